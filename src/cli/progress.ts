@@ -1,0 +1,54 @@
+/**
+ * A terminal progress bar on stderr: percent, items/s, ETA. Wall time is used for display only, never for logic.
+ * When stderr is not a TTY (CI, pipes) it prints a plain line every 10% instead of redrawing.
+ */
+export interface Progress {
+  update(done: number, extra?: string): void;
+  finish(extra?: string): void;
+}
+
+export function createProgress(label: string, total: number, unit = 'frames', enabled = true): Progress {
+  const stream = process.stderr;
+  const tty = stream.isTTY === true;
+  const start = performance.now();
+  let lastDraw = 0;
+  let lastDecile = -1;
+  const render = (done: number, extra?: string) => {
+    const elapsedS = (performance.now() - start) / 1000;
+    const rate = elapsedS > 0 ? done / elapsedS : 0;
+    const frac = total > 0 ? Math.min(1, done / total) : 0;
+    const etaS = rate > 0 && total > 0 ? (total - done) / rate : 0;
+    const width = 28;
+    const filled = Math.round(frac * width);
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    return `${label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total} ${unit} ${rate.toFixed(1)} ${unit}/s ETA ${formatS(etaS)}${extra ? ` ${extra}` : ''}`;
+  };
+  return {
+    update(done, extra) {
+      if (!enabled) return;
+      const now = performance.now();
+      if (tty) {
+        if (now - lastDraw < 100) return;
+        lastDraw = now;
+        stream.write(`\r${render(done, extra)}\x1b[K`);
+      } else if (total > 0) {
+        const decile = Math.floor((done / total) * 10);
+        if (decile > lastDecile) {
+          lastDecile = decile;
+          stream.write(`${render(done, extra)}\n`);
+        }
+      }
+    },
+    finish(extra) {
+      if (!enabled) return;
+      if (tty) stream.write(`\r${render(total, extra)}\x1b[K\n`);
+    },
+  };
+}
+
+function formatS(s: number): string {
+  if (!Number.isFinite(s)) return '--';
+  const m = Math.floor(s / 60);
+  const r = Math.round(s % 60);
+  return m > 0 ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
+}

@@ -1,0 +1,65 @@
+/**
+ * Shared CLI plumbing: turn a command's outcome into one line and an exit code (DESIGN.md: 2 bad input,
+ * 1 internal fault), and let commands finalize their outputs on SIGINT/SIGTERM.
+ */
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, ViperError } from '../contracts/errors.ts';
+
+export function isVerbose(): boolean {
+  return process.argv.includes('--verbose');
+}
+
+/** Print an error as one line (stack only with --verbose) and return the exit code it deserves. */
+export function reportError(err: unknown): number {
+  const verbose = isVerbose();
+  if (err instanceof ViperError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`internal error: ${msg.split('\n')[0]}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+  if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return EXIT_FAILURE;
+}
+
+/**
+ * Run a command body. `fn` returns the exit code (0 on success). Errors are reported on one line; the process
+ * exit code is set, and the process exits once pending writes are flushed.
+ */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | undefined>) {
+  return async (...args: A): Promise<void> => {
+    let code: number;
+    try {
+      code = (await fn(...args)) ?? 0;
+    } catch (err) {
+      code = reportError(err);
+    }
+    process.exitCode = code;
+  };
+}
+
+/**
+ * Call `onStop` once on the first SIGINT/SIGTERM so a command can stop reading and finalize its outputs; a
+ * second signal exits at once. Returns a disposer.
+ */
+export function onInterrupt(onStop: (signal: NodeJS.Signals) => void): () => void {
+  let stopped = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopped) process.exit(EXIT_INTERRUPTED);
+    stopped = true;
+    onStop(signal);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** Write JSON for machines: one object, pretty-printed, bigint as decimal strings. */
+export function printJson(value: unknown): void {
+  process.stdout.write(
+    `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * One error class per domain (DESIGN.md): each carries what went wrong, where, and a hint. The CLI prints
+ * `error: <domain>: <what> (<where>) — <hint>` on one line and exits 2 for these; anything else is an internal
+ * fault (exit 1).
+ */
+export type ErrorDomain = 'recording' | 'scenario' | 'model' | 'config' | 'input';
+
+export interface ViperErrorInit {
+  what: string;
+  where?: string;
+  hint?: string;
+  cause?: unknown;
+}
+
+export class ViperError extends Error {
+  readonly domain: ErrorDomain;
+  readonly what: string;
+  readonly where: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(domain: ErrorDomain, init: ViperErrorInit) {
+    super(formatMessage(domain, init), init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'ViperError';
+    this.domain = domain;
+    this.what = init.what;
+    this.where = init.where;
+    this.hint = init.hint;
+  }
+}
+
+function formatMessage(domain: ErrorDomain, init: ViperErrorInit): string {
+  let msg = `${domain}: ${init.what}`;
+  if (init.where) msg += ` (${init.where})`;
+  if (init.hint) msg += ` — ${init.hint}`;
+  return msg;
+}
+
+export class RecordingError extends ViperError {
+  constructor(init: ViperErrorInit) {
+    super('recording', init);
+    this.name = 'RecordingError';
+  }
+}
+
+export class ScenarioError extends ViperError {
+  constructor(init: ViperErrorInit) {
+    super('scenario', init);
+    this.name = 'ScenarioError';
+  }
+}
+
+export class ModelError extends ViperError {
+  constructor(init: ViperErrorInit) {
+    super('model', init);
+    this.name = 'ModelError';
+  }
+}
+
+export class ConfigError extends ViperError {
+  constructor(init: ViperErrorInit) {
+    super('config', init);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Exit codes of the `viper` command (DESIGN.md): 0 ok, 1 internal fault or failed expectations, 2 bad input. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_INTERRUPTED = 130;

@@ -1,0 +1,30 @@
+/**
+ * Time inside Viper is log time as `bigint` nanoseconds (`tNs`). Foxglove's `{ sec, nsec }` only appears at the
+ * edges (encoders/decoders). Nothing in Viper's logic reads the wall clock.
+ */
+export type TimeNs = bigint;
+
+export const NS_PER_S = 1_000_000_000n;
+
+export interface FoxgloveTime {
+  sec: number;
+  nsec: number;
+}
+
+export function toFoxgloveTime(tNs: TimeNs): FoxgloveTime {
+  return { sec: Number(tNs / NS_PER_S), nsec: Number(tNs % NS_PER_S) };
+}
+
+export function fromFoxgloveTime(t: FoxgloveTime): TimeNs {
+  return BigInt(t.sec) * NS_PER_S + BigInt(t.nsec);
+}
+
+/** Seconds (float) to nanoseconds, rounded to the nearest nanosecond. */
+export function secToNs(s: number): TimeNs {
+  return BigInt(Math.round(s * 1e9));
+}
+
+/** Nanoseconds to float seconds (for maths that needs dt). */
+export function nsToSec(tNs: TimeNs): number {
+  return Number(tNs) / 1e9;
+}
