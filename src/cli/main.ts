@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
+import { reportError } from './run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -27,4 +28,8 @@ export async function buildProgram(): Promise<Command> {
 }
 
 const program = await buildProgram();
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = reportError(err);
+}

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { ConfigError } from '../../contracts/errors.ts';
+import { importImages } from '../importImages.ts';
+import { createProgress } from '../progress.ts';
+import { action, printJson } from '../run.ts';
+
+export function register(program: Command): void {
+  program
+    .command('import')
+    .description('turn a folder of JPEG/PNG frames into a recording (CompressedImage + nominal CameraCalibration)')
+    .argument('<source>', 'folder of .jpg/.jpeg/.png images, taken in file-name order')
+    .requiredOption('-o, --output <file>', 'recording (.mcap) to write')
+    .option('--rate <hz>', 'frame rate of the sequence', '10')
+    .option('--camera <name>', 'camera id (topic /<name>/image, frame_id <name>)', 'cam0')
+    .option('--start <s>', 'log time of the first frame, seconds', '0')
+    .option('--hfov <deg>', 'horizontal field of view of the nominal calibration', '60')
+    .option('--json', 'print the summary as JSON')
+    .action(
+      action(async (source: string, o: Record<string, string | boolean>) => {
+        const num = (flag: string, v: unknown) => {
+          const n = Number(v);
+          if (!Number.isFinite(n)) throw new ConfigError({ what: `${flag} must be a number, got '${String(v)}'`, where: flag });
+          return n;
+        };
+        const hfov = num('--hfov', o.hfov);
+        if (!(hfov > 1 && hfov < 179)) throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
+        let bar: ReturnType<typeof createProgress> | undefined;
+        const s = await importImages({
+          source,
+          output: String(o.output),
+          rateHz: num('--rate', o.rate),
+          camera: String(o.camera),
+          startS: num('--start', o.start),
+          hfovDeg: hfov,
+          onProgress: (done, total) => {
+            bar ??= createProgress('import', total, 'frames', o.json !== true);
+            bar.update(done);
+          },
+        });
+        bar?.finish();
+        if (o.json) printJson(s);
+        else
+          process.stdout.write(
+            `imported ${s.frames} ${s.format} frames (${s.width}×${s.height}) as camera ${s.camera} over ${s.durationS.toFixed(2)} s → ${s.output}\n`,
+          );
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { nsToSec } from '../../contracts/time.ts';
+import { inspectRecording, type InspectReport } from '../../graph/inspect.ts';
+import { action, printJson } from '../run.ts';
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description('list a recording’s topics, schemas, encodings, counts, duration, cameras and calibrations')
+    .argument('<file>', 'recording (.mcap)')
+    .option('--json', 'print the report as JSON')
+    .option('--recover', 'read the intact part of a damaged file and report what was lost')
+    .action(
+      action(async (file: string, o: { json?: boolean; recover?: boolean }) => {
+        const report = await inspectRecording(file, { recover: o.recover === true });
+        if (o.json) printJson(report);
+        else printReport(report);
+        return 0;
+      }),
+    );
+}
+
+function printReport(r: InspectReport): void {
+  const out: string[] = [];
+  out.push(`${r.path}  ${(r.sizeBytes / 1e6).toFixed(2)} MB  profile '${r.profile}'  ${r.indexed ? 'indexed' : 'no summary (streamed)'}`);
+  out.push(
+    `  ${r.messageCount} messages over ${r.durationS.toFixed(2)} s (${nsToSec(r.startNs).toFixed(3)} → ${nsToSec(r.endNs).toFixed(3)})` +
+      (r.compression.length ? `, chunks: ${r.compression.map((c) => c || 'none').join(', ')}` : ''),
+  );
+  out.push('  topics:');
+  const w = Math.max(5, ...r.topics.map((t) => t.topic.length));
+  for (const t of r.topics) {
+    out.push(`    ${t.topic.padEnd(w)}  ${String(t.count).padStart(6)}  ${t.schemaName} [${t.schemaEncoding || '-'}/${t.messageEncoding}]`);
+  }
+  out.push(`  cameras: ${r.cameras.length === 0 ? '(none)' : ''}`);
+  for (const c of r.cameras) {
+    const cal = c.calibration
+      ? `${c.calibration.width}×${c.calibration.height} fx=${c.calibration.fx.toFixed(1)} fy=${c.calibration.fy.toFixed(1)} ${c.calibration.distortionModel || 'no distortion'}`
+      : 'NO CALIBRATION';
+    out.push(`    ${c.cameraId}: ${c.frames} frames (${c.topic}, ${c.encoding}) ${c.rateHz.toFixed(2)} Hz — ${cal}`);
+  }
+  if (r.recovery?.damaged) out.push(`  damaged: ${r.recovery.reason}; ${r.recovery.bytesLost} bytes lost`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ConfigError } from '../../contracts/errors.ts';
+import { nsToSec } from '../../contracts/time.ts';
+import { replay, type ReplaySummary } from '../../graph/replay.ts';
+import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
+import { action, onInterrupt, printJson } from '../run.ts';
+import { createProgress } from '../progress.ts';
+
+export function register(program: Command): void {
+  program
+    .command('replay')
+    .description('replay a recording through the perception graph and write a results MCAP')
+    .argument('<input>', 'recording (.mcap): Foxglove or ROS 2 (CDR) images, calibrations, /tf')
+    .requiredOption('-o, --output <file>', 'results MCAP to write (inputs passed through + perception outputs)')
+    .option('--model <card|onnx>', 'detector: a model card JSON or an .onnx with a sibling card')
+    .option('--detector <kind>', 'model | oracle | none')
+    .option('--ep <list>', 'execution providers in order of preference: cpu,cuda,tensorrt,webgpu', 'cpu')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', (v) => parseIntArg('--threads', v))
+    .option('--tracker <kind>', 'bytetrack | sort | none', 'bytetrack')
+    .option('--no-fuse', 'skip multi-camera fusion into world objects')
+    .option('--batch-size <n>', 'rig frames per stage batch', (v) => parseIntArg('--batch-size', v), 6)
+    .option('--queue-size <n>', 'messages queued for writing before reading pauses', (v) => parseIntArg('--queue-size', v), 64)
+    .option('--batch-window-ms <ms>', 'log-time window of one batch', (v) => parseIntArg('--batch-window-ms', v), 1000)
+    .option('--align-tolerance-ms <ms>', 'camera alignment tolerance', (v) => parseIntArg('--align-tolerance-ms', v), 20)
+    .option('--recover', 'replay the intact part of a damaged recording and report what was lost')
+    .option('--serve [port]', 'stream results live over the Foxglove WebSocket protocol (127.0.0.1:8765)')
+    .option('--json', 'print the summary as JSON')
+    .option('--no-progress', 'no progress bar')
+    .action(
+      action(async (input: string, o: Record<string, unknown>) => {
+        if (!existsSync(input)) {
+          throw new ConfigError({ what: `no such file '${input}'`, where: 'replay <input>', hint: 'check the path' });
+        }
+        const stageOpts: StageOptions = {
+          model: o.model as string | undefined,
+          detector: o.detector as StageOptions['detector'],
+          ep: String(o.ep).split(',').map((s) => s.trim()).filter(Boolean),
+          threads: o.threads as number | undefined,
+          tracker: String(o.tracker) as StageOptions['tracker'],
+          fuse: o.fuse !== false,
+          maxBatch: o.batchSize as number,
+        };
+        const { stages, metadata, notes } = await buildStages(stageOpts, input);
+        for (const n of notes) process.stderr.write(`${n}\n`);
+        const control = { stopped: false };
+        const dispose = onInterrupt((sig) => {
+          process.stderr.write(`\n${sig}: stopping, finalizing ${o.output as string}\n`);
+          control.stopped = true;
+        });
+        let progress: ReturnType<typeof createProgress> | undefined;
+        let total = 0;
+        try {
+          const summary = await replay({
+            input,
+            output: o.output as string,
+            stages,
+            queueSize: o.queueSize as number,
+            maxBatch: o.batchSize as number,
+            batchWindowNs: BigInt(o.batchWindowMs as number) * 1_000_000n,
+            alignToleranceNs: BigInt(o.alignToleranceMs as number) * 1_000_000n,
+            recover: o.recover === true,
+            metadata,
+            control,
+            onStart: (s) => {
+              total = s.messageCount;
+              progress = createProgress('replay', total, 'msgs', o.progress !== false && o.json !== true);
+            },
+            onProgress: (p) => progress?.update(p.messagesRead, `${p.rigFrames} rig frames`),
+          });
+          progress?.finish();
+          if (o.json) printJson(summary);
+          else printSummary(summary);
+          return summary.interrupted ? 130 : 0;
+        } finally {
+          dispose();
+        }
+      }),
+    );
+}
+
+function printSummary(s: ReplaySummary): void {
+  const durS = nsToSec(s.endNs - s.startNs);
+  const lines = [
+    `replayed ${s.input} → ${s.output}${s.interrupted ? ' (interrupted, output finalized)' : ''}`,
+    `  messages: ${s.messagesRead} read, ${s.messagesWritten} written over ${durS.toFixed(2)} s of log time`,
+    `  cameras: ${s.cameras.join(', ') || '(none)'}; ${s.cameraFrames} camera frames in ${s.rigFrames} rig frames`,
+  ];
+  const missing = Object.entries(s.missing);
+  if (missing.length > 0) lines.push(`  missing: ${missing.map(([c, n]) => `${c} in ${n} rig frames`).join(', ')}`);
+  if (s.uncalibratedCameras.length > 0) lines.push(`  uncalibrated (no calibration message): ${s.uncalibratedCameras.join(', ')}`);
+  if (s.issues > 0) lines.push(`  non-fatal issues: ${Object.entries(s.issueKinds).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  for (const [name, facts] of Object.entries(s.stages)) {
+    const f = Object.entries(facts).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+    lines.push(`  stage ${name}${f ? `: ${f}` : ''}`);
+  }
+  if (s.recovery?.damaged) lines.push(`  recovered: ${s.recovery.reason}; ${s.recovery.bytesLost} bytes lost`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function parseIntArg(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ConfigError({ what: `${flag} must be a positive integer, got '${v}'`, where: flag });
+  }
+  return n;
+}

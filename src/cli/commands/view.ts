@@ -1,0 +1,76 @@
+/**
+ * `viper view <file>`: serve the built web viewer and one MCAP file on 127.0.0.1 and print the URL.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ConfigError, RecordingError } from '../../contracts/errors.ts';
+import { defaultDistDir, startViewServer } from '../../live/ViewServer.ts';
+import { action, onInterrupt } from '../run.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+interface ViewOptions {
+  port?: string;
+  host: string;
+  open: boolean;
+}
+
+function openBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(cmd, [url], { detached: true, stdio: 'ignore' });
+    child.on('error', () => {}); // no opener installed: the printed URL is enough
+    child.unref();
+  } catch {
+    // same: best effort
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('view')
+    .description('serve the web viewer for a recording or results MCAP and print its URL')
+    .argument('<file>', 'recording or results .mcap')
+    .option('--port <n>', 'TCP port (default: a free one)')
+    .option('--host <addr>', 'interface to bind', '127.0.0.1')
+    .option('--no-open', 'do not open a browser')
+    .action(
+      action(async (file: string, opts: ViewOptions) => {
+        const path = resolve(file);
+        if (!existsSync(path) || !statSync(path).isFile()) {
+          throw new RecordingError({ what: 'file not found', where: path, hint: 'pass a .mcap file' });
+        }
+        const distDir = process.env.VIPER_VIEWER_DIST ?? defaultDistDir(repoRoot);
+        if (!existsSync(join(distDir, 'index.html'))) {
+          throw new ConfigError({
+            what: 'the web viewer is not built',
+            where: distDir,
+            hint: 'run `npx vite build viewer` (or `npm run build:viewer`) in the repository',
+          });
+        }
+        let port = 0;
+        if (opts.port !== undefined) {
+          port = Number(opts.port);
+          if (!Number.isInteger(port) || port < 0 || port > 65535) {
+            throw new ConfigError({ what: `bad port ${opts.port}`, where: '--port', hint: 'an integer 0–65535' });
+          }
+        }
+        const server = await startViewServer({ distDir, file: path, host: opts.host, port });
+        process.stdout.write(`${server.url}\n`);
+        if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
+          process.stderr.write(`warning: serving ${path} to the network on ${opts.host}\n`);
+        }
+        if (opts.open) openBrowser(server.url);
+        await new Promise<void>((done) => {
+          const dispose = onInterrupt(() => {
+            dispose();
+            void server.close().then(done);
+          });
+        });
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,142 @@
+/**
+ * Model cards: the JSON file beside each model that says how to feed it and how to read it (input tensor,
+ * colour order, normalisation, letterbox, output layout, class names and their mapping onto Viper's classes,
+ * thresholds). Validated with zod on entry; everything downstream trusts the parsed card.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ViperClass } from '../contracts/classes.ts';
+import { ModelError } from '../contracts/errors.ts';
+
+export const OutputLayout = z.enum(['yolox', 'yolov8', 'viper']);
+export type OutputLayout = z.infer<typeof OutputLayout>;
+
+const Triple = z.tuple([z.number(), z.number(), z.number()]);
+
+export const ModelCardSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Path of the .onnx file, relative to the card (or absolute). */
+    model: z.string().min(1),
+    description: z.string().optional(),
+    license: z.string().optional(),
+    source: z.string().optional(),
+    input: z.object({
+      name: z.string().min(1),
+      layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      /** Channel order the model expects. */
+      colorOrder: z.enum(['rgb', 'bgr']),
+      /** value = (pixel · scale − mean[c]) / std[c], channels in the model's colour order. */
+      scale: z.number().positive().default(1),
+      mean: Triple.default([0, 0, 0]),
+      std: Triple.refine((s) => s.every((v) => v > 0), 'std must be > 0').default([1, 1, 1]),
+      letterbox: z
+        .object({
+          /** Where the resized image sits: top-left (YOLOX) or centred (Ultralytics). */
+          align: z.enum(['top-left', 'center']).default('top-left'),
+          padValue: z.number().int().min(0).max(255).default(114),
+        })
+        .default({ align: 'top-left', padValue: 114 }),
+    }),
+    output: z.object({
+      name: z.string().min(1),
+      layout: OutputLayout,
+      /** Grid strides, in output row order (yolox only). */
+      strides: z.array(z.number().int().positive()).min(1).optional(),
+    }),
+    /** The model's class names, by class index. */
+    classes: z.array(z.string().min(1)).min(1),
+    /** Model class name → Viper class; classes not named here are dropped. */
+    classMap: z.record(z.string(), ViperClass),
+    thresholds: z
+      .object({
+        score: z.number().min(0).max(1).default(0.3),
+        iou: z.number().min(0).max(1).default(0.45),
+        maxDetections: z.number().int().positive().default(300),
+      })
+      .default({ score: 0.3, iou: 0.45, maxDetections: 300 }),
+  })
+  .superRefine((card, ctx) => {
+    for (const name of Object.keys(card.classMap)) {
+      if (!card.classes.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['classMap', name], message: `"${name}" is not in classes` });
+      }
+    }
+    if (card.output.layout === 'yolox' && !card.output.strides) {
+      ctx.addIssue({ code: 'custom', path: ['output', 'strides'], message: 'yolox layout needs strides' });
+    }
+  });
+
+export type ModelCard = z.infer<typeof ModelCardSchema> & {
+  /** Absolute path of the card file. */
+  cardPath: string;
+  /** Absolute path of the .onnx file. */
+  modelPath: string;
+};
+
+const modelsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
+
+/** Where a card for `ref` may live: the path itself, `<name>.card.json` beside an .onnx, or a bundled name. */
+export function cardCandidates(ref: string): string[] {
+  if (extname(ref) === '.onnx') return [join(dirname(ref), `${basename(ref, '.onnx')}.card.json`)];
+  if (extname(ref) === '.json') return [ref];
+  if (!ref.includes('/') && !ref.includes('\\')) {
+    return [join(modelsDir, 'cards', `${ref}.json`), join(modelsDir, `${ref}.card.json`)];
+  }
+  return [ref];
+}
+
+/**
+ * Load and validate a model card.
+ * @param ref a card path (`*.json`), an `.onnx` with a sibling `<name>.card.json`, or a bundled model's name
+ *   (e.g. `yolox_nano` → models/cards/yolox_nano.json).
+ * @example const card = await loadModelCard('models/cards/yolox_nano.json');
+ */
+export async function loadModelCard(ref: string): Promise<ModelCard> {
+  const candidates = cardCandidates(ref).map((p) => resolve(p));
+  const cardPath = candidates.find((p) => existsSync(p));
+  if (!cardPath) {
+    const isOnnx = extname(ref) === '.onnx';
+    throw new ModelError({
+      what: isOnnx && !existsSync(ref) ? 'model file not found' : 'model card not found',
+      where: isOnnx ? ref : candidates.join(' or '),
+      hint: isOnnx
+        ? `put a card beside the model as ${basename(candidates[0] ?? '')}`
+        : 'give a card path, an .onnx with a sibling <name>.card.json, or a name under models/cards/',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(cardPath, 'utf8'));
+  } catch (cause) {
+    throw new ModelError({ what: 'model card is not valid JSON', where: cardPath, hint: String(cause), cause });
+  }
+  const parsed = ModelCardSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ModelError({
+      what: `invalid model card: ${first?.message ?? 'schema mismatch'}`,
+      where: `${cardPath} at ${first?.path.join('.') || '(root)'}`,
+      hint: `${parsed.error.issues.length} issue(s); see src/detect/README.md for the card fields`,
+    });
+  }
+  const modelPath = isAbsolute(parsed.data.model) ? parsed.data.model : resolve(dirname(cardPath), parsed.data.model);
+  if (!existsSync(modelPath)) {
+    throw new ModelError({
+      what: 'model file not found',
+      where: modelPath,
+      hint: `the card ${cardPath} names it as "${parsed.data.model}" (relative to the card)`,
+    });
+  }
+  return { ...parsed.data, cardPath, modelPath };
+}
+
+/** Class index → Viper class (undefined: dropped), in the model's class order. */
+export function classTable(card: Pick<ModelCard, 'classes' | 'classMap'>): (ViperClass | undefined)[] {
+  return card.classes.map((name) => card.classMap[name]);
+}

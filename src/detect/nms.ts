@@ -1,0 +1,64 @@
+/**
+ * Class-aware greedy non-maximum suppression (pure). Boxes are (x1, y1, x2, y2) in any one pixel frame.
+ *
+ * Order is total and content-based — score descending, then class, then coordinates — so the result does not
+ * depend on the order of the input (what batching or threading might change), only on its contents.
+ */
+
+export interface Candidate {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  score: number;
+  /** The model's class index. */
+  classIndex: number;
+}
+
+/** Intersection over union of two boxes; 0 when either has no area. */
+export function iou(a: Candidate, b: Candidate): number {
+  const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (iw <= 0 || ih <= 0) return 0;
+  const inter = iw * ih;
+  const union = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** Total order: higher score first; ties by class, then coordinates. */
+export function compareCandidates(a: Candidate, b: Candidate): number {
+  return (
+    b.score - a.score ||
+    a.classIndex - b.classIndex ||
+    a.x1 - b.x1 ||
+    a.y1 - b.y1 ||
+    a.x2 - b.x2 ||
+    a.y2 - b.y2
+  );
+}
+
+/**
+ * Keep the best-scoring box of each cluster of same-class boxes overlapping by more than `iouThreshold`.
+ * Candidates below `scoreThreshold` are dropped first; at most `maxDetections` are returned, best first.
+ * @example nms([a, b], { scoreThreshold: 0.3, iouThreshold: 0.45, maxDetections: 100 })
+ */
+export function nms(
+  candidates: readonly Candidate[],
+  opts: { scoreThreshold: number; iouThreshold: number; maxDetections: number },
+): Candidate[] {
+  const sorted = candidates.filter((c) => c.score >= opts.scoreThreshold).sort(compareCandidates);
+  const kept: Candidate[] = [];
+  // Greedy per class; classes never suppress each other, so one pass over kept boxes of the same class.
+  for (const c of sorted) {
+    if (kept.length >= opts.maxDetections) break;
+    let suppressed = false;
+    for (const k of kept) {
+      if (k.classIndex === c.classIndex && iou(k, c) > opts.iouThreshold) {
+        suppressed = true;
+        break;
+      }
+    }
+    if (!suppressed) kept.push(c);
+  }
+  return kept;
+}

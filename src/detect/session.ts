@@ -1,0 +1,91 @@
+/**
+ * ONNX Runtime sessions and execution-provider choice. Providers are tried one at a time in the order given;
+ * the first whose session loads wins, each one that fails is reported on one line, and the winner is recorded.
+ */
+import * as ort from 'onnxruntime-node';
+import { ModelError } from '../contracts/errors.ts';
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+
+/**
+ * Parse `--ep` values: a list, each entry possibly comma-separated (`cuda,cpu`). Empty → ['cpu'].
+ * @example parseProviders(['cuda,cpu']) → ['cuda', 'cpu']
+ */
+export function parseProviders(list: readonly string[] | undefined): ExecutionProvider[] {
+  const names = (list ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (names.length === 0) return ['cpu'];
+  const out: ExecutionProvider[] = [];
+  for (const name of names) {
+    if (!(EXECUTION_PROVIDERS as readonly string[]).includes(name)) {
+      throw new ModelError({
+        what: `unknown execution provider "${name}"`,
+        where: '--ep',
+        hint: `use one or more of ${EXECUTION_PROVIDERS.join(', ')} (first that loads wins)`,
+      });
+    }
+    if (!out.includes(name as ExecutionProvider)) out.push(name as ExecutionProvider);
+  }
+  return out;
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  provider: ExecutionProvider;
+  /** One line per provider that failed before the winner. */
+  fallbacks: string[];
+}
+
+/** ORT's own messages for bytes that are not a model (as opposed to a provider that cannot load). */
+const NOT_A_MODEL = /protobuf parsing failed|model_proto|ModelProto|invalid model|no graph/i;
+
+/**
+ * Create one session for `modelPath`, trying `providers` in order.
+ * @param threads intra-op threads (0 or undefined: ORT's default, one per core)
+ */
+export async function openSession(
+  modelPath: string,
+  providers: readonly ExecutionProvider[],
+  threads: number | undefined,
+  log: (line: string) => void,
+): Promise<OpenedSession> {
+  const fallbacks: string[] = [];
+  for (const [i, provider] of providers.entries()) {
+    try {
+      const session = await ort.InferenceSession.create(modelPath, {
+        executionProviders: [provider],
+        intraOpNumThreads: threads ?? 0,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      });
+      if (fallbacks.length > 0) log(`detect: using execution provider ${provider}`);
+      return { session, provider, fallbacks };
+    } catch (err) {
+      const reason = firstLine(err);
+      if (NOT_A_MODEL.test(reason)) {
+        throw new ModelError({
+          what: 'file is not an ONNX model',
+          where: modelPath,
+          hint: `ONNX Runtime said: ${reason}`,
+          cause: err,
+        });
+      }
+      const next = providers[i + 1];
+      const line = `detect: execution provider ${provider} did not load (${reason})${next ? `; falling back to ${next}` : ''}`;
+      fallbacks.push(line);
+      log(line);
+    }
+  }
+  throw new ModelError({
+    what: `no execution provider could load the model (tried ${providers.join(', ')})`,
+    where: modelPath,
+    hint: `add cpu to --ep as a fallback; last failure: ${fallbacks.at(-1) ?? 'none'}`,
+  });
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return (msg.split('\n')[0] ?? '').trim().slice(0, 200);
+}

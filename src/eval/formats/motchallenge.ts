@@ -1,0 +1,128 @@
+/**
+ * MOTChallenge text format (https://motchallenge.net/instructions/): one object per line,
+ * `frame,id,bb_left,bb_top,bb_width,bb_height,conf,x,y,z` (1-based frames, pixels, comma separated; some files
+ * use spaces). Ground-truth files reuse `conf` as the "consider" flag and may append class and visibility
+ * (MOT16+: `frame,id,x,y,w,h,consider,class,visibility`); those are kept in `extra`.
+ */
+import { ViperError } from '../../contracts/errors.ts';
+import type { TrackRow } from '../rows.ts';
+
+export interface MotRow {
+  frame: number;
+  id: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  conf: number;
+  /** World coordinates, −1 when unknown. */
+  wx: number;
+  wy: number;
+  wz: number;
+  /** Columns beyond the tenth, verbatim (e.g. MOT16+ ground truth class and visibility). */
+  extra?: number[];
+}
+
+const FIELDS = ['frame', 'id', 'x', 'y', 'w', 'h', 'conf', 'wx', 'wy', 'wz'] as const;
+
+function parseError(what: string, line: number, hint: string): ViperError {
+  return new ViperError('input', { what, where: `MOTChallenge line ${line}`, hint });
+}
+
+/**
+ * Parse MOTChallenge text. At least 6 columns are required (frame, id, box); missing conf / x / y / z read
+ * as 1 / −1 / −1 / −1. Blank lines are skipped. Throws ViperError('input') naming the line and field.
+ * Example: `readMotChallenge('1,3,10,20,30,40,1,-1,-1,-1\n')[0].w === 30`.
+ */
+export function readMotChallenge(text: string): MotRow[] {
+  const rows: MotRow[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!.trim();
+    if (line === '') continue;
+    const cols = line.split(line.includes(',') ? /\s*,\s*/ : /\s+/);
+    if (cols.length < 6) {
+      throw parseError(`${cols.length} columns, expected at least 6`, n + 1, 'frame,id,x,y,w,h[,conf,x,y,z]');
+    }
+    const v: number[] = [];
+    for (let c = 0; c < cols.length; c++) {
+      const x = Number(cols[c]);
+      if (cols[c] === '' || !Number.isFinite(x)) {
+        const name = FIELDS[c] ?? `column ${c + 1}`;
+        throw parseError(`field ${name} is "${cols[c]}", not a number`, n + 1, 'every column is numeric');
+      }
+      v.push(x);
+    }
+    if (!Number.isInteger(v[0]) || !Number.isInteger(v[1])) {
+      throw parseError(`frame ${v[0]} / id ${v[1]} must be integers`, n + 1, 'frame,id come first');
+    }
+    if (v[4]! < 0 || v[5]! < 0) {
+      throw parseError(`negative box size ${v[4]}×${v[5]}`, n + 1, 'columns 5 and 6 are width and height');
+    }
+    const row: MotRow = {
+      frame: v[0]!,
+      id: v[1]!,
+      x: v[2]!,
+      y: v[3]!,
+      w: v[4]!,
+      h: v[5]!,
+      conf: v[6] ?? 1,
+      wx: v[7] ?? -1,
+      wy: v[8] ?? -1,
+      wz: v[9] ?? -1,
+    };
+    if (v.length > 10) row.extra = v.slice(10);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Write MOTChallenge text (10 columns plus any `extra`), one line per row, in the given order. */
+export function writeMotChallenge(rows: readonly MotRow[]): string {
+  let out = '';
+  for (const r of rows) {
+    const cols = [r.frame, r.id, r.x, r.y, r.w, r.h, r.conf, r.wx, r.wy, r.wz, ...(r.extra ?? [])];
+    out += `${cols.map(num).join(',')}\n`;
+  }
+  return out;
+}
+
+/** Shortest exact decimal (JS number → string), so values read back bit-identical. */
+function num(x: number): string {
+  return Object.is(x, -0) ? '0' : String(x);
+}
+
+/** MOTChallenge rows as evaluator rows (box corners; `conf` becomes the score). */
+export function motRowsToTrackRows(rows: readonly MotRow[]): TrackRow[] {
+  return rows.map((r) => ({
+    frame: r.frame,
+    id: r.id,
+    box: { x1: r.x, y1: r.y, x2: r.x + r.w, y2: r.y + r.h },
+    score: r.conf,
+  }));
+}
+
+/** Evaluator rows as MOTChallenge rows (world coordinates −1). */
+export function trackRowsToMotRows(rows: readonly TrackRow[]): MotRow[] {
+  return rows.map((r) => {
+    if (typeof r.id !== 'number') {
+      throw new ViperError('input', {
+        what: `id "${r.id}" is not a number`,
+        where: `frame ${r.frame}`,
+        hint: 'MOTChallenge ids are integers',
+      });
+    }
+    return {
+      frame: r.frame,
+      id: r.id,
+      x: r.box.x1,
+      y: r.box.y1,
+      w: r.box.x2 - r.box.x1,
+      h: r.box.y2 - r.box.y1,
+      conf: r.score ?? 1,
+      wx: -1,
+      wy: -1,
+      wz: -1,
+    };
+  });
+}

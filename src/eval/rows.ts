@@ -1,0 +1,85 @@
+/**
+ * Flat per-object rows (what files and recordings give) and their conversion into an {@link EvalSequence}.
+ * Per-camera and per-class evaluation is filtering rows before building the sequence.
+ */
+import type { Box2D } from '../contracts/geometry.ts';
+import { ViperError } from '../contracts/errors.ts';
+import type { EvalFrame, EvalSequence, Id } from './sequence.ts';
+
+/** One object in one frame: a ground-truth actor or a tracker output. */
+export interface TrackRow {
+  /** Frame number (MOTChallenge 1-based, KITTI 0-based; any integers). */
+  frame: number;
+  id: Id;
+  box: Box2D;
+  cls?: string;
+  camera?: string;
+  /** Tracker confidence in [0, 1] (unused for ground truth). */
+  score?: number;
+}
+
+export interface SequenceOptions {
+  /** First and last frame numbers (inclusive); default: the range spanned by both inputs. */
+  readonly firstFrame?: number;
+  readonly lastFrame?: number;
+}
+
+/**
+ * Build a sequence with one frame per frame number in range, keeping rows in input order within a frame (the
+ * references keep file order, which decides ties in the assignment).
+ */
+export function sequenceFromRows(
+  gt: readonly TrackRow[],
+  tr: readonly TrackRow[],
+  opts: SequenceOptions = {},
+): EvalSequence<Box2D> {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const r of gt) {
+    lo = Math.min(lo, r.frame);
+    hi = Math.max(hi, r.frame);
+  }
+  for (const r of tr) {
+    lo = Math.min(lo, r.frame);
+    hi = Math.max(hi, r.frame);
+  }
+  const first = opts.firstFrame ?? (Number.isFinite(lo) ? lo : 0);
+  const last = opts.lastFrame ?? (Number.isFinite(hi) ? hi : first - 1);
+  if (!Number.isInteger(first) || !Number.isInteger(last)) {
+    throw new ViperError('input', { what: `frame range ${first}..${last} is not integral`, where: 'rows' });
+  }
+  const frames: { gtIds: Id[]; trIds: Id[]; gtBoxes: Box2D[]; trBoxes: Box2D[] }[] = [];
+  for (let f = first; f <= last; f++) frames.push({ gtIds: [], trIds: [], gtBoxes: [], trBoxes: [] });
+  const put = (rows: readonly TrackRow[], side: 'gt' | 'tr') => {
+    for (const r of rows) {
+      const f = frames[r.frame - first];
+      if (!f) {
+        throw new ViperError('input', {
+          what: `${side === 'gt' ? 'ground-truth' : 'tracker'} row in frame ${r.frame}`,
+          where: `frames ${first}..${last}`,
+          hint: 'the frame is outside the evaluated range',
+        });
+      }
+      if (side === 'gt') {
+        f.gtIds.push(r.id);
+        f.gtBoxes.push(r.box);
+      } else {
+        f.trIds.push(r.id);
+        f.trBoxes.push(r.box);
+      }
+    }
+  };
+  put(gt, 'gt');
+  put(tr, 'tr');
+  return { frames: frames as EvalFrame<Box2D>[] };
+}
+
+/** Distinct values of a row field, sorted (e.g. cameras or classes present in either input). */
+export function distinct(rows: readonly TrackRow[], key: 'cls' | 'camera'): string[] {
+  const s = new Set<string>();
+  for (const r of rows) {
+    const v = r[key];
+    if (v !== undefined) s.add(v);
+  }
+  return [...s].sort();
+}

@@ -1,0 +1,75 @@
+/**
+ * Writes the results file in an order that depends only on the input: every input message in read order, and
+ * each rig frame's outputs right after the inputs that were read before the rig frame closed. Rig results are
+ * reserved as slots when the rig frame closes and filled when its batch finishes, so batch size and queue
+ * depth change when things are written, never what or in which order.
+ */
+export type WriteItem<M, R> = { kind: 'message'; message: M } | { kind: 'rig'; slot: Slot<R> };
+
+export class Slot<R> {
+  value: R | undefined;
+  filled = false;
+  fill(value: R): void {
+    this.value = value;
+    this.filled = true;
+  }
+}
+
+export class OrderedWriter<M, R> {
+  private readonly queue: WriteItem<M, R>[] = [];
+  private head = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    private readonly writeMessage: (m: M) => Promise<void>,
+    private readonly writeRig: (r: R) => Promise<void>,
+  ) {}
+
+  message(m: M): void {
+    this.queue.push({ kind: 'message', message: m });
+    this.drain();
+  }
+
+  reserve(): Slot<R> {
+    const slot = new Slot<R>();
+    this.queue.push({ kind: 'rig', slot });
+    return slot;
+  }
+
+  /** Call after filling slots: writes everything that is ready, in order. */
+  drain(): void {
+    this.chain = this.chain.then(() => this.flushReady()).catch((err: unknown) => {
+      this.failure ??= err;
+    });
+  }
+
+  /** Resolves when everything ready so far is written; rejects with the first write error. */
+  async settled(): Promise<void> {
+    await this.chain;
+    if (this.failure) throw this.failure;
+  }
+
+  /** Number of queued items not yet written (bounded by the graph's gate). */
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  private async flushReady(): Promise<void> {
+    if (this.failure) return;
+    while (this.head < this.queue.length) {
+      const item = this.queue[this.head]!;
+      if (item.kind === 'rig') {
+        if (!item.slot.filled) return;
+        await this.writeRig(item.slot.value as R);
+      } else {
+        await this.writeMessage(item.message);
+      }
+      this.head++;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
+    }
+  }
+}

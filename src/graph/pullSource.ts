@@ -1,0 +1,54 @@
+/**
+ * A pull-driven source: reads an async iterable only while the downstream has room. The source waits on a
+ * `Gate` whose condition the graph owns (items queued for writing below the queue size, unless a partly filled
+ * batch still needs input to close). Replay therefore reads only as fast as the graph consumes, and memory is
+ * bounded by the limit and the batch size, not by the file.
+ */
+import { Observable } from 'rxjs';
+
+export class Gate {
+  private waiters: (() => void)[] = [];
+
+  /** `open()` says whether the source may read one more message now. */
+  constructor(private readonly open: () => boolean) {}
+
+  /** Call whenever something that `open()` reads has changed (a write finished, a batch closed). */
+  notify(): void {
+    if (this.waiters.length === 0 || !this.open()) return;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const resolve of w) resolve();
+  }
+
+  /** Resolves once the downstream has room. */
+  wait(): Promise<void> {
+    if (this.open()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+export interface PullControl {
+  /** Set to stop reading at the next message boundary (Ctrl-C); the stream then completes normally. */
+  stopped: boolean;
+}
+
+export function pullSource<T>(iterable: AsyncIterable<T>, gate: Gate, control: PullControl): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let cancelled = false;
+    const iterator = iterable[Symbol.asyncIterator]();
+    (async () => {
+      while (!cancelled && !control.stopped) {
+        await gate.wait();
+        if (cancelled || control.stopped) break;
+        const r = await iterator.next();
+        if (r.done) break;
+        subscriber.next(r.value);
+      }
+      await iterator.return?.();
+      subscriber.complete();
+    })().catch((err: unknown) => subscriber.error(err));
+    return () => {
+      cancelled = true;
+    };
+  });
+}

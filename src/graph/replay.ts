@@ -1,0 +1,220 @@
+/**
+ * Deterministic replay: recording → RxJS perception graph → results MCAP.
+ *
+ *   pullSource ─▶ interpret + assemble camera frames ─▶ align rig ─▶ batchRigs ─▶ stages (concatMap) ─▶ sink
+ *
+ * The source pulls only while the ordered writer has room, so memory is bounded for any file size. Every input
+ * message is passed through to the output, and each rig frame's outputs follow the inputs read before it closed,
+ * so the output bytes depend on the input and the config only — not on batch size, queue size or speed.
+ */
+import { basename } from 'node:path';
+import { concatMap, from, lastValueFrom, map, mergeMap, tap, defaultIfEmpty, type Observable } from 'rxjs';
+import type { RigFrame } from '../contracts/camera.ts';
+import type { TimeNs } from '../contracts/time.ts';
+import type { RecordedMessage } from '../io/types.ts';
+import { RecordingReader, RecordingWriter } from '../io/index.ts';
+import { batchRigs } from './batchRigs.ts';
+import { FrameAssembler } from './FrameAssembler.ts';
+import { interpretMessage } from './interpret.ts';
+import { OrderedWriter, type Slot } from './OrderedWriter.ts';
+import { Gate, type PullControl, pullSource } from './pullSource.ts';
+import { ResultsSink } from './ResultsSink.ts';
+import { RigAligner } from './RigAligner.ts';
+import { emptyResult, type RigResult, type Stage } from './stage.ts';
+
+export interface ReplayOptions {
+  input: string;
+  output: string;
+  stages: Stage[];
+  /** Items queued for writing before the source waits (default 64). */
+  queueSize?: number;
+  /** Rig frames per stage batch (default 6). */
+  maxBatch?: number;
+  /** Log-time window of one batch (default 1 s). */
+  batchWindowNs?: TimeNs;
+  /** Camera alignment tolerance (default 20 ms). */
+  alignToleranceNs?: TimeNs;
+  /** Salvage the intact part of a damaged recording. */
+  recover?: boolean;
+  /** Facts recorded in the results file's `viper` metadata (model, tracker, …). */
+  metadata?: Record<string, string>;
+  /** Called once the input is open, with its summary (for progress totals). */
+  onStart?: (s: { messageCount: number; startNs: TimeNs; endNs: TimeNs }) => void;
+  /** Called after each message read, for progress display. */
+  onProgress?: (p: { messagesRead: number; logTimeNs: TimeNs; rigFrames: number }) => void;
+  /** Set `stopped` to end the replay early (SIGINT); the output is still finalized. */
+  control?: PullControl;
+}
+
+export interface ReplaySummary {
+  input: string;
+  output: string;
+  messagesRead: number;
+  messagesWritten: number;
+  cameraFrames: number;
+  rigFrames: number;
+  cameras: string[];
+  /** Per camera: rig frames in which it was missing. */
+  missing: Record<string, number>;
+  uncalibratedCameras: string[];
+  issues: number;
+  issueKinds: Record<string, number>;
+  startNs: TimeNs;
+  endNs: TimeNs;
+  interrupted: boolean;
+  recovery?: { damaged: boolean; reason?: string; bytesLost: number };
+  stages: Record<string, Record<string, unknown>>;
+}
+
+interface PendingRig {
+  rig: RigFrame;
+  slot: Slot<RigResult>;
+}
+
+export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
+  const reader = await RecordingReader.open(opts.input, { recover: opts.recover ?? false });
+  const summaryIn = reader.summary();
+  opts.onStart?.(summaryIn);
+  const writer = await RecordingWriter.create(opts.output);
+  const sink = new ResultsSink(writer, reader);
+  const feedId = basename(opts.input).replace(/\.mcap$/i, '');
+  const assembler = new FrameAssembler(feedId);
+  const aligner = new RigAligner(feedId, {
+    cameras: sink.imageCameras(),
+    toleranceNs: opts.alignToleranceNs ?? 20_000_000n,
+  });
+  const queueSize = Math.max(1, opts.queueSize ?? 64);
+  const control = opts.control ?? { stopped: false };
+  const stats = {
+    messagesRead: 0,
+    cameraFrames: 0,
+    rigFrames: 0,
+    missing: {} as Record<string, number>,
+    issues: 0,
+    issueKinds: {} as Record<string, number>,
+    lastNs: 0n as TimeNs,
+  };
+
+  let rigsInBatcher = 0;
+  const ordered = new OrderedWriter<RecordedMessage, RigResult>(
+    async (m) => {
+      await sink.writeInput(m);
+      gate.notify();
+    },
+    async (r) => {
+      await sink.writeRig(r);
+      gate.notify();
+    },
+  );
+  // Read on while the writer has room, or while a partly filled batch still needs input to close.
+  const gate = new Gate(() => ordered.pending < queueSize || rigsInBatcher > 0);
+
+  const closeRig = (rig: RigFrame | undefined): PendingRig[] => {
+    if (!rig) return [];
+    stats.rigFrames++;
+    for (const cam of rig.missing) stats.missing[cam] = (stats.missing[cam] ?? 0) + 1;
+    rigsInBatcher++;
+    return [{ rig, slot: ordered.reserve() }];
+  };
+
+  const rigs$: Observable<PendingRig> = pullSource(reader.messages(), gate, control).pipe(
+    mergeMap((m) => {
+      stats.messagesRead++;
+      stats.lastNs = m.logTimeNs;
+      opts.onProgress?.({ messagesRead: stats.messagesRead, logTimeNs: m.logTimeNs, rigFrames: stats.rigFrames });
+      const frame = assembler.push(interpretMessage(m, reader));
+      if (!frame) {
+        ordered.message(m);
+        return [];
+      }
+      stats.cameraFrames++;
+      const step = aligner.push(frame);
+      const out = closeRig(step.closedBefore);
+      ordered.message(m);
+      out.push(...closeRig(step.closedAfter));
+      return out;
+    }),
+  );
+
+  const flushTail = (): Observable<PendingRig> => from(closeRig(aligner.flush()));
+
+  const pipeline$ = concatWithTail(rigs$, flushTail).pipe(
+    batchRigs<PendingRig>(
+      { maxBatch: opts.maxBatch ?? 6, windowNs: opts.batchWindowNs ?? 1_000_000_000n },
+      (p) => p.rig.tNs,
+    ),
+    tap((batch) => {
+      rigsInBatcher -= batch.length;
+      gate.notify();
+    }),
+    concatMap((batch) => from(runStages(opts.stages, batch.map((p) => emptyResult(p.rig)))).pipe(
+      map((results) => {
+        results.forEach((r, i) => {
+          for (const issue of r.issues) {
+            stats.issues++;
+            stats.issueKinds[issue.kind] = (stats.issueKinds[issue.kind] ?? 0) + 1;
+          }
+          batch[i]!.slot.fill(r);
+        });
+        ordered.drain();
+        return results.length;
+      }),
+    )),
+    defaultIfEmpty(0),
+  );
+
+  let failure: unknown;
+  try {
+    await lastValueFrom(pipeline$);
+    await ordered.settled();
+  } catch (err) {
+    failure = err;
+  } finally {
+    // Whatever happened, finalize what was written so the output stays readable.
+    try {
+      await ordered.settled();
+    } catch (err) {
+      failure ??= err;
+    }
+    for (const s of opts.stages) await s.close?.().catch(() => undefined);
+    await sink.close({ ...opts.metadata, interrupted: String(control.stopped) });
+  }
+  if (failure) throw failure;
+  const recovery = reader.recovery?.();
+  await reader.close?.();
+  return {
+    input: opts.input,
+    output: opts.output,
+    messagesRead: stats.messagesRead,
+    messagesWritten: sink.messagesWritten,
+    cameraFrames: stats.cameraFrames,
+    rigFrames: stats.rigFrames,
+    cameras: [...aligner.rigCameras],
+    missing: stats.missing,
+    uncalibratedCameras: [...assembler.uncalibrated].sort(),
+    issues: stats.issues,
+    issueKinds: stats.issueKinds,
+    startNs: summaryIn.startNs,
+    endNs: stats.lastNs,
+    interrupted: control.stopped,
+    ...(recovery ? { recovery: { damaged: recovery.damaged, reason: recovery.reason, bytesLost: recovery.bytesLost } } : {}),
+    stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
+  };
+}
+
+async function runStages(stages: Stage[], batch: RigResult[]): Promise<RigResult[]> {
+  let results = batch;
+  for (const stage of stages) {
+    const next = await stage.process(results);
+    if (next.length !== results.length) {
+      throw new Error(`stage ${stage.name} returned ${next.length} results for a batch of ${results.length}`);
+    }
+    results = next;
+  }
+  return results;
+}
+
+/** Emit everything from `head`, then, once it completes, whatever `tail()` gives (evaluated late). */
+function concatWithTail<T>(head: Observable<T>, tail: () => Observable<T>): Observable<T> {
+  return from([0, 1]).pipe(concatMap((i) => (i === 0 ? head : tail())));
+}

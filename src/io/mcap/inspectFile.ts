@@ -1,0 +1,183 @@
+/**
+ * What RecordingReader.open learns about a file before it can be read: the basic checks (exists, not empty,
+ * MCAP magic), an indexed open with sanity checks of the index, and otherwise a streaming scan that rebuilds
+ * the summary and finds the first damaged record.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { McapIndexedReader, Opcode } from '@mcap/core';
+import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
+import { RecordingError } from '../../contracts/errors.ts';
+import type { ChannelInfo } from '../types.ts';
+import { DamageError, MAGIC, hasMagicAt, streamRecords } from './recordStream.ts';
+import type { Damage } from './recordStream.ts';
+
+export interface SchemaRecord {
+  name: string;
+  encoding: string;
+  data: Uint8Array;
+}
+
+/** Everything the reader's summary needs, from either the index or a scan. */
+export interface FileFacts {
+  profile: string;
+  library: string;
+  startNs: bigint;
+  endNs: bigint;
+  messageCount: number;
+  channels: Map<number, ChannelInfo>;
+  /** channel id → schema (absent for schemaless channels). */
+  schemaOfChannel: Map<number, SchemaRecord>;
+  compression: string[];
+}
+
+export function recordingError(what: string, path: string, hint?: string, cause?: unknown): RecordingError {
+  return new RecordingError({ what, where: path, hint, cause });
+}
+
+/** Rejects files that are not MCAP before any parser sees them. */
+export async function checkMagic(fh: FileHandle, size: number, path: string): Promise<void> {
+  const head = new Uint8Array(Math.min(size, MAGIC.length));
+  await fh.read(head, 0, head.length, 0);
+  if (!hasMagicAt(head)) {
+    const seen = Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw recordingError(
+      `not an MCAP file (starts with ${seen || 'nothing'})`,
+      path,
+      'expected the MCAP magic 89 4d 43 41 50 30 0d 0a; is this a rosbag2 folder or a .db3 file?',
+    );
+  }
+}
+
+/**
+ * Opens the file's summary and index. Returns undefined when the file has none, or one that cannot be trusted
+ * (bad CRC, offsets outside the data section, chunk offsets not pointing at chunks, no statistics): the caller
+ * then streams the data section instead.
+ */
+export async function tryIndexed(
+  fh: FileHandle,
+  size: number,
+  decompressHandlers: DecompressHandlers,
+): Promise<McapIndexedReader | undefined> {
+  let reader: McapIndexedReader;
+  try {
+    reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(fh), decompressHandlers });
+  } catch {
+    return undefined;
+  }
+  const stats = reader.statistics;
+  if (stats === undefined) return undefined;
+  if (reader.chunkIndexes.length === 0 && stats.messageCount > 0n) return undefined; // unchunked messages
+  const dataEnd = reader.dataEndOffset;
+  const probe = new Uint8Array(1);
+  for (const ci of reader.chunkIndexes) {
+    if (ci.chunkStartOffset < BigInt(MAGIC.length) || ci.chunkStartOffset + ci.chunkLength > dataEnd) return undefined;
+    if (ci.compression !== '' && decompressHandlers[ci.compression] === undefined) return undefined;
+    if (ci.messageStartTime > ci.messageEndTime) return undefined;
+    for (const id of ci.messageIndexOffsets.keys()) if (!reader.channelsById.has(id)) return undefined;
+    await fh.read(probe, 0, 1, Number(ci.chunkStartOffset));
+    if (probe[0] !== Opcode.CHUNK) return undefined;
+  }
+  for (const ch of reader.channelsById.values()) {
+    if (ch.schemaId !== 0 && !reader.schemasById.has(ch.schemaId)) return undefined;
+  }
+  if (BigInt(size) < dataEnd) return undefined;
+  return reader;
+}
+
+export function factsFromIndex(reader: McapIndexedReader): FileFacts {
+  const stats = reader.statistics as TypedMcapRecords['Statistics'];
+  const channels = new Map<number, ChannelInfo>();
+  const schemaOfChannel = new Map<number, SchemaRecord>();
+  for (const ch of [...reader.channelsById.values()].sort((a, b) => a.id - b.id)) {
+    const schema = reader.schemasById.get(ch.schemaId);
+    channels.set(ch.id, channelInfo(ch, schema, Number(stats.channelMessageCounts.get(ch.id) ?? 0n)));
+    if (schema) schemaOfChannel.set(ch.id, { name: schema.name, encoding: schema.encoding, data: schema.data });
+  }
+  const compression = [...new Set(reader.chunkIndexes.map((c) => c.compression))].sort();
+  return {
+    profile: reader.header.profile,
+    library: reader.header.library,
+    startNs: stats.messageCount > 0n ? stats.messageStartTime : 0n,
+    endNs: stats.messageCount > 0n ? stats.messageEndTime : 0n,
+    messageCount: Number(stats.messageCount),
+    channels,
+    schemaOfChannel,
+    compression,
+  };
+}
+
+function channelInfo(
+  ch: TypedMcapRecords['Channel'],
+  schema: TypedMcapRecords['Schema'] | undefined,
+  count: number | undefined,
+): ChannelInfo {
+  const info: ChannelInfo = {
+    id: ch.id,
+    topic: ch.topic,
+    schemaName: schema?.name ?? '',
+    schemaEncoding: schema?.encoding ?? '',
+    messageEncoding: ch.messageEncoding,
+  };
+  if (count !== undefined) info.messageCount = count;
+  return info;
+}
+
+/** Streams the whole data section once: summary facts plus the first damage, if any. */
+export async function scanFile(
+  fh: FileHandle,
+  size: number,
+  decompressHandlers: DecompressHandlers,
+): Promise<{ facts: FileFacts; damage: Damage | undefined }> {
+  const schemas = new Map<number, TypedMcapRecords['Schema']>();
+  const rawChannels = new Map<number, TypedMcapRecords['Channel']>();
+  const counts = new Map<number, number>();
+  const compression = new Set<string>();
+  let profile = '';
+  let library = '';
+  let start = 0n;
+  let end = 0n;
+  let messageCount = 0;
+  let damage: Damage | undefined;
+  try {
+    for await (const { record } of streamRecords(fh, size, decompressHandlers)) {
+      switch (record.type) {
+        case 'Header':
+          profile = record.profile;
+          library = record.library;
+          break;
+        case 'Schema':
+          schemas.set(record.id, record);
+          break;
+        case 'Channel':
+          rawChannels.set(record.id, record);
+          break;
+        case 'Chunk':
+          compression.add(record.compression);
+          break;
+        case 'Message':
+          if (messageCount === 0 || record.logTime < start) start = record.logTime;
+          if (messageCount === 0 || record.logTime > end) end = record.logTime;
+          messageCount++;
+          counts.set(record.channelId, (counts.get(record.channelId) ?? 0) + 1);
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof DamageError)) throw err;
+    damage = err.damage;
+  }
+  const channels = new Map<number, ChannelInfo>();
+  const schemaOfChannel = new Map<number, SchemaRecord>();
+  for (const ch of [...rawChannels.values()].sort((a, b) => a.id - b.id)) {
+    const schema = schemas.get(ch.schemaId);
+    channels.set(ch.id, channelInfo(ch, schema, counts.get(ch.id) ?? 0));
+    if (schema) schemaOfChannel.set(ch.id, { name: schema.name, encoding: schema.encoding, data: schema.data });
+  }
+  return {
+    facts: { profile, library, startNs: start, endNs: end, messageCount, channels, schemaOfChannel, compression: [...compression].sort() },
+    damage,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * The HTTP server behind `viper view`: serves the built viewer (viewer/dist) and exactly one recording, the
+ * latter with HTTP Range support so the browser reads it by seeking (summary, chunk indexes, then only the chunks
+ * a frame needs) instead of downloading it whole.
+ *
+ * Security: it binds 127.0.0.1 by default, answers only GET/HEAD, serves only files under `distDir` (resolved
+ * real paths, so `..`, encoded `%2e%2e`, backslashes and symlinks out of the folder are refused with 403) and the
+ * one recording at `/file/<its name>`; everything else is 404.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, extname, join, resolve, sep } from 'node:path';
+import { ConfigError } from '../contracts/errors.ts';
+
+export interface ViewServerOptions {
+  /** Folder with the built viewer (index.html and assets). */
+  distDir: string;
+  /** The recording or results MCAP to serve. */
+  file: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+}
+
+export interface ViewServer {
+  /** Page URL with `?file=` pointing at the served recording. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.mcap': 'application/octet-stream',
+};
+
+/** Parse a single `bytes=` range against a file size; null when absent, 'invalid' when unsatisfiable. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'invalid' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'invalid';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start > end || start >= size) return 'invalid';
+  return { start, end };
+}
+
+/** Resolve a URL path inside `root`; null when it escapes (after decoding and following symlinks) or is odd. */
+export async function resolveInside(root: string, urlPath: string): Promise<string | null> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const rootReal = await fsp.realpath(root);
+  const candidate = resolve(rootReal, `.${decoded.startsWith('/') ? decoded : `/${decoded}`}`);
+  if (candidate !== rootReal && !candidate.startsWith(rootReal + sep)) return null;
+  try {
+    const real = await fsp.realpath(candidate);
+    if (real !== rootReal && !real.startsWith(rootReal + sep)) return null;
+    return real;
+  } catch {
+    return candidate; // does not exist: the caller answers 404
+  }
+}
+
+async function sendFile(req: IncomingMessage, res: ServerResponse, path: string, ranged: boolean): Promise<void> {
+  let stat: Awaited<ReturnType<typeof fsp.stat>>;
+  try {
+    stat = await fsp.stat(path);
+  } catch {
+    return void res.writeHead(404).end('not found');
+  }
+  if (!stat.isFile()) return void res.writeHead(404).end('not found');
+  const size = stat.size;
+  const headers: Record<string, string | number> = {
+    'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  };
+  let start = 0;
+  let end = size - 1;
+  let status = 200;
+  if (ranged) {
+    headers['Accept-Ranges'] = 'bytes';
+    const range = parseRange(req.headers.range, size);
+    if (range === 'invalid') {
+      return void res.writeHead(416, { 'Content-Range': `bytes */${size}` }).end();
+    }
+    if (range) {
+      ({ start, end } = range);
+      status = 206;
+      headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
+    }
+  }
+  headers['Content-Length'] = size === 0 ? 0 : end - start + 1;
+  res.writeHead(status, headers);
+  if (req.method === 'HEAD' || size === 0) return void res.end();
+  const stream = createReadStream(path, { start, end });
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/** Start serving. Rejects with ConfigError when the port cannot be bound. */
+export async function startViewServer(options: ViewServerOptions): Promise<ViewServer> {
+  const host = options.host ?? '127.0.0.1';
+  const filePath = resolve(options.file);
+  const fileRoute = `/file/${encodeURIComponent(basename(filePath))}`;
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end('internal error');
+      else res.destroy();
+    });
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return void res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    }
+    const rawPath = (req.url ?? '/').split('?')[0]!.split('#')[0]!;
+    if (rawPath === fileRoute) return sendFile(req, res, filePath, true);
+    const rel = rawPath === '/' ? '/index.html' : rawPath;
+    const inside = await resolveInside(options.distDir, rel);
+    if (inside === null) return void res.writeHead(403).end('forbidden');
+    return sendFile(req, res, inside, false);
+  }
+  const port = options.port ?? 0;
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', (err: Error) =>
+      reject(
+        new ConfigError({
+          what: `cannot listen on ${host}:${port}: ${err.message}`,
+          where: 'viper view',
+          hint: 'choose another --port or leave it out for a free one',
+          cause: err,
+        }),
+      ),
+    );
+    server.listen(port, host, () => resolvePromise());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const h = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${h}:${bound}/?file=${encodeURIComponent(fileRoute)}`,
+    port: bound,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Path of the built viewer in a checkout. */
+export function defaultDistDir(repoRoot: string): string {
+  return join(repoRoot, 'viewer', 'dist');
+}

@@ -1,0 +1,96 @@
+/**
+ * The `expect` block of a scenario: thresholds on metrics and checks on events that `viper eval` reads and
+ * scores a run against. The simulator only validates it; the evaluator owns its meaning.
+ *
+ * @example
+ * expect:
+ *   metrics:
+ *     - { metric: IDF1, min: 0.9, class: pedestrian }
+ *     - { metric: IDSW, max: 1 }
+ *   events:
+ *     - { type: tracked_within, actor: P1, seconds: 0.5, minVisible: 0.5 }
+ *     - { type: no_id_switch, actor: C3 }
+ *     - { type: single_world_id, actor: C1, minFraction: 0.95 }
+ */
+import { z } from 'zod';
+import { ViperClass } from '../../contracts/classes.ts';
+
+/** Metric names the evaluator computes (CLEAR MOT, identity, HOTA family, detection AP, counts). */
+export const METRIC_NAMES = [
+  'MOTA',
+  'MOTP',
+  'IDF1',
+  'IDP',
+  'IDR',
+  'HOTA',
+  'DetA',
+  'AssA',
+  'LocA',
+  'AP50',
+  'AP',
+  'IDSW',
+  'FP',
+  'FN',
+  'Frag',
+  'MT',
+  'ML',
+] as const;
+export const MetricName = z.enum(METRIC_NAMES);
+export type MetricName = z.infer<typeof MetricName>;
+
+/** One metric threshold; at least one of `min` / `max`. Scoped to a class and/or camera when given. */
+export const MetricExpectation = z
+  .strictObject({
+    metric: MetricName,
+    min: z.number().optional(),
+    max: z.number().optional(),
+    class: ViperClass.optional(),
+    /** Camera id for per-camera (2D) metrics; absent = the fused world-frame result. */
+    camera: z.string().optional(),
+  })
+  .refine((m) => m.min !== undefined || m.max !== undefined, {
+    message: 'a metric expectation needs min or max',
+  });
+export type MetricExpectation = z.infer<typeof MetricExpectation>;
+
+/** The actor gets a confirmed track within `seconds` of first being at least `minVisible` visible. */
+const TrackedWithin = z.strictObject({
+  type: z.literal('tracked_within'),
+  actor: z.string(),
+  seconds: z.number().positive(),
+  minVisible: z.number().min(0).max(1).default(0.5),
+  camera: z.string().optional(),
+});
+/** The actor's matched track id never changes (per camera when `camera` is given, else world id). */
+const NoIdSwitch = z.strictObject({
+  type: z.literal('no_id_switch'),
+  actor: z.string(),
+  camera: z.string().optional(),
+});
+/** One world-frame id covers at least `minFraction` of the frames in which the actor is visible. */
+const SingleWorldId = z.strictObject({
+  type: z.literal('single_world_id'),
+  actor: z.string(),
+  minFraction: z.number().min(0).max(1).default(0.95),
+});
+/** The actor is never matched to a track (e.g. fully hidden); or at most `maxFrames` false detections. */
+const NotDetected = z.strictObject({
+  type: z.literal('not_detected'),
+  actor: z.string(),
+  maxFrames: z.number().int().nonnegative().default(0),
+});
+
+export const EventExpectation = z.discriminatedUnion('type', [
+  TrackedWithin,
+  NoIdSwitch,
+  SingleWorldId,
+  NotDetected,
+]);
+export type EventExpectation = z.infer<typeof EventExpectation>;
+export const EVENT_TYPES = ['tracked_within', 'no_id_switch', 'single_world_id', 'not_detected'] as const;
+
+export const Expect = z.strictObject({
+  metrics: z.array(MetricExpectation).default([]),
+  events: z.array(EventExpectation).default([]),
+});
+export type Expect = z.infer<typeof Expect>;
