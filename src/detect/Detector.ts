@@ -1,22 +1,23 @@
 /**
- * The detector: one ONNX Runtime session per model and provider, created once and warmed up; frames are
- * decoded and letterboxed (libvips threads), packed into batches of at most `maxBatch`, run, decoded by the
- * card's adapter, filtered by class-aware NMS and mapped back to original pixels and Viper classes.
+ * The detector: one ONNX Runtime session per model and provider (in a worker thread by default), created once
+ * and warmed up. Frames are decoded and letterboxed (libvips threads), packed into runs of at most `maxBatch`
+ * (fixed-batch models: repeated runs), decoded by the card's adapter, filtered by class-aware NMS and mapped
+ * back to original pixels and Viper classes.
  *
- * While one batch runs, the next one is decoded. Results come back one per frame, in input order, and are the
- * same whatever `maxBatch` is: every image's decode and NMS is independent of its neighbours.
+ * Pipelining: all frames of a chunk decode at once; each run is sent as soon as its images are written, and the
+ * next chunk decodes while this one's runs are in flight. Results come back one per frame, in input order, and
+ * are the same whatever `maxBatch` is: every image's decode and NMS is independent of its neighbours.
  */
-import * as ort from 'onnxruntime-node';
 import type { CameraFrame } from '../contracts/camera.ts';
 import type { ViperClass } from '../contracts/classes.ts';
 import { ModelError } from '../contracts/errors.ts';
 import type { Detection } from '../contracts/perception.ts';
 import { adapters, type DecodeParams } from './adapters/index.ts';
 import { classTable, loadModelCard, type ModelCard } from './card.ts';
-import type { Letterbox } from './letterbox.ts';
-import { unletterboxBox } from './letterbox.ts';
+import { type Letterbox, unletterboxBox } from './letterbox.ts';
 import { nms } from './nms.ts';
-import { decodeLetterboxed, FrameDecodeError, writeInputTensor } from './preprocess.ts';
+import { decodeLetterboxed, FrameDecodeError, type Letterboxed, writeInputTensor } from './preprocess.ts';
+import type { RunOutput, SessionRunner } from './runner.ts';
 import { type ExecutionProvider, openSession, parseProviders } from './session.ts';
 import { checkOutputDims, checkShapes } from './shapes.ts';
 
@@ -29,6 +30,8 @@ export interface DetectorOptions {
   threads?: number;
   /** Most frames decoded and run together. Default 8. Fixed-batch models run this many in repeated runs. */
   maxBatch?: number;
+  /** Run inference in a worker thread (default true) so the main thread stays free. */
+  worker?: boolean;
   /** Where provider fall-back lines go; default stderr. */
   log?: (line: string) => void;
 }
@@ -42,23 +45,16 @@ export interface FrameDetections {
 export interface DetectorStats {
   frames: number;
   decodeErrors: number;
-  /** session.run calls, warm-up excluded. */
+  /** Session runs, warm-up excluded. */
   runs: number;
 }
 
-/** One prepared group of images for a single session.run. */
-interface RunGroup {
-  tensor: Float32Array;
-  batch: number;
-  /** Index into the chunk of each image in the group, in tensor order. */
-  members: number[];
-}
+type Decoded = Letterboxed | FrameDecodeError;
 
-interface PreparedChunk {
-  frames: CameraFrame[];
-  letterboxes: (Letterbox | null)[];
-  errors: (string | undefined)[];
-  groups: RunGroup[];
+/** A run in flight and the chunk positions of its images, in tensor order. */
+interface PendingRun {
+  output: Promise<RunOutput>;
+  members: number[];
 }
 
 export class Detector {
@@ -69,7 +65,7 @@ export class Detector {
 
   private constructor(
     readonly card: ModelCard,
-    private readonly session: ort.InferenceSession,
+    private readonly session: SessionRunner,
     /** The provider that runs the model. */
     readonly executionProvider: ExecutionProvider,
     /** Lines for providers that failed to load before this one. */
@@ -100,15 +96,32 @@ export class Detector {
     const providers = parseProviders(options.ep);
     const maxBatch = options.maxBatch ?? 8;
     if (!Number.isInteger(maxBatch) || maxBatch < 1) {
-      throw new ModelError({ what: `maxBatch must be a positive integer, got ${maxBatch}`, where: 'detector options' });
+      throw new ModelError({
+        what: `maxBatch must be a positive integer, got ${maxBatch}`,
+        where: 'detector options',
+      });
     }
     const card = await loadModelCard(options.model);
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-    const { session, provider, fallbacks } = await openSession(card.modelPath, providers, options.threads, log);
+    const opened = await openSession(card.modelPath, providers, {
+      threads: options.threads,
+      worker: options.worker,
+      log,
+    });
+    const { session } = opened;
     try {
       const shapes = checkShapes(session, card);
-      const det = new Detector(card, session, provider, fallbacks, maxBatch, shapes.fixedBatch, shapes.outputDims);
-      await det.warmUp();
+      const det = new Detector(
+        card,
+        session,
+        opened.provider,
+        opened.fallbacks,
+        maxBatch,
+        shapes.fixedBatch,
+        shapes.outputDims,
+      );
+      const warm = det.fixedBatch ?? 1;
+      det.checkRunOutput(await det.run(new Float32Array(warm * det.imageSize), warm));
       return det;
     } catch (err) {
       await session.release();
@@ -119,15 +132,16 @@ export class Detector {
   /** Detect on each frame; one entry per frame, in order. A frame that fails to decode gets `error`. */
   async detect(frames: readonly CameraFrame[]): Promise<FrameDetections[]> {
     const out: FrameDetections[] = [];
-    if (frames.length === 0) return out;
     const chunks: CameraFrame[][] = [];
     for (let i = 0; i < frames.length; i += this.maxBatch) chunks.push(frames.slice(i, i + this.maxBatch));
-    // Decode chunk k+1 while chunk k runs (prepare never rejects: decode failures are per-frame results).
-    let next = this.prepare(chunks[0] ?? []);
+    let decoding = chunks.length > 0 ? this.startDecode(chunks[0] ?? []) : [];
     for (let k = 0; k < chunks.length; k++) {
-      const chunk = await next;
-      if (k + 1 < chunks.length) next = this.prepare(chunks[k + 1] ?? []);
-      out.push(...(await this.infer(chunk)));
+      const chunk = chunks[k] ?? [];
+      const decoded: Decoded[] = [];
+      const runs = await this.dispatch(decoding, decoded);
+      // This chunk's runs are in flight: decode the next one meanwhile.
+      if (k + 1 < chunks.length) decoding = this.startDecode(chunks[k + 1] ?? []);
+      out.push(...(await this.collect(chunk, decoded, runs)));
     }
     return out;
   }
@@ -137,6 +151,7 @@ export class Detector {
     return {
       model: this.card.name,
       executionProvider: this.executionProvider,
+      providerFallbacks: [...this.fallbacks],
       maxBatch: this.maxBatch,
       fixedBatch: this.fixedBatch,
       ...this.stats,
@@ -147,68 +162,83 @@ export class Detector {
     await this.session.release();
   }
 
-  private async warmUp(): Promise<void> {
-    const batch = this.fixedBatch ?? 1;
-    const outputs = await this.run(new Float32Array(batch * this.imageSize), batch);
-    this.checkRunOutput(outputs);
+  /** Decoding starts now, all frames at once (libvips threads); failures resolve as FrameDecodeError. */
+  private startDecode(frames: CameraFrame[]): Promise<Decoded>[] {
+    return frames.map((f) =>
+      decodeLetterboxed(f.image, this.card.input).catch((err: unknown) => {
+        if (err instanceof FrameDecodeError) return err;
+        throw err;
+      }),
+    );
   }
 
-  private async prepare(frames: CameraFrame[]): Promise<PreparedChunk> {
-    const input = this.card.input;
-    const decoded = await Promise.all(
-      frames.map((f) =>
-        decodeLetterboxed(f.image, input).catch((err: unknown) => {
-          if (err instanceof FrameDecodeError) return err;
-          throw err;
-        }),
-      ),
-    );
-    const ok = decoded.flatMap((d, i) => (d instanceof FrameDecodeError ? [] : [i]));
-    const groupSize = this.fixedBatch ?? Math.max(1, ok.length);
-    const groups: RunGroup[] = [];
-    for (let g = 0; g < ok.length; g += groupSize) {
-      const members = ok.slice(g, g + groupSize);
+  /**
+   * Write decoded images, in order, into run tensors and send each run as soon as it is full (fixed-batch
+   * models) or once all are written (dynamic batch: one run per chunk). Fills `decoded` in order.
+   */
+  private async dispatch(decoding: Promise<Decoded>[], decoded: Decoded[]): Promise<PendingRun[]> {
+    const runs: PendingRun[] = [];
+    const groupSize = this.fixedBatch ?? decoding.length;
+    let members: number[] = [];
+    let tensor = new Float32Array(groupSize * this.imageSize);
+    const send = () => {
       // Fixed-batch models get a full batch; unused slots stay zero and are not read back.
       const batch = this.fixedBatch ?? members.length;
-      const tensor = new Float32Array(batch * this.imageSize);
-      members.forEach((idx, slot) => {
-        writeInputTensor(decoded[idx] as Exclude<(typeof decoded)[number], FrameDecodeError>, input, tensor, slot * this.imageSize);
-      });
-      groups.push({ tensor, batch, members });
-    }
-    return {
-      frames,
-      letterboxes: decoded.map((d) => (d instanceof FrameDecodeError ? null : d.lb)),
-      errors: decoded.map((d) => (d instanceof FrameDecodeError ? d.message : undefined)),
-      groups,
+      const data = batch === groupSize ? tensor : tensor.subarray(0, batch * this.imageSize).slice();
+      runs.push({ output: this.run(data, batch), members });
+      members = [];
+      tensor = new Float32Array(groupSize * this.imageSize);
     };
+    for (const [i, p] of decoding.entries()) {
+      const d = await p;
+      decoded.push(d);
+      if (d instanceof FrameDecodeError) continue;
+      writeInputTensor(d, this.card.input, tensor, members.length * this.imageSize);
+      members.push(i);
+      if (members.length === groupSize) send();
+    }
+    if (members.length > 0) send();
+    // Keep a failed run from surfacing as an unhandled rejection before collect() awaits it.
+    for (const r of runs) r.output.catch(() => {});
+    return runs;
   }
 
-  private async infer(chunk: PreparedChunk): Promise<FrameDetections[]> {
-    const results: FrameDetections[] = chunk.frames.map((_, i) => {
-      const error = chunk.errors[i];
-      return error === undefined ? { detections: [] } : { detections: [], error };
-    });
-    this.stats.frames += chunk.frames.length;
-    this.stats.decodeErrors += chunk.errors.filter((e) => e !== undefined).length;
-    for (const group of chunk.groups) {
-      const output = await this.run(group.tensor, group.batch);
+  private async collect(
+    frames: CameraFrame[],
+    decoded: Decoded[],
+    runs: PendingRun[],
+  ): Promise<FrameDetections[]> {
+    const results: FrameDetections[] = decoded.map((d) =>
+      d instanceof FrameDecodeError ? { detections: [], error: d.message } : { detections: [] },
+    );
+    this.stats.frames += frames.length;
+    this.stats.decodeErrors += results.filter((r) => r.error !== undefined).length;
+    for (const run of runs) {
+      const output = await run.output;
       this.stats.runs++;
       this.checkRunOutput(output);
       const dims = output.dims.slice(1);
       const per = dims.reduce((a, b) => a * b, 1);
-      const data = output.data as Float32Array;
-      group.members.forEach((idx, slot) => {
-        const frame = chunk.frames[idx] as CameraFrame;
-        const lb = chunk.letterboxes[idx] as Letterbox;
-        const slice = data.subarray(slot * per, (slot + 1) * per);
-        (results[idx] as FrameDetections).detections = this.toDetections(slice, dims, lb, frame.cameraId);
+      run.members.forEach((idx, slot) => {
+        const slice = output.data.subarray(slot * per, (slot + 1) * per);
+        const lb = (decoded[idx] as Letterboxed).lb;
+        (results[idx] as FrameDetections).detections = this.toDetections(
+          slice,
+          dims,
+          lb,
+          (frames[idx] as CameraFrame).cameraId,
+        );
       });
     }
     return results;
   }
 
-  private toDetections(slice: Float32Array, dims: readonly number[], lb: Letterbox, cameraId: string): Detection[] {
+  private toDetections(
+    slice: Float32Array,
+    dims: readonly number[],
+    lb: Letterbox,
+    cameraId: string,
+  ): Detection[] {
     const candidates = adapters[this.card.output.layout](slice, dims, this.params);
     const kept = nms(candidates, {
       scoreThreshold: this.card.thresholds.score,
@@ -225,23 +255,28 @@ export class Detector {
     return dets;
   }
 
-  private async run(data: Float32Array, batch: number): Promise<ort.Tensor> {
+  private async run(data: Float32Array, batch: number): Promise<RunOutput> {
     const { input, output } = this.card;
     const dims =
       input.layout === 'NCHW' ? [batch, 3, input.height, input.width] : [batch, input.height, input.width, 3];
-    const feeds = { [input.name]: new ort.Tensor('float32', data, dims) };
-    const result = await this.session.run(feeds, [output.name]);
-    const tensor = result[output.name];
-    if (!tensor || tensor.type !== 'float32') {
+    try {
+      return await this.session.run(input.name, data, dims, output.name);
+    } catch (err) {
       throw new ModelError({
-        what: `output "${output.name}" is ${tensor ? tensor.type : 'missing'}, expected float32`,
+        what: `inference failed: ${(err as Error).message.split('\n')[0]}`,
         where: this.card.modelPath,
+        hint: `provider ${this.executionProvider}, batch ${batch}`,
+        cause: err,
       });
     }
-    return tensor;
   }
 
-  private checkRunOutput(tensor: ort.Tensor): void {
-    checkOutputDims(tensor.dims, this.outputDims, this.card, `${this.card.modelPath} (card ${this.card.cardPath})`);
+  private checkRunOutput(out: RunOutput): void {
+    checkOutputDims(
+      out.dims,
+      this.outputDims,
+      this.card,
+      `${this.card.modelPath} (card ${this.card.cardPath})`,
+    );
   }
 }

@@ -114,7 +114,12 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
   try {
     raw = JSON.parse(await readFile(cardPath, 'utf8'));
   } catch (cause) {
-    throw new ModelError({ what: 'model card is not valid JSON', where: cardPath, hint: String(cause), cause });
+    throw new ModelError({
+      what: 'model card is not valid JSON',
+      where: cardPath,
+      hint: String(cause),
+      cause,
+    });
   }
   const parsed = ModelCardSchema.safeParse(raw);
   if (!parsed.success) {
@@ -125,7 +130,9 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
       hint: `${parsed.error.issues.length} issue(s); see src/detect/README.md for the card fields`,
     });
   }
-  const modelPath = isAbsolute(parsed.data.model) ? parsed.data.model : resolve(dirname(cardPath), parsed.data.model);
+  const modelPath = isAbsolute(parsed.data.model)
+    ? parsed.data.model
+    : resolve(dirname(cardPath), parsed.data.model);
   if (!existsSync(modelPath)) {
     throw new ModelError({
       what: 'model file not found',

@@ -2,7 +2,7 @@
  * Image → model input. libvips (sharp) decodes, resizes and pads on its own threads; one tight typed-array pass
  * then reorders channels, applies scale/mean/std and writes NCHW (or NHWC) straight into the batch tensor.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { Image } from '../contracts/camera.ts';
 import type { ModelCard } from './card.ts';
 import { type Letterbox, letterbox } from './letterbox.ts';
@@ -27,7 +27,7 @@ const RAW_CHANNELS = { rgb8: 3, bgr8: 3, mono8: 1 } as const;
  * Rejects with FrameDecodeError when the bytes do not make an image.
  */
 export async function decodeLetterboxed(image: Image, input: ModelCard['input']): Promise<Letterboxed> {
-  let pipeline: sharp.Sharp;
+  let pipeline: Sharp;
   let srcW: number;
   let srcH: number;
   let order: 'rgb' | 'bgr' = 'rgb';
@@ -69,7 +69,11 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
       });
     }
     const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    if (info.width !== input.width || info.height !== input.height || (info.channels !== 1 && info.channels !== 3)) {
+    if (
+      info.width !== input.width ||
+      info.height !== input.height ||
+      (info.channels !== 1 && info.channels !== 3)
+    ) {
       throw new FrameDecodeError(`decoder gave ${info.width}×${info.height}×${info.channels}`);
     }
     return { pixels: data, channels: info.channels, order, lb };
@@ -83,7 +87,12 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
  * Write one letterboxed image into `dst` at element `offset`, in the card's layout, colour order and
  * normalisation: value = (pixel · scale − mean[c]) / std[c].
  */
-export function writeInputTensor(img: Letterboxed, input: ModelCard['input'], dst: Float32Array, offset: number): void {
+export function writeInputTensor(
+  img: Letterboxed,
+  input: ModelCard['input'],
+  dst: Float32Array,
+  offset: number,
+): void {
   const hw = input.width * input.height;
   const ch = img.channels;
   const src = img.pixels;
@@ -98,7 +107,8 @@ export function writeInputTensor(img: Letterboxed, input: ModelCard['input'], ds
       const base = offset + c * hw;
       for (let i = 0, j = s; i < hw; i++, j += ch) dst[base + i] = (src[j] as number) * a + b;
     } else {
-      for (let i = 0, j = s, k = offset + c; i < hw; i++, j += ch, k += 3) dst[k] = (src[j] as number) * a + b;
+      for (let i = 0, j = s, k = offset + c; i < hw; i++, j += ch, k += 3)
+        dst[k] = (src[j] as number) * a + b;
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../contracts/errors.ts';
+import { openInProcess, type SessionOptions, type SessionRunner, WorkerHost } from './runner.ts';
 
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
@@ -13,7 +14,10 @@ export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
  * @example parseProviders(['cuda,cpu']) → ['cuda', 'cpu']
  */
 export function parseProviders(list: readonly string[] | undefined): ExecutionProvider[] {
-  const names = (list ?? []).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = (list ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (names.length === 0) return ['cpu'];
   const out: ExecutionProvider[] = [];
   for (const name of names) {
@@ -30,41 +34,60 @@ export function parseProviders(list: readonly string[] | undefined): ExecutionPr
 }
 
 export interface OpenedSession {
-  session: ort.InferenceSession;
+  session: SessionRunner;
   provider: ExecutionProvider;
   /** One line per provider that failed before the winner. */
   fallbacks: string[];
+}
+
+export interface OpenSessionOptions {
+  /** Intra-op threads (0 or undefined: ORT's default, one per core). */
+  threads?: number;
+  /** Host the session in a worker thread (default true). */
+  worker?: boolean;
+  log: (line: string) => void;
 }
 
 /** ORT's own messages for bytes that are not a model (as opposed to a provider that cannot load). */
 const NOT_A_MODEL = /protobuf parsing failed|model_proto|ModelProto|invalid model|no graph/i;
 
 /**
- * Create one session for `modelPath`, trying `providers` in order.
- * @param threads intra-op threads (0 or undefined: ORT's default, one per core)
+ * ORT logs a provider that cannot load as multi-line errors on stderr; each failure already becomes one line
+ * here or a thrown ModelError, so its global logger stays at fatal unless someone chose a level.
  */
+function quietLogLevel(): 'fatal' | undefined {
+  if (ort.env.logLevel === undefined || ort.env.logLevel === 'warning') ort.env.logLevel = 'fatal';
+  return ort.env.logLevel === 'fatal' ? 'fatal' : undefined;
+}
+
+/** Create one session for `modelPath`, trying `providers` in order. */
 export async function openSession(
   modelPath: string,
   providers: readonly ExecutionProvider[],
-  threads: number | undefined,
-  log: (line: string) => void,
+  opts: OpenSessionOptions,
 ): Promise<OpenedSession> {
+  const logLevel = quietLogLevel();
+  const host = opts.worker === false ? null : new WorkerHost();
   const fallbacks: string[] = [];
   for (const [i, provider] of providers.entries()) {
+    const options: SessionOptions = {
+      executionProviders: [provider],
+      intraOpNumThreads: opts.threads ?? 0,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+    };
     try {
-      const session = await ort.InferenceSession.create(modelPath, {
-        executionProviders: [provider],
-        intraOpNumThreads: threads ?? 0,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-      });
-      if (fallbacks.length > 0) log(`detect: using execution provider ${provider}`);
+      const session = host
+        ? await host.open(modelPath, options, logLevel)
+        : await openInProcess(modelPath, options);
+      if (fallbacks.length > 0) opts.log(`detect: using execution provider ${provider}`);
       return { session, provider, fallbacks };
     } catch (err) {
       const reason = firstLine(err);
       if (NOT_A_MODEL.test(reason)) {
+        await host?.terminate();
         throw new ModelError({
           what: 'file is not an ONNX model',
           where: modelPath,
@@ -75,9 +98,10 @@ export async function openSession(
       const next = providers[i + 1];
       const line = `detect: execution provider ${provider} did not load (${reason})${next ? `; falling back to ${next}` : ''}`;
       fallbacks.push(line);
-      log(line);
+      opts.log(line);
     }
   }
+  await host?.terminate();
   throw new ModelError({
     what: `no execution provider could load the model (tried ${providers.join(', ')})`,
     where: modelPath,

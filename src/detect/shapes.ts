@@ -6,6 +6,7 @@ import type * as ort from 'onnxruntime-node';
 import { ModelError } from '../contracts/errors.ts';
 import { expectedOutputDims } from './adapters/index.ts';
 import type { ModelCard } from './card.ts';
+import type { SessionMeta } from './runner.ts';
 
 export interface ModelShapes {
   /** Batch size the model requires, or null when the batch dimension is dynamic. */
@@ -16,7 +17,10 @@ export interface ModelShapes {
 
 type Dim = number | string;
 
-function tensorShape(meta: readonly ort.InferenceSession.ValueMetadata[], name: string): readonly Dim[] | null {
+function tensorShape(
+  meta: readonly ort.InferenceSession.ValueMetadata[],
+  name: string,
+): readonly Dim[] | null {
   const m = meta.find((v) => v.name === name);
   return m?.isTensor ? m.shape : null;
 }
@@ -26,7 +30,7 @@ function fmt(shape: readonly (Dim | null)[]): string {
 }
 
 /** Throws ModelError naming the first contradiction between the session and the card. */
-export function checkShapes(session: ort.InferenceSession, card: ModelCard): ModelShapes {
+export function checkShapes(session: SessionMeta, card: ModelCard): ModelShapes {
   const where = `${card.modelPath} (card ${card.cardPath})`;
   const { input, output } = card;
   if (!session.inputNames.includes(input.name)) {
@@ -45,8 +49,12 @@ export function checkShapes(session: ort.InferenceSession, card: ModelCard): Mod
   }
   const inShape = tensorShape(session.inputMetadata, input.name) ?? [];
   const want: Dim[] =
-    input.layout === 'NCHW' ? ['batch', 3, input.height, input.width] : ['batch', input.height, input.width, 3];
-  const inputOk = inShape.length === 4 && want.every((d, i) => i === 0 || typeof inShape[i] !== 'number' || inShape[i] === d);
+    input.layout === 'NCHW'
+      ? ['batch', 3, input.height, input.width]
+      : ['batch', input.height, input.width, 3];
+  const inputOk =
+    inShape.length === 4 &&
+    want.every((d, i) => i === 0 || typeof inShape[i] !== 'number' || inShape[i] === d);
   if (!inputOk) {
     throw new ModelError({
       what: `input "${input.name}" is ${fmt(inShape)} but the card says ${fmt(want)} (${input.layout})`,
@@ -55,7 +63,13 @@ export function checkShapes(session: ort.InferenceSession, card: ModelCard): Mod
     });
   }
   const fixedBatch = typeof inShape[0] === 'number' && inShape[0] > 0 ? inShape[0] : null;
-  const outputDims = expectedOutputDims(output.layout, input.width, input.height, card.classes.length, output.strides);
+  const outputDims = expectedOutputDims(
+    output.layout,
+    input.width,
+    input.height,
+    card.classes.length,
+    output.strides,
+  );
   const outShape = tensorShape(session.outputMetadata, output.name) ?? [];
   checkOutputDims(outShape, outputDims, card, where);
   return { fixedBatch, outputDims };

@@ -41,7 +41,8 @@ export function matrix(values: readonly (readonly number[])[], cols?: number): C
  */
 export function linearSumAssignment(cost: CostMatrix, maximize = false): Assignment {
   const { rows, cols, data } = cost;
-  if (data.length !== rows * cols) throw new RangeError(`cost has ${data.length} values, expected ${rows * cols}`);
+  if (data.length !== rows * cols)
+    throw new RangeError(`cost has ${data.length} values, expected ${rows * cols}`);
   if (rows === 0 || cols === 0) return { rows: [], cols: [] };
   const transpose = cols < rows;
   const nr = transpose ? cols : rows;

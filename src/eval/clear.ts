@@ -10,67 +10,25 @@
  */
 import { linearSumAssignment } from './assignment.ts';
 import type { Box2D } from '../contracts/geometry.ts';
+import { type ClearResult, emptyClear, finalizeClear } from './clearResult.ts';
+import { clearMotmetrics } from './clearMotmetrics.ts';
 import { asPrepared, EPS, type EvalSequence, type PreparedSequence } from './sequence.ts';
-
-export interface ClearResult {
-  MOTA: number;
-  MOTP: number;
-  MODA: number;
-  CLR_Re: number;
-  CLR_Pr: number;
-  MTR: number;
-  PTR: number;
-  MLR: number;
-  sMOTA: number;
-  CLR_F1: number;
-  FP_per_frame: number;
-  MOTAL: number;
-  MOTP_sum: number;
-  CLR_TP: number;
-  CLR_FN: number;
-  CLR_FP: number;
-  IDSW: number;
-  MT: number;
-  PT: number;
-  ML: number;
-  Frag: number;
-  CLR_Frames: number;
-}
 
 export interface ClearOptions {
   /** Minimum similarity for a match (IoU 0.5 by default). */
   readonly threshold?: number;
+  /**
+   * Frame-to-frame matching and MT/Frag conventions: TrackEval's (default) or py-motmetrics' (see
+   * clearMotmetrics.ts). Both give the same TUD-Campus figures; they can differ on other sequences.
+   */
+  readonly convention?: 'trackeval' | 'motmetrics';
+  /** Called for every match: frame index, row of the gt and of the tracker entry in that frame, and
+   * whether it counted as an identity switch. */
+  readonly onMatch?: (t: number, gtIndex: number, trIndex: number, idsw: boolean) => void;
 }
 
 /** Bonus that makes continuing last frame's matches win over any similarity gain (TrackEval: 1000). */
 const CONTINUATION_BONUS = 1000;
-
-function zero(): ClearResult {
-  return {
-    MOTA: 0,
-    MOTP: 0,
-    MODA: 0,
-    CLR_Re: 0,
-    CLR_Pr: 0,
-    MTR: 0,
-    PTR: 0,
-    MLR: 0,
-    sMOTA: 0,
-    CLR_F1: 0,
-    FP_per_frame: 0,
-    MOTAL: 0,
-    MOTP_sum: 0,
-    CLR_TP: 0,
-    CLR_FN: 0,
-    CLR_FP: 0,
-    IDSW: 0,
-    MT: 0,
-    PT: 0,
-    ML: 0,
-    Frag: 0,
-    CLR_Frames: 0,
-  };
-}
 
 /**
  * CLEAR MOT of one sequence. Example: a tracker identical to the ground truth gives MOTA = 1, MOTP = 1.
@@ -78,7 +36,8 @@ function zero(): ClearResult {
 export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: ClearOptions = {}): ClearResult {
   const p = asPrepared(seq);
   const threshold = opts.threshold ?? 0.5;
-  const res = zero();
+  if (opts.convention === 'motmetrics') return clearMotmetrics(p, threshold, opts.onMatch);
+  const res = emptyClear();
   // Empty sides return early without final fields, as the reference does (MOTA stays 0).
   if (p.numTrDets === 0) {
     res.CLR_FN = p.numGtDets;
@@ -118,8 +77,7 @@ export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: Clea
     for (let i = 0; i < g.length; i++) {
       for (let j = 0; j < m; j++) {
         const s = sim[i * m + j]!;
-        score[i * m + j] =
-          s < threshold - EPS ? 0 : (prevStep[g[i]!] === k[j]! ? CONTINUATION_BONUS : 0) + s;
+        score[i * m + j] = s < threshold - EPS ? 0 : (prevStep[g[i]!] === k[j]! ? CONTINUATION_BONUS : 0) + s;
       }
     }
     const a = linearSumAssignment({ rows: g.length, cols: m, data: score }, true);
@@ -132,7 +90,9 @@ export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: Clea
       const gid = g[i]!;
       const tid = k[j]!;
       matches++;
-      if (prevTracker[gid] !== -1 && prevTracker[gid] !== tid) res.IDSW++;
+      const idsw = prevTracker[gid] !== -1 && prevTracker[gid] !== tid;
+      if (idsw) res.IDSW++;
+      opts.onMatch?.(t, i, j, idsw);
       prevTracker[gid] = tid;
       nextStep[gid] = tid;
       gtMatchedCount[gid]! += 1;
@@ -161,42 +121,4 @@ export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: Clea
   return finalizeClear(res);
 }
 
-/** Ratios from the counts (TrackEval `_compute_final_fields`); used per sequence and after combining. */
-export function finalizeClear(res: ClearResult): ClearResult {
-  const nIds = res.MT + res.ML + res.PT;
-  const gt = Math.max(1, res.CLR_TP + res.CLR_FN);
-  res.MTR = res.MT / Math.max(1, nIds);
-  res.MLR = res.ML / Math.max(1, nIds);
-  res.PTR = res.PT / Math.max(1, nIds);
-  res.CLR_Re = res.CLR_TP / gt;
-  res.CLR_Pr = res.CLR_TP / Math.max(1, res.CLR_TP + res.CLR_FP);
-  res.MODA = (res.CLR_TP - res.CLR_FP) / gt;
-  res.MOTA = (res.CLR_TP - res.CLR_FP - res.IDSW) / gt;
-  res.MOTP = res.MOTP_sum / Math.max(1, res.CLR_TP);
-  res.sMOTA = (res.MOTP_sum - res.CLR_FP - res.IDSW) / gt;
-  res.CLR_F1 = res.CLR_TP / Math.max(1, res.CLR_TP + 0.5 * res.CLR_FN + 0.5 * res.CLR_FP);
-  res.FP_per_frame = res.CLR_FP / Math.max(1, res.CLR_Frames);
-  const safeLogIdsw = res.IDSW > 0 ? Math.log10(res.IDSW) : res.IDSW;
-  res.MOTAL = (res.CLR_TP - res.CLR_FP - safeLogIdsw) / gt;
-  return res;
-}
-
-const SUMMED: readonly (keyof ClearResult)[] = [
-  'CLR_TP',
-  'CLR_FN',
-  'CLR_FP',
-  'IDSW',
-  'MT',
-  'PT',
-  'ML',
-  'Frag',
-  'CLR_Frames',
-  'MOTP_sum',
-];
-
-/** Combine sequences (or cameras, or classes weighted by detections): sum the counts, recompute ratios. */
-export function combineClear(all: readonly ClearResult[]): ClearResult {
-  const res = zero();
-  for (const r of all) for (const f of SUMMED) res[f] += r[f];
-  return finalizeClear(res);
-}
+export { type ClearResult, combineClear, finalizeClear } from './clearResult.ts';

@@ -26,7 +26,10 @@ export interface IdentityOptions {
 }
 
 /** IDF1 and friends of one sequence. Example: a perfect tracker gives IDF1 = IDP = IDR = 1. */
-export function identity(seq: EvalSequence<Box2D> | PreparedSequence, opts: IdentityOptions = {}): IdentityResult {
+export function identity(
+  seq: EvalSequence<Box2D> | PreparedSequence,
+  opts: IdentityOptions = {},
+): IdentityResult {
   const p = asPrepared(seq);
   const threshold = opts.threshold ?? 0.5;
   const res: IdentityResult = { IDF1: 0, IDR: 0, IDP: 0, IDTP: 0, IDFN: 0, IDFP: 0 };

@@ -7,7 +7,7 @@ import { topics } from '../contracts/topics.ts';
 import { toFoxgloveTime } from '../contracts/time.ts';
 import type { RecordedMessage, SchemaSpec } from '../io/types.ts';
 import type { RecordingReader, RecordingWriter } from '../io/index.ts';
-import { outputEncoders } from './outputs.ts';
+import { createOutputEncoder } from './outputs.ts';
 import type { RigResult } from './stage.ts';
 
 const IMAGE_SCHEMAS = new Set([
@@ -23,6 +23,7 @@ export class ResultsSink {
   private readonly inputChannels = new Map<number, number>();
   private readonly outputChannels = new Map<string, number>();
   private closed = false;
+  private readonly encode = createOutputEncoder();
   messagesWritten = 0;
 
   constructor(
@@ -59,7 +60,7 @@ export class ResultsSink {
 
   async writeRig(r: RigResult): Promise<void> {
     const tNs = r.rig.tNs;
-    for (const out of outputEncoders(r)) {
+    for (const out of this.encode(r)) {
       const id = await this.channel(out.topic, out.schema);
       await this.writer.writeObject(id, out.tNs ?? tNs, out.message);
       this.messagesWritten++;

@@ -1,10 +1,17 @@
 /**
  * Perception outputs of one rig frame as messages for the results file (DESIGN.md topics): per-camera
  * foxglove.ImageAnnotations (tracks when a tracker ran, else detections), `/perception/objects` (viper JSON) and
- * `/perception/scene` (foxglove.SceneUpdate) when fusion ran.
+ * `/perception/scene` (foxglove.SceneUpdate with trails) when fusion ran. Stateful only in the trails, which
+ * advance in write order (deterministic).
  */
+import { z } from 'zod';
+import { ObjectsMessage } from '../contracts/perception.ts';
 import type { TimeNs } from '../contracts/time.ts';
+import { topics } from '../contracts/topics.ts';
+import { detectionsToImageAnnotations } from '../detect/annotations.ts';
+import { createTrails, objectsToSceneUpdate } from '../fuse/scene.ts';
 import type { SchemaSpec } from '../io/types.ts';
+import { tracksToImageAnnotations } from '../track/annotations.ts';
 import type { RigResult } from './stage.ts';
 
 export interface OutputMessage {
@@ -14,6 +21,37 @@ export interface OutputMessage {
   tNs?: TimeNs;
 }
 
-export function outputEncoders(_r: RigResult): OutputMessage[] {
-  return [];
+const ANNOTATIONS: SchemaSpec = { kind: 'foxglove', name: 'foxglove.ImageAnnotations' };
+const SCENE: SchemaSpec = { kind: 'foxglove', name: 'foxglove.SceneUpdate' };
+const OBJECTS: SchemaSpec = {
+  kind: 'json',
+  name: 'viper.Objects',
+  jsonSchema: z.toJSONSchema(ObjectsMessage) as object,
+};
+
+export function createOutputEncoder(): (r: RigResult) => OutputMessage[] {
+  const trails = new Map<string, ReturnType<typeof createTrails>>();
+  return (r) => {
+    const out: OutputMessage[] = [];
+    for (const frame of r.rig.frames) {
+      const cam = frame.cameraId;
+      const tracks = r.tracks.get(cam);
+      const dets = r.detections.get(cam);
+      const message = tracks
+        ? tracksToImageAnnotations(tracks, frame.tNs, cam)
+        : dets
+          ? detectionsToImageAnnotations(dets, frame.tNs, cam)
+          : undefined;
+      if (message) out.push({ topic: topics.annotations(cam), schema: ANNOTATIONS, message, tNs: frame.tNs });
+    }
+    if (r.objects) {
+      const tNs = r.rig.tNs;
+      const objects: ObjectsMessage = { stampNs: tNs.toString(), feedId: r.rig.feedId, objects: r.objects };
+      out.push({ topic: topics.objects, schema: OBJECTS, message: objects, tNs });
+      let t = trails.get(r.rig.feedId);
+      if (!t) trails.set(r.rig.feedId, (t = createTrails()));
+      out.push({ topic: topics.scene, schema: SCENE, message: objectsToSceneUpdate(r.objects, tNs, t.push(r.objects)), tNs });
+    }
+    return out;
+  };
 }

@@ -15,7 +15,7 @@ import type { RecordedMessage } from '../io/types.ts';
 import { RecordingReader, RecordingWriter } from '../io/index.ts';
 import { batchRigs } from './batchRigs.ts';
 import { FrameAssembler } from './FrameAssembler.ts';
-import { interpretMessage } from './interpret.ts';
+import { checkChannels, interpretMessage } from './interpret.ts';
 import { OrderedWriter, type Slot } from './OrderedWriter.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
 import { ResultsSink } from './ResultsSink.ts';
@@ -59,6 +59,8 @@ export interface ReplaySummary {
   uncalibratedCameras: string[];
   issues: number;
   issueKinds: Record<string, number>;
+  /** First few undecodable messages (topic, time, why). */
+  badMessages: string[];
   startNs: TimeNs;
   endNs: TimeNs;
   interrupted: boolean;
@@ -74,6 +76,7 @@ interface PendingRig {
 export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const reader = await RecordingReader.open(opts.input, { recover: opts.recover ?? false });
   const summaryIn = reader.summary();
+  checkChannels(reader);
   opts.onStart?.(summaryIn);
   const writer = await RecordingWriter.create(opts.output);
   const sink = new ResultsSink(writer, reader);
@@ -93,6 +96,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     issues: 0,
     issueKinds: {} as Record<string, number>,
     lastNs: 0n as TimeNs,
+    badMessages: [] as string[],
   };
 
   let rigsInBatcher = 0;
@@ -122,7 +126,13 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       stats.messagesRead++;
       stats.lastNs = m.logTimeNs;
       opts.onProgress?.({ messagesRead: stats.messagesRead, logTimeNs: m.logTimeNs, rigFrames: stats.rigFrames });
-      const frame = assembler.push(interpretMessage(m, reader));
+      const interpreted = interpretMessage(m, reader);
+      if (interpreted.kind === 'bad') {
+        stats.issues++;
+        stats.issueKinds['bad-message'] = (stats.issueKinds['bad-message'] ?? 0) + 1;
+        if (stats.badMessages.length < 5) stats.badMessages.push(interpreted.message);
+      }
+      const frame = interpreted.kind === 'bad' ? undefined : assembler.push(interpreted);
       if (!frame) {
         ordered.message(m);
         return [];
@@ -194,6 +204,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     uncalibratedCameras: [...assembler.uncalibrated].sort(),
     issues: stats.issues,
     issueKinds: stats.issueKinds,
+    badMessages: stats.badMessages.slice(0, 5),
     startNs: summaryIn.startNs,
     endNs: stats.lastNs,
     interrupted: control.stopped,

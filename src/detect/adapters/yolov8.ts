@@ -15,7 +15,14 @@ export const decodeYolov8: Adapter = (data, dims, p) => {
     const cy = data[n + i] ?? 0;
     const w = data[2 * n + i] ?? 0;
     const h = data[3 * n + i] ?? 0;
-    out.push({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2, score: classScore, classIndex });
+    out.push({
+      x1: cx - w / 2,
+      y1: cy - h / 2,
+      x2: cx + w / 2,
+      y2: cy + h / 2,
+      score: classScore,
+      classIndex,
+    });
   }
   return out;
 };

@@ -49,16 +49,25 @@ export async function checkMagic(fh: FileHandle, size: number, path: string): Pr
   }
 }
 
+export interface IndexedOpen {
+  reader: McapIndexedReader;
+  /**
+   * The summary passed its CRC: a chunk that does not read back is then damaged data, not a bad index. Without a
+   * summary CRC a chunk offset not pointing at a chunk means the index is wrong, and the file is streamed.
+   */
+  trusted: boolean;
+}
+
 /**
- * Opens the file's summary and index. Returns undefined when the file has none, or one that cannot be trusted
- * (bad CRC, offsets outside the data section, chunk offsets not pointing at chunks, no statistics): the caller
- * then streams the data section instead.
+ * Opens the file's summary and index. Returns undefined when the file has none, or one that cannot be used
+ * (bad CRC, offsets outside the data section, no statistics, or — unless CRC-verified — chunk offsets not
+ * pointing at chunks): the caller then streams the data section instead.
  */
 export async function tryIndexed(
   fh: FileHandle,
   size: number,
   decompressHandlers: DecompressHandlers,
-): Promise<McapIndexedReader | undefined> {
+): Promise<IndexedOpen | undefined> {
   let reader: McapIndexedReader;
   try {
     reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(fh), decompressHandlers });
@@ -68,21 +77,23 @@ export async function tryIndexed(
   const stats = reader.statistics;
   if (stats === undefined) return undefined;
   if (reader.chunkIndexes.length === 0 && stats.messageCount > 0n) return undefined; // unchunked messages
+  const trusted = reader.footer.summaryCrc !== 0;
   const dataEnd = reader.dataEndOffset;
   const probe = new Uint8Array(1);
   for (const ci of reader.chunkIndexes) {
-    if (ci.chunkStartOffset < BigInt(MAGIC.length) || ci.chunkStartOffset + ci.chunkLength > dataEnd) return undefined;
+    if (ci.chunkStartOffset < BigInt(MAGIC.length) || ci.chunkStartOffset + ci.chunkLength > dataEnd)
+      return undefined;
     if (ci.compression !== '' && decompressHandlers[ci.compression] === undefined) return undefined;
     if (ci.messageStartTime > ci.messageEndTime) return undefined;
     for (const id of ci.messageIndexOffsets.keys()) if (!reader.channelsById.has(id)) return undefined;
     await fh.read(probe, 0, 1, Number(ci.chunkStartOffset));
-    if (probe[0] !== Opcode.CHUNK) return undefined;
+    if (probe[0] !== Opcode.CHUNK && !trusted) return undefined;
   }
   for (const ch of reader.channelsById.values()) {
     if (ch.schemaId !== 0 && !reader.schemasById.has(ch.schemaId)) return undefined;
   }
   if (BigInt(size) < dataEnd) return undefined;
-  return reader;
+  return { reader, trusted };
 }
 
 export function factsFromIndex(reader: McapIndexedReader): FileFacts {
@@ -92,7 +103,8 @@ export function factsFromIndex(reader: McapIndexedReader): FileFacts {
   for (const ch of [...reader.channelsById.values()].sort((a, b) => a.id - b.id)) {
     const schema = reader.schemasById.get(ch.schemaId);
     channels.set(ch.id, channelInfo(ch, schema, Number(stats.channelMessageCounts.get(ch.id) ?? 0n)));
-    if (schema) schemaOfChannel.set(ch.id, { name: schema.name, encoding: schema.encoding, data: schema.data });
+    if (schema)
+      schemaOfChannel.set(ch.id, { name: schema.name, encoding: schema.encoding, data: schema.data });
   }
   const compression = [...new Set(reader.chunkIndexes.map((c) => c.compression))].sort();
   return {
@@ -174,10 +186,20 @@ export async function scanFile(
   for (const ch of [...rawChannels.values()].sort((a, b) => a.id - b.id)) {
     const schema = schemas.get(ch.schemaId);
     channels.set(ch.id, channelInfo(ch, schema, counts.get(ch.id) ?? 0));
-    if (schema) schemaOfChannel.set(ch.id, { name: schema.name, encoding: schema.encoding, data: schema.data });
+    if (schema)
+      schemaOfChannel.set(ch.id, { name: schema.name, encoding: schema.encoding, data: schema.data });
   }
   return {
-    facts: { profile, library, startNs: start, endNs: end, messageCount, channels, schemaOfChannel, compression: [...compression].sort() },
+    facts: {
+      profile,
+      library,
+      startNs: start,
+      endNs: end,
+      messageCount,
+      channels,
+      schemaOfChannel,
+      compression: [...compression].sort(),
+    },
     damage,
   };
 }

@@ -43,7 +43,10 @@ export function lz4CompressFrame(input: Uint8Array): Uint8Array {
 }
 
 /** Compresses one LZ4 block. `table` is scratch (reset here) so frames reuse it. */
-export function lz4CompressBlock(src: Uint8Array, table: Int32Array = new Int32Array(1 << HASH_BITS)): Uint8Array {
+export function lz4CompressBlock(
+  src: Uint8Array,
+  table: Int32Array = new Int32Array(1 << HASH_BITS),
+): Uint8Array {
   const n = src.length;
   // Worst case: literals + one length byte per 255 + token + slack.
   const out = new Uint8Array(n + Math.ceil(n / 255) + 16);
@@ -121,7 +124,13 @@ function writeLength(out: Uint8Array, op: number, litLen: number, m: number, las
 }
 
 function read32(b: Uint8Array, i: number): number {
-  return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0;
+  return (
+    ((b[i] as number) |
+      ((b[i + 1] as number) << 8) |
+      ((b[i + 2] as number) << 16) |
+      ((b[i + 3] as number) << 24)) >>>
+    0
+  );
 }
 
 function hash(seq: number): number {

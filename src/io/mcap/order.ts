@@ -1,7 +1,7 @@
 /**
  * Canonical message order (DESIGN.md): log time, then topic, then sequence, then channel id, then file order.
- * Indexed reads arrive in log-time order and only need their equal-time groups sorted; streamed reads arrive
- * in file order and go through a bounded reorder heap.
+ * Indexed reads merge chunks through a heap in this order; streamed reads arrive in file order and go through a
+ * bounded reorder heap.
  */
 import type { RecordedMessage } from '../types.ts';
 
@@ -19,26 +19,6 @@ export function compareMessages(a: Ordered, b: Ordered): number {
   if (a.msg.sequence !== b.msg.sequence) return a.msg.sequence - b.msg.sequence;
   if (a.msg.channel.id !== b.msg.channel.id) return a.msg.channel.id - b.msg.channel.id;
   return a.ordinal - b.ordinal;
-}
-
-/** Re-sorts runs of equal log time in an already time-ordered stream. Buffers one run at a time. */
-export async function* sortTies(source: AsyncIterable<RecordedMessage>): AsyncGenerator<RecordedMessage> {
-  let run: Ordered[] = [];
-  let ordinal = 0;
-  for await (const msg of source) {
-    const first = run[0];
-    if (first !== undefined && first.msg.logTimeNs !== msg.logTimeNs) {
-      yield* flush(run);
-      run = [];
-    }
-    run.push({ msg, ordinal: ordinal++ });
-  }
-  yield* flush(run);
-}
-
-function* flush(run: Ordered[]): Generator<RecordedMessage> {
-  if (run.length > 1) run.sort(compareMessages);
-  for (const o of run) yield o.msg;
 }
 
 /** Limits of the streaming reorder window: whichever is hit first releases the earliest message. */
@@ -72,11 +52,16 @@ export async function* reorder(
   while (heap.size > 0) yield (heap.pop() as Ordered).msg;
 }
 
-class MinHeap {
+/** Binary min-heap in canonical message order. */
+export class MinHeap {
   readonly #a: Ordered[] = [];
 
   get size(): number {
     return this.#a.length;
+  }
+
+  peek(): Ordered | undefined {
+    return this.#a[0];
   }
 
   push(v: Ordered): void {

@@ -85,7 +85,12 @@ export async function* streamRecords(
       truncated: !endsWithMagic,
     });
 
-  const parser = new McapStreamReader({ includeChunks: true, decompressHandlers, validateCrcs: true, noMagicPrefix: true });
+  const parser = new McapStreamReader({
+    includeChunks: true,
+    decompressHandlers,
+    validateCrcs: true,
+    noMagicPrefix: true,
+  });
   let pos = MAGIC.length;
   let chunkNo = -1;
   for (;;) {
@@ -97,10 +102,22 @@ export async function* streamRecords(
     const left = size - pos - RECORD_HEADER;
     const name = opcodeName(opcode);
     if (len > BigInt(left)) {
-      throw cut(pos, `file ends inside a ${name} record at byte ${pos} (record needs ${len} bytes, ${left} left)`);
+      throw cut(
+        pos,
+        `file ends inside a ${name} record at byte ${pos} (record needs ${len} bytes, ${left} left)`,
+      );
+    }
+    // Opcodes 0x80-0xff are private records a reader must skip; anything else unknown is damage, not data.
+    if (opcode === 0 || (opcode > Opcode.MAX && opcode < 0x80)) {
+      throw new DamageError({
+        reason: `damaged record at byte ${pos}: unknown opcode 0x${opcode.toString(16)}`,
+        offset: pos,
+        truncated: false,
+      });
     }
     const total = RECORD_HEADER + Number(len) + (opcode === Opcode.FOOTER ? MAGIC.length : 0);
-    if (pos + total > size) throw cut(pos, `file ends after the footer at byte ${pos} without the closing magic`);
+    if (pos + total > size)
+      throw cut(pos, `file ends after the footer at byte ${pos} without the closing magic`);
     const bytes = await win.read(pos, total);
     if (opcode === Opcode.CHUNK) chunkNo++;
     const inChunk = opcode === Opcode.CHUNK;
@@ -111,10 +128,18 @@ export async function* streamRecords(
       }
     } catch (err) {
       if (err instanceof DamageError) throw err;
-      throw new DamageError({ reason: describeParseError(err, name, pos, inChunk ? chunkNo : -1), offset: pos, truncated: false });
+      throw new DamageError({
+        reason: describeParseError(err, name, pos, inChunk ? chunkNo : -1),
+        offset: pos,
+        truncated: false,
+      });
     }
     if (parser.bytesRemaining() !== 0) {
-      throw new DamageError({ reason: `damaged ${name} record at byte ${pos}: length does not match its content`, offset: pos, truncated: false });
+      throw new DamageError({
+        reason: `damaged ${name} record at byte ${pos}: length does not match its content`,
+        offset: pos,
+        truncated: false,
+      });
     }
     if (opcode === Opcode.DATA_END || opcode === Opcode.FOOTER) return;
     pos += total;

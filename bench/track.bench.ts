@@ -1,0 +1,225 @@
+/**
+ * Tracking and fusion cost, single thread, synthetic scenes (seeded PRNG):
+ *  1. 2D tracker (ByteTrack, and SORT) at 100 objects per frame: frames/s and track updates/s, as a ratio to
+ *     the IoU matrix + optimal assignment alone on the same boxes (the unavoidable core of any tracker);
+ *  2. track + fuse per six-camera rig frame with 50 objects around the ego vehicle (target < 2 ms), next to the
+ *     same rig's per-camera IoU matrix + assignment alone.
+ */
+import type { Calibration, CameraFrame } from '../src/contracts/camera.ts';
+import type { Box2D, Transform } from '../src/contracts/geometry.ts';
+import type { Detection } from '../src/contracts/perception.ts';
+import { createFuseStage } from '../src/fuse/index.ts';
+import {
+  composePose,
+  invertPose,
+  iouMatrix,
+  mat3ToQuat,
+  pinholeModel,
+  type Pose,
+  projectBox3D,
+  quatFromYaw,
+  quatMultiply,
+} from '../src/geometry/index.ts';
+import type { RigResult } from '../src/graph/stage.ts';
+import { assign, createTrackStage, createTracker } from '../src/track/index.ts';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function time(fn: () => void, minMs = 400): number {
+  fn(); // warm-up
+  let n = 0;
+  const start = performance.now();
+  let el = 0;
+  while (el < minMs) {
+    fn();
+    n++;
+    el = performance.now() - start;
+  }
+  return el / n;
+}
+
+/** 100 pedestrians walking across a 1920×1080 image with box noise and random score, FRAMES frames. */
+function scene2D(objects: number, frames: number, seed: number): Detection[][] {
+  const rnd = mulberry32(seed);
+  const objs = Array.from({ length: objects }, () => ({
+    x: rnd() * 1800,
+    y: 200 + rnd() * 700,
+    vx: (rnd() - 0.5) * 6,
+    vy: (rnd() - 0.5) * 2,
+    h: 60 + rnd() * 160,
+  }));
+  const out: Detection[][] = [];
+  for (let f = 0; f < frames; f++) {
+    const dets: Detection[] = [];
+    for (const o of objs) {
+      const cx = o.x + o.vx * f + (rnd() - 0.5) * 3;
+      const cy = o.y + o.vy * f + (rnd() - 0.5) * 3;
+      const w = o.h * 0.4;
+      dets.push({
+        cameraId: 'cam',
+        cls: 'pedestrian',
+        score: rnd() < 0.2 ? 0.2 + rnd() * 0.3 : 0.6 + rnd() * 0.4,
+        box: { x1: cx - w / 2, y1: cy - o.h / 2, x2: cx + w / 2, y2: cy + o.h / 2 },
+      });
+    }
+    out.push(dets);
+  }
+  return out;
+}
+
+function bench2D(): void {
+  const FRAMES = 200;
+  const scene = scene2D(100, FRAMES, 1);
+  const base = time(() => {
+    let prev: Box2D[] = scene[0]!.map((d) => d.box);
+    for (let f = 1; f < FRAMES; f++) {
+      const cur = scene[f]!.map((d) => d.box);
+      const iou = iouMatrix(prev, cur, 1);
+      for (let k = 0; k < iou.length; k++) iou[k] = 1 - iou[k]!;
+      assign(iou, prev.length, cur.length, 0.8);
+      prev = cur;
+    }
+  });
+  for (const kind of ['bytetrack', 'sort'] as const) {
+    const ms = time(() => {
+      const t = createTracker({ kind });
+      for (let f = 0; f < FRAMES; f++) t.update(scene[f]!);
+    });
+    const perFrameUs = (ms / FRAMES) * 1000;
+    process.stdout.write(
+      `${kind.padEnd(9)} 100 objects/frame: ${perFrameUs.toFixed(0)} µs/frame, ${(1e6 / perFrameUs).toFixed(0)} frames/s, ` +
+        `${((100 * 1e6) / perFrameUs / 1e3).toFixed(0)}k track updates/s; ratio to IoU+assignment alone ` +
+        `(${((base / (FRAMES - 1)) * 1000).toFixed(0)} µs/frame): ${(ms / FRAMES / (base / (FRAMES - 1))).toFixed(2)}×\n`,
+    );
+  }
+}
+
+/** Six cameras (nuScenes-like: 0°, ±55°, ±110°, 180°), 50 cars around the ego, moving; RIGS rig frames. */
+function rigScene(rigs: number, seed: number) {
+  const rnd = mulberry32(seed);
+  const K = [1266, 0, 816, 0, 1266, 491, 0, 0, 1];
+  const model = pinholeModel(K, 1600, 900);
+  const optical = mat3ToQuat([0, 0, 1, -1, 0, 0, 0, -1, 0]);
+  const yaws = [0, 55, -55, 110, -110, 180].map((d) => (d * Math.PI) / 180);
+  const cams = yaws.map((yaw, i) => {
+    const id = `cam_${i}`;
+    const mount: Transform = {
+      parent: 'base_link',
+      child: id,
+      translation: [1.5 * Math.cos(yaw), 0.5 * Math.sin(yaw), 1.6],
+      rotation: quatMultiply(quatFromYaw(yaw), optical),
+    };
+    const calibration: Calibration = {
+      frameId: id,
+      width: 1600,
+      height: 900,
+      distortionModel: 'plumb_bob',
+      D: [0, 0, 0, 0, 0],
+      K,
+      R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+      P: [...K.slice(0, 3), 0, ...K.slice(3, 6), 0, ...K.slice(6, 9), 0],
+    };
+    return { id, mount, calibration };
+  });
+  const objs = Array.from({ length: 50 }, () => {
+    const r = 8 + rnd() * 40;
+    const a = rnd() * 2 * Math.PI;
+    return { x: r * Math.cos(a), y: r * Math.sin(a), vx: (rnd() - 0.5) * 10, vy: (rnd() - 0.5) * 2, yaw: rnd() * 6 };
+  });
+  const results: RigResult[] = [];
+  for (let k = 0; k < rigs; k++) {
+    const tNs = BigInt(k) * 100_000_000n;
+    const ego: Transform = { parent: 'odom', child: 'base_link', translation: [k * 0.8, 0, 0], rotation: [0, 0, 0, 1] };
+    const frames: CameraFrame[] = [];
+    const detections = new Map<string, Detection[]>();
+    for (const c of cams) {
+      const camFromOdom = invertPose(composePose(ego as Pose, c.mount as Pose));
+      const dets: Detection[] = [];
+      for (const o of objs) {
+        const box = projectBox3D(model, camFromOdom, {
+          center: [k * 0.8 + o.x + 0.1 * k * o.vx, o.y + 0.1 * k * o.vy, 0.8],
+          size: [4.5, 1.9, 1.6],
+          yaw: o.yaw,
+        });
+        if (box && box.x2 - box.x1 > 4 && box.y2 - box.y1 > 4) dets.push({ cameraId: c.id, cls: 'car', score: 0.8, box });
+      }
+      detections.set(c.id, dets);
+      frames.push({
+        feedId: 'bench',
+        cameraId: c.id,
+        tNs,
+        image: { encoding: 'rgb8', width: 1600, height: 900, data: new Uint8Array(0) },
+        calibration: c.calibration,
+        transforms: [ego, c.mount],
+      });
+    }
+    results.push({ rig: { feedId: 'bench', tNs, seq: k, frames, missing: [] }, detections, tracks: new Map(), issues: [] });
+  }
+  return results;
+}
+
+async function benchRig(): Promise<void> {
+  const RIGS = 100;
+  const scene = rigScene(RIGS, 2);
+  const fresh = () =>
+    scene.map((r) => ({ ...r, tracks: new Map(), issues: [], objects: undefined }) as RigResult);
+  const dets = scene.reduce((s, r) => s + [...r.detections.values()].reduce((a, d) => a + d.length, 0), 0) / RIGS;
+  // Baseline: per camera, IoU matrix + assignment against the previous frame's boxes.
+  const base = time(() => {
+    for (let k = 1; k < RIGS; k++) {
+      for (const [cam, d] of scene[k]!.detections) {
+        const prev = scene[k - 1]!.detections.get(cam)!.map((x) => x.box);
+        const cur = d.map((x) => x.box);
+        const c = iouMatrix(prev, cur, 1);
+        for (let i = 0; i < c.length; i++) c[i] = 1 - c[i]!;
+        assign(c, prev.length, cur.length, 0.8);
+      }
+    }
+  });
+  const trackOnly = await timeAsync(async () => {
+    const batch = fresh();
+    await createTrackStage({ kind: 'bytetrack' }).process(batch);
+  });
+  let objectsLast = 0;
+  const both = await timeAsync(async () => {
+    const batch = fresh();
+    await createTrackStage({ kind: 'bytetrack' }).process(batch);
+    await createFuseStage().process(batch);
+    objectsLast = batch[RIGS - 1]!.objects?.length ?? 0;
+  });
+  const perRig = (ms: number, n: number) => (ms / n).toFixed(3);
+  process.stdout.write(
+    `six-camera rig, 50 objects (${dets.toFixed(0)} detections/rig, ${objectsLast} world objects at the end):\n` +
+      `  track + fuse ${perRig(both, RIGS)} ms/rig (target < 2 ms); track alone ${perRig(trackOnly, RIGS)} ms/rig; ` +
+      `fuse alone ≈ ${perRig(both - trackOnly, RIGS)} ms/rig\n` +
+      `  baseline IoU matrix + assignment per camera ${perRig(base, RIGS - 1)} ms/rig → track + fuse is ` +
+      `${(both / RIGS / (base / (RIGS - 1))).toFixed(1)}× the baseline\n`,
+  );
+}
+
+async function timeAsync(fn: () => Promise<void>, minMs = 600): Promise<number> {
+  await fn();
+  let n = 0;
+  const start = performance.now();
+  let el = 0;
+  while (el < minMs) {
+    await fn();
+    n++;
+    el = performance.now() - start;
+  }
+  return el / n;
+}
+
+export async function run(): Promise<void> {
+  bench2D();
+  await benchRig();
+}

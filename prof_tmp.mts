@@ -1,0 +1,2 @@
+const m = await import('./bench/track.bench.ts');
+await m.run();

@@ -1,0 +1,294 @@
+/**
+ * `viper eval <results> [--gt <file>]`: score tracking results against ground truth.
+ * - MCAP: tracks from `/perception/<camera>/annotations`, fused objects from `/perception/objects`, run figures
+ *   from `/perception/metrics`; ground truth from `/ground_truth/objects` of `--gt` (default: the results file,
+ *   which passes its inputs through). Rows meet by log time.
+ * - Text: MOTChallenge or KITTI tracking files (`--gt` required), e.g. to score another tracker's output.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ConfigError, ViperError } from '../../contracts/errors.ts';
+import { topics } from '../../contracts/topics.ts';
+import {
+  amota,
+  annotationsToRows,
+  averagePrecision,
+  type BevRow,
+  type EvalReport,
+  evaluateBev,
+  evaluateRows,
+  formatReport,
+  groundTruthToBev,
+  groundTruthToRows,
+  kittiRowsToTrackRows,
+  motRowsToTrackRows,
+  numberFrames,
+  objectsToBev,
+  parseGroundTruth,
+  readKitti,
+  readMotChallenge,
+  StampIndex,
+  type MotBenchmark,
+  preprocessMotChallenge,
+  type Stamped,
+  summarizeRun,
+  type TrackRow,
+} from '../../eval/index.ts';
+import { RecordingReader } from '../../io/index.ts';
+import { action, printJson } from '../run.ts';
+
+interface EvalOptions {
+  gt?: string;
+  format?: string;
+  iou: string;
+  convention: string;
+  minVisibility: string;
+  matchDistance: string;
+  benchmark?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('score tracking results against ground truth: HOTA, CLEAR MOT, IDF1, AP, BEV AMOTA')
+    .argument('<results>', 'results.mcap from viper replay, or a MOTChallenge / KITTI tracking text file')
+    .option(
+      '--gt <file>',
+      'ground truth: a recording with /ground_truth/objects (default: the results file) or a text file',
+    )
+    .option('--format <fmt>', 'text files: mot | kitti (default: mcap for .mcap, else mot)')
+    .option('--iou <t>', 'IoU a CLEAR / Identity match needs', '0.5')
+    .option('--convention <c>', 'CLEAR matching: trackeval | motmetrics', 'trackeval')
+    .option('--min-visibility <f>', 'MCAP ground truth: leave out boxes less visible than this (0–1)', '0')
+    .option('--match-distance <m>', 'BEV: centres at most this far apart match (metres)', '2')
+    .option(
+      '--benchmark <name>',
+      'MOT text files: apply MOT15 | MOT16 | MOT17 | MOT20 ground-truth preprocessing',
+    )
+    .option('--json', 'print the full report as JSON')
+    .action(
+      action(async (results: string, o: EvalOptions) => {
+        const format = o.format ?? (results.endsWith('.mcap') ? 'mcap' : 'mot');
+        if (format !== 'mcap' && format !== 'mot' && format !== 'kitti') {
+          throw new ConfigError({
+            what: `--format '${format}'`,
+            where: 'viper eval',
+            hint: 'use mot or kitti',
+          });
+        }
+        const iou = unit('iou', o.iou);
+        const minVisibility = unit('min-visibility', o.minVisibility);
+        const matchDistanceM = Number(o.matchDistance);
+        if (!(matchDistanceM > 0)) {
+          throw new ConfigError({
+            what: `--match-distance '${o.matchDistance}' is not a positive number`,
+            where: 'viper eval',
+          });
+        }
+        if (o.convention !== 'trackeval' && o.convention !== 'motmetrics') {
+          throw new ConfigError({
+            what: `--convention '${o.convention}'`,
+            where: 'viper eval',
+            hint: 'trackeval or motmetrics',
+          });
+        }
+        const opts = { threshold: iou, convention: o.convention } as const;
+        const report =
+          format === 'mcap'
+            ? await evalMcap(results, o.gt ?? results, { ...opts, minVisibility, matchDistanceM })
+            : await evalText(results, o.gt, format, opts, benchmarkOf(o.benchmark, format));
+        if (o.json) printJson(report);
+        else process.stdout.write(formatReport(report));
+        return 0;
+      }),
+    );
+}
+
+function benchmarkOf(b: string | undefined, format: string): MotBenchmark | undefined {
+  if (b === undefined) return undefined;
+  if (format !== 'mot' || !['MOT15', 'MOT16', 'MOT17', 'MOT20'].includes(b)) {
+    throw new ConfigError({
+      what: `--benchmark '${b}'`,
+      where: 'viper eval',
+      hint: 'MOT15, MOT16, MOT17 or MOT20, with MOT text files',
+    });
+  }
+  return b as MotBenchmark;
+}
+
+function unit(name: string, v: string): number {
+  const x = Number(v);
+  if (!(x >= 0 && x <= 1))
+    throw new ConfigError({ what: `--${name} '${v}' is not in [0, 1]`, where: 'viper eval' });
+  return x;
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ViperError('input', {
+      what: `cannot read ${path}: ${(err as Error).message}`,
+      where: 'viper eval',
+    });
+  }
+}
+
+type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetrics' };
+
+async function evalText(results: string, gt: string | undefined, format: 'mot' | 'kitti', opts: ClearOpts) {
+  if (!gt) throw new ConfigError({ what: 'text results need --gt <ground-truth file>', where: 'viper eval' });
+  const parse = (text: string, path: string): TrackRow[] => {
+    try {
+      return format === 'mot'
+        ? motRowsToTrackRows(readMotChallenge(text))
+        : kittiRowsToTrackRows(readKitti(text));
+    } catch (err) {
+      if (err instanceof ViperError)
+        throw new ViperError('input', {
+          what: err.what,
+          where: `${path}: ${err.where}`,
+          ...(err.hint ? { hint: err.hint } : {}),
+        });
+      throw err;
+    }
+  };
+  const gtText = await readText(gt);
+  const trText = await readText(results);
+  const notes: string[] = [];
+  let gtRows: TrackRow[];
+  let trRows: TrackRow[];
+  if (format === 'kitti') {
+    gtRows = kittiRowsToTrackRows(parse(gt, () => readKitti(gtText)));
+    trRows = kittiRowsToTrackRows(parse(results, () => readKitti(trText)));
+  } else {
+    const g = parse(gt, () => readMotChallenge(gtText));
+    const t = parse(results, () => readMotChallenge(trText));
+    if (benchmark) {
+      const p = preprocessMotChallenge(g, t, benchmark);
+      gtRows = p.gt;
+      trRows = p.tr;
+      notes.push(`${benchmark} preprocessing: ${p.removedTracker} tracker boxes on distractors removed`);
+    } else {
+      gtRows = motRowsToTrackRows(g);
+      trRows = motRowsToTrackRows(t);
+    }
+  }
+  // MOTChallenge numbers frames from 1; score every frame from there even if the first ones are empty.
+  const range = format === 'mot' ? { firstFrame: 1 } : { firstFrame: 0 };
+  const report: EvalReport = {
+    results,
+    groundTruth: gt,
+    format,
+    tracking: evaluateRows(gtRows, trRows, { ...opts, ...range }),
+    notes,
+  };
+  if (trRows.some((r) => r.score !== undefined && r.score >= 0))
+    report.detection = detectionAp(gtRows, trRows);
+  return report;
+}
+
+function detectionAp(gt: readonly TrackRow[], tr: readonly TrackRow[]) {
+  const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
+  return averagePrecision(
+    tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
+    gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box })),
+  );
+}
+
+async function evalMcap(
+  resultsPath: string,
+  gtPath: string,
+  opts: ClearOpts & { minVisibility: number; matchDistanceM: number },
+): Promise<EvalReport> {
+  const index = new StampIndex();
+  const tracks: Stamped<TrackRow>[] = [];
+  const objects: Stamped<BevRow>[] = [];
+  const runMessages: Record<string, unknown>[] = [];
+  const notes: string[] = [];
+  let unlabelled = 0;
+  const annotationTopic = /^\/perception\/(.+)\/annotations$/;
+
+  const results = await RecordingReader.open(resultsPath);
+  try {
+    const channels = results
+      .channels()
+      .filter(
+        (c) => annotationTopic.test(c.topic) || c.topic === topics.objects || c.topic === topics.metrics,
+      );
+    for await (const m of results.messages({ topics: channels.map((c) => c.topic) })) {
+      const msg = results.decoder(m.channel.id)(m.data);
+      const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
+      const cam = annotationTopic.exec(m.channel.topic)?.[1];
+      if (cam !== undefined) {
+        const r = annotationsToRows(msg, cam);
+        unlabelled += r.unlabelled;
+        index.add(m.logTimeNs);
+        for (const row of r.rows) tracks.push({ stampNs: m.logTimeNs, row });
+      } else if (m.channel.topic === topics.objects) {
+        const o = objectsToBev(msg, where);
+        index.add(m.logTimeNs);
+        for (const row of o.rows) objects.push({ stampNs: m.logTimeNs, row });
+      } else {
+        runMessages.push(msg);
+      }
+    }
+  } finally {
+    await results.close();
+  }
+
+  const gt2d: Stamped<TrackRow>[] = [];
+  const gtBev: Stamped<BevRow>[] = [];
+  const gtReader = await RecordingReader.open(gtPath);
+  try {
+    const ch = gtReader.channels().find((c) => c.topic === topics.groundTruthObjects);
+    if (!ch) {
+      throw new ViperError('input', {
+        what: `no ${topics.groundTruthObjects} topic`,
+        where: gtPath,
+        hint: 'pass the simulated recording with --gt <recording.mcap>',
+      });
+    }
+    for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
+      const gt = parseGroundTruth(gtReader.decoder(m.channel.id)(m.data), `${gtPath} @ ${m.logTimeNs}`);
+      index.add(m.logTimeNs);
+      for (const row of groundTruthToRows(gt, opts.minVisibility)) gt2d.push({ stampNs: m.logTimeNs, row });
+      for (const row of groundTruthToBev(gt)) gtBev.push({ stampNs: m.logTimeNs, row });
+    }
+  } finally {
+    await gtReader.close();
+  }
+
+  const report: EvalReport = { results: resultsPath, groundTruth: gtPath, format: 'mcap', notes };
+  const gtStamps = new Set(gt2d.map((r) => r.stampNs));
+  const orphan = new Set(tracks.filter((r) => !gtStamps.has(r.stampNs)).map((r) => r.stampNs)).size;
+  if (orphan > 0)
+    notes.push(
+      `${orphan} annotation stamps have no ground truth at the same log time (scored as false positives)`,
+    );
+  if (unlabelled > 0)
+    notes.push(`${unlabelled} annotation outlines without a '#id' track label were not scored as tracks`);
+  const gtRows = numberFrames(gt2d, index);
+  const trRows = numberFrames(tracks, index);
+  if (trRows.length > 0) {
+    report.tracking = evaluateRows(gtRows, trRows, {
+      ...opts,
+      firstFrame: 0,
+      lastFrame: Math.max(0, index.size - 1),
+    });
+    report.detection = detectionAp(gtRows, trRows);
+  } else {
+    notes.push('no tracks on /perception/<camera>/annotations: 2D tracking not scored');
+  }
+  if (objects.length > 0) {
+    const g = numberFrames(gtBev, index);
+    const t = numberFrames(objects, index);
+    report.bev = {
+      metrics: evaluateBev(g, t, { matchDistanceM: opts.matchDistanceM }),
+      amota: amota(g, t, { matchDistanceM: opts.matchDistanceM }),
+    };
+  }
+  if (runMessages.length > 0) report.run = summarizeRun(runMessages);
+  return report;
+}

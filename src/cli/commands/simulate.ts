@@ -1,0 +1,131 @@
+/**
+ * `viper simulate <scenario…> -o rec.mcap`: scenario files → MCAP recordings with exact ground truth.
+ * `--export-dataset DIR` writes YOLO + COCO training data (split by scenario), `--mosaic PNG` a 3×2 picture of
+ * the rig, `--write-schema FILE` the scenario JSON Schema for editors, `--check` only validates.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError } from '../../contracts/errors.ts';
+import { DatasetWriter, splitFor } from '../../sim/dataset.ts';
+import { mosaicPng } from '../../sim/mosaic.ts';
+import { recordScenario } from '../../sim/record.ts';
+import { loadScenario, scenarioJsonSchema } from '../../sim/scenario/load.ts';
+import { frameCount } from '../../sim/simulate.ts';
+import { createProgress } from '../progress.ts';
+import { action, onInterrupt, printJson } from '../run.ts';
+
+interface Opts {
+  output?: string;
+  exportDataset?: string;
+  val?: string;
+  stride?: string;
+  mosaic?: string;
+  mosaicAt?: string;
+  writeSchema?: string;
+  check?: boolean;
+  json?: boolean;
+  progress?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('render scenario files into multi-camera MCAP recordings with exact ground truth')
+    .argument('[scenarios...]', 'scenario files (.yaml or .json)')
+    .option('-o, --output <file>', 'recording (.mcap) to write (one scenario)')
+    .option('--export-dataset <dir>', 'write images + YOLO and COCO labels for detector training')
+    .option('--val <names>', 'comma-separated scenario names for the val split (default: every 5th by name)')
+    .option('--stride <n>', 'dataset: keep every n-th frame', '5')
+    .option('--mosaic <png>', 'write a 3×2 mosaic of the six cameras (one scenario)')
+    .option('--mosaic-at <s>', 'time of the mosaic, seconds', '2')
+    .option('--write-schema <file>', 'write the scenario JSON Schema (for editors) and exit')
+    .option('--check', 'only validate the scenario files')
+    .option('--json', 'print a JSON summary')
+    .option('--no-progress', 'no progress bar')
+    .action(
+      action(async (files: string[], o: Opts) => {
+        if (o.writeSchema) {
+          await writeFile(o.writeSchema, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+          if (!o.json) process.stdout.write(`wrote ${o.writeSchema}\n`);
+          if (files.length === 0) return 0;
+        }
+        if (files.length === 0) throw new ConfigError({ what: 'no scenario given', hint: 'e.g. viper simulate scenarios/night_street.yaml -o rec.mcap' });
+        if ((o.output || o.mosaic) && files.length > 1) {
+          throw new ConfigError({ what: `-o and --mosaic take one scenario, got ${files.length}`, hint: 'run once per scenario, or use --export-dataset' });
+        }
+        if (!o.output && !o.exportDataset && !o.mosaic && !o.check) {
+          throw new ConfigError({ what: 'nothing to write', hint: 'give -o rec.mcap, --export-dataset DIR, --mosaic PNG or --check' });
+        }
+        // Validate everything before writing anything.
+        const loaded = [];
+        for (const f of files) loaded.push(await loadScenario(f));
+        const summary: Record<string, unknown>[] = [];
+        if (o.check) {
+          for (const l of loaded) summary.push({ scenario: l.scenario.name, file: l.source, ok: true, frames: frameCount(l.scenario) });
+          if (o.json) printJson(summary);
+          else for (const l of loaded) process.stdout.write(`ok ${l.source} (${l.scenario.name}, ${frameCount(l.scenario)} frames)\n`);
+          return 0;
+        }
+        const bar = (label: string, total: number) => createProgress(label, total, 'frames', o.progress !== false && !o.json);
+        if (o.output) {
+          const l = loaded[0]!;
+          let stop = false;
+          const off = onInterrupt(() => {
+            stop = true;
+          });
+          const p = bar(`simulate ${l.scenario.name}`, frameCount(l.scenario));
+          try {
+            await mkdir(dirname(o.output), { recursive: true });
+            const r = await recordScenario(l.world, o.output, { onProgress: (d) => p.update(d), shouldStop: () => stop });
+            p.finish();
+            summary.push({ scenario: l.scenario.name, ...r });
+            if (!o.json) process.stdout.write(`wrote ${r.path}: ${r.frames} frames, ${(r.bytes / 1e6).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 16)}…\n`);
+          } finally {
+            off();
+          }
+        }
+        if (o.mosaic) {
+          const l = loaded[0]!;
+          const png = await mosaicPng(l.world, Number(o.mosaicAt));
+          const tmp = `${o.mosaic}.partial`;
+          await mkdir(dirname(o.mosaic), { recursive: true });
+          await writeFile(tmp, png);
+          await rename(tmp, o.mosaic);
+          summary.push({ scenario: l.scenario.name, mosaic: o.mosaic });
+          if (!o.json) process.stdout.write(`wrote ${o.mosaic}\n`);
+        }
+        if (o.exportDataset) {
+          const stride = Number(o.stride);
+          if (!(Number.isInteger(stride) && stride >= 1)) throw new ConfigError({ what: `--stride must be a whole number ≥ 1, got '${o.stride}'`, where: '--stride' });
+          const names = loaded.map((l) => l.scenario.name);
+          const val = o.val?.split(',').map((x) => x.trim()).filter(Boolean);
+          const unknown = val?.find((v) => !names.includes(v));
+          if (unknown) throw new ConfigError({ what: `--val names unknown scenario '${unknown}'`, where: '--val', hint: `scenarios are ${names.join(', ')}` });
+          const dir = o.exportDataset;
+          const tmp = `${dir.replace(/\/+$/, '')}.partial`;
+          await rm(tmp, { recursive: true, force: true });
+          const ds = new DatasetWriter(tmp);
+          try {
+            for (const l of loaded) {
+              const split = splitFor(l.scenario.name, names, val);
+              const p = bar(`dataset ${l.scenario.name} (${split})`, Math.ceil(frameCount(l.scenario) / stride));
+              let n = 0;
+              await ds.addScenario(l.world, split, { stride }, () => p.update(++n));
+              p.finish();
+            }
+            await ds.finish();
+            await rm(dir, { recursive: true, force: true });
+            await rename(tmp, dir);
+          } catch (err) {
+            await rm(tmp, { recursive: true, force: true });
+            throw err;
+          }
+          summary.push({ dataset: dir, ...ds.counts });
+          if (!o.json) process.stdout.write(`wrote dataset ${basename(dir)}: ${ds.counts.images} images, ${ds.counts.labels} boxes (YOLO + COCO)\n`);
+        }
+        if (o.json) printJson(summary.length === 1 ? summary[0] : summary);
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,79 @@
+/**
+ * The oracle detect stage: reads `/ground_truth/objects` from the same recording with its own cursor, in step
+ * with the rig frames (both in log-time order, so memory stays bounded), and emits `oracleDetections` for each
+ * camera frame. Labelled `oracle` in `describe()`, hence in the results file and every report.
+ */
+import { RecordingError } from '../contracts/errors.ts';
+import { GroundTruthMessage } from '../contracts/perception.ts';
+import type { TimeNs } from '../contracts/time.ts';
+import { topics } from '../contracts/topics.ts';
+import type { RigResult, Stage } from '../graph/stage.ts';
+import { RecordingReader } from '../io/index.ts';
+import type { RecordedMessage } from '../io/types.ts';
+import { DEFAULT_ORACLE, type OracleConfig, oracleDetections } from './oracle.ts';
+
+export async function createOracleStage(recording: string, cfg: Partial<OracleConfig> = {}): Promise<Stage> {
+  const config = { ...DEFAULT_ORACLE, ...cfg };
+  const reader = await RecordingReader.open(recording);
+  const channel = reader.channels().find((c) => c.topic === topics.groundTruthObjects);
+  if (!channel) {
+    await reader.close();
+    throw new RecordingError({
+      what: `no ${topics.groundTruthObjects} topic: the oracle detector needs simulator ground truth`,
+      where: recording,
+      hint: 'use --model for real recordings',
+    });
+  }
+  const decode = reader.decoder(channel.id);
+  const iterator = reader.messages({ topics: [topics.groundTruthObjects] })[Symbol.asyncIterator]();
+  let current: GroundTruthMessage | undefined;
+  let lookahead: RecordedMessage | undefined;
+  let exhausted = false;
+  let frames = 0;
+
+  /** Latest ground truth at or before tNs. */
+  const groundTruthAt = async (tNs: TimeNs): Promise<GroundTruthMessage | undefined> => {
+    for (;;) {
+      if (!lookahead && !exhausted) {
+        const r = await iterator.next();
+        if (r.done) exhausted = true;
+        else lookahead = r.value;
+      }
+      if (!lookahead || lookahead.logTimeNs > tNs) return current;
+      current = GroundTruthMessage.parse(decode(lookahead.data));
+      lookahead = undefined;
+    }
+  };
+
+  return {
+    name: 'detect-oracle',
+    async process(batch: RigResult[]) {
+      for (const r of batch) {
+        for (const f of r.rig.frames) {
+          const gt = await groundTruthAt(f.tNs);
+          frames++;
+          if (!gt || BigInt(gt.stampNs) !== f.tNs) {
+            r.issues.push({ cameraId: f.cameraId, kind: 'no-ground-truth', message: `no ground truth at ${f.tNs}` });
+            r.detections.set(f.cameraId, []);
+            continue;
+          }
+          const w = f.calibration?.width ?? f.image.width ?? 0;
+          const h = f.calibration?.height ?? f.image.height ?? 0;
+          r.detections.set(f.cameraId, oracleDetections(gt, f.cameraId, w || 1e6, h || 1e6, config));
+        }
+      }
+      return batch;
+    },
+    describe: () => ({
+      detector: 'oracle',
+      seed: config.seed,
+      missRate: config.missRate,
+      falsePositivesPerFrame: config.falsePositivesPerFrame,
+      frames,
+    }),
+    async close() {
+      await iterator.return?.();
+      await reader.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The detect stage: every camera frame of every rig in the graph's batch goes to the detector in one call
+ * (which packs them into runs of at most maxBatch), and results are routed back by position to their rig and
+ * camera. Frames that fail to decode become `issues` (kind 'decode') and get no detections entry.
+ */
+import type { CameraFrame } from '../contracts/camera.ts';
+import type { RigResult, Stage } from '../graph/stage.ts';
+import type { Detector } from './Detector.ts';
+
+export interface DetectStageOptions {
+  /** Only these camera ids are detected on (default: all). */
+  cameras?: readonly string[];
+}
+
+/**
+ * @example const stage = createDetectStage(await Detector.open({ model: 'yolox_nano' }));
+ *          const out = await stage.process(batch); out[0].detections.get('cam_front')
+ */
+export function createDetectStage(detector: Detector, opts: DetectStageOptions = {}): Stage {
+  const only = opts.cameras ? new Set(opts.cameras) : null;
+  return {
+    name: 'detect',
+    async process(batch: RigResult[]): Promise<RigResult[]> {
+      const frames: CameraFrame[] = [];
+      const owner: number[] = [];
+      batch.forEach((r, i) => {
+        for (const f of r.rig.frames) {
+          if (only && !only.has(f.cameraId)) continue;
+          frames.push(f);
+          owner.push(i);
+        }
+      });
+      const results = await detector.detect(frames);
+      const out = batch.map((r) => ({ ...r, detections: new Map(r.detections), issues: [...r.issues] }));
+      results.forEach((res, k) => {
+        const target = out[owner[k] as number] as RigResult;
+        const cameraId = (frames[k] as CameraFrame).cameraId;
+        if (res.error !== undefined) target.issues.push({ cameraId, kind: 'decode', message: res.error });
+        else target.detections.set(cameraId, res.detections);
+      });
+      return out;
+    },
+    describe: () => detector.describe(),
+    close: () => detector.close(),
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * Detection average precision as the COCO evaluator computes it (pycocotools `COCOeval`, bbox, area "all"):
+ * - per image and class, detections sorted by score (stable) and cut to `maxDets`; at each IoU threshold
+ *   each detection in turn takes the unmatched, non-ignored ground truth it overlaps most (IoU ≥ threshold);
+ *   a detection whose best match is an ignored ground truth is itself ignored (neither TP nor FP);
+ * - per class, detections of all images sorted by score (stable), precision made monotone from the right,
+ *   then sampled at the 101 recall points 0, 0.01, …, 1 (first index with recall ≥ r; 0 past the end);
+ * - AP is the mean over IoU thresholds 0.5:0.05:0.95 (AP50 and AP75 are single thresholds); mAP averages the
+ *   classes that have ground truth. IoU uses box corners without the +1 pixel convention.
+ */
+import type { Box2D } from '../contracts/geometry.ts';
+import { iouMatrix, type Id } from './sequence.ts';
+
+export interface ScoredBox {
+  /** Image key: frame number, or `camera/frame` for several cameras. */
+  image: Id;
+  cls: string;
+  box: Box2D;
+  score: number;
+}
+
+export interface GtBox {
+  image: Id;
+  cls: string;
+  box: Box2D;
+  /**
+   * Don't-care region: detections matching it are neither TP nor FP, and it may absorb several (like a COCO
+   * crowd box, but with plain IoU).
+   */
+  ignore?: boolean;
+}
+
+export interface ApOptions {
+  /** IoU thresholds; default 0.5:0.05:0.95 (10 values). */
+  readonly iouThresholds?: readonly number[];
+  /** Detections kept per image and class, highest scores first (COCO: 100). */
+  readonly maxDets?: number;
+  /** Number of recall sample points (COCO: 101). */
+  readonly recallPoints?: number;
+}
+
+export interface ClassAp {
+  /** Mean over the IoU thresholds. */
+  AP: number;
+  /** AP at IoU 0.5 and 0.75 (NaN when not among the thresholds). */
+  AP50: number;
+  AP75: number;
+  /** AP per IoU threshold (same order as `iouThresholds`). */
+  perThreshold: number[];
+  numGt: number;
+  numDets: number;
+}
+
+export interface ApResult {
+  iouThresholds: readonly number[];
+  perClass: Record<string, ClassAp>;
+  /** Means over classes with at least one non-ignored ground truth (COCO skips the rest). */
+  mAP: number;
+  mAP50: number;
+  mAP75: number;
+}
+
+/** numpy.linspace: start + i·step, the last value exactly `stop`. */
+function linspace(start: number, stop: number, num: number): number[] {
+  const step = (stop - start) / (num - 1);
+  return Array.from({ length: num }, (_, i) => (i === num - 1 ? stop : start + i * step));
+}
+
+export const COCO_IOU_THRESHOLDS: readonly number[] = linspace(0.5, 0.95, 10);
+
+/** `np.spacing(1)`, COCO's guard in tp / (tp + fp). */
+const SPACING_1 = 2.220446049250313e-16;
+
+interface Scored {
+  score: number;
+  /** Per threshold: 1 TP, 0 FP, −1 ignored. */
+  outcome: Int8Array;
+}
+
+/**
+ * COCO-style AP per class. Example: one detection exactly on the only ground truth gives AP = 1.
+ */
+export function averagePrecision(
+  dets: readonly ScoredBox[],
+  gts: readonly GtBox[],
+  opts: ApOptions = {},
+): ApResult {
+  const thr = opts.iouThresholds ?? COCO_IOU_THRESHOLDS;
+  const maxDets = opts.maxDets ?? 100;
+  const recThrs = linspace(0, 1, opts.recallPoints ?? 101);
+  const classes = [...new Set([...gts.map((g) => g.cls), ...dets.map((d) => d.cls)])].sort();
+  const perClass: Record<string, ClassAp> = {};
+  for (const cls of classes) {
+    const byImage = new Map<Id, { d: ScoredBox[]; g: GtBox[] }>();
+    const slot = (img: Id) => {
+      let s = byImage.get(img);
+      if (!s) {
+        s = { d: [], g: [] };
+        byImage.set(img, s);
+      }
+      return s;
+    };
+    for (const g of gts) if (g.cls === cls) slot(g.image).g.push(g);
+    for (const d of dets) if (d.cls === cls) slot(d.image).d.push(d);
+    const scored: Scored[] = [];
+    let numGt = 0;
+    for (const { d, g } of byImage.values()) {
+      numGt += g.filter((x) => !x.ignore).length;
+      scored.push(...matchImage(d, g, thr, maxDets));
+    }
+    // Stable sort across images by descending score (COCO: mergesort on −score).
+    const order = scored.map((_, i) => i).sort((a, b) => scored[b]!.score - scored[a]!.score || a - b);
+    const perThreshold = thr.map((_, t) =>
+      apAt(
+        order.map((i) => scored[i]!.outcome[t]!),
+        numGt,
+        recThrs,
+      ),
+    );
+    if (numGt === 0) continue;
+    const at = (x: number) => {
+      const k = thr.findIndex((v) => Math.abs(v - x) < 1e-9);
+      return k < 0 ? Number.NaN : perThreshold[k]!;
+    };
+    perClass[cls] = {
+      AP: perThreshold.reduce((s, v) => s + v, 0) / perThreshold.length,
+      AP50: at(0.5),
+      AP75: at(0.75),
+      perThreshold,
+      numGt,
+      numDets: scored.length,
+    };
+  }
+  const vals = Object.values(perClass);
+  const avg = (f: (c: ClassAp) => number) =>
+    vals.length ? vals.reduce((s, c) => s + f(c), 0) / vals.length : Number.NaN;
+  return {
+    iouThresholds: thr,
+    perClass,
+    mAP: avg((c) => c.AP),
+    mAP50: avg((c) => c.AP50),
+    mAP75: avg((c) => c.AP75),
+  };
+}
+
+/** COCO `evaluateImg` for one image and class. */
+function matchImage(
+  dIn: readonly ScoredBox[],
+  gIn: readonly GtBox[],
+  thr: readonly number[],
+  maxDets: number,
+) {
+  // Non-ignored ground truth first, so a real match is preferred over an ignored one.
+  const g = [...gIn.filter((x) => !x.ignore), ...gIn.filter((x) => x.ignore)];
+  const d = dIn
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => b.x.score - a.x.score || a.i - b.i)
+    .slice(0, maxDets)
+    .map((e) => e.x);
+  const ious = iouMatrix(
+    d.map((x) => x.box),
+    g.map((x) => x.box),
+  );
+  const out: Scored[] = d.map((x) => ({ score: x.score, outcome: new Int8Array(thr.length) }));
+  thr.forEach((t, ti) => {
+    const gtMatched = new Uint8Array(g.length);
+    for (let di = 0; di < d.length; di++) {
+      let best = Math.min(t, 1 - 1e-10);
+      let m = -1;
+      for (let gi = 0; gi < g.length; gi++) {
+        if (gtMatched[gi] && !g[gi]!.ignore) continue; // ignored regions absorb any number (COCO crowd)
+        // Past the real ground truth with a match in hand: stop before the ignored ones.
+        if (m > -1 && !g[m]!.ignore && g[gi]!.ignore) break;
+        const v = ious[di * g.length + gi]!;
+        if (v < best) continue;
+        best = v;
+        m = gi;
+      }
+      if (m === -1) continue;
+      gtMatched[m] = 1;
+      out[di]!.outcome[ti] = g[m]!.ignore ? -1 : 1;
+    }
+  });
+  return out;
+}
+
+/** COCO `accumulate` for one class and threshold: precision sampled at the recall points, averaged. */
+function apAt(outcomes: readonly number[], numGt: number, recThrs: readonly number[]): number {
+  const rc: number[] = [];
+  const pr: number[] = [];
+  let tp = 0;
+  let fp = 0;
+  for (const o of outcomes) {
+    if (o === -1) continue;
+    if (o === 1) tp++;
+    else fp++;
+    rc.push(tp / numGt);
+    pr.push(tp / (tp + fp + SPACING_1));
+  }
+  for (let i = pr.length - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+  let sum = 0;
+  let k = 0;
+  for (const r of recThrs) {
+    while (k < rc.length && rc[k]! < r) k++; // searchsorted(side='left')
+    if (k < rc.length) sum += pr[k]!;
+  }
+  return sum / recThrs.length;
+}

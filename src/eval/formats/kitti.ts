@@ -1,0 +1,217 @@
+/**
+ * KITTI tracking label / result format (devkit_tracking readme): one object per line, space separated,
+ * `frame track_id type truncated occluded alpha x1 y1 x2 y2 h w l x y z rotation_y [score]`
+ * (0-based frames, pixel box corners, 3D dimensions and location in metres in camera coordinates).
+ */
+import { ViperError } from '../../contracts/errors.ts';
+import type { TrackRow } from '../rows.ts';
+
+export interface KittiRow {
+  frame: number;
+  /** −1 for `DontCare` regions. */
+  trackId: number;
+  /** `Car`, `Van`, `Truck`, `Pedestrian`, `Person_sitting`, `Cyclist`, `Tram`, `Misc` or `DontCare`. */
+  type: string;
+  truncated: number;
+  occluded: number;
+  alpha: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  /** 3D height, width, length (m). */
+  h: number;
+  w: number;
+  l: number;
+  /** 3D location (m) in camera coordinates. */
+  x: number;
+  y: number;
+  z: number;
+  ry: number;
+  /** Results only. */
+  score?: number;
+}
+
+const NUMERIC = [
+  'frame',
+  'trackId',
+  'type',
+  'truncated',
+  'occluded',
+  'alpha',
+  'x1',
+  'y1',
+  'x2',
+  'y2',
+  'h',
+  'w',
+  'l',
+  'x',
+  'y',
+  'z',
+  'ry',
+  'score',
+] as const;
+
+function parseError(what: string, line: number, hint: string): ViperError {
+  return new ViperError('input', { what, where: `KITTI line ${line}`, hint });
+}
+
+/**
+ * Parse KITTI tracking text (17 columns, or 18 with a score). Throws ViperError('input') naming the line and
+ * field. Example: `readKitti('0 1 Car 0 0 -1.5 10 20 50 60 1.5 1.6 4 1 2 10 0\n')[0].type === 'Car'`.
+ */
+export function readKitti(text: string): KittiRow[] {
+  const rows: KittiRow[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!.trim();
+    if (line === '') continue;
+    const cols = line.split(/\s+/);
+    if (cols.length !== 17 && cols.length !== 18) {
+      throw parseError(
+        `${cols.length} columns, expected 17 or 18`,
+        n + 1,
+        'frame track_id type truncated occluded alpha x1 y1 x2 y2 h w l x y z rotation_y [score]',
+      );
+    }
+    const v: number[] = [];
+    for (let c = 0; c < cols.length; c++) {
+      if (c === 2) {
+        v.push(0);
+        continue;
+      }
+      const x = Number(cols[c]);
+      if (!Number.isFinite(x)) {
+        throw parseError(`field ${NUMERIC[c]} is "${cols[c]}", not a number`, n + 1, 'see the KITTI readme');
+      }
+      v.push(x);
+    }
+    if (!Number.isInteger(v[0]) || !Number.isInteger(v[1])) {
+      throw parseError(
+        `frame ${v[0]} / track_id ${v[1]} must be integers`,
+        n + 1,
+        'frame and track_id come first',
+      );
+    }
+    const row: KittiRow = {
+      frame: v[0]!,
+      trackId: v[1]!,
+      type: cols[2]!,
+      truncated: v[3]!,
+      occluded: v[4]!,
+      alpha: v[5]!,
+      x1: v[6]!,
+      y1: v[7]!,
+      x2: v[8]!,
+      y2: v[9]!,
+      h: v[10]!,
+      w: v[11]!,
+      l: v[12]!,
+      x: v[13]!,
+      y: v[14]!,
+      z: v[15]!,
+      ry: v[16]!,
+    };
+    if (cols.length === 18) row.score = v[17]!;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Write KITTI tracking text, one line per row, with the score column when a row has one. */
+export function writeKitti(rows: readonly KittiRow[]): string {
+  let out = '';
+  for (const r of rows) {
+    if (/\s/.test(r.type) || r.type === '') {
+      throw new ViperError('input', {
+        what: `type "${r.type}" is empty or has whitespace`,
+        where: `frame ${r.frame}, track ${r.trackId}`,
+      });
+    }
+    const cols: (number | string)[] = [r.frame, r.trackId, r.type, r.truncated, r.occluded, r.alpha];
+    cols.push(r.x1, r.y1, r.x2, r.y2, r.h, r.w, r.l, r.x, r.y, r.z, r.ry);
+    if (r.score !== undefined) cols.push(r.score);
+    out += `${cols.map((c) => (typeof c === 'number' && Object.is(c, -0) ? '0' : String(c))).join(' ')}\n`;
+  }
+  return out;
+}
+
+/** KITTI types as Viper classes (types without a Viper counterpart keep their KITTI name). */
+export const KITTI_TO_VIPER: Readonly<Record<string, string>> = {
+  Car: 'car',
+  Van: 'car',
+  Truck: 'truck',
+  Pedestrian: 'pedestrian',
+  Person_sitting: 'pedestrian',
+  Cyclist: 'cyclist',
+};
+
+/**
+ * KITTI rows as evaluator rows. `DontCare` regions (track −1) are dropped: Viper does not apply KITTI's
+ * don't-care filtering, so score only classes that the ground truth labels everywhere.
+ */
+export function kittiRowsToTrackRows(rows: readonly KittiRow[], classMap = KITTI_TO_VIPER): TrackRow[] {
+  return rows
+    .filter((r) => r.type !== 'DontCare' && r.trackId >= 0)
+    .map((r) => {
+      const t: TrackRow = {
+        frame: r.frame,
+        id: r.trackId,
+        box: { x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 },
+        cls: classMap[r.type] ?? r.type,
+      };
+      if (r.score !== undefined) t.score = r.score;
+      return t;
+    });
+}
+
+/** Evaluator rows as KITTI rows; 3D fields unknown (−1 / −1000 as the devkit's placeholders), alpha −10. */
+export function trackRowsToKittiRows(
+  rows: readonly TrackRow[],
+  typeOf: (cls?: string) => string = kittiType,
+): KittiRow[] {
+  return rows.map((r) => {
+    if (typeof r.id !== 'number') {
+      throw new ViperError('input', { what: `id "${r.id}" is not a number`, where: `frame ${r.frame}` });
+    }
+    const k: KittiRow = {
+      frame: r.frame,
+      trackId: r.id,
+      type: typeOf(r.cls),
+      truncated: -1,
+      occluded: -1,
+      alpha: -10,
+      x1: r.box.x1,
+      y1: r.box.y1,
+      x2: r.box.x2,
+      y2: r.box.y2,
+      h: -1,
+      w: -1,
+      l: -1,
+      x: -1000,
+      y: -1000,
+      z: -1000,
+      ry: -10,
+    };
+    if (r.score !== undefined) k.score = r.score;
+    return k;
+  });
+}
+
+function kittiType(cls?: string): string {
+  switch (cls) {
+    case 'car':
+      return 'Car';
+    case 'truck':
+    case 'bus':
+      return 'Truck';
+    case 'pedestrian':
+      return 'Pedestrian';
+    case 'cyclist':
+    case 'motorcycle':
+      return 'Cyclist';
+    default:
+      return cls ? cls : 'Misc';
+  }
+}

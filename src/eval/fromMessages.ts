@@ -1,0 +1,144 @@
+/**
+ * Decoded results-file and recording messages as evaluator rows (pure; the CLI reads the files):
+ * - `/perception/<camera>/annotations` (foxglove.ImageAnnotations as `tracksToImageAnnotations` writes them:
+ *   one LINE_LOOP outline per track and, in the same order, a text label `#<id> <class> <score>`);
+ * - `/ground_truth/objects` (viper.GroundTruth): per actor its 2D box in each camera and its world box;
+ * - `/perception/objects` (viper.Objects): fused world objects, for BEV scoring.
+ * Frames are numbered by stamp: {@link StampIndex} gives every distinct stamp its rank.
+ */
+import { GroundTruthMessage, ObjectsMessage } from '../contracts/perception.ts';
+import { ViperError } from '../contracts/errors.ts';
+import type { BevRow } from './bev.ts';
+import type { TrackRow } from './rows.ts';
+
+/** A row before frames are numbered: the stamp it came with. */
+export interface Stamped<R> {
+  stampNs: bigint;
+  row: Omit<R, 'frame'>;
+}
+
+/** Ranks stamps (ns) so that rows from different topics at the same instant share a frame number. */
+export class StampIndex {
+  readonly #stamps = new Set<bigint>();
+  #rank: Map<bigint, number> | undefined;
+
+  add(stampNs: bigint): void {
+    this.#stamps.add(stampNs);
+    this.#rank = undefined;
+  }
+
+  frameOf(stampNs: bigint): number {
+    if (!this.#rank) {
+      const sorted = [...this.#stamps].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.#rank = new Map(sorted.map((s, i) => [s, i]));
+    }
+    const f = this.#rank.get(stampNs);
+    if (f === undefined) throw new RangeError(`stamp ${stampNs} was never added`);
+    return f;
+  }
+
+  get size(): number {
+    return this.#stamps.size;
+  }
+}
+
+/** Number stamped rows with the index (all their stamps must have been added). */
+export function numberFrames<R extends { frame: number }>(
+  rows: readonly Stamped<R>[],
+  index: StampIndex,
+): R[] {
+  return rows.map((r) => ({ ...r.row, frame: index.frameOf(r.stampNs) }) as R);
+}
+
+interface Point {
+  x: number;
+  y: number;
+}
+interface AnnotationsLike {
+  timestamp?: { sec: number; nsec: number };
+  points?: { points?: Point[] }[];
+  texts?: { text?: string }[];
+}
+
+const TRACK_LABEL = /^#(\d+)\s+(\S+)(?:\s+(-?[\d.]+(?:e-?\d+)?))?/;
+
+/**
+ * Tracks of one ImageAnnotations message. Outlines without a `#id` label (plain detections) are skipped and
+ * counted, so a caller can tell a detector-only results file from an empty one.
+ */
+export function annotationsToRows(
+  msg: AnnotationsLike,
+  camera: string,
+): { rows: Omit<TrackRow, 'frame'>[]; unlabelled: number } {
+  const points = msg.points ?? [];
+  const texts = msg.texts ?? [];
+  const rows: Omit<TrackRow, 'frame'>[] = [];
+  let unlabelled = 0;
+  points.forEach((p, k) => {
+    const m = TRACK_LABEL.exec(texts[k]?.text ?? '');
+    const pts = p.points ?? [];
+    if (!m || pts.length < 2) {
+      unlabelled++;
+      return;
+    }
+    const xs = pts.map((q) => q.x);
+    const ys = pts.map((q) => q.y);
+    const row: Omit<TrackRow, 'frame'> = {
+      id: Number(m[1]),
+      cls: m[2]!,
+      camera,
+      box: { x1: Math.min(...xs), y1: Math.min(...ys), x2: Math.max(...xs), y2: Math.max(...ys) },
+    };
+    if (m[3] !== undefined) row.score = Number(m[3]);
+    rows.push(row);
+  });
+  return { rows, unlabelled };
+}
+
+/** Validate a decoded `/ground_truth/objects` message (zod at the edge). */
+export function parseGroundTruth(msg: unknown, where: string): GroundTruthMessage {
+  const r = GroundTruthMessage.safeParse(msg);
+  if (!r.success) {
+    throw new ViperError('input', {
+      what: `ground truth message does not match viper.GroundTruth: ${r.error.issues[0]?.message ?? ''}`,
+      where,
+      hint: `path ${r.error.issues[0]?.path.join('.') ?? ''}`,
+    });
+  }
+  return r.data;
+}
+
+/** Per-camera 2D ground truth, keeping actors at least `minVisibility` visible. */
+export function groundTruthToRows(gt: GroundTruthMessage, minVisibility = 0): Omit<TrackRow, 'frame'>[] {
+  const rows: Omit<TrackRow, 'frame'>[] = [];
+  for (const a of gt.actors) {
+    for (const v of a.cameras) {
+      if (v.visibleFraction < minVisibility || v.box.x2 <= v.box.x1 || v.box.y2 <= v.box.y1) continue;
+      rows.push({ id: a.id, cls: a.cls, camera: v.cameraId, box: v.box });
+    }
+  }
+  return rows;
+}
+
+/** Ground-truth actors' world positions (frame `odom`) for BEV scoring. */
+export function groundTruthToBev(gt: GroundTruthMessage): Omit<BevRow, 'frame'>[] {
+  return gt.actors.map((a) => ({ id: a.id, cls: a.cls, x: a.boxWorld.center[0], y: a.boxWorld.center[1] }));
+}
+
+/** Fused objects' positions; world objects carry no score, so AMOTA sees a single threshold. */
+export function objectsToBev(
+  msg: unknown,
+  where: string,
+): { stampNs: bigint; rows: Omit<BevRow, 'frame'>[] } {
+  const r = ObjectsMessage.safeParse(msg);
+  if (!r.success) {
+    throw new ViperError('input', {
+      what: `objects message does not match viper.Objects: ${r.error.issues[0]?.message ?? ''}`,
+      where,
+    });
+  }
+  return {
+    stampNs: BigInt(r.data.stampNs),
+    rows: r.data.objects.map((o) => ({ id: o.id, cls: o.cls, x: o.box.center[0], y: o.box.center[1] })),
+  };
+}

@@ -1,0 +1,77 @@
+/** Public surface of the evaluator: tracking and detection metrics, and tracking file formats. */
+export { type Assignment, type CostMatrix, linearSumAssignment, matrix } from './assignment.ts';
+export { type ClearOptions, type ClearResult, clearMot, combineClear } from './clear.ts';
+export {
+  type Breakdown,
+  combineSequences,
+  type EvaluateOptions,
+  evaluateRows,
+  evaluateSequence,
+  type SequenceMetrics,
+} from './evaluate.ts';
+export {
+  type MotRow,
+  motRowsToTrackRows,
+  readMotChallenge,
+  trackRowsToMotRows,
+  writeMotChallenge,
+} from './formats/motchallenge.ts';
+export { combineHota, HOTA_ALPHAS, HOTA_CURVE_FIELDS, type HotaResult, hota } from './hota.ts';
+export { combineIdentity, type IdentityOptions, type IdentityResult, identity } from './identity.ts';
+export { distinct, type SequenceOptions, sequenceFromRows, type TrackRow } from './rows.ts';
+export {
+  type BevPoint,
+  centreDistanceSimilarity,
+  type CountResult,
+  type EvalFrame,
+  type EvalSequence,
+  type Id,
+  iouMatrix,
+  type PreparedSequence,
+  prepareSequence,
+  type SimilarityFn,
+} from './sequence.ts';
+export {
+  type ApOptions,
+  type ApResult,
+  averagePrecision,
+  COCO_IOU_THRESHOLDS,
+  type ClassAp,
+  type GtBox,
+  type ScoredBox,
+} from './ap.ts';
+export {
+  type AmotaOptions,
+  type AmotaResult,
+  amota,
+  type BevOptions,
+  type BevRow,
+  bevSequence,
+  type ClassAmota,
+  evaluateBev,
+} from './bev.ts';
+export {
+  KITTI_TO_VIPER,
+  type KittiRow,
+  kittiRowsToTrackRows,
+  readKitti,
+  trackRowsToKittiRows,
+  writeKitti,
+} from './formats/kitti.ts';
+export {
+  annotationsToRows,
+  groundTruthToBev,
+  groundTruthToRows,
+  numberFrames,
+  objectsToBev,
+  parseGroundTruth,
+  StampIndex,
+  type Stamped,
+} from './fromMessages.ts';
+export { type EvalReport, formatReport, type RunFigures, summarizeRun } from './report.ts';
+export {
+  MOT_CLASSES,
+  type MotBenchmark,
+  motGtClass,
+  preprocessMotChallenge,
+} from './formats/motPreprocess.ts';

@@ -1,0 +1,129 @@
+/**
+ * The evaluation report of `viper eval`: what was scored, the metrics, and the run's own figures (frames,
+ * dropped camera frames, issues, latency) from `/perception/metrics`; plus its one-screen text rendering.
+ */
+import type { ApResult } from './ap.ts';
+import type { AmotaResult } from './bev.ts';
+import type { Breakdown, SequenceMetrics } from './evaluate.ts';
+
+export interface RunFigures {
+  /** Rig frames processed (messages on /perception/metrics). */
+  rigFrames: number;
+  /** Camera frames expected (present + missing) and missing (dropped or absent at alignment). */
+  cameraFrames: number;
+  cameraFramesMissing: number;
+  droppedFraction: number;
+  /** Non-fatal issues by kind. */
+  issues: Record<string, number>;
+  /** Per-frame latency (ms) when the run recorded `latencyMs`; null otherwise. */
+  latencyMs: { p50: number; p95: number; max: number; mean: number } | null;
+}
+
+export interface EvalReport {
+  results: string;
+  groundTruth: string;
+  format: 'mcap' | 'mot' | 'kitti';
+  /** 2D tracking per camera / class / overall (absent when the results hold no tracks). */
+  tracking?: Breakdown;
+  /** AP of the output boxes (scored by their confidence) against the same ground truth. */
+  detection?: ApResult;
+  /** Fused world objects against ground-truth actor positions. */
+  bev?: { metrics: SequenceMetrics; amota: AmotaResult };
+  run?: RunFigures;
+  /** Things the reader skipped or could not use, counted. */
+  notes: string[];
+}
+
+interface RigMetricsLike {
+  cameras?: unknown;
+  missing?: unknown;
+  issues?: unknown;
+  latencyMs?: unknown;
+}
+
+/** Run figures from decoded `/perception/metrics` messages. */
+export function summarizeRun(messages: readonly RigMetricsLike[]): RunFigures {
+  let present = 0;
+  let missing = 0;
+  const issues: Record<string, number> = {};
+  const lat: number[] = [];
+  for (const m of messages) {
+    present += Array.isArray(m.cameras) ? m.cameras.length : 0;
+    missing += Array.isArray(m.missing) ? m.missing.length : 0;
+    if (Array.isArray(m.issues)) {
+      for (const i of m.issues) {
+        const kind =
+          typeof (i as { kind?: unknown }).kind === 'string' ? (i as { kind: string }).kind : 'unknown';
+        issues[kind] = (issues[kind] ?? 0) + 1;
+      }
+    }
+    if (typeof m.latencyMs === 'number' && Number.isFinite(m.latencyMs)) lat.push(m.latencyMs);
+  }
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
+  return {
+    rigFrames: messages.length,
+    cameraFrames: present + missing,
+    cameraFramesMissing: missing,
+    droppedFraction: present + missing > 0 ? missing / (present + missing) : 0,
+    issues,
+    latencyMs: lat.length
+      ? {
+          p50: q(0.5),
+          p95: q(0.95),
+          max: lat[lat.length - 1]!,
+          mean: lat.reduce((s, x) => s + x, 0) / lat.length,
+        }
+      : null,
+  };
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(6) : '     -');
+
+function line(name: string, m: SequenceMetrics): string {
+  const c = m.CLEAR;
+  return (
+    `  ${name.padEnd(14)}${pct(m.HOTA.HOTA)}${pct(m.HOTA.DetA)}${pct(m.HOTA.AssA)}${pct(c.MOTA)}${pct(c.MOTP)}` +
+    `${pct(m.Identity.IDF1)}${String(c.IDSW).padStart(6)}${String(c.CLR_FP).padStart(7)}${String(c.CLR_FN).padStart(7)}` +
+    `${String(m.Count.GT_IDs).padStart(6)}`
+  );
+}
+
+const HEADER = `  ${''.padEnd(14)}  HOTA  DetA  AssA  MOTA  MOTP  IDF1  IDSW     FP     FN   GTs`;
+
+/** The report as text (percentages; counts as integers). */
+export function formatReport(r: EvalReport): string {
+  const out: string[] = [`results ${r.results}  vs  ground truth ${r.groundTruth} (${r.format})`];
+  if (r.tracking) {
+    out.push('2D tracking (IoU):', HEADER, line('overall', r.tracking.overall));
+    for (const [cam, m] of Object.entries(r.tracking.perCamera)) out.push(line(`cam ${cam || '-'}`, m));
+    for (const [cls, m] of Object.entries(r.tracking.perClass)) out.push(line(cls, m));
+  }
+  if (r.detection) {
+    out.push(
+      `detection AP (COCO, output boxes): mAP ${pct(r.detection.mAP)}  AP50 ${pct(r.detection.mAP50)}`,
+    );
+    for (const [cls, a] of Object.entries(r.detection.perClass)) {
+      out.push(
+        `  ${cls.padEnd(14)}AP ${pct(a.AP)}  AP50 ${pct(a.AP50)}  AP75 ${pct(a.AP75)}  (${a.numGt} gt, ${a.numDets} dets)`,
+      );
+    }
+  }
+  if (r.bev) {
+    out.push('BEV tracking (centre distance):', HEADER, line('overall', r.bev.metrics));
+    out.push(`  AMOTA ${pct(r.bev.amota.AMOTA)}  AMOTP ${r.bev.amota.AMOTP.toFixed(2)} m`);
+  }
+  if (r.run) {
+    const f = r.run;
+    const lat = f.latencyMs
+      ? `latency p50 ${f.latencyMs.p50.toFixed(1)} ms, p95 ${f.latencyMs.p95.toFixed(1)} ms, max ${f.latencyMs.max.toFixed(1)} ms`
+      : 'latency not recorded';
+    const issues = Object.entries(f.issues).map(([k, n]) => `${k} ${n}`);
+    out.push(
+      `run: ${f.rigFrames} rig frames, ${f.cameraFramesMissing}/${f.cameraFrames} camera frames missing (${pct(f.droppedFraction).trim()}%), ${lat}` +
+        (issues.length ? `; issues: ${issues.join(', ')}` : ''),
+    );
+  }
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return `${out.join('\n')}\n`;
+}

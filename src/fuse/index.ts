@@ -1,0 +1,19 @@
+export { CLASS_GROUPS, CLASS_SIZE_PRIORS, footprintOffsetM } from './priors.ts';
+export { DEFAULT_MEASURE, type GroundMeasurement, type MeasureConfig, measureTrack } from './measure.ts';
+export {
+  mahalanobis2,
+  type WorldState,
+  worldInitiate,
+  worldInnovation,
+  worldPredict,
+  worldUpdate,
+} from './worldKalman.ts';
+export {
+  createWorldTracker,
+  DEFAULT_WORLD_TRACKER,
+  type WorldTracker,
+  type WorldTrackerConfig,
+  wrapAngle,
+} from './worldTracker.ts';
+export { createFuseStage, type FuseStageOptions } from './stage.ts';
+export { createTrails, objectsToSceneUpdate } from './scene.ts';

@@ -1,0 +1,106 @@
+/**
+ * The fuse stage: for each rig frame (in batch order) turn every confirmed 2D track into a ground measurement
+ * through its camera's calibration and the frame's transforms, and feed one world tracker per feed. Fills
+ * `RigResult.objects` (frame `odom`). A camera without calibration or without a transform chain is skipped with
+ * an issue (the stream goes on).
+ */
+import type { Calibration } from '../contracts/camera.ts';
+import { ViperError } from '../contracts/errors.ts';
+import { frames as FRAMES } from '../contracts/topics.ts';
+import { type CameraModel, cameraModel } from '../geometry/camera.ts';
+import { IDENTITY_POSE, yawFromQuat } from '../geometry/quat.ts';
+import { TransformTree } from '../geometry/TransformTree.ts';
+import type { Stage } from '../graph/stage.ts';
+import { DEFAULT_MEASURE, type GroundMeasurement, type MeasureConfig, measureTrack } from './measure.ts';
+import { createWorldTracker, type WorldTracker, type WorldTrackerConfig } from './worldTracker.ts';
+
+export interface FuseStageOptions {
+  /** World frame of the objects (default `odom`). */
+  worldFrame?: string;
+  /** Frame whose z = 0 plane is the road (default `base_link`: flat ground around the ego vehicle). */
+  groundFrame?: string;
+  measure?: Partial<MeasureConfig>;
+  tracker?: Partial<WorldTrackerConfig>;
+  /** Fuse only confirmed 2D tracks (default true). */
+  confirmedOnly?: boolean;
+}
+
+export function createFuseStage(opts: FuseStageOptions = {}): Stage {
+  const worldFrame = opts.worldFrame ?? FRAMES.world;
+  const groundFrame = opts.groundFrame ?? FRAMES.ego;
+  const measureCfg = { ...DEFAULT_MEASURE, ...opts.measure };
+  const trackers = new Map<string, WorldTracker>();
+  const models = new WeakMap<Calibration, CameraModel>();
+  let measurements = 0;
+  let skipped = 0;
+  return {
+    name: 'fuse',
+    async process(batch) {
+      for (const result of batch) {
+        const { rig } = result;
+        let tracker = trackers.get(rig.feedId);
+        if (!tracker) {
+          tracker = createWorldTracker({ ...opts.tracker, frameId: worldFrame });
+          trackers.set(rig.feedId, tracker);
+        }
+        const ms: GroundMeasurement[] = [];
+        let egoYaw: number | undefined;
+        const cams = [...rig.frames].sort((a, b) => (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : 0));
+        for (const frame of cams) {
+          const tracks = (result.tracks.get(frame.cameraId) ?? []).filter(
+            (t) => opts.confirmedOnly === false || t.state === 'confirmed',
+          );
+          if (tracks.length === 0) continue;
+          const calib = frame.calibration;
+          if (!calib) {
+            result.issues.push({ cameraId: frame.cameraId, kind: 'uncalibrated', message: 'no calibration: tracks not fused' });
+            skipped++;
+            continue;
+          }
+          let model = models.get(calib);
+          if (!model) {
+            try {
+              model = cameraModel(calib);
+            } catch (err) {
+              const message = err instanceof ViperError ? err.message : String(err);
+              result.issues.push({ cameraId: frame.cameraId, kind: 'bad-calibration', message });
+              skipped++;
+              continue;
+            }
+            models.set(calib, model);
+          }
+          const tree = new TransformTree(frame.transforms);
+          const camFrame = calib.frameId || frame.cameraId;
+          const groundFromCam = tree.lookup(groundFrame, camFrame);
+          if (!groundFromCam) {
+            result.issues.push({
+              cameraId: frame.cameraId,
+              kind: 'no-transform',
+              message: `no transform ${groundFrame} → ${camFrame} at this stamp: tracks not fused`,
+            });
+            skipped++;
+            continue;
+          }
+          let worldFromGround = tree.lookup(worldFrame, groundFrame);
+          if (!worldFromGround) {
+            result.issues.push({
+              cameraId: frame.cameraId,
+              kind: 'no-ego-pose',
+              message: `no transform ${worldFrame} → ${groundFrame}: objects placed as if the ego were at the origin`,
+            });
+            worldFromGround = IDENTITY_POSE;
+          }
+          egoYaw ??= yawFromQuat(worldFromGround.rotation);
+          for (const t of tracks) {
+            const m = measureTrack(t, model, groundFromCam, worldFromGround, measureCfg);
+            if (m) ms.push(m);
+          }
+        }
+        measurements += ms.length;
+        result.objects = tracker.update(ms, rig.tNs, egoYaw);
+      }
+      return batch;
+    },
+    describe: () => ({ worldFrame, groundFrame, feeds: trackers.size, measurements, camerasSkipped: skipped }),
+  };
+}

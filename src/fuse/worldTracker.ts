@@ -1,0 +1,254 @@
+/**
+ * The world-frame tracker: fuses ground measurements from every camera of a rig into objects with stable ids.
+ * One step reads: predict → keep bindings → associate per camera → group new measurements across cameras →
+ * update → spawn → prune. A binding remembers which world object each (camera, 2D track) fed, so an object
+ * keeps its id while a camera tracks it; when it enters the next camera, the new 2D track is associated by
+ * Mahalanobis distance to the predicted position and inherits the id (hand-off); between cameras or through
+ * short gaps the object coasts on its velocity for up to `maxCoastS`.
+ */
+import type { ViperClass } from '../contracts/classes.ts';
+import type { Vec3 } from '../contracts/geometry.ts';
+import type { WorldObject } from '../contracts/perception.ts';
+import { nsToSec, type TimeNs } from '../contracts/time.ts';
+import { assign } from '../track/assignment.ts';
+import type { GroundMeasurement } from './measure.ts';
+import { CLASS_GROUPS, CLASS_SIZE_PRIORS } from './priors.ts';
+import {
+  mahalanobis2,
+  type WorldState,
+  worldInitiate,
+  worldInnovation,
+  worldPredict,
+  worldUpdate,
+} from './worldKalman.ts';
+
+export interface WorldTrackerConfig {
+  /** Frame of the objects (the measurements' world frame). */
+  frameId: string;
+  /** Chi-square gate (2 dof) for associating a measurement with an object: 9.21 = 99 %. */
+  gateChi2: number;
+  /** Looser gate that keeps an existing (camera, track) → object binding. */
+  bindingGateChi2: number;
+  /** White-acceleration noise of the motion model, m/s². */
+  accelStd: number;
+  /** Initial velocity standard deviation, m/s. */
+  initVelStd: number;
+  /** Updates (rig frames with a measurement) before an object is reported. */
+  minHits: number;
+  /** An object not measured for longer than this is deleted (s). */
+  maxCoastS: number;
+  /** Speed above which the heading follows the velocity (m/s). */
+  minSpeedForYawMps: number;
+  /** Smoothing factor of the heading towards the velocity direction, per update (0–1). */
+  yawGain: number;
+  /** Association across classes: 'strict' same class, 'group' (car/truck/bus; cyclist/motorcycle), 'none'. */
+  classGate: 'strict' | 'group' | 'none';
+}
+
+export const DEFAULT_WORLD_TRACKER: WorldTrackerConfig = {
+  frameId: 'odom',
+  gateChi2: 9.21,
+  bindingGateChi2: 25,
+  accelStd: 3,
+  initVelStd: 5,
+  minHits: 2,
+  maxCoastS: 1.5,
+  minSpeedForYawMps: 1,
+  yawGain: 0.5,
+  classGate: 'group',
+};
+
+interface WorldTrack {
+  id: number;
+  kf: WorldState;
+  groundZ: number;
+  yaw: number;
+  classScore: Map<ViperClass, number>;
+  hits: number;
+  lastSeenNs: TimeNs;
+  sources: { cameraId: string; trackId: number }[];
+}
+
+export interface WorldTracker {
+  /** Fuse one rig frame's measurements at time tNs; returns reported objects. `egoYaw` seeds new headings. */
+  update(measurements: readonly GroundMeasurement[], tNs: TimeNs, egoYaw?: number): WorldObject[];
+  readonly size: number;
+}
+
+export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): WorldTracker {
+  const cfg = { ...DEFAULT_WORLD_TRACKER, ...config };
+  let tracks: WorldTrack[] = [];
+  let nextId = 0;
+  let lastNs: TimeNs | undefined;
+  /** `${cameraId}\0${trackId}` → object id and when it last fed it. */
+  const bindings = new Map<string, { id: number; tNs: TimeNs }>();
+
+  const classOk = (a: ViperClass, b: ViperClass) =>
+    cfg.classGate === 'none' || (cfg.classGate === 'strict' ? a === b : CLASS_GROUPS[a] === CLASS_GROUPS[b]);
+  const clsOf = (t: WorldTrack): ViperClass => {
+    let best: ViperClass = 'car';
+    let bestScore = -1;
+    for (const [c, s] of t.classScore) {
+      if (s > bestScore) {
+        best = c;
+        bestScore = s;
+      }
+    }
+    return best;
+  };
+  const key = (m: GroundMeasurement) => `${m.cameraId}\u0000${m.trackId}`;
+
+  return {
+    get size() {
+      return tracks.length;
+    },
+    update(measurements, tNs, egoYaw = 0) {
+      // predict
+      const dtS = lastNs === undefined ? 0 : Math.max(0, nsToSec(tNs - lastNs));
+      lastNs = tNs;
+      for (const t of tracks) {
+        t.kf = worldPredict(t.kf, dtS, cfg.accelStd);
+        t.sources = [];
+      }
+      const byId = new Map(tracks.map((t) => [t.id, t]));
+      const assigned = new Map<WorldTrack, GroundMeasurement[]>();
+      const usedCam = new Set<string>(); // `${objectId}\0${cameraId}`: one measurement per camera per object
+      const take = (t: WorldTrack, m: GroundMeasurement) => {
+        let list = assigned.get(t);
+        if (!list) assigned.set(t, (list = []));
+        list.push(m);
+        usedCam.add(`${t.id}\u0000${m.cameraId}`);
+      };
+      const sorted = [...measurements].sort((a, b) =>
+        a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : a.trackId - b.trackId,
+      );
+      const free: GroundMeasurement[] = [];
+
+      // keep bindings: a 2D track keeps feeding its object while it stays within the loose gate
+      for (const m of sorted) {
+        const b = bindings.get(key(m));
+        const t = b ? byId.get(b.id) : undefined;
+        if (t && !usedCam.has(`${t.id}\u0000${m.cameraId}`) && classOk(clsOf(t), m.cls)) {
+          const { nu, S } = worldInnovation(t.kf, m.position, m.cov);
+          if (mahalanobis2(nu, S) <= cfg.bindingGateChi2) {
+            take(t, m);
+            continue;
+          }
+        }
+        free.push(m);
+      }
+
+      // associate per camera (sorted), optimal assignment on Mahalanobis distance within the gate
+      const cams = [...new Set(free.map((m) => m.cameraId))];
+      const leftover: GroundMeasurement[] = [];
+      for (const cam of cams) {
+        const ms = free.filter((m) => m.cameraId === cam);
+        const cost = new Float64Array(ms.length * tracks.length);
+        for (let i = 0; i < ms.length; i++) {
+          const m = ms[i]!;
+          for (let j = 0; j < tracks.length; j++) {
+            const t = tracks[j]!;
+            let c = Infinity;
+            if (!usedCam.has(`${t.id}\u0000${cam}`) && classOk(clsOf(t), m.cls)) {
+              const { nu, S } = worldInnovation(t.kf, m.position, m.cov);
+              c = mahalanobis2(nu, S);
+            }
+            cost[i * tracks.length + j] = c;
+          }
+        }
+        const r = assign(cost, ms.length, tracks.length, cfg.gateChi2);
+        for (const [i, j] of r.matches) take(tracks[j]!, ms[i]!);
+        for (const i of r.unmatchedRows) leftover.push(ms[i]!);
+      }
+
+      // group leftovers across cameras (overlapping views): greedy, nearest compatible group within the gate
+      const groups: GroundMeasurement[][] = [];
+      for (const m of leftover) {
+        let best: GroundMeasurement[] | undefined;
+        let bestD = cfg.gateChi2;
+        for (const g of groups) {
+          if (g.some((x) => x.cameraId === m.cameraId) || !classOk(g[0]!.cls, m.cls)) continue;
+          const f = g[0]!;
+          const S = [f.cov[0] + m.cov[0], f.cov[1] + m.cov[1], f.cov[2] + m.cov[2], f.cov[3] + m.cov[3]];
+          const d = mahalanobis2([m.position[0] - f.position[0], m.position[1] - f.position[1]], S);
+          if (d <= bestD) {
+            bestD = d;
+            best = g;
+          }
+        }
+        if (best) best.push(m);
+        else groups.push([m]);
+      }
+
+      // update
+      for (const [t, ms] of assigned) {
+        for (const m of ms) {
+          t.kf = worldUpdate(t.kf, m.position, m.cov);
+          t.groundZ += 0.3 * (m.position[2] - t.groundZ);
+          t.classScore.set(m.cls, (t.classScore.get(m.cls) ?? 0) + m.score);
+          t.sources.push({ cameraId: m.cameraId, trackId: m.trackId });
+          bindings.set(key(m), { id: t.id, tNs });
+        }
+        t.hits += 1;
+        t.lastSeenNs = tNs;
+        const vx = t.kf.x[2]!;
+        const vy = t.kf.x[3]!;
+        if (Math.hypot(vx, vy) >= cfg.minSpeedForYawMps) {
+          t.yaw = wrapAngle(t.yaw + cfg.yawGain * wrapAngle(Math.atan2(vy, vx) - t.yaw));
+        }
+      }
+
+      // spawn
+      for (const g of groups) {
+        const first = g[0]!;
+        const t: WorldTrack = {
+          id: ++nextId,
+          kf: worldInitiate(first.position, first.cov, cfg.initVelStd),
+          groundZ: first.position[2],
+          yaw: egoYaw,
+          classScore: new Map(),
+          hits: 1,
+          lastSeenNs: tNs,
+          sources: [],
+        };
+        for (let k = 0; k < g.length; k++) {
+          const m = g[k]!;
+          if (k > 0) t.kf = worldUpdate(t.kf, m.position, m.cov);
+          t.classScore.set(m.cls, (t.classScore.get(m.cls) ?? 0) + m.score);
+          t.sources.push({ cameraId: m.cameraId, trackId: m.trackId });
+          bindings.set(key(m), { id: t.id, tNs });
+        }
+        tracks.push(t);
+      }
+
+      // prune: objects unseen too long, tentative objects that missed a frame, stale bindings
+      const maxCoastNs = BigInt(Math.round(cfg.maxCoastS * 1e9));
+      tracks = tracks.filter(
+        (t) => tNs - t.lastSeenNs <= maxCoastNs && (t.hits >= cfg.minHits || t.lastSeenNs === tNs),
+      );
+      const alive = new Set(tracks.map((t) => t.id));
+      for (const [k, b] of bindings) if (!alive.has(b.id) || tNs - b.tNs > maxCoastNs) bindings.delete(k);
+
+      return tracks.filter((t) => t.hits >= cfg.minHits).map((t) => toWorldObject(t, clsOf(t), cfg.frameId));
+    },
+  };
+}
+
+function toWorldObject(t: WorldTrack, cls: ViperClass, frameId: string): WorldObject {
+  const size: Vec3 = [...CLASS_SIZE_PRIORS[cls]];
+  return {
+    id: t.id,
+    cls,
+    frameId,
+    box: { center: [t.kf.x[0]!, t.kf.x[1]!, t.groundZ + size[2] / 2], size, yaw: t.yaw },
+    velocity: [t.kf.x[2]!, t.kf.x[3]!, 0],
+    positionCovariance: [t.kf.P[0]!, t.kf.P[1]!, t.kf.P[4]!, t.kf.P[5]!],
+    sources: t.sources,
+  };
+}
+
+export function wrapAngle(a: number): number {
+  let x = (a + Math.PI) % (2 * Math.PI);
+  if (x < 0) x += 2 * Math.PI;
+  return x - Math.PI;
+}

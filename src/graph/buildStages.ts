@@ -1,0 +1,99 @@
+/**
+ * Builds the stage chain of `viper replay` from its options: detect (model or oracle) → track → fuse.
+ * Also returns the facts recorded in the results file's metadata and lines to tell the user.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../contracts/errors.ts';
+import { topics } from '../contracts/topics.ts';
+import { Detector } from '../detect/Detector.ts';
+import { createDetectStage } from '../detect/stage.ts';
+import { createOracleStage } from '../detect/oracleStage.ts';
+import { createFuseStage } from '../fuse/stage.ts';
+import { RecordingReader } from '../io/index.ts';
+import { createTrackStage } from '../track/stage.ts';
+import type { Stage } from './stage.ts';
+
+export interface StageOptions {
+  /** Model card or .onnx (default: the bundled model). */
+  model?: string;
+  /** 'model' (default when a model is available), 'oracle' (simulator ground truth + noise) or 'none'. */
+  detector?: 'model' | 'oracle' | 'none';
+  ep?: string[];
+  threads?: number;
+  tracker?: 'bytetrack' | 'sort' | 'none';
+  fuse?: boolean;
+  maxBatch?: number;
+  oracleSeed?: number;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The bundled detector's card (trained on the simulator; see models/README.md). */
+export const BUNDLED_MODEL = join(repoRoot, 'models', 'viper-det', 'viper-det.card.json');
+
+export async function buildStages(
+  o: StageOptions,
+  input: string,
+): Promise<{ stages: Stage[]; metadata: Record<string, string>; notes: string[] }> {
+  const notes: string[] = [];
+  const stages: Stage[] = [];
+  const metadata: Record<string, string> = {};
+  const tracker = o.tracker ?? 'bytetrack';
+  if (!['bytetrack', 'sort', 'none'].includes(tracker)) {
+    throw new ConfigError({ what: `unknown tracker '${tracker}'`, where: '--tracker', hint: 'use bytetrack, sort or none' });
+  }
+  let detector = o.detector;
+  if (detector && !['model', 'oracle', 'none'].includes(detector)) {
+    throw new ConfigError({ what: `unknown detector '${detector}'`, where: '--detector', hint: 'use model, oracle or none' });
+  }
+  let model = o.model;
+  if (!detector) {
+    if (model || existsSync(BUNDLED_MODEL)) detector = 'model';
+    else if (await hasGroundTruth(input)) {
+      detector = 'oracle';
+      notes.push('note: no bundled model found; using the oracle detector (ground truth + seeded noise), labelled oracle');
+    } else {
+      throw new ConfigError({
+        what: 'no detector model: the bundled model is missing and this recording has no ground truth for the oracle',
+        where: '--model',
+        hint: 'pass --model <card.json|model.onnx>, or --detector none to pass the recording through',
+      });
+    }
+  }
+  if (detector === 'model') {
+    model ??= BUNDLED_MODEL;
+    const det = await Detector.open({
+      model,
+      ep: o.ep,
+      threads: o.threads,
+      maxBatch: o.maxBatch,
+      log: (line) => notes.push(line),
+    });
+    stages.push(createDetectStage(det));
+    metadata.detector = 'model';
+    metadata.model = det.card.name;
+    metadata.executionProvider = det.executionProvider;
+  } else if (detector === 'oracle') {
+    stages.push(await createOracleStage(input, o.oracleSeed === undefined ? {} : { seed: o.oracleSeed }));
+    metadata.detector = 'oracle';
+  } else {
+    metadata.detector = 'none';
+  }
+  if (detector !== 'none' && tracker !== 'none') {
+    stages.push(createTrackStage({ kind: tracker as 'bytetrack' | 'sort' }));
+    if (o.fuse !== false) stages.push(createFuseStage());
+  }
+  metadata.tracker = detector === 'none' ? 'none' : tracker;
+  metadata.fuse = String(detector !== 'none' && tracker !== 'none' && o.fuse !== false);
+  return { stages, metadata, notes };
+}
+
+async function hasGroundTruth(input: string): Promise<boolean> {
+  const reader = await RecordingReader.open(input);
+  try {
+    return reader.channels().some((c) => c.topic === topics.groundTruthObjects);
+  } finally {
+    await reader.close();
+  }
+}

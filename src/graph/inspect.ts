@@ -1,0 +1,105 @@
+/**
+ * `viper inspect`: what a recording holds — topics with schemas, encodings and counts, time span, and the
+ * cameras found (image topics, their frame ids and encodings, and whether a calibration matches each).
+ * Reads the summary, then only the first message of each image and calibration topic.
+ */
+import type { TimeNs } from '../contracts/time.ts';
+import { nsToSec } from '../contracts/time.ts';
+import { RecordingReader } from '../io/index.ts';
+import { interpretMessage, kindOf } from './interpret.ts';
+
+export interface InspectReport {
+  path: string;
+  sizeBytes: number;
+  indexed: boolean;
+  profile: string;
+  library: string;
+  messageCount: number;
+  startNs: TimeNs;
+  endNs: TimeNs;
+  durationS: number;
+  compression: string[];
+  topics: { topic: string; schemaName: string; schemaEncoding: string; messageEncoding: string; count: number }[];
+  cameras: {
+    cameraId: string;
+    topic: string;
+    encoding: string;
+    frames: number;
+    rateHz: number;
+    calibration: { topic: string; width: number; height: number; fx: number; fy: number; distortionModel: string } | null;
+  }[];
+  recovery?: { damaged: boolean; reason?: string; bytesLost: number };
+}
+
+export async function inspectRecording(path: string, opts: { recover?: boolean } = {}): Promise<InspectReport> {
+  const reader = await RecordingReader.open(path, { recover: opts.recover ?? false });
+  try {
+    const s = reader.summary();
+    const topics = s.channels
+      .map((c) => ({
+        topic: c.topic,
+        schemaName: c.schemaName,
+        schemaEncoding: c.schemaEncoding,
+        messageEncoding: c.messageEncoding,
+        count: c.messageCount ?? 0,
+      }))
+      .sort((a, b) => a.topic.localeCompare(b.topic));
+    const durationS = s.messageCount > 0 ? nsToSec(s.endNs - s.startNs) : 0;
+    const cameras: InspectReport['cameras'] = [];
+    const calibrations = new Map<string, NonNullable<InspectReport['cameras'][number]['calibration']>>();
+    for (const ch of s.channels) {
+      const k = kindOf(ch.schemaName);
+      if (!k || (k.kind !== 'image' && k.kind !== 'rawImage' && k.kind !== 'calibration')) continue;
+      const first = await firstMessage(reader, ch.topic);
+      if (!first) continue;
+      const it = interpretMessage(first, reader);
+      if (it.kind === 'calibration') {
+        const c = it.calibration;
+        calibrations.set(c.frameId, {
+          topic: ch.topic,
+          width: c.width,
+          height: c.height,
+          fx: c.K[0]!,
+          fy: c.K[4]!,
+          distortionModel: c.distortionModel,
+        });
+      } else if (it.kind === 'image') {
+        const frames = ch.messageCount ?? 0;
+        cameras.push({
+          cameraId: it.cameraId,
+          topic: ch.topic,
+          encoding: it.image.encoding,
+          frames,
+          rateHz: frames > 1 && durationS > 0 ? (frames - 1) / durationS : 0,
+          calibration: null,
+        });
+      }
+    }
+    for (const cam of cameras) cam.calibration = calibrations.get(cam.cameraId) ?? null;
+    cameras.sort((a, b) => a.cameraId.localeCompare(b.cameraId));
+    const report: InspectReport = {
+      path,
+      sizeBytes: s.sizeBytes,
+      indexed: s.indexed,
+      profile: s.profile,
+      library: s.library,
+      messageCount: s.messageCount,
+      startNs: s.startNs,
+      endNs: s.endNs,
+      durationS,
+      compression: s.compression,
+      topics,
+      cameras,
+    };
+    const rec = reader.recovery();
+    if (rec.damaged) report.recovery = { damaged: true, reason: rec.reason, bytesLost: rec.bytesLost };
+    return report;
+  } finally {
+    await reader.close();
+  }
+}
+
+async function firstMessage(reader: RecordingReader, topic: string) {
+  for await (const m of reader.messages({ topics: [topic] })) return m;
+  return undefined;
+}

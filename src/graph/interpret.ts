@@ -1,0 +1,118 @@
+/**
+ * Classify a recorded message for the graph: images, calibrations and transforms (Foxglove or ROS 2) become
+ * Viper types; everything else is passed through untouched. A message that cannot be decoded becomes `bad`
+ * (counted and reported, the replay goes on); a channel whose encoding is unknown is refused up front by
+ * `checkChannels`.
+ */
+import { RecordingError } from '../contracts/errors.ts';
+import type { TimeNs } from '../contracts/time.ts';
+import {
+  foxgloveCalibrationToCalibration,
+  foxgloveCompressedImageToImage,
+  foxgloveFrameTransformToTransform,
+  foxgloveFrameTransformsToTransforms,
+  foxgloveRawImageToImage,
+  foxgloveStampNs,
+  normalizeRosType,
+  ros2CameraInfoToCalibration,
+  ros2CompressedImageToImage,
+  ros2ImageToImage,
+  ros2TfToTransforms,
+  rosFrameId,
+  rosHeaderStampNs,
+} from '../io/index.ts';
+import type { RecordingReader } from '../io/index.ts';
+import type { Decoded, RecordedMessage } from '../io/types.ts';
+import type { Interpreted } from './FrameAssembler.ts';
+
+type Kind = 'image' | 'rawImage' | 'calibration' | 'tf' | 'tfSingle';
+
+const FOXGLOVE: Record<string, Kind> = {
+  'foxglove.CompressedImage': 'image',
+  'foxglove.RawImage': 'rawImage',
+  'foxglove.CameraCalibration': 'calibration',
+  'foxglove.FrameTransforms': 'tf',
+  'foxglove.FrameTransform': 'tfSingle',
+};
+const ROS: Record<string, Kind> = {
+  'sensor_msgs/msg/CompressedImage': 'image',
+  'sensor_msgs/msg/Image': 'rawImage',
+  'sensor_msgs/msg/CameraInfo': 'calibration',
+  'tf2_msgs/msg/TFMessage': 'tf',
+};
+
+export function kindOf(schemaName: string): { kind: Kind; ros: boolean } | undefined {
+  const f = FOXGLOVE[schemaName];
+  if (f) return { kind: f, ros: false };
+  const r = ROS[normalizeRosType(schemaName)];
+  return r ? { kind: r, ros: true } : undefined;
+}
+
+/** Refuse a recording with a channel whose schema or message encoding Viper cannot decode. */
+export function checkChannels(reader: RecordingReader): void {
+  for (const ch of reader.channels()) {
+    try {
+      reader.decoder(ch.id);
+    } catch (err) {
+      if (err instanceof RecordingError) throw err;
+      throw new RecordingError({
+        what: `cannot decode channel ${ch.topic} (${ch.schemaName}, ${ch.schemaEncoding}/${ch.messageEncoding}): ${(err as Error).message}`,
+        where: reader.summary().path,
+      });
+    }
+  }
+}
+
+export type InterpretResult = Interpreted | { kind: 'bad'; cameraId: string; message: string };
+
+export function interpretMessage(m: RecordedMessage, reader: RecordingReader): InterpretResult {
+  const k = kindOf(m.channel.schemaName);
+  if (!k) return { kind: 'other' };
+  let msg: Decoded;
+  try {
+    msg = reader.decoder(m.channel.id)(m.data);
+  } catch (err) {
+    return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message: `${m.channel.topic}: ${(err as Error).message}` };
+  }
+  const where = `${m.channel.topic} at log time ${m.logTimeNs}`;
+  try {
+    switch (k.kind) {
+      case 'image':
+      case 'rawImage': {
+        const image = k.ros
+          ? k.kind === 'image'
+            ? ros2CompressedImageToImage(msg, where)
+            : ros2ImageToImage(msg, where)
+          : k.kind === 'image'
+            ? foxgloveCompressedImageToImage(msg, where)
+            : foxgloveRawImageToImage(msg, where);
+        const frameId = k.ros ? rosFrameId(msg) : String(msg.frame_id ?? '');
+        const stamp: TimeNs | undefined = k.ros ? rosHeaderStampNs(msg) : foxgloveStampNs(msg);
+        return { kind: 'image', cameraId: frameId || cameraFromTopic(m.channel.topic), tNs: stamp ?? m.logTimeNs, image };
+      }
+      case 'calibration': {
+        const calibration = k.ros ? ros2CameraInfoToCalibration(msg, where) : foxgloveCalibrationToCalibration(msg, where);
+        if (!calibration.frameId) calibration.frameId = cameraFromTopic(m.channel.topic);
+        return { kind: 'calibration', calibration };
+      }
+      case 'tf':
+        return { kind: 'transforms', transforms: k.ros ? ros2TfToTransforms(msg) : foxgloveFrameTransformsToTransforms(msg) };
+      case 'tfSingle':
+        return { kind: 'transforms', transforms: [foxgloveFrameTransformToTransform(msg)] };
+    }
+  } catch (err) {
+    return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message: (err as Error).message };
+  }
+}
+
+/** `/cam_front/image` → `cam_front` (used when a message carries no frame_id). */
+export function cameraFromTopic(topic: string): string {
+  const parts = topic.split('/').filter(Boolean);
+  const last = parts.at(-1) ?? topic;
+  if (parts.length > 1 && /^(image|image_raw|compressed|calibration|camera_info)$/.test(last)) {
+    const prev = parts.at(-2)!;
+    if (prev === 'image_raw' || prev === 'image') return parts.at(-3) ?? prev;
+    return prev;
+  }
+  return last;
+}

@@ -1,0 +1,178 @@
+/**
+ * protobufjs glue shared by the Foxglove codec and the generic decoder: descriptor (de)serialization and the
+ * edge conversions Viper wants. google.protobuf.Timestamp/Duration `{seconds, nanos}` ⇄ `{sec, nsec}`; 64-bit
+ * integers ⇄ bigint (JS numbers would lose nanoseconds); bytes as plain Uint8Array views; enums as numbers.
+ */
+import protobuf from 'protobufjs';
+import descriptorModule from 'protobufjs/ext/descriptor/index.js';
+
+type AnyObj = Record<string, unknown>;
+
+interface DescriptorApi {
+  FileDescriptorSet: {
+    encode(msg: unknown): { finish(): Uint8Array };
+    decode(bytes: Uint8Array): protobuf.Message;
+  };
+}
+const descriptor = ((descriptorModule as unknown as { default?: DescriptorApi }).default ??
+  descriptorModule) as unknown as DescriptorApi;
+type RootWithDescriptor = typeof protobuf.Root & { fromDescriptor(d: unknown): protobuf.Root };
+type RootInstanceWithDescriptor = protobuf.Root & { toDescriptor(edition: string): unknown };
+
+const TIME_TYPES = new Set(['.google.protobuf.Timestamp', '.google.protobuf.Duration']);
+const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+
+export function rootToDescriptorBytes(root: protobuf.Root): Uint8Array {
+  const set = (root as RootInstanceWithDescriptor).toDescriptor('proto3');
+  return descriptor.FileDescriptorSet.encode(set).finish();
+}
+
+/** Throws a plain Error on malformed descriptor bytes; callers wrap it with context. */
+export function rootFromDescriptorBytes(bytes: Uint8Array): protobuf.Root {
+  const set = descriptor.FileDescriptorSet.decode(bytes);
+  return (protobuf.Root as RootWithDescriptor).fromDescriptor(set);
+}
+
+/** Per-field conversion plan of a type: only the fields (transitively) holding times, longs or bytes. */
+interface FieldPlan {
+  name: string;
+  kind: 'time' | 'long' | 'bytes' | 'message';
+  type?: protobuf.Type;
+  repeated: boolean;
+  map: boolean;
+}
+
+const plans = new WeakMap<protobuf.Type, FieldPlan[]>();
+
+function planOf(type: protobuf.Type, visiting = new Set<protobuf.Type>()): FieldPlan[] {
+  const cached = plans.get(type);
+  if (cached) return cached;
+  visiting.add(type);
+  const plan: FieldPlan[] = [];
+  for (const field of type.fieldsArray) {
+    field.resolve();
+    const repeated = field.repeated;
+    const map = field instanceof protobuf.MapField;
+    const rt = field.resolvedType;
+    if (rt instanceof protobuf.Type) {
+      if (TIME_TYPES.has(rt.fullName)) {
+        plan.push({ name: field.name, kind: 'time', repeated, map });
+      } else if (visiting.has(rt) || planOf(rt, visiting).length > 0) {
+        plan.push({ name: field.name, kind: 'message', type: rt, repeated, map });
+      }
+    } else if (LONG_TYPES.has(field.type)) {
+      plan.push({ name: field.name, kind: 'long', repeated, map });
+    } else if (field.type === 'bytes') {
+      plan.push({ name: field.name, kind: 'bytes', repeated, map });
+    }
+  }
+  visiting.delete(type);
+  plans.set(type, plan);
+  return plan;
+}
+
+function eachValue(value: unknown, p: FieldPlan, fn: (v: unknown) => unknown): unknown {
+  if (value === null || value === undefined) return value;
+  if (p.map) {
+    const out: AnyObj = {};
+    for (const [k, v] of Object.entries(value as AnyObj)) out[k] = fn(v);
+    return out;
+  }
+  if (p.repeated) return (value as unknown[]).map(fn);
+  return fn(value);
+}
+
+/** protobufjs `toObject` output → Viper edge form (in place where possible). */
+export function fromProtoObject(type: protobuf.Type, obj: AnyObj): AnyObj {
+  for (const p of planOf(type)) {
+    const v = obj[p.name];
+    switch (p.kind) {
+      case 'time':
+        obj[p.name] = eachValue(v ?? (p.repeated ? v : null), p, timeFromProto) ?? { sec: 0, nsec: 0 };
+        break;
+      case 'long':
+        obj[p.name] = eachValue(v, p, (x) => BigInt(x as string));
+        break;
+      case 'bytes':
+        obj[p.name] = eachValue(v, p, plainBytes);
+        break;
+      case 'message':
+        obj[p.name] = eachValue(v, p, (x) => fromProtoObject(p.type as protobuf.Type, x as AnyObj));
+        break;
+    }
+  }
+  return obj;
+}
+
+/** Viper edge form → object protobufjs can encode (a shallow copy; inputs are not mutated). */
+export function toProtoObject(type: protobuf.Type, obj: AnyObj): AnyObj {
+  const plan = planOf(type);
+  if (plan.length === 0) return obj;
+  const out: AnyObj = { ...obj };
+  for (const p of plan) {
+    const v = out[p.name];
+    switch (p.kind) {
+      case 'time':
+        out[p.name] = eachValue(v, p, timeToProto);
+        break;
+      case 'long':
+        out[p.name] = eachValue(v, p, longToProto);
+        break;
+      case 'bytes':
+        break;
+      case 'message':
+        out[p.name] = eachValue(v, p, (x) => toProtoObject(p.type as protobuf.Type, x as AnyObj));
+        break;
+    }
+  }
+  return out;
+}
+
+function timeFromProto(v: unknown): { sec: number; nsec: number } {
+  const t = v as { seconds?: string | number; nanos?: number } | null;
+  return { sec: Number(t?.seconds ?? 0), nsec: t?.nanos ?? 0 };
+}
+
+function timeToProto(v: unknown): unknown {
+  const t = v as { sec?: number | bigint; nsec?: number; seconds?: unknown; nanos?: unknown };
+  if (t.seconds !== undefined || t.nanos !== undefined) return t; // already proto form
+  return { seconds: longToProto(t.sec ?? 0), nanos: t.nsec ?? 0 };
+}
+
+/** bigint → a value protobufjs verifies and encodes as a 64-bit integer without losing precision. */
+function longToProto(x: unknown): unknown {
+  if (typeof x !== 'bigint') return x;
+  if (x >= BigInt(Number.MIN_SAFE_INTEGER) && x <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(x);
+  const Long = protobuf.util.Long as unknown as
+    | { fromString(s: string, unsigned?: boolean): unknown }
+    | undefined;
+  // Values above int64's max can only be uint64: parse them unsigned.
+  return Long ? Long.fromString(x.toString(), x > 9223372036854775807n) : Number(x);
+}
+
+function plainBytes(v: unknown): Uint8Array {
+  const b = v as Uint8Array;
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export const TO_OBJECT_OPTIONS: protobuf.IConversionOptions = {
+  longs: String,
+  enums: Number,
+  defaults: true,
+  arrays: true,
+  objects: true,
+};
+
+/** Decodes bytes of `type` to the Viper edge form. */
+export function decodeProto(type: protobuf.Type, bytes: Uint8Array): AnyObj {
+  const msg = type.decode(bytes);
+  return fromProtoObject(type, type.toObject(msg, TO_OBJECT_OPTIONS) as AnyObj);
+}
+
+/** Encodes a Viper edge-form object; returns an error string instead of bytes when the object does not fit. */
+export function encodeProto(type: protobuf.Type, obj: AnyObj): Uint8Array | string {
+  const proto = toProtoObject(type, obj);
+  const problem = type.verify(proto);
+  if (problem) return problem;
+  return type.encode(type.fromObject(proto)).finish();
+}

@@ -1,0 +1,39 @@
+/** The io layer's public surface: MCAP reading/writing and message codecs. What is not exported here is internal. */
+export type * from './types.ts';
+export { RecordingReader } from './mcap/RecordingReader.ts';
+export type { OpenOptions } from './mcap/RecordingReader.ts';
+export type { SchemaRecord } from './mcap/inspectFile.ts';
+export { RecordingWriter, VIPER_LIBRARY, encodeJson } from './mcap/RecordingWriter.ts';
+export {
+  VIPER_FOXGLOVE_SCHEMAS,
+  decodeFoxglove,
+  encodeFoxglove,
+  foxgloveSchemaData,
+  foxgloveSchemaName,
+} from './codecs/foxglove.ts';
+export { createDecoder, normalizeRosType } from './codecs/decode.ts';
+export type { Decoder } from './codecs/decode.ts';
+export {
+  ROS2_TYPES,
+  ros2CameraInfoToCalibration,
+  ros2CompressedImageToImage,
+  ros2ImageToImage,
+  ros2Kind,
+  ros2TfStampsNs,
+  ros2TfToTransforms,
+  rosFrameId,
+  rosHeaderStampNs,
+} from './codecs/ros2.ts';
+export {
+  calibrationToFoxglove,
+  foxgloveCalibrationToCalibration,
+  foxgloveCompressedImageToImage,
+  foxgloveFrameTransformToTransform,
+  foxgloveFrameTransformsToTransforms,
+  foxgloveRawImageToImage,
+  foxgloveStampNs,
+  imageToFoxglove,
+  transformToFoxglove,
+  transformsToFoxglove,
+} from './codecs/foxgloveToViper.ts';
+export { stampToNs } from './codecs/image.ts';

@@ -1,0 +1,302 @@
+/**
+ * Reads an MCAP recording: indexed (summary opened by @mcap/core's McapIndexedReader, then chunk by chunk through
+ * the chunk indexes, see chunkRead.ts) when the file has a usable summary, streamed in bounded reads otherwise. Either way memory stays flat in the file size
+ * and messages come in canonical order (log time, topic, sequence). Damage is reported as RecordingError with
+ * its position; `recover: true` instead yields the intact messages before the damage and reports the loss.
+ */
+import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import type { DecompressHandlers } from '@mcap/core';
+import { RecordingError } from '../../contracts/errors.ts';
+import { createDecoder } from '../codecs/decode.ts';
+import type {
+  ChannelInfo,
+  Decoded,
+  ReadOptions,
+  RecordedMessage,
+  RecordingSummary,
+  RecoveryReport,
+} from '../types.ts';
+import { guardedDecompressHandlers } from './decompress.ts';
+import { checkMagic, factsFromIndex, recordingError, scanFile, tryIndexed } from './inspectFile.ts';
+import type { FileFacts, IndexedOpen, SchemaRecord } from './inspectFile.ts';
+import { reorder } from './order.ts';
+import { readChunks } from './chunkRead.ts';
+import { DamageError, streamRecords } from './recordStream.ts';
+import type { Damage } from './recordStream.ts';
+
+export interface OpenOptions {
+  /** Read the intact part of a truncated or damaged file instead of failing (default false). */
+  recover?: boolean;
+}
+
+const HINT_RECOVER =
+  'rerun with --recover (open option recover: true) to read the intact messages before the damage';
+
+export class RecordingReader {
+  readonly path: string;
+  readonly #fh: FileHandle;
+  readonly #size: number;
+  readonly #recover: boolean;
+  readonly #handlers: DecompressHandlers;
+  #indexed: IndexedOpen | undefined;
+  readonly #facts: FileFacts;
+  /** Damage found by the open-time scan (streamed files) or while reading (indexed files). */
+  #damage: Damage | undefined;
+  #messagesRead = 0;
+  #closed = false;
+  readonly #decoders = new Map<number, (data: Uint8Array) => Decoded>();
+
+  private constructor(init: {
+    path: string;
+    fh: FileHandle;
+    size: number;
+    recover: boolean;
+    handlers: DecompressHandlers;
+    indexed: IndexedOpen | undefined;
+    facts: FileFacts;
+    damage: Damage | undefined;
+  }) {
+    this.path = init.path;
+    this.#fh = init.fh;
+    this.#size = init.size;
+    this.#recover = init.recover;
+    this.#handlers = init.handlers;
+    this.#indexed = init.indexed;
+    this.#facts = init.facts;
+    this.#damage = init.damage;
+    if (init.damage) this.#messagesRead = init.facts.messageCount;
+  }
+
+  /** Opens and validates `path`. Throws RecordingError for a missing, empty, non-MCAP or (unless recover) damaged file. */
+  static async open(path: string, opts: OpenOptions = {}): Promise<RecordingReader> {
+    const recover = opts.recover ?? false;
+    const size = await fileSize(path);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (err) {
+      throw recordingError('cannot open file', path, 'check the file permissions', err);
+    }
+    try {
+      await checkMagic(fh, size, path);
+      const handlers = await guardedDecompressHandlers();
+      const opened = await tryIndexed(fh, size, handlers);
+      if (opened) {
+        const facts = factsFromIndex(opened.reader);
+        return new RecordingReader({
+          path,
+          fh,
+          size,
+          recover,
+          handlers,
+          indexed: opened,
+          facts,
+          damage: undefined,
+        });
+      }
+      const { facts, damage } = await scanFile(fh, size, handlers);
+      if (damage && !recover) throw damageError(damage, path);
+      return new RecordingReader({ path, fh, size, recover, handlers, indexed: undefined, facts, damage });
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  summary(): RecordingSummary {
+    const f = this.#facts;
+    return {
+      path: this.path,
+      sizeBytes: this.#size,
+      indexed: this.#indexed !== undefined,
+      profile: f.profile,
+      library: f.library,
+      startNs: f.startNs,
+      endNs: f.endNs,
+      messageCount: f.messageCount,
+      channels: this.channels(),
+      compression: [...f.compression],
+    };
+  }
+
+  channels(): ChannelInfo[] {
+    return [...this.#facts.channels.values()].map((c) => ({ ...c }));
+  }
+
+  /**
+   * The schema record of a channel (name, encoding, raw data), e.g. to copy the channel into another file with a
+   * `raw` SchemaSpec. Schemaless channels give `{ name: '', encoding: '', data: empty }`.
+   */
+  schemaOf(channelId: number): SchemaRecord {
+    if (!this.#facts.channels.has(channelId))
+      throw recordingError(`no channel with id ${channelId}`, this.path);
+    return this.#facts.schemaOfChannel.get(channelId) ?? { name: '', encoding: '', data: new Uint8Array(0) };
+  }
+
+  /**
+   * A decoder for one channel's messages (cached). Throws RecordingError naming the topic and encoding when the
+   * channel's schema or message encoding is not supported.
+   */
+  decoder(channelId: number): (data: Uint8Array) => Decoded {
+    const cached = this.#decoders.get(channelId);
+    if (cached) return cached;
+    const channel = this.#facts.channels.get(channelId);
+    if (!channel) throw recordingError(`no channel with id ${channelId}`, this.path);
+    const schema = this.#facts.schemaOfChannel.get(channelId);
+    const dec = createDecoder(channel, schema?.data ?? new Uint8Array(0));
+    this.#decoders.set(channelId, dec);
+    return dec;
+  }
+
+  /** What recover mode salvaged (meaningful after `messages()` has been read). */
+  recovery(): RecoveryReport {
+    const d = this.#damage;
+    const report: RecoveryReport = {
+      damaged: d !== undefined,
+      messagesRead: this.#messagesRead,
+      bytesLost: d ? this.#size - d.offset : 0,
+    };
+    if (d) report.reason = d.reason;
+    return report;
+  }
+
+  /** Messages in canonical order (log time, topic, sequence). `endNs` is inclusive. */
+  messages(opts: ReadOptions = {}): AsyncIterable<RecordedMessage> {
+    if (this.#closed) throw recordingError('reader is closed', this.path);
+    return this.#indexed ? this.#readIndexed(this.#indexed, opts) : this.#readStreamed(opts, 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#fh.close();
+  }
+
+  async *#readIndexed(indexed: IndexedOpen, opts: ReadOptions): AsyncGenerator<RecordedMessage> {
+    this.#messagesRead = 0;
+    let delivered = 0;
+    const resolve = (id: number) => this.#facts.channels.get(id);
+    try {
+      for await (const msg of readChunks(
+        this.#fh,
+        indexed.reader.chunkIndexes,
+        this.#handlers,
+        resolve,
+        opts,
+      )) {
+        delivered++;
+        this.#messagesRead = delivered;
+        yield msg;
+      }
+      return;
+    } catch (err) {
+      if (!(err instanceof DamageError)) throw err;
+      // A CRC-verified index is right, so the chunk is damaged. Otherwise confirm with a streaming pass: if the
+      // data section streams cleanly, only the index was wrong and streaming takes over.
+      const { damage } = indexed.trusted
+        ? { damage: err.damage }
+        : await scanFile(this.#fh, this.#size, this.#handlers);
+      if (damage) {
+        this.#damage = damage;
+        if (!this.#recover) throw damageError(damage, this.path);
+        return;
+      }
+    }
+    this.#indexed = undefined;
+    yield* this.#readStreamed(opts, delivered);
+  }
+
+  async *#readStreamed(opts: ReadOptions, skip: number): AsyncGenerator<RecordedMessage> {
+    this.#messagesRead = skip;
+    const topics = opts.topics ? new Set(opts.topics) : undefined;
+    const source = async function* (this: RecordingReader): AsyncGenerator<RecordedMessage> {
+      try {
+        for await (const { record } of streamRecords(this.#fh, this.#size, this.#handlers)) {
+          if (record.type !== 'Message') continue;
+          if (opts.startNs !== undefined && record.logTime < opts.startNs) continue;
+          if (opts.endNs !== undefined && record.logTime > opts.endNs) continue;
+          const msg = this.#toMessage(
+            record.channelId,
+            record.sequence,
+            record.logTime,
+            record.publishTime,
+            record.data,
+          );
+          if (topics && !topics.has(msg.channel.topic)) continue;
+          yield msg;
+        }
+      } catch (err) {
+        if (!(err instanceof DamageError)) throw err;
+        this.#damage = err.damage;
+        if (!this.#recover) throw damageError(err.damage, this.path);
+      }
+    }.call(this);
+    let n = 0;
+    for await (const msg of reorder(source)) {
+      if (n++ < skip) continue;
+      this.#messagesRead++;
+      yield msg;
+    }
+  }
+
+  #toMessage(
+    channelId: number,
+    sequence: number,
+    logTime: bigint,
+    publishTime: bigint,
+    data: Uint8Array,
+  ): RecordedMessage {
+    const channel = this.#facts.channels.get(channelId);
+    if (!channel) {
+      throw new RecordingError({
+        what: `message on unknown channel ${channelId} at log time ${logTime}`,
+        where: this.path,
+        hint: HINT_RECOVER,
+        cause: new DamageError({
+          reason: `message on unknown channel ${channelId}`,
+          offset: 0,
+          truncated: false,
+        }),
+      });
+    }
+    return { channel, sequence, logTimeNs: logTime, publishTimeNs: publishTime, data };
+  }
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) {
+      throw recordingError(
+        'is a directory, not an MCAP file',
+        path,
+        'for a rosbag2 folder pass the .mcap file inside it',
+      );
+    }
+    if (st.size === 0)
+      throw recordingError('empty file (0 bytes)', path, 'the writer produced nothing; re-record it');
+    return st.size;
+  } catch (err) {
+    if (err instanceof RecordingError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw recordingError('file not found', path, 'check the path', err);
+    throw recordingError(
+      `cannot read file (${code ?? 'error'})`,
+      path,
+      'check the path and permissions',
+      err,
+    );
+  }
+}
+
+function damageError(damage: Damage, path: string): RecordingError {
+  return new RecordingError({
+    what: damage.reason,
+    where: path,
+    hint: damage.truncated
+      ? `the file was cut short (writer stopped before close?); ${HINT_RECOVER}`
+      : HINT_RECOVER,
+    cause: new DamageError(damage),
+  });
+}

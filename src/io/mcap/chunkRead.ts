@@ -1,0 +1,181 @@
+/**
+ * Indexed reads driven by the chunk indexes only. McapIndexedReader.readMessages locates messages through the
+ * MessageIndex records, which carry no CRC: the corruption fuzz showed a damaged message index silently dropping
+ * messages. Here every message comes out of a chunk whose CRC was checked, and chunks are merged by log time
+ * with a heap (a chunk is loaded once the heap's earliest message is not earlier than the chunk's start), so
+ * memory holds only the chunks overlapping the current time.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
+import type { ReadOptions, RecordedMessage } from '../types.ts';
+import { crc32 } from './crc32.ts';
+import { MinHeap } from './order.ts';
+import { DamageError, hex } from './recordStream.ts';
+
+type ChunkIndex = TypedMcapRecords['ChunkIndex'];
+type Resolve = (channelId: number) => RecordedMessage['channel'] | undefined;
+
+const OP_CHUNK = 0x06;
+const OP_MESSAGE = 0x05;
+
+/** Yields messages of the chunks overlapping `opts`, in canonical order. Throws DamageError on a bad chunk. */
+export async function* readChunks(
+  fh: FileHandle,
+  chunkIndexes: readonly ChunkIndex[],
+  handlers: DecompressHandlers,
+  resolve: Resolve,
+  opts: ReadOptions,
+): AsyncGenerator<RecordedMessage> {
+  const topics = opts.topics ? new Set(opts.topics) : undefined;
+  const start = opts.startNs ?? 0n;
+  const end = opts.endNs;
+  // Chunk numbers in file order, for error messages that match the streaming reader's.
+  const byOffset = [...chunkIndexes].sort((a, b) => cmp(a.chunkStartOffset, b.chunkStartOffset));
+  const number = new Map(byOffset.map((c, i) => [c, i]));
+  const wanted = (ci: ChunkIndex): boolean => {
+    if (ci.messageEndTime < start || (end !== undefined && ci.messageStartTime > end)) return false;
+    if (!topics) return true;
+    for (const id of ci.messageIndexOffsets.keys()) if (topics.has(resolve(id)?.topic ?? '')) return true;
+    // Writers that omit message indexes give no per-chunk channel list: read the chunk.
+    return ci.messageIndexOffsets.size === 0;
+  };
+  const queue = chunkIndexes
+    .filter(wanted)
+    .sort(
+      (a, b) => cmp(a.messageStartTime, b.messageStartTime) || cmp(a.chunkStartOffset, b.chunkStartOffset),
+    );
+  const heap = new MinHeap();
+  let next = 0;
+  let ordinal = 0;
+  for (;;) {
+    while (next < queue.length) {
+      const ci = queue[next] as ChunkIndex;
+      const top = heap.peek();
+      if (top !== undefined && ci.messageStartTime > top.msg.logTimeNs) break;
+      next++;
+      const bytes = new Uint8Array(Number(ci.chunkLength));
+      const { bytesRead } = await fh.read(bytes, 0, bytes.length, Number(ci.chunkStartOffset));
+      const where = { chunk: number.get(ci) ?? -1, offset: Number(ci.chunkStartOffset) };
+      if (bytesRead !== bytes.length)
+        throw damage(where, `file ends inside the chunk (${bytesRead} of ${bytes.length} bytes)`);
+      for (const m of parseChunk(bytes, handlers, where)) {
+        if (m.logTime < start || (end !== undefined && m.logTime > end)) continue;
+        const channel = resolve(m.channelId);
+        if (!channel) throw damage(where, `message on unknown channel ${m.channelId}`);
+        if (topics && !topics.has(channel.topic)) continue;
+        const msg: RecordedMessage = {
+          channel,
+          sequence: m.sequence,
+          logTimeNs: m.logTime,
+          publishTimeNs: m.publishTime,
+          data: m.data,
+        };
+        heap.push({ msg, ordinal: ordinal++ });
+      }
+    }
+    const out = heap.pop();
+    if (out === undefined) return;
+    yield out.msg;
+  }
+}
+
+interface ChunkMessage {
+  channelId: number;
+  sequence: number;
+  logTime: bigint;
+  publishTime: bigint;
+  data: Uint8Array;
+}
+
+interface Where {
+  chunk: number;
+  offset: number;
+}
+
+function damage(where: Where, detail: string): DamageError {
+  return new DamageError({
+    reason: `damaged chunk ${where.chunk} at byte ${where.offset}: ${detail}`,
+    offset: where.offset,
+    truncated: false,
+  });
+}
+
+/** Parses one Chunk record (opcode through records), checking bounds, decompression and the CRC. */
+export function parseChunk(bytes: Uint8Array, handlers: DecompressHandlers, where: Where): ChunkMessage[] {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const need = (at: number, n: number, what: string) => {
+    if (at + n > bytes.length) throw damage(where, `${what} runs past the chunk end`);
+  };
+  need(0, 9 + 8 + 8 + 8 + 4 + 4, 'chunk header');
+  if (bytes[0] !== OP_CHUNK)
+    throw damage(where, `expected a Chunk record, found opcode 0x${(bytes[0] ?? 0).toString(16)}`);
+  if (v.getBigUint64(1, true) !== BigInt(bytes.length - 9))
+    throw damage(where, 'record length does not match the chunk index');
+  const uncompressedSize = v.getBigUint64(25, true);
+  const expectedCrc = v.getUint32(33, true);
+  const compLen = v.getUint32(37, true);
+  need(41, compLen + 8, 'compression name');
+  const compression = new TextDecoder().decode(bytes.subarray(41, 41 + compLen));
+  const recordsLen = v.getBigUint64(41 + compLen, true);
+  const recStart = 49 + compLen;
+  if (recordsLen !== BigInt(bytes.length - recStart))
+    throw damage(where, 'records length does not match the record');
+  let records = bytes.subarray(recStart);
+  if (compression !== '') {
+    const decompress = handlers[compression];
+    if (!decompress) throw damage(where, `unsupported chunk compression '${compression}'`);
+    try {
+      records = decompress(records, uncompressedSize);
+    } catch (err) {
+      throw damage(where, (err as Error).message);
+    }
+  } else if (BigInt(records.length) !== uncompressedSize) {
+    throw damage(
+      where,
+      `uncompressed size ${uncompressedSize} does not match ${records.length} stored bytes`,
+    );
+  }
+  if (expectedCrc !== 0) {
+    const got = crc32(records);
+    if (got !== expectedCrc) {
+      throw new DamageError({
+        reason: `chunk CRC mismatch ${hex(got)} (expected ${hex(expectedCrc)}) in chunk ${where.chunk} at byte ${where.offset}`,
+        offset: where.offset,
+        truncated: false,
+      });
+    }
+  }
+  return parseMessages(records, where);
+}
+
+function parseMessages(records: Uint8Array, where: Where): ChunkMessage[] {
+  const v = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  const out: ChunkMessage[] = [];
+  let p = 0;
+  while (p < records.length) {
+    if (p + 9 > records.length)
+      throw damage(where, `record header at chunk offset ${p} runs past the records`);
+    const op = records[p] as number;
+    const len = v.getBigUint64(p + 1, true);
+    if (len > BigInt(records.length - p - 9))
+      throw damage(where, `record at chunk offset ${p} runs past the records`);
+    const body = p + 9;
+    const n = Number(len);
+    if (op === OP_MESSAGE) {
+      if (n < 22) throw damage(where, `message record at chunk offset ${p} is too short`);
+      out.push({
+        channelId: v.getUint16(body, true),
+        sequence: v.getUint32(body + 2, true),
+        logTime: v.getBigUint64(body + 6, true),
+        publishTime: v.getBigUint64(body + 14, true),
+        data: records.subarray(body + 22, body + n),
+      });
+    }
+    p = body + n;
+  }
+  return out;
+}
+
+function cmp(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+/**
+ * A 3×2 mosaic of a six-camera rig at one instant (front-left, front, front-right over back-left, back,
+ * back-right), as PNG: the picture of a scenario for READMEs and eyeballing.
+ */
+import sharp from 'sharp';
+import { createRenderer, renderFrame } from './render/renderer.ts';
+import type { World } from './world/world.ts';
+
+const ORDER = ['cam_front_left', 'cam_front', 'cam_front_right', 'cam_back_left', 'cam_back', 'cam_back_right'];
+
+/** Render all cameras at time `t` and tile them 3 per row (rig order when the camera ids are not the preset's). */
+export async function mosaicPng(world: World, t: number): Promise<Buffer> {
+  const r = createRenderer(world);
+  const k = Math.round(t * world.scenario.rate);
+  const f = renderFrame(r, k / world.scenario.rate, k);
+  const ids = f.images.map((i) => i.cameraId);
+  const order = ORDER.every((id) => ids.includes(id)) ? ORDER : ids;
+  const imgs = order.map((id) => f.images.find((i) => i.cameraId === id)!);
+  const W = Math.max(...imgs.map((i) => i.width));
+  const H = Math.max(...imgs.map((i) => i.height));
+  const cols = Math.min(3, imgs.length);
+  const rows = Math.ceil(imgs.length / cols);
+  const out = Buffer.alloc(W * cols * H * rows * 3);
+  const stride = W * cols;
+  imgs.forEach((img, n) => {
+    const ox = (n % cols) * W;
+    const oy = Math.floor(n / cols) * H;
+    for (let y = 0; y < img.height; y++)
+      for (let x = 0; x < img.width; x++) {
+        const p = img.color[y * img.width + x]!;
+        const o = ((oy + y) * stride + ox + x) * 3;
+        out[o] = p & 0xff;
+        out[o + 1] = (p >>> 8) & 0xff;
+        out[o + 2] = (p >>> 16) & 0xff;
+      }
+  });
+  return sharp(out, { raw: { width: stride, height: H * rows, channels: 3 } }).png({ compressionLevel: 9 }).toBuffer();
+}

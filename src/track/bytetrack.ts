@@ -1,0 +1,189 @@
+/**
+ * ByteTrack (Zhang et al., "ByteTrack: Multi-Object Tracking by Associating Every Detection Box", ECCV 2022),
+ * following ifzhang/ByteTrack yolox/tracker/byte_tracker.py step by step so that the same detections give the
+ * same tracks and ids. One step reads: split → predict → associate high → associate low → unconfirmed →
+ * spawn → prune → merge lists → remove duplicates. Differences from the reference are deliberate and
+ * configurable: the id counter lives in the instance, association can be class-gated, IoU can be GIoU.
+ */
+import type { Detection, Track2D } from '../contracts/perception.ts';
+import { assign } from './assignment.ts';
+import { maxTimeLost, type TrackerConfig } from './config.ts';
+import type { KalmanParams } from './kalman.ts';
+import { jointStracks, overlapCost, STrack, subStracks } from './strack.ts';
+
+export class ByteTracker {
+  frameId = 0;
+  private nextId = 0;
+  private tracked: STrack[] = [];
+  private lost: STrack[] = [];
+  private readonly kp: KalmanParams;
+  private readonly detThresh: number;
+  private readonly maxLost: number;
+
+  constructor(private readonly cfg: TrackerConfig) {
+    this.kp = { stdWeightPosition: cfg.stdWeightPosition, stdWeightVelocity: cfg.stdWeightVelocity };
+    this.detThresh = cfg.trackThresh + cfg.newTrackMargin;
+    this.maxLost = maxTimeLost(cfg);
+  }
+
+  /** Warp every track's Kalman state by a 2×3 image affine (camera-motion compensation), before `update`. */
+  applyCameraMotion(warp: readonly number[]): void {
+    for (const t of this.tracked) t.warp(warp);
+    for (const t of this.lost) t.warp(warp);
+  }
+
+  /** One frame; `steps` frames elapsed since the previous call (1 in the reference). */
+  update(dets: readonly Detection[], steps = 1): Track2D[] {
+    const cfg = this.cfg;
+    this.frameId += steps;
+    const frameId = this.frameId;
+    const activated: STrack[] = [];
+    const refind: STrack[] = [];
+    const lostNew: STrack[] = [];
+    const removedNew: STrack[] = [];
+
+    // Split: high-score (> τ_high) and low-score (τ_low < s < τ_high) detections, input order kept.
+    const high: STrack[] = [];
+    const low: STrack[] = [];
+    for (const d of dets) {
+      if (d.score > cfg.trackThresh) high.push(STrack.fromDetection(d));
+      else if (d.score > cfg.lowThresh && d.score < cfg.trackThresh) low.push(STrack.fromDetection(d));
+    }
+
+    const unconfirmed: STrack[] = [];
+    const trackedActive: STrack[] = [];
+    for (const t of this.tracked) (t.activated ? trackedActive : unconfirmed).push(t);
+
+    // First association: confirmed + lost tracks (Kalman-predicted) against high-score detections.
+    const pool = jointStracks(trackedActive, this.lost);
+    for (const t of pool) t.predict(this.kp, steps);
+    let cost = overlapCost(pool, high, cfg, cfg.fuseScore);
+    const first = assign(cost, pool.length, high.length, cfg.matchThresh);
+    for (const [it, id] of first.matches) {
+      const t = pool[it]!;
+      if (t.state === 'tracked') {
+        this.updateTrack(t, high[id]!);
+        activated.push(t);
+      } else {
+        this.reActivate(t, high[id]!);
+        refind.push(t);
+      }
+    }
+
+    // Second association: remaining tracked (not lost) tracks against low-score detections, plain IoU.
+    const rTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
+    cost = overlapCost(rTracked, low, cfg, false);
+    const second = assign(cost, rTracked.length, low.length, cfg.secondMatchThresh);
+    for (const [it, id] of second.matches) {
+      const t = rTracked[it]!;
+      if (t.state === 'tracked') {
+        this.updateTrack(t, low[id]!);
+        activated.push(t);
+      } else {
+        this.reActivate(t, low[id]!);
+        refind.push(t);
+      }
+    }
+    for (const it of second.unmatchedRows) {
+      const t = rTracked[it]!;
+      if (t.state !== 'lost') {
+        t.state = 'lost';
+        lostNew.push(t);
+      }
+    }
+
+    // Unconfirmed (one-frame) tracks against the high-score detections left over.
+    const left = first.unmatchedCols.map((i) => high[i]!);
+    cost = overlapCost(unconfirmed, left, cfg, cfg.fuseScore);
+    const third = assign(cost, unconfirmed.length, left.length, cfg.unconfirmedMatchThresh);
+    for (const [it, id] of third.matches) {
+      this.updateTrack(unconfirmed[it]!, left[id]!);
+      activated.push(unconfirmed[it]!);
+    }
+    for (const it of third.unmatchedRows) {
+      const t = unconfirmed[it]!;
+      t.state = 'removed';
+      removedNew.push(t);
+    }
+
+    // Spawn: leftover detections with score ≥ det_thresh start tracks (activated at once only in frame 1).
+    for (const id of third.unmatchedCols) {
+      const t = left[id]!;
+      if (t.score < this.detThresh) continue;
+      t.id = ++this.nextId;
+      t.initiate(this.kp);
+      t.trackletLen = 0;
+      t.state = 'tracked';
+      t.activated = frameId === 1;
+      t.frameId = frameId;
+      t.startFrame = frameId;
+      activated.push(t);
+    }
+
+    // Prune: lost longer than the buffer.
+    for (const t of this.lost) {
+      if (frameId - t.frameId > this.maxLost) {
+        t.state = 'removed';
+        removedNew.push(t);
+      }
+    }
+
+    // Merge lists exactly as the reference (including its order of operations).
+    let tracked = this.tracked.filter((t) => t.state === 'tracked');
+    tracked = jointStracks(tracked, activated);
+    tracked = jointStracks(tracked, refind);
+    let lost = subStracks(this.lost, tracked);
+    lost.push(...lostNew);
+    lost = lost.filter((t) => !t.everRemoved);
+    for (const t of removedNew) t.everRemoved = true;
+    [this.tracked, this.lost] = this.removeDuplicates(tracked, lost);
+
+    return this.tracked.filter((t) => t.activated).map((t) => t.toTrack2D(frameId, 'confirmed', cfg.outputBox));
+  }
+
+  /** All live tracks with their state: confirmed, tentative (not yet activated) or lost. */
+  tracks(): Track2D[] {
+    const out: Track2D[] = [];
+    for (const t of this.tracked) {
+      out.push(t.toTrack2D(this.frameId, t.activated ? 'confirmed' : 'tentative', this.cfg.outputBox));
+    }
+    for (const t of this.lost) {
+      if (t.state === 'lost') out.push(t.toTrack2D(this.frameId, 'lost', this.cfg.outputBox));
+    }
+    return out;
+  }
+
+  private updateTrack(t: STrack, det: STrack): void {
+    t.frameId = this.frameId;
+    t.trackletLen += 1;
+    t.correct(det, this.kp);
+    t.state = 'tracked';
+    t.activated = true;
+  }
+
+  private reActivate(t: STrack, det: STrack): void {
+    t.correct(det, this.kp);
+    t.trackletLen = 0;
+    t.state = 'tracked';
+    t.activated = true;
+    t.frameId = this.frameId;
+  }
+
+  /** remove_duplicate_stracks: tracked/lost pairs closer than duplicateThresh in IoU distance; keep the older. */
+  private removeDuplicates(a: STrack[], b: STrack[]): [STrack[], STrack[]] {
+    if (a.length === 0 || b.length === 0) return [a, b];
+    const d = overlapCost(a, b, { ...this.cfg, cost: 'iou' }, false);
+    const dupA = new Set<number>();
+    const dupB = new Set<number>();
+    for (let p = 0; p < a.length; p++) {
+      for (let q = 0; q < b.length; q++) {
+        if (!(d[p * b.length + q]! < this.cfg.duplicateThresh)) continue;
+        const timeP = a[p]!.frameId - a[p]!.startFrame;
+        const timeQ = b[q]!.frameId - b[q]!.startFrame;
+        if (timeP > timeQ) dupB.add(q);
+        else dupA.add(p);
+      }
+    }
+    return [a.filter((_, i) => !dupA.has(i)), b.filter((_, i) => !dupB.has(i))];
+  }
+}

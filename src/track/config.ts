@@ -1,0 +1,68 @@
+/**
+ * Tracker configuration (zod-validated at `createTracker`). Defaults are ByteTrack's published ones
+ * (ifzhang/ByteTrack, tools/demo_track.py and yolox/tracker/byte_tracker.py) and SORT's (abewley/sort).
+ */
+import { z } from 'zod';
+import { ConfigError } from '../contracts/errors.ts';
+
+export const TrackerConfig = z.object({
+  /** 'bytetrack' (two-stage association) or 'sort' (one stage, min-hits confirmation, max-age deletion). */
+  kind: z.enum(['bytetrack', 'sort']).default('bytetrack'),
+  /** Frames per second of the input; scales the lost buffer (ByteTrack: int(frameRate / 30 · trackBuffer)). */
+  frameRate: z.number().positive().default(30),
+  /** τ_high: detections with score > trackThresh take part in the first association. */
+  trackThresh: z.number().min(0).max(1).default(0.5),
+  /** τ_low: detections with lowThresh < score < trackThresh take part in the second association. */
+  lowThresh: z.number().min(0).max(1).default(0.1),
+  /** New tracks need score ≥ trackThresh + newTrackMargin (the reference's det_thresh = track_thresh + 0.1). */
+  newTrackMargin: z.number().default(0.1),
+  /** Cost limit of the first association (cost = 1 − IoU, score-fused unless mot20). */
+  matchThresh: z.number().positive().default(0.8),
+  /** Cost limit of the second association (low-score detections, plain 1 − IoU). */
+  secondMatchThresh: z.number().positive().default(0.5),
+  /** Cost limit for unconfirmed (one-frame) tracks against the leftover high-score detections. */
+  unconfirmedMatchThresh: z.number().positive().default(0.7),
+  /** Frames a lost track is kept at 30 fps (ByteTrack track_buffer). */
+  trackBuffer: z.number().int().nonnegative().default(30),
+  /** ByteTrack's `not mot20`: multiply IoU similarity by the detection score in stages 1 and unconfirmed. */
+  fuseScore: z.boolean().default(true),
+  /** Tracked/lost pairs with IoU distance below this are duplicates; the younger is dropped (reference 0.15). */
+  duplicateThresh: z.number().min(0).max(1).default(0.15),
+  /** Overlap measure of the cost: IoU (reference) or GIoU (cost 1 − GIoU ∈ [0, 2]). */
+  cost: z.enum(['iou', 'giou']).default('iou'),
+  /** The "+1 pixel" of cython_bbox's IoU that the reference uses (set 0 for continuous boxes). */
+  iouOffsetPx: z.number().min(0).default(1),
+  /** Class-gated association: a detection never matches a track of another class (one id counter). */
+  classAware: z.boolean().default(true),
+  /** Kalman noise per unit of box height (reference 1/20 and 1/160). */
+  stdWeightPosition: z.number().positive().default(1 / 20),
+  stdWeightVelocity: z.number().positive().default(1 / 160),
+  /** Box reported for a track: Kalman posterior (reference output) or the matched detection's box. */
+  outputBox: z.enum(['filtered', 'detection']).default('filtered'),
+  /** SORT: IoU a match needs (abewley/sort iou_threshold 0.3). */
+  sortIouThresh: z.number().min(0).max(1).default(0.3),
+  /** SORT: consecutive hits before a track is reported (min_hits 3). */
+  minHits: z.number().int().nonnegative().default(3),
+  /** SORT: frames without a match before a track is deleted (max_age 1). */
+  maxAge: z.number().int().nonnegative().default(1),
+  /** SORT: detections below this score are ignored (SORT has none; 0 keeps all). */
+  sortScoreThresh: z.number().min(0).max(1).default(0),
+});
+export type TrackerConfig = z.infer<typeof TrackerConfig>;
+
+export function parseTrackerConfig(input: Partial<TrackerConfig> = {}): TrackerConfig {
+  const r = TrackerConfig.safeParse(input);
+  if (!r.success) {
+    throw new ConfigError({
+      what: `invalid tracker configuration: ${z.prettifyError(r.error).replace(/\n/g, '; ')}`,
+      where: 'tracker config',
+      hint: 'see src/track/README.md for the parameters and their ranges',
+    });
+  }
+  return r.data;
+}
+
+/** Lost-track buffer in frames, as the reference computes it. */
+export function maxTimeLost(c: TrackerConfig): number {
+  return Math.trunc((c.frameRate / 30.0) * c.trackBuffer);
+}

@@ -1,0 +1,18 @@
+export { assign, type AssignResult } from './assignment.ts';
+export {
+  BYTETRACK_KALMAN,
+  type KalmanParams,
+  type KalmanState,
+  kalmanInitiate,
+  kalmanPredict,
+  kalmanProject,
+  kalmanUpdate,
+  kalmanWarp,
+} from './kalman.ts';
+export { maxTimeLost, parseTrackerConfig, TrackerConfig } from './config.ts';
+export { createTracker, type Tracker } from './tracker.ts';
+export { formatMotTrack, formatMotTracks, type MotRow, motToDetections, parseMot, pyRoundStr } from './mot.ts';
+export { type MotRunOptions, type MotRunResult, trackMotSequence } from './motRun.ts';
+export { createTrackStage, type TrackStageOptions } from './stage.ts';
+export { tracksToImageAnnotations } from './annotations.ts';
+export { colorForId, hashId, type Rgba } from './colors.ts';

@@ -1,0 +1,39 @@
+/**
+ * The track stage: one 2D tracker per (feed, camera), fed with `RigResult.detections` frame by frame in batch
+ * order (so results do not depend on batch size), filling `RigResult.tracks`. Classes are handled by class-gated
+ * association inside one tracker per camera (`classAware`, default on): a detection never continues a track of
+ * another class, and ids come from one counter per camera.
+ */
+import type { Stage } from '../graph/stage.ts';
+import type { TrackerConfig } from './config.ts';
+import { createTracker, type Tracker } from './tracker.ts';
+
+export interface TrackStageOptions {
+  kind: 'bytetrack' | 'sort';
+  config?: Partial<TrackerConfig>;
+}
+
+export function createTrackStage(opts: TrackStageOptions): Stage {
+  const config = { ...opts.config, kind: opts.kind };
+  createTracker(config); // validate the configuration once, up front
+  const trackers = new Map<string, Tracker>();
+  let frames = 0;
+  return {
+    name: `track-${opts.kind}`,
+    async process(batch) {
+      for (const result of batch) {
+        const cams = [...result.detections.keys()].sort();
+        for (const cameraId of cams) {
+          const key = `${result.rig.feedId}\u0000${cameraId}`;
+          let tracker = trackers.get(key);
+          if (!tracker) trackers.set(key, (tracker = createTracker(config)));
+          const frame = result.rig.frames.find((f) => f.cameraId === cameraId);
+          result.tracks.set(cameraId, tracker.update(result.detections.get(cameraId)!, frame?.tNs ?? result.rig.tNs, result.rig.seq));
+        }
+        frames++;
+      }
+      return batch;
+    },
+    describe: () => ({ tracker: opts.kind, trackers: trackers.size, frames }),
+  };
+}

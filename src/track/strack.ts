@@ -1,0 +1,149 @@
+/** A single-camera track (ByteTrack's STrack) and the cost matrices between tracks and detections. */
+import type { ViperClass } from '../contracts/classes.ts';
+import type { Box2D } from '../contracts/geometry.ts';
+import type { Detection, Track2D, TrackState } from '../contracts/perception.ts';
+import { boxToXyah, giou, iou, xyahToBox } from '../geometry/box2d.ts';
+import type { TrackerConfig } from './config.ts';
+import {
+  type KalmanParams,
+  type KalmanState,
+  kalmanInitiate,
+  kalmanPredict,
+  kalmanUpdate,
+  kalmanWarp,
+} from './kalman.ts';
+
+/** Lifecycle as in the reference: new → tracked ⇄ lost → removed. */
+export type Lifecycle = 'new' | 'tracked' | 'lost' | 'removed';
+
+export class STrack {
+  id = 0;
+  kf: KalmanState | null = null;
+  state: Lifecycle = 'new';
+  activated = false;
+  frameId = 0;
+  startFrame = 0;
+  trackletLen = 0;
+  /** Marked removed in an earlier frame (the reference keeps such ids in removed_stracks). */
+  everRemoved = false;
+  /** SORT bookkeeping. */
+  hits = 0;
+  hitStreak = 0;
+  timeSinceUpdate = 0;
+
+  constructor(
+    public det: Box2D,
+    public score: number,
+    public cls: ViperClass,
+    public cameraId: string,
+  ) {}
+
+  static fromDetection(d: Detection): STrack {
+    // Round trip through (x, y, w, h) as the reference does (tlbr → tlwh → tlbr), so the box bits match.
+    const w = d.box.x2 - d.box.x1;
+    const h = d.box.y2 - d.box.y1;
+    return new STrack({ x1: d.box.x1, y1: d.box.y1, x2: d.box.x1 + w, y2: d.box.y1 + h }, d.score, d.cls, d.cameraId);
+  }
+
+  /** Current box: the Kalman mean when there is one, else the detection (reference `tlbr`). */
+  box(): Box2D {
+    if (!this.kf) return this.det;
+    const m = this.kf.mean;
+    return xyahToBox(m[0]!, m[1]!, m[2]!, m[3]!);
+  }
+
+  initiate(p: KalmanParams): void {
+    this.kf = kalmanInitiate(boxToXyah(this.det), p);
+  }
+
+  predict(p: KalmanParams, steps: number): void {
+    if (!this.kf) return;
+    let s = this.kf;
+    if (this.state !== 'tracked') {
+      // The reference zeroes the height velocity of tracks that are not being tracked before predicting.
+      const mean = s.mean.slice();
+      mean[7] = 0;
+      s = { mean, cov: s.cov };
+    }
+    for (let k = 0; k < steps; k++) s = kalmanPredict(s, p);
+    this.kf = s;
+  }
+
+  correct(det: STrack, p: KalmanParams): void {
+    this.kf = kalmanUpdate(this.kf!, boxToXyah(det.det), p);
+    this.det = det.det;
+    this.score = det.score;
+    this.cls = det.cls;
+  }
+
+  warp(w: readonly number[]): void {
+    if (this.kf) this.kf = kalmanWarp(this.kf, w);
+  }
+
+  toTrack2D(frameId: number, state: TrackState, outputBox: TrackerConfig['outputBox']): Track2D {
+    return {
+      cameraId: this.cameraId,
+      box: outputBox === 'detection' ? { ...this.det } : this.box(),
+      score: this.score,
+      cls: this.cls,
+      trackId: this.id,
+      state,
+      age: Math.max(0, frameId - this.startFrame),
+    };
+  }
+}
+
+/**
+ * Cost matrix (row-major |tracks|×|dets|) of 1 − overlap between track boxes and detection boxes; with
+ * `fuseScore`, 1 − overlap·score (ByteTrack's fuse_score). Class-gated entries are +∞.
+ */
+export function overlapCost(
+  tracks: readonly STrack[],
+  dets: readonly STrack[],
+  cfg: Pick<TrackerConfig, 'cost' | 'iouOffsetPx' | 'classAware'>,
+  fuseScore: boolean,
+  offsetPx = cfg.iouOffsetPx,
+): Float64Array {
+  const out = new Float64Array(tracks.length * dets.length);
+  const tb = tracks.map((t) => t.box());
+  for (let i = 0; i < tracks.length; i++) {
+    const a = tb[i]!;
+    const cls = tracks[i]!.cls;
+    for (let j = 0; j < dets.length; j++) {
+      const d = dets[j]!;
+      if (cfg.classAware && d.cls !== cls) {
+        out[i * dets.length + j] = Infinity;
+        continue;
+      }
+      let sim = cfg.cost === 'giou' ? giou(a, d.det) : iou(a, d.det, offsetPx);
+      if (fuseScore) sim *= d.score;
+      out[i * dets.length + j] = 1 - sim;
+    }
+  }
+  return out;
+}
+
+/** ByteTrack's joint_stracks: a then b's tracks whose id is not in a. */
+export function jointStracks(a: readonly STrack[], b: readonly STrack[]): STrack[] {
+  const seen = new Set<number>();
+  const out: STrack[] = [];
+  for (const t of a) {
+    seen.add(t.id);
+    out.push(t);
+  }
+  for (const t of b) {
+    if (!seen.has(t.id)) {
+      seen.add(t.id);
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+/** ByteTrack's sub_stracks: a keyed by id (dict semantics: first position, last value) minus b's ids. */
+export function subStracks(a: readonly STrack[], b: readonly STrack[]): STrack[] {
+  const m = new Map<number, STrack>();
+  for (const t of a) m.set(t.id, t);
+  for (const t of b) m.delete(t.id);
+  return [...m.values()];
+}

@@ -1,0 +1,47 @@
+/** `createTracker`: one single-camera 2D tracker (ByteTrack or SORT) behind one small interface. */
+import type { TimeNs } from '../contracts/time.ts';
+import type { Detection, Track2D } from '../contracts/perception.ts';
+import { ByteTracker } from './bytetrack.ts';
+import { parseTrackerConfig, type TrackerConfig } from './config.ts';
+import { SortTracker } from './sort.ts';
+
+export interface Tracker {
+  readonly config: TrackerConfig;
+  /**
+   * Process one frame's detections; returns the tracks reported this frame (confirmed and updated now, as the
+   * reference outputs them). `frameIndex` (any monotonic frame number) lets skipped frames count: the filter
+   * predicts once per elapsed frame and the lost buffer ages accordingly; without it each call is one frame.
+   */
+  update(dets: readonly Detection[], tNs?: TimeNs, frameIndex?: number): Track2D[];
+  /** Every live track with its state (confirmed, tentative, lost). */
+  tracks(): Track2D[];
+  /** Camera-motion compensation hook: 2×3 affine [a, b, tx, c, d, ty] from the previous image to this one. */
+  applyCameraMotion(warp: readonly number[]): void;
+  /** Frames processed so far (the reference's frame_id). */
+  readonly frameId: number;
+}
+
+/**
+ * Example: `const t = createTracker({ kind: 'bytetrack', frameRate: 10 }); const tracks = t.update(dets, tNs);`
+ */
+export function createTracker(config: Partial<TrackerConfig> = {}): Tracker {
+  const cfg = parseTrackerConfig(config);
+  const impl = cfg.kind === 'sort' ? new SortTracker(cfg) : new ByteTracker(cfg);
+  let lastFrame: number | undefined;
+  return {
+    config: cfg,
+    update(dets, _tNs, frameIndex) {
+      let steps = 1;
+      if (frameIndex !== undefined) {
+        if (lastFrame !== undefined && frameIndex > lastFrame) steps = frameIndex - lastFrame;
+        lastFrame = frameIndex;
+      }
+      return impl.update(dets, steps);
+    },
+    tracks: () => impl.tracks(),
+    applyCameraMotion: (w) => impl.applyCameraMotion(w),
+    get frameId() {
+      return impl.frameId;
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/** Bad input gives one clear ModelError line (or, for a bad frame, a counted per-frame error). */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ModelError } from '../../src/contracts/errors.ts';
+import { Detector, loadModelCard } from '../../src/detect/index.ts';
+import { frame } from './frames.ts';
+import { buildTinyModel, tempDir, writeModelWithCard } from './tinyModel.ts';
+
+const dir = tempDir();
+const card = {
+  input: { name: 'images', width: 32, height: 32, colorOrder: 'rgb', scale: 1 / 255 },
+  output: { name: 'output', layout: 'viper' },
+  classes: ['person'],
+  classMap: { person: 'pedestrian' },
+  thresholds: { score: 0.3 },
+};
+// One person box per frame: centre (16, 16), 8×8, score 0.9.
+const good = buildTinyModel({
+  batch: 'n',
+  width: 32,
+  height: 32,
+  outDims: [1, 6],
+  c: [16, 16, 8, 8, 0.9, 1],
+  m: [0, 0, 0, 0, 0, 0],
+});
+const goodPath = writeModelWithCard(dir, 'good', good, card);
+const opened: Detector[] = [];
+afterAll(async () => {
+  for (const d of opened) await d.close();
+});
+
+async function openError(options: Parameters<typeof Detector.open>[0]): Promise<ModelError> {
+  const err = await Detector.open({ threads: 1, log: () => {}, ...options }).then(
+    (d) => {
+      opened.push(d);
+      return null;
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ModelError);
+  expect((err as Error).message.split('\n')).toHaveLength(1);
+  return err as ModelError;
+}
+
+describe('opening a model', () => {
+  it('missing model: .onnx path, card pointing nowhere, unknown bundled name', async () => {
+    expect((await openError({ model: join(dir, 'nothing.onnx') })).what).toBe('model file not found');
+    writeFileSync(
+      join(dir, 'orphan.card.json'),
+      JSON.stringify({ ...card, name: 'orphan', model: 'gone.onnx' }),
+    );
+    const e = await openError({ model: join(dir, 'orphan.card.json') });
+    expect(e.what).toBe('model file not found');
+    expect(e.where).toContain('gone.onnx');
+    expect((await openError({ model: 'no_such_model' })).what).toBe('model card not found');
+  });
+
+  it('a file that is not ONNX', async () => {
+    writeModelWithCard(dir, 'text', new TextEncoder().encode('this is not a model\n'), card);
+    const e = await openError({ model: join(dir, 'text.onnx') });
+    expect(e.what).toBe('file is not an ONNX model');
+  });
+
+  it('a model whose shapes contradict its card', async () => {
+    writeModelWithCard(dir, 'size', good, { ...card, input: { ...card.input, width: 416, height: 416 } });
+    expect((await openError({ model: join(dir, 'size.onnx') })).what).toMatch(
+      /input "images" is \[n, 3, 32, 32\] but the card says/,
+    );
+    writeModelWithCard(dir, 'classes', good, {
+      ...card,
+      classes: ['person', 'car'],
+      classMap: { person: 'pedestrian' },
+    });
+    expect((await openError({ model: join(dir, 'classes.onnx') })).what).toMatch(
+      /output "output" is \[n, 1, 6\] but a viper head with 2 classes needs \[batch, \?, 7\]/,
+    );
+    writeModelWithCard(dir, 'name', good, { ...card, input: { ...card.input, name: 'pixels' } });
+    expect((await openError({ model: join(dir, 'name.onnx') })).what).toBe(
+      'model has no input "pixels" (it has images)',
+    );
+  });
+
+  it('an invalid card names the field', async () => {
+    writeFileSync(
+      join(dir, 'bad.card.json'),
+      JSON.stringify({ ...card, name: 'bad', model: 'good.onnx', classMap: { person: 'alien' } }),
+    );
+    const e = await openError({ model: join(dir, 'bad.card.json') });
+    expect(e.where).toContain('classMap.person');
+  });
+
+  it('an unknown provider', async () => {
+    const e = await openError({ model: goodPath, ep: ['cpu', 'npu'] });
+    expect(e.what).toBe('unknown execution provider "npu"');
+  });
+
+  it('falls back along the provider list with a line, and records the one that ran', async () => {
+    const lines: string[] = [];
+    const det = await Detector.open({
+      model: goodPath,
+      ep: ['cuda,cpu'],
+      threads: 1,
+      log: (l) => lines.push(l),
+    });
+    opened.push(det);
+    if (det.executionProvider === 'cpu') {
+      // No CUDA libraries here: one line says so and names the fallback.
+      expect(det.fallbacks).toHaveLength(1);
+      expect(lines[0]).toMatch(/^detect: execution provider cuda did not load \(.+\); falling back to cpu$/);
+    } else {
+      expect(det.executionProvider).toBe('cuda');
+      expect(lines).toEqual([]);
+    }
+    expect(det.describe().executionProvider).toBe(det.executionProvider);
+  });
+
+  it('loads a card beside an .onnx the same as the card itself', async () => {
+    const a = await loadModelCard(goodPath);
+    const b = await loadModelCard(join(dir, 'good.card.json'));
+    expect(a).toEqual(b);
+    expect(a.modelPath).toBe(goodPath);
+  });
+});
+
+describe('a corrupt frame', () => {
+  it('is skipped and counted; the rest of the batch goes on', async () => {
+    const det = await Detector.open({ model: goodPath, threads: 1, maxBatch: 4 });
+    opened.push(det);
+    const jpeg = await sharp({
+      create: { width: 64, height: 48, channels: 3, background: { r: 90, g: 90, b: 90 } },
+    })
+      .jpeg()
+      .toBuffer();
+    const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 3));
+    const garbage = new Uint8Array(500).fill(0x5a);
+    const frames = [
+      frame('c0', jpeg, 'jpeg'),
+      frame('c1', truncated, 'jpeg'),
+      frame('c2', jpeg, 'jpeg'),
+      frame('c3', garbage, 'jpeg'),
+      frame('c4', jpeg, 'jpeg'),
+    ];
+    const res = await det.detect(frames);
+    expect(res.map((r) => r.error === undefined)).toEqual([true, false, true, false, true]);
+    expect(res[1]?.error).toMatch(/^cannot decode jpeg: /);
+    expect(res[1]?.detections).toEqual([]);
+    // 64×48 → 32×24 at the top left: the 8×8 box at (16, 16) maps to (24..40, 24..40) in the image.
+    for (const i of [0, 2, 4]) {
+      expect(res[i]?.detections).toEqual([
+        {
+          cameraId: `c${i}`,
+          cls: 'pedestrian',
+          score: expect.closeTo(0.9, 6),
+          box: { x1: 24, y1: 24, x2: 40, y2: 40 },
+        },
+      ]);
+    }
+    expect(det.stats).toEqual({ frames: 5, decodeErrors: 2, runs: 2 });
+  });
+});

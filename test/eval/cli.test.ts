@@ -1,0 +1,205 @@
+/** `viper eval` end to end on a small results file written here, and on MOTChallenge text files. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { register } from '../../src/cli/commands/eval.ts';
+import type { GroundTruthMessage, ObjectsMessage, Track2D } from '../../src/contracts/perception.ts';
+import type { EvalReport } from '../../src/eval/index.ts';
+import { RecordingWriter } from '../../src/io/index.ts';
+import { tracksToImageAnnotations } from '../../src/track/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-eval-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+
+/** Run `viper eval …` in-process; returns stdout, stderr and the exit code. */
+async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+  const program = new Command('viper').exitOverride();
+  register(program);
+  await program.parseAsync(['node', 'viper', 'eval', ...args]);
+  const code = Number(process.exitCode ?? 0);
+  vi.restoreAllMocks();
+  return { out, err, code };
+}
+
+const box3 = (x: number, y: number) => ({
+  center: [x, y, 0] as [number, number, number],
+  size: [4, 2, 1.5] as [number, number, number],
+  yaw: 0,
+});
+
+async function writeResults(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path);
+  const gtCh = await w.addChannel('/ground_truth/objects', {
+    kind: 'json',
+    name: 'viper.GroundTruth',
+    jsonSchema: {},
+  });
+  const annCh = await w.addChannel('/perception/front/annotations', {
+    kind: 'foxglove',
+    name: 'foxglove.ImageAnnotations',
+  });
+  const objCh = await w.addChannel('/perception/objects', {
+    kind: 'json',
+    name: 'viper.Objects',
+    jsonSchema: {},
+  });
+  const metCh = await w.addChannel('/perception/metrics', {
+    kind: 'json',
+    name: 'viper.RigMetrics',
+    jsonSchema: {},
+  });
+  for (const [k, tNs] of [1_000_000_000n, 2_000_000_000n].entries()) {
+    const gt: GroundTruthMessage = {
+      stampNs: tNs.toString(),
+      actors: [
+        {
+          id: 'a1',
+          cls: 'car',
+          boxWorld: box3(5, 0),
+          boxEgo: box3(5, 0),
+          velocity: [0, 0, 0],
+          cameras: [{ cameraId: 'front', box: { x1: 0, y1: 0, x2: 10, y2: 10 }, visibleFraction: 1 }],
+        },
+        {
+          id: 'p1',
+          cls: 'pedestrian',
+          boxWorld: box3(10, 2),
+          boxEgo: box3(10, 2),
+          velocity: [0, 0, 0],
+          cameras: [{ cameraId: 'front', box: { x1: 100, y1: 0, x2: 110, y2: 10 }, visibleFraction: 0.2 }],
+        },
+      ],
+    };
+    await w.writeObject(gtCh, tNs, gt);
+    const tracks: Track2D[] = [
+      {
+        cameraId: 'front',
+        box: { x1: 0, y1: 0, x2: 10, y2: 10 },
+        score: 0.9,
+        cls: 'car',
+        trackId: 3,
+        state: 'confirmed',
+        age: k,
+      },
+    ];
+    if (k === 0)
+      tracks.push({
+        cameraId: 'front',
+        box: { x1: 100, y1: 0, x2: 110, y2: 10 },
+        score: 0.6,
+        cls: 'pedestrian',
+        trackId: 4,
+        state: 'confirmed',
+        age: 0,
+      });
+    await w.writeObject(annCh, tNs, tracksToImageAnnotations(tracks, tNs, 'front'));
+    const objs: ObjectsMessage = {
+      stampNs: tNs.toString(),
+      feedId: 'f',
+      objects: [
+        {
+          id: 7,
+          cls: 'car',
+          frameId: 'odom',
+          box: box3(5.5, 0),
+          velocity: [0, 0, 0],
+          positionCovariance: [1, 0, 0, 1],
+          sources: [],
+        },
+      ],
+    };
+    await w.writeObject(objCh, tNs, objs);
+    await w.writeObject(metCh, tNs, {
+      cameras: ['front'],
+      missing: k === 1 ? ['left'] : [],
+      issues: k === 1 ? [{ cameraId: 'left', kind: 'missing', message: 'late' }] : [],
+      latencyMs: 10 + k,
+    });
+  }
+  await w.close();
+}
+
+describe('viper eval on a results MCAP', () => {
+  const file = join(dir, 'results.mcap');
+
+  it('scores tracks, BEV objects and run figures', async () => {
+    await writeResults(file);
+    const r = await run(file, '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as EvalReport;
+    expect(rep.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 3, CLR_FN: 1, CLR_FP: 0, IDSW: 0 });
+    expect(rep.tracking!.overall.CLEAR.MOTA).toBeCloseTo(0.75, 12);
+    expect(rep.tracking!.perClass.pedestrian!.CLEAR).toMatchObject({ CLR_TP: 1, CLR_FN: 1 });
+    expect(Object.keys(rep.tracking!.perCamera)).toEqual(['front']);
+    expect(rep.detection!.perClass.car!.AP).toBeCloseTo(1, 9);
+    expect(rep.bev!.metrics.CLEAR).toMatchObject({ CLR_TP: 2, CLR_FN: 2, CLR_FP: 0 });
+    expect(rep.bev!.amota.perClass.car!.AMOTP).toBeCloseTo(0.5, 9);
+    expect(rep.run).toMatchObject({
+      rigFrames: 2,
+      cameraFrames: 3,
+      cameraFramesMissing: 1,
+      issues: { missing: 1 },
+    });
+    expect(rep.run!.latencyMs!.max).toBe(11);
+  });
+
+  it('leaves out barely visible ground truth with --min-visibility', async () => {
+    const rep = JSON.parse((await run(file, '--json', '--min-visibility', '0.5')).out) as EvalReport;
+    expect(rep.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 2, CLR_FN: 0, CLR_FP: 1 });
+  });
+
+  it('prints a text report', async () => {
+    const r = await run(file);
+    expect(r.out).toMatch(/2D tracking \(IoU\)/);
+    expect(r.out).toMatch(/overall\s+\d/);
+    expect(r.out).toMatch(/AMOTA/);
+    expect(r.out).toMatch(/run: 2 rig frames, 1\/3 camera frames missing/);
+  });
+
+  it('fails with exit 2 and one line when the ground truth topic is absent', async () => {
+    const empty = join(dir, 'empty.mcap');
+    const w = await RecordingWriter.create(empty);
+    await w.close();
+    const r = await run(file, '--gt', empty);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: input: no \/ground_truth\/objects topic/);
+  });
+});
+
+describe('viper eval on text files', () => {
+  it('scores MOTChallenge files and reports bad lines', async () => {
+    const gt = join(dir, 'gt.txt');
+    const tr = join(dir, 'tr.txt');
+    writeFileSync(gt, '1,1,0,0,10,10,1,-1,-1,-1\n2,1,0,0,10,10,1,-1,-1,-1\n');
+    writeFileSync(tr, '1,5,0,0,10,10,0.9,-1,-1,-1\n2,6,0,0,10,10,0.8,-1,-1,-1\n');
+    const rep = JSON.parse((await run(tr, '--gt', gt, '--json')).out) as EvalReport;
+    expect(rep.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 2, IDSW: 1 });
+    writeFileSync(tr, '1,5,0,0,10,10\n2,6,0,zero,10,10\n');
+    const bad = await run(tr, '--gt', gt);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/field y is "zero".*tr\.txt: MOTChallenge line 2/);
+  });
+  it('needs --gt for text results and checks options', async () => {
+    expect((await run(join(dir, 'x.txt'))).err).toMatch(/need --gt/);
+    expect((await run(join(dir, 'x.txt'), '--gt', 'y', '--iou', '2')).err).toMatch(
+      /--iou '2' is not in \[0, 1\]/,
+    );
+  });
+});

@@ -1,0 +1,148 @@
+/** MOTChallenge and KITTI tracking text: parsing, writing, round trips and error messages. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ViperError } from '../../src/contracts/errors.ts';
+import {
+  type KittiRow,
+  kittiRowsToTrackRows,
+  type MotRow,
+  motRowsToTrackRows,
+  readKitti,
+  readMotChallenge,
+  trackRowsToKittiRows,
+  trackRowsToMotRows,
+  writeKitti,
+  writeMotChallenge,
+} from '../../src/eval/index.ts';
+
+function thrown(f: () => unknown): ViperError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ViperError) return e;
+    throw e;
+  }
+  throw new Error('did not throw');
+}
+
+describe('MOTChallenge', () => {
+  it('reads ground truth and results, commas or spaces, short rows', () => {
+    const rows = readMotChallenge(
+      '1,1,399,182,121,229,1,-1,-1,-1\n\n2, 3, 113.84, 274.5, 57.307, 130.05, -1, -1, -1, -1\r\n3 4 1 2 3 4\n',
+    );
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toEqual({
+      frame: 1,
+      id: 1,
+      x: 399,
+      y: 182,
+      w: 121,
+      h: 229,
+      conf: 1,
+      wx: -1,
+      wy: -1,
+      wz: -1,
+    });
+    expect(rows[1]).toMatchObject({ frame: 2, id: 3, x: 113.84, w: 57.307, conf: -1 });
+    expect(rows[2]).toMatchObject({ frame: 3, id: 4, h: 4, conf: 1, wz: -1 });
+    expect(motRowsToTrackRows(rows)[0]!.box).toEqual({ x1: 399, y1: 182, x2: 520, y2: 411 });
+  });
+
+  it('keeps MOT16+ ground-truth columns (consider, class, visibility) in extra', () => {
+    const [r] = readMotChallenge('1,2,10,20,30,40,1,1,0.75\n');
+    expect(r).toMatchObject({ conf: 1, wx: 1, wy: 0.75 });
+    const [r10] = readMotChallenge('1,2,10,20,30,40,1,-1,-1,-1,7,0.5\n');
+    expect(r10!.extra).toEqual([7, 0.5]);
+  });
+
+  it('names the line and field of bad input', () => {
+    const e = thrown(() => readMotChallenge('1,1,1,1,1,1\n2,1,abc,1,1,1\n'));
+    expect(e.domain).toBe('input');
+    expect(e.message).toMatch(/field x is "abc".*MOTChallenge line 2/);
+    expect(thrown(() => readMotChallenge('1,2,3\n')).message).toMatch(/3 columns.*line 1/);
+    expect(thrown(() => readMotChallenge('1.5,2,3,4,5,6\n')).message).toMatch(/must be integers/);
+    expect(thrown(() => readMotChallenge('1,2,3,4,-5,6\n')).message).toMatch(/negative box size/);
+  });
+
+  it('round-trips any rows exactly', () => {
+    const num = fc.double({ min: -1e4, max: 1e4, noNaN: true, noDefaultInfinity: true });
+    const rowArb = fc.record({
+      frame: fc.integer({ min: 0, max: 1e6 }),
+      id: fc.integer({ min: -1, max: 1e6 }),
+      x: num,
+      y: num,
+      w: fc.double({ min: 0, max: 1e4, noNaN: true }),
+      h: fc.double({ min: 0, max: 1e4, noNaN: true }),
+      conf: num,
+      wx: num,
+      wy: num,
+      wz: num,
+    });
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 20 }), (rows: MotRow[]) => {
+        const norm = rows.map((r) =>
+          Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === 0 ? 0 : v])),
+        );
+        expect(readMotChallenge(writeMotChallenge(rows))).toEqual(norm);
+      }),
+      { numRuns: 100, seed: 3 },
+    );
+  });
+
+  it('converts evaluator rows back', () => {
+    const rows = trackRowsToMotRows([{ frame: 4, id: 9, box: { x1: 1, y1: 2, x2: 4, y2: 8 }, score: 0.5 }]);
+    expect(writeMotChallenge(rows)).toBe('4,9,1,2,3,6,0.5,-1,-1,-1\n');
+    expect(
+      thrown(() => trackRowsToMotRows([{ frame: 1, id: 'a', box: { x1: 0, y1: 0, x2: 1, y2: 1 } }])).message,
+    ).toMatch(/not a number/);
+  });
+});
+
+describe('KITTI tracking', () => {
+  const text =
+    '0 -1 DontCare -1 -1 -10.000000 219.310000 188.490000 245.500000 218.560000 -1000.000000 -1000.000000 -1000.000000 -10.000000 -1.000000 -1.000000 -1.000000\n' +
+    '0 0 Van 0 0 -1.793451 296.744956 161.752147 455.226042 292.372804 2.000000 1.823255 4.433886 -4.552284 1.858523 13.410495 -2.115488\n' +
+    '1 2 Pedestrian 0 1 0.1 10 20 30 60 1.7 0.6 0.8 1 1.5 9 0.2 0.87\n';
+
+  it('reads labels and results (with score)', () => {
+    const rows = readKitti(text);
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toMatchObject({
+      frame: 0,
+      trackId: 0,
+      type: 'Van',
+      x1: 296.744956,
+      z: 13.410495,
+      ry: -2.115488,
+    });
+    expect(rows[1]!.score).toBeUndefined();
+    expect(rows[2]).toMatchObject({ type: 'Pedestrian', occluded: 1, score: 0.87 });
+  });
+
+  it('maps to evaluator rows, dropping DontCare and mapping classes', () => {
+    const t = kittiRowsToTrackRows(readKitti(text));
+    expect(t.map((r) => [r.frame, r.id, r.cls])).toEqual([
+      [0, 0, 'car'],
+      [1, 2, 'pedestrian'],
+    ]);
+    expect(t[1]).toMatchObject({ box: { x1: 10, y1: 20, x2: 30, y2: 60 }, score: 0.87 });
+  });
+
+  it('round-trips through text', () => {
+    const rows = readKitti(text);
+    expect(readKitti(writeKitti(rows))).toEqual(rows);
+    const back = trackRowsToKittiRows(kittiRowsToTrackRows(rows));
+    expect(readKitti(writeKitti(back)).map((r: KittiRow) => r.type)).toEqual(['Car', 'Pedestrian']);
+  });
+
+  it('names the line and field of bad input', () => {
+    expect(thrown(() => readKitti('0 1 Car 0 0\n')).message).toMatch(
+      /5 columns, expected 17 or 18.*KITTI line 1/,
+    );
+    const bad = text.split('\n')[1]!.replace('296.744956', 'left');
+    expect(thrown(() => readKitti(`\n${bad}\n`)).message).toMatch(/field x1 is "left".*KITTI line 2/);
+    expect(thrown(() => writeKitti([{ ...readKitti(text)[1]!, type: 'Big Car' }])).message).toMatch(
+      /whitespace/,
+    );
+  });
+});

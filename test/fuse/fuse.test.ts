@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { Box3D } from '../../src/contracts/geometry.ts';
+import type { Track2D } from '../../src/contracts/perception.ts';
+import { createFuseStage } from '../../src/fuse/stage.ts';
+import { measureTrack } from '../../src/fuse/measure.ts';
+import { pinholeModel } from '../../src/geometry/camera.ts';
+import { IDENTITY_POSE, type Pose } from '../../src/geometry/quat.ts';
+import { egoPose, mount, rigResult, seen, track } from './rig.ts';
+
+const front = { id: 'cam_front', mount: mount('cam_front', 0) };
+const left = { id: 'cam_left', mount: mount('cam_left', (50 * Math.PI) / 180) };
+const car = (x: number, y: number, yaw = Math.PI / 2): Box3D => ({ center: [x, y, 0.85], size: [4.6, 1.95, 1.7], yaw });
+const NS = 100_000_000n; // 10 Hz
+
+describe('measureTrack (ground back-projection)', () => {
+  it('places the object centre behind its bottom edge, with range-dependent uncertainty', () => {
+    const model = pinholeModel([800, 0, 640, 0, 800, 360, 0, 0, 1], 1280, 720);
+    const cam = mount('c', 0) as Pose;
+    // A box whose bottom edge is 80 px below the principal point: flat ground at 800·1.5/80 = 15 m from the lens.
+    const t: Track2D = { cameraId: 'c', trackId: 1, box: { x1: 600, y1: 360, x2: 680, y2: 440 }, score: 0.9, cls: 'pedestrian', state: 'confirmed', age: 3 };
+    const m = measureTrack(t, model, cam, IDENTITY_POSE)!;
+    expect(m.method).toBe('ground');
+    expect(m.position[0]).toBeCloseTo(1 + 15 + (0.7 + 0.65) / 4, 9);
+    expect(m.position[1]).toBeCloseTo(0, 9);
+    expect(m.cov[0]).toBeGreaterThan(m.cov[3]); // radial (x) is the uncertain direction
+    const far = measureTrack({ ...t, box: { x1: 630, y1: 350, x2: 650, y2: 380 } }, model, cam, IDENTITY_POSE)!;
+    expect(far.cov[0]).toBeGreaterThan(m.cov[0] * 4);
+    // Above the horizon: the class height prior gives the depth (1.75 m tall at 70 px → 20 m).
+    const high = measureTrack({ ...t, box: { x1: 600, y1: 280, x2: 620, y2: 350 } }, model, cam, IDENTITY_POSE)!;
+    expect(high.method).toBe('height');
+    expect(high.position[0]).toBeCloseTo(1 + 20 + (0.7 + 0.65) / 4, 2);
+  });
+});
+
+describe('fuse stage', () => {
+  it('keeps one id as an object crosses from one camera to the next, with sane position and velocity', async () => {
+    const stage = createFuseStage();
+    const ego = egoPose(0, 0, 0);
+    const ids = new Set<number>();
+    let last: ReturnType<typeof rigResult> | undefined;
+    let bothSeen = 0;
+    for (let k = 0; k < 50; k++) {
+      const y = -3 + 0.5 * k; // 5 m/s to the left, 15 m ahead
+      const box = car(15, y);
+      const tracks = new Map<string, Track2D[]>();
+      const bf = seen(box, ego, front.mount);
+      const bl = seen(box, ego, left.mount);
+      // A box cut by the image side is not a usable measurement; a detector would see it partially.
+      if (bf && bf.x1 > 0 && bf.x2 < 1280) tracks.set('cam_front', [track('cam_front', 7, bf)]);
+      if (bl && bl.x1 > 0 && bl.x2 < 1280) tracks.set('cam_left', [track('cam_left', 3, bl)]);
+      if (tracks.size === 2) bothSeen++;
+      const r = rigResult(k, BigInt(k) * NS, [front, left], ego, tracks);
+      await stage.process([r]);
+      if (k >= 1) {
+        expect(r.objects).toHaveLength(1);
+        const o = r.objects![0]!;
+        ids.add(o.id);
+        expect(Math.hypot(o.box.center[0] - 15, o.box.center[1] - y)).toBeLessThan(1.5);
+      }
+      last = r;
+    }
+    expect(bothSeen).toBeGreaterThan(0); // the views overlap for a while
+    expect(ids.size).toBe(1);
+    const o = last!.objects![0]!;
+    expect(o.velocity[1]).toBeCloseTo(5, 0);
+    expect(Math.abs(o.velocity[0])).toBeLessThan(1);
+    expect(o.box.yaw).toBeCloseTo(Math.PI / 2, 1);
+    expect(o.sources).toEqual([{ cameraId: 'cam_left', trackId: 3 }]);
+    expect(o.frameId).toBe('odom');
+  });
+
+  it('keeps the id through a short gap, and a static object stays put while the ego drives (ego motion from /tf)', async () => {
+    const stage = createFuseStage();
+    const ids = new Set<number>();
+    for (let k = 0; k < 30; k++) {
+      const ego = egoPose(1.0 * k, 0, 0); // 10 m/s forward
+      const box = car(40, 2, 0);
+      const tracks = new Map<string, Track2D[]>();
+      const gap = k >= 10 && k < 16; // 0.6 s without detections; the 2D track comes back with a new id
+      const b = seen(box, ego, front.mount);
+      if (!gap && b) tracks.set('cam_front', [track('cam_front', k < 10 ? 1 : 2, b)]);
+      const r = rigResult(k, BigInt(k) * NS, [front], ego, tracks);
+      await stage.process([r]);
+      for (const o of r.objects ?? []) {
+        ids.add(o.id);
+        if (k > 5) {
+          expect(Math.hypot(o.box.center[0] - 40, o.box.center[1] - 2)).toBeLessThan(2);
+          expect(Math.hypot(o.velocity[0], o.velocity[1])).toBeLessThan(1.5);
+        }
+      }
+    }
+    expect(ids.size).toBe(1);
+  });
+
+  it('fuses an object seen by two overlapping cameras into one, and skips an uncalibrated camera with an issue', async () => {
+    const stage = createFuseStage();
+    const ego = egoPose(0, 0, 0);
+    const box = car(20, 8, 0); // bearing 22°: in both views
+    const tracks = new Map([
+      ['cam_front', [track('cam_front', 1, seen(box, ego, front.mount)!)]],
+      ['cam_left', [track('cam_left', 1, seen(box, ego, left.mount)!)]],
+    ]);
+    const r0 = rigResult(0, 0n, [front, left], ego, tracks);
+    const r1 = rigResult(1, NS, [front, left], ego, tracks);
+    await stage.process([r0, r1]);
+    expect(r1.objects).toHaveLength(1);
+    expect(r1.objects![0]!.sources).toHaveLength(2);
+    const bad = rigResult(2, 2n * NS, [front, { ...left, calibrated: false }], ego, tracks);
+    await stage.process([bad]);
+    expect(bad.issues).toEqual([{ cameraId: 'cam_left', kind: 'uncalibrated', message: 'no calibration: tracks not fused' }]);
+    expect(bad.objects).toHaveLength(1);
+  });
+});

@@ -1,0 +1,215 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { McapIndexedReader } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RecordingError } from '../../src/contracts/errors.ts';
+import { RecordingReader } from '../../src/io/index.ts';
+import type { Flat } from './helpers.ts';
+import { readAll, rng, tempDir, writeSample } from './helpers.ts';
+
+const dir = tempDir('damage');
+
+interface Chunk {
+  start: number;
+  length: number;
+}
+
+let original: Buffer;
+let rawOriginal: Buffer;
+let messages: Flat[];
+let chunks: Chunk[];
+let rawChunks: Chunk[];
+let dataEnd: number;
+
+async function chunkOffsets(path: string): Promise<{ chunks: Chunk[]; dataEnd: number }> {
+  const fh = await open(path, 'r');
+  const r = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(fh) });
+  await fh.close();
+  return {
+    chunks: r.chunkIndexes.map((c) => ({ start: Number(c.chunkStartOffset), length: Number(c.chunkLength) })),
+    dataEnd: Number(r.dataEndOffset),
+  };
+}
+
+/** Expects `fn` to reject with a one-line RecordingError within 2 s; returns its message. */
+async function failure(fn: () => Promise<unknown>): Promise<string> {
+  const t0 = performance.now();
+  let err: unknown;
+  try {
+    await fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(performance.now() - t0).toBeLessThan(2000);
+  expect(err).toBeInstanceOf(RecordingError);
+  const msg = (err as Error).message;
+  expect(msg).not.toContain('\n');
+  return msg;
+}
+
+function variant(name: string, bytes: Uint8Array): string {
+  const p = join(dir, `${name}.mcap`);
+  writeFileSync(p, bytes);
+  return p;
+}
+
+/** Recovered messages: an in-order subsequence of the original with no holes before its last stamp. */
+function expectSalvagedPrefix(got: Flat[], all: Flat[]): void {
+  let j = 0;
+  for (const m of got) {
+    while (j < all.length && !sameMessage(all[j] as Flat, m)) j++;
+    expect(j).toBeLessThan(all.length);
+    j++;
+  }
+  const last = got.at(-1)?.logTimeNs ?? -1n;
+  const expectedBefore = all.filter((m) => m.logTimeNs < last).length;
+  expect(got.filter((m) => m.logTimeNs < last).length).toBe(expectedBefore);
+}
+
+function sameMessage(a: Flat, b: Flat): boolean {
+  return (
+    a.topic === b.topic &&
+    a.logTimeNs === b.logTimeNs &&
+    a.sequence === b.sequence &&
+    Buffer.from(a.data).equals(Buffer.from(b.data))
+  );
+}
+
+beforeAll(async () => {
+  const path = join(dir, 'original.mcap');
+  await writeSample(path, { chunkSize: 6 * 1024 });
+  original = readFileSync(path);
+  messages = (await readAll(path)).messages;
+  ({ chunks, dataEnd } = await chunkOffsets(path));
+  const raw = join(dir, 'original-raw.mcap');
+  await writeSample(raw, { chunkSize: 6 * 1024, compression: 'none' });
+  rawOriginal = readFileSync(raw);
+  rawChunks = (await chunkOffsets(raw)).chunks;
+});
+
+describe('bad input is a RecordingError with a clear one-line message', () => {
+  it('missing file', async () => {
+    expect(await failure(() => RecordingReader.open(join(dir, 'nope.mcap')))).toMatch(
+      /^recording: file not found \(.*nope\.mcap\)/,
+    );
+  });
+
+  it('a directory', async () => {
+    mkdirSync(join(dir, 'bag'), { recursive: true });
+    expect(await failure(() => RecordingReader.open(join(dir, 'bag')))).toMatch(/is a directory/);
+  });
+
+  it('empty file', async () => {
+    expect(await failure(() => RecordingReader.open(variant('empty', new Uint8Array(0))))).toMatch(
+      /empty file/,
+    );
+  });
+
+  it('not an MCAP (bad magic)', async () => {
+    const p = variant('text', new TextEncoder().encode('{"this": "is json"}'));
+    expect(await failure(() => RecordingReader.open(p))).toMatch(
+      /not an MCAP file \(starts with 7b 22 74 68/,
+    );
+    expect(await failure(() => RecordingReader.open(variant('short', new Uint8Array([0x89, 0x4d]))))).toMatch(
+      /not an MCAP/,
+    );
+  });
+
+  it('magic only', async () => {
+    const p = variant('magic-only', original.subarray(0, 8));
+    expect(await failure(() => RecordingReader.open(p))).toMatch(
+      /truncated: file ends at byte 8 without a footer/,
+    );
+  });
+
+  it('truncated at seeded offsets: refused, or recovered as an intact prefix with the loss reported', async () => {
+    const next = rng(11);
+    for (let i = 0; i < 12; i++) {
+      const cut = 8 + Math.floor(next() * (dataEnd - 8));
+      const p = variant(`trunc-${i}`, original.subarray(0, cut));
+      expect(await failure(() => readAll(p))).toMatch(/^recording: truncated: file ends/);
+      const { messages: got, reader } = await readAll(p, { recover: true });
+      const rep = reader.recovery();
+      expect(rep.damaged).toBe(true);
+      expect(rep.reason).toMatch(/^truncated/);
+      expect(rep.messagesRead).toBe(got.length);
+      if (!/without a footer/.test(rep.reason ?? '')) expect(rep.bytesLost).toBeGreaterThan(0);
+      expect(rep.bytesLost).toBeLessThanOrEqual(cut);
+      expect(got.length).toBeLessThan(messages.length);
+      expectSalvagedPrefix(got, messages);
+    }
+  });
+
+  it('truncated inside the summary: every message is still read (streamed)', async () => {
+    const p = variant('trunc-summary', original.subarray(0, dataEnd + 13 + 40));
+    const { messages: got, reader } = await readAll(p);
+    expect(reader.summary().indexed).toBe(false);
+    expect(got).toEqual(messages);
+  });
+
+  it('bad chunk CRC: names the CRCs, the chunk and its byte offset', async () => {
+    const c = rawChunks[3] as Chunk;
+    const bytes = Uint8Array.from(rawOriginal);
+    bytes[c.start + c.length - 10] = (bytes[c.start + c.length - 10] as number) ^ 0x40; // a payload byte
+    const p = variant('bad-crc', bytes);
+    const msg = await failure(() => readAll(p));
+    expect(msg).toMatch(
+      new RegExp(
+        `chunk CRC mismatch 0x[0-9a-f]{8} \\(expected 0x[0-9a-f]{8}\\) in chunk 3 at byte ${c.start}`,
+      ),
+    );
+    expect(msg).toContain('--recover');
+    const { messages: got, reader } = await readAll(p, { recover: true });
+    expectSalvagedPrefix(got, messages);
+    expect(got.length).toBeGreaterThan(0);
+    expect(reader.recovery()).toMatchObject({ damaged: true, bytesLost: rawOriginal.length - c.start });
+  });
+
+  it('the stored CRC itself damaged is a CRC mismatch too', async () => {
+    const c = rawChunks[1] as Chunk;
+    const bytes = Uint8Array.from(rawOriginal);
+    bytes[c.start + 9 + 24] = (bytes[c.start + 9 + 24] as number) ^ 0x01; // uncompressed_crc field
+    expect(await failure(() => readAll(variant('bad-stored-crc', bytes)))).toMatch(
+      /chunk CRC mismatch .* in chunk 1 at byte/,
+    );
+  });
+
+  it('flipped bytes inside compressed chunks are caught (zstd)', async () => {
+    const next = rng(5);
+    for (let i = 0; i < 8; i++) {
+      const c = chunks[1 + Math.floor(next() * (chunks.length - 2))] as Chunk;
+      const at = c.start + 60 + Math.floor(next() * (c.length - 60));
+      const bytes = Uint8Array.from(original);
+      bytes[at] = (bytes[at] as number) ^ 0xff;
+      const p = variant(`flip-${i}`, bytes);
+      expect(await failure(() => readAll(p))).toMatch(/in chunk \d+ at byte \d+/);
+      const { messages: got, reader } = await readAll(p, { recover: true });
+      expectSalvagedPrefix(got, messages);
+      expect(reader.recovery().damaged).toBe(true);
+    }
+  });
+
+  it('a damaged index falls back to streaming with identical results', async () => {
+    const bytes = Uint8Array.from(original);
+    const at = dataEnd + 13 + 30; // inside the summary section: summary CRC fails
+    bytes[at] = (bytes[at] as number) ^ 0xff;
+    const { messages: got, reader } = await readAll(variant('bad-summary', bytes));
+    expect(reader.summary().indexed).toBe(false);
+    expect(got).toEqual(messages);
+  });
+
+  it('a damaged message index (not CRC-protected) does not lose or invent messages', async () => {
+    // Message index records follow each chunk; corrupt the last bytes of the first one (an entry's offset).
+    const c = chunks[2] as Chunk;
+    const bytes = Uint8Array.from(original);
+    const mi = c.start + c.length; // first MessageIndex record after chunk 2
+    expect(bytes[mi]).toBe(0x07);
+    bytes[mi + 9 + 2 + 4 + 8 + 8 + 3] = 0x7f; // high byte of the first entry's offset
+    const { messages: got, reader } = await readAll(variant('bad-message-index', bytes));
+    expect(got).toEqual(messages);
+    expect(reader.recovery().damaged).toBe(false);
+    expect(reader.summary().indexed).toBe(true); // message indexes are never trusted: chunks are read whole
+  });
+});

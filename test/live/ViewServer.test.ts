@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseRange, startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
+import { repoRoot } from '../shared.ts';
+
+/** Raw GET/HEAD with the path sent byte for byte (fetch would normalize `..` away). */
+function raw(port: number, path: string, headers: Record<string, string> = {}, method = 'GET') {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+let dir: string;
+let server: ViewServer;
+const fileBytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'viper-view-'));
+  const dist = join(dir, 'dist');
+  mkdirSync(join(dist, 'assets'), { recursive: true });
+  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>viewer</title>');
+  writeFileSync(join(dist, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'secret.txt'), 'top secret');
+  symlinkSync(join(dir, 'secret.txt'), join(dist, 'assets', 'link.txt'));
+  writeFileSync(join(dir, 'run.mcap'), fileBytes);
+  server = await startViewServer({ distDir: dist, file: join(dir, 'run.mcap') });
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('ViewServer', () => {
+  test('serves the viewer and prints a ?file= URL on 127.0.0.1', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?file=%2Ffile%2Frun\.mcap$/);
+    const index = await raw(server.port, '/');
+    expect(index.status).toBe(200);
+    expect(index.body.toString()).toContain('<title>viewer</title>');
+    expect((await raw(server.port, '/assets/app.js')).headers['content-type']).toMatch(/javascript/);
+    expect((await raw(server.port, '/nope.js')).status).toBe(404);
+  });
+
+  test.each([
+    '/../secret.txt',
+    '/assets/../../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/assets/%2e%2e%2f%2e%2e%2fsecret.txt',
+    '/..%5csecret.txt',
+    '/assets/link.txt',
+    '/%00index.html',
+    '/file/../secret.txt',
+    '/file/secret.txt',
+    '/%E0%A4%A',
+  ])('refuses %s with 403/404', async (path) => {
+    const res = await raw(server.port, path);
+    expect([403, 404]).toContain(res.status);
+    expect(res.body.toString()).not.toContain('top secret');
+  });
+
+  test('streams the file with Range support', async () => {
+    const full = await raw(server.port, '/file/run.mcap');
+    expect(full.status).toBe(200);
+    expect(full.headers['accept-ranges']).toBe('bytes');
+    expect(Buffer.compare(full.body, fileBytes)).toBe(0);
+    const part = await raw(server.port, '/file/run.mcap', { Range: 'bytes=100-199' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe('bytes 100-199/1000');
+    expect(Buffer.compare(part.body, fileBytes.subarray(100, 200))).toBe(0);
+    const tail = await raw(server.port, '/file/run.mcap', { Range: 'bytes=-10' });
+    expect(Buffer.compare(tail.body, fileBytes.subarray(990))).toBe(0);
+    expect((await raw(server.port, '/file/run.mcap', { Range: 'bytes=2000-' })).status).toBe(416);
+    const head = await raw(server.port, '/file/run.mcap', {}, 'HEAD');
+    expect(head.headers['content-length']).toBe('1000');
+    expect(head.body.length).toBe(0);
+    expect((await raw(server.port, '/file/run.mcap', {}, 'POST')).status).toBe(405);
+  });
+
+  test('parseRange', () => {
+    expect(parseRange(undefined, 10)).toBeNull();
+    expect(parseRange('bytes=0-', 10)).toEqual({ start: 0, end: 9 });
+    expect(parseRange('bytes=5-100', 10)).toEqual({ start: 5, end: 9 });
+    expect(parseRange('bytes=-3', 10)).toEqual({ start: 7, end: 9 });
+    expect(parseRange('bytes=9-3', 10)).toBe('invalid');
+    expect(parseRange('bytes=0-1,3-4', 10)).toBe('invalid');
+    expect(parseRange('items=0-1', 10)).toBe('invalid');
+  });
+});
+
+describe('viper view (CLI)', () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/live/viewCli.ts'), 'view', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+  test('prints the URL, serves, and stops on SIGINT', async () => {
+    const dist = join(dir, 'dist');
+    const child = run([join(dir, 'run.mcap'), '--no-open'], { VIPER_VIEWER_DIST: dist });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const line = out.split('\n')[0];
+        if (out.includes('\n') && line) resolve(line);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?file=/);
+    const port = Number(new URL(url).port);
+    expect((await raw(port, '/file/run.mcap', { Range: 'bytes=0-3' })).body).toEqual(fileBytes.subarray(0, 4));
+    expect((await raw(port, '/../../etc/passwd')).status).toBe(403);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+  });
+
+  test('says how to build the viewer when viewer/dist is missing', async () => {
+    const child = run([join(dir, 'run.mcap'), '--no-open'], { VIPER_VIEWER_DIST: join(dir, 'missing') });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toMatch(/viewer is not built.*vite build viewer/);
+  });
+});

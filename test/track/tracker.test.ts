@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import type { ViperClass } from '../../src/contracts/classes.ts';
+import type { Detection, Track2D } from '../../src/contracts/perception.ts';
+import { createTracker } from '../../src/track/tracker.ts';
+
+function det(cx: number, cy: number, w: number, h: number, score = 0.9, cls: ViperClass = 'pedestrian'): Detection {
+  return { cameraId: 'cam', cls, score, box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 } };
+}
+
+const idsOf = (ts: Track2D[]) => ts.map((t) => t.trackId).sort((a, b) => a - b);
+
+describe('ByteTrack scripted sequences', () => {
+  it('activates on the first frame, later tracks only after a second hit', () => {
+    const t = createTracker();
+    expect(t.update([det(100, 100, 40, 80)]).map((x) => x.trackId)).toEqual([1]);
+    // A new object in frame 2 gets id 2 but is unconfirmed (not reported) until frame 3.
+    expect(idsOf(t.update([det(102, 100, 40, 80), det(400, 100, 40, 80)]))).toEqual([1]);
+    expect(idsOf(t.update([det(104, 100, 40, 80), det(400, 100, 40, 80)]))).toEqual([1, 2]);
+    expect(t.tracks().every((x) => x.state === 'confirmed')).toBe(true);
+  });
+
+  it('keeps the id of an object occluded for up to the lost buffer, not beyond', () => {
+    // The reference marks a track removed when frame − last_frame > buffer but drops it from the lost list one
+    // frame later, so a track can still be re-found after buffer + 1 missed frames (kept here to the letter).
+    for (const [gap, sameId] of [
+      [10, true],
+      [30, true],
+      [31, true],
+      [32, false],
+    ] as const) {
+      const t = createTracker({ trackBuffer: 30 });
+      let x = 100;
+      let first = -1;
+      for (let f = 0; f < 20; f++, x += 3) first = t.update([det(x, 200, 50, 100)])[0]!.trackId;
+      for (let f = 0; f < gap; f++, x += 3) expect(t.update([])).toEqual([]);
+      // Reappears where constant velocity predicts; the first frame back re-finds (or births) a track.
+      const back = t.update([det(x, 200, 50, 100)]);
+      x += 3;
+      const next = t.update([det(x, 200, 50, 100)]);
+      if (sameId) {
+        expect(back.map((b) => b.trackId)).toEqual([first]);
+      } else {
+        expect(back).toEqual([]); // removed; the new track is unconfirmed in its first frame
+        expect(next.map((b) => b.trackId)).not.toContain(first);
+      }
+    }
+  });
+
+  it('does not swap the ids of two crossing objects', () => {
+    const t = createTracker();
+    let idLeftStart = -1;
+    let idRightStart = -1;
+    let last: Track2D[] = [];
+    for (let f = 0; f <= 60; f++) {
+      const a = det(100 + 8 * f, 300, 60, 120); // moving right
+      const b = det(580 - 8 * f, 310, 60, 120); // moving left, crossing at f = 30
+      last = t.update([a, b]);
+      if (f === 5) {
+        idLeftStart = last.find((x) => x.box.x1 < 300)!.trackId;
+        idRightStart = last.find((x) => x.box.x1 > 300)!.trackId;
+      }
+    }
+    expect(last).toHaveLength(2);
+    // At the end the object that started on the left is on the right, with its id.
+    expect(last.find((x) => x.box.x1 > 300)!.trackId).toBe(idLeftStart);
+    expect(last.find((x) => x.box.x1 < 300)!.trackId).toBe(idRightStart);
+  });
+
+  it('keeps a track alive with low-score detections (the BYTE second association)', () => {
+    const run = (lowThresh: number) => {
+      const t = createTracker({ lowThresh });
+      const out: number[][] = [];
+      for (let f = 0; f < 30; f++) {
+        const score = f >= 10 && f < 20 ? 0.3 : 0.9; // occluded: the detector is unsure
+        out.push(t.update([det(100 + 4 * f, 200, 50, 100, score)]).map((x) => x.trackId));
+      }
+      return out;
+    };
+    const byte = run(0.1);
+    for (let f = 0; f < 30; f++) expect(byte[f]).toEqual([1]);
+    // Without the second stage (low bound = high bound) the track is lost during the low-score frames.
+    const noLow = run(0.5);
+    for (let f = 10; f < 20; f++) expect(noLow[f]).toEqual([]);
+    expect(noLow[20]).toEqual([1]);
+  });
+
+  it('gates association by class and removes unconfirmed tracks that miss their second frame', () => {
+    const t = createTracker();
+    t.update([det(100, 100, 40, 80, 0.9, 'car')]);
+    // Same place, other class: not the same track; the car track goes lost and a new track is born.
+    const out = t.update([det(100, 100, 40, 80, 0.9, 'pedestrian')]);
+    expect(out).toEqual([]);
+    const states = t.tracks().map((x) => [x.trackId, x.cls, x.state]);
+    expect(states).toEqual([
+      [2, 'pedestrian', 'tentative'],
+      [1, 'car', 'lost'],
+    ]);
+    t.update([]);
+    expect(t.tracks().map((x) => x.trackId)).toEqual([1]);
+  });
+
+  it('scales the lost buffer with the frame rate (int(frameRate/30 · trackBuffer))', () => {
+    const t = createTracker({ frameRate: 10, trackBuffer: 30 }); // 10 frames
+    t.update([det(100, 100, 40, 80)]);
+    for (let f = 0; f < 11; f++) t.update([]);
+    expect(t.tracks()).toEqual([]);
+  });
+
+  it('counts skipped frame indices as elapsed frames', () => {
+    const t = createTracker({ frameRate: 10, trackBuffer: 30 });
+    t.update([det(100, 100, 40, 80)], 0n, 1);
+    t.update([], 0n, 12); // 11 frames later: past the 10-frame buffer
+    t.update([], 0n, 13);
+    expect(t.tracks()).toEqual([]);
+    expect(t.frameId).toBe(13);
+  });
+});
+
+describe('SORT option', () => {
+  it('reports a track after min_hits consecutive hits and deletes it after max_age misses', () => {
+    const t = createTracker({ kind: 'sort', minHits: 3, maxAge: 1 });
+    const seen: number[][] = [];
+    for (let f = 0; f < 6; f++) seen.push(t.update([det(100 + 2 * f, 100, 40, 80)]).map((x) => x.trackId));
+    expect(seen).toEqual([[1], [1], [1], [1], [1], [1]]); // the first min_hits frames are reported as in SORT
+    const b = createTracker({ kind: 'sort', minHits: 3, maxAge: 1 });
+    for (let f = 0; f < 5; f++) b.update([det(100, 100, 40, 80)]);
+    const late = [b.update([det(100, 100, 40, 80), det(500, 100, 40, 80)]), b.update([det(500, 100, 40, 80), det(100, 100, 40, 80)])];
+    expect(late.map(idsOf)).toEqual([[1], [1]]); // the new object needs 3 hits
+    b.update([]);
+    b.update([]);
+    expect(b.tracks()).toEqual([]);
+  });
+
+  it('rejects an invalid configuration with a ConfigError', () => {
+    expect(() => createTracker({ trackThresh: 2 })).toThrow(/invalid tracker configuration/);
+  });
+});

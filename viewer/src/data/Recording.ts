@@ -1,0 +1,273 @@
+/**
+ * An opened recording or results MCAP: its cameras, its frame clock and random access to one frame's messages.
+ * Reads through McapIndexedReader (summary + chunk indexes), so opening touches a few KB and each frame reads
+ * only the chunks around its stamp: memory stays flat for any file size.
+ */
+import { McapIndexedReader, type McapTypes } from '@mcap/core';
+import lz4Url from '@foxglove/wasm-lz4/dist/wasm-lz4.wasm?url';
+import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
+import type { GroundTruthMessage, ObjectsMessage } from '../../../src/contracts/perception.ts';
+import { makeDecoder, type Decoder } from '../mcap/decoders.ts';
+import { instantiateDecompressor } from '../mcap/decompress.ts';
+import { parseMessageIndexes } from '../mcap/messageIndex.ts';
+import {
+  annotationsToBoxes,
+  calibrationFromMsg,
+  groundTruthFromMsg,
+  imageFromMsg,
+  objectsFromMsg,
+  transformsFromMsg,
+  type CameraBox,
+  type CameraImage,
+  type CameraIntrinsics,
+  type Tf,
+} from './normalize.ts';
+
+export interface CameraInfo {
+  id: string;
+  imageTopic: string;
+  annotationsTopic: string | null;
+  calibrationTopic: string | null;
+  intrinsics: CameraIntrinsics | null;
+  /** base_link → camera optical frame, when the file has it. */
+  mount: Tf | null;
+}
+
+export interface FrameData {
+  index: number;
+  tNs: bigint;
+  images: Map<string, CameraImage>;
+  /** Perception boxes per camera (absent key: no annotations for that camera in this frame). */
+  boxes: Map<string, CameraBox[]>;
+  gt: GroundTruthMessage | null;
+  objects: ObjectsMessage | null;
+  /** odom → base_link at this frame. */
+  ego: Tf | null;
+  /** Object id → recent positions (odom), oldest first, ending at this frame. */
+  trails: Map<number, [number, number, number][]>;
+}
+
+export const TOPIC_GT = '/ground_truth/objects';
+export const TOPIC_OBJECTS = '/perception/objects';
+export const TOPIC_TF = '/tf';
+const TRAIL_FRAMES = 20;
+const EGO = 'base_link';
+
+const wasmCache = new Map<string, Promise<(src: Uint8Array, size: number) => Uint8Array>>();
+function decompressor(kind: 'zstd' | 'lz4') {
+  let p = wasmCache.get(kind);
+  if (!p) {
+    p = fetch(kind === 'zstd' ? zstdUrl : lz4Url)
+      .then((r) => r.arrayBuffer())
+      .then((b) => instantiateDecompressor(kind, b));
+    wasmCache.set(kind, p);
+  }
+  return p;
+}
+
+export class Recording {
+  readonly cameras: CameraInfo[];
+  readonly frameTimes: bigint[];
+  readonly hasGroundTruth: boolean;
+  readonly hasObjects: boolean;
+  /** Channel problems (undecodable schemas), shown to the user. */
+  readonly warnings: string[] = [];
+  private readonly decoders = new Map<string, Decoder>();
+  private readonly schemaNames = new Map<string, string>();
+  private lastEgo: Tf | null = null;
+
+  private constructor(
+    readonly name: string,
+    private readonly reader: McapIndexedReader,
+    cameras: CameraInfo[],
+    frameTimes: bigint[],
+    topics: Set<string>,
+  ) {
+    this.cameras = cameras;
+    this.frameTimes = frameTimes;
+    this.hasGroundTruth = topics.has(TOPIC_GT);
+    this.hasObjects = topics.has(TOPIC_OBJECTS);
+  }
+
+  static async open(readable: McapTypes.IReadable, name: string): Promise<Recording> {
+    const handlers: McapTypes.DecompressHandlers = {};
+    let reader: McapIndexedReader;
+    try {
+      reader = await McapIndexedReader.Initialize({ readable, decompressHandlers: handlers });
+    } catch (err) {
+      throw new Error(`${name} is not a readable indexed MCAP file: ${(err as Error).message}`);
+    }
+    const kinds = new Set(reader.chunkIndexes.map((c) => c.compression));
+    for (const kind of kinds) {
+      if (kind === '') continue;
+      if (kind !== 'zstd' && kind !== 'lz4') throw new Error(`${name}: chunk compression "${kind}" is not supported`);
+      const fn = await decompressor(kind);
+      handlers[kind] = (buf, size) => fn(buf, Number(size));
+    }
+    if (reader.chunkIndexes.length === 0) throw new Error(`${name} has no chunk index (an unindexed MCAP); re-write it with an index`);
+
+    const byTopic = new Map<string, McapTypes.Channel>();
+    for (const ch of reader.channelsById.values()) byTopic.set(ch.topic, ch);
+    const cameras: CameraInfo[] = [];
+    for (const ch of [...reader.channelsById.values()].sort((a, b) => a.topic.localeCompare(b.topic))) {
+      const m = /^\/([^/]+)\/image$/.exec(ch.topic);
+      const schema = reader.schemasById.get(ch.schemaId);
+      if (!m || !schema || !/(CompressedImage|RawImage)$/.test(schema.name)) continue;
+      const id = m[1]!;
+      cameras.push({
+        id,
+        imageTopic: ch.topic,
+        annotationsTopic: byTopic.has(`/perception/${id}/annotations`) ? `/perception/${id}/annotations` : null,
+        calibrationTopic: byTopic.has(`/${id}/calibration`) ? `/${id}/calibration` : null,
+        intrinsics: null,
+        mount: null,
+      });
+    }
+    const clock =
+      cameras.find((c) => c.annotationsTopic)?.annotationsTopic ??
+      cameras[0]?.imageTopic ??
+      (byTopic.has(TOPIC_GT) ? TOPIC_GT : byTopic.has(TOPIC_OBJECTS) ? TOPIC_OBJECTS : undefined);
+    if (!clock) throw new Error(`${name} has no camera images, annotations, ground truth or objects to show`);
+    const frameTimes = await readLogTimes(reader, readable, byTopic.get(clock)!.id);
+    if (frameTimes.length === 0) throw new Error(`${name}: topic ${clock} has no messages`);
+
+    const rec = new Recording(name, reader, cameras, frameTimes, new Set(byTopic.keys()));
+    await rec.readStatics();
+    return rec;
+  }
+
+  private decoderFor(ch: McapTypes.Channel): Decoder | null {
+    let d = this.decoders.get(ch.topic);
+    if (d) return d;
+    const schema = this.reader.schemasById.get(ch.schemaId);
+    const made = makeDecoder(ch.messageEncoding, schema);
+    if (made instanceof Error) {
+      this.warnings.push(`${ch.topic}: ${made.message}`);
+      d = () => ({});
+    } else d = made;
+    this.decoders.set(ch.topic, d);
+    this.schemaNames.set(ch.topic, schema?.name ?? '');
+    return d;
+  }
+
+  private decode(msg: McapTypes.Message): Record<string, unknown> | null {
+    const ch = this.reader.channelsById.get(msg.channelId);
+    if (!ch) return null;
+    try {
+      return this.decoderFor(ch)!(msg.data);
+    } catch (err) {
+      this.warnings.push(`${ch.topic} @${msg.logTime}: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  /** Calibration and camera mounts, from the first messages of their topics (they rarely change). */
+  private async readStatics(): Promise<void> {
+    const calTopics = this.cameras.flatMap((c) => (c.calibrationTopic ? [c.calibrationTopic] : []));
+    const tfTopics = [TOPIC_TF, '/tf_static'].filter((t) => [...this.reader.channelsById.values()].some((c) => c.topic === t));
+    const need = new Set(calTopics);
+    const mounts = new Map<string, Tf>();
+    const camIds = new Set(this.cameras.map((c) => c.id));
+    let tfSeen = 0;
+    for await (const msg of this.reader.readMessages({ topics: [...calTopics, ...tfTopics] })) {
+      const topic = this.reader.channelsById.get(msg.channelId)?.topic ?? '';
+      const dec = this.decode(msg);
+      if (!dec) continue;
+      if (need.has(topic)) {
+        const cam = this.cameras.find((c) => c.calibrationTopic === topic)!;
+        cam.intrinsics = calibrationFromMsg(dec);
+        need.delete(topic);
+      } else if (tfTopics.includes(topic)) {
+        tfSeen++;
+        for (const tf of transformsFromMsg(dec)) {
+          if (tf.parent === EGO && camIds.has(tf.child)) mounts.set(tf.child, tf);
+          if (tf.child === EGO && !this.lastEgo) this.lastEgo = tf;
+        }
+      }
+      if (need.size === 0 && (tfSeen >= 4 || tfTopics.length === 0)) break;
+    }
+    for (const cam of this.cameras) cam.mount = mounts.get(cam.id) ?? null;
+  }
+
+  /** Everything shown at frame `index`: for each topic the message nearest the frame's stamp within half a frame. */
+  async readFrame(index: number): Promise<FrameData> {
+    const times = this.frameTimes;
+    const t = times[index]!;
+    const lowerOf = (i: number) => (i > 0 ? (times[i - 1]! + times[i]!) / 2n + 1n : times[i]! - 50_000_000n);
+    const lower = lowerOf(index);
+    const upper = index < times.length - 1 ? (t + times[index + 1]!) / 2n : t + 50_000_000n;
+    const trailLower = lowerOf(Math.max(0, index - TRAIL_FRAMES));
+    const nearest = new Map<string, McapTypes.Message>();
+    const objectsHistory: ObjectsMessage[] = [];
+    for await (const msg of this.reader.readMessages({ startTime: trailLower, endTime: upper })) {
+      const ch = this.reader.channelsById.get(msg.channelId);
+      if (!ch) continue;
+      if (ch.topic === TOPIC_OBJECTS) {
+        const o = objectsFromMsg(this.decode(msg) ?? {});
+        if (o) objectsHistory.push(o);
+      }
+      if (msg.logTime < lower) continue;
+      const prev = nearest.get(ch.topic);
+      if (!prev || abs(msg.logTime - t) < abs(prev.logTime - t)) nearest.set(ch.topic, msg);
+    }
+    const get = (topic: string | null) => {
+      const m = topic ? nearest.get(topic) : undefined;
+      return m ? this.decode(m) : null;
+    };
+    const frame: FrameData = {
+      index,
+      tNs: t,
+      images: new Map(),
+      boxes: new Map(),
+      gt: null,
+      objects: null,
+      ego: null,
+      trails: new Map(),
+    };
+    for (const cam of this.cameras) {
+      const img = get(cam.imageTopic);
+      const image = img ? imageFromMsg(this.schemaNames.get(cam.imageTopic) ?? '', img) : null;
+      if (image) frame.images.set(cam.id, image);
+      const ann = get(cam.annotationsTopic);
+      if (ann) frame.boxes.set(cam.id, annotationsToBoxes(ann));
+    }
+    frame.gt = groundTruthFromMsg(get(TOPIC_GT) ?? {});
+    const objMsg = nearest.get(TOPIC_OBJECTS);
+    frame.objects = objMsg ? objectsFromMsg(get(TOPIC_OBJECTS) ?? {}) : null;
+    const tf = get(TOPIC_TF);
+    if (tf) {
+      const ego = transformsFromMsg(tf).find((x) => x.child === EGO);
+      if (ego) this.lastEgo = ego;
+    }
+    frame.ego = this.lastEgo;
+    objectsHistory.sort((a, b) => (BigInt(a.stampNs) < BigInt(b.stampNs) ? -1 : 1));
+    for (const o of objectsHistory) {
+      if (BigInt(o.stampNs) > t) break;
+      for (const w of o.objects) {
+        let trail = frame.trails.get(w.id);
+        if (!trail) {
+          trail = [];
+          frame.trails.set(w.id, trail);
+        }
+        trail.push([w.box.center[0], w.box.center[1], w.box.center[2]]);
+      }
+    }
+    return frame;
+  }
+}
+
+function abs(x: bigint): bigint {
+  return x < 0n ? -x : x;
+}
+
+/** Sorted, de-duplicated log times of one channel, from the message indexes after each chunk. */
+async function readLogTimes(reader: McapIndexedReader, readable: McapTypes.IReadable, channelId: number): Promise<bigint[]> {
+  const out = new Map<number, bigint[]>();
+  for (const ci of reader.chunkIndexes) {
+    if (!ci.messageIndexOffsets.has(channelId) || ci.messageIndexLength === 0n) continue;
+    const start = ci.chunkStartOffset + ci.chunkLength;
+    parseMessageIndexes(await readable.read(start, ci.messageIndexLength), out);
+  }
+  const times = (out.get(channelId) ?? []).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return times.filter((v, i) => i === 0 || v !== times[i - 1]);
+}

@@ -1,0 +1,144 @@
+/**
+ * Messages normalized on entry into the few shapes the views draw (one place that knows Foxglove field names).
+ * Pure functions; unknown or partial messages give empty results rather than exceptions.
+ */
+import type { GroundTruthMessage, ObjectsMessage } from '../../../src/contracts/perception.ts';
+import type { Decoded } from '../mcap/decoders.ts';
+
+export interface CameraBox {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  /** Track id parsed from the label text "id cls"; null when the label has none. */
+  trackId: number | null;
+  cls: string;
+  label: string;
+}
+
+export interface Tf {
+  parent: string;
+  child: string;
+  translation: [number, number, number];
+  rotation: [number, number, number, number];
+}
+
+export interface CameraIntrinsics {
+  frameId: string;
+  width: number;
+  height: number;
+  /** 3×3 row-major. */
+  K: number[];
+}
+
+export type CameraImage =
+  | { kind: 'compressed'; format: string; data: Uint8Array }
+  | { kind: 'raw'; encoding: string; width: number; height: number; step: number; data: Uint8Array };
+
+type Obj = Record<string, unknown>;
+const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
+const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** "12 car" → {trackId: 12, cls: 'car'}; "car" → {trackId: null, cls: 'car'}. */
+export function parseLabel(text: string): { trackId: number | null; cls: string } {
+  const m = /^\s*(\d+)\s+(.*)$/.exec(text);
+  if (m) return { trackId: Number(m[1]), cls: m[2]!.trim() };
+  return { trackId: null, cls: text.trim() };
+}
+
+/**
+ * Rectangles of a foxglove.ImageAnnotations (points annotations, bounding box of their points) with their labels:
+ * each text is given to the box whose top-left corner is nearest to it (labels are drawn at the box's corner).
+ */
+export function annotationsToBoxes(msg: Decoded): CameraBox[] {
+  const boxes: CameraBox[] = [];
+  for (const p of arr(msg.points)) {
+    const pts = arr(p.points);
+    if (pts.length < 2) continue;
+    let x1 = Infinity;
+    let y1 = Infinity;
+    let x2 = -Infinity;
+    let y2 = -Infinity;
+    for (const q of pts) {
+      const x = num(q.x);
+      const y = num(q.y);
+      x1 = Math.min(x1, x);
+      y1 = Math.min(y1, y);
+      x2 = Math.max(x2, x);
+      y2 = Math.max(y2, y);
+    }
+    boxes.push({ x1, y1, x2, y2, trackId: null, cls: '', label: '' });
+  }
+  const taken = new Set<number>();
+  for (const t of arr(msg.texts)) {
+    const pos = (t.position ?? {}) as Obj;
+    const tx = num(pos.x);
+    const ty = num(pos.y);
+    let best = -1;
+    let bestD = Infinity;
+    for (let i = 0; i < boxes.length; i++) {
+      if (taken.has(i)) continue;
+      const b = boxes[i]!;
+      const d = (b.x1 - tx) ** 2 + (b.y1 - ty) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    if (best < 0) continue;
+    taken.add(best);
+    const label = str(t.text);
+    const b = boxes[best]!;
+    Object.assign(b, parseLabel(label), { label });
+  }
+  return boxes;
+}
+
+export function transformsFromMsg(msg: Decoded): Tf[] {
+  return arr(msg.transforms).map((t) => {
+    const tr = (t.translation ?? {}) as Obj;
+    const rot = (t.rotation ?? {}) as Obj;
+    return {
+      parent: str(t.parent_frame_id ?? t.parentFrameId),
+      child: str(t.child_frame_id ?? t.childFrameId),
+      translation: [num(tr.x), num(tr.y), num(tr.z)],
+      rotation: [num(rot.x), num(rot.y), num(rot.z), num(rot.w, 1)],
+    };
+  });
+}
+
+export function calibrationFromMsg(msg: Decoded): CameraIntrinsics | null {
+  const K = Array.isArray(msg.K) ? (msg.K as number[]) : Array.isArray(msg.k) ? (msg.k as number[]) : [];
+  const width = num(msg.width);
+  const height = num(msg.height);
+  if (K.length !== 9 || width <= 0 || height <= 0) return null;
+  return { frameId: str(msg.frame_id ?? msg.frameId), width, height, K: [...K] };
+}
+
+export function imageFromMsg(schemaName: string, msg: Decoded): CameraImage | null {
+  const data = msg.data instanceof Uint8Array ? msg.data : null;
+  if (!data) return null;
+  if (schemaName.endsWith('CompressedImage')) return { kind: 'compressed', format: str(msg.format) || 'jpeg', data };
+  if (schemaName.endsWith('RawImage')) {
+    return {
+      kind: 'raw',
+      encoding: str(msg.encoding),
+      width: num(msg.width),
+      height: num(msg.height),
+      step: num(msg.step),
+      data,
+    };
+  }
+  return null;
+}
+
+export function groundTruthFromMsg(msg: Decoded): GroundTruthMessage | null {
+  if (typeof msg.stampNs !== 'string' || !Array.isArray(msg.actors)) return null;
+  return msg as unknown as GroundTruthMessage;
+}
+
+export function objectsFromMsg(msg: Decoded): ObjectsMessage | null {
+  if (typeof msg.stampNs !== 'string' || !Array.isArray(msg.objects)) return null;
+  return msg as unknown as ObjectsMessage;
+}

@@ -1,0 +1,300 @@
+/**
+ * Viewer entry: wires the file sources, the frame loader, the timeline reducer and the views. State that tests
+ * and screenshots rely on is exposed read-only as `window.viper.state()`.
+ */
+import type { McapTypes } from '@mcap/core';
+import { type FrameData, Recording } from './data/Recording.ts';
+import { BlobReadable, HttpReadable } from './mcap/readable.ts';
+import { initialPlayer, nextSpeed, playerReducer, SPEEDS, type PlayerAction, type PlayerState } from './state/player.ts';
+import { CameraGrid } from './ui/CameraGrid.ts';
+import { type CameraMetrics, computeFrameMetrics } from './ui/frameMetrics.ts';
+import { renderMetrics, summarize } from './ui/MetricsPanel.ts';
+import { SceneView } from './ui/SceneView.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const ui = {
+  open: $<HTMLButtonElement>('open'),
+  fileInput: $<HTMLInputElement>('file-input'),
+  gt: $<HTMLInputElement>('gt-toggle'),
+  fileName: $('file-name'),
+  status: $('status'),
+  error: $('error'),
+  cameras: $('cameras'),
+  scene: $('scene'),
+  metrics: $('metrics'),
+  play: $<HTMLButtonElement>('play'),
+  back: $<HTMLButtonElement>('step-back'),
+  fwd: $<HTMLButtonElement>('step-fwd'),
+  speed: $<HTMLSelectElement>('speed'),
+  scrub: $<HTMLInputElement>('scrub'),
+  time: $('time'),
+  dropHint: $('drop-hint'),
+};
+
+const PREFETCH = 3;
+const CACHE = 12;
+
+let rec: Recording | null = null;
+let readable: McapTypes.IReadable | null = null;
+let grid: CameraGrid | null = null;
+let scene: SceneView | null = null;
+let player: PlayerState = initialPlayer();
+let frame: FrameData | null = null;
+let metrics = new Map<string, CameraMetrics>();
+/** Actor → track history after each visited frame (id switches need the previous frame's matches). */
+const historyAfter = new Map<number, Map<string, Map<string, number>>>();
+const cache = new Map<number, Promise<FrameData>>();
+let showing = -1;
+let busy = false;
+let openSeq = 0;
+let errorText = '';
+let drawCount = 0;
+const fps = { raf: 0, shown: 0, rafTimes: [] as number[], shownTimes: [] as number[] };
+
+for (const s of SPEEDS) ui.speed.add(new Option(`${s}×`, String(s), s === 1, s === 1));
+
+function showError(msg: string): void {
+  errorText = msg;
+  ui.error.textContent = msg;
+  ui.error.hidden = false;
+}
+
+function clearError(): void {
+  errorText = '';
+  ui.error.hidden = true;
+}
+
+function dispatch(a: PlayerAction): void {
+  player = playerReducer(player, a);
+  ui.play.textContent = player.playing ? 'pause' : 'play';
+  ui.speed.value = String(player.speed);
+  ui.scrub.value = String(player.index);
+}
+
+function loadFrame(i: number): Promise<FrameData> {
+  let p = cache.get(i);
+  if (!p) {
+    const r = rec!;
+    p = r.readFrame(i);
+    p.catch(() => cache.delete(i));
+    cache.set(i, p);
+    while (cache.size > CACHE) cache.delete(cache.keys().next().value!);
+  }
+  return p;
+}
+
+async function show(i: number): Promise<void> {
+  if (!rec || !grid || !scene) return;
+  busy = true;
+  const seq = openSeq;
+  try {
+    const f = await loadFrame(i);
+    if (seq !== openSeq) return;
+    const cams = rec.cameras.map((c) => c.id);
+    const prev = historyAfter.get(i - 1) ?? new Map();
+    const m = computeFrameMetrics(f, cams, prev);
+    historyAfter.set(i, m.history);
+    const drawn = await grid.draw(f, ui.gt.checked, m.perCamera);
+    if (seq !== openSeq || !drawn) return;
+    frame = f;
+    metrics = m.perCamera;
+    scene.update(f, ui.gt.checked);
+    renderMetrics(ui.metrics, metrics, rec.hasGroundTruth, rec.cameras.some((c) => c.annotationsTopic));
+    showing = i;
+    drawCount++;
+    fps.shownTimes.push(performance.now());
+    const tS = Number(f.tNs - rec.frameTimes[0]!) / 1e9;
+    ui.time.textContent = `frame ${i + 1}/${rec.frameTimes.length}  t=${tS.toFixed(3)} s`;
+    if (player.playing) for (let k = 1; k <= PREFETCH; k++) if (i + k < rec.frameTimes.length) void loadFrame(i + k);
+  } catch (err) {
+    showError(`Could not read frame ${i + 1}: ${(err as Error).message}`);
+    dispatch({ type: 'pause' });
+  } finally {
+    busy = false;
+  }
+}
+
+async function openSource(src: McapTypes.IReadable, name: string): Promise<void> {
+  const seq = ++openSeq;
+  clearError();
+  ui.fileName.textContent = name;
+  ui.status.textContent = 'opening…';
+  rec = null;
+  frame = null;
+  showing = -1;
+  cache.clear();
+  historyAfter.clear();
+  metrics = new Map();
+  scene?.dispose();
+  scene = null;
+  ui.cameras.replaceChildren();
+  ui.scene.replaceChildren();
+  ui.metrics.replaceChildren();
+  dispatch({ type: 'load', timesMs: [] });
+  try {
+    const r = await Recording.open(src, name);
+    if (seq !== openSeq) return;
+    rec = r;
+    readable = src;
+    scene = new SceneView(ui.scene, r.cameras);
+    grid = new CameraGrid(ui.cameras, r.cameras, scene.softwareGl);
+    const t0 = r.frameTimes[0]!;
+    dispatch({ type: 'load', timesMs: r.frameTimes.map((t) => Number(t - t0) / 1e6) });
+    ui.scrub.max = String(r.frameTimes.length - 1);
+    ui.gt.disabled = !r.hasGroundTruth;
+    ui.status.textContent = `${r.cameras.length} cameras, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}`;
+    if (r.warnings.length) showError(`Some channels cannot be shown:\n${r.warnings.join('\n')}`);
+    await show(0);
+  } catch (err) {
+    if (seq !== openSeq) return;
+    ui.status.textContent = '';
+    showError(`Could not open ${name}: ${(err as Error).message}`);
+  }
+}
+
+function redraw(): void {
+  if (frame && showing >= 0) {
+    showing = -1; // the loop redraws the current index
+  }
+}
+
+function loop(now: number): void {
+  const last = fps.rafTimes[fps.rafTimes.length - 1] ?? now;
+  fps.rafTimes.push(now);
+  while (fps.rafTimes.length && (fps.rafTimes[0] ?? 0) < now - 1000) fps.rafTimes.shift();
+  while (fps.shownTimes.length && (fps.shownTimes[0] ?? 0) < now - 1000) fps.shownTimes.shift();
+  fps.raf = fps.rafTimes.length;
+  fps.shown = fps.shownTimes.length;
+  if (rec) {
+    // Hold the log clock while a frame is still loading, so playback never races ahead of what is drawn.
+    if (!busy) dispatch({ type: 'tick', dtMs: Math.min(100, now - last) });
+    if (!busy && player.index !== showing) void show(player.index);
+    scene?.render();
+  }
+  requestAnimationFrame(loop);
+}
+requestAnimationFrame(loop);
+
+ui.play.onclick = () => dispatch({ type: 'toggle' });
+ui.back.onclick = () => dispatch({ type: 'step', delta: -1 });
+ui.fwd.onclick = () => dispatch({ type: 'step', delta: 1 });
+ui.speed.onchange = () => dispatch({ type: 'speed', speed: Number(ui.speed.value) });
+ui.scrub.oninput = () => dispatch({ type: 'seek', index: Number(ui.scrub.value) });
+ui.gt.onchange = redraw;
+ui.open.onclick = () => ui.fileInput.click();
+ui.fileInput.onchange = () => {
+  const f = ui.fileInput.files?.[0];
+  if (f) void openSource(new BlobReadable(f), f.name);
+};
+
+window.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  ui.dropHint.hidden = false;
+});
+window.addEventListener('dragleave', () => {
+  ui.dropHint.hidden = true;
+});
+window.addEventListener('drop', (e) => {
+  e.preventDefault();
+  ui.dropHint.hidden = true;
+  const f = e.dataTransfer?.files[0];
+  if (f) void openSource(new BlobReadable(f), f.name);
+});
+
+window.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement;
+  if (t instanceof HTMLInputElement && (t.type === 'range' || t.type === 'text') && e.key.startsWith('Arrow')) return;
+  if (t instanceof HTMLSelectElement) return;
+  const big = e.shiftKey ? 10 : 1;
+  const actions: Record<string, () => void> = {
+    ' ': () => dispatch({ type: 'toggle' }),
+    ArrowRight: () => dispatch({ type: 'step', delta: big }),
+    ArrowLeft: () => dispatch({ type: 'step', delta: -big }),
+    Home: () => dispatch({ type: 'seek', index: 0 }),
+    End: () => dispatch({ type: 'seek', index: player.timesMs.length - 1 }),
+    g: () => {
+      if (!ui.gt.disabled) {
+        ui.gt.checked = !ui.gt.checked;
+        redraw();
+      }
+    },
+    '+': () => dispatch({ type: 'speed', speed: nextSpeed(player.speed, 1) }),
+    '=': () => dispatch({ type: 'speed', speed: nextSpeed(player.speed, 1) }),
+    '-': () => dispatch({ type: 'speed', speed: nextSpeed(player.speed, -1) }),
+    o: () => ui.fileInput.click(),
+  };
+  const fn = actions[e.key];
+  if (fn) {
+    e.preventDefault();
+    fn();
+  }
+});
+
+/**
+ * Time `n` full frame updates of the current frame (decode and draw all camera images and boxes, update and
+ * render the 3D scene, wait for the GPU): the viewer's sustainable frame rate, independent of the file's rate.
+ */
+async function benchmark(n = 20) {
+  if (!frame || !grid || !scene) return null;
+  const gl = scene.renderer.getContext();
+  const px = new Uint8Array(4);
+  // Warm up first: shader compilation and texture uploads happen once, not per frame.
+  for (let i = 0; i < 3; i++) {
+    await grid.draw(frame, ui.gt.checked, metrics);
+    scene.render(true);
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+  }
+  const phase = { camerasMs: 0, sceneUpdateMs: 0, renderMs: 0 };
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const a = performance.now();
+    await grid.draw(frame, ui.gt.checked, metrics);
+    const b = performance.now();
+    scene.update(frame, ui.gt.checked);
+    const c = performance.now();
+    scene.render(true);
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    const d = performance.now();
+    phase.camerasMs += (b - a) / n;
+    phase.sceneUpdateMs += (c - b) / n;
+    phase.renderMs += (d - c) / n;
+  }
+  const ms = (performance.now() - t0) / n;
+  return { frames: n, msPerFrame: ms, fps: 1000 / ms, ...phase };
+}
+
+/** Read-only view of the app for tests and debugging. */
+const api = {
+  benchmark,
+  /** For debugging from the console: the live view objects. */
+  debug: () => ({ scene, grid, rec, frame }),
+  state() {
+    const s = summarize(metrics);
+    return {
+      file: rec?.name ?? null,
+      error: errorText,
+      frameCount: rec?.frameTimes.length ?? 0,
+      index: player.index,
+      shownIndex: showing,
+      drawCount,
+      playing: player.playing,
+      speed: player.speed,
+      showGt: ui.gt.checked,
+      hasGroundTruth: rec?.hasGroundTruth ?? false,
+      cameras: rec?.cameras.map((c) => c.id) ?? [],
+      tNs: frame ? frame.tNs.toString() : null,
+      drawn: grid?.drawn ?? [],
+      metrics: { ...s, perCamera: [...metrics.values()].map((m) => ({ camera: m.camera, tp: m.tp, fp: m.fp, fn: m.fn, idSwitches: m.switches })) },
+      scene: scene?.stats ?? null,
+      fps: { raf: fps.raf, shown: fps.shown },
+      bytesRead: readable instanceof HttpReadable ? readable.bytesRead : null,
+    };
+  },
+};
+(window as unknown as { viper: typeof api }).viper = api;
+
+const fileParam = new URLSearchParams(location.search).get('file');
+if (fileParam) {
+  const url = new URL(fileParam, location.href).href;
+  void openSource(new HttpReadable(url), decodeURIComponent(fileParam.split('/').pop() ?? fileParam));
+}

@@ -1,0 +1,169 @@
+/**
+ * The camera grid: one canvas per camera with its image and the 2D boxes (colour per track id, label "id cls"),
+ * optionally the ground-truth boxes (dashed white) and highlighted id switches. Images are decoded off the main
+ * thread (createImageBitmap) and a frame is drawn only once all its images are ready, so boxes never sit on the
+ * wrong image.
+ */
+import type { CameraInfo, FrameData } from '../data/Recording.ts';
+import type { CameraBox, CameraImage } from '../data/normalize.ts';
+import { colorForId, cssColor } from '../state/colors.ts';
+import type { CameraMetrics } from './frameMetrics.ts';
+
+export interface DrawnBox {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  trackId: number | null;
+  cls: string;
+  /** CSS colour used for the outline. */
+  color: string;
+  idSwitch: boolean;
+}
+
+export interface DrawnCamera {
+  camera: string;
+  /** Canvas pixel size (= image size). */
+  width: number;
+  height: number;
+  boxes: DrawnBox[];
+  gtBoxes: { id: string; x1: number; y1: number; x2: number; y2: number }[];
+}
+
+const UNTRACKED = 'rgb(200,200,200)';
+
+async function toBitmap(img: CameraImage): Promise<ImageBitmap | null> {
+  try {
+    if (img.kind === 'compressed') {
+      return await createImageBitmap(new Blob([img.data as BlobPart], { type: `image/${img.format === 'png' ? 'png' : 'jpeg'}` }));
+    }
+    const { width, height, step, data, encoding } = img;
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    const ch = encoding === 'mono8' ? 1 : 3;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const s = y * step + x * ch;
+        const d = (y * width + x) * 4;
+        const r = data[s] ?? 0;
+        const g = ch === 1 ? r : (data[s + 1] ?? 0);
+        const b = ch === 1 ? r : (data[s + 2] ?? 0);
+        rgba[d] = encoding === 'bgr8' ? b : r;
+        rgba[d + 1] = g;
+        rgba[d + 2] = encoding === 'bgr8' ? r : b;
+        rgba[d + 3] = 255;
+      }
+    }
+    return await createImageBitmap(new ImageData(rgba, width, height));
+  } catch {
+    return null;
+  }
+}
+
+export class CameraGrid {
+  private readonly canvases = new Map<string, HTMLCanvasElement>();
+  /** What the last draw put on each canvas (read by tests and the metrics panel). */
+  drawn: DrawnCamera[] = [];
+  private drawSeq = 0;
+
+  /**
+   * @param softwareCanvas draw on CPU-backed canvases: when WebGL itself is software (SwiftShader), "accelerated"
+   * 2D canvases are emulated too and cost several times more than Skia's CPU raster.
+   */
+  constructor(
+    private readonly root: HTMLElement,
+    cameras: CameraInfo[],
+    private readonly softwareCanvas = false,
+  ) {
+    root.replaceChildren();
+    root.dataset.count = String(cameras.length);
+    for (const cam of cameras) {
+      const cell = document.createElement('div');
+      cell.className = 'cam';
+      const canvas = document.createElement('canvas');
+      canvas.dataset.camera = cam.id;
+      canvas.width = cam.intrinsics?.width ?? 640;
+      canvas.height = cam.intrinsics?.height ?? 360;
+      const label = document.createElement('div');
+      label.className = 'cam-label';
+      label.textContent = cam.id;
+      cell.append(canvas, label);
+      root.append(cell);
+      this.canvases.set(cam.id, canvas);
+    }
+  }
+
+  /** Decode and draw a frame; resolves when drawn (or skipped because a newer frame started drawing). */
+  async draw(frame: FrameData, showGt: boolean, metrics: Map<string, CameraMetrics>): Promise<boolean> {
+    const seq = ++this.drawSeq;
+    const entries = [...this.canvases.keys()];
+    const bitmaps = await Promise.all(entries.map((id) => (frame.images.get(id) ? toBitmap(frame.images.get(id)!) : null)));
+    if (seq !== this.drawSeq) {
+      for (const b of bitmaps) b?.close();
+      return false;
+    }
+    const drawn: DrawnCamera[] = [];
+    entries.forEach((id, i) => {
+      const canvas = this.canvases.get(id)!;
+      const bmp = bitmaps[i];
+      if (bmp && (canvas.width !== bmp.width || canvas.height !== bmp.height)) {
+        canvas.width = bmp.width;
+        canvas.height = bmp.height;
+      }
+      const ctx = canvas.getContext('2d', { willReadFrequently: this.softwareCanvas })!;
+      ctx.fillStyle = '#222';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      if (bmp) {
+        ctx.drawImage(bmp, 0, 0);
+        bmp.close();
+      } else {
+        ctx.fillStyle = '#888';
+        ctx.font = `${Math.round(canvas.height / 12)}px sans-serif`;
+        ctx.fillText('no image', 10, canvas.height / 2);
+      }
+      const m = metrics.get(id);
+      const gtBoxes = showGt && m ? m.gt : [];
+      this.drawGt(ctx, gtBoxes, canvas.width);
+      const boxes = frame.boxes.get(id) ?? [];
+      const switched = new Set(m?.switches.map((s) => s.pred) ?? []);
+      drawn.push({
+        camera: id,
+        width: canvas.width,
+        height: canvas.height,
+        boxes: boxes.map((b, k) => this.drawBox(ctx, b, switched.has(k), canvas.width)),
+        gtBoxes: gtBoxes.map((g) => ({ id: g.id, x1: g.x1, y1: g.y1, x2: g.x2, y2: g.y2 })),
+      });
+    });
+    this.drawn = drawn;
+    return true;
+  }
+
+  private drawGt(ctx: CanvasRenderingContext2D, gt: CameraMetrics['gt'], width: number): void {
+    const lw = Math.max(1, width / 480);
+    ctx.save();
+    ctx.setLineDash([6 * lw, 4 * lw]);
+    ctx.lineWidth = lw;
+    ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+    for (const g of gt) ctx.strokeRect(g.x1, g.y1, g.x2 - g.x1, g.y2 - g.y1);
+    ctx.restore();
+  }
+
+  private drawBox(ctx: CanvasRenderingContext2D, b: CameraBox, idSwitch: boolean, width: number): DrawnBox {
+    const color = b.trackId === null ? UNTRACKED : cssColor(colorForId(b.trackId));
+    const lw = Math.max(2, Math.round(width / 320));
+    ctx.lineWidth = idSwitch ? lw * 2 : lw;
+    ctx.strokeStyle = idSwitch ? '#ff00ff' : color;
+    ctx.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
+    const text = `${b.label || b.cls}${idSwitch ? ' ID SWITCH' : ''}`;
+    if (text) {
+      const fs = Math.max(10, Math.round(width / 60));
+      ctx.font = `bold ${fs}px sans-serif`;
+      const tw = ctx.measureText(text).width;
+      const ty = b.y1 - fs - 4 >= 0 ? b.y1 - fs - 4 : b.y1;
+      ctx.fillStyle = idSwitch ? '#ff00ff' : color;
+      ctx.fillRect(b.x1, ty, tw + 6, fs + 4);
+      ctx.fillStyle = '#000';
+      ctx.fillText(text, b.x1 + 3, ty + fs);
+    }
+    return { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, trackId: b.trackId, cls: b.cls, color, idSwitch };
+  }
+}
