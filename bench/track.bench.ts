@@ -34,17 +34,22 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function time(fn: () => void, minMs = 400): number {
-  fn(); // warm-up
-  let n = 0;
-  const start = performance.now();
-  let el = 0;
-  while (el < minMs) {
+/** Median wall time of `reps` runs after two warm-ups (the median resists other processes' bursts). */
+function time(fn: () => void, reps = 15): number {
+  fn();
+  fn();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
     fn();
-    n++;
-    el = performance.now() - start;
+    ts.push(performance.now() - t0);
   }
-  return el / n;
+  return median(ts);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 /** 100 pedestrians walking across a 1920×1080 image with box noise and random score, FRAMES frames. */
@@ -104,7 +109,7 @@ function bench2D(): void {
 }
 
 /** Six cameras (nuScenes-like: 0°, ±55°, ±110°, 180°), 50 cars around the ego, moving; RIGS rig frames. */
-function rigScene(rigs: number, seed: number) {
+export function rigScene(rigs: number, seed: number) {
   const rnd = mulberry32(seed);
   const K = [1266, 0, 816, 0, 1266, 491, 0, 0, 1];
   const model = pinholeModel(K, 1600, 900);
@@ -136,7 +141,9 @@ function rigScene(rigs: number, seed: number) {
     return { x: r * Math.cos(a), y: r * Math.sin(a), vx: (rnd() - 0.5) * 10, vy: (rnd() - 0.5) * 2, yaw: rnd() * 6 };
   });
   const results: RigResult[] = [];
+  const truth: [number, number][][] = [];
   for (let k = 0; k < rigs; k++) {
+    truth.push(objs.map((o) => [k * 0.8 + o.x + 0.1 * k * o.vx, o.y + 0.1 * k * o.vy]));
     const tNs = BigInt(k) * 100_000_000n;
     const ego: Transform = { parent: 'odom', child: 'base_link', translation: [k * 0.8, 0, 0], rotation: [0, 0, 0, 1] };
     const frames: CameraFrame[] = [];
@@ -164,12 +171,12 @@ function rigScene(rigs: number, seed: number) {
     }
     results.push({ rig: { feedId: 'bench', tNs, seq: k, frames, missing: [] }, detections, tracks: new Map(), issues: [] });
   }
-  return results;
+  return { results, truth };
 }
 
 async function benchRig(): Promise<void> {
   const RIGS = 100;
-  const scene = rigScene(RIGS, 2);
+  const { results: scene } = rigScene(RIGS, 2);
   const fresh = () =>
     scene.map((r) => ({ ...r, tracks: new Map(), issues: [], objects: undefined }) as RigResult);
   const dets = scene.reduce((s, r) => s + [...r.detections.values()].reduce((a, d) => a + d.length, 0), 0) / RIGS;
@@ -199,24 +206,28 @@ async function benchRig(): Promise<void> {
   const perRig = (ms: number, n: number) => (ms / n).toFixed(3);
   process.stdout.write(
     `six-camera rig, 50 objects (${dets.toFixed(0)} detections/rig, ${objectsLast} world objects at the end):\n` +
-      `  track + fuse ${perRig(both, RIGS)} ms/rig (target < 2 ms); track alone ${perRig(trackOnly, RIGS)} ms/rig; ` +
-      `fuse alone ≈ ${perRig(both - trackOnly, RIGS)} ms/rig\n` +
+      `  track + fuse ${perRig(both.wall, RIGS)} ms/rig wall, ${perRig(both.cpu, RIGS)} ms/rig process CPU (target < 2 ms); ` +
+      `track alone ${perRig(trackOnly.wall, RIGS)} ms/rig wall; fuse alone ≈ ${perRig(both.wall - trackOnly.wall, RIGS)} ms/rig\n` +
       `  baseline IoU matrix + assignment per camera ${perRig(base, RIGS - 1)} ms/rig → track + fuse is ` +
-      `${(both / RIGS / (base / (RIGS - 1))).toFixed(1)}× the baseline\n`,
+      `${(both.wall / RIGS / (base / (RIGS - 1))).toFixed(1)}× the baseline\n`,
   );
 }
 
-async function timeAsync(fn: () => Promise<void>, minMs = 600): Promise<number> {
+/** Median wall and process-CPU time (ms) of `reps` runs after two warm-ups. */
+async function timeAsync(fn: () => Promise<void>, reps = 11): Promise<{ wall: number; cpu: number }> {
   await fn();
-  let n = 0;
-  const start = performance.now();
-  let el = 0;
-  while (el < minMs) {
+  await fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
     await fn();
-    n++;
-    el = performance.now() - start;
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return el / n;
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 export async function run(): Promise<void> {

@@ -4,8 +4,8 @@
  * (fixed-batch models: repeated runs), decoded by the card's adapter, filtered by class-aware NMS and mapped
  * back to original pixels and Viper classes.
  *
- * Pipelining: all frames of a chunk decode at once; each run is sent as soon as its images are written, and the
- * next chunk decodes while this one's runs are in flight. Results come back one per frame, in input order, and
+ * Pipelining: frames decode a few at a time, in order; each run is sent as soon as its images are written, and
+ * the next chunk decodes while this one's runs are in flight. Results come back one per frame, in input order, and
  * are the same whatever `maxBatch` is: every image's decode and NMS is independent of its neighbours.
  */
 import type { CameraFrame } from '../contracts/camera.ts';
@@ -50,6 +50,12 @@ export interface DetectorStats {
 }
 
 type Decoded = Letterboxed | FrameDecodeError;
+
+/**
+ * Frames decoding at once. All at once, frame 0 would finish with the others and the first run would wait for
+ * the whole chunk; a short window lets runs start early and later frames decode meanwhile.
+ */
+const DECODE_AHEAD = 2;
 
 /** A run in flight and the chunk positions of its images, in tensor order. */
 interface PendingRun {
@@ -162,14 +168,24 @@ export class Detector {
     await this.session.release();
   }
 
-  /** Decoding starts now, all frames at once (libvips threads); failures resolve as FrameDecodeError. */
+  /**
+   * Decoding starts now, at most DECODE_AHEAD frames at a time in order (libvips threads), so the first run can
+   * start while later frames still decode; failures resolve as FrameDecodeError.
+   */
   private startDecode(frames: CameraFrame[]): Promise<Decoded>[] {
-    return frames.map((f) =>
-      decodeLetterboxed(f.image, this.card.input).catch((err: unknown) => {
-        if (err instanceof FrameDecodeError) return err;
-        throw err;
-      }),
-    );
+    const out: Promise<Decoded>[] = [];
+    for (const [i, f] of frames.entries()) {
+      const before = out[i - DECODE_AHEAD] ?? Promise.resolve();
+      out.push(
+        before.then(() =>
+          decodeLetterboxed(f.image, this.card.input).catch((err: unknown) => {
+            if (err instanceof FrameDecodeError) return err;
+            throw err;
+          }),
+        ),
+      );
+    }
+    return out;
   }
 
   /**

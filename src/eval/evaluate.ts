@@ -4,6 +4,7 @@
  * sequences (counts summed, association scores weighted by TP), and per class filters rows by class first.
  */
 import type { Box2D } from '../contracts/geometry.ts';
+import { averageClasses } from './classAverage.ts';
 import { type ClearOptions, type ClearResult, clearMot, combineClear } from './clear.ts';
 import { combineHota, type HotaResult, hota } from './hota.ts';
 import { combineIdentity, type IdentityResult, identity } from './identity.ts';
@@ -56,7 +57,10 @@ export function combineSequences(all: readonly SequenceMetrics[]): SequenceMetri
 }
 
 export interface Breakdown {
+  /** All classes together: counts summed over cameras (TrackEval's combined sequences / detection average). */
   overall: SequenceMetrics;
+  /** Mean of the per-class scores (TrackEval's class average); equals `overall` with a single class. */
+  classAveraged: SequenceMetrics;
   perCamera: Record<string, SequenceMetrics>;
   perClass: Record<string, SequenceMetrics>;
 }
@@ -87,5 +91,10 @@ export function evaluateRows(
     );
     perClass[cls] = combineSequences(parts);
   }
-  return { overall: combineSequences(Object.values(perCamera)), perCamera, perClass };
+  return {
+    overall: combineSequences(Object.values(perCamera)),
+    classAveraged: averageClasses(Object.values(perClass)),
+    perCamera,
+    perClass,
+  };
 }

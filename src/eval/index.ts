@@ -75,3 +75,4 @@ export {
   motGtClass,
   preprocessMotChallenge,
 } from './formats/motPreprocess.ts';
+export { averageClasses } from './classAverage.ts';

@@ -98,6 +98,8 @@ export function formatReport(r: EvalReport): string {
     out.push('2D tracking (IoU):', HEADER, line('overall', r.tracking.overall));
     for (const [cam, m] of Object.entries(r.tracking.perCamera)) out.push(line(`cam ${cam || '-'}`, m));
     for (const [cls, m] of Object.entries(r.tracking.perClass)) out.push(line(cls, m));
+    if (Object.keys(r.tracking.perClass).length > 1)
+      out.push(line('class average', r.tracking.classAveraged));
   }
   if (r.detection) {
     out.push(

@@ -9,7 +9,8 @@
  *   ground:  σr = σv·r² / (fy·hcam) + kr·r + σ0       (dr/dv of the flat-ground range)
  *   height:  σr = kh·r + σ0                            (relative error of the height prior)
  *   σlat = σu·r / fx + σ0
- * and rotated into the world frame by the ray's bearing.
+ * and rotated into the world frame by the ray's bearing. A box cut by the image's side adds half the class
+ * length to both (its visible centre is not the object's).
  */
 import type { ViperClass } from '../contracts/classes.ts';
 import type { Vec3 } from '../contracts/geometry.ts';
@@ -99,11 +100,18 @@ export function measureTrack(
   const off = footprintOffsetM(size);
   const centreGround: Vec3 = [point[0] + ex * off, point[1] + ey * off, 0];
   const r = horiz + off;
-  const sr =
+  let sr =
     method === 'ground'
       ? (cfg.sigmaVPx * r * r) / (model.fy * Math.max(camHeight, 0.1)) + cfg.groundRelStd * r + cfg.minStdM
       : cfg.heightRelStd * r + cfg.minStdM;
-  const sl = (cfg.sigmaUPx * r) / model.fx + cfg.minStdM;
+  let sl = (cfg.sigmaUPx * r) / model.fx + cfg.minStdM;
+  // A box cut by the left or right image border has an unreliable horizontal centre: widen the lateral spread by
+  // half the object's largest extent (the centre may be anywhere within it), and the radial one alike.
+  const sideCut = x1 <= cfg.edgeMarginPx || x2 >= model.width - cfg.edgeMarginPx;
+  if (sideCut) {
+    sl += size[0] / 2;
+    sr += size[0] / 2;
+  }
   // Rotate diag(σr², σl²) from (ray, left-of-ray) axes into the world frame.
   const e = quatRotate(worldFromGround.rotation, [ex, ey, 0]);
   const n = Math.hypot(e[0], e[1]) || 1;

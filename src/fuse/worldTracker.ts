@@ -140,6 +140,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
 
       // associate per camera (sorted), optimal assignment on Mahalanobis distance within the gate
       const cams = [...new Set(free.map((m) => m.cameraId))];
+      const trackCls = tracks.map(clsOf);
       const leftover: GroundMeasurement[] = [];
       for (const cam of cams) {
         const ms = free.filter((m) => m.cameraId === cam);
@@ -149,9 +150,16 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
           for (let j = 0; j < tracks.length; j++) {
             const t = tracks[j]!;
             let c = Infinity;
-            if (!usedCam.has(`${t.id}\u0000${cam}`) && classOk(clsOf(t), m.cls)) {
-              const { nu, S } = worldInnovation(t.kf, m.position, m.cov);
-              c = mahalanobis2(nu, S);
+            if (classOk(trackCls[j]!, m.cls) && !usedCam.has(`${t.id}\u0000${cam}`)) {
+              const P = t.kf.P;
+              c = mahalanobis2Raw(
+                m.position[0] - t.kf.x[0]!,
+                m.position[1] - t.kf.x[1]!,
+                P[0]! + m.cov[0],
+                P[1]! + m.cov[1],
+                P[4]! + m.cov[2],
+                P[5]! + m.cov[3],
+              );
             }
             cost[i * tracks.length + j] = c;
           }
@@ -245,6 +253,13 @@ function toWorldObject(t: WorldTrack, cls: ViperClass, frameId: string): WorldOb
     positionCovariance: [t.kf.P[0]!, t.kf.P[1]!, t.kf.P[4]!, t.kf.P[5]!],
     sources: t.sources,
   };
+}
+
+/** νᵀ S⁻¹ ν for ν = (a, b), S = [[s00, s01], [s10, s11]], without allocating. */
+function mahalanobis2Raw(a: number, b: number, s00: number, s01: number, s10: number, s11: number): number {
+  const det = s00 * s11 - s01 * s10;
+  if (!(det > 0)) return Infinity;
+  return (s11 * a * a - (s01 + s10) * a * b + s00 * b * b) / det;
 }
 
 export function wrapAngle(a: number): number {

@@ -24,6 +24,8 @@ export class OrderedWriter<M, R> {
   constructor(
     private readonly writeMessage: (m: M) => Promise<void>,
     private readonly writeRig: (r: R) => Promise<void>,
+    /** Called after each item is written (and counted out of `pending`). */
+    private readonly onWritten: () => void = () => undefined,
   ) {}
 
   message(m: M): void {
@@ -66,6 +68,7 @@ export class OrderedWriter<M, R> {
         await this.writeMessage(item.message);
       }
       this.head++;
+      this.onWritten();
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue.splice(0, this.head);
         this.head = 0;

@@ -101,14 +101,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
 
   let rigsInBatcher = 0;
   const ordered = new OrderedWriter<RecordedMessage, RigResult>(
-    async (m) => {
-      await sink.writeInput(m);
-      gate.notify();
-    },
-    async (r) => {
-      await sink.writeRig(r);
-      gate.notify();
-    },
+    (m) => sink.writeInput(m),
+    (r) => sink.writeRig(r),
+    () => gate.notify(),
   );
   // Read on while the writer has room, or while a partly filled batch still needs input to close.
   const gate = new Gate(() => ordered.pending < queueSize || rigsInBatcher > 0);
@@ -211,6 +206,16 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     ...(recovery ? { recovery: { damaged: recovery.damaged, reason: recovery.reason, bytesLost: recovery.bytesLost } } : {}),
     stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
   };
+}
+
+/** Open and check a recording (readable, every channel decodable) before stages are built for it. */
+export async function preflight(input: string, recover: boolean): Promise<void> {
+  const reader = await RecordingReader.open(input, { recover });
+  try {
+    checkChannels(reader);
+  } finally {
+    await reader.close();
+  }
 }
 
 async function runStages(stages: Stage[], batch: RigResult[]): Promise<RigResult[]> {

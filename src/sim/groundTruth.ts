@@ -84,8 +84,8 @@ export function gtActor(st: AgentState, ego: EgoState, views: GtCameraView[]): G
   return {
     id: st.agent.id,
     cls: st.agent.cls,
-    boxWorld: { center: [r4(st.x), r4(st.y), r4(H / 2)], size: [L, W, H], yaw: r4(wrapAngle(st.yaw)) },
-    boxEgo: { center: [r4(ex), r4(ey), r4(H / 2)], size: [L, W, H], yaw: r4(wrapAngle(st.yaw - ego.yaw)) },
+    boxWorld: { center: [r4(st.x), r4(st.y), r4(st.z + H / 2)], size: [L, W, H], yaw: r4(wrapAngle(st.yaw)) },
+    boxEgo: { center: [r4(ex), r4(ey), r4(st.z + H / 2)], size: [L, W, H], yaw: r4(wrapAngle(st.yaw - ego.yaw)) },
     velocity: [r4(st.vx), r4(st.vy), 0],
     cameras: views,
   };

@@ -45,7 +45,7 @@ describe('adapters', () => {
         for (const s of [8, 16]) {
           for (let gy = 0; gy < 32 / s; gy++) {
             for (let gx = 0; gx < 32 / s; gx++, r++) {
-              const [dx, dy, lw, lh, ...rest] = rows[r] as number[];
+              const [dx, dy, lw, lh, ...rest] = rows[r] as [number, number, number, number, ...number[]];
               viper.set([(dx + gx) * s, (dy + gy) * s, Math.exp(lw) * s, Math.exp(lh) * s, ...rest], r * 8);
             }
           }

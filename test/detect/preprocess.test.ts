@@ -102,8 +102,11 @@ describe('decodeLetterboxed', () => {
     })
       .png()
       .toBuffer();
+    // Bytes as a view into a larger buffer, as a recording reader hands them out.
+    const data = new Uint8Array(png.length + 32).subarray(16, 16 + png.length);
+    data.set(png);
     const img = await decodeLetterboxed(
-      { encoding: 'png', width: 0, height: 0, data: png },
+      { encoding: 'png', width: 0, height: 0, data },
       input({ width: 8, height: 8, letterbox: { align: 'center', padValue: 7 } }),
     );
     expect(img.lb).toEqual({ srcW: 8, srcH: 4, newW: 8, newH: 4, padX: 0, padY: 2 });

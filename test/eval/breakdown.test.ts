@@ -50,6 +50,21 @@ describe('evaluateRows', () => {
   });
 });
 
+describe('class average', () => {
+  it('averages per-class scores and sums counts', () => {
+    const gt = [r(0, 1, 0, 'c', 'car'), r(0, 2, 100, 'c', 'car'), r(0, 3, 200, 'c', 'bus')];
+    const tr = [r(0, 1, 0, 'c', 'car'), r(0, 3, 200, 'c', 'bus')];
+    const b = evaluateRows(gt, tr);
+    // car: MOTA ½, bus: MOTA 1 → class average ¾; overall 2 of 3.
+    expect(b.classAveraged.CLEAR.MOTA).toBeCloseTo(0.75, 12);
+    expect(b.overall.CLEAR.MOTA).toBeCloseTo(2 / 3, 12);
+    expect(b.classAveraged.CLEAR).toMatchObject({ CLR_TP: 2, CLR_FN: 1 });
+    expect(b.classAveraged.HOTA.DetA).toBeCloseTo(0.75, 12);
+    expect(b.classAveraged.HOTA.curves.HOTA_TP[0]).toBe(2);
+    expect(b.classAveraged.Identity.IDF1).toBeCloseTo((2 / 3 + 1) / 2, 12);
+  });
+});
+
 describe('sequenceFromRows', () => {
   it('spans the frames of both inputs and keeps row order', () => {
     const s = sequenceFromRows([r(3, 1, 0, '', 'car')], [r(5, 9, 0, '', 'car'), r(5, 8, 50, '', 'car')]);

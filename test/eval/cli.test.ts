@@ -196,6 +196,18 @@ describe('viper eval on text files', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/field y is "zero".*tr\.txt: MOTChallenge line 2/);
   });
+  it('applies MOT17 preprocessing with --benchmark', async () => {
+    const gt = join(dir, 'gt17.txt');
+    const tr = join(dir, 'tr17.txt');
+    writeFileSync(gt, '1,1,0,0,10,10,1,1,1\n1,2,100,0,10,10,1,8,1\n');
+    writeFileSync(tr, '1,5,0,0,10,10,0.9,-1,-1,-1\n1,6,100,0,10,10,0.8,-1,-1,-1\n');
+    const plain = JSON.parse((await run(tr, '--gt', gt, '--json')).out) as EvalReport;
+    expect(plain.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 2, CLR_FP: 0 });
+    const mot17 = JSON.parse((await run(tr, '--gt', gt, '--json', '--benchmark', 'MOT17')).out) as EvalReport;
+    expect(mot17.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 1, CLR_FP: 0, CLR_FN: 0 });
+    expect(mot17.notes[0]).toMatch(/1 tracker boxes on distractors removed/);
+    expect((await run(tr, '--gt', gt, '--benchmark', 'MOT99')).err).toMatch(/--benchmark 'MOT99'/);
+  });
   it('needs --gt for text results and checks options', async () => {
     expect((await run(join(dir, 'x.txt'))).err).toMatch(/need --gt/);
     expect((await run(join(dir, 'x.txt'), '--gt', 'y', '--iou', '2')).err).toMatch(

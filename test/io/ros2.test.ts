@@ -4,6 +4,11 @@ import { RecordingError } from '../../src/contracts/errors.ts';
 import {
   RecordingReader,
   RecordingWriter,
+  calibrationToFoxglove,
+  decodeFoxglove,
+  encodeFoxglove,
+  imageToFoxglove,
+  transformsToFoxglove,
   foxgloveCalibrationToCalibration,
   foxgloveCompressedImageToImage,
   foxgloveFrameTransformsToTransforms,
@@ -248,5 +253,44 @@ describe('Foxglove → Viper conversion', () => {
         ],
       }),
     ).toEqual([{ parent: 'a', child: 'b', translation: [1, 2, 3], rotation: [0, 0, 0, 1] }]);
+  });
+
+  it('Viper → Foxglove → bytes → Viper is the identity for images, calibration and transforms', () => {
+    const tNs = 1_700_000_000_123_456_789n;
+    const raw = { encoding: 'rgb8' as const, width: 2, height: 1, data: new Uint8Array([1, 2, 3, 4, 5, 6]) };
+    const rawOut = imageToFoxglove(raw, 'cam', tNs);
+    expect(rawOut.schema).toBe('RawImage');
+    const rawBack = decodeFoxglove(rawOut.schema, encodeFoxglove(rawOut.schema, rawOut.message));
+    expect(foxgloveRawImageToImage(rawBack)).toEqual(raw);
+    expect(foxgloveStampNs(rawBack)).toBe(tNs);
+    const jpeg = { encoding: 'jpeg' as const, width: 0, height: 0, data: new Uint8Array([0xff, 0xd8]) };
+    const jpegOut = imageToFoxglove(jpeg, 'cam', tNs);
+    expect(
+      foxgloveCompressedImageToImage(
+        decodeFoxglove(jpegOut.schema, encodeFoxglove(jpegOut.schema, jpegOut.message)),
+      ),
+    ).toEqual(jpeg);
+    const cal = {
+      frameId: 'cam',
+      width: 640,
+      height: 480,
+      distortionModel: 'plumb_bob',
+      D: [0.1, 0, 0, 0, 0],
+      K,
+      R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+      P: [525, 0, 319.5, 0, 0, 525, 239.5, 0, 0, 0, 1, 0],
+    };
+    const calBytes = encodeFoxglove('CameraCalibration', calibrationToFoxglove(cal, tNs));
+    expect(foxgloveCalibrationToCalibration(decodeFoxglove('CameraCalibration', calBytes))).toEqual(cal);
+    const tfs = [
+      {
+        parent: 'odom',
+        child: 'base_link',
+        translation: [1, 2, 3] as [number, number, number],
+        rotation: [0, 0, 0, 1] as [number, number, number, number],
+      },
+    ];
+    const tfBytes = encodeFoxglove('FrameTransforms', transformsToFoxglove(tfs, tNs));
+    expect(foxgloveFrameTransformsToTransforms(decodeFoxglove('FrameTransforms', tfBytes))).toEqual(tfs);
   });
 });

@@ -3,7 +3,10 @@ import type { Channel } from '@foxglove/ws-protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { LiveServer } from '../../src/live/LiveServer.ts';
-import { decodeWithSchema, encodeFoxgloveMsg, foxgloveProto, stamp } from '../viewer/foxgloveProto.ts';
+import { encodeFoxglove, foxgloveSchemaData } from '../../src/io/index.ts';
+import { decodeWithSchema } from '../viewer/foxgloveProto.ts';
+
+const stamp = (tNs: bigint) => ({ sec: Number(tNs / 1_000_000_000n), nsec: Number(tNs % 1_000_000_000n) });
 
 const T0 = 1_700_000_000_000_000_000n;
 const objectsSchema = JSON.stringify({
@@ -68,12 +71,14 @@ describe('LiveServer', () => {
   test('a ws-protocol client subscribes to every channel and decodes each with its schema', async () => {
     server = await LiveServer.start({ port: 0 });
     expect(server.host).toBe('127.0.0.1');
-    const img = foxgloveProto('CompressedImage');
-    const ann = foxgloveProto('ImageAnnotations');
-    const tf = foxgloveProto('FrameTransforms');
-    const chImg = server.addChannel('/cam_front/image', 'foxglove.CompressedImage', 'protobuf', img.schemaData);
-    const chAnn = server.addChannel('/perception/cam_front/annotations', 'foxglove.ImageAnnotations', 'protobuf', ann.schemaData);
-    const chTf = server.addChannel('/tf', 'foxglove.FrameTransforms', 'protobuf', tf.schemaData);
+    const chImg = server.addChannel('/cam_front/image', 'foxglove.CompressedImage', 'protobuf', foxgloveSchemaData('CompressedImage'));
+    const chAnn = server.addChannel(
+      '/perception/cam_front/annotations',
+      'foxglove.ImageAnnotations',
+      'protobuf',
+      foxgloveSchemaData('ImageAnnotations'),
+    );
+    const chTf = server.addChannel('/tf', 'foxglove.FrameTransforms', 'protobuf', foxgloveSchemaData('FrameTransforms'));
     const chObj = server.addChannel('/perception/objects', 'viper.Objects', 'json', objectsSchema);
 
     const { client, ready, received } = connect(server.url, 4);
@@ -85,14 +90,14 @@ describe('LiveServer', () => {
     const frames = 3;
     for (let i = 0; i < frames; i++) {
       const t = T0 + BigInt(i) * 100_000_000n;
-      server.publish(chImg, t, encodeFoxgloveMsg('CompressedImage', {
+      server.publish(chImg, t, encodeFoxglove('CompressedImage', {
         timestamp: stamp(t), frame_id: 'cam_front', format: 'jpeg', data: new Uint8Array([0xff, 0xd8, i]),
       }));
-      server.publish(chAnn, t, encodeFoxgloveMsg('ImageAnnotations', {
+      server.publish(chAnn, t, encodeFoxglove('ImageAnnotations', {
         points: [{ timestamp: stamp(t), type: 2, points: [{ x: 10, y: 20 }, { x: 50, y: 20 }, { x: 50, y: 60 }, { x: 10, y: 60 }], thickness: 2 }],
         texts: [{ timestamp: stamp(t), position: { x: 10, y: 18 }, text: `${i} car`, font_size: 12 }],
       }));
-      server.publish(chTf, t, encodeFoxgloveMsg('FrameTransforms', {
+      server.publish(chTf, t, encodeFoxglove('FrameTransforms', {
         transforms: [{ timestamp: stamp(t), parent_frame_id: 'odom', child_frame_id: 'base_link', translation: { x: i, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } }],
       }));
       server.publish(chObj, t, new TextEncoder().encode(JSON.stringify({ stampNs: t.toString(), objects: [{ id: i }] })));
@@ -127,9 +132,6 @@ describe('LiveServer', () => {
     const ch = server.addChannel('/blob', 'viper.Blob', 'json', '{"type":"object"}');
     const { client, ready } = connect(server.url, 1);
     await ready;
-    // Pause the client's socket so the server's send buffer fills up.
-    const raw = (client as unknown as { ws?: WebSocket }).ws;
-    void raw;
     const sockets = [...(server as unknown as { wss: { clients: Set<WebSocket> } }).wss.clients];
     const payload = new TextEncoder().encode(JSON.stringify({ pad: 'x'.repeat(256 * 1024) }));
     const start = performance.now();

@@ -55,17 +55,14 @@ let results: string;
 let noGt: string;
 let corrupt: string;
 
-const state = (): Promise<AppState> => page.evaluate(() => (window as unknown as { viper: { state(): AppState } }).viper.state());
+// Page-side code is passed as strings: this file is type-checked without the DOM lib.
+const state = (): Promise<AppState> => page.evaluate('window.viper.state()') as Promise<AppState>;
+const until = (expr: string, timeout = 15_000) => page.waitForFunction(`(() => { const s = window.viper?.state(); return !!s && (${expr}); })()`, undefined, { timeout });
+const scrubTo = (i: number) =>
+  page.evaluate(`(() => { const r = document.getElementById('scrub'); r.value = '${i}'; r.dispatchEvent(new Event('input', { bubbles: true })); })()`);
 
 async function waitShown(index: number): Promise<AppState> {
-  await page.waitForFunction(
-    (i) => {
-      const s = (window as unknown as { viper?: { state(): AppState } }).viper?.state();
-      return !!s && s.shownIndex === i && s.index === i;
-    },
-    index,
-    { timeout: 15_000 },
-  );
+  await until(`s.shownIndex === ${index} && s.index === ${index}`);
   return state();
 }
 
@@ -171,21 +168,15 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
   });
 
   test('scrubs the timeline and highlights an id switch when stepping into it', async () => {
-    await page.evaluate(() => {
-      const r = document.getElementById('scrub') as HTMLInputElement;
-      r.value = '20';
-      r.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    await scrubTo(20);
     let s = await waitShown(20);
     const front = s.drawn.find((d) => d.camera === 'cam_front')!;
     expect(front.boxes[0]!.x1).toBeCloseTo(layout('cam_front', 20, W, H).preds[0]!.box.x1, 3);
     expect(await page.locator('#time').textContent()).toContain('frame 21/30');
+    // Trails: every object has one after a jump (the previous frames are read for it).
+    expect(s.scene).toMatchObject({ objects: 100, trails: 100 });
 
-    await page.evaluate((i) => {
-      const r = document.getElementById('scrub') as HTMLInputElement;
-      r.value = String(i);
-      r.dispatchEvent(new Event('input', { bubbles: true }));
-    }, SWITCH_FRAME - 2);
+    await scrubTo(SWITCH_FRAME - 2);
     await waitShown(SWITCH_FRAME - 2);
     await page.locator('body').click({ position: { x: 5, y: 890 } });
     await page.keyboard.press('ArrowRight');
@@ -196,7 +187,7 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     expect(s.metrics.idSwitches).toBe(1);
     const switched = s.drawn.find((d) => d.camera === 'cam_front')!.boxes.filter((b) => b.idSwitch);
     expect(switched.map((b) => b.trackId)).toEqual([7]);
-    expect(await page.locator('#metrics .switch').first().textContent()).toMatch(/ID/);
+    expect(await page.locator('#metrics div.switch').first().textContent()).toMatch(/ID switch — cam_front: actor a2 track 2 → 7/);
     await page.locator('#scene').screenshot({ path: join(repoRoot, 'docs/viewer-3d.png') });
     await page.screenshot({ path: join(repoRoot, 'docs/viewer.png') });
   });
@@ -207,13 +198,13 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     expect(s.drawn.find((d) => d.camera === 'cam_front')!.gtBoxes.length).toBe(4);
     const before = s.drawCount;
     await page.keyboard.press('g');
-    await page.waitForFunction((n) => (window as unknown as { viper: { state(): AppState } }).viper.state().drawCount > n, before);
+    await until(`s.drawCount > ${before}`);
     s = await state();
     expect(s.showGt).toBe(false);
     expect(s.drawn.every((d) => d.gtBoxes.length === 0)).toBe(true);
     expect(s.scene!.gtBoxes).toBe(0);
     await page.locator('#gt-toggle').check();
-    await page.waitForFunction(() => (window as unknown as { viper: { state(): AppState } }).viper.state().scene!.gtBoxes > 0);
+    await until('s.scene.gtBoxes > 0');
   });
 
   test('plays with six cameras and 100 objects, and pauses', async () => {
@@ -240,10 +231,7 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
 
   test('opens a file without ground truth through the file picker', async () => {
     await page.locator('#file-input').setInputFiles(noGt);
-    await page.waitForFunction(() => {
-      const s = (window as unknown as { viper: { state(): AppState } }).viper.state();
-      return s.file === 'recording-no-gt.mcap' && s.shownIndex === 0;
-    });
+    await until("s.file === 'recording-no-gt.mcap' && s.shownIndex === 0");
     const s = await state();
     expect(s.error).toBe('');
     expect(s.hasGroundTruth).toBe(false);
@@ -256,7 +244,7 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
 
   test('a corrupt file gives a clear message, not a blank page', async () => {
     await page.locator('#file-input').setInputFiles(corrupt);
-    await page.waitForFunction(() => (window as unknown as { viper: { state(): AppState } }).viper.state().error !== '');
+    await until("s.error !== ''");
     const alert = page.locator('#error');
     expect(await alert.isVisible()).toBe(true);
     expect(await alert.textContent()).toMatch(/Could not open corrupt\.mcap: corrupt\.mcap is not a readable indexed MCAP file/);

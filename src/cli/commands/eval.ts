@@ -137,20 +137,26 @@ async function readText(path: string): Promise<string> {
 
 type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetrics' };
 
-async function evalText(results: string, gt: string | undefined, format: 'mot' | 'kitti', opts: ClearOpts) {
+async function evalText(
+  results: string,
+  gt: string | undefined,
+  format: 'mot' | 'kitti',
+  opts: ClearOpts,
+  benchmark: MotBenchmark | undefined,
+) {
   if (!gt) throw new ConfigError({ what: 'text results need --gt <ground-truth file>', where: 'viper eval' });
-  const parse = (text: string, path: string): TrackRow[] => {
+  // Parse errors name the file as well as the line and field.
+  const parse = <R>(path: string, f: () => R): R => {
     try {
-      return format === 'mot'
-        ? motRowsToTrackRows(readMotChallenge(text))
-        : kittiRowsToTrackRows(readKitti(text));
+      return f();
     } catch (err) {
-      if (err instanceof ViperError)
+      if (err instanceof ViperError) {
         throw new ViperError('input', {
           what: err.what,
           where: `${path}: ${err.where}`,
           ...(err.hint ? { hint: err.hint } : {}),
         });
+      }
       throw err;
     }
   };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
 import { nsToSec } from '../../contracts/time.ts';
-import { replay, type ReplaySummary } from '../../graph/replay.ts';
+import { preflight, replay, type ReplaySummary } from '../../graph/replay.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
@@ -32,6 +32,7 @@ export function register(program: Command): void {
         if (!existsSync(input)) {
           throw new ConfigError({ what: `no such file '${input}'`, where: 'replay <input>', hint: 'check the path' });
         }
+        await preflight(input, o.recover === true);
         const stageOpts: StageOptions = {
           model: o.model as string | undefined,
           detector: o.detector as StageOptions['detector'],

@@ -27,7 +27,7 @@ export interface ReorderLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_REORDER: ReorderLimits = { maxMessages: 100_000, maxBytes: 256 * 1024 * 1024 };
+export const DEFAULT_REORDER: ReorderLimits = { maxMessages: 4096, maxBytes: 32 * 1024 * 1024 };
 
 /**
  * Sorts a file-order stream with a bounded min-heap: exact whenever no message is more than the window out of

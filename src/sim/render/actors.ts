@@ -20,8 +20,9 @@ function lights(b: MeshBuilder, f: Frame, L: number, W: number, z: number, on: b
   const head = on ? HEAD_ON : HEAD_OFF;
   const tail = on ? TAIL_ON : TAIL_OFF;
   for (const side of [1, -1]) {
-    b.box(f, L / 2 + 0.01, side * (W / 2 - 0.28), z, 0.04, 0.34, 0.14, head, { emissive: on });
-    b.box(f, -L / 2 - 0.01, side * (W / 2 - 0.22), z + 0.05, 0.04, 0.26, 0.12, tail, { emissive: on });
+    // Bodies are 4 cm shorter than the box so lights sit flush with its ends (everything inside the GT box).
+    b.box(f, L / 2 - 0.02, side * (W / 2 - 0.28), z, 0.04, 0.34, 0.14, head, { emissive: on });
+    b.box(f, -L / 2 + 0.02, side * (W / 2 - 0.22), z + 0.05, 0.04, 0.26, 0.12, tail, { emissive: on });
   }
 }
 
@@ -49,14 +50,14 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
   const a = st.agent;
   const [L, W, H] = a.size;
   const b = new MeshBuilder(Lt.light);
-  const f = frame(st.x, st.y, 0, st.yaw);
+  const f = frame(st.x, st.y, st.z, st.yaw);
   const on = a.lights && Lt.lampsOn;
   switch (a.shape) {
     case 'sedan': {
       const r = Math.min(0.34, H * 0.22);
       wheels(b, f, [0.33 * L, -0.33 * L], W, r, 0.24);
       const belt = 0.56 * H;
-      b.box(f, 0, 0, (0.22 + belt) / 2, L, W, belt - 0.22, a.color);
+      b.box(f, 0, 0, (0.22 + belt) / 2, L - 0.08, W, belt - 0.22, a.color);
       b.box(f, -0.06 * L, 0, (belt + H) / 2 - 0.04, 0.5 * L, 0.86 * W, H - belt - 0.08, GLASS, { top: a.color });
       b.box(f, -0.06 * L, 0, H - 0.04, 0.46 * L, 0.84 * W, 0.08, a.color);
       lights(b, f, L, W, 0.42 * H, on);
@@ -65,8 +66,8 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
     case 'van': {
       const r = 0.36;
       wheels(b, f, [0.34 * L, -0.32 * L], W, r, 0.26);
-      b.box(f, 0, 0, (0.25 + H) / 2, L, W, H - 0.25, a.color);
-      b.box(f, 0.3 * L, 0, 0.72 * H, 0.36 * L, W + 0.04, 0.3 * H, GLASS, { top: a.color });
+      b.box(f, 0, 0, (0.25 + H) / 2, L - 0.08, W - 0.04, H - 0.25, a.color);
+      b.box(f, 0.3 * L, 0, 0.72 * H, 0.36 * L, W, 0.3 * H, GLASS, { top: a.color });
       lights(b, f, L, W, 0.4 * H, on);
       break;
     }
@@ -74,8 +75,8 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
       const r = 0.5;
       wheels(b, f, [0.36 * L, -0.15 * L, -0.36 * L], W, r, 0.34);
       const cab = 2.3;
-      b.box(f, L / 2 - cab / 2, 0, (0.5 + 0.85 * H) / 2, cab, W, 0.85 * H - 0.5, a.color);
-      b.box(f, L / 2 - cab / 2 + 0.05, 0, 0.65 * H, cab - 0.2, W + 0.04, 0.25 * H, GLASS, { top: a.color });
+      b.box(f, L / 2 - cab / 2 - 0.04, 0, (0.5 + 0.85 * H) / 2, cab - 0.08, W - 0.04, 0.85 * H - 0.5, a.color);
+      b.box(f, L / 2 - cab / 2 + 0.02, 0, 0.65 * H, cab - 0.2, W, 0.25 * H, GLASS, { top: a.color });
       b.box(f, -cab / 2, 0, (0.9 + H) / 2, L - cab - 0.3, W, H - 0.9, [228, 228, 224]);
       lights(b, f, L, W, 0.35 * H, on);
       break;
@@ -83,13 +84,13 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
     case 'bus': {
       const r = 0.5;
       wheels(b, f, [0.3 * L, -0.3 * L], W, r, 0.32);
-      b.box(f, 0, 0, (0.35 + H) / 2, L, W, H - 0.35, a.color);
-      b.box(f, 0.02, 0, 0.66 * H, 0.97 * L, W + 0.04, 0.28 * H, GLASS);
+      b.box(f, 0, 0, (0.35 + H) / 2, L - 0.08, W - 0.04, H - 0.35, a.color);
+      b.box(f, 0.02, 0, 0.66 * H, 0.97 * L, W, 0.28 * H, GLASS);
       lights(b, f, L, W, 0.3 * H, on);
       break;
     }
     case 'motorcycle': {
-      wheels(b, f, [0.36 * L, -0.36 * L], 0.16, 0.3, 0.12);
+      wheels(b, f, [0.35 * L, -0.35 * L], 0.16, 0.3, 0.12);
       b.box(f, 0, 0, 0.62, 0.55 * L, 0.34, 0.4, a.color);
       b.box(f, -0.05, 0, 0.95, 0.3, 0.42, 0.55, a.color2);
       b.box(f, 0.02, 0, 1.33, 0.26, 0.26, 0.26, [30, 30, 34]);
@@ -111,7 +112,7 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
       break;
     }
     case 'pedestrian': {
-      const swing = st.speed > 0.1 ? 0.45 * Math.sin((st.s / 1.3) * 2 * Math.PI) : 0;
+      const swing = st.speed > 0.1 ? 0.3 * Math.sin((st.s / 1.3) * 2 * Math.PI) : 0;
       person(b, f, H, W, a.color, a.color2, a.color3, swing);
       break;
     }
@@ -159,14 +160,14 @@ export function agentShadows(st: AgentState, Lt: Lighting): Mesh[] {
     const ly = (sy * W) / 2;
     const x = st.x + lx * c - ly * s;
     const y = st.y + lx * s + ly * c;
-    foot.push([x * 1, y, 0]);
+    foot.push([x, y, st.z]);
     corners.push([x, y]);
     if (!Lt.night) corners.push([x - (H * 0.9 * sun[0]) / sun[2], y - (H * 0.9 * sun[1]) / sun[2]]);
   }
   if (!Lt.night) {
     const b = new MeshBuilder(Lt.light);
     b.triColorFan(
-      convexHull(corners).map((p) => [p[0]!, p[1]!, 0]),
+      convexHull(corners).map((p) => [p[0]!, p[1]!, st.z]),
       [Lt.shadowK, 0, 0],
     );
     out.push(b.build(0, Blend.Shadow, false));
@@ -174,7 +175,7 @@ export function agentShadows(st: AgentState, Lt: Lighting): Mesh[] {
   const grow = 1.08;
   const cb = new MeshBuilder(Lt.light);
   cb.triColorFan(
-    foot.map((p) => [st.x + (p[0]! - st.x) * grow, st.y + (p[1]! - st.y) * grow, 0]),
+    foot.map((p) => [st.x + (p[0]! - st.x) * grow, st.y + (p[1]! - st.y) * grow, st.z]),
     [178, 0, 0],
   );
   out.push(cb.build(0, Blend.Shadow, false));

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError } from '../../contracts/errors.ts';
 import type { World } from '../world/world.ts';
 import { issueToError } from './errors.ts';
@@ -21,36 +21,50 @@ export interface LoadedScenario {
   source: string;
 }
 
-let keysCache: string[] | undefined;
+type Json = Record<string, unknown>;
 
-/** Every field name in the scenario schema (for "did you mean"). */
-export function knownKeys(): string[] {
-  if (keysCache) return keysCache;
-  const keys = new Set<string>();
-  const walk = (v: unknown) => {
-    if (v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) return v.forEach(walk);
-    for (const [k, sub] of Object.entries(v as Record<string, unknown>)) {
-      if (k === 'properties' && sub && typeof sub === 'object') for (const p of Object.keys(sub)) keys.add(p);
-      walk(sub);
-    }
+/** Field names allowed at `path` in the scenario (walking the generated JSON Schema), for "did you mean". */
+export function knownKeys(path: readonly PropertyKey[] = []): string[] {
+  const root = scenarioJsonSchema() as Json;
+  const defs = (root.$defs ?? {}) as Record<string, Json>;
+  const deref = (n: Json): Json => (typeof n.$ref === 'string' ? deref(defs[n.$ref.split('/').pop()!] ?? {}) : n);
+  const options = (n: Json): Json[] => {
+    const d = deref(n);
+    const alts = (d.anyOf ?? d.oneOf) as Json[] | undefined;
+    return alts ? alts.flatMap(options) : [d];
   };
-  walk(scenarioJsonSchema());
-  keysCache = [...keys].sort();
-  return keysCache;
+  let nodes: Json[] = options(root);
+  for (const seg of path) {
+    nodes = nodes.flatMap((n) => {
+      if (typeof seg === 'number') {
+        const prefix = n.prefixItems as Json[] | undefined;
+        const item = (prefix?.[seg] ?? n.items) as Json | undefined;
+        return item ? options(item) : [];
+      }
+      const prop = (n.properties as Record<string, Json> | undefined)?.[String(seg)];
+      return prop ? options(prop) : [];
+    });
+  }
+  const keys = new Set<string>();
+  for (const n of nodes) for (const k of Object.keys((n.properties ?? {}) as Json)) keys.add(k);
+  return [...keys].sort();
 }
+
+let schemaCache: object | undefined;
 
 /** JSON Schema (draft 2020-12) for editors, generated from the zod schema. */
 export function scenarioJsonSchema(): object {
-  return z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any' });
+  schemaCache ??= z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any' });
+  return schemaCache;
 }
 
 /** Parse text (YAML is a superset of JSON, so one parser serves both). */
 export function parseScenarioText(text: string, where: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const err = doc.errors[0];
   if (err) {
-    const pos = err.linePos?.[0];
+    const pos = lineCounter.linePos(err.pos[0]);
     throw new ScenarioError({
       what: `not valid YAML/JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${err.message.split('\n')[0]}`,
       where,
@@ -67,7 +81,10 @@ export function parseScenarioText(text: string, where: string): unknown {
 /** Validate an already-parsed value: schema first, then semantic checks. */
 export function scenarioFromValue(raw: unknown, where: string): LoadedScenario {
   const res = Scenario.safeParse(raw);
-  if (!res.success) throw issueToError(res.error.issues[0]!, raw, where, knownKeys());
+  if (!res.success) {
+    const issue = res.error.issues[0]!;
+    throw issueToError(issue, raw, where, knownKeys(issue.path as PropertyKey[]));
+  }
   const world = validateScenario(res.data, where);
   return { scenario: res.data, world, source: where };
 }

@@ -7,7 +7,7 @@ import { createRng } from '../rng.ts';
 import type { Behaviour, Rgb, Scenario, Speed, Waypoint } from '../scenario/schema.ts';
 import { integrateMotion, type Limits, lateralOffset, type MotionTable, sampleMotion } from './motion.ts';
 import { buildPath, type Path, pathAt } from './path.ts';
-import { resolveWaypoint } from './roads.ts';
+import { onAsphalt, resolveWaypoint, roadHalfWidth, roadSegments, segmentDistance } from './roads.ts';
 
 const DEG = Math.PI / 180;
 
@@ -18,7 +18,7 @@ export const CLASS_SIZE: Record<ViperClass, [number, number, number]> = {
   car: [4.5, 1.85, 1.5],
   truck: [8.5, 2.5, 3.3],
   bus: [12, 2.55, 3.2],
-  pedestrian: [0.45, 0.6, 1.75],
+  pedestrian: [0.7, 0.65, 1.75],
   cyclist: [1.8, 0.6, 1.75],
   motorcycle: [2.1, 0.8, 1.5],
 };
@@ -83,6 +83,21 @@ export interface Agent {
   path: Path;
   behaviours: Behaviour[];
   motion: MotionTable;
+  /** Ground height at (x, y) for this map. */
+  ground: (x: number, y: number) => number;
+}
+
+export const CURB_M = 0.15;
+
+/** Ground height: curb height on a sidewalk band that is not on any road's asphalt, else 0. */
+export function groundHeight(map: Scenario['map'], x: number, y: number): number {
+  if (onAsphalt(map, x, y)) return 0;
+  for (const road of map.roads) {
+    if (road.sidewalk <= 0) continue;
+    const outer = roadHalfWidth(road) + road.sidewalk;
+    for (const seg of roadSegments(road)) if (segmentDistance(seg, x, y).d <= outer) return CURB_M;
+  }
+  return 0;
 }
 
 export interface AgentState {
@@ -91,6 +106,8 @@ export interface AgentState {
   agent: Agent;
   x: number;
   y: number;
+  /** Height of the ground under the agent: 0.15 m on a sidewalk (curb height), else 0. */
+  z: number;
   yaw: number;
   /** World velocity, m/s. */
   vx: number;
@@ -133,6 +150,7 @@ export function buildWorld(s: Scenario): World {
     limits: LIMITS.car,
     halfLength: s.ego.size[0] / 2,
   });
+  const ground = (x: number, y: number) => groundHeight(s.map, x, y);
   const agents: Agent[] = [];
   const byId = new Map<string, Agent>();
   const pending = s.actors.map((a, i) => ({ a, i }));
@@ -159,6 +177,7 @@ export function buildWorld(s: Scenario): World {
       despawn: false,
       path,
       behaviours: [],
+      ground,
       motion: integrateMotion({
         path,
         speed: 0,
@@ -202,6 +221,7 @@ export function buildWorld(s: Scenario): World {
         despawn: a.despawn,
         path,
         behaviours: a.behaviours,
+        ground,
         motion: integrateMotion({
           path,
           speed,
@@ -237,7 +257,7 @@ export function agentStateAt(agent: Agent, index: number, t: number): AgentState
   if (t < agent.start) return null;
   const p = poseOnPath(agent.path, agent.motion, agent.behaviours, t);
   if (agent.despawn && agent.path.length > 0 && p.s >= agent.path.length - 1e-6) return null;
-  return { index, agent, x: p.x, y: p.y, yaw: p.yaw, vx: p.vx, vy: p.vy, speed: p.v, s: p.s };
+  return { index, agent, x: p.x, y: p.y, z: agent.ground(p.x, p.y), yaw: p.yaw, vx: p.vx, vy: p.vy, speed: p.v, s: p.s };
 }
 
 export function egoStateAt(world: World, t: number): EgoState {

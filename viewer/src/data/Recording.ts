@@ -75,6 +75,8 @@ export class Recording {
   private readonly decoders = new Map<string, Decoder>();
   private readonly schemaNames = new Map<string, string>();
   private lastEgo: Tf | null = null;
+  /** Frame index → object positions of that frame (odom), for trails; bounded. */
+  private readonly positionsByFrame = new Map<number, Map<number, [number, number, number]>>();
 
   private constructor(
     readonly name: string,
@@ -189,22 +191,44 @@ export class Recording {
     for (const cam of this.cameras) cam.mount = mounts.get(cam.id) ?? null;
   }
 
-  /** Everything shown at frame `index`: for each topic the message nearest the frame's stamp within half a frame. */
+  /** Index of the frame whose stamp is nearest to t. */
+  private nearestFrame(t: bigint): number {
+    const times = this.frameTimes;
+    let lo = 0;
+    let hi = times.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && abs(times[lo - 1]! - t) <= abs(times[lo]! - t) ? lo - 1 : lo;
+  }
+
+  /**
+   * Everything shown at frame `index`: for each topic the message nearest the frame's stamp within half a frame.
+   * Trails need the objects of the previous TRAIL_FRAMES frames: read once, then kept per frame, so sequential
+   * playback reads only the current frame's window.
+   */
   async readFrame(index: number): Promise<FrameData> {
     const times = this.frameTimes;
     const t = times[index]!;
     const lowerOf = (i: number) => (i > 0 ? (times[i - 1]! + times[i]!) / 2n + 1n : times[i]! - 50_000_000n);
     const lower = lowerOf(index);
     const upper = index < times.length - 1 ? (t + times[index + 1]!) / 2n : t + 50_000_000n;
-    const trailLower = lowerOf(Math.max(0, index - TRAIL_FRAMES));
+    const first = Math.max(0, index - TRAIL_FRAMES);
+    let haveTrail = true;
+    for (let j = first; j < index && haveTrail; j++) haveTrail = this.positionsByFrame.has(j);
+    const readFrom = this.hasObjects && !haveTrail ? lowerOf(first) : lower;
     const nearest = new Map<string, McapTypes.Message>();
-    const objectsHistory: ObjectsMessage[] = [];
-    for await (const msg of this.reader.readMessages({ startTime: trailLower, endTime: upper })) {
+    const objectsAt = new Map<number, { dt: bigint; msg: McapTypes.Message }>();
+    for await (const msg of this.reader.readMessages({ startTime: readFrom, endTime: upper })) {
       const ch = this.reader.channelsById.get(msg.channelId);
       if (!ch) continue;
       if (ch.topic === TOPIC_OBJECTS) {
-        const o = objectsFromMsg(this.decode(msg) ?? {});
-        if (o) objectsHistory.push(o);
+        const j = this.nearestFrame(msg.logTime);
+        const dt = abs(msg.logTime - times[j]!);
+        const had = objectsAt.get(j);
+        if (!had || dt < had.dt) objectsAt.set(j, { dt, msg });
       }
       if (msg.logTime < lower) continue;
       const prev = nearest.get(ch.topic);
@@ -232,24 +256,27 @@ export class Recording {
       if (ann) frame.boxes.set(cam.id, annotationsToBoxes(ann));
     }
     frame.gt = groundTruthFromMsg(get(TOPIC_GT) ?? {});
-    const objMsg = nearest.get(TOPIC_OBJECTS);
-    frame.objects = objMsg ? objectsFromMsg(get(TOPIC_OBJECTS) ?? {}) : null;
+    frame.objects = nearest.has(TOPIC_OBJECTS) ? objectsFromMsg(get(TOPIC_OBJECTS) ?? {}) : null;
     const tf = get(TOPIC_TF);
     if (tf) {
       const ego = transformsFromMsg(tf).find((x) => x.child === EGO);
       if (ego) this.lastEgo = ego;
     }
     frame.ego = this.lastEgo;
-    objectsHistory.sort((a, b) => (BigInt(a.stampNs) < BigInt(b.stampNs) ? -1 : 1));
-    for (const o of objectsHistory) {
-      if (BigInt(o.stampNs) > t) break;
-      for (const w of o.objects) {
-        let trail = frame.trails.get(w.id);
+    for (const [j, { msg }] of objectsAt) {
+      if (this.positionsByFrame.has(j) && j !== index) continue;
+      const o = j === index ? frame.objects : objectsFromMsg(this.decode(msg) ?? {});
+      this.positionsByFrame.set(j, new Map((o?.objects ?? []).map((w) => [w.id, [...w.box.center] as [number, number, number]])));
+    }
+    while (this.positionsByFrame.size > 4 * TRAIL_FRAMES) this.positionsByFrame.delete(this.positionsByFrame.keys().next().value!);
+    for (let j = first; j <= index; j++) {
+      for (const [id, p] of this.positionsByFrame.get(j) ?? []) {
+        let trail = frame.trails.get(id);
         if (!trail) {
           trail = [];
-          frame.trails.set(w.id, trail);
+          frame.trails.set(id, trail);
         }
-        trail.push([w.box.center[0], w.box.center[1], w.box.center[2]]);
+        trail.push(p);
       }
     }
     return frame;

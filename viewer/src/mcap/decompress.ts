@@ -24,10 +24,19 @@ const LAYOUTS: Record<'zstd' | 'lz4', Layout> = {
 };
 
 type WasmFn = (...args: number[]) => number;
+// Minimal structural types so this file also type-checks without the DOM lib (it runs in Node tests too).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  instantiate(bytes: ArrayBuffer | Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-export async function instantiateDecompressor(kind: 'zstd' | 'lz4', wasm: BufferSource): Promise<Decompress> {
+export async function instantiateDecompressor(kind: 'zstd' | 'lz4', wasm: ArrayBuffer | Uint8Array): Promise<Decompress> {
   const layout = LAYOUTS[kind];
-  let memory: WebAssembly.Memory | undefined;
+  let memory: WasmMemory | undefined;
   const imports = {
     a: {
       // emscripten_resize_heap(requestedSize): grow linear memory; 1 on success.
@@ -48,12 +57,12 @@ export async function instantiateDecompressor(kind: 'zstd' | 'lz4', wasm: Buffer
       },
     },
   };
-  const { instance } = await WebAssembly.instantiate(wasm, imports);
-  const ex = instance.exports as Record<string, unknown>;
+  const { instance } = await wasmApi.instantiate(wasm, imports);
+  const ex = instance.exports;
   for (const key of Object.values(layout)) {
     if (!(key in ex)) throw new Error(`${kind} wasm: export "${key}" missing (unexpected @foxglove/wasm-${kind} version)`);
   }
-  memory = ex[layout.memory] as WebAssembly.Memory;
+  memory = ex[layout.memory] as WasmMemory;
   (ex[layout.ctors] as WasmFn)();
   const malloc = ex[layout.malloc] as WasmFn;
   const free = ex[layout.free] as WasmFn;

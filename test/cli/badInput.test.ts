@@ -1,0 +1,127 @@
+/**
+ * Bad input through the real CLI: one clear line on stderr, exit 2, no stack trace, within seconds.
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RecordingReader } from '../../src/io/index.ts';
+import { hasShared, shared } from '../shared.ts';
+import { viper } from '../testing/cli.ts';
+import { writeRigRecording } from '../testing/recordings.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-bad-'));
+const good = join(dir, 'good.mcap');
+let bytes: Buffer;
+
+beforeAll(async () => {
+  await writeRigRecording(good, { frames: 12, width: 96, height: 64 });
+  bytes = readFileSync(good);
+});
+
+function expectOneLineExit2(args: string[], pattern: RegExp) {
+  const t0 = performance.now();
+  // --detector none: the error must come from the input itself, not from choosing a model.
+  const r = viper(args[0] === 'replay' ? [...args, '--detector', 'none'] : args);
+  const seconds = (performance.now() - t0) / 1000;
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(seconds).toBeLessThan(30);
+}
+
+function variant(name: string, mutate: (b: Buffer) => Buffer): string {
+  const p = join(dir, name);
+  writeFileSync(p, mutate(Buffer.from(bytes)));
+  return p;
+}
+
+/** Offset of the first chunk record's uncompressed CRC (opcode 0x06; see the MCAP spec's Chunk record). */
+function firstChunkCrcOffset(b: Buffer): number {
+  let off = 8;
+  for (;;) {
+    const op = b[off]!;
+    const len = Number(b.readBigUInt64LE(off + 1));
+    if (op === 0x06) return off + 1 + 8 + 8 + 8 + 8;
+    off += 1 + 8 + len;
+  }
+}
+
+describe('bad input → one line, exit 2', () => {
+  it('missing file', () => expectOneLineExit2(['replay', join(dir, 'nope.mcap'), '-o', join(dir, 'o1.mcap')], /no such file/));
+
+  it('empty file', () => {
+    const p = join(dir, 'empty.mcap');
+    writeFileSync(p, '');
+    expectOneLineExit2(['inspect', p], /empty/i);
+  });
+
+  it('not an MCAP', () => {
+    const p = join(dir, 'text.mcap');
+    writeFileSync(p, 'hello, this is not a recording\n'.repeat(10));
+    expectOneLineExit2(['replay', p, '-o', join(dir, 'o2.mcap')], /not an MCAP|magic/i);
+    expect(existsSync(join(dir, 'o2.mcap'))).toBe(false);
+  });
+
+  it('truncated at seeded offsets', () => {
+    for (const frac of [0.37, 0.81]) {
+      const p = variant(`trunc-${frac}.mcap`, (b) => b.subarray(0, Math.floor(b.length * frac)));
+      expectOneLineExit2(['replay', p, '-o', join(dir, `o-trunc-${frac}.mcap`)], /trunc|damaged|end of file|unexpected/i);
+    }
+  });
+
+  it('bad chunk CRC', () => {
+    const p = variant('crc.mcap', (b) => {
+      const o = firstChunkCrcOffset(b);
+      b[o] = b[o]! ^ 0xff;
+      return b;
+    });
+    expectOneLineExit2(['replay', p, '-o', join(dir, 'o-crc.mcap')], /CRC/i);
+  });
+
+  it('flipped bytes inside a chunk', () => {
+    const p = variant('flip.mcap', (b) => {
+      const o = firstChunkCrcOffset(b) + 40;
+      for (let i = 0; i < 8; i++) b[o + i] = b[o + i]! ^ 0x5a;
+      return b;
+    });
+    expectOneLineExit2(['replay', p, '-o', join(dir, 'o-flip.mcap')], /chunk|CRC|decompress|damaged/i);
+  });
+
+  it.skipIf(!hasShared)('unknown message encoding (a real ROS 2 bag)', () => {
+    const p = join(dir, 'wrong_rmw.mcap');
+    copyFileSync(shared('data/rosbag2/wrong_rmw_test/wrong_rmw_test_0.mcap'), p);
+    expectOneLineExit2(['replay', p, '-o', join(dir, 'o-rmw.mcap')], /wrong_format/);
+  });
+
+  it('a bad option value', () => expectOneLineExit2(['replay', good, '-o', join(dir, 'o3.mcap'), '--batch-size', '0'], /--batch-size/));
+});
+
+describe('recover', () => {
+  it('replays the intact part of a truncated file and says how much was lost', async () => {
+    const p = variant('trunc-recover.mcap', (b) => b.subarray(0, Math.floor(b.length * 0.6)));
+    const out = join(dir, 'recovered.mcap');
+    const r = viper(['replay', p, '-o', out, '--recover', '--detector', 'none', '--json', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.recovery.damaged).toBe(true);
+    expect(s.recovery.bytesLost).toBeGreaterThan(0);
+    expect(s.messagesRead).toBeGreaterThan(0);
+    const reader = await RecordingReader.open(out);
+    expect(reader.summary().messageCount).toBe(s.messagesWritten);
+    await reader.close();
+  });
+});
+
+describe('uncalibrated camera', () => {
+  it('is reported and the replay goes on', async () => {
+    const p = join(dir, 'uncal.mcap');
+    await writeRigRecording(p, { cameras: ['cam_a', 'cam_b'], frames: 4, uncalibrated: ['cam_b'] });
+    const r = viper(['replay', p, '-o', join(dir, 'o-uncal.mcap'), '--detector', 'none', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/uncalibrated.*cam_b/);
+  });
+});

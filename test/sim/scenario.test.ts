@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { ScenarioError } from '../../src/contracts/errors.ts';
+import { loadScenario, scenarioFromText, scenarioFromValue, scenarioJsonSchema } from '../../src/sim/scenario/load.ts';
+import { repoRoot } from '../shared.ts';
+import { runSimulate, tinyScenario } from './testing.ts';
+
+type Mut = (s: Record<string, any>) => void;
+const mutate = (m: Mut) => {
+  const s = structuredClone(tinyScenario()) as Record<string, any>;
+  m(s);
+  return s;
+};
+
+/** Broken scenarios: [label, file text, expected field path in the message, expected words in the fix]. */
+const BROKEN: [string, string, string, RegExp][] = [
+  ['bad YAML', 'name: x\nduration: [1, 2\n', 'line', /syntax/],
+  ['not a mapping', '- 1\n- 2\n', '(top level)', /scenario/],
+  ['missing duration', stringify(mutate((s) => delete s.duration)), 'duration', /add duration.*seconds/],
+  ['wrong type', stringify(mutate((s) => (s.actors[0].speed = '10 m/s'))), 'actors[0].speed', /number/],
+  ['unknown class', stringify(mutate((s) => (s.actors[1].class = 'tank'))), "actors[1].class: unknown class 'tank'", /use one of car, truck, bus, pedestrian, cyclist, motorcycle/],
+  ['negative duration', stringify(mutate((s) => (s.duration = -5))), 'duration: -5 is too small', /more than 0/],
+  ['unknown field', stringify(mutate((s) => (s.actors[0].sped = 3))), "actors[0]: unknown field 'sped'", /did you mean 'speed'/],
+  ['unknown behaviour', stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'teleport', at: 1 }]))), 'actors[0].behaviours[0]', /types/],
+  ['unknown road', stringify(mutate((s) => (s.actors[0].route[0].road = 'mian'))), "actors[0].route[0].road: unknown road 'mian'", /did you mean 'main'/],
+  ['route off the map', stringify(mutate((s) => (s.actors[0].route[1] = [150, 80]))), 'actors[0].route[1]: route is off the map', /put vehicle routes on a road/],
+  ['lane that does not exist', stringify(mutate((s) => (s.actors[0].route[0].lane = 3))), 'actors[0].route[0].lane: lane 3 does not exist', /use one of -1, 1/],
+  ['overlapping spawn', stringify(mutate((s) => (s.actors[1] = { ...s.actors[0], id: 'C2' }))), "'C2' spawns overlapping 'C1'", /move one of them apart/],
+  ['spawn on the ego', stringify(mutate((s) => (s.actors[0].route[0].at = 21))), 'spawns overlapping the ego', /move its first route point/],
+  ['impossible focal length', stringify(mutate((s) => (s.rig.cameras[0].fx = -100))), 'rig.cameras[0].fx: focal length -100 px is impossible', /positive focal length/],
+  ['principal point outside image', stringify(mutate((s) => (s.rig.cameras[0].cx = 400))), 'rig.cameras[0].cx', /0 < cx < 160/],
+  ['field of view impossible', stringify(mutate((s) => (s.rig.cameras[1].hfov = 200))), 'rig.cameras[1].hfov', /1 to 170 degrees/],
+  ['folding distortion', stringify(mutate((s) => (s.rig.cameras[0].distortion = [-0.9, 0, 0, 0, 0]))), 'rig.cameras[0].distortion', /smaller distortion/],
+  ['dropout on unknown camera', stringify(mutate((s) => (s.dropouts = [{ camera: 'cam_frnt', start: 0, end: 1 }]))), "dropouts[0].camera: unknown camera 'cam_frnt'", /did you mean 'cam_front'/],
+  ['dropout ends before start', stringify(mutate((s) => (s.dropouts = [{ camera: 'cam_front', start: 0.8, end: 0.2 }]))), 'dropouts[0].end', /later than start/],
+  ['follow unknown actor', stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'follow', target: 'X9' }]))), "unknown actor 'X9'", /actors are/],
+  ['expect names unknown actor', stringify(mutate((s) => (s.expect = { events: [{ type: 'no_id_switch', actor: 'Q1' }] }))), 'expect.events[0].actor', /actors are/],
+  ['unknown metric', stringify(mutate((s) => (s.expect = { metrics: [{ metric: 'ACCURACY', min: 1 }] }))), 'expect.metrics[0].metric', /use one of MOTA/],
+  ['start after the end', stringify(mutate((s) => (s.actors[0].start = 5))), 'actors[0].start', /before 1/],
+  ['duplicate actor id', stringify(mutate((s) => (s.actors[1].id = 'C1'))), "duplicate id 'C1'", /own id/],
+];
+
+describe('scenario files', () => {
+  it('every bundled scenario loads, has an expect block and ≥ 10 exist', async () => {
+    const files = (await readdir(join(repoRoot, 'scenarios'))).filter((f) => f.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const f of files) {
+      const { scenario, world } = await loadScenario(join(repoRoot, 'scenarios', f));
+      expect(scenario.expect.metrics.length + scenario.expect.events.length).toBeGreaterThan(0);
+      expect(world.agents.length).toBeGreaterThan(0);
+    }
+    const plaza = await loadScenario(join(repoRoot, 'scenarios', 'dense_plaza.yaml'));
+    expect(plaza.world.agents.filter((a) => a.cls === 'pedestrian').length).toBeGreaterThanOrEqual(50);
+  });
+
+  it('JSON and YAML give the same scenario with defaults filled', () => {
+    const raw = tinyScenario();
+    const a = scenarioFromText(JSON.stringify(raw), 'a.json').scenario;
+    const b = scenarioFromText(stringify(raw), 'b.yaml').scenario;
+    expect(a).toEqual(b);
+    expect(a.sensor.jpegQuality).toBe(85);
+    expect(a.lighting.time).toBe('day');
+  });
+
+  it('the committed JSON Schema is the one the zod schema generates', async () => {
+    const committed = JSON.parse(await readFile(join(repoRoot, 'scenarios', 'scenario.schema.json'), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
+  });
+
+  it.each(BROKEN)('%s → one ScenarioError naming the field and the fix', (_label, text, field, fix) => {
+    let err: unknown;
+    try {
+      scenarioFromText(text, 'broken.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ScenarioError);
+    const msg = (err as ScenarioError).message;
+    expect(msg).not.toContain('\n');
+    expect(msg).toContain(field);
+    expect((err as ScenarioError).hint ?? '').toMatch(fix);
+  });
+
+  it('the CLI prints one line, exits 2 and leaves no output file for each broken scenario', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'viper-sim-'));
+    for (const [label, text] of BROKEN.slice(0, 16)) {
+      const file = join(dir, 'broken.yaml');
+      const out = join(dir, 'out.mcap');
+      await writeFile(file, text);
+      const r = await runSimulate([file, '-o', out, '--no-progress']);
+      expect(r.code, label).toBe(2);
+      expect(r.stderr.trim().split('\n'), label).toHaveLength(1);
+      expect(r.stderr, label).toMatch(/^error: scenario: /);
+      expect(existsSync(out) || existsSync(`${out}.partial`), label).toBe(false);
+    }
+  });
+
+  it('accepts a value object directly and reports the first problem only', () => {
+    expect(() => scenarioFromValue({ name: 'x' }, 'inline')).toThrow(/duration|map/);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Builders for small generated recordings: a multi-camera rig of synthetic JPEG frames with calibrations and
+ * /tf, written with Viper's own writer. Deterministic (content depends only on the arguments).
+ */
+import sharp from 'sharp';
+import { secToNs, toFoxgloveTime } from '../../src/contracts/time.ts';
+import { topics } from '../../src/contracts/topics.ts';
+import { RecordingWriter } from '../../src/io/index.ts';
+
+export interface RigRecordingOptions {
+  cameras?: string[];
+  frames?: number;
+  rateHz?: number;
+  width?: number;
+  height?: number;
+  /** Cameras that get no calibration message. */
+  uncalibrated?: string[];
+  /** Per-camera time offset in ms (jitter within alignment tolerance). */
+  offsetsMs?: Record<string, number>;
+  compression?: 'zstd' | 'lz4' | 'none';
+  /** Extra payload bytes per image (to make big files quickly). */
+  padBytes?: number;
+}
+
+const jpegCache = new Map<string, Uint8Array>();
+
+/** A small JPEG with a bright square whose position depends on `i` (cached per size and i mod 8). */
+export async function testJpeg(i: number, width: number, height: number): Promise<Uint8Array> {
+  const key = `${width}x${height}:${i % 8}`;
+  const hit = jpegCache.get(key);
+  if (hit) return hit;
+  const raw = Buffer.alloc(width * height * 3, 40);
+  const s = Math.max(4, Math.floor(height / 4));
+  const x0 = Math.floor(((i % 8) / 8) * (width - s));
+  const y0 = Math.floor(height / 3);
+  for (let y = y0; y < y0 + s; y++) for (let x = x0; x < x0 + s; x++) raw.fill(220, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  const jpeg = new Uint8Array(await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer());
+  jpegCache.set(key, jpeg);
+  return jpeg;
+}
+
+export async function writeRigRecording(path: string, o: RigRecordingOptions = {}): Promise<void> {
+  const cameras = o.cameras ?? ['cam_front', 'cam_back'];
+  const frames = o.frames ?? 10;
+  const rate = o.rateHz ?? 10;
+  const width = o.width ?? 64;
+  const height = o.height ?? 48;
+  const w = await RecordingWriter.create(path, { compression: o.compression ?? 'zstd', chunkSize: 256 * 1024 });
+  try {
+    const tf = await w.addChannel(topics.tf, { kind: 'foxglove', name: 'foxglove.FrameTransforms' });
+    const img = new Map<string, number>();
+    const cal = new Map<string, number>();
+    for (const c of cameras) {
+      img.set(c, await w.addChannel(topics.image(c), { kind: 'foxglove', name: 'foxglove.CompressedImage' }));
+      if (!o.uncalibrated?.includes(c)) {
+        cal.set(c, await w.addChannel(topics.calibration(c), { kind: 'foxglove', name: 'foxglove.CameraCalibration' }));
+      }
+    }
+    const pad = o.padBytes ? new Uint8Array(o.padBytes) : undefined;
+    for (let i = 0; i < frames; i++) {
+      const tNs = secToNs(1000 + i / rate);
+      const timestamp = toFoxgloveTime(tNs);
+      await w.writeObject(tf, tNs, {
+        transforms: [
+          {
+            timestamp,
+            parent_frame_id: 'odom',
+            child_frame_id: 'base_link',
+            translation: { x: i * 0.5, y: 0, z: 0 },
+            rotation: { x: 0, y: 0, z: 0, w: 1 },
+          },
+        ],
+      });
+      for (const [ci, c] of cameras.entries()) {
+        const t = tNs + BigInt(Math.round((o.offsetsMs?.[c] ?? 0) * 1e6));
+        if (i === 0 && cal.has(c)) {
+          const f = width / 2;
+          await w.writeObject(cal.get(c)!, t, {
+            timestamp: toFoxgloveTime(t),
+            frame_id: c,
+            width,
+            height,
+            distortion_model: '',
+            D: [],
+            K: [f, 0, width / 2, 0, f, height / 2, 0, 0, 1],
+            R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+            P: [f, 0, width / 2, 0, 0, f, height / 2, 0, 0, 0, 1, 0],
+          });
+        }
+        let data = await testJpeg(i + ci, width, height);
+        if (pad) {
+          const padded = new Uint8Array(data.length + pad.length);
+          padded.set(data);
+          data = padded;
+        }
+        await w.writeObject(img.get(c)!, t, { timestamp: toFoxgloveTime(t), frame_id: c, data, format: 'jpeg' });
+      }
+    }
+  } finally {
+    await w.close();
+  }
+}

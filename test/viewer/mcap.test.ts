@@ -1,0 +1,102 @@
+/**
+ * The viewer's MCAP layer in Node: chunk decompression with the raw wasm modules, frame stamps from message
+ * indexes, and decoding with schemas from the file — on files written by the production writer.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { McapIndexedReader, type McapTypes } from '@mcap/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { annotationsToBoxes, calibrationFromMsg, parseLabel, transformsFromMsg } from '../../viewer/src/data/normalize.ts';
+import { makeDecoder } from '../../viewer/src/mcap/decoders.ts';
+import { instantiateDecompressor } from '../../viewer/src/mcap/decompress.ts';
+import { parseMessageIndexes } from '../../viewer/src/mcap/messageIndex.ts';
+import { repoRoot } from '../shared.ts';
+import { FRAME_NS, layout, T0, writeFixture } from './fixtures.ts';
+
+const W = 160;
+const H = 90;
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'viper-viewer-mcap-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function fileReadable(path: string): McapTypes.IReadable {
+  const buf = readFileSync(path);
+  return {
+    size: async () => BigInt(buf.length),
+    read: async (o, s) => new Uint8Array(buf.buffer, buf.byteOffset + Number(o), Number(s)),
+  };
+}
+
+async function handlers(): Promise<McapTypes.DecompressHandlers> {
+  const wasm = (p: string) => readFileSync(join(repoRoot, 'node_modules', p));
+  const zstd = await instantiateDecompressor('zstd', wasm('@foxglove/wasm-zstd/dist/wasm-zstd.wasm'));
+  const lz4 = await instantiateDecompressor('lz4', wasm('@foxglove/wasm-lz4/dist/wasm-lz4.wasm'));
+  return { zstd: (b, n) => zstd(b, Number(n)), lz4: (b, n) => lz4(b, Number(n)) };
+}
+
+describe.each(['zstd', 'lz4'] as const)('viewer MCAP layer (%s)', (compression) => {
+  test('reads every message, frame stamps from message indexes, decodes with the file schemas', async () => {
+    const path = await writeFixture(join(dir, `${compression}.mcap`), { frames: 4, width: W, height: H, compression, chunkSize: 8 * 1024 });
+    const readable = fileReadable(path);
+    const reader = await McapIndexedReader.Initialize({ readable, decompressHandlers: await handlers() });
+    expect(reader.chunkIndexes.length).toBeGreaterThan(1);
+    expect(new Set(reader.chunkIndexes.map((c) => c.compression))).toEqual(new Set([compression]));
+
+    let count = 0;
+    const annTopic = '/perception/cam_front/annotations';
+    const byTopic = new Map([...reader.channelsById.values()].map((c) => [c.topic, c]));
+    const decoded = new Map<string, Record<string, unknown>[]>();
+    for await (const msg of reader.readMessages()) {
+      count++;
+      const ch = reader.channelsById.get(msg.channelId)!;
+      const dec = makeDecoder(ch.messageEncoding, reader.schemasById.get(ch.schemaId));
+      if (dec instanceof Error) throw dec;
+      const list = decoded.get(ch.topic) ?? [];
+      list.push(dec(msg.data));
+      decoded.set(ch.topic, list);
+    }
+    expect(BigInt(count)).toBe(reader.statistics!.messageCount);
+
+    const times = new Map<number, bigint[]>();
+    for (const ci of reader.chunkIndexes) {
+      parseMessageIndexes(await readable.read(ci.chunkStartOffset + ci.chunkLength, ci.messageIndexLength), times);
+    }
+    expect(times.get(byTopic.get(annTopic)!.id)).toEqual([0n, 1n, 2n, 3n].map((k) => T0 + k * FRAME_NS));
+
+    const boxes = annotationsToBoxes(decoded.get(annTopic)![2]!);
+    const want = layout('cam_front', 2, W, H).preds;
+    expect(boxes.map((b) => [b.trackId, b.cls])).toEqual(want.map((p) => [p.trackId, p.cls]));
+    expect(boxes[1]).toMatchObject({ x1: want[1]!.box.x1, y1: want[1]!.box.y1, x2: want[1]!.box.x2, y2: want[1]!.box.y2 });
+    const img = decoded.get('/cam_front/image')![0]!;
+    expect((img.data as Uint8Array).subarray(0, 2)).toEqual(new Uint8Array([0xff, 0xd8]));
+    expect(calibrationFromMsg(decoded.get('/cam_front/calibration')![0]!)).toMatchObject({ frameId: 'cam_front', width: W, height: H });
+    const tf = transformsFromMsg(decoded.get('/tf')![3]!);
+    expect(tf[0]).toMatchObject({ parent: 'odom', child: 'base_link', translation: [1.5, 0, 0] });
+  });
+});
+
+describe('normalize', () => {
+  test('parseLabel', () => {
+    expect(parseLabel('12 car')).toEqual({ trackId: 12, cls: 'car' });
+    expect(parseLabel('pedestrian')).toEqual({ trackId: null, cls: 'pedestrian' });
+  });
+  test('labels go to the box whose corner is nearest, whatever the order', () => {
+    const rect = (x: number, y: number) => ({ points: [{ x, y }, { x: x + 10, y }, { x: x + 10, y: y + 10 }, { x, y: y + 10 }] });
+    const boxes = annotationsToBoxes({
+      points: [rect(0, 0), rect(100, 50)],
+      texts: [
+        { position: { x: 100, y: 48 }, text: '5 bus' },
+        { position: { x: 0, y: -2 }, text: '4 car' },
+      ],
+    });
+    expect(boxes.map((b) => b.trackId)).toEqual([4, 5]);
+  });
+  test('undecodable channels are an Error, not a throw', () => {
+    expect(makeDecoder('cdr', undefined)).toBeInstanceOf(Error);
+    expect(makeDecoder('protobuf', { name: 'x.Y', encoding: 'protobuf', data: new Uint8Array([1, 2, 3]) })).toBeInstanceOf(Error);
+  });
+});
