@@ -109,7 +109,7 @@ function bench2D(): void {
 }
 
 /** Six cameras (nuScenes-like: 0°, ±55°, ±110°, 180°), 50 cars around the ego, moving; RIGS rig frames. */
-export function rigScene(rigs: number, seed: number) {
+function rigScene(rigs: number, seed: number) {
   const rnd = mulberry32(seed);
   const K = [1266, 0, 816, 0, 1266, 491, 0, 0, 1];
   const model = pinholeModel(K, 1600, 900);
@@ -138,14 +138,25 @@ export function rigScene(rigs: number, seed: number) {
   const objs = Array.from({ length: 50 }, () => {
     const r = 8 + rnd() * 40;
     const a = rnd() * 2 * Math.PI;
-    return { x: r * Math.cos(a), y: r * Math.sin(a), vx: (rnd() - 0.5) * 10, vy: (rnd() - 0.5) * 2, yaw: rnd() * 6 };
+    return {
+      x: r * Math.cos(a),
+      y: r * Math.sin(a),
+      vx: (rnd() - 0.5) * 10,
+      vy: (rnd() - 0.5) * 2,
+      yaw: rnd() * 6,
+    };
   });
   const results: RigResult[] = [];
   const truth: [number, number][][] = [];
   for (let k = 0; k < rigs; k++) {
     truth.push(objs.map((o) => [k * 0.8 + o.x + 0.1 * k * o.vx, o.y + 0.1 * k * o.vy]));
     const tNs = BigInt(k) * 100_000_000n;
-    const ego: Transform = { parent: 'odom', child: 'base_link', translation: [k * 0.8, 0, 0], rotation: [0, 0, 0, 1] };
+    const ego: Transform = {
+      parent: 'odom',
+      child: 'base_link',
+      translation: [k * 0.8, 0, 0],
+      rotation: [0, 0, 0, 1],
+    };
     const frames: CameraFrame[] = [];
     const detections = new Map<string, Detection[]>();
     for (const c of cams) {
@@ -157,7 +168,8 @@ export function rigScene(rigs: number, seed: number) {
           size: [4.5, 1.9, 1.6],
           yaw: o.yaw,
         });
-        if (box && box.x2 - box.x1 > 4 && box.y2 - box.y1 > 4) dets.push({ cameraId: c.id, cls: 'car', score: 0.8, box });
+        if (box && box.x2 - box.x1 > 4 && box.y2 - box.y1 > 4)
+          dets.push({ cameraId: c.id, cls: 'car', score: 0.8, box });
       }
       detections.set(c.id, dets);
       frames.push({
@@ -169,17 +181,23 @@ export function rigScene(rigs: number, seed: number) {
         transforms: [ego, c.mount],
       });
     }
-    results.push({ rig: { feedId: 'bench', tNs, seq: k, frames, missing: [] }, detections, tracks: new Map(), issues: [] });
+    results.push({
+      rig: { feedId: 'bench', tNs, seq: k, frames, missing: [] },
+      detections,
+      tracks: new Map(),
+      issues: [],
+    });
   }
   return { results, truth };
 }
 
 async function benchRig(): Promise<void> {
   const RIGS = 100;
-  const { results: scene } = rigScene(RIGS, 2);
+  const { results: scene, truth } = rigScene(RIGS, 2);
   const fresh = () =>
     scene.map((r) => ({ ...r, tracks: new Map(), issues: [], objects: undefined }) as RigResult);
-  const dets = scene.reduce((s, r) => s + [...r.detections.values()].reduce((a, d) => a + d.length, 0), 0) / RIGS;
+  const dets =
+    scene.reduce((s, r) => s + [...r.detections.values()].reduce((a, d) => a + d.length, 0), 0) / RIGS;
   // Baseline: per camera, IoU matrix + assignment against the previous frame's boxes.
   const base = time(() => {
     for (let k = 1; k < RIGS; k++) {
@@ -193,24 +211,69 @@ async function benchRig(): Promise<void> {
     }
   });
   const trackOnly = await timeAsync(async () => {
-    const batch = fresh();
-    await createTrackStage({ kind: 'bytetrack' }).process(batch);
+    await createTrackStage({ kind: 'bytetrack' }).process(fresh());
   });
-  let objectsLast = 0;
-  const both = await timeAsync(async () => {
-    const batch = fresh();
-    await createTrackStage({ kind: 'bytetrack' }).process(batch);
+  const tracked = fresh();
+  await createTrackStage({ kind: 'bytetrack' }).process(tracked);
+  let fused: RigResult[] = [];
+  const fuseOnly = await timeAsync(async () => {
+    const batch = tracked.map((r) => ({ ...r, issues: [], objects: undefined }) as RigResult);
     await createFuseStage().process(batch);
-    objectsLast = batch[RIGS - 1]!.objects?.length ?? 0;
+    fused = batch;
   });
+  const objectsLast = fused[RIGS - 1]!.objects?.length ?? 0;
   const perRig = (ms: number, n: number) => (ms / n).toFixed(3);
+  const wall = trackOnly.wall + fuseOnly.wall;
+  const cpu = trackOnly.cpu + fuseOnly.cpu;
   process.stdout.write(
     `six-camera rig, 50 objects (${dets.toFixed(0)} detections/rig, ${objectsLast} world objects at the end):\n` +
-      `  track + fuse ${perRig(both.wall, RIGS)} ms/rig wall, ${perRig(both.cpu, RIGS)} ms/rig process CPU (target < 2 ms); ` +
-      `track alone ${perRig(trackOnly.wall, RIGS)} ms/rig wall; fuse alone ≈ ${perRig(both.wall - trackOnly.wall, RIGS)} ms/rig\n` +
+      `  track + fuse ${perRig(wall, RIGS)} ms/rig wall, ${perRig(cpu, RIGS)} ms/rig process CPU (target < 2 ms): ` +
+      `track ${perRig(trackOnly.wall, RIGS)} / ${perRig(trackOnly.cpu, RIGS)}, fuse ${perRig(fuseOnly.wall, RIGS)} / ` +
+      `${perRig(fuseOnly.cpu, RIGS)} ms/rig (wall / CPU)\n` +
       `  baseline IoU matrix + assignment per camera ${perRig(base, RIGS - 1)} ms/rig → track + fuse is ` +
-      `${(both.wall / RIGS / (base / (RIGS - 1))).toFixed(1)}× the baseline\n`,
+      `${(wall / RIGS / (base / (RIGS - 1))).toFixed(1)}× the baseline\n`,
   );
+  const q = fusionQuality(fused, truth, 5);
+  process.stdout.write(
+    `  fusion quality vs the scene's truth (frames 5–99, match ≤ 3 m): ${q.tp} matched, ${q.fp} false, ` +
+      `${q.fn} missed (incl. cars no camera sees), ${q.idsw} id switches, mean error ${q.meanErrM.toFixed(2)} m\n`,
+  );
+}
+
+/** Greedy one-to-one matching of objects to true positions per frame; id switches per true object. */
+function fusionQuality(results: RigResult[], truth: [number, number][][], from: number) {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let idsw = 0;
+  let err = 0;
+  const last = new Map<number, number>();
+  for (let k = from; k < results.length; k++) {
+    const objs = results[k]!.objects ?? [];
+    const pairs: [number, number, number][] = [];
+    truth[k]!.forEach((t, i) => {
+      objs.forEach((o, j) => {
+        const d = Math.hypot(t[0] - o.box.center[0], t[1] - o.box.center[1]);
+        if (d <= 3) pairs.push([d, i, j]);
+      });
+    });
+    pairs.sort((a, b) => a[0] - b[0]);
+    const usedT = new Set<number>();
+    const usedO = new Set<number>();
+    for (const [d, i, j] of pairs) {
+      if (usedT.has(i) || usedO.has(j)) continue;
+      usedT.add(i);
+      usedO.add(j);
+      tp++;
+      err += d;
+      const id = objs[j]!.id;
+      if (last.has(i) && last.get(i) !== id) idsw++;
+      last.set(i, id);
+    }
+    fp += objs.length - usedO.size;
+    fn += truth[k]!.length - usedT.size;
+  }
+  return { tp, fp, fn, idsw, meanErrM: tp > 0 ? err / tp : Number.NaN };
 }
 
 /** Median wall and process-CPU time (ms) of `reps` runs after two warm-ups. */

@@ -1,8 +1,9 @@
 /**
  * The detector: one ONNX Runtime session per model and provider (in a worker thread by default), created once
- * and warmed up. Frames are decoded and letterboxed (libvips threads), packed into runs of at most `maxBatch`
- * (fixed-batch models: repeated runs), decoded by the card's adapter, filtered by class-aware NMS and mapped
- * back to original pixels and Viper classes.
+ * and warmed up. Frames are decoded and letterboxed to RGB bytes (libvips threads), packed into runs of at most
+ * `maxBatch` (fixed-batch models: repeated runs), normalised and transposed by the preprocessing graph
+ * (preGraph.ts) next to the model, decoded by the card's adapter, filtered by class-aware NMS and mapped back
+ * to original pixels and Viper classes.
  *
  * Pipelining: frames decode a few at a time, in order; each run is sent as soon as its images are written, and
  * the next chunk decodes while this one's runs are in flight. Results come back one per frame, in input order, and
@@ -16,7 +17,8 @@ import { adapters, type DecodeParams } from './adapters/index.ts';
 import { classTable, loadModelCard, type ModelCard } from './card.ts';
 import { type Letterbox, unletterboxBox } from './letterbox.ts';
 import { nms } from './nms.ts';
-import { decodeLetterboxed, FrameDecodeError, type Letterboxed, writeInputTensor } from './preprocess.ts';
+import { buildPreprocessModel } from './preGraph.ts';
+import { decodeLetterboxed, FrameDecodeError, type Letterboxed } from './preprocess.ts';
 import type { RunOutput, SessionRunner } from './runner.ts';
 import { type ExecutionProvider, openSession, parseProviders } from './session.ts';
 import { checkOutputDims, checkShapes } from './shapes.ts';
@@ -113,6 +115,7 @@ export class Detector {
       threads: options.threads,
       worker: options.worker,
       log,
+      preModel: buildPreprocessModel(card.input),
     });
     const { session } = opened;
     try {
@@ -127,7 +130,7 @@ export class Detector {
         shapes.outputDims,
       );
       const warm = det.fixedBatch ?? 1;
-      det.checkRunOutput(await det.run(new Float32Array(warm * det.imageSize), warm));
+      det.checkRunOutput(await det.run(new Uint8Array(warm * det.imageSize), warm));
       return det;
     } catch (err) {
       await session.release();
@@ -189,27 +192,27 @@ export class Detector {
   }
 
   /**
-   * Write decoded images, in order, into run tensors and send each run as soon as it is full (fixed-batch
-   * models) or once all are written (dynamic batch: one run per chunk). Fills `decoded` in order.
+   * Pack decoded images, in order, into run buffers and send each run as soon as it is full (fixed-batch
+   * models) or once all are packed (dynamic batch: one run per chunk). Fills `decoded` in order.
    */
   private async dispatch(decoding: Promise<Decoded>[], decoded: Decoded[]): Promise<PendingRun[]> {
     const runs: PendingRun[] = [];
     const groupSize = this.fixedBatch ?? decoding.length;
     let members: number[] = [];
-    let tensor = new Float32Array(groupSize * this.imageSize);
+    let pixels = new Uint8Array(groupSize * this.imageSize);
     const send = () => {
       // Fixed-batch models get a full batch; unused slots stay zero and are not read back.
       const batch = this.fixedBatch ?? members.length;
-      const data = batch === groupSize ? tensor : tensor.subarray(0, batch * this.imageSize).slice();
+      const data = batch === groupSize ? pixels : pixels.slice(0, batch * this.imageSize);
       runs.push({ output: this.run(data, batch), members });
       members = [];
-      tensor = new Float32Array(groupSize * this.imageSize);
+      pixels = new Uint8Array(groupSize * this.imageSize);
     };
     for (const [i, p] of decoding.entries()) {
       const d = await p;
       decoded.push(d);
       if (d instanceof FrameDecodeError) continue;
-      writeInputTensor(d, this.card.input, tensor, members.length * this.imageSize);
+      pixels.set(d.pixels, members.length * this.imageSize);
       members.push(i);
       if (members.length === groupSize) send();
     }
@@ -271,12 +274,11 @@ export class Detector {
     return dets;
   }
 
-  private async run(data: Float32Array, batch: number): Promise<RunOutput> {
+  /** Letterboxed RGB pixels [batch, H, W, 3] → model output (via the preprocessing graph). */
+  private async run(pixels: Uint8Array, batch: number): Promise<RunOutput> {
     const { input, output } = this.card;
-    const dims =
-      input.layout === 'NCHW' ? [batch, 3, input.height, input.width] : [batch, input.height, input.width, 3];
     try {
-      return await this.session.run(input.name, data, dims, output.name);
+      return await this.session.run(input.name, pixels, [batch, input.height, input.width, 3], output.name);
     } catch (err) {
       throw new ModelError({
         what: `inference failed: ${(err as Error).message.split('\n')[0]}`,

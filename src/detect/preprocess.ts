@@ -1,19 +1,25 @@
 /**
- * Image → model input. libvips (sharp) decodes, resizes and pads on its own threads; one tight typed-array pass
- * then reorders channels, applies scale/mean/std and writes NCHW (or NHWC) straight into the batch tensor.
+ * Image → letterboxed RGB bytes. libvips (sharp) decodes, converts to RGB, resizes and pads on its own threads;
+ * the preprocessing graph (preGraph.ts) then does the per-pixel arithmetic next to the model.
+ * `writeInputTensor` is the same arithmetic in plain JS: the reference the graph is tested against.
  */
 import sharp, { type Sharp } from 'sharp';
 import type { Image } from '../contracts/camera.ts';
 import type { ModelCard } from './card.ts';
 import { type Letterbox, letterbox } from './letterbox.ts';
 
-/** A letterboxed image, interleaved 8-bit pixels in `order`, input-sized. */
+/** A letterboxed image: input-sized, interleaved RGB bytes (row-major, H × W × 3). */
 export interface Letterboxed {
   pixels: Uint8Array;
-  channels: 1 | 3;
-  order: 'rgb' | 'bgr';
   lb: Letterbox;
 }
+
+/** Swaps the first and third channels (BGR ↔ RGB). */
+const SWAP_RB: [[number, number, number], [number, number, number], [number, number, number]] = [
+  [0, 0, 1],
+  [0, 1, 0],
+  [1, 0, 0],
+];
 
 /** A frame that cannot be decoded (corrupt or inconsistent bytes): counted per frame, never fatal. */
 export class FrameDecodeError extends Error {
@@ -30,7 +36,6 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
   let pipeline: Sharp;
   let srcW: number;
   let srcH: number;
-  let order: 'rgb' | 'bgr' = 'rgb';
   try {
     if (image.encoding === 'jpeg' || image.encoding === 'png') {
       // failOn 'error': a truncated JPEG is rejected; libjpeg's mere warnings (common from cameras) are not.
@@ -52,7 +57,7 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
       pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels } });
       srcW = image.width;
       srcH = image.height;
-      if (image.encoding === 'bgr8') order = 'bgr';
+      if (image.encoding === 'bgr8') pipeline = pipeline.recomb(SWAP_RB);
     }
     const lb = letterbox(srcW, srcH, input.width, input.height, input.letterbox.align);
     if (lb.newW !== srcW || lb.newH !== srcH) {
@@ -68,15 +73,16 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
         background: { r: pad, g: pad, b: pad, alpha: 1 },
       });
     }
-    const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    if (
-      info.width !== input.width ||
-      info.height !== input.height ||
-      (info.channels !== 1 && info.channels !== 3)
-    ) {
+    // Grey images (mono8, greyscale JPEG/PNG) become three equal channels.
+    const { data, info } = await pipeline
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.width !== input.width || info.height !== input.height || info.channels !== 3) {
       throw new FrameDecodeError(`decoder gave ${info.width}×${info.height}×${info.channels}`);
     }
-    return { pixels: data, channels: info.channels, order, lb };
+    return { pixels: data, lb };
   } catch (err) {
     if (err instanceof FrameDecodeError) throw err;
     throw new FrameDecodeError(`cannot decode ${image.encoding}: ${(err as Error).message.split('\n')[0]}`);
@@ -85,30 +91,21 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
 
 /**
  * Write one letterboxed image into `dst` at element `offset`, in the card's layout, colour order and
- * normalisation: value = (pixel · scale − mean[c]) / std[c].
+ * normalisation: value = (pixel · scale − mean[c]) / std[c]. The JS twin of the preprocessing graph.
  */
-export function writeInputTensor(
-  img: Letterboxed,
-  input: ModelCard['input'],
-  dst: Float32Array,
-  offset: number,
-): void {
+export function writeInputTensor(img: Letterboxed, input: ModelCard['input'], dst: Float32Array, offset: number): void {
   const hw = input.width * input.height;
-  const ch = img.channels;
   const src = img.pixels;
-  // Source channel feeding each model channel (mono feeds all three).
-  const swap = img.order !== input.colorOrder;
-  const srcOf = ch === 1 ? [0, 0, 0] : swap ? [2, 1, 0] : [0, 1, 2];
+  const srcOf = input.colorOrder === 'bgr' ? [2, 1, 0] : [0, 1, 2];
   for (let c = 0; c < 3; c++) {
     const a = input.scale / (input.std[c] ?? 1);
     const b = -(input.mean[c] ?? 0) / (input.std[c] ?? 1);
     const s = srcOf[c] ?? 0;
     if (input.layout === 'NCHW') {
       const base = offset + c * hw;
-      for (let i = 0, j = s; i < hw; i++, j += ch) dst[base + i] = (src[j] as number) * a + b;
+      for (let i = 0, j = s; i < hw; i++, j += 3) dst[base + i] = (src[j] as number) * a + b;
     } else {
-      for (let i = 0, j = s, k = offset + c; i < hw; i++, j += ch, k += 3)
-        dst[k] = (src[j] as number) * a + b;
+      for (let i = 0, j = s, k = offset + c; i < hw; i++, j += 3, k += 3) dst[k] = (src[j] as number) * a + b;
     }
   }
 }

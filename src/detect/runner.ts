@@ -1,10 +1,12 @@
 /**
  * Where a session lives: in a worker thread (default: onnxruntime-node runs inference synchronously on the
  * calling thread, so on the main thread a 40 ms run would stall decoding, the rest of the graph and live
- * outputs) or in-process. Both expose the same small surface.
+ * outputs) or in-process. Both expose the same small surface. Each runner holds two sessions: the
+ * preprocessing graph (preGraph.ts, CPU) and the model; a run feeds uint8 pixels through both.
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { PRE_INPUT, PRE_OUTPUT } from './preGraph.ts';
 
 export interface RunOutput {
   data: Float32Array;
@@ -19,9 +21,20 @@ export interface SessionMeta {
 }
 
 export interface SessionRunner extends SessionMeta {
-  /** Run on a float32 input; `data` may be transferred (do not reuse it after the call). */
-  run(inputName: string, data: Float32Array, dims: readonly number[], outputName: string): Promise<RunOutput>;
+  /**
+   * Run letterboxed RGB pixels ([B, H, W, 3] uint8) through the preprocessing graph and the model.
+   * `pixels` may be transferred to the worker: do not reuse it after the call.
+   */
+  run(inputName: string, pixels: Uint8Array, dims: readonly number[], outputName: string): Promise<RunOutput>;
   release(): Promise<void>;
+}
+
+/** What a runner needs to open: the model, its options, and the preprocessing graph for its input. */
+export interface RunnerSpec {
+  modelPath: string;
+  options: SessionOptions;
+  preModel: Uint8Array;
+  preOptions: SessionOptions;
 }
 
 export type SessionOptions = ort.InferenceSession.SessionOptions;
@@ -33,22 +46,31 @@ function checkFloat(type: string, outputName: string, data: unknown): Float32Arr
   return data;
 }
 
-/** A session on the calling thread. */
-export async function openInProcess(modelPath: string, options: SessionOptions): Promise<SessionRunner> {
-  const session = await ort.InferenceSession.create(modelPath, options);
+/** Sessions on the calling thread. */
+export async function openInProcess(spec: RunnerSpec): Promise<SessionRunner> {
+  const session = await ort.InferenceSession.create(spec.modelPath, spec.options);
+  const pre = await ort.InferenceSession.create(spec.preModel, spec.preOptions).catch(
+    async (err: unknown) => {
+      await session.release();
+      throw err;
+    },
+  );
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     inputMetadata: session.inputMetadata,
     outputMetadata: session.outputMetadata,
-    async run(inputName, data, dims, outputName) {
-      const out = (await session.run({ [inputName]: new ort.Tensor('float32', data, dims) }, [outputName]))[
-        outputName
-      ];
+    async run(inputName, pixels, dims, outputName) {
+      const tensor = (await pre.run({ [PRE_INPUT]: new ort.Tensor('uint8', pixels, dims) }))[PRE_OUTPUT];
+      if (!tensor) throw new Error('preprocessing graph gave no tensor');
+      const out = (await session.run({ [inputName]: tensor }, [outputName]))[outputName];
       if (!out) throw new Error(`output "${outputName}" missing`);
       return { data: checkFloat(out.type, outputName, out.data), dims: out.dims };
     },
-    release: () => session.release(),
+    release: async () => {
+      await pre.release();
+      await session.release();
+    },
   };
 }
 
@@ -101,20 +123,22 @@ export class WorkerHost {
     });
   }
 
-  /** Open the session in the worker; rejects with ORT's message when it cannot load. */
-  async open(
-    modelPath: string,
-    options: SessionOptions,
-    logLevel: string | undefined,
-  ): Promise<SessionRunner> {
-    const { meta } = await this.request({ op: 'open', modelPath, options, logLevel });
+  /** Open the sessions in the worker; rejects with ORT's message when one cannot load. */
+  async open(spec: RunnerSpec, logLevel: string | undefined): Promise<SessionRunner> {
+    // A copy the worker can own (protobufjs may hand out a view into a shared pool).
+    const preModel = spec.preModel.slice();
+    const { meta } = await this.request(
+      { op: 'open', ...spec, preModel, preInput: PRE_INPUT, preOutput: PRE_OUTPUT, logLevel },
+      [preModel.buffer as ArrayBuffer],
+    );
     if (!meta) throw new Error('inference worker gave no session metadata');
     return {
       ...meta,
-      run: async (inputName, data, dims, outputName) => {
-        const r = await this.request({ op: 'run', inputName, outputName, data, dims }, [
-          data.buffer as ArrayBuffer,
-        ]);
+      run: async (inputName, pixels, dims, outputName) => {
+        // Transfer only a buffer the view covers whole; otherwise structured clone copies it.
+        const whole = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength;
+        const transfer = whole ? [pixels.buffer as ArrayBuffer] : [];
+        const r = await this.request({ op: 'run', inputName, outputName, pixels, dims }, transfer);
         return { data: checkFloat(r.type ?? 'none', outputName, r.data), dims: r.dims ?? [] };
       },
       release: async () => {

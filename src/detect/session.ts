@@ -4,7 +4,13 @@
  */
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../contracts/errors.ts';
-import { openInProcess, type SessionOptions, type SessionRunner, WorkerHost } from './runner.ts';
+import {
+  openInProcess,
+  type RunnerSpec,
+  type SessionOptions,
+  type SessionRunner,
+  WorkerHost,
+} from './runner.ts';
 
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
@@ -45,6 +51,8 @@ export interface OpenSessionOptions {
   threads?: number;
   /** Host the session in a worker thread (default true). */
   worker?: boolean;
+  /** The preprocessing graph (preGraph.ts) run before the model; always on CPU. */
+  preModel: Uint8Array;
   log: (line: string) => void;
 }
 
@@ -78,10 +86,14 @@ export async function openSession(
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
     };
+    const spec: RunnerSpec = {
+      modelPath,
+      options,
+      preModel: opts.preModel,
+      preOptions: { executionProviders: ['cpu'], intraOpNumThreads: opts.threads ?? 0, logSeverityLevel: 3 },
+    };
     try {
-      const session = host
-        ? await host.open(modelPath, options, logLevel)
-        : await openInProcess(modelPath, options);
+      const session = host ? await host.open(spec, logLevel) : await openInProcess(spec);
       if (fallbacks.length > 0) opts.log(`detect: using execution provider ${provider}`);
       return { session, provider, fallbacks };
     } catch (err) {

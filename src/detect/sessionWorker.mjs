@@ -1,9 +1,10 @@
 /**
- * Worker thread that hosts one ONNX Runtime session, so inference (which onnxruntime-node runs synchronously
- * on the calling thread) never blocks the graph's main thread. Plain JS: workers load without the TS loader.
- * Protocol (one request at a time per message, answered in order):
- *   { id, op: 'open', modelPath, options } → { id, ok, meta: { inputNames, outputNames, inputMetadata, outputMetadata } }
- *   { id, op: 'run', inputName, outputName, data: Float32Array, dims } → { id, ok, data, dims, type }
+ * Worker thread that hosts the preprocessing session and the model session, so inference (which
+ * onnxruntime-node runs synchronously on the calling thread) never blocks the graph's main thread.
+ * Plain JS: workers load without the TS loader. Requests are answered in order:
+ *   { id, op: 'open', modelPath, options, preModel, preOptions, preInput, preOutput, logLevel }
+ *       → { id, ok, meta: { inputNames, outputNames, inputMetadata, outputMetadata } }
+ *   { id, op: 'run', inputName, outputName, pixels: Uint8Array, dims } → { id, ok, data, dims, type }
  *   { id, op: 'release' } → { id, ok }
  * Failures answer { id, ok: false, message }.
  */
@@ -12,12 +13,27 @@ import * as ort from 'onnxruntime-node';
 
 /** @type {import('onnxruntime-node').InferenceSession | null} */
 let session = null;
+/** @type {import('onnxruntime-node').InferenceSession | null} */
+let pre = null;
+let preInput = 'pixels';
+let preOutput = 'tensor';
+
+async function release() {
+  await pre?.release();
+  await session?.release();
+  pre = null;
+  session = null;
+}
 
 parentPort?.on('message', async (msg) => {
   try {
     if (msg.op === 'open') {
       if (msg.logLevel) ort.env.logLevel = msg.logLevel;
+      await release();
       session = await ort.InferenceSession.create(msg.modelPath, msg.options);
+      pre = await ort.InferenceSession.create(msg.preModel, msg.preOptions);
+      preInput = msg.preInput;
+      preOutput = msg.preOutput;
       const meta = {
         inputNames: session.inputNames,
         outputNames: session.outputNames,
@@ -26,26 +42,21 @@ parentPort?.on('message', async (msg) => {
       };
       parentPort?.postMessage({ id: msg.id, ok: true, meta });
     } else if (msg.op === 'run') {
-      if (!session) throw new Error('no session open');
-      const feeds = { [msg.inputName]: new ort.Tensor('float32', msg.data, msg.dims) };
-      const out = (await session.run(feeds, [msg.outputName]))[msg.outputName];
+      if (!session || !pre) throw new Error('no session open');
+      const tensor = (await pre.run({ [preInput]: new ort.Tensor('uint8', msg.pixels, msg.dims) }))[preOutput];
+      if (!tensor) throw new Error('preprocessing graph gave no tensor');
+      const out = (await session.run({ [msg.inputName]: tensor }, [msg.outputName]))[msg.outputName];
       if (!out) throw new Error(`output ${msg.outputName} missing`);
       // Copy into a buffer this thread owns so it can be transferred (ORT's may not be detachable).
       const data = out.type === 'float32' ? new Float32Array(/** @type {Float32Array} */ (out.data)) : null;
-      parentPort?.postMessage(
-        { id: msg.id, ok: true, data, dims: out.dims, type: out.type },
-        data ? [data.buffer] : [],
-      );
+      parentPort?.postMessage({ id: msg.id, ok: true, data, dims: out.dims, type: out.type }, data ? [data.buffer] : []);
     } else if (msg.op === 'release') {
-      await session?.release();
-      session = null;
+      await release();
       parentPort?.postMessage({ id: msg.id, ok: true });
     }
   } catch (err) {
-    parentPort?.postMessage({
-      id: msg.id,
-      ok: false,
-      message: err instanceof Error ? err.message : String(err),
-    });
+    // A failed open leaves nothing half-made; a failed run keeps the sessions.
+    if (msg.op === 'open') await release().catch(() => {});
+    parentPort?.postMessage({ id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) });
   }
 });

@@ -119,7 +119,12 @@ export function measureTrack(
   const s = e[1] / n;
   const a = sr * sr;
   const b = sl * sl;
-  const cov: GroundMeasurement['cov'] = [c * c * a + s * s * b, c * s * (a - b), c * s * (a - b), s * s * a + c * c * b];
+  const cov: GroundMeasurement['cov'] = [
+    c * c * a + s * s * b,
+    c * s * (a - b),
+    c * s * (a - b),
+    s * s * a + c * c * b,
+  ];
   return {
     cameraId: track.cameraId,
     trackId: track.trackId,

@@ -100,7 +100,10 @@ export function createTrails(maxPoints = 30) {
       for (const o of objects) {
         seen.add(o.id);
         let t = trails.get(o.id);
-        if (!t) trails.set(o.id, (t = []));
+        if (!t) {
+          t = [];
+          trails.set(o.id, t);
+        }
         t.push([o.box.center[0], o.box.center[1], o.box.center[2] - o.box.size[2] / 2]);
         if (t.length > maxPoints) t.shift();
       }

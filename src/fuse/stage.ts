@@ -45,7 +45,9 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
         }
         const ms: GroundMeasurement[] = [];
         let egoYaw: number | undefined;
-        const cams = [...rig.frames].sort((a, b) => (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : 0));
+        const cams = [...rig.frames].sort((a, b) =>
+          a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : 0,
+        );
         for (const frame of cams) {
           const tracks = (result.tracks.get(frame.cameraId) ?? []).filter(
             (t) => opts.confirmedOnly === false || t.state === 'confirmed',
@@ -53,7 +55,11 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
           if (tracks.length === 0) continue;
           const calib = frame.calibration;
           if (!calib) {
-            result.issues.push({ cameraId: frame.cameraId, kind: 'uncalibrated', message: 'no calibration: tracks not fused' });
+            result.issues.push({
+              cameraId: frame.cameraId,
+              kind: 'uncalibrated',
+              message: 'no calibration: tracks not fused',
+            });
             skipped++;
             continue;
           }
@@ -101,6 +107,12 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
       }
       return batch;
     },
-    describe: () => ({ worldFrame, groundFrame, feeds: trackers.size, measurements, camerasSkipped: skipped }),
+    describe: () => ({
+      worldFrame,
+      groundFrame,
+      feeds: trackers.size,
+      measurements,
+      camerasSkipped: skipped,
+    }),
   };
 }

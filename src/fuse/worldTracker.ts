@@ -1,7 +1,7 @@
 /**
  * The world-frame tracker: fuses ground measurements from every camera of a rig into objects with stable ids.
  * One step reads: predict → keep bindings → associate per camera → group new measurements across cameras →
- * update → spawn → prune. A binding remembers which world object each (camera, 2D track) fed, so an object
+ * update → spawn → merge → prune. A binding remembers which world object each (camera, 2D track) fed, so an object
  * keeps its id while a camera tracks it; when it enters the next camera, the new 2D track is associated by
  * Mahalanobis distance to the predicted position and inherits the id (hand-off); between cameras or through
  * short gaps the object coasts on its velocity for up to `maxCoastS`.
@@ -29,6 +29,8 @@ export interface WorldTrackerConfig {
   gateChi2: number;
   /** Looser gate that keeps an existing (camera, track) → object binding. */
   bindingGateChi2: number;
+  /** Two objects closer than this (χ², both covariances) and not seen by a common camera now are merged. */
+  mergeGateChi2: number;
   /** White-acceleration noise of the motion model, m/s². */
   accelStd: number;
   /** Initial velocity standard deviation, m/s. */
@@ -49,6 +51,7 @@ export const DEFAULT_WORLD_TRACKER: WorldTrackerConfig = {
   frameId: 'odom',
   gateChi2: 9.21,
   bindingGateChi2: 25,
+  mergeGateChi2: 4,
   accelStd: 3,
   initVelStd: 5,
   minHits: 2,
@@ -107,7 +110,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
       const dtS = lastNs === undefined ? 0 : Math.max(0, nsToSec(tNs - lastNs));
       lastNs = tNs;
       for (const t of tracks) {
-        t.kf = worldPredict(t.kf, dtS, cfg.accelStd);
+        worldPredict(t.kf, dtS, cfg.accelStd, t.kf);
         t.sources = [];
       }
       const byId = new Map(tracks.map((t) => [t.id, t]));
@@ -115,7 +118,10 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
       const usedCam = new Set<string>(); // `${objectId}\0${cameraId}`: one measurement per camera per object
       const take = (t: WorldTrack, m: GroundMeasurement) => {
         let list = assigned.get(t);
-        if (!list) assigned.set(t, (list = []));
+        if (!list) {
+          list = [];
+          assigned.set(t, list);
+        }
         list.push(m);
         usedCam.add(`${t.id}\u0000${m.cameraId}`);
       };
@@ -191,7 +197,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
       // update
       for (const [t, ms] of assigned) {
         for (const m of ms) {
-          t.kf = worldUpdate(t.kf, m.position, m.cov);
+          worldUpdate(t.kf, m.position, m.cov, t.kf);
           t.groundZ += 0.3 * (m.position[2] - t.groundZ);
           t.classScore.set(m.cls, (t.classScore.get(m.cls) ?? 0) + m.score);
           t.sources.push({ cameraId: m.cameraId, trackId: m.trackId });
@@ -221,13 +227,45 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
         };
         for (let k = 0; k < g.length; k++) {
           const m = g[k]!;
-          if (k > 0) t.kf = worldUpdate(t.kf, m.position, m.cov);
+          if (k > 0) worldUpdate(t.kf, m.position, m.cov, t.kf);
           t.classScore.set(m.cls, (t.classScore.get(m.cls) ?? 0) + m.score);
           t.sources.push({ cameraId: m.cameraId, trackId: m.trackId });
           bindings.set(key(m), { id: t.id, tNs });
         }
         tracks.push(t);
       }
+
+      // merge: two objects that are one (e.g. born from two cameras that each saw part of it, or a coasting object
+      // and its successor): within the merge gate of each other and not fed by a common camera in this frame.
+      const dead = new Set<WorldTrack>();
+      const cls = new Map(tracks.map((t) => [t, clsOf(t)]));
+      for (let i = 0; i < tracks.length; i++) {
+        const a = tracks[i]!; // tracks are in id order: a is the older
+        for (let j = i + 1; j < tracks.length && !dead.has(a); j++) {
+          const b = tracks[j]!;
+          if (dead.has(b) || !classOk(cls.get(a)!, cls.get(b)!)) continue;
+          if (a.sources.some((s) => b.sources.some((q) => q.cameraId === s.cameraId))) continue;
+          const Pa = a.kf.P;
+          const Pb = b.kf.P;
+          const d = mahalanobis2Raw(
+            b.kf.x[0]! - a.kf.x[0]!,
+            b.kf.x[1]! - a.kf.x[1]!,
+            Pa[0]! + Pb[0]!,
+            Pa[1]! + Pb[1]!,
+            Pa[4]! + Pb[4]!,
+            Pa[5]! + Pb[5]!,
+          );
+          if (d > cfg.mergeGateChi2) continue;
+          worldUpdate(a.kf, [b.kf.x[0]!, b.kf.x[1]!], [Pb[0]!, Pb[1]!, Pb[4]!, Pb[5]!], a.kf);
+          a.hits = Math.max(a.hits, b.hits);
+          if (b.lastSeenNs > a.lastSeenNs) a.lastSeenNs = b.lastSeenNs;
+          a.sources.push(...b.sources);
+          for (const [c, v] of b.classScore) a.classScore.set(c, (a.classScore.get(c) ?? 0) + v);
+          for (const bd of bindings.values()) if (bd.id === b.id) bd.id = a.id;
+          dead.add(b);
+        }
+      }
+      if (dead.size > 0) tracks = tracks.filter((t) => !dead.has(t));
 
       // prune: objects unseen too long, tentative objects that missed a frame, stale bindings
       const maxCoastNs = BigInt(Math.round(cfg.maxCoastS * 1e9));

@@ -17,7 +17,10 @@ export function iou(a: Box2D, b: Box2D, offsetPx = 0): number {
   const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) + offsetPx;
   if (ih <= 0) return 0;
   const inter = iw * ih;
-  const ua = (a.x2 - a.x1 + offsetPx) * (a.y2 - a.y1 + offsetPx) + (b.x2 - b.x1 + offsetPx) * (b.y2 - b.y1 + offsetPx) - inter;
+  const ua =
+    (a.x2 - a.x1 + offsetPx) * (a.y2 - a.y1 + offsetPx) +
+    (b.x2 - b.x1 + offsetPx) * (b.y2 - b.y1 + offsetPx) -
+    inter;
   return ua > 0 ? inter / ua : 0;
 }
 

@@ -7,7 +7,8 @@
  * vertices ignores that curvature (sub-pixel for automotive lenses away from the image border).
  */
 import type { Box2D, Box3D, Vec3 } from '../contracts/geometry.ts';
-import { type CameraModel, projectPoint } from './camera.ts';
+import type { Calibration } from '../contracts/camera.ts';
+import { asCameraModel, type CameraModel, projectPoint } from './camera.ts';
 import { applyPose, type Pose } from './quat.ts';
 
 /**
@@ -35,9 +36,18 @@ export function box3DCorners(box: Box3D): Vec3[] {
 
 /** The 12 edges as corner index pairs (see box3DCorners for the order). */
 export const BOX_EDGES: readonly [number, number][] = [
-  [0, 1], [1, 2], [2, 3], [3, 0],
-  [4, 5], [5, 6], [6, 7], [7, 4],
-  [0, 4], [1, 5], [2, 6], [3, 7],
+  [0, 1],
+  [1, 2],
+  [2, 3],
+  [3, 0],
+  [4, 5],
+  [5, 6],
+  [6, 7],
+  [7, 4],
+  [0, 4],
+  [1, 5],
+  [2, 6],
+  [3, 7],
 ];
 
 export interface ProjectBoxOptions {
@@ -50,16 +60,17 @@ export interface ProjectBoxOptions {
 }
 
 /**
- * 2D box of a 3D box seen by a camera. `cameraFromBox` maps the box's frame into the camera optical frame.
+ * 2D box of a 3D box seen by a camera (a model or a calibration). `cameraFromBox` maps the box's frame into the camera optical frame.
  * Returns null when nothing of the box is in front of the camera or inside the image.
  * Example: `projectBox3D(model, invertPose(egoFromCam), boxInEgo)`.
  */
 export function projectBox3D(
-  model: CameraModel,
+  camera: CameraModel | Calibration,
   cameraFromBox: Pose,
   box: Box3D,
   opts: ProjectBoxOptions = {},
 ): Box2D | null {
+  const model = asCameraModel(camera);
   const near = opts.nearM ?? 0.1;
   const cam = box3DCorners(box).map((p) => applyPose(cameraFromBox, p));
   const pts: [number, number][] = [];
@@ -105,13 +116,15 @@ export function convexHull(points: readonly [number, number][]): [number, number
     (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
   const lower: [number, number][] = [];
   for (const q of p) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, q) <= 0) lower.pop();
+    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, q) <= 0)
+      lower.pop();
     lower.push(q);
   }
   const upper: [number, number][] = [];
   for (let i = p.length - 1; i >= 0; i--) {
     const q = p[i]!;
-    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, q) <= 0) upper.pop();
+    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, q) <= 0)
+      upper.pop();
     upper.push(q);
   }
   lower.pop();

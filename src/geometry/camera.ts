@@ -66,6 +66,11 @@ export function cameraModel(calib: Calibration): CameraModel {
   };
 }
 
+/** Accept either a built model or a calibration (built on the fly; cache the model in hot loops). */
+export function asCameraModel(c: CameraModel | Calibration): CameraModel {
+  return 'fx' in c ? c : cameraModel(c);
+}
+
 /** A distortion-free model from K (3×3 row-major, flat or nested) and image size, e.g. for nuScenes. */
 export function pinholeModel(
   K: readonly number[] | readonly (readonly number[])[],
@@ -104,7 +109,12 @@ export function distortNormalized(m: CameraModel, x: number, y: number): [number
  * Invert the distortion by fixed-point iteration (OpenCV's undistortPoints scheme); converges for the moderate
  * distortion of automotive cameras (not for fisheye).
  */
-export function undistortNormalized(m: CameraModel, xd: number, yd: number, iterations = 20): [number, number] {
+export function undistortNormalized(
+  m: CameraModel,
+  xd: number,
+  yd: number,
+  iterations = 20,
+): [number, number] {
   if (!m.distorted) return [xd, yd];
   const [k1, k2, p1, p2, k3, k4, k5, k6] = m.d;
   let x = xd;

@@ -3,7 +3,8 @@
  * road (flat-world assumption near the vehicle), meets the plane at one point when it points downward.
  */
 import type { Vec3 } from '../contracts/geometry.ts';
-import { type CameraModel, unprojectPixel } from './camera.ts';
+import type { Calibration } from '../contracts/camera.ts';
+import { asCameraModel, type CameraModel, unprojectPixel } from './camera.ts';
 import { applyPose, type Pose, quatRotate } from './quat.ts';
 
 export interface GroundHit {
@@ -16,18 +17,18 @@ export interface GroundHit {
 }
 
 /**
- * Intersect the pixel's ray with the plane z = groundZ of the ground frame. `groundFromCamera` maps camera optical
+ * Intersect the pixel's ray with the plane z = groundZ of the ground frame (`camera`: a model or a calibration). `groundFromCamera` maps camera optical
  * coordinates into the ground frame (e.g. base_link ← cam). Returns null when the ray is parallel to the plane or
  * meets it behind the camera (a pixel above the horizon).
  * Example: `backProjectToGround(model, tree.lookup('base_link', 'cam_front')!, [u, v])?.point`.
  */
 export function backProjectToGround(
-  model: CameraModel,
+  camera: CameraModel | Calibration,
   groundFromCamera: Pose,
   pixel: readonly [number, number],
   groundZ = 0,
 ): GroundHit | null {
-  const rc = unprojectPixel(model, pixel[0], pixel[1]);
+  const rc = unprojectPixel(asCameraModel(camera), pixel[0], pixel[1]);
   const n = Math.hypot(rc[0], rc[1], rc[2]);
   const d = quatRotate(groundFromCamera.rotation, [rc[0] / n, rc[1] / n, rc[2] / n]);
   const o = groundFromCamera.translation;
@@ -38,7 +39,11 @@ export function backProjectToGround(
 }
 
 /** The ray of a pixel in the target frame: origin (camera centre) and unit direction. */
-export function pixelRay(model: CameraModel, frameFromCamera: Pose, pixel: readonly [number, number]): { origin: Vec3; direction: Vec3 } {
+export function pixelRay(
+  model: CameraModel,
+  frameFromCamera: Pose,
+  pixel: readonly [number, number],
+): { origin: Vec3; direction: Vec3 } {
   const rc = unprojectPixel(model, pixel[0], pixel[1]);
   const n = Math.hypot(rc[0], rc[1], rc[2]);
   return {

@@ -85,7 +85,17 @@ export function quatToMat3(q: Quat): number[] {
 
 /** Unit quaternion of a 3×3 row-major rotation matrix (Shepperd's method: pick the largest diagonal term). */
 export function mat3ToQuat(m: readonly number[]): Quat {
-  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = m as [number, number, number, number, number, number, number, number, number];
+  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = m as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const tr = m00 + m11 + m22;
   let q: Quat;
   if (tr > 0) {

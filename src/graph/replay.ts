@@ -34,6 +34,8 @@ export interface ReplayOptions {
   batchWindowNs?: TimeNs;
   /** Camera alignment tolerance (default 20 ms). */
   alignToleranceNs?: TimeNs;
+  /** Chunk compression of the results file (default zstd). */
+  compression?: 'zstd' | 'lz4' | 'none';
   /** Salvage the intact part of a damaged recording. */
   recover?: boolean;
   /** Facts recorded in the results file's `viper` metadata (model, tracker, …). */
@@ -78,7 +80,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const summaryIn = reader.summary();
   checkChannels(reader);
   opts.onStart?.(summaryIn);
-  const writer = await RecordingWriter.create(opts.output);
+  const writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
   const sink = new ResultsSink(writer, reader);
   const feedId = basename(opts.input).replace(/\.mcap$/i, '');
   const assembler = new FrameAssembler(feedId);

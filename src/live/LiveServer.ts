@@ -14,9 +14,11 @@
  * await live.close();
  */
 import type { AddressInfo } from 'node:net';
-import { FoxgloveServer } from '@foxglove/ws-protocol';
+import * as wsProtocolModule from '@foxglove/ws-protocol';
 import { WebSocketServer } from 'ws';
 import { ConfigError } from '../contracts/errors.ts';
+import { foxgloveSchemaData, foxgloveSchemaName } from '../io/index.ts';
+import type { SchemaSpec } from '../io/types.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { SlowClientGuard } from './SlowClientGuard.ts';
 
@@ -46,6 +48,12 @@ export interface LiveStats {
 
 const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024;
 
+// The package is CommonJS for Node: its named exports are only on the default export under plain Node ESM.
+type WsProtocol = typeof wsProtocolModule;
+const wsProtocol = (wsProtocolModule as unknown as { default?: WsProtocol }).default ?? wsProtocolModule;
+const { FoxgloveServer } = wsProtocol;
+type FoxgloveServer = InstanceType<typeof FoxgloveServer>;
+
 export class LiveServer {
   private readonly guards = new Set<SlowClientGuard>();
   private droppedByGone = 0;
@@ -65,7 +73,10 @@ export class LiveServer {
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 8765;
     const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
-    const fox = new FoxgloveServer({ name: options.name ?? 'viper', supportedEncodings: ['protobuf', 'json'] });
+    const fox = new FoxgloveServer({
+      name: options.name ?? 'viper',
+      supportedEncodings: ['protobuf', 'json'],
+    });
     const wss = new WebSocketServer({
       host,
       port,
@@ -118,7 +129,12 @@ export class LiveServer {
    * schemaEncoding `protobuf` — or the JSON Schema text for json channels (schemaEncoding `jsonschema`).
    * @returns the channel id to publish on.
    */
-  addChannel(topic: string, schemaName: string, encoding: LiveEncoding, schemaData: Uint8Array | string): number {
+  addChannel(
+    topic: string,
+    schemaName: string,
+    encoding: LiveEncoding,
+    schemaData: Uint8Array | string,
+  ): number {
     if (encoding === 'protobuf') {
       const bytes = typeof schemaData === 'string' ? new TextEncoder().encode(schemaData) : schemaData;
       return this.fox.addChannel({
@@ -130,7 +146,40 @@ export class LiveServer {
       });
     }
     const text = typeof schemaData === 'string' ? schemaData : new TextDecoder().decode(schemaData);
-    return this.fox.addChannel({ topic, encoding: 'json', schemaName, schema: text, schemaEncoding: 'jsonschema' });
+    return this.fox.addChannel({
+      topic,
+      encoding: 'json',
+      schemaName,
+      schema: text,
+      schemaEncoding: 'jsonschema',
+    });
+  }
+
+  /**
+   * Advertise a channel from the same schema spec the results writer uses (RecordingWriter.addChannel), so the
+   * live stream and the file carry identical schemas and the same encoded bytes can go to both.
+   */
+  addSpecChannel(topic: string, spec: SchemaSpec): number {
+    switch (spec.kind) {
+      case 'foxglove':
+        return this.addChannel(
+          topic,
+          foxgloveSchemaName(spec.name),
+          'protobuf',
+          foxgloveSchemaData(spec.name),
+        );
+      case 'json':
+        return this.addChannel(topic, spec.name, 'json', JSON.stringify(spec.jsonSchema));
+      case 'raw':
+        if (spec.messageEncoding !== 'protobuf' && spec.messageEncoding !== 'json') {
+          throw new ConfigError({
+            what: `cannot stream ${topic}: message encoding ${spec.messageEncoding}`,
+            where: 'live server',
+            hint: 'only protobuf and json channels can be streamed to Foxglove',
+          });
+        }
+        return this.addChannel(topic, spec.name, spec.messageEncoding, spec.data);
+    }
   }
 
   /** Send one message to every client subscribed to the channel; returns at once (drops for slow clients). */

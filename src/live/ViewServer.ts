@@ -44,7 +44,10 @@ const MIME: Record<string, string> = {
 };
 
 /** Parse a single `bytes=` range against a file size; null when absent, 'invalid' when unsatisfiable. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'invalid' {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | 'invalid' {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
@@ -84,7 +87,12 @@ export async function resolveInside(root: string, urlPath: string): Promise<stri
   }
 }
 
-async function sendFile(req: IncomingMessage, res: ServerResponse, path: string, ranged: boolean): Promise<void> {
+async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ranged: boolean,
+): Promise<void> {
   let stat: Awaited<ReturnType<typeof fsp.stat>>;
   try {
     stat = await fsp.stat(path);

@@ -58,7 +58,12 @@ export class DatasetWriter {
 
   constructor(readonly dir: string) {}
 
-  async addScenario(world: World, split: Split, opts: DatasetOptions = {}, onFrame?: () => void): Promise<void> {
+  async addScenario(
+    world: World,
+    split: Split,
+    opts: DatasetOptions = {},
+    onFrame?: () => void,
+  ): Promise<void> {
     const s = world.scenario;
     const stride = opts.stride ?? 5;
     const minVisible = opts.minVisible ?? 0.2;
@@ -67,7 +72,9 @@ export class DatasetWriter {
     const lblDir = join(this.dir, 'labels', split);
     await mkdir(imgDir, { recursive: true });
     await mkdir(lblDir, { recursive: true });
-    const frames = Array.from({ length: Math.floor(s.duration * s.rate + 1e-9) }, (_, k) => k).filter((k) => k % stride === 0);
+    const frames = Array.from({ length: Math.floor(s.duration * s.rate + 1e-9) }, (_, k) => k).filter(
+      (k) => k % stride === 0,
+    );
     for (const f of simulateFrames(world, { frames })) {
       const jobs = f.images.map(async (img) => {
         const name = `${s.name}_${img.cameraId}_${String(f.k).padStart(5, '0')}`;
@@ -77,7 +84,12 @@ export class DatasetWriter {
       for (const { img, name, jpeg } of await Promise.all(jobs)) {
         await writeFile(join(imgDir, `${name}.jpg`), jpeg);
         const imageId = this.nextImage++;
-        this.coco[split].images.push({ id: imageId, file_name: `images/${split}/${name}.jpg`, width: img.width, height: img.height });
+        this.coco[split].images.push({
+          id: imageId,
+          file_name: `images/${split}/${name}.jpg`,
+          width: img.width,
+          height: img.height,
+        });
         const lines: string[] = [];
         for (const a of f.gt.actors) {
           const v = a.cameras.find((c) => c.cameraId === img.cameraId);
@@ -110,11 +122,18 @@ export class DatasetWriter {
   /** Write data.yaml and the COCO annotation files. */
   async finish(): Promise<void> {
     const names = VIPER_CLASSES.map((c, i) => `  ${i}: ${c}`).join('\n');
-    await writeFile(join(this.dir, 'data.yaml'), `path: .\ntrain: images/train\nval: images/val\nnames:\n${names}\n`);
+    await writeFile(
+      join(this.dir, 'data.yaml'),
+      `path: .\ntrain: images/train\nval: images/val\nnames:\n${names}\n`,
+    );
     await mkdir(join(this.dir, 'annotations'), { recursive: true });
     const categories = VIPER_CLASSES.map((c, i) => ({ id: i + 1, name: c, supercategory: 'road_user' }));
     for (const split of ['train', 'val'] as const) {
-      const body = { info: { description: 'Viper simulator ground truth', version: '1' }, categories, ...this.coco[split] };
+      const body = {
+        info: { description: 'Viper simulator ground truth', version: '1' },
+        categories,
+        ...this.coco[split],
+      };
       await writeFile(join(this.dir, 'annotations', `instances_${split}.json`), JSON.stringify(body));
     }
   }

@@ -64,14 +64,16 @@ export function cameraViews(images: CameraImage[], nAgents: number, minPixels = 
   const out: GtCameraView[][] = Array.from({ length: nAgents }, () => []);
   for (const img of images) {
     const b = pixelBoxes(img.ids, img.width, img.height, nAgents);
+    // Visible pixels are counted in the undistorted render, like the silhouette (same pixel grid).
+    const vis =
+      img.renderIds === img.ids ? b.count : pixelBoxes(img.renderIds, img.width, img.height, nAgents).count;
     for (let k = 0; k < nAgents; k++) {
       if (b.count[k]! < minPixels) continue;
       const sil = img.silhouette[k]!;
-      const vis = img.visible[k]!;
       out[k]!.push({
         cameraId: img.cameraId,
         box: { x1: b.x1[k]!, y1: b.y1[k]!, x2: b.x2[k]!, y2: b.y2[k]! },
-        visibleFraction: sil > 0 ? r4(Math.min(1, vis / sil)) : 0,
+        visibleFraction: sil > 0 ? r4(Math.min(1, vis[k]! / sil)) : 0,
       });
     }
   }
@@ -85,7 +87,11 @@ export function gtActor(st: AgentState, ego: EgoState, views: GtCameraView[]): G
     id: st.agent.id,
     cls: st.agent.cls,
     boxWorld: { center: [r4(st.x), r4(st.y), r4(st.z + H / 2)], size: [L, W, H], yaw: r4(wrapAngle(st.yaw)) },
-    boxEgo: { center: [r4(ex), r4(ey), r4(st.z + H / 2)], size: [L, W, H], yaw: r4(wrapAngle(st.yaw - ego.yaw)) },
+    boxEgo: {
+      center: [r4(ex), r4(ey), r4(st.z + H / 2)],
+      size: [L, W, H],
+      yaw: r4(wrapAngle(st.yaw - ego.yaw)),
+    },
     velocity: [r4(st.vx), r4(st.vy), 0],
     cameras: views,
   };
@@ -95,7 +101,12 @@ export function gtActor(st: AgentState, ego: EgoState, views: GtCameraView[]): G
  * The `/ground_truth/objects` message of a frame. Cameras in dropout are passed in `images` already removed,
  * so a dropped camera reports no views.
  */
-export function groundTruthMessage(frame: RenderedFrame, tNs: TimeNs, nAgents: number, images = frame.images): GroundTruthMessage {
+export function groundTruthMessage(
+  frame: RenderedFrame,
+  tNs: TimeNs,
+  nAgents: number,
+  images = frame.images,
+): GroundTruthMessage {
   const views = cameraViews(images, nAgents);
   return {
     stampNs: tNs.toString(),

@@ -6,7 +6,14 @@ import sharp from 'sharp';
 import { createRenderer, renderFrame } from './render/renderer.ts';
 import type { World } from './world/world.ts';
 
-const ORDER = ['cam_front_left', 'cam_front', 'cam_front_right', 'cam_back_left', 'cam_back', 'cam_back_right'];
+const ORDER = [
+  'cam_front_left',
+  'cam_front',
+  'cam_front_right',
+  'cam_back_left',
+  'cam_back',
+  'cam_back_right',
+];
 
 /** Render all cameras at time `t` and tile them 3 per row (rig order when the camera ids are not the preset's). */
 export async function mosaicPng(world: World, t: number): Promise<Buffer> {
@@ -34,5 +41,7 @@ export async function mosaicPng(world: World, t: number): Promise<Buffer> {
         out[o + 2] = (p >>> 16) & 0xff;
       }
   });
-  return sharp(out, { raw: { width: stride, height: H * rows, channels: 3 } }).png({ compressionLevel: 9 }).toBuffer();
+  return sharp(out, { raw: { width: stride, height: H * rows, channels: 3 } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
 }

@@ -55,7 +55,17 @@ export function sceneUpdate(gt: GroundTruthMessage, tNs: TimeNs): object {
     deletions: [{ timestamp, type: 1, id: '' }],
     entities: gt.actors.map((a) => {
       const [x, y, z] = a.boxWorld.center;
-      const q = matToQuat([Math.cos(a.boxWorld.yaw), -Math.sin(a.boxWorld.yaw), 0, Math.sin(a.boxWorld.yaw), Math.cos(a.boxWorld.yaw), 0, 0, 0, 1]);
+      const q = matToQuat([
+        Math.cos(a.boxWorld.yaw),
+        -Math.sin(a.boxWorld.yaw),
+        0,
+        Math.sin(a.boxWorld.yaw),
+        Math.cos(a.boxWorld.yaw),
+        0,
+        0,
+        0,
+        1,
+      ]);
       const pose = { position: { x, y, z }, orientation: { x: q[0], y: q[1], z: q[2], w: q[3] } };
       const [r, g, b] = CLASS_RGBA[a.cls] ?? [1, 1, 1];
       return {
@@ -65,10 +75,19 @@ export function sceneUpdate(gt: GroundTruthMessage, tNs: TimeNs): object {
         lifetime: { sec: 0, nsec: 0 },
         frame_locked: false,
         metadata: [{ key: 'class', value: a.cls }],
-        cubes: [{ pose, size: { x: a.boxWorld.size[0], y: a.boxWorld.size[1], z: a.boxWorld.size[2] }, color: { r, g, b, a: 0.4 } }],
+        cubes: [
+          {
+            pose,
+            size: { x: a.boxWorld.size[0], y: a.boxWorld.size[1], z: a.boxWorld.size[2] },
+            color: { r, g, b, a: 0.4 },
+          },
+        ],
         texts: [
           {
-            pose: { position: { x, y, z: z + a.boxWorld.size[2] / 2 + 0.4 }, orientation: { x: 0, y: 0, z: 0, w: 1 } },
+            pose: {
+              position: { x, y, z: z + a.boxWorld.size[2] / 2 + 0.4 },
+              orientation: { x: 0, y: 0, z: 0, w: 1 },
+            },
             billboard: true,
             font_size: 14,
             scale_invariant: true,
@@ -108,7 +127,11 @@ export interface RecordResult {
 }
 
 /** Record `world`'s scenario to `outPath` (atomically). */
-export async function recordScenario(world: World, outPath: string, opts: RecordOptions = {}): Promise<RecordResult> {
+export async function recordScenario(
+  world: World,
+  outPath: string,
+  opts: RecordOptions = {},
+): Promise<RecordResult> {
   const s = world.scenario;
   const tmp = `${outPath}.partial`;
   const writer = await RecordingWriter.create(tmp, { compression: 'zstd' });
@@ -120,13 +143,31 @@ export async function recordScenario(world: World, outPath: string, opts: Record
     const camCh: { image: number; calib: number }[] = [];
     for (const c of cams) {
       camCh.push({
-        image: await writer.addChannel(topics.image(c.id), { kind: 'foxglove', name: 'foxglove.CompressedImage' }),
-        calib: await writer.addChannel(topics.calibration(c.id), { kind: 'foxglove', name: 'foxglove.CameraCalibration' }),
+        image: await writer.addChannel(topics.image(c.id), {
+          kind: 'foxglove',
+          name: 'foxglove.CompressedImage',
+        }),
+        calib: await writer.addChannel(topics.calibration(c.id), {
+          kind: 'foxglove',
+          name: 'foxglove.CameraCalibration',
+        }),
       });
     }
-    const gtCh = await writer.addChannel(topics.groundTruthObjects, { kind: 'json', name: 'viper.GroundTruth', jsonSchema: gtSchema });
-    const sceneCh = await writer.addChannel(topics.groundTruthScene, { kind: 'foxglove', name: 'foxglove.SceneUpdate' });
-    await writer.addMetadata('scenario', { name: s.name, seed: String(s.seed), duration: String(s.duration), rate: String(s.rate) });
+    const gtCh = await writer.addChannel(topics.groundTruthObjects, {
+      kind: 'json',
+      name: 'viper.GroundTruth',
+      jsonSchema: gtSchema,
+    });
+    const sceneCh = await writer.addChannel(topics.groundTruthScene, {
+      kind: 'foxglove',
+      name: 'foxglove.SceneUpdate',
+    });
+    await writer.addMetadata('scenario', {
+      name: s.name,
+      seed: String(s.seed),
+      duration: String(s.duration),
+      rate: String(s.rate),
+    });
     const mounts = cams.map(mountTransform);
     const calibs = cams.map(calibrationOf);
     const total = frameCount(s);
@@ -164,7 +205,9 @@ export async function recordScenario(world: World, outPath: string, opts: Record
     await writer.close();
     await rename(tmp, outPath);
     const bytes = (await stat(outPath)).size;
-    const sha256 = createHash('sha256').update(await readFile(outPath)).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(await readFile(outPath))
+      .digest('hex');
     return { path: outPath, frames: done, bytes, rawSha256: raw.digest('hex'), sha256 };
   } catch (err) {
     await writer.close().catch(() => undefined);

@@ -65,13 +65,24 @@ export function mountRotation(yawRad: number, pitchRad: number, rollRad: number)
 export function mul3(a: number[], b: number[]): number[] {
   const o = new Array<number>(9);
   for (let i = 0; i < 3; i++)
-    for (let j = 0; j < 3; j++) o[i * 3 + j] = a[i * 3]! * b[j]! + a[i * 3 + 1]! * b[3 + j]! + a[i * 3 + 2]! * b[6 + j]!;
+    for (let j = 0; j < 3; j++)
+      o[i * 3 + j] = a[i * 3]! * b[j]! + a[i * 3 + 1]! * b[3 + j]! + a[i * 3 + 2]! * b[6 + j]!;
   return o;
 }
 
 /** Unit quaternion [x, y, z, w] of a row-major rotation matrix (Shepperd's method). */
 export function matToQuat(m: number[]): Quat {
-  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = m as [number, number, number, number, number, number, number, number, number];
+  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = m as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const tr = m00 + m11 + m22;
   if (tr > 0) {
     const s = Math.sqrt(tr + 1) * 2;
@@ -158,7 +169,10 @@ export function distortPoint(D: readonly number[], x: number, y: number): [numbe
   const [k1, k2, p1, p2, k3] = D as [number, number, number, number, number];
   const r2 = x * x + y * y;
   const radial = 1 + k1 * r2 + k2 * r2 * r2 + k3 * r2 * r2 * r2;
-  return [x * radial + 2 * p1 * x * y + p2 * (r2 + 2 * x * x), y * radial + p1 * (r2 + 2 * y * y) + 2 * p2 * x * y];
+  return [
+    x * radial + 2 * p1 * x * y + p2 * (r2 + 2 * x * x),
+    y * radial + p1 * (r2 + 2 * y * y) + 2 * p2 * x * y,
+  ];
 }
 
 /** Invert plumb_bob by fixed-point iteration. */

@@ -6,7 +6,13 @@
 import { NS_PER_S, type TimeNs } from '../contracts/time.ts';
 import type { GroundTruthMessage } from '../contracts/perception.ts';
 import { groundTruthMessage } from './groundTruth.ts';
-import { type CameraImage, createRenderer, type RenderedFrame, type Renderer, renderFrame } from './render/renderer.ts';
+import {
+  type CameraImage,
+  createRenderer,
+  type RenderedFrame,
+  type Renderer,
+  renderFrame,
+} from './render/renderer.ts';
 import type { Scenario } from './scenario/schema.ts';
 import type { World } from './world/world.ts';
 

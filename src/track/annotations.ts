@@ -9,7 +9,11 @@ import { colorForId } from './colors.ts';
  * other cameras than `cameraId` are skipped.
  * Example: `writer.write(topics.annotations(cam), tNs, tracksToImageAnnotations(tracks, tNs, cam))`.
  */
-export function tracksToImageAnnotations(tracks: readonly Track2D[], tNs: TimeNs, cameraId: string): ImageAnnotations {
+export function tracksToImageAnnotations(
+  tracks: readonly Track2D[],
+  tNs: TimeNs,
+  cameraId: string,
+): ImageAnnotations {
   const timestamp = toFoxgloveTime(tNs);
   const out: ImageAnnotations = { timestamp, circles: [], points: [], texts: [] };
   for (const t of tracks) {

@@ -22,7 +22,12 @@ export interface AssignResult {
  * Solve the thresholded assignment for a row-major `rows`×`cols` cost matrix.
  * Example: `assign(Float64Array.of(0.1, 0.9, 0.8, 0.2), 2, 2, 0.5)` → matches [[0,0],[1,1]].
  */
-export function assign(cost: ArrayLike<number>, rows: number, cols: number, maxCost = Infinity): AssignResult {
+export function assign(
+  cost: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  maxCost = Infinity,
+): AssignResult {
   if (rows === 0 || cols === 0) {
     return { matches: [], unmatchedRows: range(rows), unmatchedCols: range(cols) };
   }
@@ -60,7 +65,7 @@ export function assign(cost: ArrayLike<number>, rows: number, cols: number, maxC
         edges++;
         const a = find(i);
         const b = find(rows + j);
-        if (a !== b) parent[a < b ? b : a] = a < b ? a : b;
+        if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
       }
     }
   }
@@ -71,7 +76,10 @@ export function assign(cost: ArrayLike<number>, rows: number, cols: number, maxC
     for (let i = 0; i < rows; i++) {
       const r = find(i);
       let l = compRows.get(r);
-      if (!l) compRows.set(r, (l = []));
+      if (!l) {
+        l = [];
+        compRows.set(r, l);
+      }
       l.push(i);
     }
     for (let j = 0; j < cols; j++) {

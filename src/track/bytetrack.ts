@@ -138,7 +138,9 @@ export class ByteTracker {
     for (const t of removedNew) t.everRemoved = true;
     [this.tracked, this.lost] = this.removeDuplicates(tracked, lost);
 
-    return this.tracked.filter((t) => t.activated).map((t) => t.toTrack2D(frameId, 'confirmed', cfg.outputBox));
+    return this.tracked
+      .filter((t) => t.activated)
+      .map((t) => t.toTrack2D(frameId, 'confirmed', cfg.outputBox));
   }
 
   /** All live tracks with their state: confirmed, tentative (not yet activated) or lost. */

@@ -35,8 +35,14 @@ export const TrackerConfig = z.object({
   /** Class-gated association: a detection never matches a track of another class (one id counter). */
   classAware: z.boolean().default(true),
   /** Kalman noise per unit of box height (reference 1/20 and 1/160). */
-  stdWeightPosition: z.number().positive().default(1 / 20),
-  stdWeightVelocity: z.number().positive().default(1 / 160),
+  stdWeightPosition: z
+    .number()
+    .positive()
+    .default(1 / 20),
+  stdWeightVelocity: z
+    .number()
+    .positive()
+    .default(1 / 160),
   /** Box reported for a track: Kalman posterior (reference output) or the matched detection's box. */
   outputBox: z.enum(['filtered', 'detection']).default('filtered'),
   /** SORT: IoU a match needs (abewley/sort iou_threshold 0.3). */

@@ -6,7 +6,8 @@
  *   P0  = diag(2σp h, 2σp h, 1e-2, 2σp h, 10σv h, 10σv h, 1e-5, 10σv h)²
  *   Q   = diag(σp h, σp h, 1e-2, σp h, σv h, σv h, 1e-5, σv h)²     (h before the prediction)
  *   R   = diag(σp h, σp h, 1e-1, σp h)²                           (h of the predicted state)
- * Covariances are 8×8 row-major Float64Arrays. Functions are pure: they return new arrays.
+ * Covariances are 8×8 row-major Float64Arrays. Functions are pure unless given `out` (which may be the input
+ * state itself, for in-place use in hot loops: a 512-byte typed array is a costly off-heap allocation in V8).
  */
 
 export interface KalmanParams {
@@ -39,16 +40,30 @@ export function kalmanInitiate(z: readonly number[], p: KalmanParams = BYTETRACK
 }
 
 const FP_ = new Float64Array(N * N);
+const Q_ = new Float64Array(N);
 
 /** One prediction step of `dt` frames (the reference always uses dt = 1). */
-export function kalmanPredict(s: KalmanState, p: KalmanParams = BYTETRACK_KALMAN, dt = 1): KalmanState {
+export function kalmanPredict(
+  s: KalmanState,
+  p: KalmanParams = BYTETRACK_KALMAN,
+  dt = 1,
+  out: KalmanState = { mean: new Float64Array(N), cov: new Float64Array(N * N) },
+): KalmanState {
   const m = s.mean;
   const P = s.cov;
   const h = m[3]!;
   const wp = p.stdWeightPosition;
   const wv = p.stdWeightVelocity;
-  const q = [wp * h, wp * h, 1e-2, wp * h, wv * h, wv * h, 1e-5, wv * h];
-  const mean = new Float64Array(N);
+  const q = Q_;
+  q[0] = wp * h;
+  q[1] = wp * h;
+  q[2] = 1e-2;
+  q[3] = wp * h;
+  q[4] = wv * h;
+  q[5] = wv * h;
+  q[6] = 1e-5;
+  q[7] = wv * h;
+  const mean = out.mean;
   for (let i = 0; i < 4; i++) {
     mean[i] = m[i]! + dt * m[i + 4]!;
     mean[i + 4] = m[i + 4]!;
@@ -60,14 +75,14 @@ export function kalmanPredict(s: KalmanState, p: KalmanParams = BYTETRACK_KALMAN
       FP[i * N + j] = i < 4 ? P[i * N + j]! + dt * P[(i + 4) * N + j]! : P[i * N + j]!;
     }
   }
-  const cov = new Float64Array(N * N);
+  const cov = out.cov;
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < N; j++) {
       cov[i * N + j] = j < 4 ? FP[i * N + j]! + dt * FP[i * N + j + 4]! : FP[i * N + j]!;
     }
     cov[i * N + i] = cov[i * N + i]! + q[i]! * q[i]!;
   }
-  return { mean, cov };
+  return out;
 }
 
 /** Projected measurement mean (4) and covariance S = H P Hᵀ + R (4×4 row-major). */
@@ -101,7 +116,12 @@ const nu_ = new Float64Array(4);
  * Measurement update with z = [cx, cy, a, h]: K = P Hᵀ S⁻¹ (via Cholesky of S, as the reference's
  * cho_factor/cho_solve), x' = x + K (z − Hx), P' = P − K S Kᵀ.
  */
-export function kalmanUpdate(s: KalmanState, z: readonly number[], p: KalmanParams = BYTETRACK_KALMAN): KalmanState {
+export function kalmanUpdate(
+  s: KalmanState,
+  z: readonly number[],
+  p: KalmanParams = BYTETRACK_KALMAN,
+  out: KalmanState = { mean: new Float64Array(N), cov: new Float64Array(N * N) },
+): KalmanState {
   const P = s.cov;
   const h = s.mean[3]!;
   const wp = p.stdWeightPosition;
@@ -120,7 +140,7 @@ export function kalmanUpdate(s: KalmanState, z: readonly number[], p: KalmanPara
     for (let j = 0; j < 4; j++) K_[i * 4 + j] = x_[j]!;
   }
   for (let j = 0; j < 4; j++) nu_[j] = z[j]! - s.mean[j]!;
-  const mean = new Float64Array(N);
+  const mean = out.mean;
   for (let i = 0; i < N; i++) {
     let acc = 0;
     for (let j = 0; j < 4; j++) acc += nu_[j]! * K_[i * 4 + j]!;
@@ -134,7 +154,7 @@ export function kalmanUpdate(s: KalmanState, z: readonly number[], p: KalmanPara
       KS_[i * 4 + j] = acc;
     }
   }
-  const cov = new Float64Array(N * N);
+  const cov = out.cov;
   for (let i = 0; i < N; i++) {
     for (let j = 0; j < N; j++) {
       let acc = 0;
@@ -142,7 +162,7 @@ export function kalmanUpdate(s: KalmanState, z: readonly number[], p: KalmanPara
       cov[i * N + j] = P[i * N + j]! - acc;
     }
   }
-  return { mean, cov };
+  return out;
 }
 
 /** Lower Cholesky factor of a 4×4 SPD matrix into L. */

@@ -58,7 +58,10 @@ export function motToDetections(
   const byFrame = new Map<number, Detection[]>();
   for (const r of rows) {
     let list = byFrame.get(r.frame);
-    if (!list) byFrame.set(r.frame, (list = []));
+    if (!list) {
+      list = [];
+      byFrame.set(r.frame, list);
+    }
     list.push({ cameraId, cls, score: r.score, box: { x1: r.x, y1: r.y, x2: r.x + r.w, y2: r.y + r.h } });
   }
   return byFrame;
@@ -83,7 +86,11 @@ export function pyRoundStr(x: number, nd: number): string {
  * One track line as ByteTrack's MOT writer formats it (numpy values):
  * `{frame},{id},{round(x1,1)},{round(y1,1)},{round(w,1)},{round(h,1)},{round(s,2)},-1,-1,-1`.
  */
-export function formatMotTrack(frame: number, t: Pick<Track2D, 'trackId' | 'box' | 'score'>, boxDecimals = 1): string {
+export function formatMotTrack(
+  frame: number,
+  t: Pick<Track2D, 'trackId' | 'box' | 'score'>,
+  boxDecimals = 1,
+): string {
   const w = t.box.x2 - t.box.x1;
   const h = t.box.y2 - t.box.y1;
   return [

@@ -58,7 +58,8 @@ export class SortTracker {
     }
     const out: Track2D[] = [];
     for (const t of this.live) {
-      if (t.timeSinceUpdate < 1 && this.isConfirmed(t)) out.push(t.toTrack2D(this.frameId, 'confirmed', cfg.outputBox));
+      if (t.timeSinceUpdate < 1 && this.isConfirmed(t))
+        out.push(t.toTrack2D(this.frameId, 'confirmed', cfg.outputBox));
     }
     this.live = this.live.filter((t) => t.timeSinceUpdate <= cfg.maxAge);
     return out;

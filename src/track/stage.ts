@@ -26,9 +26,15 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
         for (const cameraId of cams) {
           const key = `${result.rig.feedId}\u0000${cameraId}`;
           let tracker = trackers.get(key);
-          if (!tracker) trackers.set(key, (tracker = createTracker(config)));
+          if (!tracker) {
+            tracker = createTracker(config);
+            trackers.set(key, tracker);
+          }
           const frame = result.rig.frames.find((f) => f.cameraId === cameraId);
-          result.tracks.set(cameraId, tracker.update(result.detections.get(cameraId)!, frame?.tNs ?? result.rig.tNs, result.rig.seq));
+          result.tracks.set(
+            cameraId,
+            tracker.update(result.detections.get(cameraId)!, frame?.tNs ?? result.rig.tNs, result.rig.seq),
+          );
         }
         frames++;
       }

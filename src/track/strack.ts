@@ -42,7 +42,12 @@ export class STrack {
     // Round trip through (x, y, w, h) as the reference does (tlbr → tlwh → tlbr), so the box bits match.
     const w = d.box.x2 - d.box.x1;
     const h = d.box.y2 - d.box.y1;
-    return new STrack({ x1: d.box.x1, y1: d.box.y1, x2: d.box.x1 + w, y2: d.box.y1 + h }, d.score, d.cls, d.cameraId);
+    return new STrack(
+      { x1: d.box.x1, y1: d.box.y1, x2: d.box.x1 + w, y2: d.box.y1 + h },
+      d.score,
+      d.cls,
+      d.cameraId,
+    );
   }
 
   /** Current box: the Kalman mean when there is one, else the detection (reference `tlbr`). */
@@ -57,20 +62,15 @@ export class STrack {
   }
 
   predict(p: KalmanParams, steps: number): void {
-    if (!this.kf) return;
-    let s = this.kf;
-    if (this.state !== 'tracked') {
-      // The reference zeroes the height velocity of tracks that are not being tracked before predicting.
-      const mean = s.mean.slice();
-      mean[7] = 0;
-      s = { mean, cov: s.cov };
-    }
-    for (let k = 0; k < steps; k++) s = kalmanPredict(s, p);
-    this.kf = s;
+    const s = this.kf;
+    if (!s) return;
+    // The reference zeroes the height velocity of tracks that are not being tracked before predicting.
+    if (this.state !== 'tracked') s.mean[7] = 0;
+    for (let k = 0; k < steps; k++) kalmanPredict(s, p, 1, s);
   }
 
   correct(det: STrack, p: KalmanParams): void {
-    this.kf = kalmanUpdate(this.kf!, boxToXyah(det.det), p);
+    kalmanUpdate(this.kf!, boxToXyah(det.det), p, this.kf!);
     this.det = det.det;
     this.score = det.score;
     this.cls = det.cls;

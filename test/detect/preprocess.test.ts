@@ -1,8 +1,10 @@
 import fc from 'fast-check';
+import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ModelCardSchema } from '../../src/detect/card.ts';
 import { letterbox, unletterboxBox } from '../../src/detect/letterbox.ts';
+import { buildPreprocessModel, PRE_INPUT, PRE_OUTPUT } from '../../src/detect/preGraph.ts';
 import { decodeLetterboxed, FrameDecodeError, writeInputTensor } from '../../src/detect/preprocess.ts';
 
 function input(over: Record<string, unknown> = {}) {
@@ -77,7 +79,7 @@ describe('writeInputTensor', () => {
   it('writes NCHW, swapping to BGR and normalising with scale/mean/std', () => {
     const inp = input({ colorOrder: 'bgr', scale: 0.5, mean: [1, 2, 3], std: [2, 4, 8] });
     const dst = new Float32Array(2 * 48).fill(-1);
-    writeInputTensor({ pixels, channels: 3, order: 'rgb', lb }, inp, dst, 48);
+    writeInputTensor({ pixels, lb }, inp, dst, 48);
     expect(dst[0]).toBe(-1); // first image untouched
     // model channel 0 = blue: (200·0.5 − 1)/2
     expect(dst[48]).toBeCloseTo((200 * 0.5 - 1) / 2, 6);
@@ -85,13 +87,50 @@ describe('writeInputTensor', () => {
     expect(dst[48 + 32 + 15]).toBeCloseTo((25 * 0.5 - 3) / 8, 6);
   });
 
-  it('writes NHWC, keeps order when it matches, and replicates mono', () => {
+  it('writes NHWC in RGB order', () => {
     const dst = new Float32Array(48);
-    writeInputTensor({ pixels, channels: 3, order: 'rgb', lb }, input({ layout: 'NHWC' }), dst, 0);
+    writeInputTensor({ pixels, lb }, input({ layout: 'NHWC' }), dst, 0);
     expect(Array.from(dst.subarray(6, 9))).toEqual([12, 102, 202]);
-    const mono = Uint8Array.from({ length: 16 }, (_, i) => i);
-    writeInputTensor({ pixels: mono, channels: 1, order: 'rgb', lb }, input(), dst, 0);
-    expect([dst[7], dst[16 + 7], dst[32 + 7]]).toEqual([7, 7, 7]);
+  });
+});
+
+describe('the preprocessing graph', () => {
+  const inputCase = fc.record({
+    colorOrder: fc.constantFrom('rgb', 'bgr'),
+    layout: fc.constantFrom('NCHW', 'NHWC'),
+    scale: fc.constantFrom(1, 1 / 255, 0.5),
+    mean: fc.tuple(
+      fc.integer({ min: 0, max: 130 }),
+      fc.integer({ min: 0, max: 130 }),
+      fc.integer({ min: 0, max: 130 }),
+    ),
+    std: fc.tuple(fc.constantFrom(1, 58.4, 0.229), fc.constantFrom(1, 57.1), fc.constantFrom(1, 57.4)),
+  });
+
+  it('computes what writeInputTensor computes, for any colour order, layout and normalisation', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        inputCase,
+        fc.uint8Array({ minLength: 2 * 6 * 5 * 3, maxLength: 2 * 6 * 5 * 3 }),
+        async (over, px) => {
+          const inp = input({ ...over, width: 6, height: 5 });
+          const session = await ort.InferenceSession.create(buildPreprocessModel(inp));
+          const out = (await session.run({ [PRE_INPUT]: new ort.Tensor('uint8', px, [2, 5, 6, 3]) }))[
+            PRE_OUTPUT
+          ];
+          await session.release();
+          const want = new Float32Array(2 * 90);
+          const lb = letterbox(6, 5, 6, 5, 'top-left');
+          for (let b = 0; b < 2; b++)
+            writeInputTensor({ pixels: px.subarray(b * 90, (b + 1) * 90), lb }, inp, want, b * 90);
+          expect(out?.dims).toEqual(inp.layout === 'NCHW' ? [2, 3, 5, 6] : [2, 5, 6, 3]);
+          const got = out?.data as Float32Array;
+          for (let i = 0; i < want.length; i++)
+            expect(Math.abs((got[i] ?? Number.NaN) - (want[i] as number))).toBeLessThan(1e-4);
+        },
+      ),
+      { numRuns: 12 },
+    );
   });
 });
 
@@ -114,17 +153,35 @@ describe('decodeLetterboxed', () => {
     expect(Array.from(img.pixels.subarray(2 * 8 * 3, 2 * 8 * 3 + 3))).toEqual([255, 0, 0]);
   });
 
-  it('keeps bgr8 order and rejects raw bytes of the wrong length', async () => {
-    const bgr = await decodeLetterboxed(
-      { encoding: 'bgr8', width: 4, height: 4, data: new Uint8Array(48).fill(9) },
+  it('turns bgr8 and mono8 into RGB, resized and padded', async () => {
+    const bgr = new Uint8Array(8 * 4 * 3);
+    for (let i = 0; i < 32; i++) bgr.set([30, 20, 10], i * 3);
+    const a = await decodeLetterboxed(
+      { encoding: 'bgr8', width: 8, height: 4, data: bgr },
+      input({ letterbox: { padValue: 0 } }),
+    );
+    expect(Array.from(a.pixels.subarray(0, 3))).toEqual([10, 20, 30]);
+    expect(Array.from(a.pixels.subarray(47, 48))).toEqual([0]); // bottom half is padding
+    const mono = await decodeLetterboxed(
+      { encoding: 'mono8', width: 4, height: 4, data: new Uint8Array(16).fill(77) },
       input(),
     );
-    expect(bgr.order).toBe('bgr');
+    expect(Array.from(mono.pixels.subarray(0, 6))).toEqual([77, 77, 77, 77, 77, 77]);
+  });
+
+  it('rejects raw bytes of the wrong length and bytes that are not the declared format', async () => {
     await expect(
       decodeLetterboxed({ encoding: 'rgb8', width: 4, height: 4, data: new Uint8Array(47) }, input()),
     ).rejects.toThrow(FrameDecodeError);
     await expect(
       decodeLetterboxed({ encoding: 'jpeg', width: 0, height: 0, data: new Uint8Array([1, 2, 3]) }, input()),
     ).rejects.toThrow(FrameDecodeError);
+    // JPEG and PNG are told apart by their bytes (a mislabelled one still decodes); other formats are refused.
+    const webp = await sharp({ create: { width: 4, height: 4, channels: 3, background: 'white' } })
+      .webp()
+      .toBuffer();
+    await expect(
+      decodeLetterboxed({ encoding: 'jpeg', width: 0, height: 0, data: webp }, input()),
+    ).rejects.toThrow(/expected jpeg, got webp/);
   });
 });

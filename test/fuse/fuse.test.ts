@@ -9,7 +9,11 @@ import { egoPose, mount, rigResult, seen, track } from './rig.ts';
 
 const front = { id: 'cam_front', mount: mount('cam_front', 0) };
 const left = { id: 'cam_left', mount: mount('cam_left', (50 * Math.PI) / 180) };
-const car = (x: number, y: number, yaw = Math.PI / 2): Box3D => ({ center: [x, y, 0.85], size: [4.6, 1.95, 1.7], yaw });
+const car = (x: number, y: number, yaw = Math.PI / 2): Box3D => ({
+  center: [x, y, 0.85],
+  size: [4.6, 1.95, 1.7],
+  yaw,
+});
 const NS = 100_000_000n; // 10 Hz
 
 describe('measureTrack (ground back-projection)', () => {
@@ -17,16 +21,34 @@ describe('measureTrack (ground back-projection)', () => {
     const model = pinholeModel([800, 0, 640, 0, 800, 360, 0, 0, 1], 1280, 720);
     const cam = mount('c', 0) as Pose;
     // A box whose bottom edge is 80 px below the principal point: flat ground at 800·1.5/80 = 15 m from the lens.
-    const t: Track2D = { cameraId: 'c', trackId: 1, box: { x1: 600, y1: 360, x2: 680, y2: 440 }, score: 0.9, cls: 'pedestrian', state: 'confirmed', age: 3 };
+    const t: Track2D = {
+      cameraId: 'c',
+      trackId: 1,
+      box: { x1: 600, y1: 360, x2: 680, y2: 440 },
+      score: 0.9,
+      cls: 'pedestrian',
+      state: 'confirmed',
+      age: 3,
+    };
     const m = measureTrack(t, model, cam, IDENTITY_POSE)!;
     expect(m.method).toBe('ground');
     expect(m.position[0]).toBeCloseTo(1 + 15 + (0.7 + 0.65) / 4, 9);
     expect(m.position[1]).toBeCloseTo(0, 9);
     expect(m.cov[0]).toBeGreaterThan(m.cov[3]); // radial (x) is the uncertain direction
-    const far = measureTrack({ ...t, box: { x1: 630, y1: 350, x2: 650, y2: 380 } }, model, cam, IDENTITY_POSE)!;
+    const far = measureTrack(
+      { ...t, box: { x1: 630, y1: 350, x2: 650, y2: 380 } },
+      model,
+      cam,
+      IDENTITY_POSE,
+    )!;
     expect(far.cov[0]).toBeGreaterThan(m.cov[0] * 4);
     // Above the horizon: the class height prior gives the depth (1.75 m tall at 70 px → 20 m).
-    const high = measureTrack({ ...t, box: { x1: 600, y1: 280, x2: 620, y2: 350 } }, model, cam, IDENTITY_POSE)!;
+    const high = measureTrack(
+      { ...t, box: { x1: 600, y1: 280, x2: 620, y2: 350 } },
+      model,
+      cam,
+      IDENTITY_POSE,
+    )!;
     expect(high.method).toBe('height');
     expect(high.position[0]).toBeCloseTo(1 + 20 + (0.7 + 0.65) / 4, 2);
   });
@@ -107,7 +129,9 @@ describe('fuse stage', () => {
     expect(r1.objects![0]!.sources).toHaveLength(2);
     const bad = rigResult(2, 2n * NS, [front, { ...left, calibrated: false }], ego, tracks);
     await stage.process([bad]);
-    expect(bad.issues).toEqual([{ cameraId: 'cam_left', kind: 'uncalibrated', message: 'no calibration: tracks not fused' }]);
+    expect(bad.issues).toEqual([
+      { cameraId: 'cam_left', kind: 'uncalibrated', message: 'no calibration: tracks not fused' },
+    ]);
     expect(bad.objects).toHaveLength(1);
   });
 });

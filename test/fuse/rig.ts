@@ -4,7 +4,14 @@ import type { Box3D, Transform } from '../../src/contracts/geometry.ts';
 import type { Track2D } from '../../src/contracts/perception.ts';
 import { pinholeModel } from '../../src/geometry/camera.ts';
 import { projectBox3D } from '../../src/geometry/box3d.ts';
-import { composePose, invertPose, mat3ToQuat, type Pose, quatFromYaw, quatMultiply } from '../../src/geometry/quat.ts';
+import {
+  composePose,
+  invertPose,
+  mat3ToQuat,
+  type Pose,
+  quatFromYaw,
+  quatMultiply,
+} from '../../src/geometry/quat.ts';
 import type { RigResult } from '../../src/graph/stage.ts';
 
 export const W = 1280;
@@ -64,5 +71,10 @@ export function rigResult(
     calibration: c.calibrated === false ? null : calibration(c.id),
     transforms: [ego, c.mount],
   }));
-  return { rig: { feedId: 'feed', tNs, seq, frames, missing: [] }, detections: new Map(), tracks, issues: [] };
+  return {
+    rig: { feedId: 'feed', tNs, seq, frames, missing: [] },
+    detections: new Map(),
+    tracks,
+    issues: [],
+  };
 }

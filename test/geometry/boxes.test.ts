@@ -5,7 +5,12 @@ import { boxToXyah, giou, iou, iouMatrix, xyahToBox } from '../../src/geometry/b
 import { box3DCorners, clipPolygonToRect, convexHull } from '../../src/geometry/box3d.ts';
 
 const box = fc
-  .record({ x: fc.double({ min: -100, max: 100, noNaN: true }), y: fc.double({ min: -100, max: 100, noNaN: true }), w: fc.double({ min: 0.5, max: 80, noNaN: true }), h: fc.double({ min: 0.5, max: 80, noNaN: true }) })
+  .record({
+    x: fc.double({ min: -100, max: 100, noNaN: true }),
+    y: fc.double({ min: -100, max: 100, noNaN: true }),
+    w: fc.double({ min: 0.5, max: 80, noNaN: true }),
+    h: fc.double({ min: 0.5, max: 80, noNaN: true }),
+  })
   .map(({ x, y, w, h }): Box2D => ({ x1: x, y1: y, x2: x + w, y2: y + h }));
 
 describe('2D box overlap', () => {

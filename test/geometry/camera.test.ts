@@ -42,7 +42,10 @@ describe('pinhole + plumb_bob camera', () => {
       fc.double({ min: -1e-3, max: 1e-3, noNaN: true }),
       fc.double({ min: -0.01, max: 0.01, noNaN: true }),
     );
-    const pt = fc.tuple(fc.double({ min: -0.6, max: 0.6, noNaN: true }), fc.double({ min: -0.35, max: 0.35, noNaN: true }));
+    const pt = fc.tuple(
+      fc.double({ min: -0.6, max: 0.6, noNaN: true }),
+      fc.double({ min: -0.35, max: 0.35, noNaN: true }),
+    );
     fc.assert(
       fc.property(D, pt, (d, [x, y]) => {
         const m = cameraModel(calib(d));
@@ -56,7 +59,9 @@ describe('pinhole + plumb_bob camera', () => {
   });
 
   it('rejects unsupported distortion models with a ConfigError', () => {
-    expect(() => cameraModel(calib([0.1, 0, 0, 0], 'equidistant'))).toThrow(/unsupported distortion model 'equidistant'/);
+    expect(() => cameraModel(calib([0.1, 0, 0, 0], 'equidistant'))).toThrow(
+      /unsupported distortion model 'equidistant'/,
+    );
     expect(() => cameraModel(calib([], ''))).not.toThrow();
   });
 });
@@ -80,14 +85,18 @@ describe('ground-plane back-projection', () => {
 
   it('inverts projection for ground points (property)', () => {
     fc.assert(
-      fc.property(fc.double({ min: 3, max: 80, noNaN: true }), fc.double({ min: -10, max: 10, noNaN: true }), (x, y) => {
-        // ground point → camera → pixel → back to the ground
-        const pc: [number, number, number] = [-y, 1.5, x]; // optical: right = −y, down = height, forward = x
-        const uv = projectPoint(m, pc)!;
-        const hit = backProjectToGround(m, groundFromCam, uv)!;
-        expect(hit.point[0]).toBeCloseTo(x, 6);
-        expect(hit.point[1]).toBeCloseTo(y, 6);
-      }),
+      fc.property(
+        fc.double({ min: 3, max: 80, noNaN: true }),
+        fc.double({ min: -10, max: 10, noNaN: true }),
+        (x, y) => {
+          // ground point → camera → pixel → back to the ground
+          const pc: [number, number, number] = [-y, 1.5, x]; // optical: right = −y, down = height, forward = x
+          const uv = projectPoint(m, pc)!;
+          const hit = backProjectToGround(m, groundFromCam, uv)!;
+          expect(hit.point[0]).toBeCloseTo(x, 6);
+          expect(hit.point[1]).toBeCloseTo(y, 6);
+        },
+      ),
       { numRuns: 100, seed: 9 },
     );
   });
@@ -99,7 +108,12 @@ describe('projectBox3D', () => {
 
   it('projects a box facing the camera to the closed-form rectangle', () => {
     // Box centred 10 m ahead; in optical coordinates the box "height" axis is z (depth): a 2 m deep, 2×2 m face.
-    const b = projectBox3D(m, camFromBox, { center: [0, 0, 11], size: [2, 2, 2], yaw: 0 }, { clipToImage: false })!;
+    const b = projectBox3D(
+      m,
+      camFromBox,
+      { center: [0, 0, 11], size: [2, 2, 2], yaw: 0 },
+      { clipToImage: false },
+    )!;
     // Nearest face at z = 10 spans ±1 m → ±100 px.
     expect(b.x1).toBeCloseTo(700, 9);
     expect(b.x2).toBeCloseTo(900, 9);
@@ -118,7 +132,12 @@ describe('projectBox3D', () => {
     expect(straddle.y2).toBe(900);
     expect(straddle.x1).toBeGreaterThanOrEqual(0);
     // Dropping corners behind (the nuScenes converter's rule) keeps only the far face here.
-    const dropped = projectBox3D(m, camFromBox, { center: [0, 3, 0], size: [2, 2, 10], yaw: 0 }, { behind: 'drop' })!;
+    const dropped = projectBox3D(
+      m,
+      camFromBox,
+      { center: [0, 3, 0], size: [2, 2, 10], yaw: 0 },
+      { behind: 'drop' },
+    )!;
     expect(dropped.y1).toBeCloseTo(450 + 400, 9); // far face at z = 5, y from 2 to 4 m → 400..800 px below cy
     expect(dropped.y2).toBe(900);
   });

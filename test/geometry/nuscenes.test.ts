@@ -21,8 +21,16 @@ import { describeShared, shared } from '../shared.ts';
 interface Sample {
   lidar2ego: number[][];
   cameras: Record<string, { width: number; height: number; K: number[][]; cam2ego: number[][] }>;
-  objects: { class: string; centerLidar: [number, number, number]; size: { l: number; w: number; h: number }; yawLidar: number }[];
-  cameraBoxes: Record<string, { class: string; box: [number, number, number, number]; center2d: [number, number]; depthM: number }[]>;
+  objects: {
+    class: string;
+    centerLidar: [number, number, number];
+    size: { l: number; w: number; h: number };
+    yawLidar: number;
+  }[];
+  cameraBoxes: Record<
+    string,
+    { class: string; box: [number, number, number, number]; center2d: [number, number]; depthM: number }[]
+  >;
 }
 
 const median = (a: number[]) => {
@@ -50,24 +58,36 @@ describeShared('nuScenes sample: 3D boxes projected through the camera model', (
           const pc = applyPose(camFromLidar, o.centerLidar);
           const uv = projectPoint(model, pc);
           if (!uv) continue;
-          const score = Math.hypot(uv[0] - gt.center2d[0], uv[1] - gt.center2d[1]) + 10 * Math.abs(pc[2] - gt.depthM);
+          const score =
+            Math.hypot(uv[0] - gt.center2d[0], uv[1] - gt.center2d[1]) + 10 * Math.abs(pc[2] - gt.depthM);
           if (!best || score < best.score) best = { score, uv, o };
         }
         expect(best).toBeDefined();
         const { uv, o } = best!;
-        const box3 = { center: o.centerLidar, size: [o.size.l, o.size.w, o.size.h] as [number, number, number], yaw: o.yawLidar };
+        const box3 = {
+          center: o.centerLidar,
+          size: [o.size.l, o.size.w, o.size.h] as [number, number, number],
+          yaw: o.yawLidar,
+        };
         const b = projectBox3D(model, camFromLidar, box3, { behind: 'drop' })!;
         expect(b).not.toBeNull();
         centreErr.push(Math.hypot(uv[0] - gt.center2d[0], uv[1] - gt.center2d[1]));
         const [x1, y1, x2, y2] = gt.box;
-        boxErr.push(Math.max(Math.abs(b.x1 - x1), Math.abs(b.y1 - y1), Math.abs(b.x2 - x2), Math.abs(b.y2 - y2)));
+        boxErr.push(
+          Math.max(Math.abs(b.x1 - x1), Math.abs(b.y1 - y1), Math.abs(b.x2 - x2), Math.abs(b.y2 - y2)),
+        );
         // Shape: after removing the centre offset (the ego-pose difference), boxes inside the image agree closely;
         // this pins the corner convention (size order, yaw) independently of the pose offset.
         if (b.x1 > 1 && b.x2 < c.width - 1 && b.y2 < c.height - 1) {
           const sx = gt.center2d[0] - uv[0];
           const sy = gt.center2d[1] - uv[1];
           shapeErr.push(
-            Math.max(Math.abs(b.x1 + sx - x1), Math.abs(b.y1 + sy - y1), Math.abs(b.x2 + sx - x2), Math.abs(b.y2 + sy - y2)),
+            Math.max(
+              Math.abs(b.x1 + sx - x1),
+              Math.abs(b.y1 + sy - y1),
+              Math.abs(b.x2 + sx - x2),
+              Math.abs(b.y2 + sy - y2),
+            ),
           );
         }
         // Clipping edges at the near plane and dropping corners behind agree when every corner is in front.
@@ -94,7 +114,11 @@ describeShared('nuScenes sample: 3D boxes projected through the camera model', (
       const egoFromCam = poseFromMatrix4(c.cam2ego);
       const camFromEgo = invertPose(egoFromCam);
       for (const o of d.objects) {
-        const bottom = applyPose(egoFromLidar, [o.centerLidar[0], o.centerLidar[1], o.centerLidar[2] - o.size.h / 2]);
+        const bottom = applyPose(egoFromLidar, [
+          o.centerLidar[0],
+          o.centerLidar[1],
+          o.centerLidar[2] - o.size.h / 2,
+        ]);
         const range = Math.hypot(bottom[0], bottom[1]);
         if (range > 30) continue;
         const uv = projectPoint(model, applyPose(camFromEgo, bottom));

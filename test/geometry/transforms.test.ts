@@ -20,15 +20,22 @@ import { TransformTree } from '../../src/geometry/TransformTree.ts';
 const num = fc.double({ min: -50, max: 50, noNaN: true });
 const vec = fc.tuple(num, num, num) as fc.Arbitrary<Vec3>;
 const quat = fc
-  .tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }))
+  .tuple(
+    fc.double({ min: -1, max: 1, noNaN: true }),
+    fc.double({ min: -1, max: 1, noNaN: true }),
+    fc.double({ min: -1, max: 1, noNaN: true }),
+    fc.double({ min: -1, max: 1, noNaN: true }),
+  )
   .filter((q) => Math.hypot(...q) > 0.1)
   .map((q) => {
     const n = Math.hypot(...q);
     return q.map((x) => x / n) as Quat;
   });
 const pose = fc.record({ translation: vec, rotation: quat }) as fc.Arbitrary<Pose>;
-const close = (a: readonly number[], b: readonly number[], eps = 1e-9) =>
-  a.forEach((x, i) => expect(Math.abs(x - b[i]!)).toBeLessThan(eps * (1 + Math.abs(x))));
+const close = (a: readonly number[], b: readonly number[], eps = 1e-9) => {
+  for (let i = 0; i < a.length; i++)
+    expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(eps * (1 + Math.abs(a[i]!)));
+};
 
 describe('quaternion and pose math', () => {
   it('rotates by closed-form cases', () => {
@@ -42,7 +49,11 @@ describe('quaternion and pose math', () => {
       fc.property(pose, pose, pose, vec, (a, b, c, p) => {
         close(applyPose(invertPose(a), applyPose(a, p)), p, 1e-9);
         close(applyPose(composePose(a, b), p), applyPose(a, applyPose(b, p)), 1e-9);
-        close(applyPose(composePose(composePose(a, b), c), p), applyPose(composePose(a, composePose(b, c)), p), 1e-9);
+        close(
+          applyPose(composePose(composePose(a, b), c), p),
+          applyPose(composePose(a, composePose(b, c)), p),
+          1e-9,
+        );
       }),
       { numRuns: 200, seed: 1 },
     );

@@ -33,7 +33,7 @@ async function chunkOffsets(path: string): Promise<{ chunks: Chunk[]; dataEnd: n
   };
 }
 
-/** Expects `fn` to reject with a one-line RecordingError within 2 s; returns its message. */
+/** Expects `fn` to reject with a one-line RecordingError within seconds; returns its message. */
 async function failure(fn: () => Promise<unknown>): Promise<string> {
   const t0 = performance.now();
   let err: unknown;
@@ -42,7 +42,7 @@ async function failure(fn: () => Promise<unknown>): Promise<string> {
   } catch (e) {
     err = e;
   }
-  expect(performance.now() - t0).toBeLessThan(2000);
+  expect(performance.now() - t0).toBeLessThan(5000); // generous: the CI box is shared
   expect(err).toBeInstanceOf(RecordingError);
   const msg = (err as Error).message;
   expect(msg).not.toContain('\n');
@@ -211,5 +211,19 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
     expect(got).toEqual(messages);
     expect(reader.recovery().damaged).toBe(false);
     expect(reader.summary().indexed).toBe(true); // message indexes are never trusted: chunks are read whole
+  });
+
+  it('streams past private records (0x80+) but refuses unknown reserved opcodes', async () => {
+    const record = (op: number) =>
+      Buffer.concat([Buffer.from([op, 3, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([1, 2, 3])]);
+    // Insert before DataEnd and drop the summary: the file must be streamed.
+    const withRecord = (op: number) =>
+      Buffer.concat([original.subarray(0, dataEnd), record(op), original.subarray(dataEnd, dataEnd + 13)]);
+    const privateOk = await readAll(variant('private-record', withRecord(0x80)));
+    expect(privateOk.reader.summary().indexed).toBe(false);
+    expect(privateOk.messages).toEqual(messages);
+    expect(await failure(() => readAll(variant('reserved-record', withRecord(0x20))))).toMatch(
+      new RegExp(`damaged record at byte ${dataEnd}: unknown opcode 0x20`),
+    );
   });
 });

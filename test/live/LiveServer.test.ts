@@ -22,7 +22,9 @@ interface Received {
 
 /** Connect, subscribe to every advertised channel, decode each message with the advertised schema. */
 function connect(url: string, expectChannels: number) {
-  const client = new FoxgloveClient({ ws: new WebSocket(url, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]) as never });
+  const client = new FoxgloveClient({
+    ws: new WebSocket(url, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]) as never,
+  });
   const bySub = new Map<number, Channel>();
   const received: Received[] = [];
   const ready = new Promise<Channel[]>((resolve) => {
@@ -41,7 +43,11 @@ function connect(url: string, expectChannels: number) {
     let decoded: Record<string, unknown>;
     if (channel.encoding === 'protobuf') {
       expect(channel.schemaEncoding).toBe('protobuf');
-      decoded = decodeWithSchema(channel.schemaName, new Uint8Array(Buffer.from(channel.schema, 'base64')), bytes);
+      decoded = decodeWithSchema(
+        channel.schemaName,
+        new Uint8Array(Buffer.from(channel.schema, 'base64')),
+        bytes,
+      );
     } else {
       expect(channel.encoding).toBe('json');
       expect(channel.schemaEncoding).toBe('jsonschema');
@@ -71,15 +77,29 @@ describe('LiveServer', () => {
   test('a ws-protocol client subscribes to every channel and decodes each with its schema', async () => {
     server = await LiveServer.start({ port: 0 });
     expect(server.host).toBe('127.0.0.1');
-    const chImg = server.addChannel('/cam_front/image', 'foxglove.CompressedImage', 'protobuf', foxgloveSchemaData('CompressedImage'));
+    const chImg = server.addChannel(
+      '/cam_front/image',
+      'foxglove.CompressedImage',
+      'protobuf',
+      foxgloveSchemaData('CompressedImage'),
+    );
     const chAnn = server.addChannel(
       '/perception/cam_front/annotations',
       'foxglove.ImageAnnotations',
       'protobuf',
       foxgloveSchemaData('ImageAnnotations'),
     );
-    const chTf = server.addChannel('/tf', 'foxglove.FrameTransforms', 'protobuf', foxgloveSchemaData('FrameTransforms'));
-    const chObj = server.addChannel('/perception/objects', 'viper.Objects', 'json', objectsSchema);
+    const chTf = server.addChannel(
+      '/tf',
+      'foxglove.FrameTransforms',
+      'protobuf',
+      foxgloveSchemaData('FrameTransforms'),
+    );
+    const chObj = server.addSpecChannel('/perception/objects', {
+      kind: 'json',
+      name: 'viper.Objects',
+      jsonSchema: JSON.parse(objectsSchema),
+    });
 
     const { client, ready, received } = connect(server.url, 4);
     const channels = await ready;
@@ -90,28 +110,73 @@ describe('LiveServer', () => {
     const frames = 3;
     for (let i = 0; i < frames; i++) {
       const t = T0 + BigInt(i) * 100_000_000n;
-      server.publish(chImg, t, encodeFoxglove('CompressedImage', {
-        timestamp: stamp(t), frame_id: 'cam_front', format: 'jpeg', data: new Uint8Array([0xff, 0xd8, i]),
-      }));
-      server.publish(chAnn, t, encodeFoxglove('ImageAnnotations', {
-        points: [{ timestamp: stamp(t), type: 2, points: [{ x: 10, y: 20 }, { x: 50, y: 20 }, { x: 50, y: 60 }, { x: 10, y: 60 }], thickness: 2 }],
-        texts: [{ timestamp: stamp(t), position: { x: 10, y: 18 }, text: `${i} car`, font_size: 12 }],
-      }));
-      server.publish(chTf, t, encodeFoxglove('FrameTransforms', {
-        transforms: [{ timestamp: stamp(t), parent_frame_id: 'odom', child_frame_id: 'base_link', translation: { x: i, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } }],
-      }));
-      server.publish(chObj, t, new TextEncoder().encode(JSON.stringify({ stampNs: t.toString(), objects: [{ id: i }] })));
+      server.publish(
+        chImg,
+        t,
+        encodeFoxglove('CompressedImage', {
+          timestamp: stamp(t),
+          frame_id: 'cam_front',
+          format: 'jpeg',
+          data: new Uint8Array([0xff, 0xd8, i]),
+        }),
+      );
+      server.publish(
+        chAnn,
+        t,
+        encodeFoxglove('ImageAnnotations', {
+          points: [
+            {
+              timestamp: stamp(t),
+              type: 2,
+              points: [
+                { x: 10, y: 20 },
+                { x: 50, y: 20 },
+                { x: 50, y: 60 },
+                { x: 10, y: 60 },
+              ],
+              thickness: 2,
+            },
+          ],
+          texts: [{ timestamp: stamp(t), position: { x: 10, y: 18 }, text: `${i} car`, font_size: 12 }],
+        }),
+      );
+      server.publish(
+        chTf,
+        t,
+        encodeFoxglove('FrameTransforms', {
+          transforms: [
+            {
+              timestamp: stamp(t),
+              parent_frame_id: 'odom',
+              child_frame_id: 'base_link',
+              translation: { x: i, y: 0, z: 0 },
+              rotation: { x: 0, y: 0, z: 0, w: 1 },
+            },
+          ],
+        }),
+      );
+      server.publish(
+        chObj,
+        t,
+        new TextEncoder().encode(JSON.stringify({ stampNs: t.toString(), objects: [{ id: i }] })),
+      );
     }
     await until(() => received.length === frames * 4);
     client.close();
 
-    for (const topic of ['/cam_front/image', '/perception/cam_front/annotations', '/tf', '/perception/objects']) {
+    for (const topic of [
+      '/cam_front/image',
+      '/perception/cam_front/annotations',
+      '/tf',
+      '/perception/objects',
+    ]) {
       const msgs = received.filter((r) => r.channel.topic === topic);
       expect(msgs.map((m) => m.timestamp)).toEqual([T0, T0 + 100_000_000n, T0 + 200_000_000n]);
     }
-    const lastAnn = received.filter((r) => r.channel.topic === '/perception/cam_front/annotations')[2]!.decoded;
+    const lastAnn = received.filter((r) => r.channel.topic === '/perception/cam_front/annotations')[2]!
+      .decoded;
     expect((lastAnn.texts as { text: string }[])[0]!.text).toBe('2 car');
-    expect(((lastAnn.points as { points: unknown[] }[])[0]!.points).length).toBe(4);
+    expect((lastAnn.points as { points: unknown[] }[])[0]!.points.length).toBe(4);
     const lastImg = received.filter((r) => r.channel.topic === '/cam_front/image')[2]!.decoded;
     expect(lastImg.frame_id).toBe('cam_front');
     expect([...(lastImg.data as Uint8Array)]).toEqual([0xff, 0xd8, 2]);
@@ -147,8 +212,22 @@ describe('LiveServer', () => {
     client.close();
   });
 
+  test('raw specs stream only protobuf or json', async () => {
+    server = await LiveServer.start({ port: 0 });
+    const raw = {
+      kind: 'raw',
+      name: 'sensor_msgs/msg/Image',
+      encoding: 'ros2msg',
+      data: new Uint8Array(),
+      messageEncoding: 'cdr',
+    } as const;
+    expect(() => server!.addSpecChannel('/ros/image', raw)).toThrow(/only protobuf and json/);
+  });
+
   test('port in use is a ConfigError with a hint', async () => {
     server = await LiveServer.start({ port: 0 });
-    await expect(LiveServer.start({ port: server.port })).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+.*choose another port/);
+    await expect(LiveServer.start({ port: server.port })).rejects.toThrow(
+      /cannot listen on 127\.0\.0\.1:\d+.*choose another port/,
+    );
   });
 });

@@ -9,15 +9,19 @@ import { repoRoot } from '../shared.ts';
 
 /** Raw GET/HEAD with the path sent byte for byte (fetch would normalize `..` away). */
 function raw(port: number, path: string, headers: Record<string, string> = {}, method = 'GET') {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (d: Buffer) => parts.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
+    (resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }
 
 let dir: string;
@@ -117,7 +121,9 @@ describe('viper view (CLI)', () => {
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?file=/);
     const port = Number(new URL(url).port);
-    expect((await raw(port, '/file/run.mcap', { Range: 'bytes=0-3' })).body).toEqual(fileBytes.subarray(0, 4));
+    expect((await raw(port, '/file/run.mcap', { Range: 'bytes=0-3' })).body).toEqual(
+      fileBytes.subarray(0, 4),
+    );
     expect((await raw(port, '/../../etc/passwd')).status).toBe(403);
     const code = await new Promise<number | null>((resolve) => {
       child.on('exit', resolve);

@@ -5,13 +5,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ScenarioError } from '../../src/contracts/errors.ts';
-import { loadScenario, scenarioFromText, scenarioFromValue, scenarioJsonSchema } from '../../src/sim/scenario/load.ts';
+import {
+  loadScenario,
+  scenarioFromText,
+  scenarioFromValue,
+  scenarioJsonSchema,
+} from '../../src/sim/scenario/load.ts';
 import { repoRoot } from '../shared.ts';
 import { runSimulate, tinyScenario } from './testing.ts';
 
-type Mut = (s: Record<string, any>) => void;
+// biome-ignore lint/suspicious/noExplicitAny: mutations reach into arbitrary nested fields of a scenario
+type Loose = Record<string, any>;
+type Mut = (s: Loose) => void;
 const mutate = (m: Mut) => {
-  const s = structuredClone(tinyScenario()) as Record<string, any>;
+  const s = structuredClone(tinyScenario()) as Loose;
   m(s);
   return s;
 };
@@ -22,24 +29,114 @@ const BROKEN: [string, string, string, RegExp][] = [
   ['not a mapping', '- 1\n- 2\n', '(top level)', /scenario/],
   ['missing duration', stringify(mutate((s) => delete s.duration)), 'duration', /add duration.*seconds/],
   ['wrong type', stringify(mutate((s) => (s.actors[0].speed = '10 m/s'))), 'actors[0].speed', /number/],
-  ['unknown class', stringify(mutate((s) => (s.actors[1].class = 'tank'))), "actors[1].class: unknown class 'tank'", /use one of car, truck, bus, pedestrian, cyclist, motorcycle/],
-  ['negative duration', stringify(mutate((s) => (s.duration = -5))), 'duration: -5 is too small', /more than 0/],
-  ['unknown field', stringify(mutate((s) => (s.actors[0].sped = 3))), "actors[0]: unknown field 'sped'", /did you mean 'speed'/],
-  ['unknown behaviour', stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'teleport', at: 1 }]))), 'actors[0].behaviours[0]', /types/],
-  ['unknown road', stringify(mutate((s) => (s.actors[0].route[0].road = 'mian'))), "actors[0].route[0].road: unknown road 'mian'", /did you mean 'main'/],
-  ['route off the map', stringify(mutate((s) => (s.actors[0].route[1] = [150, 80]))), 'actors[0].route[1]: route is off the map', /put vehicle routes on a road/],
-  ['lane that does not exist', stringify(mutate((s) => (s.actors[0].route[0].lane = 3))), 'actors[0].route[0].lane: lane 3 does not exist', /use one of -1, 1/],
-  ['overlapping spawn', stringify(mutate((s) => (s.actors[1] = { ...s.actors[0], id: 'C2' }))), "'C2' spawns overlapping 'C1'", /move one of them apart/],
-  ['spawn on the ego', stringify(mutate((s) => (s.actors[0].route[0].at = 21))), 'spawns overlapping the ego', /move its first route point/],
-  ['impossible focal length', stringify(mutate((s) => (s.rig.cameras[0].fx = -100))), 'rig.cameras[0].fx: focal length -100 px is impossible', /positive focal length/],
-  ['principal point outside image', stringify(mutate((s) => (s.rig.cameras[0].cx = 400))), 'rig.cameras[0].cx', /0 < cx < 160/],
-  ['field of view impossible', stringify(mutate((s) => (s.rig.cameras[1].hfov = 200))), 'rig.cameras[1].hfov', /1 to 170 degrees/],
-  ['folding distortion', stringify(mutate((s) => (s.rig.cameras[0].distortion = [-0.9, 0, 0, 0, 0]))), 'rig.cameras[0].distortion', /smaller distortion/],
-  ['dropout on unknown camera', stringify(mutate((s) => (s.dropouts = [{ camera: 'cam_frnt', start: 0, end: 1 }]))), "dropouts[0].camera: unknown camera 'cam_frnt'", /did you mean 'cam_front'/],
-  ['dropout ends before start', stringify(mutate((s) => (s.dropouts = [{ camera: 'cam_front', start: 0.8, end: 0.2 }]))), 'dropouts[0].end', /later than start/],
-  ['follow unknown actor', stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'follow', target: 'X9' }]))), "unknown actor 'X9'", /actors are/],
-  ['expect names unknown actor', stringify(mutate((s) => (s.expect = { events: [{ type: 'no_id_switch', actor: 'Q1' }] }))), 'expect.events[0].actor', /actors are/],
-  ['unknown metric', stringify(mutate((s) => (s.expect = { metrics: [{ metric: 'ACCURACY', min: 1 }] }))), 'expect.metrics[0].metric', /use one of MOTA/],
+  [
+    'unknown class',
+    stringify(mutate((s) => (s.actors[1].class = 'tank'))),
+    "actors[1].class: unknown class 'tank'",
+    /use one of car, truck, bus, pedestrian, cyclist, motorcycle/,
+  ],
+  [
+    'negative duration',
+    stringify(mutate((s) => (s.duration = -5))),
+    'duration: -5 is too small',
+    /more than 0/,
+  ],
+  [
+    'unknown field',
+    stringify(mutate((s) => (s.actors[0].sped = 3))),
+    "actors[0]: unknown field 'sped'",
+    /did you mean 'speed'/,
+  ],
+  [
+    'unknown behaviour',
+    stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'teleport', at: 1 }]))),
+    'actors[0].behaviours[0]',
+    /types/,
+  ],
+  [
+    'unknown road',
+    stringify(mutate((s) => (s.actors[0].route[0].road = 'mian'))),
+    "actors[0].route[0].road: unknown road 'mian'",
+    /did you mean 'main'/,
+  ],
+  [
+    'route off the map',
+    stringify(mutate((s) => (s.actors[0].route[1] = [150, 80]))),
+    'actors[0].route[1]: route is off the map',
+    /put vehicle routes on a road/,
+  ],
+  [
+    'lane that does not exist',
+    stringify(mutate((s) => (s.actors[0].route[0].lane = 3))),
+    'actors[0].route[0].lane: lane 3 does not exist',
+    /use one of -1, 1/,
+  ],
+  [
+    'overlapping spawn',
+    stringify(mutate((s) => (s.actors[1] = { ...s.actors[0], id: 'C2' }))),
+    "'C2' spawns overlapping 'C1'",
+    /move one of them apart/,
+  ],
+  [
+    'spawn on the ego',
+    stringify(mutate((s) => (s.actors[0].route[0].at = 21))),
+    'spawns overlapping the ego',
+    /move its first route point/,
+  ],
+  [
+    'impossible focal length',
+    stringify(mutate((s) => (s.rig.cameras[0].fx = -100))),
+    'rig.cameras[0].fx: focal length -100 px is impossible',
+    /positive focal length/,
+  ],
+  [
+    'principal point outside image',
+    stringify(mutate((s) => (s.rig.cameras[0].cx = 400))),
+    'rig.cameras[0].cx',
+    /0 < cx < 160/,
+  ],
+  [
+    'field of view impossible',
+    stringify(mutate((s) => (s.rig.cameras[1].hfov = 200))),
+    'rig.cameras[1].hfov',
+    /1 to 170 degrees/,
+  ],
+  [
+    'folding distortion',
+    stringify(mutate((s) => (s.rig.cameras[0].distortion = [-0.9, 0, 0, 0, 0]))),
+    'rig.cameras[0].distortion',
+    /smaller distortion/,
+  ],
+  [
+    'dropout on unknown camera',
+    stringify(mutate((s) => (s.dropouts = [{ camera: 'cam_frnt', start: 0, end: 1 }]))),
+    "dropouts[0].camera: unknown camera 'cam_frnt'",
+    /did you mean 'cam_front'/,
+  ],
+  [
+    'dropout ends before start',
+    stringify(mutate((s) => (s.dropouts = [{ camera: 'cam_front', start: 0.8, end: 0.2 }]))),
+    'dropouts[0].end',
+    /later than start/,
+  ],
+  [
+    'follow unknown actor',
+    stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'follow', target: 'X9' }]))),
+    "unknown actor 'X9'",
+    /actors are/,
+  ],
+  [
+    'expect names unknown actor',
+    stringify(mutate((s) => (s.expect = { events: [{ type: 'no_id_switch', actor: 'Q1' }] }))),
+    'expect.events[0].actor',
+    /actors are/,
+  ],
+  [
+    'unknown metric',
+    stringify(mutate((s) => (s.expect = { metrics: [{ metric: 'ACCURACY', min: 1 }] }))),
+    'expect.metrics[0].metric',
+    /use one of MOTA/,
+  ],
   ['start after the end', stringify(mutate((s) => (s.actors[0].start = 5))), 'actors[0].start', /before 1/],
   ['duplicate actor id', stringify(mutate((s) => (s.actors[1].id = 'C1'))), "duplicate id 'C1'", /own id/],
 ];

@@ -9,11 +9,45 @@ export function tinyScenario(over: Partial<ScenarioInput> = {}): ScenarioInput {
     duration: 1,
     rate: 5,
     seed: 3,
-    map: { roads: [{ id: 'main', points: [[0, 0], [200, 0]], lanes: 2 }], scenery: 'none' },
-    ego: { route: [{ road: 'main', at: 20, lane: 1 }, { road: 'main', at: 190, lane: 1 }], speed: 5 },
+    map: {
+      roads: [
+        {
+          id: 'main',
+          points: [
+            [0, 0],
+            [200, 0],
+          ],
+          lanes: 2,
+        },
+      ],
+      scenery: 'none',
+    },
+    ego: {
+      route: [
+        { road: 'main', at: 20, lane: 1 },
+        { road: 'main', at: 190, lane: 1 },
+      ],
+      speed: 5,
+    },
     actors: [
-      { id: 'C1', class: 'car', route: [{ road: 'main', at: 40, lane: 1 }, { road: 'main', at: 190, lane: 1 }], speed: 5 },
-      { id: 'P1', class: 'pedestrian', route: [{ road: 'main', at: 35, side: 'right' }, { road: 'main', at: 60, side: 'right' }], speed: 1.2 },
+      {
+        id: 'C1',
+        class: 'car',
+        route: [
+          { road: 'main', at: 40, lane: 1 },
+          { road: 'main', at: 190, lane: 1 },
+        ],
+        speed: 5,
+      },
+      {
+        id: 'P1',
+        class: 'pedestrian',
+        route: [
+          { road: 'main', at: 35, side: 'right' },
+          { road: 'main', at: 60, side: 'right' },
+        ],
+        speed: 1.2,
+      },
     ],
     rig: {
       width: 160,

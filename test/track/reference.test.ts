@@ -22,7 +22,9 @@ describe('ByteTrack reference equivalence', () => {
     const a = got.split('\n');
     const b = expected.split('\n');
     const firstDiff = a.findIndex((line, i) => line !== b[i]);
-    expect(firstDiff === -1 ? 'identical' : `line ${firstDiff + 1}: ${a[firstDiff]} vs ${b[firstDiff]}`).toBe('identical');
+    expect(firstDiff === -1 ? 'identical' : `line ${firstDiff + 1}: ${a[firstDiff]} vs ${b[firstDiff]}`).toBe(
+      'identical',
+    );
     expect(a.length).toBe(b.length);
     expect(r.ids).toBe(44);
   });

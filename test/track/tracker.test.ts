@@ -3,8 +3,20 @@ import type { ViperClass } from '../../src/contracts/classes.ts';
 import type { Detection, Track2D } from '../../src/contracts/perception.ts';
 import { createTracker } from '../../src/track/tracker.ts';
 
-function det(cx: number, cy: number, w: number, h: number, score = 0.9, cls: ViperClass = 'pedestrian'): Detection {
-  return { cameraId: 'cam', cls, score, box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 } };
+function det(
+  cx: number,
+  cy: number,
+  w: number,
+  h: number,
+  score = 0.9,
+  cls: ViperClass = 'pedestrian',
+): Detection {
+  return {
+    cameraId: 'cam',
+    cls,
+    score,
+    box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 },
+  };
 }
 
 const idsOf = (ts: Track2D[]) => ts.map((t) => t.trackId).sort((a, b) => a - b);
@@ -124,7 +136,10 @@ describe('SORT option', () => {
     expect(seen).toEqual([[1], [1], [1], [1], [1], [1]]); // the first min_hits frames are reported as in SORT
     const b = createTracker({ kind: 'sort', minHits: 3, maxAge: 1 });
     for (let f = 0; f < 5; f++) b.update([det(100, 100, 40, 80)]);
-    const late = [b.update([det(100, 100, 40, 80), det(500, 100, 40, 80)]), b.update([det(500, 100, 40, 80), det(100, 100, 40, 80)])];
+    const late = [
+      b.update([det(100, 100, 40, 80), det(500, 100, 40, 80)]),
+      b.update([det(500, 100, 40, 80), det(100, 100, 40, 80)]),
+    ];
     expect(late.map(idsOf)).toEqual([[1], [1]]); // the new object needs 3 hits
     b.update([]);
     b.update([]);
@@ -133,5 +148,19 @@ describe('SORT option', () => {
 
   it('rejects an invalid configuration with a ConfigError', () => {
     expect(() => createTracker({ trackThresh: 2 })).toThrow(/invalid tracker configuration/);
+  });
+});
+
+describe('camera-motion compensation hook', () => {
+  it('keeps ids through a sudden pan when the image motion is applied to the tracks', () => {
+    const run = (compensate: boolean) => {
+      const t = createTracker();
+      for (let f = 0; f < 5; f++) t.update([det(300, 200, 40, 80), det(600, 200, 40, 80)]);
+      // The camera pans: everything moves 120 px left between two frames.
+      if (compensate) t.applyCameraMotion([1, 0, -120, 0, 1, 0]);
+      return idsOf(t.update([det(180, 200, 40, 80), det(480, 200, 40, 80)]));
+    };
+    expect(run(true)).toEqual([1, 2]);
+    expect(run(false)).toEqual([]); // without it the old tracks are lost and the new ones are unconfirmed
   });
 });

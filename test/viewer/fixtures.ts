@@ -8,7 +8,14 @@ import sharp from 'sharp';
 import type { GroundTruthMessage, ObjectsMessage, WorldObject } from '../../src/contracts/perception.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 
-export const CAMERAS = ['cam_front', 'cam_front_left', 'cam_front_right', 'cam_back', 'cam_back_left', 'cam_back_right'];
+export const CAMERAS = [
+  'cam_front',
+  'cam_front_left',
+  'cam_front_right',
+  'cam_back',
+  'cam_back_left',
+  'cam_back_right',
+];
 const YAW_DEG: Record<string, number> = {
   cam_front: 0,
   cam_front_left: 60,
@@ -31,6 +38,8 @@ export interface FixtureOptions {
   width?: number;
   height?: number;
   groundTruth?: boolean;
+  /** false: a simulator recording (images, calibration, tf, ground truth) without annotations or objects. */
+  perception?: boolean;
   compression?: 'zstd' | 'lz4' | 'none';
   chunkSize?: number;
 }
@@ -107,7 +116,11 @@ async function renderJpeg(camera: string, k: number, w: number, h: number): Prom
       }
     }
   }
-  return new Uint8Array(await sharp(px, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 70 }).toBuffer());
+  return new Uint8Array(
+    await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: 70 })
+      .toBuffer(),
+  );
 }
 
 /** base_link → optical frame: optical z forward, x right, y down; then yaw about base_link z. */
@@ -134,12 +147,17 @@ function worldObjects(k: number): WorldObject[] {
     const col = i % 10;
     const vx = col % 2 === 0 ? 6 : -4;
     const cls = CLASSES[i % CLASSES.length]!;
-    const size: [number, number, number] = cls === 'pedestrian' ? [0.6, 0.6, 1.7] : cls === 'bus' ? [11, 2.5, 3.2] : [4.4, 1.8, 1.5];
+    const size: [number, number, number] =
+      cls === 'pedestrian' ? [0.6, 0.6, 1.7] : cls === 'bus' ? [11, 2.5, 3.2] : [4.4, 1.8, 1.5];
     out.push({
       id: i + 1,
       cls,
       frameId: 'odom',
-      box: { center: [-40 + row * 10 + vx * t, -25 + col * 5.5, size[2] / 2], size, yaw: vx > 0 ? 0 : Math.PI },
+      box: {
+        center: [-40 + row * 10 + vx * t, -25 + col * 5.5, size[2] / 2],
+        size,
+        yaw: vx > 0 ? 0 : Math.PI,
+      },
       velocity: [vx, 0, 0],
       positionCovariance: [0.1, 0, 0, 0.1],
       sources: [],
@@ -152,7 +170,11 @@ function groundTruth(k: number, tNs: bigint, w: number, h: number): GroundTruthM
   const actors: GroundTruthMessage['actors'] = [];
   for (const cam of CAMERAS) {
     for (const g of layout(cam, k, w, h).gt) {
-      const box3 = { center: [10 + actors.length * 3, 4, 0.8] as [number, number, number], size: [4.4, 1.8, 1.6] as [number, number, number], yaw: 0 };
+      const box3 = {
+        center: [10 + actors.length * 3, 4, 0.8] as [number, number, number],
+        size: [4.4, 1.8, 1.6] as [number, number, number],
+        yaw: 0,
+      };
       actors.push({
         id: g.id,
         cls: g.cls,
@@ -182,40 +204,74 @@ export async function writeFixture(path: string, opts: FixtureOptions = {}): Pro
     compression: opts.compression ?? 'zstd',
     chunkSize: opts.chunkSize ?? 512 * 1024,
   });
+  const perception = opts.perception !== false;
   const ch = {
     tf: await writer.addChannel('/tf', { kind: 'foxglove', name: 'FrameTransforms' }),
-    objects: await writer.addChannel('/perception/objects', {
-      kind: 'json',
-      name: 'viper.Objects',
-      jsonSchema: { type: 'object', properties: { stampNs: { type: 'string' }, objects: { type: 'array' } } },
-    }),
-    gt: opts.groundTruth === false
+    objects: !perception
       ? -1
-      : await writer.addChannel('/ground_truth/objects', {
+      : await writer.addChannel('/perception/objects', {
           kind: 'json',
-          name: 'viper.GroundTruth',
-          jsonSchema: { type: 'object', properties: { stampNs: { type: 'string' }, actors: { type: 'array' } } },
+          name: 'viper.Objects',
+          jsonSchema: {
+            type: 'object',
+            properties: { stampNs: { type: 'string' }, objects: { type: 'array' } },
+          },
         }),
+    gt:
+      opts.groundTruth === false
+        ? -1
+        : await writer.addChannel('/ground_truth/objects', {
+            kind: 'json',
+            name: 'viper.GroundTruth',
+            jsonSchema: {
+              type: 'object',
+              properties: { stampNs: { type: 'string' }, actors: { type: 'array' } },
+            },
+          }),
     image: new Map<string, number>(),
     calib: new Map<string, number>(),
     ann: new Map<string, number>(),
   };
   for (const cam of CAMERAS) {
-    ch.image.set(cam, await writer.addChannel(`/${cam}/image`, { kind: 'foxglove', name: 'CompressedImage' }));
-    ch.calib.set(cam, await writer.addChannel(`/${cam}/calibration`, { kind: 'foxglove', name: 'CameraCalibration' }));
-    ch.ann.set(cam, await writer.addChannel(`/perception/${cam}/annotations`, { kind: 'foxglove', name: 'ImageAnnotations' }));
+    ch.image.set(
+      cam,
+      await writer.addChannel(`/${cam}/image`, { kind: 'foxglove', name: 'CompressedImage' }),
+    );
+    ch.calib.set(
+      cam,
+      await writer.addChannel(`/${cam}/calibration`, { kind: 'foxglove', name: 'CameraCalibration' }),
+    );
+    if (perception) {
+      ch.ann.set(
+        cam,
+        await writer.addChannel(`/perception/${cam}/annotations`, {
+          kind: 'foxglove',
+          name: 'ImageAnnotations',
+        }),
+      );
+    }
   }
   const f = w / 2; // 90° horizontal field of view
   for (let k = 0; k < frames; k++) {
     const tNs = T0 + BigInt(k) * FRAME_NS;
     const stamp = { sec: Number(tNs / 1_000_000_000n), nsec: Number(tNs % 1_000_000_000n) };
     const transforms = [
-      { timestamp: stamp, parent_frame_id: 'odom', child_frame_id: 'base_link', translation: { x: k * 0.5, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } },
+      {
+        timestamp: stamp,
+        parent_frame_id: 'odom',
+        child_frame_id: 'base_link',
+        translation: { x: k * 0.5, y: 0, z: 0 },
+        rotation: { x: 0, y: 0, z: 0, w: 1 },
+      },
       ...CAMERAS.map((cam) => ({
         timestamp: stamp,
         parent_frame_id: 'base_link',
         child_frame_id: cam,
-        translation: { x: 1.5 * Math.cos((YAW_DEG[cam]! * Math.PI) / 180), y: 0.9 * Math.sin((YAW_DEG[cam]! * Math.PI) / 180), z: 1.6 },
+        translation: {
+          x: 1.5 * Math.cos((YAW_DEG[cam]! * Math.PI) / 180),
+          y: 0.9 * Math.sin((YAW_DEG[cam]! * Math.PI) / 180),
+          z: 1.6,
+        },
         rotation: mountQuat(YAW_DEG[cam]!),
       })),
     ];
@@ -242,6 +298,7 @@ export async function writeFixture(path: string, opts: FixtureOptions = {}): Pro
         data: await renderJpeg(cam, k, w, h),
       });
       const { preds } = layout(cam, k, w, h);
+      if (!perception) continue;
       await writer.writeObject(ch.ann.get(cam)!, tNs, {
         circles: [],
         points: preds.map((p) => ({
@@ -264,7 +321,7 @@ export async function writeFixture(path: string, opts: FixtureOptions = {}): Pro
       });
     }
     const objects: ObjectsMessage = { stampNs: tNs.toString(), feedId: 'fixture', objects: worldObjects(k) };
-    await writer.writeObject(ch.objects, tNs, objects);
+    if (ch.objects >= 0) await writer.writeObject(ch.objects, tNs, objects);
     if (ch.gt >= 0) await writer.writeObject(ch.gt, tNs, groundTruth(k, tNs, w, h));
   }
   await writer.close();

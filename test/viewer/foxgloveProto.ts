@@ -5,9 +5,15 @@
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor/index.js';
 
-export function decodeWithSchema(schemaName: string, schemaData: Uint8Array, data: Uint8Array): Record<string, unknown> {
+export function decodeWithSchema(
+  schemaName: string,
+  schemaData: Uint8Array,
+  data: Uint8Array,
+): Record<string, unknown> {
   const set = descriptor.FileDescriptorSet.decode(schemaData);
-  const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown): protobuf.Root }).fromDescriptor(set);
+  const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown): protobuf.Root }).fromDescriptor(
+    set,
+  );
   const type = root.lookupType(schemaName);
   return type.toObject(type.decode(data), { longs: Number, defaults: true }) as Record<string, unknown>;
 }

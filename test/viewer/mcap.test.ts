@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { annotationsToBoxes, calibrationFromMsg, parseLabel, transformsFromMsg } from '../../viewer/src/data/normalize.ts';
+import {
+  annotationsToBoxes,
+  calibrationFromMsg,
+  parseLabel,
+  sceneUpdateToObjects,
+  transformsFromMsg,
+} from '../../viewer/src/data/normalize.ts';
 import { makeDecoder } from '../../viewer/src/mcap/decoders.ts';
 import { instantiateDecompressor } from '../../viewer/src/mcap/decompress.ts';
 import { parseMessageIndexes } from '../../viewer/src/mcap/messageIndex.ts';
@@ -40,7 +46,13 @@ async function handlers(): Promise<McapTypes.DecompressHandlers> {
 
 describe.each(['zstd', 'lz4'] as const)('viewer MCAP layer (%s)', (compression) => {
   test('reads every message, frame stamps from message indexes, decodes with the file schemas', async () => {
-    const path = await writeFixture(join(dir, `${compression}.mcap`), { frames: 4, width: W, height: H, compression, chunkSize: 8 * 1024 });
+    const path = await writeFixture(join(dir, `${compression}.mcap`), {
+      frames: 4,
+      width: W,
+      height: H,
+      compression,
+      chunkSize: 8 * 1024,
+    });
     const readable = fileReadable(path);
     const reader = await McapIndexedReader.Initialize({ readable, decompressHandlers: await handlers() });
     expect(reader.chunkIndexes.length).toBeGreaterThan(1);
@@ -63,17 +75,29 @@ describe.each(['zstd', 'lz4'] as const)('viewer MCAP layer (%s)', (compression) 
 
     const times = new Map<number, bigint[]>();
     for (const ci of reader.chunkIndexes) {
-      parseMessageIndexes(await readable.read(ci.chunkStartOffset + ci.chunkLength, ci.messageIndexLength), times);
+      parseMessageIndexes(
+        await readable.read(ci.chunkStartOffset + ci.chunkLength, ci.messageIndexLength),
+        times,
+      );
     }
     expect(times.get(byTopic.get(annTopic)!.id)).toEqual([0n, 1n, 2n, 3n].map((k) => T0 + k * FRAME_NS));
 
     const boxes = annotationsToBoxes(decoded.get(annTopic)![2]!);
     const want = layout('cam_front', 2, W, H).preds;
     expect(boxes.map((b) => [b.trackId, b.cls])).toEqual(want.map((p) => [p.trackId, p.cls]));
-    expect(boxes[1]).toMatchObject({ x1: want[1]!.box.x1, y1: want[1]!.box.y1, x2: want[1]!.box.x2, y2: want[1]!.box.y2 });
+    expect(boxes[1]).toMatchObject({
+      x1: want[1]!.box.x1,
+      y1: want[1]!.box.y1,
+      x2: want[1]!.box.x2,
+      y2: want[1]!.box.y2,
+    });
     const img = decoded.get('/cam_front/image')![0]!;
     expect((img.data as Uint8Array).subarray(0, 2)).toEqual(new Uint8Array([0xff, 0xd8]));
-    expect(calibrationFromMsg(decoded.get('/cam_front/calibration')![0]!)).toMatchObject({ frameId: 'cam_front', width: W, height: H });
+    expect(calibrationFromMsg(decoded.get('/cam_front/calibration')![0]!)).toMatchObject({
+      frameId: 'cam_front',
+      width: W,
+      height: H,
+    });
     const tf = transformsFromMsg(decoded.get('/tf')![3]!);
     expect(tf[0]).toMatchObject({ parent: 'odom', child: 'base_link', translation: [1.5, 0, 0] });
   });
@@ -85,7 +109,14 @@ describe('normalize', () => {
     expect(parseLabel('pedestrian')).toEqual({ trackId: null, cls: 'pedestrian' });
   });
   test('labels go to the box whose corner is nearest, whatever the order', () => {
-    const rect = (x: number, y: number) => ({ points: [{ x, y }, { x: x + 10, y }, { x: x + 10, y: y + 10 }, { x, y: y + 10 }] });
+    const rect = (x: number, y: number) => ({
+      points: [
+        { x, y },
+        { x: x + 10, y },
+        { x: x + 10, y: y + 10 },
+        { x, y: y + 10 },
+      ],
+    });
     const boxes = annotationsToBoxes({
       points: [rect(0, 0), rect(100, 50)],
       texts: [
@@ -95,8 +126,37 @@ describe('normalize', () => {
     });
     expect(boxes.map((b) => b.trackId)).toEqual([4, 5]);
   });
+  test('SceneUpdate cubes become objects (fallback for files without /perception/objects)', () => {
+    const half = Math.PI / 4;
+    const objs = sceneUpdateToObjects({
+      entities: [
+        {
+          id: 'object-42',
+          frame_id: 'odom',
+          cubes: [
+            {
+              pose: {
+                position: { x: 1, y: 2, z: 0.5 },
+                orientation: { x: 0, y: 0, z: Math.sin(half), w: Math.cos(half) },
+              },
+              size: { x: 4, y: 2, z: 1.5 },
+            },
+          ],
+        },
+      ],
+    });
+    expect(objs).toHaveLength(1);
+    expect(objs[0]).toMatchObject({
+      id: 42,
+      frameId: 'odom',
+      box: { center: [1, 2, 0.5], size: [4, 2, 1.5] },
+    });
+    expect(objs[0]!.box.yaw).toBeCloseTo(Math.PI / 2, 9);
+  });
   test('undecodable channels are an Error, not a throw', () => {
     expect(makeDecoder('cdr', undefined)).toBeInstanceOf(Error);
-    expect(makeDecoder('protobuf', { name: 'x.Y', encoding: 'protobuf', data: new Uint8Array([1, 2, 3]) })).toBeInstanceOf(Error);
+    expect(
+      makeDecoder('protobuf', { name: 'x.Y', encoding: 'protobuf', data: new Uint8Array([1, 2, 3]) }),
+    ).toBeInstanceOf(Error);
   });
 });

@@ -3,7 +3,12 @@ import { describe, expect, test } from 'vitest';
 import { type Box2, idSwitches, iou, matchGreedy } from '../../viewer/src/state/metrics.ts';
 
 const box = fc
-  .record({ x: fc.integer({ min: 0, max: 200 }), y: fc.integer({ min: 0, max: 200 }), w: fc.integer({ min: 1, max: 80 }), h: fc.integer({ min: 1, max: 80 }) })
+  .record({
+    x: fc.integer({ min: 0, max: 200 }),
+    y: fc.integer({ min: 0, max: 200 }),
+    w: fc.integer({ min: 1, max: 80 }),
+    h: fc.integer({ min: 1, max: 80 }),
+  })
   .map(({ x, y, w, h }): Box2 => ({ x1: x, y1: y, x2: x + w, y2: y + h }));
 
 /** Largest number of pairs with IoU ≥ thr, by brute force (small inputs only). */

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { colorForId } from '../../viewer/src/state/colors.ts';
-import { frameAt, initialPlayer, nextSpeed, type PlayerAction, playerReducer } from '../../viewer/src/state/player.ts';
+import {
+  frameAt,
+  initialPlayer,
+  nextSpeed,
+  type PlayerAction,
+  playerReducer,
+} from '../../viewer/src/state/player.ts';
 
 const times = [0, 100, 200, 300, 400];
 const loaded = () => playerReducer(initialPlayer(), { type: 'load', timesMs: times });

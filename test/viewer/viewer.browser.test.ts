@@ -18,7 +18,10 @@ import { CAMERAS, EXPECTED, layout, SWITCH_FRAME, writeFixture } from './fixture
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stderr.write(`NOTICE: skipping viewer browser tests: ${CHROMIUM} not found (apt-get install chromium)\n`);
+if (!hasChromium)
+  process.stderr.write(
+    `NOTICE: skipping viewer browser tests: ${CHROMIUM} not found (apt-get install chromium)\n`,
+  );
 const W = 640;
 const H = 360;
 
@@ -26,7 +29,16 @@ interface Drawn {
   camera: string;
   width: number;
   height: number;
-  boxes: { x1: number; y1: number; x2: number; y2: number; trackId: number | null; cls: string; color: string; idSwitch: boolean }[];
+  boxes: {
+    x1: number;
+    y1: number;
+    x2: number;
+    y2: number;
+    trackId: number | null;
+    cls: string;
+    color: string;
+    idSwitch: boolean;
+  }[];
   gtBoxes: { id: string }[];
 }
 interface AppState {
@@ -41,7 +53,13 @@ interface AppState {
   hasGroundTruth: boolean;
   cameras: string[];
   drawn: Drawn[];
-  metrics: { tp: number; fp: number; fn: number; idSwitches: number; perCamera: { camera: string; tp: number; fp: number; fn: number }[] };
+  metrics: {
+    tp: number;
+    fp: number;
+    fn: number;
+    idSwitches: number;
+    perCamera: { camera: string; tp: number; fp: number; fn: number }[];
+  };
   scene: { objects: number; trails: number; arrows: number; gtBoxes: number; frustums: number } | null;
   fps: { raf: number; shown: number };
   bytesRead: number | null;
@@ -54,12 +72,18 @@ let server: ViewServer;
 let results: string;
 let noGt: string;
 let corrupt: string;
+let recording: string;
 
 // Page-side code is passed as strings: this file is type-checked without the DOM lib.
 const state = (): Promise<AppState> => page.evaluate('window.viper.state()') as Promise<AppState>;
-const until = (expr: string, timeout = 15_000) => page.waitForFunction(`(() => { const s = window.viper?.state(); return !!s && (${expr}); })()`, undefined, { timeout });
+const until = (expr: string, timeout = 15_000) =>
+  page.waitForFunction(`(() => { const s = window.viper?.state(); return !!s && (${expr}); })()`, undefined, {
+    timeout,
+  });
 const scrubTo = (i: number) =>
-  page.evaluate(`(() => { const r = document.getElementById('scrub'); r.value = '${i}'; r.dispatchEvent(new Event('input', { bubbles: true })); })()`);
+  page.evaluate(
+    `(() => { const r = document.getElementById('scrub'); r.value = '${i}'; r.dispatchEvent(new Event('input', { bubbles: true })); })()`,
+  );
 
 async function waitShown(index: number): Promise<AppState> {
   await until(`s.shownIndex === ${index} && s.index === ${index}`);
@@ -88,18 +112,29 @@ async function screenshotPixels(camera: string) {
   };
 }
 
-const dist = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
+const dist = (a: readonly number[], b: readonly number[]) =>
+  Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
 
 describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', 'viewer', '--logLevel', 'error'], {
-      cwd: repoRoot,
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', 'viewer', '--logLevel', 'error'],
+      {
+        cwd: repoRoot,
+        stdio: 'inherit',
+      },
+    );
     dir = mkdtempSync(join(tmpdir(), 'viper-viewer-'));
+    mkdirSync(join(repoRoot, 'docs'), { recursive: true });
     // Small chunks so the file has many and the viewer must seek.
     results = await writeFixture(join(dir, 'results.mcap'), { chunkSize: 48 * 1024 });
-    noGt = await writeFixture(join(dir, 'recording-no-gt.mcap'), { groundTruth: false, compression: 'lz4', frames: 8 });
+    noGt = await writeFixture(join(dir, 'recording-no-gt.mcap'), {
+      groundTruth: false,
+      compression: 'lz4',
+      frames: 8,
+    });
+    recording = await writeFixture(join(dir, 'sim-recording.mcap'), { perception: false, frames: 6 });
     const good = readFileSync(results);
     corrupt = join(dir, 'corrupt.mcap');
     writeFileSync(corrupt, good.subarray(0, Math.floor(good.length * 0.6)));
@@ -187,7 +222,9 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     expect(s.metrics.idSwitches).toBe(1);
     const switched = s.drawn.find((d) => d.camera === 'cam_front')!.boxes.filter((b) => b.idSwitch);
     expect(switched.map((b) => b.trackId)).toEqual([7]);
-    expect(await page.locator('#metrics div.switch').first().textContent()).toMatch(/ID switch — cam_front: actor a2 track 2 → 7/);
+    expect(await page.locator('#metrics div.switch').first().textContent()).toMatch(
+      /ID switch — cam_front: actor a2 track 2 → 7/,
+    );
     await page.locator('#scene').screenshot({ path: join(repoRoot, 'docs/viewer-3d.png') });
     await page.screenshot({ path: join(repoRoot, 'docs/viewer.png') });
   });
@@ -220,7 +257,12 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     // Full frame updates of the current frame: decode + draw 6 camera images with boxes, update + render the
     // 3D scene with 100 objects. Reported, not asserted against 30 fps: these machines are shared and WebGL is
     // software here, so the figure is a floor, not the viewer's speed on a real GPU.
-    const bench = (await page.evaluate('window.viper.benchmark(20)')) as { msPerFrame: number; fps: number; camerasMs: number; renderMs: number };
+    const bench = (await page.evaluate('window.viper.benchmark(20)')) as {
+      msPerFrame: number;
+      fps: number;
+      camerasMs: number;
+      renderMs: number;
+    };
     const { loadavg } = await import('node:os');
     process.stderr.write(
       `viewer: playing ${s.fps.raf} display fps, ${s.fps.shown} new frames/s (file 10 Hz); full update ${bench.msPerFrame.toFixed(1)} ms ` +
@@ -242,14 +284,36 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     expect(await page.locator('#gt-toggle').isDisabled()).toBe(true);
   });
 
-  test('a corrupt file gives a clear message, not a blank page', async () => {
-    await page.locator('#file-input').setInputFiles(corrupt);
+  test('opens a simulator recording (ground truth, no perception) with images as the clock', async () => {
+    await page.locator('#file-input').setInputFiles(recording);
+    await until("s.file === 'sim-recording.mcap' && s.shownIndex === 0");
+    const s = await state();
+    expect(s.error).toBe('');
+    expect(s.frameCount).toBe(6);
+    expect(s.hasGroundTruth).toBe(true);
+    expect(s.drawn.every((d) => d.boxes.length === 0)).toBe(true);
+    expect(await page.locator('#metrics').textContent()).toContain('No perception annotations');
+    expect(s.scene).toMatchObject({ objects: 0, gtBoxes: 14, frustums: 6 });
+  });
+
+  test('a corrupt file dropped on the page gives a clear message, not a blank page', async () => {
+    // Drag and drop: a File built in the page from the bytes, dropped on the window.
+    const b64 = readFileSync(corrupt).toString('base64');
+    await page.evaluate(`(() => {
+      const bytes = Uint8Array.from(atob('${b64}'), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'corrupt.mcap'));
+      window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, cancelable: true }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
+    })()`);
     await until("s.error !== ''");
     const alert = page.locator('#error');
     expect(await alert.isVisible()).toBe(true);
-    expect(await alert.textContent()).toMatch(/Could not open corrupt\.mcap: corrupt\.mcap is not a readable indexed MCAP file/);
+    expect(await alert.textContent()).toMatch(
+      /Could not open corrupt\.mcap: corrupt\.mcap is not a readable indexed MCAP file/,
+    );
     expect(await page.locator('#open').isVisible()).toBe(true);
     expect(await page.locator('#timeline').isVisible()).toBe(true);
-    mkdirSync(join(repoRoot, 'docs'), { recursive: true });
+    expect(await page.locator('#drop-hint').isHidden()).toBe(true);
   });
 });

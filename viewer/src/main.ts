@@ -5,7 +5,14 @@
 import type { McapTypes } from '@mcap/core';
 import { type FrameData, Recording } from './data/Recording.ts';
 import { BlobReadable, HttpReadable } from './mcap/readable.ts';
-import { initialPlayer, nextSpeed, playerReducer, SPEEDS, type PlayerAction, type PlayerState } from './state/player.ts';
+import {
+  initialPlayer,
+  nextSpeed,
+  playerReducer,
+  SPEEDS,
+  type PlayerAction,
+  type PlayerState,
+} from './state/player.ts';
 import { CameraGrid } from './ui/CameraGrid.ts';
 import { type CameraMetrics, computeFrameMetrics } from './ui/frameMetrics.ts';
 import { renderMetrics, summarize } from './ui/MetricsPanel.ts';
@@ -99,13 +106,19 @@ async function show(i: number): Promise<void> {
     frame = f;
     metrics = m.perCamera;
     scene.update(f, ui.gt.checked);
-    renderMetrics(ui.metrics, metrics, rec.hasGroundTruth, rec.cameras.some((c) => c.annotationsTopic));
+    renderMetrics(
+      ui.metrics,
+      metrics,
+      rec.hasGroundTruth,
+      rec.cameras.some((c) => c.annotationsTopic),
+    );
     showing = i;
     drawCount++;
     fps.shownTimes.push(performance.now());
     const tS = Number(f.tNs - rec.frameTimes[0]!) / 1e9;
     ui.time.textContent = `frame ${i + 1}/${rec.frameTimes.length}  t=${tS.toFixed(3)} s`;
-    if (player.playing) for (let k = 1; k <= PREFETCH; k++) if (i + k < rec.frameTimes.length) void loadFrame(i + k);
+    if (player.playing)
+      for (let k = 1; k <= PREFETCH; k++) if (i + k < rec.frameTimes.length) void loadFrame(i + k);
   } catch (err) {
     showError(`Could not read frame ${i + 1}: ${(err as Error).message}`);
     dispatch({ type: 'pause' });
@@ -203,7 +216,8 @@ window.addEventListener('drop', (e) => {
 
 window.addEventListener('keydown', (e) => {
   const t = e.target as HTMLElement;
-  if (t instanceof HTMLInputElement && (t.type === 'range' || t.type === 'text') && e.key.startsWith('Arrow')) return;
+  if (t instanceof HTMLInputElement && (t.type === 'range' || t.type === 'text') && e.key.startsWith('Arrow'))
+    return;
   if (t instanceof HTMLSelectElement) return;
   const big = e.shiftKey ? 10 : 1;
   const actions: Record<string, () => void> = {
@@ -284,7 +298,16 @@ const api = {
       cameras: rec?.cameras.map((c) => c.id) ?? [],
       tNs: frame ? frame.tNs.toString() : null,
       drawn: grid?.drawn ?? [],
-      metrics: { ...s, perCamera: [...metrics.values()].map((m) => ({ camera: m.camera, tp: m.tp, fp: m.fp, fn: m.fn, idSwitches: m.switches })) },
+      metrics: {
+        ...s,
+        perCamera: [...metrics.values()].map((m) => ({
+          camera: m.camera,
+          tp: m.tp,
+          fp: m.fp,
+          fn: m.fn,
+          idSwitches: m.switches,
+        })),
+      },
       scene: scene?.stats ?? null,
       fps: { raf: fps.raf, shown: fps.shown },
       bytesRead: readable instanceof HttpReadable ? readable.bytesRead : null,

@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .option('--queue-size <n>', 'messages queued for writing before reading pauses', (v) => parseIntArg('--queue-size', v), 64)
     .option('--batch-window-ms <ms>', 'log-time window of one batch', (v) => parseIntArg('--batch-window-ms', v), 1000)
     .option('--align-tolerance-ms <ms>', 'camera alignment tolerance', (v) => parseIntArg('--align-tolerance-ms', v), 20)
+    .option('--compression <kind>', 'chunk compression of the results file: zstd | lz4 | none', 'zstd')
     .option('--recover', 'replay the intact part of a damaged recording and report what was lost')
     .option('--serve [port]', 'stream results live over the Foxglove WebSocket protocol (127.0.0.1:8765)')
     .option('--json', 'print the summary as JSON')
@@ -61,6 +62,7 @@ export function register(program: Command): void {
             batchWindowNs: BigInt(o.batchWindowMs as number) * 1_000_000n,
             alignToleranceNs: BigInt(o.alignToleranceMs as number) * 1_000_000n,
             recover: o.recover === true,
+            compression: parseCompression(String(o.compression)),
             metadata,
             control,
             onStart: (s) => {
@@ -105,4 +107,9 @@ export function parseIntArg(flag: string, v: string): number {
     throw new ConfigError({ what: `${flag} must be a positive integer, got '${v}'`, where: flag });
   }
   return n;
+}
+
+function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
+  if (v === 'zstd' || v === 'lz4' || v === 'none') return v;
+  throw new ConfigError({ what: `unknown compression '${v}'`, where: '--compression', hint: 'use zstd, lz4 or none' });
 }

@@ -3,8 +3,10 @@
  * `--export-dataset DIR` writes YOLO + COCO training data (split by scenario), `--mosaic PNG` a 3×2 picture of
  * the rig, `--write-schema FILE` the scenario JSON Schema for editors, `--check` only validates.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
 import { DatasetWriter, splitFor } from '../../sim/dataset.ts';
@@ -26,6 +28,15 @@ interface Opts {
   check?: boolean;
   json?: boolean;
   progress?: boolean;
+  digests?: string;
+  verify?: string;
+}
+
+interface Digest {
+  sha256: string;
+  rawSha256: string;
+  frames: number;
+  bytes: number;
 }
 
 export function register(program: Command): void {
@@ -41,6 +52,14 @@ export function register(program: Command): void {
     .option('--mosaic-at <s>', 'time of the mosaic, seconds', '2')
     .option('--write-schema <file>', 'write the scenario JSON Schema (for editors) and exit')
     .option('--check', 'only validate the scenario files')
+    .option(
+      '--digests <file>',
+      'record each scenario to a temp file and write their SHA-256 digests to <file>',
+    )
+    .option(
+      '--verify <file>',
+      'record each scenario and compare with the digests in <file> (exit 1 on mismatch)',
+    )
     .option('--json', 'print a JSON summary')
     .option('--no-progress', 'no progress bar')
     .action(
@@ -50,24 +69,89 @@ export function register(program: Command): void {
           if (!o.json) process.stdout.write(`wrote ${o.writeSchema}\n`);
           if (files.length === 0) return 0;
         }
-        if (files.length === 0) throw new ConfigError({ what: 'no scenario given', hint: 'e.g. viper simulate scenarios/night_street.yaml -o rec.mcap' });
+        if (files.length === 0)
+          throw new ConfigError({
+            what: 'no scenario given',
+            hint: 'e.g. viper simulate scenarios/night_street.yaml -o rec.mcap',
+          });
         if ((o.output || o.mosaic) && files.length > 1) {
-          throw new ConfigError({ what: `-o and --mosaic take one scenario, got ${files.length}`, hint: 'run once per scenario, or use --export-dataset' });
+          throw new ConfigError({
+            what: `-o and --mosaic take one scenario, got ${files.length}`,
+            hint: 'run once per scenario, or use --export-dataset',
+          });
         }
-        if (!o.output && !o.exportDataset && !o.mosaic && !o.check) {
-          throw new ConfigError({ what: 'nothing to write', hint: 'give -o rec.mcap, --export-dataset DIR, --mosaic PNG or --check' });
+        if (!o.output && !o.exportDataset && !o.mosaic && !o.check && !o.digests && !o.verify) {
+          throw new ConfigError({
+            what: 'nothing to write',
+            hint: 'give -o rec.mcap, --export-dataset DIR, --mosaic PNG or --check',
+          });
         }
         // Validate everything before writing anything.
         const loaded = [];
         for (const f of files) loaded.push(await loadScenario(f));
         const summary: Record<string, unknown>[] = [];
         if (o.check) {
-          for (const l of loaded) summary.push({ scenario: l.scenario.name, file: l.source, ok: true, frames: frameCount(l.scenario) });
+          for (const l of loaded)
+            summary.push({
+              scenario: l.scenario.name,
+              file: l.source,
+              ok: true,
+              frames: frameCount(l.scenario),
+            });
           if (o.json) printJson(summary);
-          else for (const l of loaded) process.stdout.write(`ok ${l.source} (${l.scenario.name}, ${frameCount(l.scenario)} frames)\n`);
+          else
+            for (const l of loaded)
+              process.stdout.write(`ok ${l.source} (${l.scenario.name}, ${frameCount(l.scenario)} frames)\n`);
           return 0;
         }
-        const bar = (label: string, total: number) => createProgress(label, total, 'frames', o.progress !== false && !o.json);
+        const bar = (label: string, total: number) =>
+          createProgress(label, total, 'frames', o.progress !== false && !o.json);
+        if (o.digests || o.verify) {
+          const expected: Record<string, Digest> = o.verify
+            ? JSON.parse(await readFile(o.verify, 'utf8'))
+            : {};
+          const got: Record<string, Digest> =
+            o.digests && existsSync(o.digests) ? JSON.parse(await readFile(o.digests, 'utf8')) : {};
+          const dir = await mkdtemp(join(tmpdir(), 'viper-digests-'));
+          let bad = 0;
+          try {
+            for (const l of loaded) {
+              const p = bar(`digest ${l.scenario.name}`, frameCount(l.scenario));
+              const r = await recordScenario(l.world, join(dir, `${l.scenario.name}.mcap`), {
+                onProgress: (d) => p.update(d),
+              });
+              p.finish();
+              const d: Digest = {
+                sha256: r.sha256,
+                rawSha256: r.rawSha256,
+                frames: r.frames,
+                bytes: r.bytes,
+              };
+              got[l.scenario.name] = d;
+              const e = expected[l.scenario.name];
+              const ok =
+                !o.verify || (e !== undefined && e.sha256 === d.sha256 && e.rawSha256 === d.rawSha256);
+              if (!ok) bad++;
+              summary.push({
+                scenario: l.scenario.name,
+                ...d,
+                ...(o.verify ? { ok, expected: e ?? null } : {}),
+              });
+              if (!o.json)
+                process.stdout.write(
+                  `${o.verify ? (ok ? 'ok  ' : 'DIFF') : '    '} ${l.scenario.name} ${d.sha256.slice(0, 16)} raw ${d.rawSha256.slice(0, 16)}\n`,
+                );
+            }
+          } finally {
+            await rm(dir, { recursive: true, force: true });
+          }
+          if (o.digests) {
+            const sorted = Object.fromEntries(Object.entries(got).sort(([a], [b]) => (a < b ? -1 : 1)));
+            await writeFile(o.digests, `${JSON.stringify(sorted, null, 2)}\n`);
+          }
+          if (o.json) printJson(summary);
+          return bad > 0 ? 1 : 0;
+        }
         if (o.output) {
           const l = loaded[0]!;
           let stop = false;
@@ -77,10 +161,16 @@ export function register(program: Command): void {
           const p = bar(`simulate ${l.scenario.name}`, frameCount(l.scenario));
           try {
             await mkdir(dirname(o.output), { recursive: true });
-            const r = await recordScenario(l.world, o.output, { onProgress: (d) => p.update(d), shouldStop: () => stop });
+            const r = await recordScenario(l.world, o.output, {
+              onProgress: (d) => p.update(d),
+              shouldStop: () => stop,
+            });
             p.finish();
             summary.push({ scenario: l.scenario.name, ...r });
-            if (!o.json) process.stdout.write(`wrote ${r.path}: ${r.frames} frames, ${(r.bytes / 1e6).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 16)}…\n`);
+            if (!o.json)
+              process.stdout.write(
+                `wrote ${r.path}: ${r.frames} frames, ${(r.bytes / 1e6).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 16)}…\n`,
+              );
           } finally {
             off();
           }
@@ -97,11 +187,23 @@ export function register(program: Command): void {
         }
         if (o.exportDataset) {
           const stride = Number(o.stride);
-          if (!(Number.isInteger(stride) && stride >= 1)) throw new ConfigError({ what: `--stride must be a whole number ≥ 1, got '${o.stride}'`, where: '--stride' });
+          if (!(Number.isInteger(stride) && stride >= 1))
+            throw new ConfigError({
+              what: `--stride must be a whole number ≥ 1, got '${o.stride}'`,
+              where: '--stride',
+            });
           const names = loaded.map((l) => l.scenario.name);
-          const val = o.val?.split(',').map((x) => x.trim()).filter(Boolean);
+          const val = o.val
+            ?.split(',')
+            .map((x) => x.trim())
+            .filter(Boolean);
           const unknown = val?.find((v) => !names.includes(v));
-          if (unknown) throw new ConfigError({ what: `--val names unknown scenario '${unknown}'`, where: '--val', hint: `scenarios are ${names.join(', ')}` });
+          if (unknown)
+            throw new ConfigError({
+              what: `--val names unknown scenario '${unknown}'`,
+              where: '--val',
+              hint: `scenarios are ${names.join(', ')}`,
+            });
           const dir = o.exportDataset;
           const tmp = `${dir.replace(/\/+$/, '')}.partial`;
           await rm(tmp, { recursive: true, force: true });
@@ -109,7 +211,10 @@ export function register(program: Command): void {
           try {
             for (const l of loaded) {
               const split = splitFor(l.scenario.name, names, val);
-              const p = bar(`dataset ${l.scenario.name} (${split})`, Math.ceil(frameCount(l.scenario) / stride));
+              const p = bar(
+                `dataset ${l.scenario.name} (${split})`,
+                Math.ceil(frameCount(l.scenario) / stride),
+              );
               let n = 0;
               await ds.addScenario(l.world, split, { stride }, () => p.update(++n));
               p.finish();
@@ -122,7 +227,10 @@ export function register(program: Command): void {
             throw err;
           }
           summary.push({ dataset: dir, ...ds.counts });
-          if (!o.json) process.stdout.write(`wrote dataset ${basename(dir)}: ${ds.counts.images} images, ${ds.counts.labels} boxes (YOLO + COCO)\n`);
+          if (!o.json)
+            process.stdout.write(
+              `wrote dataset ${basename(dir)}: ${ds.counts.images} images, ${ds.counts.labels} boxes (YOLO + COCO)\n`,
+            );
         }
         if (o.json) printJson(summary.length === 1 ? summary[0] : summary);
         return 0;

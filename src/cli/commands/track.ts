@@ -24,14 +24,17 @@ interface TrackOptions {
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (!Number.isFinite(x)) throw new ConfigError({ what: `--${name} '${v}' is not a number`, where: 'viper track' });
+  if (!Number.isFinite(x))
+    throw new ConfigError({ what: `--${name} '${v}' is not a number`, where: 'viper track' });
   return x;
 }
 
 export function register(program: Command): void {
   program
     .command('track')
-    .description('run the 2D tracker (ByteTrack or SORT) on a MOTChallenge detection file and write MOT tracks')
+    .description(
+      'run the 2D tracker (ByteTrack or SORT) on a MOTChallenge detection file and write MOT tracks',
+    )
     .argument('<det.txt>', 'detections: frame,id,x,y,w,h,score,… per line, 1-based frames')
     .requiredOption('-o, --output <tracks.txt>', 'track file to write (frame,id,x,y,w,h,score,-1,-1,-1)')
     .option('--frame-rate <fps>', 'frame rate of the sequence (scales the lost buffer)', '30')
@@ -50,13 +53,20 @@ export function register(program: Command): void {
     .action(
       action(async (detPath: string, o: TrackOptions) => {
         if (o.tracker !== 'bytetrack' && o.tracker !== 'sort') {
-          throw new ConfigError({ what: `--tracker '${o.tracker}'`, where: 'viper track', hint: 'use bytetrack or sort' });
+          throw new ConfigError({
+            what: `--tracker '${o.tracker}'`,
+            where: 'viper track',
+            hint: 'use bytetrack or sort',
+          });
         }
         let text: string;
         try {
           text = readFileSync(detPath, 'utf8');
         } catch (err) {
-          throw new ConfigError({ what: `cannot read ${detPath}: ${(err as Error).message}`, where: 'viper track' });
+          throw new ConfigError({
+            what: `cannot read ${detPath}: ${(err as Error).message}`,
+            where: 'viper track',
+          });
         }
         const rows = parseMot(text, detPath);
         const config = Object.fromEntries(

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, RecordingError } from '../../contracts/errors.ts';
-import { defaultDistDir, startViewServer } from '../../live/ViewServer.ts';
+import { defaultDistDir, startViewServer } from '../../live/index.ts';
 import { action, onInterrupt } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -55,7 +55,11 @@ export function register(program: Command): void {
         if (opts.port !== undefined) {
           port = Number(opts.port);
           if (!Number.isInteger(port) || port < 0 || port > 65535) {
-            throw new ConfigError({ what: `bad port ${opts.port}`, where: '--port', hint: 'an integer 0–65535' });
+            throw new ConfigError({
+              what: `bad port ${opts.port}`,
+              where: '--port',
+              hint: 'an integer 0–65535',
+            });
           }
         }
         const server = await startViewServer({ distDir, file: path, host: opts.host, port });

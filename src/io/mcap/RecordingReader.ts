@@ -1,8 +1,9 @@
 /**
  * Reads an MCAP recording: indexed (summary opened by @mcap/core's McapIndexedReader, then chunk by chunk through
- * the chunk indexes, see chunkRead.ts) when the file has a usable summary, streamed in bounded reads otherwise. Either way memory stays flat in the file size
- * and messages come in canonical order (log time, topic, sequence). Damage is reported as RecordingError with
- * its position; `recover: true` instead yields the intact messages before the damage and reports the loss.
+ * the chunk indexes, see chunkRead.ts) when the file has a usable summary, streamed in bounded reads otherwise.
+ * Either way memory stays flat in the file size and messages come in canonical order (log time, topic, sequence).
+ * Damage is reported as RecordingError with its position; `recover: true` instead yields the intact messages
+ * before the damage and reports the loss.
  */
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';

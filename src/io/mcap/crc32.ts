@@ -26,7 +26,13 @@ export function crc32(data: Uint8Array): number {
   const n = data.length;
   const end8 = n - (n % 8);
   for (; i < end8; i += 8) {
-    const a = (c ^ ((data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24))) >>> 0;
+    const a =
+      (c ^
+        ((data[i] as number) |
+          ((data[i + 1] as number) << 8) |
+          ((data[i + 2] as number) << 16) |
+          ((data[i + 3] as number) << 24))) >>>
+      0;
     c =
       (t[1792 + (a & 0xff)] as number) ^
       (t[1536 + ((a >>> 8) & 0xff)] as number) ^

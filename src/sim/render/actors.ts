@@ -30,7 +30,16 @@ function wheels(b: MeshBuilder, f: Frame, xs: number[], W: number, r: number, t:
   for (const x of xs) for (const side of [1, -1]) b.wheel(f, x, side * (W / 2 - t / 2 - 0.02), r, r, t, TYRE);
 }
 
-function person(b: MeshBuilder, f: Frame, H: number, W: number, shirt: Rgb, legs: Rgb, skin: Rgb, swing: number): void {
+function person(
+  b: MeshBuilder,
+  f: Frame,
+  H: number,
+  W: number,
+  shirt: Rgb,
+  legs: Rgb,
+  skin: Rgb,
+  swing: number,
+): void {
   const hip = 0.5 * H;
   const legW = 0.14;
   for (const side of [1, -1]) {
@@ -40,7 +49,20 @@ function person(b: MeshBuilder, f: Frame, H: number, W: number, shirt: Rgb, legs
   const sh = 0.82 * H;
   b.box(f, 0, 0, (hip + sh) / 2, 0.26, torsoW, sh - hip, shirt);
   for (const side of [1, -1]) {
-    b.box(f, 0, side * (torsoW / 2 + 0.05), sh - 0.19 * H, 0.1, 0.09, 0.36 * H, shirt, {}, -swing * side * 0.8, 0, sh);
+    b.box(
+      f,
+      0,
+      side * (torsoW / 2 + 0.05),
+      sh - 0.19 * H,
+      0.1,
+      0.09,
+      0.36 * H,
+      shirt,
+      {},
+      -swing * side * 0.8,
+      0,
+      sh,
+    );
   }
   b.box(f, 0.01, 0, sh + 0.035 * H + 0.06, 0.2, 0.17, 0.13 * H, skin);
 }
@@ -58,7 +80,9 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
       wheels(b, f, [0.33 * L, -0.33 * L], W, r, 0.24);
       const belt = 0.56 * H;
       b.box(f, 0, 0, (0.22 + belt) / 2, L - 0.08, W, belt - 0.22, a.color);
-      b.box(f, -0.06 * L, 0, (belt + H) / 2 - 0.04, 0.5 * L, 0.86 * W, H - belt - 0.08, GLASS, { top: a.color });
+      b.box(f, -0.06 * L, 0, (belt + H) / 2 - 0.04, 0.5 * L, 0.86 * W, H - belt - 0.08, GLASS, {
+        top: a.color,
+      });
       b.box(f, -0.06 * L, 0, H - 0.04, 0.46 * L, 0.84 * W, 0.08, a.color);
       lights(b, f, L, W, 0.42 * H, on);
       break;
@@ -75,7 +99,16 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
       const r = 0.5;
       wheels(b, f, [0.36 * L, -0.15 * L, -0.36 * L], W, r, 0.34);
       const cab = 2.3;
-      b.box(f, L / 2 - cab / 2 - 0.04, 0, (0.5 + 0.85 * H) / 2, cab - 0.08, W - 0.04, 0.85 * H - 0.5, a.color);
+      b.box(
+        f,
+        L / 2 - cab / 2 - 0.04,
+        0,
+        (0.5 + 0.85 * H) / 2,
+        cab - 0.08,
+        W - 0.04,
+        0.85 * H - 0.5,
+        a.color,
+      );
       b.box(f, L / 2 - cab / 2 + 0.02, 0, 0.65 * H, cab - 0.2, W, 0.25 * H, GLASS, { top: a.color });
       b.box(f, -cab / 2, 0, (0.9 + H) / 2, L - cab - 0.3, W, H - 0.9, [228, 228, 224]);
       lights(b, f, L, W, 0.35 * H, on);
@@ -105,7 +138,20 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
       b.box(f, -0.2, 0, 0.55, 0.05, 0.05, 0.55, a.color2);
       const ph = (st.s / 1.9) * 2 * Math.PI;
       for (const side of [1, -1]) {
-        b.box(f, -0.1, side * 0.11, 0.62, 0.13, 0.12, 0.6, [40, 40, 60], {}, 0.5 * Math.sin(ph + (side > 0 ? 0 : Math.PI)), -0.1, 0.95);
+        b.box(
+          f,
+          -0.1,
+          side * 0.11,
+          0.62,
+          0.13,
+          0.12,
+          0.6,
+          [40, 40, 60],
+          {},
+          0.5 * Math.sin(ph + (side > 0 ? 0 : Math.PI)),
+          -0.1,
+          0.95,
+        );
       }
       b.box(f, -0.05, 0, 1.25, 0.26, 0.38, 0.6, a.color, {}, -0.35, -0.05, 0.95);
       b.box(f, 0.15, 0, 1.62, 0.2, 0.17, 0.22, a.color3);
@@ -124,16 +170,19 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
 export function convexHull(pts: number[][]): number[][] {
   const p = [...pts].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
   if (p.length < 3) return p;
-  const cross = (o: number[], a: number[], b: number[]) => (a[0]! - o[0]!) * (b[1]! - o[1]!) - (a[1]! - o[1]!) * (b[0]! - o[0]!);
+  const cross = (o: number[], a: number[], b: number[]) =>
+    (a[0]! - o[0]!) * (b[1]! - o[1]!) - (a[1]! - o[1]!) * (b[0]! - o[0]!);
   const lower: number[][] = [];
   for (const q of p) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, q) <= 0) lower.pop();
+    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, q) <= 0)
+      lower.pop();
     lower.push(q);
   }
   const upper: number[][] = [];
   for (let i = p.length - 1; i >= 0; i--) {
     const q = p[i]!;
-    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, q) <= 0) upper.pop();
+    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, q) <= 0)
+      upper.pop();
     upper.push(q);
   }
   upper.pop();
@@ -193,7 +242,11 @@ export function headlightPool(x: number, y: number, yaw: number, L: number, Lt: 
     [16, 3.6, 0.6],
     [9, 2.4, 0.7],
   ] as const) {
-    b.triColorFan([at(L / 2, -0.9), at(L / 2 + len, -half), at(L / 2 + len, half), at(L / 2, 0.9)], [40, 37, 30], k);
+    b.triColorFan(
+      [at(L / 2, -0.9), at(L / 2 + len, -half), at(L / 2 + len, half), at(L / 2, 0.9)],
+      [40, 37, 30],
+      k,
+    );
   }
   return b.build(0, Blend.Glow, false);
 }

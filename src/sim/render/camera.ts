@@ -44,7 +44,11 @@ export function setupCamera(cam: CameraModel, L: Lighting): CameraSetup {
         maxY = Math.max(maxY, Math.abs(y));
       }
     // Shrink the render focal length so every output pixel's ray lands inside the render buffer.
-    const s = Math.min(1, (Math.min(cam.cx, W - cam.cx) - 1) / (cam.fx * maxX), (Math.min(cam.cy, H - cam.cy) - 1) / (cam.fy * maxY));
+    const s = Math.min(
+      1,
+      (Math.min(cam.cx, W - cam.cx) - 1) / (cam.fx * maxX),
+      (Math.min(cam.cy, H - cam.cy) - 1) / (cam.fy * maxY),
+    );
     fx = cam.fx * s;
     fy = cam.fy * s;
     remap = new Int32Array(W * H);
@@ -95,7 +99,17 @@ export function viewFor(setup: CameraSetup, ego: EgoState, L: Lighting): View {
   const tx = c * px - s * py + ego.x;
   const ty = s * px + c * py + ego.y;
   const tz = pz;
-  const R = new Float64Array([Rwc[0]!, Rwc[3]!, Rwc[6]!, Rwc[1]!, Rwc[4]!, Rwc[7]!, Rwc[2]!, Rwc[5]!, Rwc[8]!]);
+  const R = new Float64Array([
+    Rwc[0]!,
+    Rwc[3]!,
+    Rwc[6]!,
+    Rwc[1]!,
+    Rwc[4]!,
+    Rwc[7]!,
+    Rwc[2]!,
+    Rwc[5]!,
+    Rwc[8]!,
+  ]);
   const t = new Float64Array([
     -(R[0]! * tx + R[1]! * ty + R[2]! * tz),
     -(R[3]! * tx + R[4]! * ty + R[5]! * tz),

@@ -40,7 +40,13 @@ export function createEffects(p: SensorParams, seed: number): Effects {
 }
 
 /** Apply all effects in place. `stream` distinguishes frames and cameras (seeded, reproducible). */
-export function applyEffects(fx: Effects, color: Uint32Array, width: number, height: number, stream: number): void {
+export function applyEffects(
+  fx: Effects,
+  color: Uint32Array,
+  width: number,
+  height: number,
+  stream: number,
+): void {
   const { lut, params } = fx;
   const n = width * height;
   if (params.blur > 0) boxBlur(color, width, height, params.blur);
@@ -82,7 +88,15 @@ export function boxBlur(color: Uint32Array, W: number, H: number, r: number): vo
 }
 
 /** Blur along lines: `len` samples per line with stride `step`, lines `count` apart by `lineStep`. */
-function pass(src: Uint32Array, dst: Uint32Array, len: number, count: number, r: number, step: number, lineStep: number): void {
+function pass(
+  src: Uint32Array,
+  dst: Uint32Array,
+  len: number,
+  count: number,
+  r: number,
+  step: number,
+  lineStep: number,
+): void {
   for (let line = 0; line < count; line++) {
     const base = line * lineStep;
     for (let i = 0; i < len; i++) {
@@ -101,7 +115,11 @@ function pass(src: Uint32Array, dst: Uint32Array, len: number, count: number, r:
       }
       const half = m >> 1;
       dst[base + i * step] =
-        (0xff000000 | (Math.floor((sb + half) / m) << 16) | (Math.floor((sg + half) / m) << 8) | Math.floor((sr + half) / m)) >>> 0;
+        (0xff000000 |
+          (Math.floor((sb + half) / m) << 16) |
+          (Math.floor((sg + half) / m) << 8) |
+          Math.floor((sr + half) / m)) >>>
+        0;
     }
   }
 }
@@ -123,7 +141,12 @@ function rainStreaks(color: Uint32Array, W: number, H: number, rain: number, see
       const r = p & 0xff;
       const g = (p >>> 8) & 0xff;
       const b = (p >>> 16) & 0xff;
-      color[i] = (0xff000000 | ((b + ((215 - b) >> 2)) << 16) | ((g + ((215 - g) >> 2)) << 8) | (r + ((215 - r) >> 2))) >>> 0;
+      color[i] =
+        (0xff000000 |
+          ((b + ((215 - b) >> 2)) << 16) |
+          ((g + ((215 - g) >> 2)) << 8) |
+          (r + ((215 - r) >> 2))) >>>
+        0;
     }
   }
 }

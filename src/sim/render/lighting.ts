@@ -23,7 +23,11 @@ const DEG = Math.PI / 180;
 export function lightingFor(s: Scenario): Lighting {
   const az = s.lighting.sunAzimuth * DEG;
   const el = s.lighting.sunElevation * DEG;
-  const sun: [number, number, number] = [Math.cos(el) * Math.cos(az), Math.cos(el) * Math.sin(az), Math.sin(el)];
+  const sun: [number, number, number] = [
+    Math.cos(el) * Math.cos(az),
+    Math.cos(el) * Math.sin(az),
+    Math.sin(el),
+  ];
   const rainDim = 1 - 0.35 * s.sensor.rain;
   switch (s.lighting.time) {
     case 'day':

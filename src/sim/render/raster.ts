@@ -103,7 +103,8 @@ export function drawMesh(target: Target, v: View, mesh: Mesh, mode: DrawMode = D
     cam[i * 3 + 1] = R[3]! * x + R[4]! * y + R[5]! * z + t1;
     cam[i * 3 + 2] = R[6]! * x + R[7]! * y + R[8]! * z + t2;
   }
-  if (mode === DrawMode.Cover || mesh.blend === Blend.Shadow) target.stampValue = (target.stampValue + 1) >>> 0;
+  if (mode === DrawMode.Cover || mesh.blend === Blend.Shadow)
+    target.stampValue = (target.stampValue + 1) >>> 0;
   const idx = mesh.indices;
   const ntri = idx.length / 3;
   const near = v.near;
@@ -216,7 +217,15 @@ function clipNear(inp: Float64Array, n: number, near: number, out: Float64Array)
  * Spans use pixel centres: columns ceil(xl − ½) … ceil(xr − ½) − 1, rows likewise, so triangles sharing an edge
  * (computed from the same endpoints in the same order) neither overlap nor leave gaps.
  */
-function fillTriangle(T: Target, i0: number, i1: number, i2: number, color: number, id: number, blend: number): void {
+function fillTriangle(
+  T: Target,
+  i0: number,
+  i1: number,
+  i2: number,
+  color: number,
+  id: number,
+  blend: number,
+): void {
   // Sort by y.
   let a = i0;
   let b = i1;
@@ -251,10 +260,14 @@ function fillTriangle(T: Target, i0: number, i1: number, i2: number, color: numb
   const stamp = T.stamp;
   const sv = T.stampValue;
   const mulK = blend === Blend.Shadow ? color & 0xff : 0;
+  // Inverse slopes dx/dy of the three edges, once per triangle.
+  const kac = (xc - xa) / (yc - ya);
+  const kab = yb > ya ? (xb - xa) / (yb - ya) : 0;
+  const kbc = yc > yb ? (xc - xb) / (yc - yb) : 0;
   for (let row = row0; row <= row1; row++) {
     const yp = row + 0.5;
-    const xl = xa + ((xc - xa) * (yp - ya)) / (yc - ya);
-    const xs = yp < yb ? xa + ((xb - xa) * (yp - ya)) / (yb - ya) : xb + ((xc - xb) * (yp - yb)) / (yc - yb);
+    const xl = xa + kac * (yp - ya);
+    const xs = yp < yb ? xa + kab * (yp - ya) : xb + kbc * (yp - yb);
     let x0 = Math.ceil((xl < xs ? xl : xs) - 0.5);
     let x1 = Math.ceil((xl < xs ? xs : xl) - 0.5) - 1;
     if (x0 < 0) x0 = 0;
@@ -285,8 +298,8 @@ function fillTriangle(T: Target, i0: number, i1: number, i2: number, color: numb
         const p = color32[i]!;
         color32[i] =
           (0xff000000 |
-            ((((p >>> 16) & 0xff) * mulK) >> 8) << 16 |
-            ((((p >>> 8) & 0xff) * mulK) >> 8) << 8 |
+            (((((p >>> 16) & 0xff) * mulK) >> 8) << 16) |
+            (((((p >>> 8) & 0xff) * mulK) >> 8) << 8) |
             (((p & 0xff) * mulK) >> 8)) >>>
           0;
       }
@@ -300,7 +313,9 @@ function fillTriangle(T: Target, i0: number, i1: number, i2: number, color: numb
         const r = (p & 0xff) + gr;
         const g = ((p >>> 8) & 0xff) + gg;
         const bb = ((p >>> 16) & 0xff) + gb;
-        color32[i] = (0xff000000 | ((bb > 255 ? 255 : bb) << 16) | ((g > 255 ? 255 : g) << 8) | (r > 255 ? 255 : r)) >>> 0;
+        color32[i] =
+          (0xff000000 | ((bb > 255 ? 255 : bb) << 16) | ((g > 255 ? 255 : g) << 8) | (r > 255 ? 255 : r)) >>>
+          0;
       }
     }
   }

@@ -34,8 +34,8 @@ export interface CameraImage {
   color: Uint32Array;
   /** Final id buffer (same pixel grid as `color`): 0 sky, agent index + 1, ≥ 0xfffe scenery. Reused. */
   ids: Uint16Array;
-  /** Per agent index: pixels visible in the depth-tested id buffer (undistorted render). */
-  visible: Int32Array;
+  /** The undistorted render's id buffer (the same array as `ids` for pinhole cameras). Reused. */
+  renderIds: Uint16Array;
   /** Per agent index: pixels the agent's silhouette covers with nothing in front (undistorted render). */
   silhouette: Int32Array;
 }
@@ -113,13 +113,7 @@ export function renderCamera(
   for (const m of scene.shadows) drawMesh(T, view, m);
   for (const m of r.scenery.glows) drawMesh(T, view, m);
   for (const m of scene.glows) drawMesh(T, view, m);
-  const visible = new Int32Array(nAgents);
   const silhouette = new Int32Array(nAgents);
-  const ids = T.ids;
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    if (id > 0 && id <= nAgents) visible[id - 1]!++;
-  }
   for (const m of scene.bodies) silhouette[m.id - 1] = drawMesh(T, view, m, DrawMode.Cover);
   let color = T.color;
   let outIds = T.ids;
@@ -142,7 +136,7 @@ export function renderCamera(
     height: setup.cam.height,
     color,
     ids: outIds,
-    visible,
+    renderIds: T.ids,
     silhouette,
   };
 }

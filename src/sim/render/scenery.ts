@@ -6,7 +6,14 @@
  */
 import { createRng } from '../rng.ts';
 import type { MapSpec, Scenario, StaticObject } from '../scenario/schema.ts';
-import { mapExtent, onAsphalt, type RoadSegment, roadHalfWidth, roadPointAt, roadSegments } from '../world/roads.ts';
+import {
+  mapExtent,
+  onAsphalt,
+  type RoadSegment,
+  roadHalfWidth,
+  roadPointAt,
+  roadSegments,
+} from '../world/roads.ts';
 import type { Lighting } from './lighting.ts';
 import { Blend, frame, ID_GROUND, ID_STATIC, type Mesh, MeshBuilder, type Rgb } from './mesh.ts';
 
@@ -93,11 +100,18 @@ function buildRoads(s: Scenario, L: Lighting, g: Cells, glow: Cells): void {
         if (rng.next() < 0.35) {
           const l = rng.range(-half + 0.5, half - 2);
           const pu = rng.range(u, u1);
-          g.at(mid[0]!, mid[1]!).groundPoly(strip(seg, pu, Math.min(seg.len, pu + rng.range(0.8, 3)), l, l + rng.range(0.5, 1.8)), 0.025, rng.pick(PATCH));
+          g.at(mid[0]!, mid[1]!).groundPoly(
+            strip(seg, pu, Math.min(seg.len, pu + rng.range(0.8, 3)), l, l + rng.range(0.5, 1.8)),
+            0.025,
+            rng.pick(PATCH),
+          );
         }
       }
       const lines: { l: number; rgb: Rgb; dashed: boolean; w: number }[] = [];
-      lines.push({ l: -half + 0.25, rgb: WHITE, dashed: false, w: 0.15 }, { l: half - 0.25, rgb: WHITE, dashed: false, w: 0.15 });
+      lines.push(
+        { l: -half + 0.25, rgb: WHITE, dashed: false, w: 0.15 },
+        { l: half - 0.25, rgb: WHITE, dashed: false, w: 0.15 },
+      );
       const right = road.oneWay ? road.lanes : Math.ceil(road.lanes / 2);
       for (let k = 1; k < road.lanes; k++) {
         const l = -half + k * road.laneWidth;
@@ -205,7 +219,11 @@ function addObject(o: StaticObject, L: Lighting, cells: Cells, glow: Cells, rngV
                     ];
               const outward = axis === 0 ? -side : side;
               const [p0, p1] = outward > 0 ? [loc[0]!, loc[1]!] : [loc[1]!, loc[0]!];
-              const wp = (q: number[], z: number) => [f.x + q[0]! * f.cos - q[1]! * f.sin, f.y + q[0]! * f.sin + q[1]! * f.cos, z];
+              const wp = (q: number[], z: number) => [
+                f.x + q[0]! * f.cos - q[1]! * f.sin,
+                f.y + q[0]! * f.sin + q[1]! * f.cos,
+                z,
+              ];
               b.polygon([wp(p0, z), wp(p1, z), wp(p1, z + 1.4), wp(p0, z + 1.4)], c, lit);
             }
           }
@@ -273,13 +291,21 @@ function autoObjects(s: Scenario): StaticObject[] {
       const yawDeg = (Math.atan2(seg.dy, seg.dx) * 180) / Math.PI;
       for (const side of [1, -1]) {
         const edge = half + road.sidewalk;
-        const at = (u: number, l: number): [number, number] => [seg.ax + seg.dx * u - seg.dy * l * side, seg.ay + seg.dy * u + seg.dx * l * side];
+        const at = (u: number, l: number): [number, number] => [
+          seg.ax + seg.dx * u - seg.dy * l * side,
+          seg.ay + seg.dy * u + seg.dx * l * side,
+        ];
         // Trees and lights on the sidewalk's outer edge.
         if (road.sidewalk >= 2) {
           for (let u = rng.range(3, 9); u < seg.len; u += rng.range(11, 17)) {
             const p = at(u, edge - 0.6);
             if (onAsphalt(map, p[0], p[1], 1.5)) continue;
-            out.push({ type: rng.next() < 0.6 ? 'tree' : 'streetlight', position: p, yaw: yawDeg - 90 * side, state: 'red' });
+            out.push({
+              type: rng.next() < 0.6 ? 'tree' : 'streetlight',
+              position: p,
+              yaw: yawDeg - 90 * side,
+              state: 'red',
+            });
           }
         }
         // Buildings set back from the sidewalk.
@@ -289,7 +315,13 @@ function autoObjects(s: Scenario): StaticObject[] {
           const h = rng.range(6, 28);
           const set = edge + 2 + w / 2;
           const c = at(u + l / 2, set);
-          const corners = [at(u, edge + 1.5), at(u + l, edge + 1.5), at(u, edge + 1.5 + w), at(u + l, edge + 1.5 + w), c];
+          const corners = [
+            at(u, edge + 1.5),
+            at(u + l, edge + 1.5),
+            at(u, edge + 1.5 + w),
+            at(u + l, edge + 1.5 + w),
+            c,
+          ];
           if (!corners.some((p) => onAsphalt(map, p[0], p[1], 4))) {
             out.push({ type: 'building', position: c, yaw: yawDeg, size: [l, w, h], state: 'red' });
           }
@@ -326,5 +358,9 @@ export function buildScenery(s: Scenario, L: Lighting): Scenery {
   const rng = createRng(s.seed, 13);
   const objects = s.map.scenery === 'auto' ? [...s.map.objects, ...autoObjects(s)] : s.map.objects;
   for (const o of objects) addObject(o, L, objs, glow, rng.next());
-  return { ground: g.build(ID_GROUND), objects: objs.build(ID_STATIC), glows: L.lampsOn ? glow.build(0, Blend.Glow, false) : [] };
+  return {
+    ground: g.build(ID_GROUND),
+    objects: objs.build(ID_STATIC),
+    glows: L.lampsOn ? glow.build(0, Blend.Glow, false) : [],
+  };
 }

@@ -79,7 +79,12 @@ const UNIT_HINTS: Record<string, string> = {
 };
 
 /** One zod issue → ScenarioError (what = "path: problem", hint = fix). */
-export function issueToError(issue: z.core.$ZodIssue, root: unknown, where: string, knownKeys: readonly string[]): ScenarioError {
+export function issueToError(
+  issue: z.core.$ZodIssue,
+  root: unknown,
+  where: string,
+  knownKeys: readonly string[],
+): ScenarioError {
   const path = issue.path as PropertyKey[];
   const field = formatPath(path);
   const last = [...path].reverse().find((p) => typeof p === 'string') as string | undefined;
@@ -96,34 +101,61 @@ export function issueToError(issue: z.core.$ZodIssue, root: unknown, where: stri
       );
     }
     case 'invalid_type': {
-      if (value === undefined) return mk(`missing ${issue.expected}`, `add ${last ?? 'it'}${unit ? ` (${unit})` : ''}`);
-      return mk(`expected ${issue.expected}, got ${kind(value)}`, `write ${issue.expected === 'number' ? 'a plain number' : `a ${issue.expected}`}${unit ? ` in ${unit}` : ''}`);
+      if (value === undefined)
+        return mk(`missing ${issue.expected}`, `add ${last ?? 'it'}${unit ? ` (${unit})` : ''}`);
+      return mk(
+        `expected ${issue.expected}, got ${kind(value)}`,
+        `write ${issue.expected === 'number' ? 'a plain number' : `a ${issue.expected}`}${unit ? ` in ${unit}` : ''}`,
+      );
     }
     case 'too_small': {
       const cmp = issue.inclusive ? 'at least' : 'more than';
-      if (issue.origin === 'array') return mk(`needs ${cmp} ${issue.minimum} item(s), got ${Array.isArray(value) ? value.length : 0}`, `add entries to ${last ?? 'the list'}`);
-      return mk(`${show(value)} is too small (must be ${cmp} ${issue.minimum})`, `use a value ${cmp} ${issue.minimum}${unit ? ` (${unit})` : ''}`);
+      if (issue.origin === 'array')
+        return mk(
+          `needs ${cmp} ${issue.minimum} item(s), got ${Array.isArray(value) ? value.length : 0}`,
+          `add entries to ${last ?? 'the list'}`,
+        );
+      return mk(
+        `${show(value)} is too small (must be ${cmp} ${issue.minimum})`,
+        `use a value ${cmp} ${issue.minimum}${unit ? ` (${unit})` : ''}`,
+      );
     }
     case 'too_big': {
       const cmp = issue.inclusive ? 'at most' : 'less than';
-      if (issue.origin === 'array') return mk(`has too many items (must be ${cmp} ${issue.maximum})`, 'remove entries');
-      return mk(`${show(value)} is too big (must be ${cmp} ${issue.maximum})`, `use a value ${cmp} ${issue.maximum}${unit ? ` (${unit})` : ''}`);
+      if (issue.origin === 'array')
+        return mk(`has too many items (must be ${cmp} ${issue.maximum})`, 'remove entries');
+      return mk(
+        `${show(value)} is too big (must be ${cmp} ${issue.maximum})`,
+        `use a value ${cmp} ${issue.maximum}${unit ? ` (${unit})` : ''}`,
+      );
     }
     case 'unrecognized_keys': {
       const key = issue.keys[0]!;
       const guess = nearest(key, knownKeys);
-      return mk(`unknown field '${key}'`, guess ? `did you mean '${guess}'?` : 'remove it (see scenarios/scenario.schema.json for the fields)');
+      return mk(
+        `unknown field '${key}'`,
+        guess ? `did you mean '${guess}'?` : 'remove it (see scenarios/scenario.schema.json for the fields)',
+      );
     }
     case 'invalid_union': {
       const disc = (issue as { discriminator?: string }).discriminator;
       const v = valueAt(root, [...path, disc ?? 'type']);
       if (disc || (value !== null && typeof value === 'object' && !Array.isArray(value) && 'type' in value)) {
-        return mk(`unknown ${disc ?? 'type'} ${show(v)}`, 'use one of the documented types (see scenarios/scenario.schema.json)');
+        return mk(
+          `unknown ${disc ?? 'type'} ${show(v)}`,
+          'use one of the documented types (see scenarios/scenario.schema.json)',
+        );
       }
       // Pick the deepest branch error: it is the one closest to what was meant.
       const branches = issue.errors.filter((e) => e.length > 0);
       const best = branches.sort((a, b) => b[0]!.path.length - a[0]!.path.length)[0]?.[0];
-      if (best) return issueToError({ ...best, path: [...path, ...best.path] } as z.core.$ZodIssue, root, where, knownKeys);
+      if (best)
+        return issueToError(
+          { ...best, path: [...path, ...best.path] } as z.core.$ZodIssue,
+          root,
+          where,
+          knownKeys,
+        );
       return mk(`${show(value)} is not valid here`, 'see scenarios/scenario.schema.json');
     }
     case 'invalid_format':

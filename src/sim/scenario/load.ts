@@ -27,7 +27,8 @@ type Json = Record<string, unknown>;
 export function knownKeys(path: readonly PropertyKey[] = []): string[] {
   const root = scenarioJsonSchema() as Json;
   const defs = (root.$defs ?? {}) as Record<string, Json>;
-  const deref = (n: Json): Json => (typeof n.$ref === 'string' ? deref(defs[n.$ref.split('/').pop()!] ?? {}) : n);
+  const deref = (n: Json): Json =>
+    typeof n.$ref === 'string' ? deref(defs[n.$ref.split('/').pop()!] ?? {}) : n;
   const options = (n: Json): Json[] => {
     const d = deref(n);
     const alts = (d.anyOf ?? d.oneOf) as Json[] | undefined;
@@ -73,7 +74,11 @@ export function parseScenarioText(text: string, where: string): unknown {
   }
   const value = doc.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ScenarioError({ what: '(top level): a scenario must be a mapping of fields', where, hint: 'start from a file in scenarios/' });
+    throw new ScenarioError({
+      what: '(top level): a scenario must be a mapping of fields',
+      where,
+      hint: 'start from a file in scenarios/',
+    });
   }
   return value;
 }
@@ -99,7 +104,12 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ScenarioError({ what: `cannot read scenario file (${code})`, where: path, hint: 'check the path; bundled scenarios are in scenarios/', cause: err });
+    throw new ScenarioError({
+      what: `cannot read scenario file (${code})`,
+      where: path,
+      hint: 'check the path; bundled scenarios are in scenarios/',
+      cause: err,
+    });
   }
   return scenarioFromText(text, path);
 }

@@ -19,7 +19,8 @@ export const Rgb = z.tuple([
   z.number().int().min(0).max(255),
 ]);
 export type Rgb = z.infer<typeof Rgb>;
-const id = () => z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'ids start with a letter: letters, digits, _ or -');
+const id = () =>
+  z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'ids start with a letter: letters, digits, _ or -');
 
 /** A straight-segment road: centreline polyline, lanes, sidewalks. Lanes are driven on the right. */
 export const Road = z.strictObject({
@@ -154,7 +155,9 @@ export const Ego = z.strictObject({
   route: z.array(Waypoint).min(1),
   speed: Speed.default(0),
   behaviours: z.array(Behaviour).default([]),
-  size: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).default([4.7, 1.9, 1.6]),
+  size: z
+    .tuple([z.number().positive(), z.number().positive(), z.number().positive()])
+    .default([4.7, 1.9, 1.6]),
   /** Heading in degrees when the route is a single point. */
   heading: finite().default(0),
 });
@@ -180,7 +183,11 @@ export const Sensor = z.strictObject({
   jpegQuality: z.number().int().min(30).max(100).default(85),
 });
 
-export const Dropout = z.strictObject({ camera: z.string(), start: z.number().min(0), end: z.number().min(0) });
+export const Dropout = z.strictObject({
+  camera: z.string(),
+  start: z.number().min(0),
+  end: z.number().min(0),
+});
 
 /** One camera: intrinsics (fx or hfov) and its mount in base_link (FLU): yaw left +, pitch down +, degrees. */
 export const CameraSpec = z.strictObject({
@@ -219,7 +226,12 @@ export const Scenario = z.strictObject({
   duration: z.number().positive().max(600),
   /** Camera frame rate, Hz. */
   rate: z.number().positive().max(60).default(10),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
   /** Log time of t = 0, seconds since the Unix epoch. */
   epoch: z.number().int().min(0).default(1_767_225_600),
   map: MapSpec,

@@ -16,7 +16,13 @@ export function fail(field: string, what: string, hint: string, where: string): 
   throw new ScenarioError({ what: `${field}: ${what}`, where, hint });
 }
 
-function checkWaypoints(s: Scenario, route: Waypoint[], field: string, vehicle: boolean, where: string): void {
+function checkWaypoints(
+  s: Scenario,
+  route: Waypoint[],
+  field: string,
+  vehicle: boolean,
+  where: string,
+): void {
   const roadIds = s.map.roads.map((r) => r.id);
   const [x0, y0, x1, y1] = s.map.extent ?? [-Infinity, -Infinity, Infinity, Infinity];
   route.forEach((wp, i) => {
@@ -25,25 +31,54 @@ function checkWaypoints(s: Scenario, route: Waypoint[], field: string, vehicle: 
       const road = s.map.roads.find((r) => r.id === wp.road);
       if (!road) {
         const g = nearest(wp.road, roadIds);
-        fail(`${f}.road`, `unknown road '${wp.road}'`, `${g ? `did you mean '${g}'? ` : ''}roads are ${roadIds.join(', ')}`, where);
+        fail(
+          `${f}.road`,
+          `unknown road '${wp.road}'`,
+          `${g ? `did you mean '${g}'? ` : ''}roads are ${roadIds.join(', ')}`,
+          where,
+        );
       }
       const len = roadLength(road);
-      if (wp.at < 0 || wp.at > len) fail(`${f}.at`, `${wp.at} m is off road '${road.id}' (length ${len.toFixed(1)} m)`, `use 0 to ${len.toFixed(1)}`, where);
+      if (wp.at < 0 || wp.at > len)
+        fail(
+          `${f}.at`,
+          `${wp.at} m is off road '${road.id}' (length ${len.toFixed(1)} m)`,
+          `use 0 to ${len.toFixed(1)}`,
+          where,
+        );
       if (wp.lane !== undefined && !validLanes(road).includes(wp.lane)) {
-        fail(`${f}.lane`, `lane ${wp.lane} does not exist on road '${road.id}'`, `use one of ${validLanes(road).join(', ')}`, where);
+        fail(
+          `${f}.lane`,
+          `lane ${wp.lane} does not exist on road '${road.id}'`,
+          `use one of ${validLanes(road).join(', ')}`,
+          where,
+        );
       }
-      if (wp.side && road.sidewalk === 0) fail(`${f}.side`, `road '${road.id}' has no sidewalk`, 'give the road a sidewalk width or use a lane', where);
+      if (wp.side && road.sidewalk === 0)
+        fail(
+          `${f}.side`,
+          `road '${road.id}' has no sidewalk`,
+          'give the road a sidewalk width or use a lane',
+          where,
+        );
     }
     const [x, y] = resolveWaypoint(s.map, wp);
     if (x < x0 || x > x1 || y < y0 || y > y1) {
-      fail(f, `point (${x.toFixed(1)}, ${y.toFixed(1)}) is outside the map extent [${x0}, ${y0}, ${x1}, ${y1}]`, 'move the point inside map.extent or grow the extent', where);
+      fail(
+        f,
+        `point (${x.toFixed(1)}, ${y.toFixed(1)}) is outside the map extent [${x0}, ${y0}, ${x1}, ${y1}]`,
+        'move the point inside map.extent or grow the extent',
+        where,
+      );
     }
     const p = placement(s.map, x, y, vehicle ? 'asphalt' : 'sidewalk');
     if (p.outside > 0) {
       fail(
         f,
         `route is off the map: (${x.toFixed(1)}, ${y.toFixed(1)}) is ${p.outside.toFixed(1)} m from ${vehicle ? 'any road' : 'any road or sidewalk'}${p.road ? ` (nearest: '${p.road.id}')` : ''}`,
-        vehicle ? 'put vehicle routes on a road, e.g. { road: main, at: 20, lane: 1 }' : 'put people on a road, sidewalk or crossing, e.g. { road: main, at: 20, side: right }',
+        vehicle
+          ? 'put vehicle routes on a road, e.g. { road: main, at: 20, lane: 1 }'
+          : 'put people on a road, sidewalk or crossing, e.g. { road: main, at: 20, side: right }',
         where,
       );
     }
@@ -53,10 +88,21 @@ function checkWaypoints(s: Scenario, route: Waypoint[], field: string, vehicle: 
 function checkBehaviours(s: Scenario, bs: Behaviour[], field: string, ids: string[], where: string): void {
   bs.forEach((b, i) => {
     const f = `${field}.behaviours[${i}]`;
-    if ('at' in b && b.at >= s.duration) fail(`${f}.at`, `${b.at} s is after the end of the scenario (${s.duration} s)`, `use a time before ${s.duration}`, where);
+    if ('at' in b && b.at >= s.duration)
+      fail(
+        `${f}.at`,
+        `${b.at} s is after the end of the scenario (${s.duration} s)`,
+        `use a time before ${s.duration}`,
+        where,
+      );
     if (b.type === 'follow' && !ids.includes(b.target)) {
       const g = nearest(b.target, ids);
-      fail(`${f}.target`, `unknown actor '${b.target}'`, `${g ? `did you mean '${g}'? ` : ''}actors are ${ids.join(', ')}`, where);
+      fail(
+        `${f}.target`,
+        `unknown actor '${b.target}'`,
+        `${g ? `did you mean '${g}'? ` : ''}actors are ${ids.join(', ')}`,
+        where,
+      );
     }
   });
 }
@@ -67,19 +113,54 @@ function checkCameras(s: Scenario, where: string): string[] {
     const f = `rig.cameras[${i}]`;
     const W = c.width ?? rig.width;
     const H = c.height ?? rig.height;
-    if (c.fx !== undefined && !(c.fx > 0)) fail(`${f}.fx`, `focal length ${c.fx} px is impossible`, 'use a positive focal length in pixels, e.g. fx: 500', where);
-    if (c.fy !== undefined && !(c.fy > 0)) fail(`${f}.fy`, `focal length ${c.fy} px is impossible`, 'use a positive focal length in pixels', where);
-    if (c.hfov !== undefined && !(c.hfov > 1 && c.hfov < 170)) fail(`${f}.hfov`, `field of view ${c.hfov}° is impossible for a pinhole camera`, 'use 1 to 170 degrees', where);
-    if (c.cx !== undefined && !(c.cx > 0 && c.cx < W)) fail(`${f}.cx`, `principal point x ${c.cx} is outside the ${W} px wide image`, `use 0 < cx < ${W}, usually ${W / 2}`, where);
-    if (c.cy !== undefined && !(c.cy > 0 && c.cy < H)) fail(`${f}.cy`, `principal point y ${c.cy} is outside the ${H} px high image`, `use 0 < cy < ${H}, usually ${H / 2}`, where);
+    if (c.fx !== undefined && !(c.fx > 0))
+      fail(
+        `${f}.fx`,
+        `focal length ${c.fx} px is impossible`,
+        'use a positive focal length in pixels, e.g. fx: 500',
+        where,
+      );
+    if (c.fy !== undefined && !(c.fy > 0))
+      fail(
+        `${f}.fy`,
+        `focal length ${c.fy} px is impossible`,
+        'use a positive focal length in pixels',
+        where,
+      );
+    if (c.hfov !== undefined && !(c.hfov > 1 && c.hfov < 170))
+      fail(
+        `${f}.hfov`,
+        `field of view ${c.hfov}° is impossible for a pinhole camera`,
+        'use 1 to 170 degrees',
+        where,
+      );
+    if (c.cx !== undefined && !(c.cx > 0 && c.cx < W))
+      fail(
+        `${f}.cx`,
+        `principal point x ${c.cx} is outside the ${W} px wide image`,
+        `use 0 < cx < ${W}, usually ${W / 2}`,
+        where,
+      );
+    if (c.cy !== undefined && !(c.cy > 0 && c.cy < H))
+      fail(
+        `${f}.cy`,
+        `principal point y ${c.cy} is outside the ${H} px high image`,
+        `use 0 < cy < ${H}, usually ${H / 2}`,
+        where,
+      );
   });
   const cams = buildRig(rig);
   const seen = new Set<string>();
   cams.forEach((cam, i) => {
-    if (seen.has(cam.id)) fail(`rig.cameras[${i}].id`, `duplicate camera id '${cam.id}'`, 'give each camera its own id', where);
+    if (seen.has(cam.id))
+      fail(`rig.cameras[${i}].id`, `duplicate camera id '${cam.id}'`, 'give each camera its own id', where);
     seen.add(cam.id);
     // Distortion must be monotonic out to the image corners, or pixels fold over.
-    const rMax = Math.hypot(Math.max(cam.cx, cam.width - cam.cx) / cam.fx, Math.max(cam.cy, cam.height - cam.cy) / cam.fy) * 1.5;
+    const rMax =
+      Math.hypot(
+        Math.max(cam.cx, cam.width - cam.cx) / cam.fx,
+        Math.max(cam.cy, cam.height - cam.cy) / cam.fy,
+      ) * 1.5;
     for (const [ux, uy] of [
       [1, 0],
       [0, 1],
@@ -135,7 +216,10 @@ export function rectsOverlap(a: number[], b: number[]): boolean {
 function checkSpawns(w: World, where: string): void {
   const s = w.scenario;
   const parkedCount = w.agents.length - s.actors.length;
-  const field = (i: number) => (i < parkedCount ? `map.objects (parked '${w.agents[i]!.id}')` : `actors[${s.actors.findIndex((a) => a.id === w.agents[i]!.id)}]`);
+  const field = (i: number) =>
+    i < parkedCount
+      ? `map.objects (parked '${w.agents[i]!.id}')`
+      : `actors[${s.actors.findIndex((a) => a.id === w.agents[i]!.id)}]`;
   const n = w.agents.length;
   for (let i = 0; i < n; i++) {
     const ai = w.agents[i]!;
@@ -144,7 +228,12 @@ function checkSpawns(w: World, where: string): void {
     if (!si) continue;
     const ri = [si.x, si.y, si.yaw, ai.size[0] / 2, ai.size[1] / 2];
     if (rectsOverlap(ri, [ego.x, ego.y, ego.yaw, s.ego.size[0] / 2, s.ego.size[1] / 2])) {
-      fail(field(i), `'${ai.id}' spawns overlapping the ego at t = ${ai.start} s`, 'move its first route point or start it later', where);
+      fail(
+        field(i),
+        `'${ai.id}' spawns overlapping the ego at t = ${ai.start} s`,
+        'move its first route point or start it later',
+        where,
+      );
     }
     for (let j = 0; j < i; j++) {
       const aj = w.agents[j]!;
@@ -152,8 +241,18 @@ function checkSpawns(w: World, where: string): void {
       const a = agentStateAt(ai, i, t);
       const b = agentStateAt(aj, j, t);
       if (!a || !b) continue;
-      if (rectsOverlap([a.x, a.y, a.yaw, ai.size[0] / 2, ai.size[1] / 2], [b.x, b.y, b.yaw, aj.size[0] / 2, aj.size[1] / 2])) {
-        fail(field(i), `'${ai.id}' spawns overlapping '${aj.id}' at t = ${t} s`, 'move one of them apart or give them different start times', where);
+      if (
+        rectsOverlap(
+          [a.x, a.y, a.yaw, ai.size[0] / 2, ai.size[1] / 2],
+          [b.x, b.y, b.yaw, aj.size[0] / 2, aj.size[1] / 2],
+        )
+      ) {
+        fail(
+          field(i),
+          `'${ai.id}' spawns overlapping '${aj.id}' at t = ${t} s`,
+          'move one of them apart or give them different start times',
+          where,
+        );
       }
     }
   }
@@ -163,25 +262,56 @@ function checkSpawns(w: World, where: string): void {
 export function validateScenario(s: Scenario, where: string): World {
   const roadIds = new Set<string>();
   s.map.roads.forEach((r, i) => {
-    if (roadIds.has(r.id)) fail(`map.roads[${i}].id`, `duplicate road id '${r.id}'`, 'give each road its own id', where);
+    if (roadIds.has(r.id))
+      fail(`map.roads[${i}].id`, `duplicate road id '${r.id}'`, 'give each road its own id', where);
     roadIds.add(r.id);
   });
   s.map.crossings.forEach((c, i) => {
     const road = s.map.roads.find((r) => r.id === c.road);
-    if (!road) fail(`map.crossings[${i}].road`, `unknown road '${c.road}'`, `roads are ${[...roadIds].join(', ')}`, where);
-    if (c.at > roadLength(road)) fail(`map.crossings[${i}].at`, `${c.at} m is past the end of road '${road.id}' (${roadLength(road).toFixed(1)} m)`, 'use a distance along the road', where);
+    if (!road)
+      fail(
+        `map.crossings[${i}].road`,
+        `unknown road '${c.road}'`,
+        `roads are ${[...roadIds].join(', ')}`,
+        where,
+      );
+    if (c.at > roadLength(road))
+      fail(
+        `map.crossings[${i}].at`,
+        `${c.at} m is past the end of road '${road.id}' (${roadLength(road).toFixed(1)} m)`,
+        'use a distance along the road',
+        where,
+      );
   });
   const ids: string[] = s.map.objects.map((o, i) => o.id ?? `parked_${i}`);
   s.actors.forEach((a, i) => {
-    if (ids.includes(a.id)) fail(`actors[${i}].id`, `duplicate id '${a.id}'`, 'give each actor (and parked object) its own id', where);
+    if (ids.includes(a.id))
+      fail(
+        `actors[${i}].id`,
+        `duplicate id '${a.id}'`,
+        'give each actor (and parked object) its own id',
+        where,
+      );
     ids.push(a.id);
   });
   checkWaypoints(s, s.ego.route, 'ego', true, where);
   checkBehaviours(s, s.ego.behaviours, 'ego', ids, where);
   s.actors.forEach((a, i) => {
     checkWaypoints(s, a.route, `actors[${i}]`, VEHICLES.has(a.class), where);
-    checkBehaviours(s, a.behaviours, `actors[${i}]`, ids.filter((x) => x !== a.id), where);
-    if (a.start >= s.duration) fail(`actors[${i}].start`, `${a.start} s is after the end of the scenario (${s.duration} s)`, `use a start before ${s.duration}`, where);
+    checkBehaviours(
+      s,
+      a.behaviours,
+      `actors[${i}]`,
+      ids.filter((x) => x !== a.id),
+      where,
+    );
+    if (a.start >= s.duration)
+      fail(
+        `actors[${i}].start`,
+        `${a.start} s is after the end of the scenario (${s.duration} s)`,
+        `use a start before ${s.duration}`,
+        where,
+      );
   });
   // Follow chains must end (no cycles).
   const next = new Map(s.actors.map((a) => [a.id, a.behaviours.find((b) => b.type === 'follow')]));
@@ -189,7 +319,13 @@ export function validateScenario(s: Scenario, where: string): World {
     const seen = new Set<string>([a.id]);
     let cur = next.get(a.id);
     while (cur?.type === 'follow') {
-      if (seen.has(cur.target)) fail(`actors[${i}].behaviours`, `'${a.id}' follows itself through a cycle (${[...seen].join(' → ')})`, 'break the cycle: one actor must lead', where);
+      if (seen.has(cur.target))
+        fail(
+          `actors[${i}].behaviours`,
+          `'${a.id}' follows itself through a cycle (${[...seen].join(' → ')})`,
+          'break the cycle: one actor must lead',
+          where,
+        );
       seen.add(cur.target);
       cur = next.get(cur.target);
     }
@@ -198,19 +334,47 @@ export function validateScenario(s: Scenario, where: string): World {
   s.dropouts.forEach((d, i) => {
     if (!camIds.includes(d.camera)) {
       const g = nearest(d.camera, camIds);
-      fail(`dropouts[${i}].camera`, `unknown camera '${d.camera}'`, `${g ? `did you mean '${g}'? ` : ''}cameras are ${camIds.join(', ')}`, where);
+      fail(
+        `dropouts[${i}].camera`,
+        `unknown camera '${d.camera}'`,
+        `${g ? `did you mean '${g}'? ` : ''}cameras are ${camIds.join(', ')}`,
+        where,
+      );
     }
-    if (!(d.end > d.start)) fail(`dropouts[${i}].end`, `ends (${d.end} s) before it starts (${d.start} s)`, 'make end later than start', where);
+    if (!(d.end > d.start))
+      fail(
+        `dropouts[${i}].end`,
+        `ends (${d.end} s) before it starts (${d.start} s)`,
+        'make end later than start',
+        where,
+      );
   });
   s.expect.events.forEach((e, i) => {
     if (!ids.includes(e.actor)) {
       const g = nearest(e.actor, ids);
-      fail(`expect.events[${i}].actor`, `unknown actor '${e.actor}'`, `${g ? `did you mean '${g}'? ` : ''}actors are ${ids.join(', ')}`, where);
+      fail(
+        `expect.events[${i}].actor`,
+        `unknown actor '${e.actor}'`,
+        `${g ? `did you mean '${g}'? ` : ''}actors are ${ids.join(', ')}`,
+        where,
+      );
     }
-    if ('camera' in e && e.camera && !camIds.includes(e.camera)) fail(`expect.events[${i}].camera`, `unknown camera '${e.camera}'`, `cameras are ${camIds.join(', ')}`, where);
+    if ('camera' in e && e.camera && !camIds.includes(e.camera))
+      fail(
+        `expect.events[${i}].camera`,
+        `unknown camera '${e.camera}'`,
+        `cameras are ${camIds.join(', ')}`,
+        where,
+      );
   });
   s.expect.metrics.forEach((m, i) => {
-    if (m.camera && !camIds.includes(m.camera)) fail(`expect.metrics[${i}].camera`, `unknown camera '${m.camera}'`, `cameras are ${camIds.join(', ')}`, where);
+    if (m.camera && !camIds.includes(m.camera))
+      fail(
+        `expect.metrics[${i}].camera`,
+        `unknown camera '${m.camera}'`,
+        `cameras are ${camIds.join(', ')}`,
+        where,
+      );
   });
   const world = buildWorld(s);
   checkSpawns(world, where);

@@ -56,12 +56,29 @@ export function buildPath(points: Vec2[], radius: number, heading0 = 0): Path {
         // Centre is on the turning side of the incoming direction.
         const cx = end[0] - uy * r * dir;
         const cy = end[1] + ux * r * dir;
-        arc = { kind: 'arc', s0: 0, len: r * theta, cx, cy, r, a0: Math.atan2(end[1] - cy, end[0] - cx), dir };
+        arc = {
+          kind: 'arc',
+          s0: 0,
+          len: r * theta,
+          cx,
+          cy,
+          r,
+          a0: Math.atan2(end[1] - cy, end[0] - cx),
+          dir,
+        };
       }
     }
     const len = Math.hypot(end[0] - cur[0], end[1] - cur[1]);
     if (len > 0) {
-      pieces.push({ kind: 'line', s0: s, len, x: cur[0], y: cur[1], dx: (end[0] - cur[0]) / len, dy: (end[1] - cur[1]) / len });
+      pieces.push({
+        kind: 'line',
+        s0: s,
+        len,
+        x: cur[0],
+        y: cur[1],
+        dx: (end[0] - cur[0]) / len,
+        dy: (end[1] - cur[1]) / len,
+      });
       s += len;
     }
     if (arc) {
@@ -79,7 +96,8 @@ export function buildPath(points: Vec2[], radius: number, heading0 = 0): Path {
 
 /** Position, heading and curvature at arc length `s` (clamped). */
 export function pathAt(path: Path, s: number): PathPoint {
-  if (path.pieces.length === 0) return { x: path.start[0], y: path.start[1], yaw: path.heading0, curvature: 0 };
+  if (path.pieces.length === 0)
+    return { x: path.start[0], y: path.start[1], yaw: path.heading0, curvature: 0 };
   let piece = path.pieces[0]!;
   for (const p of path.pieces) {
     piece = p;
@@ -87,7 +105,12 @@ export function pathAt(path: Path, s: number): PathPoint {
   }
   const u = Math.max(0, Math.min(piece.len, s - piece.s0));
   if (piece.kind === 'line') {
-    return { x: piece.x + piece.dx * u, y: piece.y + piece.dy * u, yaw: Math.atan2(piece.dy, piece.dx), curvature: 0 };
+    return {
+      x: piece.x + piece.dx * u,
+      y: piece.y + piece.dy * u,
+      yaw: Math.atan2(piece.dy, piece.dx),
+      curvature: 0,
+    };
   }
   const a = piece.a0 + (piece.dir * u) / piece.r;
   return {

@@ -161,7 +161,12 @@ export function buildWorld(s: Scenario): World {
     const cls: ViperClass = o.type === 'parked_truck' ? 'truck' : 'car';
     const shape: Shape = o.type === 'parked_van' ? 'van' : o.type === 'parked_truck' ? 'truck' : 'sedan';
     const size: [number, number, number] =
-      o.size ?? (o.type === 'parked_van' ? [5.3, 2.05, 2.4] : o.type === 'parked_truck' ? CLASS_SIZE.truck : CLASS_SIZE.car);
+      o.size ??
+      (o.type === 'parked_van'
+        ? [5.3, 2.05, 2.4]
+        : o.type === 'parked_truck'
+          ? CLASS_SIZE.truck
+          : CLASS_SIZE.car);
     const rng = rngColours(500 + i);
     const path = buildPath([o.position], 0, o.yaw * DEG);
     agents.push({
@@ -213,7 +218,9 @@ export function buildWorld(s: Scenario): World {
         cls: a.class,
         shape: CLASS_SHAPE[a.class],
         size,
-        color: a.color ?? (a.class === 'pedestrian' || a.class === 'cyclist' ? rng.pick(CLOTHES) : rng.pick(PAINT)),
+        color:
+          a.color ??
+          (a.class === 'pedestrian' || a.class === 'cyclist' ? rng.pick(CLOTHES) : rng.pick(PAINT)),
         color2: rng.pick(CLOTHES),
         color3: rng.pick(SKIN),
         lights: a.lights ?? night,
@@ -257,7 +264,18 @@ export function agentStateAt(agent: Agent, index: number, t: number): AgentState
   if (t < agent.start) return null;
   const p = poseOnPath(agent.path, agent.motion, agent.behaviours, t);
   if (agent.despawn && agent.path.length > 0 && p.s >= agent.path.length - 1e-6) return null;
-  return { index, agent, x: p.x, y: p.y, z: agent.ground(p.x, p.y), yaw: p.yaw, vx: p.vx, vy: p.vy, speed: p.v, s: p.s };
+  return {
+    index,
+    agent,
+    x: p.x,
+    y: p.y,
+    z: agent.ground(p.x, p.y),
+    yaw: p.yaw,
+    vx: p.vx,
+    vy: p.vy,
+    speed: p.v,
+    s: p.s,
+  };
 }
 
 export function egoStateAt(world: World, t: number): EgoState {

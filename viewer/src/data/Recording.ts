@@ -16,6 +16,7 @@ import {
   groundTruthFromMsg,
   imageFromMsg,
   objectsFromMsg,
+  sceneUpdateToObjects,
   transformsFromMsg,
   type CameraBox,
   type CameraImage,
@@ -50,7 +51,9 @@ export interface FrameData {
 export const TOPIC_GT = '/ground_truth/objects';
 export const TOPIC_OBJECTS = '/perception/objects';
 export const TOPIC_TF = '/tf';
+export const TOPIC_SCENE = '/perception/scene';
 const TRAIL_FRAMES = 20;
+const STATICS_WINDOW_NS = 2_000_000_000n;
 const EGO = 'base_link';
 
 const wasmCache = new Map<string, Promise<(src: Uint8Array, size: number) => Uint8Array>>();
@@ -102,11 +105,13 @@ export class Recording {
     const kinds = new Set(reader.chunkIndexes.map((c) => c.compression));
     for (const kind of kinds) {
       if (kind === '') continue;
-      if (kind !== 'zstd' && kind !== 'lz4') throw new Error(`${name}: chunk compression "${kind}" is not supported`);
+      if (kind !== 'zstd' && kind !== 'lz4')
+        throw new Error(`${name}: chunk compression "${kind}" is not supported`);
       const fn = await decompressor(kind);
       handlers[kind] = (buf, size) => fn(buf, Number(size));
     }
-    if (reader.chunkIndexes.length === 0) throw new Error(`${name} has no chunk index (an unindexed MCAP); re-write it with an index`);
+    if (reader.chunkIndexes.length === 0)
+      throw new Error(`${name} has no chunk index (an unindexed MCAP); re-write it with an index`);
 
     const byTopic = new Map<string, McapTypes.Channel>();
     for (const ch of reader.channelsById.values()) byTopic.set(ch.topic, ch);
@@ -119,7 +124,9 @@ export class Recording {
       cameras.push({
         id,
         imageTopic: ch.topic,
-        annotationsTopic: byTopic.has(`/perception/${id}/annotations`) ? `/perception/${id}/annotations` : null,
+        annotationsTopic: byTopic.has(`/perception/${id}/annotations`)
+          ? `/perception/${id}/annotations`
+          : null,
         calibrationTopic: byTopic.has(`/${id}/calibration`) ? `/${id}/calibration` : null,
         intrinsics: null,
         mount: null,
@@ -166,12 +173,19 @@ export class Recording {
   /** Calibration and camera mounts, from the first messages of their topics (they rarely change). */
   private async readStatics(): Promise<void> {
     const calTopics = this.cameras.flatMap((c) => (c.calibrationTopic ? [c.calibrationTopic] : []));
-    const tfTopics = [TOPIC_TF, '/tf_static'].filter((t) => [...this.reader.channelsById.values()].some((c) => c.topic === t));
+    const tfTopics = [TOPIC_TF, '/tf_static'].filter((t) =>
+      [...this.reader.channelsById.values()].some((c) => c.topic === t),
+    );
     const need = new Set(calTopics);
     const mounts = new Map<string, Tf>();
     const camIds = new Set(this.cameras.map((c) => c.id));
     let tfSeen = 0;
-    for await (const msg of this.reader.readMessages({ topics: [...calTopics, ...tfTopics] })) {
+    // Look at the first seconds only: opening must not read a long file through when a topic is silent.
+    const until = (this.frameTimes[0] ?? 0n) + STATICS_WINDOW_NS;
+    for await (const msg of this.reader.readMessages({
+      topics: [...calTopics, ...tfTopics],
+      endTime: until,
+    })) {
       const topic = this.reader.channelsById.get(msg.channelId)?.topic ?? '';
       const dec = this.decode(msg);
       if (!dec) continue;
@@ -257,6 +271,14 @@ export class Recording {
     }
     frame.gt = groundTruthFromMsg(get(TOPIC_GT) ?? {});
     frame.objects = nearest.has(TOPIC_OBJECTS) ? objectsFromMsg(get(TOPIC_OBJECTS) ?? {}) : null;
+    if (!frame.objects && nearest.has(TOPIC_SCENE)) {
+      // Any Foxglove file: fall back to the scene's cubes when there is no viper objects topic.
+      frame.objects = {
+        stampNs: t.toString(),
+        feedId: '',
+        objects: sceneUpdateToObjects(get(TOPIC_SCENE) ?? {}),
+      };
+    }
     const tf = get(TOPIC_TF);
     if (tf) {
       const ego = transformsFromMsg(tf).find((x) => x.child === EGO);
@@ -266,9 +288,13 @@ export class Recording {
     for (const [j, { msg }] of objectsAt) {
       if (this.positionsByFrame.has(j) && j !== index) continue;
       const o = j === index ? frame.objects : objectsFromMsg(this.decode(msg) ?? {});
-      this.positionsByFrame.set(j, new Map((o?.objects ?? []).map((w) => [w.id, [...w.box.center] as [number, number, number]])));
+      this.positionsByFrame.set(
+        j,
+        new Map((o?.objects ?? []).map((w) => [w.id, [...w.box.center] as [number, number, number]])),
+      );
     }
-    while (this.positionsByFrame.size > 4 * TRAIL_FRAMES) this.positionsByFrame.delete(this.positionsByFrame.keys().next().value!);
+    while (this.positionsByFrame.size > 4 * TRAIL_FRAMES)
+      this.positionsByFrame.delete(this.positionsByFrame.keys().next().value!);
     for (let j = first; j <= index; j++) {
       for (const [id, p] of this.positionsByFrame.get(j) ?? []) {
         let trail = frame.trails.get(id);
@@ -288,7 +314,11 @@ function abs(x: bigint): bigint {
 }
 
 /** Sorted, de-duplicated log times of one channel, from the message indexes after each chunk. */
-async function readLogTimes(reader: McapIndexedReader, readable: McapTypes.IReadable, channelId: number): Promise<bigint[]> {
+async function readLogTimes(
+  reader: McapIndexedReader,
+  readable: McapTypes.IReadable,
+  channelId: number,
+): Promise<bigint[]> {
   const out = new Map<number, bigint[]>();
   for (const ci of reader.chunkIndexes) {
     if (!ci.messageIndexOffsets.has(channelId) || ci.messageIndexLength === 0n) continue;

@@ -119,7 +119,8 @@ export function calibrationFromMsg(msg: Decoded): CameraIntrinsics | null {
 export function imageFromMsg(schemaName: string, msg: Decoded): CameraImage | null {
   const data = msg.data instanceof Uint8Array ? msg.data : null;
   if (!data) return null;
-  if (schemaName.endsWith('CompressedImage')) return { kind: 'compressed', format: str(msg.format) || 'jpeg', data };
+  if (schemaName.endsWith('CompressedImage'))
+    return { kind: 'compressed', format: str(msg.format) || 'jpeg', data };
   if (schemaName.endsWith('RawImage')) {
     return {
       kind: 'raw',
@@ -141,4 +142,41 @@ export function groundTruthFromMsg(msg: Decoded): GroundTruthMessage | null {
 export function objectsFromMsg(msg: Decoded): ObjectsMessage | null {
   if (typeof msg.stampNs !== 'string' || !Array.isArray(msg.objects)) return null;
   return msg as unknown as ObjectsMessage;
+}
+
+/**
+ * Fallback for files without /perception/objects: the cubes of a foxglove.SceneUpdate as world objects (yaw from
+ * the orientation, id from the entity id when numeric, else a hash). Velocity is unknown (zero).
+ */
+export function sceneUpdateToObjects(msg: Decoded): ObjectsMessage['objects'] {
+  const out: ObjectsMessage['objects'] = [];
+  for (const e of arr(msg.entities)) {
+    const idText = str(e.id);
+    const m = /(\d+)\s*$/.exec(idText);
+    const id = m ? Number(m[1]) : hashId(idText);
+    for (const c of arr(e.cubes)) {
+      const pose = (c.pose ?? {}) as Obj;
+      const p = (pose.position ?? {}) as Obj;
+      const q = (pose.orientation ?? {}) as Obj;
+      const s = (c.size ?? {}) as Obj;
+      const [qx, qy, qz, qw] = [num(q.x), num(q.y), num(q.z), num(q.w, 1)];
+      const yaw = Math.atan2(2 * (qw * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz));
+      out.push({
+        id,
+        cls: 'car',
+        frameId: str(e.frame_id ?? e.frameId) || 'odom',
+        box: { center: [num(p.x), num(p.y), num(p.z)], size: [num(s.x, 1), num(s.y, 1), num(s.z, 1)], yaw },
+        velocity: [0, 0, 0],
+        positionCovariance: [0, 0, 0, 0],
+        sources: [],
+      });
+    }
+  }
+  return out;
+}
+
+function hashId(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
+  return h % 100000;
 }

@@ -23,14 +23,16 @@ export function makeDecoder(messageEncoding: string, schema: SchemaLike | undefi
     return (data) => JSON.parse(textDecoder.decode(data)) as Decoded;
   }
   if (messageEncoding === 'protobuf') {
-    if (!schema || schema.encoding !== 'protobuf') return new Error('protobuf channel without a protobuf schema');
+    if (schema?.encoding !== 'protobuf') return new Error('protobuf channel without a protobuf schema');
     try {
-      const set = descriptor.FileDescriptorSet.decode(schema.data);
-      const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown): protobuf.Root }).fromDescriptor(set);
-      const type = root.lookupType(schema.name);
+      const set = descriptor.FileDescriptorSet.decode(schema!.data);
+      const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown): protobuf.Root }).fromDescriptor(
+        set,
+      );
+      const type = root.lookupType(schema!.name);
       return (data) => type.toObject(type.decode(data), { longs: Number, defaults: true }) as Decoded;
     } catch (err) {
-      return new Error(`schema ${schema.name}: ${(err as Error).message}`);
+      return new Error(`schema ${schema!.name}: ${(err as Error).message}`);
     }
   }
   return new Error(`message encoding "${messageEncoding}" is not supported by the viewer`);

@@ -30,11 +30,17 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 interface WasmApi {
-  instantiate(bytes: ArrayBuffer | Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+  instantiate(
+    bytes: ArrayBuffer | Uint8Array,
+    imports: object,
+  ): Promise<{ instance: { exports: Record<string, unknown> } }>;
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-export async function instantiateDecompressor(kind: 'zstd' | 'lz4', wasm: ArrayBuffer | Uint8Array): Promise<Decompress> {
+export async function instantiateDecompressor(
+  kind: 'zstd' | 'lz4',
+  wasm: ArrayBuffer | Uint8Array,
+): Promise<Decompress> {
   const layout = LAYOUTS[kind];
   let memory: WasmMemory | undefined;
   const imports = {
@@ -60,7 +66,8 @@ export async function instantiateDecompressor(kind: 'zstd' | 'lz4', wasm: ArrayB
   const { instance } = await wasmApi.instantiate(wasm, imports);
   const ex = instance.exports;
   for (const key of Object.values(layout)) {
-    if (!(key in ex)) throw new Error(`${kind} wasm: export "${key}" missing (unexpected @foxglove/wasm-${kind} version)`);
+    if (!(key in ex))
+      throw new Error(`${kind} wasm: export "${key}" missing (unexpected @foxglove/wasm-${kind} version)`);
   }
   memory = ex[layout.memory] as WasmMemory;
   (ex[layout.ctors] as WasmFn)();
@@ -75,8 +82,11 @@ export async function instantiateDecompressor(kind: 'zstd' | 'lz4', wasm: ArrayB
     try {
       new Uint8Array(memory!.buffer, srcPtr, src.byteLength).set(src);
       const n =
-        ctx === undefined ? decompress(dstPtr, size, srcPtr, src.byteLength) : decompress(ctx, dstPtr, size, srcPtr, src.byteLength);
-      if (n < 0 || n !== size) throw new Error(`${kind} decompression failed (got ${n} bytes, expected ${size})`);
+        ctx === undefined
+          ? decompress(dstPtr, size, srcPtr, src.byteLength)
+          : decompress(ctx, dstPtr, size, srcPtr, src.byteLength);
+      if (n < 0 || n !== size)
+        throw new Error(`${kind} decompression failed (got ${n} bytes, expected ${size})`);
       return new Uint8Array(memory!.buffer, dstPtr, size).slice();
     } finally {
       free(srcPtr);

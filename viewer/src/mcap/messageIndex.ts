@@ -14,7 +14,8 @@ export function parseMessageIndexes(bytes: Uint8Array, out: Map<number, bigint[]
     const op = view.getUint8(off);
     const len = Number(view.getBigUint64(off + 1, true));
     const body = off + 9;
-    if (body + len > bytes.byteLength) throw new Error(`message index record at byte ${off} overruns its section`);
+    if (body + len > bytes.byteLength)
+      throw new Error(`message index record at byte ${off} overruns its section`);
     if (op === OP_MESSAGE_INDEX) {
       const channelId = view.getUint16(body, true);
       const arrLen = view.getUint32(body + 2, true);

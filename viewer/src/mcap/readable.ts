@@ -29,7 +29,8 @@ export class HttpReadable implements McapTypes.IReadable {
     if (!res.ok) throw new Error(`HTTP ${res.status} for ${this.url}`);
     const len = res.headers.get('content-length');
     if (len === null) throw new Error(`no Content-Length for ${this.url}`);
-    if (res.headers.get('accept-ranges') !== 'bytes') throw new Error(`${this.url} is not served with Range support`);
+    if (res.headers.get('accept-ranges') !== 'bytes')
+      throw new Error(`${this.url} is not served with Range support`);
     this.total = BigInt(len);
     return this.total;
   }
@@ -40,7 +41,8 @@ export class HttpReadable implements McapTypes.IReadable {
     const res = await fetch(this.url, { headers: { Range: `bytes=${offset}-${end}` } });
     if (res.status !== 206) throw new Error(`HTTP ${res.status} for range ${offset}-${end} of ${this.url}`);
     const buf = new Uint8Array(await res.arrayBuffer());
-    if (BigInt(buf.byteLength) !== size) throw new Error(`short read at ${offset}: ${buf.byteLength} of ${size} bytes`);
+    if (BigInt(buf.byteLength) !== size)
+      throw new Error(`short read at ${offset}: ${buf.byteLength} of ${size} bytes`);
     this.bytesRead += buf.byteLength;
     return buf;
   }

@@ -63,7 +63,14 @@ export function matchGreedy(pred: readonly Box2[], gt: readonly Box2[], threshol
   }
   const unmatchedPred = pred.map((_, i) => i).filter((i) => !usedP.has(i));
   const unmatchedGt = gt.map((_, i) => i).filter((i) => !usedG.has(i));
-  return { tp: matches.length, fp: unmatchedPred.length, fn: unmatchedGt.length, matches, unmatchedPred, unmatchedGt };
+  return {
+    tp: matches.length,
+    fp: unmatchedPred.length,
+    fn: unmatchedGt.length,
+    matches,
+    unmatchedPred,
+    unmatchedGt,
+  };
 }
 
 export interface IdSwitch {
@@ -91,7 +98,8 @@ export function idSwitches(
     const gtId = gtIds[m.gt];
     if (track === null || track === undefined || gtId === undefined) continue;
     const before = history.get(gtId);
-    if (before !== undefined && before !== track) switches.push({ gtId, fromTrack: before, toTrack: track, pred: m.pred });
+    if (before !== undefined && before !== track)
+      switches.push({ gtId, fromTrack: before, toTrack: track, pred: m.pred });
     next.set(gtId, track);
   }
   return { history: next, switches };

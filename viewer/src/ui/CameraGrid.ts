@@ -35,7 +35,9 @@ const UNTRACKED = 'rgb(200,200,200)';
 async function toBitmap(img: CameraImage): Promise<ImageBitmap | null> {
   try {
     if (img.kind === 'compressed') {
-      return await createImageBitmap(new Blob([img.data as BlobPart], { type: `image/${img.format === 'png' ? 'png' : 'jpeg'}` }));
+      return await createImageBitmap(
+        new Blob([img.data as BlobPart], { type: `image/${img.format === 'png' ? 'png' : 'jpeg'}` }),
+      );
     }
     const { width, height, step, data, encoding } = img;
     const rgba = new Uint8ClampedArray(width * height * 4);
@@ -70,7 +72,7 @@ export class CameraGrid {
    * 2D canvases are emulated too and cost several times more than Skia's CPU raster.
    */
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     cameras: CameraInfo[],
     private readonly softwareCanvas = false,
   ) {
@@ -96,7 +98,9 @@ export class CameraGrid {
   async draw(frame: FrameData, showGt: boolean, metrics: Map<string, CameraMetrics>): Promise<boolean> {
     const seq = ++this.drawSeq;
     const entries = [...this.canvases.keys()];
-    const bitmaps = await Promise.all(entries.map((id) => (frame.images.get(id) ? toBitmap(frame.images.get(id)!) : null)));
+    const bitmaps = await Promise.all(
+      entries.map((id) => (frame.images.get(id) ? toBitmap(frame.images.get(id)!) : null)),
+    );
     if (seq !== this.drawSeq) {
       for (const b of bitmaps) b?.close();
       return false;

@@ -23,13 +23,19 @@ function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function renderMetrics(root: HTMLElement, per: Map<string, CameraMetrics>, hasGt: boolean, hasBoxes: boolean): void {
+export function renderMetrics(
+  root: HTMLElement,
+  per: Map<string, CameraMetrics>,
+  hasGt: boolean,
+  hasBoxes: boolean,
+): void {
   if (!hasGt) {
     root.innerHTML = '<em>No ground truth in this file: per-frame metrics need /ground_truth/objects.</em>';
     return;
   }
   if (!hasBoxes) {
-    root.innerHTML = '<em>No perception annotations in this file: nothing to score (a recording, not results).</em>';
+    root.innerHTML =
+      '<em>No perception annotations in this file: nothing to score (a recording, not results).</em>';
     return;
   }
   const rows = [...per.values()]
@@ -41,7 +47,9 @@ export function renderMetrics(root: HTMLElement, per: Map<string, CameraMetrics>
     .join('');
   const s = summarize(per);
   const switches = [...per.values()]
-    .flatMap((m) => m.switches.map((w) => `${esc(m.camera)}: actor ${esc(w.gtId)} track ${w.fromTrack} → ${w.toTrack}`))
+    .flatMap((m) =>
+      m.switches.map((w) => `${esc(m.camera)}: actor ${esc(w.gtId)} track ${w.fromTrack} → ${w.toTrack}`),
+    )
     .map((t) => `<div class="switch">ID switch — ${t}</div>`)
     .join('');
   root.innerHTML =

@@ -99,7 +99,9 @@ export class SceneView {
   private readonly ego = new THREE.Group();
   private readonly boxes: THREE.InstancedMesh;
   private readonly lines = new Segments(new THREE.LineBasicMaterial({ vertexColors: true }));
-  private readonly gtLines = new Segments(new THREE.LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.9 }));
+  private readonly gtLines = new Segments(
+    new THREE.LineBasicMaterial({ vertexColors: true, transparent: true, opacity: 0.9 }),
+  );
   private readonly labels = new THREE.Group();
   private readonly labelCache = new Map<number, THREE.SpriteMaterial>();
   private readonly egoPos = new THREE.Vector3();
@@ -113,7 +115,11 @@ export class SceneView {
     cameras: CameraInfo[],
   ) {
     // No MSAA: with software WebGL (SwiftShader, as in CI and headless) it multiplies the fragment cost by 4.
-    this.renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+    this.renderer = new THREE.WebGLRenderer({
+      antialias: false,
+      preserveDrawingBuffer: true,
+      powerPreference: 'high-performance',
+    });
     this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
     container.replaceChildren(this.renderer.domElement);
     this.scene.background = new THREE.Color(0x1b1f24);
@@ -130,7 +136,10 @@ export class SceneView {
     const sun = new THREE.DirectionalLight(0xffffff, 1.2);
     sun.position.set(30, -20, 50);
     this.scene.add(sun);
-    const road = new THREE.Mesh(new THREE.PlaneGeometry(1000, 1000), new THREE.MeshBasicMaterial({ color: 0x3a3f45 }));
+    const road = new THREE.Mesh(
+      new THREE.PlaneGeometry(1000, 1000),
+      new THREE.MeshBasicMaterial({ color: 0x3a3f45 }),
+    );
     road.position.z = -0.01;
     this.scene.add(road);
     const grid = new THREE.GridHelper(400, 80, 0x5a6470, 0x4a525c);
@@ -177,7 +186,8 @@ export class SceneView {
         [0, height],
       ].map(([u, v]) => new THREE.Vector3(((u! - cx) / fx) * d, ((v! - cy) / fy) * d, d));
       const pts: THREE.Vector3[] = [];
-      for (let i = 0; i < 4; i++) pts.push(new THREE.Vector3(), corners[i]!, corners[i]!, corners[(i + 1) % 4]!);
+      for (let i = 0; i < 4; i++)
+        pts.push(new THREE.Vector3(), corners[i]!, corners[i]!, corners[(i + 1) % 4]!);
       const geo = new THREE.BufferGeometry().setFromPoints(pts);
       const lines = new THREE.LineSegments(geo, new THREE.LineBasicMaterial({ color: 0xffd166 }));
       applyTf(lines, cam.mount);
@@ -220,7 +230,8 @@ export class SceneView {
     const objects = frame.objects?.objects ?? [];
     const n = Math.min(objects.length, MAX_OBJECTS);
     this.lines.reset();
-    while (this.labels.children.length > n) this.labels.remove(this.labels.children[this.labels.children.length - 1]!);
+    while (this.labels.children.length > n)
+      this.labels.remove(this.labels.children[this.labels.children.length - 1]!);
     let arrows = 0;
     let trails = 0;
     for (let i = 0; i < n; i++) {
@@ -232,8 +243,13 @@ export class SceneView {
       this.boxes.setMatrixAt(i, _m.compose(_p, _q, _s));
       this.boxes.setColorAt(i, _c.setRGB(...rgb, THREE.SRGBColorSpace));
       const corners = boxCorners(o.box);
-      for (let e = 0; e < BOX_EDGES.length; e += 2) this.lines.push(corners[BOX_EDGES[e]!]!, corners[BOX_EDGES[e + 1]!]!, rgb);
-      const top: [number, number, number] = [o.box.center[0], o.box.center[1], o.box.center[2] + o.box.size[2] / 2];
+      for (let e = 0; e < BOX_EDGES.length; e += 2)
+        this.lines.push(corners[BOX_EDGES[e]!]!, corners[BOX_EDGES[e + 1]!]!, rgb);
+      const top: [number, number, number] = [
+        o.box.center[0],
+        o.box.center[1],
+        o.box.center[2] + o.box.size[2] / 2,
+      ];
       const [vx, vy, vz] = o.velocity;
       const speed = Math.hypot(vx, vy, vz);
       if (speed > 0.1) {
@@ -243,8 +259,16 @@ export class SceneView {
         const back = 0.25 * Math.min(1, speed);
         const ux = vx / speed;
         const uy = vy / speed;
-        this.lines.push(tip, [tip[0] - back * (ux - uy * 0.5), tip[1] - back * (uy + ux * 0.5), tip[2]], [1, 1, 1]);
-        this.lines.push(tip, [tip[0] - back * (ux + uy * 0.5), tip[1] - back * (uy - ux * 0.5), tip[2]], [1, 1, 1]);
+        this.lines.push(
+          tip,
+          [tip[0] - back * (ux - uy * 0.5), tip[1] - back * (uy + ux * 0.5), tip[2]],
+          [1, 1, 1],
+        );
+        this.lines.push(
+          tip,
+          [tip[0] - back * (ux + uy * 0.5), tip[1] - back * (uy - ux * 0.5), tip[2]],
+          [1, 1, 1],
+        );
         arrows++;
       }
       const trail = frame.trails.get(o.id);
@@ -275,7 +299,8 @@ export class SceneView {
     if (showGt && frame.gt) {
       for (const a of frame.gt.actors) {
         const c = boxCorners(a.boxWorld);
-        for (let e = 0; e < BOX_EDGES.length; e += 2) this.gtLines.push(c[BOX_EDGES[e]!]!, c[BOX_EDGES[e + 1]!]!, [1, 1, 1]);
+        for (let e = 0; e < BOX_EDGES.length; e += 2)
+          this.gtLines.push(c[BOX_EDGES[e]!]!, c[BOX_EDGES[e + 1]!]!, [1, 1, 1]);
         gtBoxes++;
       }
     }

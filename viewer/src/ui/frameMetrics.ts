@@ -24,11 +24,18 @@ export function computeFrameMetrics(
   if (!frame.gt) return { perCamera, history: nextHistory };
   for (const cam of cameras) {
     const gt = frame.gt.actors.flatMap((a) =>
-      a.cameras.filter((v) => v.cameraId === cam && v.visibleFraction > 0).map((v) => ({ id: a.id, ...v.box })),
+      a.cameras
+        .filter((v) => v.cameraId === cam && v.visibleFraction > 0)
+        .map((v) => ({ id: a.id, ...v.box })),
     );
     const preds = frame.boxes.get(cam) ?? [];
     const m = matchGreedy(preds, gt, IOU_THRESHOLD);
-    const sw = idSwitches(history.get(cam) ?? new Map(), m.matches, preds.map((p) => p.trackId), gt.map((g) => g.id));
+    const sw = idSwitches(
+      history.get(cam) ?? new Map(),
+      m.matches,
+      preds.map((p) => p.trackId),
+      gt.map((g) => g.id),
+    );
     nextHistory.set(cam, sw.history);
     perCamera.set(cam, { ...m, camera: cam, gt, switches: sw.switches });
   }

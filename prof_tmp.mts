@@ -1,2 +1,0 @@
-const m = await import('./bench/track.bench.ts');
-await m.run();

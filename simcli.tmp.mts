@@ -1,5 +1,0 @@
-import { Command } from 'commander';
-import { register } from './src/cli/commands/simulate.ts';
-const p = new Command('viper');
-register(p);
-await p.parseAsync(process.argv);

@@ -1,0 +1,118 @@
+/**
+ * `viper scenarios run [scenario…]`: the scenario regression suite. Each scenario is simulated (recordings are
+ * cached by content), replayed through detect → track → fuse, scored against its `expect` block and compared
+ * with its golden file; in parallel worker processes. Prints a table, writes suite.json, junit.xml, report.md
+ * and plots/<scenario>.svg, and exits 1 when any expectation or golden comparison fails.
+ * `viper scenarios score <results.mcap> --scenario <file> [--gt <recording.mcap>]` checks one existing run.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ConfigError } from '../../contracts/errors.ts';
+import {
+  expandScenarioArgs,
+  formatTable,
+  runSuite,
+  scoreRun,
+  type ScoreRunOptions,
+  suiteJson,
+  writeReports,
+} from '../../eval/scenarios/index.ts';
+import { loadScenario } from '../../sim/scenario/load.ts';
+import { action, printJson } from '../run.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SCENARIO_DIR = join(repoRoot, 'scenarios');
+
+interface RunOpts {
+  out: string;
+  jobs?: string;
+  quick?: boolean;
+  detector: string;
+  model?: string;
+  updateGolden?: boolean;
+  goldenDir?: string;
+  recordings?: string;
+  minVisibility: string;
+  json?: boolean;
+}
+
+function scoreOptions(minVisibility: string): ScoreRunOptions {
+  const v = Number(minVisibility);
+  if (!(v >= 0 && v <= 1)) throw new ConfigError({ what: `--min-visibility '${minVisibility}' is not in [0, 1]` });
+  return { minVisibility: v };
+}
+
+export function register(program: Command): void {
+  const cmd = program.command('scenarios').description('scenario regression suite: simulate → replay → score against expect');
+  cmd
+    .command('run')
+    .description('run scenarios in parallel, check their expect blocks and golden results, write reports')
+    .argument('[scenarios...]', 'scenario files, folders, globs (scenarios/*.yaml) or names (default: all bundled)')
+    .option('-o, --out <dir>', 'reports, results and cached recordings', 'out/scenarios')
+    .option('-j, --jobs <n>', 'worker processes (default: number of CPUs)')
+    .option('--quick', 'half resolution (same duration): faster, with its own golden files')
+    .option('--detector <d>', 'oracle (simulator ground truth + seeded noise) | model', 'oracle')
+    .option('--model <card>', 'model card or .onnx for --detector model')
+    .option('--update-golden', 'write golden files from this run instead of comparing')
+    .option('--golden-dir <dir>', 'golden files (default: recordings/golden)')
+    .option('--recordings <dir>', 'recording cache (default: <out>/recordings)')
+    .option('--min-visibility <f>', 'ground truth less visible than this is not scored (0–1)', '0.25')
+    .option('--json', 'print suite.json to stdout instead of the table')
+    .action(
+      action(async (args: string[], o: RunOpts) => {
+        if (o.detector !== 'oracle' && o.detector !== 'model') {
+          throw new ConfigError({ what: `--detector '${o.detector}'`, hint: 'oracle or model' });
+        }
+        const jobs = o.jobs === undefined ? undefined : Number(o.jobs);
+        if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
+          throw new ConfigError({ what: `--jobs '${o.jobs}' is not a positive integer` });
+        }
+        const files = expandScenarioArgs(args, SCENARIO_DIR);
+        const quiet = o.json === true;
+        const suite = await runSuite({
+          files,
+          outDir: resolve(o.out),
+          ...(o.recordings ? { recordingsDir: resolve(o.recordings) } : {}),
+          ...(o.goldenDir ? { goldenDir: resolve(o.goldenDir) } : {}),
+          ...(jobs ? { jobs } : {}),
+          quick: o.quick === true,
+          detector: o.detector,
+          ...(o.model ? { model: o.model } : {}),
+          updateGolden: o.updateGolden === true,
+          score: scoreOptions(o.minVisibility),
+          onOutcome: (x, done, total) => {
+            if (!quiet) process.stderr.write(`[${done}/${total}] ${x.status.toUpperCase().padEnd(5)} ${x.scenario}\n`);
+          },
+        });
+        const paths = await writeReports(suite, resolve(o.out));
+        if (o.json) {
+          printJson(suiteJson(suite));
+        } else {
+          process.stdout.write(formatTable(suite));
+          process.stdout.write(`reports: ${paths.markdown}, ${paths.junit}, ${paths.json}\n`);
+        }
+        return suite.failed + suite.errors > 0 ? 1 : 0;
+      }),
+    );
+  cmd
+    .command('score')
+    .description("check one replay's results against a scenario's expect block")
+    .argument('<results>', 'results.mcap from viper replay')
+    .requiredOption('--scenario <file>', 'the scenario file whose expect block to check')
+    .option('--gt <recording>', 'recording with /ground_truth/objects (default: the results file)')
+    .option('--min-visibility <f>', 'ground truth less visible than this is not scored (0–1)', '0.25')
+    .option('--json', 'print checks and metrics as JSON')
+    .action(
+      action(async (results: string, o: { scenario: string; gt?: string; minVisibility: string; json?: boolean }) => {
+        const { scenario } = await loadScenario(o.scenario);
+        const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o.minVisibility));
+        if (o.json) printJson({ scenario: scenario.name, checks: s.checks, metrics: s.metrics, notes: s.notes });
+        else {
+          for (const c of s.checks) process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+          for (const n of s.notes) process.stdout.write(`note: ${n}\n`);
+        }
+        return s.checks.every((c) => c.ok) ? 0 : 1;
+      }),
+    );
+}

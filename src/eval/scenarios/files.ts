@@ -1,0 +1,45 @@
+/**
+ * Scenario file arguments → files: a file, a folder (its .yaml / .json scenarios), a glob with `*` / `?` in
+ * the file name (`scenarios/*_street.yaml`), or a bare scenario name looked up in the default folder.
+ * Sorted and de-duplicated, so a suite runs in the same order everywhere.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ConfigError } from '../../contracts/errors.ts';
+
+const isScenarioFile = (f: string) => /\.(ya?ml|json)$/i.test(f) && !f.endsWith('.schema.json');
+
+function glob(pattern: string): string[] {
+  const dir = dirname(pattern);
+  const re = new RegExp(
+    `^${basename(pattern)
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => re.test(f) && isScenarioFile(f))
+    .map((f) => join(dir, f));
+}
+
+/** Expand arguments (default: every scenario in `defaultDir`). Throws ConfigError when one matches nothing. */
+export function expandScenarioArgs(args: readonly string[], defaultDir: string): string[] {
+  const out = new Set<string>();
+  for (const a of args.length ? args : [defaultDir]) {
+    let found: string[];
+    if (/[*?]/.test(a)) found = glob(a);
+    else if (existsSync(a) && statSync(a).isDirectory()) found = glob(join(a, '*'));
+    else if (existsSync(a)) found = [a];
+    else found = ['.yaml', '.yml', '.json'].map((e) => join(defaultDir, `${a}${e}`)).filter((f) => existsSync(f));
+    if (found.length === 0) {
+      throw new ConfigError({
+        what: `no scenario file matches '${a}'`,
+        where: 'viper scenarios run',
+        hint: `give files, a folder or a glob; bundled scenarios are in ${defaultDir}`,
+      });
+    }
+    for (const f of found) out.add(f);
+  }
+  return [...out].sort();
+}

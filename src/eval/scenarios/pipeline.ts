@@ -1,0 +1,128 @@
+/**
+ * One scenario end to end: scenario file → recording (simulator; cached by content) → replay through the
+ * perception stages → results MCAP → score against the scenario's `expect` block.
+ *
+ * This file is the suite's adapter and the one place in src/eval that imports src/graph (replay and the stage
+ * builder): the metrics and checks stay pure, the wiring lives here.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '../../contracts/errors.ts';
+import { buildStages } from '../../graph/buildStages.ts';
+import { replay } from '../../graph/replay.ts';
+import type { Stage } from '../../graph/stage.ts';
+import type { Scenario } from '../../sim/index.ts';
+import { recordScenario } from '../../sim/record.ts';
+import { loadScenario, scenarioFromValue } from '../../sim/scenario/load.ts';
+import { type ScenarioScore, type ScoreRunOptions, scoreRun } from './score.ts';
+
+/**
+ * A module that rewrites the stage list (tests use it to break a tracker or a detector on purpose). It runs in
+ * the worker process, so it is named by file, not passed as a function.
+ */
+export interface StageHook {
+  /** Path of the module (absolute, or relative to the working directory). */
+  module: string;
+  /** Exported function `(stages, options) => stages` (default `transformStages`). */
+  export?: string;
+  options?: unknown;
+}
+
+export interface PipelineOptions {
+  /** Scenario file (.yaml / .json). */
+  file: string;
+  /** Folder for this run's outputs (`<name>/results.mcap`). */
+  outDir: string;
+  /** Folder of cached recordings (reused when the scenario's content is unchanged). */
+  recordingsDir: string;
+  /** Half the image resolution (each camera's width, height and intrinsics), same duration and rate. */
+  quick?: boolean;
+  detector?: 'oracle' | 'model';
+  model?: string;
+  stageHook?: StageHook;
+  score?: ScoreRunOptions;
+}
+
+export interface ScenarioRun {
+  scenario: string;
+  file: string;
+  description: string;
+  recording: { path: string; sha256: string; frames: number; cached: boolean };
+  results: { path: string; sha256: string };
+  detector: string;
+  score: ScenarioScore;
+  /** Wall time of each step (ms), kept apart from the deterministic fields. */
+  timingMs: { simulate: number; replay: number; score: number };
+}
+
+/** The quick variant: half resolution (intrinsics scaled), same scene, duration and rate. */
+export function quickScenario(s: Scenario): Scenario {
+  const half = (x: number | undefined) => (x === undefined ? undefined : Math.max(16, Math.round(x / 2)));
+  const scale = (x: number | undefined) => (x === undefined ? undefined : x / 2);
+  const cameras = s.rig.cameras?.map((c) => {
+    const out = { ...c, width: half(c.width), height: half(c.height), fx: scale(c.fx), fy: scale(c.fy) };
+    return { ...out, cx: scale(c.cx), cy: scale(c.cy) };
+  });
+  const rig = { ...s.rig, width: half(s.rig.width)!, height: half(s.rig.height)!, ...(cameras ? { cameras } : {}) };
+  return { ...s, rig: JSON.parse(JSON.stringify(rig)) };
+}
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/** Record (or reuse) the scenario's recording; the cache key is the validated scenario's content. */
+async function recording(o: PipelineOptions): Promise<{ scenario: Scenario; rec: ScenarioRun['recording']; ms: number }> {
+  const loaded = await loadScenario(o.file);
+  const scenario = o.quick ? quickScenario(loaded.scenario) : loaded.scenario;
+  const world = o.quick ? scenarioFromValue(scenario, `${o.file} (quick)`).world : loaded.world;
+  await mkdir(o.recordingsDir, { recursive: true });
+  const path = join(o.recordingsDir, `${scenario.name}${o.quick ? '.quick' : ''}.mcap`);
+  const key = sha256(JSON.stringify(scenario));
+  const meta = `${path}.json`;
+  if (existsSync(path) && existsSync(meta)) {
+    const m = JSON.parse(await readFile(meta, 'utf8')) as { key: string; sha256: string; frames: number };
+    if (m.key === key) return { scenario, rec: { path, sha256: m.sha256, frames: m.frames, cached: true }, ms: 0 };
+  }
+  const t = performance.now();
+  const r = await recordScenario(world, path);
+  await writeFile(meta, `${JSON.stringify({ key, sha256: r.sha256, frames: r.frames })}\n`);
+  return { scenario, rec: { path, sha256: r.sha256, frames: r.frames, cached: false }, ms: performance.now() - t };
+}
+
+async function applyHook(stages: Stage[], hook: StageHook | undefined): Promise<Stage[]> {
+  if (!hook) return stages;
+  const mod = (await import(pathToFileURL(resolve(hook.module)).href)) as Record<string, unknown>;
+  const fn = mod[hook.export ?? 'transformStages'];
+  if (typeof fn !== 'function') {
+    throw new ConfigError({ what: `stage hook ${hook.module} exports no function '${hook.export ?? 'transformStages'}'` });
+  }
+  return (await fn(stages, hook.options)) as Stage[];
+}
+
+/** Run one scenario: simulate (or reuse) → replay → score. */
+export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
+  const { scenario, rec, ms: simulateMs } = await recording(o);
+  const dir = join(o.outDir, scenario.name);
+  await mkdir(dir, { recursive: true });
+  const output = join(dir, 'results.mcap');
+  const detector = o.detector ?? 'oracle';
+  let t = performance.now();
+  const built = await buildStages({ detector, model: o.model, tracker: 'bytetrack', fuse: true }, rec.path);
+  const stages = await applyHook(built.stages, o.stageHook);
+  await replay({ input: rec.path, output, stages, metadata: { ...built.metadata, scenario: scenario.name } });
+  const replayMs = performance.now() - t;
+  t = performance.now();
+  const score = await scoreRun(output, rec.path, scenario.expect, o.file, o.score);
+  return {
+    scenario: scenario.name,
+    file: o.file,
+    description: scenario.description,
+    recording: rec,
+    results: { path: output, sha256: sha256(await readFile(output)) },
+    detector: built.metadata.model ? `model ${built.metadata.model}` : detector,
+    score,
+    timingMs: { simulate: simulateMs, replay: replayMs, score: performance.now() - t },
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * The scenario regression suite: validates every scenario file first (bad input stops the suite before it
+ * runs anything), runs them in at most `jobs` worker processes, compares each with its golden file, and
+ * returns outcomes in file order (whatever order the workers finish in).
+ *
+ * @example
+ * const suite = await runSuite({ files: ['scenarios/night_street.yaml'], outDir: 'out/scenarios', quick: true });
+ * await writeReports(suite, 'out/scenarios');
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadScenario } from '../../sim/scenario/load.ts';
+import {
+  compareGolden,
+  type Golden,
+  type GoldenComparison,
+  goldenMetrics,
+  goldenPath,
+  readGolden,
+  writeGolden,
+} from './golden.ts';
+import type { PipelineOptions, ScenarioRun, StageHook } from './pipeline.ts';
+import type { ScoreRunOptions } from './score.ts';
+import type { WorkerReply, WorkerRequest } from './worker.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '..', '..', '..');
+/** Where golden files live by default. */
+export const GOLDEN_DIR = join(repoRoot, 'recordings', 'golden');
+
+export interface SuiteOptions {
+  files: string[];
+  /** Reports and per-scenario results go here. */
+  outDir: string;
+  /** Cached recordings (default `<outDir>/recordings`). */
+  recordingsDir?: string;
+  goldenDir?: string;
+  /** Worker processes (default: number of CPUs). */
+  jobs?: number;
+  quick?: boolean;
+  detector?: 'oracle' | 'model';
+  model?: string;
+  /** Rewrites each run's stage list (tests break a tracker with it); runs in the workers. */
+  stageHook?: StageHook;
+  score?: ScoreRunOptions;
+  /** Write golden files from this run instead of comparing. */
+  updateGolden?: boolean;
+  /** Absolute tolerance of golden metric comparisons (default 1e-9 oracle, 1e-3 model). */
+  goldenTolerance?: number;
+  /** Called as each scenario finishes (progress lines). */
+  onOutcome?: (o: ScenarioOutcome, done: number, total: number) => void;
+}
+
+export interface ScenarioOutcome {
+  scenario: string;
+  file: string;
+  status: 'pass' | 'fail' | 'error';
+  /** One line per failed expectation or golden difference. */
+  failures: string[];
+  run?: ScenarioRun;
+  golden?: GoldenComparison;
+  error?: string;
+}
+
+export interface SuiteResult {
+  mode: 'full' | 'quick';
+  detector: string;
+  outcomes: ScenarioOutcome[];
+  passed: number;
+  failed: number;
+  errors: number;
+  /** Wall times: the only non-deterministic part of a result. */
+  timing: { wallMs: number; jobs: number; perScenarioMs: Record<string, number> };
+}
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${Math.abs(x) >= 100 || Number.isInteger(x) ? x.toFixed(0) : x.toFixed(3)}`;
+
+/** Golden record of a run. */
+export function goldenOf(run: ScenarioRun, quick: boolean): Golden {
+  return {
+    scenario: run.scenario,
+    mode: quick ? 'quick' : 'full',
+    detector: run.detector,
+    recordingSha256: run.recording.sha256,
+    resultsSha256: run.results.sha256,
+    metrics: goldenMetrics(run.score.metrics),
+    checks: run.score.checks.map((c) => ({ name: c.name, ok: c.ok, value: c.value })),
+  };
+}
+
+/** Failure lines of a run: failed checks, then golden metric changes (worst first, at most 8). */
+export function failureLines(run: ScenarioRun, golden: GoldenComparison | undefined): string[] {
+  const lines = run.score.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+  if (golden?.status === 'metrics-changed') {
+    const worse = golden.changes.filter((c) => c.worse);
+    const shown = (worse.length ? worse : golden.changes).slice(0, 8);
+    const what = golden.recordingChanged ? 'recording changed (simulator); ' : '';
+    lines.push(
+      `golden ${golden.path}: ${what}${golden.changes.length} metrics moved (${worse.length} worse): ` +
+        shown
+          .map((c) =>
+            c.delta === null ? `${c.key} ${c.golden ?? '-'} → ${c.now ?? '-'}` : `${c.key} ${c.golden} → ${c.now} (${signed(c.delta)})`,
+          )
+          .join(', '),
+    );
+  }
+  return lines;
+}
+
+function workerArgs(): { file: string; execArgv: string[] } {
+  const tsx = createRequire(import.meta.url).resolve('tsx');
+  return { file: join(here, 'worker.ts'), execArgv: ['--import', pathToFileURL(tsx).href] };
+}
+
+/** Run the suite. Throws (ScenarioError, one line) when a scenario file is invalid, before running any. */
+export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
+  const t0 = performance.now();
+  const names: string[] = [];
+  for (const f of o.files) names.push((await loadScenario(f)).scenario.name);
+  const recordingsDir = o.recordingsDir ?? join(o.outDir, 'recordings');
+  const goldenDir = o.goldenDir ?? GOLDEN_DIR;
+  const detector = o.detector ?? 'oracle';
+  const quick = o.quick ?? false;
+  const tolerance = o.goldenTolerance ?? (detector === 'oracle' ? 1e-9 : 1e-3);
+  const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), o.files.length));
+  const outcomes: ScenarioOutcome[] = new Array(o.files.length);
+  const perScenarioMs: Record<string, number> = {};
+  let done = 0;
+
+  const finish = async (i: number, reply: WorkerReply, ms: number): Promise<void> => {
+    const file = o.files[i]!;
+    let out: ScenarioOutcome;
+    if (!reply.ok) {
+      out = { scenario: names[i]!, file, status: 'error', failures: [reply.message], error: reply.message };
+    } else {
+      const run = reply.run;
+      const g = goldenOf(run, quick);
+      const path = goldenPath(goldenDir, { scenario: run.scenario, quick, detector });
+      let golden: GoldenComparison;
+      if (o.updateGolden) {
+        await writeGolden(path, g);
+        golden = { path, status: 'updated', recordingChanged: false, changes: [], flipped: [] };
+      } else {
+        golden = compareGolden(path, await readGolden(path), g, tolerance);
+      }
+      const failures = failureLines(run, golden);
+      out = { scenario: run.scenario, file, status: failures.length ? 'fail' : 'pass', failures, run, golden };
+      perScenarioMs[run.scenario] = Math.round(ms);
+    }
+    outcomes[i] = out;
+    o.onOutcome?.(out, ++done, o.files.length);
+  };
+
+  const { file, execArgv } = workerArgs();
+  const base: Omit<PipelineOptions, 'file'> = {
+    outDir: o.outDir,
+    recordingsDir,
+    quick,
+    detector,
+    ...(o.model ? { model: o.model } : {}),
+    ...(o.stageHook ? { stageHook: o.stageHook } : {}),
+    ...(o.score ? { score: o.score } : {}),
+  };
+  let next = 0;
+  const runWorker = async (): Promise<void> => {
+    let child: ChildProcess | undefined;
+    try {
+      while (next < o.files.length) {
+        const i = next++;
+        child ??= fork(file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const start = performance.now();
+        const reply = await ask(child, { id: i, options: { ...base, file: o.files[i]! } });
+        await finish(i, reply, performance.now() - start);
+        if (!reply.ok && reply.message.startsWith('worker exited')) child = undefined;
+      }
+    } finally {
+      child?.disconnect();
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, runWorker));
+
+  return {
+    mode: quick ? 'quick' : 'full',
+    detector,
+    outcomes,
+    passed: outcomes.filter((x) => x.status === 'pass').length,
+    failed: outcomes.filter((x) => x.status === 'fail').length,
+    errors: outcomes.filter((x) => x.status === 'error').length,
+    timing: { wallMs: Math.round(performance.now() - t0), jobs, perScenarioMs },
+  };
+}
+
+/** Send one request; resolve with the reply, or with an error reply if the worker dies first. */
+function ask(child: ChildProcess, req: WorkerRequest): Promise<WorkerReply> {
+  return new Promise((resolveReply) => {
+    const onMessage = (m: WorkerReply) => {
+      if (m.id !== req.id) return;
+      cleanup();
+      resolveReply(m);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      cleanup();
+      resolveReply({ id: req.id, ok: false, badInput: false, message: `worker exited (code ${code}, signal ${signal})` });
+    };
+    const cleanup = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+    child.send(req);
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * Worker process of the scenario suite (started by suite.ts with `child_process.fork`): receives one scenario
+ * at a time, runs it (pipeline.ts) and sends the result back. Errors go back as data, with whether they are bad
+ * input (ViperError: one line) or an internal fault.
+ */
+import { ViperError } from '../../contracts/errors.ts';
+import { type PipelineOptions, runScenario } from './pipeline.ts';
+
+export interface WorkerRequest {
+  id: number;
+  options: PipelineOptions;
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; run: Awaited<ReturnType<typeof runScenario>> }
+  | { id: number; ok: false; badInput: boolean; message: string };
+
+process.on('message', (req: WorkerRequest) => {
+  runScenario(req.options).then(
+    (run) => process.send?.({ id: req.id, ok: true, run } satisfies WorkerReply),
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+      process.send?.({ id: req.id, ok: false, badInput: err instanceof ViperError, message } satisfies WorkerReply);
+    },
+  );
+});
+process.on('disconnect', () => process.exit(0));

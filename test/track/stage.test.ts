@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { CameraFrame, RigFrame } from '../../src/contracts/camera.ts';
+import type { Detection } from '../../src/contracts/perception.ts';
+import type { RigResult } from '../../src/graph/stage.ts';
+import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
+import { colorForId } from '../../src/track/colors.ts';
+import { createTrackStage } from '../../src/track/stage.ts';
+
+function frame(cameraId: string, tNs: bigint): CameraFrame {
+  return {
+    feedId: 'f',
+    cameraId,
+    tNs,
+    image: { encoding: 'rgb8', width: 640, height: 480, data: new Uint8Array(0) },
+    calibration: null,
+    transforms: [],
+  };
+}
+function result(seq: number, dets: Record<string, Detection[]>): RigResult {
+  const tNs = BigInt(seq) * 33_000_000n;
+  const rig: RigFrame = {
+    feedId: 'f',
+    tNs,
+    seq,
+    frames: Object.keys(dets).map((c) => frame(c, tNs)),
+    missing: [],
+  };
+  return { rig, detections: new Map(Object.entries(dets)), tracks: new Map(), issues: [] };
+}
+const det = (cameraId: string, x: number, score = 0.9): Detection => ({
+  cameraId,
+  cls: 'car',
+  score,
+  box: { x1: x, y1: 100, x2: x + 50, y2: 140 },
+});
+
+function sequence(): RigResult[] {
+  return Array.from({ length: 12 }, (_, k) =>
+    result(k, {
+      a: [det('a', 100 + 3 * k), det('a', 400 - 3 * k)],
+      b: k % 4 === 3 ? [] : [det('b', 50 + 5 * k)],
+    }),
+  );
+}
+const summary = (rs: RigResult[]) =>
+  rs.map((r) =>
+    [...r.tracks.entries()]
+      .map(([c, ts]) => `${c}:${ts.map((t) => `${t.trackId}@${t.box.x1.toFixed(3)}`).join(',')}`)
+      .join(' '),
+  );
+
+describe('track stage', () => {
+  it('tracks each camera separately and gives the same result whatever the batch size', async () => {
+    const one = sequence();
+    const stageA = createTrackStage({ kind: 'bytetrack' });
+    await stageA.process(one);
+    const split = sequence();
+    const stageB = createTrackStage({ kind: 'bytetrack' });
+    for (const part of [split.slice(0, 1), split.slice(1, 7), split.slice(7)]) await stageB.process(part);
+    expect(summary(split)).toEqual(summary(one));
+    // Ids are per camera: both cameras start at 1.
+    expect(one[0]!.tracks.get('a')!.map((t) => t.trackId)).toEqual([1, 2]);
+    expect(one[0]!.tracks.get('b')!.map((t) => t.trackId)).toEqual([1]);
+    expect(one[10]!.tracks.get('b')!.map((t) => t.trackId)).toEqual([1]); // kept through the empty frames
+    expect(one[11]!.tracks.get('b')).toEqual([]); // an empty frame reports no track (it is lost)
+    expect(stageA.describe?.()).toEqual({ tracker: 'bytetrack', trackers: 2, frames: 12 });
+  });
+});
+
+describe('Foxglove image annotations', () => {
+  it('draws one outline and one label per track of the camera, coloured by id', () => {
+    const r = sequence()[0]!;
+    const tracks = [
+      { ...det('a', 10), trackId: 4, state: 'confirmed' as const, age: 3 },
+      { ...det('b', 10), trackId: 5, state: 'confirmed' as const, age: 3 },
+    ];
+    const ann = tracksToImageAnnotations(tracks, r.rig.tNs + 1_500_000_000n, 'a');
+    expect(ann.points).toHaveLength(1);
+    expect(ann.points[0]!.timestamp).toEqual({ sec: 1, nsec: 500_000_000 });
+    expect(ann.points[0]!.points).toEqual([
+      { x: 10, y: 100 },
+      { x: 60, y: 100 },
+      { x: 60, y: 140 },
+      { x: 10, y: 140 },
+    ]);
+    expect(ann.points[0]!.outline_color).toEqual(colorForId(4));
+    expect(ann.texts[0]!.text).toBe('#4 car 0.90');
+    // Colours are deterministic and differ between neighbouring ids.
+    expect(colorForId(4)).toEqual(colorForId(4));
+    expect(colorForId(4)).not.toEqual(colorForId(5));
+  });
+});
