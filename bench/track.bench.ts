@@ -109,7 +109,7 @@ function bench2D(): void {
 }
 
 /** Six cameras (nuScenes-like: 0°, ±55°, ±110°, 180°), 50 cars around the ego, moving; RIGS rig frames. */
-function rigScene(rigs: number, seed: number) {
+export function rigScene(rigs: number, seed: number) {
   const rnd = mulberry32(seed);
   const K = [1266, 0, 816, 0, 1266, 491, 0, 0, 1];
   const model = pinholeModel(K, 1600, 900);

@@ -70,6 +70,8 @@ interface WorldTrack {
   hits: number;
   lastSeenNs: TimeNs;
   sources: { cameraId: string; trackId: number }[];
+  /** Cameras whose measurements updated the object in this frame. */
+  frameCams: string[];
 }
 
 export interface WorldTracker {
@@ -112,10 +114,10 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
       for (const t of tracks) {
         worldPredict(t.kf, dtS, cfg.accelStd, t.kf);
         t.sources = [];
+        t.frameCams = [];
       }
       const byId = new Map(tracks.map((t) => [t.id, t]));
       const assigned = new Map<WorldTrack, GroundMeasurement[]>();
-      const usedCam = new Set<string>(); // `${objectId}\0${cameraId}`: one measurement per camera per object
       const take = (t: WorldTrack, m: GroundMeasurement) => {
         let list = assigned.get(t);
         if (!list) {
@@ -123,7 +125,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
           assigned.set(t, list);
         }
         list.push(m);
-        usedCam.add(`${t.id}\u0000${m.cameraId}`);
+        t.frameCams.push(m.cameraId); // one measurement per camera per object
       };
       const sorted = [...measurements].sort((a, b) =>
         a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : a.trackId - b.trackId,
@@ -134,7 +136,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
       for (const m of sorted) {
         const b = bindings.get(key(m));
         const t = b ? byId.get(b.id) : undefined;
-        if (t && !usedCam.has(`${t.id}\u0000${m.cameraId}`) && classOk(clsOf(t), m.cls)) {
+        if (t && !t.frameCams.includes(m.cameraId) && classOk(clsOf(t), m.cls)) {
           const { nu, S } = worldInnovation(t.kf, m.position, m.cov);
           if (mahalanobis2(nu, S) <= cfg.bindingGateChi2) {
             take(t, m);
@@ -156,7 +158,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
           for (let j = 0; j < tracks.length; j++) {
             const t = tracks[j]!;
             let c = Infinity;
-            if (classOk(trackCls[j]!, m.cls) && !usedCam.has(`${t.id}\u0000${cam}`)) {
+            if (classOk(trackCls[j]!, m.cls) && !t.frameCams.includes(cam)) {
               const P = t.kf.P;
               c = mahalanobis2Raw(
                 m.position[0] - t.kf.x[0]!,
@@ -224,6 +226,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
           hits: 1,
           lastSeenNs: tNs,
           sources: [],
+          frameCams: g.map((m) => m.cameraId),
         };
         for (let k = 0; k < g.length; k++) {
           const m = g[k]!;
@@ -244,7 +247,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
         for (let j = i + 1; j < tracks.length && !dead.has(a); j++) {
           const b = tracks[j]!;
           if (dead.has(b) || !classOk(cls.get(a)!, cls.get(b)!)) continue;
-          if (a.sources.some((s) => b.sources.some((q) => q.cameraId === s.cameraId))) continue;
+          if (a.frameCams.some((c) => b.frameCams.includes(c))) continue;
           const Pa = a.kf.P;
           const Pb = b.kf.P;
           const d = mahalanobis2Raw(
@@ -260,6 +263,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
           a.hits = Math.max(a.hits, b.hits);
           if (b.lastSeenNs > a.lastSeenNs) a.lastSeenNs = b.lastSeenNs;
           a.sources.push(...b.sources);
+          a.frameCams.push(...b.frameCams);
           for (const [c, v] of b.classScore) a.classScore.set(c, (a.classScore.get(c) ?? 0) + v);
           for (const bd of bindings.values()) if (bd.id === b.id) bd.id = a.id;
           dead.add(b);

@@ -9,6 +9,8 @@ import { RecordingReader } from '../../src/io/index.ts';
 import type { Flat } from './helpers.ts';
 import { readAll, rng, tempDir, writeSample } from './helpers.ts';
 
+import { SUMMARYLESS_FOOTER } from './summaryless.ts';
+
 const dir = tempDir('damage');
 
 interface Chunk {
@@ -142,11 +144,13 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
     }
   });
 
-  it('truncated inside the summary: every message is still read (streamed)', async () => {
+  it('truncated inside the summary: refused, and with recover every message is read (streamed)', async () => {
     const p = variant('trunc-summary', original.subarray(0, dataEnd + 13 + 40));
-    const { messages: got, reader } = await readAll(p);
+    expect(await failure(() => readAll(p))).toMatch(/truncated: file ends inside the summary section/);
+    const { messages: got, reader } = await readAll(p, { recover: true });
     expect(reader.summary().indexed).toBe(false);
     expect(got).toEqual(messages);
+    expect(reader.recovery()).toMatchObject({ damaged: true, bytesLost: 40 });
   });
 
   it('bad chunk CRC: names the CRCs, the chunk and its byte offset', async () => {
@@ -218,7 +222,7 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
       Buffer.concat([Buffer.from([op, 3, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([1, 2, 3])]);
     // Insert before DataEnd and drop the summary: the file must be streamed.
     const withRecord = (op: number) =>
-      Buffer.concat([original.subarray(0, dataEnd), record(op), original.subarray(dataEnd, dataEnd + 13)]);
+      Buffer.concat([original.subarray(0, dataEnd), record(op), original.subarray(dataEnd, dataEnd + 13), SUMMARYLESS_FOOTER]);
     const privateOk = await readAll(variant('private-record', withRecord(0x80)));
     expect(privateOk.reader.summary().indexed).toBe(false);
     expect(privateOk.messages).toEqual(messages);

@@ -8,13 +8,15 @@ import { RecordingError } from '../../src/contracts/errors.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { readAll, rng, tempDir, writeSample } from './helpers.ts';
 
+import { SUMMARYLESS_FOOTER } from './summaryless.ts';
+
 const dir = tempDir('rw');
 
-/** Cuts a finished file right after its DataEnd record: no summary, no footer → the reader must stream. */
+/** Drops a finished file's summary section: a valid summary-less MCAP (footer with summary_start 0) → streamed. */
 function stripSummary(src: string, dst: string): void {
   const bytes = readFileSync(src);
   const summaryStart = Number(bytes.readBigUInt64LE(bytes.length - 8 - 29 + 9));
-  writeFileSync(dst, bytes.subarray(0, summaryStart));
+  writeFileSync(dst, Buffer.concat([bytes.subarray(0, summaryStart), SUMMARYLESS_FOOTER]));
 }
 
 describe('RecordingWriter + RecordingReader', () => {

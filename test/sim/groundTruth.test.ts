@@ -116,6 +116,37 @@ describe('ground truth from the id buffer', () => {
     },
   );
 
+  it('distorted cameras: boxes come from the remapped id buffer, fractions stay in (0, 1]', () => {
+    const { world } = scenarioFromValue(
+      tinyScenario({
+        rig: {
+          width: 320,
+          height: 180,
+          cameras: [{ id: 'cam_front', hfov: 90, position: [1.5, 0, 1.5], distortion: [-0.12, 0.01, 0, 0, 0] }],
+        },
+      }),
+      'distorted',
+    );
+    const renderer = createRenderer(world);
+    expect(renderer.cameras[0]!.remap).not.toBeNull();
+    let views = 0;
+    for (const f of simulateFrames(world, { renderer })) {
+      const img = f.images[0]!;
+      const boxes = bruteBoxes(img.ids, img.width, img.height);
+      for (const a of f.gt.actors) {
+        const k = world.agents.findIndex((g) => g.id === a.id);
+        const b = boxes.get(k + 1);
+        const v = a.cameras[0];
+        if (!b) continue;
+        expect(v?.box).toEqual({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 });
+        expect(v!.visibleFraction).toBeGreaterThan(0);
+        expect(v!.visibleFraction).toBeLessThanOrEqual(1);
+        views++;
+      }
+    }
+    expect(views).toBeGreaterThan(0);
+  });
+
   it('visible fraction falls as a pedestrian walks behind a parked van, then rises as it comes out', () => {
     const { world } = scenarioFromValue(
       tinyScenario({

@@ -40,6 +40,8 @@ const ui = {
 
 const PREFETCH = 3;
 const CACHE = 12;
+/** Id-switch histories kept (one per visited frame; only the previous frame's is read). */
+const HISTORY_FRAMES = 200;
 
 let rec: Recording | null = null;
 let readable: McapTypes.IReadable | null = null;
@@ -101,6 +103,7 @@ async function show(i: number): Promise<void> {
     const prev = historyAfter.get(i - 1) ?? new Map();
     const m = computeFrameMetrics(f, cams, prev);
     historyAfter.set(i, m.history);
+    while (historyAfter.size > HISTORY_FRAMES) historyAfter.delete(historyAfter.keys().next().value!);
     const drawn = await grid.draw(f, ui.gt.checked, m.perCamera);
     if (seq !== openSeq || !drawn) return;
     frame = f;

@@ -151,9 +151,13 @@ export async function scanFile(
   let end = 0n;
   let messageCount = 0;
   let damage: Damage | undefined;
+  let dataEndAt = -1;
   try {
-    for await (const { record } of streamRecords(fh, size, decompressHandlers)) {
+    for await (const { record, offset } of streamRecords(fh, size, decompressHandlers)) {
       switch (record.type) {
+        case 'DataEnd':
+          dataEndAt = offset;
+          break;
         case 'Header':
           profile = record.profile;
           library = record.library;
@@ -181,6 +185,24 @@ export async function scanFile(
     if (!(err instanceof DamageError)) throw err;
     damage = err.damage;
   }
+  if (!damage && dataEndAt >= 0 && !(await endsWithMagic(fh, size))) {
+    // Every message is intact, but the summary/footer was cut off: the writer never finished the file.
+    const at = dataEndAt + DATA_END_RECORD_BYTES;
+    damage = {
+      reason: `truncated: file ends inside the summary section at byte ${size} (data ends at byte ${at}; every message is intact)`,
+      offset: at,
+      truncated: true,
+    };
+  }
+  if (!damage && dataEndAt >= 0 && !(await endsWithMagic(fh, size))) {
+    // Every message is intact, but the summary/footer was cut off: the writer never finished the file.
+    const at = dataEndAt + DATA_END_RECORD_BYTES;
+    damage = {
+      reason: `truncated: file ends inside the summary section at byte ${size} (data ends at byte ${at}; every message is intact)`,
+      offset: at,
+      truncated: true,
+    };
+  }
   const channels = new Map<number, ChannelInfo>();
   const schemaOfChannel = new Map<number, SchemaRecord>();
   for (const ch of [...rawChannels.values()].sort((a, b) => a.id - b.id)) {
@@ -202,4 +224,14 @@ export async function scanFile(
     },
     damage,
   };
+}
+
+/** DataEnd record: opcode (1) + length (8) + data_section_crc (4). */
+const DATA_END_RECORD_BYTES = 13;
+
+async function endsWithMagic(fh: FileHandle, size: number): Promise<boolean> {
+  if (size < 2 * MAGIC.length) return false;
+  const tail = new Uint8Array(MAGIC.length);
+  await fh.read(tail, 0, MAGIC.length, size - MAGIC.length);
+  return hasMagicAt(tail);
 }

@@ -1,0 +1,101 @@
+/**
+ * The fast subset of the scenario suite, run by `npm test`: two bundled scenarios in quick mode (half
+ * resolution) through the real workers, checked against their golden files; then the same recordings with a
+ * deliberately broken tracker and detector, which must fail with the scenarios, metrics and drops named.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTable, runSuite, type SuiteResult, writeReports } from '../../src/eval/scenarios/index.ts';
+import { repoRoot } from '../shared.ts';
+
+const FAST = ['pedestrian_crossing', 'red_light_stop'].map((s) => join(repoRoot, 'scenarios', `${s}.yaml`));
+const breakers = join(repoRoot, 'test', 'scenarios', 'breakers.ts');
+
+let dir: string;
+let recordingsDir: string;
+let good: SuiteResult;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'viper-scenarios-'));
+  recordingsDir = join(dir, 'recordings');
+  good = await runSuite({ files: FAST, outDir: join(dir, 'good'), recordingsDir, quick: true, jobs: 2 });
+}, 300_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('scenario suite, quick subset', () => {
+  it('passes every expectation and matches the golden results bit for bit', () => {
+    const rows = good.outcomes.map((o) => [o.scenario, o.status, o.golden?.status, o.failures]);
+    expect(rows).toEqual([
+      ['pedestrian_crossing', 'pass', 'match', []],
+      ['red_light_stop', 'pass', 'match', []],
+    ]);
+    for (const o of good.outcomes) expect(o.run!.score.checks.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('writes JSON (no wall times outside `timing`), JUnit, Markdown and a plot per scenario', async () => {
+    const out = join(dir, 'good');
+    const paths = await writeReports(good, out);
+    const json = JSON.parse(await readFile(paths.json, 'utf8'));
+    const { timing, ...rest } = json;
+    expect(timing.jobs).toBe(2);
+    expect(JSON.stringify(rest)).not.toMatch(/Ms"|wall|elapsed/i);
+    expect(rest.scenarios[0].metrics.MOTA).toBeGreaterThan(0.5);
+    expect(await readFile(paths.junit, 'utf8')).toMatch(/<testsuites name="viper scenarios" tests="\d+" failures="0" errors="0"/);
+    const md = await readFile(paths.markdown, 'utf8');
+    expect(md).toContain('| pedestrian_crossing | PASS |');
+    expect(md).toContain('![red_light_stop over time](plots/red_light_stop.svg)');
+    for (const p of paths.plots) expect((await readFile(p, 'utf8')).startsWith('<svg')).toBe(true);
+    expect(existsSync(join(out, 'plots', 'pedestrian_crossing.svg'))).toBe(true);
+  });
+
+  it('a tracker whose ids are shuffled every 10 frames fails, naming scenarios, metrics and the drop', async () => {
+    const broken = await runSuite({
+      files: FAST,
+      outDir: join(dir, 'shuffled'),
+      recordingsDir,
+      quick: true,
+      jobs: 2,
+      stageHook: { module: breakers, export: 'shuffleIds', options: { everyFrames: 10 } },
+    });
+    expect(broken.outcomes.map((o) => [o.scenario, o.status])).toEqual([
+      ['pedestrian_crossing', 'fail'],
+      ['red_light_stop', 'fail'],
+    ]);
+    // The recordings were reused: only perception changed.
+    for (const o of broken.outcomes) expect(o.golden!.recordingChanged).toBe(false);
+    const ped = broken.outcomes[0]!;
+    const idsw = ped.golden!.changes.find((c) => c.key === 'IDSW')!;
+    expect(idsw.worse).toBe(true);
+    expect(idsw.delta).toBeGreaterThanOrEqual(5);
+    const idf1 = ped.golden!.changes.find((c) => c.key === 'IDF1')!;
+    expect(idf1.delta).toBeLessThan(-0.2);
+    expect(ped.failures.some((f) => /^no_id_switch P1 in cam_front: \d+ id switches/.test(f))).toBe(true);
+    const table = formatTable(broken);
+    expect(table).toMatch(/FAIL pedestrian_crossing: IDSW ≤ 2: \d+ \(needs ≤ 2\)/);
+    expect(table).toMatch(/FAIL red_light_stop: golden .*red_light_stop\.json: \d+ metrics moved \(\d+ worse\): .*IDF1 0\.\d+ → 0\.\d+ \(-0\.\d{3}\)/);
+    expect(table).toContain('0 passed, 2 failed, 0 errors');
+  }, 300_000);
+
+  it('a detector whose boxes are shifted by 60% of their width fails on detection and tracking metrics', async () => {
+    const broken = await runSuite({
+      files: [FAST[0]!],
+      outDir: join(dir, 'shifted'),
+      recordingsDir,
+      quick: true,
+      jobs: 1,
+      stageHook: { module: breakers, export: 'shiftBoxes', options: { fraction: 0.6 } },
+    });
+    const o = broken.outcomes[0]!;
+    expect(o.status).toBe('fail');
+    expect(o.failures.some((f) => /^MOTA ≥ 0.5: -?0\.\d+ \(needs ≥ 0.5\)/.test(f))).toBe(true);
+    const ap50 = o.golden!.changes.find((c) => c.key === 'AP50')!;
+    expect(ap50.worse).toBe(true);
+    expect(ap50.now).toBeLessThan(0.2);
+  }, 300_000);
+});
