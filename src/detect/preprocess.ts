@@ -93,7 +93,12 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
  * Write one letterboxed image into `dst` at element `offset`, in the card's layout, colour order and
  * normalisation: value = (pixel · scale − mean[c]) / std[c]. The JS twin of the preprocessing graph.
  */
-export function writeInputTensor(img: Letterboxed, input: ModelCard['input'], dst: Float32Array, offset: number): void {
+export function writeInputTensor(
+  img: Letterboxed,
+  input: ModelCard['input'],
+  dst: Float32Array,
+  offset: number,
+): void {
   const hw = input.width * input.height;
   const src = img.pixels;
   const srcOf = input.colorOrder === 'bgr' ? [2, 1, 0] : [0, 1, 2];

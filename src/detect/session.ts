@@ -90,7 +90,8 @@ export async function openSession(
       modelPath,
       options,
       preModel: opts.preModel,
-      preOptions: { executionProviders: ['cpu'], intraOpNumThreads: opts.threads ?? 0, logSeverityLevel: 3 },
+      // One thread: the graph is a few element-wise passes, where a pool costs more in wake-ups than it gains.
+      preOptions: { executionProviders: ['cpu'], intraOpNumThreads: 1, logSeverityLevel: 3 },
     };
     try {
       const session = host ? await host.open(spec, logLevel) : await openInProcess(spec);

@@ -43,13 +43,18 @@ parentPort?.on('message', async (msg) => {
       parentPort?.postMessage({ id: msg.id, ok: true, meta });
     } else if (msg.op === 'run') {
       if (!session || !pre) throw new Error('no session open');
-      const tensor = (await pre.run({ [preInput]: new ort.Tensor('uint8', msg.pixels, msg.dims) }))[preOutput];
+      const tensor = (await pre.run({ [preInput]: new ort.Tensor('uint8', msg.pixels, msg.dims) }))[
+        preOutput
+      ];
       if (!tensor) throw new Error('preprocessing graph gave no tensor');
       const out = (await session.run({ [msg.inputName]: tensor }, [msg.outputName]))[msg.outputName];
       if (!out) throw new Error(`output ${msg.outputName} missing`);
       // Copy into a buffer this thread owns so it can be transferred (ORT's may not be detachable).
       const data = out.type === 'float32' ? new Float32Array(/** @type {Float32Array} */ (out.data)) : null;
-      parentPort?.postMessage({ id: msg.id, ok: true, data, dims: out.dims, type: out.type }, data ? [data.buffer] : []);
+      parentPort?.postMessage(
+        { id: msg.id, ok: true, data, dims: out.dims, type: out.type },
+        data ? [data.buffer] : [],
+      );
     } else if (msg.op === 'release') {
       await release();
       parentPort?.postMessage({ id: msg.id, ok: true });
@@ -57,6 +62,10 @@ parentPort?.on('message', async (msg) => {
   } catch (err) {
     // A failed open leaves nothing half-made; a failed run keeps the sessions.
     if (msg.op === 'open') await release().catch(() => {});
-    parentPort?.postMessage({ id: msg.id, ok: false, message: err instanceof Error ? err.message : String(err) });
+    parentPort?.postMessage({
+      id: msg.id,
+      ok: false,
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
 });

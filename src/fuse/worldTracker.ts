@@ -246,8 +246,7 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
         const a = tracks[i]!; // tracks are in id order: a is the older
         for (let j = i + 1; j < tracks.length && !dead.has(a); j++) {
           const b = tracks[j]!;
-          if (dead.has(b) || !classOk(cls.get(a)!, cls.get(b)!)) continue;
-          if (a.frameCams.some((c) => b.frameCams.includes(c))) continue;
+          if (dead.has(b)) continue;
           const Pa = a.kf.P;
           const Pb = b.kf.P;
           const d = mahalanobis2Raw(
@@ -258,7 +257,8 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
             Pa[4]! + Pb[4]!,
             Pa[5]! + Pb[5]!,
           );
-          if (d > cfg.mergeGateChi2) continue;
+          if (d > cfg.mergeGateChi2 || !classOk(cls.get(a)!, cls.get(b)!)) continue;
+          if (a.frameCams.some((c) => b.frameCams.includes(c))) continue;
           worldUpdate(a.kf, [b.kf.x[0]!, b.kf.x[1]!], [Pb[0]!, Pb[1]!, Pb[4]!, Pb[5]!], a.kf);
           a.hits = Math.max(a.hits, b.hits);
           if (b.lastSeenNs > a.lastSeenNs) a.lastSeenNs = b.lastSeenNs;

@@ -6,7 +6,7 @@
 import { topics } from '../contracts/topics.ts';
 import { toFoxgloveTime } from '../contracts/time.ts';
 import type { RecordedMessage, SchemaSpec } from '../io/types.ts';
-import type { RecordingReader, RecordingWriter } from '../io/index.ts';
+import { encodeFoxglove, encodeJson, type RecordingReader, type RecordingWriter } from '../io/index.ts';
 import { createOutputEncoder } from './outputs.ts';
 import type { RigResult } from './stage.ts';
 
@@ -19,9 +19,24 @@ const IMAGE_SCHEMAS = new Set([
   'sensor_msgs/Image',
 ]);
 
+/** A live mirror of the results file (the Foxglove WebSocket server of `replay --serve`). */
+export interface LiveMirror {
+  addSpecChannel(topic: string, spec: SchemaSpec): number;
+  publish(channelId: number, tNs: bigint, data: Uint8Array): void;
+}
+
+interface OutChannel {
+  id: number;
+  spec: SchemaSpec;
+  /** Live channel id; undefined when not streamed. */
+  live: number | undefined;
+}
+
 export class ResultsSink {
-  private readonly inputChannels = new Map<number, number>();
-  private readonly outputChannels = new Map<string, number>();
+  private readonly inputChannels = new Map<number, OutChannel>();
+  private readonly outputChannels = new Map<string, OutChannel>();
+  /** Channels that could not be streamed live (e.g. CDR), by topic. */
+  readonly notStreamed: string[] = [];
   private closed = false;
   private readonly encode = createOutputEncoder();
   messagesWritten = 0;
@@ -29,6 +44,7 @@ export class ResultsSink {
   constructor(
     private readonly writer: RecordingWriter,
     private readonly reader: RecordingReader,
+    private readonly live?: LiveMirror,
   ) {}
 
   /** Camera ids guessed from image topic names (`/<camera>/image`); frames' frame_ids take over when seen. */
@@ -41,8 +57,8 @@ export class ResultsSink {
   }
 
   async writeInput(m: RecordedMessage): Promise<void> {
-    let id = this.inputChannels.get(m.channel.id);
-    if (id === undefined) {
+    let ch = this.inputChannels.get(m.channel.id);
+    if (ch === undefined) {
       const schema = this.reader.schemaOf(m.channel.id);
       const spec: SchemaSpec = {
         kind: 'raw',
@@ -51,20 +67,17 @@ export class ResultsSink {
         data: schema.data,
         messageEncoding: m.channel.messageEncoding,
       };
-      id = await this.writer.addChannel(m.channel.topic, spec);
-      this.inputChannels.set(m.channel.id, id);
+      ch = await this.open(m.channel.topic, spec);
+      this.inputChannels.set(m.channel.id, ch);
     }
-    await this.writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
+    await this.writer.write(ch.id, m.logTimeNs, m.data, m.publishTimeNs);
+    if (ch.live !== undefined) this.live!.publish(ch.live, m.logTimeNs, m.data);
     this.messagesWritten++;
   }
 
   async writeRig(r: RigResult): Promise<void> {
     const tNs = r.rig.tNs;
-    for (const out of this.encode(r)) {
-      const id = await this.channel(out.topic, out.schema);
-      await this.writer.writeObject(id, out.tNs ?? tNs, out.message);
-      this.messagesWritten++;
-    }
+    for (const out of this.encode(r)) await this.writeObject(out.topic, out.schema, out.tNs ?? tNs, out.message);
     const metrics = {
       stampNs: tNs.toString(),
       feedId: r.rig.feedId,
@@ -77,9 +90,32 @@ export class ResultsSink {
       objects: r.objects?.length ?? null,
       issues: r.issues,
     };
-    const id = await this.channel(topics.metrics, { kind: 'json', name: 'viper.RigMetrics', jsonSchema: RIG_METRICS_SCHEMA });
-    await this.writer.writeObject(id, tNs, metrics);
+    await this.writeObject(topics.metrics, RIG_METRICS_SPEC, tNs, metrics);
+  }
+
+  private async writeObject(topic: string, spec: SchemaSpec, tNs: bigint, message: object): Promise<void> {
+    let ch = this.outputChannels.get(topic);
+    if (ch === undefined) {
+      ch = await this.open(topic, spec);
+      this.outputChannels.set(topic, ch);
+    }
+    const data = spec.kind === 'foxglove' ? encodeFoxglove(spec.name, message) : encodeJson(message);
+    await this.writer.write(ch.id, tNs, data);
+    if (ch.live !== undefined) this.live!.publish(ch.live, tNs, data);
     this.messagesWritten++;
+  }
+
+  private async open(topic: string, spec: SchemaSpec): Promise<OutChannel> {
+    const id = await this.writer.addChannel(topic, spec);
+    let live: number | undefined;
+    if (this.live) {
+      try {
+        live = this.live.addSpecChannel(topic, spec);
+      } catch {
+        this.notStreamed.push(topic);
+      }
+    }
+    return { id, spec, live };
   }
 
   async close(metadata: Record<string, string | undefined>): Promise<void> {
@@ -90,14 +126,6 @@ export class ResultsSink {
     await this.writer.close();
   }
 
-  private async channel(topic: string, schema: SchemaSpec): Promise<number> {
-    let id = this.outputChannels.get(topic);
-    if (id === undefined) {
-      id = await this.writer.addChannel(topic, schema);
-      this.outputChannels.set(topic, id);
-    }
-    return id;
-  }
 }
 
 function sumSizes(m: Map<string, unknown[]>): number | null {
@@ -124,3 +152,5 @@ const RIG_METRICS_SCHEMA = {
     issues: { type: 'array' },
   },
 };
+
+const RIG_METRICS_SPEC: SchemaSpec = { kind: 'json', name: 'viper.RigMetrics', jsonSchema: RIG_METRICS_SCHEMA };

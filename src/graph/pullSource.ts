@@ -32,7 +32,16 @@ export interface PullControl {
   stopped: boolean;
 }
 
-export function pullSource<T>(iterable: AsyncIterable<T>, gate: Gate, control: PullControl): Observable<T> {
+/**
+ * @param pace optional wait before each item is emitted (playback speed for live viewing); it may only delay,
+ *   never change what is emitted, so output stays identical at any speed.
+ */
+export function pullSource<T>(
+  iterable: AsyncIterable<T>,
+  gate: Gate,
+  control: PullControl,
+  pace?: (item: T) => Promise<void>,
+): Observable<T> {
   return new Observable<T>((subscriber) => {
     let cancelled = false;
     const iterator = iterable[Symbol.asyncIterator]();
@@ -42,6 +51,7 @@ export function pullSource<T>(iterable: AsyncIterable<T>, gate: Gate, control: P
         if (cancelled || control.stopped) break;
         const r = await iterator.next();
         if (r.done) break;
+        if (pace) await pace(r.value);
         subscriber.next(r.value);
       }
       await iterator.return?.();

@@ -18,7 +18,7 @@ import { FrameAssembler } from './FrameAssembler.ts';
 import { checkChannels, interpretMessage } from './interpret.ts';
 import { OrderedWriter, type Slot } from './OrderedWriter.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
-import { ResultsSink } from './ResultsSink.ts';
+import { type LiveMirror, ResultsSink } from './ResultsSink.ts';
 import { RigAligner } from './RigAligner.ts';
 import { emptyResult, type RigResult, type Stage } from './stage.ts';
 
@@ -38,6 +38,10 @@ export interface ReplayOptions {
   compression?: 'zstd' | 'lz4' | 'none';
   /** Salvage the intact part of a damaged recording. */
   recover?: boolean;
+  /** Playback speed (× log time) for live viewing; undefined = as fast as possible. Never changes the output. */
+  speed?: number;
+  /** Mirror every written message to a live server (`replay --serve`). */
+  live?: LiveMirror;
   /** Facts recorded in the results file's `viper` metadata (model, tracker, …). */
   metadata?: Record<string, string>;
   /** Called once the input is open, with its summary (for progress totals). */
@@ -81,7 +85,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   checkChannels(reader);
   opts.onStart?.(summaryIn);
   const writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
-  const sink = new ResultsSink(writer, reader);
+  const sink = new ResultsSink(writer, reader, opts.live);
   const feedId = basename(opts.input).replace(/\.mcap$/i, '');
   const assembler = new FrameAssembler(feedId);
   const aligner = new RigAligner(feedId, {
@@ -118,7 +122,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     return [{ rig, slot: ordered.reserve() }];
   };
 
-  const rigs$: Observable<PendingRig> = pullSource(reader.messages(), gate, control).pipe(
+  const rigs$: Observable<PendingRig> = pullSource(reader.messages(), gate, control, opts.speed ? createPacer(opts.speed) : undefined).pipe(
     mergeMap((m) => {
       stats.messagesRead++;
       stats.lastNs = m.logTimeNs;
@@ -235,4 +239,18 @@ async function runStages(stages: Stage[], batch: RigResult[]): Promise<RigResult
 /** Emit everything from `head`, then, once it completes, whatever `tail()` gives (evaluated late). */
 function concatWithTail<T>(head: Observable<T>, tail: () => Observable<T>): Observable<T> {
   return from([0, 1]).pipe(concatMap((i) => (i === 0 ? head : tail())));
+}
+
+/** Waits so that log time advances at `speed` × wall time (display pacing only; wall time never enters the output). */
+function createPacer(speed: number): (m: RecordedMessage) => Promise<void> {
+  let first: { logNs: bigint; wallMs: number } | undefined;
+  return async (m) => {
+    const now = performance.now();
+    if (!first) {
+      first = { logNs: m.logTimeNs, wallMs: now };
+      return;
+    }
+    const dueMs = first.wallMs + Number(m.logTimeNs - first.logNs) / 1e6 / speed;
+    if (dueMs > now) await new Promise((r) => setTimeout(r, dueMs - now));
+  };
 }

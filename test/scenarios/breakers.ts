@@ -8,7 +8,12 @@
  */
 import type { RigResult, Stage } from '../../src/graph/stage.ts';
 
-function wrapAfter(stages: Stage[], prefix: string, name: string, fix: (r: RigResult, frame: number) => void): Stage[] {
+function wrapAfter(
+  stages: Stage[],
+  prefix: string,
+  name: string,
+  fix: (r: RigResult, frame: number) => void,
+): Stage[] {
   const i = stages.findIndex((s) => s.name.startsWith(prefix));
   if (i < 0) throw new Error(`no ${prefix}* stage in ${stages.map((s) => s.name).join(', ')}`);
   const inner = stages[i]!;

@@ -11,9 +11,26 @@ export function box(x: number, w = 20): Box2D {
 }
 
 /** Ground-truth actor in camera `cam` at pixel x (and world x = px / 10), visible `vis`. */
-export function actor(id: string, px: number, vis = 1, cls: GtActor['cls'] = 'car', cam = 'cam_front'): GtActor {
-  const b = { center: [px / 10, 0, 0.8] as [number, number, number], size: [4.5, 1.9, 1.6] as [number, number, number], yaw: 0 };
-  return { id, cls, boxWorld: b, boxEgo: b, velocity: [0, 0, 0], cameras: [{ cameraId: cam, box: box(px), visibleFraction: vis }] };
+export function actor(
+  id: string,
+  px: number,
+  vis = 1,
+  cls: GtActor['cls'] = 'car',
+  cam = 'cam_front',
+): GtActor {
+  const b = {
+    center: [px / 10, 0, 0.8] as [number, number, number],
+    size: [4.5, 1.9, 1.6] as [number, number, number],
+    yaw: 0,
+  };
+  return {
+    id,
+    cls,
+    boxWorld: b,
+    boxEgo: b,
+    velocity: [0, 0, 0],
+    cameras: [{ cameraId: cam, box: box(px), visibleFraction: vis }],
+  };
 }
 
 export function track(id: number, px: number, cls = 'car', confirmed = true, camera = 'cam_front'): TrackObs {

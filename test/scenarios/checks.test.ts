@@ -56,8 +56,11 @@ describe('event checks', () => {
       tracks: k >= 3 ? [track(4, 50, 'pedestrian', k >= 6)] : [],
     }));
     const s = (seconds: number) =>
-      scoreData(r, expectBlock({ events: [{ type: 'tracked_within', actor: 'P1', seconds, minVisible: 0.5 }] }), 'x')
-        .checks[0]!;
+      scoreData(
+        r,
+        expectBlock({ events: [{ type: 'tracked_within', actor: 'P1', seconds, minVisible: 0.5 }] }),
+        'x',
+      ).checks[0]!;
     expect(s(0.5)).toMatchObject({ ok: true });
     expect(s(0.5).value).toBeCloseTo(0.4, 9);
     expect(s(0.3).ok).toBe(false);
@@ -88,18 +91,34 @@ describe('event checks', () => {
   });
 
   it('world matching takes the nearest object within the gate; a far one does not count', () => {
-    const r = run(4, () => ({ actors: [actor('C1', 100)], tracks: [], objects: [object(1, 10 + 3.2), object(2, 10 + 2.5)] }));
-    const c = scoreData(r, expectBlock({ events: [{ type: 'single_world_id', actor: 'C1', minFraction: 1 }] }), 'x');
+    const r = run(4, () => ({
+      actors: [actor('C1', 100)],
+      tracks: [],
+      objects: [object(1, 10 + 3.2), object(2, 10 + 2.5)],
+    }));
+    const c = scoreData(
+      r,
+      expectBlock({ events: [{ type: 'single_world_id', actor: 'C1', minFraction: 1 }] }),
+      'x',
+    );
     expect(c.checks[0]!.detail).toContain('world id 2 covers 4/4');
     const far = run(4, () => ({ actors: [actor('C1', 100)], tracks: [], objects: [object(1, 20)] }));
-    const f = scoreData(far, expectBlock({ events: [{ type: 'single_world_id', actor: 'C1', minFraction: 0.5 }] }), 'x');
+    const f = scoreData(
+      far,
+      expectBlock({ events: [{ type: 'single_world_id', actor: 'C1', minFraction: 0.5 }] }),
+      'x',
+    );
     expect(f.checks[0]).toMatchObject({ ok: false, value: 0 });
   });
 
   it('not_detected counts the frames an actor is matched', () => {
-    const r = run(5, (k) => ({ actors: [actor('P1', 50, 0.9, 'pedestrian')], tracks: k === 2 ? [track(1, 50, 'pedestrian')] : [] }));
+    const r = run(5, (k) => ({
+      actors: [actor('P1', 50, 0.9, 'pedestrian')],
+      tracks: k === 2 ? [track(1, 50, 'pedestrian')] : [],
+    }));
     const check = (maxFrames: number) =>
-      scoreData(r, expectBlock({ events: [{ type: 'not_detected', actor: 'P1', maxFrames }] }), 'x').checks[0]!;
+      scoreData(r, expectBlock({ events: [{ type: 'not_detected', actor: 'P1', maxFrames }] }), 'x')
+        .checks[0]!;
     expect(check(0)).toMatchObject({ ok: false, value: 1 });
     expect(check(1).ok).toBe(true);
   });
@@ -113,7 +132,11 @@ describe('bad expectations', () => {
     expect(actorErr).toThrow(ScenarioError);
     expect(actorErr).toThrow(/expect.events\[0\] \(no_id_switch\) names actor 'C9'.*actors are C1, C2/);
     const camErr = () =>
-      validateExpect(expectBlock({ metrics: [{ metric: 'MOTA', min: 0.5, camera: 'cam_rear' }] }), r, 'x.yaml');
+      validateExpect(
+        expectBlock({ metrics: [{ metric: 'MOTA', min: 0.5, camera: 'cam_rear' }] }),
+        r,
+        'x.yaml',
+      );
     expect(camErr).toThrow(/names camera 'cam_rear'.*cameras are cam_front/);
     try {
       actorErr();
@@ -125,7 +148,12 @@ describe('bad expectations', () => {
 
 describe('per-frame matching (properties)', () => {
   const frameArb = fc.array(
-    fc.record({ x: fc.integer({ min: 0, max: 400 }), vis: fc.double({ min: 0, max: 1, noNaN: true }), tr: fc.boolean(), dx: fc.integer({ min: -15, max: 15 }) }),
+    fc.record({
+      x: fc.integer({ min: 0, max: 400 }),
+      vis: fc.double({ min: 0, max: 1, noNaN: true }),
+      tr: fc.boolean(),
+      dx: fc.integer({ min: -15, max: 15 }),
+    }),
     { maxLength: 6 },
   );
   it('TP + FN = visible ground truth, TP + FP = tracks; exact tracks give no errors', () => {
@@ -179,7 +207,10 @@ describe('golden comparison', () => {
   });
 
   it('diffMetrics: nothing moves against itself; every change is reported once (property)', () => {
-    const table = fc.dictionary(fc.constantFrom('MOTA', 'IDSW', 'HOTA', 'FN', 'AP'), fc.double({ min: -1, max: 100, noNaN: true }));
+    const table = fc.dictionary(
+      fc.constantFrom('MOTA', 'IDSW', 'HOTA', 'FN', 'AP'),
+      fc.double({ min: -1, max: 100, noNaN: true }),
+    );
     fc.assert(
       fc.property(table, table, (a, b) => {
         expect(diffMetrics(a, a)).toEqual([]);
@@ -187,7 +218,9 @@ describe('golden comparison', () => {
         const keys = new Set(d.map((x) => x.key));
         expect(keys.size).toBe(d.length);
         for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-          expect(keys.has(k)).toBe(a[k] === undefined || b[k] === undefined || Math.abs(a[k]! - b[k]!) > 1e-9);
+          expect(keys.has(k)).toBe(
+            a[k] === undefined || b[k] === undefined || Math.abs(a[k]! - b[k]!) > 1e-9,
+          );
         }
       }),
     );
@@ -205,14 +238,31 @@ describe('reports', () => {
   });
 
   it('JUnit has one case per check and escapes names', () => {
-    const score = scoreData(twoCars(), expectBlock({ metrics: [{ metric: 'IDSW', max: 0 }, { metric: 'MOTA', min: 0.5 }] }), 'x');
+    const score = scoreData(
+      twoCars(),
+      expectBlock({
+        metrics: [
+          { metric: 'IDSW', max: 0 },
+          { metric: 'MOTA', min: 0.5 },
+        ],
+      }),
+      'x',
+    );
     const suite: SuiteResult = {
       mode: 'quick',
       detector: 'oracle',
       passed: 0,
       failed: 1,
       errors: 0,
-      outcomes: [{ scenario: 'a<b', file: 'f', status: 'fail', failures: ['IDSW ≤ 0: 1 (needs ≤ 0)'], run: { score } as never }],
+      outcomes: [
+        {
+          scenario: 'a<b',
+          file: 'f',
+          status: 'fail',
+          failures: ['IDSW ≤ 0: 1 (needs ≤ 0)'],
+          run: { score } as never,
+        },
+      ],
       timing: { wallMs: 1234, jobs: 1, perScenarioMs: {} },
     };
     const x = junitXml(suite);

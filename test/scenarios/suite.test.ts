@@ -46,7 +46,9 @@ describe('scenario suite, quick subset', () => {
     expect(timing.jobs).toBe(2);
     expect(JSON.stringify(rest)).not.toMatch(/Ms"|wall|elapsed/i);
     expect(rest.scenarios[0].metrics.MOTA).toBeGreaterThan(0.5);
-    expect(await readFile(paths.junit, 'utf8')).toMatch(/<testsuites name="viper scenarios" tests="\d+" failures="0" errors="0"/);
+    expect(await readFile(paths.junit, 'utf8')).toMatch(
+      /<testsuites name="viper scenarios" tests="\d+" failures="0" errors="0"/,
+    );
     const md = await readFile(paths.markdown, 'utf8');
     expect(md).toContain('| pedestrian_crossing | PASS |');
     expect(md).toContain('![red_light_stop over time](plots/red_light_stop.svg)');
@@ -78,7 +80,9 @@ describe('scenario suite, quick subset', () => {
     expect(ped.failures.some((f) => /^no_id_switch P1 in cam_front: \d+ id switches/.test(f))).toBe(true);
     const table = formatTable(broken);
     expect(table).toMatch(/FAIL pedestrian_crossing: IDSW ≤ 2: \d+ \(needs ≤ 2\)/);
-    expect(table).toMatch(/FAIL red_light_stop: golden .*red_light_stop\.json: \d+ metrics moved \(\d+ worse\): .*IDF1 0\.\d+ → 0\.\d+ \(-0\.\d{3}\)/);
+    expect(table).toMatch(
+      /FAIL red_light_stop: golden .*red_light_stop\.json: \d+ metrics moved \(\d+ worse\): HOTA 0\.\d{3} → 0\.\d{3} \(-0\.\d{3}\), MOTA .*IDF1 0\.\d{3} → 0\.\d{3} \(-0\.\d{3}\)/,
+    );
     expect(table).toContain('0 passed, 2 failed, 0 errors');
   }, 300_000);
 

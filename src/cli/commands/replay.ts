@@ -4,6 +4,7 @@ import { ConfigError } from '../../contracts/errors.ts';
 import { nsToSec } from '../../contracts/time.ts';
 import { preflight, replay, type ReplaySummary } from '../../graph/replay.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
+import { LiveServer } from '../../live/index.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
 
@@ -26,6 +27,8 @@ export function register(program: Command): void {
     .option('--compression <kind>', 'chunk compression of the results file: zstd | lz4 | none', 'zstd')
     .option('--recover', 'replay the intact part of a damaged recording and report what was lost')
     .option('--serve [port]', 'stream results live over the Foxglove WebSocket protocol (127.0.0.1:8765)')
+    .option('--speed <x>', 'pace playback at x × log time (e.g. 1 for real time with --serve); output is identical at any speed')
+    .option('--host <addr>', 'address the --serve server binds', '127.0.0.1')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .action(
@@ -50,6 +53,12 @@ export function register(program: Command): void {
           process.stderr.write(`\n${sig}: stopping, finalizing ${o.output as string}\n`);
           control.stopped = true;
         });
+        let live: LiveServer | undefined;
+        if (o.serve !== undefined) {
+          const port = o.serve === true ? 8765 : parseIntArg('--serve', String(o.serve));
+          live = await LiveServer.start({ host: String(o.host), port });
+          process.stderr.write(`live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)\n`);
+        }
         let progress: ReturnType<typeof createProgress> | undefined;
         let total = 0;
         try {
@@ -65,6 +74,8 @@ export function register(program: Command): void {
             compression: parseCompression(String(o.compression)),
             metadata,
             control,
+            live,
+            speed: o.speed === undefined ? undefined : parseSpeed(String(o.speed)),
             onStart: (s) => {
               total = s.messageCount;
               progress = createProgress('replay', total, 'msgs', o.progress !== false && o.json !== true);
@@ -77,6 +88,7 @@ export function register(program: Command): void {
           return summary.interrupted ? 130 : 0;
         } finally {
           dispose();
+          await live?.close();
         }
       }),
     );
@@ -112,4 +124,10 @@ export function parseIntArg(flag: string, v: string): number {
 function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
   if (v === 'zstd' || v === 'lz4' || v === 'none') return v;
   throw new ConfigError({ what: `unknown compression '${v}'`, where: '--compression', hint: 'use zstd, lz4 or none' });
+}
+
+function parseSpeed(v: string): number {
+  const x = Number(v);
+  if (!(x > 0) || !Number.isFinite(x)) throw new ConfigError({ what: `--speed must be a positive number, got '${v}'`, where: '--speed' });
+  return x;
 }

@@ -39,16 +39,22 @@ interface RunOpts {
 
 function scoreOptions(minVisibility: string): ScoreRunOptions {
   const v = Number(minVisibility);
-  if (!(v >= 0 && v <= 1)) throw new ConfigError({ what: `--min-visibility '${minVisibility}' is not in [0, 1]` });
+  if (!(v >= 0 && v <= 1))
+    throw new ConfigError({ what: `--min-visibility '${minVisibility}' is not in [0, 1]` });
   return { minVisibility: v };
 }
 
 export function register(program: Command): void {
-  const cmd = program.command('scenarios').description('scenario regression suite: simulate → replay → score against expect');
+  const cmd = program
+    .command('scenarios')
+    .description('scenario regression suite: simulate → replay → score against expect');
   cmd
     .command('run')
     .description('run scenarios in parallel, check their expect blocks and golden results, write reports')
-    .argument('[scenarios...]', 'scenario files, folders, globs (scenarios/*.yaml) or names (default: all bundled)')
+    .argument(
+      '[scenarios...]',
+      'scenario files, folders, globs (scenarios/*.yaml) or names (default: all bundled)',
+    )
     .option('-o, --out <dir>', 'reports, results and cached recordings', 'out/scenarios')
     .option('-j, --jobs <n>', 'worker processes (default: number of CPUs)')
     .option('--quick', 'half resolution (same duration): faster, with its own golden files')
@@ -82,7 +88,8 @@ export function register(program: Command): void {
           updateGolden: o.updateGolden === true,
           score: scoreOptions(o.minVisibility),
           onOutcome: (x, done, total) => {
-            if (!quiet) process.stderr.write(`[${done}/${total}] ${x.status.toUpperCase().padEnd(5)} ${x.scenario}\n`);
+            if (!quiet)
+              process.stderr.write(`[${done}/${total}] ${x.status.toUpperCase().padEnd(5)} ${x.scenario}\n`);
           },
         });
         const paths = await writeReports(suite, resolve(o.out));
@@ -104,15 +111,22 @@ export function register(program: Command): void {
     .option('--min-visibility <f>', 'ground truth less visible than this is not scored (0–1)', '0.25')
     .option('--json', 'print checks and metrics as JSON')
     .action(
-      action(async (results: string, o: { scenario: string; gt?: string; minVisibility: string; json?: boolean }) => {
-        const { scenario } = await loadScenario(o.scenario);
-        const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o.minVisibility));
-        if (o.json) printJson({ scenario: scenario.name, checks: s.checks, metrics: s.metrics, notes: s.notes });
-        else {
-          for (const c of s.checks) process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-          for (const n of s.notes) process.stdout.write(`note: ${n}\n`);
-        }
-        return s.checks.every((c) => c.ok) ? 0 : 1;
-      }),
+      action(
+        async (
+          results: string,
+          o: { scenario: string; gt?: string; minVisibility: string; json?: boolean },
+        ) => {
+          const { scenario } = await loadScenario(o.scenario);
+          const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o.minVisibility));
+          if (o.json)
+            printJson({ scenario: scenario.name, checks: s.checks, metrics: s.metrics, notes: s.notes });
+          else {
+            for (const c of s.checks)
+              process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+            for (const n of s.notes) process.stdout.write(`note: ${n}\n`);
+          }
+          return s.checks.every((c) => c.ok) ? 0 : 1;
+        },
+      ),
     );
 }

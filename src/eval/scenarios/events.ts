@@ -48,7 +48,12 @@ function visibleFrames(run: RunData, actor: string, min: number, camera?: string
 }
 
 /** Track ids matched to the actor, frame by frame (`undefined` where unmatched). */
-function matchedIds(ctx: EventContext, actor: string, camera?: string, confirmedOnly = false): (number | undefined)[] {
+function matchedIds(
+  ctx: EventContext,
+  actor: string,
+  camera?: string,
+  confirmedOnly = false,
+): (number | undefined)[] {
   return ctx.matches2D.map((f) => {
     const cams = camera === undefined ? [...f.byCamera.keys()] : [camera];
     for (const c of cams) {
@@ -81,14 +86,26 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
       const name = `tracked_within ${e.actor}${where} ≤ ${e.seconds} s`;
       const vis = visibleFrames(run, e.actor, e.minVisible, e.camera);
       if (vis.length === 0) {
-        return { kind: 'event', name, ok: false, value: null, detail: `${e.actor} is never ≥ ${e.minVisible} visible${where}` };
+        return {
+          kind: 'event',
+          name,
+          ok: false,
+          value: null,
+          detail: `${e.actor} is never ≥ ${e.minVisible} visible${where}`,
+        };
       }
       const k0 = vis[0]!;
       const ids = matchedIds(ctx, e.actor, e.camera, true);
       const k1 = ids.findIndex((id, k) => k >= k0 && id !== undefined);
       const t0 = seconds(run, k0);
       if (k1 < 0) {
-        return { kind: 'event', name, ok: false, value: null, detail: `${e.actor} ≥ ${e.minVisible} visible from ${fmt(t0)} s, never tracked` };
+        return {
+          kind: 'event',
+          name,
+          ok: false,
+          value: null,
+          detail: `${e.actor} ≥ ${e.minVisible} visible from ${fmt(t0)} s, never tracked`,
+        };
       }
       const delay = seconds(run, k1) - t0;
       return {
@@ -104,19 +121,51 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
       let ids: (number | undefined)[];
       if (e.camera) ids = matchedIds(ctx, e.actor, e.camera);
       else if (ctx.matchesWorld) ids = ctx.matchesWorld.map((m) => m.get(e.actor)?.id);
-      else return { kind: 'event', name, ok: false, value: null, detail: 'no /perception/objects in the results (fusion off): world id not measurable' };
+      else
+        return {
+          kind: 'event',
+          name,
+          ok: false,
+          value: null,
+          detail: 'no /perception/objects in the results (fusion off): world id not measurable',
+        };
       const s = switches(ids);
-      if (s.matched === 0) return { kind: 'event', name, ok: false, value: null, detail: `${e.actor} is never matched to a track` };
-      return { kind: 'event', name, ok: s.count === 0, value: s.count, detail: `${s.count} id switches over ${s.matched} matched frames` };
+      if (s.matched === 0)
+        return {
+          kind: 'event',
+          name,
+          ok: false,
+          value: null,
+          detail: `${e.actor} is never matched to a track`,
+        };
+      return {
+        kind: 'event',
+        name,
+        ok: s.count === 0,
+        value: s.count,
+        detail: `${s.count} id switches over ${s.matched} matched frames`,
+      };
     }
     case 'single_world_id': {
       const name = `single_world_id ${e.actor} ≥ ${e.minFraction}`;
       if (!ctx.matchesWorld) {
-        return { kind: 'event', name, ok: false, value: null, detail: 'no /perception/objects in the results (fusion off)' };
+        return {
+          kind: 'event',
+          name,
+          ok: false,
+          value: null,
+          detail: 'no /perception/objects in the results (fusion off)',
+        };
       }
       const vis = visibleFrames(run, e.actor, ctx.minVisibility);
       if (vis.length === 0) {
-        return { kind: 'event', name, ok: false, value: null, detail: `${e.actor} is never ≥ ${ctx.minVisibility} visible` };
+        return {
+          kind: 'event',
+          name,
+          ok: false,
+          value: null,
+          detail: `${e.actor} is never ≥ ${ctx.minVisibility} visible`,
+        };
       }
       const counts = new Map<number, number>();
       for (const k of vis) {
@@ -136,7 +185,13 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
     case 'not_detected': {
       const name = `not_detected ${e.actor} ≤ ${e.maxFrames} frames`;
       const n = matchedIds(ctx, e.actor).filter((id) => id !== undefined).length;
-      return { kind: 'event', name, ok: n <= e.maxFrames, value: n, detail: `matched to a track in ${n} frames (needs ≤ ${e.maxFrames})` };
+      return {
+        kind: 'event',
+        name,
+        ok: n <= e.maxFrames,
+        value: n,
+        detail: `matched to a track in ${n} frames (needs ≤ ${e.maxFrames})`,
+      };
     }
   }
 }

@@ -33,7 +33,9 @@ export function validateExpect(expect: Expect, run: RunData, where: string): voi
       });
     }
   };
-  expect.metrics.forEach((m, i) => checkCamera(m.camera, `expect.metrics[${i}]`));
+  expect.metrics.forEach((m, i) => {
+    checkCamera(m.camera, `expect.metrics[${i}]`);
+  });
   expect.events.forEach((e, i) => {
     if (!actors.has(e.actor)) {
       throw new ScenarioError({
@@ -63,11 +65,15 @@ export function checkMetric(m: MetricExpectation, table: MetricTable): CheckResu
         : 'not measured: no ground truth or tracks in this scope';
     return { kind: 'metric', name, ok: false, value: null, detail: why };
   }
-  const ok = (m.min === undefined || value >= m.min - 1e-12) && (m.max === undefined || value <= m.max + 1e-12);
+  const ok =
+    (m.min === undefined || value >= m.min - 1e-12) && (m.max === undefined || value <= m.max + 1e-12);
   return { kind: 'metric', name, ok, value, detail: `${fmt(value)} (needs ${bounds})` };
 }
 
 /** Every check of the block, metrics first, in file order. */
 export function checkExpect(expect: Expect, table: MetricTable, ctx: EventContext): CheckResult[] {
-  return [...expect.metrics.map((m) => checkMetric(m, table)), ...expect.events.map((e) => checkEvent(e, ctx))];
+  return [
+    ...expect.metrics.map((m) => checkMetric(m, table)),
+    ...expect.events.map((e) => checkEvent(e, ctx)),
+  ];
 }

@@ -1,13 +1,23 @@
 /**
- * Scenario file arguments → files: a file, a folder (its .yaml / .json scenarios), a glob with `*` / `?` in
+ * Scenario file arguments → files: a file, a folder (its .yaml / .json scenario files), a glob with `*` / `?` in
  * the file name (`scenarios/*_street.yaml`), or a bare scenario name looked up in the default folder.
  * Sorted and de-duplicated, so a suite runs in the same order everywhere.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../../contracts/errors.ts';
 
-const isScenarioFile = (f: string) => /\.(ya?ml|json)$/i.test(f) && !f.endsWith('.schema.json');
+/** Folders also hold other JSON (the schema, simulator digests): a .json file counts if it has a map and an ego. */
+function isScenarioFile(path: string): boolean {
+  if (/\.ya?ml$/i.test(path)) return true;
+  if (!/\.json$/i.test(path)) return false;
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    return v !== null && typeof v === 'object' && 'map' in v && 'ego' in v;
+  } catch {
+    return false;
+  }
+}
 
 function glob(pattern: string): string[] {
   const dir = dirname(pattern);
@@ -19,8 +29,9 @@ function glob(pattern: string): string[] {
   );
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => re.test(f) && isScenarioFile(f))
-    .map((f) => join(dir, f));
+    .filter((f) => re.test(f))
+    .map((f) => join(dir, f))
+    .filter(isScenarioFile);
 }
 
 /** Expand arguments (default: every scenario in `defaultDir`). Throws ConfigError when one matches nothing. */
@@ -31,7 +42,10 @@ export function expandScenarioArgs(args: readonly string[], defaultDir: string):
     if (/[*?]/.test(a)) found = glob(a);
     else if (existsSync(a) && statSync(a).isDirectory()) found = glob(join(a, '*'));
     else if (existsSync(a)) found = [a];
-    else found = ['.yaml', '.yml', '.json'].map((e) => join(defaultDir, `${a}${e}`)).filter((f) => existsSync(f));
+    else
+      found = ['.yaml', '.yml', '.json']
+        .map((e) => join(defaultDir, `${a}${e}`))
+        .filter((f) => existsSync(f));
     if (found.length === 0) {
       throw new ConfigError({
         what: `no scenario file matches '${a}'`,

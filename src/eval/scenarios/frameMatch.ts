@@ -36,7 +36,8 @@ export function match2D(run: RunData, iou: number, minVisibility: number): Frame
     for (const cam of [...cams].sort()) {
       const actors = g.actors.flatMap((a) => {
         const v = a.cameras.find((c) => c.cameraId === cam);
-        if (!v || v.visibleFraction < minVisibility || v.box.x2 <= v.box.x1 || v.box.y2 <= v.box.y1) return [];
+        if (!v || v.visibleFraction < minVisibility || v.box.x2 <= v.box.x1 || v.box.y2 <= v.box.y1)
+          return [];
         return [{ id: a.id, box: v.box }];
       });
       const tracks = tracksByCam.get(cam) ?? [];

@@ -82,7 +82,29 @@ export async function writeGolden(path: string, g: Golden): Promise<void> {
   await writeFile(path, `${JSON.stringify(g, null, 2)}\n`);
 }
 
-/** Metric changes beyond `tolerance` (absolute), sorted by how much worse they got first. */
+/** Headline metrics first when listing changes. */
+const PRIORITY = [
+  'HOTA',
+  'MOTA',
+  'IDF1',
+  'IDSW',
+  'AP50',
+  'AP',
+  'DetA',
+  'AssA',
+  'FP',
+  'FN',
+  'MT',
+  'ML',
+  'Frag',
+];
+const rank = (key: string) => {
+  const scope = key.includes('[world') ? 2 : key.includes('[') ? 1 : 0;
+  const p = PRIORITY.indexOf(metricOf(key));
+  return scope * 100 + (p < 0 ? PRIORITY.length : p);
+};
+
+/** Metric changes beyond `tolerance` (absolute): worse ones first, then overall before scoped, headline first. */
 export function diffMetrics(
   golden: Record<string, number | null>,
   now: Record<string, number | null>,
@@ -99,11 +121,18 @@ export function diffMetrics(
     const worse = delta === null ? n === null : LOWER_IS_BETTER.has(metricOf(key)) ? delta > 0 : delta < 0;
     out.push({ key, golden: g, now: n, delta, worse });
   }
-  return out.sort((a, b) => Number(b.worse) - Number(a.worse) || a.key.localeCompare(b.key));
+  return out.sort(
+    (a, b) => Number(b.worse) - Number(a.worse) || rank(a.key) - rank(b.key) || a.key.localeCompare(b.key),
+  );
 }
 
 /** Compare a run with its golden file (`undefined`: none yet). */
-export function compareGolden(path: string, golden: Golden | undefined, now: Golden, tolerance: number): GoldenComparison {
+export function compareGolden(
+  path: string,
+  golden: Golden | undefined,
+  now: Golden,
+  tolerance: number,
+): GoldenComparison {
   if (!golden) return { path, status: 'missing', recordingChanged: false, changes: [], flipped: [] };
   const recordingChanged = golden.recordingSha256 !== now.recordingSha256;
   const changes = diffMetrics(golden.metrics, now.metrics, tolerance);

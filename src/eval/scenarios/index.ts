@@ -22,11 +22,24 @@ export {
   type ScoreOptions,
   scopeKey,
 } from './metricTable.ts';
-export { type PipelineOptions, quickScenario, runScenario, type ScenarioRun, type StageHook } from './pipeline.ts';
+export {
+  type PipelineOptions,
+  quickScenario,
+  runScenario,
+  type ScenarioRun,
+  type StageHook,
+} from './pipeline.ts';
 export { timelineSeries, timelineSvg } from './plot.ts';
 export { type ObjectObs, type RunData, readRun, type TrackObs } from './readRun.ts';
 export { formatTable, junitXml, markdown, suiteJson, writeReports } from './reports.ts';
-export { DEFAULT_WORLD_MATCH_M, type ScenarioScore, type ScoreRunOptions, scoreData, scoreRun, type Timeline } from './score.ts';
+export {
+  DEFAULT_WORLD_MATCH_M,
+  type ScenarioScore,
+  type ScoreRunOptions,
+  scoreData,
+  scoreRun,
+  type Timeline,
+} from './score.ts';
 export {
   failureLines,
   GOLDEN_DIR,

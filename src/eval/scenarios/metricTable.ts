@@ -129,14 +129,19 @@ export function metricTable(run: RunData, opts: ScoreOptions = {}): MetricTable 
       const t = tr.filter((r) => r.camera === camera);
       const cam = evaluateRows(g, t, range);
       addTracking(table, scopeKey({ camera }), cam.overall);
-      for (const [cls, m] of Object.entries(cam.perClass)) addTracking(table, scopeKey({ camera, class: cls }), m);
+      for (const [cls, m] of Object.entries(cam.perClass))
+        addTracking(table, scopeKey({ camera, class: cls }), m);
       addAp(table, (cls) => scopeKey({ camera, class: cls }), ap(g, t));
     }
   }
   if (run.hasObjects) {
     const g = visibleBevRows(run, o.minVisibility);
     const t: BevRow[] = run.objects.flatMap((os, frame) => os.map((x) => ({ frame, ...x })));
-    addTracking(table, scopeKey({ camera: 'world' }), evaluateBev(g, t, { matchDistanceM: o.matchDistanceM }));
+    addTracking(
+      table,
+      scopeKey({ camera: 'world' }),
+      evaluateBev(g, t, { matchDistanceM: o.matchDistanceM }),
+    );
     const classes = [...new Set(g.map((r) => r.cls!))].sort();
     for (const cls of classes) {
       const m = evaluateBev(

@@ -66,14 +66,21 @@ export function quickScenario(s: Scenario): Scenario {
     const out = { ...c, width: half(c.width), height: half(c.height), fx: scale(c.fx), fy: scale(c.fy) };
     return { ...out, cx: scale(c.cx), cy: scale(c.cy) };
   });
-  const rig = { ...s.rig, width: half(s.rig.width)!, height: half(s.rig.height)!, ...(cameras ? { cameras } : {}) };
+  const rig = {
+    ...s.rig,
+    width: half(s.rig.width)!,
+    height: half(s.rig.height)!,
+    ...(cameras ? { cameras } : {}),
+  };
   return { ...s, rig: JSON.parse(JSON.stringify(rig)) };
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /** Record (or reuse) the scenario's recording; the cache key is the validated scenario's content. */
-async function recording(o: PipelineOptions): Promise<{ scenario: Scenario; rec: ScenarioRun['recording']; ms: number }> {
+async function recording(
+  o: PipelineOptions,
+): Promise<{ scenario: Scenario; rec: ScenarioRun['recording']; ms: number }> {
   const loaded = await loadScenario(o.file);
   const scenario = o.quick ? quickScenario(loaded.scenario) : loaded.scenario;
   const world = o.quick ? scenarioFromValue(scenario, `${o.file} (quick)`).world : loaded.world;
@@ -83,12 +90,17 @@ async function recording(o: PipelineOptions): Promise<{ scenario: Scenario; rec:
   const meta = `${path}.json`;
   if (existsSync(path) && existsSync(meta)) {
     const m = JSON.parse(await readFile(meta, 'utf8')) as { key: string; sha256: string; frames: number };
-    if (m.key === key) return { scenario, rec: { path, sha256: m.sha256, frames: m.frames, cached: true }, ms: 0 };
+    if (m.key === key)
+      return { scenario, rec: { path, sha256: m.sha256, frames: m.frames, cached: true }, ms: 0 };
   }
   const t = performance.now();
   const r = await recordScenario(world, path);
   await writeFile(meta, `${JSON.stringify({ key, sha256: r.sha256, frames: r.frames })}\n`);
-  return { scenario, rec: { path, sha256: r.sha256, frames: r.frames, cached: false }, ms: performance.now() - t };
+  return {
+    scenario,
+    rec: { path, sha256: r.sha256, frames: r.frames, cached: false },
+    ms: performance.now() - t,
+  };
 }
 
 async function applyHook(stages: Stage[], hook: StageHook | undefined): Promise<Stage[]> {
@@ -96,7 +108,9 @@ async function applyHook(stages: Stage[], hook: StageHook | undefined): Promise<
   const mod = (await import(pathToFileURL(resolve(hook.module)).href)) as Record<string, unknown>;
   const fn = mod[hook.export ?? 'transformStages'];
   if (typeof fn !== 'function') {
-    throw new ConfigError({ what: `stage hook ${hook.module} exports no function '${hook.export ?? 'transformStages'}'` });
+    throw new ConfigError({
+      what: `stage hook ${hook.module} exports no function '${hook.export ?? 'transformStages'}'`,
+    });
   }
   return (await fn(stages, hook.options)) as Stage[];
 }

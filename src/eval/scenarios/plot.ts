@@ -13,7 +13,11 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const n2 = (x: number) => (Math.round(x * 100) / 100).toString();
 
 /** Series (values in [0, 1], or null where undefined) plotted by the chart. */
-export function timelineSeries(t: Timeline): { recall: (number | null)[]; precision: (number | null)[]; mota: (number | null)[] } {
+export function timelineSeries(t: Timeline): {
+  recall: (number | null)[];
+  precision: (number | null)[];
+  mota: (number | null)[];
+} {
   let gt = 0;
   let errors = 0;
   const mota: (number | null)[] = [];
@@ -71,7 +75,9 @@ export function timelineSvg(t: Timeline, title: string): string {
   t.idsw.forEach((n, k) => {
     if (n > 0) {
       const xs = n2(x(t.tS[k]!));
-      out.push(`<line x1="${xs}" x2="${xs}" y1="${PAD.top}" y2="${PAD.top + ph}" stroke="#d62728" stroke-dasharray="3,2"><title>${n} ID switch(es) at ${n2(t.tS[k]!)} s</title></line>`);
+      out.push(
+        `<line x1="${xs}" x2="${xs}" y1="${PAD.top}" y2="${PAD.top + ph}" stroke="#d62728" stroke-dasharray="3,2"><title>${n} ID switch(es) at ${n2(t.tS[k]!)} s</title></line>`,
+      );
     }
   });
   const series: [string, (number | null)[], string][] = [

@@ -165,7 +165,13 @@ function trackObs(msg: AnnotationsLike, camera: string, data: RunData): TrackObs
     const one = annotationsToRows({ points: [p], texts: [msg.texts?.[k] ?? {}] }, camera);
     data.unlabelled += one.unlabelled;
     for (const r of one.rows) {
-      const t: TrackObs = { camera, id: Number(r.id), cls: r.cls ?? '', box: r.box, confirmed: (p.thickness ?? 2) >= 2 };
+      const t: TrackObs = {
+        camera,
+        id: Number(r.id),
+        cls: r.cls ?? '',
+        box: r.box,
+        confirmed: (p.thickness ?? 2) >= 2,
+      };
       if (r.score !== undefined) t.score = r.score;
       out.push(t);
     }

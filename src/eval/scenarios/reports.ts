@@ -21,7 +21,10 @@ const COLUMNS: [string, (o: ScenarioOutcome) => string][] = [
   ['IDSW', (o) => int(o.run?.score.metrics.IDSW)],
   ['AP50', (o) => pct(o.run?.score.metrics.AP50)],
   ['world IDF1', (o) => pct(o.run?.score.metrics['IDF1[world]'])],
-  ['checks', (o) => (o.run ? `${o.run.score.checks.filter((c) => c.ok).length}/${o.run.score.checks.length}` : '-')],
+  [
+    'checks',
+    (o) => (o.run ? `${o.run.score.checks.filter((c) => c.ok).length}/${o.run.score.checks.length}` : '-'),
+  ],
   ['golden', (o) => o.golden?.status ?? '-'],
 ];
 
@@ -29,8 +32,11 @@ const COLUMNS: [string, (o: ScenarioOutcome) => string][] = [
 export function formatTable(s: SuiteResult): string {
   const rows = [COLUMNS.map(([h]) => h), ...s.outcomes.map((o) => COLUMNS.map(([, f]) => f(o)))];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  for (const o of s.outcomes) for (const f of o.failures) lines.push(`${o.status.toUpperCase()} ${o.scenario}: ${f}`);
+  const lines = rows.map((r) =>
+    r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
+  );
+  for (const o of s.outcomes)
+    for (const f of o.failures) lines.push(`${o.status.toUpperCase()} ${o.scenario}: ${f}`);
   lines.push(
     `${s.passed} passed, ${s.failed} failed, ${s.errors} errors (${s.mode}, ${s.detector}) in ${(s.timing.wallMs / 1000).toFixed(1)} s with ${s.timing.jobs} jobs`,
   );
@@ -68,12 +74,15 @@ export function suiteJson(s: SuiteResult): object {
       wallMs: s.timing.wallMs,
       jobs: s.timing.jobs,
       perScenarioMs: s.timing.perScenarioMs,
-      steps: Object.fromEntries(s.outcomes.filter((o) => o.run).map((o) => [o.scenario, roundMs(o.run!.timingMs)])),
+      steps: Object.fromEntries(
+        s.outcomes.filter((o) => o.run).map((o) => [o.scenario, roundMs(o.run!.timingMs)]),
+      ),
     },
   };
 }
 
-const roundMs = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
+const roundMs = (t: Record<string, number>) =>
+  Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
 
 const xml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -137,16 +146,20 @@ export function markdown(s: SuiteResult): string {
   for (const o of s.outcomes) {
     out.push('', `## ${o.scenario}: ${o.status.toUpperCase()}`, '');
     if (o.error) out.push(`Error: ${o.error}`);
-    for (const f of o.failures) if (f !== o.error) out.push(`- **${f.startsWith('golden ') ? 'golden' : 'failed'}**: ${f}`);
+    for (const f of o.failures)
+      if (f !== o.error) out.push(`- **${f.startsWith('golden ') ? 'golden' : 'failed'}**: ${f}`);
     if (!o.run) continue;
     out.push('', '| check | result | detail |', '| --- | --- | --- |');
-    for (const c of o.run.score.checks) out.push(`| ${c.name} | ${c.ok ? 'pass' : '**FAIL**'} | ${c.detail} |`);
+    for (const c of o.run.score.checks)
+      out.push(`| ${c.name} | ${c.ok ? 'pass' : '**FAIL**'} | ${c.detail} |`);
     const g = o.golden;
-    if (g && g.changes.length) {
+    if (g?.changes.length) {
       out.push('', `Golden \`${g.path}\`${g.recordingChanged ? ' (recording changed too)' : ''}:`, '');
       out.push('| metric | golden | now | change |', '| --- | ---: | ---: | ---: |');
       for (const c of g.changes.slice(0, 20)) {
-        out.push(`| ${c.key} | ${c.golden ?? '-'} | ${c.now ?? '-'} | ${c.delta === null ? '-' : `${c.delta > 0 ? '+' : ''}${+c.delta.toFixed(6)}`}${c.worse ? ' (worse)' : ''} |`);
+        out.push(
+          `| ${c.key} | ${c.golden ?? '-'} | ${c.now ?? '-'} | ${c.delta === null ? '-' : `${c.delta > 0 ? '+' : ''}${+c.delta.toFixed(6)}`}${c.worse ? ' (worse)' : ''} |`,
+        );
       }
       if (g.changes.length > 20) out.push(`| … ${g.changes.length - 20} more | | | |`);
     }
@@ -157,16 +170,30 @@ export function markdown(s: SuiteResult): string {
 }
 
 /** Write suite.json, junit.xml, report.md and plots/<scenario>.svg into `dir`; returns their paths. */
-export async function writeReports(s: SuiteResult, dir: string): Promise<{ json: string; junit: string; markdown: string; plots: string[] }> {
+export async function writeReports(
+  s: SuiteResult,
+  dir: string,
+): Promise<{ json: string; junit: string; markdown: string; plots: string[] }> {
   await mkdir(join(dir, 'plots'), { recursive: true });
-  const paths = { json: join(dir, 'suite.json'), junit: join(dir, 'junit.xml'), markdown: join(dir, 'report.md'), plots: [] as string[] };
+  const paths = {
+    json: join(dir, 'suite.json'),
+    junit: join(dir, 'junit.xml'),
+    markdown: join(dir, 'report.md'),
+    plots: [] as string[],
+  };
   await writeFile(paths.json, `${JSON.stringify(suiteJson(s), null, 2)}\n`);
   await writeFile(paths.junit, junitXml(s));
   await writeFile(paths.markdown, markdown(s));
   for (const o of s.outcomes) {
     if (!o.run) continue;
     const p = join(dir, 'plots', `${o.scenario}.svg`);
-    await writeFile(p, timelineSvg(o.run.score.timeline, `${o.scenario} — ${o.status.toUpperCase()} (${s.mode}, ${s.detector})`));
+    await writeFile(
+      p,
+      timelineSvg(
+        o.run.score.timeline,
+        `${o.scenario} — ${o.status.toUpperCase()} (${s.mode}, ${s.detector})`,
+      ),
+    );
     paths.plots.push(p);
   }
   return paths;

@@ -35,16 +35,27 @@ export interface ScoreRunOptions extends ScoreOptions {
 export const DEFAULT_WORLD_MATCH_M = 3;
 
 /** Pure: score decoded run data. `where` names the scenario in error messages. */
-export function scoreData(run: RunData, expect: Expect, where: string, opts: ScoreRunOptions = {}): ScenarioScore {
+export function scoreData(
+  run: RunData,
+  expect: Expect,
+  where: string,
+  opts: ScoreRunOptions = {},
+): ScenarioScore {
   const o = { ...DEFAULT_SCORE, worldMatchM: DEFAULT_WORLD_MATCH_M, ...opts };
   validateExpect(expect, run, where);
   const notes: string[] = [];
   if (!run.hasTracks) notes.push('no tracks on /perception/<camera>/annotations: 2D metrics not measured');
-  if (run.unlabelled > 0) notes.push(`${run.unlabelled} annotation outlines without a '#id' track label were not scored`);
+  if (run.unlabelled > 0)
+    notes.push(`${run.unlabelled} annotation outlines without a '#id' track label were not scored`);
   const metrics = metricTable(run, o);
   const matches2D = match2D(run, o.iou, o.minVisibility);
   const matchesWorld = run.hasObjects ? matchWorld(run, o.worldMatchM, o.minVisibility) : null;
-  const checks = checkExpect(expect, metrics, { run, matches2D, matchesWorld, minVisibility: o.minVisibility });
+  const checks = checkExpect(expect, metrics, {
+    run,
+    matches2D,
+    matchesWorld,
+    minVisibility: o.minVisibility,
+  });
   const t0 = run.stampsNs[0] ?? 0n;
   const timeline: Timeline = {
     tS: run.stampsNs.map((s) => Number(s - t0) / 1e9),

@@ -76,7 +76,9 @@ export interface SuiteResult {
   timing: { wallMs: number; jobs: number; perScenarioMs: Record<string, number> };
 }
 
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${Math.abs(x) >= 100 || Number.isInteger(x) ? x.toFixed(0) : x.toFixed(3)}`;
+/** Counts as integers, ratios to 3 decimals. */
+const num = (x: number | null) => (x === null ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(3));
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${num(x)}`;
 
 /** Golden record of a run. */
 export function goldenOf(run: ScenarioRun, quick: boolean): Golden {
@@ -101,10 +103,12 @@ export function failureLines(run: ScenarioRun, golden: GoldenComparison | undefi
     lines.push(
       `golden ${golden.path}: ${what}${golden.changes.length} metrics moved (${worse.length} worse): ` +
         shown
-          .map((c) =>
-            c.delta === null ? `${c.key} ${c.golden ?? '-'} → ${c.now ?? '-'}` : `${c.key} ${c.golden} → ${c.now} (${signed(c.delta)})`,
+          .map(
+            (c) =>
+              `${c.key} ${num(c.golden)} → ${num(c.now)}${c.delta === null ? '' : ` (${signed(c.delta)})`}`,
           )
-          .join(', '),
+          .join(', ') +
+        ' — if intended, accept with --update-golden',
     );
   }
   return lines;
@@ -147,7 +151,14 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
         golden = compareGolden(path, await readGolden(path), g, tolerance);
       }
       const failures = failureLines(run, golden);
-      out = { scenario: run.scenario, file, status: failures.length ? 'fail' : 'pass', failures, run, golden };
+      out = {
+        scenario: run.scenario,
+        file,
+        status: failures.length ? 'fail' : 'pass',
+        failures,
+        run,
+        golden,
+      };
       perScenarioMs[run.scenario] = Math.round(ms);
     }
     outcomes[i] = out;
@@ -170,7 +181,11 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     try {
       while (next < o.files.length) {
         const i = next++;
-        child ??= fork(file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        child ??= fork(file, [], {
+          execArgv,
+          serialization: 'advanced',
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
         const start = performance.now();
         const reply = await ask(child, { id: i, options: { ...base, file: o.files[i]! } });
         await finish(i, reply, performance.now() - start);
@@ -203,7 +218,12 @@ function ask(child: ChildProcess, req: WorkerRequest): Promise<WorkerReply> {
     };
     const onExit = (code: number | null, signal: string | null) => {
       cleanup();
-      resolveReply({ id: req.id, ok: false, badInput: false, message: `worker exited (code ${code}, signal ${signal})` });
+      resolveReply({
+        id: req.id,
+        ok: false,
+        badInput: false,
+        message: `worker exited (code ${code}, signal ${signal})`,
+      });
     };
     const cleanup = () => {
       child.off('message', onMessage);

@@ -20,7 +20,12 @@ process.on('message', (req: WorkerRequest) => {
     (run) => process.send?.({ id: req.id, ok: true, run } satisfies WorkerReply),
     (err: unknown) => {
       const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-      process.send?.({ id: req.id, ok: false, badInput: err instanceof ViperError, message } satisfies WorkerReply);
+      process.send?.({
+        id: req.id,
+        ok: false,
+        badInput: err instanceof ViperError,
+        message,
+      } satisfies WorkerReply);
     },
   );
 });

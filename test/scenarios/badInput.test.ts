@@ -1,0 +1,94 @@
+/**
+ * Bad input to `viper scenarios`: one clear line on stderr and exit code 2 each — scenario arguments that
+ * match nothing, an `expect` naming an unknown metric or actor, results without ground truth, and results
+ * scored against a recording they were not replayed from.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildStages } from '../../src/graph/buildStages.ts';
+import { replay } from '../../src/graph/replay.ts';
+import { recordScenario } from '../../src/sim/record.ts';
+import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
+import type { ScenarioInput } from '../../src/sim/scenario/schema.ts';
+import { viper } from '../testing/cli.ts';
+import { writeRigRecording } from '../testing/recordings.ts';
+import { tinyScenario } from '../sim/testing.ts';
+
+let dir: string;
+const expectBlock = {
+  metrics: [{ metric: 'MOTA', min: 0 }],
+  events: [{ type: 'no_id_switch', actor: 'C1' }],
+};
+
+async function scenarioFile(name: string, over: Partial<ScenarioInput>): Promise<string> {
+  const p = join(dir, `${name}.json`);
+  await writeFile(p, JSON.stringify(tinyScenario({ name, ...over })));
+  return p;
+}
+
+/** The CLI's stderr, asserted to be exactly one line. */
+function oneLine(r: { code: number | null; stderr: string }): string {
+  expect(r.code).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'viper-scenarios-bad-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('viper scenarios: bad input', () => {
+  it('a scenario argument that matches nothing', () => {
+    const line = oneLine(viper(['scenarios', 'run', 'no_such_scenario', '-o', join(dir, 'out')]));
+    expect(line).toMatch(/^error: config: no scenario file matches 'no_such_scenario'/);
+  });
+
+  it('an expect naming an unknown metric, and one naming an unknown actor, before anything runs', async () => {
+    const metric = await scenarioFile('bad_metric', {
+      expect: { metrics: [{ metric: 'MOTAX' as 'MOTA', min: 0.5 }], events: [] },
+    });
+    const actor = await scenarioFile('bad_actor', {
+      expect: { metrics: [], events: [{ type: 'tracked_within', actor: 'P9', seconds: 1, minVisible: 0.5 }] },
+    });
+    const m = oneLine(viper(['scenarios', 'run', metric, '-o', join(dir, 'out')]));
+    expect(m).toMatch(/^error: scenario: .*metric.*MOTAX|^error: scenario: .*MOTAX/);
+    const a = oneLine(viper(['scenarios', 'run', actor, '-o', join(dir, 'out')]));
+    expect(a).toMatch(/^error: scenario: .*'P9'/);
+  });
+
+  it('results without ground truth, and results scored against another recording', async () => {
+    const scenario = await scenarioFile('tiny', { expect: expectBlock as ScenarioInput['expect'] });
+    const noGt = join(dir, 'rig.mcap');
+    await writeRigRecording(noGt, { cameras: ['cam_front'], frames: 3 });
+    const n = oneLine(viper(['scenarios', 'score', noGt, '--scenario', scenario]));
+    expect(n).toMatch(
+      /^error: recording: no \/ground_truth\/objects topic: these results carry no ground truth/,
+    );
+    expect(n).toContain('--gt <recording.mcap>');
+
+    // Two tiny recordings that differ only in their seed (same stamps), and a replay of the first.
+    const a = join(dir, 'a.mcap');
+    const b = join(dir, 'b.mcap');
+    await recordScenario(scenarioFromValue(tinyScenario({ seed: 3 }), 'a').world, a);
+    await recordScenario(
+      scenarioFromValue(tinyScenario({ seed: 4, actors: tinyScenario().actors!.slice(0, 1) }), 'b').world,
+      b,
+    );
+    const out = join(dir, 'a.out.mcap');
+    const { stages } = await buildStages({ detector: 'oracle', tracker: 'bytetrack' }, a);
+    await replay({ input: a, output: out, stages });
+    const ok = viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', a]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/no_id_switch C1 \(world id\)/);
+    const mismatch = oneLine(viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', b]));
+    expect(mismatch).toMatch(
+      /^error: recording: results were replayed from another recording: their ground truth differs from this one at \d+ of \d+ stamps/,
+    );
+  }, 120_000);
+});

@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { register } from '../../src/cli/commands/track.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-track-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function viper(...args: string[]): Promise<number | string | undefined> {
+  const program = new Command('viper').exitOverride();
+  register(program);
+  const before = process.exitCode;
+  await program.parseAsync(['node', 'viper', ...args]);
+  const code = process.exitCode;
+  process.exitCode = before;
+  return code;
+}
+
+describe('viper track', () => {
+  it('tracks a MOTChallenge detection file into a track file (reference fixture)', async () => {
+    const out = join(dir, 'tracks.txt');
+    const det = join(import.meta.dirname, 'fixtures', 'crowd-seed11.det.txt');
+    expect(await viper('track', det, '-o', out, '--frame-rate', '10')).toBe(0);
+    const expected = readFileSync(
+      join(import.meta.dirname, 'fixtures', 'crowd-seed11.bytetrack-ref.txt'),
+      'utf8',
+    );
+    expect(readFileSync(out, 'utf8') === expected).toBe(true);
+  });
+
+  it('runs SORT and applies the output filters', async () => {
+    const det = join(dir, 'det.txt');
+    writeFileSync(
+      det,
+      ['1,-1,10,10,20,40,0.9', '2,-1,11,10,20,40,0.9', '3,-1,12,10,20,40,0.9', '3,-1,300,10,90,40,0.9'].join(
+        '\n',
+      ),
+    );
+    const out = join(dir, 'sort.txt');
+    expect(await viper('track', det, '-o', out, '--tracker', 'sort', '--aspect-ratio-thresh', '1.6')).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['1,1', '2,1', '3,1']); // the wide box is dropped
+  });
+});
