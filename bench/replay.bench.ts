@@ -21,8 +21,17 @@ const repoRoot = join(import.meta.dirname, '..');
 /** A 6-camera recording of incompressible image-sized payloads (like JPEGs), zstd-chunked like real drives. */
 async function makeRecording(path: string, targetBytes: number): Promise<number> {
   const w = await RecordingWriter.create(path, { compression: 'zstd', chunkSize: 4 * 1024 * 1024 });
-  const cams = ['cam_front', 'cam_front_left', 'cam_front_right', 'cam_back', 'cam_back_left', 'cam_back_right'];
-  const ids = await Promise.all(cams.map((c) => w.addChannel(`/${c}/image`, { kind: 'foxglove', name: 'foxglove.CompressedImage' })));
+  const cams = [
+    'cam_front',
+    'cam_front_left',
+    'cam_front_right',
+    'cam_back',
+    'cam_back_left',
+    'cam_back_right',
+  ];
+  const ids = await Promise.all(
+    cams.map((c) => w.addChannel(`/${c}/image`, { kind: 'foxglove', name: 'foxglove.CompressedImage' })),
+  );
   // A pool of pseudo-random bytes; each message takes a different slice, so chunks do not compress.
   const pool = new Uint8Array(32 * 1024 * 1024);
   let x = 0x12345678;
@@ -40,7 +49,12 @@ async function makeRecording(path: string, targetBytes: number): Promise<number>
     for (const [k, id] of ids.entries()) {
       const off = ((messages * 7919 * 4099) % (pool.length - size)) & ~7;
       const payload = pool.subarray(off, off + size);
-      await w.writeObject(id, tNs + BigInt(k) * 1000n, { timestamp: toFoxgloveTime(tNs), frame_id: cams[k], data: payload, format: 'jpeg' });
+      await w.writeObject(id, tNs + BigInt(k) * 1000n, {
+        timestamp: toFoxgloveTime(tNs),
+        frame_id: cams[k],
+        data: payload,
+        format: 'jpeg',
+      });
       written += payload.length;
       messages++;
     }
@@ -71,11 +85,15 @@ function replayChild(input: string, output: string): { seconds: number; maxRssMB
     const seconds = (performance.now() - t0) / 1000;
     console.log(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, messages: s.messagesRead }));
   `;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, input, output], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script, input, output],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`replay child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
@@ -87,16 +105,24 @@ export async function run(): Promise<void> {
     const input = join(dir, 'big.mcap');
     const made = await makeRecording(input, gb * 1024 ** 3);
     const sizeMB = statSync(input).size / 1024 ** 2;
-    console.log(`generated ${input}: ${sizeMB.toFixed(0)} MiB, ${made} messages (6 cameras, 180 kB incompressible images, zstd chunks)`);
+    console.log(
+      `generated ${input}: ${sizeMB.toFixed(0)} MiB, ${made} messages (6 cameras, 180 kB incompressible images, zstd chunks)`,
+    );
 
     const base = await plainRead(input);
     const rep = replayChild(input, join(dir, 'out.mcap'));
     const baseMBs = sizeMB / base.seconds;
     const repMBs = sizeMB / rep.seconds;
-    console.log(`plain @mcap/core indexed read: ${baseMBs.toFixed(0)} MiB/s, ${(base.messages / base.seconds).toFixed(0)} msg/s (${base.seconds.toFixed(1)} s)`);
-    console.log(`viper replay (read + graph + write results): ${repMBs.toFixed(0)} MiB/s, ${(rep.messages / rep.seconds).toFixed(0)} msg/s (${rep.seconds.toFixed(1)} s)`);
+    console.log(
+      `plain @mcap/core indexed read: ${baseMBs.toFixed(0)} MiB/s, ${(base.messages / base.seconds).toFixed(0)} msg/s (${base.seconds.toFixed(1)} s)`,
+    );
+    console.log(
+      `viper replay (read + graph + write results): ${repMBs.toFixed(0)} MiB/s, ${(rep.messages / rep.seconds).toFixed(0)} msg/s (${rep.seconds.toFixed(1)} s)`,
+    );
     console.log(`replay throughput ratio vs plain read: ${(repMBs / baseMBs).toFixed(2)} (target ≥ 0.8)`);
-    console.log(`replay peak RSS on a ${(sizeMB / 1024).toFixed(2)} GiB recording: ${rep.maxRssMB.toFixed(0)} MB (target < 300 MB)`);
+    console.log(
+      `replay peak RSS on a ${(sizeMB / 1024).toFixed(2)} GiB recording: ${rep.maxRssMB.toFixed(0)} MB (target < 300 MB)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

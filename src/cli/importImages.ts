@@ -51,9 +51,13 @@ export async function importImages(o: ImportOptions): Promise<ImportSummary> {
       hint: 'video files are not supported yet: extract frames first (e.g. ffmpeg -i in.avi %04d.jpg)',
     });
   }
-  if (!(o.rateHz > 0)) throw new ConfigError({ what: `--rate must be > 0, got ${o.rateHz}`, where: '--rate' });
+  if (!(o.rateHz > 0))
+    throw new ConfigError({ what: `--rate must be > 0, got ${o.rateHz}`, where: '--rate' });
   if (!/^[A-Za-z0-9_]+$/.test(o.camera)) {
-    throw new ConfigError({ what: `camera name '${o.camera}' must be letters, digits or _`, where: '--camera' });
+    throw new ConfigError({
+      what: `camera name '${o.camera}' must be letters, digits or _`,
+      where: '--camera',
+    });
   }
   const files = readdirSync(o.source)
     .filter((f) => FORMATS[extname(f).toLowerCase()])
@@ -66,8 +70,14 @@ export async function importImages(o: ImportOptions): Promise<ImportSummary> {
   let height = 0;
   let format = '';
   try {
-    const imageCh = await writer.addChannel(topics.image(o.camera), { kind: 'foxglove', name: 'foxglove.CompressedImage' });
-    const calCh = await writer.addChannel(topics.calibration(o.camera), { kind: 'foxglove', name: 'foxglove.CameraCalibration' });
+    const imageCh = await writer.addChannel(topics.image(o.camera), {
+      kind: 'foxglove',
+      name: 'foxglove.CompressedImage',
+    });
+    const calCh = await writer.addChannel(topics.calibration(o.camera), {
+      kind: 'foxglove',
+      name: 'foxglove.CameraCalibration',
+    });
     for (let i = 0; i < files.length; i++) {
       const file = join(o.source, files[i]!);
       const data = new Uint8Array(readFileSync(file));
@@ -91,7 +101,12 @@ export async function importImages(o: ImportOptions): Promise<ImportSummary> {
       }
       const tNs: TimeNs = secToNs(o.startS) + secToNs(i / o.rateHz);
       const timestamp = toFoxgloveTime(tNs);
-      if (i === 0) await writer.writeObject(calCh, tNs, nominalCalibration(o.camera, width, height, o.hfovDeg, timestamp));
+      if (i === 0)
+        await writer.writeObject(
+          calCh,
+          tNs,
+          nominalCalibration(o.camera, width, height, o.hfovDeg, timestamp),
+        );
       await writer.writeObject(imageCh, tNs, { timestamp, frame_id: o.camera, data, format: fmt });
       o.onProgress?.(i + 1, files.length);
     }

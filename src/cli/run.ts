@@ -17,7 +17,9 @@ export function reportError(err: unknown): number {
     return EXIT_BAD_INPUT;
   }
   const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`internal error: ${msg.split('\n')[0]}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+  process.stderr.write(
+    `internal error: ${msg.split('\n')[0]}${verbose ? '' : ' (run with --verbose for details)'}\n`,
+  );
   if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return EXIT_FAILURE;
 }

@@ -204,7 +204,10 @@ export class Detector {
       // Fixed-batch models get a full batch; unused slots stay zero and are not read back.
       const batch = this.fixedBatch ?? members.length;
       const data = batch === groupSize ? pixels : pixels.slice(0, batch * this.imageSize);
-      runs.push({ output: this.run(data, batch), members });
+      const output = this.run(data, batch);
+      // Handled in collect(); this keeps a failure while later frames still decode from counting as unhandled.
+      output.catch(() => {});
+      runs.push({ output, members });
       members = [];
       pixels = new Uint8Array(groupSize * this.imageSize);
     };
@@ -217,8 +220,6 @@ export class Detector {
       if (members.length === groupSize) send();
     }
     if (members.length > 0) send();
-    // Keep a failed run from surfacing as an unhandled rejection before collect() awaits it.
-    for (const r of runs) r.output.catch(() => {});
     return runs;
   }
 

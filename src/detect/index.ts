@@ -11,6 +11,7 @@ export { classTable, loadModelCard, type ModelCard, ModelCardSchema, type Output
 export { Detector, type DetectorOptions, type DetectorStats, type FrameDetections } from './Detector.ts';
 export { type Letterbox, letterbox, unletterboxBox } from './letterbox.ts';
 export { type Candidate, compareCandidates, iou, nms } from './nms.ts';
+export { buildPreprocessModel } from './preGraph.ts';
 export { decodeLetterboxed, FrameDecodeError, type Letterboxed, writeInputTensor } from './preprocess.ts';
 export { EXECUTION_PROVIDERS, type ExecutionProvider, parseProviders } from './session.ts';
 export { createDetectStage, type DetectStageOptions } from './stage.ts';

@@ -53,7 +53,11 @@ export async function createOracleStage(recording: string, cfg: Partial<OracleCo
           const gt = await groundTruthAt(f.tNs);
           frames++;
           if (!gt || BigInt(gt.stampNs) !== f.tNs) {
-            r.issues.push({ cameraId: f.cameraId, kind: 'no-ground-truth', message: `no ground truth at ${f.tNs}` });
+            r.issues.push({
+              cameraId: f.cameraId,
+              kind: 'no-ground-truth',
+              message: `no ground truth at ${f.tNs}`,
+            });
             r.detections.set(f.cameraId, []);
             continue;
           }

@@ -50,7 +50,7 @@ export class TransformTree {
    * frames are not connected. Example: `tree.lookup('odom', 'cam_front')` gives the camera pose in odom.
    */
   lookup(target: string, source: string): Pose | null {
-    if (target === source) return IDENTITY_POSE;
+    if (target === source) return { translation: [0, 0, 0], rotation: [0, 0, 0, 1] };
     const a = this.toRoot(source);
     const b = this.toRoot(target);
     if (a.root !== b.root) return null;

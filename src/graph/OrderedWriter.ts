@@ -41,9 +41,11 @@ export class OrderedWriter<M, R> {
 
   /** Call after filling slots: writes everything that is ready, in order. */
   drain(): void {
-    this.chain = this.chain.then(() => this.flushReady()).catch((err: unknown) => {
-      this.failure ??= err;
-    });
+    this.chain = this.chain
+      .then(() => this.flushReady())
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      });
   }
 
   /** Resolves when everything ready so far is written; rejects with the first write error. */

@@ -77,7 +77,8 @@ export class ResultsSink {
 
   async writeRig(r: RigResult): Promise<void> {
     const tNs = r.rig.tNs;
-    for (const out of this.encode(r)) await this.writeObject(out.topic, out.schema, out.tNs ?? tNs, out.message);
+    for (const out of this.encode(r))
+      await this.writeObject(out.topic, out.schema, out.tNs ?? tNs, out.message);
     const metrics = {
       stampNs: tNs.toString(),
       feedId: r.rig.feedId,
@@ -121,11 +122,13 @@ export class ResultsSink {
   async close(metadata: Record<string, string | undefined>): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const clean = Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const clean = Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >;
     await this.writer.addMetadata?.('viper', clean);
     await this.writer.close();
   }
-
 }
 
 function sumSizes(m: Map<string, unknown[]>): number | null {
@@ -153,4 +156,8 @@ const RIG_METRICS_SCHEMA = {
   },
 };
 
-const RIG_METRICS_SPEC: SchemaSpec = { kind: 'json', name: 'viper.RigMetrics', jsonSchema: RIG_METRICS_SCHEMA };
+const RIG_METRICS_SPEC: SchemaSpec = {
+  kind: 'json',
+  name: 'viper.RigMetrics',
+  jsonSchema: RIG_METRICS_SCHEMA,
+};

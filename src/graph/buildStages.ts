@@ -41,18 +41,28 @@ export async function buildStages(
   const metadata: Record<string, string> = {};
   const tracker = o.tracker ?? 'bytetrack';
   if (!['bytetrack', 'sort', 'none'].includes(tracker)) {
-    throw new ConfigError({ what: `unknown tracker '${tracker}'`, where: '--tracker', hint: 'use bytetrack, sort or none' });
+    throw new ConfigError({
+      what: `unknown tracker '${tracker}'`,
+      where: '--tracker',
+      hint: 'use bytetrack, sort or none',
+    });
   }
   let detector = o.detector;
   if (detector && !['model', 'oracle', 'none'].includes(detector)) {
-    throw new ConfigError({ what: `unknown detector '${detector}'`, where: '--detector', hint: 'use model, oracle or none' });
+    throw new ConfigError({
+      what: `unknown detector '${detector}'`,
+      where: '--detector',
+      hint: 'use model, oracle or none',
+    });
   }
   let model = o.model;
   if (!detector) {
     if (model || existsSync(BUNDLED_MODEL)) detector = 'model';
     else if (await hasGroundTruth(input)) {
       detector = 'oracle';
-      notes.push('note: no bundled model found; using the oracle detector (ground truth + seeded noise), labelled oracle');
+      notes.push(
+        'note: no bundled model found; using the oracle detector (ground truth + seeded noise), labelled oracle',
+      );
     } else {
       throw new ConfigError({
         what: 'no detector model: the bundled model is missing and this recording has no ground truth for the oracle',

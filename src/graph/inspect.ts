@@ -19,19 +19,35 @@ export interface InspectReport {
   endNs: TimeNs;
   durationS: number;
   compression: string[];
-  topics: { topic: string; schemaName: string; schemaEncoding: string; messageEncoding: string; count: number }[];
+  topics: {
+    topic: string;
+    schemaName: string;
+    schemaEncoding: string;
+    messageEncoding: string;
+    count: number;
+  }[];
   cameras: {
     cameraId: string;
     topic: string;
     encoding: string;
     frames: number;
     rateHz: number;
-    calibration: { topic: string; width: number; height: number; fx: number; fy: number; distortionModel: string } | null;
+    calibration: {
+      topic: string;
+      width: number;
+      height: number;
+      fx: number;
+      fy: number;
+      distortionModel: string;
+    } | null;
   }[];
   recovery?: { damaged: boolean; reason?: string; bytesLost: number };
 }
 
-export async function inspectRecording(path: string, opts: { recover?: boolean } = {}): Promise<InspectReport> {
+export async function inspectRecording(
+  path: string,
+  opts: { recover?: boolean } = {},
+): Promise<InspectReport> {
   const reader = await RecordingReader.open(path, { recover: opts.recover ?? false });
   try {
     const s = reader.summary();

@@ -72,7 +72,11 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
   try {
     msg = reader.decoder(m.channel.id)(m.data);
   } catch (err) {
-    return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message: `${m.channel.topic}: ${(err as Error).message}` };
+    return {
+      kind: 'bad',
+      cameraId: cameraFromTopic(m.channel.topic),
+      message: `${m.channel.topic}: ${(err as Error).message}`,
+    };
   }
   const where = `${m.channel.topic} at log time ${m.logTimeNs}`;
   try {
@@ -88,15 +92,25 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
             : foxgloveRawImageToImage(msg, where);
         const frameId = k.ros ? rosFrameId(msg) : String(msg.frame_id ?? '');
         const stamp: TimeNs | undefined = k.ros ? rosHeaderStampNs(msg) : foxgloveStampNs(msg);
-        return { kind: 'image', cameraId: frameId || cameraFromTopic(m.channel.topic), tNs: stamp ?? m.logTimeNs, image };
+        return {
+          kind: 'image',
+          cameraId: frameId || cameraFromTopic(m.channel.topic),
+          tNs: stamp ?? m.logTimeNs,
+          image,
+        };
       }
       case 'calibration': {
-        const calibration = k.ros ? ros2CameraInfoToCalibration(msg, where) : foxgloveCalibrationToCalibration(msg, where);
+        const calibration = k.ros
+          ? ros2CameraInfoToCalibration(msg, where)
+          : foxgloveCalibrationToCalibration(msg, where);
         if (!calibration.frameId) calibration.frameId = cameraFromTopic(m.channel.topic);
         return { kind: 'calibration', calibration };
       }
       case 'tf':
-        return { kind: 'transforms', transforms: k.ros ? ros2TfToTransforms(msg) : foxgloveFrameTransformsToTransforms(msg) };
+        return {
+          kind: 'transforms',
+          transforms: k.ros ? ros2TfToTransforms(msg) : foxgloveFrameTransformsToTransforms(msg),
+        };
       case 'tfSingle':
         return { kind: 'transforms', transforms: [foxgloveFrameTransformToTransform(msg)] };
     }

@@ -49,8 +49,16 @@ export function createOutputEncoder(): (r: RigResult) => OutputMessage[] {
       const objects: ObjectsMessage = { stampNs: tNs.toString(), feedId: r.rig.feedId, objects: r.objects };
       out.push({ topic: topics.objects, schema: OBJECTS, message: objects, tNs });
       let t = trails.get(r.rig.feedId);
-      if (!t) trails.set(r.rig.feedId, (t = createTrails()));
-      out.push({ topic: topics.scene, schema: SCENE, message: objectsToSceneUpdate(r.objects, tNs, t.push(r.objects)), tNs });
+      if (!t) {
+        t = createTrails();
+        trails.set(r.rig.feedId, t);
+      }
+      out.push({
+        topic: topics.scene,
+        schema: SCENE,
+        message: objectsToSceneUpdate(r.objects, tNs, t.push(r.objects)),
+        tNs,
+      });
     }
     return out;
   };

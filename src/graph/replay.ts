@@ -122,11 +122,20 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     return [{ rig, slot: ordered.reserve() }];
   };
 
-  const rigs$: Observable<PendingRig> = pullSource(reader.messages(), gate, control, opts.speed ? createPacer(opts.speed) : undefined).pipe(
+  const rigs$: Observable<PendingRig> = pullSource(
+    reader.messages(),
+    gate,
+    control,
+    opts.speed ? createPacer(opts.speed) : undefined,
+  ).pipe(
     mergeMap((m) => {
       stats.messagesRead++;
       stats.lastNs = m.logTimeNs;
-      opts.onProgress?.({ messagesRead: stats.messagesRead, logTimeNs: m.logTimeNs, rigFrames: stats.rigFrames });
+      opts.onProgress?.({
+        messagesRead: stats.messagesRead,
+        logTimeNs: m.logTimeNs,
+        rigFrames: stats.rigFrames,
+      });
       const interpreted = interpretMessage(m, reader);
       if (interpreted.kind === 'bad') {
         stats.issues++;
@@ -158,19 +167,26 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       rigsInBatcher -= batch.length;
       gate.notify();
     }),
-    concatMap((batch) => from(runStages(opts.stages, batch.map((p) => emptyResult(p.rig)))).pipe(
-      map((results) => {
-        results.forEach((r, i) => {
-          for (const issue of r.issues) {
-            stats.issues++;
-            stats.issueKinds[issue.kind] = (stats.issueKinds[issue.kind] ?? 0) + 1;
-          }
-          batch[i]!.slot.fill(r);
-        });
-        ordered.drain();
-        return results.length;
-      }),
-    )),
+    concatMap((batch) =>
+      from(
+        runStages(
+          opts.stages,
+          batch.map((p) => emptyResult(p.rig)),
+        ),
+      ).pipe(
+        map((results) => {
+          results.forEach((r, i) => {
+            for (const issue of r.issues) {
+              stats.issues++;
+              stats.issueKinds[issue.kind] = (stats.issueKinds[issue.kind] ?? 0) + 1;
+            }
+            batch[i]!.slot.fill(r);
+          });
+          ordered.drain();
+          return results.length;
+        }),
+      ),
+    ),
     defaultIfEmpty(0),
   );
 
@@ -209,7 +225,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     startNs: summaryIn.startNs,
     endNs: stats.lastNs,
     interrupted: control.stopped,
-    ...(recovery ? { recovery: { damaged: recovery.damaged, reason: recovery.reason, bytesLost: recovery.bytesLost } } : {}),
+    ...(recovery
+      ? { recovery: { damaged: recovery.damaged, reason: recovery.reason, bytesLost: recovery.bytesLost } }
+      : {}),
     stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
   };
 }

@@ -106,6 +106,8 @@ export function overlapCost(
 ): Float64Array {
   const out = new Float64Array(tracks.length * dets.length);
   const tb = tracks.map((t) => t.box());
+  // Columns may be tracks too (duplicate removal): use their current (Kalman) box, like the reference's `tlbr`.
+  const db = dets.map((d) => d.box());
   for (let i = 0; i < tracks.length; i++) {
     const a = tb[i]!;
     const cls = tracks[i]!.cls;
@@ -115,7 +117,8 @@ export function overlapCost(
         out[i * dets.length + j] = Infinity;
         continue;
       }
-      let sim = cfg.cost === 'giou' ? giou(a, d.det) : iou(a, d.det, offsetPx);
+      const b = db[j]!;
+      let sim = cfg.cost === 'giou' ? giou(a, b) : iou(a, b, offsetPx);
       if (fuseScore) sim *= d.score;
       out[i * dets.length + j] = 1 - sim;
     }

@@ -51,7 +51,8 @@ function firstChunkCrcOffset(b: Buffer): number {
 }
 
 describe('bad input → one line, exit 2', () => {
-  it('missing file', () => expectOneLineExit2(['replay', join(dir, 'nope.mcap'), '-o', join(dir, 'o1.mcap')], /no such file/));
+  it('missing file', () =>
+    expectOneLineExit2(['replay', join(dir, 'nope.mcap'), '-o', join(dir, 'o1.mcap')], /no such file/));
 
   it('empty file', () => {
     const p = join(dir, 'empty.mcap');
@@ -69,7 +70,10 @@ describe('bad input → one line, exit 2', () => {
   it('truncated at seeded offsets', () => {
     for (const frac of [0.37, 0.81]) {
       const p = variant(`trunc-${frac}.mcap`, (b) => b.subarray(0, Math.floor(b.length * frac)));
-      expectOneLineExit2(['replay', p, '-o', join(dir, `o-trunc-${frac}.mcap`)], /trunc|damaged|end of file|unexpected/i);
+      expectOneLineExit2(
+        ['replay', p, '-o', join(dir, `o-trunc-${frac}.mcap`)],
+        /trunc|damaged|end of file|unexpected/i,
+      );
     }
   });
 
@@ -97,7 +101,8 @@ describe('bad input → one line, exit 2', () => {
     expectOneLineExit2(['replay', p, '-o', join(dir, 'o-rmw.mcap')], /wrong_format/);
   });
 
-  it('a bad option value', () => expectOneLineExit2(['replay', good, '-o', join(dir, 'o3.mcap'), '--batch-size', '0'], /--batch-size/));
+  it('a bad option value', () =>
+    expectOneLineExit2(['replay', good, '-o', join(dir, 'o3.mcap'), '--batch-size', '0'], /--batch-size/));
 });
 
 describe('recover', () => {

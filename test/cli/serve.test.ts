@@ -27,7 +27,19 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
   const rec = join(dir, 'ped.mcap');
   await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
   const port = await freePort();
-  const child = viperSpawn(['replay', rec, '-o', join(dir, 'out.mcap'), '--detector', 'oracle', '--serve', String(port), '--speed', '1', '--no-progress']);
+  const child = viperSpawn([
+    'replay',
+    rec,
+    '-o',
+    join(dir, 'out.mcap'),
+    '--detector',
+    'oracle',
+    '--serve',
+    String(port),
+    '--speed',
+    '1',
+    '--no-progress',
+  ]);
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
@@ -38,7 +50,9 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
     child.on('exit', () => reject(new Error(`replay exited before serving: ${stderr}`)));
   });
   expect(url).toBe(`ws://127.0.0.1:${port}`);
-  const client = new FoxgloveClient({ ws: new WebSocket(url, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]) as never });
+  const client = new FoxgloveClient({
+    ws: new WebSocket(url, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]) as never,
+  });
   const channels = new Map<number, Channel>();
   const decodedTopics = new Map<string, number>();
   client.on('advertise', (list) => {
@@ -58,7 +72,15 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
   client.close();
   expect(code, stderr).toBe(0);
   const advertised = [...new Set([...channels.values()].map((c) => c.topic))].sort();
-  for (const t of ['/cam_front/image', '/tf', '/perception/cam_front/annotations', '/perception/objects', '/perception/scene', '/perception/metrics', '/ground_truth/objects']) {
+  for (const t of [
+    '/cam_front/image',
+    '/tf',
+    '/perception/cam_front/annotations',
+    '/perception/objects',
+    '/perception/scene',
+    '/perception/metrics',
+    '/ground_truth/objects',
+  ]) {
     expect(advertised).toContain(t);
   }
   // Every advertised channel that recurs per frame delivered decodable messages.

@@ -11,7 +11,12 @@ it('SIGINT during replay finalizes the output MCAP', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-'));
   const input = join(dir, 'big.mcap');
   const output = join(dir, 'out.mcap');
-  await writeRigRecording(input, { cameras: ['cam_a', 'cam_b', 'cam_c'], frames: 200, padBytes: 60_000, compression: 'none' });
+  await writeRigRecording(input, {
+    cameras: ['cam_a', 'cam_b', 'cam_c'],
+    frames: 200,
+    padBytes: 60_000,
+    compression: 'none',
+  });
   const child = viperSpawn(['replay', input, '-o', output, '--detector', 'none', '--queue-size', '4']);
   let stderr = '';
   let signalled = false;

@@ -125,10 +125,16 @@ describe('the preprocessing graph', () => {
             writeInputTensor({ pixels: px.subarray(b * 90, (b + 1) * 90), lb }, inp, want, b * 90);
           expect(out?.dims).toEqual(inp.layout === 'NCHW' ? [2, 3, 5, 6] : [2, 5, 6, 3]);
           const got = out?.data as Float32Array;
-          // Both round to float32, at different steps: a few ulps apart at most.
+          // Both round to float32 at different steps: a few ulps of the largest term (pixel·a or b; they may
+          // nearly cancel) apart at most.
+          const largest = Math.max(
+            1,
+            ...[0, 1, 2].map((c) => (255 * inp.scale + (inp.mean[c] ?? 0)) / (inp.std[c] ?? 1)),
+          );
           for (let i = 0; i < want.length; i++) {
-            const w = want[i] as number;
-            expect(Math.abs((got[i] ?? Number.NaN) - w)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(w)));
+            expect(Math.abs((got[i] ?? Number.NaN) - (want[i] as number))).toBeLessThanOrEqual(
+              1e-6 * largest,
+            );
           }
         },
       ),

@@ -20,7 +20,9 @@ const fakeDetect: Stage = {
     for (const r of batch) {
       for (const f of r.rig.frames) {
         const x = Number(f.tNs % 1000n);
-        r.detections.set(f.cameraId, [{ cameraId: f.cameraId, box: { x1: x, y1: 1, x2: x + 5, y2: 9 }, score: 0.9, cls: 'car' }]);
+        r.detections.set(f.cameraId, [
+          { cameraId: f.cameraId, box: { x1: x, y1: 1, x2: x + 5, y2: 9 }, score: 0.9, cls: 'car' },
+        ]);
       }
     }
     return batch;
@@ -28,7 +30,11 @@ const fakeDetect: Stage = {
 };
 
 beforeAll(async () => {
-  await writeRigRecording(input, { cameras: ['cam_front', 'cam_left', 'cam_right'], frames: 30, offsetsMs: { cam_left: 3, cam_right: -4 } });
+  await writeRigRecording(input, {
+    cameras: ['cam_front', 'cam_left', 'cam_right'],
+    frames: 30,
+    offsetsMs: { cam_left: 3, cam_right: -4 },
+  });
 });
 
 describe('replay', () => {
@@ -72,7 +78,12 @@ describe('replay', () => {
 
   it('lists a camera that drops out as missing and marks uncalibrated cameras', async () => {
     const gap = join(dir, 'gap.mcap');
-    await writeRigRecording(gap, { cameras: ['cam_a', 'cam_b'], frames: 5, uncalibrated: ['cam_b'], offsetsMs: { cam_b: 60 } });
+    await writeRigRecording(gap, {
+      cameras: ['cam_a', 'cam_b'],
+      frames: 5,
+      uncalibrated: ['cam_b'],
+      offsetsMs: { cam_b: 60 },
+    });
     const s = await replay({ input: gap, output: join(dir, 'gap-out.mcap'), stages: [] });
     expect(s.uncalibratedCameras).toEqual(['cam_b']);
     expect(s.rigFrames).toBe(10);

@@ -222,7 +222,12 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
       Buffer.concat([Buffer.from([op, 3, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([1, 2, 3])]);
     // Insert before DataEnd and drop the summary: the file must be streamed.
     const withRecord = (op: number) =>
-      Buffer.concat([original.subarray(0, dataEnd), record(op), original.subarray(dataEnd, dataEnd + 13), SUMMARYLESS_FOOTER]);
+      Buffer.concat([
+        original.subarray(0, dataEnd),
+        record(op),
+        original.subarray(dataEnd, dataEnd + 13),
+        SUMMARYLESS_FOOTER,
+      ]);
     const privateOk = await readAll(variant('private-record', withRecord(0x80)));
     expect(privateOk.reader.summary().indexed).toBe(false);
     expect(privateOk.messages).toEqual(messages);

@@ -196,6 +196,19 @@ describe('scenario files', () => {
     }
   });
 
+  it('the real `viper` process exits 2 with one stderr line for a broken scenario', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dir = await mkdtemp(join(tmpdir(), 'viper-sim-'));
+    const file = join(dir, 'broken.yaml');
+    await writeFile(file, BROKEN[4]![1]);
+    const out = join(dir, 'out.mcap');
+    const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'viper.js'), 'simulate', file, '-o', out], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("actors[1].class: unknown class 'tank'");
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('accepts a value object directly and reports the first problem only', () => {
     expect(() => scenarioFromValue({ name: 'x' }, 'inline')).toThrow(/duration|map/);
   });

@@ -23,5 +23,8 @@ export function viper(args: string[], opts: { timeoutMs?: number } = {}): CliRes
 
 /** Start the CLI and return the child (for signals). */
 export function viperSpawn(args: string[]) {
-  return spawn(process.execPath, [viperBin, ...args], { cwd: repoRoot, env: { ...process.env, FORCE_COLOR: '0' } });
+  return spawn(process.execPath, [viperBin, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
 }

@@ -33,8 +33,13 @@ export async function testJpeg(i: number, width: number, height: number): Promis
   const s = Math.max(4, Math.floor(height / 4));
   const x0 = Math.floor(((i % 8) / 8) * (width - s));
   const y0 = Math.floor(height / 3);
-  for (let y = y0; y < y0 + s; y++) for (let x = x0; x < x0 + s; x++) raw.fill(220, (y * width + x) * 3, (y * width + x) * 3 + 3);
-  const jpeg = new Uint8Array(await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer());
+  for (let y = y0; y < y0 + s; y++)
+    for (let x = x0; x < x0 + s; x++) raw.fill(220, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  const jpeg = new Uint8Array(
+    await sharp(raw, { raw: { width, height, channels: 3 } })
+      .jpeg({ quality: 80 })
+      .toBuffer(),
+  );
   jpegCache.set(key, jpeg);
   return jpeg;
 }
@@ -45,7 +50,10 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
   const rate = o.rateHz ?? 10;
   const width = o.width ?? 64;
   const height = o.height ?? 48;
-  const w = await RecordingWriter.create(path, { compression: o.compression ?? 'zstd', chunkSize: 256 * 1024 });
+  const w = await RecordingWriter.create(path, {
+    compression: o.compression ?? 'zstd',
+    chunkSize: 256 * 1024,
+  });
   try {
     const tf = await w.addChannel(topics.tf, { kind: 'foxglove', name: 'foxglove.FrameTransforms' });
     const img = new Map<string, number>();
@@ -53,7 +61,10 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
     for (const c of cameras) {
       img.set(c, await w.addChannel(topics.image(c), { kind: 'foxglove', name: 'foxglove.CompressedImage' }));
       if (!o.uncalibrated?.includes(c)) {
-        cal.set(c, await w.addChannel(topics.calibration(c), { kind: 'foxglove', name: 'foxglove.CameraCalibration' }));
+        cal.set(
+          c,
+          await w.addChannel(topics.calibration(c), { kind: 'foxglove', name: 'foxglove.CameraCalibration' }),
+        );
       }
     }
     const pad = o.padBytes ? new Uint8Array(o.padBytes) : undefined;
@@ -93,7 +104,12 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
           padded.set(data);
           data = padded;
         }
-        await w.writeObject(img.get(c)!, t, { timestamp: toFoxgloveTime(t), frame_id: c, data, format: 'jpeg' });
+        await w.writeObject(img.get(c)!, t, {
+          timestamp: toFoxgloveTime(t),
+          frame_id: c,
+          data,
+          format: 'jpeg',
+        });
       }
     }
   } finally {

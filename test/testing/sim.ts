@@ -10,7 +10,10 @@ export async function simulateSmall(
   out: string,
   o: { duration?: number; width?: number; height?: number } = {},
 ): Promise<void> {
-  const raw = parse(readFileSync(join(repoRoot, 'scenarios', `${scenario}.yaml`), 'utf8')) as Record<string, unknown>;
+  const raw = parse(readFileSync(join(repoRoot, 'scenarios', `${scenario}.yaml`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   raw.duration = o.duration ?? 2;
   raw.rig = { preset: 'nuscenes6', width: o.width ?? 320, height: o.height ?? 180 };
   const { world } = scenarioFromValue(raw, `${scenario} (test)`);

@@ -7,7 +7,9 @@ import { action, printJson } from '../run.ts';
 export function register(program: Command): void {
   program
     .command('import')
-    .description('turn a folder of JPEG/PNG frames into a recording (CompressedImage + nominal CameraCalibration)')
+    .description(
+      'turn a folder of JPEG/PNG frames into a recording (CompressedImage + nominal CameraCalibration)',
+    )
     .argument('<source>', 'folder of .jpg/.jpeg/.png images, taken in file-name order')
     .requiredOption('-o, --output <file>', 'recording (.mcap) to write')
     .option('--rate <hz>', 'frame rate of the sequence', '10')
@@ -19,11 +21,13 @@ export function register(program: Command): void {
       action(async (source: string, o: Record<string, string | boolean>) => {
         const num = (flag: string, v: unknown) => {
           const n = Number(v);
-          if (!Number.isFinite(n)) throw new ConfigError({ what: `${flag} must be a number, got '${String(v)}'`, where: flag });
+          if (!Number.isFinite(n))
+            throw new ConfigError({ what: `${flag} must be a number, got '${String(v)}'`, where: flag });
           return n;
         };
         const hfov = num('--hfov', o.hfov);
-        if (!(hfov > 1 && hfov < 179)) throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
+        if (!(hfov > 1 && hfov < 179))
+          throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
         let bar: ReturnType<typeof createProgress> | undefined;
         const s = await importImages({
           source,

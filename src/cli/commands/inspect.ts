@@ -22,7 +22,9 @@ export function register(program: Command): void {
 
 function printReport(r: InspectReport): void {
   const out: string[] = [];
-  out.push(`${r.path}  ${(r.sizeBytes / 1e6).toFixed(2)} MB  profile '${r.profile}'  ${r.indexed ? 'indexed' : 'no summary (streamed)'}`);
+  out.push(
+    `${r.path}  ${(r.sizeBytes / 1e6).toFixed(2)} MB  profile '${r.profile}'  ${r.indexed ? 'indexed' : 'no summary (streamed)'}`,
+  );
   out.push(
     `  ${r.messageCount} messages over ${r.durationS.toFixed(2)} s (${nsToSec(r.startNs).toFixed(3)} → ${nsToSec(r.endNs).toFixed(3)})` +
       (r.compression.length ? `, chunks: ${r.compression.map((c) => c || 'none').join(', ')}` : ''),
@@ -30,14 +32,18 @@ function printReport(r: InspectReport): void {
   out.push('  topics:');
   const w = Math.max(5, ...r.topics.map((t) => t.topic.length));
   for (const t of r.topics) {
-    out.push(`    ${t.topic.padEnd(w)}  ${String(t.count).padStart(6)}  ${t.schemaName} [${t.schemaEncoding || '-'}/${t.messageEncoding}]`);
+    out.push(
+      `    ${t.topic.padEnd(w)}  ${String(t.count).padStart(6)}  ${t.schemaName} [${t.schemaEncoding || '-'}/${t.messageEncoding}]`,
+    );
   }
   out.push(`  cameras: ${r.cameras.length === 0 ? '(none)' : ''}`);
   for (const c of r.cameras) {
     const cal = c.calibration
       ? `${c.calibration.width}×${c.calibration.height} fx=${c.calibration.fx.toFixed(1)} fy=${c.calibration.fy.toFixed(1)} ${c.calibration.distortionModel || 'no distortion'}`
       : 'NO CALIBRATION';
-    out.push(`    ${c.cameraId}: ${c.frames} frames (${c.topic}, ${c.encoding}) ${c.rateHz.toFixed(2)} Hz — ${cal}`);
+    out.push(
+      `    ${c.cameraId}: ${c.frames} frames (${c.topic}, ${c.encoding}) ${c.rateHz.toFixed(2)} Hz — ${cal}`,
+    );
   }
   if (r.recovery?.damaged) out.push(`  damaged: ${r.recovery.reason}; ${r.recovery.bytesLost} bytes lost`);
   process.stdout.write(`${out.join('\n')}\n`);

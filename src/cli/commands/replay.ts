@@ -13,7 +13,10 @@ export function register(program: Command): void {
     .command('replay')
     .description('replay a recording through the perception graph and write a results MCAP')
     .argument('<input>', 'recording (.mcap): Foxglove or ROS 2 (CDR) images, calibrations, /tf')
-    .requiredOption('-o, --output <file>', 'results MCAP to write (inputs passed through + perception outputs)')
+    .requiredOption(
+      '-o, --output <file>',
+      'results MCAP to write (inputs passed through + perception outputs)',
+    )
     .option('--model <card|onnx>', 'detector: a model card JSON or an .onnx with a sibling card')
     .option('--detector <kind>', 'model | oracle | none')
     .option('--ep <list>', 'execution providers in order of preference: cpu,cuda,tensorrt,webgpu', 'cpu')
@@ -21,26 +24,51 @@ export function register(program: Command): void {
     .option('--tracker <kind>', 'bytetrack | sort | none', 'bytetrack')
     .option('--no-fuse', 'skip multi-camera fusion into world objects')
     .option('--batch-size <n>', 'rig frames per stage batch', (v) => parseIntArg('--batch-size', v), 6)
-    .option('--queue-size <n>', 'messages queued for writing before reading pauses', (v) => parseIntArg('--queue-size', v), 64)
-    .option('--batch-window-ms <ms>', 'log-time window of one batch', (v) => parseIntArg('--batch-window-ms', v), 1000)
-    .option('--align-tolerance-ms <ms>', 'camera alignment tolerance', (v) => parseIntArg('--align-tolerance-ms', v), 20)
+    .option(
+      '--queue-size <n>',
+      'messages queued for writing before reading pauses',
+      (v) => parseIntArg('--queue-size', v),
+      64,
+    )
+    .option(
+      '--batch-window-ms <ms>',
+      'log-time window of one batch',
+      (v) => parseIntArg('--batch-window-ms', v),
+      1000,
+    )
+    .option(
+      '--align-tolerance-ms <ms>',
+      'camera alignment tolerance',
+      (v) => parseIntArg('--align-tolerance-ms', v),
+      20,
+    )
     .option('--compression <kind>', 'chunk compression of the results file: zstd | lz4 | none', 'zstd')
     .option('--recover', 'replay the intact part of a damaged recording and report what was lost')
     .option('--serve [port]', 'stream results live over the Foxglove WebSocket protocol (127.0.0.1:8765)')
-    .option('--speed <x>', 'pace playback at x × log time (e.g. 1 for real time with --serve); output is identical at any speed')
+    .option(
+      '--speed <x>',
+      'pace playback at x × log time (e.g. 1 for real time with --serve); output is identical at any speed',
+    )
     .option('--host <addr>', 'address the --serve server binds', '127.0.0.1')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .action(
       action(async (input: string, o: Record<string, unknown>) => {
         if (!existsSync(input)) {
-          throw new ConfigError({ what: `no such file '${input}'`, where: 'replay <input>', hint: 'check the path' });
+          throw new ConfigError({
+            what: `no such file '${input}'`,
+            where: 'replay <input>',
+            hint: 'check the path',
+          });
         }
         await preflight(input, o.recover === true);
         const stageOpts: StageOptions = {
           model: o.model as string | undefined,
           detector: o.detector as StageOptions['detector'],
-          ep: String(o.ep).split(',').map((s) => s.trim()).filter(Boolean),
+          ep: String(o.ep)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
           threads: o.threads as number | undefined,
           tracker: String(o.tracker) as StageOptions['tracker'],
           fuse: o.fuse !== false,
@@ -57,7 +85,9 @@ export function register(program: Command): void {
         if (o.serve !== undefined) {
           const port = o.serve === true ? 8765 : parseIntArg('--serve', String(o.serve));
           live = await LiveServer.start({ host: String(o.host), port });
-          process.stderr.write(`live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)\n`);
+          process.stderr.write(
+            `live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)\n`,
+          );
         }
         let progress: ReturnType<typeof createProgress> | undefined;
         let total = 0;
@@ -102,14 +132,24 @@ function printSummary(s: ReplaySummary): void {
     `  cameras: ${s.cameras.join(', ') || '(none)'}; ${s.cameraFrames} camera frames in ${s.rigFrames} rig frames`,
   ];
   const missing = Object.entries(s.missing);
-  if (missing.length > 0) lines.push(`  missing: ${missing.map(([c, n]) => `${c} in ${n} rig frames`).join(', ')}`);
-  if (s.uncalibratedCameras.length > 0) lines.push(`  uncalibrated (no calibration message): ${s.uncalibratedCameras.join(', ')}`);
-  if (s.issues > 0) lines.push(`  non-fatal issues: ${Object.entries(s.issueKinds).map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  if (missing.length > 0)
+    lines.push(`  missing: ${missing.map(([c, n]) => `${c} in ${n} rig frames`).join(', ')}`);
+  if (s.uncalibratedCameras.length > 0)
+    lines.push(`  uncalibrated (no calibration message): ${s.uncalibratedCameras.join(', ')}`);
+  if (s.issues > 0)
+    lines.push(
+      `  non-fatal issues: ${Object.entries(s.issueKinds)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}`,
+    );
   for (const [name, facts] of Object.entries(s.stages)) {
-    const f = Object.entries(facts).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+    const f = Object.entries(facts)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
     lines.push(`  stage ${name}${f ? `: ${f}` : ''}`);
   }
-  if (s.recovery?.damaged) lines.push(`  recovered: ${s.recovery.reason}; ${s.recovery.bytesLost} bytes lost`);
+  if (s.recovery?.damaged)
+    lines.push(`  recovered: ${s.recovery.reason}; ${s.recovery.bytesLost} bytes lost`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -123,11 +163,16 @@ export function parseIntArg(flag: string, v: string): number {
 
 function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
   if (v === 'zstd' || v === 'lz4' || v === 'none') return v;
-  throw new ConfigError({ what: `unknown compression '${v}'`, where: '--compression', hint: 'use zstd, lz4 or none' });
+  throw new ConfigError({
+    what: `unknown compression '${v}'`,
+    where: '--compression',
+    hint: 'use zstd, lz4 or none',
+  });
 }
 
 function parseSpeed(v: string): number {
   const x = Number(v);
-  if (!(x > 0) || !Number.isFinite(x)) throw new ConfigError({ what: `--speed must be a positive number, got '${v}'`, where: '--speed' });
+  if (!(x > 0) || !Number.isFinite(x))
+    throw new ConfigError({ what: `--speed must be a positive number, got '${v}'`, where: '--speed' });
   return x;
 }

@@ -22,9 +22,28 @@ export async function chunkCompressor(kind: 'zstd' | 'lz4' | 'none'): Promise<Ch
       return (chunk) => ({ compression: 'lz4', compressedData: lz4CompressFrame(chunk) });
     case 'zstd':
       await zstd.isLoaded;
-      return (chunk) => ({
-        compression: 'zstd',
-        compressedData: new Uint8Array(zstd.compress(chunk, ZSTD_LEVEL)),
-      });
+      return (chunk) =>
+        incompressible(chunk)
+          ? { compression: '', compressedData: chunk }
+          : { compression: 'zstd', compressedData: new Uint8Array(zstd.compress(chunk, ZSTD_LEVEL)) };
   }
+}
+
+const SAMPLE_BYTES = 16 * 1024;
+const SAMPLES = 4;
+
+/**
+ * Chunks of already-compressed payloads (JPEG/PNG images: most of a camera recording) gain nothing from zstd
+ * but cost most of a replay's time. Compress four evenly spaced 16 KiB samples first; if they shrink by less
+ * than 5 %, store the chunk uncompressed. Depends only on the bytes, so output stays deterministic.
+ */
+function incompressible(chunk: Uint8Array): boolean {
+  if (chunk.length < 4 * SAMPLES * SAMPLE_BYTES) return false;
+  const step = Math.floor((chunk.length - SAMPLE_BYTES) / (SAMPLES - 1));
+  let packed = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    const sample = chunk.subarray(i * step, i * step + SAMPLE_BYTES);
+    packed += zstd.compress(sample, 1).length;
+  }
+  return packed > 0.95 * SAMPLES * SAMPLE_BYTES;
 }

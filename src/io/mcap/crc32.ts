@@ -2,6 +2,8 @@
  * CRC-32 (IEEE 802.3, reflected, as MCAP uses), slicing-by-8: eight table lookups per 8 bytes instead of one per
  * byte, several times faster than the byte-wise loop on multi-MB chunks.
  */
+import * as zlib from 'node:zlib';
+
 const TABLES = (() => {
   const t = new Uint32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
@@ -19,7 +21,14 @@ const TABLES = (() => {
   return t;
 })();
 
+/** Node's native zlib.crc32 (Node ≥ 20.15), many times faster; the table version is the fallback. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 export function crc32(data: Uint8Array): number {
+  return nativeCrc32 ? nativeCrc32(data) >>> 0 : crc32Table(data);
+}
+
+function crc32Table(data: Uint8Array): number {
   const t = TABLES;
   let c = 0xffffffff;
   let i = 0;

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Export a viper-det checkpoint to ONNX in Viper's "viper" output layout (decoding folded into the graph).
+
+    /usr/bin/python3 models/viper-det/recipe/export.py /tmp/vdet/run/viper-det-final.pt models/viper-det/viper-det.onnx
+"""
+import sys
+
+import torch
+
+from model import ExportWrapper, ViperDet
+
+
+def export_onnx(model, path, height=224, width=384):
+    wrapper = ExportWrapper(model, height, width).eval()
+    dummy = torch.zeros(1, 3, height, width)
+    with torch.no_grad():
+        torch.onnx.export(
+            wrapper, dummy, path, input_names=['images'], output_names=['detections'],
+            dynamic_axes={'images': {0: 'batch'}, 'detections': {0: 'batch'}}, opset_version=13,
+            do_constant_folding=True)
+
+
+if __name__ == '__main__':
+    m = ViperDet()
+    m.load_state_dict(torch.load(sys.argv[1], map_location='cpu'))
+    m.eval()
+    export_onnx(m, sys.argv[2])
+    print('wrote', sys.argv[2])

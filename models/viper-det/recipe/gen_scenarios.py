@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Write extra, seeded training scenarios (JSON, `viper simulate` format) with varied actor mixes, colours,
+lighting and weather. Deterministic: the same --seed writes the same files. None of them reuses a held-out
+scenario (urban_intersection, rain_noise); they are built from random straight streets and junctions.
+
+    /usr/bin/python3 models/viper-det/recipe/gen_scenarios.py --count 8 --out models/viper-det/recipe/scenarios
+"""
+import argparse
+import json
+import os
+import random
+
+CLASSES = ['car', 'truck', 'bus', 'pedestrian', 'cyclist', 'motorcycle']
+# Weights favour the classes the bundled scenarios have few of (bus, motorcycle, cyclist, truck).
+VEHICLE_W = {'car': 4, 'truck': 2, 'bus': 2, 'motorcycle': 2, 'cyclist': 2}
+LIGHT = [('day', 0.55), ('dusk', 0.2), ('night', 0.25)]
+
+
+def pick(r, pairs):
+    x = r.random() * sum(w for _, w in pairs)
+    for v, w in pairs:
+        x -= w
+        if x <= 0:
+            return v
+    return pairs[-1][0]
+
+
+def colour(r):
+    return [r.randrange(20, 240), r.randrange(20, 240), r.randrange(20, 240)]
+
+
+def scenario(i, r):
+    length = 320
+    lanes = r.choice([2, 2, 4, 4, 6])
+    roads = [{'id': 'main', 'points': [[0, 0], [length, 0]], 'lanes': lanes, 'sidewalk': r.choice([2, 3, 4])}]
+    cross = r.random() < 0.5
+    if cross:
+        roads.append({'id': 'side', 'points': [[160, -150], [160, 150]], 'lanes': 2, 'sidewalk': 3})
+    half = (lanes + 1) // 2
+    ego_lane = r.randint(1, half)
+    ego_at = r.uniform(30, 60)
+    ego_speed = r.choice([0, 4, 7, 10, 13])
+    actors = []
+    used = {}  # (road, lane) -> spawn positions, m; spawns closer than 16 m would overlap
+
+    def free(road, lane, at, gap=16):
+        taken = used.setdefault((road, lane), [])
+        if any(abs(at - u) < gap for u in taken):
+            return False
+        taken.append(at)
+        return True
+
+    free('main', ego_lane, ego_at)
+    n_veh = r.randint(7, 12)
+    for k in range(n_veh):
+        cls = pick(r, list(VEHICLE_W.items()))
+        forward = r.random() < 0.5
+        lane = r.randint(1, half) if forward else -r.randint(1, half)
+        start = min(max(r.uniform(ego_at - 30, ego_at + 120), 1), length - 10)
+        end = length - 5 if forward else 0
+        if not free('main', lane, start):
+            continue
+        speed = r.uniform(3, 7) if cls == 'cyclist' else r.uniform(5, 16)
+        off = -1.2 if cls == 'cyclist' else r.uniform(-0.4, 0.4)
+        a = {'id': f'V{k}', 'class': cls,
+             'route': [{'road': 'main', 'at': round(start, 1), 'lane': lane, 'offset': off},
+                       {'road': 'main', 'at': end, 'lane': lane, 'offset': off}],
+             'speed': round(speed, 1), 'color': colour(r)}
+        if r.random() < 0.2:
+            a['behaviours'] = [{'type': 'stop', 'at': round(r.uniform(0.5, 4), 1), 'duration': 2}]
+        actors.append(a)
+    if cross:
+        for k in range(r.randint(2, 5)):
+            cls = pick(r, list(VEHICLE_W.items()))
+            forward = r.random() < 0.5
+            lane = 1 if forward else -1
+            start = r.uniform(60, 150) if forward else r.uniform(170, 260)
+            if not free('side', lane, start):
+                continue
+            actors.append({'id': f'X{k}', 'class': cls,
+                           'route': [{'road': 'side', 'at': round(start, 1), 'lane': lane},
+                                     {'road': 'side', 'at': 300 if forward else 0, 'lane': lane}],
+                           'speed': round(r.uniform(4, 12), 1), 'color': colour(r)})
+    objects = []
+    for k in range(r.randint(0, 4)):
+        t = r.choice(['parked_car', 'parked_van', 'parked_truck', 'tree', 'pole'])
+        side = r.choice([-1, 1])
+        x = r.uniform(ego_at, ego_at + 100)
+        if not free('park', side, x):
+            continue
+        objects.append({'type': t, 'position': [round(x, 1),
+                                                side * (lanes * 3.5 / 2 + 1.2)], 'yaw': 0})
+    for k in range(r.randint(4, 12)):
+        side = r.choice(['left', 'right'])
+        at = r.uniform(ego_at - 10, ego_at + 90)
+        walk = r.random() < 0.8
+        if not free('ped', side, at, 2.5):
+            continue
+        sy = 1 if side == 'left' else -1
+        if any(abs(o['position'][0] - at) < 8 and o['position'][1] * sy > 0 for o in objects):
+            continue
+        a = {'id': f'P{k}', 'class': 'pedestrian', 'color': colour(r)}
+        if walk:
+            at = min(max(at, 1), length - 1)
+            to = min(max(at + r.choice([-40, 40]), 0), length)
+            a['route'] = [{'road': 'main', 'at': round(at, 1), 'side': side},
+                          {'road': 'main', 'at': round(to, 1), 'side': side}]
+            a['speed'] = round(r.uniform(0.8, 1.8), 2)
+        else:
+            w = lanes * 3.5 / 2 + 1.5
+            y = w if side == 'left' else -w
+            a['route'] = [[round(at, 1), y]]
+            a['heading'] = r.randrange(0, 360)
+        actors.append(a)
+    if r.random() < 0.6:  # a pedestrian crossing the road in front of the ego
+        x = round(ego_at + r.uniform(15, 45), 1)
+        w = lanes * 3.5 / 2 + 2
+        actors.append({'id': 'PC', 'class': 'pedestrian', 'route': [[x, -w], [x, w]],
+                       'speed': round(r.uniform(1, 1.6), 2), 'behaviours': [{'type': 'cross', 'at': 0.5}]})
+    time = pick(r, LIGHT)
+    sensor = {'noise': round(r.uniform(1, 6), 1), 'blur': r.choice([0, 0, 0, 1]),
+              'exposure': round(r.uniform(-0.6, 0.3), 2), 'rain': r.choice([0, 0, 0, round(r.uniform(0.2, 0.9), 2)]),
+              'jpegQuality': r.choice([70, 80, 85, 90])}
+    return {
+        'name': f'train_gen_{i:02d}',
+        'description': 'Generated training scenario for the bundled detector (gen_scenarios.py).',
+        'duration': 6, 'rate': 10, 'seed': 1000 + i,
+        'lighting': {'time': time, 'sunAzimuth': r.randrange(0, 360), 'sunElevation': r.randrange(15, 70)},
+        'sensor': sensor,
+        'map': {'roads': roads, 'objects': objects, 'ground': r.choice(['grass', 'concrete'])},
+        'ego': {'route': [{'road': 'main', 'at': round(ego_at, 1), 'lane': ego_lane},
+                          {'road': 'main', 'at': length - 5, 'lane': ego_lane}], 'speed': ego_speed},
+        'actors': actors,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--count', type=int, default=8)
+    ap.add_argument('--seed', type=int, default=7)
+    ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), 'scenarios'))
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    r = random.Random(a.seed)
+    for i in range(a.count):
+        s = scenario(i, r)
+        with open(os.path.join(a.out, s['name'] + '.json'), 'w') as f:
+            json.dump(s, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,96 @@
+"""viper-det: a small anchor-free detector (TTFNet-style centre heatmap + box distances) at stride 8.
+
+Backbone: plain 3x3 conv/BN/ReLU stages down to stride 32; a light FPN brings strides 16 and 32 back to
+stride 8; one head predicts per cell C class heatmaps (sigmoid) and 4 distances (left, top, right, bottom,
+input pixels). `ExportWrapper` folds the decoding into the graph and writes Viper's "viper" output layout:
+[N, H/8 * W/8, 5 + C] rows of (cx, cy, w, h, objectness, class probabilities), where objectness is 1 at a
+local maximum of the best class heatmap (3x3 max-pool peak) and 0 elsewhere.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CLASSES = ['car', 'truck', 'bus', 'pedestrian', 'cyclist', 'motorcycle']
+STRIDE = 8
+
+
+def cbr(cin, cout, stride=1, k=3):
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+
+class Block(nn.Module):
+    """Residual 3x3-3x3 block."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.a = cbr(c, c)
+        self.b = nn.Sequential(nn.Conv2d(c, c, 3, 1, 1, bias=False), nn.BatchNorm2d(c))
+
+    def forward(self, x):
+        return F.relu(x + self.b(self.a(x)))
+
+
+class ViperDet(nn.Module):
+    def __init__(self, num_classes=len(CLASSES), w=(16, 32, 64, 96, 128), fpn=64):
+        super().__init__()
+        self.stem = cbr(3, w[0], 2)  # /2
+        self.s4 = nn.Sequential(cbr(w[0], w[1], 2), Block(w[1]))  # /4
+        self.s8 = nn.Sequential(cbr(w[1], w[2], 2), Block(w[2]))  # /8
+        self.s16 = nn.Sequential(cbr(w[2], w[3], 2), Block(w[3]))  # /16
+        self.s32 = nn.Sequential(cbr(w[3], w[4], 2), Block(w[4]))  # /32
+        self.l8 = nn.Conv2d(w[2], fpn, 1)
+        self.l16 = nn.Conv2d(w[3], fpn, 1)
+        self.l32 = nn.Conv2d(w[4], fpn, 1)
+        self.fuse = nn.Sequential(cbr(fpn, fpn), cbr(fpn, fpn))
+        self.cls_head = nn.Sequential(cbr(fpn, fpn), nn.Conv2d(fpn, num_classes, 1))
+        self.box_head = nn.Sequential(cbr(fpn, fpn), nn.Conv2d(fpn, 4, 1))
+        nn.init.constant_(self.cls_head[-1].bias, -4.6)  # prior 0.01
+        nn.init.constant_(self.box_head[-1].bias, 1.0)
+
+    def forward(self, x):
+        """x: [N, 3, H, W] normalised. Returns heat logits [N, C, H/8, W/8] and ltrb distances [N, 4, H/8, W/8]
+        in input pixels."""
+        c8 = self.s8(self.s4(self.stem(x)))
+        c16 = self.s16(c8)
+        c32 = self.s32(c16)
+        p16 = self.l16(c16) + F.interpolate(self.l32(c32), size=c16.shape[-2:], mode='nearest')
+        p8 = self.l8(c8) + F.interpolate(p16, size=c8.shape[-2:], mode='nearest')
+        f = self.fuse(p8)
+        heat = self.cls_head(f)
+        # distances in units of 16 px, exp keeps them positive; 16·e^x covers 1 px … the whole image.
+        ltrb = torch.exp(self.box_head(f).clamp(max=6.0)) * 16.0
+        return heat, ltrb
+
+
+def grid_centres(h, w, device=None):
+    ys = (torch.arange(h, device=device, dtype=torch.float32) + 0.5) * STRIDE
+    xs = (torch.arange(w, device=device, dtype=torch.float32) + 0.5) * STRIDE
+    gy, gx = torch.meshgrid(ys, xs, indexing='ij')
+    return gx, gy
+
+
+class ExportWrapper(nn.Module):
+    """Normalised NCHW input → [N, cells, 5 + C] in Viper's "viper" layout."""
+
+    def __init__(self, model, height, width):
+        super().__init__()
+        self.model = model
+        gx, gy = grid_centres(height // STRIDE, width // STRIDE)
+        self.register_buffer('gx', gx.reshape(1, -1))
+        self.register_buffer('gy', gy.reshape(1, -1))
+
+    def forward(self, x):
+        heat, ltrb = self.model(x)
+        prob = torch.sigmoid(heat)
+        best = prob.max(dim=1, keepdim=True)[0]
+        peak = (F.max_pool2d(best, 3, 1, 1) == best).to(prob.dtype)
+        n, c = prob.shape[0], prob.shape[1]
+        prob = prob.flatten(2).transpose(1, 2)  # [N, cells, C]
+        peak = peak.flatten(2).transpose(1, 2)  # [N, cells, 1]
+        d = ltrb.flatten(2)  # [N, 4, cells]
+        x1 = self.gx - d[:, 0]
+        y1 = self.gy - d[:, 1]
+        x2 = self.gx + d[:, 2]
+        y2 = self.gy + d[:, 3]
+        box = torch.stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], dim=2)
+        return torch.cat([box, peak, prob], dim=2)

@@ -1,0 +1,118 @@
+/**
+ * Real cameras, real boxes: the nuScenes sample's per-camera 2D boxes (../shared/data/nuscenes-sample) used as
+ * confirmed 2D tracks, back-projected to the ego ground plane through each camera's K and cam2ego, and compared
+ * with the annotated 3D box centres; then fused across the six cameras.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import type { ViperClass } from '../../src/contracts/classes.ts';
+import type { Track2D } from '../../src/contracts/perception.ts';
+import { createWorldTracker, type GroundMeasurement, measureTrack } from '../../src/fuse/index.ts';
+import {
+  applyPose,
+  composePose,
+  IDENTITY_POSE,
+  invertPose,
+  pinholeModel,
+  poseFromMatrix4,
+  projectPoint,
+} from '../../src/geometry/index.ts';
+import { describeShared, shared } from '../shared.ts';
+
+interface Sample {
+  lidar2ego: number[][];
+  cameras: Record<string, { width: number; height: number; K: number[][]; cam2ego: number[][] }>;
+  objects: { class: string; centerLidar: [number, number, number] }[];
+  cameraBoxes: Record<string, { class: string; box: number[]; center2d: [number, number]; depthM: number }[]>;
+}
+
+const CLASS_MAP: Record<string, ViperClass> = {
+  car: 'car',
+  truck: 'truck',
+  bus: 'bus',
+  pedestrian: 'pedestrian',
+  bicycle: 'cyclist',
+  motorcycle: 'motorcycle',
+};
+
+describeShared('nuScenes sample: ground back-projection and cross-camera fusion', () => {
+  const d = JSON.parse(readFileSync(shared('data/nuscenes-sample/sample.json'), 'utf8')) as Sample;
+  const egoFromLidar = poseFromMatrix4(d.lidar2ego);
+  const measurements: GroundMeasurement[] = [];
+  const truthOf = new Map<string, number>(); // `${camera}#${trackId}` → object index
+  let trackId = 0;
+  for (const [cam, c] of Object.entries(d.cameras)) {
+    const model = pinholeModel(c.K, c.width, c.height, cam);
+    const egoFromCam = poseFromMatrix4(c.cam2ego);
+    const camFromLidar = composePose(invertPose(egoFromCam), egoFromLidar);
+    for (const gt of d.cameraBoxes[cam]!) {
+      const cls = CLASS_MAP[gt.class];
+      if (!cls) continue; // barriers, cones, …: not Viper classes
+      // The annotated object behind this 2D box: same class, nearest projected centre and depth.
+      let best = -1;
+      let bestScore = Infinity;
+      d.objects.forEach((o, i) => {
+        if (o.class !== gt.class) return;
+        const pc = applyPose(camFromLidar, o.centerLidar);
+        const uv = projectPoint(model, pc);
+        if (!uv) return;
+        const score =
+          Math.hypot(uv[0] - gt.center2d[0], uv[1] - gt.center2d[1]) + 10 * Math.abs(pc[2] - gt.depthM);
+        if (score < bestScore) {
+          bestScore = score;
+          best = i;
+        }
+      });
+      const [x1, y1, x2, y2] = gt.box as [number, number, number, number];
+      const track: Track2D = {
+        cameraId: cam,
+        trackId: ++trackId,
+        box: { x1, y1, x2, y2 },
+        score: 1,
+        cls,
+        state: 'confirmed',
+        age: 1,
+      };
+      // Ego frame: origin on the ground (the sample's conventions), so ego z = 0 is the road plane.
+      const m = measureTrack(track, model, egoFromCam, IDENTITY_POSE);
+      if (m) {
+        measurements.push(m);
+        truthOf.set(`${cam}#${trackId}`, best);
+      }
+    }
+  }
+
+  it('places objects within the stated uncertainty of the annotated centres', () => {
+    expect(measurements.length).toBe(52);
+    const rel: number[] = [];
+    let inGate = 0;
+    for (const m of measurements) {
+      const t = applyPose(egoFromLidar, d.objects[truthOf.get(`${m.cameraId}#${m.trackId}`)!]!.centerLidar);
+      const dx = t[0] - m.position[0];
+      const dy = t[1] - m.position[1];
+      rel.push(Math.hypot(dx, dy) / Math.hypot(t[0], t[1]));
+      const [a, b, c, e] = m.cov;
+      if ((e * dx * dx - (b + c) * dx * dy + a * dy * dy) / (a * e - b * c) <= 9.21) inGate++;
+    }
+    rel.sort((x, y) => x - y);
+    // Median error ≈ 8 % of the range (flat-ground model on a real street; measured 3.3 m at 14–81 m).
+    expect(rel[Math.floor(rel.length / 2)]!).toBeLessThan(0.1);
+    // The covariance is honest: ≥ 85 % of errors inside its 99 % gate (measured 92 %; the misses are people
+    // standing 0.6–0.8 m above the ego's ground plane, where the flat-world assumption fails).
+    expect(inGate / measurements.length).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('fuses the six cameras into one object per annotated object, never mixing two', () => {
+    const w = createWorldTracker({ frameId: 'base_link' });
+    w.update(measurements, 0n);
+    const objects = w.update(measurements, 100_000_000n);
+    const distinct = new Set(truthOf.values());
+    expect(distinct.size).toBe(42); // 52 boxes: 10 objects are seen by two cameras
+    expect(objects).toHaveLength(42);
+    expect(objects.filter((o) => o.sources.length === 2)).toHaveLength(10);
+    for (const o of objects) {
+      const truths = new Set(o.sources.map((s) => truthOf.get(`${s.cameraId}#${s.trackId}`)));
+      expect(truths.size).toBe(1);
+    }
+  });
+});
