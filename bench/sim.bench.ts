@@ -188,7 +188,9 @@ window.ready = true;
     if (process.env.BENCH_SIM_SHOT) await pg.screenshot({ path: process.env.BENCH_SIM_SHOT });
     const threeWallFps = FRAMES / (out.ms / 1000);
     const threePerCore = Number.isFinite(threeCpu) && threeCpu > 0 ? FRAMES / threeCpu : threeWallFps;
-    process.stdout.write(`chromium CPU time for ${FRAMES} frames: ${threeCpu.toFixed(2)} s over ${(out.ms / 1000).toFixed(2)} s wall\n`);
+    process.stdout.write(
+      `chromium CPU time for ${FRAMES} frames: ${threeCpu.toFixed(2)} s over ${(out.ms / 1000).toFixed(2)} s wall\n`,
+    );
     process.stdout.write(
       `three.js r187 WebGLRenderer (${out.gl}, ${out.tris} triangles): ${threePerCore.toFixed(1)} frames/s/core (${threeWallFps.toFixed(1)} frames/s wall)\n`,
     );

@@ -16,7 +16,8 @@ export class Slot<R> {
 }
 
 export class OrderedWriter<M, R> {
-  private readonly queue: WriteItem<M, R>[] = [];
+  /** Written items are cleared (undefined) at once, so their payloads can be freed before the queue compacts. */
+  private readonly queue: (WriteItem<M, R> | undefined)[] = [];
   private head = 0;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
@@ -69,6 +70,7 @@ export class OrderedWriter<M, R> {
       } else {
         await this.writeMessage(item.message);
       }
+      this.queue[this.head] = undefined;
       this.head++;
       this.onWritten();
       if (this.head > 1024 && this.head * 2 > this.queue.length) {

@@ -122,7 +122,9 @@ describe('ground truth from the id buffer', () => {
         rig: {
           width: 320,
           height: 180,
-          cameras: [{ id: 'cam_front', hfov: 90, position: [1.5, 0, 1.5], distortion: [-0.12, 0.01, 0, 0, 0] }],
+          cameras: [
+            { id: 'cam_front', hfov: 90, position: [1.5, 0, 1.5], distortion: [-0.12, 0.01, 0, 0, 0] },
+          ],
         },
       }),
       'distorted',

@@ -123,7 +123,10 @@ describe('recording', () => {
     const dir = await mkdtemp(join(tmpdir(), 'viper-rec-'));
     const r = await recordScenario(world, join(dir, `${name}.mcap`));
     // Raw pixels + ground truth first: independent of the JPEG and zstd libraries.
-    expect(r.rawSha256).toBe(digests[name].rawSha256);
-    expect(r.sha256).toBe(digests[name].sha256);
+    expect(r.rawSha256, 'raw pixels or ground truth changed').toBe(digests[name].rawSha256);
+    expect(
+      r.sha256,
+      'MCAP bytes changed (JPEG or io writer?): regenerate with viper simulate scenarios/*.yaml --digests scenarios/digests.json',
+    ).toBe(digests[name].sha256);
   });
 });

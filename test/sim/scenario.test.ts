@@ -50,8 +50,8 @@ const BROKEN: [string, string, string, RegExp][] = [
   [
     'unknown behaviour',
     stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'teleport', at: 1 }]))),
-    'actors[0].behaviours[0]',
-    /types/,
+    "actors[0].behaviours[0].type: unknown type 'teleport'",
+    /use one of cut_in, stop, cross, turn, follow/,
   ],
   [
     'unknown road',
@@ -202,7 +202,9 @@ describe('scenario files', () => {
     const file = join(dir, 'broken.yaml');
     await writeFile(file, BROKEN[4]![1]);
     const out = join(dir, 'out.mcap');
-    const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'viper.js'), 'simulate', file, '-o', out], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'viper.js'), 'simulate', file, '-o', out], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain("actors[1].class: unknown class 'tank'");

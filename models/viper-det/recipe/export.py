@@ -10,7 +10,7 @@ import torch
 from model import ExportWrapper, ViperDet
 
 
-def export_onnx(model, path, height=224, width=384):
+def export_onnx(model, path, height=192, width=320):
     wrapper = ExportWrapper(model, height, width).eval()
     dummy = torch.zeros(1, 3, height, width)
     with torch.no_grad():

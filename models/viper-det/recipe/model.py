@@ -31,17 +31,17 @@ class Block(nn.Module):
 
 
 class ViperDet(nn.Module):
-    def __init__(self, num_classes=len(CLASSES), w=(16, 32, 64, 96, 128), fpn=64):
+    def __init__(self, num_classes=len(CLASSES), w=(12, 24, 48, 64, 96), fpn=48):
         super().__init__()
         self.stem = cbr(3, w[0], 2)  # /2
-        self.s4 = nn.Sequential(cbr(w[0], w[1], 2), Block(w[1]))  # /4
+        self.s4 = cbr(w[0], w[1], 2)  # /4
         self.s8 = nn.Sequential(cbr(w[1], w[2], 2), Block(w[2]))  # /8
         self.s16 = nn.Sequential(cbr(w[2], w[3], 2), Block(w[3]))  # /16
         self.s32 = nn.Sequential(cbr(w[3], w[4], 2), Block(w[4]))  # /32
         self.l8 = nn.Conv2d(w[2], fpn, 1)
         self.l16 = nn.Conv2d(w[3], fpn, 1)
         self.l32 = nn.Conv2d(w[4], fpn, 1)
-        self.fuse = nn.Sequential(cbr(fpn, fpn), cbr(fpn, fpn))
+        self.fuse = cbr(fpn, fpn)
         self.cls_head = nn.Sequential(cbr(fpn, fpn), nn.Conv2d(fpn, num_classes, 1))
         self.box_head = nn.Sequential(cbr(fpn, fpn), nn.Conv2d(fpn, 4, 1))
         nn.init.constant_(self.cls_head[-1].bias, -4.6)  # prior 0.01

@@ -23,7 +23,7 @@ from PIL import Image
 from export import export_onnx
 from model import CLASSES, STRIDE, ViperDet, grid_centres
 
-IN_W, IN_H = 384, 224  # model input; 16:9 frames letterbox to 384x216 at the top-left, 8 rows of padding
+IN_W, IN_H = 320, 192  # model input; 16:9 frames letterbox to 320x180 at the top-left, 12 rows of padding
 PAD = 114
 
 
@@ -52,7 +52,7 @@ def load_split(dirs, split):
 
 def augment(img, b, rng):
     """Random zoom / placement, horizontal flip and photometric jitter. img uint8 HWC, b [n,5]."""
-    h0, w0 = IN_H - 8, IN_W  # the image content (the rest is letterbox padding)
+    h0, w0 = round(IN_W * 9 / 16), IN_W  # the image content (the rest is letterbox padding)
     content = img[:h0]
     b = b.copy()
     if rng.random() < 0.6:

@@ -2,7 +2,7 @@
  * `viper scenarios run [scenario…]`: the scenario regression suite. Each scenario is simulated (recordings are
  * cached by content), replayed through detect → track → fuse, scored against its `expect` block and compared
  * with its golden file; in parallel worker processes. Prints a table, writes suite.json, junit.xml, report.md
- * and plots/<scenario>.svg, and exits 1 when any expectation or golden comparison fails.
+ * and plots/<scenario>.svg, and exits 1 when any expectation or golden comparison fails (2 on bad input).
  * `viper scenarios score <results.mcap> --scenario <file> [--gt <recording.mcap>]` checks one existing run.
  */
 import { dirname, join, resolve } from 'node:path';
@@ -99,6 +99,9 @@ export function register(program: Command): void {
           process.stdout.write(formatTable(suite));
           process.stdout.write(`reports: ${paths.markdown}, ${paths.junit}, ${paths.json}\n`);
         }
+        // Bad input found by a worker (e.g. an expect naming a camera the recording lacks) exits 2, as usual.
+        const errors = suite.outcomes.filter((x) => x.status === 'error');
+        if (errors.length > 0 && errors.every((x) => x.badInput)) return 2;
         return suite.failed + suite.errors > 0 ? 1 : 0;
       }),
     );

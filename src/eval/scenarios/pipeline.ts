@@ -6,10 +6,10 @@
  * builder): the metrics and checks stay pure, the wiring lives here.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../../contracts/errors.ts';
 import { buildStages } from '../../graph/buildStages.ts';
 import { replay } from '../../graph/replay.ts';
@@ -77,7 +77,26 @@ export function quickScenario(s: Scenario): Scenario {
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-/** Record (or reuse) the scenario's recording; the cache key is the validated scenario's content. */
+const srcDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let codeDigest: string | undefined;
+
+/** SHA-256 of the code a recording depends on (src/sim, src/io, src/contracts), so a cached one goes stale. */
+function recorderCodeDigest(): string {
+  if (codeDigest) return codeDigest;
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) h.update(p.slice(srcDir.length)).update(readFileSync(p));
+    }
+  };
+  for (const d of ['sim', 'io', 'contracts']) walk(join(srcDir, d));
+  codeDigest = h.digest('hex');
+  return codeDigest;
+}
+
+/** Record (or reuse) the scenario's recording; the cache key is the validated scenario and the recorder's code. */
 async function recording(
   o: PipelineOptions,
 ): Promise<{ scenario: Scenario; rec: ScenarioRun['recording']; ms: number }> {
@@ -86,7 +105,7 @@ async function recording(
   const world = o.quick ? scenarioFromValue(scenario, `${o.file} (quick)`).world : loaded.world;
   await mkdir(o.recordingsDir, { recursive: true });
   const path = join(o.recordingsDir, `${scenario.name}${o.quick ? '.quick' : ''}.mcap`);
-  const key = sha256(JSON.stringify(scenario));
+  const key = sha256(JSON.stringify(scenario) + recorderCodeDigest());
   const meta = `${path}.json`;
   if (existsSync(path) && existsSync(meta)) {
     const m = JSON.parse(await readFile(meta, 'utf8')) as { key: string; sha256: string; frames: number };

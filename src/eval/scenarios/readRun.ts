@@ -62,7 +62,9 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
     const ch = gtReader.channels().find((c) => c.topic === topics.groundTruthObjects);
     if (!ch) {
       throw new RecordingError({
-        what: `no ${topics.groundTruthObjects} topic: these results carry no ground truth to score against`,
+        what: separate
+          ? `no ${topics.groundTruthObjects} topic: this recording has no ground truth to score against`
+          : `no ${topics.groundTruthObjects} topic: these results carry no ground truth to score against`,
         where: gtPath,
         hint: 'pass the simulated recording with --gt <recording.mcap>',
       });

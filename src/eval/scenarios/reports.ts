@@ -48,6 +48,7 @@ export function suiteJson(s: SuiteResult): object {
   return {
     mode: s.mode,
     detector: s.detector,
+    settings: s.settings,
     passed: s.passed,
     failed: s.failed,
     errors: s.errors,
@@ -141,7 +142,7 @@ export function markdown(s: SuiteResult): string {
     `| ${COLUMNS.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
     ...s.outcomes.map((o) => `| ${COLUMNS.map(([, f]) => f(o)).join(' | ')} |`),
     '',
-    'Percentages; 2D metrics over all cameras, `world IDF1` on fused objects (BEV).',
+    `Percentages; 2D metrics over all cameras (ground truth ≥ ${s.settings.minVisibility} visible, IoU ≥ ${s.settings.iou}), \`world IDF1\` on fused objects (BEV, ${s.settings.matchDistanceM} m).`,
   ];
   for (const o of s.outcomes) {
     out.push('', `## ${o.scenario}: ${o.status.toUpperCase()}`, '');

@@ -23,7 +23,8 @@ import {
   writeGolden,
 } from './golden.ts';
 import type { PipelineOptions, ScenarioRun, StageHook } from './pipeline.ts';
-import type { ScoreRunOptions } from './score.ts';
+import { DEFAULT_SCORE } from './metricTable.ts';
+import { DEFAULT_WORLD_MATCH_M, type ScoreRunOptions } from './score.ts';
 import type { WorkerReply, WorkerRequest } from './worker.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,11 +64,15 @@ export interface ScenarioOutcome {
   run?: ScenarioRun;
   golden?: GoldenComparison;
   error?: string;
+  /** The error was bad input (a ViperError: scenario, recording, config), not an internal fault. */
+  badInput?: boolean;
 }
 
 export interface SuiteResult {
   mode: 'full' | 'quick';
   detector: string;
+  /** Scoring settings in force (defaults filled in). */
+  settings: Required<ScoreRunOptions>;
   outcomes: ScenarioOutcome[];
   passed: number;
   failed: number;
@@ -138,7 +143,14 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     const file = o.files[i]!;
     let out: ScenarioOutcome;
     if (!reply.ok) {
-      out = { scenario: names[i]!, file, status: 'error', failures: [reply.message], error: reply.message };
+      out = {
+        scenario: names[i]!,
+        file,
+        status: 'error',
+        failures: [reply.message],
+        error: reply.message,
+        badInput: reply.badInput,
+      };
     } else {
       const run = reply.run;
       const g = goldenOf(run, quick);
@@ -200,6 +212,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   return {
     mode: quick ? 'quick' : 'full',
     detector,
+    settings: { ...DEFAULT_SCORE, worldMatchM: DEFAULT_WORLD_MATCH_M, ...o.score },
     outcomes,
     passed: outcomes.filter((x) => x.status === 'pass').length,
     failed: outcomes.filter((x) => x.status === 'fail').length,

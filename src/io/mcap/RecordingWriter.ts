@@ -1,17 +1,17 @@
 /**
  * Writes an MCAP recording: chunked (zstd by default, lz4 or none), with message indexes, chunk indexes,
- * statistics and summary offsets, so readers can seek. Output bytes depend only on the calls made: no wall
- * clock, a fixed library string, schemas deduplicated in first-use order. Calls are serialized internally, so
- * callers may fire writes without awaiting each; `close()` is idempotent and safe on error/SIGINT paths.
+ * statistics and summary offsets, so readers can seek (McapFileWriter.ts does the bytes). Output bytes depend only
+ * on the calls made: no wall clock, a fixed library string, schemas deduplicated in first-use order. Calls take
+ * effect in call order, so callers may fire writes without awaiting each; `close()` is idempotent and safe on
+ * error/SIGINT paths.
  */
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { McapWriter } from '@mcap/core';
-import { FileHandleWritable } from '@mcap/nodejs';
 import { RecordingError } from '../../contracts/errors.ts';
 import { encodeFoxglove, foxgloveSchemaData, foxgloveSchemaName } from '../codecs/foxglove.ts';
 import type { SchemaSpec, WriterOptions } from '../types.ts';
 import { chunkCompressor } from './compress.ts';
+import { McapFileWriter } from './McapFileWriter.ts';
 
 export const VIPER_LIBRARY = 'viper 0.1.0';
 const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
@@ -23,27 +23,26 @@ interface ChannelState {
 }
 
 const utf8 = new TextEncoder();
+const DONE: Promise<void> = Promise.resolve();
 
 export class RecordingWriter {
   readonly path: string;
   readonly #fh: FileHandle;
-  readonly #writer: McapWriter;
+  readonly #mcap: McapFileWriter;
   readonly #schemaIds = new Map<string, number>();
   readonly #channelIds = new Map<string, number>();
   readonly #channels = new Map<number, ChannelState>();
-  #queue: Promise<unknown> = Promise.resolve();
-  #failure: unknown;
   #closing: Promise<void> | undefined;
 
-  private constructor(path: string, fh: FileHandle, writer: McapWriter) {
+  private constructor(path: string, fh: FileHandle, mcap: McapFileWriter) {
     this.path = path;
     this.#fh = fh;
-    this.#writer = writer;
+    this.#mcap = mcap;
   }
 
   /** Creates (truncates) `path` and writes the MCAP header. */
   static async create(path: string, opts: WriterOptions = {}): Promise<RecordingWriter> {
-    const compressChunk = await chunkCompressor(opts.compression ?? 'zstd');
+    const compress = await chunkCompressor(opts.compression ?? 'zstd');
     let fh: FileHandle;
     try {
       fh = await open(path, 'w');
@@ -56,25 +55,13 @@ export class RecordingWriter {
         cause: err,
       });
     }
-    const writer = new McapWriter({
-      writable: new FileHandleWritable(fh),
-      useStatistics: true,
-      useSummaryOffsets: true,
-      useChunks: true,
-      useChunkIndex: true,
-      useMessageIndex: true,
-      repeatSchemas: true,
-      repeatChannels: true,
-      useAttachmentIndex: true,
-      useMetadataIndex: true,
+    const mcap = new McapFileWriter(fh, {
       chunkSize: opts.chunkSize ?? DEFAULT_CHUNK_SIZE,
-      ...(compressChunk ? { compressChunk } : {}),
+      compress,
+      profile: opts.profile ?? '',
+      library: opts.library ?? VIPER_LIBRARY,
     });
-    const rw = new RecordingWriter(path, fh, writer);
-    await rw.#run(() =>
-      writer.start({ profile: opts.profile ?? '', library: opts.library ?? VIPER_LIBRARY }),
-    );
-    return rw;
+    return new RecordingWriter(path, fh, mcap);
   }
 
   /**
@@ -82,53 +69,42 @@ export class RecordingWriter {
    * the same schema and metadata again returns the existing id.
    */
   addChannel(topic: string, schema: SchemaSpec, metadata: Map<string, string> = new Map()): Promise<number> {
-    return this.#run(async () => {
+    return this.#now(() => {
       const rec = schemaRecord(schema);
       const schemaKey = `${rec.name}\0${rec.encoding}\0${Buffer.from(rec.data).toString('base64')}`;
       // Schemaless channels (raw copies of them) use schema id 0, no Schema record.
       let schemaId =
         rec.name === '' && rec.encoding === '' && rec.data.length === 0 ? 0 : this.#schemaIds.get(schemaKey);
       if (schemaId === undefined) {
-        schemaId = await this.#writer.registerSchema({
-          name: rec.name,
-          encoding: rec.encoding,
-          data: rec.data,
-        });
+        schemaId = this.#mcap.addSchema(rec.name, rec.encoding, rec.data);
         this.#schemaIds.set(schemaKey, schemaId);
       }
       const meta = [...metadata.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const channelKey = JSON.stringify([topic, schemaId, rec.messageEncoding, meta]);
       const existing = this.#channelIds.get(channelKey);
-      if (existing !== undefined) return existing;
-      const id = await this.#writer.registerChannel({
-        topic,
-        schemaId,
-        messageEncoding: rec.messageEncoding,
-        metadata: new Map(meta),
-      });
+      if (existing !== undefined) return Promise.resolve(existing);
+      const id = this.#mcap.addChannel(schemaId, topic, rec.messageEncoding, new Map(meta));
       this.#channelIds.set(channelKey, id);
       this.#channels.set(id, { topic, spec: schema, sequence: 0 });
-      return id;
+      return Promise.resolve(id);
     });
   }
 
-  /** Writes one already-encoded message. Sequence numbers count per channel from 0. */
+  /**
+   * Writes one already-encoded message. Sequence numbers count per channel from 0. Large payloads are written
+   * from `data` itself when their chunk is flushed (no copy), so do not modify `data` after the call. The promise
+   * resolves at once unless a chunk was flushed while the previous one is still being written (backpressure).
+   */
   write(
     channelId: number,
     logTimeNs: bigint,
     data: Uint8Array,
     publishTimeNs: bigint = logTimeNs,
   ): Promise<void> {
-    return this.#run(async () => {
+    return this.#now(() => {
       const ch = this.#channel(channelId);
       if (logTimeNs < 0n) throw this.#error(`negative log time ${logTimeNs} on ${ch.topic}`);
-      await this.#writer.addMessage({
-        channelId,
-        sequence: ch.sequence++,
-        logTime: logTimeNs,
-        publishTime: publishTimeNs,
-        data,
-      });
+      return this.#mcap.addMessage(channelId, ch.sequence++, logTimeNs, publishTimeNs, data) ?? DONE;
     });
   }
 
@@ -154,15 +130,14 @@ export class RecordingWriter {
   addMetadata(name: string, metadata: Record<string, string> | Map<string, string>): Promise<void> {
     const entries = metadata instanceof Map ? [...metadata.entries()] : Object.entries(metadata);
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return this.#run(() => this.#writer.addMetadata({ name, metadata: new Map(entries) }));
+    return this.#now(() => this.#mcap.addMetadata(name, entries));
   }
 
   /** Finalizes the file (summary, statistics, indexes, CRCs) and closes it. Idempotent; never writes twice. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
-        await this.#queue.catch(() => undefined);
-        await this.#writer.end();
+        await this.#mcap.end();
       } finally {
         await this.#fh.close().catch(() => undefined);
       }
@@ -184,22 +159,18 @@ export class RecordingWriter {
     return new RecordingError({ what, where: this.path, hint });
   }
 
-  /** Runs `op` after every earlier call (McapWriter corrupts the file if calls overlap). */
-  #run<T>(op: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `op` now (appends are synchronous and take effect in call order) and turns its throw into a rejection.
+   * A closed writer, or one whose file write failed, refuses every call.
+   */
+  #now<T>(op: () => Promise<T>): Promise<T> {
     if (this.#closing) return Promise.reject(this.#error('writer is closed'));
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    const p = this.#queue.then(async () => {
-      if (this.#failure !== undefined) throw this.#failure;
-      try {
-        return await op();
-      } catch (err) {
-        // Our own validation errors leave the file consistent; I/O errors do not.
-        if (!(err instanceof RecordingError)) this.#failure = err;
-        throw err;
-      }
-    });
-    this.#queue = p.catch(() => undefined);
-    return p;
+    if (this.#mcap.failure !== undefined) return Promise.reject(this.#mcap.failure);
+    try {
+      return op();
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 }
 

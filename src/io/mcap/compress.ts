@@ -11,21 +11,31 @@ const ZSTD_LEVEL = 3;
 type ZstdApi = { isLoaded: Promise<boolean>; compress(buffer: Uint8Array, level?: number): Uint8Array };
 const zstd = ((zstdModule as unknown as { default?: ZstdApi }).default ?? zstdModule) as ZstdApi;
 
-export type ChunkCompressor = (chunk: Uint8Array) => { compression: string; compressedData: Uint8Array };
+/** What a chunk's records were stored as; `undefined` from a compressor means "store the records as they are". */
+export interface Compressed {
+  compression: string;
+  compressedData: Uint8Array;
+}
 
-/** Returns the compressor for McapWriter's `compressChunk`, or undefined for uncompressed chunks. */
-export async function chunkCompressor(kind: 'zstd' | 'lz4' | 'none'): Promise<ChunkCompressor | undefined> {
+/**
+ * Compresses a chunk's records, given as consecutive byte ranges (`size` bytes in all) so incompressible chunks
+ * are never joined into one buffer. Returns undefined to store the records uncompressed (compression '').
+ */
+export type ChunkCompressor = (parts: readonly Uint8Array[], size: number) => Compressed | undefined;
+
+/** The compressor for `kind` ('none' stores every chunk uncompressed). */
+export async function chunkCompressor(kind: 'zstd' | 'lz4' | 'none'): Promise<ChunkCompressor> {
   switch (kind) {
     case 'none':
-      return undefined;
+      return () => undefined;
     case 'lz4':
-      return (chunk) => ({ compression: 'lz4', compressedData: lz4CompressFrame(chunk) });
+      return (parts, size) => ({ compression: 'lz4', compressedData: lz4CompressFrame(join(parts, size)) });
     case 'zstd':
       await zstd.isLoaded;
-      return (chunk) =>
-        incompressible(chunk)
-          ? { compression: '', compressedData: chunk }
-          : { compression: 'zstd', compressedData: new Uint8Array(zstd.compress(chunk, ZSTD_LEVEL)) };
+      return (parts, size) =>
+        incompressible(parts, size)
+          ? undefined
+          : { compression: 'zstd', compressedData: new Uint8Array(zstd.compress(join(parts, size), ZSTD_LEVEL)) };
   }
 }
 
@@ -37,13 +47,42 @@ const SAMPLES = 4;
  * but cost most of a replay's time. Compress four evenly spaced 16 KiB samples first; if they shrink by less
  * than 5 %, store the chunk uncompressed. Depends only on the bytes, so output stays deterministic.
  */
-function incompressible(chunk: Uint8Array): boolean {
-  if (chunk.length < 4 * SAMPLES * SAMPLE_BYTES) return false;
-  const step = Math.floor((chunk.length - SAMPLE_BYTES) / (SAMPLES - 1));
+function incompressible(parts: readonly Uint8Array[], size: number): boolean {
+  if (size < 4 * SAMPLES * SAMPLE_BYTES) return false;
+  const step = Math.floor((size - SAMPLE_BYTES) / (SAMPLES - 1));
   let packed = 0;
-  for (let i = 0; i < SAMPLES; i++) {
-    const sample = chunk.subarray(i * step, i * step + SAMPLE_BYTES);
-    packed += zstd.compress(sample, 1).length;
-  }
+  for (let i = 0; i < SAMPLES; i++) packed += zstd.compress(range(parts, i * step, SAMPLE_BYTES), 1).length;
   return packed > 0.95 * SAMPLES * SAMPLE_BYTES;
+}
+
+/** The parts as one buffer (no copy when there is only one). */
+export function join(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Bytes [offset, offset + length) of the parts taken as one (a view when they lie in one part). */
+export function range(parts: readonly Uint8Array[], offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let skip = offset;
+  let got = 0;
+  for (const p of parts) {
+    if (skip >= p.length) {
+      skip -= p.length;
+      continue;
+    }
+    if (got === 0 && skip + length <= p.length) return p.subarray(skip, skip + length);
+    const take = Math.min(p.length - skip, length - got);
+    out.set(p.subarray(skip, skip + take), got);
+    got += take;
+    skip = 0;
+    if (got === length) break;
+  }
+  return out;
 }

@@ -5,6 +5,8 @@
  */
 import type { z } from 'zod';
 import { ScenarioError } from '../../contracts/errors.ts';
+import { EVENT_TYPES } from './expect.ts';
+import { BEHAVIOUR_TYPES } from './schema.ts';
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -139,11 +141,20 @@ export function issueToError(
     }
     case 'invalid_union': {
       const disc = (issue as { discriminator?: string }).discriminator;
-      const v = valueAt(root, [...path, disc ?? 'type']);
+      // zod puts the discriminator in the path itself; older versions point at the object.
+      const v = path[path.length - 1] === (disc ?? 'type') ? value : valueAt(root, [...path, disc ?? 'type']);
       if (disc || (value !== null && typeof value === 'object' && !Array.isArray(value) && 'type' in value)) {
+        const list = path.includes('behaviours')
+          ? BEHAVIOUR_TYPES
+          : path.includes('events')
+            ? EVENT_TYPES
+            : undefined;
+        const guess = list && typeof v === 'string' ? nearest(v, list) : undefined;
         return mk(
           `unknown ${disc ?? 'type'} ${show(v)}`,
-          'use one of the documented types (see scenarios/scenario.schema.json)',
+          list
+            ? `${guess ? `did you mean '${guess}'? ` : ''}use one of ${list.join(', ')}`
+            : 'use one of the documented types (see scenarios/scenario.schema.json)',
         );
       }
       // Pick the deepest branch error: it is the one closest to what was meant.

@@ -1,0 +1,157 @@
+/**
+ * Measure a detector card on simulated scenarios with Viper's own Detector (decode + letterbox + ONNX Runtime +
+ * adapter + NMS), against the simulator's exact ground truth, and time it on full-size camera frames.
+ *
+ *   npx tsx models/viper-det/recipe/measure.ts --card models/viper-det/viper-det.card.json \
+ *     scenarios/urban_intersection.yaml scenarios/rain_noise.yaml
+ *   npx tsx models/viper-det/recipe/measure.ts --card … --speed scenarios/urban_intersection.yaml
+ *
+ * Quality: every frame of every camera, rendered and JPEG-encoded exactly as `viper simulate` records them.
+ * COCO AP (src/eval/ap.ts) per class; ground truth shorter than --min-height px or less visible than
+ * --min-visible is a don't-care region (detections on it count neither way), and detections shorter than
+ * 0.8 × --min-height are left out (COCO's area-range rule ignores unmatched detections outside the range).
+ * Speed: `Detector.detect` on one 960×540 frame at a time (the scenario re-rendered at that size), median ms.
+ */
+import { parseArgs } from 'node:util';
+import type { CameraFrame } from '../../../src/contracts/camera.ts';
+import { Detector } from '../../../src/detect/Detector.ts';
+import { averagePrecision, type GtBox, type ScoredBox } from '../../../src/eval/ap.ts';
+import {
+  encodeJpeg,
+  loadScenario,
+  rgbOf,
+  scenarioFromValue,
+  simulateFrames,
+} from '../../../src/sim/index.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    card: { type: 'string', default: 'models/viper-det/viper-det.card.json' },
+    'min-height': { type: 'string', default: '20' },
+    'min-visible': { type: 'string', default: '0.3' },
+    stride: { type: 'string', default: '1' },
+    speed: { type: 'boolean', default: false },
+    threads: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const minH = Number(values['min-height']);
+const minVis = Number(values['min-visible']);
+const stride = Number(values.stride);
+
+async function framesOf(path: string, size?: { width: number; height: number }) {
+  let { scenario, world } = await loadScenario(path);
+  if (size) {
+    ({ scenario, world } = scenarioFromValue(
+      { ...scenario, rig: { ...scenario.rig, ...size }, expect: undefined },
+      path,
+    ));
+  }
+  return { scenario, world };
+}
+
+async function quality(detector: Detector) {
+  const dets: ScoredBox[] = [];
+  const gts: GtBox[] = [];
+  let images = 0;
+  for (const path of positionals) {
+    const { scenario, world } = await framesOf(path);
+    const ks = Array.from({ length: Math.floor(scenario.duration * scenario.rate + 1e-9) }, (_, k) => k);
+    for (const f of simulateFrames(world, { frames: ks.filter((k) => k % stride === 0) })) {
+      const frames: CameraFrame[] = [];
+      for (const img of f.images) {
+        const jpeg = await encodeJpeg(rgbOf(img.color), img.width, img.height, scenario.sensor.jpegQuality);
+        frames.push({
+          feedId: scenario.name,
+          cameraId: img.cameraId,
+          tNs: f.tNs,
+          image: { encoding: 'jpeg', width: img.width, height: img.height, data: jpeg },
+          calibration: null,
+          transforms: [],
+        });
+        const image = `${scenario.name}/${img.cameraId}/${f.k}`;
+        for (const a of f.gt.actors) {
+          const v = a.cameras.find((c) => c.cameraId === img.cameraId);
+          if (!v || v.box.x2 <= v.box.x1 || v.box.y2 <= v.box.y1) continue;
+          const ignore = v.box.y2 - v.box.y1 < minH || v.visibleFraction < minVis;
+          gts.push({ image, cls: a.cls, box: v.box, ignore });
+        }
+      }
+      const out = await detector.detect(frames);
+      out.forEach((r, i) => {
+        const image = `${scenario.name}/${frames[i]!.cameraId}/${f.k}`;
+        for (const d of r.detections) {
+          if (d.box.y2 - d.box.y1 < 0.8 * minH) continue;
+          dets.push({ image, cls: d.cls, box: d.box, score: d.score });
+        }
+      });
+      images += frames.length;
+    }
+  }
+  const ap = averagePrecision(dets, gts);
+  const perClass = Object.fromEntries(
+    Object.entries(ap.perClass).map(([c, v]) => [
+      c,
+      { AP50: round(v.AP50), AP: round(v.AP), numGt: v.numGt, numDets: v.numDets },
+    ]),
+  );
+  return {
+    images,
+    minHeightPx: minH,
+    minVisible: minVis,
+    mAP50: round(ap.mAP50),
+    mAP: round(ap.mAP),
+    perClass,
+  };
+}
+
+async function speed(detector: Detector) {
+  const path = positionals[0] ?? 'scenarios/urban_intersection.yaml';
+  const { scenario, world } = await framesOf(path, { width: 960, height: 540 });
+  const frames: CameraFrame[] = [];
+  for (const f of simulateFrames(world, { frames: [10, 30, 50] })) {
+    for (const img of f.images) {
+      const jpeg = await encodeJpeg(rgbOf(img.color), img.width, img.height, scenario.sensor.jpegQuality);
+      frames.push({
+        feedId: 's',
+        cameraId: img.cameraId,
+        tNs: f.tNs,
+        image: { encoding: 'jpeg', width: img.width, height: img.height, data: jpeg },
+        calibration: null,
+        transforms: [],
+      });
+    }
+  }
+  const ms: number[] = [];
+  for (const fr of frames) await detector.detect([fr]); // warm
+  for (let rep = 0; rep < 3; rep++) {
+    for (const fr of frames) {
+      const t0 = process.hrtime.bigint();
+      await detector.detect([fr]);
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  }
+  ms.sort((a, b) => a - b);
+  return {
+    frames: ms.length,
+    size: '960x540 jpeg',
+    medianMs: round(ms[Math.floor(ms.length / 2)]!, 2),
+    p90Ms: round(ms[Math.floor(ms.length * 0.9)]!, 2),
+  };
+}
+
+function round(v: number, d = 4): number {
+  return Math.round(v * 10 ** d) / 10 ** d;
+}
+
+const detector = await Detector.open({
+  model: values.card,
+  ...(values.threads ? { threads: Number(values.threads) } : {}),
+});
+try {
+  const result = values.speed ? await speed(detector) : await quality(detector);
+  console.log(JSON.stringify(result, null, values.json ? 0 : 2));
+} finally {
+  await detector.close();
+}
