@@ -53,9 +53,12 @@ export const DEFAULT_WORLD_TRACKER: WorldTrackerConfig = {
   bindingGateChi2: 25,
   mergeGateChi2: 4,
   accelStd: 3,
-  initVelStd: 5,
+  // Road users move at 10–30 m/s in odom; a tight prior around 0 makes a new object lag its car by 3–5 m for
+  // the first second (overtaking scenario), enough to lose the hand-off gate.
+  initVelStd: 15,
   minHits: 2,
-  maxCoastS: 1.5,
+  // A camera that stops delivering for 2 s (camera_dropout) must not cost the objects it alone saw their ids.
+  maxCoastS: 2.5,
   minSpeedForYawMps: 1,
   yawGain: 0.5,
   classGate: 'group',

@@ -36,7 +36,7 @@ interface Match {
 }
 
 /** Greedy one-to-one matching by distance (closest pairs first), same class group, within half the range. */
-export function matchToAnnotations(boxes: EgoBox[], objects: WorldObject[]): Match[] {
+function matchToAnnotations(boxes: EgoBox[], objects: WorldObject[]): Match[] {
   const pairs: { b: number; o: number; d: number }[] = [];
   boxes.forEach((box, b) => {
     objects.forEach((obj, o) => {
@@ -103,7 +103,9 @@ function score(label: string, objects: WorldObject[]): { matched: number; total:
   const matched = matches.filter((m) => m.object);
   const rel = matched.map((m) => m.errM! / m.box.rangeM).sort((a, b) => a - b);
   const median = rel.length ? rel[Math.floor(rel.length / 2)]! : Number.NaN;
-  lines.push(`matched ${matched.length}/${boxes.length}; median position error / range ${(100 * median).toFixed(1)} %`);
+  lines.push(
+    `matched ${matched.length}/${boxes.length}; median position error / range ${(100 * median).toFixed(1)} %`,
+  );
   console.log(lines.join('\n'));
   return { matched: matched.length, total: boxes.length, median };
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/contracts/errors.ts';
@@ -5,6 +6,7 @@ import {
   checkMetric,
   compareGolden,
   diffMetrics,
+  expandScenarioArgs,
   type Golden,
   junitXml,
   match2D,
@@ -14,6 +16,7 @@ import {
   validateExpect,
 } from '../../src/eval/scenarios/index.ts';
 import type { SuiteResult } from '../../src/eval/scenarios/suite.ts';
+import { repoRoot } from '../shared.ts';
 import { actor, expectBlock, object, run, track } from './builders.ts';
 
 /** Two cars, tracked perfectly except that C2's track changes id at frame 5. */
@@ -269,5 +272,20 @@ describe('reports', () => {
     const x = junitXml(suite);
     expect(x).toContain('<testsuite name="a&lt;b" tests="2" failures="1" errors="0"');
     expect(x).toContain('<failure message="1 (needs ≤ 0)"/>');
+  });
+});
+
+describe('scenario arguments', () => {
+  const dir = join(repoRoot, 'scenarios');
+  it('a folder gives its scenario files only (not the schema or other JSON), sorted; globs and names work', () => {
+    const all = expandScenarioArgs([], dir);
+    expect(all.length).toBeGreaterThanOrEqual(10);
+    expect(all.every((f) => f.endsWith('.yaml'))).toBe(true);
+    expect([...all].sort()).toEqual(all);
+    expect(expandScenarioArgs([join(dir, '*_street.yaml')], dir)).toEqual([join(dir, 'night_street.yaml')]);
+    expect(expandScenarioArgs(['night_street', join(dir, 'night_street.yaml')], dir)).toEqual([
+      join(dir, 'night_street.yaml'),
+    ]);
+    expect(() => expandScenarioArgs(['nope_*.yaml'], dir)).toThrow(/no scenario file matches 'nope_\*.yaml'/);
   });
 });

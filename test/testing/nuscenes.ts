@@ -18,7 +18,11 @@ export interface NuScenesSample {
     string,
     { image: string; width: number; height: number; K: number[][]; cam2ego: number[][] }
   >;
-  objects: { class: string; centerLidar: [number, number, number]; size: { l: number; w: number; h: number } }[];
+  objects: {
+    class: string;
+    centerLidar: [number, number, number];
+    size: { l: number; w: number; h: number };
+  }[];
 }
 
 export const NUSCENES_DIR = shared('data', 'nuscenes-sample');
@@ -56,7 +60,9 @@ export async function writeNuScenesRecording(
   const n = o.rigFrames ?? 3;
   const period = o.periodS ?? 0.1;
   const cameras = Object.keys(d.cameras).sort();
-  const images = new Map(cameras.map((c) => [c, new Uint8Array(readFileSync(join(NUSCENES_DIR, d.cameras[c]!.image)))]));
+  const images = new Map(
+    cameras.map((c) => [c, new Uint8Array(readFileSync(join(NUSCENES_DIR, d.cameras[c]!.image)))]),
+  );
   const w = await RecordingWriter.create(path, { compression: 'zstd' });
   const stamps: TimeNs[] = [];
   try {
@@ -65,7 +71,10 @@ export async function writeNuScenesRecording(
     const cal = new Map<string, number>();
     for (const c of cameras) {
       img.set(c, await w.addChannel(topics.image(c), { kind: 'foxglove', name: 'foxglove.CompressedImage' }));
-      cal.set(c, await w.addChannel(topics.calibration(c), { kind: 'foxglove', name: 'foxglove.CameraCalibration' }));
+      cal.set(
+        c,
+        await w.addChannel(topics.calibration(c), { kind: 'foxglove', name: 'foxglove.CameraCalibration' }),
+      );
     }
     for (let i = 0; i < n; i++) {
       const tNs = secToNs(1000 + i * period);
@@ -110,7 +119,12 @@ export async function writeNuScenesRecording(
             P: [K[0], K[1], K[2], 0, K[3], K[4], K[5], 0, K[6], K[7], K[8], 0],
           });
         }
-        await w.writeObject(img.get(c)!, tNs, { timestamp, frame_id: c, data: images.get(c)!, format: 'jpeg' });
+        await w.writeObject(img.get(c)!, tNs, {
+          timestamp,
+          frame_id: c,
+          data: images.get(c)!,
+          format: 'jpeg',
+        });
       }
     }
   } finally {

@@ -167,6 +167,7 @@ def main():
     ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--init', help='start from these weights (.pt), e.g. to continue a run')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -185,6 +186,8 @@ def main():
     np_rng = np.random.default_rng(a.seed)
 
     model = ViperDet()
+    if a.init:
+        model.load_state_dict(torch.load(a.init, map_location='cpu'))
     print(f'params {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M', flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=5e-4)
     fh, fw = IN_H // STRIDE, IN_W // STRIDE

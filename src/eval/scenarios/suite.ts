@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError } from '../../contracts/errors.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import {
   compareGolden,
@@ -81,9 +82,10 @@ export interface SuiteResult {
   timing: { wallMs: number; jobs: number; perScenarioMs: Record<string, number> };
 }
 
-/** Counts as integers, ratios to 3 decimals. */
-const num = (x: number | null) => (x === null ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(3));
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${num(x)}`;
+/** Counts as integers, ratios to 3 decimals (6 when the change is smaller than that shows). */
+const num = (x: number | null, fine = false) =>
+  x === null ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(fine ? 6 : 3);
+const signed = (x: number, fine = false) => `${x >= 0 ? '+' : ''}${num(x, fine)}`;
 
 /** Golden record of a run. */
 export function goldenOf(run: ScenarioRun, quick: boolean): Golden {
@@ -108,10 +110,10 @@ export function failureLines(run: ScenarioRun, golden: GoldenComparison | undefi
     lines.push(
       `golden ${golden.path}: ${what}${golden.changes.length} metrics moved (${worse.length} worse): ` +
         shown
-          .map(
-            (c) =>
-              `${c.key} ${num(c.golden)} → ${num(c.now)}${c.delta === null ? '' : ` (${signed(c.delta)})`}`,
-          )
+          .map((c) => {
+            const fine = c.delta !== null && Math.abs(c.delta) < 5e-4;
+            return `${c.key} ${num(c.golden, fine)} → ${num(c.now, fine)}${c.delta === null ? '' : ` (${signed(c.delta, fine)})`}`;
+          })
           .join(', ') +
         ' — if intended, accept with --update-golden',
     );
@@ -127,6 +129,9 @@ function workerArgs(): { file: string; execArgv: string[] } {
 /** Run the suite. Throws (ScenarioError, one line) when a scenario file is invalid, before running any. */
 export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const t0 = performance.now();
+  if (o.updateGolden && o.stageHook) {
+    throw new ConfigError({ what: 'a stage hook run cannot update golden files', where: 'runSuite' });
+  }
   const names: string[] = [];
   for (const f of o.files) names.push((await loadScenario(f)).scenario.name);
   const recordingsDir = o.recordingsDir ?? join(o.outDir, 'recordings');

@@ -37,7 +37,7 @@ import {
 } from './recordBytes.ts';
 
 /** Payloads at least this large are written from the caller's buffer (a view), smaller ones are copied. */
-const VIEW_MIN_BYTES = Number(process.env.VIEWMIN ?? 16 * 1024);
+const VIEW_MIN_BYTES = 16 * 1024;
 
 export interface McapFileWriterOptions {
   chunkSize: number;
@@ -48,7 +48,7 @@ export interface McapFileWriterOptions {
 
 /** One open chunk: small records copied into `staging`, large payloads kept as views between staging cuts. */
 class OpenChunk {
-  staging = new ByteWriter(64 * 1024);
+  constructor(readonly staging: ByteWriter) {}
   readonly cuts: number[] = [];
   readonly views: Uint8Array[] = [];
   size = 0;
@@ -84,7 +84,9 @@ export class McapFileWriter {
   readonly #channels = new Map<number, ChannelRec>();
   readonly #schemaWritten = new Set<number>();
   readonly #channelWritten = new Set<number>();
-  #chunk = new OpenChunk();
+  /** Staging buffers of written chunks, reused (steady state: no allocation per chunk). */
+  readonly #pool: ByteWriter[] = [];
+  #chunk: OpenChunk;
   readonly #chunkIndexes: ChunkIndexRec[] = [];
   readonly #metadataIndexes: { offset: number; length: number; name: string }[] = [];
   readonly #stats = {
@@ -99,6 +101,7 @@ export class McapFileWriter {
   constructor(fh: FileHandle, opts: McapFileWriterOptions) {
     this.#fh = fh;
     this.#opts = opts;
+    this.#chunk = this.#newChunk();
     const w = new ByteWriter(256);
     w.raw(MCAP_MAGIC);
     writeHeader(w, opts.profile, opts.library);
@@ -217,6 +220,11 @@ export class McapFileWriter {
     await this.#settled();
   }
 
+  #newChunk(): OpenChunk {
+    const staging = this.#pool.pop() ?? new ByteWriter(64 * 1024);
+    return new OpenChunk(staging);
+  }
+
   #writeChannelRecords(channelId: number): void {
     const ch = this.#channels.get(channelId);
     if (!ch) throw new Error(`no channel with id ${channelId}`);
@@ -238,7 +246,7 @@ export class McapFileWriter {
   #closeChunk(): Promise<void> | undefined {
     const c = this.#chunk;
     if (c.messages === 0) return undefined;
-    this.#chunk = new OpenChunk();
+    this.#chunk = this.#newChunk();
     const records = c.parts();
     const crc = crc32Parts(records);
     const compressed = this.#opts.compress(records, c.size);
@@ -271,6 +279,11 @@ export class McapFileWriter {
     this.#dataCrc = d;
     const prev = this.#io;
     this.#emit([header, ...stored, ix.bytes()], false);
+    // Once written, the staging buffer serves a later chunk.
+    this.#io = this.#io.then(() => {
+      c.staging.reset();
+      this.#pool.push(c.staging);
+    });
     this.#dataCrc = crc32(ix.bytes(), this.#dataCrc);
     return prev;
   }

@@ -4,6 +4,12 @@
  * messages. Here every message comes out of a chunk whose CRC was checked, and chunks are merged by log time
  * with a heap (a chunk is loaded once the heap's earliest message is not earlier than the chunk's start), so
  * memory holds only the chunks overlapping the current time.
+ *
+ * Memory and speed: chunks are read into one reused buffer, and the next chunk is read ahead (in the I/O thread)
+ * while the current one's messages are consumed. Messages of uncompressed chunks get their own copy of their
+ * payload, so a payload is freed as soon as its consumer drops it rather than when every message of its
+ * 4 MiB chunk has been dropped: on a replay that keeps most payload buffers dying young (cheap scavenges instead
+ * of old-generation collections) and peak memory low.
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
@@ -45,37 +51,82 @@ export async function* readChunks(
       (a, b) => cmp(a.messageStartTime, b.messageStartTime) || cmp(a.chunkStartOffset, b.chunkStartOffset),
     );
   const heap = new MinHeap();
+  const reads = new ReadAhead(fh);
   let next = 0;
   let ordinal = 0;
-  for (;;) {
-    while (next < queue.length) {
-      const ci = queue[next] as ChunkIndex;
-      const top = heap.peek();
-      if (top !== undefined && ci.messageStartTime > top.msg.logTimeNs) break;
-      next++;
-      const bytes = new Uint8Array(Number(ci.chunkLength));
-      const { bytesRead } = await fh.read(bytes, 0, bytes.length, Number(ci.chunkStartOffset));
-      const where = { chunk: number.get(ci) ?? -1, offset: Number(ci.chunkStartOffset) };
-      if (bytesRead !== bytes.length)
-        throw damage(where, `file ends inside the chunk (${bytesRead} of ${bytes.length} bytes)`);
-      for (const m of parseChunk(bytes, handlers, where)) {
-        if (m.logTime < start || (end !== undefined && m.logTime > end)) continue;
-        const channel = resolve(m.channelId);
-        if (!channel) throw damage(where, `message on unknown channel ${m.channelId}`);
-        if (topics && !topics.has(channel.topic)) continue;
-        const msg: RecordedMessage = {
-          channel,
-          sequence: m.sequence,
-          logTimeNs: m.logTime,
-          publishTimeNs: m.publishTime,
-          data: m.data,
-        };
-        heap.push({ msg, ordinal: ordinal++ });
+  try {
+    for (;;) {
+      while (next < queue.length) {
+        const ci = queue[next] as ChunkIndex;
+        const top = heap.peek();
+        if (top !== undefined && ci.messageStartTime > top.msg.logTimeNs) break;
+        next++;
+        const where = { chunk: number.get(ci) ?? -1, offset: Number(ci.chunkStartOffset) };
+        const { bytes, bytesRead } = await reads.take(ci);
+        if (bytesRead !== bytes.length)
+          throw damage(where, `file ends inside the chunk (${bytesRead} of ${bytes.length} bytes)`);
+        const messages = parseChunk(bytes, handlers, where);
+        for (const m of messages) {
+          if (m.logTime < start || (end !== undefined && m.logTime > end)) continue;
+          const channel = resolve(m.channelId);
+          if (!channel) throw damage(where, `message on unknown channel ${m.channelId}`);
+          if (topics && !topics.has(channel.topic)) continue;
+          const msg: RecordedMessage = {
+            channel,
+            sequence: m.sequence,
+            logTimeNs: m.logTime,
+            publishTimeNs: m.publishTime,
+            // A view into the reused read buffer (uncompressed chunk) is copied out; decompressed data is ours.
+            data: m.data.buffer === bytes.buffer ? m.data.slice() : m.data,
+          };
+          heap.push({ msg, ordinal: ordinal++ });
+        }
+        // `bytes` is free again (payloads copied out or decompressed): read the next chunk meanwhile.
+        const ahead = queue[next];
+        if (ahead) reads.start(ahead);
       }
+      const out = heap.pop();
+      if (out === undefined) return;
+      yield out.msg;
     }
-    const out = heap.pop();
-    if (out === undefined) return;
-    yield out.msg;
+  } finally {
+    // Never leave a read running on a handle the caller may close next.
+    await reads.settle();
+  }
+}
+
+/** One reusable read buffer and at most one read in flight (the next chunk, started while the current is used). */
+class ReadAhead {
+  readonly #fh: FileHandle;
+  #buf = new Uint8Array(0);
+  #pending: { ci: ChunkIndex; read: Promise<{ bytes: Uint8Array; bytesRead: number }> } | undefined;
+
+  constructor(fh: FileHandle) {
+    this.#fh = fh;
+  }
+
+  start(ci: ChunkIndex): void {
+    const len = Number(ci.chunkLength);
+    if (this.#buf.length < len) this.#buf = new Uint8Array(len);
+    const bytes = this.#buf.subarray(0, len);
+    const read = this.#fh
+      .read(bytes, 0, len, Number(ci.chunkStartOffset))
+      .then(({ bytesRead }) => ({ bytes, bytesRead }));
+    read.catch(() => undefined); // reported by take(); never an unhandled rejection
+    this.#pending = { ci, read };
+  }
+
+  /** The bytes of `ci`: the read started ahead if it was this chunk, else a fresh read. */
+  take(ci: ChunkIndex): Promise<{ bytes: Uint8Array; bytesRead: number }> {
+    if (this.#pending?.ci !== ci) this.start(ci);
+    const { read } = this.#pending as { read: Promise<{ bytes: Uint8Array; bytesRead: number }> };
+    this.#pending = undefined;
+    return read;
+  }
+
+  async settle(): Promise<void> {
+    await this.#pending?.read.catch(() => undefined);
+    this.#pending = undefined;
   }
 }
 
@@ -100,7 +151,10 @@ function damage(where: Where, detail: string): DamageError {
   });
 }
 
-/** Parses one Chunk record (opcode through records), checking bounds, decompression and the CRC. */
+/**
+ * Parses one Chunk record (opcode through records), checking bounds, decompression and the CRC. Payloads are
+ * views into `bytes` (uncompressed chunk) or into the decompressed records.
+ */
 export function parseChunk(bytes: Uint8Array, handlers: DecompressHandlers, where: Where): ChunkMessage[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (at: number, n: number, what: string) => {

@@ -40,6 +40,11 @@ export class ByteWriter {
     this.#view = new DataView(this.#buf.buffer);
   }
 
+  /** Forget what was written, keeping the buffer for reuse. */
+  reset(): void {
+    this.length = 0;
+  }
+
   /** The bytes written so far (a view: valid until the next write that grows the buffer). */
   bytes(): Uint8Array {
     return this.#buf.subarray(0, this.length);
