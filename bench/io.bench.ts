@@ -5,13 +5,20 @@
  *  3. memory: peak JS heap + ArrayBuffer growth while reading, against the file size (must stay a small fraction).
  * Size with VIPER_BENCH_IO_MB (default 200).
  */
-import { open, rm, stat, truncate } from 'node:fs/promises';
+import { appendFile, open, rm, stat, truncate } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingReader, RecordingWriter } from '../src/io/index.ts';
 
 const MB = 1024 * 1024;
+
+/** A Footer record with summary_start = 0 (no summary section) followed by the closing magic (MCAP spec). */
+const SUMMARYLESS_FOOTER = Buffer.concat([
+  Buffer.from([0x02, 20, 0, 0, 0, 0, 0, 0, 0]),
+  Buffer.alloc(20),
+  Buffer.from([0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a]),
+]);
 
 async function rawRead(path: string): Promise<number> {
   const fh = await open(path, 'r');
@@ -117,10 +124,12 @@ export async function run(): Promise<void> {
   const indexed = await measured(async () => {
     n = await readEverything(path);
   });
-  // Streamed: the same file cut after its DataEnd record (no summary → the reader streams it).
+  // Streamed: the same file without its summary (cut after DataEnd, then a Footer with summary_start = 0 and
+  // the closing magic, as a summary-less writer ends a file) → the reader streams it.
   const bytes = readFileSync(path);
   const summaryStart = Number(bytes.readBigUInt64LE(bytes.length - 8 - 29 + 9));
   await truncate(path, summaryStart);
+  await appendFile(path, SUMMARYLESS_FOOTER);
   const streamed = await measured(async () => {
     await readEverything(path);
   });

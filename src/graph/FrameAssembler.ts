@@ -11,13 +11,17 @@ import type { TimeNs } from '../contracts/time.ts';
 export type Interpreted =
   | { kind: 'image'; cameraId: string; tNs: TimeNs; image: Image }
   | { kind: 'calibration'; calibration: Calibration }
-  | { kind: 'transforms'; transforms: Transform[] }
+  | { kind: 'transforms'; tNs: TimeNs; transforms: Transform[] }
   | { kind: 'other' };
+
+/** Values kept per transform edge: enough to cover rig frames still open while later /tf messages arrive. */
+const EDGE_HISTORY = 32;
 
 export class FrameAssembler {
   private readonly calibrations = new Map<string, Calibration>();
-  private readonly edges = new Map<string, Transform>();
-  private snapshot: Transform[] | undefined;
+  /** Per edge, its recent values in log-time order (bounded). */
+  private readonly edges = new Map<string, { tNs: TimeNs; transform: Transform }[]>();
+  private readonly cache = new Map<TimeNs, Transform[]>();
   /** Cameras that delivered an image before any calibration (reported once each). */
   readonly uncalibrated = new Set<string>();
 
@@ -31,8 +35,17 @@ export class FrameAssembler {
         this.uncalibrated.delete(msg.calibration.frameId);
         return undefined;
       case 'transforms':
-        for (const t of msg.transforms) this.edges.set(`${t.parent}\u0000${t.child}`, t);
-        this.snapshot = undefined;
+        for (const transform of msg.transforms) {
+          const key = `${transform.parent}\u0000${transform.child}`;
+          let history = this.edges.get(key);
+          if (!history) {
+            history = [];
+            this.edges.set(key, history);
+          }
+          history.push({ tNs: msg.tNs, transform });
+          if (history.length > EDGE_HISTORY) history.shift();
+        }
+        this.cache.clear();
         return undefined;
       case 'image': {
         const calibration = this.calibrations.get(msg.cameraId) ?? null;
@@ -43,7 +56,7 @@ export class FrameAssembler {
           tNs: msg.tNs,
           image: msg.image,
           calibration,
-          transforms: this.transforms(),
+          transforms: [],
         };
       }
       default:
@@ -51,9 +64,25 @@ export class FrameAssembler {
     }
   }
 
-  /** The current transforms, shared between frames until the next /tf message (frames never mutate them). */
-  private transforms(): Transform[] {
-    if (!this.snapshot) this.snapshot = [...this.edges.values()];
-    return this.snapshot;
+  /** Fill each frame's transforms as they were at its stamp (call when the rig frame closes). */
+  resolveTransforms(frames: readonly CameraFrame[]): void {
+    for (const f of frames) f.transforms = this.transformsAt(f.tNs);
+  }
+
+  /** Every edge's latest value at or before tNs (edges first seen later are left out). Shared, never mutated. */
+  transformsAt(tNs: TimeNs): Transform[] {
+    const hit = this.cache.get(tNs);
+    if (hit) return hit;
+    const out: Transform[] = [];
+    for (const history of this.edges.values()) {
+      let best: Transform | undefined;
+      for (const h of history) if (h.tNs <= tNs) best = h.transform;
+      // Older than the kept history: the oldest kept value is the best estimate.
+      if (!best && history[0] && history.length === EDGE_HISTORY) best = history[0].transform;
+      if (best) out.push(best);
+    }
+    if (this.cache.size > 64) this.cache.clear();
+    this.cache.set(tNs, out);
+    return out;
   }
 }

@@ -109,10 +109,11 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
       case 'tf':
         return {
           kind: 'transforms',
+          tNs: m.logTimeNs,
           transforms: k.ros ? ros2TfToTransforms(msg) : foxgloveFrameTransformsToTransforms(msg),
         };
       case 'tfSingle':
-        return { kind: 'transforms', transforms: [foxgloveFrameTransformToTransform(msg)] };
+        return { kind: 'transforms', tNs: m.logTimeNs, transforms: [foxgloveFrameTransformToTransform(msg)] };
     }
   } catch (err) {
     return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message: (err as Error).message };

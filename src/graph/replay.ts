@@ -116,10 +116,19 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
 
   const closeRig = (rig: RigFrame | undefined): PendingRig[] => {
     if (!rig) return [];
+    assembler.resolveTransforms(rig.frames);
     stats.rigFrames++;
     for (const cam of rig.missing) stats.missing[cam] = (stats.missing[cam] ?? 0) + 1;
     rigsInBatcher++;
     return [{ rig, slot: ordered.reserve() }];
+  };
+  // A complete rig frame waits until the log time moves past its stamps: messages at the same log time sort
+  // by topic, so `/tf` at time t arrives after the `/cam_*` images at t, and the frame needs it.
+  let complete: RigFrame | undefined;
+  const releaseComplete = (): PendingRig[] => {
+    const rig = complete;
+    complete = undefined;
+    return closeRig(rig);
   };
 
   const rigs$: Observable<PendingRig> = pullSource(
@@ -136,6 +145,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
         logTimeNs: m.logTimeNs,
         rigFrames: stats.rigFrames,
       });
+      const out: PendingRig[] = [];
+      if (complete && m.logTimeNs > latestStamp(complete)) out.push(...releaseComplete());
       const interpreted = interpretMessage(m, reader);
       if (interpreted.kind === 'bad') {
         stats.issues++;
@@ -145,18 +156,21 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       const frame = interpreted.kind === 'bad' ? undefined : assembler.push(interpreted);
       if (!frame) {
         ordered.message(m);
-        return [];
+        return out;
       }
       stats.cameraFrames++;
       const step = aligner.push(frame);
-      const out = closeRig(step.closedBefore);
+      if (step.closedBefore) out.push(...releaseComplete(), ...closeRig(step.closedBefore));
       ordered.message(m);
-      out.push(...closeRig(step.closedAfter));
+      if (step.closedAfter) {
+        out.push(...releaseComplete());
+        complete = step.closedAfter;
+      }
       return out;
     }),
   );
 
-  const flushTail = (): Observable<PendingRig> => from(closeRig(aligner.flush()));
+  const flushTail = (): Observable<PendingRig> => from([...releaseComplete(), ...closeRig(aligner.flush())]);
 
   const pipeline$ = concatWithTail(rigs$, flushTail).pipe(
     batchRigs<PendingRig>(
@@ -240,6 +254,12 @@ export async function preflight(input: string, recover: boolean): Promise<void> 
   } finally {
     await reader.close();
   }
+}
+
+function latestStamp(rig: RigFrame): TimeNs {
+  let t = rig.tNs;
+  for (const f of rig.frames) if (f.tNs > t) t = f.tNs;
+  return t;
 }
 
 async function runStages(stages: Stage[], batch: RigResult[]): Promise<RigResult[]> {

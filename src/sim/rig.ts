@@ -7,6 +7,7 @@
 import type { Calibration } from '../contracts/camera.ts';
 import type { Quat, Transform, Vec3 } from '../contracts/geometry.ts';
 import { frames } from '../contracts/topics.ts';
+import { mat3ToQuat } from '../geometry/quat.ts';
 import type { CameraSpec, RigSpec } from './scenario/schema.ts';
 
 const DEG = Math.PI / 180;
@@ -70,35 +71,8 @@ export function mul3(a: number[], b: number[]): number[] {
   return o;
 }
 
-/** Unit quaternion [x, y, z, w] of a row-major rotation matrix (Shepperd's method). */
-export function matToQuat(m: number[]): Quat {
-  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = m as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const tr = m00 + m11 + m22;
-  if (tr > 0) {
-    const s = Math.sqrt(tr + 1) * 2;
-    return [(m21 - m12) / s, (m02 - m20) / s, (m10 - m01) / s, s / 4];
-  }
-  if (m00 > m11 && m00 > m22) {
-    const s = Math.sqrt(1 + m00 - m11 - m22) * 2;
-    return [s / 4, (m01 + m10) / s, (m02 + m20) / s, (m21 - m12) / s];
-  }
-  if (m11 > m22) {
-    const s = Math.sqrt(1 + m11 - m00 - m22) * 2;
-    return [(m01 + m10) / s, s / 4, (m12 + m21) / s, (m02 - m20) / s];
-  }
-  const s = Math.sqrt(1 + m22 - m00 - m11) * 2;
-  return [(m02 + m20) / s, (m12 + m21) / s, s / 4, (m10 - m01) / s];
-}
+/** Unit quaternion [x, y, z, w] of a row-major rotation matrix (geometry's, Shepperd's method). */
+export const matToQuat = mat3ToQuat;
 
 /** Build one camera from a scenario camera entry (defaults: rig width/height, principal point at centre). */
 export function cameraFromSpec(c: CameraSpec, rig: RigSpec): CameraModel {

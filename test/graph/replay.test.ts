@@ -90,6 +90,23 @@ describe('replay', () => {
     expect(s.missing).toEqual({ cam_a: 5, cam_b: 5 });
   });
 
+  it('gives each camera frame the transforms at its own stamp, though /tf at that time is read after the images', async () => {
+    const seen: number[] = [];
+    const capture: Stage = {
+      name: 'capture',
+      async process(batch) {
+        for (const r of batch) {
+          const ego = r.rig.frames[0]!.transforms.find((t) => t.child === 'base_link');
+          seen.push(ego ? ego.translation[0] : Number.NaN);
+        }
+        return batch;
+      },
+    };
+    await replay({ input, output: join(dir, 'tf.mcap'), stages: [capture], maxBatch: 4 });
+    // writeRigRecording moves the ego 0.5 m per frame; frame i must see x = 0.5 i, not the previous frame's pose.
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i * 0.5));
+  });
+
   it('stops early on request and still finalizes a readable file', async () => {
     const out = join(dir, 'stopped.mcap');
     const control = { stopped: false };

@@ -3,7 +3,7 @@
  * section, summary) checks out, the summary matches the data, and large payloads (written from the caller's
  * buffer, not copied) come back intact.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { McapIndexedReader, McapStreamReader } from '@mcap/core';
@@ -12,7 +12,8 @@ import { FileHandleReadable } from '@mcap/nodejs';
 import { loadDecompressHandlers } from '@mcap/support';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RecordingWriter } from '../../src/io/index.ts';
+import { RecordingError } from '../../src/contracts/errors.ts';
+import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { crc32, crc32Combine } from '../../src/io/mcap/crc32.ts';
 import { readAll, rng, tempDir } from './helpers.ts';
 
@@ -38,7 +39,11 @@ async function writeMixed(path: string, compression: 'zstd' | 'lz4' | 'none'): P
     data: new Uint8Array([123, 125]),
     messageEncoding: 'json',
   });
-  const small = await w.addChannel('/small', { kind: 'json', name: 'x.Small', jsonSchema: { type: 'object' } });
+  const small = await w.addChannel('/small', {
+    kind: 'json',
+    name: 'x.Small',
+    jsonSchema: { type: 'object' },
+  });
   const next = rng(11);
   const sent: Sent[] = [];
   for (let i = 0; i < 60; i++) {
@@ -71,9 +76,9 @@ describe('written files, read by @mcap/core', () => {
       for (let r = stream.nextRecord(); r; r = stream.nextRecord()) records.push(r);
       expect(stream.done()).toBe(true);
       const streamed = records.filter((r) => r.type === 'Message');
-      expect(streamed.map((m) => Buffer.from(m.data).equals(Buffer.from(sent[streamed.indexOf(m)]!.data)))).toEqual(
-        sent.map(() => true),
-      );
+      expect(
+        streamed.map((m) => Buffer.from(m.data).equals(Buffer.from(sent[streamed.indexOf(m)]!.data))),
+      ).toEqual(sent.map(() => true));
 
       const fh = await open(path, 'r');
       try {
@@ -123,6 +128,69 @@ describe('written files, read by @mcap/core', () => {
     } finally {
       await fh.close();
     }
+  });
+});
+
+/** Every CRC of `path` checked by @mcap/core; returns the messages' payloads. */
+async function verifiedPayloads(path: string): Promise<Uint8Array[]> {
+  const bytes = new Uint8Array(readFileSync(path));
+  const fh = await open(path, 'r');
+  try {
+    const reader = await McapIndexedReader.Initialize({
+      readable: new FileHandleReadable(fh),
+      decompressHandlers: handlers,
+    });
+    expect(reader.dataSectionCrc).toBe(crc32(bytes.subarray(0, Number(reader.dataEndOffset))));
+    const out: Uint8Array[] = [];
+    for await (const m of reader.readMessages({ validateCrcs: true })) out.push(m.data);
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+describe('pass-through (reader payloads written again)', () => {
+  it('reuses the reader’s payload CRCs and still writes correct CRCs', async () => {
+    const src = join(dir, 'mixed-none.mcap');
+    const dst = join(dir, 'copy.mcap');
+    const r = await RecordingReader.open(src);
+    const w = await RecordingWriter.create(dst, { chunkSize: 100 * 1024 });
+    const ids = new Map<number, number>();
+    for await (const m of r.messages()) {
+      let id = ids.get(m.channel.id);
+      if (id === undefined) {
+        const s = r.schemaOf(m.channel.id);
+        id = await w.addChannel(m.channel.topic, {
+          kind: 'raw',
+          ...s,
+          messageEncoding: m.channel.messageEncoding,
+        });
+        ids.set(m.channel.id, id);
+      }
+      await w.write(id, m.logTimeNs, m.data, m.publishTimeNs);
+    }
+    await w.close();
+    await r.close();
+    const a = await verifiedPayloads(src);
+    const b = await verifiedPayloads(dst);
+    expect(b.length).toBe(a.length);
+    expect(b.every((d, i) => Buffer.from(d).equals(Buffer.from(a[i]!)))).toBe(true);
+  });
+
+  it('a flipped byte inside a large payload is a chunk CRC mismatch', async () => {
+    const src = join(dir, 'mixed-none.mcap');
+    const bytes = new Uint8Array(readFileSync(src));
+    const fh = await open(src, 'r');
+    const reader = await McapIndexedReader.Initialize({ readable: new FileHandleReadable(fh) });
+    const ci = reader.chunkIndexes[2]!;
+    await fh.close();
+    // Middle of the chunk: inside one of the 20–90 kB payloads (CRC'd on its own, then combined).
+    const at = Number(ci.chunkStartOffset) + Math.floor(Number(ci.chunkLength) / 2);
+    bytes[at] = (bytes[at] as number) ^ 0x40;
+    const bad = join(dir, 'flipped.mcap');
+    writeFileSync(bad, bytes);
+    await expect(readAll(bad)).rejects.toThrow(RecordingError);
+    await expect(readAll(bad)).rejects.toThrow(/chunk CRC mismatch/);
   });
 });
 

@@ -80,7 +80,7 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 const srcDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let codeDigest: string | undefined;
 
-/** SHA-256 of the code a recording depends on (src/sim, src/io, src/contracts), so a cached one goes stale. */
+/** SHA-256 of the code a recording depends on (src/sim, io, geometry, contracts), so a cached one goes stale. */
 function recorderCodeDigest(): string {
   if (codeDigest) return codeDigest;
   const h = createHash('sha256');
@@ -91,7 +91,7 @@ function recorderCodeDigest(): string {
       else if (e.name.endsWith('.ts')) h.update(p.slice(srcDir.length)).update(readFileSync(p));
     }
   };
-  for (const d of ['sim', 'io', 'contracts']) walk(join(srcDir, d));
+  for (const d of ['sim', 'io', 'geometry', 'contracts']) walk(join(srcDir, d));
   codeDigest = h.digest('hex');
   return codeDigest;
 }

@@ -106,7 +106,8 @@ export function failureLines(run: ScenarioRun, golden: GoldenComparison | undefi
   if (golden?.status === 'metrics-changed') {
     const worse = golden.changes.filter((c) => c.worse);
     const shown = (worse.length ? worse : golden.changes).slice(0, 8);
-    const what = golden.recordingChanged ? 'recording changed (simulator); ' : '';
+    // A different recording means the simulator or the recorder moved, not (only) perception.
+    const what = golden.recordingChanged ? 'the recording changed too; ' : '';
     lines.push(
       `golden ${golden.path}: ${what}${golden.changes.length} metrics moved (${worse.length} worse): ` +
         shown

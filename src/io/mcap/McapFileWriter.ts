@@ -14,7 +14,8 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { ChunkCompressor } from './compress.ts';
-import { crc32, crc32Combine, crc32Parts } from './crc32.ts';
+import { crc32, crc32Combine } from './crc32.ts';
+import { payloadCrcs } from './payloadCrc.ts';
 import {
   ByteWriter,
   type ChannelRec,
@@ -51,6 +52,8 @@ class OpenChunk {
   constructor(readonly staging: ByteWriter) {}
   readonly cuts: number[] = [];
   readonly views: Uint8Array[] = [];
+  /** Each view's CRC when the reader already knows it (payloadCrc.ts). */
+  readonly viewCrcs: (number | undefined)[] = [];
   size = 0;
   messages = 0;
   start = 0n;
@@ -69,6 +72,21 @@ class OpenChunk {
     }
     if (this.staging.length > prev) out.push(this.staging.slice(prev, this.staging.length));
     return out;
+  }
+
+  /** CRC-32 of the records; known payload CRCs are combined in rather than recomputed. */
+  crc(): number {
+    let crc = 0;
+    let prev = 0;
+    for (let i = 0; i < this.views.length; i++) {
+      const cut = this.cuts[i] as number;
+      crc = crc32(this.staging.slice(prev, cut), crc);
+      const view = this.views[i] as Uint8Array;
+      const known = this.viewCrcs[i];
+      crc = known === undefined ? crc32(view, crc) : crc32Combine(crc, known, view.length);
+      prev = cut;
+    }
+    return crc32(this.staging.slice(prev, this.staging.length), crc);
   }
 }
 
@@ -119,7 +137,12 @@ export class McapFileWriter {
     return id;
   }
 
-  addChannel(schemaId: number, topic: string, messageEncoding: string, metadata: Map<string, string>): number {
+  addChannel(
+    schemaId: number,
+    topic: string,
+    messageEncoding: string,
+    metadata: Map<string, string>,
+  ): number {
     const id = this.#channels.size;
     this.#channels.set(id, { id, schemaId, topic, messageEncoding, metadata });
     return id;
@@ -151,6 +174,7 @@ export class McapFileWriter {
     if (data.length >= VIEW_MIN_BYTES) {
       c.cuts.push(c.staging.length);
       c.views.push(data);
+      c.viewCrcs.push(payloadCrcs.get(data));
     } else {
       c.staging.raw(data);
     }
@@ -213,7 +237,10 @@ export class McapFileWriter {
     });
     const summaryOffsetStart = this.#pos + w.length;
     for (const [op, start, length] of groups) writeSummaryOffset(w, op, start, length);
-    w.u8(Op.Footer).u64(8 + 8 + 4).u64(summaryStart).u64(summaryOffsetStart);
+    w.u8(Op.Footer)
+      .u64(8 + 8 + 4)
+      .u64(summaryStart)
+      .u64(summaryOffsetStart);
     const summaryCrc = crc32(w.slice(summaryStart - this.#pos, w.length));
     w.u32(summaryCrc).raw(MCAP_MAGIC);
     this.#emit([w.bytes()], false);
@@ -248,7 +275,7 @@ export class McapFileWriter {
     if (c.messages === 0) return undefined;
     this.#chunk = this.#newChunk();
     const records = c.parts();
-    const crc = crc32Parts(records);
+    const crc = c.crc();
     const compressed = this.#opts.compress(records, c.size);
     const stored = compressed ? [compressed.compressedData] : records;
     const storedSize = compressed ? compressed.compressedData.length : c.size;

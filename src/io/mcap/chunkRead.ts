@@ -14,8 +14,9 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
 import type { ReadOptions, RecordedMessage } from '../types.ts';
-import { crc32 } from './crc32.ts';
+import { crc32, crc32Combine } from './crc32.ts';
 import { MinHeap } from './order.ts';
+import { PAYLOAD_CRC_MIN_BYTES, payloadCrcs } from './payloadCrc.ts';
 import { DamageError, hex } from './recordStream.ts';
 
 type ChunkIndex = TypedMcapRecords['ChunkIndex'];
@@ -71,13 +72,15 @@ export async function* readChunks(
           const channel = resolve(m.channelId);
           if (!channel) throw damage(where, `message on unknown channel ${m.channelId}`);
           if (topics && !topics.has(channel.topic)) continue;
+          // A view into the reused read buffer (uncompressed chunk) is copied out; decompressed data is ours.
+          const data = m.data.buffer === bytes.buffer ? m.data.slice() : m.data;
+          if (m.crc !== undefined) payloadCrcs.set(data, m.crc);
           const msg: RecordedMessage = {
             channel,
             sequence: m.sequence,
             logTimeNs: m.logTime,
             publishTimeNs: m.publishTime,
-            // A view into the reused read buffer (uncompressed chunk) is copied out; decompressed data is ours.
-            data: m.data.buffer === bytes.buffer ? m.data.slice() : m.data,
+            data,
           };
           heap.push({ msg, ordinal: ordinal++ });
         }
@@ -136,6 +139,8 @@ interface ChunkMessage {
   logTime: bigint;
   publishTime: bigint;
   data: Uint8Array;
+  /** CRC-32 of `data` (large payloads of CRC-checked chunks only). */
+  crc?: number;
 }
 
 interface Where {
@@ -189,22 +194,39 @@ export function parseChunk(bytes: Uint8Array, handlers: DecompressHandlers, wher
       `uncompressed size ${uncompressedSize} does not match ${records.length} stored bytes`,
     );
   }
-  if (expectedCrc !== 0) {
+  if (expectedCrc === 0) return parseMessages(records, where, false).messages;
+  const mismatch = (got: number) =>
+    new DamageError({
+      reason: `chunk CRC mismatch ${hex(got)} (expected ${hex(expectedCrc)}) in chunk ${where.chunk} at byte ${where.offset}`,
+      offset: where.offset,
+      truncated: false,
+    });
+  let parsed: { messages: ChunkMessage[]; crc: number };
+  try {
+    parsed = parseMessages(records, where, true);
+  } catch (err) {
+    // Damaged bytes: report the CRC mismatch (the cause) rather than the parse error it led to.
     const got = crc32(records);
-    if (got !== expectedCrc) {
-      throw new DamageError({
-        reason: `chunk CRC mismatch ${hex(got)} (expected ${hex(expectedCrc)}) in chunk ${where.chunk} at byte ${where.offset}`,
-        offset: where.offset,
-        truncated: false,
-      });
-    }
+    if (got !== expectedCrc) throw mismatch(got);
+    throw err;
   }
-  return parseMessages(records, where);
+  if (parsed.crc !== expectedCrc) throw mismatch(parsed.crc);
+  return parsed.messages;
 }
 
-function parseMessages(records: Uint8Array, where: Where): ChunkMessage[] {
+/**
+ * The Message records of a chunk. With `withCrc`, also the CRC-32 of all the records, computed piecewise: large
+ * payloads are CRC'd on their own (their CRC is kept, see payloadCrc.ts) and combined into the running CRC.
+ */
+function parseMessages(
+  records: Uint8Array,
+  where: Where,
+  withCrc: boolean,
+): { messages: ChunkMessage[]; crc: number } {
   const v = new DataView(records.buffer, records.byteOffset, records.byteLength);
   const out: ChunkMessage[] = [];
+  let crc = 0;
+  let crcFrom = 0;
   let p = 0;
   while (p < records.length) {
     if (p + 9 > records.length)
@@ -217,17 +239,25 @@ function parseMessages(records: Uint8Array, where: Where): ChunkMessage[] {
     const n = Number(len);
     if (op === OP_MESSAGE) {
       if (n < 22) throw damage(where, `message record at chunk offset ${p} is too short`);
-      out.push({
+      const data = records.subarray(body + 22, body + n);
+      const m: ChunkMessage = {
         channelId: v.getUint16(body, true),
         sequence: v.getUint32(body + 2, true),
         logTime: v.getBigUint64(body + 6, true),
         publishTime: v.getBigUint64(body + 14, true),
-        data: records.subarray(body + 22, body + n),
-      });
+        data,
+      };
+      if (withCrc && data.length >= PAYLOAD_CRC_MIN_BYTES) {
+        m.crc = crc32(data);
+        crc = crc32Combine(crc32(records.subarray(crcFrom, body + 22), crc), m.crc, data.length);
+        crcFrom = body + n;
+      }
+      out.push(m);
     }
     p = body + n;
   }
-  return out;
+  if (withCrc) crc = crc32(records.subarray(crcFrom), crc);
+  return { messages: out, crc };
 }
 
 function cmp(a: bigint, b: bigint): number {

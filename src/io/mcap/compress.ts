@@ -35,7 +35,10 @@ export async function chunkCompressor(kind: 'zstd' | 'lz4' | 'none'): Promise<Ch
       return (parts, size) =>
         incompressible(parts, size)
           ? undefined
-          : { compression: 'zstd', compressedData: new Uint8Array(zstd.compress(join(parts, size), ZSTD_LEVEL)) };
+          : {
+              compression: 'zstd',
+              compressedData: new Uint8Array(zstd.compress(join(parts, size), ZSTD_LEVEL)),
+            };
   }
 }
 

@@ -173,7 +173,9 @@ export function writeHeader(w: ByteWriter, profile: string, library: string): nu
 }
 
 export function writeSchema(w: ByteWriter, s: SchemaRec): number {
-  return w.record(Op.Schema, () => w.u16(s.id).string(s.name).string(s.encoding).u32(s.data.length).raw(s.data));
+  return w.record(Op.Schema, () =>
+    w.u16(s.id).string(s.name).string(s.encoding).u32(s.data.length).raw(s.data),
+  );
 }
 
 export function writeChannel(w: ByteWriter, c: ChannelRec): number {
