@@ -119,9 +119,11 @@ class ReadAhead {
     this.#pending = { ci, read };
   }
 
-  /** The bytes of `ci`: the read started ahead if it was this chunk, else a fresh read. */
-  take(ci: ChunkIndex): Promise<{ bytes: Uint8Array; bytesRead: number }> {
-    if (this.#pending?.ci !== ci) this.start(ci);
+  /** The bytes of `ci`: the read started ahead if it was this chunk, else a fresh read (after any other). */
+  async take(ci: ChunkIndex): Promise<{ bytes: Uint8Array; bytesRead: number }> {
+    // Two reads must never share the buffer at once.
+    if (this.#pending !== undefined && this.#pending.ci !== ci) await this.settle();
+    if (this.#pending === undefined) this.start(ci);
     const { read } = this.#pending as { read: Promise<{ bytes: Uint8Array; bytesRead: number }> };
     this.#pending = undefined;
     return read;

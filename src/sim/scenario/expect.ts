@@ -45,7 +45,7 @@ export const MetricExpectation = z
     min: z.number().optional(),
     max: z.number().optional(),
     class: ViperClass.optional(),
-    /** Camera id for per-camera (2D) metrics; absent = the fused world-frame result. */
+    /** Camera id for one camera's 2D metrics; `world` for the fused world-frame (BEV) result; absent = 2D over all cameras. */
     camera: z.string().optional(),
   })
   .refine((m) => m.min !== undefined || m.max !== undefined, {

@@ -368,11 +368,11 @@ export function validateScenario(s: Scenario, where: string): World {
       );
   });
   s.expect.metrics.forEach((m, i) => {
-    if (m.camera && !camIds.includes(m.camera))
+    if (m.camera && m.camera !== 'world' && !camIds.includes(m.camera))
       fail(
         `expect.metrics[${i}].camera`,
         `unknown camera '${m.camera}'`,
-        `cameras are ${camIds.join(', ')}`,
+        `cameras are ${camIds.join(', ')}, or 'world' for the fused world-frame result`,
         where,
       );
   });
