@@ -70,6 +70,8 @@ export interface ReplaySummary {
   startNs: TimeNs;
   endNs: TimeNs;
   interrupted: boolean;
+  /** Wall-clock ms from a rig frame closing to its outputs being written (display only, not in the file). */
+  latencyMs: { p50: number; p95: number; max: number } | null;
   recovery?: { damaged: boolean; reason?: string; bytesLost: number };
   stages: Record<string, Record<string, unknown>>;
 }
@@ -106,9 +108,19 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   };
 
   let rigsInBatcher = 0;
+  // Wall-clock latency per rig frame (closed → written), for the summary only: never written to the file.
+  const closedAt = new Map<number, number>();
+  const latenciesMs: number[] = [];
   const ordered = new OrderedWriter<RecordedMessage, RigResult>(
     (m) => sink.writeInput(m),
-    (r) => sink.writeRig(r),
+    async (r) => {
+      await sink.writeRig(r);
+      const opened = closedAt.get(r.rig.seq);
+      if (opened !== undefined) {
+        latenciesMs.push(performance.now() - opened);
+        closedAt.delete(r.rig.seq);
+      }
+    },
     () => gate.notify(),
   );
   // Read on while the writer has room, or while a partly filled batch still needs input to close.
@@ -116,6 +128,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
 
   const closeRig = (rig: RigFrame | undefined): PendingRig[] => {
     if (!rig) return [];
+    closedAt.set(rig.seq, performance.now());
     assembler.resolveTransforms(rig.frames);
     stats.rigFrames++;
     for (const cam of rig.missing) stats.missing[cam] = (stats.missing[cam] ?? 0) + 1;
@@ -239,6 +252,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     startNs: summaryIn.startNs,
     endNs: stats.lastNs,
     interrupted: control.stopped,
+    latencyMs: percentiles(latenciesMs),
     ...(recovery
       ? { recovery: { damaged: recovery.damaged, reason: recovery.reason, bytesLost: recovery.bytesLost } }
       : {}),
@@ -254,6 +268,13 @@ export async function preflight(input: string, recover: boolean): Promise<void> 
   } finally {
     await reader.close();
   }
+}
+
+function percentiles(xs: number[]): { p50: number; p95: number; max: number } | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 10) / 10;
+  return { p50: at(0.5), p95: at(0.95), max: Math.round(s[s.length - 1]! * 10) / 10 };
 }
 
 function latestStamp(rig: RigFrame): TimeNs {
