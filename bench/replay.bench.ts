@@ -3,19 +3,16 @@
  * messages/s as a ratio to a plain @mcap/core indexed read of the same file in the same run, and peak RSS of a
  * replay of a ≥ 2 GB generated recording (made here, deleted after, never committed).
  *
- * The machine is shared, so wall times swing with other load: plain read and replay alternate, REPS times each
- * (VIPER_BENCH_REPS, default 2), and the ratio uses each side's fastest run (all runs are printed too).
+ * Both sides run in fresh child processes (same start, own peak RSS). The machine is shared, so wall times swing
+ * with other load: plain read and replay alternate, VIPER_BENCH_REPS times each (default 2), and the ratio uses
+ * each side's fastest run (all runs are printed too).
  *
  * Env: VIPER_BENCH_GB (default 2.1) sets the size of the big file.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { fsyncSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { McapIndexedReader } from '@mcap/core';
-import { FileHandleReadable } from '@mcap/nodejs';
-import { loadDecompressHandlers } from '@mcap/support';
 import { secToNs, toFoxgloveTime } from '../src/contracts/time.ts';
 import { RecordingWriter } from '../src/io/index.ts';
 
@@ -66,9 +63,14 @@ async function makeRecording(path: string, targetBytes: number): Promise<number>
   return messages;
 }
 
-async function plainRead(path: string): Promise<{ seconds: number; messages: number }> {
+/** The baseline: read every message with @mcap/core's McapIndexedReader (CRCs checked, its default). */
+const PLAIN_READ = `
+  import { open } from 'node:fs/promises';
+  import { McapIndexedReader } from '@mcap/core';
+  import { FileHandleReadable } from '@mcap/nodejs';
+  import { loadDecompressHandlers } from '@mcap/support';
   const t0 = performance.now();
-  const fh = await open(path, 'r');
+  const fh = await open(process.argv[1], 'r');
   const reader = await McapIndexedReader.Initialize({
     readable: new FileHandleReadable(fh),
     decompressHandlers: await loadDecompressHandlers(),
@@ -76,28 +78,36 @@ async function plainRead(path: string): Promise<{ seconds: number; messages: num
   let messages = 0;
   for await (const _m of reader.readMessages()) messages++;
   await fh.close();
-  return { seconds: (performance.now() - t0) / 1000, messages };
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, messages }));
+`;
+
+/** viper replay, pass-through graph (no detector). */
+const REPLAY = `
+  import { replay } from ${JSON.stringify(join(repoRoot, 'src/graph/replay.ts'))};
+  const t0 = performance.now();
+  const s = await replay({ input: process.argv[1], output: process.argv[2], stages: [] });
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, messages: s.messagesRead }));
+`;
+
+interface Run {
+  seconds: number;
+  maxRssMB: number;
+  messages: number;
 }
 
-/** Replay in a child process (so its peak RSS is its own). */
-function replayChild(input: string, output: string): { seconds: number; maxRssMB: number; messages: number } {
-  const script = `
-    import { replay } from ${JSON.stringify(join(repoRoot, 'src/graph/replay.ts'))};
-    const t0 = performance.now();
-    const s = await replay({ input: process.argv[1], output: process.argv[2], stages: [] });
-    const seconds = (performance.now() - t0) / 1000;
-    console.log(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, messages: s.messagesRead }));
-  `;
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script, input, output],
-    {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    },
-  );
-  if (r.status !== 0) throw new Error(`replay child failed: ${r.stderr}`);
+/**
+ * Runs `script` in a fresh child process, so both sides start alike (cold, same loader) and peak RSS is the
+ * run's own.
+ */
+function child(script: string, args: string[]): Run {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
 
@@ -107,17 +117,24 @@ export async function run(): Promise<void> {
     const gb = Number(process.env.VIPER_BENCH_GB ?? '2.1');
     const input = join(dir, 'big.mcap');
     const made = await makeRecording(input, gb * 1024 ** 3);
+    // Flush the generated file to disk first: gigabytes of its dirty pages would otherwise make the kernel
+    // throttle whichever run writes next (the replay), measuring the disk's writeback rather than either side.
+    const fd = openSync(input, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
     const sizeMB = statSync(input).size / 1024 ** 2;
     console.log(
       `generated ${input}: ${sizeMB.toFixed(0)} MiB, ${made} messages (6 cameras, 180 kB incompressible images, zstd chunks)`,
     );
 
     const reps = Math.max(1, Number(process.env.VIPER_BENCH_REPS ?? '2'));
-    const bases: { seconds: number; messages: number }[] = [];
-    const replays: { seconds: number; maxRssMB: number; messages: number }[] = [];
+    const bases: Run[] = [];
+    const replays: Run[] = [];
     for (let i = 0; i < reps; i++) {
-      bases.push(await plainRead(input));
-      replays.push(replayChild(input, join(dir, 'out.mcap')));
+      bases.push(child(PLAIN_READ, [input]));
+      // A fresh output file each time (deleting the last one drops its dirty pages instead of writing them).
+      rmSync(join(dir, 'out.mcap'), { force: true });
+      replays.push(child(REPLAY, [input, join(dir, 'out.mcap')]));
     }
     const fmt = (xs: { seconds: number }[]) => xs.map((x) => x.seconds.toFixed(1)).join(', ');
     console.log(`runs (s): plain read ${fmt(bases)}; replay ${fmt(replays)}`);
@@ -127,7 +144,7 @@ export async function run(): Promise<void> {
     const baseMBs = sizeMB / base.seconds;
     const repMBs = sizeMB / rep.seconds;
     console.log(
-      `plain @mcap/core indexed read: ${baseMBs.toFixed(0)} MiB/s, ${(base.messages / base.seconds).toFixed(0)} msg/s (${base.seconds.toFixed(1)} s)`,
+      `plain @mcap/core indexed read: ${baseMBs.toFixed(0)} MiB/s, ${(base.messages / base.seconds).toFixed(0)} msg/s (${base.seconds.toFixed(1)} s), peak RSS ${Math.max(...bases.map((b) => b.maxRssMB)).toFixed(0)} MB`,
     );
     console.log(
       `viper replay (read + graph + write results): ${repMBs.toFixed(0)} MiB/s, ${(rep.messages / rep.seconds).toFixed(0)} msg/s (${rep.seconds.toFixed(1)} s)`,

@@ -5,9 +5,9 @@
  * with a heap (a chunk is loaded once the heap's earliest message is not earlier than the chunk's start), so
  * memory holds only the chunks overlapping the current time.
  *
- * Memory and speed: chunks are read into one reused buffer, and the next chunk is read ahead (in the I/O thread)
- * while the current one's messages are consumed. Messages of uncompressed chunks get their own copy of their
- * payload, so a payload is freed as soon as its consumer drops it rather than when every message of its
+ * Memory and speed: chunks are read into reused buffers, the next READ_AHEAD chunks read ahead (in the I/O
+ * threads) while the current one's messages are consumed. Messages of uncompressed chunks get their own copy of
+ * their payload, so a payload is freed as soon as its consumer drops it rather than when every message of its
  * 4 MiB chunk has been dropped: on a replay that keeps most payload buffers dying young (cheap scavenges instead
  * of old-generation collections) and peak memory low.
  */
@@ -63,7 +63,7 @@ export async function* readChunks(
         if (top !== undefined && ci.messageStartTime > top.msg.logTimeNs) break;
         next++;
         const where = { chunk: number.get(ci) ?? -1, offset: Number(ci.chunkStartOffset) };
-        const { bytes, bytesRead } = await reads.take(ci);
+        const { bytes, bytesRead, buf } = await reads.take(ci);
         if (bytesRead !== bytes.length)
           throw damage(where, `file ends inside the chunk (${bytesRead} of ${bytes.length} bytes)`);
         const messages = parseChunk(bytes, handlers, where);
@@ -84,9 +84,10 @@ export async function* readChunks(
           };
           heap.push({ msg, ordinal: ordinal++ });
         }
-        // `bytes` is free again (payloads copied out or decompressed): read the next chunk meanwhile.
-        const ahead = queue[next];
-        if (ahead) reads.start(ahead);
+        // `bytes` is free again (payloads copied out or decompressed): read the next chunks meanwhile.
+        reads.release(buf);
+        while (reads.inFlight < READ_AHEAD && next + reads.inFlight < queue.length)
+          reads.start(queue[next + reads.inFlight] as ChunkIndex);
       }
       const out = heap.pop();
       if (out === undefined) return;
@@ -98,40 +99,63 @@ export async function* readChunks(
   }
 }
 
-/** One reusable read buffer and at most one read in flight (the next chunk, started while the current is used). */
+/** Chunks read ahead of the one being parsed (each in its own reused buffer). */
+const READ_AHEAD = 2;
+
+interface PendingRead {
+  ci: ChunkIndex;
+  buf: Uint8Array;
+  read: Promise<number>;
+}
+
+/**
+ * Reads chunks in queue order, up to READ_AHEAD of them in flight in the I/O threads while the current chunk's
+ * messages are consumed. Buffers are reused: one is free again once its chunk is parsed (payloads copied out).
+ */
 class ReadAhead {
   readonly #fh: FileHandle;
-  #buf = new Uint8Array(0);
-  #pending: { ci: ChunkIndex; read: Promise<{ bytes: Uint8Array; bytesRead: number }> } | undefined;
+  readonly #free: Uint8Array[] = [];
+  readonly #pending: PendingRead[] = [];
 
   constructor(fh: FileHandle) {
     this.#fh = fh;
   }
 
-  start(ci: ChunkIndex): void {
-    const len = Number(ci.chunkLength);
-    if (this.#buf.length < len) this.#buf = new Uint8Array(len);
-    const bytes = this.#buf.subarray(0, len);
-    const read = this.#fh
-      .read(bytes, 0, len, Number(ci.chunkStartOffset))
-      .then(({ bytesRead }) => ({ bytes, bytesRead }));
-    read.catch(() => undefined); // reported by take(); never an unhandled rejection
-    this.#pending = { ci, read };
+  get inFlight(): number {
+    return this.#pending.length;
   }
 
-  /** The bytes of `ci`: the read started ahead if it was this chunk, else a fresh read (after any other). */
-  async take(ci: ChunkIndex): Promise<{ bytes: Uint8Array; bytesRead: number }> {
-    // Two reads must never share the buffer at once.
-    if (this.#pending !== undefined && this.#pending.ci !== ci) await this.settle();
-    if (this.#pending === undefined) this.start(ci);
-    const { read } = this.#pending as { read: Promise<{ bytes: Uint8Array; bytesRead: number }> };
-    this.#pending = undefined;
-    return read;
+  start(ci: ChunkIndex): void {
+    const len = Number(ci.chunkLength);
+    let buf = this.#free.pop();
+    // Headroom, so chunks slightly larger than the last do not each cost a new buffer.
+    if (buf === undefined || buf.length < len) buf = new Uint8Array(len + (len >> 3));
+    const read = this.#fh.read(buf, 0, len, Number(ci.chunkStartOffset)).then((r) => r.bytesRead);
+    read.catch(() => undefined); // reported by take(); never an unhandled rejection
+    this.#pending.push({ ci, buf, read });
+  }
+
+  /** The bytes of `ci` (read ahead if it was next in line, else read now) and the buffer to release after use. */
+  async take(ci: ChunkIndex): Promise<{ bytes: Uint8Array; bytesRead: number; buf: Uint8Array }> {
+    if (this.#pending[0]?.ci !== ci) {
+      // Not the chunk read ahead (queue order never does this): settle first, reads must not share buffers.
+      await this.settle();
+      this.start(ci);
+    }
+    const p = this.#pending.shift() as PendingRead;
+    const bytesRead = await p.read;
+    return { bytes: p.buf.subarray(0, Number(ci.chunkLength)), bytesRead, buf: p.buf };
+  }
+
+  release(buf: Uint8Array): void {
+    this.#free.push(buf);
   }
 
   async settle(): Promise<void> {
-    await this.#pending?.read.catch(() => undefined);
-    this.#pending = undefined;
+    for (const p of this.#pending.splice(0)) {
+      await p.read.catch(() => undefined);
+      this.#free.push(p.buf);
+    }
   }
 }
 

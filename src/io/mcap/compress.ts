@@ -42,12 +42,12 @@ export async function chunkCompressor(kind: 'zstd' | 'lz4' | 'none'): Promise<Ch
   }
 }
 
-const SAMPLE_BYTES = 16 * 1024;
+const SAMPLE_BYTES = 4 * 1024;
 const SAMPLES = 4;
 
 /**
  * Chunks of already-compressed payloads (JPEG/PNG images: most of a camera recording) gain nothing from zstd
- * but cost most of a replay's time. Compress four evenly spaced 16 KiB samples first; if they shrink by less
+ * but cost most of a replay's time. Compress four evenly spaced 4 KiB samples first; if they shrink by less
  * than 5 %, store the chunk uncompressed. Depends only on the bytes, so output stays deterministic.
  */
 function incompressible(parts: readonly Uint8Array[], size: number): boolean {
