@@ -5,7 +5,7 @@
  * z forward, x right, y down).
  */
 import type { Calibration } from '../contracts/camera.ts';
-import type { Quat, Transform, Vec3 } from '../contracts/geometry.ts';
+import type { Transform, Vec3 } from '../contracts/geometry.ts';
 import { frames } from '../contracts/topics.ts';
 import { mat3ToQuat } from '../geometry/quat.ts';
 import type { CameraSpec, RigSpec } from './scenario/schema.ts';

@@ -24,13 +24,19 @@ export function register(program: Command): void {
     .option('--json', 'print the suite summary as JSON')
     .action(
       action(async (scenario: string, o: { out: string; detector?: string; json?: boolean }) => {
-        const detector = (o.detector ?? (existsSync(BUNDLED_MODEL) ? 'model' : 'oracle')) as 'model' | 'oracle';
+        const detector = (o.detector ?? (existsSync(BUNDLED_MODEL) ? 'model' : 'oracle')) as
+          | 'model'
+          | 'oracle';
         if (detector === 'oracle' && o.detector === undefined) {
-          process.stderr.write('note: no bundled model found; using the oracle detector (labelled oracle in the report)\n');
+          process.stderr.write(
+            'note: no bundled model found; using the oracle detector (labelled oracle in the report)\n',
+          );
         }
         const out = resolve(o.out);
         const files = expandScenarioArgs([scenario], join(repoRoot, 'scenarios'));
-        process.stderr.write(`demo: ${files.map((f) => relative(process.cwd(), f)).join(', ')} → ${relative(process.cwd(), out) || '.'}/ (detector: ${detector})\n`);
+        process.stderr.write(
+          `demo: ${files.map((f) => relative(process.cwd(), f)).join(', ')} → ${relative(process.cwd(), out) || '.'}/ (detector: ${detector})\n`,
+        );
         const suite = await runSuite({
           files,
           outDir: out,

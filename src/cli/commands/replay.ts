@@ -150,8 +150,14 @@ function printSummary(s: ReplaySummary): void {
   }
   const camFrames = s.rigFrames * s.cameras.length;
   const dropped = Object.values(s.missing).reduce((a, b) => a + b, 0);
-  if (camFrames > 0) lines.push(`  dropped camera frames: ${dropped} of ${camFrames} (${((100 * dropped) / camFrames).toFixed(1)}%)`);
-  if (s.latencyMs) lines.push(`  latency per rig frame (closed → written, wall clock): p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, max ${s.latencyMs.max} ms`);
+  if (camFrames > 0)
+    lines.push(
+      `  dropped camera frames: ${dropped} of ${camFrames} (${((100 * dropped) / camFrames).toFixed(1)}%)`,
+    );
+  if (s.latencyMs)
+    lines.push(
+      `  latency per rig frame (closed → written, wall clock): p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, max ${s.latencyMs.max} ms`,
+    );
   if (s.recovery?.damaged)
     lines.push(`  recovered: ${s.recovery.reason}; ${s.recovery.bytesLost} bytes lost`);
   process.stdout.write(`${lines.join('\n')}\n`);
