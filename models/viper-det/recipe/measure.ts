@@ -2,7 +2,7 @@
  * Measure a detector card on simulated scenarios with Viper's own Detector (decode + letterbox + ONNX Runtime +
  * adapter + NMS), against the simulator's exact ground truth, and time it on full-size camera frames.
  *
- *   npx tsx models/viper-det/recipe/measure.ts --card models/viper-det/viper-det.card.json \
+ *   npx tsx models/viper-det/recipe/measure.ts --score 0.05 --threads 1 \
  *     scenarios/urban_intersection.yaml scenarios/rain_noise.yaml
  *   npx tsx models/viper-det/recipe/measure.ts --card … --speed scenarios/urban_intersection.yaml
  *
@@ -12,6 +12,9 @@
  * 0.8 × --min-height are left out (COCO's area-range rule ignores unmatched detections outside the range).
  * Speed: `Detector.detect` on one 960×540 frame at a time (the scenario re-rendered at that size), median ms.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CameraFrame } from '../../../src/contracts/camera.ts';
 import { Detector } from '../../../src/detect/Detector.ts';
@@ -33,6 +36,8 @@ const { values, positionals } = parseArgs({
     stride: { type: 'string', default: '1' },
     speed: { type: 'boolean', default: false },
     threads: { type: 'string' },
+    /** Score threshold for AP (the card's own is meant for the pipeline and truncates the PR curve). */
+    score: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -145,8 +150,19 @@ function round(v: number, d = 4): number {
   return Math.round(v * 10 ** d) / 10 ** d;
 }
 
+/** A copy of the card with another score threshold, its model named by absolute path. */
+function withScore(cardPath: string, score: string | undefined): string {
+  if (score === undefined) return cardPath;
+  const card = JSON.parse(readFileSync(cardPath, 'utf8'));
+  card.model = resolve(dirname(cardPath), card.model);
+  card.thresholds = { ...card.thresholds, score: Number(score) };
+  const out = join(tmpdir(), `measure-${process.pid}.card.json`);
+  writeFileSync(out, JSON.stringify(card));
+  return out;
+}
+
 const detector = await Detector.open({
-  model: values.card,
+  model: withScore(values.card, values.score),
   ...(values.threads ? { threads: Number(values.threads) } : {}),
 });
 try {
