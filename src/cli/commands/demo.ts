@@ -56,7 +56,6 @@ export function register(program: Command): void {
           process.stdout.write(formatTable(suite));
           for (const x of suite.outcomes) {
             if (x.run) process.stdout.write(`results: ${relative(process.cwd(), x.run.results.path)}\n`);
-            for (const f of x.failures) process.stdout.write(`  ${f}\n`);
           }
           process.stdout.write(`report:  ${relative(process.cwd(), paths.markdown)}\n`);
           const first = suite.outcomes.find((x) => x.run)?.run?.results.path;
