@@ -15,7 +15,7 @@ import {
   timelineSvg,
   validateExpect,
 } from '../../src/eval/scenarios/index.ts';
-import type { SuiteResult } from '../../src/eval/scenarios/suite.ts';
+import type { SuiteResult } from '../../src/eval/scenarios/types.ts';
 import { repoRoot } from '../shared.ts';
 import { actor, expectBlock, object, run, track } from './builders.ts';
 

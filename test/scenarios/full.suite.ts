@@ -7,7 +7,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandScenarioArgs, formatTable, runSuite, writeReports } from '../../src/eval/scenarios/index.ts';
+import { runSuite } from '../../src/cli/suite/index.ts';
+import { expandScenarioArgs, formatTable, writeReports } from '../../src/eval/scenarios/index.ts';
 import { repoRoot } from '../shared.ts';
 
 describe('scenario suite, full', () => {

@@ -8,7 +8,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatTable, runSuite, type SuiteResult, writeReports } from '../../src/eval/scenarios/index.ts';
+import { runSuite } from '../../src/cli/suite/index.ts';
+import { formatTable, type SuiteResult, writeReports } from '../../src/eval/scenarios/index.ts';
 import { repoRoot } from '../shared.ts';
 
 const FAST = ['pedestrian_crossing', 'red_light_stop'].map((s) => join(repoRoot, 'scenarios', `${s}.yaml`));

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { expandScenarioArgs, formatTable, runSuite, writeReports } from '../../eval/scenarios/index.ts';
+import { expandScenarioArgs, formatTable, writeReports } from '../../eval/scenarios/index.ts';
+import { runSuite } from '../suite/index.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import { action, printJson } from '../run.ts';
 

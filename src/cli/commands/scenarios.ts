@@ -12,13 +12,13 @@ import { ConfigError } from '../../contracts/errors.ts';
 import {
   expandScenarioArgs,
   formatTable,
-  runSuite,
   scoreRun,
   type ScoreRunOptions,
   suiteJson,
   writeReports,
 } from '../../eval/scenarios/index.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
+import { runSuite } from '../suite/index.ts';
 import { action, printJson } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -22,13 +22,7 @@ export {
   type ScoreOptions,
   scopeKey,
 } from './metricTable.ts';
-export {
-  type PipelineOptions,
-  quickScenario,
-  runScenario,
-  type ScenarioRun,
-  type StageHook,
-} from './pipeline.ts';
+export type { ScenarioOutcome, ScenarioRun, SuiteResult } from './types.ts';
 export { timelineSeries, timelineSvg } from './plot.ts';
 export { type ObjectObs, type RunData, readRun, type TrackObs } from './readRun.ts';
 export { formatTable, junitXml, markdown, suiteJson, writeReports } from './reports.ts';
@@ -40,13 +34,4 @@ export {
   scoreRun,
   type Timeline,
 } from './score.ts';
-export {
-  failureLines,
-  GOLDEN_DIR,
-  goldenOf,
-  runSuite,
-  type ScenarioOutcome,
-  type SuiteOptions,
-  type SuiteResult,
-} from './suite.ts';
 export { expandScenarioArgs } from './files.ts';

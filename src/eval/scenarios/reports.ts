@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { timelineSvg } from './plot.ts';
-import type { ScenarioOutcome, SuiteResult } from './suite.ts';
+import type { ScenarioOutcome, SuiteResult } from './types.ts';
 
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : (100 * v).toFixed(1));
 const int = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : String(v));

@@ -22,10 +22,11 @@ import {
   goldenPath,
   readGolden,
   writeGolden,
-} from './golden.ts';
-import type { PipelineOptions, ScenarioRun, StageHook } from './pipeline.ts';
-import { DEFAULT_SCORE } from './metricTable.ts';
-import { DEFAULT_WORLD_MATCH_M, type ScoreRunOptions } from './score.ts';
+} from '../../eval/scenarios/golden.ts';
+import type { ScenarioOutcome, ScenarioRun, SuiteResult } from '../../eval/scenarios/types.ts';
+import type { PipelineOptions, StageHook } from './pipeline.ts';
+import { DEFAULT_SCORE } from '../../eval/scenarios/metricTable.ts';
+import { DEFAULT_WORLD_MATCH_M, type ScoreRunOptions } from '../../eval/scenarios/score.ts';
 import type { WorkerReply, WorkerRequest } from './worker.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,32 +55,6 @@ export interface SuiteOptions {
   goldenTolerance?: number;
   /** Called as each scenario finishes (progress lines). */
   onOutcome?: (o: ScenarioOutcome, done: number, total: number) => void;
-}
-
-export interface ScenarioOutcome {
-  scenario: string;
-  file: string;
-  status: 'pass' | 'fail' | 'error';
-  /** One line per failed expectation or golden difference. */
-  failures: string[];
-  run?: ScenarioRun;
-  golden?: GoldenComparison;
-  error?: string;
-  /** The error was bad input (a ViperError: scenario, recording, config), not an internal fault. */
-  badInput?: boolean;
-}
-
-export interface SuiteResult {
-  mode: 'full' | 'quick';
-  detector: string;
-  /** Scoring settings in force (defaults filled in). */
-  settings: Required<ScoreRunOptions>;
-  outcomes: ScenarioOutcome[];
-  passed: number;
-  failed: number;
-  errors: number;
-  /** Wall times: the only non-deterministic part of a result. */
-  timing: { wallMs: number; jobs: number; perScenarioMs: Record<string, number> };
 }
 
 /** Counts as integers, ratios to 3 decimals (6 when the change is smaller than that shows). */

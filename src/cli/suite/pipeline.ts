@@ -2,7 +2,7 @@
  * One scenario end to end: scenario file → recording (simulator; cached by content) → replay through the
  * perception stages → results MCAP → score against the scenario's `expect` block.
  *
- * This file is the suite's adapter and the one place in src/eval that imports src/graph (replay and the stage
+ * This file is the suite's adapter: it lives in src/cli because it drives src/graph (replay and the stage
  * builder): the metrics and checks stay pure, the wiring lives here.
  */
 import { createHash } from 'node:crypto';
@@ -17,7 +17,8 @@ import type { Stage } from '../../graph/stage.ts';
 import type { Scenario } from '../../sim/index.ts';
 import { recordScenario } from '../../sim/record.ts';
 import { loadScenario, scenarioFromValue } from '../../sim/scenario/load.ts';
-import { type ScenarioScore, type ScoreRunOptions, scoreRun } from './score.ts';
+import { type ScoreRunOptions, scoreRun } from '../../eval/scenarios/score.ts';
+import type { ScenarioRun } from '../../eval/scenarios/types.ts';
 
 /**
  * A module that rewrites the stage list (tests use it to break a tracker or a detector on purpose). It runs in
@@ -44,18 +45,6 @@ export interface PipelineOptions {
   model?: string;
   stageHook?: StageHook;
   score?: ScoreRunOptions;
-}
-
-export interface ScenarioRun {
-  scenario: string;
-  file: string;
-  description: string;
-  recording: { path: string; sha256: string; frames: number; cached: boolean };
-  results: { path: string; sha256: string };
-  detector: string;
-  score: ScenarioScore;
-  /** Wall time of each step (ms), kept apart from the deterministic fields. */
-  timingMs: { simulate: number; replay: number; score: number };
 }
 
 /** The quick variant: half resolution (intrinsics scaled), same scene, duration and rate. */
