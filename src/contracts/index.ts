@@ -5,3 +5,4 @@ export * from './geometry.ts';
 export * from './camera.ts';
 export * from './perception.ts';
 export * from './topics.ts';
+export * from './stage.ts';

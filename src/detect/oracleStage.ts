@@ -7,7 +7,7 @@ import { RecordingError } from '../contracts/errors.ts';
 import { GroundTruthMessage } from '../contracts/perception.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { topics } from '../contracts/topics.ts';
-import type { RigResult, Stage } from '../graph/stage.ts';
+import type { RigResult, Stage } from '../contracts/stage.ts';
 import { RecordingReader } from '../io/index.ts';
 import type { RecordedMessage } from '../io/types.ts';
 import { DEFAULT_ORACLE, type OracleConfig, oracleDetections } from './oracle.ts';

@@ -4,7 +4,7 @@
  * camera. Frames that fail to decode become `issues` (kind 'decode') and get no detections entry.
  */
 import type { CameraFrame } from '../contracts/camera.ts';
-import type { RigResult, Stage } from '../graph/stage.ts';
+import type { RigResult, Stage } from '../contracts/stage.ts';
 import type { Detector } from './Detector.ts';
 
 export interface DetectStageOptions {

@@ -10,7 +10,7 @@ import { frames as FRAMES } from '../contracts/topics.ts';
 import { type CameraModel, cameraModel } from '../geometry/camera.ts';
 import { IDENTITY_POSE, yawFromQuat } from '../geometry/quat.ts';
 import { TransformTree } from '../geometry/TransformTree.ts';
-import type { Stage } from '../graph/stage.ts';
+import type { Stage } from '../contracts/stage.ts';
 import { DEFAULT_MEASURE, type GroundMeasurement, type MeasureConfig, measureTrack } from './measure.ts';
 import { createWorldTracker, type WorldTracker, type WorldTrackerConfig } from './worldTracker.ts';
 

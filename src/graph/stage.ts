@@ -1,42 +1,10 @@
 /**
- * The stage interface every perception step plugs into (detect, track, fuse, …). A stage receives batches of
- * rig results in log-time order and returns them (same order, same length) with its outputs filled in. The graph
- * decides batch boundaries (count or log-time window, never wall time), so a stage must give the same output
- * whatever the batch size: stateful stages (trackers) process the frames of a batch one by one, in order.
+ * The stage interface (a contract, in src/contracts/stage.ts, so that detect/track/fuse implement it without
+ * importing the graph) and the graph's identity stage.
  */
-import type { RigFrame } from '../contracts/camera.ts';
-import type { Detection, Track2D, WorldObject } from '../contracts/perception.ts';
+import type { Stage } from '../contracts/stage.ts';
 
-/** Per-frame problems that do not stop the run (counted and reported). */
-export interface FrameIssue {
-  cameraId: string;
-  kind: string;
-  message: string;
-}
-
-export interface RigResult {
-  rig: RigFrame;
-  /** Detections per camera id (absent: no detector ran on that camera). */
-  detections: Map<string, Detection[]>;
-  /** 2D tracks per camera id (absent: no tracker ran). */
-  tracks: Map<string, Track2D[]>;
-  /** Fused world objects (absent: fusion did not run). */
-  objects?: WorldObject[];
-  issues: FrameIssue[];
-}
-
-export interface Stage {
-  readonly name: string;
-  /** Process one batch; resolve with the same results, in the same order, outputs added. */
-  process(batch: RigResult[]): Promise<RigResult[]>;
-  /** Facts for the run summary and the results file (e.g. { executionProvider: 'cpu' }). */
-  describe?(): Record<string, unknown>;
-  close?(): Promise<void>;
-}
-
-export function emptyResult(rig: RigFrame): RigResult {
-  return { rig, detections: new Map(), tracks: new Map(), issues: [] };
-}
+export { emptyResult, type FrameIssue, type RigResult, type Stage } from '../contracts/stage.ts';
 
 /** The pass-through stage: changes nothing; the graph's identity element. */
 export const passThroughStage: Stage = {

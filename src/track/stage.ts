@@ -4,7 +4,7 @@
  * association inside one tracker per camera (`classAware`, default on): a detection never continues a track of
  * another class, and ids come from one counter per camera.
  */
-import type { Stage } from '../graph/stage.ts';
+import type { Stage } from '../contracts/stage.ts';
 import type { TrackerConfig } from './config.ts';
 import { createTracker, type Tracker } from './tracker.ts';
 
