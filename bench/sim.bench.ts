@@ -16,12 +16,12 @@ import { viewFor } from '../src/sim/render/camera.ts';
 import { scenarioFromValue } from '../src/sim/scenario/load.ts';
 import { agentsAt, egoStateAt } from '../src/sim/world/world.ts';
 import type { Mesh } from '../src/sim/render/mesh.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/testing/chromium.ts';
 
 const W = 960;
 const H = 540;
 const WARMUP = 10;
 const FRAMES = 60;
-const CHROMIUM = '/usr/bin/chromium';
 
 function cpuSeconds(): number {
   const u = process.cpuUsage();
@@ -160,16 +160,7 @@ window.ready = true;
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--enable-unsafe-swiftshader',
-      '--use-angle=swiftshader',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   try {
     // Chromium runs as children of this process (playwright spawns it): count their CPU time.

@@ -14,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { colorForId } from '../../viewer/src/state/colors.ts';
 import { repoRoot } from '../shared.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.ts';
 import { CAMERAS, EXPECTED, layout, SWITCH_FRAME, writeFixture } from './fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   process.stderr.write(
@@ -144,14 +144,7 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
       executablePath: CHROMIUM,
       viewport: { width: 1600, height: 900 },
       args: [
-        '--headless',
-        '--no-sandbox',
-        '--enable-unsafe-swiftshader',
-        '--use-angle=swiftshader',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
+        ...CHROMIUM_ARGS,
         // Software compositing: with a software GPU, compositing the page through SwiftShader cost 3× more
         // than Skia's CPU compositor (measured 270 vs 100 ms per full frame update); WebGL still uses SwiftShader.
         '--disable-gpu-compositing',
