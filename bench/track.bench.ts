@@ -21,18 +21,8 @@ import {
   quatMultiply,
 } from '../src/geometry/index.ts';
 import type { RigResult } from '../src/graph/stage.ts';
+import { createRng } from '../src/sim/rng.ts';
 import { assign, createTrackStage, createTracker } from '../src/track/index.ts';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Median wall time of `reps` runs after two warm-ups (the median resists other processes' bursts). */
 function time(fn: () => void, reps = 15): number {
@@ -54,7 +44,7 @@ function median(xs: number[]): number {
 
 /** 100 pedestrians walking across a 1920×1080 image with box noise and random score, FRAMES frames. */
 function scene2D(objects: number, frames: number, seed: number): Detection[][] {
-  const rnd = mulberry32(seed);
+  const rnd = createRng(seed).next;
   const objs = Array.from({ length: objects }, () => ({
     x: rnd() * 1800,
     y: 200 + rnd() * 700,
@@ -110,7 +100,7 @@ function bench2D(): void {
 
 /** Six cameras (nuScenes-like: 0°, ±55°, ±110°, 180°), 50 cars around the ego, moving; RIGS rig frames. */
 function rigScene(rigs: number, seed: number) {
-  const rnd = mulberry32(seed);
+  const rnd = createRng(seed).next;
   const K = [1266, 0, 816, 0, 1266, 491, 0, 0, 1];
   const model = pinholeModel(K, 1600, 900);
   const optical = mat3ToQuat([0, 0, 1, -1, 0, 0, 0, -1, 0]);

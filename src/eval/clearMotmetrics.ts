@@ -11,7 +11,7 @@
  * Results use TrackEval's field names; MOTP is a similarity (py-motmetrics' `motp` is 1 − MOTP).
  */
 import { linearSumAssignment } from './assignment.ts';
-import { type ClearResult, finalizeClear } from './clearResult.ts';
+import { type ClearResult, emptyClear, finalizeClear } from './clearResult.ts';
 import type { PreparedSequence } from './sequence.ts';
 
 /** CLEAR MOT the way py-motmetrics counts it; see the module doc for where it departs from TrackEval. */
@@ -106,19 +106,9 @@ export function clearMotmetrics(
     const last = ev.lastIndexOf(1);
     for (let q = first + 1; first >= 0 && q <= last; q++) if (ev[q - 1] === 1 && ev[q] === 0) frag++;
   }
+  // Ratios start at zero and are derived from the counts by finalizeClear.
   const res: ClearResult = {
-    MOTA: 0,
-    MOTP: 0,
-    MODA: 0,
-    CLR_Re: 0,
-    CLR_Pr: 0,
-    MTR: 0,
-    PTR: 0,
-    MLR: 0,
-    sMOTA: 0,
-    CLR_F1: 0,
-    FP_per_frame: 0,
-    MOTAL: 0,
+    ...emptyClear(),
     MOTP_sum: simSum,
     CLR_TP: tp,
     CLR_FN: fn,
