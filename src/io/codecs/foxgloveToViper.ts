@@ -8,7 +8,7 @@ import type { Transform } from '../../contracts/geometry.ts';
 import { toFoxgloveTime } from '../../contracts/time.ts';
 import type { TimeNs } from '../../contracts/time.ts';
 import type { Decoded } from '../types.ts';
-import { compressedImage, numbers, rawImage, stampToNs, xyz, xyzw } from './image.ts';
+import { compressedImage, numbers, rawImageMessage, stampToNs, xyz, xyzw } from './image.ts';
 import { checkCalibration } from './ros2.ts';
 
 /** `timestamp` of a Foxglove message in ns, or undefined when unset (zero). */
@@ -22,14 +22,7 @@ export function foxgloveCompressedImageToImage(msg: Decoded, where = 'foxglove.C
 }
 
 export function foxgloveRawImageToImage(msg: Decoded, where = 'foxglove.RawImage'): Image {
-  return rawImage(
-    String(msg.encoding ?? ''),
-    Number(msg.width ?? 0),
-    Number(msg.height ?? 0),
-    Number(msg.step ?? 0),
-    msg.data as Uint8Array,
-    where,
-  );
+  return rawImageMessage(msg, where);
 }
 
 export function foxgloveCalibrationToCalibration(

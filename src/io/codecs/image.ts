@@ -86,3 +86,15 @@ export function xyzw(v: unknown): [number, number, number, number] {
   const out: [number, number, number, number] = [q.x ?? 0, q.y ?? 0, q.z ?? 0, q.w ?? 0];
   return out.every((c) => c === 0) ? [0, 0, 0, 1] : out;
 }
+
+/** foxglove.RawImage and sensor_msgs/msg/Image share these fields (encoding, width, height, step, data). */
+export function rawImageMessage(msg: Record<string, unknown>, where: string): Image {
+  return rawImage(
+    String(msg.encoding ?? ''),
+    Number(msg.width ?? 0),
+    Number(msg.height ?? 0),
+    Number(msg.step ?? 0),
+    msg.data as Uint8Array,
+    where,
+  );
+}

@@ -9,7 +9,7 @@ import type { Transform } from '../../contracts/geometry.ts';
 import type { TimeNs } from '../../contracts/time.ts';
 import type { Decoded } from '../types.ts';
 import { normalizeRosType } from './decode.ts';
-import { compressedImage, numbers, rawImage, stampToNs, xyz, xyzw } from './image.ts';
+import { compressedImage, numbers, rawImageMessage, stampToNs, xyz, xyzw } from './image.ts';
 
 export const ROS2_TYPES = {
   compressedImage: 'sensor_msgs/msg/CompressedImage',
@@ -45,14 +45,7 @@ export function ros2ImageToImage(msg: Decoded, where = 'sensor_msgs/msg/Image'):
   if (msg.is_bigendian && msg.encoding !== 'mono8' && msg.encoding !== 'rgb8' && msg.encoding !== 'bgr8') {
     throw new RecordingError({ what: 'big-endian multi-byte images are not supported', where });
   }
-  return rawImage(
-    String(msg.encoding ?? ''),
-    Number(msg.width ?? 0),
-    Number(msg.height ?? 0),
-    Number(msg.step ?? 0),
-    msg.data as Uint8Array,
-    where,
-  );
+  return rawImageMessage(msg, where);
 }
 
 export function ros2CameraInfoToCalibration(msg: Decoded, where = 'sensor_msgs/msg/CameraInfo'): Calibration {
