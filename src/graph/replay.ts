@@ -36,6 +36,8 @@ export interface ReplayOptions {
   alignToleranceNs?: TimeNs;
   /** Chunk compression of the results file (default zstd). */
   compression?: 'zstd' | 'lz4' | 'none';
+  /** `input` already opened by `openChecked` (replay closes it); opened here when absent. */
+  reader?: RecordingReader;
   /** Salvage the intact part of a damaged recording. */
   recover?: boolean;
   /** Playback speed (× log time) for live viewing; undefined = as fast as possible. Never changes the output. */
@@ -82,9 +84,8 @@ interface PendingRig {
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
-  const reader = await RecordingReader.open(opts.input, { recover: opts.recover ?? false });
+  const reader = opts.reader ?? (await openChecked(opts.input, opts.recover ?? false));
   const summaryIn = reader.summary();
-  checkChannels(reader);
   opts.onStart?.(summaryIn);
   const writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
   const sink = new ResultsSink(writer, reader, opts.live);
@@ -233,9 +234,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     for (const s of opts.stages) await s.close?.().catch(() => undefined);
     await sink.close({ ...opts.metadata, interrupted: String(control.stopped) });
   }
+  const recovery = reader.recovery();
+  await reader.close();
   if (failure) throw failure;
-  const recovery = reader.recovery?.();
-  await reader.close?.();
   return {
     input: opts.input,
     output: opts.output,
@@ -260,13 +261,18 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   };
 }
 
-/** Open and check a recording (readable, every channel decodable) before stages are built for it. */
-export async function preflight(input: string, recover: boolean): Promise<void> {
+/**
+ * Open a recording and check it (readable, every channel decodable), so bad input is refused before stages
+ * are built or outputs created. Pass the reader to `replay` (which then owns it) to open the file once.
+ */
+export async function openChecked(input: string, recover: boolean): Promise<RecordingReader> {
   const reader = await RecordingReader.open(input, { recover });
   try {
     checkChannels(reader);
-  } finally {
+    return reader;
+  } catch (err) {
     await reader.close();
+    throw err;
   }
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
 import { nsToSec } from '../../contracts/time.ts';
-import { preflight, replay, type ReplaySummary } from '../../graph/replay.ts';
+import { openChecked, replay, type ReplaySummary } from '../../graph/replay.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { LiveServer } from '../../live/index.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
@@ -61,7 +61,7 @@ export function register(program: Command): void {
             hint: 'check the path',
           });
         }
-        await preflight(input, o.recover === true);
+        const reader = await openChecked(input, o.recover === true);
         const stageOpts: StageOptions = {
           model: o.model as string | undefined,
           detector: o.detector as StageOptions['detector'],
@@ -74,7 +74,12 @@ export function register(program: Command): void {
           fuse: o.fuse !== false,
           maxBatch: o.batchSize as number,
         };
-        const { stages, metadata, notes } = await buildStages(stageOpts, input);
+        const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(
+          async (err: unknown) => {
+            await reader.close();
+            throw err;
+          },
+        );
         for (const n of notes) process.stderr.write(`${n}\n`);
         const control = { stopped: false };
         const dispose = onInterrupt((sig) => {
@@ -94,6 +99,7 @@ export function register(program: Command): void {
         try {
           const summary = await replay({
             input,
+            reader,
             output: o.output as string,
             stages,
             queueSize: o.queueSize as number,
