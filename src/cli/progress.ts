@@ -13,11 +13,15 @@ export function createProgress(label: string, total: number, unit = 'frames', en
   const start = performance.now();
   let lastDraw = 0;
   let lastDecile = -1;
+  let lastDone = 0;
   const render = (done: number, extra?: string) => {
     const elapsedS = (performance.now() - start) / 1000;
     const rate = elapsedS > 0 ? done / elapsedS : 0;
-    const frac = total > 0 ? Math.min(1, done / total) : 0;
-    const etaS = rate > 0 && total > 0 ? (total - done) / rate : 0;
+    // Unknown total (e.g. a video that does not state its frame count): a count and a rate, no bar.
+    if (!(total > 0))
+      return `${label} ${done} ${unit} ${rate.toFixed(1)} ${unit}/s${extra ? ` ${extra}` : ''}`;
+    const frac = Math.min(1, done / total);
+    const etaS = rate > 0 ? (total - done) / rate : 0;
     const width = 28;
     const filled = Math.round(frac * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
@@ -26,6 +30,7 @@ export function createProgress(label: string, total: number, unit = 'frames', en
   return {
     update(done, extra) {
       if (!enabled) return;
+      lastDone = done;
       const now = performance.now();
       if (tty) {
         if (now - lastDraw < 100) return;
@@ -41,7 +46,7 @@ export function createProgress(label: string, total: number, unit = 'frames', en
     },
     finish(extra) {
       if (!enabled) return;
-      if (tty) stream.write(`\r${render(total, extra)}\x1b[K\n`);
+      if (tty) stream.write(`\r${render(total > 0 ? total : lastDone, extra)}\x1b[K\n`);
     },
   };
 }

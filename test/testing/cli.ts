@@ -11,12 +11,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function viper(args: string[], opts: { timeoutMs?: number } = {}): CliResult {
+export function viper(
+  args: string[],
+  opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [viperBin, ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 60_000,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

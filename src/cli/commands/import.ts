@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
-import { importImages } from '../importImages.ts';
+import { importFrames } from '../importFrames.ts';
 import { createProgress } from '../progress.ts';
 import { action, printJson } from '../run.ts';
 
@@ -8,11 +8,14 @@ export function register(program: Command): void {
   program
     .command('import')
     .description(
-      'turn a folder of JPEG/PNG frames into a recording (CompressedImage + nominal CameraCalibration)',
+      'turn a folder of JPEG/PNG frames or a video into a recording (CompressedImage + nominal CameraCalibration)',
     )
-    .argument('<source>', 'folder of .jpg/.jpeg/.png images, taken in file-name order')
+    .argument(
+      '<source>',
+      'folder of .jpg/.jpeg/.png images (taken in file-name order), or a video file (decoded with ffmpeg)',
+    )
     .requiredOption('-o, --output <file>', 'recording (.mcap) to write')
-    .option('--rate <hz>', 'frame rate of the sequence', '10')
+    .option('--rate <hz>', "frame rate: default 10 for a folder, the video's own for a video")
     .option('--camera <name>', 'camera id (topic /<name>/image, frame_id <name>)', 'cam0')
     .option('--start <s>', 'log time of the first frame, seconds', '0')
     .option('--hfov <deg>', 'horizontal field of view of the nominal calibration', '60')
@@ -29,15 +32,15 @@ export function register(program: Command): void {
         if (!(hfov > 1 && hfov < 179))
           throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
         let bar: ReturnType<typeof createProgress> | undefined;
-        const s = await importImages({
+        const s = await importFrames({
           source,
           output: String(o.output),
-          rateHz: num('--rate', o.rate),
+          rateHz: o.rate === undefined ? undefined : num('--rate', o.rate),
           camera: String(o.camera),
           startS: num('--start', o.start),
           hfovDeg: hfov,
           onProgress: (done, total) => {
-            bar ??= createProgress('import', total, 'frames', o.json !== true);
+            bar ??= createProgress('import', total ?? 0, 'frames', o.json !== true);
             bar.update(done);
           },
         });
@@ -45,7 +48,7 @@ export function register(program: Command): void {
         if (o.json) printJson(s);
         else
           process.stdout.write(
-            `imported ${s.frames} ${s.format} frames (${s.width}×${s.height}) as camera ${s.camera} over ${s.durationS.toFixed(2)} s → ${s.output}\n`,
+            `imported ${s.frames} ${s.format} frames (${s.width}×${s.height}, ${s.rateHz} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s → ${s.output}\n`,
           );
         return 0;
       }),

@@ -1,0 +1,190 @@
+/**
+ * Video → JPEG frames through ffmpeg (Debian's `ffmpeg` package; `VIPER_FFMPEG` / `VIPER_FFPROBE` name other
+ * binaries). ffprobe gives the size and frame rate; ffmpeg decodes the first video stream and re-encodes each
+ * frame as a JPEG on stdout (`image2pipe`), which is split at the JPEG end markers as it streams in, so memory
+ * stays at a frame or two whatever the video's length. Bit-exact flags and one thread keep the bytes the same
+ * run to run on one ffmpeg build.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { ConfigError, RecordingError } from '../contracts/errors.ts';
+
+const FFMPEG = process.env.VIPER_FFMPEG ?? 'ffmpeg';
+const FFPROBE = process.env.VIPER_FFPROBE ?? 'ffprobe';
+
+export interface VideoInfo {
+  width: number;
+  height: number;
+  /** Frames per second (the stream's r_frame_rate). */
+  rateHz: number;
+  /** Frame count if the container states it, else undefined. */
+  frames: number | undefined;
+}
+
+/** True when ffmpeg and ffprobe run. */
+export function haveFfmpeg(): boolean {
+  const ok = (bin: string) => spawnSync(bin, ['-version'], { stdio: 'ignore' }).status === 0;
+  return ok(FFMPEG) && ok(FFPROBE);
+}
+
+function requireFfmpeg(): void {
+  if (!haveFfmpeg()) {
+    throw new ConfigError({
+      what: `video import needs ffmpeg and ffprobe, and '${FFMPEG}' or '${FFPROBE}' did not run`,
+      where: 'import <source>',
+      hint: 'install them (apt-get install ffmpeg) or import a folder of JPEG/PNG frames',
+    });
+  }
+}
+
+/** Size, frame rate and (where known) frame count of the first video stream of `file`. */
+export function probeVideo(file: string): VideoInfo {
+  requireFfmpeg();
+  const r = spawnSync(
+    FFPROBE,
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=width,height,r_frame_rate,nb_frames',
+      '-of',
+      'json',
+      file,
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
+  const firstLine = (r.stderr ?? '').trim().split('\n')[0];
+  if (r.status !== 0)
+    throw new RecordingError({
+      what: `not a readable video: ${firstLine || `ffprobe exit ${r.status}`}`,
+      where: file,
+    });
+  const stream = (JSON.parse(r.stdout) as { streams?: Record<string, unknown>[] }).streams?.[0];
+  if (!stream) throw new RecordingError({ what: 'no video stream', where: file });
+  const width = Number(stream.width);
+  const height = Number(stream.height);
+  const [num, den] = String(stream.r_frame_rate ?? '')
+    .split('/')
+    .map(Number);
+  const rateHz = den ? (num as number) / den : Number.NaN;
+  const n = Number(stream.nb_frames);
+  if (!(width > 0 && height > 0)) throw new RecordingError({ what: 'video stream has no size', where: file });
+  return { width, height, rateHz, frames: Number.isInteger(n) && n > 0 ? n : undefined };
+}
+
+/** The frames of `file`'s first video stream as JPEG bytes, in order. */
+export async function* videoJpegFrames(file: string, quality = 3): AsyncGenerator<Uint8Array> {
+  requireFfmpeg();
+  const child = spawn(
+    FFMPEG,
+    [
+      '-nostdin',
+      '-v',
+      'error',
+      '-threads',
+      '1',
+      '-fflags',
+      '+bitexact',
+      '-i',
+      file,
+      '-map',
+      '0:v:0',
+      '-fps_mode',
+      'passthrough',
+      '-flags:v',
+      '+bitexact',
+      '-pix_fmt',
+      'yuvj420p',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      String(quality),
+      '-f',
+      'image2pipe',
+      '-',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  });
+  exited.catch(() => undefined);
+  const split = new JpegSplitter();
+  try {
+    for await (const piece of child.stdout as AsyncIterable<Buffer>) {
+      for (const frame of split.push(piece)) yield frame;
+    }
+    const code = await exited;
+    if (code !== 0) {
+      const line = stderr.trim().split('\n')[0] || `ffmpeg exit ${code}`;
+      throw new RecordingError({ what: `cannot decode the video: ${line}`, where: file });
+    }
+    if (split.pending > 0)
+      throw new RecordingError({ what: 'ffmpeg output ended inside a frame', where: file });
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Splits a stream of concatenated JPEGs (as ffmpeg's mjpeg encoder writes them: SOI … EOI, no embedded
+ * thumbnails) at each EOI marker. Inside entropy-coded data a 0xFF byte is always followed by 0x00 or a restart
+ * marker, so 0xFF 0xD9 only ever ends an image.
+ */
+export class JpegSplitter {
+  #parts: Buffer[] = [];
+  #size = 0;
+  /** Whether the last byte seen was 0xFF (a marker may straddle two pieces). */
+  #lastFF = false;
+
+  get pending(): number {
+    return this.#size;
+  }
+
+  push(piece: Buffer): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let from = 0;
+    let i = 0;
+    if (this.#lastFF && piece.length > 0 && piece[0] === 0xd9) {
+      out.push(this.#take(piece.subarray(0, 1)));
+      from = i = 1;
+    }
+    for (;;) {
+      const ff = piece.indexOf(0xff, i);
+      if (ff < 0 || ff + 1 >= piece.length) break;
+      if (piece[ff + 1] === 0xd9) {
+        out.push(this.#take(piece.subarray(from, ff + 2)));
+        from = ff + 2;
+      }
+      i = ff + 1;
+    }
+    const rest = piece.subarray(from);
+    this.#lastFF = rest.length > 0 && rest[rest.length - 1] === 0xff;
+    if (rest.length > 0) {
+      this.#parts.push(Buffer.from(rest));
+      this.#size += rest.length;
+    }
+    return out;
+  }
+
+  #take(tail: Buffer): Uint8Array {
+    const frame = new Uint8Array(this.#size + tail.length);
+    let at = 0;
+    for (const p of this.#parts) {
+      frame.set(p, at);
+      at += p.length;
+    }
+    frame.set(tail, at);
+    this.#parts = [];
+    this.#size = 0;
+    this.#lastFF = false;
+    return frame;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * `viper import <video>`: frames decoded by ffmpeg (Debian's package; .ci/run installs it). Without ffmpeg the
+ * tests that need it skip with a notice, except under CI where its absence fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { haveFfmpeg, JpegSplitter } from '../../src/cli/videoFrames.ts';
+import { RecordingReader } from '../../src/io/index.ts';
+import { viper } from '../testing/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-import-video-'));
+const ffmpeg = haveFfmpeg();
+if (!ffmpeg && process.env.CI === 'true')
+  throw new Error('ffmpeg is missing: .ci/run installs it (apt-get install ffmpeg)');
+if (!ffmpeg) process.stderr.write('NOTICE: skipping video import tests: ffmpeg is not installed\n');
+
+describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
+  // 2 s of ffmpeg's test pattern at 10 fps, 320×240, MPEG-4 in AVI (like OpenCV's vtest.avi).
+  const video = join(dir, 'pattern.avi');
+  spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=10',
+    '-t',
+    '2',
+    '-c:v',
+    'mpeg4',
+    '-q:v',
+    '2',
+    video,
+  ]);
+
+  it('gives every frame at the video rate, with a calibration, byte-identical run to run', async () => {
+    const out = join(dir, 'a.mcap');
+    const r = viper(['import', video, '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      frames: 20,
+      width: 320,
+      height: 240,
+      rateHz: 10,
+      format: 'jpeg',
+    });
+    const info = JSON.parse(viper(['inspect', out, '--json']).stdout);
+    expect(info.durationS).toBeCloseTo(1.9, 6);
+    expect(info.cameras[0]).toMatchObject({ cameraId: 'cam0', frames: 20, encoding: 'jpeg' });
+    expect(info.cameras[0].calibration).toMatchObject({ width: 320, height: 240 });
+
+    // The frames are the pattern's: testsrc's top-left colour bar is white-ish, its counter changes per frame.
+    const reader = await RecordingReader.open(out);
+    const frames: Uint8Array[] = [];
+    for await (const m of reader.messages({ topics: ['/cam0/image'] }))
+      frames.push((reader.decoder(m.channel.id)(m.data) as { data: Uint8Array }).data);
+    await reader.close();
+    expect(frames).toHaveLength(20);
+    const first = await sharp(frames[0]).raw().toBuffer({ resolveWithObject: true });
+    expect(first.info).toMatchObject({ width: 320, height: 240, channels: 3 });
+    expect(Buffer.compare(Buffer.from(frames[0]!), Buffer.from(frames[19]!))).not.toBe(0);
+
+    const again = join(dir, 'b.mcap');
+    expect(viper(['import', video, '-o', again]).code).toBe(0);
+    expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
+  });
+
+  it('takes --rate over the video rate', () => {
+    const r = viper(['import', video, '-o', join(dir, 'r.mcap'), '--rate', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ frames: 20, rateHz: 5, durationS: 3.8 });
+  });
+
+  it('refuses a file that is not a video with one line and exit 2', () => {
+    const bad = join(dir, 'noise.avi');
+    writeFileSync(bad, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff)));
+    const r = viper(['import', bad, '-o', join(dir, 'bad.mcap')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/not a readable video|cannot decode/);
+  });
+});
+
+it('says how to get ffmpeg when it is missing (one line, exit 2)', () => {
+  const video = join(dir, 'whatever.avi');
+  writeFileSync(video, 'x');
+  const r = viper(['import', video, '-o', join(dir, 'x.mcap')], {
+    env: { VIPER_FFMPEG: '/nonexistent/ffmpeg' },
+  });
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/needs ffmpeg.*apt-get install ffmpeg/);
+});
+
+describe('JpegSplitter', () => {
+  const jpeg = (n: number, body: number[]) =>
+    Uint8Array.from([0xff, 0xd8, ...body, n & 0xff, 0xff, 0x00, 0xff, 0xd9]);
+
+  it('splits concatenated JPEGs at their end markers however the stream is cut', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.integer({ min: 0, max: 0xfe }), { maxLength: 40 }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(fc.integer({ min: 1, max: 17 }), { minLength: 1, maxLength: 10 }),
+        (bodies, cuts) => {
+          const images = bodies.map((b, i) => jpeg(i, b));
+          const stream = Buffer.concat(images);
+          const split = new JpegSplitter();
+          const got: Uint8Array[] = [];
+          for (let at = 0, k = 0; at < stream.length; k++) {
+            const n = cuts[k % cuts.length]!;
+            got.push(...split.push(stream.subarray(at, at + n)));
+            at += n;
+          }
+          expect(got.map((g) => Buffer.from(g).toString('hex'))).toEqual(
+            images.map((g) => Buffer.from(g).toString('hex')),
+          );
+          expect(split.pending).toBe(0);
+        },
+      ),
+    );
+  });
+});
