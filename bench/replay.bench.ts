@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fsyncSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secToNs, toFoxgloveTime } from '../src/contracts/time.ts';
 import { RecordingWriter } from '../src/io/index.ts';
@@ -79,7 +79,9 @@ const PLAIN_READ = `
   for await (const _m of reader.readMessages()) messages++;
   await fh.close();
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, messages }));
+  const u = process.resourceUsage();
+  const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
+  console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB: u.maxRSS / 1024, messages }));
 `;
 
 /** viper replay, pass-through graph (no detector). */
@@ -88,11 +90,15 @@ const REPLAY = `
   const t0 = performance.now();
   const s = await replay({ input: process.argv[1], output: process.argv[2], stages: [] });
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, messages: s.messagesRead }));
+  const u = process.resourceUsage();
+  const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
+  console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB: u.maxRSS / 1024, messages: s.messagesRead }));
 `;
 
 interface Run {
   seconds: number;
+  /** User + system CPU of the whole child (start-up included), all threads. */
+  cpuSeconds: number;
   maxRssMB: number;
   messages: number;
 }
@@ -136,8 +142,15 @@ export async function run(): Promise<void> {
       rmSync(join(dir, 'out.mcap'), { force: true });
       replays.push(child(REPLAY, [input, join(dir, 'out.mcap')]));
     }
-    const fmt = (xs: { seconds: number }[]) => xs.map((x) => x.seconds.toFixed(1)).join(', ');
-    console.log(`runs (s): plain read ${fmt(bases)}; replay ${fmt(replays)}`);
+    const fmt = (xs: Run[]) =>
+      xs.map((x) => `${x.seconds.toFixed(1)} (cpu ${x.cpuSeconds.toFixed(1)})`).join(', ');
+    console.log(`runs, wall s (cpu s): plain read ${fmt(bases)}; replay ${fmt(replays)}`);
+    // Replay writes every byte again; the kernel's write work runs in libuv's I/O threads beside the main
+    // thread, so replay needs about two cores' worth of time where the plain read needs one. On a busy machine
+    // (load average ≥ cores) that work cannot overlap and the ratio drops: the load is printed with it.
+    console.log(
+      `load average (1 min) after the runs: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+    );
     const base = bases.reduce((a, b) => (b.seconds < a.seconds ? b : a));
     const rep = replays.reduce((a, b) => (b.seconds < a.seconds ? b : a));
     const maxRssMB = Math.max(...replays.map((r) => r.maxRssMB));
