@@ -7,6 +7,8 @@
  *   then sampled at the 101 recall points 0, 0.01, …, 1 (first index with recall ≥ r; 0 past the end);
  * - AP is the mean over IoU thresholds 0.5:0.05:0.95 (AP50 and AP75 are single thresholds); mAP averages the
  *   classes that have ground truth. IoU uses box corners without the +1 pixel convention.
+ * - `minHeightPx` plays COCO's area range by box height: shorter ground truth is ignored, and a shorter
+ *   detection that matches nothing is ignored (COCO `evaluateImg`'s `dtIg` for detections outside `aRng`).
  */
 import type { Box2D } from '../contracts/geometry.ts';
 import { iouMatrix, type Id } from './sequence.ts';
@@ -37,6 +39,11 @@ export interface ApOptions {
   readonly maxDets?: number;
   /** Number of recall sample points (COCO: 101). */
   readonly recallPoints?: number;
+  /**
+   * Size range as a box height (COCO's `areaRng`, by height): ground truth shorter than this is ignored, and
+   * so are detections shorter than it that match no ground truth at a threshold. Default 0 (area "all").
+   */
+  readonly minHeightPx?: number;
 }
 
 export interface ClassAp {
@@ -82,12 +89,15 @@ interface Scored {
  */
 export function averagePrecision(
   dets: readonly ScoredBox[],
-  gts: readonly GtBox[],
+  gtsIn: readonly GtBox[],
   opts: ApOptions = {},
 ): ApResult {
   const thr = opts.iouThresholds ?? COCO_IOU_THRESHOLDS;
   const maxDets = opts.maxDets ?? 100;
   const recThrs = linspace(0, 1, opts.recallPoints ?? 101);
+  const minH = opts.minHeightPx ?? 0;
+  const short = (b: Box2D) => b.y2 - b.y1 < minH;
+  const gts = minH > 0 ? gtsIn.map((g) => (!g.ignore && short(g.box) ? { ...g, ignore: true } : g)) : gtsIn;
   const classes = [...new Set([...gts.map((g) => g.cls), ...dets.map((d) => d.cls)])].sort();
   const perClass: Record<string, ClassAp> = {};
   for (const cls of classes) {
@@ -106,7 +116,7 @@ export function averagePrecision(
     let numGt = 0;
     for (const { d, g } of byImage.values()) {
       numGt += g.filter((x) => !x.ignore).length;
-      scored.push(...matchImage(d, g, thr, maxDets));
+      scored.push(...matchImage(d, g, thr, maxDets, short));
     }
     // Stable sort across images by descending score (COCO: mergesort on −score).
     const order = scored.map((_, i) => i).sort((a, b) => scored[b]!.score - scored[a]!.score || a - b);
@@ -149,6 +159,7 @@ function matchImage(
   gIn: readonly GtBox[],
   thr: readonly number[],
   maxDets: number,
+  outsideRange: (b: Box2D) => boolean,
 ) {
   // Non-ignored ground truth first, so a real match is preferred over an ignored one.
   const g = [...gIn.filter((x) => !x.ignore), ...gIn.filter((x) => x.ignore)];
@@ -176,7 +187,10 @@ function matchImage(
         best = v;
         m = gi;
       }
-      if (m === -1) continue;
+      if (m === -1) {
+        if (outsideRange(d[di]!.box)) out[di]!.outcome[ti] = -1; // COCO: unmatched and outside the area range
+        continue;
+      }
       gtMatched[m] = 1;
       out[di]!.outcome[ti] = g[m]!.ignore ? -1 : 1;
     }

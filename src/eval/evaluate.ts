@@ -8,6 +8,7 @@ import { averageClasses } from './classAverage.ts';
 import { type ClearOptions, type ClearResult, clearMot, combineClear } from './clear.ts';
 import { combineHota, type HotaResult, hota } from './hota.ts';
 import { combineIdentity, type IdentityResult, identity } from './identity.ts';
+import { applyDontCare } from './dontCare.ts';
 import { distinct, type SequenceOptions, sequenceFromRows, type TrackRow } from './rows.ts';
 import {
   type CountResult,
@@ -65,20 +66,32 @@ export interface Breakdown {
   perClass: Record<string, SequenceMetrics>;
 }
 
+export interface RowsOptions extends EvaluateOptions, SequenceOptions {
+  /**
+   * Size range of the evaluation: ground truth shorter than this (px) is don't-care and unmatched tracker
+   * rows shorter than it are dropped (see `applyDontCare`). Default 0: every row counts.
+   */
+  readonly minHeightPx?: number;
+}
+
 /**
  * Metrics overall, per camera and per class from flat rows. Rows without `camera` form one camera named
- * `''`; rows without `cls` count only towards the overall and per-camera figures.
+ * `''`; rows without `cls` count only towards the overall and per-camera figures. Don't-care ground truth
+ * (`ignore`, or shorter than `minHeightPx`) is removed with the tracker rows it absorbs in each evaluated
+ * sequence (each camera, and each camera × class), as TrackEval preprocesses each sequence and class.
  */
 export function evaluateRows(
   gt: readonly TrackRow[],
   tr: readonly TrackRow[],
-  opts: EvaluateOptions & SequenceOptions = {},
+  opts: RowsOptions = {},
 ): Breakdown {
   const cameras = [...new Set([...gt, ...tr].map((r) => r.camera ?? ''))].sort();
   const classes = distinct([...gt, ...tr], 'cls');
   const byCamera = (rows: readonly TrackRow[], cam: string) => rows.filter((r) => (r.camera ?? '') === cam);
-  const one = (g: readonly TrackRow[], t: readonly TrackRow[]) =>
-    evaluateSequence(sequenceFromRows(g, t, opts), opts);
+  const one = (g: readonly TrackRow[], t: readonly TrackRow[]) => {
+    const p = applyDontCare(g, t, { threshold: opts.threshold ?? 0.5, minHeightPx: opts.minHeightPx ?? 0 });
+    return evaluateSequence(sequenceFromRows(p.gt, p.tr, opts), opts);
+  };
   const perCamera: Record<string, SequenceMetrics> = {};
   for (const cam of cameras) perCamera[cam] = one(byCamera(gt, cam), byCamera(tr, cam));
   const perClass: Record<string, SequenceMetrics> = {};

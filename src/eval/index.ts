@@ -1,12 +1,14 @@
 /** Public surface of the evaluator: tracking and detection metrics, and tracking file formats. */
 export { type Assignment, type CostMatrix, linearSumAssignment, matrix } from './assignment.ts';
 export { type ClearOptions, type ClearResult, clearMot, combineClear } from './clear.ts';
+export { applyDontCare, type DontCareOptions, dontCareFrame, isDontCare } from './dontCare.ts';
 export {
   type Breakdown,
   combineSequences,
   type EvaluateOptions,
   evaluateRows,
   evaluateSequence,
+  type RowsOptions,
   type SequenceMetrics,
 } from './evaluate.ts';
 export {

@@ -16,6 +16,11 @@ export interface TrackRow {
   camera?: string;
   /** Tracker confidence in [0, 1] (unused for ground truth). */
   score?: number;
+  /**
+   * Ground truth only: don't-care (neither TP nor FN; tracker rows matched to it are removed before scoring,
+   * see `applyDontCare`). Honoured by `evaluateRows`.
+   */
+  ignore?: boolean;
 }
 
 export interface SequenceOptions {

@@ -24,7 +24,15 @@ export const CLASS_GROUPS: Record<ViperClass, string> = {
   motorcycle: 'two-wheeler',
 };
 
-/** Horizontal distance from the visible bottom edge to the centre, for an unknown heading: (l + w) / 4. */
+/**
+ * Horizontal distance from the visible bottom edge to the centre, for an unknown heading: (l + w) / 4, the middle
+ * of its range from w/2 (seen side-on) to l/2 (seen end-on).
+ */
 export function footprintOffsetM(size: Vec3): number {
   return (size[0] + size[1]) / 4;
+}
+
+/** 1σ of that offset over the heading: uniform on [w/2, l/2] → (l − w) / (4√3) (0.38 m for a car). */
+export function footprintOffsetStdM(size: Vec3): number {
+  return Math.abs(size[0] - size[1]) / (4 * Math.sqrt(3));
 }

@@ -12,7 +12,8 @@ import { createDetectStage } from '../detect/stage.ts';
 import { createOracleStage } from '../detect/oracleStage.ts';
 import { createFuseStage } from '../fuse/stage.ts';
 import { RecordingReader } from '../io/index.ts';
-import { createTrackStage } from '../track/stage.ts';
+import { parseTrackerConfig, type TrackerConfig } from '../track/config.ts';
+import { createTrackStage, TRACK_STAGE_DEFAULTS } from '../track/stage.ts';
 import type { Stage } from './stage.ts';
 
 export interface StageOptions {
@@ -26,6 +27,12 @@ export interface StageOptions {
   fuse?: boolean;
   maxBatch?: number;
   oracleSeed?: number;
+  /** ByteTrack τ_high: detections above it take part in the first association (stage default 0.5). */
+  trackThresh?: number;
+  /** Score a detection needs to start a track (ByteTrack: τ_high + 0.1). */
+  birthThresh?: number;
+  /** Fusion range cue: 'ground' (flat-ground point, default) or 'combined' (with the class-height range). */
+  rangeCue?: 'ground' | 'combined';
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -47,6 +54,7 @@ export async function buildStages(
       hint: 'use bytetrack, sort or none',
     });
   }
+  const trackConfig = trackerOverrides(o);
   let detector = o.detector;
   if (detector && !['model', 'oracle', 'none'].includes(detector)) {
     throw new ConfigError({
@@ -91,12 +99,41 @@ export async function buildStages(
     metadata.detector = 'none';
   }
   if (detector !== 'none' && tracker !== 'none') {
-    stages.push(createTrackStage({ kind: tracker as 'bytetrack' | 'sort' }));
-    if (o.fuse !== false) stages.push(createFuseStage());
+    stages.push(createTrackStage({ kind: tracker as 'bytetrack' | 'sort', config: trackConfig }));
+    if (o.fuse !== false)
+      stages.push(createFuseStage(o.rangeCue === undefined ? {} : { measure: { rangeCue: o.rangeCue } }));
   }
+  if (o.trackThresh !== undefined) metadata.trackThresh = String(o.trackThresh);
+  if (o.birthThresh !== undefined) metadata.birthThresh = String(o.birthThresh);
+  if (o.rangeCue !== undefined) metadata.rangeCue = o.rangeCue;
   metadata.tracker = detector === 'none' ? 'none' : tracker;
   metadata.fuse = String(detector !== 'none' && tracker !== 'none' && o.fuse !== false);
   return { stages, metadata, notes };
+}
+
+/** Tracker settings from the command line, checked (the tracker validates ranges again). */
+function trackerOverrides(o: StageOptions): Partial<TrackerConfig> {
+  const out: Partial<TrackerConfig> = {};
+  const high = o.trackThresh ?? parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS }).trackThresh;
+  if (o.trackThresh !== undefined) out.trackThresh = o.trackThresh;
+  if (o.birthThresh !== undefined) {
+    if (!(o.birthThresh >= high)) {
+      throw new ConfigError({
+        what: `--birth-thresh ${o.birthThresh} is below the track threshold ${high}`,
+        where: '--birth-thresh',
+        hint: 'only detections above the track threshold can start tracks',
+      });
+    }
+    out.newTrackMargin = o.birthThresh - high;
+  }
+  if (o.rangeCue !== undefined && o.rangeCue !== 'ground' && o.rangeCue !== 'combined') {
+    throw new ConfigError({
+      what: `unknown range cue '${o.rangeCue}'`,
+      where: '--range-cue',
+      hint: 'use ground or combined',
+    });
+  }
+  return out;
 }
 
 async function hasGroundTruth(input: string): Promise<boolean> {

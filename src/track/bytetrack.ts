@@ -87,6 +87,11 @@ export class ByteTracker {
     for (const it of second.unmatchedRows) {
       const t = rTracked[it]!;
       if (t.state !== 'lost') {
+        if (this.exited(t)) {
+          t.state = 'removed';
+          removedNew.push(t);
+          continue;
+        }
         t.state = 'lost';
         lostNew.push(t);
       }
@@ -94,7 +99,12 @@ export class ByteTracker {
 
     // Unconfirmed (one-frame) tracks against the high-score detections left over.
     const left = first.unmatchedCols.map((i) => high[i]!);
-    cost = overlapCost(unconfirmed, left, cfg, cfg.fuseScore);
+    cost = overlapCost(
+      unconfirmed,
+      left,
+      { ...cfg, buffer: cfg.unconfirmedBuffer ?? cfg.buffer },
+      cfg.fuseScore,
+    );
     const third = assign(cost, unconfirmed.length, left.length, cfg.unconfirmedMatchThresh);
     for (const [it, id] of third.matches) {
       this.updateTrack(unconfirmed[it]!, left[id]!);
@@ -171,10 +181,24 @@ export class ByteTracker {
     t.frameId = this.frameId;
   }
 
+  /**
+   * Field-of-view exit (off unless `imageWidth` is set): the last box touches the image's left or right edge
+   * (not both) and the Kalman state predicts the box centre beyond that edge in the next frame.
+   */
+  private exited(t: STrack): boolean {
+    const W = this.cfg.imageWidth;
+    if (!(W > 0) || !t.kf) return false;
+    const left = t.det.x1 <= 1;
+    const right = t.det.x2 >= W - 1;
+    if (left === right) return false;
+    const cx = t.kf.mean[0]! + t.kf.mean[4]!;
+    return left ? cx < 0 : cx > W;
+  }
+
   /** remove_duplicate_stracks: tracked/lost pairs closer than duplicateThresh in IoU distance; keep the older. */
   private removeDuplicates(a: STrack[], b: STrack[]): [STrack[], STrack[]] {
     if (a.length === 0 || b.length === 0) return [a, b];
-    const d = overlapCost(a, b, { ...this.cfg, cost: 'iou' }, false);
+    const d = overlapCost(a, b, { ...this.cfg, cost: 'iou', buffer: 0 }, false);
     const dupA = new Set<number>();
     const dupB = new Set<number>();
     for (let p = 0; p < a.length; p++) {

@@ -30,6 +30,26 @@ export const TrackerConfig = z.object({
   duplicateThresh: z.number().min(0).max(1).default(0.15),
   /** Overlap measure of the cost: IoU (reference) or GIoU (cost 1 − GIoU ∈ [0, 2]). */
   cost: z.enum(['iou', 'giou']).default('iou'),
+  /**
+   * Buffered IoU (C-BIoU, Yang et al., WACV 2023): before the overlap is computed in every association stage
+   * (ByteTrack's three, SORT's one), track and detection boxes are widened by this fraction of their width and
+   * height on every side, so that boxes that moved more than their own size since the last frame (small or fast
+   * objects at a low frame rate) still overlap. 0 (reference) is plain IoU. Duplicate removal always uses plain
+   * IoU.
+   */
+  buffer: z.number().min(0).default(0),
+  /**
+   * Buffer of ByteTrack's unconfirmed-track stage (tracks seen in one frame have no velocity estimate yet, so
+   * their next box is less certain); defaults to `buffer`.
+   */
+  unconfirmedBuffer: z.number().min(0).optional(),
+  /**
+   * Image width (px) for ByteTrack's field-of-view exit rule; 0 (reference) turns it off. With it, a track that
+   * goes unmatched while its last box touches the image's left or right edge (not both) and whose
+   * Kalman-predicted centre lies beyond that edge has left the view: it is removed at once instead of waiting in
+   * the lost buffer, where its predicted box would sit at the edge and take the next object to come in there.
+   */
+  imageWidth: z.number().nonnegative().default(0),
   /** The "+1 pixel" of cython_bbox's IoU that the reference uses (set 0 for continuous boxes). */
   iouOffsetPx: z.number().min(0).default(1),
   /** Class-gated association: a detection never matches a track of another class (one id counter). */

@@ -100,14 +100,15 @@ export class STrack {
 export function overlapCost(
   tracks: readonly STrack[],
   dets: readonly STrack[],
-  cfg: Pick<TrackerConfig, 'cost' | 'iouOffsetPx' | 'classAware'>,
+  cfg: Pick<TrackerConfig, 'cost' | 'iouOffsetPx' | 'classAware'> & { buffer?: number },
   fuseScore: boolean,
   offsetPx = cfg.iouOffsetPx,
 ): Float64Array {
   const out = new Float64Array(tracks.length * dets.length);
-  const tb = tracks.map((t) => t.box());
+  const b = cfg.buffer ?? 0;
+  const tb = tracks.map((t) => bufferBox(t.box(), b));
   // Columns may be tracks too (duplicate removal): use their current (Kalman) box, like the reference's `tlbr`.
-  const db = dets.map((d) => d.box());
+  const db = dets.map((d) => bufferBox(d.box(), b));
   for (let i = 0; i < tracks.length; i++) {
     const a = tb[i]!;
     const cls = tracks[i]!.cls;
@@ -124,6 +125,14 @@ export function overlapCost(
     }
   }
   return out;
+}
+
+/** C-BIoU's buffered box: widened by `b` of its width and height on every side (unchanged for b = 0). */
+export function bufferBox(box: Box2D, b: number): Box2D {
+  if (b === 0) return box;
+  const dw = b * (box.x2 - box.x1);
+  const dh = b * (box.y2 - box.y1);
+  return { x1: box.x1 - dw, y1: box.y1 - dh, x2: box.x2 + dw, y2: box.y2 + dh };
 }
 
 /** ByteTrack's joint_stracks: a then b's tracks whose id is not in a. */

@@ -103,6 +103,22 @@ describe('bad input → one line, exit 2', () => {
 
   it('a bad option value', () =>
     expectOneLineExit2(['replay', good, '-o', join(dir, 'o3.mcap'), '--batch-size', '0'], /--batch-size/));
+  it('a birth threshold below the track threshold', () =>
+    expectOneLineExit2(
+      [
+        'replay',
+        good,
+        '-o',
+        join(dir, 'o4.mcap'),
+        '--detector',
+        'none',
+        '--track-thresh',
+        '0.5',
+        '--birth-thresh',
+        '0.3',
+      ],
+      /--birth-thresh 0.3 is below the track threshold 0.5/,
+    ));
 });
 
 describe('recover', () => {

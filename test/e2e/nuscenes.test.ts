@@ -2,23 +2,30 @@
  * Real cameras end to end: the nuScenes sample imported into a recording (test/testing/nuscenes.ts), replayed
  * through Viper's graph with YOLOX-Nano → ByteTrack → fusion, and the fused world objects compared with the
  * annotated 3D boxes in the ego frame (cars and pedestrians within 40 m).
+ *
+ * Which annotated object a fused object is comes from the image, not from where fusion put it: its source 2D
+ * tracks are matched (IoU) to the sample's annotated 2D boxes, and each annotated 2D box belongs to one annotated
+ * object. Matching by ground distance instead let a car placed 10 m too far count as the truck standing there.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ObjectsMessage, WorldObject } from '../../src/contracts/perception.ts';
+import type { ObjectsMessage, Track2D, WorldObject } from '../../src/contracts/perception.ts';
+import type { RigResult, Stage } from '../../src/contracts/stage.ts';
 import { topics } from '../../src/contracts/topics.ts';
-import { buildStages } from '../../src/graph/buildStages.ts';
+import { buildStages, type StageOptions } from '../../src/graph/buildStages.ts';
 import { replay } from '../../src/graph/replay.ts';
-import type { Stage } from '../../src/graph/stage.ts';
 import { Detector } from '../../src/detect/Detector.ts';
-import { createDetectStage } from '../../src/detect/stage.ts';
-import { createFuseStage } from '../../src/fuse/stage.ts';
-import { createTrackStage } from '../../src/track/stage.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { describeShared, repoRoot } from '../shared.ts';
-import { annotatedBoxesInEgo, type EgoBox, writeNuScenesRecording } from '../testing/nuscenes.ts';
+import {
+  annotatedBoxesInEgo,
+  annotatedCameraBoxes,
+  type CameraBox,
+  type EgoBox,
+  writeNuScenesRecording,
+} from '../testing/nuscenes.ts';
 
 const GROUP: Record<string, string> = {
   car: 'vehicle',
@@ -27,44 +34,59 @@ const GROUP: Record<string, string> = {
   pedestrian: 'pedestrian',
 };
 const MAX_RANGE_M = 40;
+/** A source track is the annotated object whose 2D box it overlaps at least this much (and most). */
+const MIN_IOU = 0.3;
 
-interface Match {
-  box: EgoBox;
-  object?: WorldObject;
-  errM?: number;
-  rangeErrM?: number;
+interface Identified {
+  object: WorldObject;
+  /** Index of the annotated object, or -1 when no annotated 2D box of its class group overlaps a source. */
+  index: number;
+  iou: number;
 }
 
-/** Greedy one-to-one matching by distance (closest pairs first), same class group, within half the range. */
-function matchToAnnotations(boxes: EgoBox[], objects: WorldObject[]): Match[] {
-  const pairs: { b: number; o: number; d: number }[] = [];
-  boxes.forEach((box, b) => {
-    objects.forEach((obj, o) => {
-      if (GROUP[obj.cls] !== GROUP[box.cls]) return;
-      const d = Math.hypot(obj.box.center[0] - box.center[0], obj.box.center[1] - box.center[1]);
-      if (d <= Math.max(3, 0.5 * box.rangeM)) pairs.push({ b, o, d });
-    });
+function iou(a: Track2D['box'], b: CameraBox['box']): number {
+  const ix = Math.max(0, Math.min(a.x2, b[2]) - Math.max(a.x1, b[0]));
+  const iy = Math.max(0, Math.min(a.y2, b[3]) - Math.max(a.y1, b[1]));
+  const i = ix * iy;
+  return i / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b[2] - b[0]) * (b[3] - b[1]) - i);
+}
+
+/** The annotated object behind each fused object: best IoU of any source track with an annotated 2D box. */
+function identify(objects: WorldObject[], tracks: Map<string, Track2D[]>): Identified[] {
+  const boxes = annotatedCameraBoxes();
+  return objects.map((object) => {
+    let best: Identified = { object, index: -1, iou: 0 };
+    for (const s of object.sources) {
+      const t = tracks.get(s.cameraId)?.find((x) => x.trackId === s.trackId);
+      if (!t) continue;
+      for (const b of boxes.get(s.cameraId) ?? []) {
+        if (GROUP[b.cls] !== GROUP[object.cls]) continue;
+        const v = iou(t.box, b.box);
+        if (v >= MIN_IOU && v > best.iou) best = { object, index: b.index, iou: v };
+      }
+    }
+    return best;
   });
-  pairs.sort((x, y) => x.d - y.d || x.b - y.b || x.o - y.o);
-  const out: Match[] = boxes.map((box) => ({ box }));
-  const used = new Set<number>();
-  for (const p of pairs) {
-    if (out[p.b]!.object || used.has(p.o)) continue;
-    used.add(p.o);
-    const obj = objects[p.o]!;
-    out[p.b] = {
-      box: boxes[p.b]!,
-      object: obj,
-      errM: p.d,
-      rangeErrM: Math.hypot(obj.box.center[0], obj.box.center[1]) - boxes[p.b]!.rangeM,
-    };
-  }
-  return out;
 }
 
-/** Replays `input` through `stages` and returns the last /perception/objects message. */
-async function replayObjects(input: string, output: string, stages: Stage[]): Promise<ObjectsMessage> {
-  const summary = await replay({ input, output, stages });
+interface Last {
+  message: ObjectsMessage;
+  /** Objects and 2D tracks of the last rig frame, as the fuse stage left them. */
+  objects: WorldObject[];
+  tracks: Map<string, Track2D[]>;
+}
+
+/** Replays `input` through `stages` and returns the last /perception/objects message with its 2D tracks. */
+async function replayObjects(input: string, output: string, stages: Stage[]): Promise<Last> {
+  let lastResult: RigResult | undefined;
+  const spy: Stage = {
+    name: 'spy',
+    async process(batch) {
+      lastResult = batch[batch.length - 1] ?? lastResult;
+      return batch;
+    },
+  };
+  const summary = await replay({ input, output, stages: [...stages, spy] });
   expect(summary.rigFrames).toBe(3);
   expect(summary.issues).toBe(0);
   let last: ObjectsMessage | undefined;
@@ -77,37 +99,78 @@ async function replayObjects(input: string, output: string, stages: Stage[]): Pr
     await r.close();
   }
   expect(last).toBeDefined();
-  return last!;
+  expect(lastResult?.objects).toBeDefined();
+  expect(last!.objects.map((o) => o.id)).toEqual(lastResult!.objects!.map((o) => o.id));
+  return { message: last!, objects: lastResult!.objects!, tracks: lastResult!.tracks };
 }
 
-function score(label: string, objects: WorldObject[]): { matched: number; total: number; median: number } {
-  const boxes = annotatedBoxesInEgo().filter(
-    (b) => (b.cls === 'car' || b.cls === 'pedestrian') && b.rangeM <= MAX_RANGE_M,
-  );
-  const matches = matchToAnnotations(boxes, objects);
+interface Scored {
+  box: EgoBox;
+  object?: WorldObject;
+  iou?: number;
+  errM?: number;
+  rangeErrM?: number;
+}
+
+interface Score {
+  matched: number;
+  total: number;
+  /** Median of error / range (mean of the two middle values for an even count). */
+  median: number;
+  /** The larger of the two middle values (= median for an odd count): the bound the test asserts. */
+  upperMedian: number;
+  /** Error / range per matched object, by range. */
+  rel: number[];
+}
+
+function score(label: string, last: Last): Score {
+  const egoBoxes = annotatedBoxesInEgo();
+  const ids = identify(last.objects, last.tracks);
+  const scored: Scored[] = egoBoxes
+    .filter((b) => (b.cls === 'car' || b.cls === 'pedestrian') && b.rangeM <= MAX_RANGE_M)
+    .sort((a, b) => a.rangeM - b.rangeM)
+    .map((box) => {
+      // The fused object of this annotated object; two fused objects of one are one too many (listed below).
+      const mine = ids.filter((i) => i.index === box.index).sort((a, b) => b.iou - a.iou)[0];
+      if (!mine) return { box };
+      const o = mine.object;
+      const errM = Math.hypot(o.box.center[0] - box.center[0], o.box.center[1] - box.center[1]);
+      const rangeErrM = Math.hypot(o.box.center[0], o.box.center[1]) - box.rangeM;
+      return { box, object: o, iou: mine.iou, errM, rangeErrM };
+    });
+  const describe = (i: Identified) => {
+    const o = i.object;
+    const at = `${o.cls} ${Math.hypot(o.box.center[0], o.box.center[1]).toFixed(1)} m`;
+    if (i.index < 0) return `#${o.id} ${at} (no annotated box)`;
+    const b = egoBoxes[i.index]!;
+    return `#${o.id} ${at} (annotated #${b.index} ${b.cls} ${b.rangeM.toFixed(1)} m)`;
+  };
   const lines = [
-    `${label}: ${objects.length} fused objects (${objects
-      .map((o) => `#${o.id} ${o.cls} ${Math.hypot(o.box.center[0], o.box.center[1]).toFixed(1)} m`)
-      .join(', ')}); annotated cars + pedestrians within ${MAX_RANGE_M} m: ${boxes.length}`,
-    '| # | class | range m | matched | fused class | position error m | range error m | error/range |',
-    '| ---: | --- | ---: | --- | --- | ---: | ---: | ---: |',
+    `${label}: ${last.objects.length} fused objects: ${ids.map(describe).join(', ')}`,
+    `annotated cars + pedestrians within ${MAX_RANGE_M} m: ${scored.length}`,
+    '| # | class | range m | fused object | fused class | 2D IoU | position error m | range error m | error/range |',
+    '| ---: | --- | ---: | --- | --- | ---: | ---: | ---: | ---: |',
   ];
-  for (const m of [...matches].sort((a, b) => a.box.rangeM - b.box.rangeM)) {
+  for (const m of scored) {
     const rel = m.errM === undefined ? '' : `${((100 * m.errM) / m.box.rangeM).toFixed(1)} %`;
     lines.push(
-      `| ${m.box.index} | ${m.box.cls} | ${m.box.rangeM.toFixed(1)} | ${m.object ? `#${m.object.id}` : 'no'} | ${
+      `| ${m.box.index} | ${m.box.cls} | ${m.box.rangeM.toFixed(1)} | ${m.object ? `#${m.object.id}` : 'none'} | ${
         m.object?.cls ?? ''
-      } | ${m.errM?.toFixed(2) ?? ''} | ${m.rangeErrM?.toFixed(2) ?? ''} | ${rel} |`,
+      } | ${m.iou?.toFixed(2) ?? ''} | ${m.errM?.toFixed(2) ?? ''} | ${m.rangeErrM?.toFixed(2) ?? ''} | ${rel} |`,
     );
   }
-  const matched = matches.filter((m) => m.object);
-  const rel = matched.map((m) => m.errM! / m.box.rangeM).sort((a, b) => a - b);
-  const median = rel.length ? rel[Math.floor(rel.length / 2)]! : Number.NaN;
+  const matched = scored.filter((m) => m.object);
+  const rel = matched.map((m) => m.errM! / m.box.rangeM);
+  const sorted = [...rel].sort((a, b) => a - b);
+  const n = sorted.length;
+  const upperMedian = n ? sorted[Math.floor(n / 2)]! : Number.NaN;
+  const median = n ? (n % 2 ? upperMedian : (sorted[n / 2 - 1]! + upperMedian) / 2) : Number.NaN;
   lines.push(
-    `matched ${matched.length}/${boxes.length}; median position error / range ${(100 * median).toFixed(1)} %`,
+    `matched ${matched.length}/${scored.length}; position error / range: median ${(100 * median).toFixed(1)} %` +
+      `, upper median ${(100 * upperMedian).toFixed(1)} %`,
   );
   console.log(lines.join('\n'));
-  return { matched: matched.length, total: boxes.length, median };
+  return { matched: matched.length, total: scored.length, median, upperMedian, rel };
 }
 
 describeShared('nuScenes sample end to end: YOLOX-Nano → ByteTrack → fusion vs annotated 3D boxes', () => {
@@ -122,26 +185,51 @@ describeShared('nuScenes sample end to end: YOLOX-Nano → ByteTrack → fusion 
   it('replays the imported recording through the default graph and fuses world objects', async () => {
     const { stages } = await buildStages({ model, tracker: 'bytetrack', fuse: true }, input);
     const last = await replayObjects(input, join(dir, 'default.mcap'), stages);
-    expect(last.objects.every((o) => o.frameId === 'odom')).toBe(true);
+    expect(last.message.objects.every((o) => o.frameId === 'odom')).toBe(true);
     // YOLOX-Nano at 416 px scores the small road users of these 1600×900 images 0.3–0.5; ByteTrack's default
-    // birth threshold (0.6) keeps only the 0.68 truck (the one object seen, 17 m ahead-left).
+    // birth threshold (trackThresh 0.5 + newTrackMargin 0.1) keeps only the 0.68 truck (17 m ahead-left).
     expect(last.objects.length).toBeGreaterThanOrEqual(1);
-    score('default stages (trackThresh 0.5)', last.objects);
+    score('default stages (trackThresh 0.5, birth at 0.6)', last);
   }, 120_000);
 
-  it('with the track threshold at the card score threshold: the cars ahead at 36–39 m placed within 25 % of their range (issue target 15 %: not met)', async () => {
-    const det = await Detector.open({ model });
-    const stages = [
-      createDetectStage(det),
-      createTrackStage({ kind: 'bytetrack', config: { trackThresh: 0.3 } }),
-      createFuseStage(),
-    ];
-    const last = await replayObjects(input, join(dir, 'low.mcap'), stages);
-    const s = score('trackThresh 0.3', last.objects);
-    // Measured: the two annotated cars ahead within 40 m (36.4, 39.0 m) are matched at 23.8 % and 12.4 % of their
-    // range (too far: the detected box bottoms sit ≈ 8 px above the annotated ones, ≈ 8 m at 40 m on flat ground).
-    // No pedestrian and not the car behind (0.35) starts a track: YOLOX-Nano finds almost none of them.
-    expect(s.matched).toBeGreaterThanOrEqual(2);
-    expect(s.median).toBeLessThanOrEqual(0.25);
+  /**
+   * YOLOX-Nano → ByteTrack with tracks born at the card's score threshold → fusion, built the way `viper replay
+   * --model <card> --track-thresh 0.3 --birth-thresh 0.3 [--range-cue combined]` builds it.
+   */
+  async function lowBirth(rangeCue: StageOptions['rangeCue'], out: string): Promise<Last> {
+    const thresh = (await Detector.open({ model })).card.thresholds.score;
+    // Every detection the card keeps (score ≥ 0.3) may start a track: see src/fuse/README.md, "End to end".
+    const { stages } = await buildStages(
+      { model, trackThresh: thresh, birthThresh: thresh, rangeCue },
+      input,
+    );
+    return replayObjects(input, join(dir, out), stages);
+  }
+
+  it("with tracks born at the card score threshold and rangeCue 'combined': cars and pedestrians within 40 m placed within 15 % of their range (median)", async () => {
+    const s = score(
+      "trackThresh 0.3, newTrackMargin 0, rangeCue 'combined'",
+      await lowBirth('combined', 'combined.mcap'),
+    );
+    // Measured (2026-11-29): 4 of 14 found: a pedestrian behind at 12.8 m (1.5 %), the car behind at 20.8 m
+    // (12.8 %), the cars ahead at 39.0 m (2.6 %) and 36.4 m (29.4 %: its box is 11 px shorter than the car and its
+    // bottom 3 px above the tyres, on a road 0.2 m above the ego's ground plane: both cues too far); median 7.7 %,
+    // upper median 12.8 %. The other 10 (pedestrians at 13–33 m) YOLOX-Nano at 416 px does not detect at ≥ 0.3.
+    expect(s.matched).toBeGreaterThanOrEqual(4);
+    expect(s.upperMedian).toBeLessThanOrEqual(0.15);
+    expect(Math.max(...s.rel)).toBeLessThanOrEqual(0.35);
+  }, 120_000);
+
+  it('with the default flat-ground range: the same objects, median 14 % (upper median 16 %)', async () => {
+    const s = score(
+      'trackThresh 0.3, newTrackMargin 0, rangeCue ground (default)',
+      await lowBirth(undefined, 'ground.mcap'),
+    );
+    // Measured (2026-11-29): 1.1 %, 15.6 %, 23.8 %, 12.4 % (pedestrian 12.8 m, car 20.8 m, cars 36.4 and 39.0 m):
+    // median 14.0 %, upper median 15.6 %. The cars ahead come out too far: the road there is 0.2 m above the
+    // ego's ground plane (0.3°), worth 15 % of the range on flat ground from a 1.5 m camera.
+    expect(s.matched).toBeGreaterThanOrEqual(4);
+    expect(s.median).toBeLessThanOrEqual(0.15);
+    expect(s.upperMedian).toBeLessThanOrEqual(0.17);
   }, 120_000);
 });

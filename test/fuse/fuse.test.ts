@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Box3D } from '../../src/contracts/geometry.ts';
 import type { Track2D } from '../../src/contracts/perception.ts';
 import { createFuseStage } from '../../src/fuse/stage.ts';
-import { measureTrack } from '../../src/fuse/measure.ts';
+import { DEFAULT_MEASURE, measureTrack } from '../../src/fuse/measure.ts';
 import { pinholeModel } from '../../src/geometry/camera.ts';
 import { IDENTITY_POSE, type Pose } from '../../src/geometry/quat.ts';
 import { egoPose, mount, rigResult, seen, track } from './rig.ts';
@@ -20,11 +20,12 @@ describe('measureTrack (ground back-projection)', () => {
   it('places the object centre behind its bottom edge, with range-dependent uncertainty', () => {
     const model = pinholeModel([800, 0, 640, 0, 800, 360, 0, 0, 1], 1280, 720);
     const cam = mount('c', 0) as Pose;
-    // A box whose bottom edge is 80 px below the principal point: flat ground at 800·1.5/80 = 15 m from the lens.
+    // A box whose bottom edge is 80 px below the principal point: flat ground at 800·1.5/80 = 15 m from the lens;
+    // 800·1.75/15 px tall, so the class height prior (1.75 m) says 15 m as well.
     const t: Track2D = {
       cameraId: 'c',
       trackId: 1,
-      box: { x1: 600, y1: 360, x2: 680, y2: 440 },
+      box: { x1: 600, y1: 440 - (800 * 1.75) / 15, x2: 680, y2: 440 },
       score: 0.9,
       cls: 'pedestrian',
       state: 'confirmed',
@@ -33,6 +34,11 @@ describe('measureTrack (ground back-projection)', () => {
     const m = measureTrack(t, model, cam, IDENTITY_POSE)!;
     expect(m.method).toBe('ground');
     expect(m.position[0]).toBeCloseTo(1 + 15 + (0.7 + 0.65) / 4, 9);
+    // Both cues agree: combining them changes nothing.
+    const both = measureTrack(t, model, cam, IDENTITY_POSE, { ...DEFAULT_MEASURE, rangeCue: 'combined' })!;
+    expect(both.method).toBe('combined');
+    expect(both.position[0]).toBeCloseTo(1 + 15 + (0.7 + 0.65) / 4, 9);
+    expect(both.cov[0]).toBeLessThan(m.cov[0]);
     expect(m.position[1]).toBeCloseTo(0, 9);
     expect(m.cov[0]).toBeGreaterThan(m.cov[3]); // radial (x) is the uncertain direction
     const far = measureTrack(
@@ -51,6 +57,53 @@ describe('measureTrack (ground back-projection)', () => {
     )!;
     expect(high.method).toBe('height');
     expect(high.position[0]).toBeCloseTo(1 + 20 + (0.7 + 0.65) / 4, 2);
+  });
+
+  it("with rangeCue 'combined', weighs the flat-ground and height-prior ranges by their variances", () => {
+    const model = pinholeModel([800, 0, 640, 0, 800, 360, 0, 0, 1], 1280, 720);
+    const cam = mount('c', 0) as Pose;
+    const combined = { ...DEFAULT_MEASURE, rangeCue: 'combined' as const };
+    const off = (4.6 + 1.95) / 4;
+    // The module doc's σ of each cue (σ_v 2 px, σ_θ 0.5°, k_h 0.2, camera height 1.5 m), at the cue's own range.
+    const sigmaGround = (r: number) =>
+      ((r * r + 1.5 * 1.5) / 1.5) * Math.hypot(2 / 800, (0.5 * Math.PI) / 180);
+    const sigmaHeight = (r: number, hPx: number) => r * Math.hypot(0.2, (Math.SQRT2 * 2) / hPx);
+    // A car whose box bottom says 15 m (80 px below the horizon) but whose height (1.7 m prior, 68 px) says 20 m:
+    // the combined range lies between, nearer the flat-ground one (the more certain at 15 m).
+    const box = (bottomPx: number, hPx: number) => ({
+      x1: 600,
+      y1: 360 + bottomPx - hPx,
+      x2: 700,
+      y2: 360 + bottomPx,
+    });
+    const near: Track2D = { ...track('c', 1, box(80, 68)), cls: 'car' };
+    const mn = measureTrack(near, model, cam, IDENTITY_POSE, combined)!;
+    expect(mn.method).toBe('combined');
+    const wg = 1 / sigmaGround(15) ** 2;
+    const wh = 1 / sigmaHeight(20, 68) ** 2;
+    const rn = (15 * wg + 20 * wh) / (wg + wh);
+    expect(rn).toBeGreaterThan(15.3);
+    expect(rn).toBeLessThan(16);
+    expect(mn.position[0]).toBeCloseTo(1 + rn + off, 2); // the box centre is 10 px right of the axis
+    // Its radial variance is below what either cue alone would give.
+    const ground = measureTrack(near, model, cam, IDENTITY_POSE)!; // the default
+    expect(ground.method).toBe('ground');
+    expect(ground.position[0]).toBeCloseTo(1 + 15 + off, 2);
+    expect(mn.cov[0]).toBeLessThan(ground.cov[0]);
+    // Far away (ground 50 m at 24 px, height 40 m at 34 px) the height prior weighs more than the ground.
+    const far = measureTrack({ ...near, box: box(24, 34) }, model, cam, IDENTITY_POSE, combined)!;
+    const rf = far.position[0] - 1 - off;
+    expect(rf).toBeGreaterThan(40);
+    expect(rf).toBeLessThan(45);
+    // A box cut at the image top has no usable height: the flat-ground range alone.
+    const cutTop = measureTrack(
+      { ...near, box: { x1: 600, y1: 0, x2: 700, y2: 440 } },
+      model,
+      cam,
+      IDENTITY_POSE,
+      combined,
+    )!;
+    expect(cutTop.method).toBe('ground');
   });
 });
 

@@ -254,7 +254,7 @@ describe('reports', () => {
     const suite: SuiteResult = {
       mode: 'quick',
       detector: 'oracle',
-      settings: { minVisibility: 0.25, iou: 0.5, matchDistanceM: 2, worldMatchM: 3 },
+      settings: { minVisibility: 0.25, minHeightPx: 8, iou: 0.5, matchDistanceM: 2, worldMatchM: 3 },
       passed: 0,
       failed: 1,
       errors: 0,

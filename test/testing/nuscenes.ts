@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { secToNs, type TimeNs, toFoxgloveTime } from '../../src/contracts/time.ts';
 import { topics } from '../../src/contracts/topics.ts';
-import { applyPose, poseFromMatrix4 } from '../../src/geometry/index.ts';
+import {
+  applyPose,
+  composePose,
+  invertPose,
+  pinholeModel,
+  poseFromMatrix4,
+  projectPoint,
+} from '../../src/geometry/index.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { shared } from '../shared.ts';
 
@@ -23,6 +30,7 @@ export interface NuScenesSample {
     centerLidar: [number, number, number];
     size: { l: number; w: number; h: number };
   }[];
+  cameraBoxes: Record<string, { class: string; box: number[]; center2d: [number, number]; depthM: number }[]>;
 }
 
 export const NUSCENES_DIR = shared('data', 'nuscenes-sample');
@@ -45,6 +53,46 @@ export function annotatedBoxesInEgo(d: NuScenesSample = readNuScenesSample()): E
     const c = applyPose(egoFromLidar, o.centerLidar) as [number, number, number];
     return { index, cls: o.class, center: c, rangeM: Math.hypot(c[0], c[1]) };
   });
+}
+
+/** One annotated 2D box in one camera and the annotated object (index into `objects`) it was made from. */
+export interface CameraBox {
+  index: number;
+  cls: string;
+  box: [number, number, number, number];
+}
+
+/**
+ * The sample's per-camera 2D boxes with the object each comes from (the file does not say: the object of the same
+ * class whose centre projects nearest the box's `center2d`, at the nearest depth).
+ */
+export function annotatedCameraBoxes(d: NuScenesSample = readNuScenesSample()): Map<string, CameraBox[]> {
+  const egoFromLidar = poseFromMatrix4(d.lidar2ego);
+  const out = new Map<string, CameraBox[]>();
+  for (const [cam, c] of Object.entries(d.cameras)) {
+    const model = pinholeModel(c.K.flat(), c.width, c.height, cam);
+    const camFromLidar = composePose(invertPose(poseFromMatrix4(c.cam2ego)), egoFromLidar);
+    const list: CameraBox[] = [];
+    for (const gt of d.cameraBoxes[cam] ?? []) {
+      let best = -1;
+      let bestScore = Infinity;
+      d.objects.forEach((o, i) => {
+        if (o.class !== gt.class) return;
+        const pc = applyPose(camFromLidar, o.centerLidar);
+        const uv = projectPoint(model, pc);
+        if (!uv) return;
+        const score =
+          Math.hypot(uv[0] - gt.center2d[0], uv[1] - gt.center2d[1]) + 10 * Math.abs(pc[2] - gt.depthM);
+        if (score < bestScore) {
+          bestScore = score;
+          best = i;
+        }
+      });
+      if (best >= 0) list.push({ index: best, cls: gt.class, box: gt.box as CameraBox['box'] });
+    }
+    out.set(cam, list);
+  }
+  return out;
 }
 
 /**

@@ -90,3 +90,36 @@ describe('Foxglove image annotations', () => {
     expect(colorForId(4)).not.toEqual(colorForId(5));
   });
 });
+
+describe('track stage: per-camera image width for the exit rule', () => {
+  /** A walks out through the right edge of camera a (640 px wide); one frame later C walks in there. */
+  function exitThenEnter(): RigResult[] {
+    const box = (x: number, y: number): Detection => ({
+      cameraId: 'a',
+      cls: 'pedestrian',
+      score: 0.9,
+      box: { x1: Math.max(0, x), y1: y, x2: Math.min(640, x + 30), y2: y + 60 },
+    });
+    return Array.from({ length: 20 }, (_, k) => {
+      const ax = 560 + 6 * k; // gone from k = 13 (less than 3 px left in view)
+      const dets = ax < 637 ? [box(ax, 100)] : [];
+      if (k >= 14) dets.push(box(637 - 6 * (k - 14), 102));
+      return result(k, { a: dets });
+    });
+  }
+  const idsOf = (rs: RigResult[], y: (v: number) => boolean) =>
+    new Set(rs.flatMap((r) => (r.tracks.get('a') ?? []).filter((t) => y(t.box.y1)).map((t) => t.trackId)));
+
+  it('uses the camera’s image width (from the frame) unless the configuration sets one', async () => {
+    const on = exitThenEnter();
+    await createTrackStage({ kind: 'bytetrack' }).process(on);
+    const off = exitThenEnter();
+    await createTrackStage({ kind: 'bytetrack', config: { imageWidth: 0 } }).process(off);
+    const [aOn, cOn] = [idsOf(on, (y) => y < 101), idsOf(on, (y) => y > 101)];
+    const [aOff, cOff] = [idsOf(off, (y) => y < 101), idsOf(off, (y) => y > 101)];
+    expect(cOff).toEqual(aOff); // rule off: C inherits the id of A's lost track
+    expect(aOn.size).toBe(1);
+    expect(cOn.size).toBe(1);
+    expect([...cOn][0]).not.toBe([...aOn][0]);
+  });
+});

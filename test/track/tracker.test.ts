@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ViperClass } from '../../src/contracts/classes.ts';
 import type { Detection, Track2D } from '../../src/contracts/perception.ts';
+import { TRACK_STAGE_DEFAULTS } from '../../src/track/stage.ts';
+import { bufferBox } from '../../src/track/strack.ts';
 import { createTracker } from '../../src/track/tracker.ts';
 
 function det(
@@ -162,5 +164,119 @@ describe('camera-motion compensation hook', () => {
     };
     expect(run(true)).toEqual([1, 2]);
     expect(run(false)).toEqual([]); // without it the old tracks are lost and the new ones are unconfirmed
+  });
+});
+
+describe('buffered IoU (C-BIoU) and the track stage defaults for 10 Hz data', () => {
+  it('widens a box by the buffer fraction on every side, and leaves it as it is with 0', () => {
+    const b = { x1: 10, y1: 20, x2: 30, y2: 60 };
+    expect(bufferBox(b, 0)).toBe(b);
+    expect(bufferBox(b, 0.5)).toEqual({ x1: 0, y1: 0, x2: 40, y2: 80 });
+  });
+
+  it('reference defaults use plain IoU (buffer 0)', () => {
+    const c = createTracker().config;
+    expect(c.buffer).toBe(0);
+    expect(c.unconfirmedBuffer).toBeUndefined();
+  });
+
+  // A distant pedestrian (10 × 25 px) walking 8 px per 10 Hz frame: consecutive boxes overlap by IoU ≈ 0.16.
+  const walk = (f: number) => det(100 + 8 * f, 200, 10, 25);
+
+  it('a small object moving most of its width per frame never gets a confirmed track with plain IoU', () => {
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, buffer: 0, unconfirmedBuffer: 0 });
+    t.update([det(500, 200, 40, 80)]); // frame 1 activates at once; start the object later
+    const reported = new Set<number>();
+    for (let f = 0; f < 20; f++)
+      for (const x of t.update([det(500, 200, 40, 80), walk(f)])) reported.add(x.trackId);
+    expect([...reported]).toEqual([1]); // only the static object: each new track misses its second frame
+  });
+
+  it('with the stage defaults the same object gets one id from its second frame on', () => {
+    const t = createTracker(TRACK_STAGE_DEFAULTS);
+    t.update([det(500, 200, 40, 80)]);
+    const ids: number[] = [];
+    for (let f = 0; f < 20; f++) {
+      const out = t.update([det(500, 200, 40, 80), walk(f)]);
+      const mine = out.filter((x) => x.trackId !== 1).map((x) => x.trackId);
+      if (f === 0)
+        expect(mine).toEqual([]); // born, unconfirmed
+      else ids.push(...mine);
+    }
+    expect(ids).toHaveLength(19);
+    expect(new Set(ids).size).toBe(1);
+  });
+
+  it('with the stage defaults two crossing objects keep their ids', () => {
+    const t = createTracker(TRACK_STAGE_DEFAULTS);
+    let last: Track2D[] = [];
+    let left = -1;
+    let right = -1;
+    for (let f = 0; f <= 40; f++) {
+      // Pedestrians 20 × 50 px, 12 px per frame (10 Hz), crossing at f = 20 one above the other.
+      last = t.update([det(100 + 12 * f, 300, 20, 50), det(580 - 12 * f, 310, 20, 50)]);
+      if (f === 3) {
+        left = last.find((x) => x.box.x1 < 300)!.trackId;
+        right = last.find((x) => x.box.x1 > 300)!.trackId;
+      }
+    }
+    expect(last).toHaveLength(2);
+    expect(last.find((x) => x.box.x1 > 300)!.trackId).toBe(left);
+    expect(last.find((x) => x.box.x1 < 300)!.trackId).toBe(right);
+  });
+});
+
+describe('field-of-view exit rule (imageWidth)', () => {
+  const W = 640;
+  /** A 30 × 60 box at x, clipped to the image as a detector reports it. */
+  const clipped = (x: number, y = 100): Detection => ({
+    cameraId: 'cam',
+    cls: 'pedestrian',
+    score: 0.9,
+    box: { x1: Math.max(0, x), y1: y, x2: Math.min(W, x + 30), y2: y + 60 },
+  });
+  /**
+   * A walks out through the right edge at 6 px per frame; one frame after it is gone, C walks in through the
+   * same edge (leftwards). Returns the ids reported for A and for C.
+   */
+  function exitThenEnter(imageWidth: number): { a: Set<number>; c: Set<number> } {
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, imageWidth });
+    const a = new Set<number>();
+    const c = new Set<number>();
+    let gone = -1;
+    for (let f = 0; f < 30; f++) {
+      const ax = 560 + 6 * f;
+      const dets: Detection[] = [];
+      if (ax < W - 3) dets.push(clipped(ax));
+      else if (gone < 0) gone = f;
+      const cIn = gone >= 0 && f >= gone + 1;
+      if (cIn) dets.push(clipped(W - 3 - 6 * (f - gone - 1), 102));
+      for (const o of t.update(dets)) (o.box.y1 > 101 ? c : a).add(o.trackId);
+    }
+    return { a, c };
+  }
+
+  it('is off with the reference defaults: the lost track at the edge takes the next object coming in', () => {
+    expect(createTracker().config.imageWidth).toBe(0);
+    const { a, c } = exitThenEnter(0);
+    expect([...c]).toEqual([...a]); // C inherits A's id
+  });
+
+  it('removes a track that left through the edge, so the next object gets its own id', () => {
+    const { a, c } = exitThenEnter(W);
+    expect(a.size).toBe(1);
+    expect(c.size).toBe(1);
+    expect([...c][0]).not.toBe([...a][0]);
+  });
+
+  it('keeps the id of an object standing at the edge through a missed frame', () => {
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, imageWidth: W });
+    const ids = new Set<number>();
+    for (let f = 0; f < 12; f++) {
+      // Partly out of view at the left edge, barely moving; missed in frame 6.
+      const out = t.update(f === 6 ? [] : [clipped(-12 + (f % 2))]);
+      for (const o of out) ids.add(o.trackId);
+    }
+    expect([...ids]).toEqual([1]);
   });
 });

@@ -43,6 +43,7 @@ interface EvalOptions {
   iou: string;
   convention: string;
   minVisibility: string;
+  minHeight: string;
   matchDistance: string;
   benchmark?: string;
   json?: boolean;
@@ -61,6 +62,11 @@ export function register(program: Command): void {
     .option('--iou <t>', 'IoU a CLEAR / Identity match needs', '0.5')
     .option('--convention <c>', 'CLEAR matching: trackeval | motmetrics', 'trackeval')
     .option('--min-visibility <f>', 'MCAP ground truth: leave out boxes less visible than this (0–1)', '0')
+    .option(
+      '--min-height <px>',
+      "ground truth shorter than this (px) is don't-care, with the tracks on it (TrackEval's rule; 0: off)",
+      '0',
+    )
     .option('--match-distance <m>', 'BEV: centres at most this far apart match (metres)', '2')
     .option(
       '--benchmark <name>',
@@ -93,7 +99,14 @@ export function register(program: Command): void {
             hint: 'trackeval or motmetrics',
           });
         }
-        const opts = { threshold: iou, convention: o.convention } as const;
+        const minHeightPx = Number(o.minHeight);
+        if (!(minHeightPx >= 0)) {
+          throw new ConfigError({
+            what: `--min-height '${o.minHeight}' is not a number ≥ 0`,
+            where: 'viper eval',
+          });
+        }
+        const opts = { threshold: iou, convention: o.convention, minHeightPx } as const;
         const report =
           format === 'mcap'
             ? await evalMcap(results, o.gt ?? results, { ...opts, minVisibility, matchDistanceM })
@@ -135,7 +148,7 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetrics' };
+type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetrics'; minHeightPx: number };
 
 async function evalText(
   results: string,
@@ -191,15 +204,16 @@ async function evalText(
     notes,
   };
   if (trRows.some((r) => r.score !== undefined && r.score >= 0))
-    report.detection = detectionAp(gtRows, trRows);
+    report.detection = detectionAp(gtRows, trRows, opts.minHeightPx);
   return report;
 }
 
-function detectionAp(gt: readonly TrackRow[], tr: readonly TrackRow[]) {
+function detectionAp(gt: readonly TrackRow[], tr: readonly TrackRow[], minHeightPx: number) {
   const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
   return averagePrecision(
     tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
-    gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box })),
+    gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, ...(r.ignore ? { ignore: true } : {}) })),
+    { minHeightPx },
   );
 }
 
@@ -283,7 +297,7 @@ async function evalMcap(
       firstFrame: 0,
       lastFrame: Math.max(0, index.size - 1),
     });
-    report.detection = detectionAp(gtRows, trRows);
+    report.detection = detectionAp(gtRows, trRows, opts.minHeightPx);
   } else {
     notes.push('no tracks on /perception/<camera>/annotations: 2D tracking not scored');
   }

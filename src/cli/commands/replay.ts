@@ -23,6 +23,18 @@ export function register(program: Command): void {
     .option('--threads <n>', 'ONNX Runtime intra-op threads', (v) => parseIntArg('--threads', v))
     .option('--tracker <kind>', 'bytetrack | sort | none', 'bytetrack')
     .option('--no-fuse', 'skip multi-camera fusion into world objects')
+    .option('--track-thresh <s>', 'ByteTrack high-score threshold τ_high (default 0.5)', (v) =>
+      parseUnitArg('--track-thresh', v),
+    )
+    .option(
+      '--birth-thresh <s>',
+      'score a detection needs to start a track (default τ_high + 0.1; e.g. the card threshold for single frames)',
+      (v) => parseUnitArg('--birth-thresh', v),
+    )
+    .option(
+      '--range-cue <cue>',
+      'fusion range: ground (flat-ground point) | combined (with the class-height range; for real, uneven roads)',
+    )
     .option('--batch-size <n>', 'rig frames per stage batch', (v) => parseIntArg('--batch-size', v), 6)
     .option(
       '--queue-size <n>',
@@ -73,6 +85,9 @@ export function register(program: Command): void {
           tracker: String(o.tracker) as StageOptions['tracker'],
           fuse: o.fuse !== false,
           maxBatch: o.batchSize as number,
+          trackThresh: o.trackThresh as number | undefined,
+          birthThresh: o.birthThresh as number | undefined,
+          rangeCue: o.rangeCue as StageOptions['rangeCue'],
         };
         const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(
           async (err: unknown) => {
@@ -174,6 +189,13 @@ export function parseIntArg(flag: string, v: string): number {
   if (!Number.isInteger(n) || n < 1) {
     throw new ConfigError({ what: `${flag} must be a positive integer, got '${v}'`, where: flag });
   }
+  return n;
+}
+
+function parseUnitArg(flag: string, v: string): number {
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1))
+    throw new ConfigError({ what: `${flag} must be in [0, 1], got '${v}'`, where: flag });
   return n;
 }
 

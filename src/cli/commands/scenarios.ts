@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
 import {
+  DEFAULT_SCORE,
   expandScenarioArgs,
   formatTable,
   scoreRun,
@@ -34,15 +35,21 @@ interface RunOpts {
   goldenDir?: string;
   recordings?: string;
   minVisibility: string;
+  minHeight: string;
   json?: boolean;
 }
 
-function scoreOptions(minVisibility: string): ScoreRunOptions {
-  const v = Number(minVisibility);
+function scoreOptions(o: { minVisibility: string; minHeight: string }): ScoreRunOptions {
+  const v = Number(o.minVisibility);
   if (!(v >= 0 && v <= 1))
-    throw new ConfigError({ what: `--min-visibility '${minVisibility}' is not in [0, 1]` });
-  return { minVisibility: v };
+    throw new ConfigError({ what: `--min-visibility '${o.minVisibility}' is not in [0, 1]` });
+  const h = Number(o.minHeight);
+  if (!(h >= 0)) throw new ConfigError({ what: `--min-height '${o.minHeight}' is not a number ≥ 0` });
+  return { minVisibility: v, minHeightPx: h };
 }
+
+const MIN_HEIGHT_HELP =
+  "2D ground truth shorter than this (px) is don't-care, with the tracks on it (0 scores every box)";
 
 export function register(program: Command): void {
   const cmd = program
@@ -64,6 +71,7 @@ export function register(program: Command): void {
     .option('--golden-dir <dir>', 'golden files (default: recordings/golden)')
     .option('--recordings <dir>', 'recording cache (default: <out>/recordings)')
     .option('--min-visibility <f>', 'ground truth less visible than this is not scored (0–1)', '0.25')
+    .option('--min-height <px>', MIN_HEIGHT_HELP, String(DEFAULT_SCORE.minHeightPx))
     .option('--json', 'print suite.json to stdout instead of the table')
     .action(
       action(async (args: string[], o: RunOpts) => {
@@ -86,7 +94,7 @@ export function register(program: Command): void {
           detector: o.detector,
           ...(o.model ? { model: o.model } : {}),
           updateGolden: o.updateGolden === true,
-          score: scoreOptions(o.minVisibility),
+          score: scoreOptions(o),
           onOutcome: (x, done, total) => {
             if (!quiet)
               process.stderr.write(`[${done}/${total}] ${x.status.toUpperCase().padEnd(5)} ${x.scenario}\n`);
@@ -112,15 +120,16 @@ export function register(program: Command): void {
     .requiredOption('--scenario <file>', 'the scenario file whose expect block to check')
     .option('--gt <recording>', 'recording with /ground_truth/objects (default: the results file)')
     .option('--min-visibility <f>', 'ground truth less visible than this is not scored (0–1)', '0.25')
+    .option('--min-height <px>', MIN_HEIGHT_HELP, String(DEFAULT_SCORE.minHeightPx))
     .option('--json', 'print checks and metrics as JSON')
     .action(
       action(
         async (
           results: string,
-          o: { scenario: string; gt?: string; minVisibility: string; json?: boolean },
+          o: { scenario: string; gt?: string; minVisibility: string; minHeight: string; json?: boolean },
         ) => {
           const { scenario } = await loadScenario(o.scenario);
-          const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o.minVisibility));
+          const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o));
           if (o.json)
             printJson({ scenario: scenario.name, checks: s.checks, metrics: s.metrics, notes: s.notes });
           else {

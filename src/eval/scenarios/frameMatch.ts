@@ -4,9 +4,14 @@
  *   previous frame is preferred, +1000 on its score), so an id switch is counted the way CLEAR counts it;
  * - world: ground-plane centre distance ≤ max(`distanceM`, half the actor's footprint diagonal) — a camera
  *   sees a bus's near face, metres from its centre — with the same continuity rule, closer pairs preferred.
+ * - don't-care (2D, `minHeightPx`): as the metrics score (`applyDontCare`), tracks matched to ground truth
+ *   shorter than `minHeightPx` are left out of the counts, and so are unmatched tracks shorter than it; such
+ *   actors are neither TP nor FN and their matches do not count towards id switches. They still appear in
+ *   `byCamera`, so that event checks see that the actor was tracked.
  * Pure: takes the decoded run, returns per frame `actor → track id` maps.
  */
 import { linearSumAssignment } from '../assignment.ts';
+import { dontCareFrame } from '../dontCare.ts';
 import { iouMatrix } from '../sequence.ts';
 import type { ObjectObs, RunData, TrackObs } from './readRun.ts';
 
@@ -23,9 +28,10 @@ const CONTINUITY_BONUS = 1000;
 
 /**
  * 2D matches of every frame. Ground-truth views count when `visibleFraction ≥ minVisibility` (TP / FN /
- * matching); IDSW counts a change of the track an actor was last matched to in that camera.
+ * matching) and are at least `minHeightPx` tall (shorter ones are don't-care, see the module doc); IDSW
+ * counts a change of the track an actor was last matched to in that camera.
  */
-export function match2D(run: RunData, iou: number, minVisibility: number): FrameMatches2D[] {
+export function match2D(run: RunData, iou: number, minVisibility: number, minHeightPx = 0): FrameMatches2D[] {
   const prev = new Map<string, Map<string, number>>(); // camera → actor → track id matched in the last frame
   const last = new Map<string, Map<string, number>>(); // camera → actor → track id last matched, ever
   return run.gt.map((g, k) => {
@@ -34,13 +40,27 @@ export function match2D(run: RunData, iou: number, minVisibility: number): Frame
     const cams = new Set<string>(tracksByCam.keys());
     for (const a of g.actors) for (const v of a.cameras) cams.add(v.cameraId);
     for (const cam of [...cams].sort()) {
-      const actors = g.actors.flatMap((a) => {
+      const everyone = g.actors.flatMap((a) => {
         const v = a.cameras.find((c) => c.cameraId === cam);
         if (!v || v.visibleFraction < minVisibility || v.box.x2 <= v.box.x1 || v.box.y2 <= v.box.y1)
           return [];
         return [{ id: a.id, box: v.box }];
       });
-      const tracks = tracksByCam.get(cam) ?? [];
+      const all = tracksByCam.get(cam) ?? [];
+      // Don't-care first (TrackEval's preprocessing): tracks on short ground truth, and short unmatched
+      // tracks, leave the scoring; short actors leave it too.
+      const dc = dontCareFrame(
+        everyone.map((a) => a.box),
+        everyone.map((a) => a.box.y2 - a.box.y1 < minHeightPx),
+        all.map((t) => t.box),
+        { threshold: iou, minHeightPx },
+      );
+      const ignoredMatches = new Map<string, TrackObs>();
+      dc.matchedGt.forEach((i, j) => {
+        if (!dc.keep[j] && i !== null) ignoredMatches.set(everyone[i]!.id, all[j]!);
+      });
+      const actors = everyone.filter((a) => !(a.box.y2 - a.box.y1 < minHeightPx));
+      const tracks = all.filter((_, j) => dc.keep[j]);
       const sim = iouMatrix(
         actors.map((a) => a.box),
         tracks.map((t) => t.box),
@@ -68,10 +88,11 @@ export function match2D(run: RunData, iou: number, minVisibility: number): Frame
       });
       last.set(cam, l);
       prev.set(cam, new Map([...matched].map(([a, t]) => [a, t.id])));
-      frame.byCamera.set(cam, matched);
       frame.tp += matched.size;
       frame.fn += actors.length - matched.size;
       frame.fp += tracks.length - matched.size;
+      for (const [a, t] of ignoredMatches) matched.set(a, t);
+      frame.byCamera.set(cam, matched);
     }
     return frame;
   });

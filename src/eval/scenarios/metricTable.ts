@@ -19,13 +19,24 @@ export type MetricTable = Record<string, number>;
 export interface ScoreOptions {
   /** Ground-truth boxes less visible than this are left out of 2D scoring (the oracle reports ≥ 0.25). */
   minVisibility?: number;
+  /**
+   * 2D size range: ground-truth boxes shorter than this (px) are don't-care (neither TP nor FN, and the
+   * tracks matched to them are removed before scoring); unmatched tracks shorter than it are not FPs.
+   * 0 scores every box. See src/eval/README.md.
+   */
+  minHeightPx?: number;
   /** 2D match IoU. */
   iou?: number;
   /** BEV: centres at most this far apart match (m). */
   matchDistanceM?: number;
 }
 
-export const DEFAULT_SCORE: Required<ScoreOptions> = { minVisibility: 0.25, iou: 0.5, matchDistanceM: 2 };
+export const DEFAULT_SCORE: Required<ScoreOptions> = {
+  minVisibility: 0.25,
+  minHeightPx: 8,
+  iou: 0.5,
+  matchDistanceM: 2,
+};
 
 /** The scope part of a key: `[class=car]`, `[camera=cam_front,class=car]`, `[world]`, or '' (overall). */
 export function scopeKey(s: { class?: string | undefined; camera?: string | undefined }): string {
@@ -104,11 +115,13 @@ export function visibleBevRows(run: RunData, minVisibility: number): BevRow[] {
   return rows;
 }
 
-function ap(gt: readonly TrackRow[], tr: readonly TrackRow[]): ApResult {
+/** COCO AP of the track boxes; the size range as COCO's area range (short gt ignored, short unmatched boxes too). */
+function ap(gt: readonly TrackRow[], tr: readonly TrackRow[], minHeightPx: number): ApResult {
   const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
   return averagePrecision(
     tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
     gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box })),
+    { minHeightPx },
   );
 }
 
@@ -117,13 +130,13 @@ export function metricTable(run: RunData, opts: ScoreOptions = {}): MetricTable 
   const o = { ...DEFAULT_SCORE, ...opts };
   const table: MetricTable = {};
   const lastFrame = Math.max(0, run.stampsNs.length - 1);
-  const range = { threshold: o.iou, firstFrame: 0, lastFrame };
+  const range = { threshold: o.iou, firstFrame: 0, lastFrame, minHeightPx: o.minHeightPx };
   if (run.hasTracks) {
     const { gt, tr } = rowsOf(run, o.minVisibility);
     const all = evaluateRows(gt, tr, range);
     addTracking(table, '', all.overall);
     for (const [cls, m] of Object.entries(all.perClass)) addTracking(table, scopeKey({ class: cls }), m);
-    addAp(table, (cls) => scopeKey({ class: cls }), ap(gt, tr));
+    addAp(table, (cls) => scopeKey({ class: cls }), ap(gt, tr, o.minHeightPx));
     for (const camera of Object.keys(all.perCamera).sort()) {
       const g = gt.filter((r) => r.camera === camera);
       const t = tr.filter((r) => r.camera === camera);
@@ -131,7 +144,7 @@ export function metricTable(run: RunData, opts: ScoreOptions = {}): MetricTable 
       addTracking(table, scopeKey({ camera }), cam.overall);
       for (const [cls, m] of Object.entries(cam.perClass))
         addTracking(table, scopeKey({ camera, class: cls }), m);
-      addAp(table, (cls) => scopeKey({ camera, class: cls }), ap(g, t));
+      addAp(table, (cls) => scopeKey({ camera, class: cls }), ap(g, t, o.minHeightPx));
     }
   }
   if (run.hasObjects) {

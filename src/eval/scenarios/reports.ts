@@ -132,6 +132,11 @@ export function junitXml(s: SuiteResult): string {
 }
 
 /** Markdown report: the summary table, then per scenario its failures, checks, golden diff and plot. */
+/** The 2D size range in the caption: boxes under `minHeightPx` are don't-care. */
+function sizeRange(minHeightPx: number | undefined): string {
+  return minHeightPx ? `; boxes under ${minHeightPx} px tall are don't-care` : '';
+}
+
 export function markdown(s: SuiteResult): string {
   const out: string[] = [
     `# Scenario suite (${s.mode}, ${s.detector})`,
@@ -142,7 +147,7 @@ export function markdown(s: SuiteResult): string {
     `| ${COLUMNS.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
     ...s.outcomes.map((o) => `| ${COLUMNS.map(([, f]) => f(o)).join(' | ')} |`),
     '',
-    `Percentages; 2D metrics over all cameras (ground truth ≥ ${s.settings.minVisibility} visible, IoU ≥ ${s.settings.iou}), \`world IDF1\` on fused objects (BEV, ${s.settings.matchDistanceM} m).`,
+    `Percentages; 2D metrics over all cameras (ground truth ≥ ${s.settings.minVisibility} visible${sizeRange(s.settings.minHeightPx)}, IoU ≥ ${s.settings.iou}), \`world IDF1\` on fused objects (BEV, ${s.settings.matchDistanceM} m).`,
   ];
   for (const o of s.outcomes) {
     out.push('', `## ${o.scenario}: ${o.status.toUpperCase()}`, '');

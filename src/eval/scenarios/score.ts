@@ -48,7 +48,7 @@ export function scoreData(
   if (run.unlabelled > 0)
     notes.push(`${run.unlabelled} annotation outlines without a '#id' track label were not scored`);
   const metrics = metricTable(run, o);
-  const matches2D = match2D(run, o.iou, o.minVisibility);
+  const matches2D = match2D(run, o.iou, o.minVisibility, o.minHeightPx);
   const matchesWorld = run.hasObjects ? matchWorld(run, o.worldMatchM, o.minVisibility) : null;
   const checks = checkExpect(expect, metrics, {
     run,

@@ -1,0 +1,116 @@
+/**
+ * Don't-care ground truth, removed before scoring the way TrackEval's preprocessing removes MOTChallenge
+ * distractors and KITTI's DontCare / occluded boxes (`get_preprocessed_seq_data`):
+ * 1. per camera and frame, tracker boxes are matched to *all* ground truth, care and don't-care alike
+ *    (Hungarian on IoU, pairs with IoU ≥ `threshold`);
+ * 2. tracker boxes matched to don't-care ground truth are removed (neither TP nor FP);
+ * 3. with `minHeightPx`, unmatched tracker boxes shorter than it are removed too (TrackEval's KITTI rule for
+ *    tracker boxes under its minimum height; COCO's area range treats unmatched detections the same way);
+ * 4. the don't-care ground truth is removed (neither TP nor FN).
+ *
+ * Ground truth is don't-care when its row says so (`ignore: true`) or, with `minHeightPx`, when its box is
+ * shorter than that: below the size range the evaluation covers (KITTI's object benchmark likewise ignores
+ * boxes under its difficulty's minimum height, 25 px at 375 px image height for "moderate").
+ */
+import { linearSumAssignment } from './assignment.ts';
+import type { TrackRow } from './rows.ts';
+import { EPS, iouMatrix } from './sequence.ts';
+import type { Box2D } from '../contracts/geometry.ts';
+
+export interface DontCareOptions {
+  /** IoU a tracker box needs with a don't-care ground-truth box to be removed (default 0.5). */
+  readonly threshold?: number;
+  /** Boxes shorter than this (px) are outside the evaluated size range (default 0: no size rule). */
+  readonly minHeightPx?: number;
+}
+
+const height = (b: Box2D) => b.y2 - b.y1;
+
+/** Whether a ground-truth box is don't-care under the size rule or its own flag. */
+export function isDontCare(row: { box: Box2D; ignore?: boolean }, minHeightPx = 0): boolean {
+  return row.ignore === true || height(row.box) < minHeightPx;
+}
+
+/**
+ * One frame of one camera: which tracker boxes to keep. `gtDontCare[i]` marks don't-care ground truth.
+ * Returns per tracker box whether it is kept, and the index of the ground truth it was matched to in step 1
+ * (`null` when unmatched).
+ */
+export function dontCareFrame(
+  gtBoxes: readonly Box2D[],
+  gtDontCare: readonly boolean[],
+  trBoxes: readonly Box2D[],
+  opts: DontCareOptions = {},
+): { keep: boolean[]; matchedGt: (number | null)[] } {
+  const thr = opts.threshold ?? 0.5;
+  const minH = opts.minHeightPx ?? 0;
+  const keep = trBoxes.map(() => true);
+  const matchedGt: (number | null)[] = trBoxes.map(() => null);
+  if (gtBoxes.length > 0 && trBoxes.length > 0) {
+    const sim = iouMatrix(gtBoxes, trBoxes);
+    for (let k = 0; k < sim.length; k++) if (sim[k]! < thr - EPS) sim[k] = 0;
+    const a = linearSumAssignment({ rows: gtBoxes.length, cols: trBoxes.length, data: sim }, true);
+    for (let q = 0; q < a.rows.length; q++) {
+      const i = a.rows[q]!;
+      const j = a.cols[q]!;
+      if (!(sim[i * trBoxes.length + j]! > EPS)) continue;
+      matchedGt[j] = i;
+      if (gtDontCare[i]) keep[j] = false;
+    }
+  }
+  for (let j = 0; j < trBoxes.length; j++) {
+    if (matchedGt[j] === null && height(trBoxes[j]!) < minH) keep[j] = false;
+  }
+  return { keep, matchedGt };
+}
+
+/**
+ * Rows ready to score: don't-care ground truth and the tracker rows it absorbs removed (see the module doc).
+ * Frames are grouped by (camera, frame); row order is kept. Without don't-care rows and without
+ * `minHeightPx` the input comes back unchanged.
+ */
+export function applyDontCare(
+  gt: readonly TrackRow[],
+  tr: readonly TrackRow[],
+  opts: DontCareOptions = {},
+): { gt: TrackRow[]; tr: TrackRow[]; removedGt: number; removedTracker: number } {
+  const minH = opts.minHeightPx ?? 0;
+  if (minH <= 0 && !gt.some((r) => r.ignore === true)) {
+    return { gt: [...gt], tr: [...tr], removedGt: 0, removedTracker: 0 };
+  }
+  const key = (r: TrackRow) => `${r.camera ?? ''}\u0000${r.frame}`;
+  const gtBy = new Map<string, TrackRow[]>();
+  for (const r of gt) {
+    const k = key(r);
+    const list = gtBy.get(k);
+    if (list) list.push(r);
+    else gtBy.set(k, [r]);
+  }
+  const trBy = new Map<string, TrackRow[]>();
+  for (const r of tr) {
+    const k = key(r);
+    const list = trBy.get(k);
+    if (list) list.push(r);
+    else trBy.set(k, [r]);
+  }
+  const removed = new Set<TrackRow>();
+  for (const [k, trs] of trBy) {
+    const gts = gtBy.get(k) ?? [];
+    const { keep } = dontCareFrame(
+      gts.map((r) => r.box),
+      gts.map((r) => isDontCare(r, minH)),
+      trs.map((r) => r.box),
+      opts,
+    );
+    trs.forEach((r, j) => {
+      if (!keep[j]) removed.add(r);
+    });
+  }
+  const gtKept = gt.filter((r) => !isDontCare(r, minH));
+  return {
+    gt: gtKept,
+    tr: tr.filter((r) => !removed.has(r)),
+    removedGt: gt.length - gtKept.length,
+    removedTracker: removed.size,
+  };
+}
