@@ -13,6 +13,7 @@
  * frame in the range is evaluated (the devkit walks the ground truth's timestamps).
  */
 import { clearMot } from './clear.ts';
+import { dontCareMatch } from './dontCare.ts';
 import { evaluateSequence, type SequenceMetrics } from './evaluate.ts';
 import {
   type BevPoint,
@@ -31,6 +32,8 @@ export interface BevRow {
   cls?: string;
   /** Tracker confidence; AMOTA sweeps a threshold over it. */
   score?: number;
+  /** Ground truth only: don't-care (see `applyBevDontCare`). */
+  ignore?: boolean;
 }
 
 export interface BevOptions {
@@ -88,13 +91,49 @@ export function bevSequence(gt: readonly BevRow[], tr: readonly BevRow[]): EvalS
   return { frames };
 }
 
-/** CLEAR, Identity and HOTA in BEV with centre-distance similarity. */
-export function evaluateBev(
+/**
+ * Don't-care ground truth in BEV, as dontCare.ts does in 2D: per frame, tracked objects are matched to all
+ * ground truth (optimal assignment, centres within `matchDistanceM`); those matched to don't-care ground truth
+ * (`ignore`) are removed, then the don't-care ground truth is.
+ */
+export function applyBevDontCare(
   gt: readonly BevRow[],
   tr: readonly BevRow[],
+  matchDistanceM: number,
+): { gt: BevRow[]; tr: BevRow[] } {
+  if (!gt.some((r) => r.ignore)) return { gt: [...gt], tr: [...tr] };
+  const similarity = centreDistanceSimilarity(2 * matchDistanceM);
+  const removed = new Set<BevRow>();
+  const byFrame = (rows: readonly BevRow[]) => {
+    const m = new Map<number, BevRow[]>();
+    for (const r of rows) m.set(r.frame, [...(m.get(r.frame) ?? []), r]);
+    return m;
+  };
+  const gtBy = byFrame(gt);
+  for (const [frame, trs] of byFrame(tr)) {
+    const gts = gtBy.get(frame) ?? [];
+    if (!gts.some((r) => r.ignore)) continue;
+    const { keep } = dontCareMatch(
+      similarity(gts, trs),
+      gts.map((r) => r.ignore === true),
+      trs.length,
+      0.5,
+    );
+    trs.forEach((r, j) => {
+      if (!keep[j]) removed.add(r);
+    });
+  }
+  return { gt: gt.filter((r) => !r.ignore), tr: tr.filter((r) => !removed.has(r)) };
+}
+
+/** CLEAR, Identity and HOTA in BEV with centre-distance similarity (don't-care ground truth applied first). */
+export function evaluateBev(
+  gtIn: readonly BevRow[],
+  trIn: readonly BevRow[],
   opts: BevOptions = {},
 ): SequenceMetrics {
   const d = opts.matchDistanceM ?? 2;
+  const { gt, tr } = applyBevDontCare(gtIn, trIn, d);
   return evaluateSequence(bevSequence(gt, tr), {
     similarity: centreDistanceSimilarity(2 * d),
     threshold: 0.5,
@@ -102,7 +141,12 @@ export function evaluateBev(
 }
 
 /** nuScenes-style AMOTA / AMOTP per class (rows without `cls` form class `''`). */
-export function amota(gt: readonly BevRow[], tr: readonly BevRow[], opts: AmotaOptions = {}): AmotaResult {
+export function amota(
+  gtIn: readonly BevRow[],
+  trIn: readonly BevRow[],
+  opts: AmotaOptions = {},
+): AmotaResult {
+  const { gt, tr } = applyBevDontCare(gtIn, trIn, opts.matchDistanceM ?? 2);
   const classes = [...new Set(gt.map((r) => r.cls ?? ''))].sort();
   const perClass: Record<string, ClassAmota> = {};
   for (const cls of classes) {

@@ -44,22 +44,36 @@ export function dontCareFrame(
 ): { keep: boolean[]; matchedGt: (number | null)[] } {
   const thr = opts.threshold ?? 0.5;
   const minH = opts.minHeightPx ?? 0;
-  const keep = trBoxes.map(() => true);
-  const matchedGt: (number | null)[] = trBoxes.map(() => null);
-  if (gtBoxes.length > 0 && trBoxes.length > 0) {
-    const sim = iouMatrix(gtBoxes, trBoxes);
-    for (let k = 0; k < sim.length; k++) if (sim[k]! < thr - EPS) sim[k] = 0;
-    const a = linearSumAssignment({ rows: gtBoxes.length, cols: trBoxes.length, data: sim }, true);
-    for (let q = 0; q < a.rows.length; q++) {
-      const i = a.rows[q]!;
-      const j = a.cols[q]!;
-      if (!(sim[i * trBoxes.length + j]! > EPS)) continue;
-      matchedGt[j] = i;
-      if (gtDontCare[i]) keep[j] = false;
-    }
-  }
+  const sim = gtBoxes.length > 0 && trBoxes.length > 0 ? iouMatrix(gtBoxes, trBoxes) : new Float64Array(0);
+  const { keep, matchedGt } = dontCareMatch(sim, gtDontCare, trBoxes.length, thr);
   for (let j = 0; j < trBoxes.length; j++) {
     if (matchedGt[j] === null && height(trBoxes[j]!) < minH) keep[j] = false;
+  }
+  return { keep, matchedGt };
+}
+
+/**
+ * Steps 1–2 on any similarity: `sim` is gt × tracker (row-major), pairs below `threshold` never match. Returns
+ * per tracker item whether it is kept and the ground truth it matched (`null` when unmatched).
+ */
+export function dontCareMatch(
+  sim: Float64Array,
+  gtDontCare: readonly boolean[],
+  trackers: number,
+  threshold: number,
+): { keep: boolean[]; matchedGt: (number | null)[] } {
+  const keep: boolean[] = new Array(trackers).fill(true);
+  const matchedGt: (number | null)[] = new Array(trackers).fill(null);
+  const rows = gtDontCare.length;
+  if (rows === 0 || trackers === 0) return { keep, matchedGt };
+  const s = Float64Array.from(sim, (v) => (v < threshold - EPS ? 0 : v));
+  const a = linearSumAssignment({ rows, cols: trackers, data: s }, true);
+  for (let q = 0; q < a.rows.length; q++) {
+    const i = a.rows[q]!;
+    const j = a.cols[q]!;
+    if (!(s[i * trackers + j]! > EPS)) continue;
+    matchedGt[j] = i;
+    if (gtDontCare[i]) keep[j] = false;
   }
   return { keep, matchedGt };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Box2D } from '../../src/contracts/geometry.ts';
 import type { GroundTruthMessage } from '../../src/contracts/perception.ts';
 import { applyDontCare, dontCareFrame, isDontCare } from '../../src/eval/dontCare.ts';
+import { applyBevDontCare, type BevRow, evaluateBev } from '../../src/eval/bev.ts';
 import { averagePrecision, evaluateRows, type TrackRow } from '../../src/eval/index.ts';
 import { match2D } from '../../src/eval/scenarios/frameMatch.ts';
 import { metricTable } from '../../src/eval/scenarios/metricTable.ts';
@@ -173,5 +174,38 @@ describe('scenario scoring (metricTable, match2D) with the size range', () => {
       [2, 0, 0],
       [2, 0, 1],
     ]);
+  });
+});
+
+describe('applyBevDontCare / evaluateBev', () => {
+  const p = (frame: number, id: number | string, x: number, extra: Partial<BevRow> = {}): BevRow => ({
+    frame,
+    id,
+    x,
+    y: 0,
+    ...extra,
+  });
+
+  it('drops don’t-care ground truth and the objects on it; an object on nothing stays a false positive', () => {
+    const gt = [
+      p(0, 'a', 0),
+      p(0, 'far', 50, { ignore: true }),
+      p(1, 'a', 1),
+      p(1, 'far', 50, { ignore: true }),
+    ];
+    const tr = [p(0, 1, 0.5), p(0, 2, 50.5), p(0, 3, 90), p(1, 1, 1.2), p(1, 2, 49.8)];
+    const kept = applyBevDontCare(gt, tr, 2);
+    expect(kept.gt.map((r) => r.id)).toEqual(['a', 'a']);
+    expect(kept.tr.map((r) => `${r.frame}:${r.id}`)).toEqual(['0:1', '0:3', '1:1']);
+    const m = evaluateBev(gt, tr, { matchDistanceM: 2 });
+    expect(m.CLEAR.CLR_FN).toBe(0);
+    expect(m.CLEAR.CLR_FP).toBe(1);
+    expect(m.CLEAR.CLR_TP).toBe(2);
+  });
+
+  it('changes nothing without don’t-care rows', () => {
+    const gt = [p(0, 'a', 0)];
+    const tr = [p(0, 1, 5)];
+    expect(applyBevDontCare(gt, tr, 2)).toEqual({ gt, tr });
   });
 });

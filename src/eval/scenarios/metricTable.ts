@@ -103,13 +103,20 @@ export function rowsOf(run: RunData, minVisibility: number): { gt: TrackRow[]; t
   return { gt, tr };
 }
 
-/** Actors' ground-plane centres in frames where some camera sees them at least `minVisibility`. */
-export function visibleBevRows(run: RunData, minVisibility: number): BevRow[] {
+/**
+ * Actors' ground-plane centres in frames where some camera sees them at least `minVisibility`. An actor that
+ * no camera sees at least `minHeightPx` tall is don't-care (`ignore`), as in 2D: too small for any camera to
+ * measure, so neither a miss nor, for a fused object on it, a false positive.
+ */
+export function visibleBevRows(run: RunData, minVisibility: number, minHeightPx = 0): BevRow[] {
   const rows: BevRow[] = [];
   run.gt.forEach((g, frame) => {
     for (const a of g.actors) {
-      if (!a.cameras.some((v) => v.visibleFraction >= minVisibility)) continue;
-      rows.push({ frame, id: a.id, cls: a.cls, x: a.boxWorld.center[0], y: a.boxWorld.center[1] });
+      const views = a.cameras.filter((v) => v.visibleFraction >= minVisibility);
+      if (views.length === 0) continue;
+      const row: BevRow = { frame, id: a.id, cls: a.cls, x: a.boxWorld.center[0], y: a.boxWorld.center[1] };
+      if (!views.some((v) => v.box.y2 - v.box.y1 >= minHeightPx)) row.ignore = true;
+      rows.push(row);
     }
   });
   return rows;
@@ -148,7 +155,7 @@ export function metricTable(run: RunData, opts: ScoreOptions = {}): MetricTable 
     }
   }
   if (run.hasObjects) {
-    const g = visibleBevRows(run, o.minVisibility);
+    const g = visibleBevRows(run, o.minVisibility, o.minHeightPx);
     const t: BevRow[] = run.objects.flatMap((os, frame) => os.map((x) => ({ frame, ...x })));
     addTracking(
       table,
