@@ -8,7 +8,8 @@
 import type { Detection, Track2D } from '../contracts/perception.ts';
 import { assign } from './assignment.ts';
 import { maxTimeLost, type TrackerConfig } from './config.ts';
-import type { KalmanParams } from './kalman.ts';
+import { boxToXyah } from '../geometry/box2d.ts';
+import { type KalmanParams, kalmanGatingDistance, kalmanPredict, kalmanUpdate } from './kalman.ts';
 import { jointStracks, overlapCost, STrack, subStracks } from './strack.ts';
 
 export class ByteTracker {
@@ -97,8 +98,36 @@ export class ByteTracker {
       }
     }
 
+    // Motion-gated recovery (off in the reference): the tracks both associations left unmatched (lost before or
+    // just now) against the high-score detections the first one left over, by the Mahalanobis distance of the
+    // detection from the track's Kalman prediction; a just-lost track recovered here stays tracked.
+    let left = first.unmatchedCols.map((i) => high[i]!);
+    if (cfg.recoverGate > 0) {
+      const rLost = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'lost');
+      // DeepSORT's matching cascade: the tracks missed for the fewest frames choose first.
+      const ages = [...new Set(rLost.map((t) => frameId - t.frameId))].sort((a, b) => a - b);
+      for (const age of ages) {
+        if (left.length === 0) break;
+        const level = rLost.filter((t) => frameId - t.frameId === age);
+        cost = this.gatingCost(level, left);
+        const rec = assign(cost, level.length, left.length, cfg.recoverGate);
+        for (const [it, id] of rec.matches) {
+          const t = level[it]!;
+          const k = lostNew.indexOf(t);
+          if (k >= 0) {
+            lostNew.splice(k, 1);
+            this.updateTrack(t, left[id]!);
+            activated.push(t);
+            continue;
+          }
+          this.reActivate(t, left[id]!);
+          refind.push(t);
+        }
+        left = rec.unmatchedCols.map((i) => left[i]!);
+      }
+    }
+
     // Unconfirmed (one-frame) tracks against the high-score detections left over.
-    const left = first.unmatchedCols.map((i) => high[i]!);
     cost = overlapCost(
       unconfirmed,
       left,
@@ -127,6 +156,7 @@ export class ByteTracker {
       t.activated = frameId === 1;
       t.frameId = frameId;
       t.startFrame = frameId;
+      this.observe(t);
       activated.push(t);
     }
 
@@ -171,14 +201,66 @@ export class ByteTracker {
     t.correct(det, this.kp);
     t.state = 'tracked';
     t.activated = true;
+    this.observe(t);
   }
 
   private reActivate(t: STrack, det: STrack): void {
+    const gap = this.frameId - t.frameId;
+    const last = t.lastObs;
+    if (this.cfg.oru && gap > 1 && t.kfAtObs && last) {
+      // OC-SORT's observation-centric re-update: back to the state at the last observation, then one
+      // predict + update per frame of the gap with boxes interpolated between the last and the new observation.
+      const kf = { mean: t.kfAtObs.mean.slice(), cov: t.kfAtObs.cov.slice() };
+      const z0 = boxToXyah(last);
+      const z1 = boxToXyah(det.det);
+      for (let k = 1; k < gap; k++) {
+        kalmanPredict(kf, this.kp, 1, kf);
+        const f = k / gap;
+        kalmanUpdate(
+          kf,
+          z0.map((v, i) => v + f * (z1[i]! - v)),
+          this.kp,
+          kf,
+        );
+      }
+      kalmanPredict(kf, this.kp, 1, kf);
+      t.kf = kf;
+    }
     t.correct(det, this.kp);
     t.trackletLen = 0;
     t.state = 'tracked';
     t.activated = true;
     t.frameId = this.frameId;
+    this.observe(t);
+  }
+
+  /** ORU's bookkeeping (only with `oru`): the track's last observed box and its Kalman state right after it. */
+  private observe(t: STrack): void {
+    if (!this.cfg.oru || !t.kf) return;
+    t.lastObs = t.det;
+    if (t.kfAtObs) {
+      t.kfAtObs.mean.set(t.kf.mean);
+      t.kfAtObs.cov.set(t.kf.cov);
+    } else t.kfAtObs = { mean: t.kf.mean.slice(), cov: t.kf.cov.slice() };
+  }
+
+  /** Recovery cost: squared Mahalanobis distance from the Kalman prediction, +∞ above the gate or across classes. */
+  private gatingCost(tracks: readonly STrack[], dets: readonly STrack[]): Float64Array {
+    const m = dets.length;
+    const out = new Float64Array(tracks.length * m);
+    const z = dets.map((d) => boxToXyah(d.det));
+    for (let i = 0; i < tracks.length; i++) {
+      const t = tracks[i]!;
+      for (let j = 0; j < m; j++) {
+        if ((this.cfg.classAware && dets[j]!.cls !== t.cls) || !t.kf) {
+          out[i * m + j] = Infinity;
+          continue;
+        }
+        const d2 = kalmanGatingDistance(t.kf, z[j]!, this.kp);
+        out[i * m + j] = d2 <= this.cfg.recoverGate ? d2 : Infinity;
+      }
+    }
+    return out;
   }
 
   /**

@@ -50,6 +50,25 @@ export const TrackerConfig = z.object({
    * the lost buffer, where its predicted box would sit at the edge and take the next object to come in there.
    */
   imageWidth: z.number().nonnegative().default(0),
+  /**
+   * Motion-gated recovery of lost tracks (0, the reference: off). After the first two associations, the
+   * confirmed tracks they left unmatched (lost earlier, or lost in this frame) are associated with the
+   * high-score detections the first association left over, by the squared Mahalanobis distance of the
+   * detection from the track's Kalman prediction (DeepSORT's / the reference's `gating_distance`, 4 degrees of
+   * freedom: centre, aspect, height); pairs above this gate are not matched (chi-square 95 % quantile, 4 dof:
+   * 9.4877). Tracks missed for fewer frames choose first (DeepSORT's matching cascade: one assignment per
+   * number of frames missed). The Kalman covariance grows with every frame a track is lost, so the gate widens
+   * with the time lost. Runs before the unconfirmed-track stage, so a re-appearing object is re-found rather
+   * than born again.
+   */
+  recoverGate: z.number().min(0).default(0),
+  /**
+   * Observation-centric re-update (OC-SORT's ORU; off in the reference): when a lost track is re-found after a
+   * gap of more than one frame, its Kalman state is rolled back to the last observation and re-run through
+   * virtual observations interpolated linearly between the last and the new box, so that the velocity drift
+   * accumulated while it was lost is undone.
+   */
+  oru: z.boolean().default(false),
   /** The "+1 pixel" of cython_bbox's IoU that the reference uses (set 0 for continuous boxes). */
   iouOffsetPx: z.number().min(0).default(1),
   /** Class-gated association: a detection never matches a track of another class (one id counter). */

@@ -3,6 +3,7 @@ export {
   BYTETRACK_KALMAN,
   type KalmanParams,
   type KalmanState,
+  kalmanGatingDistance,
   kalmanInitiate,
   kalmanPredict,
   kalmanProject,

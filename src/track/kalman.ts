@@ -102,6 +102,42 @@ export function kalmanProject(
   return { mean, cov };
 }
 
+/**
+ * Squared Mahalanobis distance of a measurement z = [cx, cy, a, h] from the state's projected measurement
+ * (DeepSORT's and the reference's `gating_distance`, metric 'maha'): (z − Hx)ᵀ S⁻¹ (z − Hx) with
+ * S = H P Hᵀ + R. `onlyPosition` uses the centre only (2 degrees of freedom instead of 4).
+ */
+export function kalmanGatingDistance(
+  s: KalmanState,
+  z: readonly number[],
+  p: KalmanParams = BYTETRACK_KALMAN,
+  onlyPosition = false,
+): number {
+  const { mean, cov } = kalmanProject(s, p);
+  const d0 = z[0]! - mean[0]!;
+  const d1 = z[1]! - mean[1]!;
+  if (onlyPosition) {
+    const a = cov[0]!;
+    const b = cov[1]!;
+    const c = cov[5]!;
+    const det = a * c - b * b;
+    return (c * d0 * d0 - 2 * b * d0 * d1 + a * d1 * d1) / det;
+  }
+  const L = new Float64Array(16);
+  cholesky4(cov, L);
+  const nu = new Float64Array([d0, d1, z[2]! - mean[2]!, z[3]! - mean[3]!]);
+  // Forward substitution L y = ν; the distance is |y|².
+  let acc = 0;
+  const y = new Float64Array(4);
+  for (let i = 0; i < 4; i++) {
+    let v = nu[i]!;
+    for (let k = 0; k < i; k++) v -= L[i * 4 + k]! * y[k]!;
+    y[i] = v / L[i * 4 + i]!;
+    acc += y[i]! * y[i]!;
+  }
+  return acc;
+}
+
 // Module-scope scratch for the update (no per-call allocation in the hot loop; the functions stay pure).
 const S_ = new Float64Array(16);
 const L_ = new Float64Array(16);

@@ -30,6 +30,9 @@ export class STrack {
   hits = 0;
   hitStreak = 0;
   timeSinceUpdate = 0;
+  /** Last observed box and the Kalman state right after it (kept only with `oru`). */
+  lastObs: Box2D | null = null;
+  kfAtObs: KalmanState | null = null;
 
   constructor(
     public det: Box2D,
@@ -78,6 +81,14 @@ export class STrack {
 
   warp(w: readonly number[]): void {
     if (this.kf) this.kf = kalmanWarp(this.kf, w);
+    if (this.kfAtObs) this.kfAtObs = kalmanWarp(this.kfAtObs, w);
+    if (this.lastObs) {
+      // ORU's last observation moves with the image: centre by the affine, size by √|det|.
+      const [a, b, tx, c, d, ty] = w as [number, number, number, number, number, number];
+      const [cx, cy, r, h] = boxToXyah(this.lastObs);
+      const sc = Math.sqrt(Math.abs(a * d - b * c));
+      this.lastObs = xyahToBox(a * cx + b * cy + tx, c * cx + d * cy + ty, r, h * sc);
+    }
   }
 
   toTrack2D(frameId: number, state: TrackState, outputBox: TrackerConfig['outputBox']): Track2D {

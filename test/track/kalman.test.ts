@@ -1,12 +1,33 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kalmanInitiate, kalmanPredict, kalmanUpdate, kalmanWarp } from '../../src/track/kalman.ts';
+import {
+  kalmanGatingDistance,
+  kalmanInitiate,
+  kalmanPredict,
+  kalmanUpdate,
+  kalmanWarp,
+} from '../../src/track/kalman.ts';
 
 const at = (a: Float64Array, i: number, j: number) => a[i * 8 + j]!;
 
 describe('ByteTrack Kalman filter', () => {
   // z = [cx, cy, a, h] = [100, 200, 0.5, 100]; σp h = 5, σv h = 0.625.
   const s0 = kalmanInitiate([100, 200, 0.5, 100]);
+
+  it('gating distance: squared Mahalanobis distance in S = H P Hᵀ + R, by hand', () => {
+    // Initial P is diagonal: var(cx) = (2·5)² = 100, R_cx = 5² = 25, so S_cx = 125; var(h) likewise 125.
+    expect(kalmanGatingDistance(s0, [100, 200, 0.5, 100])).toBe(0);
+    expect(kalmanGatingDistance(s0, [100 + Math.sqrt(125), 200, 0.5, 100])).toBeCloseTo(1, 12);
+    expect(kalmanGatingDistance(s0, [100, 200 + 2 * Math.sqrt(125), 0.5, 100], undefined, true)).toBeCloseTo(
+      4,
+      12,
+    );
+    const d = kalmanGatingDistance(s0, [100 + Math.sqrt(125), 200, 0.5, 100 + Math.sqrt(125)]);
+    expect(d).toBeCloseTo(2, 12);
+    // After a prediction the position uncertainty has grown: the same offset is a smaller distance.
+    const p = kalmanPredict(s0);
+    expect(kalmanGatingDistance(p, [100 + Math.sqrt(125), 200, 0.5, 100])).toBeLessThan(1);
+  });
 
   it('initiates with the reference covariance', () => {
     expect(Array.from(s0.mean)).toEqual([100, 200, 0.5, 100, 0, 0, 0, 0]);

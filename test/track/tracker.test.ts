@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ViperClass } from '../../src/contracts/classes.ts';
 import type { Detection, Track2D } from '../../src/contracts/perception.ts';
+import type { TrackerConfig } from '../../src/track/config.ts';
 import { TRACK_STAGE_DEFAULTS } from '../../src/track/stage.ts';
 import { bufferBox } from '../../src/track/strack.ts';
 import { createTracker } from '../../src/track/tracker.ts';
@@ -278,5 +279,101 @@ describe('field-of-view exit rule (imageWidth)', () => {
       for (const o of out) ids.add(o.trackId);
     }
     expect([...ids]).toEqual([1]);
+  });
+});
+
+describe('motion-gated recovery of lost tracks (recoverGate) and ORU', () => {
+  // Distant pedestrians, 8 × 24 px, at 10 Hz: 3 px per frame, then slower (1.5 px per frame) while hidden, so
+  // after 1 s the constant-velocity prediction is 15 px (about two widths) ahead of where they re-appear.
+  const ped = (x: number, y = 200) => det(x, y, 8, 24);
+
+  function occludedWalk(cfg: Partial<TrackerConfig>, back: number): number[] {
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, ...cfg });
+    const ids = new Set<number>();
+    let x = 100;
+    for (let f = 0; f < 15; f++, x += 3) for (const o of t.update([ped(x)])) ids.add(o.trackId);
+    for (let f = 0; f < 10; f++, x += 1.5) expect(t.update([])).toEqual([]); // hidden for 1 s
+    x += back;
+    for (let f = 0; f < 10; f++, x += 1.5) for (const o of t.update([ped(x)])) ids.add(o.trackId);
+    return [...ids];
+  }
+
+  it('is off with the reference defaults', () => {
+    const c = createTracker().config;
+    expect(c.recoverGate).toBe(0);
+    expect(c.oru).toBe(false);
+  });
+
+  it('a pedestrian hidden for 1 s while walking keeps its id (a new one without recovery)', () => {
+    expect(occludedWalk({ recoverGate: 0 }, 0)).toEqual([1, 2]);
+    expect(occludedWalk({}, 0)).toEqual([1]);
+  });
+
+  it('does not re-find a lost track for a detection far outside its gate', () => {
+    // Re-appearing 60 px (2.5 heights) away from where it walked: a new object, not the lost track.
+    expect(occludedWalk({}, -60)).toEqual([1, 2]);
+  });
+
+  it('two pedestrians crossing while hidden keep their ids', () => {
+    const run = (cfg: Partial<TrackerConfig>) => {
+      const t = createTracker({ ...TRACK_STAGE_DEFAULTS, ...cfg });
+      const upper = new Set<number>();
+      const lower = new Set<number>();
+      const put = (out: Track2D[]) => {
+        for (const o of out) ((o.box.y1 + o.box.y2) / 2 < 205 ? upper : lower).add(o.trackId);
+      };
+      let a = 100;
+      let b = 220;
+      for (let f = 0; f < 15; f++, a += 3, b -= 3) put(t.update([ped(a), ped(b, 210)]));
+      for (let f = 0; f < 10; f++, a += 1.5, b -= 1.5) t.update([]); // they pass each other behind others
+      for (let f = 0; f < 10; f++, a += 1.5, b -= 1.5) put(t.update([ped(a), ped(b, 210)]));
+      return { upper: [...upper], lower: [...lower] };
+    };
+    expect(run({ recoverGate: 0 })).toEqual({ upper: [1, 3], lower: [2, 4] }); // both born again
+    expect(run({})).toEqual({ upper: [1], lower: [2] });
+  });
+
+  it('matching cascade: the track missed for fewer frames is re-found first', () => {
+    // A (id 1) walks right and is hidden from frame 10; B (id 2) walks left on the same line, hidden from frame
+    // 14. Both are predicted at x = 160 in frame 20; one detection comes 16 px behind B (B slowed down). A's
+    // covariance has grown for 10 frames, B's for 6: by Mahalanobis distance alone A is the closer one.
+    const run = (cfg: Partial<TrackerConfig>) => {
+      const t = createTracker({ ...TRACK_STAGE_DEFAULTS, ...cfg });
+      let a = 100;
+      let b = 220;
+      for (let f = 0; f < 20; f++, a += 3, b -= 3) {
+        const dets: Detection[] = [];
+        if (f < 10) dets.push(ped(a));
+        if (f < 14) dets.push(ped(b, 203));
+        t.update(dets);
+      }
+      return t.update([ped(b + 16, 203)]).map((o) => o.trackId);
+    };
+    expect(run({ recoverGate: 0 })).toEqual([]); // no overlap with either prediction: born again
+    expect(run({})).toEqual([2]);
+  });
+
+  it('ORU: re-found after a gap, the state is the one of a track that saw the straight path in between', () => {
+    // A moves at a constant velocity and is missed for 6 frames; B sees it every frame. With ORU the virtual
+    // observations interpolated over the gap are B's observations, so the filters agree from the re-find on.
+    const run = (oru: boolean, hidden: boolean) => {
+      const t = createTracker({ ...TRACK_STAGE_DEFAULTS, outputBox: 'filtered', oru });
+      const boxes: number[][] = [];
+      for (let f = 0; f < 30; f++) {
+        const miss = hidden && f >= 14 && f < 20;
+        const out = t.update(miss ? [] : [det(100 + 4 * f, 200 + f, 30, 60)]);
+        if (f >= 20) boxes.push(out.flatMap((o) => [o.box.x1, o.box.y1, o.box.x2, o.box.y2]));
+      }
+      return boxes;
+    };
+    const seen = run(true, false);
+    const withOru = run(true, true);
+    const without = run(false, true);
+    for (let k = 0; k < seen.length; k++) {
+      expect(withOru[k]).toHaveLength(4);
+      for (let i = 0; i < 4; i++) expect(withOru[k]![i]).toBeCloseTo(seen[k]![i]!, 6);
+    }
+    // Without ORU the re-found track's filter still carries the gap (it differs from the seen one).
+    expect(Math.abs(without[0]![0]! - seen[0]![0]!)).toBeGreaterThan(1e-3);
   });
 });
