@@ -1,9 +1,3 @@
-/**
- * Real cameras, real boxes: the nuScenes sample's per-camera 2D boxes (../shared/data/nuscenes-sample) used as
- * confirmed 2D tracks, back-projected to the ego ground plane through each camera's K and cam2ego, and compared
- * with the annotated 3D box centres; then fused across the six cameras.
- */
-import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { ViperClass } from '../../src/contracts/classes.ts';
 import type { Track2D } from '../../src/contracts/perception.ts';
@@ -13,23 +7,9 @@ import {
   type GroundMeasurement,
   measureTrack,
 } from '../../src/fuse/index.ts';
-import {
-  applyPose,
-  composePose,
-  IDENTITY_POSE,
-  invertPose,
-  pinholeModel,
-  poseFromMatrix4,
-  projectPoint,
-} from '../../src/geometry/index.ts';
-import { describeShared, shared } from '../shared.ts';
-
-interface Sample {
-  lidar2ego: number[][];
-  cameras: Record<string, { width: number; height: number; K: number[][]; cam2ego: number[][] }>;
-  objects: { class: string; centerLidar: [number, number, number] }[];
-  cameraBoxes: Record<string, { class: string; box: number[]; center2d: [number, number]; depthM: number }[]>;
-}
+import { applyPose, IDENTITY_POSE, pinholeModel, poseFromMatrix4 } from '../../src/geometry/index.ts';
+import { describeShared } from '../shared.ts';
+import { annotatedCameraBoxes, readNuScenesSample } from '../testing/nuscenes.ts';
 
 const CLASS_MAP: Record<string, ViperClass> = {
   car: 'car',
@@ -41,7 +21,8 @@ const CLASS_MAP: Record<string, ViperClass> = {
 };
 
 describeShared('nuScenes sample: ground back-projection and cross-camera fusion', () => {
-  const d = JSON.parse(readFileSync(shared('data/nuscenes-sample/sample.json'), 'utf8')) as Sample;
+  const d = readNuScenesSample();
+  const boxesByCamera = annotatedCameraBoxes(d);
   const egoFromLidar = poseFromMatrix4(d.lidar2ego);
   const measurements: GroundMeasurement[] = [];
   /** The same boxes with `rangeCue: 'combined'` (flat-ground and height-prior ranges weighted by their σ). */
@@ -51,26 +32,11 @@ describeShared('nuScenes sample: ground back-projection and cross-camera fusion'
   for (const [cam, c] of Object.entries(d.cameras)) {
     const model = pinholeModel(c.K, c.width, c.height, cam);
     const egoFromCam = poseFromMatrix4(c.cam2ego);
-    const camFromLidar = composePose(invertPose(egoFromCam), egoFromLidar);
-    for (const gt of d.cameraBoxes[cam]!) {
-      const cls = CLASS_MAP[gt.class];
+    // Each annotated 2D box with the annotated object behind it (same class, nearest projected centre and depth).
+    for (const { index: best, cls: nuClass, box } of boxesByCamera.get(cam) ?? []) {
+      const cls = CLASS_MAP[nuClass];
       if (!cls) continue; // barriers, cones, …: not Viper classes
-      // The annotated object behind this 2D box: same class, nearest projected centre and depth.
-      let best = -1;
-      let bestScore = Infinity;
-      d.objects.forEach((o, i) => {
-        if (o.class !== gt.class) return;
-        const pc = applyPose(camFromLidar, o.centerLidar);
-        const uv = projectPoint(model, pc);
-        if (!uv) return;
-        const score =
-          Math.hypot(uv[0] - gt.center2d[0], uv[1] - gt.center2d[1]) + 10 * Math.abs(pc[2] - gt.depthM);
-        if (score < bestScore) {
-          bestScore = score;
-          best = i;
-        }
-      });
-      const [x1, y1, x2, y2] = gt.box as [number, number, number, number];
+      const [x1, y1, x2, y2] = box;
       const track: Track2D = {
         cameraId: cam,
         trackId: ++trackId,
