@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Export a viper-det checkpoint to ONNX in Viper's "viper" output layout (decoding folded into the graph).
 
-    /usr/bin/python3 models/viper-det/recipe/export.py /tmp/vdet/run/viper-det-final.pt models/viper-det/viper-det.onnx
+    /usr/bin/python3 models/viper-det/recipe/export.py /tmp/vdet/run/viper-det-final.pt models/viper-det/viper-det.onnx \
+        [WIDTH HEIGHT]   # input size, default 448 256 (must match the card's input)
 """
 import sys
 
@@ -10,7 +11,7 @@ import torch
 from model import ExportWrapper, ViperDet
 
 
-def export_onnx(model, path, height=192, width=320):
+def export_onnx(model, path, height=256, width=448):
     wrapper = ExportWrapper(model, height, width).eval()
     dummy = torch.zeros(1, 3, height, width)
     with torch.no_grad():
@@ -24,5 +25,6 @@ if __name__ == '__main__':
     m = ViperDet()
     m.load_state_dict(torch.load(sys.argv[1], map_location='cpu'))
     m.eval()
-    export_onnx(m, sys.argv[2])
+    w, h = (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else (448, 256)
+    export_onnx(m, sys.argv[2], h, w)
     print('wrote', sys.argv[2])

@@ -3,7 +3,12 @@
 lighting and weather. Deterministic: the same --seed writes the same files. None of them reuses a held-out
 scenario (urban_intersection, rain_noise); they are built from random straight streets and junctions.
 
-    /usr/bin/python3 models/viper-det/recipe/gen_scenarios.py --count 8 --out models/viper-det/recipe/scenarios
+    /usr/bin/python3 models/viper-det/recipe/gen_scenarios.py --count 32 --seed 7               # train_gen_NN
+    /usr/bin/python3 models/viper-det/recipe/gen_scenarios.py --kind variety --count 16 --seed 11  # train_var_NN
+
+`--kind street` (default): traffic driving straight along the street and the crossing one. `--kind variety`:
+always a junction, with vehicles turning, standing at random headings and crossing broadside, rare classes
+(truck, bus, motorcycle) weighted up and vehicle sizes varied, so those classes are seen from more angles.
 """
 import argparse
 import json
@@ -134,16 +139,118 @@ def scenario(i, r):
     }
 
 
+RARE = {'truck': 3, 'bus': 3, 'motorcycle': 3, 'cyclist': 2, 'car': 1}
+SIZE = {'car': [4.5, 1.8, 1.5], 'truck': [8.0, 2.5, 3.2], 'bus': [12.0, 2.55, 3.2], 'motorcycle': [2.1, 0.8, 1.4],
+        'cyclist': [1.8, 0.6, 1.7]}
+
+
+def variety(i, r):
+    """A junction scenario built for viewpoint variety of the rare classes: vehicles turning from the main
+    street into the crossing one (seen diagonally and broadside), vehicles standing at random headings on the
+    streets, traffic on the crossing street, varied vehicle sizes, the ego slow or stopped before the junction.
+    Lighting, weather and pedestrians as in `scenario`. Spawn points are kept 16 m apart (and from the ego)."""
+    s = scenario(i, r)
+    s['name'] = f'train_var_{i:02d}'
+    s['description'] = ('Generated viewpoint-variety training scenario for the bundled detector '
+                        '(gen_scenarios.py --kind variety).')
+    s['seed'] = 2000 + i
+    lanes = s['map']['roads'][0]['lanes']
+    if len(s['map']['roads']) == 1:
+        s['map']['roads'].append({'id': 'side', 'points': [[160, -150], [160, 150]], 'lanes': 2, 'sidewalk': 3})
+    half = (lanes + 1) // 2
+    ego_at = round(r.uniform(100, 135), 1)
+    ego_speed = r.choice([0, 0, 2, 4])
+    s['ego'] = {'route': [{'road': 'main', 'at': ego_at, 'lane': 1}, {'road': 'main', 'at': 315, 'lane': 1}],
+                'speed': ego_speed}
+    s['actors'] = [a for a in s['actors'] if a['class'] == 'pedestrian' and a['id'] != 'PC']
+    s['map']['objects'] = [o for o in s['map']['objects'] if o['type'] in ('tree', 'pole')]
+    spawns = []  # (x, y, gap) of everything spawned at t = 0; the ego's path is checked separately
+    sw = lanes * 3.5 / 2 + s['map']['roads'][0]['sidewalk'] / 2
+    for a in s['actors']:
+        w = a['route'][0]
+        if isinstance(w, dict):
+            spawns.append((w['at'], sw if w['side'] == 'left' else -sw, 9.0))
+        else:
+            spawns.append((w[0], w[1], 9.0))
+
+    def ok(x, y, t):
+        ex = ego_at + ego_speed * t
+        if abs(x - ex) < 16 and abs(y + 1.75) < 6:
+            return False
+        return all((x - u) ** 2 + (y - v) ** 2 >= g * g for u, v, g in spawns)
+
+    def lane_y(lane):  # lateral position on the main street (+x), + left
+        return -(lane - 0.5) * 3.5 if lane > 0 else (-lane - 0.5) * 3.5
+
+    def size(cls):
+        k = r.uniform(0.85, 1.2)
+        b = SIZE[cls]
+        return [round(b[0] * k, 2), round(b[1] * r.uniform(0.92, 1.08), 2), round(b[2] * r.uniform(0.9, 1.12), 2)]
+
+    n = 0
+    for k in range(r.randint(4, 7)):  # turning vehicles
+        cls = pick(r, list(RARE.items()))
+        for _ in range(20):
+            fwd = r.random() < 0.5
+            lane = r.randint(1, half) if fwd else -r.randint(1, half)
+            start = r.uniform(40, 140) if fwd else r.uniform(180, 280)
+            t0 = 0
+            if ok(start, lane_y(lane), t0):
+                break
+        else:
+            continue
+        spawns.append((start, lane_y(lane), 16.0))
+        left = r.random() < 0.5
+        side_end = {'road': 'side', 'at': 300, 'lane': 1} if left == fwd else {'road': 'side', 'at': 0, 'lane': -1}
+        s['actors'].append({'id': f'T{k}', 'class': cls,
+                            'route': [{'road': 'main', 'at': round(start, 1), 'lane': lane},
+                                      {'road': 'main', 'at': 160, 'lane': lane}, side_end],
+                            'speed': round(r.uniform(3, 9), 1), 'color': colour(r), 'size': size(cls),
+                            'behaviours': [{'type': 'turn', 'radius': round(r.uniform(6, 12), 1)}]})
+    for k in range(r.randint(3, 6)):  # standing vehicles at random headings
+        cls = pick(r, list(RARE.items()))
+        for _ in range(20):
+            if r.random() < 0.6:  # on the main street, ahead or behind
+                x = r.uniform(ego_at + 10, ego_at + 70) if r.random() < 0.7 else r.uniform(ego_at - 45, ego_at - 10)
+                y = r.uniform(-1, 1) * (lanes * 3.5 / 2 - 1.5)
+            else:  # on the crossing street
+                x, y = 160 + r.uniform(-2, 2), r.choice([-1, 1]) * r.uniform(10, 50)
+            if ok(x, y, 0):
+                break
+        else:
+            continue
+        spawns.append((x, y, 16.0))
+        s['actors'].append({'id': f'S{k}', 'class': cls, 'route': [[round(x, 1), round(y, 1)]],
+                            'heading': r.randrange(0, 360), 'color': colour(r), 'size': size(cls)})
+    for k in range(r.randint(2, 4)):  # traffic on the crossing street, seen broadside
+        cls = pick(r, list(RARE.items()))
+        for _ in range(20):
+            fwd = r.random() < 0.5
+            at = r.uniform(30, 120) if fwd else r.uniform(180, 270)
+            x, y = 160 + (1.75 if fwd else -1.75), at - 150
+            if ok(x, y, 0):
+                break
+        else:
+            continue
+        spawns.append((x, y, 16.0))
+        s['actors'].append({'id': f'X{k}', 'class': cls,
+                            'route': [{'road': 'side', 'at': round(at, 1), 'lane': 1 if fwd else -1},
+                                      {'road': 'side', 'at': 300 if fwd else 0, 'lane': 1 if fwd else -1}],
+                            'speed': round(r.uniform(3, 12), 1), 'color': colour(r), 'size': size(cls)})
+    return s
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--count', type=int, default=8)
     ap.add_argument('--seed', type=int, default=7)
+    ap.add_argument('--kind', choices=['street', 'variety'], default='street')
     ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), 'scenarios'))
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     r = random.Random(a.seed)
     for i in range(a.count):
-        s = scenario(i, r)
+        s = scenario(i, r) if a.kind == 'street' else variety(i, r)
         with open(os.path.join(a.out, s['name'] + '.json'), 'w') as f:
             json.dump(s, f, indent=1)
 

@@ -23,7 +23,7 @@ from PIL import Image
 from export import export_onnx
 from model import CLASSES, STRIDE, ViperDet, grid_centres
 
-IN_W, IN_H = 320, 192  # model input; 16:9 frames letterbox to 320x180 at the top-left, 12 rows of padding
+IN_W, IN_H = 448, 256  # model input (--size); 16:9 frames letterbox to 448x252 at the top-left, 4 rows of padding
 PAD = 114
 
 
@@ -168,7 +168,13 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--init', help='start from these weights (.pt), e.g. to continue a run')
+    ap.add_argument('--size', type=int, nargs=2, default=[448, 256], metavar=('W', 'H'),
+                    help='model input, multiples of 32 (the net is fully convolutional, so --init works across sizes)')
+    ap.add_argument('--balance', type=float, default=0.25,
+                    help='an image is drawn (n_max / n_rarest_class_in_it) ** balance times more often')
     a = ap.parse_args()
+    global IN_W, IN_H  # noqa: PLW0603 (read by load_split / augment / save)
+    IN_W, IN_H = a.size
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
@@ -179,8 +185,8 @@ def main():
     print(f'{len(imgs)} train images, objects per class {dict(zip(CLASSES, n_obj.tolist()))}, '
           f'loaded in {time.time() - t_load:.0f} s', flush=True)
     # images with objects are sampled 3x as often as empty ones; rare classes are boosted too
-    cls_w = (n_obj.max() / np.maximum(n_obj, 1)) ** 0.5
-    weights = np.array([1.0 if len(b) == 0 else 3.0 * max(1.0, float(cls_w[b[:, 0].astype(int)].max()) ** 0.5)
+    cls_w = (n_obj.max() / np.maximum(n_obj, 1)) ** a.balance
+    weights = np.array([1.0 if len(b) == 0 else 3.0 * max(1.0, float(cls_w[b[:, 0].astype(int)].max()))
                         for b in boxes])
     weights /= weights.sum()
     np_rng = np.random.default_rng(a.seed)
@@ -188,7 +194,10 @@ def main():
     model = ViperDet()
     if a.init:
         model.load_state_dict(torch.load(a.init, map_location='cpu'))
-    print(f'params {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M', flush=True)
+    print(f'params {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M, input {IN_W}x{IN_H}', flush=True)
+    # expected objects per class per drawn image, after the weighting
+    drawn = sum(w * np.bincount(b[:, 0].astype(int), minlength=len(CLASSES)) for w, b in zip(weights, boxes))
+    print('sampled object share', {c: round(float(v), 3) for c, v in zip(CLASSES, drawn / drawn.sum())}, flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=5e-4)
     fh, fw = IN_H // STRIDE, IN_W // STRIDE
     gx, gy = grid_centres(fh, fw)
