@@ -1,6 +1,7 @@
 /**
  * A terminal progress bar on stderr: percent, items/s, ETA. Wall time is used for display only, never for logic.
- * When stderr is not a TTY (CI, pipes) it prints a plain line every 10% instead of redrawing.
+ * When stderr is not a TTY (CI, pipes) it prints a plain line every 10% instead of redrawing (nothing when the
+ * total is unknown, e.g. a video that does not state its frame count).
  */
 export interface Progress {
   update(done: number, extra?: string): void;

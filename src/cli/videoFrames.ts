@@ -14,7 +14,7 @@ const FFPROBE = process.env.VIPER_FFPROBE ?? 'ffprobe';
 export interface VideoInfo {
   width: number;
   height: number;
-  /** Frames per second (the stream's r_frame_rate). */
+  /** Frames per second: the stream's average rate (avg_frame_rate), else its base rate (r_frame_rate). */
   rateHz: number;
   /** Frame count if the container states it, else undefined. */
   frames: number | undefined;
@@ -26,8 +26,12 @@ export function haveFfmpeg(): boolean {
   return ok(FFMPEG) && ok(FFPROBE);
 }
 
+let found = false;
+
 function requireFfmpeg(): void {
-  if (!haveFfmpeg()) {
+  if (found) return;
+  found = haveFfmpeg();
+  if (!found) {
     throw new ConfigError({
       what: `video import needs ffmpeg and ffprobe, and '${FFMPEG}' or '${FFPROBE}' did not run`,
       where: 'import <source>',
@@ -47,7 +51,7 @@ export function probeVideo(file: string): VideoInfo {
       '-select_streams',
       'v:0',
       '-show_entries',
-      'stream=width,height,r_frame_rate,nb_frames',
+      'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames',
       '-of',
       'json',
       file,
@@ -64,10 +68,16 @@ export function probeVideo(file: string): VideoInfo {
   if (!stream) throw new RecordingError({ what: 'no video stream', where: file });
   const width = Number(stream.width);
   const height = Number(stream.height);
-  const [num, den] = String(stream.r_frame_rate ?? '')
-    .split('/')
-    .map(Number);
-  const rateHz = den ? (num as number) / den : Number.NaN;
+  // r_frame_rate is the lowest rate that represents every timestamp: for variable-rate files (phones) often a
+  // multiple of the real one. avg_frame_rate (frames / duration) is what frames are spaced at; 0/0 when unknown.
+  const rate = (v: unknown) => {
+    const [num, den] = String(v ?? '')
+      .split('/')
+      .map(Number);
+    return num && den ? num / den : Number.NaN;
+  };
+  const avg = rate(stream.avg_frame_rate);
+  const rateHz = avg > 0 ? avg : rate(stream.r_frame_rate);
   const n = Number(stream.nb_frames);
   if (!(width > 0 && height > 0)) throw new RecordingError({ what: 'video stream has no size', where: file });
   return { width, height, rateHz, frames: Number.isInteger(n) && n > 0 ? n : undefined };

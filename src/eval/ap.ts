@@ -11,6 +11,7 @@
  *   detection that matches nothing is ignored (COCO `evaluateImg`'s `dtIg` for detections outside `aRng`).
  */
 import type { Box2D } from '../contracts/geometry.ts';
+import type { TrackRow } from './rows.ts';
 import { iouMatrix, type Id } from './sequence.ts';
 
 export interface ScoredBox {
@@ -219,4 +220,17 @@ function apAt(outcomes: readonly number[], numGt: number, recThrs: readonly numb
     if (k < rc.length) sum += pr[k]!;
   }
   return sum / recThrs.length;
+}
+
+/**
+ * COCO AP of tracker rows against ground-truth rows, one image per (camera, frame); rows' `ignore` and
+ * `minHeightPx` (COCO's area range, by height) mark don't-care ground truth.
+ */
+export function trackRowsAp(gt: readonly TrackRow[], tr: readonly TrackRow[], minHeightPx = 0): ApResult {
+  const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
+  return averagePrecision(
+    tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
+    gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, ...(r.ignore ? { ignore: true } : {}) })),
+    { minHeightPx },
+  );
 }

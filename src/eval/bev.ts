@@ -14,6 +14,7 @@
  */
 import { clearMot } from './clear.ts';
 import { dontCareMatch } from './dontCare.ts';
+import { groupBy } from './rows.ts';
 import { evaluateSequence, type SequenceMetrics } from './evaluate.ts';
 import {
   type BevPoint,
@@ -104,13 +105,8 @@ export function applyBevDontCare(
   if (!gt.some((r) => r.ignore)) return { gt: [...gt], tr: [...tr] };
   const similarity = centreDistanceSimilarity(2 * matchDistanceM);
   const removed = new Set<BevRow>();
-  const byFrame = (rows: readonly BevRow[]) => {
-    const m = new Map<number, BevRow[]>();
-    for (const r of rows) m.set(r.frame, [...(m.get(r.frame) ?? []), r]);
-    return m;
-  };
-  const gtBy = byFrame(gt);
-  for (const [frame, trs] of byFrame(tr)) {
+  const gtBy = groupBy(gt, (r) => r.frame);
+  for (const [frame, trs] of groupBy(tr, (r) => r.frame)) {
     const gts = gtBy.get(frame) ?? [];
     if (!gts.some((r) => r.ignore)) continue;
     const { keep } = dontCareMatch(

@@ -13,7 +13,7 @@
  * boxes under its difficulty's minimum height, 25 px at 375 px image height for "moderate").
  */
 import { linearSumAssignment } from './assignment.ts';
-import type { TrackRow } from './rows.ts';
+import { groupBy, type TrackRow } from './rows.ts';
 import { EPS, iouMatrix } from './sequence.ts';
 import type { Box2D } from '../contracts/geometry.ts';
 
@@ -93,22 +93,9 @@ export function applyDontCare(
     return { gt: [...gt], tr: [...tr], removedGt: 0, removedTracker: 0 };
   }
   const key = (r: TrackRow) => `${r.camera ?? ''}\u0000${r.frame}`;
-  const gtBy = new Map<string, TrackRow[]>();
-  for (const r of gt) {
-    const k = key(r);
-    const list = gtBy.get(k);
-    if (list) list.push(r);
-    else gtBy.set(k, [r]);
-  }
-  const trBy = new Map<string, TrackRow[]>();
-  for (const r of tr) {
-    const k = key(r);
-    const list = trBy.get(k);
-    if (list) list.push(r);
-    else trBy.set(k, [r]);
-  }
+  const gtBy = groupBy(gt, key);
   const removed = new Set<TrackRow>();
-  for (const [k, trs] of trBy) {
+  for (const [k, trs] of groupBy(tr, key)) {
     const gts = gtBy.get(k) ?? [];
     const { keep } = dontCareFrame(
       gts.map((r) => r.box),

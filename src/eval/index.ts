@@ -37,6 +37,7 @@ export {
   type ApOptions,
   type ApResult,
   averagePrecision,
+  trackRowsAp,
   COCO_IOU_THRESHOLDS,
   type ClassAp,
   type GtBox,

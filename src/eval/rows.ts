@@ -23,6 +23,18 @@ export interface TrackRow {
   ignore?: boolean;
 }
 
+/** `xs` grouped by `key`, groups in first-seen order, each keeping the input order. */
+export function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
+  const m = new Map<K, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
+}
+
 export interface SequenceOptions {
   /** First and last frame numbers (inclusive); default: the range spanned by both inputs. */
   readonly firstFrame?: number;

@@ -58,7 +58,10 @@ export interface MeasureConfig {
   rangeCue: 'combined' | 'ground';
   /** Floor on both standard deviations (footprint/centre uncertainty), m. */
   minStdM: number;
-  /** A box whose bottom is within this many pixels of the image bottom is cut: use the height prior. */
+  /**
+   * A box edge within this many pixels of the image border is cut: a cut bottom gives no ground point (the
+   * height prior is the fallback), a cut top leaves the height cue out wherever a ground point exists.
+   */
   edgeMarginPx: number;
   /**
    * The margin grows with the image: at least this fraction of its width (sides) or height (bottom, top). A few

@@ -54,7 +54,21 @@ export async function buildStages(
       hint: 'use bytetrack, sort or none',
     });
   }
-  const trackConfig = trackerOverrides(o);
+  if (o.rangeCue !== undefined && o.rangeCue !== 'ground' && o.rangeCue !== 'combined') {
+    throw new ConfigError({
+      what: `unknown range cue '${o.rangeCue}'`,
+      where: '--range-cue',
+      hint: 'use ground or combined',
+    });
+  }
+  if (o.rangeCue !== undefined && (o.fuse === false || tracker === 'none')) {
+    throw new ConfigError({
+      what: '--range-cue is a fusion setting, and fusion is off',
+      where: '--range-cue',
+      hint: 'drop --no-fuse / --tracker none, or drop --range-cue',
+    });
+  }
+  const trackConfig = trackerOverrides(o, tracker);
   let detector = o.detector;
   if (detector && !['model', 'oracle', 'none'].includes(detector)) {
     throw new ConfigError({
@@ -100,20 +114,28 @@ export async function buildStages(
   }
   if (detector !== 'none' && tracker !== 'none') {
     stages.push(createTrackStage({ kind: tracker as 'bytetrack' | 'sort', config: trackConfig }));
-    if (o.fuse !== false)
+    if (o.trackThresh !== undefined) metadata.trackThresh = String(o.trackThresh);
+    if (o.birthThresh !== undefined) metadata.birthThresh = String(o.birthThresh);
+    if (o.fuse !== false) {
       stages.push(createFuseStage(o.rangeCue === undefined ? {} : { measure: { rangeCue: o.rangeCue } }));
+      if (o.rangeCue !== undefined) metadata.rangeCue = o.rangeCue;
+    }
   }
-  if (o.trackThresh !== undefined) metadata.trackThresh = String(o.trackThresh);
-  if (o.birthThresh !== undefined) metadata.birthThresh = String(o.birthThresh);
-  if (o.rangeCue !== undefined) metadata.rangeCue = o.rangeCue;
   metadata.tracker = detector === 'none' ? 'none' : tracker;
   metadata.fuse = String(detector !== 'none' && tracker !== 'none' && o.fuse !== false);
   return { stages, metadata, notes };
 }
 
 /** Tracker settings from the command line, checked (the tracker validates ranges again). */
-function trackerOverrides(o: StageOptions): Partial<TrackerConfig> {
+function trackerOverrides(o: StageOptions, tracker: string): Partial<TrackerConfig> {
   const out: Partial<TrackerConfig> = {};
+  if ((o.trackThresh !== undefined || o.birthThresh !== undefined) && tracker !== 'bytetrack') {
+    throw new ConfigError({
+      what: `--track-thresh / --birth-thresh are ByteTrack settings, and the tracker is '${tracker}'`,
+      where: '--tracker',
+      hint: 'use --tracker bytetrack with them',
+    });
+  }
   const high = o.trackThresh ?? parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS }).trackThresh;
   if (o.trackThresh !== undefined) out.trackThresh = o.trackThresh;
   if (o.birthThresh !== undefined) {
@@ -125,13 +147,6 @@ function trackerOverrides(o: StageOptions): Partial<TrackerConfig> {
       });
     }
     out.newTrackMargin = o.birthThresh - high;
-  }
-  if (o.rangeCue !== undefined && o.rangeCue !== 'ground' && o.rangeCue !== 'combined') {
-    throw new ConfigError({
-      what: `unknown range cue '${o.rangeCue}'`,
-      where: '--range-cue',
-      hint: 'use ground or combined',
-    });
   }
   return out;
 }

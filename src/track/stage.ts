@@ -70,8 +70,8 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
           const frame = result.rig.frames.find((f) => f.cameraId === cameraId);
           let tracker = trackers.get(key);
           if (!tracker) {
-            // The field-of-view exit rule needs the camera's image width (unknown, 0: the rule stays off).
-            const imageWidth = config.imageWidth ?? (frame?.calibration?.width || frame?.image.width || 0);
+            // The field-of-view exit rule needs the width of the images the boxes are in (unknown, 0: rule off).
+            const imageWidth = config.imageWidth ?? (frame?.image.width || frame?.calibration?.width || 0);
             tracker = createTracker({ ...config, imageWidth });
             trackers.set(key, tracker);
           }

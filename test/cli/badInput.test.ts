@@ -103,6 +103,16 @@ describe('bad input → one line, exit 2', () => {
 
   it('a bad option value', () =>
     expectOneLineExit2(['replay', good, '-o', join(dir, 'o3.mcap'), '--batch-size', '0'], /--batch-size/));
+  it('a ByteTrack threshold with another tracker, a range cue without fusion', () => {
+    expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'o5.mcap'), '--tracker', 'sort', '--track-thresh', '0.4'],
+      /ByteTrack settings, and the tracker is 'sort'/,
+    );
+    expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'o6.mcap'), '--no-fuse', '--range-cue', 'combined'],
+      /--range-cue is a fusion setting, and fusion is off/,
+    );
+  });
   it('a birth threshold below the track threshold', () =>
     expectOneLineExit2(
       [

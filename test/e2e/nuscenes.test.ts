@@ -197,7 +197,9 @@ describeShared('nuScenes sample end to end: YOLOX-Nano → ByteTrack → fusion 
    * --model <card> --track-thresh 0.3 --birth-thresh 0.3 [--range-cue combined]` builds it.
    */
   async function lowBirth(rangeCue: StageOptions['rangeCue'], out: string): Promise<Last> {
-    const thresh = (await Detector.open({ model })).card.thresholds.score;
+    const det = await Detector.open({ model });
+    const thresh = det.card.thresholds.score;
+    await det.close();
     // Every detection the card keeps (score ≥ 0.3) may start a track: see src/fuse/README.md, "End to end".
     const { stages } = await buildStages(
       { model, trackThresh: thresh, birthThresh: thresh, rangeCue },

@@ -12,7 +12,7 @@ import { topics } from '../../contracts/topics.ts';
 import {
   amota,
   annotationsToRows,
-  averagePrecision,
+  trackRowsAp,
   type BevRow,
   type EvalReport,
   evaluateBev,
@@ -204,17 +204,8 @@ async function evalText(
     notes,
   };
   if (trRows.some((r) => r.score !== undefined && r.score >= 0))
-    report.detection = detectionAp(gtRows, trRows, opts.minHeightPx);
+    report.detection = trackRowsAp(gtRows, trRows, opts.minHeightPx);
   return report;
-}
-
-function detectionAp(gt: readonly TrackRow[], tr: readonly TrackRow[], minHeightPx: number) {
-  const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
-  return averagePrecision(
-    tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
-    gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, ...(r.ignore ? { ignore: true } : {}) })),
-    { minHeightPx },
-  );
 }
 
 async function evalMcap(
@@ -297,7 +288,7 @@ async function evalMcap(
       firstFrame: 0,
       lastFrame: Math.max(0, index.size - 1),
     });
-    report.detection = detectionAp(gtRows, trRows, opts.minHeightPx);
+    report.detection = trackRowsAp(gtRows, trRows, opts.minHeightPx);
   } else {
     notes.push('no tracks on /perception/<camera>/annotations: 2D tracking not scored');
   }

@@ -48,7 +48,7 @@ export function register(program: Command): void {
         if (o.json) printJson(s);
         else
           process.stdout.write(
-            `imported ${s.frames} ${s.format} frames (${s.width}×${s.height}, ${s.rateHz} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s → ${s.output}\n`,
+            `imported ${s.frames} ${s.format} frames (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s → ${s.output}\n`,
           );
         return 0;
       }),

@@ -9,9 +9,9 @@
  * visibility`, so `readMotChallenge` puts the class in `wx` and the visibility in `wy`.
  */
 import { ViperError } from '../../contracts/errors.ts';
-import { linearSumAssignment } from '../assignment.ts';
-import type { TrackRow } from '../rows.ts';
-import { EPS, iouMatrix } from '../sequence.ts';
+import { dontCareMatch } from '../dontCare.ts';
+import { groupBy, type TrackRow } from '../rows.ts';
+import { iouMatrix } from '../sequence.ts';
 import { type MotRow, motRowsToTrackRows } from './motchallenge.ts';
 
 export type MotBenchmark = 'MOT15' | 'MOT16' | 'MOT17' | 'MOT20';
@@ -68,31 +68,25 @@ export function preprocessMotChallenge(
       });
     }
   }
-  const byFrame = <R extends MotRow>(rows: readonly R[]) => {
-    const m = new Map<number, R[]>();
-    for (const r of rows) {
-      const list = m.get(r.frame);
-      if (list) list.push(r);
-      else m.set(r.frame, [r]);
-    }
-    return m;
-  };
-  const gtBy = byFrame(gt);
+  const gtBy = groupBy(gt, (r) => r.frame);
   const removed = new Set<MotRow>();
-  for (const [frame, trs] of byFrame(tr)) {
+  for (const [frame, trs] of groupBy(tr, (r) => r.frame)) {
     const gts = gtBy.get(frame);
     if (!gts) continue;
+    // TrackEval: tracker boxes matched (Hungarian, IoU ≥ 0.5) to distractor ground truth are removed.
     const sim = iouMatrix(
       motRowsToTrackRows(gts).map((r) => r.box),
       motRowsToTrackRows(trs).map((r) => r.box),
     );
-    for (let k = 0; k < sim.length; k++) if (sim[k]! < 0.5 - EPS) sim[k] = 0;
-    const a = linearSumAssignment({ rows: gts.length, cols: trs.length, data: sim }, true);
-    for (let q = 0; q < a.rows.length; q++) {
-      const i = a.rows[q]!;
-      const j = a.cols[q]!;
-      if (sim[i * trs.length + j]! > EPS && distractors.has(motGtClass(gts[i]!))) removed.add(trs[j]!);
-    }
+    const { keep } = dontCareMatch(
+      sim,
+      gts.map((g) => distractors.has(motGtClass(g))),
+      trs.length,
+      0.5,
+    );
+    trs.forEach((r, j) => {
+      if (!keep[j]) removed.add(r);
+    });
   }
   return {
     gt: motRowsToTrackRows(gt.filter((r) => r.conf !== 0 && motGtClass(r) === MOT_CLASSES.pedestrian)),

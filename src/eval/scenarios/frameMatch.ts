@@ -12,6 +12,7 @@
  */
 import { linearSumAssignment } from '../assignment.ts';
 import { dontCareFrame } from '../dontCare.ts';
+import { groupBy } from '../rows.ts';
 import { iouMatrix } from '../sequence.ts';
 import type { ObjectObs, RunData, TrackObs } from './readRun.ts';
 
@@ -126,15 +127,4 @@ export function matchWorld(run: RunData, distanceM: number, minVisibility: numbe
     prev = new Map([...out].map(([a, o]) => [a, o.id]));
     return out;
   });
-}
-
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    const list = m.get(k);
-    if (list) list.push(x);
-    else m.set(k, [x]);
-  }
-  return m;
 }

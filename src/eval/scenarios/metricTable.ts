@@ -8,7 +8,7 @@
  * AP / AP50 are COCO AP of the output track boxes (scored by their confidence) per image = camera frame.
  */
 import type { MetricName } from '../../sim/scenario/expect.ts';
-import { type ApResult, averagePrecision } from '../ap.ts';
+import { type ApResult, trackRowsAp } from '../ap.ts';
 import { type BevRow, evaluateBev } from '../bev.ts';
 import { evaluateRows, type SequenceMetrics } from '../evaluate.ts';
 import type { TrackRow } from '../rows.ts';
@@ -122,16 +122,6 @@ export function visibleBevRows(run: RunData, minVisibility: number, minHeightPx 
   return rows;
 }
 
-/** COCO AP of the track boxes; the size range as COCO's area range (short gt ignored, short unmatched boxes too). */
-function ap(gt: readonly TrackRow[], tr: readonly TrackRow[], minHeightPx: number): ApResult {
-  const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
-  return averagePrecision(
-    tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
-    gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box })),
-    { minHeightPx },
-  );
-}
-
 /** Score a run: every metric of the expect vocabulary, overall, per class, per camera (× class) and world. */
 export function metricTable(run: RunData, opts: ScoreOptions = {}): MetricTable {
   const o = { ...DEFAULT_SCORE, ...opts };
@@ -143,7 +133,7 @@ export function metricTable(run: RunData, opts: ScoreOptions = {}): MetricTable 
     const all = evaluateRows(gt, tr, range);
     addTracking(table, '', all.overall);
     for (const [cls, m] of Object.entries(all.perClass)) addTracking(table, scopeKey({ class: cls }), m);
-    addAp(table, (cls) => scopeKey({ class: cls }), ap(gt, tr, o.minHeightPx));
+    addAp(table, (cls) => scopeKey({ class: cls }), trackRowsAp(gt, tr, o.minHeightPx));
     for (const camera of Object.keys(all.perCamera).sort()) {
       const g = gt.filter((r) => r.camera === camera);
       const t = tr.filter((r) => r.camera === camera);
@@ -151,7 +141,7 @@ export function metricTable(run: RunData, opts: ScoreOptions = {}): MetricTable 
       addTracking(table, scopeKey({ camera }), cam.overall);
       for (const [cls, m] of Object.entries(cam.perClass))
         addTracking(table, scopeKey({ camera, class: cls }), m);
-      addAp(table, (cls) => scopeKey({ camera, class: cls }), ap(g, t, o.minHeightPx));
+      addAp(table, (cls) => scopeKey({ camera, class: cls }), trackRowsAp(g, t, o.minHeightPx));
     }
   }
   if (run.hasObjects) {

@@ -131,12 +131,12 @@ export function junitXml(s: SuiteResult): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="viper scenarios" tests="${tests}" failures="${failures}" errors="${errors}" time="${(s.timing.wallMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
-/** Markdown report: the summary table, then per scenario its failures, checks, golden diff and plot. */
 /** The 2D size range in the caption: boxes under `minHeightPx` are don't-care. */
 function sizeRange(minHeightPx: number | undefined): string {
   return minHeightPx ? `; boxes under ${minHeightPx} px tall are don't-care` : '';
 }
 
+/** Markdown report: the summary table, then per scenario its failures, checks, golden diff and plot. */
 export function markdown(s: SuiteResult): string {
   const out: string[] = [
     `# Scenario suite (${s.mode}, ${s.detector})`,
