@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { CameraFrame } from '../src/contracts/camera.ts';
 import { Detector, decodeLetterboxed, loadModelCard, writeInputTensor } from '../src/detect/index.ts';
+import { sessionOptions } from '../src/detect/session.ts';
 import { encodeJpeg, loadScenario, rgbOf, scenarioFromValue, simulateFrames } from '../src/sim/index.ts';
 import { repoRoot } from '../test/shared.ts';
 
@@ -58,13 +59,7 @@ export async function run(): Promise<void> {
   const cardPath = join(repoRoot, 'models', 'viper-det', 'viper-det.card.json');
   const card = await loadModelCard(cardPath);
   const frames = await frames960();
-  const session = await ort.InferenceSession.create(card.modelPath, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: THREADS,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const session = await ort.InferenceSession.create(card.modelPath, sessionOptions('cpu', THREADS));
   const dims = [1, 3, card.input.height, card.input.width];
   const tensors: Float32Array[] = [];
   for (const f of frames) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { CameraFrame } from '../src/contracts/camera.ts';
 import { Detector, decodeLetterboxed, loadModelCard, writeInputTensor } from '../src/detect/index.ts';
+import { sessionOptions } from '../src/detect/session.ts';
 import { hasShared, repoRoot, shared } from '../test/shared.ts';
 
 const FRAMES = 24;
@@ -46,13 +47,7 @@ export async function run(): Promise<void> {
 
   // Baseline: the model alone on a session with the detector's options, on the main thread, fed float tensors
   // made before the clock starts (decode, letterbox and normalisation all excluded).
-  const session = await ort.InferenceSession.create(card.modelPath, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: THREADS,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const session = await ort.InferenceSession.create(card.modelPath, sessionOptions('cpu', THREADS));
   const size = 3 * card.input.width * card.input.height;
   const dims = [1, 3, card.input.height, card.input.width];
   const tensors: Float32Array[] = [];

@@ -68,6 +68,18 @@ function quietLogLevel(): 'fatal' | undefined {
   return ort.env.logLevel === 'fatal' ? 'fatal' : undefined;
 }
 
+/** The options every detector session is created with (benchmarks build their baselines from them too). */
+export function sessionOptions(provider: ExecutionProvider, threads: number | undefined): SessionOptions {
+  return {
+    executionProviders: [provider],
+    intraOpNumThreads: threads ?? 0,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  };
+}
+
 /** Create one session for `modelPath`, trying `providers` in order. */
 export async function openSession(
   modelPath: string,
@@ -78,14 +90,7 @@ export async function openSession(
   const host = opts.worker === false ? null : new WorkerHost();
   const fallbacks: string[] = [];
   for (const [i, provider] of providers.entries()) {
-    const options: SessionOptions = {
-      executionProviders: [provider],
-      intraOpNumThreads: opts.threads ?? 0,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-    };
+    const options = sessionOptions(provider, opts.threads);
     const spec: RunnerSpec = {
       modelPath,
       options,
