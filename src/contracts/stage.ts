@@ -27,6 +27,12 @@ export interface RigResult {
 
 export interface Stage {
   readonly name: string;
+  /**
+   * The stage keeps no state from one batch to the next, so the graph may hand it the next batch before the
+   * previous one has resolved (a detector decodes the next frames while this batch's inference runs). Stateful
+   * stages (unset) get their batches one at a time, in order.
+   */
+  readonly concurrent?: boolean;
   /** Process one batch; resolve with the same results, in the same order, outputs added. */
   process(batch: RigResult[]): Promise<RigResult[]>;
   /** Facts for the run summary and the results file (e.g. { executionProvider: 'cpu' }). */

@@ -18,7 +18,7 @@ import { classTable, loadModelCard, type ModelCard } from './card.ts';
 import { type Letterbox, unletterboxBox } from './letterbox.ts';
 import { nms } from './nms.ts';
 import { buildPreprocessModel } from './preGraph.ts';
-import { decodeLetterboxed, FrameDecodeError, type Letterboxed } from './preprocess.ts';
+import { decodeResized, FrameDecodeError, placeLetterboxed, type Resized } from './preprocess.ts';
 import type { RunOutput, SessionRunner } from './runner.ts';
 import { type ExecutionProvider, openSession, parseProviders } from './session.ts';
 import { checkOutputDims, checkShapes } from './shapes.ts';
@@ -51,13 +51,16 @@ export interface DetectorStats {
   runs: number;
 }
 
-type Decoded = Letterboxed | FrameDecodeError;
+type Decoded = Resized | FrameDecodeError;
 
 /**
  * Frames decoding at once. All at once, frame 0 would finish with the others and the first run would wait for
  * the whole chunk; a short window lets runs start early and later frames decode meanwhile.
  */
 const DECODE_AHEAD = 2;
+
+/** Spare run buffers kept per size: enough for the runs in flight of two batches. */
+const BUFFERS_KEPT = 4;
 
 /** A run in flight and the chunk positions of its images, in tensor order. */
 interface PendingRun {
@@ -67,6 +70,10 @@ interface PendingRun {
 
 export class Detector {
   readonly stats: DetectorStats = { frames: 0, decodeErrors: 0, runs: 0 };
+  /** Spare run buffers by length. */
+  private readonly buffers = new Map<number, Uint8Array[]>();
+  /** The last DECODE_AHEAD decodes started, across calls (settle, never reject). */
+  private readonly decoding: Promise<unknown>[] = [];
   private readonly params: DecodeParams;
   private readonly classOf: (ViperClass | undefined)[];
   private readonly imageSize: number;
@@ -172,23 +179,22 @@ export class Detector {
   }
 
   /**
-   * Decoding starts now, at most DECODE_AHEAD frames at a time in order (libvips threads), so the first run can
-   * start while later frames still decode; failures resolve as FrameDecodeError.
+   * Decoding starts now, at most DECODE_AHEAD frames at a time in call order (libvips threads), so the first
+   * run can start while later frames still decode. The window spans calls: a batch the graph hands over while
+   * the previous one is still running queues behind its frames. Failures resolve as FrameDecodeError.
    */
   private startDecode(frames: CameraFrame[]): Promise<Decoded>[] {
-    const out: Promise<Decoded>[] = [];
-    for (const [i, f] of frames.entries()) {
-      const before = out[i - DECODE_AHEAD] ?? Promise.resolve();
-      out.push(
-        before.then(() =>
-          decodeLetterboxed(f.image, this.card.input).catch((err: unknown) => {
-            if (err instanceof FrameDecodeError) return err;
-            throw err;
-          }),
-        ),
+    return frames.map((f) => {
+      const before = this.decoding.length < DECODE_AHEAD ? Promise.resolve() : this.decoding.shift();
+      const decoded = (before ?? Promise.resolve()).then(() =>
+        decodeResized(f.image, this.card.input).catch((err: unknown) => {
+          if (err instanceof FrameDecodeError) return err;
+          throw err;
+        }),
       );
-    }
-    return out;
+      this.decoding.push(decoded.catch(() => undefined));
+      return decoded;
+    });
   }
 
   /**
@@ -199,9 +205,9 @@ export class Detector {
     const runs: PendingRun[] = [];
     const groupSize = this.fixedBatch ?? decoding.length;
     let members: number[] = [];
-    let pixels = new Uint8Array(groupSize * this.imageSize);
+    let pixels = this.takeBuffer(groupSize * this.imageSize);
     const send = () => {
-      // Fixed-batch models get a full batch; unused slots stay zero and are not read back.
+      // Fixed-batch models get a full batch; unused slots are not read back.
       const batch = this.fixedBatch ?? members.length;
       const data = batch === groupSize ? pixels : pixels.slice(0, batch * this.imageSize);
       const output = this.run(data, batch);
@@ -209,18 +215,34 @@ export class Detector {
       output.catch(() => {});
       runs.push({ output, members });
       members = [];
-      pixels = new Uint8Array(groupSize * this.imageSize);
+      pixels = this.takeBuffer(groupSize * this.imageSize);
     };
     for (const [i, p] of decoding.entries()) {
       const d = await p;
       decoded.push(d);
       if (d instanceof FrameDecodeError) continue;
-      pixels.set(d.pixels, members.length * this.imageSize);
+      placeLetterboxed(d.resized, d.lb, this.card.input, pixels, members.length * this.imageSize);
       members.push(i);
       if (members.length === groupSize) send();
     }
     if (members.length > 0) send();
+    this.giveBack(pixels);
     return runs;
+  }
+
+  /**
+   * Run buffers are reused (the worker hands each back with its output): a fresh half-megabyte buffer per
+   * frame kept V8's garbage collector busy on another core.
+   */
+  private takeBuffer(length: number): Uint8Array {
+    return this.buffers.get(length)?.pop() ?? new Uint8Array(length);
+  }
+
+  private giveBack(buffer: Uint8Array | undefined): void {
+    if (!buffer || buffer.byteLength === 0) return;
+    const list = this.buffers.get(buffer.length) ?? [];
+    if (list.length < BUFFERS_KEPT) list.push(buffer);
+    this.buffers.set(buffer.length, list);
   }
 
   private async collect(
@@ -235,13 +257,14 @@ export class Detector {
     this.stats.decodeErrors += results.filter((r) => r.error !== undefined).length;
     for (const run of runs) {
       const output = await run.output;
+      this.giveBack(output.pixels);
       this.stats.runs++;
       this.checkRunOutput(output);
       const dims = output.dims.slice(1);
       const per = dims.reduce((a, b) => a * b, 1);
       run.members.forEach((idx, slot) => {
         const slice = output.data.subarray(slot * per, (slot + 1) * per);
-        const lb = (decoded[idx] as Letterboxed).lb;
+        const lb = (decoded[idx] as Resized).lb;
         (results[idx] as FrameDetections).detections = this.toDetections(
           slice,
           dims,

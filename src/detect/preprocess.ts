@@ -6,11 +6,18 @@
 import sharp, { type Sharp } from 'sharp';
 import type { Image } from '../contracts/camera.ts';
 import type { ModelCard } from './card.ts';
+import { imageHeader } from './imageHeader.ts';
 import { type Letterbox, letterbox } from './letterbox.ts';
 
 /** A letterboxed image: input-sized, interleaved RGB bytes (row-major, H × W × 3). */
 export interface Letterboxed {
   pixels: Uint8Array;
+  lb: Letterbox;
+}
+
+/** A decoded image resized to its place in the letterbox (lb.newW × lb.newH RGB bytes), not yet padded. */
+export interface Resized {
+  resized: Uint8Array;
   lb: Letterbox;
 }
 
@@ -31,21 +38,44 @@ const RAW_CHANNELS = { rgb8: 3, bgr8: 3, mono8: 1 } as const;
 /**
  * Decode (jpeg/png) or wrap (rgb8/bgr8/mono8) an image and letterbox it to the card's input size.
  * Rejects with FrameDecodeError when the bytes do not make an image.
+ *
+ * Plain 8-bit colour JPEG/PNG frames (nearly every camera's) take the short path: size from the header
+ * (imageHeader.ts), decode + resize in one libvips pass, padding in JS. Anything else (grey, alpha, CMYK,
+ * 16-bit, a header this reader does not understand) also asks libvips for its metadata and converts to
+ * sRGB; both give the same bytes for a plain frame. Measured on vtest's 768×576 JPEGs: 8.4 vs 10.1 ms of
+ * CPU per frame.
  */
 export async function decodeLetterboxed(image: Image, input: ModelCard['input']): Promise<Letterboxed> {
+  const { resized, lb } = await decodeResized(image, input);
+  const pixels = new Uint8Array(input.width * input.height * 3);
+  placeLetterboxed(resized, lb, input, pixels, 0);
+  return { pixels, lb };
+}
+
+/** The decode and resize of decodeLetterboxed; placeLetterboxed then pads it, straight into a run buffer. */
+export async function decodeResized(image: Image, input: ModelCard['input']): Promise<Resized> {
   let pipeline: Sharp;
   let srcW: number;
   let srcH: number;
+  let plain: boolean;
   try {
     if (image.encoding === 'jpeg' || image.encoding === 'png') {
       // failOn 'error': a truncated JPEG is rejected; libjpeg's mere warnings (common from cameras) are not.
       pipeline = sharp(image.data, { failOn: 'error' });
-      const meta = await pipeline.metadata();
-      if (meta.format !== 'jpeg' && meta.format !== 'png') {
-        throw new FrameDecodeError(`expected ${image.encoding}, got ${meta.format ?? 'unknown'} bytes`);
+      const header = imageHeader(image.data);
+      plain =
+        header !== null && header.format === image.encoding && header.channels === 3 && header.bitDepth === 8;
+      if (plain && header) {
+        srcW = header.width;
+        srcH = header.height;
+      } else {
+        const meta = await pipeline.metadata();
+        if (meta.format !== 'jpeg' && meta.format !== 'png') {
+          throw new FrameDecodeError(`expected ${image.encoding}, got ${meta.format ?? 'unknown'} bytes`);
+        }
+        srcW = meta.width ?? 0;
+        srcH = meta.height ?? 0;
       }
-      srcW = meta.width ?? 0;
-      srcH = meta.height ?? 0;
     } else {
       const channels = RAW_CHANNELS[image.encoding];
       const expected = image.width * image.height * channels;
@@ -57,35 +87,52 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
       pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels } });
       srcW = image.width;
       srcH = image.height;
+      plain = channels === 3;
       if (image.encoding === 'bgr8') pipeline = pipeline.recomb(SWAP_RB);
     }
     const lb = letterbox(srcW, srcH, input.width, input.height, input.letterbox.align);
     if (lb.newW !== srcW || lb.newH !== srcH) {
       pipeline = pipeline.resize(lb.newW, lb.newH, { fit: 'fill', kernel: 'linear' });
     }
-    const pad = input.letterbox.padValue;
-    if (lb.newW !== input.width || lb.newH !== input.height) {
-      pipeline = pipeline.extend({
-        top: lb.padY,
-        left: lb.padX,
-        bottom: input.height - lb.newH - lb.padY,
-        right: input.width - lb.newW - lb.padX,
-        background: { r: pad, g: pad, b: pad, alpha: 1 },
-      });
-    }
-    // Grey images (mono8, greyscale JPEG/PNG) become three equal channels.
-    const { data, info } = await pipeline
-      .removeAlpha()
-      .toColourspace('srgb')
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.width !== input.width || info.height !== input.height || info.channels !== 3) {
+    // Grey images (mono8, greyscale JPEG/PNG) become three equal channels; alpha is dropped.
+    if (!plain) pipeline = pipeline.removeAlpha().toColourspace('srgb');
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    if (info.width !== lb.newW || info.height !== lb.newH || info.channels !== 3) {
       throw new FrameDecodeError(`decoder gave ${info.width}×${info.height}×${info.channels}`);
     }
-    return { pixels: data, lb };
+    return { resized: data, lb };
   } catch (err) {
     if (err instanceof FrameDecodeError) throw err;
     throw new FrameDecodeError(`cannot decode ${image.encoding}: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * Write the resized image at its letterbox offset into `dst` (an input-sized image at element `offset`) and
+ * the card's pad value around it. Every byte of the destination image is written.
+ */
+export function placeLetterboxed(
+  resized: Uint8Array,
+  lb: Letterbox,
+  input: ModelCard['input'],
+  dst: Uint8Array,
+  offset: number,
+): void {
+  const rowIn = lb.newW * 3;
+  const rowOut = input.width * 3;
+  const padValue = input.letterbox.padValue;
+  const end = offset + rowOut * input.height;
+  if (lb.newW === input.width) {
+    // Whole rows: one copy, padding above and below.
+    const top = offset + lb.padY * rowOut;
+    dst.fill(padValue, offset, top);
+    dst.set(resized.subarray(0, rowIn * lb.newH), top);
+    dst.fill(padValue, top + rowIn * lb.newH, end);
+    return;
+  }
+  dst.fill(padValue, offset, end);
+  for (let y = 0; y < lb.newH; y++) {
+    dst.set(resized.subarray(y * rowIn, (y + 1) * rowIn), offset + (y + lb.padY) * rowOut + lb.padX * 3);
   }
 }
 

@@ -11,6 +11,8 @@ import { PRE_INPUT, PRE_OUTPUT } from './preGraph.ts';
 export interface RunOutput {
   data: Float32Array;
   dims: readonly number[];
+  /** The input pixel buffer, handed back for the next run (a worker returns the one it was sent). */
+  pixels?: Uint8Array;
 }
 
 export interface SessionMeta {
@@ -65,7 +67,7 @@ export async function openInProcess(spec: RunnerSpec): Promise<SessionRunner> {
       if (!tensor) throw new Error('preprocessing graph gave no tensor');
       const out = (await session.run({ [inputName]: tensor }, [outputName]))[outputName];
       if (!out) throw new Error(`output "${outputName}" missing`);
-      return { data: checkFloat(out.type, outputName, out.data), dims: out.dims };
+      return { data: checkFloat(out.type, outputName, out.data), dims: out.dims, pixels };
     },
     release: async () => {
       await pre.release();
@@ -82,6 +84,7 @@ interface Reply {
   data?: Float32Array | null;
   dims?: number[];
   type?: string;
+  pixels?: Uint8Array;
 }
 
 /** A worker thread that can open one session (tried provider by provider) and then runs it. */
@@ -139,7 +142,11 @@ export class WorkerHost {
         const whole = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength;
         const transfer = whole ? [pixels.buffer as ArrayBuffer] : [];
         const r = await this.request({ op: 'run', inputName, outputName, pixels, dims }, transfer);
-        return { data: checkFloat(r.type ?? 'none', outputName, r.data), dims: r.dims ?? [] };
+        return {
+          data: checkFloat(r.type ?? 'none', outputName, r.data),
+          dims: r.dims ?? [],
+          ...(r.pixels ? { pixels: r.pixels } : {}),
+        };
       },
       release: async () => {
         await this.request({ op: 'release' }).catch(() => {});

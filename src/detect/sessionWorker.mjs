@@ -4,7 +4,8 @@
  * Plain JS: workers load without the TS loader. Requests are answered in order:
  *   { id, op: 'open', modelPath, options, preModel, preOptions, preInput, preOutput, logLevel }
  *       → { id, ok, meta: { inputNames, outputNames, inputMetadata, outputMetadata } }
- *   { id, op: 'run', inputName, outputName, pixels: Uint8Array, dims } → { id, ok, data, dims, type }
+ *   { id, op: 'run', inputName, outputName, pixels: Uint8Array, dims } → { id, ok, data, dims, type, pixels }
+ *       (the pixel buffer goes back for reuse, the output moves without a copy where it can)
  *   { id, op: 'release' } → { id, ok }
  * Failures answer { id, ok: false, message }.
  */
@@ -49,12 +50,29 @@ parentPort?.on('message', async (msg) => {
       if (!tensor) throw new Error('preprocessing graph gave no tensor');
       const out = (await session.run({ [msg.inputName]: tensor }, [msg.outputName]))[msg.outputName];
       if (!out) throw new Error(`output ${msg.outputName} missing`);
-      // Copy into a buffer this thread owns so it can be transferred (ORT's may not be detachable).
-      const data = out.type === 'float32' ? new Float32Array(/** @type {Float32Array} */ (out.data)) : null;
-      parentPort?.postMessage(
-        { id: msg.id, ok: true, data, dims: out.dims, type: out.type },
-        data ? [data.buffer] : [],
-      );
+      /** @type {Uint8Array} */
+      const pixels = msg.pixels;
+      const reply = (data, transfer) =>
+        parentPort?.postMessage({ id: msg.id, ok: true, data, dims: out.dims, type: out.type, pixels }, [
+          ...transfer,
+          pixels.buffer,
+        ]);
+      const data = out.type === 'float32' ? /** @type {Float32Array} */ (out.data) : null;
+      if (!data) {
+        reply(null, []);
+      } else if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
+        // ORT's own output buffer moves to the main thread without a copy (1.2 MB a frame for YOLOX);
+        // should a build hand out one that cannot be detached, copy it instead.
+        try {
+          reply(data, [data.buffer]);
+        } catch {
+          const copy = new Float32Array(data);
+          reply(copy, [copy.buffer]);
+        }
+      } else {
+        const copy = new Float32Array(data);
+        reply(copy, [copy.buffer]);
+      }
     } else if (msg.op === 'release') {
       await release();
       parentPort?.postMessage({ id: msg.id, ok: true });

@@ -1,7 +1,7 @@
 /**
  * Deterministic replay: recording → RxJS perception graph → results MCAP.
  *
- *   pullSource ─▶ interpret + assemble camera frames ─▶ align rig ─▶ batchRigs ─▶ stages (concatMap) ─▶ sink
+ *   pullSource ─▶ interpret + assemble camera frames ─▶ align rig ─▶ batchRigs ─▶ stages (pipelined) ─▶ sink
  *
  * The source pulls only while the ordered writer has room, so memory is bounded for any file size. Every input
  * message is passed through to the output, and each rig frame's outputs follow the inputs read before it closed,
@@ -20,6 +20,7 @@ import { OrderedWriter, type Slot } from './OrderedWriter.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
 import { type LiveMirror, ResultsSink } from './ResultsSink.ts';
 import { RigAligner } from './RigAligner.ts';
+import { StagePipeline } from './stagePipeline.ts';
 import { emptyResult, type RigResult, type Stage } from './stage.ts';
 
 export interface ReplayOptions {
@@ -77,6 +78,12 @@ export interface ReplaySummary {
   recovery?: { damaged: boolean; reason?: string; bytesLost: number };
   stages: Record<string, Record<string, unknown>>;
 }
+
+/**
+ * Batches in the stages at once: two let the detector decode one batch while the other's inference and the
+ * tracker run; more would only hold more frames in memory on the cores there are.
+ */
+const PIPELINE_DEPTH = 2;
 
 interface PendingRig {
   rig: RigFrame;
@@ -186,6 +193,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
 
   const flushTail = (): Observable<PendingRig> => from([...releaseComplete(), ...closeRig(aligner.flush())]);
 
+  const stagePipeline = new StagePipeline(opts.stages);
   const pipeline$ = concatWithTail(rigs$, flushTail).pipe(
     batchRigs<PendingRig>(
       { maxBatch: opts.maxBatch ?? 6, windowNs: opts.batchWindowNs ?? 1_000_000_000n },
@@ -195,25 +203,22 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       rigsInBatcher -= batch.length;
       gate.notify();
     }),
-    concatMap((batch) =>
-      from(
-        runStages(
-          opts.stages,
-          batch.map((p) => emptyResult(p.rig)),
+    mergeMap(
+      (batch) =>
+        from(stagePipeline.run(batch.map((p) => emptyResult(p.rig)))).pipe(
+          map((results) => {
+            results.forEach((r, i) => {
+              for (const issue of r.issues) {
+                stats.issues++;
+                stats.issueKinds[issue.kind] = (stats.issueKinds[issue.kind] ?? 0) + 1;
+              }
+              batch[i]!.slot.fill(r);
+            });
+            ordered.drain();
+            return results.length;
+          }),
         ),
-      ).pipe(
-        map((results) => {
-          results.forEach((r, i) => {
-            for (const issue of r.issues) {
-              stats.issues++;
-              stats.issueKinds[issue.kind] = (stats.issueKinds[issue.kind] ?? 0) + 1;
-            }
-            batch[i]!.slot.fill(r);
-          });
-          ordered.drain();
-          return results.length;
-        }),
-      ),
+      PIPELINE_DEPTH,
     ),
     defaultIfEmpty(0),
   );
@@ -287,18 +292,6 @@ function latestStamp(rig: RigFrame): TimeNs {
   let t = rig.tNs;
   for (const f of rig.frames) if (f.tNs > t) t = f.tNs;
   return t;
-}
-
-async function runStages(stages: Stage[], batch: RigResult[]): Promise<RigResult[]> {
-  let results = batch;
-  for (const stage of stages) {
-    const next = await stage.process(results);
-    if (next.length !== results.length) {
-      throw new Error(`stage ${stage.name} returned ${next.length} results for a batch of ${results.length}`);
-    }
-    results = next;
-  }
-  return results;
 }
 
 /** Emit everything from `head`, then, once it completes, whatever `tail()` gives (evaluated late). */
