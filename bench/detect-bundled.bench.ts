@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import type { CameraFrame } from '../src/contracts/camera.ts';
 import { Detector, decodeLetterboxed, loadModelCard, writeInputTensor } from '../src/detect/index.ts';
 import { sessionOptions } from '../src/detect/session.ts';
-import { encodeJpeg, loadScenario, rgbOf, scenarioFromValue, simulateFrames } from '../src/sim/index.ts';
+import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../src/sim/index.ts';
 import { repoRoot } from '../test/shared.ts';
 
 const THREADS = Number(process.env.VIPER_BENCH_THREADS ?? 1);
@@ -30,17 +30,7 @@ async function frames960(): Promise<CameraFrame[]> {
   );
   const out: CameraFrame[] = [];
   for (const f of simulateFrames(world, { frames: [20, 40] })) {
-    for (const img of f.images) {
-      const data = await encodeJpeg(rgbOf(img.color), img.width, img.height, scenario.sensor.jpegQuality);
-      out.push({
-        feedId: 'bench',
-        cameraId: img.cameraId,
-        tNs: f.tNs,
-        image: { encoding: 'jpeg', width: img.width, height: img.height, data },
-        calibration: null,
-        transforms: [],
-      });
-    }
+    out.push(...(await jpegCameraFrames(f, scenario.sensor.jpegQuality, 'bench')));
   }
   return out;
 }

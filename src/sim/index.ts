@@ -45,6 +45,6 @@ export {
 } from './render/renderer.ts';
 export { pixelBoxes, cameraViews, groundTruthMessage } from './groundTruth.ts';
 export { simulateFrames, frameCount, frameStampNs, inDropout, type SimFrame } from './simulate.ts';
-export { recordScenario, encodeJpeg, rgbOf, type RecordResult } from './record.ts';
+export { recordScenario, encodeJpeg, jpegCameraFrames, rgbOf, type RecordResult } from './record.ts';
 export { DatasetWriter, splitFor, type Split } from './dataset.ts';
 export { mosaicPng } from './mosaic.ts';

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { z } from 'zod';
+import type { CameraFrame } from '../contracts/camera.ts';
 import type { Transform } from '../contracts/geometry.ts';
 import { GroundTruthMessage } from '../contracts/perception.ts';
 import { type TimeNs, toFoxgloveTime } from '../contracts/time.ts';
@@ -37,6 +38,31 @@ export function encodeJpeg(rgb: Buffer, width: number, height: number, quality: 
   return sharp(rgb, { raw: { width, height, channels: 3 } })
     .jpeg({ quality, mozjpeg: false, chromaSubsampling: '4:2:0', optimiseCoding: false })
     .toBuffer();
+}
+
+/**
+ * A simulated frame's images as the detector sees them in a recording: one JPEG camera frame per camera,
+ * encoded as `viper simulate` records it (no calibration or transforms attached). For tests, benchmarks and
+ * the model recipe, which detect on simulated frames without writing a recording first.
+ */
+export async function jpegCameraFrames(
+  f: SimFrame,
+  jpegQuality: number,
+  feedId: string,
+): Promise<CameraFrame[]> {
+  const out: CameraFrame[] = [];
+  for (const img of f.images) {
+    const data = await encodeJpeg(rgbOf(img.color), img.width, img.height, jpegQuality);
+    out.push({
+      feedId,
+      cameraId: img.cameraId,
+      tNs: f.tNs,
+      image: { encoding: 'jpeg', width: img.width, height: img.height, data },
+      calibration: null,
+      transforms: [],
+    });
+  }
+  return out;
 }
 
 const CLASS_RGBA: Record<string, [number, number, number]> = {

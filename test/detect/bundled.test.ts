@@ -16,7 +16,7 @@ import { VIPER_CLASSES } from '../../src/contracts/classes.ts';
 import type { Box2D } from '../../src/contracts/geometry.ts';
 import { Detector, type FrameDetections } from '../../src/detect/index.ts';
 import { BUNDLED_MODEL } from '../../src/graph/buildStages.ts';
-import { encodeJpeg, loadScenario, rgbOf, simulateFrames } from '../../src/sim/index.ts';
+import { jpegCameraFrames, loadScenario, simulateFrames } from '../../src/sim/index.ts';
 
 interface Gt {
   cls: string;
@@ -42,25 +42,15 @@ async function samples(path: string, ks: number[]): Promise<Sample[]> {
   const { scenario, world } = await loadScenario(path);
   const out: Sample[] = [];
   for (const f of simulateFrames(world, { frames: ks })) {
-    for (const img of f.images) {
+    const frames = await jpegCameraFrames(f, scenario.sensor.jpegQuality, scenario.name);
+    for (const frame of frames) {
       const gt: Gt[] = [];
       for (const a of f.gt.actors) {
-        const v = a.cameras.find((c) => c.cameraId === img.cameraId);
+        const v = a.cameras.find((c) => c.cameraId === frame.cameraId);
         if (!v || v.box.x2 <= v.box.x1 || v.box.y2 <= v.box.y1) continue;
         gt.push({ cls: a.cls, box: v.box, required: v.box.y2 - v.box.y1 > 20 && v.visibleFraction >= 0.3 });
       }
-      const data = await encodeJpeg(rgbOf(img.color), img.width, img.height, scenario.sensor.jpegQuality);
-      out.push({
-        frame: {
-          feedId: scenario.name,
-          cameraId: img.cameraId,
-          tNs: f.tNs,
-          image: { encoding: 'jpeg', width: img.width, height: img.height, data },
-          calibration: null,
-          transforms: [],
-        },
-        gt,
-      });
+      out.push({ frame, gt });
     }
   }
   return out;

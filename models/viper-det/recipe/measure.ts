@@ -19,13 +19,7 @@ import { parseArgs } from 'node:util';
 import type { CameraFrame } from '../../../src/contracts/camera.ts';
 import { Detector } from '../../../src/detect/Detector.ts';
 import { averagePrecision, type GtBox, type ScoredBox } from '../../../src/eval/ap.ts';
-import {
-  encodeJpeg,
-  loadScenario,
-  rgbOf,
-  scenarioFromValue,
-  simulateFrames,
-} from '../../../src/sim/index.ts';
+import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../../../src/sim/index.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -64,17 +58,8 @@ async function quality(detector: Detector) {
     const { scenario, world } = await framesOf(path);
     const ks = Array.from({ length: Math.floor(scenario.duration * scenario.rate + 1e-9) }, (_, k) => k);
     for (const f of simulateFrames(world, { frames: ks.filter((k) => k % stride === 0) })) {
-      const frames: CameraFrame[] = [];
+      const frames = await jpegCameraFrames(f, scenario.sensor.jpegQuality, scenario.name);
       for (const img of f.images) {
-        const jpeg = await encodeJpeg(rgbOf(img.color), img.width, img.height, scenario.sensor.jpegQuality);
-        frames.push({
-          feedId: scenario.name,
-          cameraId: img.cameraId,
-          tNs: f.tNs,
-          image: { encoding: 'jpeg', width: img.width, height: img.height, data: jpeg },
-          calibration: null,
-          transforms: [],
-        });
         const image = `${scenario.name}/${img.cameraId}/${f.k}`;
         for (const a of f.gt.actors) {
           const v = a.cameras.find((c) => c.cameraId === img.cameraId);
@@ -116,17 +101,7 @@ async function speed(detector: Detector) {
   const { scenario, world } = await framesOf(path, { width: 960, height: 540 });
   const frames: CameraFrame[] = [];
   for (const f of simulateFrames(world, { frames: [10, 30, 50] })) {
-    for (const img of f.images) {
-      const jpeg = await encodeJpeg(rgbOf(img.color), img.width, img.height, scenario.sensor.jpegQuality);
-      frames.push({
-        feedId: 's',
-        cameraId: img.cameraId,
-        tNs: f.tNs,
-        image: { encoding: 'jpeg', width: img.width, height: img.height, data: jpeg },
-        calibration: null,
-        transforms: [],
-      });
-    }
+    frames.push(...(await jpegCameraFrames(f, scenario.sensor.jpegQuality, 's')));
   }
   const ms: number[] = [];
   for (const fr of frames) await detector.detect([fr]); // warm
