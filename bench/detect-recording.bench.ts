@@ -27,7 +27,7 @@ import { replay } from '../src/graph/replay.ts';
 import { hasShared, repoRoot, shared } from '../test/shared.ts';
 
 const FRAMES = Number(process.env.VIPER_BENCH_FRAMES ?? 120);
-const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 3);
+const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 5);
 const THREADS = Number(process.env.VIPER_BENCH_THREADS ?? 2);
 
 export async function run(): Promise<void> {

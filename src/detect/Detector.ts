@@ -13,10 +13,10 @@ import type { CameraFrame } from '../contracts/camera.ts';
 import type { ViperClass } from '../contracts/classes.ts';
 import { ModelError } from '../contracts/errors.ts';
 import type { Detection } from '../contracts/perception.ts';
-import { adapters, type DecodeParams } from './adapters/index.ts';
 import { classTable, loadModelCard, type ModelCard } from './card.ts';
 import { type Letterbox, unletterboxBox } from './letterbox.ts';
-import { nms } from './nms.ts';
+import type { Candidate } from './nms.ts';
+import type { PostSpec } from './postprocess.ts';
 import { buildPreprocessModel } from './preGraph.ts';
 import { decodeResized, FrameDecodeError, placeLetterboxed, type Resized } from './preprocess.ts';
 import type { RunOutput, SessionRunner } from './runner.ts';
@@ -74,7 +74,6 @@ export class Detector {
   private readonly buffers = new Map<number, Uint8Array[]>();
   /** The last DECODE_AHEAD decodes started, across calls (settle, never reject). */
   private readonly decoding: Promise<unknown>[] = [];
-  private readonly params: DecodeParams;
   private readonly classOf: (ViperClass | undefined)[];
   private readonly imageSize: number;
 
@@ -92,14 +91,6 @@ export class Detector {
   ) {
     this.classOf = classTable(card);
     this.imageSize = 3 * card.input.width * card.input.height;
-    this.params = {
-      inputW: card.input.width,
-      inputH: card.input.height,
-      numClasses: card.classes.length,
-      strides: card.output.strides ?? [],
-      scoreThreshold: card.thresholds.score,
-      keep: this.classOf.map((c) => c !== undefined),
-    };
   }
 
   /**
@@ -123,6 +114,7 @@ export class Detector {
       worker: options.worker,
       log,
       preModel: buildPreprocessModel(card.input),
+      post: postSpec(card),
     });
     const { session } = opened;
     try {
@@ -260,15 +252,10 @@ export class Detector {
       this.giveBack(output.pixels);
       this.stats.runs++;
       this.checkRunOutput(output);
-      const dims = output.dims.slice(1);
-      const per = dims.reduce((a, b) => a * b, 1);
       run.members.forEach((idx, slot) => {
-        const slice = output.data.subarray(slot * per, (slot + 1) * per);
-        const lb = (decoded[idx] as Resized).lb;
         (results[idx] as FrameDetections).detections = this.toDetections(
-          slice,
-          dims,
-          lb,
+          output.candidates[slot] ?? [],
+          (decoded[idx] as Resized).lb,
           (frames[idx] as CameraFrame).cameraId,
         );
       });
@@ -276,18 +263,8 @@ export class Detector {
     return results;
   }
 
-  private toDetections(
-    slice: Float32Array,
-    dims: readonly number[],
-    lb: Letterbox,
-    cameraId: string,
-  ): Detection[] {
-    const candidates = adapters[this.card.output.layout](slice, dims, this.params);
-    const kept = nms(candidates, {
-      scoreThreshold: this.card.thresholds.score,
-      iouThreshold: this.card.thresholds.iou,
-      maxDetections: this.card.thresholds.maxDetections,
-    });
+  /** Kept candidates (input pixels, model classes) → detections in original pixels and Viper classes. */
+  private toDetections(kept: Candidate[], lb: Letterbox, cameraId: string): Detection[] {
     const dets: Detection[] = [];
     for (const c of kept) {
       const cls = this.classOf[c.classIndex];
@@ -321,4 +298,25 @@ export class Detector {
       `${this.card.modelPath} (card ${this.card.cardPath})`,
     );
   }
+}
+
+/** The card's adapter, its pre-NMS filter and NMS thresholds, for the runner (postprocess.ts). */
+function postSpec(card: ModelCard): PostSpec {
+  const classOf = classTable(card);
+  return {
+    layout: card.output.layout,
+    params: {
+      inputW: card.input.width,
+      inputH: card.input.height,
+      numClasses: card.classes.length,
+      strides: card.output.strides ?? [],
+      scoreThreshold: card.thresholds.score,
+      keep: classOf.map((c) => c !== undefined),
+    },
+    nms: {
+      scoreThreshold: card.thresholds.score,
+      iouThreshold: card.thresholds.iou,
+      maxDetections: card.thresholds.maxDetections,
+    },
+  };
 }

@@ -2,15 +2,20 @@
  * Where a session lives: in a worker thread (default: onnxruntime-node runs inference synchronously on the
  * calling thread, so on the main thread a 40 ms run would stall decoding, the rest of the graph and live
  * outputs) or in-process. Both expose the same small surface. Each runner holds two sessions: the
- * preprocessing graph (preGraph.ts, CPU) and the model; a run feeds uint8 pixels through both.
+ * preprocessing graph (preGraph.ts, CPU) and the model; a run feeds uint8 pixels through both and the output
+ * through the card's adapter and NMS (postprocess.ts), and answers with each image's kept candidates.
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import type { Candidate } from './nms.ts';
+import { type PostSpec, postprocess } from './postprocess.ts';
 import { PRE_INPUT, PRE_OUTPUT } from './preGraph.ts';
 
 export interface RunOutput {
-  data: Float32Array;
+  /** The model output's shape, batch first (checked against the card). */
   dims: readonly number[];
+  /** Per image of the batch: candidates kept by NMS, in input pixels, best first. */
+  candidates: Candidate[][];
   /** The input pixel buffer, handed back for the next run (a worker returns the one it was sent). */
   pixels?: Uint8Array;
 }
@@ -37,6 +42,7 @@ export interface RunnerSpec {
   options: SessionOptions;
   preModel: Uint8Array;
   preOptions: SessionOptions;
+  post: PostSpec;
 }
 
 export type SessionOptions = ort.InferenceSession.SessionOptions;
@@ -67,7 +73,8 @@ export async function openInProcess(spec: RunnerSpec): Promise<SessionRunner> {
       if (!tensor) throw new Error('preprocessing graph gave no tensor');
       const out = (await session.run({ [inputName]: tensor }, [outputName]))[outputName];
       if (!out) throw new Error(`output "${outputName}" missing`);
-      return { data: checkFloat(out.type, outputName, out.data), dims: out.dims, pixels };
+      const data = checkFloat(out.type, outputName, out.data);
+      return { dims: out.dims, candidates: postprocess(data, out.dims, spec.post), pixels };
     },
     release: async () => {
       await pre.release();
@@ -81,9 +88,8 @@ interface Reply {
   ok: boolean;
   message?: string;
   meta?: SessionMeta;
-  data?: Float32Array | null;
+  candidates?: Candidate[][];
   dims?: number[];
-  type?: string;
   pixels?: Uint8Array;
 }
 
@@ -143,8 +149,8 @@ export class WorkerHost {
         const transfer = whole ? [pixels.buffer as ArrayBuffer] : [];
         const r = await this.request({ op: 'run', inputName, outputName, pixels, dims }, transfer);
         return {
-          data: checkFloat(r.type ?? 'none', outputName, r.data),
           dims: r.dims ?? [],
+          candidates: r.candidates ?? [],
           ...(r.pixels ? { pixels: r.pixels } : {}),
         };
       },

@@ -4,6 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../contracts/errors.ts';
+import type { PostSpec } from './postprocess.ts';
 import {
   openInProcess,
   type RunnerSpec,
@@ -53,6 +54,8 @@ export interface OpenSessionOptions {
   worker?: boolean;
   /** The preprocessing graph (preGraph.ts) run before the model; always on CPU. */
   preModel: Uint8Array;
+  /** The adapter and NMS run on the output (postprocess.ts). */
+  post: PostSpec;
   log: (line: string) => void;
 }
 
@@ -99,6 +102,7 @@ export async function openSession(
       modelPath,
       options,
       preModel: opts.preModel,
+      post: opts.post,
       // One thread: the graph is a few element-wise passes, where a pool costs more in wake-ups than it gains.
       preOptions: { executionProviders: ['cpu'], intraOpNumThreads: 1, logSeverityLevel: 3 },
     };

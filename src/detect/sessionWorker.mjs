@@ -1,16 +1,22 @@
 /**
  * Worker thread that hosts the preprocessing session and the model session, so inference (which
- * onnxruntime-node runs synchronously on the calling thread) never blocks the graph's main thread.
- * Plain JS: workers load without the TS loader. Requests are answered in order:
- *   { id, op: 'open', modelPath, options, preModel, preOptions, preInput, preOutput, logLevel }
+ * onnxruntime-node runs synchronously on the calling thread) never blocks the graph's main thread, and runs
+ * the card's adapter and NMS on the output (postprocess.ts), so only kept boxes cross back.
+ * Plain JS (workers start without the TS loader; it is registered here for postprocess.ts).
+ * Requests are answered in order:
+ *   { id, op: 'open', modelPath, options, preModel, preOptions, post, preInput, preOutput, logLevel }
  *       → { id, ok, meta: { inputNames, outputNames, inputMetadata, outputMetadata } }
- *   { id, op: 'run', inputName, outputName, pixels: Uint8Array, dims } → { id, ok, data, dims, type, pixels }
- *       (the pixel buffer goes back for reuse, the output moves without a copy where it can)
+ *   { id, op: 'run', inputName, outputName, pixels: Uint8Array, dims } → { id, ok, candidates, dims, pixels }
+ *       (the pixel buffer goes back for reuse)
  *   { id, op: 'release' } → { id, ok }
  * Failures answer { id, ok: false, message }.
  */
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { register } from 'tsx/esm/api';
+
+register();
+const { postprocess } = await import('./postprocess.ts');
 
 /** @type {import('onnxruntime-node').InferenceSession | null} */
 let session = null;
@@ -18,6 +24,8 @@ let session = null;
 let pre = null;
 let preInput = 'pixels';
 let preOutput = 'tensor';
+/** @type {import('./postprocess.ts').PostSpec | null} */
+let post = null;
 
 async function release() {
   await pre?.release();
@@ -35,6 +43,7 @@ parentPort?.on('message', async (msg) => {
       pre = await ort.InferenceSession.create(msg.preModel, msg.preOptions);
       preInput = msg.preInput;
       preOutput = msg.preOutput;
+      post = msg.post;
       const meta = {
         inputNames: session.inputNames,
         outputNames: session.outputNames,
@@ -50,29 +59,13 @@ parentPort?.on('message', async (msg) => {
       if (!tensor) throw new Error('preprocessing graph gave no tensor');
       const out = (await session.run({ [msg.inputName]: tensor }, [msg.outputName]))[msg.outputName];
       if (!out) throw new Error(`output ${msg.outputName} missing`);
+      if (out.type !== 'float32' || !(out.data instanceof Float32Array) || !post) {
+        throw new Error(`output "${msg.outputName}" is ${out.type}, expected float32`);
+      }
+      const candidates = postprocess(out.data, out.dims, post);
       /** @type {Uint8Array} */
       const pixels = msg.pixels;
-      const reply = (data, transfer) =>
-        parentPort?.postMessage({ id: msg.id, ok: true, data, dims: out.dims, type: out.type, pixels }, [
-          ...transfer,
-          pixels.buffer,
-        ]);
-      const data = out.type === 'float32' ? /** @type {Float32Array} */ (out.data) : null;
-      if (!data) {
-        reply(null, []);
-      } else if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
-        // ORT's own output buffer moves to the main thread without a copy (1.2 MB a frame for YOLOX);
-        // should a build hand out one that cannot be detached, copy it instead.
-        try {
-          reply(data, [data.buffer]);
-        } catch {
-          const copy = new Float32Array(data);
-          reply(copy, [copy.buffer]);
-        }
-      } else {
-        const copy = new Float32Array(data);
-        reply(copy, [copy.buffer]);
-      }
+      parentPort?.postMessage({ id: msg.id, ok: true, candidates, dims: out.dims, pixels }, [pixels.buffer]);
     } else if (msg.op === 'release') {
       await release();
       parentPort?.postMessage({ id: msg.id, ok: true });
