@@ -10,7 +10,14 @@ import { assign } from './assignment.ts';
 import { maxTimeLost, type TrackerConfig } from './config.ts';
 import { boxToXyah } from '../geometry/box2d.ts';
 import { type KalmanParams, kalmanGatingDistance, kalmanPredict, kalmanUpdate } from './kalman.ts';
+import { type GroundObs, groundDistance, groundInit, groundPredict, groundUpdate } from './ground.ts';
 import { jointStracks, overlapCost, STrack, subStracks } from './strack.ts';
+
+/** One frame's ground points (one per detection, null where none) and the frame's time in seconds. */
+export interface GroundFrame {
+  points: readonly (GroundObs | null)[];
+  tS: number;
+}
 
 export class ByteTracker {
   frameId = 0;
@@ -20,6 +27,8 @@ export class ByteTracker {
   private readonly kp: KalmanParams;
   private readonly detThresh: number;
   private readonly maxLost: number;
+  /** This frame's time (s) while ground points are in use, else null. */
+  private groundT: number | null = null;
 
   constructor(private readonly cfg: TrackerConfig) {
     this.kp = { stdWeightPosition: cfg.stdWeightPosition, stdWeightVelocity: cfg.stdWeightVelocity };
@@ -34,8 +43,10 @@ export class ByteTracker {
   }
 
   /** One frame; `steps` frames elapsed since the previous call (1 in the reference). */
-  update(dets: readonly Detection[], steps = 1): Track2D[] {
+  update(dets: readonly Detection[], steps = 1, ground?: GroundFrame): Track2D[] {
     const cfg = this.cfg;
+    const useGround = ground !== undefined && cfg.groundGate > 0;
+    this.groundT = useGround ? ground.tS : null;
     this.frameId += steps;
     const frameId = this.frameId;
     const activated: STrack[] = [];
@@ -46,10 +57,15 @@ export class ByteTracker {
     // Split: high-score (> τ_high) and low-score (τ_low < s < τ_high) detections, input order kept.
     const high: STrack[] = [];
     const low: STrack[] = [];
-    for (const d of dets) {
-      if (d.score > cfg.trackThresh) high.push(STrack.fromDetection(d));
-      else if (d.score > cfg.lowThresh && d.score < cfg.trackThresh) low.push(STrack.fromDetection(d));
-    }
+    dets.forEach((d, i) => {
+      const list =
+        d.score > cfg.trackThresh ? high : d.score > cfg.lowThresh && d.score < cfg.trackThresh ? low : null;
+      if (!list) return;
+      const s = STrack.fromDetection(d);
+      // The detection's ground point, for the classes whose ground motion is modelled (`groundGate`).
+      if (useGround && cfg.groundClasses.includes(d.cls)) s.g = ground.points[i] ?? null;
+      list.push(s);
+    });
 
     const unconfirmed: STrack[] = [];
     const trackedActive: STrack[] = [];
@@ -58,7 +74,12 @@ export class ByteTracker {
     // First association: confirmed + lost tracks (Kalman-predicted) against high-score detections.
     const pool = jointStracks(trackedActive, this.lost);
     for (const t of pool) t.predict(this.kp, steps);
+    if (useGround) {
+      for (const t of pool)
+        t.groundPred = t.ground ? groundPredict(t.ground, ground.tS, cfg.groundAccelStd) : null;
+    }
     let cost = overlapCost(pool, high, cfg, cfg.fuseScore);
+    if (useGround) this.groundVeto(cost, pool, high);
     const first = assign(cost, pool.length, high.length, cfg.matchThresh);
     for (const [it, id] of first.matches) {
       const t = pool[it]!;
@@ -74,6 +95,7 @@ export class ByteTracker {
     // Second association: remaining tracked (not lost) tracks against low-score detections, plain IoU.
     const rTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
     cost = overlapCost(rTracked, low, cfg, false);
+    if (useGround) this.groundVeto(cost, rTracked, low);
     const second = assign(cost, rTracked.length, low.length, cfg.secondMatchThresh);
     for (const [it, id] of second.matches) {
       const t = rTracked[it]!;
@@ -110,6 +132,7 @@ export class ByteTracker {
         if (left.length === 0) break;
         const level = rLost.filter((t) => frameId - t.frameId === age);
         cost = this.gatingCost(level, left);
+        if (useGround) this.groundVeto(cost, level, left);
         const rec = assign(cost, level.length, left.length, cfg.recoverGate);
         for (const [it, id] of rec.matches) {
           const t = level[it]!;
@@ -157,6 +180,7 @@ export class ByteTracker {
       t.frameId = frameId;
       t.startFrame = frameId;
       this.observe(t);
+      this.observeGround(t, t);
       activated.push(t);
     }
 
@@ -202,6 +226,7 @@ export class ByteTracker {
     t.state = 'tracked';
     t.activated = true;
     this.observe(t);
+    this.observeGround(t, det);
   }
 
   private reActivate(t: STrack, det: STrack): void {
@@ -232,6 +257,39 @@ export class ByteTracker {
     t.activated = true;
     t.frameId = this.frameId;
     this.observe(t);
+    this.observeGround(t, det);
+  }
+
+  /** Ground filter update with the matched detection's ground point (only while ground points are in use). */
+  private observeGround(t: STrack, det: STrack): void {
+    const tS = this.groundT;
+    if (tS === null) return;
+    const z = det.g;
+    if (!z) return;
+    const pred = t.ground
+      ? t.groundPred?.tS === tS
+        ? t.groundPred
+        : groundPredict(t.ground, tS, this.cfg.groundAccelStd)
+      : null;
+    t.ground = pred ? groundUpdate(pred, z) : groundInit(z, this.cfg.groundVelStd, tS);
+  }
+
+  /**
+   * Ground-plane gate: a pair of a track with a ground filter and a detection with a ground point gets cost +∞
+   * when the point lies beyond `groundGate` (squared Mahalanobis distance) from the track's predicted one.
+   * Pairs without a ground point on either side are left as they are.
+   */
+  private groundVeto(cost: Float64Array, tracks: readonly STrack[], dets: readonly STrack[]): void {
+    const m = dets.length;
+    const gate = this.cfg.groundGate;
+    for (let i = 0; i < tracks.length; i++) {
+      const p = tracks[i]!.groundPred;
+      if (!p) continue;
+      for (let j = 0; j < m; j++) {
+        const z = dets[j]!.g;
+        if (z && cost[i * m + j]! < Infinity && groundDistance(p, z) > gate) cost[i * m + j] = Infinity;
+      }
+    }
   }
 
   /** ORU's bookkeeping (only with `oru`): the track's last observed box and its Kalman state right after it. */
@@ -277,6 +335,23 @@ export class ByteTracker {
     return left ? cx < 0 : cx > W;
   }
 
+  /**
+   * Two tracks whose ground filters place them farther apart than the ground gate are not duplicates, however
+   * their boxes overlap (only while ground points are in use): a track born from a detection that the gate
+   * refused to a lost track must not be removed as that lost track's duplicate.
+   */
+  private groundApart(a: STrack, b: STrack): boolean {
+    if (this.groundT === null) return false;
+    const sa = a.ground?.tS === this.groundT ? a.ground : a.groundPred;
+    const sb = b.ground?.tS === this.groundT ? b.ground : b.groundPred;
+    if (!sa || !sb || sa.tS !== this.groundT || sb.tS !== this.groundT) return false;
+    const P = sa.cov;
+    return (
+      groundDistance(sb, { x: sa.mean[0], y: sa.mean[1], cov: [P[0]!, P[1]!, P[4]!, P[5]!] }) >
+      this.cfg.groundGate
+    );
+  }
+
   /** remove_duplicate_stracks: tracked/lost pairs closer than duplicateThresh in IoU distance; keep the older. */
   private removeDuplicates(a: STrack[], b: STrack[]): [STrack[], STrack[]] {
     if (a.length === 0 || b.length === 0) return [a, b];
@@ -286,6 +361,7 @@ export class ByteTracker {
     for (let p = 0; p < a.length; p++) {
       for (let q = 0; q < b.length; q++) {
         if (!(d[p * b.length + q]! < this.cfg.duplicateThresh)) continue;
+        if (this.groundApart(a[p]!, b[q]!)) continue;
         const timeP = a[p]!.frameId - a[p]!.startFrame;
         const timeQ = b[q]!.frameId - b[q]!.startFrame;
         if (timeP > timeQ) dupB.add(q);

@@ -3,6 +3,7 @@
  * (ifzhang/ByteTrack, tools/demo_track.py and yolox/tracker/byte_tracker.py) and SORT's (abewley/sort).
  */
 import { z } from 'zod';
+import { ViperClass } from '../contracts/classes.ts';
 import { ConfigError } from '../contracts/errors.ts';
 
 export const TrackerConfig = z.object({
@@ -69,6 +70,27 @@ export const TrackerConfig = z.object({
    * accumulated while it was lost is undone.
    */
   oru: z.boolean().default(false),
+  /**
+   * Ground-plane gate (0, the reference: off). Needs the cameras' calibration and transforms: the track stage
+   * passes each detection's ground point (its box's bottom centre back-projected to the road, world frame, with
+   * the covariance of `groundBoxNoise`; see ground.ts). Tracks of `groundClasses` keep a constant-velocity Kalman
+   * filter of their ground point, and in every association (first, second, motion-gated recovery) a track and a
+   * detection whose ground point lies farther than this squared Mahalanobis distance (2 degrees of freedom:
+   * chi-square 99 % = 9.21) from the track's predicted one are not associated.
+   */
+  groundGate: z.number().min(0).default(0),
+  /**
+   * Box-edge noise of the ground points: σ_v = groundBoxNoise·h + groundNoisePx (bottom edge), σ_u likewise with
+   * the width (centre), propagated through the back-projection.
+   */
+  groundBoxNoise: z.number().min(0).default(0.05),
+  groundNoisePx: z.number().min(0).default(1),
+  /** Classes whose tracks keep a ground filter and are gated by it (others are left as they are). */
+  groundClasses: z.array(ViperClass).default(['pedestrian']),
+  /** Ground filter: white-acceleration noise, m/s² (per axis). */
+  groundAccelStd: z.number().positive().default(1),
+  /** Ground filter: standard deviation of a new track's velocity, m/s (per axis). */
+  groundVelStd: z.number().positive().default(2),
   /** The "+1 pixel" of cython_bbox's IoU that the reference uses (set 0 for continuous boxes). */
   iouOffsetPx: z.number().min(0).default(1),
   /** Class-gated association: a detection never matches a track of another class (one id counter). */

@@ -5,8 +5,14 @@
  * another class, and ids come from one counter per camera. Each camera's tracker gets that camera's image width
  * (calibration, else image header) for the field-of-view exit rule, unless `config.imageWidth` is given (0: off).
  */
+import type { Calibration, CameraFrame } from '../contracts/camera.ts';
+import type { Detection } from '../contracts/perception.ts';
 import type { Stage } from '../contracts/stage.ts';
+import { frames as FRAMES } from '../contracts/topics.ts';
+import { type CameraModel, cameraModel } from '../geometry/camera.ts';
+import { TransformTree } from '../geometry/TransformTree.ts';
 import type { TrackerConfig } from './config.ts';
+import { DEFAULT_GROUND_NOISE, type GroundNoise, type GroundObs, groundObservation } from './ground.ts';
 import { createTracker, type Tracker } from './tracker.ts';
 
 export interface TrackStageOptions {
@@ -42,6 +48,13 @@ export interface TrackStageOptions {
  *   red_light_stop 86.0 → 87.2 %, dense_plaza 92.8 → 94.3 %);
  * - `oru: true` (OC-SORT's observation-centric re-update): a track re-found after a gap re-runs its Kalman
  *   filter from the last observation through boxes interpolated over the gap (dense_plaza IDF1 94.3 → 94.5 %).
+ * - `groundGate: 9.21` (ground-plane gate, pedestrians; see ground.ts): each detection's bottom centre is
+ *   back-projected to the road (world frame) through the frame's calibration and transforms, every pedestrian
+ *   track keeps a constant-velocity Kalman filter of it, and no association pairs a track with a detection
+ *   whose ground point lies beyond the chi-square 99 % gate (2 dof) of the track's prediction: the distant
+ *   pedestrians of dense_plaza that line up on one viewing ray at different depths no longer hand their ids
+ *   to one another as often (id switches 22 → 20, IDF1 94.5 → 94.7 %; over oracle seeds 1–8: 244 → 202,
+ *   mean IDF1 92.7 → 94.1 %; no other scenario moved). Off where a frame has no calibration or transforms.
  * The lost buffer stays the reference's 30 frames (`frameRate` is left at 30): 3 s at 10 Hz. The 1 s that
  * `frameRate: 10` would give (ByteTrack's intent) measured 3 more id switches: the re-found tracks are
  * pedestrians occluded for 1–3 s in dense_plaza. See src/track/README.md.
@@ -53,12 +66,15 @@ export const TRACK_STAGE_DEFAULTS: Partial<TrackerConfig> = {
   unconfirmedBuffer: 0.5,
   recoverGate: 9.4877,
   oru: true,
+  groundGate: 9.21,
 };
 
 export function createTrackStage(opts: TrackStageOptions): Stage {
   const config = { ...TRACK_STAGE_DEFAULTS, ...opts.config, kind: opts.kind };
   createTracker(config); // validate the configuration once, up front
   const trackers = new Map<string, Tracker>();
+  const useGround = (config.groundGate ?? 0) > 0 && opts.kind === 'bytetrack';
+  const models = new WeakMap<Calibration, CameraModel | null>();
   let frames = 0;
   return {
     name: `track-${opts.kind}`,
@@ -75,9 +91,16 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
             tracker = createTracker({ ...config, imageWidth });
             trackers.set(key, tracker);
           }
+          const dets = result.detections.get(cameraId)!;
+          const noise = {
+            ...DEFAULT_GROUND_NOISE,
+            rel: tracker.config.groundBoxNoise,
+            px: tracker.config.groundNoisePx,
+          };
+          const ground = useGround && frame ? groundPoints(frame, dets, models, noise) : undefined;
           result.tracks.set(
             cameraId,
-            tracker.update(result.detections.get(cameraId)!, frame?.tNs ?? result.rig.tNs, result.rig.seq),
+            tracker.update(dets, frame?.tNs ?? result.rig.tNs, result.rig.seq, ground),
           );
         }
         frames++;
@@ -86,4 +109,33 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
     },
     describe: () => ({ tracker: opts.kind, trackers: trackers.size, frames }),
   };
+}
+
+/**
+ * Each detection's ground point in the world frame (`odom`), or undefined where the frame has no calibration or
+ * no transform chain camera → base_link → odom (the ground gate is then off for this frame).
+ */
+function groundPoints(
+  frame: CameraFrame,
+  dets: readonly Detection[],
+  models: WeakMap<Calibration, CameraModel | null>,
+  noise: GroundNoise,
+): (GroundObs | null)[] | undefined {
+  const calib = frame.calibration;
+  if (!calib) return undefined;
+  let model = models.get(calib);
+  if (model === undefined) {
+    try {
+      model = cameraModel(calib);
+    } catch {
+      model = null;
+    }
+    models.set(calib, model);
+  }
+  if (!model) return undefined;
+  const tree = new TransformTree(frame.transforms);
+  const groundFromCam = tree.lookup(FRAMES.ego, calib.frameId || frame.cameraId);
+  const worldFromGround = tree.lookup(FRAMES.world, FRAMES.ego);
+  if (!groundFromCam || !worldFromGround) return undefined;
+  return dets.map((d) => groundObservation(model, groundFromCam, worldFromGround, d.box, noise));
 }

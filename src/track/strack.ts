@@ -4,6 +4,7 @@ import type { Box2D } from '../contracts/geometry.ts';
 import type { Detection, Track2D, TrackState } from '../contracts/perception.ts';
 import { boxToXyah, giou, iou, xyahToBox } from '../geometry/box2d.ts';
 import type { TrackerConfig } from './config.ts';
+import type { GroundObs, GroundState } from './ground.ts';
 import {
   type KalmanParams,
   type KalmanState,
@@ -33,6 +34,11 @@ export class STrack {
   /** Last observed box and the Kalman state right after it (kept only with `oru`). */
   lastObs: Box2D | null = null;
   kfAtObs: KalmanState | null = null;
+  /** Detection's ground point (detections only, with `groundGate`). */
+  g: GroundObs | null = null;
+  /** Ground-plane filter of the track and its prediction to the current frame (tracks only, with `groundGate`). */
+  ground: GroundState | null = null;
+  groundPred: GroundState | null = null;
 
   constructor(
     public det: Box2D,

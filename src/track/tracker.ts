@@ -3,6 +3,7 @@ import type { TimeNs } from '../contracts/time.ts';
 import type { Detection, Track2D } from '../contracts/perception.ts';
 import { ByteTracker } from './bytetrack.ts';
 import { parseTrackerConfig, type TrackerConfig } from './config.ts';
+import type { GroundObs } from './ground.ts';
 import { SortTracker } from './sort.ts';
 
 export interface Tracker {
@@ -11,8 +12,15 @@ export interface Tracker {
    * Process one frame's detections; returns the tracks reported this frame (confirmed and updated now, as the
    * reference outputs them). `frameIndex` (any monotonic frame number) lets skipped frames count: the filter
    * predicts once per elapsed frame and the lost buffer ages accordingly; without it each call is one frame.
+   * `ground` (ByteTrack with `groundGate`, needs `tNs`): each detection's ground point in the world frame, or
+   * null where it has none (see ground.ts).
    */
-  update(dets: readonly Detection[], tNs?: TimeNs, frameIndex?: number): Track2D[];
+  update(
+    dets: readonly Detection[],
+    tNs?: TimeNs,
+    frameIndex?: number,
+    ground?: readonly (GroundObs | null)[],
+  ): Track2D[];
   /** Every live track with its state (confirmed, tentative, lost). */
   tracks(): Track2D[];
   /** Camera-motion compensation hook: 2×3 affine [a, b, tx, c, d, ty] from the previous image to this one. */
@@ -30,11 +38,14 @@ export function createTracker(config: Partial<TrackerConfig> = {}): Tracker {
   let lastFrame: number | undefined;
   return {
     config: cfg,
-    update(dets, _tNs, frameIndex) {
+    update(dets, tNs, frameIndex, ground) {
       let steps = 1;
       if (frameIndex !== undefined) {
         if (lastFrame !== undefined && frameIndex > lastFrame) steps = frameIndex - lastFrame;
         lastFrame = frameIndex;
+      }
+      if (ground && tNs !== undefined && impl instanceof ByteTracker) {
+        return impl.update(dets, steps, { points: ground, tS: Number(tNs) / 1e9 });
       }
       return impl.update(dets, steps);
     },

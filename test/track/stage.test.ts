@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CameraFrame, RigFrame } from '../../src/contracts/camera.ts';
+import type { Calibration, CameraFrame, RigFrame } from '../../src/contracts/camera.ts';
+import type { Transform } from '../../src/contracts/geometry.ts';
+import { mat3ToQuat } from '../../src/geometry/quat.ts';
 import type { Detection } from '../../src/contracts/perception.ts';
 import type { RigResult } from '../../src/graph/stage.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
@@ -121,5 +123,59 @@ describe('track stage: per-camera image width for the exit rule', () => {
     expect(aOn.size).toBe(1);
     expect(cOn.size).toBe(1);
     expect([...cOn][0]).not.toBe([...aOn][0]);
+  });
+});
+
+describe('track stage: ground points from the calibration and transforms', () => {
+  // A level camera 1.5 m above the road (f = 500, 640×360, horizon at row 180), the ego at the odom origin. A
+  // pedestrian 1.75 m tall walks away from 10 m; after 0.1 s hidden, a detection appears at its predicted column
+  // but standing 10 m farther: its box's bottom row 215 instead of 244 and 40 px tall instead of 75 (at 21.7 m
+  // one pixel of the bottom row is r²/(f·h) = 0.63 m of range, and the box-edge noise 0.05·40 + 1 = 3 px).
+  const calibration: Calibration = {
+    frameId: 'a',
+    width: 640,
+    height: 360,
+    distortionModel: 'plumb_bob',
+    D: [0, 0, 0, 0, 0],
+    K: [500, 0, 320, 0, 500, 180, 0, 0, 1],
+    R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    P: [500, 0, 320, 0, 0, 500, 180, 0, 0, 0, 1, 0],
+  };
+  const transforms: Transform[] = [
+    {
+      parent: 'base_link',
+      child: 'a',
+      translation: [0, 0, 1.5],
+      rotation: mat3ToQuat([0, 0, 1, -1, 0, 0, 0, -1, 0]),
+    },
+    { parent: 'odom', child: 'base_link', translation: [0, 0, 0], rotation: [0, 0, 0, 1] },
+  ];
+  const row = (x: number) => 180 + (500 * 1.5) / x; // row of a road point x m ahead
+  function walk(behind: number): RigResult[] {
+    return Array.from({ length: 16 }, (_, k) => {
+      const x = 10 + 0.12 * k + (k >= 14 ? behind : 0);
+      const v = row(x);
+      const h = (500 * 1.75) / x;
+      const dets: Detection[] =
+        k > 10 && k < 14
+          ? []
+          : [{ cameraId: 'a', cls: 'pedestrian', score: 0.9, box: { x1: 315, y1: v - h, x2: 325, y2: v } }];
+      const r = result(k, { a: dets });
+      r.rig.frames = r.rig.frames.map((f) => ({ ...f, calibration, transforms }));
+      return r;
+    });
+  }
+  const lastIds = (rs: RigResult[]) => rs.slice(14).flatMap((r) => r.tracks.get('a')!.map((t) => t.trackId));
+
+  it('refuses a lost track a detection standing behind it, and only with the gate on', async () => {
+    const near = walk(0);
+    await createTrackStage({ kind: 'bytetrack' }).process(near);
+    expect(lastIds(near)).toEqual([1, 1]);
+    const far = walk(10);
+    await createTrackStage({ kind: 'bytetrack' }).process(far);
+    expect(lastIds(far)).toEqual([2]);
+    const off = walk(10);
+    await createTrackStage({ kind: 'bytetrack', config: { groundGate: 0 } }).process(off);
+    expect(lastIds(off)).toEqual([1, 1]);
   });
 });
