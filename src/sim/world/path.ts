@@ -26,9 +26,19 @@ export interface PathPoint {
   curvature: number;
 }
 
+/**
+ * Points closer than this (m) are one point, and a fillet needs a radius above it: with points 1e-323 apart
+ * (property tests try such) the fillet radius underflowed to 0 and the path's positions became NaN.
+ */
+const EPS_M = 1e-9;
+
 /** Build a path through `points` with corners rounded by `radius` (shrunk where segments are short). */
 export function buildPath(points: Vec2[], radius: number, heading0 = 0): Path {
-  const pts = points.filter((p, i) => i === 0 || p[0] !== points[i - 1]![0] || p[1] !== points[i - 1]![1]);
+  const pts: Vec2[] = [];
+  for (const p of points) {
+    const last = pts[pts.length - 1];
+    if (!last || Math.hypot(p[0] - last[0], p[1] - last[1]) > EPS_M) pts.push(p);
+  }
   const pieces: Piece[] = [];
   if (pts.length < 2) return { pieces, length: 0, heading0, start: pts[0] ?? [0, 0] };
   let s = 0;
@@ -47,10 +57,10 @@ export function buildPath(points: Vec2[], radius: number, heading0 = 0): Path {
       const vy = (next[1] - p[1]) / l2;
       const cross = ux * vy - uy * vx;
       const theta = Math.atan2(Math.abs(cross), ux * vx + uy * vy);
-      if (theta > 1e-6) {
-        const tanHalf = Math.tan(theta / 2);
-        const d = Math.min(radius * tanHalf, l1 * 0.999, (l2 / 2) * 0.999);
-        const r = d / tanHalf;
+      const tanHalf = Math.tan(theta / 2);
+      const d = Math.min(radius * tanHalf, l1 * 0.999, (l2 / 2) * 0.999);
+      const r = d / tanHalf;
+      if (theta > 1e-6 && r > EPS_M) {
         end = [p[0] - ux * d, p[1] - uy * d];
         const dir: 1 | -1 = cross > 0 ? 1 : -1;
         // Centre is on the turning side of the incoming direction.
