@@ -59,7 +59,7 @@ type Decoded = Resized | FrameDecodeError;
  */
 const DECODE_AHEAD = 2;
 
-/** Spare run buffers kept per size: enough for the runs in flight of two batches. */
+/** Spare full-size run buffers kept: enough for the runs in flight of two batches. */
 const BUFFERS_KEPT = 4;
 
 /** A run in flight and the chunk positions of its images, in tensor order. */
@@ -230,11 +230,13 @@ export class Detector {
     return this.buffers.get(length)?.pop() ?? new Uint8Array(length);
   }
 
+  /** Only buffers of a full run (fixed batch, or maxBatch images) are kept: other sizes are rare. */
   private giveBack(buffer: Uint8Array | undefined): void {
-    if (!buffer || buffer.byteLength === 0) return;
-    const list = this.buffers.get(buffer.length) ?? [];
+    const full = (this.fixedBatch ?? this.maxBatch) * this.imageSize;
+    if (!buffer || buffer.byteLength !== full || buffer.length !== full) return;
+    const list = this.buffers.get(full) ?? [];
     if (list.length < BUFFERS_KEPT) list.push(buffer);
-    this.buffers.set(buffer.length, list);
+    this.buffers.set(full, list);
   }
 
   private async collect(

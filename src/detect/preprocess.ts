@@ -94,8 +94,10 @@ export async function decodeResized(image: Image, input: ModelCard['input']): Pr
     if (lb.newW !== srcW || lb.newH !== srcH) {
       pipeline = pipeline.resize(lb.newW, lb.newH, { fit: 'fill', kernel: 'linear' });
     }
-    // Grey images (mono8, greyscale JPEG/PNG) become three equal channels; alpha is dropped.
-    if (!plain) pipeline = pipeline.removeAlpha().toColourspace('srgb');
+    // Alpha is dropped (an RGB PNG with a tRNS chunk decodes with four bands); grey images (mono8, greyscale
+    // JPEG/PNG) become three equal channels.
+    pipeline = pipeline.removeAlpha();
+    if (!plain) pipeline = pipeline.toColourspace('srgb');
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     if (info.width !== lb.newW || info.height !== lb.newH || info.channels !== 3) {
       throw new FrameDecodeError(`decoder gave ${info.width}×${info.height}×${info.channels}`);
@@ -103,7 +105,11 @@ export async function decodeResized(image: Image, input: ModelCard['input']): Pr
     return { resized: data, lb };
   } catch (err) {
     if (err instanceof FrameDecodeError) throw err;
-    throw new FrameDecodeError(`cannot decode ${image.encoding}: ${(err as Error).message.split('\n')[0]}`);
+    // libvips' own text is not used: its error buffer is shared by concurrent decodes, so the detail could
+    // differ run to run, and this message is written to the results file.
+    throw new FrameDecodeError(
+      `cannot decode ${image.encoding}: libvips rejected the ${image.data.length} bytes`,
+    );
   }
 }
 

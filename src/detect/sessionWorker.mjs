@@ -3,7 +3,7 @@
  * onnxruntime-node runs synchronously on the calling thread) never blocks the graph's main thread, and runs
  * the card's adapter and NMS on the output (postprocess.ts), so only kept boxes cross back.
  * Plain JS (workers start without the TS loader; it is registered here for postprocess.ts).
- * Requests are answered in order:
+ * Requests are answered by id (a request that fails early may be answered before an earlier run):
  *   { id, op: 'open', modelPath, options, preModel, preOptions, post, preInput, preOutput, logLevel }
  *       → { id, ok, meta: { inputNames, outputNames, inputMetadata, outputMetadata } }
  *   { id, op: 'run', inputName, outputName, pixels: Uint8Array, dims } → { id, ok, candidates, dims, pixels }
@@ -59,7 +59,8 @@ parentPort?.on('message', async (msg) => {
       if (!tensor) throw new Error('preprocessing graph gave no tensor');
       const out = (await session.run({ [msg.inputName]: tensor }, [msg.outputName]))[msg.outputName];
       if (!out) throw new Error(`output ${msg.outputName} missing`);
-      if (out.type !== 'float32' || !(out.data instanceof Float32Array) || !post) {
+      if (!post) throw new Error('no postprocessing spec');
+      if (out.type !== 'float32' || !(out.data instanceof Float32Array)) {
         throw new Error(`output "${msg.outputName}" is ${out.type}, expected float32`);
       }
       const candidates = postprocess(out.data, out.dims, post);

@@ -20,7 +20,7 @@ export function createDetectStage(detector: Detector, opts: DetectStageOptions =
   const only = opts.cameras ? new Set(opts.cameras) : null;
   return {
     name: 'detect',
-    // Each frame's detections depend on that frame alone, and the detector keeps its runs in call order.
+    // Each frame's detections depend on that frame alone, whichever call's runs the worker takes first.
     concurrent: true,
     async process(batch: RigResult[]): Promise<RigResult[]> {
       const frames: CameraFrame[] = [];

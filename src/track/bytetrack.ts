@@ -29,6 +29,8 @@ export class ByteTracker {
   private readonly maxLost: number;
   /** This frame's time (s) while ground points are in use, else null. */
   private groundT: number | null = null;
+  /** The last frame time (s) the ground filters were run at. */
+  private lastGroundT: number | null = null;
 
   constructor(private readonly cfg: TrackerConfig) {
     this.kp = { stdWeightPosition: cfg.stdWeightPosition, stdWeightVelocity: cfg.stdWeightVelocity };
@@ -45,8 +47,15 @@ export class ByteTracker {
   /** One frame; `steps` frames elapsed since the previous call (1 in the reference). */
   update(dets: readonly Detection[], steps = 1, ground?: GroundFrame): Track2D[] {
     const cfg = this.cfg;
-    const useGround = ground !== undefined && cfg.groundGate > 0;
+    // Ground time must move forward: stamps that repeat or go back would stop the filter predicting (its
+    // covariance shrinking until it vetoes its own pedestrian) or give it negative process noise. Such frames
+    // are left ungated and do not update the ground filters.
+    const useGround =
+      ground !== undefined &&
+      cfg.groundGate > 0 &&
+      (this.lastGroundT === null || ground.tS > this.lastGroundT);
     this.groundT = useGround ? ground.tS : null;
+    if (useGround) this.lastGroundT = ground.tS;
     this.frameId += steps;
     const frameId = this.frameId;
     const activated: STrack[] = [];

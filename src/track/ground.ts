@@ -155,7 +155,8 @@ function innovation(
 export function groundDistance(s: GroundState, z: GroundObs): number {
   const { nu, S } = innovation(s, z);
   const det = S[0] * S[3] - S[1] * S[2];
-  if (!(det > 0)) return Infinity;
+  // A degenerate innovation covariance says nothing about where the point should be: no gate.
+  if (!(det > 0)) return 0;
   return (S[3] * nu[0] * nu[0] - (S[1] + S[2]) * nu[0] * nu[1] + S[0] * nu[1] * nu[1]) / det;
 }
 
@@ -163,6 +164,7 @@ export function groundDistance(s: GroundState, z: GroundObs): number {
 export function groundUpdate(s: GroundState, z: GroundObs): GroundState {
   const { nu, S } = innovation(s, z);
   const det = S[0] * S[3] - S[1] * S[2];
+  if (!(det > 0)) return s;
   const Si = [S[3] / det, -S[1] / det, -S[2] / det, S[0] / det];
   const P = s.cov;
   // K = P Hᵀ S⁻¹ (4×2): P Hᵀ is P's first two columns.

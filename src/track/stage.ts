@@ -97,7 +97,10 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
             rel: tracker.config.groundBoxNoise,
             px: tracker.config.groundNoisePx,
           };
-          const ground = useGround && frame ? groundPoints(frame, dets, models, noise) : undefined;
+          const ground =
+            useGround && frame
+              ? groundPoints(frame, dets, models, noise, tracker.config.groundClasses)
+              : undefined;
           result.tracks.set(
             cameraId,
             tracker.update(dets, frame?.tNs ?? result.rig.tNs, result.rig.seq, ground),
@@ -120,6 +123,7 @@ function groundPoints(
   dets: readonly Detection[],
   models: WeakMap<Calibration, CameraModel | null>,
   noise: GroundNoise,
+  classes: readonly Detection['cls'][],
 ): (GroundObs | null)[] | undefined {
   const calib = frame.calibration;
   if (!calib) return undefined;
@@ -137,5 +141,8 @@ function groundPoints(
   const groundFromCam = tree.lookup(FRAMES.ego, calib.frameId || frame.cameraId);
   const worldFromGround = tree.lookup(FRAMES.world, FRAMES.ego);
   if (!groundFromCam || !worldFromGround) return undefined;
-  return dets.map((d) => groundObservation(model, groundFromCam, worldFromGround, d.box, noise));
+  // Only the classes whose ground motion is modelled (five back-projections per detection).
+  return dets.map((d) =>
+    classes.includes(d.cls) ? groundObservation(model, groundFromCam, worldFromGround, d.box, noise) : null,
+  );
 }

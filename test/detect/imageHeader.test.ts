@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +117,23 @@ describe('decodeLetterboxed short path', () => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  it('drops the alpha an RGB PNG gains from a tRNS chunk (libvips decodes it with four bands)', async () => {
+    const png = new Uint8Array(await create(40, 30, 3).png().toBuffer());
+    // A tRNS chunk (colour 200, 90, 30 transparent) right after IHDR (8-byte signature + 25-byte IHDR chunk).
+    const body = Buffer.concat([Buffer.from('tRNS'), Buffer.from([0, 200, 0, 90, 0, 30])]);
+    const chunk = Buffer.alloc(4 + body.length + 4);
+    chunk.writeUInt32BE(6, 0);
+    body.copy(chunk, 4);
+    chunk.writeUInt32BE(crc32(body), 4 + body.length);
+    const data = new Uint8Array(Buffer.concat([png.subarray(0, 33), chunk, png.subarray(33)]));
+    expect((await sharp(data).metadata()).channels).toBe(4);
+    const got = await decodeLetterboxed(
+      { encoding: 'png', width: 0, height: 0, data },
+      input(96, 64, 'center'),
+    );
+    expect(got.pixels.length).toBe(96 * 64 * 3);
   });
 
   it.skipIf(!hasShared)('gives the same bytes on real camera frames (vtest, 768×576 JPEG)', async () => {

@@ -215,6 +215,25 @@ describe('ground-plane gate in the tracker', () => {
     expect(run(9.21, 0)).toEqual([1, 1]);
   });
 
+  it('leaves frames ungated whose stamps repeat or go back (the filter would stop predicting)', () => {
+    // Every frame stamped 0 (a camera without clock): a pedestrian walking 1.4 m/s keeps its id.
+    const tight = (x: number): GroundObs => ({ x, y: 0, cov: [0.09, 0, 0, 0.09] });
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, groundGate: 9.21 });
+    const ids = new Set<number>();
+    for (let k = 0; k <= 30; k++) {
+      for (const x of t.update([det(300 + k)], 0n, k, [tight(20 + 0.14 * k)])) ids.add(x.trackId);
+    }
+    expect([...ids]).toEqual([1]);
+    // A stamp 1 s back in the middle of the walk changes nothing either.
+    const u = createTracker({ ...TRACK_STAGE_DEFAULTS, groundGate: 9.21 });
+    const back = new Set<number>();
+    for (let k = 0; k <= 30; k++) {
+      const ns = BigInt(k === 15 ? 5 : k) * 100_000_000n;
+      for (const x of u.update([det(300 + k)], ns, k, [tight(20 + 0.14 * k)])) back.add(x.trackId);
+    }
+    expect([...back]).toEqual([1]);
+  });
+
   it('refuses a lost track a detection that stands 10 m behind it (a new id instead)', () => {
     expect(run(0, 10)).toEqual([1, 1]); // gate off: the image alone hands the id over
     expect(run(9.21, 10)).toEqual([2]); // born in frame 14, reported from its second frame
