@@ -194,17 +194,6 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const flushTail = (): Observable<PendingRig> => from([...releaseComplete(), ...closeRig(aligner.flush())]);
 
   const stagePipeline = new StagePipeline(opts.stages);
-  // Batches in the stages, so that a failed replay closes its stages only once the other batch has left them.
-  const inFlight = new Set<Promise<unknown>>();
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    const settled = p.then(
-      () => undefined,
-      () => undefined,
-    );
-    inFlight.add(settled);
-    void settled.then(() => inFlight.delete(settled));
-    return p;
-  };
   const pipeline$ = concatWithTail(rigs$, flushTail).pipe(
     batchRigs<PendingRig>(
       { maxBatch: opts.maxBatch ?? 6, windowNs: opts.batchWindowNs ?? 1_000_000_000n },
@@ -216,7 +205,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     }),
     mergeMap(
       (batch) =>
-        from(track(stagePipeline.run(batch.map((p) => emptyResult(p.rig))))).pipe(
+        from(stagePipeline.run(batch.map((p) => emptyResult(p.rig)))).pipe(
           map((results) => {
             results.forEach((r, i) => {
               for (const issue of r.issues) {
@@ -247,7 +236,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     } catch (err) {
       failure ??= err;
     }
-    await Promise.all(inFlight);
+    // A failed replay closes its stages only once the other batch in flight has left them.
+    await stagePipeline.settled();
     for (const s of opts.stages) await s.close?.().catch(() => undefined);
     await sink.close({ ...opts.metadata, interrupted: String(control.stopped) });
   }

@@ -10,6 +10,8 @@ import type { RigResult, Stage } from '../contracts/stage.ts';
 export class StagePipeline {
   /** Per stage: settles when the last batch submitted to it has left it (stateful stages only wait on it). */
   private readonly tails: Promise<unknown>[];
+  /** Batches submitted and not yet through (or failed out of) the stages. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly stages: readonly Stage[]) {
     this.tails = stages.map(() => Promise.resolve());
@@ -32,6 +34,14 @@ export class StagePipeline {
       // (a failure fails the whole replay anyway).
       this.tails[i] = results.catch(() => undefined);
     });
+    const done = results.catch(() => undefined);
+    this.inFlight.add(done);
+    void done.then(() => this.inFlight.delete(done));
     return results;
+  }
+
+  /** Settles once every batch submitted so far has left the stages (succeeded or failed). */
+  async settled(): Promise<void> {
+    await Promise.all(this.inFlight);
   }
 }

@@ -82,4 +82,26 @@ describe('StagePipeline', () => {
     await expect(first).rejects.toThrow('stage lossy returned 1 results for a batch of 2');
     expect(seqs(await second)).toEqual([2]);
   });
+
+  it('settles once every submitted batch has left the stages, a failed one included', async () => {
+    const log: string[] = [];
+    let calls = 0;
+    const flaky: Stage = {
+      name: 'flaky',
+      concurrent: true,
+      async process(batch) {
+        if (calls++ === 0) throw new Error('boom');
+        await tick(20);
+        log.push('slow batch done');
+        return batch;
+      },
+    };
+    const pipeline = new StagePipeline([flaky]);
+    const failed = pipeline.run([emptyResult(rig(0))]);
+    void pipeline.run([emptyResult(rig(1))]);
+    await expect(failed).rejects.toThrow('boom');
+    expect(log).toEqual([]);
+    await pipeline.settled();
+    expect(log).toEqual(['slow batch done']);
+  });
 });
