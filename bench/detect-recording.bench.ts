@@ -22,13 +22,13 @@ import {
   loadModelCard,
   writeInputTensor,
 } from '../src/detect/index.ts';
-import { sessionOptions } from '../src/detect/session.ts';
+import { defaultThreads, sessionOptions } from '../src/detect/session.ts';
 import { replay } from '../src/graph/replay.ts';
 import { hasShared, repoRoot, shared } from '../test/shared.ts';
 
 const FRAMES = Number(process.env.VIPER_BENCH_FRAMES ?? 120);
-const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 5);
-const THREADS = Number(process.env.VIPER_BENCH_THREADS ?? 2);
+const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 7);
+const THREADS = process.env.VIPER_BENCH_THREADS ? Number(process.env.VIPER_BENCH_THREADS) : undefined;
 
 export async function run(): Promise<void> {
   if (!hasShared) {
@@ -112,7 +112,7 @@ async function measure(dir: string): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   process.stdout.write(
     `${[
-      `model ${card.name}, recording of ${files.length} vtest frames (768×576 JPEG, one camera), replay with the detect stage only, cpu, ${THREADS} intra-op threads, ${availableParallelism()} cores`,
+      `model ${card.name}, recording of ${files.length} vtest frames (768×576 JPEG, one camera), replay with the detect stage only, cpu, ${THREADS ?? defaultThreads()} intra-op threads, ${availableParallelism()} cores`,
       ...rows,
       `end-to-end / raw throughput: ${median(ratios).toFixed(3)} (median of ${PASSES} passes; target ≥ 0.85)`,
       `best ratio the cores allow: ${median(ceilings).toFixed(3)} (end-to-end CPU time spread perfectly over ${availableParallelism()} cores)`,

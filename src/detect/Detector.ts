@@ -28,7 +28,7 @@ export interface DetectorOptions {
   model: string;
   /** Execution providers in order of preference; the first that loads wins. Default ['cpu']. */
   ep?: string[];
-  /** Intra-op threads for ONNX Runtime; default: ORT's (one per core). */
+  /** Intra-op threads for ONNX Runtime; default: one per core but one (`defaultThreads()`). */
   threads?: number;
   /** Most frames decoded and run together. Default 8. Fixed-batch models run this many in repeated runs. */
   maxBatch?: number;

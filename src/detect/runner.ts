@@ -1,11 +1,11 @@
 /**
- * Where a session lives: in a worker thread (default: onnxruntime-node runs inference synchronously on the
+ * Where a session lives: in worker threads (default: onnxruntime-node runs inference synchronously on the
  * calling thread, so on the main thread a 40 ms run would stall decoding, the rest of the graph and live
  * outputs) or in-process. Both expose the same small surface. Each runner holds two sessions: the
  * preprocessing graph (preGraph.ts, CPU) and the model; a run feeds uint8 pixels through both and the output
  * through the card's adapter and NMS (postprocess.ts), and answers with each image's kept candidates.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type Transferable, Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { Candidate } from './nms.ts';
 import { type PostSpec, postprocess } from './postprocess.ts';
@@ -93,15 +93,15 @@ interface Reply {
   pixels?: Uint8Array;
 }
 
-/** A worker thread that can open one session (tried provider by provider) and then runs it. */
-export class WorkerHost {
+/** One worker thread answering requests by id; it keeps the process alive only while one is in flight. */
+class WorkerChannel {
   private readonly worker: Worker;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private dead: Error | null = null;
 
-  constructor() {
-    this.worker = new Worker(new URL('./sessionWorker.mjs', import.meta.url));
+  constructor(file: string, onDeath: (err: Error) => void) {
+    this.worker = new Worker(new URL(file, import.meta.url));
     this.worker.unref();
     this.worker.on('message', (r: Reply) => {
       const p = this.pending.get(r.id);
@@ -109,19 +109,19 @@ export class WorkerHost {
       if (this.pending.size === 0) this.worker.unref();
       p?.resolve(r);
     });
-    const fail = (err: Error) => {
-      this.dead = err;
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`inference worker exited (code ${code})`)));
+    this.worker.on('error', onDeath);
+    this.worker.on('exit', (code) => onDeath(new Error(`inference worker exited (code ${code})`)));
   }
 
-  private request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  fail(err: Error): void {
+    this.dead ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  request(msg: Record<string, unknown>, transfer: Transferable[] = []): Promise<Reply> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
-    // Keep the process alive only while a request is in flight.
     if (this.pending.size === 0) this.worker.ref();
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -132,22 +132,68 @@ export class WorkerHost {
     });
   }
 
-  /** Open the sessions in the worker; rejects with ORT's message when one cannot load. */
+  async terminate(): Promise<void> {
+    this.dead ??= new Error('inference worker closed');
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * Two worker threads: one runs only the model (modelWorker.mjs), the other (prepWorker.mjs) the preprocessing
+ * graph before it and the adapter + NMS after it, talking to the first over a MessagePort. The thread that
+ * inference keeps busy thus runs nothing else, and while it runs one batch the prep thread readies the next
+ * (measured: `npm run bench -- detect-recording`, in src/detect/README.md). If either dies, every pending run fails.
+ */
+export class WorkerHost {
+  private readonly model: WorkerChannel;
+  private readonly prep: WorkerChannel;
+  private prepOpen = false;
+
+  constructor() {
+    const fail = (err: Error) => {
+      this.model.fail(err);
+      this.prep.fail(err);
+    };
+    this.model = new WorkerChannel('./modelWorker.mjs', fail);
+    this.prep = new WorkerChannel('./prepWorker.mjs', fail);
+  }
+
+  /** Open the model in its worker (then, once, the preprocessing graph); rejects with ORT's message. */
   async open(spec: RunnerSpec, logLevel: string | undefined): Promise<SessionRunner> {
-    // A copy the worker can own (protobufjs may hand out a view into a shared pool).
-    const preModel = spec.preModel.slice();
-    const { meta } = await this.request(
-      { op: 'open', ...spec, preModel, preInput: PRE_INPUT, preOutput: PRE_OUTPUT, logLevel },
-      [preModel.buffer as ArrayBuffer],
-    );
+    const { meta } = await this.model.request({
+      op: 'open',
+      modelPath: spec.modelPath,
+      options: spec.options,
+      logLevel,
+    });
     if (!meta) throw new Error('inference worker gave no session metadata');
+    if (!this.prepOpen) {
+      const { port1, port2 } = new MessageChannel();
+      await this.model.request({ op: 'connect', port: port1 }, [port1]);
+      // A copy the worker can own (protobufjs may hand out a view into a shared pool).
+      const preModel = spec.preModel.slice();
+      await this.prep.request(
+        {
+          op: 'open',
+          preModel,
+          preOptions: spec.preOptions,
+          preInput: PRE_INPUT,
+          preOutput: PRE_OUTPUT,
+          post: spec.post,
+          port: port2,
+          logLevel,
+        },
+        [preModel.buffer as ArrayBuffer, port2],
+      );
+      this.prepOpen = true;
+    }
     return {
       ...meta,
       run: async (inputName, pixels, dims, outputName) => {
         // Transfer only a buffer the view covers whole; otherwise structured clone copies it.
         const whole = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength;
         const transfer = whole ? [pixels.buffer as ArrayBuffer] : [];
-        const r = await this.request({ op: 'run', inputName, outputName, pixels, dims }, transfer);
+        const r = await this.prep.request({ op: 'run', inputName, outputName, pixels, dims }, transfer);
         return {
           dims: r.dims ?? [],
           candidates: r.candidates ?? [],
@@ -155,14 +201,14 @@ export class WorkerHost {
         };
       },
       release: async () => {
-        await this.request({ op: 'release' }).catch(() => {});
+        await this.prep.request({ op: 'release' }).catch(() => {});
+        await this.model.request({ op: 'release' }).catch(() => {});
         await this.terminate();
       },
     };
   }
 
   async terminate(): Promise<void> {
-    this.dead ??= new Error('inference worker closed');
-    await this.worker.terminate();
+    await Promise.all([this.prep.terminate(), this.model.terminate()]);
   }
 }

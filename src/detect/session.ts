@@ -2,6 +2,7 @@
  * ONNX Runtime sessions and execution-provider choice. Providers are tried one at a time in the order given;
  * the first whose session loads wins, each one that fails is reported on one line, and the winner is recorded.
  */
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../contracts/errors.ts';
 import type { PostSpec } from './postprocess.ts';
@@ -48,7 +49,7 @@ export interface OpenedSession {
 }
 
 export interface OpenSessionOptions {
-  /** Intra-op threads (0 or undefined: ORT's default, one per core). */
+  /** Intra-op threads (0 or undefined: `defaultThreads()`). */
   threads?: number;
   /** Host the session in a worker thread (default true). */
   worker?: boolean;
@@ -71,11 +72,21 @@ function quietLogLevel(): 'fatal' | undefined {
   return ort.env.logLevel === 'fatal' ? 'fatal' : undefined;
 }
 
+/**
+ * Intra-op threads when none are asked for: one per core but one. The model's thread(s) run nothing else, and
+ * the core left over decodes and prepares the next frames and runs the graph, so decoding overlaps inference
+ * instead of preempting it (with every core given to ORT, as its own default does, the pipeline added 25–35 %
+ * to the model's time on two cores; `npm run bench -- detect-recording`, src/detect/README.md).
+ */
+export function defaultThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 /** The options every detector session is created with (benchmarks build their baselines from them too). */
 export function sessionOptions(provider: ExecutionProvider, threads: number | undefined): SessionOptions {
   return {
     executionProviders: [provider],
-    intraOpNumThreads: threads ?? 0,
+    intraOpNumThreads: threads || defaultThreads(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
