@@ -25,13 +25,14 @@ import {
   writeInputTensor,
 } from '../src/detect/index.ts';
 import { PRE_INPUT } from '../src/detect/preGraph.ts';
-import { sessionOptions } from '../src/detect/session.ts';
+import { defaultThreads, sessionOptions } from '../src/detect/session.ts';
 import { hasShared, repoRoot, shared } from '../test/shared.ts';
 
 const FRAMES = 24;
 const RIG = 6;
 const PASSES = 3;
-const THREADS = Number(process.env.VIPER_BENCH_THREADS ?? 2);
+// Unset: the detector's default (defaultThreads(), one per core but one), for the baseline too.
+const THREADS = process.env.VIPER_BENCH_THREADS ? Number(process.env.VIPER_BENCH_THREADS) : undefined;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -136,7 +137,7 @@ export async function run(): Promise<void> {
   const cores = availableParallelism();
   const ceiling = Math.min(1, median(wall.raw) / (median(cpu.batched) / cores));
   const lines = [
-    `model ${card.name}, ${FRAMES} frames 768×576 JPEG as ${rigs.length} rigs of ${RIG}, cpu, ${THREADS} intra-op threads, ${PASSES} passes`,
+    `model ${card.name}, ${FRAMES} frames 768×576 JPEG as ${rigs.length} rigs of ${RIG}, cpu, ${THREADS ?? defaultThreads()} intra-op threads, ${PASSES} passes`,
     '                                      wall ms/frame   cpu ms/frame',
     `raw session.run on pre-made tensors : ${f1(wall.raw).padStart(13)}   ${f1(cpu.raw).padStart(12)}`,
     `end-to-end, rig batched (maxBatch ${RIG}) ${f1(wall.batched).padStart(12)}   ${f1(cpu.batched).padStart(12)}`,

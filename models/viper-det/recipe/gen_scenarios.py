@@ -5,10 +5,12 @@ scenario (urban_intersection, rain_noise); they are built from random straight s
 
     /usr/bin/python3 models/viper-det/recipe/gen_scenarios.py --count 32 --seed 7               # train_gen_NN
     /usr/bin/python3 models/viper-det/recipe/gen_scenarios.py --kind variety --count 16 --seed 11  # train_var_NN
+    /usr/bin/python3 models/viper-det/recipe/gen_scenarios.py --kind twowheel --count 12 --seed 13  # train_tw_NN
 
 `--kind street` (default): traffic driving straight along the street and the crossing one. `--kind variety`:
 always a junction, with vehicles turning, standing at random headings and crossing broadside, rare classes
 (truck, bus, motorcycle) weighted up and vehicle sizes varied, so those classes are seen from more angles.
+`--kind twowheel`: the variety junctions with cyclists and motorcycles weighted up instead.
 """
 import argparse
 import json
@@ -140,20 +142,25 @@ def scenario(i, r):
 
 
 RARE = {'truck': 3, 'bus': 3, 'motorcycle': 3, 'cyclist': 2, 'car': 1}
+# --kind twowheel: the same junctions, with cyclists and motorcycles the most common vehicles (the previous
+# model's weakest classes: cyclists called pedestrians, motorcycles called cyclists).
+TWO_WHEEL = {'cyclist': 3, 'motorcycle': 3, 'truck': 1, 'bus': 1, 'car': 1}
+KINDS = {'variety': ('train_var', 2000, RARE), 'twowheel': ('train_tw', 3000, TWO_WHEEL)}
 SIZE = {'car': [4.5, 1.8, 1.5], 'truck': [8.0, 2.5, 3.2], 'bus': [12.0, 2.55, 3.2], 'motorcycle': [2.1, 0.8, 1.4],
         'cyclist': [1.8, 0.6, 1.7]}
 
 
-def variety(i, r):
+def variety(i, r, kind='variety'):
     """A junction scenario built for viewpoint variety of the rare classes: vehicles turning from the main
     street into the crossing one (seen diagonally and broadside), vehicles standing at random headings on the
     streets, traffic on the crossing street, varied vehicle sizes, the ego slow or stopped before the junction.
     Lighting, weather and pedestrians as in `scenario`. Spawn points are kept 16 m apart (and from the ego)."""
+    prefix, seed0, weights = KINDS[kind]
     s = scenario(i, r)
-    s['name'] = f'train_var_{i:02d}'
+    s['name'] = f'{prefix}_{i:02d}'
     s['description'] = ('Generated viewpoint-variety training scenario for the bundled detector '
-                        '(gen_scenarios.py --kind variety).')
-    s['seed'] = 2000 + i
+                        f'(gen_scenarios.py --kind {kind}).')
+    s['seed'] = seed0 + i
     lanes = s['map']['roads'][0]['lanes']
     if len(s['map']['roads']) == 1:
         s['map']['roads'].append({'id': 'side', 'points': [[160, -150], [160, 150]], 'lanes': 2, 'sidewalk': 3})
@@ -189,7 +196,7 @@ def variety(i, r):
 
     n = 0
     for k in range(r.randint(4, 7)):  # turning vehicles
-        cls = pick(r, list(RARE.items()))
+        cls = pick(r, list(weights.items()))
         for _ in range(20):
             fwd = r.random() < 0.5
             lane = r.randint(1, half) if fwd else -r.randint(1, half)
@@ -208,7 +215,7 @@ def variety(i, r):
                             'speed': round(r.uniform(3, 9), 1), 'color': colour(r), 'size': size(cls),
                             'behaviours': [{'type': 'turn', 'radius': round(r.uniform(6, 12), 1)}]})
     for k in range(r.randint(3, 6)):  # standing vehicles at random headings
-        cls = pick(r, list(RARE.items()))
+        cls = pick(r, list(weights.items()))
         for _ in range(20):
             if r.random() < 0.6:  # on the main street, ahead or behind
                 x = r.uniform(ego_at + 10, ego_at + 70) if r.random() < 0.7 else r.uniform(ego_at - 45, ego_at - 10)
@@ -223,7 +230,7 @@ def variety(i, r):
         s['actors'].append({'id': f'S{k}', 'class': cls, 'route': [[round(x, 1), round(y, 1)]],
                             'heading': r.randrange(0, 360), 'color': colour(r), 'size': size(cls)})
     for k in range(r.randint(2, 4)):  # traffic on the crossing street, seen broadside
-        cls = pick(r, list(RARE.items()))
+        cls = pick(r, list(weights.items()))
         for _ in range(20):
             fwd = r.random() < 0.5
             at = r.uniform(30, 120) if fwd else r.uniform(180, 270)
@@ -244,13 +251,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--count', type=int, default=8)
     ap.add_argument('--seed', type=int, default=7)
-    ap.add_argument('--kind', choices=['street', 'variety'], default='street')
+    ap.add_argument('--kind', choices=['street', *KINDS], default='street')
     ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), 'scenarios'))
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     r = random.Random(a.seed)
     for i in range(a.count):
-        s = scenario(i, r) if a.kind == 'street' else variety(i, r)
+        s = scenario(i, r) if a.kind == 'street' else variety(i, r, a.kind)
         with open(os.path.join(a.out, s['name'] + '.json'), 'w') as f:
             json.dump(s, f, indent=1)
 
