@@ -72,7 +72,7 @@ export class ByteTracker {
       if (!list) return;
       const s = STrack.fromDetection(d);
       // The detection's ground point, for the classes whose ground motion is modelled (`groundGate`).
-      if (useGround && cfg.groundClasses.includes(d.cls)) s.g = ground.points[i] ?? null;
+      if (useGround && this.groundKind(d.cls) !== null) s.g = ground.points[i] ?? null;
       list.push(s);
     });
 
@@ -85,7 +85,7 @@ export class ByteTracker {
     for (const t of pool) t.predict(this.kp, steps);
     if (useGround) {
       for (const t of pool)
-        t.groundPred = t.ground ? groundPredict(t.ground, ground.tS, cfg.groundAccelStd) : null;
+        t.groundPred = t.ground ? groundPredict(t.ground, ground.tS, this.groundNoise(t.cls).accel) : null;
     }
     let cost = overlapCost(pool, high, cfg, cfg.fuseScore);
     if (useGround) this.groundVeto(cost, pool, high);
@@ -193,9 +193,10 @@ export class ByteTracker {
       activated.push(t);
     }
 
-    // Prune: lost longer than the buffer.
+    // Prune: lost longer than the buffer, or (with `imageWidth`) predicted out through the side edge its last
+    // box touched: an object that has left the view cannot be seen again there, only mistaken for one entering.
     for (const t of this.lost) {
-      if (frameId - t.frameId > this.maxLost) {
+      if (frameId - t.frameId > this.maxLost || (t.state === 'lost' && this.exited(t))) {
         t.state = 'removed';
         removedNew.push(t);
       }
@@ -275,12 +276,26 @@ export class ByteTracker {
     if (tS === null) return;
     const z = det.g;
     if (!z) return;
+    const noise = this.groundNoise(t.cls);
     const pred = t.ground
       ? t.groundPred?.tS === tS
         ? t.groundPred
-        : groundPredict(t.ground, tS, this.cfg.groundAccelStd)
+        : groundPredict(t.ground, tS, noise.accel)
       : null;
-    t.ground = pred ? groundUpdate(pred, z) : groundInit(z, this.cfg.groundVelStd, tS);
+    t.ground = pred ? groundUpdate(pred, z) : groundInit(z, noise.vel, tS);
+  }
+
+  /** 'all': gated in every association (`groundClasses`); 'edge': only against clipped detections; null: none. */
+  private groundKind(cls: STrack['cls']): 'all' | 'edge' | null {
+    if (this.cfg.groundClasses.includes(cls)) return 'all';
+    return this.cfg.groundEdgeClasses.includes(cls) ? 'edge' : null;
+  }
+
+  private groundNoise(cls: STrack['cls']): { accel: number; vel: number } {
+    const c = this.cfg;
+    return this.groundKind(cls) === 'edge'
+      ? { accel: c.groundEdgeAccelStd, vel: c.groundEdgeVelStd }
+      : { accel: c.groundAccelStd, vel: c.groundVelStd };
   }
 
   /**
@@ -294,11 +309,20 @@ export class ByteTracker {
     for (let i = 0; i < tracks.length; i++) {
       const p = tracks[i]!.groundPred;
       if (!p) continue;
+      // Edge-gated classes: only where the detection or the track's last box is cut by a side edge.
+      const edgeOnly = this.groundKind(tracks[i]!.cls) === 'edge' && !this.atSideEdge(tracks[i]!.det);
       for (let j = 0; j < m; j++) {
         const z = dets[j]!.g;
-        if (z && cost[i * m + j]! < Infinity && groundDistance(p, z) > gate) cost[i * m + j] = Infinity;
+        if (!z || (edgeOnly && !z.clipped)) continue;
+        if (cost[i * m + j]! < Infinity && groundDistance(p, z) > gate) cost[i * m + j] = Infinity;
       }
     }
+  }
+
+  /** The box touches the image's left or right edge (within 2 px, as ground.ts; needs `imageWidth`). */
+  private atSideEdge(box: STrack['det']): boolean {
+    const W = this.cfg.imageWidth;
+    return W > 0 && (box.x1 <= 2 || box.x2 >= W - 2);
   }
 
   /** ORU's bookkeeping (only with `oru`): the track's last observed box and its Kalman state right after it. */
@@ -350,7 +374,8 @@ export class ByteTracker {
    * refused to a lost track must not be removed as that lost track's duplicate.
    */
   private groundApart(a: STrack, b: STrack): boolean {
-    if (this.groundT === null) return false;
+    if (this.groundT === null || this.groundKind(a.cls) !== 'all' || this.groundKind(b.cls) !== 'all')
+      return false;
     const sa = a.ground?.tS === this.groundT ? a.ground : a.groundPred;
     const sb = b.ground?.tS === this.groundT ? b.ground : b.groundPred;
     if (!sa || !sb || sa.tS !== this.groundT || sb.tS !== this.groundT) return false;

@@ -91,6 +91,17 @@ export const TrackerConfig = z.object({
   groundAccelStd: z.number().positive().default(1),
   /** Ground filter: standard deviation of a new track's velocity, m/s (per axis). */
   groundVelStd: z.number().positive().default(2),
+  /**
+   * Classes whose tracks keep a ground filter too, but are gated by it only against detections cut by the
+   * image's left or right edge: there box overlap cannot tell an object leaving the view from one entering it
+   * at the same edge, while the ground point (its range, from the box's bottom edge) can. Their ground points
+   * include clipped boxes, with σ_u widened by `groundEdgeClippedU` box heights.
+   */
+  groundEdgeClasses: z.array(ViperClass).default([]),
+  groundEdgeClippedU: z.number().min(0).default(1),
+  /** Ground filter of `groundEdgeClasses`: white-acceleration noise (m/s²) and a new track's velocity σ (m/s). */
+  groundEdgeAccelStd: z.number().positive().default(3),
+  groundEdgeVelStd: z.number().positive().default(10),
   /** The "+1 pixel" of cython_bbox's IoU that the reference uses (set 0 for continuous boxes). */
   iouOffsetPx: z.number().min(0).default(1),
   /** Class-gated association: a detection never matches a track of another class (one id counter). */

@@ -24,6 +24,8 @@ export interface GroundObs {
   x: number;
   y: number;
   cov: [number, number, number, number];
+  /** The box was cut by the image's left or right edge: its centre column says little (σ_u widened). */
+  clipped?: boolean;
 }
 
 /** Constant-velocity state in the world frame: mean [x, y, vx, vy], 4×4 row-major covariance, time (s). */
@@ -42,9 +44,20 @@ export interface GroundNoise {
   minStdM: number;
   /** Ground points farther than this are not used, m. */
   maxRangeM: number;
+  /**
+   * A box cut by the left or right image edge: 0 gives no ground point; above 0 its σ_u grows by this many box
+   * heights (the hidden part may be a whole vehicle length), so the point still says how far away it is.
+   */
+  clippedU: number;
 }
 
-export const DEFAULT_GROUND_NOISE: GroundNoise = { rel: 0.05, px: 1, minStdM: 0.3, maxRangeM: 80 };
+export const DEFAULT_GROUND_NOISE: GroundNoise = {
+  rel: 0.05,
+  px: 1,
+  minStdM: 0.3,
+  maxRangeM: 80,
+  clippedU: 0,
+};
 
 /**
  * The ground point under a box (bottom centre) in the world frame with its covariance, or null where the box's
@@ -60,7 +73,8 @@ export function groundObservation(
   noise: GroundNoise = DEFAULT_GROUND_NOISE,
 ): GroundObs | null {
   const margin = 2;
-  if (box.y2 >= model.height - margin || box.x1 <= margin || box.x2 >= model.width - margin) return null;
+  const clipped = box.x1 <= margin || box.x2 >= model.width - margin;
+  if (box.y2 >= model.height - margin || (clipped && !(noise.clippedU > 0))) return null;
   const u = (box.x1 + box.x2) / 2;
   const v = box.y2;
   const at = (du: number, dv: number): [number, number] | null => {
@@ -76,7 +90,7 @@ export function groundObservation(
   const vp = at(0, d);
   const vm = at(0, -d);
   if (!c || !up || !um || !vp || !vm) return null;
-  const su = noise.rel * (box.x2 - box.x1) + noise.px;
+  const su = noise.rel * (box.x2 - box.x1) + noise.px + (clipped ? noise.clippedU * (box.y2 - box.y1) : 0);
   const sv = noise.rel * (box.y2 - box.y1) + noise.px;
   // Jacobian columns ∂p/∂u, ∂p/∂v, scaled by the pixel σ.
   const ju = [((up[0] - um[0]) / (2 * d)) * su, ((up[1] - um[1]) / (2 * d)) * su];
@@ -87,6 +101,7 @@ export function groundObservation(
     x: c[0],
     y: c[1],
     cov: [ju[0]! ** 2 + jv[0]! ** 2 + s0, cxy, cxy, ju[1]! ** 2 + jv[1]! ** 2 + s0],
+    ...(clipped ? { clipped } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   groundPredict,
   groundUpdate,
 } from '../../src/track/ground.ts';
+import type { TrackerConfig } from '../../src/track/config.ts';
 import { TRACK_STAGE_DEFAULTS } from '../../src/track/stage.ts';
 import { createTracker } from '../../src/track/tracker.ts';
 
@@ -65,6 +66,26 @@ describe('ground point of a box (bottom centre back-projected)', () => {
     expect(groundObservation(model, groundFromCam, IDENTITY_POSE, box(320, 170, 10, 80))).toBeNull(); // above horizon
     // 500·1.5/5 = 150 m: beyond the 80 m limit.
     expect(groundObservation(model, groundFromCam, IDENTITY_POSE, box(320, 185, 10, 20))).toBeNull();
+  });
+
+  it('gives a box cut by a side edge a point with σ_u widened by clippedU box heights, when asked', () => {
+    // A 20×80 box cut at the left edge (x1 = 0), bottom row 210: 25 m ahead, as any box with that bottom row.
+    const cut = { x1: 0, y1: 130, x2: 20, y2: 210 };
+    const noise = { ...DEFAULT_GROUND_NOISE, clippedU: 0.5 };
+    const z = groundObservation(model, groundFromCam, IDENTITY_POSE, cut, noise)!;
+    expect(z.clipped).toBe(true);
+    expect(z.x).toBeCloseTo(25, 9);
+    expect(z.y).toBeCloseTo((-25 * (10 - 320)) / f, 9);
+    // σ_u = 0.05·20 + 1 + 0.5·80 = 42 px, dy/du = −x/f = −0.05 m/px; σ_v = 5 px, dy/dv = −(u − cx)/f · dx/dv
+    // = 0.62 · −0.8333 m/px (central differences: to 1e-3).
+    const s0 = DEFAULT_GROUND_NOISE.minStdM ** 2;
+    const cov3 = (0.05 * 42) ** 2 + (0.62 * ((25 * 25) / (f * camH)) * 5) ** 2 + s0;
+    expect(Math.abs(z.cov[3] - cov3) / cov3).toBeLessThan(1e-3);
+    // The range (from the bottom row) is as certain as for an uncut box.
+    const whole = groundObservation(model, groundFromCam, IDENTITY_POSE, box(40, 210, 20, 80))!;
+    expect(whole.clipped).toBeUndefined();
+    expect(z.cov[0]).toBeCloseTo(whole.cov[0], 1);
+    expect(groundObservation(model, groundFromCam, IDENTITY_POSE, cut)).toBeNull(); // clippedU 0: none
   });
 });
 
@@ -237,5 +258,47 @@ describe('ground-plane gate in the tracker', () => {
   it('refuses a lost track a detection that stands 10 m behind it (a new id instead)', () => {
     expect(run(0, 10)).toEqual([1, 1]); // gate off: the image alone hands the id over
     expect(run(9.21, 10)).toEqual([2]); // born in frame 14, reported from its second frame
+  });
+});
+
+describe('ground-plane gate at the image edge (vehicles)', () => {
+  const car = (x1: number, x2: number): Detection => ({
+    cameraId: 'cam',
+    cls: 'car',
+    score: 0.9,
+    box: { x1, y1: 160, x2, y2: 200 },
+  });
+  // Ground points as the track stage gives them: a box cut by the edge has a wide lateral (y) variance.
+  const pt = (x: number, y: number, clipped: boolean): GroundObs =>
+    clipped ? { x, y, cov: [0.25, 0, 0, 4], clipped } : { x, y, cov: [0.25, 0, 0, 0.09] };
+  /**
+   * A car 20 m ahead drives 10 m/s across the view, out through the left edge: whole boxes for frames 0–7, a
+   * cut one in frame 8. In frame 9 it is no longer detected, and a second car enters at the same edge, its cut
+   * box where the first one's would be, its ground point `depth` m ahead (another lane when not 20).
+   * Returns the ids reported in frames 9 and 10.
+   */
+  function handOff(config: Partial<TrackerConfig>, depth: number): number[] {
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, ...config });
+    const ns = (k: number) => BigInt(k) * 100_000_000n;
+    for (let k = 0; k <= 8; k++) {
+      const cx = 110 - 12 * k;
+      const cut = cx - 20 <= 0;
+      t.update([car(Math.max(0, cx - 20), cx + 20)], ns(k), k, [pt(20, k - 3, cut)]);
+    }
+    const ids: number[] = [];
+    for (let k = 9; k <= 10; k++) {
+      const entering = car(0, 22 + 12 * (k - 9));
+      ids.push(...t.update([entering], ns(k), k, [pt(depth, 6 - (k - 9), true)]).map((x) => x.trackId));
+    }
+    return ids;
+  }
+
+  it('keeps a car leaving the view from handing its id to one entering at the same edge in another lane', () => {
+    expect(handOff({ groundEdgeClasses: [] }, 26)).toEqual([1, 1]); // boxes alone: the id is handed over
+    expect(handOff({}, 26)).toEqual([2]); // the stage's defaults: a new id, reported from its second frame
+  });
+
+  it('leaves the id alone where the cut box stands where the car should be', () => {
+    expect(handOff({}, 20)).toEqual([1, 1]);
   });
 });

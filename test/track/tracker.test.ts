@@ -270,6 +270,37 @@ describe('field-of-view exit rule (imageWidth)', () => {
     expect([...c][0]).not.toBe([...a][0]);
   });
 
+  it('removes a lost track once its prediction has left through the edge its box touched', () => {
+    // A (60 px wide, 6 px per frame) is missed from the frame it is half out of view: its prediction, still
+    // inside, keeps it lost. C comes in at that edge four frames later, by then beyond A's predicted centre.
+    const wide = (x1: number, y: number): Detection => ({
+      cameraId: 'cam',
+      cls: 'car',
+      score: 0.9,
+      box: { x1: Math.max(0, x1), y1: y, x2: Math.min(W, x1 + 60), y2: y + 40 },
+    });
+    const run = (exitLost: boolean) => {
+      const t = createTracker({ ...TRACK_STAGE_DEFAULTS, imageWidth: exitLost ? W : 0 });
+      const a = new Set<number>();
+      const c = new Set<number>();
+      let lostAt = -1;
+      for (let f = 0; f < 30; f++) {
+        const ax = 500 + 6 * f;
+        const dets: Detection[] = [];
+        if (ax + 30 < W) dets.push(wide(ax, 100));
+        else if (lostAt < 0) lostAt = f;
+        if (lostAt >= 0 && f >= lostAt + 4) dets.push(wide(W - 15 - 6 * (f - lostAt - 4), 101));
+        for (const o of t.update(dets)) (o.box.y1 > 100.5 ? c : a).add(o.trackId);
+      }
+      return { a: [...a], c: [...c] };
+    };
+    expect(run(false).c).toEqual(run(false).a); // without the rule: C takes A's id from its lost track
+    const { a, c } = run(true);
+    expect(a).toHaveLength(1);
+    expect(c).toHaveLength(1);
+    expect(c[0]).not.toBe(a[0]);
+  });
+
   it('keeps the id of an object standing at the edge through a missed frame', () => {
     const t = createTracker({ ...TRACK_STAGE_DEFAULTS, imageWidth: W });
     const ids = new Set<number>();
