@@ -28,7 +28,7 @@ export interface DetectorOptions {
   model: string;
   /** Execution providers in order of preference; the first that loads wins. Default ['cpu']. */
   ep?: string[];
-  /** Intra-op threads for ONNX Runtime; default: one per core but one (`defaultThreads()`). */
+  /** Intra-op threads for ONNX Runtime; default: one per physical core, at most CPUs − 1 (`defaultThreads()`). */
   threads?: number;
   /** Most frames decoded and run together. Default 8. Fixed-batch models run this many in repeated runs. */
   maxBatch?: number;

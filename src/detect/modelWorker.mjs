@@ -18,6 +18,8 @@ import * as ort from 'onnxruntime-node';
 
 /** @type {import('onnxruntime-node').InferenceSession | null} */
 let session = null;
+/** @type {import('node:worker_threads').MessagePort | null} */
+let prep = null;
 
 const message = (err) => (err instanceof Error ? err.message : String(err));
 
@@ -63,6 +65,8 @@ parentPort?.on('message', async (msg) => {
       };
       parentPort?.postMessage({ id: msg.id, ok: true, meta });
     } else if (msg.op === 'connect') {
+      prep?.close();
+      prep = msg.port;
       serve(msg.port);
       parentPort?.postMessage({ id: msg.id, ok: true });
     } else if (msg.op === 'release') {

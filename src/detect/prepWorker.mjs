@@ -11,9 +11,10 @@
  *   { id, op: 'run', inputName, outputName, pixels: Uint8Array, dims } → { id, ok, candidates, dims, pixels }
  *       (the pixel buffer goes back for reuse)
  *   { id, op: 'release' } → { id, ok }
- * Failures answer { id, ok: false, message }; a run is answered once its model run is back, in order.
+ * Failures answer { id, ok: false, message }. A run is answered once its model run is back, so in order,
+ * except one whose preprocessing fails, which is answered at once.
  */
-import { platform, setPriority } from 'node:os';
+import { getPriority, platform, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { register } from 'tsx/esm/api';
@@ -22,11 +23,13 @@ register();
 const PREP_NICE = 5;
 // On Linux a thread's nice value is its own: this one yields a busy core to the model's thread, whose waiting
 // is the pipeline's throughput (elsewhere the call would renice the whole process, so it is Linux only).
+// Threads this one creates inherit it; libuv's shared pool (which runs the decoding) is already running by
+// now, started by the main thread's file reads in Detector.open.
 if (platform() === 'linux') {
   try {
-    setPriority(0, PREP_NICE);
+    setPriority(0, Math.min(19, getPriority(0) + PREP_NICE));
   } catch {
-    // not permitted: run at the normal priority
+    // not permitted: run at the process's priority
   }
 }
 const { postprocess } = await import('./postprocess.ts');
@@ -44,6 +47,12 @@ const inFlight = new Map();
 
 const message = (err) => (err instanceof Error ? err.message : String(err));
 
+/** Answer every run still with the model worker with `message` (it closed, or the detector is closing). */
+function failInFlight(message) {
+  for (const id of inFlight.keys()) parentPort?.postMessage({ id, ok: false, message });
+  inFlight.clear();
+}
+
 function onModelReply(r) {
   const pending = inFlight.get(r.id);
   inFlight.delete(r.id);
@@ -60,10 +69,12 @@ function onModelReply(r) {
 }
 
 async function release() {
+  failInFlight('detector closed');
   await pre?.release();
   pre = null;
-  model?.close();
+  const port = model;
   model = null;
+  port?.close();
 }
 
 parentPort?.on('message', async (msg) => {
@@ -71,12 +82,22 @@ parentPort?.on('message', async (msg) => {
     if (msg.op === 'open') {
       if (msg.logLevel) ort.env.logLevel = msg.logLevel;
       await release();
-      pre = await ort.InferenceSession.create(msg.preModel, msg.preOptions);
+      try {
+        pre = await ort.InferenceSession.create(msg.preModel, msg.preOptions);
+      } catch (err) {
+        msg.port.close();
+        throw err;
+      }
       preInput = msg.preInput;
       preOutput = msg.preOutput;
       post = msg.post;
-      model = msg.port;
-      model.on('message', onModelReply);
+      const port = msg.port;
+      model = port;
+      port.on('message', onModelReply);
+      // The model worker ended: nothing sent to it will come back.
+      port.on('close', () => {
+        if (model === port) failInFlight('inference worker closed');
+      });
       parentPort?.postMessage({ id: msg.id, ok: true });
     } else if (msg.op === 'run') {
       if (!pre || !model) throw new Error('no session open');
@@ -87,12 +108,12 @@ parentPort?.on('message', async (msg) => {
       // ORT gives each run's output a buffer of its own, so it can move to the model worker as it is.
       const data = tensor.data;
       const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-      inFlight.set(msg.id, { pixels: msg.pixels });
       const { inputName, outputName } = msg;
       model.postMessage(
         { id: msg.id, inputName, outputName, data, dims: tensor.dims },
         whole ? [data.buffer] : [],
       );
+      inFlight.set(msg.id, { pixels: msg.pixels });
     } else if (msg.op === 'release') {
       await release();
       parentPort?.postMessage({ id: msg.id, ok: true });

@@ -110,13 +110,14 @@ class WorkerChannel {
       p?.resolve(r);
     });
     this.worker.on('error', onDeath);
-    this.worker.on('exit', (code) => onDeath(new Error(`inference worker exited (code ${code})`)));
+    this.worker.on('exit', (code) => onDeath(new Error(`inference worker ${file} exited (code ${code})`)));
   }
 
   fail(err: Error): void {
     this.dead ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    this.worker.unref();
   }
 
   request(msg: Record<string, unknown>, transfer: Transferable[] = []): Promise<Reply> {
@@ -150,9 +151,11 @@ export class WorkerHost {
   private prepOpen = false;
 
   constructor() {
+    // One dead worker fails every pending run and ends the other (which would wait for it forever).
     const fail = (err: Error) => {
       this.model.fail(err);
       this.prep.fail(err);
+      void this.terminate();
     };
     this.model = new WorkerChannel('./modelWorker.mjs', fail);
     this.prep = new WorkerChannel('./prepWorker.mjs', fail);

@@ -2,6 +2,7 @@
  * ONNX Runtime sessions and execution-provider choice. Providers are tried one at a time in the order given;
  * the first whose session loads wins, each one that fails is reported on one line, and the winner is recorded.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../contracts/errors.ts';
@@ -73,13 +74,31 @@ function quietLogLevel(): 'fatal' | undefined {
 }
 
 /**
- * Intra-op threads when none are asked for: one per core but one. The model's thread(s) run nothing else, and
- * the core left over decodes and prepares the next frames and runs the graph, so decoding overlaps inference
- * instead of preempting it (with every core given to ORT, as its own default does, the pipeline added 25–35 %
- * to the model's time on two cores; `npm run bench -- detect-recording`, src/detect/README.md).
+ * Intra-op threads when none are asked for: ORT's own default (one per physical core), but never every CPU:
+ * at most one fewer than the CPUs this process may use. The model's thread(s) run nothing else, and what is
+ * left decodes and prepares the next frames and runs the graph, so decoding overlaps inference instead of
+ * preempting it (with both cores of a two-core machine given to ORT, the pipeline added 25–35 % to the model's
+ * time; `npm run bench -- detect-recording`, src/detect/README.md). With SMT the sibling threads are left over.
  */
 export function defaultThreads(): number {
-  return Math.max(1, availableParallelism() - 1);
+  const cpus = availableParallelism();
+  return Math.max(1, Math.min(physicalCores() ?? cpus, cpus - 1));
+}
+
+/** Physical cores (distinct package/core pairs in /proc/cpuinfo), or undefined where that cannot be read. */
+function physicalCores(): number | undefined {
+  try {
+    const cores = new Set<string>();
+    let pkg = '';
+    for (const line of readFileSync('/proc/cpuinfo', 'utf8').split('\n')) {
+      const [key, value] = line.split(':').map((x) => x.trim());
+      if (key === 'physical id') pkg = value ?? '';
+      else if (key === 'core id') cores.add(`${pkg}/${value}`);
+    }
+    return cores.size > 0 ? cores.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The options every detector session is created with (benchmarks build their baselines from them too). */

@@ -195,10 +195,15 @@ export class ByteTracker {
 
     // Prune: lost longer than the buffer, or (with `imageWidth`) predicted out through the side edge its last
     // box touched: an object that has left the view cannot be seen again there, only mistaken for one entering.
+    const gone = new Set<STrack>();
     for (const t of this.lost) {
-      if (frameId - t.frameId > this.maxLost || (t.state === 'lost' && this.exited(t))) {
+      if (frameId - t.frameId > this.maxLost) {
         t.state = 'removed';
         removedNew.push(t);
+      } else if (t.state === 'lost' && this.exited(t)) {
+        t.state = 'removed';
+        removedNew.push(t);
+        gone.add(t);
       }
     }
 
@@ -208,7 +213,9 @@ export class ByteTracker {
     tracked = jointStracks(tracked, refind);
     let lost = subStracks(this.lost, tracked);
     lost.push(...lostNew);
-    lost = lost.filter((t) => !t.everRemoved);
+    // The reference filters before it marks this frame's removals, so a track pruned now stays in `lost` (and in
+    // the next frame's first association) one more frame; kept for the buffer, not for a track that has exited.
+    lost = lost.filter((t) => !t.everRemoved && !gone.has(t));
     for (const t of removedNew) t.everRemoved = true;
     [this.tracked, this.lost] = this.removeDuplicates(tracked, lost);
 
@@ -285,7 +292,10 @@ export class ByteTracker {
     t.ground = pred ? groundUpdate(pred, z) : groundInit(z, noise.vel, tS);
   }
 
-  /** 'all': gated in every association (`groundClasses`); 'edge': only against clipped detections; null: none. */
+  /**
+   * 'all': gated in every association (`groundClasses`, which wins for a class in both lists); 'edge': only
+   * where the detection or the track's last box is cut by a side edge (`groundEdgeClasses`); null: not gated.
+   */
   private groundKind(cls: STrack['cls']): 'all' | 'edge' | null {
     if (this.cfg.groundClasses.includes(cls)) return 'all';
     return this.cfg.groundEdgeClasses.includes(cls) ? 'edge' : null;
@@ -319,7 +329,10 @@ export class ByteTracker {
     }
   }
 
-  /** The box touches the image's left or right edge (within 2 px, as ground.ts; needs `imageWidth`). */
+  /**
+   * The box touches the image's left or right edge (within 2 px, the margin of ground.ts). Needs `imageWidth`
+   * (the track stage sets it per camera); without it only the detection side of the edge gate acts.
+   */
   private atSideEdge(box: STrack['det']): boolean {
     const W = this.cfg.imageWidth;
     return W > 0 && (box.x1 <= 2 || box.x2 >= W - 2);

@@ -92,10 +92,11 @@ export const TrackerConfig = z.object({
   /** Ground filter: standard deviation of a new track's velocity, m/s (per axis). */
   groundVelStd: z.number().positive().default(2),
   /**
-   * Classes whose tracks keep a ground filter too, but are gated by it only against detections cut by the
-   * image's left or right edge: there box overlap cannot tell an object leaving the view from one entering it
-   * at the same edge, while the ground point (its range, from the box's bottom edge) can. Their ground points
-   * include clipped boxes, with σ_u widened by `groundEdgeClippedU` box heights.
+   * Classes whose tracks keep a ground filter too, but are gated by it only where the detection or the track's
+   * last box is cut by the image's left or right edge (the track side needs `imageWidth`): there box overlap
+   * cannot tell an object leaving the view from one entering it at the same edge, while the ground point (its
+   * range, from the box's bottom edge) can. Their ground points include clipped boxes, with σ_u widened by
+   * `groundEdgeClippedU` box heights. A class also in `groundClasses` is gated everywhere.
    */
   groundEdgeClasses: z.array(ViperClass).default([]),
   groundEdgeClippedU: z.number().min(0).default(1),

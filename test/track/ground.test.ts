@@ -277,7 +277,7 @@ describe('ground-plane gate at the image edge (vehicles)', () => {
    * box where the first one's would be, its ground point `depth` m ahead (another lane when not 20).
    * Returns the ids reported in frames 9 and 10.
    */
-  function handOff(config: Partial<TrackerConfig>, depth: number): number[] {
+  function handOff(config: Partial<TrackerConfig>, depth: number, enterX1 = 0): number[] {
     const t = createTracker({ ...TRACK_STAGE_DEFAULTS, ...config });
     const ns = (k: number) => BigInt(k) * 100_000_000n;
     for (let k = 0; k <= 8; k++) {
@@ -287,8 +287,9 @@ describe('ground-plane gate at the image edge (vehicles)', () => {
     }
     const ids: number[] = [];
     for (let k = 9; k <= 10; k++) {
-      const entering = car(0, 22 + 12 * (k - 9));
-      ids.push(...t.update([entering], ns(k), k, [pt(depth, 6 - (k - 9), true)]).map((x) => x.trackId));
+      const entering = car(enterX1, 22 + 12 * (k - 9));
+      const cut = enterX1 <= 2;
+      ids.push(...t.update([entering], ns(k), k, [pt(depth, 6 - (k - 9), cut)]).map((x) => x.trackId));
     }
     return ids;
   }
@@ -296,6 +297,12 @@ describe('ground-plane gate at the image edge (vehicles)', () => {
   it('keeps a car leaving the view from handing its id to one entering at the same edge in another lane', () => {
     expect(handOff({ groundEdgeClasses: [] }, 26)).toEqual([1, 1]); // boxes alone: the id is handed over
     expect(handOff({}, 26)).toEqual([2]); // the stage's defaults: a new id, reported from its second frame
+  });
+
+  it('gates a detection clear of the edge too while the track’s last box is cut by it (needs imageWidth)', () => {
+    // The entering car's box starts 4 px in (not cut): only the leaving track's side says "at the edge".
+    expect(handOff({ imageWidth: 0 }, 26, 4)).toEqual([1, 1]);
+    expect(handOff({ imageWidth: 640 }, 26, 4)).toEqual([2]);
   });
 
   it('leaves the id alone where the cut box stands where the car should be', () => {

@@ -279,7 +279,7 @@ describe('field-of-view exit rule (imageWidth)', () => {
       score: 0.9,
       box: { x1: Math.max(0, x1), y1: y, x2: Math.min(W, x1 + 60), y2: y + 40 },
     });
-    const run = (exitLost: boolean) => {
+    const run = (exitLost: boolean, delay = 4) => {
       const t = createTracker({ ...TRACK_STAGE_DEFAULTS, imageWidth: exitLost ? W : 0 });
       const a = new Set<number>();
       const c = new Set<number>();
@@ -289,16 +289,19 @@ describe('field-of-view exit rule (imageWidth)', () => {
         const dets: Detection[] = [];
         if (ax + 30 < W) dets.push(wide(ax, 100));
         else if (lostAt < 0) lostAt = f;
-        if (lostAt >= 0 && f >= lostAt + 4) dets.push(wide(W - 15 - 6 * (f - lostAt - 4), 101));
+        if (lostAt >= 0 && f >= lostAt + delay) dets.push(wide(W - 15 - 6 * (f - lostAt - delay), 101));
         for (const o of t.update(dets)) (o.box.y1 > 100.5 ? c : a).add(o.trackId);
       }
       return { a: [...a], c: [...c] };
     };
     expect(run(false).c).toEqual(run(false).a); // without the rule: C takes A's id from its lost track
-    const { a, c } = run(true);
-    expect(a).toHaveLength(1);
-    expect(c).toHaveLength(1);
-    expect(c[0]).not.toBe(a[0]);
+    // C four frames after A was lost, and three: in the frame right after A's track was pruned.
+    for (const delay of [4, 3]) {
+      const { a, c } = run(true, delay);
+      expect(a).toHaveLength(1);
+      expect(c).toHaveLength(1);
+      expect(c[0]).not.toBe(a[0]);
+    }
   });
 
   it('keeps the id of an object standing at the edge through a missed frame', () => {

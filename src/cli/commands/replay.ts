@@ -20,8 +20,10 @@ export function register(program: Command): void {
     .option('--model <card|onnx>', 'detector: a model card JSON or an .onnx with a sibling card')
     .option('--detector <kind>', 'model | oracle | none')
     .option('--ep <list>', 'execution providers in order of preference: cpu,cuda,tensorrt,webgpu', 'cpu')
-    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: one per core but one)', (v) =>
-      parseIntArg('--threads', v),
+    .option(
+      '--threads <n>',
+      'ONNX Runtime intra-op threads (default: one per physical core, at most CPUs - 1)',
+      (v) => parseIntArg('--threads', v),
     )
     .option('--tracker <kind>', 'bytetrack | sort | none', 'bytetrack')
     .option('--no-fuse', 'skip multi-camera fusion into world objects')
