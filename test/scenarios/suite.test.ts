@@ -111,4 +111,21 @@ describe('scenario suite, quick subset', () => {
     expect(ap50.worse).toBe(true);
     expect(ap50.now).toBeLessThan(0.2);
   }, 300_000);
+
+  it('another oracle seed gives other detections, labelled, and is not compared with the golden files', async () => {
+    const other = await runSuite({
+      files: [FAST[1]!],
+      outDir: join(dir, 'seed3'),
+      recordingsDir,
+      quick: true,
+      jobs: 1,
+      oracleSeed: 3,
+    });
+    const o = other.outcomes[0]!;
+    const base = good.outcomes.find((x) => x.scenario === o.scenario)!;
+    expect(other.detector).toBe('oracle (seed 3)');
+    expect(o.golden).toBeUndefined();
+    expect(o.run!.results.sha256).not.toBe(base.run!.results.sha256);
+    expect(o.run!.score.metrics.AP50).not.toBe(base.run!.score.metrics.AP50);
+  }, 300_000);
 });

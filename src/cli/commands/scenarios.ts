@@ -36,6 +36,7 @@ interface RunOpts {
   recordings?: string;
   minVisibility: string;
   minHeight: string;
+  oracleSeed?: string;
   json?: boolean;
 }
 
@@ -67,6 +68,10 @@ export function register(program: Command): void {
     .option('--quick', 'half resolution (same duration): faster, with its own golden files')
     .option('--detector <d>', 'oracle (simulator ground truth + seeded noise) | model', 'oracle')
     .option('--model <card>', 'model card or .onnx for --detector model')
+    .option(
+      '--oracle-seed <n>',
+      "seed of the oracle's noise, misses and false positives (default 1); another seed's runs are not compared with golden files",
+    )
     .option('--update-golden', 'write golden files from this run instead of comparing')
     .option('--golden-dir <dir>', 'golden files (default: recordings/golden)')
     .option('--recordings <dir>', 'recording cache (default: <out>/recordings)')
@@ -82,6 +87,18 @@ export function register(program: Command): void {
         if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
           throw new ConfigError({ what: `--jobs '${o.jobs}' is not a positive integer` });
         }
+        const oracleSeed = o.oracleSeed === undefined ? undefined : Number(o.oracleSeed);
+        if (oracleSeed !== undefined) {
+          if (!(Number.isInteger(oracleSeed) && oracleSeed >= 0)) {
+            throw new ConfigError({ what: `--oracle-seed '${o.oracleSeed}' is not a whole number ≥ 0` });
+          }
+          if (o.detector !== 'oracle' || o.updateGolden) {
+            throw new ConfigError({
+              what: '--oracle-seed goes with the oracle detector and without --update-golden',
+              hint: 'golden files are for the default seed',
+            });
+          }
+        }
         const files = expandScenarioArgs(args, SCENARIO_DIR);
         const quiet = o.json === true;
         const suite = await runSuite({
@@ -93,6 +110,7 @@ export function register(program: Command): void {
           quick: o.quick === true,
           detector: o.detector,
           ...(o.model ? { model: o.model } : {}),
+          ...(oracleSeed !== undefined ? { oracleSeed } : {}),
           updateGolden: o.updateGolden === true,
           score: scoreOptions(o),
           onOutcome: (x, done, total) => {

@@ -43,6 +43,8 @@ export interface PipelineOptions {
   quick?: boolean;
   detector?: 'oracle' | 'model';
   model?: string;
+  /** Seed of the oracle detector's noise (default: its own). */
+  oracleSeed?: number;
   stageHook?: StageHook;
   score?: ScoreRunOptions;
 }
@@ -131,7 +133,10 @@ export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
   const output = join(dir, 'results.mcap');
   const detector = o.detector ?? 'oracle';
   let t = performance.now();
-  const built = await buildStages({ detector, model: o.model, tracker: 'bytetrack', fuse: true }, rec.path);
+  const built = await buildStages(
+    { detector, model: o.model, tracker: 'bytetrack', fuse: true, oracleSeed: o.oracleSeed },
+    rec.path,
+  );
   const stages = await applyHook(built.stages, o.stageHook);
   await replay({ input: rec.path, output, stages, metadata: { ...built.metadata, scenario: scenario.name } });
   const replayMs = performance.now() - t;
