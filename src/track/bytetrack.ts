@@ -197,13 +197,11 @@ export class ByteTracker {
     // box touched: an object that has left the view cannot be seen again there, only mistaken for one entering.
     const gone = new Set<STrack>();
     for (const t of this.lost) {
-      if (frameId - t.frameId > this.maxLost) {
+      const exited = t.state === 'lost' && this.exited(t);
+      if (frameId - t.frameId > this.maxLost || exited) {
         t.state = 'removed';
         removedNew.push(t);
-      } else if (t.state === 'lost' && this.exited(t)) {
-        t.state = 'removed';
-        removedNew.push(t);
-        gone.add(t);
+        if (exited) gone.add(t);
       }
     }
 
