@@ -53,6 +53,11 @@ export const ModelCardSchema = z
     classes: z.array(z.string().min(1)).min(1),
     /** Model class name → Viper class; classes not named here are dropped. */
     classMap: z.record(z.string(), ViperClass),
+    /**
+     * Viper classes this model confuses with one another (e.g. [["car", "truck", "bus"]]): the tracker lets them
+     * continue each other's tracks, so a class flip does not start a new id (TrackerConfig.classGroups).
+     */
+    classGroups: z.array(z.array(ViperClass).min(2)).optional(),
     thresholds: z
       .object({
         score: z.number().min(0).max(1).default(0.3),

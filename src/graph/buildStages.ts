@@ -103,6 +103,9 @@ export async function buildStages(
       log: (line) => notes.push(line),
     });
     stages.push(createDetectStage(det));
+    // The classes this model confuses may continue each other's tracks (its card says which).
+    if (det.card.classGroups && trackConfig.classGroups === undefined)
+      trackConfig.classGroups = det.card.classGroups;
     metadata.detector = 'model';
     metadata.model = det.card.name;
     metadata.executionProvider = det.executionProvider;

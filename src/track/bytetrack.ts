@@ -11,7 +11,7 @@ import { maxTimeLost, type TrackerConfig } from './config.ts';
 import { boxToXyah } from '../geometry/box2d.ts';
 import { type KalmanParams, kalmanGatingDistance, kalmanPredict, kalmanUpdate } from './kalman.ts';
 import { type GroundObs, groundDistance, groundInit, groundPredict, groundUpdate } from './ground.ts';
-import { jointStracks, overlapCost, STrack, subStracks } from './strack.ts';
+import { jointStracks, overlapCost, STrack, sameClassGroup, subStracks } from './strack.ts';
 
 /** One frame's ground points (one per detection, null where none) and the frame's time in seconds. */
 export interface GroundFrame {
@@ -354,7 +354,7 @@ export class ByteTracker {
     for (let i = 0; i < tracks.length; i++) {
       const t = tracks[i]!;
       for (let j = 0; j < m; j++) {
-        if ((this.cfg.classAware && dets[j]!.cls !== t.cls) || !t.kf) {
+        if ((this.cfg.classAware && !sameClassGroup(this.cfg.classGroups, dets[j]!.cls, t.cls)) || !t.kf) {
           out[i * m + j] = Infinity;
           continue;
         }

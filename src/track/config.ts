@@ -107,6 +107,12 @@ export const TrackerConfig = z.object({
   iouOffsetPx: z.number().min(0).default(1),
   /** Class-gated association: a detection never matches a track of another class (one id counter). */
   classAware: z.boolean().default(true),
+  /**
+   * With `classAware`: classes that may continue each other's tracks, e.g. [[car, truck, bus]], for a detector
+   * that confuses them (a class flip would otherwise end the track and start another id). A track reports the
+   * class with the most detection score over its detections.
+   */
+  classGroups: z.array(z.array(ViperClass)).default([]),
   /** Kalman noise per unit of box height (reference 1/20 and 1/160). */
   stdWeightPosition: z
     .number()

@@ -39,6 +39,8 @@ export class STrack {
   /** Ground-plane filter of the track and its prediction to the current frame (tracks only, with `groundGate`). */
   ground: GroundState | null = null;
   groundPred: GroundState | null = null;
+  /** Summed detection score per class (only once a detection has corrected the track). */
+  classVotes: Map<ViperClass, number> | null = null;
 
   constructor(
     public det: Box2D,
@@ -80,9 +82,13 @@ export class STrack {
 
   correct(det: STrack, p: KalmanParams): void {
     kalmanUpdate(this.kf!, boxToXyah(det.det), p, this.kf!);
+    // The class with the most detection score so far, the first detection's included (the detection's own
+    // when every one agrees, as the reference has it); ties keep the current one.
+    const votes = (this.classVotes ??= new Map([[this.cls, this.score]]));
+    votes.set(det.cls, (votes.get(det.cls) ?? 0) + det.score);
     this.det = det.det;
     this.score = det.score;
-    this.cls = det.cls;
+    for (const [c, v] of votes) if (v > (votes.get(this.cls) ?? 0)) this.cls = c;
   }
 
   warp(w: readonly number[]): void {
@@ -117,7 +123,7 @@ export class STrack {
 export function overlapCost(
   tracks: readonly STrack[],
   dets: readonly STrack[],
-  cfg: Pick<TrackerConfig, 'cost' | 'iouOffsetPx' | 'classAware'> & { buffer?: number },
+  cfg: Pick<TrackerConfig, 'cost' | 'iouOffsetPx' | 'classAware' | 'classGroups'> & { buffer?: number },
   fuseScore: boolean,
   offsetPx = cfg.iouOffsetPx,
 ): Float64Array {
@@ -131,7 +137,7 @@ export function overlapCost(
     const cls = tracks[i]!.cls;
     for (let j = 0; j < dets.length; j++) {
       const d = dets[j]!;
-      if (cfg.classAware && d.cls !== cls) {
+      if (cfg.classAware && !sameClassGroup(cfg.classGroups, d.cls, cls)) {
         out[i * dets.length + j] = Infinity;
         continue;
       }
@@ -142,6 +148,15 @@ export function overlapCost(
     }
   }
   return out;
+}
+
+/** Classes that may share a track: equal, or in one of `groups`. */
+export function sameClassGroup(
+  groups: readonly (readonly ViperClass[])[],
+  a: ViperClass,
+  b: ViperClass,
+): boolean {
+  return a === b || groups.some((g) => g.includes(a) && g.includes(b));
 }
 
 /** C-BIoU's buffered box: widened by `b` of its width and height on every side (unchanged for b = 0). */

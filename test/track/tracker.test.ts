@@ -411,3 +411,35 @@ describe('motion-gated recovery of lost tracks (recoverGate) and ORU', () => {
     expect(Math.abs(without[0]![0]! - seen[0]![0]!)).toBeGreaterThan(1e-3);
   });
 });
+
+describe('class groups (a detector that confuses classes)', () => {
+  // A cyclist moving right; the detector calls it a pedestrian in frames 6–11.
+  const flips = (f: number): ViperClass => (f >= 6 && f < 12 ? 'pedestrian' : 'cyclist');
+  function run(cfg: Partial<TrackerConfig>) {
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, ...cfg });
+    const out: Track2D[] = [];
+    for (let f = 0; f < 20; f++) out.push(...t.update([det(100 + 4 * f, 200, 30, 70, 0.9, flips(f))]));
+    return out;
+  }
+
+  it('class-aware alone: the flip starts another id', () => {
+    expect(new Set(run({}).map((x) => x.trackId)).size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('grouped classes continue one track, reported as the class with the most score', () => {
+    const out = run({ classGroups: [['pedestrian', 'cyclist', 'motorcycle']] });
+    expect(new Set(out.map((x) => x.trackId))).toEqual(new Set([1]));
+    expect(out.at(-1)!.cls).toBe('cyclist');
+    expect(out.length).toBe(20);
+  });
+
+  it('classes in no common group stay apart', () => {
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, classGroups: [['car', 'truck', 'bus']] });
+    const ids = new Set<number>();
+    for (let f = 0; f < 10; f++) {
+      const cls: ViperClass = f < 5 ? 'pedestrian' : 'car';
+      for (const x of t.update([det(100 + 4 * f, 200, 30, 70, 0.9, cls)])) ids.add(x.trackId);
+    }
+    expect(ids.size).toBe(2);
+  });
+});
