@@ -74,12 +74,7 @@ export const TRACK_STAGE_DEFAULTS: Partial<TrackerConfig> = {
 };
 
 export function createTrackStage(opts: TrackStageOptions): Stage {
-  const config = {
-    ...TRACK_STAGE_DEFAULTS,
-    ...JSON.parse(process.env.VIPER_TRACK_CFG ?? '{}'),
-    ...opts.config,
-    kind: opts.kind,
-  }; // XXX
+  const config = { ...TRACK_STAGE_DEFAULTS, ...opts.config, kind: opts.kind };
   createTracker(config); // validate the configuration once, up front
   const trackers = new Map<string, Tracker>();
   const useGround = (config.groundGate ?? 0) > 0 && opts.kind === 'bytetrack';

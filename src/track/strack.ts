@@ -84,7 +84,8 @@ export class STrack {
     kalmanUpdate(this.kf!, boxToXyah(det.det), p, this.kf!);
     // The class with the most detection score so far, the first detection's included (the detection's own
     // when every one agrees, as the reference has it); ties keep the current one.
-    const votes = (this.classVotes ??= new Map([[this.cls, this.score]]));
+    this.classVotes ??= new Map([[this.cls, this.score]]);
+    const votes = this.classVotes;
     votes.set(det.cls, (votes.get(det.cls) ?? 0) + det.score);
     this.det = det.det;
     this.score = det.score;
