@@ -1,6 +1,6 @@
 /**
  * A model output → each image's kept candidates (input pixels, model class indices): the card's adapter, then
- * class-aware NMS. Runs where the output is, in the inference worker, so only a few boxes per image cross to
+ * class-aware NMS. Runs in the prep worker (prepWorker.mjs), where the output arrives, so only a few boxes per image cross to
  * the main thread instead of the whole output tensor (1.2 MB a frame for YOLOX-Nano; as external memory on
  * the main thread it set off a full garbage collection every ~8 frames).
  */
