@@ -7,10 +7,17 @@
  */
 import type { Detection, Track2D } from '../contracts/perception.ts';
 import { assign } from './assignment.ts';
-import { maxTimeLost, type TrackerConfig } from './config.ts';
+import { groundKind, maxTimeLost, type TrackerConfig } from './config.ts';
 import { boxToXyah } from '../geometry/box2d.ts';
 import { type KalmanParams, kalmanGatingDistance, kalmanPredict, kalmanUpdate } from './kalman.ts';
-import { type GroundObs, groundDistance, groundInit, groundPredict, groundUpdate } from './ground.ts';
+import {
+  EDGE_MARGIN_PX,
+  type GroundObs,
+  groundDistance,
+  groundInit,
+  groundPredict,
+  groundUpdate,
+} from './ground.ts';
 import { jointStracks, overlapCost, STrack, sameClassGroup, subStracks } from './strack.ts';
 
 /** One frame's ground points (one per detection, null where none) and the frame's time in seconds. */
@@ -72,7 +79,7 @@ export class ByteTracker {
       if (!list) return;
       const s = STrack.fromDetection(d);
       // The detection's ground point, for the classes whose ground motion is modelled (`groundGate`).
-      if (useGround && this.groundKind(d.cls) !== null) s.g = ground.points[i] ?? null;
+      if (useGround && groundKind(this.cfg, d.cls) !== null) s.g = ground.points[i] ?? null;
       list.push(s);
     });
 
@@ -290,18 +297,9 @@ export class ByteTracker {
     t.ground = pred ? groundUpdate(pred, z) : groundInit(z, noise.vel, tS);
   }
 
-  /**
-   * 'all': gated in every association (`groundClasses`, which wins for a class in both lists); 'edge': only
-   * where the detection or the track's last box is cut by a side edge (`groundEdgeClasses`); null: not gated.
-   */
-  private groundKind(cls: STrack['cls']): 'all' | 'edge' | null {
-    if (this.cfg.groundClasses.includes(cls)) return 'all';
-    return this.cfg.groundEdgeClasses.includes(cls) ? 'edge' : null;
-  }
-
   private groundNoise(cls: STrack['cls']): { accel: number; vel: number } {
     const c = this.cfg;
-    return this.groundKind(cls) === 'edge'
+    return groundKind(this.cfg, cls) === 'edge'
       ? { accel: c.groundEdgeAccelStd, vel: c.groundEdgeVelStd }
       : { accel: c.groundAccelStd, vel: c.groundVelStd };
   }
@@ -318,7 +316,7 @@ export class ByteTracker {
       const p = tracks[i]!.groundPred;
       if (!p) continue;
       // Edge-gated classes: only where the detection or the track's last box is cut by a side edge.
-      const edgeOnly = this.groundKind(tracks[i]!.cls) === 'edge' && !this.atSideEdge(tracks[i]!.det);
+      const edgeOnly = groundKind(this.cfg, tracks[i]!.cls) === 'edge' && !this.atSideEdge(tracks[i]!.det);
       for (let j = 0; j < m; j++) {
         const z = dets[j]!.g;
         if (!z || (edgeOnly && !z.clipped)) continue;
@@ -328,12 +326,12 @@ export class ByteTracker {
   }
 
   /**
-   * The box touches the image's left or right edge (within 2 px, the margin of ground.ts). Needs `imageWidth`
-   * (the track stage sets it per camera); without it only the detection side of the edge gate acts.
+   * The box touches the image's left or right edge (within the margin of ground.ts). Needs `imageWidth` (the
+   * track stage sets it per camera); without it only the detection side of the edge gate acts.
    */
   private atSideEdge(box: STrack['det']): boolean {
     const W = this.cfg.imageWidth;
-    return W > 0 && (box.x1 <= 2 || box.x2 >= W - 2);
+    return W > 0 && (box.x1 <= EDGE_MARGIN_PX || box.x2 >= W - EDGE_MARGIN_PX);
   }
 
   /** ORU's bookkeeping (only with `oru`): the track's last observed box and its Kalman state right after it. */
@@ -385,7 +383,11 @@ export class ByteTracker {
    * refused to a lost track must not be removed as that lost track's duplicate.
    */
   private groundApart(a: STrack, b: STrack): boolean {
-    if (this.groundT === null || this.groundKind(a.cls) !== 'all' || this.groundKind(b.cls) !== 'all')
+    if (
+      this.groundT === null ||
+      groundKind(this.cfg, a.cls) !== 'all' ||
+      groundKind(this.cfg, b.cls) !== 'all'
+    )
       return false;
     const sa = a.ground?.tS === this.groundT ? a.ground : a.groundPred;
     const sb = b.ground?.tS === this.groundT ? b.ground : b.groundPred;

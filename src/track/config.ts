@@ -148,6 +148,18 @@ export function parseTrackerConfig(input: Partial<TrackerConfig> = {}): TrackerC
 }
 
 /** Lost-track buffer in frames, as the reference computes it. */
+/**
+ * How the ground-plane gate treats a class: 'all' (`groundClasses`, which wins for a class in both lists),
+ * 'edge' (`groundEdgeClasses`: only where a box is cut by a side edge), or null (not at all).
+ */
+export function groundKind(
+  c: Pick<TrackerConfig, 'groundClasses' | 'groundEdgeClasses'>,
+  cls: ViperClass,
+): 'all' | 'edge' | null {
+  if (c.groundClasses.includes(cls)) return 'all';
+  return c.groundEdgeClasses.includes(cls) ? 'edge' : null;
+}
+
 export function maxTimeLost(c: TrackerConfig): number {
   return Math.trunc((c.frameRate / 30.0) * c.trackBuffer);
 }

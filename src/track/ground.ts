@@ -51,6 +51,9 @@ export interface GroundNoise {
   clippedU: number;
 }
 
+/** A box within this many pixels of an image border is taken to be cut by it. */
+export const EDGE_MARGIN_PX = 2;
+
 export const DEFAULT_GROUND_NOISE: GroundNoise = {
   rel: 0.05,
   px: 1,
@@ -72,7 +75,7 @@ export function groundObservation(
   box: Box2D,
   noise: GroundNoise = DEFAULT_GROUND_NOISE,
 ): GroundObs | null {
-  const margin = 2;
+  const margin = EDGE_MARGIN_PX;
   const clipped = box.x1 <= margin || box.x2 >= model.width - margin;
   if (box.y2 >= model.height - margin || (clipped && !(noise.clippedU > 0))) return null;
   const u = (box.x1 + box.x2) / 2;

@@ -11,7 +11,7 @@ import type { Stage } from '../contracts/stage.ts';
 import { frames as FRAMES } from '../contracts/topics.ts';
 import { type CameraModel, cameraModel } from '../geometry/camera.ts';
 import { TransformTree } from '../geometry/TransformTree.ts';
-import type { TrackerConfig } from './config.ts';
+import { groundKind, type TrackerConfig } from './config.ts';
 import { DEFAULT_GROUND_NOISE, type GroundNoise, type GroundObs, groundObservation } from './ground.ts';
 import { createTracker, type Tracker } from './tracker.ts';
 
@@ -146,11 +146,15 @@ function groundPoints(
   // Only the classes whose ground motion is modelled (five back-projections per detection); clipped boxes only
   // for the edge-gated ones.
   const edgeNoise = { ...noise, clippedU: cfg.groundEdgeClippedU };
-  return dets.map((d) =>
-    cfg.groundClasses.includes(d.cls)
-      ? groundObservation(model, groundFromCam, worldFromGround, d.box, noise)
-      : cfg.groundEdgeClasses.includes(d.cls)
-        ? groundObservation(model, groundFromCam, worldFromGround, d.box, edgeNoise)
-        : null,
-  );
+  return dets.map((d) => {
+    const kind = groundKind(cfg, d.cls);
+    if (kind === null) return null;
+    return groundObservation(
+      model,
+      groundFromCam,
+      worldFromGround,
+      d.box,
+      kind === 'edge' ? edgeNoise : noise,
+    );
+  });
 }
