@@ -147,7 +147,6 @@ export function parseTrackerConfig(input: Partial<TrackerConfig> = {}): TrackerC
   return r.data;
 }
 
-/** Lost-track buffer in frames, as the reference computes it. */
 /**
  * How the ground-plane gate treats a class: 'all' (`groundClasses`, which wins for a class in both lists),
  * 'edge' (`groundEdgeClasses`: only where a box is cut by a side edge), or null (not at all).
@@ -160,6 +159,7 @@ export function groundKind(
   return c.groundEdgeClasses.includes(cls) ? 'edge' : null;
 }
 
+/** Lost-track buffer in frames, as the reference computes it. */
 export function maxTimeLost(c: TrackerConfig): number {
   return Math.trunc((c.frameRate / 30.0) * c.trackBuffer);
 }
