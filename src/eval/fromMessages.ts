@@ -20,21 +20,32 @@ export interface Stamped<R> {
 /** Ranks stamps (ns) so that rows from different topics at the same instant share a frame number. */
 export class StampIndex {
   readonly #stamps = new Set<bigint>();
+  #sorted: bigint[] | undefined;
   #rank: Map<bigint, number> | undefined;
 
   add(stampNs: bigint): void {
     this.#stamps.add(stampNs);
+    this.#sorted = undefined;
     this.#rank = undefined;
   }
 
   frameOf(stampNs: bigint): number {
-    if (!this.#rank) {
-      const sorted = [...this.#stamps].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      this.#rank = new Map(sorted.map((s, i) => [s, i]));
-    }
+    if (!this.#rank) this.#rank = new Map(this.#order().map((s, i) => [s, i]));
     const f = this.#rank.get(stampNs);
     if (f === undefined) throw new RangeError(`stamp ${stampNs} was never added`);
     return f;
+  }
+
+  /** The stamp numbered `frame` (the inverse of frameOf). */
+  stampOf(frame: number): bigint {
+    const s = this.#order()[frame];
+    if (s === undefined) throw new RangeError(`no frame ${frame} (${this.#stamps.size} stamps)`);
+    return s;
+  }
+
+  #order(): bigint[] {
+    this.#sorted ??= [...this.#stamps].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.#sorted;
   }
 
   get size(): number {

@@ -79,3 +79,4 @@ export {
   preprocessMotChallenge,
 } from './formats/motPreprocess.ts';
 export { averageClasses } from './classAverage.ts';
+export { type IdSwitch, idSwitches } from './switches.ts';

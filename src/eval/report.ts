@@ -5,6 +5,7 @@
 import type { ApResult } from './ap.ts';
 import type { AmotaResult } from './bev.ts';
 import type { Breakdown, SequenceMetrics } from './evaluate.ts';
+import type { IdSwitch } from './switches.ts';
 
 export interface RunFigures {
   /** Rig frames processed (messages on /perception/metrics). */
@@ -30,6 +31,8 @@ export interface EvalReport {
   /** Fused world objects against ground-truth actor positions. */
   bev?: { metrics: SequenceMetrics; amota: AmotaResult };
   run?: RunFigures;
+  /** With `viper eval --switches`: every 2D identity switch (MCAP results: seconds from the first stamp). */
+  idSwitches?: (IdSwitch & { timeS?: number })[];
   /** Things the reader skipped or could not use, counted. */
   notes: string[];
 }
@@ -125,6 +128,18 @@ export function formatReport(r: EvalReport): string {
       `run: ${f.rigFrames} rig frames, ${f.cameraFramesMissing}/${f.cameraFrames} camera frames missing (${pct(f.droppedFraction).trim()}%), ${lat}` +
         (issues.length ? `; issues: ${issues.join(', ')}` : ''),
     );
+  }
+  if (r.idSwitches) {
+    out.push(`2D identity switches: ${r.idSwitches.length}`);
+    for (const w of r.idSwitches) {
+      const when =
+        w.timeS !== undefined ? `t ${w.timeS.toFixed(2)} s (frame ${w.frame})` : `frame ${w.frame}`;
+      const b = w.gtBox;
+      out.push(
+        `  cam ${w.camera || '-'}  ${when}  gt ${String(w.gtId)}${w.cls ? ` (${w.cls})` : ''}: track ${String(w.from)} → ${String(w.to)}` +
+          `  box ${b.x1.toFixed(0)},${b.y1.toFixed(0)} ${(b.x2 - b.x1).toFixed(0)}×${(b.y2 - b.y1).toFixed(0)} px`,
+      );
+    }
   }
   for (const n of r.notes) out.push(`note: ${n}`);
   return `${out.join('\n')}\n`;

@@ -49,7 +49,7 @@ export function sequenceFromRows(
   gt: readonly TrackRow[],
   tr: readonly TrackRow[],
   opts: SequenceOptions = {},
-): EvalSequence<Box2D> {
+): EvalSequence<Box2D> & { readonly firstFrame: number } {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const r of gt) {
@@ -88,7 +88,7 @@ export function sequenceFromRows(
   };
   put(gt, 'gt');
   put(tr, 'tr');
-  return { frames: frames as EvalFrame<Box2D>[] };
+  return { frames: frames as EvalFrame<Box2D>[], firstFrame: first };
 }
 
 /** Distinct values of a row field, sorted (e.g. cameras or classes present in either input). */

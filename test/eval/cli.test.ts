@@ -191,6 +191,11 @@ describe('viper eval on text files', () => {
     writeFileSync(tr, '1,5,0,0,10,10,0.9,-1,-1,-1\n2,6,0,0,10,10,0.8,-1,-1,-1\n');
     const rep = JSON.parse((await run(tr, '--gt', gt, '--json')).out) as EvalReport;
     expect(rep.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 2, IDSW: 1 });
+    expect(rep.idSwitches).toBeUndefined();
+    const listed = await run(tr, '--gt', gt, '--switches');
+    expect(listed.out).toMatch(
+      /2D identity switches: 1\n {2}cam - {2}frame 2 {2}gt 1: track 5 → 6 {2}box 0,0 10×10 px/,
+    );
     writeFileSync(tr, '1,5,0,0,10,10\n2,6,0,zero,10,10\n');
     const bad = await run(tr, '--gt', gt);
     expect(bad.code).toBe(2);

@@ -20,6 +20,7 @@ import {
   formatReport,
   groundTruthToBev,
   groundTruthToRows,
+  idSwitches,
   kittiRowsToTrackRows,
   motRowsToTrackRows,
   numberFrames,
@@ -46,6 +47,7 @@ interface EvalOptions {
   minHeight: string;
   matchDistance: string;
   benchmark?: string;
+  switches?: boolean;
   json?: boolean;
 }
 
@@ -71,6 +73,10 @@ export function register(program: Command): void {
     .option(
       '--benchmark <name>',
       'MOT text files: apply MOT15 | MOT16 | MOT17 | MOT20 ground-truth preprocessing',
+    )
+    .option(
+      '--switches',
+      'list every 2D identity switch: camera, frame (log time), object, track before → after',
     )
     .option('--json', 'print the full report as JSON')
     .action(
@@ -106,7 +112,12 @@ export function register(program: Command): void {
             where: 'viper eval',
           });
         }
-        const opts = { threshold: iou, convention: o.convention, minHeightPx } as const;
+        const opts: ClearOpts = {
+          threshold: iou,
+          convention: o.convention,
+          minHeightPx,
+          switches: o.switches === true,
+        };
         const report =
           format === 'mcap'
             ? await evalMcap(results, o.gt ?? results, { ...opts, minVisibility, matchDistanceM })
@@ -148,7 +159,12 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetrics'; minHeightPx: number };
+type ClearOpts = {
+  threshold: number;
+  convention: 'trackeval' | 'motmetrics';
+  minHeightPx: number;
+  switches: boolean;
+};
 
 async function evalText(
   results: string,
@@ -203,6 +219,7 @@ async function evalText(
     tracking: evaluateRows(gtRows, trRows, { ...opts, ...range }),
     notes,
   };
+  if (opts.switches) report.idSwitches = idSwitches(gtRows, trRows, { ...opts, ...range });
   if (trRows.some((r) => r.score !== undefined && r.score >= 0))
     report.detection = trackRowsAp(gtRows, trRows, opts.minHeightPx);
   return report;
@@ -283,11 +300,14 @@ async function evalMcap(
   const gtRows = numberFrames(gt2d, index);
   const trRows = numberFrames(tracks, index);
   if (trRows.length > 0) {
-    report.tracking = evaluateRows(gtRows, trRows, {
-      ...opts,
-      firstFrame: 0,
-      lastFrame: Math.max(0, index.size - 1),
-    });
+    const range = { firstFrame: 0, lastFrame: Math.max(0, index.size - 1) };
+    report.tracking = evaluateRows(gtRows, trRows, { ...opts, ...range });
+    if (opts.switches) {
+      report.idSwitches = idSwitches(gtRows, trRows, { ...opts, ...range }).map((w) => ({
+        ...w,
+        timeS: Number(index.stampOf(w.frame) - index.stampOf(0)) / 1e9,
+      }));
+    }
     report.detection = trackRowsAp(gtRows, trRows, opts.minHeightPx);
   } else {
     notes.push('no tracks on /perception/<camera>/annotations: 2D tracking not scored');

@@ -1,0 +1,59 @@
+/** The id-switch listing agrees with CLEAR MOT's IDSW count and names the tracks on both sides. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evaluateRows, idSwitches, type TrackRow } from '../../src/eval/index.ts';
+import { box } from './builders.ts';
+
+const r = (
+  frame: number,
+  id: number | string,
+  x: number,
+  camera = 'front',
+  cls = 'pedestrian',
+): TrackRow => ({
+  frame,
+  id,
+  box: box(x),
+  camera,
+  cls,
+});
+
+describe('idSwitches', () => {
+  it('lists a swap between two objects with the track before and after, per camera', () => {
+    // Objects A (x 0) and B (x 100); the tracker swaps its ids 5 and 6 in frame 2, and camera "left" has one
+    // object that changes track after a gap.
+    const gt = [0, 1, 2, 3]
+      .flatMap((f) => [r(f, 'A', 0), r(f, 'B', 100)])
+      .concat([r(0, 'C', 0, 'left'), r(3, 'C', 0, 'left')]);
+    const tr = [0, 1].flatMap((f) => [r(f, 5, 0), r(f, 6, 100)]);
+    tr.push(...[2, 3].flatMap((f) => [r(f, 6, 0), r(f, 5, 100)]), r(0, 7, 0, 'left'), r(3, 8, 0, 'left'));
+    const list = idSwitches(gt, tr);
+    expect(list.map(({ camera, frame, gtId, from, to }) => [camera, frame, gtId, from, to])).toEqual([
+      ['front', 2, 'A', 5, 6],
+      ['front', 2, 'B', 6, 5],
+      ['left', 3, 'C', 7, 8],
+    ]);
+    expect(list[0]).toMatchObject({ cls: 'pedestrian', gtBox: box(0) });
+    expect(list.length).toBe(evaluateRows(gt, tr).overall.CLEAR.IDSW);
+  });
+
+  it('counts what CLEAR MOT counts on random sequences (with don’t-care boxes)', () => {
+    const row = fc.record({
+      frame: fc.integer({ min: 0, max: 6 }),
+      id: fc.integer({ min: 1, max: 4 }),
+      x: fc.integer({ min: 0, max: 30 }),
+      camera: fc.constantFrom('a', 'b'),
+    });
+    const dedupe = (rows: { frame: number; id: number; x: number; camera: string }[]) => [
+      ...new Map(rows.map((x) => [`${x.camera}/${x.frame}/${x.id}`, x])).values(),
+    ];
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 40 }), fc.array(row, { maxLength: 40 }), (g, t) => {
+        const gt = dedupe(g).map((x) => ({ ...r(x.frame, x.id, x.x, x.camera), ignore: x.x > 27 }));
+        const tr = dedupe(t).map((x) => r(x.frame, x.id, x.x, x.camera));
+        const opts = { minHeightPx: 0, firstFrame: 0, lastFrame: 6 };
+        expect(idSwitches(gt, tr, opts).length).toBe(evaluateRows(gt, tr, opts).overall.CLEAR.IDSW);
+      }),
+    );
+  });
+});
