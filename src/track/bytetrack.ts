@@ -95,8 +95,8 @@ export class ByteTracker {
         t.groundPred = t.ground ? groundPredict(t.ground, ground.tS, this.groundNoise(t.cls).accel) : null;
     }
     let cost = overlapCost(pool, high, cfg, cfg.fuseScore);
-    if (useGround) this.groundVeto(cost, pool, high);
-    const first = assign(cost, pool.length, high.length, cfg.matchThresh);
+    const firstLimit = useGround ? this.groundCost(cost, pool, high, cfg.matchThresh) : cfg.matchThresh;
+    const first = assign(cost, pool.length, high.length, firstLimit);
     for (const [it, id] of first.matches) {
       const t = pool[it]!;
       if (t.state === 'tracked') {
@@ -111,8 +111,10 @@ export class ByteTracker {
     // Second association: remaining tracked (not lost) tracks against low-score detections, plain IoU.
     const rTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
     cost = overlapCost(rTracked, low, cfg, false);
-    if (useGround) this.groundVeto(cost, rTracked, low);
-    const second = assign(cost, rTracked.length, low.length, cfg.secondMatchThresh);
+    const secondLimit = useGround
+      ? this.groundCost(cost, rTracked, low, cfg.secondMatchThresh)
+      : cfg.secondMatchThresh;
+    const second = assign(cost, rTracked.length, low.length, secondLimit);
     for (const [it, id] of second.matches) {
       const t = rTracked[it]!;
       if (t.state === 'tracked') {
@@ -148,7 +150,7 @@ export class ByteTracker {
         if (left.length === 0) break;
         const level = rLost.filter((t) => frameId - t.frameId === age);
         cost = this.gatingCost(level, left);
-        if (useGround) this.groundVeto(cost, level, left);
+        if (useGround) this.groundCost(cost, level, left, Infinity, 0);
         const rec = assign(cost, level.length, left.length, cfg.recoverGate);
         for (const [it, id] of rec.matches) {
           const t = level[it]!;
@@ -306,23 +308,41 @@ export class ByteTracker {
 
   /**
    * Ground-plane gate: a pair of a track with a ground filter and a detection with a ground point gets cost +∞
-   * when the point lies beyond `groundGate` (squared Mahalanobis distance) from the track's predicted one.
-   * Pairs without a ground point on either side are left as they are.
+   * when the point lies beyond `groundGate` (squared Mahalanobis distance d²) from the track's predicted one.
+   * Inside the gate, a pair within `limit` pays `weight` · d² / groundGate more, and the limit returned (limit +
+   * weight) is what the assignment should use: the pairs it accepts are those the overlap cost alone accepted,
+   * and the ground distance only ranks them (two pedestrians crossing overlap their tracks' boxes alike, while
+   * their ground points, a metre apart in range, do not). Pairs without a ground point on either side are left
+   * as they are.
    */
-  private groundVeto(cost: Float64Array, tracks: readonly STrack[], dets: readonly STrack[]): void {
+  private groundCost(
+    cost: Float64Array,
+    tracks: readonly STrack[],
+    dets: readonly STrack[],
+    limit: number,
+    weight = this.cfg.groundWeight,
+  ): number {
     const m = dets.length;
     const gate = this.cfg.groundGate;
+    // The limit is raised by the weight below: pairs the overlap cost alone refused stay refused.
+    if (weight > 0) for (let k = 0; k < cost.length; k++) if (!(cost[k]! <= limit)) cost[k] = Infinity;
     for (let i = 0; i < tracks.length; i++) {
       const p = tracks[i]!.groundPred;
       if (!p) continue;
-      // Edge-gated classes: only where the detection or the track's last box is cut by a side edge.
-      const edgeOnly = groundKind(this.cfg, tracks[i]!.cls) === 'edge' && !this.atSideEdge(tracks[i]!.det);
+      // Edge-gated classes: only where the detection or the track's last box is cut by a side edge, and as a
+      // veto only (their ground points, from boxes cut by the edge, are too rough to rank pairs by).
+      const kind = groundKind(this.cfg, tracks[i]!.cls);
+      const edgeOnly = kind === 'edge' && !this.atSideEdge(tracks[i]!.det);
+      const w = kind === 'all' ? weight / gate : 0;
       for (let j = 0; j < m; j++) {
         const z = dets[j]!.g;
-        if (!z || (edgeOnly && !z.clipped)) continue;
-        if (cost[i * m + j]! < Infinity && groundDistance(p, z) > gate) cost[i * m + j] = Infinity;
+        const k = i * m + j;
+        if (!z || (edgeOnly && !z.clipped) || cost[k] === Infinity) continue;
+        const d2 = groundDistance(p, z);
+        cost[k] = d2 > gate ? Infinity : cost[k]! + w * d2;
       }
     }
+    return limit + weight;
   }
 
   /**

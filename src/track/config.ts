@@ -80,6 +80,12 @@ export const TrackerConfig = z.object({
    */
   groundGate: z.number().min(0).default(0),
   /**
+   * With `groundGate`: in the first and second associations, a pair inside the gate also pays this weight ×
+   * d² / groundGate on top of its overlap cost (0: the gate only vetoes). The pairs accepted stay those the
+   * overlap cost accepts; the ground distance ranks them where boxes overlap alike (crossing pedestrians).
+   */
+  groundWeight: z.number().min(0).default(0),
+  /**
    * Box-edge noise of the ground points: σ_v = groundBoxNoise·h + groundNoisePx (bottom edge), σ_u likewise with
    * the width (centre), propagated through the back-projection.
    */

@@ -261,6 +261,53 @@ describe('ground-plane gate in the tracker', () => {
   });
 });
 
+describe('ground distance in the association cost (groundWeight)', () => {
+  const det = (cx: number): Detection => ({
+    cameraId: 'cam',
+    cls: 'pedestrian',
+    score: 0.9,
+    box: { x1: cx - 10, y1: 140, x2: cx + 10, y2: 200 },
+  });
+  const at = (x: number, y: number): GroundObs => ({ x, y, cov: [0.25, 0, 0, 0.01] });
+  const ns = (k: number) => BigInt(k) * 100_000_000n;
+  /**
+   * Two pedestrians cross on nearly one line of sight: A 10 m away walking left in the image, B 1.5 m behind
+   * walking right. In frame 5 only A is seen (B is behind it), its box 1 px off toward B's side (a stride), so
+   * its overlap with B's predicted box is the larger; the ground points, 1.5 m apart in range, are inside the
+   * gate either way. Returns the id given to A's detection in frame 5 and the ids of A and B in frame 6.
+   */
+  function cross(groundWeight: number): number[] {
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, groundGate: 9.21, groundWeight });
+    const A = (k: number) => 362 - 4 * k;
+    const B = (k: number) => 318 + 4 * k;
+    const yA = (k: number) => (-0.1 * (A(k) - 320)) / 50;
+    const yB = (k: number) => ((-0.1 * (B(k) - 320)) / 50) * 1.15;
+    const both = (k: number) => t.update([det(A(k)), det(B(k))], ns(k), k, [at(10, yA(k)), at(11.5, yB(k))]);
+    for (let k = 0; k <= 4; k++) both(k);
+    const five = t.update([det(A(5) - 3)], ns(5), 5, [at(10, yA(5))]);
+    const six = both(6);
+    const idAt = (cx: number) => six.find((x) => Math.abs((x.box.x1 + x.box.x2) / 2 - cx) < 1)!.trackId;
+    return [five[0]!.trackId, idAt(A(6)), idAt(B(6))];
+  }
+
+  it("keeps the near one's id where the boxes alone hand it to the track of the one behind", () => {
+    expect(cross(0)).toEqual([2, 1, 2]); // gate only: A's detection goes to B's track for a frame
+    expect(cross(0.3)).toEqual([1, 1, 2]);
+  });
+
+  it('only ranks the pairs the overlap cost accepts: a detection off every track stays a new object', () => {
+    const run = (groundWeight: number) => {
+      const t = createTracker({ ...TRACK_STAGE_DEFAULTS, groundGate: 9.21, groundWeight });
+      for (let k = 0; k <= 4; k++) t.update([det(300)], ns(k), k, [at(10, 0)]);
+      // Then only a detection beside the track's box (2 px of overlap between the stage's buffered boxes: cost
+      // above the first association's limit, and beyond the recovery's image gate) at the same ground point.
+      return [5, 6].flatMap((k) => t.update([det(330)], ns(k), k, [at(10, 0)]).map((x) => x.trackId));
+    };
+    expect(run(0)).toEqual([2]); // a new track, reported from its second frame
+    expect(run(0.3)).toEqual([2]);
+  });
+});
+
 describe('ground-plane gate at the image edge (vehicles)', () => {
   const car = (x1: number, x2: number): Detection => ({
     cameraId: 'cam',
