@@ -85,13 +85,10 @@ export function evaluateRows(
   tr: readonly TrackRow[],
   opts: RowsOptions = {},
 ): Breakdown {
-  const cameras = [...new Set([...gt, ...tr].map((r) => r.camera ?? ''))].sort();
+  const cameras = camerasOf(gt, tr);
   const classes = distinct([...gt, ...tr], 'cls');
-  const byCamera = (rows: readonly TrackRow[], cam: string) => rows.filter((r) => (r.camera ?? '') === cam);
-  const one = (g: readonly TrackRow[], t: readonly TrackRow[]) => {
-    const p = applyDontCare(g, t, { threshold: opts.threshold ?? 0.5, minHeightPx: opts.minHeightPx ?? 0 });
-    return evaluateSequence(sequenceFromRows(p.gt, p.tr, opts), opts);
-  };
+  const one = (g: readonly TrackRow[], t: readonly TrackRow[]) =>
+    evaluateSequence(scoredSequence(g, t, opts).seq, opts);
   const perCamera: Record<string, SequenceMetrics> = {};
   for (const cam of cameras) perCamera[cam] = one(byCamera(gt, cam), byCamera(tr, cam));
   const perClass: Record<string, SequenceMetrics> = {};
@@ -110,4 +107,27 @@ export function evaluateRows(
     perCamera,
     perClass,
   };
+}
+
+/** The cameras of either input, sorted (rows without one form camera `''`). */
+export function camerasOf(gt: readonly TrackRow[], tr: readonly TrackRow[]): string[] {
+  return [...new Set([...gt, ...tr].map((r) => r.camera ?? ''))].sort();
+}
+
+export function byCamera(rows: readonly TrackRow[], camera: string): TrackRow[] {
+  return rows.filter((r) => (r.camera ?? '') === camera);
+}
+
+/**
+ * One camera's (or camera × class's) rows as the metrics score them: don't-care ground truth and the tracker
+ * rows it absorbs removed, then a prepared sequence (with the caller's similarity), and the rows kept.
+ */
+export function scoredSequence(
+  gt: readonly TrackRow[],
+  tr: readonly TrackRow[],
+  opts: RowsOptions,
+): { seq: PreparedSequence; frames: ReturnType<typeof sequenceFromRows>; gt: TrackRow[] } {
+  const p = applyDontCare(gt, tr, { threshold: opts.threshold ?? 0.5, minHeightPx: opts.minHeightPx ?? 0 });
+  const frames = sequenceFromRows(p.gt, p.tr, opts);
+  return { seq: prepareSequence(frames, opts.similarity), frames, gt: p.gt };
 }

@@ -31,7 +31,10 @@ export interface EvalReport {
   /** Fused world objects against ground-truth actor positions. */
   bev?: { metrics: SequenceMetrics; amota: AmotaResult };
   run?: RunFigures;
-  /** With `viper eval --switches`: every 2D identity switch (MCAP results: seconds from the first stamp). */
+  /**
+   * With `viper eval --switches`: every 2D identity switch. MCAP: `frame` is the stamp's rank among all scored
+   * stamps and `timeS` its seconds after the first; text files: the file's frame number, no time.
+   */
   idSwitches?: (IdSwitch & { timeS?: number })[];
   /** Things the reader skipped or could not use, counted. */
   notes: string[];

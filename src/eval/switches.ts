@@ -5,9 +5,8 @@
  */
 import type { Box2D } from '../contracts/geometry.ts';
 import { clearMot } from './clear.ts';
-import { applyDontCare } from './dontCare.ts';
-import type { RowsOptions } from './evaluate.ts';
-import { sequenceFromRows, type TrackRow } from './rows.ts';
+import { byCamera, camerasOf, type RowsOptions, scoredSequence } from './evaluate.ts';
+import type { TrackRow } from './rows.ts';
 import type { Id } from './sequence.ts';
 
 export interface IdSwitch {
@@ -21,29 +20,22 @@ export interface IdSwitch {
   gtBox: Box2D;
 }
 
-/** Every CLEAR MOT identity switch of `tr` against `gt`, by camera (sorted) and frame. */
+/** Every CLEAR MOT identity switch of `tr` against `gt`, by camera (sorted) and frame: as many as IDSW counts. */
 export function idSwitches(
   gt: readonly TrackRow[],
   tr: readonly TrackRow[],
   opts: RowsOptions = {},
 ): IdSwitch[] {
-  const threshold = opts.threshold ?? 0.5;
-  const cameras = [...new Set([...gt, ...tr].map((r) => r.camera ?? ''))].sort();
   const out: IdSwitch[] = [];
-  for (const camera of cameras) {
-    const p = applyDontCare(
-      gt.filter((r) => (r.camera ?? '') === camera),
-      tr.filter((r) => (r.camera ?? '') === camera),
-      { threshold, minHeightPx: opts.minHeightPx ?? 0 },
-    );
-    const cls = new Map(p.gt.map((r) => [r.id, r.cls]));
-    const seq = sequenceFromRows(p.gt, p.tr, opts);
+  for (const camera of camerasOf(gt, tr)) {
+    const { seq, frames, gt: kept } = scoredSequence(byCamera(gt, camera), byCamera(tr, camera), opts);
+    const cls = new Map(kept.map((r) => [r.id, r.cls]));
     const last = new Map<Id, Id>();
     clearMot(seq, {
-      threshold,
+      threshold: opts.threshold ?? 0.5,
       convention: opts.convention ?? 'trackeval',
       onMatch: (t, i, j, idsw) => {
-        const f = seq.frames[t]!;
+        const f = frames.frames[t]!;
         const gtId = f.gtIds[i]!;
         const to = f.trIds[j]!;
         const from = last.get(gtId);
@@ -52,7 +44,7 @@ export function idSwitches(
         const c = cls.get(gtId);
         out.push({
           camera,
-          frame: seq.firstFrame + t,
+          frame: frames.firstFrame + t,
           gtId,
           ...(c !== undefined ? { cls: c } : {}),
           from,

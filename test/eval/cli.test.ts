@@ -43,7 +43,8 @@ const box3 = (x: number, y: number) => ({
   yaw: 0,
 });
 
-async function writeResults(path: string): Promise<void> {
+/** Two frames (1 s and 2 s); the car's track is 3, or `carIdThen` in the second frame. */
+async function writeResults(path: string, carIdThen = 3): Promise<void> {
   const w = await RecordingWriter.create(path);
   const gtCh = await w.addChannel('/ground_truth/objects', {
     kind: 'json',
@@ -93,7 +94,7 @@ async function writeResults(path: string): Promise<void> {
         box: { x1: 0, y1: 0, x2: 10, y2: 10 },
         score: 0.9,
         cls: 'car',
-        trackId: 3,
+        trackId: k === 1 ? carIdThen : 3,
         state: 'confirmed',
         age: k,
       },
@@ -163,6 +164,28 @@ describe('viper eval on a results MCAP', () => {
   it('leaves out barely visible ground truth with --min-visibility', async () => {
     const rep = JSON.parse((await run(file, '--json', '--min-visibility', '0.5')).out) as EvalReport;
     expect(rep.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 2, CLR_FN: 0, CLR_FP: 1 });
+  });
+
+  it('lists id switches with their stamp rank and seconds after the first stamp (--switches)', async () => {
+    const swapped = join(dir, 'swapped.mcap');
+    await writeResults(swapped, 9);
+    const rep = JSON.parse((await run(swapped, '--json', '--switches')).out) as EvalReport;
+    expect(rep.tracking!.overall.CLEAR.IDSW).toBe(1);
+    expect(rep.idSwitches).toEqual([
+      {
+        camera: 'front',
+        frame: 1,
+        timeS: 1,
+        gtId: 'a1',
+        cls: 'car',
+        from: 3,
+        to: 9,
+        gtBox: { x1: 0, y1: 0, x2: 10, y2: 10 },
+      },
+    ]);
+    expect((await run(swapped, '--switches')).out).toMatch(
+      /cam front {2}t 1\.00 s \(frame 1\) {2}gt a1 \(car\): track 3 → 9/,
+    );
   });
 
   it('prints a text report', async () => {

@@ -37,22 +37,29 @@ describe('idSwitches', () => {
     expect(list.length).toBe(evaluateRows(gt, tr).overall.CLEAR.IDSW);
   });
 
-  it('counts what CLEAR MOT counts on random sequences (with don’t-care boxes)', () => {
+  it('counts what CLEAR MOT counts on random sequences (both conventions, don’t-care boxes, a size range)', () => {
     const row = fc.record({
       frame: fc.integer({ min: 0, max: 6 }),
       id: fc.integer({ min: 1, max: 4 }),
       x: fc.integer({ min: 0, max: 30 }),
+      h: fc.integer({ min: 4, max: 14 }),
       camera: fc.constantFrom('a', 'b'),
     });
-    const dedupe = (rows: { frame: number; id: number; x: number; camera: string }[]) => [
+    type Row = { frame: number; id: number; x: number; h: number; camera: string };
+    const dedupe = (rows: Row[]) => [
       ...new Map(rows.map((x) => [`${x.camera}/${x.frame}/${x.id}`, x])).values(),
     ];
     fc.assert(
       fc.property(fc.array(row, { maxLength: 40 }), fc.array(row, { maxLength: 40 }), (g, t) => {
-        const gt = dedupe(g).map((x) => ({ ...r(x.frame, x.id, x.x, x.camera), ignore: x.x > 27 }));
-        const tr = dedupe(t).map((x) => r(x.frame, x.id, x.x, x.camera));
-        const opts = { minHeightPx: 0, firstFrame: 0, lastFrame: 6 };
-        expect(idSwitches(gt, tr, opts).length).toBe(evaluateRows(gt, tr, opts).overall.CLEAR.IDSW);
+        const row = (x: Row) => ({ ...r(x.frame, x.id, x.x, x.camera), box: { ...box(x.x), y2: x.h } });
+        const gt = dedupe(g).map((x) => ({ ...row(x), ignore: x.x > 27 }));
+        const tr = dedupe(t).map(row);
+        for (const convention of ['trackeval', 'motmetrics'] as const) {
+          for (const minHeightPx of [0, 8]) {
+            const opts = { convention, minHeightPx, firstFrame: 0, lastFrame: 6 };
+            expect(idSwitches(gt, tr, opts).length).toBe(evaluateRows(gt, tr, opts).overall.CLEAR.IDSW);
+          }
+        }
       }),
     );
   });

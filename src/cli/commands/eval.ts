@@ -112,16 +112,12 @@ export function register(program: Command): void {
             where: 'viper eval',
           });
         }
-        const opts: ClearOpts = {
-          threshold: iou,
-          convention: o.convention,
-          minHeightPx,
-          switches: o.switches === true,
-        };
+        const opts: ClearOpts = { threshold: iou, convention: o.convention, minHeightPx };
+        const switches = o.switches === true;
         const report =
           format === 'mcap'
-            ? await evalMcap(results, o.gt ?? results, { ...opts, minVisibility, matchDistanceM })
-            : await evalText(results, o.gt, format, opts, benchmarkOf(o.benchmark, format));
+            ? await evalMcap(results, o.gt ?? results, { ...opts, minVisibility, matchDistanceM }, switches)
+            : await evalText(results, o.gt, format, opts, benchmarkOf(o.benchmark, format), switches);
         if (o.json) printJson(report);
         else process.stdout.write(formatReport(report));
         return 0;
@@ -159,12 +155,7 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-type ClearOpts = {
-  threshold: number;
-  convention: 'trackeval' | 'motmetrics';
-  minHeightPx: number;
-  switches: boolean;
-};
+type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetrics'; minHeightPx: number };
 
 async function evalText(
   results: string,
@@ -172,6 +163,7 @@ async function evalText(
   format: 'mot' | 'kitti',
   opts: ClearOpts,
   benchmark: MotBenchmark | undefined,
+  switches: boolean,
 ) {
   if (!gt) throw new ConfigError({ what: 'text results need --gt <ground-truth file>', where: 'viper eval' });
   // Parse errors name the file as well as the line and field.
@@ -219,7 +211,7 @@ async function evalText(
     tracking: evaluateRows(gtRows, trRows, { ...opts, ...range }),
     notes,
   };
-  if (opts.switches) report.idSwitches = idSwitches(gtRows, trRows, { ...opts, ...range });
+  if (switches) report.idSwitches = idSwitches(gtRows, trRows, { ...opts, ...range });
   if (trRows.some((r) => r.score !== undefined && r.score >= 0))
     report.detection = trackRowsAp(gtRows, trRows, opts.minHeightPx);
   return report;
@@ -229,6 +221,7 @@ async function evalMcap(
   resultsPath: string,
   gtPath: string,
   opts: ClearOpts & { minVisibility: number; matchDistanceM: number },
+  switches: boolean,
 ): Promise<EvalReport> {
   const index = new StampIndex();
   const tracks: Stamped<TrackRow>[] = [];
@@ -302,7 +295,7 @@ async function evalMcap(
   if (trRows.length > 0) {
     const range = { firstFrame: 0, lastFrame: Math.max(0, index.size - 1) };
     report.tracking = evaluateRows(gtRows, trRows, { ...opts, ...range });
-    if (opts.switches) {
+    if (switches) {
       report.idSwitches = idSwitches(gtRows, trRows, { ...opts, ...range }).map((w) => ({
         ...w,
         timeS: Number(index.stampOf(w.frame) - index.stampOf(0)) / 1e9,
