@@ -95,8 +95,8 @@ export class ByteTracker {
         t.groundPred = t.ground ? groundPredict(t.ground, ground.tS, this.groundNoise(t.cls).accel) : null;
     }
     let cost = overlapCost(pool, high, cfg, cfg.fuseScore);
-    const firstLimit = useGround ? this.groundCost(cost, pool, high, cfg.matchThresh) : cfg.matchThresh;
-    const first = assign(cost, pool.length, high.length, firstLimit);
+    if (useGround) this.groundCost(cost, pool, high, cfg.matchThresh);
+    const first = assign(cost, pool.length, high.length, cfg.matchThresh);
     for (const [it, id] of first.matches) {
       const t = pool[it]!;
       if (t.state === 'tracked') {
@@ -111,10 +111,8 @@ export class ByteTracker {
     // Second association: remaining tracked (not lost) tracks against low-score detections, plain IoU.
     const rTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
     cost = overlapCost(rTracked, low, cfg, false);
-    const secondLimit = useGround
-      ? this.groundCost(cost, rTracked, low, cfg.secondMatchThresh)
-      : cfg.secondMatchThresh;
-    const second = assign(cost, rTracked.length, low.length, secondLimit);
+    if (useGround) this.groundCost(cost, rTracked, low, cfg.secondMatchThresh);
+    const second = assign(cost, rTracked.length, low.length, cfg.secondMatchThresh);
     for (const [it, id] of second.matches) {
       const t = rTracked[it]!;
       if (t.state === 'tracked') {
@@ -309,11 +307,11 @@ export class ByteTracker {
   /**
    * Ground-plane gate: a pair of a track with a ground filter and a detection with a ground point gets cost +∞
    * when the point lies beyond `groundGate` (squared Mahalanobis distance d²) from the track's predicted one.
-   * Inside the gate, a pair within `limit` pays `weight` · d² / groundGate more, and the limit returned (limit +
-   * weight) is what the assignment should use: the pairs it accepts are those the overlap cost alone accepted,
-   * and the ground distance only ranks them (two pedestrians crossing overlap their tracks' boxes alike, while
-   * their ground points, a metre apart in range, do not). Pairs without a ground point on either side are left
-   * as they are.
+   * With `weight` > 0, a pedestrian pair (`groundClasses`) inside the gate and within `limit` costs
+   * weight · (1 − d² / groundGate) less: where two tracks' boxes overlap a detection alike (two pedestrians
+   * crossing), the one whose ground point fits takes it. The limit is left as it is and pairs beyond it are
+   * refused before the bonus, so the pairs the assignment may accept are those the overlap cost accepts, and
+   * pairs without a ranked ground distance (other classes, no ground point) cost what they did.
    */
   private groundCost(
     cost: Float64Array,
@@ -321,10 +319,9 @@ export class ByteTracker {
     dets: readonly STrack[],
     limit: number,
     weight = this.cfg.groundWeight,
-  ): number {
+  ): void {
     const m = dets.length;
     const gate = this.cfg.groundGate;
-    // The limit is raised by the weight below: pairs the overlap cost alone refused stay refused.
     if (weight > 0) for (let k = 0; k < cost.length; k++) if (!(cost[k]! <= limit)) cost[k] = Infinity;
     for (let i = 0; i < tracks.length; i++) {
       const p = tracks[i]!.groundPred;
@@ -333,16 +330,15 @@ export class ByteTracker {
       // veto only (their ground points, from boxes cut by the edge, are too rough to rank pairs by).
       const kind = groundKind(this.cfg, tracks[i]!.cls);
       const edgeOnly = kind === 'edge' && !this.atSideEdge(tracks[i]!.det);
-      const w = kind === 'all' ? weight / gate : 0;
+      const w = kind === 'all' ? weight : 0;
       for (let j = 0; j < m; j++) {
         const z = dets[j]!.g;
         const k = i * m + j;
         if (!z || (edgeOnly && !z.clipped) || cost[k] === Infinity) continue;
         const d2 = groundDistance(p, z);
-        cost[k] = d2 > gate ? Infinity : cost[k]! + w * d2;
+        cost[k] = d2 > gate ? Infinity : cost[k]! - w * (1 - d2 / gate);
       }
     }
-    return limit + weight;
   }
 
   /**

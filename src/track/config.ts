@@ -80,9 +80,10 @@ export const TrackerConfig = z.object({
    */
   groundGate: z.number().min(0).default(0),
   /**
-   * With `groundGate`: in the first and second associations, a pair inside the gate also pays this weight ×
-   * d² / groundGate on top of its overlap cost (0: the gate only vetoes). The pairs accepted stay those the
-   * overlap cost accepts; the ground distance ranks them where boxes overlap alike (crossing pedestrians).
+   * With `groundGate`: in the first and second associations, a track of `groundClasses` and a detection inside
+   * the gate cost weight × (1 − d² / groundGate) less (0: the gate only vetoes), so where boxes overlap alike
+   * (crossing pedestrians) the better ground fit wins. The pairs the assignment may accept stay those the
+   * overlap cost accepts, and pairs of other classes or without ground points cost what they did.
    */
   groundWeight: z.number().min(0).default(0),
   /**

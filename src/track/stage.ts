@@ -55,12 +55,11 @@ export interface TrackStageOptions {
  *   pedestrians of dense_plaza that line up on one viewing ray at different depths no longer hand their ids
  *   to one another as often (id switches 22 → 20, IDF1 94.5 → 94.7 %; over oracle seeds 1–8: 244 → 202,
  *   mean IDF1 92.7 → 94.1 %; no other scenario moved). Off where a frame has no calibration or transforms.
- * - `groundWeight: 0.3`: inside that gate, a pedestrian pair also pays 0.3 · d² / 9.21 on top of its overlap
- *   cost, so where two tracks' boxes overlap a detection alike (two pedestrians crossing, the far one hidden
- *   for a frame) the one whose ground point fits takes it; the pairs accepted are still those the overlap
- *   accepts (dense_plaza id switches 20 → 14, IDF1 94.7 → 95.3 %; over oracle seeds 1–4: 93 → 67, every seed
- *   lower; world IDF1 −1.1 on seed 1, +0.1 to +0.8 on seeds 2–4; no other scenario moved; 0.2: 16, 0.4: 14,
- *   0.6: 13 but overtaking_handoff and urban_intersection worse).
+ * - `groundWeight: 1`: inside that gate, a pedestrian pair costs 1 − d² / 9.21 less, so where two tracks'
+ *   boxes overlap a detection alike (two pedestrians crossing, the far one hidden for a frame) the one whose
+ *   ground point fits takes it; the pairs accepted are still those the overlap cost accepts, and other pairs
+ *   cost what they did (dense_plaza id switches 20 → 13, IDF1 94.7 → 95.7 %; over oracle seeds 1–4: 93 → 66,
+ *   every seed lower; no other scenario moved; weight 0.3: 71, 0.5: 70).
  * - `groundEdgeClasses` (vehicles, cyclists): the same gate, but only where the detection or the track's last
  *   box is cut by a side edge, so a car leaving the view does not hand its id to one entering at that edge in
  *   another lane (red_light_stop IDF1 87.2 → 94.5 %, urban_intersection 95.7 → 95.6 %, the rest unchanged).
@@ -76,7 +75,7 @@ export const TRACK_STAGE_DEFAULTS: Partial<TrackerConfig> = {
   recoverGate: 9.4877,
   oru: true,
   groundGate: 9.21,
-  groundWeight: 0.3,
+  groundWeight: 1,
   groundEdgeClasses: ['car', 'truck', 'bus', 'motorcycle', 'cyclist'],
 };
 

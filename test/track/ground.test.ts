@@ -272,7 +272,7 @@ describe('ground distance in the association cost (groundWeight)', () => {
   const ns = (k: number) => BigInt(k) * 100_000_000n;
   /**
    * Two pedestrians cross on nearly one line of sight: A 10 m away walking left in the image, B 1.5 m behind
-   * walking right. In frame 5 only A is seen (B is behind it), its box 1 px off toward B's side (a stride), so
+   * walking right. In frame 5 only A is seen (B is behind it), its box 3 px off toward B's side (a stride), so
    * its overlap with B's predicted box is the larger; the ground points, 1.5 m apart in range, are inside the
    * gate either way. Returns the id given to A's detection in frame 5 and the ids of A and B in frame 6.
    */
@@ -293,6 +293,34 @@ describe('ground distance in the association cost (groundWeight)', () => {
   it("keeps the near one's id where the boxes alone hand it to the track of the one behind", () => {
     expect(cross(0)).toEqual([2, 1, 2]); // gate only: A's detection goes to B's track for a frame
     expect(cross(0.3)).toEqual([1, 1, 2]);
+    expect(cross(1)).toEqual([1, 1, 2]);
+  });
+
+  it('leaves vehicles, and pairs without ground points, as the gate alone has them', () => {
+    const car = (x: number): Detection => ({
+      ...det(0),
+      cls: 'car',
+      box: { x1: x, y1: 150, x2: x + 100, y2: 200 },
+    });
+    // Two parked cars (x 0 and 78), then two detections: one overlapping the first car well (IoU 0.7) and the
+    // second a little (0.25), one beside the first car (0.25) and off the second. One match (the good one) is
+    // the optimum at the association's limit; had the weight raised the limit for every pair, two poor ones
+    // would win and swap the ids.
+    const run = (groundWeight: number, ground: boolean) => {
+      const t = createTracker({
+        ...TRACK_STAGE_DEFAULTS,
+        buffer: 0,
+        fuseScore: false,
+        recoverGate: 0,
+        groundGate: 9.21,
+        groundWeight,
+      });
+      const g = (xs: number[]) => xs.map((x) => (ground ? at(10, x / 100) : null));
+      for (let k = 0; k <= 3; k++) t.update([car(0), car(78)], ns(k), k, g([0, 78]));
+      return [4, 5].map((k) => t.update([car(18), car(-60)], ns(k), k, g([18, -60])).map((x) => x.trackId));
+    };
+    expect(run(0, false)).toEqual([[1], [1, 3]]);
+    for (const ground of [true, false]) expect(run(1, ground)).toEqual(run(0, ground));
   });
 
   it('only ranks the pairs the overlap cost accepts: a detection off every track stays a new object', () => {
