@@ -250,13 +250,15 @@ def variety(i, r, kind='variety'):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--count', type=int, default=8)
+    ap.add_argument('--first', type=int, default=0,
+                    help='index of the first scenario (name and simulator seed), to add scenarios beside earlier ones')
     ap.add_argument('--seed', type=int, default=7)
     ap.add_argument('--kind', choices=['street', *KINDS], default='street')
     ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), 'scenarios'))
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     r = random.Random(a.seed)
-    for i in range(a.count):
+    for i in range(a.first, a.first + a.count):
         s = scenario(i, r) if a.kind == 'street' else variety(i, r, a.kind)
         with open(os.path.join(a.out, s['name'] + '.json'), 'w') as f:
             json.dump(s, f, indent=1)

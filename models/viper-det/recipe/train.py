@@ -24,12 +24,14 @@ from export import export_onnx
 from model import CLASSES, STRIDE, ViperDet, grid_centres
 
 IN_W, IN_H = 448, 256  # model input (--size); 16:9 frames letterbox to 448x252 at the top-left, 4 rows of padding
+CONTENT = (448, 252)  # letterboxed image size inside the input (set by load_split; all exported frames share it)
 PAD = 114
 
 
 def load_split(dirs, split):
     """All images of `split` letterboxed to IN_W x IN_H (uint8 HWC) and their boxes (class, x1, y1, x2, y2 in
     input pixels)."""
+    global CONTENT  # noqa: PLW0603
     imgs, boxes = [], []
     for d in dirs:
         for p in sorted(glob.glob(os.path.join(d, 'images', split, '*.jpg'))):
@@ -38,6 +40,7 @@ def load_split(dirs, split):
             nw, nh = min(IN_W, round(im.width * r)), min(IN_H, round(im.height * r))
             canvas = np.full((IN_H, IN_W, 3), PAD, np.uint8)
             canvas[:nh, :nw] = np.asarray(im.resize((nw, nh), Image.BILINEAR))
+            CONTENT = (nw, nh)
             lbl = p.replace(os.sep + 'images' + os.sep, os.sep + 'labels' + os.sep)[:-4] + '.txt'
             b = []
             with open(lbl) as f:
@@ -52,8 +55,8 @@ def load_split(dirs, split):
 
 def augment(img, b, rng):
     """Random zoom / placement, horizontal flip and photometric jitter. img uint8 HWC, b [n,5]."""
-    h0, w0 = round(IN_W * 9 / 16), IN_W  # the image content (the rest is letterbox padding)
-    content = img[:h0]
+    w0, h0 = CONTENT  # the image content at the top-left (the rest is letterbox padding)
+    content = img[:h0, :w0]
     b = b.copy()
     if rng.random() < 0.6:
         s = math.exp(rng.uniform(math.log(0.6), math.log(1.8)))
