@@ -33,6 +33,8 @@ const { values, positionals } = parseArgs({
     /** Score threshold for AP (the card's own is meant for the pipeline and truncates the PR curve). */
     score: { type: 'string' },
     json: { type: 'boolean', default: false },
+    /** Also precision, recall and F1 (IoU 0.5, class-aware) at score thresholds 0.1 … 0.5: to set the card's. */
+    'operating-points': { type: 'boolean', default: false },
   },
 });
 const minH = Number(values['min-height']);
@@ -80,6 +82,7 @@ async function quality(detector: Detector) {
     }
   }
   const ap = averagePrecision(dets, gts);
+  const operatingPoints = values['operating-points'] ? operating(dets, gts) : undefined;
   const perClass = Object.fromEntries(
     Object.entries(ap.perClass).map(([c, v]) => [
       c,
@@ -93,7 +96,59 @@ async function quality(detector: Detector) {
     mAP50: round(ap.mAP50),
     mAP: round(ap.mAP),
     perClass,
+    ...(operatingPoints ? { operatingPoints } : {}),
   };
+}
+
+/**
+ * Precision, recall and F1 over all classes at a few score thresholds: each detection, highest score first,
+ * takes the unmatched ground truth of its image and class it overlaps most (IoU ≥ 0.5); one on a don't-care
+ * box counts neither way. Greedy by score, so a threshold keeps exactly the matches made above it.
+ */
+function operating(dets: ScoredBox[], gts: GtBox[]) {
+  const key = (x: { image: unknown; cls: string }) => `${String(x.image)}\u0000${x.cls}`;
+  const byKey = new Map<string, { g: GtBox; used: boolean }[]>();
+  for (const g of gts) {
+    const l = byKey.get(key(g)) ?? [];
+    l.push({ g, used: false });
+    byKey.set(key(g), l);
+  }
+  const kinds: { score: number; tp: boolean }[] = [];
+  for (const d of [...dets].sort((a, b) => b.score - a.score)) {
+    let best: { g: GtBox; used: boolean } | undefined;
+    let bestIou = 0.5;
+    let onIgnore = false;
+    for (const c of byKey.get(key(d)) ?? []) {
+      const o = iou(d.box, c.g.box);
+      if (o < 0.5) continue;
+      if (c.g.ignore) onIgnore = true;
+      else if (!c.used && o >= bestIou) {
+        best = c;
+        bestIou = o;
+      }
+    }
+    if (best) {
+      best.used = true;
+      kinds.push({ score: d.score, tp: true });
+    } else if (!onIgnore) kinds.push({ score: d.score, tp: false });
+  }
+  const positives = gts.filter((g) => !g.ignore).length;
+  return [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map((t) => {
+    const tp = kinds.filter((k) => k.tp && k.score >= t).length;
+    const fp = kinds.filter((k) => !k.tp && k.score >= t).length;
+    const precision = tp / Math.max(1, tp + fp);
+    const recall = tp / Math.max(1, positives);
+    const f1 = (2 * precision * recall) / Math.max(1e-9, precision + recall);
+    return { score: t, precision: round(precision, 3), recall: round(recall, 3), f1: round(f1, 3) };
+  });
+}
+
+function iou(a: GtBox['box'], b: GtBox['box']): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
 }
 
 async function speed(detector: Detector) {
