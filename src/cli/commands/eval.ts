@@ -76,7 +76,7 @@ export function register(program: Command): void {
     )
     .option(
       '--switches',
-      'list every 2D identity switch: camera, frame (log time), object, track before → after',
+      'list every 2D identity switch: camera, frame (MCAP: stamp rank and seconds after the first scored stamp), object, track before → after',
     )
     .option('--json', 'print the full report as JSON')
     .action(
