@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { CameraFrame } from '../../../src/contracts/camera.ts';
 import { Detector } from '../../../src/detect/Detector.ts';
 import { averagePrecision, type GtBox, type ScoredBox } from '../../../src/eval/ap.ts';
+import { iou } from '../../../src/geometry/box2d.ts';
 import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../../../src/sim/index.ts';
 
 const { values, positionals } = parseArgs({
@@ -141,14 +142,6 @@ function operating(dets: ScoredBox[], gts: GtBox[]) {
     const f1 = (2 * precision * recall) / Math.max(1e-9, precision + recall);
     return { score: t, precision: round(precision, 3), recall: round(recall, 3), f1: round(f1, 3) };
   });
-}
-
-function iou(a: GtBox['box'], b: GtBox['box']): number {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / ((a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter);
 }
 
 async function speed(detector: Detector) {
