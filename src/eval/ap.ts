@@ -45,6 +45,8 @@ export interface ApOptions {
    * so are detections shorter than it that match no ground truth at a threshold. Default 0 (area "all").
    */
   readonly minHeightPx?: number;
+  /** Also return each class's interpolated precision at the recall points for IoU 0.5 (`curve50`), to plot. */
+  readonly curves?: boolean;
 }
 
 export interface ClassAp {
@@ -55,6 +57,8 @@ export interface ClassAp {
   AP75: number;
   /** AP per IoU threshold (same order as `iouThresholds`). */
   perThreshold: number[];
+  /** With `curves`: interpolated precision at each recall point (0, 0.01 … 1), IoU 0.5; AP50 is its mean. */
+  curve50?: number[];
   numGt: number;
   numDets: number;
 }
@@ -129,6 +133,15 @@ export function averagePrecision(
       ),
     );
     if (numGt === 0) continue;
+    const t50 = thr.findIndex((v) => Math.abs(v - 0.5) < 1e-9);
+    const curve50 =
+      opts.curves && t50 >= 0
+        ? precisionAt(
+            order.map((i) => scored[i]!.outcome[t50]!),
+            numGt,
+            recThrs,
+          )
+        : undefined;
     const at = (x: number) => {
       const k = thr.findIndex((v) => Math.abs(v - x) < 1e-9);
       return k < 0 ? Number.NaN : perThreshold[k]!;
@@ -138,6 +151,7 @@ export function averagePrecision(
       AP50: at(0.5),
       AP75: at(0.75),
       perThreshold,
+      ...(curve50 ? { curve50 } : {}),
       numGt,
       numDets: scored.length,
     };
@@ -201,6 +215,12 @@ function matchImage(
 
 /** COCO `accumulate` for one class and threshold: precision sampled at the recall points, averaged. */
 function apAt(outcomes: readonly number[], numGt: number, recThrs: readonly number[]): number {
+  const curve = precisionAt(outcomes, numGt, recThrs);
+  return curve.reduce((s, v) => s + v, 0) / recThrs.length;
+}
+
+/** COCO's interpolated precision at each recall threshold (0 beyond the highest recall reached). */
+function precisionAt(outcomes: readonly number[], numGt: number, recThrs: readonly number[]): number[] {
   const rc: number[] = [];
   const pr: number[] = [];
   let tp = 0;
@@ -213,13 +233,13 @@ function apAt(outcomes: readonly number[], numGt: number, recThrs: readonly numb
     pr.push(tp / (tp + fp + SPACING_1));
   }
   for (let i = pr.length - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-  let sum = 0;
+  const out: number[] = [];
   let k = 0;
   for (const r of recThrs) {
     while (k < rc.length && rc[k]! < r) k++; // searchsorted(side='left')
-    if (k < rc.length) sum += pr[k]!;
+    out.push(k < rc.length ? pr[k]! : 0);
   }
-  return sum / recThrs.length;
+  return out;
 }
 
 /**

@@ -43,6 +43,7 @@ export {
   type GtBox,
   type ScoredBox,
 } from './ap.ts';
+export { precisionRecallSvg } from './prPlot.ts';
 export {
   type AmotaOptions,
   type AmotaResult,

@@ -14,11 +14,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CameraFrame } from '../../../src/contracts/camera.ts';
 import { Detector } from '../../../src/detect/Detector.ts';
 import { averagePrecision, type GtBox, type ScoredBox } from '../../../src/eval/ap.ts';
+import { precisionRecallSvg } from '../../../src/eval/prPlot.ts';
 import { iou } from '../../../src/geometry/box2d.ts';
 import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../../../src/sim/index.ts';
 
@@ -36,6 +37,8 @@ const { values, positionals } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Also precision, recall and F1 (IoU 0.5, class-aware) at score thresholds 0.1 … 0.5: to set the card's. */
     'operating-points': { type: 'boolean', default: false },
+    /** Also write the per-class precision–recall curves (IoU 0.5) as an SVG to this file. */
+    plot: { type: 'string' },
   },
 });
 const minH = Number(values['min-height']);
@@ -82,7 +85,12 @@ async function quality(detector: Detector) {
       images += frames.length;
     }
   }
-  const ap = averagePrecision(dets, gts);
+  const ap = averagePrecision(dets, gts, { curves: values.plot !== undefined });
+  if (values.plot) {
+    const names = positionals.map((p) => basename(p).replace(/\.(ya?ml|json)$/, '')).join(', ');
+    const title = `${basename(values.card ?? '', '.card.json')}: ${names} (${images} images, boxes ≥ ${minH} px)`;
+    writeFileSync(values.plot, precisionRecallSvg(ap.perClass, title));
+  }
   const operatingPoints = values['operating-points'] ? operating(dets, gts) : undefined;
   const perClass = Object.fromEntries(
     Object.entries(ap.perClass).map(([c, v]) => [
