@@ -246,11 +246,16 @@ function precisionAt(outcomes: readonly number[], numGt: number, recThrs: readon
  * COCO AP of tracker rows against ground-truth rows, one image per (camera, frame); rows' `ignore` and
  * `minHeightPx` (COCO's area range, by height) mark don't-care ground truth.
  */
-export function trackRowsAp(gt: readonly TrackRow[], tr: readonly TrackRow[], minHeightPx = 0): ApResult {
+export function trackRowsAp(
+  gt: readonly TrackRow[],
+  tr: readonly TrackRow[],
+  minHeightPx = 0,
+  curves = false,
+): ApResult {
   const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
   return averagePrecision(
     tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
     gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, ...(r.ignore ? { ignore: true } : {}) })),
-    { minHeightPx },
+    { minHeightPx, curves },
   );
 }

@@ -1,5 +1,5 @@
 /** `viper eval` end to end on a small results file written here, and on MOTChallenge text files. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -188,6 +188,19 @@ describe('viper eval on a results MCAP', () => {
     );
   });
 
+  it('draws the detection precision–recall curves with --pr-plot, the report unchanged', async () => {
+    const svg = join(dir, 'pr.svg');
+    const plain = JSON.parse((await run(file, '--json')).out) as EvalReport;
+    const rep = JSON.parse((await run(file, '--json', '--pr-plot', svg)).out) as EvalReport;
+    expect(rep).toEqual(plain);
+    const text = readFileSync(svg, 'utf8');
+    expect(text.startsWith('<svg')).toBe(true);
+    expect(text).toContain(`car  AP50 ${plain.detection!.perClass.car!.AP50.toFixed(3)}`);
+    const bad = await run(file, '--pr-plot', join(dir, 'no', 'such', 'dir', 'pr.svg'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^error: input: cannot write .*pr\.svg: ENOENT \(--pr-plot\)\n$/);
+  });
+
   it('prints a text report', async () => {
     const r = await run(file);
     expect(r.out).toMatch(/2D tracking \(IoU\)/);
@@ -241,5 +254,13 @@ describe('viper eval on text files', () => {
     expect((await run(join(dir, 'x.txt'), '--gt', 'y', '--iou', '2')).err).toMatch(
       /--iou '2' is not in \[0, 1\]/,
     );
+    // Tracks without scores (MOT conf −1) give no detection AP, so there are no curves to draw.
+    const gt = join(dir, 'gt-noscore.txt');
+    const tr = join(dir, 'tr-noscore.txt');
+    writeFileSync(gt, '1,1,0,0,10,10,1,-1,-1,-1\n');
+    writeFileSync(tr, '1,5,0,0,10,10,-1,-1,-1,-1\n');
+    const r = await run(tr, '--gt', gt, '--pr-plot', join(dir, 'none.svg'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--pr-plot: the results have no scored boxes/);
   });
 });

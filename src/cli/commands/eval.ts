@@ -5,7 +5,8 @@
  *   which passes its inputs through). Rows meet by log time.
  * - Text: MOTChallenge or KITTI tracking files (`--gt` required), e.g. to score another tracker's output.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, ViperError } from '../../contracts/errors.ts';
 import { topics } from '../../contracts/topics.ts';
@@ -13,6 +14,7 @@ import {
   amota,
   annotationsToRows,
   trackRowsAp,
+  type ApResult,
   type BevRow,
   type EvalReport,
   evaluateBev,
@@ -25,6 +27,7 @@ import {
   motRowsToTrackRows,
   numberFrames,
   objectsToBev,
+  precisionRecallSvg,
   parseGroundTruth,
   readKitti,
   readMotChallenge,
@@ -48,6 +51,7 @@ interface EvalOptions {
   matchDistance: string;
   benchmark?: string;
   switches?: boolean;
+  prPlot?: string;
   json?: boolean;
 }
 
@@ -77,6 +81,10 @@ export function register(program: Command): void {
     .option(
       '--switches',
       'list every 2D identity switch: camera, frame (MCAP: stamp rank and seconds after the first scored stamp), object, track before → after',
+    )
+    .option(
+      '--pr-plot <file.svg>',
+      'also draw the detection precision–recall curves per class (IoU 0.5, scored boxes) as an SVG',
     )
     .option('--json', 'print the full report as JSON')
     .action(
@@ -114,10 +122,23 @@ export function register(program: Command): void {
         }
         const opts: ClearOpts = { threshold: iou, convention: o.convention, minHeightPx };
         const switches = o.switches === true;
+        const plot = o.prPlot;
         const report =
           format === 'mcap'
-            ? await evalMcap(results, o.gt ?? results, { ...opts, minVisibility, matchDistanceM }, switches)
-            : await evalText(results, o.gt, format, opts, benchmarkOf(o.benchmark, format), switches);
+            ? await evalMcap(
+                results,
+                o.gt ?? results,
+                { ...opts, minVisibility, matchDistanceM },
+                switches,
+                plot,
+              )
+            : await evalText(results, o.gt, format, opts, benchmarkOf(o.benchmark, format), switches, plot);
+        if (plot !== undefined && !report.detection) {
+          throw new ConfigError({
+            what: '--pr-plot: the results have no scored boxes to draw curves from',
+            where: results,
+          });
+        }
         if (o.json) printJson(report);
         else process.stdout.write(formatReport(report));
         return 0;
@@ -164,6 +185,7 @@ async function evalText(
   opts: ClearOpts,
   benchmark: MotBenchmark | undefined,
   switches: boolean,
+  plot: string | undefined,
 ) {
   if (!gt) throw new ConfigError({ what: 'text results need --gt <ground-truth file>', where: 'viper eval' });
   // Parse errors name the file as well as the line and field.
@@ -213,7 +235,7 @@ async function evalText(
   };
   if (switches) report.idSwitches = idSwitches(gtRows, trRows, { ...opts, ...range });
   if (trRows.some((r) => r.score !== undefined && r.score >= 0))
-    report.detection = trackRowsAp(gtRows, trRows, opts.minHeightPx);
+    report.detection = await detectionAp(gtRows, trRows, opts.minHeightPx, plot, results);
   return report;
 }
 
@@ -222,6 +244,7 @@ async function evalMcap(
   gtPath: string,
   opts: ClearOpts & { minVisibility: number; matchDistanceM: number },
   switches: boolean,
+  plot: string | undefined,
 ): Promise<EvalReport> {
   const index = new StampIndex();
   const tracks: Stamped<TrackRow>[] = [];
@@ -301,7 +324,7 @@ async function evalMcap(
         timeS: Number(index.stampOf(w.frame) - index.stampOf(0)) / 1e9,
       }));
     }
-    report.detection = trackRowsAp(gtRows, trRows, opts.minHeightPx);
+    report.detection = await detectionAp(gtRows, trRows, opts.minHeightPx, plot, resultsPath);
   } else {
     notes.push('no tracks on /perception/<camera>/annotations: 2D tracking not scored');
   }
@@ -315,4 +338,27 @@ async function evalMcap(
   }
   if (runMessages.length > 0) report.run = summarizeRun(runMessages);
   return report;
+}
+
+/** Detection AP of the scored track boxes; with `plot`, also their precision–recall curves as an SVG there. */
+async function detectionAp(
+  gt: TrackRow[],
+  tr: TrackRow[],
+  minHeightPx: number,
+  plot: string | undefined,
+  results: string,
+): Promise<ApResult> {
+  const ap = trackRowsAp(gt, tr, minHeightPx, plot !== undefined);
+  if (plot === undefined) return ap;
+  try {
+    await writeFile(plot, precisionRecallSvg(ap.perClass, `${basename(results)}: detection AP50 per class`));
+  } catch (err) {
+    throw new ViperError('input', {
+      what: `cannot write ${plot}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      where: '--pr-plot',
+    });
+  }
+  // The curves went to the plot; the report keeps its usual shape.
+  for (const c of Object.values(ap.perClass)) delete c.curve50;
+  return ap;
 }
