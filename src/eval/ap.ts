@@ -125,23 +125,18 @@ export function averagePrecision(
     }
     // Stable sort across images by descending score (COCO: mergesort on −score).
     const order = scored.map((_, i) => i).sort((a, b) => scored[b]!.score - scored[a]!.score || a - b);
-    const perThreshold = thr.map((_, t) =>
-      apAt(
+    if (numGt === 0) continue;
+    // Interpolated precision at each recall point, per IoU threshold; AP is its mean.
+    const curves = thr.map((_, t) =>
+      precisionAt(
         order.map((i) => scored[i]!.outcome[t]!),
         numGt,
         recThrs,
       ),
     );
-    if (numGt === 0) continue;
+    const perThreshold = curves.map((c) => c.reduce((s, v) => s + v, 0) / recThrs.length);
     const t50 = thr.findIndex((v) => Math.abs(v - 0.5) < 1e-9);
-    const curve50 =
-      opts.curves && t50 >= 0
-        ? precisionAt(
-            order.map((i) => scored[i]!.outcome[t50]!),
-            numGt,
-            recThrs,
-          )
-        : undefined;
+    const curve50 = opts.curves && t50 >= 0 ? curves[t50] : undefined;
     const at = (x: number) => {
       const k = thr.findIndex((v) => Math.abs(v - x) < 1e-9);
       return k < 0 ? Number.NaN : perThreshold[k]!;
@@ -214,11 +209,6 @@ function matchImage(
 }
 
 /** COCO `accumulate` for one class and threshold: precision sampled at the recall points, averaged. */
-function apAt(outcomes: readonly number[], numGt: number, recThrs: readonly number[]): number {
-  const curve = precisionAt(outcomes, numGt, recThrs);
-  return curve.reduce((s, v) => s + v, 0) / recThrs.length;
-}
-
 /** COCO's interpolated precision at each recall threshold (0 beyond the highest recall reached). */
 function precisionAt(outcomes: readonly number[], numGt: number, recThrs: readonly number[]): number[] {
   const rc: number[] = [];
