@@ -57,7 +57,10 @@ export interface ClassAp {
   AP75: number;
   /** AP per IoU threshold (same order as `iouThresholds`). */
   perThreshold: number[];
-  /** With `curves`: interpolated precision at each recall point (0, 0.01 … 1), IoU 0.5; AP50 is its mean. */
+  /**
+   * With `curves` (and 0.5 among the IoU thresholds): interpolated precision at each recall point (0, 0.01 … 1
+   * by default), IoU 0.5; AP50 is its mean.
+   */
   curve50?: number[];
   numGt: number;
   numDets: number;

@@ -1,14 +1,15 @@
 /**
  * Precision–recall curves at IoU 0.5, one per class, as a small self-contained SVG (no library): COCO's
- * interpolated precision at each recall point (`averagePrecision(…, { curves: true })`), so the area under each
- * curve is the class's AP50 shown in the legend. Pure string building: the same curves give the same bytes.
+ * interpolated precision at each recall point (`averagePrecision(…, { curves: true })`), whose mean over the
+ * recall points is the class's AP50 shown in the legend. Pure string building: the same curves give the same
+ * bytes.
  */
 import type { ClassAp } from './ap.ts';
 
 const W = 640;
 const H = 340;
 const PAD = { left: 44, right: 250, top: 28, bottom: 36 };
-/** Tableau 10: tells six classes apart, colour-blind safe enough for a legend with names. */
+/** The first eight of Tableau 10: Viper's six classes stay apart, and the legend names them. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -44,20 +45,21 @@ export function precisionRecallSvg(perClass: Readonly<Record<string, ClassAp>>, 
   classes.forEach(([name, c], i) => {
     const curve = c.curve50 as number[];
     const color = PALETTE[i % PALETTE.length];
-    // A step curve: precision holds from one recall point to the next; it ends where recall runs out.
+    // A step curve: precision holds from one recall point to the next, up to the last point with any
+    // precision (where recall runs out). A class never found draws nothing; its legend says AP50 0.000.
     let last = curve.length - 1;
     while (last >= 0 && !(curve[last]! > 0)) last--;
     let d = '';
     for (let k = 0; k <= last; k++) {
-      const r0 = k / (curve.length - 1);
       const r1 = Math.min(1, (k + 1) / (curve.length - 1));
-      d += `${k === 0 ? 'M' : 'L'}${n2(x(r0))},${n2(y(curve[k]!))}${k < last ? `H${n2(x(r1))}` : ''}`;
+      d += k === 0 ? `M${n2(x(0))},${n2(y(curve[0]!))}` : `V${n2(y(curve[k]!))}`;
+      d += `H${n2(x(r1))}`;
     }
     if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.8"/>`);
     const ly = PAD.top + 10 + i * 18;
     out.push(
       `<line x1="${W - PAD.right + 12}" x2="${W - PAD.right + 30}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2.5"/>`,
-      `<text x="${W - PAD.right + 34}" y="${ly + 4}">${esc(name)}  AP50 ${c.AP50.toFixed(3)}  (${c.numGt} boxes)</text>`,
+      `<text x="${W - PAD.right + 34}" y="${ly + 4}">${esc(name || '(all)')}  AP50 ${c.AP50.toFixed(3)}  (${c.numGt} boxes)</text>`,
     );
   });
   out.push('</svg>');

@@ -198,7 +198,9 @@ describe('viper eval on a results MCAP', () => {
     expect(text).toContain(`car  AP50 ${plain.detection!.perClass.car!.AP50.toFixed(3)}`);
     const bad = await run(file, '--pr-plot', join(dir, 'no', 'such', 'dir', 'pr.svg'));
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^error: input: cannot write .*pr\.svg: ENOENT \(--pr-plot\)\n$/);
+    expect(bad.err).toMatch(
+      /^error: input: cannot write .*pr\.svg: ENOENT: no such file or directory \(--pr-plot\)\n$/,
+    );
   });
 
   it('prints a text report', async () => {
@@ -262,5 +264,11 @@ describe('viper eval on text files', () => {
     const r = await run(tr, '--gt', gt, '--pr-plot', join(dir, 'none.svg'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--pr-plot: the results have no scored boxes/);
+    expect((await run(tr, '--gt', gt, '--pr-plot', '')).err).toMatch(/--pr-plot needs a file name/);
+    // Scored text results: one curve, for MOT's single class, named "(all)" in the legend.
+    writeFileSync(tr, '1,5,0,0,10,10,0.9,-1,-1,-1\n');
+    const ok = await run(tr, '--gt', gt, '--pr-plot', join(dir, 'mot.svg'));
+    expect(ok.code).toBe(0);
+    expect(readFileSync(join(dir, 'mot.svg'), 'utf8')).toMatch(/\(all\) {2}AP50 1\.000 {2}\(1 boxes\)/);
   });
 });

@@ -85,11 +85,17 @@ async function quality(detector: Detector) {
       images += frames.length;
     }
   }
-  const ap = averagePrecision(dets, gts, { curves: values.plot !== undefined });
+  const ap = averagePrecision(dets, gts, { curves: Boolean(values.plot) });
   if (values.plot) {
     const names = positionals.map((p) => basename(p).replace(/\.(ya?ml|json)$/, '')).join(', ');
-    const title = `${basename(values.card ?? '', '.card.json')}: ${names} (${images} images, boxes ≥ ${minH} px)`;
-    writeFileSync(values.plot, precisionRecallSvg(ap.perClass, title));
+    const title = `${basename(values.card, '.card.json')}: ${names} (${images} images, boxes ≥ ${minH} px)`;
+    try {
+      writeFileSync(values.plot, precisionRecallSvg(ap.perClass, title));
+    } catch (err) {
+      // The figures below are still printed: a bad plot path should not lose the run.
+      process.stderr.write(`cannot write --plot ${values.plot}: ${(err as Error).message.split(',')[0]}\n`);
+      process.exitCode = 1;
+    }
   }
   const operatingPoints = values['operating-points'] ? operating(dets, gts) : undefined;
   const perClass = Object.fromEntries(

@@ -123,6 +123,7 @@ export function register(program: Command): void {
         const opts: ClearOpts = { threshold: iou, convention: o.convention, minHeightPx };
         const switches = o.switches === true;
         const plot = o.prPlot;
+        if (plot === '') throw new ConfigError({ what: '--pr-plot needs a file name', where: 'viper eval' });
         const report =
           format === 'mcap'
             ? await evalMcap(
@@ -350,11 +351,18 @@ async function detectionAp(
 ): Promise<ApResult> {
   const ap = trackRowsAp(gt, tr, minHeightPx, plot !== undefined);
   if (plot === undefined) return ap;
+  if (Object.keys(ap.perClass).length === 0) {
+    throw new ConfigError({
+      what: '--pr-plot: no class has ground truth to draw a curve for',
+      where: results,
+    });
+  }
   try {
     await writeFile(plot, precisionRecallSvg(ap.perClass, `${basename(results)}: detection AP50 per class`));
   } catch (err) {
+    // Node's text without the path it repeats: "ENOENT: no such file or directory".
     throw new ViperError('input', {
-      what: `cannot write ${plot}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      what: `cannot write ${plot}: ${(err as Error).message.split(',')[0]}`,
       where: '--pr-plot',
     });
   }
