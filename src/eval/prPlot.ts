@@ -5,15 +5,13 @@
  * bytes.
  */
 import type { ClassAp } from './ap.ts';
+import { esc, n2 } from './svg.ts';
 
 const W = 640;
 const H = 340;
 const PAD = { left: 44, right: 250, top: 28, bottom: 36 };
 /** The first eight of Tableau 10: Viper's six classes stay apart, and the legend names them. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7'];
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const n2 = (x: number) => (Math.round(x * 100) / 100).toString();
 
 /**
  * SVG of the classes' precision–recall curves, in the order given. Classes without `curve50` are left out.

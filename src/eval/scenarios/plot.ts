@@ -4,13 +4,11 @@
  * the same timeline always gives the same bytes.
  */
 import type { Timeline } from './score.ts';
+import { esc, n2 } from '../svg.ts';
 
 const W = 640;
 const H = 260;
 const PAD = { left: 44, right: 120, top: 28, bottom: 34 };
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const n2 = (x: number) => (Math.round(x * 100) / 100).toString();
 
 /** Series (values in [0, 1], or null where undefined) plotted by the chart. */
 export function timelineSeries(t: Timeline): {
