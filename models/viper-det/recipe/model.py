@@ -4,11 +4,13 @@ Backbone: plain 3x3 conv/BN/ReLU stages down to stride 32; a light FPN brings st
 stride 8; one head predicts per cell C class heatmaps (sigmoid) and 4 distances (left, top, right, bottom,
 input pixels). `ExportWrapper` folds the decoding into the graph and writes Viper's "viper" output layout:
 [N, H/8 * W/8, 5 + C] rows of (cx, cy, w, h, objectness, class probabilities). With `peak='none'` (since run 8's
-re-export) objectness is 1 in every cell and NMS alone removes the duplicates; `'best'` (runs 1–8 as first
-exported) sets it to 1 only at a 3x3 local maximum of the best class heatmap (CenterNet's max-pool peak picking,
-0 elsewhere), `'class'` keeps each class's own 3x3 maxima (CenterNet's original). On val + val2 with run 8's
-weights: mAP50 0.835 ('best'), 0.853 ('class'), 0.862 ('none'): a peak suppresses the neighbours within one cell
-of it, and at stride 8 people walking side by side 20-40 px tall are one cell apart.
+re-export) objectness is 1 in every cell and Viper's per-class NMS removes same-class duplicates (boxes of two
+classes on one object both stay); `'best'` (runs 1-8 as first exported) sets it to 1 only at a 3x3 local maximum
+of the best class heatmap (max-pool peak picking, 0 elsewhere); `'class'` zeroes each class probability outside
+that class's own 3x3 maxima (CenterNet's per-class peak mask; Viper's adapter then takes one class per cell, and
+NMS runs as usual). On val + val2 with run 8's weights: mAP50 0.835 ('best'), 0.853 ('class'), 0.862 ('none'):
+a peak can suppress an object whose own peak is in the next cell, and at stride 8 people walking side by side
+20-40 px tall are about one cell apart.
 """
 import torch
 import torch.nn as nn

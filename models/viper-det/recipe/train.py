@@ -25,6 +25,7 @@ from model import CLASSES, STRIDE, ViperDet, grid_centres
 
 IN_W, IN_H = 448, 256  # model input (--size); 16:9 frames letterbox to 448x252 at the top-left, 4 rows of padding
 CONTENT = (448, 252)  # letterboxed image size inside the input (set by load_split; all exported frames share it)
+PEAK = 'none'  # decoding of the exports (--peak)
 PAD = 114
 
 
@@ -175,13 +176,16 @@ def main():
                     help='model input, multiples of 32 (the net is fully convolutional, so --init works across sizes)')
     ap.add_argument('--balance', type=float, default=0.25,
                     help='an image is drawn (n_max / n_rarest_class_in_it) ** balance times more often')
+    ap.add_argument('--peak', default='none', choices=['none', 'class', 'best'],
+                    help='decoding of the ONNX exports (model.py ExportWrapper); runs 1-8 exported with best')
     ap.add_argument('--cpu-clock', action='store_true',
                     help='count --minutes in this process\'s CPU time, so a paused or shared machine still trains '
                          'for the whole budget (the learning-rate schedule follows the same clock)')
     a = ap.parse_args()
     clock = time.process_time if a.cpu_clock else time.time
-    global IN_W, IN_H  # noqa: PLW0603 (read by load_split / augment / save)
+    global IN_W, IN_H, PEAK  # noqa: PLW0603 (read by load_split / augment / save)
     IN_W, IN_H = a.size
+    PEAK = a.peak
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
@@ -263,7 +267,7 @@ def main():
 def save(model, out, tag):
     model.eval()
     torch.save(model.state_dict(), os.path.join(out, f'viper-det-{tag}.pt'))
-    export_onnx(model, os.path.join(out, f'viper-det-{tag}.onnx'), IN_H, IN_W)
+    export_onnx(model, os.path.join(out, f'viper-det-{tag}.onnx'), IN_H, IN_W, PEAK)
     print(f'exported {tag}', flush=True)
     model.train()
 
