@@ -138,10 +138,11 @@ export function averagePrecision(
       ),
     );
     const perThreshold = curves.map((c) => c.reduce((s, v) => s + v, 0) / recThrs.length);
-    const t50 = thr.findIndex((v) => Math.abs(v - 0.5) < 1e-9);
+    const index = (x: number) => thr.findIndex((v) => Math.abs(v - x) < 1e-9);
+    const t50 = index(0.5);
     const curve50 = opts.curves && t50 >= 0 ? curves[t50] : undefined;
     const at = (x: number) => {
-      const k = thr.findIndex((v) => Math.abs(v - x) < 1e-9);
+      const k = index(x);
       return k < 0 ? Number.NaN : perThreshold[k]!;
     };
     perClass[cls] = {
@@ -211,8 +212,10 @@ function matchImage(
   return out;
 }
 
-/** COCO `accumulate` for one class and threshold: precision sampled at the recall points, averaged. */
-/** COCO's interpolated precision at each recall threshold (0 beyond the highest recall reached). */
+/**
+ * COCO `accumulate` for one class and threshold: interpolated precision at each recall threshold (0 beyond the
+ * highest recall reached).
+ */
 function precisionAt(outcomes: readonly number[], numGt: number, recThrs: readonly number[]): number[] {
   const rc: number[] = [];
   const pr: number[] = [];
