@@ -4,11 +4,13 @@
  *   ground: the ray meets the ground plane (z = 0 of the ground frame, base_link by default);
  *   height: the class height prior gives the depth, Z = H / (ŷ(v2) − ŷ(v1)) = f_y·H / h_px for a pinhole
  *           (ŷ: undistorted normalised image row), and the ray is scaled to that depth.
- * By default (`rangeCue: 'ground'`) the ground point is used wherever it exists and the height prior where it does
- * not (ray above the horizon, range beyond `maxGroundRangeM`, bottom cut by the image edge). With `rangeCue:
- * 'combined'` both are combined by inverse-variance weighting of their horizontal ranges where both exist (the
- * height prior is left out where the box top is cut): better on real roads, see README.md. The centre lies behind
- * the visible edge by the class footprint offset, along the horizontal viewing ray.
+ * With `rangeCue: 'ground'` the ground point is used wherever it exists and the height prior where it does not (ray
+ * above the horizon, range beyond `maxGroundRangeM`, bottom cut by the image edge). With `rangeCue: 'combined'` both
+ * are combined by inverse-variance weighting of their horizontal ranges where both exist (the height prior is left
+ * out where the box top is cut): better on real roads, see README.md. `'mixed'` (the default) combines them for
+ * pedestrians, who mostly stand on sidewalks above the road plane, and takes the ground point for the classes that
+ * drive on the road. The centre lies behind the visible edge by the class footprint offset, along the horizontal
+ * viewing ray.
  *
  * Uncertainty (1σ) in viewing-ray coordinates (radial r, lateral), r_b = horizontal range of the bottom point:
  *   ground:  σ = (r_b² + h²)/h · √((σ_v/f_y)² + σ_θ²)   (dr/dα of r = h/tan α: the ray's depression angle α
@@ -48,14 +50,16 @@ export interface MeasureConfig {
   /** Relative spread of real object heights around the class height prior (and of box height vs object height). */
   heightRelStd: number;
   /**
-   * `ground` (default): the flat-ground range wherever it exists, the height prior only where it does not;
+   * `ground`: the flat-ground range wherever it exists, the height prior only where it does not;
    * `combined`: both cues, inverse-variance weighted, where both exist — for real cameras, where the road's height
    * and the ego's pitch are not known (on the nuScenes sample it halves the median error of YOLOX-Nano's cars and
-   * pedestrians). Not the default: on the bundled simulator the ground is exactly flat and its cars (1.5 m) are 12 %
-   * below the car height prior, so the height cue only adds error there (world IDF1 of overtaking_handoff 0.53 →
-   * 0.31). See README.md.
+   * pedestrians); on the bundled simulator, whose ground is exactly flat and whose cars (1.5 m) are 12 % below the
+   * car height prior, it costs the vehicles (world IDF1 of overtaking_handoff 0.53 → 0.31);
+   * `mixed` (default): `combined` for the classes in `SIDEWALK_CLASSES` (pedestrians: a 0.15 m curb puts a person
+   * 11 % too far from a 1.5 m-high camera on flat ground, and the height prior does not care where they stand),
+   * `ground` for the rest, which drive on the road plane. See README.md.
    */
-  rangeCue: 'combined' | 'ground';
+  rangeCue: 'combined' | 'ground' | 'mixed';
   /** Floor on both standard deviations (footprint/centre uncertainty), m. */
   minStdM: number;
   /**
@@ -71,13 +75,16 @@ export interface MeasureConfig {
   edgeMarginFrac: number;
 }
 
+/** Classes that mostly stand off the road plane (sidewalks behind a curb): `rangeCue: 'mixed'` combines both cues for them. */
+export const SIDEWALK_CLASSES: ReadonlySet<ViperClass> = new Set<ViperClass>(['pedestrian']);
+
 export const DEFAULT_MEASURE: MeasureConfig = {
   maxGroundRangeM: 60,
   sigmaVPx: 2,
   sigmaUPx: 3,
   pitchStdRad: (0.5 * Math.PI) / 180,
   heightRelStd: 0.2,
-  rangeCue: 'ground',
+  rangeCue: 'mixed',
   minStdM: 0.3,
   edgeMarginPx: 2,
   edgeMarginFrac: 0.01,
@@ -138,7 +145,9 @@ export function measureTrack(
   }
   // The height prior needs the whole height: left out where the top is cut, unless it is the only cue. With the
   // bottom cut there is no ground point and the truncated box's height is the fallback (h_px too small: too far).
-  const useHeight = cfg.rangeCue === 'combined' || !ground;
+  const combine =
+    cfg.rangeCue === 'combined' || (cfg.rangeCue === 'mixed' && SIDEWALK_CLASSES.has(track.cls));
+  const useHeight = combine || !ground;
   if (useHeight && !(topCut && ground)) {
     const hPx = y2 - y1;
     const top = unprojectPixel(model, u, y1);

@@ -31,8 +31,11 @@ export interface StageOptions {
   trackThresh?: number;
   /** Score a detection needs to start a track (ByteTrack: τ_high + 0.1). */
   birthThresh?: number;
-  /** Fusion range cue: 'ground' (flat-ground point, default) or 'combined' (with the class-height range). */
-  rangeCue?: 'ground' | 'combined';
+  /**
+   * Fusion range cue: 'mixed' (default: pedestrians 'combined', the rest 'ground'), 'ground' (flat-ground point)
+   * or 'combined' (with the class-height range for every class).
+   */
+  rangeCue?: 'ground' | 'combined' | 'mixed';
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -54,11 +57,11 @@ export async function buildStages(
       hint: 'use bytetrack, sort or none',
     });
   }
-  if (o.rangeCue !== undefined && o.rangeCue !== 'ground' && o.rangeCue !== 'combined') {
+  if (o.rangeCue !== undefined && !['ground', 'combined', 'mixed'].includes(o.rangeCue)) {
     throw new ConfigError({
       what: `unknown range cue '${o.rangeCue}'`,
       where: '--range-cue',
-      hint: 'use ground or combined',
+      hint: 'use mixed, ground or combined',
     });
   }
   if (o.rangeCue !== undefined && (o.fuse === false || tracker === 'none')) {

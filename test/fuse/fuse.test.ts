@@ -31,7 +31,8 @@ describe('measureTrack (ground back-projection)', () => {
       state: 'confirmed',
       age: 3,
     };
-    const m = measureTrack(t, model, cam, IDENTITY_POSE)!;
+    const flat = { ...DEFAULT_MEASURE, rangeCue: 'ground' as const };
+    const m = measureTrack(t, model, cam, IDENTITY_POSE, flat)!;
     expect(m.method).toBe('ground');
     expect(m.position[0]).toBeCloseTo(1 + 15 + (0.7 + 0.65) / 4, 9);
     // Both cues agree: combining them changes nothing.
@@ -41,11 +42,16 @@ describe('measureTrack (ground back-projection)', () => {
     expect(both.cov[0]).toBeLessThan(m.cov[0]);
     expect(m.position[1]).toBeCloseTo(0, 9);
     expect(m.cov[0]).toBeGreaterThan(m.cov[3]); // radial (x) is the uncertain direction
+    // The default ('mixed') combines both cues for a pedestrian (sidewalks stand above the road plane).
+    const byDefault = measureTrack(t, model, cam, IDENTITY_POSE)!;
+    expect(byDefault.method).toBe('combined');
+    expect(byDefault.position[0]).toBeCloseTo(1 + 15 + (0.7 + 0.65) / 4, 9);
     const far = measureTrack(
       { ...t, box: { x1: 630, y1: 350, x2: 650, y2: 380 } },
       model,
       cam,
       IDENTITY_POSE,
+      flat,
     )!;
     expect(far.cov[0]).toBeGreaterThan(m.cov[0] * 4);
     // Above the horizon: the class height prior gives the depth (1.75 m tall at 70 px → 20 m).
@@ -86,7 +92,7 @@ describe('measureTrack (ground back-projection)', () => {
     expect(rn).toBeLessThan(16);
     expect(mn.position[0]).toBeCloseTo(1 + rn + off, 2); // the box centre is 10 px right of the axis
     // Its radial variance is below what either cue alone would give.
-    const ground = measureTrack(near, model, cam, IDENTITY_POSE)!; // the default
+    const ground = measureTrack(near, model, cam, IDENTITY_POSE)!; // the default, 'mixed': a car takes the ground
     expect(ground.method).toBe('ground');
     expect(ground.position[0]).toBeCloseTo(1 + 15 + off, 2);
     expect(mn.cov[0]).toBeLessThan(ground.cov[0]);
