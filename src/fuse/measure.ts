@@ -15,7 +15,8 @@
  * Uncertainty (1σ) in viewing-ray coordinates (radial r, lateral), r_b = horizontal range of the bottom point:
  *   ground:  σ = (r_b² + h²)/h · √((σ_v/f_y)² + σ_θ²)   (dr/dα of r = h/tan α: the ray's depression angle α
  *            has the pixel noise σ_v/f_y and the pitch/slope error σ_θ: ego pitch, road grade, the road ahead
- *            higher or lower than the ego's ground plane; h = camera height)
+ *            higher or lower than the ego's ground plane; h = camera height), and for pedestrians ⊕ r_b·σ_z/h
+ *            (the ground under them a curb above the road plane: σ_z = `sidewalkHeightStdM`)
  *   height:  σ = r_b · √(k_h² + 2·(σ_v/h_px)²)           (spread of real heights around the class prior, and
  *            the pixel noise of the box's top and bottom edges)
  *   combined: σ = (σ_g⁻² + σ_h⁻²)^(−1/2), the range r = (r_g/σ_g² + r_h/σ_h²)·σ²
@@ -47,6 +48,11 @@ export interface MeasureConfig {
    * plane at 36 m (as in the nuScenes sample) is 0.32°.
    */
   pitchStdRad: number;
+  /**
+   * 1σ of the height above the road plane of the ground under a `SIDEWALK_CLASSES` object (a curb: 0.15 m), m. It
+   * moves the flat-ground range by r_b·σ_z/h, so it joins that cue's σ for these classes, whatever `rangeCue`.
+   */
+  sidewalkHeightStdM: number;
   /** Relative spread of real object heights around the class height prior (and of box height vs object height). */
   heightRelStd: number;
   /**
@@ -84,6 +90,7 @@ export const DEFAULT_MEASURE: MeasureConfig = {
   sigmaUPx: 3,
   pitchStdRad: (0.5 * Math.PI) / 180,
   heightRelStd: 0.2,
+  sidewalkHeightStdM: 0.15,
   rangeCue: 'mixed',
   minStdM: 0.3,
   edgeMarginPx: 2,
@@ -139,7 +146,11 @@ export function measureTrack(
       if (rb > 1e-6) {
         bearing = [dx / rb, dy / rb];
         const angStd = Math.hypot(cfg.sigmaVPx / model.fy, cfg.pitchStdRad);
-        ground = { r: rb, s: ((rb * rb + camHeight * camHeight) / camHeight) * angStd };
+        const sz = SIDEWALK_CLASSES.has(track.cls) ? cfg.sidewalkHeightStdM : 0;
+        ground = {
+          r: rb,
+          s: Math.hypot(((rb * rb + camHeight * camHeight) / camHeight) * angStd, (rb * sz) / camHeight),
+        };
       }
     }
   }

@@ -42,6 +42,13 @@ describe('measureTrack (ground back-projection)', () => {
     expect(both.cov[0]).toBeLessThan(m.cov[0]);
     expect(m.position[1]).toBeCloseTo(0, 9);
     expect(m.cov[0]).toBeGreaterThan(m.cov[3]); // radial (x) is the uncertain direction
+    // A pedestrian's ground may be a curb above the road plane: r_b·σ_z/h (15 m · 0.15 m / 1.5 m) joins the
+    // flat-ground cue's σ (σ_v 2 px, σ_θ 0.5°), then the footprint spread and the 0.3 m floor.
+    const sg = Math.hypot(((15 * 15 + 1.5 * 1.5) / 1.5) * Math.hypot(2 / 800, (0.5 * Math.PI) / 180), 1.5);
+    const sr = Math.hypot(sg, (0.7 - 0.65) / (4 * Math.sqrt(3))) + 0.3;
+    expect(m.cov[0]).toBeCloseTo(sr * sr, 6);
+    const noCurb = measureTrack(t, model, cam, IDENTITY_POSE, { ...flat, sidewalkHeightStdM: 0 })!;
+    expect(noCurb.cov[0]).toBeLessThan(m.cov[0] * 0.6);
     // The default ('mixed') combines both cues for a pedestrian (sidewalks stand above the road plane).
     const byDefault = measureTrack(t, model, cam, IDENTITY_POSE)!;
     expect(byDefault.method).toBe('combined');
