@@ -1,5 +1,13 @@
 export { CLASS_GROUPS, CLASS_SIZE_PRIORS, footprintOffsetM } from './priors.ts';
-export { DEFAULT_MEASURE, type GroundMeasurement, type MeasureConfig, measureTrack } from './measure.ts';
+export {
+  DEFAULT_MEASURE,
+  type GroundMeasurement,
+  type MeasureConfig,
+  measureTrack,
+  RANGE_CUES,
+  type RangeCue,
+  SIDEWALK_CLASSES,
+} from './measure.ts';
 export {
   mahalanobis2,
   type WorldState,

@@ -49,8 +49,10 @@ export interface MeasureConfig {
    */
   pitchStdRad: number;
   /**
-   * 1σ of the height above the road plane of the ground under a `SIDEWALK_CLASSES` object (a curb: 0.15 m), m. It
-   * moves the flat-ground range by r_b·σ_z/h, so it joins that cue's σ for these classes, whatever `rangeCue`.
+   * Spread (RMS) of the height above the road plane of the ground under a `SIDEWALK_CLASSES` object, m: 0 on the
+   * road, a curb (0.15 m) on a sidewalk. A ground z higher moves the flat-ground range by r_b·z/h (too far), so
+   * r_b·σ_z/h joins that cue's σ for these classes, whatever `rangeCue`. A one-sided bias taken as a spread: a
+   * mean offset was measured and not kept (README.md).
    */
   sidewalkHeightStdM: number;
   /** Relative spread of real object heights around the class height prior (and of box height vs object height). */
@@ -65,7 +67,7 @@ export interface MeasureConfig {
    * 11 % too far from a 1.5 m-high camera on flat ground, and the height prior does not care where they stand),
    * `ground` for the rest, which drive on the road plane. See README.md.
    */
-  rangeCue: 'combined' | 'ground' | 'mixed';
+  rangeCue: RangeCue;
   /** Floor on both standard deviations (footprint/centre uncertainty), m. */
   minStdM: number;
   /**
@@ -81,7 +83,14 @@ export interface MeasureConfig {
   edgeMarginFrac: number;
 }
 
-/** Classes that mostly stand off the road plane (sidewalks behind a curb): `rangeCue: 'mixed'` combines both cues for them. */
+/** The range-cue settings (`MeasureConfig.rangeCue`), the default first. */
+export const RANGE_CUES = ['mixed', 'ground', 'combined'] as const;
+export type RangeCue = (typeof RANGE_CUES)[number];
+
+/**
+ * Classes that mostly stand off the road plane (sidewalks behind a curb): `rangeCue: 'mixed'` combines both cues
+ * for them, and their flat-ground σ holds `sidewalkHeightStdM`.
+ */
 export const SIDEWALK_CLASSES: ReadonlySet<ViperClass> = new Set<ViperClass>(['pedestrian']);
 
 export const DEFAULT_MEASURE: MeasureConfig = {
@@ -130,6 +139,7 @@ export function measureTrack(
   const marginX = Math.max(cfg.edgeMarginPx, cfg.edgeMarginFrac * model.width);
   const marginY = Math.max(cfg.edgeMarginPx, cfg.edgeMarginFrac * model.height);
   const bottomCut = y2 >= model.height - marginY;
+  const onSidewalk = SIDEWALK_CLASSES.has(track.cls);
   const topCut = y1 <= marginY;
 
   // Horizontal bearing of the bottom-centre ray (both cues lie on it) and the cues' horizontal ranges from the
@@ -146,7 +156,7 @@ export function measureTrack(
       if (rb > 1e-6) {
         bearing = [dx / rb, dy / rb];
         const angStd = Math.hypot(cfg.sigmaVPx / model.fy, cfg.pitchStdRad);
-        const sz = SIDEWALK_CLASSES.has(track.cls) ? cfg.sidewalkHeightStdM : 0;
+        const sz = onSidewalk ? cfg.sidewalkHeightStdM : 0;
         ground = {
           r: rb,
           s: Math.hypot(((rb * rb + camHeight * camHeight) / camHeight) * angStd, (rb * sz) / camHeight),
@@ -156,8 +166,7 @@ export function measureTrack(
   }
   // The height prior needs the whole height: left out where the top is cut, unless it is the only cue. With the
   // bottom cut there is no ground point and the truncated box's height is the fallback (h_px too small: too far).
-  const combine =
-    cfg.rangeCue === 'combined' || (cfg.rangeCue === 'mixed' && SIDEWALK_CLASSES.has(track.cls));
+  const combine = cfg.rangeCue === 'combined' || (cfg.rangeCue === 'mixed' && onSidewalk);
   const useHeight = combine || !ground;
   if (useHeight && !(topCut && ground)) {
     const hPx = y2 - y1;

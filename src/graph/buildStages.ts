@@ -11,6 +11,7 @@ import { Detector } from '../detect/Detector.ts';
 import { createDetectStage } from '../detect/stage.ts';
 import { createOracleStage } from '../detect/oracleStage.ts';
 import { createFuseStage } from '../fuse/stage.ts';
+import { DEFAULT_MEASURE, RANGE_CUES, type RangeCue } from '../fuse/measure.ts';
 import { RecordingReader } from '../io/index.ts';
 import { parseTrackerConfig, type TrackerConfig } from '../track/config.ts';
 import { createTrackStage, TRACK_STAGE_DEFAULTS } from '../track/stage.ts';
@@ -35,7 +36,7 @@ export interface StageOptions {
    * Fusion range cue: 'mixed' (default: pedestrians 'combined', the rest 'ground'), 'ground' (flat-ground point)
    * or 'combined' (with the class-height range for every class).
    */
-  rangeCue?: 'ground' | 'combined' | 'mixed';
+  rangeCue?: RangeCue;
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -57,11 +58,11 @@ export async function buildStages(
       hint: 'use bytetrack, sort or none',
     });
   }
-  if (o.rangeCue !== undefined && !['ground', 'combined', 'mixed'].includes(o.rangeCue)) {
+  if (o.rangeCue !== undefined && !(RANGE_CUES as readonly string[]).includes(o.rangeCue)) {
     throw new ConfigError({
       what: `unknown range cue '${o.rangeCue}'`,
       where: '--range-cue',
-      hint: 'use mixed, ground or combined',
+      hint: `use ${RANGE_CUES.join(', ')} (default ${RANGE_CUES[0]})`,
     });
   }
   if (o.rangeCue !== undefined && (o.fuse === false || tracker === 'none')) {
@@ -124,7 +125,8 @@ export async function buildStages(
     if (o.birthThresh !== undefined) metadata.birthThresh = String(o.birthThresh);
     if (o.fuse !== false) {
       stages.push(createFuseStage(o.rangeCue === undefined ? {} : { measure: { rangeCue: o.rangeCue } }));
-      if (o.rangeCue !== undefined) metadata.rangeCue = o.rangeCue;
+      // Recorded whether given or not: the default changed ('ground' before 'mixed'), a results file says which.
+      metadata.rangeCue = o.rangeCue ?? DEFAULT_MEASURE.rangeCue;
     }
   }
   metadata.tracker = detector === 'none' ? 'none' : tracker;

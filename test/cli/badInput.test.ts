@@ -103,7 +103,7 @@ describe('bad input → one line, exit 2', () => {
 
   it('a bad option value', () =>
     expectOneLineExit2(['replay', good, '-o', join(dir, 'o3.mcap'), '--batch-size', '0'], /--batch-size/));
-  it('a ByteTrack threshold with another tracker, a range cue without fusion', () => {
+  it('a ByteTrack threshold with another tracker, a range cue without fusion or unknown', () => {
     expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'o5.mcap'), '--tracker', 'sort', '--track-thresh', '0.4'],
       /ByteTrack settings, and the tracker is 'sort'/,
@@ -111,6 +111,10 @@ describe('bad input → one line, exit 2', () => {
     expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'o6.mcap'), '--no-fuse', '--range-cue', 'combined'],
       /--range-cue is a fusion setting, and fusion is off/,
+    );
+    expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'o7.mcap'), '--range-cue', 'flat'],
+      /unknown range cue 'flat'.*use mixed, ground, combined/,
     );
   });
   it('a birth threshold below the track threshold', () =>

@@ -29,7 +29,12 @@ async function run(
   const input = join(dir, `${scenario}.mcap`);
   const output = join(dir, `${scenario}.out.mcap`);
   await simulateSmall(scenario, input, o);
-  const { stages } = await buildStages({ detector: 'oracle', tracker: 'bytetrack', fuse: true }, input);
+  const { stages, metadata } = await buildStages(
+    { detector: 'oracle', tracker: 'bytetrack', fuse: true },
+    input,
+  );
+  // The effective range cue is recorded even when not given (its default changed once).
+  expect(metadata.rangeCue).toBe('mixed');
   await replay({ input, output, stages });
   return readRun(output, input);
 }

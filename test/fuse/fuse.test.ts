@@ -53,6 +53,16 @@ describe('measureTrack (ground back-projection)', () => {
     const byDefault = measureTrack(t, model, cam, IDENTITY_POSE)!;
     expect(byDefault.method).toBe('combined');
     expect(byDefault.position[0]).toBeCloseTo(1 + 15 + (0.7 + 0.65) / 4, 9);
+    // On a 0.15 m curb the same person's feet are 72 px below the horizon instead of 80: flat ground says
+    // 800·1.5/72 = 16.7 m, the height (still 93.3 px) 15 m; the default lands between, the flat-ground cue alone
+    // at 16.7 m.
+    const curb = { ...t, box: { ...t.box, y1: t.box.y1 - 8, y2: 432 } };
+    const onCurb = measureTrack(curb, model, cam, IDENTITY_POSE)!.position[0] - 1 - (0.7 + 0.65) / 4;
+    expect(onCurb).toBeGreaterThan(15.2);
+    expect(onCurb).toBeLessThan(16.4);
+    expect(
+      measureTrack(curb, model, cam, IDENTITY_POSE, flat)!.position[0] - 1 - (0.7 + 0.65) / 4,
+    ).toBeCloseTo((800 * 1.5) / 72, 6);
     const far = measureTrack(
       { ...t, box: { x1: 630, y1: 350, x2: 650, y2: 380 } },
       model,
@@ -102,6 +112,10 @@ describe('measureTrack (ground back-projection)', () => {
     const ground = measureTrack(near, model, cam, IDENTITY_POSE)!; // the default, 'mixed': a car takes the ground
     expect(ground.method).toBe('ground');
     expect(ground.position[0]).toBeCloseTo(1 + 15 + off, 2);
+    // … with the plain flat-ground σ (no curb term for a car: it would add 1.5 m), then the footprint spread and
+    // the 0.3 m floor.
+    const srCar = Math.hypot(sigmaGround(15), (4.6 - 1.95) / (4 * Math.sqrt(3))) + 0.3;
+    expect(ground.cov[0]).toBeCloseTo(srCar * srCar, 2); // the box is 10 px off axis: r_b is not quite 15 m
     expect(mn.cov[0]).toBeLessThan(ground.cov[0]);
     // Far away (ground 50 m at 24 px, height 40 m at 34 px) the height prior weighs more than the ground.
     const far = measureTrack({ ...near, box: box(24, 34) }, model, cam, IDENTITY_POSE, combined)!;

@@ -1,7 +1,7 @@
 /**
  * Real cameras, real boxes: the nuScenes sample's per-camera 2D boxes (../shared/data/nuscenes-sample) used as
- * confirmed 2D tracks, back-projected to the ego ground plane through each camera's K and cam2ego with either
- * range cue, compared with the annotated 3D box centres; then fused across the six cameras.
+ * confirmed 2D tracks, back-projected to the ego ground plane through each camera's K and cam2ego with each of
+ * the three range cues, compared with the annotated 3D box centres; then fused across the six cameras.
  */
 import { expect, it } from 'vitest';
 import type { ViperClass } from '../../src/contracts/classes.ts';

@@ -37,7 +37,7 @@ export function register(program: Command): void {
     )
     .option(
       '--range-cue <cue>',
-      'fusion range: mixed (default: pedestrians combined, vehicles ground) | ground (flat-ground point) | ' +
+      'fusion range: mixed (default: pedestrians combined, other classes ground) | ground (flat-ground point) | ' +
         'combined (with the class-height range for every class; for real, uneven roads)',
     )
     .option('--batch-size <n>', 'rig frames per stage batch', (v) => parseIntArg('--batch-size', v), 6)
