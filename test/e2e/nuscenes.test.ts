@@ -216,7 +216,8 @@ describeShared('nuScenes sample end to end: YOLOX-Nano → ByteTrack → fusion 
     // Measured (2026-11-29): 4 of 14 found: a pedestrian behind at 12.8 m (3.7 %; 1.5 % before the curb's height
     // joined a pedestrian's flat-ground σ), the car behind at 20.8 m (12.8 %), the cars ahead at 39.0 m (2.6 %)
     // and 36.4 m (29.4 %: its box is 11 px shorter than the car and its bottom 3 px above the tyres, on a road
-    // 0.2 m above the ego's ground plane: both cues too far); median 8.2 %, upper median 12.8 %. The other 10 (pedestrians at 13–33 m) YOLOX-Nano at 416 px does not detect at ≥ 0.3.
+    // 0.2 m above the ego's ground plane: both cues too far); median 8.2 %, upper median 12.8 %. The other 10
+    // (pedestrians at 13–33 m) YOLOX-Nano at 416 px does not detect at ≥ 0.3.
     expect(s.matched).toBeGreaterThanOrEqual(4);
     expect(s.upperMedian).toBeLessThanOrEqual(0.15);
     expect(Math.max(...s.rel)).toBeLessThanOrEqual(0.35);
