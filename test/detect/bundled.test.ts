@@ -5,9 +5,9 @@
  * detections must mostly be such actors.
  *
  * The floors are regression floors for the committed model, set just under what it scores here at the card's
- * threshold (run 10, threshold 0.35: recall 0.76 = 32/42, car recall 0.79 = 11/14, precision 0.77 = 33/43, the
- * same counts as run 8 without peak picking; run 8 with the peaks at 0.3: 32/42, 12/14, 33/45; run 6: 33/42,
- * 11/14, 34/45; run 5, held-out AP50 0.59 against 0.81 now: 36/42, 12/14, 37/48 — on 42 actors the operating
+ * threshold (run 11, threshold 0.35: recall 0.76 = 32/42, car recall 0.79 = 11/14, precision 0.80 = 33/41; run
+ * 10 and run 8 without peak picking 32/42, 11/14, 33/43; run 8 with the peaks at 0.3: 32/42, 12/14, 33/45; run 6: 33/42,
+ * 11/14, 34/45; run 5, held-out AP50 0.59 against 0.80 now: 36/42, 12/14, 37/48 — on 42 actors the operating
  * point says less than the AP over 900 images), NOT issue #7's target (AP50 ≥ 0.85), which it does not meet: see
  * models/viper-det/README.md.
  * An untrained model, a missing/garbled card, a wrong scale or letterbox alignment fails them; a swapped colour
