@@ -83,7 +83,7 @@ export interface MeasureConfig {
   edgeMarginFrac: number;
 }
 
-/** The range-cue settings (`MeasureConfig.rangeCue`), the default first. */
+/** The range-cue settings of `MeasureConfig.rangeCue`; the default is `DEFAULT_MEASURE.rangeCue`. */
 export const RANGE_CUES = ['mixed', 'ground', 'combined'] as const;
 export type RangeCue = (typeof RANGE_CUES)[number];
 

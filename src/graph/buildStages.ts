@@ -62,7 +62,7 @@ export async function buildStages(
     throw new ConfigError({
       what: `unknown range cue '${o.rangeCue}'`,
       where: '--range-cue',
-      hint: `use ${RANGE_CUES.join(', ')} (default ${RANGE_CUES[0]})`,
+      hint: `use ${RANGE_CUES.join(', ')} (default ${DEFAULT_MEASURE.rangeCue})`,
     });
   }
   if (o.rangeCue !== undefined && (o.fuse === false || tracker === 'none')) {
