@@ -94,6 +94,12 @@ export const TrackerConfig = z.object({
   groundNoisePx: z.number().min(0).default(1),
   /** Classes whose tracks keep a ground filter and are gated by it (others are left as they are). */
   groundClasses: z.array(ViperClass).default(['pedestrian']),
+  /**
+   * Ground points of `groundClasses` boxes cut by the image's left or right edge (0: none): their σ_u is widened
+   * by this many box heights (the part out of view), while the bottom row, which gives the range, is whole.
+   * Computed by the track stage (its default 0.5).
+   */
+  groundClippedU: z.number().min(0).default(0),
   /** Ground filter: white-acceleration noise, m/s² (per axis). */
   groundAccelStd: z.number().positive().default(1),
   /** Ground filter: standard deviation of a new track's velocity, m/s (per axis). */

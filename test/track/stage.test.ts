@@ -178,4 +178,28 @@ describe('track stage: ground points from the calibration and transforms', () =>
     await createTrackStage({ kind: 'bytetrack', config: { groundGate: 0 } }).process(off);
     expect(lastIds(off)).toEqual([1, 1]);
   });
+
+  it('gives a pedestrian box cut by a side edge a ground point: a near one entering does not take a far id', async () => {
+    // A pedestrian 30 m away stands near the left edge (frames 0–5). Then a pedestrian 8 m away walks in through
+    // that edge on nearly the same line of sight (its box cut by the edge) and hides the far one: the cut box
+    // overlaps the far track's buffered box enough for the first association. Its bottom row still says 8 m.
+    const box = (x: number, x1: number, x2: number) => {
+      const v = row(x);
+      return { x1, y1: v - (500 * 1.75) / x, x2, y2: v };
+    };
+    const scene = () =>
+      Array.from({ length: 8 }, (_, k) => {
+        const b = k < 6 ? box(30, 20, 30) : box(8, 0, 25 + 15 * (k - 6));
+        const r = result(k, { a: [{ cameraId: 'a', cls: 'pedestrian', score: 0.9, box: b }] });
+        r.rig.frames = r.rig.frames.map((f) => ({ ...f, calibration, transforms }));
+        return r;
+      });
+    const ids = (rs: RigResult[]) => rs.slice(6).flatMap((r) => r.tracks.get('a')!.map((t) => t.trackId));
+    const on = scene();
+    await createTrackStage({ kind: 'bytetrack' }).process(on);
+    expect(ids(on)).toEqual([2]); // a new id, reported from its second frame
+    const off = scene();
+    await createTrackStage({ kind: 'bytetrack', config: { groundClippedU: 0 } }).process(off);
+    expect(ids(off)).toEqual([1, 1]); // no ground point for the cut box: the far track takes it
+  });
 });
