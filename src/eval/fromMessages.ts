@@ -131,9 +131,31 @@ export function groundTruthToRows(gt: GroundTruthMessage, minVisibility = 0): Om
   return rows;
 }
 
-/** Ground-truth actors' world positions (frame `odom`) for BEV scoring. */
-export function groundTruthToBev(gt: GroundTruthMessage): Omit<BevRow, 'frame'>[] {
-  return gt.actors.map((a) => ({ id: a.id, cls: a.cls, x: a.boxWorld.center[0], y: a.boxWorld.center[1] }));
+/**
+ * Ground-truth actors' world positions (frame `odom`) for BEV scoring: actors some camera sees at least
+ * `minVisibility` (an actor no camera sees is not scored). One that no camera sees at least `minHeightPx` tall is
+ * don't-care (`ignore`), as in 2D: too small for any camera to measure, so neither a miss nor, for a fused object
+ * on it, a false positive.
+ */
+export function groundTruthToBev(
+  gt: GroundTruthMessage,
+  minVisibility = 0,
+  minHeightPx = 0,
+): Omit<BevRow, 'frame'>[] {
+  const rows: Omit<BevRow, 'frame'>[] = [];
+  for (const a of gt.actors) {
+    const views = a.cameras.filter((v) => v.visibleFraction >= minVisibility);
+    if (views.length === 0) continue;
+    const row: Omit<BevRow, 'frame'> = {
+      id: a.id,
+      cls: a.cls,
+      x: a.boxWorld.center[0],
+      y: a.boxWorld.center[1],
+    };
+    if (!views.some((v) => v.box.y2 - v.box.y1 >= minHeightPx)) row.ignore = true;
+    rows.push(row);
+  }
+  return rows;
 }
 
 /** Fused objects' positions; world objects carry no score, so AMOTA sees a single threshold. */

@@ -141,7 +141,7 @@ describe('viper eval on a results MCAP', () => {
 
   it('scores tracks, BEV objects and run figures', async () => {
     await writeResults(file);
-    const r = await run(file, '--json');
+    const r = await run(file, '--json', '--min-visibility', '0');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.out) as EvalReport;
@@ -159,6 +159,21 @@ describe('viper eval on a results MCAP', () => {
       issues: { missing: 1 },
     });
     expect(rep.run!.latencyMs!.max).toBe(11);
+  });
+
+  it("scores an MCAP as the scenario suite does by default (visibility 0.25, 8 px don't-care), in 2D and BEV", async () => {
+    const rep = JSON.parse((await run(file, '--json')).out) as EvalReport;
+    // p1 is 20 % visible: left out, so its track is a false positive and its fused absence no miss
+    expect(rep.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 2, CLR_FN: 0, CLR_FP: 1 });
+    expect(rep.bev!.metrics.CLEAR).toMatchObject({ CLR_TP: 2, CLR_FN: 0, CLR_FP: 0 });
+    const explicit = JSON.parse(
+      (await run(file, '--json', '--min-visibility', '0.25', '--min-height', '8')).out,
+    );
+    expect(rep).toEqual(explicit);
+    // ground truth 10 px tall is don't-care at --min-height 12, in 2D and BEV alike
+    const tall = JSON.parse((await run(file, '--json', '--min-height', '12')).out) as EvalReport;
+    expect(tall.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 0, CLR_FN: 0 });
+    expect(tall.bev!.metrics.CLEAR).toMatchObject({ CLR_TP: 0, CLR_FN: 0 });
   });
 
   it('leaves out barely visible ground truth with --min-visibility', async () => {

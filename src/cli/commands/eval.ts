@@ -38,6 +38,7 @@ import {
   summarizeRun,
   type TrackRow,
 } from '../../eval/index.ts';
+import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { action, printJson } from '../run.ts';
 
@@ -46,8 +47,8 @@ interface EvalOptions {
   format?: string;
   iou: string;
   convention: string;
-  minVisibility: string;
-  minHeight: string;
+  minVisibility?: string;
+  minHeight?: string;
   matchDistance: string;
   benchmark?: string;
   switches?: boolean;
@@ -67,11 +68,13 @@ export function register(program: Command): void {
     .option('--format <fmt>', 'text files: mot | kitti (default: mcap for .mcap, else mot)')
     .option('--iou <t>', 'IoU a CLEAR / Identity match needs', '0.5')
     .option('--convention <c>', 'CLEAR matching: trackeval | motmetrics', 'trackeval')
-    .option('--min-visibility <f>', 'MCAP ground truth: leave out boxes less visible than this (0–1)', '0')
+    .option(
+      '--min-visibility <f>',
+      `MCAP ground truth: leave out boxes less visible than this (0–1; default ${DEFAULT_SCORE.minVisibility}, as the scenario suite scores)`,
+    )
     .option(
       '--min-height <px>',
-      "ground truth shorter than this (px) is don't-care, with the tracks on it (TrackEval's rule; 0: off)",
-      '0',
+      `ground truth shorter than this (px) is don't-care, with the tracks on it (TrackEval's rule; 0: off; default ${DEFAULT_SCORE.minHeightPx} for MCAP, as the scenario suite scores, 0 for text files)`,
     )
     .option('--match-distance <m>', 'BEV: centres at most this far apart match (metres)', '2')
     .option(
@@ -98,7 +101,12 @@ export function register(program: Command): void {
           });
         }
         const iou = unit('iou', o.iou);
-        const minVisibility = unit('min-visibility', o.minVisibility);
+        // MCAP results are scored as `viper scenarios run` scores them; text files count every row (MOTChallenge).
+        const mcap = format === 'mcap';
+        const minVisibility = unit(
+          'min-visibility',
+          o.minVisibility ?? String(mcap ? DEFAULT_SCORE.minVisibility : 0),
+        );
         const matchDistanceM = Number(o.matchDistance);
         if (!(matchDistanceM > 0)) {
           throw new ConfigError({
@@ -113,7 +121,7 @@ export function register(program: Command): void {
             hint: 'trackeval or motmetrics',
           });
         }
-        const minHeightPx = Number(o.minHeight);
+        const minHeightPx = Number(o.minHeight ?? (mcap ? DEFAULT_SCORE.minHeightPx : 0));
         if (!(minHeightPx >= 0)) {
           throw new ConfigError({
             what: `--min-height '${o.minHeight}' is not a number ≥ 0`,
@@ -299,7 +307,8 @@ async function evalMcap(
       const gt = parseGroundTruth(gtReader.decoder(m.channel.id)(m.data), `${gtPath} @ ${m.logTimeNs}`);
       index.add(m.logTimeNs);
       for (const row of groundTruthToRows(gt, opts.minVisibility)) gt2d.push({ stampNs: m.logTimeNs, row });
-      for (const row of groundTruthToBev(gt)) gtBev.push({ stampNs: m.logTimeNs, row });
+      for (const row of groundTruthToBev(gt, opts.minVisibility, opts.minHeightPx))
+        gtBev.push({ stampNs: m.logTimeNs, row });
     }
   } finally {
     await gtReader.close();

@@ -11,6 +11,7 @@ import type { MetricName } from '../../sim/scenario/expect.ts';
 import { type ApResult, trackRowsAp } from '../ap.ts';
 import { type BevRow, evaluateBev } from '../bev.ts';
 import { evaluateRows, type SequenceMetrics } from '../evaluate.ts';
+import { groundTruthToBev } from '../fromMessages.ts';
 import type { TrackRow } from '../rows.ts';
 import type { RunData } from './readRun.ts';
 
@@ -103,23 +104,11 @@ export function rowsOf(run: RunData, minVisibility: number): { gt: TrackRow[]; t
   return { gt, tr };
 }
 
-/**
- * Actors' ground-plane centres in frames where some camera sees them at least `minVisibility`. An actor that
- * no camera sees at least `minHeightPx` tall is don't-care (`ignore`), as in 2D: too small for any camera to
- * measure, so neither a miss nor, for a fused object on it, a false positive.
- */
+/** The scenario's BEV ground truth per frame: `groundTruthToBev`'s rule (visible actors, short ones don't-care). */
 export function visibleBevRows(run: RunData, minVisibility: number, minHeightPx = 0): BevRow[] {
-  const rows: BevRow[] = [];
-  run.gt.forEach((g, frame) => {
-    for (const a of g.actors) {
-      const views = a.cameras.filter((v) => v.visibleFraction >= minVisibility);
-      if (views.length === 0) continue;
-      const row: BevRow = { frame, id: a.id, cls: a.cls, x: a.boxWorld.center[0], y: a.boxWorld.center[1] };
-      if (!views.some((v) => v.box.y2 - v.box.y1 >= minHeightPx)) row.ignore = true;
-      rows.push(row);
-    }
-  });
-  return rows;
+  return run.gt.flatMap((g, frame) =>
+    groundTruthToBev(g, minVisibility, minHeightPx).map((r) => ({ frame, ...r })),
+  );
 }
 
 /** Score a run: every metric of the expect vocabulary, overall, per class, per camera (× class) and world. */
