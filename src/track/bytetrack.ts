@@ -294,6 +294,15 @@ export class ByteTracker {
         ? t.groundPred
         : groundPredict(t.ground, tS, noise.accel)
       : null;
+    if (!pred) {
+      t.groundCutOnly = z.clipped === true;
+    } else if (t.groundCutOnly && !z.clipped && groundKind(this.cfg, t.cls) === 'all') {
+      // A pedestrian seen so far only cut by a side edge (a sliver may not show the whole height, so its range
+      // can be metres off and the filter learns a false speed from it) restarts from its first whole box.
+      t.groundCutOnly = false;
+      t.ground = groundInit(z, noise.vel, tS);
+      return;
+    }
     t.ground = pred ? groundUpdate(pred, z) : groundInit(z, noise.vel, tS);
   }
 

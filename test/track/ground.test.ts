@@ -255,6 +255,24 @@ describe('ground-plane gate in the tracker', () => {
     expect([...back]).toEqual([1]);
   });
 
+  it('restarts a pedestrian ground filter seen only cut by a side edge at its first whole box', () => {
+    // First a sliver at the image edge: its range reads 30 m and falling (a false 3 m/s towards the camera);
+    // then the whole person at its true 20 m, walking away 1.2 m/s; hidden 0.3 s, it re-appears where it
+    // should. Kept, the sliver's range and speed would put the prediction metres off and refuse it (a new id).
+    const t = createTracker({ ...TRACK_STAGE_DEFAULTS, groundGate: 9.21 });
+    const ns = (k: number) => BigInt(k) * 100_000_000n;
+    const truth = (k: number, v: number): GroundObs => ({ x: 20 + 0.12 * k, y: 0, cov: [v, 0, 0, 0.04] });
+    for (let k = 0; k < 4; k++) {
+      t.update([det(300 + k)], ns(k), k, [{ x: 30 - 0.3 * k, y: 0, cov: [1, 0, 0, 0.25], clipped: true }]);
+    }
+    for (let k = 4; k < 6; k++) t.update([det(300 + k)], ns(k), k, [truth(k, 9)]);
+    for (let k = 6; k < 9; k++) t.update([], ns(k), k, []);
+    const ids = [9, 10].flatMap((k) =>
+      t.update([det(300 + k)], ns(k), k, [truth(k, 1)]).map((x) => x.trackId),
+    );
+    expect(ids).toEqual([1, 1]);
+  });
+
   it('refuses a lost track a detection that stands 10 m behind it (a new id instead)', () => {
     expect(run(0, 10)).toEqual([1, 1]); // gate off: the image alone hands the id over
     expect(run(9.21, 10)).toEqual([2]); // born in frame 14, reported from its second frame
