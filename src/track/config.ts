@@ -97,7 +97,8 @@ export const TrackerConfig = z.object({
   /**
    * Ground points of `groundClasses` boxes cut by the image's left or right edge (0: none): their σ_u is widened
    * by this many box heights (the part out of view), while the bottom row, which gives the range, is whole.
-   * Computed by the track stage (its default 0.5).
+   * Computed by the track stage (its default 0.5). A pedestrian filter fed only by such boxes restarts at the
+   * first whole box matched to it.
    */
   groundClippedU: z.number().min(0).default(0),
   /** Ground filter: white-acceleration noise, m/s² (per axis). */

@@ -39,7 +39,7 @@ export class STrack {
   /** Ground-plane filter of the track and its prediction to the current frame (tracks only, with `groundGate`). */
   ground: GroundState | null = null;
   groundPred: GroundState | null = null;
-  /** The ground filter has seen only boxes cut by a side edge (pedestrians: restarted at the first whole box). */
+  /** The ground filter has seen only boxes cut by a side edge (a pedestrian's restarts at its first whole one). */
   groundCutOnly = false;
   /** Summed detection score per class (only once a detection has corrected the track). */
   classVotes: Map<ViperClass, number> | null = null;

@@ -249,6 +249,13 @@ describe('viper eval on text files', () => {
     expect(listed.out).toMatch(
       /2D identity switches: 1\n {2}cam - {2}frame 2 {2}gt 1: track 5 → 6 {2}box 0,0 10×10 px/,
     );
+    // Boxes 6 px tall count by default in a text file (MCAP results get the suite's 8 px rule instead).
+    writeFileSync(gt, '1,1,0,0,10,6,1,-1,-1,-1\n2,1,0,0,10,6,1,-1,-1,-1\n');
+    writeFileSync(tr, '1,5,0,0,10,6,0.9,-1,-1,-1\n2,5,0,0,10,6,0.8,-1,-1,-1\n');
+    const short = JSON.parse((await run(tr, '--gt', gt, '--json')).out) as EvalReport;
+    expect(short.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 2, CLR_FN: 0 });
+    const ruled = JSON.parse((await run(tr, '--gt', gt, '--json', '--min-height', '8')).out) as EvalReport;
+    expect(ruled.tracking!.overall.CLEAR).toMatchObject({ CLR_TP: 0, CLR_FN: 0 });
     writeFileSync(tr, '1,5,0,0,10,10\n2,6,0,zero,10,10\n');
     const bad = await run(tr, '--gt', gt);
     expect(bad.code).toBe(2);

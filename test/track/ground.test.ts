@@ -259,6 +259,8 @@ describe('ground-plane gate in the tracker', () => {
     // First a sliver at the image edge: its range reads 30 m and falling (a false 3 m/s towards the camera);
     // then the whole person at its true 20 m, walking away 1.2 m/s; hidden 0.3 s, it re-appears where it
     // should. Kept, the sliver's range and speed would put the prediction metres off and refuse it (a new id).
+    // The first whole boxes are far (σ 3 m), so they get through the cut-only filter's gate: the restart only
+    // acts on a box the gate lets through (with σ 1 m they are refused and a new track is born either way).
     const t = createTracker({ ...TRACK_STAGE_DEFAULTS, groundGate: 9.21 });
     const ns = (k: number) => BigInt(k) * 100_000_000n;
     const truth = (k: number, v: number): GroundObs => ({ x: 20 + 0.12 * k, y: 0, cov: [v, 0, 0, 0.04] });

@@ -36,20 +36,27 @@ def folded_convs(model):
 def load_onnx(model, path):
     g = onnx.load(path).graph
     inits = {i.name: numpy_helper.to_array(i) for i in g.initializer}
-    sd = model.state_dict()
-    for name in sd:  # convolutions without a BatchNorm keep their names
-        if f'model.{name}' in inits:
-            sd[name] = torch.from_numpy(inits[f'model.{name}'].copy())
-    model.load_state_dict(sd)
-    # folded weight/bias pairs, named onnx::Conv_<n> in creation order
-    folded = sorted((k for k in inits if k.startswith('onnx::Conv_')), key=lambda k: int(k.rsplit('_', 1)[1]))
     pairs = folded_convs(model)
+    in_pairs = {id(p) for conv, bn in pairs for p in (*conv.parameters(), *bn.parameters())}
+    for name, param in model.named_parameters():  # convolutions without a BatchNorm keep their names
+        if id(param) in in_pairs:
+            continue
+        if f'model.{name}' not in inits:
+            raise SystemExit(f'{path}: no initializer model.{name}: not a viper-det export of this network')
+        value = inits[f'model.{name}']
+        if tuple(value.shape) != tuple(param.shape):
+            raise SystemExit(f'{path}: model.{name} has shape {value.shape}, expected {tuple(param.shape)}')
+        param.data = torch.from_numpy(value.copy())
+    # folded weight/bias pairs, named onnx::Conv_<n> in creation order (the forward order, which for ViperDet
+    # is also the order of model.modules(); the output check in ../README.md, run 12, confirms it)
+    folded = sorted((k for k in inits if k.startswith('onnx::Conv_')), key=lambda k: int(k.rsplit('_', 1)[1]))
     if len(folded) != 2 * len(pairs):
         raise SystemExit(f'{path}: {len(folded)} folded tensors for {len(pairs)} conv+BN pairs: not a viper-det export')
     for (conv, bn), wk, bk in zip(pairs, folded[0::2], folded[1::2]):
         w, b = inits[wk], inits[bk]
-        if tuple(w.shape) != tuple(conv.weight.shape):
-            raise SystemExit(f'{path}: {wk} has shape {w.shape}, expected {tuple(conv.weight.shape)}')
+        if tuple(w.shape) != tuple(conv.weight.shape) or tuple(b.shape) != (conv.out_channels,):
+            raise SystemExit(f'{path}: {wk}/{bk} have shapes {w.shape}/{b.shape}, expected '
+                             f'{tuple(conv.weight.shape)}/({conv.out_channels},)')
         conv.weight.data = torch.from_numpy(w.copy())
         bn.weight.data.fill_(1.0)
         bn.bias.data = torch.from_numpy(b.copy())

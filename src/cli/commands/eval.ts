@@ -66,17 +66,21 @@ export function register(program: Command): void {
       'ground truth: a recording with /ground_truth/objects (default: the results file) or a text file',
     )
     .option('--format <fmt>', 'text files: mot | kitti (default: mcap for .mcap, else mot)')
-    .option('--iou <t>', 'IoU a CLEAR / Identity match needs', '0.5')
+    .option('--iou <t>', 'IoU a CLEAR / Identity match needs', String(DEFAULT_SCORE.iou))
     .option('--convention <c>', 'CLEAR matching: trackeval | motmetrics', 'trackeval')
     .option(
       '--min-visibility <f>',
-      `MCAP ground truth: leave out boxes less visible than this (0–1; default ${DEFAULT_SCORE.minVisibility}, as the scenario suite scores)`,
+      `MCAP ground truth: leave out boxes less visible than this, and from BEV actors no camera sees this well (0–1; default ${DEFAULT_SCORE.minVisibility}, as the scenario suite scores)`,
     )
     .option(
       '--min-height <px>',
       `ground truth shorter than this (px) is don't-care, with the tracks on it (TrackEval's rule; 0: off; default ${DEFAULT_SCORE.minHeightPx} for MCAP, as the scenario suite scores, 0 for text files)`,
     )
-    .option('--match-distance <m>', 'BEV: centres at most this far apart match (metres)', '2')
+    .option(
+      '--match-distance <m>',
+      'BEV: centres at most this far apart match (metres)',
+      String(DEFAULT_SCORE.matchDistanceM),
+    )
     .option(
       '--benchmark <name>',
       'MOT text files: apply MOT15 | MOT16 | MOT17 | MOT20 ground-truth preprocessing',
