@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveFfmpeg, JpegSplitter } from '../../src/cli/videoFrames.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { viper } from '../testing/cli.ts';
@@ -23,23 +23,26 @@ if (!ffmpeg) process.stderr.write('NOTICE: skipping video import tests: ffmpeg i
 describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
   // 2 s of ffmpeg's test pattern at 10 fps, 320×240, MPEG-4 in AVI (like OpenCV's vtest.avi).
   const video = join(dir, 'pattern.avi');
-  const made = spawnSync(process.env.VIPER_FFMPEG ?? 'ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=10',
-    '-t',
-    '2',
-    '-c:v',
-    'mpeg4',
-    '-q:v',
-    '2',
-    video,
-  ]);
-  if (made.status !== 0) throw new Error(`ffmpeg could not make the test video: ${made.stderr}`);
+  // In beforeAll, not in the describe body: vitest runs a skipped describe's body too, to collect its tests.
+  beforeAll(() => {
+    const made = spawnSync(process.env.VIPER_FFMPEG ?? 'ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=10',
+      '-t',
+      '2',
+      '-c:v',
+      'mpeg4',
+      '-q:v',
+      '2',
+      video,
+    ]);
+    if (made.status !== 0) throw new Error(`ffmpeg could not make the test video: ${made.stderr}`);
+  });
 
   it('gives every frame at the video rate, with a calibration, byte-identical run to run', async () => {
     const out = join(dir, 'a.mcap');
