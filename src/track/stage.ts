@@ -155,8 +155,8 @@ function groundPoints(
   const groundFromCam = tree.lookup(FRAMES.ego, calib.frameId || frame.cameraId);
   const worldFromGround = tree.lookup(FRAMES.world, FRAMES.ego);
   if (!groundFromCam || !worldFromGround) return undefined;
-  // Only the classes whose ground motion is modelled (five back-projections per detection); clipped boxes only
-  // for the edge-gated ones.
+  // Only the classes whose ground motion is modelled (five back-projections per detection); boxes cut by a side
+  // edge get one only with a clippedU > 0 (pedestrians: groundClippedU; edge-gated classes: groundEdgeClippedU).
   const edgeNoise = { ...noise, clippedU: cfg.groundEdgeClippedU };
   const allNoise = { ...noise, clippedU: cfg.groundClippedU };
   return dets.map((d) => {
