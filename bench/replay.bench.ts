@@ -65,6 +65,7 @@ async function makeRecording(path: string, targetBytes: number): Promise<number>
 
 /** The baseline: read every message with @mcap/core's McapIndexedReader (CRCs checked, its default). */
 const PLAIN_READ = `
+  import { readFileSync } from 'node:fs';
   import { open } from 'node:fs/promises';
   import { McapIndexedReader } from '@mcap/core';
   import { FileHandleReadable } from '@mcap/nodejs';
@@ -81,18 +82,27 @@ const PLAIN_READ = `
   const seconds = (performance.now() - t0) / 1000;
   const u = process.resourceUsage();
   const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
-  console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB: u.maxRSS / 1024, messages }));
+  // Peak RSS of this process image: /proc's VmHWM. getrusage's maxRSS would not do: Linux carries the forking
+  // parent's high-water mark into the child across exec, so every child reported at least the bench's own peak.
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  const maxRssMB = (hwm ? Number(hwm[1]) : u.maxRSS) / 1024;
+  console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB, messages }));
 `;
 
 /** viper replay, pass-through graph (no detector). */
 const REPLAY = `
+  import { readFileSync } from 'node:fs';
   import { replay } from ${JSON.stringify(join(repoRoot, 'src/graph/replay.ts'))};
   const t0 = performance.now();
   const s = await replay({ input: process.argv[1], output: process.argv[2], stages: [] });
   const seconds = (performance.now() - t0) / 1000;
   const u = process.resourceUsage();
   const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
-  console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB: u.maxRSS / 1024, messages: s.messagesRead }));
+  // Peak RSS of this process image: /proc's VmHWM. getrusage's maxRSS would not do: Linux carries the forking
+  // parent's high-water mark into the child across exec, so every child reported at least the bench's own peak.
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  const maxRssMB = (hwm ? Number(hwm[1]) : u.maxRSS) / 1024;
+  console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB, messages: s.messagesRead }));
 `;
 
 interface Run {
@@ -105,7 +115,7 @@ interface Run {
 
 /**
  * Runs `script` in a fresh child process, so both sides start alike (cold, same loader) and peak RSS is the
- * run's own.
+ * run's own (VmHWM, see the scripts).
  */
 function child(script: string, args: string[]): Run {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], {
