@@ -10,6 +10,7 @@ export default defineConfig({
     include: ['test/scenarios/*.suite.ts'],
     testTimeout: 1_200_000,
     hookTimeout: 1_200_000,
+    globalSetup: ['test/globalTmp.ts'],
     pool: 'forks',
     maxWorkers: 1,
   },
