@@ -45,8 +45,7 @@ export function register(program: Command): void {
           detector,
           ...(detector === 'model' ? { model: BUNDLED_MODEL } : {}),
           // The demo reports; golden comparisons are the regression suite's job.
-          goldenDir: join(out, 'golden'),
-          updateGolden: true,
+          golden: false,
           score: { minVisibility: 0.25 },
           onOutcome: (x) => process.stderr.write(`${x.status.toUpperCase()} ${x.scenario}\n`),
         });

@@ -53,6 +53,8 @@ export interface SuiteOptions {
   score?: ScoreRunOptions;
   /** Write golden files from this run instead of comparing. */
   updateGolden?: boolean;
+  /** false: neither compare with golden files nor write them (the demo, which reports and does not regress). */
+  golden?: boolean;
   /** Absolute tolerance of golden metric comparisons (default 1e-9 oracle, 1e-3 model). */
   goldenTolerance?: number;
   /** Called as each scenario finishes (progress lines). */
@@ -139,11 +141,13 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       const g = goldenOf(run, quick);
       const path = goldenPath(goldenDir, { scenario: run.scenario, quick, detector });
       let golden: GoldenComparison | undefined;
-      if (o.updateGolden) {
-        await writeGolden(path, g);
-        golden = { path, status: 'updated', recordingChanged: false, changes: [], flipped: [] };
-      } else if (o.oracleSeed === undefined) {
-        golden = compareGolden(path, await readGolden(path), g, tolerance);
+      if (o.golden !== false) {
+        if (o.updateGolden) {
+          await writeGolden(path, g);
+          golden = { path, status: 'updated', recordingChanged: false, changes: [], flipped: [] };
+        } else if (o.oracleSeed === undefined) {
+          golden = compareGolden(path, await readGolden(path), g, tolerance);
+        }
       }
       const failures = failureLines(run, golden);
       out = {

@@ -1,0 +1,23 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { RecordingReader } from '../../src/io/index.ts';
+import { viper } from '../testing/cli.ts';
+
+it('viper demo (oracle, quickest scenario) writes results and a report, and no golden files', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'viper-demo-'));
+  const r = viper(['demo', 'occluded_pedestrian', '--detector', 'oracle', '-o', out]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/PASS occluded_pedestrian/);
+  // The demo reports; it neither compares with nor writes golden files (the suite's job).
+  expect(existsSync(join(out, 'golden'))).toBe(false);
+  expect(r.stdout).not.toMatch(/updated/);
+  expect(existsSync(join(out, 'report.md'))).toBe(true);
+  const reader = await RecordingReader.open(join(out, 'occluded_pedestrian', 'results.mcap'));
+  try {
+    expect(reader.channels().some((c) => c.topic === '/perception/objects')).toBe(true);
+  } finally {
+    await reader.close();
+  }
+});
