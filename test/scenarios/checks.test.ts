@@ -287,5 +287,9 @@ describe('scenario arguments', () => {
       join(dir, 'night_street.yaml'),
     ]);
     expect(() => expandScenarioArgs(['nope_*.yaml'], dir)).toThrow(/no scenario file matches 'nope_\*.yaml'/);
+    // A misspelt name gets the nearest bundled one, and the names to choose from.
+    expect(() => expandScenarioArgs(['nigth_street'], dir)).toThrow(
+      /did you mean 'night_street'\? give a name \(camera_dropout, .*urban_intersection\)/,
+    );
   });
 });

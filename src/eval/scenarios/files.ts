@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../../contracts/errors.ts';
+import { nearest } from '../../sim/scenario/errors.ts';
 
 /** Folders also hold other JSON (the schema, simulator digests): a .json file counts if it has a map and an ego. */
 function isScenarioFile(path: string): boolean {
@@ -47,10 +48,14 @@ export function expandScenarioArgs(args: readonly string[], defaultDir: string):
         .map((e) => join(defaultDir, `${a}${e}`))
         .filter((f) => existsSync(f));
     if (found.length === 0) {
+      const names = existsSync(defaultDir)
+        ? glob(join(defaultDir, '*')).map((f) => basename(f).replace(/\.(ya?ml|json)$/i, ''))
+        : [];
+      const guess = nearest(basename(a).replace(/\.(ya?ml|json)$/i, ''), names);
       throw new ConfigError({
         what: `no scenario file matches '${a}'`,
-        where: 'viper scenarios run',
-        hint: `give files, a folder or a glob; bundled scenarios are in ${defaultDir}`,
+        where: defaultDir,
+        hint: `${guess ? `did you mean '${guess}'? ` : ''}give a name (${names.join(', ')}), a file, a folder or a glob`,
       });
     }
     for (const f of found) out.add(f);
