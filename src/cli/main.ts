@@ -5,7 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { EXIT_BAD_INPUT, EXIT_OK } from '../contracts/errors.ts';
 import { reportError } from './run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,7 +16,9 @@ export async function buildProgram(): Promise<Command> {
     .description('Viper: perception engine for autonomous driving (MCAP replay, simulator, evaluation)')
     .version('0.1.0')
     .option('--verbose', 'print stack traces and debug detail')
-    .showHelpAfterError('(run with --help for usage)');
+    // Usage errors throw (main turns them into exit 2) instead of commander's process.exit(1); inherited by
+    // every subcommand registered below.
+    .exitOverride();
   const dir = join(here, 'commands');
   const files = readdirSync(dir)
     .filter((f) => /\.ts$/.test(f) && !f.endsWith('.test.ts'))
@@ -24,12 +27,35 @@ export async function buildProgram(): Promise<Command> {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { register?: (p: Command) => void };
     mod.register?.(program);
   }
+  oneLineUsageErrors(program);
   return program;
+}
+
+/**
+ * Bad usage (missing or unknown option, missing argument, invalid choice) is bad input: one line, with where to
+ * read the usage on the same line, e.g. `error: required option '-o, --output <file>' not specified (viper
+ * replay --help)`. Each command gets its own line ending, naming itself.
+ */
+function oneLineUsageErrors(cmd: Command): void {
+  const path: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) path.unshift(c.name());
+  const suffix = ` (${path.join(' ')} --help)`;
+  cmd.showHelpAfterError(false).configureOutput({
+    // commander puts its did-you-mean on a second line: join it to the first.
+    outputError: (str, write) => write(`${str.trim().replace(/\s*\n\s*/g, ' ')}${suffix}\n`),
+  });
+  for (const sub of cmd.commands) oneLineUsageErrors(sub);
 }
 
 const program = await buildProgram();
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  process.exitCode = reportError(err);
+  if (err instanceof CommanderError) {
+    // --help and --version end here too (exit code 0); everything else commander rejects is bad usage, already
+    // printed on one line (or, for a command given without its subcommand, as its help).
+    process.exitCode = err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+  } else {
+    process.exitCode = reportError(err);
+  }
 }

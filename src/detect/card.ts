@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ViperClass } from '../contracts/classes.ts';
@@ -96,6 +96,13 @@ export function cardCandidates(ref: string): string[] {
   return [ref];
 }
 
+/** Hint for a model or card path that does not exist: the path is wrong, and here is one that is right. */
+function checkPathHint(): string {
+  const bundled = join(modelsDir, 'viper-det', 'viper-det.card.json');
+  const rel = relative(process.cwd(), bundled);
+  return `check the path; the bundled model is ${rel.startsWith('..') || isAbsolute(rel) ? bundled : rel}`;
+}
+
 /**
  * Load and validate a model card.
  * @param ref a card path (`*.json`), an `.onnx` with a sibling `<name>.card.json`, or a bundled model's name
@@ -107,12 +114,17 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
   const cardPath = candidates.find((p) => existsSync(p));
   if (!cardPath) {
     const isOnnx = extname(ref) === '.onnx';
+    if (isOnnx && !existsSync(ref)) {
+      throw new ModelError({ what: 'model file not found', where: ref, hint: checkPathHint() });
+    }
     throw new ModelError({
-      what: isOnnx && !existsSync(ref) ? 'model file not found' : 'model card not found',
+      what: 'model card not found',
       where: isOnnx ? ref : candidates.join(' or '),
       hint: isOnnx
         ? `put a card beside the model as ${basename(candidates[0] ?? '')}`
-        : 'give a card path, an .onnx with a sibling <name>.card.json, or a name under models/cards/',
+        : extname(ref) === '.json'
+          ? checkPathHint()
+          : 'give a card path, an .onnx with a sibling <name>.card.json, or a name under models/cards/',
     });
   }
   let raw: unknown;

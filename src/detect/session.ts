@@ -126,6 +126,8 @@ export async function openSession(
   const logLevel = quietLogLevel();
   const host = opts.worker === false ? null : new WorkerHost();
   const fallbacks: string[] = [];
+  /** `<provider>: <reason>` for each provider that failed, for the error when none loads. */
+  const reasons: string[] = [];
   for (const [i, provider] of providers.entries()) {
     const options = sessionOptions(provider, opts.threads);
     const spec: RunnerSpec = {
@@ -141,7 +143,7 @@ export async function openSession(
       if (fallbacks.length > 0) opts.log(`detect: using execution provider ${provider}`);
       return { session, provider, fallbacks };
     } catch (err) {
-      const reason = firstLine(err);
+      const reason = ortReason(err);
       if (NOT_A_MODEL.test(reason)) {
         await host?.terminate();
         throw new ModelError({
@@ -151,6 +153,7 @@ export async function openSession(
           cause: err,
         });
       }
+      reasons.push(`${provider}: ${reason}`);
       const next = providers[i + 1];
       const line = `detect: execution provider ${provider} did not load (${reason})${next ? `; falling back to ${next}` : ''}`;
       fallbacks.push(line);
@@ -159,13 +162,49 @@ export async function openSession(
   }
   await host?.terminate();
   throw new ModelError({
-    what: `no execution provider could load the model (tried ${providers.join(', ')})`,
+    what: `no execution provider could load the model (${reasons.join('; ')})`,
     where: modelPath,
-    hint: `add cpu to --ep as a fallback; last failure: ${fallbacks.at(-1) ?? 'none'}`,
+    hint: providers.includes('cpu')
+      ? "run with --verbose for ONNX Runtime's own messages"
+      : `add cpu to --ep as a fallback, e.g. --ep ${[...providers, 'cpu'].join(',')}`,
   });
 }
 
-function firstLine(err: unknown): string {
+/** Longest ORT reason kept on a line; the rest is cut at a word with an ellipsis. */
+const REASON_CHARS = 120;
+
+/**
+ * ORT's error as a short phrase for one line. Its enforce failures read `<file>.cc:<line> <C++ signature>
+ * <condition> was false. <reason>`; only the reason is for users, e.g. `/…/webgpu_context.cc:136
+ * onnxruntime::webgpu::WebGpuContext::Initialize(…)::<lambda()> adapter_result.status == … was false. Failed
+ * to get a WebGPU adapter: No supported adapters` → `Failed to get a WebGPU adapter: No supported adapters`.
+ */
+export function ortReason(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  return (msg.split('\n')[0] ?? '').trim().slice(0, 200);
+  let s = (msg.split('\n')[0] ?? '').trim();
+  const loc = /^\S+\.(?:cc|cpp|cxx|c|h|hpp):\d+\s+/.exec(s);
+  if (loc) {
+    s = skipSignature(s.slice(loc[0].length));
+    const enforce = / was false\.\s*(.+)$/.exec(s);
+    if (enforce?.[1]) s = enforce[1];
+  }
+  // `OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library` → the part after the name.
+  s = s.replace(/^OrtSessionOptionsAppendExecutionProvider_\w+:\s*/, '').replace(/\.$/, '');
+  if (s.length <= REASON_CHARS) return s;
+  const cut = s.slice(0, REASON_CHARS);
+  const space = cut.lastIndexOf(' ');
+  return `${cut.slice(0, space > REASON_CHARS / 2 ? space : REASON_CHARS).trimEnd()}…`;
+}
+
+/** `ns::Fn(const T&)::<lambda()> rest` → `rest`: skips a C++ signature (brackets balanced) and one space. */
+function skipSignature(s: string): string {
+  if (!/^[\w:~]+[(<]/.test(s)) return s;
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '<') depth++;
+    else if (c === ')' || c === '>') depth = Math.max(0, depth - 1);
+    else if (c === ' ' && depth === 0) return s.slice(i + 1);
+  }
+  return s;
 }

@@ -135,6 +135,69 @@ describe('bad input → one line, exit 2', () => {
     ));
 });
 
+describe('bad usage → one line naming the help to read, exit 2', () => {
+  /** The one stderr line of a usage error, asserted. */
+  function usage(args: string[]): string {
+    const r = viper(args);
+    expect(r.code, r.stderr).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(r.stdout).toBe('');
+    return lines[0]!;
+  }
+
+  it('a missing required option, an unknown option, a missing argument, an unknown command', () => {
+    expect(usage(['replay', good])).toBe(
+      "error: required option '-o, --output <file>' not specified (viper replay --help)",
+    );
+    expect(usage(['replay', good, '-o', join(dir, 'u1.mcap'), '--detectr', 'none'])).toBe(
+      "error: unknown option '--detectr' (Did you mean --detector?) (viper replay --help)",
+    );
+    expect(usage(['replay', '-o', join(dir, 'u2.mcap')])).toBe(
+      "error: missing required argument 'input' (viper replay --help)",
+    );
+    expect(usage(['scenarios', 'run', '--bogus'])).toBe(
+      "error: unknown option '--bogus' (viper scenarios run --help)",
+    );
+    expect(usage(['replai', good])).toBe(
+      "error: unknown command 'replai' (Did you mean replay?) (viper --help)",
+    );
+    expect(existsSync(join(dir, 'u1.mcap'))).toBe(false);
+  });
+
+  it('--help and --version still exit 0', () => {
+    for (const args of [['--help'], ['--version'], ['replay', '--help'], ['help', 'replay']]) {
+      const r = viper(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stderr, args.join(' ')).toBe('');
+    }
+  });
+});
+
+describe('execution providers and models', () => {
+  it('an unknown --ep is refused whatever the detector', () => {
+    // expectOneLineExit2 adds --detector none: no model is loaded, and the value is still checked.
+    expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'ep1.mcap'), '--ep', 'cuda,foo'],
+      /unknown execution provider "foo" \(--ep\) — use one or more of cpu, cuda, tensorrt, webgpu/,
+    );
+    expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'ep2.mcap'), '--detector', 'oracle', '--ep', 'foo'],
+      /unknown execution provider "foo"/,
+    );
+    expect(existsSync(join(dir, 'ep1.mcap')) || existsSync(join(dir, 'ep2.mcap'))).toBe(false);
+  });
+
+  it('a model path that does not exist: the hint is about the path', () => {
+    const r = viper(['replay', good, '-o', join(dir, 'm1.mcap'), '--model', 'models/nope.onnx']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(
+      /^error: model: model file not found \(models\/nope\.onnx\) — check the path; the bundled model is models\/viper-det\/viper-det\.card\.json$/,
+    );
+  });
+});
+
 describe('recover', () => {
   it('replays the intact part of a truncated file and says how much was lost', async () => {
     const p = variant('trunc-recover.mcap', (b) => b.subarray(0, Math.floor(b.length * 0.6)));

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/contracts/errors.ts';
 import { Detector, loadModelCard } from '../../src/detect/index.ts';
+import { ortReason } from '../../src/detect/session.ts';
 import { frame } from './frames.ts';
 import { buildTinyModel, tempDir, writeModelWithCard } from './tinyModel.ts';
 
@@ -46,7 +47,15 @@ async function openError(options: Parameters<typeof Detector.open>[0]): Promise<
 
 describe('opening a model', () => {
   it('missing model: .onnx path, card pointing nowhere, unknown bundled name', async () => {
-    expect((await openError({ model: join(dir, 'nothing.onnx') })).what).toBe('model file not found');
+    const missing = await openError({ model: join(dir, 'nothing.onnx') });
+    expect(missing.what).toBe('model file not found');
+    // The model itself is missing: the hint is about the path, not about a card beside it.
+    expect(missing.hint).toMatch(/^check the path; the bundled model is \S*viper-det\.card\.json$/);
+    writeFileSync(join(dir, 'cardless.onnx'), good);
+    const cardless = await openError({ model: join(dir, 'cardless.onnx') });
+    expect(cardless.what).toBe('model card not found');
+    expect(cardless.hint).toBe('put a card beside the model as cardless.card.json');
+    expect((await openError({ model: join(dir, 'nothing.card.json') })).hint).toMatch(/^check the path/);
     writeFileSync(
       join(dir, 'orphan.card.json'),
       JSON.stringify({ ...card, name: 'orphan', model: 'gone.onnx' }),
@@ -116,6 +125,23 @@ describe('opening a model', () => {
     expect(det.describe().executionProvider).toBe(det.executionProvider);
   });
 
+  it('a provider list where none loads: one short line naming each and its reason, and the fallback to add', async () => {
+    const err = await Detector.open({ model: goodPath, ep: ['tensorrt'], threads: 1, log: () => {} }).then(
+      (d) => {
+        opened.push(d);
+        return null;
+      },
+      (e: unknown) => e,
+    );
+    if (err === null) return; // TensorRT libraries present: nothing to report.
+    expect(err).toBeInstanceOf(ModelError);
+    const e = err as ModelError;
+    expect(e.what).toMatch(/^no execution provider could load the model \(tensorrt: [^\n]+\)$/);
+    expect(e.what).not.toMatch(/onnxruntime_src|\.cc:\d+/);
+    expect(e.hint).toBe('add cpu to --ep as a fallback, e.g. --ep tensorrt,cpu');
+    expect(e.message.length).toBeLessThan(300 + goodPath.length);
+  });
+
   it('loads a card beside an .onnx the same as the card itself', async () => {
     const a = await loadModelCard(goodPath);
     const b = await loadModelCard(join(dir, 'good.card.json'));
@@ -158,5 +184,28 @@ describe('a corrupt frame', () => {
       ]);
     }
     expect(det.stats).toEqual({ frames: 5, decodeErrors: 2, runs: 2 });
+  });
+});
+
+describe("ORT's reason on one line", () => {
+  it('keeps the reason of an enforce failure, without source location, signature or condition', () => {
+    const webgpu =
+      '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuContextConfig&)::<lambda()> adapter_result.status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters\n';
+    expect(ortReason(new Error(webgpu))).toBe('Failed to get a WebGPU adapter: No supported adapters');
+  });
+
+  it('drops the entry point name of a provider whose library is missing', () => {
+    expect(
+      ortReason(new Error('OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library')),
+    ).toBe('Failed to load shared library');
+  });
+
+  it('leaves other messages alone, and cuts long ones at a word', () => {
+    expect(ortReason(new Error('Load model from /tmp/t.onnx failed:Protobuf parsing failed.'))).toBe(
+      'Load model from /tmp/t.onnx failed:Protobuf parsing failed',
+    );
+    const long = ortReason(new Error(`${'word '.repeat(60)}end`));
+    expect(long.length).toBeLessThanOrEqual(121);
+    expect(long).toMatch(/^word( word)+…$/);
   });
 });

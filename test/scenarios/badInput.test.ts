@@ -3,11 +3,12 @@
  * match nothing, an `expect` naming an unknown metric or actor, results without ground truth, and results
  * scored against a recording they were not replayed from.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildStages } from '../../src/graph/buildStages.ts';
+import { BUNDLED_MODEL, buildStages } from '../../src/graph/buildStages.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { recordScenario } from '../../src/sim/record.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
@@ -60,6 +61,38 @@ describe('viper scenarios: bad input', () => {
     expect(m).toMatch(/^error: scenario: .*metric.*MOTAX|^error: scenario: .*MOTAX/);
     const a = oneLine(viper(['scenarios', 'run', actor, '-o', join(dir, 'out')]));
     expect(a).toMatch(/^error: scenario: .*'P9'/);
+  });
+
+  it('a model card that is missing, or names a missing .onnx: one line before any scenario is rendered', async () => {
+    const out = join(dir, 'model-out');
+    const scenario = await scenarioFile('tiny_model', { expect: expectBlock as ScenarioInput['expect'] });
+    const t0 = performance.now();
+    const missing = oneLine(
+      viper([
+        'scenarios',
+        'run',
+        scenario,
+        '--detector',
+        'model',
+        '--model',
+        join(dir, 'nope.json'),
+        '-o',
+        out,
+      ]),
+    );
+    expect(missing).toMatch(/^error: model: model card not found \(.*nope\.json\) — check the path/);
+    const card = join(dir, 'orphan.card.json');
+    await writeFile(
+      card,
+      JSON.stringify({ ...JSON.parse(await readFile(BUNDLED_MODEL, 'utf8')), model: 'gone.onnx' }),
+    );
+    const orphan = oneLine(
+      viper(['scenarios', 'run', scenario, '--detector', 'model', '--model', card, '-o', out]),
+    );
+    expect(orphan).toMatch(/^error: model: model file not found \(.*gone\.onnx\)/);
+    expect((performance.now() - t0) / 1000).toBeLessThan(30);
+    // Nothing simulated, nothing written.
+    expect(existsSync(out)).toBe(false);
   });
 
   it('results without ground truth, and results scored against another recording', async () => {

@@ -23,6 +23,12 @@ const mutate = (m: Mut) => {
   return s;
 };
 
+/** Move a field to another (misspelt) name. */
+const rename = (o: Loose, from: string, to: string) => {
+  o[to] = o[from];
+  delete o[from];
+};
+
 /** Broken scenarios: [label, file text, expected field path in the message, expected words in the fix]. */
 const BROKEN: [string, string, string, RegExp][] = [
   ['bad YAML', 'name: x\nduration: [1, 2\n', 'line', /syntax/],
@@ -139,6 +145,31 @@ const BROKEN: [string, string, string, RegExp][] = [
   ],
   ['start after the end', stringify(mutate((s) => (s.actors[0].start = 5))), 'actors[0].start', /before 1/],
   ['duplicate actor id', stringify(mutate((s) => (s.actors[1].id = 'C1'))), "duplicate id 'C1'", /own id/],
+  // A misspelt required field is reported as the unknown field it is, not as the missing one alone.
+  [
+    'misspelt required field',
+    stringify(mutate((s) => rename(s.actors[1], 'class', 'clas'))),
+    "actors[1]: unknown field 'clas', and required field 'class' is missing",
+    /did you mean 'class'\?/,
+  ],
+  [
+    'misspelt required top-level field',
+    stringify(mutate((s) => rename(s, 'duration', 'duraton'))),
+    "(top level): unknown field 'duraton', and required field 'duration' is missing",
+    /did you mean 'duration'\?/,
+  ],
+  [
+    'unknown field in place of a required one',
+    stringify(mutate((s) => rename(s.actors[1], 'class', 'category'))),
+    "actors[1]: unknown field 'category', and required field 'class' is missing",
+    /remove it; add class/,
+  ],
+  [
+    'missing class',
+    stringify(mutate((s) => delete s.actors[1].class)),
+    'actors[1].class: missing class',
+    /use one of car, truck/,
+  ],
 ];
 
 describe('scenario files', () => {

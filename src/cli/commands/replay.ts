@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
 import { nsToSec } from '../../contracts/time.ts';
 import { openChecked, replay, type ReplaySummary } from '../../graph/replay.ts';
+import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { LiveServer } from '../../live/index.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
@@ -19,7 +20,16 @@ export function register(program: Command): void {
     )
     .option('--model <card|onnx>', 'detector: a model card JSON or an .onnx with a sibling card')
     .option('--detector <kind>', 'model | oracle | none')
-    .option('--ep <list>', 'execution providers in order of preference: cpu,cuda,tensorrt,webgpu', 'cpu')
+    .option(
+      '--ep <list>',
+      'execution providers in order of preference: cpu,cuda,tensorrt,webgpu',
+      // Checked here, whatever the detector, so a typo is reported even where no model is loaded.
+      (v) => {
+        parseProviders([v]);
+        return v;
+      },
+      'cpu',
+    )
     .option(
       '--threads <n>',
       'ONNX Runtime intra-op threads (default: one per physical core, at most CPUs - 1)',

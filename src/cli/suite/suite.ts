@@ -1,6 +1,6 @@
 /**
- * The scenario regression suite: validates every scenario file first (bad input stops the suite before it
- * runs anything), runs them in at most `jobs` worker processes, compares each with its golden file, and
+ * The scenario regression suite: validates the model card (for the model detector) and every scenario file
+ * first (bad input stops the suite before it runs anything), runs them in at most `jobs` worker processes, compares each with its golden file, and
  * returns outcomes in file order (whatever order the workers finish in).
  *
  * @example
@@ -13,6 +13,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../../contracts/errors.ts';
+import { loadModelCard } from '../../detect/card.ts';
+import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import {
   compareGolden,
@@ -106,17 +108,23 @@ function workerArgs(): { file: string; execArgv: string[] } {
   return { file: join(here, 'worker.ts'), execArgv: ['--import', pathToFileURL(tsx).href] };
 }
 
-/** Run the suite. Throws (ScenarioError, one line) when a scenario file is invalid, before running any. */
+/**
+ * Run the suite. Throws (ScenarioError or ModelError, one line) when a scenario file or the model card is
+ * invalid, before running any.
+ */
 export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const t0 = performance.now();
   if (o.updateGolden && o.stageHook) {
     throw new ConfigError({ what: 'a stage hook run cannot update golden files', where: 'runSuite' });
   }
+  const detector = o.detector ?? 'oracle';
+  // A model card that is missing, does not parse or names no .onnx file is the same bad input for every
+  // scenario: say so once, before any scenario is rendered, instead of one ERROR per scenario afterwards.
+  if (detector === 'model') await loadModelCard(o.model ?? BUNDLED_MODEL);
   const names: string[] = [];
   for (const f of o.files) names.push((await loadScenario(f)).scenario.name);
   const recordingsDir = o.recordingsDir ?? join(o.outDir, 'recordings');
   const goldenDir = o.goldenDir ?? GOLDEN_DIR;
-  const detector = o.detector ?? 'oracle';
   const quick = o.quick ?? false;
   const tolerance = o.goldenTolerance ?? (detector === 'oracle' ? 1e-9 : 1e-3);
   const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), o.files.length));

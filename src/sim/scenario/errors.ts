@@ -80,12 +80,34 @@ const UNIT_HINTS: Record<string, string> = {
   lanes: 'a whole number of lanes, e.g. lanes: 2',
 };
 
-/** One zod issue → ScenarioError (what = "path: problem", hint = fix). */
+/**
+ * The issue to report first. A misspelt required field is two issues: the field is missing (reported first, in
+ * schema order) and an unknown key sits in the same object (reported last). The unknown key is the cause, so it
+ * is the one to report, naming the missing field (`missing`); otherwise the first issue.
+ */
+export function pickIssue(
+  issues: readonly z.core.$ZodIssue[],
+  root: unknown,
+): { issue: z.core.$ZodIssue; missing?: string } {
+  const first = issues[0]!;
+  const path = first.path as PropertyKey[];
+  const last = path[path.length - 1];
+  if (typeof last !== 'string' || valueAt(root, path) !== undefined) return { issue: first };
+  const parent = JSON.stringify(path.slice(0, -1));
+  const unknown = issues.find((i) => i.code === 'unrecognized_keys' && JSON.stringify(i.path) === parent);
+  return unknown ? { issue: unknown, missing: last } : { issue: first };
+}
+
+/**
+ * One zod issue → ScenarioError (what = "path: problem", hint = fix). `missing`: a required field of the same
+ * object that is absent, for an unrecognized-keys issue (see pickIssue).
+ */
 export function issueToError(
   issue: z.core.$ZodIssue,
   root: unknown,
   where: string,
   knownKeys: readonly string[],
+  missing?: string,
 ): ScenarioError {
   const path = issue.path as PropertyKey[];
   const field = formatPath(path);
@@ -96,6 +118,8 @@ export function issueToError(
   switch (issue.code) {
     case 'invalid_value': {
       const values = issue.values.map(String);
+      if (value === undefined)
+        return mk(`missing ${last ?? 'value'}`, `add it: use one of ${values.join(', ')}`);
       const guess = typeof value === 'string' ? nearest(value, values) : undefined;
       return mk(
         `unknown ${last ?? 'value'} ${show(value)}`,
@@ -132,6 +156,18 @@ export function issueToError(
       );
     }
     case 'unrecognized_keys': {
+      if (missing !== undefined) {
+        // Prefer the unknown key that looks like the missing field: that is the misspelling.
+        const key = issue.keys.find((k) => nearest(k, knownKeys) === missing) ?? issue.keys[0]!;
+        const guess = nearest(key, knownKeys);
+        const need = UNIT_HINTS[missing];
+        return mk(
+          `unknown field '${key}', and required field '${missing}' is missing`,
+          guess === missing
+            ? `did you mean '${missing}'?`
+            : `${guess ? `did you mean '${guess}'? ` : 'remove it; '}add ${missing}${need ? ` (${need})` : ''}`,
+        );
+      }
       const key = issue.keys[0]!;
       const guess = nearest(key, knownKeys);
       return mk(

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError } from '../../contracts/errors.ts';
 import type { World } from '../world/world.ts';
-import { issueToError } from './errors.ts';
+import { issueToError, pickIssue } from './errors.ts';
 import { Scenario } from './schema.ts';
 import { validateScenario } from './validate.ts';
 
@@ -87,8 +87,8 @@ export function parseScenarioText(text: string, where: string): unknown {
 export function scenarioFromValue(raw: unknown, where: string): LoadedScenario {
   const res = Scenario.safeParse(raw);
   if (!res.success) {
-    const issue = res.error.issues[0]!;
-    throw issueToError(issue, raw, where, knownKeys(issue.path as PropertyKey[]));
+    const { issue, missing } = pickIssue(res.error.issues, raw);
+    throw issueToError(issue, raw, where, knownKeys(issue.path as PropertyKey[]), missing);
   }
   const world = validateScenario(res.data, where);
   return { scenario: res.data, world, source: where };
