@@ -1,7 +1,7 @@
 /**
  * The scenario regression suite: validates the model card (for the model detector) and every scenario file
- * first (bad input stops the suite before it runs anything), runs them in at most `jobs` worker processes, compares each with its golden file, and
- * returns outcomes in file order (whatever order the workers finish in).
+ * first (bad input stops the suite before it runs anything), runs them in at most `jobs` worker processes,
+ * compares each with its golden file, and returns outcomes in file order (whatever order the workers finish in).
  *
  * @example
  * const suite = await runSuite({ files: ['scenarios/night_street.yaml'], outDir: 'out/scenarios', quick: true });
