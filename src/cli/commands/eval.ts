@@ -40,6 +40,7 @@ import {
 } from '../../eval/index.ts';
 import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { RecordingReader } from '../../io/index.ts';
+import { refuseOutputOverInput } from '../paths.ts';
 import { action, printJson } from '../run.ts';
 
 interface EvalOptions {
@@ -136,6 +137,7 @@ export function register(program: Command): void {
         const switches = o.switches === true;
         const plot = o.prPlot;
         if (plot === '') throw new ConfigError({ what: '--pr-plot needs a file name', where: 'viper eval' });
+        refuseOutputOverInput([results, o.gt], [{ path: plot, flag: '--pr-plot' }]);
         const report =
           format === 'mcap'
             ? await evalMcap(

@@ -5,6 +5,7 @@ import { nsToSec } from '../../contracts/time.ts';
 import { openChecked, replay, type ReplaySummary } from '../../graph/replay.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { LiveServer } from '../../live/index.ts';
+import { refuseOutputOverInput } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
 
@@ -78,6 +79,10 @@ export function register(program: Command): void {
             hint: 'check the path',
           });
         }
+        refuseOutputOverInput(
+          [input, o.model as string | undefined],
+          [{ path: o.output as string, flag: '-o' }],
+        );
         const reader = await openChecked(input, o.recover === true);
         const stageOpts: StageOptions = {
           model: o.model as string | undefined,

@@ -15,6 +15,7 @@ import { recordScenario } from '../../sim/record.ts';
 import { loadScenario, scenarioJsonSchema } from '../../sim/scenario/load.ts';
 import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
+import { refuseOutputOverInput } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 
 interface Opts {
@@ -64,6 +65,16 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(
       action(async (files: string[], o: Opts) => {
+        refuseOutputOverInput(
+          [...files, o.verify],
+          [
+            { path: o.writeSchema, flag: '--write-schema' },
+            { path: o.output, flag: '-o' },
+            { path: o.mosaic, flag: '--mosaic' },
+            { path: o.exportDataset, flag: '--export-dataset', replacesFolder: true },
+            { path: o.digests, flag: '--digests' },
+          ],
+        );
         if (o.writeSchema) {
           await writeFile(o.writeSchema, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
           if (!o.json) process.stdout.write(`wrote ${o.writeSchema}\n`);
