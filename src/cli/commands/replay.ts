@@ -143,7 +143,8 @@ export function register(program: Command): void {
             },
             onProgress: (p) => progress?.update(p.messagesRead, `${p.rigFrames} rig frames`),
           });
-          progress?.finish();
+          if (summary.interrupted) progress?.stop();
+          else progress?.finish();
           if (o.json) printJson(summary);
           else printSummary(summary);
           return summary.interrupted ? 130 : 0;
