@@ -6,6 +6,8 @@
 export interface Progress {
   update(done: number, extra?: string): void;
   finish(extra?: string): void;
+  /** End the bar where it got to (an interrupted run), not at 100 %. */
+  stop(extra?: string): void;
 }
 
 export function createProgress(label: string, total: number, unit = 'frames', enabled = true): Progress {
@@ -48,6 +50,10 @@ export function createProgress(label: string, total: number, unit = 'frames', en
     finish(extra) {
       if (!enabled) return;
       if (tty) stream.write(`\r${render(total > 0 ? total : lastDone, extra)}\x1b[K\n`);
+    },
+    stop(extra) {
+      if (!enabled) return;
+      if (tty) stream.write(`\r${render(lastDone, extra)}\x1b[K\n`);
     },
   };
 }

@@ -1,6 +1,6 @@
 /** The io layer's public surface: MCAP reading/writing and message codecs. What is not exported here is internal. */
 export type * from './types.ts';
-export { RecordingReader } from './mcap/RecordingReader.ts';
+export { RecordingReader, isDamageError, withRecoverHint } from './mcap/RecordingReader.ts';
 export type { OpenOptions } from './mcap/RecordingReader.ts';
 export type { SchemaRecord } from './mcap/inspectFile.ts';
 export { RecordingWriter, VIPER_LIBRARY, encodeJson } from './mcap/RecordingWriter.ts';

@@ -150,6 +150,8 @@ export interface RecordResult {
   rawSha256: string;
   /** SHA-256 of the MCAP file. */
   sha256: string;
+  /** `shouldStop` ended the run early: `frames` of the scenario's frames are in the (finalized) file. */
+  interrupted: boolean;
 }
 
 /** Record `world`'s scenario to `outPath` (atomically). */
@@ -199,8 +201,12 @@ export async function recordScenario(
     const total = frameCount(s);
     const raw = createHash('sha256');
     let done = 0;
+    let interrupted = false;
     for (const f of simulateFrames(world, { renderer })) {
-      if (opts.shouldStop?.()) break;
+      if (opts.shouldStop?.()) {
+        interrupted = true;
+        break;
+      }
       // Copy pixels out now (buffers are reused by the next frame), then encode the cameras in parallel.
       const jobs = f.images.map((img) => {
         const rgb = rgbOf(img.color);
@@ -228,13 +234,16 @@ export async function recordScenario(
       done++;
       opts.onProgress?.(done, total);
     }
+    // Only a cut-short file carries this record, so complete recordings (and their digests) are unchanged.
+    if (interrupted)
+      await writer.addMetadata('interrupted', { frames: String(done), scenarioFrames: String(total) });
     await writer.close();
     await rename(tmp, outPath);
     const bytes = (await stat(outPath)).size;
     const sha256 = createHash('sha256')
       .update(await readFile(outPath))
       .digest('hex');
-    return { path: outPath, frames: done, bytes, rawSha256: raw.digest('hex'), sha256 };
+    return { path: outPath, frames: done, bytes, rawSha256: raw.digest('hex'), sha256, interrupted };
   } catch (err) {
     await writer.close().catch(() => undefined);
     await rm(tmp, { force: true });

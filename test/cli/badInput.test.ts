@@ -5,10 +5,11 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RecordingReader } from '../../src/io/index.ts';
+import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { hasShared, shared } from '../shared.ts';
 import { viper } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
+import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-bad-'));
 const good = join(dir, 'good.mcap');
@@ -19,7 +20,7 @@ beforeAll(async () => {
   bytes = readFileSync(good);
 });
 
-function expectOneLineExit2(args: string[], pattern: RegExp) {
+function expectOneLineExit2(args: string[], pattern: RegExp): string {
   const t0 = performance.now();
   // --detector none: the error must come from the input itself, not from choosing a model.
   const r = viper(args[0] === 'replay' ? [...args, '--detector', 'none'] : args);
@@ -31,6 +32,7 @@ function expectOneLineExit2(args: string[], pattern: RegExp) {
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(seconds).toBeLessThan(30);
+  return lines[0]!;
 }
 
 function variant(name: string, mutate: (b: Buffer) => Buffer): string {
@@ -195,6 +197,75 @@ describe('execution providers and models', () => {
     expect(r.stderr.trim()).toMatch(
       /^error: model: model file not found \(models\/nope\.onnx\) — check the path; the bundled model is models\/viper-det\/viper-det\.card\.json$/,
     );
+  });
+});
+
+/** Copy a recording in small chunks, so that cutting it short leaves whole chunks to recover. */
+async function rechunk(src: string, dst: string): Promise<void> {
+  const reader = await RecordingReader.open(src);
+  const writer = await RecordingWriter.create(dst, { chunkSize: 32 * 1024 });
+  const ids = new Map<number, number>();
+  for await (const m of reader.messages()) {
+    let id = ids.get(m.channel.id);
+    if (id === undefined) {
+      const s = reader.schemaOf(m.channel.id);
+      id = await writer.addChannel(m.channel.topic, {
+        kind: 'raw',
+        name: s.name,
+        encoding: s.encoding,
+        data: s.data,
+        messageEncoding: m.channel.messageEncoding,
+      });
+      ids.set(m.channel.id, id);
+    }
+    await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
+  }
+  await writer.close();
+  await reader.close();
+}
+
+describe('a damaged file: each command names its own way to read the intact part', () => {
+  const apiWording = /open option|recover: true/;
+
+  it('replay and inspect: rerun with --recover', () => {
+    const p = variant('trunc-hint.mcap', (b) => b.subarray(0, Math.floor(b.length * 0.6)));
+    const replayed = expectOneLineExit2(['replay', p, '-o', join(dir, 'o-hint.mcap')], /cut short/);
+    expect(replayed).toMatch(/rerun with --recover to replay the intact messages/);
+    expect(replayed).not.toMatch(apiWording);
+    const inspected = expectOneLineExit2(['inspect', p], /rerun with --recover to read/);
+    expect(inspected).not.toMatch(apiWording);
+    expect(viper(['inspect', p, '--recover']).code).toBe(0);
+  });
+
+  it('eval: rerun with --recover, which scores the intact part and says what was lost', async () => {
+    const rec = join(dir, 'sim.mcap');
+    await simulateSmall('pedestrian_crossing', rec, { duration: 3.5, width: 160, height: 90 });
+    const results = join(dir, 'sim.results.mcap');
+    const r0 = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
+    expect(r0.code, r0.stderr).toBe(0);
+    const small = join(dir, 'sim.results.small.mcap');
+    await rechunk(results, small);
+    const whole = readFileSync(small);
+    const cut = join(dir, 'sim.results.cut.mcap');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const line = expectOneLineExit2(['eval', cut], /rerun with --recover to score the intact messages/);
+    expect(line).not.toMatch(apiWording);
+    // Following the hint works (eval had no --recover: "unknown option").
+    for (const args of [
+      ['eval', cut, '--recover', '--json'],
+      ['eval', cut, '--gt', rec, '--recover', '--json'],
+    ]) {
+      const r = viper(args);
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout);
+      expect(report.tracking.overall.HOTA.HOTA).toBeGreaterThan(0);
+      expect(report.notes.join('\n')).toMatch(/sim\.results\.cut\.mcap is damaged .* bytes lost/);
+      expect(report.notes.join('\n')).toMatch(/scored \d+ stamps/);
+    }
+    // An intact file is scored as before: no notes about damage.
+    const r = viper(['eval', small, '--recover', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).notes.join('\n')).not.toMatch(/damaged/);
   });
 });
 

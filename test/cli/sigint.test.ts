@@ -1,9 +1,14 @@
-/** Ctrl-C during a replay leaves a finalized, readable output (a real child process and a real SIGINT). */
-import { mkdtempSync } from 'node:fs';
+/**
+ * Ctrl-C during a replay or a simulate leaves a finalized, readable output and exits 130 (a real child process
+ * and a real SIGINT).
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { RecordingReader } from '../../src/io/index.ts';
+import { repoRoot } from '../shared.ts';
 import { viperSpawn } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
@@ -39,6 +44,55 @@ it('SIGINT during replay finalizes the output MCAP', async () => {
   expect(s.indexed).toBe(true);
   expect(s.messageCount).toBeGreaterThan(0);
   expect(s.messageCount).toBeLessThan(200 * 4 + 3);
+  let n = 0;
+  for await (const _m of reader.messages()) n++;
+  expect(n).toBe(s.messageCount);
+  await reader.close();
+}, 120_000);
+
+it('SIGINT during simulate finalizes the recording, says so and exits 130', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-sim-'));
+  // A long, small scenario: frames come quickly, and the run is far from done when the signal arrives.
+  const raw = parse(readFileSync(join(repoRoot, 'scenarios', 'dense_plaza.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  raw.duration = 60;
+  raw.rig = { preset: 'nuscenes6', width: 160, height: 90 };
+  const scenario = join(dir, 'long.yaml');
+  writeFileSync(scenario, stringify(raw));
+  const output = join(dir, 'sim.mcap');
+  const child = viperSpawn(['simulate', scenario, '-o', output]);
+  let stderr = '';
+  let stdout = '';
+  let signalled = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!signalled && /simulate .*\d+%/.test(stderr)) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  expect(signalled, stderr).toBe(true);
+  expect(code, stderr).toBe(130);
+  expect(stderr).toMatch(/SIGINT: stopping, finalizing .*sim\.mcap/);
+  const m = /wrote .*sim\.mcap: (\d+) of 600 frames \(.* s; interrupted, output finalized\)/.exec(stdout);
+  expect(m, stdout).not.toBeNull();
+  const frames = Number(m![1]);
+  expect(frames).toBeGreaterThan(0);
+  expect(frames).toBeLessThan(600);
+  expect(existsSync(`${output}.partial`)).toBe(false);
+  const reader = await RecordingReader.open(output);
+  const s = reader.summary();
+  expect(s.indexed).toBe(true);
+  // Each frame: /tf, six images and calibrations, ground truth and its scene.
+  expect(s.messageCount).toBe(frames * 15);
   let n = 0;
   for await (const _m of reader.messages()) n++;
   expect(n).toBe(s.messageCount);

@@ -164,7 +164,7 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
         `chunk CRC mismatch 0x[0-9a-f]{8} \\(expected 0x[0-9a-f]{8}\\) in chunk 3 at byte ${c.start}`,
       ),
     );
-    expect(msg).toContain('--recover');
+    expect(msg).toContain('recover: true'); // the library's wording; commands say their own (test/cli)
     const { messages: got, reader } = await readAll(p, { recover: true });
     expectSalvagedPrefix(got, messages);
     expect(got.length).toBeGreaterThan(0);

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseRange, startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { repoRoot } from '../shared.ts';
+import { writeRigRecording } from '../testing/recordings.ts';
 
 /** Raw GET/HEAD with the path sent byte for byte (fetch would normalize `..` away). */
 function raw(port: number, path: string, headers: Record<string, string> = {}, method = 'GET') {
@@ -37,6 +38,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'secret.txt'), 'top secret');
   symlinkSync(join(dir, 'secret.txt'), join(dist, 'assets', 'link.txt'));
   writeFileSync(join(dir, 'run.mcap'), fileBytes);
+  // `viper view` checks its file first: the CLI tests serve a real recording.
+  await writeRigRecording(join(dir, 'rec.mcap'), { frames: 6, width: 96, height: 64 });
   server = await startViewServer({ distDir: dist, file: join(dir, 'run.mcap') });
 });
 afterAll(async () => {
@@ -107,9 +110,29 @@ describe('viper view (CLI)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
 
+  /** Exit code, stdout and stderr of a run that ends by itself. */
+  const finished = (args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = run(args, { VIPER_VIEWER_DIST: join(dir, 'dist') });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      // A server that did start would never exit by itself: end the test run instead of hanging.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out, err });
+      });
+    });
+
   test('prints the URL, serves, and stops on SIGINT', async () => {
     const dist = join(dir, 'dist');
-    const child = run([join(dir, 'run.mcap'), '--no-open'], { VIPER_VIEWER_DIST: dist });
+    const child = run([join(dir, 'rec.mcap'), '--no-open'], { VIPER_VIEWER_DIST: dist });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d: Buffer) => {
@@ -121,8 +144,8 @@ describe('viper view (CLI)', () => {
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?file=/);
     const port = Number(new URL(url).port);
-    expect((await raw(port, '/file/run.mcap', { Range: 'bytes=0-3' })).body).toEqual(
-      fileBytes.subarray(0, 4),
+    expect((await raw(port, '/file/rec.mcap', { Range: 'bytes=0-3' })).body).toEqual(
+      readFileSync(join(dir, 'rec.mcap')).subarray(0, 4),
     );
     expect((await raw(port, '/../../etc/passwd')).status).toBe(403);
     const code = await new Promise<number | null>((resolve) => {
@@ -133,7 +156,7 @@ describe('viper view (CLI)', () => {
   });
 
   test('says how to build the viewer when viewer/dist is missing', async () => {
-    const child = run([join(dir, 'run.mcap'), '--no-open'], { VIPER_VIEWER_DIST: join(dir, 'missing') });
+    const child = run([join(dir, 'rec.mcap'), '--no-open'], { VIPER_VIEWER_DIST: join(dir, 'missing') });
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
@@ -141,5 +164,32 @@ describe('viper view (CLI)', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
     expect(err).toMatch(/viewer is not built.*vite build viewer/);
+  });
+
+  test('refuses a file that is not an MCAP before serving anything: one line, exit 2', async () => {
+    const p = join(dir, 'notes.mcap');
+    writeFileSync(p, 'hello, this is not a recording\n');
+    const r = await finished([p, '--no-open']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.out).toBe(''); // no URL: no server
+    const lines = r.err.trim().split('\n');
+    expect(lines, r.err).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: recording: not an MCAP file .*notes\.mcap/);
+  });
+
+  test('refuses a truncated MCAP, says how much is intact and what view users can do', async () => {
+    const whole = readFileSync(join(dir, 'rec.mcap'));
+    const p = join(dir, 'cut.mcap');
+    writeFileSync(p, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    const r = await finished([p, '--no-open']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.out).toBe('');
+    const lines = r.err.trim().split('\n');
+    expect(lines, r.err).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /cut short.*\d+ messages before the damage are intact.*viper inspect .*cut\.mcap --recover/,
+    );
+    // view has no --recover, and the library's wording is not for CLI users.
+    expect(lines[0]).not.toMatch(/rerun with --recover|recover: true|open option/);
   });
 });

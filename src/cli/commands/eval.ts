@@ -40,6 +40,8 @@ import {
 } from '../../eval/index.ts';
 import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { RecordingReader } from '../../io/index.ts';
+import { refuseOutputOverInput } from '../paths.ts';
+import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
 
 interface EvalOptions {
@@ -53,6 +55,7 @@ interface EvalOptions {
   benchmark?: string;
   switches?: boolean;
   prPlot?: string;
+  recover?: boolean;
   json?: boolean;
 }
 
@@ -93,69 +96,78 @@ export function register(program: Command): void {
       '--pr-plot <file.svg>',
       'also draw the detection precision–recall curves per class (IoU 0.5, scored boxes) as an SVG',
     )
+    .option(
+      '--recover',
+      'MCAP: score the intact part of a damaged results or ground-truth file (up to where it ends) and say what was lost',
+    )
     .option('--json', 'print the full report as JSON')
     .action(
-      action(async (results: string, o: EvalOptions) => {
-        const format = o.format ?? (results.endsWith('.mcap') ? 'mcap' : 'mot');
-        if (format !== 'mcap' && format !== 'mot' && format !== 'kitti') {
-          throw new ConfigError({
-            what: `--format '${format}'`,
-            where: 'viper eval',
-            hint: 'use mot or kitti',
-          });
-        }
-        const iou = unit('iou', o.iou);
-        // MCAP results are scored as `viper scenarios run` scores them; text files count every row (MOTChallenge).
-        const mcap = format === 'mcap';
-        const minVisibility = unit(
-          'min-visibility',
-          o.minVisibility ?? String(mcap ? DEFAULT_SCORE.minVisibility : 0),
-        );
-        const matchDistanceM = Number(o.matchDistance);
-        if (!(matchDistanceM > 0)) {
-          throw new ConfigError({
-            what: `--match-distance '${o.matchDistance}' is not a positive number`,
-            where: 'viper eval',
-          });
-        }
-        if (o.convention !== 'trackeval' && o.convention !== 'motmetrics') {
-          throw new ConfigError({
-            what: `--convention '${o.convention}'`,
-            where: 'viper eval',
-            hint: 'trackeval or motmetrics',
-          });
-        }
-        const minHeightPx = Number(o.minHeight ?? (mcap ? DEFAULT_SCORE.minHeightPx : 0));
-        if (!(minHeightPx >= 0)) {
-          throw new ConfigError({
-            what: `--min-height '${o.minHeight}' is not a number ≥ 0`,
-            where: 'viper eval',
-          });
-        }
-        const opts: ClearOpts = { threshold: iou, convention: o.convention, minHeightPx };
-        const switches = o.switches === true;
-        const plot = o.prPlot;
-        if (plot === '') throw new ConfigError({ what: '--pr-plot needs a file name', where: 'viper eval' });
-        const report =
-          format === 'mcap'
-            ? await evalMcap(
-                results,
-                o.gt ?? results,
-                { ...opts, minVisibility, matchDistanceM },
-                switches,
-                plot,
-              )
-            : await evalText(results, o.gt, format, opts, benchmarkOf(o.benchmark, format), switches, plot);
-        if (plot !== undefined && !report.detection) {
-          throw new ConfigError({
-            what: '--pr-plot: the results have no scored boxes to draw curves from',
-            where: results,
-          });
-        }
-        if (o.json) printJson(report);
-        else process.stdout.write(formatReport(report));
-        return 0;
-      }),
+      action(
+        withDamageHint(rerunWithRecover('score'), async (results: string, o: EvalOptions) => {
+          const format = o.format ?? (results.endsWith('.mcap') ? 'mcap' : 'mot');
+          if (format !== 'mcap' && format !== 'mot' && format !== 'kitti') {
+            throw new ConfigError({
+              what: `--format '${format}'`,
+              where: 'viper eval',
+              hint: 'use mot or kitti',
+            });
+          }
+          const iou = unit('iou', o.iou);
+          // MCAP results are scored as `viper scenarios run` scores them; text files count every row (MOTChallenge).
+          const mcap = format === 'mcap';
+          const minVisibility = unit(
+            'min-visibility',
+            o.minVisibility ?? String(mcap ? DEFAULT_SCORE.minVisibility : 0),
+          );
+          const matchDistanceM = Number(o.matchDistance);
+          if (!(matchDistanceM > 0)) {
+            throw new ConfigError({
+              what: `--match-distance '${o.matchDistance}' is not a positive number`,
+              where: 'viper eval',
+            });
+          }
+          if (o.convention !== 'trackeval' && o.convention !== 'motmetrics') {
+            throw new ConfigError({
+              what: `--convention '${o.convention}'`,
+              where: 'viper eval',
+              hint: 'trackeval or motmetrics',
+            });
+          }
+          const minHeightPx = Number(o.minHeight ?? (mcap ? DEFAULT_SCORE.minHeightPx : 0));
+          if (!(minHeightPx >= 0)) {
+            throw new ConfigError({
+              what: `--min-height '${o.minHeight}' is not a number ≥ 0`,
+              where: 'viper eval',
+            });
+          }
+          const opts: ClearOpts = { threshold: iou, convention: o.convention, minHeightPx };
+          const switches = o.switches === true;
+          const plot = o.prPlot;
+          if (plot === '')
+            throw new ConfigError({ what: '--pr-plot needs a file name', where: 'viper eval' });
+          refuseOutputOverInput([results, o.gt], [{ path: plot, flag: '--pr-plot' }]);
+          const report =
+            format === 'mcap'
+              ? await evalMcap(
+                  results,
+                  o.gt ?? results,
+                  { ...opts, minVisibility, matchDistanceM },
+                  switches,
+                  plot,
+                  o.recover === true,
+                )
+              : await evalText(results, o.gt, format, opts, benchmarkOf(o.benchmark, format), switches, plot);
+          if (plot !== undefined && !report.detection) {
+            throw new ConfigError({
+              what: '--pr-plot: the results have no scored boxes to draw curves from',
+              where: results,
+            });
+          }
+          if (o.json) printJson(report);
+          else process.stdout.write(formatReport(report));
+          return 0;
+        }),
+      ),
     );
 }
 
@@ -258,16 +270,27 @@ async function evalMcap(
   opts: ClearOpts & { minVisibility: number; matchDistanceM: number },
   switches: boolean,
   plot: string | undefined,
+  recover: boolean,
 ): Promise<EvalReport> {
-  const index = new StampIndex();
-  const tracks: Stamped<TrackRow>[] = [];
-  const objects: Stamped<BevRow>[] = [];
+  // Every stamp of a scored message, numbered into frames once a damaged file's cut is known.
+  const stamps: bigint[] = [];
+  let tracks: Stamped<TrackRow>[] = [];
+  let objects: Stamped<BevRow>[] = [];
   const runMessages: Record<string, unknown>[] = [];
   const notes: string[] = [];
   let unlabelled = 0;
   const annotationTopic = /^\/perception\/(.+)\/annotations$/;
 
-  const results = await RecordingReader.open(resultsPath);
+  // With --recover, a damaged file is read up to its damage; scoring stops before its last (maybe partial) stamp.
+  let cutNs: bigint | undefined;
+  const salvaged = (reader: RecordingReader, path: string, lastNs: bigint | undefined) => {
+    const r = reader.recovery();
+    if (!r.damaged) return;
+    notes.push(`${path} is damaged (${r.reason}): ${r.bytesLost} bytes lost, scored up to where it ends`);
+    if (lastNs !== undefined && (cutNs === undefined || lastNs < cutNs)) cutNs = lastNs;
+  };
+  let lastNs: bigint | undefined;
+  const results = await RecordingReader.open(resultsPath, { recover });
   try {
     const channels = results
       .channels()
@@ -277,27 +300,30 @@ async function evalMcap(
     for await (const m of results.messages({ topics: channels.map((c) => c.topic) })) {
       const msg = results.decoder(m.channel.id)(m.data);
       const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
+      if (lastNs === undefined || m.logTimeNs > lastNs) lastNs = m.logTimeNs;
       const cam = annotationTopic.exec(m.channel.topic)?.[1];
       if (cam !== undefined) {
         const r = annotationsToRows(msg, cam);
         unlabelled += r.unlabelled;
-        index.add(m.logTimeNs);
+        stamps.push(m.logTimeNs);
         for (const row of r.rows) tracks.push({ stampNs: m.logTimeNs, row });
       } else if (m.channel.topic === topics.objects) {
         const o = objectsToBev(msg, where);
-        index.add(m.logTimeNs);
+        stamps.push(m.logTimeNs);
         for (const row of o.rows) objects.push({ stampNs: m.logTimeNs, row });
       } else {
         runMessages.push(msg);
       }
     }
+    salvaged(results, resultsPath, lastNs);
   } finally {
     await results.close();
   }
 
-  const gt2d: Stamped<TrackRow>[] = [];
-  const gtBev: Stamped<BevRow>[] = [];
-  const gtReader = await RecordingReader.open(gtPath);
+  let gt2d: Stamped<TrackRow>[] = [];
+  let gtBev: Stamped<BevRow>[] = [];
+  lastNs = undefined;
+  const gtReader = await RecordingReader.open(gtPath, { recover });
   try {
     const ch = gtReader.channels().find((c) => c.topic === topics.groundTruthObjects);
     if (!ch) {
@@ -309,13 +335,30 @@ async function evalMcap(
     }
     for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
       const gt = parseGroundTruth(gtReader.decoder(m.channel.id)(m.data), `${gtPath} @ ${m.logTimeNs}`);
-      index.add(m.logTimeNs);
+      if (lastNs === undefined || m.logTimeNs > lastNs) lastNs = m.logTimeNs;
+      stamps.push(m.logTimeNs);
       for (const row of groundTruthToRows(gt, opts.minVisibility)) gt2d.push({ stampNs: m.logTimeNs, row });
       for (const row of groundTruthToBev(gt, opts.minVisibility, opts.minHeightPx))
         gtBev.push({ stampNs: m.logTimeNs, row });
     }
+    // The results file read again as ground truth (the default) is damaged once, not twice.
+    if (gtPath !== resultsPath) salvaged(gtReader, gtPath, lastNs);
   } finally {
     await gtReader.close();
+  }
+  const cut = cutNs;
+  const kept = <T extends { stampNs: bigint }>(xs: T[]): T[] =>
+    cut === undefined ? xs : xs.filter((x) => x.stampNs < cut);
+  const index = new StampIndex();
+  for (const s of stamps) if (cut === undefined || s < cut) index.add(s);
+  if (cut !== undefined) {
+    tracks = kept(tracks);
+    objects = kept(objects);
+    gt2d = kept(gt2d);
+    gtBev = kept(gtBev);
+    const scored =
+      index.size > 0 ? ` (${Number(index.stampOf(index.size - 1) - index.stampOf(0)) / 1e9} s)` : '';
+    notes.push(`scored ${index.size} stamps${scored}, before the last stamp of the damaged file`);
   }
 
   const report: EvalReport = { results: resultsPath, groundTruth: gtPath, format: 'mcap', notes };

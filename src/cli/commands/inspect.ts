@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { nsToSec } from '../../contracts/time.ts';
 import { inspectRecording, type InspectReport } from '../../graph/inspect.ts';
+import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
 
 export function register(program: Command): void {
@@ -11,12 +12,17 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--recover', 'read the intact part of a damaged file and report what was lost')
     .action(
-      action(async (file: string, o: { json?: boolean; recover?: boolean }) => {
-        const report = await inspectRecording(file, { recover: o.recover === true });
-        if (o.json) printJson(report);
-        else printReport(report);
-        return 0;
-      }),
+      action(
+        withDamageHint(
+          rerunWithRecover('read'),
+          async (file: string, o: { json?: boolean; recover?: boolean }) => {
+            const report = await inspectRecording(file, { recover: o.recover === true });
+            if (o.json) printJson(report);
+            else printReport(report);
+            return 0;
+          },
+        ),
+      ),
     );
 }
 

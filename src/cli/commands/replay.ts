@@ -6,6 +6,8 @@ import { openChecked, replay, type ReplaySummary } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { LiveServer } from '../../live/index.ts';
+import { refuseOutputOverInput } from '../paths.ts';
+import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
 
@@ -80,83 +82,90 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .action(
-      action(async (input: string, o: Record<string, unknown>) => {
-        if (!existsSync(input)) {
-          throw new ConfigError({
-            what: `no such file '${input}'`,
-            where: 'replay <input>',
-            hint: 'check the path',
-          });
-        }
-        const reader = await openChecked(input, o.recover === true);
-        const stageOpts: StageOptions = {
-          model: o.model as string | undefined,
-          detector: o.detector as StageOptions['detector'],
-          ep: String(o.ep)
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-          threads: o.threads as number | undefined,
-          tracker: String(o.tracker) as StageOptions['tracker'],
-          fuse: o.fuse !== false,
-          maxBatch: o.batchSize as number,
-          trackThresh: o.trackThresh as number | undefined,
-          birthThresh: o.birthThresh as number | undefined,
-          rangeCue: o.rangeCue as StageOptions['rangeCue'],
-        };
-        const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(
-          async (err: unknown) => {
-            await reader.close();
-            throw err;
-          },
-        );
-        for (const n of notes) process.stderr.write(`${n}\n`);
-        const control = { stopped: false };
-        const dispose = onInterrupt((sig) => {
-          process.stderr.write(`\n${sig}: stopping, finalizing ${o.output as string}\n`);
-          control.stopped = true;
-        });
-        let live: LiveServer | undefined;
-        if (o.serve !== undefined) {
-          const port = o.serve === true ? 8765 : parseIntArg('--serve', String(o.serve));
-          live = await LiveServer.start({ host: String(o.host), port });
-          process.stderr.write(
-            `live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)\n`,
+      action(
+        withDamageHint(rerunWithRecover('replay'), async (input: string, o: Record<string, unknown>) => {
+          if (!existsSync(input)) {
+            throw new ConfigError({
+              what: `no such file '${input}'`,
+              where: 'replay <input>',
+              hint: 'check the path',
+            });
+          }
+          refuseOutputOverInput(
+            [input, o.model as string | undefined],
+            [{ path: o.output as string, flag: '-o' }],
           );
-        }
-        let progress: ReturnType<typeof createProgress> | undefined;
-        let total = 0;
-        try {
-          const summary = await replay({
-            input,
-            reader,
-            output: o.output as string,
-            stages,
-            queueSize: o.queueSize as number,
+          const reader = await openChecked(input, o.recover === true);
+          const stageOpts: StageOptions = {
+            model: o.model as string | undefined,
+            detector: o.detector as StageOptions['detector'],
+            ep: String(o.ep)
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+            threads: o.threads as number | undefined,
+            tracker: String(o.tracker) as StageOptions['tracker'],
+            fuse: o.fuse !== false,
             maxBatch: o.batchSize as number,
-            batchWindowNs: BigInt(o.batchWindowMs as number) * 1_000_000n,
-            alignToleranceNs: BigInt(o.alignToleranceMs as number) * 1_000_000n,
-            recover: o.recover === true,
-            compression: parseCompression(String(o.compression)),
-            metadata,
-            control,
-            live,
-            speed: o.speed === undefined ? undefined : parseSpeed(String(o.speed)),
-            onStart: (s) => {
-              total = s.messageCount;
-              progress = createProgress('replay', total, 'msgs', o.progress !== false && o.json !== true);
+            trackThresh: o.trackThresh as number | undefined,
+            birthThresh: o.birthThresh as number | undefined,
+            rangeCue: o.rangeCue as StageOptions['rangeCue'],
+          };
+          const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(
+            async (err: unknown) => {
+              await reader.close();
+              throw err;
             },
-            onProgress: (p) => progress?.update(p.messagesRead, `${p.rigFrames} rig frames`),
+          );
+          for (const n of notes) process.stderr.write(`${n}\n`);
+          const control = { stopped: false };
+          const dispose = onInterrupt((sig) => {
+            process.stderr.write(`\n${sig}: stopping, finalizing ${o.output as string}\n`);
+            control.stopped = true;
           });
-          progress?.finish();
-          if (o.json) printJson(summary);
-          else printSummary(summary);
-          return summary.interrupted ? 130 : 0;
-        } finally {
-          dispose();
-          await live?.close();
-        }
-      }),
+          let live: LiveServer | undefined;
+          if (o.serve !== undefined) {
+            const port = o.serve === true ? 8765 : parseIntArg('--serve', String(o.serve));
+            live = await LiveServer.start({ host: String(o.host), port });
+            process.stderr.write(
+              `live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)\n`,
+            );
+          }
+          let progress: ReturnType<typeof createProgress> | undefined;
+          let total = 0;
+          try {
+            const summary = await replay({
+              input,
+              reader,
+              output: o.output as string,
+              stages,
+              queueSize: o.queueSize as number,
+              maxBatch: o.batchSize as number,
+              batchWindowNs: BigInt(o.batchWindowMs as number) * 1_000_000n,
+              alignToleranceNs: BigInt(o.alignToleranceMs as number) * 1_000_000n,
+              recover: o.recover === true,
+              compression: parseCompression(String(o.compression)),
+              metadata,
+              control,
+              live,
+              speed: o.speed === undefined ? undefined : parseSpeed(String(o.speed)),
+              onStart: (s) => {
+                total = s.messageCount;
+                progress = createProgress('replay', total, 'msgs', o.progress !== false && o.json !== true);
+              },
+              onProgress: (p) => progress?.update(p.messagesRead, `${p.rigFrames} rig frames`),
+            });
+            if (summary.interrupted) progress?.stop();
+            else progress?.finish();
+            if (o.json) printJson(summary);
+            else printSummary(summary);
+            return summary.interrupted ? 130 : 0;
+          } finally {
+            dispose();
+            await live?.close();
+          }
+        }),
+      ),
     );
 }
 

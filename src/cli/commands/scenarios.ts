@@ -20,6 +20,7 @@ import {
 } from '../../eval/scenarios/index.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import { runSuite } from '../suite/index.ts';
+import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -142,21 +143,24 @@ export function register(program: Command): void {
     .option('--json', 'print checks and metrics as JSON')
     .action(
       action(
-        async (
-          results: string,
-          o: { scenario: string; gt?: string; minVisibility: string; minHeight: string; json?: boolean },
-        ) => {
-          const { scenario } = await loadScenario(o.scenario);
-          const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o));
-          if (o.json)
-            printJson({ scenario: scenario.name, checks: s.checks, metrics: s.metrics, notes: s.notes });
-          else {
-            for (const c of s.checks)
-              process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-            for (const n of s.notes) process.stdout.write(`note: ${n}\n`);
-          }
-          return s.checks.every((c) => c.ok) ? 0 : 1;
-        },
+        withDamageHint(
+          recoverElsewhere('`viper scenarios score`'),
+          async (
+            results: string,
+            o: { scenario: string; gt?: string; minVisibility: string; minHeight: string; json?: boolean },
+          ) => {
+            const { scenario } = await loadScenario(o.scenario);
+            const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o));
+            if (o.json)
+              printJson({ scenario: scenario.name, checks: s.checks, metrics: s.metrics, notes: s.notes });
+            else {
+              for (const c of s.checks)
+                process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+              for (const n of s.notes) process.stdout.write(`note: ${n}\n`);
+            }
+            return s.checks.every((c) => c.ok) ? 0 : 1;
+          },
+        ),
       ),
     );
 }

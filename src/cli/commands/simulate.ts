@@ -15,6 +15,7 @@ import { recordScenario } from '../../sim/record.ts';
 import { loadScenario, scenarioJsonSchema } from '../../sim/scenario/load.ts';
 import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
+import { refuseOutputOverInput } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 
 interface Opts {
@@ -64,6 +65,16 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(
       action(async (files: string[], o: Opts) => {
+        refuseOutputOverInput(
+          [...files, o.verify],
+          [
+            { path: o.writeSchema, flag: '--write-schema' },
+            { path: o.output, flag: '-o' },
+            { path: o.mosaic, flag: '--mosaic' },
+            { path: o.exportDataset, flag: '--export-dataset', replacesFolder: true },
+            { path: o.digests, flag: '--digests' },
+          ],
+        );
         if (o.writeSchema) {
           await writeFile(o.writeSchema, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
           if (!o.json) process.stdout.write(`wrote ${o.writeSchema}\n`);
@@ -154,23 +165,36 @@ export function register(program: Command): void {
         }
         if (o.output) {
           const l = loaded[0]!;
+          const total = frameCount(l.scenario);
+          const output = o.output;
           let stop = false;
-          const off = onInterrupt(() => {
+          const off = onInterrupt((sig) => {
+            process.stderr.write(`\n${sig}: stopping, finalizing ${output}\n`);
             stop = true;
           });
-          const p = bar(`simulate ${l.scenario.name}`, frameCount(l.scenario));
+          const p = bar(`simulate ${l.scenario.name}`, total);
           try {
-            await mkdir(dirname(o.output), { recursive: true });
-            const r = await recordScenario(l.world, o.output, {
+            await mkdir(dirname(output), { recursive: true });
+            const r = await recordScenario(l.world, output, {
               onProgress: (d) => p.update(d),
               shouldStop: () => stop,
             });
-            p.finish();
-            summary.push({ scenario: l.scenario.name, ...r });
-            if (!o.json)
+            if (r.interrupted) p.stop();
+            else p.finish();
+            summary.push({ scenario: l.scenario.name, ...r, scenarioFrames: total });
+            if (!o.json) {
+              const frames = r.interrupted
+                ? `${r.frames} of ${total} frames (${(r.frames / l.scenario.rate).toFixed(1)} of ${l.scenario.duration} s; interrupted, output finalized)`
+                : `${r.frames} frames`;
               process.stdout.write(
-                `wrote ${r.path}: ${r.frames} frames, ${(r.bytes / 1e6).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 16)}…\n`,
+                `wrote ${r.path}: ${frames}, ${(r.bytes / 1e6).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 16)}…\n`,
               );
+            }
+            if (r.interrupted) {
+              // Ctrl-C ends the command here: no mosaic or dataset after it.
+              if (o.json) printJson(summary.length === 1 ? summary[0] : summary);
+              return 130;
+            }
           } finally {
             off();
           }

@@ -7,7 +7,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, RecordingError } from '../../contracts/errors.ts';
+import { topics } from '../../contracts/topics.ts';
+import { isDamageError, RecordingReader, withRecoverHint } from '../../io/index.ts';
 import { defaultDistDir, startViewServer } from '../../live/index.ts';
+import { recoverElsewhere } from '../recover.ts';
 import { action, onInterrupt } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -29,6 +32,62 @@ function openBrowser(url: string): void {
   }
 }
 
+/**
+ * Open `path` as the other commands do and check what the viewer needs: an intact MCAP with an index (it reads
+ * through the chunk indexes) and something to show. Throws RecordingError (one line, exit 2) otherwise.
+ */
+async function checkViewable(path: string): Promise<void> {
+  let reader: RecordingReader;
+  try {
+    reader = await RecordingReader.open(path);
+  } catch (err) {
+    if (!isDamageError(err)) throw err;
+    const intact = await intactMessages(path);
+    throw withRecoverHint(
+      err,
+      (p) =>
+        `${intact > 0 ? `${intact} messages before the damage are intact, but ` : ''}${recoverElsewhere('the viewer')(p)}`,
+    );
+  }
+  try {
+    const s = reader.summary();
+    if (!s.indexed) {
+      throw new RecordingError({
+        what: 'no usable index (summary section)',
+        where: path,
+        hint: `the viewer reads through the index: write an indexed copy, e.g. \`viper replay ${path} -o <new.mcap>\``,
+      });
+    }
+    const showable = s.channels.some(
+      (c) =>
+        /^\/[^/]+\/image$/.test(c.topic) ||
+        c.topic === topics.groundTruthObjects ||
+        c.topic === topics.objects,
+    );
+    if (!showable || s.messageCount === 0) {
+      throw new RecordingError({
+        what: 'nothing to show (no messages on camera images, ground truth or objects)',
+        where: path,
+        hint: 'pass a recording or a results file from viper replay',
+      });
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+/** How many messages of a damaged file are intact (0 when none can be read). */
+async function intactMessages(path: string): Promise<number> {
+  try {
+    const r = await RecordingReader.open(path, { recover: true });
+    const n = r.summary().messageCount;
+    await r.close();
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('view')
@@ -43,6 +102,8 @@ export function register(program: Command): void {
         if (!existsSync(path) || !statSync(path).isFile()) {
           throw new RecordingError({ what: 'file not found', where: path, hint: 'pass a .mcap file' });
         }
+        // Refuse here what the browser could not show, rather than serving it and failing there.
+        await checkViewable(path);
         const distDir = process.env.VIPER_VIEWER_DIST ?? defaultDistDir(repoRoot);
         if (!existsSync(join(distDir, 'index.html'))) {
           throw new ConfigError({

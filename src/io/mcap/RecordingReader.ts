@@ -31,8 +31,30 @@ export interface OpenOptions {
   recover?: boolean;
 }
 
-const HINT_RECOVER =
-  'rerun with --recover (open option recover: true) to read the intact messages before the damage';
+/** How a library caller reads the intact part; commands say it their own way (`withRecoverHint`). */
+const HINT_RECOVER = 'open it with { recover: true } to read the intact messages before the damage';
+const HINT_TRUNCATED = 'the file was cut short (writer stopped before close?)';
+
+/** True for the RecordingError of a damaged or truncated file, the one that `recover: true` reads past. */
+export function isDamageError(err: unknown): err is RecordingError {
+  return err instanceof RecordingError && err.cause instanceof DamageError;
+}
+
+/**
+ * A damage error with `how` (what to do about it, e.g. a command's own option) in place of the library's hint,
+ * keeping what, where and cause; any other error is returned as it is. `how` gets the damaged file's path.
+ */
+export function withRecoverHint(err: unknown, how: (path: string) => string): unknown {
+  if (!isDamageError(err)) return err;
+  const damage = (err.cause as DamageError).damage;
+  const path = err.where ?? '';
+  return new RecordingError({
+    what: err.what,
+    ...(err.where === undefined ? {} : { where: err.where }),
+    hint: damage.truncated ? `${HINT_TRUNCATED}; ${how(path)}` : how(path),
+    cause: err.cause,
+  });
+}
 
 export class RecordingReader {
   readonly path: string;
@@ -295,9 +317,7 @@ function damageError(damage: Damage, path: string): RecordingError {
   return new RecordingError({
     what: damage.reason,
     where: path,
-    hint: damage.truncated
-      ? `the file was cut short (writer stopped before close?); ${HINT_RECOVER}`
-      : HINT_RECOVER,
+    hint: damage.truncated ? `${HINT_TRUNCATED}; ${HINT_RECOVER}` : HINT_RECOVER,
     cause: new DamageError(damage),
   });
 }

@@ -1,0 +1,85 @@
+/**
+ * Guards for the files a command writes. A command that writes one of its own inputs truncates it before it
+ * has read it (`replay ped.mcap -o ped.mcap` left 356 bytes of ped.mcap), so every command that writes files
+ * from input files calls `refuseOutputOverInput` before it opens anything for writing.
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { ConfigError } from '../contracts/errors.ts';
+
+/** An output of a command: its path and the option that names it (for the message). */
+export interface OutputPath {
+  path: string | undefined;
+  /** The option, e.g. '-o' or '--pr-plot'. */
+  flag: string;
+  /**
+   * A folder the command replaces as a whole (e.g. `--export-dataset`): an input anywhere inside it would be
+   * deleted too, so that is refused as well.
+   */
+  replacesFolder?: boolean;
+}
+
+/**
+ * The canonical name of `path`: symlinks resolved where the file (or else its folder) exists, so two spellings
+ * of one file compare equal whether or not the file is there yet.
+ */
+export function canonicalPath(path: string): string {
+  const abs = resolve(path);
+  try {
+    return realpathSync(abs);
+  } catch {
+    // Not there (yet): resolve its folder, where an output usually is.
+    try {
+      return join(realpathSync(dirname(abs)), basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}
+
+/** True when `a` and `b` name one file: the same canonical path, or (both existing) the same device and inode. */
+export function sameFile(a: string, b: string): boolean {
+  if (canonicalPath(a) === canonicalPath(b)) return true;
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false;
+  }
+}
+
+function isInside(folder: string, path: string): boolean {
+  const f = canonicalPath(folder);
+  return canonicalPath(path).startsWith(f.endsWith(sep) ? f : `${f}${sep}`);
+}
+
+/**
+ * Throws a ConfigError (exit 2, one line) when an output would overwrite an input: the same path once symlinks
+ * are resolved, or the same inode (a hard link). Call it before opening any output. Undefined paths are
+ * skipped, so optional options can be passed as they are.
+ */
+export function refuseOutputOverInput(inputs: (string | undefined)[], outputs: OutputPath[]): void {
+  for (const out of outputs) {
+    if (out.path === undefined || out.path === '') continue;
+    for (const input of inputs) {
+      if (input === undefined || input === '') continue;
+      if (sameFile(out.path, input)) {
+        // `-o ped.mcap` names the file; another option, or another name for the file, says which is which.
+        const plain = out.path === input && out.flag === '-o';
+        throw new ConfigError({
+          what: 'output is the input',
+          where: plain ? input : `${out.flag} ${out.path}${out.path === input ? '' : ` = ${input}`}`,
+          hint: 'write the results to another file',
+        });
+      }
+      if (out.replacesFolder && isInside(out.path, input)) {
+        throw new ConfigError({
+          what: `output folder holds the input ${input}`,
+          where: `${out.flag} ${out.path}`,
+          hint: `${out.flag} replaces the whole folder: choose another one`,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * An output that is one of the command's inputs (same path, a symlink, a hard link, or a folder the command
+ * replaces that holds it) is refused through the real CLI before anything is written: one line, exit 2, and
+ * the input byte for byte as it was. (`replay ped.mcap -o ped.mcap` used to leave 356 bytes of ped.mcap.)
+ */
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../shared.ts';
+import { viper } from '../testing/cli.ts';
+import { writeRigRecording } from '../testing/recordings.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-same-'));
+const rec = join(dir, 'ped.mcap');
+const scenario = join(dir, 'scenes', 'crossing.yaml');
+const det = join(dir, 'det.txt');
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+beforeAll(async () => {
+  await writeRigRecording(rec, { frames: 6, width: 96, height: 64 });
+  mkdirSync(join(dir, 'scenes'));
+  copyFileSync(join(repoRoot, 'scenarios', 'pedestrian_crossing.yaml'), scenario);
+  writeFileSync(det, '1,-1,10,10,20,40,0.9,-1,-1,-1\n2,-1,11,10,20,40,0.9,-1,-1,-1\n');
+  symlinkSync(rec, join(dir, 'link.mcap'));
+  linkSync(rec, join(dir, 'hard.mcap'));
+});
+
+/** Runs the CLI and checks: exit 2, one `error:` line matching `pattern`, and `input` unchanged. */
+function refused(args: string[], input: string, pattern: RegExp) {
+  const before = sha(input);
+  const r = viper(args);
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(sha(input)).toBe(before);
+  expect(r.stdout).toBe('');
+}
+
+describe('an output that is an input is refused, the input untouched', () => {
+  it('replay -o <the input>', () =>
+    refused(
+      ['replay', rec, '-o', rec, '--detector', 'oracle'],
+      rec,
+      /output is the input \(.*ped\.mcap\) — write the results to another file$/,
+    ));
+
+  it('replay -o <another spelling, a symlink, a hard link of the input>', () => {
+    refused(['replay', rec, '-o', join(dir, '.', 'scenes', '..', 'ped.mcap')], rec, /output is the input/);
+    refused(
+      ['replay', rec, '-o', join(dir, 'link.mcap'), '--detector', 'none'],
+      rec,
+      /link\.mcap = .*ped\.mcap/,
+    );
+    refused(['replay', join(dir, 'link.mcap'), '-o', join(dir, 'hard.mcap')], rec, /output is the input/);
+  });
+
+  it('eval --pr-plot <the results or the ground truth>', () => {
+    refused(['eval', rec, '--pr-plot', rec], rec, /output is the input \(--pr-plot /);
+    refused(
+      ['eval', join(dir, 'x.mcap'), '--gt', rec, '--pr-plot', join(dir, 'hard.mcap')],
+      rec,
+      /output is the input/,
+    );
+  });
+
+  it('import -o <the video>', () => refused(['import', rec, '-o', rec], rec, /output is the input/));
+
+  it('track -o <the detections>', () => refused(['track', det, '-o', det], det, /output is the input/));
+
+  it('simulate -o / --mosaic / --write-schema <the scenario>, --export-dataset <its folder>', () => {
+    refused(['simulate', scenario, '-o', scenario], scenario, /output is the input/);
+    refused(['simulate', scenario, '--mosaic', scenario], scenario, /output is the input \(--mosaic /);
+    refused(['simulate', scenario, '--write-schema', scenario], scenario, /--write-schema/);
+    refused(
+      ['simulate', scenario, '--export-dataset', join(dir, 'scenes')],
+      scenario,
+      /output folder holds the input .*--export-dataset replaces the whole folder/,
+    );
+    expect(existsSync(join(dir, 'scenes.partial'))).toBe(false);
+  });
+});
+
+it('a different output still works', () => {
+  const out = join(dir, 'det.tracks.txt');
+  const r = viper(['track', det, '-o', out]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(existsSync(out)).toBe(true);
+});
