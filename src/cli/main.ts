@@ -47,6 +47,17 @@ function oneLineUsageErrors(cmd: Command): void {
   for (const sub of cmd.commands) oneLineUsageErrors(sub);
 }
 
+// `viper … --json | head`: the reader of stdout left, so stop quietly (a shell pipeline's usual behaviour)
+// instead of an unhandled EPIPE stack trace; commands print to stdout once their files are closed. A closed
+// stderr (progress piped to `head`) is ignored, so a replay still finishes and finalizes its output.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 const program = await buildProgram();
 try {
   await program.parseAsync(process.argv);

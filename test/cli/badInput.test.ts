@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { hasShared, shared } from '../shared.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperSpawn } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -293,4 +293,16 @@ describe('uncalibrated camera', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/uncalibrated.*cam_b/);
   });
+});
+
+it('a reader that leaves (`viper … --json | head`) ends the command quietly, not with an EPIPE stack trace', async () => {
+  const child = viperSpawn(['inspect', good, '--json']);
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
 });
