@@ -9,6 +9,8 @@ export const topics = {
   objects: '/perception/objects',
   scene: '/perception/scene',
   metrics: '/perception/metrics',
+  /** Every output of the perception graph lies under this prefix. */
+  resultsPrefix: '/perception/',
 } as const;
 
 /** Frames: the world (`odom`), the ego body (`base_link`, FLU), and one optical frame per camera. */

@@ -1,6 +1,6 @@
 /**
  * The results-file sink: inputs passed through verbatim (same channels, schemas, times) so the file stands
- * alone, plus the perception outputs of each rig frame in Foxglove schemas and viper JSON (DESIGN.md topics).
+ * alone, except an earlier run's outputs, plus the perception outputs of each rig frame in Foxglove schemas and viper JSON (DESIGN.md topics).
  * Channels are created on first use; since the write order is deterministic, so are channel ids.
  */
 import { topics } from '../contracts/topics.ts';
@@ -56,7 +56,16 @@ export class ResultsSink {
       .sort();
   }
 
+  /** Input messages on `/perception/…` topics not passed through (see writeInput). */
+  earlierResultsDropped = 0;
+
   async writeInput(m: RecordedMessage): Promise<void> {
+    // An input that is itself a results file carries an earlier run's outputs: passed through they would sit on
+    // the same topics as this run's (two channels each, read back as one), so they are left out and counted.
+    if (m.channel.topic.startsWith(topics.resultsPrefix)) {
+      this.earlierResultsDropped++;
+      return;
+    }
     let ch = this.inputChannels.get(m.channel.id);
     if (ch === undefined) {
       const schema = this.reader.schemaOf(m.channel.id);

@@ -76,6 +76,8 @@ export interface ReplaySummary {
   /** Wall-clock ms from a rig frame closing to its outputs being written (display only, not in the file). */
   latencyMs: { p50: number; p95: number; max: number } | null;
   recovery?: { damaged: boolean; reason?: string; bytesLost: number };
+  /** Input messages on `/perception/…` (an earlier run's results) left out of the output. */
+  earlierResultsDropped: number;
   stages: Record<string, Record<string, unknown>>;
 }
 
@@ -249,6 +251,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     output: opts.output,
     messagesRead: stats.messagesRead,
     messagesWritten: sink.messagesWritten,
+    earlierResultsDropped: sink.earlierResultsDropped,
     cameraFrames: stats.cameraFrames,
     rigFrames: stats.rigFrames,
     cameras: [...aligner.rigCameras],

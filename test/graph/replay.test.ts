@@ -59,6 +59,22 @@ describe('replay', () => {
     await reader.close();
   });
 
+  it("replaying a results file leaves the earlier run's outputs out: one channel per topic, as replaying its input", async () => {
+    const first = join(dir, 'r1.mcap');
+    await replay({ input, output: first, stages: [fakeDetect] });
+    const again = join(dir, 'r2.mcap');
+    const s = await replay({ input: first, output: again, stages: [fakeDetect] });
+    expect(s.earlierResultsDropped).toBe(30 * 3 + 30);
+    const reader = await RecordingReader.open(again);
+    const byTopic = new Map<string, number[]>();
+    for (const c of reader.channels())
+      byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), c.messageCount]);
+    await reader.close();
+    expect(byTopic.get('/perception/metrics')).toEqual([30]);
+    expect(byTopic.get('/perception/cam_left/annotations')).toEqual([30]);
+    expect([...byTopic.values()].every((n) => n.length === 1)).toBe(true);
+  });
+
   it('gives byte-identical output run to run and for any queue and batch size', async () => {
     const configs = [
       { queueSize: 64, maxBatch: 6 },

@@ -205,6 +205,10 @@ function printSummary(s: ReplaySummary): void {
     );
   if (s.recovery?.damaged)
     lines.push(`  recovered: ${s.recovery.reason}; ${s.recovery.bytesLost} bytes lost`);
+  if (s.earlierResultsDropped > 0)
+    lines.push(
+      `  the input held an earlier run's results: its ${s.earlierResultsDropped} /perception/… messages were left out (this run's replace them)`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
