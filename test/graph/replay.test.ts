@@ -66,7 +66,7 @@ describe('replay', () => {
     const s = await replay({ input: first, output: again, stages: [fakeDetect] });
     expect(s.earlierResultsDropped).toBe(30 * 3 + 30);
     const reader = await RecordingReader.open(again);
-    const byTopic = new Map<string, number[]>();
+    const byTopic = new Map<string, (number | undefined)[]>();
     for (const c of reader.channels())
       byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), c.messageCount]);
     await reader.close();
