@@ -234,6 +234,28 @@ describe('viper eval on a results MCAP', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: input: no \/ground_truth\/objects topic/);
   });
+
+  it('fails with exit 2 when there is nothing to score (a recording never replayed)', async () => {
+    // The results file read as the ground truth: it has /ground_truth/objects; a copy without outputs has only that.
+    const raw = join(dir, 'raw.mcap');
+    const w = await RecordingWriter.create(raw);
+    const ch = await w.addChannel('/ground_truth/objects', {
+      kind: 'json',
+      name: 'viper.GroundTruth',
+      jsonSchema: {},
+    });
+    await w.write(
+      ch,
+      1_000_000_000n,
+      new TextEncoder().encode(JSON.stringify({ stampNs: '1000000000', actors: [] })),
+    );
+    await w.close();
+    const r = await run(raw);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^error: config: nothing to score: .* — replay it with a tracker first: viper replay raw\.mcap/,
+    );
+  });
 });
 
 describe('viper eval on text files', () => {

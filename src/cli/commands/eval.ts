@@ -393,6 +393,15 @@ async function evalMcap(
       amota: amota(g, t, { matchDistanceM: opts.matchDistanceM }),
     };
   }
+  if (!report.tracking && !report.bev) {
+    // A recording that was never replayed, or a replay without a tracker: a report of nothing would read as
+    // a pass to a script that only checks the exit code.
+    throw new ConfigError({
+      what: `nothing to score: no tracks on /perception/<camera>/annotations and no /perception/objects${unlabelled > 0 ? ` (${unlabelled} detections without track ids)` : ''}`,
+      where: resultsPath,
+      hint: `replay it with a tracker first: viper replay ${basename(resultsPath)} -o ${basename(resultsPath).replace(/\.mcap$/i, '')}.results.mcap`,
+    });
+  }
   if (runMessages.length > 0) report.run = summarizeRun(runMessages);
   return report;
 }
