@@ -86,26 +86,34 @@ export function summarizeRun(messages: readonly RigMetricsLike[]): RunFigures {
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(6) : '     -');
 
-function line(name: string, m: SequenceMetrics): string {
+function line(name: string, m: SequenceMetrics, width = 14): string {
   const c = m.CLEAR;
   return (
-    `  ${name.padEnd(14)}${pct(m.HOTA.HOTA)}${pct(m.HOTA.DetA)}${pct(m.HOTA.AssA)}${pct(c.MOTA)}${pct(c.MOTP)}` +
+    `  ${name.padEnd(width)}${pct(m.HOTA.HOTA)}${pct(m.HOTA.DetA)}${pct(m.HOTA.AssA)}${pct(c.MOTA)}${pct(c.MOTP)}` +
     `${pct(m.Identity.IDF1)}${String(c.IDSW).padStart(6)}${String(c.CLR_FP).padStart(7)}${String(c.CLR_FN).padStart(7)}` +
     `${String(m.Count.GT_IDs).padStart(6)}`
   );
 }
 
-const HEADER = `  ${''.padEnd(14)}  HOTA  DetA  AssA  MOTA  MOTP  IDF1  IDSW     FP     FN   GTs`;
+const header = (width = 14) =>
+  `  ${''.padEnd(width)}  HOTA  DetA  AssA  MOTA  MOTP  IDF1  IDSW     FP     FN   GTs`;
 
 /** The report as text (percentages; counts as integers). */
 export function formatReport(r: EvalReport): string {
   const out: string[] = [`results ${r.results}  vs  ground truth ${r.groundTruth} (${r.format})`];
   if (r.tracking) {
-    out.push('2D tracking (IoU):', HEADER, line('overall', r.tracking.overall));
-    for (const [cam, m] of Object.entries(r.tracking.perCamera)) out.push(line(`cam ${cam || '-'}`, m));
-    for (const [cls, m] of Object.entries(r.tracking.perClass)) out.push(line(cls, m));
-    if (Object.keys(r.tracking.perClass).length > 1)
-      out.push(line('class average', r.tracking.classAveraged));
+    const t = r.tracking;
+    const rows: [string, SequenceMetrics][] = [
+      ['overall', t.overall],
+      ...Object.entries(t.perCamera).map(([cam, m]): [string, SequenceMetrics] => [`cam ${cam || '-'}`, m]),
+      ...Object.entries(t.perClass),
+      ...(Object.keys(t.perClass).length > 1
+        ? [['class average', t.classAveraged] as [string, SequenceMetrics]]
+        : []),
+    ];
+    // Long camera names (cam_front_right) widen the name column instead of pushing their row out of line.
+    const width = Math.max(14, ...rows.map(([name]) => name.length + 1));
+    out.push('2D tracking (IoU):', header(width), ...rows.map(([name, m]) => line(name, m, width)));
   }
   if (r.detection) {
     out.push(
@@ -118,7 +126,7 @@ export function formatReport(r: EvalReport): string {
     }
   }
   if (r.bev) {
-    out.push('BEV tracking (centre distance):', HEADER, line('overall', r.bev.metrics));
+    out.push('BEV tracking (centre distance):', header(), line('overall', r.bev.metrics));
     out.push(`  AMOTA ${pct(r.bev.amota.AMOTA)}  AMOTP ${r.bev.amota.AMOTP.toFixed(2)} m`);
   }
   if (r.run) {
