@@ -47,16 +47,15 @@ function oneLineUsageErrors(cmd: Command): void {
   for (const sub of cmd.commands) oneLineUsageErrors(sub);
 }
 
-// `viper … --json | head`: the reader of stdout left, so stop quietly (a shell pipeline's usual behaviour)
-// instead of an unhandled EPIPE stack trace; commands print to stdout once their files are closed. A closed
-// stderr (progress piped to `head`) is ignored, so a replay still finishes and finalizes its output.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-  process.exit(process.exitCode ?? 0);
-});
-process.stderr.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-});
+// `viper … --json | head`: the reader left. Instead of an unhandled EPIPE stack trace, later writes to that
+// stream are dropped and the command carries on: it still writes its files and sets its own exit code (some
+// print a line per scenario and go on working, e.g. simulate --digests / --verify).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
 
 const program = await buildProgram();
 try {

@@ -1,6 +1,7 @@
 /**
  * The results-file sink: inputs passed through verbatim (same channels, schemas, times) so the file stands
- * alone, except an earlier run's outputs, plus the perception outputs of each rig frame in Foxglove schemas and viper JSON (DESIGN.md topics).
+ * alone, plus the perception outputs of each rig frame in Foxglove schemas and viper JSON (DESIGN.md topics).
+ * An input that is itself a results file: see the constructor.
  * Channels are created on first use; since the write order is deterministic, so are channel ids.
  */
 import { topics } from '../contracts/topics.ts';
@@ -41,11 +42,22 @@ export class ResultsSink {
   private readonly encode = createOutputEncoder();
   messagesWritten = 0;
 
+  /**
+   * An input that is itself a results file carries an earlier run's outputs. A run with stages (`replace`)
+   * recomputes them: passed through they would sit on the same topics as this run's (two channels each, read
+   * back as one), so they are left out and counted. A pass-through run (no stages) keeps them as they are,
+   * metrics included, and writes no metrics of its own: its output is a faithful copy.
+   */
+  private readonly keepInputMetrics: boolean;
+
   constructor(
     private readonly writer: RecordingWriter,
     private readonly reader: RecordingReader,
     private readonly live?: LiveMirror,
-  ) {}
+    private readonly replace = true,
+  ) {
+    this.keepInputMetrics = !replace && reader.channels().some((c) => c.topic === topics.metrics);
+  }
 
   /** Camera ids guessed from image topic names (`/<camera>/image`); frames' frame_ids take over when seen. */
   imageCameras(): string[] {
@@ -56,13 +68,11 @@ export class ResultsSink {
       .sort();
   }
 
-  /** Input messages on `/perception/…` topics not passed through (see writeInput). */
+  /** Input messages on `/perception/…` topics not passed through (see the constructor). */
   earlierResultsDropped = 0;
 
   async writeInput(m: RecordedMessage): Promise<void> {
-    // An input that is itself a results file carries an earlier run's outputs: passed through they would sit on
-    // the same topics as this run's (two channels each, read back as one), so they are left out and counted.
-    if (m.channel.topic.startsWith(topics.resultsPrefix)) {
+    if (this.replace && m.channel.topic.startsWith(topics.resultsPrefix)) {
       this.earlierResultsDropped++;
       return;
     }
@@ -100,7 +110,7 @@ export class ResultsSink {
       objects: r.objects?.length ?? null,
       issues: r.issues,
     };
-    await this.writeObject(topics.metrics, RIG_METRICS_SPEC, tNs, metrics);
+    if (!this.keepInputMetrics) await this.writeObject(topics.metrics, RIG_METRICS_SPEC, tNs, metrics);
   }
 
   private async writeObject(topic: string, spec: SchemaSpec, tNs: bigint, message: object): Promise<void> {

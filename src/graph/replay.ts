@@ -76,7 +76,7 @@ export interface ReplaySummary {
   /** Wall-clock ms from a rig frame closing to its outputs being written (display only, not in the file). */
   latencyMs: { p50: number; p95: number; max: number } | null;
   recovery?: { damaged: boolean; reason?: string; bytesLost: number };
-  /** Input messages on `/perception/…` (an earlier run's results) left out of the output. */
+  /** Input messages on `/perception/…` (an earlier run's results) left out: replaced by this run's stages. */
   earlierResultsDropped: number;
   stages: Record<string, Record<string, unknown>>;
 }
@@ -97,7 +97,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const summaryIn = reader.summary();
   opts.onStart?.(summaryIn);
   const writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
-  const sink = new ResultsSink(writer, reader, opts.live);
+  const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0);
   const feedId = basename(opts.input).replace(/\.mcap$/i, '');
   const assembler = new FrameAssembler(feedId);
   const aligner = new RigAligner(feedId, {

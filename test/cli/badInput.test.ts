@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
-import { hasShared, shared } from '../shared.ts';
+import { hasShared, repoRoot, shared } from '../shared.ts';
 import { viper, viperSpawn } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
@@ -295,14 +295,23 @@ describe('uncalibrated camera', () => {
   });
 });
 
-it('a reader that leaves (`viper … --json | head`) ends the command quietly, not with an EPIPE stack trace', async () => {
-  const child = viperSpawn(['inspect', good, '--json']);
+it('a reader that leaves (`viper … | head`) does not stop the command: files written, its own exit code, no EPIPE trace', async () => {
+  // simulate prints a line per scenario and goes on working (digests are written after the last one).
+  const digests = join(dir, 'epipe-digests.json');
+  const child = viperSpawn([
+    'simulate',
+    join(repoRoot, 'scenarios', 'occluded_pedestrian.yaml'),
+    join(repoRoot, 'scenarios', 'pedestrian_crossing.yaml'),
+    '--digests',
+    digests,
+  ]);
   child.stdout.destroy();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
   const code = await new Promise<number | null>((done) => child.on('close', done));
-  expect(stderr).toBe('');
+  expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
   expect(code).toBe(0);
-});
+  expect(Object.keys(JSON.parse(readFileSync(digests, 'utf8')))).toHaveLength(2);
+}, 120_000);

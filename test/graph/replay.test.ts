@@ -73,6 +73,20 @@ describe('replay', () => {
     expect(byTopic.get('/perception/metrics')).toEqual([30]);
     expect(byTopic.get('/perception/cam_left/annotations')).toEqual([30]);
     expect([...byTopic.values()].every((n) => n.length === 1)).toBe(true);
+    // A pass-through run (no stages) keeps the earlier results as they are, metrics included: a faithful copy.
+    const copy = join(dir, 'r3.mcap');
+    const c = await replay({ input: first, output: copy, stages: [] });
+    expect(c.earlierResultsDropped).toBe(0);
+    const copied = await RecordingReader.open(copy);
+    const topicsOf = (r: RecordingReader) =>
+      r
+        .channels()
+        .map((ch) => `${ch.topic} ${ch.messageCount}`)
+        .sort();
+    const original = await RecordingReader.open(first);
+    expect(topicsOf(copied)).toEqual(topicsOf(original));
+    await copied.close();
+    await original.close();
   });
 
   it('gives byte-identical output run to run and for any queue and batch size', async () => {
