@@ -14,6 +14,9 @@ export function reportError(err: unknown): number {
   if (err instanceof ViperError) {
     process.stderr.write(`error: ${err.message}\n`);
     if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    // What the error was made from (e.g. ONNX Runtime's whole message), which the one line shortens.
+    for (let c = err.cause; verbose && c !== undefined; c = c instanceof Error ? c.cause : undefined)
+      process.stderr.write(`caused by: ${c instanceof Error ? (c.stack ?? c.message) : String(c)}\n`);
     return EXIT_BAD_INPUT;
   }
   const msg = err instanceof Error ? err.message : String(err);

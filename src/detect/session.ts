@@ -128,6 +128,7 @@ export async function openSession(
   const fallbacks: string[] = [];
   /** `<provider>: <reason>` for each provider that failed, for the error when none loads. */
   const reasons: string[] = [];
+  let lastError: unknown;
   for (const [i, provider] of providers.entries()) {
     const options = sessionOptions(provider, opts.threads);
     const spec: RunnerSpec = {
@@ -144,7 +145,8 @@ export async function openSession(
       return { session, provider, fallbacks };
     } catch (err) {
       const reason = ortReason(err);
-      if (NOT_A_MODEL.test(reason)) {
+      // Tested on ORT's whole first line: the shortened reason may have lost the telling words to a long path.
+      if (NOT_A_MODEL.test(firstLine(err))) {
         await host?.terminate();
         throw new ModelError({
           what: 'file is not an ONNX model',
@@ -154,6 +156,7 @@ export async function openSession(
         });
       }
       reasons.push(`${provider}: ${reason}`);
+      lastError = err;
       const next = providers[i + 1];
       const line = `detect: execution provider ${provider} did not load (${reason})${next ? `; falling back to ${next}` : ''}`;
       fallbacks.push(line);
@@ -165,8 +168,9 @@ export async function openSession(
     what: `no execution provider could load the model (${reasons.join('; ')})`,
     where: modelPath,
     hint: providers.includes('cpu')
-      ? "run with --verbose for ONNX Runtime's own messages"
+      ? "run with --verbose for ONNX Runtime's whole message"
       : `add cpu to --ep as a fallback, e.g. --ep ${[...providers, 'cpu'].join(',')}`,
+    cause: lastError,
   });
 }
 
@@ -179,9 +183,15 @@ const REASON_CHARS = 120;
  * onnxruntime::webgpu::WebGpuContext::Initialize(…)::<lambda()> adapter_result.status == … was false. Failed
  * to get a WebGPU adapter: No supported adapters` → `Failed to get a WebGPU adapter: No supported adapters`.
  */
-export function ortReason(err: unknown): string {
+function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
-  let s = (msg.split('\n')[0] ?? '').trim();
+  return (msg.split('\n')[0] ?? '').trim();
+}
+
+export function ortReason(err: unknown): string {
+  let s = firstLine(err);
+  // `Load model from <path> failed: <reason>`: the error line names the path already (its `where`).
+  s = s.replace(/^Load model from .* failed:\s*/, '');
   const loc = /^\S+\.(?:cc|cpp|cxx|c|h|hpp):\d+\s+/.exec(s);
   if (loc) {
     s = skipSignature(s.slice(loc[0].length));

@@ -70,6 +70,10 @@ describe('opening a model', () => {
     writeModelWithCard(dir, 'text', new TextEncoder().encode('this is not a model\n'), card);
     const e = await openError({ model: join(dir, 'text.onnx') });
     expect(e.what).toBe('file is not an ONNX model');
+    // A long path must not crowd ORT's telling words out of the shortened reason.
+    const long = 'y'.repeat(120);
+    writeModelWithCard(dir, long, new TextEncoder().encode('this is not a model\n'), card);
+    expect((await openError({ model: join(dir, `${long}.onnx`) })).what).toBe('file is not an ONNX model');
   });
 
   it('a model whose shapes contradict its card', async () => {
@@ -200,10 +204,10 @@ describe("ORT's reason on one line", () => {
     ).toBe('Failed to load shared library');
   });
 
-  it('leaves other messages alone, and cuts long ones at a word', () => {
-    expect(ortReason(new Error('Load model from /tmp/t.onnx failed:Protobuf parsing failed.'))).toBe(
-      'Load model from /tmp/t.onnx failed:Protobuf parsing failed',
-    );
+  it('drops the path of a model that failed to load (the error line names it), leaves other messages alone, and cuts long ones at a word', () => {
+    expect(
+      ortReason(new Error(`Load model from /tmp/${'x'.repeat(150)}.onnx failed:Protobuf parsing failed.`)),
+    ).toBe('Protobuf parsing failed');
     const long = ortReason(new Error(`${'word '.repeat(60)}end`));
     expect(long.length).toBeLessThanOrEqual(121);
     expect(long).toMatch(/^word( word)+…$/);
