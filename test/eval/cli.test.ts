@@ -253,7 +253,7 @@ describe('viper eval on a results MCAP', () => {
     const r = await run(raw);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /^error: config: nothing to score: .* — replay it with a tracker first: viper replay raw\.mcap/,
+      /^error: config: nothing to score: .* — replay it with a tracker first: viper replay \/.*\/raw\.mcap -o \/.*\/raw\.results\.mcap/,
     );
   });
 });

@@ -287,6 +287,10 @@ describe('scenario arguments', () => {
       join(dir, 'night_street.yaml'),
     ]);
     expect(() => expandScenarioArgs(['nope_*.yaml'], dir)).toThrow(/no scenario file matches 'nope_\*.yaml'/);
+    // A path names its own place: no bundled names offered.
+    expect(() => expandScenarioArgs(['/tmp/nowhere/x.yaml'], dir)).toThrow(
+      /\(\/tmp\/nowhere\/x\.yaml\) — give scenario files/,
+    );
     // A misspelt name gets the nearest bundled one, and the names to choose from.
     expect(() => expandScenarioArgs(['nigth_street'], dir)).toThrow(
       /did you mean 'night_street'\? give a name \(camera_dropout, .*urban_intersection\)/,

@@ -40,8 +40,8 @@ import {
 } from '../../eval/index.ts';
 import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { RecordingReader } from '../../io/index.ts';
-import { refuseOutputOverInput } from '../paths.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
+import { refuseOutputOverInput, sameFile } from '../paths.ts';
 import { action, printJson } from '../run.ts';
 
 interface EvalOptions {
@@ -342,7 +342,7 @@ async function evalMcap(
         gtBev.push({ stampNs: m.logTimeNs, row });
     }
     // The results file read again as ground truth (the default) is damaged once, not twice.
-    if (gtPath !== resultsPath) salvaged(gtReader, gtPath, lastNs);
+    if (!sameFile(gtPath, resultsPath)) salvaged(gtReader, gtPath, lastNs);
   } finally {
     await gtReader.close();
   }
@@ -399,7 +399,7 @@ async function evalMcap(
     throw new ConfigError({
       what: `nothing to score: no tracks on /perception/<camera>/annotations and no /perception/objects${unlabelled > 0 ? ` (${unlabelled} detections without track ids)` : ''}`,
       where: resultsPath,
-      hint: `replay it with a tracker first: viper replay ${basename(resultsPath)} -o ${basename(resultsPath).replace(/\.mcap$/i, '')}.results.mcap`,
+      hint: `replay it with a tracker first: viper replay ${resultsPath} -o ${resultsPath.replace(/\.mcap$/i, '')}.results.mcap`,
     });
   }
   if (runMessages.length > 0) report.run = summarizeRun(runMessages);

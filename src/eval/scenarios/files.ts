@@ -48,10 +48,18 @@ export function expandScenarioArgs(args: readonly string[], defaultDir: string):
         .map((e) => join(defaultDir, `${a}${e}`))
         .filter((f) => existsSync(f));
     if (found.length === 0) {
+      // A path or a glob names its own place; only a bare name was looked up among the bundled scenarios.
+      if (/[/\\*?]|\.(ya?ml|json)$/i.test(a)) {
+        throw new ConfigError({
+          what: `no scenario file matches '${a}'`,
+          where: a,
+          hint: 'give scenario files (.yaml or .json), a folder of them, a glob, or a bundled scenario name',
+        });
+      }
       const names = existsSync(defaultDir)
         ? glob(join(defaultDir, '*')).map((f) => basename(f).replace(/\.(ya?ml|json)$/i, ''))
         : [];
-      const guess = nearest(basename(a).replace(/\.(ya?ml|json)$/i, ''), names);
+      const guess = nearest(a, names);
       throw new ConfigError({
         what: `no scenario file matches '${a}'`,
         where: defaultDir,
