@@ -263,6 +263,10 @@ describe('a damaged file: each command names its own way to read the intact part
       expect(report.notes.join('\n')).toMatch(/sim\.results\.cut\.mcap is damaged .* bytes lost/);
       expect(report.notes.join('\n')).toMatch(/scored \d+ stamps/);
     }
+    // Cut before any result: the damage is named, not a missing topic or a missing replay.
+    const early = join(dir, 'sim.results.early.mcap');
+    writeFileSync(early, whole.subarray(0, 3000));
+    expectOneLineExit2(['eval', early, '--recover'], /nothing intact to score before the damage/);
     // An intact file is scored as before: no notes about damage.
     const r = viper(['eval', small, '--recover', '--json']);
     expect(r.code, r.stderr).toBe(0);
