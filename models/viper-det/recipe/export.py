@@ -23,8 +23,7 @@ def export_onnx(model, path, height=256, width=448, peak='none'):
 
 
 if __name__ == '__main__':
-    m = ViperDet()
-    m.load_state_dict(torch.load(sys.argv[1], map_location='cpu'))
+    m = ViperDet.load(torch.load(sys.argv[1], map_location='cpu'))
     m.eval()
     w, h = (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else (448, 256)
     export_onnx(m, sys.argv[2], h, w, sys.argv[5] if len(sys.argv) > 5 else 'none')

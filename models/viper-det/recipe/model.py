@@ -37,13 +37,16 @@ class Block(nn.Module):
 
 
 class ViperDet(nn.Module):
-    def __init__(self, num_classes=len(CLASSES), w=(12, 24, 48, 64, 96), fpn=48):
+    """`blocks`: residual blocks at strides 8, 16 and 32 (runs 1-13: one each)."""
+
+    def __init__(self, num_classes=len(CLASSES), w=(12, 24, 48, 64, 96), fpn=48, blocks=(1, 1, 1)):
         super().__init__()
+        self.blocks = tuple(blocks)
         self.stem = cbr(3, w[0], 2)  # /2
         self.s4 = cbr(w[0], w[1], 2)  # /4
-        self.s8 = nn.Sequential(cbr(w[1], w[2], 2), Block(w[2]))  # /8
-        self.s16 = nn.Sequential(cbr(w[2], w[3], 2), Block(w[3]))  # /16
-        self.s32 = nn.Sequential(cbr(w[3], w[4], 2), Block(w[4]))  # /32
+        self.s8 = nn.Sequential(cbr(w[1], w[2], 2), *[Block(w[2]) for _ in range(blocks[0])])  # /8
+        self.s16 = nn.Sequential(cbr(w[2], w[3], 2), *[Block(w[3]) for _ in range(blocks[1])])  # /16
+        self.s32 = nn.Sequential(cbr(w[3], w[4], 2), *[Block(w[4]) for _ in range(blocks[2])])  # /32
         self.l8 = nn.Conv2d(w[2], fpn, 1)
         self.l16 = nn.Conv2d(w[3], fpn, 1)
         self.l32 = nn.Conv2d(w[4], fpn, 1)
@@ -52,6 +55,35 @@ class ViperDet(nn.Module):
         self.box_head = nn.Sequential(cbr(fpn, fpn), nn.Conv2d(fpn, 4, 1))
         nn.init.constant_(self.cls_head[-1].bias, -4.6)  # prior 0.01
         nn.init.constant_(self.box_head[-1].bias, 1.0)
+
+    @staticmethod
+    def blocks_in(state):
+        """The `blocks` of the network a state dict was saved from (its s8/s16/s32 module indices)."""
+        return tuple(len({k.split('.')[1] for k in state if k.startswith(f'{s}.') and k.split('.')[1] != '0'})
+                     for s in ('s8', 's16', 's32'))
+
+    @classmethod
+    def load(cls, state, blocks=None):
+        """A network with `state`'s weights. With more `blocks` than `state` has, the extra residual blocks start
+        as the identity (the last BatchNorm's scale 0: relu(x + 0) = x, x being a ReLU output), so the deeper
+        network computes exactly what the saved one did and training starts from its accuracy."""
+        have = cls.blocks_in(state)
+        blocks = tuple(blocks or have)
+        if any(b < h for b, h in zip(blocks, have)):
+            raise ValueError(f'cannot drop blocks: the weights have {have}, asked for {blocks}')
+        model = cls(blocks=blocks)
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        if unexpected:
+            raise ValueError(f'weights not of this network: {unexpected[:3]}')
+        for stage, n_have, n in zip(('s8', 's16', 's32'), have, blocks):
+            for i in range(n_have + 1, n + 1):
+                nn.init.zeros_(getattr(model, stage)[i].b[1].weight)
+        new = {k for k in missing if not k.endswith('num_batches_tracked')}
+        expected = {k for k in model.state_dict() if k.split('.')[0] in ('s8', 's16', 's32')
+                    and int(k.split('.')[1]) > have[('s8', 's16', 's32').index(k.split('.')[0])]}
+        if new - expected:
+            raise ValueError(f'weights missing: {sorted(new - expected)[:3]}')
+        return model
 
     def forward(self, x):
         """x: [N, 3, H, W] normalised. Returns heat logits [N, C, H/8, W/8] and ltrb distances [N, 4, H/8, W/8]

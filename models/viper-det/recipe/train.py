@@ -199,6 +199,9 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--init', help='start from these weights (.pt), e.g. to continue a run')
+    ap.add_argument('--blocks', type=int, nargs=3, metavar=('S8', 'S16', 'S32'),
+                    help='residual blocks per stride (default 1 1 1, or as --init has them; more than --init has '
+                         'are added as identities: model.py ViperDet.load)')
     ap.add_argument('--size', type=int, nargs=2, default=[448, 256], metavar=('W', 'H'),
                     help='model input, multiples of 32 (the net is fully convolutional, so --init works across sizes)')
     ap.add_argument('--balance', type=float, default=0.25,
@@ -232,10 +235,9 @@ def main():
     weights /= weights.sum()
     np_rng = np.random.default_rng(a.seed)
 
-    model = ViperDet()
-    if a.init:
-        model.load_state_dict(torch.load(a.init, map_location='cpu'))
-    print(f'params {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M, input {IN_W}x{IN_H}', flush=True)
+    blocks = tuple(a.blocks) if a.blocks else None
+    model = ViperDet.load(torch.load(a.init, map_location='cpu'), blocks) if a.init else ViperDet(blocks=blocks or (1, 1, 1))
+    print(f'blocks {model.blocks}, params {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M, input {IN_W}x{IN_H}', flush=True)
     # expected objects per class per drawn image, after the weighting
     drawn = sum(w * np.bincount(b[:, 0].astype(int), minlength=len(CLASSES)) for w, b in zip(weights, boxes))
     print('sampled object share', {c: round(float(v), 3) for c, v in zip(CLASSES, drawn / drawn.sum())}, flush=True)
