@@ -2,7 +2,7 @@
  * Ctrl-C during a replay or a simulate leaves a finalized, readable output and exits 130 (a real child process
  * and a real SIGINT).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -97,4 +97,65 @@ it('SIGINT during simulate finalizes the recording, says so and exits 130', asyn
   for await (const _m of reader.messages()) n++;
   expect(n).toBe(s.messageCount);
   await reader.close();
+}, 120_000);
+
+/** A long, small copy of dense_plaza (frames come quickly; the run is far from done when the signal arrives). */
+function longScenario(dir: string, name: string): string {
+  const raw = parse(readFileSync(join(repoRoot, 'scenarios', 'dense_plaza.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  raw.name = name;
+  raw.duration = 60;
+  raw.rig = { preset: 'nuscenes6', width: 160, height: 90 };
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, stringify(raw));
+  return file;
+}
+
+/** Run the CLI and send SIGINT once stderr matches `when`; resolves with the exit code and the output. */
+async function interrupt(args: string[], when: RegExp): Promise<{ code: number | null; stderr: string }> {
+  const child = viperSpawn(args);
+  let stderr = '';
+  let signalled = false;
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!signalled && when.test(stderr)) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  expect(signalled, stderr).toBe(true);
+  return { code, stderr };
+}
+
+it('SIGINT during simulate --export-dataset leaves the folder as it was, no .partial, exit 130', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-ds-'));
+  const out = join(dir, 'ds');
+  mkdirSync(out);
+  writeFileSync(join(out, 'before.txt'), 'kept');
+  const r = await interrupt(
+    ['simulate', longScenario(dir, 'long'), '--export-dataset', out, '--stride', '1'],
+    /dataset .*\d+%/,
+  );
+  expect(r.code, r.stderr).toBe(130);
+  expect(r.stderr).toMatch(/interrupted: no dataset written/);
+  expect(readdirSync(out)).toEqual(['before.txt']);
+  expect(existsSync(`${out}.partial`)).toBe(false);
+}, 120_000);
+
+it('SIGINT during simulate --digests writes the digests of the scenarios finished, exit 130', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-dg-'));
+  const digests = join(dir, 'digests.json');
+  const short = join(repoRoot, 'scenarios', 'occluded_pedestrian.yaml');
+  const r = await interrupt(
+    ['simulate', short, longScenario(dir, 'zz_long'), '--digests', digests],
+    /digest zz_long .*\d+%/,
+  );
+  expect(r.code, r.stderr).toBe(130);
+  expect(r.stderr).toMatch(/interrupted: 1 of 2 scenarios recorded, their digests written/);
+  expect(Object.keys(JSON.parse(readFileSync(digests, 'utf8')))).toEqual(['occluded_pedestrian']);
 }, 120_000);

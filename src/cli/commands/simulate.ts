@@ -40,6 +40,9 @@ interface Digest {
   bytes: number;
 }
 
+/** Thrown from a progress callback to end a dataset export on Ctrl-C. */
+class Interrupted extends Error {}
+
 export function register(program: Command): void {
   program
     .command('simulate')
@@ -125,12 +128,25 @@ export function register(program: Command): void {
             o.digests && existsSync(o.digests) ? JSON.parse(await readFile(o.digests, 'utf8')) : {};
           const dir = await mkdtemp(join(tmpdir(), 'viper-digests-'));
           let bad = 0;
+          // Ctrl-C: the scenario being recorded is dropped (a cut recording has no digest to compare); those
+          // done so far are reported and, with --digests, written.
+          let stop = false;
+          const off = onInterrupt((sig) => {
+            process.stderr.write(`\n${sig}: stopping after the scenarios recorded so far\n`);
+            stop = true;
+          });
           try {
             for (const l of loaded) {
+              if (stop) break;
               const p = bar(`digest ${l.scenario.name}`, frameCount(l.scenario));
               const r = await recordScenario(l.world, join(dir, `${l.scenario.name}.mcap`), {
                 onProgress: (d) => p.update(d),
+                shouldStop: () => stop,
               });
+              if (r.interrupted) {
+                p.stop();
+                break;
+              }
               p.finish();
               const d: Digest = {
                 sha256: r.sha256,
@@ -154,6 +170,7 @@ export function register(program: Command): void {
                 );
             }
           } finally {
+            off();
             await rm(dir, { recursive: true, force: true });
           }
           if (o.digests) {
@@ -161,6 +178,12 @@ export function register(program: Command): void {
             await writeFile(o.digests, `${JSON.stringify(sorted, null, 2)}\n`);
           }
           if (o.json) printJson(summary);
+          if (stop) {
+            process.stderr.write(
+              `interrupted: ${summary.length} of ${loaded.length} scenarios recorded${o.digests ? `, their digests written to ${o.digests}` : ''}\n`,
+            );
+            return 130;
+          }
           return bad > 0 ? 1 : 0;
         }
         if (o.output) {
@@ -232,6 +255,12 @@ export function register(program: Command): void {
           const tmp = `${dir.replace(/\/+$/, '')}.partial`;
           await rm(tmp, { recursive: true, force: true });
           const ds = new DatasetWriter(tmp);
+          // The dataset replaces `dir` whole or not at all: Ctrl-C drops the partial copy and leaves `dir` as it was.
+          let stop = false;
+          const off = onInterrupt((sig) => {
+            process.stderr.write(`\n${sig}: stopping; ${dir} is left as it was\n`);
+            stop = true;
+          });
           try {
             for (const l of loaded) {
               const split = splitFor(l.scenario.name, names, val);
@@ -240,7 +269,13 @@ export function register(program: Command): void {
                 Math.ceil(frameCount(l.scenario) / stride),
               );
               let n = 0;
-              await ds.addScenario(l.world, split, { stride }, () => p.update(++n));
+              await ds.addScenario(l.world, split, { stride }, () => {
+                p.update(++n);
+                if (stop) {
+                  p.stop();
+                  throw new Interrupted();
+                }
+              });
               p.finish();
             }
             await ds.finish();
@@ -248,7 +283,13 @@ export function register(program: Command): void {
             await rename(tmp, dir);
           } catch (err) {
             await rm(tmp, { recursive: true, force: true });
+            if (err instanceof Interrupted) {
+              process.stderr.write(`interrupted: no dataset written\n`);
+              return 130;
+            }
             throw err;
+          } finally {
+            off();
           }
           summary.push({ dataset: dir, ...ds.counts });
           if (!o.json)
