@@ -1,7 +1,7 @@
 /**
  * Guards for the files a command writes. A command that writes one of its own inputs truncates it before it
  * has read it (`replay ped.mcap -o ped.mcap` left 356 bytes of ped.mcap), so every command that writes files
- * from input files calls `refuseOutputOverInput` before it opens anything for writing.
+ * from input files calls `checkOutputPaths` before it opens anything for writing.
  */
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -49,19 +49,57 @@ export function sameFile(a: string, b: string): boolean {
   }
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function isInside(folder: string, path: string): boolean {
   const f = canonicalPath(folder);
   return canonicalPath(path).startsWith(f.endsWith(sep) ? f : `${f}${sep}`);
 }
 
 /**
- * Throws a ConfigError (exit 2, one line) when an output would overwrite an input: the same path once symlinks
- * are resolved, or the same inode (a hard link). Call it before opening any output. Undefined paths are
- * skipped, so optional options can be passed as they are.
+ * Throws a ConfigError (exit 2, one line) when an output would overwrite an input (the same path once symlinks
+ * are resolved, or the same inode: a hard link), when a file output is an existing folder, or when two outputs
+ * name one file (`-o x.mcap --mosaic x.mcap` wrote the picture over the recording). Call it before opening any
+ * output. Undefined paths are skipped, so optional options can be passed as they are.
  */
-export function refuseOutputOverInput(inputs: (string | undefined)[], outputs: OutputPath[]): void {
-  for (const out of outputs) {
-    if (out.path === undefined || out.path === '') continue;
+export function checkOutputPaths(inputs: (string | undefined)[], outputs: OutputPath[]): void {
+  const given = outputs.filter(
+    (o): o is OutputPath & { path: string } => o.path !== undefined && o.path !== '',
+  );
+  for (const [i, out] of given.entries()) {
+    if (!out.replacesFolder && isFolder(out.path)) {
+      throw new ConfigError({
+        what: 'output is a folder',
+        where: `${out.flag} ${out.path}`,
+        hint: `give a file name, e.g. ${join(out.path, 'results.mcap')}`,
+      });
+    }
+    const inside = out.replacesFolder
+      ? given.find((o) => o !== out && isInside(out.path, o.path))
+      : undefined;
+    if (inside) {
+      throw new ConfigError({
+        what: `output inside a folder that ${out.flag} replaces`,
+        where: `${inside.flag} ${inside.path}`,
+        hint: 'write it outside that folder',
+      });
+    }
+    const twin = given.slice(i + 1).find((o) => sameFile(o.path, out.path));
+    if (twin) {
+      throw new ConfigError({
+        what: 'two outputs name one file',
+        where: `${out.flag} ${out.path}, ${twin.flag} ${twin.path}`,
+        hint: 'give each output its own file',
+      });
+    }
+  }
+  for (const out of given) {
     for (const input of inputs) {
       if (input === undefined || input === '') continue;
       if (sameFile(out.path, input)) {

@@ -1,7 +1,8 @@
 /**
  * An output that is one of the command's inputs (same path, a symlink, a hard link, or a folder the command
  * replaces that holds it) is refused through the real CLI before anything is written: one line, exit 2, and
- * the input byte for byte as it was. (`replay ped.mcap -o ped.mcap` used to leave 356 bytes of ped.mcap.)
+ * the input byte for byte as it was. (`replay ped.mcap -o ped.mcap` used to leave 356 bytes of ped.mcap.) So are
+ * a file output that is a folder and two outputs naming one file.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -99,4 +100,30 @@ it('a different output still works', () => {
   const r = viper(['track', det, '-o', out]);
   expect(r.code, r.stderr).toBe(0);
   expect(existsSync(out)).toBe(true);
+});
+
+describe('outputs that clash with each other or are folders', () => {
+  it('a file output that is a folder, two outputs naming one file, an output inside a replaced folder', () => {
+    const folder = join(dir, 'afolder');
+    mkdirSync(folder);
+    refused(
+      ['replay', rec, '-o', folder, '--detector', 'none'],
+      rec,
+      /output is a folder \(-o .*afolder\) — give a file name/,
+    );
+    refused(['simulate', scenario, '-o', folder], scenario, /output is a folder/);
+    const out = join(dir, 'twin.mcap');
+    refused(
+      ['simulate', scenario, '-o', out, '--mosaic', join(dir, '.', 'twin.mcap')],
+      scenario,
+      /two outputs name one file/,
+    );
+    expect(existsSync(out)).toBe(false);
+    refused(
+      ['simulate', scenario, '-o', join(dir, 'ds', 'x.mcap'), '--export-dataset', join(dir, 'ds')],
+      scenario,
+      /output inside a folder that --export-dataset replaces/,
+    );
+    expect(existsSync(join(dir, 'ds'))).toBe(false);
+  });
 });

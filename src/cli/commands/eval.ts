@@ -24,7 +24,7 @@ import {
 import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { type ClearOpts, detectionAp, evalMcap } from '../evalMcap.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
-import { refuseOutputOverInput } from '../paths.ts';
+import { checkOutputPaths } from '../paths.ts';
 import { action, printJson } from '../run.ts';
 
 interface EvalOptions {
@@ -128,7 +128,7 @@ export function register(program: Command): void {
           const plot = o.prPlot;
           if (plot === '')
             throw new ConfigError({ what: '--pr-plot needs a file name', where: 'viper eval' });
-          refuseOutputOverInput([results, o.gt], [{ path: plot, flag: '--pr-plot' }]);
+          checkOutputPaths([results, o.gt], [{ path: plot, flag: '--pr-plot' }]);
           const report =
             format === 'mcap'
               ? await evalMcap(

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
 import { importFrames } from '../importFrames.ts';
 import { createProgress } from '../progress.ts';
-import { refuseOutputOverInput } from '../paths.ts';
+import { checkOutputPaths } from '../paths.ts';
 import { action, printJson } from '../run.ts';
 
 export function register(program: Command): void {
@@ -32,7 +32,7 @@ export function register(program: Command): void {
         const hfov = num('--hfov', o.hfov);
         if (!(hfov > 1 && hfov < 179))
           throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
-        refuseOutputOverInput([source], [{ path: String(o.output), flag: '-o' }]);
+        checkOutputPaths([source], [{ path: String(o.output), flag: '-o' }]);
         let bar: ReturnType<typeof createProgress> | undefined;
         const s = await importFrames({
           source,

@@ -6,7 +6,7 @@ import { openChecked, replay, type ReplaySummary } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { LiveServer } from '../../live/index.ts';
-import { refuseOutputOverInput } from '../paths.ts';
+import { checkOutputPaths } from '../paths.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
@@ -91,7 +91,7 @@ export function register(program: Command): void {
               hint: 'check the path',
             });
           }
-          refuseOutputOverInput(
+          checkOutputPaths(
             [input, o.model as string | undefined],
             [{ path: o.output as string, flag: '-o' }],
           );

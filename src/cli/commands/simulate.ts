@@ -15,7 +15,7 @@ import { recordScenario } from '../../sim/record.ts';
 import { loadScenario, scenarioJsonSchema } from '../../sim/scenario/load.ts';
 import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
-import { refuseOutputOverInput } from '../paths.ts';
+import { checkOutputPaths } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 
 interface Opts {
@@ -68,7 +68,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(
       action(async (files: string[], o: Opts) => {
-        refuseOutputOverInput(
+        checkOutputPaths(
           [...files, o.verify],
           [
             { path: o.writeSchema, flag: '--write-schema' },

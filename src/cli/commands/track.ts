@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
 import { formatMotTracks, parseMot, trackMotSequence } from '../../track/index.ts';
-import { refuseOutputOverInput } from '../paths.ts';
+import { checkOutputPaths } from '../paths.ts';
 import { action, printJson } from '../run.ts';
 
 interface TrackOptions {
@@ -60,7 +60,7 @@ export function register(program: Command): void {
             hint: 'use bytetrack or sort',
           });
         }
-        refuseOutputOverInput([detPath], [{ path: o.output, flag: '-o' }]);
+        checkOutputPaths([detPath], [{ path: o.output, flag: '-o' }]);
         let text: string;
         try {
           text = readFileSync(detPath, 'utf8');
