@@ -14,7 +14,7 @@ export function rerunWithRecover(verb: string): (path: string) => string {
 export function recoverElsewhere(command: string): (path: string) => string {
   return (path) =>
     `${command} needs an intact file: \`viper inspect ${path} --recover\` shows what is intact, ` +
-    `\`viper replay ${path} -o <new.mcap> --recover\` replays it into a new file`;
+    `\`viper replay ${path} -o <new.mcap> --recover --detector none\` copies it into a new file`;
 }
 
 /** Wrap a command body so that a damage error leaving it carries `how` as its hint. */

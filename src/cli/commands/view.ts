@@ -55,7 +55,7 @@ async function checkViewable(path: string): Promise<void> {
       throw new RecordingError({
         what: 'no usable index (summary section)',
         where: path,
-        hint: `the viewer reads through the index: write an indexed copy, e.g. \`viper replay ${path} -o <new.mcap>\``,
+        hint: `the viewer reads through the index: write an indexed copy, e.g. \`viper replay ${path} -o <new.mcap> --detector none\``,
       });
     }
     const showable = s.channels.some(
