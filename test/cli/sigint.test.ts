@@ -12,6 +12,46 @@ import { repoRoot } from '../shared.ts';
 import { viperSpawn } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
+/** A long, small copy of dense_plaza (frames come quickly; the run is far from done when the signal arrives). */
+function longScenario(dir: string, name: string): string {
+  const raw = parse(readFileSync(join(repoRoot, 'scenarios', 'dense_plaza.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  raw.name = name;
+  raw.duration = 60;
+  raw.rig = { preset: 'nuscenes6', width: 160, height: 90 };
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, stringify(raw));
+  return file;
+}
+
+/** Run the CLI and send SIGINT once stderr matches `when`; resolves with the exit code and the output. */
+async function interrupt(
+  args: string[],
+  when: RegExp,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = viperSpawn(args);
+  let stderr = '';
+  let stdout = '';
+  let signalled = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!signalled && when.test(stderr)) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  expect(signalled, stderr).toBe(true);
+  return { code, stderr, stdout };
+}
+
 it('SIGINT during replay finalizes the output MCAP', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-'));
   const input = join(dir, 'big.mcap');
@@ -22,21 +62,11 @@ it('SIGINT during replay finalizes the output MCAP', async () => {
     padBytes: 60_000,
     compression: 'none',
   });
-  const child = viperSpawn(['replay', input, '-o', output, '--detector', 'none', '--queue-size', '4']);
-  let stderr = '';
-  let signalled = false;
-  const code = await new Promise<number | null>((resolve) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      // The first progress line means the replay is under way: interrupt it.
-      if (!signalled && /replay .*\d+%/.test(stderr)) {
-        signalled = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('exit', (c) => resolve(c));
-  });
-  expect(signalled, stderr).toBe(true);
+  // The first progress line means the replay is under way: interrupt it.
+  const { code, stderr } = await interrupt(
+    ['replay', input, '-o', output, '--detector', 'none', '--queue-size', '4'],
+    /replay .*\d+%/,
+  );
   expect(code, stderr).toBe(130);
   expect(stderr).toMatch(/SIGINT: stopping, finalizing/);
   const reader = await RecordingReader.open(output);
@@ -52,34 +82,11 @@ it('SIGINT during replay finalizes the output MCAP', async () => {
 
 it('SIGINT during simulate finalizes the recording, says so and exits 130', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-sim-'));
-  // A long, small scenario: frames come quickly, and the run is far from done when the signal arrives.
-  const raw = parse(readFileSync(join(repoRoot, 'scenarios', 'dense_plaza.yaml'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  raw.duration = 60;
-  raw.rig = { preset: 'nuscenes6', width: 160, height: 90 };
-  const scenario = join(dir, 'long.yaml');
-  writeFileSync(scenario, stringify(raw));
   const output = join(dir, 'sim.mcap');
-  const child = viperSpawn(['simulate', scenario, '-o', output]);
-  let stderr = '';
-  let stdout = '';
-  let signalled = false;
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!signalled && /simulate .*\d+%/.test(stderr)) {
-        signalled = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('exit', (c) => resolve(c));
-  });
-  expect(signalled, stderr).toBe(true);
+  const { code, stderr, stdout } = await interrupt(
+    ['simulate', longScenario(dir, 'long'), '-o', output],
+    /simulate .*\d+%/,
+  );
   expect(code, stderr).toBe(130);
   expect(stderr).toMatch(/SIGINT: stopping, finalizing .*sim\.mcap/);
   const m = /wrote .*sim\.mcap: (\d+) of 600 frames \(.* s; interrupted, output finalized\)/.exec(stdout);
@@ -98,39 +105,6 @@ it('SIGINT during simulate finalizes the recording, says so and exits 130', asyn
   expect(n).toBe(s.messageCount);
   await reader.close();
 }, 120_000);
-
-/** A long, small copy of dense_plaza (frames come quickly; the run is far from done when the signal arrives). */
-function longScenario(dir: string, name: string): string {
-  const raw = parse(readFileSync(join(repoRoot, 'scenarios', 'dense_plaza.yaml'), 'utf8')) as Record<
-    string,
-    unknown
-  >;
-  raw.name = name;
-  raw.duration = 60;
-  raw.rig = { preset: 'nuscenes6', width: 160, height: 90 };
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, stringify(raw));
-  return file;
-}
-
-/** Run the CLI and send SIGINT once stderr matches `when`; resolves with the exit code and the output. */
-async function interrupt(args: string[], when: RegExp): Promise<{ code: number | null; stderr: string }> {
-  const child = viperSpawn(args);
-  let stderr = '';
-  let signalled = false;
-  const code = await new Promise<number | null>((resolve) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!signalled && when.test(stderr)) {
-        signalled = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('exit', (c) => resolve(c));
-  });
-  expect(signalled, stderr).toBe(true);
-  return { code, stderr };
-}
 
 it('SIGINT during simulate --export-dataset leaves the folder as it was, no .partial, exit 130', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-ds-'));
