@@ -5,10 +5,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
+import { RecordingReader } from '../../src/io/index.ts';
 import { hasShared, repoRoot, shared } from '../shared.ts';
 import { viper, viperSpawn } from '../testing/cli.ts';
-import { writeRigRecording } from '../testing/recordings.ts';
+import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-bad-'));
@@ -201,30 +201,6 @@ describe('execution providers and models', () => {
   });
 });
 
-/** Copy a recording in small chunks, so that cutting it short leaves whole chunks to recover. */
-async function rechunk(src: string, dst: string): Promise<void> {
-  const reader = await RecordingReader.open(src);
-  const writer = await RecordingWriter.create(dst, { chunkSize: 32 * 1024 });
-  const ids = new Map<number, number>();
-  for await (const m of reader.messages()) {
-    let id = ids.get(m.channel.id);
-    if (id === undefined) {
-      const s = reader.schemaOf(m.channel.id);
-      id = await writer.addChannel(m.channel.topic, {
-        kind: 'raw',
-        name: s.name,
-        encoding: s.encoding,
-        data: s.data,
-        messageEncoding: m.channel.messageEncoding,
-      });
-      ids.set(m.channel.id, id);
-    }
-    await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
-  }
-  await writer.close();
-  await reader.close();
-}
-
 describe('a damaged file: each command names its own way to read the intact part', () => {
   const apiWording = /open option|recover: true/;
 
@@ -245,7 +221,8 @@ describe('a damaged file: each command names its own way to read the intact part
     const r0 = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
     expect(r0.code, r0.stderr).toBe(0);
     const small = join(dir, 'sim.results.small.mcap');
-    await rechunk(results, small);
+    // Small chunks: cutting the file short leaves whole chunks to recover.
+    await copyRecording(results, small, 32 * 1024);
     const whole = readFileSync(small);
     const cut = join(dir, 'sim.results.cut.mcap');
     writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));

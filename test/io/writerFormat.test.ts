@@ -13,9 +13,10 @@ import { loadDecompressHandlers } from '@mcap/support';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingError } from '../../src/contracts/errors.ts';
-import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
+import { RecordingWriter } from '../../src/io/index.ts';
 import { crc32, crc32Combine } from '../../src/io/mcap/crc32.ts';
 import { readAll, rng, tempDir } from './helpers.ts';
+import { copyRecording } from '../testing/recordings.ts';
 
 const dir = tempDir('format');
 let handlers: DecompressHandlers;
@@ -153,24 +154,7 @@ describe('pass-through (reader payloads written again)', () => {
   it('reuses the reader’s payload CRCs and still writes correct CRCs', async () => {
     const src = join(dir, 'mixed-none.mcap');
     const dst = join(dir, 'copy.mcap');
-    const r = await RecordingReader.open(src);
-    const w = await RecordingWriter.create(dst, { chunkSize: 100 * 1024 });
-    const ids = new Map<number, number>();
-    for await (const m of r.messages()) {
-      let id = ids.get(m.channel.id);
-      if (id === undefined) {
-        const s = r.schemaOf(m.channel.id);
-        id = await w.addChannel(m.channel.topic, {
-          kind: 'raw',
-          ...s,
-          messageEncoding: m.channel.messageEncoding,
-        });
-        ids.set(m.channel.id, id);
-      }
-      await w.write(id, m.logTimeNs, m.data, m.publishTimeNs);
-    }
-    await w.close();
-    await r.close();
+    await copyRecording(src, dst, 100 * 1024);
     const a = await verifiedPayloads(src);
     const b = await verifiedPayloads(dst);
     expect(b.length).toBe(a.length);

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import { secToNs, toFoxgloveTime } from '../../src/contracts/time.ts';
 import { topics } from '../../src/contracts/topics.ts';
-import { RecordingWriter } from '../../src/io/index.ts';
+import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 
 export interface RigRecordingOptions {
   cameras?: string[];
@@ -115,4 +115,28 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
   } finally {
     await w.close();
   }
+}
+
+/** Copy a recording message by message (payloads as they are) into chunks of `chunkSize` bytes. */
+export async function copyRecording(src: string, dst: string, chunkSize: number): Promise<void> {
+  const reader = await RecordingReader.open(src);
+  const writer = await RecordingWriter.create(dst, { chunkSize });
+  const ids = new Map<number, number>();
+  for await (const m of reader.messages()) {
+    let id = ids.get(m.channel.id);
+    if (id === undefined) {
+      const s = reader.schemaOf(m.channel.id);
+      id = await writer.addChannel(m.channel.topic, {
+        kind: 'raw',
+        name: s.name,
+        encoding: s.encoding,
+        data: s.data,
+        messageEncoding: m.channel.messageEncoding,
+      });
+      ids.set(m.channel.id, id);
+    }
+    await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
+  }
+  await writer.close();
+  await reader.close();
 }
