@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseRange, startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
+import { RecordingWriter } from '../../src/io/index.ts';
 import { repoRoot } from '../shared.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
@@ -191,5 +192,18 @@ describe('viper view (CLI)', () => {
     );
     // view has no --recover, and the library's wording is not for CLI users.
     expect(lines[0]).not.toMatch(/rerun with --recover|recover: true|open option/);
+  });
+
+  test('refuses an MCAP with nothing the viewer shows (no images, ground truth or objects)', async () => {
+    const p = join(dir, 'tf-only.mcap');
+    const w = await RecordingWriter.create(p);
+    const ch = await w.addChannel('/diagnostics', { kind: 'json', name: 'x.Diagnostics', jsonSchema: {} });
+    await w.write(ch, 1_000_000_000n, new TextEncoder().encode('{}'));
+    await w.close();
+    const r = await finished([p, '--no-open']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+    expect(r.err).toMatch(/^error: recording: nothing to show .*tf-only\.mcap/);
   });
 });
