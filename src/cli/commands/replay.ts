@@ -99,10 +99,7 @@ export function register(program: Command): void {
           const stageOpts: StageOptions = {
             model: o.model as string | undefined,
             detector: o.detector as StageOptions['detector'],
-            ep: String(o.ep)
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
+            ep: parseProviders([String(o.ep)]),
             threads: o.threads as number | undefined,
             tracker: String(o.tracker) as StageOptions['tracker'],
             fuse: o.fuse !== false,

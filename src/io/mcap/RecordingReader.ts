@@ -51,7 +51,8 @@ export function withRecoverHint(err: unknown, how: (path: string) => string): un
   return new RecordingError({
     what: err.what,
     ...(err.where === undefined ? {} : { where: err.where }),
-    hint: damage.truncated ? `${HINT_TRUNCATED}; ${how(path)}` : how(path),
+    hint: damageHint(damage, how(path)),
+    // The original DamageError: under --verbose its stack shows where the damage was found.
     cause: err.cause,
   });
 }
@@ -317,7 +318,12 @@ function damageError(damage: Damage, path: string): RecordingError {
   return new RecordingError({
     what: damage.reason,
     where: path,
-    hint: damage.truncated ? `${HINT_TRUNCATED}; ${HINT_RECOVER}` : HINT_RECOVER,
+    hint: damageHint(damage, HINT_RECOVER),
     cause: new DamageError(damage),
   });
+}
+
+/** The hint of a damage error: `recover` (how to read the intact part), after a word on a cut-short file. */
+function damageHint(damage: Damage, recover: string): string {
+  return damage.truncated ? `${HINT_TRUNCATED}; ${recover}` : recover;
 }
