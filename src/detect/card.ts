@@ -85,6 +85,8 @@ export type ModelCard = z.infer<typeof ModelCardSchema> & {
 };
 
 const modelsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
+/** The bundled detector's card (trained on the simulator; see models/README.md). */
+export const BUNDLED_MODEL = join(modelsDir, 'viper-det', 'viper-det.card.json');
 
 /** Where a card for `ref` may live: the path itself, `<name>.card.json` beside an .onnx, or a bundled name. */
 export function cardCandidates(ref: string): string[] {
@@ -98,9 +100,8 @@ export function cardCandidates(ref: string): string[] {
 
 /** Hint for a model or card path that does not exist: the path is wrong, and here is one that is right. */
 function checkPathHint(): string {
-  const bundled = join(modelsDir, 'viper-det', 'viper-det.card.json');
-  const rel = relative(process.cwd(), bundled);
-  return `check the path; the bundled model is ${rel.startsWith('..') || isAbsolute(rel) ? bundled : rel}`;
+  const rel = relative(process.cwd(), BUNDLED_MODEL);
+  return `check the path; the bundled model is ${rel.startsWith('..') || isAbsolute(rel) ? BUNDLED_MODEL : rel}`;
 }
 
 /**

@@ -3,10 +3,9 @@
  * Also returns the facts recorded in the results file's metadata and lines to tell the user.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
+import { BUNDLED_MODEL } from '../detect/card.ts';
 import { Detector } from '../detect/Detector.ts';
 import { createDetectStage } from '../detect/stage.ts';
 import { createOracleStage } from '../detect/oracleStage.ts';
@@ -39,9 +38,8 @@ export interface StageOptions {
   rangeCue?: RangeCue;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The bundled detector's card (trained on the simulator; see models/README.md). */
-export const BUNDLED_MODEL = join(repoRoot, 'models', 'viper-det', 'viper-det.card.json');
+// The bundled detector's card path lives with the cards (detect/), re-exported for the graph's callers.
+export { BUNDLED_MODEL };
 
 export async function buildStages(
   o: StageOptions,
