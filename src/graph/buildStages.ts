@@ -31,6 +31,8 @@ export interface StageOptions {
   trackThresh?: number;
   /** Score a detection needs to start a track (ByteTrack: τ_high + 0.1). */
   birthThresh?: number;
+  /** false: ByteTrack without the colour appearance term (no image decode in the track stage). */
+  appearance?: boolean;
   /**
    * Fusion range cue: 'mixed' (default: pedestrians 'combined', the rest 'ground'), 'ground' (flat-ground point)
    * or 'combined' (with the class-height range for every class).
@@ -120,6 +122,7 @@ export async function buildStages(
   if (detector !== 'none' && tracker !== 'none') {
     stages.push(createTrackStage({ kind: tracker as 'bytetrack' | 'sort', config: trackConfig }));
     if (o.trackThresh !== undefined) metadata.trackThresh = String(o.trackThresh);
+    if (o.appearance === false && tracker === 'bytetrack') metadata.appearance = 'off';
     if (o.birthThresh !== undefined) metadata.birthThresh = String(o.birthThresh);
     if (o.fuse !== false) {
       stages.push(createFuseStage(o.rangeCue === undefined ? {} : { measure: { rangeCue: o.rangeCue } }));
@@ -144,6 +147,7 @@ function trackerOverrides(o: StageOptions, tracker: string): Partial<TrackerConf
   }
   const high = o.trackThresh ?? parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS }).trackThresh;
   if (o.trackThresh !== undefined) out.trackThresh = o.trackThresh;
+  if (o.appearance === false) out.appearanceWeight = 0;
   if (o.birthThresh !== undefined) {
     if (!(o.birthThresh >= high)) {
       throw new ConfigError({

@@ -7,6 +7,7 @@
  */
 import type { Detection, Track2D } from '../contracts/perception.ts';
 import { assign } from './assignment.ts';
+import { appearanceCost, appearanceVeto, blendColours } from './appearance.ts';
 import { groundKind, maxTimeLost, type TrackerConfig } from './config.ts';
 import { boxToXyah } from '../geometry/box2d.ts';
 import { type KalmanParams, kalmanGatingDistance, kalmanPredict, kalmanUpdate } from './kalman.ts';
@@ -52,7 +53,12 @@ export class ByteTracker {
   }
 
   /** One frame; `steps` frames elapsed since the previous call (1 in the reference). */
-  update(dets: readonly Detection[], steps = 1, ground?: GroundFrame): Track2D[] {
+  update(
+    dets: readonly Detection[],
+    steps = 1,
+    ground?: GroundFrame,
+    colours?: readonly (Float32Array | null)[],
+  ): Track2D[] {
     const cfg = this.cfg;
     // Ground time must move forward: stamps that repeat or go back would stop the filter predicting (its
     // covariance shrinking until it vetoes its own pedestrian) or give it negative process noise. Such frames
@@ -63,6 +69,7 @@ export class ByteTracker {
       (this.lastGroundT === null || ground.tS > this.lastGroundT);
     this.groundT = useGround ? ground.tS : null;
     if (useGround) this.lastGroundT = ground.tS;
+    const useColours = colours !== undefined && cfg.appearanceWeight > 0;
     this.frameId += steps;
     const frameId = this.frameId;
     const activated: STrack[] = [];
@@ -80,6 +87,7 @@ export class ByteTracker {
       const s = STrack.fromDetection(d);
       // The detection's ground point, for the classes whose ground motion is modelled (`groundGate`).
       if (useGround && groundKind(this.cfg, d.cls) !== null) s.g = ground.points[i] ?? null;
+      if (useColours && cfg.appearanceClasses.includes(d.cls)) s.a = colours[i] ?? null;
       list.push(s);
     });
 
@@ -96,6 +104,7 @@ export class ByteTracker {
     }
     let cost = overlapCost(pool, high, cfg, cfg.fuseScore);
     if (useGround) this.groundCost(cost, pool, high, cfg.matchThresh);
+    if (useColours) appearanceCost(cost, pool, high, cfg.matchThresh, cfg);
     const first = assign(cost, pool.length, high.length, cfg.matchThresh);
     for (const [it, id] of first.matches) {
       const t = pool[it]!;
@@ -112,6 +121,7 @@ export class ByteTracker {
     const rTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
     cost = overlapCost(rTracked, low, cfg, false);
     if (useGround) this.groundCost(cost, rTracked, low, cfg.secondMatchThresh);
+    if (useColours) appearanceCost(cost, rTracked, low, cfg.secondMatchThresh, cfg);
     const second = assign(cost, rTracked.length, low.length, cfg.secondMatchThresh);
     for (const [it, id] of second.matches) {
       const t = rTracked[it]!;
@@ -149,6 +159,7 @@ export class ByteTracker {
         const level = rLost.filter((t) => frameId - t.frameId === age);
         cost = this.gatingCost(level, left);
         if (useGround) this.groundCost(cost, level, left, Infinity, 0);
+        if (useColours && cfg.appearanceGate > 0) appearanceVeto(cost, level, left, cfg.appearanceGate);
         const rec = assign(cost, level.length, left.length, cfg.recoverGate);
         for (const [it, id] of rec.matches) {
           const t = level[it]!;
@@ -197,6 +208,7 @@ export class ByteTracker {
       t.startFrame = frameId;
       this.observe(t);
       this.observeGround(t, t);
+      this.observeColours(t, t);
       activated.push(t);
     }
 
@@ -249,6 +261,7 @@ export class ByteTracker {
     t.activated = true;
     this.observe(t);
     this.observeGround(t, det);
+    this.observeColours(t, det);
   }
 
   private reActivate(t: STrack, det: STrack): void {
@@ -280,6 +293,12 @@ export class ByteTracker {
     t.frameId = this.frameId;
     this.observe(t);
     this.observeGround(t, det);
+    this.observeColours(t, det);
+  }
+
+  /** The track's colour average takes the matched detection's descriptor in. */
+  private observeColours(t: STrack, det: STrack): void {
+    if (det.a) t.app = blendColours(t === det ? null : t.app, det.a, this.cfg.appearanceMomentum);
   }
 
   /** Ground filter update with the matched detection's ground point (only while ground points are in use). */

@@ -87,6 +87,20 @@ export const TrackerConfig = z.object({
    */
   groundWeight: z.number().min(0).default(0),
   /**
+   * Colour appearance (0: off; needs the frames' images, which the track stage decodes): a track of
+   * `appearanceClasses` keeps a moving average (`appearanceMomentum`) of its boxes' colours (appearance.ts), and in
+   * the first and second associations a pair costs weight × (min(d, `appearanceCap`) − `appearanceNeutral`) more,
+   * d the colour distance: less for a colour that fits, more for one that does not. Pairs beyond the
+   * association's limit before the term are refused, so it only re-ranks and refuses pairs, never admits one.
+   */
+  appearanceWeight: z.number().min(0).default(0),
+  appearanceClasses: z.array(ViperClass).default(['pedestrian']),
+  appearanceNeutral: z.number().min(0).default(0.15),
+  appearanceCap: z.number().min(0).default(0.5),
+  appearanceMomentum: z.number().min(0).max(1).default(0.9),
+  /** With `appearanceWeight`: the motion-gated recovery refuses pairs whose colour distance exceeds this (0: off). */
+  appearanceGate: z.number().min(0).default(0),
+  /**
    * Box-edge noise of the ground points: σ_v = groundBoxNoise·h + groundNoisePx (bottom edge), σ_u likewise with
    * the width (centre), propagated through the back-projection.
    */

@@ -41,6 +41,9 @@ export class STrack {
   groundPred: GroundState | null = null;
   /** The ground filter has seen only boxes cut by a side edge (a pedestrian's restarts at its first whole one). */
   groundCutOnly = false;
+  /** Detection's colour descriptor / track's moving average of them (with `appearanceWeight`). */
+  a: Float32Array | null = null;
+  app: Float32Array | null = null;
   /** Summed detection score per class (only once a detection has corrected the track). */
   classVotes: Map<ViperClass, number> | null = null;
 

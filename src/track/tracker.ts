@@ -13,13 +13,15 @@ export interface Tracker {
    * reference outputs them). `frameIndex` (any monotonic frame number) lets skipped frames count: the filter
    * predicts once per elapsed frame and the lost buffer ages accordingly; without it each call is one frame.
    * `ground` (ByteTrack with `groundGate`, needs `tNs`): each detection's ground point in the world frame, or
-   * null where it has none (see ground.ts).
+   * null where it has none (see ground.ts). `colours` (ByteTrack with `appearanceWeight`): each detection's colour
+   * descriptor (appearance.ts `boxColours`) or null.
    */
   update(
     dets: readonly Detection[],
     tNs?: TimeNs,
     frameIndex?: number,
     ground?: readonly (GroundObs | null)[],
+    colours?: readonly (Float32Array | null)[],
   ): Track2D[];
   /** Every live track with its state (confirmed, tentative, lost). */
   tracks(): Track2D[];
@@ -38,14 +40,15 @@ export function createTracker(config: Partial<TrackerConfig> = {}): Tracker {
   let lastFrame: number | undefined;
   return {
     config: cfg,
-    update(dets, tNs, frameIndex, ground) {
+    update(dets, tNs, frameIndex, ground, colours) {
       let steps = 1;
       if (frameIndex !== undefined) {
         if (lastFrame !== undefined && frameIndex > lastFrame) steps = frameIndex - lastFrame;
         lastFrame = frameIndex;
       }
-      if (ground && tNs !== undefined && impl instanceof ByteTracker) {
-        return impl.update(dets, steps, { points: ground, tS: Number(tNs) / 1e9 });
+      if (impl instanceof ByteTracker) {
+        const g = ground && tNs !== undefined ? { points: ground, tS: Number(tNs) / 1e9 } : undefined;
+        return impl.update(dets, steps, g, colours);
       }
       return impl.update(dets, steps);
     },

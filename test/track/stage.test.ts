@@ -65,7 +65,7 @@ describe('track stage', () => {
     expect(one[0]!.tracks.get('b')!.map((t) => t.trackId)).toEqual([1]);
     expect(one[10]!.tracks.get('b')!.map((t) => t.trackId)).toEqual([1]); // kept through the empty frames
     expect(one[11]!.tracks.get('b')).toEqual([]); // an empty frame reports no track (it is lost)
-    expect(stageA.describe?.()).toEqual({ tracker: 'bytetrack', trackers: 2, frames: 12 });
+    expect(stageA.describe?.()).toEqual({ tracker: 'bytetrack', appearance: true, trackers: 2, frames: 12 });
   });
 });
 

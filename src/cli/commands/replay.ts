@@ -39,6 +39,10 @@ export function register(program: Command): void {
     )
     .option('--tracker <kind>', 'bytetrack | sort | none', 'bytetrack')
     .option('--no-fuse', 'skip multi-camera fusion into world objects')
+    .option(
+      '--no-appearance',
+      'track pedestrians without their colour: faster (the track stage decodes no image), more id switches in crowds',
+    )
     .option('--track-thresh <s>', 'ByteTrack high-score threshold τ_high (default 0.5)', (v) =>
       parseUnitArg('--track-thresh', v),
     )
@@ -106,6 +110,7 @@ export function register(program: Command): void {
             maxBatch: o.batchSize as number,
             trackThresh: o.trackThresh as number | undefined,
             birthThresh: o.birthThresh as number | undefined,
+            appearance: o.appearance !== false,
             rangeCue: o.rangeCue as StageOptions['rangeCue'],
           };
           const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(

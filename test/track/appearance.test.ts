@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import type { CameraFrame } from '../../src/contracts/camera.ts';
+import type { Box2D } from '../../src/contracts/geometry.ts';
+import type { Detection } from '../../src/contracts/perception.ts';
+import { buildStages } from '../../src/graph/buildStages.ts';
+import type { RigResult } from '../../src/graph/stage.ts';
+import { recordScenario } from '../../src/sim/record.ts';
+import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
+import {
+  appearanceCost,
+  appearanceVeto,
+  blendColours,
+  boxColours,
+  colourDistance,
+  decodeRgb,
+  type RgbPixels,
+} from '../../src/track/appearance.ts';
+import { createTrackStage } from '../../src/track/stage.ts';
+import { createTracker } from '../../src/track/tracker.ts';
+import { tinyScenario } from '../sim/testing.ts';
+
+const W = 200;
+const H = 120;
+type Rgb = [number, number, number];
+
+/**
+ * A grey image with people drawn as two-colour rectangles (shirt above, trousers below the middle) over the
+ * central columns of their boxes (`body`: 1 = the whole box width).
+ */
+function picture(people: { box: Box2D; shirt: Rgb; legs: Rgb }[], body = 1): RgbPixels {
+  const data = new Uint8Array(W * H * 3).fill(128);
+  for (const { box, shirt, legs } of people) {
+    const mid = (box.y1 + box.y2) / 2;
+    const margin = ((1 - body) / 2) * (box.x2 - box.x1);
+    for (let y = box.y1; y < box.y2; y++) {
+      for (let x = box.x1 + margin; x < box.x2 - margin; x++)
+        data.set(y < mid ? shirt : legs, (y * W + x) * 3);
+    }
+  }
+  return { data, width: W, height: H };
+}
+const RED: Rgb = [200, 30, 30];
+const BLUE: Rgb = [30, 30, 200];
+const DARK: Rgb = [30, 30, 30];
+const box = (x: number, y = 20, w = 20, h = 60): Box2D => ({ x1: x, y1: y, x2: x + w, y2: y + h });
+
+describe('colour descriptor', () => {
+  it('is the mean colour of the upper and lower central parts of the box, exactly', () => {
+    const px = picture([{ box: box(40), shirt: RED, legs: DARK }]);
+    const d = boxColours(px, box(40))!;
+    expect([...d].map((v) => Math.round(v * 255))).toEqual([...RED, ...DARK]);
+    // A box off the image covers no pixel.
+    expect(boxColours(px, { x1: 300, y1: 10, x2: 320, y2: 40 })).toBeNull();
+  });
+
+  it('decodes jpeg, png, bgr8 and mono8 to the same RGB pixels (within JPEG loss)', async () => {
+    const px = picture([{ box: box(40), shirt: RED, legs: DARK }]);
+    const raw = { raw: { width: W, height: H, channels: 3 as const } };
+    const png = await sharp(px.data, raw).png().toBuffer();
+    const jpeg = await sharp(px.data, raw).jpeg({ quality: 95 }).toBuffer();
+    const fromPng = await decodeRgb({ encoding: 'png', width: 0, height: 0, data: png });
+    expect(Buffer.from(fromPng.data).equals(Buffer.from(px.data))).toBe(true);
+    const fromJpeg = await decodeRgb({ encoding: 'jpeg', width: 0, height: 0, data: jpeg });
+    expect(colourDistance(boxColours(fromJpeg, box(40))!, boxColours(px, box(40))!)).toBeLessThan(0.03);
+    const bgr = new Uint8Array(px.data.length);
+    for (let i = 0; i < bgr.length; i += 3) bgr.set([px.data[i + 2]!, px.data[i + 1]!, px.data[i]!], i);
+    const fromBgr = await decodeRgb({ encoding: 'bgr8', width: W, height: H, data: bgr });
+    expect(Buffer.from(fromBgr.data).equals(Buffer.from(px.data))).toBe(true);
+    const mono = await decodeRgb({ encoding: 'mono8', width: 2, height: 1, data: Uint8Array.of(7, 9) });
+    expect([...mono.data]).toEqual([7, 7, 7, 9, 9, 9]);
+    await expect(
+      decodeRgb({ encoding: 'rgb8', width: W, height: H, data: new Uint8Array(0) }),
+    ).rejects.toThrow(/smaller than its size/);
+  });
+
+  it('distance, moving average', () => {
+    const a = Float32Array.of(1, 0, 0, 0, 0, 0);
+    const b = Float32Array.of(0, 0, 0, 0, 0, 0);
+    expect(colourDistance(a, b)).toBe(1);
+    expect(colourDistance(a, a)).toBe(0);
+    expect([...blendColours(null, a, 0.9)]).toEqual([...a]);
+    expect(blendColours(a, b, 0.9)[0]).toBeCloseTo(0.9, 6);
+  });
+});
+
+describe('appearance cost', () => {
+  const cfg = { appearanceWeight: 2, appearanceCap: 0.5, appearanceNeutral: 0.15, appearanceClasses: [] };
+  const red = Float32Array.of(0.8, 0.1, 0.1, 0.1, 0.1, 0.1);
+  const blue = Float32Array.of(0.1, 0.1, 0.8, 0.1, 0.1, 0.1);
+
+  it('adds weight × (min(d, cap) − neutral), refuses pairs beyond the limit first, skips pairs without colours', () => {
+    const cost = Float64Array.of(0.3, 0.3, 0.9, 0.3);
+    appearanceCost(cost, [{ app: red }, { app: null }], [{ a: red }, { a: blue }], 0.8, cfg);
+    expect(cost[0]).toBeCloseTo(0.3 - 0.3, 12); // same colour: 2 × (0 − 0.15) less
+    expect(cost[1]).toBeCloseTo(0.3 + 2 * (0.5 - 0.15), 12); // distance 0.99, capped at 0.5
+    expect(cost[2]).toBe(Infinity); // 0.9 > limit 0.8: refused before any bonus could admit it
+    expect(cost[3]).toBe(0.3); // track without colours
+  });
+
+  it('the recovery veto refuses only pairs farther apart than the gate', () => {
+    const cost = Float64Array.of(1, 2);
+    appearanceVeto(cost, [{ app: red }], [{ a: red }, { a: blue }], 0.4);
+    expect([...cost]).toEqual([1, Infinity]);
+  });
+});
+
+describe('appearance in the tracker', () => {
+  /**
+   * Two people side by side (boxes 40 px wide, the person the central 16 px), standing, then in one frame the
+   * detections jump towards each other so that each track's box overlaps the *other* person's detection more
+   * (IoU 0.74 against 0.25). Overlap alone swaps the ids; with the colour term each keeps its own.
+   */
+  const frameBoxes = (f: number) =>
+    f === 4 ? [box(74, 20, 40), box(56, 20, 40)] : [box(50, 20, 40), box(80, 20, 40)];
+  function run(weight: number): number[][] {
+    const t = createTracker({ appearanceWeight: weight, outputBox: 'detection' });
+    const ped = (b: Box2D): Detection => ({ cameraId: 'c', cls: 'pedestrian', score: 0.9, box: b });
+    const ids: number[][] = [];
+    for (let f = 0; f < 6; f++) {
+      const [ra, bb] = frameBoxes(f) as [Box2D, Box2D];
+      const px = picture(
+        [
+          { box: ra, shirt: RED, legs: DARK },
+          { box: bb, shirt: BLUE, legs: DARK },
+        ],
+        0.4,
+      );
+      const dets = [ped(ra), ped(bb)];
+      const out = t.update(dets, undefined, undefined, undefined, [boxColours(px, ra), boxColours(px, bb)]);
+      // Ids in detection order (red person, blue person), matched by box.
+      ids.push(dets.map((d) => out.find((o) => o.box.x1 === d.box.x1)?.trackId ?? -1));
+    }
+    return ids;
+  }
+
+  it('keeps two overlapping people apart where the overlap alone swaps them', () => {
+    const plain = run(0);
+    expect(plain[4]).toEqual([plain[3]![1], plain[3]![0]]); // overlap alone: swapped
+    const withColour = run(2);
+    expect(withColour[4]).toEqual(withColour[3]);
+    expect(withColour[5]).toEqual(withColour[3]);
+  });
+
+  it('the track stage decodes each frame once and passes the colours to the tracker', async () => {
+    const stage = createTrackStage({ kind: 'bytetrack', config: { appearanceWeight: 2 } });
+    const plain = createTrackStage({ kind: 'bytetrack', config: { appearanceWeight: 0 } });
+    const ids: number[][][] = [[], []];
+    for (let f = 0; f < 6; f++) {
+      const [ra, bb] = frameBoxes(f) as [Box2D, Box2D];
+      const px = picture(
+        [
+          { box: ra, shirt: RED, legs: DARK },
+          { box: bb, shirt: BLUE, legs: DARK },
+        ],
+        0.4,
+      );
+      const png = await sharp(px.data, { raw: { width: W, height: H, channels: 3 } })
+        .png()
+        .toBuffer();
+      for (const [k, s] of [stage, plain].entries()) {
+        const frame: CameraFrame = {
+          feedId: 'f',
+          cameraId: 'c',
+          tNs: BigInt(f) * 100_000_000n,
+          image: { encoding: 'png', width: W, height: H, data: png },
+          calibration: null,
+          transforms: [],
+        };
+        const dets: Detection[] = [ra, bb].map((b) => ({
+          cameraId: 'c',
+          cls: 'pedestrian',
+          score: 0.9,
+          box: b,
+        }));
+        const r: RigResult = {
+          rig: { feedId: 'f', tNs: frame.tNs, seq: f, frames: [frame], missing: [] },
+          detections: new Map([['c', dets]]),
+          tracks: new Map(),
+          issues: [],
+        };
+        const [out] = await s.process([r]);
+        const tracks = out!.tracks.get('c')!;
+        ids[k]!.push(dets.map((d) => tracks.find((o) => o.box.x1 === d.box.x1)?.trackId ?? -1));
+      }
+    }
+    expect(ids[0]![4]).toEqual(ids[0]![3]);
+    expect(ids[1]![4]).toEqual([ids[1]![3]![1], ids[1]![3]![0]]);
+  });
+});
+
+describe('replay --no-appearance', () => {
+  it('builds the track stage without the colour term (and says so), with it by default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viper-appearance-'));
+    try {
+      const rec = join(dir, 'tiny.mcap');
+      await recordScenario(scenarioFromValue(tinyScenario(), 'tiny').world, rec);
+      for (const appearance of [undefined, false]) {
+        const { stages } = await buildStages({ detector: 'oracle', appearance }, rec);
+        const track = stages.find((s) => s.name === 'track-bytetrack')!;
+        expect(track.describe?.()).toMatchObject({ appearance: appearance !== false });
+        for (const s of stages) await s.close?.();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
