@@ -84,7 +84,7 @@ const PLAIN_READ = `
   const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
   // Peak RSS of this process image: /proc's VmHWM. getrusage's maxRSS would not do: Linux carries the forking
   // parent's high-water mark into the child across exec, so every child reported at least the bench's own peak.
-  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  const hwm = /^VmHWM:\\s+(\\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
   const maxRssMB = (hwm ? Number(hwm[1]) : u.maxRSS) / 1024;
   console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB, messages }));
 `;
@@ -100,7 +100,7 @@ const REPLAY = `
   const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
   // Peak RSS of this process image: /proc's VmHWM. getrusage's maxRSS would not do: Linux carries the forking
   // parent's high-water mark into the child across exec, so every child reported at least the bench's own peak.
-  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  const hwm = /^VmHWM:\\s+(\\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
   const maxRssMB = (hwm ? Number(hwm[1]) : u.maxRSS) / 1024;
   console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB, messages: s.messagesRead }));
 `;
