@@ -1,8 +1,10 @@
 /**
  * Colour appearance of a box, for the appearance term of the association (`appearanceWeight`): the mean colour of
  * the upper and the lower part of the box's central columns (a person's shirt and trousers), the kind of cheap
- * colour model trackers used before learned re-identification features. Pure functions, plus the one async step
- * that decodes a frame's image to RGB pixels.
+ * colour model trackers used before learned re-identification features. Short-term association inside one
+ * camera's tracker only: a track's colours are dropped with the track (at most the lost buffer after it was last
+ * seen), never written to any output and never compared across cameras or feeds (no re-identification of persons,
+ * DESIGN.md's scope). Pure functions, plus the one async step that decodes a frame's image to RGB pixels.
  */
 import sharp from 'sharp';
 import type { Image } from '../contracts/camera.ts';
