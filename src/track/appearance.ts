@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { Image } from '../contracts/camera.ts';
 import type { Box2D } from '../contracts/geometry.ts';
 import type { TrackerConfig } from './config.ts';
+import { refuseBeyond } from './strack.ts';
 
 /** Decoded pixels, 3 bytes per pixel in RGB order, row-major. */
 export interface RgbPixels {
@@ -42,13 +43,17 @@ export async function decodeRgb(image: Image): Promise<RgbPixels> {
     }
     return { data: out, width: image.width, height: image.height };
   }
-  const { data, info } = await sharp(image.data).removeAlpha().toColourspace('srgb').raw().toBuffer({
-    resolveWithObject: true,
-  });
+  // failOn 'error' as the detector decodes (libjpeg warnings are common from cameras).
+  const { data, info } = await sharp(image.data, { failOn: 'error' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
   return { data, width: info.width, height: info.height };
 }
 
-/** Mean RGB (0–1) of a box's rows [r0, r1) and columns [c0, c1) (fractions); null where it covers no pixel. */
+/** Mean RGB (0–1) of a box's rows and central columns (fractions) into out[at…at+2]; false if it covers no pixel. */
 function regionMean(
   px: RgbPixels,
   b: Box2D,
@@ -58,10 +63,13 @@ function regionMean(
 ): boolean {
   const w = b.x2 - b.x1;
   const h = b.y2 - b.y1;
-  const x0 = Math.max(0, Math.round(b.x1 + COLUMNS[0] * w));
-  const x1 = Math.min(px.width, Math.max(x0 + 1, Math.round(b.x1 + COLUMNS[1] * w)));
-  const y0 = Math.max(0, Math.round(b.y1 + rows[0]! * h));
-  const y1 = Math.min(px.height, Math.max(y0 + 1, Math.round(b.y1 + rows[1]! * h)));
+  // At least one pixel however small the box, then clipped to the image (a part off the image has none).
+  const xa = Math.round(b.x1 + COLUMNS[0] * w);
+  const ya = Math.round(b.y1 + rows[0]! * h);
+  const x0 = Math.max(0, xa);
+  const x1 = Math.min(px.width, Math.max(xa + 1, Math.round(b.x1 + COLUMNS[1] * w)));
+  const y0 = Math.max(0, ya);
+  const y1 = Math.min(px.height, Math.max(ya + 1, Math.round(b.y1 + rows[1]! * h)));
   let r = 0;
   let g = 0;
   let bl = 0;
@@ -118,7 +126,7 @@ export function appearanceCost(
 ): void {
   const m = dets.length;
   const w = cfg.appearanceWeight;
-  for (let k = 0; k < cost.length; k++) if (!(cost[k]! <= limit)) cost[k] = Infinity;
+  refuseBeyond(cost, limit);
   for (let i = 0; i < tracks.length; i++) {
     const app = tracks[i]!.app;
     if (!app) continue;
@@ -147,4 +155,18 @@ export function appearanceVeto(
       if (a && colourDistance(app, a) > gate) cost[i * m + j] = Infinity;
     }
   }
+}
+
+/**
+ * Two tracks dressed too differently to be one person are not duplicates, however their boxes overlap (as
+ * `groundApart` for the ground gate): a track born from a detection the colour refused to a lost track must not be
+ * removed as that lost track's duplicate. The limit is `appearanceGate`, else `appearanceCap`.
+ */
+export function coloursApart(
+  a: { app: Float32Array | null },
+  b: { app: Float32Array | null },
+  cfg: Pick<TrackerConfig, 'appearanceWeight' | 'appearanceGate' | 'appearanceCap'>,
+): boolean {
+  if (!(cfg.appearanceWeight > 0) || !a.app || !b.app) return false;
+  return colourDistance(a.app, b.app) > (cfg.appearanceGate > 0 ? cfg.appearanceGate : cfg.appearanceCap);
 }

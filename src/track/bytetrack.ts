@@ -7,7 +7,7 @@
  */
 import type { Detection, Track2D } from '../contracts/perception.ts';
 import { assign } from './assignment.ts';
-import { appearanceCost, appearanceVeto, blendColours } from './appearance.ts';
+import { appearanceCost, appearanceVeto, blendColours, coloursApart } from './appearance.ts';
 import { groundKind, maxTimeLost, type TrackerConfig } from './config.ts';
 import { boxToXyah } from '../geometry/box2d.ts';
 import { type KalmanParams, kalmanGatingDistance, kalmanPredict, kalmanUpdate } from './kalman.ts';
@@ -19,7 +19,7 @@ import {
   groundPredict,
   groundUpdate,
 } from './ground.ts';
-import { jointStracks, overlapCost, STrack, sameClassGroup, subStracks } from './strack.ts';
+import { jointStracks, overlapCost, refuseBeyond, STrack, sameClassGroup, subStracks } from './strack.ts';
 
 /** One frame's ground points (one per detection, null where none) and the frame's time in seconds. */
 export interface GroundFrame {
@@ -350,7 +350,7 @@ export class ByteTracker {
   ): void {
     const m = dets.length;
     const gate = this.cfg.groundGate;
-    if (weight > 0) for (let k = 0; k < cost.length; k++) if (!(cost[k]! <= limit)) cost[k] = Infinity;
+    if (weight > 0) refuseBeyond(cost, limit);
     for (let i = 0; i < tracks.length; i++) {
       const p = tracks[i]!.groundPred;
       if (!p) continue;
@@ -452,7 +452,7 @@ export class ByteTracker {
     for (let p = 0; p < a.length; p++) {
       for (let q = 0; q < b.length; q++) {
         if (!(d[p * b.length + q]! < this.cfg.duplicateThresh)) continue;
-        if (this.groundApart(a[p]!, b[q]!)) continue;
+        if (this.groundApart(a[p]!, b[q]!) || coloursApart(a[p]!, b[q]!, this.cfg)) continue;
         const timeP = a[p]!.frameId - a[p]!.startFrame;
         const timeQ = b[q]!.frameId - b[q]!.startFrame;
         if (timeP > timeQ) dupB.add(q);

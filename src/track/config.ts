@@ -172,6 +172,13 @@ export function parseTrackerConfig(input: Partial<TrackerConfig> = {}): TrackerC
       hint: 'see src/track/README.md for the parameters and their ranges',
     });
   }
+  if (r.data.appearanceCap < r.data.appearanceNeutral) {
+    throw new ConfigError({
+      what: `appearanceCap ${r.data.appearanceCap} is below appearanceNeutral ${r.data.appearanceNeutral}`,
+      where: 'tracker config',
+      hint: 'the colour term needs cap ≥ neutral, or it could only ever lower a cost',
+    });
+  }
   return r.data;
 }
 

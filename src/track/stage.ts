@@ -6,6 +6,7 @@
  * (calibration, else image header) for the field-of-view exit rule, unless `config.imageWidth` is given (0: off).
  */
 import type { Calibration, CameraFrame } from '../contracts/camera.ts';
+import type { ViperClass } from '../contracts/classes.ts';
 import type { Detection } from '../contracts/perception.ts';
 import type { Stage } from '../contracts/stage.ts';
 import { frames as FRAMES } from '../contracts/topics.ts';
@@ -97,18 +98,29 @@ export const TRACK_STAGE_DEFAULTS: Partial<TrackerConfig> = {
 
 export function createTrackStage(opts: TrackStageOptions): Stage {
   const config = { ...TRACK_STAGE_DEFAULTS, ...opts.config, kind: opts.kind };
-  createTracker(config); // validate the configuration once, up front
+  const checked = createTracker(config).config; // validate the configuration once, up front
   const trackers = new Map<string, Tracker>();
   const useGround = (config.groundGate ?? 0) > 0 && opts.kind === 'bytetrack';
   const useColours = (config.appearanceWeight ?? 0) > 0 && opts.kind === 'bytetrack';
   const models = new WeakMap<Calibration, CameraModel | null>();
   let frames = 0;
+  let undecodable = 0;
   return {
     name: `track-${opts.kind}`,
     async process(batch) {
       for (const result of batch) {
         const cams = [...result.detections.keys()].sort();
-        for (const cameraId of cams) {
+        // The colour term's decodes, all cameras of the rig frame at once (libvips runs them on its threads).
+        const colourSets = useColours
+          ? await Promise.all(
+              cams.map((c) => {
+                const frame = result.rig.frames.find((f) => f.cameraId === c);
+                const dets = result.detections.get(c)!;
+                return frame ? detectionColours(frame, dets, checked.appearanceClasses) : undefined;
+              }),
+            )
+          : [];
+        for (const [ci, cameraId] of cams.entries()) {
           const key = `${result.rig.feedId}\u0000${cameraId}`;
           const frame = result.rig.frames.find((f) => f.cameraId === cameraId);
           let tracker = trackers.get(key);
@@ -126,7 +138,8 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
           };
           const ground =
             useGround && frame ? groundPoints(frame, dets, models, noise, tracker.config) : undefined;
-          const colours = useColours && frame ? await detectionColours(frame, dets, config) : undefined;
+          const colours = colourSets[ci] ?? undefined;
+          if (colourSets[ci] === null) undecodable++;
           result.tracks.set(
             cameraId,
             tracker.update(dets, frame?.tNs ?? result.rig.tNs, result.rig.seq, ground, colours),
@@ -136,23 +149,32 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
       }
       return batch;
     },
-    describe: () => ({ tracker: opts.kind, appearance: useColours, trackers: trackers.size, frames }),
+    describe: () => ({
+      tracker: opts.kind,
+      appearance: useColours,
+      ...(undecodable > 0 ? { appearanceUndecodedFrames: undecodable } : {}),
+      trackers: trackers.size,
+      frames,
+    }),
   };
 }
 
-/** Each detection's colour descriptor (appearance.ts), for the classes that use it; the image is decoded once. */
+/**
+ * Each detection's colour descriptor (appearance.ts) for the classes that use it, the image decoded once;
+ * undefined where no detection needs one, null where the image could not be decoded (the term is off for that
+ * frame, counted in the stage's summary; the detector reports its own decode failures).
+ */
 async function detectionColours(
   frame: CameraFrame,
   dets: readonly Detection[],
-  cfg: Partial<TrackerConfig>,
-): Promise<(Float32Array | null)[] | undefined> {
-  const classes = cfg.appearanceClasses ?? ['pedestrian'];
+  classes: readonly ViperClass[],
+): Promise<(Float32Array | null)[] | undefined | null> {
   if (!dets.some((d) => classes.includes(d.cls))) return undefined;
   let px: RgbPixels;
   try {
     px = await decodeRgb(frame.image);
   } catch {
-    return undefined; // an undecodable frame is the detector's to report; the term is off for this frame
+    return null;
   }
   return dets.map((d) => (classes.includes(d.cls) ? boxColours(px, d.box) : null));
 }

@@ -197,3 +197,8 @@ export function subStracks(a: readonly STrack[], b: readonly STrack[]): STrack[]
   for (const t of b) m.delete(t.id);
   return [...m.values()];
 }
+
+/** Pairs costing more than `limit` (or NaN) become +∞, in place: a later bonus must not bring them in. */
+export function refuseBeyond(cost: Float64Array, limit: number): void {
+  for (let k = 0; k < cost.length; k++) if (!(cost[k]! <= limit)) cost[k] = Infinity;
+}

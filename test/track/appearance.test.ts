@@ -19,7 +19,7 @@ import {
   decodeRgb,
   type RgbPixels,
 } from '../../src/track/appearance.ts';
-import { createTrackStage } from '../../src/track/stage.ts';
+import { createTrackStage, TRACK_STAGE_DEFAULTS } from '../../src/track/stage.ts';
 import { createTracker } from '../../src/track/tracker.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
@@ -53,8 +53,10 @@ describe('colour descriptor', () => {
     const px = picture([{ box: box(40), shirt: RED, legs: DARK }]);
     const d = boxColours(px, box(40))!;
     expect([...d].map((v) => Math.round(v * 255))).toEqual([...RED, ...DARK]);
-    // A box off the image covers no pixel.
+    // A box off the image covers no pixel, on any side.
     expect(boxColours(px, { x1: 300, y1: 10, x2: 320, y2: 40 })).toBeNull();
+    expect(boxColours(px, { x1: -100, y1: -100, x2: -50, y2: -20 })).toBeNull();
+    expect(boxColours(px, { x1: 10, y1: -90, x2: 30, y2: -10 })).toBeNull();
   });
 
   it('decodes jpeg, png, bgr8 and mono8 to the same RGB pixels (within JPEG loss)', async () => {
@@ -116,7 +118,7 @@ describe('appearance in the tracker', () => {
    */
   const frameBoxes = (f: number) =>
     f === 4 ? [box(74, 20, 40), box(56, 20, 40)] : [box(50, 20, 40), box(80, 20, 40)];
-  function run(weight: number): number[][] {
+  function run(weight: number, others: Detection[] = []): number[][] {
     const t = createTracker({ appearanceWeight: weight, outputBox: 'detection' });
     const ped = (b: Box2D): Detection => ({ cameraId: 'c', cls: 'pedestrian', score: 0.9, box: b });
     const ids: number[][] = [];
@@ -129,23 +131,73 @@ describe('appearance in the tracker', () => {
         ],
         0.4,
       );
-      const dets = [ped(ra), ped(bb)];
-      const out = t.update(dets, undefined, undefined, undefined, [boxColours(px, ra), boxColours(px, bb)]);
+      // Other detections first (no colours: another class, or too low a score to take part).
+      const dets = [...others, ped(ra), ped(bb)];
+      const colours = [...others.map(() => null), boxColours(px, ra), boxColours(px, bb)];
+      const out = t.update(dets, undefined, undefined, undefined, colours);
       // Ids in detection order (red person, blue person), matched by box.
-      ids.push(dets.map((d) => out.find((o) => o.box.x1 === d.box.x1)?.trackId ?? -1));
+      ids.push(dets.slice(others.length).map((d) => out.find((o) => o.box.x1 === d.box.x1)?.trackId ?? -1));
     }
     return ids;
   }
 
   it('keeps two overlapping people apart where the overlap alone swaps them', () => {
     const plain = run(0);
+    expect(plain[3]![0]).toBeGreaterThan(0);
+    expect(plain[3]![1]).toBeGreaterThan(plain[3]![0]!);
     expect(plain[4]).toEqual([plain[3]![1], plain[3]![0]]); // overlap alone: swapped
     const withColour = run(2);
+    expect(withColour[3]).toEqual(plain[3]);
     expect(withColour[4]).toEqual(withColour[3]);
     expect(withColour[5]).toEqual(withColour[3]);
   });
 
-  it('the track stage decodes each frame once and passes the colours to the tracker', async () => {
+  it('takes each colour from its own detection when other detections come first', () => {
+    const car: Detection = {
+      cameraId: 'c',
+      cls: 'car',
+      score: 0.9,
+      box: { x1: 150, y1: 60, x2: 190, y2: 90 },
+    };
+    const faint: Detection = { cameraId: 'c', cls: 'pedestrian', score: 0.05, box: box(150) };
+    const ids = run(2, [car, faint]);
+    expect(ids[3]![0]).toBeGreaterThan(0);
+    expect(ids[4]).toEqual(ids[3]);
+  });
+
+  it('a differently dressed person where a lost track waits gets a track of its own (not a duplicate)', () => {
+    // Red is seen, then hidden; blue (score 0.65: enough to start a track) stands where red's track waits.
+    const go = (weight: number) => {
+      const t = createTracker({ ...TRACK_STAGE_DEFAULTS, appearanceWeight: weight });
+      const px = (shirt: Rgb) => picture([{ box: box(50), shirt, legs: DARK }]);
+      const seen: number[][] = [];
+      for (let f = 0; f < 10; f++) {
+        const shirt = f < 4 ? RED : BLUE;
+        const dets: Detection[] =
+          f >= 4 && f < 6
+            ? []
+            : [{ cameraId: 'c', cls: 'pedestrian', score: f < 4 ? 0.9 : 0.65, box: box(50) }];
+        const out = t.update(
+          dets,
+          undefined,
+          undefined,
+          undefined,
+          dets.length ? [boxColours(px(shirt), box(50))] : [],
+        );
+        seen.push(out.map((o) => o.trackId));
+      }
+      return seen;
+    };
+    const plain = go(0);
+    expect(plain[9]).toEqual(plain[3]); // overlap alone: red's lost track takes blue
+    const withColour = go(2);
+    expect(withColour[3]).toHaveLength(1);
+    expect(withColour[7]).toHaveLength(1); // born at frame 6, reported from its second frame
+    expect(withColour[7]![0]).not.toBe(withColour[3]![0]);
+    expect(withColour[9]).toEqual(withColour[7]);
+  });
+
+  it('the track stage decodes the frames and passes the colours to the tracker', async () => {
     const stage = createTrackStage({ kind: 'bytetrack', config: { appearanceWeight: 2 } });
     const plain = createTrackStage({ kind: 'bytetrack', config: { appearanceWeight: 0 } });
     const ids: number[][][] = [[], []];
@@ -189,6 +241,29 @@ describe('appearance in the tracker', () => {
     }
     expect(ids[0]![4]).toEqual(ids[0]![3]);
     expect(ids[1]![4]).toEqual([ids[1]![3]![1], ids[1]![3]![0]]);
+  });
+});
+
+describe('undecodable frames', () => {
+  it('leave the term off for that frame and are counted; tracking goes on', async () => {
+    const stage = createTrackStage({ kind: 'bytetrack' });
+    const frame: CameraFrame = {
+      feedId: 'f',
+      cameraId: 'c',
+      tNs: 0n,
+      image: { encoding: 'jpeg', width: 0, height: 0, data: Uint8Array.of(0xff, 0xd8, 0xff, 1, 2, 3) },
+      calibration: null,
+      transforms: [],
+    };
+    const r: RigResult = {
+      rig: { feedId: 'f', tNs: 0n, seq: 0, frames: [frame], missing: [] },
+      detections: new Map([['c', [{ cameraId: 'c', cls: 'pedestrian', score: 0.9, box: box(50) }]]]),
+      tracks: new Map(),
+      issues: [],
+    };
+    const [out] = await stage.process([r]);
+    expect(out!.tracks.get('c')).toHaveLength(1);
+    expect(stage.describe?.()).toMatchObject({ appearance: true, appearanceUndecodedFrames: 1 });
   });
 });
 
