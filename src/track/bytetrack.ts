@@ -11,15 +11,9 @@ import { appearanceCost, appearanceVeto, blendColours, coloursApart } from './ap
 import { groundKind, maxTimeLost, type TrackerConfig } from './config.ts';
 import { boxToXyah } from '../geometry/box2d.ts';
 import { type KalmanParams, kalmanGatingDistance, kalmanPredict, kalmanUpdate } from './kalman.ts';
-import {
-  EDGE_MARGIN_PX,
-  type GroundObs,
-  groundDistance,
-  groundInit,
-  groundPredict,
-  groundUpdate,
-} from './ground.ts';
-import { jointStracks, overlapCost, refuseBeyond, STrack, sameClassGroup, subStracks } from './strack.ts';
+import { type GroundObs, groundPredict } from './ground.ts';
+import { groundApart, groundCost, groundNoise, observeGround } from './groundTracks.ts';
+import { jointStracks, overlapCost, STrack, sameClassGroup, subStracks } from './strack.ts';
 
 /** One frame's ground points (one per detection, null where none) and the frame's time in seconds. */
 export interface GroundFrame {
@@ -100,10 +94,12 @@ export class ByteTracker {
     for (const t of pool) t.predict(this.kp, steps);
     if (useGround) {
       for (const t of pool)
-        t.groundPred = t.ground ? groundPredict(t.ground, ground.tS, this.groundNoise(t.cls).accel) : null;
+        t.groundPred = t.ground
+          ? groundPredict(t.ground, ground.tS, groundNoise(this.cfg, t.cls).accel)
+          : null;
     }
     let cost = overlapCost(pool, high, cfg, cfg.fuseScore);
-    if (useGround) this.groundCost(cost, pool, high, cfg.matchThresh);
+    if (useGround) groundCost(cfg, cost, pool, high, cfg.matchThresh);
     if (useColours) appearanceCost(cost, pool, high, cfg.matchThresh, cfg);
     const first = assign(cost, pool.length, high.length, cfg.matchThresh);
     for (const [it, id] of first.matches) {
@@ -120,7 +116,7 @@ export class ByteTracker {
     // Second association: remaining tracked (not lost) tracks against low-score detections, plain IoU.
     const rTracked = first.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
     cost = overlapCost(rTracked, low, cfg, false);
-    if (useGround) this.groundCost(cost, rTracked, low, cfg.secondMatchThresh);
+    if (useGround) groundCost(cfg, cost, rTracked, low, cfg.secondMatchThresh);
     if (useColours) appearanceCost(cost, rTracked, low, cfg.secondMatchThresh, cfg);
     const second = assign(cost, rTracked.length, low.length, cfg.secondMatchThresh);
     for (const [it, id] of second.matches) {
@@ -158,7 +154,7 @@ export class ByteTracker {
         if (left.length === 0) break;
         const level = rLost.filter((t) => frameId - t.frameId === age);
         cost = this.gatingCost(level, left);
-        if (useGround) this.groundCost(cost, level, left, Infinity, 0);
+        if (useGround) groundCost(cfg, cost, level, left, Infinity, 0);
         if (useColours && cfg.appearanceGate > 0) appearanceVeto(cost, level, left, cfg.appearanceGate);
         const rec = assign(cost, level.length, left.length, cfg.recoverGate);
         for (const [it, id] of rec.matches) {
@@ -207,7 +203,7 @@ export class ByteTracker {
       t.frameId = frameId;
       t.startFrame = frameId;
       this.observe(t);
-      this.observeGround(t, t);
+      if (this.groundT !== null) observeGround(this.cfg, t, t, this.groundT);
       this.observeColours(t, t);
       activated.push(t);
     }
@@ -260,7 +256,7 @@ export class ByteTracker {
     t.state = 'tracked';
     t.activated = true;
     this.observe(t);
-    this.observeGround(t, det);
+    if (this.groundT !== null) observeGround(this.cfg, t, det, this.groundT);
     this.observeColours(t, det);
   }
 
@@ -292,90 +288,13 @@ export class ByteTracker {
     t.activated = true;
     t.frameId = this.frameId;
     this.observe(t);
-    this.observeGround(t, det);
+    if (this.groundT !== null) observeGround(this.cfg, t, det, this.groundT);
     this.observeColours(t, det);
   }
 
   /** The track's colour average takes the matched detection's descriptor in. */
   private observeColours(t: STrack, det: STrack): void {
     if (det.a) t.app = blendColours(t === det ? null : t.app, det.a, this.cfg.appearanceMomentum);
-  }
-
-  /** Ground filter update with the matched detection's ground point (only while ground points are in use). */
-  private observeGround(t: STrack, det: STrack): void {
-    const tS = this.groundT;
-    if (tS === null) return;
-    const z = det.g;
-    if (!z) return;
-    const noise = this.groundNoise(t.cls);
-    const pred = t.ground
-      ? t.groundPred?.tS === tS
-        ? t.groundPred
-        : groundPredict(t.ground, tS, noise.accel)
-      : null;
-    if (!pred) {
-      t.groundCutOnly = z.clipped === true;
-    } else if (t.groundCutOnly && !z.clipped && groundKind(this.cfg, t.cls) === 'all') {
-      // A pedestrian seen so far only cut by a side edge (a sliver may not show the whole height, so its range
-      // can be metres off and the filter learns a false speed from it) restarts from its first whole box.
-      t.groundCutOnly = false;
-      t.ground = groundInit(z, noise.vel, tS);
-      return;
-    }
-    t.ground = pred ? groundUpdate(pred, z) : groundInit(z, noise.vel, tS);
-  }
-
-  private groundNoise(cls: STrack['cls']): { accel: number; vel: number } {
-    const c = this.cfg;
-    return groundKind(this.cfg, cls) === 'edge'
-      ? { accel: c.groundEdgeAccelStd, vel: c.groundEdgeVelStd }
-      : { accel: c.groundAccelStd, vel: c.groundVelStd };
-  }
-
-  /**
-   * Ground-plane gate: a pair of a track with a ground filter and a detection with a ground point gets cost +∞
-   * when the point lies beyond `groundGate` (squared Mahalanobis distance d²) from the track's predicted one.
-   * With `weight` > 0, a pedestrian pair (`groundClasses`) inside the gate and within `limit` costs
-   * weight · (1 − d² / groundGate) less: where two tracks' boxes overlap a detection alike (two pedestrians
-   * crossing), the one whose ground point fits takes it. The limit is left as it is and pairs beyond it are
-   * refused before the bonus, so the pairs the assignment may accept are those the overlap cost accepts, and
-   * pairs without a ranked ground distance (other classes, no ground point) cost what they did.
-   */
-  private groundCost(
-    cost: Float64Array,
-    tracks: readonly STrack[],
-    dets: readonly STrack[],
-    limit: number,
-    weight = this.cfg.groundWeight,
-  ): void {
-    const m = dets.length;
-    const gate = this.cfg.groundGate;
-    if (weight > 0) refuseBeyond(cost, limit);
-    for (let i = 0; i < tracks.length; i++) {
-      const p = tracks[i]!.groundPred;
-      if (!p) continue;
-      // Edge-gated classes: only where the detection or the track's last box is cut by a side edge, and as a
-      // veto only (their ground points, from boxes cut by the edge, are too rough to rank pairs by).
-      const kind = groundKind(this.cfg, tracks[i]!.cls);
-      const edgeOnly = kind === 'edge' && !this.atSideEdge(tracks[i]!.det);
-      const w = kind === 'all' ? weight : 0;
-      for (let j = 0; j < m; j++) {
-        const z = dets[j]!.g;
-        const k = i * m + j;
-        if (!z || (edgeOnly && !z.clipped) || cost[k] === Infinity) continue;
-        const d2 = groundDistance(p, z);
-        cost[k] = d2 > gate ? Infinity : cost[k]! - w * (1 - d2 / gate);
-      }
-    }
-  }
-
-  /**
-   * The box touches the image's left or right edge (within the margin of ground.ts). Needs `imageWidth` (the
-   * track stage sets it per camera); without it only the detection side of the edge gate acts.
-   */
-  private atSideEdge(box: STrack['det']): boolean {
-    const W = this.cfg.imageWidth;
-    return W > 0 && (box.x1 <= EDGE_MARGIN_PX || box.x2 >= W - EDGE_MARGIN_PX);
   }
 
   /** ORU's bookkeeping (only with `oru`): the track's last observed box and its Kalman state right after it. */
@@ -421,28 +340,6 @@ export class ByteTracker {
     return left ? cx < 0 : cx > W;
   }
 
-  /**
-   * Two tracks whose ground filters place them farther apart than the ground gate are not duplicates, however
-   * their boxes overlap (only while ground points are in use): a track born from a detection that the gate
-   * refused to a lost track must not be removed as that lost track's duplicate.
-   */
-  private groundApart(a: STrack, b: STrack): boolean {
-    if (
-      this.groundT === null ||
-      groundKind(this.cfg, a.cls) !== 'all' ||
-      groundKind(this.cfg, b.cls) !== 'all'
-    )
-      return false;
-    const sa = a.ground?.tS === this.groundT ? a.ground : a.groundPred;
-    const sb = b.ground?.tS === this.groundT ? b.ground : b.groundPred;
-    if (!sa || !sb || sa.tS !== this.groundT || sb.tS !== this.groundT) return false;
-    const P = sa.cov;
-    return (
-      groundDistance(sb, { x: sa.mean[0], y: sa.mean[1], cov: [P[0]!, P[1]!, P[4]!, P[5]!] }) >
-      this.cfg.groundGate
-    );
-  }
-
   /** remove_duplicate_stracks: tracked/lost pairs closer than duplicateThresh in IoU distance; keep the older. */
   private removeDuplicates(a: STrack[], b: STrack[]): [STrack[], STrack[]] {
     if (a.length === 0 || b.length === 0) return [a, b];
@@ -452,7 +349,9 @@ export class ByteTracker {
     for (let p = 0; p < a.length; p++) {
       for (let q = 0; q < b.length; q++) {
         if (!(d[p * b.length + q]! < this.cfg.duplicateThresh)) continue;
-        if (this.groundApart(a[p]!, b[q]!) || coloursApart(a[p]!, b[q]!, this.cfg)) continue;
+        const gT = this.groundT;
+        if (gT !== null && groundApart(this.cfg, a[p]!, b[q]!, gT)) continue;
+        if (coloursApart(a[p]!, b[q]!, this.cfg)) continue;
         const timeP = a[p]!.frameId - a[p]!.startFrame;
         const timeQ = b[q]!.frameId - b[q]!.startFrame;
         if (timeP > timeQ) dupB.add(q);
