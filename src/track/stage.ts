@@ -70,13 +70,14 @@ export interface TrackStageOptions {
  * - `groundEdgeClasses` (vehicles, cyclists): the same gate, but only where the detection or the track's last
  *   box is cut by a side edge, so a car leaving the view does not hand its id to one entering at that edge in
  *   another lane (red_light_stop IDF1 87.2 → 94.5 %, urban_intersection 95.7 → 95.6 %, the rest unchanged).
- * - `appearanceWeight: 2`, `appearanceGate: 0.4` (colour appearance, pedestrians; see appearance.ts): the stage
- *   decodes each frame that has pedestrian detections and gives every such box a colour descriptor (mean colour of
- *   the upper and lower central parts of the box); each pedestrian track keeps a moving average of its own. In the
- *   first and second associations a pair costs 2 × (min(d, 0.5) − 0.15) more (d: colour distance), and the
- *   motion-gated recovery refuses pairs with d > 0.4: where two people's boxes overlap alike, or a lost track's
- *   prediction lies on another person, the one dressed alike wins (dense_plaza, oracle seeds 1–4: id switches
- *   52 → 37; seeds 5–8, measured once after the choice: 72 → 52; no other scenario's switches moved).
+ * - `appearanceWeight: 2`, `appearanceCap: 0.6`, `appearanceGate: 0.5` (colour appearance, pedestrians; see
+ *   appearance.ts): the stage decodes each frame that has pedestrian detections and gives every such box a colour
+ *   descriptor (mean colour of the upper and lower central parts of the box); each pedestrian track keeps a moving
+ *   average of its own. In the first and second associations a pair costs 2 × (min(d, 0.6) − 0.15) more (d:
+ *   colour distance), and the motion-gated recovery refuses pairs with d > 0.5: where two people's boxes overlap
+ *   alike, or a lost track's prediction lies on another person, the one dressed alike wins (dense_plaza, oracle
+ *   seeds 1–4: id switches 52 → 32; seeds 5–8, each setting measured there once after its choice: 72 → 45; no
+ *   other scenario's switches moved).
  * The lost buffer stays the reference's 30 frames (`frameRate` is left at 30): 3 s at 10 Hz. The 1 s that
  * `frameRate: 10` would give (ByteTrack's intent) measured 3 more id switches: the re-found tracks are
  * pedestrians occluded for 1–3 s in dense_plaza. See src/track/README.md.
@@ -93,7 +94,8 @@ export const TRACK_STAGE_DEFAULTS: Partial<TrackerConfig> = {
   groundClippedU: 0.5,
   groundEdgeClasses: ['car', 'truck', 'bus', 'motorcycle', 'cyclist'],
   appearanceWeight: 2,
-  appearanceGate: 0.4,
+  appearanceCap: 0.6,
+  appearanceGate: 0.5,
 };
 
 export function createTrackStage(opts: TrackStageOptions): Stage {
