@@ -116,21 +116,21 @@ describe('appearance in the tracker', () => {
    * detections jump towards each other so that each track's box overlaps the *other* person's detection more
    * (IoU 0.74 against 0.25). Overlap alone swaps the ids; with the colour term each keeps its own.
    */
-  const frameBoxes = (f: number) =>
-    f === 4 ? [box(74, 20, 40), box(56, 20, 40)] : [box(50, 20, 40), box(80, 20, 40)];
+  /** Frame f's two boxes (red person, blue person) and its picture. */
+  function scene(f: number): { ra: Box2D; bb: Box2D; px: RgbPixels } {
+    const [ra, bb] = f === 4 ? [box(74, 20, 40), box(56, 20, 40)] : [box(50, 20, 40), box(80, 20, 40)];
+    const people = [
+      { box: ra!, shirt: RED, legs: DARK },
+      { box: bb!, shirt: BLUE, legs: DARK },
+    ];
+    return { ra: ra!, bb: bb!, px: picture(people, 0.4) };
+  }
   function run(weight: number, others: Detection[] = []): number[][] {
     const t = createTracker({ appearanceWeight: weight, outputBox: 'detection' });
     const ped = (b: Box2D): Detection => ({ cameraId: 'c', cls: 'pedestrian', score: 0.9, box: b });
     const ids: number[][] = [];
     for (let f = 0; f < 6; f++) {
-      const [ra, bb] = frameBoxes(f) as [Box2D, Box2D];
-      const px = picture(
-        [
-          { box: ra, shirt: RED, legs: DARK },
-          { box: bb, shirt: BLUE, legs: DARK },
-        ],
-        0.4,
-      );
+      const { ra, bb, px } = scene(f);
       // Other detections first (no colours: another class, or too low a score to take part).
       const dets = [...others, ped(ra), ped(bb)];
       const colours = [...others.map(() => null), boxColours(px, ra), boxColours(px, bb)];
@@ -202,14 +202,7 @@ describe('appearance in the tracker', () => {
     const plain = createTrackStage({ kind: 'bytetrack', config: { appearanceWeight: 0 } });
     const ids: number[][][] = [[], []];
     for (let f = 0; f < 6; f++) {
-      const [ra, bb] = frameBoxes(f) as [Box2D, Box2D];
-      const px = picture(
-        [
-          { box: ra, shirt: RED, legs: DARK },
-          { box: bb, shirt: BLUE, legs: DARK },
-        ],
-        0.4,
-      );
+      const { ra, bb, px } = scene(f);
       const png = await sharp(px.data, { raw: { width: W, height: H, channels: 3 } })
         .png()
         .toBuffer();
