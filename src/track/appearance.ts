@@ -113,7 +113,7 @@ export function blendColours(mean: Float32Array | null, obs: Float32Array, momen
 
 /**
  * The appearance term of an association's cost matrix (tracks × detections, row-major), in place: a pair of a
- * track with a colour average and a detection with a descriptor, both of `appearanceClasses`, costs
+ * track with a colour average and a detection with a descriptor (only `appearanceClasses` get one) costs
  * weight × (min(d, cap) − neutral) more. Pairs beyond `limit` are refused first, so a good colour fit cannot
  * bring in a pair the overlap (and ground) cost refused.
  */
@@ -122,7 +122,7 @@ export function appearanceCost(
   tracks: readonly { app: Float32Array | null }[],
   dets: readonly { a: Float32Array | null }[],
   limit: number,
-  cfg: Pick<TrackerConfig, 'appearanceWeight' | 'appearanceCap' | 'appearanceNeutral' | 'appearanceClasses'>,
+  cfg: Pick<TrackerConfig, 'appearanceWeight' | 'appearanceCap' | 'appearanceNeutral'>,
 ): void {
   const m = dets.length;
   const w = cfg.appearanceWeight;

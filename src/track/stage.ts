@@ -103,7 +103,7 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
   const checked = createTracker(config).config; // validate the configuration once, up front
   const trackers = new Map<string, Tracker>();
   const useGround = (config.groundGate ?? 0) > 0 && opts.kind === 'bytetrack';
-  const useColours = (config.appearanceWeight ?? 0) > 0 && opts.kind === 'bytetrack';
+  const useColours = checked.appearanceWeight > 0 && opts.kind === 'bytetrack';
   const models = new WeakMap<Calibration, CameraModel | null>();
   let frames = 0;
   let undecodable = 0;
