@@ -112,11 +112,12 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
     async process(batch) {
       for (const result of batch) {
         const cams = [...result.detections.keys()].sort();
+        const camFrames = cams.map((c) => result.rig.frames.find((f) => f.cameraId === c));
         // The colour term's decodes, all cameras of the rig frame at once (libvips runs them on its threads).
         const colourSets = useColours
           ? await Promise.all(
-              cams.map((c) => {
-                const frame = result.rig.frames.find((f) => f.cameraId === c);
+              cams.map((c, ci) => {
+                const frame = camFrames[ci];
                 const dets = result.detections.get(c)!;
                 return frame ? detectionColours(frame, dets, checked.appearanceClasses) : undefined;
               }),
@@ -124,7 +125,7 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
           : [];
         for (const [ci, cameraId] of cams.entries()) {
           const key = `${result.rig.feedId}\u0000${cameraId}`;
-          const frame = result.rig.frames.find((f) => f.cameraId === cameraId);
+          const frame = camFrames[ci];
           let tracker = trackers.get(key);
           if (!tracker) {
             // The field-of-view exit rule needs the width of the images the boxes are in (unknown, 0: rule off).
