@@ -31,6 +31,18 @@ export const Calibration = z.object({
 });
 export type Calibration = z.infer<typeof Calibration>;
 
+/**
+ * A frame's decoded pixels, 3 bytes per pixel in RGB order, row-major. `scale` (default 1) is this image's size
+ * over the camera image's, for pixels a stage decoded at a smaller size (the detector's letterbox resize): a box
+ * in camera pixels lies at `scale` × its coordinates here.
+ */
+export interface RgbPixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  scale?: number;
+}
+
 /** One camera's image at one stamp with everything needed to interpret it. */
 export interface CameraFrame {
   /** Source feed (one recording or one live stream); camera ids are unique within a feed. */

@@ -4,7 +4,7 @@
  * decides batch boundaries (count or log-time window, never wall time), so a stage must give the same output
  * whatever the batch size: stateful stages (trackers) process the frames of a batch one by one, in order.
  */
-import type { RigFrame } from './camera.ts';
+import type { RgbPixels, RigFrame } from './camera.ts';
 import type { Detection, Track2D, WorldObject } from './perception.ts';
 
 /** Per-frame problems that do not stop the run (counted and reported). */
@@ -23,6 +23,12 @@ export interface RigResult {
   /** Fused world objects (absent: fusion did not run). */
   objects?: WorldObject[];
   issues: FrameIssue[];
+  /**
+   * Decoded images a stage made and passed on so that a later one need not decode the frame again (the detect
+   * stage's, with `keepPixels`, for the track stage's colours), by camera id. The stage that uses them deletes
+   * them, so they do not travel on to the writer.
+   */
+  pixels?: Map<string, RgbPixels>;
 }
 
 export interface Stage {

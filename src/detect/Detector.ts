@@ -9,7 +9,7 @@
  * the next chunk decodes while this one's runs are in flight. Results come back one per frame, in input order, and
  * are the same whatever `maxBatch` is: every image's decode and NMS is independent of its neighbours.
  */
-import type { CameraFrame } from '../contracts/camera.ts';
+import type { CameraFrame, RgbPixels } from '../contracts/camera.ts';
 import type { ViperClass } from '../contracts/classes.ts';
 import { ModelError } from '../contracts/errors.ts';
 import type { Detection } from '../contracts/perception.ts';
@@ -40,6 +40,11 @@ export interface DetectorOptions {
 
 export interface FrameDetections {
   detections: Detection[];
+  /**
+   * The frame as the detector decoded it (RGB, resized to its place in the letterbox; `scale` maps camera
+   * pixels to it), for a later stage that would otherwise decode the frame again. Absent where decoding failed.
+   */
+  pixels?: RgbPixels;
   /** Set when the frame could not be decoded (the frame is skipped; the others go on). */
   error?: string;
 }
@@ -245,7 +250,13 @@ export class Detector {
     runs: PendingRun[],
   ): Promise<FrameDetections[]> {
     const results: FrameDetections[] = decoded.map((d) =>
-      d instanceof FrameDecodeError ? { detections: [], error: d.message } : { detections: [] },
+      d instanceof FrameDecodeError
+        ? { detections: [], error: d.message }
+        : {
+            detections: [],
+            // The letterbox keeps the aspect ratio, so one scale serves both axes (to within a rounded pixel).
+            pixels: { data: d.resized, width: d.lb.newW, height: d.lb.newH, scale: d.lb.newW / d.lb.srcW },
+          },
     );
     this.stats.frames += frames.length;
     this.stats.decodeErrors += results.filter((r) => r.error !== undefined).length;

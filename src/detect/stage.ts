@@ -1,7 +1,8 @@
 /**
  * The detect stage: every camera frame of every rig in the graph's batch goes to the detector in one call
  * (which packs them into runs of at most maxBatch), and results are routed back by position to their rig and
- * camera. Frames that fail to decode become `issues` (kind 'decode') and get no detections entry.
+ * camera. Frames that fail to decode become `issues` (kind 'decode') and get no detections entry. With
+ * `keepPixels`, each frame's decoded image goes on in `RigResult.pixels` for the track stage's colours.
  */
 import type { CameraFrame } from '../contracts/camera.ts';
 import type { RigResult, Stage } from '../contracts/stage.ts';
@@ -10,6 +11,11 @@ import type { Detector } from './Detector.ts';
 export interface DetectStageOptions {
   /** Only these camera ids are detected on (default: all). */
   cameras?: readonly string[];
+  /**
+   * Pass each frame's decoded pixels on (`RigResult.pixels`, at the letterbox's size) so that a later stage does
+   * not decode it again: the track stage's colour term, which deletes them once used.
+   */
+  keepPixels?: boolean;
 }
 
 /**
@@ -33,12 +39,18 @@ export function createDetectStage(detector: Detector, opts: DetectStageOptions =
         }
       });
       const results = await detector.detect(frames);
-      const out = batch.map((r) => ({ ...r, detections: new Map(r.detections), issues: [...r.issues] }));
+      const out: RigResult[] = batch.map((r) => ({
+        ...r,
+        detections: new Map(r.detections),
+        issues: [...r.issues],
+        ...(opts.keepPixels ? { pixels: new Map(r.pixels) } : {}),
+      }));
       results.forEach((res, k) => {
         const target = out[owner[k] as number] as RigResult;
         const cameraId = (frames[k] as CameraFrame).cameraId;
         if (res.error !== undefined) target.issues.push({ cameraId, kind: 'decode', message: res.error });
         else target.detections.set(cameraId, res.detections);
+        if (res.pixels) target.pixels?.set(cameraId, res.pixels);
       });
       return out;
     },

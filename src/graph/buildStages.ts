@@ -106,7 +106,9 @@ export async function buildStages(
       maxBatch: o.maxBatch,
       log: (line) => notes.push(line),
     });
-    stages.push(createDetectStage(det));
+    // The track stage's colour term reads the frames as the detector decoded them instead of decoding them again.
+    const colours = tracker === 'bytetrack' && o.appearance !== false;
+    stages.push(createDetectStage(det, { keepPixels: colours }));
     // The classes this model confuses may continue each other's tracks (its card says which).
     if (det.card.classGroups && trackConfig.classGroups === undefined)
       trackConfig.classGroups = det.card.classGroups;

@@ -7,17 +7,10 @@
  * DESIGN.md's scope). Pure functions, plus the one async step that decodes a frame's image to RGB pixels.
  */
 import sharp from 'sharp';
-import type { Image } from '../contracts/camera.ts';
+import type { Image, RgbPixels } from '../contracts/camera.ts';
 import type { Box2D } from '../contracts/geometry.ts';
 import type { TrackerConfig } from './config.ts';
 import { refuseBeyond } from './strack.ts';
-
-/** Decoded pixels, 3 bytes per pixel in RGB order, row-major. */
-export interface RgbPixels {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
 
 /** Rows of the two parts (fractions of the box height) and the central columns (fractions of its width). */
 const UPPER = [0.22, 0.5] as const;
@@ -91,8 +84,10 @@ function regionMean(
 
 /** The box's colour descriptor (6 values: upper and lower mean RGB, 0–1), or null if it covers no pixel. */
 export function boxColours(px: RgbPixels, box: Box2D): Float32Array | null {
+  const s = px.scale ?? 1;
+  const b = s === 1 ? box : { x1: box.x1 * s, y1: box.y1 * s, x2: box.x2 * s, y2: box.y2 * s };
   const out = new Float32Array(6);
-  if (!regionMean(px, box, UPPER, out, 0) || !regionMean(px, box, LOWER, out, 3)) return null;
+  if (!regionMean(px, b, UPPER, out, 0) || !regionMean(px, b, LOWER, out, 3)) return null;
   return out;
 }
 

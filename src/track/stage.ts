@@ -5,14 +5,14 @@
  * another class, and ids come from one counter per camera. Each camera's tracker gets that camera's image width
  * (calibration, else image header) for the field-of-view exit rule, unless `config.imageWidth` is given (0: off).
  */
-import type { Calibration, CameraFrame } from '../contracts/camera.ts';
+import type { Calibration, CameraFrame, RgbPixels } from '../contracts/camera.ts';
 import type { ViperClass } from '../contracts/classes.ts';
 import type { Detection } from '../contracts/perception.ts';
 import type { Stage } from '../contracts/stage.ts';
 import { frames as FRAMES } from '../contracts/topics.ts';
 import { type CameraModel, cameraModel } from '../geometry/camera.ts';
 import { TransformTree } from '../geometry/TransformTree.ts';
-import { boxColours, decodeRgb, type RgbPixels } from './appearance.ts';
+import { boxColours, decodeRgb } from './appearance.ts';
 import { groundKind, type TrackerConfig } from './config.ts';
 import { DEFAULT_GROUND_NOISE, type GroundNoise, type GroundObs, groundObservation } from './ground.ts';
 import { createTracker, type Tracker } from './tracker.ts';
@@ -113,16 +113,20 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
       for (const result of batch) {
         const cams = [...result.detections.keys()].sort();
         const camFrames = cams.map((c) => result.rig.frames.find((f) => f.cameraId === c));
-        // The colour term's decodes, all cameras of the rig frame at once (libvips runs them on its threads).
+        // The colour term's pixels: the detector's decode where it passed one on, else decoded here, all cameras
+        // of the rig frame at once (libvips runs them on its threads).
         const colourSets = useColours
           ? await Promise.all(
               cams.map((c, ci) => {
                 const frame = camFrames[ci];
                 const dets = result.detections.get(c)!;
-                return frame ? detectionColours(frame, dets, checked.appearanceClasses) : undefined;
+                const px = result.pixels?.get(c);
+                return frame ? detectionColours(frame, dets, checked.appearanceClasses, px) : undefined;
               }),
             )
           : [];
+        // Used (or not needed): the decoded images do not travel on to fusion and the writer.
+        result.pixels?.clear();
         for (const [ci, cameraId] of cams.entries()) {
           const key = `${result.rig.feedId}\u0000${cameraId}`;
           const frame = camFrames[ci];
@@ -163,21 +167,25 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
 }
 
 /**
- * Each detection's colour descriptor (appearance.ts) for the classes that use it, the image decoded once;
- * undefined where no detection needs one, null where the image could not be decoded (the term is off for that
- * frame, counted in the stage's summary; the detector reports its own decode failures).
+ * Each detection's colour descriptor (appearance.ts) for the classes that use it, from `decoded` (an earlier
+ * stage's decode of this frame) or the image decoded here once; undefined where no detection needs one, null where
+ * the image could not be decoded (the term is off for that frame, counted in the stage's summary; the detector
+ * reports its own decode failures).
  */
 async function detectionColours(
   frame: CameraFrame,
   dets: readonly Detection[],
   classes: readonly ViperClass[],
+  decoded: RgbPixels | undefined,
 ): Promise<(Float32Array | null)[] | undefined | null> {
   if (!dets.some((d) => classes.includes(d.cls))) return undefined;
-  let px: RgbPixels;
-  try {
-    px = await decodeRgb(frame.image);
-  } catch {
-    return null;
+  let px = decoded;
+  if (!px) {
+    try {
+      px = await decodeRgb(frame.image);
+    } catch {
+      return null;
+    }
   }
   return dets.map((d) => (classes.includes(d.cls) ? boxColours(px, d.box) : null));
 }

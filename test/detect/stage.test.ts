@@ -112,6 +112,22 @@ describe('createDetectStage', () => {
     expect(results[0]?.flatMap((r) => r.dets.flatMap(([, d]) => d)).length).toBeGreaterThan(17);
   });
 
+  it('with keepPixels passes each decoded frame on at the letterbox size, and not without', async () => {
+    const det = await open(8);
+    const [plain] = await createDetectStage(det).process(rigs().slice(0, 1).map(emptyResult));
+    expect(plain?.pixels).toBeUndefined();
+    const out = await createDetectStage(det, { keepPixels: true }).process(
+      rigs().slice(3, 5).map(emptyResult),
+    );
+    // 96×64 frames in a 64×64 letterbox: 64×43 pixels, scale 2/3; the corrupt frame has none.
+    expect([...(out[1]?.pixels?.keys() ?? [])]).toEqual(['cam_0', 'cam_1']);
+    const px = out[0]?.pixels?.get('cam_2');
+    expect(px).toMatchObject({ width: 64, height: 43, scale: 64 / 96 });
+    expect(px?.data).toHaveLength(64 * 43 * 3);
+    // uniformRgb's grey level survives the resize (the 5th frame of feed B's first rig: k = 12).
+    expect(px?.data[3 * (20 * 64 + 30)]).toBe((12 * 37) % 256);
+  });
+
   it('restricts detection to the cameras asked for', async () => {
     const det = await open(8);
     const out = await createDetectStage(det, { cameras: ['cam_1'] }).process(

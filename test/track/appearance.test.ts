@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { CameraFrame } from '../../src/contracts/camera.ts';
+import type { CameraFrame, RgbPixels } from '../../src/contracts/camera.ts';
 import type { Box2D } from '../../src/contracts/geometry.ts';
 import type { Detection } from '../../src/contracts/perception.ts';
 import { buildStages } from '../../src/graph/buildStages.ts';
@@ -17,7 +17,6 @@ import {
   boxColours,
   colourDistance,
   decodeRgb,
-  type RgbPixels,
 } from '../../src/track/appearance.ts';
 import { createTrackStage, TRACK_STAGE_DEFAULTS } from '../../src/track/stage.ts';
 import { createTracker } from '../../src/track/tracker.ts';
@@ -57,6 +56,14 @@ describe('colour descriptor', () => {
     expect(boxColours(px, { x1: 300, y1: 10, x2: 320, y2: 40 })).toBeNull();
     expect(boxColours(px, { x1: -100, y1: -100, x2: -50, y2: -20 })).toBeNull();
     expect(boxColours(px, { x1: 10, y1: -90, x2: 30, y2: -10 })).toBeNull();
+  });
+
+  it('reads a box in camera pixels from pixels decoded at a smaller scale', () => {
+    const full = picture([{ box: box(40), shirt: RED, legs: DARK }]);
+    const half = picture([{ box: { x1: 20, y1: 10, x2: 30, y2: 40 }, shirt: RED, legs: DARK }]);
+    expect(boxColours({ ...half, scale: 0.5 }, box(40))).toEqual(boxColours(full, box(40)));
+    // Without the scale the same box reads the wrong place.
+    expect(boxColours(half, box(40))).not.toEqual(boxColours(full, box(40)));
   });
 
   it('decodes jpeg, png, bgr8 and mono8 to the same RGB pixels (within JPEG loss)', async () => {
@@ -234,6 +241,42 @@ describe('appearance in the tracker', () => {
     }
     expect(ids[0]![4]).toEqual(ids[0]![3]);
     expect(ids[1]![4]).toEqual([ids[1]![3]![1], ids[1]![3]![0]]);
+  });
+
+  it('uses pixels an earlier stage decoded instead of decoding the frame, and drops them once used', async () => {
+    // The frames' images are not decodable: only the pixels passed on can give the colours.
+    const stage = createTrackStage({ kind: 'bytetrack', config: { appearanceWeight: 2 } });
+    const ids: number[][] = [];
+    for (let f = 0; f < 6; f++) {
+      const { ra, bb, px } = scene(f);
+      const frame: CameraFrame = {
+        feedId: 'f',
+        cameraId: 'c',
+        tNs: BigInt(f) * 100_000_000n,
+        image: { encoding: 'jpeg', width: 0, height: 0, data: Uint8Array.of(0xff, 0xd8, 0xff, 1) },
+        calibration: null,
+        transforms: [],
+      };
+      const dets: Detection[] = [ra, bb].map((b) => ({
+        cameraId: 'c',
+        cls: 'pedestrian',
+        score: 0.9,
+        box: b,
+      }));
+      const r: RigResult = {
+        rig: { feedId: 'f', tNs: frame.tNs, seq: f, frames: [frame], missing: [] },
+        detections: new Map([['c', dets]]),
+        tracks: new Map(),
+        issues: [],
+        pixels: new Map([['c', px]]),
+      };
+      const [out] = await stage.process([r]);
+      expect(out!.pixels?.size).toBe(0);
+      const tracks = out!.tracks.get('c')!;
+      ids.push(dets.map((d) => tracks.find((o) => o.box.x1 === d.box.x1)?.trackId ?? -1));
+    }
+    expect(ids[4]).toEqual(ids[3]); // as with the frames decoded (above); without colours they swap
+    expect(stage.describe?.()).not.toHaveProperty('appearanceUndecodedFrames');
   });
 });
 
