@@ -117,6 +117,31 @@ describe('appearance cost', () => {
   });
 });
 
+/** One rig frame of camera `c` at frame `f`: the image and a pedestrian detection per box. */
+function pedestrianRig(f: number, image: CameraFrame['image'], boxes: Box2D[]): RigResult {
+  const frame: CameraFrame = {
+    feedId: 'f',
+    cameraId: 'c',
+    tNs: BigInt(f) * 100_000_000n,
+    image,
+    calibration: null,
+    transforms: [],
+  };
+  const dets: Detection[] = boxes.map((box) => ({ cameraId: 'c', cls: 'pedestrian', score: 0.9, box }));
+  return {
+    rig: { feedId: 'f', tNs: frame.tNs, seq: f, frames: [frame], missing: [] },
+    detections: new Map([['c', dets]]),
+    tracks: new Map(),
+    issues: [],
+  };
+}
+
+/** The track id reported on each box (matched by its left edge; −1: none). */
+function trackIdsOf(out: RigResult, boxes: Box2D[]): number[] {
+  const tracks = out.tracks.get('c')!;
+  return boxes.map((b) => tracks.find((o) => o.box.x1 === b.x1)?.trackId ?? -1);
+}
+
 describe('appearance in the tracker', () => {
   /**
    * Two people side by side (boxes 40 px wide, the person the central 16 px), standing, then in one frame the
@@ -214,29 +239,9 @@ describe('appearance in the tracker', () => {
         .png()
         .toBuffer();
       for (const [k, s] of [stage, plain].entries()) {
-        const frame: CameraFrame = {
-          feedId: 'f',
-          cameraId: 'c',
-          tNs: BigInt(f) * 100_000_000n,
-          image: { encoding: 'png', width: W, height: H, data: png },
-          calibration: null,
-          transforms: [],
-        };
-        const dets: Detection[] = [ra, bb].map((b) => ({
-          cameraId: 'c',
-          cls: 'pedestrian',
-          score: 0.9,
-          box: b,
-        }));
-        const r: RigResult = {
-          rig: { feedId: 'f', tNs: frame.tNs, seq: f, frames: [frame], missing: [] },
-          detections: new Map([['c', dets]]),
-          tracks: new Map(),
-          issues: [],
-        };
+        const r = pedestrianRig(f, { encoding: 'png', width: W, height: H, data: png }, [ra, bb]);
         const [out] = await s.process([r]);
-        const tracks = out!.tracks.get('c')!;
-        ids[k]!.push(dets.map((d) => tracks.find((o) => o.box.x1 === d.box.x1)?.trackId ?? -1));
+        ids[k]!.push(trackIdsOf(out!, [ra, bb]));
       }
     }
     expect(ids[0]![4]).toEqual(ids[0]![3]);
@@ -249,31 +254,12 @@ describe('appearance in the tracker', () => {
     const ids: number[][] = [];
     for (let f = 0; f < 6; f++) {
       const { ra, bb, px } = scene(f);
-      const frame: CameraFrame = {
-        feedId: 'f',
-        cameraId: 'c',
-        tNs: BigInt(f) * 100_000_000n,
-        image: { encoding: 'jpeg', width: 0, height: 0, data: Uint8Array.of(0xff, 0xd8, 0xff, 1) },
-        calibration: null,
-        transforms: [],
-      };
-      const dets: Detection[] = [ra, bb].map((b) => ({
-        cameraId: 'c',
-        cls: 'pedestrian',
-        score: 0.9,
-        box: b,
-      }));
-      const r: RigResult = {
-        rig: { feedId: 'f', tNs: frame.tNs, seq: f, frames: [frame], missing: [] },
-        detections: new Map([['c', dets]]),
-        tracks: new Map(),
-        issues: [],
-        pixels: new Map([['c', px]]),
-      };
+      const broken = Uint8Array.of(0xff, 0xd8, 0xff, 1);
+      const r = pedestrianRig(f, { encoding: 'jpeg', width: 0, height: 0, data: broken }, [ra, bb]);
+      r.pixels = new Map([['c', px]]);
       const [out] = await stage.process([r]);
       expect(out!.pixels?.size).toBe(0);
-      const tracks = out!.tracks.get('c')!;
-      ids.push(dets.map((d) => tracks.find((o) => o.box.x1 === d.box.x1)?.trackId ?? -1));
+      ids.push(trackIdsOf(out!, [ra, bb]));
     }
     expect(ids[4]).toEqual(ids[3]); // as with the frames decoded (above); without colours they swap
     expect(stage.describe?.()).not.toHaveProperty('appearanceUndecodedFrames');
