@@ -146,8 +146,14 @@ export function formatReport(r: EvalReport): string {
       const when =
         w.timeS !== undefined ? `t ${w.timeS.toFixed(2)} s (frame ${w.frame})` : `frame ${w.frame}`;
       const b = w.gtBox;
+      const b4 = w.toBefore;
+      const to = !b4
+        ? `${String(w.to)} (new)`
+        : b4.gtId === w.gtId
+          ? `${String(w.to)} (its earlier track, to frame ${b4.frame})`
+          : `${String(w.to)} (taken from gt ${String(b4.gtId)}, matched to frame ${b4.frame})`;
       out.push(
-        `  cam ${w.camera || '-'}  ${when}  gt ${String(w.gtId)}${w.cls ? ` (${w.cls})` : ''}: track ${String(w.from)} → ${String(w.to)}` +
+        `  cam ${w.camera || '-'}  ${when}  gt ${String(w.gtId)}${w.cls ? ` (${w.cls})` : ''}: track ${String(w.from)} → ${to}` +
           `  box ${b.x1.toFixed(0)},${b.y1.toFixed(0)} ${(b.x2 - b.x1).toFixed(0)}×${(b.y2 - b.y1).toFixed(0)} px`,
       );
     }

@@ -269,7 +269,7 @@ describe('viper eval on text files', () => {
     expect(rep.idSwitches).toBeUndefined();
     const listed = await run(tr, '--gt', gt, '--switches');
     expect(listed.out).toMatch(
-      /2D identity switches: 1\n {2}cam - {2}frame 2 {2}gt 1: track 5 → 6 {2}box 0,0 10×10 px/,
+      /2D identity switches: 1\n {2}cam - {2}frame 2 {2}gt 1: track 5 → 6 \(new\) {2}box 0,0 10×10 px/,
     );
     // Boxes 6 px tall count by default in a text file (MCAP results get the suite's 8 px rule instead).
     writeFileSync(gt, '1,1,0,0,10,6,1,-1,-1,-1\n2,1,0,0,10,6,1,-1,-1,-1\n');

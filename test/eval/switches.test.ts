@@ -34,7 +34,25 @@ describe('idSwitches', () => {
       ['left', 3, 'C', 7, 8],
     ]);
     expect(list[0]).toMatchObject({ cls: 'pedestrian', gtBox: box(0) });
+    // A's new track was B's until frame 1 (a takeover); C's is new. (An object back on its own earlier track:
+    // the next test.)
+    expect(list.map((w) => w.toBefore)).toEqual([
+      { gtId: 'B', frame: 1 },
+      { gtId: 'A', frame: 1 },
+      undefined,
+    ]);
     expect(list.length).toBe(evaluateRows(gt, tr).overall.CLEAR.IDSW);
+  });
+
+  it('names an object’s return to its own earlier track', () => {
+    // A on track 5, then 6 for frames 2–3, then 5 again in frame 4.
+    const gt = [0, 1, 2, 3, 4].map((f) => r(f, 'A', 0));
+    const tr = [0, 1, 4].map((f) => r(f, 5, 0)).concat([2, 3].map((f) => r(f, 6, 0)));
+    const list = idSwitches(gt, tr);
+    expect(list.map(({ frame, from, to, toBefore }) => [frame, from, to, toBefore])).toEqual([
+      [2, 5, 6, undefined],
+      [4, 6, 5, { gtId: 'A', frame: 1 }],
+    ]);
   });
 
   it('counts what CLEAR MOT counts on random sequences (both conventions, don’t-care boxes, a size range)', () => {

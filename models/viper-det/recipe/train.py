@@ -9,6 +9,7 @@ a usable model behind.
         --out /tmp/vdet/run
 """
 import argparse
+import copy
 import glob
 import io
 import math
@@ -208,6 +209,9 @@ def main():
                     help='an image is drawn (n_max / n_rarest_class_in_it) ** balance times more often')
     ap.add_argument('--peak', default='none', choices=['none', 'class', 'best'],
                     help='decoding of the ONNX exports (model.py ExportWrapper); runs 1-8 exported with best')
+    ap.add_argument('--ema', type=float, default=0,
+                    help='keep an exponential moving average of the weights with this decay (e.g. 0.999) and '
+                         'export it instead of the raw weights (0: off)')
     ap.add_argument('--lazy', action='store_true',
                     help='keep the JPEG bytes and decode each image when drawn (for inputs whose decoded images '
                          'would not fit in memory)')
@@ -242,6 +246,7 @@ def main():
     drawn = sum(w * np.bincount(b[:, 0].astype(int), minlength=len(CLASSES)) for w, b in zip(weights, boxes))
     print('sampled object share', {c: round(float(v), 3) for c, v in zip(CLASSES, drawn / drawn.sum())}, flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=5e-4)
+    ema = copy.deepcopy(model).eval() if a.ema > 0 else None
     fh, fw = IN_H // STRIDE, IN_W // STRIDE
     gx, gy = grid_centres(fh, fw)
     t0 = clock()
@@ -282,6 +287,16 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         opt.step()
+        if ema is not None:
+            # YOLOv5's ModelEMA: the decay ramps up over the first ~2000 steps; BN statistics are averaged too.
+            d = a.ema * (1 - math.exp(-(step + 1) / 2000))
+            with torch.no_grad():
+                src = model.state_dict()
+                for k, v in ema.state_dict().items():
+                    if v.dtype.is_floating_point:
+                        v.mul_(d).add_(src[k].detach(), alpha=1 - d)
+                    else:
+                        v.copy_(src[k])
         hist.append((l_heat.item(), l_box.item()))
         step += 1
         if step % 20 == 0:
@@ -290,8 +305,8 @@ def main():
                   f'{step * a.batch / max(el, 1):.1f} img/s', flush=True)
         if el >= next_export:
             next_export += a.export_every * 60
-            save(model, a.out, f'step{step}')
-    save(model, a.out, 'final')
+            save(ema or model, a.out, f'step{step}')
+    save(ema or model, a.out, 'final')
     print(f'done: {step} steps, {step * a.batch} samples, {(clock() - t0) / 60:.1f} min on the budget clock, '
           f'{(time.time() - t_wall) / 60:.1f} min wall', flush=True)
 
