@@ -14,4 +14,5 @@ export { type Candidate, compareCandidates, iou, nms } from './nms.ts';
 export { buildPreprocessModel } from './preGraph.ts';
 export { decodeLetterboxed, FrameDecodeError, type Letterboxed, writeInputTensor } from './preprocess.ts';
 export { EXECUTION_PROVIDERS, type ExecutionProvider, parseProviders } from './session.ts';
+export { type DetectorLike, SharedDetector } from './shared.ts';
 export { createDetectStage, type DetectStageOptions } from './stage.ts';

@@ -6,7 +6,7 @@
  */
 import type { CameraFrame } from '../contracts/camera.ts';
 import type { RigResult, Stage } from '../contracts/stage.ts';
-import type { Detector } from './Detector.ts';
+import type { DetectorLike } from './shared.ts';
 
 export interface DetectStageOptions {
   /** Only these camera ids are detected on (default: all). */
@@ -22,7 +22,7 @@ export interface DetectStageOptions {
  * @example const stage = createDetectStage(await Detector.open({ model: 'yolox_nano' }));
  *          const out = await stage.process(batch); out[0].detections.get('cam_front')
  */
-export function createDetectStage(detector: Detector, opts: DetectStageOptions = {}): Stage {
+export function createDetectStage(detector: DetectorLike, opts: DetectStageOptions = {}): Stage {
   const only = opts.cameras ? new Set(opts.cameras) : null;
   return {
     name: 'detect',

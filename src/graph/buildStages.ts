@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
 import { BUNDLED_MODEL } from '../detect/card.ts';
-import { Detector } from '../detect/Detector.ts';
+import { Detector, type DetectorOptions } from '../detect/Detector.ts';
+import type { DetectorLike } from '../detect/shared.ts';
 import { createDetectStage } from '../detect/stage.ts';
 import { createOracleStage } from '../detect/oracleStage.ts';
 import { createFuseStage } from '../fuse/stage.ts';
@@ -38,6 +39,8 @@ export interface StageOptions {
    * or 'combined' (with the class-height range for every class).
    */
   rangeCue?: RangeCue;
+  /** Opens the model detector (default `Detector.open`); replaying many feeds at once passes leases of one. */
+  openDetector?: (opts: DetectorOptions) => Promise<DetectorLike>;
 }
 
 // The bundled detector's card path lives with the cards (detect/), re-exported for the graph's callers.
@@ -99,13 +102,14 @@ export async function buildStages(
   }
   if (detector === 'model') {
     model ??= BUNDLED_MODEL;
-    const det = await Detector.open({
+    const detectorOptions: DetectorOptions = {
       model,
       ep: o.ep,
       threads: o.threads,
       maxBatch: o.maxBatch,
       log: (line) => notes.push(line),
-    });
+    };
+    const det = await (o.openDetector ? o.openDetector(detectorOptions) : Detector.open(detectorOptions));
     // The track stage's colour term reads the frames as the detector decoded them instead of decoding them again.
     const colours = tracker === 'bytetrack' && o.appearance !== false;
     stages.push(createDetectStage(det, { keepPixels: colours }));

@@ -156,7 +156,7 @@ describe('bad usage → one line naming the help to read, exit 2', () => {
       "error: unknown option '--detectr' (Did you mean --detector?) (viper replay --help)",
     );
     expect(usage(['replay', '-o', join(dir, 'u2.mcap')])).toBe(
-      "error: missing required argument 'input' (viper replay --help)",
+      "error: missing required argument 'inputs' (viper replay --help)",
     );
     expect(usage(['scenarios', 'run', '--bogus'])).toBe(
       "error: unknown option '--bogus' (viper scenarios run --help)",

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
-import { nsToSec } from '../../contracts/time.ts';
-import { openChecked, replay, type ReplaySummary } from '../../graph/replay.ts';
+import { openChecked, replay } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { LiveServer } from '../../live/index.ts';
@@ -10,15 +9,23 @@ import { checkOutputPaths } from '../paths.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
+import { replayFeedsCommand } from '../replayFeeds.ts';
+import { printSummary } from '../replaySummary.ts';
 
 export function register(program: Command): void {
   program
     .command('replay')
-    .description('replay a recording through the perception graph and write a results MCAP')
-    .argument('<input>', 'recording (.mcap): Foxglove or ROS 2 (CDR) images, calibrations, /tf')
+    .description(
+      'replay a recording (or several at once, as feeds) through the perception graph and write results MCAPs',
+    )
+    .argument(
+      '<inputs...>',
+      'recording (.mcap): Foxglove or ROS 2 (CDR) images, calibrations, /tf; several are replayed at once as ' +
+        'separate feeds around one detector, each into <output>/<name>.results.mcap',
+    )
     .requiredOption(
       '-o, --output <file>',
-      'results MCAP to write (inputs passed through + perception outputs)',
+      'results MCAP to write (inputs passed through + perception outputs); a folder with several inputs',
     )
     .option('--model <card|onnx>', 'detector: a model card JSON or an .onnx with a sibling card')
     .option('--detector <kind>', 'model | oracle | none')
@@ -87,19 +94,16 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(
       action(
-        withDamageHint(rerunWithRecover('replay'), async (input: string, o: Record<string, unknown>) => {
-          if (!existsSync(input)) {
-            throw new ConfigError({
-              what: `no such file '${input}'`,
-              where: 'replay <input>',
-              hint: 'check the path',
-            });
+        withDamageHint(rerunWithRecover('replay'), async (inputs: string[], o: Record<string, unknown>) => {
+          for (const input of inputs) {
+            if (!existsSync(input)) {
+              throw new ConfigError({
+                what: `no such file '${input}'`,
+                where: 'replay <input>',
+                hint: 'check the path',
+              });
+            }
           }
-          checkOutputPaths(
-            [input, o.model as string | undefined],
-            [{ path: o.output as string, flag: '-o' }],
-          );
-          const reader = await openChecked(input, o.recover === true);
           const stageOpts: StageOptions = {
             model: o.model as string | undefined,
             detector: o.detector as StageOptions['detector'],
@@ -113,6 +117,21 @@ export function register(program: Command): void {
             appearance: o.appearance !== false,
             rangeCue: o.rangeCue as StageOptions['rangeCue'],
           };
+          const common = {
+            queueSize: o.queueSize as number,
+            maxBatch: o.batchSize as number,
+            batchWindowNs: BigInt(o.batchWindowMs as number) * 1_000_000n,
+            alignToleranceNs: BigInt(o.alignToleranceMs as number) * 1_000_000n,
+            recover: o.recover === true,
+            compression: parseCompression(String(o.compression)),
+          };
+          if (inputs.length > 1) return replayFeedsCommand(inputs, o, stageOpts, common);
+          const input = inputs[0]!;
+          checkOutputPaths(
+            [input, o.model as string | undefined],
+            [{ path: o.output as string, flag: '-o' }],
+          );
+          const reader = await openChecked(input, o.recover === true);
           const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(
             async (err: unknown) => {
               await reader.close();
@@ -141,12 +160,7 @@ export function register(program: Command): void {
               reader,
               output: o.output as string,
               stages,
-              queueSize: o.queueSize as number,
-              maxBatch: o.batchSize as number,
-              batchWindowNs: BigInt(o.batchWindowMs as number) * 1_000_000n,
-              alignToleranceNs: BigInt(o.alignToleranceMs as number) * 1_000_000n,
-              recover: o.recover === true,
-              compression: parseCompression(String(o.compression)),
+              ...common,
               metadata,
               control,
               live,
@@ -171,49 +185,6 @@ export function register(program: Command): void {
     );
 }
 
-function printSummary(s: ReplaySummary): void {
-  const durS = nsToSec(s.endNs - s.startNs);
-  const lines = [
-    `replayed ${s.input} → ${s.output}${s.interrupted ? ' (interrupted, output finalized)' : ''}`,
-    `  messages: ${s.messagesRead} read, ${s.messagesWritten} written over ${durS.toFixed(2)} s of log time`,
-    `  cameras: ${s.cameras.join(', ') || '(none)'}; ${s.cameraFrames} camera frames in ${s.rigFrames} rig frames`,
-  ];
-  const missing = Object.entries(s.missing);
-  if (missing.length > 0)
-    lines.push(`  missing: ${missing.map(([c, n]) => `${c} in ${n} rig frames`).join(', ')}`);
-  if (s.uncalibratedCameras.length > 0)
-    lines.push(`  uncalibrated (no calibration message): ${s.uncalibratedCameras.join(', ')}`);
-  if (s.issues > 0)
-    lines.push(
-      `  non-fatal issues: ${Object.entries(s.issueKinds)
-        .map(([k, n]) => `${n} ${k}`)
-        .join(', ')}`,
-    );
-  for (const [name, facts] of Object.entries(s.stages)) {
-    const f = Object.entries(facts)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' ');
-    lines.push(`  stage ${name}${f ? `: ${f}` : ''}`);
-  }
-  const camFrames = s.rigFrames * s.cameras.length;
-  const dropped = Object.values(s.missing).reduce((a, b) => a + b, 0);
-  if (camFrames > 0)
-    lines.push(
-      `  dropped camera frames: ${dropped} of ${camFrames} (${((100 * dropped) / camFrames).toFixed(1)}%)`,
-    );
-  if (s.latencyMs)
-    lines.push(
-      `  latency per rig frame (closed → written, wall clock): p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, max ${s.latencyMs.max} ms`,
-    );
-  if (s.recovery?.damaged)
-    lines.push(`  recovered: ${s.recovery.reason}; ${s.recovery.bytesLost} bytes lost`);
-  if (s.earlierResultsDropped > 0)
-    lines.push(
-      `  the input held an earlier run's results: its ${s.earlierResultsDropped} /perception/… messages were left out (this run's replace them)`,
-    );
-  process.stdout.write(`${lines.join('\n')}\n`);
-}
-
 export function parseIntArg(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) {
@@ -229,7 +200,7 @@ function parseUnitArg(flag: string, v: string): number {
   return n;
 }
 
-function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
+export function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
   if (v === 'zstd' || v === 'lz4' || v === 'none') return v;
   throw new ConfigError({
     what: `unknown compression '${v}'`,

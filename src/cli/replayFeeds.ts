@@ -1,0 +1,103 @@
+/**
+ * `viper replay a.mcap b.mcap … -o out/`: several recordings replayed at once as separate feeds around one model
+ * detector (graph/replayFeeds.ts), each into `out/<name>.results.mcap`. One summary per feed, or `--json`'s
+ * `{ feeds: [...] }`; a feed that fails is reported on its line and the others still finish.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { ConfigError } from '../contracts/errors.ts';
+import type { StageOptions } from '../graph/buildStages.ts';
+import { feedOutputs, replayFeeds, type FeedsOptions } from '../graph/replayFeeds.ts';
+import { withRecoverHint } from '../io/index.ts';
+import { checkOutputPaths } from './paths.ts';
+import { createProgress } from './progress.ts';
+import { rerunWithRecover } from './recover.ts';
+import { printSummary } from './replaySummary.ts';
+import { onInterrupt, printJson, reportError } from './run.ts';
+
+type Common = Omit<FeedsOptions, 'inputs' | 'outDir' | 'stageOptions' | 'control' | 'onStart' | 'onProgress'>;
+
+export async function replayFeedsCommand(
+  inputs: string[],
+  o: Record<string, unknown>,
+  stageOptions: StageOptions,
+  common: Common,
+): Promise<number> {
+  for (const flag of ['serve', 'speed'] as const) {
+    if (o[flag] !== undefined) {
+      throw new ConfigError({
+        what: `--${flag} watches one recording, and ${inputs.length} were given`,
+        where: `--${flag}`,
+        hint: 'replay the one to watch on its own',
+      });
+    }
+  }
+  const outDir = o.output as string;
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw new ConfigError({
+      what: 'with several recordings -o names a folder, and this is a file',
+      where: `-o ${outDir}`,
+      hint: 'give a folder (it is created if missing)',
+    });
+  }
+  const outputs = feedOutputs(inputs, outDir);
+  checkOutputPaths(
+    [...inputs, o.model as string | undefined],
+    outputs.map((path) => ({ path, flag: '-o' })),
+  );
+  const control = { stopped: false };
+  const dispose = onInterrupt((sig) => {
+    process.stderr.write(`\n${sig}: stopping, finalizing the results in ${outDir}\n`);
+    control.stopped = true;
+  });
+  let progress: ReturnType<typeof createProgress> | undefined;
+  try {
+    const { feeds: outcomes, detector } = await replayFeeds({
+      ...common,
+      inputs,
+      outDir,
+      stageOptions,
+      control,
+      onNote: (line) => process.stderr.write(`${line}\n`),
+      onStart: (total) => {
+        progress = createProgress(
+          `replay ${inputs.length} feeds`,
+          total,
+          'msgs',
+          o.progress !== false && o.json !== true,
+        );
+      },
+      onProgress: (read) => progress?.update(read),
+    });
+    if (control.stopped) progress?.stop();
+    else progress?.finish();
+    let code = 0;
+    const json: unknown[] = [];
+    for (const x of outcomes) {
+      if ('summary' in x) {
+        if (o.json) json.push(x.summary);
+        else printSummary(x.summary);
+        if (x.summary.interrupted) code = Math.max(code, 130);
+        continue;
+      }
+      const err = withRecoverHint(x.error, rerunWithRecover('replay'));
+      process.stderr.write(`replay ${x.input} → ${x.output} failed (its results so far are finalized):\n`);
+      code = Math.max(code, reportError(err));
+      json.push({
+        input: x.input,
+        output: x.output,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+    if (o.json) printJson({ feeds: json, detector });
+    else if (detector) {
+      const d = detector as Record<string, number>;
+      process.stdout.write(
+        `shared detector: ${d.feeds} feeds, ${d.frames} camera frames in ${d.runs} runs from ${d.calls} calls ` +
+          `(at most ${d.largestCall} frames in one call)\n`,
+      );
+    }
+    return code;
+  } finally {
+    dispose();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Many recordings replayed at once as separate feeds (`viper replay a.mcap b.mcap … -o out/`): one replay per
+ * feed (its own reader, tracker, fusion and results file, `<out>/<feed>.results.mcap`), all running together in
+ * one process around one model detector (`SharedDetector`: loaded once, its calls carrying the frames of every feed
+ * waiting). Every feed's results file is byte for byte what replaying that recording alone gives.
+ */
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ConfigError } from '../contracts/errors.ts';
+import { Detector, type DetectorOptions } from '../detect/Detector.ts';
+import { SharedDetector } from '../detect/shared.ts';
+import type { RecordingReader } from '../io/index.ts';
+import { buildStages, type StageOptions } from './buildStages.ts';
+import { openChecked, replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
+
+/** The feed id of a recording: its file name without `.mcap` (as `replay` names its one feed). */
+export function feedName(input: string): string {
+  return basename(input).replace(/\.mcap$/i, '');
+}
+
+/** Where each feed's results go: `<outDir>/<feed>.results.mcap`; feeds must have distinct names. */
+export function feedOutputs(inputs: readonly string[], outDir: string): string[] {
+  const seen = new Map<string, string>();
+  return inputs.map((input) => {
+    const name = feedName(input);
+    const other = seen.get(name);
+    if (other !== undefined) {
+      throw new ConfigError({
+        what: `two recordings make one feed '${name}'`,
+        where: `${other}, ${input}`,
+        hint: 'feeds are named after their files: rename or link one of them',
+      });
+    }
+    seen.set(name, input);
+    return join(outDir, `${name}.results.mcap`);
+  });
+}
+
+export type FeedOutcome =
+  | { input: string; output: string; summary: ReplaySummary }
+  | { input: string; output: string; error: unknown };
+
+export interface FeedsOptions
+  extends Pick<
+    ReplayOptions,
+    'queueSize' | 'maxBatch' | 'batchWindowNs' | 'alignToleranceNs' | 'compression' | 'recover' | 'control'
+  > {
+  inputs: readonly string[];
+  outDir: string;
+  stageOptions: StageOptions;
+  /** Once every input is open: the messages to read in all. */
+  onStart?: (totalMessages: number) => void;
+  /** After each message read by any feed: the messages read in all. */
+  onProgress?: (messagesRead: number) => void;
+  /** Lines for the user (provider fall-backs, notes), once per distinct line. */
+  onNote?: (line: string) => void;
+}
+
+/**
+ * Replay every input as its own feed, all at once. Bad input (an unreadable or undecodable recording, a bad
+ * model) is refused before any output is created; a feed that fails on the way (a corrupt message beyond
+ * `--recover`'s reach, say) ends with its results finalized and readable and the others go on.
+ */
+export async function replayFeeds(
+  o: FeedsOptions,
+): Promise<{ feeds: FeedOutcome[]; detector: Record<string, unknown> | null }> {
+  const outputs = feedOutputs(o.inputs, o.outDir);
+  const readers: RecordingReader[] = [];
+  let shared: Promise<SharedDetector> | undefined;
+  const openDetector = async (opts: DetectorOptions) => {
+    shared ??= Detector.open(opts).then((d) => new SharedDetector(d));
+    return (await shared).lease();
+  };
+  const built: Awaited<ReturnType<typeof buildStages>>[] = [];
+  const notes = new Set<string>();
+  try {
+    for (const input of o.inputs) readers.push(await openChecked(input, o.recover ?? false));
+    for (const input of o.inputs) {
+      const b = await buildStages({ ...o.stageOptions, openDetector }, input);
+      built.push(b);
+      for (const n of b.notes) {
+        if (notes.has(n)) continue;
+        notes.add(n);
+        o.onNote?.(n);
+      }
+    }
+  } catch (err) {
+    for (const b of built) for (const s of b.stages) await s.close?.().catch(() => undefined);
+    for (const r of readers) await r.close();
+    throw err;
+  }
+  mkdirSync(o.outDir, { recursive: true });
+  o.onStart?.(readers.reduce((n, r) => n + r.summary().messageCount, 0));
+  let read = 0;
+  const settled = await Promise.allSettled(
+    o.inputs.map((input, i) =>
+      replay({
+        queueSize: o.queueSize,
+        maxBatch: o.maxBatch,
+        batchWindowNs: o.batchWindowNs,
+        alignToleranceNs: o.alignToleranceNs,
+        compression: o.compression,
+        recover: o.recover,
+        control: o.control,
+        input,
+        reader: readers[i]!,
+        output: outputs[i]!,
+        stages: built[i]!.stages,
+        metadata: built[i]!.metadata,
+        onProgress: () => o.onProgress?.(++read),
+      }),
+    ),
+  );
+  const feeds = settled.map(
+    (s, i): FeedOutcome =>
+      s.status === 'fulfilled'
+        ? { input: o.inputs[i]!, output: outputs[i]!, summary: s.value }
+        : { input: o.inputs[i]!, output: outputs[i]!, error: s.reason },
+  );
+  return { feeds, detector: shared ? (await shared).describe() : null };
+}

@@ -1,0 +1,99 @@
+/**
+ * `viper replay a.mcap b.mcap … -o out/` through the real CLI: a results file per feed, a JSON summary, one-line
+ * errors for what several recordings cannot do, and a damaged feed that fails alone with its results finalized.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RecordingReader } from '../../src/io/index.ts';
+import { recordScenario } from '../../src/sim/record.ts';
+import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
+import { tinyScenario } from '../sim/testing.ts';
+import { viper } from '../testing/cli.ts';
+import { copyRecording } from '../testing/recordings.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-feeds-cli-'));
+const a = join(dir, 'a.mcap');
+const b = join(dir, 'b.mcap');
+
+beforeAll(async () => {
+  await recordScenario(scenarioFromValue(tinyScenario({ duration: 2 }), 'a').world, a);
+  await recordScenario(scenarioFromValue(tinyScenario({ duration: 2, seed: 9 }), 'b').world, b);
+});
+
+/** Offset of the last chunk record's compressed data (opcode 0x06, MCAP spec), to damage a late part. */
+function lastChunkDataOffset(buf: Buffer): number {
+  let off = 8;
+  let last = -1;
+  while (off < buf.length - 1) {
+    const op = buf[off]!;
+    const len = Number(buf.readBigUInt64LE(off + 1));
+    if (op === 0x06) last = off;
+    if (op === 0x0f /* footer */ || len <= 0) break;
+    off += 1 + 8 + len;
+  }
+  // Chunk: start, end, uncompressed size, CRC (8+8+8+4), compression string (4 + n), records length (8).
+  const comp = buf.readUInt32LE(last + 9 + 28);
+  return last + 9 + 28 + 4 + comp + 8;
+}
+
+describe('viper replay with several recordings', () => {
+  it('writes one results file per feed and a JSON summary of each', () => {
+    const out = join(dir, 'out');
+    const r = viper(['replay', a, b, '-o', out, '--detector', 'oracle', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { feeds: { input: string; output: string; rigFrames: number }[] };
+    expect(j.feeds.map((f) => [f.input, f.output])).toEqual([
+      [a, join(out, 'a.results.mcap')],
+      [b, join(out, 'b.results.mcap')],
+    ]);
+    for (const f of j.feeds) expect(f.rigFrames).toBeGreaterThan(5);
+  });
+
+  it('refuses --serve, a file as the folder, and two feeds of one name, on one line', () => {
+    const file = join(dir, 'file.mcap');
+    writeFileSync(file, 'x');
+    const twin = join(dir, 'twin');
+    const cases: [string[], RegExp][] = [
+      [['--serve'], /--serve watches one recording/],
+      [['--speed', '2'], /--speed watches one recording/],
+    ];
+    for (const [extra, pattern] of cases) {
+      const r = viper(['replay', a, b, '-o', join(dir, 'o1'), '--detector', 'none', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(pattern);
+    }
+    let r = viper(['replay', a, b, '-o', file, '--detector', 'none']);
+    expect([r.code, r.stderr.trim().split('\n')]).toEqual([2, [expect.stringMatching(/names a folder/)]]);
+    mkdirSync(twin, { recursive: true });
+    copyFileSync(a, join(twin, 'a.mcap'));
+    r = viper(['replay', a, join(twin, 'a.mcap'), '-o', join(dir, 'o2'), '--detector', 'none']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/two recordings make one feed 'a'/);
+    expect(existsSync(join(dir, 'o2'))).toBe(false);
+  });
+
+  it('a feed damaged on the way fails alone: one line, its results so far readable, the other feed whole', async () => {
+    // b in small chunks, so that the damage in its last one comes after frames the replay has written.
+    const chunked = join(dir, 'chunked.mcap');
+    await copyRecording(b, chunked, 8 * 1024);
+    const bad = join(dir, 'bad.mcap');
+    const bytes = readFileSync(chunked);
+    const at = lastChunkDataOffset(bytes) + 20;
+    bytes[at] = bytes[at]! ^ 0xff;
+    writeFileSync(bad, bytes);
+    const out = join(dir, 'out-bad');
+    const r = viper(['replay', a, bad, '-o', out, '--detector', 'oracle', '--no-progress']);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/replay .*bad\.mcap → .*bad\.results\.mcap failed/);
+    expect(r.stderr).toMatch(/^error: .*(CRC|chunk|decompress|damaged)/im);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toMatch(/replayed .*a\.mcap → .*a\.results\.mcap/);
+    for (const f of ['a.results.mcap', 'bad.results.mcap']) {
+      const reader = await RecordingReader.open(join(out, f));
+      expect(reader.summary().messageCount).toBeGreaterThan(0);
+      await reader.close();
+    }
+  });
+});
