@@ -1,0 +1,99 @@
+/**
+ * Many fixed cameras (the city operator's case): FEEDS one-camera recordings (simulated, 640×360, FRAMES frames
+ * each) through the bundled model with ByteTrack, replayed at once as feeds around one detector
+ * (`viper replay a.mcap b.mcap … -o dir`) against the same recordings replayed one after another, each with its
+ * own detector (what one `viper replay` per camera does, minus Node's start-up), and one after another around
+ * one detector loaded once, in the same run, alternated. Reports the throughput ratios and how full the shared
+ * detector's calls were.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUNDLED_MODEL } from '../src/detect/card.ts';
+import { Detector } from '../src/detect/Detector.ts';
+import type { DetectorLike } from '../src/detect/shared.ts';
+import { buildStages } from '../src/graph/buildStages.ts';
+import { replay } from '../src/graph/replay.ts';
+import { replayFeeds } from '../src/graph/replayFeeds.ts';
+import { recordScenario } from '../src/sim/record.ts';
+import { scenarioFromValue } from '../src/sim/scenario/load.ts';
+import { tinyScenario } from '../test/sim/testing.ts';
+
+const FEEDS = Number(process.env.VIPER_BENCH_FEEDS ?? 8);
+const FRAMES = Number(process.env.VIPER_BENCH_FRAMES ?? 20);
+const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 2);
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-bench-feeds-'));
+  try {
+    const inputs: string[] = [];
+    for (let k = 0; k < FEEDS; k++) {
+      const s = tinyScenario({
+        name: `cam${k}`,
+        seed: 100 + k,
+        duration: FRAMES / 10,
+        rate: 10,
+        rig: { width: 640, height: 360, cameras: [{ id: 'cam', hfov: 70, position: [1.5, 0, 1.5] }] },
+      });
+      inputs.push(join(dir, `cam${k}.mcap`));
+      await recordScenario(scenarioFromValue(s, `cam${k}`).world, inputs[k]!);
+    }
+    const stageOptions = { detector: 'model' as const, model: BUNDLED_MODEL };
+    const oneByOne = async () => {
+      for (const [k, input] of inputs.entries()) {
+        const { stages, metadata } = await buildStages(stageOptions, input);
+        await replay({ input, output: join(dir, `alone${k}.mcap`), stages, metadata });
+      }
+    };
+    // One after another around one detector loaded once (kept open across the feeds): what is left of the
+    // gain without the model loads is the batching across feeds and the feeds' overlap.
+    const loaded = await Detector.open({ model: BUNDLED_MODEL });
+    const keep: DetectorLike = {
+      card: loaded.card,
+      executionProvider: loaded.executionProvider,
+      detect: (f) => loaded.detect(f),
+      describe: () => loaded.describe(),
+      close: async () => {},
+    };
+    const oneByOneLoaded = async () => {
+      for (const [k, input] of inputs.entries()) {
+        const opts = { ...stageOptions, openDetector: async () => keep };
+        const { stages, metadata } = await buildStages(opts, input);
+        await replay({ input, output: join(dir, `loaded${k}.mcap`), stages, metadata });
+      }
+    };
+    let detector: Record<string, unknown> | null = null;
+    const together = async () => {
+      const r = await replayFeeds({ inputs, outDir: join(dir, 'feeds'), stageOptions });
+      if (r.feeds.some((f) => 'error' in f)) throw new Error('a feed failed');
+      detector = r.detector;
+    };
+    const times = { alone: [] as number[], loaded: [] as number[], together: [] as number[] };
+    for (let p = 0; p < PASSES; p++) {
+      for (const [name, fn] of [
+        ['alone', oneByOne],
+        ['loaded', oneByOneLoaded],
+        ['together', together],
+      ] as const) {
+        const t0 = performance.now();
+        await fn();
+        times[name].push((performance.now() - t0) / 1000);
+      }
+    }
+    const best = (xs: number[]) => Math.min(...xs);
+    const frames = FEEDS * FRAMES;
+    const d = detector as unknown as Record<string, number>;
+    process.stdout.write(
+      `${FEEDS} one-camera feeds × ${FRAMES} frames (640×360 JPEG), bundled model + ByteTrack + fusion, best of ${PASSES}:\n` +
+        `  one after another, a detector each: ${best(times.alone).toFixed(2)} s (${(frames / best(times.alone)).toFixed(1)} frames/s)\n` +
+        `  one after another, one detector   : ${best(times.loaded).toFixed(2)} s (${(frames / best(times.loaded)).toFixed(1)} frames/s)\n` +
+        `  at once around one detector      : ${best(times.together).toFixed(2)} s (${(frames / best(times.together)).toFixed(1)} frames/s)\n` +
+        `  throughput ratio, at once / one after another: ${(best(times.alone) / best(times.together)).toFixed(2)} ` +
+        `(a detector each), ${(best(times.loaded) / best(times.together)).toFixed(2)} (one detector)\n` +
+        `  shared detector: ${d.frames} frames in ${d.runs} runs from ${d.calls} calls, at most ${d.largestCall} frames in one call; load ${loadavg()[0]!.toFixed(1)}\n`,
+    );
+    await loaded.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
