@@ -98,7 +98,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   opts.onStart?.(summaryIn);
   const writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
   const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0);
-  const feedId = basename(opts.input).replace(/\.mcap$/i, '');
+  const feedId = feedName(opts.input);
   const assembler = new FrameAssembler(feedId);
   const aligner = new RigAligner(feedId, {
     cameras: sink.imageCameras(),
@@ -269,6 +269,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
       : {}),
     stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
   };
+}
+
+/** The feed id of a recording: its file name without `.mcap`. */
+export function feedName(input: string): string {
+  return basename(input).replace(/\.mcap$/i, '');
 }
 
 /**

@@ -5,18 +5,13 @@
  * waiting). Every feed's results file is byte for byte what replaying that recording alone gives.
  */
 import { mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 import { Detector, type DetectorOptions } from '../detect/Detector.ts';
 import { SharedDetector } from '../detect/shared.ts';
 import type { RecordingReader } from '../io/index.ts';
 import { buildStages, type StageOptions } from './buildStages.ts';
-import { openChecked, replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
-
-/** The feed id of a recording: its file name without `.mcap` (as `replay` names its one feed). */
-export function feedName(input: string): string {
-  return basename(input).replace(/\.mcap$/i, '');
-}
+import { feedName, openChecked, replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
 
 /** Where each feed's results go: `<outDir>/<feed>.results.mcap`; feeds must have distinct names. */
 export function feedOutputs(inputs: readonly string[], outDir: string): string[] {
