@@ -25,6 +25,7 @@ const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 2);
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'viper-bench-feeds-'));
+  let loaded: Detector | undefined;
   try {
     const inputs: string[] = [];
     for (let k = 0; k < FEEDS; k++) {
@@ -47,12 +48,13 @@ export async function run(): Promise<void> {
     };
     // One after another around one detector loaded once (kept open across the feeds): what is left of the
     // gain without the model loads is the batching across feeds and the feeds' overlap.
-    const loaded = await Detector.open({ model: BUNDLED_MODEL });
+    const det = await Detector.open({ model: BUNDLED_MODEL });
+    loaded = det;
     const keep: DetectorLike = {
-      card: loaded.card,
-      executionProvider: loaded.executionProvider,
-      detect: (f) => loaded.detect(f),
-      describe: () => loaded.describe(),
+      card: det.card,
+      executionProvider: det.executionProvider,
+      detect: (f) => det.detect(f),
+      describe: () => det.describe(),
       close: async () => {},
     };
     const oneByOneLoaded = async () => {
@@ -92,8 +94,8 @@ export async function run(): Promise<void> {
         `(a detector each), ${(best(times.loaded) / best(times.together)).toFixed(2)} (one detector)\n` +
         `  shared detector: ${d.frames} frames in ${d.runs} runs from ${d.calls} calls, at most ${d.largestCall} frames in one call; load ${loadavg()[0]!.toFixed(1)}\n`,
     );
-    await loaded.close();
   } finally {
+    await loaded?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

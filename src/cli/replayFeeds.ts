@@ -32,11 +32,11 @@ export async function replayFeedsCommand(
     }
   }
   const outDir = o.output as string;
-  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+  if (/\.mcap$/i.test(outDir) || (existsSync(outDir) && !statSync(outDir).isDirectory())) {
     throw new ConfigError({
-      what: 'with several recordings -o names a folder, and this is a file',
+      what: 'with several recordings -o names a folder, not a file',
       where: `-o ${outDir}`,
-      hint: 'give a folder (it is created if missing)',
+      hint: 'give a folder (created if missing); each feed is written to <folder>/<name>.results.mcap',
     });
   }
   const outputs = feedOutputs(inputs, outDir);
@@ -80,7 +80,8 @@ export async function replayFeedsCommand(
         continue;
       }
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));
-      process.stderr.write(`replay ${x.input} → ${x.output} failed (its results so far are finalized):\n`);
+      const kept = existsSync(x.output) ? ' (its results so far are finalized)' : '';
+      process.stderr.write(`replay ${x.input} → ${x.output} failed${kept}:\n`);
       code = Math.max(code, reportError(err));
       json.push({
         input: x.input,

@@ -96,7 +96,15 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const reader = opts.reader ?? (await openChecked(opts.input, opts.recover ?? false));
   const summaryIn = reader.summary();
   opts.onStart?.(summaryIn);
-  const writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
+  let writer: RecordingWriter;
+  try {
+    writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
+  } catch (err) {
+    // No output to finalize, but the stages (a detector and its threads) and the input are this call's to close.
+    for (const s of opts.stages) await s.close?.().catch(() => undefined);
+    await reader.close();
+    throw err;
+  }
   const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0);
   const feedId = feedName(opts.input);
   const assembler = new FrameAssembler(feedId);

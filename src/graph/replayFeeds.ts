@@ -2,7 +2,8 @@
  * Many recordings replayed at once as separate feeds (`viper replay a.mcap b.mcap … -o out/`): one replay per
  * feed (its own reader, tracker, fusion and results file, `<out>/<feed>.results.mcap`), all running together in
  * one process around one model detector (`SharedDetector`: loaded once, its calls carrying the frames of every feed
- * waiting). Every feed's results file is byte for byte what replaying that recording alone gives.
+ * waiting). Every feed's results file is byte for byte what replaying that recording alone gives (on CPU, as
+ * tested: a GPU provider may compute a frame differently in a different batch).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ export function feedOutputs(inputs: readonly string[], outDir: string): string[]
   const seen = new Map<string, string>();
   return inputs.map((input) => {
     const name = feedName(input);
-    const other = seen.get(name);
+    // Compared without case: on a case-insensitive disk A.results.mcap and a.results.mcap are one file.
+    const other = seen.get(name.toLowerCase());
     if (other !== undefined) {
       throw new ConfigError({
         what: `two recordings make one feed '${name}'`,
@@ -26,7 +28,7 @@ export function feedOutputs(inputs: readonly string[], outDir: string): string[]
         hint: 'feeds are named after their files: rename or link one of them',
       });
     }
-    seen.set(name, input);
+    seen.set(name.toLowerCase(), input);
     return join(outDir, `${name}.results.mcap`);
   });
 }
@@ -53,8 +55,9 @@ export interface FeedsOptions
 
 /**
  * Replay every input as its own feed, all at once. Bad input (an unreadable or undecodable recording, a bad
- * model) is refused before any output is created; a feed that fails on the way (a corrupt message beyond
- * `--recover`'s reach, say) ends with its results finalized and readable and the others go on.
+ * model) is refused before any output is created; a feed that fails on the way (a damaged chunk, say) ends with
+ * its results finalized and readable and the others go on. A model that fails at run time fails every feed whose
+ * frames were in that call.
  */
 export async function replayFeeds(
   o: FeedsOptions,
@@ -79,12 +82,12 @@ export async function replayFeeds(
         o.onNote?.(n);
       }
     }
+    mkdirSync(o.outDir, { recursive: true });
   } catch (err) {
     for (const b of built) for (const s of b.stages) await s.close?.().catch(() => undefined);
     for (const r of readers) await r.close();
     throw err;
   }
-  mkdirSync(o.outDir, { recursive: true });
   o.onStart?.(readers.reduce((n, r) => n + r.summary().messageCount, 0));
   let read = 0;
   const settled = await Promise.allSettled(

@@ -66,6 +66,10 @@ describe('viper replay with several recordings', () => {
     }
     let r = viper(['replay', a, b, '-o', file, '--detector', 'none']);
     expect([r.code, r.stderr.trim().split('\n')]).toEqual([2, [expect.stringMatching(/names a folder/)]]);
+    // The one-recording habit (-o x.mcap) with two recordings: refused, not a folder named x.mcap.
+    r = viper(['replay', a, b, '-o', join(dir, 'x.mcap'), '--detector', 'none']);
+    expect(r.stderr).toMatch(/names a folder, not a file/);
+    expect(existsSync(join(dir, 'x.mcap'))).toBe(false);
     mkdirSync(twin, { recursive: true });
     copyFileSync(a, join(twin, 'a.mcap'));
     r = viper(['replay', a, join(twin, 'a.mcap'), '-o', join(dir, 'o2'), '--detector', 'none']);

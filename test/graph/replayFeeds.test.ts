@@ -14,9 +14,9 @@ import { SharedDetector } from '../../src/detect/shared.ts';
 import { buildStages } from '../../src/graph/buildStages.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { feedOutputs, replayFeeds } from '../../src/graph/replayFeeds.ts';
-import { recordScenario } from '../../src/sim/record.ts';
+import { jpegCameraFrames, recordScenario } from '../../src/sim/record.ts';
+import { simulateFrames } from '../../src/sim/simulate.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
-import { uniformRgb } from '../detect/frames.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-feeds-'));
@@ -68,14 +68,23 @@ describe('SharedDetector', () => {
     opened.push(direct);
     const shared = new SharedDetector(detector);
     const leases = [0, 1, 2, 3].map(() => shared.lease());
-    const frames: CameraFrame[][] = leases.map((_, k) =>
-      [0, 1].map((c) => uniformRgb(`cam_${c}`, 96, 64, 40 + 50 * k + 20 * c)),
-    );
+    // Each lease asks with its own simulated rig frame (two cameras, 640×360: cars and a pedestrian to find).
+    const world = scenarioFromValue(
+      tinyScenario({ rig: { ...tinyScenario().rig!, width: 640, height: 360 } }),
+      's',
+    ).world;
+    const frames: CameraFrame[][] = [];
+    for (const f of simulateFrames(world, { frames: [0, 1, 3, 4] }))
+      frames.push(await jpegCameraFrames(f, 90, 's'));
     const answers = await Promise.all(leases.map((l, k) => l.detect(frames[k]!)));
-    for (const [k, a] of answers.entries()) {
+    const boxes = answers.map((a) => a.map((r) => r.detections));
+    for (const [k, got] of boxes.entries()) {
       const alone = await direct.detect(frames[k]!);
-      expect(a.map((r) => r.detections)).toEqual(alone.map((r) => r.detections));
+      expect(got, `lease ${k}`).toEqual(alone.map((r) => r.detections));
     }
+    // Not a vacuous match: there are detections, and each lease's differ from the next one's.
+    expect(boxes.flat(2).length).toBeGreaterThan(4);
+    for (let k = 1; k < 4; k++) expect(boxes[k]).not.toEqual(boxes[k - 1]);
     // Two calls start at once (one decoding while the other runs); the two requests behind them share the third.
     expect(leases[0]!.describe()).toMatchObject({ sharedBy: 4, frames: 2 });
     expect(shared.describe()).toMatchObject({ feeds: 4, frames: 8, calls: 3, largestCall: 4 });

@@ -7,7 +7,8 @@ import type { CameraFrame, RgbPixels } from '../../src/contracts/camera.ts';
 import type { Box2D } from '../../src/contracts/geometry.ts';
 import type { Detection } from '../../src/contracts/perception.ts';
 import { buildStages } from '../../src/graph/buildStages.ts';
-import type { RigResult } from '../../src/graph/stage.ts';
+import { emptyResult, type RigResult } from '../../src/graph/stage.ts';
+import { BUNDLED_MODEL } from '../../src/detect/card.ts';
 import { recordScenario } from '../../src/sim/record.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
 import {
@@ -290,7 +291,7 @@ describe('undecodable frames', () => {
 });
 
 describe('replay --no-appearance', () => {
-  it('builds the track stage without the colour term (and says so), with it by default', async () => {
+  it('builds the track stage without the colour term (and says so), with it by default; a model passes its decode on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'viper-appearance-'));
     try {
       const rec = join(dir, 'tiny.mcap');
@@ -299,6 +300,21 @@ describe('replay --no-appearance', () => {
         const { stages } = await buildStages({ detector: 'oracle', appearance }, rec);
         const track = stages.find((s) => s.name === 'track-bytetrack')!;
         expect(track.describe?.()).toMatchObject({ appearance: appearance !== false });
+        for (const s of stages) await s.close?.();
+      }
+      // With a model, the detect stage passes its decode on for the colours, and only when they are on.
+      const px = picture([{ box: box(40), shirt: RED, legs: DARK }]);
+      const png = await sharp(px.data, { raw: { width: W, height: H, channels: 3 } })
+        .png()
+        .toBuffer();
+      for (const appearance of [undefined, false]) {
+        const { stages } = await buildStages(
+          { detector: 'model', model: BUNDLED_MODEL, threads: 1, appearance },
+          rec,
+        );
+        const rig = pedestrianRig(0, { encoding: 'png', width: W, height: H, data: png }, []);
+        const [out] = await stages.find((s) => s.name === 'detect')!.process([emptyResult(rig.rig)]);
+        expect(out!.pixels?.has('c') ?? false, `appearance ${appearance}`).toBe(appearance !== false);
         for (const s of stages) await s.close?.();
       }
     } finally {
