@@ -82,7 +82,7 @@ export async function replayFeeds(
         o.onNote?.(n);
       }
     }
-    mkdirSync(o.outDir, { recursive: true });
+    makeFolder(o.outDir);
   } catch (err) {
     for (const b of built) for (const s of b.stages) await s.close?.().catch(() => undefined);
     for (const r of readers) await r.close();
@@ -116,4 +116,16 @@ export async function replayFeeds(
         : { input: o.inputs[i]!, output: outputs[i]!, error: s.reason },
   );
   return { feeds, detector: shared ? (await shared).describe() : null };
+}
+
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new ConfigError({
+      what: `cannot create the results folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      where: `-o ${dir}`,
+      hint: 'give a folder that can be created (its parent exists and is a folder)',
+    });
+  }
 }

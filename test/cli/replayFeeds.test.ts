@@ -70,6 +70,11 @@ describe('viper replay with several recordings', () => {
     r = viper(['replay', a, b, '-o', join(dir, 'x.mcap'), '--detector', 'none']);
     expect(r.stderr).toMatch(/names a folder, not a file/);
     expect(existsSync(join(dir, 'x.mcap'))).toBe(false);
+    r = viper(['replay', a, b, '-o', join(file, 'sub'), '--detector', 'none']);
+    expect([r.code, r.stderr.trim().split('\n')]).toEqual([
+      2,
+      [expect.stringMatching(/^error: .*cannot create the results folder \(ENOTDIR\)/)],
+    ]);
     mkdirSync(twin, { recursive: true });
     copyFileSync(a, join(twin, 'a.mcap'));
     r = viper(['replay', a, join(twin, 'a.mcap'), '-o', join(dir, 'o2'), '--detector', 'none']);
