@@ -200,7 +200,7 @@ function parseUnitArg(flag: string, v: string): number {
   return n;
 }
 
-export function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
+function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
   if (v === 'zstd' || v === 'lz4' || v === 'none') return v;
   throw new ConfigError({
     what: `unknown compression '${v}'`,
