@@ -71,9 +71,10 @@ export interface TrackStageOptions {
  *   box is cut by a side edge, so a car leaving the view does not hand its id to one entering at that edge in
  *   another lane (red_light_stop IDF1 87.2 → 94.5 %, urban_intersection 95.7 → 95.6 %, the rest unchanged).
  * - `appearanceWeight: 2`, `appearanceCap: 0.6`, `appearanceGate: 0.5` (colour appearance, pedestrians; see
- *   appearance.ts): the stage decodes each frame that has pedestrian detections and gives every such box a colour
- *   descriptor (mean colour of the upper and lower central parts of the box); each pedestrian track keeps a moving
- *   average of its own. In the first and second associations a pair costs 2 × (min(d, 0.6) − 0.15) more (d:
+ *   appearance.ts): for each frame that has pedestrian detections the stage reads the detector's decode of it
+ *   (`RigResult.pixels`) or decodes it itself (the oracle), and gives every such box a colour descriptor (mean
+ *   colour of the upper and lower central parts of the box); each pedestrian track keeps a moving average of its
+ *   own. In the first and second associations a pair costs 2 × (min(d, 0.6) − 0.15) more (d:
  *   colour distance), and the motion-gated recovery refuses pairs with d > 0.5: where two people's boxes overlap
  *   alike, or a lost track's prediction lies on another person, the one dressed alike wins (dense_plaza, oracle
  *   seeds 1–4: id switches 52 → 32; seeds 5–8, each setting measured there once after its choice: 72 → 45; no
