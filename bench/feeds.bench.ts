@@ -4,17 +4,18 @@
  * (`viper replay a.mcap b.mcap … -o dir`) against the same recordings replayed one after another, each with its
  * own detector (what one `viper replay` per camera does, minus Node's start-up), and one after another around
  * one detector loaded once, in the same run, alternated. Reports the throughput ratios and how full the shared
- * detector's calls were.
+ * detector's calls were; then the peak memory rise replaying these feeds and eight times as many
+ * (VIPER_BENCH_MEMORY_FEEDS), which stays level when memory is bounded by the feeds running at a time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLED_MODEL } from '../src/detect/card.ts';
 import { Detector } from '../src/detect/Detector.ts';
-import type { DetectorLike } from '../src/detect/shared.ts';
+import { type DetectorLike, MAX_CALL_FRAMES } from '../src/detect/shared.ts';
 import { buildStages } from '../src/graph/buildStages.ts';
 import { replay } from '../src/graph/replay.ts';
-import { replayFeeds } from '../src/graph/replayFeeds.ts';
+import { FEEDS_AT_ONCE, replayFeeds } from '../src/graph/replayFeeds.ts';
 import { recordScenario } from '../src/sim/record.ts';
 import { scenarioFromValue } from '../src/sim/scenario/load.ts';
 import { tinyScenario } from '../test/sim/testing.ts';
@@ -22,6 +23,7 @@ import { tinyScenario } from '../test/sim/testing.ts';
 const FEEDS = Number(process.env.VIPER_BENCH_FEEDS ?? 8);
 const FRAMES = Number(process.env.VIPER_BENCH_FRAMES ?? 20);
 const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 2);
+const MEMORY_FEEDS = Math.max(FEEDS, Number(process.env.VIPER_BENCH_MEMORY_FEEDS ?? 8 * FEEDS));
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'viper-bench-feeds-'));
@@ -93,6 +95,34 @@ export async function run(): Promise<void> {
         `  throughput ratio, at once / one after another: ${(best(times.alone) / best(times.together)).toFixed(2)} ` +
         `(a detector each), ${(best(times.loaded) / best(times.together)).toFixed(2)} (one detector)\n` +
         `  shared detector: ${d.frames} frames in ${d.runs} runs from ${d.calls} calls, at most ${d.largestCall} frames in one call; load ${loadavg()[0]!.toFixed(1)}\n`,
+    );
+    // Memory with many more feeds (copies of these under new names): bounded by the feeds replayed at a time
+    // (FEEDS_AT_ONCE) and the frames one detector call carries, not by how many feeds are given.
+    const many = inputs.flatMap((input, k) =>
+      Array.from({ length: MEMORY_FEEDS / FEEDS }, (_, c) => {
+        const copy = join(dir, `copy${c}-${k}.mcap`);
+        copyFileSync(input, copy);
+        return copy;
+      }),
+    );
+    const rise = async (feeds: string[], out: string) => {
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const sample = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 20);
+      try {
+        await replayFeeds({ inputs: feeds, outDir: join(dir, out), stageOptions });
+      } finally {
+        clearInterval(sample);
+      }
+      return (peak - before) / 2 ** 20;
+    };
+    const few = await rise(inputs, 'mem-few');
+    const lots = await rise(many, 'mem-many');
+    process.stdout.write(
+      `  peak memory rise: ${few.toFixed(0)} MB replaying ${inputs.length} feeds, ${lots.toFixed(0)} MB replaying ` +
+        `${many.length} (${FEEDS_AT_ONCE} at a time, at most ${MAX_CALL_FRAMES} frames a detector call)\n`,
     );
   } finally {
     await loaded?.close();

@@ -56,6 +56,7 @@ export async function replayFeedsCommand(
       inputs,
       outDir,
       stageOptions,
+      feedsAtOnce: o.feedsAtOnce as number | undefined,
       control,
       onNote: (line) => process.stderr.write(`${line}\n`),
       onStart: (total) => {
@@ -77,6 +78,13 @@ export async function replayFeedsCommand(
         if (o.json) json.push(x.summary);
         else printSummary(x.summary);
         if (x.summary.interrupted) code = Math.max(code, 130);
+        continue;
+      }
+      if ('notStarted' in x) {
+        if (o.json) json.push({ input: x.input, output: x.output, notStarted: true });
+        else
+          process.stdout.write(`replay ${x.input}: not started (stopped before its turn), no results file\n`);
+        code = Math.max(code, 130);
         continue;
       }
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));

@@ -20,6 +20,12 @@ interface Request {
 /** Calls in flight at once: one decoding while the other's runs are with the model, as a single feed has. */
 const IN_FLIGHT = 2;
 
+/**
+ * Frames one call may carry (a request is never split, so one larger than this goes alone). Without a cap, a
+ * call made while hundreds of feeds wait would decode all their frames at once: memory grows with the feeds.
+ */
+export const MAX_CALL_FRAMES = 64;
+
 export class SharedDetector {
   private readonly waiting: Request[] = [];
   private inFlight = 0;
@@ -29,7 +35,10 @@ export class SharedDetector {
   private calls = 0;
   private largestCall = 0;
 
-  constructor(private readonly detector: Detector) {}
+  constructor(
+    private readonly detector: Detector,
+    private readonly maxCallFrames = MAX_CALL_FRAMES,
+  ) {}
 
   /** A detector for one feed's detect stage; closing it releases the lease. */
   lease(): DetectorLike {
@@ -43,6 +52,8 @@ export class SharedDetector {
       card: det.card,
       executionProvider: det.executionProvider,
       detect: async (frames) => {
+        // A closed lease must not keep a detector other feeds may already have closed in use.
+        if (!open) throw new Error('detect after close: this feed has released the shared detector');
         const results = await this.detect(frames);
         mine.frames += results.length;
         mine.decodeErrors += results.filter((r) => r.error !== undefined).length;
@@ -81,10 +92,16 @@ export class SharedDetector {
     });
   }
 
-  /** Everything waiting goes to the detector in one call, while fewer than IN_FLIGHT are running. */
+  /** What is waiting goes to the detector in one call (up to the cap), while fewer than IN_FLIGHT are running. */
   private pump(): void {
     while (this.inFlight < IN_FLIGHT && this.waiting.length > 0) {
-      const requests = this.waiting.splice(0);
+      let n = 1;
+      let size = this.waiting[0]!.frames.length;
+      while (n < this.waiting.length && size + this.waiting[n]!.frames.length <= this.maxCallFrames) {
+        size += this.waiting[n]!.frames.length;
+        n++;
+      }
+      const requests = this.waiting.splice(0, n);
       const frames = requests.flatMap((r) => r.frames);
       this.inFlight++;
       this.calls++;

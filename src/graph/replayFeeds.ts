@@ -35,7 +35,15 @@ export function feedOutputs(inputs: readonly string[], outDir: string): string[]
 
 export type FeedOutcome =
   | { input: string; output: string; summary: ReplaySummary }
-  | { input: string; output: string; error: unknown };
+  | { input: string; output: string; error: unknown }
+  /** Interrupted before its turn came: no results file was made. */
+  | { input: string; output: string; notStarted: true };
+
+/**
+ * Feeds replayed at the same time; the rest wait for one to finish. Each running feed holds its read-ahead queue
+ * and its frames waiting for the detector, so this, not the number of feeds, bounds the memory.
+ */
+export const FEEDS_AT_ONCE = 32;
 
 export interface FeedsOptions
   extends Pick<
@@ -45,6 +53,8 @@ export interface FeedsOptions
   inputs: readonly string[];
   outDir: string;
   stageOptions: StageOptions;
+  /** Feeds replayed at the same time (default FEEDS_AT_ONCE). */
+  feedsAtOnce?: number;
   /** Once every input is open: the messages to read in all. */
   onStart?: (totalMessages: number) => void;
   /** After each message read by any feed: the messages read in all. */
@@ -90,32 +100,60 @@ export async function replayFeeds(
   }
   o.onStart?.(readers.reduce((n, r) => n + r.summary().messageCount, 0));
   let read = 0;
-  const settled = await Promise.allSettled(
-    o.inputs.map((input, i) =>
-      replay({
-        queueSize: o.queueSize,
-        maxBatch: o.maxBatch,
-        batchWindowNs: o.batchWindowNs,
-        alignToleranceNs: o.alignToleranceNs,
-        compression: o.compression,
-        recover: o.recover,
-        control: o.control,
-        input,
-        reader: readers[i]!,
-        output: outputs[i]!,
-        stages: built[i]!.stages,
-        metadata: built[i]!.metadata,
-        onProgress: () => o.onProgress?.(++read),
-      }),
-    ),
-  );
-  const feeds = settled.map(
-    (s, i): FeedOutcome =>
-      s.status === 'fulfilled'
-        ? { input: o.inputs[i]!, output: outputs[i]!, summary: s.value }
-        : { input: o.inputs[i]!, output: outputs[i]!, error: s.reason },
-  );
+  const settled = await inTurn(o.inputs.length, o.feedsAtOnce ?? FEEDS_AT_ONCE, async (i) => {
+    const input = o.inputs[i]!;
+    if (o.control?.stopped) {
+      // Its stages hold a lease on the shared detector: released here, as replay would at its end.
+      for (const s of built[i]!.stages) await s.close?.().catch(() => undefined);
+      await readers[i]!.close();
+      return NOT_STARTED;
+    }
+    return replay({
+      queueSize: o.queueSize,
+      maxBatch: o.maxBatch,
+      batchWindowNs: o.batchWindowNs,
+      alignToleranceNs: o.alignToleranceNs,
+      compression: o.compression,
+      recover: o.recover,
+      control: o.control,
+      input,
+      reader: readers[i]!,
+      output: outputs[i]!,
+      stages: built[i]!.stages,
+      metadata: built[i]!.metadata,
+      onProgress: () => o.onProgress?.(++read),
+    });
+  });
+  const feeds = settled.map((s, i): FeedOutcome => {
+    const where = { input: o.inputs[i]!, output: outputs[i]! };
+    if (s.status === 'rejected') return { ...where, error: s.reason };
+    return s.value === NOT_STARTED ? { ...where, notStarted: true } : { ...where, summary: s.value };
+  });
   return { feeds, detector: shared ? (await shared).describe() : null };
+}
+
+const NOT_STARTED = Symbol('not started');
+
+/** Run task(0 … n−1), at most `atOnce` at a time, each settled in its own slot. */
+async function inTurn<T>(
+  n: number,
+  atOnce: number,
+  task: (i: number) => Promise<T>,
+): Promise<PromiseSettledResult<T>[]> {
+  const settled: PromiseSettledResult<T>[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      try {
+        settled[i] = { status: 'fulfilled', value: await task(i) };
+      } catch (reason) {
+        settled[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, Math.max(1, atOnce)) }, worker));
+  return settled;
 }
 
 function makeFolder(dir: string): void {

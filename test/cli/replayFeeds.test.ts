@@ -2,7 +2,16 @@
  * `viper replay a.mcap b.mcap … -o out/` through the real CLI: a results file per feed, a JSON summary, one-line
  * errors for what several recordings cannot do, and a damaged feed that fails alone with its results finalized.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +19,7 @@ import { RecordingReader } from '../../src/io/index.ts';
 import { recordScenario } from '../../src/sim/record.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
 import { tinyScenario } from '../sim/testing.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperBin } from '../testing/cli.ts';
 import { copyRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-feeds-cli-'));
@@ -104,5 +113,23 @@ describe('viper replay with several recordings', () => {
       expect(reader.summary().messageCount).toBeGreaterThan(0);
       await reader.close();
     }
+  });
+
+  it('more recordings than files may be open: one line saying so, before any output', () => {
+    // 250 names for one recording, under an open-files limit of 200 (lowering it needs no privilege).
+    const many = join(dir, 'many');
+    mkdirSync(many);
+    const names = Array.from({ length: 250 }, (_, k) => join(many, `cam${k}.mcap`));
+    for (const n of names) linkSync(a, n);
+    const out = join(dir, 'many-out');
+    const cmd = `ulimit -n 200 && exec "$0" "$@"`;
+    const r = spawnSync('bash', ['-c', cmd, process.execPath, viperBin, 'replay', ...names, '-o', out], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/too many files open \(EMFILE\).*ulimit -n/);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -3,10 +3,10 @@
  * replaying it alone, byte for byte; the detector is loaded once, its calls gather the frames of the feeds
  * waiting, and it closes with the last feed.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CameraFrame } from '../../src/contracts/camera.ts';
 import { BUNDLED_MODEL } from '../../src/detect/card.ts';
 import { Detector } from '../../src/detect/Detector.ts';
@@ -33,10 +33,11 @@ describe('replayFeeds', () => {
   it('gives every feed the results of replaying it alone, byte for byte, with one model loaded', async () => {
     const stageOptions = { detector: 'model' as const, model: BUNDLED_MODEL, threads: 1 };
     const outDir = join(dir, 'out');
-    const { feeds: outcomes, detector } = await replayFeeds({ inputs, outDir, stageOptions });
+    // Two at a time: the third waits for a turn, and its file is still its replay alone.
+    const { feeds: outcomes, detector } = await replayFeeds({ inputs, outDir, stageOptions, feedsAtOnce: 2 });
     expect(outcomes.map((x) => x.output)).toEqual(feedOutputs(inputs, outDir));
     for (const [k, x] of outcomes.entries()) {
-      if (!('summary' in x)) throw new Error(`feed ${k} failed: ${String(x.error)}`);
+      if (!('summary' in x)) throw new Error(`feed ${k}: ${'error' in x ? String(x.error) : 'not started'}`);
       const det = x.summary.stages.detect!;
       expect(det).toMatchObject({ sharedBy: 3, frames: x.summary.cameraFrames, decodeErrors: 0 });
       const alone = join(dir, `alone-${k}.mcap`);
@@ -47,6 +48,31 @@ describe('replayFeeds', () => {
     // The shared detector saw every feed's frames.
     const frames = outcomes.map((x) => ('summary' in x ? x.summary.cameraFrames : 0));
     expect(detector).toMatchObject({ feeds: 3, frames: frames.reduce((a, b) => a + b, 0), decodeErrors: 0 });
+  });
+
+  it('stopped before their turn, feeds are not started, leave no file and release the detector', async () => {
+    const close = vi.spyOn(Detector.prototype, 'close');
+    const control = { stopped: false };
+    const outDir = join(dir, 'stopped');
+    const { feeds: outcomes } = await replayFeeds({
+      inputs,
+      outDir,
+      stageOptions: { detector: 'model', model: BUNDLED_MODEL, threads: 1 },
+      feedsAtOnce: 1,
+      control,
+      onProgress: () => {
+        control.stopped = true;
+      },
+    });
+    expect(close).toHaveBeenCalledTimes(1); // the last lease released it, though two feeds never ran
+    close.mockRestore();
+    const first = outcomes[0]!;
+    expect('summary' in first && first.summary.interrupted).toBe(true);
+    expect(existsSync(first.output)).toBe(true);
+    for (const x of outcomes.slice(1)) {
+      expect(x).toEqual({ input: x.input, output: x.output, notStarted: true });
+      expect(existsSync(x.output)).toBe(false);
+    }
   });
 
   it('refuses two recordings that would make one feed, before writing anything', () => {
@@ -62,20 +88,23 @@ describe('SharedDetector', () => {
     for (const d of opened) await d.close();
   });
 
+  // Each lease asks with its own simulated rig frame (two cameras, 640×360: cars and a pedestrian to find).
+  const frames: CameraFrame[][] = [];
+  beforeAll(async () => {
+    const world = scenarioFromValue(
+      tinyScenario({ rig: { ...tinyScenario().rig!, width: 640, height: 360 } }),
+      's',
+    ).world;
+    for (const f of simulateFrames(world, { frames: [0, 1, 3, 4] }))
+      frames.push(await jpegCameraFrames(f, 90, 's'));
+  });
+
   it('gathers the requests waiting into one call, answers each its own frames, closes with the last lease', async () => {
     const detector = await Detector.open({ model: BUNDLED_MODEL, threads: 1 });
     const direct = await Detector.open({ model: BUNDLED_MODEL, threads: 1 });
     opened.push(direct);
     const shared = new SharedDetector(detector);
     const leases = [0, 1, 2, 3].map(() => shared.lease());
-    // Each lease asks with its own simulated rig frame (two cameras, 640×360: cars and a pedestrian to find).
-    const world = scenarioFromValue(
-      tinyScenario({ rig: { ...tinyScenario().rig!, width: 640, height: 360 } }),
-      's',
-    ).world;
-    const frames: CameraFrame[][] = [];
-    for (const f of simulateFrames(world, { frames: [0, 1, 3, 4] }))
-      frames.push(await jpegCameraFrames(f, 90, 's'));
     const answers = await Promise.all(leases.map((l, k) => l.detect(frames[k]!)));
     const boxes = answers.map((a) => a.map((r) => r.detections));
     for (const [k, got] of boxes.entries()) {
@@ -90,10 +119,24 @@ describe('SharedDetector', () => {
     expect(shared.describe()).toMatchObject({ feeds: 4, frames: 8, calls: 3, largestCall: 4 });
     for (const l of leases.slice(0, 3)) await l.close();
     await leases[0]!.close(); // a lease closes once: this does not count as another feed leaving
+    await expect(leases[0]!.detect(frames[0]!)).rejects.toThrow(/released the shared detector/);
     expect((await leases[3]!.detect(frames[3]!)).map((r) => r.detections)).toEqual(
       answers[3]!.map((r) => r.detections),
     );
     await leases[3]!.close();
     await expect(detector.detect(frames[0]!)).rejects.toThrow();
+  });
+
+  it('carries at most its cap of frames in one call, never splitting a request', async () => {
+    const detector = await Detector.open({ model: BUNDLED_MODEL, threads: 1 });
+    opened.push(detector);
+    const shared = new SharedDetector(detector, 3); // each request is one rig frame of two cameras
+    const leases = [0, 1, 2, 3].map(() => shared.lease());
+    const answers = await Promise.all(leases.map((l, k) => l.detect(frames[k]!)));
+    expect(answers.map((a) => a.length)).toEqual([2, 2, 2, 2]);
+    // Two start at once; the two behind them would make 4 frames together, over the cap: one call each.
+    expect(shared.describe()).toMatchObject({ frames: 8, calls: 4, largestCall: 2 });
+    const big = new SharedDetector(detector, 1).lease();
+    expect(await big.detect(frames[0]!)).toHaveLength(2); // larger than the cap: goes alone, whole
   });
 });

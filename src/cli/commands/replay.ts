@@ -4,6 +4,7 @@ import { ConfigError } from '../../contracts/errors.ts';
 import { openChecked, replay } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
+import { FEEDS_AT_ONCE } from '../../graph/replayFeeds.ts';
 import { LiveServer } from '../../live/index.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
@@ -81,6 +82,12 @@ export function register(program: Command): void {
       'camera alignment tolerance',
       (v) => parseIntArg('--align-tolerance-ms', v),
       20,
+    )
+    .option(
+      '--feeds-at-once <n>',
+      'with several recordings: how many replay at the same time (the others wait their turn; bounds memory)',
+      (v) => parseIntArg('--feeds-at-once', v),
+      FEEDS_AT_ONCE,
     )
     .option('--compression <kind>', 'chunk compression of the results file: zstd | lz4 | none', 'zstd')
     .option('--recover', 'replay the intact part of a damaged recording and report what was lost')

@@ -100,7 +100,16 @@ export class RecordingReader {
     try {
       fh = await open(path, 'r');
     } catch (err) {
-      throw recordingError('cannot open file', path, 'check the file permissions', err);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EMFILE' || code === 'ENFILE') {
+        throw recordingError(
+          `cannot open file: too many files open (${code})`,
+          path,
+          'raise the open-files limit (ulimit -n) or replay fewer recordings in one command',
+          err,
+        );
+      }
+      throw recordingError(`cannot open file (${code ?? 'error'})`, path, 'check the file permissions', err);
     }
     try {
       await checkMagic(fh, size, path);
