@@ -1,8 +1,8 @@
 /**
  * Many recordings replayed at once as separate feeds (`viper replay a.mcap b.mcap … -o out/`): one replay per
- * feed (its own reader, tracker, fusion and results file, `<out>/<feed>.results.mcap`), all running together in
- * one process around one model detector (`SharedDetector`: loaded once, its calls carrying the frames of every feed
- * waiting). Every feed's results file is byte for byte what replaying that recording alone gives (on CPU, as
+ * feed (its own reader, tracker, fusion and results file, `<out>/<feed>.results.mcap`), up to `feedsAtOnce` running
+ * together in one process around one model detector (`SharedDetector`: loaded once, its calls carrying the frames
+ * of every feed waiting). Every feed's results file is byte for byte what replaying that recording alone gives (on CPU, as
  * tested: a GPU provider may compute a frame differently in a different batch).
  */
 import { mkdirSync } from 'node:fs';
@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 import { Detector, type DetectorOptions } from '../detect/Detector.ts';
 import { SharedDetector } from '../detect/shared.ts';
-import type { RecordingReader } from '../io/index.ts';
 import { buildStages, type StageOptions } from './buildStages.ts';
 import { feedName, openChecked, replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
 
@@ -64,7 +63,7 @@ export interface FeedsOptions
 }
 
 /**
- * Replay every input as its own feed, all at once. Bad input (an unreadable or undecodable recording, a bad
+ * Replay every input as its own feed, `feedsAtOnce` at a time. Bad input (an unreadable or undecodable recording, a bad
  * model) is refused before any output is created; a feed that fails on the way (a damaged chunk, say) ends with
  * its results finalized and readable and the others go on. A model that fails at run time fails every feed whose
  * frames were in that call.
@@ -73,7 +72,7 @@ export async function replayFeeds(
   o: FeedsOptions,
 ): Promise<{ feeds: FeedOutcome[]; detector: Record<string, unknown> | null }> {
   const outputs = feedOutputs(o.inputs, o.outDir);
-  const readers: RecordingReader[] = [];
+  let totalMessages = 0;
   let shared: Promise<SharedDetector> | undefined;
   const openDetector = async (opts: DetectorOptions) => {
     shared ??= Detector.open(opts).then((d) => new SharedDetector(d));
@@ -82,7 +81,13 @@ export async function replayFeeds(
   const built: Awaited<ReturnType<typeof buildStages>>[] = [];
   const notes = new Set<string>();
   try {
-    for (const input of o.inputs) readers.push(await openChecked(input, o.recover ?? false));
+    // Every recording checked before any output is made, then closed: its feed opens it again when its turn
+    // comes, so only the feeds running hold a file open (thousands of feeds need no raised open-files limit).
+    for (const input of o.inputs) {
+      const reader = await openChecked(input, o.recover ?? false);
+      totalMessages += reader.summary().messageCount;
+      await reader.close();
+    }
     for (const input of o.inputs) {
       const b = await buildStages({ ...o.stageOptions, openDetector }, input);
       built.push(b);
@@ -95,17 +100,15 @@ export async function replayFeeds(
     makeFolder(o.outDir);
   } catch (err) {
     for (const b of built) for (const s of b.stages) await s.close?.().catch(() => undefined);
-    for (const r of readers) await r.close();
     throw err;
   }
-  o.onStart?.(readers.reduce((n, r) => n + r.summary().messageCount, 0));
+  o.onStart?.(totalMessages);
   let read = 0;
   const settled = await inTurn(o.inputs.length, o.feedsAtOnce ?? FEEDS_AT_ONCE, async (i) => {
     const input = o.inputs[i]!;
     if (o.control?.stopped) {
       // Its stages hold a lease on the shared detector: released here, as replay would at its end.
       for (const s of built[i]!.stages) await s.close?.().catch(() => undefined);
-      await readers[i]!.close();
       return NOT_STARTED;
     }
     return replay({
@@ -117,7 +120,6 @@ export async function replayFeeds(
       recover: o.recover,
       control: o.control,
       input,
-      reader: readers[i]!,
       output: outputs[i]!,
       stages: built[i]!.stages,
       metadata: built[i]!.metadata,
