@@ -4,12 +4,14 @@
  * (`viper replay a.mcap b.mcap … -o dir`) against the same recordings replayed one after another, each with its
  * own detector (what one `viper replay` per camera does, minus Node's start-up), and one after another around
  * one detector loaded once, in the same run, alternated. Reports the throughput ratios and how full the shared
- * detector's calls were; then the peak memory rise replaying these feeds and eight times as many
- * (VIPER_BENCH_MEMORY_FEEDS), which stays level when memory is bounded by the feeds running at a time.
+ * detector's calls were; then the peak memory replaying these feeds and eight times as many
+ * (VIPER_BENCH_MEMORY_FEEDS), each in a process of its own (bench/feedsMemory.ts).
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BUNDLED_MODEL } from '../src/detect/card.ts';
 import { Detector } from '../src/detect/Detector.ts';
 import { type DetectorLike, MAX_CALL_FRAMES } from '../src/detect/shared.ts';
@@ -96,33 +98,32 @@ export async function run(): Promise<void> {
         `(a detector each), ${(best(times.loaded) / best(times.together)).toFixed(2)} (one detector)\n` +
         `  shared detector: ${d.frames} frames in ${d.runs} runs from ${d.calls} calls, at most ${d.largestCall} frames in one call; load ${loadavg()[0]!.toFixed(1)}\n`,
     );
-    // Memory with many more feeds (copies of these under new names): bounded by the feeds replayed at a time
-    // (FEEDS_AT_ONCE) and the frames one detector call carries, not by how many feeds are given.
+    // Memory with many more feeds (copies of these under new names), each count in a process of its own:
+    // bounded by the feeds replayed at a time (FEEDS_AT_ONCE) and the frames one detector call carries.
     const many = inputs.flatMap((input, k) =>
-      Array.from({ length: MEMORY_FEEDS / FEEDS }, (_, c) => {
+      Array.from({ length: Math.ceil(MEMORY_FEEDS / FEEDS) }, (_, c) => {
         const copy = join(dir, `copy${c}-${k}.mcap`);
         copyFileSync(input, copy);
         return copy;
       }),
     );
-    const rise = async (feeds: string[], out: string) => {
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const sample = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().rss);
-      }, 20);
-      try {
-        await replayFeeds({ inputs: feeds, outDir: join(dir, out), stageOptions });
-      } finally {
-        clearInterval(sample);
-      }
-      return (peak - before) / 2 ** 20;
+    const peak = (feeds: string[], out: string) => {
+      const child = join(dirname(fileURLToPath(import.meta.url)), 'feedsMemory.ts');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', child, join(dir, out), ...feeds], {
+        encoding: 'utf8',
+      });
+      const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null') as {
+        failed: number;
+        peakMB: number;
+      } | null;
+      if (r.status !== 0 || !j || j.failed > 0) throw new Error(`feeds memory child failed: ${r.stderr}`);
+      return j.peakMB;
     };
-    const few = await rise(inputs, 'mem-few');
-    const lots = await rise(many, 'mem-many');
+    const few = peak(inputs, 'mem-few');
+    const lots = peak(many, 'mem-many');
     process.stdout.write(
-      `  peak memory rise: ${few.toFixed(0)} MB replaying ${inputs.length} feeds, ${lots.toFixed(0)} MB replaying ` +
-        `${many.length} (${FEEDS_AT_ONCE} at a time, at most ${MAX_CALL_FRAMES} frames a detector call)\n`,
+      `  peak memory (RSS, a process each): ${few.toFixed(0)} MB replaying ${inputs.length} feeds, ${lots.toFixed(0)} MB ` +
+        `replaying ${many.length} (${FEEDS_AT_ONCE} at a time, at most ${MAX_CALL_FRAMES} frames a detector call)\n`,
     );
   } finally {
     await loaded?.close();

@@ -82,13 +82,17 @@ export async function replayFeedsCommand(
       }
       if ('notStarted' in x) {
         if (o.json) json.push({ input: x.input, output: x.output, notStarted: true });
-        else
-          process.stdout.write(`replay ${x.input}: not started (stopped before its turn), no results file\n`);
+        else {
+          const stale = existsSync(x.output) ? ` (${x.output} is from an earlier run)` : '';
+          process.stdout.write(
+            `replay ${x.input}: not started (stopped before its turn), nothing written${stale}\n`,
+          );
+        }
         code = Math.max(code, 130);
         continue;
       }
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));
-      const kept = existsSync(x.output) ? ' (its results so far are finalized)' : '';
+      const kept = x.wrote ? ' (its results so far are finalized)' : ' (nothing written)';
       process.stderr.write(`replay ${x.input} → ${x.output} failed${kept}:\n`);
       code = Math.max(code, reportError(err));
       json.push({

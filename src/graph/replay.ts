@@ -49,6 +49,8 @@ export interface ReplayOptions {
   metadata?: Record<string, string>;
   /** Called once the input is open, with its summary (for progress totals). */
   onStart?: (s: { messageCount: number; startNs: TimeNs; endNs: TimeNs }) => void;
+  /** Called once the results file is created (from then on a failure leaves it finalized and readable). */
+  onOutput?: () => void;
   /** Called after each message read, for progress display. */
   onProgress?: (p: { messagesRead: number; logTimeNs: TimeNs; rigFrames: number }) => void;
   /** Set `stopped` to end the replay early (SIGINT); the output is still finalized. */
@@ -93,18 +95,29 @@ interface PendingRig {
 }
 
 export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
-  const reader = opts.reader ?? (await openChecked(opts.input, opts.recover ?? false));
+  // No output to finalize yet, but the stages (a detector and its threads, a shared detector's lease) and the
+  // input are this call's to close if it cannot start.
+  const closeStages = async () => {
+    for (const s of opts.stages) await s.close?.().catch(() => undefined);
+  };
+  let reader: RecordingReader;
+  try {
+    reader = opts.reader ?? (await openChecked(opts.input, opts.recover ?? false));
+  } catch (err) {
+    await closeStages();
+    throw err;
+  }
   const summaryIn = reader.summary();
   opts.onStart?.(summaryIn);
   let writer: RecordingWriter;
   try {
     writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
   } catch (err) {
-    // No output to finalize, but the stages (a detector and its threads) and the input are this call's to close.
-    for (const s of opts.stages) await s.close?.().catch(() => undefined);
+    await closeStages();
     await reader.close();
     throw err;
   }
+  opts.onOutput?.();
   const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0);
   const feedId = feedName(opts.input);
   const assembler = new FrameAssembler(feedId);

@@ -34,7 +34,8 @@ export function feedOutputs(inputs: readonly string[], outDir: string): string[]
 
 export type FeedOutcome =
   | { input: string; output: string; summary: ReplaySummary }
-  | { input: string; output: string; error: unknown }
+  /** `wrote`: the results file had been created (and is finalized, readable, up to the failure). */
+  | { input: string; output: string; error: unknown; wrote: boolean }
   /** Interrupted before its turn came: no results file was made. */
   | { input: string; output: string; notStarted: true };
 
@@ -72,6 +73,14 @@ export async function replayFeeds(
   o: FeedsOptions,
 ): Promise<{ feeds: FeedOutcome[]; detector: Record<string, unknown> | null }> {
   const outputs = feedOutputs(o.inputs, o.outDir);
+  const atOnce = o.feedsAtOnce ?? FEEDS_AT_ONCE;
+  if (!Number.isInteger(atOnce) || atOnce < 1) {
+    throw new ConfigError({
+      what: `feeds at once must be a whole number ≥ 1, not ${atOnce}`,
+      where: '--feeds-at-once',
+    });
+  }
+  const wrote = o.inputs.map(() => false);
   let totalMessages = 0;
   let shared: Promise<SharedDetector> | undefined;
   const openDetector = async (opts: DetectorOptions) => {
@@ -104,7 +113,7 @@ export async function replayFeeds(
   }
   o.onStart?.(totalMessages);
   let read = 0;
-  const settled = await inTurn(o.inputs.length, o.feedsAtOnce ?? FEEDS_AT_ONCE, async (i) => {
+  const settled = await inTurn(o.inputs.length, atOnce, async (i) => {
     const input = o.inputs[i]!;
     if (o.control?.stopped) {
       // Its stages hold a lease on the shared detector: released here, as replay would at its end.
@@ -123,12 +132,15 @@ export async function replayFeeds(
       output: outputs[i]!,
       stages: built[i]!.stages,
       metadata: built[i]!.metadata,
+      onOutput: () => {
+        wrote[i] = true;
+      },
       onProgress: () => o.onProgress?.(++read),
     });
   });
   const feeds = settled.map((s, i): FeedOutcome => {
     const where = { input: o.inputs[i]!, output: outputs[i]! };
-    if (s.status === 'rejected') return { ...where, error: s.reason };
+    if (s.status === 'rejected') return { ...where, error: s.reason, wrote: wrote[i]! };
     return s.value === NOT_STARTED ? { ...where, notStarted: true } : { ...where, summary: s.value };
   });
   return { feeds, detector: shared ? (await shared).describe() : null };
@@ -154,7 +166,7 @@ async function inTurn<T>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(n, Math.max(1, atOnce)) }, worker));
+  await Promise.all(Array.from({ length: Math.min(n, atOnce) }, worker));
   return settled;
 }
 

@@ -155,7 +155,7 @@ try { await RecordingReader.open(${JSON.stringify(a)}); console.log('opened'); }
       },
     );
     expect(r.stdout.trim(), r.stderr).toMatch(
-      /^recording: cannot open file: too many files open \(EMFILE\).*ulimit -n/,
+      /^recording: cannot open file: too many files open \(EMFILE\).*ulimit -n.*--feeds-at-once/,
     );
   });
 });

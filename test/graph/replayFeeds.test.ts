@@ -3,7 +3,7 @@
  * replaying it alone, byte for byte; the detector is loaded once, its calls gather the frames of the feeds
  * waiting, and it closes with the last feed.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -73,6 +73,38 @@ describe('replayFeeds', () => {
       expect(x).toEqual({ input: x.input, output: x.output, notStarted: true });
       expect(existsSync(x.output)).toBe(false);
     }
+  });
+
+  it('a recording spoilt before its turn fails that feed alone, nothing written, the detector still released', async () => {
+    const close = vi.spyOn(Detector.prototype, 'close');
+    const copies = inputs.map((p, k) => {
+      const c = join(dir, `spoilt${k}.mcap`);
+      copyFileSync(p, c);
+      return c;
+    });
+    const { feeds: outcomes } = await replayFeeds({
+      inputs: copies,
+      outDir: join(dir, 'spoilt'),
+      stageOptions: { detector: 'model', model: BUNDLED_MODEL, threads: 1 },
+      feedsAtOnce: 1,
+      onStart: () => writeFileSync(copies[2]!, 'no longer a recording'), // checked already, not yet reopened
+    });
+    expect(close).toHaveBeenCalledTimes(1);
+    close.mockRestore();
+    expect(outcomes.slice(0, 2).every((x) => 'summary' in x)).toBe(true);
+    const last = outcomes[2]!;
+    expect('error' in last && last.wrote).toBe(false);
+    expect('error' in last && String(last.error)).toMatch(/not an MCAP file/);
+    expect(existsSync(last.output)).toBe(false);
+  });
+
+  it('refuses a number of feeds at once that is not a whole number ≥ 1', async () => {
+    for (const feedsAtOnce of [0, 1.5, Number.NaN]) {
+      await expect(
+        replayFeeds({ inputs, outDir: join(dir, 'never'), stageOptions: { detector: 'none' }, feedsAtOnce }),
+      ).rejects.toThrow(/feeds at once must be a whole number/);
+    }
+    expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
   it('refuses two recordings that would make one feed, before writing anything', () => {

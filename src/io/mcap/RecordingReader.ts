@@ -19,7 +19,14 @@ import type {
   RecoveryReport,
 } from '../types.ts';
 import { guardedDecompressHandlers } from './decompress.ts';
-import { checkMagic, factsFromIndex, recordingError, scanFile, tryIndexed } from './inspectFile.ts';
+import {
+  checkMagic,
+  factsFromIndex,
+  fileAccessError,
+  recordingError,
+  scanFile,
+  tryIndexed,
+} from './inspectFile.ts';
 import type { FileFacts, IndexedOpen, SchemaRecord } from './inspectFile.ts';
 import { reorder } from './order.ts';
 import { readChunks } from './chunkRead.ts';
@@ -100,16 +107,7 @@ export class RecordingReader {
     try {
       fh = await open(path, 'r');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EMFILE' || code === 'ENFILE') {
-        throw recordingError(
-          `cannot open file: too many files open (${code})`,
-          path,
-          'raise the open-files limit (ulimit -n) or replay fewer recordings in one command',
-          err,
-        );
-      }
-      throw recordingError(`cannot open file (${code ?? 'error'})`, path, 'check the file permissions', err);
+      throw fileAccessError('open', path, 'check the file permissions', err);
     }
     try {
       await checkMagic(fh, size, path);

@@ -12,6 +12,7 @@ import { encodeFoxglove, foxgloveSchemaData, foxgloveSchemaName } from '../codec
 import type { SchemaSpec, WriterOptions } from '../types.ts';
 import { chunkCompressor } from './compress.ts';
 import { McapFileWriter } from './McapFileWriter.ts';
+import { fileAccessError } from './inspectFile.ts';
 
 export const VIPER_LIBRARY = 'viper 0.1.0';
 const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
@@ -47,13 +48,7 @@ export class RecordingWriter {
     try {
       fh = await open(path, 'w');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      throw new RecordingError({
-        what: `cannot create file (${code})`,
-        where: path,
-        hint: 'check that the folder exists and is writable',
-        cause: err,
-      });
+      throw fileAccessError('create', path, 'check that the folder exists and is writable', err);
     }
     const mcap = new McapFileWriter(fh, {
       chunkSize: opts.chunkSize ?? DEFAULT_CHUNK_SIZE,

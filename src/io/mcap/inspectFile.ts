@@ -35,6 +35,23 @@ export function recordingError(what: string, path: string, hint?: string, cause?
   return new RecordingError({ what, where: path, hint, cause });
 }
 
+/**
+ * A file that could not be opened or created (`doing`: "open" / "create"), its errno code named. Running out of
+ * file handles gets its own hint: it is about how many files are open at once, not this file.
+ */
+export function fileAccessError(doing: string, path: string, hint: string, err: unknown): RecordingError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EMFILE' || code === 'ENFILE') {
+    return recordingError(
+      `cannot ${doing} file: too many files open (${code})`,
+      path,
+      'raise the open-files limit (ulimit -n), or replay fewer feeds at a time (--feeds-at-once)',
+      err,
+    );
+  }
+  return recordingError(`cannot ${doing} file (${code ?? 'error'})`, path, hint, err);
+}
+
 /** Rejects files that are not MCAP before any parser sees them. */
 export async function checkMagic(fh: FileHandle, size: number, path: string): Promise<void> {
   const head = new Uint8Array(Math.min(size, MAGIC.length));
