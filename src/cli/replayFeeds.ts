@@ -51,7 +51,11 @@ export async function replayFeedsCommand(
   });
   let progress: ReturnType<typeof createProgress> | undefined;
   try {
-    const { feeds: outcomes, detector } = await replayFeeds({
+    const {
+      feeds: outcomes,
+      detector,
+      feedsAtOnce,
+    } = await replayFeeds({
       ...common,
       inputs,
       outDir,
@@ -101,12 +105,12 @@ export async function replayFeedsCommand(
         error: err instanceof Error ? err.message : String(err),
       });
     }
-    if (o.json) printJson({ feeds: json, detector });
+    if (o.json) printJson({ feeds: json, detector, feedsAtOnce });
     else if (detector) {
       const d = detector as Record<string, number>;
       process.stdout.write(
         `shared detector: ${d.feeds} feeds, ${d.frames} camera frames in ${d.runs} runs from ${d.calls} calls ` +
-          `(at most ${d.largestCall} frames in one call)\n`,
+          `(at most ${d.largestCall} frames in one call), ${feedsAtOnce} feeds at a time\n`,
       );
     }
     return code;

@@ -71,7 +71,7 @@ export interface FeedsOptions
  */
 export async function replayFeeds(
   o: FeedsOptions,
-): Promise<{ feeds: FeedOutcome[]; detector: Record<string, unknown> | null }> {
+): Promise<{ feeds: FeedOutcome[]; detector: Record<string, unknown> | null; feedsAtOnce: number }> {
   const outputs = feedOutputs(o.inputs, o.outDir);
   const atOnce = o.feedsAtOnce ?? FEEDS_AT_ONCE;
   if (!Number.isInteger(atOnce) || atOnce < 1) {
@@ -143,7 +143,7 @@ export async function replayFeeds(
     if (s.status === 'rejected') return { ...where, error: s.reason, wrote: wrote[i]! };
     return s.value === NOT_STARTED ? { ...where, notStarted: true } : { ...where, summary: s.value };
   });
-  return { feeds, detector: shared ? (await shared).describe() : null };
+  return { feeds, detector: shared ? (await shared).describe() : null, feedsAtOnce: atOnce };
 }
 
 const NOT_STARTED = Symbol('not started');

@@ -53,9 +53,13 @@ function lastChunkDataOffset(buf: Buffer): number {
 describe('viper replay with several recordings', () => {
   it('writes one results file per feed and a JSON summary of each', () => {
     const out = join(dir, 'out');
-    const r = viper(['replay', a, b, '-o', out, '--detector', 'oracle', '--json']);
+    const r = viper(['replay', a, b, '-o', out, '--detector', 'oracle', '--json', '--feeds-at-once', '1']);
     expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout) as { feeds: { input: string; output: string; rigFrames: number }[] };
+    const j = JSON.parse(r.stdout) as {
+      feeds: { input: string; output: string; rigFrames: number }[];
+      feedsAtOnce: number;
+    };
+    expect(j.feedsAtOnce).toBe(1);
     expect(j.feeds.map((f) => [f.input, f.output])).toEqual([
       [a, join(out, 'a.results.mcap')],
       [b, join(out, 'b.results.mcap')],
