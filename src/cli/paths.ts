@@ -3,9 +3,10 @@
  * has read it (`replay ped.mcap -o ped.mcap` left 356 bytes of ped.mcap), so every command that writes files
  * from input files calls `checkOutputPaths` before it opens anything for writing.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
+import { BUNDLED_MODEL, loadModelCard } from '../detect/card.ts';
 
 /** An output of a command: its path and the option that names it (for the message). */
 export interface OutputPath {
@@ -111,6 +112,14 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
           hint: 'write the results to another file',
         });
       }
+      if (!out.replacesFolder && isFolder(input) && isInside(input, out.path) && existsSync(out.path)) {
+        // A folder input is read whole (`import frames/`): a file in it may be one of the frames.
+        throw new ConfigError({
+          what: `output would overwrite a file inside the input folder ${input}`,
+          where: `${out.flag} ${out.path}`,
+          hint: 'write it to a new file or outside that folder',
+        });
+      }
       if (out.replacesFolder && isInside(out.path, input)) {
         throw new ConfigError({
           what: `output folder holds the input ${input}`,
@@ -119,5 +128,20 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
         });
       }
     }
+  }
+}
+
+/**
+ * The files a `--model` reference reads (the card and the .onnx it names; the bundled model's without one), to
+ * pass to `checkOutputPaths` as inputs: `replay -o models/x/x.onnx --model models/x/x.card.json` wrote the
+ * results over the model. A reference that does not load is left to the detector to report.
+ */
+export async function modelInputs(model: string | undefined): Promise<string[]> {
+  const ref = model ?? BUNDLED_MODEL;
+  try {
+    const card = await loadModelCard(ref);
+    return [ref, card.cardPath, card.modelPath];
+  } catch {
+    return [ref];
   }
 }

@@ -8,7 +8,7 @@ import { ConfigError } from '../contracts/errors.ts';
 import type { StageOptions } from '../graph/buildStages.ts';
 import { feedOutputs, replayFeeds, type FeedsOptions } from '../graph/replayFeeds.ts';
 import { withRecoverHint } from '../io/index.ts';
-import { checkOutputPaths } from './paths.ts';
+import { checkOutputPaths, modelInputs } from './paths.ts';
 import { createProgress } from './progress.ts';
 import { rerunWithRecover } from './recover.ts';
 import { printSummary } from './replaySummary.ts';
@@ -41,7 +41,7 @@ export async function replayFeedsCommand(
   }
   const outputs = feedOutputs(inputs, outDir);
   checkOutputPaths(
-    [...inputs, o.model as string | undefined],
+    [...inputs, ...(await modelInputs(o.model as string | undefined))],
     outputs.map((path) => ({ path, flag: '-o' })),
   );
   const control = { stopped: false };

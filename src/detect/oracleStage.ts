@@ -12,9 +12,13 @@ import { RecordingReader } from '../io/index.ts';
 import type { RecordedMessage } from '../io/types.ts';
 import { DEFAULT_ORACLE, type OracleConfig, oracleDetections } from './oracle.ts';
 
-export async function createOracleStage(recording: string, cfg: Partial<OracleConfig> = {}): Promise<Stage> {
+export async function createOracleStage(
+  recording: string,
+  cfg: Partial<OracleConfig> = {},
+  recover = false,
+): Promise<Stage> {
   const config = { ...DEFAULT_ORACLE, ...cfg };
-  const reader = await RecordingReader.open(recording);
+  const reader = await RecordingReader.open(recording, { recover });
   const channel = reader.channels().find((c) => c.topic === topics.groundTruthObjects);
   if (!channel) {
     await reader.close();

@@ -28,6 +28,8 @@ export interface StageOptions {
   fuse?: boolean;
   maxBatch?: number;
   oracleSeed?: number;
+  /** The recording may be damaged: the oracle reads the intact part of its ground truth (`replay --recover`). */
+  recover?: boolean;
   /** ByteTrack τ_high: detections above it take part in the first association (stage default 0.5). */
   trackThresh?: number;
   /** Score a detection needs to start a track (ByteTrack: τ_high + 0.1). */
@@ -120,7 +122,8 @@ export async function buildStages(
     metadata.model = det.card.name;
     metadata.executionProvider = det.executionProvider;
   } else if (detector === 'oracle') {
-    stages.push(await createOracleStage(input, o.oracleSeed === undefined ? {} : { seed: o.oracleSeed }));
+    const cfg = o.oracleSeed === undefined ? {} : { seed: o.oracleSeed };
+    stages.push(await createOracleStage(input, cfg, o.recover === true));
     metadata.detector = 'oracle';
   } else {
     metadata.detector = 'none';
@@ -168,7 +171,7 @@ function trackerOverrides(o: StageOptions, tracker: string): Partial<TrackerConf
 }
 
 async function hasGroundTruth(input: string): Promise<boolean> {
-  const reader = await RecordingReader.open(input);
+  const reader = await RecordingReader.open(input, { recover: true });
   try {
     return reader.channels().some((c) => c.topic === topics.groundTruthObjects);
   } finally {

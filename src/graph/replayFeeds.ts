@@ -5,11 +5,11 @@
  * of every feed waiting). Every feed's results file is byte for byte what replaying that recording alone gives (on CPU, as
  * tested: a GPU provider may compute a frame differently in a different batch).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 import { Detector, type DetectorOptions } from '../detect/Detector.ts';
 import { SharedDetector } from '../detect/shared.ts';
+import { makeDirs } from '../io/makeDirs.ts';
 import { buildStages, type StageOptions } from './buildStages.ts';
 import { feedName, openChecked, replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
 
@@ -106,7 +106,7 @@ export async function replayFeeds(
         o.onNote?.(n);
       }
     }
-    makeFolder(o.outDir);
+    await makeDirs(o.outDir, '-o');
   } catch (err) {
     for (const b of built) for (const s of b.stages) await s.close?.().catch(() => undefined);
     throw err;
@@ -168,16 +168,4 @@ async function inTurn<T>(
   };
   await Promise.all(Array.from({ length: Math.min(n, atOnce) }, worker));
   return settled;
-}
-
-function makeFolder(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new ConfigError({
-      what: `cannot create the results folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      where: `-o ${dir}`,
-      hint: 'give a folder that can be created (its parent exists and is a folder)',
-    });
-  }
 }

@@ -5,12 +5,13 @@
  * scene leaks from train into val. Boxes are the ground-truth visible-pixel boxes; actors less visible than
  * `minVisible` or smaller than `minBoxPx` tall are left out.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VIPER_CLASSES } from '../contracts/classes.ts';
 import { encodeJpeg, rgbOf } from './record.ts';
 import { simulateFrames } from './simulate.ts';
 import type { World } from './world/world.ts';
+import { makeDirs } from '../io/makeDirs.ts';
 
 export type Split = 'train' | 'val';
 
@@ -70,8 +71,8 @@ export class DatasetWriter {
     const minBoxPx = opts.minBoxPx ?? 6;
     const imgDir = join(this.dir, 'images', split);
     const lblDir = join(this.dir, 'labels', split);
-    await mkdir(imgDir, { recursive: true });
-    await mkdir(lblDir, { recursive: true });
+    await makeDirs(imgDir, '--export-dataset');
+    await makeDirs(lblDir, '--export-dataset');
     const frames = Array.from({ length: Math.floor(s.duration * s.rate + 1e-9) }, (_, k) => k).filter(
       (k) => k % stride === 0,
     );
@@ -126,7 +127,7 @@ export class DatasetWriter {
       join(this.dir, 'data.yaml'),
       `path: .\ntrain: images/train\nval: images/val\nnames:\n${names}\n`,
     );
-    await mkdir(join(this.dir, 'annotations'), { recursive: true });
+    await makeDirs(join(this.dir, 'annotations'), '--export-dataset');
     const categories = VIPER_CLASSES.map((c, i) => ({ id: i + 1, name: c, supercategory: 'road_user' }));
     for (const split of ['train', 'val'] as const) {
       const body = {

@@ -226,6 +226,24 @@ describe('a damaged file: each command names its own way to read the intact part
     const whole = readFileSync(small);
     const cut = join(dir, 'sim.results.cut.mcap');
     writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    // The oracle reads its ground truth through the same recovery (it refused the damaged file before).
+    const simCut = join(dir, 'sim.cut.mcap');
+    const simSmall = join(dir, 'sim.small.mcap');
+    await copyRecording(rec, simSmall, 32 * 1024);
+    const simWhole = readFileSync(simSmall);
+    writeFileSync(simCut, simWhole.subarray(0, Math.floor(simWhole.length * 0.6)));
+    const rOracle = viper([
+      'replay',
+      simCut,
+      '-o',
+      join(dir, 'sim.cut.results.mcap'),
+      '--detector',
+      'oracle',
+      '--recover',
+      '--json',
+    ]);
+    expect(rOracle.code, rOracle.stderr).toBe(0);
+    expect(JSON.parse(rOracle.stdout).stages['detect-oracle'].frames).toBeGreaterThan(0);
     const line = expectOneLineExit2(['eval', cut], /rerun with --recover to score the intact messages/);
     expect(line).not.toMatch(apiWording);
     // Following the hint works (eval had no --recover: "unknown option").

@@ -80,6 +80,24 @@ describe('an output that is an input is refused, the input untouched', () => {
 
   it('import -o <the video>', () => refused(['import', rec, '-o', rec], rec, /output is the input/));
 
+  it('import <folder> -o <a frame in it>', () => {
+    const frames = join(dir, 'frames');
+    mkdirSync(frames);
+    const frame = join(frames, 'f0.jpg');
+    writeFileSync(frame, 'a frame'); // refused before any frame is read
+    refused(['import', frames, '-o', frame], frame, /output would overwrite a file inside the input folder/);
+  });
+
+  it('replay -o <the model its card names>', () => {
+    const vd = join(dir, 'vd');
+    mkdirSync(vd);
+    for (const f of ['viper-det.onnx', 'viper-det.card.json'])
+      copyFileSync(join(repoRoot, 'models', 'viper-det', f), join(vd, f));
+    const onnx = join(vd, 'viper-det.onnx');
+    const args = ['replay', rec, '-o', onnx, '--model', join(vd, 'viper-det.card.json')];
+    refused(args, onnx, /output is the input/);
+  });
+
   it('track -o <the detections>', () => refused(['track', det, '-o', det], det, /output is the input/));
 
   it('simulate -o / --mosaic / --write-schema <the scenario>, --export-dataset <its folder>', () => {

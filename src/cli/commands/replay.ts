@@ -6,7 +6,7 @@ import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { FEEDS_AT_ONCE } from '../../graph/replayFeeds.ts';
 import { LiveServer } from '../../live/index.ts';
-import { checkOutputPaths } from '../paths.ts';
+import { checkOutputPaths, modelInputs } from '../paths.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
@@ -123,6 +123,7 @@ export function register(program: Command): void {
             birthThresh: o.birthThresh as number | undefined,
             appearance: o.appearance !== false,
             rangeCue: o.rangeCue as StageOptions['rangeCue'],
+            recover: o.recover === true,
           };
           const common = {
             queueSize: o.queueSize as number,
@@ -135,7 +136,7 @@ export function register(program: Command): void {
           if (inputs.length > 1) return replayFeedsCommand(inputs, o, stageOpts, common);
           const input = inputs[0]!;
           checkOutputPaths(
-            [input, o.model as string | undefined],
+            [input, ...(await modelInputs(o.model as string | undefined))],
             [{ path: o.output as string, flag: '-o' }],
           );
           const reader = await openChecked(input, o.recover === true);

@@ -4,7 +4,7 @@
  * the rig, `--write-schema FILE` the scenario JSON Schema for editors, `--check` only validates.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -17,6 +17,7 @@ import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
+import { makeDirs } from '../../io/makeDirs.ts';
 
 interface Opts {
   output?: string;
@@ -197,7 +198,7 @@ export function register(program: Command): void {
           });
           const p = bar(`simulate ${l.scenario.name}`, total);
           try {
-            await mkdir(dirname(output), { recursive: true });
+            await makeDirs(dirname(output), '-o');
             const r = await recordScenario(l.world, output, {
               onProgress: (d) => p.update(d),
               shouldStop: () => stop,
@@ -226,7 +227,7 @@ export function register(program: Command): void {
           const l = loaded[0]!;
           const png = await mosaicPng(l.world, Number(o.mosaicAt));
           const tmp = `${o.mosaic}.partial`;
-          await mkdir(dirname(o.mosaic), { recursive: true });
+          await makeDirs(dirname(o.mosaic), '--mosaic');
           await writeFile(tmp, png);
           await rename(tmp, o.mosaic);
           summary.push({ scenario: l.scenario.name, mosaic: o.mosaic });

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../../contracts/errors.ts';
@@ -19,6 +19,7 @@ import { recordScenario } from '../../sim/record.ts';
 import { loadScenario, scenarioFromValue } from '../../sim/scenario/load.ts';
 import { type ScoreRunOptions, scoreRun } from '../../eval/scenarios/score.ts';
 import type { ScenarioRun } from '../../eval/scenarios/types.ts';
+import { makeDirs } from '../../io/makeDirs.ts';
 
 /**
  * A module that rewrites the stage list (tests use it to break a tracker or a detector on purpose). It runs in
@@ -94,7 +95,7 @@ async function recording(
   const loaded = await loadScenario(o.file);
   const scenario = o.quick ? quickScenario(loaded.scenario) : loaded.scenario;
   const world = o.quick ? scenarioFromValue(scenario, `${o.file} (quick)`).world : loaded.world;
-  await mkdir(o.recordingsDir, { recursive: true });
+  await makeDirs(o.recordingsDir, '--recordings');
   const path = join(o.recordingsDir, `${scenario.name}${o.quick ? '.quick' : ''}.mcap`);
   const key = sha256(JSON.stringify(scenario) + recorderCodeDigest());
   const meta = `${path}.json`;
@@ -129,7 +130,7 @@ async function applyHook(stages: Stage[], hook: StageHook | undefined): Promise<
 export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
   const { scenario, rec, ms: simulateMs } = await recording(o);
   const dir = join(o.outDir, scenario.name);
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir, '--out');
   const output = join(dir, 'results.mcap');
   const detector = o.detector ?? 'oracle';
   let t = performance.now();

@@ -6,11 +6,12 @@
  * (ONNX Runtime kernels), so their metrics are compared with a tolerance and their digest is informative only.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { RecordingError } from '../../contracts/errors.ts';
 import { LOWER_IS_BETTER, type MetricTable, metricOf } from './metricTable.ts';
+import { makeDirs } from '../../io/makeDirs.ts';
 
 export const Golden = z.object({
   scenario: z.string(),
@@ -78,7 +79,7 @@ export async function readGolden(path: string): Promise<Golden | undefined> {
 }
 
 export async function writeGolden(path: string, g: Golden): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path), '--golden-dir');
   await writeFile(path, `${JSON.stringify(g, null, 2)}\n`);
 }
 

@@ -3,10 +3,11 @@
  * `junit.xml` (one test case per expectation and one per golden comparison), `report.md` and one SVG plot per
  * scenario under `plots/`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { timelineSvg } from './plot.ts';
 import type { ScenarioOutcome, SuiteResult } from './types.ts';
+import { makeDirs } from '../../io/makeDirs.ts';
 
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : (100 * v).toFixed(1));
 const int = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : String(v));
@@ -180,7 +181,7 @@ export async function writeReports(
   s: SuiteResult,
   dir: string,
 ): Promise<{ json: string; junit: string; markdown: string; plots: string[] }> {
-  await mkdir(join(dir, 'plots'), { recursive: true });
+  await makeDirs(join(dir, 'plots'), '--out');
   const paths = {
     json: join(dir, 'suite.json'),
     junit: join(dir, 'junit.xml'),
