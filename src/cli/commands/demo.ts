@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { expandScenarioArgs, formatTable, writeReports } from '../../eval/scenarios/index.ts';
 import { runSuite } from '../suite/index.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
+import { EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { action, printJson } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -61,6 +62,7 @@ export function register(program: Command): void {
           const first = suite.outcomes.find((x) => x.run)?.run?.results.path;
           if (first) process.stdout.write(`look at it: npx viper view ${relative(process.cwd(), first)}\n`);
         }
+        if (suite.interrupted) return EXIT_INTERRUPTED;
         return suite.errors > 0 ? 1 : 0;
       }),
     );

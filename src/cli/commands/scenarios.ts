@@ -8,7 +8,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ConfigError } from '../../contracts/errors.ts';
+import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import {
   DEFAULT_SCORE,
   expandScenarioArgs,
@@ -126,6 +126,7 @@ export function register(program: Command): void {
           process.stdout.write(formatTable(suite));
           process.stdout.write(`reports: ${paths.markdown}, ${paths.junit}, ${paths.json}\n`);
         }
+        if (suite.interrupted) return EXIT_INTERRUPTED;
         // Bad input found by a worker (e.g. an expect naming a camera the recording lacks) exits 2, as usual.
         const errors = suite.outcomes.filter((x) => x.status === 'error');
         if (errors.length > 0 && errors.every((x) => x.badInput)) return 2;

@@ -126,6 +126,9 @@ async function applyHook(stages: Stage[], hook: StageHook | undefined): Promise<
   return (await fn(stages, hook.options)) as Stage[];
 }
 
+/** Set by the worker on Ctrl-C / SIGTERM: the replay running stops and finalizes its results file. */
+export const interrupt = { stopped: false };
+
 /** Run one scenario: simulate (or reuse) → replay → score. */
 export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
   const { scenario, rec, ms: simulateMs } = await recording(o);
@@ -139,7 +142,9 @@ export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
     rec.path,
   );
   const stages = await applyHook(built.stages, o.stageHook);
-  await replay({ input: rec.path, output, stages, metadata: { ...built.metadata, scenario: scenario.name } });
+  const metadata = { ...built.metadata, scenario: scenario.name };
+  await replay({ input: rec.path, output, stages, metadata, control: interrupt });
+  if (interrupt.stopped) throw new Error(`interrupted: the results so far are finalized in ${output}`);
   const replayMs = performance.now() - t;
   t = performance.now();
   const score = await scoreRun(output, rec.path, scenario.expect, o.file, o.score);

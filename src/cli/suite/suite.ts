@@ -30,6 +30,7 @@ import type { PipelineOptions, StageHook } from './pipeline.ts';
 import { DEFAULT_SCORE } from '../../eval/scenarios/metricTable.ts';
 import { DEFAULT_WORLD_MATCH_M, type ScoreRunOptions } from '../../eval/scenarios/score.ts';
 import type { WorkerReply, WorkerRequest } from './worker.ts';
+import { onInterrupt } from '../run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..', '..');
@@ -184,16 +185,30 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     ...(o.score ? { score: o.score } : {}),
   };
   let next = 0;
+  // Ctrl-C / SIGTERM: no scenario starts after it, and the workers (told too: a signal sent to this process
+  // alone does not reach them) finalize the results file they are writing, as `replay` does.
+  let stopping = false;
+  const children = new Set<ChildProcess>();
+  const dispose = onInterrupt((signal) => {
+    stopping = true;
+    process.stderr.write(
+      `\n${signal}: stopping; the scenarios running finalize their results, no more start\n`,
+    );
+    for (const c of children) c.kill('SIGINT');
+  });
   const runWorker = async (): Promise<void> => {
     let child: ChildProcess | undefined;
     try {
-      while (next < o.files.length) {
+      while (!stopping && next < o.files.length) {
         const i = next++;
-        child ??= fork(file, [], {
-          execArgv,
-          serialization: 'advanced',
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
+        if (!child) {
+          child = fork(file, [], {
+            execArgv,
+            serialization: 'advanced',
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          });
+          children.add(child);
+        }
         const start = performance.now();
         const reply = await ask(child, { id: i, options: { ...base, file: o.files[i]! } });
         await finish(i, reply, performance.now() - start);
@@ -203,16 +218,22 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       child?.disconnect();
     }
   };
-  await Promise.all(Array.from({ length: jobs }, runWorker));
+  try {
+    await Promise.all(Array.from({ length: jobs }, runWorker));
+  } finally {
+    dispose();
+  }
+  const ran = outcomes.filter((x) => x !== undefined);
 
   return {
     mode: quick ? 'quick' : 'full',
     detector: o.oracleSeed === undefined ? detector : `${detector} (seed ${o.oracleSeed})`,
     settings: { ...DEFAULT_SCORE, worldMatchM: DEFAULT_WORLD_MATCH_M, ...o.score },
-    outcomes,
-    passed: outcomes.filter((x) => x.status === 'pass').length,
-    failed: outcomes.filter((x) => x.status === 'fail').length,
-    errors: outcomes.filter((x) => x.status === 'error').length,
+    outcomes: ran,
+    passed: ran.filter((x) => x.status === 'pass').length,
+    failed: ran.filter((x) => x.status === 'fail').length,
+    errors: ran.filter((x) => x.status === 'error').length,
+    ...(stopping ? { interrupted: true } : {}),
     timing: { wallMs: Math.round(performance.now() - t0), jobs, perScenarioMs },
   };
 }

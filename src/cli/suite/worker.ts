@@ -4,7 +4,7 @@
  * input (ViperError: one line) or an internal fault.
  */
 import { ViperError } from '../../contracts/errors.ts';
-import { type PipelineOptions, runScenario } from './pipeline.ts';
+import { interrupt, type PipelineOptions, runScenario } from './pipeline.ts';
 
 export interface WorkerRequest {
   id: number;
@@ -14,6 +14,14 @@ export interface WorkerRequest {
 export type WorkerReply =
   | { id: number; ok: true; run: Awaited<ReturnType<typeof runScenario>> }
   | { id: number; ok: false; badInput: boolean; message: string };
+
+// The suite's parent forwards Ctrl-C / SIGTERM (and a terminal sends it to the whole group): the replay
+// running finalizes its results file and the scenario ends as interrupted, not killed mid-write.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupt.stopped = true;
+  });
+}
 
 process.on('message', (req: WorkerRequest) => {
   runScenario(req.options).then(

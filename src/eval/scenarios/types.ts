@@ -39,6 +39,8 @@ export interface SuiteResult {
   passed: number;
   failed: number;
   errors: number;
+  /** Stopped by Ctrl-C / SIGTERM: the scenarios not started are left out, those running were cut short. */
+  interrupted?: boolean;
   /** Wall times: the only non-deterministic part of a result. */
   timing: { wallMs: number; jobs: number; perScenarioMs: Record<string, number> };
 }
