@@ -26,6 +26,8 @@ export interface ImportOptions {
   hfovDeg: number;
   /** `total` is undefined for a video whose container does not state its frame count. */
   onProgress?: (done: number, total: number | undefined) => void;
+  /** Set `stopped` (Ctrl-C) to end the import after the frame being written; the recording is finalized. */
+  control?: { stopped: boolean };
 }
 
 export interface ImportSummary {
@@ -37,6 +39,8 @@ export interface ImportSummary {
   rateHz: number;
   durationS: number;
   format: string;
+  /** Stopped by `control` before the source ended. */
+  interrupted?: boolean;
 }
 
 const FORMATS: Record<string, string> = { '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png' };
@@ -124,7 +128,7 @@ async function writeFrames(
       kind: 'foxglove',
       name: 'foxglove.CameraCalibration',
     });
-    for await (const { data, format: fmt, where } of frames) {
+    for await (const { data, format: fmt, where } of stoppable(frames, o.control)) {
       const meta = await sharp(data)
         .metadata()
         .catch((err: unknown) => {
@@ -157,7 +161,8 @@ async function writeFrames(
   } finally {
     await writer.close();
   }
-  if (count === 0) throw new RecordingError({ what: 'no frames decoded', where: o.source });
+  const interrupted = o.control?.stopped === true;
+  if (count === 0 && !interrupted) throw new RecordingError({ what: 'no frames decoded', where: o.source });
   return {
     output: o.output,
     camera: o.camera,
@@ -167,6 +172,7 @@ async function writeFrames(
     rateHz,
     durationS: (count - 1) / rateHz,
     format,
+    ...(interrupted ? { interrupted } : {}),
   };
 }
 
@@ -192,4 +198,19 @@ export function nominalCalibration(
     R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
     P: [f, 0, cx, 0, 0, f, cy, 0, 0, 0, 1, 0],
   };
+}
+
+/**
+ * The frames until `control.stopped`. A video's ffmpeg, killed by the same Ctrl-C (the terminal signals the whole
+ * process group), ends its stream with an error then: that is the stop, not a failure.
+ */
+async function* stoppable<T>(frames: AsyncIterable<T>, control?: { stopped: boolean }): AsyncIterable<T> {
+  try {
+    for await (const f of frames) {
+      if (control?.stopped) return;
+      yield f;
+    }
+  } catch (err) {
+    if (!control?.stopped) throw err;
+  }
 }

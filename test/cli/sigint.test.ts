@@ -1,10 +1,19 @@
 /**
- * Ctrl-C during a replay or a simulate leaves a finalized, readable output and exits 130 (a real child process
+ * Ctrl-C during a replay, a simulate or an import leaves a finalized, readable output and exits 130 (a real child process
  * and a real SIGINT).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { RecordingReader } from '../../src/io/index.ts';
@@ -134,4 +143,25 @@ it('SIGINT during simulate --digests writes the digests of the scenarios finishe
   expect(r.code, r.stderr).toBe(130);
   expect(r.stderr).toMatch(/interrupted: 1 of 2 scenarios recorded, their digests written/);
   expect(Object.keys(JSON.parse(readFileSync(digests, 'utf8')))).toEqual(['occluded_pedestrian']);
+}, 120_000);
+
+it('SIGINT during import finalizes the recording, says so and exits 130', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-import-'));
+  const frames = join(dir, 'frames');
+  mkdirSync(frames);
+  // 4,000 names for one small JPEG: long enough an import for the signal to land in the middle.
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+    .jpeg()
+    .toBuffer();
+  writeFileSync(join(frames, 'f00000.jpg'), jpeg);
+  for (let k = 1; k < 4000; k++)
+    linkSync(join(frames, 'f00000.jpg'), join(frames, `f${String(k).padStart(5, '0')}.jpg`));
+  const output = join(dir, 'imported.mcap');
+  const { code, stderr, stdout } = await interrupt(['import', frames, '-o', output], /import .*\d+%/);
+  expect(code, stderr).toBe(130);
+  expect(stderr).toMatch(/SIGINT: stopping, finalizing .*imported\.mcap/);
+  const m = /^interrupted: imported (\d+) jpeg frames/.exec(stdout);
+  expect(m, stdout).not.toBeNull();
+  expect(Number(m![1])).toBeLessThan(4000);
+  expect(await readableMessages(output)).toBe(Number(m![1]) + 1); // and the calibration
 }, 120_000);

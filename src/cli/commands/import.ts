@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../contracts/errors.ts';
+import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { importFrames } from '../importFrames.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
-import { action, printJson } from '../run.ts';
+import { action, onInterrupt, printJson } from '../run.ts';
 
 export function register(program: Command): void {
   program
@@ -34,7 +34,13 @@ export function register(program: Command): void {
           throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
         checkOutputPaths([source], [{ path: String(o.output), flag: '-o' }]);
         let bar: ReturnType<typeof createProgress> | undefined;
+        const control = { stopped: false };
+        const dispose = onInterrupt((sig) => {
+          process.stderr.write(`\n${sig}: stopping, finalizing ${String(o.output)}\n`);
+          control.stopped = true;
+        });
         const s = await importFrames({
+          control,
           source,
           output: String(o.output),
           rateHz: o.rate === undefined ? undefined : num('--rate', o.rate),
@@ -45,14 +51,15 @@ export function register(program: Command): void {
             bar ??= createProgress('import', total ?? 0, 'frames', o.json !== true);
             bar.update(done);
           },
-        });
-        bar?.finish();
+        }).finally(dispose);
+        if (s.interrupted) bar?.stop();
+        else bar?.finish();
         if (o.json) printJson(s);
         else
           process.stdout.write(
-            `imported ${s.frames} ${s.format} frames (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s → ${s.output}\n`,
+            `${s.interrupted ? 'interrupted: ' : ''}imported ${s.frames} ${s.format} frames (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s → ${s.output}\n`,
           );
-        return 0;
+        return s.interrupted ? EXIT_INTERRUPTED : 0;
       }),
     );
 }
