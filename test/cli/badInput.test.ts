@@ -56,6 +56,31 @@ describe('bad input → one line, exit 2', () => {
   it('missing file', () =>
     expectOneLineExit2(['replay', join(dir, 'nope.mcap'), '-o', join(dir, 'o1.mcap')], /no such file/));
 
+  it('a YAML alias bomb, a digests file that is not one, a port out of range (were internal errors)', () => {
+    const bomb = join(dir, 'bomb.yaml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let k = 1; k < 9; k++) {
+      const prev = String.fromCharCode(96 + k);
+      const name = String.fromCharCode(97 + k);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    writeFileSync(bomb, `${levels.join('\n')}\n`);
+    expectOneLineExit2(
+      ['simulate', '--check', bomb],
+      /not a usable YAML\/JSON document: Excessive alias count/,
+    );
+    const scenario = join(repoRoot, 'scenarios', 'pedestrian_crossing.yaml');
+    expectOneLineExit2(['simulate', scenario, '--verify', scenario], /not a digests file.*\(--verify /);
+    expectOneLineExit2(
+      ['simulate', scenario, '--verify', join(dir, 'none.json')],
+      /cannot read the digests file \(ENOENT\)/,
+    );
+    expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'port.out.mcap'), '--serve', '99999'],
+      /port 99999 is out of range/,
+    );
+  });
+
   it('empty file', () => {
     const p = join(dir, 'empty.mcap');
     writeFileSync(p, '');

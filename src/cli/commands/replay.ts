@@ -155,6 +155,9 @@ export function register(program: Command): void {
           let live: LiveServer | undefined;
           if (o.serve !== undefined) {
             const port = o.serve === true ? 8765 : parseIntArg('--serve', String(o.serve));
+            if (port > 65535) {
+              throw new ConfigError({ what: `port ${port} is out of range (0–65535)`, where: '--serve' });
+            }
             live = await LiveServer.start({ host: String(o.host), port });
             process.stderr.write(
               `live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)\n`,

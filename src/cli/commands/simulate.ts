@@ -122,9 +122,7 @@ export function register(program: Command): void {
         const bar = (label: string, total: number) =>
           createProgress(label, total, 'frames', o.progress !== false && !o.json);
         if (o.digests || o.verify) {
-          const expected: Record<string, Digest> = o.verify
-            ? JSON.parse(await readFile(o.verify, 'utf8'))
-            : {};
+          const expected: Record<string, Digest> = o.verify ? await readDigests(o.verify) : {};
           const got: Record<string, Digest> =
             o.digests && existsSync(o.digests) ? JSON.parse(await readFile(o.digests, 'utf8')) : {};
           const dir = await mkdtemp(join(tmpdir(), 'viper-digests-'));
@@ -302,4 +300,36 @@ export function register(program: Command): void {
         return 0;
       }),
     );
+}
+
+/** The digests file of `--verify` (as `--digests` writes it): one line naming the file when it is not one. */
+async function readDigests(path: string): Promise<Record<string, Digest>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError({
+      what: `cannot read the digests file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      where: `--verify ${path}`,
+      hint: 'give a file written by simulate --digests',
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError({
+      what: `not a digests file: ${(err as Error).message.split('\n')[0]}`,
+      where: `--verify ${path}`,
+      hint: 'give a file written by simulate --digests',
+    });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError({
+      what: 'not a digests file: expected an object of scenario name → digest',
+      where: `--verify ${path}`,
+      hint: 'give a file written by simulate --digests',
+    });
+  }
+  return value as Record<string, Digest>;
 }

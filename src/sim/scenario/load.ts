@@ -72,7 +72,18 @@ export function parseScenarioText(text: string, where: string): unknown {
       hint: 'fix the syntax (indentation with spaces, matching brackets and quotes)',
     });
   }
-  const value = doc.toJS();
+  let value: unknown;
+  try {
+    // yaml refuses a document whose aliases would expand past its limit (an alias bomb) as it builds it.
+    value = doc.toJS();
+  } catch (err) {
+    throw new ScenarioError({
+      what: `not a usable YAML/JSON document: ${(err as Error).message.split('\n')[0]}`,
+      where,
+      hint: 'write the fields out instead of through many nested aliases',
+      cause: err,
+    });
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ScenarioError({
       what: '(top level): a scenario must be a mapping of fields',
