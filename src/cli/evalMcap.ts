@@ -60,16 +60,27 @@ export async function evalMcap(
     if (lastNs !== undefined && (cutNs === undefined || lastNs < cutNs)) cutNs = lastNs;
   };
   let lastNs: bigint | undefined;
+  // A results file passes its input's ground truth through: kept to check that --gt is that recording.
+  const separateGt = !sameFile(gtPath, resultsPath);
+  const passedGt = new Map<bigint, string>();
   const results = await RecordingReader.open(resultsPath, { recover });
   try {
     const channels = results
       .channels()
       .filter(
-        (c) => annotationTopic.test(c.topic) || c.topic === topics.objects || c.topic === topics.metrics,
+        (c) =>
+          annotationTopic.test(c.topic) ||
+          c.topic === topics.objects ||
+          c.topic === topics.metrics ||
+          (separateGt && c.topic === topics.groundTruthObjects),
       );
     for await (const m of results.messages({ topics: channels.map((c) => c.topic) })) {
       const msg = results.decoder(m.channel.id)(m.data);
       const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
+      if (m.channel.topic === topics.groundTruthObjects) {
+        passedGt.set(m.logTimeNs, JSON.stringify(msg));
+        continue;
+      }
       if (lastNs === undefined || m.logTimeNs > lastNs) lastNs = m.logTimeNs;
       const cam = annotationTopic.exec(m.channel.topic)?.[1];
       if (cam !== undefined) {
@@ -99,6 +110,9 @@ export async function evalMcap(
     await results.close();
   }
 
+  const resultsEndNs = lastNs;
+  let gtCompared = 0;
+  let gtDiffers = 0;
   let gt2d: Stamped<TrackRow>[] = [];
   let gtBev: Stamped<BevRow>[] = [];
   lastNs = undefined;
@@ -113,7 +127,13 @@ export async function evalMcap(
       });
     }
     for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
-      const gt = parseGroundTruth(gtReader.decoder(m.channel.id)(m.data), `${gtPath} @ ${m.logTimeNs}`);
+      const raw = gtReader.decoder(m.channel.id)(m.data);
+      const passed = passedGt.get(m.logTimeNs);
+      if (passed !== undefined) {
+        gtCompared++;
+        if (passed !== JSON.stringify(raw)) gtDiffers++;
+      }
+      const gt = parseGroundTruth(raw, `${gtPath} @ ${m.logTimeNs}`);
       if (lastNs === undefined || m.logTimeNs > lastNs) lastNs = m.logTimeNs;
       stamps.push(m.logTimeNs);
       for (const row of groundTruthToRows(gt, opts.minVisibility)) gt2d.push({ stampNs: m.logTimeNs, row });
@@ -121,9 +141,23 @@ export async function evalMcap(
         gtBev.push({ stampNs: m.logTimeNs, row });
     }
     // The results file read again as ground truth (the default) is damaged once, not twice.
-    if (!sameFile(gtPath, resultsPath)) salvaged(gtReader, gtPath, lastNs);
+    if (separateGt) salvaged(gtReader, gtPath, lastNs);
   } finally {
     await gtReader.close();
+  }
+  if (gtDiffers > 0 || (passedGt.size > 0 && gtCompared === 0)) {
+    throw new ViperError('input', {
+      what: `results were replayed from another recording: their ground truth differs from --gt's at ${gtDiffers || passedGt.size} of ${gtCompared || passedGt.size} stamps`,
+      where: `${resultsPath} vs ${gtPath}`,
+      hint: 'pass the recording these results were replayed from with --gt',
+    });
+  }
+  if (resultsEndNs !== undefined && lastNs !== undefined && cutNs === undefined && lastNs > resultsEndNs) {
+    // An interrupted replay: say why the later ground truth counts as missed.
+    const s = (ns: bigint) => (Number(ns - (stamps[0] ?? 0n)) / 1e9).toFixed(1);
+    notes.push(
+      `the results end at ${s(resultsEndNs)} s and the ground truth at ${s(lastNs)} s: what lies after is scored as missed (an interrupted replay?)`,
+    );
   }
   const cut = cutNs;
   const kept = <T extends { stampNs: bigint }>(xs: T[]): T[] =>

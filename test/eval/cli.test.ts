@@ -256,6 +256,18 @@ describe('viper eval on a results MCAP', () => {
       /^error: config: nothing to score: .* — replay it with a tracker first: viper replay \/.*\/raw\.mcap -o \/.*\/raw\.results\.mcap/,
     );
   });
+
+  it('refuses ground truth from another recording than the results were replayed from (exit 2)', async () => {
+    // raw.mcap (above) holds other ground truth than the results file passes through from its input.
+    const r = await run(file, '--gt', join(dir, 'raw.mcap'));
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(
+      /^error: input: results were replayed from another recording: .* — pass the recording/,
+    );
+    // The recording they came from is accepted: the results file itself holds it.
+    expect((await run(file, '--gt', file)).code).toBe(0);
+  });
 });
 
 describe('viper eval on text files', () => {
