@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { EXIT_BAD_INPUT, EXIT_OK } from '../contracts/errors.ts';
+import { ConfigError, EXIT_BAD_INPUT, EXIT_OK } from '../contracts/errors.ts';
 import { reportError } from './run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,8 +57,27 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * An option given an empty value (`--iou ''`, `-o ''`) is refused: read as a number it is 0 and as a path it names
+ * nothing, so each command took it for something else.
+ */
+function checkNoEmptyValues(argv: readonly string[]): void {
+  for (let i = 1; i < argv.length; i++) {
+    const flag = argv[i - 1]!;
+    const inline = /^(--[^=]+)=$/.exec(argv[i]!);
+    if (inline || (argv[i] === '' && flag.startsWith('-') && flag !== '--')) {
+      throw new ConfigError({
+        what: 'an option was given an empty value',
+        where: inline ? inline[1]! : flag,
+        hint: 'give it a value, or leave the option out for its default',
+      });
+    }
+  }
+}
+
 const program = await buildProgram();
 try {
+  checkNoEmptyValues(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

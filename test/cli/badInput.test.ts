@@ -81,6 +81,12 @@ describe('bad input → one line, exit 2', () => {
     );
   });
 
+  it('an option given an empty value (read as 0 or as no path before)', () => {
+    expectOneLineExit2(['eval', good, '--iou', ''], /an option was given an empty value \(--iou\)/);
+    expectOneLineExit2(['eval', good, '--iou='], /an option was given an empty value \(--iou\)/);
+    expectOneLineExit2(['replay', good, '-o', ''], /an option was given an empty value \(-o\)/);
+  });
+
   it('empty file', () => {
     const p = join(dir, 'empty.mcap');
     writeFileSync(p, '');
