@@ -18,6 +18,8 @@ export interface OutputPath {
    * deleted too, so that is refused as well.
    */
   replacesFolder?: boolean;
+  /** A text output written in one go: a device or pipe (`-o /dev/stdout`) is fine there. */
+  allowStream?: boolean;
 }
 
 /**
@@ -58,6 +60,15 @@ function isFolder(path: string): boolean {
   }
 }
 
+function isSpecial(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function isInside(folder: string, path: string): boolean {
   const f = canonicalPath(folder);
   return canonicalPath(path).startsWith(f.endsWith(sep) ? f : `${f}${sep}`);
@@ -74,6 +85,15 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
     (o): o is OutputPath & { path: string } => o.path !== undefined && o.path !== '',
   );
   for (const [i, out] of given.entries()) {
+    if (!out.allowStream && isSpecial(out.path)) {
+      // A device or FIFO: written through a temporary file and a rename (simulate), /dev/null itself would be
+      // replaced by a regular file; written directly, a FIFO blocks until someone reads it.
+      throw new ConfigError({
+        what: 'output is a device, FIFO or socket, not a file',
+        where: `${out.flag} ${out.path}`,
+        hint: 'give a regular file name',
+      });
+    }
     if (!out.replacesFolder && isFolder(out.path)) {
       throw new ConfigError({
         what: 'output is a folder',

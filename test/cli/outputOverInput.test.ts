@@ -4,6 +4,7 @@
  * the input byte for byte as it was. (`replay ped.mcap -o ped.mcap` used to leave 356 bytes of ped.mcap.) So are
  * a file output that is a folder and two outputs naming one file.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -12,6 +13,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -121,6 +123,20 @@ it('a different output still works', () => {
 });
 
 describe('outputs that clash with each other or are folders', () => {
+  it('an output that is a device or a FIFO (simulate replaced /dev/full with a regular file)', () => {
+    const fifo = join(dir, 'pipe.mcap');
+    execFileSync('mkfifo', [fifo]);
+    for (const args of [
+      ['simulate', scenario, '-o', '/dev/null'],
+      ['replay', rec, '-o', fifo, '--detector', 'none'],
+    ]) {
+      const r = viper(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^error: config: output is a device, FIFO or socket, not a file/);
+    }
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
   it('a file output that is a folder, two outputs naming one file, an output inside a replaced folder', () => {
     const folder = join(dir, 'afolder');
     mkdirSync(folder);

@@ -128,7 +128,7 @@ export function register(program: Command): void {
           const plot = o.prPlot;
           if (plot === '')
             throw new ConfigError({ what: '--pr-plot needs a file name', where: 'viper eval' });
-          checkOutputPaths([results, o.gt], [{ path: plot, flag: '--pr-plot' }]);
+          checkOutputPaths([results, o.gt], [{ path: plot, flag: '--pr-plot', allowStream: true }]);
           const report =
             format === 'mcap'
               ? await evalMcap(

@@ -60,7 +60,7 @@ export function register(program: Command): void {
             hint: 'use bytetrack or sort',
           });
         }
-        checkOutputPaths([detPath], [{ path: o.output, flag: '-o' }]);
+        checkOutputPaths([detPath], [{ path: o.output, flag: '-o', allowStream: true }]);
         let text: string;
         try {
           text = readFileSync(detPath, 'utf8');
