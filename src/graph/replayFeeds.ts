@@ -1,9 +1,9 @@
 /**
  * Many recordings replayed at once as separate feeds (`viper replay a.mcap b.mcap … -o out/`): one replay per
- * feed (its own reader, tracker, fusion and results file, `<out>/<feed>.results.mcap`), up to `feedsAtOnce` running
- * together in one process around one model detector (`SharedDetector`: loaded once, its calls carrying the frames
- * of every feed waiting). Every feed's results file is byte for byte what replaying that recording alone gives (on CPU, as
- * tested: a GPU provider may compute a frame differently in a different batch).
+ * feed (its own reader, tracker, fusion and results file, `<out>/<feed>.results.mcap`), up to `feedsAtOnce`
+ * running together in one process around one model detector (`SharedDetector`: loaded once, its calls carrying
+ * the frames of every feed waiting). Every feed's results file is byte for byte what replaying that recording
+ * alone gives (on CPU, as tested: a GPU provider may compute a frame differently in a different batch).
  */
 import { join } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
@@ -64,10 +64,10 @@ export interface FeedsOptions
 }
 
 /**
- * Replay every input as its own feed, `feedsAtOnce` at a time. Bad input (an unreadable or undecodable recording, a bad
- * model) is refused before any output is created; a feed that fails on the way (a damaged chunk, say) ends with
- * its results finalized and readable and the others go on. A model that fails at run time fails every feed whose
- * frames were in that call.
+ * Replay every input as its own feed, `feedsAtOnce` at a time. Bad input (an unreadable or undecodable
+ * recording, a bad model) is refused before any output is created; a feed that fails on the way (a damaged chunk,
+ * say) ends with its results finalized and readable and the others go on. A model that fails at run time fails
+ * every feed whose frames were in that call.
  */
 export async function replayFeeds(
   o: FeedsOptions,
