@@ -51,13 +51,23 @@ export async function inspectRecording(
   const reader = await RecordingReader.open(path, { recover: opts.recover ?? false });
   try {
     const s = reader.summary();
+    // With --recover every message is read once: a damaged chunk is found only by reading it, and the index
+    // still counts the messages it held, so the counts shown are those read, not those indexed.
+    const read = new Map<string, number>();
+    if (opts.recover) {
+      for await (const m of reader.messages())
+        read.set(m.channel.topic, (read.get(m.channel.topic) ?? 0) + 1);
+    }
+    const damaged = reader.recovery().damaged;
+    const countOf = (topic: string, indexed: number | undefined) =>
+      damaged ? (read.get(topic) ?? 0) : (indexed ?? 0);
     const topics = s.channels
       .map((c) => ({
         topic: c.topic,
         schemaName: c.schemaName,
         schemaEncoding: c.schemaEncoding,
         messageEncoding: c.messageEncoding,
-        count: c.messageCount ?? 0,
+        count: countOf(c.topic, c.messageCount),
       }))
       .sort((a, b) => a.topic.localeCompare(b.topic));
     const durationS = s.messageCount > 0 ? nsToSec(s.endNs - s.startNs) : 0;
@@ -80,7 +90,7 @@ export async function inspectRecording(
           distortionModel: c.distortionModel,
         });
       } else if (it.kind === 'image') {
-        const frames = ch.messageCount ?? 0;
+        const frames = countOf(ch.topic, ch.messageCount);
         cameras.push({
           cameraId: it.cameraId,
           topic: ch.topic,
@@ -99,7 +109,7 @@ export async function inspectRecording(
       indexed: s.indexed,
       profile: s.profile,
       library: s.library,
-      messageCount: s.messageCount,
+      messageCount: damaged ? [...read.values()].reduce((a, b) => a + b, 0) : s.messageCount,
       startNs: s.startNs,
       endNs: s.endNs,
       durationS,

@@ -117,6 +117,18 @@ describe('bad input → one line, exit 2', () => {
       return b;
     });
     expectOneLineExit2(['replay', p, '-o', join(dir, 'o-crc.mcap')], /CRC/i);
+    // inspect --recover counts what it could read, not what the index says the lost chunk held.
+    const whole = JSON.parse(viper(['inspect', good, '--json']).stdout) as { messageCount: number };
+    const r = viper(['inspect', p, '--recover', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as {
+      messageCount: number;
+      topics: { count: number }[];
+      recovery: unknown;
+    };
+    expect(j.recovery).toMatchObject({ damaged: true });
+    expect(j.messageCount).toBeLessThan(whole.messageCount);
+    expect(j.topics.reduce((n, t) => n + t.count, 0)).toBe(j.messageCount);
   });
 
   it('flipped bytes inside a chunk', () => {
