@@ -31,6 +31,7 @@ import {
 } from '../eval/index.ts';
 import { RecordingReader } from '../io/index.ts';
 import { sameFile } from './paths.ts';
+import { GroundTruthMatch } from '../eval/groundTruthMatch.ts';
 
 export type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetrics'; minHeightPx: number };
 
@@ -62,7 +63,7 @@ export async function evalMcap(
   let lastNs: bigint | undefined;
   // A results file passes its input's ground truth through: kept to check that --gt is that recording.
   const separateGt = !sameFile(gtPath, resultsPath);
-  const passedGt = new Map<bigint, string>();
+  const passedGt = new GroundTruthMatch();
   const results = await RecordingReader.open(resultsPath, { recover });
   try {
     const channels = results
@@ -78,7 +79,7 @@ export async function evalMcap(
       const msg = results.decoder(m.channel.id)(m.data);
       const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
       if (m.channel.topic === topics.groundTruthObjects) {
-        passedGt.set(m.logTimeNs, JSON.stringify(msg));
+        passedGt.hold(m.logTimeNs, msg);
         continue;
       }
       if (lastNs === undefined || m.logTimeNs > lastNs) lastNs = m.logTimeNs;
@@ -111,8 +112,6 @@ export async function evalMcap(
   }
 
   const resultsEndNs = lastNs;
-  let gtCompared = 0;
-  let gtDiffers = 0;
   let gt2d: Stamped<TrackRow>[] = [];
   let gtBev: Stamped<BevRow>[] = [];
   lastNs = undefined;
@@ -128,11 +127,8 @@ export async function evalMcap(
     }
     for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
       const raw = gtReader.decoder(m.channel.id)(m.data);
-      const passed = passedGt.get(m.logTimeNs);
-      if (passed !== undefined) {
-        gtCompared++;
-        if (passed !== JSON.stringify(raw)) gtDiffers++;
-      }
+      // Only the stamps the results reached: an interrupted replay's results end early.
+      if (passedGt.has(m.logTimeNs)) passedGt.compare(m.logTimeNs, raw);
       const gt = parseGroundTruth(raw, `${gtPath} @ ${m.logTimeNs}`);
       if (lastNs === undefined || m.logTimeNs > lastNs) lastNs = m.logTimeNs;
       stamps.push(m.logTimeNs);
@@ -145,9 +141,10 @@ export async function evalMcap(
   } finally {
     await gtReader.close();
   }
-  if (gtDiffers > 0 || (passedGt.size > 0 && gtCompared === 0)) {
+  const { differs, compared, size } = passedGt;
+  if (differs > 0 || (size > 0 && compared === 0)) {
     throw new ViperError('input', {
-      what: `results were replayed from another recording: their ground truth differs from --gt's at ${gtDiffers || passedGt.size} of ${gtCompared || passedGt.size} stamps`,
+      what: `results were replayed from another recording: their ground truth differs from --gt's at ${differs || size} of ${compared || size} stamps`,
       where: `${resultsPath} vs ${gtPath}`,
       hint: 'pass the recording these results were replayed from with --gt',
     });

@@ -10,6 +10,7 @@ import { topics } from '../../contracts/topics.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { annotationsToRows, objectsToBev, parseGroundTruth } from '../fromMessages.ts';
 import type { TrackRow } from '../rows.ts';
+import { GroundTruthMatch } from '../groundTruthMatch.ts';
 
 /** One 2D track box in one camera frame. `confirmed`: drawn as a confirmed track (outline thickness 2). */
 export interface TrackObs {
@@ -54,8 +55,8 @@ const MAX_ORPHAN_SHARE = 0.05;
  */
 export async function readRun(resultsPath: string, gtPath: string = resultsPath): Promise<RunData> {
   const gtByStamp = new Map<bigint, GroundTruthMessage>();
-  /** The ground truth as decoded JSON text, to compare with the copy a results file passes through. */
-  const gtText = new Map<bigint, string>();
+  /** The ground truth, to compare with the copy a results file passes through. */
+  const match = new GroundTruthMatch();
   const separate = gtPath !== resultsPath;
   const gtReader = await RecordingReader.open(gtPath);
   try {
@@ -72,7 +73,7 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
     for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
       const raw = gtReader.decoder(m.channel.id)(m.data);
       gtByStamp.set(m.logTimeNs, parseGroundTruth(raw, `${gtPath} @ ${m.logTimeNs}`));
-      if (separate) gtText.set(m.logTimeNs, JSON.stringify(raw));
+      if (separate) match.hold(m.logTimeNs, raw);
     }
   } finally {
     await gtReader.close();
@@ -92,8 +93,6 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
 
   const orphans = new Set<bigint>();
   const seen = new Set<bigint>();
-  let gtCompared = 0;
-  let gtDiffers = 0;
   const results = await RecordingReader.open(resultsPath);
   try {
     const wanted = results
@@ -110,8 +109,7 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
       const msg = results.decoder(m.channel.id)(m.data);
       if (m.channel.topic === topics.groundTruthObjects) {
         // The results pass their input through: its ground truth must be the one we score against.
-        gtCompared++;
-        if (gtText.get(m.logTimeNs) !== JSON.stringify(msg)) gtDiffers++;
+        match.compare(m.logTimeNs, msg);
         continue;
       }
       if (m.channel.topic === topics.metrics) {
@@ -137,9 +135,9 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
   } finally {
     await results.close();
   }
-  if (gtDiffers > 0) {
+  if (match.differs > 0) {
     throw new RecordingError({
-      what: `results were replayed from another recording: their ground truth differs from this one at ${gtDiffers} of ${gtCompared} stamps`,
+      what: `results were replayed from another recording: their ground truth differs from this one at ${match.differs} of ${match.compared} stamps`,
       where: `${resultsPath} vs ${gtPath}`,
       hint: 'pass the recording these results were replayed from with --gt',
     });
