@@ -69,27 +69,38 @@ export interface AmotaResult {
   AMOTP: number;
 }
 
-/** Build a BEV sequence over the frame range spanned by both inputs. */
+/**
+ * Build a BEV sequence over the frame range spanned by both inputs; frames without rows change no metric and are
+ * left out (`frameCount` counts them), so the cost is the rows', not the range's.
+ */
 export function bevSequence(gt: readonly BevRow[], tr: readonly BevRow[]): EvalSequence<BevPoint> {
-  const all = [...gt, ...tr];
-  if (all.length === 0) return { frames: [] };
-  const first = Math.min(...all.map((r) => r.frame));
-  const last = Math.max(...all.map((r) => r.frame));
-  const frames = Array.from({ length: last - first + 1 }, () => ({
-    gtIds: [] as Id[],
-    trIds: [] as Id[],
-    gtBoxes: [] as BevPoint[],
-    trBoxes: [] as BevPoint[],
-  }));
+  type Frame = { gtIds: Id[]; trIds: Id[]; gtBoxes: BevPoint[]; trBoxes: BevPoint[] };
+  const byNumber = new Map<number, Frame>();
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  const at = (r: BevRow): Frame => {
+    first = Math.min(first, r.frame);
+    last = Math.max(last, r.frame);
+    let f = byNumber.get(r.frame);
+    if (!f) {
+      f = { gtIds: [], trIds: [], gtBoxes: [], trBoxes: [] };
+      byNumber.set(r.frame, f);
+    }
+    return f;
+  };
   for (const r of gt) {
-    frames[r.frame - first]!.gtIds.push(r.id);
-    frames[r.frame - first]!.gtBoxes.push(r);
+    const f = at(r);
+    f.gtIds.push(r.id);
+    f.gtBoxes.push(r);
   }
   for (const r of tr) {
-    frames[r.frame - first]!.trIds.push(r.id);
-    frames[r.frame - first]!.trBoxes.push(r);
+    const f = at(r);
+    f.trIds.push(r.id);
+    f.trBoxes.push(r);
   }
-  return { frames };
+  if (byNumber.size === 0) return { frames: [] };
+  const frames = [...byNumber.keys()].sort((a, b) => a - b).map((n) => byNumber.get(n)!);
+  return { frames, frameCount: last - first + 1 };
 }
 
 /**

@@ -117,7 +117,7 @@ export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: Clea
     if (gtFragCount[id]! > 0) res.Frag += gtFragCount[id]! - 1;
   }
   res.ML = nG - res.MT - res.PT;
-  res.CLR_Frames = p.numTimesteps;
+  res.CLR_Frames = p.frameCount ?? p.numTimesteps;
   return finalizeClear(res);
 }
 

@@ -118,7 +118,7 @@ export function clearMotmetrics(
     PT: pt,
     ML: ml,
     Frag: frag,
-    CLR_Frames: p.numTimesteps,
+    CLR_Frames: p.frameCount ?? p.numTimesteps,
   };
   return finalizeClear(res);
 }

@@ -42,14 +42,16 @@ export interface SequenceOptions {
 }
 
 /**
- * Build a sequence with one frame per frame number in range, keeping rows in input order within a frame (the
- * references keep file order, which decides ties in the assignment).
+ * Build a sequence with one frame per frame number in range that holds a row, keeping rows in input order within
+ * a frame (the references keep file order, which decides ties in the assignment). A frame with neither ground
+ * truth nor tracker rows changes no metric, so it is left out (`frameCount` still counts it, for CLR_Frames):
+ * a MOTChallenge file whose frame numbers jump to 10⁸ costs what its rows cost.
  */
 export function sequenceFromRows(
   gt: readonly TrackRow[],
   tr: readonly TrackRow[],
   opts: SequenceOptions = {},
-): EvalSequence<Box2D> & { readonly firstFrame: number } {
+): EvalSequence<Box2D> & { readonly firstFrame: number; readonly frameNumbers: readonly number[] } {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const r of gt) {
@@ -65,17 +67,20 @@ export function sequenceFromRows(
   if (!Number.isInteger(first) || !Number.isInteger(last)) {
     throw new ViperError('input', { what: `frame range ${first}..${last} is not integral`, where: 'rows' });
   }
-  const frames: { gtIds: Id[]; trIds: Id[]; gtBoxes: Box2D[]; trBoxes: Box2D[] }[] = [];
-  for (let f = first; f <= last; f++) frames.push({ gtIds: [], trIds: [], gtBoxes: [], trBoxes: [] });
+  const byNumber = new Map<number, { gtIds: Id[]; trIds: Id[]; gtBoxes: Box2D[]; trBoxes: Box2D[] }>();
   const put = (rows: readonly TrackRow[], side: 'gt' | 'tr') => {
     for (const r of rows) {
-      const f = frames[r.frame - first];
-      if (!f) {
+      if (!(r.frame >= first && r.frame <= last) || !Number.isInteger(r.frame)) {
         throw new ViperError('input', {
           what: `${side === 'gt' ? 'ground-truth' : 'tracker'} row in frame ${r.frame}`,
           where: `frames ${first}..${last}`,
           hint: 'the frame is outside the evaluated range',
         });
+      }
+      let f = byNumber.get(r.frame);
+      if (!f) {
+        f = { gtIds: [], trIds: [], gtBoxes: [], trBoxes: [] };
+        byNumber.set(r.frame, f);
       }
       if (side === 'gt') {
         f.gtIds.push(r.id);
@@ -88,7 +93,13 @@ export function sequenceFromRows(
   };
   put(gt, 'gt');
   put(tr, 'tr');
-  return { frames: frames as EvalFrame<Box2D>[], firstFrame: first };
+  const frameNumbers = [...byNumber.keys()].sort((a, b) => a - b);
+  return {
+    frames: frameNumbers.map((n) => byNumber.get(n)!) as EvalFrame<Box2D>[],
+    firstFrame: first,
+    frameNumbers,
+    frameCount: Math.max(0, last - first + 1),
+  };
 }
 
 /** Distinct values of a row field, sorted (e.g. cameras or classes present in either input). */

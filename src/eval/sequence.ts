@@ -22,6 +22,8 @@ export interface EvalFrame<B = Box2D> {
 
 export interface EvalSequence<B = Box2D> {
   readonly frames: readonly EvalFrame<B>[];
+  /** Frames in the evaluated range, empty ones left out of `frames` included (CLR_Frames); default frames.length. */
+  readonly frameCount?: number;
 }
 
 /** Similarity of every gt box (rows) to every tracker box (cols), row-major. */
@@ -32,6 +34,8 @@ export const EPS = 2.220446049250313e-16;
 
 export interface PreparedSequence {
   readonly numTimesteps: number;
+  /** The sequence's `frameCount` (CLR_Frames); numTimesteps when absent. */
+  readonly frameCount?: number;
   readonly numGtIds: number;
   readonly numTrIds: number;
   readonly numGtDets: number;
@@ -138,6 +142,7 @@ export function prepareSequence<B = Box2D>(seq: EvalSequence<B>, simFn?: Similar
   });
   return {
     numTimesteps: seq.frames.length,
+    frameCount: seq.frameCount ?? seq.frames.length,
     numGtIds: gtMap.size,
     numTrIds: trMap.size,
     numGtDets,

@@ -49,7 +49,7 @@ export function idSwitches(
         const to = f.trIds[j]!;
         const from = last.get(gtId);
         last.set(gtId, to);
-        const frame = frames.firstFrame + t;
+        const frame = frames.frameNumbers[t]!;
         const before = owner.get(to);
         owner.set(to, { gtId, frame });
         if (!idsw || from === undefined) return;

@@ -237,6 +237,10 @@ export class ByteTracker {
       .map((t) => t.toTrack2D(frameId, 'confirmed', cfg.outputBox));
   }
 
+  idle(): boolean {
+    return this.tracked.length === 0 && this.lost.length === 0;
+  }
+
   /** All live tracks with their state: confirmed, tentative (not yet activated) or lost. */
   tracks(): Track2D[] {
     const out: Track2D[] = [];

@@ -65,6 +65,10 @@ export class SortTracker {
     return out;
   }
 
+  idle(): boolean {
+    return this.live.length === 0;
+  }
+
   tracks(): Track2D[] {
     return this.live.map((t) =>
       t.toTrack2D(

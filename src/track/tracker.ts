@@ -25,6 +25,12 @@ export interface Tracker {
   ): Track2D[];
   /** Every live track with its state (confirmed, tentative, lost). */
   tracks(): Track2D[];
+  /**
+   * True when the tracker holds no track at all (ByteTrack's lost list can still hold a track pruned in the last
+   * frame, as the reference's does for one more association): an empty frame then changes nothing but the frame
+   * number.
+   */
+  idle(): boolean;
   /** Camera-motion compensation hook: 2×3 affine [a, b, tx, c, d, ty] from the previous image to this one. */
   applyCameraMotion(warp: readonly number[]): void;
   /** Frames processed so far (the reference's frame_id). */
@@ -53,6 +59,7 @@ export function createTracker(config: Partial<TrackerConfig> = {}): Tracker {
       return impl.update(dets, steps);
     },
     tracks: () => impl.tracks(),
+    idle: () => impl.idle(),
     applyCameraMotion: (w) => impl.applyCameraMotion(w),
     get frameId() {
       return impl.frameId;

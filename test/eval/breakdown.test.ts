@@ -66,10 +66,35 @@ describe('class average', () => {
 });
 
 describe('sequenceFromRows', () => {
-  it('spans the frames of both inputs and keeps row order', () => {
+  it('spans the frames of both inputs, holds those with rows and keeps row order', () => {
     const s = sequenceFromRows([r(3, 1, 0, '', 'car')], [r(5, 9, 0, '', 'car'), r(5, 8, 50, '', 'car')]);
-    expect(s.frames).toHaveLength(3);
-    expect(s.frames[2]!.trIds).toEqual([9, 8]);
+    expect(s.frames).toHaveLength(2);
+    expect(s.frameNumbers).toEqual([3, 5]);
+    expect(s.frameCount).toBe(3);
+    expect(s.frames[1]!.trIds).toEqual([9, 8]);
+  });
+  it('scores frames numbered up to 10⁸ as the same rows numbered from 1, at the cost of the rows', () => {
+    // Empty frames change no metric (CLEAR, HOTA, Identity), so a file whose numbers jump far costs what its
+    // rows cost; only CLR_Frames, the frames in range, tells the two apart.
+    const gt: TrackRow[] = [];
+    const tr: TrackRow[] = [];
+    for (let f = 1; f <= 40; f++) {
+      gt.push(r(f, 1, f, '', 'car'), r(f, 2, 200 - f, '', 'car'));
+      // the tracker swaps ids half way and misses frames 10–14 of object 2
+      tr.push(r(f, f < 20 ? 7 : 8, f + 1, '', 'car'));
+      if (f < 10 || f > 14) tr.push(r(f, f < 20 ? 8 : 7, 201 - f, '', 'car'));
+    }
+    const far = (rows: TrackRow[]) =>
+      rows.map((x) => ({ ...x, frame: x.frame > 20 ? x.frame + 1e8 : x.frame }));
+    const near = evaluateRows(gt, tr, { firstFrame: 1 });
+    const farOff = evaluateRows(far(gt), far(tr), { firstFrame: 1 });
+    expect(near.overall.CLEAR.IDSW).toBe(2);
+    expect(farOff.overall.CLEAR.CLR_Frames).toBe(40 + 1e8);
+    const { CLR_Frames: _a, FP_per_frame: _b, ...a } = near.overall.CLEAR;
+    const { CLR_Frames: _c, FP_per_frame: _d, ...b } = farOff.overall.CLEAR;
+    expect(b).toEqual(a);
+    expect(farOff.overall.HOTA).toEqual(near.overall.HOTA);
+    expect(farOff.overall.Identity).toEqual(near.overall.Identity);
   });
   it('rejects rows outside an explicit range', () => {
     expect(() => sequenceFromRows([r(9, 1, 0, '', 'car')], [], { firstFrame: 1, lastFrame: 5 })).toThrow(

@@ -9,8 +9,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatMotTracks, parseMot } from '../../src/track/mot.ts';
+import { formatMotTracks, motToDetections, parseMot } from '../../src/track/mot.ts';
 import { trackMotSequence } from '../../src/track/motRun.ts';
+import { createTracker } from '../../src/track/tracker.ts';
 import { describeShared, shared } from '../shared.ts';
 
 const dir = join(import.meta.dirname, 'fixtures');
@@ -29,6 +30,40 @@ describe('ByteTrack reference equivalence', () => {
     );
     expect(a.length).toBe(b.length);
     expect(r.ids).toBe(44);
+  });
+});
+
+describe('frames far apart', () => {
+  // The crowd fixture with its second half moved 500 frames on (long after every track of the first half is
+  // removed, 10 fps: a 10-frame lost buffer), then 10⁸ frames on: the run skips the empty frames once no track
+  // is left, so it must write what stepping through every frame writes, and the far file must cost its rows only.
+  const rows = parseMot(readFileSync(join(dir, 'crowd-seed11.det.txt'), 'utf8'));
+  const half = Math.floor(rows.reduce((m, r) => Math.max(m, r.frame), 0) / 2);
+  const moved = (by: number) => rows.map((r) => (r.frame > half ? { ...r, frame: r.frame + by } : r));
+
+  it('writes what a frame-by-frame run writes', () => {
+    const gap = moved(500);
+    const byFrame = motToDetections(gap);
+    const tracker = createTracker({ frameRate: 10 });
+    const last = gap.reduce((m, r) => Math.max(m, r.frame), 0);
+    const stepped = new Map<number, ReturnType<typeof tracker.update>>();
+    for (let f = 1; f <= last; f++) {
+      const out = tracker.update(byFrame.get(f) ?? [], undefined, f);
+      if (out.length > 0) stepped.set(f, out);
+    }
+    const text = formatMotTracks(trackMotSequence(gap, { frameRate: 10 }).perFrame);
+    expect(text).toBe(formatMotTracks(stepped));
+    expect(text.split('\n').length).toBeGreaterThan(1000);
+  });
+
+  it('costs the rows, not the frame numbers', () => {
+    const back = (text: string, by: number) =>
+      text.replace(/^(\d+),/gm, (_, f: string) => `${Number(f) > half ? Number(f) - by : Number(f)},`);
+    const near = trackMotSequence(moved(500), { frameRate: 10 });
+    const far = trackMotSequence(moved(1e8), { frameRate: 10 });
+    expect(far.frames).toBe(near.frames - 500 + 1e8);
+    expect(far.ids).toBe(near.ids);
+    expect(back(formatMotTracks(far.perFrame), 1e8)).toBe(back(formatMotTracks(near.perFrame), 500));
   });
 });
 
