@@ -48,9 +48,13 @@ export function kindOf(schemaName: string): { kind: Kind; ros: boolean } | undef
   return r ? { kind: r, ros: true } : undefined;
 }
 
-/** Refuse a recording with a channel whose schema or message encoding Viper cannot decode. */
+/**
+ * Refuse a recording with a channel whose schema or message encoding Viper cannot decode, or with no camera
+ * images at all (nothing to perceive: replaying it would only copy it).
+ */
 export function checkChannels(reader: RecordingReader): void {
-  for (const ch of reader.channels()) {
+  const channels = reader.channels();
+  for (const ch of channels) {
     try {
       reader.decoder(ch.id);
     } catch (err) {
@@ -61,6 +65,21 @@ export function checkChannels(reader: RecordingReader): void {
       });
     }
   }
+  if (!channels.some((ch) => isImageKind(kindOf(ch.schemaName)?.kind))) {
+    const shown = channels.slice(0, 6).map((ch) => `${ch.topic} (${ch.schemaName || 'no schema'})`);
+    const more = channels.length > shown.length ? `, … ${channels.length - shown.length} more` : '';
+    throw new RecordingError({
+      what:
+        channels.length === 0
+          ? 'no camera images: the recording has no channels'
+          : `no camera images: none of its ${channels.length} channels is a CompressedImage, RawImage or sensor_msgs Image: ${shown.join(', ')}${more}`,
+      where: reader.summary().path,
+    });
+  }
+}
+
+function isImageKind(k: Kind | undefined): boolean {
+  return k === 'image' || k === 'rawImage';
 }
 
 export type InterpretResult = Interpreted | { kind: 'bad'; cameraId: string; message: string };

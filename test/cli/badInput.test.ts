@@ -117,6 +117,8 @@ describe('bad input → one line, exit 2', () => {
       return b;
     });
     expectOneLineExit2(['replay', p, '-o', join(dir, 'o-crc.mcap')], /CRC/i);
+    // view checks every chunk, not only the index, before serving the file to a browser that would fail on it.
+    expectOneLineExit2(['view', p, '--no-open'], /chunk CRC mismatch .*in chunk 0 .*--recover/);
     // inspect --recover counts what it could read, not what the index says the lost chunk held.
     const whole = JSON.parse(viper(['inspect', good, '--json']).stdout) as { messageCount: number };
     const r = viper(['inspect', p, '--recover', '--json']);
@@ -144,6 +146,14 @@ describe('bad input → one line, exit 2', () => {
     const p = join(dir, 'wrong_rmw.mcap');
     copyFileSync(shared('data/rosbag2/wrong_rmw_test/wrong_rmw_test_0.mcap'), p);
     expectOneLineExit2(['replay', p, '-o', join(dir, 'o-rmw.mcap')], /wrong_format/);
+  });
+
+  it('a recording without camera images (replay would only copy it)', async () => {
+    const p = join(dir, 'no-cameras.mcap');
+    await copyRecording(good, p, 1 << 20, (topic) => !/image/.test(topic));
+    const line = expectOneLineExit2(['replay', p, '-o', join(dir, 'o-nocam.mcap')], /no camera images/);
+    expect(line).toMatch(/none of its \d+ channels is a CompressedImage.*\/tf/);
+    expect(existsSync(join(dir, 'o-nocam.mcap'))).toBe(false);
   });
 
   it('a bad option value', () =>

@@ -118,11 +118,17 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
 }
 
 /** Copy a recording message by message (payloads as they are) into chunks of `chunkSize` bytes. */
-export async function copyRecording(src: string, dst: string, chunkSize: number): Promise<void> {
+export async function copyRecording(
+  src: string,
+  dst: string,
+  chunkSize: number,
+  keep: (topic: string) => boolean = () => true,
+): Promise<void> {
   const reader = await RecordingReader.open(src);
   const writer = await RecordingWriter.create(dst, { chunkSize });
   const ids = new Map<number, number>();
   for await (const m of reader.messages()) {
+    if (!keep(m.channel.topic)) continue;
     let id = ids.get(m.channel.id);
     if (id === undefined) {
       const s = reader.schemaOf(m.channel.id);

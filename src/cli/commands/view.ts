@@ -10,6 +10,7 @@ import { ConfigError, RecordingError } from '../../contracts/errors.ts';
 import { topics } from '../../contracts/topics.ts';
 import { isDamageError, RecordingReader, withRecoverHint } from '../../io/index.ts';
 import { defaultDistDir, startViewServer } from '../../live/index.ts';
+import { createProgress } from '../progress.ts';
 import { recoverElsewhere } from '../recover.ts';
 import { action, onInterrupt } from '../run.ts';
 
@@ -34,8 +35,11 @@ function openBrowser(url: string): void {
 
 /**
  * Open `path` as the other commands do and check what the viewer needs: an intact MCAP with an index (it reads
- * through the chunk indexes) and something to show. Throws RecordingError (one line, exit 2) otherwise.
+ * through the chunk indexes), every chunk whole, and something to show. Throws RecordingError (one line, exit 2) otherwise.
  */
+/** Files with at least this many messages show a progress bar while their chunks are checked. */
+const CHECK_PROGRESS_FROM = 50_000;
+
 async function checkViewable(path: string): Promise<void> {
   let reader: RecordingReader;
   try {
@@ -71,6 +75,22 @@ async function checkViewable(path: string): Promise<void> {
         hint: 'pass a recording or a results file from viper replay',
       });
     }
+    // The index can be whole while a chunk is not: read every chunk once (each read checks its CRC), so a damaged
+    // one is refused here with the messages still intact named, not met by the browser half way through.
+    const bar = createProgress('checking', s.messageCount, 'messages', s.messageCount >= CHECK_PROGRESS_FROM);
+    let read = 0;
+    try {
+      for await (const _ of reader.messages()) if (++read % 4096 === 0) bar.update(read);
+    } catch (err) {
+      bar.stop();
+      if (!isDamageError(err)) throw err;
+      throw withRecoverHint(
+        err,
+        (p) =>
+          `${read > 0 ? `${read} messages before the damage are intact, but ` : ''}${recoverElsewhere('the viewer')(p)}`,
+      );
+    }
+    bar.finish();
   } finally {
     await reader.close();
   }
