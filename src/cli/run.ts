@@ -3,6 +3,7 @@
  * 1 internal fault), and let commands finalize their outputs on SIGINT/SIGTERM.
  */
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, ViperError } from '../contracts/errors.ts';
+import { unfinishedOutputs } from '../io/index.ts';
 
 export function isVerbose(): boolean {
   return process.argv.includes('--verbose');
@@ -45,14 +46,28 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
 
 /**
  * Call `onStop` once on the first SIGINT/SIGTERM so a command can stop reading and finalize its outputs; a
- * second signal exits at once. Returns a disposer.
+ * second signal exits at once, naming the outputs it leaves unfinished (no summary: readable only with
+ * `--recover`). Returns a disposer.
  */
 export function onInterrupt(onStop: (signal: NodeJS.Signals) => void): () => void {
   let stopped = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopped) process.exit(EXIT_INTERRUPTED);
+    if (stopped) {
+      const left = unfinishedOutputs();
+      if (left.length > 0) {
+        process.stderr.write(
+          `${signal} again: quitting without finalizing ${left.join(', ')}: ` +
+            `\`viper inspect <file> --recover\` shows what ${left.length === 1 ? 'it holds' : 'each holds'}, ` +
+            '`viper replay <file> -o <new.mcap> --recover --detector none` copies it into a finalized file\n',
+        );
+      }
+      process.exit(EXIT_INTERRUPTED);
+    }
     stopped = true;
     onStop(signal);
+    if (unfinishedOutputs().length > 0) {
+      process.stderr.write(`(${signal} again quits at once, leaving the output unfinished)\n`);
+    }
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -98,6 +98,46 @@ it('SIGINT during replay finalizes the output MCAP', async () => {
   expect(n).toBeLessThan(200 * 4 + 3);
 }, 120_000);
 
+it('a second SIGINT quits at once and names the unfinished output, which --recover still reads', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-sigint2-'));
+  const input = join(dir, 'big.mcap');
+  const output = join(dir, 'out.mcap');
+  await writeRigRecording(input, {
+    cameras: ['cam_a', 'cam_b', 'cam_c'],
+    frames: 200,
+    padBytes: 60_000,
+    compression: 'none',
+  });
+  // The bundled model keeps a batch in flight for a while after the first signal, so the second (sent once the
+  // first is acknowledged: two pending signals would merge into one) arrives before the output is finalized.
+  const child = viperSpawn(['replay', input, '-o', output, '--queue-size', '4']);
+  let stderr = '';
+  let sent = 0;
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      // Past 30 %, chunks of the output (4 MiB each) have been written: they are what --recover reads back.
+      const due = sent === 0 ? /replay .*\b[3-9]\d%/ : sent === 1 ? /again quits at once/ : undefined;
+      if (due?.test(stderr)) {
+        sent++;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  expect(code, stderr).toBe(130);
+  expect(stderr).toMatch(/SIGINT: stopping, finalizing/);
+  expect(stderr).toMatch(
+    /SIGINT again: quitting without finalizing .*out\.mcap: `viper inspect <file> --recover`/,
+  );
+  await expect(RecordingReader.open(output)).rejects.toThrow(/--recover|summary|truncated|footer/i);
+  const r = await RecordingReader.open(output, { recover: true });
+  let n = 0;
+  for await (const _m of r.messages()) n++;
+  await r.close();
+  expect(n).toBeGreaterThan(0);
+}, 120_000);
+
 it('SIGINT during simulate finalizes the recording, says so and exits 130', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-sim-'));
   const output = join(dir, 'sim.mcap');

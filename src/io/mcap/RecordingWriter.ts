@@ -26,6 +26,17 @@ interface ChannelState {
 const utf8 = new TextEncoder();
 const DONE: Promise<void> = Promise.resolve();
 
+/** Paths of the writers created and not yet finalized in this process, in creation order. */
+const unfinished = new Set<string>();
+
+/**
+ * Outputs being written and not yet finalized: what a forced exit (a second Ctrl-C) would leave without a
+ * summary, for the CLI to name.
+ */
+export function unfinishedOutputs(): string[] {
+  return [...unfinished];
+}
+
 export class RecordingWriter {
   readonly path: string;
   readonly #fh: FileHandle;
@@ -56,6 +67,7 @@ export class RecordingWriter {
       profile: opts.profile ?? '',
       library: opts.library ?? VIPER_LIBRARY,
     });
+    unfinished.add(path);
     return new RecordingWriter(path, fh, mcap);
   }
 
@@ -135,6 +147,7 @@ export class RecordingWriter {
         await this.#mcap.end();
       } finally {
         await this.#fh.close().catch(() => undefined);
+        unfinished.delete(this.path);
       }
     })();
     return this.#closing;
