@@ -20,6 +20,7 @@ import { ConfigError } from '../contracts/errors.ts';
 import { foxgloveSchemaData, foxgloveSchemaName } from '../io/index.ts';
 import type { SchemaSpec } from '../io/types.ts';
 import type { TimeNs } from '../contracts/time.ts';
+import { ClientRequests } from './ClientRequests.ts';
 import { SlowClientGuard } from './SlowClientGuard.ts';
 
 export type LiveEncoding = 'protobuf' | 'json';
@@ -33,6 +34,8 @@ export interface LiveServerOptions {
   maxBufferedBytes?: number;
   /** Server name shown by Foxglove; default 'viper'. */
   name?: string;
+  /** Clients connected at once; more are refused (close code 1013). Default 32. */
+  maxClients?: number;
 }
 
 export interface LiveStats {
@@ -47,6 +50,11 @@ export interface LiveStats {
 }
 
 const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024;
+// Each client may hold up to maxBufferedBytes of unsent frames: the cap on clients bounds the total.
+const DEFAULT_MAX_CLIENTS = 32;
+// Clients only send subscribe/unsubscribe (tens of bytes per channel); ws's default (100 MiB) let one frame
+// be buffered and JSON-parsed on the replay's thread. Bigger frames close the connection with 1009.
+const MAX_CLIENT_FRAME_BYTES = 1024 * 1024;
 
 // The package is CommonJS for Node: its named exports are only on the default export under plain Node ESM.
 type WsProtocol = typeof wsProtocolModule;
@@ -56,6 +64,7 @@ type FoxgloveServer = InstanceType<typeof FoxgloveServer>;
 
 export class LiveServer {
   private readonly guards = new Set<SlowClientGuard>();
+  private readonly channelIds = new Set<number>();
   private droppedByGone = 0;
   private sentByGone = 0;
   private published = 0;
@@ -73,6 +82,7 @@ export class LiveServer {
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 8765;
     const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+    const maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     const fox = new FoxgloveServer({
       name: options.name ?? 'viper',
       supportedEncodings: ['protobuf', 'json'],
@@ -80,6 +90,7 @@ export class LiveServer {
     const wss = new WebSocketServer({
       host,
       port,
+      maxPayload: MAX_CLIENT_FRAME_BYTES,
       handleProtocols: (protocols) => fox.handleProtocols(protocols),
     });
     await new Promise<void>((resolve, reject) => {
@@ -104,7 +115,15 @@ export class LiveServer {
     const bound = (wss.address() as AddressInfo).port;
     const server = new LiveServer(fox, wss, host, bound);
     wss.on('connection', (conn, req) => {
-      const guard = new SlowClientGuard(conn, maxBuffered);
+      // ws emits 'error' for frames that break the protocol (bad UTF-8, unmasked, oversized) and closes the
+      // socket itself; without a listener that error was uncaught and ended the replay.
+      conn.on('error', () => {});
+      if (server.guards.size >= maxClients) {
+        conn.close(1013, `too many clients (${maxClients})`);
+        return;
+      }
+      const requests = new ClientRequests((id) => server.channelIds.has(id));
+      const guard = new SlowClientGuard(conn, maxBuffered, requests);
       server.guards.add(guard);
       conn.on('close', () => {
         server.guards.delete(guard);
@@ -113,7 +132,8 @@ export class LiveServer {
       });
       fox.handleConnection(guard, `${req.socket.remoteAddress}:${req.socket.remotePort}`);
     });
-    // A misbehaving client must not take the run down; FoxgloveServer reports protocol errors here.
+    // ClientRequests passes FoxgloveServer only requests it accepts (and tells the client about the rest); this
+    // stays as a backstop so that nothing a client sends can take the run down.
     fox.on('error', () => {});
     return server;
   }
@@ -130,6 +150,17 @@ export class LiveServer {
    * @returns the channel id to publish on.
    */
   addChannel(
+    topic: string,
+    schemaName: string,
+    encoding: LiveEncoding,
+    schemaData: Uint8Array | string,
+  ): number {
+    const id = this.advertise(topic, schemaName, encoding, schemaData);
+    this.channelIds.add(id);
+    return id;
+  }
+
+  private advertise(
     topic: string,
     schemaName: string,
     encoding: LiveEncoding,

@@ -1,14 +1,23 @@
 /**
  * Wraps one client's WebSocket so that publishing never blocks and never grows memory without bound: binary
  * frames (message data, time) are dropped — and counted — while the socket's send buffer is above a limit.
- * JSON control frames (serverInfo, advertise, status) always go through: a client that misses an advertisement
- * could not decode anything afterwards.
+ * JSON control frames (serverInfo, advertise) always go through: a client that misses an advertisement could not
+ * decode anything afterwards. Status frames are dropped over the limit too: they answer the client's own requests,
+ * so a client that sends requests and never reads would otherwise grow the buffer without bound.
+ *
+ * It is also the one object between FoxgloveServer and the socket, so what the client sends is checked here
+ * (ClientRequests) and only the accepted part reaches FoxgloveServer; refusals go back as one error status.
  *
  * `send` takes one argument on purpose: FoxgloveServer then writes each message as a single frame (header +
  * payload) instead of two fragments, so a drop can never leave half a message on the wire.
  */
 import type { IWebSocket } from '@foxglove/ws-protocol';
 import type { WebSocket } from 'ws';
+import type { ClientRequests } from './ClientRequests.ts';
+
+/** JSON.stringify of FoxgloveServer's and our status objects starts with this (op is their first key). */
+const STATUS_PREFIX = '{"op":"status"';
+const STATUS_ERROR = 2;
 
 export class SlowClientGuard implements IWebSocket {
   /** Binary frames not sent because the client's buffer was full. */
@@ -19,6 +28,7 @@ export class SlowClientGuard implements IWebSocket {
   constructor(
     private readonly ws: WebSocket,
     private readonly maxBufferedBytes: number,
+    private readonly requests: ClientRequests,
   ) {}
 
   get binaryType(): string {
@@ -49,10 +59,20 @@ export class SlowClientGuard implements IWebSocket {
     this.ws.onclose = f ?? null;
   }
   get onmessage(): IWebSocket['onmessage'] {
-    return this.ws.onmessage as IWebSocket['onmessage'];
+    return this.handler ?? null;
   }
   set onmessage(f: IWebSocket['onmessage']) {
-    this.ws.onmessage = f ?? null;
+    this.handler = f ?? undefined;
+    this.ws.onmessage = f ? (event) => this.receive(event.data) : null;
+  }
+  private handler: ((event: { data: unknown }) => void) | undefined;
+
+  private receive(data: unknown): void {
+    const { forward, error } = this.requests.check(data);
+    if (forward !== undefined) this.handler?.({ data: forward });
+    if (error !== undefined) {
+      this.send(JSON.stringify({ op: 'status', level: STATUS_ERROR, message: error }));
+    }
   }
 
   close(): void {
@@ -61,7 +81,9 @@ export class SlowClientGuard implements IWebSocket {
 
   send(data: string | ArrayBuffer | ArrayBufferView): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (typeof data !== 'string') {
+    if (typeof data === 'string') {
+      if (data.startsWith(STATUS_PREFIX) && this.ws.bufferedAmount > this.maxBufferedBytes) return;
+    } else {
       if (this.ws.bufferedAmount > this.maxBufferedBytes) {
         this.dropped++;
         return;

@@ -5,7 +5,9 @@
  *
  * Security: it binds 127.0.0.1 by default, answers only GET/HEAD, serves only files under `distDir` (resolved
  * real paths, so `..`, encoded `%2e%2e`, backslashes and symlinks out of the folder are refused with 403) and the
- * one recording at `/file/<its name>`; everything else is 404.
+ * one recording at `/file/<its name>`; everything else is 404. Bound to loopback, it also refuses (403) a `Host`
+ * that is not a loopback name: otherwise a web page whose domain re-resolves to 127.0.0.1 (DNS rebinding) could
+ * read the recording from the user's browser.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -42,6 +44,17 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.mcap': 'application/octet-stream',
 };
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Host name of a `Host` header (`name:port`, `[v6]:port`), lower-case; undefined when there is none. */
+function hostName(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
 
 /** Parse a single `bytes=` range against a file size; null when absent, 'invalid' when unsatisfiable. */
 export function parseRange(
@@ -134,6 +147,7 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   const host = options.host ?? '127.0.0.1';
   const filePath = resolve(options.file);
   const fileRoute = `/file/${encodeURIComponent(basename(filePath))}`;
+  const loopbackOnly = LOOPBACK_NAMES.has(host);
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end('internal error');
@@ -143,6 +157,11 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return void res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    }
+    // Browsers always send Host; a request without one cannot come from a rebound page.
+    const name = hostName(req.headers.host);
+    if (loopbackOnly && name !== undefined && !LOOPBACK_NAMES.has(name)) {
+      return void res.writeHead(403).end('forbidden host');
     }
     const rawPath = (req.url ?? '/').split('?')[0]!.split('#')[0]!;
     if (rawPath === fileRoute) return sendFile(req, res, filePath, true);

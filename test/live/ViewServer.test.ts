@@ -93,6 +93,25 @@ describe('ViewServer', () => {
     expect((await raw(server.port, '/file/run.mcap', {}, 'POST')).status).toBe(405);
   });
 
+  test('refuses a Host that is not a loopback name (a DNS-rebound page), serves loopback names', async () => {
+    for (const host of ['evil.example', `evil.example:${server.port}`, '127.0.0.1.evil.example', 'x']) {
+      const res = await raw(server.port, '/file/run.mcap', { Host: host });
+      expect(res.status, host).toBe(403);
+      expect(res.body.includes(fileBytes.subarray(0, 16))).toBe(false);
+    }
+    for (const host of [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}`,
+      `[::1]:${server.port}`,
+      'LOCALHOST',
+    ]) {
+      expect(
+        (await raw(server.port, '/file/run.mcap', { Host: host, Range: 'bytes=0-3' })).status,
+        host,
+      ).toBe(206);
+    }
+  });
+
   test('parseRange', () => {
     expect(parseRange(undefined, 10)).toBeNull();
     expect(parseRange('bytes=0-', 10)).toEqual({ start: 0, end: 9 });
