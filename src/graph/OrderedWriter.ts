@@ -25,7 +25,7 @@ export class OrderedWriter<M, R> {
   constructor(
     private readonly writeMessage: (m: M) => Promise<void>,
     private readonly writeRig: (r: R) => Promise<void>,
-    /** Called after each item is written (and counted out of `pending`). */
+    /** Called after each item is written (and counted out of `pending`), and once when a write fails. */
     private readonly onWritten: () => void = () => undefined,
   ) {}
 
@@ -45,8 +45,17 @@ export class OrderedWriter<M, R> {
     this.chain = this.chain
       .then(() => this.flushReady())
       .catch((err: unknown) => {
+        const first = this.failure === undefined;
         this.failure ??= err;
+        // Nothing more will be written, so `pending` stops falling: a reader waiting for room must be woken
+        // to see `failed` and stop, or it would wait for ever.
+        if (first) this.onWritten();
       });
+  }
+
+  /** A write has failed: nothing more is written; `settled()` rejects with that error. */
+  get failed(): boolean {
+    return this.failure !== undefined;
   }
 
   /** Resolves when everything ready so far is written; rejects with the first write error. */

@@ -154,8 +154,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     },
     () => gate.notify(),
   );
-  // Read on while the writer has room, or while a partly filled batch still needs input to close.
-  const gate = new Gate(() => ordered.pending < queueSize || rigsInBatcher > 0);
+  // Read on while the writer has room, or while a partly filled batch still needs input to close; after a write
+  // failure, read once more so that the graph stops on it (below) rather than waiting for room for ever.
+  const gate = new Gate(() => ordered.failed || ordered.pending < queueSize || rigsInBatcher > 0);
 
   const closeRig = (rig: RigFrame | undefined): PendingRig[] => {
     if (!rig) return [];
@@ -182,6 +183,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     opts.speed ? createPacer(opts.speed) : undefined,
   ).pipe(
     mergeMap((m) => {
+      if (ordered.failed) throw new WriteFailed();
       stats.messagesRead++;
       stats.lastNs = m.logTimeNs;
       opts.onProgress?.({
@@ -251,7 +253,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     await lastValueFrom(pipeline$);
     await ordered.settled();
   } catch (err) {
-    failure = err;
+    // WriteFailed only stops the graph: the writer's own error, thrown by settled() below, is the one to report.
+    if (!(err instanceof WriteFailed)) failure = err;
   } finally {
     // Whatever happened, finalize what was written so the output stays readable.
     try {
@@ -291,6 +294,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
   };
 }
+
+/** Stops the graph once the ordered writer has failed (its error is reported, not this). */
+class WriteFailed extends Error {}
 
 /** The feed id of a recording: its file name without `.mcap`. */
 export function feedName(input: string): string {

@@ -10,6 +10,7 @@ import { readFile, rename, rm, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { CameraFrame } from '../contracts/camera.ts';
+import { RecordingError } from '../contracts/errors.ts';
 import type { Transform } from '../contracts/geometry.ts';
 import { GroundTruthMessage } from '../contracts/perception.ts';
 import { type TimeNs, toFoxgloveTime } from '../contracts/time.ts';
@@ -247,6 +248,15 @@ export async function recordScenario(
   } catch (err) {
     await writer.close().catch(() => undefined);
     await rm(tmp, { force: true });
+    // The writer's hint points at what its file holds; here that file is gone (a recording is whole or absent).
+    if (err instanceof RecordingError && err.where === tmp) {
+      throw new RecordingError({
+        what: err.what,
+        where: outPath,
+        hint: 'nothing was kept (the partial file is removed): free space or write elsewhere, and run again',
+        cause: err.cause,
+      });
+    }
     throw err;
   }
 }

@@ -155,4 +155,39 @@ describe('replay', () => {
     expect(reader.summary().messageCount).toBeGreaterThan(30);
     await reader.close();
   });
+
+  it('a write that fails stops the replay with that error (it waited for room for ever) and finalizes the file', async () => {
+    const out = join(dir, 'write-failed.mcap');
+    let published = 0;
+    // A live mirror that breaks after 20 messages: the write path fails while the reader waits for room.
+    const live = {
+      addSpecChannel: () => 1,
+      publish: () => {
+        if (++published > 20) throw new Error('mirror gone');
+      },
+    };
+    const run = replay({ input, output: out, stages: [fakeDetect], queueSize: 4, live });
+    const outcome = await Promise.race([
+      run.then(
+        () => 'finished',
+        (err: Error) => err.message,
+      ),
+      new Promise<string>((r) => setTimeout(() => r('hung'), 10_000)),
+    ]);
+    expect(outcome).toBe('mirror gone');
+    const reader = await RecordingReader.open(out);
+    expect(reader.summary().indexed).toBe(true);
+    await reader.close();
+  });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a full disk fails the replay on one line naming the file (/dev/full)',
+    async () => {
+      await expect(
+        replay({ input, output: '/dev/full', stages: [fakeDetect], queueSize: 4 }),
+      ).rejects.toThrow(
+        /^recording: cannot write the file: no space left on device \(ENOSPC\) \(\/dev\/full\)/,
+      );
+    },
+  );
 });

@@ -144,7 +144,9 @@ export class RecordingWriter {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
-        await this.#mcap.end();
+        await this.#mcap.end().catch((err: unknown) => {
+          throw this.#writeFailed(err);
+        });
       } finally {
         await this.#fh.close().catch(() => undefined);
         unfinished.delete(this.path);
@@ -173,12 +175,30 @@ export class RecordingWriter {
    */
   #now<T>(op: () => Promise<T>): Promise<T> {
     if (this.#closing) return Promise.reject(this.#error('writer is closed'));
-    if (this.#mcap.failure !== undefined) return Promise.reject(this.#mcap.failure);
+    if (this.#mcap.failure !== undefined) return Promise.reject(this.#writeFailed(this.#mcap.failure));
     try {
-      return op();
+      return op().catch((err: unknown) => {
+        throw this.#writeFailed(err);
+      });
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(this.#writeFailed(err));
     }
+  }
+
+  /**
+   * A file write the system refused (a full disk, a removed drive) as one line naming the file and the error; the
+   * file then ends at the last chunk written, which `--recover` reads. Other errors pass unchanged.
+   */
+  #writeFailed(err: unknown): unknown {
+    const e = err as NodeJS.ErrnoException;
+    if (err instanceof RecordingError || typeof e?.code !== 'string') return err;
+    const why = /^[A-Z]+: ([^,]+)/.exec(e.message)?.[1] ?? 'write failed';
+    return new RecordingError({
+      what: `cannot write the file: ${why} (${e.code})`,
+      where: this.path,
+      hint: 'it ends at the last chunk written: `viper inspect <file> --recover` shows what it holds',
+      cause: err,
+    });
   }
 }
 
