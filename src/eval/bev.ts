@@ -12,6 +12,7 @@
  * README.md: a pair at exactly the match distance counts as matched (the devkit requires d < 2 m), and every
  * frame in the range is evaluated (the devkit walks the ground truth's timestamps).
  */
+import { ViperError } from '../contracts/errors.ts';
 import { clearMot } from './clear.ts';
 import { dontCareMatch } from './dontCare.ts';
 import { groupBy } from './rows.ts';
@@ -79,6 +80,9 @@ export function bevSequence(gt: readonly BevRow[], tr: readonly BevRow[]): EvalS
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   const at = (r: BevRow): Frame => {
+    if (!Number.isInteger(r.frame)) {
+      throw new ViperError('input', { what: `frame ${r.frame} is not an integer`, where: 'BEV rows' });
+    }
     first = Math.min(first, r.frame);
     last = Math.max(last, r.frame);
     let f = byNumber.get(r.frame);
@@ -99,8 +103,8 @@ export function bevSequence(gt: readonly BevRow[], tr: readonly BevRow[]): EvalS
     f.trBoxes.push(r);
   }
   if (byNumber.size === 0) return { frames: [] };
-  const frames = [...byNumber.keys()].sort((a, b) => a - b).map((n) => byNumber.get(n)!);
-  return { frames, frameCount: last - first + 1 };
+  const frameNumbers = [...byNumber.keys()].sort((a, b) => a - b);
+  return { frames: frameNumbers.map((n) => byNumber.get(n)!), frameCount: last - first + 1, frameNumbers };
 }
 
 /**

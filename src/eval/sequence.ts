@@ -24,6 +24,8 @@ export interface EvalSequence<B = Box2D> {
   readonly frames: readonly EvalFrame<B>[];
   /** Frames in the evaluated range, empty ones left out of `frames` included (CLR_Frames); default frames.length. */
   readonly frameCount?: number;
+  /** Each frame's number (for messages); default: its position. */
+  readonly frameNumbers?: readonly number[];
 }
 
 /** Similarity of every gt box (rows) to every tracker box (cols), row-major. */
@@ -113,7 +115,8 @@ export function prepareSequence<B = Box2D>(seq: EvalSequence<B>, simFn?: Similar
   let numTrDets = 0;
   const sim = simFn ?? (iouMatrix as unknown as SimilarityFn<B>);
   seq.frames.forEach((f, t) => {
-    const where = `frame index ${t}`;
+    const num = seq.frameNumbers?.[t];
+    const where = num === undefined ? `frame index ${t}` : `frame ${num}`;
     gtIds.push(remap(f.gtIds, gtMap, where, 'gtIds'));
     trIds.push(remap(f.trIds, trMap, where, 'trIds'));
     numGtDets += f.gtIds.length;

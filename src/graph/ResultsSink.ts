@@ -145,8 +145,12 @@ export class ResultsSink {
       string,
       string
     >;
-    await this.writer.addMetadata?.('viper', clean);
-    await this.writer.close();
+    // The file is closed even when the metadata cannot be written (a full disk): no handle is left open.
+    try {
+      await this.writer.addMetadata?.('viper', clean);
+    } finally {
+      await this.writer.close();
+    }
   }
 }
 

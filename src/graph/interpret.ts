@@ -48,10 +48,7 @@ export function kindOf(schemaName: string): { kind: Kind; ros: boolean } | undef
   return r ? { kind: r, ros: true } : undefined;
 }
 
-/**
- * Refuse a recording with a channel whose schema or message encoding Viper cannot decode, or with no camera
- * images at all (nothing to perceive: replaying it would only copy it).
- */
+/** Refuse a recording with a channel whose schema or message encoding Viper cannot decode. */
 export function checkChannels(reader: RecordingReader): void {
   const channels = reader.channels();
   for (const ch of channels) {
@@ -65,6 +62,14 @@ export function checkChannels(reader: RecordingReader): void {
       });
     }
   }
+}
+
+/**
+ * Refuse a recording with no camera images, when it is to be perceived: there would be nothing for the stages
+ * (a pass-through copy, `--detector none`, copies any recording, e.g. to salvage a damaged one).
+ */
+export function checkHasCameras(reader: RecordingReader): void {
+  const channels = reader.channels();
   if (!channels.some((ch) => isImageKind(kindOf(ch.schemaName)?.kind))) {
     const shown = channels.slice(0, 6).map((ch) => `${ch.topic} (${ch.schemaName || 'no schema'})`);
     const more = channels.length > shown.length ? `, … ${channels.length - shown.length} more` : '';

@@ -15,7 +15,7 @@ import type { RecordedMessage } from '../io/types.ts';
 import { RecordingReader, RecordingWriter } from '../io/index.ts';
 import { batchRigs } from './batchRigs.ts';
 import { FrameAssembler } from './FrameAssembler.ts';
-import { checkChannels, interpretMessage } from './interpret.ts';
+import { checkChannels, checkHasCameras, interpretMessage } from './interpret.ts';
 import { OrderedWriter, type Slot } from './OrderedWriter.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
 import { type LiveMirror, ResultsSink } from './ResultsSink.ts';
@@ -102,7 +102,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   };
   let reader: RecordingReader;
   try {
-    reader = opts.reader ?? (await openChecked(opts.input, opts.recover ?? false));
+    reader = opts.reader ?? (await openChecked(opts.input, opts.recover ?? false, opts.stages.length > 0));
   } catch (err) {
     await closeStages();
     throw err;
@@ -265,7 +265,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     // A failed replay closes its stages only once the other batch in flight has left them.
     await stagePipeline.settled();
     for (const s of opts.stages) await s.close?.().catch(() => undefined);
-    await sink.close({ ...opts.metadata, interrupted: String(control.stopped) });
+    try {
+      await sink.close({ ...opts.metadata, interrupted: String(control.stopped) });
+    } catch (err) {
+      failure ??= err;
+    }
   }
   const recovery = reader.recovery();
   await reader.close();
@@ -307,10 +311,16 @@ export function feedName(input: string): string {
  * Open a recording and check it (readable, every channel decodable), so bad input is refused before stages
  * are built or outputs created. Pass the reader to `replay` (which then owns it) to open the file once.
  */
-export async function openChecked(input: string, recover: boolean): Promise<RecordingReader> {
+/** Open `input` and check its channels; `perceive`: it is to go through stages, so it must have cameras. */
+export async function openChecked(
+  input: string,
+  recover: boolean,
+  perceive: boolean,
+): Promise<RecordingReader> {
   const reader = await RecordingReader.open(input, { recover });
   try {
     checkChannels(reader);
+    if (perceive) checkHasCameras(reader);
     return reader;
   } catch (err) {
     await reader.close();

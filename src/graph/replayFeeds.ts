@@ -93,7 +93,7 @@ export async function replayFeeds(
     // Every recording checked before any output is made, then closed: its feed opens it again when its turn
     // comes, so only the feeds running hold a file open (thousands of feeds need no raised open-files limit).
     for (const input of o.inputs) {
-      const reader = await openChecked(input, o.recover ?? false);
+      const reader = await openChecked(input, o.recover ?? false, o.stageOptions.detector !== 'none');
       totalMessages += reader.summary().messageCount;
       await reader.close();
     }

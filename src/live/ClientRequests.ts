@@ -7,7 +7,8 @@
  *
  * Here only `subscribe` and `unsubscribe` with uint32 ids pass (this server offers no capabilities, so nothing else
  * is valid), and they are checked against this client's own subscriptions, so FoxgloveServer gets only requests it
- * accepts. Everything refused is reported in one status (level error) per client frame.
+ * accepts. Everything refused is reported in one status per client frame (level error for malformed input,
+ * warning for well-formed requests the state refuses, as FoxgloveServer has them).
  */
 
 const UINT32_MAX = 0xffff_ffff;
@@ -17,8 +18,14 @@ const MAX_REASONS = 5;
 export interface CheckResult {
   /** JSON text for FoxgloveServer with only the accepted part; undefined when nothing is accepted. */
   forward?: string;
-  /** One line for the client (status op, level error); undefined when everything was accepted. */
+  /** One line for the client (status op); undefined when everything was accepted. */
   error?: string;
+  /**
+   * 'warning' when every refusal was a well-formed request the state refused (a channel not advertised, an id in
+   * use or unknown: FoxgloveServer's own level for these, which the Foxglove app does not show as a broken
+   * connection); 'error' (the default) for malformed input.
+   */
+  level?: 'warning' | 'error';
 }
 
 const isId = (v: unknown): v is number =>
@@ -71,11 +78,15 @@ export class ClientRequests {
       return { error: `subscribe: "subscriptions" must be an array, got ${show(list)}` };
     const ok: { id: number; channelId: number }[] = [];
     const reasons: string[] = [];
+    let malformed = false;
     for (const s of list) {
       const { id, channelId } = (typeof s === 'object' && s !== null ? s : {}) as Record<string, unknown>;
-      if (!isId(id)) reasons.push(`id ${show(id)} is not a uint32`);
-      else if (!isId(channelId) || !this.hasChannel(channelId))
-        reasons.push(`channel ${show(channelId)} is not advertised`);
+      if (!isId(id) || !isId(channelId)) {
+        malformed = true;
+        reasons.push(
+          isId(id) ? `channel id ${show(channelId)} is not a uint32` : `id ${show(id)} is not a uint32`,
+        );
+      } else if (!this.hasChannel(channelId)) reasons.push(`channel ${show(channelId)} is not advertised`);
       else if (this.subs.has(id)) reasons.push(`subscription id ${id} is already in use`);
       else if (this.subscribedChannels.has(channelId))
         reasons.push(`channel ${channelId} is already subscribed`);
@@ -88,6 +99,7 @@ export class ClientRequests {
     return {
       forward: ok.length > 0 ? JSON.stringify({ op: 'subscribe', subscriptions: ok }) : undefined,
       error: summary('subscribe', reasons, list.length),
+      level: malformed ? 'error' : 'warning',
     };
   }
 
@@ -96,10 +108,16 @@ export class ClientRequests {
       return { error: `unsubscribe: "subscriptionIds" must be an array, got ${show(list)}` };
     const ok: number[] = [];
     const reasons: string[] = [];
+    let malformed = false;
     for (const id of list) {
-      const channelId = isId(id) ? this.subs.get(id) : undefined;
+      if (!isId(id)) {
+        malformed = true;
+        reasons.push(`subscription id ${show(id)} is not a uint32`);
+        continue;
+      }
+      const channelId = this.subs.get(id);
       if (channelId === undefined) {
-        reasons.push(`subscription id ${show(id)} does not exist`);
+        reasons.push(`subscription id ${id} does not exist`);
         continue;
       }
       this.subs.delete(id as number);
@@ -109,6 +127,7 @@ export class ClientRequests {
     return {
       forward: ok.length > 0 ? JSON.stringify({ op: 'unsubscribe', subscriptionIds: ok }) : undefined,
       error: summary('unsubscribe', reasons, list.length),
+      level: malformed ? 'error' : 'warning',
     };
   }
 }

@@ -17,7 +17,7 @@ import type { ClientRequests } from './ClientRequests.ts';
 
 /** JSON.stringify of FoxgloveServer's and our status objects starts with this (op is their first key). */
 const STATUS_PREFIX = '{"op":"status"';
-const STATUS_ERROR = 2;
+const STATUS_LEVEL = { warning: 1, error: 2 } as const;
 
 export class SlowClientGuard implements IWebSocket {
   /** Binary frames not sent because the client's buffer was full. */
@@ -68,10 +68,10 @@ export class SlowClientGuard implements IWebSocket {
   private handler: ((event: { data: unknown }) => void) | undefined;
 
   private receive(data: unknown): void {
-    const { forward, error } = this.requests.check(data);
+    const { forward, error, level } = this.requests.check(data);
     if (forward !== undefined) this.handler?.({ data: forward });
     if (error !== undefined) {
-      this.send(JSON.stringify({ op: 'status', level: STATUS_ERROR, message: error }));
+      this.send(JSON.stringify({ op: 'status', level: STATUS_LEVEL[level ?? 'error'], message: error }));
     }
   }
 

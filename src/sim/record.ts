@@ -248,8 +248,9 @@ export async function recordScenario(
   } catch (err) {
     await writer.close().catch(() => undefined);
     await rm(tmp, { force: true });
-    // The writer's hint points at what its file holds; here that file is gone (a recording is whole or absent).
-    if (err instanceof RecordingError && err.where === tmp) {
+    // A refused file write: the writer's hint points at what its file holds, and here that file is gone (a
+    // recording is whole or absent).
+    if (err instanceof RecordingError && err.where === tmp && (err.cause as NodeJS.ErrnoException)?.syscall) {
       throw new RecordingError({
         what: err.what,
         where: outPath,

@@ -42,7 +42,9 @@ export function trackMotSequence(
   let next = 0; // index of the first frame with detections not yet passed
   for (let f = 1; f <= lastFrame; f++) {
     while (next < withDetections.length && withDetections[next]! < f) next++;
-    if (!byFrame.has(f) && tracker.idle()) {
+    // Frame 1 is always an update: the tracker counts frames from its first one (ByteTrack activates new tracks
+    // at once only there, SORT reports early tracks until min_hits), so it must be frame 1.
+    if (f > 1 && !byFrame.has(f) && tracker.idle()) {
       if (next >= withDetections.length) break;
       f = withDetections[next]!;
     }

@@ -23,7 +23,9 @@ beforeAll(async () => {
 function expectOneLineExit2(args: string[], pattern: RegExp): string {
   const t0 = performance.now();
   // --detector none: the error must come from the input itself, not from choosing a model.
-  const r = viper(args[0] === 'replay' ? [...args, '--detector', 'none'] : args);
+  const r = viper(
+    args[0] === 'replay' && !args.includes('--detector') ? [...args, '--detector', 'none'] : args,
+  );
   const seconds = (performance.now() - t0) / 1000;
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
@@ -148,12 +150,18 @@ describe('bad input → one line, exit 2', () => {
     expectOneLineExit2(['replay', p, '-o', join(dir, 'o-rmw.mcap')], /wrong_format/);
   });
 
-  it('a recording without camera images (replay would only copy it)', async () => {
+  it('a recording without camera images: nothing to perceive, but a pass-through copy still works', async () => {
     const p = join(dir, 'no-cameras.mcap');
     await copyRecording(good, p, 1 << 20, (topic) => !/image/.test(topic));
-    const line = expectOneLineExit2(['replay', p, '-o', join(dir, 'o-nocam.mcap')], /no camera images/);
+    const line = expectOneLineExit2(
+      ['replay', p, '-o', join(dir, 'o-nocam.mcap'), '--detector', 'oracle'],
+      /no camera images/,
+    );
     expect(line).toMatch(/none of its \d+ channels is a CompressedImage.*\/tf/);
     expect(existsSync(join(dir, 'o-nocam.mcap'))).toBe(false);
+    // --detector none copies any recording (the salvage the recover hints name).
+    const copy = viper(['replay', p, '-o', join(dir, 'o-nocam-copy.mcap'), '--detector', 'none']);
+    expect(copy.code, copy.stderr).toBe(0);
   });
 
   it('a bad option value', () =>

@@ -7,7 +7,7 @@ import { detectionsToImageAnnotations } from '../../src/detect/annotations.ts';
 import { replay } from '../../src/graph/replay.ts';
 import type { Stage } from '../../src/graph/stage.ts';
 import { passThroughStage } from '../../src/graph/stage.ts';
-import { RecordingReader } from '../../src/io/index.ts';
+import { RecordingReader, unfinishedOutputs } from '../../src/io/index.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-replay-'));
@@ -188,6 +188,8 @@ describe('replay', () => {
       ).rejects.toThrow(
         /^recording: cannot write the file: no space left on device \(ENOSPC\) \(\/dev\/full\)/,
       );
+      // The failed output was released, not left for a later Ctrl-C to name as unfinished.
+      expect(unfinishedOutputs()).not.toContain('/dev/full');
     },
   );
 });

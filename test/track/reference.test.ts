@@ -41,19 +41,30 @@ describe('frames far apart', () => {
   const half = Math.floor(rows.reduce((m, r) => Math.max(m, r.frame), 0) / 2);
   const moved = (by: number) => rows.map((r) => (r.frame > half ? { ...r, frame: r.frame + by } : r));
 
-  it('writes what a frame-by-frame run writes', () => {
-    const gap = moved(500);
-    const byFrame = motToDetections(gap);
-    const tracker = createTracker({ frameRate: 10 });
-    const last = gap.reduce((m, r) => Math.max(m, r.frame), 0);
-    const stepped = new Map<number, ReturnType<typeof tracker.update>>();
+  /** The tracker stepped through every frame from 1, as the reference's loop does. */
+  function stepped(rows: ReturnType<typeof parseMot>, config: Parameters<typeof createTracker>[0]) {
+    const byFrame = motToDetections(rows);
+    const tracker = createTracker(config);
+    const last = rows.reduce((m, r) => Math.max(m, r.frame), 0);
+    const out = new Map<number, ReturnType<typeof tracker.update>>();
     for (let f = 1; f <= last; f++) {
-      const out = tracker.update(byFrame.get(f) ?? [], undefined, f);
-      if (out.length > 0) stepped.set(f, out);
+      const t = tracker.update(byFrame.get(f) ?? [], undefined, f);
+      if (t.length > 0) out.set(f, t);
     }
-    const text = formatMotTracks(trackMotSequence(gap, { frameRate: 10 }).perFrame);
-    expect(text).toBe(formatMotTracks(stepped));
-    expect(text.split('\n').length).toBeGreaterThan(1000);
+    return formatMotTracks(out);
+  }
+
+  it('writes what a frame-by-frame run writes, ByteTrack and SORT, from frame 1 or later', () => {
+    // Also starting late (frame 40): frame 1 still counts, so ByteTrack does not activate tracks at once and
+    // SORT does not report them before min_hits.
+    const late = moved(500).map((r) => ({ ...r, frame: r.frame + 39 }));
+    for (const config of [{ frameRate: 10 }, { kind: 'sort' as const, frameRate: 10 }]) {
+      for (const rows of [moved(500), late]) {
+        const text = formatMotTracks(trackMotSequence(rows, config).perFrame);
+        expect(text).toBe(stepped(rows, config));
+        expect(text.split('\n').length).toBeGreaterThan(1000);
+      }
+    }
   });
 
   it('costs the rows, not the frame numbers', () => {

@@ -139,7 +139,7 @@ export function register(program: Command): void {
             [input, ...(await modelInputs(o.model as string | undefined))],
             [{ path: o.output as string, flag: '-o' }],
           );
-          const reader = await openChecked(input, o.recover === true);
+          const reader = await openChecked(input, o.recover === true, stageOpts.detector !== 'none');
           const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(
             async (err: unknown) => {
               await reader.close();

@@ -144,6 +144,8 @@ export class RecordingWriter {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
+        // After a failed write the file cannot be finalized (its error was reported): only release it.
+        if (this.#mcap.failure !== undefined) return;
         await this.#mcap.end().catch((err: unknown) => {
           throw this.#writeFailed(err);
         });
@@ -191,7 +193,9 @@ export class RecordingWriter {
    */
   #writeFailed(err: unknown): unknown {
     const e = err as NodeJS.ErrnoException;
-    if (err instanceof RecordingError || typeof e?.code !== 'string') return err;
+    // System errors only (they carry the failed syscall): Node's own ERR_* codes are faults, not the disk's.
+    if (err instanceof RecordingError || typeof e?.code !== 'string' || typeof e.syscall !== 'string')
+      return err;
     const why = /^[A-Z]+: ([^,]+)/.exec(e.message)?.[1] ?? 'write failed';
     return new RecordingError({
       what: `cannot write the file: ${why} (${e.code})`,
