@@ -50,42 +50,52 @@ function longScenario(dir: string, name: string): string {
   return file;
 }
 
-/** Run the CLI and send SIGINT once stderr matches `when`; resolves with the exit code and the output. */
+/**
+ * Run the CLI and send SIGINT once stderr matches `when` (one signal per pattern, in order: a second signal waits
+ * for the first to be acknowledged, as two pending signals would merge into one); resolves with the exit code
+ * and the output.
+ */
 async function interrupt(
   args: string[],
-  when: RegExp,
+  when: RegExp | RegExp[],
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const due = Array.isArray(when) ? when : [when];
   const child = viperSpawn(args);
   let stderr = '';
   let stdout = '';
-  let signalled = false;
+  let sent = 0;
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
   });
   const code = await new Promise<number | null>((resolve) => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (!signalled && when.test(stderr)) {
-        signalled = true;
+      if (sent < due.length && due[sent]!.test(stderr)) {
+        sent++;
         child.kill('SIGINT');
       }
     });
     child.on('exit', (c) => resolve(c));
   });
-  expect(signalled, stderr).toBe(true);
+  expect(sent, stderr).toBe(due.length);
   return { code, stderr, stdout };
 }
 
-it('SIGINT during replay finalizes the output MCAP', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-'));
+/** A long three-camera recording of incompressible frames (60 kB each) and where its replay goes. */
+async function bigRecording(prefix: string): Promise<{ input: string; output: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const input = join(dir, 'big.mcap');
-  const output = join(dir, 'out.mcap');
   await writeRigRecording(input, {
     cameras: ['cam_a', 'cam_b', 'cam_c'],
     frames: 200,
     padBytes: 60_000,
     compression: 'none',
   });
+  return { input, output: join(dir, 'out.mcap') };
+}
+
+it('SIGINT during replay finalizes the output MCAP', async () => {
+  const { input, output } = await bigRecording('viper-sigint-');
   // The first progress line means the replay is under way: interrupt it.
   const { code, stderr } = await interrupt(
     ['replay', input, '-o', output, '--detector', 'none', '--queue-size', '4'],
@@ -99,32 +109,13 @@ it('SIGINT during replay finalizes the output MCAP', async () => {
 }, 120_000);
 
 it('a second SIGINT quits at once and names the unfinished output, which --recover still reads', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'viper-sigint2-'));
-  const input = join(dir, 'big.mcap');
-  const output = join(dir, 'out.mcap');
-  await writeRigRecording(input, {
-    cameras: ['cam_a', 'cam_b', 'cam_c'],
-    frames: 200,
-    padBytes: 60_000,
-    compression: 'none',
-  });
-  // The bundled model keeps a batch in flight for a while after the first signal, so the second (sent once the
-  // first is acknowledged: two pending signals would merge into one) arrives before the output is finalized.
-  const child = viperSpawn(['replay', input, '-o', output, '--queue-size', '4']);
-  let stderr = '';
-  let sent = 0;
-  const code = await new Promise<number | null>((resolve) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      // Past 30 %, chunks of the output (4 MiB each) have been written: they are what --recover reads back.
-      const due = sent === 0 ? /replay .*\b[3-9]\d%/ : sent === 1 ? /again quits at once/ : undefined;
-      if (due?.test(stderr)) {
-        sent++;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('exit', (c) => resolve(c));
-  });
+  const { input, output } = await bigRecording('viper-sigint2-');
+  // The bundled model keeps a batch in flight for a while after the first signal, so the second arrives before
+  // the output is finalized; past 30 %, chunks of the output (4 MiB each) have been written for --recover to read.
+  const { code, stderr } = await interrupt(
+    ['replay', input, '-o', output, '--queue-size', '4'],
+    [/replay .*\b[3-9]\d%/, /again quits at once/],
+  );
   expect(code, stderr).toBe(130);
   expect(stderr).toMatch(/SIGINT: stopping, finalizing/);
   expect(stderr).toMatch(
