@@ -1,9 +1,9 @@
 /**
- * Image sequence or video → recording: each JPEG/PNG of a folder (sorted by name), or each frame of a video
- * (decoded by ffmpeg, see videoFrames.ts), becomes a foxglove.CompressedImage on `/<camera>/image` at
- * t = start + i / rate, with a foxglove.CameraCalibration on `/<camera>/calibration` (a nominal pinhole from the
- * horizontal field of view, since neither carries a calibration). Folder images are copied, not re-encoded;
- * sharp reads only their headers.
+ * Image sequence or video → recording: each JPEG/PNG of a folder (in natural name order: 2.jpg before 10.jpg),
+ * or each frame of a video (decoded by ffmpeg, see videoFrames.ts), becomes a foxglove.CompressedImage on
+ * `/<camera>/image` at t = start + i / rate, with a foxglove.CameraCalibration on `/<camera>/calibration` (a
+ * nominal pinhole from the horizontal field of view, since neither carries a calibration). Folder images are
+ * copied, not re-encoded; sharp reads only their headers, and their format is what the bytes are.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
@@ -43,7 +43,31 @@ export interface ImportSummary {
   interrupted?: boolean;
 }
 
-const FORMATS: Record<string, string> = { '.jpg': 'jpeg', '.jpeg': 'jpeg', '.png': 'png' };
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
+
+/**
+ * Natural order: digit runs compare as numbers, so an unpadded sequence (1, 2, …, 10) stays in frame order;
+ * ties (01 vs 1) fall back to plain code-unit order, which keeps the order the same on every machine.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const ra = a.match(/\d+|\D+/g) ?? [];
+  const rb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
+    const x = ra[i] as string;
+    const y = rb[i] as string;
+    if (x === y) continue;
+    if (/^\d/.test(x) && /^\d/.test(y)) {
+      const nx = x.replace(/^0+/, '');
+      const ny = y.replace(/^0+/, '');
+      if (nx.length !== ny.length) return nx.length - ny.length;
+      if (nx !== ny) return nx < ny ? -1 : 1;
+      continue;
+    }
+    return x < y ? -1 : 1;
+  }
+  if (ra.length !== rb.length) return ra.length - rb.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export async function importFrames(o: ImportOptions): Promise<ImportSummary> {
   let st: ReturnType<typeof statSync>;
@@ -65,22 +89,29 @@ export async function importFrames(o: ImportOptions): Promise<ImportSummary> {
 
 interface Frame {
   data: Uint8Array;
-  format: string;
   /** Where the frame came from, for error messages. */
   where: string;
 }
 
 async function importFolder(o: ImportOptions): Promise<ImportSummary> {
-  const files = readdirSync(o.source)
-    .filter((f) => FORMATS[extname(f).toLowerCase()])
-    .sort();
+  // Only plain files: a sub-folder named x.jpg is not a frame.
+  const files = readdirSync(o.source, { withFileTypes: true })
+    .filter((e) => IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()) && !e.isDirectory())
+    .map((e) => e.name)
+    .sort(naturalCompare);
   if (files.length === 0) {
     throw new ConfigError({ what: `no .jpg/.jpeg/.png files in '${o.source}'`, where: 'import <source>' });
   }
   async function* frames(): AsyncGenerator<Frame> {
     for (const f of files) {
       const where = join(o.source, f);
-      yield { data: new Uint8Array(readFileSync(where)), format: FORMATS[extname(f).toLowerCase()]!, where };
+      let data: Uint8Array;
+      try {
+        data = new Uint8Array(readFileSync(where));
+      } catch (err) {
+        throw new RecordingError({ what: `cannot read the file: ${(err as Error).message}`, where });
+      }
+      yield { data, where };
     }
   }
   return writeFrames(o, o.rateHz ?? 10, frames(), files.length);
@@ -98,8 +129,7 @@ async function importVideo(o: ImportOptions): Promise<ImportSummary> {
   }
   async function* frames(): AsyncGenerator<Frame> {
     let i = 0;
-    for await (const data of videoJpegFrames(o.source))
-      yield { data, format: 'jpeg', where: `${o.source} frame ${i++}` };
+    for await (const data of videoJpegFrames(o.source)) yield { data, where: `${o.source} frame ${i++}` };
   }
   return writeFrames(o, rateHz, frames(), info.frames);
 }
@@ -117,7 +147,7 @@ async function writeFrames(
   const writer = await RecordingWriter.create(o.output);
   let width = 0;
   let height = 0;
-  let format = '';
+  const formats = new Set<string>();
   let count = 0;
   try {
     const imageCh = await writer.addChannel(topics.image(o.camera), {
@@ -128,17 +158,14 @@ async function writeFrames(
       kind: 'foxglove',
       name: 'foxglove.CameraCalibration',
     });
-    for await (const { data, format: fmt, where } of stoppable(frames, o.control)) {
-      const meta = await sharp(data)
-        .metadata()
-        .catch((err: unknown) => {
-          throw new RecordingError({ what: `cannot read image: ${(err as Error).message}`, where });
-        });
-      if (!meta.width || !meta.height) throw new RecordingError({ what: 'image has no size', where });
+    for await (const { data, where } of stoppable(frames, o.control)) {
+      const meta = await imageMeta(data, where);
+      // The format written is what the bytes are (a PNG named .jpg is a png frame), never the extension.
+      const fmt = meta.format;
+      formats.add(fmt);
       if (count === 0) {
         width = meta.width;
         height = meta.height;
-        format = fmt;
       } else if (meta.width !== width || meta.height !== height) {
         throw new RecordingError({
           what: `image is ${meta.width}×${meta.height}, the sequence is ${width}×${height}`,
@@ -171,9 +198,33 @@ async function writeFrames(
     height,
     rateHz,
     durationS: (count - 1) / rateHz,
-    format,
+    format: [...formats].join('+'),
     ...(interrupted ? { interrupted } : {}),
   };
+}
+
+/** Format and size from the header; an empty file, non-image bytes or a format other than JPEG/PNG is refused. */
+async function imageMeta(
+  data: Uint8Array,
+  where: string,
+): Promise<{ format: 'jpeg' | 'png'; width: number; height: number }> {
+  // sharp throws synchronously on an empty buffer, so the check comes first.
+  if (data.length === 0) throw new RecordingError({ what: 'empty file (0 bytes)', where });
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+  try {
+    meta = await sharp(data).metadata();
+  } catch (err) {
+    throw new RecordingError({ what: `cannot read image: ${(err as Error).message}`, where });
+  }
+  if (meta.format !== 'jpeg' && meta.format !== 'png') {
+    throw new RecordingError({
+      what: `${meta.format ?? 'unknown'} bytes, not JPEG or PNG`,
+      where,
+      hint: 'convert it to JPEG or PNG (replay decodes only those)',
+    });
+  }
+  if (!meta.width || !meta.height) throw new RecordingError({ what: 'image has no size', where });
+  return { format: meta.format, width: meta.width, height: meta.height };
 }
 
 /** A pinhole with square pixels, principal point at the centre, focal length from the horizontal FOV. */

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     )
     .argument(
       '<source>',
-      'folder of .jpg/.jpeg/.png images (taken in file-name order), or a video file (decoded with ffmpeg)',
+      'folder of .jpg/.jpeg/.png images (in natural file-name order: 2.jpg before 10.jpg), or a video file (decoded with ffmpeg)',
     )
     .requiredOption('-o, --output <file>', 'recording (.mcap) to write')
     .option('--rate <hz>', "frame rate: default 10 for a folder, the video's own for a video")
