@@ -17,14 +17,20 @@ export interface MotRow {
   score: number;
 }
 
-/** Parse a MOTChallenge det/gt/track file; blank lines and lines starting with '#' are skipped. */
+/**
+ * Parse a MOTChallenge det/gt/track file; blank lines and lines starting with '#' are skipped, and so is one
+ * trailing comma per line. Missing scores read as 1; a score column that is there must be a number.
+ */
 export function parseMot(text: string, where = 'MOT file'): MotRow[] {
   const rows: MotRow[] = [];
   const lines = text.split(/\r?\n/);
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
     if (line === '' || line.startsWith('#')) continue;
-    const f = line.split(/[,\s]+/).map(Number);
+    // Commas, else whitespace: an empty field (`1,,2`) must not shift the columns after it.
+    const cols = line.split(line.includes(',') ? /\s*,\s*/ : /\s+/);
+    if (cols.length > 6 && cols[cols.length - 1] === '') cols.pop();
+    const f = cols.map((c) => (c === '' ? Number.NaN : Number(c)));
     if (f.length < 6 || f.slice(0, 6).some((x) => !Number.isFinite(x))) {
       throw new ConfigError({
         what: `line ${n + 1} is not 'frame,id,x,y,w,h,score,…': "${line.slice(0, 80)}"`,
@@ -33,8 +39,23 @@ export function parseMot(text: string, where = 'MOT file'): MotRow[] {
       });
     }
     const frame = f[0]!;
-    if (!Number.isInteger(frame) || frame < 1) {
-      throw new ConfigError({ what: `line ${n + 1}: frame ${frame} is not a 1-based integer`, where });
+    // Past 2⁵³ frame + 1 === frame, and the run over frames would not end.
+    if (!Number.isSafeInteger(frame) || frame < 1) {
+      throw new ConfigError({
+        what: `line ${n + 1}: frame ${cols[0]} is not a 1-based integer of at most 2^53`,
+        where,
+      });
+    }
+    if (f[4]! < 0 || f[5]! < 0) {
+      throw new ConfigError({
+        what: `line ${n + 1}: negative box size ${f[4]}×${f[5]}`,
+        where,
+        hint: 'columns 5 and 6 are width and height',
+      });
+    }
+    // A NaN or infinite score used to read as 1: a sure detection out of a broken one.
+    if (f.length > 6 && !Number.isFinite(f[6])) {
+      throw new ConfigError({ what: `line ${n + 1}: score "${cols[6]}" is not a number`, where });
     }
     rows.push({
       frame,
@@ -43,7 +64,7 @@ export function parseMot(text: string, where = 'MOT file'): MotRow[] {
       y: f[3]!,
       w: f[4]!,
       h: f[5]!,
-      score: f.length > 6 && Number.isFinite(f[6]) ? f[6]! : 1,
+      score: f.length > 6 ? f[6]! : 1,
     });
   }
   return rows;
@@ -79,6 +100,8 @@ export function pyRoundStr(x: number, nd: number): string {
   if (r - y === 0.5 && r % 2 !== 0) r -= 1; // Math.round rounds .5 up; rint rounds half to even
   const v = r / scale;
   if (Object.is(v, -0) || (v === 0 && x < 0)) return '-0.0';
+  // Python's repr turns to exponent form from 1e16 (JS only from 1e21), and adds no `.0` there.
+  if (Math.abs(v) >= 1e16) return v.toExponential();
   return Number.isInteger(v) ? `${v}.0` : String(v);
 }
 

@@ -146,3 +146,59 @@ describe('KITTI tracking', () => {
     );
   });
 });
+
+describe('odd tracking text', () => {
+  const mot = '1,1,10,20,30,40,0.9,-1,-1,-1\n1,2,50,20,30,40,0.8,-1,-1,-1\n';
+
+  it('reads CRLF, a UTF-8 BOM, blank lines, tabs and one trailing comma per line alike', () => {
+    const want = readMotChallenge(mot);
+    expect(readMotChallenge(`\uFEFF${mot.replaceAll('\n', '\r\n\r\n')}`)).toEqual(want);
+    expect(readMotChallenge(mot.replaceAll(',', '\t'))).toEqual(want);
+    expect(readMotChallenge(mot.replaceAll('\n', ',\n'))).toEqual(want);
+  });
+
+  it('refuses ids past 2^53, which would merge two ids into one', () => {
+    const e = thrown(() =>
+      readMotChallenge('1,100000000000000000000,1,1,1,1\n1,100000000000000000001,5,5,1,1\n'),
+    );
+    expect(e.message).toMatch(/must be integers of at most 2\^53.*MOTChallenge line 1/);
+    const k = '0 100000000000000000000 Car 0 0 0 1 1 2 2 1 1 1 1 1 1 0\n';
+    expect(thrown(() => readKitti(k)).message).toMatch(/at most 2\^53.*KITTI line 1/);
+  });
+
+  it('names both lines of an id twice in one frame when asked (tracking files), not otherwise', () => {
+    const dup = `${mot}1,1,90,20,30,40,0.7,-1,-1,-1\n`;
+    expect(readMotChallenge(dup)).toHaveLength(3);
+    expect(thrown(() => readMotChallenge(dup, { uniqueIds: true })).message).toMatch(
+      /id 1 twice in frame 1 \(also line 1\).*MOTChallenge line 3/,
+    );
+    const k = '0 4 Car 0 0 0 1 1 2 2 1 1 1 1 1 1 0\n0 -1 DontCare 0 0 0 1 1 2 2 1 1 1 1 1 1 0\n';
+    // DontCare regions share track −1.
+    expect(readKitti(`${k}${k.replace('0 4 Car', '0 5 Car')}`, { uniqueIds: true })).toHaveLength(4);
+    expect(thrown(() => readKitti(`${k}${k}`, { uniqueIds: true })).message).toMatch(
+      /track_id 4 twice in frame 0 \(also line 1\).*KITTI line 3/,
+    );
+  });
+
+  it('refuses a KITTI box whose right or bottom edge is before its left or top', () => {
+    expect(thrown(() => readKitti('0 1 Car 0 0 0 200 200 100 300 1 1 1 1 1 1 0\n')).message).toMatch(
+      /x2 < x1 or y2 < y1.*KITTI line 1/,
+    );
+    expect(readKitti('0 1 Car 0 0 0 200 200 200 200 1 1 1 1 1 1 0\n')).toHaveLength(1); // zero size: allowed
+  });
+
+  it('refuses a box whose area overflows (every IoU with it was NaN)', () => {
+    expect(thrown(() => readMotChallenge('1,1,1e300,1e300,1e300,1e300\n')).message).toMatch(
+      /overflows.*line 1/,
+    );
+    expect(thrown(() => readKitti('0 1 Car 0 0 0 -1e300 0 1e300 1e300 1 1 1 1 1 1 0\n')).message).toMatch(
+      /overflows.*KITTI line 1/,
+    );
+  });
+
+  it('says which format a file looks like when the other was asked for', () => {
+    const k = '0 1 Car 0 0 -1.5 10 20 50 60 1.5 1.6 4 1 2 10 0\n';
+    expect(thrown(() => readMotChallenge(k)).hint).toMatch(/--format kitti/);
+    expect(thrown(() => readKitti(mot)).hint).toMatch(/--format mot/);
+  });
+});

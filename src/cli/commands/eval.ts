@@ -215,11 +215,11 @@ async function evalText(
   let gtRows: TrackRow[];
   let trRows: TrackRow[];
   if (format === 'kitti') {
-    gtRows = kittiRowsToTrackRows(parse(gt, () => readKitti(gtText)));
-    trRows = kittiRowsToTrackRows(parse(results, () => readKitti(trText)));
+    gtRows = kittiRowsToTrackRows(parse(gt, () => readKitti(gtText, { uniqueIds: true })));
+    trRows = kittiRowsToTrackRows(parse(results, () => readKitti(trText, { uniqueIds: true })));
   } else {
-    const g = parse(gt, () => readMotChallenge(gtText));
-    const t = parse(results, () => readMotChallenge(trText));
+    const g = parse(gt, () => readMotChallenge(gtText, { uniqueIds: true }));
+    const t = parse(results, () => readMotChallenge(trText, { uniqueIds: true }));
     if (benchmark) {
       const p = preprocessMotChallenge(g, t, benchmark);
       gtRows = p.gt;

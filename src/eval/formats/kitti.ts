@@ -5,6 +5,7 @@
  */
 import { ViperError } from '../../contracts/errors.ts';
 import type { TrackRow } from '../rows.ts';
+import type { ReadOptions } from './motchallenge.ts';
 
 export interface KittiRow {
   frame: number;
@@ -61,9 +62,10 @@ function parseError(what: string, line: number, hint: string): ViperError {
  * Parse KITTI tracking text (17 columns, or 18 with a score). Throws ViperError('input') naming the line and
  * field. Example: `readKitti('0 1 Car 0 0 -1.5 10 20 50 60 1.5 1.6 4 1 2 10 0\n')[0].type === 'Car'`.
  */
-export function readKitti(text: string): KittiRow[] {
+export function readKitti(text: string, opts: ReadOptions = {}): KittiRow[] {
   const rows: KittiRow[] = [];
   const lines = text.split(/\r?\n/);
+  const seen = new Map<string, number>();
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
     if (line === '') continue;
@@ -72,7 +74,9 @@ export function readKitti(text: string): KittiRow[] {
       throw parseError(
         `${cols.length} columns, expected 17 or 18`,
         n + 1,
-        'frame track_id type truncated occluded alpha x1 y1 x2 y2 h w l x y z rotation_y [score]',
+        line.includes(',')
+          ? 'KITTI is space separated; a comma-separated file is MOTChallenge: --format mot'
+          : 'frame track_id type truncated occluded alpha x1 y1 x2 y2 h w l x y z rotation_y [score]',
       );
     }
     const v: number[] = [];
@@ -87,12 +91,37 @@ export function readKitti(text: string): KittiRow[] {
       }
       v.push(x);
     }
-    if (!Number.isInteger(v[0]) || !Number.isInteger(v[1])) {
+    // Beyond 2⁵³ neighbouring integers read as one number, so two ids would merge.
+    if (!Number.isSafeInteger(v[0]) || !Number.isSafeInteger(v[1])) {
       throw parseError(
-        `frame ${v[0]} / track_id ${v[1]} must be integers`,
+        `frame ${cols[0]} / track_id ${cols[1]} must be integers of at most 2^53`,
         n + 1,
         'frame and track_id come first',
       );
+    }
+    if (v[8]! < v[6]! || v[9]! < v[7]!) {
+      throw parseError(
+        `box ${v[6]},${v[7]} → ${v[8]},${v[9]} has x2 < x1 or y2 < y1`,
+        n + 1,
+        'columns 7–10 are left, top, right, bottom',
+      );
+    }
+    // An area that overflows makes every IoU with the box NaN.
+    if (!Number.isFinite((v[8]! - v[6]!) * (v[9]! - v[7]!))) {
+      throw parseError(`box ${v[6]},${v[7]} → ${v[8]},${v[9]} overflows`, n + 1, 'columns 7–10 are pixels');
+    }
+    // DontCare regions (track −1) may be many in one frame.
+    if (opts.uniqueIds && v[1]! >= 0 && cols[2] !== 'DontCare') {
+      const key = `${v[0]} ${v[1]}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        throw parseError(
+          `track_id ${v[1]} twice in frame ${v[0]} (also line ${first})`,
+          n + 1,
+          'ids must be unique within a frame',
+        );
+      }
+      seen.set(key, n + 1);
     }
     const row: KittiRow = {
       frame: v[0]!,

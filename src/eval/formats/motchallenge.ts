@@ -29,20 +29,35 @@ function parseError(what: string, line: number, hint: string): ViperError {
   return new ViperError('input', { what, where: `MOTChallenge line ${line}`, hint });
 }
 
+export interface ReadOptions {
+  /** Refuse an id twice in one frame (a tracking file; TrackEval refuses it too), naming both lines. */
+  uniqueIds?: boolean;
+}
+
 /**
  * Parse MOTChallenge text. At least 6 columns are required (frame, id, box); missing conf / x / y / z read
- * as 1 / −1 / −1 / −1. Blank lines are skipped. Throws ViperError('input') naming the line and field.
+ * as 1 / −1 / −1 / −1. Blank lines and one trailing comma per line (as TrackEval's reader) are skipped.
+ * Throws ViperError('input') naming the line and field.
  * Example: `readMotChallenge('1,3,10,20,30,40,1,-1,-1,-1\n')[0].w === 30`.
  */
-export function readMotChallenge(text: string): MotRow[] {
+export function readMotChallenge(text: string, opts: ReadOptions = {}): MotRow[] {
   const rows: MotRow[] = [];
   const lines = text.split(/\r?\n/);
+  const seen = new Map<string, number>();
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
     if (line === '') continue;
     const cols = line.split(line.includes(',') ? /\s*,\s*/ : /\s+/);
+    if (cols.length > 6 && cols[cols.length - 1] === '') cols.pop();
     if (cols.length < 6) {
       throw parseError(`${cols.length} columns, expected at least 6`, n + 1, 'frame,id,x,y,w,h[,conf,x,y,z]');
+    }
+    if ((cols.length === 17 || cols.length === 18) && /^[A-Za-z_]+$/.test(cols[2] ?? '')) {
+      throw parseError(
+        `field x is "${cols[2]}"`,
+        n + 1,
+        'this looks like a KITTI tracking file: --format kitti',
+      );
     }
     const v: number[] = [];
     for (let c = 0; c < cols.length; c++) {
@@ -53,11 +68,36 @@ export function readMotChallenge(text: string): MotRow[] {
       }
       v.push(x);
     }
-    if (!Number.isInteger(v[0]) || !Number.isInteger(v[1])) {
-      throw parseError(`frame ${v[0]} / id ${v[1]} must be integers`, n + 1, 'frame,id come first');
+    // Beyond 2⁵³ neighbouring integers read as one number: two ids would merge, and a frame count would not end.
+    if (!Number.isSafeInteger(v[0]) || !Number.isSafeInteger(v[1])) {
+      throw parseError(
+        `frame ${cols[0]} / id ${cols[1]} must be integers of at most 2^53`,
+        n + 1,
+        'frame,id come first',
+      );
+    }
+    if (opts.uniqueIds) {
+      const key = `${v[0]} ${v[1]}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        throw parseError(
+          `id ${v[1]} twice in frame ${v[0]} (also line ${first})`,
+          n + 1,
+          'ids must be unique within a frame',
+        );
+      }
+      seen.set(key, n + 1);
     }
     if (v[4]! < 0 || v[5]! < 0) {
       throw parseError(`negative box size ${v[4]}×${v[5]}`, n + 1, 'columns 5 and 6 are width and height');
+    }
+    // An area or corner that overflows makes every IoU with the box NaN.
+    if (
+      !Number.isFinite(v[4]! * v[5]!) ||
+      !Number.isFinite(v[2]! + v[4]!) ||
+      !Number.isFinite(v[3]! + v[5]!)
+    ) {
+      throw parseError(`box ${v[2]},${v[3]} ${v[4]}×${v[5]} overflows`, n + 1, 'columns 3–6 are pixels');
     }
     const row: MotRow = {
       frame: v[0]!,
