@@ -67,6 +67,13 @@ export const ModelCardSchema = z
       .default({ score: 0.3, iou: 0.45, maxDetections: 300 }),
   })
   .superRefine((card, ctx) => {
+    if (Object.keys(card.classMap).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classMap'],
+        message: 'classMap maps no class onto a Viper class, so every detection would be dropped',
+      });
+    }
     for (const name of Object.keys(card.classMap)) {
       if (!card.classes.includes(name)) {
         ctx.addIssue({ code: 'custom', path: ['classMap', name], message: `"${name}" is not in classes` });

@@ -25,7 +25,21 @@ export function postprocess(data: Float32Array, dims: readonly number[], spec: P
   const out: Candidate[][] = [];
   for (let b = 0; b < (dims[0] ?? 0); b++) {
     const slice = data.subarray(b * size, (b + 1) * size);
-    out.push(nms(adapters[spec.layout](slice, per, spec.params), spec.nms));
+    out.push(nms(adapters[spec.layout](slice, per, spec.params).filter(finite), spec.nms));
   }
   return out;
+}
+
+/**
+ * A NaN or infinite box or score is a broken output (an overflowed exp, a bad export), not a detection: an
+ * infinite box would be clipped to the whole image and an infinite score would outrank every real one.
+ */
+function finite(c: Candidate): boolean {
+  return (
+    Number.isFinite(c.score) &&
+    Number.isFinite(c.x1) &&
+    Number.isFinite(c.y1) &&
+    Number.isFinite(c.x2) &&
+    Number.isFinite(c.y2)
+  );
 }

@@ -25,6 +25,11 @@ function tensorShape(
   return m?.isTensor ? m.shape : null;
 }
 
+function tensorType(meta: readonly ort.InferenceSession.ValueMetadata[], name: string): string | null {
+  const m = meta.find((v) => v.name === name);
+  return m?.isTensor ? m.type : null;
+}
+
 function fmt(shape: readonly (Dim | null)[]): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
@@ -46,6 +51,21 @@ export function checkShapes(session: SessionMeta, card: ModelCard): ModelShapes 
       where,
       hint: 'fix output.name in the card',
     });
+  }
+  // The preprocessing graph feeds float32 and the adapters read float32: a float16 or int8 model would fail only
+  // at its first run, after the recording was opened and frames decoded.
+  for (const [kind, name, meta] of [
+    ['input', input.name, session.inputMetadata],
+    ['output', output.name, session.outputMetadata],
+  ] as const) {
+    const type = tensorType(meta, name);
+    if (type !== null && type !== 'float32') {
+      throw new ModelError({
+        what: `${kind} "${name}" is ${type}, Viper runs models with float32 ${kind}s`,
+        where,
+        hint: 'export the model with float32 inputs and outputs (a float16 or quantized model can keep float32 I/O, e.g. keep_io_types)',
+      });
+    }
   }
   const inShape = tensorShape(session.inputMetadata, input.name) ?? [];
   const want: Dim[] =

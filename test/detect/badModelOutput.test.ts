@@ -1,0 +1,146 @@
+/** Odd models: non-finite outputs are no detections; non-float32 I/O and empty class maps fail at open, on one line. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ModelError } from '../../src/contracts/errors.ts';
+import { Detector } from '../../src/detect/index.ts';
+import { encodeModel, floatTensor, int64Tensor, type NodeSpec } from '../../src/detect/onnxProto.ts';
+import { postprocess } from '../../src/detect/postprocess.ts';
+import { uniformRgb } from './frames.ts';
+import { buildTinyModel, tempDir, writeModelWithCard } from './tinyModel.ts';
+
+const dir = tempDir();
+const card = {
+  input: { name: 'images', width: 32, height: 32, colorOrder: 'rgb', scale: 1 / 255 },
+  output: { name: 'output', layout: 'viper' },
+  classes: ['person'],
+  classMap: { person: 'pedestrian' },
+  thresholds: { score: 0.3 },
+};
+/** A viper-head model whose one row is `row` (cx, cy, w, h, objectness, class score) for every image. */
+const oneRow = (name: string, row: number[]) =>
+  writeModelWithCard(
+    dir,
+    name,
+    buildTinyModel({ batch: 'n', width: 32, height: 32, outDims: [1, 6], c: row, m: row.map(() => 0) }),
+    card,
+  );
+const opened: Detector[] = [];
+afterAll(async () => {
+  for (const d of opened) await d.close();
+});
+
+async function detectOnce(model: string) {
+  const det = await Detector.open({ model, threads: 1, log: () => {} });
+  opened.push(det);
+  const [r] = await det.detect([uniformRgb('c0', 64, 48, 90)]);
+  return r!;
+}
+
+async function openError(model: string): Promise<ModelError> {
+  const err = await Detector.open({ model, threads: 1, log: () => {} }).then(
+    (d) => {
+      opened.push(d);
+      return null;
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ModelError);
+  expect((err as Error).message.split('\n')).toHaveLength(1);
+  return err as ModelError;
+}
+
+describe('model outputs with NaN or Inf', () => {
+  it('are no detections (an infinite box used to become a whole-image box, an infinite score a sure one)', async () => {
+    expect((await detectOnce(oneRow('finite', [16, 16, 8, 8, 0.9, 1]))).detections).toHaveLength(1);
+    for (const [name, row] of [
+      ['infW', [16, 16, Number.POSITIVE_INFINITY, 8, 0.9, 1]],
+      ['infObj', [16, 16, 8, 8, Number.POSITIVE_INFINITY, 1]],
+      ['nanCx', [Number.NaN, 16, 8, 8, 0.9, 1]],
+      ['nanObj', [16, 16, 8, 8, Number.NaN, 1]],
+    ] as const) {
+      const r = await detectOnce(oneRow(name, [...row]));
+      expect(r.error, name).toBeUndefined();
+      expect(r.detections, name).toEqual([]);
+    }
+  });
+
+  it('are dropped before NMS, where they would sort and suppress unpredictably', () => {
+    const rows = [
+      [16, 16, 8, 8, 0.9, 1],
+      [16, 16, Number.NEGATIVE_INFINITY, 8, 0.95, 1],
+      [16, 16, 8, 8, Number.POSITIVE_INFINITY, 1],
+    ];
+    const spec = {
+      layout: 'viper' as const,
+      params: { inputW: 32, inputH: 32, numClasses: 1, scoreThreshold: 0.3, keep: [true] },
+      nms: { scoreThreshold: 0.3, iouThreshold: 0.45, maxDetections: 10 },
+    };
+    const [kept] = postprocess(Float32Array.from(rows.flat()), [1, 3, 6], spec);
+    expect(kept).toEqual([{ x1: 12, y1: 12, x2: 20, y2: 20, score: expect.closeTo(0.9, 6), classIndex: 0 }]);
+  });
+
+  it('a head with no rows at all gives no detections and no error', async () => {
+    const empty = buildTinyModel({ batch: 'n', width: 32, height: 32, outDims: [0, 6], c: [], m: [] });
+    const r = await detectOnce(writeModelWithCard(dir, 'norows', empty, card));
+    expect(r).toMatchObject({ detections: [] });
+    expect(r.error).toBeUndefined();
+  });
+});
+
+describe('models Viper cannot feed or read', () => {
+  /** The tiny model with a Cast after a non-float32 input and/or before a non-float32 output. */
+  function castModel(name: string, inType: number, outType: number): string {
+    const row = [16, 16, 8, 8, 0.9, 1];
+    const nodes: NodeSpec[] = [
+      ...(inType === 1 ? [] : [{ opType: 'Cast', input: ['images'], output: ['x'], int: { to: 1 } }]),
+      {
+        opType: 'ReduceMax',
+        input: [inType === 1 ? 'images' : 'x'],
+        output: ['m'],
+        ints: { axes: [1, 2, 3] },
+        int: { keepdims: 0 },
+      },
+      { opType: 'Unsqueeze', input: ['m', 'axes'], output: ['m3'] },
+      { opType: 'Mul', input: ['m3', 'M'], output: ['shift'] },
+      { opType: 'Add', input: ['shift', 'C'], output: [outType === 1 ? 'output' : 'y'] },
+      ...(outType === 1 ? [] : [{ opType: 'Cast', input: ['y'], output: ['output'], int: { to: outType } }]),
+    ];
+    const bytes = encodeModel({
+      nodes,
+      initializers: [
+        floatTensor('C', [1, 1, 6], row),
+        floatTensor('M', [1, 1, 6], [0, 0, 0, 0, 0, 0]),
+        int64Tensor('axes', [2], [1, 2]),
+      ],
+      inputs: [{ name: 'images', elemType: inType, shape: ['n', 3, 32, 32] }],
+      outputs: [{ name: 'output', elemType: outType, shape: ['n', 1, 6] }],
+    });
+    return writeModelWithCard(dir, name, bytes, card);
+  }
+  const FLOAT = 1;
+  const INT8 = 3;
+  const FLOAT16 = 10;
+
+  it('a float16 or int8 input or output fails at open, not at the first run after the recording opened', async () => {
+    expect((await openError(castModel('f16in', FLOAT16, FLOAT))).what).toBe(
+      'input "images" is float16, Viper runs models with float32 inputs',
+    );
+    expect((await openError(castModel('i8in', INT8, FLOAT))).what).toMatch(/^input "images" is int8/);
+    expect((await openError(castModel('f16out', FLOAT, FLOAT16))).what).toBe(
+      'output "output" is float16, Viper runs models with float32 outputs',
+    );
+    expect((await detectOnce(castModel('f32', FLOAT, FLOAT))).detections).toHaveLength(1);
+  });
+
+  it('a card whose classMap maps nothing (every detection dropped) is an invalid card', async () => {
+    oneRow('nomap', [16, 16, 8, 8, 0.9, 1]);
+    writeFileSync(
+      join(dir, 'nomap.card.json'),
+      JSON.stringify({ ...card, name: 'nomap', model: 'nomap.onnx', classMap: {} }),
+    );
+    const e = await openError(join(dir, 'nomap.card.json'));
+    expect(e.what).toMatch(/classMap maps no class/);
+    expect(e.where).toContain('classMap');
+  });
+});
