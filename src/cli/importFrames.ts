@@ -41,6 +41,8 @@ export interface ImportSummary {
   format: string;
   /** Stopped by `control` before the source ended. */
   interrupted?: boolean;
+  /** What the decoder reported and survived (a truncated or damaged video: frames may be missing). */
+  warnings?: string[];
 }
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
@@ -127,11 +129,18 @@ async function importVideo(o: ImportOptions): Promise<ImportSummary> {
       hint: 'give one with --rate <hz>',
     });
   }
+  const warnings: string[] = [];
   async function* frames(): AsyncGenerator<Frame> {
     let i = 0;
-    for await (const data of videoJpegFrames(o.source)) yield { data, where: `${o.source} frame ${i++}` };
+    for await (const data of videoJpegFrames(o.source, (w) => warnings.push(w)))
+      yield { data, where: `${o.source} frame ${i++}` };
   }
-  return writeFrames(o, rateHz, frames(), info.frames);
+  const s = await writeFrames(o, rateHz, frames(), info.frames);
+  // ffmpeg decodes what it can of a truncated or damaged file and exits 0: say what is missing.
+  if (!s.interrupted && info.frames !== undefined && s.frames < info.frames) {
+    warnings.push(`imported ${s.frames} of the ${info.frames} frames the video declares`);
+  }
+  return warnings.length > 0 ? { ...s, warnings } : s;
 }
 
 /**

@@ -83,8 +83,15 @@ export function probeVideo(file: string): VideoInfo {
   return { width, height, rateHz, frames: Number.isInteger(n) && n > 0 ? n : undefined };
 }
 
-/** The frames of `file`'s first video stream as JPEG bytes, in order. */
-export async function* videoJpegFrames(file: string, quality = 3): AsyncGenerator<Uint8Array> {
+/**
+ * The frames of `file`'s first video stream as JPEG bytes, in order. Errors ffmpeg survives (a file ended early,
+ * damaged packets: it decodes what it can and exits 0) go to `onWarning`, a few distinct lines.
+ */
+export async function* videoJpegFrames(
+  file: string,
+  onWarning: (line: string) => void = () => undefined,
+  quality = 3,
+): AsyncGenerator<Uint8Array> {
   requireFfmpeg();
   const child = spawn(
     FFMPEG,
@@ -138,9 +145,21 @@ export async function* videoJpegFrames(file: string, quality = 3): AsyncGenerato
     }
     if (split.pending > 0)
       throw new RecordingError({ what: 'ffmpeg output ended inside a frame', where: file });
+    for (const line of decoderWarnings(stderr)) onWarning(`ffmpeg: ${line}`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
+}
+
+/** At most `max` distinct lines of ffmpeg's error output, without its `[demuxer @ 0x…]` prefixes. */
+export function decoderWarnings(stderr: string, max = 3): string[] {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '').trim())
+    .filter((l) => l !== '');
+  const distinct = [...new Set(lines)];
+  const more = distinct.length - max;
+  return more > 0 ? [...distinct.slice(0, max), `… and ${more} more`] : distinct;
 }
 
 /**

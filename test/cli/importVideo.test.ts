@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveFfmpeg, JpegSplitter } from '../../src/cli/videoFrames.ts';
+import { decoderWarnings, haveFfmpeg, JpegSplitter } from '../../src/cli/videoFrames.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { viper } from '../testing/cli.ts';
 
@@ -90,6 +90,25 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/not a readable video|cannot decode/);
   });
+
+  it('imports what a truncated video holds and warns about what is missing (ffmpeg exits 0 there)', () => {
+    // The AVI's header declares its 20 frames; cut at 60 % the file holds about 11.
+    const whole = readFileSync(video);
+    const cut = join(dir, 'cut.avi');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const r = viper(['import', cut, '-o', join(dir, 'cut.mcap'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { frames: number; warnings?: string[] };
+    expect(s.frames).toBeGreaterThan(0);
+    expect(s.frames).toBeLessThan(20);
+    expect(s.warnings).toContain(`imported ${s.frames} of the 20 frames the video declares`);
+    expect(r.stderr).toMatch(
+      new RegExp(`^warning: imported ${s.frames} of the 20 frames .*cut\\.avi\\)$`, 'm'),
+    );
+    // The whole file: no warning.
+    const ok = viper(['import', video, '-o', join(dir, 'whole.mcap'), '--json']);
+    expect(JSON.parse(ok.stdout).warnings).toBeUndefined();
+  });
 });
 
 it('says how to get ffmpeg when it is missing (one line, exit 2)', () => {
@@ -141,4 +160,11 @@ describe('JpegSplitter', () => {
       ),
     );
   });
+});
+
+it("keeps a few distinct lines of ffmpeg's errors, without its [demuxer @ 0x…] prefixes", () => {
+  const stderr =
+    '[matroska,webm @ 0x559c821e18c0] File ended prematurely\n[mpeg4 @ 0x1] damaged\n[mpeg4 @ 0x2] damaged\nb\n\nc\nd\n';
+  expect(decoderWarnings(stderr)).toEqual(['File ended prematurely', 'damaged', 'b', '… and 2 more']);
+  expect(decoderWarnings('')).toEqual([]);
 });

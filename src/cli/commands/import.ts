@@ -54,6 +54,7 @@ export function register(program: Command): void {
         }).finally(dispose);
         if (s.interrupted) bar?.stop();
         else bar?.finish();
+        for (const w of s.warnings ?? []) process.stderr.write(`warning: ${w} (${source})\n`);
         if (o.json) printJson(s);
         else
           process.stdout.write(
