@@ -50,6 +50,18 @@ describe('viper scenarios: bad input', () => {
     expect(line).toMatch(/^error: config: no scenario file matches 'no_such_scenario'/);
   });
 
+  it('two files of one scenario name (their outputs would be one file), before anything runs', async () => {
+    const a = await scenarioFile('twin', {});
+    const b = join(dir, 'twin-copy.json');
+    await writeFile(b, JSON.stringify(tinyScenario({ name: 'twin' })));
+    const out = join(dir, 'twin-out');
+    const line = oneLine(viper(['scenarios', 'run', a, b, '-o', out]));
+    expect(line).toMatch(
+      /^error: scenario: two scenarios are named 'twin': .*twin-copy\.json and .*twin\.json/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an expect naming an unknown metric, and one naming an unknown actor, before anything runs', async () => {
     const metric = await scenarioFile('bad_metric', {
       expect: { metrics: [{ metric: 'MOTAX' as 'MOTA', min: 0.5 }], events: [] },
