@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mountRotation, matToQuat, distortPoint, undistortPoint } from '../../src/sim/rig.ts';
 import { buildRig } from '../../src/sim/rig.ts';
 import { Rig } from '../../src/sim/scenario/schema.ts';
-import { rectsOverlap } from '../../src/sim/scenario/validate.ts';
+import { rectsOverlap } from '../../src/sim/scenario/spawns.ts';
 import {
   integrateMotion,
   lateralOffset,

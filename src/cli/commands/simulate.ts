@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--val <names>', 'comma-separated scenario names for the val split (default: every 5th by name)')
     .option('--stride <n>', 'dataset: keep every n-th frame', '5')
     .option('--mosaic <png>', 'write a 3×2 mosaic of the six cameras (one scenario)')
-    .option('--mosaic-at <s>', 'time of the mosaic, seconds', '2')
+    .option('--mosaic-at <s>', 'time of the mosaic, seconds (default: 2, or the end of a shorter scenario)')
     .option('--write-schema <file>', 'write the scenario JSON Schema (for editors) and exit')
     .option('--check', 'only validate the scenario files')
     .option(
@@ -104,6 +104,28 @@ export function register(program: Command): void {
         // Validate everything before writing anything.
         const loaded = [];
         for (const f of files) loaded.push(await loadScenario(f));
+        // Outputs are named by scenario (dataset images, digests): two of one name would overwrite each other.
+        const byName = new Map<string, string>();
+        for (const l of loaded) {
+          const prev = byName.get(l.scenario.name);
+          if (prev !== undefined)
+            throw new ConfigError({
+              what: `two scenarios are named '${l.scenario.name}' (${prev}, ${l.source}); their outputs would overwrite each other`,
+              hint: 'give each scenario its own name',
+            });
+          byName.set(l.scenario.name, l.source);
+        }
+        const mosaicAt =
+          o.mosaicAt === undefined ? Math.min(2, loaded[0]!.scenario.duration) : Number(o.mosaicAt);
+        if (
+          o.mosaic &&
+          !(o.mosaicAt?.trim() !== '' && mosaicAt >= 0 && mosaicAt <= loaded[0]!.scenario.duration)
+        )
+          throw new ConfigError({
+            what: `--mosaic-at must be a time from 0 to ${loaded[0]!.scenario.duration} s, got '${o.mosaicAt}'`,
+            where: '--mosaic-at',
+            hint: 'give seconds from the start of the scenario, e.g. --mosaic-at 2',
+          });
         const summary: Record<string, unknown>[] = [];
         if (o.check) {
           for (const l of loaded)
@@ -223,7 +245,7 @@ export function register(program: Command): void {
         }
         if (o.mosaic) {
           const l = loaded[0]!;
-          const png = await mosaicPng(l.world, Number(o.mosaicAt));
+          const png = await mosaicPng(l.world, mosaicAt);
           const tmp = `${o.mosaic}.partial`;
           await makeDirs(dirname(o.mosaic), '--mosaic');
           await writeFile(tmp, png);

@@ -8,6 +8,11 @@ import { ScenarioError } from '../../contracts/errors.ts';
 import { EVENT_TYPES } from './expect.ts';
 import { BEHAVIOUR_TYPES } from './schema.ts';
 
+/** Throw a semantic-check failure as one line: `field: what (where) — hint`. */
+export function fail(field: string, what: string, hint: string, where: string): never {
+  throw new ScenarioError({ what: `${field}: ${what}`, where, hint });
+}
+
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) {
@@ -29,6 +34,8 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 function show(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (v === undefined) return 'nothing';
+  // JSON.stringify writes NaN and ±Infinity (YAML .nan, .inf) as null.
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   const s = JSON.stringify(v);
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
@@ -129,9 +136,14 @@ export function issueToError(
     case 'invalid_type': {
       if (value === undefined)
         return mk(`missing ${issue.expected}`, `add ${last ?? 'it'}${unit ? ` (${unit})` : ''}`);
+      if (typeof value === 'number' && !Number.isFinite(value))
+        return mk(
+          `${show(value)} is not a finite number`,
+          `write a plain number${unit ? ` in ${unit}` : ''}`,
+        );
       return mk(
         `expected ${issue.expected}, got ${kind(value)}`,
-        `write ${issue.expected === 'number' ? 'a plain number' : `a ${issue.expected}`}${unit ? ` in ${unit}` : ''}`,
+        `write ${issue.expected === 'number' ? 'a plain number' : `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`}${unit ? ` in ${unit}` : ''}`,
       );
     }
     case 'too_small': {

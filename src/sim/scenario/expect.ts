@@ -50,6 +50,10 @@ export const MetricExpectation = z
   })
   .refine((m) => m.min !== undefined || m.max !== undefined, {
     message: 'a metric expectation needs min or max',
+  })
+  .refine((m) => m.min === undefined || m.max === undefined || m.min <= m.max, {
+    message: 'min is above max, so the expectation can never pass',
+    path: ['max'],
   });
 export type MetricExpectation = z.infer<typeof MetricExpectation>;
 

@@ -3,18 +3,15 @@
  * map, follow cycles, dropouts on cameras the rig lacks, impossible camera intrinsics, expectations naming
  * actors that do not exist, and actors spawning on top of each other. Throws the first as a ScenarioError.
  */
-import { ScenarioError } from '../../contracts/errors.ts';
 import { buildRig, distortPoint } from '../rig.ts';
 import { placement, resolveWaypoint, roadLength, validLanes } from '../world/roads.ts';
-import { agentStateAt, buildWorld, egoStateAt, type World } from '../world/world.ts';
-import { nearest } from './errors.ts';
+import { buildWorld, type World } from '../world/world.ts';
+import { fail, nearest } from './errors.ts';
+import { checkLimits } from './limits.ts';
+import { checkSpawns } from './spawns.ts';
 import type { Behaviour, Scenario, Waypoint } from './schema.ts';
 
 const VEHICLES = new Set(['car', 'truck', 'bus', 'motorcycle', 'cyclist']);
-
-export function fail(field: string, what: string, hint: string, where: string): never {
-  throw new ScenarioError({ what: `${field}: ${what}`, where, hint });
-}
 
 function checkWaypoints(
   s: Scenario,
@@ -85,9 +82,18 @@ function checkWaypoints(
   });
 }
 
-function checkBehaviours(s: Scenario, bs: Behaviour[], field: string, ids: string[], where: string): void {
+function checkBehaviours(
+  s: Scenario,
+  bs: Behaviour[],
+  field: string,
+  ids: string[],
+  where: string,
+  self?: string,
+): void {
   bs.forEach((b, i) => {
     const f = `${field}.behaviours[${i}]`;
+    if (b.type === 'follow' && b.target === self)
+      fail(`${f}.target`, `'${self}' cannot follow itself`, 'name the actor ahead of it', where);
     if ('at' in b && b.at >= s.duration)
       fail(
         `${f}.at`,
@@ -186,80 +192,9 @@ function checkCameras(s: Scenario, where: string): string[] {
   return cams.map((c) => c.id);
 }
 
-/** Oriented-rectangle overlap (separating axis test on the 4 edge normals). */
-export function rectsOverlap(a: number[], b: number[]): boolean {
-  // a, b: [x, y, yaw, halfLength, halfWidth]
-  const corners = (r: number[]) => {
-    const c = Math.cos(r[2]!);
-    const s = Math.sin(r[2]!);
-    return [
-      [1, 1],
-      [1, -1],
-      [-1, -1],
-      [-1, 1],
-    ].map(([u, v]) => [r[0]! + u! * r[3]! * c - v! * r[4]! * s, r[1]! + u! * r[3]! * s + v! * r[4]! * c]);
-  };
-  const ca = corners(a);
-  const cb = corners(b);
-  for (const r of [a, b]) {
-    for (const ang of [r[2]!, r[2]! + Math.PI / 2]) {
-      const ax = Math.cos(ang);
-      const ay = Math.sin(ang);
-      const pa = ca.map((p) => p[0]! * ax + p[1]! * ay);
-      const pb = cb.map((p) => p[0]! * ax + p[1]! * ay);
-      if (Math.max(...pa) <= Math.min(...pb) || Math.max(...pb) <= Math.min(...pa)) return false;
-    }
-  }
-  return true;
-}
-
-function checkSpawns(w: World, where: string): void {
-  const s = w.scenario;
-  const parkedCount = w.agents.length - s.actors.length;
-  const field = (i: number) =>
-    i < parkedCount
-      ? `map.objects (parked '${w.agents[i]!.id}')`
-      : `actors[${s.actors.findIndex((a) => a.id === w.agents[i]!.id)}]`;
-  const n = w.agents.length;
-  for (let i = 0; i < n; i++) {
-    const ai = w.agents[i]!;
-    const ego = egoStateAt(w, ai.start);
-    const si = agentStateAt(ai, i, ai.start);
-    if (!si) continue;
-    const ri = [si.x, si.y, si.yaw, ai.size[0] / 2, ai.size[1] / 2];
-    if (rectsOverlap(ri, [ego.x, ego.y, ego.yaw, s.ego.size[0] / 2, s.ego.size[1] / 2])) {
-      fail(
-        field(i),
-        `'${ai.id}' spawns overlapping the ego at t = ${ai.start} s`,
-        'move its first route point or start it later',
-        where,
-      );
-    }
-    for (let j = 0; j < i; j++) {
-      const aj = w.agents[j]!;
-      const t = Math.max(ai.start, aj.start);
-      const a = agentStateAt(ai, i, t);
-      const b = agentStateAt(aj, j, t);
-      if (!a || !b) continue;
-      if (
-        rectsOverlap(
-          [a.x, a.y, a.yaw, ai.size[0] / 2, ai.size[1] / 2],
-          [b.x, b.y, b.yaw, aj.size[0] / 2, aj.size[1] / 2],
-        )
-      ) {
-        fail(
-          field(i),
-          `'${ai.id}' spawns overlapping '${aj.id}' at t = ${t} s`,
-          'move one of them apart or give them different start times',
-          where,
-        );
-      }
-    }
-  }
-}
-
 /** Semantic validation; returns the built world (so callers do not build it twice). */
 export function validateScenario(s: Scenario, where: string): World {
+  checkLimits(s, where);
   const roadIds = new Set<string>();
   s.map.roads.forEach((r, i) => {
     if (roadIds.has(r.id))
@@ -304,6 +239,7 @@ export function validateScenario(s: Scenario, where: string): World {
       `actors[${i}]`,
       ids.filter((x) => x !== a.id),
       where,
+      a.id,
     );
     if (a.start >= s.duration)
       fail(
