@@ -82,6 +82,11 @@ describe('scenario limits', () => {
     expect(() => scenarioFromText(inf, 'inf.yaml')).toThrow(/duration: Infinity is not a finite number/);
   });
 
+  it('a document nested thousands deep is named as such, not as a syntax slip', () => {
+    const deep = `name: x\nactors: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    expect(() => scenarioFromText(deep, 'deep.yaml')).toThrow(/nested too deeply to read at line 2/);
+  });
+
   it('thousands of actors validate in seconds (spawn overlaps are not checked pair by pair in full)', () => {
     const s = mutate((s) => {
       s.map.roads[0].lanes = 8;

@@ -66,8 +66,17 @@ export function parseScenarioText(text: string, where: string): unknown {
   const err = doc.errors[0];
   if (err) {
     const pos = lineCounter.linePos(err.pos[0]);
+    const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    // The parser recurses per level: a document nested hundreds deep is not a syntax slip, say what it is.
+    if (/Maximum call stack size exceeded/.test(err.message)) {
+      throw new ScenarioError({
+        what: `nested too deeply to read${at}`,
+        where,
+        hint: 'a scenario nests a few levels (actors, routes, behaviours): check for runaway brackets',
+      });
+    }
     throw new ScenarioError({
-      what: `not valid YAML/JSON${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${err.message.split('\n')[0]}`,
+      what: `not valid YAML/JSON${at}: ${err.message.split('\n')[0]}`,
       where,
       hint: 'fix the syntax (indentation with spaces, matching brackets and quotes)',
     });
