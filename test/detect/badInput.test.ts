@@ -7,7 +7,7 @@ import { ModelError } from '../../src/contracts/errors.ts';
 import { Detector, loadModelCard } from '../../src/detect/index.ts';
 import { ortReason } from '../../src/detect/session.ts';
 import { frame } from './frames.ts';
-import { buildTinyModel, tempDir, writeModelWithCard } from './tinyModel.ts';
+import { buildTinyModel, expectOpenError, tempDir, writeModelWithCard } from './tinyModel.ts';
 
 const dir = tempDir();
 const card = {
@@ -32,18 +32,7 @@ afterAll(async () => {
   for (const d of opened) await d.close();
 });
 
-async function openError(options: Parameters<typeof Detector.open>[0]): Promise<ModelError> {
-  const err = await Detector.open({ threads: 1, log: () => {}, ...options }).then(
-    (d) => {
-      opened.push(d);
-      return null;
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModelError);
-  expect((err as Error).message.split('\n')).toHaveLength(1);
-  return err as ModelError;
-}
+const openError = (options: Parameters<typeof Detector.open>[0]) => expectOpenError(options, opened);
 
 describe('opening a model', () => {
   it('missing model: .onnx path, card pointing nowhere, unknown bundled name', async () => {

@@ -2,12 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModelError } from '../../src/contracts/errors.ts';
 import { Detector } from '../../src/detect/index.ts';
 import { encodeModel, floatTensor, int64Tensor, type NodeSpec } from '../../src/detect/onnxProto.ts';
 import { postprocess } from '../../src/detect/postprocess.ts';
 import { uniformRgb } from './frames.ts';
-import { buildTinyModel, tempDir, writeModelWithCard } from './tinyModel.ts';
+import { buildTinyModel, expectOpenError, tempDir, writeModelWithCard } from './tinyModel.ts';
 
 const dir = tempDir();
 const card = {
@@ -37,18 +36,7 @@ async function detectOnce(model: string) {
   return r!;
 }
 
-async function openError(model: string): Promise<ModelError> {
-  const err = await Detector.open({ model, threads: 1, log: () => {} }).then(
-    (d) => {
-      opened.push(d);
-      return null;
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModelError);
-  expect((err as Error).message.split('\n')).toHaveLength(1);
-  return err as ModelError;
-}
+const openError = (model: string) => expectOpenError({ model }, opened);
 
 describe('model outputs with NaN or Inf', () => {
   it('are no detections (an infinite box used to become a whole-image box, an infinite score a sure one)', async () => {

@@ -7,6 +7,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { ModelError } from '../../src/contracts/errors.ts';
+import { Detector } from '../../src/detect/index.ts';
 import { DataType, type Dim, encodeModel, floatTensor, int64Tensor } from '../../src/detect/onnxProto.ts';
 
 export interface TinyModelSpec {
@@ -69,4 +72,24 @@ export function writeModelWithCard(
     JSON.stringify({ name, model: `${name}.onnx`, ...card }, null, 2),
   );
   return onnx;
+}
+
+/**
+ * Opens a detector (one thread, quiet) expecting a one-line ModelError, and returns it; a detector that opens
+ * anyway is pushed to `opened`, for the caller to close.
+ */
+export async function expectOpenError(
+  options: Parameters<typeof Detector.open>[0],
+  opened: Detector[],
+): Promise<ModelError> {
+  const err = await Detector.open({ threads: 1, log: () => {}, ...options }).then(
+    (d) => {
+      opened.push(d);
+      return null;
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ModelError);
+  expect((err as Error).message.split('\n')).toHaveLength(1);
+  return err as ModelError;
 }

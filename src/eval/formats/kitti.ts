@@ -6,6 +6,7 @@
 import { ViperError } from '../../contracts/errors.ts';
 import type { TrackRow } from '../rows.ts';
 import type { ReadOptions } from './motchallenge.ts';
+import { FrameIds } from './frameIds.ts';
 
 export interface KittiRow {
   frame: number;
@@ -65,7 +66,7 @@ function parseError(what: string, line: number, hint: string): ViperError {
 export function readKitti(text: string, opts: ReadOptions = {}): KittiRow[] {
   const rows: KittiRow[] = [];
   const lines = text.split(/\r?\n/);
-  const seen = new Map<string, number>();
+  const ids = new FrameIds();
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
     if (line === '') continue;
@@ -112,8 +113,7 @@ export function readKitti(text: string, opts: ReadOptions = {}): KittiRow[] {
     }
     // DontCare regions (track −1) may be many in one frame.
     if (opts.uniqueIds && v[1]! >= 0 && cols[2] !== 'DontCare') {
-      const key = `${v[0]} ${v[1]}`;
-      const first = seen.get(key);
+      const first = ids.repeated(v[0]!, v[1]!, n + 1);
       if (first !== undefined) {
         throw parseError(
           `track_id ${v[1]} twice in frame ${v[0]} (also line ${first})`,
@@ -121,7 +121,6 @@ export function readKitti(text: string, opts: ReadOptions = {}): KittiRow[] {
           'ids must be unique within a frame',
         );
       }
-      seen.set(key, n + 1);
     }
     const row: KittiRow = {
       frame: v[0]!,

@@ -6,6 +6,7 @@
  */
 import { ViperError } from '../../contracts/errors.ts';
 import type { TrackRow } from '../rows.ts';
+import { FrameIds } from './frameIds.ts';
 
 export interface MotRow {
   frame: number;
@@ -43,7 +44,7 @@ export interface ReadOptions {
 export function readMotChallenge(text: string, opts: ReadOptions = {}): MotRow[] {
   const rows: MotRow[] = [];
   const lines = text.split(/\r?\n/);
-  const seen = new Map<string, number>();
+  const ids = new FrameIds();
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
     if (line === '') continue;
@@ -77,8 +78,7 @@ export function readMotChallenge(text: string, opts: ReadOptions = {}): MotRow[]
       );
     }
     if (opts.uniqueIds) {
-      const key = `${v[0]} ${v[1]}`;
-      const first = seen.get(key);
+      const first = ids.repeated(v[0]!, v[1]!, n + 1);
       if (first !== undefined) {
         throw parseError(
           `id ${v[1]} twice in frame ${v[0]} (also line ${first})`,
@@ -86,7 +86,6 @@ export function readMotChallenge(text: string, opts: ReadOptions = {}): MotRow[]
           'ids must be unique within a frame',
         );
       }
-      seen.set(key, n + 1);
     }
     if (v[4]! < 0 || v[5]! < 0) {
       throw parseError(`negative box size ${v[4]}×${v[5]}`, n + 1, 'columns 5 and 6 are width and height');
