@@ -50,8 +50,7 @@ export function kindOf(schemaName: string): { kind: Kind; ros: boolean } | undef
 
 /** Refuse a recording with a channel whose schema or message encoding Viper cannot decode. */
 export function checkChannels(reader: RecordingReader): void {
-  const channels = reader.channels();
-  for (const ch of channels) {
+  for (const ch of reader.channels()) {
     try {
       reader.decoder(ch.id);
     } catch (err) {

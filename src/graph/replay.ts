@@ -308,10 +308,10 @@ export function feedName(input: string): string {
 }
 
 /**
- * Open a recording and check it (readable, every channel decodable), so bad input is refused before stages
- * are built or outputs created. Pass the reader to `replay` (which then owns it) to open the file once.
+ * Open a recording and check it (readable, every channel decodable; with `perceive`, going through stages, it must
+ * have cameras), so bad input is refused before stages are built or outputs created. Pass the reader to `replay`
+ * (which then owns it) to open the file once.
  */
-/** Open `input` and check its channels; `perceive`: it is to go through stages, so it must have cameras. */
 export async function openChecked(
   input: string,
   recover: boolean,

@@ -33,25 +33,30 @@ function openBrowser(url: string): void {
   }
 }
 
-/**
- * Open `path` as the other commands do and check what the viewer needs: an intact MCAP with an index (it reads
- * through the chunk indexes), every chunk whole, and something to show. Throws RecordingError (one line, exit 2) otherwise.
- */
 /** Files with at least this many messages show a progress bar while their chunks are checked. */
 const CHECK_PROGRESS_FROM = 50_000;
 
+/** A damage error with the viewer's hint: how many messages before the damage are intact, and how to get them. */
+function damaged(err: unknown, intact: number): unknown {
+  return withRecoverHint(
+    err,
+    (p) =>
+      `${intact > 0 ? `${intact} messages before the damage are intact, but ` : ''}${recoverElsewhere('the viewer')(p)}`,
+  );
+}
+
+/**
+ * Open `path` as the other commands do and check what the viewer needs: an intact MCAP with an index (it reads
+ * through the chunk indexes), every chunk whole, and something to show. Throws RecordingError (one line, exit 2)
+ * otherwise.
+ */
 async function checkViewable(path: string): Promise<void> {
   let reader: RecordingReader;
   try {
     reader = await RecordingReader.open(path);
   } catch (err) {
     if (!isDamageError(err)) throw err;
-    const intact = await intactMessages(path);
-    throw withRecoverHint(
-      err,
-      (p) =>
-        `${intact > 0 ? `${intact} messages before the damage are intact, but ` : ''}${recoverElsewhere('the viewer')(p)}`,
-    );
+    throw damaged(err, await intactMessages(path));
   }
   try {
     const s = reader.summary();
@@ -83,12 +88,7 @@ async function checkViewable(path: string): Promise<void> {
       for await (const _ of reader.messages()) if (++read % 4096 === 0) bar.update(read);
     } catch (err) {
       bar.stop();
-      if (!isDamageError(err)) throw err;
-      throw withRecoverHint(
-        err,
-        (p) =>
-          `${read > 0 ? `${read} messages before the damage are intact, but ` : ''}${recoverElsewhere('the viewer')(p)}`,
-      );
+      throw isDamageError(err) ? damaged(err, read) : err;
     }
     bar.finish();
   } finally {
