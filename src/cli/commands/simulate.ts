@@ -12,7 +12,7 @@ import { ConfigError } from '../../contracts/errors.ts';
 import { DatasetWriter, splitFor } from '../../sim/dataset.ts';
 import { mosaicPng } from '../../sim/mosaic.ts';
 import { recordScenario } from '../../sim/record.ts';
-import { loadScenario, scenarioJsonSchema } from '../../sim/scenario/load.ts';
+import { loadScenario, refuseSameNames, scenarioJsonSchema } from '../../sim/scenario/load.ts';
 import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
@@ -104,25 +104,12 @@ export function register(program: Command): void {
         // Validate everything before writing anything.
         const loaded = [];
         for (const f of files) loaded.push(await loadScenario(f));
-        // Outputs are named by scenario (dataset images, digests): two of one name would overwrite each other.
-        const byName = new Map<string, string>();
-        for (const l of loaded) {
-          const prev = byName.get(l.scenario.name);
-          if (prev !== undefined)
-            throw new ConfigError({
-              what: `two scenarios are named '${l.scenario.name}' (${prev}, ${l.source}); their outputs would overwrite each other`,
-              hint: 'give each scenario its own name',
-            });
-          byName.set(l.scenario.name, l.source);
-        }
-        const mosaicAt =
-          o.mosaicAt === undefined ? Math.min(2, loaded[0]!.scenario.duration) : Number(o.mosaicAt);
-        if (
-          o.mosaic &&
-          !(o.mosaicAt?.trim() !== '' && mosaicAt >= 0 && mosaicAt <= loaded[0]!.scenario.duration)
-        )
+        refuseSameNames(loaded, 'simulate');
+        const end = loaded[0]!.scenario.duration;
+        const mosaicAt = o.mosaicAt === undefined ? Math.min(2, end) : Number(o.mosaicAt);
+        if (o.mosaic && !(mosaicAt >= 0 && mosaicAt <= end))
           throw new ConfigError({
-            what: `--mosaic-at must be a time from 0 to ${loaded[0]!.scenario.duration} s, got '${o.mosaicAt}'`,
+            what: `--mosaic-at must be a time from 0 to ${end} s, got '${o.mosaicAt}'`,
             where: '--mosaic-at',
             hint: 'give seconds from the start of the scenario, e.g. --mosaic-at 2',
           });

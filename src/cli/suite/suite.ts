@@ -12,10 +12,10 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConfigError, ScenarioError } from '../../contracts/errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import { loadModelCard } from '../../detect/card.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
-import { loadScenario } from '../../sim/scenario/load.ts';
+import { loadScenario, refuseSameNames } from '../../sim/scenario/load.ts';
 import {
   compareGolden,
   type Golden,
@@ -122,19 +122,10 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   // A model card that is missing, does not parse or names no .onnx file is the same bad input for every
   // scenario: say so once, before any scenario is rendered, instead of one ERROR per scenario afterwards.
   if (detector === 'model') await loadModelCard(o.model ?? BUNDLED_MODEL);
-  const names: string[] = [];
-  for (const f of o.files) names.push((await loadScenario(f)).scenario.name);
-  // Outputs, recordings and golden files are named by the scenario: two of one name would write one file.
-  names.forEach((name, i) => {
-    const j = names.indexOf(name);
-    if (j !== i) {
-      throw new ScenarioError({
-        what: `two scenarios are named '${name}': ${o.files[j]} and ${o.files[i]}`,
-        where: 'scenarios run',
-        hint: 'scenario names must differ within a run (their outputs are <out>/<name>/): rename one',
-      });
-    }
-  });
+  const loaded = [];
+  for (const f of o.files) loaded.push(await loadScenario(f));
+  refuseSameNames(loaded, 'scenarios run');
+  const names = loaded.map((l) => l.scenario.name);
   const recordingsDir = o.recordingsDir ?? join(o.outDir, 'recordings');
   const goldenDir = o.goldenDir ?? GOLDEN_DIR;
   const quick = o.quick ?? false;

@@ -133,3 +133,25 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   }
   return scenarioFromText(text, path);
 }
+
+/**
+ * Refuse two scenarios of one name in one run: outputs (recordings, results, dataset images, golden files,
+ * digests) are named by the scenario, so the second would overwrite the first.
+ */
+export function refuseSameNames(
+  loaded: readonly Pick<LoadedScenario, 'scenario' | 'source'>[],
+  where: string,
+): void {
+  const byName = new Map<string, string>();
+  for (const l of loaded) {
+    const first = byName.get(l.scenario.name);
+    if (first !== undefined) {
+      throw new ScenarioError({
+        what: `two scenarios are named '${l.scenario.name}': ${first} and ${l.source}`,
+        where,
+        hint: 'their outputs are named by the scenario and would overwrite each other: rename one',
+      });
+    }
+    byName.set(l.scenario.name, l.source);
+  }
+}
