@@ -51,6 +51,7 @@ export async function evalMcap(
   const notes: string[] = [];
   let unlabelled = 0;
   const annotationTopic = /^\/perception\/(.+)\/annotations$/;
+  const annotationStamps = new Set<string>();
 
   // With --recover, a damaged file is read up to its damage; scoring stops before its last (maybe partial) stamp.
   let cutNs: bigint | undefined;
@@ -85,7 +86,18 @@ export async function evalMcap(
       if (lastNs === undefined || m.logTimeNs > lastNs) lastNs = m.logTimeNs;
       const cam = annotationTopic.exec(m.channel.topic)?.[1];
       if (cam !== undefined) {
-        const r = annotationsToRows(msg, cam);
+        const key = `${m.channel.topic} @ ${m.logTimeNs}`;
+        if (annotationStamps.has(key)) {
+          // Rows meet by log time: a second message at the same stamp would be merged with the first.
+          throw new ViperError('input', {
+            what: `two ${m.channel.topic} messages at the same log time`,
+            where,
+            hint: 'tracks need one annotations message per camera and stamp, each with its own log time',
+          });
+        }
+        annotationStamps.add(key);
+        const r = annotationsToRows(msg, cam, where);
+        checkUniqueIds(r.rows, (row) => `track #${row.id}`, where);
         unlabelled += r.unlabelled;
         stamps.push(m.logTimeNs);
         for (const row of r.rows) tracks.push({ stampNs: m.logTimeNs, row });
@@ -114,6 +126,9 @@ export async function evalMcap(
   const resultsEndNs = lastNs;
   let gt2d: Stamped<TrackRow>[] = [];
   let gtBev: Stamped<BevRow>[] = [];
+  // Stamps of ground-truth messages (one with no actors is ground truth too: nothing there) and the cameras named.
+  const gtStamps = new Set<bigint>();
+  const gtCameras = new Set<string>();
   lastNs = undefined;
   const gtReader = await RecordingReader.open(gtPath, { recover });
   try {
@@ -129,7 +144,23 @@ export async function evalMcap(
       const raw = gtReader.decoder(m.channel.id)(m.data);
       // Only the stamps the results reached: an interrupted replay's results end early.
       if (passedGt.has(m.logTimeNs)) passedGt.compare(m.logTimeNs, raw);
-      const gt = parseGroundTruth(raw, `${gtPath} @ ${m.logTimeNs}`);
+      const gtWhere = `${gtPath} ${topics.groundTruthObjects} @ ${m.logTimeNs}`;
+      const gt = parseGroundTruth(raw, gtWhere);
+      if (gtStamps.has(m.logTimeNs)) {
+        // Rows meet by log time: a second message at the same stamp would be merged with the first.
+        throw new ViperError('input', {
+          what: `two ${topics.groundTruthObjects} messages at the same log time`,
+          where: gtWhere,
+          hint: 'ground truth needs one message per stamp, each with its own log time',
+        });
+      }
+      gtStamps.add(m.logTimeNs);
+      for (const a of gt.actors) for (const v of a.cameras) gtCameras.add(v.cameraId);
+      checkUniqueIds(
+        gt.actors.flatMap((a) => a.cameras.map((v) => ({ id: a.id, camera: v.cameraId }))),
+        (r) => `actor ${r.id}`,
+        gtWhere,
+      );
       if (lastNs === undefined || m.logTimeNs > lastNs) lastNs = m.logTimeNs;
       stamps.push(m.logTimeNs);
       for (const row of groundTruthToRows(gt, opts.minVisibility)) gt2d.push({ stampNs: m.logTimeNs, row });
@@ -140,6 +171,13 @@ export async function evalMcap(
     if (separateGt) salvaged(gtReader, gtPath, lastNs);
   } finally {
     await gtReader.close();
+  }
+  if (gtStamps.size === 0) {
+    throw new ViperError('input', {
+      what: `no messages on ${topics.groundTruthObjects}${cutNs !== undefined ? ' before the damage' : ''}`,
+      where: gtPath,
+      hint: 'pass a recording with ground truth (viper simulate writes it) with --gt',
+    });
   }
   const { differs, compared, size } = passedGt;
   if (differs > 0 || (size > 0 && compared === 0)) {
@@ -172,8 +210,29 @@ export async function evalMcap(
   }
 
   const report: EvalReport = { results: resultsPath, groundTruth: gtPath, format: 'mcap', notes };
-  const gtStamps = new Set(gt2d.map((r) => r.stampNs));
-  const orphan = new Set(tracks.filter((r) => !gtStamps.has(r.stampNs)).map((r) => r.stampNs)).size;
+  const trackStamps = new Set(tracks.map((r) => r.stampNs));
+  const orphan = [...trackStamps].filter((s) => !gtStamps.has(s)).length;
+  if (trackStamps.size > 0 && orphan === trackStamps.size) {
+    // Nothing would be compared: every track a false positive and every actor a miss, which reads as a score.
+    throw new ViperError('input', {
+      what: `no annotation stamp has ground truth at the same log time (results ${span(trackStamps)}, ground truth ${span(gtStamps)})`,
+      where: `${resultsPath} vs ${gtPath}`,
+      hint: 'pass the recording these results were replayed from with --gt',
+    });
+  }
+  const trackCameras = new Set(tracks.map((r) => r.row.camera ?? ''));
+  const unseen = [...trackCameras].filter((c) => !gtCameras.has(c)).sort();
+  if (gtCameras.size > 0 && unseen.length === trackCameras.size) {
+    throw new ViperError('input', {
+      what: `the results' cameras (${unseen.join(', ')}) and the ground truth's (${[...gtCameras].sort().join(', ')}) have none in common`,
+      where: `${resultsPath} vs ${gtPath}`,
+      hint: 'pass the recording these results were replayed from with --gt',
+    });
+  }
+  if (gtCameras.size > 0 && unseen.length > 0)
+    notes.push(
+      `${unseen.join(', ')}: tracks but no ground truth in that camera (every track there scored as a false positive)`,
+    );
   if (orphan > 0)
     notes.push(
       `${orphan} annotation stamps have no ground truth at the same log time (scored as false positives)`,
@@ -214,6 +273,34 @@ export async function evalMcap(
   }
   if (runMessages.length > 0) report.run = summarizeRun(runMessages);
   return report;
+}
+
+/** First and last of a set of log times, in seconds. */
+function span(stamps: Set<bigint>): string {
+  const xs = [...stamps].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (xs.length === 0) return 'none';
+  const s = (ns: bigint) => (Number(ns) / 1e9).toFixed(3);
+  return `${s(xs[0]!)}–${s(xs[xs.length - 1]!)} s`;
+}
+
+/** Ids must be unique per camera within one message (the scorer matches by id within a frame). */
+function checkUniqueIds<R extends { id: string | number; camera?: string | undefined }>(
+  rows: readonly R[],
+  name: (r: R) => string,
+  where: string,
+): void {
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const key = `${r.camera ?? ''}\u0000${r.id}`;
+    if (seen.has(key)) {
+      throw new ViperError('input', {
+        what: `${name(r)} appears twice in camera ${r.camera ?? '(none)'}`,
+        where,
+        hint: 'ids must be unique per camera within a message',
+      });
+    }
+    seen.add(key);
+  }
 }
 
 /** Detection AP of the scored track boxes; with `plot`, also their precision–recall curves as an SVG there. */

@@ -75,19 +75,41 @@ const TRACK_LABEL = /^#(\d+)\s+(\S+)(?:\s+(-?[\d.]+(?:e-?\d+)?))?/;
 
 /**
  * Tracks of one ImageAnnotations message. Outlines without a `#id` label (plain detections) are skipped and
- * counted, so a caller can tell a detector-only results file from an empty one.
+ * counted, so a caller can tell a detector-only results file from an empty one. A message that is not shaped as
+ * ImageAnnotations (another schema on the topic, JSON of another shape) is refused with an input error naming
+ * `where`, not scored as boxes of NaN.
  */
 export function annotationsToRows(
   msg: AnnotationsLike,
   camera: string,
+  where = `/perception/${camera}/annotations`,
 ): { rows: Omit<TrackRow, 'frame'>[]; unlabelled: number } {
+  const bad = (detail: string): never => {
+    throw new ViperError('input', {
+      what: `annotations message does not match foxglove.ImageAnnotations: ${detail}`,
+      where,
+      hint: 'tracks are read from ImageAnnotations as viper replay writes them',
+    });
+  };
   const points = msg.points ?? [];
   const texts = msg.texts ?? [];
+  if (!Array.isArray(points)) bad('points is not an array');
+  if (!Array.isArray(texts)) bad('texts is not an array');
   const rows: Omit<TrackRow, 'frame'>[] = [];
   let unlabelled = 0;
   points.forEach((p, k) => {
-    const m = TRACK_LABEL.exec(texts[k]?.text ?? '');
+    if (p === null || typeof p !== 'object') bad(`points.${k} is not an object`);
+    const t = texts[k];
+    if (t !== undefined && (t === null || typeof t !== 'object')) bad(`texts.${k} is not an object`);
+    const label = t?.text ?? '';
+    if (typeof label !== 'string') bad(`texts.${k}.text is not a string`);
     const pts = p.points ?? [];
+    if (!Array.isArray(pts)) bad(`points.${k}.points is not an array`);
+    pts.forEach((q, j) => {
+      if (q === null || typeof q !== 'object' || !Number.isFinite(q.x) || !Number.isFinite(q.y))
+        bad(`points.${k}.points.${j} is not a point with finite x and y`);
+    });
+    const m = TRACK_LABEL.exec(label);
     if (!m || pts.length < 2) {
       unlabelled++;
       return;

@@ -125,7 +125,8 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
       const cam = ANNOTATIONS.exec(m.channel.topic)?.[1];
       if (cam !== undefined) {
         data.hasTracks = true;
-        data.tracks[k]!.push(...trackObs(msg as AnnotationsLike, cam, data));
+        const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
+        data.tracks[k]!.push(...trackObs(msg as AnnotationsLike, cam, data, where));
       } else {
         data.hasObjects = true;
         const o = objectsToBev(msg, `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`);
@@ -158,11 +159,11 @@ interface AnnotationsLike {
 }
 
 /** Tracks of one annotations message, with the confirmed flag `tracksToImageAnnotations` encodes as thickness. */
-function trackObs(msg: AnnotationsLike, camera: string, data: RunData): TrackObs[] {
+function trackObs(msg: AnnotationsLike, camera: string, data: RunData, where: string): TrackObs[] {
   const out: TrackObs[] = [];
   const points = msg.points ?? [];
   points.forEach((p, k) => {
-    const one = annotationsToRows({ points: [p], texts: [msg.texts?.[k] ?? {}] }, camera);
+    const one = annotationsToRows({ points: [p], texts: [msg.texts?.[k] ?? {}] }, camera, where);
     data.unlabelled += one.unlabelled;
     for (const r of one.rows) {
       const t: TrackObs = {

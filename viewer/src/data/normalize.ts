@@ -134,14 +134,40 @@ export function imageFromMsg(schemaName: string, msg: Decoded): CameraImage | nu
   return null;
 }
 
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isVec3 = (v: unknown): boolean => Array.isArray(v) && v.length === 3 && v.every(isNum);
+const isBox3 = (v: unknown): boolean => isObj(v) && isVec3(v.center) && isVec3(v.size) && isNum(v.yaw);
+const isBox2 = (v: unknown): boolean => isObj(v) && isNum(v.x1) && isNum(v.y1) && isNum(v.x2) && isNum(v.y2);
+const isView = (v: unknown): boolean =>
+  isObj(v) && typeof v.cameraId === 'string' && isBox2(v.box) && isNum(v.visibleFraction);
+const isActor = (a: unknown): boolean =>
+  isObj(a) &&
+  (typeof a.id === 'string' || isNum(a.id)) &&
+  isBox3(a.boxWorld) &&
+  Array.isArray(a.cameras) &&
+  a.cameras.every(isView);
+const isWorldObject = (o: unknown): boolean => isObj(o) && isNum(o.id) && isBox3(o.box) && isVec3(o.velocity);
+
+/**
+ * A viper.GroundTruth message with only the actors the views can draw: one of another shape (a file not written
+ * by viper) is left out rather than thrown on half way through a frame.
+ */
 export function groundTruthFromMsg(msg: Decoded): GroundTruthMessage | null {
   if (typeof msg.stampNs !== 'string' || !Array.isArray(msg.actors)) return null;
-  return msg as unknown as GroundTruthMessage;
+  return {
+    ...(msg as unknown as GroundTruthMessage),
+    actors: msg.actors.filter(isActor) as GroundTruthMessage['actors'],
+  };
 }
 
+/** A viper.Objects message with only well-formed objects (as groundTruthFromMsg). */
 export function objectsFromMsg(msg: Decoded): ObjectsMessage | null {
   if (typeof msg.stampNs !== 'string' || !Array.isArray(msg.objects)) return null;
-  return msg as unknown as ObjectsMessage;
+  return {
+    ...(msg as unknown as ObjectsMessage),
+    objects: msg.objects.filter(isWorldObject) as ObjectsMessage['objects'],
+  };
 }
 
 /**
