@@ -84,14 +84,16 @@ export function summarizeRun(messages: readonly RigMetricsLike[]): RunFigures {
   };
 }
 
-const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1).padStart(6) : '     -');
+/** A right-aligned column of `width`, always led by a space: a value wider than it (MOTA −1000 %) stays apart. */
+const col = (text: string, width: number) => ` ${text.padStart(width - 1)}`;
+const pct = (x: number) => col(Number.isFinite(x) ? (100 * x).toFixed(1) : '-', 6);
 
 function line(name: string, m: SequenceMetrics, width = 14): string {
   const c = m.CLEAR;
   return (
     `  ${name.padEnd(width)}${pct(m.HOTA.HOTA)}${pct(m.HOTA.DetA)}${pct(m.HOTA.AssA)}${pct(c.MOTA)}${pct(c.MOTP)}` +
-    `${pct(m.Identity.IDF1)}${String(c.IDSW).padStart(6)}${String(c.CLR_FP).padStart(7)}${String(c.CLR_FN).padStart(7)}` +
-    `${String(m.Count.GT_IDs).padStart(6)}`
+    `${pct(m.Identity.IDF1)}${col(String(c.IDSW), 6)}${col(String(c.CLR_FP), 7)}${col(String(c.CLR_FN), 7)}` +
+    `${col(String(m.Count.GT_IDs), 6)}`
   );
 }
 

@@ -25,3 +25,25 @@ it('the text report keeps its 2D table in columns whatever the camera names', ()
   const header = text.split('\n')[2]!;
   for (const l of table) expect(l.length, l).toBe(header.length);
 });
+
+it('keeps a space between columns when a value is wider than its column (MOTA of −1000 %)', () => {
+  const gt: TrackRow[] = [{ frame: 1, id: 1, box: { x1: 0, y1: 0, x2: 10, y2: 20 }, camera: 'c' }];
+  // One object, eleven false positives far from it: MOTA = 1 − (1 + 11) / 1 = −1100 %.
+  const tr: TrackRow[] = Array.from({ length: 11 }, (_, i) => ({
+    frame: 1,
+    id: i + 1,
+    box: { x1: 100 + 20 * i, y1: 0, x2: 110 + 20 * i, y2: 20 },
+    camera: 'c',
+  }));
+  const text = formatReport({
+    results: 'r',
+    groundTruth: 'g',
+    format: 'mot',
+    notes: [],
+    tracking: evaluateRows(gt, tr),
+  });
+  const overall = text.split('\n').find((l) => l.trim().startsWith('overall'))!;
+  const cols = overall.trim().split(/\s+/);
+  expect(cols[4]).toBe('-1100.0');
+  expect(cols).toHaveLength(11);
+});
