@@ -7,16 +7,16 @@ import { ModelError } from '../../src/contracts/errors.ts';
 import { Detector, loadModelCard } from '../../src/detect/index.ts';
 import { ortReason } from '../../src/detect/session.ts';
 import { frame } from './frames.ts';
-import { buildTinyModel, expectOpenError, tempDir, writeModelWithCard } from './tinyModel.ts';
+import {
+  buildTinyModel,
+  expectOpenError,
+  TINY_VIPER_CARD,
+  tempDir,
+  writeModelWithCard,
+} from './tinyModel.ts';
 
 const dir = tempDir();
-const card = {
-  input: { name: 'images', width: 32, height: 32, colorOrder: 'rgb', scale: 1 / 255 },
-  output: { name: 'output', layout: 'viper' },
-  classes: ['person'],
-  classMap: { person: 'pedestrian' },
-  thresholds: { score: 0.3 },
-};
+const card = TINY_VIPER_CARD;
 // One person box per frame: centre (16, 16), 8×8, score 0.9.
 const good = buildTinyModel({
   batch: 'n',

@@ -6,16 +6,16 @@ import { Detector } from '../../src/detect/index.ts';
 import { encodeModel, floatTensor, int64Tensor, type NodeSpec } from '../../src/detect/onnxProto.ts';
 import { postprocess } from '../../src/detect/postprocess.ts';
 import { uniformRgb } from './frames.ts';
-import { buildTinyModel, expectOpenError, tempDir, writeModelWithCard } from './tinyModel.ts';
+import {
+  buildTinyModel,
+  expectOpenError,
+  TINY_VIPER_CARD,
+  tempDir,
+  writeModelWithCard,
+} from './tinyModel.ts';
 
 const dir = tempDir();
-const card = {
-  input: { name: 'images', width: 32, height: 32, colorOrder: 'rgb', scale: 1 / 255 },
-  output: { name: 'output', layout: 'viper' },
-  classes: ['person'],
-  classMap: { person: 'pedestrian' },
-  thresholds: { score: 0.3 },
-};
+const card = TINY_VIPER_CARD;
 /** A viper-head model whose one row is `row` (cx, cy, w, h, objectness, class score) for every image. */
 const oneRow = (name: string, row: number[]) =>
   writeModelWithCard(

@@ -93,3 +93,12 @@ export async function expectOpenError(
   expect((err as Error).message.split('\n')).toHaveLength(1);
   return err as ModelError;
 }
+
+/** Card of a 32×32 one-class (person → pedestrian) model with Viper's own head, as the bad-input tests build. */
+export const TINY_VIPER_CARD = {
+  input: { name: 'images', width: 32, height: 32, colorOrder: 'rgb', scale: 1 / 255 },
+  output: { name: 'output', layout: 'viper' },
+  classes: ['person'],
+  classMap: { person: 'pedestrian' },
+  thresholds: { score: 0.3 },
+};
