@@ -76,6 +76,16 @@ export async function evalMcap(
           c.topic === topics.metrics ||
           (separateGt && c.topic === topics.groundTruthObjects),
       );
+    // Tracks are read from ImageAnnotations only: another schema on such a topic would score as no tracks at all.
+    for (const c of channels) {
+      if (annotationTopic.test(c.topic) && !/ImageAnnotations$/.test(c.schemaName)) {
+        throw new ViperError('input', {
+          what: `${c.topic} carries ${c.schemaName || 'schemaless messages'}, not foxglove.ImageAnnotations`,
+          where: resultsPath,
+          hint: 'eval reads tracks as foxglove.ImageAnnotations on /perception/<camera>/annotations (viper replay writes them)',
+        });
+      }
+    }
     for await (const m of results.messages({ topics: channels.map((c) => c.topic) })) {
       const msg = results.decoder(m.channel.id)(m.data);
       const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;

@@ -21,7 +21,12 @@ const ANN = '/perception/cam_front/annotations';
 const GT = '/ground_truth/objects';
 
 /** An MCAP of JSON channels (jsonschema `{}`), messages given as JSON text with their log times. */
-async function writeJson(name: string, topics: string[], msgs: { topic: string; t: bigint; json: string }[]) {
+async function writeJson(
+  name: string,
+  topics: string[],
+  msgs: { topic: string; t: bigint; json: string }[],
+  annotationsSchema = 'foxglove.ImageAnnotations',
+) {
   const path = join(dir, name);
   const fh = await open(path, 'w');
   const w = new McapWriter({ writable: new FileHandleWritable(fh) });
@@ -29,7 +34,7 @@ async function writeJson(name: string, topics: string[], msgs: { topic: string; 
   const ids = new Map<string, number>();
   for (const topic of topics) {
     const schemaId = await w.registerSchema({
-      name: topic === GT ? 'viper.GroundTruth' : 'foxglove.ImageAnnotations',
+      name: topic === GT ? 'viper.GroundTruth' : annotationsSchema,
       encoding: 'jsonschema',
       data: new TextEncoder().encode('{"type":"object"}'),
     });
@@ -132,6 +137,22 @@ describe('viper eval on foreign MCAP files', () => {
       );
     },
   );
+
+  it('an annotations topic of another schema: named, not scored as no tracks', async () => {
+    const path = await writeJson(
+      'ann-log.mcap',
+      [ANN, GT],
+      [
+        ...stamps.map((t) => ({ topic: ANN, t, json: '{"level":2,"message":"hello"}' })),
+        ...stamps.map((t, k) => ({ topic: GT, t, json: gtJson(t, k) })),
+      ],
+      'foxglove.Log',
+    );
+    expectOneLineExit2(
+      ['eval', path],
+      /\/perception\/cam_front\/annotations carries foxglove\.Log, not foxglove\.ImageAnnotations/,
+    );
+  });
 
   it('two annotations or ground-truth messages at one log time: refused with the topic, not "gtIds has id a1 twice"', async () => {
     const path = await writeJson(
