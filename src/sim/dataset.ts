@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VIPER_CLASSES } from '../contracts/classes.ts';
 import { encodeJpeg, rgbOf } from './record.ts';
-import { simulateFrames } from './simulate.ts';
+import { frameCount, simulateFrames } from './simulate.ts';
 import type { World } from './world/world.ts';
 import { makeDirs } from '../io/makeDirs.ts';
 
@@ -73,9 +73,7 @@ export class DatasetWriter {
     const lblDir = join(this.dir, 'labels', split);
     await makeDirs(imgDir, '--export-dataset');
     await makeDirs(lblDir, '--export-dataset');
-    const frames = Array.from({ length: Math.floor(s.duration * s.rate + 1e-9) }, (_, k) => k).filter(
-      (k) => k % stride === 0,
-    );
+    const frames = Array.from({ length: frameCount(s) }, (_, k) => k).filter((k) => k % stride === 0);
     for (const f of simulateFrames(world, { frames })) {
       const jobs = f.images.map(async (img) => {
         const name = `${s.name}_${img.cameraId}_${String(f.k).padStart(5, '0')}`;

@@ -55,7 +55,7 @@ export function checkSpawns(w: World, where: string): void {
   for (let i = 0; i < n; i++) {
     const ai = w.agents[i]!;
     const ego = egoStateAt(w, ai.start);
-    const si = agentStateAt(ai, i, ai.start);
+    const si = stateAt(i, ai.start);
     if (!si) continue;
     const ri = [si.x, si.y, si.yaw, ai.size[0] / 2, ai.size[1] / 2];
     if (rectsOverlap(ri, [ego.x, ego.y, ego.yaw, s.ego.size[0] / 2, s.ego.size[1] / 2])) {
