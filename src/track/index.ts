@@ -12,14 +12,7 @@ export {
 } from './kalman.ts';
 export { maxTimeLost, parseTrackerConfig, TrackerConfig } from './config.ts';
 export { createTracker, type Tracker } from './tracker.ts';
-export {
-  formatMotTrack,
-  formatMotTracks,
-  type MotRow,
-  motToDetections,
-  parseMot,
-  pyRoundStr,
-} from './mot.ts';
+export { formatMotTrack, formatMotTracks, motToDetections, pyRoundStr } from './mot.ts';
 export { type MotRunOptions, type MotRunResult, trackMotSequence } from './motRun.ts';
 export { createTrackStage, type TrackStageOptions } from './stage.ts';
 export { tracksToImageAnnotations } from './annotations.ts';

@@ -1,74 +1,13 @@
 /**
  * MOTChallenge text files: one box per line, `frame,id,x,y,w,h,score,…` with 1-based frames, (x, y) the top-left
- * corner and (w, h) the size in pixels. Detection files carry id −1; track files the track id. Pure parsing and
- * formatting (no file system); the CLI reads and writes the files.
+ * corner and (w, h) the size in pixels. Detection files carry id −1; track files the track id. Detections from
+ * read rows and track lines formatted as ByteTrack writes them (no file system; the CLI reads and writes).
  */
 import type { ViperClass } from '../contracts/classes.ts';
-import { ConfigError } from '../contracts/errors.ts';
 import type { Detection, Track2D } from '../contracts/perception.ts';
-
-export interface MotRow {
-  frame: number;
-  id: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  score: number;
-}
-
-/**
- * Parse a MOTChallenge det/gt/track file; blank lines and lines starting with '#' are skipped, and so is one
- * trailing comma per line. Missing scores read as 1; a score column that is there must be a number.
- */
-export function parseMot(text: string, where = 'MOT file'): MotRow[] {
-  const rows: MotRow[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    // Commas, else whitespace: an empty field (`1,,2`) must not shift the columns after it.
-    const cols = line.split(line.includes(',') ? /\s*,\s*/ : /\s+/);
-    if (cols.length > 6 && cols[cols.length - 1] === '') cols.pop();
-    const f = cols.map((c) => (c === '' ? Number.NaN : Number(c)));
-    if (f.length < 6 || f.slice(0, 6).some((x) => !Number.isFinite(x))) {
-      throw new ConfigError({
-        what: `line ${n + 1} is not 'frame,id,x,y,w,h,score,…': "${line.slice(0, 80)}"`,
-        where,
-        hint: 'MOTChallenge format: comma-separated numbers, 1-based frames',
-      });
-    }
-    const frame = f[0]!;
-    // Past 2⁵³ frame + 1 === frame, and the run over frames would not end.
-    if (!Number.isSafeInteger(frame) || frame < 1) {
-      throw new ConfigError({
-        what: `line ${n + 1}: frame ${cols[0]} is not a 1-based integer of at most 2^53`,
-        where,
-      });
-    }
-    if (f[4]! < 0 || f[5]! < 0) {
-      throw new ConfigError({
-        what: `line ${n + 1}: negative box size ${f[4]}×${f[5]}`,
-        where,
-        hint: 'columns 5 and 6 are width and height',
-      });
-    }
-    // A NaN or infinite score used to read as 1: a sure detection out of a broken one.
-    if (f.length > 6 && !Number.isFinite(f[6])) {
-      throw new ConfigError({ what: `line ${n + 1}: score "${cols[6]}" is not a number`, where });
-    }
-    rows.push({
-      frame,
-      id: f[1]!,
-      x: f[2]!,
-      y: f[3]!,
-      w: f[4]!,
-      h: f[5]!,
-      score: f.length > 6 ? f[6]! : 1,
-    });
-  }
-  return rows;
-}
+// The rows come from the evaluator's reader (`readMotChallenge`): one reader, so `viper track` and `viper eval`
+// accept and refuse the same lines.
+import type { MotRow } from '../eval/formats/motchallenge.ts';
 
 /** Group rows into detections per frame (file order kept within a frame). */
 export function motToDetections(
@@ -83,7 +22,7 @@ export function motToDetections(
       list = [];
       byFrame.set(r.frame, list);
     }
-    list.push({ cameraId, cls, score: r.score, box: { x1: r.x, y1: r.y, x2: r.x + r.w, y2: r.y + r.h } });
+    list.push({ cameraId, cls, score: r.conf, box: { x1: r.x, y1: r.y, x2: r.x + r.w, y2: r.y + r.h } });
   }
   return byFrame;
 }

@@ -67,7 +67,7 @@ describe('MOTChallenge', () => {
   it('round-trips any rows exactly', () => {
     const num = fc.double({ min: -1e4, max: 1e4, noNaN: true, noDefaultInfinity: true });
     const rowArb = fc.record({
-      frame: fc.integer({ min: 0, max: 1e6 }),
+      frame: fc.integer({ min: 1, max: 1e6 }),
       id: fc.integer({ min: -1, max: 1e6 }),
       x: num,
       y: num,

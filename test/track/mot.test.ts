@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatMotTrack, motToDetections, parseMot, pyRoundStr } from '../../src/track/mot.ts';
+import { readMotChallenge } from '../../src/eval/formats/motchallenge.ts';
+import { formatMotTrack, motToDetections, pyRoundStr } from '../../src/track/mot.ts';
+
+// `viper track` reads its detections with the evaluator's reader; these are the lines it meets there.
+const parseMot = (text: string) => readMotChallenge(text, { source: 'det.txt' });
 
 describe('MOTChallenge files', () => {
   it('parses detections per 1-based frame and rejects malformed lines', () => {
@@ -18,17 +22,19 @@ describe('MOTChallenge files', () => {
     // A frame past 2^53 is its own successor: the run over frames never ended.
     expect(() => parseMot('1e300,-1,1,2,3,4,1\n')).toThrow(/at most 2\^53/);
     // NaN / inf scores used to read as 1 (a sure detection).
-    expect(() => parseMot('1,-1,1,2,3,4,nan\n')).toThrow(/score "nan" is not a number/);
-    expect(() => parseMot('1,-1,1,2,3,4,inf\n')).toThrow(/score "inf"/);
+    expect(() => parseMot('1,-1,1,2,3,4,nan\n')).toThrow(
+      /conf is "nan", not a number \(det\.txt: MOTChallenge line 1\)/,
+    );
+    expect(() => parseMot('1,-1,1,2,3,4,inf\n')).toThrow(/conf is "inf"/);
     expect(() => parseMot('1,-1,1,2,-3,4,0.9\n')).toThrow(/negative box size/);
     // An empty field used to vanish, shifting the columns after it (id 10, x 20, …).
     expect(() => parseMot('1,,10,20,30,40,0.9\n')).toThrow(/line 1/);
     // A trailing comma used to read as a score of 0.
-    expect(parseMot('1,-1,10,20,30,40,\n')[0]!.score).toBe(1);
+    expect(parseMot('1,-1,10,20,30,40,\n')[0]!.conf).toBe(1);
     expect(parseMot('\uFEFF1\t-1\t10\t20\t30\t40\t0.5\r\n')[0]).toMatchObject({
       frame: 1,
       w: 30,
-      score: 0.5,
+      conf: 0.5,
     });
   });
 

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatMotTracks, motToDetections, parseMot } from '../../src/track/mot.ts';
+import { type MotRow, readMotChallenge } from '../../src/eval/formats/motchallenge.ts';
+import { formatMotTracks, motToDetections } from '../../src/track/mot.ts';
 import { trackMotSequence } from '../../src/track/motRun.ts';
 import { createTracker } from '../../src/track/tracker.ts';
 import { describeShared, shared } from '../shared.ts';
@@ -18,7 +19,7 @@ const dir = join(import.meta.dirname, 'fixtures');
 
 describe('ByteTrack reference equivalence', () => {
   it('writes the same tracks and ids as the reference on the same detections', () => {
-    const rows = parseMot(readFileSync(join(dir, 'crowd-seed11.det.txt'), 'utf8'));
+    const rows = readMotChallenge(readFileSync(join(dir, 'crowd-seed11.det.txt'), 'utf8'));
     const expected = readFileSync(join(dir, 'crowd-seed11.bytetrack-ref.txt'), 'utf8');
     const r = trackMotSequence(rows, { frameRate: 10 });
     const got = formatMotTracks(r.perFrame);
@@ -37,12 +38,12 @@ describe('frames far apart', () => {
   // The crowd fixture with its second half moved 500 frames on (long after every track of the first half is
   // removed, 10 fps: a 10-frame lost buffer), then 10⁸ frames on: the run skips the empty frames once no track
   // is left, so it must write what stepping through every frame writes, and the far file must cost its rows only.
-  const rows = parseMot(readFileSync(join(dir, 'crowd-seed11.det.txt'), 'utf8'));
+  const rows = readMotChallenge(readFileSync(join(dir, 'crowd-seed11.det.txt'), 'utf8'));
   const half = Math.floor(rows.reduce((m, r) => Math.max(m, r.frame), 0) / 2);
   const moved = (by: number) => rows.map((r) => (r.frame > half ? { ...r, frame: r.frame + by } : r));
 
   /** The tracker stepped through every frame from 1, as the reference's loop does. */
-  function stepped(rows: ReturnType<typeof parseMot>, config: Parameters<typeof createTracker>[0]) {
+  function stepped(rows: MotRow[], config: Parameters<typeof createTracker>[0]) {
     const byFrame = motToDetections(rows);
     const tracker = createTracker(config);
     const last = rows.reduce((m, r) => Math.max(m, r.frame), 0);
@@ -83,7 +84,7 @@ describeShared('ByteTrack reference equivalence on real boxes (TUD-Campus)', () 
   // reference transcription's track file has this SHA-256 (357 lines, 8 ids; the data is evaluation-only, so
   // only its digest is kept here). This sequence caught a duplicate-removal bug the synthetic fixture did not.
   it('writes the same track file as the reference', () => {
-    const rows = parseMot(readFileSync(shared('data/motmetrics/TUD-Campus/gt.txt'), 'utf8'));
+    const rows = readMotChallenge(readFileSync(shared('data/motmetrics/TUD-Campus/gt.txt'), 'utf8'));
     const r = trackMotSequence(rows, { frameRate: 30 });
     const text = formatMotTracks(r.perFrame);
     expect(text.split('\n').length - 1).toBe(357);

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
-import { formatMotTracks, parseMot, trackMotSequence } from '../../track/index.ts';
+import { readMotChallenge } from '../../eval/index.ts';
+import { formatMotTracks, trackMotSequence } from '../../track/index.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { action, printJson } from '../run.ts';
 
@@ -70,7 +71,7 @@ export function register(program: Command): void {
             where: 'viper track',
           });
         }
-        const rows = parseMot(text, detPath);
+        const rows = readMotChallenge(text, { source: detPath });
         const config = Object.fromEntries(
           Object.entries({
             kind: o.tracker,

@@ -26,28 +26,30 @@ export interface MotRow {
 
 const FIELDS = ['frame', 'id', 'x', 'y', 'w', 'h', 'conf', 'wx', 'wy', 'wz'] as const;
 
-function parseError(what: string, line: number, hint: string): ViperError {
-  return new ViperError('input', { what, where: `MOTChallenge line ${line}`, hint });
-}
-
 export interface ReadOptions {
   /** Refuse an id twice in one frame (a tracking file; TrackEval refuses it too), naming both lines. */
   uniqueIds?: boolean;
+  /** The file's name, put before the line number in errors. */
+  source?: string;
 }
 
 /**
  * Parse MOTChallenge text. At least 6 columns are required (frame, id, box); missing conf / x / y / z read
- * as 1 / −1 / −1 / −1. Blank lines and one trailing comma per line (as TrackEval's reader) are skipped.
- * Throws ViperError('input') naming the line and field.
+ * as 1 / −1 / −1 / −1. Blank lines, lines starting with '#' and one trailing comma per line (as TrackEval's
+ * reader) are skipped. Frames start at 1. Throws ViperError('input') naming the line and field.
+ * `viper track` reads its detection files with this too, so the tracker and the evaluator agree on every file.
  * Example: `readMotChallenge('1,3,10,20,30,40,1,-1,-1,-1\n')[0].w === 30`.
  */
 export function readMotChallenge(text: string, opts: ReadOptions = {}): MotRow[] {
   const rows: MotRow[] = [];
   const lines = text.split(/\r?\n/);
   const ids = new FrameIds();
+  const at = opts.source ? `${opts.source}: MOTChallenge line` : 'MOTChallenge line';
+  const parseError = (what: string, line: number, hint: string) =>
+    new ViperError('input', { what, where: `${at} ${line}`, hint });
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
-    if (line === '') continue;
+    if (line === '' || line.startsWith('#')) continue;
     const cols = line.split(line.includes(',') ? /\s*,\s*/ : /\s+/);
     if (cols.length > 6 && cols[cols.length - 1] === '') cols.pop();
     if (cols.length < 6) {
@@ -76,6 +78,9 @@ export function readMotChallenge(text: string, opts: ReadOptions = {}): MotRow[]
         n + 1,
         'frame,id come first',
       );
+    }
+    if (v[0]! < 1) {
+      throw parseError(`frame ${cols[0]}: frames are 1-based`, n + 1, 'MOTChallenge numbers frames from 1');
     }
     if (opts.uniqueIds) {
       const first = ids.repeated(v[0]!, v[1]!, n + 1);
