@@ -11,13 +11,8 @@ export {
   type RowsOptions,
   type SequenceMetrics,
 } from './evaluate.ts';
-export {
-  type MotRow,
-  motRowsToTrackRows,
-  readMotChallenge,
-  trackRowsToMotRows,
-  writeMotChallenge,
-} from './formats/motchallenge.ts';
+export { type MotRow, readMotChallenge, writeMotChallenge } from '../io/index.ts';
+export { motRowsToTrackRows, trackRowsToMotRows } from './formats/motchallenge.ts';
 export { combineHota, HOTA_ALPHAS, HOTA_CURVE_FIELDS, type HotaResult, hota } from './hota.ts';
 export { combineIdentity, type IdentityOptions, type IdentityResult, identity } from './identity.ts';
 export { distinct, type SequenceOptions, sequenceFromRows, type TrackRow } from './rows.ts';

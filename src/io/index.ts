@@ -1,4 +1,4 @@
-/** The io layer's public surface: MCAP reading/writing and message codecs. What is not exported here is internal. */
+/** The io layer's public surface: MCAP reading/writing, message codecs and tracking text files. What is not exported here is internal. */
 export type * from './types.ts';
 export { RecordingReader, isDamageError, withRecoverHint } from './mcap/RecordingReader.ts';
 export type { OpenOptions } from './mcap/RecordingReader.ts';
@@ -37,3 +37,5 @@ export {
   transformsToFoxglove,
 } from './codecs/foxgloveToViper.ts';
 export { stampToNs } from './codecs/image.ts';
+export { FrameIds, lineErrors, type TextReadOptions } from './text/lines.ts';
+export { type MotRow, readMotChallenge, writeMotChallenge } from './text/motchallenge.ts';

@@ -5,9 +5,8 @@
  */
 import type { ViperClass } from '../contracts/classes.ts';
 import type { Detection, Track2D } from '../contracts/perception.ts';
-// The rows come from the evaluator's reader (`readMotChallenge`): one reader, so `viper track` and `viper eval`
-// accept and refuse the same lines.
-import type { MotRow } from '../eval/formats/motchallenge.ts';
+// The rows come from io's `readMotChallenge`, the reader `viper eval` uses too.
+import type { MotRow } from '../io/index.ts';
 
 /** Group rows into detections per frame (file order kept within a frame). */
 export function motToDetections(

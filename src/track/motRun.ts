@@ -6,7 +6,7 @@
  */
 import type { Track2D } from '../contracts/perception.ts';
 import type { TrackerConfig } from './config.ts';
-import type { MotRow } from '../eval/formats/motchallenge.ts';
+import type { MotRow } from '../io/index.ts';
 import { motToDetections } from './mot.ts';
 import { createTracker } from './tracker.ts';
 

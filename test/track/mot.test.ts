@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readMotChallenge } from '../../src/eval/formats/motchallenge.ts';
+import { readMotChallenge } from '../../src/io/index.ts';
 import { formatMotTrack, motToDetections, pyRoundStr } from '../../src/track/mot.ts';
 
 // `viper track` reads its detections with the evaluator's reader; these are the lines it meets there.

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type MotRow, readMotChallenge } from '../../src/eval/formats/motchallenge.ts';
+import { type MotRow, readMotChallenge } from '../../src/io/index.ts';
 import { formatMotTracks, motToDetections } from '../../src/track/mot.ts';
 import { trackMotSequence } from '../../src/track/motRun.ts';
 import { createTracker } from '../../src/track/tracker.ts';

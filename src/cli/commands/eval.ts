@@ -194,32 +194,17 @@ async function evalText(
   plot: string | undefined,
 ) {
   if (!gt) throw new ConfigError({ what: 'text results need --gt <ground-truth file>', where: 'viper eval' });
-  // Parse errors name the file as well as the line and field.
-  const parse = <R>(path: string, f: () => R): R => {
-    try {
-      return f();
-    } catch (err) {
-      if (err instanceof ViperError) {
-        throw new ViperError('input', {
-          what: err.what,
-          where: `${path}: ${err.where}`,
-          ...(err.hint ? { hint: err.hint } : {}),
-        });
-      }
-      throw err;
-    }
-  };
   const gtText = await readText(gt);
   const trText = await readText(results);
   const notes: string[] = [];
   let gtRows: TrackRow[];
   let trRows: TrackRow[];
   if (format === 'kitti') {
-    gtRows = kittiRowsToTrackRows(parse(gt, () => readKitti(gtText, { uniqueIds: true })));
-    trRows = kittiRowsToTrackRows(parse(results, () => readKitti(trText, { uniqueIds: true })));
+    gtRows = kittiRowsToTrackRows(readKitti(gtText, { uniqueIds: true, source: gt }));
+    trRows = kittiRowsToTrackRows(readKitti(trText, { uniqueIds: true, source: results }));
   } else {
-    const g = parse(gt, () => readMotChallenge(gtText, { uniqueIds: true }));
-    const t = parse(results, () => readMotChallenge(trText, { uniqueIds: true }));
+    const g = readMotChallenge(gtText, { uniqueIds: true, source: gt });
+    const t = readMotChallenge(trText, { uniqueIds: true, source: results });
     if (benchmark) {
       const p = preprocessMotChallenge(g, t, benchmark);
       gtRows = p.gt;

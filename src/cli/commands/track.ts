@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
-import { readMotChallenge } from '../../eval/index.ts';
+import { readMotChallenge } from '../../io/index.ts';
 import { formatMotTracks, trackMotSequence } from '../../track/index.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { action, printJson } from '../run.ts';

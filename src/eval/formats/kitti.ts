@@ -5,8 +5,7 @@
  */
 import { ViperError } from '../../contracts/errors.ts';
 import type { TrackRow } from '../rows.ts';
-import type { ReadOptions } from './motchallenge.ts';
-import { FrameIds } from './frameIds.ts';
+import { FrameIds, lineErrors, type TextReadOptions } from '../../io/index.ts';
 
 export interface KittiRow {
   frame: number;
@@ -55,15 +54,12 @@ const NUMERIC = [
   'score',
 ] as const;
 
-function parseError(what: string, line: number, hint: string): ViperError {
-  return new ViperError('input', { what, where: `KITTI line ${line}`, hint });
-}
-
 /**
  * Parse KITTI tracking text (17 columns, or 18 with a score). Throws ViperError('input') naming the line and
  * field. Example: `readKitti('0 1 Car 0 0 -1.5 10 20 50 60 1.5 1.6 4 1 2 10 0\n')[0].type === 'Car'`.
  */
-export function readKitti(text: string, opts: ReadOptions = {}): KittiRow[] {
+export function readKitti(text: string, opts: TextReadOptions = {}): KittiRow[] {
+  const parseError = lineErrors('KITTI', opts);
   const rows: KittiRow[] = [];
   const lines = text.split(/\r?\n/);
   const ids = new FrameIds();

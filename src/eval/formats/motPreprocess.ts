@@ -12,7 +12,8 @@ import { ViperError } from '../../contracts/errors.ts';
 import { dontCareMatch } from '../dontCare.ts';
 import { groupBy, type TrackRow } from '../rows.ts';
 import { iouMatrix } from '../sequence.ts';
-import { type MotRow, motRowsToTrackRows } from './motchallenge.ts';
+import type { MotRow } from '../../io/index.ts';
+import { motRowsToTrackRows } from './motchallenge.ts';
 
 export type MotBenchmark = 'MOT15' | 'MOT16' | 'MOT17' | 'MOT20';
 
