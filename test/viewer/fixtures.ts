@@ -42,6 +42,8 @@ export interface FixtureOptions {
   perception?: boolean;
   compression?: 'zstd' | 'lz4' | 'none';
   chunkSize?: number;
+  /** A camera whose CompressedImage bytes are not a JPEG (a recording damaged inside its messages). */
+  undecodableCamera?: string;
 }
 
 interface Box {
@@ -295,7 +297,7 @@ export async function writeFixture(path: string, opts: FixtureOptions = {}): Pro
         timestamp: camStamp,
         frame_id: cam,
         format: 'jpeg',
-        data: await renderJpeg(cam, k, w, h),
+        data: cam === opts.undecodableCamera ? new Uint8Array(512).fill(7) : await renderJpeg(cam, k, w, h),
       });
       const { preds } = layout(cam, k, w, h);
       if (!perception) continue;

@@ -40,6 +40,7 @@ interface Drawn {
     idSwitch: boolean;
   }[];
   gtBoxes: { id: string }[];
+  imageNote: string;
 }
 interface AppState {
   file: string | null;
@@ -73,6 +74,7 @@ let results: string;
 let noGt: string;
 let corrupt: string;
 let recording: string;
+let badImage: string;
 
 // Page-side code is passed as strings: this file is type-checked without the DOM lib.
 const state = (): Promise<AppState> => page.evaluate('window.viper.state()') as Promise<AppState>;
@@ -135,6 +137,7 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
       frames: 8,
     });
     recording = await writeFixture(join(dir, 'sim-recording.mcap'), { perception: false, frames: 6 });
+    badImage = await writeFixture(join(dir, 'bad-image.mcap'), { frames: 4, undecodableCamera: 'cam_back' });
     const good = readFileSync(results);
     corrupt = join(dir, 'corrupt.mcap');
     writeFileSync(corrupt, good.subarray(0, Math.floor(good.length * 0.6)));
@@ -287,6 +290,17 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     expect(s.drawn.every((d) => d.boxes.length === 0)).toBe(true);
     expect(await page.locator('#metrics').textContent()).toContain('No perception annotations');
     expect(s.scene).toMatchObject({ objects: 0, gtBoxes: 14, frustums: 6 });
+  });
+
+  test('a camera whose image does not decode says so and the others draw', async () => {
+    await page.locator('#file-input').setInputFiles(badImage);
+    await until("s.file === 'bad-image.mcap' && s.shownIndex === 0");
+    const s = await state();
+    expect(s.error).toBe('');
+    const back = s.drawn.find((d) => d.camera === 'cam_back')!;
+    expect(back.imageNote).toBe('jpeg image does not decode (512 bytes)');
+    expect(back.boxes.length).toBeGreaterThan(0); // its annotations are still drawn
+    expect(s.drawn.filter((d) => d.camera !== 'cam_back').every((d) => d.imageNote === '')).toBe(true);
   });
 
   test('a corrupt file dropped on the page gives a clear message, not a blank page', async () => {

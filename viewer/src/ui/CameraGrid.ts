@@ -28,36 +28,49 @@ export interface DrawnCamera {
   height: number;
   boxes: DrawnBox[];
   gtBoxes: { id: string; x1: number; y1: number; x2: number; y2: number }[];
+  /** Why no picture is drawn ('no image' when the frame has none); empty when the image is drawn. */
+  imageNote: string;
 }
 
 const UNTRACKED = 'rgb(200,200,200)';
 
-async function toBitmap(img: CameraImage): Promise<ImageBitmap | null> {
+const RAW_CHANNELS: Record<string, number> = { rgb8: 3, bgr8: 3, mono8: 1 };
+
+/** The image as a bitmap, or why it cannot be shown (a one-line note drawn on the camera's canvas). */
+async function toBitmap(img: CameraImage): Promise<ImageBitmap | string> {
+  if (img.kind === 'compressed') {
+    const format = img.format === 'png' ? 'png' : 'jpeg';
+    try {
+      return await createImageBitmap(new Blob([img.data as BlobPart], { type: `image/${format}` }));
+    } catch {
+      return `${format} image does not decode (${img.data.length} bytes)`;
+    }
+  }
+  const { width, height, step, data, encoding } = img;
+  const ch = RAW_CHANNELS[encoding];
+  if (!ch) return `raw image encoding '${encoding}' is not shown (rgb8, bgr8, mono8 are)`;
+  if (!(width > 0 && height > 0 && step >= width * ch && data.length >= step * height)) {
+    return `raw ${encoding} image ${width}×${height}, step ${step}: ${data.length} bytes do not fill it`;
+  }
+  if (width * height > 64e6) return `raw image ${width}×${height} is too large to show`;
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = y * step + x * ch;
+      const d = (y * width + x) * 4;
+      const r = data[s]!;
+      const g = ch === 1 ? r : data[s + 1]!;
+      const b = ch === 1 ? r : data[s + 2]!;
+      rgba[d] = encoding === 'bgr8' ? b : r;
+      rgba[d + 1] = g;
+      rgba[d + 2] = encoding === 'bgr8' ? r : b;
+      rgba[d + 3] = 255;
+    }
+  }
   try {
-    if (img.kind === 'compressed') {
-      return await createImageBitmap(
-        new Blob([img.data as BlobPart], { type: `image/${img.format === 'png' ? 'png' : 'jpeg'}` }),
-      );
-    }
-    const { width, height, step, data, encoding } = img;
-    const rgba = new Uint8ClampedArray(width * height * 4);
-    const ch = encoding === 'mono8' ? 1 : 3;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const s = y * step + x * ch;
-        const d = (y * width + x) * 4;
-        const r = data[s] ?? 0;
-        const g = ch === 1 ? r : (data[s + 1] ?? 0);
-        const b = ch === 1 ? r : (data[s + 2] ?? 0);
-        rgba[d] = encoding === 'bgr8' ? b : r;
-        rgba[d + 1] = g;
-        rgba[d + 2] = encoding === 'bgr8' ? r : b;
-        rgba[d + 3] = 255;
-      }
-    }
     return await createImageBitmap(new ImageData(rgba, width, height));
   } catch {
-    return null;
+    return `raw ${encoding} image ${width}×${height} does not draw`;
   }
 }
 
@@ -99,16 +112,17 @@ export class CameraGrid {
     const seq = ++this.drawSeq;
     const entries = [...this.canvases.keys()];
     const bitmaps = await Promise.all(
-      entries.map((id) => (frame.images.get(id) ? toBitmap(frame.images.get(id)!) : null)),
+      entries.map((id) => (frame.images.get(id) ? toBitmap(frame.images.get(id)!) : 'no image')),
     );
     if (seq !== this.drawSeq) {
-      for (const b of bitmaps) b?.close();
+      for (const b of bitmaps) if (typeof b !== 'string') b.close();
       return false;
     }
     const drawn: DrawnCamera[] = [];
     entries.forEach((id, i) => {
       const canvas = this.canvases.get(id)!;
-      const bmp = bitmaps[i];
+      const got = bitmaps[i]!;
+      const bmp = typeof got === 'string' ? null : got;
       if (bmp && (canvas.width !== bmp.width || canvas.height !== bmp.height)) {
         canvas.width = bmp.width;
         canvas.height = bmp.height;
@@ -121,8 +135,11 @@ export class CameraGrid {
         bmp.close();
       } else {
         ctx.fillStyle = '#888';
-        ctx.font = `${Math.round(canvas.height / 12)}px sans-serif`;
-        ctx.fillText('no image', 10, canvas.height / 2);
+        const note = got as string;
+        // One line across the canvas: the font shrinks for a long reason.
+        const px = Math.min(Math.round(canvas.height / 12), Math.floor((1.8 * canvas.width) / note.length));
+        ctx.font = `${px}px sans-serif`;
+        ctx.fillText(note, 10, canvas.height / 2);
       }
       const m = metrics.get(id);
       const gtBoxes = showGt && m ? m.gt : [];
@@ -135,6 +152,7 @@ export class CameraGrid {
         height: canvas.height,
         boxes: boxes.map((b, k) => this.drawBox(ctx, b, switched.has(k), canvas.width)),
         gtBoxes: gtBoxes.map((g) => ({ id: g.id, x1: g.x1, y1: g.y1, x2: g.x2, y2: g.y2 })),
+        imageNote: bmp ? '' : (got as string),
       });
     });
     this.drawn = drawn;
