@@ -116,8 +116,10 @@ export function annotationsToRows(
     }
     const xs = pts.map((q) => q.x);
     const ys = pts.map((q) => q.y);
+    // Past 2⁵³ neighbouring ids read as one number and two tracks would merge: such an id stays its digits.
+    const n = Number(m[1]);
     const row: Omit<TrackRow, 'frame'> = {
-      id: Number(m[1]),
+      id: Number.isSafeInteger(n) ? n : m[1]!,
       cls: m[2]!,
       camera,
       box: { x1: Math.min(...xs), y1: Math.min(...ys), x2: Math.max(...xs), y2: Math.max(...ys) },
