@@ -6,7 +6,8 @@
  * a SHA-256 of the raw pixels + ground truth, which does not depend on the JPEG or MCAP encoders.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { CameraFrame } from '../contracts/camera.ts';
@@ -141,7 +142,24 @@ export interface RecordOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stop early (SIGINT): the file is finalized with the frames written so far. */
   shouldStop?: () => boolean;
+  /** Bytes free for the output's folder (statfs by default; tests give a small disk). */
+  freeBytes?: (dir: string) => Promise<number>;
 }
+
+/** After this many frames the bytes they took are projected over the rest, and a render that cannot fit stops. */
+const SPACE_CHECK_FRAMES = 10;
+
+async function statfsFree(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+const size = (bytes: number) =>
+  bytes >= 1e9
+    ? `${(bytes / 1e9).toFixed(1)} GB`
+    : bytes >= 1e6
+      ? `${(bytes / 1e6).toFixed(1)} MB`
+      : `${Math.ceil(bytes / 1e3)} kB`;
 
 export interface RecordResult {
   path: string;
@@ -202,6 +220,7 @@ export async function recordScenario(
     const total = frameCount(s);
     const raw = createHash('sha256');
     let done = 0;
+    let payload = 0; // JPEG and ground-truth bytes written: nearly all of the file
     let interrupted = false;
     for (const f of simulateFrames(world, { renderer })) {
       if (opts.shouldStop?.()) {
@@ -233,7 +252,20 @@ export async function recordScenario(
       await writer.writeObject(gtCh, f.tNs, f.gt);
       await writer.writeObject(sceneCh, f.tNs, sceneUpdate(f.gt, f.tNs));
       done++;
+      payload += gtJson.length + jpegs.reduce((n, j) => n + j.byteLength, 0);
       opts.onProgress?.(done, total);
+      // A long render onto a disk it cannot fit stops here, not hours later at ENOSPC.
+      if (done === SPACE_CHECK_FRAMES && total > done) {
+        const need = (payload / done) * (total - done);
+        const free = await (opts.freeBytes ?? statfsFree)(dirname(tmp));
+        if (need > free) {
+          throw new RecordingError({
+            what: `the recording would need about ${size(need)} more for its ${total} frames (${size(payload / done)} each); ${size(free)} are free`,
+            where: outPath,
+            hint: 'nothing was kept: free space, write elsewhere (-o), or shorten the scenario (duration, rate, cameras, resolution)',
+          });
+        }
+      }
     }
     // Only a cut-short file carries this record, so complete recordings (and their digests) are unchanged.
     if (interrupted)

@@ -129,4 +129,28 @@ describe('recording', () => {
       'MCAP bytes changed (JPEG or io writer?): regenerate with viper simulate scenarios/*.yaml --digests scenarios/digests.json',
     ).toBe(digests[name].sha256);
   });
+
+  it('a render that cannot fit on its disk stops after its first frames, keeping nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'viper-rec-'));
+    const out = join(dir, 'rec.mcap');
+    const world = scenarioFromValue(tinyScenario({ duration: 4 }), 'tiny').world; // 20 frames
+    let frames = 0;
+    let askedFor = '';
+    const err = await recordScenario(world, out, {
+      onProgress: (d) => {
+        frames = d;
+      },
+      freeBytes: async (d) => {
+        askedFor = d;
+        return 1000;
+      },
+    }).catch((e: Error) => e);
+    expect(String(err)).toMatch(/would need about .* more for its 20 frames .*; 1 kB are free/);
+    expect(frames).toBe(10); // stopped at the check, not at the end
+    expect(askedFor).toBe(dir);
+    expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
+    // With room enough it records every frame.
+    const r = await recordScenario(world, out, { freeBytes: async () => 1e12 });
+    expect(r.frames).toBe(20);
+  });
 });
