@@ -35,7 +35,7 @@ export {
   type EgoState,
   CLASS_SIZE,
 } from './world/world.ts';
-export { buildRig, calibrationOf, mountTransform, type CameraModel } from './rig.ts';
+export { buildRig, calibrationOf, mountTransform, type RigCamera } from './rig.ts';
 export {
   createRenderer,
   renderFrame,

@@ -12,7 +12,8 @@ import type { CameraSpec, RigSpec } from './scenario/schema.ts';
 
 const DEG = Math.PI / 180;
 
-export interface CameraModel {
+/** A simulated camera: intrinsics, plumb_bob distortion and its mount on the ego (`calibrationOf` gives its Calibration). */
+export interface RigCamera {
   id: string;
   width: number;
   height: number;
@@ -75,7 +76,7 @@ export function mul3(a: number[], b: number[]): number[] {
 export const matToQuat = mat3ToQuat;
 
 /** Build one camera from a scenario camera entry (defaults: rig width/height, principal point at centre). */
-export function cameraFromSpec(c: CameraSpec, rig: RigSpec): CameraModel {
+export function cameraFromSpec(c: CameraSpec, rig: RigSpec): RigCamera {
   const width = c.width ?? rig.width;
   const height = c.height ?? rig.height;
   const fx = c.fx ?? width / 2 / Math.tan(((c.hfov ?? 70) * DEG) / 2);
@@ -95,7 +96,7 @@ export function cameraFromSpec(c: CameraSpec, rig: RigSpec): CameraModel {
 }
 
 /** The scenario's cameras: explicit `cameras`, else the preset ring at the rig's resolution. */
-export function buildRig(rig: RigSpec): CameraModel[] {
+export function buildRig(rig: RigSpec): RigCamera[] {
   if (rig.cameras) return rig.cameras.map((c) => cameraFromSpec(c, rig));
   return NUSCENES6.map(([id, x, y, z, yaw, f1600]) => {
     const fx = (f1600 * rig.width) / 1600;
@@ -115,7 +116,7 @@ export function buildRig(rig: RigSpec): CameraModel[] {
 }
 
 /** foxglove.CameraCalibration-shaped calibration (contracts `Calibration`). */
-export function calibrationOf(cam: CameraModel): Calibration {
+export function calibrationOf(cam: RigCamera): Calibration {
   return {
     frameId: cam.id,
     width: cam.width,
@@ -129,12 +130,12 @@ export function calibrationOf(cam: CameraModel): Calibration {
 }
 
 /** The mount transform base_link → camera. */
-export function mountTransform(cam: CameraModel): Transform {
+export function mountTransform(cam: RigCamera): Transform {
   return { parent: frames.ego, child: cam.id, translation: [...cam.position], rotation: matToQuat(cam.R) };
 }
 
 /** Horizontal field of view in radians (pinhole part). */
-export function hfovOf(cam: CameraModel): number {
+export function hfovOf(cam: RigCamera): number {
   return 2 * Math.atan(Math.max(cam.cx, cam.width - cam.cx) / cam.fx);
 }
 

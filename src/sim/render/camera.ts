@@ -3,14 +3,14 @@
  * table (output pixel → render pixel, nearest), the sky background, and each frame's world → optical view.
  * plumb_bob distortion is inverted by fixed-point iteration (as OpenCV's undistortPoints), with only + − × ÷.
  */
-import { type CameraModel, undistortPoint } from '../rig.ts';
+import { type RigCamera, undistortPoint } from '../rig.ts';
 import type { EgoState } from '../world/world.ts';
 import type { Lighting } from './lighting.ts';
 import { pack } from './mesh.ts';
 import type { View } from './raster.ts';
 
 export interface CameraSetup {
-  cam: CameraModel;
+  cam: RigCamera;
   /** Intrinsics the rasterizer uses (pinhole; equal to the camera's when it has no distortion). */
   fx: number;
   fy: number;
@@ -21,11 +21,11 @@ export interface CameraSetup {
   sky: Uint32Array;
 }
 
-export function hasDistortion(cam: CameraModel): boolean {
+export function hasDistortion(cam: RigCamera): boolean {
   return cam.D.some((d) => d !== 0);
 }
 
-export function setupCamera(cam: CameraModel, L: Lighting): CameraSetup {
+export function setupCamera(cam: RigCamera, L: Lighting): CameraSetup {
   const W = cam.width;
   const H = cam.height;
   let fx = cam.fx;
