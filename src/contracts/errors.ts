@@ -63,6 +63,17 @@ export class ConfigError extends ViperError {
   }
 }
 
+/**
+ * A write or read the system refused (a full disk, a removed drive, a permission) as `no space left on device
+ * (ENOSPC)`; undefined for anything else. Only system errors carry a syscall: Node's own ERR_* codes are faults.
+ */
+export function systemFailure(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (err instanceof ViperError || typeof e?.code !== 'string' || typeof e.syscall !== 'string')
+    return undefined;
+  return `${/^[A-Z]+: ([^,]+)/.exec(e.message)?.[1] ?? `${e.syscall} failed`} (${e.code})`;
+}
+
 /** Exit codes of the `viper` command (DESIGN.md): 0 ok, 1 internal fault or failed expectations, 2 bad input. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

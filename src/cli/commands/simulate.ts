@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../../contracts/errors.ts';
+import { ConfigError, systemFailure } from '../../contracts/errors.ts';
 import { DatasetWriter, splitFor } from '../../sim/dataset.ts';
 import { mosaicPng } from '../../sim/mosaic.ts';
 import { recordScenario } from '../../sim/record.ts';
@@ -294,6 +294,15 @@ export function register(program: Command): void {
             if (err instanceof Interrupted) {
               process.stderr.write(`interrupted: no dataset written\n`);
               return 130;
+            }
+            const why = systemFailure(err);
+            if (why !== undefined) {
+              throw new ConfigError({
+                what: `cannot write the dataset: ${why}`,
+                where: dir,
+                hint: `nothing was kept (${dir} is as it was): free space or write elsewhere, and run again`,
+                cause: err,
+              });
             }
             throw err;
           } finally {

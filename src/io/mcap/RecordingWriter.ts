@@ -7,7 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { RecordingError } from '../../contracts/errors.ts';
+import { RecordingError, systemFailure } from '../../contracts/errors.ts';
 import { encodeFoxglove, foxgloveSchemaData, foxgloveSchemaName } from '../codecs/foxglove.ts';
 import type { SchemaSpec, WriterOptions } from '../types.ts';
 import { chunkCompressor } from './compress.ts';
@@ -192,13 +192,10 @@ export class RecordingWriter {
    * file then ends at the last chunk written, which `--recover` reads. Other errors pass unchanged.
    */
   #writeFailed(err: unknown): unknown {
-    const e = err as NodeJS.ErrnoException;
-    // System errors only (they carry the failed syscall): Node's own ERR_* codes are faults, not the disk's.
-    if (err instanceof RecordingError || typeof e?.code !== 'string' || typeof e.syscall !== 'string')
-      return err;
-    const why = /^[A-Z]+: ([^,]+)/.exec(e.message)?.[1] ?? 'write failed';
+    const why = systemFailure(err);
+    if (why === undefined) return err;
     return new RecordingError({
-      what: `cannot write the file: ${why} (${e.code})`,
+      what: `cannot write the file: ${why}`,
       where: this.path,
       hint: 'it ends at the last chunk written: `viper inspect <file> --recover` shows what it holds',
       cause: err,
