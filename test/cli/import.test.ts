@@ -24,6 +24,15 @@ describeShared('import + inspect of a real image sequence (../shared/data/vtest)
     expect(r.cameras[0].rateHz).toBeCloseTo(10, 6);
     expect(r.cameras[0].calibration).toMatchObject({ width: 768, height: 576 });
   });
+
+  it('shows a progress bar, which --no-progress turns off', () => {
+    const bar = viper(['import', shared('data/vtest'), '-o', join(dir, 'bar.mcap')]);
+    expect(bar.stderr).toMatch(/import .*200\/200 frames/);
+    const quiet = viper(['import', shared('data/vtest'), '-o', join(dir, 'quiet.mcap'), '--no-progress']);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toMatch(/imported 200 jpeg frames/);
+  });
 });
 
 it('refuses a folder with no images, and mixed sizes, with one line each', () => {

@@ -21,6 +21,7 @@ export function register(program: Command): void {
     .option('--start <s>', 'log time of the first frame, seconds', '0')
     .option('--hfov <deg>', 'horizontal field of view of the nominal calibration', '60')
     .option('--json', 'print the summary as JSON')
+    .option('--no-progress', 'no progress bar')
     .action(
       action(async (source: string, o: Record<string, string | boolean>) => {
         const num = (flag: string, v: unknown) => {
@@ -48,7 +49,7 @@ export function register(program: Command): void {
           startS: num('--start', o.start),
           hfovDeg: hfov,
           onProgress: (done, total) => {
-            bar ??= createProgress('import', total ?? 0, 'frames', o.json !== true);
+            bar ??= createProgress('import', total ?? 0, 'frames', o.json !== true && o.progress !== false);
             bar.update(done);
           },
         }).finally(dispose);
