@@ -232,7 +232,7 @@ export async function evalMcap(
   }
   const trackCameras = new Set(tracks.map((r) => r.row.camera ?? ''));
   const unseen = [...trackCameras].filter((c) => !gtCameras.has(c)).sort();
-  if (gtCameras.size > 0 && unseen.length === trackCameras.size) {
+  if (trackCameras.size > 0 && gtCameras.size > 0 && unseen.length === trackCameras.size) {
     throw new ViperError('input', {
       what: `the results' cameras (${unseen.join(', ')}) and the ground truth's (${[...gtCameras].sort().join(', ')}) have none in common`,
       where: `${resultsPath} vs ${gtPath}`,

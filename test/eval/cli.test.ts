@@ -244,10 +244,20 @@ describe('viper eval on a results MCAP', () => {
       name: 'viper.GroundTruth',
       jsonSchema: {},
     });
+    // One actor seen by a camera: a recording has cameras, and the results (none) must not be blamed on them.
+    const box3 = { center: [0, 0, 0], size: [4, 2, 1.5], yaw: 0 };
+    const actor = {
+      id: 'C1',
+      cls: 'car',
+      boxWorld: box3,
+      boxEgo: box3,
+      velocity: [0, 0, 0],
+      cameras: [{ cameraId: 'cam_front', box: { x1: 10, y1: 10, x2: 60, y2: 40 }, visibleFraction: 1 }],
+    };
     await w.write(
       ch,
       1_000_000_000n,
-      new TextEncoder().encode(JSON.stringify({ stampNs: '1000000000', actors: [] })),
+      new TextEncoder().encode(JSON.stringify({ stampNs: '1000000000', actors: [actor] })),
     );
     await w.close();
     const r = await run(raw);
