@@ -15,11 +15,14 @@ it('an interrupted scenario finalizes its results and says where they are', asyn
   const dir = mkdtempSync(join(tmpdir(), 'viper-suite-stop-'));
   const outDir = join(dir, 'out');
   const file = join(repoRoot, 'scenarios', 'pedestrian_crossing.yaml');
+  const options = { file, outDir, recordingsDir: join(dir, 'rec'), quick: true, detector: 'oracle' } as const;
+  // Recorded first (a stop while recording ends the recording instead: test/cli/probeSuite.test.ts).
+  await runScenario(options);
   interrupt.stopped = true;
   try {
-    await expect(
-      runScenario({ file, outDir, recordingsDir: join(dir, 'rec'), quick: true, detector: 'oracle' }),
-    ).rejects.toThrow(/^interrupted: the results so far are finalized in .*results\.mcap$/);
+    await expect(runScenario(options)).rejects.toThrow(
+      /^interrupted: the results so far are finalized in .*results\.mcap$/,
+    );
   } finally {
     interrupt.stopped = false;
   }

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { expandScenarioArgs, formatTable, writeReports } from '../../eval/scenarios/index.ts';
 import { runSuite } from '../suite/index.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
-import { EXIT_INTERRUPTED } from '../../contracts/errors.ts';
+import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { action, printJson } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -26,9 +26,10 @@ export function register(program: Command): void {
     .option('--json', 'print the suite summary as JSON')
     .action(
       action(async (scenario: string, o: { out: string; detector?: string; json?: boolean }) => {
-        const detector = (o.detector ?? (existsSync(BUNDLED_MODEL) ? 'model' : 'oracle')) as
-          | 'model'
-          | 'oracle';
+        if (o.detector !== undefined && o.detector !== 'model' && o.detector !== 'oracle') {
+          throw new ConfigError({ what: `--detector '${o.detector}'`, hint: 'model or oracle' });
+        }
+        const detector = o.detector ?? (existsSync(BUNDLED_MODEL) ? 'model' : 'oracle');
         if (detector === 'oracle' && o.detector === undefined) {
           process.stderr.write(
             'note: no bundled model found; using the oracle detector (labelled oracle in the report)\n',
@@ -63,6 +64,9 @@ export function register(program: Command): void {
           if (first) process.stdout.write(`look at it: npx viper view ${relative(process.cwd(), first)}\n`);
         }
         if (suite.interrupted) return EXIT_INTERRUPTED;
+        // Bad input found by a worker (an unwritable folder, a damaged cached recording) exits 2, as usual.
+        const errors = suite.outcomes.filter((x) => x.status === 'error');
+        if (errors.length > 0 && errors.every((x) => x.badInput)) return EXIT_BAD_INPUT;
         return suite.errors > 0 ? 1 : 0;
       }),
     );

@@ -5,6 +5,7 @@
  * and plots/<scenario>.svg, and exits 1 when any expectation or golden comparison fails (2 on bad input).
  * `viper scenarios score <results.mcap> --scenario <file> [--gt <recording.mcap>]` checks one existing run.
  */
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -46,7 +47,8 @@ function scoreOptions(o: { minVisibility: string; minHeight: string }): ScoreRun
   if (!(v >= 0 && v <= 1))
     throw new ConfigError({ what: `--min-visibility '${o.minVisibility}' is not in [0, 1]` });
   const h = Number(o.minHeight);
-  if (!(h >= 0)) throw new ConfigError({ what: `--min-height '${o.minHeight}' is not a number ≥ 0` });
+  if (!(Number.isFinite(h) && h >= 0))
+    throw new ConfigError({ what: `--min-height '${o.minHeight}' is not a number ≥ 0` });
   return { minVisibility: v, minHeightPx: h };
 }
 
@@ -90,8 +92,11 @@ export function register(program: Command): void {
         }
         const oracleSeed = o.oracleSeed === undefined ? undefined : Number(o.oracleSeed);
         if (oracleSeed !== undefined) {
-          if (!(Number.isInteger(oracleSeed) && oracleSeed >= 0)) {
-            throw new ConfigError({ what: `--oracle-seed '${o.oracleSeed}' is not a whole number ≥ 0` });
+          // The oracle hashes its seed as 32 bits: a larger one would alias a smaller seed (2^32 + 1 is seed 1).
+          if (!(Number.isInteger(oracleSeed) && oracleSeed >= 0 && oracleSeed <= 0xffffffff)) {
+            throw new ConfigError({
+              what: `--oracle-seed '${o.oracleSeed}' is not a whole number in [0, 4294967295]`,
+            });
           }
           if (o.detector !== 'oracle' || o.updateGolden) {
             throw new ConfigError({
@@ -99,6 +104,18 @@ export function register(program: Command): void {
               hint: 'golden files are for the default seed',
             });
           }
+        }
+        // Compared with a folder that is not there, every golden file would be 'missing' and the suite pass.
+        if (
+          o.goldenDir &&
+          !o.updateGolden &&
+          !(existsSync(o.goldenDir) && statSync(o.goldenDir).isDirectory())
+        ) {
+          throw new ConfigError({
+            what: `--golden-dir '${o.goldenDir}' is not a folder`,
+            where: resolve(o.goldenDir),
+            hint: 'give the folder of golden files, or write them there with --update-golden',
+          });
         }
         const files = expandScenarioArgs(args, SCENARIO_DIR);
         const quiet = o.json === true;

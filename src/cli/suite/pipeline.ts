@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../../contracts/errors.ts';
@@ -88,6 +88,30 @@ function recorderCodeDigest(): string {
   return codeDigest;
 }
 
+/**
+ * The cache entry of a recording, if it is for `key` and the file is the one recorded (same SHA-256): an entry
+ * that does not parse, or a recording truncated or changed since, is stale and the scenario is recorded again.
+ */
+async function cachedRecording(
+  path: string,
+  meta: string,
+  key: string,
+): Promise<{ sha256: string; frames: number } | undefined> {
+  if (!existsSync(path) || !existsSync(meta)) return undefined;
+  try {
+    const m = JSON.parse(await readFile(meta, 'utf8')) as {
+      key?: unknown;
+      sha256?: unknown;
+      frames?: unknown;
+    };
+    if (m.key !== key || typeof m.sha256 !== 'string' || typeof m.frames !== 'number') return undefined;
+    if (sha256(await readFile(path)) !== m.sha256) return undefined;
+    return { sha256: m.sha256, frames: m.frames };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Record (or reuse) the scenario's recording; the cache key is the validated scenario and the recorder's code. */
 async function recording(
   o: PipelineOptions,
@@ -99,13 +123,17 @@ async function recording(
   const path = join(o.recordingsDir, `${scenario.name}${o.quick ? '.quick' : ''}.mcap`);
   const key = sha256(JSON.stringify(scenario) + recorderCodeDigest());
   const meta = `${path}.json`;
-  if (existsSync(path) && existsSync(meta)) {
-    const m = JSON.parse(await readFile(meta, 'utf8')) as { key: string; sha256: string; frames: number };
-    if (m.key === key)
-      return { scenario, rec: { path, sha256: m.sha256, frames: m.frames, cached: true }, ms: 0 };
-  }
+  const cached = await cachedRecording(path, meta, key);
+  if (cached) return { scenario, rec: { path, ...cached, cached: true }, ms: 0 };
   const t = performance.now();
-  const r = await recordScenario(world, path);
+  // No entry while it renders: a recording cut short (Ctrl-C, a crash) is never taken for the whole one.
+  await rm(meta, { force: true });
+  const r = await recordScenario(world, path, { shouldStop: () => interrupt.stopped });
+  if (r.interrupted) {
+    throw new Error(
+      `interrupted while recording: ${r.frames} frames are finalized in ${path} (not cached; nothing replayed)`,
+    );
+  }
   await writeFile(meta, `${JSON.stringify({ key, sha256: r.sha256, frames: r.frames })}\n`);
   return {
     scenario,
@@ -126,7 +154,10 @@ async function applyHook(stages: Stage[], hook: StageHook | undefined): Promise<
   return (await fn(stages, hook.options)) as Stage[];
 }
 
-/** Set by the worker on Ctrl-C / SIGTERM: the replay running stops and finalizes its results file. */
+/**
+ * Set by the worker on Ctrl-C / SIGTERM: the recording or replay running stops and finalizes its file (a recording
+ * cut short is not cached).
+ */
 export const interrupt = { stopped: false };
 
 /** Run one scenario: simulate (or reuse) → replay → score. */

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConfigError } from '../../contracts/errors.ts';
+import { ConfigError, ViperError } from '../../contracts/errors.ts';
 import { loadModelCard } from '../../detect/card.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import { loadScenario, refuseSameNames } from '../../sim/scenario/load.ts';
@@ -152,23 +152,38 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       const g = goldenOf(run, quick);
       const path = goldenPath(goldenDir, { scenario: run.scenario, quick, detector });
       let golden: GoldenComparison | undefined;
-      if (o.golden !== false) {
-        if (o.updateGolden) {
-          await writeGolden(path, g);
-          golden = { path, status: 'updated', recordingChanged: false, changes: [], flipped: [] };
-        } else if (o.oracleSeed === undefined) {
-          golden = compareGolden(path, await readGolden(path), g, tolerance);
+      try {
+        if (o.golden !== false) {
+          if (o.updateGolden) {
+            await writeGolden(path, g);
+            golden = { path, status: 'updated', recordingChanged: false, changes: [], flipped: [] };
+          } else if (o.oracleSeed === undefined) {
+            golden = compareGolden(path, await readGolden(path, g), g, tolerance);
+          }
         }
+        const failures = failureLines(run, golden);
+        out = {
+          scenario: run.scenario,
+          file,
+          status: failures.length ? 'fail' : 'pass',
+          failures,
+          run,
+          golden,
+        };
+      } catch (err) {
+        // A golden file that cannot be read or written is this scenario's error, not the suite's: the other
+        // scenarios still run and every report is written.
+        const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+        out = {
+          scenario: run.scenario,
+          file,
+          status: 'error',
+          failures: [...failureLines(run, undefined), message],
+          run,
+          error: message,
+          badInput: err instanceof ViperError,
+        };
       }
-      const failures = failureLines(run, golden);
-      out = {
-        scenario: run.scenario,
-        file,
-        status: failures.length ? 'fail' : 'pass',
-        failures,
-        run,
-        golden,
-      };
       perScenarioMs[run.scenario] = Math.round(ms);
     }
     outcomes[i] = out;

@@ -15,8 +15,8 @@ export type WorkerReply =
   | { id: number; ok: true; run: Awaited<ReturnType<typeof runScenario>> }
   | { id: number; ok: false; badInput: boolean; message: string };
 
-// The suite's parent forwards Ctrl-C / SIGTERM (and a terminal sends it to the whole group): the replay
-// running finalizes its results file and the scenario ends as interrupted, not killed mid-write.
+// The suite's parent forwards Ctrl-C / SIGTERM (and a terminal sends it to the whole group): the recording or
+// replay running finalizes its file and the scenario ends as interrupted, not killed mid-write.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     interrupt.stopped = true;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { RecordingError } from '../../contracts/errors.ts';
+import { RecordingError, systemFailure } from '../../contracts/errors.ts';
 import { LOWER_IS_BETTER, type MetricTable, metricOf } from './metricTable.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
 
@@ -65,14 +65,43 @@ export function goldenMetrics(table: MetricTable): Record<string, number | null>
   return out;
 }
 
-export async function readGolden(path: string): Promise<Golden | undefined> {
+/** What a golden file is of: a run is compared only with a golden file of the same. */
+const runOf = (g: Pick<Golden, 'scenario' | 'mode' | 'detector'>) =>
+  `the ${g.mode} ${g.detector === 'oracle' ? 'oracle' : 'model'} run of '${g.scenario}'`;
+
+/**
+ * Read a golden file (`undefined`: none). Throws a RecordingError (one line) when it is not JSON, does not match
+ * the schema, or — given `of` — is the golden of another scenario, mode (full / quick) or kind of detector.
+ */
+export async function readGolden(
+  path: string,
+  of?: Pick<Golden, 'scenario' | 'mode' | 'detector'>,
+): Promise<Golden | undefined> {
   if (!existsSync(path)) return undefined;
-  const r = Golden.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  const hint = 'rewrite it with viper scenarios run --update-golden';
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    const what =
+      err instanceof SyntaxError
+        ? `golden file is not JSON: ${err.message}`
+        : `cannot read the golden file: ${systemFailure(err) ?? String(err)}`;
+    throw new RecordingError({ what, where: path, hint, cause: err });
+  }
+  const r = Golden.safeParse(value);
   if (!r.success) {
     throw new RecordingError({
       what: `golden file does not match the golden schema: ${r.error.issues[0]?.message ?? ''}`,
       where: path,
-      hint: 'rewrite it with viper scenarios run --update-golden',
+      hint,
+    });
+  }
+  if (of && runOf(r.data) !== runOf(of)) {
+    throw new RecordingError({
+      what: `golden file is for ${runOf(r.data)}, not ${runOf(of)}`,
+      where: path,
+      hint: 'is --golden-dir the right folder? If so, rewrite it with viper scenarios run --update-golden',
     });
   }
   return r.data;

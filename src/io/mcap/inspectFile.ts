@@ -94,6 +94,7 @@ export async function tryIndexed(
   const stats = reader.statistics;
   if (stats === undefined) return undefined;
   if (reader.chunkIndexes.length === 0 && stats.messageCount > 0n) return undefined; // unchunked messages
+  if (!statisticsFit(stats, reader.chunkIndexes)) return undefined;
   const trusted = reader.footer.summaryCrc !== 0;
   const dataEnd = reader.dataEndOffset;
   const probe = new Uint8Array(1);
@@ -111,6 +112,23 @@ export async function tryIndexed(
   }
   if (BigInt(size) < dataEnd) return undefined;
   return { reader, trusted };
+}
+
+/** Message record: opcode (1) + length (8) + channel id (2) + sequence (4) + log time (8) + publish time (8). */
+const MIN_MESSAGE_RECORD_BYTES = 31;
+
+/**
+ * Statistics that the chunks cannot hold (more messages than their bytes fit, a channel counting more than the
+ * file, a time span ending before it starts) are not the file's: its messages are counted by a scan instead.
+ */
+function statisticsFit(
+  stats: TypedMcapRecords['Statistics'],
+  chunks: readonly TypedMcapRecords['ChunkIndex'][],
+): boolean {
+  const bytes = chunks.reduce((n, c) => n + c.uncompressedSize, 0n);
+  if (stats.messageCount * BigInt(MIN_MESSAGE_RECORD_BYTES) > bytes) return false;
+  for (const n of stats.channelMessageCounts.values()) if (n > stats.messageCount) return false;
+  return stats.messageCount === 0n || stats.messageStartTime <= stats.messageEndTime;
 }
 
 export function factsFromIndex(reader: McapIndexedReader): FileFacts {
@@ -201,15 +219,6 @@ export async function scanFile(
   } catch (err) {
     if (!(err instanceof DamageError)) throw err;
     damage = err.damage;
-  }
-  if (!damage && dataEndAt >= 0 && !(await endsWithMagic(fh, size))) {
-    // Every message is intact, but the summary/footer was cut off: the writer never finished the file.
-    const at = dataEndAt + DATA_END_RECORD_BYTES;
-    damage = {
-      reason: `truncated: file ends inside the summary section at byte ${size} (data ends at byte ${at}; every message is intact)`,
-      offset: at,
-      truncated: true,
-    };
   }
   if (!damage && dataEndAt >= 0 && !(await endsWithMagic(fh, size))) {
     // Every message is intact, but the summary/footer was cut off: the writer never finished the file.

@@ -1,0 +1,178 @@
+/**
+ * `viper scenarios run` and `viper demo` on odd options and damaged state: flag values that would mislead
+ * (an infinite --min-height, an --oracle-seed past 32 bits, a --golden-dir that is not there, an unknown demo
+ * detector), golden files that do not parse, are of another run or cannot be written (one scenario's error: the
+ * others still run and every report is written), a recording cache whose entry or recording is damaged
+ * (recorded again), and Ctrl-C while a scenario is being recorded (it stops and is not cached).
+ */
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { interrupt, runScenario } from '../../src/cli/suite/pipeline.ts';
+import { viper } from '../testing/cli.ts';
+import { tinyScenario } from '../sim/testing.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-probe-suite-'));
+/** One recording cache for every run here: each scenario is rendered once (or again where a test damages it). */
+const recordings = join(dir, 'recordings');
+
+function scenario(name: string): string {
+  const p = join(dir, `${name}.json`);
+  if (!existsSync(p)) writeFileSync(p, JSON.stringify(tinyScenario({ name })));
+  return p;
+}
+
+interface SuiteJson {
+  scenarios: { scenario: string; status: string; error?: string }[];
+}
+
+/** `scenarios run --quick -j 1` into a new folder; returns the exit code, stderr and suite.json (if written). */
+function run(name: string, args: string[]): { code: number | null; stderr: string; suite?: SuiteJson } {
+  const out = join(dir, name);
+  const r = viper(['scenarios', 'run', '--quick', '-j', '1', '-o', out, '--recordings', recordings, ...args]);
+  const file = join(out, 'suite.json');
+  return {
+    code: r.code,
+    stderr: r.stderr,
+    ...(existsSync(file) ? { suite: JSON.parse(readFileSync(file, 'utf8')) as SuiteJson } : {}),
+  };
+}
+
+const statuses = (s: SuiteJson | undefined) => s?.scenarios.map((x) => `${x.scenario} ${x.status}`);
+
+describe('viper scenarios run: options refused before anything runs', () => {
+  it.each([
+    [['--min-height', 'Infinity'], /--min-height 'Infinity' is not a number/],
+    [
+      ['--oracle-seed', '4294967297'],
+      /--oracle-seed '4294967297' is not a whole number in \[0, 4294967295\]/,
+    ],
+    [['--golden-dir', join(dir, 'no-such-golden')], /--golden-dir '.*no-such-golden' is not a folder/],
+  ])('%j', (args, message) => {
+    const r = run('refused', [scenario('alpha'), ...args]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.suite).toBeUndefined();
+  });
+});
+
+describe('viper scenarios run: golden files', () => {
+  it('one that is not JSON is its scenario’s error; the others run and the reports are written', () => {
+    const golden = join(dir, 'golden-bad');
+    mkdirSync(join(golden, 'quick'), { recursive: true });
+    writeFileSync(join(golden, 'quick', 'alpha.json'), '{bad');
+    const r = run('golden-bad', [scenario('alpha'), scenario('beta'), '--golden-dir', golden]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(statuses(r.suite)).toEqual(['alpha error', 'beta pass']);
+    expect(r.suite?.scenarios[0]?.error).toMatch(/^recording: golden file is not JSON: .*alpha\.json/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
+
+  it('one of another run (a full golden where the quick one belongs) is not compared', () => {
+    const golden = join(dir, 'golden-full');
+    const full = viper([
+      'scenarios',
+      'run',
+      scenario('alpha'),
+      '-j',
+      '1',
+      '-o',
+      join(dir, 'golden-full-out'),
+      '--recordings',
+      recordings,
+      '--golden-dir',
+      golden,
+      '--update-golden',
+    ]);
+    expect(full.code, full.stderr).toBe(0);
+    mkdirSync(join(golden, 'quick'), { recursive: true });
+    copyFileSync(join(golden, 'alpha.json'), join(golden, 'quick', 'alpha.json'));
+    const r = run('golden-other', [scenario('alpha'), '--golden-dir', golden]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(statuses(r.suite)).toEqual(['alpha error']);
+    expect(r.suite?.scenarios[0]?.error).toMatch(
+      /golden file is for the full oracle run of 'alpha', not the quick oracle run of 'alpha'/,
+    );
+  });
+
+  it('--update-golden into a folder that cannot be made still writes the reports', () => {
+    const notDir = join(dir, 'golden-is-a-file');
+    writeFileSync(notDir, 'x');
+    const r = run('golden-unwritable', [scenario('alpha'), '--golden-dir', notDir, '--update-golden']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(statuses(r.suite)).toEqual(['alpha error']);
+    expect(r.suite?.scenarios[0]?.error).toMatch(/golden-is-a-file is a file \(--golden-dir\)/);
+  });
+});
+
+describe('viper scenarios run: a damaged recording cache is recorded again', () => {
+  it('an entry that does not parse, then a recording cut short since it was cached', () => {
+    const file = scenario('gamma');
+    expect(run('cache-1', [file]).code).toBe(0);
+    const rec = join(recordings, 'gamma.quick.mcap');
+    const meta = `${rec}.json`;
+    const entry = readFileSync(meta, 'utf8');
+
+    writeFileSync(meta, '{bad');
+    const r1 = run('cache-2', [file]);
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(statuses(r1.suite)).toEqual(['gamma pass']);
+    expect(readFileSync(meta, 'utf8')).toBe(entry);
+
+    truncateSync(rec, 200);
+    const r2 = run('cache-3', [file]);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(statuses(r2.suite)).toEqual(['gamma pass']);
+    expect(readFileSync(meta, 'utf8')).toBe(entry);
+  });
+});
+
+it('Ctrl-C while a scenario is recorded stops the recording, which is not cached', async () => {
+  const recDir = join(dir, 'stop-recordings');
+  interrupt.stopped = true;
+  try {
+    await expect(
+      runScenario({
+        file: scenario('delta'),
+        outDir: join(dir, 'stop-out'),
+        recordingsDir: recDir,
+        quick: true,
+        detector: 'oracle',
+      }),
+    ).rejects.toThrow(/^interrupted while recording: 0 frames are finalized in .*delta\.quick\.mcap/);
+  } finally {
+    interrupt.stopped = false;
+  }
+  expect(existsSync(join(recDir, 'delta.quick.mcap.json'))).toBe(false);
+  expect(existsSync(join(dir, 'stop-out', 'delta', 'results.mcap'))).toBe(false);
+});
+
+describe('viper demo', () => {
+  it('an unknown --detector is refused before anything runs', () => {
+    const out = join(dir, 'demo-bad-detector');
+    const r = viper(['demo', scenario('alpha'), '--detector', 'foo', '-o', out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(["error: config: --detector 'foo' — model or oracle"]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('bad input met while running (its recordings folder is a file) exits 2', () => {
+    const out = join(dir, 'demo-recordings-file');
+    mkdirSync(out);
+    writeFileSync(join(out, 'recordings'), 'x');
+    const r = viper(['demo', scenario('alpha'), '--detector', 'oracle', '-o', out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toMatch(/ERROR alpha: config: cannot create the folder/);
+    expect(existsSync(join(out, 'suite.json'))).toBe(true);
+  });
+});
