@@ -59,13 +59,25 @@ export class ResultsSink {
     this.keepInputMetrics = !replace && reader.channels().some((c) => c.topic === topics.metrics);
   }
 
-  /** Camera ids guessed from image topic names (`/<camera>/image`); frames' frame_ids take over when seen. */
+  /**
+   * Camera ids guessed from image topic names (`/<camera>/image`), one per image channel; frames' frame_ids take
+   * over when seen (`RigAligner.resolveGuess`).
+   */
   imageCameras(): string[] {
-    return this.reader
-      .channels()
-      .filter((c) => IMAGE_SCHEMAS.has(c.schemaName))
-      .map((c) => c.topic.replace(/^\//, '').replace(/\/(image|image_raw|compressed|image\/compressed)$/, ''))
-      .sort();
+    return [...this.imageChannelCameras().values()].sort();
+  }
+
+  /** Per image channel (by id), the camera id its topic name suggests. */
+  imageChannelCameras(): Map<number, string> {
+    return new Map(
+      this.reader
+        .channels()
+        .filter((c) => IMAGE_SCHEMAS.has(c.schemaName))
+        .map((c) => [
+          c.id,
+          c.topic.replace(/^\//, '').replace(/\/(image|image_raw|compressed|image\/compressed)$/, ''),
+        ]),
+    );
   }
 
   /** Input messages on `/perception/…` topics not passed through (see the constructor). */

@@ -26,6 +26,10 @@ export interface AlignStep {
 
 export class RigAligner {
   private readonly cameras: string[];
+  /** Cameras that have delivered a frame (the others in `cameras` are guesses from topic names). */
+  private readonly seen = new Set<string>();
+  /** Entries of `cameras` that stood for topics whose frames turned out to be other cameras' (`resolveGuess`). */
+  private readonly resolved = new Map<string, number>();
   private readonly toleranceNs: TimeNs;
   private open: { tNs: TimeNs; frames: CameraFrame[] } | undefined;
   private seq = 0;
@@ -42,19 +46,48 @@ export class RigAligner {
     return this.cameras;
   }
 
+  /**
+   * One of the `cameras` given was guessed from a topic name, and that topic's first frame is of camera `actual`
+   * (its frame_id). Where that makes the entry redundant (`actual` is another camera, or the guessed camera also
+   * has an entry of its own), it still counts towards the open rig frame, so that the frame does not close before
+   * the cameras it stood for have joined, but it is never reported missing, and it leaves the rig when the frame
+   * closes.
+   */
+  resolveGuess(guess: string, actual: string): void {
+    if (actual === guess && !this.seen.has(guess)) return; // the entry is that camera's own
+    if (this.entries(guess) - (this.seen.has(guess) ? 1 : 0) > 0)
+      this.resolved.set(guess, this.resolvedOf(guess) + 1);
+  }
+
   push(frame: CameraFrame): AlignStep {
     const step: AlignStep = {};
-    if (!this.cameras.includes(frame.cameraId)) this.cameras.push(frame.cameraId);
+    const id = frame.cameraId;
+    // A camera whose every entry was given up as a wrong guess takes one back.
+    if (!this.seen.has(id) && this.resolvedOf(id) > 0 && this.entries(id) === 0)
+      this.resolved.set(id, this.resolvedOf(id) - 1);
+    this.seen.add(id);
+    if (!this.cameras.includes(id)) this.cameras.push(id);
     if (this.open) {
       const dt = frame.tNs - this.open.tNs;
       const within = (dt < 0n ? -dt : dt) <= this.toleranceNs;
-      const dup = this.open.frames.some((f) => f.cameraId === frame.cameraId);
+      const dup = this.open.frames.some((f) => f.cameraId === id);
       if (!within || dup) step.closedBefore = this.close();
     }
     if (!this.open) this.open = { tNs: frame.tNs, frames: [] };
     this.open.frames.push(frame);
     if (this.open.frames.length >= this.cameras.length) step.closedAfter = this.close();
     return step;
+  }
+
+  /** Entries of `id` in the rig not given up as wrong guesses. */
+  private entries(id: string): number {
+    let n = 0;
+    for (const c of this.cameras) if (c === id) n++;
+    return n - this.resolvedOf(id);
+  }
+
+  private resolvedOf(id: string): number {
+    return this.resolved.get(id) ?? 0;
   }
 
   /** Close the open rig frame, if any (end of stream). */
@@ -67,12 +100,18 @@ export class RigAligner {
     this.open = undefined;
     const present = new Set(open.frames.map((f) => f.cameraId));
     const order = (id: string) => this.cameras.indexOf(id);
-    return {
+    const rig: RigFrame = {
       feedId: this.feedId,
       tNs: open.tNs,
       seq: this.seq++,
       frames: [...open.frames].sort((a, b) => order(a.cameraId) - order(b.cameraId)),
-      missing: this.cameras.filter((c) => !present.has(c)),
+      missing: [...new Set(this.cameras)].filter((c) => !present.has(c) && this.entries(c) > 0),
     };
+    // Wrong guesses leave (their last entries: the first keeps the camera's place in the order).
+    for (const [guess, n] of this.resolved) {
+      for (let k = 0; k < n; k++) this.cameras.splice(this.cameras.lastIndexOf(guess), 1);
+    }
+    this.resolved.clear();
+    return rig;
   }
 }

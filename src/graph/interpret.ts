@@ -115,6 +115,14 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
             : foxgloveRawImageToImage(msg, where);
         const frameId = k.ros ? rosFrameId(msg) : String(msg.frame_id ?? '');
         const stamp: TimeNs | undefined = k.ros ? rosHeaderStampNs(msg) : foxgloveStampNs(msg);
+        // The stamp becomes the log time of the frame's results, which cannot be before 1970 (ROS 2's sec is signed).
+        if (stamp !== undefined && stamp < 0n) {
+          throw new RecordingError({
+            what: `image stamp ${stamp} ns is negative (before 1970)`,
+            where,
+            hint: 'the frame is skipped: its results need a log time at or after 1970',
+          });
+        }
         return {
           kind: 'image',
           cameraId: frameId || cameraFromTopic(m.channel.topic),

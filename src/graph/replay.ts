@@ -121,6 +121,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0);
   const feedId = feedName(opts.input);
   const assembler = new FrameAssembler(feedId);
+  // Camera ids guessed from topic names until each topic's first frame names its camera (frame_id).
+  const guesses = sink.imageChannelCameras();
   const aligner = new RigAligner(feedId, {
     cameras: sink.imageCameras(),
     toleranceNs: opts.alignToleranceNs ?? 20_000_000n,
@@ -138,6 +140,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     badMessages: [] as string[],
   };
 
+  /** Per camera, its last frame's stamp, channel and log time. */
+  const lastFrames = new Map<string, { tNs: TimeNs; channelId: number; logTimeNs: TimeNs }>();
   let rigsInBatcher = 0;
   // Wall-clock latency per rig frame (closed → written), for the summary only: never written to the file.
   const closedAt = new Map<number, number>();
@@ -204,6 +208,21 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
         ordered.message(m);
         return out;
       }
+      const guess = guesses.get(m.channel.id);
+      if (guess !== undefined) {
+        guesses.delete(m.channel.id);
+        aligner.resolveGuess(guess, frame.cameraId);
+      }
+      // A copy of a camera's last frame (same stamp, from another topic of that camera or recorded twice at one
+      // log time) is passed through but not perceived: the results hold one frame per camera and stamp.
+      const last = lastFrames.get(frame.cameraId);
+      if (last?.tNs === frame.tNs && (last.channelId !== m.channel.id || last.logTimeNs === m.logTimeNs)) {
+        stats.issues++;
+        stats.issueKinds['duplicate-frame'] = (stats.issueKinds['duplicate-frame'] ?? 0) + 1;
+        ordered.message(m);
+        return out;
+      }
+      lastFrames.set(frame.cameraId, { tNs: frame.tNs, channelId: m.channel.id, logTimeNs: m.logTimeNs });
       stats.cameraFrames++;
       const step = aligner.push(frame);
       if (step.closedBefore) out.push(...releaseComplete(), ...closeRig(step.closedBefore));

@@ -16,7 +16,7 @@ it('an interrupted scenario finalizes its results and says where they are', asyn
   const outDir = join(dir, 'out');
   const file = join(repoRoot, 'scenarios', 'pedestrian_crossing.yaml');
   const options = { file, outDir, recordingsDir: join(dir, 'rec'), quick: true, detector: 'oracle' } as const;
-  // Recorded first (a stop while recording ends the recording instead: test/cli/probeSuite.test.ts).
+  // Recorded first (a stop while recording ends the recording instead: test/cli/suiteBadInput.test.ts).
   await runScenario(options);
   interrupt.stopped = true;
   try {

@@ -156,7 +156,7 @@ export function register(program: Command): void {
           if (o.serve !== undefined) {
             const port = o.serve === true ? 8765 : parseIntArg('--serve', String(o.serve));
             if (port > 65535) {
-              throw new ConfigError({ what: `port ${port} is out of range (0–65535)`, where: '--serve' });
+              throw new ConfigError({ what: `port ${port} is out of range (1–65535)`, where: '--serve' });
             }
             live = await LiveServer.start({ host: String(o.host), port });
             process.stderr.write(

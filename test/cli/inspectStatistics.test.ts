@@ -19,7 +19,7 @@ async function write(name: string, lie: (s: NonNullable<McapWriter['statistics']
   const path = join(dir, name);
   const fh = await open(path, 'w');
   const w = new McapWriter({ writable: new FileHandleWritable(fh) });
-  await w.start({ profile: '', library: 'probeInspect.test' });
+  await w.start({ profile: '', library: 'inspectStatistics.test' });
   const schemaId = await w.registerSchema({
     name: 'viper.Probe',
     encoding: 'jsonschema',

@@ -1,0 +1,132 @@
+/**
+ * Image stamps replay must cope with: a ROS 2 header stamp before 1970 (its `sec` is signed) ended the whole
+ * replay with an error about the results file; a frame recorded twice on one topic at one log time gave two
+ * annotations at one stamp (refused by `viper eval`), while a frozen camera clock (one stamp, the log time moving
+ * on) must still have every frame perceived.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { toFoxgloveTime } from '../../src/contracts/time.ts';
+import { replay } from '../../src/graph/replay.ts';
+import type { Stage } from '../../src/graph/stage.ts';
+import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
+import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
+import { testJpeg } from '../testing/recordings.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-probe-stamps-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const T0 = 1_700_000_000_000_000_000n;
+const STEP = 100_000_000n;
+
+const oneBox: Stage = {
+  name: 'one-box',
+  async process(batch) {
+    for (const r of batch) {
+      for (const f of r.rig.frames) {
+        r.detections.set(f.cameraId, [
+          { cameraId: f.cameraId, box: { x1: 1, y1: 1, x2: 9, y2: 9 }, score: 0.9, cls: 'car' },
+        ]);
+      }
+    }
+    return batch;
+  },
+};
+
+async function annotationTimes(path: string, topic: string): Promise<bigint[]> {
+  const reader = await RecordingReader.open(path);
+  const out: bigint[] = [];
+  for await (const m of reader.messages({ topics: [topic] })) out.push(m.logTimeNs);
+  await reader.close();
+  return out;
+}
+
+/** Foxglove images of camera `cam`: per entry its log time and stamp (several entries may share either). */
+async function foxgloveRecording(path: string, frames: { logNs: bigint; stampNs: bigint }[]): Promise<void> {
+  const w = await RecordingWriter.create(path);
+  const ch = await w.addChannel('/cam/image', { kind: 'foxglove', name: 'foxglove.CompressedImage' });
+  for (const [i, f] of frames.entries()) {
+    const data = await testJpeg(i, 64, 48);
+    await w.writeObject(ch, f.logNs, {
+      timestamp: toFoxgloveTime(f.stampNs),
+      frame_id: 'cam',
+      format: 'jpeg',
+      data,
+    });
+  }
+  await w.close();
+}
+
+describe('replay: image stamps', () => {
+  it('skips a ROS 2 image stamped before 1970 as a bad message, naming it, and replays the rest', async () => {
+    const input = join(dir, 'negative.mcap');
+    const w = await RecordingWriter.create(input);
+    const type = 'sensor_msgs/msg/Image';
+    const ch = await w.addChannel('/cam/image_raw', {
+      kind: 'raw',
+      name: type,
+      encoding: 'ros2msg',
+      data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
+      messageEncoding: 'cdr',
+    });
+    for (let i = 0; i < 4; i++) {
+      const sec = i === 1 ? -5 : 1_700_000_000 + i;
+      const data = new Uint8Array(8 * 6 * 3).fill(90);
+      const msg = {
+        header: header(sec, 0, 'cam'),
+        height: 6,
+        width: 8,
+        encoding: 'rgb8',
+        is_bigendian: 0,
+        step: 24,
+        data,
+      };
+      await w.write(ch, T0 + BigInt(i) * STEP, cdr(type, msg));
+    }
+    await w.close();
+    const output = join(dir, 'negative.out.mcap');
+    const s = await replay({ input, output, stages: [oneBox] });
+    expect(s.cameraFrames).toBe(3);
+    expect(s.issueKinds).toEqual({ 'bad-message': 1 });
+    expect(s.badMessages).toHaveLength(1);
+    expect(s.badMessages[0]).toContain('/cam/image_raw at log time 1700000000100000000');
+    expect(s.badMessages[0]).toContain('negative');
+    expect(await annotationTimes(output, '/perception/cam/annotations')).toHaveLength(3);
+  });
+
+  it('perceives a frame recorded twice at one log time once', async () => {
+    const input = join(dir, 'twice.mcap');
+    const frames = [0n, 1n, 2n].flatMap((i) => {
+      const t = T0 + i * STEP;
+      return [
+        { logNs: t, stampNs: t },
+        { logNs: t, stampNs: t },
+      ];
+    });
+    await foxgloveRecording(input, frames);
+    const output = join(dir, 'twice.out.mcap');
+    const s = await replay({ input, output, stages: [oneBox] });
+    expect(s.messagesRead).toBe(6);
+    expect(s.cameraFrames).toBe(3);
+    expect(s.issueKinds).toEqual({ 'duplicate-frame': 3 });
+    expect(await annotationTimes(output, '/perception/cam/annotations')).toEqual([
+      T0,
+      T0 + STEP,
+      T0 + 2n * STEP,
+    ]);
+  });
+
+  it('still perceives every frame of a camera whose clock is stuck (one stamp, log times moving on)', async () => {
+    const input = join(dir, 'stuck.mcap');
+    await foxgloveRecording(
+      input,
+      [0n, 1n, 2n].map((i) => ({ logNs: T0 + i * STEP, stampNs: T0 })),
+    );
+    const s = await replay({ input, output: join(dir, 'stuck.out.mcap'), stages: [oneBox] });
+    expect(s.cameraFrames).toBe(3);
+    expect(s.rigFrames).toBe(3);
+    expect(s.issueKinds).toEqual({});
+  });
+});
