@@ -1,7 +1,8 @@
 /**
  * A terminal progress bar on stderr: percent, items/s, ETA. Wall time is used for display only, never for logic.
- * When stderr is not a TTY (CI, pipes) it prints a plain line every 10% instead of redrawing (nothing when the
- * total is unknown, e.g. a video that does not state its frame count).
+ * When stderr is not a TTY (CI, pipes) it prints a plain line every 10% instead of redrawing, the last one when it
+ * finishes (so its `extra` is the final one; only that line when the total is unknown, e.g. a video that does not
+ * state its frame count).
  */
 export interface Progress {
   update(done: number, extra?: string): void;
@@ -41,7 +42,7 @@ export function createProgress(label: string, total: number, unit = 'frames', en
         stream.write(`\r${render(done, extra)}\x1b[K`);
       } else if (total > 0) {
         const decile = Math.floor((done / total) * 10);
-        if (decile > lastDecile) {
+        if (decile > lastDecile && done < total) {
           lastDecile = decile;
           stream.write(`${render(done, extra)}\n`);
         }
@@ -49,11 +50,13 @@ export function createProgress(label: string, total: number, unit = 'frames', en
     },
     finish(extra) {
       if (!enabled) return;
-      if (tty) stream.write(`\r${render(total > 0 ? total : lastDone, extra)}\x1b[K\n`);
+      const line = render(total > 0 ? total : lastDone, extra);
+      stream.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`);
     },
     stop(extra) {
       if (!enabled) return;
-      if (tty) stream.write(`\r${render(lastDone, extra)}\x1b[K\n`);
+      const line = render(lastDone, extra);
+      stream.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`);
     },
   };
 }

@@ -20,6 +20,8 @@ export function printSummary(s: ReplaySummary): void {
         .map(([k, n]) => `${n} ${k}`)
         .join(', ')}`,
     );
+  // What the bad messages were (the first five): a count alone leaves the user to guess.
+  for (const m of s.badMessages) lines.push(`    ${m}`);
   for (const [name, facts] of Object.entries(s.stages)) {
     const f = Object.entries(facts)
       .map(([k, v]) => `${k}=${String(v)}`)

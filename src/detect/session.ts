@@ -45,7 +45,7 @@ export function parseProviders(list: readonly string[] | undefined): ExecutionPr
 export interface OpenedSession {
   session: SessionRunner;
   provider: ExecutionProvider;
-  /** One line per provider that failed before the winner. */
+  /** Each provider that failed before the winner, as `cuda (why)` (the log got the full line). */
   fallbacks: string[];
 }
 
@@ -158,9 +158,10 @@ export async function openSession(
       reasons.push(`${provider}: ${reason}`);
       lastError = err;
       const next = providers[i + 1];
-      const line = `detect: execution provider ${provider} did not load (${reason})${next ? `; falling back to ${next}` : ''}`;
-      fallbacks.push(line);
-      opts.log(line);
+      fallbacks.push(`${provider} (${reason})`);
+      opts.log(
+        `detect: execution provider ${provider} did not load (${reason})${next ? `; falling back to ${next}` : ''}`,
+      );
     }
   }
   await host?.terminate();

@@ -17,6 +17,8 @@ describeShared('import + inspect of a real image sequence (../shared/data/vtest)
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/200 frames/);
     expect(text.stdout).toMatch(/over 19\.90 s/);
+    // JPEG chunks do not shrink, so the writer stores them as they are: said in words, not as 'none'.
+    expect(text.stdout).toMatch(/chunks: uncompressed\n/);
     const r = JSON.parse(viper(['inspect', out, '--json']).stdout);
     expect(r.durationS).toBeCloseTo(19.9, 6);
     expect(r.cameras).toHaveLength(1);

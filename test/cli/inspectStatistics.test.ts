@@ -11,7 +11,7 @@ import { FileHandleWritable } from '@mcap/nodejs';
 import { describe, expect, it } from 'vitest';
 import { viper } from '../testing/cli.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'viper-probe-inspect-'));
+const dir = mkdtempSync(join(tmpdir(), 'viper-inspect-stats-'));
 const FRAME = 100_000_000n;
 
 /** Three JSON messages on one channel; `lie` rewrites the statistics the writer puts in the summary. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viper } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'viper-probe-replay-options-'));
+const dir = mkdtempSync(join(tmpdir(), 'viper-serve-port-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const input = join(dir, 'rig.mcap');
 

@@ -21,7 +21,7 @@ import { interrupt, runScenario } from '../../src/cli/suite/pipeline.ts';
 import { viper } from '../testing/cli.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'viper-probe-suite-'));
+const dir = mkdtempSync(join(tmpdir(), 'viper-suite-input-'));
 /** One recording cache for every run here: each scenario is rendered once (or again where a test damages it). */
 const recordings = join(dir, 'recordings');
 

@@ -16,7 +16,7 @@ import type { Stage } from '../../src/graph/stage.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { testJpeg } from '../testing/recordings.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'viper-probe-cameras-'));
+const dir = mkdtempSync(join(tmpdir(), 'viper-camera-ids-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const T0 = 1_700_000_000_000_000_000n;

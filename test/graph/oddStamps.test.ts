@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { printSummary } from '../../src/cli/replaySummary.ts';
 import { toFoxgloveTime } from '../../src/contracts/time.ts';
 import { replay } from '../../src/graph/replay.ts';
 import type { Stage } from '../../src/graph/stage.ts';
@@ -15,7 +16,7 @@ import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'viper-probe-stamps-'));
+const dir = mkdtempSync(join(tmpdir(), 'viper-stamps-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -94,6 +95,20 @@ describe('replay: image stamps', () => {
     expect(s.badMessages[0]).toContain('/cam/image_raw at log time 1700000000100000000');
     expect(s.badMessages[0]).toContain('negative');
     expect(await annotationTimes(output, '/perception/cam/annotations')).toHaveLength(3);
+    // The printed summary says what the bad message was, not only how many there were.
+    const printed: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((x: string | Uint8Array) => {
+      printed.push(String(x));
+      return true;
+    });
+    try {
+      printSummary(s);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed.join('')).toMatch(
+      /non-fatal issues: 1 bad-message\n {4}recording: .*negative.*\/cam\/image_raw/,
+    );
   });
 
   it('perceives a frame recorded twice at one log time once', async () => {

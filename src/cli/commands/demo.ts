@@ -22,7 +22,10 @@ export function register(program: Command): void {
     .description('the main job: simulate a bundled scenario, replay it through the bundled model, score it')
     .argument('[scenario]', 'bundled scenario name or scenario file', 'urban_intersection')
     .option('-o, --out <dir>', 'output folder', 'out/demo')
-    .option('--detector <d>', 'model (bundled detector) | oracle (ground truth + seeded noise)')
+    .option(
+      '--detector <d>',
+      'model (the bundled detector; the default when it is installed) | oracle (ground truth + seeded noise)',
+    )
     .option('--json', 'print the suite summary as JSON')
     .action(
       action(async (scenario: string, o: { out: string; detector?: string; json?: boolean }) => {

@@ -33,7 +33,7 @@ function printReport(r: InspectReport): void {
   );
   out.push(
     `  ${r.messageCount} messages over ${r.durationS.toFixed(2)} s (${nsToSec(r.startNs).toFixed(3)} → ${nsToSec(r.endNs).toFixed(3)})` +
-      (r.compression.length ? `, chunks: ${r.compression.map((c) => c || 'none').join(', ')}` : ''),
+      (r.compression.length ? `, chunks: ${chunkCompression(r.compression)}` : ''),
   );
   out.push('  topics:');
   const w = Math.max(5, ...r.topics.map((t) => t.topic.length));
@@ -53,4 +53,10 @@ function printReport(r: InspectReport): void {
   }
   if (r.recovery?.damaged) out.push(`  damaged: ${r.recovery.reason}; ${r.recovery.bytesLost} bytes lost`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** `zstd`, `uncompressed`, or both: `zstd and uncompressed` (the writer stores chunks that do not shrink as they are). */
+function chunkCompression(kinds: readonly string[]): string {
+  const named = [...kinds].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
+  return named.map((c) => c || 'uncompressed').join(' and ');
 }

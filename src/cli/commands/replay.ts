@@ -182,8 +182,9 @@ export function register(program: Command): void {
               },
               onProgress: (p) => progress?.update(p.messagesRead, `${p.rigFrames} rig frames`),
             });
-            if (summary.interrupted) progress?.stop();
-            else progress?.finish();
+            const rigs = `${summary.rigFrames} rig frames`;
+            if (summary.interrupted) progress?.stop(rigs);
+            else progress?.finish(rigs);
             if (o.json) printJson(summary);
             else printSummary(summary);
             return summary.interrupted ? 130 : 0;
