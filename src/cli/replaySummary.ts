@@ -32,7 +32,8 @@ export function printSummary(s: ReplaySummary): void {
   const dropped = Object.values(s.missing).reduce((a, b) => a + b, 0);
   if (camFrames > 0)
     lines.push(
-      `  dropped camera frames: ${dropped} of ${camFrames} (${((100 * dropped) / camFrames).toFixed(1)}%)`,
+      // Not all drops: a camera slower than the rig misses the rig frames between its own.
+      `  camera frames missing from rig frames: ${dropped} of ${camFrames} (${((100 * dropped) / camFrames).toFixed(1)}%; dropped, or a camera slower than the rig)`,
     );
   if (s.latencyMs)
     lines.push(

@@ -51,7 +51,10 @@ export function pullSource<T>(
         if (cancelled || control.stopped) break;
         const r = await iterator.next();
         if (r.done) break;
-        if (pace) await pace(r.value);
+        if (pace) {
+          await pace(r.value);
+          if (cancelled || control.stopped) break; // stopped while waiting for this one's time
+        }
         subscriber.next(r.value);
       }
       await iterator.return?.();

@@ -184,7 +184,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     reader.messages(),
     gate,
     control,
-    opts.speed ? createPacer(opts.speed) : undefined,
+    opts.speed ? createPacer(opts.speed, control) : undefined,
   ).pipe(
     mergeMap((m) => {
       if (ordered.failed) throw new WriteFailed();
@@ -365,16 +365,23 @@ function concatWithTail<T>(head: Observable<T>, tail: () => Observable<T>): Obse
   return from([0, 1]).pipe(concatMap((i) => (i === 0 ? head : tail())));
 }
 
-/** Waits so that log time advances at `speed` × wall time (display pacing only; wall time never enters the output). */
-function createPacer(speed: number): (m: RecordedMessage) => Promise<void> {
+/**
+ * Waits so that log time advances at `speed` × wall time (display pacing only; wall time never enters the output).
+ * A long wait (a gap in the log, a very low speed) is slept in slices, so Ctrl-C (`control.stopped`) ends it and
+ * no timer exceeds what setTimeout can hold (2³¹ − 1 ms; beyond it Node fires after 1 ms).
+ */
+function createPacer(speed: number, control: PullControl): (m: RecordedMessage) => Promise<void> {
   let first: { logNs: bigint; wallMs: number } | undefined;
   return async (m) => {
-    const now = performance.now();
     if (!first) {
-      first = { logNs: m.logTimeNs, wallMs: now };
+      first = { logNs: m.logTimeNs, wallMs: performance.now() };
       return;
     }
     const dueMs = first.wallMs + Number(m.logTimeNs - first.logNs) / 1e6 / speed;
-    if (dueMs > now) await new Promise((r) => setTimeout(r, dueMs - now));
+    for (let now = performance.now(); dueMs > now && !control.stopped; now = performance.now()) {
+      await new Promise((r) => setTimeout(r, Math.min(dueMs - now, PACE_SLICE_MS)));
+    }
   };
 }
+
+const PACE_SLICE_MS = 250;

@@ -2,7 +2,7 @@
  * Image stamps replay must cope with: a ROS 2 header stamp before 1970 (its `sec` is signed) ended the whole
  * replay with an error about the results file; a frame recorded twice on one topic at one log time gave two
  * annotations at one stamp (refused by `viper eval`), while a frozen camera clock (one stamp, the log time moving
- * on) must still have every frame perceived.
+ * on) must still have every frame perceived. And pacing (`--speed`) over a long gap in the log time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -143,5 +143,34 @@ describe('replay: image stamps', () => {
     expect(s.cameraFrames).toBe(3);
     expect(s.rigFrames).toBe(3);
     expect(s.issueKinds).toEqual({});
+  });
+});
+
+describe('replay: pacing (--speed)', () => {
+  it('a gap of 25 days in the log ends at Ctrl-C, not after 25 days (nor after 1 ms: setTimeout overflow)', async () => {
+    const input = join(dir, 'gap.mcap');
+    const HOUR = 3_600_000_000_000n; // ns
+    await foxgloveRecording(input, [
+      { logNs: T0, stampNs: T0 },
+      { logNs: T0 + STEP, stampNs: T0 + STEP },
+      { logNs: T0 + 600n * HOUR, stampNs: T0 + 600n * HOUR }, // 25 days: past setTimeout's 2^31 ms
+    ]);
+    const control = { stopped: false };
+    const stop = setTimeout(() => {
+      control.stopped = true;
+    }, 300);
+    try {
+      const s = await replay({
+        input,
+        output: join(dir, 'gap.out.mcap'),
+        stages: [oneBox],
+        speed: 1,
+        control,
+      });
+      expect(s.interrupted).toBe(true);
+      expect(s.cameraFrames).toBe(2); // the frame after the gap was never reached
+    } finally {
+      clearTimeout(stop);
+    }
   });
 });
