@@ -3,7 +3,7 @@
  * colour order, normalisation, letterbox, output layout, class names and their mapping onto Viper's classes,
  * thresholds). Validated with zod on entry; everything downstream trusts the parsed card.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,20 @@ export function cardCandidates(ref: string): string[] {
   return [ref];
 }
 
+/** The one card (`*.card.json`) in a model's folder (e.g. models/viper-det/); a folder with none or several is refused. */
+function cardInFolder(dir: string): string {
+  const cards = readdirSync(dir).filter((f) => f.endsWith('.card.json'));
+  if (cards.length === 1) return join(dir, cards[0]!);
+  throw new ModelError({
+    what:
+      cards.length === 0
+        ? 'is a folder with no model card (*.card.json)'
+        : `is a folder with ${cards.length} model cards (${cards.slice(0, 3).join(', ')}${cards.length > 3 ? ', …' : ''})`,
+    where: dir,
+    hint: 'give the card (.json) or the .onnx beside it',
+  });
+}
+
 /** Hint for a model or card path that does not exist: the path is wrong, and here is one that is right. */
 function checkPathHint(): string {
   const rel = relative(process.cwd(), BUNDLED_MODEL);
@@ -118,6 +132,7 @@ function checkPathHint(): string {
  * @example const card = await loadModelCard('models/cards/yolox_nano.json');
  */
 export async function loadModelCard(ref: string): Promise<ModelCard> {
+  if (existsSync(ref) && statSync(ref).isDirectory()) return loadModelCard(cardInFolder(ref));
   const candidates = cardCandidates(ref).map((p) => resolve(p));
   const cardPath = candidates.find((p) => existsSync(p));
   if (!cardPath) {

@@ -1,5 +1,5 @@
 /** Bad input gives one clear ModelError line (or, for a bad frame, a counted per-frame error). */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,25 @@ describe('opening a model', () => {
     const b = await loadModelCard(join(dir, 'good.card.json'));
     expect(a).toEqual(b);
     expect(a.modelPath).toBe(goodPath);
+  });
+
+  it("a model's folder: its one card, else a line saying what the folder holds", async () => {
+    const one = join(dir, 'one');
+    mkdirSync(one);
+    writeModelWithCard(one, 'good', good, card);
+    expect((await loadModelCard(one)).modelPath).toBe(join(one, 'good.onnx'));
+    // The bundled model by its folder, as a user may well type it.
+    expect((await loadModelCard('models/viper-det')).name).toBe('viper-det');
+    const none = join(dir, 'none');
+    mkdirSync(none);
+    const e = await openError({ model: none });
+    expect([e.what, e.where, e.hint]).toEqual([
+      'is a folder with no model card (*.card.json)',
+      none,
+      'give the card (.json) or the .onnx beside it',
+    ]);
+    // `dir` holds several cards (this file's models): named, not read as JSON (EISDIR).
+    expect((await openError({ model: dir })).what).toMatch(/^is a folder with \d+ model cards \(/);
   });
 });
 

@@ -103,6 +103,12 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
     expect(await failure(() => RecordingReader.open(join(dir, 'bag')))).toMatch(/is a directory/);
   });
 
+  it.skipIf(process.platform === 'win32')('a device (it read as an empty file)', async () => {
+    expect(await failure(() => RecordingReader.open('/dev/zero'))).toMatch(
+      /is not a regular file \(a device, pipe or socket\) \(\/dev\/zero\)/,
+    );
+  });
+
   it('empty file', async () => {
     expect(await failure(() => RecordingReader.open(variant('empty', new Uint8Array(0))))).toMatch(
       /empty file/,

@@ -305,6 +305,14 @@ async function fileSize(path: string): Promise<number> {
         'for a rosbag2 folder pass the .mcap file inside it',
       );
     }
+    // A device or a pipe has no size and no random access (/dev/zero read as 'empty', a FIFO as nothing).
+    if (!st.isFile()) {
+      throw recordingError(
+        'is not a regular file (a device, pipe or socket)',
+        path,
+        'MCAP is read with random access: save the recording to a file first',
+      );
+    }
     if (st.size === 0)
       throw recordingError('empty file (0 bytes)', path, 'the writer produced nothing; re-record it');
     return st.size;
