@@ -45,6 +45,8 @@ export interface FrameDetections {
    * pixels to it), for a later stage that would otherwise decode the frame again. Absent where decoding failed.
    */
   pixels?: RgbPixels;
+  /** The camera image's size as decoded (a compressed image's size is known only then). */
+  size?: { width: number; height: number };
   /** Set when the frame could not be decoded (the frame is skipped; the others go on). */
   error?: string;
 }
@@ -256,6 +258,7 @@ export class Detector {
             detections: [],
             // The letterbox keeps the aspect ratio, so one scale serves both axes (to within a rounded pixel).
             pixels: { data: d.resized, width: d.lb.newW, height: d.lb.newH, scale: d.lb.newW / d.lb.srcW },
+            size: { width: d.lb.srcW, height: d.lb.srcH },
           },
     );
     this.stats.frames += frames.length;

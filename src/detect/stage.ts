@@ -1,7 +1,8 @@
 /**
  * The detect stage: every camera frame of every rig in the graph's batch goes to the detector in one call
  * (which packs them into runs of at most maxBatch), and results are routed back by position to their rig and
- * camera. Frames that fail to decode become `issues` (kind 'decode') and get no detections entry. With
+ * camera. Frames that fail to decode become `issues` (kind 'decode') and get no detections entry; a frame whose
+ * decoded size is not its calibration's is an issue too (kind 'calibration-size'). With
  * `keepPixels`, each frame's decoded image goes on in `RigResult.pixels` for the track stage's colours.
  */
 import type { CameraFrame } from '../contracts/camera.ts';
@@ -50,6 +51,16 @@ export function createDetectStage(detector: DetectorLike, opts: DetectStageOptio
         const cameraId = (frames[k] as CameraFrame).cameraId;
         if (res.error !== undefined) target.issues.push({ cameraId, kind: 'decode', message: res.error });
         else target.detections.set(cameraId, res.detections);
+        const calib = (frames[k] as CameraFrame).calibration;
+        if (calib && res.size && (res.size.width !== calib.width || res.size.height !== calib.height)) {
+          // Boxes are in image pixels, K in the calibration's: every ray (fusion) and the image edges (tracking)
+          // would be off, silently.
+          target.issues.push({
+            cameraId,
+            kind: 'calibration-size',
+            message: `image ${res.size.width}×${res.size.height}, calibration ${calib.width}×${calib.height}: the calibration is used as it is, so this camera’s 3D positions are off`,
+          });
+        }
         if (res.pixels) target.pixels?.set(cameraId, res.pixels);
       });
       return out;

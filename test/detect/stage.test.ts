@@ -128,6 +128,37 @@ describe('createDetectStage', () => {
     expect(px?.data[3 * (20 * 64 + 30)]).toBe((12 * 37) % 256);
   });
 
+  it('says when a frame is not the size its calibration is for (its 3D would be off, silently)', async () => {
+    const det = await open(8);
+    const calibration = (width: number, height: number) => ({
+      frameId: 'cam_0',
+      width,
+      height,
+      distortionModel: 'plumb_bob',
+      D: [0, 0, 0, 0, 0],
+      K: [50, 0, width / 2, 0, 50, height / 2, 0, 0, 1],
+      R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+      P: [50, 0, width / 2, 0, 0, 50, height / 2, 0, 0, 0, 1, 0],
+    });
+    const rig = (width: number, height: number): RigFrame => ({
+      feedId: 'A',
+      tNs: 0n,
+      seq: 0,
+      frames: [{ ...uniformRgb('cam_0', 96, 64, 90), calibration: calibration(width, height) }],
+      missing: [],
+    });
+    const [fits, off] = await createDetectStage(det).process([rig(96, 64), rig(192, 128)].map(emptyResult));
+    expect(fits?.issues).toEqual([]);
+    expect(off?.issues).toEqual([
+      {
+        cameraId: 'cam_0',
+        kind: 'calibration-size',
+        message:
+          'image 96×64, calibration 192×128: the calibration is used as it is, so this camera’s 3D positions are off',
+      },
+    ]);
+  });
+
   it('restricts detection to the cameras asked for', async () => {
     const det = await open(8);
     const out = await createDetectStage(det, { cameras: ['cam_1'] }).process(
