@@ -9,9 +9,23 @@ export function isVerbose(): boolean {
   return process.argv.includes('--verbose');
 }
 
+/**
+ * With `--json`, a script reading stdout gets the failure as JSON too (`{"error": {domain, what, where, hint}}`),
+ * not an empty stdout it cannot parse; the line on stderr is the same either way.
+ */
+function errorJson(err: unknown): void {
+  if (!process.argv.includes('--json')) return;
+  const error =
+    err instanceof ViperError
+      ? { domain: err.domain, what: err.what, where: err.where, hint: err.hint }
+      : { domain: 'internal', what: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
+  process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
+}
+
 /** Print an error as one line (stack only with --verbose) and return the exit code it deserves. */
 export function reportError(err: unknown): number {
   const verbose = isVerbose();
+  errorJson(err);
   if (err instanceof ViperError) {
     process.stderr.write(`error: ${err.message}\n`);
     if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);

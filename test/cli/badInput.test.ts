@@ -58,6 +58,22 @@ describe('bad input → one line, exit 2', () => {
   it('missing file', () =>
     expectOneLineExit2(['replay', join(dir, 'nope.mcap'), '-o', join(dir, 'o1.mcap')], /no such file/));
 
+  it('with --json the failure is JSON on stdout too, for the script that reads it', () => {
+    const r = viper(['inspect', join(dir, 'nope.mcap'), '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        domain: 'recording',
+        what: 'file not found',
+        where: join(dir, 'nope.mcap'),
+        hint: 'check the path',
+      },
+    });
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `error: recording: file not found (${join(dir, 'nope.mcap')}) — check the path`,
+    ]);
+  });
+
   it('a YAML alias bomb, a digests file that is not one, a port out of range (were internal errors)', () => {
     const bomb = join(dir, 'bomb.yaml');
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
