@@ -9,12 +9,13 @@
  */
 import { basename } from 'node:path';
 import { concatMap, from, lastValueFrom, map, mergeMap, tap, defaultIfEmpty, type Observable } from 'rxjs';
-import type { RigFrame } from '../contracts/camera.ts';
+import type { CameraFrame, RigFrame } from '../contracts/camera.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import type { RecordedMessage } from '../io/types.ts';
 import { RecordingReader, RecordingWriter } from '../io/index.ts';
 import { batchRigs } from './batchRigs.ts';
 import { FrameAssembler } from './FrameAssembler.ts';
+import { LagBuffer } from './LagBuffer.ts';
 import { checkChannels, checkHasCameras, interpretMessage } from './interpret.ts';
 import { OrderedWriter, type Slot } from './OrderedWriter.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
@@ -35,6 +36,11 @@ export interface ReplayOptions {
   batchWindowNs?: TimeNs;
   /** Camera alignment tolerance (default 20 ms). */
   alignToleranceNs?: TimeNs;
+  /**
+   * How long (log time) frames wait to be put back in stamp order before they are aligned, so that a camera
+   * received up to this much later than the others still joins its rig frames (default 300 ms; see LagBuffer).
+   */
+  maxCameraLagNs?: TimeNs;
   /** Chunk compression of the results file (default zstd). */
   compression?: 'zstd' | 'lz4' | 'none';
   /** `input` already opened by `openChecked` (replay closes it); opened here when absent. */
@@ -180,6 +186,30 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     return closeRig(rig);
   };
 
+  // What to do with each message once the lag buffer lets it go (see LagBuffer): align a frame, pass an input on.
+  // `guess`: the first frame of a channel whose camera was guessed from its topic, settled when the frame is aligned.
+  type Held = { m: RecordedMessage; frame?: CameraFrame; guess?: { guess: string; actual: string } };
+  const lag = new LagBuffer<Held>(opts.maxCameraLagNs ?? DEFAULT_MAX_CAMERA_LAG_NS);
+  const act = (held: Held[]): PendingRig[] => {
+    const out: PendingRig[] = [];
+    for (const { m, frame, guess } of held) {
+      if (complete && m.logTimeNs > latestStamp(complete)) out.push(...releaseComplete());
+      if (guess) aligner.resolveGuess(guess.guess, guess.actual);
+      if (!frame) {
+        ordered.message(m);
+        continue;
+      }
+      const step = aligner.push(frame);
+      if (step.closedBefore) out.push(...releaseComplete(), ...closeRig(step.closedBefore));
+      ordered.message(m);
+      if (step.closedAfter) {
+        out.push(...releaseComplete());
+        complete = step.closedAfter;
+      }
+    }
+    return out;
+  };
+
   const rigs$: Observable<PendingRig> = pullSource(
     reader.messages(),
     gate,
@@ -195,8 +225,6 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
         logTimeNs: m.logTimeNs,
         rigFrames: stats.rigFrames,
       });
-      const out: PendingRig[] = [];
-      if (complete && m.logTimeNs > latestStamp(complete)) out.push(...releaseComplete());
       const interpreted = interpretMessage(m, reader);
       if (interpreted.kind === 'bad') {
         stats.issues++;
@@ -204,38 +232,36 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
         if (stats.badMessages.length < 5) stats.badMessages.push(interpreted.message);
       }
       const frame = interpreted.kind === 'bad' ? undefined : assembler.push(interpreted);
-      if (!frame) {
-        ordered.message(m);
-        return out;
-      }
-      const guess = guesses.get(m.channel.id);
-      if (guess !== undefined) {
+      const guessed = frame && guesses.get(m.channel.id);
+      let guess: Held['guess'];
+      if (frame && guessed !== undefined) {
         guesses.delete(m.channel.id);
-        aligner.resolveGuess(guess, frame.cameraId);
+        guess = { guess: guessed, actual: frame.cameraId };
       }
       // A copy of a camera's last frame (same stamp, from another topic of that camera or recorded twice at one
       // log time) is passed through but not perceived: the results hold one frame per camera and stamp.
-      const last = lastFrames.get(frame.cameraId);
-      if (last?.tNs === frame.tNs && (last.channelId !== m.channel.id || last.logTimeNs === m.logTimeNs)) {
+      const last = frame && lastFrames.get(frame.cameraId);
+      if (
+        frame &&
+        last?.tNs === frame.tNs &&
+        (last.channelId !== m.channel.id || last.logTimeNs === m.logTimeNs)
+      ) {
         stats.issues++;
         stats.issueKinds['duplicate-frame'] = (stats.issueKinds['duplicate-frame'] ?? 0) + 1;
-        ordered.message(m);
-        return out;
+        lag.push({ m, guess }, m.logTimeNs, m.logTimeNs);
+      } else if (frame) {
+        lastFrames.set(frame.cameraId, { tNs: frame.tNs, channelId: m.channel.id, logTimeNs: m.logTimeNs });
+        stats.cameraFrames++;
+        lag.push({ m, frame, guess }, frame.tNs < m.logTimeNs ? frame.tNs : m.logTimeNs, m.logTimeNs);
+      } else {
+        lag.push({ m }, m.logTimeNs, m.logTimeNs);
       }
-      lastFrames.set(frame.cameraId, { tNs: frame.tNs, channelId: m.channel.id, logTimeNs: m.logTimeNs });
-      stats.cameraFrames++;
-      const step = aligner.push(frame);
-      if (step.closedBefore) out.push(...releaseComplete(), ...closeRig(step.closedBefore));
-      ordered.message(m);
-      if (step.closedAfter) {
-        out.push(...releaseComplete());
-        complete = step.closedAfter;
-      }
-      return out;
+      return act(lag.release(m.logTimeNs));
     }),
   );
 
-  const flushTail = (): Observable<PendingRig> => from([...releaseComplete(), ...closeRig(aligner.flush())]);
+  const flushTail = (): Observable<PendingRig> =>
+    from([...act(lag.flush()), ...releaseComplete(), ...closeRig(aligner.flush())]);
 
   const stagePipeline = new StagePipeline(opts.stages);
   const pipeline$ = concatWithTail(rigs$, flushTail).pipe(
@@ -353,6 +379,9 @@ function percentiles(xs: number[]): { p50: number; p95: number; max: number } | 
   const at = (q: number) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 10) / 10;
   return { p50: at(0.5), p95: at(0.95), max: Math.round(s[s.length - 1]! * 10) / 10 };
 }
+
+/** Frames received up to this much later than their rig's other cameras still join it (LagBuffer). */
+const DEFAULT_MAX_CAMERA_LAG_NS = 300_000_000n;
 
 function latestStamp(rig: RigFrame): TimeNs {
   let t = rig.tNs;

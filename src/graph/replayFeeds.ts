@@ -48,7 +48,14 @@ export const FEEDS_AT_ONCE = 32;
 export interface FeedsOptions
   extends Pick<
     ReplayOptions,
-    'queueSize' | 'maxBatch' | 'batchWindowNs' | 'alignToleranceNs' | 'compression' | 'recover' | 'control'
+    | 'queueSize'
+    | 'maxBatch'
+    | 'batchWindowNs'
+    | 'alignToleranceNs'
+    | 'maxCameraLagNs'
+    | 'compression'
+    | 'recover'
+    | 'control'
   > {
   inputs: readonly string[];
   outDir: string;
@@ -125,6 +132,7 @@ export async function replayFeeds(
       maxBatch: o.maxBatch,
       batchWindowNs: o.batchWindowNs,
       alignToleranceNs: o.alignToleranceNs,
+      maxCameraLagNs: o.maxCameraLagNs,
       compression: o.compression,
       recover: o.recover,
       control: o.control,

@@ -17,6 +17,8 @@ export interface RigRecordingOptions {
   uncalibrated?: string[];
   /** Per-camera time offset in ms (jitter within alignment tolerance). */
   offsetsMs?: Record<string, number>;
+  /** Per-camera delay in ms of the images' log time after their stamp (a camera received late). */
+  logLagMs?: Record<string, number>;
   compression?: 'zstd' | 'lz4' | 'none';
   /** Extra payload bytes per image (to make big files quickly). */
   padBytes?: number;
@@ -104,7 +106,7 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
           padded.set(data);
           data = padded;
         }
-        await w.writeObject(img.get(c)!, t, {
+        await w.writeObject(img.get(c)!, t + BigInt(Math.round((o.logLagMs?.[c] ?? 0) * 1e6)), {
           timestamp: toFoxgloveTime(t),
           frame_id: c,
           data,

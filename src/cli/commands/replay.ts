@@ -84,6 +84,12 @@ export function register(program: Command): void {
       20,
     )
     .option(
+      '--max-camera-lag-ms <ms>',
+      'frames wait this long (log time) to be put back in stamp order, so a camera received up to this late still joins its rig frames; 0: no wait',
+      (v) => parseCountArg('--max-camera-lag-ms', v),
+      300,
+    )
+    .option(
       '--feeds-at-once <n>',
       'with several recordings: how many replay at the same time (the others wait their turn; bounds memory)',
       (v) => parseIntArg('--feeds-at-once', v),
@@ -130,6 +136,7 @@ export function register(program: Command): void {
             maxBatch: o.batchSize as number,
             batchWindowNs: BigInt(o.batchWindowMs as number) * 1_000_000n,
             alignToleranceNs: BigInt(o.alignToleranceMs as number) * 1_000_000n,
+            maxCameraLagNs: BigInt(o.maxCameraLagMs as number) * 1_000_000n,
             recover: o.recover === true,
             compression: parseCompression(String(o.compression)),
           };
@@ -201,6 +208,14 @@ export function parseIntArg(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) {
     throw new ConfigError({ what: `${flag} must be a positive integer, got '${v}'`, where: flag });
+  }
+  return n;
+}
+
+function parseCountArg(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new ConfigError({ what: `${flag} must be a whole number ≥ 0, got '${v}'`, where: flag });
   }
   return n;
 }
