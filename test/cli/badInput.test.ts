@@ -182,6 +182,18 @@ describe('bad input → one line, exit 2', () => {
 
   it('a bad option value', () =>
     expectOneLineExit2(['replay', good, '-o', join(dir, 'o3.mcap'), '--batch-size', '0'], /--batch-size/));
+  it('sizes that would unbound memory (a batch of 10^11 rig frames, a day of camera lag)', () => {
+    const o = join(dir, 'o3.mcap');
+    expectOneLineExit2(
+      ['replay', good, '-o', o, '--batch-size', '1e11'],
+      /--batch-size 100000000000 is more than 1000/,
+    );
+    expectOneLineExit2(
+      ['replay', good, '-o', o, '--max-camera-lag-ms', '86400000'],
+      /--max-camera-lag-ms .* more than 10000/,
+    );
+    expectOneLineExit2(['replay', good, '-o', o, '--max-camera-lag-ms', '-1'], /must be a whole number ≥ 0/);
+  });
   it('a ByteTrack threshold with another tracker, a range cue without fusion or unknown', () => {
     expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'o5.mcap'), '--tracker', 'sort', '--track-thresh', '0.4'],

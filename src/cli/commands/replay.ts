@@ -64,29 +64,29 @@ export function register(program: Command): void {
       'fusion range: mixed (default: pedestrians combined, other classes ground) | ground (flat-ground point) | ' +
         'combined (with the class-height range for every class; for real, uneven roads)',
     )
-    .option('--batch-size <n>', 'rig frames per stage batch', (v) => parseIntArg('--batch-size', v), 6)
+    .option('--batch-size <n>', 'rig frames per stage batch', (v) => parseIntArg('--batch-size', v, 1000), 6)
     .option(
       '--queue-size <n>',
       'messages queued for writing before reading pauses',
-      (v) => parseIntArg('--queue-size', v),
+      (v) => parseIntArg('--queue-size', v, 10_000),
       64,
     )
     .option(
       '--batch-window-ms <ms>',
       'log-time window of one batch',
-      (v) => parseIntArg('--batch-window-ms', v),
+      (v) => parseIntArg('--batch-window-ms', v, 60_000),
       1000,
     )
     .option(
       '--align-tolerance-ms <ms>',
       'camera alignment tolerance',
-      (v) => parseIntArg('--align-tolerance-ms', v),
+      (v) => parseIntArg('--align-tolerance-ms', v, 1000),
       20,
     )
     .option(
       '--max-camera-lag-ms <ms>',
       'frames wait this long (log time) to be put back in stamp order, so a camera received up to this late still joins its rig frames; 0: no wait',
-      (v) => parseCountArg('--max-camera-lag-ms', v),
+      (v) => parseIntArg('--max-camera-lag-ms', v, 10_000, 0),
       300,
     )
     .option(
@@ -204,19 +204,17 @@ export function register(program: Command): void {
     );
 }
 
-export function parseIntArg(flag: string, v: string): number {
+/**
+ * A whole number from `min` (1 unless given) up to `max`: the upper bounds keep memory bounded (a batch or queue of
+ * a billion frames, a lag of a day) and are far above any use (`--help` has the defaults).
+ */
+export function parseIntArg(flag: string, v: string, max = Number.MAX_SAFE_INTEGER, min = 1): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new ConfigError({ what: `${flag} must be a positive integer, got '${v}'`, where: flag });
+  if (!Number.isSafeInteger(n) || n < min) {
+    const what = min === 1 ? 'a positive integer' : `a whole number ≥ ${min}`;
+    throw new ConfigError({ what: `${flag} must be ${what}, got '${v}'`, where: flag });
   }
-  return n;
-}
-
-function parseCountArg(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new ConfigError({ what: `${flag} must be a whole number ≥ 0, got '${v}'`, where: flag });
-  }
+  if (n > max) throw new ConfigError({ what: `${flag} ${n} is more than ${max}`, where: flag });
   return n;
 }
 
