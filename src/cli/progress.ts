@@ -67,3 +67,59 @@ function formatS(s: number): string {
   const r = Math.round(s % 60);
   return m > 0 ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
 }
+
+/**
+ * One status line on a terminal for work running side by side (the suite's workers): `set` an entry per running
+ * item, `delete` it when the item is done; `print` writes a line above the status. Nothing when stderr is not a
+ * TTY (CI and pipes keep the per-item lines only).
+ */
+export function createStatusLine(enabled = true) {
+  const stream = process.stderr;
+  const on = enabled && stream.isTTY === true;
+  const entries = new Map<string, string>();
+  let lastDraw = 0;
+  let shown = false;
+  const draw = () => {
+    const cols = stream.columns || 100;
+    const text = [...entries.values()].join(' · ');
+    stream.write(`\r${text.length > cols - 1 ? `${text.slice(0, cols - 2)}…` : text}\x1b[K`);
+    shown = text.length > 0;
+  };
+  const erase = () => {
+    if (shown) stream.write('\r\x1b[K');
+    shown = false;
+  };
+  return {
+    set(key: string, text: string) {
+      if (!on) return;
+      entries.set(key, text);
+      const now = performance.now();
+      if (now - lastDraw < 100) return;
+      lastDraw = now;
+      draw();
+    },
+    delete(key: string) {
+      entries.delete(key);
+    },
+    /** Write `line` (ending in a newline) on stderr, above the status line. */
+    print(line: string) {
+      if (!on) {
+        stream.write(line);
+        return;
+      }
+      erase();
+      stream.write(line);
+      if (entries.size > 0) draw();
+    },
+    clear() {
+      if (on) erase();
+    },
+  };
+}
+
+/** `dense_plaza replay 40%`: one scenario's entry in the status line. */
+export function scenarioStatus(file: string, p: { phase: string; done: number; total: number }): string {
+  const name = file.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/i, '');
+  const pct = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0;
+  return `${name} ${p.phase} ${pct}%`;
+}

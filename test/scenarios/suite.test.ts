@@ -18,11 +18,24 @@ const breakers = join(repoRoot, 'test', 'scenarios', 'breakers.ts');
 let dir: string;
 let recordingsDir: string;
 let good: SuiteResult;
+/** Per scenario file, the progress reports of its worker (phase and percent), in order. */
+const reports = new Map<string, string[]>();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'viper-scenarios-'));
   recordingsDir = join(dir, 'recordings');
-  good = await runSuite({ files: FAST, outDir: join(dir, 'good'), recordingsDir, quick: true, jobs: 2 });
+  good = await runSuite({
+    files: FAST,
+    outDir: join(dir, 'good'),
+    recordingsDir,
+    quick: true,
+    jobs: 2,
+    onProgress: (file, p) => {
+      const list = reports.get(file) ?? [];
+      list.push(`${p.phase} ${Math.floor((100 * p.done) / p.total)}`);
+      reports.set(file, list);
+    },
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -41,6 +54,18 @@ describe('scenario suite, quick subset', () => {
       expect(o.golden!.flipped).toEqual([]);
       // Oracle runs are deterministic: the same recording gives the same results file, bit for bit.
       if (!o.golden!.recordingChanged) expect(o.golden!.status).toBe('match');
+    }
+  });
+
+  it("reports each scenario's progress from its worker: simulating (recorded here), then replaying, to 100 %", () => {
+    for (const file of FAST) {
+      const r = reports.get(file) ?? [];
+      const sim = r.filter((x) => x.startsWith('simulate'));
+      const rep = r.filter((x) => x.startsWith('replay'));
+      expect(sim.at(-1)).toBe('simulate 100');
+      expect(rep.at(-1)).toBe('replay 100');
+      expect(r.indexOf(rep[0]!)).toBeGreaterThan(r.indexOf(sim.at(-1)!)); // one phase after the other
+      expect(rep.length).toBeLessThanOrEqual(101); // at most once per percent
     }
   });
 

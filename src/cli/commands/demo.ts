@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { expandScenarioArgs, formatTable, writeReports } from '../../eval/scenarios/index.ts';
 import { runSuite } from '../suite/index.ts';
+import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { action, printJson } from '../run.ts';
@@ -27,50 +28,62 @@ export function register(program: Command): void {
       'model (the bundled detector; the default when it is installed) | oracle (ground truth + seeded noise)',
     )
     .option('--json', 'print the suite summary as JSON')
+    .option('--no-progress', 'no status line while the scenario runs')
     .action(
-      action(async (scenario: string, o: { out: string; detector?: string; json?: boolean }) => {
-        if (o.detector !== undefined && o.detector !== 'model' && o.detector !== 'oracle') {
-          throw new ConfigError({ what: `--detector '${o.detector}'`, hint: 'model or oracle' });
-        }
-        const detector = o.detector ?? (existsSync(BUNDLED_MODEL) ? 'model' : 'oracle');
-        if (detector === 'oracle' && o.detector === undefined) {
-          process.stderr.write(
-            'note: no bundled model found; using the oracle detector (labelled oracle in the report)\n',
-          );
-        }
-        const out = resolve(o.out);
-        const files = expandScenarioArgs([scenario], join(repoRoot, 'scenarios'));
-        process.stderr.write(
-          `demo: ${files.map((f) => relative(process.cwd(), f)).join(', ')} → ${relative(process.cwd(), out) || '.'}/ (detector: ${detector})\n`,
-        );
-        const suite = await runSuite({
-          files,
-          outDir: out,
-          jobs: 1,
-          detector,
-          ...(detector === 'model' ? { model: BUNDLED_MODEL } : {}),
-          // The demo reports; golden comparisons are the regression suite's job.
-          golden: false,
-          score: { minVisibility: 0.25 },
-          onOutcome: (x) => process.stderr.write(`${x.status.toUpperCase()} ${x.scenario}\n`),
-        });
-        const paths = await writeReports(suite, out);
-        if (o.json) {
-          printJson({ suite: paths, results: suite.outcomes.map((x) => x.run?.results.path) });
-        } else {
-          process.stdout.write(formatTable(suite));
-          for (const x of suite.outcomes) {
-            if (x.run) process.stdout.write(`results: ${relative(process.cwd(), x.run.results.path)}\n`);
+      action(
+        async (
+          scenario: string,
+          o: { out: string; detector?: string; json?: boolean; progress?: boolean },
+        ) => {
+          if (o.detector !== undefined && o.detector !== 'model' && o.detector !== 'oracle') {
+            throw new ConfigError({ what: `--detector '${o.detector}'`, hint: 'model or oracle' });
           }
-          process.stdout.write(`report:  ${relative(process.cwd(), paths.markdown)}\n`);
-          const first = suite.outcomes.find((x) => x.run)?.run?.results.path;
-          if (first) process.stdout.write(`look at it: npx viper view ${relative(process.cwd(), first)}\n`);
-        }
-        if (suite.interrupted) return EXIT_INTERRUPTED;
-        // Bad input found by a worker (an unwritable folder, a damaged cached recording) exits 2, as usual.
-        const errors = suite.outcomes.filter((x) => x.status === 'error');
-        if (errors.length > 0 && errors.every((x) => x.badInput)) return EXIT_BAD_INPUT;
-        return suite.errors > 0 ? 1 : 0;
-      }),
+          const detector = o.detector ?? (existsSync(BUNDLED_MODEL) ? 'model' : 'oracle');
+          if (detector === 'oracle' && o.detector === undefined) {
+            process.stderr.write(
+              'note: no bundled model found; using the oracle detector (labelled oracle in the report)\n',
+            );
+          }
+          const out = resolve(o.out);
+          const files = expandScenarioArgs([scenario], join(repoRoot, 'scenarios'));
+          process.stderr.write(
+            `demo: ${files.map((f) => relative(process.cwd(), f)).join(', ')} → ${relative(process.cwd(), out) || '.'}/ (detector: ${detector})\n`,
+          );
+          const status = createStatusLine(o.json !== true && o.progress !== false);
+          const suite = await runSuite({
+            files,
+            outDir: out,
+            jobs: 1,
+            detector,
+            ...(detector === 'model' ? { model: BUNDLED_MODEL } : {}),
+            // The demo reports; golden comparisons are the regression suite's job.
+            golden: false,
+            score: { minVisibility: 0.25 },
+            onOutcome: (x) => {
+              status.delete(x.file);
+              status.print(`${x.status.toUpperCase()} ${x.scenario}\n`);
+            },
+            onProgress: (file, p) => status.set(file, scenarioStatus(file, p)),
+          });
+          status.clear();
+          const paths = await writeReports(suite, out);
+          if (o.json) {
+            printJson({ suite: paths, results: suite.outcomes.map((x) => x.run?.results.path) });
+          } else {
+            process.stdout.write(formatTable(suite));
+            for (const x of suite.outcomes) {
+              if (x.run) process.stdout.write(`results: ${relative(process.cwd(), x.run.results.path)}\n`);
+            }
+            process.stdout.write(`report:  ${relative(process.cwd(), paths.markdown)}\n`);
+            const first = suite.outcomes.find((x) => x.run)?.run?.results.path;
+            if (first) process.stdout.write(`look at it: npx viper view ${relative(process.cwd(), first)}\n`);
+          }
+          if (suite.interrupted) return EXIT_INTERRUPTED;
+          // Bad input found by a worker (an unwritable folder, a damaged cached recording) exits 2, as usual.
+          const errors = suite.outcomes.filter((x) => x.status === 'error');
+          if (errors.length > 0 && errors.every((x) => x.badInput)) return EXIT_BAD_INPUT;
+          return suite.errors > 0 ? 1 : 0;
+        },
+      ),
     );
 }

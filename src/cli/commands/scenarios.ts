@@ -21,6 +21,7 @@ import {
 } from '../../eval/scenarios/index.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import { runSuite } from '../suite/index.ts';
+import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
 
@@ -40,6 +41,7 @@ interface RunOpts {
   minHeight: string;
   oracleSeed?: string;
   json?: boolean;
+  progress?: boolean;
 }
 
 function scoreOptions(o: { minVisibility: string; minHeight: string }): ScoreRunOptions {
@@ -81,6 +83,7 @@ export function register(program: Command): void {
     .option('--min-visibility <f>', 'ground truth less visible than this is not scored (0–1)', '0.25')
     .option('--min-height <px>', MIN_HEIGHT_HELP, String(DEFAULT_SCORE.minHeightPx))
     .option('--json', 'print suite.json to stdout instead of the table')
+    .option('--no-progress', 'no status line of the scenarios running')
     .action(
       action(async (args: string[], o: RunOpts) => {
         if (o.detector !== 'oracle' && o.detector !== 'model') {
@@ -119,6 +122,7 @@ export function register(program: Command): void {
         }
         const files = expandScenarioArgs(args, SCENARIO_DIR);
         const quiet = o.json === true;
+        const status = createStatusLine(!quiet && o.progress !== false);
         const suite = await runSuite({
           files,
           outDir: resolve(o.out),
@@ -132,10 +136,13 @@ export function register(program: Command): void {
           updateGolden: o.updateGolden === true,
           score: scoreOptions(o),
           onOutcome: (x, done, total) => {
+            status.delete(x.file);
             if (!quiet)
-              process.stderr.write(`[${done}/${total}] ${x.status.toUpperCase().padEnd(5)} ${x.scenario}\n`);
+              status.print(`[${done}/${total}] ${x.status.toUpperCase().padEnd(5)} ${x.scenario}\n`);
           },
+          onProgress: (file, p) => status.set(file, scenarioStatus(file, p)),
         });
+        status.clear();
         const paths = await writeReports(suite, resolve(o.out));
         if (o.json) {
           printJson(suiteJson(suite));

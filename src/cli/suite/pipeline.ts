@@ -128,7 +128,10 @@ async function recording(
   const t = performance.now();
   // No entry while it renders: a recording cut short (Ctrl-C, a crash) is never taken for the whole one.
   await rm(meta, { force: true });
-  const r = await recordScenario(world, path, { shouldStop: () => interrupt.stopped });
+  const r = await recordScenario(world, path, {
+    shouldStop: () => interrupt.stopped,
+    onProgress: reporter('simulate'),
+  });
   if (r.interrupted) {
     throw new Error(
       `interrupted while recording: ${r.frames} frames are finalized in ${path} (not cached; nothing replayed)`,
@@ -160,6 +163,26 @@ async function applyHook(stages: Stage[], hook: StageHook | undefined): Promise<
  */
 export const interrupt = { stopped: false };
 
+/** How far the scenario running has got: simulating its recording (frames) or replaying it (messages). */
+export interface ScenarioProgress {
+  phase: 'simulate' | 'replay';
+  done: number;
+  total: number;
+}
+
+/** Set by the worker: where `runScenario` reports its progress (at most once per percent of each phase). */
+export const progress: { report?: (p: ScenarioProgress) => void } = {};
+
+function reporter(phase: ScenarioProgress['phase']): (done: number, total: number) => void {
+  let last = -1;
+  return (done, total) => {
+    const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
+    if (pct === last) return;
+    last = pct;
+    progress.report?.({ phase, done, total });
+  };
+}
+
 /** Run one scenario: simulate (or reuse) → replay → score. */
 export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
   const { scenario, rec, ms: simulateMs } = await recording(o);
@@ -174,7 +197,19 @@ export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
   );
   const stages = await applyHook(built.stages, o.stageHook);
   const metadata = { ...built.metadata, scenario: scenario.name };
-  await replay({ input: rec.path, output, stages, metadata, control: interrupt });
+  const report = reporter('replay');
+  let messages = 0;
+  await replay({
+    input: rec.path,
+    output,
+    stages,
+    metadata,
+    control: interrupt,
+    onStart: (x) => {
+      messages = x.messageCount;
+    },
+    onProgress: (x) => report(x.messagesRead, messages),
+  });
   if (interrupt.stopped) throw new Error(`interrupted: the results so far are finalized in ${output}`);
   const replayMs = performance.now() - t;
   t = performance.now();

@@ -26,10 +26,10 @@ import {
   writeGolden,
 } from '../../eval/scenarios/golden.ts';
 import type { ScenarioOutcome, ScenarioRun, SuiteResult } from '../../eval/scenarios/types.ts';
-import type { PipelineOptions, StageHook } from './pipeline.ts';
+import type { PipelineOptions, ScenarioProgress, StageHook } from './pipeline.ts';
 import { DEFAULT_SCORE } from '../../eval/scenarios/metricTable.ts';
 import { DEFAULT_WORLD_MATCH_M, type ScoreRunOptions } from '../../eval/scenarios/score.ts';
-import type { WorkerReply, WorkerRequest } from './worker.ts';
+import type { WorkerProgress, WorkerReply, WorkerRequest } from './worker.ts';
 import { onInterrupt } from '../run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -62,6 +62,8 @@ export interface SuiteOptions {
   goldenTolerance?: number;
   /** Called as each scenario finishes (progress lines). */
   onOutcome?: (o: ScenarioOutcome, done: number, total: number) => void;
+  /** Called as a scenario's simulation or replay moves on (at most once per percent); `file` is its file. */
+  onProgress?: (file: string, p: ScenarioProgress) => void;
 }
 
 /** Counts as integers, ratios to 3 decimals (6 when the change is smaller than that shows). */
@@ -190,7 +192,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     o.onOutcome?.(out, ++done, o.files.length);
   };
 
-  const { file, execArgv } = workerArgs();
+  const { file: workerFile, execArgv } = workerArgs();
   const base: Omit<PipelineOptions, 'file'> = {
     outDir: o.outDir,
     recordingsDir,
@@ -219,7 +221,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       while (!stopping && next < o.files.length) {
         const i = next++;
         if (!child) {
-          child = fork(file, [], {
+          child = fork(workerFile, [], {
             execArgv,
             serialization: 'advanced',
             stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -227,7 +229,8 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
           children.add(child);
         }
         const start = performance.now();
-        const reply = await ask(child, { id: i, options: { ...base, file: o.files[i]! } });
+        const file = o.files[i]!;
+        const reply = await ask(child, { id: i, options: { ...base, file } }, (p) => o.onProgress?.(file, p));
         await finish(i, reply, performance.now() - start);
         if (!reply.ok && reply.message.startsWith('worker exited')) child = undefined;
       }
@@ -256,10 +259,18 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
 }
 
 /** Send one request; resolve with the reply, or with an error reply if the worker dies first. */
-function ask(child: ChildProcess, req: WorkerRequest): Promise<WorkerReply> {
+function ask(
+  child: ChildProcess,
+  req: WorkerRequest,
+  onProgress: (p: ScenarioProgress) => void,
+): Promise<WorkerReply> {
   return new Promise((resolveReply) => {
-    const onMessage = (m: WorkerReply) => {
+    const onMessage = (m: WorkerReply | WorkerProgress) => {
       if (m.id !== req.id) return;
+      if ('progress' in m) {
+        onProgress(m.progress);
+        return;
+      }
       cleanup();
       resolveReply(m);
     };

@@ -4,7 +4,7 @@
  * input (ViperError: one line) or an internal fault.
  */
 import { ViperError } from '../../contracts/errors.ts';
-import { interrupt, type PipelineOptions, runScenario } from './pipeline.ts';
+import { interrupt, type PipelineOptions, progress, runScenario, type ScenarioProgress } from './pipeline.ts';
 
 export interface WorkerRequest {
   id: number;
@@ -15,6 +15,12 @@ export type WorkerReply =
   | { id: number; ok: true; run: Awaited<ReturnType<typeof runScenario>> }
   | { id: number; ok: false; badInput: boolean; message: string };
 
+/** Sent while a scenario runs (before its reply). */
+export interface WorkerProgress {
+  id: number;
+  progress: ScenarioProgress;
+}
+
 // The suite's parent forwards Ctrl-C / SIGTERM (and a terminal sends it to the whole group): the recording or
 // replay running finalizes its file and the scenario ends as interrupted, not killed mid-write.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -24,6 +30,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 process.on('message', (req: WorkerRequest) => {
+  progress.report = (p) => process.send?.({ id: req.id, progress: p } satisfies WorkerProgress);
   runScenario(req.options).then(
     (run) => process.send?.({ id: req.id, ok: true, run } satisfies WorkerReply),
     (err: unknown) => {
