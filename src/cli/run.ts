@@ -63,11 +63,15 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
  * second signal exits at once, naming the outputs it leaves unfinished (no summary: readable only with
  * `--recover`). Returns a disposer.
  */
-export function onInterrupt(onStop: (signal: NodeJS.Signals) => void): () => void {
+export function onInterrupt(
+  onStop: (signal: NodeJS.Signals) => void,
+  /** Outputs other processes are writing for this command (the suite's workers), named the same way. */
+  others: () => string[] = () => [],
+): () => void {
   let stopped = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopped) {
-      const left = unfinishedOutputs();
+      const left = [...unfinishedOutputs(), ...others()];
       if (left.length > 0) {
         process.stderr.write(
           `${signal} again: quitting without finalizing ${left.join(', ')}: ` +
@@ -79,7 +83,7 @@ export function onInterrupt(onStop: (signal: NodeJS.Signals) => void): () => voi
     }
     stopped = true;
     onStop(signal);
-    if (unfinishedOutputs().length > 0) {
+    if (unfinishedOutputs().length > 0 || others().length > 0) {
       process.stderr.write(`(${signal} again quits at once, leaving the output unfinished)\n`);
     }
   };

@@ -208,13 +208,18 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   // alone does not reach them) finalize the results file they are writing, as `replay` does.
   let stopping = false;
   const children = new Set<ChildProcess>();
-  const dispose = onInterrupt((signal) => {
-    stopping = true;
-    process.stderr.write(
-      `\n${signal}: stopping; the scenarios running finalize their results, no more start\n`,
-    );
-    for (const c of children) c.kill('SIGINT');
-  });
+  // What each running scenario is writing (from its progress reports): a second Ctrl-C leaves these unfinished.
+  const writing = new Map<number, string>();
+  const dispose = onInterrupt(
+    (signal) => {
+      stopping = true;
+      process.stderr.write(
+        `\n${signal}: stopping; the scenarios running finalize their results, no more start\n`,
+      );
+      for (const c of children) c.kill('SIGINT');
+    },
+    () => [...writing.values()],
+  );
   const runWorker = async (): Promise<void> => {
     let child: ChildProcess | undefined;
     try {
@@ -230,7 +235,16 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
         }
         const start = performance.now();
         const file = o.files[i]!;
-        const reply = await ask(child, { id: i, options: { ...base, file } }, (p) => o.onProgress?.(file, p));
+        const reply = await ask(child, { id: i, options: { ...base, file } }, (p) => {
+          writing.set(
+            i,
+            p.phase === 'simulate'
+              ? join(recordingsDir, `${names[i]}${quick ? '.quick' : ''}.mcap.partial`)
+              : join(o.outDir, names[i]!, 'results.mcap'),
+          );
+          o.onProgress?.(file, p);
+        });
+        writing.delete(i);
         await finish(i, reply, performance.now() - start);
         if (!reply.ok && reply.message.startsWith('worker exited')) child = undefined;
       }
