@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CameraFrame } from '../../src/contracts/camera.ts';
 import { toFoxgloveTime } from '../../src/contracts/time.ts';
 import { replay } from '../../src/graph/replay.ts';
+import { oneBoxStage } from '../testing/stages.ts';
 import { RigAligner } from '../../src/graph/RigAligner.ts';
-import type { Stage } from '../../src/graph/stage.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { testJpeg } from '../testing/recordings.ts';
 
@@ -42,21 +42,6 @@ async function record(path: string, channels: { topic: string; frames: string[] 
     await w.close();
   }
 }
-
-/** One detection per camera frame, so that every frame gets an annotations message. */
-const oneBox: Stage = {
-  name: 'one-box',
-  async process(batch) {
-    for (const r of batch) {
-      for (const f of r.rig.frames) {
-        r.detections.set(f.cameraId, [
-          { cameraId: f.cameraId, box: { x1: 1, y1: 1, x2: 9, y2: 9 }, score: 0.9, cls: 'car' },
-        ]);
-      }
-    }
-    return batch;
-  },
-};
 
 /** Per topic, its messages' log times. */
 async function logTimes(path: string): Promise<Map<string, bigint[]>> {
@@ -102,19 +87,23 @@ beforeAll(async () => {
 describe('replay: camera ids from frame_ids, not topic names', () => {
   it('reports no phantom camera for a topic whose frames carry another frame_id', async () => {
     const out = join(dir, 'optical.out.mcap');
-    const s = await replay({ input: paths.optical, output: out, stages: [oneBox] });
+    const s = await replay({ input: paths.optical, output: out, stages: [oneBoxStage] });
     expect(s.cameras).toEqual(['cam_back_optical', 'cam_front_optical']);
     expect(s.missing).toEqual({});
     expect(s.rigFrames).toBe(FRAMES);
     expect(await metricsMissing(out)).toEqual(Array.from({ length: FRAMES }, () => []));
 
-    const ros = await replay({ input: paths.ros, output: join(dir, 'ros.out.mcap'), stages: [oneBox] });
+    const ros = await replay({ input: paths.ros, output: join(dir, 'ros.out.mcap'), stages: [oneBoxStage] });
     expect(ros.cameras).toEqual(['camera_color_optical_frame']);
     expect(ros.missing).toEqual({});
   });
 
   it('keeps one rig frame per stamp for cameras multiplexed on one topic', async () => {
-    const s = await replay({ input: paths.multiplexed, output: join(dir, 'mux.out.mcap'), stages: [oneBox] });
+    const s = await replay({
+      input: paths.multiplexed,
+      output: join(dir, 'mux.out.mcap'),
+      stages: [oneBoxStage],
+    });
     expect(s.cameras).toEqual(['cam_a', 'cam_b', 'cam_c']);
     expect(s.rigFrames).toBe(FRAMES);
     expect(s.missing).toEqual({});
@@ -122,7 +111,7 @@ describe('replay: camera ids from frame_ids, not topic names', () => {
 
   it('perceives a camera recorded on two topics once per stamp and counts the copies', async () => {
     const out = join(dir, 'two-topics.out.mcap');
-    const s = await replay({ input: paths.twoTopics, output: out, stages: [oneBox] });
+    const s = await replay({ input: paths.twoTopics, output: out, stages: [oneBoxStage] });
     expect(s.cameras).toEqual(['cam']);
     expect(s.rigFrames).toBe(FRAMES);
     expect(s.cameraFrames).toBe(FRAMES);

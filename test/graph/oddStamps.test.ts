@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { printSummary } from '../../src/cli/replaySummary.ts';
 import { toFoxgloveTime } from '../../src/contracts/time.ts';
 import { replay } from '../../src/graph/replay.ts';
-import type { Stage } from '../../src/graph/stage.ts';
+import { oneBoxStage } from '../testing/stages.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
@@ -21,20 +21,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const T0 = 1_700_000_000_000_000_000n;
 const STEP = 100_000_000n;
-
-const oneBox: Stage = {
-  name: 'one-box',
-  async process(batch) {
-    for (const r of batch) {
-      for (const f of r.rig.frames) {
-        r.detections.set(f.cameraId, [
-          { cameraId: f.cameraId, box: { x1: 1, y1: 1, x2: 9, y2: 9 }, score: 0.9, cls: 'car' },
-        ]);
-      }
-    }
-    return batch;
-  },
-};
 
 async function annotationTimes(path: string, topic: string): Promise<bigint[]> {
   const reader = await RecordingReader.open(path);
@@ -88,7 +74,7 @@ describe('replay: image stamps', () => {
     }
     await w.close();
     const output = join(dir, 'negative.out.mcap');
-    const s = await replay({ input, output, stages: [oneBox] });
+    const s = await replay({ input, output, stages: [oneBoxStage] });
     expect(s.cameraFrames).toBe(3);
     expect(s.issueKinds).toEqual({ 'bad-message': 1 });
     expect(s.badMessages).toHaveLength(1);
@@ -122,7 +108,7 @@ describe('replay: image stamps', () => {
     });
     await foxgloveRecording(input, frames);
     const output = join(dir, 'twice.out.mcap');
-    const s = await replay({ input, output, stages: [oneBox] });
+    const s = await replay({ input, output, stages: [oneBoxStage] });
     expect(s.messagesRead).toBe(6);
     expect(s.cameraFrames).toBe(3);
     expect(s.issueKinds).toEqual({ 'duplicate-frame': 3 });
@@ -139,7 +125,7 @@ describe('replay: image stamps', () => {
       input,
       [0n, 1n, 2n].map((i) => ({ logNs: T0 + i * STEP, stampNs: T0 })),
     );
-    const s = await replay({ input, output: join(dir, 'stuck.out.mcap'), stages: [oneBox] });
+    const s = await replay({ input, output: join(dir, 'stuck.out.mcap'), stages: [oneBoxStage] });
     expect(s.cameraFrames).toBe(3);
     expect(s.rigFrames).toBe(3);
     expect(s.issueKinds).toEqual({});
@@ -163,7 +149,7 @@ describe('replay: pacing (--speed)', () => {
       const s = await replay({
         input,
         output: join(dir, 'gap.out.mcap'),
-        stages: [oneBox],
+        stages: [oneBoxStage],
         speed: 1,
         control,
       });
