@@ -13,8 +13,11 @@ import { parseMessageIndexes } from '../mcap/messageIndex.ts';
 import {
   annotationsToBoxes,
   calibrationFromMsg,
+  cameraFromTopic,
   groundTruthFromMsg,
   imageFromMsg,
+  isCalibrationSchema,
+  isImageSchema,
   objectsFromMsg,
   sceneUpdateToObjects,
   transformsFromMsg,
@@ -115,30 +118,50 @@ export class Recording {
 
     const byTopic = new Map<string, McapTypes.Channel>();
     for (const ch of reader.channelsById.values()) byTopic.set(ch.topic, ch);
+    const schemaName = (ch: McapTypes.Channel) => reader.schemasById.get(ch.schemaId)?.name ?? '';
+    const sorted = [...reader.channelsById.values()].sort((a, b) => a.topic.localeCompare(b.topic));
     const cameras: CameraInfo[] = [];
-    for (const ch of [...reader.channelsById.values()].sort((a, b) => a.topic.localeCompare(b.topic))) {
-      const m = /^\/([^/]+)\/image$/.exec(ch.topic);
-      const schema = reader.schemasById.get(ch.schemaId);
-      if (!m || !schema || !/(CompressedImage|RawImage)$/.test(schema.name)) continue;
-      const id = m[1]!;
+    // Any image channel is a camera (Foxglove or ROS 2, `/<camera>/image` or e.g. `/<camera>/image_raw`), named
+    // as viper replay names it, so its annotations are found on `/perception/<camera>/annotations`.
+    for (const ch of sorted) {
+      if (!isImageSchema(schemaName(ch)) || ch.topic.startsWith('/perception/')) continue;
+      const id = cameraFromTopic(ch.topic);
+      if (cameras.some((c) => c.id === id)) continue; // e.g. image_raw and image_raw/compressed: the first
+      const calibration = byTopic.has(`/${id}/calibration`)
+        ? `/${id}/calibration`
+        : sorted.find((c) => isCalibrationSchema(schemaName(c)) && cameraFromTopic(c.topic) === id)?.topic;
       cameras.push({
         id,
         imageTopic: ch.topic,
         annotationsTopic: byTopic.has(`/perception/${id}/annotations`)
           ? `/perception/${id}/annotations`
           : null,
-        calibrationTopic: byTopic.has(`/${id}/calibration`) ? `/${id}/calibration` : null,
+        calibrationTopic: calibration ?? null,
         intrinsics: null,
         mount: null,
       });
     }
-    const clock =
-      cameras.find((c) => c.annotationsTopic)?.annotationsTopic ??
-      cameras[0]?.imageTopic ??
-      (byTopic.has(TOPIC_GT) ? TOPIC_GT : byTopic.has(TOPIC_OBJECTS) ? TOPIC_OBJECTS : undefined);
-    if (!clock) throw new Error(`${name} has no camera images, annotations, ground truth or objects to show`);
-    const frameTimes = await readLogTimes(reader, readable, byTopic.get(clock)!.id);
-    if (frameTimes.length === 0) throw new Error(`${name}: topic ${clock} has no messages`);
+    // The frame clock: the annotations topic with the most frames (a camera that drops out must not hide the
+    // other cameras' frames), else the image topic with the most, else ground truth or objects.
+    const annotated = cameras.flatMap((c) => (c.annotationsTopic ? [c.annotationsTopic] : []));
+    const candidates = annotated.length
+      ? annotated
+      : cameras.length
+        ? cameras.map((c) => c.imageTopic)
+        : [TOPIC_GT, TOPIC_OBJECTS].filter((t) => byTopic.has(t)).slice(0, 1);
+    if (candidates.length === 0)
+      throw new Error(`${name} has no camera images, annotations, ground truth or objects to show`);
+    const ids = candidates.map((t) => byTopic.get(t)!.id);
+    const times = await readLogTimes(reader, readable, new Set(ids));
+    let clock = 0;
+    for (let k = 1; k < ids.length; k++)
+      if ((times.get(ids[k]!)?.length ?? 0) > (times.get(ids[clock]!)?.length ?? 0)) clock = k;
+    const frameTimes = times.get(ids[clock]!) ?? [];
+    if (frameTimes.length === 0) {
+      if (reader.chunkIndexes.some((c) => c.messageIndexLength === 0n && c.messageEndTime !== 0n))
+        throw new Error(`${name} has no message indexes (an unindexed MCAP); re-write it with an index`);
+      throw new Error(`${name}: topic ${candidates[clock]} has no messages`);
+    }
 
     const rec = new Recording(name, reader, cameras, frameTimes, new Set(byTopic.keys()));
     await rec.readStatics();
@@ -313,18 +336,26 @@ function abs(x: bigint): bigint {
   return x < 0n ? -x : x;
 }
 
-/** Sorted, de-duplicated log times of one channel, from the message indexes after each chunk. */
+/** Sorted, de-duplicated log times per channel of `channelIds`, from the message indexes after each chunk. */
 async function readLogTimes(
   reader: McapIndexedReader,
   readable: McapTypes.IReadable,
-  channelId: number,
-): Promise<bigint[]> {
+  channelIds: Set<number>,
+): Promise<Map<number, bigint[]>> {
   const out = new Map<number, bigint[]>();
   for (const ci of reader.chunkIndexes) {
-    if (!ci.messageIndexOffsets.has(channelId) || ci.messageIndexLength === 0n) continue;
+    if (ci.messageIndexLength === 0n || ![...channelIds].some((id) => ci.messageIndexOffsets.has(id)))
+      continue;
     const start = ci.chunkStartOffset + ci.chunkLength;
     parseMessageIndexes(await readable.read(start, ci.messageIndexLength), out);
   }
-  const times = (out.get(channelId) ?? []).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return times.filter((v, i) => i === 0 || v !== times[i - 1]);
+  const result = new Map<number, bigint[]>();
+  for (const id of channelIds) {
+    const times = (out.get(id) ?? []).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    result.set(
+      id,
+      times.filter((v, i) => i === 0 || v !== times[i - 1]),
+    );
+  }
+  return result;
 }

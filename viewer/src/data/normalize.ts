@@ -40,11 +40,16 @@ const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFi
 const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/** "12 car" → {trackId: 12, cls: 'car'}; "car" → {trackId: null, cls: 'car'}. */
+/**
+ * A box label → its track id and class. `viper replay` writes "#12 car 0.87" for tracks and "car 0.87" for plain
+ * detections (`--tracker none`); "12 car" and "car" are read too. The score, a trailing number, is not part of the
+ * class: "#12 car 0.87" → {trackId: 12, cls: 'car'}; "car 0.87" → {trackId: null, cls: 'car'}.
+ */
 export function parseLabel(text: string): { trackId: number | null; cls: string } {
-  const m = /^\s*(\d+)\s+(.*)$/.exec(text);
-  if (m) return { trackId: Number(m[1]), cls: m[2]!.trim() };
-  return { trackId: null, cls: text.trim() };
+  const m = /^\s*#?(\d+)\s+(.*)$/.exec(text);
+  const rest = (m ? m[2]! : text).trim();
+  const score = /^(.*\S)\s+[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i.exec(rest);
+  return { trackId: m ? Number(m[1]) : null, cls: score ? score[1]! : rest };
 }
 
 /**
@@ -95,12 +100,41 @@ export function annotationsToBoxes(msg: Decoded): CameraBox[] {
   return boxes;
 }
 
+/** Image, calibration and transform schemas: Foxglove's, and ROS 2's (also old-style names without `/msg/`). */
+export const isImageSchema = (name: string): boolean =>
+  /(^|\.)(CompressedImage|RawImage)$/.test(name) ||
+  /^sensor_msgs\/(msg\/)?(Image|CompressedImage)$/.test(name);
+export const isCalibrationSchema = (name: string): boolean =>
+  /(^|\.)CameraCalibration$/.test(name) || /^sensor_msgs\/(msg\/)?CameraInfo$/.test(name);
+const isRawImageSchema = (name: string): boolean =>
+  /(^|\.)RawImage$/.test(name) || /^sensor_msgs\/(msg\/)?Image$/.test(name);
+
+/**
+ * The camera a topic belongs to, as `viper replay` names it when a message has no frame_id (src/graph
+ * interpret.ts): `/cam_front/image` → cam_front, `/front/image_raw/compressed` → front, `/sensors/left/camera_info`
+ * → left. Its annotations are then on `/perception/<camera>/annotations`.
+ */
+export function cameraFromTopic(topic: string): string {
+  const parts = topic.split('/').filter(Boolean);
+  const last = parts.at(-1) ?? topic;
+  if (parts.length > 1 && /^(image|image_raw|compressed|calibration|camera_info)$/.test(last)) {
+    const prev = parts.at(-2)!;
+    if (prev === 'image_raw' || prev === 'image') return parts.at(-3) ?? prev;
+    return prev;
+  }
+  return last;
+}
+
+/** Foxglove FrameTransforms (or one FrameTransform) and ROS 2 tf2_msgs/TFMessage (TransformStamped[]). */
 export function transformsFromMsg(msg: Decoded): Tf[] {
-  return arr(msg.transforms).map((t) => {
-    const tr = (t.translation ?? {}) as Obj;
-    const rot = (t.rotation ?? {}) as Obj;
+  const list = Array.isArray(msg.transforms) ? arr(msg.transforms) : 'child_frame_id' in msg ? [msg] : [];
+  return list.map((t) => {
+    // ROS: {header: {frame_id}, child_frame_id, transform: {translation, rotation}}.
+    const ros = (t.transform ?? null) as Obj | null;
+    const tr = ((ros ?? t).translation ?? {}) as Obj;
+    const rot = ((ros ?? t).rotation ?? {}) as Obj;
     return {
-      parent: str(t.parent_frame_id ?? t.parentFrameId),
+      parent: str(t.parent_frame_id ?? t.parentFrameId ?? ((t.header ?? {}) as Obj).frame_id),
       child: str(t.child_frame_id ?? t.childFrameId),
       translation: [num(tr.x), num(tr.y), num(tr.z)],
       rotation: [num(rot.x), num(rot.y), num(rot.z), num(rot.w, 1)],
@@ -108,20 +142,31 @@ export function transformsFromMsg(msg: Decoded): Tf[] {
   });
 }
 
+/** A number array, or a typed array (ROS 2 CDR decodes float64[9] as a Float64Array). */
+const numbers = (v: unknown): number[] | null =>
+  Array.isArray(v)
+    ? (v as number[])
+    : ArrayBuffer.isView(v) && !(v instanceof DataView)
+      ? Array.from(v as unknown as ArrayLike<number>)
+      : null;
+
+/** foxglove.CameraCalibration (K) or sensor_msgs/CameraInfo (k, frame_id in the header). */
 export function calibrationFromMsg(msg: Decoded): CameraIntrinsics | null {
-  const K = Array.isArray(msg.K) ? (msg.K as number[]) : Array.isArray(msg.k) ? (msg.k as number[]) : [];
+  const K = numbers(msg.K) ?? numbers(msg.k) ?? [];
   const width = num(msg.width);
   const height = num(msg.height);
   if (K.length !== 9 || width <= 0 || height <= 0) return null;
-  return { frameId: str(msg.frame_id ?? msg.frameId), width, height, K: [...K] };
+  const frameId = str(msg.frame_id ?? msg.frameId ?? ((msg.header ?? {}) as Obj).frame_id);
+  return { frameId, width, height, K: [...K] };
 }
 
+/** foxglove.CompressedImage / RawImage, or sensor_msgs/CompressedImage / Image (same field names). */
 export function imageFromMsg(schemaName: string, msg: Decoded): CameraImage | null {
   const data = msg.data instanceof Uint8Array ? msg.data : null;
   if (!data) return null;
   if (schemaName.endsWith('CompressedImage'))
     return { kind: 'compressed', format: str(msg.format) || 'jpeg', data };
-  if (schemaName.endsWith('RawImage')) {
+  if (isRawImageSchema(schemaName)) {
     return {
       kind: 'raw',
       encoding: str(msg.encoding),

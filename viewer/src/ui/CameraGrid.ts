@@ -39,17 +39,20 @@ const RAW_CHANNELS: Record<string, number> = { rgb8: 3, bgr8: 3, mono8: 1 };
 /** The image as a bitmap, or why it cannot be shown (a one-line note drawn on the camera's canvas). */
 async function toBitmap(img: CameraImage): Promise<ImageBitmap | string> {
   if (img.kind === 'compressed') {
-    const format = img.format === 'png' ? 'png' : 'jpeg';
+    // ROS formats name more than the codec ("bgr8; png compressed bgr8").
+    const format = /png/i.test(img.format) ? 'png' : 'jpeg';
     try {
       return await createImageBitmap(new Blob([img.data as BlobPart], { type: `image/${format}` }));
     } catch {
       return `${format} image does not decode (${img.data.length} bytes)`;
     }
   }
-  const { width, height, step, data, encoding } = img;
+  const { width, height, data, encoding } = img;
   const ch = RAW_CHANNELS[encoding];
   if (!ch) return `raw image encoding '${encoding}' is not shown (rgb8, bgr8, mono8 are)`;
-  if (!(width > 0 && height > 0 && step >= width * ch && data.length >= step * height)) {
+  // As src/io reads raw images: step 0 means unpadded rows, and the last row need not carry its padding.
+  const step = img.step === 0 ? width * ch : img.step;
+  if (!(width > 0 && height > 0 && step >= width * ch && data.length >= step * (height - 1) + width * ch)) {
     return `raw ${encoding} image ${width}×${height}, step ${step}: ${data.length} bytes do not fill it`;
   }
   if (width * height > 64e6) return `raw image ${width}×${height} is too large to show`;

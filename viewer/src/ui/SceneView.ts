@@ -12,6 +12,8 @@ import type { Tf } from '../data/normalize.ts';
 import { colorForId } from '../state/colors.ts';
 
 const MAX_OBJECTS = 512;
+/** Label textures kept (ids): twice what one frame can show, so the current frame's are never evicted. */
+const LABEL_CACHE = 2 * MAX_OBJECTS;
 const FRUSTUM_DEPTH_M = 4;
 const EGO_SIZE: [number, number, number] = [4.6, 1.9, 1.5];
 
@@ -200,7 +202,12 @@ export class SceneView {
 
   private labelMaterial(id: number): THREE.SpriteMaterial {
     let mat = this.labelCache.get(id);
-    if (mat) return mat;
+    if (mat) {
+      // Most recently used last, so eviction (evictLabels) takes the ids not seen for longest.
+      this.labelCache.delete(id);
+      this.labelCache.set(id, mat);
+      return mat;
+    }
     const canvas = document.createElement('canvas');
     canvas.width = 64;
     canvas.height = 32;
@@ -215,6 +222,19 @@ export class SceneView {
     mat = new THREE.SpriteMaterial({ map: new THREE.CanvasTexture(canvas), depthTest: false });
     this.labelCache.set(id, mat);
     return mat;
+  }
+
+  /**
+   * Trackers give every new track a new id, so a long recording meets thousands: keep the label textures of the
+   * LABEL_CACHE ids used most recently (more than one frame can show) and free the others' GPU textures.
+   */
+  private evictLabels(): void {
+    for (const [id, mat] of this.labelCache) {
+      if (this.labelCache.size <= LABEL_CACHE) break;
+      mat.map?.dispose();
+      mat.dispose();
+      this.labelCache.delete(id);
+    }
   }
 
   update(frame: FrameData, showGt: boolean): void {
@@ -289,6 +309,7 @@ export class SceneView {
       sprite.material = this.labelMaterial(o.id);
       sprite.position.set(top[0], top[1], top[2] + 0.7);
     }
+    this.evictLabels();
     this.boxes.count = n;
     this.boxes.instanceMatrix.needsUpdate = true;
     if (this.boxes.instanceColor) this.boxes.instanceColor.needsUpdate = true;

@@ -1,0 +1,204 @@
+/**
+ * The web viewer in Debian's chromium on odd files: a ROS 2 bag (CDR sensor_msgs images, one of them bgr8 with
+ * padded rows whose last row is unpadded, mono8, CameraInfo, tf2), and a results file whose tracker hands out new
+ * ids every frame (the 3D labels' textures must stay bounded). Skips where chromium is missing.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from '@foxglove/rosmsg';
+import { MessageWriter } from '@foxglove/rosmsg2-serialization';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { RecordingWriter } from '../../src/io/index.ts';
+import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
+import { repoRoot } from '../shared.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.ts';
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  process.stderr.write(
+    `NOTICE: skipping odd-file viewer tests: ${CHROMIUM} not found (apt-get install chromium)\n`,
+  );
+
+const T0 = 1_700_000_000_000_000_000n;
+const STEP = 100_000_000n;
+const W = 64;
+const H = 36;
+const SEP = '================================================================================';
+const IMAGE_DEF = [
+  'std_msgs/Header header\nuint32 height\nuint32 width\nstring encoding\nuint8 is_bigendian\nuint32 step\nuint8[] data',
+  `${SEP}\nMSG: std_msgs/Header\nbuiltin_interfaces/Time stamp\nstring frame_id`,
+  `${SEP}\nMSG: builtin_interfaces/Time\nint32 sec\nuint32 nanosec`,
+].join('\n');
+
+/** /front/image_raw: blue bgr8, rows padded to 4 bytes more, the last row unpadded; /left/image_raw: mono8. */
+async function writeRos2(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path, { compression: 'zstd' });
+  const spec = {
+    kind: 'raw' as const,
+    name: 'sensor_msgs/msg/Image',
+    encoding: 'ros2msg',
+    data: new TextEncoder().encode(IMAGE_DEF),
+    messageEncoding: 'cdr',
+  };
+  const front = await w.addChannel('/front/image_raw', spec);
+  const left = await w.addChannel('/left/image_raw', spec);
+  const writer = new MessageWriter(parse(IMAGE_DEF, { ros2: true }));
+  const step = W * 3 + 4;
+  const bgr = new Uint8Array(step * (H - 1) + W * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) bgr.set([255, 0, 0], y * step + x * 3);
+  for (let i = 0; i < 3; i++) {
+    const t = T0 + BigInt(i) * STEP;
+    const header = (frame_id: string) => ({
+      stamp: { sec: Number(t / 1_000_000_000n), nanosec: 0 },
+      frame_id,
+    });
+    const img = { height: H, width: W, is_bigendian: 0 };
+    await w.write(
+      front,
+      t,
+      writer.writeMessage({ header: header('front'), ...img, encoding: 'bgr8', step, data: bgr }),
+    );
+    await w.write(
+      left,
+      t,
+      writer.writeMessage({
+        header: header('left'),
+        ...img,
+        encoding: 'mono8',
+        step: W,
+        data: new Uint8Array(W * H).fill(90),
+      }),
+    );
+  }
+  await w.close();
+}
+
+/** One camera, and /perception/objects whose 500 objects get new ids every frame (as a tracker's do over time). */
+async function writeFreshIds(path: string, frames: number, perFrame: number): Promise<void> {
+  const w = await RecordingWriter.create(path, { compression: 'zstd' });
+  const img = await w.addChannel('/cam/image', { kind: 'foxglove', name: 'CompressedImage' });
+  const obj = await w.addChannel('/perception/objects', {
+    kind: 'json',
+    name: 'viper.Objects',
+    jsonSchema: { type: 'object' },
+  });
+  const jpeg = new Uint8Array(
+    await sharp({ create: { width: W, height: H, channels: 3, background: { r: 40, g: 40, b: 40 } } })
+      .jpeg()
+      .toBuffer(),
+  );
+  for (let i = 0; i < frames; i++) {
+    const t = T0 + BigInt(i) * STEP;
+    await w.writeObject(img, t, {
+      timestamp: { sec: 0, nsec: 0 },
+      frame_id: 'cam',
+      format: 'jpeg',
+      data: jpeg,
+    });
+    const objects = Array.from({ length: perFrame }, (_, k) => ({
+      id: 1 + i * perFrame + k,
+      cls: 'car',
+      frameId: 'odom',
+      box: { center: [(k % 25) * 6, Math.floor(k / 25) * 4, 0.8], size: [4, 2, 1.6], yaw: 0 },
+      velocity: [0, 0, 0],
+      positionCovariance: [0, 0, 0, 0],
+      sources: [],
+    }));
+    await w.writeObject(obj, t, { stampNs: t.toString(), feedId: 'x', objects });
+  }
+  await w.close();
+}
+
+let dir: string;
+let browser: BrowserContext;
+let page: Page;
+let server: ViewServer;
+let freshIds: string;
+const pageErrors: string[] = [];
+
+interface State {
+  error: string;
+  frameCount: number;
+  shownIndex: number;
+  index: number;
+  cameras: string[];
+  drawn: { camera: string; width: number; height: number; imageNote: string }[];
+  scene: { objects: number };
+}
+const state = () => page.evaluate('window.viper.state()') as Promise<State>;
+const until = (expr: string) =>
+  page.waitForFunction(`(() => { const s = window.viper?.state(); return !!s && (${expr}); })()`, undefined, {
+    timeout: 15_000,
+  });
+/** Label textures (canvas + texture per object id) the 3D view holds, read through the debug API. */
+const labelTextures = () => page.evaluate('window.viper.debug().scene.labelCache.size') as Promise<number>;
+
+describe.skipIf(!hasChromium)('web viewer on odd files (chromium)', () => {
+  beforeAll(async () => {
+    execFileSync(
+      process.execPath,
+      [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', 'viewer', '--logLevel', 'error'],
+      { cwd: repoRoot, stdio: 'inherit' },
+    );
+    dir = mkdtempSync(join(tmpdir(), 'viper-viewer-odd-'));
+    const ros2 = join(dir, 'ros2.mcap');
+    await writeRos2(ros2);
+    freshIds = join(dir, 'fresh-ids.mcap');
+    await writeFreshIds(freshIds, 3, 500);
+    server = await startViewServer({ distDir: join(repoRoot, 'viewer/dist'), file: ros2 });
+    browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      viewport: { width: 1200, height: 700 },
+      args: [...CHROMIUM_ARGS, '--disable-gpu-compositing'],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a ROS 2 bag shows its sensor_msgs images (bgr8 with padded rows, mono8)', async () => {
+    await page.goto(server.url);
+    await until("s.shownIndex === 0 || s.error !== ''");
+    const s = await state();
+    expect(s.error).toBe('');
+    expect(s.frameCount).toBe(3);
+    expect(s.cameras).toEqual(['front', 'left']);
+    expect(s.drawn.map((d) => [d.camera, d.width, d.height, d.imageNote])).toEqual([
+      ['front', W, H, ''],
+      ['left', W, H, ''],
+    ]);
+    // bgr8 bytes (255, 0, 0) are blue on screen.
+    const canvas = page.locator('canvas[data-camera="front"]');
+    const box = (await canvas.boundingBox())!;
+    const { data, info } = await sharp(await page.screenshot())
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const o =
+      (Math.round(box.y + box.height / 2) * info.width + Math.round(box.x + box.width / 2)) * info.channels;
+    expect([data[o], data[o + 1], data[o + 2]]).toEqual([0, 0, 255]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('3D label textures stay bounded when every frame brings new object ids', async () => {
+    await page.locator('#file-input').setInputFiles(freshIds);
+    await until("s.file === 'fresh-ids.mcap' && s.shownIndex === 0");
+    expect(await labelTextures()).toBe(500);
+    for (const i of [1, 2]) {
+      await page.keyboard.press('ArrowRight');
+      await until(`s.shownIndex === ${i} && s.index === ${i}`);
+    }
+    expect((await state()).scene.objects).toBe(500);
+    // 1500 ids seen: the 1024 used last are kept (the current frame's among them), the others freed.
+    expect(await labelTextures()).toBe(1024);
+    expect(pageErrors).toEqual([]);
+  });
+});
