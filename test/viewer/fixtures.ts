@@ -6,7 +6,9 @@
  */
 import sharp from 'sharp';
 import type { GroundTruthMessage, ObjectsMessage, WorldObject } from '../../src/contracts/perception.ts';
+import type { ViperClass } from '../../src/contracts/classes.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
+import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
 
 export const CAMERAS = [
   'cam_front',
@@ -190,13 +192,6 @@ function groundTruth(k: number, tNs: bigint, w: number, h: number): GroundTruthM
   return { stampNs: tNs.toString(), actors };
 }
 
-const rectPoints = (b: Box) => [
-  { x: b.x1, y: b.y1 },
-  { x: b.x2, y: b.y1 },
-  { x: b.x2, y: b.y2 },
-  { x: b.x1, y: b.y2 },
-];
-
 /** Write a fixture file; returns its path. */
 export async function writeFixture(path: string, opts: FixtureOptions = {}): Promise<string> {
   const frames = opts.frames ?? 30;
@@ -301,26 +296,17 @@ export async function writeFixture(path: string, opts: FixtureOptions = {}): Pro
       });
       const { preds } = layout(cam, k, w, h);
       if (!perception) continue;
-      await writer.writeObject(ch.ann.get(cam)!, tNs, {
-        circles: [],
-        points: preds.map((p) => ({
-          timestamp: stamp,
-          type: 2,
-          points: rectPoints(p.box),
-          outline_color: { r: 1, g: 1, b: 0, a: 1 },
-          outline_colors: [],
-          fill_color: { r: 0, g: 0, b: 0, a: 0 },
-          thickness: 2,
-        })),
-        texts: preds.map((p) => ({
-          timestamp: stamp,
-          position: { x: p.box.x1, y: p.box.y1 - 2 },
-          text: `${p.trackId} ${p.cls}`,
-          font_size: 12,
-          text_color: { r: 1, g: 1, b: 1, a: 1 },
-          background_color: { r: 0, g: 0, b: 0, a: 0.6 },
-        })),
-      });
+      // Labelled as viper replay labels its tracks ("#12 car 0.90"), by the same function.
+      const tracks = preds.map((p) => ({
+        cameraId: cam,
+        trackId: p.trackId,
+        cls: p.cls as ViperClass,
+        score: 0.9,
+        box: p.box,
+        state: 'confirmed' as const,
+        age: k,
+      }));
+      await writer.writeObject(ch.ann.get(cam)!, tNs, tracksToImageAnnotations(tracks, tNs, cam));
     }
     const objects: ObjectsMessage = { stampNs: tNs.toString(), feedId: 'fixture', objects: worldObjects(k) };
     if (ch.objects >= 0) await writer.writeObject(ch.objects, tNs, objects);
