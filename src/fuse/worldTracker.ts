@@ -130,9 +130,10 @@ export function createWorldTracker(config: Partial<WorldTrackerConfig> = {}): Wo
         list.push(m);
         t.frameCams.push(m.cameraId); // one measurement per camera per object
       };
-      const sorted = [...measurements].sort((a, b) =>
-        a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : a.trackId - b.trackId,
-      );
+      // A non-finite measurement (NaN pose or calibration upstream) would turn every object it touches into NaN.
+      const sorted = measurements
+        .filter(finiteMeasurement)
+        .sort((a, b) => (a.cameraId < b.cameraId ? -1 : a.cameraId > b.cameraId ? 1 : a.trackId - b.trackId));
       const free: GroundMeasurement[] = [];
 
       // keep bindings: a 2D track keeps feeding its object while it stays within the loose gate
@@ -298,6 +299,10 @@ function toWorldObject(t: WorldTrack, cls: ViperClass, frameId: string): WorldOb
     positionCovariance: [t.kf.P[0]!, t.kf.P[1]!, t.kf.P[4]!, t.kf.P[5]!],
     sources: t.sources,
   };
+}
+
+function finiteMeasurement(m: GroundMeasurement): boolean {
+  return m.position.every(Number.isFinite) && m.cov.every(Number.isFinite);
 }
 
 /** νᵀ S⁻¹ ν for ν = (a, b), S = [[s00, s01], [s10, s11]], without allocating. */

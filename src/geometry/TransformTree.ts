@@ -2,7 +2,7 @@
  * A tree (forest) of frames built from `Transform[]` (parent → child: p_parent = R·p_child + t, as in tf2).
  * `lookup(target, source)` returns the pose that maps points in `source` coordinates into `target` coordinates,
  * composing edges up to the common ancestor and down again. Later transforms for the same child replace earlier
- * ones (a frame has one parent, as in tf2).
+ * ones (a frame has one parent, as in tf2); self transforms, unnamed frames and non-finite values are ignored.
  */
 import type { Transform } from '../contracts/geometry.ts';
 import { composePose, IDENTITY_POSE, invertPose, type Pose } from './quat.ts';
@@ -15,7 +15,13 @@ export class TransformTree {
     for (const t of transforms) this.set(t);
   }
 
+  /**
+   * Adds or replaces the edge of `t.child`. As tf2 does, a transform it cannot use is ignored: a self transform
+   * (parent = child), an unnamed frame, or a NaN or infinite value (a lookup through it would be NaN; without it,
+   * null). So a bad transform never displaces a frame's parent.
+   */
   set(t: Transform): void {
+    if (!usableTransform(t)) return;
     this.edges.set(t.child, { parent: t.parent, pose: { translation: t.translation, rotation: t.rotation } });
   }
 
@@ -70,4 +76,15 @@ export class TransformTree {
   canTransform(target: string, source: string): boolean {
     return this.lookup(target, source) !== null;
   }
+}
+
+/** False for what tf2 refuses: a self transform, an unnamed frame, a NaN or infinite value. */
+export function usableTransform(t: Transform): boolean {
+  return (
+    t.parent !== '' &&
+    t.child !== '' &&
+    t.parent !== t.child &&
+    t.translation.every(Number.isFinite) &&
+    t.rotation.every(Number.isFinite)
+  );
 }

@@ -28,7 +28,10 @@ export interface CameraModel {
 
 const DISTORTION_FREE = new Set(['', 'none', 'pinhole']);
 
-/** Build a camera model from a calibration; throws ConfigError for unsupported distortion models or a bad K. */
+/**
+ * Build a camera model from a calibration; throws ConfigError for unsupported distortion models, a bad K, or a
+ * non-finite K or D value.
+ */
 export function cameraModel(calib: Calibration): CameraModel {
   const K = calib.K;
   const [fx, skew, cx, , fy, cy] = [K[0]!, K[1]!, K[2]!, K[3]!, K[4]!, K[5]!];
@@ -40,6 +43,14 @@ export function cameraModel(calib: Calibration): CameraModel {
     });
   }
   const D = calib.D;
+  // A NaN or infinite intrinsic or coefficient turns every ray into NaN: refuse it here, where it can be named.
+  if (![fx, skew, cx, fy, cy].every(Number.isFinite) || !D.every(Number.isFinite)) {
+    throw new ConfigError({
+      what: `camera calibration has non-finite values: K [${K.join(', ')}], D [${D.join(', ')}]`,
+      where: `calibration of ${calib.frameId}`,
+      hint: 'every K and D value must be a finite number',
+    });
+  }
   const model = calib.distortionModel;
   const d: CameraModel['d'] = [0, 0, 0, 0, 0, 0, 0, 0];
   const nonzero = D.some((x) => x !== 0);

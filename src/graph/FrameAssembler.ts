@@ -1,17 +1,21 @@
 /**
  * Camera-frame assembly: keeps the latest calibration per camera and the latest transform per (parent, child)
  * edge, and turns each image into a `CameraFrame` carrying both as they were at the image's stamp. Inputs arrive
- * in log-time order, so "latest seen" is "latest at or before". Pure state, no I/O.
+ * in log-time order, so "latest seen" is "latest at or before". Static transforms (a `/tf_static` topic) hold at
+ * every stamp, as in tf2, including images logged before them. A transform tf2 would refuse (NaN or infinite
+ * values, a self transform, an unnamed frame) is left out, so its edge keeps its last usable value. Pure state,
+ * no I/O.
  */
 import type { Calibration, CameraFrame, Image } from '../contracts/camera.ts';
 import type { Transform } from '../contracts/geometry.ts';
 import type { TimeNs } from '../contracts/time.ts';
+import { usableTransform } from '../geometry/TransformTree.ts';
 
 /** What a recorded message means to the graph (decoded by io/, classified by `interpret.ts`). */
 export type Interpreted =
   | { kind: 'image'; cameraId: string; tNs: TimeNs; image: Image }
   | { kind: 'calibration'; calibration: Calibration }
-  | { kind: 'transforms'; tNs: TimeNs; transforms: Transform[] }
+  | { kind: 'transforms'; tNs: TimeNs; transforms: Transform[]; static?: boolean }
   | { kind: 'other' };
 
 /** Values kept per transform edge: enough to cover rig frames still open while later /tf messages arrive. */
@@ -21,6 +25,8 @@ export class FrameAssembler {
   private readonly calibrations = new Map<string, Calibration>();
   /** Per edge, its recent values in log-time order (bounded). */
   private readonly edges = new Map<string, { tNs: TimeNs; transform: Transform }[]>();
+  /** Static edges' latest values (valid at any stamp). */
+  private readonly statics = new Map<string, Transform>();
   private readonly cache = new Map<TimeNs, Transform[]>();
   /** Cameras that delivered an image before any calibration (reported once each). */
   readonly uncalibrated = new Set<string>();
@@ -36,7 +42,12 @@ export class FrameAssembler {
         return undefined;
       case 'transforms':
         for (const transform of msg.transforms) {
+          if (!usableTransform(transform)) continue;
           const key = `${transform.parent}\u0000${transform.child}`;
+          if (msg.static) {
+            this.statics.set(key, transform);
+            continue;
+          }
           let history = this.edges.get(key);
           if (!history) {
             history = [];
@@ -69,11 +80,14 @@ export class FrameAssembler {
     for (const f of frames) f.transforms = this.transformsAt(f.tNs);
   }
 
-  /** Every edge's latest value at or before tNs (edges first seen later are left out). Shared, never mutated. */
+  /**
+   * Every static edge, then every other edge's latest value at or before tNs (edges first seen later are left out;
+   * a later one for the same child wins). Shared, never mutated.
+   */
   transformsAt(tNs: TimeNs): Transform[] {
     const hit = this.cache.get(tNs);
     if (hit) return hit;
-    const out: Transform[] = [];
+    const out: Transform[] = [...this.statics.values()];
     for (const history of this.edges.values()) {
       let best: Transform | undefined;
       for (const h of history) if (h.tNs <= tNs) best = h.transform;

@@ -142,13 +142,24 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
           kind: 'transforms',
           tNs: m.logTimeNs,
           transforms: k.ros ? ros2TfToTransforms(msg) : foxgloveFrameTransformsToTransforms(msg),
+          static: isStaticTfTopic(m.channel.topic),
         };
       case 'tfSingle':
-        return { kind: 'transforms', tNs: m.logTimeNs, transforms: [foxgloveFrameTransformToTransform(msg)] };
+        return {
+          kind: 'transforms',
+          tNs: m.logTimeNs,
+          transforms: [foxgloveFrameTransformToTransform(msg)],
+          static: isStaticTfTopic(m.channel.topic),
+        };
     }
   } catch (err) {
     return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message: (err as Error).message };
   }
+}
+
+/** `/tf_static` (or a namespaced `/robot/tf_static`): tf2's static transforms, valid at every stamp. */
+export function isStaticTfTopic(topic: string): boolean {
+  return /(^|\/)tf_static$/.test(topic);
 }
 
 /** `/cam_front/image` → `cam_front` (used when a message carries no frame_id). */

@@ -64,12 +64,12 @@ export function ros2CameraInfoToCalibration(msg: Decoded, where = 'sensor_msgs/m
 }
 
 export function checkCalibration(cal: Calibration, where: string): void {
-  const bad =
-    cal.width <= 0 || cal.height <= 0
-      ? `size ${cal.width}x${cal.height}`
-      : cal.K.length !== 9
-        ? `K has ${cal.K.length} values`
-        : undefined;
+  // The contract's sizes are positive integers (a JSON-encoded message may hold anything: NaN fails `<= 0` too).
+  const bad = !(isSize(cal.width) && isSize(cal.height))
+    ? `size ${cal.width}x${cal.height}`
+    : cal.K.length !== 9
+      ? `K has ${cal.K.length} values`
+      : undefined;
   if (bad) {
     throw new RecordingError({ what: `invalid camera calibration for '${cal.frameId}': ${bad}`, where });
   }
@@ -92,6 +92,10 @@ export function checkCalibration(cal: Calibration, where: string): void {
       0,
     ];
   }
+}
+
+function isSize(n: number): boolean {
+  return Number.isSafeInteger(n) && n > 0;
 }
 
 /** tf2_msgs/msg/TFMessage → transforms `parent → child` (header.frame_id → child_frame_id). */
