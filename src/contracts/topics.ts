@@ -15,3 +15,32 @@ export const topics = {
 
 /** Frames: the world (`odom`), the ego body (`base_link`, FLU), and one optical frame per camera. */
 export const frames = { world: 'odom', ego: 'base_link' } as const;
+
+/** Image schemas Viper reads: Foxglove's and ROS 2's (also the older names without `/msg/`). */
+export function isImageSchema(name: string): boolean {
+  return (
+    /^foxglove\.(CompressedImage|RawImage)$/.test(name) ||
+    /^sensor_msgs\/(msg\/)?(Image|CompressedImage)$/.test(name)
+  );
+}
+
+/** Calibration schemas Viper reads: foxglove.CameraCalibration and sensor_msgs CameraInfo. */
+export function isCalibrationSchema(name: string): boolean {
+  return name === 'foxglove.CameraCalibration' || /^sensor_msgs\/(msg\/)?CameraInfo$/.test(name);
+}
+
+/**
+ * The camera a topic belongs to, for a message that names no frame_id (and for the viewer, which names cameras
+ * by topic): `/cam_front/image` → cam_front, `/front/image_raw/compressed` → front, `/sensors/left/camera_info` →
+ * left. Its results are then on `/perception/<camera>/annotations`.
+ */
+export function cameraFromTopic(topic: string): string {
+  const parts = topic.split('/').filter(Boolean);
+  const last = parts.at(-1) ?? topic;
+  if (parts.length > 1 && /^(image|image_raw|compressed|calibration|camera_info)$/.test(last)) {
+    const prev = parts.at(-2)!;
+    if (prev === 'image_raw' || prev === 'image') return parts.at(-3) ?? prev;
+    return prev;
+  }
+  return last;
+}

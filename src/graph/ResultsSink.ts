@@ -4,21 +4,12 @@
  * An input that is itself a results file: see the constructor.
  * Channels are created on first use; since the write order is deterministic, so are channel ids.
  */
-import { topics } from '../contracts/topics.ts';
+import { cameraFromTopic, isImageSchema, topics } from '../contracts/topics.ts';
 import { toFoxgloveTime } from '../contracts/time.ts';
 import type { RecordedMessage, SchemaSpec } from '../io/types.ts';
 import { encodeFoxglove, encodeJson, type RecordingReader, type RecordingWriter } from '../io/index.ts';
 import { createOutputEncoder } from './outputs.ts';
 import type { RigResult } from './stage.ts';
-
-const IMAGE_SCHEMAS = new Set([
-  'foxglove.CompressedImage',
-  'foxglove.RawImage',
-  'sensor_msgs/msg/CompressedImage',
-  'sensor_msgs/msg/Image',
-  'sensor_msgs/CompressedImage',
-  'sensor_msgs/Image',
-]);
 
 /** A live mirror of the results file (the Foxglove WebSocket server of `replay --serve`). */
 export interface LiveMirror {
@@ -72,11 +63,8 @@ export class ResultsSink {
     return new Map(
       this.reader
         .channels()
-        .filter((c) => IMAGE_SCHEMAS.has(c.schemaName))
-        .map((c) => [
-          c.id,
-          c.topic.replace(/^\//, '').replace(/\/(image|image_raw|compressed|image\/compressed)$/, ''),
-        ]),
+        .filter((c) => isImageSchema(c.schemaName))
+        .map((c) => [c.id, cameraFromTopic(c.topic)]),
     );
   }
 

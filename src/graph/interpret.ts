@@ -6,6 +6,7 @@
  */
 import { RecordingError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
+import { cameraFromTopic } from '../contracts/topics.ts';
 import {
   foxgloveCalibrationToCalibration,
   foxgloveCompressedImageToImage,
@@ -160,16 +161,4 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
 /** `/tf_static` (or a namespaced `/robot/tf_static`): tf2's static transforms, valid at every stamp. */
 export function isStaticTfTopic(topic: string): boolean {
   return /(^|\/)tf_static$/.test(topic);
-}
-
-/** `/cam_front/image` → `cam_front` (used when a message carries no frame_id). */
-export function cameraFromTopic(topic: string): string {
-  const parts = topic.split('/').filter(Boolean);
-  const last = parts.at(-1) ?? topic;
-  if (parts.length > 1 && /^(image|image_raw|compressed|calibration|camera_info)$/.test(last)) {
-    const prev = parts.at(-2)!;
-    if (prev === 'image_raw' || prev === 'image') return parts.at(-3) ?? prev;
-    return prev;
-  }
-  return last;
 }

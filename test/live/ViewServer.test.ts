@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseRange, startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { repoRoot } from '../shared.ts';
+import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
 /** Raw GET/HEAD with the path sent byte for byte (fetch would normalize `..` away). */
@@ -211,6 +212,47 @@ describe('viper view (CLI)', () => {
     );
     // view has no --recover, and the library's wording is not for CLI users.
     expect(lines[0]).not.toMatch(/rerun with --recover|recover: true|open option/);
+  });
+
+  test('serves a ROS 2 recording (sensor_msgs images on /<camera>/image_raw), which the viewer reads', async () => {
+    const p = join(dir, 'ros2.mcap');
+    const w = await RecordingWriter.create(p);
+    const type = 'sensor_msgs/msg/Image';
+    const ch = await w.addChannel('/front/image_raw', {
+      kind: 'raw',
+      name: type,
+      encoding: 'ros2msg',
+      data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
+      messageEncoding: 'cdr',
+    });
+    const msg = {
+      header: header(1, 0, 'front'),
+      height: 2,
+      width: 2,
+      encoding: 'rgb8',
+      is_bigendian: 0,
+      step: 6,
+    };
+    await w.write(ch, 1_000_000_000n, cdr(type, { ...msg, data: new Uint8Array(12).fill(80) }));
+    await w.close();
+    const child = run([p, '--no-open'], { VIPER_VIEWER_DIST: join(dir, 'dist') });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    expect(line).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?file=.*ros2\.mcap/);
+    await new Promise((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGINT');
+    });
   });
 
   test('refuses an MCAP with nothing the viewer shows (no images, ground truth or objects)', async () => {

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, RecordingError } from '../../contracts/errors.ts';
-import { topics } from '../../contracts/topics.ts';
+import { isImageSchema, topics } from '../../contracts/topics.ts';
 import { isDamageError, RecordingReader, withRecoverHint } from '../../io/index.ts';
 import { defaultDistDir, startViewServer } from '../../live/index.ts';
 import { createProgress } from '../progress.ts';
@@ -69,9 +69,7 @@ async function checkViewable(path: string): Promise<void> {
     }
     const showable = s.channels.some(
       (c) =>
-        /^\/[^/]+\/image$/.test(c.topic) ||
-        c.topic === topics.groundTruthObjects ||
-        c.topic === topics.objects,
+        isImageSchema(c.schemaName) || c.topic === topics.groundTruthObjects || c.topic === topics.objects,
     );
     if (!showable || s.messageCount === 0) {
       throw new RecordingError({

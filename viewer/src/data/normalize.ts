@@ -100,30 +100,10 @@ export function annotationsToBoxes(msg: Decoded): CameraBox[] {
   return boxes;
 }
 
-/** Image, calibration and transform schemas: Foxglove's, and ROS 2's (also old-style names without `/msg/`). */
-export const isImageSchema = (name: string): boolean =>
-  /(^|\.)(CompressedImage|RawImage)$/.test(name) ||
-  /^sensor_msgs\/(msg\/)?(Image|CompressedImage)$/.test(name);
-export const isCalibrationSchema = (name: string): boolean =>
-  /(^|\.)CameraCalibration$/.test(name) || /^sensor_msgs\/(msg\/)?CameraInfo$/.test(name);
+// Which channels are images and calibrations, and the camera a topic names: as viper replay decides them.
+export { cameraFromTopic, isCalibrationSchema, isImageSchema } from '../../../src/contracts/topics.ts';
 const isRawImageSchema = (name: string): boolean =>
-  /(^|\.)RawImage$/.test(name) || /^sensor_msgs\/(msg\/)?Image$/.test(name);
-
-/**
- * The camera a topic belongs to, as `viper replay` names it when a message has no frame_id (src/graph
- * interpret.ts): `/cam_front/image` → cam_front, `/front/image_raw/compressed` → front, `/sensors/left/camera_info`
- * → left. Its annotations are then on `/perception/<camera>/annotations`.
- */
-export function cameraFromTopic(topic: string): string {
-  const parts = topic.split('/').filter(Boolean);
-  const last = parts.at(-1) ?? topic;
-  if (parts.length > 1 && /^(image|image_raw|compressed|calibration|camera_info)$/.test(last)) {
-    const prev = parts.at(-2)!;
-    if (prev === 'image_raw' || prev === 'image') return parts.at(-3) ?? prev;
-    return prev;
-  }
-  return last;
-}
+  name === 'foxglove.RawImage' || /^sensor_msgs\/(msg\/)?Image$/.test(name);
 
 /** Foxglove FrameTransforms (or one FrameTransform) and ROS 2 tf2_msgs/TFMessage (TransformStamped[]). */
 export function transformsFromMsg(msg: Decoded): Tf[] {
