@@ -30,6 +30,8 @@ export class FrameAssembler {
   private readonly cache = new Map<TimeNs, Transform[]>();
   /** Cameras that delivered an image before any calibration (reported once each). */
   readonly uncalibrated = new Set<string>();
+  /** Transforms left out as unusable (NaN or infinite values, a self transform, an unnamed frame). */
+  unusableTransforms = 0;
 
   constructor(private readonly feedId: string) {}
 
@@ -42,7 +44,10 @@ export class FrameAssembler {
         return undefined;
       case 'transforms':
         for (const transform of msg.transforms) {
-          if (!usableTransform(transform)) continue;
+          if (!usableTransform(transform)) {
+            this.unusableTransforms++;
+            continue;
+          }
           const key = `${transform.parent}\u0000${transform.child}`;
           if (msg.static) {
             this.statics.set(key, transform);

@@ -331,8 +331,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     cameras: [...aligner.rigCameras],
     missing: stats.missing,
     uncalibratedCameras: [...assembler.uncalibrated].sort(),
-    issues: stats.issues,
-    issueKinds: stats.issueKinds,
+    issues: stats.issues + assembler.unusableTransforms,
+    issueKinds: {
+      ...stats.issueKinds,
+      ...(assembler.unusableTransforms > 0 ? { 'unusable-transform': assembler.unusableTransforms } : {}),
+    },
     badMessages: stats.badMessages.slice(0, 5),
     startNs: summaryIn.startNs,
     endNs: stats.lastNs,

@@ -77,6 +77,7 @@ describe('replay: odd transforms', () => {
     const { stage, seen } = spy();
     const s = await replay({ input, output: join(dir, 'static.out.mcap'), stages: [stage] });
     expect(s.badMessages).toEqual([]);
+    expect(s.issueKinds).toEqual({ 'unusable-transform': 1 }); // left out, and said so in the summary
     expect(seen).toEqual([0, 1, 2, 2, 4, 5].map((x) => [`base_link>cam:2`, `odom>base_link:${x}`]));
   });
 });
