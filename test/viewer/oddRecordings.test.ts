@@ -359,6 +359,18 @@ describe('cameras and the frame clock', () => {
     expect((await rec.readFrame(1)).boxes.get('front')).toHaveLength(1);
   });
 
+  test("a camera whose frame_id is not its topic's name finds its results under the frame_id", async () => {
+    // As a ROS camera: /camera/image_raw carrying frame_id camera_optical; replay writes
+    // /perception/camera_optical/annotations.
+    const path = join(dir, 'optical.mcap');
+    await writeCameras(path, [{ id: 'camera_optical', topic: '/camera/image_raw' }], 2);
+    const rec = await Recording.open(fileReadable(path), 'optical.mcap');
+    expect(rec.cameras.map((c) => [c.id, c.imageTopic, c.annotationsTopic])).toEqual([
+      ['camera_optical', '/camera/image_raw', '/perception/camera_optical/annotations'],
+    ]);
+    expect((await rec.readFrame(1)).boxes.get('camera_optical')).toHaveLength(1);
+  });
+
   test('a camera that drops out does not take frames off the timeline', async () => {
     const path = join(dir, 'dropout.mcap');
     // a_cam sorts first and misses frames 3–7; b_cam has all ten.

@@ -141,6 +141,7 @@ export class Recording {
         mount: null,
       });
     }
+    await nameByFrameId(reader, cameras, byTopic);
     // The frame clock: the annotations topic with the most frames (a camera that drops out must not hide the
     // other cameras' frames), else the image topic with the most, else ground truth or objects.
     const annotated = cameras.flatMap((c) => (c.annotationsTopic ? [c.annotationsTopic] : []));
@@ -329,6 +330,44 @@ export class Recording {
       }
     }
     return frame;
+  }
+}
+
+/**
+ * Replay names a camera by its images' frame_id, and the topic only when there is none: a camera whose results
+ * are not under its topic's name (`/camera/image_raw` with frame_id `camera_optical_frame`) takes the frame_id of
+ * its first image when results exist under that name.
+ */
+async function nameByFrameId(
+  reader: McapIndexedReader,
+  cameras: CameraInfo[],
+  byTopic: Map<string, McapTypes.Channel>,
+): Promise<void> {
+  const taken = new Set(cameras.map((c) => c.annotationsTopic));
+  const orphans = [...byTopic.keys()].filter(
+    (t) => /^\/perception\/.+\/annotations$/.test(t) && !taken.has(t),
+  );
+  if (orphans.length === 0) return;
+  for (const cam of cameras) {
+    if (cam.annotationsTopic) continue;
+    const ch = byTopic.get(cam.imageTopic)!;
+    const decode = makeDecoder(ch.messageEncoding, reader.schemasById.get(ch.schemaId));
+    if (decode instanceof Error) continue;
+    for await (const msg of reader.readMessages({ topics: [cam.imageTopic] })) {
+      try {
+        const m = decode(msg.data);
+        const header = (m.header ?? {}) as Record<string, unknown>;
+        const frameId = String(m.frame_id ?? header.frame_id ?? '');
+        const topic = `/perception/${frameId}/annotations`;
+        if (frameId && orphans.includes(topic) && !cameras.some((c) => c.id === frameId)) {
+          cam.id = frameId;
+          cam.annotationsTopic = topic;
+        }
+      } catch {
+        // an undecodable first image: the camera keeps its topic's name
+      }
+      break;
+    }
   }
 }
 
