@@ -1,10 +1,10 @@
 /**
- * Camera-frame assembly: keeps the latest calibration per camera and the latest transform per (parent, child)
- * edge, and turns each image into a `CameraFrame` carrying both as they were at the image's stamp. Inputs arrive
- * in log-time order, so "latest seen" is "latest at or before". Static transforms (a `/tf_static` topic) hold at
- * every stamp, as in tf2, including images logged before them. A transform tf2 would refuse (NaN or infinite
- * values, a self transform, an unnamed frame) is left out, so its edge keeps its last usable value. Pure state,
- * no I/O.
+ * Camera-frame assembly: keeps the latest calibration per camera and the recent values of each transform
+ * (parent, child) edge, and turns each image into a `CameraFrame` carrying both as they were at the image's
+ * stamp: each edge's value with the latest stamp at or before it (a transform's header stamp, else its log time).
+ * Static transforms (a `/tf_static` topic) hold at every stamp, as in tf2, including images logged before them. A
+ * transform tf2 would refuse (NaN or infinite values, a self transform, an unnamed frame) is left out, so its edge
+ * keeps its last usable value. Pure state, no I/O.
  */
 import type { Calibration, CameraFrame, Image } from '../contracts/camera.ts';
 import type { Transform } from '../contracts/geometry.ts';
@@ -15,8 +15,28 @@ import { usableTransform } from '../geometry/TransformTree.ts';
 export type Interpreted =
   | { kind: 'image'; cameraId: string; tNs: TimeNs; image: Image }
   | { kind: 'calibration'; calibration: Calibration }
-  | { kind: 'transforms'; tNs: TimeNs; transforms: Transform[]; static?: boolean }
+  | {
+      kind: 'transforms';
+      /** Log time of the message. */
+      tNs: TimeNs;
+      transforms: Transform[];
+      /** Each transform's own stamp (its header's), where it has one. */
+      stampsNs?: (TimeNs | undefined)[];
+      static?: boolean;
+    }
   | { kind: 'other' };
+
+/**
+ * When a transform holds from: its own stamp, as tf2 has it (a /tf received after the images of its time still
+ * serves them); its log time when it has no stamp, or one so far from its log time (10 s) that the two clocks
+ * cannot be the same.
+ */
+function transformTime(stampNs: TimeNs | undefined, logNs: TimeNs): TimeNs {
+  if (stampNs === undefined) return logNs;
+  const d = stampNs - logNs;
+  return d > STAMP_CLOCK_NS || d < -STAMP_CLOCK_NS ? logNs : stampNs;
+}
+const STAMP_CLOCK_NS = 10_000_000_000n;
 
 /** Values kept per transform edge: enough to cover rig frames still open while later /tf messages arrive. */
 const EDGE_HISTORY = 32;
@@ -43,7 +63,7 @@ export class FrameAssembler {
         this.uncalibrated.delete(msg.calibration.frameId);
         return undefined;
       case 'transforms':
-        for (const transform of msg.transforms) {
+        for (const [i, transform] of msg.transforms.entries()) {
           if (!usableTransform(transform)) {
             this.unusableTransforms++;
             continue;
@@ -58,7 +78,11 @@ export class FrameAssembler {
             history = [];
             this.edges.set(key, history);
           }
-          history.push({ tNs: msg.tNs, transform });
+          // Kept in stamp order: a transform received late (log time after its stamp) still holds from its stamp.
+          const tNs = transformTime(msg.stampsNs?.[i], msg.tNs);
+          let at = history.length;
+          while (at > 0 && history[at - 1]!.tNs > tNs) at--;
+          history.splice(at, 0, { tNs, transform });
           if (history.length > EDGE_HISTORY) history.shift();
         }
         this.cache.clear();

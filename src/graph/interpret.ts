@@ -18,6 +18,7 @@ import {
   ros2CameraInfoToCalibration,
   ros2CompressedImageToImage,
   ros2ImageToImage,
+  ros2TfStampsNs,
   ros2TfToTransforms,
   rosFrameId,
   rosHeaderStampNs,
@@ -143,6 +144,9 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
           kind: 'transforms',
           tNs: m.logTimeNs,
           transforms: k.ros ? ros2TfToTransforms(msg) : foxgloveFrameTransformsToTransforms(msg),
+          stampsNs: k.ros
+            ? ros2TfStampsNs(msg)
+            : ((msg.transforms ?? []) as Decoded[]).map((t) => foxgloveStampNs(t)),
           static: isStaticTfTopic(m.channel.topic),
         };
       case 'tfSingle':
@@ -150,6 +154,7 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
           kind: 'transforms',
           tNs: m.logTimeNs,
           transforms: [foxgloveFrameTransformToTransform(msg)],
+          stampsNs: [foxgloveStampNs(msg)],
           static: isStaticTfTopic(m.channel.topic),
         };
     }

@@ -109,6 +109,32 @@ describe('FrameAssembler: odd transforms', () => {
     expect(at(a, 2n)).toEqual(['odom>base_link:1']);
   });
 
+  it('a transform holds from its own stamp, however late it was received (unless the clocks cannot match)', () => {
+    const S = 1_000_000_000n; // 1 s in ns
+    const a = new FrameAssembler('feed');
+    // Received in log-time order; each stamped 50 ms before its log time (as a /tf is, received late).
+    for (const k of [1n, 2n, 3n]) {
+      a.push({
+        kind: 'transforms',
+        tNs: k * S + S / 20n,
+        transforms: [tf('odom', 'base_link', Number(k))],
+        stampsNs: [k * S],
+      });
+    }
+    expect(at(a, 2n * S)).toEqual(['odom>base_link:2']); // by log time it would be 1
+    // A stamp from another clock (a minute off its log time) counts from its log time instead.
+    a.push({
+      kind: 'transforms',
+      tNs: 4n * S,
+      transforms: [tf('odom', 'base_link', 4)],
+      stampsNs: [64n * S],
+    });
+    expect(at(a, 4n * S)).toEqual(['odom>base_link:4']);
+    // No stamp: its log time.
+    a.push({ kind: 'transforms', tNs: 5n * S, transforms: [tf('odom', 'base_link', 5)] });
+    expect(at(a, 5n * S)).toEqual(['odom>base_link:5']);
+  });
+
   it('a static transform holds at stamps before it arrived', () => {
     const a = new FrameAssembler('feed');
     a.push({ kind: 'transforms', tNs: 1n, transforms: [tf('odom', 'base_link', 1)] });
