@@ -4,6 +4,8 @@
  * /perception/objects with 100 world objects, and /ground_truth/objects. The boxes are laid out so each frame's
  * expected metrics are known exactly (see EXPECTED), and one id switch happens at SWITCH_FRAME on cam_front.
  */
+import { readFileSync } from 'node:fs';
+import type { McapTypes } from '@mcap/core';
 import sharp from 'sharp';
 import type { GroundTruthMessage, ObjectsMessage, WorldObject } from '../../src/contracts/perception.ts';
 import type { ViperClass } from '../../src/contracts/classes.ts';
@@ -314,4 +316,13 @@ export async function writeFixture(path: string, opts: FixtureOptions = {}): Pro
   }
   await writer.close();
   return path;
+}
+
+/** A file as the random-access source the viewer's reader takes (what Blob.slice or HTTP Range give it). */
+export function fileReadable(path: string): McapTypes.IReadable {
+  const buf = readFileSync(path);
+  return {
+    size: async () => BigInt(buf.length),
+    read: async (o, s) => new Uint8Array(buf.buffer, buf.byteOffset + Number(o), Number(s)),
+  };
 }

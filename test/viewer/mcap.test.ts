@@ -19,7 +19,7 @@ import { makeDecoder } from '../../viewer/src/mcap/decoders.ts';
 import { instantiateDecompressor } from '../../viewer/src/mcap/decompress.ts';
 import { parseMessageIndexes } from '../../viewer/src/mcap/messageIndex.ts';
 import { repoRoot } from '../shared.ts';
-import { FRAME_NS, layout, T0, writeFixture } from './fixtures.ts';
+import { FRAME_NS, fileReadable, layout, T0, writeFixture } from './fixtures.ts';
 
 const W = 160;
 const H = 90;
@@ -28,14 +28,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'viper-viewer-mcap-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function fileReadable(path: string): McapTypes.IReadable {
-  const buf = readFileSync(path);
-  return {
-    size: async () => BigInt(buf.length),
-    read: async (o, s) => new Uint8Array(buf.buffer, buf.byteOffset + Number(o), Number(s)),
-  };
-}
 
 async function handlers(): Promise<McapTypes.DecompressHandlers> {
   const wasm = (p: string) => readFileSync(join(repoRoot, 'node_modules', p));

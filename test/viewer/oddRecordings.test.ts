@@ -4,14 +4,13 @@
  * tf2_msgs), image topics that are not `/<camera>/image`, and a camera that drops out of the frame clock.
  * Files are uncompressed so no WebAssembly decompressor is needed.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from '@foxglove/rosmsg';
-import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import type { McapTypes } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RecordingWriter } from '../../src/io/index.ts';
+import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
 import {
   annotationsToBoxes,
   calibrationFromMsg,
@@ -22,6 +21,7 @@ import {
 } from '../../viewer/src/data/normalize.ts';
 import type { CameraBox, CameraImage, CameraIntrinsics, Tf } from '../../viewer/src/data/normalize.ts';
 import { makeDecoder } from '../../viewer/src/mcap/decoders.ts';
+import { fileReadable } from './fixtures.ts';
 
 /**
  * The viewer's Recording, loaded untyped: it imports its wasm through Vite's `?url`, which the Node-side type
@@ -57,49 +57,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function fileReadable(path: string): McapTypes.IReadable {
-  const buf = readFileSync(path);
-  return {
-    size: async () => BigInt(buf.length),
-    read: async (o, s) => new Uint8Array(buf.buffer, buf.byteOffset + Number(o), Number(s)),
-  };
-}
-
-// ROS 2 definitions as rosbag2 stores them (`ros2msg`: the type, then each dependency after a separator line).
-const SEP = '================================================================================';
-const dep = (name: string, text: string) => `${SEP}\nMSG: ${name}\n${text}`;
-const HEADER = [
-  dep('std_msgs/Header', 'builtin_interfaces/Time stamp\nstring frame_id'),
-  dep('builtin_interfaces/Time', 'int32 sec\nuint32 nanosec'),
-].join('\n');
-const ROS2: Record<string, string> = {
-  'sensor_msgs/msg/Image': `std_msgs/Header header\nuint32 height\nuint32 width\nstring encoding\nuint8 is_bigendian\nuint32 step\nuint8[] data\n${HEADER}`,
-  'sensor_msgs/msg/CameraInfo': [
-    'std_msgs/Header header\nuint32 height\nuint32 width\nstring distortion_model\nfloat64[] d\nfloat64[9] k',
-    `float64[9] r\nfloat64[12] p\nuint32 binning_x\nuint32 binning_y\nsensor_msgs/RegionOfInterest roi\n${HEADER}`,
-    dep(
-      'sensor_msgs/RegionOfInterest',
-      'uint32 x_offset\nuint32 y_offset\nuint32 height\nuint32 width\nbool do_rectify',
-    ),
-  ].join('\n'),
-  'tf2_msgs/msg/TFMessage': [
-    'geometry_msgs/TransformStamped[] transforms',
-    dep(
-      'geometry_msgs/TransformStamped',
-      'std_msgs/Header header\nstring child_frame_id\ngeometry_msgs/Transform transform',
-    ),
-    HEADER,
-    dep('geometry_msgs/Transform', 'geometry_msgs/Vector3 translation\ngeometry_msgs/Quaternion rotation'),
-    dep('geometry_msgs/Vector3', 'float64 x\nfloat64 y\nfloat64 z'),
-    dep('geometry_msgs/Quaternion', 'float64 x 0\nfloat64 y 0\nfloat64 z 0\nfloat64 w 1'),
-  ].join('\n'),
-};
-const cdr = (type: string, msg: unknown) =>
-  new MessageWriter(parse(ROS2[type]!, { ros2: true })).writeMessage(msg);
-const rosHeader = (t: bigint, frame_id: string) => ({
-  stamp: { sec: Number(t / 1_000_000_000n), nanosec: Number(t % 1_000_000_000n) },
-  frame_id,
-});
+const rosHeader = (t: bigint, frame_id: string) =>
+  header(Number(t / 1_000_000_000n), Number(t % 1_000_000_000n), frame_id);
 
 /** A ROS 2 bag: /front/image_raw (bgr8), /front/camera_info, /left/image_raw (mono8), /tf with ego and mount. */
 async function writeRos2(path: string, frames = 5): Promise<void> {
@@ -109,7 +68,7 @@ async function writeRos2(path: string, frames = 5): Promise<void> {
       kind: 'raw',
       name: type,
       encoding: 'ros2msg',
-      data: new TextEncoder().encode(ROS2[type]!),
+      data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
       messageEncoding: 'cdr',
     });
   const front = await ch('/front/image_raw', 'sensor_msgs/msg/Image');
@@ -330,7 +289,7 @@ describe('ROS 2 recordings', () => {
     const schema = {
       name: 'tf2_msgs/msg/TFMessage',
       encoding: 'ros2msg',
-      data: new TextEncoder().encode(ROS2['tf2_msgs/msg/TFMessage']!),
+      data: new TextEncoder().encode(ROS2_DEFINITIONS['tf2_msgs/msg/TFMessage']!),
     };
     expect(makeDecoder('cdr', schema)).toBeInstanceOf(Function);
     expect(makeDecoder('cdr', { ...schema, encoding: 'ros2idl' })).toBeInstanceOf(Error);
