@@ -7,11 +7,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const files = readdirSync(here)
+const args = process.argv.slice(2);
+const all = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
+const names = all.map((f) => f.replace('.bench.ts', ''));
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(
+    `npm run bench [-- name…]: every benchmark, or those whose name contains one of the names\n  ${names.join('\n  ')}\n`,
+  );
+  process.exit(0);
+}
+const filters = args.filter((a) => !a.startsWith('-'));
+const files = all.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  process.stderr.write(`error: no benchmark matches ${filters.join(', ')} — they are: ${names.join(', ')}\n`);
+  process.exit(2);
+}
 for (const file of files) {
   process.stdout.write(`\n=== ${file.replace('.bench.ts', '')} ===\n`);
   const mod = (await import(pathToFileURL(join(here, file)).href)) as { run: () => Promise<void> };
