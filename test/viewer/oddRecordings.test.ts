@@ -21,7 +21,7 @@ import {
 } from '../../viewer/src/data/normalize.ts';
 import type { CameraBox, CameraImage, CameraIntrinsics, Tf } from '../../viewer/src/data/normalize.ts';
 import { makeDecoder } from '../../viewer/src/mcap/decoders.ts';
-import { fileReadable } from './fixtures.ts';
+import { fileReadable, writeFixture } from './fixtures.ts';
 
 /**
  * The viewer's Recording, loaded untyped: it imports its wasm through Vite's `?url`, which the Node-side type
@@ -42,6 +42,7 @@ interface RecordingApi {
     images: Map<string, CameraImage>;
     boxes: Map<string, CameraBox[]>;
     ego: Tf | null;
+    trails: Map<number, [number, number, number][]>;
   }>;
 }
 const recordingModule = '../../viewer/src/data/Recording.ts';
@@ -339,6 +340,39 @@ describe('cameras and the frame clock', () => {
     const f = await rec.readFrame(5);
     expect(f.boxes.has('a_cam')).toBe(false);
     expect(f.boxes.get('b_cam')?.[0]?.trackId).toBe(12);
+  });
+});
+
+describe('trails after a jump', () => {
+  test('are rebuilt from the objects of the frames before, the same as when played through', async () => {
+    const path = join(dir, 'trails.mcap');
+    await writeFixture(path, { frames: 30, compression: 'none', width: 160, height: 90 });
+    const jumped = await (await Recording.open(fileReadable(path), 'trails.mcap')).readFrame(27);
+    const played = await Recording.open(fileReadable(path), 'trails.mcap');
+    let last: Awaited<ReturnType<RecordingApi['readFrame']>> | undefined;
+    for (let i = 0; i <= 27; i++) last = await played.readFrame(i);
+    expect(jumped.trails.size).toBeGreaterThan(0);
+    expect([...jumped.trails.values()].every((t) => t.length === 21)).toBe(true); // frames 7 to 27
+    expect(jumped.trails).toEqual(last!.trails);
+  });
+});
+
+describe('messages that do not decode', () => {
+  test('are warned about a few times, then counted, however often their frames are visited', async () => {
+    const path = join(dir, 'bad-json.mcap');
+    const w = await RecordingWriter.create(path, { compression: 'none', chunkSize: 4 * 1024 });
+    const gt = await w.addChannel('/ground_truth/objects', {
+      kind: 'json',
+      name: 'viper.GroundTruth',
+      jsonSchema: {},
+    });
+    for (let i = 0; i < 30; i++)
+      await w.write(gt, T0 + BigInt(i) * STEP, new TextEncoder().encode('{not json'));
+    await w.close();
+    const rec = await Recording.open(fileReadable(path), 'bad-json.mcap');
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 30; i++) await rec.readFrame(i);
+    expect(rec.warnings).toHaveLength(21);
+    expect(rec.warnings.at(-1)).toMatch(/^… and \d+ more$/);
   });
 });
 

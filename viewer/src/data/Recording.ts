@@ -78,6 +78,7 @@ export class Recording {
   readonly hasObjects: boolean;
   /** Channel problems (undecodable schemas), shown to the user. */
   readonly warnings: string[] = [];
+  private moreWarnings = 0;
   private readonly decoders = new Map<string, Decoder>();
   private readonly schemaNames = new Map<string, string>();
   private lastEgo: Tf | null = null;
@@ -183,13 +184,19 @@ export class Recording {
     return d;
   }
 
+  /** A message that does not decode is met again at every visit of its frame: keep the first few, count the rest. */
+  private warn(line: string): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(line);
+    else this.warnings[MAX_WARNINGS] = `… and ${++this.moreWarnings} more`;
+  }
+
   private decode(msg: McapTypes.Message): Record<string, unknown> | null {
     const ch = this.reader.channelsById.get(msg.channelId);
     if (!ch) return null;
     try {
       return this.decoderFor(ch)!(msg.data);
     } catch (err) {
-      this.warnings.push(`${ch.topic} @${msg.logTime}: ${(err as Error).message}`);
+      this.warn(`${ch.topic} @${msg.logTime}: ${(err as Error).message}`);
       return null;
     }
   }
@@ -256,19 +263,27 @@ export class Recording {
     const first = Math.max(0, index - TRAIL_FRAMES);
     let haveTrail = true;
     for (let j = first; j < index && haveTrail; j++) haveTrail = this.positionsByFrame.has(j);
-    const readFrom = this.hasObjects && !haveTrail ? lowerOf(first) : lower;
     const nearest = new Map<string, McapTypes.Message>();
     const objectsAt = new Map<number, { dt: bigint; msg: McapTypes.Message }>();
-    for await (const msg of this.reader.readMessages({ startTime: readFrom, endTime: upper })) {
+    const objectsOf = (msg: McapTypes.Message) => {
+      const j = this.nearestFrame(msg.logTime);
+      const dt = abs(msg.logTime - times[j]!);
+      const had = objectsAt.get(j);
+      if (!had || dt < had.dt) objectsAt.set(j, { dt, msg });
+    };
+    // After a jump the trail's earlier frames are read for their objects only, not for every topic (images).
+    if (this.hasObjects && !haveTrail && index > 0) {
+      const trail = this.reader.readMessages({
+        topics: [TOPIC_OBJECTS],
+        startTime: lowerOf(first),
+        endTime: lower - 1n,
+      });
+      for await (const msg of trail) objectsOf(msg);
+    }
+    for await (const msg of this.reader.readMessages({ startTime: lower, endTime: upper })) {
       const ch = this.reader.channelsById.get(msg.channelId);
       if (!ch) continue;
-      if (ch.topic === TOPIC_OBJECTS) {
-        const j = this.nearestFrame(msg.logTime);
-        const dt = abs(msg.logTime - times[j]!);
-        const had = objectsAt.get(j);
-        if (!had || dt < had.dt) objectsAt.set(j, { dt, msg });
-      }
-      if (msg.logTime < lower) continue;
+      if (ch.topic === TOPIC_OBJECTS) objectsOf(msg);
       const prev = nearest.get(ch.topic);
       if (!prev || abs(msg.logTime - t) < abs(prev.logTime - t)) nearest.set(ch.topic, msg);
     }
@@ -370,6 +385,8 @@ async function nameByFrameId(
     }
   }
 }
+
+const MAX_WARNINGS = 20;
 
 function abs(x: bigint): bigint {
   return x < 0n ? -x : x;
