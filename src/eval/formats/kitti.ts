@@ -62,7 +62,7 @@ export function readKitti(text: string, opts: TextReadOptions = {}): KittiRow[] 
   const parseError = lineErrors('KITTI', opts);
   const rows: KittiRow[] = [];
   const lines = text.split(/\r?\n/);
-  const ids = new FrameIds();
+  const ids = new FrameIds(parseError, 'track_id');
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
     if (line === '') continue;
@@ -108,16 +108,7 @@ export function readKitti(text: string, opts: TextReadOptions = {}): KittiRow[] 
       throw parseError(`box ${v[6]},${v[7]} → ${v[8]},${v[9]} overflows`, n + 1, 'columns 7–10 are pixels');
     }
     // DontCare regions (track −1) may be many in one frame.
-    if (opts.uniqueIds && v[1]! >= 0 && cols[2] !== 'DontCare') {
-      const first = ids.repeated(v[0]!, v[1]!, n + 1);
-      if (first !== undefined) {
-        throw parseError(
-          `track_id ${v[1]} twice in frame ${v[0]} (also line ${first})`,
-          n + 1,
-          'ids must be unique within a frame',
-        );
-      }
-    }
+    if (opts.uniqueIds && v[1]! >= 0 && cols[2] !== 'DontCare') ids.add(v[0]!, v[1]!, n + 1);
     const row: KittiRow = {
       frame: v[0]!,
       trackId: v[1]!,

@@ -15,15 +15,28 @@ export function lineErrors(format: string, opts: TextReadOptions) {
     new ViperError('input', { what, where: `${at} ${line}`, hint });
 }
 
-/** Each (frame, id) of a text file with the line that gave it, so an id given twice in a frame names both lines. */
+/**
+ * Each (frame, id) of a text file with the line that gave it: `add` refuses an id given twice in a frame, naming
+ * both lines (`idName` as the format calls the column: `id`, `track_id`).
+ */
 export class FrameIds {
   private readonly seen = new Map<string, number>();
 
-  /** The earlier line that gave `id` in `frame`; undefined the first time (and `line` is remembered). */
-  repeated(frame: number, id: number, line: number): number | undefined {
+  constructor(
+    private readonly error: ReturnType<typeof lineErrors>,
+    private readonly idName = 'id',
+  ) {}
+
+  add(frame: number, id: number, line: number): void {
     const key = `${frame} ${id}`;
     const first = this.seen.get(key);
-    if (first === undefined) this.seen.set(key, line);
-    return first;
+    if (first !== undefined) {
+      throw this.error(
+        `${this.idName} ${id} twice in frame ${frame} (also line ${first})`,
+        line,
+        'ids must be unique within a frame',
+      );
+    }
+    this.seen.set(key, line);
   }
 }

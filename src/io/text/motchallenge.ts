@@ -34,8 +34,8 @@ const FIELDS = ['frame', 'id', 'x', 'y', 'w', 'h', 'conf', 'wx', 'wy', 'wz'] as 
 export function readMotChallenge(text: string, opts: TextReadOptions = {}): MotRow[] {
   const rows: MotRow[] = [];
   const lines = text.split(/\r?\n/);
-  const ids = new FrameIds();
   const parseError = lineErrors('MOTChallenge', opts);
+  const ids = new FrameIds(parseError);
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
     if (line === '' || line.startsWith('#')) continue;
@@ -71,16 +71,7 @@ export function readMotChallenge(text: string, opts: TextReadOptions = {}): MotR
     if (v[0]! < 1) {
       throw parseError(`frame ${cols[0]}: frames are 1-based`, n + 1, 'MOTChallenge numbers frames from 1');
     }
-    if (opts.uniqueIds) {
-      const first = ids.repeated(v[0]!, v[1]!, n + 1);
-      if (first !== undefined) {
-        throw parseError(
-          `id ${v[1]} twice in frame ${v[0]} (also line ${first})`,
-          n + 1,
-          'ids must be unique within a frame',
-        );
-      }
-    }
+    if (opts.uniqueIds) ids.add(v[0]!, v[1]!, n + 1);
     if (v[4]! < 0 || v[5]! < 0) {
       throw parseError(`negative box size ${v[4]}×${v[5]}`, n + 1, 'columns 5 and 6 are width and height');
     }
