@@ -118,8 +118,7 @@ export function createStatusLine(enabled = true) {
 }
 
 /** `dense_plaza replay 40%`: one scenario's entry in the status line. */
-export function scenarioStatus(file: string, p: { phase: string; done: number; total: number }): string {
-  const name = file.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/i, '');
+export function scenarioStatus(name: string, p: { phase: string; done: number; total: number }): string {
   const pct = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0;
   return `${name} ${p.phase} ${pct}%`;
 }

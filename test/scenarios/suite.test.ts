@@ -30,7 +30,7 @@ beforeAll(async () => {
     recordingsDir,
     quick: true,
     jobs: 2,
-    onProgress: (file, p) => {
+    onProgress: (file, _name, p) => {
       const list = reports.get(file) ?? [];
       list.push(`${p.phase} ${Math.floor((100 * p.done) / p.total)}`);
       reports.set(file, list);

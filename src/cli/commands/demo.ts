@@ -63,7 +63,7 @@ export function register(program: Command): void {
               status.delete(x.file);
               status.print(`${x.status.toUpperCase()} ${x.scenario}\n`);
             },
-            onProgress: (file, p) => status.set(file, scenarioStatus(file, p)),
+            onProgress: (file, name, p) => status.set(file, scenarioStatus(name, p)),
           });
           status.clear();
           const paths = await writeReports(suite, out);

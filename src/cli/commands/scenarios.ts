@@ -140,7 +140,7 @@ export function register(program: Command): void {
             if (!quiet)
               status.print(`[${done}/${total}] ${x.status.toUpperCase().padEnd(5)} ${x.scenario}\n`);
           },
-          onProgress: (file, p) => status.set(file, scenarioStatus(file, p)),
+          onProgress: (file, name, p) => status.set(file, scenarioStatus(name, p)),
         });
         status.clear();
         const paths = await writeReports(suite, resolve(o.out));

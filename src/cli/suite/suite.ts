@@ -62,8 +62,8 @@ export interface SuiteOptions {
   goldenTolerance?: number;
   /** Called as each scenario finishes (progress lines). */
   onOutcome?: (o: ScenarioOutcome, done: number, total: number) => void;
-  /** Called as a scenario's simulation or replay moves on (at most once per percent); `file` is its file. */
-  onProgress?: (file: string, p: ScenarioProgress) => void;
+  /** Called as a scenario's simulation or replay moves on (at most once per percent): its file and name. */
+  onProgress?: (file: string, scenario: string, p: ScenarioProgress) => void;
 }
 
 /** Counts as integers, ratios to 3 decimals (6 when the change is smaller than that shows). */
@@ -242,7 +242,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
               ? join(recordingsDir, `${names[i]}${quick ? '.quick' : ''}.mcap.partial`)
               : join(o.outDir, names[i]!, 'results.mcap'),
           );
-          o.onProgress?.(file, p);
+          o.onProgress?.(file, names[i]!, p);
         });
         writing.delete(i);
         await finish(i, reply, performance.now() - start);
