@@ -13,7 +13,13 @@ export {
 export { maxTimeLost, parseTrackerConfig, TrackerConfig } from './config.ts';
 export { createTracker, type Tracker } from './tracker.ts';
 export { formatMotTrack, formatMotTracks, motToDetections, pyRoundStr } from './mot.ts';
-export { type MotRunOptions, type MotRunResult, trackMotSequence } from './motRun.ts';
+export {
+  MotRunCollector,
+  type MotRunOptions,
+  type MotRunResult,
+  trackMotFrames,
+  trackMotSequence,
+} from './motRun.ts';
 export { createTrackStage, type TrackStageOptions } from './stage.ts';
 export { tracksToImageAnnotations } from './annotations.ts';
 export { colorForId, hashId, type Rgba } from './colors.ts';

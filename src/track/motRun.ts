@@ -26,19 +26,20 @@ export interface MotRunResult {
   ids: number;
 }
 
-export function trackMotSequence(
+/**
+ * The tracks reported at each frame, as the run goes (frames whose tracks the output filters left empty included,
+ * so a caller can count progress and stop between frames).
+ */
+export function* trackMotFrames(
   rows: readonly MotRow[],
   config: Partial<TrackerConfig> = {},
   opts: MotRunOptions = {},
-): MotRunResult {
+): Generator<{ frame: number; tracks: Track2D[] }> {
   const tracker = createTracker(config);
   const byFrame = motToDetections(rows);
   const lastFrame = rows.reduce((m, r) => Math.max(m, r.frame), 0);
   const minArea = opts.minBoxArea ?? 0;
   const maxAspect = opts.aspectRatioThresh ?? Infinity;
-  const perFrame = new Map<number, Track2D[]>();
-  const ids = new Set<number>();
-  let boxes = 0;
   const withDetections = [...byFrame.keys()].sort((a, b) => a - b);
   let next = 0; // index of the first frame with detections not yet passed
   for (let f = 1; f <= lastFrame; f++) {
@@ -49,14 +50,47 @@ export function trackMotSequence(
       if (next >= withDetections.length) break;
       f = withDetections[next]!;
     }
-    const out = tracker.update(byFrame.get(f) ?? [], undefined, f).filter((t) => {
+    const tracks = tracker.update(byFrame.get(f) ?? [], undefined, f).filter((t) => {
       const w = t.box.x2 - t.box.x1;
       const h = t.box.y2 - t.box.y1;
       return w * h > minArea && !(w / h > maxAspect);
     });
-    if (out.length > 0) perFrame.set(f, out);
-    boxes += out.length;
-    for (const t of out) ids.add(t.trackId);
+    yield { frame: f, tracks };
   }
-  return { perFrame, frames: lastFrame, detections: rows.length, boxes, ids: ids.size };
+}
+
+/** Collects the run's tracks per frame and its counts (`frames`: the frames tracked, to the last one given). */
+export class MotRunCollector {
+  readonly perFrame = new Map<number, Track2D[]>();
+  private readonly ids = new Set<number>();
+  private boxes = 0;
+  private lastFrame = 0;
+
+  add(frame: number, tracks: Track2D[]): void {
+    if (tracks.length > 0) this.perFrame.set(frame, tracks);
+    this.boxes += tracks.length;
+    this.lastFrame = frame;
+    for (const t of tracks) this.ids.add(t.trackId);
+  }
+
+  result(frames: number, detections: number): MotRunResult {
+    return { perFrame: this.perFrame, frames, detections, boxes: this.boxes, ids: this.ids.size };
+  }
+
+  get framesDone(): number {
+    return this.lastFrame;
+  }
+}
+
+export function trackMotSequence(
+  rows: readonly MotRow[],
+  config: Partial<TrackerConfig> = {},
+  opts: MotRunOptions = {},
+): MotRunResult {
+  const run = new MotRunCollector();
+  for (const { frame, tracks } of trackMotFrames(rows, config, opts)) run.add(frame, tracks);
+  return run.result(
+    rows.reduce((m, r) => Math.max(m, r.frame), 0),
+    rows.length,
+  );
 }

@@ -196,3 +196,25 @@ it('SIGINT during import finalizes the recording, says so and exits 130', async 
   expect(Number(m![1])).toBeLessThan(4000);
   expect(await readableMessages(output)).toBe(Number(m![1]) + 1); // and the calibration
 }, 120_000);
+
+it('SIGINT during track writes the frames tracked so far, says so and exits 130', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-track-'));
+  const det = join(dir, 'det.txt');
+  // 100,000 frames of five people standing still: long enough a run for the signal to land in the middle.
+  const lines: string[] = [];
+  for (let f = 1; f <= 100_000; f++)
+    for (let k = 0; k < 5; k++) lines.push(`${f},-1,${100 * k + 10},100,20,40,0.9,-1,-1,-1`);
+  writeFileSync(det, `${lines.join('\n')}\n`);
+  const output = join(dir, 'tracks.txt');
+  const { code, stderr, stdout } = await interrupt(['track', det, '-o', output], /track .*\d+%/);
+  expect(code, stderr).toBe(130);
+  expect(stderr).toMatch(/SIGINT: stopping, writing the frames tracked so far to .*tracks\.txt/);
+  const m = /^bytetrack: (\d+) frames of 100000 \(interrupted\)/.exec(stdout);
+  expect(m, stdout).not.toBeNull();
+  const done = Number(m![1]);
+  expect(done).toBeLessThan(100_000);
+  // Every frame up to where it stopped is there, each with its five tracks, and nothing after it.
+  const rows = readFileSync(output, 'utf8').trim().split('\n');
+  expect(rows.length).toBe(done * 5);
+  expect(Number(rows.at(-1)!.split(',')[0])).toBe(done);
+}, 120_000);

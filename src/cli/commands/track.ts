@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError } from '../../contracts/errors.ts';
+import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { readMotChallenge } from '../../io/index.ts';
-import { formatMotTracks, trackMotSequence } from '../../track/index.ts';
+import { formatMotTracks, MotRunCollector, trackMotFrames } from '../../track/index.ts';
 import { checkOutputPaths } from '../paths.ts';
-import { action, printJson } from '../run.ts';
+import { createProgress } from '../progress.ts';
+import { action, onInterrupt, printJson } from '../run.ts';
 
 interface TrackOptions {
   output: string;
@@ -21,6 +22,7 @@ interface TrackOptions {
   minHits?: string;
   maxAge?: string;
   json?: boolean;
+  progress: boolean;
 }
 
 function num(name: string, v: string | undefined): number | undefined {
@@ -52,6 +54,7 @@ export function register(program: Command): void {
     .option('--min-hits <n>', 'SORT: hits before a track is reported (default 3)')
     .option('--max-age <frames>', 'SORT: frames without a match before deletion (default 1)')
     .option('--json', 'print a summary as JSON')
+    .option('--no-progress', 'no progress bar on stderr')
     .action(
       action(async (detPath: string, o: TrackOptions) => {
         if (o.tracker !== 'bytetrack' && o.tracker !== 'sort') {
@@ -87,10 +90,34 @@ export function register(program: Command): void {
           }).filter(([, v]) => v !== undefined),
         );
         const start = performance.now();
-        const r = trackMotSequence(rows, config, {
-          minBoxArea: num('min-box-area', o.minBoxArea),
-          aspectRatioThresh: num('aspect-ratio-thresh', o.aspectRatioThresh),
+        const lastFrame = rows.reduce((m, row) => Math.max(m, row.frame), 0);
+        const bar = createProgress('track', lastFrame, 'frames', o.progress);
+        const run = new MotRunCollector();
+        const stop = { signal: undefined as NodeJS.Signals | undefined };
+        const dispose = onInterrupt((signal) => {
+          stop.signal = signal;
+          process.stderr.write(`${signal}: stopping, writing the frames tracked so far to ${o.output}\n`);
         });
+        try {
+          let n = 0;
+          for (const { frame, tracks } of trackMotFrames(rows, config, {
+            minBoxArea: num('min-box-area', o.minBoxArea),
+            aspectRatioThresh: num('aspect-ratio-thresh', o.aspectRatioThresh),
+          })) {
+            run.add(frame, tracks);
+            // Let a Ctrl-C in every so often: the tracker is synchronous, and a signal is only seen between turns.
+            if (++n % 256 === 0) {
+              bar.update(frame);
+              await new Promise((resolve) => setImmediate(resolve));
+            }
+            if (stop.signal) break;
+          }
+        } finally {
+          dispose();
+        }
+        if (stop.signal) bar.stop('(interrupted)');
+        else bar.finish();
+        const r = run.result(stop.signal ? run.framesDone : lastFrame, rows.length);
         const elapsedS = (performance.now() - start) / 1000; // display only
         writeFileSync(o.output, formatMotTracks(r.perFrame));
         const summary = {
@@ -103,14 +130,16 @@ export function register(program: Command): void {
           trackBoxes: r.boxes,
           ids: r.ids,
           framesPerSecond: elapsedS > 0 ? Math.round(r.frames / elapsedS) : null,
+          interrupted: stop.signal !== undefined,
         };
         if (o.json) printJson(summary);
         else {
           process.stdout.write(
-            `${o.tracker}: ${r.frames} frames, ${r.detections} detections → ${r.boxes} track boxes, ${r.ids} ids → ${o.output}\n`,
+            `${o.tracker}: ${r.frames} frames${stop.signal ? ` of ${lastFrame} (interrupted)` : ''}, ` +
+              `${r.detections} detections → ${r.boxes} track boxes, ${r.ids} ids → ${o.output}\n`,
           );
         }
-        return 0;
+        return stop.signal ? EXIT_INTERRUPTED : 0;
       }),
     );
 }
