@@ -13,6 +13,15 @@ export const topics = {
   resultsPrefix: '/perception/',
 } as const;
 
+/**
+ * The camera whose results an annotations topic carries (the inverse of `topics.annotations`):
+ * `/perception/cam_front/annotations` → cam_front; null for any other topic.
+ */
+export function cameraFromAnnotationsTopic(topic: string): string | null {
+  const m = /^\/perception\/(.+)\/annotations$/.exec(topic);
+  return m ? m[1]! : null;
+}
+
 /** Frames: the world (`odom`), the ego body (`base_link`, FLU), and one optical frame per camera. */
 export const frames = { world: 'odom', ego: 'base_link' } as const;
 

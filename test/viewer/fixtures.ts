@@ -326,3 +326,32 @@ export function fileReadable(path: string): McapTypes.IReadable {
     read: async (o, s) => new Uint8Array(buf.buffer, buf.byteOffset + Number(o), Number(s)),
   };
 }
+
+/** 0–255 sRGB of a colour with 0–1 components (as the viewer paints it on a canvas). */
+export const rgb255 = (c: { r: number; g: number; b: number }): [number, number, number] => [
+  Math.round(255 * c.r),
+  Math.round(255 * c.g),
+  Math.round(255 * c.b),
+];
+
+/** sRGB component → linear (three.js keeps instance colours linear). */
+export const srgbToLinear = (c: number): number =>
+  c < 0.04045 ? c * 0.0773993808 : (c * 0.9478672986 + 0.0521327014) ** 2.4;
+
+/**
+ * Page-side expression (window.viper.debug()): per world object drawn in the 3D view, its id, the linear
+ * instance colour of its box and the sRGB pixel of its label sprite's background.
+ */
+export const SCENE_COLORS_JS = `(() => {
+  const { scene, frame } = window.viper.debug();
+  const a = scene.boxes.instanceColor.array;
+  return frame.objects.objects.slice(0, scene.boxes.count).map((o, i) => {
+    const px = scene.labelCache.get(o.id).map.image.getContext('2d').getImageData(2, 2, 1, 1).data;
+    return { id: o.id, box: [a[3 * i], a[3 * i + 1], a[3 * i + 2]], label: [px[0], px[1], px[2]] };
+  });
+})()`;
+export interface SceneColor {
+  id: number;
+  box: [number, number, number];
+  label: [number, number, number];
+}

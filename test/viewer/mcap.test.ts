@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { objectsToSceneUpdate } from '../../src/fuse/scene.ts';
+import { colorForId } from '../../src/track/colors.ts';
 import {
   annotationsToBoxes,
   calibrationFromMsg,
@@ -77,6 +79,8 @@ describe.each(['zstd', 'lz4'] as const)('viewer MCAP layer (%s)', (compression) 
     const boxes = annotationsToBoxes(decoded.get(annTopic)![2]!);
     const want = layout('cam_front', 2, W, H).preds;
     expect(boxes.map((b) => [b.trackId, b.cls])).toEqual(want.map((p) => [p.trackId, p.cls]));
+    // Each box keeps the colour viper wrote for its track, the one Foxglove draws.
+    expect(boxes.map((b) => b.color)).toEqual(want.map((p) => colorForId(p.trackId)));
     expect(boxes[1]).toMatchObject({
       x1: want[1]!.box.x1,
       y1: want[1]!.box.y1,
@@ -118,6 +122,28 @@ describe('normalize', () => {
     });
     expect(boxes.map((b) => b.trackId)).toEqual([4, 5]);
   });
+  test("a box's colour is its outline_color (else its first outline_colors entry), null when it has none", () => {
+    const pts = [
+      { x: 0, y: 0 },
+      { x: 10, y: 10 },
+    ];
+    const boxes = annotationsToBoxes({
+      points: [
+        { points: pts, outline_color: { r: 1, g: 0.5, b: 0, a: 0.8 } },
+        { points: pts, outline_color: { r: 0, g: 0, b: 1 } },
+        { points: pts, outline_colors: [{ r: 0, g: 1, b: 0, a: 1 }] },
+        { points: pts },
+        { points: pts, outline_color: { r: 'x' } },
+      ],
+    });
+    expect(boxes.map((b) => b.color)).toEqual([
+      { r: 1, g: 0.5, b: 0, a: 0.8 },
+      { r: 0, g: 0, b: 1, a: 1 },
+      { r: 0, g: 1, b: 0, a: 1 },
+      null,
+      null,
+    ]);
+  });
   test('SceneUpdate cubes become objects (fallback for files without /perception/objects)', () => {
     const half = Math.PI / 4;
     const objs = sceneUpdateToObjects({
@@ -144,6 +170,29 @@ describe('normalize', () => {
       box: { center: [1, 2, 0.5], size: [4, 2, 1.5] },
     });
     expect(objs[0]!.box.yaw).toBeCloseTo(Math.PI / 2, 9);
+    expect(objs[0]).not.toHaveProperty('color');
+  });
+  test("a SceneUpdate object keeps its cube's colour: viper's /perception/scene colour for the id", () => {
+    const box = {
+      center: [1, 2, 0.5] as [number, number, number],
+      size: [4, 2, 1.5] as [number, number, number],
+    };
+    const world = [3, 11].map((id) => ({
+      id,
+      cls: 'car' as const,
+      frameId: 'odom',
+      box: { ...box, yaw: 0 },
+      velocity: [0, 0, 0] as [number, number, number],
+      positionCovariance: [0, 0, 0, 0] as [number, number, number, number],
+      sources: [],
+    }));
+    const objs = sceneUpdateToObjects(
+      JSON.parse(JSON.stringify(objectsToSceneUpdate(world, 1_000_000_000n))) as Record<string, unknown>,
+    );
+    expect(objs.map((o) => [o.id, o.color])).toEqual([
+      [3, colorForId(3, 0.5)],
+      [11, colorForId(11, 0.5)],
+    ]);
   });
   test('undecodable channels are an Error, not a throw', () => {
     expect(makeDecoder('cdr', undefined)).toBeInstanceOf(Error);

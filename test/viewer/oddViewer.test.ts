@@ -14,8 +14,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
+import { colorForId } from '../../src/track/colors.ts';
 import { repoRoot } from '../shared.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.ts';
+import { rgb255, SCENE_COLORS_JS, type SceneColor } from './fixtures.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
@@ -113,7 +115,65 @@ async function writeFreshIds(path: string, frames: number, perFrame: number): Pr
   await w.close();
 }
 
+/**
+ * A Foxglove file with its own colours: on /perception/cam/annotations track #5's box is orange and #6's names
+ * no colour; /perception/scene (no /perception/objects) has a green cube for object/5 and an uncoloured one for
+ * object/6. Foxglove draws the given colours; the viewer must too, and viper's colour for the id otherwise.
+ */
+const ORANGE = { r: 1, g: 0.5, b: 0, a: 1 };
+const GREEN = { r: 0, g: 1, b: 0, a: 0.5 };
+async function writeOwnColours(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path, { compression: 'zstd' });
+  const img = await w.addChannel('/cam/image', { kind: 'foxglove', name: 'CompressedImage' });
+  const ann = await w.addChannel('/perception/cam/annotations', {
+    kind: 'foxglove',
+    name: 'ImageAnnotations',
+  });
+  const scene = await w.addChannel('/perception/scene', { kind: 'foxglove', name: 'SceneUpdate' });
+  const jpeg = new Uint8Array(
+    await sharp({ create: { width: W, height: H, channels: 3, background: { r: 40, g: 40, b: 40 } } })
+      .jpeg()
+      .toBuffer(),
+  );
+  const time = { sec: 0, nsec: 0 };
+  const rect = (x: number) => [
+    { x, y: 5 },
+    { x: x + 20, y: 5 },
+    { x: x + 20, y: 30 },
+    { x, y: 30 },
+  ];
+  const cube = (x: number) => ({
+    pose: { position: { x, y: 0, z: 0.8 }, orientation: { x: 0, y: 0, z: 0, w: 1 } },
+    size: { x: 4, y: 2, z: 1.6 },
+  });
+  for (let i = 0; i < 2; i++) {
+    const t = T0 + BigInt(i) * STEP;
+    await w.writeObject(img, t, { timestamp: time, frame_id: 'cam', format: 'jpeg', data: jpeg });
+    await w.writeObject(ann, t, {
+      timestamp: time,
+      circles: [],
+      points: [
+        { timestamp: time, type: 2, points: rect(5), outline_color: ORANGE, thickness: 2 },
+        { timestamp: time, type: 2, points: rect(35), thickness: 2 },
+      ],
+      texts: [
+        { timestamp: time, position: { x: 5, y: 5 }, text: '#5 car 0.90', font_size: 10 },
+        { timestamp: time, position: { x: 35, y: 5 }, text: '#6 car 0.80', font_size: 10 },
+      ],
+    });
+    await w.writeObject(scene, t, {
+      deletions: [],
+      entities: [
+        { timestamp: time, frame_id: 'odom', id: 'object/5', cubes: [{ ...cube(0), color: GREEN }] },
+        { timestamp: time, frame_id: 'odom', id: 'object/6', cubes: [cube(6)] },
+      ],
+    });
+  }
+  await w.close();
+}
+
 let dir: string;
+let ownColours: string;
 let browser: BrowserContext;
 let page: Page;
 let server: ViewServer;
@@ -126,7 +186,13 @@ interface State {
   shownIndex: number;
   index: number;
   cameras: string[];
-  drawn: { camera: string; width: number; height: number; imageNote: string }[];
+  drawn: {
+    camera: string;
+    width: number;
+    height: number;
+    imageNote: string;
+    boxes: { trackId: number | null; color: string }[];
+  }[];
   scene: { objects: number };
 }
 const state = () => page.evaluate('window.viper.state()') as Promise<State>;
@@ -149,6 +215,8 @@ describe.skipIf(!hasChromium)('web viewer on odd files (chromium)', () => {
     await writeRos2(ros2);
     freshIds = join(dir, 'fresh-ids.mcap');
     await writeFreshIds(freshIds, 3, 500);
+    ownColours = join(dir, 'own-colours.mcap');
+    await writeOwnColours(ownColours);
     server = await startViewServer({ distDir: join(repoRoot, 'viewer/dist'), file: ros2 });
     browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
@@ -199,6 +267,25 @@ describe.skipIf(!hasChromium)('web viewer on odd files (chromium)', () => {
     expect((await state()).scene.objects).toBe(500);
     // 1500 ids seen: the 1024 used last are kept (the current frame's among them), the others freed.
     expect(await labelTextures()).toBe(1024);
+    expect(pageErrors).toEqual([]);
+  });
+
+  test("boxes and 3D objects take the file's own colours as Foxglove does, else viper's colour for the id", async () => {
+    await page.locator('#file-input').setInputFiles(ownColours);
+    await until("s.file === 'own-colours.mcap' && s.shownIndex === 0");
+    const s = await state();
+    expect(s.error).toBe('');
+    const css = (c: { r: number; g: number; b: number }) => `rgb(${rgb255(c).join(',')})`;
+    expect(s.drawn[0]!.boxes.map((b) => [b.trackId, b.color])).toEqual([
+      [5, 'rgb(255,128,0)'],
+      [6, css(colorForId(6))],
+    ]);
+    const objects = (await page.evaluate(SCENE_COLORS_JS)) as SceneColor[];
+    expect(objects.map((o) => [o.id, o.label])).toEqual([
+      [5, [0, 255, 0]],
+      [6, rgb255(colorForId(6))],
+    ]);
+    expect(objects[0]!.box).toEqual([0, 1, 0]);
     expect(pageErrors).toEqual([]);
   });
 });

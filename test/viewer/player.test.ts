@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { colorForId } from '../../viewer/src/state/colors.ts';
 import {
   frameAt,
   initialPlayer,
@@ -59,16 +58,5 @@ describe('playerReducer', () => {
     expect(nextSpeed(1, 1)).toBe(2);
     expect(nextSpeed(4, 1)).toBe(4);
     expect(nextSpeed(0.25, -1)).toBe(0.25);
-  });
-});
-
-describe('colorForId', () => {
-  test('stable and different for neighbouring ids', () => {
-    expect(colorForId(7)).toEqual(colorForId(7));
-    for (let id = 0; id < 200; id++) {
-      const [a, b] = [colorForId(id), colorForId(id + 1)];
-      expect(Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])).toBeGreaterThan(40);
-    }
-    expect(colorForId('actor-1')).toEqual(colorForId('actor-1'));
   });
 });

@@ -2,7 +2,8 @@
  * The web viewer in Debian's chromium (playwright-core, WebGL through SwiftShader): loads generated results
  * files served by `viper view`'s server, checks the boxes drawn (app state and screenshot pixels), scrubs,
  * steps into an id switch, toggles ground truth, plays, opens a file without ground truth by the file picker
- * and a corrupt file, and writes the README screenshots to docs/.
+ * and a corrupt file, and takes the README's screenshots: into docs/ with `VIPER_SCREENSHOTS=docs` (to update
+ * them), else into a temporary folder, so that a test run leaves the working tree as it was.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,10 +13,20 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
-import { colorForId } from '../../viewer/src/state/colors.ts';
+import { colorForId } from '../../src/track/colors.ts';
 import { repoRoot } from '../shared.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.ts';
-import { CAMERAS, EXPECTED, layout, SWITCH_FRAME, writeFixture } from './fixtures.ts';
+import {
+  CAMERAS,
+  EXPECTED,
+  layout,
+  rgb255,
+  SCENE_COLORS_JS,
+  type SceneColor,
+  SWITCH_FRAME,
+  srgbToLinear,
+  writeFixture,
+} from './fixtures.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
@@ -67,6 +78,8 @@ interface AppState {
 }
 
 let dir: string;
+/** Where the screenshots go (see the file comment). */
+let shots: string;
 let browser: BrowserContext;
 let page: Page;
 let server: ViewServer;
@@ -128,7 +141,8 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
       },
     );
     dir = mkdtempSync(join(tmpdir(), 'viper-viewer-'));
-    mkdirSync(join(repoRoot, 'docs'), { recursive: true });
+    shots = process.env.VIPER_SCREENSHOTS === 'docs' ? join(repoRoot, 'docs') : dir;
+    mkdirSync(shots, { recursive: true });
     // Small chunks so the file has many and the viewer must seek.
     results = await writeFixture(join(dir, 'results.mcap'), { chunkSize: 48 * 1024 });
     noGt = await writeFixture(join(dir, 'recording-no-gt.mcap'), {
@@ -181,7 +195,8 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
       expect(b.x1).toBeCloseTo(want[i]!.box.x1, 3);
       expect(b.y2).toBeCloseTo(want[i]!.box.y2, 3);
       expect(b.cls).toBe(want[i]!.cls);
-      expect(b.color).toBe(`rgb(${colorForId(want[i]!.trackId).join(',')})`);
+      // The colour Foxglove draws the track in: its annotation's outline_color, viper's colorForId.
+      expect(b.color).toBe(`rgb(${rgb255(colorForId(want[i]!.trackId)).join(',')})`);
     });
     expect(s.metrics).toMatchObject({ tp: EXPECTED.tp, fp: EXPECTED.fp, fn: EXPECTED.fn, idSwitches: 0 });
     expect(s.metrics.perCamera.find((m) => m.camera === 'cam_front')).toMatchObject({ tp: 3, fp: 1, fn: 1 });
@@ -193,8 +208,20 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     for (const p of want) {
       const fs = Math.max(10, Math.round(W / 60));
       const samples = at(p.box.x1 + 2, p.box.y1 - fs / 2 - 2, 2);
-      const best = Math.min(...samples.map((c) => dist(c, colorForId(p.trackId))));
+      const best = Math.min(...samples.map((c) => dist(c, rgb255(colorForId(p.trackId)))));
       expect(best, `label colour of track ${p.trackId}`).toBeLessThan(45);
+    }
+  });
+
+  test('3D objects are drawn in the colour /perception/scene gives their id (colorForId)', async () => {
+    const drawn = (await page.evaluate(SCENE_COLORS_JS)) as SceneColor[];
+    expect(drawn).toHaveLength(100);
+    for (const d of drawn) {
+      const want = colorForId(d.id);
+      expect(d.label, `label of object ${d.id}`).toEqual(rgb255(want));
+      d.box.forEach((v, k) => {
+        expect(v, `box of object ${d.id}`).toBeCloseTo(srgbToLinear([want.r, want.g, want.b][k]!), 4);
+      });
     }
   });
 
@@ -221,8 +248,8 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     expect(await page.locator('#metrics div.switch').first().textContent()).toMatch(
       /ID switch — cam_front: actor a2 track 2 → 7/,
     );
-    await page.locator('#scene').screenshot({ path: join(repoRoot, 'docs/viewer-3d.png') });
-    await page.screenshot({ path: join(repoRoot, 'docs/viewer.png') });
+    await page.locator('#scene').screenshot({ path: join(shots, 'viewer-3d.png') });
+    await page.screenshot({ path: join(shots, 'viewer.png') });
   });
 
   test('toggles the ground-truth overlay', async () => {

@@ -6,7 +6,8 @@
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import lz4Url from '@foxglove/wasm-lz4/dist/wasm-lz4.wasm?url';
 import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
-import type { GroundTruthMessage, ObjectsMessage } from '../../../src/contracts/perception.ts';
+import type { GroundTruthMessage } from '../../../src/contracts/perception.ts';
+import { cameraFromAnnotationsTopic, topics } from '../../../src/contracts/topics.ts';
 import { makeDecoder, type Decoder } from '../mcap/decoders.ts';
 import { instantiateDecompressor } from '../mcap/decompress.ts';
 import { parseMessageIndexes } from '../mcap/messageIndex.ts';
@@ -24,6 +25,7 @@ import {
   type CameraBox,
   type CameraImage,
   type CameraIntrinsics,
+  type ShownObjects,
   type Tf,
 } from './normalize.ts';
 
@@ -44,17 +46,13 @@ export interface FrameData {
   /** Perception boxes per camera (absent key: no annotations for that camera in this frame). */
   boxes: Map<string, CameraBox[]>;
   gt: GroundTruthMessage | null;
-  objects: ObjectsMessage | null;
+  objects: ShownObjects | null;
   /** odom → base_link at this frame. */
   ego: Tf | null;
   /** Object id → recent positions (odom), oldest first, ending at this frame. */
   trails: Map<number, [number, number, number][]>;
 }
 
-export const TOPIC_GT = '/ground_truth/objects';
-export const TOPIC_OBJECTS = '/perception/objects';
-export const TOPIC_TF = '/tf';
-export const TOPIC_SCENE = '/perception/scene';
 const TRAIL_FRAMES = 20;
 const STATICS_WINDOW_NS = 2_000_000_000n;
 const EGO = 'base_link';
@@ -90,12 +88,12 @@ export class Recording {
     private readonly reader: McapIndexedReader,
     cameras: CameraInfo[],
     frameTimes: bigint[],
-    topics: Set<string>,
+    present: Set<string>,
   ) {
     this.cameras = cameras;
     this.frameTimes = frameTimes;
-    this.hasGroundTruth = topics.has(TOPIC_GT);
-    this.hasObjects = topics.has(TOPIC_OBJECTS);
+    this.hasGroundTruth = present.has(topics.groundTruthObjects);
+    this.hasObjects = present.has(topics.objects);
   }
 
   static async open(readable: McapTypes.IReadable, name: string): Promise<Recording> {
@@ -125,18 +123,16 @@ export class Recording {
     // Any image channel is a camera (Foxglove or ROS 2, `/<camera>/image` or e.g. `/<camera>/image_raw`), named
     // as viper replay names it, so its annotations are found on `/perception/<camera>/annotations`.
     for (const ch of sorted) {
-      if (!isImageSchema(schemaName(ch)) || ch.topic.startsWith('/perception/')) continue;
+      if (!isImageSchema(schemaName(ch)) || ch.topic.startsWith(topics.resultsPrefix)) continue;
       const id = cameraFromTopic(ch.topic);
       if (cameras.some((c) => c.id === id)) continue; // e.g. image_raw and image_raw/compressed: the first
-      const calibration = byTopic.has(`/${id}/calibration`)
-        ? `/${id}/calibration`
+      const calibration = byTopic.has(topics.calibration(id))
+        ? topics.calibration(id)
         : sorted.find((c) => isCalibrationSchema(schemaName(c)) && cameraFromTopic(c.topic) === id)?.topic;
       cameras.push({
         id,
         imageTopic: ch.topic,
-        annotationsTopic: byTopic.has(`/perception/${id}/annotations`)
-          ? `/perception/${id}/annotations`
-          : null,
+        annotationsTopic: byTopic.has(topics.annotations(id)) ? topics.annotations(id) : null,
         calibrationTopic: calibration ?? null,
         intrinsics: null,
         mount: null,
@@ -150,7 +146,7 @@ export class Recording {
       ? annotated
       : cameras.length
         ? cameras.map((c) => c.imageTopic)
-        : [TOPIC_GT, TOPIC_OBJECTS].filter((t) => byTopic.has(t)).slice(0, 1);
+        : [topics.groundTruthObjects, topics.objects].filter((t) => byTopic.has(t)).slice(0, 1);
     if (candidates.length === 0)
       throw new Error(`${name} has no camera images, annotations, ground truth or objects to show`);
     const ids = candidates.map((t) => byTopic.get(t)!.id);
@@ -204,7 +200,7 @@ export class Recording {
   /** Calibration and camera mounts, from the first messages of their topics (they rarely change). */
   private async readStatics(): Promise<void> {
     const calTopics = this.cameras.flatMap((c) => (c.calibrationTopic ? [c.calibrationTopic] : []));
-    const tfTopics = [TOPIC_TF, '/tf_static'].filter((t) =>
+    const tfTopics = [topics.tf, '/tf_static'].filter((t) =>
       [...this.reader.channelsById.values()].some((c) => c.topic === t),
     );
     const need = new Set(calTopics);
@@ -274,7 +270,7 @@ export class Recording {
     // After a jump the trail's earlier frames are read for their objects only, not for every topic (images).
     if (this.hasObjects && !haveTrail && index > 0) {
       const trail = this.reader.readMessages({
-        topics: [TOPIC_OBJECTS],
+        topics: [topics.objects],
         startTime: lowerOf(first),
         endTime: lower - 1n,
       });
@@ -283,7 +279,7 @@ export class Recording {
     for await (const msg of this.reader.readMessages({ startTime: lower, endTime: upper })) {
       const ch = this.reader.channelsById.get(msg.channelId);
       if (!ch) continue;
-      if (ch.topic === TOPIC_OBJECTS) objectsOf(msg);
+      if (ch.topic === topics.objects) objectsOf(msg);
       const prev = nearest.get(ch.topic);
       if (!prev || abs(msg.logTime - t) < abs(prev.logTime - t)) nearest.set(ch.topic, msg);
     }
@@ -308,17 +304,17 @@ export class Recording {
       const ann = get(cam.annotationsTopic);
       if (ann) frame.boxes.set(cam.id, annotationsToBoxes(ann));
     }
-    frame.gt = groundTruthFromMsg(get(TOPIC_GT) ?? {});
-    frame.objects = nearest.has(TOPIC_OBJECTS) ? objectsFromMsg(get(TOPIC_OBJECTS) ?? {}) : null;
-    if (!frame.objects && nearest.has(TOPIC_SCENE)) {
+    frame.gt = groundTruthFromMsg(get(topics.groundTruthObjects) ?? {});
+    frame.objects = nearest.has(topics.objects) ? objectsFromMsg(get(topics.objects) ?? {}) : null;
+    if (!frame.objects && nearest.has(topics.scene)) {
       // Any Foxglove file: fall back to the scene's cubes when there is no viper objects topic.
       frame.objects = {
         stampNs: t.toString(),
         feedId: '',
-        objects: sceneUpdateToObjects(get(TOPIC_SCENE) ?? {}),
+        objects: sceneUpdateToObjects(get(topics.scene) ?? {}),
       };
     }
-    const tf = get(TOPIC_TF);
+    const tf = get(topics.tf);
     if (tf) {
       const ego = transformsFromMsg(tf).find((x) => x.child === EGO);
       if (ego) this.lastEgo = ego;
@@ -359,9 +355,7 @@ async function nameByFrameId(
   byTopic: Map<string, McapTypes.Channel>,
 ): Promise<void> {
   const taken = new Set(cameras.map((c) => c.annotationsTopic));
-  const orphans = [...byTopic.keys()].filter(
-    (t) => /^\/perception\/.+\/annotations$/.test(t) && !taken.has(t),
-  );
+  const orphans = [...byTopic.keys()].filter((t) => cameraFromAnnotationsTopic(t) !== null && !taken.has(t));
   if (orphans.length === 0) return;
   for (const cam of cameras) {
     if (cam.annotationsTopic) continue;
@@ -373,7 +367,7 @@ async function nameByFrameId(
         const m = decode(msg.data);
         const header = (m.header ?? {}) as Record<string, unknown>;
         const frameId = String(m.frame_id ?? header.frame_id ?? '');
-        const topic = `/perception/${frameId}/annotations`;
+        const topic = topics.annotations(frameId);
         if (frameId && orphans.includes(topic) && !cameras.some((c) => c.id === frameId)) {
           cam.id = frameId;
           cam.annotationsTopic = topic;

@@ -2,8 +2,9 @@
  * Messages normalized on entry into the few shapes the views draw (one place that knows Foxglove field names).
  * Pure functions; unknown or partial messages give empty results rather than exceptions.
  */
-import type { GroundTruthMessage, ObjectsMessage } from '../../../src/contracts/perception.ts';
+import type { GroundTruthMessage, ObjectsMessage, WorldObject } from '../../../src/contracts/perception.ts';
 import type { Decoded } from '../mcap/decoders.ts';
+import type { Rgba } from '../state/colors.ts';
 
 export interface CameraBox {
   x1: number;
@@ -14,6 +15,15 @@ export interface CameraBox {
   trackId: number | null;
   cls: string;
   label: string;
+  /** The annotation's outline_color (what Foxglove draws); null when it has none. */
+  color: Rgba | null;
+}
+
+/** A world object to draw, with the colour its message gives it (a SceneUpdate cube's), if any. */
+export type ShownObject = WorldObject & { color?: Rgba };
+/** World objects of one frame: /perception/objects, or the cubes of /perception/scene. */
+export interface ShownObjects extends ObjectsMessage {
+  objects: ShownObject[];
 }
 
 export interface Tf {
@@ -39,6 +49,14 @@ type Obj = Record<string, unknown>;
 const num = (v: unknown, d = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** A foxglove.Color ({r, g, b, a} in 0–1; a missing alpha is opaque), or null when it is not one. */
+function colorOf(v: unknown): Rgba | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const c = v as Obj;
+  if (![c.r, c.g, c.b].every((x) => typeof x === 'number' && Number.isFinite(x))) return null;
+  return { r: c.r as number, g: c.g as number, b: c.b as number, a: num(c.a, 1) };
+}
 
 /**
  * A box label → its track id and class. `viper replay` writes "#12 car 0.87" for tracks and "car 0.87" for plain
@@ -73,7 +91,8 @@ export function annotationsToBoxes(msg: Decoded): CameraBox[] {
       x2 = Math.max(x2, x);
       y2 = Math.max(y2, y);
     }
-    boxes.push({ x1, y1, x2, y2, trackId: null, cls: '', label: '' });
+    const color = colorOf(p.outline_color) ?? colorOf(arr(p.outline_colors)[0]);
+    boxes.push({ x1, y1, x2, y2, trackId: null, cls: '', label: '', color });
   }
   const taken = new Set<number>();
   for (const t of arr(msg.texts)) {
@@ -197,10 +216,11 @@ export function objectsFromMsg(msg: Decoded): ObjectsMessage | null {
 
 /**
  * Fallback for files without /perception/objects: the cubes of a foxglove.SceneUpdate as world objects (yaw from
- * the orientation, id from the entity id when numeric, else a hash). Velocity is unknown (zero).
+ * the orientation, id from the entity id when numeric, else a hash; the cube's colour, as Foxglove draws it).
+ * Velocity is unknown (zero).
  */
-export function sceneUpdateToObjects(msg: Decoded): ObjectsMessage['objects'] {
-  const out: ObjectsMessage['objects'] = [];
+export function sceneUpdateToObjects(msg: Decoded): ShownObject[] {
+  const out: ShownObject[] = [];
   for (const e of arr(msg.entities)) {
     const idText = str(e.id);
     const m = /(\d+)\s*$/.exec(idText);
@@ -212,7 +232,9 @@ export function sceneUpdateToObjects(msg: Decoded): ObjectsMessage['objects'] {
       const s = (c.size ?? {}) as Obj;
       const [qx, qy, qz, qw] = [num(q.x), num(q.y), num(q.z), num(q.w, 1)];
       const yaw = Math.atan2(2 * (qw * qz + qx * qy), 1 - 2 * (qy * qy + qz * qz));
+      const color = colorOf(c.color);
       out.push({
+        ...(color ? { color } : {}),
         id,
         cls: 'car',
         frameId: str(e.frame_id ?? e.frameId) || 'odom',

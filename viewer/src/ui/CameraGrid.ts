@@ -1,5 +1,6 @@
 /**
- * The camera grid: one canvas per camera with its image and the 2D boxes (colour per track id, label "id cls"),
+ * The camera grid: one canvas per camera with its image and the 2D boxes (each in its annotation's outline_color as
+ * Foxglove draws it, else viper's colour for its track id; label "id cls"),
  * optionally the ground-truth boxes (dashed white) and highlighted id switches. Images are decoded off the main
  * thread (createImageBitmap) and a frame is drawn only once all its images are ready, so boxes never sit on the
  * wrong image.
@@ -173,7 +174,11 @@ export class CameraGrid {
   }
 
   private drawBox(ctx: CanvasRenderingContext2D, b: CameraBox, idSwitch: boolean, width: number): DrawnBox {
-    const color = b.trackId === null ? UNTRACKED : cssColor(colorForId(b.trackId));
+    const color = b.color
+      ? cssColor(b.color)
+      : b.trackId === null
+        ? UNTRACKED
+        : cssColor(colorForId(b.trackId));
     const lw = Math.max(2, Math.round(width / 320));
     ctx.lineWidth = idSwitch ? lw * 2 : lw;
     ctx.strokeStyle = idSwitch ? '#ff00ff' : color;

@@ -9,7 +9,7 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Box3D } from '../../../src/contracts/geometry.ts';
 import type { CameraInfo, FrameData } from '../data/Recording.ts';
 import type { Tf } from '../data/normalize.ts';
-import { colorForId } from '../state/colors.ts';
+import { colorForId, cssColor, type Rgba } from '../state/colors.ts';
 
 const MAX_OBJECTS = 512;
 /** Label textures kept (ids): twice what one frame can show, so the current frame's are never evicted. */
@@ -200,8 +200,15 @@ export class SceneView {
     return group;
   }
 
-  private labelMaterial(id: number): THREE.SpriteMaterial {
+  private labelMaterial(id: number, color: Rgba): THREE.SpriteMaterial {
+    const css = cssColor({ ...color, a: 1 });
     let mat = this.labelCache.get(id);
+    if (mat && mat.userData.color !== css) {
+      mat.map?.dispose();
+      mat.dispose();
+      this.labelCache.delete(id);
+      mat = undefined;
+    }
     if (mat) {
       // Most recently used last, so eviction (evictLabels) takes the ids not seen for longest.
       this.labelCache.delete(id);
@@ -212,14 +219,14 @@ export class SceneView {
     canvas.width = 64;
     canvas.height = 32;
     const ctx = canvas.getContext('2d')!;
-    const [r, g, b] = colorForId(id);
-    ctx.fillStyle = `rgb(${r},${g},${b})`;
+    ctx.fillStyle = css;
     ctx.fillRect(0, 0, 64, 32);
     ctx.fillStyle = '#000';
     ctx.font = 'bold 24px sans-serif';
     ctx.textAlign = 'center';
     ctx.fillText(String(id), 32, 25);
     mat = new THREE.SpriteMaterial({ map: new THREE.CanvasTexture(canvas), depthTest: false });
+    mat.userData.color = css;
     this.labelCache.set(id, mat);
     return mat;
   }
@@ -256,7 +263,9 @@ export class SceneView {
     let trails = 0;
     for (let i = 0; i < n; i++) {
       const o = objects[i]!;
-      const rgb = colorForId(o.id).map((v) => v / 255) as [number, number, number];
+      // As Foxglove shows /perception/scene: the cube's own colour, else viper's colour for the id (the same).
+      const color = o.color ?? colorForId(o.id);
+      const rgb: [number, number, number] = [color.r, color.g, color.b];
       _p.set(...o.box.center);
       _q.setFromAxisAngle(new THREE.Vector3(0, 0, 1), o.box.yaw);
       _s.set(...o.box.size);
@@ -306,7 +315,7 @@ export class SceneView {
         sprite.scale.set(1.6, 0.8, 1);
         this.labels.add(sprite);
       }
-      sprite.material = this.labelMaterial(o.id);
+      sprite.material = this.labelMaterial(o.id, color);
       sprite.position.set(top[0], top[1], top[2] + 0.7);
     }
     this.evictLabels();
