@@ -63,6 +63,14 @@ export class ConfigError extends ViperError {
   }
 }
 
+/** Bad input data that is neither a recording, a scenario nor a model: a text results file, a detection file. */
+export class InputError extends ViperError {
+  constructor(init: ViperErrorInit) {
+    super('input', init);
+    this.name = 'InputError';
+  }
+}
+
 /**
  * A write or read the system refused (a full disk, a removed drive, a permission) as `no space left on device
  * (ENOSPC)`; undefined for anything else. Only system errors carry a syscall: Node's own ERR_* codes are faults.

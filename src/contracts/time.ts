@@ -15,10 +15,6 @@ export function toFoxgloveTime(tNs: TimeNs): FoxgloveTime {
   return { sec: Number(tNs / NS_PER_S), nsec: Number(tNs % NS_PER_S) };
 }
 
-export function fromFoxgloveTime(t: FoxgloveTime): TimeNs {
-  return BigInt(t.sec) * NS_PER_S + BigInt(t.nsec);
-}
-
 /** Seconds (float) to nanoseconds, rounded to the nearest nanosecond. */
 export function secToNs(s: number): TimeNs {
   return BigInt(Math.round(s * 1e9));
@@ -27,4 +23,9 @@ export function secToNs(s: number): TimeNs {
 /** Nanoseconds to float seconds (for maths that needs dt). */
 export function nsToSec(tNs: TimeNs): number {
   return Number(tNs) / 1e9;
+}
+
+/** Ascending comparator for nanosecond times, or any bigints (e.g. MCAP offsets), for `Array.prototype.sort`. */
+export function compareNs(a: TimeNs, b: TimeNs): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -55,6 +55,7 @@ export function unletterboxBox(
   return { x1: bx1, y1: by1, x2: bx2, y2: by2 };
 }
 
+// Not oracle.ts's clamp: that one keeps −0 (−0 < 0 is false) and favours `lo` when lo > hi; this one gives +0 and `hi`.
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(Math.max(v, lo), hi);
 }

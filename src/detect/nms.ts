@@ -4,6 +4,7 @@
  * Order is total and content-based — score descending, then class, then coordinates — so the result does not
  * depend on the order of the input (what batching or threading might change), only on its contents.
  */
+import { iou } from '../geometry/box2d.ts';
 
 export interface Candidate {
   x1: number;
@@ -15,15 +16,11 @@ export interface Candidate {
   classIndex: number;
 }
 
-/** Intersection over union of two boxes; 0 when either has no area. */
-export function iou(a: Candidate, b: Candidate): number {
-  const iw = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const ih = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  const union = (a.x2 - a.x1) * (a.y2 - a.y1) + (b.x2 - b.x1) * (b.y2 - b.y1) - inter;
-  return union > 0 ? inter / union : 0;
-}
+/**
+ * Intersection over union of two boxes; 0 when they do not overlap or the union has no area. Geometry's `iou`
+ * with its default `offsetPx = 0` (continuous boxes), re-exported for the detect barrel.
+ */
+export { iou };
 
 /** Total order: higher score first; ties by class, then coordinates. */
 export function compareCandidates(a: Candidate, b: Candidate): number {

@@ -91,6 +91,7 @@ export function oracleDetections(
   return out;
 }
 
+// Not letterbox.ts's clamp (Math.min/Math.max): this one keeps −0 and favours `lo` when lo > hi. Oracle goldens pin it.
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }

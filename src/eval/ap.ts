@@ -12,7 +12,7 @@
  */
 import type { Box2D } from '../contracts/geometry.ts';
 import type { TrackRow } from './rows.ts';
-import { iouMatrix, type Id } from './sequence.ts';
+import { trackEvalIouMatrix, type Id } from './sequence.ts';
 
 export interface ScoredBox {
   /** Image key: frame number, or `camera/frame` for several cameras. */
@@ -182,7 +182,7 @@ function matchImage(
     .sort((a, b) => b.x.score - a.x.score || a.i - b.i)
     .slice(0, maxDets)
     .map((e) => e.x);
-  const ious = iouMatrix(
+  const ious = trackEvalIouMatrix(
     d.map((x) => x.box),
     g.map((x) => x.box),
   );

@@ -12,7 +12,7 @@
  * README.md: a pair at exactly the match distance counts as matched (the devkit requires d < 2 m), and every
  * frame in the range is evaluated (the devkit walks the ground truth's timestamps).
  */
-import { ViperError } from '../contracts/errors.ts';
+import { InputError } from '../contracts/errors.ts';
 import { clearMot } from './clear.ts';
 import { dontCareMatch } from './dontCare.ts';
 import { groupBy } from './rows.ts';
@@ -81,7 +81,7 @@ export function bevSequence(gt: readonly BevRow[], tr: readonly BevRow[]): EvalS
   let last = Number.NEGATIVE_INFINITY;
   const at = (r: BevRow): Frame => {
     if (!Number.isInteger(r.frame)) {
-      throw new ViperError('input', { what: `frame ${r.frame} is not an integer`, where: 'BEV rows' });
+      throw new InputError({ what: `frame ${r.frame} is not an integer`, where: 'BEV rows' });
     }
     first = Math.min(first, r.frame);
     last = Math.max(last, r.frame);

@@ -14,7 +14,7 @@
  */
 import { linearSumAssignment } from './assignment.ts';
 import { groupBy, type TrackRow } from './rows.ts';
-import { EPS, iouMatrix } from './sequence.ts';
+import { EPS, trackEvalIouMatrix } from './sequence.ts';
 import type { Box2D } from '../contracts/geometry.ts';
 
 export interface DontCareOptions {
@@ -44,7 +44,8 @@ export function dontCareFrame(
 ): { keep: boolean[]; matchedGt: (number | null)[] } {
   const thr = opts.threshold ?? 0.5;
   const minH = opts.minHeightPx ?? 0;
-  const sim = gtBoxes.length > 0 && trBoxes.length > 0 ? iouMatrix(gtBoxes, trBoxes) : new Float64Array(0);
+  const sim =
+    gtBoxes.length > 0 && trBoxes.length > 0 ? trackEvalIouMatrix(gtBoxes, trBoxes) : new Float64Array(0);
   const { keep, matchedGt } = dontCareMatch(sim, gtDontCare, trBoxes.length, thr);
   for (let j = 0; j < trBoxes.length; j++) {
     if (matchedGt[j] === null && height(trBoxes[j]!) < minH) keep[j] = false;

@@ -7,7 +7,8 @@
  * Frames are numbered by stamp: {@link StampIndex} gives every distinct stamp its rank.
  */
 import { GroundTruthMessage, ObjectsMessage } from '../contracts/perception.ts';
-import { ViperError } from '../contracts/errors.ts';
+import { InputError } from '../contracts/errors.ts';
+import { compareNs } from '../contracts/time.ts';
 import type { BevRow } from './bev.ts';
 import type { TrackRow } from './rows.ts';
 
@@ -44,7 +45,7 @@ export class StampIndex {
   }
 
   #order(): bigint[] {
-    this.#sorted ??= [...this.#stamps].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.#sorted ??= [...this.#stamps].sort(compareNs);
     return this.#sorted;
   }
 
@@ -85,7 +86,7 @@ export function annotationsToRows(
   where = `/perception/${camera}/annotations`,
 ): { rows: Omit<TrackRow, 'frame'>[]; unlabelled: number } {
   const bad = (detail: string): never => {
-    throw new ViperError('input', {
+    throw new InputError({
       what: `annotations message does not match foxglove.ImageAnnotations: ${detail}`,
       where,
       hint: 'tracks are read from ImageAnnotations as viper replay writes them',
@@ -134,7 +135,7 @@ export function annotationsToRows(
 export function parseGroundTruth(msg: unknown, where: string): GroundTruthMessage {
   const r = GroundTruthMessage.safeParse(msg);
   if (!r.success) {
-    throw new ViperError('input', {
+    throw new InputError({
       what: `ground truth message does not match viper.GroundTruth: ${r.error.issues[0]?.message ?? ''}`,
       where,
       hint: `path ${r.error.issues[0]?.path.join('.') ?? ''}`,
@@ -189,7 +190,7 @@ export function objectsToBev(
 ): { stampNs: bigint; rows: Omit<BevRow, 'frame'>[] } {
   const r = ObjectsMessage.safeParse(msg);
   if (!r.success) {
-    throw new ViperError('input', {
+    throw new InputError({
       what: `objects message does not match viper.Objects: ${r.error.issues[0]?.message ?? ''}`,
       where,
     });

@@ -23,7 +23,7 @@ export {
   type EvalFrame,
   type EvalSequence,
   type Id,
-  iouMatrix,
+  trackEvalIouMatrix,
   type PreparedSequence,
   prepareSequence,
   type SimilarityFn,

@@ -3,7 +3,7 @@
  * Per-camera and per-class evaluation is filtering rows before building the sequence.
  */
 import type { Box2D } from '../contracts/geometry.ts';
-import { ViperError } from '../contracts/errors.ts';
+import { InputError } from '../contracts/errors.ts';
 import type { EvalFrame, EvalSequence, Id } from './sequence.ts';
 
 /** One object in one frame: a ground-truth actor or a tracker output. */
@@ -65,13 +65,13 @@ export function sequenceFromRows(
   const first = opts.firstFrame ?? (Number.isFinite(lo) ? lo : 0);
   const last = opts.lastFrame ?? (Number.isFinite(hi) ? hi : first - 1);
   if (!Number.isInteger(first) || !Number.isInteger(last)) {
-    throw new ViperError('input', { what: `frame range ${first}..${last} is not integral`, where: 'rows' });
+    throw new InputError({ what: `frame range ${first}..${last} is not integral`, where: 'rows' });
   }
   const byNumber = new Map<number, { gtIds: Id[]; trIds: Id[]; gtBoxes: Box2D[]; trBoxes: Box2D[] }>();
   const put = (rows: readonly TrackRow[], side: 'gt' | 'tr') => {
     for (const r of rows) {
       if (!(r.frame >= first && r.frame <= last) || !Number.isInteger(r.frame)) {
-        throw new ViperError('input', {
+        throw new InputError({
           what: `${side === 'gt' ? 'ground-truth' : 'tracker'} row in frame ${r.frame}`,
           where: `frames ${first}..${last}`,
           hint: 'the frame is outside the evaluated range',

@@ -6,7 +6,7 @@
  * sequence, similarity matrices computed (IoU by default) and counted totals.
  */
 import type { Box2D } from '../contracts/geometry.ts';
-import { ViperError } from '../contracts/errors.ts';
+import { InputError, type ViperError } from '../contracts/errors.ts';
 
 /** A ground-truth or tracker id, unique within a frame. */
 export type Id = number | string;
@@ -53,7 +53,7 @@ export interface PreparedSequence {
  * IoU of axis-aligned boxes as TrackEval computes it (`_calculate_box_ious`): no +1 pixel convention, and
  * degenerate boxes (area ≤ eps) overlap nothing.
  */
-export function iouMatrix(gt: readonly Box2D[], tr: readonly Box2D[]): Float64Array {
+export function trackEvalIouMatrix(gt: readonly Box2D[], tr: readonly Box2D[]): Float64Array {
   const out = new Float64Array(gt.length * tr.length);
   for (let i = 0; i < gt.length; i++) {
     const a = gt[i]!;
@@ -98,7 +98,7 @@ export function centreDistanceSimilarity(zeroAtM = 4): SimilarityFn<BevPoint> {
 }
 
 function inputError(what: string, where: string, hint?: string): ViperError {
-  return new ViperError('input', { what, where, ...(hint ? { hint } : {}) });
+  return new InputError({ what, where, ...(hint ? { hint } : {}) });
 }
 
 /**
@@ -113,7 +113,7 @@ export function prepareSequence<B = Box2D>(seq: EvalSequence<B>, simFn?: Similar
   const similarity: Float64Array[] = [];
   let numGtDets = 0;
   let numTrDets = 0;
-  const sim = simFn ?? (iouMatrix as unknown as SimilarityFn<B>);
+  const sim = simFn ?? (trackEvalIouMatrix as unknown as SimilarityFn<B>);
   seq.frames.forEach((f, t) => {
     const num = seq.frameNumbers?.[t];
     const where = num === undefined ? `frame index ${t}` : `frame ${num}`;

@@ -21,7 +21,6 @@ export {
   DEFAULT_WORLD_TRACKER,
   type WorldTracker,
   type WorldTrackerConfig,
-  wrapAngle,
 } from './worldTracker.ts';
 export { createFuseStage, type FuseStageOptions } from './stage.ts';
 export { createTrails, objectsToSceneUpdate } from './scene.ts';

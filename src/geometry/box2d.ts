@@ -46,16 +46,6 @@ export function iouMatrix(a: readonly Box2D[], b: readonly Box2D[], offsetPx = 0
   return out;
 }
 
-/** Row-major |a|×|b| GIoU matrix. */
-export function giouMatrix(a: readonly Box2D[], b: readonly Box2D[]): Float64Array {
-  const out = new Float64Array(a.length * b.length);
-  for (let i = 0; i < a.length; i++) {
-    const ai = a[i]!;
-    for (let j = 0; j < b.length; j++) out[i * b.length + j] = giou(ai, b[j]!);
-  }
-  return out;
-}
-
 /** (x1, y1, x2, y2) → (centre x, centre y, aspect w/h, height), ByteTrack's `tlwh_to_xyah` measurement. */
 export function boxToXyah(b: Box2D): [number, number, number, number] {
   const w = b.x2 - b.x1;
@@ -69,17 +59,4 @@ export function xyahToBox(cx: number, cy: number, a: number, h: number): Box2D {
   const x1 = cx - w / 2;
   const y1 = cy - h / 2;
   return { x1, y1, x2: x1 + w, y2: y1 + h };
-}
-
-export function boxFromTlwh(x: number, y: number, w: number, h: number): Box2D {
-  return { x1: x, y1: y, x2: x + w, y2: y + h };
-}
-
-export function clipBox(b: Box2D, width: number, height: number): Box2D {
-  return {
-    x1: Math.min(Math.max(b.x1, 0), width),
-    y1: Math.min(Math.max(b.y1, 0), height),
-    x2: Math.min(Math.max(b.x2, 0), width),
-    y2: Math.min(Math.max(b.y2, 0), height),
-  };
 }

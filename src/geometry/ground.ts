@@ -5,7 +5,7 @@
 import type { Vec3 } from '../contracts/geometry.ts';
 import type { Calibration } from '../contracts/camera.ts';
 import { asCameraModel, type CameraModel, unprojectPixel } from './camera.ts';
-import { applyPose, type Pose, quatRotate } from './quat.ts';
+import { type Pose, quatRotate } from './quat.ts';
 
 export interface GroundHit {
   /** Point on the plane z = groundZ in the ground frame. */
@@ -36,18 +36,4 @@ export function backProjectToGround(
   const s = (groundZ - o[2]) / d[2];
   if (!(s > 0)) return null;
   return { point: [o[0] + s * d[0], o[1] + s * d[1], groundZ], rangeM: s, direction: d };
-}
-
-/** The ray of a pixel in the target frame: origin (camera centre) and unit direction. */
-export function pixelRay(
-  model: CameraModel,
-  frameFromCamera: Pose,
-  pixel: readonly [number, number],
-): { origin: Vec3; direction: Vec3 } {
-  const rc = unprojectPixel(model, pixel[0], pixel[1]);
-  const n = Math.hypot(rc[0], rc[1], rc[2]);
-  return {
-    origin: applyPose(frameFromCamera, [0, 0, 0]),
-    direction: quatRotate(frameFromCamera.rotation, [rc[0] / n, rc[1] / n, rc[2] / n]),
-  };
 }

@@ -1,4 +1,5 @@
 export * from './quat.ts';
+export * from './angle.ts';
 export { TransformTree } from './TransformTree.ts';
 export * from './camera.ts';
 export * from './box2d.ts';

@@ -10,7 +10,6 @@ export interface Pose {
   rotation: Quat;
 }
 
-export const IDENTITY_QUAT: Quat = [0, 0, 0, 1];
 export const IDENTITY_POSE: Pose = { translation: [0, 0, 0], rotation: [0, 0, 0, 1] };
 
 /** Hamilton product a⊗b (apply b first, then a). */

@@ -6,6 +6,7 @@
  */
 import type { GroundTruthMessage, GtActor, GtCameraView } from '../contracts/perception.ts';
 import type { TimeNs } from '../contracts/time.ts';
+import { wrapAngle } from '../geometry/angle.ts';
 import type { CameraImage, RenderedFrame } from './render/renderer.ts';
 import type { AgentState, EgoState } from './world/world.ts';
 
@@ -41,14 +42,6 @@ export function pixelBoxes(ids: Uint16Array, width: number, height: number, nAge
 }
 
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
-
-/** Wrap an angle to (−π, π]. */
-export function wrapAngle(a: number): number {
-  let x = a;
-  while (x <= -Math.PI) x += 2 * Math.PI;
-  while (x > Math.PI) x -= 2 * Math.PI;
-  return x;
-}
 
 /** A world point in the ego's base_link frame (FLU). */
 export function worldToEgo(ego: EgoState, x: number, y: number): [number, number] {

@@ -134,11 +134,6 @@ export function mountTransform(cam: RigCamera): Transform {
   return { parent: frames.ego, child: cam.id, translation: [...cam.position], rotation: matToQuat(cam.R) };
 }
 
-/** Horizontal field of view in radians (pinhole part). */
-export function hfovOf(cam: RigCamera): number {
-  return 2 * Math.atan(Math.max(cam.cx, cam.width - cam.cx) / cam.fx);
-}
-
 /** Apply plumb_bob to normalized coordinates. */
 export function distortPoint(D: readonly number[], x: number, y: number): [number, number] {
   const [k1, k2, p1, p2, k3] = D as [number, number, number, number, number];

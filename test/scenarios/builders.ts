@@ -4,8 +4,6 @@ import type { GtActor } from '../../src/contracts/perception.ts';
 import type { ObjectObs, RunData, TrackObs } from '../../src/eval/scenarios/readRun.ts';
 import type { Expect } from '../../src/sim/scenario/expect.ts';
 
-export const RATE_HZ = 10;
-
 export function box(x: number, w = 20): Box2D {
   return { x1: x, y1: 10, x2: x + w, y2: 60 };
 }
@@ -57,6 +55,7 @@ export function run(
     hasObjects: per.some((p) => p.objects !== undefined),
     runMessages: [],
     unlabelled: 0,
+    cameras: [],
   };
 }
 

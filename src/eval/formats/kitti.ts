@@ -3,7 +3,7 @@
  * `frame track_id type truncated occluded alpha x1 y1 x2 y2 h w l x y z rotation_y [score]`
  * (0-based frames, pixel box corners, 3D dimensions and location in metres in camera coordinates).
  */
-import { ViperError } from '../../contracts/errors.ts';
+import { InputError } from '../../contracts/errors.ts';
 import type { TrackRow } from '../rows.ts';
 import { FrameIds, lineErrors, type TextReadOptions } from '../../io/index.ts';
 
@@ -55,7 +55,7 @@ const NUMERIC = [
 ] as const;
 
 /**
- * Parse KITTI tracking text (17 columns, or 18 with a score). Throws ViperError('input') naming the line and
+ * Parse KITTI tracking text (17 columns, or 18 with a score). Throws InputError naming the line and
  * field. Example: `readKitti('0 1 Car 0 0 -1.5 10 20 50 60 1.5 1.6 4 1 2 10 0\n')[0].type === 'Car'`.
  */
 export function readKitti(text: string, opts: TextReadOptions = {}): KittiRow[] {
@@ -139,7 +139,7 @@ export function writeKitti(rows: readonly KittiRow[]): string {
   let out = '';
   for (const r of rows) {
     if (/\s/.test(r.type) || r.type === '') {
-      throw new ViperError('input', {
+      throw new InputError({
         what: `type "${r.type}" is empty or has whitespace`,
         where: `frame ${r.frame}, track ${r.trackId}`,
       });
@@ -188,7 +188,7 @@ export function trackRowsToKittiRows(
 ): KittiRow[] {
   return rows.map((r) => {
     if (typeof r.id !== 'number') {
-      throw new ViperError('input', { what: `id "${r.id}" is not a number`, where: `frame ${r.frame}` });
+      throw new InputError({ what: `id "${r.id}" is not a number`, where: `frame ${r.frame}` });
     }
     const k: KittiRow = {
       frame: r.frame,

@@ -8,10 +8,10 @@
  * MOT15 has no classes: only step 2's flag applies. MOT16+ gt rows are `frame,id,x,y,w,h,consider,class,
  * visibility`, so `readMotChallenge` puts the class in `wx` and the visibility in `wy`.
  */
-import { ViperError } from '../../contracts/errors.ts';
+import { InputError } from '../../contracts/errors.ts';
 import { dontCareMatch } from '../dontCare.ts';
 import { groupBy, type TrackRow } from '../rows.ts';
-import { iouMatrix } from '../sequence.ts';
+import { trackEvalIouMatrix } from '../sequence.ts';
 import type { MotRow } from '../../io/index.ts';
 import { motRowsToTrackRows } from './motchallenge.ts';
 
@@ -62,7 +62,7 @@ export function preprocessMotChallenge(
   for (const r of gt) {
     const c = motGtClass(r);
     if (!Number.isInteger(c) || c < 1 || c > 13) {
-      throw new ViperError('input', {
+      throw new InputError({
         what: `ground-truth class ${c} is not a MOTChallenge class (1–13)`,
         where: `frame ${r.frame}, id ${r.id}`,
         hint: `${benchmark} ground truth has 9 columns: frame,id,x,y,w,h,consider,class,visibility`,
@@ -75,7 +75,7 @@ export function preprocessMotChallenge(
     const gts = gtBy.get(frame);
     if (!gts) continue;
     // TrackEval: tracker boxes matched (Hungarian, IoU ≥ 0.5) to distractor ground truth are removed.
-    const sim = iouMatrix(
+    const sim = trackEvalIouMatrix(
       motRowsToTrackRows(gts).map((r) => r.box),
       motRowsToTrackRows(trs).map((r) => r.box),
     );

@@ -1,5 +1,5 @@
 /** MOTChallenge rows (read and written by `src/io/text/motchallenge.ts`) as evaluator rows and back. */
-import { ViperError } from '../../contracts/errors.ts';
+import { InputError } from '../../contracts/errors.ts';
 import type { MotRow } from '../../io/index.ts';
 import type { TrackRow } from '../rows.ts';
 
@@ -17,7 +17,7 @@ export function motRowsToTrackRows(rows: readonly MotRow[]): TrackRow[] {
 export function trackRowsToMotRows(rows: readonly TrackRow[]): MotRow[] {
   return rows.map((r) => {
     if (typeof r.id !== 'number') {
-      throw new ViperError('input', {
+      throw new InputError({
         what: `id "${r.id}" is not a number`,
         where: `frame ${r.frame}`,
         hint: 'MOTChallenge ids are integers',

@@ -13,7 +13,7 @@
 import { linearSumAssignment } from '../assignment.ts';
 import { dontCareFrame } from '../dontCare.ts';
 import { groupBy } from '../rows.ts';
-import { iouMatrix } from '../sequence.ts';
+import { trackEvalIouMatrix } from '../sequence.ts';
 import type { ObjectObs, RunData, TrackObs } from './readRun.ts';
 
 /** Frame k: camera → (actor id → matched track), and the counts of that frame. */
@@ -62,7 +62,7 @@ export function match2D(run: RunData, iou: number, minVisibility: number, minHei
       });
       const actors = everyone.filter((a) => !(a.box.y2 - a.box.y1 < minHeightPx));
       const tracks = all.filter((_, j) => dc.keep[j]);
-      const sim = iouMatrix(
+      const sim = trackEvalIouMatrix(
         actors.map((a) => a.box),
         tracks.map((t) => t.box),
       );

@@ -65,11 +65,6 @@ export function foxgloveSchemaData(name: string): Uint8Array {
   return build(name).data;
 }
 
-/** The protobufjs type of a Foxglove schema (rebuilt from its descriptor). */
-export function foxgloveType(name: string): protobuf.Type {
-  return build(name).type;
-}
-
 /** Encodes a Foxglove message given in edge form (timestamps `{sec, nsec}`, bytes Uint8Array, enums numbers). */
 export function encodeFoxglove(name: string, obj: object): Uint8Array {
   const built = build(name);

@@ -13,6 +13,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
+import { compareNs } from '../../contracts/time.ts';
 import type { ReadOptions, RecordedMessage } from '../types.ts';
 import { crc32, crc32Combine } from './crc32.ts';
 import { MinHeap } from './order.ts';
@@ -37,7 +38,7 @@ export async function* readChunks(
   const start = opts.startNs ?? 0n;
   const end = opts.endNs;
   // Chunk numbers in file order, for error messages that match the streaming reader's.
-  const byOffset = [...chunkIndexes].sort((a, b) => cmp(a.chunkStartOffset, b.chunkStartOffset));
+  const byOffset = [...chunkIndexes].sort((a, b) => compareNs(a.chunkStartOffset, b.chunkStartOffset));
   const number = new Map(byOffset.map((c, i) => [c, i]));
   const wanted = (ci: ChunkIndex): boolean => {
     if (ci.messageEndTime < start || (end !== undefined && ci.messageStartTime > end)) return false;
@@ -49,7 +50,9 @@ export async function* readChunks(
   const queue = chunkIndexes
     .filter(wanted)
     .sort(
-      (a, b) => cmp(a.messageStartTime, b.messageStartTime) || cmp(a.chunkStartOffset, b.chunkStartOffset),
+      (a, b) =>
+        compareNs(a.messageStartTime, b.messageStartTime) ||
+        compareNs(a.chunkStartOffset, b.chunkStartOffset),
     );
   const heap = new MinHeap();
   const reads = new ReadAhead(fh);
@@ -284,8 +287,4 @@ function parseMessages(
   }
   if (withCrc) crc = crc32(records.subarray(crcFrom), crc);
   return { messages: out, crc };
-}
-
-function cmp(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

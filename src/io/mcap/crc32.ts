@@ -32,13 +32,6 @@ export function crc32(data: Uint8Array, prev = 0): number {
   return nativeCrc32 ? nativeCrc32(data, prev) >>> 0 : crc32Table(data, prev);
 }
 
-/** Running CRC-32 over several byte ranges, as if they were one. */
-export function crc32Parts(parts: readonly Uint8Array[], prev = 0): number {
-  let c = prev;
-  for (const p of parts) c = crc32(p, c);
-  return c;
-}
-
 const POLY = 0xedb88320;
 
 /** (a · b) mod P over GF(2), bit-reflected (zlib's multmodp). */

@@ -1,5 +1,6 @@
 /** What the line-based tracking text readers (MOTChallenge, KITTI) share: their options and error places. */
-import { ViperError } from '../../contracts/errors.ts';
+import { readFile } from 'node:fs/promises';
+import { InputError, systemFailure } from '../../contracts/errors.ts';
 
 export interface TextReadOptions {
   /** Refuse an id twice in one frame (a tracking file; TrackEval refuses it too), naming both lines. */
@@ -11,8 +12,7 @@ export interface TextReadOptions {
 /** An error maker naming `<source>: <format> line <n>`. */
 export function lineErrors(format: string, opts: TextReadOptions) {
   const at = opts.source ? `${opts.source}: ${format} line` : `${format} line`;
-  return (what: string, line: number, hint: string) =>
-    new ViperError('input', { what, where: `${at} ${line}`, hint });
+  return (what: string, line: number, hint: string) => new InputError({ what, where: `${at} ${line}`, hint });
 }
 
 /**
@@ -38,5 +38,25 @@ export class FrameIds {
       );
     }
     this.seen.set(key, line);
+  }
+}
+
+/** A text input read whole: a missing or unreadable file is one line naming it (as a missing recording is). */
+export async function readTextInput(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError({
+      what:
+        code === 'ENOENT'
+          ? 'file not found'
+          : code === 'EISDIR'
+            ? 'a folder, not a file'
+            : `cannot read it (${systemFailure(err) ?? (err as Error).message.split('\n')[0]})`,
+      where: path,
+      hint: 'check the path',
+      cause: err,
+    });
   }
 }

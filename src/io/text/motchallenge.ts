@@ -27,7 +27,7 @@ const FIELDS = ['frame', 'id', 'x', 'y', 'w', 'h', 'conf', 'wx', 'wy', 'wz'] as 
 /**
  * Parse MOTChallenge text. At least 6 columns are required (frame, id, box); missing conf / x / y / z read
  * as 1 / −1 / −1 / −1. Blank lines, lines starting with '#' and one trailing comma per line (as TrackEval's
- * reader) are skipped. Frames start at 1. Throws ViperError('input') naming the line and field.
+ * reader) are skipped. Frames start at 1. Throws InputError naming the line and field.
  * `viper track` and `viper eval` both read with it, so they accept and refuse the same lines.
  * Example: `readMotChallenge('1,3,10,20,30,40,1,-1,-1,-1\n')[0].w === 30`.
  */

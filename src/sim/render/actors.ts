@@ -5,6 +5,7 @@
  * projected along the sun; contact shadow = its footprint) and headlight pools at night.
  * Local frame: x forward, y left, z up, origin on the ground under the box centre.
  */
+import { convexHull } from '../../geometry/box3d.ts';
 import type { AgentState } from '../world/world.ts';
 import type { Lighting } from './lighting.ts';
 import { Blend, type Frame, frame, type Mesh, MeshBuilder, type Rgb } from './mesh.ts';
@@ -166,37 +167,13 @@ export function agentMesh(st: AgentState, Lt: Lighting): Mesh {
   return b.build(st.index + 1, Blend.Opaque, true);
 }
 
-/** Andrew's monotone chain convex hull of 2D points (counter-clockwise). */
-export function convexHull(pts: number[][]): number[][] {
-  const p = [...pts].sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-  if (p.length < 3) return p;
-  const cross = (o: number[], a: number[], b: number[]) =>
-    (a[0]! - o[0]!) * (b[1]! - o[1]!) - (a[1]! - o[1]!) * (b[0]! - o[0]!);
-  const lower: number[][] = [];
-  for (const q of p) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, q) <= 0)
-      lower.pop();
-    lower.push(q);
-  }
-  const upper: number[][] = [];
-  for (let i = p.length - 1; i >= 0; i--) {
-    const q = p[i]!;
-    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, q) <= 0)
-      upper.pop();
-    upper.push(q);
-  }
-  upper.pop();
-  lower.pop();
-  return lower.concat(upper);
-}
-
 /** Ground shadows of one agent: sun shadow (day, dusk) and contact shadow, as Shadow-blend meshes. */
 export function agentShadows(st: AgentState, Lt: Lighting): Mesh[] {
   const [L, W, H] = st.agent.size;
   const c = Math.cos(st.yaw);
   const s = Math.sin(st.yaw);
   const out: Mesh[] = [];
-  const corners: number[][] = [];
+  const corners: [number, number][] = [];
   const foot: number[][] = [];
   const sun = Lt.light.sun;
   for (const [sx, sy] of [
@@ -216,7 +193,7 @@ export function agentShadows(st: AgentState, Lt: Lighting): Mesh[] {
   if (!Lt.night) {
     const b = new MeshBuilder(Lt.light);
     b.triColorFan(
-      convexHull(corners).map((p) => [p[0]!, p[1]!, st.z]),
+      convexHull(corners).map((p) => [p[0], p[1], st.z]),
       [Lt.shadowK, 0, 0],
     );
     out.push(b.build(0, Blend.Shadow, false));

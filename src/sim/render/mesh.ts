@@ -61,8 +61,6 @@ export function frame(x: number, y: number, z: number, yaw: number): Frame {
   return { x, y, z, cos: Math.cos(yaw), sin: Math.sin(yaw) };
 }
 
-export const WORLD: Frame = { x: 0, y: 0, z: 0, cos: 1, sin: 0 };
-
 /** Box face colours: front (+x), back, left (+y), right, top, bottom. Emissive faces are not shaded. */
 export interface FaceColors {
   front?: Rgb;
