@@ -75,6 +75,33 @@ export function nearest(word: string, options: readonly string[]): string | unde
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
+/** zod's type names in the words of a YAML file. */
+function noun(expected: string): string {
+  switch (expected) {
+    case 'tuple':
+    case 'array':
+      return 'a list';
+    case 'object':
+    case 'record':
+      return 'a mapping';
+    case 'number':
+      return 'a plain number';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`;
+  }
+}
+
+/** What a route is, for mistakes in its shape. */
+const ROUTE_SHAPE =
+  'a route is a list of waypoints, each [x, y] in metres or { road: main, at: 20, lane: 1 } (or side: right for people), e.g. route: [[25, -3], [290, -3]]';
+
+/** The route waypoint at `path` (…, 'route', i), if that is where the path points. */
+function isWaypoint(path: readonly PropertyKey[]): boolean {
+  return path.length >= 2 && path[path.length - 2] === 'route' && typeof path[path.length - 1] === 'number';
+}
+
 const UNIT_HINTS: Record<string, string> = {
   duration: 'seconds, e.g. duration: 8',
   rate: 'frames per second, e.g. rate: 10',
@@ -85,6 +112,8 @@ const UNIT_HINTS: Record<string, string> = {
   width: 'pixels',
   height: 'pixels',
   lanes: 'a whole number of lanes, e.g. lanes: 2',
+  minFraction: 'a fraction from 0 to 1, e.g. 0.95 for 95 %',
+  minVisible: 'a fraction from 0 to 1, e.g. 0.5 for half visible',
 };
 
 /**
@@ -141,9 +170,10 @@ export function issueToError(
           `${show(value)} is not a finite number`,
           `write a plain number${unit ? ` in ${unit}` : ''}`,
         );
+      if (last === 'route') return mk(`expected a list of waypoints, got ${kind(value)}`, ROUTE_SHAPE);
       return mk(
-        `expected ${issue.expected}, got ${kind(value)}`,
-        `write ${issue.expected === 'number' ? 'a plain number' : `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`}${unit ? ` in ${unit}` : ''}`,
+        `expected ${noun(issue.expected)}, got ${kind(value)}`,
+        `write ${noun(issue.expected)}${unit ? ` in ${unit}` : ''}`,
       );
     }
     case 'too_small': {
@@ -182,9 +212,15 @@ export function issueToError(
       }
       const key = issue.keys[0]!;
       const guess = nearest(key, knownKeys);
+      const type = (value as { type?: unknown } | undefined)?.type;
+      // A field of another variant (`camera` on a not_detected event): naming it as the guess would say
+      // "unknown field 'camera' — did you mean 'camera'?".
+      const variant = typeof type === 'string' ? ` of a ${type}` : '';
+      const fields = knownKeys.length ? `the fields${variant} are ${knownKeys.join(', ')}` : '';
+      if (guess && guess !== key) return mk(`unknown field '${key}'`, `did you mean '${guess}'?`);
       return mk(
-        `unknown field '${key}'`,
-        guess ? `did you mean '${guess}'?` : 'remove it (see scenarios/scenario.schema.json for the fields)',
+        `unknown field '${key}'${guess === key ? ` (not a field${variant || ' here'})` : ''}`,
+        fields ? `remove it: ${fields}` : 'remove it (see scenarios/scenario.schema.json for the fields)',
       );
     }
     case 'invalid_union': {
@@ -198,12 +234,41 @@ export function issueToError(
             ? EVENT_TYPES
             : undefined;
         const guess = list && typeof v === 'string' ? nearest(v, list) : undefined;
+        if (v === undefined)
+          return mk(
+            `missing ${disc ?? 'type'}`,
+            list ? `add type: one of ${list.join(', ')}` : 'add type (see scenarios/scenario.schema.json)',
+          );
         return mk(
           `unknown ${disc ?? 'type'} ${show(v)}`,
           list
             ? `${guess ? `did you mean '${guess}'? ` : ''}use one of ${list.join(', ')}`
             : 'use one of the documented types (see scenarios/scenario.schema.json)',
         );
+      }
+      if (isWaypoint(path)) {
+        if (Array.isArray(value)) {
+          if (value.length !== 2 || !value.every((x) => typeof x === 'number'))
+            return mk(`a point is [x, y] (two numbers, metres), got ${show(value)}`, ROUTE_SHAPE);
+        } else if (value === null || typeof value !== 'object') {
+          return mk(`expected a waypoint, got ${kind(value)}`, ROUTE_SHAPE);
+        } else {
+          // A mapping: an unknown key ({ x: 25, y: -3 }) is the cause, not the missing road it leads to.
+          const keys = issue.errors
+            .flat()
+            .find((e) => e.code === 'unrecognized_keys' && e.path.length === 0) as
+            | { keys: string[] }
+            | undefined;
+          if (keys) {
+            const key = keys.keys[0]!;
+            // One- and two-letter keys (x, y) are near every short field name: no guess for them.
+            const guess = key.length > 2 ? nearest(key, knownKeys) : undefined;
+            return mk(
+              `unknown field '${key}' in a waypoint`,
+              `${guess && guess !== key ? `did you mean '${guess}'? ` : ''}${ROUTE_SHAPE}`,
+            );
+          }
+        }
       }
       // Pick the deepest branch error: it is the one closest to what was meant.
       const branches = issue.errors.filter((e) => e.length > 0);
@@ -219,7 +284,12 @@ export function issueToError(
     }
     case 'invalid_format':
       return mk(`${show(value)} is not valid: ${issue.message}`, 'rename it');
-    default:
-      return mk(issue.message, unit ? `expected ${unit}` : 'see scenarios/scenario.schema.json');
+    default: {
+      const hint = (issue as { params?: { hint?: unknown } }).params?.hint;
+      return mk(
+        issue.message,
+        typeof hint === 'string' ? hint : unit ? `expected ${unit}` : 'see scenarios/scenario.schema.json',
+      );
+    }
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The `expect` block of a scenario: thresholds on metrics and checks on events that `viper eval` reads and
- * scores a run against. The simulator only validates it; the evaluator owns its meaning.
+ * The `expect` block of a scenario: thresholds on metrics and checks on events that `viper scenarios run` and
+ * `viper scenarios score` check a run against (`viper eval` prints the metrics, not the checks). The simulator
+ * only validates it; the evaluator owns its meaning.
  *
  * @example
  * expect:
@@ -38,7 +39,25 @@ export const METRIC_NAMES = [
 export const MetricName = z.enum(METRIC_NAMES);
 export type MetricName = z.infer<typeof MetricName>;
 
-/** One metric threshold; at least one of `min` / `max`. Scoped to a class and/or camera when given. */
+/** Metrics that are fractions (1 = perfect; reports print them as percentages); the others are counts. */
+export const FRACTION_METRICS: readonly MetricName[] = [
+  'MOTA',
+  'MOTP',
+  'IDF1',
+  'IDP',
+  'IDR',
+  'HOTA',
+  'DetA',
+  'AssA',
+  'LocA',
+  'AP50',
+  'AP',
+];
+
+/**
+ * One metric threshold; at least one of `min` / `max`. Scoped to a class and/or camera when given. Fractions
+ * are written 0–1 (`min: 0.9`, not 90: a bound above 1 is a percentage by mistake).
+ */
 export const MetricExpectation = z
   .strictObject({
     metric: MetricName,
@@ -50,10 +69,26 @@ export const MetricExpectation = z
   })
   .refine((m) => m.min !== undefined || m.max !== undefined, {
     message: 'a metric expectation needs min or max',
+    params: { hint: 'add a bound, e.g. { metric: IDF1, min: 0.9 } or { metric: IDSW, max: 2 }' },
   })
   .refine((m) => m.min === undefined || m.max === undefined || m.min <= m.max, {
     message: 'min is above max, so the expectation can never pass',
     path: ['max'],
+    params: { hint: 'swap them: min is the lower bound, max the upper' },
+  })
+  .superRefine((m, ctx) => {
+    if (!FRACTION_METRICS.includes(m.metric)) return;
+    for (const bound of ['min', 'max'] as const) {
+      const v = m[bound];
+      if (v === undefined || v <= 1) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [bound],
+        message: `${m.metric} is a fraction from 0 to 1, so ${bound}: ${v} ${bound === 'min' ? 'can never pass' : 'always passes'}`,
+        // errors.ts prints params.hint as the fix.
+        params: { hint: `write it as a fraction: ${bound}: ${v / 100} for ${v} %` },
+      });
+    }
   });
 export type MetricExpectation = z.infer<typeof MetricExpectation>;
 

@@ -23,8 +23,12 @@ export interface LoadedScenario {
 
 type Json = Record<string, unknown>;
 
-/** Field names allowed at `path` in the scenario (walking the generated JSON Schema), for "did you mean". */
-export function knownKeys(path: readonly PropertyKey[] = []): string[] {
+/**
+ * Field names allowed at `path` in the scenario (walking the generated JSON Schema), for "did you mean". With
+ * `value` (the parsed file), an object whose `type` names one variant of a union (an expect event, a behaviour)
+ * gets that variant's fields only: `camera` is a field of tracked_within, not of not_detected.
+ */
+export function knownKeys(path: readonly PropertyKey[] = [], value?: unknown): string[] {
   const root = scenarioJsonSchema() as Json;
   const defs = (root.$defs ?? {}) as Record<string, Json>;
   const deref = (n: Json): Json =>
@@ -45,6 +49,17 @@ export function knownKeys(path: readonly PropertyKey[] = []): string[] {
       const prop = (n.properties as Record<string, Json> | undefined)?.[String(seg)];
       return prop ? options(prop) : [];
     });
+  }
+  let here: unknown = value;
+  for (const seg of path)
+    here = here !== null && typeof here === 'object' ? (here as Json)[seg as string] : undefined;
+  const type = here !== null && typeof here === 'object' ? (here as Json).type : undefined;
+  if (typeof type === 'string') {
+    const typed = nodes.filter((n) => {
+      const t = (n.properties as Record<string, Json> | undefined)?.type;
+      return t !== undefined && (t.const === type || (Array.isArray(t.enum) && t.enum.includes(type)));
+    });
+    if (typed.length > 0) nodes = typed;
   }
   const keys = new Set<string>();
   for (const n of nodes) for (const k of Object.keys((n.properties ?? {}) as Json)) keys.add(k);
@@ -108,7 +123,7 @@ export function scenarioFromValue(raw: unknown, where: string): LoadedScenario {
   const res = Scenario.safeParse(raw);
   if (!res.success) {
     const { issue, missing } = pickIssue(res.error.issues, raw);
-    throw issueToError(issue, raw, where, knownKeys(issue.path as PropertyKey[]), missing);
+    throw issueToError(issue, raw, where, knownKeys(issue.path as PropertyKey[], raw), missing);
   }
   const world = validateScenario(res.data, where);
   return { scenario: res.data, world, source: where };

@@ -2,7 +2,7 @@
  * The scenario file format (YAML or JSON), as one zod schema: map, ego, actors, lighting, sensor effects,
  * camera dropouts, camera rig, timing, seed and the `expect` block. Units: metres, seconds, m/s, degrees for
  * angles written by people (converted to radians on load). World frame `odom`: x east, y north, z up.
- * `scenarios/scenario.schema.json` is generated from this file (`npm run viper -- simulate --write-schema`).
+ * `scenarios/scenario.schema.json` is generated from this file (`npx viper simulate --write-schema scenarios/scenario.schema.json`).
  */
 import { z } from 'zod';
 import { ViperClass } from '../../contracts/classes.ts';

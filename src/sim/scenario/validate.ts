@@ -1,12 +1,14 @@
 /**
  * Checks a schema-valid scenario for mistakes zod cannot see: unknown roads, lanes and actors, routes off the
  * map, follow cycles, dropouts on cameras the rig lacks, impossible camera intrinsics, expectations naming
- * actors that do not exist, and actors spawning on top of each other. Throws the first as a ScenarioError.
+ * actors that do not exist or that no camera ever has in view, metric scopes no run measures, and actors
+ * spawning on top of each other. Throws the first as a ScenarioError.
  */
 import { buildRig, distortPoint } from '../rig.ts';
 import { placement, resolveWaypoint, roadLength, validLanes } from '../world/roads.ts';
 import { buildWorld, type World } from '../world/world.ts';
 import { fail, nearest } from './errors.ts';
+import { checkExpectInView, checkExpectScopes } from './expectReach.ts';
 import { checkLimits } from './limits.ts';
 import { checkSpawns } from './spawns.ts';
 import type { Behaviour, Scenario, Waypoint } from './schema.ts';
@@ -51,6 +53,13 @@ function checkWaypoints(
           where,
         );
       }
+      if (wp.lane !== undefined && wp.side)
+        fail(
+          f,
+          `gives both lane ${wp.lane} and side '${wp.side}' (the side wins: the point is on the sidewalk)`,
+          'keep one: lane for a vehicle on the road, side for a person on the sidewalk',
+          where,
+        );
       if (wp.side && road.sidewalk === 0)
         fail(
           `${f}.side`,
@@ -131,6 +140,13 @@ function checkCameras(s: Scenario, where: string): string[] {
         `${f}.fy`,
         `focal length ${c.fy} px is impossible`,
         'use a positive focal length in pixels',
+        where,
+      );
+    if (c.hfov !== undefined && c.hfov > 0 && c.hfov <= Math.PI)
+      fail(
+        `${f}.hfov`,
+        `field of view ${c.hfov}° looks like radians (${((c.hfov * 180) / Math.PI).toFixed(1)}°)`,
+        `hfov is in degrees: write hfov: ${((c.hfov * 180) / Math.PI).toFixed(0)}`,
         where,
       );
     if (c.hfov !== undefined && !(c.hfov > 1 && c.hfov < 170))
@@ -314,5 +330,7 @@ export function validateScenario(s: Scenario, where: string): World {
   });
   const world = buildWorld(s);
   checkSpawns(world, where);
+  checkExpectScopes(world, where);
+  checkExpectInView(world, where);
   return world;
 }

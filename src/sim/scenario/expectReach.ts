@@ -1,0 +1,137 @@
+/**
+ * Expectations no run can meet, found before anything is rendered: a metric scoped to a class no actor has or
+ * to what is never measured, and an event on an actor no camera ever has in view (a check that can never pass,
+ * or that passes whatever the detector does).
+ */
+import { worldToEgo } from '../groundTruth.ts';
+import { buildRig, type RigCamera } from '../rig.ts';
+import { frameCount, inDropout } from '../simulate.ts';
+import { type AgentState, agentStateAt, egoStateAt, type World } from '../world/world.ts';
+import { fail } from './errors.ts';
+
+/** Metric scopes that no run can measure: a class no actor has, AP on fused world objects. */
+export function checkExpectScopes(w: World, where: string): void {
+  const classes = [...new Set(w.agents.map((a) => a.cls))];
+  w.scenario.expect.metrics.forEach((m, i) => {
+    // FP counts the detector's mistakes, which an empty road can have; the rest score ground truth.
+    if (w.agents.length === 0 && m.metric !== 'FP')
+      fail(
+        `expect.metrics[${i}].metric`,
+        `the scenario has no actors or parked vehicles, so ${m.metric} has no ground truth to score (it reads 0)`,
+        'on an empty road check false positives only, e.g. { metric: FP, max: 5 }',
+        where,
+      );
+    if (m.class !== undefined && !classes.includes(m.class))
+      fail(
+        `expect.metrics[${i}].class`,
+        `no actor or parked vehicle is a ${m.class}, so ${m.metric} of class ${m.class} is never measured and the check fails`,
+        classes.length ? `classes in this scenario are ${classes.join(', ')}` : 'this scenario has no actors',
+        where,
+      );
+    if (m.camera === 'world' && (m.metric === 'AP' || m.metric === 'AP50'))
+      fail(
+        `expect.metrics[${i}].metric`,
+        `${m.metric} is not measured on world objects (camera: world), so the check fails`,
+        'score AP over the cameras (leave out camera) or pick a tracking metric for world',
+        where,
+      );
+  });
+}
+
+/** 3×3×3 points on an actor's box, in world coordinates (corners, edge and face centres, centre). */
+function boxPoints(st: AgentState): [number, number, number][] {
+  const [l, w, h] = st.agent.size;
+  const c = Math.cos(st.yaw);
+  const sn = Math.sin(st.yaw);
+  const out: [number, number, number][] = [];
+  for (const u of [-0.5, 0, 0.5])
+    for (const v of [-0.5, 0, 0.5])
+      for (const k of [0, 0.5, 1])
+        out.push([st.x + u * l * c - v * w * sn, st.y + u * l * sn + v * w * c, st.z + k * h]);
+  return out;
+}
+
+/**
+ * Least height in pixels of an actor's box for it to count as in view here: half the suite's 8 px don't-care
+ * height, so that a rule this coarse (no distortion, no occlusion) never refuses an actor the run can score.
+ */
+const MIN_VIEW_PX = 4;
+
+/** Whether an actor's box points (base_link) are in the camera's image and at least MIN_VIEW_PX tall there. */
+function inView(cam: RigCamera, pts: [number, number, number][]): boolean {
+  let inside = false;
+  let vMin = Number.POSITIVE_INFINITY;
+  let vMax = Number.NEGATIVE_INFINITY;
+  for (const p of pts) {
+    const q = project(cam, p);
+    if (!q) continue;
+    inside ||= q.inside;
+    vMin = Math.min(vMin, q.v);
+    vMax = Math.max(vMax, q.v);
+  }
+  return inside && vMax - vMin >= MIN_VIEW_PX;
+}
+
+/** Pixel row of a base_link point in front of the camera, and whether it lands in the image (pinhole, with a margin for distortion). */
+function project(cam: RigCamera, p: [number, number, number]): { v: number; inside: boolean } | undefined {
+  const d = [p[0] - cam.position[0], p[1] - cam.position[1], p[2] - cam.position[2]];
+  const R = cam.R;
+  // R is base_link ← optical (columns are the optical axes), so optical = Rᵀ·d.
+  const x = R[0]! * d[0]! + R[3]! * d[1]! + R[6]! * d[2]!;
+  const y = R[1]! * d[0]! + R[4]! * d[1]! + R[7]! * d[2]!;
+  const z = R[2]! * d[0]! + R[5]! * d[1]! + R[8]! * d[2]!;
+  if (z < 0.1) return undefined;
+  const u = (cam.fx * x) / z + cam.cx;
+  const v = (cam.fy * y) / z + cam.cy;
+  const mu = cam.width / 4;
+  const mv = cam.height / 4;
+  return { v, inside: u >= -mu && u < cam.width + mu && v >= -mv && v < cam.height + mv };
+}
+
+/**
+ * An expectation on an actor that no camera ever has in view (outside every field of view or a few pixels tall
+ * all the time, or only in view during a dropout) can never pass, or passes whatever the detector does
+ * (not_detected). Geometry only, occlusion ignored: an actor hidden behind a van is in view here.
+ */
+export function checkExpectInView(w: World, where: string): void {
+  const s = w.scenario;
+  const events = s.expect.events;
+  if (events.length === 0) return;
+  const cams = buildRig(s.rig);
+  const n = frameCount(s);
+  const seen = new Map<string, Set<string>>();
+  const camerasSeeing = (id: string): Set<string> => {
+    let out = seen.get(id);
+    if (out) return out;
+    out = new Set<string>();
+    seen.set(id, out);
+    const index = w.agents.findIndex((a) => a.id === id);
+    if (index < 0) return out;
+    for (let k = 0; k < n && out.size < cams.length; k++) {
+      const t = k / s.rate;
+      const st = agentStateAt(w.agents[index]!, index, t);
+      if (!st) continue;
+      const ego = egoStateAt(w, t);
+      const pts = boxPoints(st).map(([x, y, z]): [number, number, number] => [...worldToEgo(ego, x, y), z]);
+      for (const cam of cams) {
+        if (out.has(cam.id) || inDropout(s, cam.id, t)) continue;
+        if (inView(cam, pts)) out.add(cam.id);
+      }
+    }
+    return out;
+  };
+  events.forEach((e, i) => {
+    const camera = 'camera' in e ? e.camera : undefined;
+    const inView = camerasSeeing(e.actor);
+    if (camera === undefined ? inView.size > 0 : inView.has(camera)) return;
+    const whose = camera === undefined ? 'any camera' : `camera ${camera}`;
+    fail(
+      `expect.events[${i}].actor`,
+      `'${e.actor}' is never in the view of ${whose} at least ${MIN_VIEW_PX} px tall (every frame checked, occlusion ignored), so this ${e.type} check ${e.type === 'not_detected' ? 'passes whatever the detector does' : 'can never pass'}`,
+      camera !== undefined && inView.size > 0
+        ? `it is in view of ${[...inView].join(', ')}: name one of them, or move the actor`
+        : 'move the actor (or the ego) so that a camera sees it, or start it earlier',
+      where,
+    );
+  });
+}
