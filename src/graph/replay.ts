@@ -8,22 +8,19 @@
  * so the output bytes depend on the input and the config only — not on batch size, queue size or speed.
  */
 import { basename } from 'node:path';
-import { concatMap, from, lastValueFrom, map, mergeMap, tap, defaultIfEmpty, type Observable } from 'rxjs';
-import type { CameraFrame, RigFrame } from '../contracts/camera.ts';
+import { concatMap, defaultIfEmpty, from, lastValueFrom, map, mergeMap, type Observable, tap } from 'rxjs';
 import type { TimeNs } from '../contracts/time.ts';
-import type { RecordedMessage } from '../io/types.ts';
 import { RecordingReader, RecordingWriter } from '../io/index.ts';
+import type { RecordedMessage } from '../io/types.ts';
 import { batchRigs } from './batchRigs.ts';
-import { FrameAssembler } from './FrameAssembler.ts';
-import { LagBuffer } from './LagBuffer.ts';
-import { checkChannels, checkHasCameras, interpretMessage } from './interpret.ts';
-import { OrderedWriter, type Slot } from './OrderedWriter.ts';
+import { checkChannels, checkHasCameras } from './interpret.ts';
+import { OrderedWriter } from './OrderedWriter.ts';
 import { createPacer } from './pacer.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
 import { type LiveMirror, ResultsSink } from './ResultsSink.ts';
-import { RigAligner } from './RigAligner.ts';
-import { StagePipeline } from './stagePipeline.ts';
+import { countIssue, type PendingRig, RigIntake } from './rigIntake.ts';
 import { emptyResult, type RigResult, type Stage } from './stage.ts';
+import { StagePipeline } from './stagePipeline.ts';
 
 export interface ReplayOptions {
   input: string;
@@ -96,22 +93,56 @@ export interface ReplaySummary {
  */
 const PIPELINE_DEPTH = 2;
 
-interface PendingRig {
-  rig: RigFrame;
-  slot: Slot<RigResult>;
+export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
+  const { reader, writer, startNs } = await openInputOutput(opts);
+  const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0);
+  const queueSize = Math.max(1, opts.queueSize ?? 64);
+  const control = opts.control ?? { stopped: false };
+  const latency = new RigLatency();
+  const ordered = new OrderedWriter<RecordedMessage, RigResult>(
+    (m) => sink.writeInput(m),
+    async (r) => {
+      await sink.writeRig(r);
+      latency.written(r.rig.seq);
+    },
+    () => gate.notify(),
+  );
+  const intake = new RigIntake(feedName(opts.input), sink, reader, ordered, {
+    alignToleranceNs: opts.alignToleranceNs,
+    maxCameraLagNs: opts.maxCameraLagNs,
+    onProgress: opts.onProgress,
+    onClose: (rig) => latency.closed(rig.seq),
+  });
+  // Read on while the writer has room, or while a partly filled batch still needs input to close; after a write
+  // failure, read once more so that the graph stops on it (below) rather than waiting for room for ever.
+  const gate = new Gate(() => ordered.failed || ordered.pending < queueSize || intake.inBatcher > 0);
+  const rigs$ = readRigs(reader, gate, control, opts.speed, intake, ordered);
+  const stagePipeline = new StagePipeline(opts.stages);
+  const pipeline$ = runStages(rigs$, intake, gate, stagePipeline, ordered, opts);
+  const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, control);
+  const recovery = reader.recovery();
+  await reader.close();
+  if (failure) throw failure;
+  return summarize(opts, sink, intake, {
+    startNs,
+    interrupted: control.stopped,
+    latencyMs: latency.percentiles(),
+    recovery,
+  });
 }
 
-export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
-  // No output to finalize yet, but the stages (a detector and its threads, a shared detector's lease) and the
-  // input are this call's to close if it cannot start.
-  const closeStages = async () => {
-    for (const s of opts.stages) await s.close?.().catch(() => undefined);
-  };
+/**
+ * Open (and check) the input unless given, then create the output. No output to finalize yet, but the stages (a
+ * detector and its threads, a shared detector's lease) and the input are this call's to close if it cannot start.
+ */
+async function openInputOutput(
+  opts: ReplayOptions,
+): Promise<{ reader: RecordingReader; writer: RecordingWriter; startNs: TimeNs }> {
   let reader: RecordingReader;
   try {
     reader = opts.reader ?? (await openChecked(opts.input, opts.recover ?? false, opts.stages.length > 0));
   } catch (err) {
-    await closeStages();
+    await closeStages(opts.stages);
     throw err;
   }
   const summaryIn = reader.summary();
@@ -120,158 +151,63 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   try {
     writer = await RecordingWriter.create(opts.output, { compression: opts.compression ?? 'zstd' });
   } catch (err) {
-    await closeStages();
+    await closeStages(opts.stages);
     await reader.close();
     throw err;
   }
   opts.onOutput?.();
-  const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0);
-  const feedId = feedName(opts.input);
-  const assembler = new FrameAssembler(feedId);
-  // Camera ids guessed from topic names until each topic's first frame names its camera (frame_id).
-  const guesses = sink.imageChannelCameras();
-  const aligner = new RigAligner(feedId, {
-    cameras: sink.imageCameras(),
-    toleranceNs: opts.alignToleranceNs ?? 20_000_000n,
-  });
-  const queueSize = Math.max(1, opts.queueSize ?? 64);
-  const control = opts.control ?? { stopped: false };
-  const stats = {
-    messagesRead: 0,
-    cameraFrames: 0,
-    rigFrames: 0,
-    missing: {} as Record<string, number>,
-    issues: 0,
-    issueKinds: {} as Record<string, number>,
-    lastNs: 0n as TimeNs,
-    badMessages: [] as string[],
-  };
+  return { reader, writer, startNs: summaryIn.startNs };
+}
 
-  /** Per camera, its last frame's stamp, channel and log time. */
-  const lastFrames = new Map<string, { tNs: TimeNs; channelId: number; logTimeNs: TimeNs }>();
-  let rigsInBatcher = 0;
-  // Wall-clock latency per rig frame (closed → written), for the summary only: never written to the file.
-  const closedAt = new Map<number, number>();
-  const latenciesMs: number[] = [];
-  const ordered = new OrderedWriter<RecordedMessage, RigResult>(
-    (m) => sink.writeInput(m),
-    async (r) => {
-      await sink.writeRig(r);
-      const opened = closedAt.get(r.rig.seq);
-      if (opened !== undefined) {
-        latenciesMs.push(performance.now() - opened);
-        closedAt.delete(r.rig.seq);
-      }
-    },
-    () => gate.notify(),
-  );
-  // Read on while the writer has room, or while a partly filled batch still needs input to close; after a write
-  // failure, read once more so that the graph stops on it (below) rather than waiting for room for ever.
-  const gate = new Gate(() => ordered.failed || ordered.pending < queueSize || rigsInBatcher > 0);
+async function closeStages(stages: readonly Stage[]): Promise<void> {
+  for (const s of stages) await s.close?.().catch(() => undefined);
+}
 
-  const closeRig = (rig: RigFrame | undefined): PendingRig[] => {
-    if (!rig) return [];
-    closedAt.set(rig.seq, performance.now());
-    assembler.resolveTransforms(rig.frames);
-    stats.rigFrames++;
-    for (const cam of rig.missing) stats.missing[cam] = (stats.missing[cam] ?? 0) + 1;
-    rigsInBatcher++;
-    return [{ rig, slot: ordered.reserve() }];
-  };
-  // A complete rig frame waits until the log time moves past its stamps: messages at the same log time sort
-  // by topic, so `/tf` at time t arrives after the `/cam_*` images at t, and the frame needs it.
-  let complete: RigFrame | undefined;
-  const releaseComplete = (): PendingRig[] => {
-    const rig = complete;
-    complete = undefined;
-    return closeRig(rig);
-  };
-
-  // What to do with each message once the lag buffer lets it go (see LagBuffer): align a frame, pass an input on.
-  // `guess`: the first frame of a channel whose camera was guessed from its topic, settled when the frame is aligned.
-  type Held = { m: RecordedMessage; frame?: CameraFrame; guess?: { guess: string; actual: string } };
-  const lag = new LagBuffer<Held>(opts.maxCameraLagNs ?? DEFAULT_MAX_CAMERA_LAG_NS);
-  const act = (held: Held[]): PendingRig[] => {
-    const out: PendingRig[] = [];
-    for (const { m, frame, guess } of held) {
-      if (complete && m.logTimeNs > latestStamp(complete)) out.push(...releaseComplete());
-      if (guess) aligner.resolveGuess(guess.guess, guess.actual);
-      if (!frame) {
-        ordered.message(m);
-        continue;
-      }
-      const step = aligner.push(frame);
-      if (step.closedBefore) out.push(...releaseComplete(), ...closeRig(step.closedBefore));
-      ordered.message(m);
-      if (step.closedAfter) {
-        out.push(...releaseComplete());
-        complete = step.closedAfter;
-      }
-    }
-    return out;
-  };
-
+/**
+ * The read side of the graph: the source pulls while the gate is open, each message goes through the intake, and
+ * once the input ends, whatever the intake still holds follows.
+ */
+function readRigs(
+  reader: RecordingReader,
+  gate: Gate,
+  control: PullControl,
+  speed: number | undefined,
+  intake: RigIntake,
+  ordered: OrderedWriter<RecordedMessage, RigResult>,
+): Observable<PendingRig> {
   const rigs$: Observable<PendingRig> = pullSource(
     reader.messages(),
     gate,
     control,
-    opts.speed ? createPacer(opts.speed, control) : undefined,
+    speed ? createPacer(speed, control) : undefined,
   ).pipe(
     mergeMap((m) => {
       if (ordered.failed) throw new WriteFailed();
-      stats.messagesRead++;
-      stats.lastNs = m.logTimeNs;
-      opts.onProgress?.({
-        messagesRead: stats.messagesRead,
-        logTimeNs: m.logTimeNs,
-        rigFrames: stats.rigFrames,
-      });
-      const interpreted = interpretMessage(m, reader);
-      if (interpreted.kind === 'bad') {
-        stats.issues++;
-        stats.issueKinds['bad-message'] = (stats.issueKinds['bad-message'] ?? 0) + 1;
-        if (stats.badMessages.length < 5) stats.badMessages.push(interpreted.message);
-      }
-      const frame = interpreted.kind === 'bad' ? undefined : assembler.push(interpreted);
-      const guessed = frame && guesses.get(m.channel.id);
-      let guess: Held['guess'];
-      if (frame && guessed !== undefined) {
-        guesses.delete(m.channel.id);
-        guess = { guess: guessed, actual: frame.cameraId };
-      }
-      // A copy of a camera's last frame (same stamp, from another topic of that camera or recorded twice at one
-      // log time) is passed through but not perceived: the results hold one frame per camera and stamp.
-      const last = frame && lastFrames.get(frame.cameraId);
-      if (
-        frame &&
-        last?.tNs === frame.tNs &&
-        (last.channelId !== m.channel.id || last.logTimeNs === m.logTimeNs)
-      ) {
-        stats.issues++;
-        stats.issueKinds['duplicate-frame'] = (stats.issueKinds['duplicate-frame'] ?? 0) + 1;
-        lag.push({ m, guess }, m.logTimeNs, m.logTimeNs);
-      } else if (frame) {
-        lastFrames.set(frame.cameraId, { tNs: frame.tNs, channelId: m.channel.id, logTimeNs: m.logTimeNs });
-        stats.cameraFrames++;
-        lag.push({ m, frame, guess }, frame.tNs < m.logTimeNs ? frame.tNs : m.logTimeNs, m.logTimeNs);
-      } else {
-        lag.push({ m }, m.logTimeNs, m.logTimeNs);
-      }
-      return act(lag.release(m.logTimeNs));
+      return intake.read(m);
     }),
   );
+  return concatWithTail(rigs$, () => from(intake.flush()));
+}
 
-  const flushTail = (): Observable<PendingRig> =>
-    from([...act(lag.flush()), ...releaseComplete(), ...closeRig(aligner.flush())]);
-
-  const stagePipeline = new StagePipeline(opts.stages);
-  const pipeline$ = concatWithTail(rigs$, flushTail).pipe(
+/**
+ * The stage side of the graph: rig frames in batches through the stages (PIPELINE_DEPTH batches at once), each
+ * result into its slot, then written in order. Emits each batch's length (0 when there was none).
+ */
+function runStages(
+  rigs$: Observable<PendingRig>,
+  intake: RigIntake,
+  gate: Gate,
+  stagePipeline: StagePipeline,
+  ordered: OrderedWriter<RecordedMessage, RigResult>,
+  opts: ReplayOptions,
+): Observable<number> {
+  return rigs$.pipe(
     batchRigs<PendingRig>(
       { maxBatch: opts.maxBatch ?? 6, windowNs: opts.batchWindowNs ?? 1_000_000_000n },
       (p) => p.rig.tNs,
     ),
     tap((batch) => {
-      rigsInBatcher -= batch.length;
+      intake.inBatcher -= batch.length;
       gate.notify();
     }),
     mergeMap(
@@ -279,10 +215,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
         from(stagePipeline.run(batch.map((p) => emptyResult(p.rig)))).pipe(
           map((results) => {
             results.forEach((r, i) => {
-              for (const issue of r.issues) {
-                stats.issues++;
-                stats.issueKinds[issue.kind] = (stats.issueKinds[issue.kind] ?? 0) + 1;
-              }
+              for (const issue of r.issues) countIssue(intake.stats, issue.kind);
               batch[i]!.slot.fill(r);
             });
             ordered.drain();
@@ -293,7 +226,20 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     ),
     defaultIfEmpty(0),
   );
+}
 
+/**
+ * Run the graph to its end, then, whatever happened, finalize what was written so the output stays readable.
+ * Returns the failure to report, if any.
+ */
+async function runToEnd(
+  pipeline$: Observable<number>,
+  ordered: OrderedWriter<RecordedMessage, RigResult>,
+  stagePipeline: StagePipeline,
+  sink: ResultsSink,
+  opts: ReplayOptions,
+  control: PullControl,
+): Promise<unknown> {
   let failure: unknown;
   try {
     await lastValueFrom(pipeline$);
@@ -302,7 +248,6 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     // WriteFailed only stops the graph: the writer's own error, thrown by settled() below, is the one to report.
     if (!(err instanceof WriteFailed)) failure = err;
   } finally {
-    // Whatever happened, finalize what was written so the output stays readable.
     try {
       await ordered.settled();
     } catch (err) {
@@ -310,16 +255,29 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     }
     // A failed replay closes its stages only once the other batch in flight has left them.
     await stagePipeline.settled();
-    for (const s of opts.stages) await s.close?.().catch(() => undefined);
+    await closeStages(opts.stages);
     try {
       await sink.close({ ...opts.metadata, interrupted: String(control.stopped) });
     } catch (err) {
       failure ??= err;
     }
   }
-  const recovery = reader.recovery();
-  await reader.close();
-  if (failure) throw failure;
+  return failure;
+}
+
+function summarize(
+  opts: ReplayOptions,
+  sink: ResultsSink,
+  intake: RigIntake,
+  run: {
+    startNs: TimeNs;
+    interrupted: boolean;
+    latencyMs: ReplaySummary['latencyMs'];
+    recovery: ReturnType<RecordingReader['recovery']>;
+  },
+): ReplaySummary {
+  const { stats, assembler, aligner } = intake;
+  const { recovery } = run;
   return {
     input: opts.input,
     output: opts.output,
@@ -332,20 +290,45 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     missing: stats.missing,
     uncalibratedCameras: [...assembler.uncalibrated].sort(),
     issues: stats.issues + assembler.unusableTransforms,
-    issueKinds: {
-      ...stats.issueKinds,
-      ...(assembler.unusableTransforms > 0 ? { 'unusable-transform': assembler.unusableTransforms } : {}),
-    },
+    // By name: the detector's batches may finish out of order, which would order the keys differently.
+    issueKinds: Object.fromEntries(
+      Object.entries({
+        ...stats.issueKinds,
+        ...(assembler.unusableTransforms > 0 ? { 'unusable-transform': assembler.unusableTransforms } : {}),
+      }).sort(([a], [b]) => (a < b ? -1 : 1)),
+    ),
     badMessages: stats.badMessages.slice(0, 5),
-    startNs: summaryIn.startNs,
+    startNs: run.startNs,
     endNs: stats.lastNs,
-    interrupted: control.stopped,
-    latencyMs: percentiles(latenciesMs),
+    interrupted: run.interrupted,
+    latencyMs: run.latencyMs,
     ...(recovery
       ? { recovery: { damaged: recovery.damaged, reason: recovery.reason, bytesLost: recovery.bytesLost } }
       : {}),
     stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
   };
+}
+
+/** Wall-clock latency per rig frame (closed → written), for the summary only: never written to the file. */
+class RigLatency {
+  private readonly closedAt = new Map<number, number>();
+  private readonly ms: number[] = [];
+
+  closed(seq: number): void {
+    this.closedAt.set(seq, performance.now());
+  }
+
+  written(seq: number): void {
+    const opened = this.closedAt.get(seq);
+    if (opened !== undefined) {
+      this.ms.push(performance.now() - opened);
+      this.closedAt.delete(seq);
+    }
+  }
+
+  percentiles(): { p50: number; p95: number; max: number } | null {
+    return percentiles(this.ms);
+  }
 }
 
 /** Stops the graph once the ordered writer has failed (its error is reported, not this). */
@@ -382,15 +365,6 @@ function percentiles(xs: number[]): { p50: number; p95: number; max: number } | 
   const s = [...xs].sort((a, b) => a - b);
   const at = (q: number) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 10) / 10;
   return { p50: at(0.5), p95: at(0.95), max: Math.round(s[s.length - 1]! * 10) / 10 };
-}
-
-/** Frames received up to this much later than their rig's other cameras still join it (LagBuffer). */
-const DEFAULT_MAX_CAMERA_LAG_NS = 300_000_000n;
-
-function latestStamp(rig: RigFrame): TimeNs {
-  let t = rig.tNs;
-  for (const f of rig.frames) if (f.tNs > t) t = f.tNs;
-  return t;
 }
 
 /** Emit everything from `head`, then, once it completes, whatever `tail()` gives (evaluated late). */

@@ -1,0 +1,197 @@
+/**
+ * The message side of a replay: each message read is counted and interpreted, its camera frame assembled and held in
+ * the LagBuffer until frames are back in stamp order, then aligned into rig frames. Every message goes on to the
+ * ordered writer in read order; each rig frame reserves its results' slot there when it closes, right after the
+ * inputs read before it.
+ */
+import type { CameraFrame, RigFrame } from '../contracts/camera.ts';
+import type { TimeNs } from '../contracts/time.ts';
+import type { RecordingReader } from '../io/index.ts';
+import type { RecordedMessage } from '../io/types.ts';
+import { FrameAssembler } from './FrameAssembler.ts';
+import { interpretMessage } from './interpret.ts';
+import { LagBuffer } from './LagBuffer.ts';
+import type { OrderedWriter, Slot } from './OrderedWriter.ts';
+import type { ResultsSink } from './ResultsSink.ts';
+import { RigAligner } from './RigAligner.ts';
+import type { RigResult } from './stage.ts';
+
+/** A closed rig frame on its way to the stages, with the writer slot its results go into. */
+export interface PendingRig {
+  rig: RigFrame;
+  slot: Slot<RigResult>;
+}
+
+/** What a replay counts as it goes (for its summary). */
+export interface ReplayStats {
+  messagesRead: number;
+  cameraFrames: number;
+  rigFrames: number;
+  missing: Record<string, number>;
+  issues: number;
+  issueKinds: Record<string, number>;
+  lastNs: TimeNs;
+  badMessages: string[];
+}
+
+export function countIssue(stats: ReplayStats, kind: string): void {
+  stats.issues++;
+  stats.issueKinds[kind] = (stats.issueKinds[kind] ?? 0) + 1;
+}
+
+export interface RigIntakeOptions {
+  /** Camera alignment tolerance (default 20 ms). */
+  alignToleranceNs?: TimeNs;
+  /** How long (log time) frames wait to be put back in stamp order (default 300 ms; see LagBuffer). */
+  maxCameraLagNs?: TimeNs;
+  /** Called after each message read, for progress display. */
+  onProgress?: (p: { messagesRead: number; logTimeNs: TimeNs; rigFrames: number }) => void;
+  /** Called first when a rig frame closes (wall-clock latency). */
+  onClose?: (rig: RigFrame) => void;
+}
+
+/** Frames received up to this much later than their rig's other cameras still join it (LagBuffer). */
+const DEFAULT_MAX_CAMERA_LAG_NS = 300_000_000n;
+
+/**
+ * A message held until the lag buffer lets it go (see LagBuffer). `guess`: the first frame of a channel whose camera
+ * was guessed from its topic, settled when the frame is aligned.
+ */
+type Held = { m: RecordedMessage; frame?: CameraFrame; guess?: { guess: string; actual: string } };
+
+export class RigIntake {
+  readonly stats: ReplayStats = {
+    messagesRead: 0,
+    cameraFrames: 0,
+    rigFrames: 0,
+    missing: {},
+    issues: 0,
+    issueKinds: {},
+    lastNs: 0n,
+    badMessages: [],
+  };
+  readonly assembler: FrameAssembler;
+  readonly aligner: RigAligner;
+  /** Rig frames closed and not yet taken into a batch. */
+  inBatcher = 0;
+  /** Camera ids guessed from topic names until each topic's first frame names its camera (frame_id). */
+  private readonly guesses: Map<number, string>;
+  /** Per camera, its last frame's stamp, channel and log time. */
+  private readonly lastFrames = new Map<string, { tNs: TimeNs; channelId: number; logTimeNs: TimeNs }>();
+  private readonly lag: LagBuffer<Held>;
+  /**
+   * A complete rig frame waits until the log time moves past its stamps: messages at the same log time sort by
+   * topic, so `/tf` at time t arrives after the `/cam_*` images at t, and the frame needs it.
+   */
+  private complete: RigFrame | undefined;
+
+  constructor(
+    feedId: string,
+    sink: ResultsSink,
+    private readonly reader: RecordingReader,
+    private readonly ordered: OrderedWriter<RecordedMessage, RigResult>,
+    private readonly opts: RigIntakeOptions = {},
+  ) {
+    this.assembler = new FrameAssembler(feedId);
+    this.guesses = sink.imageChannelCameras();
+    this.aligner = new RigAligner(feedId, {
+      cameras: sink.imageCameras(),
+      toleranceNs: opts.alignToleranceNs ?? 20_000_000n,
+    });
+    this.lag = new LagBuffer<Held>(opts.maxCameraLagNs ?? DEFAULT_MAX_CAMERA_LAG_NS);
+  }
+
+  /** One message read: count it, interpret it, hold it; returns the rig frames that closed. */
+  read(m: RecordedMessage): PendingRig[] {
+    const stats = this.stats;
+    stats.messagesRead++;
+    stats.lastNs = m.logTimeNs;
+    this.opts.onProgress?.({
+      messagesRead: stats.messagesRead,
+      logTimeNs: m.logTimeNs,
+      rigFrames: stats.rigFrames,
+    });
+    const interpreted = interpretMessage(m, this.reader);
+    if (interpreted.kind === 'bad') {
+      countIssue(stats, 'bad-message');
+      if (stats.badMessages.length < 5) stats.badMessages.push(interpreted.message);
+    }
+    const frame = interpreted.kind === 'bad' ? undefined : this.assembler.push(interpreted);
+    const guessed = frame && this.guesses.get(m.channel.id);
+    let guess: Held['guess'];
+    if (frame && guessed !== undefined) {
+      this.guesses.delete(m.channel.id);
+      guess = { guess: guessed, actual: frame.cameraId };
+    }
+    // A copy of a camera's last frame (same stamp, from another topic of that camera or recorded twice at one
+    // log time) is passed through but not perceived: the results hold one frame per camera and stamp.
+    const last = frame && this.lastFrames.get(frame.cameraId);
+    if (
+      frame &&
+      last?.tNs === frame.tNs &&
+      (last.channelId !== m.channel.id || last.logTimeNs === m.logTimeNs)
+    ) {
+      countIssue(stats, 'duplicate-frame');
+      this.lag.push({ m, guess }, m.logTimeNs, m.logTimeNs);
+    } else if (frame) {
+      this.lastFrames.set(frame.cameraId, {
+        tNs: frame.tNs,
+        channelId: m.channel.id,
+        logTimeNs: m.logTimeNs,
+      });
+      stats.cameraFrames++;
+      this.lag.push({ m, frame, guess }, frame.tNs < m.logTimeNs ? frame.tNs : m.logTimeNs, m.logTimeNs);
+    } else {
+      this.lag.push({ m }, m.logTimeNs, m.logTimeNs);
+    }
+    return this.act(this.lag.release(m.logTimeNs));
+  }
+
+  /** At the end of the input: everything still held, the waiting complete rig frame, then the aligner's last one. */
+  flush(): PendingRig[] {
+    return [...this.act(this.lag.flush()), ...this.releaseComplete(), ...this.closeRig(this.aligner.flush())];
+  }
+
+  /** What to do with each message the lag buffer lets go: align a frame, pass an input on. */
+  private act(held: Held[]): PendingRig[] {
+    const out: PendingRig[] = [];
+    for (const { m, frame, guess } of held) {
+      if (this.complete && m.logTimeNs > latestStamp(this.complete)) out.push(...this.releaseComplete());
+      if (guess) this.aligner.resolveGuess(guess.guess, guess.actual);
+      if (!frame) {
+        this.ordered.message(m);
+        continue;
+      }
+      const step = this.aligner.push(frame);
+      if (step.closedBefore) out.push(...this.releaseComplete(), ...this.closeRig(step.closedBefore));
+      this.ordered.message(m);
+      if (step.closedAfter) {
+        out.push(...this.releaseComplete());
+        this.complete = step.closedAfter;
+      }
+    }
+    return out;
+  }
+
+  private releaseComplete(): PendingRig[] {
+    const rig = this.complete;
+    this.complete = undefined;
+    return this.closeRig(rig);
+  }
+
+  private closeRig(rig: RigFrame | undefined): PendingRig[] {
+    if (!rig) return [];
+    this.opts.onClose?.(rig);
+    this.assembler.resolveTransforms(rig.frames);
+    this.stats.rigFrames++;
+    for (const cam of rig.missing) this.stats.missing[cam] = (this.stats.missing[cam] ?? 0) + 1;
+    this.inBatcher++;
+    return [{ rig, slot: this.ordered.reserve() }];
+  }
+}
+
+function latestStamp(rig: RigFrame): TimeNs {
+  let t = rig.tNs;
+  for (const f of rig.frames) if (f.tNs > t) t = f.tNs;
+  return t;
+}
