@@ -4,9 +4,9 @@
  * `/perception/metrics`, ground truth from `/ground_truth/objects`; rows meet by log time. Also the detection AP of
  * scored track boxes, shared with text files.
  */
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ConfigError, ViperError } from '../contracts/errors.ts';
+import { ConfigError, InputError, RecordingError } from '../contracts/errors.ts';
+import { compareNs } from '../contracts/time.ts';
 import { topics } from '../contracts/topics.ts';
 import {
   amota,
@@ -30,6 +30,7 @@ import {
   type TrackRow,
 } from '../eval/index.ts';
 import { RecordingReader } from '../io/index.ts';
+import { writeOutputFile } from '../io/outputFile.ts';
 import { sameFile } from './paths.ts';
 import { GroundTruthMatch } from '../eval/groundTruthMatch.ts';
 
@@ -79,7 +80,7 @@ export async function evalMcap(
     // Tracks are read from ImageAnnotations only: another schema on such a topic would score as no tracks at all.
     for (const c of channels) {
       if (annotationTopic.test(c.topic) && !/ImageAnnotations$/.test(c.schemaName)) {
-        throw new ViperError('input', {
+        throw new InputError({
           what: `${c.topic} carries ${c.schemaName || 'schemaless messages'}, not foxglove.ImageAnnotations`,
           where: resultsPath,
           hint: 'eval reads tracks as foxglove.ImageAnnotations on /perception/<camera>/annotations (viper replay writes them)',
@@ -99,7 +100,7 @@ export async function evalMcap(
         const key = `${m.channel.topic} @ ${m.logTimeNs}`;
         if (annotationStamps.has(key)) {
           // Rows meet by log time: a second message at the same stamp would be merged with the first.
-          throw new ViperError('input', {
+          throw new InputError({
             what: `two ${m.channel.topic} messages at the same log time`,
             where,
             hint: 'tracks need one annotations message per camera and stamp, each with its own log time',
@@ -123,7 +124,7 @@ export async function evalMcap(
     const damage = results.recovery();
     if (damage.damaged && lastNs === undefined) {
       // Otherwise the messages below would blame a missing topic or a missing replay for what the damage ate.
-      throw new ViperError('recording', {
+      throw new RecordingError({
         what: `nothing intact to score before the damage (${damage.reason})`,
         where: resultsPath,
         hint: 'the results were lost with the damaged part: replay the recording again',
@@ -144,7 +145,7 @@ export async function evalMcap(
   try {
     const ch = gtReader.channels().find((c) => c.topic === topics.groundTruthObjects);
     if (!ch) {
-      throw new ViperError('input', {
+      throw new InputError({
         what: `no ${topics.groundTruthObjects} topic`,
         where: gtPath,
         hint: 'pass the simulated recording with --gt <recording.mcap>',
@@ -158,7 +159,7 @@ export async function evalMcap(
       const gt = parseGroundTruth(raw, gtWhere);
       if (gtStamps.has(m.logTimeNs)) {
         // Rows meet by log time: a second message at the same stamp would be merged with the first.
-        throw new ViperError('input', {
+        throw new InputError({
           what: `two ${topics.groundTruthObjects} messages at the same log time`,
           where: gtWhere,
           hint: 'ground truth needs one message per stamp, each with its own log time',
@@ -183,7 +184,7 @@ export async function evalMcap(
     await gtReader.close();
   }
   if (gtStamps.size === 0) {
-    throw new ViperError('input', {
+    throw new InputError({
       what: `no messages on ${topics.groundTruthObjects}${cutNs !== undefined ? ' before the damage' : ''}`,
       where: gtPath,
       hint: 'pass a recording with ground truth (viper simulate writes it) with --gt',
@@ -191,7 +192,7 @@ export async function evalMcap(
   }
   const { differs, compared, size } = passedGt;
   if (differs > 0 || (size > 0 && compared === 0)) {
-    throw new ViperError('input', {
+    throw new InputError({
       what: `results were replayed from another recording: their ground truth differs from --gt's at ${differs || size} of ${compared || size} stamps`,
       where: `${resultsPath} vs ${gtPath}`,
       hint: 'pass the recording these results were replayed from with --gt',
@@ -224,7 +225,7 @@ export async function evalMcap(
   const orphan = [...trackStamps].filter((s) => !gtStamps.has(s)).length;
   if (trackStamps.size > 0 && orphan === trackStamps.size) {
     // Nothing would be compared: every track a false positive and every actor a miss, which reads as a score.
-    throw new ViperError('input', {
+    throw new InputError({
       what: `no annotation stamp has ground truth at the same log time (results ${span(trackStamps)}, ground truth ${span(gtStamps)})`,
       where: `${resultsPath} vs ${gtPath}`,
       hint: 'pass the recording these results were replayed from with --gt',
@@ -233,7 +234,7 @@ export async function evalMcap(
   const trackCameras = new Set(tracks.map((r) => r.row.camera ?? ''));
   const unseen = [...trackCameras].filter((c) => !gtCameras.has(c)).sort();
   if (trackCameras.size > 0 && gtCameras.size > 0 && unseen.length === trackCameras.size) {
-    throw new ViperError('input', {
+    throw new InputError({
       what: `the results' cameras (${unseen.join(', ')}) and the ground truth's (${[...gtCameras].sort().join(', ')}) have none in common`,
       where: `${resultsPath} vs ${gtPath}`,
       hint: 'pass the recording these results were replayed from with --gt',
@@ -287,7 +288,7 @@ export async function evalMcap(
 
 /** First and last of a set of log times, in seconds. */
 function span(stamps: Set<bigint>): string {
-  const xs = [...stamps].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const xs = [...stamps].sort(compareNs);
   if (xs.length === 0) return 'none';
   const s = (ns: bigint) => (Number(ns) / 1e9).toFixed(3);
   return `${s(xs[0]!)}–${s(xs[xs.length - 1]!)} s`;
@@ -303,7 +304,7 @@ function checkUniqueIds<R extends { id: string | number; camera?: string | undef
   for (const r of rows) {
     const key = `${r.camera ?? ''}\u0000${r.id}`;
     if (seen.has(key)) {
-      throw new ViperError('input', {
+      throw new InputError({
         what: `${name(r)} appears twice in camera ${r.camera ?? '(none)'}`,
         where,
         hint: 'ids must be unique per camera within a message',
@@ -329,15 +330,11 @@ export async function detectionAp(
       where: results,
     });
   }
-  try {
-    await writeFile(plot, precisionRecallSvg(ap.perClass, `${basename(results)}: detection AP50 per class`));
-  } catch (err) {
-    // Node's text without the path it repeats: "ENOENT: no such file or directory".
-    throw new ViperError('input', {
-      what: `cannot write ${plot}: ${(err as Error).message.split(',')[0]}`,
-      where: '--pr-plot',
-    });
-  }
+  await writeOutputFile(
+    plot,
+    precisionRecallSvg(ap.perClass, `${basename(results)}: detection AP50 per class`),
+    '--pr-plot',
+  );
   // The curves went to the plot; the report keeps its usual shape.
   for (const c of Object.values(ap.perClass)) delete c.curve50;
   return ap;

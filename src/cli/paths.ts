@@ -3,10 +3,13 @@
  * has read it (`replay ped.mcap -o ped.mcap` left 356 bytes of ped.mcap), so every command that writes files
  * from input files calls `checkOutputPaths` before it opens anything for writing.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 import { BUNDLED_MODEL, loadModelCard } from '../detect/card.ts';
+import { canonicalPath, sameFile } from '../io/sameFile.ts';
+
+export { sameFile };
 
 /** An output of a command: its path and the option that names it (for the message). */
 export interface OutputPath {
@@ -20,36 +23,6 @@ export interface OutputPath {
   replacesFolder?: boolean;
   /** A text output written in one go: a device or pipe (`-o /dev/stdout`) is fine there. */
   allowStream?: boolean;
-}
-
-/**
- * The canonical name of `path`: symlinks resolved where the file (or else its folder) exists, so two spellings
- * of one file compare equal whether or not the file is there yet.
- */
-export function canonicalPath(path: string): string {
-  const abs = resolve(path);
-  try {
-    return realpathSync(abs);
-  } catch {
-    // Not there (yet): resolve its folder, where an output usually is.
-    try {
-      return join(realpathSync(dirname(abs)), basename(abs));
-    } catch {
-      return abs;
-    }
-  }
-}
-
-/** True when `a` and `b` name one file: the same canonical path, or (both existing) the same device and inode. */
-export function sameFile(a: string, b: string): boolean {
-  if (canonicalPath(a) === canonicalPath(b)) return true;
-  try {
-    const sa = statSync(a);
-    const sb = statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
 }
 
 function isFolder(path: string): boolean {

@@ -4,7 +4,7 @@
  * `{ feeds: [...] }`; a feed that fails is reported on its line and the others still finish.
  */
 import { existsSync, statSync } from 'node:fs';
-import { ConfigError } from '../contracts/errors.ts';
+import { ConfigError, EXIT_INTERRUPTED } from '../contracts/errors.ts';
 import type { StageOptions } from '../graph/buildStages.ts';
 import { feedOutputs, replayFeeds, type FeedsOptions } from '../graph/replayFeeds.ts';
 import { withRecoverHint } from '../io/index.ts';
@@ -81,7 +81,7 @@ export async function replayFeedsCommand(
       if ('summary' in x) {
         if (o.json) json.push(x.summary);
         else printSummary(x.summary);
-        if (x.summary.interrupted) code = Math.max(code, 130);
+        if (x.summary.interrupted) code = Math.max(code, EXIT_INTERRUPTED);
         continue;
       }
       if ('notStarted' in x) {
@@ -92,7 +92,7 @@ export async function replayFeedsCommand(
             `replay ${x.input}: not started (stopped before its turn), nothing written${stale}\n`,
           );
         }
-        code = Math.max(code, 130);
+        code = Math.max(code, EXIT_INTERRUPTED);
         continue;
       }
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));

@@ -1,6 +1,6 @@
 /**
  * The evaluation report of `viper eval`: what was scored, the metrics, and the run's own figures (frames,
- * dropped camera frames, issues, latency) from `/perception/metrics`; plus its one-screen text rendering.
+ * dropped camera frames, issues) from `/perception/metrics`; plus its one-screen text rendering.
  */
 import type { ApResult } from './ap.ts';
 import type { AmotaResult } from './bev.ts';
@@ -16,8 +16,6 @@ export interface RunFigures {
   droppedFraction: number;
   /** Non-fatal issues by kind. */
   issues: Record<string, number>;
-  /** Per-frame latency (ms) when the run recorded `latencyMs`; null otherwise. */
-  latencyMs: { p50: number; p95: number; max: number; mean: number } | null;
 }
 
 export interface EvalReport {
@@ -44,7 +42,6 @@ interface RigMetricsLike {
   cameras?: unknown;
   missing?: unknown;
   issues?: unknown;
-  latencyMs?: unknown;
 }
 
 /** Run figures from decoded `/perception/metrics` messages. */
@@ -52,7 +49,6 @@ export function summarizeRun(messages: readonly RigMetricsLike[]): RunFigures {
   let present = 0;
   let missing = 0;
   const issues: Record<string, number> = {};
-  const lat: number[] = [];
   for (const m of messages) {
     present += Array.isArray(m.cameras) ? m.cameras.length : 0;
     missing += Array.isArray(m.missing) ? m.missing.length : 0;
@@ -63,24 +59,13 @@ export function summarizeRun(messages: readonly RigMetricsLike[]): RunFigures {
         issues[kind] = (issues[kind] ?? 0) + 1;
       }
     }
-    if (typeof m.latencyMs === 'number' && Number.isFinite(m.latencyMs)) lat.push(m.latencyMs);
   }
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
   return {
     rigFrames: messages.length,
     cameraFrames: present + missing,
     cameraFramesMissing: missing,
     droppedFraction: present + missing > 0 ? missing / (present + missing) : 0,
     issues,
-    latencyMs: lat.length
-      ? {
-          p50: q(0.5),
-          p95: q(0.95),
-          max: lat[lat.length - 1]!,
-          mean: lat.reduce((s, x) => s + x, 0) / lat.length,
-        }
-      : null,
   };
 }
 
@@ -133,12 +118,9 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.run) {
     const f = r.run;
-    const lat = f.latencyMs
-      ? `latency p50 ${f.latencyMs.p50.toFixed(1)} ms, p95 ${f.latencyMs.p95.toFixed(1)} ms, max ${f.latencyMs.max.toFixed(1)} ms`
-      : 'latency not recorded';
     const issues = Object.entries(f.issues).map(([k, n]) => `${k} ${n}`);
     out.push(
-      `run: ${f.rigFrames} rig frames, ${f.cameraFramesMissing}/${f.cameraFrames} camera frames missing (${pct(f.droppedFraction).trim()}%), ${lat}` +
+      `run: ${f.rigFrames} rig frames, ${f.cameraFramesMissing}/${f.cameraFrames} camera frames missing (${pct(f.droppedFraction).trim()}%)` +
         (issues.length ? `; issues: ${issues.join(', ')}` : ''),
     );
   }

@@ -56,7 +56,10 @@ function firstChunkCrcOffset(b: Buffer): number {
 
 describe('bad input → one line, exit 2', () => {
   it('missing file', () =>
-    expectOneLineExit2(['replay', join(dir, 'nope.mcap'), '-o', join(dir, 'o1.mcap')], /no such file/));
+    expectOneLineExit2(
+      ['replay', join(dir, 'nope.mcap'), '-o', join(dir, 'o1.mcap')],
+      /^error: recording: file not found \(.*nope\.mcap\)/,
+    ));
 
   it('with --json the failure is JSON on stdout too, for the script that reads it', () => {
     const r = viper(['inspect', join(dir, 'nope.mcap'), '--json']);
@@ -102,6 +105,7 @@ describe('bad input → one line, exit 2', () => {
   it('an option given an empty value (read as 0 or as no path before)', () => {
     expectOneLineExit2(['eval', good, '--iou', ''], /an option was given an empty value \(--iou\)/);
     expectOneLineExit2(['eval', good, '--iou='], /an option was given an empty value \(--iou\)/);
+    expectOneLineExit2(['eval', good, '--pr-plot', ''], /an option was given an empty value \(--pr-plot\)/);
     expectOneLineExit2(['replay', good, '-o', ''], /an option was given an empty value \(-o\)/);
   });
 

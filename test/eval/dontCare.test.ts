@@ -147,6 +147,7 @@ describe('scenario scoring (metricTable, match2D) with the size range', () => {
     objects: [[], [], []],
     hasTracks: true,
     hasObjects: false,
+    cameras: [],
     runMessages: [],
     unlabelled: 0,
   };

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_MODEL, buildStages } from '../../src/graph/buildStages.ts';
+import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { recordScenario } from '../../src/sim/record.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
@@ -134,6 +135,34 @@ describe('viper scenarios: bad input', () => {
     const mismatch = oneLine(viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', b]));
     expect(mismatch).toMatch(
       /^error: recording: results were replayed from another recording: their ground truth differs from this one at \d+ of \d+ stamps/,
+    );
+
+    // The ground truth written twice at one stamp: refused (the second had replaced the first unseen).
+    const twice = join(dir, 'a.twice.mcap');
+    const reader = await RecordingReader.open(a);
+    const writer = await RecordingWriter.create(twice);
+    const ids = new Map<number, number>();
+    for await (const m of reader.messages()) {
+      let id = ids.get(m.channel.id);
+      if (id === undefined) {
+        const sc = reader.schemaOf(m.channel.id);
+        id = await writer.addChannel(m.channel.topic, {
+          kind: 'raw',
+          name: sc.name,
+          encoding: sc.encoding,
+          data: sc.data,
+          messageEncoding: m.channel.messageEncoding,
+        });
+        ids.set(m.channel.id, id);
+      }
+      await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
+      if (m.channel.topic === '/ground_truth/objects')
+        await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
+    }
+    await writer.close();
+    await reader.close();
+    expect(oneLine(viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', twice]))).toMatch(
+      /^error: recording: two \/ground_truth\/objects messages at the same log time \(.*a\.twice\.mcap @ \d+\)/,
     );
   }, 120_000);
 });

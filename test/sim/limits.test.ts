@@ -114,7 +114,7 @@ describe('viper simulate: options checked before rendering', () => {
       const r = await runSimulate([file, '-o', out, '--mosaic', png, '--mosaic-at', at, '--no-progress']);
       expect(r.code, at).toBe(2);
       expect(r.stderr.trim().split('\n'), at).toHaveLength(1);
-      expect(r.stderr, at).toContain('--mosaic-at must be a time from 0 to 1 s');
+      expect(r.stderr, at).toContain(`--mosaic-at must be a number in [0, 1], got '${at}'`);
       expect(existsSync(out) || existsSync(png), at).toBe(false);
     }
   });

@@ -5,9 +5,9 @@
  *   which passes its inputs through). Rows meet by log time.
  * - Text: MOTChallenge or KITTI tracking files (`--gt` required), e.g. to score another tracker's output.
  */
-import { readFile } from 'node:fs/promises';
+import { readTextInput } from '../../io/index.ts';
 import type { Command } from 'commander';
-import { ConfigError, ViperError } from '../../contracts/errors.ts';
+import { ConfigError } from '../../contracts/errors.ts';
 import {
   type EvalReport,
   evaluateRows,
@@ -24,6 +24,7 @@ import {
 import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { type ClearOpts, detectionAp, evalMcap } from '../evalMcap.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
+import { numberArg, unitArg } from '../args.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { action, printJson } from '../run.ts';
 
@@ -95,20 +96,14 @@ export function register(program: Command): void {
               hint: 'use mot or kitti',
             });
           }
-          const iou = unit('iou', o.iou);
+          const iou = unitArg('--iou', o.iou);
           // MCAP results are scored as `viper scenarios run` scores them; text files count every row (MOTChallenge).
           const mcap = format === 'mcap';
-          const minVisibility = unit(
-            'min-visibility',
+          const minVisibility = unitArg(
+            '--min-visibility',
             o.minVisibility ?? String(mcap ? DEFAULT_SCORE.minVisibility : 0),
           );
-          const matchDistanceM = Number(o.matchDistance);
-          if (!(matchDistanceM > 0)) {
-            throw new ConfigError({
-              what: `--match-distance '${o.matchDistance}' is not a positive number`,
-              where: 'viper eval',
-            });
-          }
+          const matchDistanceM = numberArg('--match-distance', o.matchDistance, { above: 0 });
           if (o.convention !== 'trackeval' && o.convention !== 'motmetrics') {
             throw new ConfigError({
               what: `--convention '${o.convention}'`,
@@ -116,18 +111,21 @@ export function register(program: Command): void {
               hint: 'trackeval or motmetrics',
             });
           }
-          const minHeightPx = Number(o.minHeight ?? (mcap ? DEFAULT_SCORE.minHeightPx : 0));
-          if (!(minHeightPx >= 0)) {
-            throw new ConfigError({
-              what: `--min-height '${o.minHeight}' is not a number ≥ 0`,
-              where: 'viper eval',
-            });
-          }
+          const minHeightPx = numberArg(
+            '--min-height',
+            o.minHeight ?? String(mcap ? DEFAULT_SCORE.minHeightPx : 0),
+            { min: 0 },
+          );
           const opts: ClearOpts = { threshold: iou, convention: o.convention, minHeightPx };
           const switches = o.switches === true;
           const plot = o.prPlot;
-          if (plot === '')
-            throw new ConfigError({ what: '--pr-plot needs a file name', where: 'viper eval' });
+          // Options of one format only are refused with the other, not ignored.
+          const benchmark = benchmarkOf(o.benchmark, format);
+          if (o.recover && format !== 'mcap')
+            throw new ConfigError({
+              what: `--recover reads damaged MCAP files; ${results} is read as ${format} text`,
+              where: 'viper eval',
+            });
           checkOutputPaths([results, o.gt], [{ path: plot, flag: '--pr-plot', allowStream: true }]);
           const report =
             format === 'mcap'
@@ -139,7 +137,7 @@ export function register(program: Command): void {
                   plot,
                   o.recover === true,
                 )
-              : await evalText(results, o.gt, format, opts, benchmarkOf(o.benchmark, format), switches, plot);
+              : await evalText(results, o.gt, format, opts, benchmark, switches, plot);
           if (plot !== undefined && !report.detection) {
             throw new ConfigError({
               what: '--pr-plot: the results have no scored boxes to draw curves from',
@@ -160,28 +158,10 @@ function benchmarkOf(b: string | undefined, format: string): MotBenchmark | unde
     throw new ConfigError({
       what: `--benchmark '${b}'`,
       where: 'viper eval',
-      hint: 'MOT15, MOT16, MOT17 or MOT20, with MOT text files',
+      hint: 'MOT15, MOT16, MOT17 or MOT20, with MOT text files (MCAP results are scored as the scenario suite scores them)',
     });
   }
   return b as MotBenchmark;
-}
-
-function unit(name: string, v: string): number {
-  const x = Number(v);
-  if (!(x >= 0 && x <= 1))
-    throw new ConfigError({ what: `--${name} '${v}' is not in [0, 1]`, where: 'viper eval' });
-  return x;
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ViperError('input', {
-      what: `cannot read ${path}: ${(err as Error).message}`,
-      where: 'viper eval',
-    });
-  }
 }
 
 async function evalText(
@@ -194,8 +174,8 @@ async function evalText(
   plot: string | undefined,
 ) {
   if (!gt) throw new ConfigError({ what: 'text results need --gt <ground-truth file>', where: 'viper eval' });
-  const gtText = await readText(gt);
-  const trText = await readText(results);
+  const gtText = await readTextInput(gt);
+  const trText = await readTextInput(results);
   const notes: string[] = [];
   let gtRows: TrackRow[];
   let trRows: TrackRow[];

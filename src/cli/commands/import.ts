@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { importFrames } from '../importFrames.ts';
+import { numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
@@ -24,14 +25,8 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(
       action(async (source: string, o: Record<string, string | boolean>) => {
-        const num = (flag: string, v: unknown) => {
-          const n = Number(v);
-          if (!Number.isFinite(n))
-            throw new ConfigError({ what: `${flag} must be a number, got '${String(v)}'`, where: flag });
-          return n;
-        };
-        const hfov = num('--hfov', o.hfov);
-        if (!(hfov > 1 && hfov < 179))
+        const hfov = numberArg('--hfov', String(o.hfov), { above: 1 });
+        if (!(hfov < 179))
           throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
         checkOutputPaths([source], [{ path: String(o.output), flag: '-o' }]);
         let bar: ReturnType<typeof createProgress> | undefined;
@@ -44,9 +39,9 @@ export function register(program: Command): void {
           control,
           source,
           output: String(o.output),
-          rateHz: o.rate === undefined ? undefined : num('--rate', o.rate),
+          rateHz: o.rate === undefined ? undefined : numberArg('--rate', String(o.rate)),
           camera: String(o.camera),
-          startS: num('--start', o.start),
+          startS: numberArg('--start', String(o.start)),
           hfovDeg: hfov,
           onProgress: (done, total) => {
             bar ??= createProgress('import', total ?? 0, 'frames', o.json !== true && o.progress !== false);

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError } from '../../contracts/errors.ts';
+import { ConfigError, EXIT_INTERRUPTED, RecordingError } from '../../contracts/errors.ts';
 import { openChecked, replay } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { FEEDS_AT_ONCE } from '../../graph/replayFeeds.ts';
 import { LiveServer } from '../../live/index.ts';
+import { intArg, numberArg, unitArg } from '../args.ts';
 import { checkOutputPaths, modelInputs } from '../paths.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
@@ -43,7 +44,7 @@ export function register(program: Command): void {
     .option(
       '--threads <n>',
       'ONNX Runtime intra-op threads (default: one per physical core, at most CPUs - 1)',
-      (v) => parseIntArg('--threads', v),
+      (v) => intArg('--threads', v),
     )
     .option('--tracker <kind>', 'bytetrack | sort | none', 'bytetrack')
     .option('--no-fuse', 'skip multi-camera fusion into world objects')
@@ -52,47 +53,47 @@ export function register(program: Command): void {
       'track pedestrians without their colour: faster (the track stage decodes no image), more id switches in crowds',
     )
     .option('--track-thresh <s>', 'ByteTrack high-score threshold τ_high (default 0.5)', (v) =>
-      parseUnitArg('--track-thresh', v),
+      unitArg('--track-thresh', v),
     )
     .option(
       '--birth-thresh <s>',
       'score a detection needs to start a track (default τ_high + 0.1; e.g. the card threshold for single frames)',
-      (v) => parseUnitArg('--birth-thresh', v),
+      (v) => unitArg('--birth-thresh', v),
     )
     .option(
       '--range-cue <cue>',
       'fusion range: mixed (default: pedestrians combined, other classes ground) | ground (flat-ground point) | ' +
         'combined (with the class-height range for every class; for real, uneven roads)',
     )
-    .option('--batch-size <n>', 'rig frames per stage batch', (v) => parseIntArg('--batch-size', v, 1000), 6)
+    .option('--batch-size <n>', 'rig frames per stage batch', (v) => intArg('--batch-size', v, 1000), 6)
     .option(
       '--queue-size <n>',
       'messages queued for writing before reading pauses',
-      (v) => parseIntArg('--queue-size', v, 10_000),
+      (v) => intArg('--queue-size', v, 10_000),
       64,
     )
     .option(
       '--batch-window-ms <ms>',
       'log-time window of one batch',
-      (v) => parseIntArg('--batch-window-ms', v, 60_000),
+      (v) => intArg('--batch-window-ms', v, 60_000),
       1000,
     )
     .option(
       '--align-tolerance-ms <ms>',
       'camera alignment tolerance',
-      (v) => parseIntArg('--align-tolerance-ms', v, 1000),
+      (v) => intArg('--align-tolerance-ms', v, 1000),
       20,
     )
     .option(
       '--max-camera-lag-ms <ms>',
       'frames wait this long (log time) to be put back in stamp order, so a camera received up to this late still joins its rig frames; 0: no wait',
-      (v) => parseIntArg('--max-camera-lag-ms', v, 10_000, 0),
+      (v) => intArg('--max-camera-lag-ms', v, 10_000, 0),
       300,
     )
     .option(
       '--feeds-at-once <n>',
       'with several recordings: how many replay at the same time (the others wait their turn; bounds memory)',
-      (v) => parseIntArg('--feeds-at-once', v),
+      (v) => intArg('--feeds-at-once', v),
       FEEDS_AT_ONCE,
     )
     .option('--compression <kind>', 'chunk compression of the results file: zstd | lz4 | none', 'zstd')
@@ -110,11 +111,7 @@ export function register(program: Command): void {
         withDamageHint(rerunWithRecover('replay'), async (inputs: string[], o: Record<string, unknown>) => {
           for (const input of inputs) {
             if (!existsSync(input)) {
-              throw new ConfigError({
-                what: `no such file '${input}'`,
-                where: 'replay <input>',
-                hint: 'check the path',
-              });
+              throw new RecordingError({ what: 'file not found', where: input, hint: 'check the path' });
             }
           }
           const stageOpts: StageOptions = {
@@ -161,7 +158,7 @@ export function register(program: Command): void {
           });
           let live: LiveServer | undefined;
           if (o.serve !== undefined) {
-            const port = o.serve === true ? 8765 : parseIntArg('--serve', String(o.serve));
+            const port = o.serve === true ? 8765 : intArg('--serve', String(o.serve));
             if (port > 65535) {
               throw new ConfigError({ what: `port ${port} is out of range (1–65535)`, where: '--serve' });
             }
@@ -182,7 +179,7 @@ export function register(program: Command): void {
               metadata,
               control,
               live,
-              speed: o.speed === undefined ? undefined : parseSpeed(String(o.speed)),
+              speed: o.speed === undefined ? undefined : numberArg('--speed', String(o.speed), { above: 0 }),
               onStart: (s) => {
                 total = s.messageCount;
                 progress = createProgress('replay', total, 'msgs', o.progress !== false && o.json !== true);
@@ -194,7 +191,7 @@ export function register(program: Command): void {
             else progress?.finish(rigs);
             if (o.json) printJson(summary);
             else printSummary(summary);
-            return summary.interrupted ? 130 : 0;
+            return summary.interrupted ? EXIT_INTERRUPTED : 0;
           } finally {
             dispose();
             await live?.close();
@@ -204,27 +201,6 @@ export function register(program: Command): void {
     );
 }
 
-/**
- * A whole number from `min` (1 unless given) up to `max`: the upper bounds keep memory bounded (a batch or queue of
- * a billion frames, a lag of a day) and are far above any use (`--help` has the defaults).
- */
-export function parseIntArg(flag: string, v: string, max = Number.MAX_SAFE_INTEGER, min = 1): number {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) {
-    const what = min === 1 ? 'a positive integer' : `a whole number ≥ ${min}`;
-    throw new ConfigError({ what: `${flag} must be ${what}, got '${v}'`, where: flag });
-  }
-  if (n > max) throw new ConfigError({ what: `${flag} ${n} is more than ${max}`, where: flag });
-  return n;
-}
-
-function parseUnitArg(flag: string, v: string): number {
-  const n = Number(v);
-  if (!(n >= 0 && n <= 1))
-    throw new ConfigError({ what: `${flag} must be in [0, 1], got '${v}'`, where: flag });
-  return n;
-}
-
 function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
   if (v === 'zstd' || v === 'lz4' || v === 'none') return v;
   throw new ConfigError({
@@ -232,11 +208,4 @@ function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {
     where: '--compression',
     hint: 'use zstd, lz4 or none',
   });
-}
-
-function parseSpeed(v: string): number {
-  const x = Number(v);
-  if (!(x > 0) || !Number.isFinite(x))
-    throw new ConfigError({ what: `--speed must be a positive number, got '${v}'`, where: '--speed' });
-  return x;
 }

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
+import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import {
   DEFAULT_SCORE,
   expandScenarioArgs,
@@ -23,6 +23,7 @@ import { loadScenario } from '../../sim/scenario/load.ts';
 import { runSuite } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
+import { intArg, numberArg, unitArg } from '../args.ts';
 import { action, printJson } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -45,13 +46,10 @@ interface RunOpts {
 }
 
 function scoreOptions(o: { minVisibility: string; minHeight: string }): ScoreRunOptions {
-  const v = Number(o.minVisibility);
-  if (!(v >= 0 && v <= 1))
-    throw new ConfigError({ what: `--min-visibility '${o.minVisibility}' is not in [0, 1]` });
-  const h = Number(o.minHeight);
-  if (!(Number.isFinite(h) && h >= 0))
-    throw new ConfigError({ what: `--min-height '${o.minHeight}' is not a number ≥ 0` });
-  return { minVisibility: v, minHeightPx: h };
+  return {
+    minVisibility: unitArg('--min-visibility', o.minVisibility),
+    minHeightPx: numberArg('--min-height', o.minHeight, { min: 0 }),
+  };
 }
 
 const MIN_HEIGHT_HELP =
@@ -80,7 +78,11 @@ export function register(program: Command): void {
     .option('--update-golden', 'write golden files from this run instead of comparing')
     .option('--golden-dir <dir>', 'golden files (default: recordings/golden)')
     .option('--recordings <dir>', 'recording cache (default: <out>/recordings)')
-    .option('--min-visibility <f>', 'ground truth less visible than this is not scored (0–1)', '0.25')
+    .option(
+      '--min-visibility <f>',
+      'ground truth less visible than this is not scored (0–1)',
+      String(DEFAULT_SCORE.minVisibility),
+    )
     .option('--min-height <px>', MIN_HEIGHT_HELP, String(DEFAULT_SCORE.minHeightPx))
     .option('--json', 'print suite.json to stdout instead of the table')
     .option('--no-progress', 'no status line of the scenarios running')
@@ -89,18 +91,11 @@ export function register(program: Command): void {
         if (o.detector !== 'oracle' && o.detector !== 'model') {
           throw new ConfigError({ what: `--detector '${o.detector}'`, hint: 'oracle or model' });
         }
-        const jobs = o.jobs === undefined ? undefined : Number(o.jobs);
-        if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) {
-          throw new ConfigError({ what: `--jobs '${o.jobs}' is not a positive integer` });
-        }
-        const oracleSeed = o.oracleSeed === undefined ? undefined : Number(o.oracleSeed);
+        const jobs = o.jobs === undefined ? undefined : intArg('--jobs', o.jobs, 256);
+        // The oracle hashes its seed as 32 bits: a larger one would alias a smaller seed (2^32 + 1 is seed 1).
+        const oracleSeed =
+          o.oracleSeed === undefined ? undefined : intArg('--oracle-seed', o.oracleSeed, 0xffffffff, 0);
         if (oracleSeed !== undefined) {
-          // The oracle hashes its seed as 32 bits: a larger one would alias a smaller seed (2^32 + 1 is seed 1).
-          if (!(Number.isInteger(oracleSeed) && oracleSeed >= 0 && oracleSeed <= 0xffffffff)) {
-            throw new ConfigError({
-              what: `--oracle-seed '${o.oracleSeed}' is not a whole number in [0, 4294967295]`,
-            });
-          }
           if (o.detector !== 'oracle' || o.updateGolden) {
             throw new ConfigError({
               what: '--oracle-seed goes with the oracle detector and without --update-golden',
@@ -153,7 +148,7 @@ export function register(program: Command): void {
         if (suite.interrupted) return EXIT_INTERRUPTED;
         // Bad input found by a worker (e.g. an expect naming a camera the recording lacks) exits 2, as usual.
         const errors = suite.outcomes.filter((x) => x.status === 'error');
-        if (errors.length > 0 && errors.every((x) => x.badInput)) return 2;
+        if (errors.length > 0 && errors.every((x) => x.badInput)) return EXIT_BAD_INPUT;
         return suite.failed + suite.errors > 0 ? 1 : 0;
       }),
     );
@@ -163,7 +158,11 @@ export function register(program: Command): void {
     .argument('<results>', 'results.mcap from viper replay')
     .requiredOption('--scenario <file>', 'the scenario file whose expect block to check')
     .option('--gt <recording>', 'recording with /ground_truth/objects (default: the results file)')
-    .option('--min-visibility <f>', 'ground truth less visible than this is not scored (0–1)', '0.25')
+    .option(
+      '--min-visibility <f>',
+      'ground truth less visible than this is not scored (0–1)',
+      String(DEFAULT_SCORE.minVisibility),
+    )
     .option('--min-height <px>', MIN_HEIGHT_HELP, String(DEFAULT_SCORE.minHeightPx))
     .option('--json', 'print checks and metrics as JSON')
     .action(

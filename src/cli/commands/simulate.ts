@@ -8,7 +8,13 @@ import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, systemFailure } from '../../contracts/errors.ts';
+import {
+  ConfigError,
+  EXIT_BAD_INPUT,
+  EXIT_INTERRUPTED,
+  systemFailure,
+  ViperError,
+} from '../../contracts/errors.ts';
 import { DatasetWriter, splitFor } from '../../sim/dataset.ts';
 import { mosaicPng } from '../../sim/mosaic.ts';
 import { recordScenario } from '../../sim/record.ts';
@@ -16,8 +22,10 @@ import { loadScenario, refuseSameNames, scenarioJsonSchema } from '../../sim/sce
 import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
+import { intArg, numberArg } from '../args.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
+import { checkOutputFolder, writeOutputFile } from '../../io/outputFile.ts';
 
 interface Opts {
   output?: string;
@@ -41,6 +49,67 @@ interface Digest {
   bytes: number;
 }
 
+/**
+ * Options the chosen mode would not use are refused, not ignored: `--check` writes nothing, `--digests` /
+ * `--verify` record to temporary files, and the tuning options need the output they tune.
+ */
+function refuseIgnoredOptions(o: Opts): void {
+  const outputs = [o.output && '-o', o.exportDataset && '--export-dataset', o.mosaic && '--mosaic'].filter(
+    Boolean,
+  );
+  const refuse = (what: string, hint: string) => {
+    throw new ConfigError({ what, where: 'viper simulate', hint });
+  };
+  if (o.check && (outputs.length > 0 || o.digests || o.verify))
+    refuse(
+      `--check only validates the scenario files, so ${[...outputs, o.digests && '--digests', o.verify && '--verify'].filter(Boolean).join(', ')} would be ignored`,
+      'drop --check, or run it on its own',
+    );
+  if ((o.digests || o.verify) && outputs.length > 0)
+    refuse(
+      `${o.digests ? '--digests' : '--verify'} records each scenario to a temporary file, so ${outputs.join(', ')} would be ignored`,
+      'run them as two commands',
+    );
+  if (o.mosaicAt !== undefined && !o.mosaic) refuse('--mosaic-at without --mosaic', 'add --mosaic out.png');
+  if ((o.stride !== undefined || o.val !== undefined) && !o.exportDataset)
+    refuse(
+      `${o.stride !== undefined ? '--stride' : '--val'} without --export-dataset`,
+      'add --export-dataset DIR',
+    );
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * `--check`: every file is loaded and validated, each bad one named on its own line (`error: …`, as a single bad
+ * input is), so one run lists every mistake; exit 2 when any is bad. Two files of one scenario name are refused
+ * as in every other mode.
+ */
+async function checkFiles(files: string[], json: boolean): Promise<number> {
+  const summary: Record<string, unknown>[] = [];
+  const loaded = [];
+  for (const file of files) {
+    try {
+      const l = await loadScenario(file);
+      loaded.push(l);
+      summary.push({ scenario: l.scenario.name, file, ok: true, frames: frameCount(l.scenario) });
+      if (!json)
+        process.stdout.write(`ok ${file} (${l.scenario.name}, ${plural(frameCount(l.scenario), 'frame')})\n`);
+    } catch (err) {
+      if (!(err instanceof ViperError)) throw err;
+      summary.push({
+        file,
+        ok: false,
+        error: { domain: err.domain, what: err.what, where: err.where, hint: err.hint },
+      });
+      process.stderr.write(`error: ${err.message}\n`);
+    }
+  }
+  refuseSameNames(loaded, 'simulate');
+  if (json) printJson(summary);
+  return summary.every((x) => x.ok) ? 0 : EXIT_BAD_INPUT;
+}
+
 /** Thrown from a progress callback to end a dataset export on Ctrl-C. */
 class Interrupted extends Error {}
 
@@ -52,10 +121,13 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'recording (.mcap) to write (one scenario)')
     .option('--export-dataset <dir>', 'write images + YOLO and COCO labels for detector training')
     .option('--val <names>', 'comma-separated scenario names for the val split (default: every 5th by name)')
-    .option('--stride <n>', 'dataset: keep every n-th frame', '5')
-    .option('--mosaic <png>', 'write a 3×2 mosaic of the six cameras (one scenario)')
+    .option('--stride <n>', 'dataset: keep every n-th frame (default 5)')
+    .option('--mosaic <png>', "write a mosaic of the rig's cameras, three to a row (one scenario)")
     .option('--mosaic-at <s>', 'time of the mosaic, seconds (default: 2, or the end of a shorter scenario)')
-    .option('--write-schema <file>', 'write the scenario JSON Schema (for editors) and exit')
+    .option(
+      '--write-schema <file>',
+      'write the scenario JSON Schema (for editors); alone, nothing else is done',
+    )
     .option('--check', 'only validate the scenario files')
     .option(
       '--digests <file>',
@@ -80,7 +152,11 @@ export function register(program: Command): void {
           ],
         );
         if (o.writeSchema) {
-          await writeFile(o.writeSchema, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+          await writeOutputFile(
+            o.writeSchema,
+            `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`,
+            '--write-schema',
+          );
           if (!o.json) process.stdout.write(`wrote ${o.writeSchema}\n`);
           if (files.length === 0) return 0;
         }
@@ -101,36 +177,22 @@ export function register(program: Command): void {
             hint: 'give -o rec.mcap, --export-dataset DIR, --mosaic PNG or --check',
           });
         }
+        refuseIgnoredOptions(o);
+        if (o.check) return await checkFiles(files, o.json === true);
         // Validate everything before writing anything.
         const loaded = [];
         for (const f of files) loaded.push(await loadScenario(f));
         refuseSameNames(loaded, 'simulate');
         const end = loaded[0]!.scenario.duration;
-        const mosaicAt = o.mosaicAt === undefined ? Math.min(2, end) : Number(o.mosaicAt);
-        if (o.mosaic && !(mosaicAt >= 0 && mosaicAt <= end))
-          throw new ConfigError({
-            what: `--mosaic-at must be a time from 0 to ${end} s, got '${o.mosaicAt}'`,
-            where: '--mosaic-at',
-            hint: 'give seconds from the start of the scenario, e.g. --mosaic-at 2',
-          });
+        const mosaicAt =
+          o.mosaicAt === undefined
+            ? Math.min(2, end)
+            : numberArg('--mosaic-at', o.mosaicAt, { min: 0, max: end });
         const summary: Record<string, unknown>[] = [];
-        if (o.check) {
-          for (const l of loaded)
-            summary.push({
-              scenario: l.scenario.name,
-              file: l.source,
-              ok: true,
-              frames: frameCount(l.scenario),
-            });
-          if (o.json) printJson(summary);
-          else
-            for (const l of loaded)
-              process.stdout.write(`ok ${l.source} (${l.scenario.name}, ${frameCount(l.scenario)} frames)\n`);
-          return 0;
-        }
         const bar = (label: string, total: number) =>
           createProgress(label, total, 'frames', o.progress !== false && !o.json);
         if (o.digests || o.verify) {
+          if (o.digests) await checkOutputFolder(o.digests, '--digests');
           const expected: Record<string, Digest> = o.verify ? await readDigests(o.verify) : {};
           const got: Record<string, Digest> =
             o.digests && existsSync(o.digests) ? JSON.parse(await readFile(o.digests, 'utf8')) : {};
@@ -183,14 +245,14 @@ export function register(program: Command): void {
           }
           if (o.digests) {
             const sorted = Object.fromEntries(Object.entries(got).sort(([a], [b]) => (a < b ? -1 : 1)));
-            await writeFile(o.digests, `${JSON.stringify(sorted, null, 2)}\n`);
+            await writeOutputFile(o.digests, `${JSON.stringify(sorted, null, 2)}\n`, '--digests');
           }
           if (o.json) printJson(summary);
           if (stop) {
             process.stderr.write(
               `interrupted: ${summary.length} of ${loaded.length} scenarios recorded${o.digests ? `, their digests written to ${o.digests}` : ''}\n`,
             );
-            return 130;
+            return EXIT_INTERRUPTED;
           }
           return bad > 0 ? 1 : 0;
         }
@@ -216,7 +278,7 @@ export function register(program: Command): void {
             if (!o.json) {
               const frames = r.interrupted
                 ? `${r.frames} of ${total} frames (${(r.frames / l.scenario.rate).toFixed(1)} of ${l.scenario.duration} s; interrupted, output finalized)`
-                : `${r.frames} frames`;
+                : plural(r.frames, 'frame');
               process.stdout.write(
                 `wrote ${r.path}: ${frames}, ${(r.bytes / 1e6).toFixed(1)} MB, sha256 ${r.sha256.slice(0, 16)}…\n`,
               );
@@ -224,7 +286,7 @@ export function register(program: Command): void {
             if (r.interrupted) {
               // Ctrl-C ends the command here: no mosaic or dataset after it.
               if (o.json) printJson(summary.length === 1 ? summary[0] : summary);
-              return 130;
+              return EXIT_INTERRUPTED;
             }
           } finally {
             off();
@@ -241,12 +303,7 @@ export function register(program: Command): void {
           if (!o.json) process.stdout.write(`wrote ${o.mosaic}\n`);
         }
         if (o.exportDataset) {
-          const stride = Number(o.stride);
-          if (!(Number.isInteger(stride) && stride >= 1))
-            throw new ConfigError({
-              what: `--stride must be a whole number ≥ 1, got '${o.stride}'`,
-              where: '--stride',
-            });
+          const stride = o.stride === undefined ? 5 : intArg('--stride', o.stride);
           const names = loaded.map((l) => l.scenario.name);
           const val = o.val
             ?.split(',')
@@ -293,7 +350,7 @@ export function register(program: Command): void {
             await rm(tmp, { recursive: true, force: true });
             if (err instanceof Interrupted) {
               process.stderr.write(`interrupted: no dataset written\n`);
-              return 130;
+              return EXIT_INTERRUPTED;
             }
             const why = systemFailure(err);
             if (why !== undefined) {

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
-import { readMotChallenge } from '../../io/index.ts';
+import { readMotChallenge, readTextInput } from '../../io/index.ts';
+import { writeOutputFile } from '../../io/outputFile.ts';
 import { formatMotTracks, MotRunCollector, trackMotFrames } from '../../track/index.ts';
 import { checkOutputPaths } from '../paths.ts';
+import { numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 
@@ -25,12 +26,9 @@ interface TrackOptions {
   progress: boolean;
 }
 
+/** An optional number option (the tracker's config schema checks its range). */
 function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x))
-    throw new ConfigError({ what: `--${name} '${v}' is not a number`, where: 'viper track' });
-  return x;
+  return v === undefined ? undefined : numberArg(`--${name}`, v);
 }
 
 export function register(program: Command): void {
@@ -65,15 +63,7 @@ export function register(program: Command): void {
           });
         }
         checkOutputPaths([detPath], [{ path: o.output, flag: '-o', allowStream: true }]);
-        let text: string;
-        try {
-          text = readFileSync(detPath, 'utf8');
-        } catch (err) {
-          throw new ConfigError({
-            what: `cannot read ${detPath}: ${(err as Error).message}`,
-            where: 'viper track',
-          });
-        }
+        const text = await readTextInput(detPath);
         const rows = readMotChallenge(text, { source: detPath });
         const config = Object.fromEntries(
           Object.entries({
@@ -119,7 +109,7 @@ export function register(program: Command): void {
         else bar.finish();
         const r = run.result(stop.signal ? run.framesDone : lastFrame, rows.length);
         const elapsedS = (performance.now() - start) / 1000; // display only
-        writeFileSync(o.output, formatMotTracks(r.perFrame));
+        await writeOutputFile(o.output, formatMotTracks(r.perFrame), '-o');
         const summary = {
           input: detPath,
           output: o.output,

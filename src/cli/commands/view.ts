@@ -12,6 +12,7 @@ import { isDamageError, RecordingReader, withRecoverHint } from '../../io/index.
 import { defaultDistDir, startViewServer } from '../../live/index.ts';
 import { createProgress } from '../progress.ts';
 import { recoverElsewhere } from '../recover.ts';
+import { intArg } from '../args.ts';
 import { action, onInterrupt } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -132,14 +133,7 @@ export function register(program: Command): void {
         }
         let port = 0;
         if (opts.port !== undefined) {
-          port = Number(opts.port);
-          if (!Number.isInteger(port) || port < 0 || port > 65535) {
-            throw new ConfigError({
-              what: `bad port ${opts.port}`,
-              where: '--port',
-              hint: 'an integer 0–65535',
-            });
-          }
+          port = intArg('--port', opts.port, 65535, 0);
         }
         const server = await startViewServer({ distDir, file: path, host: opts.host, port });
         process.stdout.write(`${server.url}\n`);

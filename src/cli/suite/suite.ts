@@ -268,7 +268,14 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     failed: ran.filter((x) => x.status === 'fail').length,
     errors: ran.filter((x) => x.status === 'error').length,
     ...(stopping ? { interrupted: true } : {}),
-    timing: { wallMs: Math.round(performance.now() - t0), jobs, perScenarioMs },
+    timing: {
+      wallMs: Math.round(performance.now() - t0),
+      jobs,
+      // In file order, as the outcomes are, not in the order the workers finished.
+      perScenarioMs: Object.fromEntries(
+        ran.flatMap((x) => (x.scenario in perScenarioMs ? [[x.scenario, perScenarioMs[x.scenario]!]] : [])),
+      ),
+    },
   };
 }
 

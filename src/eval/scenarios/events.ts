@@ -136,7 +136,9 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
           name,
           ok: false,
           value: null,
-          detail: `${e.actor} is never matched to a track`,
+          detail: e.camera
+            ? `${e.actor} is never matched to a track in ${e.camera}`
+            : `${e.actor} is never matched to a fused world object (its 2D tracks are not checked here)`,
         };
       return {
         kind: 'event',
@@ -179,7 +181,10 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
         name,
         ok: frac >= e.minFraction - 1e-12,
         value: frac,
-        detail: `world id ${bestId ?? '-'} covers ${best}/${vis.length} visible frames (${fmt(100 * frac, 1)}%, ${counts.size} ids; needs ≥ ${fmt(100 * e.minFraction, 1)}%)`,
+        detail:
+          bestId === undefined
+            ? `no fused world object is matched to ${e.actor} in its ${vis.length} visible frames (needs ≥ ${fmt(100 * e.minFraction, 1)}%)`
+            : `world id ${bestId} covers ${best}/${vis.length} visible frames (${fmt(100 * frac, 1)}%, ${counts.size} ids; needs ≥ ${fmt(100 * e.minFraction, 1)}%)`,
       };
     }
     case 'not_detected': {

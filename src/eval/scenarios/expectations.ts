@@ -15,7 +15,7 @@ export const WORLD_CAMERA = 'world';
 /** Throw (one line) when `expect` names an actor or camera the run's ground truth never has. */
 export function validateExpect(expect: Expect, run: RunData, where: string): void {
   const actors = new Set<string>();
-  const cameras = new Set<string>();
+  const cameras = new Set<string>(run.cameras);
   for (const g of run.gt) {
     for (const a of g.actors) {
       actors.add(a.id);

@@ -6,8 +6,10 @@
  */
 import { RecordingError } from '../../contracts/errors.ts';
 import type { GroundTruthMessage } from '../../contracts/perception.ts';
-import { topics } from '../../contracts/topics.ts';
+import { compareNs } from '../../contracts/time.ts';
+import { cameraFromTopic, isImageSchema, topics } from '../../contracts/topics.ts';
 import { RecordingReader } from '../../io/index.ts';
+import { sameFile } from '../../io/sameFile.ts';
 import { annotationsToRows, objectsToBev, parseGroundTruth } from '../fromMessages.ts';
 import type { TrackRow } from '../rows.ts';
 import { GroundTruthMatch } from '../groundTruthMatch.ts';
@@ -42,6 +44,8 @@ export interface RunData {
   runMessages: Record<string, unknown>[];
   /** Annotation outlines without a `#id` label (plain detections), counted. */
   unlabelled: number;
+  /** The cameras of the recording (its image topics, in either file), seen or not by any actor. */
+  cameras: string[];
 }
 
 const ANNOTATIONS = /^\/perception\/(.+)\/annotations$/;
@@ -55,9 +59,10 @@ const MAX_ORPHAN_SHARE = 0.05;
  */
 export async function readRun(resultsPath: string, gtPath: string = resultsPath): Promise<RunData> {
   const gtByStamp = new Map<bigint, GroundTruthMessage>();
+  const cameras = new Set<string>();
   /** The ground truth, to compare with the copy a results file passes through. */
   const match = new GroundTruthMatch();
-  const separate = gtPath !== resultsPath;
+  const separate = !sameFile(gtPath, resultsPath);
   const gtReader = await RecordingReader.open(gtPath);
   try {
     const ch = gtReader.channels().find((c) => c.topic === topics.groundTruthObjects);
@@ -70,15 +75,25 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
         hint: 'pass the simulated recording with --gt <recording.mcap>',
       });
     }
+    for (const c of gtReader.channels())
+      if (isImageSchema(c.schemaName)) cameras.add(cameraFromTopic(c.topic));
     for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
       const raw = gtReader.decoder(m.channel.id)(m.data);
+      if (gtByStamp.has(m.logTimeNs)) {
+        // Frames are the ground truth's stamps: a second message at one stamp would replace the first unseen.
+        throw new RecordingError({
+          what: `two ${topics.groundTruthObjects} messages at the same log time`,
+          where: `${gtPath} @ ${m.logTimeNs}`,
+          hint: 'ground truth needs one message per stamp, each with its own log time',
+        });
+      }
       gtByStamp.set(m.logTimeNs, parseGroundTruth(raw, `${gtPath} @ ${m.logTimeNs}`));
       if (separate) match.hold(m.logTimeNs, raw);
     }
   } finally {
     await gtReader.close();
   }
-  const stampsNs = [...gtByStamp.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const stampsNs = [...gtByStamp.keys()].sort(compareNs);
   const frameOf = new Map(stampsNs.map((s, i) => [s, i]));
   const data: RunData = {
     stampsNs,
@@ -89,12 +104,15 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
     hasObjects: false,
     runMessages: [],
     unlabelled: 0,
+    cameras: [],
   };
 
   const orphans = new Set<bigint>();
   const seen = new Set<bigint>();
   const results = await RecordingReader.open(resultsPath);
   try {
+    for (const c of results.channels())
+      if (isImageSchema(c.schemaName)) cameras.add(cameraFromTopic(c.topic));
     const wanted = results
       .channels()
       .map((c) => c.topic)
@@ -136,6 +154,7 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
   } finally {
     await results.close();
   }
+  data.cameras = [...cameras].sort();
   if (match.differs > 0) {
     throw new RecordingError({
       what: `results were replayed from another recording: their ground truth differs from this one at ${match.differs} of ${match.compared} stamps`,

@@ -1,0 +1,54 @@
+/**
+ * Number options, parsed alike by every command: a value outside its range is one line naming the option and the
+ * value (exit 2), never NaN passed on. Used as commander argument parsers or on the parsed strings.
+ */
+import { ConfigError } from '../contracts/errors.ts';
+
+/**
+ * A whole number from `min` (1 unless given) up to `max`: the upper bounds keep memory bounded (a batch or queue of
+ * a billion frames, a lag of a day) and are far above any use (`--help` has the defaults).
+ */
+export function intArg(flag: string, v: string, max = Number.MAX_SAFE_INTEGER, min = 1): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) {
+    const what = min === 1 ? 'a positive integer' : `a whole number ≥ ${min}`;
+    throw new ConfigError({ what: `${flag} must be ${what}, got '${v}'`, where: flag });
+  }
+  if (n > max) throw new ConfigError({ what: `${flag} ${n} is more than ${max}`, where: flag });
+  return n;
+}
+
+export interface NumberRange {
+  min?: number;
+  max?: number;
+  /** Exclusive lower bound. */
+  above?: number;
+}
+
+/** A finite number within `range`. */
+export function numberArg(flag: string, v: string, range: NumberRange = {}): number {
+  const x = Number(v);
+  const { min, max, above } = range;
+  const ok =
+    v.trim() !== '' &&
+    Number.isFinite(x) &&
+    (min === undefined || x >= min) &&
+    (max === undefined || x <= max) &&
+    (above === undefined || x > above);
+  if (!ok) throw new ConfigError({ what: `${flag} must be ${describe(range)}, got '${v}'`, where: flag });
+  return x;
+}
+
+/** A number in [0, 1] (a threshold, a fraction). */
+export function unitArg(flag: string, v: string): number {
+  return numberArg(flag, v, { min: 0, max: 1 });
+}
+
+function describe({ min, max, above }: NumberRange): string {
+  if (min !== undefined && max !== undefined) return `a number in [${min}, ${max}]`;
+  if (above !== undefined && max !== undefined) return `a number in (${above}, ${max}]`;
+  if (above !== undefined) return `a number > ${above}`;
+  if (min !== undefined) return `a number ≥ ${min}`;
+  if (max !== undefined) return `a number ≤ ${max}`;
+  return 'a number';
+}

@@ -1,0 +1,103 @@
+/**
+ * Small outputs (a track file, a schema, digests) go into folders that may not exist yet or cannot be written,
+ * and `simulate` options its mode would not use: one line, exit 2, never an internal error or a silent no-op.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../shared.ts';
+import { viper } from '../testing/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-outputs-'));
+const det = join(dir, 'det.txt');
+writeFileSync(det, '1,-1,10,10,20,40,0.9\n2,-1,11,10,20,40,0.9\n');
+const scenario = join(repoRoot, 'scenarios', 'night_street.yaml');
+// Root ignores folder permissions, so the read-only cases only mean something for other users.
+const asRoot = process.getuid?.() === 0;
+
+function oneLine(args: string[], pattern: RegExp): void {
+  const r = viper(args);
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: config: /);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('small outputs', () => {
+  it('are written into folders that do not exist yet, as simulate -o is', () => {
+    const out = join(dir, 'new', 'deeper', 'tracks.txt');
+    const r = viper(['track', det, '-o', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^1,1,/);
+    const schema = join(dir, 'schema', 'scenario.json');
+    expect(viper(['simulate', '--write-schema', schema]).code).toBe(0);
+    expect(JSON.parse(readFileSync(schema, 'utf8')).type).toBe('object');
+  });
+
+  it('a write the system refuses, or a folder under a file, is one line naming it, even for root', () => {
+    // /dev/full refuses every write with ENOSPC, as a full disk does; track may write to a device (-o /dev/stdout).
+    oneLine(
+      ['track', det, '-o', '/dev/full', '--no-progress'],
+      /cannot write \/dev\/full: no space left on device \(ENOSPC\) \(-o\)/,
+    );
+    // Checked before any scenario is rendered, not after all of them.
+    oneLine(
+      ['simulate', scenario, '--digests', join(det, 'd.json')],
+      /cannot create the folder .*det\.txt is a file \(--digests\)/,
+    );
+  });
+
+  it.skipIf(asRoot)('a folder that cannot be written is one line naming the file and its option', () => {
+    const ro = join(dir, 'readonly');
+    mkdirSync(ro);
+    chmodSync(ro, 0o555);
+    oneLine(
+      ['track', det, '-o', join(ro, 't.txt'), '--no-progress'],
+      /cannot write .*t\.txt: .*\(EACCES\) \(-o\)/,
+    );
+    oneLine(['simulate', '--write-schema', join(ro, 's.json')], /cannot write .*s\.json.*\(--write-schema\)/);
+    // Checked before any scenario is rendered, not after all of them.
+    oneLine(
+      ['simulate', scenario, '--digests', join(ro, 'd.json')],
+      /cannot write into .*readonly.*\(--digests\)/,
+    );
+  });
+});
+
+describe('simulate refuses options its mode would not use', () => {
+  const x = join(dir, 'x.mcap');
+  it.each([
+    [['--check', '-o', x], /--check only validates the scenario files, so -o would be ignored/],
+    [
+      ['--digests', join(dir, 'd.json'), '--mosaic', join(dir, 'm.png')],
+      /--digests records .* --mosaic would be ignored/,
+    ],
+    [
+      ['--verify', join(repoRoot, 'scenarios', 'digests.json'), '-o', x],
+      /--verify records .* -o would be ignored/,
+    ],
+    [['--mosaic-at', '3', '-o', x], /--mosaic-at without --mosaic/],
+    [['--stride', '2', '-o', x], /--stride without --export-dataset/],
+    [['--val', 'night_street', '-o', x], /--val without --export-dataset/],
+  ])('%j', (args, pattern) => {
+    oneLine(['simulate', scenario, ...args], pattern);
+    expect(existsSync(x)).toBe(false);
+  });
+});
+
+describe('simulate --check', () => {
+  it('names every bad file on a line of its own, checks the good ones, exits 2', () => {
+    const typo = join(dir, 'typo.yaml');
+    writeFileSync(typo, 'name: typo\nduraton: 3\n');
+    const r = viper(['simulate', '--check', typo, scenario, join(dir, 'nope.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^ok .*night_street\.yaml \(night_street, 70 frames\)\n$/);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^error: scenario: .*unknown field 'duraton'.*typo\.yaml/);
+    expect(lines[1]).toMatch(/^error: scenario: cannot read scenario file \(ENOENT\) \(.*nope\.yaml\)/);
+    expect(viper(['simulate', '--check', scenario]).code).toBe(0);
+  });
+});
