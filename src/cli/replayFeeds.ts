@@ -41,7 +41,7 @@ export async function replayFeedsCommand(
   }
   const outputs = feedOutputs(inputs, outDir);
   checkOutputPaths(
-    [...inputs, ...(await modelInputs(o.model as string | undefined))],
+    [...inputs, o.params as string | undefined, ...(await modelInputs(o.model as string | undefined))],
     outputs.map((path) => ({ path, flag: '-o' })),
   );
   const control = { stopped: false };

@@ -13,6 +13,7 @@ import { createOracleStage } from '../detect/oracleStage.ts';
 import { createFuseStage } from '../fuse/stage.ts';
 import { DEFAULT_MEASURE, RANGE_CUES, type RangeCue } from '../fuse/measure.ts';
 import { RecordingReader } from '../io/index.ts';
+import type { PerceptionParams } from './params.ts';
 import { parseTrackerConfig, type TrackerConfig } from '../track/config.ts';
 import { createTrackStage, TRACK_STAGE_DEFAULTS } from '../track/stage.ts';
 import type { Stage } from './stage.ts';
@@ -41,6 +42,11 @@ export interface StageOptions {
    * or 'combined' (with the class-height range for every class).
    */
   rangeCue?: RangeCue;
+  /**
+   * Tracker and fusion parameters (`--params`, checked by `loadParams`): each overrides its default; the options
+   * above (`trackThresh`, `birthThresh`, `appearance`, `rangeCue`) override the file.
+   */
+  params?: PerceptionParams;
   /** Opens the model detector (default `Detector.open`); replaying many feeds at once passes leases of one. */
   openDetector?: (opts: DetectorOptions) => Promise<DetectorLike>;
 }
@@ -77,7 +83,20 @@ export async function buildStages(
       hint: 'drop --no-fuse / --tracker none, or drop --range-cue',
     });
   }
-  const trackConfig = trackerOverrides(o, tracker);
+  // A parameter file's section for a stage that will not run would be ignored: refused instead.
+  if (o.params?.tracker && (tracker === 'none' || o.detector === 'none'))
+    throw new ConfigError({
+      what: 'the parameter file sets tracker parameters, and no tracker runs',
+      where: '--params',
+      hint: 'drop --tracker none / --detector none, or the tracker section',
+    });
+  if (o.params?.fuse && (o.fuse === false || tracker === 'none' || o.detector === 'none'))
+    throw new ConfigError({
+      what: 'the parameter file sets fusion parameters, and fusion is off',
+      where: '--params',
+      hint: 'drop --no-fuse / --tracker none / --detector none, or the fuse section',
+    });
+  const trackConfig = { ...o.params?.tracker, ...trackerOverrides(o, tracker) };
   let detector = o.detector;
   if (detector && !['model', 'oracle', 'none'].includes(detector)) {
     throw new ConfigError({
@@ -134,13 +153,25 @@ export async function buildStages(
     if (o.appearance === false && tracker === 'bytetrack') metadata.appearance = 'off';
     if (o.birthThresh !== undefined) metadata.birthThresh = String(o.birthThresh);
     if (o.fuse !== false) {
-      stages.push(createFuseStage(o.rangeCue === undefined ? {} : { measure: { rangeCue: o.rangeCue } }));
+      const measure = {
+        ...o.params?.fuse?.measure,
+        ...(o.rangeCue === undefined ? {} : { rangeCue: o.rangeCue }),
+      };
+      const worldTracker = o.params?.fuse?.worldTracker;
+      stages.push(
+        createFuseStage({
+          ...(Object.keys(measure).length > 0 ? { measure } : {}),
+          ...(worldTracker ? { tracker: worldTracker } : {}),
+        }),
+      );
       // Recorded whether given or not: the default changed ('ground' before 'mixed'), a results file says which.
-      metadata.rangeCue = o.rangeCue ?? DEFAULT_MEASURE.rangeCue;
+      metadata.rangeCue = measure.rangeCue ?? DEFAULT_MEASURE.rangeCue;
     }
   }
   metadata.tracker = detector === 'none' ? 'none' : tracker;
   metadata.fuse = String(detector !== 'none' && tracker !== 'none' && o.fuse !== false);
+  // What the parameter file changed, as given (the defaults are the code's): a results file says what made it.
+  if (o.params) metadata.params = JSON.stringify(o.params);
   return { stages, metadata, notes };
 }
 
@@ -154,7 +185,8 @@ function trackerOverrides(o: StageOptions, tracker: string): Partial<TrackerConf
       hint: 'use --tracker bytetrack with them',
     });
   }
-  const high = o.trackThresh ?? parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS }).trackThresh;
+  const high =
+    o.trackThresh ?? parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS, ...o.params?.tracker }).trackThresh;
   if (o.trackThresh !== undefined) out.trackThresh = o.trackThresh;
   if (o.appearance === false) out.appearanceWeight = 0;
   if (o.birthThresh !== undefined) {

@@ -54,6 +54,8 @@ describe('viper scenarios run: options refused before anything runs', () => {
     [['--min-height', 'Infinity'], /--min-height must be a number ≥ 0, got 'Infinity'/],
     [['--oracle-seed', '4294967297'], /--oracle-seed 4294967297 is more than 4294967295/],
     [['--golden-dir', join(dir, 'no-such-golden')], /--golden-dir '.*no-such-golden' is not a folder/],
+    [['--params', join(dir, 'no-such-params.yaml')], /file not found \(.*no-such-params\.yaml\)/],
+    [['--params', join(dir, 'p.yaml'), '--update-golden'], /--params goes without --update-golden/],
   ])('%j', (args, message) => {
     const r = run('refused', [scenario('alpha'), ...args]);
     expect(r.code, r.stderr).toBe(2);

@@ -153,4 +153,24 @@ describe('scenario suite, quick subset', () => {
     expect(o.run!.results.sha256).not.toBe(base.run!.results.sha256);
     expect(o.run!.score.metrics.AP50).not.toBe(base.run!.score.metrics.AP50);
   }, 300_000);
+
+  it('tuned parameters (--params) are used, labelled, and not compared with the golden files', async () => {
+    const tuned = await runSuite({
+      files: [FAST[0]!],
+      outDir: join(dir, 'params'),
+      recordingsDir,
+      quick: true,
+      jobs: 1,
+      // World objects only after 1,000 updates: none in these few seconds, so world IDF1 falls to 0.
+      params: { file: 'strict.yaml', values: { fuse: { worldTracker: { minHits: 1000 } } } },
+    });
+    const o = tuned.outcomes[0]!;
+    const base = good.outcomes.find((x) => x.scenario === o.scenario)!;
+    expect(tuned.detector).toBe('oracle (params strict.yaml)');
+    expect(o.golden).toBeUndefined();
+    expect(base.run!.score.metrics['IDF1[world]']).toBeGreaterThan(0.3);
+    expect(o.run!.score.metrics['IDF1[world]'] ?? 0).toBe(0);
+    // The 2D tracks are the same: only fusion was changed.
+    expect(o.run!.score.metrics.IDF1).toBe(base.run!.score.metrics.IDF1);
+  }, 300_000);
 });

@@ -4,6 +4,7 @@ import { ConfigError, EXIT_INTERRUPTED, RecordingError } from '../../contracts/e
 import { openChecked, replay } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
+import { loadParams } from '../../graph/params.ts';
 import { FEEDS_AT_ONCE } from '../../graph/replayFeeds.ts';
 import { LiveServer } from '../../live/index.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
@@ -64,6 +65,10 @@ export function register(program: Command): void {
       '--range-cue <cue>',
       'fusion range: mixed (default: pedestrians combined, other classes ground) | ground (flat-ground point) | ' +
         'combined (with the class-height range for every class; for real, uneven roads)',
+    )
+    .option(
+      '--params <file>',
+      'tracker and fusion parameters (YAML or JSON; `viper params` prints the defaults to start from); the options above override it',
     )
     .option('--batch-size <n>', 'rig frames per stage batch', (v) => intArg('--batch-size', v, 1000), 6)
     .option(
@@ -127,6 +132,7 @@ export function register(program: Command): void {
             appearance: o.appearance !== false,
             rangeCue: o.rangeCue as StageOptions['rangeCue'],
             recover: o.recover === true,
+            ...(o.params !== undefined ? { params: await loadParams(String(o.params)) } : {}),
           };
           const common = {
             queueSize: o.queueSize as number,
@@ -140,7 +146,7 @@ export function register(program: Command): void {
           if (inputs.length > 1) return replayFeedsCommand(inputs, o, stageOpts, common);
           const input = inputs[0]!;
           checkOutputPaths(
-            [input, ...(await modelInputs(o.model as string | undefined))],
+            [input, o.params as string | undefined, ...(await modelInputs(o.model as string | undefined))],
             [{ path: o.output as string, flag: '-o' }],
           );
           const reader = await openChecked(input, o.recover === true, stageOpts.detector !== 'none');

@@ -19,6 +19,7 @@ import {
   suiteJson,
   writeReports,
 } from '../../eval/scenarios/index.ts';
+import { loadParams } from '../../graph/params.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import { runSuite } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
@@ -41,6 +42,7 @@ interface RunOpts {
   minVisibility: string;
   minHeight: string;
   oracleSeed?: string;
+  params?: string;
   json?: boolean;
   progress?: boolean;
 }
@@ -75,6 +77,10 @@ export function register(program: Command): void {
       '--oracle-seed <n>',
       "seed of the oracle's noise, misses and false positives (default 1); another seed's runs are not compared with golden files",
     )
+    .option(
+      '--params <file>',
+      'tracker and fusion parameters (as replay --params); such runs are not compared with golden files',
+    )
     .option('--update-golden', 'write golden files from this run instead of comparing')
     .option('--golden-dir <dir>', 'golden files (default: recordings/golden)')
     .option('--recordings <dir>', 'recording cache (default: <out>/recordings)')
@@ -103,6 +109,14 @@ export function register(program: Command): void {
             });
           }
         }
+        if (o.params !== undefined && o.updateGolden) {
+          throw new ConfigError({
+            what: '--params goes without --update-golden',
+            hint: 'golden files are for the default parameters',
+          });
+        }
+        const params =
+          o.params === undefined ? undefined : { file: o.params, values: await loadParams(o.params) };
         // Compared with a folder that is not there, every golden file would be 'missing' and the suite pass.
         if (
           o.goldenDir &&
@@ -128,6 +142,7 @@ export function register(program: Command): void {
           detector: o.detector,
           ...(o.model ? { model: o.model } : {}),
           ...(oracleSeed !== undefined ? { oracleSeed } : {}),
+          ...(params ? { params } : {}),
           updateGolden: o.updateGolden === true,
           score: scoreOptions(o),
           onOutcome: (x, done, total) => {

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../../contracts/errors.ts';
 import { buildStages } from '../../graph/buildStages.ts';
+import type { PerceptionParams } from '../../graph/params.ts';
 import { replay } from '../../graph/replay.ts';
 import type { Stage } from '../../graph/stage.ts';
 import type { Scenario } from '../../sim/index.ts';
@@ -46,6 +47,8 @@ export interface PipelineOptions {
   model?: string;
   /** Seed of the oracle detector's noise (default: its own). */
   oracleSeed?: number;
+  /** Tracker and fusion parameters (`--params`), checked. */
+  params?: PerceptionParams;
   stageHook?: StageHook;
   score?: ScoreRunOptions;
 }
@@ -192,7 +195,14 @@ export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
   const detector = o.detector ?? 'oracle';
   let t = performance.now();
   const built = await buildStages(
-    { detector, model: o.model, tracker: 'bytetrack', fuse: true, oracleSeed: o.oracleSeed },
+    {
+      detector,
+      model: o.model,
+      tracker: 'bytetrack',
+      fuse: true,
+      oracleSeed: o.oracleSeed,
+      params: o.params,
+    },
     rec.path,
   );
   const stages = await applyHook(built.stages, o.stageHook);

@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, ViperError } from '../../contracts/errors.ts';
 import { loadModelCard } from '../../detect/card.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
+import type { PerceptionParams } from '../../graph/params.ts';
 import { loadScenario, refuseSameNames } from '../../sim/scenario/load.ts';
 import {
   compareGolden,
@@ -51,6 +52,8 @@ export interface SuiteOptions {
   model?: string;
   /** Seed of the oracle detector (default: its own, 1). Runs with another seed are not compared with goldens. */
   oracleSeed?: number;
+  /** Tracker and fusion parameters, and the file they came from; such runs are not compared with goldens. */
+  params?: { file: string; values: PerceptionParams };
   /** Rewrites each run's stage list (tests break a tracker with it); runs in the workers. */
   stageHook?: StageHook;
   score?: ScoreRunOptions;
@@ -159,7 +162,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
           if (o.updateGolden) {
             await writeGolden(path, g);
             golden = { path, status: 'updated', recordingChanged: false, changes: [], flipped: [] };
-          } else if (o.oracleSeed === undefined) {
+          } else if (o.oracleSeed === undefined && o.params === undefined) {
             golden = compareGolden(path, await readGolden(path, g), g, tolerance);
           }
         }
@@ -200,6 +203,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     detector,
     ...(o.model ? { model: o.model } : {}),
     ...(o.oracleSeed !== undefined ? { oracleSeed: o.oracleSeed } : {}),
+    ...(o.params ? { params: o.params.values } : {}),
     ...(o.stageHook ? { stageHook: o.stageHook } : {}),
     ...(o.score ? { score: o.score } : {}),
   };
@@ -261,7 +265,11 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
 
   return {
     mode: quick ? 'quick' : 'full',
-    detector: o.oracleSeed === undefined ? detector : `${detector} (seed ${o.oracleSeed})`,
+    detector: [
+      detector,
+      ...(o.oracleSeed === undefined ? [] : [`(seed ${o.oracleSeed})`]),
+      ...(o.params ? [`(params ${o.params.file})`] : []),
+    ].join(' '),
     settings: { ...DEFAULT_SCORE, worldMatchM: DEFAULT_WORLD_MATCH_M, ...o.score },
     outcomes: ran,
     passed: ran.filter((x) => x.status === 'pass').length,

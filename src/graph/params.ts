@@ -1,0 +1,140 @@
+/**
+ * Perception parameters from a file (`viper replay --params tuned.yaml`, `viper scenarios run --params`): the 2D
+ * tracker's and the fusion's settings, each field overriding its default. YAML or JSON, checked with zod before
+ * anything runs (an unknown field, with the nearest known one; a value out of range), and recorded in the results
+ * file's metadata, so a results file says what it was made with. `viper params` prints every default, a file to
+ * start from.
+ *
+ * @example
+ * tracker:
+ *   matchThresh: 0.9
+ *   trackBuffer: 45
+ * fuse:
+ *   worldTracker: { maxCoastS: 4 }
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../contracts/errors.ts';
+import { DEFAULT_MEASURE } from '../fuse/measure.ts';
+import { MeasureParams, WorldTrackerParams } from '../fuse/params.ts';
+import { DEFAULT_WORLD_TRACKER } from '../fuse/worldTracker.ts';
+import { nearest } from '../sim/scenario/errors.ts';
+import { parseTrackerConfig, TrackerConfig } from '../track/config.ts';
+import { TRACK_STAGE_DEFAULTS } from '../track/stage.ts';
+
+/**
+ * The tracker's settings less its kind (`--tracker`), every one optional and without its default: zod fills a
+ * missing field with its `.default()` even in a `.partial()` object, and a file that names one setting must change
+ * that one only (a filled-in `imageWidth: 0` would turn the exit rule off).
+ */
+const TrackerParams = z.strictObject(
+  Object.fromEntries(
+    Object.entries(TrackerConfig.omit({ kind: true }).shape).map(([k, v]) => [
+      k,
+      (v instanceof z.ZodDefault ? v.unwrap() : v).optional(),
+    ]),
+  ),
+) as unknown as z.ZodType<Partial<Omit<TrackerConfig, 'kind'>>>;
+
+export const PerceptionParams = z.strictObject({
+  tracker: TrackerParams.optional(),
+  fuse: z
+    .strictObject({ measure: MeasureParams.optional(), worldTracker: WorldTrackerParams.optional() })
+    .optional(),
+});
+export type PerceptionParams = z.infer<typeof PerceptionParams>;
+
+/**
+ * Every parameter at the value replay uses when none is given (the track stage's defaults over the reference's),
+ * less the two that replay sets for itself unless a file gives them: `imageWidth` (each camera's own width, for
+ * the exit rule; 0 turns it off) and `classGroups` (the model card's).
+ */
+export function defaultParams(): {
+  tracker: Omit<TrackerConfig, 'kind' | 'imageWidth' | 'classGroups'>;
+  fuse: { measure: typeof DEFAULT_MEASURE; worldTracker: Omit<typeof DEFAULT_WORLD_TRACKER, 'frameId'> };
+} {
+  const {
+    kind: _kind,
+    imageWidth: _width,
+    classGroups: _groups,
+    ...tracker
+  } = parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS });
+  const { frameId: _frame, ...worldTracker } = DEFAULT_WORLD_TRACKER;
+  return { tracker, fuse: { measure: { ...DEFAULT_MEASURE }, worldTracker } };
+}
+
+/** The defaults as a YAML file, with a header saying what it is. */
+export function defaultParamsYaml(): string {
+  return `# viper perception parameters (defaults). Keep the fields you change; give the file to
+# viper replay --params <file> or viper scenarios run --params <file>. Meanings: src/track/README.md, src/fuse/README.md.
+# Not listed, set by replay unless given: tracker.imageWidth (each camera's width; 0 turns the exit rule off) and
+# tracker.classGroups (the model card's, e.g. [[car, truck, bus], [pedestrian, cyclist, motorcycle]]).
+${stringifyYaml(defaultParams())}`;
+}
+
+/** Read and check a parameter file; one line naming the file and the field on any mistake. */
+export async function loadParams(path: string): Promise<PerceptionParams> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError({
+      what: code === 'ENOENT' ? 'file not found' : `cannot read it (${code ?? 'error'})`,
+      where: path,
+      hint: 'check the path (`viper params > params.yaml` writes one to start from)',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new ConfigError({
+      what: `not YAML or JSON: ${(err as Error).message.split('\n')[0]}`,
+      where: path,
+      hint: 'a mapping with tracker: and fuse: sections (`viper params` prints one)',
+    });
+  }
+  return paramsFromValue(raw, path);
+}
+
+export function paramsFromValue(raw: unknown, where: string): PerceptionParams {
+  const r = PerceptionParams.safeParse(raw);
+  if (r.success) {
+    const t = r.data.tracker;
+    if (t !== undefined) {
+      // Rules across fields (the colour term's cap and neutral): checked as the tracker will, named by the file.
+      try {
+        parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS, ...t });
+      } catch (err) {
+        throw new ConfigError({ what: (err as ConfigError).what, where: `${where}: tracker` });
+      }
+    }
+    return r.data;
+  }
+  const issue = r.error.issues[0]!;
+  const path = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const known = knownAt(issue.path);
+    const guess = nearest(key, known);
+    throw new ConfigError({
+      what: `unknown parameter '${[...issue.path, key].join('.')}'`,
+      where,
+      hint: guess ? `did you mean '${guess}'?` : `the parameters here are ${known.join(', ')}`,
+    });
+  }
+  throw new ConfigError({
+    what: `${path || '(top level)'}: ${issue.message}`,
+    where,
+    hint: '`viper params` prints every parameter with its default',
+  });
+}
+
+/** The field names at a path of the parameter file. */
+function knownAt(path: readonly PropertyKey[]): string[] {
+  let node: unknown = defaultParams();
+  for (const seg of path) node = (node as Record<string, unknown> | undefined)?.[seg as string];
+  return node && typeof node === 'object' ? Object.keys(node).sort() : [];
+}

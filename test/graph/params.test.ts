@@ -1,0 +1,150 @@
+/**
+ * `--params`: tracker and fusion settings from a file. The defaults `viper params` prints are the ones replay
+ * uses (given back, the perception outputs are the same bytes), a changed value changes them, the file is
+ * recorded in the results' metadata, and a mistake in it is one line naming the file and the field.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { McapIndexedReader } from '@mcap/core';
+import { FileHandleReadable } from '@mcap/nodejs';
+import { loadDecompressHandlers } from '@mcap/support';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/contracts/errors.ts';
+import { DEFAULT_MEASURE } from '../../src/fuse/measure.ts';
+import { MeasureParams, WorldTrackerParams } from '../../src/fuse/params.ts';
+import { DEFAULT_WORLD_TRACKER } from '../../src/fuse/worldTracker.ts';
+import { defaultParams, loadParams, paramsFromValue } from '../../src/graph/params.ts';
+import { RecordingReader } from '../../src/io/index.ts';
+import { viper } from '../testing/cli.ts';
+import { simulateSmall } from '../testing/sim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-params-'));
+const rec = join(dir, 'ped.mcap');
+
+beforeAll(async () => {
+  await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
+}, 120_000);
+
+/** Every /perception/ message: topic, log time and bytes. */
+async function perception(path: string): Promise<string[]> {
+  const r = await RecordingReader.open(path);
+  const out: string[] = [];
+  try {
+    for await (const m of r.messages())
+      if (m.channel.topic.startsWith('/perception/'))
+        out.push(`${m.channel.topic} ${m.logTimeNs} ${Buffer.from(m.data).toString('base64')}`);
+  } finally {
+    await r.close();
+  }
+  return out;
+}
+
+async function viperMetadata(path: string): Promise<Map<string, string>> {
+  const fh = await open(path, 'r');
+  try {
+    const reader = await McapIndexedReader.Initialize({
+      readable: new FileHandleReadable(fh),
+      decompressHandlers: await loadDecompressHandlers(),
+    });
+    for await (const m of reader.readMetadata({ name: 'viper' })) return m.metadata;
+    return new Map();
+  } finally {
+    await fh.close();
+  }
+}
+
+function replay(out: string, ...extra: string[]) {
+  const r = viper(['replay', rec, '-o', out, '--detector', 'oracle', '--no-progress', ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+describe('replay --params', () => {
+  it('the printed defaults are the ones in use; a changed value changes the outputs; the file is recorded', async () => {
+    const defaults = join(dir, 'defaults.yaml');
+    const printed = viper(['params']);
+    expect(printed.code).toBe(0);
+    writeFileSync(defaults, printed.stdout);
+    replay(join(dir, 'plain.mcap'));
+    replay(join(dir, 'defaults.mcap'), '--params', defaults);
+    const plain = await perception(join(dir, 'plain.mcap'));
+    expect(plain.length).toBeGreaterThan(50);
+    expect(await perception(join(dir, 'defaults.mcap'))).toEqual(plain);
+    expect(JSON.parse((await viperMetadata(join(dir, 'defaults.mcap'))).get('params')!)).toEqual(
+      defaultParams(),
+    );
+    expect((await viperMetadata(join(dir, 'plain.mcap'))).has('params')).toBe(false);
+
+    // No world object is reported before 1,000 updates: /perception/objects stays empty.
+    const strict = join(dir, 'strict.yaml');
+    writeFileSync(strict, 'fuse:\n  worldTracker:\n    minHits: 1000\n');
+    replay(join(dir, 'strict.mcap'), '--params', strict);
+    const objects = (await perception(join(dir, 'strict.mcap'))).filter((l) =>
+      l.startsWith('/perception/objects '),
+    );
+    const plainObjects = plain.filter((l) => l.startsWith('/perception/objects '));
+    expect(objects.length).toBe(plainObjects.length);
+    expect(objects).not.toEqual(plainObjects);
+    const r = await RecordingReader.open(join(dir, 'strict.mcap'));
+    try {
+      for await (const m of r.messages({ topics: ['/perception/objects'] }))
+        expect((r.decoder(m.channel.id)(m.data) as { objects: unknown[] }).objects).toEqual([]);
+    } finally {
+      await r.close();
+    }
+  }, 180_000);
+
+  it('a mistake in the file is one line naming the file and the field, before anything is written', () => {
+    const bad = join(dir, 'bad.yaml');
+    const cases: [string, RegExp][] = [
+      [
+        'tracker:\n  matchThres: 0.9\n',
+        /unknown parameter 'tracker\.matchThres' \(.*bad\.yaml\) — did you mean 'matchThresh'\?/,
+      ],
+      ['fuse:\n  worldTracker:\n    yawGain: 2\n', /fuse\.worldTracker\.yawGain: .*\(.*bad\.yaml\)/],
+      ['tracker: [1, 2\n', /not YAML or JSON/],
+      ['tracker:\n  appearanceCap: 0.1\n', /appearanceCap 0\.1 is below appearanceNeutral/],
+    ];
+    for (const [text, pattern] of cases) {
+      writeFileSync(bad, text);
+      const out = join(dir, 'never.mcap');
+      const r = viper(['replay', rec, '-o', out, '--detector', 'oracle', '--params', bad]);
+      expect(r.code, text).toBe(2);
+      expect(r.stderr.trim().split('\n'), text).toHaveLength(1);
+      expect(r.stderr, text).toMatch(pattern);
+    }
+    const fuseOnly = join(dir, 'fuse-only.yaml');
+    writeFileSync(fuseOnly, 'fuse:\n  worldTracker:\n    maxCoastS: 4\n');
+    const sectionOff = viper([
+      'replay',
+      rec,
+      '-o',
+      join(dir, 'n.mcap'),
+      '--detector',
+      'oracle',
+      '--no-fuse',
+      '--params',
+      fuseOnly,
+    ]);
+    expect(sectionOff.code).toBe(2);
+    expect(sectionOff.stderr).toMatch(/sets fusion parameters, and fusion is off/);
+  });
+});
+
+describe('parameter schemas', () => {
+  it('name every field of the stages’ configurations (a new setting cannot be left out of --params)', () => {
+    expect(Object.keys(MeasureParams.shape).sort()).toEqual(Object.keys(DEFAULT_MEASURE).sort());
+    expect(Object.keys(WorldTrackerParams.shape).sort()).toEqual(
+      Object.keys(DEFAULT_WORLD_TRACKER)
+        .filter((k) => k !== 'frameId')
+        .sort(),
+    );
+    expect(paramsFromValue(defaultParams(), 'x')).toEqual(defaultParams());
+  });
+
+  it('a missing file is one line', async () => {
+    await expect(loadParams(join(dir, 'nope.yaml'))).rejects.toThrow(ConfigError);
+    await expect(loadParams(join(dir, 'nope.yaml'))).rejects.toThrow(/file not found/);
+  });
+});
