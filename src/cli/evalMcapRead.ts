@@ -1,0 +1,238 @@
+/**
+ * Reading for `viper eval` on a results MCAP (evalMcap.ts scores what this reads): tracks, fused objects and run
+ * figures of the results file, the ground truth of the recording, and what a damaged file (`--recover`) left.
+ */
+import { InputError, RecordingError } from '../contracts/errors.ts';
+import { topics } from '../contracts/topics.ts';
+import {
+  annotationsToRows,
+  type BevRow,
+  groundTruthToBev,
+  groundTruthToRows,
+  objectsToBev,
+  parseGroundTruth,
+  type Stamped,
+  type TrackRow,
+} from '../eval/index.ts';
+import { GroundTruthMatch } from '../eval/groundTruthMatch.ts';
+import { RecordingReader } from '../io/index.ts';
+
+/**
+ * What reading a damaged file (`--recover`) leaves for scoring: notes for the report, and the stamp before which
+ * scoring stops (the last, maybe partial, stamp of the earliest-ending damaged file).
+ */
+export class Damage {
+  readonly notes: string[] = [];
+  cutNs: bigint | undefined;
+
+  salvaged(reader: RecordingReader, path: string, lastNs: bigint | undefined): void {
+    const r = reader.recovery();
+    if (!r.damaged) return;
+    this.notes.push(
+      `${path} is damaged (${r.reason}): ${r.bytesLost} bytes lost, scored up to where it ends`,
+    );
+    if (lastNs !== undefined && (this.cutNs === undefined || lastNs < this.cutNs)) this.cutNs = lastNs;
+  }
+}
+
+export interface ResultsRead {
+  /** Stamps of every scored message, in reading order. */
+  stamps: bigint[];
+  tracks: Stamped<TrackRow>[];
+  objects: Stamped<BevRow>[];
+  runMessages: Record<string, unknown>[];
+  unlabelled: number;
+  /** The ground truth the results passed through (with a separate --gt), to check it is that recording. */
+  passedGt: GroundTruthMatch;
+  endNs: bigint | undefined;
+}
+
+export interface GroundTruthRead {
+  stamps: bigint[];
+  gt2d: Stamped<TrackRow>[];
+  gtBev: Stamped<BevRow>[];
+  /** Stamps of ground-truth messages (one with no actors is ground truth too: nothing there). */
+  gtStamps: Set<bigint>;
+  /** The cameras the ground truth names. */
+  gtCameras: Set<string>;
+  endNs: bigint | undefined;
+}
+
+const ANNOTATIONS = /^\/perception\/(.+)\/annotations$/;
+
+/** Tracks, fused objects and run figures of a results file (and the ground truth it passed through). */
+export async function readResults(
+  resultsPath: string,
+  separateGt: boolean,
+  recover: boolean,
+  damage: Damage,
+): Promise<ResultsRead> {
+  const out: ResultsRead = {
+    stamps: [],
+    tracks: [],
+    objects: [],
+    runMessages: [],
+    unlabelled: 0,
+    passedGt: new GroundTruthMatch(),
+    endNs: undefined,
+  };
+  const annotationStamps = new Set<string>();
+  const results = await RecordingReader.open(resultsPath, { recover });
+  try {
+    const channels = results
+      .channels()
+      .filter(
+        (c) =>
+          ANNOTATIONS.test(c.topic) ||
+          c.topic === topics.objects ||
+          c.topic === topics.metrics ||
+          (separateGt && c.topic === topics.groundTruthObjects),
+      );
+    // Tracks are read from ImageAnnotations only: another schema on such a topic would score as no tracks at all.
+    for (const c of channels) {
+      if (ANNOTATIONS.test(c.topic) && !/ImageAnnotations$/.test(c.schemaName)) {
+        throw new InputError({
+          what: `${c.topic} carries ${c.schemaName || 'schemaless messages'}, not foxglove.ImageAnnotations`,
+          where: resultsPath,
+          hint: 'eval reads tracks as foxglove.ImageAnnotations on /perception/<camera>/annotations (viper replay writes them)',
+        });
+      }
+    }
+    for await (const m of results.messages({ topics: channels.map((c) => c.topic) })) {
+      const msg = results.decoder(m.channel.id)(m.data);
+      const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
+      if (m.channel.topic === topics.groundTruthObjects) {
+        out.passedGt.hold(m.logTimeNs, msg);
+        continue;
+      }
+      if (out.endNs === undefined || m.logTimeNs > out.endNs) out.endNs = m.logTimeNs;
+      const cam = ANNOTATIONS.exec(m.channel.topic)?.[1];
+      if (cam !== undefined) {
+        const key = `${m.channel.topic} @ ${m.logTimeNs}`;
+        if (annotationStamps.has(key)) {
+          // Rows meet by log time: a second message at the same stamp would be merged with the first.
+          throw new InputError({
+            what: `two ${m.channel.topic} messages at the same log time`,
+            where,
+            hint: 'tracks need one annotations message per camera and stamp, each with its own log time',
+          });
+        }
+        annotationStamps.add(key);
+        const r = annotationsToRows(msg, cam, where);
+        checkUniqueIds(r.rows, (row) => `track #${row.id}`, where);
+        out.unlabelled += r.unlabelled;
+        out.stamps.push(m.logTimeNs);
+        for (const row of r.rows) out.tracks.push({ stampNs: m.logTimeNs, row });
+      } else if (m.channel.topic === topics.objects) {
+        const o = objectsToBev(msg, where);
+        out.stamps.push(m.logTimeNs);
+        for (const row of o.rows) out.objects.push({ stampNs: m.logTimeNs, row });
+      } else {
+        out.runMessages.push(msg);
+      }
+    }
+    damage.salvaged(results, resultsPath, out.endNs);
+    const d = results.recovery();
+    if (d.damaged && out.endNs === undefined) {
+      // Otherwise the messages below would blame a missing topic or a missing replay for what the damage ate.
+      throw new RecordingError({
+        what: `nothing intact to score before the damage (${d.reason})`,
+        where: resultsPath,
+        hint: 'the results were lost with the damaged part: replay the recording again',
+      });
+    }
+  } finally {
+    await results.close();
+  }
+  return out;
+}
+
+/** The ground truth, as 2D rows and BEV rows; compares it with what the results passed through. */
+export async function readGroundTruth(
+  gtPath: string,
+  opts: { minVisibility: number; minHeightPx: number },
+  recover: boolean,
+  separateGt: boolean,
+  passedGt: GroundTruthMatch,
+  damage: Damage,
+): Promise<GroundTruthRead> {
+  const out: GroundTruthRead = {
+    stamps: [],
+    gt2d: [],
+    gtBev: [],
+    gtStamps: new Set(),
+    gtCameras: new Set(),
+    endNs: undefined,
+  };
+  const gtReader = await RecordingReader.open(gtPath, { recover });
+  try {
+    const ch = gtReader.channels().find((c) => c.topic === topics.groundTruthObjects);
+    if (!ch) {
+      throw new InputError({
+        what: `no ${topics.groundTruthObjects} topic`,
+        where: gtPath,
+        hint: 'pass the simulated recording with --gt <recording.mcap>',
+      });
+    }
+    for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
+      const raw = gtReader.decoder(m.channel.id)(m.data);
+      // Only the stamps the results reached: an interrupted replay's results end early.
+      if (passedGt.has(m.logTimeNs)) passedGt.compare(m.logTimeNs, raw);
+      const gtWhere = `${gtPath} ${topics.groundTruthObjects} @ ${m.logTimeNs}`;
+      const gt = parseGroundTruth(raw, gtWhere);
+      if (out.gtStamps.has(m.logTimeNs)) {
+        // Rows meet by log time: a second message at the same stamp would be merged with the first.
+        throw new InputError({
+          what: `two ${topics.groundTruthObjects} messages at the same log time`,
+          where: gtWhere,
+          hint: 'ground truth needs one message per stamp, each with its own log time',
+        });
+      }
+      out.gtStamps.add(m.logTimeNs);
+      for (const a of gt.actors) for (const v of a.cameras) out.gtCameras.add(v.cameraId);
+      checkUniqueIds(
+        gt.actors.flatMap((a) => a.cameras.map((v) => ({ id: a.id, camera: v.cameraId }))),
+        (r) => `actor ${r.id}`,
+        gtWhere,
+      );
+      if (out.endNs === undefined || m.logTimeNs > out.endNs) out.endNs = m.logTimeNs;
+      out.stamps.push(m.logTimeNs);
+      for (const row of groundTruthToRows(gt, opts.minVisibility))
+        out.gt2d.push({ stampNs: m.logTimeNs, row });
+      for (const row of groundTruthToBev(gt, opts.minVisibility, opts.minHeightPx))
+        out.gtBev.push({ stampNs: m.logTimeNs, row });
+    }
+    // The results file read again as ground truth (the default) is damaged once, not twice.
+    if (separateGt) damage.salvaged(gtReader, gtPath, out.endNs);
+  } finally {
+    await gtReader.close();
+  }
+  if (out.gtStamps.size === 0) {
+    throw new InputError({
+      what: `no messages on ${topics.groundTruthObjects}${damage.cutNs !== undefined ? ' before the damage' : ''}`,
+      where: gtPath,
+      hint: 'pass a recording with ground truth (viper simulate writes it) with --gt',
+    });
+  }
+  return out;
+}
+
+/** Ids must be unique per camera within one message (the scorer matches by id within a frame). */
+function checkUniqueIds<R extends { id: string | number; camera?: string | undefined }>(
+  rows: readonly R[],
+  name: (r: R) => string,
+  where: string,
+): void {
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const key = `${r.camera ?? ''}\u0000${r.id}`;
+    if (seen.has(key)) {
+      throw new InputError({
+        what: `${name(r)} appears twice in camera ${r.camera ?? '(none)'}`,
+        where,
+        hint: 'ids must be unique per camera within a message',
+      });
+    }
+    seen.add(key);
+  }
+}
