@@ -1,31 +1,19 @@
-/**
- * `viper simulate <scenario…> -o rec.mcap`: scenario files → MCAP recordings with exact ground truth.
- * `--export-dataset DIR` writes YOLO + COCO training data (split by scenario), `--mosaic PNG` a 3×2 picture of
- * the rig, `--write-schema FILE` the scenario JSON Schema for editors, `--check` only validates.
- */
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import {
-  ConfigError,
-  EXIT_BAD_INPUT,
-  EXIT_INTERRUPTED,
-  systemFailure,
-  ViperError,
-} from '../../contracts/errors.ts';
-import { DatasetWriter, splitFor } from '../../sim/dataset.ts';
+import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ViperError } from '../../contracts/errors.ts';
 import { mosaicPng } from '../../sim/mosaic.ts';
 import { recordScenario } from '../../sim/record.ts';
 import { loadScenario, refuseSameNames, scenarioJsonSchema } from '../../sim/scenario/load.ts';
 import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
-import { intArg, numberArg } from '../args.ts';
+import { numberArg } from '../args.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
+import { exportDataset } from '../simulateDataset.ts';
+import { recordDigests } from '../simulateDigests.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
-import { checkOutputFolder, writeOutputFile } from '../../io/outputFile.ts';
+import { writeOutputFile } from '../../io/outputFile.ts';
 
 interface Opts {
   output?: string;
@@ -40,13 +28,6 @@ interface Opts {
   progress?: boolean;
   digests?: string;
   verify?: string;
-}
-
-interface Digest {
-  sha256: string;
-  rawSha256: string;
-  frames: number;
-  bytes: number;
 }
 
 /**
@@ -109,9 +90,6 @@ async function checkFiles(files: string[], json: boolean): Promise<number> {
   if (json) printJson(summary);
   return summary.every((x) => x.ok) ? 0 : EXIT_BAD_INPUT;
 }
-
-/** Thrown from a progress callback to end a dataset export on Ctrl-C. */
-class Interrupted extends Error {}
 
 export function register(program: Command): void {
   program
@@ -191,71 +169,7 @@ export function register(program: Command): void {
         const summary: Record<string, unknown>[] = [];
         const bar = (label: string, total: number) =>
           createProgress(label, total, 'frames', o.progress !== false && !o.json);
-        if (o.digests || o.verify) {
-          if (o.digests) await checkOutputFolder(o.digests, '--digests');
-          const expected: Record<string, Digest> = o.verify ? await readDigests(o.verify) : {};
-          const got: Record<string, Digest> =
-            o.digests && existsSync(o.digests) ? JSON.parse(await readFile(o.digests, 'utf8')) : {};
-          const dir = await mkdtemp(join(tmpdir(), 'viper-digests-'));
-          let bad = 0;
-          // Ctrl-C: the scenario being recorded is dropped (a cut recording has no digest to compare); those
-          // done so far are reported and, with --digests, written.
-          let stop = false;
-          const off = onInterrupt((sig) => {
-            process.stderr.write(`\n${sig}: stopping after the scenarios recorded so far\n`);
-            stop = true;
-          });
-          try {
-            for (const l of loaded) {
-              if (stop) break;
-              const p = bar(`digest ${l.scenario.name}`, frameCount(l.scenario));
-              const r = await recordScenario(l.world, join(dir, `${l.scenario.name}.mcap`), {
-                onProgress: (d) => p.update(d),
-                shouldStop: () => stop,
-              });
-              if (r.interrupted) {
-                p.stop();
-                break;
-              }
-              p.finish();
-              const d: Digest = {
-                sha256: r.sha256,
-                rawSha256: r.rawSha256,
-                frames: r.frames,
-                bytes: r.bytes,
-              };
-              got[l.scenario.name] = d;
-              const e = expected[l.scenario.name];
-              const ok =
-                !o.verify || (e !== undefined && e.sha256 === d.sha256 && e.rawSha256 === d.rawSha256);
-              if (!ok) bad++;
-              summary.push({
-                scenario: l.scenario.name,
-                ...d,
-                ...(o.verify ? { ok, expected: e ?? null } : {}),
-              });
-              if (!o.json)
-                process.stdout.write(
-                  `${o.verify ? (ok ? 'ok  ' : 'DIFF') : '    '} ${l.scenario.name} ${d.sha256.slice(0, 16)} raw ${d.rawSha256.slice(0, 16)}\n`,
-                );
-            }
-          } finally {
-            off();
-            await rm(dir, { recursive: true, force: true });
-          }
-          if (o.digests) {
-            const sorted = Object.fromEntries(Object.entries(got).sort(([a], [b]) => (a < b ? -1 : 1)));
-            await writeOutputFile(o.digests, `${JSON.stringify(sorted, null, 2)}\n`, '--digests');
-          }
-          if (o.json) printJson(summary);
-          if (stop) {
-            process.stderr.write(
-              `interrupted: ${summary.length} of ${loaded.length} scenarios recorded${o.digests ? `, their digests written to ${o.digests}` : ''}\n`,
-            );
-            return EXIT_INTERRUPTED;
-          }
-          return bad > 0 ? 1 : 0;
-        }
+        if (o.digests || o.verify) return await recordDigests(loaded, o, bar);
         if (o.output) {
           const l = loaded[0]!;
           const total = frameCount(l.scenario);
@@ -303,108 +217,11 @@ export function register(program: Command): void {
           if (!o.json) process.stdout.write(`wrote ${o.mosaic}\n`);
         }
         if (o.exportDataset) {
-          const stride = o.stride === undefined ? 5 : intArg('--stride', o.stride);
-          const names = loaded.map((l) => l.scenario.name);
-          const val = o.val
-            ?.split(',')
-            .map((x) => x.trim())
-            .filter(Boolean);
-          const unknown = val?.find((v) => !names.includes(v));
-          if (unknown)
-            throw new ConfigError({
-              what: `--val names unknown scenario '${unknown}'`,
-              where: '--val',
-              hint: `scenarios are ${names.join(', ')}`,
-            });
-          const dir = o.exportDataset;
-          const tmp = `${dir.replace(/\/+$/, '')}.partial`;
-          await rm(tmp, { recursive: true, force: true });
-          const ds = new DatasetWriter(tmp);
-          // The dataset replaces `dir` whole or not at all: Ctrl-C drops the partial copy and leaves `dir` as it was.
-          let stop = false;
-          const off = onInterrupt((sig) => {
-            process.stderr.write(`\n${sig}: stopping; ${dir} is left as it was\n`);
-            stop = true;
-          });
-          try {
-            for (const l of loaded) {
-              const split = splitFor(l.scenario.name, names, val);
-              const p = bar(
-                `dataset ${l.scenario.name} (${split})`,
-                Math.ceil(frameCount(l.scenario) / stride),
-              );
-              let n = 0;
-              await ds.addScenario(l.world, split, { stride }, () => {
-                p.update(++n);
-                if (stop) {
-                  p.stop();
-                  throw new Interrupted();
-                }
-              });
-              p.finish();
-            }
-            await ds.finish();
-            await rm(dir, { recursive: true, force: true });
-            await rename(tmp, dir);
-          } catch (err) {
-            await rm(tmp, { recursive: true, force: true });
-            if (err instanceof Interrupted) {
-              process.stderr.write(`interrupted: no dataset written\n`);
-              return EXIT_INTERRUPTED;
-            }
-            const why = systemFailure(err);
-            if (why !== undefined) {
-              throw new ConfigError({
-                what: `cannot write the dataset: ${why}`,
-                where: dir,
-                hint: `nothing was kept (${dir} is as it was): free space or write elsewhere, and run again`,
-                cause: err,
-              });
-            }
-            throw err;
-          } finally {
-            off();
-          }
-          summary.push({ dataset: dir, ...ds.counts });
-          if (!o.json)
-            process.stdout.write(
-              `wrote dataset ${basename(dir)}: ${ds.counts.images} images, ${ds.counts.labels} boxes (YOLO + COCO)\n`,
-            );
+          const code = await exportDataset(loaded, o.exportDataset, o, bar, summary);
+          if (code !== 0) return code;
         }
         if (o.json) printJson(summary.length === 1 ? summary[0] : summary);
         return 0;
       }),
     );
-}
-
-/** The digests file of `--verify` (as `--digests` writes it): one line naming the file when it is not one. */
-async function readDigests(path: string): Promise<Record<string, Digest>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError({
-      what: `cannot read the digests file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      where: `--verify ${path}`,
-      hint: 'give a file written by simulate --digests',
-    });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError({
-      what: `not a digests file: ${(err as Error).message.split('\n')[0]}`,
-      where: `--verify ${path}`,
-      hint: 'give a file written by simulate --digests',
-    });
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError({
-      what: 'not a digests file: expected an object of scenario name → digest',
-      where: `--verify ${path}`,
-      hint: 'give a file written by simulate --digests',
-    });
-  }
-  return value as Record<string, Digest>;
 }

@@ -1,0 +1,124 @@
+/**
+ * `viper simulate --digests FILE` / `--verify FILE`: each scenario recorded to a temporary file and its SHA-256
+ * (of the file and of its raw content) written, or compared with a digests file (exit 1 on a difference).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, EXIT_INTERRUPTED } from '../contracts/errors.ts';
+import { checkOutputFolder, writeOutputFile } from '../io/outputFile.ts';
+import { recordScenario } from '../sim/record.ts';
+import type { LoadedScenario } from '../sim/scenario/load.ts';
+import { frameCount } from '../sim/simulate.ts';
+import type { Progress } from './progress.ts';
+import { onInterrupt, printJson } from './run.ts';
+
+interface Digest {
+  sha256: string;
+  rawSha256: string;
+  frames: number;
+  bytes: number;
+}
+
+export async function recordDigests(
+  loaded: LoadedScenario[],
+  o: { digests?: string; verify?: string; json?: boolean },
+  bar: (label: string, total: number) => Progress,
+): Promise<number> {
+  const summary: Record<string, unknown>[] = [];
+  if (o.digests) await checkOutputFolder(o.digests, '--digests');
+  const expected: Record<string, Digest> = o.verify ? await readDigests(o.verify) : {};
+  const got: Record<string, Digest> =
+    o.digests && existsSync(o.digests) ? JSON.parse(await readFile(o.digests, 'utf8')) : {};
+  const dir = await mkdtemp(join(tmpdir(), 'viper-digests-'));
+  let bad = 0;
+  // Ctrl-C: the scenario being recorded is dropped (a cut recording has no digest to compare); those
+  // done so far are reported and, with --digests, written.
+  let stop = false;
+  const off = onInterrupt((sig) => {
+    process.stderr.write(`\n${sig}: stopping after the scenarios recorded so far\n`);
+    stop = true;
+  });
+  try {
+    for (const l of loaded) {
+      if (stop) break;
+      const p = bar(`digest ${l.scenario.name}`, frameCount(l.scenario));
+      const r = await recordScenario(l.world, join(dir, `${l.scenario.name}.mcap`), {
+        onProgress: (d) => p.update(d),
+        shouldStop: () => stop,
+      });
+      if (r.interrupted) {
+        p.stop();
+        break;
+      }
+      p.finish();
+      const d: Digest = {
+        sha256: r.sha256,
+        rawSha256: r.rawSha256,
+        frames: r.frames,
+        bytes: r.bytes,
+      };
+      got[l.scenario.name] = d;
+      const e = expected[l.scenario.name];
+      const ok = !o.verify || (e !== undefined && e.sha256 === d.sha256 && e.rawSha256 === d.rawSha256);
+      if (!ok) bad++;
+      summary.push({
+        scenario: l.scenario.name,
+        ...d,
+        ...(o.verify ? { ok, expected: e ?? null } : {}),
+      });
+      if (!o.json)
+        process.stdout.write(
+          `${o.verify ? (ok ? 'ok  ' : 'DIFF') : '    '} ${l.scenario.name} ${d.sha256.slice(0, 16)} raw ${d.rawSha256.slice(0, 16)}\n`,
+        );
+    }
+  } finally {
+    off();
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (o.digests) {
+    const sorted = Object.fromEntries(Object.entries(got).sort(([a], [b]) => (a < b ? -1 : 1)));
+    await writeOutputFile(o.digests, `${JSON.stringify(sorted, null, 2)}\n`, '--digests');
+  }
+  if (o.json) printJson(summary);
+  if (stop) {
+    process.stderr.write(
+      `interrupted: ${summary.length} of ${loaded.length} scenarios recorded${o.digests ? `, their digests written to ${o.digests}` : ''}\n`,
+    );
+    return EXIT_INTERRUPTED;
+  }
+  return bad > 0 ? 1 : 0;
+}
+
+/** The digests file of `--verify` (as `--digests` writes it): one line naming the file when it is not one. */
+async function readDigests(path: string): Promise<Record<string, Digest>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError({
+      what: `cannot read the digests file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      where: `--verify ${path}`,
+      hint: 'give a file written by simulate --digests',
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError({
+      what: `not a digests file: ${(err as Error).message.split('\n')[0]}`,
+      where: `--verify ${path}`,
+      hint: 'give a file written by simulate --digests',
+    });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError({
+      what: 'not a digests file: expected an object of scenario name → digest',
+      where: `--verify ${path}`,
+      hint: 'give a file written by simulate --digests',
+    });
+  }
+  return value as Record<string, Digest>;
+}
