@@ -100,7 +100,7 @@ export async function loadParams(path: string): Promise<PerceptionParams> {
 }
 
 export function paramsFromValue(raw: unknown, where: string): PerceptionParams {
-  const r = PerceptionParams.safeParse(raw);
+  const r = PerceptionParams.safeParse(withoutEmptySections(raw));
   if (r.success) {
     const t = r.data.tracker;
     if (t !== undefined) {
@@ -119,10 +119,17 @@ export function paramsFromValue(raw: unknown, where: string): PerceptionParams {
     const key = issue.keys[0]!;
     const known = knownAt(issue.path);
     const guess = nearest(key, known);
+    const name = [...issue.path, key].join('.');
     throw new ConfigError({
-      what: `unknown parameter '${[...issue.path, key].join('.')}'`,
+      what: `unknown parameter '${name}'`,
       where,
-      hint: guess ? `did you mean '${guess}'?` : `the parameters here are ${known.join(', ')}`,
+      hint:
+        NOT_PARAMETERS[name] ??
+        (guess
+          ? `did you mean '${guess}'?`
+          : known.length <= 12
+            ? `the parameters here are ${known.join(', ')}`
+            : `\`viper params\` lists the ${known.length} parameters here`),
     });
   }
   throw new ConfigError({
@@ -130,6 +137,26 @@ export function paramsFromValue(raw: unknown, where: string): PerceptionParams {
     where,
     hint: '`viper params` prints every parameter with its default',
   });
+}
+
+/** Settings that are not parameters of the file, and where they are set instead. */
+const NOT_PARAMETERS: Record<string, string> = {
+  'tracker.kind': 'the tracker is chosen with --tracker bytetrack|sort',
+  'fuse.worldTracker.frameId': "the world objects' frame is the recording's world frame (odom)",
+};
+
+/** A section left empty (`tracker:` with every field commented out) is YAML's null: no settings, not an error. */
+function withoutEmptySections(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const out = { ...(raw as Record<string, unknown>) };
+  for (const k of ['tracker', 'fuse']) if (out[k] === null) delete out[k];
+  const fuse = out.fuse;
+  if (fuse !== null && typeof fuse === 'object' && !Array.isArray(fuse)) {
+    const f = { ...(fuse as Record<string, unknown>) };
+    for (const k of ['measure', 'worldTracker']) if (f[k] === null) delete f[k];
+    out.fuse = f;
+  }
+  return out;
 }
 
 /** The field names at a path of the parameter file. */

@@ -39,7 +39,7 @@ export function formatTable(s: SuiteResult): string {
   for (const o of s.outcomes)
     for (const f of o.failures) lines.push(`${o.status.toUpperCase()} ${o.scenario}: ${f}`);
   lines.push(
-    `${s.passed} passed, ${s.failed} failed, ${s.errors} errors (${s.mode}, ${s.detector}) in ${(s.timing.wallMs / 1000).toFixed(1)} s with ${s.timing.jobs} jobs`,
+    `${s.passed} passed, ${s.failed} failed, ${s.errors} errors (${s.mode}, ${s.detector}) in ${(s.timing.wallMs / 1000).toFixed(1)} s with ${s.timing.jobs} ${s.timing.jobs === 1 ? 'job' : 'jobs'}`,
   );
   return `${lines.join('\n')}\n`;
 }
