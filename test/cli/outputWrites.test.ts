@@ -42,6 +42,11 @@ describe('small outputs', () => {
       ['track', det, '-o', '/dev/full', '--no-progress'],
       /cannot write \/dev\/full: no space left on device \(ENOSPC\) \(-o\)/,
     );
+    // /proc/self takes no new files, whoever asks: refused before the mosaic is rendered.
+    oneLine(
+      ['simulate', scenario, '--mosaic', '/proc/self/x.png'],
+      /cannot write into \/proc\/self: .* \(--mosaic\)/,
+    );
     // Checked before any scenario is rendered, not after all of them.
     oneLine(
       ['simulate', scenario, '--digests', join(det, 'd.json')],

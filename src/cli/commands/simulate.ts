@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ViperError } from '../../contracts/errors.ts';
@@ -13,7 +13,7 @@ import { action, onInterrupt, printJson } from '../run.ts';
 import { exportDataset } from '../simulateDataset.ts';
 import { recordDigests } from '../simulateDigests.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
-import { writeOutputFile } from '../../io/outputFile.ts';
+import { checkOutputFolder, writeOutputFile } from '../../io/outputFile.ts';
 
 interface Opts {
   output?: string;
@@ -157,6 +157,7 @@ export function register(program: Command): void {
         }
         refuseIgnoredOptions(o);
         if (o.check) return await checkFiles(files, o.json === true);
+        if (o.mosaic) await checkOutputFolder(o.mosaic, '--mosaic');
         // Validate everything before writing anything.
         const loaded = [];
         for (const f of files) loaded.push(await loadScenario(f));
@@ -210,8 +211,7 @@ export function register(program: Command): void {
           const l = loaded[0]!;
           const png = await mosaicPng(l.world, mosaicAt);
           const tmp = `${o.mosaic}.partial`;
-          await makeDirs(dirname(o.mosaic), '--mosaic');
-          await writeFile(tmp, png);
+          await writeOutputFile(tmp, png, '--mosaic');
           await rename(tmp, o.mosaic);
           summary.push({ scenario: l.scenario.name, mosaic: o.mosaic });
           if (!o.json) process.stdout.write(`wrote ${o.mosaic}\n`);
