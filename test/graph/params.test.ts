@@ -146,7 +146,9 @@ describe('parameter schemas', () => {
   it('an empty section is no settings; a setting made elsewhere says where', () => {
     expect(paramsFromValue({ tracker: null, fuse: { measure: null } }, 'p.yaml')).toEqual({ fuse: {} });
     expect(() => paramsFromValue({ tracker: { kind: 'sort' } }, 'p.yaml')).toThrow(/chosen with --tracker/);
-    expect(() => paramsFromValue({ tracker: { zzz: 1 } }, 'p.yaml')).toThrow(/unknown parameter 'tracker\.zzz'/);
+    expect(() => paramsFromValue({ tracker: { zzz: 1 } }, 'p.yaml')).toThrow(
+      /unknown parameter 'tracker\.zzz'/,
+    );
   });
 
   it('a missing file is one line', async () => {
