@@ -11,7 +11,7 @@ import { withRecoverHint } from '../io/index.ts';
 import { checkOutputPaths, modelInputs } from './paths.ts';
 import { createProgress } from './progress.ts';
 import { rerunWithRecover } from './recover.ts';
-import { printSummary } from './replaySummary.ts';
+import { printSummary, summaryJson } from './replaySummary.ts';
 import { onInterrupt, printJson, reportError } from './run.ts';
 
 type Common = Omit<FeedsOptions, 'inputs' | 'outDir' | 'stageOptions' | 'control' | 'onStart' | 'onProgress'>;
@@ -79,7 +79,7 @@ export async function replayFeedsCommand(
     const json: unknown[] = [];
     for (const x of outcomes) {
       if ('summary' in x) {
-        if (o.json) json.push(x.summary);
+        if (o.json) json.push(summaryJson(x.summary));
         else printSummary(x.summary);
         if (x.summary.interrupted) code = Math.max(code, EXIT_INTERRUPTED);
         continue;

@@ -2,6 +2,46 @@
 import { nsToSec } from '../contracts/time.ts';
 import type { ReplaySummary } from '../graph/replay.ts';
 
+/** The summary as JSON prints it: the object, with the notes the text shows. */
+export function summaryJson(s: ReplaySummary): ReplaySummary & { notes: string[] } {
+  return { ...s, notes: replayNotes(s) };
+}
+
+/**
+ * What a run that produced nothing at some stage should be told, and why: an empty result reads as a pass to
+ * whoever only looks at the exit code (a card whose normalisation does not fit its model finds nothing; YOLOX's
+ * 0.3–0.5 scores on small road users never start a track; a recording without camera mounts gives no world
+ * objects).
+ */
+export function replayNotes(s: ReplaySummary): string[] {
+  const p = s.perception;
+  if (!p || s.cameraFrames === 0) return [];
+  // Stage names: detect, detect-oracle, track-bytetrack / track-sort, fuse.
+  const ran = (name: string) => Object.keys(s.stages).some((k) => k === name || k.startsWith(`${name}-`));
+  const notes: string[] = [];
+  if ('detect' in s.stages && p.detections === 0)
+    notes.push(
+      `no detection in ${s.cameraFrames} camera frames: check that the model card fits the model (input size, colorOrder, scale, mean/std) and that the images are what it was trained on`,
+    );
+  else if ('detect-oracle' in s.stages && p.detections === 0)
+    notes.push('no detection: no ground-truth actor is in view of a camera in this recording');
+  if (ran('track') && p.detections > 0 && p.trackBoxes === 0)
+    notes.push(
+      `${p.detections} detections but no track: a track starts from a detection scoring at least the birth threshold (ByteTrack: --track-thresh + 0.1, 0.6 by default); --birth-thresh lowers it, e.g. to the card's threshold`,
+    );
+  if (ran('fuse') && p.trackBoxes > 0 && p.worldObjects === 0) {
+    const noTf = s.issueKinds['no-transform'] ?? 0;
+    notes.push(
+      noTf > 0
+        ? `no world objects: fusion needs each camera's mount (/tf from base_link to the camera, which \`viper import\` does not write); ${noTf} camera frames had none. --no-fuse skips fusion`
+        : s.uncalibratedCameras.length > 0
+          ? `no world objects: cameras without calibration (${s.uncalibratedCameras.join(', ')}) cannot be placed in the world`
+          : 'no world objects: no 2D track was confirmed long enough, or placed within range, to become one',
+    );
+  }
+  return notes;
+}
+
 export function printSummary(s: ReplaySummary): void {
   const durS = nsToSec(s.endNs - s.startNs);
   const lines = [
@@ -41,6 +81,11 @@ export function printSummary(s: ReplaySummary): void {
     );
   if (s.recovery?.damaged)
     lines.push(`  recovered: ${s.recovery.reason}; ${s.recovery.bytesLost} bytes lost`);
+  if (s.perception)
+    lines.push(
+      `  perception: ${s.perception.detections} detections, ${s.perception.trackBoxes} track boxes, ${s.perception.worldObjects} world-object reports`,
+    );
+  for (const n of replayNotes(s)) lines.push(`  note: ${n}`);
   if (s.earlierResultsDropped > 0)
     lines.push(
       `  the input held an earlier run's results: its ${s.earlierResultsDropped} /perception/… messages were left out (this run's replace them)`,

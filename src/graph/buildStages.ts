@@ -83,19 +83,12 @@ export async function buildStages(
       hint: 'drop --no-fuse / --tracker none, or drop --range-cue',
     });
   }
-  // A parameter file's section for a stage that will not run would be ignored: refused instead.
+  // A parameter file's section for a stage that does not run is not used: said, not refused (the defaults file
+  // `viper params` writes has both sections, and --no-fuse is a common choice).
   if (o.params?.tracker && (tracker === 'none' || o.detector === 'none'))
-    throw new ConfigError({
-      what: 'the parameter file sets tracker parameters, and no tracker runs',
-      where: '--params',
-      hint: 'drop --tracker none / --detector none, or the tracker section',
-    });
+    notes.push("note: the parameter file's tracker section is not used: no tracker runs");
   if (o.params?.fuse && (o.fuse === false || tracker === 'none' || o.detector === 'none'))
-    throw new ConfigError({
-      what: 'the parameter file sets fusion parameters, and fusion is off',
-      where: '--params',
-      hint: 'drop --no-fuse / --tracker none / --detector none, or the fuse section',
-    });
+    notes.push("note: the parameter file's fuse section is not used: fusion is off");
   const trackConfig = { ...o.params?.tracker, ...trackerOverrides(o, tracker) };
   let detector = o.detector;
   if (detector && !['model', 'oracle', 'none'].includes(detector)) {

@@ -85,6 +85,15 @@ export interface ReplaySummary {
   /** Input messages on `/perception/…` (an earlier run's results) left out: replaced by this run's stages. */
   earlierResultsDropped: number;
   stages: Record<string, Record<string, unknown>>;
+  /** What the stages produced, summed over rig frames (absent with no stages). */
+  perception?: PerceptionCounts;
+}
+
+/** Outputs of the stages over a replay: detections, 2D track boxes and world-object reports (per rig frame). */
+export interface PerceptionCounts {
+  detections: number;
+  trackBoxes: number;
+  worldObjects: number;
 }
 
 /**
@@ -99,11 +108,15 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const queueSize = Math.max(1, opts.queueSize ?? 64);
   const control = opts.control ?? { stopped: false };
   const latency = new RigLatency();
+  const counts: PerceptionCounts = { detections: 0, trackBoxes: 0, worldObjects: 0 };
   const ordered = new OrderedWriter<RecordedMessage, RigResult>(
     (m) => sink.writeInput(m),
     async (r) => {
       await sink.writeRig(r);
       latency.written(r.rig.seq);
+      for (const d of r.detections.values()) counts.detections += d.length;
+      for (const t of r.tracks.values()) counts.trackBoxes += t.length;
+      counts.worldObjects += r.objects?.length ?? 0;
     },
     () => gate.notify(),
   );
@@ -127,6 +140,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     startNs,
     interrupted: control.stopped,
     latencyMs: latency.percentiles(),
+    counts,
     recovery,
   });
 }
@@ -273,6 +287,7 @@ function summarize(
     startNs: TimeNs;
     interrupted: boolean;
     latencyMs: ReplaySummary['latencyMs'];
+    counts: PerceptionCounts;
     recovery: ReturnType<RecordingReader['recovery']>;
   },
 ): ReplaySummary {
@@ -306,6 +321,7 @@ function summarize(
       ? { recovery: { damaged: recovery.damaged, reason: recovery.reason, bytesLost: recovery.bytesLost } }
       : {}),
     stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
+    ...(opts.stages.length > 0 ? { perception: run.counts } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../shared.ts';
 import { viper } from '../testing/cli.ts';
+import { writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-outputs-'));
 const det = join(dir, 'det.txt');
@@ -26,11 +27,17 @@ function oneLine(args: string[], pattern: RegExp): void {
 }
 
 describe('small outputs', () => {
-  it('are written into folders that do not exist yet, as simulate -o is', () => {
+  it('are written into folders that do not exist yet, as simulate -o is (replay -o too)', async () => {
     const out = join(dir, 'new', 'deeper', 'tracks.txt');
     const r = viper(['track', det, '-o', out, '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^1,1,/);
+    const rec = join(dir, 'rig.mcap');
+    await writeRigRecording(rec, { frames: 3, width: 64, height: 48 });
+    const results = join(dir, 'out', 'deeper', 'rig.results.mcap');
+    const replayed = viper(['replay', rec, '-o', results, '--detector', 'none', '--no-progress']);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(existsSync(results)).toBe(true);
     const schema = join(dir, 'schema', 'scenario.json');
     expect(viper(['simulate', '--write-schema', schema]).code).toBe(0);
     expect(JSON.parse(readFileSync(schema, 'utf8')).type).toBe('object');

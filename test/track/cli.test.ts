@@ -43,4 +43,24 @@ describe('viper track', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['1,1', '2,1', '3,1']); // the wide box is dropped
   });
+
+  it('says why a file gave no track (a tracker output file: every score −1)', async () => {
+    const det = join(dir, 'scored-minus-one.txt');
+    writeFileSync(det, ['1,1,10,10,20,40,-1,-1,-1,-1', '2,1,11,10,20,40,-1,-1,-1,-1'].join('\n'));
+    const out = join(dir, 'none.txt');
+    const write = process.stdout.write.bind(process.stdout);
+    let printed = '';
+    process.stdout.write = ((chunk: string) => {
+      printed += chunk;
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      expect(await viper('track', det, '-o', out, '--json', '--no-progress')).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    const summary = JSON.parse(printed);
+    expect(summary.trackBoxes).toBe(0);
+    expect(summary.notes).toEqual([expect.stringMatching(/^no track from 2 detections \(scores -1 to -1\)/)]);
+  });
 });

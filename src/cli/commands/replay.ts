@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, EXIT_INTERRUPTED, RecordingError } from '../../contracts/errors.ts';
 import { openChecked, replay } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { loadParams } from '../../graph/params.ts';
+import { makeDirs } from '../../io/makeDirs.ts';
 import { FEEDS_AT_ONCE } from '../../graph/replayFeeds.ts';
 import { LiveServer } from '../../live/index.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
@@ -13,7 +15,7 @@ import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
 import { replayFeedsCommand } from '../replayFeeds.ts';
-import { printSummary } from '../replaySummary.ts';
+import { printSummary, summaryJson } from '../replaySummary.ts';
 
 export function register(program: Command): void {
   program
@@ -150,6 +152,11 @@ export function register(program: Command): void {
             [{ path: o.output as string, flag: '-o' }],
           );
           const reader = await openChecked(input, o.recover === true, stageOpts.detector !== 'none');
+          // The results' folder is made, as simulate -o makes a recording's (the quick tour writes into out/).
+          await makeDirs(dirname(o.output as string), '-o').catch(async (err: unknown) => {
+            await reader.close();
+            throw err;
+          });
           const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(
             async (err: unknown) => {
               await reader.close();
@@ -195,7 +202,7 @@ export function register(program: Command): void {
             const rigs = `${summary.rigFrames} rig frames`;
             if (summary.interrupted) progress?.stop(rigs);
             else progress?.finish(rigs);
-            if (o.json) printJson(summary);
+            if (o.json) printJson(summaryJson(summary));
             else printSummary(summary);
             return summary.interrupted ? EXIT_INTERRUPTED : 0;
           } finally {

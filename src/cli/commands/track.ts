@@ -31,6 +31,27 @@ function num(name: string, v: string | undefined): number | undefined {
   return v === undefined ? undefined : numberArg(`--${name}`, v);
 }
 
+/**
+ * Why detections gave no track, when they did not: a file of tracker output (scores −1) or of scores on another
+ * scale would otherwise give an empty track file and exit 0 without a word.
+ */
+function noTrackNotes(rows: readonly { conf: number }[], boxes: number, tracker: string): string[] {
+  if (boxes > 0 || rows.length === 0) return [];
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    lo = Math.min(lo, r.conf);
+    hi = Math.max(hi, r.conf);
+  }
+  const birth =
+    tracker === 'bytetrack'
+      ? 'ByteTrack starts a track only from a detection scoring at least --track-thresh + 0.1 (0.6 by default)'
+      : 'SORT reports a track after --min-hits matched frames (3 by default)';
+  return [
+    `no track from ${rows.length} detections (scores ${lo} to ${hi}): ${birth}; is this a detection file (column 7 the detector's score in 0–1)?`,
+  ];
+}
+
 export function register(program: Command): void {
   program
     .command('track')
@@ -121,6 +142,7 @@ export function register(program: Command): void {
           ids: r.ids,
           framesPerSecond: elapsedS > 0 ? Math.round(r.frames / elapsedS) : null,
           interrupted: stop.signal !== undefined,
+          notes: noTrackNotes(rows, r.boxes, o.tracker),
         };
         if (o.json) printJson(summary);
         else {
@@ -128,6 +150,7 @@ export function register(program: Command): void {
             `${o.tracker}: ${r.frames} frames${stop.signal ? ` of ${lastFrame} (interrupted)` : ''}, ` +
               `${r.detections} detections → ${r.boxes} track boxes, ${r.ids} ids → ${o.output}\n`,
           );
+          for (const n of summary.notes) process.stdout.write(`note: ${n}\n`);
         }
         return stop.signal ? EXIT_INTERRUPTED : 0;
       }),

@@ -1,0 +1,98 @@
+/**
+ * A replay whose stages produced nothing says so and why, in the text summary and in --json: an empty result is
+ * otherwise a silent pass (a card that does not fit its model, scores under the birth threshold, a recording
+ * without camera mounts).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import type { ReplaySummary } from '../../src/graph/replay.ts';
+import { replayNotes } from '../../src/cli/replaySummary.ts';
+import { viper } from '../testing/cli.ts';
+
+const base: ReplaySummary = {
+  input: 'in.mcap',
+  output: 'out.mcap',
+  messagesRead: 20,
+  messagesWritten: 40,
+  cameraFrames: 10,
+  rigFrames: 10,
+  cameras: ['cam0'],
+  missing: {},
+  uncalibratedCameras: [],
+  issues: 0,
+  issueKinds: {},
+  badMessages: [],
+  startNs: 0n,
+  endNs: 1_000_000_000n,
+  interrupted: false,
+  latencyMs: null,
+  earlierResultsDropped: 0,
+  stages: { detect: {}, 'track-bytetrack': {}, fuse: {} },
+  perception: { detections: 30, trackBoxes: 25, worldObjects: 20 },
+};
+const notes = (over: Partial<ReplaySummary>) => replayNotes({ ...base, ...over });
+
+describe('replay notes', () => {
+  it('none when every stage produced something, or nothing ran, or there were no frames', () => {
+    expect(notes({})).toEqual([]);
+    expect(notes({ perception: undefined, stages: {} })).toEqual([]);
+    expect(notes({ cameraFrames: 0, perception: { detections: 0, trackBoxes: 0, worldObjects: 0 } })).toEqual(
+      [],
+    );
+  });
+
+  it('names the first stage that produced nothing, and why', () => {
+    expect(notes({ perception: { detections: 0, trackBoxes: 0, worldObjects: 0 } })).toEqual([
+      expect.stringMatching(/^no detection in 10 camera frames: check that the model card fits the model/),
+    ]);
+    expect(notes({ perception: { detections: 30, trackBoxes: 0, worldObjects: 0 } })).toEqual([
+      expect.stringMatching(/^30 detections but no track: .*--birth-thresh lowers it/),
+    ]);
+    expect(
+      notes({
+        perception: { detections: 30, trackBoxes: 25, worldObjects: 0 },
+        issueKinds: { 'no-transform': 10 },
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^no world objects: fusion needs each camera's mount .*10 camera frames had none/,
+      ),
+    ]);
+    expect(
+      notes({
+        perception: { detections: 30, trackBoxes: 25, worldObjects: 0 },
+        uncalibratedCameras: ['cam0'],
+      }),
+    ).toEqual([expect.stringMatching(/cameras without calibration \(cam0\)/)]);
+    // Without fusion, no world objects is what was asked for.
+    expect(
+      notes({
+        perception: { detections: 30, trackBoxes: 25, worldObjects: 0 },
+        stages: { detect: {}, 'track-bytetrack': {} },
+      }),
+    ).toEqual([]);
+  });
+});
+
+it('a real replay of blank frames through the bundled model says it found nothing, in text and JSON', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-notes-'));
+  const frames = join(dir, 'frames');
+  mkdirSync(frames);
+  const grey = await sharp({ create: { width: 160, height: 90, channels: 3, background: '#777777' } })
+    .jpeg()
+    .toBuffer();
+  for (let k = 1; k <= 4; k++) writeFileSync(join(frames, `${k}.jpg`), grey);
+  const rec = join(dir, 'grey.mcap');
+  expect(viper(['import', frames, '-o', rec, '--no-progress']).code).toBe(0);
+  const text = viper(['replay', rec, '-o', join(dir, 'r.mcap'), '--no-fuse', '--no-progress']);
+  expect(text.code, text.stderr).toBe(0);
+  expect(text.stdout).toMatch(/perception: 0 detections, 0 track boxes, 0 world-object reports/);
+  expect(text.stdout).toMatch(/note: no detection in 4 camera frames/);
+  const json = viper(['replay', rec, '-o', join(dir, 'j.mcap'), '--no-fuse', '--json']);
+  const s = JSON.parse(json.stdout);
+  expect(s.perception).toEqual({ detections: 0, trackBoxes: 0, worldObjects: 0 });
+  expect(s.notes).toEqual([expect.stringMatching(/^no detection in 4 camera frames/)]);
+}, 120_000);
