@@ -171,7 +171,7 @@ export async function readGroundTruth(
       throw new InputError({
         what: `no ${topics.groundTruthObjects} topic`,
         where: gtPath,
-        hint: 'pass the simulated recording with --gt <recording.mcap>',
+        hint: 'a simulated recording carries it: pass that with --gt <recording.mcap>; for real images, `viper export` the tracks as MOTChallenge text and score them against your labels (viper eval <camera>.txt --gt labels.txt)',
       });
     }
     for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {

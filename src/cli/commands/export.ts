@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { exportMot } from '../exportMot.ts';
+import { checkOutputPaths } from '../paths.ts';
+import { action, printJson } from '../run.ts';
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description(
+      "write a results file's 2D tracks as MOTChallenge text, one file per camera (to score against hand labels with viper eval, or to compare with other trackers)",
+    )
+    .argument('<results.mcap>', 'results of viper replay')
+    .requiredOption('-o, --output <dir>', 'folder for <camera>.txt')
+    .option('--json', 'print what was written as JSON')
+    .action(
+      action(async (results: string, o: { output: string; json?: boolean }) => {
+        checkOutputPaths([results], [{ path: o.output, flag: '-o', replacesFolder: true }]);
+        const cams = await exportMot(results, o.output);
+        if (o.json) printJson(cams);
+        else
+          for (const c of cams) {
+            const skipped =
+              c.images !== null && c.images > c.frames
+                ? ` (${c.images - c.frames} of its ${c.images} images were not tracked — undecodable? — so later frame numbers are shifted)`
+                : '';
+            process.stdout.write(
+              `${c.camera}: ${c.frames} frames, ${c.trackBoxes} track boxes, ${c.ids} ids → ${c.file}${skipped}\n`,
+            );
+          }
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,75 @@
+/**
+ * `viper export`: a results file's 2D tracks as MOTChallenge text per camera, read back by the same reader
+ * `viper eval` uses: every track box of every annotations message, at its frame, and nothing else.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { annotationsToRows } from '../../src/eval/index.ts';
+import { RecordingReader, readMotChallenge } from '../../src/io/index.ts';
+import { viper } from '../testing/cli.ts';
+import { simulateSmall } from '../testing/sim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-export-'));
+const rec = join(dir, 'ped.mcap');
+const results = join(dir, 'ped.results.mcap');
+
+beforeAll(async () => {
+  await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
+  const r = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-fuse', '--no-progress']);
+  expect(r.code, r.stderr).toBe(0);
+}, 120_000);
+
+it('writes each camera’s track boxes, frame by frame, as the annotations hold them', async () => {
+  const out = join(dir, 'mot');
+  const r = viper(['export', results, '-o', out, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  const cams = JSON.parse(r.stdout) as {
+    camera: string;
+    file: string;
+    frames: number;
+    trackBoxes: number;
+    images: number;
+  }[];
+  expect(cams.map((c) => c.camera)).toEqual([
+    'cam_back',
+    'cam_back_left',
+    'cam_back_right',
+    'cam_front',
+    'cam_front_left',
+    'cam_front_right',
+  ]);
+  // The annotations of cam_front, frame by frame, from the results file itself.
+  const reader = await RecordingReader.open(results);
+  const expected: string[] = [];
+  let frame = 0;
+  try {
+    for await (const m of reader.messages({ topics: ['/perception/cam_front/annotations'] })) {
+      frame++;
+      for (const row of annotationsToRows(reader.decoder(m.channel.id)(m.data), 'cam_front').rows)
+        expected.push(`${frame} ${row.id} ${row.box.x1} ${row.box.y1} ${row.box.x2 - row.box.x1}`);
+    }
+  } finally {
+    await reader.close();
+  }
+  const front = cams.find((c) => c.camera === 'cam_front')!;
+  expect(front.frames).toBe(frame);
+  expect(front.images).toBe(frame); // every image was tracked: no frame numbers shifted
+  expect(expected.length).toBeGreaterThan(20);
+  const got = readMotChallenge(readFileSync(front.file, 'utf8')).map(
+    (x) => `${x.frame} ${x.id} ${x.x} ${x.y} ${x.w}`,
+  );
+  expect(got).toEqual(expected);
+  expect(front.trackBoxes).toBe(expected.length);
+  // Scored against itself through viper eval: perfect.
+  const self = viper(['eval', front.file, '--gt', front.file, '--json']);
+  expect(JSON.parse(self.stdout).tracking.overall.CLEAR.MOTA).toBe(1);
+}, 120_000);
+
+it('a file without tracks is one line', () => {
+  const r = viper(['export', rec, '-o', join(dir, 'none')]);
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/no \/perception\/<camera>\/annotations in this file: no tracks to export/);
+});
