@@ -3,15 +3,19 @@
  * or each frame of a video (decoded by ffmpeg, see videoFrames.ts), becomes a foxglove.CompressedImage on
  * `/<camera>/image` at t = start + i / rate, with a foxglove.CameraCalibration on `/<camera>/calibration` (a
  * nominal pinhole from the horizontal field of view, since neither carries a calibration). Folder images are
- * copied, not re-encoded; sharp reads only their headers, and their format is what the bytes are.
+ * copied, not re-encoded; sharp reads only their headers, and their format is what the bytes are. Every header of
+ * a folder is checked (format, size) before the output is created, so a bad frame leaves nothing behind; a video
+ * is decoded as it streams, so a failure part-way keeps the frames before it (and says so). The output's folder
+ * is created when missing.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
 import { secToNs, toFoxgloveTime, type TimeNs } from '../contracts/time.ts';
 import { topics } from '../contracts/topics.ts';
 import { RecordingWriter } from '../io/index.ts';
+import { makeDirs } from '../io/makeDirs.ts';
 import { probeVideo, videoJpegFrames } from './videoFrames.ts';
 
 export interface ImportOptions {
@@ -43,6 +47,8 @@ export interface ImportSummary {
   interrupted?: boolean;
   /** What the decoder reported and survived (a truncated or damaged video: frames may be missing). */
   warnings?: string[];
+  /** Files of the folder that are not JPEG or PNG by name (notes.txt, Thumbs.db), in name order; not imported. */
+  skipped?: string[];
 }
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
@@ -96,14 +102,21 @@ interface Frame {
 }
 
 async function importFolder(o: ImportOptions): Promise<ImportSummary> {
-  // Only plain files: a sub-folder named x.jpg is not a frame.
-  const files = readdirSync(o.source, { withFileTypes: true })
-    .filter((e) => IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()) && !e.isDirectory())
+  // Only files: a sub-folder named x.jpg is not a frame, and sub-folders are not counted as skipped.
+  const entries = readdirSync(o.source, { withFileTypes: true }).filter((e) => !e.isDirectory());
+  const isImage = (name: string) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
+  const files = entries
+    .filter((e) => isImage(e.name))
+    .map((e) => e.name)
+    .sort(naturalCompare);
+  const skipped = entries
+    .filter((e) => !isImage(e.name))
     .map((e) => e.name)
     .sort(naturalCompare);
   if (files.length === 0) {
     throw new ConfigError({ what: `no .jpg/.jpeg/.png files in '${o.source}'`, where: 'import <source>' });
   }
+  await checkFrames(files.map((f) => join(o.source, f)));
   async function* frames(): AsyncGenerator<Frame> {
     for (const f of files) {
       const where = join(o.source, f);
@@ -116,7 +129,59 @@ async function importFolder(o: ImportOptions): Promise<ImportSummary> {
       yield { data, where };
     }
   }
-  return writeFrames(o, o.rateHz ?? 10, frames(), files.length);
+  const s = await writeFrames(o, o.rateHz ?? 10, frames(), files.length);
+  return skipped.length > 0 ? { ...s, skipped } : s;
+}
+
+/** Headers read at once by the up-front check (sharp reads them on its thread pool). */
+const CHECK_BATCH = 16;
+
+/**
+ * Every frame's header before anything is written: each file readable, not empty, JPEG or PNG, and the size of
+ * the first. The first failure in name order is thrown, with the same words the writing pass would use.
+ */
+async function checkFrames(paths: readonly string[]): Promise<void> {
+  let size: { width: number; height: number } | undefined;
+  for (let i = 0; i < paths.length; i += CHECK_BATCH) {
+    const batch = paths.slice(i, i + CHECK_BATCH);
+    const metas = await Promise.allSettled(batch.map((p) => fileMeta(p)));
+    for (const [j, r] of metas.entries()) {
+      if (r.status === 'rejected') throw r.reason;
+      size ??= r.value;
+      checkSize(r.value, size, batch[j] as string);
+    }
+  }
+}
+
+/** `imageMeta` of a file from its header alone (sharp reads no more of the file than the header). */
+async function fileMeta(where: string): Promise<ImageMeta> {
+  let bytes: number;
+  try {
+    const fd = openSync(where, 'r');
+    try {
+      bytes = fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw new RecordingError({ what: `cannot read the file: ${(err as Error).message}`, where });
+  }
+  if (bytes === 0) throw new RecordingError({ what: 'empty file (0 bytes)', where });
+  return imageMeta(where, where);
+}
+
+function checkSize(
+  meta: { width: number; height: number },
+  first: { width: number; height: number },
+  where: string,
+): void {
+  if (meta.width !== first.width || meta.height !== first.height) {
+    throw new RecordingError({
+      what: `image is ${meta.width}×${meta.height}, the sequence is ${first.width}×${first.height}`,
+      where,
+      hint: 'all frames of one camera must have the same size',
+    });
+  }
 }
 
 async function importVideo(o: ImportOptions): Promise<ImportSummary> {
@@ -145,7 +210,8 @@ async function importVideo(o: ImportOptions): Promise<ImportSummary> {
 
 /**
  * Writes `frames` as `/<camera>/image` at t = start + i / rate, with a nominal calibration before the first.
- * `total` (when known) drives the progress bar. The recording is closed (readable) whatever happens.
+ * `total` (when known) drives the progress bar. The recording is closed (readable) whatever happens; a frame that
+ * fails after others were written ends the import with an error that says those are kept in the file.
  */
 async function writeFrames(
   o: ImportOptions,
@@ -153,11 +219,14 @@ async function writeFrames(
   frames: AsyncIterable<Frame>,
   total: number | undefined,
 ): Promise<ImportSummary> {
+  await makeDirs(dirname(o.output), '-o');
   const writer = await RecordingWriter.create(o.output);
   let width = 0;
   let height = 0;
   const formats = new Set<string>();
   let count = 0;
+  /** True while a frame is being read or checked (not written): its failure is the source's. */
+  let reading = true;
   try {
     const imageCh = await writer.addChannel(topics.image(o.camera), {
       kind: 'foxglove',
@@ -175,13 +244,8 @@ async function writeFrames(
       if (count === 0) {
         width = meta.width;
         height = meta.height;
-      } else if (meta.width !== width || meta.height !== height) {
-        throw new RecordingError({
-          what: `image is ${meta.width}×${meta.height}, the sequence is ${width}×${height}`,
-          where,
-          hint: 'all frames of one camera must have the same size',
-        });
-      }
+      } else checkSize(meta, { width, height }, where);
+      reading = false;
       const tNs: TimeNs = secToNs(o.startS) + secToNs(count / rateHz);
       const timestamp = toFoxgloveTime(tNs);
       if (count === 0)
@@ -192,8 +256,18 @@ async function writeFrames(
         );
       await writer.writeObject(imageCh, tNs, { timestamp, frame_id: o.camera, data, format: fmt });
       count++;
+      reading = true;
       o.onProgress?.(count, total);
     }
+  } catch (err) {
+    if (!(reading && count > 0 && err instanceof RecordingError)) throw err;
+    const kept = `the ${count} frame${count === 1 ? '' : 's'} before it are kept in ${o.output}`;
+    throw new RecordingError({
+      what: err.what,
+      where: err.where,
+      hint: err.hint ? `${err.hint}; ${kept}` : kept,
+      cause: err,
+    });
   } finally {
     await writer.close();
   }
@@ -212,13 +286,20 @@ async function writeFrames(
   };
 }
 
-/** Format and size from the header; an empty file, non-image bytes or a format other than JPEG/PNG is refused. */
-async function imageMeta(
-  data: Uint8Array,
-  where: string,
-): Promise<{ format: 'jpeg' | 'png'; width: number; height: number }> {
+interface ImageMeta {
+  format: 'jpeg' | 'png';
+  width: number;
+  height: number;
+}
+
+/**
+ * Format and size from the header of the bytes or of the file at a path; an empty file, non-image bytes or a
+ * format other than JPEG/PNG is refused.
+ */
+async function imageMeta(data: Uint8Array | string, where: string): Promise<ImageMeta> {
   // sharp throws synchronously on an empty buffer, so the check comes first.
-  if (data.length === 0) throw new RecordingError({ what: 'empty file (0 bytes)', where });
+  if (typeof data !== 'string' && data.length === 0)
+    throw new RecordingError({ what: 'empty file (0 bytes)', where });
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(data).metadata();

@@ -2,8 +2,10 @@
  * ONNX Runtime sessions and execution-provider choice. Providers are tried one at a time in the order given;
  * the first whose session loads wins, each one that fails is reported on one line, and the winner is recorded.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from '../contracts/errors.ts';
 import type { PostSpec } from './postprocess.ts';
@@ -144,7 +146,7 @@ export async function openSession(
       if (fallbacks.length > 0) opts.log(`detect: using execution provider ${provider}`);
       return { session, provider, fallbacks };
     } catch (err) {
-      const reason = ortReason(err);
+      const reason = providerReason(provider, err);
       // Tested on ORT's whole first line: the shortened reason may have lost the telling words to a long path.
       if (NOT_A_MODEL.test(firstLine(err))) {
         await host?.terminate();
@@ -168,11 +170,65 @@ export async function openSession(
   throw new ModelError({
     what: `no execution provider could load the model (${reasons.join('; ')})`,
     where: modelPath,
-    hint: providers.includes('cpu')
-      ? "run with --verbose for ONNX Runtime's whole message"
-      : `add cpu to --ep as a fallback, e.g. --ep ${[...providers, 'cpu'].join(',')}`,
+    hint: noneLoadedHint(providers, reasons),
     cause: lastError,
   });
+}
+
+/** README.md "GPU execution providers": onnxruntime-node's CUDA/TensorRT libraries are not on npm. */
+export const GPU_INSTALL_STEP =
+  'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
+
+const GPU_PROVIDERS: readonly ExecutionProvider[] = ['cuda', 'tensorrt'];
+const LIBRARY_LOAD = /Failed to load (?:shared )?library/i;
+
+function noneLoadedHint(providers: readonly ExecutionProvider[], reasons: readonly string[]): string {
+  // cpu failing too is about the model or the machine, not the GPU libraries.
+  if (providers.includes('cpu')) return "run with --verbose for ONNX Runtime's whole message";
+  const fallback = `add cpu to --ep as a fallback, e.g. --ep ${[...providers, 'cpu'].join(',')}`;
+  const gpuLibrary = reasons.some(
+    (r) => GPU_PROVIDERS.some((p) => r.startsWith(`${p}: `)) && LIBRARY_LOAD.test(r),
+  );
+  return gpuLibrary
+    ? `install the GPU binaries (README "GPU execution providers": ${GPU_INSTALL_STEP}) or ${fallback}`
+    : fallback;
+}
+
+/**
+ * `ortReason`, naming the library a GPU provider could not load: the one ORT's message names, else the first of
+ * the provider's own libraries missing beside onnxruntime-node's binary (ORT's thrown message for those is only
+ * `Failed to load shared library`; the file name goes to its log, which is kept quiet).
+ */
+export function providerReason(provider: ExecutionProvider, err: unknown, binDir = ortBinDir()): string {
+  const reason = ortReason(err);
+  if (!GPU_PROVIDERS.includes(provider) || !LIBRARY_LOAD.test(reason)) return reason;
+  const named = libraryNamed(firstLine(err));
+  if (named) return reason.includes(named) ? reason : `Failed to load shared library ${named}`;
+  const missing = binDir === undefined ? undefined : missingProviderLibrary(provider, binDir);
+  return missing ? `${reason} ${missing} (not installed)` : reason;
+}
+
+/** The last shared-library file name in `line` (`… with error: libcudnn.so.9: cannot open …` → `libcudnn.so.9`). */
+function libraryNamed(line: string): string | undefined {
+  const names = line.match(/[\w.+-]+\.(?:so(?:\.\d+)*|dll|dylib)\b/g);
+  return names?.[names.length - 1];
+}
+
+/** Where onnxruntime-node keeps its native binary, and where ORT looks for the provider libraries. */
+function ortBinDir(): string | undefined {
+  try {
+    const pkg = dirname(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')));
+    return join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+  } catch {
+    return undefined;
+  }
+}
+
+function missingProviderLibrary(provider: ExecutionProvider, binDir: string): string | undefined {
+  if (!existsSync(binDir) || (process.platform !== 'linux' && process.platform !== 'win32')) return undefined;
+  const [pre, ext] = process.platform === 'win32' ? ['', '.dll'] : ['lib', '.so'];
+  const libs = ['shared', provider].map((p) => `${pre}onnxruntime_providers_${p}${ext}`);
+  return libs.find((f) => !existsSync(join(binDir, f)));
 }
 
 /** Longest ORT reason kept on a line; the rest is cut at a word with an ellipsis. */

@@ -1,5 +1,5 @@
 /** `viper import` with odd media: each bad input is one line on stderr, exit 2, and the output stays readable. */
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -86,7 +86,8 @@ describe('viper import with odd media', () => {
     const src = folder('zero', { 'a.jpg': files.red!, 'b.jpg': Buffer.alloc(0) });
     const out = join(dir, 'zero.mcap');
     expectBadInput(viper(['import', src, '-o', out]), /^error: recording: empty file.*b\.jpg/);
-    return RecordingReader.open(out).then((r) => r.close());
+    // Every frame is checked before the output is created: nothing is left behind.
+    expect(existsSync(out)).toBe(false);
   });
 
   it('skips a sub-folder whose name ends in .jpg', async () => {

@@ -54,9 +54,21 @@ export function register(program: Command): void {
         if (o.json) printJson(s);
         else
           process.stdout.write(
-            `${s.interrupted ? 'interrupted: ' : ''}imported ${s.frames} ${s.format} frames (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s → ${s.output}\n`,
+            `${s.interrupted ? 'interrupted: ' : ''}imported ${s.frames} ${s.format} frames (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s${skippedNote(s.skipped)} → ${s.output}\n`,
           );
         return s.interrupted ? EXIT_INTERRUPTED : 0;
       }),
     );
+}
+
+/** Names shown on the summary line; `--json` lists them all. */
+const SKIPPED_SHOWN = 5;
+
+/** `, skipped 2 files that are not JPEG or PNG (notes.txt, Thumbs.db)`, or '' when none were. */
+export function skippedNote(skipped: readonly string[] | undefined): string {
+  if (!skipped || skipped.length === 0) return '';
+  const n = skipped.length;
+  const shown = skipped.slice(0, SKIPPED_SHOWN).join(', ');
+  const more = n > SKIPPED_SHOWN ? ` and ${n - SKIPPED_SHOWN} more` : '';
+  return `, skipped ${n} file${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} not JPEG or PNG (${shown}${more})`;
 }

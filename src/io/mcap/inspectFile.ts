@@ -52,12 +52,22 @@ export function fileAccessError(doing: string, path: string, hint: string, err: 
   return recordingError(`cannot ${doing} file (${code ?? 'error'})`, path, hint, err);
 }
 
-/** Rejects files that are not MCAP before any parser sees them. */
+/** The first 16 bytes of every SQLite 3 database, such as a rosbag2 `.db3` bag. */
+const SQLITE_MAGIC = new TextEncoder().encode('SQLite format 3\0');
+
+/** Rejects files that are not MCAP before any parser sees them; a rosbag2 SQLite bag is named as such. */
 export async function checkMagic(fh: FileHandle, size: number, path: string): Promise<void> {
-  const head = new Uint8Array(Math.min(size, MAGIC.length));
+  const head = new Uint8Array(Math.min(size, SQLITE_MAGIC.length));
   await fh.read(head, 0, head.length, 0);
   if (!hasMagicAt(head)) {
-    const seen = Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    if (head.length === SQLITE_MAGIC.length && head.every((b, i) => b === SQLITE_MAGIC[i])) {
+      throw recordingError(
+        'a rosbag2 SQLite bag (.db3), not an MCAP file',
+        path,
+        'Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)',
+      );
+    }
+    const seen = Array.from(head.subarray(0, MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw recordingError(
       `not an MCAP file (starts with ${seen || 'nothing'})`,
       path,

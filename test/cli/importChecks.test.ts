@@ -1,0 +1,129 @@
+/**
+ * `viper import` checks: the output's folder is created, a folder's frames are all checked before anything is
+ * written, files that are not images are counted, and a video that fails part-way says what it kept.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingReader } from '../../src/io/index.ts';
+import { viper } from '../testing/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-import-checks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function jpeg(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: 90, g: 120, b: 30 } } })
+    .jpeg()
+    .toBuffer();
+}
+
+/** A folder of `n` 32×24 JPEGs (1.jpg … n.jpg) plus `extra` files. */
+async function frameFolder(name: string, n: number, extra: Record<string, Buffer | string> = {}) {
+  const d = join(dir, name);
+  mkdirSync(d);
+  const img = await jpeg(32, 24);
+  for (let i = 1; i <= n; i++) writeFileSync(join(d, `${i}.jpg`), img);
+  for (const [f, data] of Object.entries(extra)) writeFileSync(join(d, f), data);
+  return d;
+}
+
+function expectRefused(r: ReturnType<typeof viper>, pattern: RegExp): void {
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('import of a folder', () => {
+  it('creates the folder of -o when it is missing', async () => {
+    const src = await frameFolder('tomissing', 3);
+    const out = join(dir, 'new', 'deeper', 'x.mcap');
+    const r = viper(['import', src, '-o', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/imported 3 jpeg frames/);
+    const rec = await RecordingReader.open(out);
+    expect(rec.summary().messageCount).toBe(4); // 3 images + 1 calibration
+    await rec.close();
+  });
+
+  it('refuses a later frame of another size before writing anything (not even the output folder)', async () => {
+    const src = await frameFolder('sizes', 5, { '9.jpg': await jpeg(16, 16) });
+    const outDir = join(dir, 'sizes-out');
+    const out = join(outDir, 'x.mcap');
+    const r = viper(['import', src, '-o', out, '--no-progress']);
+    expectRefused(r, /image is 16×16, the sequence is 32×24 .*9\.jpg/);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(outDir)).toBe(false);
+  });
+
+  it('refuses a .jpg that is not an image, or is empty, before writing anything', async () => {
+    const text = await frameFolder('notimage', 4, { '3.jpg': 'not an image' });
+    const out = join(dir, 'notimage.mcap');
+    expectRefused(viper(['import', text, '-o', out, '--no-progress']), /cannot read image.*3\.jpg/);
+    expect(existsSync(out)).toBe(false);
+    const empty = await frameFolder('emptyframe', 4, { '4.png': '' });
+    expectRefused(viper(['import', empty, '-o', out, '--no-progress']), /empty file \(0 bytes\).*4\.png/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('says which files it skipped as not JPEG or PNG, on the summary line and in --json', async () => {
+    const src = await frameFolder('skips', 3, { 'notes.txt': 'x', 'Thumbs.db': 'x' });
+    mkdirSync(join(src, 'sub.jpg')); // a folder: neither a frame nor a skipped file
+    const text = viper(['import', src, '-o', join(dir, 'skips.mcap'), '--no-progress']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /imported 3 jpeg frames .*, skipped 2 files that are not JPEG or PNG \(Thumbs\.db, notes\.txt\) → /,
+    );
+    const json = viper(['import', src, '-o', join(dir, 'skips2.mcap'), '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ frames: 3, skipped: ['Thumbs.db', 'notes.txt'] });
+    const none = viper(['import', await frameFolder('noskips', 2), '-o', join(dir, 'n.mcap'), '--json']);
+    expect(JSON.parse(none.stdout).skipped).toBeUndefined();
+  });
+
+  it('lists at most five skipped names on the line', async () => {
+    const extra = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`n${i + 1}.txt`, 'x']));
+    const src = await frameFolder('manyskips', 2, extra);
+    const r = viper(['import', src, '-o', join(dir, 'many.mcap'), '--no-progress']);
+    expect(r.stdout).toMatch(/skipped 7 files .*\(n1\.txt, n2\.txt, n3\.txt, n4\.txt, n5\.txt and 2 more\)/);
+  });
+});
+
+describe('import of a video that fails part-way', () => {
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    // A stand-in ffmpeg that streams two frames and then fails, as a decoder does on a damaged file.
+    const frames = join(dir, 'two.jpg');
+    const img = await jpeg(32, 24);
+    writeFileSync(frames, Buffer.concat([img, img]));
+    const ffmpeg = join(dir, 'fake-ffmpeg');
+    const ffprobe = join(dir, 'fake-ffprobe');
+    writeFileSync(
+      ffmpeg,
+      `#!/bin/sh\n[ "$1" = -version ] && exit 0\ncat '${frames}'\necho 'Invalid data found when processing input' >&2\nexit 1\n`,
+    );
+    writeFileSync(
+      ffprobe,
+      `#!/bin/sh\n[ "$1" = -version ] && exit 0\necho '{"streams":[{"width":32,"height":24,"avg_frame_rate":"10/1","nb_frames":"5"}]}'\n`,
+    );
+    chmodSync(ffmpeg, 0o755);
+    chmodSync(ffprobe, 0o755);
+    env = { VIPER_FFMPEG: ffmpeg, VIPER_FFPROBE: ffprobe };
+  });
+
+  it('says the frames before the failure are kept in the file, which holds them', async () => {
+    const video = join(dir, 'clip.avi');
+    writeFileSync(video, 'stand-in');
+    const out = join(dir, 'clip.mcap');
+    const r = viper(['import', video, '-o', out, '--no-progress'], { env });
+    expectRefused(
+      r,
+      /cannot decode the video: Invalid data .* — the 2 frames before it are kept in .*clip\.mcap$/,
+    );
+    const rec = await RecordingReader.open(out);
+    expect(rec.summary().messageCount).toBe(3); // 2 images + 1 calibration
+    await rec.close();
+  });
+});

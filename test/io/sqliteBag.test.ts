@@ -1,0 +1,60 @@
+/** A rosbag2 SQLite bag (.db3) is named as one, with the conversion to MCAP; other non-MCAP files keep the old hint. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RecordingError } from '../../src/contracts/errors.ts';
+import { RecordingReader } from '../../src/io/index.ts';
+import { viper } from '../testing/cli.ts';
+import { tempDir } from './helpers.ts';
+
+const dir = tempDir('sqlite');
+
+/** The first bytes of an SQLite 3 database (its 100-byte header starts with the 16-byte magic). */
+function sqliteFile(name: string): string {
+  const p = join(dir, name);
+  const page = Buffer.alloc(4096);
+  page.write('SQLite format 3\0', 0, 'latin1');
+  page.writeUInt16BE(4096, 16);
+  writeFileSync(p, page);
+  return p;
+}
+
+async function openError(path: string): Promise<RecordingError> {
+  const err = await RecordingReader.open(path).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(RecordingError);
+  return err as RecordingError;
+}
+
+describe('a file that is not MCAP', () => {
+  it('a rosbag2 .db3 bag: named, with ros2 bag convert to MCAP', async () => {
+    const e = await openError(sqliteFile('talker_0.db3'));
+    expect(e.what).toBe('a rosbag2 SQLite bag (.db3), not an MCAP file');
+    expect(e.hint).toBe('Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)');
+  });
+
+  it('any other file keeps the magic and rosbag2 hint', async () => {
+    const p = join(dir, 'other.db3');
+    writeFileSync(p, 'SQLite format 2 but not really');
+    const e = await openError(p);
+    expect(e.what).toMatch(/^not an MCAP file \(starts with 53 51 4c 69 74 65 20 66\)$/);
+    expect(e.hint).toMatch(/MCAP magic .*rosbag2 folder or a \.db3 file\?/);
+  });
+
+  it('inspect, replay and eval say it on one line, exit 2', () => {
+    const p = sqliteFile('bag_0.db3');
+    for (const args of [
+      ['inspect', p],
+      ['replay', p, '-o', join(dir, 'o.mcap'), '--detector', 'none'],
+      ['eval', p, '--format', 'mcap'],
+    ]) {
+      const r = viper(args);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(/^error: recording: a rosbag2 SQLite bag \(\.db3\).*ros2 bag convert/);
+    }
+  });
+});
