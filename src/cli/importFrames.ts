@@ -13,9 +13,12 @@ import { dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
 import { secToNs, toFoxgloveTime, type TimeNs } from '../contracts/time.ts';
-import { topics } from '../contracts/topics.ts';
+import { frames as tfFrames, topics } from '../contracts/topics.ts';
+import type { Transform } from '../contracts/geometry.ts';
 import { RecordingWriter } from '../io/index.ts';
 import { makeDirs } from '../io/makeDirs.ts';
+import { transformsToFoxglove } from '../io/codecs/foxgloveToViper.ts';
+import { matToQuat, mountRotation } from '../sim/rig.ts';
 import { probeVideo, videoJpegFrames } from './videoFrames.ts';
 
 export interface ImportOptions {
@@ -28,10 +31,23 @@ export interface ImportOptions {
   startS: number;
   /** Horizontal field of view of the nominal calibration, degrees. */
   hfovDeg: number;
+  /**
+   * Where the camera is, for fusion: its mount in base_link (FLU: x forward, y left, z up, metres; z is its height
+   * above the ground plane) and its yaw (left +), pitch (down +) and roll, degrees. Written once to `/tf_static`
+   * with odom → base_link as identity: a fixed camera, or an ego whose motion is not known.
+   */
+  mount?: CameraMount;
   /** `total` is undefined for a video whose container does not state its frame count. */
   onProgress?: (done: number, total: number | undefined) => void;
   /** Set `stopped` (Ctrl-C) to end the import after the frame being written; the recording is finalized. */
   control?: { stopped: boolean };
+}
+
+export interface CameraMount {
+  position: [number, number, number];
+  yawDeg: number;
+  pitchDeg: number;
+  rollDeg: number;
 }
 
 export interface ImportSummary {
@@ -248,12 +264,20 @@ async function writeFrames(
       reading = false;
       const tNs: TimeNs = secToNs(o.startS) + secToNs(count / rateHz);
       const timestamp = toFoxgloveTime(tNs);
-      if (count === 0)
+      if (count === 0) {
         await writer.writeObject(
           calCh,
           tNs,
           nominalCalibration(o.camera, width, height, o.hfovDeg, timestamp),
         );
+        if (o.mount) {
+          const tfCh = await writer.addChannel('/tf_static', {
+            kind: 'foxglove',
+            name: 'foxglove.FrameTransforms',
+          });
+          await writer.writeObject(tfCh, tNs, transformsToFoxglove(mountTransforms(o.camera, o.mount), tNs));
+        }
+      }
       await writer.writeObject(imageCh, tNs, { timestamp, frame_id: o.camera, data, format: fmt });
       count++;
       reading = true;
@@ -354,4 +378,14 @@ async function* stoppable<T>(frames: AsyncIterable<T>, control?: { stopped: bool
   } catch (err) {
     if (!control?.stopped) throw err;
   }
+}
+
+/** odom → base_link (identity: the camera does not move) and base_link → the camera's optical frame. */
+export function mountTransforms(camera: string, m: CameraMount): Transform[] {
+  const deg = Math.PI / 180;
+  const R = mountRotation(m.yawDeg * deg, m.pitchDeg * deg, m.rollDeg * deg);
+  return [
+    { parent: tfFrames.world, child: tfFrames.ego, translation: [0, 0, 0], rotation: [0, 0, 0, 1] },
+    { parent: tfFrames.ego, child: camera, translation: [...m.position], rotation: matToQuat(R) },
+  ];
 }

@@ -1,10 +1,33 @@
 import type { Command } from 'commander';
 import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
-import { importFrames } from '../importFrames.ts';
+import { type CameraMount, importFrames } from '../importFrames.ts';
 import { numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
+
+/** `--mount x,y,z,yaw,pitch,roll`: six finite numbers, the height above the ground positive. */
+function parseMount(v: string): CameraMount {
+  const parts = v.split(',');
+  if (parts.length !== 6)
+    throw new ConfigError({
+      what: `--mount needs six numbers x,y,z,yaw,pitch,roll, got '${v}'`,
+      where: '--mount',
+      hint: 'e.g. --mount 0,0,6,0,25,0 (6 m above the ground, looking 25° down)',
+    });
+  const [x, y, z, yaw, pitch, roll] = parts.map((p, k) =>
+    numberArg(`--mount (${MOUNT_FIELDS[k]})`, p.trim()),
+  );
+  if (!(z! > 0))
+    throw new ConfigError({
+      what: `--mount z (the camera's height above the ground) must be positive, got ${z}`,
+      where: '--mount',
+      hint: 'the ground plane is z = 0 of base_link: a camera 6 m up has z = 6',
+    });
+  return { position: [x!, y!, z!], yawDeg: yaw!, pitchDeg: pitch!, rollDeg: roll! };
+}
+
+const MOUNT_FIELDS = ['x', 'y', 'z', 'yaw', 'pitch', 'roll'];
 
 export function register(program: Command): void {
   program
@@ -21,6 +44,10 @@ export function register(program: Command): void {
     .option('--camera <name>', 'camera id (topic /<name>/image, frame_id <name>)', 'cam0')
     .option('--start <s>', 'log time of the first frame, seconds', '0')
     .option('--hfov <deg>', 'horizontal field of view of the nominal calibration', '60')
+    .option(
+      '--mount <x,y,z,yaw,pitch,roll>',
+      'where the camera is, so replay can place objects in the world: position in base_link (m; x forward, y left, z up = its height above the ground) and yaw (left +), pitch (down +), roll (deg); e.g. 0,0,6,0,25,0 for a camera 6 m up looking 25° down',
+    )
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .action(
@@ -43,6 +70,7 @@ export function register(program: Command): void {
           camera: String(o.camera),
           startS: numberArg('--start', String(o.start)),
           hfovDeg: hfov,
+          ...(o.mount !== undefined ? { mount: parseMount(String(o.mount)) } : {}),
           onProgress: (done, total) => {
             bar ??= createProgress('import', total ?? 0, 'frames', o.json !== true && o.progress !== false);
             bar.update(done);

@@ -1,0 +1,82 @@
+/**
+ * `import --mount`: a fixed camera's pose, so that replay's fusion can place its objects on the ground (an import
+ * without it has no /tf, and fusion skips every frame).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mountTransforms } from '../../src/cli/importFrames.ts';
+import { quatRotate } from '../../src/geometry/quat.ts';
+import { RecordingReader } from '../../src/io/index.ts';
+import { describeShared, shared } from '../shared.ts';
+import { viper } from '../testing/cli.ts';
+
+const close = (a: readonly number[], b: readonly number[]) =>
+  a.forEach((x, k) => expect(x).toBeCloseTo(b[k]!, 9));
+
+describe('mountTransforms', () => {
+  it('puts the optical axes where the mount says (pitch down +, yaw left +)', () => {
+    const [ego, cam] = mountTransforms('cam0', { position: [1, 2, 5], yawDeg: 0, pitchDeg: 90, rollDeg: 0 });
+    expect(ego).toMatchObject({
+      parent: 'odom',
+      child: 'base_link',
+      translation: [0, 0, 0],
+      rotation: [0, 0, 0, 1],
+    });
+    expect(cam).toMatchObject({ parent: 'base_link', child: 'cam0', translation: [1, 2, 5] });
+    // Looking straight down: the optical z (forward) is base_link −z, the image's x (right) is base_link −y.
+    close(quatRotate(cam!.rotation, [0, 0, 1]), [0, 0, -1]);
+    close(quatRotate(cam!.rotation, [1, 0, 0]), [0, -1, 0]);
+    const [, left] = mountTransforms('cam0', { position: [0, 0, 3], yawDeg: 90, pitchDeg: 0, rollDeg: 0 });
+    close(quatRotate(left!.rotation, [0, 0, 1]), [0, 1, 0]); // yaw 90° looks left (+y)
+  });
+
+  it('--mount needs six numbers and a height above the ground', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viper-mount-'));
+    for (const [m, pattern] of [
+      ['0,0,6', /--mount needs six numbers/],
+      ['0,0,-1,0,20,0', /height above the ground\) must be positive/],
+      ['0,0,6,0,abc,0', /--mount \(pitch\) must be a number/],
+    ] as const) {
+      const r = viper(['import', dir, '-o', join(dir, 'x.mcap'), '--mount', m]);
+      expect(r.code, m).toBe(2);
+      expect(r.stderr, m).toMatch(pattern);
+    }
+  });
+});
+
+describeShared('a real fixed camera, imported with its mount and replayed with YOLOX-Nano', () => {
+  it('gives world objects in front of the camera, with no transform missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viper-mount-'));
+    const rec = join(dir, 'vtest.mcap');
+    expect(
+      viper(['import', shared('data/vtest'), '-o', rec, '--mount', '0,0,8,0,35,0', '--no-progress']).code,
+    ).toBe(0);
+    const out = join(dir, 'vtest.results.mcap');
+    const r = viper(['replay', rec, '-o', out, '--model', 'models/cards/yolox_nano.json', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.perception.worldObjects).toBeGreaterThan(100);
+    expect(s.issueKinds['no-transform'] ?? 0).toBe(0);
+    expect(s.issueKinds['no-ego-pose'] ?? 0).toBe(0);
+    expect(s.notes).toEqual([]);
+    const reader = await RecordingReader.open(out);
+    let n = 0;
+    try {
+      for await (const m of reader.messages({ topics: ['/perception/objects'] })) {
+        for (const o of (reader.decoder(m.channel.id)(m.data) as { objects: { box: { center: number[] } }[] })
+          .objects) {
+          const [x, y] = o.box.center as [number, number];
+          // 8 m up, 35° down, 60° wide: the ground in view lies ahead, within a few tens of metres.
+          expect(x).toBeGreaterThan(0);
+          expect(Math.hypot(x, y)).toBeLessThan(60);
+          n++;
+        }
+      }
+    } finally {
+      await reader.close();
+    }
+    expect(n).toBe(s.perception.worldObjects);
+  }, 180_000);
+});
