@@ -1,5 +1,5 @@
 /** A rosbag2 SQLite bag (.db3) is named as one, with the conversion to MCAP; other non-MCAP files keep the old hint. */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordingError } from '../../src/contracts/errors.ts';
@@ -49,6 +49,8 @@ describe('a file that is not MCAP', () => {
       ['inspect', p],
       ['replay', p, '-o', join(dir, 'o.mcap'), '--detector', 'none'],
       ['eval', p, '--format', 'mcap'],
+      // Without --format too: a file not named .mcap is sniffed, not read as MOTChallenge text.
+      ['eval', p],
     ]) {
       const r = viper(args);
       expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
@@ -56,5 +58,18 @@ describe('a file that is not MCAP', () => {
       expect(lines, r.stderr).toHaveLength(1);
       expect(lines[0]).toMatch(/^error: recording: a rosbag2 SQLite bag \(\.db3\).*ros2 bag convert/);
     }
+  });
+
+  it('a rosbag2 folder: its .mcap files named, or its .db3 said to need converting', async () => {
+    const db3Folder = join(dir, 'db3-bag');
+    mkdirSync(db3Folder);
+    copyFileSync(sqliteFile('x_0.db3'), join(db3Folder, 'x_0.db3'));
+    expect((await openError(db3Folder)).hint).toMatch(/rosbag2 SQLite bag \(\.db3\).*ros2 bag convert/);
+    const mcapFolder = join(dir, 'mcap-bag');
+    mkdirSync(mcapFolder);
+    writeFileSync(join(mcapFolder, 'x_0.mcap'), '');
+    expect((await openError(mcapFolder)).hint).toBe(
+      'for a rosbag2 folder pass the .mcap file inside it (x_0.mcap)',
+    );
   });
 });

@@ -5,6 +5,7 @@
  *   which passes its inputs through). Rows meet by log time.
  * - Text: MOTChallenge or KITTI tracking files (`--gt` required), e.g. to score another tracker's output.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readTextInput } from '../../io/index.ts';
 import type { Command } from 'commander';
 import { ConfigError } from '../../contracts/errors.ts';
@@ -88,7 +89,8 @@ export function register(program: Command): void {
     .action(
       action(
         withDamageHint(rerunWithRecover('score'), async (results: string, o: EvalOptions) => {
-          const format = o.format ?? (results.endsWith('.mcap') ? 'mcap' : 'mot');
+          const format =
+            o.format ?? (results.endsWith('.mcap') || isBinaryRecording(results) ? 'mcap' : 'mot');
           if (format !== 'mcap' && format !== 'mot' && format !== 'kitti') {
             throw new ConfigError({
               what: `--format '${format}'`,
@@ -150,6 +152,25 @@ export function register(program: Command): void {
         }),
       ),
     );
+}
+
+/**
+ * A file that is not named .mcap but starts as an MCAP or a rosbag2 SQLite bag: read as a recording, so that its
+ * error is about what it is, not `MOTChallenge line 1: field frame is "SQLite"`.
+ */
+function isBinaryRecording(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(16);
+    const n = readSync(fd, head, 0, 16, 0);
+    const text = head.subarray(0, n).toString('latin1');
+    return text.startsWith('\x89MCAP') || text.startsWith('SQLite format 3\0');
+  } catch {
+    return false; // unreadable: the text reader says so
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function benchmarkOf(b: string | undefined, format: string): MotBenchmark | undefined {

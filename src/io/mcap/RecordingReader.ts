@@ -5,7 +5,7 @@
  * Damage is reported as RecordingError with its position; `recover: true` instead yields the intact messages
  * before the damage and reports the loss.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { DecompressHandlers } from '@mcap/core';
 import { RecordingError } from '../../contracts/errors.ts';
@@ -299,10 +299,17 @@ async function fileSize(path: string): Promise<number> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) {
+      // A rosbag2 folder holds its storage files: MCAP ones can be read, SQLite (.db3) ones need converting.
+      const names = await readdir(path).catch(() => [] as string[]);
+      const mcap = names.filter((n) => n.endsWith('.mcap')).sort();
       throw recordingError(
         'is a directory, not an MCAP file',
         path,
-        'for a rosbag2 folder pass the .mcap file inside it',
+        mcap.length > 0
+          ? `for a rosbag2 folder pass the .mcap file inside it (${mcap.slice(0, 3).join(', ')})`
+          : names.some((n) => n.endsWith('.db3'))
+            ? 'a rosbag2 SQLite bag (.db3): Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)'
+            : 'for a rosbag2 folder pass the .mcap file inside it',
       );
     }
     // A device or a pipe has no size and no random access (/dev/zero read as 'empty', a FIFO as nothing).
