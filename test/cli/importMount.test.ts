@@ -12,8 +12,9 @@ import { RecordingReader } from '../../src/io/index.ts';
 import { describeShared, shared } from '../shared.ts';
 import { viper } from '../testing/cli.ts';
 
-const close = (a: readonly number[], b: readonly number[]) =>
-  a.forEach((x, k) => expect(x).toBeCloseTo(b[k]!, 9));
+const close = (a: readonly number[], b: readonly number[]) => {
+  for (const [k, x] of a.entries()) expect(x).toBeCloseTo(b[k]!, 9);
+};
 
 describe('mountTransforms', () => {
   it('puts the optical axes where the mount says (pitch down +, yaw left +)', () => {
