@@ -22,7 +22,12 @@ export interface ExportedCamera {
   images: number | null;
 }
 
-export async function exportMot(results: string, outDir: string): Promise<ExportedCamera[]> {
+export async function exportMot(
+  results: string,
+  outDir: string,
+  /** Called with the files about to be written, before any is (the CLI's output guards). */
+  guard: (files: string[]) => void = () => {},
+): Promise<ExportedCamera[]> {
   const reader = await RecordingReader.open(results);
   const rows = new Map<string, TrackRow[]>();
   const frames = new Map<string, number>();
@@ -59,9 +64,12 @@ export async function exportMot(results: string, outDir: string): Promise<Export
     await reader.close();
   }
   const out: ExportedCamera[] = [];
-  for (const cam of [...frames.keys()].sort()) {
+  const cams = [...frames.keys()].sort();
+  const fileOf = (cam: string) => join(outDir, `${cam.replace(/[^\w.-]+/g, '_')}.txt`);
+  guard(cams.map(fileOf));
+  for (const cam of cams) {
     const list = rows.get(cam) ?? [];
-    const file = join(outDir, `${cam.replace(/[^\w.-]+/g, '_')}.txt`);
+    const file = fileOf(cam);
     await writeOutputFile(file, writeMotChallenge(trackRowsToMotRows(list)), '-o');
     out.push({
       camera: cam,

@@ -58,6 +58,12 @@ export const ModelCardSchema = z
      * continue each other's tracks, so a class flip does not start a new id (TrackerConfig.classGroups).
      */
     classGroups: z.array(z.array(ViperClass).min(2)).optional(),
+    /**
+     * The score a detection of this model needs to start a track (ByteTrack's birth threshold, the reference's
+     * track_thresh + 0.1 = 0.6 unless given): it depends on how the model's scores are calibrated. The command
+     * line (`--birth-thresh`, `--track-thresh`) and a `--params` file override it.
+     */
+    birthThresh: z.number().min(0).max(1).optional(),
     thresholds: z
       .object({
         score: z.number().min(0).max(1).default(0.3),

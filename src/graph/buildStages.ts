@@ -130,6 +130,20 @@ export async function buildStages(
     // The classes this model confuses may continue each other's tracks (its card says which).
     if (det.card.classGroups && trackConfig.classGroups === undefined)
       trackConfig.classGroups = det.card.classGroups;
+    // The card's birth threshold, unless the command line or a parameter file set the thresholds.
+    const set = o.params?.tracker ?? {};
+    if (
+      det.card.birthThresh !== undefined &&
+      tracker === 'bytetrack' &&
+      o.birthThresh === undefined &&
+      o.trackThresh === undefined &&
+      set.trackThresh === undefined &&
+      set.newTrackMargin === undefined
+    ) {
+      const high = parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS }).trackThresh;
+      trackConfig.newTrackMargin = Math.max(0, det.card.birthThresh - high);
+      metadata.birthThresh = String(Math.max(det.card.birthThresh, high));
+    }
     metadata.detector = 'model';
     metadata.model = det.card.name;
     metadata.executionProvider = det.executionProvider;

@@ -67,6 +67,12 @@ it('writes each camera’s track boxes, frame by frame, as the annotations hold 
   expect(JSON.parse(self.stdout).tracking.overall.CLEAR.MOTA).toBe(1);
 }, 120_000);
 
+it('writes into the results file’s own folder (it adds <camera>.txt files; it replaces nothing)', () => {
+  const r = viper(['export', results, '-o', dir]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(readFileSync(join(dir, 'cam_front.txt'), 'utf8')).toMatch(/^1,/);
+});
+
 it('a file without tracks is one line', () => {
   const r = viper(['export', rec, '-o', join(dir, 'none')]);
   expect(r.code).toBe(2);

@@ -15,6 +15,7 @@ import { ConfigError } from '../../src/contracts/errors.ts';
 import { DEFAULT_MEASURE } from '../../src/fuse/measure.ts';
 import { MeasureParams, WorldTrackerParams } from '../../src/fuse/params.ts';
 import { DEFAULT_WORLD_TRACKER } from '../../src/fuse/worldTracker.ts';
+import { buildStages } from '../../src/graph/buildStages.ts';
 import { defaultParams, loadParams, paramsFromValue } from '../../src/graph/params.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { viper } from '../testing/cli.ts';
@@ -131,6 +132,21 @@ describe('replay --params', () => {
     expect(sectionOff.code, sectionOff.stderr).toBe(0);
     expect(sectionOff.stderr).toMatch(/note: the parameter file's fuse section is not used: fusion is off/);
   });
+});
+
+describe("the model card's birth threshold", () => {
+  it('applies unless the command line or a parameter file sets the thresholds', async () => {
+    const birth = async (o: Parameters<typeof buildStages>[0]) => {
+      const b = await buildStages({ detector: 'model', fuse: false, ...o }, rec);
+      for (const s of b.stages) await s.close?.();
+      return b.metadata.birthThresh;
+    };
+    expect(await birth({})).toBe('0.5'); // viper-det.card.json
+    expect(await birth({ birthThresh: 0.7 })).toBe('0.7');
+    expect(await birth({ trackThresh: 0.4 })).toBeUndefined(); // the reference rule: τ_high + 0.1
+    expect(await birth({ params: { tracker: { newTrackMargin: 0.2 } } })).toBeUndefined();
+    expect(await birth({ tracker: 'sort' })).toBeUndefined();
+  }, 60_000);
 });
 
 describe('parameter schemas', () => {

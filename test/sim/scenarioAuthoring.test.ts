@@ -242,4 +242,31 @@ describe('expectations no run can meet', () => {
       }),
     );
   });
+
+  it('an actor at the edge of a barrel lens is in view (the lens shows more than its pinhole)', () => {
+    // Rendered at x 0–32 px of cam_w, wholly visible; a pinhole projection puts it beyond the image.
+    expect(() =>
+      scenarioFromText(
+        `name: wide
+duration: 1
+map:
+  roads:
+    - { id: main, points: [[0, 0], [300, 0]], lanes: 2, sidewalk: 3 }
+  scenery: none
+ego:
+  route: [{ road: main, at: 20, lane: 1 }, { road: main, at: 280, lane: 1 }]
+  speed: 0
+actors:
+  - { id: P1, class: pedestrian, route: [[23.9, 5.0]], heading: 0 }
+rig:
+  cameras:
+    - { id: cam_w, hfov: 90, position: [0, 0, 1.5], distortion: [-0.3, 0.05, 0, 0, 0] }
+expect:
+  events:
+    - { type: not_detected, actor: P1 }
+`,
+        'wide.yaml',
+      ),
+    ).not.toThrow();
+  });
 });

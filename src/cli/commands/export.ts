@@ -14,14 +14,19 @@ export function register(program: Command): void {
     .option('--json', 'print what was written as JSON')
     .action(
       action(async (results: string, o: { output: string; json?: boolean }) => {
-        checkOutputPaths([results], [{ path: o.output, flag: '-o', replacesFolder: true }]);
-        const cams = await exportMot(results, o.output);
+        // The folder is not replaced: only its <camera>.txt files are written, each checked against the input.
+        const cams = await exportMot(results, o.output, (files) =>
+          checkOutputPaths(
+            [results],
+            files.map((path) => ({ path, flag: '-o' })),
+          ),
+        );
         if (o.json) printJson(cams);
         else
           for (const c of cams) {
             const skipped =
               c.images !== null && c.images > c.frames
-                ? ` (${c.images - c.frames} of its ${c.images} images were not tracked — undecodable? — so later frame numbers are shifted)`
+                ? ` (note: ${c.images} images in the file, ${c.frames} tracked: an image not tracked — undecodable, or after an interrupted replay — gets no frame number)`
                 : '';
             process.stdout.write(
               `${c.camera}: ${c.frames} frames, ${c.trackBoxes} track boxes, ${c.ids} ids → ${c.file}${skipped}\n`,

@@ -4,7 +4,7 @@
  * or that passes whatever the detector does).
  */
 import { worldToEgo } from '../groundTruth.ts';
-import { buildRig, type RigCamera } from '../rig.ts';
+import { buildRig, distortPoint, type RigCamera } from '../rig.ts';
 import { frameCount, inDropout } from '../simulate.ts';
 import { type AgentState, agentStateAt, egoStateAt, type World } from '../world/world.ts';
 import { fail } from './errors.ts';
@@ -72,7 +72,12 @@ function inView(cam: RigCamera, pts: [number, number, number][]): boolean {
   return inside && vMax - vMin >= MIN_VIEW_PX;
 }
 
-/** Pixel row of a base_link point in front of the camera, and whether it lands in the image (pinhole, with a margin for distortion). */
+/**
+ * Pixel row of a base_link point in front of the camera, and whether it lands in the image (with a margin): by the
+ * camera's lens (plumb_bob) or by a plain pinhole, whichever puts it inside. A barrel lens shows far more than its
+ * pinhole, and a polynomial lens can fold points from outside back in: taking either keeps the rule from ever
+ * refusing an actor the renderer shows (its purpose is to refuse what no camera can see).
+ */
 function project(cam: RigCamera, p: [number, number, number]): { v: number; inside: boolean } | undefined {
   const d = [p[0] - cam.position[0], p[1] - cam.position[1], p[2] - cam.position[2]];
   const R = cam.R;
@@ -81,11 +86,15 @@ function project(cam: RigCamera, p: [number, number, number]): { v: number; insi
   const y = R[1]! * d[0]! + R[4]! * d[1]! + R[7]! * d[2]!;
   const z = R[2]! * d[0]! + R[5]! * d[1]! + R[8]! * d[2]!;
   if (z < 0.1) return undefined;
-  const u = (cam.fx * x) / z + cam.cx;
-  const v = (cam.fy * y) / z + cam.cy;
   const mu = cam.width / 4;
   const mv = cam.height / 4;
-  return { v, inside: u >= -mu && u < cam.width + mu && v >= -mv && v < cam.height + mv };
+  const inImage = (u: number, v: number) => u >= -mu && u < cam.width + mu && v >= -mv && v < cam.height + mv;
+  const [xd, yd] = distortPoint(cam.D, x / z, y / z);
+  const lens = { u: cam.fx * xd + cam.cx, v: cam.fy * yd + cam.cy };
+  if (inImage(lens.u, lens.v)) return { v: lens.v, inside: true };
+  const u = (cam.fx * x) / z + cam.cx;
+  const v = (cam.fy * y) / z + cam.cy;
+  return { v, inside: inImage(u, v) };
 }
 
 /**
