@@ -21,19 +21,21 @@ export function replayNotes(s: ReplaySummary): string[] {
   const notes: string[] = [];
   if ('detect' in s.stages && p.detections === 0)
     notes.push(
-      `no detection in ${s.cameraFrames} camera frames: check that the model card fits the model (input size, colorOrder, scale, mean/std) and that the images are what it was trained on`,
+      `no detection in ${s.cameraFrames} camera frames: if objects are in view, check that the model card fits the model (input size, colorOrder, scale, mean/std) and that the images are what it was trained on`,
     );
   else if ('detect-oracle' in s.stages && p.detections === 0)
     notes.push('no detection: no ground-truth actor is in view of a camera in this recording');
-  if (ran('track') && p.detections > 0 && p.trackBoxes === 0)
+  // A model's detections that never start a track are usually real objects scored under the birth threshold
+  // (the oracle's false positives on an empty road never start one either: nothing to say there).
+  if ('detect' in s.stages && 'track-bytetrack' in s.stages && p.detections > 0 && p.trackBoxes === 0)
     notes.push(
-      `${p.detections} detections but no track: a track starts from a detection scoring at least the birth threshold (ByteTrack: --track-thresh + 0.1, 0.6 by default); --birth-thresh lowers it, e.g. to the card's threshold`,
+      `${p.detections} detections but no track: if they are real objects, they score under the birth threshold (the card's birthThresh, else --track-thresh + 0.1 = 0.6); --birth-thresh lowers it, e.g. to the card's score threshold`,
     );
   if (ran('fuse') && p.trackBoxes > 0 && p.worldObjects === 0) {
     const noTf = s.issueKinds['no-transform'] ?? 0;
     notes.push(
       noTf > 0
-        ? `no world objects: fusion needs each camera's mount (/tf from base_link to the camera, which \`viper import\` does not write); ${noTf} camera frames had none. --no-fuse skips fusion`
+        ? `no world objects: fusion needs each camera's mount (/tf from base_link to the camera; \`viper import --mount\` writes one); ${noTf} camera frames had none. --no-fuse skips fusion`
         : s.uncalibratedCameras.length > 0
           ? `no world objects: cameras without calibration (${s.uncalibratedCameras.join(', ')}) cannot be placed in the world`
           : 'no world objects: no 2D track was confirmed long enough, or placed within range, to become one',

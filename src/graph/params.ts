@@ -159,9 +159,21 @@ function withoutEmptySections(raw: unknown): unknown {
   return out;
 }
 
+/**
+ * A file that sets nothing (empty, or only empty sections): the defaults, so a run with it is the plain run (no
+ * metadata, and the suite still compares with its golden files).
+ */
+export function setsNothing(p: PerceptionParams): boolean {
+  const n = (o: object | undefined) => (o === undefined ? 0 : Object.keys(o).length);
+  return n(p.tracker) + n(p.fuse?.measure) + n(p.fuse?.worldTracker) === 0;
+}
+
 /** The field names at a path of the parameter file. */
 function knownAt(path: readonly PropertyKey[]): string[] {
   let node: unknown = defaultParams();
   for (const seg of path) node = (node as Record<string, unknown> | undefined)?.[seg as string];
-  return node && typeof node === 'object' ? Object.keys(node).sort() : [];
+  const keys = node && typeof node === 'object' ? Object.keys(node) : [];
+  // The two tracker settings `viper params` leaves out (replay sets them unless a file does) are still fields.
+  if (path.length === 1 && path[0] === 'tracker') keys.push('imageWidth', 'classGroups');
+  return keys.sort();
 }

@@ -46,11 +46,22 @@ describe('replay notes', () => {
 
   it('names the first stage that produced nothing, and why', () => {
     expect(notes({ perception: { detections: 0, trackBoxes: 0, worldObjects: 0 } })).toEqual([
-      expect.stringMatching(/^no detection in 10 camera frames: check that the model card fits the model/),
+      expect.stringMatching(
+        /^no detection in 10 camera frames: if objects are in view, check that the model card fits the model/,
+      ),
     ]);
     expect(notes({ perception: { detections: 30, trackBoxes: 0, worldObjects: 0 } })).toEqual([
-      expect.stringMatching(/^30 detections but no track: .*--birth-thresh lowers it/),
+      expect.stringMatching(
+        /^30 detections but no track: if they are real objects, .*--birth-thresh lowers it/,
+      ),
     ]);
+    // The oracle's false positives on an empty road never start a track: nothing to say about thresholds.
+    expect(
+      notes({
+        stages: { 'detect-oracle': {}, 'track-bytetrack': {}, fuse: {} },
+        perception: { detections: 10, trackBoxes: 0, worldObjects: 0 },
+      }),
+    ).toEqual([]);
     expect(
       notes({
         perception: { detections: 30, trackBoxes: 25, worldObjects: 0 },

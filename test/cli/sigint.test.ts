@@ -209,9 +209,10 @@ it('SIGINT during track writes the frames tracked so far, says so and exits 130'
   const { code, stderr, stdout } = await interrupt(['track', det, '-o', output], /track .*\d+%/);
   expect(code, stderr).toBe(130);
   expect(stderr).toMatch(/SIGINT: stopping, writing the frames tracked so far to .*tracks\.txt/);
-  const m = /^bytetrack: (\d+) frames of 100000 \(interrupted\)/.exec(stdout);
+  const m = /^bytetrack: (\d+) frames of 100000 \(interrupted\), (\d+) detections/.exec(stdout);
   expect(m, stdout).not.toBeNull();
   const done = Number(m![1]);
+  expect(Number(m![2])).toBe(done * 5); // the detections of the frames tracked, not of the whole file
   expect(done).toBeLessThan(100_000);
   // Every frame up to where it stopped is there, each with its five tracks, and nothing after it.
   const rows = readFileSync(output, 'utf8').trim().split('\n');

@@ -16,7 +16,7 @@ import { DEFAULT_MEASURE } from '../../src/fuse/measure.ts';
 import { MeasureParams, WorldTrackerParams } from '../../src/fuse/params.ts';
 import { DEFAULT_WORLD_TRACKER } from '../../src/fuse/worldTracker.ts';
 import { buildStages } from '../../src/graph/buildStages.ts';
-import { defaultParams, loadParams, paramsFromValue } from '../../src/graph/params.ts';
+import { defaultParams, loadParams, paramsFromValue, setsNothing } from '../../src/graph/params.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { viper } from '../testing/cli.ts';
 import { simulateSmall } from '../testing/sim.ts';
@@ -165,6 +165,14 @@ describe('parameter schemas', () => {
     expect(() => paramsFromValue({ tracker: { kind: 'sort' } }, 'p.yaml')).toThrow(/chosen with --tracker/);
     expect(() => paramsFromValue({ tracker: { zzz: 1 } }, 'p.yaml')).toThrow(
       /unknown parameter 'tracker\.zzz'/,
+    );
+  });
+
+  it('a file that sets nothing is no parameters; the two fields viper params leaves out are still named', () => {
+    expect(setsNothing(paramsFromValue({ tracker: null, fuse: { measure: {} } }, 'p.yaml'))).toBe(true);
+    expect(setsNothing(paramsFromValue({ tracker: { buffer: 0.2 } }, 'p.yaml'))).toBe(false);
+    expect(() => paramsFromValue({ tracker: { classGroup: [] } }, 'p.yaml')).toThrow(
+      /did you mean 'classGroups'/,
     );
   });
 

@@ -5,7 +5,7 @@ import { ConfigError, EXIT_INTERRUPTED, RecordingError } from '../../contracts/e
 import { openChecked, replay } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
-import { loadParams } from '../../graph/params.ts';
+import { loadParams, type PerceptionParams, setsNothing } from '../../graph/params.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
 import { FEEDS_AT_ONCE } from '../../graph/replayFeeds.ts';
 import { LiveServer } from '../../live/index.ts';
@@ -134,7 +134,7 @@ export function register(program: Command): void {
             appearance: o.appearance !== false,
             rangeCue: o.rangeCue as StageOptions['rangeCue'],
             recover: o.recover === true,
-            ...(o.params !== undefined ? { params: await loadParams(String(o.params)) } : {}),
+            ...(await paramsOption(o.params as string | undefined)),
           };
           const common = {
             queueSize: o.queueSize as number,
@@ -212,6 +212,13 @@ export function register(program: Command): void {
         }),
       ),
     );
+}
+
+/** `--params <file>`, checked; a file that sets nothing is no parameters. */
+async function paramsOption(file: string | undefined): Promise<{ params?: PerceptionParams }> {
+  if (file === undefined) return {};
+  const params = await loadParams(file);
+  return setsNothing(params) ? {} : { params };
 }
 
 function parseCompression(v: string): 'zstd' | 'lz4' | 'none' {

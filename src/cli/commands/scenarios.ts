@@ -19,7 +19,7 @@ import {
   suiteJson,
   writeReports,
 } from '../../eval/scenarios/index.ts';
-import { loadParams } from '../../graph/params.ts';
+import { loadParams, setsNothing } from '../../graph/params.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import { runSuite } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
@@ -115,8 +115,12 @@ export function register(program: Command): void {
             hint: 'golden files are for the default parameters',
           });
         }
+        const values = o.params === undefined ? undefined : await loadParams(o.params);
+        // A file that sets nothing is the default run, compared with the golden files as usual.
         const params =
-          o.params === undefined ? undefined : { file: o.params, values: await loadParams(o.params) };
+          o.params === undefined || values === undefined || setsNothing(values)
+            ? undefined
+            : { file: o.params, values };
         // Compared with a folder that is not there, every golden file would be 'missing' and the suite pass.
         if (
           o.goldenDir &&

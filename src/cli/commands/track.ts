@@ -128,7 +128,9 @@ export function register(program: Command): void {
         }
         if (stop.signal) bar.stop('(interrupted)');
         else bar.finish();
-        const r = run.result(stop.signal ? run.framesDone : lastFrame, rows.length);
+        // Interrupted: the counts are of the frames tracked, not of the whole file.
+        const done = stop.signal ? rows.filter((row) => row.frame <= run.framesDone) : rows;
+        const r = run.result(stop.signal ? run.framesDone : lastFrame, done.length);
         const elapsedS = (performance.now() - start) / 1000; // display only
         await writeOutputFile(o.output, formatMotTracks(r.perFrame), '-o');
         const summary = {
@@ -142,7 +144,7 @@ export function register(program: Command): void {
           ids: r.ids,
           framesPerSecond: elapsedS > 0 ? Math.round(r.frames / elapsedS) : null,
           interrupted: stop.signal !== undefined,
-          notes: noTrackNotes(rows, r.boxes, o.tracker),
+          notes: noTrackNotes(done, r.boxes, o.tracker),
         };
         if (o.json) printJson(summary);
         else {
