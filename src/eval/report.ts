@@ -92,7 +92,10 @@ export function formatReport(r: EvalReport): string {
     const t = r.tracking;
     const rows: [string, SequenceMetrics][] = [
       ['overall', t.overall],
-      ...Object.entries(t.perCamera).map(([cam, m]): [string, SequenceMetrics] => [`cam ${cam || '-'}`, m]),
+      // One camera-less sequence (a text file) is the overall row again: not printed twice.
+      ...Object.entries(t.perCamera)
+        .filter(([cam]) => cam !== '' || Object.keys(t.perCamera).length > 1)
+        .map(([cam, m]): [string, SequenceMetrics] => [`cam ${cam || '-'}`, m]),
       ...Object.entries(t.perClass),
       ...(Object.keys(t.perClass).length > 1
         ? [['class average', t.classAveraged] as [string, SequenceMetrics]]

@@ -294,6 +294,9 @@ describe('viper eval on text files', () => {
     expect(listed.out).toMatch(
       /2D identity switches: 1\n {2}cam - {2}frame 2 {2}gt 1: track 5 → 6 \(new\) {2}box 0,0 10×10 px/,
     );
+    // A text file is one camera-less sequence: its row would repeat the overall one.
+    expect(listed.out).toMatch(/ {2}overall /);
+    expect(listed.out).not.toMatch(/^ {2}cam - +\d/m);
     // Boxes 6 px tall count by default in a text file (MCAP results get the suite's 8 px rule instead).
     writeFileSync(gt, '1,1,0,0,10,6,1,-1,-1,-1\n2,1,0,0,10,6,1,-1,-1,-1\n');
     writeFileSync(tr, '1,5,0,0,10,6,0.9,-1,-1,-1\n2,5,0,0,10,6,0.8,-1,-1,-1\n');

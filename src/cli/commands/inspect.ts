@@ -42,7 +42,7 @@ function printReport(r: InspectReport): void {
       `    ${t.topic.padEnd(w)}  ${String(t.count).padStart(6)}  ${t.schemaName} [${t.schemaEncoding || '-'}/${t.messageEncoding}]`,
     );
   }
-  out.push(`  cameras: ${r.cameras.length === 0 ? '(none)' : ''}`);
+  out.push(r.cameras.length === 0 ? '  cameras: (none)' : '  cameras:');
   for (const c of r.cameras) {
     const cal = c.calibration
       ? `${c.calibration.width}×${c.calibration.height} fx=${c.calibration.fx.toFixed(1)} fy=${c.calibration.fy.toFixed(1)} ${c.calibration.distortionModel || 'no distortion'}`
