@@ -8,7 +8,7 @@ import { Detector, loadModelCard } from '../../src/detect/index.ts';
 import { ortReason } from '../../src/detect/session.ts';
 import { frame } from './frames.ts';
 import {
-  buildTinyModel,
+  onePersonModel,
   expectOpenError,
   TINY_VIPER_CARD,
   tempDir,
@@ -18,14 +18,7 @@ import {
 const dir = tempDir();
 const card = TINY_VIPER_CARD;
 // One person box per frame: centre (16, 16), 8×8, score 0.9.
-const good = buildTinyModel({
-  batch: 'n',
-  width: 32,
-  height: 32,
-  outDims: [1, 6],
-  c: [16, 16, 8, 8, 0.9, 1],
-  m: [0, 0, 0, 0, 0, 0],
-});
+const good = onePersonModel();
 const goodPath = writeModelWithCard(dir, 'good', good, card);
 const opened: Detector[] = [];
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/contracts/errors.ts';
 import { Detector } from '../../src/detect/index.ts';
 import { GPU_INSTALL_STEP, providerReason } from '../../src/detect/session.ts';
-import { buildTinyModel, TINY_VIPER_CARD, tempDir, writeModelWithCard } from './tinyModel.ts';
+import { onePersonModel, TINY_VIPER_CARD, tempDir, writeModelWithCard } from './tinyModel.ts';
 
 const dir = tempDir();
 const bare = 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library';
@@ -43,14 +43,7 @@ describe.skipIf(process.platform !== 'linux' && process.platform !== 'win32')('p
 });
 
 it('--ep cuda with no GPU binaries: one line naming the library, the install step and the cpu fallback', async () => {
-  const good = buildTinyModel({
-    batch: 'n',
-    width: 32,
-    height: 32,
-    outDims: [1, 6],
-    c: [16, 16, 8, 8, 0.9, 1],
-    m: [0, 0, 0, 0, 0, 0],
-  });
+  const good = onePersonModel();
   const model = writeModelWithCard(dir, 'good', good, TINY_VIPER_CARD);
   const err = await Detector.open({ model, ep: ['cuda'], threads: 1, log: () => {} }).then(
     async (d) => {

@@ -102,3 +102,15 @@ export const TINY_VIPER_CARD = {
   classMap: { person: 'pedestrian' },
   thresholds: { score: 0.3 },
 };
+
+/** A tiny `viper`-layout model with one person box per frame: centre (16, 16), 8×8, score 0.9, on 32×32 input. */
+export function onePersonModel(): Uint8Array {
+  return buildTinyModel({
+    batch: 'n',
+    width: 32,
+    height: 32,
+    outDims: [1, 6],
+    c: [16, 16, 8, 8, 0.9, 1],
+    m: [0, 0, 0, 0, 0, 0],
+  });
+}

@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_MODEL, buildStages } from '../../src/graph/buildStages.ts';
-import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { recordScenario } from '../../src/sim/record.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
 import type { ScenarioInput } from '../../src/sim/scenario/schema.ts';
 import { viper } from '../testing/cli.ts';
-import { writeRigRecording } from '../testing/recordings.ts';
+import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
 let dir: string;
@@ -139,28 +138,13 @@ describe('viper scenarios: bad input', () => {
 
     // The ground truth written twice at one stamp: refused (the second had replaced the first unseen).
     const twice = join(dir, 'a.twice.mcap');
-    const reader = await RecordingReader.open(a);
-    const writer = await RecordingWriter.create(twice);
-    const ids = new Map<number, number>();
-    for await (const m of reader.messages()) {
-      let id = ids.get(m.channel.id);
-      if (id === undefined) {
-        const sc = reader.schemaOf(m.channel.id);
-        id = await writer.addChannel(m.channel.topic, {
-          kind: 'raw',
-          name: sc.name,
-          encoding: sc.encoding,
-          data: sc.data,
-          messageEncoding: m.channel.messageEncoding,
-        });
-        ids.set(m.channel.id, id);
-      }
-      await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
-      if (m.channel.topic === '/ground_truth/objects')
-        await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
-    }
-    await writer.close();
-    await reader.close();
+    await copyRecording(
+      a,
+      twice,
+      1 << 20,
+      () => true,
+      (topic) => topic === '/ground_truth/objects',
+    );
     expect(oneLine(viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', twice]))).toMatch(
       /^error: recording: two \/ground_truth\/objects messages at the same log time \(.*a\.twice\.mcap @ \d+\)/,
     );

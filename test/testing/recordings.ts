@@ -119,12 +119,16 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
   }
 }
 
-/** Copy a recording message by message (payloads as they are) into chunks of `chunkSize` bytes. */
+/**
+ * Copy a recording message by message (payloads as they are) into chunks of `chunkSize` bytes; messages of a
+ * topic `twice` accepts are written twice, at the same log time.
+ */
 export async function copyRecording(
   src: string,
   dst: string,
   chunkSize: number,
   keep: (topic: string) => boolean = () => true,
+  twice: (topic: string) => boolean = () => false,
 ): Promise<void> {
   const reader = await RecordingReader.open(src);
   const writer = await RecordingWriter.create(dst, { chunkSize });
@@ -144,6 +148,7 @@ export async function copyRecording(
       ids.set(m.channel.id, id);
     }
     await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
+    if (twice(m.channel.topic)) await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
   }
   await writer.close();
   await reader.close();

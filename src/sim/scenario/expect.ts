@@ -16,8 +16,8 @@
 import { z } from 'zod';
 import { ViperClass } from '../../contracts/classes.ts';
 
-/** Metric names the evaluator computes (CLEAR MOT, identity, HOTA family, detection AP, counts). */
-export const METRIC_NAMES = [
+/** Metrics that are fractions (1 = perfect; reports print them as percentages). */
+const FRACTIONS = [
   'MOTA',
   'MOTP',
   'IDF1',
@@ -29,30 +29,15 @@ export const METRIC_NAMES = [
   'LocA',
   'AP50',
   'AP',
-  'IDSW',
-  'FP',
-  'FN',
-  'Frag',
-  'MT',
-  'ML',
 ] as const;
+
+/** Metric names the evaluator computes (CLEAR MOT, identity, HOTA family, detection AP, counts). */
+export const METRIC_NAMES = [...FRACTIONS, 'IDSW', 'FP', 'FN', 'Frag', 'MT', 'ML'] as const;
 export const MetricName = z.enum(METRIC_NAMES);
 export type MetricName = z.infer<typeof MetricName>;
 
-/** Metrics that are fractions (1 = perfect; reports print them as percentages); the others are counts. */
-export const FRACTION_METRICS: readonly MetricName[] = [
-  'MOTA',
-  'MOTP',
-  'IDF1',
-  'IDP',
-  'IDR',
-  'HOTA',
-  'DetA',
-  'AssA',
-  'LocA',
-  'AP50',
-  'AP',
-];
+/** The fraction metrics; the others are counts. */
+export const FRACTION_METRICS: readonly MetricName[] = FRACTIONS;
 
 /**
  * One metric threshold; at least one of `min` / `max`. Scoped to a class and/or camera when given. Fractions
