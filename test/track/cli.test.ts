@@ -44,6 +44,25 @@ describe('viper track', () => {
     expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['1,1', '2,1', '3,1']); // the wide box is dropped
   });
 
+  it('takes any tracker setting from a --params file; an option given overrides it', async () => {
+    const det = join(import.meta.dirname, 'fixtures', 'crowd-seed11.det.txt');
+    const reference = readFileSync(
+      join(import.meta.dirname, 'fixtures', 'crowd-seed11.bytetrack-ref.txt'),
+      'utf8',
+    );
+    const params = join(dir, 'strict.yaml');
+    writeFileSync(params, 'tracker:\n  trackThresh: 0.99\n');
+    const strict = join(dir, 'strict.txt');
+    expect(
+      await viper('track', det, '-o', strict, '--frame-rate', '10', '--params', params, '--no-progress'),
+    ).toBe(0);
+    expect(readFileSync(strict, 'utf8')).toBe('');
+    const back = join(dir, 'back.txt');
+    const args = ['--frame-rate', '10', '--params', params, '--track-thresh', '0.5', '--no-progress'];
+    expect(await viper('track', det, '-o', back, ...args)).toBe(0);
+    expect(readFileSync(back, 'utf8') === reference).toBe(true);
+  });
+
   it('says why a file gave no track (a tracker output file: every score −1)', async () => {
     const det = join(dir, 'scored-minus-one.txt');
     writeFileSync(det, ['1,1,10,10,20,40,-1,-1,-1,-1', '2,1,11,10,20,40,-1,-1,-1,-1'].join('\n'));

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
+import { loadParams } from '../../graph/params.ts';
 import { readMotChallenge, readTextInput } from '../../io/index.ts';
 import { writeOutputFile } from '../../io/outputFile.ts';
 import { formatMotTracks, MotRunCollector, trackMotFrames } from '../../track/index.ts';
@@ -10,7 +11,8 @@ import { action, onInterrupt, printJson } from '../run.ts';
 
 interface TrackOptions {
   output: string;
-  frameRate: string;
+  frameRate?: string;
+  params?: string;
   tracker: string;
   trackThresh?: string;
   lowThresh?: string;
@@ -60,7 +62,7 @@ export function register(program: Command): void {
     )
     .argument('<det.txt>', 'detections: frame,id,x,y,w,h,score,… per line, 1-based frames')
     .requiredOption('-o, --output <tracks.txt>', 'track file to write (frame,id,x,y,w,h,score,-1,-1,-1)')
-    .option('--frame-rate <fps>', 'frame rate of the sequence (scales the lost buffer)', '30')
+    .option('--frame-rate <fps>', 'frame rate of the sequence (scales the lost buffer; default 30)')
     .option('--tracker <kind>', 'bytetrack | sort', 'bytetrack')
     .option('--track-thresh <s>', 'ByteTrack high-score threshold (default 0.5)')
     .option('--low-thresh <s>', 'ByteTrack low-score bound of the second association (default 0.1)')
@@ -72,6 +74,10 @@ export function register(program: Command): void {
     .option('--aspect-ratio-thresh <r>', 'drop output boxes with w/h > r (ByteTrack demo: 1.6)')
     .option('--min-hits <n>', 'SORT: hits before a track is reported (default 3)')
     .option('--max-age <frames>', 'SORT: frames without a match before deletion (default 1)')
+    .option(
+      '--params <file>',
+      "any tracker setting from a parameter file's tracker: section (as replay --params; here over the reference's defaults); the options above override it",
+    )
     .option('--json', 'print a summary as JSON')
     .option('--no-progress', 'no progress bar on stderr')
     .action(
@@ -83,23 +89,30 @@ export function register(program: Command): void {
             hint: 'use bytetrack or sort',
           });
         }
-        checkOutputPaths([detPath], [{ path: o.output, flag: '-o', allowStream: true }]);
+        checkOutputPaths([detPath, o.params], [{ path: o.output, flag: '-o', allowStream: true }]);
         const text = await readTextInput(detPath);
         const rows = readMotChallenge(text, { source: detPath });
-        const config = Object.fromEntries(
-          Object.entries({
-            kind: o.tracker,
-            frameRate: num('frame-rate', o.frameRate),
-            trackThresh: num('track-thresh', o.trackThresh),
-            lowThresh: num('low-thresh', o.lowThresh),
-            matchThresh: num('match-thresh', o.matchThresh),
-            trackBuffer: num('track-buffer', o.trackBuffer),
-            fuseScore: o.mot20 ? false : undefined,
-            cost: o.giou ? 'giou' : undefined,
-            minHits: num('min-hits', o.minHits),
-            maxAge: num('max-age', o.maxAge),
-          }).filter(([, v]) => v !== undefined),
-        );
+        const params = o.params === undefined ? undefined : await loadParams(o.params);
+        if (params?.fuse)
+          process.stderr.write("note: the parameter file's fuse section is not used by track\n");
+        // The file's settings, then the options given (an option left out leaves the file's value).
+        const config = {
+          ...params?.tracker,
+          ...Object.fromEntries(
+            Object.entries({
+              kind: o.tracker,
+              frameRate: num('frame-rate', o.frameRate),
+              trackThresh: num('track-thresh', o.trackThresh),
+              lowThresh: num('low-thresh', o.lowThresh),
+              matchThresh: num('match-thresh', o.matchThresh),
+              trackBuffer: num('track-buffer', o.trackBuffer),
+              fuseScore: o.mot20 ? false : undefined,
+              cost: o.giou ? 'giou' : undefined,
+              minHits: num('min-hits', o.minHits),
+              maxAge: num('max-age', o.maxAge),
+            }).filter(([, v]) => v !== undefined),
+          ),
+        };
         const start = performance.now();
         const lastFrame = rows.reduce((m, row) => Math.max(m, row.frame), 0);
         const bar = createProgress('track', lastFrame, 'frames', o.progress);
