@@ -130,17 +130,17 @@ export async function buildStages(
     // The classes this model confuses may continue each other's tracks (its card says which).
     if (det.card.classGroups && trackConfig.classGroups === undefined)
       trackConfig.classGroups = det.card.classGroups;
-    // The card's birth threshold, unless the command line or a parameter file set the thresholds.
+    // The card's birth threshold, unless the command line sets the thresholds or a parameter file the margin; a
+    // file's higher track threshold raises it (only detections above the track threshold can start tracks).
     const set = o.params?.tracker ?? {};
     if (
       det.card.birthThresh !== undefined &&
       tracker === 'bytetrack' &&
       o.birthThresh === undefined &&
       o.trackThresh === undefined &&
-      set.trackThresh === undefined &&
       set.newTrackMargin === undefined
     ) {
-      const high = parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS }).trackThresh;
+      const high = parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS, ...set }).trackThresh;
       trackConfig.newTrackMargin = Math.max(0, det.card.birthThresh - high);
       metadata.birthThresh = String(Math.max(det.card.birthThresh, high));
     }

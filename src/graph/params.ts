@@ -51,13 +51,14 @@ export type PerceptionParams = z.infer<typeof PerceptionParams>;
  * the exit rule; 0 turns it off) and `classGroups` (the model card's).
  */
 export function defaultParams(): {
-  tracker: Omit<TrackerConfig, 'kind' | 'imageWidth' | 'classGroups'>;
+  tracker: Omit<TrackerConfig, 'kind' | 'imageWidth' | 'classGroups' | 'newTrackMargin'>;
   fuse: { measure: typeof DEFAULT_MEASURE; worldTracker: Omit<typeof DEFAULT_WORLD_TRACKER, 'frameId'> };
 } {
   const {
     kind: _kind,
     imageWidth: _width,
     classGroups: _groups,
+    newTrackMargin: _margin,
     ...tracker
   } = parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS });
   const { frameId: _frame, ...worldTracker } = DEFAULT_WORLD_TRACKER;
@@ -68,8 +69,9 @@ export function defaultParams(): {
 export function defaultParamsYaml(): string {
   return `# viper perception parameters (defaults). Keep the fields you change; give the file to
 # viper replay --params <file> or viper scenarios run --params <file>. Meanings: src/track/README.md, src/fuse/README.md.
-# Not listed, set by replay unless given: tracker.imageWidth (each camera's width; 0 turns the exit rule off) and
-# tracker.classGroups (the model card's, e.g. [[car, truck, bus], [pedestrian, cyclist, motorcycle]]).
+# Not listed, set by replay unless given: tracker.imageWidth (each camera's width; 0 turns the exit rule off),
+# tracker.classGroups (the model card's, e.g. [[car, truck, bus], [pedestrian, cyclist, motorcycle]]) and
+# tracker.newTrackMargin (birth threshold − trackThresh: from the model card's birthThresh, else 0.1).
 ${stringifyYaml(defaultParams())}`;
 }
 
@@ -174,6 +176,6 @@ function knownAt(path: readonly PropertyKey[]): string[] {
   for (const seg of path) node = (node as Record<string, unknown> | undefined)?.[seg as string];
   const keys = node && typeof node === 'object' ? Object.keys(node) : [];
   // The two tracker settings `viper params` leaves out (replay sets them unless a file does) are still fields.
-  if (path.length === 1 && path[0] === 'tracker') keys.push('imageWidth', 'classGroups');
+  if (path.length === 1 && path[0] === 'tracker') keys.push('imageWidth', 'classGroups', 'newTrackMargin');
   return keys.sort();
 }

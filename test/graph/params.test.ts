@@ -72,6 +72,15 @@ describe('replay --params', () => {
     const plain = await perception(join(dir, 'plain.mcap'));
     expect(plain.length).toBeGreaterThan(50);
     expect(await perception(join(dir, 'defaults.mcap'))).toEqual(plain);
+    // With the bundled model too, whose card sets the birth threshold the defaults file leaves to it.
+    const model = (out: string, ...extra: string[]) => {
+      const r = viper(['replay', rec, '-o', out, '--no-progress', ...extra]);
+      expect(r.code, r.stderr).toBe(0);
+      return perception(out);
+    };
+    const modelPlain = await model(join(dir, 'model-plain.mcap'));
+    expect(modelPlain.filter((l) => l.includes('/annotations ')).length).toBeGreaterThan(50);
+    expect(await model(join(dir, 'model-defaults.mcap'), '--params', defaults)).toEqual(modelPlain);
     expect(JSON.parse((await viperMetadata(join(dir, 'defaults.mcap'))).get('params')!)).toEqual(
       defaultParams(),
     );
@@ -145,6 +154,9 @@ describe("the model card's birth threshold", () => {
     expect(await birth({ birthThresh: 0.7 })).toBe('0.7');
     expect(await birth({ trackThresh: 0.4 })).toBeUndefined(); // the reference rule: τ_high + 0.1
     expect(await birth({ params: { tracker: { newTrackMargin: 0.2 } } })).toBeUndefined();
+    // A file's track threshold keeps the card's birth threshold, raised to it when higher.
+    expect(await birth({ params: { tracker: { trackThresh: 0.5 } } })).toBe('0.5');
+    expect(await birth({ params: { tracker: { trackThresh: 0.7 } } })).toBe('0.7');
     expect(await birth({ tracker: 'sort' })).toBeUndefined();
   }, 60_000);
 });
