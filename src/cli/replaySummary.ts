@@ -16,8 +16,6 @@ export function summaryJson(s: ReplaySummary): ReplaySummary & { notes: string[]
 export function replayNotes(s: ReplaySummary): string[] {
   const p = s.perception;
   if (!p || s.cameraFrames === 0) return [];
-  // Stage names: detect, detect-oracle, track-bytetrack / track-sort, fuse.
-  const ran = (name: string) => Object.keys(s.stages).some((k) => k === name || k.startsWith(`${name}-`));
   const notes: string[] = [];
   if ('detect' in s.stages && p.detections === 0)
     notes.push(
@@ -31,7 +29,7 @@ export function replayNotes(s: ReplaySummary): string[] {
     notes.push(
       `${p.detections} detections but no track: if they are real objects, they score under the birth threshold (the card's birthThresh, else --track-thresh + 0.1 = 0.6); --birth-thresh lowers it, e.g. to the card's score threshold`,
     );
-  if (ran('fuse') && p.trackBoxes > 0 && p.worldObjects === 0) {
+  if ('fuse' in s.stages && p.trackBoxes > 0 && p.worldObjects === 0) {
     const noTf = s.issueKinds['no-transform'] ?? 0;
     notes.push(
       noTf > 0

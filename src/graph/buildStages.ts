@@ -132,15 +132,14 @@ export async function buildStages(
       trackConfig.classGroups = det.card.classGroups;
     // The card's birth threshold, unless the command line sets the thresholds or a parameter file the margin; a
     // file's higher track threshold raises it (only detections above the track threshold can start tracks).
-    const set = o.params?.tracker ?? {};
     if (
       det.card.birthThresh !== undefined &&
       tracker === 'bytetrack' &&
       o.birthThresh === undefined &&
       o.trackThresh === undefined &&
-      set.newTrackMargin === undefined
+      o.params?.tracker?.newTrackMargin === undefined
     ) {
-      const high = parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS, ...set }).trackThresh;
+      const high = trackThreshOf(trackConfig);
       trackConfig.newTrackMargin = Math.max(0, det.card.birthThresh - high);
       metadata.birthThresh = String(Math.max(det.card.birthThresh, high));
     }
@@ -182,6 +181,11 @@ export async function buildStages(
   return { stages, metadata, notes };
 }
 
+/** The track threshold a configuration ends with: its own, else the track stage's default, else the reference's. */
+function trackThreshOf(c: Partial<TrackerConfig>): number {
+  return parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS, ...c }).trackThresh;
+}
+
 /** Tracker settings from the command line, checked (the tracker validates ranges again). */
 function trackerOverrides(o: StageOptions, tracker: string): Partial<TrackerConfig> {
   const out: Partial<TrackerConfig> = {};
@@ -192,8 +196,7 @@ function trackerOverrides(o: StageOptions, tracker: string): Partial<TrackerConf
       hint: 'use --tracker bytetrack with them',
     });
   }
-  const high =
-    o.trackThresh ?? parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS, ...o.params?.tracker }).trackThresh;
+  const high = o.trackThresh ?? trackThreshOf(o.params?.tracker ?? {});
   if (o.trackThresh !== undefined) out.trackThresh = o.trackThresh;
   if (o.appearance === false) out.appearanceWeight = 0;
   if (o.birthThresh !== undefined) {

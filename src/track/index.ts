@@ -17,6 +17,7 @@ export {
   MotRunCollector,
   type MotRunOptions,
   type MotRunResult,
+  lastMotFrame,
   trackMotFrames,
   trackMotSequence,
 } from './motRun.ts';

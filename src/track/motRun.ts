@@ -37,7 +37,7 @@ export function* trackMotFrames(
 ): Generator<{ frame: number; tracks: Track2D[] }> {
   const tracker = createTracker(config);
   const byFrame = motToDetections(rows);
-  const lastFrame = rows.reduce((m, r) => Math.max(m, r.frame), 0);
+  const lastFrame = lastMotFrame(rows);
   const minArea = opts.minBoxArea ?? 0;
   const maxAspect = opts.aspectRatioThresh ?? Infinity;
   const withDetections = [...byFrame.keys()].sort((a, b) => a - b);
@@ -82,6 +82,11 @@ export class MotRunCollector {
   }
 }
 
+/** The last frame number of a MOTChallenge file (0 when it has no rows). */
+export function lastMotFrame(rows: readonly { frame: number }[]): number {
+  return rows.reduce((m, r) => Math.max(m, r.frame), 0);
+}
+
 export function trackMotSequence(
   rows: readonly MotRow[],
   config: Partial<TrackerConfig> = {},
@@ -89,8 +94,5 @@ export function trackMotSequence(
 ): MotRunResult {
   const run = new MotRunCollector();
   for (const { frame, tracks } of trackMotFrames(rows, config, opts)) run.add(frame, tracks);
-  return run.result(
-    rows.reduce((m, r) => Math.max(m, r.frame), 0),
-    rows.length,
-  );
+  return run.result(lastMotFrame(rows), rows.length);
 }

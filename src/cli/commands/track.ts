@@ -3,7 +3,7 @@ import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { loadParams } from '../../graph/params.ts';
 import { readMotChallenge, readTextInput } from '../../io/index.ts';
 import { writeOutputFile } from '../../io/outputFile.ts';
-import { formatMotTracks, MotRunCollector, trackMotFrames } from '../../track/index.ts';
+import { formatMotTracks, lastMotFrame, MotRunCollector, trackMotFrames } from '../../track/index.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
@@ -114,7 +114,7 @@ export function register(program: Command): void {
           ),
         };
         const start = performance.now();
-        const lastFrame = rows.reduce((m, row) => Math.max(m, row.frame), 0);
+        const lastFrame = lastMotFrame(rows);
         const bar = createProgress('track', lastFrame, 'frames', o.progress);
         const run = new MotRunCollector();
         const stop = { signal: undefined as NodeJS.Signals | undefined };
