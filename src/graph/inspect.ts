@@ -5,6 +5,7 @@
  */
 import type { TimeNs } from '../contracts/time.ts';
 import { nsToSec } from '../contracts/time.ts';
+import { RecordingError } from '../contracts/errors.ts';
 import { RecordingReader } from '../io/index.ts';
 import { interpretMessage, kindOf } from './interpret.ts';
 
@@ -25,6 +26,8 @@ export interface InspectReport {
     schemaEncoding: string;
     messageEncoding: string;
     count: number;
+    /** Why Viper cannot decode this topic's messages (an unknown encoding or a broken schema); absent when it can. */
+    undecodable?: string;
   }[];
   cameras: {
     cameraId: string;
@@ -68,6 +71,7 @@ export async function inspectRecording(
         schemaEncoding: c.schemaEncoding,
         messageEncoding: c.messageEncoding,
         count: countOf(c.topic, c.messageCount),
+        ...undecodable(reader, c.id),
       }))
       .sort((a, b) => a.topic.localeCompare(b.topic));
     const durationS = s.messageCount > 0 ? nsToSec(s.endNs - s.startNs) : 0;
@@ -76,6 +80,7 @@ export async function inspectRecording(
     for (const ch of s.channels) {
       const k = kindOf(ch.schemaName);
       if (!k || (k.kind !== 'image' && k.kind !== 'rawImage' && k.kind !== 'calibration')) continue;
+      if (undecodable(reader, ch.id).undecodable) continue; // listed with its topic
       const first = await firstMessage(reader, ch.topic);
       if (!first) continue;
       const it = interpretMessage(first, reader);
@@ -104,7 +109,7 @@ export async function inspectRecording(
     for (const cam of cameras) cam.calibration = calibrations.get(cam.cameraId) ?? null;
     cameras.sort((a, b) => a.cameraId.localeCompare(b.cameraId));
     const report: InspectReport = {
-      path,
+      path: reader.path, // the file read, also when given a rosbag2 folder
       sizeBytes: s.sizeBytes,
       indexed: s.indexed,
       profile: s.profile,
@@ -122,6 +127,17 @@ export async function inspectRecording(
     return report;
   } finally {
     await reader.close();
+  }
+}
+
+/** `{ undecodable: why }` for a channel whose decoder cannot be built, else `{}`. */
+function undecodable(reader: RecordingReader, channelId: number): { undecodable?: string } {
+  try {
+    reader.decoder(channelId);
+    return {};
+  } catch (err) {
+    if (err instanceof RecordingError) return { undecodable: err.what };
+    throw err;
   }
 }
 

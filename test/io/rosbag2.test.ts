@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { RecordingError } from '../../src/contracts/errors.ts';
 import { RecordingReader, normalizeRosType } from '../../src/io/index.ts';
 import { describeShared, shared } from '../shared.ts';
+import { viper } from '../testing/cli.ts';
 
 interface BagMeta {
   rosbag2_bagfile_information: {
@@ -84,6 +85,28 @@ describeShared('real rosbag2 MCAP files', () => {
       expect(msg).not.toContain('\n');
     }
     await r.close();
+  });
+
+  it('a bag folder is read as the MCAP file inside it, as `ros2 bag play <folder>` takes it', async () => {
+    const r = await RecordingReader.open(shared('data', 'rosbag2', 'talker'));
+    expect(r.path).toBe(shared('data', 'rosbag2', 'talker', 'talker.mcap'));
+    expect(r.summary().messageCount).toBe(meta('talker').message_count);
+    await r.close();
+  });
+
+  it('inspect names the topics it cannot decode (wrong_rmw_test), and exits 0: it is a report', () => {
+    const r = viper(['inspect', shared('data', 'rosbag2', 'wrong_rmw_test'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { topics: { topic: string; undecodable?: string }[] };
+    expect(report.topics.map((t) => [t.topic, t.undecodable])).toEqual([
+      ['/array_topic', "cannot decode topic /array_topic: unknown message encoding 'wrong_format'"],
+      ['/test_topic', "cannot decode topic /test_topic: unknown message encoding 'wrong_format'"],
+    ]);
+    const text = viper(['inspect', shared('data', 'rosbag2', 'cdr_test')]);
+    expect(text.stdout).not.toContain('problems');
+    expect(viper(['inspect', shared('data', 'rosbag2', 'wrong_rmw_test')]).stdout).toContain(
+      "  problems (Viper decodes protobuf, json and ROS 2 cdr messages):\n    cannot decode topic /array_topic: unknown message encoding 'wrong_format'\n",
+    );
   });
 
   it('test_bag_for_seek: old-style type name decodes and seeks by time', async () => {

@@ -60,7 +60,7 @@ describe('a file that is not MCAP', () => {
     }
   });
 
-  it('a rosbag2 folder: its .mcap files named, or its .db3 said to need converting', async () => {
+  it('a rosbag2 folder: read as its one .mcap file, a split bag refused, a .db3 one said to need converting', async () => {
     const db3Folder = join(dir, 'db3-bag');
     mkdirSync(db3Folder);
     copyFileSync(sqliteFile('x_0.db3'), join(db3Folder, 'x_0.db3'));
@@ -68,8 +68,16 @@ describe('a file that is not MCAP', () => {
     const mcapFolder = join(dir, 'mcap-bag');
     mkdirSync(mcapFolder);
     writeFileSync(join(mcapFolder, 'x_0.mcap'), '');
-    expect((await openError(mcapFolder)).hint).toBe(
-      'for a rosbag2 folder pass the .mcap file inside it (x_0.mcap)',
-    );
+    // The file inside is what is read (and named): here an empty one.
+    const inside = await openError(mcapFolder);
+    expect([inside.what, inside.where]).toEqual(['empty file (0 bytes)', join(mcapFolder, 'x_0.mcap')]);
+    writeFileSync(join(mcapFolder, 'x_1.mcap'), '');
+    writeFileSync(join(mcapFolder, 'metadata.yaml'), '');
+    const split = await openError(mcapFolder);
+    expect(split.what).toBe('a split rosbag2 bag (2 MCAP files: x_0.mcap, x_1.mcap), not one recording');
+    expect(split.hint).toMatch(/mcap merge/);
+    const empty = join(dir, 'empty-folder');
+    mkdirSync(empty);
+    expect((await openError(empty)).what).toBe('is a directory, not an MCAP file');
   });
 });

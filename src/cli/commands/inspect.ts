@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command('inspect')
     .description('list a recording’s topics, schemas, encodings, counts, duration, cameras and calibrations')
-    .argument('<file>', 'recording (.mcap)')
+    .argument('<file>', 'recording (.mcap, or a rosbag2 folder holding one)')
     .option('--json', 'print the report as JSON')
     .option('--recover', 'read the intact part of a damaged file and report what was lost')
     .action(
@@ -41,6 +41,11 @@ function printReport(r: InspectReport): void {
     out.push(
       `    ${t.topic.padEnd(w)}  ${String(t.count).padStart(6)}  ${t.schemaName} [${t.schemaEncoding || '-'}/${t.messageEncoding}]`,
     );
+  }
+  const unread = r.topics.filter((t) => t.undecodable);
+  if (unread.length > 0) {
+    out.push(`  problems (Viper decodes protobuf, json and ROS 2 cdr messages):`);
+    for (const t of unread) out.push(`    ${t.undecodable}`);
   }
   out.push(r.cameras.length === 0 ? '  cameras: (none)' : '  cameras:');
   for (const c of r.cameras) {

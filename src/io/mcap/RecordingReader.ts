@@ -5,7 +5,7 @@
  * Damage is reported as RecordingError with its position; `recover: true` instead yields the intact messages
  * before the damage and reports the loss.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { DecompressHandlers } from '@mcap/core';
 import { RecordingError } from '../../contracts/errors.ts';
@@ -18,6 +18,7 @@ import type {
   RecordingSummary,
   RecoveryReport,
 } from '../types.ts';
+import { bagFolderFile } from './bagFolder.ts';
 import { guardedDecompressHandlers } from './decompress.ts';
 import {
   checkMagic,
@@ -99,9 +100,13 @@ export class RecordingReader {
     if (init.damage) this.#messagesRead = init.facts.messageCount;
   }
 
-  /** Opens and validates `path`. Throws RecordingError for a missing, empty, non-MCAP or (unless recover) damaged file. */
-  static async open(path: string, opts: OpenOptions = {}): Promise<RecordingReader> {
+  /**
+   * Opens and validates `given` (a file, or a rosbag2 folder holding one MCAP file: `bagFolderFile`). Throws
+   * RecordingError for a missing, empty, non-MCAP or (unless recover) damaged file.
+   */
+  static async open(given: string, opts: OpenOptions = {}): Promise<RecordingReader> {
     const recover = opts.recover ?? false;
+    const path = (await isFolder(given)) ? await bagFolderFile(given) : given;
     const size = await fileSize(path);
     let fh: FileHandle;
     try {
@@ -295,23 +300,16 @@ export class RecordingReader {
   }
 }
 
+async function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (st) => st.isDirectory(),
+    () => false, // missing or unreadable: fileSize says which
+  );
+}
+
 async function fileSize(path: string): Promise<number> {
   try {
     const st = await stat(path);
-    if (st.isDirectory()) {
-      // A rosbag2 folder holds its storage files: MCAP ones can be read, SQLite (.db3) ones need converting.
-      const names = await readdir(path).catch(() => [] as string[]);
-      const mcap = names.filter((n) => n.endsWith('.mcap')).sort();
-      throw recordingError(
-        'is a directory, not an MCAP file',
-        path,
-        mcap.length > 0
-          ? `for a rosbag2 folder pass the .mcap file inside it (${mcap.slice(0, 3).join(', ')})`
-          : names.some((n) => n.endsWith('.db3'))
-            ? 'a rosbag2 SQLite bag (.db3): Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)'
-            : 'for a rosbag2 folder pass the .mcap file inside it',
-      );
-    }
     // A device or a pipe has no size and no random access (/dev/zero read as 'empty', a FIFO as nothing).
     if (!st.isFile()) {
       throw recordingError(
