@@ -305,6 +305,7 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     expect(s.drawn.every((d) => d.gtBoxes.length === 0)).toBe(true);
     expect(await page.locator('#metrics').textContent()).toContain('No ground truth');
     expect(await page.locator('#gt-toggle').isDisabled()).toBe(true);
+    expect(await page.locator('#gt-toggle').isChecked()).toBe(false);
   });
 
   test('opens a simulator recording (ground truth, no perception) with images as the clock', async () => {
@@ -313,6 +314,8 @@ describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
     const s = await state();
     expect(s.error).toBe('');
     expect(s.frameCount).toBe(6);
+    // The overlay the user had on comes back with a file that has ground truth.
+    expect(s.showGt).toBe(true);
     expect(s.hasGroundTruth).toBe(true);
     expect(s.drawn.every((d) => d.boxes.length === 0)).toBe(true);
     expect(await page.locator('#metrics').textContent()).toContain('No perception annotations');

@@ -56,6 +56,8 @@ const cache = new Map<number, Promise<FrameData>>();
 let showing = -1;
 let busy = false;
 let openSeq = 0;
+/** The overlay as the user last set it: a file without ground truth shows the box off without forgetting it. */
+let gtWanted = true;
 let errorText = '';
 let drawCount = 0;
 const fps = { raf: 0, shown: 0, rafTimes: [] as number[], shownTimes: [] as number[] };
@@ -158,6 +160,10 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
     dispatch({ type: 'load', timesMs: r.frameTimes.map((t) => Number(t - t0) / 1e6) });
     ui.scrub.max = String(r.frameTimes.length - 1);
     ui.gt.disabled = !r.hasGroundTruth;
+    ui.gt.checked = r.hasGroundTruth && gtWanted; // a real replay's results have none: off, not on and greyed
+    ui.gt.parentElement!.title = r.hasGroundTruth
+      ? 'Ground-truth overlay (g)'
+      : 'this file has no ground truth';
     ui.status.textContent = `${r.cameras.length} cameras, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}`;
     if (r.warnings.length) showError(`Some channels cannot be shown:\n${r.warnings.join('\n')}`);
     await show(0);
@@ -196,7 +202,10 @@ ui.back.onclick = () => dispatch({ type: 'step', delta: -1 });
 ui.fwd.onclick = () => dispatch({ type: 'step', delta: 1 });
 ui.speed.onchange = () => dispatch({ type: 'speed', speed: Number(ui.speed.value) });
 ui.scrub.oninput = () => dispatch({ type: 'seek', index: Number(ui.scrub.value) });
-ui.gt.onchange = redraw;
+ui.gt.onchange = () => {
+  gtWanted = ui.gt.checked;
+  redraw();
+};
 ui.open.onclick = () => ui.fileInput.click();
 ui.fileInput.onchange = () => {
   const f = ui.fileInput.files?.[0];
@@ -232,6 +241,7 @@ window.addEventListener('keydown', (e) => {
     g: () => {
       if (!ui.gt.disabled) {
         ui.gt.checked = !ui.gt.checked;
+        gtWanted = ui.gt.checked;
         redraw();
       }
     },
