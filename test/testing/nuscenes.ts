@@ -20,6 +20,8 @@ import { RecordingWriter } from '../../src/io/index.ts';
 import { shared } from '../shared.ts';
 
 export interface NuScenesSample {
+  timestampUs: number;
+  ego2global: number[][];
   lidar2ego: number[][];
   cameras: Record<
     string,
@@ -29,6 +31,8 @@ export interface NuScenesSample {
     class: string;
     centerLidar: [number, number, number];
     size: { l: number; w: number; h: number };
+    /** Heading about the lidar's z axis, from its x axis. */
+    yawLidar: number;
   }[];
   cameraBoxes: Record<string, { class: string; box: number[]; center2d: [number, number]; depthM: number }[]>;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { type CameraMount, importFrames } from '../importFrames.ts';
+import { importNuScenes, isNuScenesRoot } from '../importNuScenes.ts';
 import { numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
@@ -33,11 +34,11 @@ export function register(program: Command): void {
   program
     .command('import')
     .description(
-      'turn a folder of JPEG/PNG frames or a video into a recording (CompressedImage + nominal CameraCalibration)',
+      'turn a folder of JPEG/PNG frames or a video into a recording (CompressedImage + nominal CameraCalibration), or a nuScenes scene into a six-camera recording with its calibrations, poses and annotations',
     )
     .argument(
       '<source>',
-      'folder of .jpg/.jpeg/.png images (in natural file-name order: 2.jpg before 10.jpg), or a video file (decoded with ffmpeg)',
+      'folder of .jpg/.jpeg/.png images (in natural file-name order: 2.jpg before 10.jpg), a video file (decoded with ffmpeg), or a nuScenes dataroot (holding v1.0-mini/ or another version folder, and samples/)',
     )
     .requiredOption('-o, --output <file>', 'recording (.mcap) to write')
     .option('--rate <hz>', "frame rate: default 10 for a folder, the video's own for a video")
@@ -48,10 +49,27 @@ export function register(program: Command): void {
       '--mount <x,y,z,yaw,pitch,roll>',
       'where the camera is, so replay can place objects in the world: position in base_link (m; x forward, y left, z up = its height above the ground) and yaw (left +), pitch (down +), roll (deg); e.g. 0,0,6,0,25,0 for a camera 6 m up looking 25° down',
     )
+    .option(
+      '--scene <name>',
+      'nuScenes: the scene (name or token) to import; needed when the version has several',
+    )
+    .option(
+      '--nuscenes-version <v>',
+      'nuScenes: the table version folder (v1.0-mini, v1.0-trainval, …); default: the only one',
+    )
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .action(
-      action(async (source: string, o: Record<string, string | boolean>) => {
+      action(async (source: string, o: Record<string, string | boolean>, cmd: Command) => {
+        if (isNuScenesRoot(source)) return importNuScenesCommand(source, o, cmd);
+        for (const flag of ['scene', 'nuscenesVersion'] as const) {
+          if (o[flag] !== undefined)
+            throw new ConfigError({
+              what: `--${flag === 'scene' ? 'scene' : 'nuscenes-version'} is for a nuScenes dataroot; ${source} is not one`,
+              where: 'viper import',
+              hint: 'a dataroot holds a version folder (v1.0-mini/) with scene.json, and samples/',
+            });
+        }
         const hfov = numberArg('--hfov', String(o.hfov), { above: 1 });
         if (!(hfov < 179))
           throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
@@ -87,6 +105,48 @@ export function register(program: Command): void {
         return s.interrupted ? EXIT_INTERRUPTED : 0;
       }),
     );
+}
+
+/** `viper import <nuScenes dataroot>`: the frame-folder options do not apply and are refused, not ignored. */
+async function importNuScenesCommand(
+  source: string,
+  o: Record<string, string | boolean>,
+  cmd: Command,
+): Promise<number> {
+  for (const flag of ['rate', 'camera', 'start', 'hfov', 'mount'])
+    if (cmd.getOptionValueSource(flag) === 'cli')
+      throw new ConfigError({
+        what: `--${flag} is for a folder of frames or a video; a nuScenes scene has its own cameras, times and calibrations`,
+        where: 'viper import',
+      });
+  checkOutputPaths([source], [{ path: String(o.output), flag: '-o' }]);
+  let bar: ReturnType<typeof createProgress> | undefined;
+  const control = { stopped: false };
+  const dispose = onInterrupt((sig) => {
+    process.stderr.write(`\n${sig}: stopping, finalizing ${String(o.output)}\n`);
+    control.stopped = true;
+  });
+  const s = await importNuScenes({
+    dataroot: source,
+    output: String(o.output),
+    ...(o.scene !== undefined ? { scene: String(o.scene) } : {}),
+    ...(o.nuscenesVersion !== undefined ? { version: String(o.nuscenesVersion) } : {}),
+    control,
+    onProgress: (done, total) => {
+      bar ??= createProgress('import', total, 'frames', o.json !== true && o.progress !== false);
+      bar.update(done);
+    },
+  }).finally(dispose);
+  if (s.interrupted) bar?.stop();
+  else bar?.finish();
+  if (o.json) printJson(s);
+  else {
+    const skipped = Object.values(s.skipped).reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `${s.interrupted ? 'interrupted: ' : ''}imported nuScenes ${s.version} ${s.scene}: ${s.frames} key frames over ${s.durationS.toFixed(1)} s, ${s.cameras.length} cameras, ${s.objects} objects (${s.actors} annotations${skipped ? `; ${skipped} of classes Viper does not track left out` : ''}) → ${s.output}\n`,
+    );
+  }
+  return s.interrupted ? EXIT_INTERRUPTED : 0;
 }
 
 /** Names shown on the summary line; `--json` lists them all. */

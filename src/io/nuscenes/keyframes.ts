@@ -1,0 +1,237 @@
+/**
+ * A nuScenes scene's key frames as Viper rig frames: per sample, the six camera images with their calibration and
+ * pose, and the sample's annotations as Viper ground truth. Pure: tables in, frames out (no files read).
+ *
+ * Time. A sample's cameras fire one after another as the lidar sweeps past them (about 45 ms from first to last);
+ * Viper's rig frame is one stamp. Every image of a sample is stamped with the sample's reference time (the
+ * LIDAR_TOP key frame's, which the annotations describe, else the earliest camera's); the image header keeps its
+ * own capture time, and each camera's transform from base_link is its pose *at capture* seen from the ego at the
+ * reference time (ego(t_ref)⁻¹ · ego(t_cam) · mount), so back-projection is exact despite the shared stamp.
+ *
+ * Frames. `odom` is nuScenes' global frame moved so that the first sample's ego is at the origin (same axes);
+ * `base_link` is nuScenes' ego frame (x forward, y left, z up, origin on the ground at the rear axle); camera
+ * frames are optical, as Viper's, named by their channel in lower case (`CAM_FRONT` → `cam_front`).
+ */
+import type { Calibration } from '../../contracts/camera.ts';
+import type { ViperClass } from '../../contracts/classes.ts';
+import type { Transform, Vec3 } from '../../contracts/geometry.ts';
+import type { GroundTruthMessage, GtActor, GtCameraView } from '../../contracts/perception.ts';
+import type { TimeNs } from '../../contracts/time.ts';
+import { frames as tfFrames } from '../../contracts/topics.ts';
+import {
+  applyPose,
+  composePose,
+  invertPose,
+  type Pose,
+  projectBox3D,
+  quatRotate,
+} from '../../geometry/index.ts';
+import type { NuAnnotation, NuSample, NuScene, NuScenesDb, NuSampleData } from './tables.ts';
+import { sceneSamples } from './tables.ts';
+
+export interface NuCamera {
+  cameraId: string;
+  /** Image file, relative to the dataroot. */
+  filename: string;
+  captureNs: TimeNs;
+  calibration: Calibration;
+  /** base_link (at the rig's reference time) → camera (at its capture). */
+  mount: Transform;
+}
+
+export interface NuRig {
+  tNs: TimeNs;
+  /** odom → base_link at the reference time. */
+  ego: Transform;
+  cameras: NuCamera[];
+  gt: GroundTruthMessage;
+}
+
+export interface NuKeyframes {
+  rigs: NuRig[];
+  /** Annotations of categories Viper does not track (barriers, cones, trailers, parked bicycles, …), by category. */
+  skipped: Map<string, number>;
+}
+
+/**
+ * nuScenes category → Viper class, as nuScenes' own detection classes group them, with bicycles only when ridden
+ * (Viper's class is the cyclist); null for what Viper does not track.
+ */
+export function viperClassOf(category: string, attributes: readonly string[]): ViperClass | null {
+  if (category === 'vehicle.car') return 'car';
+  if (category === 'vehicle.truck') return 'truck';
+  if (category.startsWith('vehicle.bus.')) return 'bus';
+  if (category === 'vehicle.motorcycle') return 'motorcycle';
+  if (category === 'vehicle.bicycle') return attributes.includes('cycle.with_rider') ? 'cyclist' : null;
+  if (/^human\.pedestrian\.(adult|child|construction_worker|police_officer)$/.test(category))
+    return 'pedestrian';
+  return null;
+}
+
+/** nuScenes' visibility bins (the fraction of the object visible over all six cameras) → their middle. */
+const VISIBILITY: Record<string, number> = { '1': 0.2, '2': 0.5, '3': 0.7, '4': 0.9 };
+
+/** A nuScenes pose ([w, x, y, z] rotation) as a Viper pose ([x, y, z, w]). */
+function nuPose(p: { translation: readonly number[]; rotation: readonly number[] }): Pose {
+  const [w, x, y, z] = p.rotation as [number, number, number, number];
+  return { translation: [...p.translation] as Vec3, rotation: [x, y, z, w] };
+}
+
+function transform(parent: string, child: string, p: Pose): Transform {
+  return { parent, child, translation: p.translation, rotation: p.rotation };
+}
+
+/** Heading (radians about +z) of a rotation: where it turns the x axis, seen from above. */
+function headingOf(q: Pose['rotation']): number {
+  const [x, y] = quatRotate(q, [1, 0, 0]);
+  return Math.atan2(y, x);
+}
+
+export function nuScenesKeyframes(db: NuScenesDb, scene: NuScene): NuKeyframes {
+  const samples = sceneSamples(db, scene);
+  const skipped = new Map<string, number>();
+  const ids = new Map<string, string>(); // instance token → short id
+  const rigs: NuRig[] = [];
+  let origin: Vec3 | undefined;
+  for (const sample of samples) {
+    const keyframes = db.keyframesOf.get(sample.token) ?? [];
+    const cams = keyframes
+      .filter((d) => sensorOf(db, d).modality === 'camera')
+      .sort((a, b) => sensorOf(db, a).channel.localeCompare(sensorOf(db, b).channel));
+    if (cams.length === 0) continue;
+    const ref = keyframes.find((d) => sensorOf(db, d).channel === 'LIDAR_TOP') ?? earliest(cams);
+    const refEgo = nuPose(egoPoseOf(db, ref));
+    origin ??= refEgo.translation;
+    // global → odom: a shift, so the numbers stay small (float32 in some viewers).
+    const odomFromGlobal: Pose = {
+      translation: [-origin[0], -origin[1], -origin[2]],
+      rotation: [0, 0, 0, 1],
+    };
+    const odomFromEgo = composePose(odomFromGlobal, refEgo);
+    const egoFromGlobal = invertPose(refEgo);
+    const cameras = cams.map((d) => cameraOf(db, d, egoFromGlobal));
+    const tNs = usToNs(ref.timestamp);
+    const gt = groundTruth(db, sample, tNs, cameras, odomFromEgo, odomFromGlobal, ids, skipped);
+    rigs.push({ tNs, ego: transform(tfFrames.world, tfFrames.ego, odomFromEgo), cameras, gt });
+  }
+  return { rigs, skipped };
+}
+
+function usToNs(us: number): TimeNs {
+  return BigInt(Math.round(us)) * 1000n;
+}
+
+function earliest(ds: readonly NuSampleData[]): NuSampleData {
+  return ds.reduce((a, b) => (b.timestamp < a.timestamp ? b : a));
+}
+
+function sensorOf(db: NuScenesDb, d: NuSampleData) {
+  const cs = db.calibrated_sensor.get(d.calibrated_sensor_token);
+  const s = cs && db.sensor.get(cs.sensor_token);
+  if (!s) throw missing('calibrated_sensor/sensor', d.calibrated_sensor_token, d.token);
+  return s;
+}
+
+function egoPoseOf(db: NuScenesDb, d: NuSampleData) {
+  const p = db.ego_pose.get(d.ego_pose_token);
+  if (!p) throw missing('ego_pose', d.ego_pose_token, d.token);
+  return p;
+}
+
+function missing(table: string, token: string, of: string): Error {
+  return new Error(`${table} ${token} (of sample_data ${of}) not found`);
+}
+
+function cameraOf(db: NuScenesDb, d: NuSampleData, egoRefFromGlobal: Pose): NuCamera {
+  const cs = db.calibrated_sensor.get(d.calibrated_sensor_token)!;
+  const cameraId = sensorOf(db, d).channel.toLowerCase();
+  const K = cs.camera_intrinsic.flat();
+  if (K.length !== 9)
+    throw new Error(`camera_intrinsic of ${cameraId} is not 3×3 (calibrated_sensor ${cs.token})`);
+  const globalFromCam = composePose(nuPose(egoPoseOf(db, d)), nuPose(cs));
+  return {
+    cameraId,
+    filename: d.filename,
+    captureNs: usToNs(d.timestamp),
+    calibration: {
+      frameId: cameraId,
+      width: d.width,
+      height: d.height,
+      distortionModel: '', // nuScenes images are undistorted
+      D: [],
+      K,
+      R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+      P: [K[0]!, K[1]!, K[2]!, 0, K[3]!, K[4]!, K[5]!, 0, K[6]!, K[7]!, K[8]!, 0],
+    },
+    mount: transform(tfFrames.ego, cameraId, composePose(egoRefFromGlobal, globalFromCam)),
+  };
+}
+
+function groundTruth(
+  db: NuScenesDb,
+  sample: NuSample,
+  tNs: TimeNs,
+  cameras: readonly NuCamera[],
+  odomFromEgo: Pose,
+  odomFromGlobal: Pose,
+  ids: Map<string, string>,
+  skipped: Map<string, number>,
+): GroundTruthMessage {
+  const egoFromOdom = invertPose(odomFromEgo);
+  const egoHeading = headingOf(odomFromEgo.rotation);
+  const actors: GtActor[] = [];
+  for (const a of db.annotationsOf.get(sample.token) ?? []) {
+    const category = db.category.get(db.instance.get(a.instance_token)?.category_token ?? '')?.name ?? '?';
+    const attributes = a.attribute_tokens.map((t) => db.attribute.get(t)?.name ?? '');
+    const cls = viperClassOf(category, attributes);
+    if (!cls) {
+      skipped.set(category, (skipped.get(category) ?? 0) + 1);
+      continue;
+    }
+    const rotation = nuPose(a).rotation;
+    const [w, l, h] = a.size;
+    const boxWorld = {
+      center: applyPose(odomFromGlobal, a.translation),
+      size: [l, w, h] as Vec3,
+      yaw: headingOf(rotation),
+    };
+    const boxEgo = {
+      center: applyPose(egoFromOdom, boxWorld.center),
+      size: boxWorld.size,
+      yaw: boxWorld.yaw - egoHeading,
+    };
+    let id = ids.get(a.instance_token);
+    if (id === undefined) {
+      id = `${cls[0]!.toUpperCase()}${ids.size + 1}`;
+      ids.set(a.instance_token, id);
+    }
+    const visibleFraction = VISIBILITY[a.visibility_token] ?? 1;
+    const views: GtCameraView[] = [];
+    for (const c of cameras) {
+      const camFromOdom = invertPose(composePose(odomFromEgo, poseOf(c.mount)));
+      // As nuScenes' 2D converter: the corners in front of the camera, projected and clipped to the image.
+      const box = projectBox3D(c.calibration, camFromOdom, boxWorld, { behind: 'drop' });
+      if (box && box.x2 > box.x1 && box.y2 > box.y1)
+        views.push({ cameraId: c.cameraId, box, visibleFraction });
+    }
+    actors.push({ id, cls, boxWorld, boxEgo, velocity: velocityOf(db, a), cameras: views });
+  }
+  return { stampNs: tNs.toString(), actors };
+}
+
+function poseOf(t: Transform): Pose {
+  return { translation: t.translation, rotation: t.rotation };
+}
+
+/** As the nuScenes devkit's box_velocity: from the previous to the next annotation of the instance (m/s, world). */
+function velocityOf(db: NuScenesDb, a: NuAnnotation): Vec3 {
+  const first = (a.prev && db.sample_annotation.get(a.prev)) || a;
+  const last = (a.next && db.sample_annotation.get(a.next)) || a;
+  if (first === last) return [0, 0, 0];
+  const t0 = db.sample.get(first.sample_token)?.timestamp;
+  const t1 = db.sample.get(last.sample_token)?.timestamp;
+  if (t0 === undefined || t1 === undefined) return [0, 0, 0];
+  const dt = (t1 - t0) / 1e6;
+  if (!(dt > 0) || dt > 1.5) return [0, 0, 0]; // the devkit's max_time_diff
+  return [0, 1, 2].map((k) => (last.translation[k]! - first.translation[k]!) / dt) as Vec3;
+}

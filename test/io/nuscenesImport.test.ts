@@ -1,0 +1,203 @@
+/**
+ * `viper import <nuScenes dataroot>`: the devkit's tables, generated from the real sample in ../shared, become a
+ * six-camera recording whose ground truth, calibrations and poses agree with the sample's own figures.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Transform } from '../../src/contracts/geometry.ts';
+import type { GroundTruthMessage } from '../../src/contracts/perception.ts';
+import {
+  applyPose,
+  composePose,
+  invertPose,
+  iou,
+  type Pose,
+  poseFromMatrix4,
+} from '../../src/geometry/index.ts';
+import { RecordingReader } from '../../src/io/index.ts';
+import { nuScenesKeyframes, viperClassOf } from '../../src/io/nuscenes/keyframes.ts';
+import { loadNuScenes, pickScene } from '../../src/io/nuscenes/tables.ts';
+import { viper } from '../testing/cli.ts';
+import { annotatedBoxesInEgo, readNuScenesSample } from '../testing/nuscenes.ts';
+import { NU_SCENE, NU_VERSION, writeNuScenesDataroot } from '../testing/nuscenesTables.ts';
+import { describeShared } from '../shared.ts';
+import { tempDir } from './helpers.ts';
+
+const dir = tempDir('nuscenes-import');
+
+async function groundTruth(path: string): Promise<GroundTruthMessage[]> {
+  const r = await RecordingReader.open(path);
+  const out: GroundTruthMessage[] = [];
+  for await (const m of r.messages({ topics: ['/ground_truth/objects'] }))
+    out.push(r.decoder(m.channel.id)(m.data) as unknown as GroundTruthMessage);
+  await r.close();
+  return out;
+}
+
+const poseOf = (t: Transform): Pose => ({ translation: t.translation, rotation: t.rotation });
+
+describe('nuScenes categories', () => {
+  it('map to Viper classes as nuScenes groups them; a bicycle is a cyclist only with its rider', () => {
+    expect(viperClassOf('vehicle.bus.bendy', [])).toBe('bus');
+    expect(viperClassOf('human.pedestrian.child', [])).toBe('pedestrian');
+    expect(viperClassOf('human.pedestrian.stroller', [])).toBeNull();
+    expect(viperClassOf('vehicle.bicycle', ['cycle.with_rider'])).toBe('cyclist');
+    expect(viperClassOf('vehicle.bicycle', ['cycle.without_rider'])).toBeNull();
+    expect(viperClassOf('vehicle.trailer', [])).toBeNull();
+  });
+});
+
+describeShared('viper import <nuScenes dataroot>', () => {
+  let root: string;
+  const rec = join(dir, 'scene.mcap');
+  beforeAll(() => {
+    root = writeNuScenesDataroot(join(dir, 'static')).dataroot;
+  });
+
+  it('writes the key frames: six cameras, calibrations, poses, ground truth in the sample ego frame', async () => {
+    const r = viper(['import', root, '-o', rec, '--json', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ version: NU_VERSION, scene: NU_SCENE, frames: 3, durationS: 1, objects: 41 });
+    expect(s.cameras).toEqual([
+      'cam_back',
+      'cam_back_left',
+      'cam_back_right',
+      'cam_front',
+      'cam_front_left',
+      'cam_front_right',
+    ]);
+    // 30 pedestrians, 8 cars, 2 trucks, 1 bus; barriers, cones, the bicycle (no rider said) and the rest left out.
+    expect(s.skipped).toEqual({
+      'movable_object.barrier': 66,
+      'movable_object.trafficcone': 9,
+      'static_object.bicycle_rack': 3,
+      'vehicle.bicycle': 3,
+      'vehicle.construction': 3,
+    });
+    const inspect = JSON.parse(viper(['inspect', rec, '--json']).stdout);
+    expect(inspect.cameras.map((c: { calibration: { width: number } }) => c.calibration.width)).toEqual(
+      Array(6).fill(1600),
+    );
+
+    const gt = await groundTruth(rec);
+    expect(gt).toHaveLength(3);
+    const annotated = annotatedBoxesInEgo().filter((b) =>
+      ['car', 'truck', 'bus', 'pedestrian'].includes(b.cls),
+    );
+    const actors = gt[0]!.actors;
+    expect(actors).toHaveLength(annotated.length);
+    for (const [k, b] of annotated.entries()) {
+      const a = actors[k]!;
+      expect(a.cls).toBe(b.cls);
+      for (let j = 0; j < 3; j++) expect(a.boxEgo.center[j]).toBeCloseTo(b.center[j]!, 6);
+    }
+  });
+
+  it("2D ground truth lands on the sample's own 2D boxes (nuScenes' converter)", async () => {
+    const gt = (await groundTruth(rec))[0]!;
+    const d = readNuScenesSample();
+    const ious: number[] = [];
+    const vehicleIous: number[] = [];
+    for (const [cam, boxes] of Object.entries(d.cameraBoxes)) {
+      for (const b of boxes) {
+        if (!['car', 'truck', 'bus', 'pedestrian'].includes(b.class)) continue;
+        const [x1, y1, x2, y2] = b.box as [number, number, number, number];
+        const best = Math.max(
+          0,
+          ...gt.actors.flatMap((a) =>
+            a.cameras
+              .filter((v) => v.cameraId === cam.toLowerCase())
+              .map((v) => iou(v.box, { x1, y1, x2, y2 })),
+          ),
+        );
+        ious.push(best);
+        if (b.class !== 'pedestrian') vehicleIous.push(best);
+      }
+    }
+    const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)]!;
+    expect(ious).toHaveLength(51);
+    // The sample's boxes were made with each camera's own ego pose, these with the lidar's (its README: 2-5 px
+    // apart), which moves a pedestrian 30-40 px wide to IoU 0.7-0.8; the cars, trucks and bus 0.79-0.98.
+    expect(quantile(ious, 0.5)).toBeGreaterThan(0.8);
+    expect(quantile(ious, 0.1)).toBeGreaterThan(0.65);
+    expect(quantile(vehicleIous, 0.1)).toBeGreaterThan(0.85);
+    expect(Math.min(...ious)).toBeGreaterThan(0.5);
+  });
+
+  it('replays with YOLOX-Nano and is scored against its ground truth by viper eval', () => {
+    const res = join(dir, 'scene.results.mcap');
+    const r = viper(['replay', rec, '-o', res, '--model', 'models/cards/yolox_nano.json', '--no-progress'], {
+      timeoutMs: 120_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const e = viper(['eval', res, '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    const report = JSON.parse(e.stdout);
+    // Scored against the imported annotations: 41 objects in the world, 51 camera × object tracks.
+    expect(report.run).toMatchObject({ rigFrames: 3, cameraFrames: 18, cameraFramesMissing: 0 });
+    expect(report.tracking.overall.Count).toMatchObject({ GT_Dets: 153, GT_IDs: 51 });
+    expect(report.bev.metrics.Count).toMatchObject({ GT_Dets: 123, GT_IDs: 41 });
+    const numGt = Object.fromEntries(
+      Object.entries(report.detection.perClass as Record<string, { numGt: number }>).map(([k, v]) => [
+        k,
+        v.numGt,
+      ]),
+    );
+    expect(numGt).toEqual({ bus: 3, car: 33, pedestrian: 108, truck: 9 });
+    expect(report.tracking.overall.Count.Dets).toBeGreaterThan(0);
+  });
+
+  it('the camera poses are those at capture, seen from the ego at the sample time', () => {
+    const fx = writeNuScenesDataroot(join(dir, 'moving'), { camOffsetUs: 9000, egoSpeed: 10 });
+    const db = loadNuScenes(fx.dataroot, NU_VERSION);
+    const { rigs } = nuScenesKeyframes(db, pickScene(db, undefined));
+    const d = readNuScenesSample();
+    const rig = rigs[1]!;
+    expect(rig.tNs).toBe(BigInt(fx.samplesUs[1]!) * 1000n);
+    for (const c of rig.cameras) {
+      const channel = c.cameraId.toUpperCase();
+      const captureUs = fx.samplesUs[1]! + fx.offsetUs.get(channel)!;
+      expect(c.captureNs).toBe(BigInt(captureUs) * 1000n);
+      // A point 20 m ahead of the camera, in global coordinates two ways: through the rig's transforms, and
+      // through the ego pose at capture and the mount.
+      const p = [0, 0, 20] as [number, number, number];
+      const globalFromCam = composePose(fx.egoAt(captureUs), poseFromMatrix4(d.cameras[channel]!.cam2ego));
+      const odomFromEgo = poseOf(rig.ego);
+      const odomFromGlobal = composePose(odomFromEgo, invertPose(fx.egoAt(fx.samplesUs[1]!)));
+      const viaRig = applyPose(composePose(odomFromEgo, poseOf(c.mount)), p);
+      const direct = applyPose(composePose(odomFromGlobal, globalFromCam), p);
+      for (let j = 0; j < 3; j++) expect(viaRig[j]).toBeCloseTo(direct[j]!, 6);
+    }
+    // The ego moved 10 m/s × 0.5 s between key frames; odom starts at the first.
+    expect(Math.hypot(...rigs[1]!.ego.translation)).toBeCloseTo(5, 6);
+    expect(Math.hypot(...rigs[0]!.ego.translation)).toBeCloseTo(0, 9);
+  });
+
+  it('bad input: one line, exit 2, nothing written', () => {
+    const out = join(dir, 'bad.mcap');
+    const cases: [string[], RegExp, () => void][] = [
+      [['--scene', 'scene-0061'], /no scene 'scene-0061' in v1\.0-mini .*scenes: scene-viper/, () => {}],
+      [['--rate', '5'], /--rate is for a folder of frames or a video/, () => {}],
+      [
+        [],
+        /image named in sample_data\.json is missing .*CAM_BACK\.jpg/,
+        () => rmSync(join(root, 'samples', 'CAM_BACK', 'CAM_BACK.jpg')),
+      ],
+      [[], /nuScenes table missing .*ego_pose\.json/, () => rmSync(join(root, NU_VERSION, 'ego_pose.json'))],
+    ];
+    for (const [args, message, breakIt] of cases) {
+      breakIt();
+      const r = viper(['import', root, '-o', out, ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+    writeFileSync(join(root, NU_VERSION, 'ego_pose.json'), '[{"token": 1}]');
+    const r = viper(['import', root, '-o', out]);
+    expect(r.stderr).toMatch(/ego_pose record 0: token: .*\(.*ego_pose\.json\)/);
+    expect(readFileSync(join(root, NU_VERSION, 'scene.json'), 'utf8')).toContain(NU_SCENE);
+  });
+});
