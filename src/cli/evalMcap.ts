@@ -49,14 +49,21 @@ export async function evalMcap(
   const gt = await readGroundTruth(gtPath, opts, recover, separateGt, res.passedGt, damage);
   checkSameRecording(res, resultsPath, gtPath);
 
-  // Every stamp of a scored message, numbered into frames up to a damaged file's cut.
+  // Every stamp of a scored message, numbered into frames up to a damaged file's cut; with ground truth at key
+  // frames only (a dataset's annotated frames), only those stamps.
   const stamps = [...res.stamps, ...gt.stamps];
   const cut = damage.cutNs;
-  const kept = <T extends { stampNs: bigint }>(xs: T[]): T[] =>
-    cut === undefined ? xs : xs.filter((x) => x.stampNs < cut);
+  const scored = (s: bigint) => (cut === undefined || s < cut) && (!gt.keyFramesOnly || gt.gtStamps.has(s));
+  const kept = <T extends { stampNs: bigint }>(xs: T[]): T[] => xs.filter((x) => scored(x.stampNs));
   const index = new StampIndex();
-  for (const s of stamps) if (cut === undefined || s < cut) index.add(s);
+  for (const s of stamps) if (scored(s)) index.add(s);
   const notes = damage.notes;
+  if (gt.keyFramesOnly) {
+    const between = new Set(res.stamps.filter((s) => !gt.gtStamps.has(s))).size;
+    notes.push(
+      `ground truth at annotated key frames only: scored at its ${gt.gtStamps.size} stamps${between > 0 ? `, the results' ${between} other stamps not scored` : ''}`,
+    );
+  }
   if (res.endNs !== undefined && gt.endNs !== undefined && cut === undefined && gt.endNs > res.endNs) {
     // An interrupted replay: say why the later ground truth counts as missed.
     const s = (ns: bigint) => (Number(ns - (stamps[0] ?? 0n)) / 1e9).toFixed(1);

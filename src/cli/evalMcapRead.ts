@@ -55,6 +55,8 @@ export interface GroundTruthRead {
   gtStamps: Set<bigint>;
   /** The cameras the ground truth names. */
   gtCameras: Set<string>;
+  /** Some message said ground truth exists only at its stamps (`GroundTruthMessage.keyFramesOnly`). */
+  keyFramesOnly: boolean;
   endNs: bigint | undefined;
 }
 
@@ -162,6 +164,7 @@ export async function readGroundTruth(
     gtBev: [],
     gtStamps: new Set(),
     gtCameras: new Set(),
+    keyFramesOnly: false,
     endNs: undefined,
   };
   const gtReader = await RecordingReader.open(gtPath, { recover });
@@ -189,6 +192,7 @@ export async function readGroundTruth(
         });
       }
       out.gtStamps.add(m.logTimeNs);
+      if (gt.keyFramesOnly) out.keyFramesOnly = true;
       for (const a of gt.actors) for (const v of a.cameras) out.gtCameras.add(v.cameraId);
       checkUniqueIds(
         gt.actors.flatMap((a) => a.cameras.map((v) => ({ id: a.id, camera: v.cameraId }))),

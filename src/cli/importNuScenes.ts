@@ -1,8 +1,9 @@
 /**
- * nuScenes scene → recording (`viper import <dataroot> --scene scene-0061`): its key frames (2 Hz, the annotated
- * ones) as six-camera rig frames, with each camera's calibration and pose on /tf and the annotations as Viper
- * ground truth, so a replay of real data is scored by `viper eval` as a simulated one is. See
- * src/io/nuscenes/keyframes.ts for the time and frame conventions. Every image is checked to exist and be a JPEG
+ * nuScenes scene → recording (`viper import <dataroot> --scene scene-0061`): its camera frames (12 Hz; with
+ * `keyframesOnly` the annotated key frames alone, 2 Hz) as six-camera rig frames, with each camera's calibration
+ * and pose on /tf and the key frames' annotations as Viper ground truth, so a replay of real data is scored by
+ * `viper eval` as a simulated one is (at the key frames). See src/io/nuscenes/rigs.ts for the time and frame
+ * conventions. Every image is checked to exist and be a JPEG
  * before the output is created; Ctrl-C finalizes the frames written so far.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { toFoxgloveTime } from '../contracts/time.ts';
 import { topics } from '../contracts/topics.ts';
 import { calibrationToFoxglove, RecordingWriter, transformsToFoxglove } from '../io/index.ts';
 import { makeDirs } from '../io/makeDirs.ts';
-import { nuScenesKeyframes, type NuRig } from '../io/nuscenes/keyframes.ts';
+import { type NuRig, nuScenesRigs } from '../io/nuscenes/rigs.ts';
 import { loadNuScenes, nuScenesVersions, pickScene } from '../io/nuscenes/tables.ts';
 import { sceneUpdate } from '../sim/record.ts';
 
@@ -26,6 +27,8 @@ export interface NuScenesImportOptions {
   version?: string;
   /** Scene name or token; default: the only one. */
   scene?: string;
+  /** Only the annotated key frames (2 Hz), not the sweeps between them. */
+  keyframesOnly?: boolean;
   onProgress?: (done: number, total: number) => void;
   control?: { stopped: boolean };
 }
@@ -35,6 +38,8 @@ export interface NuScenesImportSummary {
   version: string;
   scene: string;
   frames: number;
+  /** Frames with ground truth (the annotated key frames). */
+  keyFrames: number;
   cameras: string[];
   durationS: number;
   /** Ground-truth actors over all frames, and distinct objects. */
@@ -42,6 +47,8 @@ export interface NuScenesImportSummary {
   objects: number;
   /** Annotations of categories Viper does not track, by category. */
   skipped: Record<string, number>;
+  /** Sweep camera frames left out: no CAM_FRONT frame within half a frame period to join. */
+  unmatchedFrames: number;
   interrupted?: boolean;
 }
 
@@ -65,10 +72,10 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
   }
   const db = loadNuScenes(o.dataroot, version);
   const scene = pickScene(db, o.scene);
-  const { rigs, skipped } = nuScenesKeyframes(db, scene);
+  const { rigs, skipped, unmatched } = nuScenesRigs(db, scene, { sweeps: o.keyframesOnly !== true });
   if (rigs.length === 0)
     throw new InputError({ what: `scene ${scene.name} has no camera key frames`, where: o.dataroot });
-  for (const rig of rigs) for (const c of rig.cameras) checkJpeg(join(o.dataroot, c.filename));
+  for (const rig of rigs) for (const c of rig.cameras) checkJpeg(join(o.dataroot, c.filename), !rig.gt);
 
   await makeDirs(dirname(o.output), '-o');
   const writer = await RecordingWriter.create(o.output, { compression: 'zstd' });
@@ -117,8 +124,10 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
           data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
         });
       }
-      await writer.writeObject(gtCh, rig.tNs, rig.gt);
-      await writer.writeObject(sceneCh, rig.tNs, sceneUpdate(rig.gt, rig.tNs));
+      if (rig.gt) {
+        await writer.writeObject(gtCh, rig.tNs, rig.gt);
+        await writer.writeObject(sceneCh, rig.tNs, sceneUpdate(rig.gt, rig.tNs));
+      }
       done++;
       o.onProgress?.(done, rigs.length);
     }
@@ -131,11 +140,13 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
     version,
     scene: scene.name,
     frames: done,
+    keyFrames: written.filter((r) => r.gt).length,
     cameras: camerasOf(rigs),
     durationS: done > 1 ? Number(written[done - 1]!.tNs - written[0]!.tNs) / 1e9 : 0,
-    actors: written.reduce((n, r) => n + r.gt.actors.length, 0),
-    objects: new Set(written.flatMap((r) => r.gt.actors.map((a) => a.id))).size,
+    actors: written.reduce((n, r) => n + (r.gt?.actors.length ?? 0), 0),
+    objects: new Set(written.flatMap((r) => r.gt?.actors.map((a) => a.id) ?? [])).size,
     skipped: Object.fromEntries([...skipped].sort(([a], [b]) => a.localeCompare(b))),
+    unmatchedFrames: unmatched,
     ...(o.control?.stopped && done < rigs.length ? { interrupted: true } : {}),
   };
 }
@@ -145,7 +156,7 @@ function camerasOf(rigs: readonly NuRig[]): string[] {
 }
 
 /** An image the tables name must be there and start as a JPEG (nuScenes' are), before anything is written. */
-function checkJpeg(path: string): void {
+function checkJpeg(path: string, sweep: boolean): void {
   let fd: number | undefined;
   try {
     if (!statSync(path).isFile()) throw new Error('not a file');
@@ -164,7 +175,9 @@ function checkJpeg(path: string): void {
     throw new InputError({
       what: 'image named in sample_data.json is missing',
       where: path,
-      hint: 'the dataroot holds samples/ beside the version folder (the blobs of the same nuScenes download)',
+      hint: sweep
+        ? 'a sweep (a frame between the annotated key frames): the dataroot holds sweeps/ beside samples/; --keyframes-only imports the key frames alone (2 Hz)'
+        : 'the dataroot holds samples/ beside the version folder (the blobs of the same nuScenes download)',
     });
   } finally {
     if (fd !== undefined) closeSync(fd);

@@ -73,5 +73,12 @@ export type GtActor = z.infer<typeof GtActor>;
 export const GroundTruthMessage = z.object({
   stampNs: StampNs,
   actors: z.array(GtActor),
+  /**
+   * True when ground truth exists only at the stamps that carry a message (a dataset's annotated key frames,
+   * with unannotated frames between them): `viper eval` then scores those stamps alone. Absent: every stamp of
+   * the recording is annotated, as the simulator's are, and results at a stamp without ground truth are false
+   * positives.
+   */
+  keyFramesOnly: z.literal(true).optional(),
 });
 export type GroundTruthMessage = z.infer<typeof GroundTruthMessage>;

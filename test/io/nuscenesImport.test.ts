@@ -16,7 +16,7 @@ import {
   poseFromMatrix4,
 } from '../../src/geometry/index.ts';
 import { RecordingReader } from '../../src/io/index.ts';
-import { nuScenesKeyframes, viperClassOf } from '../../src/io/nuscenes/keyframes.ts';
+import { nuScenesRigs, viperClassOf } from '../../src/io/nuscenes/rigs.ts';
 import { loadNuScenes, pickScene } from '../../src/io/nuscenes/tables.ts';
 import { viper } from '../testing/cli.ts';
 import { annotatedBoxesInEgo, readNuScenesSample } from '../testing/nuscenes.ts';
@@ -52,14 +52,23 @@ describeShared('viper import <nuScenes dataroot>', () => {
   let root: string;
   const rec = join(dir, 'scene.mcap');
   beforeAll(() => {
-    root = writeNuScenesDataroot(join(dir, 'static')).dataroot;
+    root = writeNuScenesDataroot(join(dir, 'static'), { sweeps: 2 }).dataroot;
   });
 
-  it('writes the key frames: six cameras, calibrations, poses, ground truth in the sample ego frame', async () => {
+  it('writes the frames: six cameras, calibrations, poses, ground truth at the key frames in the sample ego frame', async () => {
     const r = viper(['import', root, '-o', rec, '--json', '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ version: NU_VERSION, scene: NU_SCENE, frames: 3, durationS: 1, objects: 41 });
+    // Three annotated samples with two sweeps between each: 7 rig frames, ground truth at 3.
+    expect(s).toMatchObject({
+      version: NU_VERSION,
+      scene: NU_SCENE,
+      frames: 7,
+      keyFrames: 3,
+      durationS: 1,
+      objects: 41,
+      unmatchedFrames: 0,
+    });
     expect(s.cameras).toEqual([
       'cam_back',
       'cam_back_left',
@@ -83,6 +92,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
 
     const gt = await groundTruth(rec);
     expect(gt).toHaveLength(3);
+    expect(gt.every((m) => m.keyFramesOnly === true)).toBe(true);
     const annotated = annotatedBoxesInEgo().filter((b) =>
       ['car', 'truck', 'bus', 'pedestrian'].includes(b.cls),
     );
@@ -126,7 +136,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
     expect(Math.min(...ious)).toBeGreaterThan(0.5);
   });
 
-  it('replays with YOLOX-Nano and is scored against its ground truth by viper eval', () => {
+  it('replays with YOLOX-Nano and is scored against its ground truth by viper eval, at the key frames', async () => {
     const res = join(dir, 'scene.results.mcap');
     const r = viper(['replay', rec, '-o', res, '--model', 'models/cards/yolox_nano.json', '--no-progress'], {
       timeoutMs: 120_000,
@@ -135,8 +145,11 @@ describeShared('viper import <nuScenes dataroot>', () => {
     const e = viper(['eval', res, '--json']);
     expect(e.code, e.stderr).toBe(0);
     const report = JSON.parse(e.stdout);
+    expect(report.notes).toContain(
+      "ground truth at annotated key frames only: scored at its 3 stamps, the results' 4 other stamps not scored",
+    );
     // Scored against the imported annotations: 41 objects in the world, 51 camera × object tracks.
-    expect(report.run).toMatchObject({ rigFrames: 3, cameraFrames: 18, cameraFramesMissing: 0 });
+    expect(report.run).toMatchObject({ rigFrames: 7, cameraFrames: 42, cameraFramesMissing: 0 });
     expect(report.tracking.overall.Count).toMatchObject({ GT_Dets: 153, GT_IDs: 51 });
     expect(report.bev.metrics.Count).toMatchObject({ GT_Dets: 123, GT_IDs: 41 });
     const numGt = Object.fromEntries(
@@ -146,15 +159,38 @@ describeShared('viper import <nuScenes dataroot>', () => {
       ]),
     );
     expect(numGt).toEqual({ bus: 3, car: 33, pedestrian: 108, truck: 9 });
-    expect(report.tracking.overall.Count.Dets).toBeGreaterThan(0);
+    // Only the track boxes at the key frames were scored: those in between are neither hits nor false positives.
+    const keyStamps = new Set((await groundTruth(rec)).map((m) => BigInt(m.stampNs)));
+    const boxes = { key: 0, all: 0 };
+    const reader = await RecordingReader.open(res);
+    for await (const m of reader.messages()) {
+      if (!/^\/perception\/.+\/annotations$/.test(m.channel.topic)) continue;
+      const n = (reader.decoder(m.channel.id)(m.data) as { texts: unknown[] }).texts.length;
+      boxes.all += n;
+      if (keyStamps.has(m.logTimeNs)) boxes.key += n;
+    }
+    await reader.close();
+    expect(boxes.key).toBeGreaterThan(0);
+    expect(boxes.all).toBeGreaterThan(boxes.key);
+    expect(report.tracking.overall.Count.Dets).toBe(boxes.key);
+  });
+
+  it('--keyframes-only: the annotated samples alone, every frame scored', async () => {
+    const keyOnly = join(dir, 'keyframes.mcap');
+    const r = viper(['import', root, '-o', keyOnly, '--keyframes-only', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ frames: 3, keyFrames: 3 });
+    const gt = await groundTruth(keyOnly);
+    expect(gt.map((m) => m.keyFramesOnly)).toEqual([undefined, undefined, undefined]);
   });
 
   it('the camera poses are those at capture, seen from the ego at the sample time', () => {
-    const fx = writeNuScenesDataroot(join(dir, 'moving'), { camOffsetUs: 9000, egoSpeed: 10 });
+    const fx = writeNuScenesDataroot(join(dir, 'moving'), { camOffsetUs: 9000, egoSpeed: 10, sweeps: 5 });
     const db = loadNuScenes(fx.dataroot, NU_VERSION);
-    const { rigs } = nuScenesKeyframes(db, pickScene(db, undefined));
+    const { rigs } = nuScenesRigs(db, pickScene(db, undefined), { sweeps: true });
     const d = readNuScenesSample();
-    const rig = rigs[1]!;
+    expect(rigs).toHaveLength(13);
+    const rig = rigs[6]!;
     expect(rig.tNs).toBe(BigInt(fx.samplesUs[1]!) * 1000n);
     for (const c of rig.cameras) {
       const channel = c.cameraId.toUpperCase();
@@ -171,7 +207,13 @@ describeShared('viper import <nuScenes dataroot>', () => {
       for (let j = 0; j < 3; j++) expect(viaRig[j]).toBeCloseTo(direct[j]!, 6);
     }
     // The ego moved 10 m/s × 0.5 s between key frames; odom starts at the first.
-    expect(Math.hypot(...rigs[1]!.ego.translation)).toBeCloseTo(5, 6);
+    expect(Math.hypot(...rigs[6]!.ego.translation)).toBeCloseTo(5, 6);
+    // A sweep rig: stamped with CAM_FRONT's capture, the others joined by time (9 ms apart in turn).
+    const sweep = rigs[7]!;
+    expect(sweep.gt).toBeUndefined();
+    expect(sweep.cameras).toHaveLength(6);
+    const front = fx.samplesUs[1]! + 500_000 / 6 + fx.offsetUs.get('CAM_FRONT')!;
+    expect(sweep.tNs).toBe(BigInt(Math.round(front)) * 1000n);
     expect(Math.hypot(...rigs[0]!.ego.translation)).toBeCloseTo(0, 9);
   });
 
@@ -182,7 +224,12 @@ describeShared('viper import <nuScenes dataroot>', () => {
       [['--rate', '5'], /--rate is for a folder of frames or a video/, () => {}],
       [
         [],
-        /image named in sample_data\.json is missing .*CAM_BACK\.jpg/,
+        /image named in sample_data\.json is missing .*sweeps\/CAM_BACK\/CAM_BACK\.jpg\) — .*--keyframes-only/,
+        () => rmSync(join(root, 'sweeps', 'CAM_BACK', 'CAM_BACK.jpg')),
+      ],
+      [
+        ['--keyframes-only'],
+        /image named in sample_data\.json is missing .*samples\/CAM_BACK\/CAM_BACK\.jpg/,
         () => rmSync(join(root, 'samples', 'CAM_BACK', 'CAM_BACK.jpg')),
       ],
       [[], /nuScenes table missing .*ego_pose\.json/, () => rmSync(join(root, NU_VERSION, 'ego_pose.json'))],

@@ -2,7 +2,8 @@
  * A nuScenes dataroot in the devkit's table format, generated from the real sample in ../shared (its six images,
  * calibrations, ego pose and 69 annotated boxes): `samples` key frames `periodUs` apart, one scene. The images
  * are linked, not copied. Optionally each camera fires `camOffsetUs` after the previous one (as nuScenes' do,
- * about 45 ms over the ring) and the ego drives forward at `egoSpeed` m/s, to check the capture-time poses.
+ * about 45 ms over the ring) and the ego drives forward at `egoSpeed` m/s, to check the capture-time poses, and
+ * `sweeps` unannotated camera frames lie between consecutive samples (the same images, under sweeps/).
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ export interface NuFixture {
 
 export function writeNuScenesDataroot(
   dir: string,
-  o: { samples?: number; periodUs?: number; camOffsetUs?: number; egoSpeed?: number } = {},
+  o: { samples?: number; periodUs?: number; camOffsetUs?: number; egoSpeed?: number; sweeps?: number } = {},
 ): NuFixture {
   const d = readNuScenesSample();
   const n = o.samples ?? 3;
@@ -107,25 +108,35 @@ export function writeNuScenesDataroot(
       prev: i > 0 ? `s${i - 1}` : '',
       next: i < n - 1 ? `s${i + 1}` : '',
     });
-    for (const c of [...channels, 'LIDAR_TOP']) {
-      const tsC = ts + (offsetUs.get(c) ?? 0);
-      const p = egoAt(tsC);
-      ego_pose.push({ token: `ep-${c}-${i}`, timestamp: tsC, translation: p.translation, rotation: wxyz(p) });
-      const cam = d.cameras[c];
-      sample_data.push({
-        token: `sd-${c}-${i}`,
-        sample_token: `s${i}`,
-        ego_pose_token: `ep-${c}-${i}`,
-        calibrated_sensor_token: `cs-${c}`,
-        timestamp: tsC,
-        fileformat: cam ? 'jpg' : 'pcd',
-        is_key_frame: true,
-        height: cam?.height ?? 0,
-        width: cam?.width ?? 0,
-        filename: cam ? `samples/${c}/${cam.image}` : `samples/LIDAR_TOP/${i}.pcd.bin`,
-        prev: '',
-        next: '',
-      });
+    const frames = i < n - 1 ? (o.sweeps ?? 0) : 0;
+    for (let j = 0; j <= frames; j++) {
+      for (const c of j === 0 ? [...channels, 'LIDAR_TOP'] : channels) {
+        const tsC = ts + Math.round((j * period) / (frames + 1)) + (offsetUs.get(c) ?? 0);
+        const p = egoAt(tsC);
+        const token = `${c}-${i}-${j}`;
+        ego_pose.push({
+          token: `ep-${token}`,
+          timestamp: tsC,
+          translation: p.translation,
+          rotation: wxyz(p),
+        });
+        const cam = d.cameras[c];
+        const folder = j === 0 ? 'samples' : 'sweeps';
+        sample_data.push({
+          token: `sd-${token}`,
+          sample_token: `s${i}`,
+          ego_pose_token: `ep-${token}`,
+          calibrated_sensor_token: `cs-${c}`,
+          timestamp: tsC,
+          fileformat: cam ? 'jpg' : 'pcd',
+          is_key_frame: j === 0,
+          height: cam?.height ?? 0,
+          width: cam?.width ?? 0,
+          filename: cam ? `${folder}/${c}/${cam.image}` : `samples/LIDAR_TOP/${i}.pcd.bin`,
+          prev: '',
+          next: '',
+        });
+      }
     }
     // The annotations at the sample's (lidar's) ego pose: global = ego2global · lidar2ego · box.
     const globalFromLidar = composePose(egoAt(ts), lidar2ego);
@@ -184,9 +195,11 @@ export function writeNuScenesDataroot(
   mkdirSync(join(root, NU_VERSION), { recursive: true });
   for (const [name, rows] of Object.entries(tables))
     writeFileSync(join(root, NU_VERSION, `${name}.json`), JSON.stringify(rows));
-  for (const c of channels) {
-    mkdirSync(join(root, 'samples', c), { recursive: true });
-    symlinkSync(join(NUSCENES_DIR, d.cameras[c]!.image), join(root, 'samples', c, d.cameras[c]!.image));
+  for (const folder of o.sweeps ? ['samples', 'sweeps'] : ['samples']) {
+    for (const c of channels) {
+      mkdirSync(join(root, folder, c), { recursive: true });
+      symlinkSync(join(NUSCENES_DIR, d.cameras[c]!.image), join(root, folder, c, d.cameras[c]!.image));
+    }
   }
   return { dataroot: root, samplesUs, egoAt, offsetUs };
 }

@@ -54,6 +54,10 @@ export function register(program: Command): void {
       'nuScenes: the scene (name or token) to import; needed when the version has several',
     )
     .option(
+      '--keyframes-only',
+      'nuScenes: only the annotated key frames (2 Hz), not the camera frames between them (12 Hz in all)',
+    )
+    .option(
       '--nuscenes-version <v>',
       'nuScenes: the table version folder (v1.0-mini, v1.0-trainval, …); default: the only one',
     )
@@ -62,10 +66,14 @@ export function register(program: Command): void {
     .action(
       action(async (source: string, o: Record<string, string | boolean>, cmd: Command) => {
         if (isNuScenesRoot(source)) return importNuScenesCommand(source, o, cmd);
-        for (const flag of ['scene', 'nuscenesVersion'] as const) {
+        for (const [flag, name] of [
+          ['scene', '--scene'],
+          ['nuscenesVersion', '--nuscenes-version'],
+          ['keyframesOnly', '--keyframes-only'],
+        ] as const) {
           if (o[flag] !== undefined)
             throw new ConfigError({
-              what: `--${flag === 'scene' ? 'scene' : 'nuscenes-version'} is for a nuScenes dataroot; ${source} is not one`,
+              what: `${name} is for a nuScenes dataroot; ${source} is not one`,
               where: 'viper import',
               hint: 'a dataroot holds a version folder (v1.0-mini/) with scene.json, and samples/',
             });
@@ -131,6 +139,7 @@ async function importNuScenesCommand(
     output: String(o.output),
     ...(o.scene !== undefined ? { scene: String(o.scene) } : {}),
     ...(o.nuscenesVersion !== undefined ? { version: String(o.nuscenesVersion) } : {}),
+    keyframesOnly: o.keyframesOnly === true,
     control,
     onProgress: (done, total) => {
       bar ??= createProgress('import', total, 'frames', o.json !== true && o.progress !== false);
@@ -143,7 +152,7 @@ async function importNuScenesCommand(
   else {
     const skipped = Object.values(s.skipped).reduce((a, b) => a + b, 0);
     process.stdout.write(
-      `${s.interrupted ? 'interrupted: ' : ''}imported nuScenes ${s.version} ${s.scene}: ${s.frames} key frames over ${s.durationS.toFixed(1)} s, ${s.cameras.length} cameras, ${s.objects} objects (${s.actors} annotations${skipped ? `; ${skipped} of classes Viper does not track left out` : ''}) → ${s.output}\n`,
+      `${s.interrupted ? 'interrupted: ' : ''}imported nuScenes ${s.version} ${s.scene}: ${s.frames} rig frames (${s.keyFrames} annotated) over ${s.durationS.toFixed(1)} s, ${s.cameras.length} cameras, ${s.objects} objects (${s.actors} annotations${skipped ? `; ${skipped} of classes Viper does not track left out` : ''})${s.unmatchedFrames ? `, ${s.unmatchedFrames} sweep frames with no CAM_FRONT frame to join left out` : ''} → ${s.output}\n`,
     );
   }
   return s.interrupted ? EXIT_INTERRUPTED : 0;

@@ -1,12 +1,15 @@
 /**
- * A nuScenes scene's key frames as Viper rig frames: per sample, the six camera images with their calibration and
- * pose, and the sample's annotations as Viper ground truth. Pure: tables in, frames out (no files read).
+ * A nuScenes scene as Viper rig frames: the six camera images of each moment with their calibration and pose,
+ * and at each sample (the annotated key frames, 2 Hz) its annotations as Viper ground truth. With `sweeps`, the
+ * unannotated camera frames between samples (12 Hz in all) become rig frames too, without ground truth. Pure:
+ * tables in, frames out (no files read).
  *
- * Time. A sample's cameras fire one after another as the lidar sweeps past them (about 45 ms from first to last);
- * Viper's rig frame is one stamp. Every image of a sample is stamped with the sample's reference time (the
- * LIDAR_TOP key frame's, which the annotations describe, else the earliest camera's); the image header keeps its
- * own capture time, and each camera's transform from base_link is its pose *at capture* seen from the ego at the
- * reference time (ego(t_ref)⁻¹ · ego(t_cam) · mount), so back-projection is exact despite the shared stamp.
+ * Time. A rig's cameras fire one after another as the lidar sweeps past them (about 45 ms from first to last);
+ * Viper's rig frame is one stamp. Every image of a key-frame rig is stamped with the sample's reference time (the
+ * LIDAR_TOP key frame's, which the annotations describe, else the earliest camera's), of a sweep rig with its
+ * anchor camera's (CAM_FRONT's); the image header keeps its own capture time, and each camera's transform from
+ * base_link is its pose *at capture* seen from the ego at the reference time (ego(t_ref)⁻¹ · ego(t_cam) ·
+ * mount), so back-projection is exact despite the shared stamp.
  *
  * Frames. `odom` is nuScenes' global frame moved so that the first sample's ego is at the origin (same axes);
  * `base_link` is nuScenes' ego frame (x forward, y left, z up, origin on the ground at the rear axle); camera
@@ -44,13 +47,16 @@ export interface NuRig {
   /** odom → base_link at the reference time. */
   ego: Transform;
   cameras: NuCamera[];
-  gt: GroundTruthMessage;
+  /** The sample's annotations: key-frame rigs only. */
+  gt?: GroundTruthMessage;
 }
 
-export interface NuKeyframes {
+export interface NuRigs {
   rigs: NuRig[];
   /** Annotations of categories Viper does not track (barriers, cones, trailers, parked bicycles, …), by category. */
   skipped: Map<string, number>;
+  /** Sweep camera frames no rig took (no anchor frame within half a frame period). */
+  unmatched: number;
 }
 
 /**
@@ -87,19 +93,27 @@ function headingOf(q: Pose['rotation']): number {
   return Math.atan2(y, x);
 }
 
-export function nuScenesKeyframes(db: NuScenesDb, scene: NuScene): NuKeyframes {
+export function nuScenesRigs(db: NuScenesDb, scene: NuScene, o: { sweeps?: boolean } = {}): NuRigs {
   const samples = sceneSamples(db, scene);
+  const sweeps = o.sweeps === true ? sweepRigs(db, samples) : { groups: [], unmatched: 0 };
+  // Key-frame rigs (the sample's own camera frames, referred to its lidar) and sweep rigs, in time order.
+  const groups = [
+    ...samples.flatMap((sample) => {
+      const keyframes = db.keyframesOf.get(sample.token) ?? [];
+      const cams = keyframes.filter((d) => isCamera(db, d));
+      if (cams.length === 0) return [];
+      const ref = keyframes.find((d) => sensorOf(db, d).channel === 'LIDAR_TOP') ?? earliest(cams);
+      return [{ ref, cams, sample }];
+    }),
+    ...sweeps.groups,
+  ].sort((a, b) => a.ref.timestamp - b.ref.timestamp);
   const skipped = new Map<string, number>();
   const ids = new Map<string, string>(); // instance token → short id
   const rigs: NuRig[] = [];
   let origin: Vec3 | undefined;
-  for (const sample of samples) {
-    const keyframes = db.keyframesOf.get(sample.token) ?? [];
-    const cams = keyframes
-      .filter((d) => sensorOf(db, d).modality === 'camera')
-      .sort((a, b) => sensorOf(db, a).channel.localeCompare(sensorOf(db, b).channel));
-    if (cams.length === 0) continue;
-    const ref = keyframes.find((d) => sensorOf(db, d).channel === 'LIDAR_TOP') ?? earliest(cams);
+  for (const { ref, cams, sample } of groups) {
+    const tNs = usToNs(ref.timestamp);
+    if (rigs.length > 0 && tNs <= rigs[rigs.length - 1]!.tNs) continue; // a sweep rig at a key frame's time
     const refEgo = nuPose(egoPoseOf(db, ref));
     origin ??= refEgo.translation;
     // global → odom: a shift, so the numbers stay small (float32 in some viewers).
@@ -109,12 +123,73 @@ export function nuScenesKeyframes(db: NuScenesDb, scene: NuScene): NuKeyframes {
     };
     const odomFromEgo = composePose(odomFromGlobal, refEgo);
     const egoFromGlobal = invertPose(refEgo);
-    const cameras = cams.map((d) => cameraOf(db, d, egoFromGlobal));
-    const tNs = usToNs(ref.timestamp);
-    const gt = groundTruth(db, sample, tNs, cameras, odomFromEgo, odomFromGlobal, ids, skipped);
-    rigs.push({ tNs, ego: transform(tfFrames.world, tfFrames.ego, odomFromEgo), cameras, gt });
+    const cameras = [...cams]
+      .sort((a, b) => sensorOf(db, a).channel.localeCompare(sensorOf(db, b).channel))
+      .map((d) => cameraOf(db, d, egoFromGlobal));
+    const rig: NuRig = { tNs, ego: transform(tfFrames.world, tfFrames.ego, odomFromEgo), cameras };
+    if (sample) {
+      rig.gt = groundTruth(db, sample, tNs, cameras, odomFromEgo, odomFromGlobal, ids, skipped);
+      if (o.sweeps) rig.gt.keyFramesOnly = true;
+    }
+    rigs.push(rig);
   }
-  return { rigs, skipped };
+  return { rigs, skipped, unmatched: sweeps.unmatched };
+}
+
+interface RigGroup {
+  ref: NuSampleData;
+  cams: NuSampleData[];
+  sample?: NuSample;
+}
+
+/**
+ * The sweep (non-key-frame) camera frames of the samples, grouped around the anchor camera's (CAM_FRONT, else the
+ * first channel): each other camera's frame nearest in time within half the anchor's frame period, each used once.
+ */
+function sweepRigs(db: NuScenesDb, samples: readonly NuSample[]): { groups: RigGroup[]; unmatched: number } {
+  const inScene = new Set(samples.map((s) => s.token));
+  const byChannel = new Map<string, NuSampleData[]>();
+  for (const d of db.sample_data.values()) {
+    if (d.is_key_frame || !inScene.has(d.sample_token) || !isCamera(db, d)) continue;
+    const ch = sensorOf(db, d).channel;
+    const list = byChannel.get(ch);
+    if (list) list.push(d);
+    else byChannel.set(ch, [d]);
+  }
+  for (const list of byChannel.values()) list.sort((a, b) => a.timestamp - b.timestamp);
+  const channels = [...byChannel.keys()].sort();
+  const anchorChannel = byChannel.has('CAM_FRONT') ? 'CAM_FRONT' : channels[0];
+  if (anchorChannel === undefined) return { groups: [], unmatched: 0 };
+  const anchors = byChannel.get(anchorChannel)!;
+  const gaps = anchors
+    .slice(1)
+    .map((d, i) => d.timestamp - anchors[i]!.timestamp)
+    .sort((a, b) => a - b);
+  const tolUs = (gaps[Math.floor(gaps.length / 2)] ?? 83_000) / 2;
+  const used = new Set<string>();
+  const groups = anchors.map((ref) => {
+    const cams = [ref];
+    for (const ch of channels) {
+      if (ch === anchorChannel) continue;
+      let best: NuSampleData | undefined;
+      for (const d of byChannel.get(ch)!) {
+        const dt = Math.abs(d.timestamp - ref.timestamp);
+        if (dt <= tolUs && !used.has(d.token) && (!best || dt < Math.abs(best.timestamp - ref.timestamp)))
+          best = d;
+      }
+      if (best) {
+        used.add(best.token);
+        cams.push(best);
+      }
+    }
+    return { ref, cams };
+  });
+  const total = [...byChannel.values()].reduce((n, l) => n + l.length, 0);
+  return { groups, unmatched: total - anchors.length - used.size };
+}
+
+function isCamera(db: NuScenesDb, d: NuSampleData): boolean {
+  return sensorOf(db, d).modality === 'camera';
 }
 
 function usToNs(us: number): TimeNs {
