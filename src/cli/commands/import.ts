@@ -82,28 +82,19 @@ export function register(program: Command): void {
         if (!(hfov < 179))
           throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
         checkOutputPaths([source], [{ path: String(o.output), flag: '-o' }]);
-        let bar: ReturnType<typeof createProgress> | undefined;
-        const control = { stopped: false };
-        const dispose = onInterrupt((sig) => {
-          process.stderr.write(`\n${sig}: stopping, finalizing ${String(o.output)}\n`);
-          control.stopped = true;
-        });
-        const s = await importFrames({
-          control,
-          source,
-          output: String(o.output),
-          rateHz: o.rate === undefined ? undefined : numberArg('--rate', String(o.rate)),
-          camera: String(o.camera),
-          startS: numberArg('--start', String(o.start)),
-          hfovDeg: hfov,
-          ...(o.mount !== undefined ? { mount: parseMount(String(o.mount)) } : {}),
-          onProgress: (done, total) => {
-            bar ??= createProgress('import', total ?? 0, 'frames', o.json !== true && o.progress !== false);
-            bar.update(done);
-          },
-        }).finally(dispose);
-        if (s.interrupted) bar?.stop();
-        else bar?.finish();
+        const s = await withProgress(o, (control, onProgress) =>
+          importFrames({
+            control,
+            source,
+            output: String(o.output),
+            rateHz: o.rate === undefined ? undefined : numberArg('--rate', String(o.rate)),
+            camera: String(o.camera),
+            startS: numberArg('--start', String(o.start)),
+            hfovDeg: hfov,
+            ...(o.mount !== undefined ? { mount: parseMount(String(o.mount)) } : {}),
+            onProgress,
+          }),
+        );
         for (const w of s.warnings ?? []) process.stderr.write(`warning: ${w} (${source})\n`);
         if (o.json) printJson(s);
         else
@@ -128,26 +119,17 @@ async function importNuScenesCommand(
         where: 'viper import',
       });
   checkOutputPaths([source], [{ path: String(o.output), flag: '-o' }]);
-  let bar: ReturnType<typeof createProgress> | undefined;
-  const control = { stopped: false };
-  const dispose = onInterrupt((sig) => {
-    process.stderr.write(`\n${sig}: stopping, finalizing ${String(o.output)}\n`);
-    control.stopped = true;
-  });
-  const s = await importNuScenes({
-    dataroot: source,
-    output: String(o.output),
-    ...(o.scene !== undefined ? { scene: String(o.scene) } : {}),
-    ...(o.nuscenesVersion !== undefined ? { version: String(o.nuscenesVersion) } : {}),
-    keyframesOnly: o.keyframesOnly === true,
-    control,
-    onProgress: (done, total) => {
-      bar ??= createProgress('import', total, 'frames', o.json !== true && o.progress !== false);
-      bar.update(done);
-    },
-  }).finally(dispose);
-  if (s.interrupted) bar?.stop();
-  else bar?.finish();
+  const s = await withProgress(o, (control, onProgress) =>
+    importNuScenes({
+      dataroot: source,
+      output: String(o.output),
+      ...(o.scene !== undefined ? { scene: String(o.scene) } : {}),
+      ...(o.nuscenesVersion !== undefined ? { version: String(o.nuscenesVersion) } : {}),
+      keyframesOnly: o.keyframesOnly === true,
+      control,
+      onProgress,
+    }),
+  );
   if (o.json) printJson(s);
   else {
     const skipped = Object.values(s.skipped).reduce((a, b) => a + b, 0);
@@ -156,6 +138,32 @@ async function importNuScenesCommand(
     );
   }
   return s.interrupted ? EXIT_INTERRUPTED : 0;
+}
+
+/**
+ * An import with a progress bar (frames; a video may not say how many) and Ctrl-C: the first signal stops it after
+ * the frame being written and the output is finalized.
+ */
+async function withProgress<S extends { interrupted?: boolean }>(
+  o: Record<string, string | boolean>,
+  run: (
+    control: { stopped: boolean },
+    onProgress: (done: number, total: number | undefined) => void,
+  ) => Promise<S>,
+): Promise<S> {
+  let bar: ReturnType<typeof createProgress> | undefined;
+  const control = { stopped: false };
+  const dispose = onInterrupt((sig) => {
+    process.stderr.write(`\n${sig}: stopping, finalizing ${String(o.output)}\n`);
+    control.stopped = true;
+  });
+  const s = await run(control, (done, total) => {
+    bar ??= createProgress('import', total ?? 0, 'frames', o.json !== true && o.progress !== false);
+    bar.update(done);
+  }).finally(dispose);
+  if (s.interrupted) bar?.stop();
+  else bar?.finish();
+  return s;
 }
 
 /** Names shown on the summary line; `--json` lists them all. */

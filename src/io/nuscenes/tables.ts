@@ -124,11 +124,10 @@ export function loadNuScenes(dataroot: string, version: string): NuScenesDb {
     tables[name] = map;
   }
   const db = { ...(tables as unknown as Tables), dataroot, version } as NuScenesDb;
-  db.annotationsOf = groupBy(db.sample_annotation.values(), (a) => a.sample_token);
-  db.keyframesOf = groupBy(
-    [...db.sample_data.values()].filter((d) => d.is_key_frame),
-    (d) => d.sample_token,
-  );
+  db.annotationsOf = new Map();
+  for (const a of db.sample_annotation.values()) pushTo(db.annotationsOf, a.sample_token, a);
+  db.keyframesOf = new Map();
+  for (const d of db.sample_data.values()) if (d.is_key_frame) pushTo(db.keyframesOf, d.sample_token, d);
   return db;
 }
 
@@ -160,15 +159,10 @@ function readTable(file: string): unknown[] {
   return rows;
 }
 
-function groupBy<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const it of items) {
-    const k = key(it);
-    const list = out.get(k);
-    if (list) list.push(it);
-    else out.set(k, [it]);
-  }
-  return out;
+function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
+  const list = m.get(key);
+  if (list) list.push(value);
+  else m.set(key, [value]);
 }
 
 /** The scene named (by name or token), or the only one; otherwise a ConfigError listing the names. */
