@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- name…]`: runs every bench/*.bench.ts (or those whose name contains one of the arguments).
+ * `npm run bench [-- name…]`: runs every bench/*.bench.ts, or the one named (a part of a name runs every match).
  * Each benchmark measures its own baseline in the same run and prints ratios, never absolute pass/fail times.
  */
 import { readdirSync } from 'node:fs';
@@ -14,12 +14,14 @@ const all = readdirSync(here)
 const names = all.map((f) => f.replace('.bench.ts', ''));
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    `npm run bench [-- name…]: every benchmark, or those whose name contains one of the names\n  ${names.join('\n  ')}\n`,
+    `npm run bench [-- name…]: every benchmark, or the one named (a part of a name: those it matches)\n  ${names.join('\n  ')}\n`,
   );
   process.exit(0);
 }
 const filters = args.filter((a) => !a.startsWith('-'));
-const files = all.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+// A benchmark's full name runs that one (`detect` is not also detect-bundled); part of a name, every match.
+const picks = (f: string, x: string) => (names.includes(x) ? f === `${x}.bench.ts` : f.includes(x));
+const files = all.filter((f) => filters.length === 0 || filters.some((x) => picks(f, x)));
 if (files.length === 0) {
   process.stderr.write(`error: no benchmark matches ${filters.join(', ')} — they are: ${names.join(', ')}\n`);
   process.exit(2);

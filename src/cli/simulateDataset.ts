@@ -84,7 +84,7 @@ export async function exportDataset(
   summary.push({ dataset: dir, ...ds.counts });
   if (!o.json)
     process.stdout.write(
-      `wrote dataset ${basename(dir)}: ${ds.counts.images} images, ${ds.counts.labels} boxes (YOLO + COCO)\n`,
+      `wrote dataset ${basename(dir)}: ${ds.counts.images} images (${ds.counts.train} train, ${ds.counts.val} val), ${ds.counts.labels} boxes (YOLO + COCO)\n`,
     );
   return 0;
 }

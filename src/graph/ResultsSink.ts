@@ -147,6 +147,10 @@ export class ResultsSink {
     >;
     // The file is closed even when the metadata cannot be written (a full disk): no handle is left open.
     try {
+      // The input's own records (a scenario's name, an import's source) travel with its results, so the results
+      // say what they were made from; an earlier run's 'viper' record gives way to this run's.
+      for (const m of await this.reader.metadata())
+        if (m.name !== 'viper') await this.writer.addMetadata?.(m.name, m.metadata);
       await this.writer.addMetadata?.('viper', clean);
     } finally {
       await this.writer.close();

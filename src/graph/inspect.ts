@@ -6,7 +6,7 @@
 import type { TimeNs } from '../contracts/time.ts';
 import { nsToSec } from '../contracts/time.ts';
 import { RecordingError } from '../contracts/errors.ts';
-import { RecordingReader } from '../io/index.ts';
+import { type MetadataRecord, RecordingReader } from '../io/index.ts';
 import { interpretMessage, kindOf } from './interpret.ts';
 
 export interface InspectReport {
@@ -44,6 +44,8 @@ export interface InspectReport {
       distortionModel: string;
     } | null;
   }[];
+  /** Metadata records: a results file's run settings (`viper`), a scenario's name, an import's source. */
+  metadata: MetadataRecord[];
   recovery?: { damaged: boolean; reason?: string; bytesLost: number };
 }
 
@@ -121,6 +123,7 @@ export async function inspectRecording(
       compression: s.compression,
       topics,
       cameras,
+      metadata: await reader.metadata(),
     };
     const rec = reader.recovery();
     if (rec.damaged) report.recovery = { damaged: true, reason: rec.reason, bytesLost: rec.bytesLost };

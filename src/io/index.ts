@@ -2,7 +2,7 @@
 export type * from './types.ts';
 export { RecordingReader, isDamageError, withRecoverHint } from './mcap/RecordingReader.ts';
 export type { OpenOptions } from './mcap/RecordingReader.ts';
-export type { SchemaRecord } from './mcap/inspectFile.ts';
+export type { MetadataRecord, SchemaRecord } from './mcap/inspectFile.ts';
 export { RecordingWriter, VIPER_LIBRARY, encodeJson, unfinishedOutputs } from './mcap/RecordingWriter.ts';
 export {
   VIPER_FOXGLOVE_SCHEMAS,

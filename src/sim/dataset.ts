@@ -55,7 +55,8 @@ export class DatasetWriter {
   };
   private nextImage = 1;
   private nextAnn = 1;
-  readonly counts = { images: 0, labels: 0 };
+  /** Images and boxes written, and the images of each split. */
+  readonly counts = { images: 0, labels: 0, train: 0, val: 0 };
 
   constructor(readonly dir: string) {}
 
@@ -112,6 +113,7 @@ export class DatasetWriter {
         }
         await writeFile(join(lblDir, `${name}.txt`), lines.length ? `${lines.join('\n')}\n` : '');
         this.counts.images++;
+        this.counts[split]++;
         this.counts.labels += lines.length;
       }
       onFrame?.();

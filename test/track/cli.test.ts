@@ -67,19 +67,30 @@ describe('viper track', () => {
     const det = join(dir, 'scored-minus-one.txt');
     writeFileSync(det, ['1,1,10,10,20,40,-1,-1,-1,-1', '2,1,11,10,20,40,-1,-1,-1,-1'].join('\n'));
     const out = join(dir, 'none.txt');
-    const write = process.stdout.write.bind(process.stdout);
-    let printed = '';
-    process.stdout.write = ((chunk: string) => {
-      printed += chunk;
-      return true;
-    }) as typeof process.stdout.write;
-    try {
-      expect(await viper('track', det, '-o', out, '--json', '--no-progress')).toBe(0);
-    } finally {
-      process.stdout.write = write;
-    }
-    const summary = JSON.parse(printed);
+    /** The in-process CLI's --json summary, stdout captured. */
+    const run = async (...args: string[]) => {
+      const write = process.stdout.write.bind(process.stdout);
+      let printed = '';
+      process.stdout.write = ((chunk: string) => {
+        printed += chunk;
+        return true;
+      }) as typeof process.stdout.write;
+      try {
+        expect(await viper('track', det, '-o', out, '--json', '--no-progress', ...args)).toBe(0);
+      } finally {
+        process.stdout.write = write;
+      }
+      return JSON.parse(printed) as { trackBoxes: number; notes: string[] };
+    };
+    const summary = await run();
     expect(summary.trackBoxes).toBe(0);
-    expect(summary.notes).toEqual([expect.stringMatching(/^no track from 2 detections \(scores -1 to -1\)/)]);
+    expect(summary.notes).toEqual([
+      expect.stringMatching(/^no track from 2 detections \(scores -1 to -1\): ByteTrack .* \(0\.6 here\)/),
+    ]);
+    // SORT with one hit enough: what stops it is the score threshold, and the note says so (not --min-hits).
+    const sort = await run('--tracker', 'sort', '--min-hits', '1');
+    expect(sort.notes).toEqual([
+      expect.stringMatching(/SORT drops detections scoring under its score threshold/),
+    ]);
   });
 });

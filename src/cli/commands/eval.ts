@@ -89,13 +89,24 @@ export function register(program: Command): void {
     .action(
       action(
         withDamageHint(rerunWithRecover('score'), async (results: string, o: EvalOptions) => {
-          const format =
-            o.format ?? (results.endsWith('.mcap') || isBinaryRecording(results) ? 'mcap' : 'mot');
+          const format = o.format ?? (isRecording(results) ? 'mcap' : 'mot');
           if (format !== 'mcap' && format !== 'mot' && format !== 'kitti') {
             throw new ConfigError({
               what: `--format '${format}'`,
               where: 'viper eval',
               hint: 'use mot or kitti',
+            });
+          }
+          // Both sides are read as the results are: a recording against text (or text against a recording) would
+          // fail on the other's first bytes, naming the wrong problem.
+          if (o.gt !== undefined && (format === 'mcap') !== isRecording(o.gt)) {
+            throw new ConfigError({
+              what: `the results are ${format === 'mcap' ? 'an MCAP file' : `${format} text`} and --gt ${o.gt} is ${format === 'mcap' ? 'not' : 'an MCAP recording'}`,
+              where: 'viper eval',
+              hint:
+                format === 'mcap'
+                  ? 'score a results file against the recording it was replayed from (its default --gt), or export its tracks (viper export) and score that text against text labels'
+                  : 'text tracks are scored against text labels; an MCAP results file against its recording',
             });
           }
           const iou = unitArg('--iou', o.iou);
@@ -158,6 +169,10 @@ export function register(program: Command): void {
  * A file that is not named .mcap but starts as an MCAP or a rosbag2 SQLite bag: read as a recording, so that its
  * error is about what it is, not `MOTChallenge line 1: field frame is "SQLite"`.
  */
+function isRecording(path: string): boolean {
+  return path.endsWith('.mcap') || isBinaryRecording(path);
+}
+
 function isBinaryRecording(path: string): boolean {
   let fd: number | undefined;
   try {

@@ -56,8 +56,18 @@ function printReport(r: InspectReport): void {
       `    ${c.cameraId}: ${c.frames} frames (${c.topic}, ${c.encoding}) ${c.rateHz.toFixed(2)} Hz — ${cal}`,
     );
   }
+  for (const m of r.metadata) {
+    const pairs = Object.entries(m.metadata).map(([k, v]) => `${k}=${shortValue(v)}`);
+    out.push(`  metadata ${m.name}: ${pairs.join(', ') || '(empty)'}`);
+  }
   if (r.recovery?.damaged) out.push(`  damaged: ${r.recovery.reason}; ${r.recovery.bytesLost} bytes lost`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** A metadata value on one line: a long one (a parameter file) cut, its whole text in `--json`. */
+function shortValue(v: string): string {
+  const line = v.replace(/\s*\n\s*/g, ' ');
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
 }
 
 /** `zstd`, `uncompressed`, or both: `zstd and uncompressed` (the writer stores chunks that do not shrink as they are). */

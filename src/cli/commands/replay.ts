@@ -33,7 +33,7 @@ export function register(program: Command): void {
       'results MCAP to write (inputs passed through + perception outputs); a folder with several inputs',
     )
     .option('--model <card|onnx>', 'detector: a model card JSON or an .onnx with a sibling card')
-    .option('--detector <kind>', 'model | oracle | none')
+    .option('--detector <kind>', 'model (the bundled one, or --model) | oracle | none (default: model)')
     .option(
       '--ep <list>',
       'execution providers in order of preference: cpu,cuda,tensorrt,webgpu',
@@ -60,7 +60,7 @@ export function register(program: Command): void {
     )
     .option(
       '--birth-thresh <s>',
-      'score a detection needs to start a track (default τ_high + 0.1; e.g. the card threshold for single frames)',
+      "score a detection needs to start a track (default: the model card's birthThresh, 0.5 for the bundled model; else τ_high + 0.1, ByteTrack's rule)",
       (v) => unitArg('--birth-thresh', v),
     )
     .option(
@@ -105,7 +105,10 @@ export function register(program: Command): void {
     )
     .option('--compression <kind>', 'chunk compression of the results file: zstd | lz4 | none', 'zstd')
     .option('--recover', 'replay the intact part of a damaged recording and report what was lost')
-    .option('--serve [port]', 'stream results live over the Foxglove WebSocket protocol (127.0.0.1:8765)')
+    .option(
+      '--serve [port]',
+      'stream results live over the Foxglove WebSocket protocol (127.0.0.1:8765) while the replay runs; it stops with the replay, so pace it with --speed 1 to watch',
+    )
     .option(
       '--speed <x>',
       'pace playback at x × log time (e.g. 1 for real time with --serve); output is identical at any speed',
@@ -177,7 +180,7 @@ export function register(program: Command): void {
             }
             live = await LiveServer.start({ host: String(o.host), port });
             process.stderr.write(
-              `live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)\n`,
+              `live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)${o.speed === undefined ? '; without --speed the replay runs as fast as it can and the server stops with it' : ''}\n`,
             );
           }
           let progress: ReturnType<typeof createProgress> | undefined;

@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
+import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, InputError } from '../../contracts/errors.ts';
 import {
   DEFAULT_SCORE,
   expandScenarioArgs,
@@ -20,6 +20,7 @@ import {
   writeReports,
 } from '../../eval/scenarios/index.ts';
 import { loadParams, setsNothing } from '../../graph/params.ts';
+import { RecordingReader } from '../../io/index.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import { runSuite } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
@@ -193,6 +194,7 @@ export function register(program: Command): void {
             o: { scenario: string; gt?: string; minVisibility: string; minHeight: string; json?: boolean },
           ) => {
             const { scenario } = await loadScenario(o.scenario);
+            await checkScenarioOf(results, scenario.name, o.scenario);
             const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o));
             if (o.json)
               printJson({ scenario: scenario.name, checks: s.checks, metrics: s.metrics, notes: s.notes });
@@ -206,4 +208,24 @@ export function register(program: Command): void {
         ),
       ),
     );
+}
+
+/**
+ * Results carry the name of the scenario they were simulated from (the recording's `scenario` metadata, passed
+ * through by replay): checked against another scenario's expect block they would pass or fail for nothing.
+ */
+async function checkScenarioOf(results: string, name: string, file: string): Promise<void> {
+  const reader = await RecordingReader.open(results);
+  try {
+    const of = (await reader.metadata()).find((m) => m.name === 'scenario')?.metadata.name;
+    if (of !== undefined && of !== name) {
+      throw new InputError({
+        what: `results of scenario '${of}' checked against scenario '${name}'`,
+        where: `${results} vs ${file}`,
+        hint: `pass the scenario they were simulated from (${of}) with --scenario`,
+      });
+    }
+  } finally {
+    await reader.close();
+  }
 }

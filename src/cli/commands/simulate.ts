@@ -98,7 +98,10 @@ export function register(program: Command): void {
     .argument('[scenarios...]', 'scenario files (.yaml or .json)')
     .option('-o, --output <file>', 'recording (.mcap) to write (one scenario)')
     .option('--export-dataset <dir>', 'write images + YOLO and COCO labels for detector training')
-    .option('--val <names>', 'comma-separated scenario names for the val split (default: every 5th by name)')
+    .option(
+      '--val <names>',
+      'comma-separated scenario names for the val split (default: every 5th by name; of 2–4 scenarios, the last)',
+    )
     .option('--stride <n>', 'dataset: keep every n-th frame (default 5)')
     .option('--mosaic <png>', "write a mosaic of the rig's cameras, three to a row (one scenario)")
     .option('--mosaic-at <s>', 'time of the mosaic, seconds (default: 2, or the end of a shorter scenario)')

@@ -4,6 +4,7 @@ import { loadParams } from '../../graph/params.ts';
 import { readMotChallenge, readTextInput } from '../../io/index.ts';
 import { writeOutputFile } from '../../io/outputFile.ts';
 import { formatMotTracks, lastMotFrame, MotRunCollector, trackMotFrames } from '../../track/index.ts';
+import { parseTrackerConfig, type TrackerConfig } from '../../track/config.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
@@ -37,7 +38,11 @@ function num(name: string, v: string | undefined): number | undefined {
  * Why detections gave no track, when they did not: a file of tracker output (scores −1) or of scores on another
  * scale would otherwise give an empty track file and exit 0 without a word.
  */
-function noTrackNotes(rows: readonly { conf: number }[], boxes: number, tracker: string): string[] {
+function noTrackNotes(
+  rows: readonly { conf: number }[],
+  boxes: number,
+  given: Partial<TrackerConfig>,
+): string[] {
   if (boxes > 0 || rows.length === 0) return [];
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -45,10 +50,13 @@ function noTrackNotes(rows: readonly { conf: number }[], boxes: number, tracker:
     lo = Math.min(lo, r.conf);
     hi = Math.max(hi, r.conf);
   }
+  const c = parseTrackerConfig(given);
   const birth =
-    tracker === 'bytetrack'
-      ? 'ByteTrack starts a track only from a detection scoring at least --track-thresh + 0.1 (0.6 by default)'
-      : 'SORT reports a track after --min-hits matched frames (3 by default)';
+    c.kind !== 'sort'
+      ? `ByteTrack starts a track only from a detection scoring at least --track-thresh + 0.1 (${+(c.trackThresh + c.newTrackMargin).toFixed(3)} here)`
+      : hi < c.sortScoreThresh
+        ? `SORT drops detections scoring under its score threshold (sortScoreThresh ${c.sortScoreThresh}, set with --params; a score of -1, "none" in MOTChallenge files, is under it)`
+        : `SORT reports a track after --min-hits matched frames (${c.minHits} here)`;
   return [
     `no track from ${rows.length} detections (scores ${lo} to ${hi}): ${birth}; is this a detection file (column 7 the detector's score in 0–1)?`,
   ];
@@ -157,7 +165,7 @@ export function register(program: Command): void {
           ids: r.ids,
           framesPerSecond: elapsedS > 0 ? Math.round(r.frames / elapsedS) : null,
           interrupted: stop.signal !== undefined,
-          notes: noTrackNotes(done, r.boxes, o.tracker),
+          notes: noTrackNotes(done, r.boxes, config),
         };
         if (o.json) printJson(summary);
         else {

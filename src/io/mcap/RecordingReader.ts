@@ -28,7 +28,7 @@ import {
   scanFile,
   tryIndexed,
 } from './inspectFile.ts';
-import type { FileFacts, IndexedOpen, SchemaRecord } from './inspectFile.ts';
+import type { FileFacts, IndexedOpen, MetadataRecord, SchemaRecord } from './inspectFile.ts';
 import { reorder } from './order.ts';
 import { readChunks } from './chunkRead.ts';
 import { DamageError, streamRecords } from './recordStream.ts';
@@ -183,6 +183,15 @@ export class RecordingReader {
     const dec = createDecoder(channel, schema?.data ?? new Uint8Array(0));
     this.#decoders.set(channelId, dec);
     return dec;
+  }
+
+  /** The file's metadata records (the writer's run settings, a scenario's name, …), in file order. */
+  async metadata(): Promise<MetadataRecord[]> {
+    if (!this.#indexed) return this.#facts.metadata ?? [];
+    const out: MetadataRecord[] = [];
+    for await (const m of this.#indexed.reader.readMetadata())
+      out.push({ name: m.name, metadata: Object.fromEntries(m.metadata) });
+    return out;
   }
 
   /** What recover mode salvaged (meaningful after `messages()` has been read). */

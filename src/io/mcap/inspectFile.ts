@@ -29,6 +29,14 @@ export interface FileFacts {
   /** channel id → schema (absent for schemaless channels). */
   schemaOfChannel: Map<number, SchemaRecord>;
   compression: string[];
+  /** Metadata records, in file order: a scan collects them; an indexed file reads them on demand. */
+  metadata?: MetadataRecord[];
+}
+
+/** An MCAP Metadata record: a name and its key–value pairs. */
+export interface MetadataRecord {
+  name: string;
+  metadata: Record<string, string>;
 }
 
 export function recordingError(what: string, path: string, hint?: string, cause?: unknown): RecordingError {
@@ -197,6 +205,7 @@ export async function scanFile(
   let messageCount = 0;
   let damage: Damage | undefined;
   let dataEndAt = -1;
+  const metadata: MetadataRecord[] = [];
   try {
     for await (const { record, offset } of streamRecords(fh, size, decompressHandlers)) {
       switch (record.type) {
@@ -215,6 +224,9 @@ export async function scanFile(
           break;
         case 'Chunk':
           compression.add(record.compression);
+          break;
+        case 'Metadata':
+          metadata.push({ name: record.name, metadata: Object.fromEntries(record.metadata) });
           break;
         case 'Message':
           if (messageCount === 0 || record.logTime < start) start = record.logTime;
@@ -257,6 +269,7 @@ export async function scanFile(
       channels,
       schemaOfChannel,
       compression: [...compression].sort(),
+      metadata,
     },
     damage,
   };
