@@ -1,0 +1,73 @@
+/**
+ * Results say what they were made from: the recording's metadata records travel into the results file (inspect
+ * shows them), so `scenarios score` refuses another scenario's expect block, and `eval` refuses to score text
+ * tracks against a recording (or the reverse) with a line that says so.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { RecordingReader } from '../../src/io/index.ts';
+import { viper } from '../testing/cli.ts';
+import { simulateSmall } from '../testing/sim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-provenance-'));
+const rec = join(dir, 'ped.mcap');
+const results = join(dir, 'ped.results.mcap');
+
+beforeAll(async () => {
+  await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
+  const r = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
+  expect(r.code, r.stderr).toBe(0);
+}, 120_000);
+
+function oneLine(r: { code: number | null; stderr: string }): string {
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  return lines[0]!;
+}
+
+it("carries the recording's metadata records, its own run's last", async () => {
+  const names = async (path: string) => {
+    const r = await RecordingReader.open(path);
+    try {
+      return (await r.metadata()).map((m) => [m.name, m.metadata.name]);
+    } finally {
+      await r.close();
+    }
+  };
+  expect(await names(rec)).toEqual([['scenario', 'pedestrian_crossing']]);
+  expect(await names(results)).toEqual([
+    ['scenario', 'pedestrian_crossing'],
+    ['viper', undefined],
+  ]);
+  // Replayed again: still one 'viper' record, this run's.
+  const again = join(dir, 'again.mcap');
+  expect(viper(['replay', results, '-o', again, '--detector', 'oracle', '--no-progress']).code).toBe(0);
+  expect(await names(again)).toEqual(await names(results));
+  const text = viper(['inspect', results]).stdout;
+  expect(text).toMatch(
+    /\n {2}metadata scenario: duration=3\.5, name=pedestrian_crossing, rate=10, seed=\d+\n/,
+  );
+  expect(text).toMatch(/\n {2}metadata viper: detector=oracle, .*tracker=bytetrack/);
+});
+
+it("scenarios score refuses another scenario's expect block", () => {
+  const line = oneLine(viper(['scenarios', 'score', results, '--scenario', 'scenarios/night_street.yaml']));
+  expect(line).toBe(
+    `error: input: results of scenario 'pedestrian_crossing' checked against scenario 'night_street' (${results} vs scenarios/night_street.yaml) — pass the scenario they were simulated from (pedestrian_crossing) with --scenario`,
+  );
+});
+
+it('eval refuses text tracks against a recording, and a results file against text', () => {
+  const mot = join(dir, 'mot');
+  expect(viper(['export', results, '-o', mot]).code).toBe(0);
+  const txt = join(mot, 'cam_front.txt');
+  expect(oneLine(viper(['eval', txt, '--gt', rec]))).toMatch(
+    /^error: config: the results are mot text and --gt .*ped\.mcap is an MCAP recording \(viper eval\) — text tracks are scored against text labels/,
+  );
+  expect(oneLine(viper(['eval', results, '--gt', txt]))).toMatch(
+    /^error: config: the results are an MCAP file and --gt .*cam_front\.txt is not \(viper eval\)/,
+  );
+});
