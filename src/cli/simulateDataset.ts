@@ -2,6 +2,7 @@
  * `viper simulate --export-dataset DIR`: images with YOLO and COCO labels for detector training, split by scenario
  * (`--val`, else every fifth by name). The folder is replaced whole or not at all.
  */
+import { readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ConfigError, EXIT_INTERRUPTED, systemFailure } from '../contracts/errors.ts';
@@ -11,6 +12,37 @@ import { frameCount } from '../sim/simulate.ts';
 import { intArg } from './args.ts';
 import type { Progress } from './progress.ts';
 import { onInterrupt } from './run.ts';
+
+/** What a dataset folder holds (DatasetWriter): only such a folder, or an empty one, is replaced. */
+const DATASET_ENTRIES = new Set(['data.yaml', 'images', 'labels', 'annotations']);
+
+/**
+ * The dataset replaces its folder whole, so the folder must be one (an earlier export) or empty: a folder of
+ * anything else, or a file, would be deleted with it (`--export-dataset ~` once would have emptied a home).
+ */
+function checkReplaceable(path: string): void {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // not there: created
+  }
+  if (!st.isDirectory()) {
+    throw new ConfigError({
+      what: `${path} is a file; --export-dataset writes a folder and replaces what is there`,
+      where: '--export-dataset',
+      hint: 'name a new folder, or an earlier dataset to replace',
+    });
+  }
+  const foreign = readdirSync(path).filter((n) => !DATASET_ENTRIES.has(n));
+  if (foreign.length > 0) {
+    throw new ConfigError({
+      what: `${path} holds files that are not a Viper dataset (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); the export replaces the folder whole`,
+      where: '--export-dataset',
+      hint: 'name a new or empty folder, or an earlier dataset (data.yaml, images/, labels/, annotations/)',
+    });
+  }
+}
 
 /** Thrown from a progress callback to end a dataset export on Ctrl-C. */
 class Interrupted extends Error {}
@@ -37,6 +69,8 @@ export async function exportDataset(
       hint: `scenarios are ${names.join(', ')}`,
     });
   const tmp = `${dir.replace(/\/+$/, '')}.partial`;
+  checkReplaceable(dir);
+  checkReplaceable(tmp);
   await rm(tmp, { recursive: true, force: true });
   const ds = new DatasetWriter(tmp);
   // The dataset replaces `dir` whole or not at all: Ctrl-C drops the partial copy and leaves `dir` as it was.

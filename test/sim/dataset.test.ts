@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,8 +45,27 @@ describe('dataset export', () => {
       scenarioFromValue(tinyScenario({ name, seed }), name); // valid
     }
     const out = join(dir, 'ds');
+    // The export replaces its folder whole: a file, or a folder holding anything but a dataset, is refused.
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'precious');
+    const refused = await runSimulate([...files, '--export-dataset', mine, '--no-progress']);
+    expect([refused.code, refused.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^error: config: .*mine holds files that are not a Viper dataset \(notes\.txt\)/),
+    ]);
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('precious');
+    const file = join(dir, 'file.txt');
+    writeFileSync(file, 'precious');
+    expect((await runSimulate([...files, '--export-dataset', file, '--no-progress'])).stderr).toMatch(
+      /file\.txt is a file; --export-dataset writes a folder/,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('precious');
     const r = await runSimulate([...files, '--export-dataset', out, '--stride', '1', '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
+    // An earlier dataset is replaced.
+    const again = await runSimulate([...files, '--export-dataset', out, '--stride', '1', '--no-progress']);
+    expect(again.code, again.stderr).toBe(0);
     expect(existsSync(`${out}.partial`)).toBe(false);
     const yaml = await readFile(join(out, 'data.yaml'), 'utf8');
     expect(yaml).toContain('train: images/train');
