@@ -10,12 +10,12 @@ import {
   groundTruthToBev,
   groundTruthToRows,
   objectsToBev,
-  parseGroundTruth,
   type Stamped,
   type TrackRow,
 } from '../eval/index.ts';
 import { GroundTruthMatch } from '../eval/groundTruthMatch.ts';
 import { RecordingReader } from '../io/index.ts';
+import { parseGroundTruth } from '../contracts/perception.ts';
 
 /**
  * What reading a damaged file (`--recover`) leaves for scoring: notes for the report, and the stamp before which
@@ -101,7 +101,7 @@ export async function readResults(
       }
     }
     for await (const m of results.messages({ topics: channels.map((c) => c.topic) })) {
-      const msg = results.decoder(m.channel.id)(m.data);
+      const msg = results.decode(m);
       const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
       if (m.channel.topic === topics.groundTruthObjects) {
         out.passedGt.hold(m.logTimeNs, msg);
@@ -178,7 +178,7 @@ export async function readGroundTruth(
       });
     }
     for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
-      const raw = gtReader.decoder(m.channel.id)(m.data);
+      const raw = gtReader.decode(m);
       // Only the stamps the results reached: an interrupted replay's results end early.
       if (passedGt.has(m.logTimeNs)) passedGt.compare(m.logTimeNs, raw);
       const gtWhere = `${gtPath} ${topics.groundTruthObjects} @ ${m.logTimeNs}`;

@@ -55,7 +55,7 @@ export async function exportMot(
       const frame = (frames.get(cam) ?? 0) + 1;
       frames.set(cam, frame);
       const where = `${results} ${m.channel.topic} @ ${m.logTimeNs}`;
-      const r = annotationsToRows(reader.decoder(m.channel.id)(m.data), cam, where);
+      const r = annotationsToRows(reader.decode(m), cam, where);
       const list = rows.get(cam) ?? [];
       for (const row of r.rows) list.push({ ...row, frame });
       rows.set(cam, list);

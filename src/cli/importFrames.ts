@@ -12,7 +12,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } f
 import { dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
-import { secToNs, toFoxgloveTime, type TimeNs } from '../contracts/time.ts';
+import { MAX_LOG_TIME_S, secToNs, toFoxgloveTime, type TimeNs } from '../contracts/time.ts';
 import { frames as tfFrames, topics } from '../contracts/topics.ts';
 import type { Transform } from '../contracts/geometry.ts';
 import { RecordingWriter } from '../io/index.ts';
@@ -235,6 +235,7 @@ async function writeFrames(
   frames: AsyncIterable<Frame>,
   total: number | undefined,
 ): Promise<ImportSummary> {
+  if (total !== undefined) checkLogTime(o.startS, total - 1, rateHz);
   await makeDirs(dirname(o.output), '-o');
   const writer = await RecordingWriter.create(o.output);
   let width = 0;
@@ -262,6 +263,7 @@ async function writeFrames(
         height = meta.height;
       } else checkSize(meta, { width, height }, where);
       reading = false;
+      checkLogTime(o.startS, count, rateHz); // a video's length may not be known before
       const tNs: TimeNs = secToNs(o.startS) + secToNs(count / rateHz);
       const timestamp = toFoxgloveTime(tNs);
       if (count === 0) {
@@ -308,6 +310,17 @@ async function writeFrames(
     format: [...formats].join('+'),
     ...(interrupted ? { interrupted } : {}),
   };
+}
+
+/** Frame `i` at `rateHz` from `startS` must have a 64-bit log time (it would wrap round silently). */
+function checkLogTime(startS: number, i: number, rateHz: number): void {
+  if (startS + i / rateHz > MAX_LOG_TIME_S) {
+    throw new ConfigError({
+      what: `--start ${startS}: frame ${i + 1} would be at ${startS + i / rateHz} s, past the last log time MCAP can hold (${MAX_LOG_TIME_S} s, 64-bit nanoseconds)`,
+      where: '--start',
+      hint: 'log times are seconds since 1970: use a start before the year 2554',
+    });
+  }
 }
 
 interface ImageMeta {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InputError } from './errors.ts';
 import { ViperClass } from './classes.ts';
 import { Box2D, Box3D, Vec3 } from './geometry.ts';
 
@@ -82,3 +83,15 @@ export const GroundTruthMessage = z.object({
   keyFramesOnly: z.literal(true).optional(),
 });
 export type GroundTruthMessage = z.infer<typeof GroundTruthMessage>;
+/** Validate a decoded `/ground_truth/objects` message (zod at the edge). */
+export function parseGroundTruth(msg: unknown, where: string): GroundTruthMessage {
+  const r = GroundTruthMessage.safeParse(msg);
+  if (!r.success) {
+    throw new InputError({
+      what: `ground truth message does not match viper.GroundTruth: ${r.error.issues[0]?.message ?? ''}`,
+      where,
+      hint: `path ${r.error.issues[0]?.path.join('.') ?? ''}`,
+    });
+  }
+  return r.data;
+}

@@ -16,6 +16,9 @@ export function toFoxgloveTime(tNs: TimeNs): FoxgloveTime {
 }
 
 /** Seconds (float) to nanoseconds, rounded to the nearest nanosecond. */
+/** The last whole second an MCAP log time (unsigned 64-bit nanoseconds) can hold: 2^64 ns ≈ year 2554. */
+export const MAX_LOG_TIME_S = 18_446_744_073;
+
 export function secToNs(s: number): TimeNs {
   return BigInt(Math.round(s * 1e9));
 }

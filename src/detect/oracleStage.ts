@@ -4,7 +4,7 @@
  * camera frame. Labelled `oracle` in `describe()`, hence in the results file and every report.
  */
 import { RecordingError } from '../contracts/errors.ts';
-import { GroundTruthMessage } from '../contracts/perception.ts';
+import { type GroundTruthMessage, parseGroundTruth } from '../contracts/perception.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { topics } from '../contracts/topics.ts';
 import type { RigResult, Stage } from '../contracts/stage.ts';
@@ -28,7 +28,6 @@ export async function createOracleStage(
       hint: 'use --model for real recordings',
     });
   }
-  const decode = reader.decoder(channel.id);
   const iterator = reader.messages({ topics: [topics.groundTruthObjects] })[Symbol.asyncIterator]();
   let current: GroundTruthMessage | undefined;
   let lookahead: RecordedMessage | undefined;
@@ -44,7 +43,10 @@ export async function createOracleStage(
         else lookahead = r.value;
       }
       if (!lookahead || lookahead.logTimeNs > tNs) return current;
-      current = GroundTruthMessage.parse(decode(lookahead.data));
+      current = parseGroundTruth(
+        reader.decode(lookahead),
+        `${reader.path} ${topics.groundTruthObjects} @ ${lookahead.logTimeNs}`,
+      );
       lookahead = undefined;
     }
   };

@@ -6,7 +6,7 @@
  * - `/perception/objects` (viper.Objects): fused world objects, for BEV scoring.
  * Frames are numbered by stamp: {@link StampIndex} gives every distinct stamp its rank.
  */
-import { GroundTruthMessage, ObjectsMessage } from '../contracts/perception.ts';
+import { type GroundTruthMessage, ObjectsMessage } from '../contracts/perception.ts';
 import { InputError } from '../contracts/errors.ts';
 import { compareNs } from '../contracts/time.ts';
 import type { BevRow } from './bev.ts';
@@ -129,19 +129,6 @@ export function annotationsToRows(
     rows.push(row);
   });
   return { rows, unlabelled };
-}
-
-/** Validate a decoded `/ground_truth/objects` message (zod at the edge). */
-export function parseGroundTruth(msg: unknown, where: string): GroundTruthMessage {
-  const r = GroundTruthMessage.safeParse(msg);
-  if (!r.success) {
-    throw new InputError({
-      what: `ground truth message does not match viper.GroundTruth: ${r.error.issues[0]?.message ?? ''}`,
-      where,
-      hint: `path ${r.error.issues[0]?.path.join('.') ?? ''}`,
-    });
-  }
-  return r.data;
 }
 
 /** Per-camera 2D ground truth, keeping actors at least `minVisibility` visible. */

@@ -63,7 +63,6 @@ export {
   groundTruthToRows,
   numberFrames,
   objectsToBev,
-  parseGroundTruth,
   StampIndex,
   type Stamped,
 } from './fromMessages.ts';

@@ -89,7 +89,7 @@ export function register(program: Command): void {
             output: String(o.output),
             rateHz: o.rate === undefined ? undefined : numberArg('--rate', String(o.rate)),
             camera: String(o.camera),
-            startS: numberArg('--start', String(o.start)),
+            startS: numberArg('--start', String(o.start), { min: 0 }),
             hfovDeg: hfov,
             ...(o.mount !== undefined ? { mount: parseMount(String(o.mount)) } : {}),
             onProgress,

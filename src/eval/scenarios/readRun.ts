@@ -10,7 +10,8 @@ import { compareNs } from '../../contracts/time.ts';
 import { cameraFromTopic, isImageSchema, topics } from '../../contracts/topics.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { sameFile } from '../../io/sameFile.ts';
-import { annotationsToRows, objectsToBev, parseGroundTruth } from '../fromMessages.ts';
+import { parseGroundTruth } from '../../contracts/perception.ts';
+import { annotationsToRows, objectsToBev } from '../fromMessages.ts';
 import type { TrackRow } from '../rows.ts';
 import { GroundTruthMatch } from '../groundTruthMatch.ts';
 
@@ -78,7 +79,7 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
     for (const c of gtReader.channels())
       if (isImageSchema(c.schemaName)) cameras.add(cameraFromTopic(c.topic));
     for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
-      const raw = gtReader.decoder(m.channel.id)(m.data);
+      const raw = gtReader.decode(m);
       if (gtByStamp.has(m.logTimeNs)) {
         // Frames are the ground truth's stamps: a second message at one stamp would replace the first unseen.
         throw new RecordingError({
@@ -124,7 +125,7 @@ export async function readRun(resultsPath: string, gtPath: string = resultsPath)
           (separate && t === topics.groundTruthObjects),
       );
     for await (const m of results.messages({ topics: wanted })) {
-      const msg = results.decoder(m.channel.id)(m.data);
+      const msg = results.decode(m);
       if (m.channel.topic === topics.groundTruthObjects) {
         // The results pass their input through: its ground truth must be the one we score against.
         match.compare(m.logTimeNs, msg);

@@ -185,6 +185,26 @@ export class RecordingReader {
     return dec;
   }
 
+  /**
+   * One message decoded; a message that does not decode is a RecordingError naming the file, the topic and the
+   * log time (the decoder alone knows only its channel).
+   */
+  decode(m: RecordedMessage): Decoded {
+    const dec = this.decoder(m.channel.id);
+    try {
+      return dec(m.data);
+    } catch (err) {
+      if (!(err instanceof RecordingError)) throw err;
+      throw new RecordingError({
+        what: err.what,
+        where: `${this.path} ${m.channel.topic} @ ${m.logTimeNs}`,
+        hint:
+          err.hint ?? 'this message is damaged in the file (its chunk has no CRC that would have caught it)',
+        cause: err,
+      });
+    }
+  }
+
   /** The file's metadata records (the writer's run settings, a scenario's name, …), in file order. */
   async metadata(): Promise<MetadataRecord[]> {
     if (!this.#indexed) return this.#facts.metadata ?? [];

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ViperClass } from '../../contracts/classes.ts';
+import { MAX_LOG_TIME_S } from '../../contracts/time.ts';
 import { Expect } from './expect.ts';
 
 const finite = () => z.number().finite();
@@ -232,8 +233,16 @@ export const Scenario = z.strictObject({
     .min(0)
     .max(2 ** 31 - 1)
     .default(1),
-  /** Log time of t = 0, seconds since the Unix epoch. */
-  epoch: z.number().int().min(0).default(1_767_225_600),
+  /** Log time of t = 0, seconds since the Unix epoch; with the longest duration it must fit a 64-bit log time. */
+  epoch: z
+    .number()
+    .int()
+    .min(0)
+    .max(
+      MAX_LOG_TIME_S - 600,
+      `at most ${MAX_LOG_TIME_S - 600}: log times are 64-bit nanoseconds, which end in the year 2554`,
+    )
+    .default(1_767_225_600),
   map: MapSpec,
   ego: Ego,
   actors: z.array(Actor).default([]),
