@@ -14,9 +14,14 @@ export function summaryJson(s: ReplaySummary): ReplaySummary & { notes: string[]
  * objects).
  */
 export function replayNotes(s: ReplaySummary): string[] {
-  const p = s.perception;
-  if (!p || s.cameraFrames === 0) return [];
   const notes: string[] = [];
+  // A record spoilt inside a chunk without a CRC is skipped by the parser: only the count shows it.
+  if (s.messagesIndexed !== undefined && !s.interrupted && !s.recovery?.damaged && s.messagesRead < s.messagesIndexed)
+    notes.push(
+      `${s.messagesIndexed - s.messagesRead} of the ${s.messagesIndexed} messages the file's statistics count were not read: a record damaged inside a chunk without a CRC?`,
+    );
+  const p = s.perception;
+  if (!p || s.cameraFrames === 0) return notes;
   if ('detect' in s.stages && p.detections === 0)
     notes.push(
       `no detection in ${s.cameraFrames} camera frames: if objects are in view, check that the model card fits the model (input size, colorOrder, scale, mean/std) and that the images are what it was trained on`,

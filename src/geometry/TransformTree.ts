@@ -78,13 +78,20 @@ export class TransformTree {
   }
 }
 
-/** False for what tf2 refuses: a self transform, an unnamed frame, a NaN or infinite value. */
+/**
+ * False for what tf2 refuses: a self transform, an unnamed frame, a NaN or infinite value, and a rotation that is
+ * not a unit quaternion (tf2's TF_DENORMALIZED_QUATERNION: its length off 1 by more than 0.01; an all-zero one
+ * would otherwise collapse every point of the frame onto its origin).
+ */
 export function usableTransform(t: Transform): boolean {
   return (
     t.parent !== '' &&
     t.child !== '' &&
     t.parent !== t.child &&
     t.translation.every(Number.isFinite) &&
-    t.rotation.every(Number.isFinite)
+    t.rotation.every(Number.isFinite) &&
+    Math.abs(Math.hypot(...t.rotation) - 1) <= UNIT_QUATERNION_TOLERANCE
   );
 }
+
+const UNIT_QUATERNION_TOLERANCE = 0.01;

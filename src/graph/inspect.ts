@@ -13,6 +13,8 @@ export interface InspectReport {
   path: string;
   sizeBytes: number;
   indexed: boolean;
+  /** Streamed because the summary the footer points at could not be used (damaged). */
+  summaryUnusable?: boolean;
   profile: string;
   library: string;
   messageCount: number;
@@ -114,6 +116,7 @@ export async function inspectRecording(
       path: reader.path, // the file read, also when given a rosbag2 folder
       sizeBytes: s.sizeBytes,
       indexed: s.indexed,
+      ...(s.summaryUnusable ? { summaryUnusable: true } : {}),
       profile: s.profile,
       library: s.library,
       messageCount: damaged ? [...read.values()].reduce((a, b) => a + b, 0) : s.messageCount,

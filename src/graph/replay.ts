@@ -65,6 +65,8 @@ export interface ReplaySummary {
   input: string;
   output: string;
   messagesRead: number;
+  /** The messages an indexed file's statistics count (absent for a streamed file). */
+  messagesIndexed?: number;
   messagesWritten: number;
   cameraFrames: number;
   rigFrames: number;
@@ -134,9 +136,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const pipeline$ = runStages(rigs$, intake, gate, stagePipeline, ordered, opts);
   const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, control);
   const recovery = reader.recovery();
+  const indexedCount = reader.summary().indexed ? reader.summary().messageCount : undefined;
   await reader.close();
   if (failure) throw failure;
   return summarize(opts, sink, intake, {
+    indexedCount,
     startNs,
     interrupted: control.stopped,
     latencyMs: latency.percentiles(),
@@ -284,6 +288,7 @@ function summarize(
   sink: ResultsSink,
   intake: RigIntake,
   run: {
+    indexedCount: number | undefined;
     startNs: TimeNs;
     interrupted: boolean;
     latencyMs: ReplaySummary['latencyMs'];
@@ -297,6 +302,7 @@ function summarize(
     input: opts.input,
     output: opts.output,
     messagesRead: stats.messagesRead,
+    ...(run.indexedCount !== undefined ? { messagesIndexed: run.indexedCount } : {}),
     messagesWritten: sink.messagesWritten,
     earlierResultsDropped: sink.earlierResultsDropped,
     cameraFrames: stats.cameraFrames,

@@ -32,6 +32,8 @@ export interface RecordingSummary {
   sizeBytes: number;
   /** True when the file has a usable summary + chunk indexes (indexed reads); false → streamed. */
   indexed: boolean;
+  /** Streamed although the footer points at a summary: the summary is there but could not be used (damaged). */
+  summaryUnusable?: boolean;
   profile: string;
   library: string;
   startNs: TimeNs;

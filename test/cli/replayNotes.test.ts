@@ -36,6 +36,15 @@ const base: ReplaySummary = {
 const notes = (over: Partial<ReplaySummary>) => replayNotes({ ...base, ...over });
 
 describe('replay notes', () => {
+  it('messages the index counts but the read did not meet (a record spoilt in a chunk without a CRC)', () => {
+    expect(notes({ messagesIndexed: 21 })).toEqual([
+      "1 of the 21 messages the file's statistics count were not read: a record damaged inside a chunk without a CRC?",
+    ]);
+    expect(notes({ messagesIndexed: 20 })).toEqual([]);
+    expect(notes({ messagesIndexed: 21, interrupted: true })).toEqual([]);
+    expect(notes({ messagesIndexed: 21, recovery: { damaged: true, bytesLost: 10 } })).toEqual([]);
+  });
+
   it('none when every stage produced something, or nothing ran, or there were no frames', () => {
     expect(notes({})).toEqual([]);
     expect(notes({ perception: undefined, stages: {} })).toEqual([]);

@@ -10,7 +10,7 @@ import type { GroundMeasurement } from '../../src/fuse/measure.ts';
 import { createFuseStage } from '../../src/fuse/stage.ts';
 import { createWorldTracker } from '../../src/fuse/worldTracker.ts';
 import { cameraModel } from '../../src/geometry/camera.ts';
-import { TransformTree } from '../../src/geometry/TransformTree.ts';
+import { TransformTree, usableTransform } from '../../src/geometry/TransformTree.ts';
 import { calibration, egoPose, mount, rigResult, seen, track } from './rig.ts';
 
 const NS = 100_000_000n;
@@ -149,5 +149,19 @@ describe('TransformTree with odd edges', () => {
     expect(tree.lookup('odom', 'base_link')).toBeNull();
     expect(tree.lookup('odom', 'cam')).toBeNull();
     expect(tree.lookup('base_link', 'cam')).not.toBeNull();
+  });
+  it('a rotation that is not a unit quaternion (all zero, or scaled) is refused, as tf2 refuses it', () => {
+    for (const rotation of [
+      [0, 0, 0, 0],
+      [0, 0, 0, 2],
+      [0, 0, 0.1, 0.9],
+    ] as [number, number, number, number][]) {
+      expect(usableTransform({ ...ego, rotation })).toBe(false);
+      expect(new TransformTree([{ ...ego, rotation }]).lookup('odom', 'base_link')).toBeNull();
+    }
+    // float32 rounding of a unit quaternion is not refused.
+    expect(
+      usableTransform({ ...ego, rotation: [0, 0, Math.fround(Math.SQRT1_2), Math.fround(Math.SQRT1_2)] }),
+    ).toBe(true);
   });
 });

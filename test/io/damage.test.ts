@@ -207,7 +207,12 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
     bytes[at] = (bytes[at] as number) ^ 0xff;
     const { messages: got, reader } = await readAll(variant('bad-summary', bytes));
     expect(reader.summary().indexed).toBe(false);
+    // Told from a file without a summary: the footer points at one (inspect says it is unusable).
+    expect(reader.summary().summaryUnusable).toBe(true);
     expect(got).toEqual(messages);
+    const intact = await RecordingReader.open(variant('intact', Uint8Array.from(original)));
+    expect(intact.summary().summaryUnusable).toBeUndefined();
+    await intact.close();
   });
 
   it('a damaged message index (not CRC-protected) does not lose or invent messages', async () => {

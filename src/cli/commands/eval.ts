@@ -8,7 +8,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readTextInput } from '../../io/index.ts';
 import type { Command } from 'commander';
-import { ConfigError } from '../../contracts/errors.ts';
+import { ConfigError, InputError } from '../../contracts/errors.ts';
 import {
   type EvalReport,
   evaluateRows,
@@ -231,6 +231,14 @@ async function evalText(
       trRows = motRowsToTrackRows(t);
     }
   }
+  // No ground truth at all is a wrong file, not a score (every track a false positive read as MOTA −21900 %).
+  if (gtRows.length === 0)
+    throw new InputError({
+      what: `no ground-truth boxes in ${gt}${benchmark ? ` (after ${benchmark} preprocessing)` : ''}`,
+      where: 'viper eval --gt',
+      hint: 'pass the labels of these frames',
+    });
+  if (trRows.length === 0) notes.push(`no track boxes in ${results}: every ground-truth box is a miss`);
   // MOTChallenge numbers frames from 1; score every frame from there even if the first ones are empty.
   const range = format === 'mot' ? { firstFrame: 1 } : { firstFrame: 0 };
   const report: EvalReport = {

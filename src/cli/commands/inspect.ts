@@ -18,7 +18,7 @@ export function register(program: Command): void {
           async (file: string, o: { json?: boolean; recover?: boolean }) => {
             const report = await inspectRecording(file, { recover: o.recover === true });
             if (o.json) printJson(report);
-            else printReport(report);
+            else printReport(report, o.recover === true);
             return 0;
           },
         ),
@@ -26,10 +26,10 @@ export function register(program: Command): void {
     );
 }
 
-function printReport(r: InspectReport): void {
+function printReport(r: InspectReport, readAll: boolean): void {
   const out: string[] = [];
   out.push(
-    `${r.path}  ${(r.sizeBytes / 1e6).toFixed(2)} MB  profile '${r.profile}'  ${r.indexed ? 'indexed' : 'no summary (streamed)'}`,
+    `${r.path}  ${(r.sizeBytes / 1e6).toFixed(2)} MB  profile '${r.profile}'  ${indexing(r, readAll)}`,
   );
   out.push(
     `  ${r.messageCount} messages over ${r.durationS.toFixed(2)} s (${nsToSec(r.startNs).toFixed(3)} → ${nsToSec(r.endNs).toFixed(3)})` +
@@ -62,6 +62,18 @@ function printReport(r: InspectReport): void {
   }
   if (r.recovery?.damaged) out.push(`  damaged: ${r.recovery.reason}; ${r.recovery.bytesLost} bytes lost`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/**
+ * How the file was read. Indexed: from its summary, which does not vouch for the chunks (they are CRC-checked
+ * when read: replay, view, or inspect --recover, which reads them all).
+ */
+function indexing(r: InspectReport, readAll: boolean): string {
+  if (r.indexed)
+    return readAll ? 'indexed' : 'indexed (chunks not read: --recover reads and checks them all)';
+  return r.summaryUnusable
+    ? 'streamed: its summary is there but unusable (damaged?), so the file was scanned'
+    : 'no summary (streamed)';
 }
 
 /** A metadata value on one line: a long one (a parameter file) cut, its whole text in `--json`. */

@@ -25,6 +25,7 @@ import {
   factsFromIndex,
   fileAccessError,
   recordingError,
+  footerPointsAtSummary,
   scanFile,
   tryIndexed,
 } from './inspectFile.ts';
@@ -133,6 +134,7 @@ export class RecordingReader {
       }
       const { facts, damage } = await scanFile(fh, size, handlers);
       if (damage && !recover) throw damageError(damage, path);
+      if (await footerPointsAtSummary(fh, size)) facts.summaryUnusable = true;
       return new RecordingReader({ path, fh, size, recover, handlers, indexed: undefined, facts, damage });
     } catch (err) {
       await fh.close().catch(() => undefined);
@@ -146,6 +148,7 @@ export class RecordingReader {
       path: this.path,
       sizeBytes: this.#size,
       indexed: this.#indexed !== undefined,
+      ...(f.summaryUnusable ? { summaryUnusable: true } : {}),
       profile: f.profile,
       library: f.library,
       startNs: f.startNs,

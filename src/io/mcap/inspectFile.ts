@@ -31,6 +31,8 @@ export interface FileFacts {
   compression: string[];
   /** Metadata records, in file order: a scan collects them; an indexed file reads them on demand. */
   metadata?: MetadataRecord[];
+  /** The footer points at a summary section that could not be used (set when a file is streamed). */
+  summaryUnusable?: boolean;
 }
 
 /** An MCAP Metadata record: a name and its key–value pairs. */
@@ -273,6 +275,20 @@ export async function scanFile(
     },
     damage,
   };
+}
+
+/**
+ * Whether the file's footer points at a summary section: read straight from the file's last bytes (Footer record:
+ * opcode, length, summary_start, summary_offset_start, summary_crc; then the magic), so a damaged summary is
+ * told from none without parsing it.
+ */
+export async function footerPointsAtSummary(fh: FileHandle, size: number): Promise<boolean> {
+  const FOOTER = 1 + 8 + 8 + 8 + 4;
+  if (size < FOOTER + 2 * MAGIC.length) return false;
+  const b = new Uint8Array(FOOTER);
+  await fh.read(b, 0, FOOTER, size - MAGIC.length - FOOTER);
+  if (b[0] !== Opcode.FOOTER) return false;
+  return new DataView(b.buffer).getBigUint64(9, true) !== 0n;
 }
 
 /** DataEnd record: opcode (1) + length (8) + data_section_crc (4). */
