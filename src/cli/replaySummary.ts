@@ -16,7 +16,12 @@ export function summaryJson(s: ReplaySummary): ReplaySummary & { notes: string[]
 export function replayNotes(s: ReplaySummary): string[] {
   const notes: string[] = [];
   // A record spoilt inside a chunk without a CRC is skipped by the parser: only the count shows it.
-  if (s.messagesIndexed !== undefined && !s.interrupted && !s.recovery?.damaged && s.messagesRead < s.messagesIndexed)
+  if (
+    s.messagesIndexed !== undefined &&
+    !s.interrupted &&
+    !s.recovery?.damaged &&
+    s.messagesRead < s.messagesIndexed
+  )
     notes.push(
       `${s.messagesIndexed - s.messagesRead} of the ${s.messagesIndexed} messages the file's statistics count were not read: a record damaged inside a chunk without a CRC?`,
     );
