@@ -27,7 +27,8 @@ export function reportError(err: unknown): number {
   const verbose = isVerbose();
   errorJson(err);
   if (err instanceof ViperError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    // One line whatever the message quotes (a file's own line breaks inside a parser's error).
+    process.stderr.write(`error: ${err.message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
     if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
     // What the error was made from (e.g. ONNX Runtime's whole message), which the one line shortens.
     for (let c = err.cause; verbose && c !== undefined; c = c instanceof Error ? c.cause : undefined)

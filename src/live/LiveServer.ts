@@ -13,6 +13,7 @@
  * live.publish(ch, tNs, new TextEncoder().encode(JSON.stringify(msg)));
  * await live.close();
  */
+import { listenHint } from './listenHint.ts';
 import type { AddressInfo } from 'node:net';
 import * as wsProtocolModule from '@foxglove/ws-protocol';
 import { WebSocketServer } from 'ws';
@@ -100,7 +101,7 @@ export class LiveServer {
           new ConfigError({
             what: `cannot listen on ${host}:${port}: ${err.message}`,
             where: 'live server',
-            hint: 'choose another port (--serve <port>) or stop the process using it',
+            hint: listenHint(err, 'choose another port (--serve <port>) or stop the process using it'),
             cause: err,
           }),
         );

@@ -9,6 +9,7 @@
  * that is not a loopback name: otherwise a web page whose domain re-resolves to 127.0.0.1 (DNS rebinding) could
  * read the recording from the user's browser.
  */
+import { listenHint } from './listenHint.ts';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -177,7 +178,7 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
         new ConfigError({
           what: `cannot listen on ${host}:${port}: ${err.message}`,
           where: 'viper view',
-          hint: 'choose another --port or leave it out for a free one',
+          hint: listenHint(err, 'choose another --port or leave it out for a free one'),
           cause: err,
         }),
       ),

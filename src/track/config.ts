@@ -166,10 +166,13 @@ export type TrackerConfig = z.infer<typeof TrackerConfig>;
 export function parseTrackerConfig(input: Partial<TrackerConfig> = {}): TrackerConfig {
   const r = TrackerConfig.safeParse(input);
   if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const field = issue.path.join('.');
+    const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     throw new ConfigError({
-      what: `invalid tracker configuration: ${z.prettifyError(r.error).replace(/\n/g, '; ')}`,
+      what: `tracker setting ${field || '(all)'}: ${issue.message}`,
       where: 'tracker config',
-      hint: 'see src/track/README.md for the parameters and their ranges',
+      hint: `set on the command line (--${flag}, where the command has it) or in a --params file (tracker.${field}); src/track/README.md gives every range`,
     });
   }
   if (r.data.appearanceCap < r.data.appearanceNeutral) {

@@ -150,7 +150,7 @@ describe('SORT option', () => {
   });
 
   it('rejects an invalid configuration with a ConfigError', () => {
-    expect(() => createTracker({ trackThresh: 2 })).toThrow(/invalid tracker configuration/);
+    expect(() => createTracker({ trackThresh: 2 })).toThrow(/tracker setting trackThresh: Too big/);
   });
 });
 

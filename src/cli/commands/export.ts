@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { exportMot } from '../exportMot.ts';
 import { checkOutputPaths } from '../paths.ts';
+import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
 
 export function register(program: Command): void {
@@ -13,26 +14,31 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <dir>', 'folder for <camera>.txt')
     .option('--json', 'print what was written as JSON')
     .action(
-      action(async (results: string, o: { output: string; json?: boolean }) => {
-        // The folder is not replaced: only its <camera>.txt files are written, each checked against the input.
-        const cams = await exportMot(results, o.output, (files) =>
-          checkOutputPaths(
-            [results],
-            files.map((path) => ({ path, flag: '-o' })),
-          ),
-        );
-        if (o.json) printJson(cams);
-        else
-          for (const c of cams) {
-            const skipped =
-              c.images !== null && c.images > c.frames
-                ? ` (note: ${c.images} images in the file, ${c.frames} tracked: an image not tracked — undecodable, or after an interrupted replay — gets no frame number)`
-                : '';
-            process.stdout.write(
-              `${c.camera}: ${c.frames} frames, ${c.trackBoxes} track boxes, ${c.ids} ids → ${c.file}${skipped}\n`,
+      action(
+        withDamageHint(
+          recoverElsewhere('`viper export`'),
+          async (results: string, o: { output: string; json?: boolean }) => {
+            // The folder is not replaced: only its <camera>.txt files are written, each checked against the input.
+            const cams = await exportMot(results, o.output, (files) =>
+              checkOutputPaths(
+                [results],
+                files.map((path) => ({ path, flag: '-o' })),
+              ),
             );
-          }
-        return 0;
-      }),
+            if (o.json) printJson(cams);
+            else
+              for (const c of cams) {
+                const skipped =
+                  c.images !== null && c.images > c.frames
+                    ? ` (note: ${c.images} images in the file, ${c.frames} tracked: an image not tracked — undecodable, or after an interrupted replay — gets no frame number)`
+                    : '';
+                process.stdout.write(
+                  `${c.camera}: ${c.frames} frames, ${c.trackBoxes} track boxes, ${c.ids} ids → ${c.file}${skipped}\n`,
+                );
+              }
+            return 0;
+          },
+        ),
+      ),
     );
 }

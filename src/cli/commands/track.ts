@@ -133,8 +133,11 @@ export function register(program: Command): void {
         try {
           let n = 0;
           for (const { frame, tracks } of trackMotFrames(rows, config, {
-            minBoxArea: num('min-box-area', o.minBoxArea),
-            aspectRatioThresh: num('aspect-ratio-thresh', o.aspectRatioThresh),
+            minBoxArea: numberArg('--min-box-area', String(o.minBoxArea), { min: 0 }),
+            aspectRatioThresh:
+              o.aspectRatioThresh === undefined
+                ? undefined
+                : numberArg('--aspect-ratio-thresh', o.aspectRatioThresh, { above: 0 }),
           })) {
             run.add(frame, tracks);
             // Let a Ctrl-C in every so often: the tracker is synchronous, and a signal is only seen between turns.

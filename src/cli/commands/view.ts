@@ -119,7 +119,12 @@ export function register(program: Command): void {
       action(async (file: string, opts: ViewOptions) => {
         const path = resolve(file);
         if (!existsSync(path) || !statSync(path).isFile()) {
-          throw new RecordingError({ what: 'file not found', where: path, hint: 'pass a .mcap file' });
+          const folder = existsSync(path) && statSync(path).isDirectory();
+          throw new RecordingError({
+            what: folder ? 'is a directory, not an MCAP file' : 'file not found',
+            where: path,
+            hint: 'pass a .mcap file',
+          });
         }
         // Refuse here what the browser could not show, rather than serving it and failing there.
         await checkViewable(path);
