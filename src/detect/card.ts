@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { nearest } from '../sim/scenario/errors.ts';
 import { ViperClass } from '../contracts/classes.ts';
 import { ModelError } from '../contracts/errors.ts';
 
@@ -17,14 +18,14 @@ export type OutputLayout = z.infer<typeof OutputLayout>;
 const Triple = z.tuple([z.number(), z.number(), z.number()]);
 
 export const ModelCardSchema = z
-  .object({
+  .strictObject({
     name: z.string().min(1),
     /** Path of the .onnx file, relative to the card (or absolute). */
     model: z.string().min(1),
     description: z.string().optional(),
     license: z.string().optional(),
     source: z.string().optional(),
-    input: z.object({
+    input: z.strictObject({
       name: z.string().min(1),
       layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
       width: z.number().int().positive(),
@@ -36,14 +37,14 @@ export const ModelCardSchema = z
       mean: Triple.default([0, 0, 0]),
       std: Triple.refine((s) => s.every((v) => v > 0), 'std must be > 0').default([1, 1, 1]),
       letterbox: z
-        .object({
+        .strictObject({
           /** Where the resized image sits: top-left (YOLOX) or centred (Ultralytics). */
           align: z.enum(['top-left', 'center']).default('top-left'),
           padValue: z.number().int().min(0).max(255).default(114),
         })
         .default({ align: 'top-left', padValue: 114 }),
     }),
-    output: z.object({
+    output: z.strictObject({
       name: z.string().min(1),
       layout: OutputLayout,
       /** Grid strides, in output row order (yolox only). */
@@ -65,7 +66,7 @@ export const ModelCardSchema = z
      */
     birthThresh: z.number().min(0).max(1).optional(),
     thresholds: z
-      .object({
+      .strictObject({
         score: z.number().min(0).max(1).default(0.3),
         iou: z.number().min(0).max(1).default(0.45),
         maxDetections: z.number().int().positive().default(300),
@@ -89,6 +90,29 @@ export const ModelCardSchema = z
       ctx.addIssue({ code: 'custom', path: ['output', 'strides'], message: 'yolox layout needs strides' });
     }
   });
+
+/** The fields a card may have at `path` (the top level, `input`, `input.letterbox`, `output`, `thresholds`). */
+function knownCardFields(path: readonly PropertyKey[]): string[] {
+  let shape: z.ZodType = ModelCardSchema;
+  for (const key of path) {
+    const inner = unwrap(shape);
+    if (!(inner instanceof z.ZodObject)) return [];
+    shape = inner.shape[key as string] as z.ZodType;
+  }
+  const inner = unwrap(shape);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+}
+
+/** A schema without its default/optional/refinement wrappers. */
+function unwrap(t: z.ZodType): z.ZodType {
+  let cur: z.ZodType = t;
+  for (;;) {
+    const def = (cur as unknown as { def: { innerType?: z.ZodType; in?: z.ZodType } }).def;
+    const next = def.innerType ?? def.in;
+    if (!next) return cur;
+    cur = next;
+  }
+}
 
 export type ModelCard = z.infer<typeof ModelCardSchema> & {
   /** Absolute path of the card file. */
@@ -169,7 +193,20 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
   }
   const parsed = ModelCardSchema.safeParse(raw);
   if (!parsed.success) {
-    const first = parsed.error.issues[0];
+    // A misspelt field would otherwise be dropped without a word and its default used; it is named first, since
+    // the field it was meant to be is then also missing.
+    const issues = parsed.error.issues;
+    const first = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+    if (first?.code === 'unrecognized_keys') {
+      const key = first.keys[0]!;
+      const name = [...first.path, key].join('.');
+      const guess = nearest(key, knownCardFields(first.path));
+      throw new ModelError({
+        what: `invalid model card: unknown field '${name}'`,
+        where: cardPath,
+        hint: guess ? `did you mean '${guess}'?` : 'see src/detect/README.md for the card fields',
+      });
+    }
     throw new ModelError({
       what: `invalid model card: ${first?.message ?? 'schema mismatch'}`,
       where: `${cardPath} at ${first?.path.join('.') || '(root)'}`,

@@ -129,6 +129,29 @@ describe('opening a model', () => {
     expect(e.message.length).toBeLessThan(300 + goodPath.length + (e.hint?.length ?? 0));
   });
 
+  it('a misspelt card field is refused (its default would be used unseen), with the nearest field', async () => {
+    const typo = (name: string, over: object) => {
+      const path = join(dir, `${name}.card.json`);
+      writeFileSync(path, JSON.stringify({ ...card, name, model: 'good.onnx', ...over }));
+      return loadModelCard(path).then(
+        () => null,
+        (e: unknown) => e as ModelError,
+      );
+    };
+    const top = await typo('typo-top', { clases: card.classes, classes: undefined });
+    expect([top?.what, top?.hint]).toEqual([
+      "invalid model card: unknown field 'clases'",
+      "did you mean 'classes'?",
+    ]);
+    const nested = await typo('typo-nested', { thresholds: { scor: 0.5 } });
+    expect([nested?.what, nested?.hint]).toEqual([
+      "invalid model card: unknown field 'thresholds.scor'",
+      "did you mean 'score'?",
+    ]);
+    const deep = await typo('typo-deep', { input: { ...card.input, letterbox: { algin: 'center' } } });
+    expect(deep?.what).toBe("invalid model card: unknown field 'input.letterbox.algin'");
+  });
+
   it('loads a card beside an .onnx the same as the card itself', async () => {
     const a = await loadModelCard(goodPath);
     const b = await loadModelCard(join(dir, 'good.card.json'));
