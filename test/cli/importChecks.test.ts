@@ -66,6 +66,20 @@ describe('import of a folder', () => {
     const empty = await frameFolder('emptyframe', 4, { '4.png': '' });
     expectRefused(viper(['import', empty, '-o', out, '--no-progress']), /empty file \(0 bytes\).*4\.png/);
     expect(existsSync(out)).toBe(false);
+    // Cut short: the header reads, the image would not decode in replay.
+    const whole = await sharp({
+      create: { width: 32, height: 24, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+    })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const cut = await frameFolder('cutframe', 4, {
+      '2.jpg': whole.subarray(0, Math.floor(whole.length * 0.8)),
+    });
+    expectRefused(
+      viper(['import', cut, '-o', out, '--no-progress']),
+      /truncated JPEG: no end-of-image marker \(FF D9\) at its end \(.*2\.jpg\)/,
+    );
+    expect(existsSync(out)).toBe(false);
   });
 
   it('says which files it skipped as not JPEG or PNG, on the summary line and in --json', async () => {
