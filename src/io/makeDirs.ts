@@ -3,6 +3,7 @@
  * parent exists but refuses new entries without saying EACCES (`/proc/x/y`: mkdir gives ENOENT, the parent
  * EEXIST, and round again), so outputs named there hung `simulate`, `demo`, `scenarios run` and `replay`.
  */
+import { statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
@@ -33,6 +34,28 @@ export async function makeDirs(dir: string, where: string = dir): Promise<void> 
   for (const m of missing.reverse()) {
     await mkdir(m).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') fail(err, where, dir);
+    });
+  }
+}
+
+/**
+ * Checks, creating nothing, that `dir` can be a folder: its nearest existing ancestor (or itself) is a folder, not
+ * a file. For commands that validate everything before their first output.
+ */
+export function checkFolderPath(dir: string, where: string): void {
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      if (dirname(p) === p) return;
+      continue; // missing: created later
+    }
+    if (isDir) return;
+    throw new ConfigError({
+      what: `cannot create the folder ${dir}: ${p} is a file`,
+      where,
+      hint: 'give a folder path (its parents must be folders)',
     });
   }
 }

@@ -68,7 +68,13 @@ describe('import of a folder', () => {
     expect(existsSync(out)).toBe(false);
     // Cut short: the header reads, the image would not decode in replay.
     const whole = await sharp({
-      create: { width: 32, height: 24, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+      create: {
+        width: 32,
+        height: 24,
+        channels: 3,
+        background: { r: 0, g: 0, b: 0 },
+        noise: { type: 'gaussian', mean: 128, sigma: 40 },
+      },
     })
       .jpeg({ quality: 95 })
       .toBuffer();

@@ -111,11 +111,10 @@ describe('viper scenarios: bad input', () => {
     const scenario = await scenarioFile('tiny', { expect: expectBlock as ScenarioInput['expect'] });
     const noGt = join(dir, 'rig.mcap');
     await writeRigRecording(noGt, { cameras: ['cam_front'], frames: 3 });
-    const n = oneLine(viper(['scenarios', 'score', noGt, '--scenario', scenario]));
-    expect(n).toMatch(
-      /^error: recording: no \/ground_truth\/objects topic: these results carry no ground truth/,
+    // A recording never replayed: nothing to score (it would fail every check as if nothing had been tracked).
+    expect(oneLine(viper(['scenarios', 'score', noGt, '--scenario', scenario]))).toMatch(
+      /^error: input: nothing to score: .*replay it first/,
     );
-    expect(n).toContain('--gt <recording.mcap>');
 
     // Two tiny recordings that differ only in their seed (same stamps), and a replay of the first.
     const a = join(dir, 'a.mcap');
@@ -128,6 +127,9 @@ describe('viper scenarios: bad input', () => {
     const out = join(dir, 'a.out.mcap');
     const { stages } = await buildStages({ detector: 'oracle', tracker: 'bytetrack' }, a);
     await replay({ input: a, output: out, stages });
+    const n = oneLine(viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', noGt]));
+    expect(n).toMatch(/^error: recording: no \/ground_truth\/objects topic/);
+    expect(n).toContain('--gt <recording.mcap>');
     const ok = viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', a]);
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toMatch(/no_id_switch C1 \(world id\)/);

@@ -14,6 +14,8 @@ import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { action, printJson } from '../run.ts';
+import { loadScenario } from '../../sim/scenario/load.ts';
+import { checkFolderPath } from '../../io/makeDirs.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -46,6 +48,9 @@ export function register(program: Command): void {
           }
           const out = resolve(o.out);
           const files = expandScenarioArgs([scenario], join(repoRoot, 'scenarios'));
+          // Bad input is one line: the scenario and the output folder are checked before the demo says it starts.
+          for (const f of files) await loadScenario(f);
+          checkFolderPath(out, '--out');
           process.stderr.write(
             `demo: ${files.map((f) => relative(process.cwd(), f)).join(', ')} → ${relative(process.cwd(), out) || '.'}/ (detector: ${detector})\n`,
           );

@@ -21,6 +21,8 @@ import {
 } from '../../eval/scenarios/index.ts';
 import { loadParams, setsNothing } from '../../graph/params.ts';
 import { RecordingReader } from '../../io/index.ts';
+import { cameraFromAnnotationsTopic, topics } from '../../contracts/topics.ts';
+import { checkFolderPath } from '../../io/makeDirs.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import { runSuite } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
@@ -135,6 +137,7 @@ export function register(program: Command): void {
           });
         }
         const files = expandScenarioArgs(args, SCENARIO_DIR);
+        checkFolderPath(o.out, '--out'); // a file there fails now, not after every scenario has run
         const quiet = o.json === true;
         const status = createStatusLine(!quiet && o.progress !== false);
         const suite = await runSuite({
@@ -211,12 +214,24 @@ export function register(program: Command): void {
 }
 
 /**
- * Results carry the name of the scenario they were simulated from (the recording's `scenario` metadata, passed
- * through by replay): checked against another scenario's expect block they would pass or fail for nothing.
+ * What `scenarios score` is given must be results, and of this scenario: a recording never replayed would fail every
+ * check as if the tracker had found nothing (eval calls it bad input), and results carry the name of the scenario
+ * they were simulated from (the recording's `scenario` metadata, passed through by replay), so another scenario's
+ * expect block would pass or fail them for nothing.
  */
 async function checkScenarioOf(results: string, name: string, file: string): Promise<void> {
   const reader = await RecordingReader.open(results);
   try {
+    const outputs = reader
+      .channels()
+      .some((c) => cameraFromAnnotationsTopic(c.topic) !== null || c.topic === topics.objects);
+    if (!outputs) {
+      throw new InputError({
+        what: 'nothing to score: no tracks on /perception/<camera>/annotations and no /perception/objects',
+        where: results,
+        hint: `replay it first: viper replay ${results} -o <results.mcap>`,
+      });
+    }
     const of = (await reader.metadata()).find((m) => m.name === 'scenario')?.metadata.name;
     if (of !== undefined && of !== name) {
       throw new InputError({
