@@ -4,11 +4,20 @@
  * hand labels (`viper eval dir/cam0.txt --gt gt.txt`) or compared with other trackers' files. Frame n is the n-th
  * frame of that camera that the replay tracked (its n-th annotations message): for a recording made by `viper
  * import`, the n-th image of the folder in name order, as labelling tools number them.
+ *
+ * Results that carry ground truth (a simulated or imported recording's, passed through by replay) also get it as
+ * MOTChallenge ground truth, `gt/<camera>.txt` (frame, id, x, y, w, h, 1, class, visibility; frames numbered as
+ * the tracks', ids numbered in order of first appearance, the class Viper's index + 1), with the boxes the scenario
+ * suite scores (visible at least `DEFAULT_SCORE.minVisibility`), so other tools (TrackEval) score the same rows:
+ * `viper eval dir/cam.txt --gt dir/gt/cam.txt --min-height 8` gives that camera's suite figures.
  */
 import { join } from 'node:path';
+import { VIPER_CLASSES } from '../contracts/classes.ts';
 import { InputError } from '../contracts/errors.ts';
-import { cameraFromAnnotationsTopic, isImageSchema } from '../contracts/topics.ts';
-import { annotationsToRows, trackRowsToMotRows, type TrackRow } from '../eval/index.ts';
+import { type GroundTruthMessage, parseGroundTruth } from '../contracts/perception.ts';
+import { cameraFromAnnotationsTopic, isImageSchema, topics } from '../contracts/topics.ts';
+import { annotationsToRows, type MotRow, trackRowsToMotRows, type TrackRow } from '../eval/index.ts';
+import { DEFAULT_SCORE } from '../eval/scenarios/index.ts';
 import { RecordingReader, writeMotChallenge } from '../io/index.ts';
 import { writeOutputFile } from '../io/outputFile.ts';
 
@@ -20,6 +29,8 @@ export interface ExportedCamera {
   ids: number;
   /** Images of the camera's topic(s) in the file, when it carries them: more than `frames` means skipped frames. */
   images: number | null;
+  /** Its ground truth, when the results carry some. */
+  groundTruth?: { file: string; boxes: number; ids: number };
 }
 
 export async function exportMot(
@@ -32,6 +43,9 @@ export async function exportMot(
   const rows = new Map<string, TrackRow[]>();
   const frames = new Map<string, number>();
   const images = new Map<string, number>();
+  /** Per camera, the stamp of each tracked frame, in frame order; and the ground truth at each stamp. */
+  const stamps = new Map<string, bigint[]>();
+  const gtAt = new Map<bigint, GroundTruthMessage>();
   try {
     const channels = reader.channels();
     const annotated = channels.filter((c) => cameraFromAnnotationsTopic(c.topic) !== null);
@@ -44,6 +58,13 @@ export async function exportMot(
     }
     const imageTopics = new Set(channels.filter((c) => isImageSchema(c.schemaName)).map((c) => c.topic));
     for await (const m of reader.messages()) {
+      if (m.channel.topic === topics.groundTruthObjects) {
+        gtAt.set(
+          m.logTimeNs,
+          parseGroundTruth(reader.decode(m), `${results} ${m.channel.topic} @ ${m.logTimeNs}`),
+        );
+        continue;
+      }
       const cam = cameraFromAnnotationsTopic(m.channel.topic);
       if (cam === null) {
         if (imageTopics.has(m.channel.topic)) {
@@ -54,6 +75,9 @@ export async function exportMot(
       }
       const frame = (frames.get(cam) ?? 0) + 1;
       frames.set(cam, frame);
+      const camStamps = stamps.get(cam) ?? [];
+      camStamps.push(m.logTimeNs);
+      stamps.set(cam, camStamps);
       const where = `${results} ${m.channel.topic} @ ${m.logTimeNs}`;
       const r = annotationsToRows(reader.decode(m), cam, where);
       const list = rows.get(cam) ?? [];
@@ -65,21 +89,76 @@ export async function exportMot(
   }
   const out: ExportedCamera[] = [];
   const cams = [...frames.keys()].sort();
-  const fileOf = (cam: string) => join(outDir, `${cam.replace(/[^\w.-]+/g, '_')}.txt`);
-  guard(cams.map(fileOf));
+  const safe = (cam: string) => `${cam.replace(/[^\w.-]+/g, '_')}.txt`;
+  const fileOf = (cam: string) => join(outDir, safe(cam));
+  const gtFileOf = (cam: string) => join(outDir, 'gt', safe(cam));
+  const withGt = gtAt.size > 0;
+  guard([...cams.map(fileOf), ...(withGt ? cams.map(gtFileOf) : [])]);
+  const gtIds = new Map<string, number>();
   for (const cam of cams) {
     const list = rows.get(cam) ?? [];
     const file = fileOf(cam);
     await writeOutputFile(file, writeMotChallenge(trackRowsToMotRows(list)), '-o');
-    out.push({
+    const exported: ExportedCamera = {
       camera: cam,
       file,
       frames: frames.get(cam)!,
       trackBoxes: list.length,
       ids: new Set(list.map((r) => r.id)).size,
       images: images.get(cam) ?? null,
-    });
+    };
+    if (withGt) {
+      const gtRows = groundTruthRows(cam, stamps.get(cam) ?? [], gtAt, gtIds);
+      const gtFile = gtFileOf(cam);
+      await writeOutputFile(gtFile, writeMotChallenge(gtRows), '-o');
+      exported.groundTruth = {
+        file: gtFile,
+        boxes: gtRows.length,
+        ids: new Set(gtRows.map((r) => r.id)).size,
+      };
+    }
+    out.push(exported);
   }
+  return out;
+}
+
+/**
+ * One camera's ground truth as MOTChallenge rows, frame n at the stamp of its n-th tracked frame; `ids` numbers
+ * actors across all cameras in order of first appearance (MOTChallenge ids are integers).
+ */
+function groundTruthRows(
+  cam: string,
+  stamps: readonly bigint[],
+  gtAt: ReadonlyMap<bigint, GroundTruthMessage>,
+  ids: Map<string, number>,
+): MotRow[] {
+  const out: MotRow[] = [];
+  stamps.forEach((stamp, i) => {
+    for (const a of gtAt.get(stamp)?.actors ?? []) {
+      const v = a.cameras.find((c) => c.cameraId === cam);
+      if (!v || v.visibleFraction < DEFAULT_SCORE.minVisibility) continue;
+      const { x1, y1, x2, y2 } = v.box;
+      if (!(x2 > x1 && y2 > y1)) continue;
+      let id = ids.get(a.id);
+      if (id === undefined) {
+        id = ids.size + 1;
+        ids.set(a.id, id);
+      }
+      const cls = VIPER_CLASSES.indexOf(a.cls) + 1;
+      out.push({
+        frame: i + 1,
+        id,
+        x: x1,
+        y: y1,
+        w: x2 - x1,
+        h: y2 - y1,
+        conf: 1,
+        wx: cls,
+        wy: v.visibleFraction,
+        wz: -1,
+      });
+    }
+  });
   return out;
 }
 

@@ -67,6 +67,34 @@ it('writes each camera’s track boxes, frame by frame, as the annotations hold 
   expect(JSON.parse(self.stdout).tracking.overall.CLEAR.MOTA).toBe(1);
 }, 120_000);
 
+it('writes the ground truth it carries as gt/<camera>.txt: scored as text, the suite’s own figures for that camera', () => {
+  const out = join(dir, 'with-gt');
+  const r = viper(['export', results, '-o', out, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  const front = (
+    JSON.parse(r.stdout) as { camera: string; file: string; groundTruth?: { file: string; boxes: number } }[]
+  ).find((c) => c.camera === 'cam_front')!;
+  expect(front.groundTruth?.file).toBe(join(out, 'gt', 'cam_front.txt'));
+  expect(front.groundTruth!.boxes).toBeGreaterThan(20);
+  // MOTChallenge ground truth: frame, id, box, consider 1, class (pedestrian = 4), visibility.
+  expect(readFileSync(front.groundTruth!.file, 'utf8')).toMatch(
+    /^1,1,[\d.]+,[\d.]+,[\d.]+,[\d.]+,1,4,[\d.]+,-1\n/,
+  );
+  const text = JSON.parse(
+    viper(['eval', front.file, '--gt', front.groundTruth!.file, '--min-height', '8', '--json']).stdout,
+  ).tracking.overall;
+  const mcap = JSON.parse(viper(['eval', results, '--json']).stdout).tracking.perCamera.cam_front;
+  for (const [group, key] of [
+    ['CLEAR', 'MOTA'],
+    ['CLEAR', 'CLR_FP'],
+    ['CLEAR', 'CLR_FN'],
+    ['CLEAR', 'IDSW'],
+    ['Identity', 'IDF1'],
+  ] as const)
+    expect(text[group][key], `${group}.${key}`).toBe(mcap[group][key]);
+  expect(text.HOTA.HOTA).toEqual(mcap.HOTA.HOTA);
+});
+
 it('writes into the results file’s own folder (it adds <camera>.txt files; it replaces nothing)', () => {
   const r = viper(['export', results, '-o', dir]);
   expect(r.code, r.stderr).toBe(0);

@@ -8,7 +8,7 @@ export function register(program: Command): void {
   program
     .command('export')
     .description(
-      "write a results file's 2D tracks as MOTChallenge text, one file per camera (to score against hand labels with viper eval, or to compare with other trackers)",
+      "write a results file's 2D tracks as MOTChallenge text, one file per camera (to score against hand labels with viper eval, or to compare with other trackers), and its ground truth, when it has some, as gt/<camera>.txt",
     )
     .argument('<results.mcap>', 'results of viper replay')
     .requiredOption('-o, --output <dir>', 'folder for <camera>.txt')
@@ -33,7 +33,7 @@ export function register(program: Command): void {
                     ? ` (note: ${c.images} images in the file, ${c.frames} tracked: an image not tracked — undecodable, or after an interrupted replay — gets no frame number)`
                     : '';
                 process.stdout.write(
-                  `${c.camera}: ${c.frames} frames, ${c.trackBoxes} track boxes, ${c.ids} ids → ${c.file}${skipped}\n`,
+                  `${c.camera}: ${c.frames} frames, ${c.trackBoxes} track boxes, ${c.ids} ids → ${c.file}${c.groundTruth ? `; ground truth ${c.groundTruth.boxes} boxes, ${c.groundTruth.ids} ids → ${c.groundTruth.file}` : ''}${skipped}\n`,
                 );
               }
             return 0;
