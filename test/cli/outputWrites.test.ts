@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { repoRoot } from '../shared.ts';
 import { viper } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
@@ -111,5 +112,29 @@ describe('simulate --check', () => {
     expect(lines[0]).toMatch(/^error: scenario: .*unknown field 'duraton'.*typo\.yaml/);
     expect(lines[1]).toMatch(/^error: scenario: cannot read scenario file \(ENOENT\) \(.*nope\.yaml\)/);
     expect(viper(['simulate', '--check', scenario]).code).toBe(0);
+  });
+
+  it('lists every mistake of one file (a file with three took three runs), and --json all of them', () => {
+    const three = join(dir, 'three.yaml');
+    const d = parseYaml(readFileSync(scenario, 'utf8'));
+    d.dropouts = [{ camera: 'cam_left', start: 0.5, end: 1 }];
+    d.expect.events.push({ type: 'tracked_within', actor: 'P9', seconds: 1, minVisible: 0.5 });
+    d.expect.metrics.push({ metric: 'MOTA', min: 90 });
+    writeFileSync(three, stringifyYaml(d));
+    const r = viper(['simulate', '--check', three]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^error: scenario: dropouts\[0\]\.camera: unknown camera 'cam_left'/),
+      expect.stringMatching(/^error: scenario: expect\.events\[\d+\]\.actor: unknown actor 'P9'/),
+      expect.stringMatching(
+        /^error: scenario: expect\.metrics\[\d+\]\.min: MOTA is a fraction from 0 to 1, so min: 90 can never pass/,
+      ),
+    ]);
+    const json = JSON.parse(viper(['simulate', '--check', three, '--json']).stdout);
+    expect(json[0].errors).toHaveLength(3);
+    // Outside --check, the first alone, as for any bad input.
+    const one = viper(['simulate', three, '-o', join(dir, 'three.mcap')]);
+    expect(one.stderr.trim().split('\n')).toEqual([lines[0]]);
   });
 });

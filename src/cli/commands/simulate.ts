@@ -5,6 +5,7 @@ import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ViperError } from '../..
 import { mosaicPng } from '../../sim/mosaic.ts';
 import { recordScenario } from '../../sim/record.ts';
 import { loadScenario, refuseSameNames, scenarioJsonSchema } from '../../sim/scenario/load.ts';
+import { ScenarioMistakes } from '../../sim/scenario/errors.ts';
 import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
@@ -62,8 +63,8 @@ function refuseIgnoredOptions(o: Opts): void {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * `--check`: every file is loaded and validated, each bad one named on its own line (`error: …`, as a single bad
- * input is), so one run lists every mistake; exit 2 when any is bad. Two files of one scenario name are refused
+ * `--check`: every file is loaded and validated, each mistake of each bad one on its own line (`error: …`, as a
+ * single bad input is), so one run lists every mistake; exit 2 when any is bad. Two files of one scenario name are refused
  * as in every other mode.
  */
 async function checkFiles(files: string[], json: boolean): Promise<number> {
@@ -71,19 +72,22 @@ async function checkFiles(files: string[], json: boolean): Promise<number> {
   const loaded = [];
   for (const file of files) {
     try {
-      const l = await loadScenario(file);
+      const l = await loadScenario(file, { allMistakes: true });
       loaded.push(l);
       summary.push({ scenario: l.scenario.name, file, ok: true, frames: frameCount(l.scenario) });
       if (!json)
         process.stdout.write(`ok ${file} (${l.scenario.name}, ${plural(frameCount(l.scenario), 'frame')})\n`);
     } catch (err) {
       if (!(err instanceof ViperError)) throw err;
+      const each = err instanceof ScenarioMistakes ? err.all : [err];
+      const json = (e: ViperError) => ({ domain: e.domain, what: e.what, where: e.where, hint: e.hint });
       summary.push({
         file,
         ok: false,
-        error: { domain: err.domain, what: err.what, where: err.where, hint: err.hint },
+        error: json(each[0]!),
+        ...(each.length > 1 ? { errors: each.map(json) } : {}),
       });
-      process.stderr.write(`error: ${err.message}\n`);
+      for (const e of each) process.stderr.write(`error: ${e.message}\n`);
     }
   }
   refuseSameNames(loaded, 'simulate');

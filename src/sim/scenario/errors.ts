@@ -8,6 +8,13 @@ import { ScenarioError } from '../../contracts/errors.ts';
 import { EVENT_TYPES } from './expect.ts';
 import { BEHAVIOUR_TYPES } from './schema.ts';
 
+/** Every mistake a checking run (`simulate --check`) found in one file; as an error, it reads as the first. */
+export class ScenarioMistakes extends ScenarioError {
+  constructor(readonly all: readonly ScenarioError[]) {
+    super({ what: all[0]!.what, where: all[0]!.where, hint: all[0]!.hint });
+  }
+}
+
 /** Throw a semantic-check failure as one line: `field: what (where) — hint`. */
 export function fail(field: string, what: string, hint: string, where: string): never {
   throw new ScenarioError({ what: `${field}: ${what}`, where, hint });

@@ -118,22 +118,33 @@ export function parseScenarioText(text: string, where: string): unknown {
   return value;
 }
 
-/** Validate an already-parsed value: schema first, then semantic checks. */
-export function scenarioFromValue(raw: unknown, where: string): LoadedScenario {
+/**
+ * Validate an already-parsed value: schema first, then semantic checks. `allMistakes`: every semantic mistake,
+ * thrown together as ScenarioMistakes (a schema error is still the first alone: the rest may follow from it).
+ */
+export function scenarioFromValue(
+  raw: unknown,
+  where: string,
+  o: { allMistakes?: boolean } = {},
+): LoadedScenario {
   const res = Scenario.safeParse(raw);
   if (!res.success) {
     const { issue, missing } = pickIssue(res.error.issues, raw);
     throw issueToError(issue, raw, where, knownKeys(issue.path as PropertyKey[], raw), missing);
   }
-  const world = validateScenario(res.data, where);
+  const world = validateScenario(res.data, where, o.allMistakes ? [] : undefined);
   return { scenario: res.data, world, source: where };
 }
 
-export function scenarioFromText(text: string, where: string): LoadedScenario {
-  return scenarioFromValue(parseScenarioText(text, where), where);
+export function scenarioFromText(
+  text: string,
+  where: string,
+  o: { allMistakes?: boolean } = {},
+): LoadedScenario {
+  return scenarioFromValue(parseScenarioText(text, where), where, o);
 }
 
-export async function loadScenario(path: string): Promise<LoadedScenario> {
+export async function loadScenario(path: string, o: { allMistakes?: boolean } = {}): Promise<LoadedScenario> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -146,7 +157,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
       cause: err,
     });
   }
-  return scenarioFromText(text, path);
+  return scenarioFromText(text, path, o);
 }
 
 /**

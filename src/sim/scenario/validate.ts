@@ -2,12 +2,14 @@
  * Checks a schema-valid scenario for mistakes zod cannot see: unknown roads, lanes and actors, routes off the
  * map, follow cycles, dropouts on cameras the rig lacks, impossible camera intrinsics, expectations naming
  * actors that do not exist or that no camera ever has in view, metric scopes no run measures, and actors
- * spawning on top of each other. Throws the first as a ScenarioError.
+ * spawning on top of each other. Throws the first as a ScenarioError (or, for `--check`, collects them all).
  */
 import { buildRig, distortPoint } from '../rig.ts';
 import { placement, resolveWaypoint, roadLength, validLanes } from '../world/roads.ts';
 import { buildWorld, type World } from '../world/world.ts';
-import { fail, nearest } from './errors.ts';
+import { ScenarioError } from '../../contracts/errors.ts';
+import { fail, nearest, ScenarioMistakes } from './errors.ts';
+import { FRACTION_METRICS } from './expect.ts';
 import { checkExpectInView, checkExpectScopes } from './expectReach.ts';
 import { checkLimits } from './limits.ts';
 import { checkSpawns } from './spawns.ts';
@@ -208,129 +210,187 @@ function checkCameras(s: Scenario, where: string): string[] {
   return cams.map((c) => c.id);
 }
 
-/** Semantic validation; returns the built world (so callers do not build it twice). */
-export function validateScenario(s: Scenario, where: string): World {
-  checkLimits(s, where);
+/**
+ * Semantic validation; returns the built world (so callers do not build it twice). With `all`, every mistake it
+ * finds is collected rather than the first thrown (`simulate --check`): each check of an item runs on its own, the
+ * world is built only when none failed, and what was found is thrown together as ScenarioMistakes.
+ */
+export function validateScenario(s: Scenario, where: string, all?: ScenarioError[]): World {
+  const step = stepper(all);
+  step(() => checkLimits(s, where));
   const roadIds = new Set<string>();
   s.map.roads.forEach((r, i) => {
-    if (roadIds.has(r.id))
-      fail(`map.roads[${i}].id`, `duplicate road id '${r.id}'`, 'give each road its own id', where);
-    roadIds.add(r.id);
+    step(() => {
+      if (roadIds.has(r.id))
+        fail(`map.roads[${i}].id`, `duplicate road id '${r.id}'`, 'give each road its own id', where);
+      roadIds.add(r.id);
+    });
   });
   s.map.crossings.forEach((c, i) => {
-    const road = s.map.roads.find((r) => r.id === c.road);
-    if (!road)
-      fail(
-        `map.crossings[${i}].road`,
-        `unknown road '${c.road}'`,
-        `roads are ${[...roadIds].join(', ')}`,
-        where,
-      );
-    if (c.at > roadLength(road))
-      fail(
-        `map.crossings[${i}].at`,
-        `${c.at} m is past the end of road '${road.id}' (${roadLength(road).toFixed(1)} m)`,
-        'use a distance along the road',
-        where,
-      );
+    step(() => {
+      const road = s.map.roads.find((r) => r.id === c.road);
+      if (!road)
+        fail(
+          `map.crossings[${i}].road`,
+          `unknown road '${c.road}'`,
+          `roads are ${[...roadIds].join(', ')}`,
+          where,
+        );
+      if (c.at > roadLength(road))
+        fail(
+          `map.crossings[${i}].at`,
+          `${c.at} m is past the end of road '${road.id}' (${roadLength(road).toFixed(1)} m)`,
+          'use a distance along the road',
+          where,
+        );
+    });
   });
   const ids: string[] = s.map.objects.map((o, i) => o.id ?? `parked_${i}`);
   s.actors.forEach((a, i) => {
-    if (ids.includes(a.id))
-      fail(
-        `actors[${i}].id`,
-        `duplicate id '${a.id}'`,
-        'give each actor (and parked object) its own id',
-        where,
-      );
-    ids.push(a.id);
+    step(() => {
+      if (ids.includes(a.id))
+        fail(
+          `actors[${i}].id`,
+          `duplicate id '${a.id}'`,
+          'give each actor (and parked object) its own id',
+          where,
+        );
+      ids.push(a.id);
+    });
   });
-  checkWaypoints(s, s.ego.route, 'ego', true, where);
-  checkBehaviours(s, s.ego.behaviours, 'ego', ids, where);
+  step(() => checkWaypoints(s, s.ego.route, 'ego', true, where));
+  step(() => checkBehaviours(s, s.ego.behaviours, 'ego', ids, where));
   s.actors.forEach((a, i) => {
-    checkWaypoints(s, a.route, `actors[${i}]`, VEHICLES.has(a.class), where);
-    checkBehaviours(
-      s,
-      a.behaviours,
-      `actors[${i}]`,
-      ids.filter((x) => x !== a.id),
-      where,
-      a.id,
-    );
-    if (a.start >= s.duration)
-      fail(
-        `actors[${i}].start`,
-        `${a.start} s is after the end of the scenario (${s.duration} s)`,
-        `use a start before ${s.duration}`,
+    step(() => checkWaypoints(s, a.route, `actors[${i}]`, VEHICLES.has(a.class), where));
+    step(() =>
+      checkBehaviours(
+        s,
+        a.behaviours,
+        `actors[${i}]`,
+        ids.filter((x) => x !== a.id),
         where,
-      );
+        a.id,
+      ),
+    );
+    step(() => {
+      if (a.start >= s.duration)
+        fail(
+          `actors[${i}].start`,
+          `${a.start} s is after the end of the scenario (${s.duration} s)`,
+          `use a start before ${s.duration}`,
+          where,
+        );
+    });
   });
   // Follow chains must end (no cycles).
   const next = new Map(s.actors.map((a) => [a.id, a.behaviours.find((b) => b.type === 'follow')]));
   s.actors.forEach((a, i) => {
-    const seen = new Set<string>([a.id]);
-    let cur = next.get(a.id);
-    while (cur?.type === 'follow') {
-      if (seen.has(cur.target))
+    step(() => {
+      const seen = new Set<string>([a.id]);
+      let cur = next.get(a.id);
+      while (cur?.type === 'follow') {
+        if (seen.has(cur.target))
+          fail(
+            `actors[${i}].behaviours`,
+            `'${a.id}' follows itself through a cycle (${[...seen].join(' → ')})`,
+            'break the cycle: one actor must lead',
+            where,
+          );
+        seen.add(cur.target);
+        cur = next.get(cur.target);
+      }
+    });
+  });
+  let camIds: string[] = [];
+  step(() => {
+    camIds = checkCameras(s, where);
+  });
+  s.dropouts.forEach((d, i) => {
+    step(() => {
+      if (!camIds.includes(d.camera)) {
+        const g = nearest(d.camera, camIds);
         fail(
-          `actors[${i}].behaviours`,
-          `'${a.id}' follows itself through a cycle (${[...seen].join(' → ')})`,
-          'break the cycle: one actor must lead',
+          `dropouts[${i}].camera`,
+          `unknown camera '${d.camera}'`,
+          `${g ? `did you mean '${g}'? ` : ''}cameras are ${camIds.join(', ')}`,
           where,
         );
-      seen.add(cur.target);
-      cur = next.get(cur.target);
-    }
-  });
-  const camIds = checkCameras(s, where);
-  s.dropouts.forEach((d, i) => {
-    if (!camIds.includes(d.camera)) {
-      const g = nearest(d.camera, camIds);
-      fail(
-        `dropouts[${i}].camera`,
-        `unknown camera '${d.camera}'`,
-        `${g ? `did you mean '${g}'? ` : ''}cameras are ${camIds.join(', ')}`,
-        where,
-      );
-    }
-    if (!(d.end > d.start))
-      fail(
-        `dropouts[${i}].end`,
-        `ends (${d.end} s) before it starts (${d.start} s)`,
-        'make end later than start',
-        where,
-      );
+      }
+      if (!(d.end > d.start))
+        fail(
+          `dropouts[${i}].end`,
+          `ends (${d.end} s) before it starts (${d.start} s)`,
+          'make end later than start',
+          where,
+        );
+    });
   });
   s.expect.events.forEach((e, i) => {
-    if (!ids.includes(e.actor)) {
-      const g = nearest(e.actor, ids);
-      fail(
-        `expect.events[${i}].actor`,
-        `unknown actor '${e.actor}'`,
-        `${g ? `did you mean '${g}'? ` : ''}actors are ${ids.join(', ')}`,
-        where,
-      );
-    }
-    if ('camera' in e && e.camera && !camIds.includes(e.camera))
-      fail(
-        `expect.events[${i}].camera`,
-        `unknown camera '${e.camera}'`,
-        `cameras are ${camIds.join(', ')}`,
-        where,
-      );
+    step(() => {
+      if (!ids.includes(e.actor)) {
+        const g = nearest(e.actor, ids);
+        fail(
+          `expect.events[${i}].actor`,
+          `unknown actor '${e.actor}'`,
+          `${g ? `did you mean '${g}'? ` : ''}actors are ${ids.join(', ')}`,
+          where,
+        );
+      }
+      if ('camera' in e && e.camera && !camIds.includes(e.camera))
+        fail(
+          `expect.events[${i}].camera`,
+          `unknown camera '${e.camera}'`,
+          `cameras are ${camIds.join(', ')}`,
+          where,
+        );
+    });
   });
   s.expect.metrics.forEach((m, i) => {
-    if (m.camera && m.camera !== 'world' && !camIds.includes(m.camera))
-      fail(
-        `expect.metrics[${i}].camera`,
-        `unknown camera '${m.camera}'`,
-        `cameras are ${camIds.join(', ')}, or 'world' for the fused world-frame result`,
-        where,
-      );
+    step(() => {
+      if (!FRACTION_METRICS.includes(m.metric)) return;
+      for (const bound of ['min', 'max'] as const) {
+        const v = m[bound];
+        if (v === undefined || v <= 1) continue;
+        fail(
+          `expect.metrics[${i}].${bound}`,
+          `${m.metric} is a fraction from 0 to 1, so ${bound}: ${v} ${bound === 'min' ? 'can never pass' : 'always passes'}`,
+          `write it as a fraction: ${bound}: ${v / 100} for ${v} %`,
+          where,
+        );
+      }
+    });
+    step(() => {
+      if (m.camera && m.camera !== 'world' && !camIds.includes(m.camera))
+        fail(
+          `expect.metrics[${i}].camera`,
+          `unknown camera '${m.camera}'`,
+          `cameras are ${camIds.join(', ')}, or 'world' for the fused world-frame result`,
+          where,
+        );
+    });
   });
+  if (all && all.length > 0) throw new ScenarioMistakes(all); // the world of a scenario with mistakes may not build
   const world = buildWorld(s);
-  checkSpawns(world, where);
-  checkExpectScopes(world, where);
-  checkExpectInView(world, where);
+  step(() => checkSpawns(world, where));
+  step(() => checkExpectScopes(world, where));
+  step(() => checkExpectInView(world, where));
+  if (all && all.length > 0) throw new ScenarioMistakes(all);
   return world;
+}
+
+/**
+ * Runs one check: it throws its ScenarioError as it is, or, collecting (`all`), pushes it and goes on; anything
+ * else a check throws after an earlier one failed (a lookup of what that one refused) is left unsaid.
+ */
+function stepper(all: ScenarioError[] | undefined): (check: () => void) => void {
+  if (!all) return (check) => check();
+  return (check) => {
+    const before = all.length;
+    try {
+      check();
+    } catch (err) {
+      if (err instanceof ScenarioError) all.push(err);
+      else if (before === 0 && all.length === 0) throw err;
+    }
+  };
 }
