@@ -6,13 +6,13 @@
  * import`, the n-th image of the folder in name order, as labelling tools number them.
  *
  * Results that carry ground truth (a simulated or imported recording's, passed through by replay) also get it as
- * MOTChallenge ground truth, `gt/<camera>.txt` (frame, id, x, y, w, h, 1, class, visibility; frames numbered as
- * the tracks', ids numbered in order of first appearance, the class Viper's index + 1), with the boxes the scenario
+ * MOTChallenge ground truth, `gt/<camera>.txt` (frame, id, x, y, w, h, 1, 1, visibility; frames numbered as the
+ * tracks', ids numbered in order of first appearance; every row MOTChallenge's class 1, a target, since its other
+ * class numbers mean distractors or other classes to its tools, as Viper's scoring is class-agnostic), with the boxes the scenario
  * suite scores (visible at least `DEFAULT_SCORE.minVisibility`), so other tools (TrackEval) score the same rows:
  * `viper eval dir/cam.txt --gt dir/gt/cam.txt --min-height 8` gives that camera's suite figures.
  */
 import { join } from 'node:path';
-import { VIPER_CLASSES } from '../contracts/classes.ts';
 import { InputError } from '../contracts/errors.ts';
 import { type GroundTruthMessage, parseGroundTruth } from '../contracts/perception.ts';
 import { cameraFromAnnotationsTopic, isImageSchema, topics } from '../contracts/topics.ts';
@@ -29,8 +29,11 @@ export interface ExportedCamera {
   ids: number;
   /** Images of the camera's topic(s) in the file, when it carries them: more than `frames` means skipped frames. */
   images: number | null;
-  /** Its ground truth, when the results carry some. */
-  groundTruth?: { file: string; boxes: number; ids: number };
+  /**
+   * Its ground truth, when the results carry some; with ground truth at key frames only, `keyFrameTracks` holds
+   * the tracks at those frames (score that file against it: the others are not annotated).
+   */
+  groundTruth?: { file: string; boxes: number; ids: number; keyFrameTracks?: string };
 }
 
 export async function exportMot(
@@ -93,7 +96,15 @@ export async function exportMot(
   const fileOf = (cam: string) => join(outDir, safe(cam));
   const gtFileOf = (cam: string) => join(outDir, 'gt', safe(cam));
   const withGt = gtAt.size > 0;
-  guard([...cams.map(fileOf), ...(withGt ? cams.map(gtFileOf) : [])]);
+  // Ground truth at key frames only (an imported nuScenes scene): the tracks between them are not scored, so the
+  // tracks at the key frames alone are written too, for text tools to score what `viper eval` scores.
+  const keyFramesOnly = [...gtAt.values()].some((g) => g.keyFramesOnly === true);
+  const keyFileOf = (cam: string) => join(outDir, 'gt', `${safe(cam).replace(/\.txt$/, '')}.keyframes.txt`);
+  guard([
+    ...cams.map(fileOf),
+    ...(withGt ? cams.map(gtFileOf) : []),
+    ...(keyFramesOnly ? cams.map(keyFileOf) : []),
+  ]);
   const gtIds = new Map<string, number>();
   for (const cam of cams) {
     const list = rows.get(cam) ?? [];
@@ -116,6 +127,13 @@ export async function exportMot(
         boxes: gtRows.length,
         ids: new Set(gtRows.map((r) => r.id)).size,
       };
+      if (keyFramesOnly) {
+        const camStamps = stamps.get(cam) ?? [];
+        const atKey = list.filter((r) => gtAt.has(camStamps[r.frame - 1]!));
+        const keyFile = keyFileOf(cam);
+        await writeOutputFile(keyFile, writeMotChallenge(trackRowsToMotRows(atKey)), '-o');
+        exported.groundTruth.keyFrameTracks = keyFile;
+      }
     }
     out.push(exported);
   }
@@ -144,7 +162,6 @@ function groundTruthRows(
         id = ids.size + 1;
         ids.set(a.id, id);
       }
-      const cls = VIPER_CLASSES.indexOf(a.cls) + 1;
       out.push({
         frame: i + 1,
         id,
@@ -153,7 +170,7 @@ function groundTruthRows(
         w: x2 - x1,
         h: y2 - y1,
         conf: 1,
-        wx: cls,
+        wx: 1, // MOTChallenge's class 1 (a target): its other numbers (car 3, …) would be distractors or dropped
         wy: v.visibleFraction,
         wz: -1,
       });

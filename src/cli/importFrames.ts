@@ -8,7 +8,7 @@
  * is decoded as it streams, so a failure part-way keeps the frames before it (and says so). The output's folder
  * is created when missing.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
@@ -16,6 +16,7 @@ import { MAX_LOG_TIME_S, secToNs, toFoxgloveTime, type TimeNs } from '../contrac
 import { frames as tfFrames, topics } from '../contracts/topics.ts';
 import type { Transform } from '../contracts/geometry.ts';
 import { RecordingWriter } from '../io/index.ts';
+import { checkJpegComplete } from '../io/jpegComplete.ts';
 import { makeDirs } from '../io/makeDirs.ts';
 import { transformsToFoxglove } from '../io/codecs/foxgloveToViper.ts';
 import { matToQuat, mountRotation } from '../sim/rig.ts';
@@ -172,13 +173,10 @@ async function checkFrames(paths: readonly string[]): Promise<void> {
 /** `imageMeta` of a file from its header alone (sharp reads no more of the file than the header). */
 async function fileMeta(where: string): Promise<ImageMeta> {
   let bytes: number;
-  const tail = new Uint8Array(JPEG_TAIL_BYTES);
-  let tailBytes = 0;
   try {
     const fd = openSync(where, 'r');
     try {
       bytes = fstatSync(fd).size;
-      tailBytes = readSync(fd, tail, 0, Math.min(bytes, tail.length), Math.max(0, bytes - tail.length));
     } finally {
       closeSync(fd);
     }
@@ -187,24 +185,8 @@ async function fileMeta(where: string): Promise<ImageMeta> {
   }
   if (bytes === 0) throw new RecordingError({ what: 'empty file (0 bytes)', where });
   const meta = await imageMeta(where, where);
-  if (meta.format === 'jpeg') checkJpegEnd(tail.subarray(0, tailBytes), where);
+  if (meta.format === 'jpeg') await checkJpegComplete(where);
   return meta;
-}
-
-/** How far from the end of a JPEG its end-of-image marker may lie (some writers pad after it). */
-const JPEG_TAIL_BYTES = 4096;
-
-/**
- * A JPEG cut short (a copy interrupted, a camera's partial write) still has a readable header, so it passed the
- * check and failed only in replay: its end-of-image marker (FF D9) must be near the end.
- */
-function checkJpegEnd(tail: Uint8Array, where: string): void {
-  for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return;
-  throw new RecordingError({
-    what: 'truncated JPEG: no end-of-image marker (FF D9) at its end',
-    where,
-    hint: 'the file was cut short: copy or export it again',
-  });
 }
 
 function checkSize(

@@ -15,6 +15,7 @@ import { GroundTruthMessage } from '../contracts/perception.ts';
 import { toFoxgloveTime } from '../contracts/time.ts';
 import { topics } from '../contracts/topics.ts';
 import { calibrationToFoxglove, RecordingWriter, transformsToFoxglove } from '../io/index.ts';
+import { checkJpegComplete } from '../io/jpegComplete.ts';
 import { makeDirs } from '../io/makeDirs.ts';
 import { type NuRig, nuScenesRigs } from '../io/nuscenes/rigs.ts';
 import { loadNuScenes, nuScenesVersions, pickScene } from '../io/nuscenes/tables.ts';
@@ -75,7 +76,7 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
   const { rigs, skipped, unmatched } = nuScenesRigs(db, scene, { sweeps: o.keyframesOnly !== true });
   if (rigs.length === 0)
     throw new InputError({ what: `scene ${scene.name} has no camera key frames`, where: o.dataroot });
-  for (const rig of rigs) for (const c of rig.cameras) checkJpeg(join(o.dataroot, c.filename), !rig.gt);
+  for (const rig of rigs) for (const c of rig.cameras) await checkJpeg(join(o.dataroot, c.filename), !rig.gt);
 
   await makeDirs(dirname(o.output), '-o');
   const writer = await RecordingWriter.create(o.output, { compression: 'zstd' });
@@ -118,7 +119,9 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
         await writer.writeObject(ch.calib, rig.tNs, calibrationToFoxglove(c.calibration, rig.tNs));
         const data = await readFile(join(o.dataroot, c.filename));
         await writer.writeObject(ch.image, rig.tNs, {
-          timestamp: toFoxgloveTime(c.captureNs), // its own capture time; the log time is the rig's
+          // The rig's time, as its log time: replay groups a rig's cameras and looks up /tf by the image's own
+          // stamp, and the capture time lives in the camera's transform (its pose at capture).
+          timestamp: toFoxgloveTime(rig.tNs),
           frame_id: c.cameraId,
           format: 'jpeg',
           data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
@@ -155,23 +158,19 @@ function camerasOf(rigs: readonly NuRig[]): string[] {
   return [...new Set(rigs.flatMap((r) => r.cameras.map((c) => c.cameraId)))].sort();
 }
 
-/** An image the tables name must be there and start as a JPEG (nuScenes' are), before anything is written. */
-function checkJpeg(path: string, sweep: boolean): void {
-  let fd: number | undefined;
+/** An image the tables name must be there and be a whole JPEG (nuScenes' are), before anything is written. */
+async function checkJpeg(path: string, sweep: boolean): Promise<void> {
+  let head = new Uint8Array(0);
   try {
     if (!statSync(path).isFile()) throw new Error('not a file');
-    fd = openSync(path, 'r');
-    const head = Buffer.alloc(3);
-    readSync(fd, head, 0, 3, 0);
-    if (head[0] !== 0xff || head[1] !== 0xd8 || head[2] !== 0xff) {
-      throw new InputError({
-        what: 'not a JPEG image',
-        where: path,
-        hint: 'nuScenes camera images are JPEG',
-      });
+    const fd = openSync(path, 'r');
+    head = new Uint8Array(3);
+    try {
+      readSync(fd, head, 0, 3, 0);
+    } finally {
+      closeSync(fd);
     }
-  } catch (err) {
-    if (err instanceof InputError) throw err;
+  } catch {
     throw new InputError({
       what: 'image named in sample_data.json is missing',
       where: path,
@@ -179,7 +178,8 @@ function checkJpeg(path: string, sweep: boolean): void {
         ? 'a sweep (a frame between the annotated key frames): the dataroot holds sweeps/ beside samples/; --keyframes-only imports the key frames alone (2 Hz)'
         : 'the dataroot holds samples/ beside the version folder (the blobs of the same nuScenes download)',
     });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
+  if (head[0] !== 0xff || head[1] !== 0xd8 || head[2] !== 0xff)
+    throw new InputError({ what: 'not a JPEG image', where: path, hint: 'nuScenes camera images are JPEG' });
+  await checkJpegComplete(path);
 }

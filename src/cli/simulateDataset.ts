@@ -6,19 +6,17 @@ import { readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ConfigError, EXIT_INTERRUPTED, systemFailure } from '../contracts/errors.ts';
-import { DatasetWriter, splitFor } from '../sim/dataset.ts';
+import { DATASET_MARKER, DatasetWriter, splitFor } from '../sim/dataset.ts';
 import type { LoadedScenario } from '../sim/scenario/load.ts';
 import { frameCount } from '../sim/simulate.ts';
 import { intArg } from './args.ts';
 import type { Progress } from './progress.ts';
 import { onInterrupt } from './run.ts';
 
-/** What a dataset folder holds (DatasetWriter): only such a folder, or an empty one, is replaced. */
-const DATASET_ENTRIES = new Set(['data.yaml', 'images', 'labels', 'annotations']);
-
 /**
- * The dataset replaces its folder whole, so the folder must be one (an earlier export) or empty: a folder of
- * anything else, or a file, would be deleted with it (`--export-dataset ~` once would have emptied a home).
+ * The dataset replaces its folder whole, so the folder must be empty or one Viper wrote (its DATASET_MARKER file):
+ * a folder of anything else, a YOLO dataset labelled by hand included, or a file, would be deleted with it
+ * (`--export-dataset ~` once would have emptied a home).
  */
 function checkReplaceable(path: string): void {
   let st: ReturnType<typeof statSync>;
@@ -34,12 +32,12 @@ function checkReplaceable(path: string): void {
       hint: 'name a new folder, or an earlier dataset to replace',
     });
   }
-  const foreign = readdirSync(path).filter((n) => !DATASET_ENTRIES.has(n));
-  if (foreign.length > 0) {
+  const names = readdirSync(path);
+  if (names.length > 0 && !names.includes(DATASET_MARKER)) {
     throw new ConfigError({
-      what: `${path} holds files that are not a Viper dataset (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); the export replaces the folder whole`,
+      what: `${path} is not empty and not a dataset Viper wrote (no ${DATASET_MARKER}; it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); the export replaces the folder whole`,
       where: '--export-dataset',
-      hint: 'name a new or empty folder, or an earlier dataset (data.yaml, images/, labels/, annotations/)',
+      hint: 'name a new or empty folder, or an earlier Viper dataset',
     });
   }
 }
@@ -73,6 +71,7 @@ export async function exportDataset(
   checkReplaceable(tmp);
   await rm(tmp, { recursive: true, force: true });
   const ds = new DatasetWriter(tmp);
+  await ds.begin();
   // The dataset replaces `dir` whole or not at all: Ctrl-C drops the partial copy and leaves `dir` as it was.
   let stop = false;
   const off = onInterrupt((sig) => {

@@ -149,8 +149,9 @@ export class ResultsSink {
     try {
       // The input's own records (a scenario's name, an import's source) travel with its results, so the results
       // say what they were made from; an earlier run's 'viper' record gives way to this run's.
-      for (const m of await this.reader.metadata())
-        if (m.name !== 'viper') await this.writer.addMetadata?.(m.name, m.metadata);
+      // A record that cannot be read back is left out rather than losing the run's own at the very end.
+      const inputs = await this.reader.metadata().catch(() => []);
+      for (const m of inputs) if (m.name !== 'viper') await this.writer.addMetadata?.(m.name, m.metadata);
       await this.writer.addMetadata?.('viper', clean);
     } finally {
       await this.writer.close();

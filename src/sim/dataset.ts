@@ -48,6 +48,9 @@ export function splitFor(name: string, allNames: string[], val?: string[]): Spli
   return i % 5 === 4 ? 'val' : 'train';
 }
 
+/** The file that marks a folder as a dataset Viper wrote (and may replace). */
+export const DATASET_MARKER = '.viper-dataset';
+
 export class DatasetWriter {
   private coco: Record<Split, { images: CocoImage[]; annotations: CocoAnnotation[] }> = {
     train: { images: [], annotations: [] },
@@ -121,6 +124,15 @@ export class DatasetWriter {
   }
 
   /** Write data.yaml and the COCO annotation files. */
+  /**
+   * Creates the folder with the mark `--export-dataset` looks for before it replaces a folder (only what Viper
+   * wrote is replaced), first, so a partial folder left by a killed run is marked too.
+   */
+  async begin(): Promise<void> {
+    await makeDirs(this.dir, '--export-dataset');
+    await writeFile(join(this.dir, DATASET_MARKER), 'written by viper simulate --export-dataset\n');
+  }
+
   async finish(): Promise<void> {
     const names = VIPER_CLASSES.map((c, i) => `  ${i}: ${c}`).join('\n');
     await writeFile(

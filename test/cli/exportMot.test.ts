@@ -76,9 +76,9 @@ it('writes the ground truth it carries as gt/<camera>.txt: scored as text, the s
   ).find((c) => c.camera === 'cam_front')!;
   expect(front.groundTruth?.file).toBe(join(out, 'gt', 'cam_front.txt'));
   expect(front.groundTruth!.boxes).toBeGreaterThan(20);
-  // MOTChallenge ground truth: frame, id, box, consider 1, class (pedestrian = 4), visibility.
+  // MOTChallenge ground truth: frame, id, box, consider 1, class 1 (a target), visibility.
   expect(readFileSync(front.groundTruth!.file, 'utf8')).toMatch(
-    /^1,1,[\d.]+,[\d.]+,[\d.]+,[\d.]+,1,4,[\d.]+,-1\n/,
+    /^1,1,[\d.]+,[\d.]+,[\d.]+,[\d.]+,1,1,[\d.]+,-1\n/,
   );
   const text = JSON.parse(
     viper(['eval', front.file, '--gt', front.groundTruth!.file, '--min-height', '8', '--json']).stdout,

@@ -83,9 +83,15 @@ describe('import of a folder', () => {
     });
     expectRefused(
       viper(['import', cut, '-o', out, '--no-progress']),
-      /truncated JPEG: no end-of-image marker \(FF D9\) at its end \(.*2\.jpg\)/,
+      /truncated JPEG: no end-of-image marker \(FF D9\), and it does not decode \(.*2\.jpg\)/,
     );
     expect(existsSync(out)).toBe(false);
+    // Data after the end marker (a phone's motion photo appends a video): decoded whole, and taken.
+    const appended = await frameFolder('appended', 2, {
+      '2.jpg': Buffer.concat([whole, Buffer.alloc(8192, 7)]),
+    });
+    const ok = viper(['import', appended, '-o', out, '--no-progress']);
+    expect(ok.code, ok.stderr).toBe(0);
   });
 
   it('says which files it skipped as not JPEG or PNG, on the summary line and in --json', async () => {

@@ -152,14 +152,14 @@ it('SIGINT during simulate --export-dataset leaves the folder as it was, no .par
   const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-ds-'));
   const out = join(dir, 'ds');
   mkdirSync(out);
-  writeFileSync(join(out, 'data.yaml'), 'an earlier dataset, kept');
+  writeFileSync(join(out, '.viper-dataset'), 'an earlier dataset, kept');
   const r = await interrupt(
     ['simulate', longScenario(dir, 'long'), '--export-dataset', out, '--stride', '1'],
     /dataset .*\d+%/,
   );
   expect(r.code, r.stderr).toBe(130);
   expect(r.stderr).toMatch(/interrupted: no dataset written/);
-  expect(readdirSync(out)).toEqual(['data.yaml']);
+  expect(readdirSync(out)).toEqual(['.viper-dataset']);
   expect(existsSync(`${out}.partial`)).toBe(false);
 }, 120_000);
 

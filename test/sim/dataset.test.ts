@@ -52,7 +52,9 @@ describe('dataset export', () => {
     const refused = await runSimulate([...files, '--export-dataset', mine, '--no-progress']);
     expect([refused.code, refused.stderr]).toEqual([
       2,
-      expect.stringMatching(/^error: config: .*mine holds files that are not a Viper dataset \(notes\.txt\)/),
+      expect.stringMatching(
+        /^error: config: .*mine is not empty and not a dataset Viper wrote \(no \.viper-dataset; it holds notes\.txt\)/,
+      ),
     ]);
     expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('precious');
     const file = join(dir, 'file.txt');
@@ -63,7 +65,12 @@ describe('dataset export', () => {
     expect(readFileSync(file, 'utf8')).toBe('precious');
     const r = await runSimulate([...files, '--export-dataset', out, '--stride', '1', '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
-    // An earlier dataset is replaced.
+    // An earlier dataset is replaced; a YOLO dataset Viper did not write is not.
+    const hand = join(dir, 'hand');
+    mkdirSync(join(hand, 'images'), { recursive: true });
+    writeFileSync(join(hand, 'data.yaml'), 'names: [a]');
+    expect((await runSimulate([...files, '--export-dataset', hand, '--no-progress'])).code).toBe(2);
+    expect(readFileSync(join(hand, 'data.yaml'), 'utf8')).toBe('names: [a]');
     const again = await runSimulate([...files, '--export-dataset', out, '--stride', '1', '--no-progress']);
     expect(again.code, again.stderr).toBe(0);
     expect(existsSync(`${out}.partial`)).toBe(false);

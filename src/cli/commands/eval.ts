@@ -5,7 +5,7 @@
  *   which passes its inputs through). Rows meet by log time.
  * - Text: MOTChallenge or KITTI tracking files (`--gt` required), e.g. to score another tracker's output.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { readTextInput } from '../../io/index.ts';
 import type { Command } from 'commander';
 import { ConfigError, InputError } from '../../contracts/errors.ts';
@@ -169,8 +169,14 @@ export function register(program: Command): void {
  * A file that is not named .mcap but starts as an MCAP or a rosbag2 SQLite bag: read as a recording, so that its
  * error is about what it is, not `MOTChallenge line 1: field frame is "SQLite"`.
  */
+/** An MCAP by name or by its first bytes, or a rosbag2 folder holding MCAP files (read as its file). */
 function isRecording(path: string): boolean {
-  return path.endsWith('.mcap') || isBinaryRecording(path);
+  if (path.endsWith('.mcap') || isBinaryRecording(path)) return true;
+  try {
+    return statSync(path).isDirectory() && readdirSync(path).some((n) => n.endsWith('.mcap'));
+  } catch {
+    return false;
+  }
 }
 
 function isBinaryRecording(path: string): boolean {

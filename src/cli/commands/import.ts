@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { type CameraMount, importFrames } from '../importFrames.ts';
@@ -66,6 +68,12 @@ export function register(program: Command): void {
     .action(
       action(async (source: string, o: Record<string, string | boolean>, cmd: Command) => {
         if (isNuScenesRoot(source)) return importNuScenesCommand(source, o, cmd);
+        if (existsSync(join(source, 'scene.json')) && existsSync(join(source, 'sample_data.json')))
+          throw new ConfigError({
+            what: `${source} is a nuScenes version folder`,
+            where: 'viper import',
+            hint: `pass the dataroot that holds it and samples/: viper import ${dirname(resolve(source))}`,
+          });
         for (const [flag, name] of [
           ['scene', '--scene'],
           ['nuscenesVersion', '--nuscenes-version'],

@@ -72,7 +72,7 @@ function indexing(r: InspectReport, readAll: boolean): string {
   if (r.indexed)
     return readAll ? 'indexed' : 'indexed (chunks not read: --recover reads and checks them all)';
   return r.summaryUnusable
-    ? 'streamed: its summary is there but unusable (damaged?), so the file was scanned'
+    ? 'streamed: its summary is there but not usable (damaged, or without the statistics and chunk indexes Viper reads by), so the file was scanned'
     : 'no summary (streamed)';
 }
 

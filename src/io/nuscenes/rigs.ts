@@ -7,9 +7,9 @@
  * Time. A rig's cameras fire one after another as the lidar sweeps past them (about 45 ms from first to last);
  * Viper's rig frame is one stamp. Every image of a key-frame rig is stamped with the sample's reference time (the
  * LIDAR_TOP key frame's, which the annotations describe, else the earliest camera's), of a sweep rig with its
- * anchor camera's (CAM_FRONT's); the image header keeps its own capture time, and each camera's transform from
- * base_link is its pose *at capture* seen from the ego at the reference time (ego(t_ref)⁻¹ · ego(t_cam) ·
- * mount), so back-projection is exact despite the shared stamp.
+ * anchor camera's (CAM_FRONT's), in its log time and its header alike (replay groups cameras and looks up /tf by
+ * the header stamp); each camera's transform from base_link is its pose *at capture* seen from the ego at the
+ * reference time (ego(t_ref)⁻¹ · ego(t_cam) · mount), so back-projection is exact despite the shared stamp.
  *
  * Frames. `odom` is nuScenes' global frame moved so that the first sample's ego is at the origin (same axes);
  * `base_link` is nuScenes' ego frame (x forward, y left, z up, origin on the ground at the rear axle); camera
@@ -28,7 +28,9 @@ import {
   type Pose,
   projectBox3D,
   quatRotate,
+  wrapAngle,
 } from '../../geometry/index.ts';
+import { InputError } from '../../contracts/errors.ts';
 import type { NuAnnotation, NuSample, NuScene, NuScenesDb, NuSampleData } from './tables.ts';
 import { sceneSamples } from './tables.ts';
 
@@ -213,8 +215,12 @@ function egoPoseOf(db: NuScenesDb, d: NuSampleData) {
   return p;
 }
 
-function missing(table: string, token: string, of: string): Error {
-  return new Error(`${table} ${token} (of sample_data ${of}) not found`);
+function missing(table: string, token: string, of: string): InputError {
+  return new InputError({
+    what: `${table} ${token}, named by sample_data ${of}, is not in the tables`,
+    where: `${table.split('/')[0]}.json`,
+    hint: 'the tables are from different versions or a download was cut short',
+  });
 }
 
 function cameraOf(db: NuScenesDb, d: NuSampleData, egoRefFromGlobal: Pose): NuCamera {
@@ -222,7 +228,10 @@ function cameraOf(db: NuScenesDb, d: NuSampleData, egoRefFromGlobal: Pose): NuCa
   const cameraId = sensorOf(db, d).channel.toLowerCase();
   const K = cs.camera_intrinsic.flat();
   if (K.length !== 9)
-    throw new Error(`camera_intrinsic of ${cameraId} is not 3×3 (calibrated_sensor ${cs.token})`);
+    throw new InputError({
+      what: `camera_intrinsic of ${cameraId} is not 3×3`,
+      where: `calibrated_sensor.json ${cs.token}`,
+    });
   const globalFromCam = composePose(nuPose(egoPoseOf(db, d)), nuPose(cs));
   return {
     cameraId,
@@ -259,8 +268,11 @@ function groundTruth(
     const category = db.category.get(db.instance.get(a.instance_token)?.category_token ?? '')?.name ?? '?';
     const attributes = a.attribute_tokens.map((t) => db.attribute.get(t)?.name ?? '');
     const cls = viperClassOf(category, attributes);
-    if (!cls) {
-      skipped.set(category, (skipped.get(category) ?? 0) + 1);
+    // As the devkit's evaluation (filter_eval_boxes): a box no lidar or radar point fell in is not scored.
+    const unseen = a.num_lidar_pts !== undefined && a.num_lidar_pts + (a.num_radar_pts ?? 0) === 0;
+    if (!cls || unseen) {
+      const why = cls ? `${category} (no lidar or radar point)` : category;
+      skipped.set(why, (skipped.get(why) ?? 0) + 1);
       continue;
     }
     const rotation = nuPose(a).rotation;
@@ -273,7 +285,7 @@ function groundTruth(
     const boxEgo = {
       center: applyPose(egoFromOdom, boxWorld.center),
       size: boxWorld.size,
-      yaw: boxWorld.yaw - egoHeading,
+      yaw: wrapAngle(boxWorld.yaw - egoHeading),
     };
     let id = ids.get(a.instance_token);
     if (id === undefined) {
@@ -298,7 +310,10 @@ function poseOf(t: Transform): Pose {
   return { translation: t.translation, rotation: t.rotation };
 }
 
-/** As the nuScenes devkit's box_velocity: from the previous to the next annotation of the instance (m/s, world). */
+/**
+ * As the nuScenes devkit's box_velocity: from the previous to the next annotation of the instance (m/s, world),
+ * refused past its max_time_diff (1.5 s, doubled when both neighbours are used).
+ */
 function velocityOf(db: NuScenesDb, a: NuAnnotation): Vec3 {
   const first = (a.prev && db.sample_annotation.get(a.prev)) || a;
   const last = (a.next && db.sample_annotation.get(a.next)) || a;
@@ -307,6 +322,7 @@ function velocityOf(db: NuScenesDb, a: NuAnnotation): Vec3 {
   const t1 = db.sample.get(last.sample_token)?.timestamp;
   if (t0 === undefined || t1 === undefined) return [0, 0, 0];
   const dt = (t1 - t0) / 1e6;
-  if (!(dt > 0) || dt > 1.5) return [0, 0, 0]; // the devkit's max_time_diff
+  const maxDt = first !== a && last !== a ? 3 : 1.5;
+  if (!(dt > 0) || dt > maxDt) return [0, 0, 0];
   return [0, 1, 2].map((k) => (last.translation[k]! - first.translation[k]!) / dt) as Vec3;
 }

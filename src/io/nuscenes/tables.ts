@@ -50,6 +50,9 @@ const SampleAnnotation = z.object({
   /** [width, length, height], metres. */
   size: Xyz,
   rotation: Wxyz,
+  /** Lidar and radar points inside the box: a box with none is not evaluated (the devkit's filter_eval_boxes). */
+  num_lidar_pts: z.number().int().nonnegative().optional(),
+  num_radar_pts: z.number().int().nonnegative().optional(),
   prev: z.string(),
   next: z.string(),
 });
