@@ -1,0 +1,146 @@
+/**
+ * `viper compare <a.results.mcap> <b.results.mcap>`: two replays of one recording (another tracker, a tuned
+ * `--params` file, another model) scored as `viper eval` scores them, side by side with the change from A to B.
+ * B is scored against A's ground truth, so results replayed from different recordings are refused (evalMcap's
+ * check), not compared.
+ */
+import type { Command } from 'commander';
+import { InputError } from '../../contracts/errors.ts';
+import type { EvalReport, SequenceMetrics } from '../../eval/index.ts';
+import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
+import { evalMcap } from '../evalMcap.ts';
+import { recoverElsewhere, withDamageHint } from '../recover.ts';
+import { action, printJson } from '../run.ts';
+
+/** One compared figure: `unit` says how it prints; `higherIsBetter` which way is an improvement. */
+interface Figure {
+  metric: string;
+  unit: '%' | 'count';
+  higherIsBetter: boolean;
+  of: (r: EvalReport) => number | undefined;
+}
+
+export interface ComparedFigure {
+  metric: string;
+  a: number | null;
+  b: number | null;
+  /** b − a (null when either is missing). */
+  delta: number | null;
+  /** Which run the figure favours ('=' when equal or not comparable). */
+  better: 'a' | 'b' | '=';
+}
+
+function tracking(name: string, pick: (r: EvalReport) => SequenceMetrics | undefined): Figure[] {
+  const fig = (
+    metric: string,
+    unit: Figure['unit'],
+    higherIsBetter: boolean,
+    f: (m: SequenceMetrics) => number,
+  ) => ({
+    metric: `${name} ${metric}`,
+    unit,
+    higherIsBetter,
+    of: (r: EvalReport) => {
+      const m = pick(r);
+      return m ? f(m) : undefined;
+    },
+  });
+  return [
+    fig('HOTA', '%', true, (m) => m.HOTA.HOTA),
+    fig('MOTA', '%', true, (m) => m.CLEAR.MOTA),
+    fig('IDF1', '%', true, (m) => m.Identity.IDF1),
+    fig('IDSW', 'count', false, (m) => m.CLEAR.IDSW),
+    fig('FP', 'count', false, (m) => m.CLEAR.CLR_FP),
+    fig('FN', 'count', false, (m) => m.CLEAR.CLR_FN),
+  ];
+}
+
+/** The figures compared: 2D overall and per camera, detection AP of the track boxes, the fused world objects. */
+function figures(a: EvalReport, b: EvalReport): Figure[] {
+  const cameras = [
+    ...new Set([...Object.keys(a.tracking?.perCamera ?? {}), ...Object.keys(b.tracking?.perCamera ?? {})]),
+  ].sort();
+  return [
+    ...tracking('2D', (r) => r.tracking?.overall),
+    { metric: 'AP50', unit: '%', higherIsBetter: true, of: (r) => r.detection?.mAP50 },
+    ...tracking('world', (r) => r.bev?.metrics),
+    { metric: 'world AMOTA', unit: '%', higherIsBetter: true, of: (r) => r.bev?.amota.AMOTA },
+    ...cameras.flatMap((cam) =>
+      tracking(cam, (r) => r.tracking?.perCamera[cam]).filter((f) => /HOTA|IDF1|IDSW$/.test(f.metric)),
+    ),
+  ];
+}
+
+export function compareReports(a: EvalReport, b: EvalReport): ComparedFigure[] {
+  return figures(a, b).map((f) => {
+    const x = f.of(a);
+    const y = f.of(b);
+    const ok = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
+    const delta = ok(x) && ok(y) ? y - x : null;
+    const better = delta === null || delta === 0 ? '=' : delta > 0 === f.higherIsBetter ? 'b' : 'a';
+    return { metric: f.metric, a: ok(x) ? x : null, b: ok(y) ? y : null, delta, better };
+  });
+}
+
+function formatCompared(rows: readonly ComparedFigure[], a: string, b: string): string {
+  const percent = (m: string) => !/IDSW|FP|FN$/.test(m);
+  const show = (m: string, v: number | null, signed = false) => {
+    if (v === null) return '-';
+    const s = percent(m) ? (100 * v).toFixed(1) : String(v);
+    return signed && v > 0 ? `+${s}` : s;
+  };
+  const width = Math.max(14, ...rows.map((r) => r.metric.length + 1));
+  const out = [`A ${a}`, `B ${b}`, `  ${'metric'.padEnd(width)}       A       B       Δ`];
+  for (const r of rows) {
+    const mark = r.better === 'b' ? '  B better' : r.better === 'a' ? '  A better' : '';
+    out.push(
+      `  ${r.metric.padEnd(width)}${show(r.metric, r.a).padStart(8)}${show(r.metric, r.b).padStart(8)}${show(r.metric, r.delta, true).padStart(8)}${mark}`,
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description(
+      'score two replays of one recording (another tracker, tuned --params, another model) side by side: every figure of viper eval with its change from A to B',
+    )
+    .argument('<a>', 'results.mcap of one replay')
+    .argument('<b>', 'results.mcap of another replay of the same recording')
+    .option('--json', 'print the figures as JSON')
+    .action(
+      action(
+        withDamageHint(
+          recoverElsewhere('`viper compare`'),
+          async (a: string, b: string, o: { json?: boolean }) => {
+            const opts = {
+              threshold: DEFAULT_SCORE.iou,
+              convention: 'trackeval' as const,
+              minHeightPx: DEFAULT_SCORE.minHeightPx,
+              minVisibility: DEFAULT_SCORE.minVisibility,
+              matchDistanceM: DEFAULT_SCORE.matchDistanceM,
+            };
+            const ra = await evalMcap(a, a, opts, false, undefined, false);
+            // Against A's ground truth: results of another recording are refused there.
+            const rb = await evalMcap(b, a, opts, false, undefined, false).catch((err: unknown) => {
+              if (
+                err instanceof InputError &&
+                err.what.startsWith('results were replayed from another recording')
+              )
+                throw new InputError({
+                  what: `A and B were replayed from different recordings (${err.what.replace(/^.*: /, '')})`,
+                  where: `${a} vs ${b}`,
+                  hint: 'compare two replays of one recording',
+                });
+              throw err;
+            });
+            const rows = compareReports(ra, rb);
+            if (o.json) printJson({ a, b, figures: rows });
+            else process.stdout.write(formatCompared(rows, a, b));
+            return 0;
+          },
+        ),
+      ),
+    );
+}

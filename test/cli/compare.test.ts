@@ -1,0 +1,86 @@
+/**
+ * `viper compare`: two replays of one recording side by side, every figure the one `viper eval` gives for each,
+ * and replays of different recordings refused.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { viper } from '../testing/cli.ts';
+import { simulateSmall } from '../testing/sim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-compare-'));
+const rec = join(dir, 'ped.mcap');
+const a = join(dir, 'bytetrack.results.mcap');
+const b = join(dir, 'sort.results.mcap');
+
+beforeAll(async () => {
+  await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
+  for (const [out, tracker] of [
+    [a, 'bytetrack'],
+    [b, 'sort'],
+  ]) {
+    const r = viper([
+      'replay',
+      rec,
+      '-o',
+      out!,
+      '--detector',
+      'oracle',
+      '--tracker',
+      tracker!,
+      '--no-progress',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+  }
+}, 120_000);
+
+interface Figure {
+  metric: string;
+  a: number | null;
+  b: number | null;
+  delta: number | null;
+  better: string;
+}
+
+it("gives each run's eval figures and the change from A to B", () => {
+  const r = viper(['compare', a, b, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  const figures = new Map((JSON.parse(r.stdout).figures as Figure[]).map((f) => [f.metric, f]));
+  const evalA = JSON.parse(viper(['eval', a, '--json']).stdout);
+  const evalB = JSON.parse(viper(['eval', b, '--json']).stdout);
+  for (const [metric, of] of [
+    ['2D HOTA', (e: typeof evalA) => e.tracking.overall.HOTA.HOTA],
+    ['2D IDF1', (e: typeof evalA) => e.tracking.overall.Identity.IDF1],
+    ['2D FN', (e: typeof evalA) => e.tracking.overall.CLEAR.CLR_FN],
+    ['AP50', (e: typeof evalA) => e.detection.mAP50],
+    ['world AMOTA', (e: typeof evalA) => e.bev.amota.AMOTA],
+    ['cam_front IDF1', (e: typeof evalA) => e.tracking.perCamera.cam_front.Identity.IDF1],
+  ] as const) {
+    const f = figures.get(metric)!;
+    expect([f.a, f.b], metric).toEqual([of(evalA), of(evalB)]);
+    expect(f.delta).toBeCloseTo(of(evalB) - of(evalA), 12);
+  }
+  // Fewer misses are better, a higher IDF1 is better: the mark follows the figure's direction.
+  const fn = figures.get('2D FN')!;
+  expect(fn.better).toBe(fn.delta! < 0 ? 'b' : fn.delta! > 0 ? 'a' : '=');
+  const idf1 = figures.get('2D IDF1')!;
+  expect(idf1.better).toBe(idf1.delta! > 0 ? 'b' : idf1.delta! < 0 ? 'a' : '=');
+  // The same run twice: nothing changes.
+  const same = JSON.parse(viper(['compare', a, a, '--json']).stdout).figures as Figure[];
+  expect(same.every((f) => f.better === '=' && (f.delta === null || f.delta === 0))).toBe(true);
+  expect(viper(['compare', a, b]).stdout).toMatch(/\n {2}2D HOTA +\d+\.\d +\d+\.\d +[-+]?\d+\.\d/);
+});
+
+it('refuses replays of different recordings on one line', async () => {
+  const other = join(dir, 'night.mcap');
+  await simulateSmall('night_street', other, { duration: 2 });
+  const c = join(dir, 'night.results.mcap');
+  expect(viper(['replay', other, '-o', c, '--detector', 'oracle', '--no-progress']).code).toBe(0);
+  const r = viper(['compare', a, c]);
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(
+    /^error: input: A and B were replayed from different recordings .* — compare two replays of one recording/,
+  );
+}, 120_000);
