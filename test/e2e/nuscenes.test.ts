@@ -1,5 +1,7 @@
 /**
- * Real cameras end to end: the nuScenes sample imported into a recording (test/testing/nuscenes.ts), replayed
+ * Real cameras end to end: the nuScenes sample, written as the devkit's tables (test/testing/nuscenesTables.ts),
+ * imported into a recording by `viper import`'s nuScenes importer (images, CameraCalibration from K, /tf from the
+ * camera mounts and the ego pose), replayed
  * through Viper's graph with YOLOX-Nano → ByteTrack → fusion, and the fused world objects compared with the
  * annotated 3D boxes in the ego frame (cars and pedestrians within 40 m).
  *
@@ -19,13 +21,18 @@ import { replay } from '../../src/graph/replay.ts';
 import { Detector } from '../../src/detect/Detector.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { describeShared, repoRoot } from '../shared.ts';
+import { importNuScenes } from '../../src/cli/importNuScenes.ts';
+import { applyPose, invertPose, type Pose } from '../../src/geometry/index.ts';
 import {
   annotatedBoxesInEgo,
   annotatedCameraBoxes,
   type CameraBox,
   type EgoBox,
-  writeNuScenesRecording,
 } from '../testing/nuscenes.ts';
+import { writeNuScenesDataroot } from '../testing/nuscenesTables.ts';
+
+/** The importer's odom is nuScenes' global frame moved to the first ego: fused objects are brought to the ego here. */
+let egoFromOdom: Pose = { translation: [0, 0, 0], rotation: [0, 0, 0, 1] };
 
 const GROUP: Record<string, string> = {
   car: 'vehicle',
@@ -59,7 +66,8 @@ function identify(objects: WorldObject[], tracks: Map<string, Track2D[]>): Ident
     for (const s of object.sources) {
       const t = tracks.get(s.cameraId)?.find((x) => x.trackId === s.trackId);
       if (!t) continue;
-      for (const b of boxes.get(s.cameraId) ?? []) {
+      // The sample names cameras by channel (CAM_FRONT), the importer in lower case.
+      for (const b of boxes.get(s.cameraId.toUpperCase()) ?? []) {
         if (GROUP[b.cls] !== GROUP[object.cls]) continue;
         const v = iou(t.box, b.box);
         if (v >= MIN_IOU && v > best.iou) best = { object, index: b.index, iou: v };
@@ -134,13 +142,15 @@ function score(label: string, last: Last): Score {
       const mine = ids.filter((i) => i.index === box.index).sort((a, b) => b.iou - a.iou)[0];
       if (!mine) return { box };
       const o = mine.object;
-      const errM = Math.hypot(o.box.center[0] - box.center[0], o.box.center[1] - box.center[1]);
-      const rangeErrM = Math.hypot(o.box.center[0], o.box.center[1]) - box.rangeM;
+      const c = applyPose(egoFromOdom, o.box.center);
+      const errM = Math.hypot(c[0] - box.center[0], c[1] - box.center[1]);
+      const rangeErrM = Math.hypot(c[0], c[1]) - box.rangeM;
       return { box, object: o, iou: mine.iou, errM, rangeErrM };
     });
   const describe = (i: Identified) => {
     const o = i.object;
-    const at = `${o.cls} ${Math.hypot(o.box.center[0], o.box.center[1]).toFixed(1)} m`;
+    const c = applyPose(egoFromOdom, o.box.center);
+    const at = `${o.cls} ${Math.hypot(c[0], c[1]).toFixed(1)} m`;
     if (i.index < 0) return `#${o.id} ${at} (no annotated box)`;
     const b = egoBoxes[i.index]!;
     return `#${o.id} ${at} (annotated #${b.index} ${b.cls} ${b.rangeM.toFixed(1)} m)`;
@@ -178,7 +188,12 @@ describeShared('nuScenes sample end to end: YOLOX-Nano → ByteTrack → fusion 
   const input = join(dir, 'nuscenes.mcap');
   const model = join(repoRoot, 'models/cards/yolox_nano.json');
   beforeAll(async () => {
-    await writeNuScenesRecording(input, { rigFrames: 3, periodS: 0.1 });
+    // Three key frames 0.1 s apart of the one real frame (a standing ego): the world tracker reports an object
+    // from its second update.
+    const fx = writeNuScenesDataroot(dir, { samples: 3, periodUs: 100_000 });
+    await importNuScenes({ dataroot: fx.dataroot, output: input });
+    const ego = fx.egoAt(fx.samplesUs[0]!);
+    egoFromOdom = invertPose({ translation: [0, 0, 0], rotation: ego.rotation });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

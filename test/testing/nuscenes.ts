@@ -1,13 +1,10 @@
 /**
- * The nuScenes sample (../shared/data/nuscenes-sample) as a Viper recording: the six real JPEGs, a
- * foxglove.CameraCalibration per camera from its K, and /tf with odom → base_link (identity: the ego frame is the
- * world frame, so fused objects come out in the ego frame) and base_link → <camera> from cam2ego. nuScenes camera
- * frames are optical (x right, y down, z forward), as Viper's. Also reads the annotated 3D boxes into the ego frame.
+ * The nuScenes sample (../shared/data/nuscenes-sample): its annotated 3D boxes in the ego frame and its 2D boxes
+ * with the object each was made from. nuScenes camera frames are optical (x right, y down, z forward), as Viper's.
+ * (test/testing/nuscenesTables.ts writes it as the devkit's tables, for `viper import`.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { secToNs, type TimeNs, toFoxgloveTime } from '../../src/contracts/time.ts';
-import { topics } from '../../src/contracts/topics.ts';
 import {
   applyPose,
   composePose,
@@ -16,7 +13,6 @@ import {
   poseFromMatrix4,
   projectPoint,
 } from '../../src/geometry/index.ts';
-import { RecordingWriter } from '../../src/io/index.ts';
 import { shared } from '../shared.ts';
 
 export interface NuScenesSample {
@@ -97,90 +93,4 @@ export function annotatedCameraBoxes(d: NuScenesSample = readNuScenesSample()): 
     out.set(cam, list);
   }
   return out;
-}
-
-/**
- * Writes the six images at `rigFrames` stamps `periodS` apart (a static scene: the same images every time, all six
- * cameras at one stamp, since the real ones span 45 ms, more than the rig aligner's 20 ms tolerance). The world
- * tracker reports an object from its second update, so one rig frame alone gives no objects.
- */
-export async function writeNuScenesRecording(
-  path: string,
-  o: { rigFrames?: number; periodS?: number } = {},
-): Promise<{ cameras: string[]; stamps: TimeNs[] }> {
-  const d = readNuScenesSample();
-  const n = o.rigFrames ?? 3;
-  const period = o.periodS ?? 0.1;
-  const cameras = Object.keys(d.cameras).sort();
-  const images = new Map(
-    cameras.map((c) => [c, new Uint8Array(readFileSync(join(NUSCENES_DIR, d.cameras[c]!.image)))]),
-  );
-  const w = await RecordingWriter.create(path, { compression: 'zstd' });
-  const stamps: TimeNs[] = [];
-  try {
-    const tf = await w.addChannel(topics.tf, { kind: 'foxglove', name: 'foxglove.FrameTransforms' });
-    const img = new Map<string, number>();
-    const cal = new Map<string, number>();
-    for (const c of cameras) {
-      img.set(c, await w.addChannel(topics.image(c), { kind: 'foxglove', name: 'foxglove.CompressedImage' }));
-      cal.set(
-        c,
-        await w.addChannel(topics.calibration(c), { kind: 'foxglove', name: 'foxglove.CameraCalibration' }),
-      );
-    }
-    for (let i = 0; i < n; i++) {
-      const tNs = secToNs(1000 + i * period);
-      stamps.push(tNs);
-      const timestamp = toFoxgloveTime(tNs);
-      const transforms = [
-        {
-          timestamp,
-          parent_frame_id: 'odom',
-          child_frame_id: 'base_link',
-          translation: { x: 0, y: 0, z: 0 },
-          rotation: { x: 0, y: 0, z: 0, w: 1 },
-        },
-        ...cameras.map((c) => {
-          const p = poseFromMatrix4(d.cameras[c]!.cam2ego);
-          const [x, y, z] = p.translation;
-          const [qx, qy, qz, qw] = p.rotation;
-          return {
-            timestamp,
-            parent_frame_id: 'base_link',
-            child_frame_id: c,
-            translation: { x, y, z },
-            rotation: { x: qx, y: qy, z: qz, w: qw },
-          };
-        }),
-      ];
-      // Just before the images: a frame takes the transforms received up to its stamp.
-      await w.writeObject(tf, tNs - 1_000_000n, { transforms });
-      for (const c of cameras) {
-        const cam = d.cameras[c]!;
-        if (i === 0) {
-          const K = cam.K.flat();
-          await w.writeObject(cal.get(c)!, tNs, {
-            timestamp,
-            frame_id: c,
-            width: cam.width,
-            height: cam.height,
-            distortion_model: '',
-            D: [],
-            K,
-            R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
-            P: [K[0], K[1], K[2], 0, K[3], K[4], K[5], 0, K[6], K[7], K[8], 0],
-          });
-        }
-        await w.writeObject(img.get(c)!, tNs, {
-          timestamp,
-          frame_id: c,
-          data: images.get(c)!,
-          format: 'jpeg',
-        });
-      }
-    }
-  } finally {
-    await w.close();
-  }
-  return { cameras, stamps };
 }
