@@ -6,6 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { buildStages } from '../../src/graph/buildStages.ts';
+import { replay } from '../../src/graph/replay.ts';
 import { viper } from '../testing/cli.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -84,3 +86,21 @@ it('refuses replays of different recordings on one line', async () => {
     /^error: input: A and B were replayed from different recordings .* — compare two replays of one recording/,
   );
 }, 120_000);
+
+it('refuses a replay stopped part-way (it would score as missing what it never replayed)', async () => {
+  const partial = join(dir, 'partial.results.mcap');
+  const { stages } = await buildStages({ detector: 'oracle', tracker: 'bytetrack' }, rec);
+  const control = { stopped: false };
+  await replay({
+    input: rec,
+    output: partial,
+    stages,
+    control,
+    onProgress: (p) => {
+      if (p.rigFrames >= 10) control.stopped = true;
+    },
+  });
+  const c = viper(['compare', a, partial]);
+  expect(c.code).toBe(2);
+  expect(c.stderr).toMatch(/^error: input: B is an interrupted replay: it covers part of the recording/);
+}, 60_000);

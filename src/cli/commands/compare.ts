@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../contracts/errors.ts';
 import type { EvalReport, SequenceMetrics } from '../../eval/index.ts';
 import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
+import { RecordingReader } from '../../io/index.ts';
 import { evalMcap } from '../evalMcap.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
@@ -22,6 +23,8 @@ interface Figure {
 
 export interface ComparedFigure {
   metric: string;
+  /** '%': a fraction (0–1, printed as a percentage); 'count': a number of boxes or switches. */
+  unit: Figure['unit'];
   a: number | null;
   b: number | null;
   /** b − a (null when either is missing). */
@@ -78,15 +81,14 @@ export function compareReports(a: EvalReport, b: EvalReport): ComparedFigure[] {
     const ok = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
     const delta = ok(x) && ok(y) ? y - x : null;
     const better = delta === null || delta === 0 ? '=' : delta > 0 === f.higherIsBetter ? 'b' : 'a';
-    return { metric: f.metric, a: ok(x) ? x : null, b: ok(y) ? y : null, delta, better };
+    return { metric: f.metric, unit: f.unit, a: ok(x) ? x : null, b: ok(y) ? y : null, delta, better };
   });
 }
 
 function formatCompared(rows: readonly ComparedFigure[], a: string, b: string): string {
-  const percent = (m: string) => !/IDSW|FP|FN$/.test(m);
-  const show = (m: string, v: number | null, signed = false) => {
+  const show = (r: ComparedFigure, v: number | null, signed = false) => {
     if (v === null) return '-';
-    const s = percent(m) ? (100 * v).toFixed(1) : String(v);
+    const s = r.unit === '%' ? (100 * v).toFixed(1) : String(v);
     return signed && v > 0 ? `+${s}` : s;
   };
   const width = Math.max(14, ...rows.map((r) => r.metric.length + 1));
@@ -94,17 +96,52 @@ function formatCompared(rows: readonly ComparedFigure[], a: string, b: string): 
   for (const r of rows) {
     const mark = r.better === 'b' ? '  B better' : r.better === 'a' ? '  A better' : '';
     out.push(
-      `  ${r.metric.padEnd(width)}${show(r.metric, r.a).padStart(8)}${show(r.metric, r.b).padStart(8)}${show(r.metric, r.delta, true).padStart(8)}${mark}`,
+      `  ${r.metric.padEnd(width)}${show(r, r.a).padStart(8)}${show(r, r.b).padStart(8)}${show(r, r.delta, true).padStart(8)}${mark}`,
     );
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A replay stopped early (Ctrl-C) or salvaged from a damaged file scores as missing what it never replayed. */
+async function checkWhole(path: string, which: string): Promise<void> {
+  const reader = await RecordingReader.open(path);
+  try {
+    const viper = (await reader.metadata()).find((m) => m.name === 'viper')?.metadata;
+    if (viper?.interrupted === 'true')
+      throw new InputError({
+        what: `${which} is an interrupted replay: it covers part of the recording`,
+        where: path,
+        hint: 'compare two whole replays of one recording',
+      });
+  } finally {
+    await reader.close();
+  }
+}
+
+/** eval's errors name its own option (--gt); here the two runs are what the user gave. */
+function rehint(a: string, b: string): (err: unknown) => never {
+  return (err) => {
+    if (err instanceof InputError && err.what.startsWith('results were replayed from another recording'))
+      throw new InputError({
+        what: `A and B were replayed from different recordings (${err.what.replace(/^.*: /, '').replace("from --gt's", "from A's")})`,
+        where: `${a} vs ${b}`,
+        hint: 'compare two replays of one recording',
+      });
+    if (err instanceof InputError && err.hint?.includes('--gt'))
+      throw new InputError({
+        what: err.what,
+        where: err.where,
+        hint: 'compare two results files of viper replay on a simulated or imported recording (they carry its ground truth)',
+      });
+    throw err;
+  };
 }
 
 export function register(program: Command): void {
   program
     .command('compare')
     .description(
-      'score two replays of one recording (another tracker, tuned --params, another model) side by side: every figure of viper eval with its change from A to B',
+      "score two replays of one recording (another tracker, tuned --params, another model) side by side: eval's main figures (2D, AP50, world, per camera) with the change from A to B",
     )
     .argument('<a>', 'results.mcap of one replay')
     .argument('<b>', 'results.mcap of another replay of the same recording')
@@ -121,20 +158,18 @@ export function register(program: Command): void {
               minVisibility: DEFAULT_SCORE.minVisibility,
               matchDistanceM: DEFAULT_SCORE.matchDistanceM,
             };
-            const ra = await evalMcap(a, a, opts, false, undefined, false);
+            await checkWhole(a, 'A');
+            await checkWhole(b, 'B');
+            const ra = await evalMcap(a, a, opts, false, undefined, false).catch(rehint(a, b));
             // Against A's ground truth: results of another recording are refused there.
-            const rb = await evalMcap(b, a, opts, false, undefined, false).catch((err: unknown) => {
-              if (
-                err instanceof InputError &&
-                err.what.startsWith('results were replayed from another recording')
-              )
-                throw new InputError({
-                  what: `A and B were replayed from different recordings (${err.what.replace(/^.*: /, '')})`,
-                  where: `${a} vs ${b}`,
-                  hint: 'compare two replays of one recording',
-                });
-              throw err;
-            });
+            const rb = await evalMcap(b, a, opts, false, undefined, false).catch(rehint(a, b));
+            // B was scored at A's stamps: a run cut short would be scored as missing what it never replayed.
+            if (ra.run && rb.run && ra.run.rigFrames !== rb.run.rigFrames)
+              throw new InputError({
+                what: `A has ${ra.run.rigFrames} rig frames and B ${rb.run.rigFrames}: one replay covers less of the recording`,
+                where: `${a} vs ${b}`,
+                hint: 'compare two whole replays of one recording',
+              });
             const rows = compareReports(ra, rb);
             if (o.json) printJson({ a, b, figures: rows });
             else process.stdout.write(formatCompared(rows, a, b));
