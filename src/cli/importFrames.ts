@@ -20,6 +20,7 @@ import { checkJpegComplete } from '../io/jpegComplete.ts';
 import { makeDirs } from '../io/makeDirs.ts';
 import { transformsToFoxglove } from '../io/codecs/foxgloveToViper.ts';
 import { matToQuat, mountRotation } from '../sim/rig.ts';
+import { checkOutputPaths } from './paths.ts';
 import { probeVideo, videoJpegFrames } from './videoFrames.ts';
 
 export interface ImportOptions {
@@ -134,6 +135,11 @@ async function importFolder(o: ImportOptions): Promise<ImportSummary> {
     throw new ConfigError({ what: `no .jpg/.jpeg/.png files in '${o.source}'`, where: 'import <source>' });
   }
   await checkFrames(files.map((f) => join(o.source, f)));
+  // A frame reached through a symlink is another name for a file elsewhere: -o must not be it.
+  checkOutputPaths(
+    files.map((f) => join(o.source, f)),
+    [{ path: o.output, flag: '-o' }],
+  );
   async function* frames(): AsyncGenerator<Frame> {
     for (const f of files) {
       const where = join(o.source, f);

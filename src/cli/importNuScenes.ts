@@ -20,6 +20,7 @@ import { makeDirs } from '../io/makeDirs.ts';
 import { type NuRig, nuScenesRigs } from '../io/nuscenes/rigs.ts';
 import { loadNuScenes, nuScenesVersions, pickScene } from '../io/nuscenes/tables.ts';
 import { sceneUpdate } from '../sim/record.ts';
+import { checkOutputPaths } from './paths.ts';
 
 export interface NuScenesImportOptions {
   dataroot: string;
@@ -77,6 +78,11 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
   if (rigs.length === 0)
     throw new InputError({ what: `scene ${scene.name} has no camera key frames`, where: o.dataroot });
   for (const rig of rigs) for (const c of rig.cameras) await checkJpeg(join(o.dataroot, c.filename), !rig.gt);
+  // An image reached through a symlink is another name for a file elsewhere: -o must not be one.
+  checkOutputPaths(
+    [...new Set(rigs.flatMap((r) => r.cameras.map((c) => join(o.dataroot, c.filename))))],
+    [{ path: o.output, flag: '-o' }],
+  );
 
   await makeDirs(dirname(o.output), '-o');
   const writer = await RecordingWriter.create(o.output, { compression: 'zstd' });

@@ -2,7 +2,16 @@
  * `viper import` checks: the output's folder is created, a folder's frames are all checked before anything is
  * written, files that are not images are counted, and a video that fails part-way says what it kept.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -92,6 +101,19 @@ describe('import of a folder', () => {
     });
     const ok = viper(['import', appended, '-o', out, '--no-progress']);
     expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('refuses -o that is a frame reached through a symlink (it was overwritten)', async () => {
+    const targets = await frameFolder('targets', 2);
+    const links = join(dir, 'links');
+    mkdirSync(links);
+    for (const f of ['1.jpg', '2.jpg']) symlinkSync(join(targets, f), join(links, f));
+    const before = readFileSync(join(targets, '2.jpg'));
+    expectRefused(
+      viper(['import', links, '-o', join(targets, '2.jpg'), '--no-progress']),
+      /output is the input/,
+    );
+    expect(readFileSync(join(targets, '2.jpg')).equals(before)).toBe(true);
   });
 
   it('says which files it skipped as not JPEG or PNG, on the summary line and in --json', async () => {
