@@ -10,8 +10,12 @@
  * tracks', ids numbered in order of first appearance; every row MOTChallenge's class 1, a target, since its other
  * class numbers mean distractors or other classes to its tools, as Viper's scoring is class-agnostic), with the boxes the scenario
  * suite scores (visible at least `DEFAULT_SCORE.minVisibility`), so other tools (TrackEval) score the same rows:
- * `viper eval dir/cam.txt --gt dir/gt/cam.txt --min-height 8` gives that camera's suite figures.
+ * `viper eval dir/cam.txt --gt dir/gt/cam.txt --min-height 8` gives that camera's suite figures (with ground truth
+ * at key frames only, `dir/cam.keyframes.txt`, the tracks at those frames, in place of `dir/cam.txt`). A `gt/`
+ * file an earlier export left for a camera these results have no ground truth for is removed, and listed.
  */
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../contracts/errors.ts';
 import { type GroundTruthMessage, parseGroundTruth } from '../contracts/perception.ts';
@@ -34,6 +38,8 @@ export interface ExportedCamera {
    * the tracks at those frames (score that file against it: the others are not annotated).
    */
   groundTruth?: { file: string; boxes: number; ids: number; keyFrameTracks?: string };
+  /** Files an earlier export left for this camera that these results do not have (stale ground truth), removed. */
+  removed?: string[];
 }
 
 export async function exportMot(
@@ -99,7 +105,8 @@ export async function exportMot(
   // Ground truth at key frames only (an imported nuScenes scene): the tracks between them are not scored, so the
   // tracks at the key frames alone are written too, for text tools to score what `viper eval` scores.
   const keyFramesOnly = [...gtAt.values()].some((g) => g.keyFramesOnly === true);
-  const keyFileOf = (cam: string) => join(outDir, 'gt', `${safe(cam).replace(/\.txt$/, '')}.keyframes.txt`);
+  // Tracker output, so beside the tracks, not in gt/ (where tools look for ground truth).
+  const keyFileOf = (cam: string) => join(outDir, `${safe(cam).replace(/\.txt$/, '')}.keyframes.txt`);
   guard([
     ...cams.map(fileOf),
     ...(withGt ? cams.map(gtFileOf) : []),
@@ -118,6 +125,12 @@ export async function exportMot(
       ids: new Set(list.map((r) => r.id)).size,
       images: images.get(cam) ?? null,
     };
+    // A file an earlier export left for this camera would be scored with these tracks: removed, and said so.
+    const stale = [...(withGt ? [] : [gtFileOf(cam)]), ...(keyFramesOnly ? [] : [keyFileOf(cam)])].filter(
+      (f) => existsSync(f),
+    );
+    for (const f of stale) await rm(f);
+    if (stale.length > 0) exported.removed = stale;
     if (withGt) {
       const gtRows = groundTruthRows(cam, stamps.get(cam) ?? [], gtAt, gtIds);
       const gtFile = gtFileOf(cam);

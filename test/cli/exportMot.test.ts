@@ -2,13 +2,14 @@
  * `viper export`: a results file's 2D tracks as MOTChallenge text per camera, read back by the same reader
  * `viper eval` uses: every track box of every annotations message, at its frame, and nothing else.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { annotationsToRows } from '../../src/eval/index.ts';
 import { RecordingReader, readMotChallenge } from '../../src/io/index.ts';
 import { viper } from '../testing/cli.ts';
+import { copyRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-export-'));
@@ -93,6 +94,19 @@ it('writes the ground truth it carries as gt/<camera>.txt: scored as text, the s
   ] as const)
     expect(text[group][key], `${group}.${key}`).toBe(mcap[group][key]);
   expect(text.HOTA.HOTA).toEqual(mcap.HOTA.HOTA);
+});
+
+it('removes ground truth an earlier export left for a camera the results have none for, and says so', async () => {
+  const out = join(dir, 'reused');
+  expect(viper(['export', results, '-o', out]).code).toBe(0);
+  expect(existsSync(join(out, 'gt', 'cam_front.txt'))).toBe(true);
+  // The same tracks without their ground truth (a real replay's results have none).
+  const bare = join(dir, 'bare.results.mcap');
+  await copyRecording(results, bare, 1 << 20, (topic) => !topic.startsWith('/ground_truth/'));
+  const r = viper(['export', bare, '-o', out]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(existsSync(join(out, 'gt', 'cam_front.txt'))).toBe(false);
+  expect(r.stdout).toMatch(/cam_front: .*; removed .*gt\/cam_front\.txt \(left by an earlier export/);
 });
 
 it('writes into the results file’s own folder (it adds <camera>.txt files; it replaces nothing)', () => {

@@ -182,7 +182,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
     const front = (
       JSON.parse(ex.stdout) as { camera: string; groundTruth: { file: string; keyFrameTracks: string } }[]
     ).find((c) => c.camera === 'cam_front')!;
-    expect(front.groundTruth.keyFrameTracks).toBe(join(mot, 'gt', 'cam_front.keyframes.txt'));
+    expect(front.groundTruth.keyFrameTracks).toBe(join(mot, 'cam_front.keyframes.txt'));
     const text = JSON.parse(
       viper([
         'eval',
