@@ -9,6 +9,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../contracts/errors.ts';
 import { GroundTruthMessage } from '../contracts/perception.ts';
@@ -77,7 +78,8 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
   const { rigs, skipped, unmatched } = nuScenesRigs(db, scene, { sweeps: o.keyframesOnly !== true });
   if (rigs.length === 0)
     throw new InputError({ what: `scene ${scene.name} has no camera key frames`, where: o.dataroot });
-  for (const rig of rigs) for (const c of rig.cameras) await checkJpeg(join(o.dataroot, c.filename), !rig.gt);
+  for (const rig of rigs)
+    for (const c of rig.cameras) await checkJpeg(join(o.dataroot, c.filename), !rig.gt, c.calibration);
   // An image reached through a symlink is another name for a file elsewhere: -o must not be one.
   checkOutputPaths(
     [...new Set(rigs.flatMap((r) => r.cameras.map((c) => join(o.dataroot, c.filename))))],
@@ -165,7 +167,11 @@ function camerasOf(rigs: readonly NuRig[]): string[] {
 }
 
 /** An image the tables name must be there and be a whole JPEG (nuScenes' are), before anything is written. */
-async function checkJpeg(path: string, sweep: boolean): Promise<void> {
+async function checkJpeg(
+  path: string,
+  sweep: boolean,
+  size: { width: number; height: number },
+): Promise<void> {
   let head = new Uint8Array(0);
   try {
     if (!statSync(path).isFile()) throw new Error('not a file');
@@ -186,6 +192,18 @@ async function checkJpeg(path: string, sweep: boolean): Promise<void> {
     });
   }
   if (head[0] !== 0xff || head[1] !== 0xd8 || head[2] !== 0xff)
-    throw new InputError({ what: 'not a JPEG image', where: path, hint: 'nuScenes camera images are JPEG' });
+    throw new InputError({
+      what: head.every((b) => b === 0) ? 'empty or blank image file' : 'not a JPEG image',
+      where: path,
+      hint: 'nuScenes camera images are JPEG',
+    });
   await checkJpegComplete(path);
+  // The calibration's size is sample_data's: an image of another size would have its ground truth clipped wrongly.
+  const meta = await sharp(path).metadata();
+  if (meta.width !== size.width || meta.height !== size.height)
+    throw new InputError({
+      what: `image is ${meta.width}×${meta.height}, sample_data.json says ${size.width}×${size.height}`,
+      where: path,
+      hint: 'the tables and the images are from different downloads',
+    });
 }

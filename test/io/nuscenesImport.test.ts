@@ -241,6 +241,57 @@ describeShared('viper import <nuScenes dataroot>', () => {
     expect(Math.hypot(...rigs[0]!.ego.translation)).toBeCloseTo(0, 9);
   });
 
+  it('tables that contradict themselves or the images: one line naming the table and record, nothing written', () => {
+    const cases: [string, (t: Record<string, Record<string, unknown>[]>) => void, RegExp][] = [
+      [
+        'dangling-instance',
+        (t) => {
+          t.sample_annotation![0]!.instance_token = 'nope';
+        },
+        /instance nope is not in instance\.json \(sample_annotation\.json a0-0\)/,
+      ],
+      [
+        'zero-rotation',
+        (t) => {
+          t.calibrated_sensor![0]!.rotation = [0, 0, 0, 0];
+        },
+        /rotation \[0, 0, 0, 0\] is not a unit quaternion \(calibrated_sensor\.json cs-CAM_BACK\)/,
+      ],
+      [
+        'visibility',
+        (t) => {
+          t.sample_annotation![0]!.visibility_token = '9';
+        },
+        /visibility token '9' is not one of nuScenes' 1–4/,
+      ],
+      [
+        'image-size',
+        (t) => {
+          for (const d of t.sample_data!) if (d.width === 1600) Object.assign(d, { width: 800, height: 450 });
+        },
+        /image is 1600×900, sample_data\.json says 800×450/,
+      ],
+    ];
+    for (const [name, spoil, message] of cases) {
+      const root = writeNuScenesDataroot(join(dir, `spoilt-${name}`)).dataroot;
+      const tables = Object.fromEntries(
+        ['sample_annotation', 'calibrated_sensor', 'sample_data'].map((t) => [
+          t,
+          JSON.parse(readFileSync(join(root, NU_VERSION, `${t}.json`), 'utf8')),
+        ]),
+      );
+      spoil(tables);
+      for (const [t, rows] of Object.entries(tables))
+        writeFileSync(join(root, NU_VERSION, `${t}.json`), JSON.stringify(rows));
+      const out = join(dir, `spoilt-${name}.mcap`);
+      const r = viper(['import', root, '-o', out]);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr, name).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
   it('bad input: one line, exit 2, nothing written', () => {
     const out = join(dir, 'bad.mcap');
     const cases: [string[], RegExp, () => void][] = [

@@ -140,9 +140,18 @@ async function importNuScenesCommand(
   );
   if (o.json) printJson(s);
   else {
-    const skipped = Object.values(s.skipped).reduce((a, b) => a + b, 0);
+    const count = (pointless: boolean) =>
+      Object.entries(s.skipped)
+        .filter(([k]) => k.endsWith('(no lidar or radar point)') === pointless)
+        .reduce((n, [, v]) => n + v, 0);
+    const untracked = count(false);
+    const unseen = count(true);
+    const left = [
+      ...(untracked ? [`${untracked} of classes Viper does not track`] : []),
+      ...(unseen ? [`${unseen} with no lidar or radar point`] : []),
+    ];
     process.stdout.write(
-      `${s.interrupted ? 'interrupted: ' : ''}imported nuScenes ${s.version} ${s.scene}: ${s.frames} rig frames (${s.keyFrames} annotated) over ${s.durationS.toFixed(1)} s, ${s.cameras.length} cameras, ${s.objects} objects (${s.actors} annotations${skipped ? `; ${skipped} of classes Viper does not track left out` : ''})${s.unmatchedFrames ? `, ${s.unmatchedFrames} sweep frames with no CAM_FRONT frame to join left out` : ''} → ${s.output}\n`,
+      `${s.interrupted ? 'interrupted: ' : ''}imported nuScenes ${s.version} ${s.scene}: ${s.frames} rig frames (${s.keyFrames} annotated) over ${s.durationS.toFixed(1)} s, ${s.cameras.length} cameras, ${s.objects} objects (${s.actors} annotations${left.length ? `; left out: ${left.join(', ')}` : ''})${s.unmatchedFrames ? `, ${s.unmatchedFrames} sweep frames with no CAM_FRONT frame to join left out` : ''} → ${s.output}\n`,
     );
   }
   return s.interrupted ? EXIT_INTERRUPTED : 0;

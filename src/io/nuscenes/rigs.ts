@@ -79,9 +79,21 @@ export function viperClassOf(category: string, attributes: readonly string[]): V
 /** nuScenes' visibility bins (the fraction of the object visible over all six cameras) → their middle. */
 const VISIBILITY: Record<string, number> = { '1': 0.2, '2': 0.5, '3': 0.7, '4': 0.9 };
 
-/** A nuScenes pose ([w, x, y, z] rotation) as a Viper pose ([x, y, z, w]). */
-function nuPose(p: { translation: readonly number[]; rotation: readonly number[] }): Pose {
+/**
+ * A nuScenes pose ([w, x, y, z] rotation) as a Viper pose ([x, y, z, w]); a rotation that is not a unit quaternion
+ * (all zeros, say) would place a camera or a box anywhere, so it is bad input, named by its table and token.
+ */
+function nuPose(
+  p: { token: string; translation: readonly number[]; rotation: readonly number[] },
+  table: string,
+): Pose {
   const [w, x, y, z] = p.rotation as [number, number, number, number];
+  if (Math.abs(Math.hypot(w, x, y, z) - 1) > 0.01)
+    throw new InputError({
+      what: `rotation [${p.rotation.join(', ')}] is not a unit quaternion`,
+      where: `${table}.json ${p.token}`,
+      hint: 'nuScenes rotations are unit quaternions [w, x, y, z]',
+    });
   return { translation: [...p.translation] as Vec3, rotation: [x, y, z, w] };
 }
 
@@ -116,7 +128,7 @@ export function nuScenesRigs(db: NuScenesDb, scene: NuScene, o: { sweeps?: boole
   for (const { ref, cams, sample } of groups) {
     const tNs = usToNs(ref.timestamp);
     if (rigs.length > 0 && tNs <= rigs[rigs.length - 1]!.tNs) continue; // a sweep rig at a key frame's time
-    const refEgo = nuPose(egoPoseOf(db, ref));
+    const refEgo = nuPose(egoPoseOf(db, ref), 'ego_pose');
     origin ??= refEgo.translation;
     // global → odom: a shift, so the numbers stay small (float32 in some viewers).
     const odomFromGlobal: Pose = {
@@ -226,13 +238,19 @@ function missing(table: string, token: string, of: string): InputError {
 function cameraOf(db: NuScenesDb, d: NuSampleData, egoRefFromGlobal: Pose): NuCamera {
   const cs = db.calibrated_sensor.get(d.calibrated_sensor_token)!;
   const cameraId = sensorOf(db, d).channel.toLowerCase();
+  if (!(d.width > 0 && d.height > 0))
+    throw new InputError({
+      what: `camera image size ${d.width}×${d.height}`,
+      where: `sample_data.json ${d.token}`,
+      hint: 'a camera sample_data gives the image width and height',
+    });
   const K = cs.camera_intrinsic.flat();
   if (K.length !== 9)
     throw new InputError({
       what: `camera_intrinsic of ${cameraId} is not 3×3`,
       where: `calibrated_sensor.json ${cs.token}`,
     });
-  const globalFromCam = composePose(nuPose(egoPoseOf(db, d)), nuPose(cs));
+  const globalFromCam = composePose(nuPose(egoPoseOf(db, d), 'ego_pose'), nuPose(cs, 'calibrated_sensor'));
   return {
     cameraId,
     filename: d.filename,
@@ -265,9 +283,27 @@ function groundTruth(
   const egoHeading = headingOf(odomFromEgo.rotation);
   const actors: GtActor[] = [];
   for (const a of db.annotationsOf.get(sample.token) ?? []) {
-    const category = db.category.get(db.instance.get(a.instance_token)?.category_token ?? '')?.name ?? '?';
-    const attributes = a.attribute_tokens.map((t) => db.attribute.get(t)?.name ?? '');
-    const cls = viperClassOf(category, attributes);
+    const instance = db.instance.get(a.instance_token);
+    const category = db.category.get(instance?.category_token ?? '')?.name;
+    const attributes = a.attribute_tokens.map((t) => db.attribute.get(t)?.name);
+    if (
+      !instance ||
+      category === undefined ||
+      attributes.includes(undefined) ||
+      !(a.visibility_token in VISIBILITY)
+    )
+      throw new InputError({
+        what: !instance
+          ? `instance ${a.instance_token} is not in instance.json`
+          : category === undefined
+            ? `category ${instance.category_token} of instance ${instance.token} is not in category.json`
+            : attributes.includes(undefined)
+              ? 'an attribute token is not in attribute.json'
+              : `visibility token '${a.visibility_token}' is not one of nuScenes' 1–4`,
+        where: `sample_annotation.json ${a.token}`,
+        hint: 'the tables are from different versions or a download was cut short',
+      });
+    const cls = viperClassOf(category, attributes as string[]);
     // As the devkit's evaluation (filter_eval_boxes): a box no lidar or radar point fell in is not scored.
     const unseen = a.num_lidar_pts !== undefined && a.num_lidar_pts + (a.num_radar_pts ?? 0) === 0;
     if (!cls || unseen) {
@@ -275,7 +311,7 @@ function groundTruth(
       skipped.set(why, (skipped.get(why) ?? 0) + 1);
       continue;
     }
-    const rotation = nuPose(a).rotation;
+    const rotation = nuPose(a, 'sample_annotation').rotation;
     const [w, l, h] = a.size;
     const boxWorld = {
       center: applyPose(odomFromGlobal, a.translation),
@@ -292,7 +328,7 @@ function groundTruth(
       id = `${cls[0]!.toUpperCase()}${ids.size + 1}`;
       ids.set(a.instance_token, id);
     }
-    const visibleFraction = VISIBILITY[a.visibility_token] ?? 1;
+    const visibleFraction = VISIBILITY[a.visibility_token]!;
     const views: GtCameraView[] = [];
     for (const c of cameras) {
       const camFromOdom = invertPose(composePose(odomFromEgo, poseOf(c.mount)));

@@ -128,7 +128,15 @@ export function loadNuScenes(dataroot: string, version: string): NuScenesDb {
   }
   const db = { ...(tables as unknown as Tables), dataroot, version } as NuScenesDb;
   db.annotationsOf = new Map();
-  for (const a of db.sample_annotation.values()) pushTo(db.annotationsOf, a.sample_token, a);
+  for (const a of db.sample_annotation.values()) {
+    if (!db.sample.has(a.sample_token))
+      throw new InputError({
+        what: `sample ${a.sample_token} of annotation ${a.token} is not in sample.json`,
+        where: join(dataroot, version, 'sample_annotation.json'),
+        hint: 'the tables are from different versions or a download was cut short',
+      });
+    pushTo(db.annotationsOf, a.sample_token, a);
+  }
   db.keyframesOf = new Map();
   for (const d of db.sample_data.values()) if (d.is_key_frame) pushTo(db.keyframesOf, d.sample_token, d);
   return db;
@@ -156,9 +164,18 @@ function readTable(file: string): unknown[] {
   try {
     rows = JSON.parse(text);
   } catch (err) {
-    throw new InputError({ what: `not JSON: ${(err as Error).message}`, where: file });
+    throw new InputError({
+      what: `not JSON: ${(err as Error).message}`,
+      where: file,
+      hint: 'a nuScenes table is a JSON array of records, as the devkit writes it',
+    });
   }
-  if (!Array.isArray(rows)) throw new InputError({ what: 'a nuScenes table is a JSON array', where: file });
+  if (!Array.isArray(rows))
+    throw new InputError({
+      what: `a nuScenes table is a JSON array, this is ${rows === null ? 'null' : typeof rows}`,
+      where: file,
+      hint: 'the tables as the devkit reads them (v1.0 format)',
+    });
   return rows;
 }
 
@@ -171,6 +188,12 @@ function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
 /** The scene named (by name or token), or the only one; otherwise a ConfigError listing the names. */
 export function pickScene(db: NuScenesDb, wanted: string | undefined): NuScene {
   const scenes = [...db.scene.values()].sort((a, b) => a.name.localeCompare(b.name));
+  if (scenes.length === 0)
+    throw new InputError({
+      what: `no scenes in ${db.version}`,
+      where: join(db.dataroot, db.version, 'scene.json'),
+      hint: 'scene.json lists the scenes of a nuScenes version',
+    });
   if (wanted !== undefined) {
     const s = scenes.find((x) => x.name === wanted || x.token === wanted);
     if (s) return s;
@@ -199,9 +222,15 @@ export function sceneSamples(db: NuScenesDb, scene: NuScene): NuSample[] {
       throw new InputError({
         what: `sample ${token} of scene ${scene.name} is not in sample.json`,
         where: join(db.dataroot, db.version, 'sample.json'),
+        hint: 'the tables are from different versions or a download was cut short',
       });
     }
-    if (out.length > 100_000) throw new InputError({ what: 'sample chain loops', where: scene.name });
+    if (out.length > db.sample.size)
+      throw new InputError({
+        what: `the samples of scene ${scene.name} loop (their next tokens come back round)`,
+        where: join(db.dataroot, db.version, 'sample.json'),
+        hint: 'the tables are damaged: download them again',
+      });
     out.push(s);
     token = s.next;
   }
