@@ -13,14 +13,13 @@ import { dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
 import { MAX_LOG_TIME_S, secToNs, toFoxgloveTime, type TimeNs } from '../contracts/time.ts';
-import { frames as tfFrames, topics } from '../contracts/topics.ts';
-import type { Transform } from '../contracts/geometry.ts';
+import { topics } from '../contracts/topics.ts';
 import { RecordingWriter } from '../io/index.ts';
 import { checkJpegComplete } from '../io/jpegComplete.ts';
 import { makeDirs } from '../io/makeDirs.ts';
 import { transformsToFoxglove } from '../io/codecs/foxgloveToViper.ts';
-import { matToQuat, mountRotation } from '../sim/rig.ts';
 import { checkOutputPaths } from './paths.ts';
+import { type CameraMount, mountTransforms, nominalCalibration } from './importCamera.ts';
 import { probeVideo, videoJpegFrames } from './videoFrames.ts';
 
 export interface ImportOptions {
@@ -43,13 +42,6 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number | undefined) => void;
   /** Set `stopped` (Ctrl-C) to end the import after the frame being written; the recording is finalized. */
   control?: { stopped: boolean };
-}
-
-export interface CameraMount {
-  position: [number, number, number];
-  yawDeg: number;
-  pitchDeg: number;
-  rollDeg: number;
 }
 
 export interface ImportSummary {
@@ -363,30 +355,6 @@ async function imageMeta(data: Uint8Array | string, where: string): Promise<Imag
   return { format: meta.format, width: meta.width, height: meta.height };
 }
 
-/** A pinhole with square pixels, principal point at the centre, focal length from the horizontal FOV. */
-export function nominalCalibration(
-  frameId: string,
-  width: number,
-  height: number,
-  hfovDeg: number,
-  timestamp: { sec: number; nsec: number },
-) {
-  const f = width / 2 / Math.tan((hfovDeg * Math.PI) / 360);
-  const cx = width / 2;
-  const cy = height / 2;
-  return {
-    timestamp,
-    frame_id: frameId,
-    width,
-    height,
-    distortion_model: '',
-    D: [],
-    K: [f, 0, cx, 0, f, cy, 0, 0, 1],
-    R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
-    P: [f, 0, cx, 0, 0, f, cy, 0, 0, 0, 1, 0],
-  };
-}
-
 /**
  * The frames until `control.stopped`. A video's ffmpeg, killed by the same Ctrl-C (the terminal signals the whole
  * process group), ends its stream with an error then: that is the stop, not a failure.
@@ -400,14 +368,4 @@ async function* stoppable<T>(frames: AsyncIterable<T>, control?: { stopped: bool
   } catch (err) {
     if (!control?.stopped) throw err;
   }
-}
-
-/** odom → base_link (identity: the camera does not move) and base_link → the camera's optical frame. */
-export function mountTransforms(camera: string, m: CameraMount): Transform[] {
-  const deg = Math.PI / 180;
-  const R = mountRotation(m.yawDeg * deg, m.pitchDeg * deg, m.rollDeg * deg);
-  return [
-    { parent: tfFrames.world, child: tfFrames.ego, translation: [0, 0, 0], rotation: [0, 0, 0, 1] },
-    { parent: tfFrames.ego, child: camera, translation: [...m.position], rotation: matToQuat(R) },
-  ];
 }

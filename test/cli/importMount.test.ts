@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mountTransforms } from '../../src/cli/importFrames.ts';
+import { mountTransforms } from '../../src/cli/importCamera.ts';
 import { quatRotate } from '../../src/geometry/quat.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { describeShared, shared } from '../shared.ts';
