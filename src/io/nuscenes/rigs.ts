@@ -32,7 +32,7 @@ import {
 } from '../../geometry/index.ts';
 import { InputError } from '../../contracts/errors.ts';
 import type { NuAnnotation, NuSample, NuScene, NuScenesDb, NuSampleData } from './tables.ts';
-import { sceneSamples } from './tables.ts';
+import { pushTo, sceneSamples } from './tables.ts';
 
 export interface NuCamera {
   cameraId: string;
@@ -165,10 +165,7 @@ function sweepRigs(db: NuScenesDb, samples: readonly NuSample[]): { groups: RigG
   const byChannel = new Map<string, NuSampleData[]>();
   for (const d of db.sample_data.values()) {
     if (d.is_key_frame || !inScene.has(d.sample_token) || !isCamera(db, d)) continue;
-    const ch = sensorOf(db, d).channel;
-    const list = byChannel.get(ch);
-    if (list) list.push(d);
-    else byChannel.set(ch, [d]);
+    pushTo(byChannel, sensorOf(db, d).channel, d);
   }
   for (const list of byChannel.values()) list.sort((a, b) => a.timestamp - b.timestamp);
   const channels = [...byChannel.keys()].sort();

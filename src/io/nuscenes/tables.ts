@@ -179,7 +179,8 @@ function readTable(file: string): unknown[] {
   return rows;
 }
 
-function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
+/** Appends `value` to the list of `key`. */
+export function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
   const list = m.get(key);
   if (list) list.push(value);
   else m.set(key, [value]);
