@@ -86,6 +86,7 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
     [{ path: o.output, flag: '-o' }],
   );
 
+  const cameras = camerasOf(rigs);
   await makeDirs(dirname(o.output), '-o');
   const writer = await RecordingWriter.create(o.output, { compression: 'zstd' });
   let done = 0;
@@ -102,7 +103,7 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
       name: 'foxglove.SceneUpdate',
     });
     const camCh = new Map<string, { image: number; calib: number }>();
-    for (const id of camerasOf(rigs)) {
+    for (const id of cameras) {
       camCh.set(id, {
         image: await writer.addChannel(topics.image(id), {
           kind: 'foxglove',
@@ -152,7 +153,7 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
     scene: scene.name,
     frames: done,
     keyFrames: written.filter((r) => r.gt).length,
-    cameras: camerasOf(rigs),
+    cameras,
     durationS: done > 1 ? Number(written[done - 1]!.tNs - written[0]!.tNs) / 1e9 : 0,
     actors: written.reduce((n, r) => n + (r.gt?.actors.length ?? 0), 0),
     objects: new Set(written.flatMap((r) => r.gt?.actors.map((a) => a.id) ?? [])).size,
