@@ -4,5 +4,7 @@ export * from './classes.ts';
 export * from './geometry.ts';
 export * from './camera.ts';
 export * from './perception.ts';
+export * from './annotations.ts';
 export * from './topics.ts';
+export * from './schemaKinds.ts';
 export * from './stage.ts';

@@ -25,19 +25,6 @@ export function cameraFromAnnotationsTopic(topic: string): string | null {
 /** Frames: the world (`odom`), the ego body (`base_link`, FLU), and one optical frame per camera. */
 export const frames = { world: 'odom', ego: 'base_link' } as const;
 
-/** Image schemas Viper reads: Foxglove's and ROS 2's (also the older names without `/msg/`). */
-export function isImageSchema(name: string): boolean {
-  return (
-    /^foxglove\.(CompressedImage|RawImage)$/.test(name) ||
-    /^sensor_msgs\/(msg\/)?(Image|CompressedImage)$/.test(name)
-  );
-}
-
-/** Calibration schemas Viper reads: foxglove.CameraCalibration and sensor_msgs CameraInfo. */
-export function isCalibrationSchema(name: string): boolean {
-  return name === 'foxglove.CameraCalibration' || /^sensor_msgs\/(msg\/)?CameraInfo$/.test(name);
-}
-
 /**
  * The camera a topic belongs to, for a message that names no frame_id (and for the viewer, which names cameras
  * by topic): `/cam_front/image` → cam_front, `/front/image_raw/compressed` → front, `/sensors/left/camera_info` →

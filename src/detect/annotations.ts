@@ -3,6 +3,7 @@
  * detection, outlined in its class colour, and a "class score" label at its top-left corner.
  */
 import type { Color, ImageAnnotations, PointsAnnotation, TextAnnotation } from '@foxglove/schemas';
+import { boxOutline } from '../contracts/annotations.ts';
 import type { ViperClass } from '../contracts/classes.ts';
 import type { Detection } from '../contracts/perception.ts';
 import { type TimeNs, toFoxgloveTime } from '../contracts/time.ts';
@@ -17,9 +18,6 @@ export const CLASS_COLORS: Record<ViperClass, Color> = {
   motorcycle: { r: 1, g: 0.9, b: 0.1, a: 1 },
 };
 
-/** foxglove.PointsAnnotationType.LINE_LOOP (a type-only import keeps the schemas package out of the bundle). */
-const LINE_LOOP = 2 as PointsAnnotation['type'];
-const TRANSPARENT: Color = { r: 0, g: 0, b: 0, a: 0 };
 const LABEL_BG: Color = { r: 0, g: 0, b: 0, a: 0.6 };
 const WHITE: Color = { r: 1, g: 1, b: 1, a: 1 };
 
@@ -38,24 +36,10 @@ export function detectionsToImageAnnotations(
   const texts: TextAnnotation[] = [];
   for (const d of dets) {
     if (d.cameraId !== cameraId) continue;
-    const { x1, y1, x2, y2 } = d.box;
-    points.push({
-      timestamp,
-      type: LINE_LOOP,
-      points: [
-        { x: x1, y: y1 },
-        { x: x2, y: y1 },
-        { x: x2, y: y2 },
-        { x: x1, y: y2 },
-      ],
-      outline_color: CLASS_COLORS[d.cls],
-      outline_colors: [],
-      fill_color: TRANSPARENT,
-      thickness: opts.thickness ?? 2,
-    });
+    points.push(boxOutline(d.box, timestamp, CLASS_COLORS[d.cls], opts.thickness ?? 2));
     texts.push({
       timestamp,
-      position: { x: x1, y: y1 },
+      position: { x: d.box.x1, y: d.box.y1 },
       text: `${d.cls} ${d.score.toFixed(2)}`,
       font_size: opts.fontSize ?? 12,
       text_color: WHITE,

@@ -6,6 +6,7 @@
  * - `/perception/objects` (viper.Objects): fused world objects, for BEV scoring.
  * Frames are numbered by stamp: {@link StampIndex} gives every distinct stamp its rank.
  */
+import { parseTrackLabel } from '../contracts/annotations.ts';
 import { type GroundTruthMessage, ObjectsMessage } from '../contracts/perception.ts';
 import { InputError } from '../contracts/errors.ts';
 import { compareNs } from '../contracts/time.ts';
@@ -72,8 +73,6 @@ interface AnnotationsLike {
   texts?: { text?: string }[];
 }
 
-const TRACK_LABEL = /^#(\d+)\s+(\S+)(?:\s+(-?[\d.]+(?:e-?\d+)?))?/;
-
 /**
  * Tracks of one ImageAnnotations message. Outlines without a `#id` label (plain detections) are skipped and
  * counted, so a caller can tell a detector-only results file from an empty one. A message that is not shaped as
@@ -110,22 +109,20 @@ export function annotationsToRows(
       if (q === null || typeof q !== 'object' || !Number.isFinite(q.x) || !Number.isFinite(q.y))
         bad(`points.${k}.points.${j} is not a point with finite x and y`);
     });
-    const m = TRACK_LABEL.exec(label);
-    if (!m || pts.length < 2) {
+    const track = parseTrackLabel(label);
+    if (!track || pts.length < 2) {
       unlabelled++;
       return;
     }
     const xs = pts.map((q) => q.x);
     const ys = pts.map((q) => q.y);
-    // Past 2⁵³ neighbouring ids read as one number and two tracks would merge: such an id stays its digits.
-    const n = Number(m[1]);
     const row: Omit<TrackRow, 'frame'> = {
-      id: Number.isSafeInteger(n) ? n : m[1]!,
-      cls: m[2]!,
+      id: track.id,
+      cls: track.cls,
       camera,
       box: { x1: Math.min(...xs), y1: Math.min(...ys), x2: Math.max(...xs), y2: Math.max(...ys) },
     };
-    if (m[3] !== undefined) row.score = Number(m[3]);
+    if (track.score !== undefined) row.score = track.score;
     rows.push(row);
   });
   return { rows, unlabelled };

@@ -4,7 +4,8 @@
  * An input that is itself a results file: see the constructor.
  * Channels are created on first use; since the write order is deterministic, so are channel ids.
  */
-import { cameraFromTopic, isImageSchema, topics } from '../contracts/topics.ts';
+import { isImageSchema } from '../contracts/schemaKinds.ts';
+import { cameraFromTopic, topics } from '../contracts/topics.ts';
 import { toFoxgloveTime } from '../contracts/time.ts';
 import type { RecordedMessage, SchemaSpec } from '../io/types.ts';
 import { encodeFoxglove, encodeJson, type RecordingReader, type RecordingWriter } from '../io/index.ts';

@@ -7,7 +7,8 @@ import type { TimeNs } from '../contracts/time.ts';
 import { nsToSec } from '../contracts/time.ts';
 import { RecordingError } from '../contracts/errors.ts';
 import { type MetadataRecord, RecordingReader } from '../io/index.ts';
-import { interpretMessage, kindOf } from './interpret.ts';
+import { schemaKind } from '../contracts/schemaKinds.ts';
+import { interpretMessage } from './interpret.ts';
 
 export interface InspectReport {
   path: string;
@@ -82,7 +83,7 @@ export async function inspectRecording(
     const cameras: InspectReport['cameras'] = [];
     const calibrations = new Map<string, NonNullable<InspectReport['cameras'][number]['calibration']>>();
     for (const ch of s.channels) {
-      const k = kindOf(ch.schemaName);
+      const k = schemaKind(ch.schemaName);
       if (!k || (k.kind !== 'image' && k.kind !== 'rawImage' && k.kind !== 'calibration')) continue;
       if (undecodable(reader, ch.id).undecodable) continue; // listed with its topic
       const first = await firstMessage(reader, ch.topic);

@@ -6,6 +6,7 @@
  */
 import { RecordingError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
+import { isImageSchema, schemaKind } from '../contracts/schemaKinds.ts';
 import { cameraFromTopic } from '../contracts/topics.ts';
 import {
   foxgloveCalibrationToCalibration,
@@ -14,7 +15,6 @@ import {
   foxgloveFrameTransformsToTransforms,
   foxgloveRawImageToImage,
   foxgloveStampNs,
-  normalizeRosType,
   ros2CameraInfoToCalibration,
   ros2CompressedImageToImage,
   ros2ImageToImage,
@@ -26,29 +26,6 @@ import {
 import type { RecordingReader } from '../io/index.ts';
 import type { Decoded, RecordedMessage } from '../io/types.ts';
 import type { Interpreted } from './FrameAssembler.ts';
-
-type Kind = 'image' | 'rawImage' | 'calibration' | 'tf' | 'tfSingle';
-
-const FOXGLOVE: Record<string, Kind> = {
-  'foxglove.CompressedImage': 'image',
-  'foxglove.RawImage': 'rawImage',
-  'foxglove.CameraCalibration': 'calibration',
-  'foxglove.FrameTransforms': 'tf',
-  'foxglove.FrameTransform': 'tfSingle',
-};
-const ROS: Record<string, Kind> = {
-  'sensor_msgs/msg/CompressedImage': 'image',
-  'sensor_msgs/msg/Image': 'rawImage',
-  'sensor_msgs/msg/CameraInfo': 'calibration',
-  'tf2_msgs/msg/TFMessage': 'tf',
-};
-
-export function kindOf(schemaName: string): { kind: Kind; ros: boolean } | undefined {
-  const f = FOXGLOVE[schemaName];
-  if (f) return { kind: f, ros: false };
-  const r = ROS[normalizeRosType(schemaName)];
-  return r ? { kind: r, ros: true } : undefined;
-}
 
 /** Refuse a recording with a channel whose schema or message encoding Viper cannot decode. */
 export function checkChannels(reader: RecordingReader): void {
@@ -71,7 +48,7 @@ export function checkChannels(reader: RecordingReader): void {
  */
 export function checkHasCameras(reader: RecordingReader): void {
   const channels = reader.channels();
-  if (!channels.some((ch) => isImageKind(kindOf(ch.schemaName)?.kind))) {
+  if (!channels.some((ch) => isImageSchema(ch.schemaName))) {
     const shown = channels.slice(0, 6).map((ch) => `${ch.topic} (${ch.schemaName || 'no schema'})`);
     const more = channels.length > shown.length ? `, … ${channels.length - shown.length} more` : '';
     throw new RecordingError({
@@ -84,14 +61,10 @@ export function checkHasCameras(reader: RecordingReader): void {
   }
 }
 
-function isImageKind(k: Kind | undefined): boolean {
-  return k === 'image' || k === 'rawImage';
-}
-
 export type InterpretResult = Interpreted | { kind: 'bad'; cameraId: string; message: string };
 
 export function interpretMessage(m: RecordedMessage, reader: RecordingReader): InterpretResult {
-  const k = kindOf(m.channel.schemaName);
+  const k = schemaKind(m.channel.schemaName);
   if (!k) return { kind: 'other' };
   let msg: Decoded;
   try {

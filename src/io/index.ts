@@ -11,14 +11,12 @@ export {
   foxgloveSchemaData,
   foxgloveSchemaName,
 } from './codecs/foxglove.ts';
-export { createDecoder, normalizeRosType } from './codecs/decode.ts';
+export { createDecoder } from './codecs/decode.ts';
 export type { Decoder } from './codecs/decode.ts';
 export {
-  ROS2_TYPES,
   ros2CameraInfoToCalibration,
   ros2CompressedImageToImage,
   ros2ImageToImage,
-  ros2Kind,
   ros2TfStampsNs,
   ros2TfToTransforms,
   rosFrameId,

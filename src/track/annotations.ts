@@ -1,5 +1,6 @@
 /** Render 2D tracks as a foxglove.ImageAnnotations message (plain object, Foxglove field names). */
-import { type ImageAnnotations, PointsAnnotationType } from '@foxglove/schemas';
+import type { ImageAnnotations } from '@foxglove/schemas';
+import { CONFIRMED_THICKNESS, boxOutline, formatTrackLabel } from '../contracts/annotations.ts';
 import type { Track2D } from '../contracts/perception.ts';
 import { type TimeNs, toFoxgloveTime } from '../contracts/time.ts';
 import { colorForId } from './colors.ts';
@@ -19,25 +20,11 @@ export function tracksToImageAnnotations(
   for (const t of tracks) {
     if (t.cameraId !== cameraId) continue;
     const color = colorForId(t.trackId);
-    const { x1, y1, x2, y2 } = t.box;
-    out.points.push({
-      timestamp,
-      type: PointsAnnotationType.LINE_LOOP,
-      points: [
-        { x: x1, y: y1 },
-        { x: x2, y: y1 },
-        { x: x2, y: y2 },
-        { x: x1, y: y2 },
-      ],
-      outline_color: color,
-      outline_colors: [],
-      fill_color: { r: 0, g: 0, b: 0, a: 0 },
-      thickness: t.state === 'confirmed' ? 2 : 1,
-    });
+    out.points.push(boxOutline(t.box, timestamp, color, t.state === 'confirmed' ? CONFIRMED_THICKNESS : 1));
     out.texts.push({
       timestamp,
-      position: { x: x1, y: Math.max(0, y1 - 4) },
-      text: `#${t.trackId} ${t.cls} ${t.score.toFixed(2)}`,
+      position: { x: t.box.x1, y: Math.max(0, t.box.y1 - 4) },
+      text: formatTrackLabel(t.trackId, t.cls, t.score),
       font_size: 14,
       text_color: { r: 1, g: 1, b: 1, a: 1 },
       background_color: { ...color, a: 0.7 },

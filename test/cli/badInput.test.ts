@@ -21,19 +21,16 @@ beforeAll(async () => {
 });
 
 function expectOneLineExit2(args: string[], pattern: RegExp): string {
-  const t0 = performance.now();
   // --detector none: the error must come from the input itself, not from choosing a model.
   const r = viper(
     args[0] === 'replay' && !args.includes('--detector') ? [...args, '--detector', 'none'] : args,
   );
-  const seconds = (performance.now() - t0) / 1000;
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(/^error: /);
   expect(lines[0]).toMatch(pattern);
   expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(seconds).toBeLessThan(30);
   return lines[0]!;
 }
 

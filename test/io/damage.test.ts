@@ -35,16 +35,14 @@ async function chunkOffsets(path: string): Promise<{ chunks: Chunk[]; dataEnd: n
   };
 }
 
-/** Expects `fn` to reject with a one-line RecordingError within seconds; returns its message. */
+/** Expects `fn` to reject with a one-line RecordingError (a hang fails on the test's timeout); returns its message. */
 async function failure(fn: () => Promise<unknown>): Promise<string> {
-  const t0 = performance.now();
   let err: unknown;
   try {
     await fn();
   } catch (e) {
     err = e;
   }
-  expect(performance.now() - t0).toBeLessThan(5000); // generous: the CI box is shared
   expect(err).toBeInstanceOf(RecordingError);
   const msg = (err as Error).message;
   expect(msg).not.toContain('\n');

@@ -55,14 +55,12 @@ describe('corruption fuzz', () => {
   it(`${CASES} seeded corruptions: RecordingError or correct data, never anything else`, async () => {
     const next = rng(SEED);
     const outcomes = { ok: 0, refused: 0, recovered: 0 };
-    const t0 = performance.now();
     for (let i = 0; i < CASES; i++) {
       const orig = originals[i % originals.length] as (typeof originals)[number];
       const { bytes, what } = corrupt(orig.bytes, next);
       const p = join(dir, `case-${i}.mcap`);
       writeFileSync(p, bytes);
       const all = orig.messages.map(key);
-      const caseStart = performance.now();
 
       // Plain read: the whole, exact message sequence, or a RecordingError.
       try {
@@ -105,11 +103,9 @@ describe('corruption fuzz', () => {
           throw new Error(`${what} (recover): ${String(err)}`, { cause: err });
         expect((err as Error).message, what).toMatch(/not an MCAP file|empty file/);
       }
-      expect(performance.now() - caseStart, what).toBeLessThan(3000);
     }
     await new Promise((r) => setTimeout(r, 10));
     expect(unhandled).toBe(0);
-    expect(performance.now() - t0).toBeLessThan(20_000);
     // The seeds must exercise every path, not only the harmless ones.
     expect(outcomes.refused).toBeGreaterThan(CASES / 4);
     expect(outcomes.recovered).toBeGreaterThan(CASES / 4);

@@ -17,11 +17,11 @@ import {
   ros2CameraInfoToCalibration,
   ros2CompressedImageToImage,
   ros2ImageToImage,
-  ros2Kind,
   ros2TfToTransforms,
   rosHeaderStampNs,
 } from '../../src/io/index.ts';
 import type { Decoded } from '../../src/io/index.ts';
+import { isCalibrationSchema, isImageSchema, schemaKind } from '../../src/contracts/schemaKinds.ts';
 import { tempDir } from './helpers.ts';
 import { ROS2_DEFINITIONS, cdr, header } from './rosFixtures.ts';
 
@@ -166,11 +166,17 @@ describe('ROS 2 CDR decoding and conversion', () => {
     ]);
   });
 
-  it('maps schema names (old-style too) to conversions', () => {
-    expect(ros2Kind('sensor_msgs/msg/Image')).toBe('image');
-    expect(ros2Kind('sensor_msgs/CompressedImage')).toBe('compressedImage');
-    expect(ros2Kind('tf2_msgs/TFMessage')).toBe('tf');
-    expect(ros2Kind('std_msgs/msg/String')).toBeUndefined();
+  it('maps schema names (old-style too) to what they are', () => {
+    expect(schemaKind('sensor_msgs/msg/Image')).toEqual({ kind: 'rawImage', ros: true });
+    expect(schemaKind('sensor_msgs/CompressedImage')).toEqual({ kind: 'image', ros: true });
+    expect(schemaKind('tf2_msgs/TFMessage')).toEqual({ kind: 'tf', ros: true });
+    expect(schemaKind('foxglove.FrameTransform')).toEqual({ kind: 'tfSingle', ros: false });
+    expect(schemaKind('std_msgs/msg/String')).toBeUndefined();
+    expect(isImageSchema('sensor_msgs/Image') && isImageSchema('foxglove.RawImage')).toBe(true);
+    expect(isImageSchema('foxglove.CameraCalibration')).toBe(false);
+    expect(
+      isCalibrationSchema('sensor_msgs/CameraInfo') && isCalibrationSchema('foxglove.CameraCalibration'),
+    ).toBe(true);
   });
 
   it('refuses unsupported images with RecordingError', () => {

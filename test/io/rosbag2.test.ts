@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { RecordingError } from '../../src/contracts/errors.ts';
-import { RecordingReader, normalizeRosType } from '../../src/io/index.ts';
+import { normalizeRosType } from '../../src/contracts/schemaKinds.ts';
+import { RecordingReader } from '../../src/io/index.ts';
 import { describeShared, shared } from '../shared.ts';
 import { viper } from '../testing/cli.ts';
 

@@ -78,7 +78,6 @@ describe('viper scenarios: bad input', () => {
   it('a model card that is missing, or names a missing .onnx: one line before any scenario is rendered', async () => {
     const out = join(dir, 'model-out');
     const scenario = await scenarioFile('tiny_model', { expect: expectBlock as ScenarioInput['expect'] });
-    const t0 = performance.now();
     const missing = oneLine(
       viper([
         'scenarios',
@@ -102,7 +101,6 @@ describe('viper scenarios: bad input', () => {
       viper(['scenarios', 'run', scenario, '--detector', 'model', '--model', card, '-o', out]),
     );
     expect(orphan).toMatch(/^error: model: model file not found \(.*gone\.onnx\)/);
-    expect((performance.now() - t0) / 1000).toBeLessThan(30);
     // Nothing simulated, nothing written.
     expect(existsSync(out)).toBe(false);
   });

@@ -7,7 +7,9 @@
 import { RecordingError } from '../../contracts/errors.ts';
 import type { GroundTruthMessage } from '../../contracts/perception.ts';
 import { compareNs } from '../../contracts/time.ts';
-import { cameraFromTopic, isImageSchema, topics } from '../../contracts/topics.ts';
+import { CONFIRMED_THICKNESS } from '../../contracts/annotations.ts';
+import { isImageSchema } from '../../contracts/schemaKinds.ts';
+import { cameraFromTopic, topics } from '../../contracts/topics.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { sameFile } from '../../io/sameFile.ts';
 import { parseGroundTruth } from '../../contracts/perception.ts';
@@ -191,7 +193,7 @@ function trackObs(msg: AnnotationsLike, camera: string, data: RunData, where: st
         id: Number(r.id),
         cls: r.cls ?? '',
         box: r.box,
-        confirmed: (p.thickness ?? 2) >= 2,
+        confirmed: (p.thickness ?? CONFIRMED_THICKNESS) >= CONFIRMED_THICKNESS,
       };
       if (r.score !== undefined) t.score = r.score;
       out.push(t);

@@ -79,12 +79,6 @@ function jsonDecoder(channel: ChannelInfo): Decoder {
   };
 }
 
-/** `test_msgs/BasicTypes` (ROS 1 style, found in older rosbag2 files) → `test_msgs/msg/BasicTypes`. */
-export function normalizeRosType(name: string): string {
-  const parts = name.split('/');
-  return parts.length === 2 ? `${parts[0]}/msg/${parts[1]}` : name;
-}
-
 function cdrDecoder(channel: ChannelInfo, schemaData: Uint8Array): Decoder {
   let reader: MessageReader;
   try {

@@ -8,15 +8,7 @@ import type { Calibration, Image } from '../../contracts/camera.ts';
 import type { Transform } from '../../contracts/geometry.ts';
 import type { TimeNs } from '../../contracts/time.ts';
 import type { Decoded } from '../types.ts';
-import { normalizeRosType } from './decode.ts';
 import { compressedImage, numbers, rawImageMessage, stampToNs, xyz, xyzw } from './image.ts';
-
-export const ROS2_TYPES = {
-  compressedImage: 'sensor_msgs/msg/CompressedImage',
-  image: 'sensor_msgs/msg/Image',
-  cameraInfo: 'sensor_msgs/msg/CameraInfo',
-  tf: 'tf2_msgs/msg/TFMessage',
-} as const;
 
 interface RosHeader {
   stamp?: unknown;
@@ -115,12 +107,4 @@ export function ros2TfToTransforms(msg: Decoded): Transform[] {
 /** Stamps of the transforms in a TFMessage, in order (ns; undefined where unset). */
 export function ros2TfStampsNs(msg: Decoded): (TimeNs | undefined)[] {
   return ((msg.transforms ?? []) as Decoded[]).map((t) => rosHeaderStampNs(t));
-}
-
-/** Which Viper conversion a ROS 2 schema name maps to (old-style `pkg/Type` names accepted). */
-export function ros2Kind(schemaName: string): 'compressedImage' | 'image' | 'cameraInfo' | 'tf' | undefined {
-  const n = normalizeRosType(schemaName);
-  for (const [kind, type] of Object.entries(ROS2_TYPES))
-    if (type === n) return kind as keyof typeof ROS2_TYPES;
-  return undefined;
 }

@@ -18,13 +18,11 @@ import type { ReadOptions, RecordedMessage } from '../types.ts';
 import { crc32, crc32Combine } from './crc32.ts';
 import { MinHeap } from './order.ts';
 import { PAYLOAD_CRC_MIN_BYTES, payloadCrcs } from './payloadCrc.ts';
+import { Op, RECORD_PREFIX } from './recordBytes.ts';
 import { DamageError, hex } from './recordStream.ts';
 
 type ChunkIndex = TypedMcapRecords['ChunkIndex'];
 type Resolve = (channelId: number) => RecordedMessage['channel'] | undefined;
-
-const OP_CHUNK = 0x06;
-const OP_MESSAGE = 0x05;
 
 /** Yields messages of the chunks overlapping `opts`, in canonical order. Throws DamageError on a bad chunk. */
 export async function* readChunks(
@@ -194,10 +192,10 @@ export function parseChunk(bytes: Uint8Array, handlers: DecompressHandlers, wher
   const need = (at: number, n: number, what: string) => {
     if (at + n > bytes.length) throw damage(where, `${what} runs past the chunk end`);
   };
-  need(0, 9 + 8 + 8 + 8 + 4 + 4, 'chunk header');
-  if (bytes[0] !== OP_CHUNK)
+  need(0, RECORD_PREFIX + 8 + 8 + 8 + 4 + 4, 'chunk header');
+  if (bytes[0] !== Op.Chunk)
     throw damage(where, `expected a Chunk record, found opcode 0x${(bytes[0] ?? 0).toString(16)}`);
-  if (v.getBigUint64(1, true) !== BigInt(bytes.length - 9))
+  if (v.getBigUint64(1, true) !== BigInt(bytes.length - RECORD_PREFIX))
     throw damage(where, 'record length does not match the chunk index');
   const uncompressedSize = v.getBigUint64(25, true);
   const expectedCrc = v.getUint32(33, true);
@@ -258,15 +256,15 @@ function parseMessages(
   let crcFrom = 0;
   let p = 0;
   while (p < records.length) {
-    if (p + 9 > records.length)
+    if (p + RECORD_PREFIX > records.length)
       throw damage(where, `record header at chunk offset ${p} runs past the records`);
     const op = records[p] as number;
     const len = v.getBigUint64(p + 1, true);
-    if (len > BigInt(records.length - p - 9))
+    if (len > BigInt(records.length - p - RECORD_PREFIX))
       throw damage(where, `record at chunk offset ${p} runs past the records`);
-    const body = p + 9;
+    const body = p + RECORD_PREFIX;
     const n = Number(len);
-    if (op === OP_MESSAGE) {
+    if (op === Op.Message) {
       if (n < 22) throw damage(where, `message record at chunk offset ${p} is too short`);
       const data = records.subarray(body + 22, body + n);
       const m: ChunkMessage = {

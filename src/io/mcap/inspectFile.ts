@@ -9,7 +9,8 @@ import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import { RecordingError } from '../../contracts/errors.ts';
 import type { ChannelInfo } from '../types.ts';
-import { DamageError, MAGIC, hasMagicAt, streamRecords } from './recordStream.ts';
+import { MCAP_MAGIC } from './recordBytes.ts';
+import { DamageError, hasMagicAt, streamRecords } from './recordStream.ts';
 import type { Damage } from './recordStream.ts';
 
 export interface SchemaRecord {
@@ -77,7 +78,9 @@ export async function checkMagic(fh: FileHandle, size: number, path: string): Pr
         'Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)',
       );
     }
-    const seen = Array.from(head.subarray(0, MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    const seen = Array.from(head.subarray(0, MCAP_MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(
+      ' ',
+    );
     throw recordingError(
       `not an MCAP file (starts with ${seen || 'nothing'})`,
       path,
@@ -119,7 +122,7 @@ export async function tryIndexed(
   const dataEnd = reader.dataEndOffset;
   const probe = new Uint8Array(1);
   for (const ci of reader.chunkIndexes) {
-    if (ci.chunkStartOffset < BigInt(MAGIC.length) || ci.chunkStartOffset + ci.chunkLength > dataEnd)
+    if (ci.chunkStartOffset < BigInt(MCAP_MAGIC.length) || ci.chunkStartOffset + ci.chunkLength > dataEnd)
       return undefined;
     if (ci.compression !== '' && decompressHandlers[ci.compression] === undefined) return undefined;
     if (ci.messageStartTime > ci.messageEndTime) return undefined;
@@ -284,9 +287,9 @@ export async function scanFile(
  */
 export async function footerPointsAtSummary(fh: FileHandle, size: number): Promise<boolean> {
   const FOOTER = 1 + 8 + 8 + 8 + 4;
-  if (size < FOOTER + 2 * MAGIC.length) return false;
+  if (size < FOOTER + 2 * MCAP_MAGIC.length) return false;
   const b = new Uint8Array(FOOTER);
-  await fh.read(b, 0, FOOTER, size - MAGIC.length - FOOTER);
+  await fh.read(b, 0, FOOTER, size - MCAP_MAGIC.length - FOOTER);
   if (b[0] !== Opcode.FOOTER) return false;
   return new DataView(b.buffer).getBigUint64(9, true) !== 0n;
 }
@@ -295,8 +298,8 @@ export async function footerPointsAtSummary(fh: FileHandle, size: number): Promi
 const DATA_END_RECORD_BYTES = 13;
 
 async function endsWithMagic(fh: FileHandle, size: number): Promise<boolean> {
-  if (size < 2 * MAGIC.length) return false;
-  const tail = new Uint8Array(MAGIC.length);
-  await fh.read(tail, 0, MAGIC.length, size - MAGIC.length);
+  if (size < 2 * MCAP_MAGIC.length) return false;
+  const tail = new Uint8Array(MCAP_MAGIC.length);
+  await fh.read(tail, 0, MCAP_MAGIC.length, size - MCAP_MAGIC.length);
   return hasMagicAt(tail);
 }

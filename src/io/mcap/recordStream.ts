@@ -8,9 +8,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { McapStreamReader, Opcode } from '@mcap/core';
 import type { DecompressHandlers, TypedMcapRecord } from '@mcap/core';
 import { FileWindow } from './fileWindow.ts';
-
-export const MAGIC = new Uint8Array([0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a]);
-const RECORD_HEADER = 9;
+import { MCAP_MAGIC, RECORD_PREFIX } from './recordBytes.ts';
 
 /** Where and why a streaming pass stopped before a valid end of data. */
 export interface Damage {
@@ -61,7 +59,7 @@ export function opcodeName(op: number): string {
 }
 
 export function hasMagicAt(bytes: Uint8Array): boolean {
-  return bytes.length >= MAGIC.length && MAGIC.every((v, i) => bytes[i] === v);
+  return bytes.length >= MCAP_MAGIC.length && MCAP_MAGIC.every((v, i) => bytes[i] === v);
 }
 
 /**
@@ -75,9 +73,12 @@ export async function* streamRecords(
   decompressHandlers: DecompressHandlers,
 ): AsyncGenerator<StreamedRecord, void, void> {
   const win = new FileWindow(fh, size);
-  const tail = size >= MAGIC.length ? await win.read(size - MAGIC.length, MAGIC.length) : new Uint8Array(0);
+  const tail =
+    size >= MCAP_MAGIC.length
+      ? await win.read(size - MCAP_MAGIC.length, MCAP_MAGIC.length)
+      : new Uint8Array(0);
   // A file that still ends with the magic was not cut short: bad lengths inside it are damage, not truncation.
-  const endsWithMagic = size >= 2 * MAGIC.length && hasMagicAt(tail.slice());
+  const endsWithMagic = size >= 2 * MCAP_MAGIC.length && hasMagicAt(tail.slice());
   const cut = (offset: number, reason: string): DamageError =>
     new DamageError({
       reason: endsWithMagic ? `damaged record at byte ${offset}: ${reason}` : `truncated: ${reason}`,
@@ -91,15 +92,15 @@ export async function* streamRecords(
     validateCrcs: true,
     noMagicPrefix: true,
   });
-  let pos = MAGIC.length;
+  let pos = MCAP_MAGIC.length;
   let chunkNo = -1;
   for (;;) {
     if (pos >= size) throw cut(pos, `file ends at byte ${pos} without a footer`);
-    if (size - pos < RECORD_HEADER) throw cut(pos, `file ends inside a record header at byte ${pos}`);
-    const head = await win.read(pos, RECORD_HEADER);
+    if (size - pos < RECORD_PREFIX) throw cut(pos, `file ends inside a record header at byte ${pos}`);
+    const head = await win.read(pos, RECORD_PREFIX);
     const opcode = head[0] as number;
-    const len = new DataView(head.buffer, head.byteOffset, RECORD_HEADER).getBigUint64(1, true);
-    const left = size - pos - RECORD_HEADER;
+    const len = new DataView(head.buffer, head.byteOffset, RECORD_PREFIX).getBigUint64(1, true);
+    const left = size - pos - RECORD_PREFIX;
     const name = opcodeName(opcode);
     if (len > BigInt(left)) {
       throw cut(
@@ -115,7 +116,7 @@ export async function* streamRecords(
         truncated: false,
       });
     }
-    const total = RECORD_HEADER + Number(len) + (opcode === Opcode.FOOTER ? MAGIC.length : 0);
+    const total = RECORD_PREFIX + Number(len) + (opcode === Opcode.FOOTER ? MCAP_MAGIC.length : 0);
     if (pos + total > size)
       throw cut(pos, `file ends after the footer at byte ${pos} without the closing magic`);
     const bytes = await win.read(pos, total);

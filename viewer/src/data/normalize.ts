@@ -120,7 +120,8 @@ export function annotationsToBoxes(msg: Decoded): CameraBox[] {
 }
 
 // Which channels are images and calibrations, and the camera a topic names: as viper replay decides them.
-export { cameraFromTopic, isCalibrationSchema, isImageSchema } from '../../../src/contracts/topics.ts';
+export { isCalibrationSchema, isImageSchema } from '../../../src/contracts/schemaKinds.ts';
+export { cameraFromTopic } from '../../../src/contracts/topics.ts';
 const isRawImageSchema = (name: string): boolean =>
   name === 'foxglove.RawImage' || /^sensor_msgs\/(msg\/)?Image$/.test(name);
 
