@@ -2,7 +2,7 @@
  * The `viper` command. Each subcommand lives in `commands/<name>.ts` and exports `register(program)`; this file
  * finds them, so adding a command touches no shared file.
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -11,10 +11,16 @@ import { reportError } from './run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** The version `viper --version` prints: package.json's, so a release bump cannot leave it behind. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
+
 export async function buildProgram(): Promise<Command> {
   const program = new Command('viper')
     .description('Viper: perception engine for autonomous driving (MCAP replay, simulator, evaluation)')
-    .version('0.1.0')
+    .version(packageVersion())
     .option('--verbose', 'print stack traces and debug detail')
     // Usage errors throw (main turns them into exit 2) instead of commander's process.exit(1); inherited by
     // every subcommand registered below.

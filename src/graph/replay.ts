@@ -89,6 +89,8 @@ export interface ReplaySummary {
   stages: Record<string, Record<string, unknown>>;
   /** What the stages produced, summed over rig frames (absent with no stages). */
   perception?: PerceptionCounts;
+  /** Topics the live server could not carry (their encoding); absent without one. */
+  notStreamed?: string[];
 }
 
 /** Outputs of the stages over a replay: detections, 2D track boxes and world-object reports (per rig frame). */
@@ -328,6 +330,7 @@ function summarize(
       : {}),
     stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
     ...(opts.stages.length > 0 ? { perception: run.counts } : {}),
+    ...(opts.live ? { notStreamed: [...sink.notStreamed] } : {}),
   };
 }
 

@@ -5,8 +5,8 @@
  * messages under the wrong id); unknown ops, bad JSON and binary frames were dropped without a word to the client;
  * and each unknown id in an unsubscribe got its own status reply (an amplifier for a client that never reads).
  *
- * Here only `subscribe` and `unsubscribe` with uint32 ids pass (this server offers no capabilities, so nothing else
- * is valid), and they are checked against this client's own subscriptions, so FoxgloveServer gets only requests it
+ * Here only `subscribe` and `unsubscribe` with uint32 ids pass (this server's one capability, `time`, takes no
+ * requests, so nothing else is valid), and they are checked against this client's own subscriptions, so FoxgloveServer gets only requests it
  * accepts. Everything refused is reported in one status per client frame (level error for malformed input,
  * warning for well-formed requests the state refuses, as FoxgloveServer has them).
  */
@@ -26,6 +26,8 @@ export interface CheckResult {
    * connection); 'error' (the default) for malformed input.
    */
   level?: 'warning' | 'error';
+  /** The subscriptions accepted (forwarded), so their channels' latest messages can follow. */
+  subscribed?: { id: number; channelId: number }[];
 }
 
 const isId = (v: unknown): v is number =>
@@ -69,7 +71,7 @@ export class ClientRequests {
     if (op === 'subscribe') return this.subscribe((msg as { subscriptions?: unknown }).subscriptions);
     if (op === 'unsubscribe') return this.unsubscribe((msg as { subscriptionIds?: unknown }).subscriptionIds);
     return {
-      error: `unsupported op ${show(op)}: this server has no capabilities; clients may only subscribe and unsubscribe`,
+      error: `unsupported op ${show(op)}: clients may only subscribe and unsubscribe (the server offers no clientPublish, services or parameters)`,
     };
   }
 
@@ -98,6 +100,7 @@ export class ClientRequests {
     }
     return {
       forward: ok.length > 0 ? JSON.stringify({ op: 'subscribe', subscriptions: ok }) : undefined,
+      subscribed: ok,
       error: summary('subscribe', reasons, list.length),
       level: malformed ? 'error' : 'warning',
     };

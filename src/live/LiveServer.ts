@@ -5,7 +5,12 @@
  *
  * Publishing is fire-and-forget: `publish` never waits on a client. A client whose socket buffer is over
  * `maxBufferedBytes` misses messages (counted in `stats().dropped`) instead of slowing the replay or growing
- * memory. Timestamps are the caller's log time, so what a client sees is the run's time, not the wall clock.
+ * memory. Timestamps are the caller's log time, and the server declares the `time` capability and sends that
+ * time before each newer message, so Foxglove's timeline is the run's time, not the wall clock.
+ *
+ * The last message of every channel is kept and sent to a client when it subscribes (as foxglove_bridge does for
+ * latched topics): a channel is advertised on its first message, so without this a client could never receive a
+ * one-shot message (a calibration, a static transform) nor the first of any channel.
  *
  * @example
  * const live = await LiveServer.start({ port: 8765 });
@@ -16,7 +21,7 @@
 import { listenHint } from './listenHint.ts';
 import type { AddressInfo } from 'node:net';
 import * as wsProtocolModule from '@foxglove/ws-protocol';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { ConfigError } from '../contracts/errors.ts';
 import { foxgloveSchemaData, foxgloveSchemaName } from '../io/index.ts';
 import type { SchemaSpec } from '../io/types.ts';
@@ -24,7 +29,8 @@ import type { TimeNs } from '../contracts/time.ts';
 import { ClientRequests } from './ClientRequests.ts';
 import { SlowClientGuard } from './SlowClientGuard.ts';
 
-export type LiveEncoding = 'protobuf' | 'json';
+/** Message encodings streamed: Foxglove decodes protobuf, json and ROS 2's cdr. */
+export type LiveEncoding = 'protobuf' | 'json' | 'cdr';
 
 export interface LiveServerOptions {
   /** Interface to bind; default 127.0.0.1 (loopback only). */
@@ -37,11 +43,15 @@ export interface LiveServerOptions {
   name?: string;
   /** Clients connected at once; more are refused (close code 1013). Default 32. */
   maxClients?: number;
+  /** At close, how long clients are given to receive what is queued for them before they are cut off; 5 s. */
+  drainMs?: number;
 }
 
 export interface LiveStats {
   /** Clients connected now. */
   clients: number;
+  /** Clients taken on since the start (refused ones not counted). */
+  served: number;
   /** Message frames handed to client sockets (summed over clients). */
   sent: number;
   /** Message frames dropped because a client was too slow (summed over clients, including gone ones). */
@@ -51,6 +61,8 @@ export interface LiveStats {
 }
 
 const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024;
+const DEFAULT_DRAIN_MS = 5000;
+const SUBPROTOCOL = 'foxglove.websocket.v1';
 // Each client may hold up to maxBufferedBytes of unsent frames: the cap on clients bounds the total.
 const DEFAULT_MAX_CLIENTS = 32;
 // Clients only send subscribe/unsubscribe (tens of bytes per channel); ws's default (100 MiB) let one frame
@@ -66,9 +78,14 @@ type FoxgloveServer = InstanceType<typeof FoxgloveServer>;
 export class LiveServer {
   private readonly guards = new Set<SlowClientGuard>();
   private readonly channelIds = new Set<number>();
+  /** The last message of each channel, sent to a client when it subscribes. */
+  private readonly latest = new Map<number, { tNs: TimeNs; data: Uint8Array }>();
+  /** The newest log time published (and sent as the clients' time). */
+  private clock: TimeNs | undefined;
   private droppedByGone = 0;
   private sentByGone = 0;
   private published = 0;
+  private served = 0;
   private closed = false;
 
   private constructor(
@@ -76,6 +93,7 @@ export class LiveServer {
     private readonly wss: WebSocketServer,
     readonly host: string,
     readonly port: number,
+    private readonly drainMs: number,
   ) {}
 
   /** Bind and start accepting clients. Rejects with ConfigError when the port is taken or the host is invalid. */
@@ -86,6 +104,7 @@ export class LiveServer {
     const maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
     const fox = new FoxgloveServer({
       name: options.name ?? 'viper',
+      capabilities: ['time'],
       supportedEncodings: ['protobuf', 'json'],
     });
     const wss = new WebSocketServer({
@@ -114,18 +133,26 @@ export class LiveServer {
       wss.once('listening', onListening);
     });
     const bound = (wss.address() as AddressInfo).port;
-    const server = new LiveServer(fox, wss, host, bound);
+    const server = new LiveServer(fox, wss, host, bound, options.drainMs ?? DEFAULT_DRAIN_MS);
     wss.on('connection', (conn, req) => {
       // ws emits 'error' for frames that break the protocol (bad UTF-8, unmasked, oversized) and closes the
       // socket itself; without a listener that error was uncaught and ended the replay.
       conn.on('error', () => {});
+      if (conn.protocol !== SUBPROTOCOL) {
+        // A client that offers no subprotocol would get frames it cannot have asked for (RFC 6455 §1.9).
+        conn.close(1002, `subprotocol ${SUBPROTOCOL} required`);
+        return;
+      }
       if (server.guards.size >= maxClients) {
         conn.close(1013, `too many clients (${maxClients})`);
         return;
       }
       const requests = new ClientRequests((id) => server.channelIds.has(id));
-      const guard = new SlowClientGuard(conn, maxBuffered, requests);
+      const guard = new SlowClientGuard(conn, maxBuffered, requests, (subs) =>
+        server.sendLatest(guard, subs),
+      );
       server.guards.add(guard);
+      server.served++;
       conn.on('close', () => {
         server.guards.delete(guard);
         server.droppedByGone += guard.dropped;
@@ -155,8 +182,9 @@ export class LiveServer {
     schemaName: string,
     encoding: LiveEncoding,
     schemaData: Uint8Array | string,
+    schemaEncoding?: string,
   ): number {
-    const id = this.advertise(topic, schemaName, encoding, schemaData);
+    const id = this.advertise(topic, schemaName, encoding, schemaData, schemaEncoding);
     this.channelIds.add(id);
     return id;
   }
@@ -166,7 +194,19 @@ export class LiveServer {
     schemaName: string,
     encoding: LiveEncoding,
     schemaData: Uint8Array | string,
+    schemaEncoding?: string,
   ): number {
+    if (encoding === 'cdr') {
+      // ROS 2 messages, as foxglove_bridge advertises them: the .msg (or IDL) text as the schema.
+      const text = typeof schemaData === 'string' ? schemaData : new TextDecoder().decode(schemaData);
+      return this.fox.addChannel({
+        topic,
+        encoding: 'cdr',
+        schemaName,
+        schema: text,
+        schemaEncoding: schemaEncoding ?? 'ros2msg',
+      });
+    }
     if (encoding === 'protobuf') {
       const bytes = typeof schemaData === 'string' ? new TextEncoder().encode(schemaData) : schemaData;
       return this.fox.addChannel({
@@ -203,22 +243,41 @@ export class LiveServer {
       case 'json':
         return this.addChannel(topic, spec.name, 'json', JSON.stringify(spec.jsonSchema));
       case 'raw':
+        if (spec.messageEncoding === 'cdr' && ROS2_SCHEMA_ENCODINGS.has(spec.encoding))
+          return this.addChannel(topic, spec.name, 'cdr', spec.data, spec.encoding);
         if (spec.messageEncoding !== 'protobuf' && spec.messageEncoding !== 'json') {
           throw new ConfigError({
-            what: `cannot stream ${topic}: message encoding ${spec.messageEncoding}`,
+            what: `cannot stream ${topic}: message encoding ${spec.messageEncoding} (schema encoding ${spec.encoding || 'none'})`,
             where: 'live server',
-            hint: 'only protobuf and json channels can be streamed to Foxglove',
+            hint: 'protobuf, json and ROS 2 cdr channels can be streamed to Foxglove',
           });
         }
         return this.addChannel(topic, spec.name, spec.messageEncoding, spec.data);
     }
   }
 
-  /** Send one message to every client subscribed to the channel; returns at once (drops for slow clients). */
+  /**
+   * Send one message to every client subscribed to the channel; returns at once (drops for slow clients). Log
+   * times go out as the clients' time first, whenever one is newer than the last sent.
+   */
   publish(channelId: number, tNs: TimeNs, data: Uint8Array): void {
     if (this.closed) return;
     this.published++;
+    if (this.clock === undefined || tNs > this.clock) {
+      this.clock = tNs;
+      this.fox.broadcastTime(tNs);
+    }
+    this.latest.set(channelId, { tNs, data });
     this.fox.sendMessage(channelId, tNs, data);
+  }
+
+  /** A new subscription gets its channel's last message, if there has been one. */
+  private sendLatest(guard: SlowClientGuard, subs: readonly { id: number; channelId: number }[]): void {
+    if (this.closed) return;
+    for (const { id, channelId } of subs) {
+      const last = this.latest.get(channelId);
+      if (last) guard.send(messageFrame(id, last.tNs, last.data));
+    }
   }
 
   stats(): LiveStats {
@@ -228,14 +287,55 @@ export class LiveServer {
       sent += g.sent;
       dropped += g.dropped;
     }
-    return { clients: this.guards.size, sent, dropped, published: this.published };
+    return { clients: this.guards.size, served: this.served, sent, dropped, published: this.published };
   }
 
-  /** Disconnect clients and stop listening. Safe to call twice. */
+  /**
+   * Stop listening, give clients up to `drainMs` to receive what is queued for them, then close each with 1001
+   * ("replay finished"); a client still not done is cut off. Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const client of this.wss.clients) client.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    const clients = [...this.wss.clients];
+    const closedAll = new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await Promise.all(clients.map((c) => drainAndClose(c, this.drainMs)));
+    await closedAll;
   }
+}
+
+const ROS2_SCHEMA_ENCODINGS = new Set(['ros2msg', 'ros2idl']);
+
+/** A MESSAGE_DATA frame (ws-protocol binary opcode 1): subscription id, log time, payload. */
+function messageFrame(subscriptionId: number, tNs: TimeNs, data: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(1 + 4 + 8 + data.byteLength);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, 1);
+  view.setUint32(1, subscriptionId, true);
+  view.setBigUint64(5, tNs, true);
+  frame.set(data, 13);
+  return frame;
+}
+
+/** Wait (polling, up to `ms`) for a socket's send buffer to empty, then close it; cut it off if it will not. */
+async function drainAndClose(ws: WebSocket, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (ws.readyState === ws.OPEN && ws.bufferedAmount > 0 && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  if (ws.readyState !== ws.OPEN) return;
+  if (ws.bufferedAmount > 0) {
+    ws.terminate();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const cut = setTimeout(() => {
+      ws.terminate();
+      resolve();
+    }, 1000);
+    ws.once('close', () => {
+      clearTimeout(cut);
+      resolve();
+    });
+    ws.close(1001, 'replay finished');
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * Wraps one client's WebSocket so that publishing never blocks and never grows memory without bound: binary
- * frames (message data, time) are dropped — and counted — while the socket's send buffer is above a limit.
+ * frames (message data, time) are dropped while the socket's send buffer is above a limit (message frames
+ * counted), and once it has room again the client gets a warning status saying how many it missed.
  * JSON control frames (serverInfo, advertise) always go through: a client that misses an advertisement could not
  * decode anything afterwards. Status frames are dropped over the limit too: they answer the client's own requests,
  * so a client that sends requests and never reads would otherwise grow the buffer without bound.
@@ -29,7 +30,12 @@ export class SlowClientGuard implements IWebSocket {
     private readonly ws: WebSocket,
     private readonly maxBufferedBytes: number,
     private readonly requests: ClientRequests,
+    /** Called with the subscriptions FoxgloveServer has just been given (to send them their latest message). */
+    private readonly onSubscribed?: (subs: readonly { id: number; channelId: number }[]) => void,
   ) {}
+
+  /** Drops since the client was last told about them (a status goes out once its buffer has room again). */
+  private untold = 0;
 
   get binaryType(): string {
     return this.ws.binaryType;
@@ -68,8 +74,9 @@ export class SlowClientGuard implements IWebSocket {
   private handler: ((event: { data: unknown }) => void) | undefined;
 
   private receive(data: unknown): void {
-    const { forward, error, level } = this.requests.check(data);
+    const { forward, error, level, subscribed } = this.requests.check(data);
     if (forward !== undefined) this.handler?.({ data: forward });
+    if (subscribed !== undefined && subscribed.length > 0) this.onSubscribed?.(subscribed);
     if (error !== undefined) {
       this.send(JSON.stringify({ op: 'status', level: STATUS_LEVEL[level ?? 'error'], message: error }));
     }
@@ -84,12 +91,34 @@ export class SlowClientGuard implements IWebSocket {
     if (typeof data === 'string') {
       if (data.startsWith(STATUS_PREFIX) && this.ws.bufferedAmount > this.maxBufferedBytes) return;
     } else {
+      // Only message frames (opcode 1) are counted: time frames (2) go or are dropped alike, uncounted.
+      const isMessage = firstByte(data) === 1;
       if (this.ws.bufferedAmount > this.maxBufferedBytes) {
-        this.dropped++;
+        if (isMessage) {
+          this.dropped++;
+          this.untold++;
+        }
         return;
       }
-      this.sent++;
+      if (this.untold > 0) {
+        // Foxglove shows warnings: say what the client missed, as foxglove_bridge does when its buffer is full.
+        this.ws.send(
+          JSON.stringify({
+            op: 'status',
+            level: STATUS_LEVEL.warning,
+            message: `${this.untold} messages dropped: this client read more slowly than the replay sent (send buffer over ${Math.round(this.maxBufferedBytes / 1048576)} MiB)`,
+          }),
+        );
+        this.untold = 0;
+      }
+      if (isMessage) this.sent++;
     }
     this.ws.send(data);
   }
+}
+
+function firstByte(data: ArrayBuffer | ArrayBufferView): number | undefined {
+  return ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, Math.min(1, data.byteLength))[0]
+    : new Uint8Array(data, 0, Math.min(1, data.byteLength))[0];
 }

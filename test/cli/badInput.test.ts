@@ -257,11 +257,15 @@ describe('bad usage → one line naming the help to read, exit 2', () => {
     expect(existsSync(join(dir, 'u1.mcap'))).toBe(false);
   });
 
-  it('--help and --version still exit 0', () => {
+  it("--help and --version still exit 0; --version is package.json's", () => {
     for (const args of [['--help'], ['--version'], ['replay', '--help'], ['help', 'replay']]) {
       const r = viper(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stderr, args.join(' ')).toBe('');
+      if (args[0] === '--version')
+        expect(r.stdout.trim()).toBe(
+          JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version,
+        );
     }
   });
 });

@@ -41,6 +41,10 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
     '--no-progress',
   ]);
   let stderr = '';
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -58,6 +62,8 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
   client.on('advertise', (list) => {
     for (const ch of list) channels.set(client.subscribe(ch.id), ch);
   });
+  let timeFrames = 0;
+  client.on('time', () => timeFrames++);
   client.on('message', ({ subscriptionId, data }) => {
     const ch = channels.get(subscriptionId)!;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -83,8 +89,9 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
   ]) {
     expect(advertised).toContain(t);
   }
-  // Every advertised channel that recurs per frame delivered decodable messages.
-  for (const t of advertised.filter((x) => !x.endsWith('/calibration'))) {
-    expect(decodedTopics.get(t) ?? 0, t).toBeGreaterThan(0);
-  }
+  // Every advertised channel delivered decodable messages: the one-shot calibrations too (a subscriber gets a
+  // channel's last message, and channels are advertised on their first).
+  for (const t of advertised) expect(decodedTopics.get(t) ?? 0, t).toBeGreaterThan(0);
+  expect(timeFrames, "the server sends log time as the clients' clock").toBeGreaterThan(0);
+  expect(stdout).toMatch(/live: 1 client served, \d+ messages sent\n/);
 }, 120_000);

@@ -195,6 +195,56 @@ describe('foxglove protobuf codec', () => {
     });
   });
 
+  it('is a set a descriptor pool accepts: types fully qualified, each file importing the files it uses', () => {
+    // protoc's rules, which Python's and C++'s DescriptorPool enforce (protobufjs reads laxer sets too).
+    type Msg = {
+      name: string;
+      field?: { typeName?: string }[];
+      nestedType?: Msg[];
+      enumType?: { name: string }[];
+    };
+    type File = {
+      name: string;
+      package: string;
+      dependency?: string[];
+      messageType?: Msg[];
+      enumType?: { name: string }[];
+    };
+    for (const name of VIPER_FOXGLOVE_SCHEMAS) {
+      const set = descriptorModule.FileDescriptorSet.decode(foxgloveSchemaData(name)).toJSON() as {
+        file: File[];
+      };
+      const definedIn = new Map<string, number>();
+      set.file.forEach((f, i) => {
+        const add = (scope: string, m: Msg): void => {
+          definedIn.set(`${scope}.${m.name}`, i);
+          for (const e of m.enumType ?? []) definedIn.set(`${scope}.${m.name}.${e.name}`, i);
+          for (const n of m.nestedType ?? []) add(`${scope}.${m.name}`, n);
+        };
+        for (const e of f.enumType ?? []) definedIn.set(`.${f.package}.${e.name}`, i);
+        for (const m of f.messageType ?? []) add(`.${f.package}`, m);
+      });
+      set.file.forEach((f, i) => {
+        const visible = new Set([f.name, ...(f.dependency ?? [])]);
+        const check = (m: Msg): void => {
+          for (const fd of m.field ?? []) {
+            if (fd.typeName === undefined) continue;
+            expect(fd.typeName, `${name}: ${m.name}`).toMatch(/^\./);
+            const at = definedIn.get(fd.typeName);
+            expect(at, `${name}: ${fd.typeName} defined`).toBeDefined();
+            expect(
+              visible.has(set.file[at!]!.name),
+              `${name}: ${f.name} imports ${set.file[at!]!.name}`,
+            ).toBe(true);
+            expect(at!, 'a file comes after the files it imports').toBeLessThanOrEqual(i);
+          }
+          for (const n of m.nestedType ?? []) check(n);
+        };
+        for (const m of f.messageType ?? []) check(m);
+      });
+    }
+  });
+
   it('is deterministic: the same schema gives the same bytes', () => {
     expect(Buffer.from(foxgloveSchemaData('ImageAnnotations'))).toEqual(
       Buffer.from(foxgloveSchemaData('ImageAnnotations')),

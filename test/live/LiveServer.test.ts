@@ -210,16 +210,29 @@ describe('LiveServer', () => {
     client.close();
   });
 
-  test('raw specs stream only protobuf or json', async () => {
+  test('raw specs stream protobuf, json and ROS 2 cdr (advertised as foxglove_bridge does); others are refused', async () => {
     server = await LiveServer.start({ port: 0 });
     const raw = {
       kind: 'raw',
       name: 'sensor_msgs/msg/Image',
       encoding: 'ros2msg',
-      data: new Uint8Array(),
+      data: new TextEncoder().encode('uint32 height\nuint32 width\n'),
       messageEncoding: 'cdr',
     } as const;
-    expect(() => server!.addSpecChannel('/ros/image', raw)).toThrow(/only protobuf and json/);
+    server.addSpecChannel('/ros/image', raw);
+    const { client, ready } = connect(server.url, 1);
+    const [ch] = await ready;
+    expect(ch).toMatchObject({
+      topic: '/ros/image',
+      encoding: 'cdr',
+      schemaEncoding: 'ros2msg',
+      schemaName: 'sensor_msgs/msg/Image',
+      schema: 'uint32 height\nuint32 width\n',
+    });
+    client.close();
+    expect(() =>
+      server!.addSpecChannel('/ros1', { ...raw, encoding: 'ros1msg', messageEncoding: 'ros1' }),
+    ).toThrow(/message encoding ros1.*protobuf, json and ROS 2 cdr/);
   });
 
   test('port in use is a ConfigError with a hint', async () => {

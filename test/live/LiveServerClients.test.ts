@@ -24,7 +24,10 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 interface Client {
   ws: WebSocket;
   json: { op: string; level?: number; message?: string; channels?: { id: number }[] }[];
+  /** Message frames (opcode 1). */
   binary: Buffer[];
+  /** Log times sent as the clients' time (opcode 2). */
+  times: bigint[];
   closed: Promise<number>;
 }
 
@@ -34,10 +37,13 @@ async function client(url: string): Promise<Client> {
     ws,
     json: [],
     binary: [],
+    times: [],
     closed: new Promise((resolve) => ws.on('close', (code) => resolve(code))),
   };
   ws.on('message', (data: RawData, isBinary) => {
-    if (isBinary) c.binary.push(data as Buffer);
+    const b = data as Buffer;
+    if (isBinary && b[0] === 2) c.times.push(b.readBigUInt64LE(1));
+    else if (isBinary) c.binary.push(b);
     else c.json.push(JSON.parse(data.toString()));
   });
   ws.on('error', () => {});
@@ -244,8 +250,19 @@ describe('LiveServer with misbehaving clients', () => {
     const guard = new SlowClientGuard(ws as unknown as WebSocket, 1024, new ClientRequests(() => true));
     guard.send(JSON.stringify({ op: 'status', level: 2, message: 'x' }));
     guard.send(JSON.stringify({ op: 'advertise', channels: [] }));
-    guard.send(new Uint8Array(4));
+    guard.send(new Uint8Array([1, 0, 0, 0])); // a message frame: dropped and counted
+    guard.send(new Uint8Array([2, 0, 0, 0])); // a time frame: dropped, not counted
     expect(sent).toEqual([JSON.stringify({ op: 'advertise', channels: [] })]);
     expect(guard.dropped).toBe(1);
+    // Room again: the client is told what it missed before the next message.
+    ws.bufferedAmount = 0;
+    guard.send(new Uint8Array([1, 0, 0, 0]));
+    expect(JSON.parse(sent[1] as string)).toMatchObject({
+      op: 'status',
+      level: 1,
+      message: expect.stringMatching(/^1 messages dropped/),
+    });
+    expect(sent).toHaveLength(3);
+    expect(guard.sent).toBe(1);
   });
 });

@@ -72,7 +72,11 @@ export function register(program: Command): void {
       '--params <file>',
       'tracker and fusion parameters (YAML or JSON; `viper params` prints the defaults to start from); the options above override it',
     )
-    .option('--batch-size <n>', 'rig frames per stage batch', (v) => intArg('--batch-size', v, 1000), 6)
+    .option(
+      '--batch-size <n>',
+      'rig frames per stage batch (default: 6; 1 with --speed, so paced results go out as each rig frame is done, not in bursts)',
+      (v) => intArg('--batch-size', v, 1000),
+    )
     .option(
       '--queue-size <n>',
       'messages queued for writing before reading pauses',
@@ -107,13 +111,13 @@ export function register(program: Command): void {
     .option('--recover', 'replay the intact part of a damaged recording and report what was lost')
     .option(
       '--serve [port]',
-      'stream results live over the Foxglove WebSocket protocol (127.0.0.1:8765) while the replay runs; it stops with the replay, so pace it with --speed 1 to watch',
+      'stream results live over the Foxglove WebSocket protocol (127.0.0.1:8765; port 0 picks a free one) while the replay runs; it stops with the replay, so pace it with --speed 1 to watch',
     )
     .option(
       '--speed <x>',
       'pace playback at x × log time (e.g. 1 for real time with --serve); output is identical at any speed',
     )
-    .option('--host <addr>', 'address the --serve server binds', '127.0.0.1')
+    .option('--host <addr>', 'address the --serve server binds (default: 127.0.0.1)')
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .action(
@@ -124,6 +128,14 @@ export function register(program: Command): void {
               throw new RecordingError({ what: 'file not found', where: input, hint: 'check the path' });
             }
           }
+          if (o.host !== undefined && o.serve === undefined)
+            throw new ConfigError({
+              what: '--host is the address of the live server, and --serve was not given',
+              where: '--host',
+              hint: 'add --serve [port] to stream the replay, or leave --host out',
+            });
+          // Paced (watched) replays release each rig frame as it is done: six at a time came out as bursts.
+          const batchSize = (o.batchSize as number | undefined) ?? (o.speed !== undefined ? 1 : 6);
           const stageOpts: StageOptions = {
             model: o.model as string | undefined,
             detector: o.detector as StageOptions['detector'],
@@ -131,7 +143,7 @@ export function register(program: Command): void {
             threads: o.threads as number | undefined,
             tracker: String(o.tracker) as StageOptions['tracker'],
             fuse: o.fuse !== false,
-            maxBatch: o.batchSize as number,
+            maxBatch: batchSize,
             trackThresh: o.trackThresh as number | undefined,
             birthThresh: o.birthThresh as number | undefined,
             appearance: o.appearance !== false,
@@ -141,7 +153,7 @@ export function register(program: Command): void {
           };
           const common = {
             queueSize: o.queueSize as number,
-            maxBatch: o.batchSize as number,
+            maxBatch: batchSize,
             batchWindowNs: BigInt(o.batchWindowMs as number) * 1_000_000n,
             alignToleranceNs: BigInt(o.alignToleranceMs as number) * 1_000_000n,
             maxCameraLagNs: BigInt(o.maxCameraLagMs as number) * 1_000_000n,
@@ -160,9 +172,15 @@ export function register(program: Command): void {
             await reader.close();
             throw err;
           });
+          // The server binds before the model loads: a port in use is said at once, not seconds later.
+          const live = await startLive(o).catch(async (err: unknown) => {
+            await reader.close();
+            throw err;
+          });
           const { stages, metadata, notes } = await buildStages(stageOpts, input).catch(
             async (err: unknown) => {
               await reader.close();
+              await live?.close();
               throw err;
             },
           );
@@ -172,17 +190,6 @@ export function register(program: Command): void {
             process.stderr.write(`\n${sig}: stopping, finalizing ${o.output as string}\n`);
             control.stopped = true;
           });
-          let live: LiveServer | undefined;
-          if (o.serve !== undefined) {
-            const port = o.serve === true ? 8765 : intArg('--serve', String(o.serve));
-            if (port > 65535) {
-              throw new ConfigError({ what: `port ${port} is out of range (1–65535)`, where: '--serve' });
-            }
-            live = await LiveServer.start({ host: String(o.host), port });
-            process.stderr.write(
-              `live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)${o.speed === undefined ? '; without --speed the replay runs as fast as it can and the server stops with it' : ''}\n`,
-            );
-          }
           let progress: ReturnType<typeof createProgress> | undefined;
           let total = 0;
           try {
@@ -205,8 +212,16 @@ export function register(program: Command): void {
             const rigs = `${summary.rigFrames} rig frames`;
             if (summary.interrupted) progress?.stop(rigs);
             else progress?.finish(rigs);
-            if (o.json) printJson(summaryJson(summary));
-            else printSummary(summary);
+            // Clients get what is queued for them before the summary (which then has the final live counts).
+            await live?.close();
+            const liveSummary = live
+              ? { ...live.stats(), notStreamed: summary.notStreamed ?? [] }
+              : undefined;
+            if (o.json) printJson({ ...summaryJson(summary), ...(liveSummary ? { live: liveSummary } : {}) });
+            else {
+              printSummary(summary);
+              if (liveSummary) process.stdout.write(`${liveLine(liveSummary)}\n`);
+            }
             return summary.interrupted ? EXIT_INTERRUPTED : 0;
           } finally {
             dispose();
@@ -215,6 +230,26 @@ export function register(program: Command): void {
         }),
       ),
     );
+}
+
+/** `--serve [port]` (and `--host`): the live server, bound and announced; undefined without --serve. */
+async function startLive(o: Record<string, unknown>): Promise<LiveServer | undefined> {
+  if (o.serve === undefined) return undefined;
+  const port = o.serve === true ? 8765 : intArg('--serve', String(o.serve), 65535, 0);
+  const live = await LiveServer.start({ host: o.host === undefined ? undefined : String(o.host), port });
+  process.stderr.write(
+    `live: Foxglove WebSocket server at ${live.url} (open it in Foxglove: Open connection → Foxglove WebSocket)${o.speed === undefined ? '; without --speed the replay runs as fast as it can and the server stops with it' : ''}\n`,
+  );
+  return live;
+}
+
+/** The live server's account of the run: what reached clients, what a slow one missed, what was not streamed. */
+function liveLine(l: ReturnType<LiveServer['stats']> & { notStreamed: string[] }): string {
+  const parts = [`  live: ${l.served} client${l.served === 1 ? '' : 's'} served, ${l.sent} messages sent`];
+  if (l.dropped > 0) parts.push(`${l.dropped} dropped (a client read more slowly than the replay sent)`);
+  if (l.notStreamed.length > 0)
+    parts.push(`not streamed (encodings Foxglove's live protocol cannot carry): ${l.notStreamed.join(', ')}`);
+  return parts.join('; ');
 }
 
 /** `--params <file>`, checked; a file that sets nothing is no parameters. */

@@ -22,8 +22,63 @@ type RootInstanceWithDescriptor = protobuf.Root & { toDescriptor(edition: string
 const TIME_TYPES = new Set(['.google.protobuf.Timestamp', '.google.protobuf.Duration']);
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
+interface FieldDescriptor {
+  name: string;
+  typeName?: string;
+}
+interface MessageDescriptor {
+  name: string;
+  field?: FieldDescriptor[];
+  nestedType?: MessageDescriptor[];
+  enumType?: { name: string }[];
+}
+interface FileDescriptor {
+  name: string;
+  package?: string;
+  dependency?: string[];
+  messageType?: MessageDescriptor[];
+  enumType?: { name: string }[];
+}
+
+/**
+ * The FileDescriptorSet of a root, as protoc writes one: protobufjs's `toDescriptor` leaves type names relative
+ * (`Pose`) and lists no file's dependencies, which protobufjs reads back but descriptor pools (Python, C++, the
+ * MCAP SDKs) refuse ("google.protobuf.Timestamp … is not imported by foxglove.proto"). Every field's type is made
+ * fully qualified (`.foxglove.Pose`) and each file lists the files whose types it uses.
+ */
 export function rootToDescriptorBytes(root: protobuf.Root): Uint8Array {
-  const set = (root as RootInstanceWithDescriptor).toDescriptor('proto3');
+  root.resolveAll();
+  const set = (root as RootInstanceWithDescriptor).toDescriptor('proto3') as { file: FileDescriptor[] };
+  const fileOf = new Map<string, string>(); // '.foxglove.Pose' → 'foxglove.proto'; enums too
+  for (const f of set.file) {
+    const add = (scope: string, m: MessageDescriptor): void => {
+      fileOf.set(`${scope}.${m.name}`, f.name);
+      for (const e of m.enumType ?? []) fileOf.set(`${scope}.${m.name}.${e.name}`, f.name);
+      for (const n of m.nestedType ?? []) add(`${scope}.${m.name}`, n);
+    };
+    const pkg = f.package ? `.${f.package}` : '';
+    for (const e of f.enumType ?? []) fileOf.set(`${pkg}.${e.name}`, f.name);
+    for (const m of f.messageType ?? []) add(pkg, m);
+  }
+  for (const f of set.file) {
+    const deps = new Set<string>();
+    const qualify = (scope: string, m: MessageDescriptor): void => {
+      const full = `${scope}.${m.name}`;
+      const type = root.lookupType(full.slice(1));
+      for (const fd of m.field ?? []) {
+        if (fd.typeName === undefined) continue;
+        const resolved = type.fields[fd.name]?.resolvedType;
+        if (!resolved) continue;
+        fd.typeName = resolved.fullName;
+        const dep = fileOf.get(resolved.fullName);
+        if (dep !== undefined && dep !== f.name) deps.add(dep);
+      }
+      for (const n of m.nestedType ?? []) qualify(full, n);
+    };
+    const pkg = f.package ? `.${f.package}` : '';
+    for (const m of f.messageType ?? []) qualify(pkg, m);
+    if (deps.size > 0) f.dependency = [...deps].sort();
+  }
   return descriptor.FileDescriptorSet.encode(set).finish();
 }
 

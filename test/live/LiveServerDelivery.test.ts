@@ -1,0 +1,136 @@
+/**
+ * What a Foxglove client needs to see the whole run: the last message of a channel when it subscribes (a one-shot
+ * calibration would otherwise never reach it: channels are advertised on their first message), the run's log
+ * time as its clock, and at the end whatever was queued for it, then a clean close.
+ */
+import { afterEach, expect, test } from 'vitest';
+import { type RawData, WebSocket } from 'ws';
+import { LiveServer } from '../../src/live/LiveServer.ts';
+
+const T0 = 1_700_000_000_000_000_000n;
+const SUBPROTOCOL = 'foxglove.websocket.v1';
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+interface Frame {
+  op: number;
+  sub?: number;
+  tNs: bigint;
+  text?: string;
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const start = performance.now();
+  while (!cond()) {
+    if (performance.now() - start > ms) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function client(url: string, protocols: string[] = [SUBPROTOCOL]) {
+  const ws = new WebSocket(url, protocols);
+  const frames: Frame[] = [];
+  const json: { op: string; channels?: { id: number; topic: string }[]; capabilities?: string[] }[] = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.on('message', (data: RawData, isBinary) => {
+    const b = data as Buffer;
+    if (!isBinary) json.push(JSON.parse(b.toString()));
+    else if (b[0] === 1)
+      frames.push({
+        op: 1,
+        sub: b.readUInt32LE(1),
+        tNs: b.readBigUInt64LE(5),
+        text: b.subarray(13).toString(),
+      });
+    else frames.push({ op: b[0]!, tNs: b.readBigUInt64LE(1) });
+  });
+  ws.on('error', () => {});
+  return { ws, frames, json, closed };
+}
+
+let server: LiveServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+test('a subscriber gets the channel last message at once, then the run goes on', async () => {
+  server = await LiveServer.start({ port: 0 });
+  const calib = server.addChannel('/cam/calibration', 'x.Calibration', 'json', '{}');
+  const image = server.addChannel('/cam/image', 'x.Image', 'json', '{}');
+  // Published before anyone could subscribe: a one-shot calibration and the first two images.
+  server.publish(calib, T0, bytes('{"k":1}'));
+  server.publish(image, T0, bytes('{"i":0}'));
+  server.publish(image, T0 + 100n, bytes('{"i":1}'));
+  const c = client(server.url);
+  await until(() => c.json.some((m) => m.op === 'advertise'));
+  c.ws.send(
+    JSON.stringify({
+      op: 'subscribe',
+      subscriptions: [
+        { id: 7, channelId: calib },
+        { id: 8, channelId: image },
+      ],
+    }),
+  );
+  await until(() => c.frames.filter((f) => f.op === 1).length === 2);
+  server.publish(image, T0 + 200n, bytes('{"i":2}'));
+  await until(() => c.frames.filter((f) => f.op === 1).length === 3);
+  expect(c.frames.filter((f) => f.op === 1)).toEqual([
+    { op: 1, sub: 7, tNs: T0, text: '{"k":1}' },
+    { op: 1, sub: 8, tNs: T0 + 100n, text: '{"i":1}' },
+    { op: 1, sub: 8, tNs: T0 + 200n, text: '{"i":2}' },
+  ]);
+  c.ws.close();
+});
+
+test('the server declares the time capability and sends each newer log time before its messages', async () => {
+  server = await LiveServer.start({ port: 0 });
+  const ch = server.addChannel('/t', 'x.T', 'json', '{}');
+  const c = client(server.url);
+  await until(() => c.json.some((m) => m.op === 'advertise'));
+  expect(c.json[0]).toMatchObject({ op: 'serverInfo', capabilities: ['time'] });
+  c.ws.send(JSON.stringify({ op: 'subscribe', subscriptions: [{ id: 0, channelId: ch }] }));
+  await new Promise((r) => setTimeout(r, 50));
+  for (const dt of [0n, 0n, 50n, 40n, 100n]) server.publish(ch, T0 + dt, bytes('{}'));
+  await until(() => c.frames.filter((f) => f.op === 1).length === 5);
+  // Time (op 2) only moves forward: an older message (T0+40) sends no time of its own.
+  expect(c.frames.map((f) => `${f.op}@${f.tNs - T0}`)).toEqual([
+    '2@0',
+    '1@0',
+    '1@0',
+    '2@50',
+    '1@50',
+    '1@40',
+    '2@100',
+    '1@100',
+  ]);
+  c.ws.close();
+});
+
+test('close delivers what is queued, then closes each client with 1001', async () => {
+  server = await LiveServer.start({ port: 0 });
+  const ch = server.addChannel('/blob', 'x.Blob', 'json', '{}');
+  const c = client(server.url);
+  await until(() => c.json.some((m) => m.op === 'advertise'));
+  c.ws.send(JSON.stringify({ op: 'subscribe', subscriptions: [{ id: 0, channelId: ch }] }));
+  await new Promise((r) => setTimeout(r, 50));
+  const payload = bytes(JSON.stringify({ pad: 'x'.repeat(512 * 1024) }));
+  for (let i = 0; i < 20; i++) server.publish(ch, T0 + BigInt(i), payload);
+  await server.close();
+  const { code, reason } = await c.closed;
+  expect(code).toBe(1001);
+  expect(reason).toBe('replay finished');
+  expect(c.frames.filter((f) => f.op === 1)).toHaveLength(20);
+  server = undefined;
+});
+
+test('a client that offers no foxglove.websocket.v1 subprotocol is refused with 1002', async () => {
+  server = await LiveServer.start({ port: 0 });
+  const c = client(server.url, []);
+  const { code, reason } = await c.closed;
+  expect(code).toBe(1002);
+  expect(reason).toMatch(/subprotocol foxglove\.websocket\.v1 required/);
+  expect(c.json).toEqual([]);
+});
