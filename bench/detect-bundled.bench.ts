@@ -13,14 +13,10 @@ import { Detector, decodeLetterboxed, loadModelCard, writeInputTensor } from '..
 import { sessionOptions } from '../src/detect/session.ts';
 import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../src/sim/index.ts';
 import { repoRoot } from '../test/shared.ts';
+import { median } from './stats.ts';
 
 const THREADS = Number(process.env.VIPER_BENCH_THREADS ?? 1);
 const PASSES = 3;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-}
 
 async function frames960(): Promise<CameraFrame[]> {
   const { scenario } = await loadScenario(join(repoRoot, 'scenarios', 'urban_intersection.yaml'));

@@ -25,6 +25,7 @@ import {
 import { defaultThreads, sessionOptions } from '../src/detect/session.ts';
 import { replay } from '../src/graph/replay.ts';
 import { hasShared, repoRoot, shared } from '../test/shared.ts';
+import { median } from './stats.ts';
 
 const FRAMES = Number(process.env.VIPER_BENCH_FRAMES ?? 120);
 const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 7);
@@ -109,7 +110,6 @@ async function measure(dir: string): Promise<void> {
   }
   await detector.close();
   await session.release();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   process.stdout.write(
     `${[
       `model ${card.name}, recording of ${files.length} vtest frames (768×576 JPEG, one camera), replay with the detect stage only, cpu, ${THREADS ?? defaultThreads()} intra-op threads, ${availableParallelism()} cores`,

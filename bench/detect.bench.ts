@@ -27,17 +27,13 @@ import {
 import { PRE_INPUT } from '../src/detect/preGraph.ts';
 import { defaultThreads, sessionOptions } from '../src/detect/session.ts';
 import { hasShared, repoRoot, shared } from '../test/shared.ts';
+import { median } from './stats.ts';
 
 const FRAMES = 24;
 const RIG = 6;
 const PASSES = 3;
 // Unset: the detector's default (defaultThreads(), one per core but one), for the baseline too.
 const THREADS = process.env.VIPER_BENCH_THREADS ? Number(process.env.VIPER_BENCH_THREADS) : undefined;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-}
 
 export async function run(): Promise<void> {
   if (!hasShared) {

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { benchScenario } from '../src/sim/benchScene.ts';
+import { benchScenario } from './benchScene.ts';
 import { dynamicScene, createRenderer, renderCamera } from '../src/sim/render/renderer.ts';
 import { viewFor } from '../src/sim/render/camera.ts';
 import { scenarioFromValue } from '../src/sim/scenario/load.ts';

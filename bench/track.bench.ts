@@ -28,6 +28,7 @@ import { createRng } from '../src/sim/rng.ts';
 import sharp from 'sharp';
 import { boxColours, decodeRgb } from '../src/track/appearance.ts';
 import { assign, createTrackStage, createTracker } from '../src/track/index.ts';
+import { median } from './stats.ts';
 
 /** Median wall time of `reps` runs after two warm-ups (the median resists other processes' bursts). */
 function time(fn: () => void, reps = 15): number {
@@ -40,11 +41,6 @@ function time(fn: () => void, reps = 15): number {
     ts.push(performance.now() - t0);
   }
   return median(ts);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** 100 pedestrians walking across a 1920×1080 image with box noise and random score, FRAMES frames. */

@@ -141,10 +141,3 @@ function solve(c: Float64Array, nr: number, nc: number): Int32Array {
   }
   return col4row;
 }
-
-/** Sum of `cost` over an assignment. */
-export function assignmentCost(cost: CostMatrix, a: Assignment): number {
-  let s = 0;
-  for (let k = 0; k < a.rows.length; k++) s += cost.data[a.rows[k]! * cost.cols + a.cols[k]!]!;
-  return s;
-}

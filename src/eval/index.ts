@@ -45,12 +45,10 @@ export {
   amota,
   type BevOptions,
   type BevRow,
-  bevSequence,
   type ClassAmota,
   evaluateBev,
 } from './bev.ts';
 export {
-  KITTI_TO_VIPER,
   type KittiRow,
   kittiRowsToTrackRows,
   readKitti,

@@ -47,8 +47,9 @@ export type PerceptionParams = z.infer<typeof PerceptionParams>;
 
 /**
  * Every parameter at the value replay uses when none is given (the track stage's defaults over the reference's),
- * less the two that replay sets for itself unless a file gives them: `imageWidth` (each camera's own width, for
- * the exit rule; 0 turns it off) and `classGroups` (the model card's).
+ * less the three that replay sets for itself unless a file gives them: `imageWidth` (each camera's own width, for
+ * the exit rule; 0 turns it off), `classGroups` (the model card's) and `newTrackMargin` (from the card's
+ * `birthThresh`).
  */
 export function defaultParams(): {
   tracker: Omit<TrackerConfig, 'kind' | 'imageWidth' | 'classGroups' | 'newTrackMargin'>;

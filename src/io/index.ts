@@ -3,7 +3,7 @@ export type * from './types.ts';
 export { RecordingReader, isDamageError, withRecoverHint } from './mcap/RecordingReader.ts';
 export type { OpenOptions } from './mcap/RecordingReader.ts';
 export type { MetadataRecord, SchemaRecord } from './mcap/inspectFile.ts';
-export { RecordingWriter, VIPER_LIBRARY, encodeJson, unfinishedOutputs } from './mcap/RecordingWriter.ts';
+export { RecordingWriter, encodeJson, unfinishedOutputs } from './mcap/RecordingWriter.ts';
 export {
   VIPER_FOXGLOVE_SCHEMAS,
   decodeFoxglove,
@@ -31,7 +31,6 @@ export {
   foxgloveRawImageToImage,
   foxgloveStampNs,
   imageToFoxglove,
-  transformToFoxglove,
   transformsToFoxglove,
 } from './codecs/foxgloveToViper.ts';
 export { stampToNs } from './codecs/image.ts';

@@ -22,7 +22,6 @@ export {
   loadScenario,
   scenarioFromText,
   scenarioFromValue,
-  parseScenarioText,
   scenarioJsonSchema,
   type LoadedScenario,
 } from './scenario/load.ts';
@@ -43,8 +42,8 @@ export {
   type RenderedFrame,
   type CameraImage,
 } from './render/renderer.ts';
-export { pixelBoxes, cameraViews, groundTruthMessage } from './groundTruth.ts';
-export { simulateFrames, frameCount, frameStampNs, inDropout, type SimFrame } from './simulate.ts';
+export { pixelBoxes, groundTruthMessage } from './groundTruth.ts';
+export { simulateFrames, frameCount, inDropout, type SimFrame } from './simulate.ts';
 export { recordScenario, encodeJpeg, jpegCameraFrames, rgbOf, type RecordResult } from './record.ts';
 export { DatasetWriter, splitFor, type Split } from './dataset.ts';
 export { mosaicPng } from './mosaic.ts';

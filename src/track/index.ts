@@ -6,7 +6,6 @@ export {
   kalmanGatingDistance,
   kalmanInitiate,
   kalmanPredict,
-  kalmanProject,
   kalmanUpdate,
   kalmanWarp,
 } from './kalman.ts';
@@ -23,4 +22,4 @@ export {
 } from './motRun.ts';
 export { createTrackStage, type TrackStageOptions } from './stage.ts';
 export { tracksToImageAnnotations } from './annotations.ts';
-export { colorForId, hashId, type Rgba } from './colors.ts';
+export { colorForId, type Rgba } from './colors.ts';

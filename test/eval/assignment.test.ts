@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assignmentCost, linearSumAssignment, matrix } from '../../src/eval/assignment.ts';
+import { type Assignment, type CostMatrix, linearSumAssignment, matrix } from '../../src/eval/assignment.ts';
+
+/** Sum of `cost` over an assignment. */
+function assignmentCost(cost: CostMatrix, a: Assignment): number {
+  let s = 0;
+  for (let k = 0; k < a.rows.length; k++) s += cost.data[a.rows[k]! * cost.cols + a.cols[k]!]!;
+  return s;
+}
 
 /** Best cost over every injective map of the smaller side into the larger (brute force). */
 function bruteForce(m: number[][], maximize: boolean): number {

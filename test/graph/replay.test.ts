@@ -6,7 +6,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { detectionsToImageAnnotations } from '../../src/detect/annotations.ts';
 import { replay } from '../../src/graph/replay.ts';
 import type { Stage } from '../../src/graph/stage.ts';
-import { passThroughStage } from '../../src/graph/stage.ts';
 import { RecordingReader, unfinishedOutputs } from '../../src/io/index.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
@@ -14,6 +13,9 @@ const dir = mkdtempSync(join(tmpdir(), 'viper-replay-'));
 const input = join(dir, 'rig.mcap');
 
 /** A stage whose output depends only on each frame (one fake detection per camera frame, from its stamp). */
+/** The graph's identity element: changes nothing. */
+const passThroughStage: Stage = { name: 'pass-through', process: async (batch) => batch };
+
 const fakeDetect: Stage = {
   name: 'fake-detect',
   async process(batch) {

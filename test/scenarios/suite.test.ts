@@ -53,7 +53,11 @@ describe('scenario suite, quick subset', () => {
       expect(o.golden!.changes).toEqual([]);
       expect(o.golden!.flipped).toEqual([]);
       // Oracle runs are deterministic: the same recording gives the same results file, bit for bit.
-      if (!o.golden!.recordingChanged) expect(o.golden!.status).toBe('match');
+      expect(
+        o.golden!.recordingChanged,
+        'recording bytes moved: re-record the goldens (scenarios run --quick --update-golden)',
+      ).toBe(false);
+      expect(o.golden!.status).toBe('match');
     }
   });
 

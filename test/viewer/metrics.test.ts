@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { type Box2, idSwitches, iou, matchGreedy } from '../../viewer/src/state/metrics.ts';
+import { iou } from '../../src/geometry/box2d.ts';
+import { type Box2, idSwitches, matchGreedy } from '../../viewer/src/state/metrics.ts';
 
 const box = fc
   .record({

@@ -4,7 +4,7 @@
  * ids every frame (the 3D labels' textures must stay bounded). Skips where chromium is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '@foxglove/rosmsg';
@@ -16,14 +16,10 @@ import { RecordingWriter } from '../../src/io/index.ts';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { colorForId } from '../../src/track/colors.ts';
 import { repoRoot } from '../shared.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.ts';
+import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
 import { rgb255, SCENE_COLORS_JS, type SceneColor } from './fixtures.ts';
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  process.stderr.write(
-    `NOTICE: skipping odd-file viewer tests: ${CHROMIUM} not found (apt-get install chromium)\n`,
-  );
+const chromiumHere = hasChromium('odd-file viewer tests');
 
 const T0 = 1_700_000_000_000_000_000n;
 const STEP = 100_000_000n;
@@ -203,7 +199,7 @@ const until = (expr: string) =>
 /** Label textures (canvas + texture per object id) the 3D view holds, read through the debug API. */
 const labelTextures = () => page.evaluate('window.viper.debug().scene.labelCache.size') as Promise<number>;
 
-describe.skipIf(!hasChromium)('web viewer on odd files (chromium)', () => {
+describe.skipIf(!chromiumHere)('web viewer on odd files (chromium)', () => {
   beforeAll(async () => {
     execFileSync(
       process.execPath,

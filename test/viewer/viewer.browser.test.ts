@@ -6,7 +6,7 @@
  * them), else into a temporary folder, so that a test run leaves the working tree as it was.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { colorForId } from '../../src/track/colors.ts';
 import { repoRoot } from '../shared.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.ts';
+import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
 import {
   CAMERAS,
   EXPECTED,
@@ -28,11 +28,7 @@ import {
   writeFixture,
 } from './fixtures.ts';
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  process.stderr.write(
-    `NOTICE: skipping viewer browser tests: ${CHROMIUM} not found (apt-get install chromium)\n`,
-  );
+const chromiumHere = hasChromium('viewer browser tests');
 const W = 640;
 const H = 360;
 
@@ -130,7 +126,7 @@ async function screenshotPixels(camera: string) {
 const dist = (a: readonly number[], b: readonly number[]) =>
   Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
 
-describe.skipIf(!hasChromium)('web viewer (chromium)', () => {
+describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
   beforeAll(async () => {
     execFileSync(
       process.execPath,

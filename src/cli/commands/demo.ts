@@ -63,7 +63,6 @@ export function register(program: Command): void {
             ...(detector === 'model' ? { model: BUNDLED_MODEL } : {}),
             // The demo reports; golden comparisons are the regression suite's job.
             golden: false,
-            score: { minVisibility: 0.25 },
             onOutcome: (x) => {
               status.delete(x.file);
               status.print(`${x.status.toUpperCase()} ${x.scenario}\n`);

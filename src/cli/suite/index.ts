@@ -2,5 +2,5 @@
  * The scenario suite runner: simulate → replay → score, in worker processes. It lives in cli/ because it drives
  * the graph; the scoring, goldens and reports it uses are pure and live in eval/scenarios.
  */
-export { type PipelineOptions, quickScenario, runScenario, type StageHook } from './pipeline.ts';
-export { failureLines, GOLDEN_DIR, goldenOf, runSuite, type SuiteOptions } from './suite.ts';
+export { type PipelineOptions, runScenario, type StageHook } from './pipeline.ts';
+export { runSuite, type SuiteOptions } from './suite.ts';

@@ -23,7 +23,7 @@ export {
   scopeKey,
 } from './metricTable.ts';
 export type { ScenarioOutcome, ScenarioRun, SuiteResult } from './types.ts';
-export { timelineSeries, timelineSvg } from './plot.ts';
+export { timelineSvg } from './plot.ts';
 export { type ObjectObs, type RunData, readRun, type TrackObs } from './readRun.ts';
 export { formatTable, junitXml, markdown, suiteJson, writeReports } from './reports.ts';
 export {

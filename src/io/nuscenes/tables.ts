@@ -77,8 +77,6 @@ type Tables = { [K in keyof typeof TABLES]: Map<string, z.infer<(typeof TABLES)[
 export type NuScene = z.infer<typeof Scene>;
 export type NuSample = z.infer<typeof Sample>;
 export type NuSampleData = z.infer<typeof SampleData>;
-export type NuCalibratedSensor = z.infer<typeof CalibratedSensor>;
-export type NuEgoPose = z.infer<typeof EgoPose>;
 export type NuAnnotation = z.infer<typeof SampleAnnotation>;
 
 export interface NuScenesDb extends Tables {

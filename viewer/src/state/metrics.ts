@@ -7,6 +7,8 @@
  * ID switches (CLEAR MOT, Bernardin & Stiefelhagen 2008): a ground-truth actor matched to a track id different
  * from the one it was last matched to. The history is carried from frame to frame by the caller.
  */
+import { iou } from '../../../src/geometry/box2d.ts';
+
 export interface Box2 {
   x1: number;
   y1: number;
@@ -27,19 +29,6 @@ export interface FrameMetrics {
   matches: Match[];
   unmatchedPred: number[];
   unmatchedGt: number[];
-}
-
-export function area(b: Box2): number {
-  return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
-}
-
-export function iou(a: Box2, b: Box2): number {
-  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  const union = area(a) + area(b) - inter;
-  return union > 0 ? inter / union : 0;
 }
 
 /** Greedy IoU matching; ties broken by (pred index, gt index) so the result is deterministic. */

@@ -1,8 +1,8 @@
 /**
  * The benchmark scene: a straight urban street with 20 mixed road users around a moving ego, rendered by one
- * 960×540 camera. Shared by `bench/sim.bench.ts` (Viper's rasterizer vs three.js in Chromium) and its test.
+ * 960×540 camera. Used by `bench/sim.bench.ts` (Viper's rasterizer vs three.js in Chromium).
  */
-import type { ScenarioInput } from './scenario/schema.ts';
+import type { ScenarioInput } from '../src/sim/scenario/schema.ts';
 
 export function benchScenario(width = 960, height = 540): ScenarioInput {
   const classes = [
