@@ -55,6 +55,7 @@ export {
   trackRowsToKittiRows,
   writeKitti,
 } from './formats/kitti.ts';
+export { intersectionOverArea, preprocessKitti } from './formats/kittiPreprocess.ts';
 export {
   annotationsToRows,
   groundTruthToBev,

@@ -14,7 +14,7 @@ import {
   evaluateRows,
   formatReport,
   idSwitches,
-  kittiRowsToTrackRows,
+  preprocessKitti,
   motRowsToTrackRows,
   readKitti,
   readMotChallenge,
@@ -222,8 +222,16 @@ async function evalText(
   let gtRows: TrackRow[];
   let trRows: TrackRow[];
   if (format === 'kitti') {
-    gtRows = kittiRowsToTrackRows(readKitti(gtText, { uniqueIds: true, source: gt }));
-    trRows = kittiRowsToTrackRows(readKitti(trText, { uniqueIds: true, source: results }));
+    const p = preprocessKitti(
+      readKitti(gtText, { uniqueIds: true, source: gt }),
+      readKitti(trText, { uniqueIds: true, source: results }),
+    );
+    gtRows = p.gt;
+    trRows = p.tr;
+    if (p.removedTracker > 0)
+      notes.push(
+        `KITTI DontCare regions: ${p.removedTracker} unmatched tracker boxes on them removed (TrackEval's rule)`,
+      );
   } else {
     const g = readMotChallenge(gtText, { uniqueIds: true, source: gt });
     const t = readMotChallenge(trText, { uniqueIds: true, source: results });

@@ -163,8 +163,8 @@ export const KITTI_TO_VIPER: Readonly<Record<string, string>> = {
 };
 
 /**
- * KITTI rows as evaluator rows. `DontCare` regions (track −1) are dropped: Viper does not apply KITTI's
- * don't-care filtering, so score only classes that the ground truth labels everywhere.
+ * KITTI rows as evaluator rows. `DontCare` regions (track −1) are left out: they are not objects;
+ * `preprocessKitti` (kittiPreprocess.ts) removes the tracker boxes that lie on them, as TrackEval does.
  */
 export function kittiRowsToTrackRows(rows: readonly KittiRow[], classMap = KITTI_TO_VIPER): TrackRow[] {
   return rows
