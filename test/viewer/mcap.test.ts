@@ -122,6 +122,29 @@ describe('normalize', () => {
     });
     expect(boxes.map((b) => b.trackId)).toEqual([4, 5]);
   });
+  test('labels written as replay writes them (one per outline, 4 px above it) stay on their box where boxes overlap', () => {
+    const rect = (x: number, y: number, w: number, h: number) => ({
+      points: [
+        { x, y },
+        { x: x + w, y },
+        { x: x + w, y: y + h },
+        { x, y: y + h },
+      ],
+    });
+    // Track 13's label (4 px above its own corner) is 1.4 px from track 34's corner, which is 1 px right and 3 px
+    // above 13's: nearest-corner pairing gave 13's label to 34's box and 34's to 13's.
+    const boxes = annotationsToBoxes({
+      points: [rect(96, 104, 8, 20), rect(97, 101, 8, 20)],
+      texts: [
+        { position: { x: 96, y: 100 }, text: '#13 pedestrian 0.90' },
+        { position: { x: 97, y: 97 }, text: '#34 pedestrian 0.88' },
+      ],
+    });
+    expect(boxes.map((b) => [b.x1, b.trackId])).toEqual([
+      [96, 13],
+      [97, 34],
+    ]);
+  });
   test("a box's colour is its outline_color (else its first outline_colors entry), null when it has none", () => {
     const pts = [
       { x: 0, y: 0 },

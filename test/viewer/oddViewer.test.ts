@@ -4,9 +4,10 @@
  * ids every frame (the 3D labels' textures must stay bounded). Skips where chromium is missing.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { McapIndexedReader } from '@mcap/core';
 import { parse } from '@foxglove/rosmsg';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -168,12 +169,44 @@ async function writeOwnColours(path: string): Promise<void> {
   await w.close();
 }
 
+/**
+ * Four frames of one camera, one chunk per message, uncompressed; then the third image's chunk overwritten in the
+ * middle of its records (its index intact): as a file damaged after `viper view` checked it, or picked in the page.
+ */
+async function writeDamaged(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path, { compression: 'none', chunkSize: 1 });
+  const img = await w.addChannel('/cam/image', { kind: 'foxglove', name: 'CompressedImage' });
+  const jpeg = new Uint8Array(
+    await sharp({ create: { width: W, height: H, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+      .jpeg()
+      .toBuffer(),
+  );
+  for (let i = 0; i < 4; i++) {
+    const t = T0 + BigInt(i) * STEP;
+    const time = { sec: Number(t / 1_000_000_000n), nsec: Number(t % 1_000_000_000n) };
+    await w.writeObject(img, t, { timestamp: time, frame_id: 'cam', data: jpeg, format: 'jpeg' });
+  }
+  await w.close();
+  const bytes = readFileSync(path);
+  const reader = await McapIndexedReader.Initialize({
+    readable: {
+      size: async () => BigInt(bytes.length),
+      read: async (offset, length) => bytes.subarray(Number(offset), Number(offset + length)),
+    },
+  });
+  const third = [...reader.chunkIndexes].sort((a, b) => Number(a.messageStartTime - b.messageStartTime))[2]!;
+  // Past the chunk header (opcode, length, times, sizes, CRC, compression, records length: 49 bytes).
+  bytes.fill(0xff, Number(third.chunkStartOffset) + 49, Number(third.chunkStartOffset) + 57);
+  writeFileSync(path, bytes);
+}
+
 let dir: string;
 let ownColours: string;
 let browser: BrowserContext;
 let page: Page;
 let server: ViewServer;
 let freshIds: string;
+let damaged: string;
 const pageErrors: string[] = [];
 
 interface State {
@@ -213,6 +246,8 @@ describe.skipIf(!chromiumHere)('web viewer on odd files (chromium)', () => {
     await writeFreshIds(freshIds, 3, 500);
     ownColours = join(dir, 'own-colours.mcap');
     await writeOwnColours(ownColours);
+    damaged = join(dir, 'damaged.mcap');
+    await writeDamaged(damaged);
     server = await startViewServer({ distDir: join(repoRoot, 'viewer/dist'), file: ros2 });
     browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
@@ -249,6 +284,24 @@ describe.skipIf(!chromiumHere)('web viewer on odd files (chromium)', () => {
     const o =
       (Math.round(box.y + box.height / 2) * info.width + Math.round(box.x + box.width / 2)) * info.channels;
     expect([data[o], data[o + 1], data[o + 2]]).toEqual([0, 0, 255]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('a frame that cannot be read is reported once, not read again on every animation frame', async () => {
+    await page.locator('#file-input').setInputFiles(damaged);
+    await until("s.file === 'damaged.mcap' && s.shownIndex === 0");
+    await page.keyboard.press('ArrowRight');
+    await until('s.shownIndex === 1');
+    await page.keyboard.press('ArrowRight');
+    await until("s.error.startsWith('Could not read frame 3')");
+    const reads = (await page.evaluate('window.viper.state().frameReads')) as number;
+    await page.waitForTimeout(1000);
+    const s = await state();
+    expect((s as unknown as { frameReads: number }).frameReads).toBe(reads);
+    expect(s.shownIndex).toBe(1);
+    // The next frame, readable, is shown.
+    await page.keyboard.press('ArrowRight');
+    await until('s.shownIndex === 3');
     expect(pageErrors).toEqual([]);
   });
 

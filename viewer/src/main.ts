@@ -54,6 +54,10 @@ let metrics = new Map<string, CameraMetrics>();
 const historyAfter = new Map<number, Map<string, Map<string, number>>>();
 const cache = new Map<number, Promise<FrameData>>();
 let showing = -1;
+/** A frame that could not be read: not retried until the user goes to another frame (it was re-read every tick). */
+let failedIndex = -1;
+/** Frames read from the file (cache misses), for tests: a frame that cannot be read must not be read forever. */
+let frameReads = 0;
 let busy = false;
 let openSeq = 0;
 /** The overlay as the user last set it: a file without ground truth shows the box off without forgetting it. */
@@ -86,6 +90,7 @@ function loadFrame(i: number): Promise<FrameData> {
   let p = cache.get(i);
   if (!p) {
     const r = rec!;
+    frameReads++;
     p = r.readFrame(i);
     p.catch(() => cache.delete(i));
     cache.set(i, p);
@@ -118,6 +123,7 @@ async function show(i: number): Promise<void> {
       rec.cameras.some((c) => c.annotationsTopic),
     );
     showing = i;
+    failedIndex = -1;
     drawCount++;
     fps.shownTimes.push(performance.now());
     const tS = Number(f.tNs - rec.frameTimes[0]!) / 1e9;
@@ -125,7 +131,10 @@ async function show(i: number): Promise<void> {
     if (player.playing)
       for (let k = 1; k <= PREFETCH; k++) if (i + k < rec.frameTimes.length) void loadFrame(i + k);
   } catch (err) {
+    if (seq !== openSeq) return;
+    failedIndex = i;
     showError(`Could not read frame ${i + 1}: ${(err as Error).message}`);
+    ui.time.textContent = `frame ${i + 1}/${rec.frameTimes.length} unreadable${showing >= 0 ? `; showing frame ${showing + 1}` : ''}`;
     dispatch({ type: 'pause' });
   } finally {
     busy = false;
@@ -140,6 +149,12 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
   rec = null;
   frame = null;
   showing = -1;
+  failedIndex = -1;
+  // Nothing of the previous file stays on screen, should this one fail to open.
+  ui.time.textContent = '';
+  ui.scrub.max = '0';
+  ui.gt.disabled = true;
+  ui.gt.checked = false;
   cache.clear();
   historyAfter.clear();
   metrics = new Map();
@@ -190,7 +205,7 @@ function loop(now: number): void {
   if (rec) {
     // Hold the log clock while a frame is still loading, so playback never races ahead of what is drawn.
     if (!busy) dispatch({ type: 'tick', dtMs: Math.min(100, now - last) });
-    if (!busy && player.index !== showing) void show(player.index);
+    if (!busy && player.index !== showing && player.index !== failedIndex) void show(player.index);
     scene?.render();
   }
   requestAnimationFrame(loop);
@@ -200,7 +215,10 @@ requestAnimationFrame(loop);
 ui.play.onclick = () => dispatch({ type: 'toggle' });
 ui.back.onclick = () => dispatch({ type: 'step', delta: -1 });
 ui.fwd.onclick = () => dispatch({ type: 'step', delta: 1 });
-ui.speed.onchange = () => dispatch({ type: 'speed', speed: Number(ui.speed.value) });
+ui.speed.onchange = () => {
+  dispatch({ type: 'speed', speed: Number(ui.speed.value) });
+  ui.speed.blur(); // the keyboard shortcuts (arrows, space) are the player's again, not the drop-down's
+};
 ui.scrub.oninput = () => dispatch({ type: 'seek', index: Number(ui.scrub.value) });
 ui.gt.onchange = () => {
   gtWanted = ui.gt.checked;
@@ -304,6 +322,7 @@ const api = {
       index: player.index,
       shownIndex: showing,
       drawCount,
+      frameReads,
       playing: player.playing,
       speed: player.speed,
       showGt: ui.gt.checked,

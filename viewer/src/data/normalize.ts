@@ -70,15 +70,24 @@ export function parseLabel(text: string): { trackId: number | null; cls: string 
   return { trackId: m ? Number(m[1]) : null, cls: score ? score[1]! : rest };
 }
 
+/** How far (px) a label may sit from its box's top-left corner to be taken as written for it. */
+const LABEL_NEAR_PX = 16;
+
 /**
- * Rectangles of a foxglove.ImageAnnotations (points annotations, bounding box of their points) with their labels:
- * each text is given to the box whose top-left corner is nearest to it (labels are drawn at the box's corner).
+ * Rectangles of a foxglove.ImageAnnotations (points annotations, bounding box of their points) with their labels.
+ * Where there is one text per outline, each near its own outline's top-left corner (as `viper replay` writes
+ * them, and as eval reads them: `texts[k]` labels `points[k]`), they are paired by index; otherwise (another
+ * producer's order) each text goes to the box whose top-left corner is nearest. Nearest alone mislabelled
+ * overlapping boxes: a track's label sits 4 px above its box, nearer another box's corner in a crowd.
  */
 export function annotationsToBoxes(msg: Decoded): CameraBox[] {
+  const points = arr(msg.points);
+  const texts = arr(msg.texts);
   const boxes: CameraBox[] = [];
-  for (const p of arr(msg.points)) {
+  const boxOfPoint = new Map<number, number>();
+  points.forEach((p, k) => {
     const pts = arr(p.points);
-    if (pts.length < 2) continue;
+    if (pts.length < 2) return;
     let x1 = Infinity;
     let y1 = Infinity;
     let x2 = -Infinity;
@@ -92,13 +101,32 @@ export function annotationsToBoxes(msg: Decoded): CameraBox[] {
       y2 = Math.max(y2, y);
     }
     const color = colorOf(p.outline_color) ?? colorOf(arr(p.outline_colors)[0]);
+    boxOfPoint.set(k, boxes.length);
     boxes.push({ x1, y1, x2, y2, trackId: null, cls: '', label: '', color });
+  });
+  const posOf = (t: Obj) => {
+    const pos = (t.position ?? {}) as Obj;
+    return { x: num(pos.x), y: num(pos.y) };
+  };
+  const label = (b: CameraBox, t: Obj) => {
+    const text = str(t.text);
+    Object.assign(b, parseLabel(text), { label: text });
+  };
+  const byIndex =
+    texts.length === points.length &&
+    texts.every((t, k) => {
+      const b = boxOfPoint.get(k);
+      if (b === undefined) return false;
+      const { x, y } = posOf(t);
+      return Math.hypot(boxes[b]!.x1 - x, boxes[b]!.y1 - y) <= LABEL_NEAR_PX;
+    });
+  if (byIndex) {
+    texts.forEach((t, k) => label(boxes[boxOfPoint.get(k)!]!, t));
+    return boxes;
   }
   const taken = new Set<number>();
-  for (const t of arr(msg.texts)) {
-    const pos = (t.position ?? {}) as Obj;
-    const tx = num(pos.x);
-    const ty = num(pos.y);
+  for (const t of texts) {
+    const { x: tx, y: ty } = posOf(t);
     let best = -1;
     let bestD = Infinity;
     for (let i = 0; i < boxes.length; i++) {
@@ -112,9 +140,7 @@ export function annotationsToBoxes(msg: Decoded): CameraBox[] {
     }
     if (best < 0) continue;
     taken.add(best);
-    const label = str(t.text);
-    const b = boxes[best]!;
-    Object.assign(b, parseLabel(label), { label });
+    label(boxes[best]!, t);
   }
   return boxes;
 }

@@ -1,8 +1,12 @@
 /**
  * Glue between a frame and the pure metrics: per camera, the annotation boxes against the ground-truth boxes of
- * that camera (actors with a visible part), greedy IoU ≥ 0.5, and id switches against the running history.
+ * that camera, greedy IoU ≥ 0.5, and id switches against the running history. Scored as `viper eval` scores by
+ * default, so the panel's counts can be set beside its report: ground truth under 25 % visible is left out, and
+ * ground truth under 8 px tall is don't-care (a box on it is neither a hit nor a false positive, and it is no
+ * miss). Every actor with a visible part is still drawn.
  */
-import type { FrameData } from '../data/Recording.ts';
+import type { GroundTruthMessage } from '../../../src/contracts/perception.ts';
+import type { CameraBox } from '../data/normalize.ts';
 import { idSwitches, matchGreedy, type FrameMetrics, type IdSwitch } from '../state/metrics.ts';
 
 export interface CameraMetrics extends FrameMetrics {
@@ -12,10 +16,13 @@ export interface CameraMetrics extends FrameMetrics {
 }
 
 export const IOU_THRESHOLD = 0.5;
+/** `viper eval`'s defaults (DEFAULT_SCORE in src/eval/scenarios/metricTable.ts; a test holds them equal). */
+export const MIN_VISIBILITY = 0.25;
+export const MIN_HEIGHT_PX = 8;
 
 /** `history` maps camera → (actor id → last track id); returns the updated copy. */
 export function computeFrameMetrics(
-  frame: FrameData,
+  frame: { gt: GroundTruthMessage | null; boxes: ReadonlyMap<string, CameraBox[]> },
   cameras: string[],
   history: Map<string, Map<string, number>>,
 ): { perCamera: Map<string, CameraMetrics>; history: Map<string, Map<string, number>> } {
@@ -23,21 +30,33 @@ export function computeFrameMetrics(
   const nextHistory = new Map(history);
   if (!frame.gt) return { perCamera, history: nextHistory };
   for (const cam of cameras) {
-    const gt = frame.gt.actors.flatMap((a) =>
+    const views = frame.gt.actors.flatMap((a) =>
       a.cameras
         .filter((v) => v.cameraId === cam && v.visibleFraction > 0)
-        .map((v) => ({ id: a.id, ...v.box })),
+        .map((v) => ({ id: a.id, visible: v.visibleFraction, ...v.box })),
     );
+    const gt = views.map(({ visible: _, ...g }) => g);
+    const scored = views.filter((g) => g.visible >= MIN_VISIBILITY);
     const preds = frame.boxes.get(cam) ?? [];
-    const m = matchGreedy(preds, gt, IOU_THRESHOLD);
+    const m = withDontCare(
+      matchGreedy(preds, scored, IOU_THRESHOLD),
+      scored.map((g) => g.y2 - g.y1 < MIN_HEIGHT_PX),
+    );
     const sw = idSwitches(
       history.get(cam) ?? new Map(),
       m.matches,
       preds.map((p) => p.trackId),
-      gt.map((g) => g.id),
+      scored.map((g) => g.id),
     );
     nextHistory.set(cam, sw.history);
     perCamera.set(cam, { ...m, camera: cam, gt, switches: sw.switches });
   }
   return { perCamera, history: nextHistory };
+}
+
+/** Matches to don't-care ground truth dropped with their boxes (no FP), don't-care ground truth no FN. */
+function withDontCare(m: FrameMetrics, dontCare: readonly boolean[]): FrameMetrics {
+  const matches = m.matches.filter((x) => !dontCare[x.gt]);
+  const unmatchedGt = m.unmatchedGt.filter((g) => !dontCare[g]);
+  return { ...m, tp: matches.length, fn: unmatchedGt.length, matches, unmatchedGt };
 }
