@@ -121,7 +121,9 @@ export function annotationsToBoxes(msg: Decoded): CameraBox[] {
       return Math.hypot(boxes[b]!.x1 - x, boxes[b]!.y1 - y) <= LABEL_NEAR_PX;
     });
   if (byIndex) {
-    texts.forEach((t, k) => label(boxes[boxOfPoint.get(k)!]!, t));
+    texts.forEach((t, k) => {
+      label(boxes[boxOfPoint.get(k)!]!, t);
+    });
     return boxes;
   }
   const taken = new Set<number>();
