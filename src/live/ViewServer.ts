@@ -186,7 +186,9 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
     server.listen(port, host, () => resolvePromise());
   });
   const bound = (server.address() as AddressInfo).port;
-  const h = host.includes(':') ? `[${host}]` : host;
+  // A wildcard address is where the server listens, not one a browser can open: this machine's loopback is.
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const h = shown.includes(':') ? `[${shown}]` : shown;
   return {
     url: `http://${h}:${bound}/?file=${encodeURIComponent(fileRoute)}`,
     port: bound,

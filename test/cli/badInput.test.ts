@@ -95,7 +95,7 @@ describe('bad input → one line, exit 2', () => {
     );
     expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'port.out.mcap'), '--serve', '99999'],
-      /port 99999 is out of range/,
+      /--serve 99999 is more than 65535/,
     );
   });
 

@@ -12,6 +12,7 @@ import { objectsToSceneUpdate } from '../../src/fuse/scene.ts';
 import { colorForId } from '../../src/track/colors.ts';
 import {
   annotationsToBoxes,
+  rigRank,
   calibrationFromMsg,
   parseLabel,
   sceneUpdateToObjects,
@@ -143,6 +144,26 @@ describe('normalize', () => {
     expect(boxes.map((b) => [b.x1, b.trackId])).toEqual([
       [96, 13],
       [97, 34],
+    ]);
+  });
+  test('cameras are laid out as a rig: the front row left to right, then the back row, then the others', () => {
+    const ids = [
+      'cam_back',
+      'cam_front_right',
+      'CAM_BACK_LEFT',
+      'left',
+      'cam_front',
+      'cam_back_right',
+      'cam_front_left',
+    ];
+    expect(ids.sort((a, b) => rigRank(a) - rigRank(b) || a.localeCompare(b))).toEqual([
+      'cam_front_left',
+      'cam_front',
+      'cam_front_right',
+      'CAM_BACK_LEFT',
+      'cam_back',
+      'cam_back_right',
+      'left',
     ]);
   });
   test("a box's colour is its outline_color (else its first outline_colors entry), null when it has none", () => {

@@ -313,8 +313,8 @@ describe('cameras and the frame clock', () => {
     );
     const rec = await Recording.open(fileReadable(path), 'topics.mcap');
     expect(rec.cameras.map((c) => [c.id, c.annotationsTopic])).toEqual([
+      ['front', '/perception/front/annotations'], // laid out as a rig: front before rear
       ['rear', '/perception/rear/annotations'],
-      ['front', '/perception/front/annotations'],
     ]);
     expect((await rec.readFrame(1)).boxes.get('front')).toHaveLength(1);
   });

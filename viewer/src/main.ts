@@ -179,7 +179,7 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
     ui.gt.parentElement!.title = r.hasGroundTruth
       ? 'Ground-truth overlay (g)'
       : 'this file has no ground truth';
-    ui.status.textContent = `${r.cameras.length} cameras, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}`;
+    ui.status.textContent = `${r.cameras.length} camera${r.cameras.length === 1 ? '' : 's'}, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}`;
     if (r.warnings.length) showError(`Some channels cannot be shown:\n${r.warnings.join('\n')}`);
     await show(0);
   } catch (err) {

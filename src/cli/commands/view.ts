@@ -127,8 +127,6 @@ export function register(program: Command): void {
             hint: 'pass a .mcap file',
           });
         }
-        // Refuse here what the browser could not show, rather than serving it and failing there.
-        await checkViewable(path);
         const distDir = process.env.VIPER_VIEWER_DIST ?? defaultDistDir(repoRoot);
         if (!existsSync(join(distDir, 'index.html'))) {
           throw new ConfigError({
@@ -141,7 +139,15 @@ export function register(program: Command): void {
         if (opts.port !== undefined) {
           port = intArg('--port', opts.port, 65535, 0);
         }
+        // Bound first, so that a busy port is said at once; then the file is read through (seconds for a large
+        // one): what the browser could not show is refused here rather than served and failing there.
         const server = await startViewServer({ distDir, file: path, host: opts.host, port });
+        try {
+          await checkViewable(path);
+        } catch (err) {
+          await server.close();
+          throw err;
+        }
         process.stdout.write(`${server.url}\n`);
         if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
           process.stderr.write(`warning: serving ${path} to the network on ${opts.host}\n`);

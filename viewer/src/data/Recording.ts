@@ -13,6 +13,7 @@ import { instantiateDecompressor } from '../mcap/decompress.ts';
 import { parseMessageIndexes } from '../mcap/messageIndex.ts';
 import {
   annotationsToBoxes,
+  rigRank,
   calibrationFromMsg,
   cameraFromTopic,
   groundTruthFromMsg,
@@ -139,6 +140,7 @@ export class Recording {
       });
     }
     await nameByFrameId(reader, cameras, byTopic);
+    cameras.sort((a, b) => rigRank(a.id) - rigRank(b.id) || a.id.localeCompare(b.id));
     // The frame clock: the annotations topic with the most frames (a camera that drops out must not hide the
     // other cameras' frames), else the image topic with the most, else ground truth or objects.
     const annotated = cameras.flatMap((c) => (c.annotationsTopic ? [c.annotationsTopic] : []));

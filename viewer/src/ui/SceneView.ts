@@ -16,6 +16,8 @@ const MAX_OBJECTS = 512;
 const LABEL_CACHE = 2 * MAX_OBJECTS;
 const FRUSTUM_DEPTH_M = 4;
 const EGO_SIZE: [number, number, number] = [4.6, 1.9, 1.5];
+/** The grid's cell (400 m in 80 cells): the ground moves with the ego in these steps, so its lines do not swim. */
+const GRID_CELL_M = 5;
 
 /** The 8 corners of an oriented box (Box3D convention: size = [length, width, height], yaw about +z). */
 export function boxCorners(b: Box3D): [number, number, number][] {
@@ -99,6 +101,8 @@ export class SceneView {
   private readonly camera = new THREE.PerspectiveCamera(50, 1, 0.1, 2000);
   private readonly controls: OrbitControls;
   private readonly ego = new THREE.Group();
+  /** Road plane and grid: they follow the ego (odom is often kilometres from its origin), in whole grid cells. */
+  private ground: THREE.Object3D[] = [];
   private readonly boxes: THREE.InstancedMesh;
   private readonly lines = new Segments(new THREE.LineBasicMaterial({ vertexColors: true }));
   private readonly gtLines = new Segments(
@@ -147,6 +151,7 @@ export class SceneView {
     const grid = new THREE.GridHelper(400, 80, 0x5a6470, 0x4a525c);
     grid.rotation.x = Math.PI / 2;
     this.scene.add(grid);
+    this.ground = [road, grid];
 
     const egoBox = new THREE.Mesh(
       new THREE.BoxGeometry(...EGO_SIZE),
@@ -247,6 +252,10 @@ export class SceneView {
   update(frame: FrameData, showGt: boolean): void {
     if (frame.ego) {
       applyTf(this.ego, frame.ego);
+      for (const g of this.ground) {
+        g.position.x = Math.round(this.ego.position.x / GRID_CELL_M) * GRID_CELL_M;
+        g.position.y = Math.round(this.ego.position.y / GRID_CELL_M) * GRID_CELL_M;
+      }
       const prev = this.egoPos.clone();
       this.egoPos.copy(this.ego.position);
       // Follow the ego vehicle: move the orbit target and the eye together.
