@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 import { BUNDLED_MODEL, loadModelCard } from '../detect/card.ts';
-import { canonicalPath, sameFile } from '../io/sameFile.ts';
+import { type FileIdentity, fileIdentity, sameFile } from '../io/sameFile.ts';
 
 export { sameFile };
 
@@ -42,22 +42,34 @@ function isSpecial(path: string): boolean {
   }
 }
 
+/** Whether `path` lies inside `folder` (both canonical). */
 function isInside(folder: string, path: string): boolean {
-  const f = canonicalPath(folder);
-  return canonicalPath(path).startsWith(f.endsWith(sep) ? f : `${f}${sep}`);
+  return path.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
 }
 
 /**
  * Throws a ConfigError (exit 2, one line) when an output would overwrite an input (the same path once symlinks
  * are resolved, or the same inode: a hard link), when a file output is an existing folder, or when two outputs
  * name one file (`-o x.mcap --mosaic x.mcap` wrote the picture over the recording). Call it before opening any
- * output. Undefined paths are skipped, so optional options can be passed as they are.
+ * output. Undefined paths are skipped, so optional options can be passed as they are. Each path is resolved once
+ * and compared through maps: a replay of a thousand feeds compared every pair, with a realpath each (74 s).
  */
 export function checkOutputPaths(inputs: (string | undefined)[], outputs: OutputPath[]): void {
   const given = outputs.filter(
     (o): o is OutputPath & { path: string } => o.path !== undefined && o.path !== '',
   );
-  for (const [i, out] of given.entries()) {
+  const ids = new Map<string, FileIdentity>();
+  const id = (p: string): FileIdentity => {
+    let v = ids.get(p);
+    if (!v) {
+      v = fileIdentity(p);
+      ids.set(p, v);
+    }
+    return v;
+  };
+  const outByCanonical = new Map<string, OutputPath & { path: string }>();
+  const outByInode = new Map<string, OutputPath & { path: string }>();
+  for (const out of given) {
     if (!out.allowStream && isSpecial(out.path)) {
       // A device or FIFO: written through a temporary file and a rename (simulate), /dev/null itself would be
       // replaced by a regular file; written directly, a FIFO blocks until someone reads it.
@@ -75,7 +87,7 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
       });
     }
     const inside = out.replacesFolder
-      ? given.find((o) => o !== out && isInside(out.path, o.path))
+      ? given.find((o) => o !== out && isInside(id(out.path).canonical, id(o.path).canonical))
       : undefined;
     if (inside) {
       throw new ConfigError({
@@ -84,38 +96,55 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
         hint: 'write it outside that folder',
       });
     }
-    const twin = given.slice(i + 1).find((o) => sameFile(o.path, out.path));
+    const me = id(out.path);
+    const twin = outByCanonical.get(me.canonical) ?? (me.inode ? outByInode.get(me.inode) : undefined);
     if (twin) {
       throw new ConfigError({
         what: 'two outputs name one file',
-        where: `${out.flag} ${out.path}, ${twin.flag} ${twin.path}`,
+        where: `${twin.flag} ${twin.path}, ${out.flag} ${out.path}`,
         hint: 'give each output its own file',
       });
     }
+    outByCanonical.set(me.canonical, out);
+    if (me.inode) outByInode.set(me.inode, out);
   }
+  const named = inputs.filter((x): x is string => x !== undefined && x !== '');
+  const inputByCanonical = new Map<string, string>();
+  const inputByInode = new Map<string, string>();
+  for (const input of named) {
+    const v = id(input);
+    if (!inputByCanonical.has(v.canonical)) inputByCanonical.set(v.canonical, input);
+    if (v.inode && !inputByInode.has(v.inode)) inputByInode.set(v.inode, input);
+  }
+  const folderInputs = named.filter(isFolder);
   for (const out of given) {
-    for (const input of inputs) {
-      if (input === undefined || input === '') continue;
-      if (sameFile(out.path, input)) {
-        // `-o ped.mcap` names the file; another option, or another name for the file, says which is which.
-        const plain = out.path === input && out.flag === '-o';
-        throw new ConfigError({
-          what: 'output is the input',
-          where: plain ? input : `${out.flag} ${out.path}${out.path === input ? '' : ` = ${input}`}`,
-          hint: 'write the results to another file',
-        });
+    const me = id(out.path);
+    const input = inputByCanonical.get(me.canonical) ?? (me.inode ? inputByInode.get(me.inode) : undefined);
+    if (input !== undefined) {
+      // `-o ped.mcap` names the file; another option, or another name for the file, says which is which.
+      const plain = out.path === input && out.flag === '-o';
+      throw new ConfigError({
+        what: 'output is the input',
+        where: plain ? input : `${out.flag} ${out.path}${out.path === input ? '' : ` = ${input}`}`,
+        hint: 'write the results to another file',
+      });
+    }
+    if (!out.replacesFolder) {
+      for (const folder of folderInputs) {
+        if (isInside(id(folder).canonical, me.canonical) && existsSync(out.path)) {
+          // A folder input is read whole (`import frames/`): a file in it may be one of the frames.
+          throw new ConfigError({
+            what: `output would overwrite a file inside the input folder ${folder}`,
+            where: `${out.flag} ${out.path}`,
+            hint: 'write it to a new file or outside that folder',
+          });
+        }
       }
-      if (!out.replacesFolder && isFolder(input) && isInside(input, out.path) && existsSync(out.path)) {
-        // A folder input is read whole (`import frames/`): a file in it may be one of the frames.
+    } else {
+      const held = named.find((x) => isInside(me.canonical, id(x).canonical));
+      if (held !== undefined) {
         throw new ConfigError({
-          what: `output would overwrite a file inside the input folder ${input}`,
-          where: `${out.flag} ${out.path}`,
-          hint: 'write it to a new file or outside that folder',
-        });
-      }
-      if (out.replacesFolder && isInside(out.path, input)) {
-        throw new ConfigError({
-          what: `output folder holds the input ${input}`,
+          what: `output folder holds the input ${held}`,
           where: `${out.flag} ${out.path}`,
           hint: `${out.flag} replaces the whole folder: choose another one`,
         });

@@ -93,6 +93,9 @@ interface Reply {
   pixels?: Uint8Array;
 }
 
+/** Stack of the model and preprocessing workers (MB). */
+const WORKER_STACK_MB = 64;
+
 /** One worker thread answering requests by id; it keeps the process alive only while one is in flight. */
 class WorkerChannel {
   private readonly worker: Worker;
@@ -101,7 +104,12 @@ class WorkerChannel {
   private dead: Error | null = null;
 
   constructor(file: string, onDeath: (err: Error) => void) {
-    this.worker = new Worker(new URL(file, import.meta.url));
+    // ONNX Runtime recurses deeply while it loads a model, and a worker's default stack (4 MB, less the process
+    // arguments Node copies in) overflowed once the command line passed ~14 KB: `replay` of a few hundred feeds
+    // died with SIGSEGV. A main-thread-sized stack, as a Worker with stackSizeMb 32 or more loads it fine.
+    this.worker = new Worker(new URL(file, import.meta.url), {
+      resourceLimits: { stackSizeMb: WORKER_STACK_MB },
+    });
     this.worker.unref();
     this.worker.on('message', (r: Reply) => {
       const p = this.pending.get(r.id);

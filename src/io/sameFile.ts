@@ -20,14 +20,27 @@ export function canonicalPath(path: string): string {
   }
 }
 
+/** What names a file: its canonical path, and its device and inode when it exists (hard links share those). */
+export interface FileIdentity {
+  canonical: string;
+  inode?: string;
+}
+
+export function fileIdentity(path: string): FileIdentity {
+  const canonical = canonicalPath(path);
+  try {
+    const st = statSync(path);
+    return { canonical, inode: `${st.dev}:${st.ino}` };
+  } catch {
+    return { canonical };
+  }
+}
+
 /** True when `a` and `b` name one file: the same canonical path, or (both existing) the same device and inode. */
 export function sameFile(a: string, b: string): boolean {
-  if (canonicalPath(a) === canonicalPath(b)) return true;
-  try {
-    const sa = statSync(a);
-    const sb = statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
+  return sameIdentity(fileIdentity(a), fileIdentity(b));
+}
+
+export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.canonical === b.canonical || (a.inode !== undefined && a.inode === b.inode);
 }

@@ -6,7 +6,8 @@
  * a SHA-256 of the raw pixels + ground truth, which does not depend on the JPEG or MCAP encoders.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, stat, statfs } from 'node:fs/promises';
+import { fileSha256 } from '../io/fileSha256.ts';
+import { rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -273,9 +274,7 @@ export async function recordScenario(
     await writer.close();
     await rename(tmp, outPath);
     const bytes = (await stat(outPath)).size;
-    const sha256 = createHash('sha256')
-      .update(await readFile(outPath))
-      .digest('hex');
+    const sha256 = await fileSha256(outPath);
     return { path: outPath, frames: done, bytes, rawSha256: raw.digest('hex'), sha256, interrupted };
   } catch (err) {
     await writer.close().catch(() => undefined);

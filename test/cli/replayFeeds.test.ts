@@ -23,7 +23,7 @@ import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
 import { tinyScenario } from '../sim/testing.ts';
 import { repoRoot } from '../shared.ts';
 import { viper, viperBin } from '../testing/cli.ts';
-import { copyRecording } from '../testing/recordings.ts';
+import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-feeds-cli-'));
 const a = join(dir, 'a.mcap');
@@ -134,6 +134,23 @@ describe('viper replay with several recordings', () => {
     const r = underFileLimit(200, args);
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(out)).toHaveLength(240);
+  });
+
+  it('loads the model with a long command line (hundreds of feeds with long paths: a worker stack once overflowed)', async () => {
+    // ~20 KB of arguments: ONNX Runtime's model load in a worker with Node's default stack died with SIGSEGV.
+    const deep = join(dir, 'a'.repeat(90));
+    mkdirSync(deep);
+    const names = Array.from({ length: 120 }, (_, k) =>
+      join(deep, `feed_with_a_rather_long_name_for_testing_${String(k).padStart(4, '0')}.mcap`),
+    );
+    const small = join(dir, 'small.mcap');
+    await writeRigRecording(small, { cameras: ['cam_a'], frames: 2, width: 96, height: 64 });
+    for (const n of names) linkSync(small, n);
+    expect(names.join(' ').length).toBeGreaterThan(16_000);
+    const out = join(dir, 'deep-out');
+    const r = viper(['replay', ...names, '-o', out, '--no-progress'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out)).toHaveLength(120);
   });
 
   it('names running out of file handles as such, on one line', () => {

@@ -21,6 +21,7 @@ import { loadScenario, scenarioFromValue } from '../../sim/scenario/load.ts';
 import { type ScoreRunOptions, scoreRun } from '../../eval/scenarios/score.ts';
 import type { ScenarioRun } from '../../eval/scenarios/types.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
+import { fileSha256 } from '../../io/fileSha256.ts';
 
 /**
  * A module that rewrites the stage list (tests use it to break a tracker or a detector on purpose). It runs in
@@ -108,7 +109,7 @@ async function cachedRecording(
       frames?: unknown;
     };
     if (m.key !== key || typeof m.sha256 !== 'string' || typeof m.frames !== 'number') return undefined;
-    if (sha256(await readFile(path)) !== m.sha256) return undefined;
+    if ((await fileSha256(path)) !== m.sha256) return undefined;
     return { sha256: m.sha256, frames: m.frames };
   } catch {
     return undefined;
@@ -229,7 +230,7 @@ export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
     file: o.file,
     description: scenario.description,
     recording: rec,
-    results: { path: output, sha256: sha256(await readFile(output)) },
+    results: { path: output, sha256: await fileSha256(output) },
     detector: built.metadata.model ? `model ${built.metadata.model}` : detector,
     score,
     timingMs: { simulate: simulateMs, replay: replayMs, score: performance.now() - t },
