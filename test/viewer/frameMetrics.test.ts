@@ -57,5 +57,13 @@ describe('metrics panel scoring', () => {
     expect([m.tp, m.fp, m.fn]).toEqual([1, 1, 0]);
     // All three are drawn.
     expect(m.gt.map((g) => g.id)).toEqual(['seen', 'hidden', 'tiny']);
+    expect(m.tracked).toBe(true);
+  });
+
+  test('boxes without track ids (detections only) are not tracked: the panel shows n/a for id switches', () => {
+    const det = { ...box(0, 0, 20, 40, 1), trackId: null, label: 'pedestrian 0.9' };
+    const f = frame([{ id: 'seen', visible: 0.9, box: [0, 0, 20, 40] }], [det]);
+    const m = computeFrameMetrics(f, ['cam'], new Map()).perCamera.get('cam')!;
+    expect([m.tp, m.tracked]).toEqual([1, false]);
   });
 });

@@ -180,6 +180,14 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
       ? 'Ground-truth overlay (g)'
       : 'this file has no ground truth';
     ui.status.textContent = `${r.cameras.length} camera${r.cameras.length === 1 ? '' : 's'}, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}`;
+    if (!r.hasWorld) {
+      // vtest-like files (a fixed camera, --no-fuse): an empty 3D scene with no word read as a broken view.
+      const note = document.createElement('div');
+      note.className = 'scene-note';
+      note.textContent =
+        'No world objects (/perception/objects, /perception/scene) or ground truth in this file: the 3D view has nothing to place.';
+      ui.scene.append(note);
+    }
     if (r.warnings.length) showError(`Some channels cannot be shown:\n${r.warnings.join('\n')}`);
     await show(0);
   } catch (err) {

@@ -75,6 +75,8 @@ export class Recording {
   readonly frameTimes: bigint[];
   readonly hasGroundTruth: boolean;
   readonly hasObjects: boolean;
+  /** Anything for the 3D view beyond the ego: world objects (or their SceneUpdate) or ground truth. */
+  readonly hasWorld: boolean;
   /** Channel problems (undecodable schemas), shown to the user. */
   readonly warnings: string[] = [];
   private moreWarnings = 0;
@@ -95,6 +97,7 @@ export class Recording {
     this.frameTimes = frameTimes;
     this.hasGroundTruth = present.has(topics.groundTruthObjects);
     this.hasObjects = present.has(topics.objects);
+    this.hasWorld = this.hasObjects || this.hasGroundTruth || present.has(topics.scene);
   }
 
   static async open(readable: McapTypes.IReadable, name: string): Promise<Recording> {

@@ -38,11 +38,14 @@ export function renderMetrics(
       '<em>No perception annotations in this file: nothing to score (a recording, not results).</em>';
     return;
   }
+  // Detections without track ids (`--tracker none`) have no id switches: n/a, not 0.
+  const tracked = [...per.values()].some((m) => m.tracked);
+  const sw = (n: number) => (tracked ? String(n) : '<span title="no track ids: detections only">n/a</span>');
   const rows = [...per.values()]
     .map(
       (m) =>
         `<tr data-camera="${esc(m.camera)}"><td>${esc(m.camera)}</td><td>${m.tp}</td><td>${m.fp}</td><td>${m.fn}</td>` +
-        `<td class="${m.switches.length ? 'switch' : ''}">${m.switches.length}</td></tr>`,
+        `<td class="${m.switches.length ? 'switch' : ''}">${sw(m.switches.length)}</td></tr>`,
     )
     .join('');
   const s = summarize(per);
@@ -55,6 +58,7 @@ export function renderMetrics(
   root.innerHTML =
     `<table><thead><tr><th>camera</th><th>TP</th><th>FP</th><th>FN</th><th>ID sw</th></tr></thead><tbody>${rows}</tbody>` +
     `<tfoot><tr id="metrics-total"><th>total</th><th>${s.tp}</th><th>${s.fp}</th><th>${s.fn}</th>` +
-    `<th class="${s.idSwitches ? 'switch' : ''}">${s.idSwitches}</th></tr></tfoot></table>${switches}` +
-    '<div style="color:#8a96a3">greedy IoU ≥ 0.5 matching of annotation boxes to ground-truth boxes, per camera</div>';
+    `<th class="${s.idSwitches ? 'switch' : ''}">${sw(s.idSwitches)}</th></tr></tfoot></table>${switches}` +
+    '<div style="color:#8a96a3">greedy IoU ≥ 0.5 matching of annotation boxes to ground-truth boxes, per camera; ' +
+    "ground truth under 25 % visible not scored, under 8 px tall don't-care (viper eval's defaults)</div>";
 }

@@ -13,6 +13,8 @@ export interface CameraMetrics extends FrameMetrics {
   camera: string;
   gt: { id: string; x1: number; y1: number; x2: number; y2: number }[];
   switches: IdSwitch[];
+  /** Whether the boxes carry track ids (without them, detections only, there are no id switches to count). */
+  tracked: boolean;
 }
 
 export const IOU_THRESHOLD = 0.5;
@@ -49,7 +51,13 @@ export function computeFrameMetrics(
       scored.map((g) => g.id),
     );
     nextHistory.set(cam, sw.history);
-    perCamera.set(cam, { ...m, camera: cam, gt, switches: sw.switches });
+    perCamera.set(cam, {
+      ...m,
+      camera: cam,
+      gt,
+      switches: sw.switches,
+      tracked: preds.some((p) => p.trackId !== null),
+    });
   }
   return { perCamera, history: nextHistory };
 }
