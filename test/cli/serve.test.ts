@@ -10,7 +10,9 @@ import { type Channel, FoxgloveClient } from '@foxglove/ws-protocol';
 import { expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { decodeWithSchema } from '../viewer/foxgloveProto.ts';
+import { RecordingReader } from '../../src/io/index.ts';
 import { viperSpawn } from '../testing/cli.ts';
+import { writeRigRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 async function freePort(): Promise<number> {
@@ -95,3 +97,54 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
   expect(timeFrames, "the server sends log time as the clients' clock").toBeGreaterThan(0);
   expect(stdout).toMatch(/live: 1 client served, \d+ messages sent\n/);
 }, 120_000);
+
+it('--wait-for-client holds the replay until a client connects, which then sees every frame', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-serve-wait-'));
+  const rec = join(dir, 'rig.mcap');
+  await writeRigRecording(rec, { cameras: ['cam_a'], frames: 3, rateHz: 2, width: 96, height: 64 });
+  const out = join(dir, 'out.mcap');
+  const child = viperSpawn([
+    'replay',
+    rec,
+    '-o',
+    out,
+    '--detector',
+    'none',
+    '--serve',
+    '0',
+    '--wait-for-client',
+    '--speed',
+    '1',
+  ]);
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /live: Foxglove WebSocket server at (ws:\/\/\S+)/.exec(stderr);
+      if (m && stderr.includes('waiting for a client')) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(`replay exited before waiting: ${stderr}`)));
+  });
+  // Nothing is replayed while no one watches.
+  await new Promise((r) => setTimeout(r, 500));
+  expect(child.exitCode).toBeNull();
+  const client = new FoxgloveClient({
+    ws: new WebSocket(url, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]) as never,
+  });
+  const channels = new Map<number, Channel>();
+  const stamps: bigint[] = [];
+  client.on('advertise', (list) => {
+    for (const ch of list) if (ch.topic === '/cam_a/image') channels.set(client.subscribe(ch.id), ch);
+  });
+  client.on('message', ({ subscriptionId, timestamp }) => {
+    if (channels.has(subscriptionId)) stamps.push(timestamp);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  client.close();
+  expect(code, stderr).toBe(0);
+  const input = await RecordingReader.open(rec);
+  const t0 = input.summary().startNs;
+  await input.close();
+  // Every frame, the first included (a channel is advertised on its first message: it comes latched).
+  expect(stamps).toEqual([t0, t0 + 500_000_000n, t0 + 1_000_000_000n]);
+}, 60_000);

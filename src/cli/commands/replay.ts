@@ -118,6 +118,10 @@ export function register(program: Command): void {
       'pace playback at x × log time (e.g. 1 for real time with --serve); output is identical at any speed',
     )
     .option('--host <addr>', 'address the --serve server binds (default: 127.0.0.1)')
+    .option(
+      '--wait-for-client',
+      'with --serve: start the replay only once a client (Foxglove) has connected, so it sees the run from the start',
+    )
     .option('--json', 'print the summary as JSON')
     .option('--no-progress', 'no progress bar')
     .action(
@@ -128,6 +132,12 @@ export function register(program: Command): void {
               throw new RecordingError({ what: 'file not found', where: input, hint: 'check the path' });
             }
           }
+          if (o.waitForClient && o.serve === undefined)
+            throw new ConfigError({
+              what: '--wait-for-client waits for a client of the live server, and --serve was not given',
+              where: '--wait-for-client',
+              hint: 'add --serve [port]',
+            });
           if (o.host !== undefined && o.serve === undefined)
             throw new ConfigError({
               what: '--host is the address of the live server, and --serve was not given',
@@ -190,6 +200,11 @@ export function register(program: Command): void {
             process.stderr.write(`\n${sig}: stopping, finalizing ${o.output as string}\n`);
             control.stopped = true;
           });
+          if (live && o.waitForClient) {
+            process.stderr.write('live: waiting for a client to connect (Ctrl-C to stop)\n');
+            // Polled: the wall clock only paces this wait, it never reaches the results.
+            while (live.stats().served === 0 && !control.stopped) await new Promise((r) => setTimeout(r, 100));
+          }
           let progress: ReturnType<typeof createProgress> | undefined;
           let total = 0;
           try {
