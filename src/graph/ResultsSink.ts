@@ -16,6 +16,8 @@ import type { RigResult } from './stage.ts';
 export interface LiveMirror {
   addSpecChannel(topic: string, spec: SchemaSpec): number;
   publish(channelId: number, tNs: bigint, data: Uint8Array): void;
+  /** Move the clients' clock to `tNs` if it is newer (before a channel is advertised at that time). */
+  advance(tNs: bigint): void;
 }
 
 interface OutChannel {
@@ -87,7 +89,7 @@ export class ResultsSink {
         data: schema.data,
         messageEncoding: m.channel.messageEncoding,
       };
-      ch = await this.open(m.channel.topic, spec);
+      ch = await this.open(m.channel.topic, spec, m.logTimeNs);
       this.inputChannels.set(m.channel.id, ch);
     }
     await this.writer.write(ch.id, m.logTimeNs, m.data, m.publishTimeNs);
@@ -117,7 +119,7 @@ export class ResultsSink {
   private async writeObject(topic: string, spec: SchemaSpec, tNs: bigint, message: object): Promise<void> {
     let ch = this.outputChannels.get(topic);
     if (ch === undefined) {
-      ch = await this.open(topic, spec);
+      ch = await this.open(topic, spec, tNs);
       this.outputChannels.set(topic, ch);
     }
     const data = spec.kind === 'foxglove' ? encodeFoxglove(spec.name, message) : encodeJson(message);
@@ -126,10 +128,13 @@ export class ResultsSink {
     this.messagesWritten++;
   }
 
-  private async open(topic: string, spec: SchemaSpec): Promise<OutChannel> {
+  private async open(topic: string, spec: SchemaSpec, tNs: bigint): Promise<OutChannel> {
     const id = await this.writer.addChannel(topic, spec);
     let live: number | undefined;
     if (this.live) {
+      // Foxglove stamps what it receives with the server's last time: the advertisement (and the latched first
+      // message a subscriber gets) must not come before any time, or it lands at 1970.
+      this.live.advance(tNs);
       try {
         live = this.live.addSpecChannel(topic, spec);
       } catch {

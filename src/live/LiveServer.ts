@@ -21,7 +21,7 @@
 import { listenHint } from './listenHint.ts';
 import type { AddressInfo } from 'node:net';
 import * as wsProtocolModule from '@foxglove/ws-protocol';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { ConfigError } from '../contracts/errors.ts';
 import { foxgloveSchemaData, foxgloveSchemaName } from '../io/index.ts';
 import type { SchemaSpec } from '../io/types.ts';
@@ -148,8 +148,12 @@ export class LiveServer {
         return;
       }
       const requests = new ClientRequests((id) => server.channelIds.has(id));
-      const guard = new SlowClientGuard(conn, maxBuffered, requests, (subs) =>
-        server.sendLatest(guard, subs),
+      const guard = new SlowClientGuard(
+        conn,
+        maxBuffered,
+        requests,
+        (subs) => server.sendLatest(guard, subs),
+        () => server.clock,
       );
       server.guards.add(guard);
       server.served++;
@@ -263,12 +267,17 @@ export class LiveServer {
   publish(channelId: number, tNs: TimeNs, data: Uint8Array): void {
     if (this.closed) return;
     this.published++;
-    if (this.clock === undefined || tNs > this.clock) {
-      this.clock = tNs;
-      this.fox.broadcastTime(tNs);
-    }
-    this.latest.set(channelId, { tNs, data });
+    this.advance(tNs);
+    // A message read from a compressed chunk is a view into the whole decompressed chunk: kept alone, not it.
+    this.latest.set(channelId, { tNs, data: data.byteLength < data.buffer.byteLength ? data.slice() : data });
     this.fox.sendMessage(channelId, tNs, data);
+  }
+
+  /** Send `tNs` as the clients' time if it is newer than the last sent. */
+  advance(tNs: TimeNs): void {
+    if (this.closed || (this.clock !== undefined && tNs <= this.clock)) return;
+    this.clock = tNs;
+    this.fox.broadcastTime(tNs);
   }
 
   /** A new subscription gets its channel's last message, if there has been one. */
@@ -297,9 +306,11 @@ export class LiveServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const clients = [...this.wss.clients];
+    const guards = [...this.guards];
     const closedAll = new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    await Promise.all(clients.map((c) => drainAndClose(c, this.drainMs)));
+    await Promise.all(guards.map((g) => g.finish(this.drainMs)));
+    // Connections refused on arrival (too many clients, no subprotocol) are closing already.
+    for (const c of this.wss.clients) c.terminate();
     await closedAll;
   }
 }
@@ -315,27 +326,4 @@ function messageFrame(subscriptionId: number, tNs: TimeNs, data: Uint8Array): Ui
   view.setBigUint64(5, tNs, true);
   frame.set(data, 13);
   return frame;
-}
-
-/** Wait (polling, up to `ms`) for a socket's send buffer to empty, then close it; cut it off if it will not. */
-async function drainAndClose(ws: WebSocket, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (ws.readyState === ws.OPEN && ws.bufferedAmount > 0 && performance.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20));
-  if (ws.readyState !== ws.OPEN) return;
-  if (ws.bufferedAmount > 0) {
-    ws.terminate();
-    return;
-  }
-  await new Promise<void>((resolve) => {
-    const cut = setTimeout(() => {
-      ws.terminate();
-      resolve();
-    }, 1000);
-    ws.once('close', () => {
-      clearTimeout(cut);
-      resolve();
-    });
-    ws.close(1001, 'replay finished');
-  });
 }

@@ -18,6 +18,7 @@ import type { ClientRequests } from './ClientRequests.ts';
 
 /** JSON.stringify of FoxgloveServer's and our status objects starts with this (op is their first key). */
 const STATUS_PREFIX = '{"op":"status"';
+const SERVER_INFO_PREFIX = '{"op":"serverInfo"';
 const STATUS_LEVEL = { warning: 1, error: 2 } as const;
 
 export class SlowClientGuard implements IWebSocket {
@@ -32,6 +33,8 @@ export class SlowClientGuard implements IWebSocket {
     private readonly requests: ClientRequests,
     /** Called with the subscriptions FoxgloveServer has just been given (to send them their latest message). */
     private readonly onSubscribed?: (subs: readonly { id: number; channelId: number }[]) => void,
+    /** The server's current time, sent right after serverInfo so a client never sees an advertisement first. */
+    private readonly currentTime?: () => bigint | undefined,
   ) {}
 
   /** Drops since the client was last told about them (a status goes out once its buffer has room again). */
@@ -86,10 +89,60 @@ export class SlowClientGuard implements IWebSocket {
     this.ws.close();
   }
 
+  /** Foxglove shows warnings: say what the client missed, as foxglove_bridge does when its buffer is full. */
+  private tellDrops(): void {
+    if (this.untold === 0 || this.ws.readyState !== this.ws.OPEN) return;
+    const limit =
+      this.maxBufferedBytes >= 1 << 20
+        ? `${Math.round(this.maxBufferedBytes / (1 << 20))} MiB`
+        : `${Math.round(this.maxBufferedBytes / 1024)} KiB`;
+    this.ws.send(
+      JSON.stringify({
+        op: 'status',
+        level: STATUS_LEVEL.warning,
+        message: `${this.untold} messages dropped: this client read more slowly than the replay sent (send buffer over ${limit})`,
+      }),
+    );
+    this.untold = 0;
+  }
+
+  /**
+   * The end of the run: up to `ms` for the client to receive what is queued (polled), the count of what it missed,
+   * then a close with 1001; a client still not done by then is cut off.
+   */
+  async finish(ms: number): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (this.ws.readyState === this.ws.OPEN && this.ws.bufferedAmount > 0 && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > 0) {
+      this.ws.terminate();
+      return;
+    }
+    this.tellDrops();
+    await new Promise<void>((resolve) => {
+      const cut = setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, 1000);
+      this.ws.once('close', () => {
+        clearTimeout(cut);
+        resolve();
+      });
+      this.ws.close(1001, 'replay finished');
+    });
+  }
+
   send(data: string | ArrayBuffer | ArrayBufferView): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (typeof data === 'string') {
       if (data.startsWith(STATUS_PREFIX) && this.ws.bufferedAmount > this.maxBufferedBytes) return;
+      if (data.startsWith(SERVER_INFO_PREFIX)) {
+        this.ws.send(data);
+        const t = this.currentTime?.();
+        if (t !== undefined) this.ws.send(timeFrame(t));
+        return;
+      }
     } else {
       // Only message frames (opcode 1) are counted: time frames (2) go or are dropped alike, uncounted.
       const isMessage = firstByte(data) === 1;
@@ -100,17 +153,7 @@ export class SlowClientGuard implements IWebSocket {
         }
         return;
       }
-      if (this.untold > 0) {
-        // Foxglove shows warnings: say what the client missed, as foxglove_bridge does when its buffer is full.
-        this.ws.send(
-          JSON.stringify({
-            op: 'status',
-            level: STATUS_LEVEL.warning,
-            message: `${this.untold} messages dropped: this client read more slowly than the replay sent (send buffer over ${Math.round(this.maxBufferedBytes / 1048576)} MiB)`,
-          }),
-        );
-        this.untold = 0;
-      }
+      this.tellDrops();
       if (isMessage) this.sent++;
     }
     this.ws.send(data);
@@ -121,4 +164,13 @@ function firstByte(data: ArrayBuffer | ArrayBufferView): number | undefined {
   return ArrayBuffer.isView(data)
     ? new Uint8Array(data.buffer, data.byteOffset, Math.min(1, data.byteLength))[0]
     : new Uint8Array(data, 0, Math.min(1, data.byteLength))[0];
+}
+
+/** A TIME frame (ws-protocol binary opcode 2): the server's clock. */
+function timeFrame(tNs: bigint): Uint8Array {
+  const frame = new Uint8Array(9);
+  const view = new DataView(frame.buffer);
+  view.setUint8(0, 2);
+  view.setBigUint64(1, tNs, true);
+  return frame;
 }

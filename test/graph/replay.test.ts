@@ -12,10 +12,10 @@ import { writeRigRecording } from '../testing/recordings.ts';
 const dir = mkdtempSync(join(tmpdir(), 'viper-replay-'));
 const input = join(dir, 'rig.mcap');
 
-/** A stage whose output depends only on each frame (one fake detection per camera frame, from its stamp). */
 /** The graph's identity element: changes nothing. */
 const passThroughStage: Stage = { name: 'pass-through', process: async (batch) => batch };
 
+/** A stage whose output depends only on each frame (one fake detection per camera frame, from its stamp). */
 const fakeDetect: Stage = {
   name: 'fake-detect',
   async process(batch) {
@@ -164,6 +164,7 @@ describe('replay', () => {
     // A live mirror that breaks after 20 messages: the write path fails while the reader waits for room.
     const live = {
       addSpecChannel: () => 1,
+      advance: () => {},
       publish: () => {
         if (++published > 20) throw new Error('mirror gone');
       },

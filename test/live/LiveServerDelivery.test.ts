@@ -29,14 +29,26 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 function client(url: string, protocols: string[] = [SUBPROTOCOL]) {
   const ws = new WebSocket(url, protocols);
   const frames: Frame[] = [];
-  const json: { op: string; channels?: { id: number; topic: string }[]; capabilities?: string[] }[] = [];
+  const json: {
+    op: string;
+    channels?: { id: number; topic: string }[];
+    capabilities?: string[];
+    level?: number;
+    message?: string;
+  }[] = [];
+  /** Everything received, in order: an op name, or `<opcode>@<log time>` for binary frames. */
+  const order: string[] = [];
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
   ws.on('message', (data: RawData, isBinary) => {
     const b = data as Buffer;
-    if (!isBinary) json.push(JSON.parse(b.toString()));
-    else if (b[0] === 1)
+    if (!isBinary) {
+      json.push(JSON.parse(b.toString()));
+      order.push(json[json.length - 1]!.op);
+    } else order.push(`${b[0]}@${b[0] === 1 ? b.readBigUInt64LE(5) : b.readBigUInt64LE(1)}`);
+    if (!isBinary) return;
+    if (b[0] === 1)
       frames.push({
         op: 1,
         sub: b.readUInt32LE(1),
@@ -46,7 +58,7 @@ function client(url: string, protocols: string[] = [SUBPROTOCOL]) {
     else frames.push({ op: b[0]!, tNs: b.readBigUInt64LE(1) });
   });
   ws.on('error', () => {});
-  return { ws, frames, json, closed };
+  return { ws, frames, json, order, closed };
 }
 
 let server: LiveServer | undefined;
@@ -133,4 +145,39 @@ test('a client that offers no foxglove.websocket.v1 subprotocol is refused with 
   expect(code).toBe(1002);
   expect(reason).toMatch(/subprotocol foxglove\.websocket\.v1 required/);
   expect(c.json).toEqual([]);
+});
+
+test('a client connecting mid-run gets the time before any advertisement or latched message', async () => {
+  server = await LiveServer.start({ port: 0 });
+  const ch = server.addChannel('/cam/calibration', 'x.Calibration', 'json', '{}');
+  server.publish(ch, T0, bytes('{}'));
+  server.advance(T0 + 500n); // a later channel is about to be advertised at this time
+  const c = client(server.url);
+  await until(() => c.json.some((m) => m.op === 'advertise'));
+  c.ws.send(JSON.stringify({ op: 'subscribe', subscriptions: [{ id: 3, channelId: ch }] }));
+  await until(() => c.frames.some((f) => f.op === 1));
+  // Foxglove stamps a message with the last time it got: with none yet, the latched calibration fell in 1970.
+  expect(c.order).toEqual(['serverInfo', `2@${T0 + 500n}`, 'advertise', `1@${T0}`]);
+  c.ws.close();
+});
+
+test('a client that missed messages is told how many before the end of the run closes it', async () => {
+  server = await LiveServer.start({ port: 0, maxBufferedBytes: 64 * 1024 });
+  const ch = server.addChannel('/blob', 'x.Blob', 'json', '{}');
+  const c = client(server.url);
+  await until(() => c.json.some((m) => m.op === 'advertise'));
+  c.ws.send(JSON.stringify({ op: 'subscribe', subscriptions: [{ id: 0, channelId: ch }] }));
+  await new Promise((r) => setTimeout(r, 50));
+  const payload = bytes(JSON.stringify({ pad: 'x'.repeat(512 * 1024) }));
+  for (let i = 0; i < 10; i++) server.publish(ch, T0 + BigInt(i), payload);
+  const { dropped } = server.stats();
+  expect(dropped).toBeGreaterThan(0);
+  await server.close();
+  expect((await c.closed).code).toBe(1001);
+  const warning = c.json.find((m) => m.op === 'status');
+  expect(warning).toMatchObject({
+    level: 1,
+    message: expect.stringMatching(new RegExp(`^${dropped} messages dropped.*over 64 KiB`)),
+  });
+  server = undefined;
 });

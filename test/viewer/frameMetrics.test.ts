@@ -51,7 +51,8 @@ describe('metrics panel scoring', () => {
         { id: 'hidden', visible: 0.1, box: [100, 0, 120, 40] }, // under 25 % visible: not scored
         { id: 'tiny', visible: 0.9, box: [200, 0, 204, 6] }, // 6 px tall: don't-care
       ],
-      [box(0, 0, 20, 40, 1), box(200, 0, 204, 6, 2), box(300, 0, 320, 40, 3)],
+      // The last, 6 px tall on nothing, is below the size range: no false positive either (eval's rule).
+      [box(0, 0, 20, 40, 1), box(200, 0, 204, 6, 2), box(300, 0, 320, 40, 3), box(400, 0, 404, 6, 4)],
     );
     const m = computeFrameMetrics(f, ['cam'], new Map()).perCamera.get('cam')!;
     expect([m.tp, m.fp, m.fn]).toEqual([1, 1, 0]);

@@ -203,7 +203,8 @@ export function register(program: Command): void {
           if (live && o.waitForClient) {
             process.stderr.write('live: waiting for a client to connect (Ctrl-C to stop)\n');
             // Polled: the wall clock only paces this wait, it never reaches the results.
-            while (live.stats().served === 0 && !control.stopped) await new Promise((r) => setTimeout(r, 100));
+            while (live.stats().served === 0 && !control.stopped)
+              await new Promise((r) => setTimeout(r, 100));
           }
           let progress: ReturnType<typeof createProgress> | undefined;
           let total = 0;
@@ -229,13 +230,11 @@ export function register(program: Command): void {
             else progress?.finish(rigs);
             // Clients get what is queued for them before the summary (which then has the final live counts).
             await live?.close();
-            const liveSummary = live
-              ? { ...live.stats(), notStreamed: summary.notStreamed ?? [] }
-              : undefined;
+            const liveSummary = live ? live.stats() : undefined;
             if (o.json) printJson({ ...summaryJson(summary), ...(liveSummary ? { live: liveSummary } : {}) });
             else {
               printSummary(summary);
-              if (liveSummary) process.stdout.write(`${liveLine(liveSummary)}\n`);
+              if (liveSummary) process.stdout.write(`${liveLine(liveSummary, summary.notStreamed ?? [])}\n`);
             }
             return summary.interrupted ? EXIT_INTERRUPTED : 0;
           } finally {
@@ -259,11 +258,11 @@ async function startLive(o: Record<string, unknown>): Promise<LiveServer | undef
 }
 
 /** The live server's account of the run: what reached clients, what a slow one missed, what was not streamed. */
-function liveLine(l: ReturnType<LiveServer['stats']> & { notStreamed: string[] }): string {
+function liveLine(l: ReturnType<LiveServer['stats']>, notStreamed: readonly string[]): string {
   const parts = [`  live: ${l.served} client${l.served === 1 ? '' : 's'} served, ${l.sent} messages sent`];
   if (l.dropped > 0) parts.push(`${l.dropped} dropped (a client read more slowly than the replay sent)`);
-  if (l.notStreamed.length > 0)
-    parts.push(`not streamed (encodings Foxglove's live protocol cannot carry): ${l.notStreamed.join(', ')}`);
+  if (notStreamed.length > 0)
+    parts.push(`not streamed (encodings Foxglove's live protocol cannot carry): ${notStreamed.join(', ')}`);
   return parts.join('; ');
 }
 

@@ -2,6 +2,7 @@
  * Messages normalized on entry into the few shapes the views draw (one place that knows Foxglove field names).
  * Pure functions; unknown or partial messages give empty results rather than exceptions.
  */
+import { schemaKind } from '../../../src/contracts/schemaKinds.ts';
 import type { GroundTruthMessage, ObjectsMessage, WorldObject } from '../../../src/contracts/perception.ts';
 import type { Decoded } from '../mcap/decoders.ts';
 import type { Rgba } from '../state/colors.ts';
@@ -150,8 +151,7 @@ export function annotationsToBoxes(msg: Decoded): CameraBox[] {
 // Which channels are images and calibrations, and the camera a topic names: as viper replay decides them.
 export { isCalibrationSchema, isImageSchema } from '../../../src/contracts/schemaKinds.ts';
 export { cameraFromTopic } from '../../../src/contracts/topics.ts';
-const isRawImageSchema = (name: string): boolean =>
-  name === 'foxglove.RawImage' || /^sensor_msgs\/(msg\/)?Image$/.test(name);
+const isRawImageSchema = (name: string): boolean => schemaKind(name)?.kind === 'rawImage';
 
 /** Foxglove FrameTransforms (or one FrameTransform) and ROS 2 tf2_msgs/TFMessage (TransformStamped[]). */
 export function transformsFromMsg(msg: Decoded): Tf[] {

@@ -43,6 +43,7 @@ export function computeFrameMetrics(
     const m = withDontCare(
       matchGreedy(preds, scored, IOU_THRESHOLD),
       scored.map((g) => g.y2 - g.y1 < MIN_HEIGHT_PX),
+      preds.map((p) => p.y2 - p.y1 < MIN_HEIGHT_PX),
     );
     const sw = idSwitches(
       history.get(cam) ?? new Map(),
@@ -62,9 +63,25 @@ export function computeFrameMetrics(
   return { perCamera, history: nextHistory };
 }
 
-/** Matches to don't-care ground truth dropped with their boxes (no FP), don't-care ground truth no FN. */
-function withDontCare(m: FrameMetrics, dontCare: readonly boolean[]): FrameMetrics {
-  const matches = m.matches.filter((x) => !dontCare[x.gt]);
-  const unmatchedGt = m.unmatchedGt.filter((g) => !dontCare[g]);
-  return { ...m, tp: matches.length, fn: unmatchedGt.length, matches, unmatchedGt };
+/**
+ * Eval's don't-care rule: matches to don't-care ground truth dropped with their boxes (no FP), don't-care ground
+ * truth no FN, and unmatched boxes below the size range no FP either (TrackEval's rule for tracker boxes).
+ */
+function withDontCare(
+  m: FrameMetrics,
+  dontCareGt: readonly boolean[],
+  tooSmall: readonly boolean[],
+): FrameMetrics {
+  const matches = m.matches.filter((x) => !dontCareGt[x.gt]);
+  const unmatchedGt = m.unmatchedGt.filter((g) => !dontCareGt[g]);
+  const unmatchedPred = m.unmatchedPred.filter((p) => !tooSmall[p]);
+  return {
+    ...m,
+    tp: matches.length,
+    fp: unmatchedPred.length,
+    fn: unmatchedGt.length,
+    matches,
+    unmatchedGt,
+    unmatchedPred,
+  };
 }
