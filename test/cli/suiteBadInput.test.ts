@@ -104,6 +104,22 @@ describe('viper scenarios run: golden files', () => {
     );
   });
 
+  it("a user's scenario keeping a bundled one's name is not compared with the bundled golden, nor written over it", () => {
+    // A tiny scenario named like the bundled one, outside scenarios/: its figures are nothing like the golden's.
+    const mine = join(dir, 'mine');
+    mkdirSync(mine, { recursive: true });
+    const file = join(mine, 'highway_cut_in.json');
+    writeFileSync(file, JSON.stringify(tinyScenario({ name: 'highway_cut_in' })));
+    const r = run('own-copy', [file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statuses(r.suite)).toEqual(['highway_cut_in pass']);
+    const update = run('own-copy-update', [file, '--update-golden']);
+    expect(update.code).toBe(2);
+    expect(update.stderr).toMatch(
+      /is not a bundled scenario: recordings\/golden holds only theirs.*--golden-dir/,
+    );
+  });
+
   it('--update-golden into a folder that cannot be made still writes the reports', () => {
     const notDir = join(dir, 'golden-is-a-file');
     writeFileSync(notDir, 'x');

@@ -12,6 +12,7 @@ import {
   scenarioJsonSchema,
 } from '../../src/sim/scenario/load.ts';
 import { repoRoot } from '../shared.ts';
+import { agentStateAt } from '../../src/sim/world/world.ts';
 import { runSimulate, tinyScenario } from './testing.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: mutations reach into arbitrary nested fields of a scenario
@@ -126,10 +127,27 @@ const BROKEN: [string, string, string, RegExp][] = [
     /later than start/,
   ],
   [
+    'dropout after the end',
+    stringify(mutate((s) => (s.dropouts = [{ camera: 'cam_front', start: 5, end: 9 }]))),
+    'dropouts[0].start',
+    /use a time before 1/,
+  ],
+  [
     'follow unknown actor',
     stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'follow', target: 'X9' }]))),
     "unknown actor 'X9'",
-    /actors are/,
+    /actors and parked vehicles are/,
+  ],
+  [
+    'follow a building',
+    stringify(
+      mutate((s) => {
+        s.map.objects = [{ id: 'HQ', type: 'building', position: [100, 30], size: [20, 10, 10] }];
+        s.actors[0].behaviours = [{ type: 'follow', target: 'HQ' }];
+      }),
+    ),
+    "'HQ' is a building, which does not drive",
+    /follow an actor or a parked vehicle/,
   ],
   [
     'expect names unknown actor',
@@ -244,5 +262,21 @@ describe('scenario files', () => {
 
   it('accepts a value object directly and reports the first problem only', () => {
     expect(() => scenarioFromValue({ name: 'x' }, 'inline')).toThrow(/duration|map/);
+  });
+});
+
+describe('follow', () => {
+  it('a car may follow a parked vehicle: it stays in the world and stops behind it', () => {
+    const raw = tinyScenario({ duration: 6 });
+    raw.map.objects = [{ id: 'V1', type: 'parked_van', position: [60, -1.75] }];
+    raw.actors![0]!.behaviours = [{ type: 'follow', target: 'V1', gap: 4 }];
+    const { world } = scenarioFromValue(raw, 'follow-parked');
+    const c1 = world.agents.find((a) => a.id === 'C1');
+    expect(c1, 'the follower was dropped from the world').toBeDefined();
+    const end = agentStateAt(c1!, -1, 6)!;
+    // Van 5.3 m long at x 60, car 4.5 m: the car's centre stops about gap + half lengths behind the van's.
+    expect(end.speed).toBeLessThan(0.1);
+    expect(end.x).toBeGreaterThan(60 - 2.65 - 4 - 2.25 - 1.5);
+    expect(end.x).toBeLessThan(60 - 2.65 - 2.25);
   });
 });

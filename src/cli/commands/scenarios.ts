@@ -24,7 +24,7 @@ import { RecordingReader } from '../../io/index.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../contracts/topics.ts';
 import { checkFolderPath } from '../../io/makeDirs.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
-import { runSuite } from '../suite/index.ts';
+import { isBundledScenario, runSuite } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
@@ -137,6 +137,13 @@ export function register(program: Command): void {
           });
         }
         const files = expandScenarioArgs(args, SCENARIO_DIR);
+        const own = files.find((f) => !isBundledScenario(f));
+        if (o.updateGolden && !o.goldenDir && own !== undefined)
+          throw new ConfigError({
+            what: `${own} is not a bundled scenario: recordings/golden holds only theirs (by scenario name)`,
+            where: '--update-golden',
+            hint: 'give your scenarios a folder of their own: --golden-dir my-goldens',
+          });
         checkFolderPath(o.out, '--out'); // a file there fails now, not after every scenario has run
         const quiet = o.json === true;
         const status = createStatusLine(!quiet && o.progress !== false);

@@ -112,12 +112,20 @@ function checkBehaviours(
         `use a time before ${s.duration}`,
         where,
       );
-    if (b.type === 'follow' && !ids.includes(b.target)) {
+    if (b.type === 'follow' && b.target !== self && !ids.includes(b.target)) {
+      const object = s.map.objects.find((o, k) => (o.id ?? `parked_${k}`) === b.target);
+      if (object)
+        fail(
+          `${f}.target`,
+          `'${b.target}' is a ${object.type}, which does not drive`,
+          `follow an actor or a parked vehicle: ${ids.join(', ')}`,
+          where,
+        );
       const g = nearest(b.target, ids);
       fail(
         `${f}.target`,
         `unknown actor '${b.target}'`,
-        `${g ? `did you mean '${g}'? ` : ''}actors are ${ids.join(', ')}`,
+        `${g ? `did you mean '${g}'? ` : ''}actors and parked vehicles are ${ids.join(', ')}`,
         where,
       );
     }
@@ -258,8 +266,14 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
       ids.push(a.id);
     });
   });
+  // What can be followed: the actors and the parked vehicles (road users in the world); buildings, poles and
+  // trees have ids too but do not move along a lane (following one dropped the follower from the world).
+  const targets = [
+    ...s.map.objects.flatMap((o, i) => (o.type.startsWith('parked_') ? [o.id ?? `parked_${i}`] : [])),
+    ...s.actors.map((a) => a.id),
+  ];
   step(() => checkWaypoints(s, s.ego.route, 'ego', true, where));
-  step(() => checkBehaviours(s, s.ego.behaviours, 'ego', ids, where));
+  step(() => checkBehaviours(s, s.ego.behaviours, 'ego', targets, where));
   s.actors.forEach((a, i) => {
     step(() => checkWaypoints(s, a.route, `actors[${i}]`, VEHICLES.has(a.class), where));
     step(() =>
@@ -267,7 +281,7 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
         s,
         a.behaviours,
         `actors[${i}]`,
-        ids.filter((x) => x !== a.id),
+        targets.filter((x) => x !== a.id),
         where,
         a.id,
       ),
@@ -288,6 +302,7 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
     step(() => {
       const seen = new Set<string>([a.id]);
       let cur = next.get(a.id);
+      if (cur?.type === 'follow' && cur.target === a.id) return; // said above: cannot follow itself
       while (cur?.type === 'follow') {
         if (seen.has(cur.target))
           fail(
@@ -321,6 +336,13 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
           `dropouts[${i}].end`,
           `ends (${d.end} s) before it starts (${d.start} s)`,
           'make end later than start',
+          where,
+        );
+      if (d.start >= s.duration)
+        fail(
+          `dropouts[${i}].start`,
+          `${d.start} s is after the end of the scenario (${s.duration} s)`,
+          `use a time before ${s.duration}`,
           where,
         );
     });

@@ -169,7 +169,7 @@ export function buildWorld(s: Scenario): World {
           : CLASS_SIZE.car);
     const rng = rngColours(500 + i);
     const path = buildPath([o.position], 0, o.yaw * DEG);
-    agents.push({
+    const parked: Agent = {
       id: o.id ?? `parked_${i}`,
       cls,
       shape,
@@ -192,7 +192,10 @@ export function buildWorld(s: Scenario): World {
         limits: LIMITS.car,
         halfLength: size[0] / 2,
       }),
-    });
+    };
+    agents.push(parked);
+    // A road user may follow it (queue behind a parked van): validate accepts parked ids as targets.
+    byId.set(parked.id, parked);
   });
   // Resolve in dependency order so `follow` can read its leader's table.
   let guard = pending.length + 1;
