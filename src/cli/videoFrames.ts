@@ -6,7 +6,9 @@
  * run to run on one ffmpeg build.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
+import { MCAP_MAGIC } from '../io/mcap/recordBytes.ts';
 
 const FFMPEG = process.env.VIPER_FFMPEG ?? 'ffmpeg';
 const FFPROBE = process.env.VIPER_FFPROBE ?? 'ffprobe';
@@ -41,7 +43,22 @@ function requireFfmpeg(): void {
 }
 
 /** Size, frame rate and (where known) frame count of the first video stream of `file`. */
+/**
+ * ffprobe formats that are not videos of a camera: ffmpeg reads text as a teletype (`tty`) and single images as
+ * one-frame streams, and an MCAP full of JPEGs as `mjpeg`; each imported as a "video" with made-up times.
+ */
+const NOT_A_VIDEO: Record<string, string> = {
+  tty: 'a text file',
+  image2: 'a single image (import the folder that holds the frames)',
+};
+
 export function probeVideo(file: string): VideoInfo {
+  if (isMcap(file))
+    throw new RecordingError({
+      what: 'is an MCAP recording already, not a video',
+      where: file,
+      hint: 'viper inspect, replay and view read it as it is',
+    });
   requireFfmpeg();
   const r = spawnSync(
     FFPROBE,
@@ -51,7 +68,7 @@ export function probeVideo(file: string): VideoInfo {
       '-select_streams',
       'v:0',
       '-show_entries',
-      'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames',
+      'stream=width,height,avg_frame_rate,r_frame_rate,nb_frames:format=format_name',
       '-of',
       'json',
       file,
@@ -64,7 +81,19 @@ export function probeVideo(file: string): VideoInfo {
       what: `not a readable video: ${firstLine || `ffprobe exit ${r.status}`}`,
       where: file,
     });
-  const stream = (JSON.parse(r.stdout) as { streams?: Record<string, unknown>[] }).streams?.[0];
+  const probed = JSON.parse(r.stdout) as {
+    streams?: Record<string, unknown>[];
+    format?: { format_name?: string };
+  };
+  const format = String(probed.format?.format_name ?? '');
+  const notVideo = NOT_A_VIDEO[format] ?? (format.endsWith('_pipe') ? NOT_A_VIDEO.image2 : undefined);
+  if (notVideo)
+    throw new RecordingError({
+      what: `not a video: ffmpeg reads it as ${notVideo} (format ${format})`,
+      where: file,
+      hint: 'import a video file, a folder of JPEG/PNG frames or a nuScenes dataroot',
+    });
+  const stream = probed.streams?.[0];
   if (!stream) throw new RecordingError({ what: 'no video stream', where: file });
   const width = Number(stream.width);
   const height = Number(stream.height);
@@ -215,5 +244,20 @@ export class JpegSplitter {
     this.#size = 0;
     this.#lastFF = false;
     return frame;
+  }
+}
+
+/** Whether `file` starts with the MCAP magic. */
+function isMcap(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(MCAP_MAGIC.length);
+      return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(MCAP_MAGIC);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }

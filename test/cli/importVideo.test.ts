@@ -3,7 +3,7 @@
  * tests that need it skip with a notice, except under CI where its absence fails.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decoderWarnings, haveFfmpeg, JpegSplitter } from '../../src/cli/videoFrames.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { viper } from '../testing/cli.ts';
+import { writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-import-video-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,6 +90,28 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/not a readable video|cannot decode/);
+  });
+
+  it('refuses what ffmpeg would read as a video but is not one: an MCAP of JPEGs, a text file, one image', async () => {
+    const mcap = join(dir, 'already.mcap');
+    await writeRigRecording(mcap, { cameras: ['cam_a'], frames: 3 });
+    const text = join(dir, 'gt.txt');
+    writeFileSync(text, '1,1,10,10,20,40,1,1,1\n'.repeat(50));
+    const image = join(dir, 'one.jpg');
+    await sharp({ create: { width: 32, height: 24, channels: 3, background: { r: 9, g: 9, b: 9 } } })
+      .jpeg()
+      .toFile(image);
+    for (const [file, pattern] of [
+      [mcap, /is an MCAP recording already, not a video.*inspect, replay and view read it/],
+      [text, /not a video: ffmpeg reads it as a text file \(format tty\)/],
+      [image, /not a video: ffmpeg reads it as a single image/],
+    ] as const) {
+      const r = viper(['import', file, '-o', join(dir, 'nv.mcap')]);
+      expect(r.code, file).toBe(2);
+      expect(r.stderr.trim().split('\n'), file).toHaveLength(1);
+      expect(r.stderr, file).toMatch(pattern);
+    }
+    expect(existsSync(join(dir, 'nv.mcap'))).toBe(false);
   });
 
   it('imports what a truncated video holds and warns about what is missing (ffmpeg exits 0 there)', () => {
