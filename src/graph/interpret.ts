@@ -27,9 +27,14 @@ import type { RecordingReader } from '../io/index.ts';
 import type { Decoded, RecordedMessage } from '../io/types.ts';
 import type { Interpreted } from './FrameAssembler.ts';
 
-/** Refuse a recording with a channel whose schema or message encoding Viper cannot decode. */
+/**
+ * Refuse a recording with a camera, calibration or transform channel Viper cannot decode: those it reads. Any
+ * other channel is copied through as it is, decodable or not (one radar topic in an IDL Viper does not parse
+ * used to refuse a whole camera bag); `undecodableTopics` names those for the summary.
+ */
 export function checkChannels(reader: RecordingReader): void {
   for (const ch of reader.channels()) {
+    if (!schemaKind(ch.schemaName)) continue;
     try {
       reader.decoder(ch.id);
     } catch (err) {
@@ -40,6 +45,21 @@ export function checkChannels(reader: RecordingReader): void {
       });
     }
   }
+}
+
+/** Channels Viper only copies through and could not decode: "topic (why)". */
+export function undecodableTopics(reader: RecordingReader): string[] {
+  const out: string[] = [];
+  for (const ch of reader.channels()) {
+    if (schemaKind(ch.schemaName)) continue;
+    try {
+      reader.decoder(ch.id);
+    } catch (err) {
+      const what = err instanceof RecordingError ? err.what : (err as Error).message;
+      out.push(`${ch.topic} (${what.replace(/^cannot decode topic \S+: /, '')})`);
+    }
+  }
+  return out.sort();
 }
 
 /**

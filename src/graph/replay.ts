@@ -13,7 +13,7 @@ import type { TimeNs } from '../contracts/time.ts';
 import { RecordingReader, RecordingWriter } from '../io/index.ts';
 import type { RecordedMessage } from '../io/types.ts';
 import { batchRigs } from './batchRigs.ts';
-import { checkChannels, checkHasCameras } from './interpret.ts';
+import { checkChannels, checkHasCameras, undecodableTopics } from './interpret.ts';
 import { OrderedWriter } from './OrderedWriter.ts';
 import { createPacer } from './pacer.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
@@ -91,6 +91,8 @@ export interface ReplaySummary {
   perception?: PerceptionCounts;
   /** Topics the live server could not carry (their encoding); absent without one. */
   notStreamed?: string[];
+  /** Input topics copied through that Viper cannot decode (an encoding or IDL it does not read): "topic (why)". */
+  copiedUndecoded: string[];
 }
 
 /** Outputs of the stages over a replay: detections, 2D track boxes and world-object reports (per rig frame). */
@@ -138,6 +140,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const pipeline$ = runStages(rigs$, intake, gate, stagePipeline, ordered, opts);
   const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, control);
   const recovery = reader.recovery();
+  const copiedUndecoded = undecodableTopics(reader);
   const indexedCount = reader.summary().indexed ? reader.summary().messageCount : undefined;
   await reader.close();
   if (failure) throw failure;
@@ -148,6 +151,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     latencyMs: latency.percentiles(),
     counts,
     recovery,
+    copiedUndecoded,
   });
 }
 
@@ -296,6 +300,7 @@ function summarize(
     latencyMs: ReplaySummary['latencyMs'];
     counts: PerceptionCounts;
     recovery: ReturnType<RecordingReader['recovery']>;
+    copiedUndecoded: string[];
   },
 ): ReplaySummary {
   const { stats, assembler, aligner } = intake;
@@ -331,6 +336,7 @@ function summarize(
     stages: Object.fromEntries(opts.stages.map((s) => [s.name, s.describe?.() ?? {}])),
     ...(opts.stages.length > 0 ? { perception: run.counts } : {}),
     ...(opts.live ? { notStreamed: [...sink.notStreamed] } : {}),
+    copiedUndecoded: run.copiedUndecoded,
   };
 }
 

@@ -161,11 +161,22 @@ describe('bad input → one line, exit 2', () => {
     expectOneLineExit2(['replay', p, '-o', join(dir, 'o-flip.mcap')], /chunk|CRC|decompress|damaged/i);
   });
 
-  it.skipIf(!hasShared)('unknown message encoding (a real ROS 2 bag)', () => {
-    const p = join(dir, 'wrong_rmw.mcap');
-    copyFileSync(shared('data/rosbag2/wrong_rmw_test/wrong_rmw_test_0.mcap'), p);
-    expectOneLineExit2(['replay', p, '-o', join(dir, 'o-rmw.mcap')], /wrong_format/);
-  });
+  it.skipIf(!hasShared)(
+    'unknown message encoding (a real ROS 2 bag): copied through, named; no cameras to perceive',
+    () => {
+      const p = join(dir, 'wrong_rmw.mcap');
+      copyFileSync(shared('data/rosbag2/wrong_rmw_test/wrong_rmw_test_0.mcap'), p);
+      const copy = viper(['replay', p, '-o', join(dir, 'o-rmw.mcap'), '--detector', 'none']);
+      expect(copy.code, copy.stderr).toBe(0);
+      expect(copy.stdout).toMatch(
+        /copied through as they are, not decoded .*: \/array_topic \(unknown message encoding 'wrong_format'\), \/test_topic/,
+      );
+      expectOneLineExit2(
+        ['replay', p, '-o', join(dir, 'o-rmw2.mcap'), '--detector', 'oracle'],
+        /no camera images/,
+      );
+    },
+  );
 
   it('a recording without camera images: nothing to perceive, but a pass-through copy still works', async () => {
     const p = join(dir, 'no-cameras.mcap');

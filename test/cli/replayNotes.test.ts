@@ -32,6 +32,7 @@ const base: ReplaySummary = {
   earlierResultsDropped: 0,
   stages: { detect: {}, 'track-bytetrack': {}, fuse: {} },
   perception: { detections: 30, trackBoxes: 25, worldObjects: 20 },
+  copiedUndecoded: [],
 };
 const notes = (over: Partial<ReplaySummary>) => replayNotes({ ...base, ...over });
 
