@@ -333,6 +333,7 @@ function postSpec(card: ModelCard): PostSpec {
       scoreThreshold: card.thresholds.score,
       iouThreshold: card.thresholds.iou,
       maxDetections: card.thresholds.maxDetections,
+      classAgnostic: card.thresholds.classAgnostic,
     },
   };
 }

@@ -68,10 +68,16 @@ export const ModelCardSchema = z
     thresholds: z
       .strictObject({
         score: z.number().min(0).max(1).default(0.3),
-        iou: z.number().min(0).max(1).default(0.45),
+        // 0 would suppress every box that touches a better one, of whatever size: no NMS a model expects.
+        iou: z.number().gt(0).max(1).default(0.45),
         maxDetections: z.number().int().positive().default(300),
+        /**
+         * Boxes of different classes suppress each other too (YOLOX's demo and Ultralytics' `agnostic_nms`):
+         * for models that put a car box and a truck box on one vehicle, which then became two objects.
+         */
+        classAgnostic: z.boolean().default(false),
       })
-      .default({ score: 0.3, iou: 0.45, maxDetections: 300 }),
+      .default({ score: 0.3, iou: 0.45, maxDetections: 300, classAgnostic: false }),
   })
   .superRefine((card, ctx) => {
     if (Object.keys(card.classMap).length === 0) {
@@ -81,6 +87,15 @@ export const ModelCardSchema = z
         message: 'classMap maps no class onto a Viper class, so every detection would be dropped',
       });
     }
+    card.classes.forEach((name, i) => {
+      const first = card.classes.indexOf(name);
+      if (first !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['classes', i],
+          message: `"${name}" is also class ${first}: the output's class index ${i} would be read as it`,
+        });
+    });
     for (const name of Object.keys(card.classMap)) {
       if (!card.classes.includes(name)) {
         ctx.addIssue({ code: 'custom', path: ['classMap', name], message: `"${name}" is not in classes` });

@@ -35,22 +35,23 @@ export function compareCandidates(a: Candidate, b: Candidate): number {
 }
 
 /**
- * Keep the best-scoring box of each cluster of same-class boxes overlapping by more than `iouThreshold`.
- * Candidates below `scoreThreshold` are dropped first; at most `maxDetections` are returned, best first.
+ * Keep the best-scoring box of each cluster of same-class boxes (of any class with `classAgnostic`) overlapping by
+ * more than `iouThreshold`. Candidates below `scoreThreshold` are dropped first; at most `maxDetections` are
+ * returned, best first.
  * @example nms([a, b], { scoreThreshold: 0.3, iouThreshold: 0.45, maxDetections: 100 })
  */
 export function nms(
   candidates: readonly Candidate[],
-  opts: { scoreThreshold: number; iouThreshold: number; maxDetections: number },
+  opts: { scoreThreshold: number; iouThreshold: number; maxDetections: number; classAgnostic?: boolean },
 ): Candidate[] {
   const sorted = candidates.filter((c) => c.score >= opts.scoreThreshold).sort(compareCandidates);
   const kept: Candidate[] = [];
-  // Greedy per class; classes never suppress each other, so one pass over kept boxes of the same class.
+  // Greedy per class (or over all classes); one pass over the boxes kept so far.
   for (const c of sorted) {
     if (kept.length >= opts.maxDetections) break;
     let suppressed = false;
     for (const k of kept) {
-      if (k.classIndex === c.classIndex && iou(k, c) > opts.iouThreshold) {
+      if ((opts.classAgnostic || k.classIndex === c.classIndex) && iou(k, c) > opts.iouThreshold) {
         suppressed = true;
         break;
       }

@@ -11,7 +11,7 @@ import { type Candidate, nms } from './nms.ts';
 export interface PostSpec {
   layout: OutputLayout;
   params: DecodeParams;
-  nms: { scoreThreshold: number; iouThreshold: number; maxDetections: number };
+  nms: { scoreThreshold: number; iouThreshold: number; maxDetections: number; classAgnostic?: boolean };
 }
 
 /**

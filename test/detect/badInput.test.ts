@@ -84,6 +84,25 @@ describe('opening a model', () => {
     );
     const e = await openError({ model: join(dir, 'bad.card.json') });
     expect(e.where).toContain('classMap.person');
+    // A class named twice (its second index would be read as the first) and an NMS IoU of 0 are refused too.
+    const classes = [...card.classes];
+    classes[1] = classes[0]!;
+    writeFileSync(
+      join(dir, 'dup.card.json'),
+      JSON.stringify({ ...card, name: 'dup', model: 'good.onnx', classes }),
+    );
+    const dup = await openError({ model: join(dir, 'dup.card.json') });
+    expect(`${dup.what} ${dup.where}`).toMatch(new RegExp(`"${classes[0]}" is also class 0.*classes\\.1`));
+    writeFileSync(
+      join(dir, 'iou0.card.json'),
+      JSON.stringify({
+        ...card,
+        name: 'iou0',
+        model: 'good.onnx',
+        thresholds: { ...card.thresholds, iou: 0 },
+      }),
+    );
+    expect((await openError({ model: join(dir, 'iou0.card.json') })).where).toContain('thresholds.iou');
   });
 
   it('an unknown provider', async () => {

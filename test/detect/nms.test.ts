@@ -86,6 +86,21 @@ describe('nms', () => {
     );
   });
 
+  it('class-agnostic: no two kept boxes of any classes overlap above the threshold; each dropped one had a reason', () => {
+    fc.assert(
+      fc.property(fc.array(candidate, { maxLength: 40 }), opts, (cands, o) => {
+        const kept = nms(cands, { ...o, classAgnostic: true, maxDetections: 1000 });
+        for (const a of kept)
+          for (const b of kept) if (a !== b) expect(iou(a, b)).toBeLessThanOrEqual(o.iouThreshold);
+        for (const c of cands) {
+          if (c.score < o.scoreThreshold || kept.includes(c)) continue;
+          // Dropped: a kept box of any class, at least as good, overlaps it above the threshold.
+          expect(kept.some((k) => compareCandidates(k, c) <= 0 && iou(k, c) > o.iouThreshold)).toBe(true);
+        }
+      }),
+    );
+  });
+
   it('suppresses each dropped box with a kept, better-or-equal box of its class', () => {
     fc.assert(
       fc.property(fc.array(candidate, { maxLength: 40 }), opts, (cands, o) => {
