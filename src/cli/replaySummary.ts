@@ -45,12 +45,15 @@ export function replayNotes(s: ReplaySummary): string[] {
     );
   if ('fuse' in s.stages && p.trackBoxes > 0 && p.worldObjects === 0) {
     const noTf = s.issueKinds['no-transform'] ?? 0;
+    const badCal = s.issueKinds['bad-calibration'] ?? 0;
     notes.push(
       noTf > 0
         ? `no world objects: fusion needs each camera's mount (/tf from base_link to the camera; \`viper import --mount\` writes one); ${noTf} camera frames had none. --no-fuse skips fusion`
-        : s.uncalibratedCameras.length > 0
-          ? `no world objects: cameras without calibration (${s.uncalibratedCameras.join(', ')}) cannot be placed in the world`
-          : 'no world objects: no 2D track was confirmed long enough, or placed within range, to become one',
+        : badCal > 0
+          ? `no world objects: ${badCal} camera frames had a calibration that cannot project (fx or fy 0, as an uncalibrated ROS camera's CameraInfo): calibrate the camera, or --no-fuse`
+          : s.uncalibratedCameras.length > 0
+            ? `no world objects: cameras without calibration (${s.uncalibratedCameras.join(', ')}) cannot be placed in the world`
+            : 'no world objects: no 2D track was confirmed long enough, or placed within range, to become one',
     );
   }
   return notes;

@@ -54,6 +54,24 @@ describe('replay notes', () => {
     );
   });
 
+  it('no world objects because a calibration cannot project (an all-zero CameraInfo), not because of the tracks', () => {
+    expect(
+      notes({
+        perception: { detections: 30, trackBoxes: 25, worldObjects: 0 },
+        issues: 10,
+        issueKinds: { 'bad-calibration': 10 },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^no world objects: 10 camera frames had a calibration that cannot project/),
+    ]);
+  });
+
+  it('names the topics copied through undecoded', () => {
+    expect(notes({ copiedUndecoded: ["/radar (unsupported schema encoding 'ros2idl')"] })).toEqual([
+      "copied through as they are, not decoded (Viper does not read their encoding): /radar (unsupported schema encoding 'ros2idl')",
+    ]);
+  });
+
   it('names the first stage that produced nothing, and why', () => {
     expect(notes({ perception: { detections: 0, trackBoxes: 0, worldObjects: 0 } })).toEqual([
       expect.stringMatching(

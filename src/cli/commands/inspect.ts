@@ -50,7 +50,7 @@ function printReport(r: InspectReport, readAll: boolean): void {
   out.push(r.cameras.length === 0 ? '  cameras: (none)' : '  cameras:');
   for (const c of r.cameras) {
     const cal = c.calibration
-      ? `${c.calibration.width}×${c.calibration.height} fx=${c.calibration.fx.toFixed(1)} fy=${c.calibration.fy.toFixed(1)} ${c.calibration.distortionModel || 'no distortion'}`
+      ? `${c.calibration.width}×${c.calibration.height} fx=${c.calibration.fx.toFixed(1)} fy=${c.calibration.fy.toFixed(1)} ${c.calibration.distortionModel || 'no distortion'}${c.calibration.fx > 0 && c.calibration.fy > 0 ? '' : ' — CANNOT PROJECT (fx or fy 0: an uncalibrated camera)'}`
       : 'NO CALIBRATION';
     out.push(
       `    ${c.cameraId}: ${c.frames} frames (${c.topic}, ${c.encoding}) ${c.rateHz.toFixed(2)} Hz — ${cal}`,

@@ -10,6 +10,7 @@ import { ConfigError, RecordingError } from '../../contracts/errors.ts';
 import { isImageSchema } from '../../contracts/schemaKinds.ts';
 import { topics } from '../../contracts/topics.ts';
 import { isDamageError, RecordingReader, withRecoverHint } from '../../io/index.ts';
+import { bagFolderFile } from '../../io/mcap/bagFolder.ts';
 import { defaultDistDir, startViewServer } from '../../live/index.ts';
 import { createProgress } from '../progress.ts';
 import { recoverElsewhere } from '../recover.ts';
@@ -118,14 +119,11 @@ export function register(program: Command): void {
     .option('--no-open', 'do not open a browser')
     .action(
       action(async (file: string, opts: ViewOptions) => {
-        const path = resolve(file);
+        let path = resolve(file);
+        // A rosbag2 folder is read as its one .mcap, as every other command reads it.
+        if (existsSync(path) && statSync(path).isDirectory()) path = await bagFolderFile(path);
         if (!existsSync(path) || !statSync(path).isFile()) {
-          const folder = existsSync(path) && statSync(path).isDirectory();
-          throw new RecordingError({
-            what: folder ? 'is a directory, not an MCAP file' : 'file not found',
-            where: path,
-            hint: 'pass a .mcap file',
-          });
+          throw new RecordingError({ what: 'file not found', where: path, hint: 'pass a .mcap file' });
         }
         const distDir = process.env.VIPER_VIEWER_DIST ?? defaultDistDir(repoRoot);
         if (!existsSync(join(distDir, 'index.html'))) {
