@@ -127,6 +127,19 @@ const BROKEN: [string, string, string, RegExp][] = [
     /later than start/,
   ],
   [
+    'camera under the road',
+    stringify(
+      mutate(
+        (s) =>
+          (s.rig = {
+            cameras: [{ id: 'cam_front', width: 160, height: 90, hfov: 90, position: [1, 0, -1] }],
+          }),
+      ),
+    ),
+    'rig.cameras[0].position',
+    /third value/,
+  ],
+  [
     'dropout after the end',
     stringify(mutate((s) => (s.dropouts = [{ camera: 'cam_front', start: 5, end: 9 }]))),
     'dropouts[0].start',

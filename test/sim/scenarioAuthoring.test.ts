@@ -122,6 +122,13 @@ describe('shapes and units', () => {
     );
   });
 
+  it("two scenarios in one file ('---') are named as such, not in the YAML library's words", () => {
+    const r = refusal(`${stringify(mutate(() => {}))}---\nname: second\n`);
+    expect(r.message).toMatch(/more than one YAML document \(a second '---' at line \d+/);
+    expect(r.message).not.toMatch(/parseAllDocuments/);
+    expect(r.hint).toBe('a scenario file is one document: one scenario per file');
+  });
+
   it('a fraction metric bounded by a percentage is refused, with the fraction to write', () => {
     const r = refusal(mutate((s) => (s.expect = { metrics: [{ metric: 'IDF1', min: 70 }] })));
     expect(r.message).toContain(

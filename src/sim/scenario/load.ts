@@ -90,6 +90,13 @@ export function parseScenarioText(text: string, where: string): unknown {
         hint: 'a scenario nests a few levels (actors, routes, behaviours): check for runaway brackets',
       });
     }
+    // The library's words for this one name its own API ("use YAML.parseAllDocuments()").
+    if (err.code === 'MULTIPLE_DOCS')
+      throw new ScenarioError({
+        what: `the file holds more than one YAML document (a second '---'${at})`,
+        where,
+        hint: 'a scenario file is one document: one scenario per file',
+      });
     throw new ScenarioError({
       what: `not valid YAML/JSON${at}: ${err.message.split('\n')[0]}`,
       where,

@@ -199,7 +199,7 @@ export const CameraSpec = z.strictObject({
   fy: z.number().optional(),
   cx: z.number().optional(),
   cy: z.number().optional(),
-  /** Horizontal field of view in degrees (used when fx is absent). */
+  /** Horizontal field of view in degrees (used when fx is absent; with neither, 70°). */
   hfov: z.number().optional(),
   position: Vec3S,
   yaw: finite().default(0),

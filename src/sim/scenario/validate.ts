@@ -166,6 +166,13 @@ function checkCameras(s: Scenario, where: string): string[] {
         'use 1 to 170 degrees',
         where,
       );
+    if (!(c.position[2] > 0))
+      fail(
+        `${f}.position`,
+        `a camera ${c.position[2]} m above the ground is under the road surface`,
+        'give its height above the ground as the third value, e.g. [1.5, 0, 1.6]',
+        where,
+      );
     if (c.cx !== undefined && !(c.cx > 0 && c.cx < W))
       fail(
         `${f}.cx`,
