@@ -107,11 +107,11 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.detection) {
     out.push(
-      `detection AP (COCO, output boxes): mAP ${pct(r.detection.mAP)}  AP50 ${pct(r.detection.mAP50)}`,
+      `detection AP (COCO, over the output's boxes: track boxes, or detections with --tracker none): mAP ${pct(r.detection.mAP)}  AP50 ${pct(r.detection.mAP50)}`,
     );
     for (const [cls, a] of Object.entries(r.detection.perClass)) {
       out.push(
-        `  ${cls.padEnd(14)}AP ${pct(a.AP)}  AP50 ${pct(a.AP50)}  AP75 ${pct(a.AP75)}  (${a.numGt} gt, ${a.numDets} dets)`,
+        `  ${cls.padEnd(14)}AP ${pct(a.AP)}  AP50 ${pct(a.AP50)}  AP75 ${pct(a.AP75)}  (${a.numGt} gt, ${a.numDets} boxes)`,
       );
     }
   }
