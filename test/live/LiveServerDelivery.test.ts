@@ -61,6 +61,13 @@ function client(url: string, protocols: string[] = [SUBPROTOCOL]) {
   return { ws, frames, json, order, closed };
 }
 
+/** Wait for the advertisement, subscribe to `channelId` as subscription 0, and give the server a moment. */
+async function subscribe(c: ReturnType<typeof client>, channelId: number): Promise<void> {
+  await until(() => c.json.some((m) => m.op === 'advertise'));
+  c.ws.send(JSON.stringify({ op: 'subscribe', subscriptions: [{ id: 0, channelId }] }));
+  await new Promise((r) => setTimeout(r, 50));
+}
+
 let server: LiveServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -125,9 +132,7 @@ test('close delivers what is queued, then closes each client with 1001', async (
   server = await LiveServer.start({ port: 0 });
   const ch = server.addChannel('/blob', 'x.Blob', 'json', '{}');
   const c = client(server.url);
-  await until(() => c.json.some((m) => m.op === 'advertise'));
-  c.ws.send(JSON.stringify({ op: 'subscribe', subscriptions: [{ id: 0, channelId: ch }] }));
-  await new Promise((r) => setTimeout(r, 50));
+  await subscribe(c, ch);
   const payload = bytes(JSON.stringify({ pad: 'x'.repeat(512 * 1024) }));
   for (let i = 0; i < 20; i++) server.publish(ch, T0 + BigInt(i), payload);
   await server.close();
@@ -165,9 +170,7 @@ test('a client that missed messages is told how many before the end of the run c
   server = await LiveServer.start({ port: 0, maxBufferedBytes: 64 * 1024 });
   const ch = server.addChannel('/blob', 'x.Blob', 'json', '{}');
   const c = client(server.url);
-  await until(() => c.json.some((m) => m.op === 'advertise'));
-  c.ws.send(JSON.stringify({ op: 'subscribe', subscriptions: [{ id: 0, channelId: ch }] }));
-  await new Promise((r) => setTimeout(r, 50));
+  await subscribe(c, ch);
   const payload = bytes(JSON.stringify({ pad: 'x'.repeat(512 * 1024) }));
   for (let i = 0; i < 10; i++) server.publish(ch, T0 + BigInt(i), payload);
   const { dropped } = server.stats();

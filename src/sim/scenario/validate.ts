@@ -93,6 +93,17 @@ function checkWaypoints(
   });
 }
 
+/** A time (s) a scenario must reach: refused at or past its end. */
+function beforeEnd(s: Scenario, field: string, t: number, where: string): void {
+  if (t >= s.duration)
+    fail(
+      field,
+      `${t} s is after the end of the scenario (${s.duration} s)`,
+      `use a time before ${s.duration}`,
+      where,
+    );
+}
+
 function checkBehaviours(
   s: Scenario,
   bs: Behaviour[],
@@ -105,13 +116,7 @@ function checkBehaviours(
     const f = `${field}.behaviours[${i}]`;
     if (b.type === 'follow' && b.target === self)
       fail(`${f}.target`, `'${self}' cannot follow itself`, 'name the actor ahead of it', where);
-    if ('at' in b && b.at >= s.duration)
-      fail(
-        `${f}.at`,
-        `${b.at} s is after the end of the scenario (${s.duration} s)`,
-        `use a time before ${s.duration}`,
-        where,
-      );
+    if ('at' in b) beforeEnd(s, `${f}.at`, b.at, where);
     if (b.type === 'follow' && b.target !== self && !ids.includes(b.target)) {
       const object = s.map.objects.find((o, k) => (o.id ?? `parked_${k}`) === b.target);
       if (object)
@@ -294,13 +299,7 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
       ),
     );
     step(() => {
-      if (a.start >= s.duration)
-        fail(
-          `actors[${i}].start`,
-          `${a.start} s is after the end of the scenario (${s.duration} s)`,
-          `use a start before ${s.duration}`,
-          where,
-        );
+      beforeEnd(s, `actors[${i}].start`, a.start, where);
     });
   });
   // Follow chains must end (no cycles).
@@ -345,13 +344,7 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
           'make end later than start',
           where,
         );
-      if (d.start >= s.duration)
-        fail(
-          `dropouts[${i}].start`,
-          `${d.start} s is after the end of the scenario (${s.duration} s)`,
-          `use a time before ${s.duration}`,
-          where,
-        );
+      beforeEnd(s, `dropouts[${i}].start`, d.start, where);
     });
   });
   s.expect.events.forEach((e, i) => {
