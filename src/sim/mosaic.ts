@@ -4,6 +4,7 @@
  */
 import sharp from 'sharp';
 import { createRenderer, renderFrame } from './render/renderer.ts';
+import { frameCount, inDropout } from './simulate.ts';
 import type { World } from './world/world.ts';
 
 const ORDER = [
@@ -15,10 +16,14 @@ const ORDER = [
   'cam_back_right',
 ];
 
-/** Render all cameras at time `t` and tile them 3 per row (rig order when the camera ids are not the preset's). */
+/**
+ * Render all cameras at the recorded frame nearest time `t` and tile them 3 per row (rig order when the camera
+ * ids are not the preset's). A camera in a dropout then is a dark tile, as the recording has no frame of it.
+ */
 export async function mosaicPng(world: World, t: number): Promise<Buffer> {
   const r = createRenderer(world);
-  const k = Math.round(t * world.scenario.rate);
+  const s = world.scenario;
+  const k = Math.min(Math.round(t * s.rate), frameCount(s) - 1);
   const f = renderFrame(r, k / world.scenario.rate, k);
   const ids = f.images.map((i) => i.cameraId);
   const order = ORDER.every((id) => ids.includes(id)) ? ORDER : ids;
@@ -32,6 +37,7 @@ export async function mosaicPng(world: World, t: number): Promise<Buffer> {
   imgs.forEach((img, n) => {
     const ox = (n % cols) * W;
     const oy = Math.floor(n / cols) * H;
+    if (inDropout(s, img.cameraId, k / s.rate)) return; // left dark
     for (let y = 0; y < img.height; y++)
       for (let x = 0; x < img.width; x++) {
         const p = img.color[y * img.width + x]!;
