@@ -127,6 +127,14 @@ const BROKEN: [string, string, string, RegExp][] = [
     /later than start/,
   ],
   [
+    'a lane change in centimetres',
+    stringify(
+      mutate((s) => (s.actors[0].behaviours = [{ type: 'cut_in', at: 0.5, duration: 1, offset: 350 }])),
+    ),
+    'actors[0].behaviours[0].offset',
+    /offset is in metres/,
+  ],
+  [
     'camera under the road',
     stringify(
       mutate(

@@ -5,7 +5,7 @@
  * spawning on top of each other. Throws the first as a ScenarioError (or, for `--check`, collects them all).
  */
 import { buildRig, distortPoint } from '../rig.ts';
-import { placement, resolveWaypoint, roadLength, validLanes } from '../world/roads.ts';
+import { placement, resolveWaypoint, roadHalfWidth, roadLength, validLanes } from '../world/roads.ts';
 import { buildWorld, type World } from '../world/world.ts';
 import { ScenarioError } from '../../contracts/errors.ts';
 import { fail, nearest, ScenarioMistakes } from './errors.ts';
@@ -117,6 +117,17 @@ function checkBehaviours(
     if (b.type === 'follow' && b.target === self)
       fail(`${f}.target`, `'${self}' cannot follow itself`, 'name the actor ahead of it', where);
     if ('at' in b) beforeEnd(s, `${f}.at`, b.at, where);
+    if (b.type === 'cut_in') {
+      // A lane change wider than any road leaves the map (350 written for 3.5 m put a car 348 m off the road).
+      const widest = Math.max(...s.map.roads.map((r) => 2 * roadHalfWidth(r)));
+      if (Math.abs(b.offset) > widest)
+        fail(
+          `${f}.offset`,
+          `a lane change of ${b.offset} m is wider than any road (${widest.toFixed(1)} m)`,
+          `offset is in metres, + to the left: one lane is ${s.map.roads[0]!.laneWidth} m`,
+          where,
+        );
+    }
     if (b.type === 'follow' && b.target !== self && !ids.includes(b.target)) {
       const object = s.map.objects.find((o, k) => (o.id ?? `parked_${k}`) === b.target);
       if (object)
