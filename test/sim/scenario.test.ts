@@ -135,6 +135,14 @@ const BROKEN: [string, string, string, RegExp][] = [
     /offset is in metres/,
   ],
   [
+    'a building on the road',
+    stringify(
+      mutate((s) => (s.map.objects = [{ type: 'building', position: [50, -1.75], size: [6, 3, 6] }])),
+    ),
+    'map.objects[0].position',
+    /beside the road/,
+  ],
+  [
     'camera under the road',
     stringify(
       mutate(

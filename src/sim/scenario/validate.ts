@@ -5,7 +5,14 @@
  * spawning on top of each other. Throws the first as a ScenarioError (or, for `--check`, collects them all).
  */
 import { buildRig, distortPoint } from '../rig.ts';
-import { placement, resolveWaypoint, roadHalfWidth, roadLength, validLanes } from '../world/roads.ts';
+import {
+  onAsphalt,
+  placement,
+  resolveWaypoint,
+  roadHalfWidth,
+  roadLength,
+  validLanes,
+} from '../world/roads.ts';
 import { buildWorld, type World } from '../world/world.ts';
 import { ScenarioError } from '../../contracts/errors.ts';
 import { fail, nearest, ScenarioMistakes } from './errors.ts';
@@ -272,6 +279,18 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
           `map.crossings[${i}].at`,
           `${c.at} m is past the end of road '${road.id}' (${roadLength(road).toFixed(1)} m)`,
           'use a distance along the road',
+          where,
+        );
+    });
+  });
+  s.map.objects.forEach((o, i) => {
+    step(() => {
+      // Vehicles drove through a building placed on their lane, half of them showing through its walls.
+      if (o.type === 'building' && onAsphalt(s.map, o.position[0], o.position[1]))
+        fail(
+          `map.objects[${i}].position`,
+          `a building at [${o.position.join(', ')}] stands on a road's asphalt`,
+          'place it beside the road (beyond its lanes and sidewalk)',
           where,
         );
     });
