@@ -135,6 +135,12 @@ const BROKEN: [string, string, string, RegExp][] = [
     /offset is in metres/,
   ],
   [
+    'a pedestrian at 30 m/s (km/h meant)',
+    stringify(mutate((s) => (s.actors[1].speed = 30))),
+    'actors[1].speed',
+    /speed is in m\/s: a walk is 1.4/,
+  ],
+  [
     'a building on the road',
     stringify(
       mutate((s) => (s.map.objects = [{ type: 'building', position: [50, -1.75], size: [6, 3, 6] }])),

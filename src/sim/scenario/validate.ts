@@ -100,6 +100,9 @@ function checkWaypoints(
   });
 }
 
+/** Above these (m/s) a person on foot or a bicycle is a unit mistake; vehicles have the schema's 70 m/s. */
+const PLAUSIBLE_SPEED: Partial<Record<string, number>> = { pedestrian: 10, cyclist: 20 };
+
 /** A time (s) a scenario must reach: refused at or past its end. */
 function beforeEnd(s: Scenario, field: string, t: number, where: string): void {
   if (t >= s.duration)
@@ -317,6 +320,18 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
   step(() => checkWaypoints(s, s.ego.route, 'ego', true, where));
   step(() => checkBehaviours(s, s.ego.behaviours, 'ego', targets, where));
   s.actors.forEach((a, i) => {
+    step(() => {
+      // A pedestrian at 30 m/s or a cyclist at 50 was accepted: usually km/h written where m/s is read.
+      const top = typeof a.speed === 'number' ? a.speed : Math.max(...a.speed.map((q) => q[1]));
+      const most = PLAUSIBLE_SPEED[a.class];
+      if (most !== undefined && top > most)
+        fail(
+          `actors[${i}].speed`,
+          `${top} m/s is too fast for a ${a.class} (over ${most} m/s)`,
+          `speed is in m/s: ${a.class === 'pedestrian' ? 'a walk is 1.4' : 'a cyclist rides about 5'}`,
+          where,
+        );
+    });
     step(() => checkWaypoints(s, a.route, `actors[${i}]`, VEHICLES.has(a.class), where));
     step(() =>
       checkBehaviours(
