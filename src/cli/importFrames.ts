@@ -20,7 +20,7 @@ import { makeDirs } from '../io/makeDirs.ts';
 import { transformsToFoxglove } from '../io/codecs/foxgloveToViper.ts';
 import { checkOutputPaths } from './paths.ts';
 import { type CameraMount, mountTransforms, nominalCalibration } from './importCamera.ts';
-import { probeVideo, videoJpegFrames } from './videoFrames.ts';
+import { probeVideo, videoFrameTimes, videoJpegFrames } from './videoFrames.ts';
 
 export interface ImportOptions {
   source: string;
@@ -217,7 +217,14 @@ async function importVideo(o: ImportOptions): Promise<ImportSummary> {
     for await (const data of videoJpegFrames(o.source, (w) => warnings.push(w)))
       yield { data, where: `${o.source} frame ${i++}` };
   }
-  const s = await writeFrames(o, rateHz, frames(), info.frames);
+  // A variable-rate video's frames keep their own times (evenly spaced, a phone clip's drifted by seconds); a
+  // constant-rate one, or --rate, is spaced at the rate as before.
+  const times = o.rateHz === undefined ? variableTimes(videoFrameTimes(o.source), rateHz) : undefined;
+  const s = await writeFrames(o, rateHz, frames(), info.frames, times);
+  if (times && s.frames !== times.length)
+    warnings.push(
+      `decoded ${s.frames} frames but the container times ${times.length}: frames past them are spaced at ${Number(rateHz.toFixed(3))} Hz`,
+    );
   // ffmpeg decodes what it can of a truncated or damaged file and exits 0: say what is missing.
   if (!s.interrupted && info.frames !== undefined && s.frames < info.frames) {
     warnings.push(`imported ${s.frames} of the ${info.frames} frames the video declares`);
@@ -225,8 +232,15 @@ async function importVideo(o: ImportOptions): Promise<ImportSummary> {
   return warnings.length > 0 ? { ...s, warnings } : s;
 }
 
+/** The frame times if they are not even at `rateHz` (more than half a frame off somewhere), else undefined. */
+function variableTimes(times: number[] | undefined, rateHz: number): number[] | undefined {
+  if (!times || times.length < 2) return undefined;
+  return times.some((t, i) => Math.abs(t - i / rateHz) > 0.5 / rateHz) ? times : undefined;
+}
+
 /**
- * Writes `frames` as `/<camera>/image` at t = start + i / rate, with a nominal calibration before the first.
+ * Writes `frames` as `/<camera>/image` at t = start + i / rate (or start + `timesS[i]`, a variable-rate video's
+ * own times), with a nominal calibration before the first.
  * `total` (when known) drives the progress bar. The recording is closed (readable) whatever happens; a frame that
  * fails after others were written ends the import with an error that says those are kept in the file.
  */
@@ -235,8 +249,16 @@ async function writeFrames(
   rateHz: number,
   frames: AsyncIterable<Frame>,
   total: number | undefined,
+  timesS?: readonly number[],
 ): Promise<ImportSummary> {
   if (total !== undefined) checkLogTime(o.startS, total - 1, rateHz);
+  /** Seconds after the start of frame `i`: its own time, or past the given times at the rate. */
+  const at = (i: number): number =>
+    timesS && timesS.length > 0
+      ? i < timesS.length
+        ? timesS[i]!
+        : timesS[timesS.length - 1]! + (i - timesS.length + 1) / rateHz
+      : i / rateHz;
   await makeDirs(dirname(o.output), '-o');
   const writer = await RecordingWriter.create(o.output);
   let width = 0;
@@ -265,7 +287,7 @@ async function writeFrames(
       } else checkSize(meta, { width, height }, where);
       reading = false;
       checkLogTime(o.startS, count, rateHz); // a video's length may not be known before
-      const tNs: TimeNs = secToNs(o.startS) + secToNs(count / rateHz);
+      const tNs: TimeNs = secToNs(o.startS) + secToNs(at(count));
       const timestamp = toFoxgloveTime(tNs);
       if (count === 0) {
         await writer.writeObject(
@@ -306,8 +328,9 @@ async function writeFrames(
     frames: count,
     width,
     height,
-    rateHz,
-    durationS: (count - 1) / rateHz,
+    // A variable-rate video's average rate over what was imported.
+    rateHz: timesS && count > 1 ? (count - 1) / at(count - 1) : rateHz,
+    durationS: at(count - 1),
     format: [...formats].join('+'),
     ...(interrupted ? { interrupted } : {}),
   };

@@ -113,6 +113,28 @@ export function probeVideo(file: string): VideoInfo {
 }
 
 /**
+ * Presentation times (s, from the first) of the first video stream's packets, in order: what a variable-frame-rate
+ * video (a phone's) stamps its frames with. Read from the container without decoding; undefined when a packet
+ * has none.
+ */
+export function videoFrameTimes(file: string): number[] | undefined {
+  const r = spawnSync(
+    FFPROBE,
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file],
+    { encoding: 'utf8', maxBuffer: 256 << 20 },
+  );
+  if (r.status !== 0) return undefined;
+  const pts = r.stdout
+    .split('\n')
+    .map((l) => l.trim().replace(/,$/, ''))
+    .filter((l) => l !== '')
+    .map(Number);
+  if (pts.length === 0 || pts.some((t) => !Number.isFinite(t))) return undefined;
+  pts.sort((a, b) => a - b);
+  return pts.map((t) => t - pts[0]!);
+}
+
+/**
  * The frames of `file`'s first video stream as JPEG bytes, in order. Errors ffmpeg survives (a file ended early,
  * damaged packets: it decodes what it can and exits 0) go to `onWarning`, a few distinct lines.
  */

@@ -77,6 +77,27 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
   });
 
+  it("a variable-frame-rate video keeps its frames' own times (10 fps for 2.5 s, then 2 fps)", async () => {
+    const vfr = join(dir, 'vfr.mp4');
+    const made = spawnSync(process.env.VIPER_FFMPEG ?? 'ffmpeg', [
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-frames:v', '30'],
+      ...['-vf', "setpts='if(lt(N,25),N/10,2.5+(N-25)/2)/TB'", '-fps_mode', 'vfr', '-c:v', 'mpeg4', vfr],
+    ]);
+    expect(made.status, String(made.stderr)).toBe(0);
+    const out = join(dir, 'vfr.mcap');
+    const r = viper(['import', vfr, '-o', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ frames: 30, durationS: 4.5 });
+    const reader = await RecordingReader.open(out);
+    const t: number[] = [];
+    for await (const m of reader.messages({ topics: ['/cam0/image'] })) t.push(Number(m.logTimeNs) / 1e9);
+    await reader.close();
+    const expected = [...Array.from({ length: 25 }, (_, i) => i / 10), 2.5, 3, 3.5, 4, 4.5];
+    expect(t.map((x) => Math.round((x - t[0]!) * 1000) / 1000)).toEqual(
+      expected.map((x) => Math.round(x * 1000) / 1000),
+    );
+  });
+
   it('takes --rate over the video rate', () => {
     const r = viper(['import', video, '-o', join(dir, 'r.mcap'), '--rate', '5', '--json']);
     expect(r.code, r.stderr).toBe(0);
