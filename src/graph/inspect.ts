@@ -5,10 +5,9 @@
  */
 import type { TimeNs } from '../contracts/time.ts';
 import { nsToSec } from '../contracts/time.ts';
-import { RecordingError } from '../contracts/errors.ts';
 import { type MetadataRecord, RecordingReader } from '../io/index.ts';
 import { schemaKind } from '../contracts/schemaKinds.ts';
-import { interpretMessage } from './interpret.ts';
+import { decodeProblem, interpretMessage } from './interpret.ts';
 
 export interface InspectReport {
   path: string;
@@ -70,14 +69,17 @@ export async function inspectRecording(
     const countOf = (topic: string, indexed: number | undefined) =>
       damaged ? (read.get(topic) ?? 0) : (indexed ?? 0);
     const topics = s.channels
-      .map((c) => ({
-        topic: c.topic,
-        schemaName: c.schemaName,
-        schemaEncoding: c.schemaEncoding,
-        messageEncoding: c.messageEncoding,
-        count: countOf(c.topic, c.messageCount),
-        ...undecodable(reader, c.id),
-      }))
+      .map((c) => {
+        const undecodable = decodeProblem(reader, c.id);
+        return {
+          topic: c.topic,
+          schemaName: c.schemaName,
+          schemaEncoding: c.schemaEncoding,
+          messageEncoding: c.messageEncoding,
+          count: countOf(c.topic, c.messageCount),
+          ...(undecodable === undefined ? {} : { undecodable }),
+        };
+      })
       .sort((a, b) => a.topic.localeCompare(b.topic));
     const durationS = s.messageCount > 0 ? nsToSec(s.endNs - s.startNs) : 0;
     const cameras: InspectReport['cameras'] = [];
@@ -85,7 +87,7 @@ export async function inspectRecording(
     for (const ch of s.channels) {
       const k = schemaKind(ch.schemaName);
       if (!k || (k.kind !== 'image' && k.kind !== 'rawImage' && k.kind !== 'calibration')) continue;
-      if (undecodable(reader, ch.id).undecodable) continue; // listed with its topic
+      if (decodeProblem(reader, ch.id) !== undefined) continue; // listed with its topic
       const first = await firstMessage(reader, ch.topic);
       if (!first) continue;
       const it = interpretMessage(first, reader);
@@ -138,16 +140,6 @@ export async function inspectRecording(
 }
 
 /** `{ undecodable: why }` for a channel whose decoder cannot be built, else `{}`. */
-function undecodable(reader: RecordingReader, channelId: number): { undecodable?: string } {
-  try {
-    reader.decoder(channelId);
-    return {};
-  } catch (err) {
-    if (err instanceof RecordingError) return { undecodable: err.what };
-    throw err;
-  }
-}
-
 async function firstMessage(reader: RecordingReader, topic: string) {
   for await (const m of reader.messages({ topics: [topic] })) return m;
   return undefined;

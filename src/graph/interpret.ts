@@ -47,17 +47,24 @@ export function checkChannels(reader: RecordingReader): void {
   }
 }
 
+/** Why a channel cannot be decoded (the RecordingError's `what`), or undefined when it can; other errors throw. */
+export function decodeProblem(reader: RecordingReader, channelId: number): string | undefined {
+  try {
+    reader.decoder(channelId);
+    return undefined;
+  } catch (err) {
+    if (err instanceof RecordingError) return err.what;
+    throw err;
+  }
+}
+
 /** Channels Viper only copies through and could not decode: "topic (why)". */
 export function undecodableTopics(reader: RecordingReader): string[] {
   const out: string[] = [];
   for (const ch of reader.channels()) {
     if (schemaKind(ch.schemaName)) continue;
-    try {
-      reader.decoder(ch.id);
-    } catch (err) {
-      const what = err instanceof RecordingError ? err.what : (err as Error).message;
-      out.push(`${ch.topic} (${what.replace(/^cannot decode topic \S+: /, '')})`);
-    }
+    const why = decodeProblem(reader, ch.id);
+    if (why !== undefined) out.push(`${ch.topic} (${why.replace(/^cannot decode topic \S+: /, '')})`);
   }
   return out.sort();
 }
