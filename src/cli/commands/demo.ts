@@ -5,19 +5,16 @@
  * results MCAP, a Markdown/JSON/JUnit report and a plot.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandScenarioArgs, formatTable, writeReports } from '../../eval/scenarios/index.ts';
-import { runSuite } from '../suite/index.ts';
+import { runSuite, SCENARIO_DIR } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import { action, printJson } from '../run.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
 import { checkFolderPath } from '../../io/makeDirs.ts';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export function register(program: Command): void {
   program
@@ -47,7 +44,7 @@ export function register(program: Command): void {
             );
           }
           const out = resolve(o.out);
-          const files = expandScenarioArgs([scenario], join(repoRoot, 'scenarios'));
+          const files = expandScenarioArgs([scenario], SCENARIO_DIR);
           // Bad input is one line: the scenario and the output folder are checked before the demo says it starts.
           for (const f of files) await loadScenario(f);
           checkFolderPath(out, '--out');

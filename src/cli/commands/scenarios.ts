@@ -6,8 +6,7 @@
  * `viper scenarios score <results.mcap> --scenario <file> [--gt <recording.mcap>]` checks one existing run.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, InputError } from '../../contracts/errors.ts';
 import {
@@ -24,14 +23,11 @@ import { RecordingReader } from '../../io/index.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../contracts/topics.ts';
 import { checkFolderPath } from '../../io/makeDirs.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
-import { isBundledScenario, runSuite } from '../suite/index.ts';
+import { isBundledScenario, runSuite, SCENARIO_DIR } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
 import { action, printJson } from '../run.ts';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const SCENARIO_DIR = join(repoRoot, 'scenarios');
 
 interface RunOpts {
   out: string;

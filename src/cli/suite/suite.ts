@@ -37,7 +37,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..', '..');
 /** Where golden files live by default. */
 export const GOLDEN_DIR = join(repoRoot, 'recordings', 'golden');
-const BUNDLED_DIR = join(repoRoot, 'scenarios');
+/** The bundled scenarios (the default of `scenarios run` and `demo`). */
+export const SCENARIO_DIR = join(repoRoot, 'scenarios');
 
 /**
  * Whether `recordings/golden` holds this file's golden results: only the bundled scenarios' (it is keyed by
@@ -45,7 +46,7 @@ const BUNDLED_DIR = join(repoRoot, 'scenarios');
  * and the hint to accept them would have overwritten it).
  */
 export function isBundledScenario(file: string): boolean {
-  return resolve(dirname(file)) === BUNDLED_DIR;
+  return resolve(dirname(file)) === SCENARIO_DIR;
 }
 
 export interface SuiteOptions {
