@@ -56,7 +56,7 @@ async function measure(dir: string): Promise<void> {
     .slice(0, FRAMES);
   for (const f of files) symlinkSync(shared('data', 'vtest', f), join(folder, f));
   const recording = join(dir, 'vtest.mcap');
-  await importFrames({ source: folder, output: recording, camera: 'cam', startS: 0, hfovDeg: 60 });
+  await importFrames({ source: folder, output: recording, camera: 'cam', startNs: 0n, hfovDeg: 60 });
   const images = files.map((f) => ({
     encoding: 'jpeg' as const,
     width: 0,

@@ -3,6 +3,7 @@
  * value (exit 2), never NaN passed on. Used as commander argument parsers or on the parsed strings.
  */
 import { ConfigError } from '../contracts/errors.ts';
+import { MAX_LOG_TIME_NS, MAX_LOG_TIME_S, secToNs, type TimeNs } from '../contracts/time.ts';
 
 /**
  * A whole number from `min` (1 unless given) up to `max`: the upper bounds keep memory bounded (a batch or queue of
@@ -37,6 +38,31 @@ export function numberArg(flag: string, v: string, range: NumberRange = {}): num
     (above === undefined || x > above);
   if (!ok) throw new ConfigError({ what: `${flag} must be ${describe(range)}, got '${v}'`, where: flag });
   return x;
+}
+
+/**
+ * A log time in seconds since 1970, to the nanosecond: a plain decimal ('1732900000.123456789') is read digit by
+ * digit, since a float keeps only ~16 significant digits (its last ~20 ns would be rounded at today's epochs);
+ * other number forms ('1.7e9') go through Number. Refuses negative times and sub-nanosecond digits.
+ */
+export function logTimeArg(flag: string, v: string): TimeNs {
+  const m = /^\s*(\d+)(?:\.(\d*))?\s*$/.exec(v);
+  if (m) {
+    const frac = (m[2] ?? '').replace(/0+$/, '');
+    if (frac.length > 9)
+      throw new ConfigError({
+        what: `${flag} ${v.trim()}: log times are whole nanoseconds (9 decimals at most)`,
+        where: flag,
+      });
+    const ns = BigInt(m[1]!) * 1_000_000_000n + BigInt(frac.padEnd(9, '0'));
+    if (ns > MAX_LOG_TIME_NS)
+      throw new ConfigError({
+        what: `${flag} ${v.trim()} is past the last log time MCAP can hold (${MAX_LOG_TIME_S} s)`,
+        where: flag,
+      });
+    return ns;
+  }
+  return secToNs(numberArg(flag, v, { min: 0, max: MAX_LOG_TIME_S }));
 }
 
 /** A number in [0, 1] (a threshold, a fraction). */

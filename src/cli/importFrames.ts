@@ -12,7 +12,14 @@ import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } f
 import { dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
-import { MAX_LOG_TIME_S, secToNs, toFoxgloveTime, type TimeNs } from '../contracts/time.ts';
+import {
+  formatNsExact,
+  MAX_LOG_TIME_NS,
+  MAX_LOG_TIME_S,
+  secToNs,
+  toFoxgloveTime,
+  type TimeNs,
+} from '../contracts/time.ts';
 import { topics } from '../contracts/topics.ts';
 import { RecordingWriter } from '../io/index.ts';
 import { checkJpegComplete } from '../io/jpegComplete.ts';
@@ -29,7 +36,8 @@ export interface ImportOptions {
   rateHz?: number;
   camera: string;
   /** Log time of the first frame, seconds. */
-  startS: number;
+  /** Log time of the first frame. */
+  startNs: TimeNs;
   /** Horizontal field of view of the nominal calibration, degrees. */
   hfovDeg: number;
   /**
@@ -251,7 +259,6 @@ async function writeFrames(
   total: number | undefined,
   timesS?: readonly number[],
 ): Promise<ImportSummary> {
-  if (total !== undefined) checkLogTime(o.startS, total - 1, rateHz);
   /** Seconds after the start of frame `i`: its own time, or past the given times at the rate. */
   const at = (i: number): number =>
     timesS && timesS.length > 0
@@ -259,6 +266,7 @@ async function writeFrames(
         ? timesS[i]!
         : timesS[timesS.length - 1]! + (i - timesS.length + 1) / rateHz
       : i / rateHz;
+  if (total !== undefined) checkLogTime(o.startNs, total - 1, at(total - 1));
   await makeDirs(dirname(o.output), '-o');
   const writer = await RecordingWriter.create(o.output);
   let width = 0;
@@ -286,8 +294,8 @@ async function writeFrames(
         height = meta.height;
       } else checkSize(meta, { width, height }, where);
       reading = false;
-      checkLogTime(o.startS, count, rateHz); // a video's length may not be known before
-      const tNs: TimeNs = secToNs(o.startS) + secToNs(at(count));
+      const tNs: TimeNs = o.startNs + secToNs(at(count));
+      checkLogTime(o.startNs, count, at(count)); // a video's length may not be known before
       const timestamp = toFoxgloveTime(tNs);
       if (count === 0) {
         await writer.writeObject(
@@ -336,11 +344,12 @@ async function writeFrames(
   };
 }
 
-/** Frame `i` at `rateHz` from `startS` must have a 64-bit log time (it would wrap round silently). */
-function checkLogTime(startS: number, i: number, rateHz: number): void {
-  if (startS + i / rateHz > MAX_LOG_TIME_S) {
+/** Frame `i`, `afterS` after the start, must have a 64-bit log time (it would wrap round silently). */
+function checkLogTime(startNs: TimeNs, i: number, afterS: number): void {
+  const tNs = startNs + secToNs(afterS);
+  if (tNs > MAX_LOG_TIME_NS) {
     throw new ConfigError({
-      what: `--start ${startS}: frame ${i + 1} would be at ${startS + i / rateHz} s, past the last log time MCAP can hold (${MAX_LOG_TIME_S} s, 64-bit nanoseconds)`,
+      what: `--start ${formatNsExact(startNs)}: frame ${i + 1} would be at ${formatNsExact(tNs)} s, past the last log time MCAP can hold (${MAX_LOG_TIME_S} s, 64-bit nanoseconds)`,
       where: '--start',
       hint: 'log times are seconds since 1970: use a start before the year 2554',
     });

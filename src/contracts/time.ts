@@ -15,12 +15,20 @@ export function toFoxgloveTime(tNs: TimeNs): FoxgloveTime {
   return { sec: Number(tNs / NS_PER_S), nsec: Number(tNs % NS_PER_S) };
 }
 
-/** Seconds (float) to nanoseconds, rounded to the nearest nanosecond. */
 /** The last whole second an MCAP log time (unsigned 64-bit nanoseconds) can hold: 2^64 ns ≈ year 2554. */
 export const MAX_LOG_TIME_S = 18_446_744_073;
+/** The last MCAP log time, ns. */
+export const MAX_LOG_TIME_NS: TimeNs = 2n ** 64n - 1n;
 
+/** Seconds (float) to nanoseconds, rounded to the nearest nanosecond. */
 export function secToNs(s: number): TimeNs {
   return BigInt(Math.round(s * 1e9));
+}
+
+/** Exact decimal seconds of a log time ('1732900000.000000001'), trailing zeros dropped. */
+export function formatNsExact(tNs: TimeNs): string {
+  const frac = (tNs % NS_PER_S).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${tNs / NS_PER_S}${frac ? `.${frac}` : ''}`;
 }
 
 /** Nanoseconds to float seconds (for maths that needs dt). */

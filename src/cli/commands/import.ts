@@ -5,7 +5,7 @@ import { ConfigError, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
 import type { CameraMount } from '../importCamera.ts';
 import { importFrames } from '../importFrames.ts';
 import { importNuScenes, isNuScenesRoot } from '../importNuScenes.ts';
-import { numberArg } from '../args.ts';
+import { logTimeArg, numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <file>', 'recording (.mcap) to write')
     .option('--rate <hz>', "frame rate: default 10 for a folder, the video's own for a video")
     .option('--camera <name>', 'camera id (topic /<name>/image, frame_id <name>)', 'cam0')
-    .option('--start <s>', 'log time of the first frame, seconds', '0')
+    .option('--start <s>', 'log time of the first frame, seconds since 1970 (read to the nanosecond)', '0')
     .option('--hfov <deg>', 'horizontal field of view of the nominal calibration', '60')
     .option(
       '--mount <x,y,z,yaw,pitch,roll>',
@@ -98,7 +98,7 @@ export function register(program: Command): void {
             output: String(o.output),
             rateHz: o.rate === undefined ? undefined : numberArg('--rate', String(o.rate)),
             camera: String(o.camera),
-            startS: numberArg('--start', String(o.start), { min: 0 }),
+            startNs: logTimeArg('--start', String(o.start)),
             hfovDeg: hfov,
             ...(o.mount !== undefined ? { mount: parseMount(String(o.mount)) } : {}),
             onProgress,
