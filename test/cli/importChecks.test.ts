@@ -134,14 +134,27 @@ describe('import of a folder', () => {
   it('stamps --start to the nanosecond (a float would round its last ~20 ns at present-day epochs)', async () => {
     const src = await frameFolder('start', 2);
     const out = join(dir, 'start.mcap');
-    const r = viper(['import', src, '-o', out, '--rate', '10', '--start', '1732900000.123456789', '--no-progress']);
+    const r = viper([
+      'import',
+      src,
+      '-o',
+      out,
+      '--rate',
+      '10',
+      '--start',
+      '1732900000.123456789',
+      '--no-progress',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const rec = await RecordingReader.open(out);
     const times: bigint[] = [];
     for await (const m of rec.messages({ topics: ['/cam0/image'] })) times.push(m.logTimeNs);
     await rec.close();
     expect(times).toEqual([1_732_900_000_123_456_789n, 1_732_900_000_223_456_789n]);
-    expectRefused(viper(['import', src, '-o', join(dir, 's2.mcap'), '--start', '1.0000000001']), /9 decimals at most/);
+    expectRefused(
+      viper(['import', src, '-o', join(dir, 's2.mcap'), '--start', '1.0000000001']),
+      /9 decimals at most/,
+    );
   });
 
   it('lists at most five skipped names on the line', async () => {
