@@ -3,31 +3,21 @@
  * back-right), as PNG: the picture of a scenario for READMEs and eyeballing.
  */
 import sharp from 'sharp';
+import { compareRigOrder } from '../contracts/rigOrder.ts';
 import { createRenderer, renderFrame } from './render/renderer.ts';
 import { frameCount, inDropout } from './simulate.ts';
 import type { World } from './world/world.ts';
 
-const ORDER = [
-  'cam_front_left',
-  'cam_front',
-  'cam_front_right',
-  'cam_back_left',
-  'cam_back',
-  'cam_back_right',
-];
-
 /**
- * Render all cameras at the recorded frame nearest time `t` and tile them 3 per row (rig order when the camera
- * ids are not the preset's). A camera in a dropout then is a dark tile, as the recording has no frame of it.
+ * Render all cameras at the recorded frame nearest time `t` and tile them 3 per row in rig order (as the viewer
+ * lays them out). A camera in a dropout then is a dark tile, as the recording has no frame of it.
  */
 export async function mosaicPng(world: World, t: number): Promise<Buffer> {
   const r = createRenderer(world);
   const s = world.scenario;
   const k = Math.min(Math.round(t * s.rate), frameCount(s) - 1);
   const f = renderFrame(r, k / world.scenario.rate, k);
-  const ids = f.images.map((i) => i.cameraId);
-  const order = ORDER.every((id) => ids.includes(id)) ? ORDER : ids;
-  const imgs = order.map((id) => f.images.find((i) => i.cameraId === id)!);
+  const imgs = [...f.images].sort((a, b) => compareRigOrder(a.cameraId, b.cameraId));
   const W = Math.max(...imgs.map((i) => i.width));
   const H = Math.max(...imgs.map((i) => i.height));
   const cols = Math.min(3, imgs.length);

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { compareRigOrder } from '../../src/contracts/rigOrder.ts';
 import { objectsToSceneUpdate } from '../../src/fuse/scene.ts';
 import { colorForId } from '../../src/track/colors.ts';
 import {
   annotationsToBoxes,
-  rigRank,
   calibrationFromMsg,
   parseLabel,
   sceneUpdateToObjects,
@@ -156,7 +156,7 @@ describe('normalize', () => {
       'cam_back_right',
       'cam_front_left',
     ];
-    expect(ids.sort((a, b) => rigRank(a) - rigRank(b) || a.localeCompare(b))).toEqual([
+    expect(ids.sort(compareRigOrder)).toEqual([
       'cam_front_left',
       'cam_front',
       'cam_front_right',

@@ -7,13 +7,13 @@ import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import lz4Url from '@foxglove/wasm-lz4/dist/wasm-lz4.wasm?url';
 import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
 import type { GroundTruthMessage } from '../../../src/contracts/perception.ts';
+import { compareRigOrder } from '../../../src/contracts/rigOrder.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../../src/contracts/topics.ts';
 import { makeDecoder, type Decoder } from '../mcap/decoders.ts';
 import { instantiateDecompressor } from '../mcap/decompress.ts';
 import { parseMessageIndexes } from '../mcap/messageIndex.ts';
 import {
   annotationsToBoxes,
-  rigRank,
   calibrationFromMsg,
   cameraFromTopic,
   groundTruthFromMsg,
@@ -143,7 +143,7 @@ export class Recording {
       });
     }
     await nameByFrameId(reader, cameras, byTopic);
-    cameras.sort((a, b) => rigRank(a.id) - rigRank(b.id) || a.id.localeCompare(b.id));
+    cameras.sort((a, b) => compareRigOrder(a.id, b.id));
     // The frame clock: the annotations topic with the most frames (a camera that drops out must not hide the
     // other cameras' frames), else the image topic with the most, else ground truth or objects.
     const annotated = cameras.flatMap((c) => (c.annotationsTopic ? [c.annotationsTopic] : []));

@@ -282,14 +282,3 @@ function hashId(s: string): number {
   for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
   return h % 100000;
 }
-
-/**
- * Where a camera goes in the grid, as a rig is laid out (nuScenes' and most viewers' order): the front row left to
- * right, then the back row, then cameras whose names say neither (by name). `cam_front_left` → 0, `CAM_BACK` → 4.
- */
-export function rigRank(id: string): number {
-  const n = id.toLowerCase();
-  const row = /front/.test(n) ? 0 : /back|rear/.test(n) ? 1 : 2;
-  const col = /left/.test(n) ? 0 : /right/.test(n) ? 2 : 1;
-  return row * 3 + col;
-}
