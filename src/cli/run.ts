@@ -80,7 +80,8 @@ export function onInterrupt(
             '`viper replay <file> -o <new.mcap> --recover --detector none` copies it into a finalized file\n',
         );
       }
-      process.exit(EXIT_INTERRUPTED);
+      quitBySignal(signal);
+      return;
     }
     stopped = true;
     onStop(signal);
@@ -94,6 +95,18 @@ export function onInterrupt(
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+/**
+ * Quit at once, as the signal's default action does (a shell reads 128 + its number: 130 for SIGINT). Not
+ * `process.exit`: exit() runs native destructors while ONNX Runtime may be inside a session run on a worker
+ * thread, which aborted the process (SIGABRT, "terminate called…", exit 134). Should the signal be ignored by
+ * this process's parent setting, exit 130 a moment later.
+ */
+function quitBySignal(signal: NodeJS.Signals): void {
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
+  setTimeout(() => process.exit(EXIT_INTERRUPTED), 500);
 }
 
 /** Write JSON for machines: one object, pretty-printed, bigint as decimal strings. */
