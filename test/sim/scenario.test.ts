@@ -145,8 +145,16 @@ const BROKEN: [string, string, string, RegExp][] = [
     stringify(
       mutate((s) => (s.map.objects = [{ type: 'building', position: [50, -1.75], size: [6, 3, 6] }])),
     ),
-    'map.objects[0].position',
+    'map.objects[0]',
     /beside the road/,
+  ],
+  [
+    'a building beside the road whose footprint reaches over it (turned 90°)',
+    stringify(
+      mutate((s) => (s.map.objects = [{ type: 'building', position: [50, 10], size: [16, 4, 6], yaw: 90 }])),
+    ),
+    'map.objects[0]',
+    /beside the road .*or make it smaller/,
   ],
   [
     'camera under the road',

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mountRotation, matToQuat, distortPoint, undistortPoint } from '../../src/sim/rig.ts';
 import { buildRig } from '../../src/sim/rig.ts';
-import { Rig } from '../../src/sim/scenario/schema.ts';
+import { type MapSpec, Rig, type Vec2 } from '../../src/sim/scenario/schema.ts';
+import { footprintOnAsphalt, onAsphalt } from '../../src/sim/world/roads.ts';
 import { rectsOverlap } from '../../src/sim/scenario/spawns.ts';
 import {
   integrateMotion,
@@ -233,5 +234,55 @@ describe('helpers', () => {
     expect(createRng(8).next()).not.toBe(xs[0]);
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
     expect(hash32(1, 2, 3)).toBe(hash32(1, 2, 3));
+  });
+});
+
+describe('footprintOnAsphalt', () => {
+  const map = {
+    roads: [
+      {
+        id: 'r',
+        points: [
+          [0, 0],
+          [60, 0],
+          [60, 40],
+        ],
+        lanes: 2,
+        laneWidth: 3.5,
+        sidewalk: 2,
+        oneWay: false,
+      },
+    ],
+    crossings: [],
+    objects: [],
+    scenery: 'none',
+  } as unknown as MapSpec;
+
+  it('says whether any point of a rotated rectangle lies on the asphalt, as sampling its area does', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -20, max: 80, noNaN: true }),
+        fc.double({ min: -20, max: 60, noNaN: true }),
+        fc.double({ min: 0.5, max: 30, noNaN: true }),
+        fc.double({ min: 0.5, max: 30, noNaN: true }),
+        fc.double({ min: 0, max: Math.PI, noNaN: true }),
+        (x, y, l, w, yaw) => {
+          const c = Math.cos(yaw);
+          const sn = Math.sin(yaw);
+          const at = (u: number, v: number): Vec2 => [x + u * c - v * sn, y + u * sn + v * c];
+          const corners = [at(l / 2, w / 2), at(-l / 2, w / 2), at(-l / 2, -w / 2), at(l / 2, -w / 2)];
+          const n = 24;
+          const samples: Vec2[] = [];
+          for (let i = 0; i <= n; i++)
+            for (let j = 0; j <= n; j++) samples.push(at(l * (i / n - 0.5), w * (j / n - 0.5)));
+          const step = Math.hypot(l, w) / n;
+          const got = footprintOnAsphalt(map, corners);
+          // Exactly on: some sample is on the asphalt → true; none is within a sample step of it → false.
+          if (samples.some(([px, py]) => onAsphalt(map, px, py))) expect(got).toBe(true);
+          if (!samples.some(([px, py]) => onAsphalt(map, px, py, step))) expect(got).toBe(false);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -5,7 +5,7 @@
  * the rasterizer can cull what a camera cannot see.
  */
 import { createRng } from '../rng.ts';
-import type { MapSpec, Scenario, StaticObject } from '../scenario/schema.ts';
+import { DEFAULT_BUILDING_SIZE, type MapSpec, type Scenario, type StaticObject } from '../scenario/schema.ts';
 import {
   mapExtent,
   onAsphalt,
@@ -180,7 +180,7 @@ function buildRoads(s: Scenario, L: Lighting, g: Cells, glow: Cells): void {
   void glow;
 }
 
-function box(o: StaticObject, dflt: [number, number, number]): [number, number, number] {
+function box(o: StaticObject, dflt: readonly [number, number, number]): readonly [number, number, number] {
   return o.size ?? dflt;
 }
 
@@ -190,7 +190,7 @@ function addObject(o: StaticObject, L: Lighting, cells: Cells, glow: Cells, rngV
   const b = cells.at(x, y);
   switch (o.type) {
     case 'building': {
-      const [l, w, h] = box(o, [16, 12, 14]);
+      const [l, w, h] = box(o, DEFAULT_BUILDING_SIZE);
       const rgb = o.color ?? FACADES[Math.floor(rngV * FACADES.length)]!;
       b.box(f, 0, 0, h / 2, l, w, h, rgb, { top: [110, 108, 104] });
       // Window rows on the four facades, lit at night in a seeded pattern.

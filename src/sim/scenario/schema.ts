@@ -53,6 +53,9 @@ export const STATIC_TYPES = [
   'parked_van',
   'parked_truck',
 ] as const;
+/** A building's [length, width, height] (m) when its `size` is not given. */
+export const DEFAULT_BUILDING_SIZE: readonly [number, number, number] = [16, 12, 14];
+
 /** Parked vehicles are ground-truth actors (class car/truck, speed 0); the rest is scenery and occluders. */
 export const StaticObject = z.strictObject({
   id: id().optional(),

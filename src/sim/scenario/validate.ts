@@ -6,7 +6,7 @@
  */
 import { buildRig, distortPoint } from '../rig.ts';
 import {
-  onAsphalt,
+  footprintOnAsphalt,
   placement,
   resolveWaypoint,
   roadHalfWidth,
@@ -20,7 +20,14 @@ import { FRACTION_METRICS } from './expect.ts';
 import { checkExpectInView, checkExpectScopes } from './expectReach.ts';
 import { checkLimits } from './limits.ts';
 import { checkSpawns } from './spawns.ts';
-import type { Behaviour, Scenario, Waypoint } from './schema.ts';
+import {
+  type Behaviour,
+  DEFAULT_BUILDING_SIZE,
+  type Scenario,
+  type StaticObject,
+  type Vec2,
+  type Waypoint,
+} from './schema.ts';
 
 const VEHICLES = new Set(['car', 'truck', 'bus', 'motorcycle', 'cyclist']);
 
@@ -289,11 +296,11 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
   s.map.objects.forEach((o, i) => {
     step(() => {
       // Vehicles drove through a building placed on their lane, half of them showing through its walls.
-      if (o.type === 'building' && onAsphalt(s.map, o.position[0], o.position[1]))
+      if (o.type === 'building' && footprintOnAsphalt(s.map, buildingFootprint(o)))
         fail(
-          `map.objects[${i}].position`,
-          `a building at [${o.position.join(', ')}] stands on a road's asphalt`,
-          'place it beside the road (beyond its lanes and sidewalk)',
+          `map.objects[${i}]`,
+          `a building at [${o.position.join(', ')}] (${(o.size ?? DEFAULT_BUILDING_SIZE).slice(0, 2).join(' × ')} m) reaches onto a road's asphalt`,
+          'place it beside the road (beyond its lanes and sidewalk), or make it smaller',
           where,
         );
     });
@@ -460,4 +467,17 @@ function stepper(all: ScenarioError[] | undefined): (check: () => void) => void 
       else if (before === 0 && all.length === 0) throw err;
     }
   };
+}
+
+/** A building's footprint corners, in order round it: `size` [length, width] along and across its yaw. */
+function buildingFootprint(o: StaticObject): Vec2[] {
+  const [l, w] = o.size ?? DEFAULT_BUILDING_SIZE;
+  const c = Math.cos((o.yaw * Math.PI) / 180);
+  const sn = Math.sin((o.yaw * Math.PI) / 180);
+  return [
+    [l / 2, w / 2],
+    [-l / 2, w / 2],
+    [-l / 2, -w / 2],
+    [l / 2, -w / 2],
+  ].map(([u, v]) => [o.position[0] + u! * c - v! * sn, o.position[1] + u! * sn + v! * c] as Vec2);
 }

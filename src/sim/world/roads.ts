@@ -134,6 +134,66 @@ export function onAsphalt(map: MapSpec, x: number, y: number, margin = 0): boole
   return false;
 }
 
+/**
+ * True when a footprint (a convex polygon, corners in order round it) reaches onto any road's asphalt: its distance
+ * to some segment's centreline is at most the half width. A building is checked whole, not by its centre.
+ */
+export function footprintOnAsphalt(map: MapSpec, corners: readonly Vec2[]): boolean {
+  for (const road of map.roads) {
+    const half = roadHalfWidth(road);
+    for (const seg of roadSegments(road)) if (segmentPolygonDistance(seg, corners) <= half) return true;
+  }
+  return false;
+}
+
+/** Distance between a segment and a convex polygon (0 when they touch or the segment is inside). */
+function segmentPolygonDistance(seg: RoadSegment, poly: readonly Vec2[]): number {
+  const a: Vec2 = [seg.ax, seg.ay];
+  const b: Vec2 = [seg.bx, seg.by];
+  if (insideConvex(poly, a)) return 0;
+  let d = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < poly.length; i++) {
+    const p = poly[i]!;
+    const q = poly[(i + 1) % poly.length]!;
+    if (segmentsCross(a, b, p, q)) return 0;
+    // Apart, two segments are nearest at an endpoint of one of them.
+    d = Math.min(d, segmentDistance(seg, p[0], p[1]).d, pointSegment(a, p, q), pointSegment(b, p, q));
+  }
+  return d;
+}
+
+function cross(o: Vec2, a: Vec2, b: Vec2): number {
+  return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+}
+
+function insideConvex(poly: readonly Vec2[], p: Vec2): boolean {
+  let sign = 0;
+  for (let i = 0; i < poly.length; i++) {
+    const c = cross(poly[i]!, poly[(i + 1) % poly.length]!, p);
+    if (c !== 0) {
+      if (sign !== 0 && Math.sign(c) !== sign) return false;
+      sign = Math.sign(c);
+    }
+  }
+  return true;
+}
+
+function segmentsCross(a: Vec2, b: Vec2, p: Vec2, q: Vec2): boolean {
+  const d1 = cross(p, q, a);
+  const d2 = cross(p, q, b);
+  const d3 = cross(a, b, p);
+  const d4 = cross(a, b, q);
+  return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
+}
+
+function pointSegment(p: Vec2, a: Vec2, b: Vec2): number {
+  const vx = b[0] - a[0];
+  const vy = b[1] - a[1];
+  const l2 = vx * vx + vy * vy;
+  const u = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / l2));
+  return Math.hypot(p[0] - a[0] - u * vx, p[1] - a[1] - u * vy);
+}
+
 /** The map's extent: given, or the roads' bounding box grown by 60 m. */
 export function mapExtent(map: MapSpec): [number, number, number, number] {
   if (map.extent) return map.extent;
