@@ -135,6 +135,14 @@ const BROKEN: [string, string, string, RegExp][] = [
     /offset is in metres/,
   ],
   [
+    'a lane change to the right from the right lane (onto the verge)',
+    stringify(
+      mutate((s) => (s.actors[0].behaviours = [{ type: 'cut_in', at: 0.1, duration: 0.5, offset: -3.5 }])),
+    ),
+    'actors[0].behaviours[0].offset',
+    /offset that ends in a lane/,
+  ],
+  [
     'a pedestrian at 30 m/s (km/h meant)',
     stringify(mutate((s) => (s.actors[1].speed = 30))),
     'actors[1].speed',

@@ -18,6 +18,7 @@ import { ScenarioError } from '../../contracts/errors.ts';
 import { fail, nearest, ScenarioMistakes } from './errors.ts';
 import { FRACTION_METRICS } from './expect.ts';
 import { checkExpectInView, checkExpectScopes } from './expectReach.ts';
+import { checkLaneChanges } from './laneChanges.ts';
 import { checkLimits } from './limits.ts';
 import { checkSpawns } from './spawns.ts';
 import {
@@ -446,6 +447,7 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
   if (all && all.length > 0) throw new ScenarioMistakes(all); // the world of a scenario with mistakes may not build
   const world = buildWorld(s);
   step(() => checkSpawns(world, where));
+  step(() => checkLaneChanges(world, where));
   step(() => checkExpectScopes(world, where));
   step(() => checkExpectInView(world, where));
   if (all && all.length > 0) throw new ScenarioMistakes(all);
