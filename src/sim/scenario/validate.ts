@@ -5,108 +5,18 @@
  * spawning on top of each other. Throws the first as a ScenarioError (or, for `--check`, collects them all).
  */
 import { buildRig, distortPoint } from '../rig.ts';
-import {
-  footprintOnAsphalt,
-  placement,
-  resolveWaypoint,
-  roadHalfWidth,
-  roadLength,
-  validLanes,
-} from '../world/roads.ts';
+import { roadHalfWidth } from '../world/roads.ts';
 import { buildWorld, type World } from '../world/world.ts';
 import { ScenarioError } from '../../contracts/errors.ts';
 import { fail, nearest, ScenarioMistakes } from './errors.ts';
 import { FRACTION_METRICS } from './expect.ts';
 import { checkExpectInView, checkExpectScopes } from './expectReach.ts';
 import { checkLaneChanges } from './laneChanges.ts';
+import { checkMap } from './mapChecks.ts';
 import { checkLimits } from './limits.ts';
+import { checkWaypoints, VEHICLES } from './routes.ts';
 import { checkSpawns } from './spawns.ts';
-import {
-  type Behaviour,
-  DEFAULT_BUILDING_SIZE,
-  type Scenario,
-  type StaticObject,
-  type Vec2,
-  type Waypoint,
-} from './schema.ts';
-
-const VEHICLES = new Set(['car', 'truck', 'bus', 'motorcycle', 'cyclist']);
-
-function checkWaypoints(
-  s: Scenario,
-  route: Waypoint[],
-  field: string,
-  vehicle: boolean,
-  where: string,
-): void {
-  const roadIds = s.map.roads.map((r) => r.id);
-  const [x0, y0, x1, y1] = s.map.extent ?? [-Infinity, -Infinity, Infinity, Infinity];
-  route.forEach((wp, i) => {
-    const f = `${field}.route[${i}]`;
-    if (!Array.isArray(wp)) {
-      const road = s.map.roads.find((r) => r.id === wp.road);
-      if (!road) {
-        const g = nearest(wp.road, roadIds);
-        fail(
-          `${f}.road`,
-          `unknown road '${wp.road}'`,
-          `${g ? `did you mean '${g}'? ` : ''}roads are ${roadIds.join(', ')}`,
-          where,
-        );
-      }
-      const len = roadLength(road);
-      if (wp.at < 0 || wp.at > len)
-        fail(
-          `${f}.at`,
-          `${wp.at} m is off road '${road.id}' (length ${len.toFixed(1)} m)`,
-          `use 0 to ${len.toFixed(1)}`,
-          where,
-        );
-      if (wp.lane !== undefined && !validLanes(road).includes(wp.lane)) {
-        fail(
-          `${f}.lane`,
-          `lane ${wp.lane} does not exist on road '${road.id}'`,
-          `use one of ${validLanes(road).join(', ')}`,
-          where,
-        );
-      }
-      if (wp.lane !== undefined && wp.side)
-        fail(
-          f,
-          `gives both lane ${wp.lane} and side '${wp.side}' (the side wins: the point is on the sidewalk)`,
-          'keep one: lane for a vehicle on the road, side for a person on the sidewalk',
-          where,
-        );
-      if (wp.side && road.sidewalk === 0)
-        fail(
-          `${f}.side`,
-          `road '${road.id}' has no sidewalk`,
-          'give the road a sidewalk width or use a lane',
-          where,
-        );
-    }
-    const [x, y] = resolveWaypoint(s.map, wp);
-    if (x < x0 || x > x1 || y < y0 || y > y1) {
-      fail(
-        f,
-        `point (${x.toFixed(1)}, ${y.toFixed(1)}) is outside the map extent [${x0}, ${y0}, ${x1}, ${y1}]`,
-        'move the point inside map.extent or grow the extent',
-        where,
-      );
-    }
-    const p = placement(s.map, x, y, vehicle ? 'asphalt' : 'sidewalk');
-    if (p.outside > 0) {
-      fail(
-        f,
-        `route is off the map: (${x.toFixed(1)}, ${y.toFixed(1)}) is ${p.outside.toFixed(1)} m from ${vehicle ? 'any road' : 'any road or sidewalk'}${p.road ? ` (nearest: '${p.road.id}')` : ''}`,
-        vehicle
-          ? 'put vehicle routes on a road, e.g. { road: main, at: 20, lane: 1 }'
-          : 'put people on a road, sidewalk or crossing, e.g. { road: main, at: 20, side: right }',
-        where,
-      );
-    }
-  });
-}
+import type { Behaviour, Scenario } from './schema.ts';
 
 /** Above these (m/s) a person on foot or a bicycle is a unit mistake; vehicles have the schema's 70 m/s. */
 const PLAUSIBLE_SPEED: Partial<Record<string, number>> = { pedestrian: 10, cyclist: 20 };
@@ -267,45 +177,7 @@ function checkCameras(s: Scenario, where: string): string[] {
 export function validateScenario(s: Scenario, where: string, all?: ScenarioError[]): World {
   const step = stepper(all);
   step(() => checkLimits(s, where));
-  const roadIds = new Set<string>();
-  s.map.roads.forEach((r, i) => {
-    step(() => {
-      if (roadIds.has(r.id))
-        fail(`map.roads[${i}].id`, `duplicate road id '${r.id}'`, 'give each road its own id', where);
-      roadIds.add(r.id);
-    });
-  });
-  s.map.crossings.forEach((c, i) => {
-    step(() => {
-      const road = s.map.roads.find((r) => r.id === c.road);
-      if (!road)
-        fail(
-          `map.crossings[${i}].road`,
-          `unknown road '${c.road}'`,
-          `roads are ${[...roadIds].join(', ')}`,
-          where,
-        );
-      if (c.at > roadLength(road))
-        fail(
-          `map.crossings[${i}].at`,
-          `${c.at} m is past the end of road '${road.id}' (${roadLength(road).toFixed(1)} m)`,
-          'use a distance along the road',
-          where,
-        );
-    });
-  });
-  s.map.objects.forEach((o, i) => {
-    step(() => {
-      // Vehicles drove through a building placed on their lane, half of them showing through its walls.
-      if (o.type === 'building' && footprintOnAsphalt(s.map, buildingFootprint(o)))
-        fail(
-          `map.objects[${i}]`,
-          `a building at [${o.position.join(', ')}] (${(o.size ?? DEFAULT_BUILDING_SIZE).slice(0, 2).join(' × ')} m) reaches onto a road's asphalt`,
-          'place it beside the road (beyond its lanes and sidewalk), or make it smaller',
-          where,
-        );
-    });
-  });
+  checkMap(s, where, step);
   const ids: string[] = s.map.objects.map((o, i) => o.id ?? `parked_${i}`);
   s.actors.forEach((a, i) => {
     step(() => {
@@ -469,17 +341,4 @@ function stepper(all: ScenarioError[] | undefined): (check: () => void) => void 
       else if (before === 0 && all.length === 0) throw err;
     }
   };
-}
-
-/** A building's footprint corners, in order round it: `size` [length, width] along and across its yaw. */
-function buildingFootprint(o: StaticObject): Vec2[] {
-  const [l, w] = o.size ?? DEFAULT_BUILDING_SIZE;
-  const c = Math.cos((o.yaw * Math.PI) / 180);
-  const sn = Math.sin((o.yaw * Math.PI) / 180);
-  return [
-    [l / 2, w / 2],
-    [-l / 2, w / 2],
-    [-l / 2, -w / 2],
-    [l / 2, -w / 2],
-  ].map(([u, v]) => [o.position[0] + u! * c - v! * sn, o.position[1] + u! * sn + v! * c] as Vec2);
 }
