@@ -20,4 +20,17 @@ it('viper demo (oracle, quickest scenario) writes results and a report, and no g
   } finally {
     await reader.close();
   }
+  // --json carries what the table says (as scenarios run --json), not only where the files are.
+  const j = viper(['demo', 'occluded_pedestrian', '--detector', 'oracle', '-o', out, '--json']);
+  expect(j.code, j.stderr).toBe(0);
+  const json = JSON.parse(j.stdout);
+  expect(json).toMatchObject({
+    detector: 'oracle',
+    passed: 1,
+    failed: 0,
+    reports: { markdown: join(out, 'report.md') },
+  });
+  expect(json.scenarios[0]).toMatchObject({ scenario: 'occluded_pedestrian', status: 'pass' });
+  expect(json.scenarios[0].metrics.HOTA).toBeGreaterThan(0.5);
+  expect(json.scenarios[0].checks.length).toBeGreaterThan(0);
 });

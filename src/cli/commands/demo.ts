@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { expandScenarioArgs, formatTable, writeReports } from '../../eval/scenarios/index.ts';
+import { expandScenarioArgs, formatTable, suiteJson, writeReports } from '../../eval/scenarios/index.ts';
 import { runSuite, SCENARIO_DIR } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
@@ -26,7 +26,10 @@ export function register(program: Command): void {
       '--detector <d>',
       'model (the bundled detector; the default when it is installed) | oracle (ground truth + seeded noise)',
     )
-    .option('--json', 'print the suite summary as JSON')
+    .option(
+      '--json',
+      'print the result as JSON (as scenarios run --json: status, checks, metrics; and the reports written)',
+    )
     .option('--no-progress', 'no status line while the scenario runs')
     .action(
       action(
@@ -69,7 +72,8 @@ export function register(program: Command): void {
           status.clear();
           const paths = await writeReports(suite, out);
           if (o.json) {
-            printJson({ suite: paths, results: suite.outcomes.map((x) => x.run?.results.path) });
+            // What `scenarios run --json` prints (status, checks, metrics per scenario), and where the reports are.
+            printJson({ ...suiteJson(suite), reports: paths });
           } else {
             process.stdout.write(formatTable(suite));
             for (const x of suite.outcomes) {
