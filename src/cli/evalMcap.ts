@@ -124,7 +124,7 @@ function checkSameRecording(res: ResultsRead, resultsPath: string, gtPath: strin
   const { differs, compared, size } = res.passedGt;
   if (differs > 0 || (size > 0 && compared === 0)) {
     throw new InputError({
-      what: `results were replayed from another recording: their ground truth differs from --gt's at ${differs || size} of ${compared || size} stamps`,
+      what: `results were replayed from another recording: ${compared === 0 ? `none of the ${size} stamps of their ground truth is in --gt's` : `their ground truth differs from --gt's at ${differs} of the ${compared} stamps both hold`}`,
       where: `${resultsPath} vs ${gtPath}`,
       hint: 'pass the recording these results were replayed from with --gt',
     });

@@ -34,7 +34,14 @@ export async function buildProgram(): Promise<Command> {
     mod.register?.(program);
   }
   oneLineUsageErrors(program);
+  markRequired(program);
   return program;
+}
+
+/** `--help` says which options must be given (commander lists a required `-o` like any other). */
+function markRequired(cmd: Command): void {
+  for (const opt of cmd.options) if (opt.mandatory) opt.description = `${opt.description} (required)`;
+  for (const sub of cmd.commands) markRequired(sub);
 }
 
 /**

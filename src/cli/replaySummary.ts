@@ -80,7 +80,9 @@ export function printSummary(s: ReplaySummary): void {
   // What the bad messages were (the first five): a count alone leaves the user to guess.
   for (const m of s.badMessages) lines.push(`    ${m}`);
   for (const [name, facts] of Object.entries(s.stages)) {
+    // An empty list (no provider fell back) or an absent value says nothing: left out rather than `key=`.
     const f = Object.entries(facts)
+      .filter(([, v]) => v !== undefined && v !== null && String(v) !== '')
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(' ');
     lines.push(`  stage ${name}${f ? `: ${f}` : ''}`);

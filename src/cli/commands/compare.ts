@@ -123,7 +123,7 @@ function rehint(a: string, b: string): (err: unknown) => never {
   return (err) => {
     if (err instanceof InputError && err.what.startsWith('results were replayed from another recording'))
       throw new InputError({
-        what: `A and B were replayed from different recordings (${err.what.replace(/^.*: /, '').replace("from --gt's", "from A's")})`,
+        what: `A and B were replayed from different recordings (${err.what.replace(/^.*: /, '').replaceAll("--gt's", "A's")})`,
         where: `${a} vs ${b}`,
         hint: 'compare two replays of one recording',
       });

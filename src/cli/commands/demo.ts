@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('the main job: simulate a bundled scenario, replay it through the bundled model, score it')
     .argument('[scenario]', 'bundled scenario name or scenario file', 'urban_intersection')
-    .option('-o, --out <dir>', 'output folder', 'out/demo')
+    .option('-o, --out <dir>', 'output folder (default: out/demo, out/demo-oracle with --detector oracle)')
     .option(
       '--detector <d>',
       'model (the bundled detector; the default when it is installed) | oracle (ground truth + seeded noise)',
@@ -35,7 +35,7 @@ export function register(program: Command): void {
       action(
         async (
           scenario: string,
-          o: { out: string; detector?: string; json?: boolean; progress?: boolean },
+          o: { out?: string; detector?: string; json?: boolean; progress?: boolean },
         ) => {
           if (o.detector !== undefined && o.detector !== 'model' && o.detector !== 'oracle') {
             throw new ConfigError({ what: `--detector '${o.detector}'`, hint: 'model or oracle' });
@@ -46,7 +46,8 @@ export function register(program: Command): void {
               'note: no bundled model found; using the oracle detector (labelled oracle in the report)\n',
             );
           }
-          const out = resolve(o.out);
+          // The oracle's run goes beside the model's, not over it: the two are meant to be looked at side by side.
+          const out = resolve(o.out ?? (detector === 'oracle' ? 'out/demo-oracle' : 'out/demo'));
           const files = expandScenarioArgs([scenario], SCENARIO_DIR);
           // Bad input is one line: the scenario and the output folder are checked before the demo says it starts.
           for (const f of files) await loadScenario(f);

@@ -1,3 +1,4 @@
+import { plural } from '../words.ts';
 import type { Command } from 'commander';
 import { exportMot } from '../exportMot.ts';
 import { checkOutputPaths } from '../paths.ts';
@@ -33,7 +34,7 @@ export function register(program: Command): void {
                     ? ` (note: ${c.images} images in the file, ${c.frames} tracked: an image not tracked — undecodable, or after an interrupted replay — gets no frame number)`
                     : '';
                 process.stdout.write(
-                  `${c.camera}: ${c.frames} frames, ${c.trackBoxes} track boxes, ${c.ids} ids → ${c.file}${c.groundTruth ? `; ground truth ${c.groundTruth.boxes} boxes, ${c.groundTruth.ids} ids → ${c.groundTruth.file}${c.groundTruth.keyFrameTracks ? ` (key frames only: score ${c.groundTruth.keyFrameTracks} against it)` : ''}` : ''}${skipped}${c.removed ? `; removed ${c.removed.join(', ')} (left by an earlier export: these results have no such file)` : ''}\n`,
+                  `${c.camera}: ${c.frames} frames, ${c.trackBoxes} track boxes, ${plural(c.ids, 'id')} → ${c.file}${c.groundTruth ? `; ground truth ${c.groundTruth.boxes} boxes, ${plural(c.groundTruth.ids, 'id')} → ${c.groundTruth.file}${c.groundTruth.keyFrameTracks ? ` (key frames only: score ${c.groundTruth.keyFrameTracks} against it)` : ''}` : ''}${skipped}${c.removed ? `; removed ${c.removed.join(', ')} (left by an earlier export: these results have no such file)` : ''}\n`,
                 );
               }
             return 0;

@@ -29,7 +29,7 @@ export function register(program: Command): void {
 function printReport(r: InspectReport, readAll: boolean): void {
   const out: string[] = [];
   out.push(
-    `${r.path}  ${(r.sizeBytes / 1e6).toFixed(2)} MB  profile '${r.profile}'  ${indexing(r, readAll)}`,
+    `${r.path}  ${(r.sizeBytes / 1e6).toFixed(2)} MB  profile ${r.profile ? `'${r.profile}'` : '(none)'}  ${indexing(r, readAll)}`,
   );
   out.push(
     `  ${r.messageCount} messages over ${r.durationS.toFixed(2)} s (${nsToSec(r.startNs).toFixed(3)} → ${nsToSec(r.endNs).toFixed(3)})` +
