@@ -283,7 +283,7 @@ describe('bad usage → one line naming the help to read, exit 2', () => {
   it('--help marks the options a command requires', () => {
     for (const cmd of ['replay', 'import', 'export', 'track']) {
       const r = viper([cmd, '--help']);
-      expect(r.stdout, cmd).toMatch(/-o, --output <[^>]+>[^]*?\(required\)/);
+      expect(r.stdout, cmd).toMatch(/-o, --output <[^>]+>[\s\S]*?\(required\)/);
     }
     expect(viper(['simulate', '--help']).stdout).not.toMatch(/\(required\)/);
   });
