@@ -35,7 +35,6 @@ export interface ImportOptions {
   /** Frames per second; default 10 for a folder, the stream's rate for a video. */
   rateHz?: number;
   camera: string;
-  /** Log time of the first frame, seconds. */
   /** Log time of the first frame. */
   startNs: TimeNs;
   /** Horizontal field of view of the nominal calibration, degrees. */

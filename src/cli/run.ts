@@ -100,8 +100,8 @@ export function onInterrupt(
 /**
  * Quit at once, as the signal's default action does (a shell reads 128 + its number: 130 for SIGINT). Not
  * `process.exit`: exit() runs native destructors while ONNX Runtime may be inside a session run on a worker
- * thread, which aborted the process (SIGABRT, "terminate called…", exit 134). Should the signal be ignored by
- * this process's parent setting, exit 130 a moment later.
+ * thread, which aborted the process (SIGABRT, "terminate called…", exit 134). Where the signal is ignored (a
+ * background job's SIGINT), it exits 130 half a second later.
  */
 function quitBySignal(signal: NodeJS.Signals): void {
   process.removeAllListeners(signal);
