@@ -71,6 +71,11 @@ export async function evalMcap(
       `the results end at ${s(res.endNs)} s and the ground truth at ${s(gt.endNs)} s: what lies after is scored as missed (an interrupted replay?)`,
     );
   }
+  if (res.interrupted && !(res.endNs !== undefined && gt.endNs !== undefined && gt.endNs > res.endNs)) {
+    const span =
+      stamps.length > 1 ? ` (${(Number(stamps[stamps.length - 1]! - stamps[0]!) / 1e9).toFixed(1)} s)` : '';
+    notes.push(`an interrupted replay: scored over the part it covers${span}, not the whole recording`);
+  }
   if (cut !== undefined) {
     const scored =
       index.size > 0 ? ` (${Number(index.stampOf(index.size - 1) - index.stampOf(0)) / 1e9} s)` : '';

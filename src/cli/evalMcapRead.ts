@@ -2,6 +2,7 @@
  * Reading for `viper eval` on a results MCAP (evalMcap.ts scores what this reads): tracks, fused objects and run
  * figures of the results file, the ground truth of the recording, and what a damaged file (`--recover`) left.
  */
+import { interruptedReplay } from './interrupted.ts';
 import { InputError, RecordingError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
 import {
@@ -45,6 +46,8 @@ export interface ResultsRead {
   /** The ground truth the results passed through (with a separate --gt), to check it is that recording. */
   passedGt: GroundTruthMatch;
   endNs: bigint | undefined;
+  /** An interrupted replay (Ctrl-C): the results cover only the start of their recording. */
+  interrupted: boolean;
 }
 
 export interface GroundTruthRead {
@@ -77,10 +80,12 @@ export async function readResults(
     unlabelled: 0,
     passedGt: new GroundTruthMatch(),
     endNs: undefined,
+    interrupted: false,
   };
   const annotationStamps = new Set<string>();
   const results = await RecordingReader.open(resultsPath, { recover });
   try {
+    out.interrupted = await interruptedReplay(results);
     const channels = results
       .channels()
       .filter(

@@ -103,4 +103,15 @@ it('refuses a replay stopped part-way (it would score as missing what it never r
   const c = viper(['compare', a, partial]);
   expect(c.code).toBe(2);
   expect(c.stderr).toMatch(/^error: input: B is an interrupted replay: it covers part of the recording/);
+  // scenarios score judges a whole run: its checks passed on the first second of the scenario.
+  const s = viper(['scenarios', 'score', partial, '--scenario', 'scenarios/pedestrian_crossing.yaml']);
+  expect(s.code, s.stdout).toBe(2);
+  expect(s.stderr).toMatch(/^error: input: an interrupted replay: it covers only the start of the scenario/);
+  // eval scores it, and says over what.
+  const e = viper(['eval', partial, '--json']);
+  expect(e.code, e.stderr).toBe(0);
+  expect(JSON.parse(e.stdout).notes.join('\n')).toMatch(
+    /an interrupted replay: scored over the part it covers \(\d/,
+  );
+  expect(JSON.parse(viper(['eval', a, '--json']).stdout).notes.join('\n')).not.toMatch(/interrupted/);
 }, 60_000);

@@ -11,6 +11,7 @@ import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { evalMcap } from '../evalMcap.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
+import { interruptedReplay } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
 
 /** One compared figure: `unit` says how it prints; `higherIsBetter` which way is an improvement. */
@@ -106,8 +107,7 @@ function formatCompared(rows: readonly ComparedFigure[], a: string, b: string): 
 async function checkWhole(path: string, which: string): Promise<void> {
   const reader = await RecordingReader.open(path);
   try {
-    const viper = (await reader.metadata()).find((m) => m.name === 'viper')?.metadata;
-    if (viper?.interrupted === 'true')
+    if (await interruptedReplay(reader))
       throw new InputError({
         what: `${which} is an interrupted replay: it covers part of the recording`,
         where: path,

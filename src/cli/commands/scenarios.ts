@@ -27,6 +27,7 @@ import { isBundledScenario, runSuite, SCENARIO_DIR } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
+import { interruptedReplay } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
 
 interface RunOpts {
@@ -233,6 +234,14 @@ async function checkScenarioOf(results: string, name: string, file: string): Pro
         what: 'nothing to score: no tracks on /perception/<camera>/annotations and no /perception/objects',
         where: results,
         hint: `replay it first: viper replay ${results} -o <results.mcap>`,
+      });
+    }
+    // Its checks would be judged on the part replayed (an event later on never seen, a count over a second).
+    if (await interruptedReplay(reader)) {
+      throw new InputError({
+        what: 'an interrupted replay: it covers only the start of the scenario',
+        where: results,
+        hint: 'replay the whole recording, then score those results',
       });
     }
     const of = (await reader.metadata()).find((m) => m.name === 'scenario')?.metadata.name;
