@@ -65,7 +65,8 @@ function oneLineUsageErrors(cmd: Command): void {
 // print a line per scenario and go on working, e.g. simulate --digests / --verify).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
+    // EIO: the terminal itself went away (SIGHUP of a closed ssh session) while the command finalizes.
+    if (err.code !== 'EPIPE' && err.code !== 'EIO') throw err;
     stream.write = (() => true) as typeof stream.write;
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Shared CLI plumbing: turn a command's outcome into one line and an exit code (DESIGN.md: 2 bad input,
- * 1 internal fault), and let commands finalize their outputs on SIGINT/SIGTERM.
+ * 1 internal fault), and let commands finalize their outputs on SIGINT/SIGTERM/SIGHUP.
  */
+import { constants as osConstants } from 'node:os';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, ViperError } from '../contracts/errors.ts';
 import { unfinishedOutputs } from '../io/index.ts';
 
@@ -55,12 +56,25 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
     } catch (err) {
       code = reportError(err);
     }
-    process.exitCode = code;
+    // Commands return EXIT_INTERRUPTED; the code says which signal stopped them.
+    process.exitCode = code === EXIT_INTERRUPTED ? interruptedExitCode() : code;
   };
 }
 
+/** The signals that stop a command gracefully: Ctrl-C, a kill or a service stop, a closed terminal or ssh session. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** The first stop signal received: an interrupted command exits 128 + its number, as a shell reports one. */
+let received: NodeJS.Signals | undefined;
+
+/** The exit code of a command stopped by a signal: 130 for SIGINT (and when none was seen), 143 SIGTERM, 129 SIGHUP. */
+export function interruptedExitCode(): number {
+  const n = received ? osConstants.signals[received] : undefined;
+  return n ? 128 + n : EXIT_INTERRUPTED;
+}
+
 /**
- * Call `onStop` once on the first SIGINT/SIGTERM so a command can stop reading and finalize its outputs; a
+ * Call `onStop` once on the first SIGINT/SIGTERM/SIGHUP so a command can stop reading and finalize its outputs; a
  * second signal exits at once, naming the outputs it leaves unfinished (no summary: readable only with
  * `--recover`). Returns a disposer.
  */
@@ -84,16 +98,15 @@ export function onInterrupt(
       return;
     }
     stopped = true;
+    received ??= signal;
     onStop(signal);
     if (unfinishedOutputs().length > 0 || others().length > 0) {
       process.stderr.write(`(${signal} again quits at once, leaving the output unfinished)\n`);
     }
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const sig of STOP_SIGNALS) process.on(sig, handler);
   return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+    for (const sig of STOP_SIGNALS) process.off(sig, handler);
   };
 }
 
@@ -101,12 +114,12 @@ export function onInterrupt(
  * Quit at once, as the signal's default action does (a shell reads 128 + its number: 130 for SIGINT). Not
  * `process.exit`: exit() runs native destructors while ONNX Runtime may be inside a session run on a worker
  * thread, which aborted the process (SIGABRT, "terminate called…", exit 134). Where the signal is ignored (a
- * background job's SIGINT), it exits 130 half a second later.
+ * background job's SIGINT), it exits 128 + its number half a second later.
  */
 function quitBySignal(signal: NodeJS.Signals): void {
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
-  setTimeout(() => process.exit(EXIT_INTERRUPTED), 500);
+  setTimeout(() => process.exit(128 + (osConstants.signals[signal] ?? 2)), 500);
 }
 
 /** Write JSON for machines: one object, pretty-printed, bigint as decimal strings. */

@@ -58,6 +58,7 @@ function longScenario(dir: string, name: string): string {
 async function interrupt(
   args: string[],
   when: RegExp | RegExp[],
+  signal: NodeJS.Signals = 'SIGINT',
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const due = Array.isArray(when) ? when : [when];
   const child = viperSpawn(args);
@@ -72,7 +73,7 @@ async function interrupt(
       stderr += d.toString();
       if (sent < due.length && due[sent]!.test(stderr)) {
         sent++;
-        child.kill('SIGINT');
+        child.kill(signal);
       }
     });
     // As a shell reads it: a process ended by a signal (the second Ctrl-C) is 128 + the signal's number.
@@ -108,6 +109,25 @@ it('SIGINT during replay finalizes the output MCAP', async () => {
   expect(n).toBeGreaterThan(0);
   expect(n).toBeLessThan(200 * 4 + 3);
 }, 120_000);
+
+it.each([
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const)(
+  '%s (a service stop, a closed ssh session) finalizes the output as SIGINT does, exit %i',
+  async (signal, exit) => {
+    const { input, output } = await bigRecording(`viper-${signal}-`);
+    const { code, stderr } = await interrupt(
+      ['replay', input, '-o', output, '--detector', 'none', '--queue-size', '4'],
+      /replay .*\d+%/,
+      signal,
+    );
+    expect(code, stderr).toBe(exit);
+    expect(stderr).toMatch(new RegExp(`${signal}: stopping, finalizing`));
+    expect(await readableMessages(output)).toBeGreaterThan(0);
+  },
+  120_000,
+);
 
 it('a second SIGINT quits at once and names the unfinished output, which --recover still reads', async () => {
   const { input, output } = await bigRecording('viper-sigint2-');

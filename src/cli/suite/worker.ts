@@ -21,9 +21,9 @@ export interface WorkerProgress {
   progress: ScenarioProgress;
 }
 
-// The suite's parent forwards Ctrl-C / SIGTERM (and a terminal sends it to the whole group): the recording or
+// The suite's parent forwards Ctrl-C / SIGTERM / SIGHUP (and a terminal sends them to the whole group): the recording or
 // replay running finalizes its file and the scenario ends as interrupted, not killed mid-write.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     interrupt.stopped = true;
   });
