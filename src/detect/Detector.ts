@@ -126,17 +126,24 @@ export class Detector {
     const { session } = opened;
     try {
       const shapes = checkShapes(session, card);
-      const det = new Detector(
-        card,
-        session,
-        opened.provider,
-        opened.fallbacks,
-        maxBatch,
-        shapes.fixedBatch,
-        shapes.outputDims,
-      );
-      const warm = det.fixedBatch ?? 1;
-      det.checkRunOutput(await det.run(new Uint8Array(warm * det.imageSize), warm));
+      const make = (fixedBatch: number | null) =>
+        new Detector(card, session, opened.provider, opened.fallbacks, maxBatch, fixedBatch, shapes.outputDims);
+      const det = make(shapes.fixedBatch);
+      // A dynamic batch is warmed up with two images: a model exported with a batch axis it does not honour
+      // (a reshape to 1, an output that ignores the input's batch) would otherwise fail, or lose frames, only
+      // once the replay batches cameras — after its results file was begun.
+      const warm = det.fixedBatch ?? Math.min(2, maxBatch);
+      try {
+        await det.warmUp(warm);
+      } catch (err) {
+        if (det.fixedBatch !== null || warm === 1 || !(err instanceof ModelError)) throw err;
+        const one = make(1);
+        await one.warmUp(1);
+        log(
+          `detect: ${card.name} declares a dynamic batch but does not run two images at once (${err.what}): running one image at a time`,
+        );
+        return one;
+      }
       return det;
     } catch (err) {
       await session.release();
@@ -267,7 +274,7 @@ export class Detector {
       const output = await run.output;
       this.giveBack(output.pixels);
       this.stats.runs++;
-      this.checkRunOutput(output);
+      this.checkRunOutput(output, this.fixedBatch ?? run.members.length);
       run.members.forEach((idx, slot) => {
         (results[idx] as FrameDetections).detections = this.toDetections(
           output.candidates[slot] ?? [],
@@ -306,13 +313,21 @@ export class Detector {
     }
   }
 
-  private checkRunOutput(out: RunOutput): void {
-    checkOutputDims(
-      out.dims,
-      this.outputDims,
-      this.card,
-      `${this.card.modelPath} (card ${this.card.cardPath})`,
-    );
+  private async warmUp(batch: number): Promise<void> {
+    this.checkRunOutput(await this.run(new Uint8Array(batch * this.imageSize), batch), batch);
+  }
+
+  /** The output has the card's shape and one entry per image sent (else frames would silently go without). */
+  private checkRunOutput(out: RunOutput, batch: number): void {
+    const where = `${this.card.modelPath} (card ${this.card.cardPath})`;
+    checkOutputDims(out.dims, this.outputDims, this.card, where);
+    if (out.dims[0] !== batch || out.candidates.length !== batch) {
+      throw new ModelError({
+        what: `output "${this.card.output.name}" has a batch of ${out.dims[0]} for ${batch} images in`,
+        where,
+        hint: 'export the model with its output batch following the input batch (dynamic_axes on both), or with a fixed batch of 1',
+      });
+    }
   }
 }
 

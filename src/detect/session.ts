@@ -111,7 +111,9 @@ export function sessionOptions(provider: ExecutionProvider, threads: number | un
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
+    // Fatal only: ORT printed its own multi-line, coloured log of a failed run before Viper's one-line error,
+    // which carries the same message (and --verbose the whole cause).
+    logSeverityLevel: 4,
     // ORT's pool threads spin between parallel sections by default; in this pipeline that spinning takes the
     // cores that decode the next frames (and other processes'). Measured with `npm run bench -- detect`:
     // end-to-end 22 vs 24.5–29 ms per frame, model alone 16 vs 19–22 ms, half the CPU time while waiting.

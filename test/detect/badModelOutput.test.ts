@@ -132,3 +132,70 @@ describe('models Viper cannot feed or read', () => {
     expect(e.where).toContain('classMap');
   });
 });
+
+describe('models whose batch axis is dynamic in name only', () => {
+  const row = [16, 16, 8, 8, 0.9, 1];
+  /** Nodes from the (dynamic-batch) input to `x1`, a [1, 1] tensor whatever the batch, then out = C + 0·x1. */
+  const singleBatch = (name: string, toOne: NodeSpec[]) =>
+    writeModelWithCard(
+      dir,
+      name,
+      encodeModel({
+        nodes: [
+          ...toOne,
+          { opType: 'Mul', input: ['x1', 'zero'], output: ['z'] },
+          { opType: 'Unsqueeze', input: ['z', 'ax2'], output: ['z3'] },
+          { opType: 'Add', input: ['z3', 'C'], output: ['output'] },
+        ],
+        initializers: [
+          floatTensor('C', [1, 1, 6], row),
+          floatTensor('zero', [1], [0]),
+          int64Tensor('ax2', [1], [2]),
+          int64Tensor('flat', [2], [1, -1]),
+        ],
+        inputs: [{ name: 'images', elemType: 1, shape: ['n', 3, 32, 32] }],
+        outputs: [{ name: 'output', elemType: 1, shape: ['n', 1, 6] }],
+      }),
+      card,
+    );
+
+  it.each([
+    // torch's `B + 0 * x.mean()`: one output row for any batch (four frames in six lost their boxes, exit 0).
+    [
+      'an output that ignores the input batch',
+      [
+        {
+          opType: 'ReduceMean',
+          input: ['images'],
+          output: ['mean'],
+          int: { keepdims: 1 },
+          ints: { axes: [0, 1, 2, 3] },
+        },
+        { opType: 'Reshape', input: ['mean', 'flat'], output: ['x1'] },
+      ],
+    ],
+    // A reshape to batch 1 fails at batch 2 (the results file was begun before it failed).
+    [
+      'a reshape to batch 1',
+      [
+        { opType: 'Reshape', input: ['images', 'flat'], output: ['r'] },
+        { opType: 'ReduceMax', input: ['r'], output: ['x1'], int: { keepdims: 1 }, ints: { axes: [1] } },
+      ],
+    ],
+  ] as [string, NodeSpec[]][])(
+    '%s: found at warm-up, run one image at a time, every frame detected',
+    async (label, nodes) => {
+      const model = singleBatch(label.replace(/\W+/g, '_'), nodes);
+      const lines: string[] = [];
+      const det = await Detector.open({ model, threads: 1, maxBatch: 6, log: (l) => lines.push(l) });
+      opened.push(det);
+      expect(det.fixedBatch).toBe(1);
+      expect(lines.join('\n')).toMatch(
+        /declares a dynamic batch but does not run two images at once .*: running one image at a time/,
+      );
+      const frames = Array.from({ length: 6 }, (_, i) => uniformRgb(`c${i}`, 64, 48, 90));
+      const out = await det.detect(frames);
+      expect(out.map((r) => r.detections.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    },
+  );
+});
