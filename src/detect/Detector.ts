@@ -127,7 +127,15 @@ export class Detector {
     try {
       const shapes = checkShapes(session, card);
       const make = (fixedBatch: number | null) =>
-        new Detector(card, session, opened.provider, opened.fallbacks, maxBatch, fixedBatch, shapes.outputDims);
+        new Detector(
+          card,
+          session,
+          opened.provider,
+          opened.fallbacks,
+          maxBatch,
+          fixedBatch,
+          shapes.outputDims,
+        );
       const det = make(shapes.fixedBatch);
       // A dynamic batch is warmed up with two images: a model exported with a batch axis it does not honour
       // (a reshape to 1, an output that ignores the input's batch) would otherwise fail, or lose frames, only
