@@ -10,7 +10,7 @@
  * are the same whatever `maxBatch` is: every image's decode and NMS is independent of its neighbours.
  */
 import type { CameraFrame, RgbPixels } from '../contracts/camera.ts';
-import type { ViperClass } from '../contracts/classes.ts';
+import { VIPER_CLASSES, type ViperClass } from '../contracts/classes.ts';
 import { ModelError } from '../contracts/errors.ts';
 import type { Detection } from '../contracts/perception.ts';
 import { classTable, loadModelCard, type ModelCard } from './card.ts';
@@ -357,6 +357,8 @@ function postSpec(card: ModelCard): PostSpec {
       iouThreshold: card.thresholds.iou,
       maxDetections: card.thresholds.maxDetections,
       classAgnostic: card.thresholds.classAgnostic,
+      // Per Viper class: model classes mapped to one (COCO car and truck → car) suppress each other.
+      groupOf: classOf.map((c, i) => (c === undefined ? -1 - i : VIPER_CLASSES.indexOf(c))),
     },
   };
 }

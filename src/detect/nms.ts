@@ -34,16 +34,27 @@ export function compareCandidates(a: Candidate, b: Candidate): number {
   );
 }
 
+export interface NmsOptions {
+  scoreThreshold: number;
+  iouThreshold: number;
+  maxDetections: number;
+  /** Boxes of any classes suppress each other. */
+  classAgnostic?: boolean;
+  /**
+   * The class each model class index is suppressed as (default: itself): the Viper class it maps to, so that a
+   * COCO car and truck box on one vehicle, both mapped to car, do not come out as two cars.
+   */
+  groupOf?: readonly number[];
+}
+
 /**
  * Keep the best-scoring box of each cluster of same-class boxes (of any class with `classAgnostic`) overlapping by
  * more than `iouThreshold`. Candidates below `scoreThreshold` are dropped first; at most `maxDetections` are
  * returned, best first.
  * @example nms([a, b], { scoreThreshold: 0.3, iouThreshold: 0.45, maxDetections: 100 })
  */
-export function nms(
-  candidates: readonly Candidate[],
-  opts: { scoreThreshold: number; iouThreshold: number; maxDetections: number; classAgnostic?: boolean },
-): Candidate[] {
+export function nms(candidates: readonly Candidate[], opts: NmsOptions): Candidate[] {
+  const group = (i: number) => opts.groupOf?.[i] ?? i;
   const sorted = candidates.filter((c) => c.score >= opts.scoreThreshold).sort(compareCandidates);
   const kept: Candidate[] = [];
   // Greedy per class (or over all classes); one pass over the boxes kept so far.
@@ -51,7 +62,10 @@ export function nms(
     if (kept.length >= opts.maxDetections) break;
     let suppressed = false;
     for (const k of kept) {
-      if ((opts.classAgnostic || k.classIndex === c.classIndex) && iou(k, c) > opts.iouThreshold) {
+      if (
+        (opts.classAgnostic || group(k.classIndex) === group(c.classIndex)) &&
+        iou(k, c) > opts.iouThreshold
+      ) {
         suppressed = true;
         break;
       }

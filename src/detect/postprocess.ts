@@ -6,12 +6,12 @@
  */
 import type { OutputLayout } from './card.ts';
 import { adapters, type DecodeParams } from './adapters/index.ts';
-import { type Candidate, nms } from './nms.ts';
+import { type Candidate, type NmsOptions, nms } from './nms.ts';
 
 export interface PostSpec {
   layout: OutputLayout;
   params: DecodeParams;
-  nms: { scoreThreshold: number; iouThreshold: number; maxDetections: number; classAgnostic?: boolean };
+  nms: NmsOptions;
 }
 
 /**

@@ -101,6 +101,31 @@ describe('nms', () => {
     );
   });
 
+  it('with groupOf, classes mapped to one group suppress each other and no others (COCO car and truck → car)', () => {
+    const groupOf = [0, 0, 1]; // model classes 0 and 1 are one Viper class, 2 another
+    fc.assert(
+      fc.property(fc.array(candidate, { maxLength: 40 }), opts, (cands, o) => {
+        const kept = nms(cands, { ...o, groupOf, maxDetections: 1000 });
+        const g = (c: Candidate) => groupOf[c.classIndex];
+        for (const a of kept)
+          for (const b of kept)
+            if (a !== b && g(a) === g(b)) expect(iou(a, b)).toBeLessThanOrEqual(o.iouThreshold);
+        for (const c of cands) {
+          if (c.score < o.scoreThreshold || kept.includes(c)) continue;
+          expect(
+            kept.some((k) => g(k) === g(c) && compareCandidates(k, c) <= 0 && iou(k, c) > o.iouThreshold),
+          ).toBe(true);
+        }
+      }),
+    );
+    const car = { x1: 0, y1: 0, x2: 10, y2: 10, score: 0.8, classIndex: 0 };
+    const truck = { ...car, x2: 10.5, score: 0.7, classIndex: 1 };
+    const bus = { ...car, score: 0.6, classIndex: 2 };
+    const o = { scoreThreshold: 0.3, iouThreshold: 0.45, maxDetections: 10 };
+    expect(nms([car, truck, bus], { ...o, groupOf })).toEqual([car, bus]);
+    expect(nms([car, truck, bus], o)).toEqual([car, truck, bus]);
+  });
+
   it('suppresses each dropped box with a kept, better-or-equal box of its class', () => {
     fc.assert(
       fc.property(fc.array(candidate, { maxLength: 40 }), opts, (cands, o) => {
