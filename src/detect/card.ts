@@ -104,6 +104,13 @@ export const ModelCardSchema = z
     if (card.output.layout === 'yolox' && !card.output.strides) {
       ctx.addIssue({ code: 'custom', path: ['output', 'strides'], message: 'yolox layout needs strides' });
     }
+    if (card.output.layout !== 'yolox' && card.output.strides) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['output', 'strides'],
+        message: `a ${card.output.layout} head has no strides (only yolox grid outputs do): it would be ignored`,
+      });
+    }
   });
 
 /** The fields a card may have at `path` (the top level, `input`, `input.letterbox`, `output`, `thresholds`). */

@@ -99,6 +99,14 @@ export async function buildStages(
     });
   }
   let model = o.model;
+  // The oracle or a pass-through would run and the model (perhaps a broken card) be ignored without a word.
+  if (model !== undefined && detector !== undefined && detector !== 'model') {
+    throw new ConfigError({
+      what: `--model is for --detector model, and the detector is '${detector}'`,
+      where: '--model',
+      hint: 'drop --detector (the model is then the detector) or --model',
+    });
+  }
   if (!detector) {
     if (model || existsSync(BUNDLED_MODEL)) detector = 'model';
     else if (await hasGroundTruth(input)) {
@@ -142,6 +150,10 @@ export async function buildStages(
       const high = trackThreshOf(trackConfig);
       trackConfig.newTrackMargin = Math.max(0, det.card.birthThresh - high);
       metadata.birthThresh = String(Math.max(det.card.birthThresh, high));
+      if (det.card.birthThresh < high)
+        notes.push(
+          `note: the card's birthThresh ${det.card.birthThresh} is below the track threshold ${high}: tracks start at ${high} (only detections above the track threshold can start one; --track-thresh lowers it)`,
+        );
     }
     metadata.detector = 'model';
     metadata.model = det.card.name;

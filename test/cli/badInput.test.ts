@@ -304,6 +304,20 @@ describe('execution providers and models', () => {
     expect(existsSync(join(dir, 'ep1.mcap')) || existsSync(join(dir, 'ep2.mcap'))).toBe(false);
   });
 
+  it('--model with another detector is refused (the model, perhaps a broken card, was ignored)', () => {
+    for (const [d, args] of [
+      ['oracle', ['replay', good, '-o', join(dir, 'mo.mcap'), '--detector', 'oracle']],
+      ['none', ['replay', good, '-o', join(dir, 'mo.mcap'), '--detector', 'none']],
+      ['oracle', ['scenarios', 'run', 'occluded_pedestrian', '-o', join(dir, 'mo')]],
+    ] as const) {
+      const r = viper([...args, '--model', 'models/cards/yolox_nano.json']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`--model is for --detector model, and the detector is '${d}'`));
+    }
+    expect(existsSync(join(dir, 'mo.mcap')) || existsSync(join(dir, 'mo'))).toBe(false);
+  });
+
   it('a model path that does not exist: the hint is about the path', () => {
     const r = viper(['replay', good, '-o', join(dir, 'm1.mcap'), '--model', 'models/nope.onnx']);
     expect(r.code, r.stderr).toBe(2);

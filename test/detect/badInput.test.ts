@@ -103,6 +103,20 @@ describe('opening a model', () => {
       }),
     );
     expect((await openError({ model: join(dir, 'iou0.card.json') })).where).toContain('thresholds.iou');
+    // Strides on a head that has none (the tiny card's is viper) would be ignored without a word.
+    {
+      writeFileSync(
+        join(dir, 'strides.card.json'),
+        JSON.stringify({
+          ...card,
+          name: 'strides',
+          model: 'good.onnx',
+          output: { ...card.output, strides: [8, 16, 32] },
+        }),
+      );
+      const st = await openError({ model: join(dir, 'strides.card.json') });
+      expect(`${st.what} ${st.where}`).toMatch(/has no strides .*output\.strides/);
+    }
   });
 
   it('an unknown provider', async () => {

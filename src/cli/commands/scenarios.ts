@@ -97,6 +97,13 @@ export function register(program: Command): void {
         if (o.detector !== 'oracle' && o.detector !== 'model') {
           throw new ConfigError({ what: `--detector '${o.detector}'`, hint: 'oracle or model' });
         }
+        // The oracle would run and the model (perhaps a broken card) be ignored without a word.
+        if (o.model !== undefined && o.detector !== 'model')
+          throw new ConfigError({
+            what: `--model is for --detector model, and the detector is '${o.detector}'`,
+            where: '--model',
+            hint: 'add --detector model',
+          });
         const jobs = o.jobs === undefined ? undefined : intArg('--jobs', o.jobs, 256);
         // The oracle hashes its seed as 32 bits: a larger one would alias a smaller seed (2^32 + 1 is seed 1).
         const oracleSeed =
