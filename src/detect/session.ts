@@ -29,7 +29,16 @@ export function parseProviders(list: readonly string[] | undefined): ExecutionPr
     .flatMap((s) => s.split(','))
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
-  if (names.length === 0) return ['cpu'];
+  if (names.length === 0) {
+    // `--ep ,` or `--ep ''` names none: a typo, not a wish for the default.
+    if (list !== undefined && list.length > 0)
+      throw new ModelError({
+        what: `no execution provider named in "${list.join(',')}"`,
+        where: '--ep',
+        hint: `use one or more of ${EXECUTION_PROVIDERS.join(', ')} (first that loads wins)`,
+      });
+    return ['cpu'];
+  }
   const out: ExecutionProvider[] = [];
   for (const name of names) {
     if (!(EXECUTION_PROVIDERS as readonly string[]).includes(name)) {

@@ -302,6 +302,15 @@ describe('execution providers and models', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: .*unknown execution provider "foo"/);
     expect(existsSync(join(dir, 'ep1.mcap')) || existsSync(join(dir, 'ep2.mcap'))).toBe(false);
+    // A list naming none is a typo, not the default; a thread count is bounded (100000 ran out of memory).
+    expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'ep3.mcap'), '--ep', ','],
+      /no execution provider named in ","/,
+    );
+    expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'ep3.mcap'), '--threads', '100000'],
+      /--threads 100000 is more than 1024/,
+    );
   });
 
   it('--model with another detector is refused (the model, perhaps a broken card, was ignored)', () => {

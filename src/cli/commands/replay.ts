@@ -47,7 +47,8 @@ export function register(program: Command): void {
     .option(
       '--threads <n>',
       'ONNX Runtime intra-op threads (default: one per physical core, at most CPUs - 1)',
-      (v) => intArg('--threads', v),
+      // Bounded: 100000 created threads until memory ran out, minutes before anything was written.
+      (v) => intArg('--threads', v, 1024),
     )
     .option('--tracker <kind>', 'bytetrack | sort | none', 'bytetrack')
     .option('--no-fuse', 'skip multi-camera fusion into world objects')
