@@ -117,7 +117,9 @@ export async function evalMcap(
     throw new ConfigError({
       what: `nothing to score: no tracks on /perception/<camera>/annotations and no /perception/objects${res.unlabelled > 0 ? ` (${res.unlabelled} detections without track ids)` : ''}`,
       where: resultsPath,
-      hint: `replay it with a tracker first: viper replay ${resultsPath} -o ${resultsPath.replace(/\.mcap$/i, '')}.results.mcap`,
+      hint: res.replayed
+        ? 'these results of viper replay hold no tracks: it ran with --detector none or --tracker none, read no camera frame, or found nothing (its summary said which)'
+        : `replay it with a tracker first: viper replay ${resultsPath} -o ${resultsPath.replace(/\.mcap$/i, '')}.results.mcap`,
     });
   }
   if (res.runMessages.length > 0) report.run = summarizeRun(res.runMessages);

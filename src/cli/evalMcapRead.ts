@@ -2,7 +2,7 @@
  * Reading for `viper eval` on a results MCAP (evalMcap.ts scores what this reads): tracks, fused objects and run
  * figures of the results file, the ground truth of the recording, and what a damaged file (`--recover`) left.
  */
-import { interruptedReplay } from './interrupted.ts';
+import { replayMetadata } from './interrupted.ts';
 import { InputError, RecordingError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
 import {
@@ -48,6 +48,8 @@ export interface ResultsRead {
   endNs: bigint | undefined;
   /** An interrupted replay (Ctrl-C): the results cover only the start of their recording. */
   interrupted: boolean;
+  /** The file is results of viper replay (its `viper` metadata), whatever it holds. */
+  replayed: boolean;
 }
 
 export interface GroundTruthRead {
@@ -81,11 +83,14 @@ export async function readResults(
     passedGt: new GroundTruthMatch(),
     endNs: undefined,
     interrupted: false,
+    replayed: false,
   };
   const annotationStamps = new Set<string>();
   const results = await RecordingReader.open(resultsPath, { recover });
   try {
-    out.interrupted = await interruptedReplay(results);
+    const meta = await replayMetadata(results);
+    out.interrupted = meta?.interrupted === 'true';
+    out.replayed = meta !== undefined;
     const channels = results
       .channels()
       .filter(

@@ -6,6 +6,11 @@
 import type { RecordingReader } from '../io/index.ts';
 
 export async function interruptedReplay(reader: RecordingReader): Promise<boolean> {
+  return (await replayMetadata(reader))?.interrupted === 'true';
+}
+
+/** The `viper` metadata replay writes into its results (undefined: not a results file of viper replay). */
+export async function replayMetadata(reader: RecordingReader): Promise<Record<string, string> | undefined> {
   const meta = await reader.metadata().catch(() => []);
-  return meta.find((m) => m.name === 'viper')?.metadata.interrupted === 'true';
+  return meta.find((m) => m.name === 'viper')?.metadata;
 }

@@ -29,6 +29,14 @@ export function replayNotes(s: ReplaySummary): string[] {
     notes.push(
       `copied through as they are, not decoded (Viper does not read their encoding): ${s.copiedUndecoded.join(', ')}`,
     );
+  // Camera channels without a single image (every camera in a dropout, a bag of calibrations only): an empty
+  // results file that exits 0 looked like a run that found nothing.
+  if (s.cameraFrames === 0 && !s.interrupted && Object.keys(s.stages).length > 0)
+    notes.push(
+      s.cameras.length > 0
+        ? `no camera frames: the camera channels (${s.cameras.join(', ')}) hold no image, so nothing was detected or tracked`
+        : 'no camera frames: nothing was detected or tracked',
+    );
   const p = s.perception;
   if (!p || s.cameraFrames === 0) return notes;
   if ('detect' in s.stages && p.detections === 0)
@@ -60,7 +68,8 @@ export function replayNotes(s: ReplaySummary): string[] {
 }
 
 export function printSummary(s: ReplaySummary): void {
-  const durS = nsToSec(s.endNs - s.startNs);
+  // No message read (an interrupted start, a recovered file with nothing intact): no span, not a negative one.
+  const durS = s.messagesRead > 0 && s.endNs >= s.startNs ? nsToSec(s.endNs - s.startNs) : 0;
   const lines = [
     `replayed ${s.input} → ${s.output}${s.interrupted ? ' (interrupted, output finalized)' : ''}`,
     `  messages: ${s.messagesRead} read, ${s.messagesWritten} written over ${durS.toFixed(2)} s of log time`,

@@ -49,9 +49,20 @@ describe('replay notes', () => {
   it('none when every stage produced something, or nothing ran, or there were no frames', () => {
     expect(notes({})).toEqual([]);
     expect(notes({ perception: undefined, stages: {} })).toEqual([]);
-    expect(notes({ cameraFrames: 0, perception: { detections: 0, trackBoxes: 0, worldObjects: 0 } })).toEqual(
-      [],
-    );
+  });
+
+  it('camera channels without one image (every camera in a dropout): the empty result is said to be that', () => {
+    const none = {
+      cameraFrames: 0,
+      rigFrames: 0,
+      perception: { detections: 0, trackBoxes: 0, worldObjects: 0 },
+    };
+    expect(notes(none)).toEqual([
+      'no camera frames: the camera channels (cam0) hold no image, so nothing was detected or tracked',
+    ]);
+    expect(notes({ ...none, cameras: [] })).toEqual(['no camera frames: nothing was detected or tracked']);
+    expect(notes({ ...none, interrupted: true })).toEqual([]);
+    expect(notes({ ...none, stages: {} })).toEqual([]);
   });
 
   it('no world objects because a calibration cannot project (an all-zero CameraInfo), not because of the tracks', () => {

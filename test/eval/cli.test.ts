@@ -9,6 +9,8 @@ import type { GroundTruthMessage, ObjectsMessage, Track2D } from '../../src/cont
 import type { EvalReport } from '../../src/eval/index.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { tracksToImageAnnotations } from '../../src/track/index.ts';
+import { viper } from '../testing/cli.ts';
+import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -267,6 +269,20 @@ describe('viper eval on a results MCAP', () => {
       /^error: config: nothing to score: .* — replay it with a tracker first: viper replay \/.*\/raw\.mcap -o \/.*\/raw\.results\.mcap/,
     );
   });
+
+  it('results of a replay without a tracker: the hint does not say to replay the results again', async () => {
+    const rec = join(dir, 'notrack.mcap');
+    await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
+    const out = join(dir, 'notrack.results.mcap');
+    expect(
+      viper(['replay', rec, '-o', out, '--detector', 'oracle', '--tracker', 'none', '--no-progress']).code,
+    ).toBe(0);
+    const r = await run(out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /nothing to score: .* — these results of viper replay hold no tracks: it ran with --detector none or --tracker none/,
+    );
+  }, 60_000);
 
   it('refuses ground truth from another recording than the results were replayed from (exit 2)', async () => {
     // raw.mcap (above) holds other ground truth than the results file passes through from its input.
