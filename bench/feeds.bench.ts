@@ -57,6 +57,7 @@ export async function run(): Promise<void> {
     const keep: DetectorLike = {
       card: det.card,
       executionProvider: det.executionProvider,
+      fallbacks: det.fallbacks,
       detect: (f) => det.detect(f),
       describe: () => det.describe(),
       close: async () => {},

@@ -9,7 +9,10 @@ import type { CameraFrame } from '../contracts/camera.ts';
 import type { Detector, FrameDetections } from './Detector.ts';
 
 /** What a detect stage needs of a detector (Detector itself, or a lease of a shared one). */
-export type DetectorLike = Pick<Detector, 'card' | 'executionProvider' | 'detect' | 'describe' | 'close'>;
+export type DetectorLike = Pick<
+  Detector,
+  'card' | 'executionProvider' | 'fallbacks' | 'detect' | 'describe' | 'close'
+>;
 
 interface Request {
   frames: readonly CameraFrame[];
@@ -51,6 +54,7 @@ export class SharedDetector {
     return {
       card: det.card,
       executionProvider: det.executionProvider,
+      fallbacks: det.fallbacks,
       detect: async (frames) => {
         // A closed lease must not keep a detector other feeds may already have closed in use.
         if (!open) throw new Error('detect after close: this feed has released the shared detector');

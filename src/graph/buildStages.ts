@@ -3,6 +3,7 @@
  * Also returns the facts recorded in the results file's metadata and lines to tell the user.
  */
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
 import { BUNDLED_MODEL } from '../detect/card.ts';
@@ -12,6 +13,7 @@ import { createDetectStage } from '../detect/stage.ts';
 import { createOracleStage } from '../detect/oracleStage.ts';
 import { createFuseStage } from '../fuse/stage.ts';
 import { DEFAULT_MEASURE, RANGE_CUES, type RangeCue } from '../fuse/measure.ts';
+import { fileSha256 } from '../io/fileSha256.ts';
 import { RecordingReader } from '../io/index.ts';
 import type { PerceptionParams } from './params.ts';
 import { parseTrackerConfig, type TrackerConfig } from '../track/config.ts';
@@ -157,7 +159,13 @@ export async function buildStages(
     }
     metadata.detector = 'model';
     metadata.model = det.card.name;
+    // Which model exactly (two versions under one card name are told apart) and how it was read: the card's
+    // file name (not its path, which differs between clones and would change the results' bytes).
+    metadata.modelSha256 = await fileSha256(det.card.modelPath);
+    metadata.modelCard = basename(det.card.cardPath);
+    metadata.modelThresholds = JSON.stringify(det.card.thresholds);
     metadata.executionProvider = det.executionProvider;
+    if (det.fallbacks.length > 0) metadata.providerFallbacks = det.fallbacks.join('; ');
   } else if (detector === 'oracle') {
     const cfg = o.oracleSeed === undefined ? {} : { seed: o.oracleSeed };
     stages.push(await createOracleStage(input, cfg, o.recover === true));

@@ -3,11 +3,13 @@
  * shows them), so `scenarios score` refuses another scenario's expect block, and `eval` refuses to score text
  * tracks against a recording (or the reverse) with a line that says so.
  */
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { RecordingReader } from '../../src/io/index.ts';
+import { repoRoot } from '../shared.ts';
 import { viper } from '../testing/cli.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -71,3 +73,19 @@ it('eval refuses text tracks against a recording, and a results file against tex
     /^error: config: the results are an MCAP file and --gt .*cam_front\.txt is not \(viper eval\)/,
   );
 });
+
+it('model results record which model exactly: its sha256, card file and thresholds', async () => {
+  const out = join(dir, 'ped.model.mcap');
+  const r = viper(['replay', rec, '-o', out, '--no-fuse', '--no-progress']);
+  expect(r.code, r.stderr).toBe(0);
+  const reader = await RecordingReader.open(out);
+  try {
+    const meta = (await reader.metadata()).find((m) => m.name === 'viper')!.metadata;
+    expect(meta).toMatchObject({ detector: 'model', model: 'viper-det', modelCard: 'viper-det.card.json' });
+    const onnx = join(repoRoot, 'models', 'viper-det', 'viper-det.onnx');
+    expect(meta.modelSha256).toBe(createHash('sha256').update(readFileSync(onnx)).digest('hex'));
+    expect(JSON.parse(meta.modelThresholds!)).toMatchObject({ score: 0.35, iou: 0.5 });
+  } finally {
+    await reader.close();
+  }
+}, 120_000);
