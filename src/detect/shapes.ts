@@ -45,6 +45,15 @@ export function checkShapes(session: SessionMeta, card: ModelCard): ModelShapes 
       hint: 'fix input.name in the card',
     });
   }
+  // Viper feeds the one image tensor: a second input (an original-size tensor) failed at the warm-up with ORT's
+  // "input 'orig_size' is missing in 'feeds'".
+  if (session.inputNames.length > 1) {
+    throw new ModelError({
+      what: `model has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); Viper feeds one, the image "${input.name}"`,
+      where,
+      hint: 'export the model with the image as its only input (fold fixed values such as the input size into the graph)',
+    });
+  }
   if (!session.outputNames.includes(output.name)) {
     throw new ModelError({
       what: `model has no output "${output.name}" (it has ${session.outputNames.join(', ')})`,

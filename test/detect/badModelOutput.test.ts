@@ -121,6 +121,30 @@ describe('models Viper cannot feed or read', () => {
     expect((await detectOnce(castModel('f32', FLOAT, FLOAT))).detections).toHaveLength(1);
   });
 
+  it('a model with a second input (an original-size tensor) fails at open naming both', async () => {
+    const two = encodeModel({
+      nodes: [
+        {
+          opType: 'ReduceMax',
+          input: ['images'],
+          output: ['m'],
+          ints: { axes: [1, 2, 3] },
+          int: { keepdims: 0 },
+        },
+        { opType: 'Unsqueeze', input: ['m', 'axes'], output: ['m3'] },
+        { opType: 'Mul', input: ['m3', 'C'], output: ['output'] },
+      ],
+      initializers: [floatTensor('C', [1, 1, 6], [16, 16, 8, 8, 0.9, 1]), int64Tensor('axes', [2], [1, 2])],
+      inputs: [
+        { name: 'images', elemType: 1, shape: ['n', 3, 32, 32] },
+        { name: 'orig_size', elemType: 1, shape: ['n', 2] },
+      ],
+      outputs: [{ name: 'output', elemType: 1, shape: ['n', 1, 6] }],
+    });
+    const e = await openError(writeModelWithCard(dir, 'twoin', two, card));
+    expect(e.what).toBe('model has 2 inputs (images, orig_size); Viper feeds one, the image "images"');
+  });
+
   it('a card whose classMap maps nothing (every detection dropped) is an invalid card', async () => {
     oneRow('nomap', [16, 16, 8, 8, 0.9, 1]);
     writeFileSync(
