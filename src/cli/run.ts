@@ -23,20 +23,29 @@ function errorJson(err: unknown): void {
   process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
 }
 
+/**
+ * Control characters a message quotes from a file (a card's JSON with an escape sequence in it) written as \xNN:
+ * raw, they recoloured or rewrote the user's terminal.
+ */
+function printable(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Print an error as one line (stack only with --verbose) and return the exit code it deserves. */
 export function reportError(err: unknown): number {
   const verbose = isVerbose();
   errorJson(err);
   if (err instanceof ViperError) {
     // One line whatever the message quotes (a file's own line breaks inside a parser's error).
-    process.stderr.write(`error: ${err.message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
+    process.stderr.write(`error: ${printable(err.message.replace(/\s*[\r\n]+\s*/g, ' '))}\n`);
     if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
     // What the error was made from (e.g. ONNX Runtime's whole message), which the one line shortens.
     for (let c = err.cause; verbose && c !== undefined; c = c instanceof Error ? c.cause : undefined)
       process.stderr.write(`caused by: ${c instanceof Error ? (c.stack ?? c.message) : String(c)}\n`);
     return EXIT_BAD_INPUT;
   }
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = printable(err instanceof Error ? err.message : String(err));
   process.stderr.write(
     `internal error: ${msg.split('\n')[0]}${verbose ? '' : ' (run with --verbose for details)'}\n`,
   );

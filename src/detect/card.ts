@@ -203,12 +203,16 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
     });
   }
   let raw: unknown;
+  const text = await readFile(cardPath, 'utf8');
   try {
-    raw = JSON.parse(await readFile(cardPath, 'utf8'));
+    raw = JSON.parse(text);
   } catch (cause) {
+    // V8 says "at position 14": an editor goes to a line and column.
+    const pos = /at position (\d+)/.exec(String(cause));
+    const lines = pos ? text.slice(0, Number(pos[1])).split('\n') : [];
     throw new ModelError({
       what: 'model card is not valid JSON',
-      where: cardPath,
+      where: pos ? `${cardPath}:${lines.length}:${lines[lines.length - 1]!.length + 1}` : cardPath,
       hint: String(cause),
       cause,
     });
@@ -229,8 +233,17 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
         hint: guess ? `did you mean '${guess}'?` : 'see src/detect/README.md for the card fields',
       });
     }
+    // zod words a missing field as a wrong value ("Invalid option: expected one of …"), and a wrong one without
+    // quoting it: say which it is.
+    const given = first ? valueAt(raw, first.path) : undefined;
+    const why =
+      first === undefined
+        ? 'schema mismatch'
+        : given === undefined
+          ? `missing (${first.message.replace(/, received undefined$/, '')})`
+          : `${first.message} (got ${JSON.stringify(given)?.slice(0, 60)})`;
     throw new ModelError({
-      what: `invalid model card: ${first?.message ?? 'schema mismatch'}`,
+      what: `invalid model card: ${why}`,
       where: `${cardPath} at ${first?.path.join('.') || '(root)'}`,
       hint: `${parsed.error.issues.length} issue(s); see src/detect/README.md for the card fields`,
     });
@@ -246,6 +259,14 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
     });
   }
   return { ...parsed.data, cardPath, modelPath };
+}
+
+/** The value at `path` in parsed JSON (undefined where the path leads nowhere). */
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const k of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
 }
 
 /** Class index → Viper class (undefined: dropped), in the model's class order. */

@@ -84,6 +84,21 @@ describe('opening a model', () => {
     );
     const e = await openError({ model: join(dir, 'bad.card.json') });
     expect(e.where).toContain('classMap.person');
+    expect(e.what).toMatch(/\(got "alien"\)$/);
+    // A missing field is said to be missing (zod words it as a wrong option).
+    const { colorOrder: _c, ...noColour } = card.input;
+    writeFileSync(
+      join(dir, 'nocol.card.json'),
+      JSON.stringify({ ...card, name: 'nocol', model: 'good.onnx', input: noColour }),
+    );
+    const nc = await openError({ model: join(dir, 'nocol.card.json') });
+    expect([nc.what, nc.where]).toEqual([
+      expect.stringMatching(/^invalid model card: missing \(/),
+      expect.stringMatching(/at input\.colorOrder$/),
+    ]);
+    // Invalid JSON: where as file:line:column.
+    writeFileSync(join(dir, 'json.card.json'), '{\n  "name": "x",,\n}\n');
+    expect((await openError({ model: join(dir, 'json.card.json') })).where).toMatch(/json\.card\.json:2:15$/);
     // A class named twice (its second index would be read as the first) and an NMS IoU of 0 are refused too.
     const classes = [...card.classes];
     classes[1] = classes[0]!;
