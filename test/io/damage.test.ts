@@ -118,8 +118,12 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
     expect(await failure(() => RecordingReader.open(p))).toMatch(
       /not an MCAP file \(starts with 7b 22 74 68/,
     );
+    // Two bytes of the magic: a recording cut off as it was written, not another format.
     expect(await failure(() => RecordingReader.open(variant('short', new Uint8Array([0x89, 0x4d]))))).toMatch(
-      /not an MCAP/,
+      /truncated: the file is 2 bytes, cut inside the MCAP magic/,
+    );
+    expect(await failure(() => RecordingReader.open(variant('short2', new Uint8Array([0x89, 0x4e]))))).toMatch(
+      /not an MCAP file \(starts with 89 4e\)/,
     );
   });
 

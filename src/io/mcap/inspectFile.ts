@@ -78,6 +78,14 @@ export async function checkMagic(fh: FileHandle, size: number, path: string): Pr
         'Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)',
       );
     }
+    // A file cut inside its first 8 bytes starts as an MCAP does: it is a cut-off recording, not another format.
+    if (head.length > 0 && head.length < MCAP_MAGIC.length && head.every((b, i) => b === MCAP_MAGIC[i])) {
+      throw recordingError(
+        `truncated: the file is ${head.length} bytes, cut inside the MCAP magic it starts with`,
+        path,
+        'the recording was cut off as it was written (a full disk, an interrupted copy): nothing in it can be read',
+      );
+    }
     const seen = Array.from(head.subarray(0, MCAP_MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(
       ' ',
     );
