@@ -136,5 +136,18 @@ describe('simulate --check', () => {
     // Outside --check, the first alone, as for any bad input.
     const one = viper(['simulate', three, '-o', join(dir, 'three.mcap')]);
     expect(one.stderr.trim().split('\n')).toEqual([lines[0]]);
+    // A refused camera (fx 0) does not empty the list the dropout's camera is checked against.
+    d.rig = {
+      width: 160,
+      height: 90,
+      cameras: [
+        { id: 'cam_front', hfov: 70, fx: 0, position: [1.5, 0, 1.5] },
+        { id: 'cam_back', yaw: 180, position: [-2, 0, 1.5] },
+      ],
+    };
+    writeFileSync(three, stringifyYaml(d));
+    expect(viper(['simulate', '--check', three]).stderr).toMatch(
+      /unknown camera 'cam_left' .*cameras are cam_front, cam_back/,
+    );
   });
 });

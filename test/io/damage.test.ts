@@ -122,9 +122,9 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
     expect(await failure(() => RecordingReader.open(variant('short', new Uint8Array([0x89, 0x4d]))))).toMatch(
       /truncated: the file is 2 bytes, cut inside the MCAP magic/,
     );
-    expect(await failure(() => RecordingReader.open(variant('short2', new Uint8Array([0x89, 0x4e]))))).toMatch(
-      /not an MCAP file \(starts with 89 4e\)/,
-    );
+    expect(
+      await failure(() => RecordingReader.open(variant('short2', new Uint8Array([0x89, 0x4e])))),
+    ).toMatch(/not an MCAP file \(starts with 89 4e\)/);
   });
 
   it('magic only', async () => {

@@ -109,6 +109,12 @@ const BROKEN: [string, string, string, RegExp][] = [
     /1 to 170 degrees/,
   ],
   [
+    'a distortion coefficient of 1e9',
+    stringify(mutate((s) => (s.rig.cameras[0].distortion = [1e9, 0, 0, 0, 0]))),
+    'rig.cameras[0].distortion[0]',
+    /well under 1/,
+  ],
+  [
     'folding distortion',
     stringify(mutate((s) => (s.rig.cameras[0].distortion = [-0.9, 0, 0, 0, 0]))),
     'rig.cameras[0].distortion',
