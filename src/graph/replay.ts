@@ -239,7 +239,16 @@ function runStages(
         from(stagePipeline.run(batch.map((p) => emptyResult(p.rig)))).pipe(
           map((results) => {
             results.forEach((r, i) => {
-              for (const issue of r.issues) countIssue(intake.stats, issue.kind);
+              for (const issue of r.issues) {
+                countIssue(intake.stats, issue.kind);
+                // Which frame (a count alone left the user to find the corrupt JPEG): the first five, as bad messages.
+                if (issue.kind === 'decode' && intake.stats.badMessages.length < 5) {
+                  const f = r.rig.frames.find((x) => x.cameraId === issue.cameraId);
+                  intake.stats.badMessages.push(
+                    `${issue.cameraId} image at log time ${f?.tNs ?? r.rig.tNs} ns: ${issue.message}`,
+                  );
+                }
+              }
               batch[i]!.slot.fill(r);
             });
             ordered.drain();

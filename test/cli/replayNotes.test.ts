@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReplaySummary } from '../../src/graph/replay.ts';
 import { replayNotes } from '../../src/cli/replaySummary.ts';
 import { viper } from '../testing/cli.ts';
+import { writeRigRecording } from '../testing/recordings.ts';
 
 const base: ReplaySummary = {
   input: 'in.mcap',
@@ -146,3 +147,17 @@ it('a real replay of blank frames through the bundled model says it found nothin
   expect(s.perception).toEqual({ detections: 0, trackBoxes: 0, worldObjects: 0 });
   expect(s.notes).toEqual([expect.stringMatching(/^no detection in 4 camera frames/)]);
 }, 120_000);
+
+it('a corrupt JPEG is counted and named (camera and log time), and the replay goes on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-corrupt-'));
+  const input = join(dir, 'rec.mcap');
+  await writeRigRecording(input, {
+    cameras: ['cam_front', 'cam_back'],
+    frames: 6,
+    corrupt: { cam_back: [3] },
+  });
+  const r = viper(['replay', input, '-o', join(dir, 'out.mcap'), '--no-fuse', '--no-progress']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/non-fatal issues: 1 decode\n {4}cam_back image at log time \d+ ns: /);
+  expect(r.stdout).toMatch(/frames=12 decodeErrors=1/);
+}, 60_000);

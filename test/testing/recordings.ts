@@ -22,6 +22,8 @@ export interface RigRecordingOptions {
   compression?: 'zstd' | 'lz4' | 'none';
   /** Extra payload bytes per image (to make big files quickly). */
   padBytes?: number;
+  /** Frames whose image is garbage (a corrupt JPEG), by camera: frame indices. */
+  corrupt?: Record<string, number[]>;
 }
 
 const jpegCache = new Map<string, Uint8Array>();
@@ -100,7 +102,9 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
             P: [f, 0, width / 2, 0, 0, f, height / 2, 0, 0, 0, 1, 0],
           });
         }
-        let data = await testJpeg(i + ci, width, height);
+        let data = o.corrupt?.[c]?.includes(i)
+          ? new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8])
+          : await testJpeg(i + ci, width, height);
         if (pad) {
           const padded = new Uint8Array(data.length + pad.length);
           padded.set(data);
