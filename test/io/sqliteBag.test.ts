@@ -79,5 +79,20 @@ describe('a file that is not MCAP', () => {
     const empty = join(dir, 'empty-folder');
     mkdirSync(empty);
     expect((await openError(empty)).what).toBe('is a directory, not an MCAP file');
+    // The bag's metadata.yaml names its file: the one it lists is read, and a listed file missing is named.
+    const listed = join(dir, 'listed-bag');
+    mkdirSync(listed);
+    writeFileSync(join(listed, 'a.mcap'), '');
+    writeFileSync(join(listed, 'b.mcap'), '');
+    const meta = (file: string) =>
+      `rosbag2_bagfile_information:\n  version: 4\n  storage_identifier: mcap\n  relative_file_paths:\n  - ${file}\n`;
+    writeFileSync(join(listed, 'metadata.yaml'), meta('b.mcap'));
+    expect((await openError(listed)).where).toBe(join(listed, 'b.mcap'));
+    writeFileSync(join(listed, 'metadata.yaml'), meta('talker.mcap'));
+    const gone = await openError(listed);
+    expect(gone.what).toBe("the rosbag2 bag's metadata.yaml lists talker.mcap, which is not in the folder");
+    // A metadata.yaml that does not parse leaves the folder's own files to decide (two here: a split bag).
+    writeFileSync(join(listed, 'metadata.yaml'), 'rosbag2_bagfile_information: [unclosed');
+    expect((await openError(listed)).what).toMatch(/^a split rosbag2 bag/);
   });
 });
