@@ -196,7 +196,7 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
       what: 'model card not found',
       where: isOnnx ? ref : candidates.join(' or '),
       hint: isOnnx
-        ? `put a card beside the model as ${basename(candidates[0] ?? '')}`
+        ? `put a card beside the model as ${basename(candidates[0] ?? '')}${existsSync(ref.replace(/\.onnx$/, '.json')) ? ` (${basename(ref.replace(/\.onnx$/, '.json'))} is there: rename it)` : ''}, or pass the card itself; its fields: src/detect/README.md, "Model cards"`
         : extname(ref) === '.json'
           ? checkPathHint()
           : 'give a card path, an .onnx with a sibling <name>.card.json, or a name under models/cards/',

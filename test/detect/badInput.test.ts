@@ -36,7 +36,14 @@ describe('opening a model', () => {
     writeFileSync(join(dir, 'cardless.onnx'), good);
     const cardless = await openError({ model: join(dir, 'cardless.onnx') });
     expect(cardless.what).toBe('model card not found');
-    expect(cardless.hint).toBe('put a card beside the model as cardless.card.json');
+    expect(cardless.hint).toBe(
+      'put a card beside the model as cardless.card.json, or pass the card itself; its fields: src/detect/README.md, "Model cards"',
+    );
+    // A card beside it under the plain .json name is pointed at.
+    writeFileSync(join(dir, 'cardless.json'), '{}');
+    expect((await openError({ model: join(dir, 'cardless.onnx') })).hint).toMatch(
+      /as cardless\.card\.json \(cardless\.json is there: rename it\)/,
+    );
     expect((await openError({ model: join(dir, 'nothing.card.json') })).hint).toMatch(/^check the path/);
     writeFileSync(
       join(dir, 'orphan.card.json'),
