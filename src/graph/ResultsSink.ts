@@ -58,15 +58,7 @@ export class ResultsSink {
    * over when seen (`RigAligner.resolveGuess`).
    */
   imageCameras(): string[] {
-    // One entry per image topic, not per channel: a file with two channels on one topic (a rewritten or merged
-    // recording) listed each camera twice and never filled a rig frame by count.
-    const byTopic = new Map(
-      this.reader
-        .channels()
-        .filter((c) => isImageSchema(c.schemaName))
-        .map((c) => [c.topic, cameraFromTopic(c.topic)]),
-    );
-    return [...byTopic.values()].sort();
+    return [...this.imageChannelCameras().values()].sort();
   }
 
   /** Per image channel (by id), the camera id its topic name suggests. */

@@ -132,30 +132,6 @@ describe('replay: image stamps', () => {
   });
 });
 
-describe('replay: two channels on one image topic (a rewritten or merged recording)', () => {
-  it('lists the camera once, and its frames still make one rig frame each', async () => {
-    const input = join(dir, 'twochannels.mcap');
-    const w = await RecordingWriter.create(input);
-    const chs = [
-      await w.addChannel('/cam/image', { kind: 'foxglove', name: 'foxglove.CompressedImage' }),
-      await w.addChannel('/cam/image', { kind: 'foxglove', name: 'foxglove.CompressedImage' }),
-    ];
-    for (let i = 0; i < 4; i++) {
-      const t = T0 + BigInt(i) * STEP;
-      await w.writeObject(chs[i % 2]!, t, {
-        timestamp: toFoxgloveTime(t),
-        frame_id: 'cam',
-        format: 'jpeg',
-        data: await testJpeg(i, 64, 48),
-      });
-    }
-    await w.close();
-    const s = await replay({ input, output: join(dir, 'twochannels.out.mcap'), stages: [oneBoxStage] });
-    expect(s.cameras).toEqual(['cam']);
-    expect([s.cameraFrames, s.rigFrames, s.missing]).toEqual([4, 4, {}]);
-  });
-});
-
 describe('replay: pacing (--speed)', () => {
   it('a gap of 25 days in the log ends at Ctrl-C, not after 25 days (nor after 1 ms: setTimeout overflow)', async () => {
     const input = join(dir, 'gap.mcap');
