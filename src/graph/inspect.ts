@@ -61,9 +61,19 @@ export async function inspectRecording(
     // With --recover every message is read once: a damaged chunk is found only by reading it, and the index
     // still counts the messages it held, so the counts shown are those read, not those indexed.
     const read = new Map<string, number>();
+    /** Per topic, the first and last log time read (a damaged file's rates are over what was recovered). */
+    const spans = new Map<string, [bigint, bigint]>();
     if (opts.recover) {
-      for await (const m of reader.messages())
+      for await (const m of reader.messages()) {
         read.set(m.channel.topic, (read.get(m.channel.topic) ?? 0) + 1);
+        const sp = spans.get(m.channel.topic);
+        spans.set(
+          m.channel.topic,
+          sp
+            ? [sp[0] < m.logTimeNs ? sp[0] : m.logTimeNs, sp[1] > m.logTimeNs ? sp[1] : m.logTimeNs]
+            : [m.logTimeNs, m.logTimeNs],
+        );
+      }
     }
     const damaged = reader.recovery().damaged;
     const countOf = (topic: string, indexed: number | undefined) =>
@@ -82,6 +92,13 @@ export async function inspectRecording(
       })
       .sort((a, b) => a.topic.localeCompare(b.topic));
     const durationS = s.messageCount > 0 ? nsToSec(s.endNs - s.startNs) : 0;
+    // What was read of a damaged file: its span, not the one its summary (or the streamed file) claims.
+    const readSpan = damaged
+      ? [...spans.values()].reduce<[bigint, bigint] | undefined>(
+          (a, b) => (a ? [a[0] < b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1]] : b),
+          undefined,
+        )
+      : undefined;
     const cameras: InspectReport['cameras'] = [];
     const calibrations = new Map<string, NonNullable<InspectReport['cameras'][number]['calibration']>>();
     for (const ch of s.channels) {
@@ -103,12 +120,14 @@ export async function inspectRecording(
         });
       } else if (it.kind === 'image') {
         const frames = countOf(ch.topic, ch.messageCount);
+        const sp = spans.get(ch.topic);
+        const spanS = damaged ? (sp ? nsToSec(sp[1] - sp[0]) : 0) : durationS;
         cameras.push({
           cameraId: it.cameraId,
           topic: ch.topic,
           encoding: it.image.encoding,
           frames,
-          rateHz: frames > 1 && durationS > 0 ? (frames - 1) / durationS : 0,
+          rateHz: frames > 1 && spanS > 0 ? (frames - 1) / spanS : 0,
           calibration: null,
         });
       }
@@ -123,9 +142,9 @@ export async function inspectRecording(
       profile: s.profile,
       library: s.library,
       messageCount: damaged ? [...read.values()].reduce((a, b) => a + b, 0) : s.messageCount,
-      startNs: s.startNs,
-      endNs: s.endNs,
-      durationS,
+      startNs: readSpan ? readSpan[0] : s.startNs,
+      endNs: readSpan ? readSpan[1] : s.endNs,
+      durationS: readSpan ? nsToSec(readSpan[1] - readSpan[0]) : damaged ? 0 : durationS,
       compression: s.compression,
       topics,
       cameras,

@@ -350,6 +350,29 @@ describe('a damaged file: each command names its own way to read the intact part
     expect(viper(['inspect', p, '--recover']).code).toBe(0);
   });
 
+  it('inspect --recover of an indexed file with a damaged later chunk: span and rates of what was read', async () => {
+    // Three uncompressed 4 MiB chunks; a byte of the second one's data flipped (its CRC then fails).
+    const big = join(dir, 'chunks.mcap');
+    await writeRigRecording(big, { frames: 100, padBytes: 60_000, compression: 'none' });
+    const b = readFileSync(big);
+    let off = 8;
+    const chunks: number[] = [];
+    while (b[off] !== 0x0f && off < b.length) {
+      if (b[off] === 0x06) chunks.push(off);
+      off += 1 + 8 + Number(b.readBigUInt64LE(off + 1));
+    }
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    const damaged = join(dir, 'chunks-damaged.mcap');
+    b[chunks[1]! + 200] = b[chunks[1]! + 200]! ^ 0xff;
+    writeFileSync(damaged, b);
+    const whole = JSON.parse(viper(['inspect', big, '--json']).stdout);
+    const part = JSON.parse(viper(['inspect', damaged, '--recover', '--json']).stdout);
+    expect(part.recovery.damaged).toBe(true);
+    expect(part.durationS).toBeLessThan(whole.durationS);
+    // The summary's 9.9 s over the frames recovered read about a third of the camera's 10 Hz.
+    expect(part.cameras[0].rateHz).toBeCloseTo(whole.cameras[0].rateHz, 6);
+  }, 60_000);
+
   it('eval: rerun with --recover, which scores the intact part and says what was lost', async () => {
     const rec = join(dir, 'sim.mcap');
     await simulateSmall('pedestrian_crossing', rec, { duration: 3.5, width: 160, height: 90 });
