@@ -108,7 +108,8 @@ async function readDigests(path: string): Promise<Record<string, Digest>> {
     value = JSON.parse(text);
   } catch (err) {
     throw new ConfigError({
-      what: `not a digests file: ${(err as Error).message.split('\n')[0]}`,
+      // V8 quotes the file's text, line breaks and all: kept whole, as \n (cut at the first, the quote was left open).
+      what: `not a digests file: ${(err as Error).message.replace(/\r?\n/g, '\\n')}`,
       where: `--verify ${path}`,
       hint: 'give a file written by simulate --digests',
     });

@@ -89,6 +89,13 @@ describe('bad input → one line, exit 2', () => {
     );
     const scenario = join(repoRoot, 'scenarios', 'pedestrian_crossing.yaml');
     expectOneLineExit2(['simulate', scenario, '--verify', scenario], /not a digests file.*\(--verify /);
+    // The text V8 quotes is kept whole, its line breaks as \n (cut at the first, the quote was left open).
+    const short = join(dir, 'short.digests');
+    writeFileSync(short, 'a: [1,\n  2\n');
+    expectOneLineExit2(
+      ['simulate', scenario, '--verify', short],
+      /not a digests file: .*"a: \[1,\\n {2}2\\n" is not valid JSON \(--verify /,
+    );
     expectOneLineExit2(
       ['simulate', scenario, '--verify', join(dir, 'none.json')],
       /cannot read the digests file \(ENOENT\)/,
