@@ -357,8 +357,8 @@ describe('a damaged file: each command names its own way to read the intact part
     expect(viper(['inspect', p, '--recover']).code).toBe(0);
   });
 
-  it('inspect --recover of an indexed file with a damaged later chunk: span and rates of what was read', async () => {
-    // Three uncompressed 4 MiB chunks; a byte of the second one's data flipped (its CRC then fails).
+  it('inspect --recover of an indexed file with a damaged last chunk: span and rates of what was read', async () => {
+    // Three uncompressed 4 MiB chunks; a byte of the last one's data flipped (its CRC then fails).
     const big = join(dir, 'chunks.mcap');
     await writeRigRecording(big, { frames: 100, padBytes: 60_000, compression: 'none' });
     const b = readFileSync(big);
@@ -370,7 +370,8 @@ describe('a damaged file: each command names its own way to read the intact part
     }
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     const damaged = join(dir, 'chunks-damaged.mcap');
-    b[chunks[1]! + 200] = b[chunks[1]! + 200]! ^ 0xff;
+    const at = chunks.at(-1)! + 200;
+    b[at] = b[at]! ^ 0xff;
     writeFileSync(damaged, b);
     const whole = JSON.parse(viper(['inspect', big, '--json']).stdout);
     const part = JSON.parse(viper(['inspect', damaged, '--recover', '--json']).stdout);

@@ -73,7 +73,7 @@ describe('corruption fuzz', () => {
         outcomes.refused++;
       }
 
-      // Recover mode: an in-order subset of the original with no holes before its last stamp.
+      // Recover mode: an in-order subset of the original.
       try {
         const { messages, reader } = await readAll(p, { recover: true });
         const got = messages.map(key);
@@ -83,11 +83,13 @@ describe('corruption fuzz', () => {
           expect(j, `${what}: recovered a message not in the original order`).toBeLessThan(all.length);
           j++;
         }
-        const last = messages.at(-1)?.logTimeNs ?? -1n;
-        expect(messages.filter((m) => m.logTimeNs < last).length, what).toBe(
-          orig.messages.filter((m) => m.logTimeNs < last).length,
-        );
         const rep = reader.recovery();
+        // Without a skipped chunk (a CRC-checked index lets recovery read past one), no holes before the last stamp.
+        const last = messages.at(-1)?.logTimeNs ?? -1n;
+        if (!/damaged chunks? skipped/.test(rep.reason ?? ''))
+          expect(messages.filter((m) => m.logTimeNs < last).length, what).toBe(
+            orig.messages.filter((m) => m.logTimeNs < last).length,
+          );
         expect(rep.messagesRead, what).toBe(messages.length);
         if (rep.damaged) {
           expect(rep.reason, what).toBeTruthy();

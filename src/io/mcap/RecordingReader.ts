@@ -76,6 +76,9 @@ export class RecordingReader {
   readonly #facts: FileFacts;
   /** Damage found by the open-time scan (streamed files) or while reading (indexed files). */
   #damage: Damage | undefined;
+  /** Damaged chunks recovery read past (a CRC-checked index), and their bytes. */
+  #skippedChunks = 0;
+  #skippedBytes = 0;
   #messagesRead = 0;
   #closed = false;
   readonly #decoders = new Map<number, (data: Uint8Array) => Decoded>();
@@ -220,12 +223,17 @@ export class RecordingReader {
   /** What recover mode salvaged (meaningful after `messages()` has been read). */
   recovery(): RecoveryReport {
     const d = this.#damage;
+    const skipped = this.#skippedChunks;
     const report: RecoveryReport = {
       damaged: d !== undefined,
       messagesRead: this.#messagesRead,
-      bytesLost: d ? this.#size - d.offset : 0,
+      bytesLost: skipped > 0 ? this.#skippedBytes : d ? this.#size - d.offset : 0,
     };
-    if (d) report.reason = d.reason;
+    if (d)
+      report.reason =
+        skipped > 0
+          ? `${d.reason}; ${skipped} damaged chunk${skipped === 1 ? '' : 's'} skipped, the chunks after read`
+          : d.reason;
     return report;
   }
 
@@ -243,15 +251,28 @@ export class RecordingReader {
 
   async *#readIndexed(indexed: IndexedOpen, opts: ReadOptions): AsyncGenerator<RecordedMessage> {
     this.#messagesRead = 0;
+    this.#skippedChunks = 0;
+    this.#skippedBytes = 0;
     let delivered = 0;
     const resolve = (id: number) => this.#facts.channels.get(id);
     try {
+      // Recovering with a CRC-checked index: it says where every other chunk is, so a damaged chunk is skipped
+      // and the chunks after it read (they were all lost before).
+      const skip =
+        this.#recover && indexed.trusted
+          ? (d: Damage, ci: { chunkLength: bigint }) => {
+              this.#damage ??= d;
+              this.#skippedChunks++;
+              this.#skippedBytes += Number(ci.chunkLength);
+            }
+          : undefined;
       for await (const msg of readChunks(
         this.#fh,
         indexed.reader.chunkIndexes,
         this.#handlers,
         resolve,
         opts,
+        skip,
       )) {
         delivered++;
         this.#messagesRead = delivered;

@@ -19,18 +19,23 @@ import { crc32, crc32Combine } from './crc32.ts';
 import { MinHeap } from './order.ts';
 import { PAYLOAD_CRC_MIN_BYTES, payloadCrcs } from './payloadCrc.ts';
 import { Op, RECORD_PREFIX } from './recordBytes.ts';
-import { DamageError, hex } from './recordStream.ts';
+import { type Damage, DamageError, hex } from './recordStream.ts';
 
 type ChunkIndex = TypedMcapRecords['ChunkIndex'];
 type Resolve = (channelId: number) => RecordedMessage['channel'] | undefined;
 
-/** Yields messages of the chunks overlapping `opts`, in canonical order. Throws DamageError on a bad chunk. */
+/**
+ * Yields messages of the chunks overlapping `opts`, in canonical order. Throws DamageError on a bad chunk, or,
+ * given `onDamagedChunk` (recovery with a CRC-checked index, which says where every other chunk is), reports it
+ * and reads on past it.
+ */
 export async function* readChunks(
   fh: FileHandle,
   chunkIndexes: readonly ChunkIndex[],
   handlers: DecompressHandlers,
   resolve: Resolve,
   opts: ReadOptions,
+  onDamagedChunk?: (damage: Damage, chunk: ChunkIndex) => void,
 ): AsyncGenerator<RecordedMessage> {
   const topics = opts.topics ? new Set(opts.topics) : undefined;
   const start = opts.startNs ?? 0n;
@@ -65,13 +70,25 @@ export async function* readChunks(
         next++;
         const where = { chunk: number.get(ci) ?? -1, offset: Number(ci.chunkStartOffset) };
         const { bytes, bytesRead, buf } = await reads.take(ci);
-        if (bytesRead !== bytes.length)
-          throw damage(where, `file ends inside the chunk (${bytesRead} of ${bytes.length} bytes)`);
-        const messages = parseChunk(bytes, handlers, where);
+        let messages: ReturnType<typeof parseChunk>;
+        try {
+          if (bytesRead !== bytes.length)
+            throw damage(where, `file ends inside the chunk (${bytesRead} of ${bytes.length} bytes)`);
+          messages = parseChunk(bytes, handlers, where);
+          // Checked before any of its messages is taken: a chunk is used whole or not at all.
+          for (const m of messages)
+            if (!resolve(m.channelId)) throw damage(where, `message on unknown channel ${m.channelId}`);
+        } catch (err) {
+          if (!(err instanceof DamageError) || !onDamagedChunk) throw err;
+          onDamagedChunk(err.damage, ci);
+          reads.release(buf);
+          while (reads.inFlight < READ_AHEAD && next + reads.inFlight < queue.length)
+            reads.start(queue[next + reads.inFlight] as ChunkIndex);
+          continue;
+        }
         for (const m of messages) {
           if (m.logTime < start || (end !== undefined && m.logTime > end)) continue;
-          const channel = resolve(m.channelId);
-          if (!channel) throw damage(where, `message on unknown channel ${m.channelId}`);
+          const channel = resolve(m.channelId)!;
           if (topics && !topics.has(channel.topic)) continue;
           // A view into the reused read buffer (uncompressed chunk) is copied out; decompressed data is ours.
           const data = m.data.buffer === bytes.buffer ? m.data.slice() : m.data;
