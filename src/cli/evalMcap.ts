@@ -53,7 +53,8 @@ export async function evalMcap(
   // frames only (a dataset's annotated frames), only those stamps.
   const stamps = [...res.stamps, ...gt.stamps];
   const cut = damage.cutNs;
-  const scored = (s: bigint) => (cut === undefined || s < cut) && (!gt.keyFramesOnly || gt.gtStamps.has(s));
+  const scored = (s: bigint) =>
+    (cut === undefined || s < cut) && !damage.inGap(s) && (!gt.keyFramesOnly || gt.gtStamps.has(s));
   const kept = <T extends { stampNs: bigint }>(xs: T[]): T[] => xs.filter((x) => scored(x.stampNs));
   const index = new StampIndex();
   for (const s of stamps) if (scored(s)) index.add(s);
@@ -64,16 +65,26 @@ export async function evalMcap(
       `ground truth at annotated key frames only: scored at its ${gt.gtStamps.size} stamps${between > 0 ? `, the results' ${between} other stamps not scored` : ''}`,
     );
   }
-  if (res.endNs !== undefined && gt.endNs !== undefined && cut === undefined && gt.endNs > res.endNs) {
+  const resultsEnd = res.endNs;
+  const gtEnd = gt.endNs;
+  const resultsEndEarly = resultsEnd !== undefined && gtEnd !== undefined && gtEnd > resultsEnd;
+  if (resultsEndEarly && cut === undefined) {
     // An interrupted replay: say why the later ground truth counts as missed.
     const s = (ns: bigint) => (Number(ns - (stamps[0] ?? 0n)) / 1e9).toFixed(1);
     notes.push(
-      `the results end at ${s(res.endNs)} s and the ground truth at ${s(gt.endNs)} s: what lies after is scored as missed (an interrupted replay?)`,
+      `the results end at ${s(resultsEnd)} s and the ground truth at ${s(gtEnd)} s: what lies after is scored as missed (an interrupted replay?)`,
     );
   }
-  if (res.interrupted && !(res.endNs !== undefined && gt.endNs !== undefined && gt.endNs > res.endNs)) {
+  if (res.interrupted && !resultsEndEarly) {
+    // The results' own stamps (`stamps` joins them with the ground truth's, unsorted).
+    let lo: bigint | undefined;
+    let hi: bigint | undefined;
+    for (const t of res.stamps) {
+      if (lo === undefined || t < lo) lo = t;
+      if (hi === undefined || t > hi) hi = t;
+    }
     const span =
-      stamps.length > 1 ? ` (${(Number(stamps[stamps.length - 1]! - stamps[0]!) / 1e9).toFixed(1)} s)` : '';
+      lo !== undefined && hi !== undefined && hi > lo ? ` (${(Number(hi - lo) / 1e9).toFixed(1)} s)` : '';
     notes.push(`an interrupted replay: scored over the part it covers${span}, not the whole recording`);
   }
   if (cut !== undefined) {

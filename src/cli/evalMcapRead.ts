@@ -25,14 +25,27 @@ import { parseGroundTruth } from '../contracts/perception.ts';
 export class Damage {
   readonly notes: string[] = [];
   cutNs: bigint | undefined;
+  /** Log-time ranges of damaged chunks read past: what was there is lost, so it is not scored. */
+  readonly gaps: { startNs: bigint; endNs: bigint }[] = [];
 
   salvaged(reader: RecordingReader, path: string, lastNs: bigint | undefined): void {
     const r = reader.recovery();
     if (!r.damaged) return;
-    this.notes.push(
-      `${path} is damaged (${r.reason}): ${r.bytesLost} bytes lost, scored up to where it ends`,
-    );
+    if (r.gaps) {
+      this.gaps.push(...r.gaps);
+      this.notes.push(
+        `${path} is damaged (${r.reason}): ${r.bytesLost} bytes lost; the stamps of the chunks skipped are not scored`,
+      );
+    } else
+      this.notes.push(
+        `${path} is damaged (${r.reason}): ${r.bytesLost} bytes lost, scored up to where it ends`,
+      );
     if (lastNs !== undefined && (this.cutNs === undefined || lastNs < this.cutNs)) this.cutNs = lastNs;
+  }
+
+  /** A stamp inside a skipped chunk's range. */
+  inGap(stampNs: bigint): boolean {
+    return this.gaps.some((g) => stampNs >= g.startNs && stampNs <= g.endNs);
   }
 }
 

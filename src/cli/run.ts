@@ -71,15 +71,19 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number |
 }
 
 /** The signals that stop a command gracefully: Ctrl-C, a kill or a service stop, a closed terminal or ssh session. */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** 128 + the signal's number, as a shell reports a process a signal ended (130 for SIGINT). */
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (osConstants.signals[signal] ?? 2);
+}
 
 /** The first stop signal received: an interrupted command exits 128 + its number, as a shell reports one. */
 let received: NodeJS.Signals | undefined;
 
 /** The exit code of a command stopped by a signal: 130 for SIGINT (and when none was seen), 143 SIGTERM, 129 SIGHUP. */
 export function interruptedExitCode(): number {
-  const n = received ? osConstants.signals[received] : undefined;
-  return n ? 128 + n : EXIT_INTERRUPTED;
+  return received ? signalExitCode(received) : EXIT_INTERRUPTED;
 }
 
 /**
@@ -128,7 +132,7 @@ export function onInterrupt(
 function quitBySignal(signal: NodeJS.Signals): void {
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
-  setTimeout(() => process.exit(128 + (osConstants.signals[signal] ?? 2)), 500);
+  setTimeout(() => process.exit(signalExitCode(signal)), 500);
 }
 
 /** Write JSON for machines: one object, pretty-printed, bigint as decimal strings. */

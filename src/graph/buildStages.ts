@@ -2,7 +2,7 @@
  * Builds the stage chain of `viper replay` from its options: detect (model or oracle) → track → fuse.
  * Also returns the facts recorded in the results file's metadata and lines to tell the user.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
@@ -161,7 +161,7 @@ export async function buildStages(
     metadata.model = det.card.name;
     // Which model exactly (two versions under one card name are told apart) and how it was read: the card's
     // file name (not its path, which differs between clones and would change the results' bytes).
-    metadata.modelSha256 = await fileSha256(det.card.modelPath);
+    metadata.modelSha256 = await modelSha256(det.card.modelPath);
     metadata.modelCard = basename(det.card.cardPath);
     metadata.modelThresholds = JSON.stringify(det.card.thresholds);
     metadata.executionProvider = det.executionProvider;
@@ -199,6 +199,22 @@ export async function buildStages(
   // What the parameter file changed, as given (the defaults are the code's): a results file says what made it.
   if (o.params) metadata.params = JSON.stringify(o.params);
   return { stages, metadata, notes };
+}
+
+/**
+ * A model file's sha256, hashed once per process (every feed of a many-feed replay records it; 1,000 feeds would
+ * have hashed the model 1,000 times); keyed by size and modification time too, should the file be replaced.
+ */
+const modelHashes = new Map<string, Promise<string>>();
+function modelSha256(path: string): Promise<string> {
+  const st = statSync(path);
+  const key = `${path}\0${st.size}\0${st.mtimeMs}`;
+  let h = modelHashes.get(key);
+  if (!h) {
+    h = fileSha256(path);
+    modelHashes.set(key, h);
+  }
+  return h;
 }
 
 /** The track threshold a configuration ends with: its own, else the track stage's default, else the reference's. */

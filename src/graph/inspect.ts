@@ -62,17 +62,12 @@ export async function inspectRecording(
     // still counts the messages it held, so the counts shown are those read, not those indexed.
     const read = new Map<string, number>();
     /** Per topic, the first and last log time read (a damaged file's rates are over what was recovered). */
-    const spans = new Map<string, [bigint, bigint]>();
+    const spans = new Map<string, Span>();
     if (opts.recover) {
       for await (const m of reader.messages()) {
         read.set(m.channel.topic, (read.get(m.channel.topic) ?? 0) + 1);
         const sp = spans.get(m.channel.topic);
-        spans.set(
-          m.channel.topic,
-          sp
-            ? [sp[0] < m.logTimeNs ? sp[0] : m.logTimeNs, sp[1] > m.logTimeNs ? sp[1] : m.logTimeNs]
-            : [m.logTimeNs, m.logTimeNs],
-        );
+        spans.set(m.channel.topic, widen(sp, [m.logTimeNs, m.logTimeNs]));
       }
     }
     const damaged = reader.recovery().damaged;
@@ -93,12 +88,16 @@ export async function inspectRecording(
       .sort((a, b) => a.topic.localeCompare(b.topic));
     const durationS = s.messageCount > 0 ? nsToSec(s.endNs - s.startNs) : 0;
     // What was read of a damaged file: its span, not the one its summary (or the streamed file) claims.
-    const readSpan = damaged
-      ? [...spans.values()].reduce<[bigint, bigint] | undefined>(
-          (a, b) => (a ? [a[0] < b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1]] : b),
-          undefined,
-        )
-      : undefined;
+    const readSpan = damaged ? [...spans.values()].reduce<Span | undefined>(widen, undefined) : undefined;
+    // Damaged chunks read past: their time holds no frames, so it is not part of a camera's rate.
+    const gaps = reader.recovery().gaps ?? [];
+    const framedS = (sp: Span) =>
+      nsToSec(sp[1] - sp[0]) -
+      gaps.reduce((a, g) => {
+        const lo = g.startNs > sp[0] ? g.startNs : sp[0];
+        const hi = g.endNs < sp[1] ? g.endNs : sp[1];
+        return a + (hi > lo ? nsToSec(hi - lo) : 0);
+      }, 0);
     const cameras: InspectReport['cameras'] = [];
     const calibrations = new Map<string, NonNullable<InspectReport['cameras'][number]['calibration']>>();
     for (const ch of s.channels) {
@@ -121,7 +120,7 @@ export async function inspectRecording(
       } else if (it.kind === 'image') {
         const frames = countOf(ch.topic, ch.messageCount);
         const sp = spans.get(ch.topic);
-        const spanS = damaged ? (sp ? nsToSec(sp[1] - sp[0]) : 0) : durationS;
+        const spanS = damaged ? (sp ? framedS(sp) : 0) : durationS;
         cameras.push({
           cameraId: it.cameraId,
           topic: ch.topic,
@@ -162,4 +161,12 @@ export async function inspectRecording(
 async function firstMessage(reader: RecordingReader, topic: string) {
   for await (const m of reader.messages({ topics: [topic] })) return m;
   return undefined;
+}
+
+/** A log-time range [first, last], ns. */
+type Span = [bigint, bigint];
+
+/** The smallest span holding both (`a` absent: `b`). */
+function widen(a: Span | undefined, b: Span): Span {
+  return a ? [a[0] < b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1]] : b;
 }

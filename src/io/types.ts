@@ -50,8 +50,13 @@ export interface RecoveryReport {
   /** Human-readable cause, e.g. "chunk CRC mismatch at byte 40960". */
   reason?: string;
   messagesRead: number;
-  /** Bytes of the file after the last intact record that were skipped. */
+  /** Bytes lost: of the damaged chunks skipped (`gaps`), else of the file after the last intact record. */
   bytesLost: number;
+  /**
+   * Log-time ranges of the damaged chunks recovery read past (a CRC-checked chunk index): their messages are
+   * lost, those before and after read. Absent when it stopped at the damage.
+   */
+  gaps?: { startNs: TimeNs; endNs: TimeNs }[];
 }
 
 export interface ReadOptions {

@@ -376,6 +376,9 @@ describe('a damaged file: each command names its own way to read the intact part
     const whole = JSON.parse(viper(['inspect', big, '--json']).stdout);
     const part = JSON.parse(viper(['inspect', damaged, '--recover', '--json']).stdout);
     expect(part.recovery.damaged).toBe(true);
+    // What recovery skipped is kept across the reads inspect makes after it (each camera's first frame).
+    expect(part.recovery.reason).toMatch(/; 1 damaged chunk skipped, the chunks after read$/);
+    expect(part.recovery.bytesLost).toBeLessThan(5 * 2 ** 20);
     expect(part.durationS).toBeLessThan(whole.durationS);
     // The summary's 9.9 s over the frames recovered read about a third of the camera's 10 Hz.
     expect(part.cameras[0].rateHz).toBeCloseTo(whole.cameras[0].rateHz, 6);

@@ -2,13 +2,14 @@
  * `viper compare`: two replays of one recording side by side, every figure the one `viper eval` gives for each,
  * and replays of different recordings refused.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { buildStages } from '../../src/graph/buildStages.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { viper } from '../testing/cli.ts';
+import { copyRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-compare-'));
@@ -115,3 +116,30 @@ it('refuses a replay stopped part-way (it would score as missing what it never r
   );
   expect(JSON.parse(viper(['eval', a, '--json']).stdout).notes.join('\n')).not.toMatch(/interrupted/);
 }, 60_000);
+
+it('eval --recover of results with a damaged chunk in the middle: its stamps are left out, not scored as missed', async () => {
+  // The results re-written in 256 KiB chunks, one in the middle then damaged.
+  const chunked = join(dir, 'chunked.results.mcap');
+  await copyRecording(a, chunked, 256 * 1024);
+  const b = readFileSync(chunked);
+  const chunks: number[] = [];
+  for (let off = 8; b[off] !== 0x0f && off < b.length; off += 1 + 8 + Number(b.readBigUInt64LE(off + 1)))
+    if (b[off] === 0x06) chunks.push(off);
+  expect(chunks.length).toBeGreaterThanOrEqual(5);
+  const at = chunks[Math.floor(chunks.length / 2)]! + 300;
+  b[at] = b[at]! ^ 0xff;
+  const damaged = join(dir, 'damaged-chunk.results.mcap');
+  writeFileSync(damaged, b);
+  // Against the intact recording's ground truth, which does hold those stamps.
+  const whole = JSON.parse(viper(['eval', chunked, '--gt', rec, '--json']).stdout);
+  const r = viper(['eval', damaged, '--gt', rec, '--recover', '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  const part = JSON.parse(r.stdout);
+  expect(part.notes.join('\n')).toMatch(
+    /damaged chunk skipped.*the stamps of the chunks skipped are not scored/,
+  );
+  // Fewer ground-truth boxes scored, and no more of them missed than in the whole run.
+  const gts = (e: typeof whole) => e.tracking.overall.CLEAR.CLR_TP + e.tracking.overall.CLEAR.CLR_FN;
+  expect(gts(part)).toBeLessThan(gts(whole));
+  expect(part.tracking.overall.CLEAR.CLR_FN).toBeLessThanOrEqual(whole.tracking.overall.CLEAR.CLR_FN);
+});

@@ -223,3 +223,27 @@ describe('models whose batch axis is dynamic in name only', () => {
     },
   );
 });
+
+describe('NMS per Viper class', () => {
+  it('two model classes mapped to one Viper class suppress each other on one object; mapped apart they do not', async () => {
+    // A car row (0.8) and a truck row (0.7) on one box, in Viper's own head: cx, cy, w, h, objectness, car, truck.
+    const rows = [16, 16, 8, 8, 1, 0.8, 0, 16.5, 16, 8, 8, 1, 0, 0.7];
+    const model = buildTinyModel({
+      batch: 'n',
+      width: 32,
+      height: 32,
+      outDims: [2, 7],
+      c: rows,
+      m: rows.map(() => 0),
+    });
+    const two = { ...card, classes: ['car', 'truck'] };
+    const merged = await detectOnce(
+      writeModelWithCard(dir, 'cartruck1', model, { ...two, classMap: { car: 'car', truck: 'car' } }),
+    );
+    expect(merged.detections.map((d) => [d.cls, d.score])).toEqual([['car', expect.closeTo(0.8, 5)]]);
+    const apart = await detectOnce(
+      writeModelWithCard(dir, 'cartruck2', model, { ...two, classMap: { car: 'car', truck: 'truck' } }),
+    );
+    expect(apart.detections.map((d) => d.cls).sort()).toEqual(['car', 'truck']);
+  });
+});

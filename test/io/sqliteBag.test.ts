@@ -1,5 +1,5 @@
 /** A rosbag2 SQLite bag (.db3) is named as one, with the conversion to MCAP; other non-MCAP files keep the old hint. */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordingError } from '../../src/contracts/errors.ts';
@@ -94,5 +94,9 @@ describe('a file that is not MCAP', () => {
     // A metadata.yaml that does not parse leaves the folder's own files to decide (two here: a split bag).
     writeFileSync(join(listed, 'metadata.yaml'), 'rosbag2_bagfile_information: [unclosed');
     expect((await openError(listed)).what).toMatch(/^a split rosbag2 bag/);
+    // A listed file missing from a folder holding one storage file: that one, the bag's own renamed.
+    writeFileSync(join(listed, 'metadata.yaml'), meta('talker.mcap'));
+    rmSync(join(listed, 'a.mcap'));
+    expect((await openError(listed)).where).toBe(join(listed, 'b.mcap'));
   });
 });

@@ -149,6 +149,12 @@ const BROKEN: [string, string, string, RegExp][] = [
     /offset that ends in a lane/,
   ],
   [
+    "the ego's own lane change onto the verge",
+    stringify(mutate((s) => (s.ego.behaviours = [{ type: 'cut_in', at: 0.1, duration: 0.5, offset: -3.5 }]))),
+    'ego.behaviours[0].offset',
+    /offset that ends in a lane/,
+  ],
+  [
     'a pedestrian at 30 m/s (km/h meant)',
     stringify(mutate((s) => (s.actors[1].speed = 30))),
     'actors[1].speed',
@@ -267,6 +273,27 @@ describe('scenario files', () => {
     expect(a).toEqual(b);
     expect(a.sensor.jpegQuality).toBe(85);
     expect(a.lighting.time).toBe('day');
+  });
+
+  it('a lane change is not blamed for a route that leaves the road by itself (cutting a corner)', () => {
+    const s = mutate((x) => {
+      x.duration = 4;
+      x.map.roads.push({
+        id: 'side',
+        points: [
+          [100, 0],
+          [100, 100],
+        ],
+        lanes: 2,
+      });
+      x.actors[0].route = [
+        { road: 'main', at: 40, lane: 1 },
+        { road: 'side', at: 30, lane: 1 },
+      ];
+      x.actors[0].speed = 10;
+      x.actors[0].behaviours = [{ type: 'cut_in', at: 0.1, duration: 0.5, offset: 0.5 }];
+    });
+    expect(() => scenarioFromValue(s, 'corner.yaml')).not.toThrow();
   });
 
   it('the committed JSON Schema is the one the zod schema generates', async () => {

@@ -5,6 +5,7 @@
  */
 import { ViperError } from '../../contracts/errors.ts';
 import { interrupt, type PipelineOptions, progress, runScenario, type ScenarioProgress } from './pipeline.ts';
+import { STOP_SIGNALS } from '../run.ts';
 
 export interface WorkerRequest {
   id: number;
@@ -23,7 +24,7 @@ export interface WorkerProgress {
 
 // The suite's parent forwards Ctrl-C / SIGTERM / SIGHUP (and a terminal sends them to the whole group): the recording or
 // replay running finalizes its file and the scenario ends as interrupted, not killed mid-write.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+for (const signal of STOP_SIGNALS) {
   process.on(signal, () => {
     interrupt.stopped = true;
   });

@@ -7,8 +7,9 @@
  */
 import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import type { DecompressHandlers } from '@mcap/core';
+import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
 import { RecordingError } from '../../contracts/errors.ts';
+import { compareNs } from '../../contracts/time.ts';
 import { createDecoder } from '../codecs/decode.ts';
 import type {
   ChannelInfo,
@@ -34,6 +35,8 @@ import { reorder } from './order.ts';
 import { readChunks } from './chunkRead.ts';
 import { DamageError, streamRecords } from './recordStream.ts';
 import type { Damage } from './recordStream.ts';
+
+type ChunkIndexRecord = TypedMcapRecords['ChunkIndex'];
 
 export interface OpenOptions {
   /** Read the intact part of a truncated or damaged file instead of failing (default false). */
@@ -76,9 +79,11 @@ export class RecordingReader {
   readonly #facts: FileFacts;
   /** Damage found by the open-time scan (streamed files) or while reading (indexed files). */
   #damage: Damage | undefined;
-  /** Damaged chunks recovery read past (a CRC-checked index), and their bytes. */
-  #skippedChunks = 0;
-  #skippedBytes = 0;
+  /**
+   * Damaged chunks recovery read past (a CRC-checked index), by file offset: kept across reads, so a later partial
+   * read (one topic's first message) neither forgets nor counts twice what a full read skipped.
+   */
+  readonly #skipped = new Map<bigint, { bytes: number; startNs: bigint; endNs: bigint }>();
   #messagesRead = 0;
   #closed = false;
   readonly #decoders = new Map<number, (data: Uint8Array) => Decoded>();
@@ -223,12 +228,14 @@ export class RecordingReader {
   /** What recover mode salvaged (meaningful after `messages()` has been read). */
   recovery(): RecoveryReport {
     const d = this.#damage;
-    const skipped = this.#skippedChunks;
+    const skipped = this.#skipped.size;
+    const gaps = [...this.#skipped.values()].sort((a, b) => compareNs(a.startNs, b.startNs));
     const report: RecoveryReport = {
       damaged: d !== undefined,
       messagesRead: this.#messagesRead,
-      bytesLost: skipped > 0 ? this.#skippedBytes : d ? this.#size - d.offset : 0,
+      bytesLost: skipped > 0 ? gaps.reduce((a, g) => a + g.bytes, 0) : d ? this.#size - d.offset : 0,
     };
+    if (skipped > 0) report.gaps = gaps.map(({ startNs, endNs }) => ({ startNs, endNs }));
     if (d)
       report.reason =
         skipped > 0
@@ -251,8 +258,6 @@ export class RecordingReader {
 
   async *#readIndexed(indexed: IndexedOpen, opts: ReadOptions): AsyncGenerator<RecordedMessage> {
     this.#messagesRead = 0;
-    this.#skippedChunks = 0;
-    this.#skippedBytes = 0;
     let delivered = 0;
     const resolve = (id: number) => this.#facts.channels.get(id);
     try {
@@ -260,10 +265,13 @@ export class RecordingReader {
       // and the chunks after it read (they were all lost before).
       const skip =
         this.#recover && indexed.trusted
-          ? (d: Damage, ci: { chunkLength: bigint }) => {
+          ? (d: Damage, ci: ChunkIndexRecord) => {
               this.#damage ??= d;
-              this.#skippedChunks++;
-              this.#skippedBytes += Number(ci.chunkLength);
+              this.#skipped.set(ci.chunkStartOffset, {
+                bytes: Number(ci.chunkLength),
+                startNs: ci.messageStartTime,
+                endNs: ci.messageEndTime,
+              });
             }
           : undefined;
       for await (const msg of readChunks(

@@ -32,17 +32,18 @@ export async function bagFolderFile(folder: string): Promise<string> {
   const names = await readdir(folder).catch(() => [] as string[]);
   // The bag's own index names its file: a file it lists that is missing is named, not "is a directory".
   const listed = await listedFiles(folder);
+  const mcap = names.filter((n) => n.endsWith('.mcap')).sort();
   if (listed?.length === 1 && listed[0]!.endsWith('.mcap')) {
     const file = join(folder, listed[0]!);
-    if (!existsSync(file))
+    if (existsSync(file)) return file;
+    // A renamed storage file, the folder's only one, is still the bag.
+    if (mcap.length !== 1)
       throw recordingError(
         `the rosbag2 bag's metadata.yaml lists ${listed[0]}, which is not in the folder`,
         folder,
         'copy the whole bag folder (metadata.yaml and its storage file together)',
       );
-    return file;
   }
-  const mcap = names.filter((n) => n.endsWith('.mcap')).sort();
   if (mcap.length === 1) return join(folder, mcap[0]!);
   if (mcap.length > 1) {
     const listed = `${mcap.slice(0, 3).join(', ')}${mcap.length > 3 ? ', …' : ''}`;
