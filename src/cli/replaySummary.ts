@@ -37,6 +37,12 @@ export function replayNotes(s: ReplaySummary): string[] {
         ? `no camera frames: the camera channels (${s.cameras.join(', ')}) hold no image, so nothing was detected or tracked`
         : 'no camera frames: nothing was detected or tracked',
     );
+  // A writer that stamped nothing (every log time 0): messages are read in log-time order, topic by topic, so
+  // no two cameras met in a rig frame.
+  if (s.messagesRead > 1 && s.startNs === s.endNs && s.rigFrames > 1)
+    notes.push(
+      `every message has the same log time (${s.startNs} ns): frames are read topic by topic, so cameras are not aligned into rig frames (${s.cameraFrames} camera frames in ${s.rigFrames} rig frames); rewrite the recording with real log times`,
+    );
   const p = s.perception;
   if (!p || s.cameraFrames === 0) return notes;
   if ('detect' in s.stages && p.detections === 0)

@@ -52,6 +52,13 @@ describe('replay notes', () => {
     expect(notes({ perception: undefined, stages: {} })).toEqual([]);
   });
 
+  it('every message at one log time (a writer that stamped nothing): the unaligned cameras are said to be why', () => {
+    expect(notes({ startNs: 0n, endNs: 0n, rigFrames: 10 })).toEqual([
+      'every message has the same log time (0 ns): frames are read topic by topic, so cameras are not aligned into rig frames (10 camera frames in 10 rig frames); rewrite the recording with real log times',
+    ]);
+    expect(notes({ startNs: 0n, endNs: 0n, rigFrames: 1, cameraFrames: 1 })).toEqual([]);
+  });
+
   it('camera channels without one image (every camera in a dropout): the empty result is said to be that', () => {
     const none = {
       cameraFrames: 0,
