@@ -160,6 +160,17 @@ describe('bad input is a RecordingError with a clear one-line message', () => {
     }
   });
 
+  it('a damaged closing magic (the footer whole before it) is named as such, not as a cut-off file', async () => {
+    const bytes = Uint8Array.from(original);
+    bytes.fill(0, bytes.length - 8);
+    const p = variant('zero-tail-magic', bytes);
+    expect(await failure(() => readAll(p))).toMatch(
+      /the closing magic \(the last 8 bytes, at byte \d+\) is damaged; every message is intact/,
+    );
+    const { messages: got } = await readAll(p, { recover: true });
+    expect(got).toEqual(messages);
+  });
+
   it('truncated inside the summary: refused, and with recover every message is read (streamed)', async () => {
     const p = variant('trunc-summary', original.subarray(0, dataEnd + 13 + 40));
     expect(await failure(() => readAll(p))).toMatch(/truncated: file ends inside the summary section/);

@@ -63,6 +63,15 @@ export function fileAccessError(doing: string, path: string, hint: string, err: 
   return recordingError(`cannot ${doing} file (${code ?? 'error'})`, path, hint, err);
 }
 
+/** A Footer record (opcode 0x02, 20 bytes of content) ends 8 bytes before the end of the file. */
+async function footerBeforeLast8(fh: FileHandle, size: number): Promise<boolean> {
+  const FOOTER_BYTES = 1 + 8 + 20;
+  if (size < FOOTER_BYTES + 8) return false;
+  const b = Buffer.alloc(9);
+  await fh.read(b, 0, 9, size - 8 - FOOTER_BYTES);
+  return b[0] === 0x02 && b.readBigUInt64LE(1) === 20n;
+}
+
 /** The first 16 bytes of every SQLite 3 database, such as a rosbag2 `.db3` bag. */
 const SQLITE_MAGIC = new TextEncoder().encode('SQLite format 3\0');
 
@@ -256,13 +265,20 @@ export async function scanFile(
     damage = err.damage;
   }
   if (!damage && dataEndAt >= 0 && !(await endsWithMagic(fh, size))) {
-    // Every message is intact, but the summary/footer was cut off: the writer never finished the file.
+    // Every message is intact, but the summary/footer was cut off: the writer never finished the file. Unless a
+    // whole footer record sits just before the last 8 bytes: then the closing magic itself is what is damaged.
     const at = dataEndAt + DATA_END_RECORD_BYTES;
-    damage = {
-      reason: `truncated: file ends inside the summary section at byte ${size} (data ends at byte ${at}; every message is intact)`,
-      offset: at,
-      truncated: true,
-    };
+    damage = (await footerBeforeLast8(fh, size))
+      ? {
+          reason: `the closing magic (the last 8 bytes, at byte ${size - 8}) is damaged; every message is intact`,
+          offset: at,
+          truncated: false,
+        }
+      : {
+          reason: `truncated: file ends inside the summary section at byte ${size} (data ends at byte ${at}; every message is intact)`,
+          offset: at,
+          truncated: true,
+        };
   }
   const channels = new Map<number, ChannelInfo>();
   const schemaOfChannel = new Map<number, SchemaRecord>();
