@@ -9,7 +9,7 @@ import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import { RecordingError } from '../../contracts/errors.ts';
 import type { ChannelInfo } from '../types.ts';
-import { MCAP_MAGIC } from './recordBytes.ts';
+import { MCAP_MAGIC, Op, RECORD_PREFIX } from './recordBytes.ts';
 import { DamageError, hasMagicAt, streamRecords } from './recordStream.ts';
 import type { Damage } from './recordStream.ts';
 
@@ -63,13 +63,13 @@ export function fileAccessError(doing: string, path: string, hint: string, err: 
   return recordingError(`cannot ${doing} file (${code ?? 'error'})`, path, hint, err);
 }
 
-/** A Footer record (opcode 0x02, 20 bytes of content) ends 8 bytes before the end of the file. */
+/** A Footer record (20 bytes of content: summary start, summary offset start, summary CRC) ends 8 bytes before the end. */
 async function footerBeforeLast8(fh: FileHandle, size: number): Promise<boolean> {
-  const FOOTER_BYTES = 1 + 8 + 20;
-  if (size < FOOTER_BYTES + 8) return false;
-  const b = Buffer.alloc(9);
-  await fh.read(b, 0, 9, size - 8 - FOOTER_BYTES);
-  return b[0] === 0x02 && b.readBigUInt64LE(1) === 20n;
+  const FOOTER_BYTES = RECORD_PREFIX + 20;
+  if (size < FOOTER_BYTES + MCAP_MAGIC.length) return false;
+  const b = Buffer.alloc(RECORD_PREFIX);
+  await fh.read(b, 0, RECORD_PREFIX, size - MCAP_MAGIC.length - FOOTER_BYTES);
+  return b[0] === Op.Footer && b.readBigUInt64LE(1) === 20n;
 }
 
 /** The first 16 bytes of every SQLite 3 database, such as a rosbag2 `.db3` bag. */
@@ -270,7 +270,7 @@ export async function scanFile(
     const at = dataEndAt + DATA_END_RECORD_BYTES;
     damage = (await footerBeforeLast8(fh, size))
       ? {
-          reason: `the closing magic (the last 8 bytes, at byte ${size - 8}) is damaged; every message is intact`,
+          reason: `the closing magic (the last 8 bytes, at byte ${size - MCAP_MAGIC.length}) is damaged; every message is intact`,
           offset: at,
           truncated: false,
         }
