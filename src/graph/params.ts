@@ -73,6 +73,8 @@ export function defaultParamsYaml(): string {
 # Not listed, set by replay unless given: tracker.imageWidth (each camera's width; 0 turns the exit rule off),
 # tracker.classGroups (the model card's, e.g. [[car, truck, bus], [pedestrian, cyclist, motorcycle]]) and
 # tracker.newTrackMargin (birth threshold − trackThresh: from the model card's birthThresh, else 0.1).
+# These are replay's defaults. viper track starts from ByteTrack's reference settings instead (matchThresh 0.8, no
+# colour, ground or recovery terms): given this whole file, it tracks as replay does, not as the reference.
 ${stringifyYaml(defaultParams())}`;
 }
 

@@ -175,6 +175,24 @@ export function parseTrackerConfig(input: Partial<TrackerConfig> = {}): TrackerC
       hint: `set on the command line (--${flag}, where the command has it) or in a --params file (tracker.${field}); src/track/README.md gives every range`,
     });
   }
+  // Settings that would silently turn a stage off or change nothing: `--low-thresh 0.7` over the track threshold
+  // dropped the second association; a cost limit past the cost's range (1 − IoU ≤ 1, 1 − GIoU ≤ 2) limits nothing.
+  if (r.data.lowThresh > r.data.trackThresh) {
+    throw new ConfigError({
+      what: `lowThresh ${r.data.lowThresh} is above trackThresh ${r.data.trackThresh}`,
+      where: 'tracker config',
+      hint: 'the second association takes detections scored between lowThresh and trackThresh: keep lowThresh ≤ trackThresh',
+    });
+  }
+  const costMax = r.data.cost === 'giou' ? 2 : 1;
+  for (const key of ['matchThresh', 'secondMatchThresh', 'unconfirmedMatchThresh'] as const) {
+    if (r.data[key] > costMax)
+      throw new ConfigError({
+        what: `${key} ${r.data[key]} is past the cost's range (1 − ${r.data.cost === 'giou' ? 'GIoU ≤ 2' : 'IoU ≤ 1'}): it would limit nothing`,
+        where: 'tracker config',
+        hint: `use a limit in (0, ${costMax}]`,
+      });
+  }
   if (r.data.appearanceCap < r.data.appearanceNeutral) {
     throw new ConfigError({
       what: `appearanceCap ${r.data.appearanceCap} is below appearanceNeutral ${r.data.appearanceNeutral}`,

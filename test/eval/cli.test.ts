@@ -270,6 +270,20 @@ describe('viper eval on a results MCAP', () => {
     );
   });
 
+  it('--iou 0 (boxes that do not touch would match) and --format on an MCAP are refused by name', async () => {
+    const gt = join(dir, 'iou0-gt.txt');
+    writeFileSync(gt, '1,1,0,0,10,10,1,1,1\n');
+    const tr = join(dir, 'iou0-tr.txt');
+    writeFileSync(tr, '1,1,500,500,10,10,1,-1,-1,-1\n');
+    const r = await run(tr, '--gt', gt, '--iou', '0');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: config: --iou must be a number in \(0, 1\], got '0'/);
+    const rec = join(dir, 'notrack.results.mcap');
+    const k = await run(rec, '--format', 'kitti');
+    expect(k.code).toBe(2);
+    expect(k.err).toMatch(/--format kitti is for text files, and .* is an MCAP recording/);
+  });
+
   it('results of a replay without a tracker: the hint does not say to replay the results again', async () => {
     const rec = join(dir, 'notrack.mcap');
     await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
@@ -340,7 +354,7 @@ describe('viper eval on text files', () => {
   it('needs --gt for text results and checks options', async () => {
     expect((await run(join(dir, 'x.txt'))).err).toMatch(/need --gt/);
     expect((await run(join(dir, 'x.txt'), '--gt', 'y', '--iou', '2')).err).toMatch(
-      /--iou must be a number in \[0, 1\], got '2'/,
+      /--iou must be a number in \(0, 1\], got '2'/,
     );
     // Tracks without scores (MOT conf −1) give no detection AP, so there are no curves to draw.
     const gt = join(dir, 'gt-noscore.txt');

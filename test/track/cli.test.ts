@@ -63,6 +63,32 @@ describe('viper track', () => {
     expect(readFileSync(back, 'utf8') === reference).toBe(true);
   });
 
+  it("refuses the other tracker's options and settings that would change nothing or turn a stage off", async () => {
+    const det = join(import.meta.dirname, 'fixtures', 'crowd-seed11.det.txt');
+    const out = join(dir, 'refused.txt');
+    const errors: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((s: string) => errors.push(String(s)) > 0) as typeof process.stderr.write;
+    try {
+      for (const args of [
+        ['--tracker', 'sort', '--giou'],
+        ['--tracker', 'sort', '--mot20', '--track-thresh', '0.9'],
+        ['--min-hits', '5'],
+        ['--low-thresh', '0.7'],
+        ['--match-thresh', '2'],
+      ])
+        expect(await viper('track', det, '-o', out, '--no-progress', ...args), args.join(' ')).toBe(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(errors.join('')).toMatch(/--giou is a ByteTrack setting, and the tracker is 'sort'/);
+    expect(errors.join('')).toMatch(/--track-thresh, --mot20 are ByteTrack settings/);
+    expect(errors.join('')).toMatch(/--min-hits is a SORT setting, and the tracker is 'bytetrack'/);
+    expect(errors.join('')).toMatch(/lowThresh 0\.7 is above trackThresh 0\.5/);
+    expect(errors.join('')).toMatch(/matchThresh 2 is past the cost's range/);
+    expect(() => readFileSync(out)).toThrow();
+  });
+
   it('says why a file gave no track (a tracker output file: every score −1)', async () => {
     const det = join(dir, 'scored-minus-one.txt');
     writeFileSync(det, ['1,1,10,10,20,40,-1,-1,-1,-1', '2,1,11,10,20,40,-1,-1,-1,-1'].join('\n'));

@@ -97,6 +97,14 @@ export function register(program: Command): void {
               hint: 'use mot or kitti',
             });
           }
+          // `--format kitti` on a results MCAP was told it needed --gt, not that --format is for text files.
+          if (format !== 'mcap' && isRecording(results)) {
+            throw new ConfigError({
+              what: `--format ${format} is for text files, and ${results} is an MCAP recording`,
+              where: '--format',
+              hint: 'leave --format out: an MCAP results file is scored against the recording it was replayed from',
+            });
+          }
           // Both sides are read as the results are: a recording against text (or text against a recording) would
           // fail on the other's first bytes, naming the wrong problem.
           if (o.gt !== undefined && (format === 'mcap') !== isRecording(o.gt)) {
@@ -109,7 +117,8 @@ export function register(program: Command): void {
                   : 'text tracks are scored against text labels; an MCAP results file against its recording',
             });
           }
-          const iou = unitArg('--iou', o.iou);
+          // Above 0: at 0, boxes that do not touch matched (an IDF1 of 100 for two boxes 500 px apart).
+          const iou = numberArg('--iou', o.iou, { above: 0, max: 1 });
           // MCAP results are scored as `viper scenarios run` scores them; text files count every row (MOTChallenge).
           const mcap = format === 'mcap';
           const minVisibility = unitArg(

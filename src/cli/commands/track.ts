@@ -62,6 +62,34 @@ function noTrackNotes(
   ];
 }
 
+/** Options of the other tracker are refused, not ignored (SORT gave the same tracks with --giou or --mot20). */
+function checkApplies(o: TrackOptions): void {
+  const only: Record<string, [string, unknown][]> = {
+    bytetrack: [
+      ['--track-thresh', o.trackThresh],
+      ['--low-thresh', o.lowThresh],
+      ['--match-thresh', o.matchThresh],
+      ['--track-buffer', o.trackBuffer],
+      ['--mot20', o.mot20],
+      ['--giou', o.giou],
+    ],
+    sort: [
+      ['--min-hits', o.minHits],
+      ['--max-age', o.maxAge],
+    ],
+  };
+  for (const [kind, opts] of Object.entries(only)) {
+    if (kind === o.tracker) continue;
+    const given = opts.filter(([, v]) => v !== undefined).map(([f]) => f);
+    if (given.length > 0)
+      throw new ConfigError({
+        what: `${given.join(', ')} ${given.length === 1 ? 'is a' : 'are'} ${kind === 'bytetrack' ? 'ByteTrack' : 'SORT'} setting${given.length === 1 ? '' : 's'}, and the tracker is '${o.tracker}'`,
+        where: given[0]!,
+        hint: `use --tracker ${kind} with ${given.length === 1 ? 'it' : 'them'}, or leave ${given.length === 1 ? 'it' : 'them'} out`,
+      });
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('track')
@@ -76,8 +104,8 @@ export function register(program: Command): void {
     .option('--low-thresh <s>', 'ByteTrack low-score bound of the second association (default 0.1)')
     .option('--match-thresh <c>', 'ByteTrack first-association cost limit on 1 − IoU (default 0.8)')
     .option('--track-buffer <frames>', 'frames a lost track is kept at 30 fps (default 30)')
-    .option('--mot20', 'MOT20 mode: no score fusion in the association costs')
-    .option('--giou', 'use 1 − GIoU instead of 1 − IoU as the cost')
+    .option('--mot20', 'ByteTrack MOT20 mode: no score fusion in the association costs')
+    .option('--giou', 'ByteTrack: use 1 − GIoU instead of 1 − IoU as the cost')
     .option('--min-box-area <px2>', 'drop output boxes with w·h ≤ this (ByteTrack demo: 10)', '0')
     .option('--aspect-ratio-thresh <r>', 'drop output boxes with w/h > r (ByteTrack demo: 1.6)')
     .option('--min-hits <n>', 'SORT: hits before a track is reported (default 3)')
@@ -97,6 +125,7 @@ export function register(program: Command): void {
             hint: 'use bytetrack or sort',
           });
         }
+        checkApplies(o);
         checkOutputPaths([detPath, o.params], [{ path: o.output, flag: '-o', allowStream: true }]);
         const text = await readTextInput(detPath);
         const rows = readMotChallenge(text, { source: detPath });
