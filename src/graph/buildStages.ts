@@ -101,14 +101,12 @@ export async function buildStages(
     });
   }
   let model = o.model;
-  // The oracle or a pass-through would run and the model (perhaps a broken card) be ignored without a word.
-  if (model !== undefined && detector !== undefined && detector !== 'model') {
-    throw new ConfigError({
-      what: `--model is for --detector model, and the detector is '${detector}'`,
-      where: '--model',
-      hint: 'drop --detector (the model is then the detector) or --model',
-    });
-  }
+  if (detector !== undefined)
+    refuseModelWithOtherDetector(
+      model,
+      detector,
+      'drop --detector (the model is then the detector) or --model',
+    );
   if (!detector) {
     if (model || existsSync(BUNDLED_MODEL)) detector = 'model';
     else if (await hasGroundTruth(input)) {
@@ -215,6 +213,23 @@ function modelSha256(path: string): Promise<string> {
     modelHashes.set(key, h);
   }
   return h;
+}
+
+/**
+ * `--model` with another detector is refused: the oracle or a pass-through would run and the model (perhaps a
+ * broken card) be ignored without a word. Used by replay (here) and by `scenarios run` before its workers start.
+ */
+export function refuseModelWithOtherDetector(
+  model: string | undefined,
+  detector: string,
+  hint: string,
+): void {
+  if (model !== undefined && detector !== 'model')
+    throw new ConfigError({
+      what: `--model is for --detector model, and the detector is '${detector}'`,
+      where: '--model',
+      hint,
+    });
 }
 
 /** The track threshold a configuration ends with: its own, else the track stage's default, else the reference's. */

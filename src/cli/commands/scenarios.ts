@@ -18,6 +18,7 @@ import {
   suiteJson,
   writeReports,
 } from '../../eval/scenarios/index.ts';
+import { refuseModelWithOtherDetector } from '../../graph/buildStages.ts';
 import { loadParams, setsNothing } from '../../graph/params.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../contracts/topics.ts';
@@ -97,13 +98,7 @@ export function register(program: Command): void {
         if (o.detector !== 'oracle' && o.detector !== 'model') {
           throw new ConfigError({ what: `--detector '${o.detector}'`, hint: 'oracle or model' });
         }
-        // The oracle would run and the model (perhaps a broken card) be ignored without a word.
-        if (o.model !== undefined && o.detector !== 'model')
-          throw new ConfigError({
-            what: `--model is for --detector model, and the detector is '${o.detector}'`,
-            where: '--model',
-            hint: 'add --detector model',
-          });
+        refuseModelWithOtherDetector(o.model, o.detector, 'add --detector model');
         const jobs = o.jobs === undefined ? undefined : intArg('--jobs', o.jobs, 256);
         // The oracle hashes its seed as 32 bits: a larger one would alias a smaller seed (2^32 + 1 is seed 1).
         const oracleSeed =
