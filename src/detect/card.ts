@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { nearest } from '../sim/scenario/errors.ts';
+import { nearest, valueAt } from '../sim/scenario/errors.ts';
 import { ViperClass } from '../contracts/classes.ts';
 import { ModelError } from '../contracts/errors.ts';
 
@@ -259,14 +259,6 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
     });
   }
   return { ...parsed.data, cardPath, modelPath };
-}
-
-/** The value at `path` in parsed JSON (undefined where the path leads nowhere). */
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = raw;
-  for (const k of path)
-    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
 }
 
 /** Class index → Viper class (undefined: dropped), in the model's class order. */

@@ -29,7 +29,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(top level)' : out;
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` in parsed YAML/JSON (undefined where the path leads nowhere). */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
   for (const p of path) {
     if (v === null || typeof v !== 'object') return undefined;
