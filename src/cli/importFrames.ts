@@ -8,6 +8,7 @@
  * is decoded as it streams, so a failure part-way keeps the frames before it (and says so). The output's folder
  * is created when missing.
  */
+import { plural } from './words.ts';
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
@@ -317,7 +318,7 @@ async function writeFrames(
     }
   } catch (err) {
     if (!(reading && count > 0 && err instanceof RecordingError)) throw err;
-    const kept = `the ${count} frame${count === 1 ? '' : 's'} before it are kept in ${o.output}`;
+    const kept = `the ${plural(count, 'frame')} before it are kept in ${o.output}`;
     throw new RecordingError({
       what: err.what,
       where: err.where,

@@ -1,3 +1,4 @@
+import { plural } from '../words.ts';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
@@ -260,7 +261,7 @@ async function startLive(o: Record<string, unknown>): Promise<LiveServer | undef
 
 /** The live server's account of the run: what reached clients, what a slow one missed, what was not streamed. */
 function liveLine(l: ReturnType<LiveServer['stats']>, notStreamed: readonly string[]): string {
-  const parts = [`  live: ${l.served} client${l.served === 1 ? '' : 's'} served, ${l.sent} messages sent`];
+  const parts = [`  live: ${plural(l.served, 'client')} served, ${l.sent} messages sent`];
   if (l.dropped > 0) parts.push(`${l.dropped} dropped (a client read more slowly than the replay sent)`);
   if (notStreamed.length > 0)
     parts.push(`not streamed (encodings Foxglove's live protocol cannot carry): ${notStreamed.join(', ')}`);

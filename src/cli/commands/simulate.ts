@@ -1,3 +1,4 @@
+import { plural } from '../words.ts';
 import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
@@ -59,8 +60,6 @@ function refuseIgnoredOptions(o: Opts): void {
       'add --export-dataset DIR',
     );
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * `--check`: every file is loaded and validated, each mistake of each bad one on its own line (`error: …`, as a
