@@ -61,6 +61,12 @@ export async function* readChunks(
   const reads = new ReadAhead(fh);
   let next = 0;
   let ordinal = 0;
+  /** A chunk's buffer is free again (parsed, or skipped as damaged): read the next chunks meanwhile. */
+  const readOn = (buf: Uint8Array) => {
+    reads.release(buf);
+    while (reads.inFlight < READ_AHEAD && next + reads.inFlight < queue.length)
+      reads.start(queue[next + reads.inFlight] as ChunkIndex);
+  };
   try {
     for (;;) {
       while (next < queue.length) {
@@ -81,9 +87,7 @@ export async function* readChunks(
         } catch (err) {
           if (!(err instanceof DamageError) || !onDamagedChunk) throw err;
           onDamagedChunk(err.damage, ci);
-          reads.release(buf);
-          while (reads.inFlight < READ_AHEAD && next + reads.inFlight < queue.length)
-            reads.start(queue[next + reads.inFlight] as ChunkIndex);
+          readOn(buf);
           continue;
         }
         for (const m of messages) {
@@ -103,9 +107,7 @@ export async function* readChunks(
           heap.push({ msg, ordinal: ordinal++ });
         }
         // `bytes` is free again (payloads copied out or decompressed): read the next chunks meanwhile.
-        reads.release(buf);
-        while (reads.inFlight < READ_AHEAD && next + reads.inFlight < queue.length)
-          reads.start(queue[next + reads.inFlight] as ChunkIndex);
+        readOn(buf);
       }
       const out = heap.pop();
       if (out === undefined) return;
