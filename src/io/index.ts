@@ -34,5 +34,5 @@ export {
   transformsToFoxglove,
 } from './codecs/foxgloveToViper.ts';
 export { stampToNs } from './codecs/image.ts';
-export { FrameIds, lineErrors, readTextInput, type TextReadOptions } from './text/lines.ts';
+export { decimal, FrameIds, lineErrors, readTextInput, type TextReadOptions } from './text/lines.ts';
 export { type MotRow, readMotChallenge, writeMotChallenge } from './text/motchallenge.ts';

@@ -23,6 +23,8 @@ export interface MotRunResult {
   frames: number;
   detections: number;
   boxes: number;
+  /** Track boxes the output filters (`minBoxArea`, `aspectRatioThresh`) removed. */
+  filtered: number;
   ids: number;
 }
 
@@ -34,7 +36,7 @@ export function* trackMotFrames(
   rows: readonly MotRow[],
   config: Partial<TrackerConfig> = {},
   opts: MotRunOptions = {},
-): Generator<{ frame: number; tracks: Track2D[] }> {
+): Generator<{ frame: number; tracks: Track2D[]; filtered: number }> {
   const tracker = createTracker(config);
   const byFrame = motToDetections(rows);
   const lastFrame = lastMotFrame(rows);
@@ -50,12 +52,13 @@ export function* trackMotFrames(
       if (next >= withDetections.length) break;
       f = withDetections[next]!;
     }
-    const tracks = tracker.update(byFrame.get(f) ?? [], undefined, f).filter((t) => {
+    const all = tracker.update(byFrame.get(f) ?? [], undefined, f);
+    const tracks = all.filter((t) => {
       const w = t.box.x2 - t.box.x1;
       const h = t.box.y2 - t.box.y1;
       return w * h > minArea && !(w / h > maxAspect);
     });
-    yield { frame: f, tracks };
+    yield { frame: f, tracks, filtered: all.length - tracks.length };
   }
 }
 
@@ -64,17 +67,26 @@ export class MotRunCollector {
   readonly perFrame = new Map<number, Track2D[]>();
   private readonly ids = new Set<number>();
   private boxes = 0;
+  private filtered = 0;
   private lastFrame = 0;
 
-  add(frame: number, tracks: Track2D[]): void {
+  add(frame: number, tracks: Track2D[], filtered = 0): void {
     if (tracks.length > 0) this.perFrame.set(frame, tracks);
     this.boxes += tracks.length;
+    this.filtered += filtered;
     this.lastFrame = frame;
     for (const t of tracks) this.ids.add(t.trackId);
   }
 
   result(frames: number, detections: number): MotRunResult {
-    return { perFrame: this.perFrame, frames, detections, boxes: this.boxes, ids: this.ids.size };
+    return {
+      perFrame: this.perFrame,
+      frames,
+      detections,
+      boxes: this.boxes,
+      filtered: this.filtered,
+      ids: this.ids.size,
+    };
   }
 
   get framesDone(): number {
@@ -93,6 +105,7 @@ export function trackMotSequence(
   opts: MotRunOptions = {},
 ): MotRunResult {
   const run = new MotRunCollector();
-  for (const { frame, tracks } of trackMotFrames(rows, config, opts)) run.add(frame, tracks);
+  for (const { frame, tracks, filtered } of trackMotFrames(rows, config, opts))
+    run.add(frame, tracks, filtered);
   return run.result(lastMotFrame(rows), rows.length);
 }

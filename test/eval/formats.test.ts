@@ -145,6 +145,24 @@ describe('KITTI tracking', () => {
       /whitespace/,
     );
   });
+
+  it('refuses a negative frame and a type the devkit does not have, naming the file and line', () => {
+    const row = text.split('\n')[1]!;
+    const opts = { source: 'gt.txt' };
+    // Frame −1 had passed the reader and failed later without a file or line.
+    expect(thrown(() => readKitti(`${row}\n-1${row.slice(1)}\n`, opts)).message).toMatch(
+      /frame -1: frames are 0-based \(gt\.txt: KITTI line 2\)/,
+    );
+    // A typo was scored as a class of its own: overall 100 %, the class and 'car' each 0 %.
+    expect(thrown(() => readKitti(row.replace('Van', 'Kar'), opts)).message).toMatch(
+      /type "Kar" is not a KITTI type \(gt\.txt: KITTI line 1\)/,
+    );
+    // What Viper writes for a class the devkit has no type for is readable back.
+    const misc = trackRowsToKittiRows([
+      { frame: 0, id: 1, box: { x1: 0, y1: 0, x2: 1, y2: 1 }, cls: 'tram car' },
+    ]);
+    expect(readKitti(writeKitti(misc))[0]!.type).toBe('Misc');
+  });
 });
 
 describe('odd tracking text', () => {
@@ -155,6 +173,21 @@ describe('odd tracking text', () => {
     expect(readMotChallenge(`\uFEFF${mot.replaceAll('\n', '\r\n\r\n')}`)).toEqual(want);
     expect(readMotChallenge(mot.replaceAll(',', '\t'))).toEqual(want);
     expect(readMotChallenge(mot.replaceAll('\n', ',\n'))).toEqual(want);
+  });
+
+  it('refuses numbers that are not decimal (0x10 had read as 16)', () => {
+    expect(thrown(() => readMotChallenge('1,0x10,1,1,1,1\n')).message).toMatch(/field id is "0x10".*line 1/);
+    expect(thrown(() => readMotChallenge('1,1,1,1,1,1,0b1\n')).message).toMatch(/field conf is "0b1"/);
+    expect(thrown(() => readKitti('0 1 Car 0 0 0 1 1 2 0x2 1 1 1 1 1 1 0\n')).message).toMatch(
+      /field y2 is "0x2"/,
+    );
+    expect(readMotChallenge('1,1,-.5,+2,1e1,4.,0.5\n')[0]).toMatchObject({
+      x: -0.5,
+      y: 2,
+      w: 10,
+      h: 4,
+      conf: 0.5,
+    });
   });
 
   it('refuses ids past 2^53, which would merge two ids into one', () => {

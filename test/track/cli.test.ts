@@ -118,5 +118,12 @@ describe('viper track', () => {
     expect(sort.notes).toEqual([
       expect.stringMatching(/SORT drops detections scoring under its score threshold/),
     ]);
+    // Well-scored boxes of 20×40 px, all removed by the area filter: the note names the filter, not the thresholds.
+    writeFileSync(det, ['1,1,10,10,20,40,0.9,-1,-1,-1', '2,1,11,10,20,40,0.9,-1,-1,-1'].join('\n'));
+    const filtered = await run('--min-box-area', '1000');
+    expect(filtered.trackBoxes).toBe(0);
+    expect(filtered.notes).toEqual([
+      "no track box written: --min-box-area or --aspect-ratio-thresh removed all 2 of the tracker's boxes",
+    ]);
   });
 });

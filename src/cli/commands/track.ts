@@ -40,10 +40,16 @@ function num(name: string, v: string | undefined): number | undefined {
  */
 function noTrackNotes(
   rows: readonly { conf: number }[],
-  boxes: number,
+  run: { boxes: number; filtered: number },
   given: Partial<TrackerConfig>,
 ): string[] {
-  if (boxes > 0 || rows.length === 0) return [];
+  if (run.boxes > 0 || rows.length === 0) return [];
+  // The tracker did report boxes: the output filters removed them, not the thresholds.
+  if (run.filtered > 0) {
+    return [
+      `no track box written: --min-box-area or --aspect-ratio-thresh removed all ${run.filtered} of the tracker's boxes`,
+    ];
+  }
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const r of rows) {
@@ -161,14 +167,14 @@ export function register(program: Command): void {
         });
         try {
           let n = 0;
-          for (const { frame, tracks } of trackMotFrames(rows, config, {
+          for (const { frame, tracks, filtered } of trackMotFrames(rows, config, {
             minBoxArea: numberArg('--min-box-area', String(o.minBoxArea), { min: 0 }),
             aspectRatioThresh:
               o.aspectRatioThresh === undefined
                 ? undefined
                 : numberArg('--aspect-ratio-thresh', o.aspectRatioThresh, { above: 0 }),
           })) {
-            run.add(frame, tracks);
+            run.add(frame, tracks, filtered);
             // Let a Ctrl-C in every so often: the tracker is synchronous, and a signal is only seen between turns.
             if (++n % 256 === 0) {
               bar.update(frame);
@@ -197,7 +203,7 @@ export function register(program: Command): void {
           ids: r.ids,
           framesPerSecond: elapsedS > 0 ? Math.round(r.frames / elapsedS) : null,
           interrupted: stop.signal !== undefined,
-          notes: noTrackNotes(done, r.boxes, config),
+          notes: noTrackNotes(done, r, config),
         };
         if (o.json) printJson(summary);
         else {

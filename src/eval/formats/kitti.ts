@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../contracts/errors.ts';
 import type { TrackRow } from '../rows.ts';
-import { FrameIds, lineErrors, type TextReadOptions } from '../../io/index.ts';
+import { decimal, FrameIds, lineErrors, type TextReadOptions } from '../../io/index.ts';
 
 export interface KittiRow {
   frame: number;
@@ -32,6 +32,19 @@ export interface KittiRow {
   /** Results only. */
   score?: number;
 }
+
+/** The devkit's object types (its readme); anything else is a typo, which would be scored as a class of its own. */
+export const KITTI_TYPES = [
+  'Car',
+  'Van',
+  'Truck',
+  'Pedestrian',
+  'Person_sitting',
+  'Cyclist',
+  'Tram',
+  'Misc',
+  'DontCare',
+] as const;
 
 const NUMERIC = [
   'frame',
@@ -82,7 +95,7 @@ export function readKitti(text: string, opts: TextReadOptions = {}): KittiRow[] 
         v.push(0);
         continue;
       }
-      const x = Number(cols[c]);
+      const x = decimal(cols[c]!);
       if (!Number.isFinite(x)) {
         throw parseError(`field ${NUMERIC[c]} is "${cols[c]}", not a number`, n + 1, 'see the KITTI readme');
       }
@@ -95,6 +108,12 @@ export function readKitti(text: string, opts: TextReadOptions = {}): KittiRow[] 
         n + 1,
         'frame and track_id come first',
       );
+    }
+    if (v[0]! < 0) {
+      throw parseError(`frame ${cols[0]}: frames are 0-based`, n + 1, 'KITTI numbers frames from 0');
+    }
+    if (!(KITTI_TYPES as readonly string[]).includes(cols[2]!)) {
+      throw parseError(`type "${cols[2]}" is not a KITTI type`, n + 1, `one of ${KITTI_TYPES.join(', ')}`);
     }
     if (v[8]! < v[6]! || v[9]! < v[7]!) {
       throw parseError(
@@ -227,6 +246,6 @@ function kittiType(cls?: string): string {
     case 'motorcycle':
       return 'Cyclist';
     default:
-      return cls ? cls : 'Misc';
+      return 'Misc';
   }
 }

@@ -9,6 +9,14 @@ export interface TextReadOptions {
   source?: string;
 }
 
+/**
+ * A column as a decimal number, or NaN. `Number()` alone also reads `0x10`, `0b1`, `0o7` and an empty string,
+ * which no tracking file means: such a line is refused rather than read as 16, 1, 7 or 0.
+ */
+export function decimal(col: string): number {
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(col) ? Number(col) : Number.NaN;
+}
+
 /** An error maker naming `<source>: <format> line <n>`. */
 export function lineErrors(format: string, opts: TextReadOptions) {
   const at = opts.source ? `${opts.source}: ${format} line` : `${format} line`;

@@ -4,7 +4,7 @@
  * use spaces). Ground-truth files reuse `conf` as the "consider" flag and may append class and visibility
  * (MOT16+: `frame,id,x,y,w,h,consider,class,visibility`); those are kept in `extra`.
  */
-import { FrameIds, lineErrors, type TextReadOptions } from './lines.ts';
+import { decimal, FrameIds, lineErrors, type TextReadOptions } from './lines.ts';
 
 export interface MotRow {
   frame: number;
@@ -53,10 +53,14 @@ export function readMotChallenge(text: string, opts: TextReadOptions = {}): MotR
     }
     const v: number[] = [];
     for (let c = 0; c < cols.length; c++) {
-      const x = Number(cols[c]);
-      if (cols[c] === '' || !Number.isFinite(x)) {
+      const x = decimal(cols[c]!);
+      if (!Number.isFinite(x)) {
         const name = FIELDS[c] ?? `column ${c + 1}`;
-        throw parseError(`field ${name} is "${cols[c]}", not a number`, n + 1, 'every column is numeric');
+        throw parseError(
+          `field ${name} is "${cols[c]}", not a number`,
+          n + 1,
+          'every column is a decimal number',
+        );
       }
       v.push(x);
     }
