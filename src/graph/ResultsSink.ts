@@ -183,10 +183,17 @@ const RIG_METRICS_SCHEMA = {
     timestamp: { type: 'object', properties: { sec: { type: 'integer' }, nsec: { type: 'integer' } } },
     cameras: { type: 'array', items: { type: 'string' } },
     missing: { type: 'array', items: { type: 'string' } },
-    detections: { type: ['integer', 'null'] },
-    tracks: { type: ['integer', 'null'] },
-    objects: { type: ['integer', 'null'] },
-    issues: { type: 'array' },
+    // null where the stage did not run (Foxglove reads one type per field, so the null is in the description).
+    detections: { type: 'integer', description: 'null: no detector ran' },
+    tracks: { type: 'integer', description: 'null: no tracker ran' },
+    objects: { type: 'integer', description: 'null: fusion did not run' },
+    issues: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { cameraId: { type: 'string' }, kind: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
   },
 };
 

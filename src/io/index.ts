@@ -11,6 +11,7 @@ export {
   foxgloveSchemaData,
   foxgloveSchemaName,
 } from './codecs/foxglove.ts';
+export { foxgloveJsonSchema } from './codecs/jsonSchema.ts';
 export { createDecoder } from './codecs/decode.ts';
 export type { Decoder } from './codecs/decode.ts';
 export {

@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import * as wsProtocolModule from '@foxglove/ws-protocol';
 import { WebSocketServer } from 'ws';
 import { ConfigError } from '../contracts/errors.ts';
-import { foxgloveSchemaData, foxgloveSchemaName } from '../io/index.ts';
+import { foxgloveJsonSchema, foxgloveSchemaData, foxgloveSchemaName } from '../io/index.ts';
 import type { SchemaSpec } from '../io/types.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { ClientRequests } from './ClientRequests.ts';
@@ -245,7 +245,7 @@ export class LiveServer {
           foxgloveSchemaData(spec.name),
         );
       case 'json':
-        return this.addChannel(topic, spec.name, 'json', JSON.stringify(spec.jsonSchema));
+        return this.addChannel(topic, spec.name, 'json', JSON.stringify(foxgloveJsonSchema(spec.jsonSchema)));
       case 'raw':
         if (spec.messageEncoding === 'cdr' && ROS2_SCHEMA_ENCODINGS.has(spec.encoding))
           return this.addChannel(topic, spec.name, 'cdr', spec.data, spec.encoding);

@@ -4,15 +4,15 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { LiveServer } from '../../src/live/LiveServer.ts';
 import { encodeFoxglove, foxgloveSchemaData } from '../../src/io/index.ts';
+import { z } from 'zod';
+import { ObjectsMessage } from '../../src/contracts/index.ts';
+import { foxgloveJsonSchemaProblems } from '../testing/foxgloveJsonSchema.ts';
 import { decodeWithSchema } from '../viewer/foxgloveProto.ts';
 
 const stamp = (tNs: bigint) => ({ sec: Number(tNs / 1_000_000_000n), nsec: Number(tNs % 1_000_000_000n) });
 
 const T0 = 1_700_000_000_000_000_000n;
-const objectsSchema = JSON.stringify({
-  type: 'object',
-  properties: { stampNs: { type: 'string' }, objects: { type: 'array' } },
-});
+const objectsSchema = JSON.stringify(z.toJSONSchema(ObjectsMessage));
 
 interface Received {
   channel: Channel;
@@ -51,7 +51,8 @@ function connect(url: string, expectChannels: number) {
     } else {
       expect(channel.encoding).toBe('json');
       expect(channel.schemaEncoding).toBe('jsonschema');
-      JSON.parse(channel.schema);
+      // Advertised as Foxglove's JSON Schema parser reads it (zod's own tuples it refused).
+      expect(foxgloveJsonSchemaProblems(JSON.parse(channel.schema) as object)).toEqual([]);
       decoded = JSON.parse(new TextDecoder().decode(bytes));
     }
     received.push({ channel, timestamp, decoded });
@@ -194,7 +195,7 @@ describe('LiveServer', () => {
 
   test('a client that does not read loses messages (counted); publish never blocks', async () => {
     server = await LiveServer.start({ port: 0, maxBufferedBytes: 64 * 1024 });
-    const ch = server.addChannel('/blob', 'viper.Blob', 'json', '{"type":"object"}');
+    const ch = server.addChannel('/blob', 'viper.Blob', 'json', '{"type":"object","properties":{}}');
     const { client, ready } = connect(server.url, 1);
     await ready;
     const sockets = [...(server as unknown as { wss: { clients: Set<WebSocket> } }).wss.clients];

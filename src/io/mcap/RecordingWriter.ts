@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { RecordingError, systemFailure } from '../../contracts/errors.ts';
 import { encodeFoxglove, foxgloveSchemaData, foxgloveSchemaName } from '../codecs/foxglove.ts';
+import { foxgloveJsonSchema } from '../codecs/jsonSchema.ts';
 import type { SchemaSpec, WriterOptions } from '../types.ts';
 import { chunkCompressor } from './compress.ts';
 import { McapFileWriter } from './McapFileWriter.ts';
@@ -225,7 +226,7 @@ function schemaRecord(spec: SchemaSpec): {
       return {
         name: spec.name,
         encoding: 'jsonschema',
-        data: utf8.encode(JSON.stringify(spec.jsonSchema)),
+        data: utf8.encode(JSON.stringify(foxgloveJsonSchema(spec.jsonSchema))),
         messageEncoding: 'json',
       };
     case 'raw':
