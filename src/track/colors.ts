@@ -1,4 +1,4 @@
-/** Stable display colours per id: a deterministic integer hash (no Math.random) mapped to a hue. */
+/** Stable display colours per id: a deterministic function of the id (no Math.random) mapped to a hue. */
 
 export interface Rgba {
   r: number;
@@ -7,18 +7,20 @@ export interface Rgba {
   a: number;
 }
 
-/** 32-bit integer hash (Wang/Jenkins-style avalanche), so neighbouring ids get distant hues. */
-export function hashId(id: number): number {
-  let x = id | 0;
-  x = ((x >>> 16) ^ x) * 0x45d9f3b;
-  x = ((x >>> 16) ^ x) * 0x45d9f3b;
-  x = (x >>> 16) ^ x;
-  return x >>> 0;
+/**
+ * Hue of an id, in turns: successive multiples of the golden ratio's fractional part, so ids near one another
+ * (those on screen together: trackers number tracks in order of birth) get hues far apart — ids 1–5 at 222°,
+ * 80°, 298°, 157°, 15° — and any run of n consecutive ids spreads over the circle. A hash had given ids 1, 3 and
+ * 4 one magenta and 2 and 5 one green.
+ */
+export function hueOfId(id: number): number {
+  const t = id * 0.6180339887498949;
+  return t - Math.floor(t);
 }
 
-/** Colour of an id: hue from the hash, full saturation, value 0.95; components in [0, 1]. */
+/** Colour of an id: hue from `hueOfId`, saturation 0.85, value 0.95; components in [0, 1]. */
 export function colorForId(id: number, alpha = 1): Rgba {
-  const h = (hashId(id) % 360) / 60;
+  const h = hueOfId(id) * 6;
   const v = 0.95;
   const s = 0.85;
   const c = v * s;

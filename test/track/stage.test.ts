@@ -5,7 +5,7 @@ import { mat3ToQuat } from '../../src/geometry/quat.ts';
 import type { Detection } from '../../src/contracts/perception.ts';
 import type { RigResult } from '../../src/graph/stage.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
-import { colorForId } from '../../src/track/colors.ts';
+import { colorForId, hueOfId } from '../../src/track/colors.ts';
 import { createTrackStage } from '../../src/track/stage.ts';
 
 function frame(cameraId: string, tNs: bigint): CameraFrame {
@@ -90,6 +90,17 @@ describe('Foxglove image annotations', () => {
     // Colours are deterministic and differ between neighbouring ids.
     expect(colorForId(4)).toEqual(colorForId(4));
     expect(colorForId(4)).not.toEqual(colorForId(5));
+  });
+
+  it('gives any six consecutive ids hues at least 30° apart (a hash had given ids 1, 3 and 4 one magenta)', () => {
+    for (let first = 0; first < 5000; first++) {
+      const hues = [0, 1, 2, 3, 4, 5].map((k) => hueOfId(first + k));
+      for (let i = 0; i < 6; i++)
+        for (let j = i + 1; j < 6; j++) {
+          const d = Math.abs(hues[i]! - hues[j]!);
+          expect(Math.min(d, 1 - d) * 360).toBeGreaterThan(30);
+        }
+    }
   });
 });
 
