@@ -73,6 +73,28 @@ const BROKEN: [string, string, string, RegExp][] = [
     /put vehicle routes on a road/,
   ],
   [
+    // Both waypoints on the asphalt, the straight leg between them 30 m through the verge.
+    'route leg off the road',
+    stringify(
+      mutate((s) => {
+        s.map.roads.push({
+          id: 'cross',
+          points: [
+            [100, -100],
+            [100, 100],
+          ],
+          lanes: 2,
+        });
+        s.actors[0].route = [
+          { road: 'main', at: 40, lane: 1 },
+          { road: 'cross', at: 180, lane: 1 },
+        ];
+      }),
+    ),
+    'actors[0].route[1]: the leg from route[0] leaves the road',
+    /add a waypoint where the road bends or turns/,
+  ],
+  [
     'lane that does not exist',
     stringify(mutate((s) => (s.actors[0].route[0].lane = 3))),
     'actors[0].route[0].lane: lane 3 does not exist',
@@ -293,6 +315,11 @@ describe('scenario files', () => {
       x.actors[0].speed = 10;
       x.actors[0].behaviours = [{ type: 'cut_in', at: 0.1, duration: 0.5, offset: 0.5 }];
     });
+    // The route is refused for its own leg (it cuts the corner 20 m through the verge), not the lane change.
+    expect(() => scenarioFromValue(s, 'corner.yaml')).toThrow(
+      /actors\[0\]\.route\[1\]: the leg from route\[0\]/,
+    );
+    s.actors[0].route.splice(1, 0, { road: 'main', at: 100, lane: 1 });
     expect(() => scenarioFromValue(s, 'corner.yaml')).not.toThrow();
   });
 

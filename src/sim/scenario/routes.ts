@@ -1,4 +1,8 @@
-/** Route checks: each waypoint on a known road, lane and sidewalk, inside the map, and on a band its user may use. */
+/**
+ * Route checks: each waypoint on a known road, lane and sidewalk, inside the map, and on a band its user may use;
+ * then the straight legs between them, which the actor drives or walks (a leg from one road's lane to a point far
+ * along a crossing road had cut 30 m through the scenery, every waypoint on the asphalt).
+ */
 import { placement, resolveWaypoint, roadLength, validLanes } from '../world/roads.ts';
 import { fail, nearest } from './errors.ts';
 import type { Scenario, Waypoint } from './schema.ts';
@@ -80,4 +84,31 @@ export function checkWaypoints(
       );
     }
   });
+  checkLegs(s, route, field, vehicle, where);
+}
+
+/** Sampling step along a leg, m: narrower than any road or sidewalk. */
+const LEG_STEP_M = 1;
+/** How far a leg may stray beyond its band, m (on top of placement's 0.5): a corner cut short at a junction. */
+const LEG_SLACK_M = 1.5;
+
+function checkLegs(s: Scenario, route: Waypoint[], field: string, vehicle: boolean, where: string): void {
+  const pts = route.map((wp) => resolveWaypoint(s.map, wp));
+  for (let i = 1; i < pts.length; i++) {
+    const [ax, ay] = pts[i - 1]!;
+    const [bx, by] = pts[i]!;
+    const n = Math.ceil(Math.hypot(bx - ax, by - ay) / LEG_STEP_M);
+    for (let k = 1; k < n; k++) {
+      const x = ax + ((bx - ax) * k) / n;
+      const y = ay + ((by - ay) * k) / n;
+      const p = placement(s.map, x, y, vehicle ? 'asphalt' : 'sidewalk');
+      if (p.outside > LEG_SLACK_M)
+        fail(
+          `${field}.route[${i}]`,
+          `the leg from route[${i - 1}] leaves the ${vehicle ? 'road' : 'roads and sidewalks'}: (${x.toFixed(1)}, ${y.toFixed(1)}) is ${p.outside.toFixed(1)} m beyond ${vehicle ? 'the asphalt' : 'them'}${p.road ? ` (nearest: '${p.road.id}')` : ''}`,
+          'routes go straight from point to point: add a waypoint where the road bends or turns (e.g. at the junction)',
+          where,
+        );
+    }
+  }
 }
