@@ -14,8 +14,9 @@ import { sessionOptions } from '../src/detect/session.ts';
 import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../src/sim/index.ts';
 import { repoRoot } from '../test/shared.ts';
 import { median } from './stats.ts';
+import { benchNumber } from './env.ts';
 
-const THREADS = Number(process.env.VIPER_BENCH_THREADS ?? 1);
+const THREADS = benchNumber('VIPER_BENCH_THREADS', 1, { integer: true });
 const PASSES = 3;
 
 async function frames960(): Promise<CameraFrame[]> {

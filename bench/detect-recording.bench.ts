@@ -26,10 +26,13 @@ import { defaultThreads, sessionOptions } from '../src/detect/session.ts';
 import { replay } from '../src/graph/replay.ts';
 import { hasShared, repoRoot, shared } from '../test/shared.ts';
 import { median } from './stats.ts';
+import { benchNumber } from './env.ts';
 
-const FRAMES = Number(process.env.VIPER_BENCH_FRAMES ?? 120);
-const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 7);
-const THREADS = process.env.VIPER_BENCH_THREADS ? Number(process.env.VIPER_BENCH_THREADS) : undefined;
+const FRAMES = benchNumber('VIPER_BENCH_FRAMES', 120, { integer: true });
+const PASSES = benchNumber('VIPER_BENCH_REPS', 7, { integer: true });
+const THREADS = process.env.VIPER_BENCH_THREADS
+  ? benchNumber('VIPER_BENCH_THREADS', 1, { integer: true })
+  : undefined;
 
 export async function run(): Promise<void> {
   if (!hasShared) {

@@ -28,12 +28,15 @@ import { PRE_INPUT } from '../src/detect/preGraph.ts';
 import { defaultThreads, sessionOptions } from '../src/detect/session.ts';
 import { hasShared, repoRoot, shared } from '../test/shared.ts';
 import { median } from './stats.ts';
+import { benchNumber } from './env.ts';
 
 const FRAMES = 24;
 const RIG = 6;
 const PASSES = 3;
 // Unset: the detector's default (defaultThreads(), one per core but one), for the baseline too.
-const THREADS = process.env.VIPER_BENCH_THREADS ? Number(process.env.VIPER_BENCH_THREADS) : undefined;
+const THREADS = process.env.VIPER_BENCH_THREADS
+  ? benchNumber('VIPER_BENCH_THREADS', 1, { integer: true })
+  : undefined;
 
 export async function run(): Promise<void> {
   if (!hasShared) {

@@ -21,11 +21,12 @@ import { FEEDS_AT_ONCE, replayFeeds } from '../src/graph/replayFeeds.ts';
 import { recordScenario } from '../src/sim/record.ts';
 import { scenarioFromValue } from '../src/sim/scenario/load.ts';
 import { tinyScenario } from '../test/sim/testing.ts';
+import { benchNumber } from './env.ts';
 
-const FEEDS = Number(process.env.VIPER_BENCH_FEEDS ?? 8);
-const FRAMES = Number(process.env.VIPER_BENCH_FRAMES ?? 20);
-const PASSES = Number(process.env.VIPER_BENCH_REPS ?? 2);
-const MEMORY_FEEDS = Math.max(FEEDS, Number(process.env.VIPER_BENCH_MEMORY_FEEDS ?? 8 * FEEDS));
+const FEEDS = benchNumber('VIPER_BENCH_FEEDS', 8, { integer: true });
+const FRAMES = benchNumber('VIPER_BENCH_FRAMES', 20, { integer: true });
+const PASSES = benchNumber('VIPER_BENCH_REPS', 2, { integer: true });
+const MEMORY_FEEDS = Math.max(FEEDS, benchNumber('VIPER_BENCH_MEMORY_FEEDS', 8 * FEEDS, { integer: true }));
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'viper-bench-feeds-'));

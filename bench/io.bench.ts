@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordingReader, RecordingWriter } from '../src/io/index.ts';
+import { benchNumber } from './env.ts';
 
 const MB = 1024 * 1024;
 
@@ -63,7 +64,7 @@ async function readEverything(path: string): Promise<number> {
 }
 
 export async function run(): Promise<void> {
-  const targetMb = Number(process.env.VIPER_BENCH_IO_MB ?? 200);
+  const targetMb = benchNumber('VIPER_BENCH_IO_MB', 200);
   const path = join(tmpdir(), `viper-io-bench-${process.pid}.mcap`);
   const rawPath = `${path}.raw`;
   const imageBytes = 200 * 1024;

@@ -15,6 +15,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secToNs, toFoxgloveTime } from '../src/contracts/time.ts';
 import { RecordingWriter } from '../src/io/index.ts';
+import { benchNumber } from './env.ts';
 
 const repoRoot = join(import.meta.dirname, '..');
 
@@ -65,7 +66,7 @@ async function makeRecording(path: string, targetBytes: number): Promise<number>
 
 /** The baseline: read every message with @mcap/core's McapIndexedReader (CRCs checked, its default). */
 const PLAIN_READ = `
-  import { readFileSync } from 'node:fs';
+  import { peakRssMB } from ${JSON.stringify(join(repoRoot, 'bench/env.ts'))};
   import { open } from 'node:fs/promises';
   import { McapIndexedReader } from '@mcap/core';
   import { FileHandleReadable } from '@mcap/nodejs';
@@ -82,26 +83,20 @@ const PLAIN_READ = `
   const seconds = (performance.now() - t0) / 1000;
   const u = process.resourceUsage();
   const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
-  // Peak RSS of this process image: /proc's VmHWM. getrusage's maxRSS would not do: Linux carries the forking
-  // parent's high-water mark into the child across exec, so every child reported at least the bench's own peak.
-  const hwm = /^VmHWM:\\s+(\\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  const maxRssMB = (hwm ? Number(hwm[1]) : u.maxRSS) / 1024;
+  const maxRssMB = peakRssMB();
   console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB, messages }));
 `;
 
 /** viper replay, pass-through graph (no detector). */
 const REPLAY = `
-  import { readFileSync } from 'node:fs';
+  import { peakRssMB } from ${JSON.stringify(join(repoRoot, 'bench/env.ts'))};
   import { replay } from ${JSON.stringify(join(repoRoot, 'src/graph/replay.ts'))};
   const t0 = performance.now();
   const s = await replay({ input: process.argv[1], output: process.argv[2], stages: [] });
   const seconds = (performance.now() - t0) / 1000;
   const u = process.resourceUsage();
   const cpuSeconds = (u.userCPUTime + u.systemCPUTime) / 1e6;
-  // Peak RSS of this process image: /proc's VmHWM. getrusage's maxRSS would not do: Linux carries the forking
-  // parent's high-water mark into the child across exec, so every child reported at least the bench's own peak.
-  const hwm = /^VmHWM:\\s+(\\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  const maxRssMB = (hwm ? Number(hwm[1]) : u.maxRSS) / 1024;
+  const maxRssMB = peakRssMB();
   console.log(JSON.stringify({ seconds, cpuSeconds, maxRssMB, messages: s.messagesRead }));
 `;
 
@@ -130,7 +125,7 @@ function child(script: string, args: string[]): Run {
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'viper-bench-replay-'));
   try {
-    const gb = Number(process.env.VIPER_BENCH_GB ?? '2.1');
+    const gb = benchNumber('VIPER_BENCH_GB', 2.1);
     const input = join(dir, 'big.mcap');
     const made = await makeRecording(input, gb * 1024 ** 3);
     // Flush the generated file to disk first: gigabytes of its dirty pages would otherwise make the kernel
@@ -143,7 +138,7 @@ export async function run(): Promise<void> {
       `generated ${input}: ${sizeMB.toFixed(0)} MiB, ${made} messages (6 cameras, 180 kB incompressible images, zstd chunks)`,
     );
 
-    const reps = Math.max(1, Number(process.env.VIPER_BENCH_REPS ?? '2'));
+    const reps = benchNumber('VIPER_BENCH_REPS', 2, { integer: true });
     const bases: Run[] = [];
     const replays: Run[] = [];
     for (let i = 0; i < reps; i++) {

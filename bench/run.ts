@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BENCH_SETTINGS } from './env.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -14,7 +15,10 @@ const all = readdirSync(here)
 const names = all.map((f) => f.replace('.bench.ts', ''));
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(
-    `npm run bench [-- name…]: every benchmark, or the one named (a part of a name: those it matches)\n  ${names.join('\n  ')}\n`,
+    `npm run bench [-- name…]: every benchmark, or the one named (a part of a name: those it matches)\n  ${names.join('\n  ')}\n` +
+      `settings (environment variables):\n${Object.entries(BENCH_SETTINGS)
+        .map(([k, v]) => `  ${k}  ${v}\n`)
+        .join('')}`,
   );
   process.exit(0);
 }
