@@ -4,7 +4,7 @@
  * deliberately broken tracker and detector, which must fail with the scenarios, metrics and drops named.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,22 @@ describe('scenario suite, quick subset', () => {
     );
     expect(table).toContain('0 passed, 2 failed, 0 errors');
   }, 300_000);
+
+  it('a scenario whose expect block alone was edited reuses its recording (the checks are not rendered)', async () => {
+    const edited = join(dir, 'pedestrian_crossing.yaml');
+    const text = await readFile(FAST[0]!, 'utf8');
+    expect(text).toMatch(/\n {4}- \{ metric: MOTA, min: [\d.]+ \}/);
+    await writeFile(edited, text.replace(/(\n {4}- \{ metric: MOTA, min: )[\d.]+/, '$10.1'));
+    const r = await runSuite({
+      files: [edited],
+      outDir: join(dir, 'edited'),
+      recordingsDir,
+      quick: true,
+      jobs: 1,
+    });
+    expect(r.outcomes[0]!.status).toBe('pass');
+    expect(r.outcomes[0]!.run!.recording.cached).toBe(true);
+  }, 120_000);
 
   it('a detector whose boxes are shifted by 60% of their width fails on detection and tracking metrics', async () => {
     const broken = await runSuite({

@@ -95,6 +95,19 @@ const BROKEN: [string, string, string, RegExp][] = [
     /add a waypoint where the road bends or turns/,
   ],
   [
+    // expect's `camera: world` is the fused result, so such a camera's own metrics could never be asked for.
+    'a camera named world',
+    stringify(mutate((s) => (s.rig.cameras[1].id = 'world'))),
+    "rig.cameras[1].id: 'world' is reserved",
+    /another id/,
+  ],
+  [
+    'a camera looking at the sky',
+    stringify(mutate((s) => (s.rig.cameras[0].pitch = -90))),
+    "rig.cameras[0]: camera 'cam_front' looks only above the horizon",
+    /down positive/,
+  ],
+  [
     'lane that does not exist',
     stringify(mutate((s) => (s.actors[0].route[0].lane = 3))),
     'actors[0].route[0].lane: lane 3 does not exist',

@@ -230,6 +230,31 @@ describe('expectations no run can meet', () => {
     );
   });
 
+  it('a metric of one camera that never sees an actor is refused (it was "not measured" at the end of a run)', () => {
+    const r = refusal(
+      mutate(
+        (s) => (s.expect = { metrics: [{ metric: 'IDF1', min: 0.5, camera: 'cam_back', class: 'car' }] }),
+      ),
+    );
+    expect(r.message).toContain('expect.metrics[0].camera: no car is ever in the view of camera cam_back');
+    loads(mutate((s) => (s.expect = { metrics: [{ metric: 'IDF1', min: 0.5, camera: 'cam_front' }] })));
+    // FP counts the detector's mistakes, which a camera facing an empty road can make.
+    loads(mutate((s) => (s.expect = { metrics: [{ metric: 'FP', max: 3, camera: 'cam_back' }] })));
+  });
+
+  it('an actor under the 8 px the suite scores from is not in view (a 7.5 px pedestrian had passed at 4 px)', () => {
+    const far = (at: number) =>
+      mutate((s) => {
+        s.actors[1].route = [{ road: 'main', at, side: 'right' }];
+        s.expect = { events: [{ type: 'no_id_switch', actor: 'P1', camera: 'cam_front' }] };
+      });
+    // cam_front: 160 px wide at 70°, fx ≈ 114 px; a 1.75 m pedestrian ≈ 200 / d px tall.
+    loads(far(40));
+    expect(refusal(far(160)).message).toContain(
+      "'P1' is never in the view of camera cam_front at least 8 px tall",
+    );
+  });
+
   it('an actor in view only while its camera drops out is never seen', () => {
     const r = refusal(
       mutate((s) => {
@@ -243,6 +268,9 @@ describe('expectations no run can meet', () => {
   it('an actor hidden behind a parked van is in view (occlusion is the point of not_detected)', () => {
     loads(
       mutate((s) => {
+        // At 320×180 the pedestrian is ~12 px tall, above the 8 px the suite scores from (~6 px at 160×90).
+        s.rig.width = 320;
+        s.rig.height = 180;
         s.map.objects = [{ id: 'V1', type: 'parked_van', position: [50, -2.6] }];
         s.actors[1].route = [[52, -5.5]];
         s.expect = { events: [{ type: 'not_detected', actor: 'P1' }] };

@@ -116,7 +116,10 @@ async function cachedRecording(
   }
 }
 
-/** Record (or reuse) the scenario's recording; the cache key is the validated scenario and the recorder's code. */
+/**
+ * Record (or reuse) the scenario's recording; the cache key is the validated scenario without its `expect` block
+ * (which the recording does not hold: editing only the checks re-rendered it) and the recorder's code.
+ */
 async function recording(
   o: PipelineOptions,
 ): Promise<{ scenario: Scenario; rec: ScenarioRun['recording']; ms: number }> {
@@ -125,7 +128,8 @@ async function recording(
   const world = o.quick ? scenarioFromValue(scenario, `${o.file} (quick)`).world : loaded.world;
   await makeDirs(o.recordingsDir, '--recordings');
   const path = join(o.recordingsDir, `${scenario.name}${o.quick ? '.quick' : ''}.mcap`);
-  const key = sha256(JSON.stringify(scenario) + recorderCodeDigest());
+  const { expect: _checks, ...rendered } = scenario;
+  const key = sha256(JSON.stringify(rendered) + recorderCodeDigest());
   const meta = `${path}.json`;
   const cached = await cachedRecording(path, meta, key);
   if (cached) return { scenario, rec: { path, ...cached, cached: true }, ms: 0 };

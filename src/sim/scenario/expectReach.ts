@@ -52,10 +52,12 @@ function boxPoints(st: AgentState): [number, number, number][] {
 }
 
 /**
- * Least height in pixels of an actor's box for it to count as in view here: half the suite's 8 px don't-care
- * height, so that a rule this coarse (no distortion, no occlusion) never refuses an actor the run can score.
+ * Least height in pixels of an actor's projected 3D box for it to count as in view here: the suite's 8 px
+ * don't-care height (`scenarios run --min-height`). The box drawn in the recording is the actor's visible pixels,
+ * never taller than its 3D box's projection, so an actor under this is never scored; at half this (as before) a
+ * pedestrian projected 7.5 px tall, drawn as a 3 px torso, passed the check and failed every run.
  */
-const MIN_VIEW_PX = 4;
+const MIN_VIEW_PX = 8;
 
 /** Whether an actor's box points (base_link) are in the camera's image and at least MIN_VIEW_PX tall there. */
 function inView(cam: RigCamera, pts: [number, number, number][]): boolean {
@@ -105,7 +107,11 @@ function project(cam: RigCamera, p: [number, number, number]): { v: number; insi
 export function checkExpectInView(w: World, where: string): void {
   const s = w.scenario;
   const events = s.expect.events;
-  if (events.length === 0) return;
+  // A metric of one camera scores what that camera sees (FP counts the detector's mistakes, seen or not).
+  const cameraMetrics = s.expect.metrics.filter(
+    (m) => m.camera !== undefined && m.camera !== 'world' && m.metric !== 'FP',
+  );
+  if (events.length === 0 && cameraMetrics.length === 0) return;
   const cams = buildRig(s.rig);
   const n = frameCount(s);
   const seen = new Map<string, Set<string>>();
@@ -136,10 +142,21 @@ export function checkExpectInView(w: World, where: string): void {
     const whose = camera === undefined ? 'any camera' : `camera ${camera}`;
     fail(
       `expect.events[${i}].actor`,
-      `'${e.actor}' is never in the view of ${whose} at least ${MIN_VIEW_PX} px tall (every frame checked, occlusion ignored), so this ${e.type} check ${e.type === 'not_detected' ? 'passes whatever the detector does' : 'can never pass'}`,
+      `'${e.actor}' is never in the view of ${whose} at least ${MIN_VIEW_PX} px tall (the suite scores boxes from ${MIN_VIEW_PX} px; every frame checked, occlusion ignored), so this ${e.type} check ${e.type === 'not_detected' ? 'passes whatever the detector does' : 'can never pass'}`,
       camera !== undefined && inView.size > 0
         ? `it is in view of ${[...inView].join(', ')}: name one of them, or move the actor`
         : 'move the actor (or the ego) so that a camera sees it, or start it earlier',
+      where,
+    );
+  });
+  s.expect.metrics.forEach((m, i) => {
+    if (!cameraMetrics.includes(m)) return;
+    const scoped = w.agents.filter((a) => m.class === undefined || a.cls === m.class);
+    if (scoped.some((a) => camerasSeeing(a.id).has(m.camera!))) return;
+    fail(
+      `expect.metrics[${i}].camera`,
+      `no ${m.class ?? 'actor'} is ever in the view of camera ${m.camera} at least ${MIN_VIEW_PX} px tall (every frame checked, occlusion ignored), so ${m.metric} there is never measured and the check fails`,
+      'name a camera that sees the actors, or check the camera’s mount (yaw, pitch)',
       where,
     );
   });

@@ -4,13 +4,13 @@
  * actors that do not exist or that no camera ever has in view, metric scopes no run measures, and actors
  * spawning on top of each other. Throws the first as a ScenarioError (or, for `--check`, collects them all).
  */
-import { buildRig, distortPoint } from '../rig.ts';
 import { roadHalfWidth } from '../world/roads.ts';
 import { buildWorld, type World } from '../world/world.ts';
 import { ScenarioError } from '../../contracts/errors.ts';
 import { fail, nearest, ScenarioMistakes } from './errors.ts';
 import { FRACTION_METRICS } from './expect.ts';
 import { checkExpectInView, checkExpectScopes } from './expectReach.ts';
+import { checkCameras, rigCameraIds } from './cameraChecks.ts';
 import { checkLaneChanges } from './laneChanges.ts';
 import { checkMap } from './mapChecks.ts';
 import { checkLimits } from './limits.ts';
@@ -74,116 +74,6 @@ function checkBehaviours(
       );
     }
   });
-}
-
-function rigCameraIds(s: Scenario): string[] {
-  try {
-    return buildRig(s.rig).map((c) => c.id);
-  } catch {
-    return (s.rig.cameras ?? []).map((c) => c.id);
-  }
-}
-
-function checkCameras(s: Scenario, where: string): string[] {
-  const rig = s.rig;
-  (rig.cameras ?? []).forEach((c, i) => {
-    const f = `rig.cameras[${i}]`;
-    const W = c.width ?? rig.width;
-    const H = c.height ?? rig.height;
-    if (c.fx !== undefined && !(c.fx > 0))
-      fail(
-        `${f}.fx`,
-        `focal length ${c.fx} px is impossible`,
-        'use a positive focal length in pixels, e.g. fx: 500',
-        where,
-      );
-    if (c.fy !== undefined && !(c.fy > 0))
-      fail(
-        `${f}.fy`,
-        `focal length ${c.fy} px is impossible`,
-        'use a positive focal length in pixels',
-        where,
-      );
-    if (c.hfov !== undefined && c.hfov > 0 && c.hfov <= Math.PI)
-      fail(
-        `${f}.hfov`,
-        `field of view ${c.hfov}° looks like radians (${((c.hfov * 180) / Math.PI).toFixed(1)}°)`,
-        `hfov is in degrees: write hfov: ${((c.hfov * 180) / Math.PI).toFixed(0)}`,
-        where,
-      );
-    if (c.hfov !== undefined && !(c.hfov > 1 && c.hfov < 170))
-      fail(
-        `${f}.hfov`,
-        `field of view ${c.hfov}° is impossible for a pinhole camera`,
-        'use 1 to 170 degrees',
-        where,
-      );
-    if (!(c.position[2] > 0))
-      fail(
-        `${f}.position`,
-        `a camera ${c.position[2]} m above the ground is under the road surface`,
-        'give its height above the ground as the third value, e.g. [1.5, 0, 1.6]',
-        where,
-      );
-    // The rig-wide k1 is bounded at ±0.5 by the schema; a camera's own coefficients were not (1e9 was taken).
-    const wild = (c.distortion ?? []).findIndex((k) => Math.abs(k) > 2);
-    if (wild >= 0)
-      fail(
-        `${f}.distortion[${wild}]`,
-        `distortion coefficient ${c.distortion![wild]} is beyond any lens (|k| ≤ 2)`,
-        'plumb_bob k1, k2, p1, p2, k3 of a real lens are well under 1 (|k1| ≲ 0.3)',
-        where,
-      );
-    if (c.cx !== undefined && !(c.cx > 0 && c.cx < W))
-      fail(
-        `${f}.cx`,
-        `principal point x ${c.cx} is outside the ${W} px wide image`,
-        `use 0 < cx < ${W}, usually ${W / 2}`,
-        where,
-      );
-    if (c.cy !== undefined && !(c.cy > 0 && c.cy < H))
-      fail(
-        `${f}.cy`,
-        `principal point y ${c.cy} is outside the ${H} px high image`,
-        `use 0 < cy < ${H}, usually ${H / 2}`,
-        where,
-      );
-  });
-  const cams = buildRig(rig);
-  const seen = new Set<string>();
-  cams.forEach((cam, i) => {
-    if (seen.has(cam.id))
-      fail(`rig.cameras[${i}].id`, `duplicate camera id '${cam.id}'`, 'give each camera its own id', where);
-    seen.add(cam.id);
-    // Distortion must be monotonic out to the image corners, or pixels fold over.
-    const rMax =
-      Math.hypot(
-        Math.max(cam.cx, cam.width - cam.cx) / cam.fx,
-        Math.max(cam.cy, cam.height - cam.cy) / cam.fy,
-      ) * 1.5;
-    for (const [ux, uy] of [
-      [1, 0],
-      [0, 1],
-      [Math.SQRT1_2, Math.SQRT1_2],
-    ] as const) {
-      let prev = 0;
-      for (let k = 1; k <= 64; k++) {
-        const r = (rMax * k) / 64;
-        const [xd, yd] = distortPoint(cam.D, r * ux, r * uy);
-        const rd = Math.hypot(xd, yd);
-        if (!(rd > prev)) {
-          fail(
-            rig.cameras ? `rig.cameras[${i}].distortion` : 'rig.k1',
-            `distortion folds the image over (radius stops growing at r = ${r.toFixed(2)})`,
-            'use smaller distortion coefficients (|k1| ≲ 0.3)',
-            where,
-          );
-        }
-        prev = rd;
-      }
-    }
-  });
-  return cams.map((c) => c.id);
 }
 
 /**
