@@ -75,6 +75,22 @@ describe('viper scenarios: bad input', () => {
     expect(a).toMatch(/^error: scenario: .*'P9'/);
   });
 
+  it('a bad file among good ones is its own ERROR: the others run and the reports say so (exit 2)', async () => {
+    const good = await scenarioFile('fine', { expect: expectBlock as ScenarioInput['expect'] });
+    const bad = await scenarioFile('typo', {
+      expect: { metrics: [], events: [{ type: 'tracked_within', actor: 'P9', seconds: 1, minVisible: 0.5 }] },
+    });
+    const out = join(dir, 'mixed-out');
+    const r = viper(['scenarios', 'run', good, bad, '-o', out, '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/ERROR\s+typo: scenario: .*'P9'/);
+    expect(existsSync(join(out, 'fine', 'results.mcap'))).toBe(true);
+    // The whole run had been refused, leaving no report (or the previous run's) for CI to publish.
+    const junit = await readFile(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/tests="\d+" failures="0" errors="1"/);
+    expect(junit).toContain('typo');
+  });
+
   it('a model card that is missing, or names a missing .onnx: one line before any scenario is rendered', async () => {
     const out = join(dir, 'model-out');
     const scenario = await scenarioFile('tiny_model', { expect: expectBlock as ScenarioInput['expect'] });

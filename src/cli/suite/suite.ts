@@ -10,13 +10,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, ViperError } from '../../contracts/errors.ts';
 import { loadModelCard } from '../../detect/card.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import type { PerceptionParams } from '../../graph/params.ts';
-import { loadScenario, refuseSameNames } from '../../sim/scenario/load.ts';
+import { type LoadedScenario, loadScenario, refuseSameNames } from '../../sim/scenario/load.ts';
 import {
   compareGolden,
   type Golden,
@@ -126,8 +126,8 @@ function workerArgs(): { file: string; execArgv: string[] } {
 }
 
 /**
- * Run the suite. Throws (ScenarioError or ModelError, one line) when a scenario file or the model card is
- * invalid, before running any.
+ * Run the suite. Throws (ScenarioError or ModelError, one line) when the model card or every scenario file is
+ * invalid, before running any; a scenario file that does not load among others that do is its own error outcome.
  */
 export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const t0 = performance.now();
@@ -138,10 +138,25 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   // A model card that is missing, does not parse or names no .onnx file is the same bad input for every
   // scenario: say so once, before any scenario is rendered, instead of one ERROR per scenario afterwards.
   if (detector === 'model') await loadModelCard(o.model ?? BUNDLED_MODEL);
-  const loaded = [];
-  for (const f of o.files) loaded.push(await loadScenario(f));
-  refuseSameNames(loaded, 'scenarios run');
-  const names = loaded.map((l) => l.scenario.name);
+  // A file that does not load is that scenario's error when others do: they still run and every report is written
+  // (CI publishes the JUnit file; refusing the whole run had left the previous run's reports in place). When none
+  // loads, the first one's error is the run's, before anything is written.
+  const loaded: (LoadedScenario | undefined)[] = [];
+  const refused = new Map<number, ViperError>();
+  for (const [i, f] of o.files.entries()) {
+    try {
+      loaded.push(await loadScenario(f));
+    } catch (err) {
+      if (!(err instanceof ViperError) || refused.size === o.files.length - 1) throw err;
+      refused.set(i, err);
+      loaded.push(undefined);
+    }
+  }
+  refuseSameNames(
+    loaded.filter((l) => l !== undefined),
+    'scenarios run',
+  );
+  const names = loaded.map((l, i) => l?.scenario.name ?? basename(o.files[i]!, extname(o.files[i]!)));
   const recordingsDir = o.recordingsDir ?? join(o.outDir, 'recordings');
   const goldenDir = o.goldenDir ?? GOLDEN_DIR;
   const quick = o.quick ?? false;
@@ -220,6 +235,18 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     ...(o.stageHook ? { stageHook: o.stageHook } : {}),
     ...(o.score ? { score: o.score } : {}),
   };
+  for (const [i, err] of refused) {
+    const message = err.message.split('\n')[0]!;
+    outcomes[i] = {
+      scenario: names[i]!,
+      file: o.files[i]!,
+      status: 'error',
+      failures: [message],
+      error: message,
+      badInput: true,
+    };
+    o.onOutcome?.(outcomes[i]!, ++done, o.files.length);
+  }
   let next = 0;
   // Ctrl-C / SIGTERM: no scenario starts after it, and the workers (told too: a signal sent to this process
   // alone does not reach them) finalize the results file they are writing, as `replay` does.
@@ -242,6 +269,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     try {
       while (!stopping && next < o.files.length) {
         const i = next++;
+        if (refused.has(i)) continue;
         if (!child) {
           child = fork(workerFile, [], {
             execArgv,
