@@ -68,6 +68,11 @@ const REFUSED: [string, (s: Loose) => void, RegExp][] = [
     (s) => (s.expect = { metrics: [{ metric: 'MOTA', min: 0.9, max: 0.1 }] }),
     /expect\.metrics\[0\]\.max: min is above max/,
   ],
+  [
+    'a count bounded below 0 (IDSW max -1 was taken and failed every run)',
+    (s) => (s.expect = { metrics: [{ metric: 'IDSW', max: -1 }] }),
+    /expect\.metrics\[0\]\.max: a count is never below 0/,
+  ],
 ];
 
 describe('scenario limits', () => {

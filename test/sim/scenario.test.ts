@@ -95,6 +95,17 @@ const BROKEN: [string, string, string, RegExp][] = [
     /add a waypoint where the road bends or turns/,
   ],
   [
+    'an event on an actor of a scenario with none',
+    stringify(
+      mutate((s) => {
+        s.actors = [];
+        s.expect = { events: [{ type: 'no_id_switch', actor: 'P1' }] };
+      }),
+    ),
+    "expect.events[0].actor: unknown actor 'P1'",
+    /^the scenario has no actors$/,
+  ],
+  [
     // expect's `camera: world` is the fused result, so such a camera's own metrics could never be asked for.
     'a camera named world',
     stringify(mutate((s) => (s.rig.cameras[1].id = 'world'))),
@@ -234,7 +245,7 @@ const BROKEN: [string, string, string, RegExp][] = [
     'follow unknown actor',
     stringify(mutate((s) => (s.actors[0].behaviours = [{ type: 'follow', target: 'X9' }]))),
     "unknown actor 'X9'",
-    /actors and parked vehicles are/,
+    /actors or parked vehicles are/,
   ],
   [
     'follow a building',

@@ -15,6 +15,11 @@ export class ScenarioMistakes extends ScenarioError {
   }
 }
 
+/** `<noun> are a, b, c` for a hint, or that there are none (an empty list had read "actors are " and stopped). */
+export function namesOf(noun: string, names: readonly string[]): string {
+  return names.length > 0 ? `${noun} are ${names.join(', ')}` : `the scenario has no ${noun}`;
+}
+
 /** Throw a semantic-check failure as one line: `field: what (where) — hint`. */
 export function fail(field: string, what: string, hint: string, where: string): never {
   throw new ScenarioError({ what: `${field}: ${what}`, where, hint });

@@ -60,6 +60,11 @@ export const MetricExpectation = z
     message: 'min is above max, so the expectation can never pass',
     path: ['max'],
     params: { hint: 'swap them: min is the lower bound, max the upper' },
+  })
+  .refine((m) => (FRACTIONS as readonly string[]).includes(m.metric) || m.max === undefined || m.max >= 0, {
+    message: 'a count is never below 0, so a negative max can never pass',
+    path: ['max'],
+    params: { hint: 'max: 0 asks for none' },
   });
 // A percentage bound on a fraction metric (min: 90 for MOTA) is checked with the semantic checks
 // (validate.ts), so `simulate --check` lists it beside the others.

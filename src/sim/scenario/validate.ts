@@ -7,7 +7,7 @@
 import { roadHalfWidth } from '../world/roads.ts';
 import { buildWorld, type World } from '../world/world.ts';
 import { ScenarioError } from '../../contracts/errors.ts';
-import { fail, nearest, ScenarioMistakes } from './errors.ts';
+import { fail, namesOf, nearest, ScenarioMistakes } from './errors.ts';
 import { FRACTION_METRICS } from './expect.ts';
 import { checkExpectInView, checkExpectScopes } from './expectReach.ts';
 import { checkCameras, rigCameraIds } from './cameraChecks.ts';
@@ -69,7 +69,7 @@ function checkBehaviours(
       fail(
         `${f}.target`,
         `unknown actor '${b.target}'`,
-        `${g ? `did you mean '${g}'? ` : ''}actors and parked vehicles are ${ids.join(', ')}`,
+        `${g ? `did you mean '${g}'? ` : ''}${namesOf('actors or parked vehicles', ids)}`,
         where,
       );
     }
@@ -188,7 +188,7 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
         fail(
           `expect.events[${i}].actor`,
           `unknown actor '${e.actor}'`,
-          `${g ? `did you mean '${g}'? ` : ''}actors are ${ids.join(', ')}`,
+          `${g ? `did you mean '${g}'? ` : ''}${namesOf('actors', ids)}`,
           where,
         );
       }
