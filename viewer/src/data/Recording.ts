@@ -1,7 +1,8 @@
 /**
  * An opened recording or results MCAP: its cameras, its frame clock and random access to one frame's messages.
  * Reads through McapIndexedReader (summary + chunk indexes), so opening touches a few KB and each frame reads
- * only the chunks around its stamp: memory stays flat for any file size.
+ * only the chunks around its stamp: memory stays flat for any file size. The chunks read last are kept
+ * (ChunkCache, at most 32 MiB), so stepping or playing through a chunk fetches it once.
  */
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import lz4Url from '@foxglove/wasm-lz4/dist/wasm-lz4.wasm?url';
@@ -9,9 +10,11 @@ import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
 import type { GroundTruthMessage } from '../../../src/contracts/perception.ts';
 import { compareRigOrder } from '../../../src/contracts/rigOrder.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../../src/contracts/topics.ts';
+import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from '../mcap/chunkCache.ts';
 import { makeDecoder, type Decoder } from '../mcap/decoders.ts';
 import { instantiateDecompressor } from '../mcap/decompress.ts';
-import { parseMessageIndexes } from '../mcap/messageIndex.ts';
+import { badFileReason } from '../mcap/fileCheck.ts';
+import { readLogTimes } from '../mcap/messageIndex.ts';
 import {
   annotationsToBoxes,
   calibrationFromMsg,
@@ -100,14 +103,22 @@ export class Recording {
     this.hasWorld = this.hasObjects || this.hasGroundTruth || present.has(topics.scene);
   }
 
-  static async open(readable: McapTypes.IReadable, name: string): Promise<Recording> {
+  static async open(source: McapTypes.IReadable, name: string): Promise<Recording> {
     const handlers: McapTypes.DecompressHandlers = {};
+    // Frames are read one readMessages call each: the chunks and message indexes read last are kept (bounded).
+    const readable = new ChunkCache(source);
     let reader: McapIndexedReader;
     try {
-      reader = await McapIndexedReader.Initialize({ readable, decompressHandlers: handlers });
+      reader = await McapIndexedReader.Initialize({
+        readable,
+        decompressHandlers: handlers,
+        messageIndexCacheSizeBytes: MESSAGE_INDEX_CACHE_BYTES,
+      });
     } catch (err) {
-      throw new Error(`${name} is not a readable indexed MCAP file: ${(err as Error).message}`);
+      const reason = await badFileReason(source, name);
+      throw new Error(reason ?? `${name} is not a readable indexed MCAP file: ${(err as Error).message}`);
     }
+    readable.setChunkStarts(reader.chunkIndexes.map((c) => c.chunkStartOffset));
     const kinds = new Set(reader.chunkIndexes.map((c) => c.compression));
     for (const kind of kinds) {
       if (kind === '') continue;
@@ -389,28 +400,4 @@ const MAX_WARNINGS = 20;
 
 function abs(x: bigint): bigint {
   return x < 0n ? -x : x;
-}
-
-/** Sorted, de-duplicated log times per channel of `channelIds`, from the message indexes after each chunk. */
-async function readLogTimes(
-  reader: McapIndexedReader,
-  readable: McapTypes.IReadable,
-  channelIds: Set<number>,
-): Promise<Map<number, bigint[]>> {
-  const out = new Map<number, bigint[]>();
-  for (const ci of reader.chunkIndexes) {
-    if (ci.messageIndexLength === 0n || ![...channelIds].some((id) => ci.messageIndexOffsets.has(id)))
-      continue;
-    const start = ci.chunkStartOffset + ci.chunkLength;
-    parseMessageIndexes(await readable.read(start, ci.messageIndexLength), out);
-  }
-  const result = new Map<number, bigint[]>();
-  for (const id of channelIds) {
-    const times = (out.get(id) ?? []).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    result.set(
-      id,
-      times.filter((v, i) => i === 0 || v !== times[i - 1]),
-    );
-  }
-  return result;
 }

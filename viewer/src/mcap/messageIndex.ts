@@ -4,6 +4,8 @@
  * These sit right after each chunk, so the viewer learns every frame's stamp by reading a few KB per chunk
  * instead of decompressing the file.
  */
+import type { McapIndexedReader, McapTypes } from '@mcap/core';
+
 const OP_MESSAGE_INDEX = 0x07;
 
 /** Parse a chunk's message-index section; appends log times to `out` per channel id. */
@@ -29,4 +31,28 @@ export function parseMessageIndexes(bytes: Uint8Array, out: Map<number, bigint[]
     }
     off = body + len;
   }
+}
+
+/** Sorted, de-duplicated log times per channel of `channelIds`, from the message indexes after each chunk. */
+export async function readLogTimes(
+  reader: McapIndexedReader,
+  readable: McapTypes.IReadable,
+  channelIds: Set<number>,
+): Promise<Map<number, bigint[]>> {
+  const out = new Map<number, bigint[]>();
+  for (const ci of reader.chunkIndexes) {
+    if (ci.messageIndexLength === 0n || ![...channelIds].some((id) => ci.messageIndexOffsets.has(id)))
+      continue;
+    const start = ci.chunkStartOffset + ci.chunkLength;
+    parseMessageIndexes(await readable.read(start, ci.messageIndexLength), out);
+  }
+  const result = new Map<number, bigint[]>();
+  for (const id of channelIds) {
+    const times = (out.get(id) ?? []).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    result.set(
+      id,
+      times.filter((v, i) => i === 0 || v !== times[i - 1]),
+    );
+  }
+  return result;
 }
