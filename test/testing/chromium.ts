@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../shared.ts';
 
 /** Debian's chromium for browser tests and benchmarks (DESIGN.md: software WebGL through SwiftShader). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -25,3 +28,26 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
   '--no-first-run',
 ];
+
+/**
+ * Build the viewer from its sources into `<dir>/dist` and return that folder. Each browser test file builds its
+ * own: two files building viewer/dist at once (vite empties its output first) had served each other half a bundle.
+ */
+export function buildViewerInto(dir: string): string {
+  const out = join(dir, 'dist');
+  execFileSync(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules/vite/bin/vite.js'),
+      'build',
+      'viewer',
+      '--logLevel',
+      'error',
+      '--outDir',
+      out,
+      '--emptyOutDir',
+    ],
+    { cwd: repoRoot, stdio: 'inherit' },
+  );
+  return out;
+}

@@ -1,9 +1,3 @@
-/**
- * The web viewer in Debian's chromium on odd files: a ROS 2 bag (CDR sensor_msgs images, one of them bgr8 with
- * padded rows whose last row is unpadded, mono8, CameraInfo, tf2), and a results file whose tracker hands out new
- * ids every frame (the 3D labels' textures must stay bounded). Skips where chromium is missing.
- */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { colorForId } from '../../src/track/colors.ts';
-import { repoRoot } from '../shared.ts';
-import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
+import { buildViewerInto, CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
 import { rgb255, SCENE_COLORS_JS, type SceneColor } from './fixtures.ts';
 
 const chromiumHere = hasChromium('odd-file viewer tests');
@@ -234,12 +227,8 @@ const labelTextures = () => page.evaluate('window.viper.debug().scene.labelCache
 
 describe.skipIf(!chromiumHere)('web viewer on odd files (chromium)', () => {
   beforeAll(async () => {
-    execFileSync(
-      process.execPath,
-      [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', 'viewer', '--logLevel', 'error'],
-      { cwd: repoRoot, stdio: 'inherit' },
-    );
     dir = mkdtempSync(join(tmpdir(), 'viper-viewer-odd-'));
+    const distDir = buildViewerInto(dir);
     const ros2 = join(dir, 'ros2.mcap');
     await writeRos2(ros2);
     freshIds = join(dir, 'fresh-ids.mcap');
@@ -248,7 +237,7 @@ describe.skipIf(!chromiumHere)('web viewer on odd files (chromium)', () => {
     await writeOwnColours(ownColours);
     damaged = join(dir, 'damaged.mcap');
     await writeDamaged(damaged);
-    server = await startViewServer({ distDir: join(repoRoot, 'viewer/dist'), file: ros2 });
+    server = await startViewServer({ distDir, file: ros2 });
     browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       viewport: { width: 1200, height: 700 },

@@ -1,11 +1,3 @@
-/**
- * The web viewer in Debian's chromium (playwright-core, WebGL through SwiftShader): loads generated results
- * files served by `viper view`'s server, checks the boxes drawn (app state and screenshot pixels), scrubs,
- * steps into an id switch, toggles ground truth, plays, opens a file without ground truth by the file picker
- * and a corrupt file, and takes the README's screenshots: into docs/ with `VIPER_SCREENSHOTS=docs` (to update
- * them), else into a temporary folder, so that a test run leaves the working tree as it was.
- */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { colorForId } from '../../src/track/colors.ts';
 import { repoRoot } from '../shared.ts';
-import { CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
+import { buildViewerInto, CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
 import {
   CAMERAS,
   EXPECTED,
@@ -128,15 +120,8 @@ const dist = (a: readonly number[], b: readonly number[]) =>
 
 describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
   beforeAll(async () => {
-    execFileSync(
-      process.execPath,
-      [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', 'viewer', '--logLevel', 'error'],
-      {
-        cwd: repoRoot,
-        stdio: 'inherit',
-      },
-    );
     dir = mkdtempSync(join(tmpdir(), 'viper-viewer-'));
+    const distDir = buildViewerInto(dir);
     shots = process.env.VIPER_SCREENSHOTS === 'docs' ? join(repoRoot, 'docs') : dir;
     mkdirSync(shots, { recursive: true });
     // Small chunks so the file has many and the viewer must seek.
@@ -151,7 +136,7 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     const good = readFileSync(results);
     corrupt = join(dir, 'corrupt.mcap');
     writeFileSync(corrupt, good.subarray(0, Math.floor(good.length * 0.6)));
-    server = await startViewServer({ distDir: join(repoRoot, 'viewer/dist'), file: results });
+    server = await startViewServer({ distDir, file: results });
     // A fresh profile per run (the persistent-context form is how playwright takes --user-data-dir).
     browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
