@@ -9,6 +9,7 @@ import type { CameraInfo, FrameData } from '../data/Recording.ts';
 import type { CameraBox, CameraImage } from '../data/normalize.ts';
 import { colorForId, cssColor } from '../state/colors.ts';
 import type { CameraMetrics } from './frameMetrics.ts';
+import { placeLabel, type Rect } from './labelPlacement.ts';
 
 export interface DrawnBox {
   x1: number;
@@ -150,11 +151,12 @@ export class CameraGrid {
       this.drawGt(ctx, gtBoxes, canvas.width);
       const boxes = frame.boxes.get(id) ?? [];
       const switched = new Set(m?.switches.map((s) => s.pred) ?? []);
+      const labels: Rect[] = [];
       drawn.push({
         camera: id,
         width: canvas.width,
         height: canvas.height,
-        boxes: boxes.map((b, k) => this.drawBox(ctx, b, switched.has(k), canvas.width)),
+        boxes: boxes.map((b, k) => this.drawBox(ctx, b, switched.has(k), canvas.width, labels)),
         gtBoxes: gtBoxes.map((g) => ({ id: g.id, x1: g.x1, y1: g.y1, x2: g.x2, y2: g.y2 })),
         imageNote: bmp ? '' : (got as string),
       });
@@ -173,7 +175,13 @@ export class CameraGrid {
     ctx.restore();
   }
 
-  private drawBox(ctx: CanvasRenderingContext2D, b: CameraBox, idSwitch: boolean, width: number): DrawnBox {
+  private drawBox(
+    ctx: CanvasRenderingContext2D,
+    b: CameraBox,
+    idSwitch: boolean,
+    width: number,
+    labels: Rect[],
+  ): DrawnBox {
     const color = b.color
       ? cssColor(b.color)
       : b.trackId === null
@@ -188,11 +196,11 @@ export class CameraGrid {
       const fs = Math.max(10, Math.round(width / 60));
       ctx.font = `bold ${fs}px sans-serif`;
       const tw = ctx.measureText(text).width;
-      const ty = b.y1 - fs - 4 >= 0 ? b.y1 - fs - 4 : b.y1;
+      const r = placeLabel(b.x1, b.y1, tw + 6, fs + 4, ctx.canvas, labels);
       ctx.fillStyle = idSwitch ? '#ff00ff' : color;
-      ctx.fillRect(b.x1, ty, tw + 6, fs + 4);
+      ctx.fillRect(r.x, r.y, r.w, r.h);
       ctx.fillStyle = '#000';
-      ctx.fillText(text, b.x1 + 3, ty + fs);
+      ctx.fillText(text, r.x + 3, r.y + fs);
     }
     return { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, trackId: b.trackId, cls: b.cls, color, idSwitch };
   }
