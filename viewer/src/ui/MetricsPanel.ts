@@ -35,7 +35,7 @@ export function renderMetrics(
   }
   if (!hasBoxes) {
     root.innerHTML =
-      '<em>No perception annotations in this file: nothing to score (a recording, not results).</em>';
+      '<em>No perception annotations in this file: nothing to score (a recording, or results replayed with --detector none).</em>';
     return;
   }
   // Detections without track ids (`--tracker none`) have no id switches: n/a, not 0.
