@@ -30,6 +30,7 @@ import {
   readGroundTruth,
   readResults,
   type ResultsRead,
+  type ScoreWindow,
 } from './evalMcapRead.ts';
 
 export type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetrics'; minHeightPx: number };
@@ -37,7 +38,7 @@ export type ClearOpts = { threshold: number; convention: 'trackeval' | 'motmetri
 export async function evalMcap(
   resultsPath: string,
   gtPath: string,
-  opts: ClearOpts & { minVisibility: number; matchDistanceM: number },
+  opts: ClearOpts & { minVisibility: number; matchDistanceM: number; window?: ScoreWindow },
   switches: boolean,
   plot: string | undefined,
   recover: boolean,
@@ -45,8 +46,16 @@ export async function evalMcap(
   const damage = new Damage();
   // A results file passes its input's ground truth through: kept to check that --gt is that recording.
   const separateGt = !sameFile(gtPath, resultsPath);
-  const res = await readResults(resultsPath, separateGt, recover, damage);
-  const gt = await readGroundTruth(gtPath, opts, recover, separateGt, res.passedGt, damage);
+  const res = await readResults(resultsPath, separateGt, recover, damage, opts.window);
+  if (res.window && res.stamps.length === 0) {
+    const w = opts.window!;
+    throw new InputError({
+      what: `no results ${Number.isFinite(w.toS) ? `between ${w.fromS} and ${w.toS} s` : `from ${w.fromS} s on`} after the first message (the file spans ${res.window.spanS.toFixed(1)} s)`,
+      where: resultsPath,
+      hint: 'pick --from / --to inside the recording',
+    });
+  }
+  const gt = await readGroundTruth(gtPath, opts, recover, separateGt, res.passedGt, damage, res.window);
   checkSameRecording(res, resultsPath, gtPath);
 
   // Every stamp of a scored message, numbered into frames up to a damaged file's cut; with ground truth at key
@@ -59,6 +68,12 @@ export async function evalMcap(
   const index = new StampIndex();
   for (const s of stamps) if (scored(s)) index.add(s);
   const notes = damage.notes;
+  if (res.window) {
+    const w = opts.window!;
+    notes.push(
+      `scored ${w.fromS}–${Number.isFinite(w.toS) ? w.toS : res.window.spanS.toFixed(1)} s after the results' first message (--from / --to): tracks and ids crossing its ends are cut there`,
+    );
+  }
   if (gt.keyFramesOnly) {
     const between = new Set(res.stamps.filter((s) => !gt.gtStamps.has(s))).size;
     notes.push(

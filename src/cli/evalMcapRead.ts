@@ -49,7 +49,22 @@ export class Damage {
   }
 }
 
+/** `eval --from / --to`: seconds after the results file's first message (`toS` exclusive). */
+export interface ScoreWindow {
+  fromS: number;
+  toS: number;
+}
+
+/** A window as log times (both inclusive), and the results file's whole span for messages. */
+export interface LogWindow {
+  startNs: bigint;
+  endNs: bigint;
+  spanS: number;
+}
+
 export interface ResultsRead {
+  /** The log times scored, with `--from / --to`. */
+  window?: LogWindow;
   /** Stamps of every scored message, in reading order. */
   stamps: bigint[];
   tracks: Stamped<TrackRow>[];
@@ -86,6 +101,7 @@ export async function readResults(
   separateGt: boolean,
   recover: boolean,
   damage: Damage,
+  window?: ScoreWindow,
 ): Promise<ResultsRead> {
   const out: ResultsRead = {
     stamps: [],
@@ -123,7 +139,9 @@ export async function readResults(
         });
       }
     }
-    for await (const m of results.messages({ topics: channels.map((c) => c.topic) })) {
+    if (window) out.window = logWindow(results, window);
+    const range = out.window ? { startNs: out.window.startNs, endNs: out.window.endNs } : {};
+    for await (const m of results.messages({ topics: channels.map((c) => c.topic), ...range })) {
       const msg = results.decode(m);
       const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
       if (m.channel.topic === topics.groundTruthObjects) {
@@ -180,6 +198,7 @@ export async function readGroundTruth(
   separateGt: boolean,
   passedGt: GroundTruthMatch,
   damage: Damage,
+  window?: LogWindow,
 ): Promise<GroundTruthRead> {
   const out: GroundTruthRead = {
     stamps: [],
@@ -200,7 +219,8 @@ export async function readGroundTruth(
         hint: 'a simulated recording carries it: pass that with --gt <recording.mcap>; for real images, `viper export` the tracks as MOTChallenge text and score them against your labels (viper eval <camera>.txt --gt labels.txt)',
       });
     }
-    for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects] })) {
+    const range = window ? { startNs: window.startNs, endNs: window.endNs } : {};
+    for await (const m of gtReader.messages({ topics: [topics.groundTruthObjects], ...range })) {
       const raw = gtReader.decode(m);
       // Only the stamps the results reached: an interrupted replay's results end early.
       if (passedGt.has(m.logTimeNs)) passedGt.compare(m.logTimeNs, raw);
@@ -242,6 +262,17 @@ export async function readGroundTruth(
     });
   }
   return out;
+}
+
+/** The window as log times, from the file's first message (the summary's start, or the scan's). */
+function logWindow(reader: RecordingReader, w: ScoreWindow): LogWindow {
+  const { startNs: first, endNs: last } = reader.summary();
+  const ns = (s: number) => first + BigInt(Math.round(s * 1e9));
+  return {
+    startNs: ns(w.fromS),
+    endNs: Number.isFinite(w.toS) ? ns(w.toS) - 1n : last,
+    spanS: Number(last - first) / 1e9,
+  };
 }
 
 /** Ids must be unique per camera within one message (the scorer matches by id within a frame). */

@@ -41,6 +41,8 @@ interface EvalOptions {
   switches?: boolean;
   prPlot?: string;
   recover?: boolean;
+  from?: string;
+  to?: string;
   json?: boolean;
 }
 
@@ -85,6 +87,11 @@ export function register(program: Command): void {
       '--recover',
       'MCAP: score the intact part of a damaged results or ground-truth file (up to where it ends) and say what was lost',
     )
+    .option(
+      '--from <s>',
+      "MCAP: score only from this many seconds after the results file's first message (a stretch of a long drive; memory grows with what is scored)",
+    )
+    .option('--to <s>', 'MCAP: score only up to (not including) this many seconds after it')
     .option('--json', 'print the full report as JSON')
     .action(
       action(
@@ -148,13 +155,14 @@ export function register(program: Command): void {
               what: `--recover reads damaged MCAP files; ${results} is read as ${format} text`,
               where: 'viper eval',
             });
+          const window = windowOf(o, format);
           checkOutputPaths([results, o.gt], [{ path: plot, flag: '--pr-plot', allowStream: true }]);
           const report =
             format === 'mcap'
               ? await evalMcap(
                   results,
                   o.gt ?? results,
-                  { ...opts, minVisibility, matchDistanceM },
+                  { ...opts, minVisibility, matchDistanceM, ...(window ? { window } : {}) },
                   switches,
                   plot,
                   o.recover === true,
@@ -275,4 +283,20 @@ async function evalText(
   if (trRows.some((r) => r.score !== undefined && r.score >= 0))
     report.detection = await detectionAp(gtRows, trRows, opts.minHeightPx, plot, results);
   return report;
+}
+
+/** `--from` / `--to` as a window in seconds after the results' first message (MCAP only; from before to). */
+function windowOf(o: EvalOptions, format: string): { fromS: number; toS: number } | undefined {
+  if (o.from === undefined && o.to === undefined) return undefined;
+  if (format !== 'mcap')
+    throw new ConfigError({
+      what: `--from / --to select log times of an MCAP results file; the results are ${format} text`,
+      where: 'viper eval',
+      hint: 'cut the text files to the frames wanted instead',
+    });
+  const fromS = o.from === undefined ? 0 : numberArg('--from', o.from, { min: 0 });
+  const toS = o.to === undefined ? Number.POSITIVE_INFINITY : numberArg('--to', o.to, { above: 0 });
+  if (!(toS > fromS))
+    throw new ConfigError({ what: `--to ${o.to} is not after --from ${o.from ?? 0}`, where: 'viper eval' });
+  return { fromS, toS };
 }

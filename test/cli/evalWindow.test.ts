@@ -1,0 +1,60 @@
+/**
+ * `viper eval --from / --to`: a stretch of a results file scored on its own (how a long drive is scored in parts,
+ * eval's memory growing with what it scores): the whole file by default, windows that add up to it.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect, it } from 'vitest';
+import { viper } from '../testing/cli.ts';
+import { simulateSmall } from '../testing/sim.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-eval-window-'));
+const rec = join(dir, 'ped.mcap');
+const results = join(dir, 'ped.results.mcap');
+
+interface Report {
+  notes: string[];
+  run: { rigFrames: number };
+  tracking: { overall: { CLEAR: { CLR_TP: number; CLR_FN: number; CLR_FP: number } } };
+}
+
+const evalJson = (...args: string[]): Report => {
+  const r = viper(['eval', results, '--json', ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Report;
+};
+
+beforeAll(async () => {
+  await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
+  const r = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
+  expect(r.code, r.stderr).toBe(0);
+}, 120_000);
+
+it('scores the whole file from 0, and windows that split it add up to it', () => {
+  const whole = evalJson();
+  const from0 = evalJson('--from', '0');
+  expect({ ...from0, notes: [] }).toEqual({ ...whole, notes: [] });
+  expect(from0.notes.some((n) => n.startsWith('scored 0–3.4 s after'))).toBe(true);
+  const parts = [evalJson('--to', '1'), evalJson('--from', '1', '--to', '2.5'), evalJson('--from', '2.5')];
+  // 10 Hz: the rig frames of each stretch, each stamp in exactly one of them.
+  expect(parts.map((p) => p.run.rigFrames)).toEqual([10, 15, 10]);
+  const sum = (k: 'CLR_TP' | 'CLR_FN' | 'CLR_FP') =>
+    parts.reduce((n, p) => n + p.tracking.overall.CLEAR[k], 0);
+  const all = whole.tracking.overall.CLEAR;
+  // Every ground-truth box is scored once: matched or missed, in one window.
+  expect(sum('CLR_TP') + sum('CLR_FN')).toBe(all.CLR_TP + all.CLR_FN);
+  expect(sum('CLR_TP') + sum('CLR_FP')).toBe(all.CLR_TP + all.CLR_FP);
+}, 60_000);
+
+it('refuses a window outside the file, one that ends before it starts, and a window on text', () => {
+  const past = viper(['eval', results, '--from', '60']);
+  expect(past.code).toBe(2);
+  expect(past.stderr).toMatch(/no results from 60 s on after the first message \(the file spans 3\.4 s\)/);
+  const back = viper(['eval', results, '--from', '2', '--to', '1']);
+  expect(back.code).toBe(2);
+  expect(back.stderr).toMatch(/--to 1 is not after --from 2/);
+  const text = viper(['eval', join(dir, 'x.txt'), '--gt', join(dir, 'y.txt'), '--from', '1']);
+  expect(text.code).toBe(2);
+  expect(text.stderr).toMatch(/--from \/ --to select log times of an MCAP results file/);
+});
