@@ -8,6 +8,7 @@ import {
   diffMetrics,
   expandScenarioArgs,
   type Golden,
+  type GoldenComparison,
   junitXml,
   match2D,
   metricTable,
@@ -282,6 +283,17 @@ describe('reports', () => {
     const x = junitXml(suite);
     expect(x).toContain('<testsuite name="a&lt;b" tests="2" failures="1" errors="0"');
     expect(x).toContain('<failure message="1 (needs ≤ 0)"/>');
+    // No golden file to compare with is a skipped case, not a passing one.
+    const golden: GoldenComparison = {
+      path: 'g/a.json',
+      status: 'missing',
+      recordingChanged: false,
+      changes: [],
+      flipped: [],
+    };
+    const y = junitXml({ ...suite, outcomes: [{ ...suite.outcomes[0]!, golden }] });
+    expect(y).toContain('tests="3" failures="1" errors="0" skipped="1"');
+    expect(y).toMatch(/name="golden"><skipped message="no golden file \(g\/a\.json\)/);
   });
 });
 

@@ -95,6 +95,19 @@ const BROKEN: [string, string, string, RegExp][] = [
     /add a waypoint where the road bends or turns/,
   ],
   [
+    // The rig-wide k1 is for the preset's cameras: with cameras of one's own it was dropped without a word.
+    'rig k1 with cameras of its own',
+    stringify(mutate((s) => (s.rig.k1 = -0.2))),
+    'rig.k1: k1 -0.2 applies to the preset',
+    /its own distortion/,
+  ],
+  [
+    'a camera with both fx and hfov',
+    stringify(mutate((s) => (s.rig.cameras[0].fx = 300))),
+    'rig.cameras[0]: gives both fx (300 px) and hfov (70°)',
+    /keep one/,
+  ],
+  [
     'an event on an actor of a scenario with none',
     stringify(
       mutate((s) => {
@@ -345,6 +358,11 @@ describe('scenario files', () => {
     );
     s.actors[0].route.splice(1, 0, { road: 'main', at: 100, lane: 1 });
     expect(() => scenarioFromValue(s, 'corner.yaml')).not.toThrow();
+  });
+
+  it('a JSON scenario may name its JSON Schema ($schema, for editors)', () => {
+    const text = JSON.stringify({ $schema: '../scenarios/scenario.schema.json', ...tinyScenario() });
+    expect(scenarioFromText(text, 'mine.json').scenario.name).toBe('tiny');
   });
 
   it('the committed JSON Schema is the one the zod schema generates', async () => {

@@ -95,10 +95,12 @@ export function junitXml(s: SuiteResult): string {
   let tests = 0;
   let failures = 0;
   let errors = 0;
+  let skipped = 0;
   for (const o of s.outcomes) {
     const cases: string[] = [];
     let f = 0;
     let e = 0;
+    let k = 0;
     const cls = `scenarios.${xml(o.scenario)}`;
     if (o.error) {
       e++;
@@ -112,7 +114,13 @@ export function junitXml(s: SuiteResult): string {
           : `    <testcase classname="${cls}" name="${xml(c.name)}"><failure message="${xml(c.detail)}"/></testcase>`,
       );
     }
-    if (o.golden) {
+    if (o.golden?.status === 'missing') {
+      // No golden file to compare with (a scenario of one's own without --golden-dir): not a pass.
+      k++;
+      cases.push(
+        `    <testcase classname="${cls}" name="golden"><skipped message="${xml(`no golden file (${o.golden.path}): write one with --golden-dir <dir> --update-golden`)}"/></testcase>`,
+      );
+    } else if (o.golden) {
       const lines = o.failures.filter((l) => l.startsWith('golden '));
       if (lines.length) f++;
       cases.push(
@@ -124,12 +132,13 @@ export function junitXml(s: SuiteResult): string {
     tests += cases.length;
     failures += f;
     errors += e;
+    skipped += k;
     const ms = s.timing.perScenarioMs[o.scenario] ?? 0;
     suites.push(
-      `  <testsuite name="${xml(o.scenario)}" tests="${cases.length}" failures="${f}" errors="${e}" time="${(ms / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`,
+      `  <testsuite name="${xml(o.scenario)}" tests="${cases.length}" failures="${f}" errors="${e}" skipped="${k}" time="${(ms / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`,
     );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="viper scenarios" tests="${tests}" failures="${failures}" errors="${errors}" time="${(s.timing.wallMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="viper scenarios" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(s.timing.wallMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
 /** The 2D size range in the caption: boxes under `minHeightPx` are don't-care. */

@@ -22,6 +22,14 @@ function seesGround(cam: RigCamera): boolean {
 
 export function checkCameras(s: Scenario, where: string): string[] {
   const rig = s.rig;
+  // The rig's k1 distorts the preset's cameras; with cameras of one's own it was dropped without a word.
+  if (rig.cameras && rig.k1 !== 0)
+    fail(
+      'rig.k1',
+      `k1 ${rig.k1} applies to the preset's cameras, and rig.cameras replaces them`,
+      'give each camera its own distortion: [k1, k2, p1, p2, k3]',
+      where,
+    );
   (rig.cameras ?? []).forEach((c, i) => {
     const f = `rig.cameras[${i}]`;
     const W = c.width ?? rig.width;
@@ -68,6 +76,13 @@ export function checkCameras(s: Scenario, where: string): string[] {
         `${f}.distortion[${wild}]`,
         `distortion coefficient ${c.distortion![wild]} is beyond any lens (|k| ≤ 2)`,
         'plumb_bob k1, k2, p1, p2, k3 of a real lens are well under 1 (|k1| ≲ 0.3)',
+        where,
+      );
+    if (c.fx !== undefined && c.hfov !== undefined)
+      fail(
+        f,
+        `gives both fx (${c.fx} px) and hfov (${c.hfov}°), which say the same thing (fx was used, hfov dropped)`,
+        'keep one: hfov in degrees, or fx in pixels',
         where,
       );
     if (c.cx !== undefined && !(c.cx > 0 && c.cx < W))

@@ -62,7 +62,9 @@ export function knownKeys(path: readonly PropertyKey[] = [], value?: unknown): s
     if (typed.length > 0) nodes = typed;
   }
   const keys = new Set<string>();
-  for (const n of nodes) for (const k of Object.keys((n.properties ?? {}) as Json)) keys.add(k);
+  // `$schema` is for editors, not a field a person misspells another one for.
+  for (const n of nodes)
+    for (const k of Object.keys((n.properties ?? {}) as Json)) if (k !== '$schema') keys.add(k);
   return [...keys].sort();
 }
 

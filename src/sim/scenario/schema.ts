@@ -225,6 +225,8 @@ export const Rig = z.strictObject({
 export type RigSpec = z.infer<typeof Rig>;
 
 export const Scenario = z.strictObject({
+  /** The JSON Schema an editor checks a JSON scenario against (scenarios/scenario.schema.json); not read. */
+  $schema: z.string().optional(),
   name: id(),
   description: z.string().default(''),
   duration: z.number().positive().max(600),
