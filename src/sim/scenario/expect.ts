@@ -32,7 +32,8 @@ const FRACTIONS = [
 ] as const;
 
 /** Metric names the evaluator computes (CLEAR MOT, identity, HOTA family, detection AP, counts). */
-export const METRIC_NAMES = [...FRACTIONS, 'IDSW', 'FP', 'FN', 'Frag', 'MT', 'ML'] as const;
+const COUNTS = ['IDSW', 'FP', 'FN', 'Frag', 'MT', 'ML'] as const;
+export const METRIC_NAMES = [...FRACTIONS, ...COUNTS] as const;
 export const MetricName = z.enum(METRIC_NAMES);
 export type MetricName = z.infer<typeof MetricName>;
 
@@ -65,6 +66,19 @@ export const MetricExpectation = z
     message: 'a count is never below 0, so a negative max can never pass',
     path: ['max'],
     params: { hint: 'max: 0 asks for none' },
+  })
+  // The refinements above and the percentage check (validate.ts), for editors: `.meta` annotates the JSON Schema
+  // only. `allOf`, not a top-level anyOf, so that the schema's field names stay where `knownKeys` looks for them.
+  .meta({
+    allOf: [
+      { anyOf: [{ required: ['min'] }, { required: ['max'] }] },
+      {
+        anyOf: [
+          { properties: { metric: { enum: [...FRACTIONS] }, min: { maximum: 1 }, max: { maximum: 1 } } },
+          { properties: { metric: { enum: [...COUNTS] }, max: { minimum: 0 } } },
+        ],
+      },
+    ],
   });
 // A percentage bound on a fraction metric (min: 90 for MOTA) is checked with the semantic checks
 // (validate.ts), so `simulate --check` lists it beside the others.

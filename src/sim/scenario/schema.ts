@@ -10,6 +10,11 @@ import { MAX_LOG_TIME_S } from '../../contracts/time.ts';
 import { Expect } from './expect.ts';
 
 const finite = () => z.number().finite();
+/**
+ * Bounds the semantic checks enforce (validate.ts and the checks beside it, with messages that say why), written
+ * into the JSON Schema too so that an editor flags them; `.meta` only annotates the schema, zod does not check it.
+ */
+const editorBounds = (bounds: Record<string, unknown>) => bounds;
 export const Vec2 = z.tuple([finite(), finite()]);
 export type Vec2 = z.infer<typeof Vec2>;
 export const Vec3S = z.tuple([finite(), finite(), finite()]);
@@ -88,8 +93,12 @@ export const Waypoint = z.union([
   Vec2,
   z.strictObject({
     road: z.string(),
-    at: z.number(),
-    lane: z.number().int().optional(),
+    at: z.number().meta(editorBounds({ minimum: 0 })),
+    lane: z
+      .number()
+      .int()
+      .optional()
+      .meta(editorBounds({ not: { const: 0 } })),
     side: z.enum(['left', 'right']).optional(),
     /** Extra lateral offset, m, + = left of the road direction. */
     offset: finite().default(0),
@@ -196,20 +205,37 @@ export const Dropout = z.strictObject({
 /** One camera: intrinsics (fx or hfov) and its mount in base_link (FLU): yaw left +, pitch down +, degrees. */
 export const CameraSpec = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'camera ids are lower_snake_case, e.g. cam_front'),
-  width: z.number().int().positive().max(4096).optional(),
-  height: z.number().int().positive().max(4096).optional(),
-  fx: z.number().optional(),
-  fy: z.number().optional(),
+  width: z.number().int().min(16).max(4096).optional(),
+  height: z.number().int().min(16).max(4096).optional(),
+  fx: z
+    .number()
+    .optional()
+    .meta(editorBounds({ exclusiveMinimum: 0 })),
+  fy: z
+    .number()
+    .optional()
+    .meta(editorBounds({ exclusiveMinimum: 0 })),
   cx: z.number().optional(),
   cy: z.number().optional(),
   /** Horizontal field of view in degrees (used when fx is absent; with neither, 70°). */
-  hfov: z.number().optional(),
-  position: Vec3S,
+  hfov: z
+    .number()
+    .optional()
+    .meta(editorBounds({ exclusiveMinimum: 1, exclusiveMaximum: 170 })),
+  /** [x, y, z] in base_link, m: z above the ground. */
+  position: Vec3S.meta(
+    editorBounds({
+      prefixItems: [{ type: 'number' }, { type: 'number' }, { type: 'number', exclusiveMinimum: 0 }],
+    }),
+  ),
   yaw: finite().default(0),
   pitch: finite().default(0),
   roll: finite().default(0),
   /** plumb_bob [k1, k2, p1, p2, k3]. */
-  distortion: z.array(finite()).length(5).optional(),
+  distortion: z
+    .array(finite().meta(editorBounds({ minimum: -2, maximum: 2 })))
+    .length(5)
+    .optional(),
 });
 export type CameraSpec = z.infer<typeof CameraSpec>;
 
