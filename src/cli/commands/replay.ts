@@ -76,7 +76,7 @@ export function register(program: Command): void {
     )
     .option(
       '--batch-size <n>',
-      'rig frames per stage batch (default: 6; 1 with --speed, so paced results go out as each rig frame is done, not in bursts)',
+      'rig frames per stage batch (default: 6; 1 with --speed, so paced results go out as each rig frame is done, not in bursts); a batch holds its decoded frames, so memory grows with it',
       (v) => intArg('--batch-size', v, 1000),
     )
     .option(
