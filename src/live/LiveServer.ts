@@ -10,7 +10,9 @@
  *
  * The last message of every channel is kept and sent to a client when it subscribes (as foxglove_bridge does for
  * latched topics): a channel is advertised on its first message, so without this a client could never receive a
- * one-shot message (a calibration, a static transform) nor the first of any channel.
+ * one-shot message (a calibration, a static transform) nor the first of any channel. A client that was connected
+ * when a channel was advertised gets more: every message the channel has had since, so the round trip between the
+ * advertisement and its subscribe loses nothing (see `Backlog`).
  *
  * @example
  * const live = await LiveServer.start({ port: 8765 });
@@ -37,7 +39,10 @@ export interface LiveServerOptions {
   host?: string;
   /** TCP port; default 8765 (Foxglove's default). 0 picks a free port. */
   port?: number;
-  /** Per-client send buffer above which message frames are dropped; default 16 MiB. */
+  /**
+   * Per-client send buffer above which message frames are dropped; default 16 MiB. Also the bound on all the
+   * messages kept for clients that have not yet subscribed to a channel advertised while they were connected.
+   */
   maxBufferedBytes?: number;
   /** Server name shown by Foxglove; default 'viper'. */
   name?: string;
@@ -61,6 +66,8 @@ export interface LiveStats {
 }
 
 const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024;
+/** A channel's backlog covers at most this span of log time from its first message (10 s). */
+const BACKLOG_SPAN_NS = 10_000_000_000n;
 const DEFAULT_DRAIN_MS = 5000;
 const SUBPROTOCOL = 'foxglove.websocket.v1';
 // Each client may hold up to maxBufferedBytes of unsent frames: the cap on clients bounds the total.
@@ -75,11 +82,31 @@ const wsProtocol = (wsProtocolModule as unknown as { default?: WsProtocol }).def
 const { FoxgloveServer } = wsProtocol;
 type FoxgloveServer = InstanceType<typeof FoxgloveServer>;
 
+/**
+ * The messages of a channel since it was advertised, kept for the clients that saw the advertisement and have not
+ * subscribed yet: with `replay --wait-for-client` the client is there before the first message, yet it can only
+ * subscribe once the advertisement (sent with that message) has reached it, and a second message published in
+ * that round trip used to replace the first, so the run's first frame was lost on some channels.
+ *
+ * Bounded: a backlog ends (and the latest message is what a subscriber gets, as for a client that came later) once
+ * every client it waits for has subscribed or left, once its messages span more than 10 s of log time, or when all
+ * backlogs together would exceed `maxBufferedBytes` (the largest goes first): a backlog larger than that could not
+ * be sent to a client at once anyway.
+ */
+interface Backlog {
+  waiting: Set<SlowClientGuard>;
+  messages: { tNs: TimeNs; data: Uint8Array }[];
+  bytes: number;
+}
+
 export class LiveServer {
   private readonly guards = new Set<SlowClientGuard>();
   private readonly channelIds = new Set<number>();
   /** The last message of each channel, sent to a client when it subscribes. */
   private readonly latest = new Map<number, { tNs: TimeNs; data: Uint8Array }>();
+  /** Per channel, the messages since its advertisement for clients that saw it and have not subscribed yet. */
+  private readonly backlogs = new Map<number, Backlog>();
+  private backlogBytes = 0;
   /** The newest log time published (and sent as the clients' time). */
   private clock: TimeNs | undefined;
   private droppedByGone = 0;
@@ -94,6 +121,7 @@ export class LiveServer {
     readonly host: string,
     readonly port: number,
     private readonly drainMs: number,
+    private readonly maxBacklogBytes: number,
   ) {}
 
   /** Bind and start accepting clients. Rejects with ConfigError when the port is taken or the host is invalid. */
@@ -133,7 +161,7 @@ export class LiveServer {
       wss.once('listening', onListening);
     });
     const bound = (wss.address() as AddressInfo).port;
-    const server = new LiveServer(fox, wss, host, bound, options.drainMs ?? DEFAULT_DRAIN_MS);
+    const server = new LiveServer(fox, wss, host, bound, options.drainMs ?? DEFAULT_DRAIN_MS, maxBuffered);
     wss.on('connection', (conn, req) => {
       // ws emits 'error' for frames that break the protocol (bad UTF-8, unmasked, oversized) and closes the
       // socket itself; without a listener that error was uncaught and ended the replay.
@@ -159,6 +187,7 @@ export class LiveServer {
       server.served++;
       conn.on('close', () => {
         server.guards.delete(guard);
+        server.forget(guard);
         server.droppedByGone += guard.dropped;
         server.sentByGone += guard.sent;
       });
@@ -190,6 +219,9 @@ export class LiveServer {
   ): number {
     const id = this.advertise(topic, schemaName, encoding, schemaData, schemaEncoding);
     this.channelIds.add(id);
+    // Every client connected now has just been sent the advertisement: keep what comes until it subscribes.
+    if (this.guards.size > 0 && !this.closed)
+      this.backlogs.set(id, { waiting: new Set(this.guards), messages: [], bytes: 0 });
     return id;
   }
 
@@ -269,8 +301,43 @@ export class LiveServer {
     this.published++;
     this.advance(tNs);
     // A message read from a compressed chunk is a view into the whole decompressed chunk: kept alone, not it.
-    this.latest.set(channelId, { tNs, data: data.byteLength < data.buffer.byteLength ? data.slice() : data });
+    const kept = { tNs, data: data.byteLength < data.buffer.byteLength ? data.slice() : data };
+    this.latest.set(channelId, kept);
+    this.keep(channelId, kept);
     this.fox.sendMessage(channelId, tNs, data);
+  }
+
+  /** Add a message to its channel's backlog, if it has one, within the bounds (see `Backlog`). */
+  private keep(channelId: number, m: { tNs: TimeNs; data: Uint8Array }): void {
+    const b = this.backlogs.get(channelId);
+    if (b === undefined) return;
+    const first = b.messages[0];
+    if (first !== undefined && m.tNs - first.tNs > BACKLOG_SPAN_NS) {
+      this.endBacklog(channelId);
+      return;
+    }
+    b.messages.push(m);
+    b.bytes += m.data.byteLength;
+    this.backlogBytes += m.data.byteLength;
+    while (this.backlogBytes > this.maxBacklogBytes) {
+      let largest: number | undefined;
+      for (const [id, other] of this.backlogs)
+        if (largest === undefined || other.bytes > this.backlogs.get(largest)!.bytes) largest = id;
+      this.endBacklog(largest!);
+    }
+  }
+
+  private endBacklog(channelId: number): void {
+    const b = this.backlogs.get(channelId);
+    if (b === undefined) return;
+    this.backlogBytes -= b.bytes;
+    this.backlogs.delete(channelId);
+  }
+
+  /** A client that left is waited for no more. */
+  private forget(guard: SlowClientGuard): void {
+    for (const [id, b] of this.backlogs)
+      if (b.waiting.delete(guard) && b.waiting.size === 0) this.endBacklog(id);
   }
 
   /** Send `tNs` as the clients' time if it is newer than the last sent. */
@@ -280,10 +347,19 @@ export class LiveServer {
     this.fox.broadcastTime(tNs);
   }
 
-  /** A new subscription gets its channel's last message, if there has been one. */
+  /**
+   * A new subscription gets what its channel has had since the advertisement, if the client saw that and the
+   * channel's backlog still holds it all; otherwise the channel's last message, if there has been one.
+   */
   private sendLatest(guard: SlowClientGuard, subs: readonly { id: number; channelId: number }[]): void {
     if (this.closed) return;
     for (const { id, channelId } of subs) {
+      const b = this.backlogs.get(channelId);
+      if (b?.waiting.delete(guard)) {
+        for (const m of b.messages) guard.send(messageFrame(id, m.tNs, m.data));
+        if (b.waiting.size === 0) this.endBacklog(channelId);
+        continue;
+      }
       const last = this.latest.get(channelId);
       if (last) guard.send(messageFrame(id, last.tNs, last.data));
     }
@@ -306,6 +382,7 @@ export class LiveServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const id of [...this.backlogs.keys()]) this.endBacklog(id);
     const guards = [...this.guards];
     const closedAll = new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await Promise.all(guards.map((g) => g.finish(this.drainMs)));

@@ -98,10 +98,10 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
   expect(stdout).toMatch(/live: 1 client served, \d+ messages sent\n/);
 }, 120_000);
 
-it('--wait-for-client holds the replay until a client connects, which then sees every frame', async () => {
+it('--wait-for-client holds the replay until a client connects, which then gets every message of every channel', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'viper-serve-wait-'));
   const rec = join(dir, 'rig.mcap');
-  await writeRigRecording(rec, { cameras: ['cam_a'], frames: 3, rateHz: 2, width: 96, height: 64 });
+  await writeRigRecording(rec, { cameras: ['cam_a'], frames: 5, rateHz: 2, width: 96, height: 64 });
   const out = join(dir, 'out.mcap');
   const child = viperSpawn([
     'replay',
@@ -132,19 +132,66 @@ it('--wait-for-client holds the replay until a client connects, which then sees 
     ws: new WebSocket(url, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]) as never,
   });
   const channels = new Map<number, Channel>();
-  const stamps: bigint[] = [];
+  const stamps = new Map<string, bigint[]>();
+  // A client slower than the replay (Foxglove subscribes once its panels have seen the advertisement): each
+  // channel is subscribed 700 ms after its advertisement, when it has had a second message (2 Hz). That second
+  // message used to replace the first, which was lost.
   client.on('advertise', (list) => {
-    for (const ch of list) if (ch.topic === '/cam_a/image') channels.set(client.subscribe(ch.id), ch);
+    setTimeout(() => {
+      for (const ch of list) channels.set(client.subscribe(ch.id), ch);
+    }, 700);
   });
   client.on('message', ({ subscriptionId, timestamp }) => {
-    if (channels.has(subscriptionId)) stamps.push(timestamp);
+    const topic = channels.get(subscriptionId)!.topic;
+    stamps.set(topic, [...(stamps.get(topic) ?? []), timestamp]);
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   client.close();
   expect(code, stderr).toBe(0);
+  const written = new Map<string, bigint[]>();
+  const results = await RecordingReader.open(out);
+  for await (const m of results.messages())
+    written.set(m.channel.topic, [...(written.get(m.channel.topic) ?? []), m.logTimeNs]);
+  await results.close();
   const input = await RecordingReader.open(rec);
   const t0 = input.summary().startNs;
   await input.close();
-  // Every frame, the first included (a channel is advertised on its first message: it comes latched).
-  expect(stamps).toEqual([t0, t0 + 500_000_000n, t0 + 1_000_000_000n]);
+  expect(written.get('/cam_a/image')).toEqual([0n, 1n, 2n, 3n, 4n].map((i) => t0 + i * 500_000_000n));
+  // Every message of every channel, the first included, as the results file has them.
+  expect(Object.fromEntries(stamps)).toEqual(Object.fromEntries(written));
+}, 60_000);
+
+it('Ctrl-C while waiting for a client finalizes an empty results file and says nothing was replayed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-serve-wait-int-'));
+  const rec = join(dir, 'rig.mcap');
+  await writeRigRecording(rec, { cameras: ['cam_a'], frames: 2, rateHz: 2, width: 96, height: 64 });
+  const out = join(dir, 'out.mcap');
+  const child = viperSpawn([
+    'replay',
+    rec,
+    '-o',
+    out,
+    '--detector',
+    'none',
+    '--serve',
+    '0',
+    '--wait-for-client',
+  ]);
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('waiting for a client')) resolve();
+    });
+    child.on('exit', () => reject(new Error(`replay exited before waiting: ${stderr}`)));
+  });
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code, stderr).toBe(130);
+  expect(stderr).toContain(
+    `live: stopped before a client connected: nothing was replayed; ${out} is finalized`,
+  );
+  const results = await RecordingReader.open(out);
+  expect(results.summary().messageCount).toBe(0);
+  await results.close();
 }, 60_000);

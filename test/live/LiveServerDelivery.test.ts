@@ -184,3 +184,78 @@ test('a client that missed messages is told how many before the end of the run c
   });
   server = undefined;
 });
+
+test('a client connected before a channel is advertised gets every message from its first, however late it subscribes', async () => {
+  server = await LiveServer.start({ port: 0 });
+  // replay --wait-for-client: the client is there first, channels come with their first messages.
+  const early = client(server.url);
+  await until(() => early.json.some((m) => m.op === 'serverInfo'));
+  const tf = server.addChannel('/tf', 'x.Tf', 'json', '{}');
+  const objects = server.addChannel('/perception/objects', 'x.Objects', 'json', '{}');
+  // Published before the client's subscribe could come back (the advertise round trip).
+  for (let i = 0; i < 3; i++) {
+    server.publish(tf, T0 + BigInt(i), bytes(`{"tf":${i}}`));
+    server.publish(objects, T0 + BigInt(i), bytes(`{"o":${i}}`));
+  }
+  // A client that comes later gets each channel's latest message only, as before.
+  const late = client(server.url);
+  await until(() => late.json.some((m) => m.op === 'advertise'));
+  await until(() => early.json.filter((m) => m.op === 'advertise').length === 2);
+  for (const c of [early, late])
+    c.ws.send(
+      JSON.stringify({
+        op: 'subscribe',
+        subscriptions: [
+          { id: 1, channelId: tf },
+          { id: 2, channelId: objects },
+        ],
+      }),
+    );
+  await until(() => early.frames.filter((f) => f.op === 1).length === 6);
+  await until(() => late.frames.filter((f) => f.op === 1).length === 2);
+  server.publish(tf, T0 + 3n, bytes('{"tf":3}'));
+  await until(() => early.frames.filter((f) => f.op === 1).length === 7);
+  await until(() => late.frames.filter((f) => f.op === 1).length === 3);
+  const texts = (c: ReturnType<typeof client>, sub: number) =>
+    c.frames.filter((f) => f.op === 1 && f.sub === sub).map((f) => f.text);
+  expect(texts(early, 1)).toEqual(['{"tf":0}', '{"tf":1}', '{"tf":2}', '{"tf":3}']);
+  expect(texts(early, 2)).toEqual(['{"o":0}', '{"o":1}', '{"o":2}']);
+  expect(texts(late, 1)).toEqual(['{"tf":2}', '{"tf":3}']);
+  expect(texts(late, 2)).toEqual(['{"o":2}']);
+  early.ws.close();
+  late.ws.close();
+});
+
+test('what is kept for a client that has not subscribed yet is bounded: past it, it gets the latest message', async () => {
+  server = await LiveServer.start({ port: 0, maxBufferedBytes: 4096 });
+  const c = client(server.url);
+  await until(() => c.json.some((m) => m.op === 'serverInfo'));
+  const small = server.addChannel('/small', 'x.S', 'json', '{}');
+  const big = server.addChannel('/big', 'x.B', 'json', '{}');
+  const slow = server.addChannel('/slow', 'x.L', 'json', '{}');
+  server.publish(small, T0, bytes('{"s":0}'));
+  server.publish(small, T0 + 1n, bytes('{"s":1}'));
+  // Over maxBufferedBytes in all: the largest backlog ends first, the small one is kept.
+  const pad = JSON.stringify({ pad: 'x'.repeat(3000) });
+  server.publish(big, T0, bytes(pad));
+  server.publish(big, T0 + 1n, bytes(pad));
+  // Over 10 s of log time since the channel's first message.
+  server.publish(slow, T0, bytes('{"l":0}'));
+  server.publish(slow, T0 + 11_000_000_000n, bytes('{"l":1}'));
+  await until(() => c.json.filter((m) => m.op === 'advertise').length === 3);
+  c.ws.send(
+    JSON.stringify({
+      op: 'subscribe',
+      subscriptions: [
+        { id: 1, channelId: small },
+        { id: 2, channelId: big },
+        { id: 3, channelId: slow },
+      ],
+    }),
+  );
+  await until(() => c.frames.filter((f) => f.op === 1).length === 4);
+  await new Promise((r) => setTimeout(r, 50));
+  const got = c.frames.filter((f) => f.op === 1).map((f) => `${f.sub}@${f.tNs - T0}`);
+  expect(got).toEqual(['1@0', '1@1', '2@1', '3@11000000000']);
+  c.ws.close();
+});

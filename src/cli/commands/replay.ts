@@ -208,6 +208,12 @@ export function register(program: Command): void {
             while (live.stats().served === 0 && !control.stopped)
               await new Promise((r) => setTimeout(r, 100));
           }
+          // Stopped before anyone connected: the results file is still written (finalized, no messages).
+          const stoppedWaiting = live !== undefined && o.waitForClient === true && control.stopped;
+          if (stoppedWaiting)
+            process.stderr.write(
+              `live: stopped before a client connected: nothing was replayed; ${o.output as string} is finalized with no messages\n`,
+            );
           let progress: ReturnType<typeof createProgress> | undefined;
           let total = 0;
           try {
@@ -223,7 +229,12 @@ export function register(program: Command): void {
               speed: o.speed === undefined ? undefined : numberArg('--speed', String(o.speed), { above: 0 }),
               onStart: (s) => {
                 total = s.messageCount;
-                progress = createProgress('replay', total, 'msgs', o.progress !== false && o.json !== true);
+                progress = createProgress(
+                  'replay',
+                  total,
+                  'msgs',
+                  o.progress !== false && o.json !== true && !stoppedWaiting,
+                );
               },
               onProgress: (p) => progress?.update(p.messagesRead, `${p.rigFrames} rig frames`),
             });
