@@ -18,6 +18,7 @@ import {
   ros2CompressedImageToImage,
   ros2ImageToImage,
   ros2TfToTransforms,
+  rosFrameId,
   rosHeaderStampNs,
 } from '../../src/io/index.ts';
 import type { Decoded } from '../../src/io/index.ts';
@@ -164,6 +165,14 @@ describe('ROS 2 CDR decoding and conversion', () => {
         rotation: [-0.5, 0.5, -0.5, 0.5],
       },
     ]);
+  });
+
+  it("reads frame ids as tf2 does, without a leading slash (ROS 1 bags' '/cam_front')", () => {
+    const tf = {
+      transforms: [{ header: { frame_id: '/base_link' }, child_frame_id: '//cam_front', transform: {} }],
+    };
+    expect(ros2TfToTransforms(tf).map((t) => [t.parent, t.child])).toEqual([['base_link', 'cam_front']]);
+    expect(rosFrameId({ header: { frame_id: '/cam_front' } })).toBe('cam_front');
   });
 
   it('maps schema names (old-style too) to what they are', () => {

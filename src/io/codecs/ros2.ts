@@ -26,7 +26,15 @@ export function rosHeaderStampNs(msg: Decoded): TimeNs | undefined {
 }
 
 export function rosFrameId(msg: Decoded): string {
-  return header(msg).frame_id ?? '';
+  return stripSlash(header(msg).frame_id ?? '');
+}
+
+/**
+ * A frame id without its leading slashes, as tf2 reads it (`/cam_front` is `cam_front`): bags converted from ROS 1
+ * name frames so, and one camera's images and its /tf edge had not met (nor its results topic been a sane name).
+ */
+function stripSlash(frameId: string): string {
+  return frameId.replace(/^\/+/, '');
 }
 
 export function ros2CompressedImageToImage(msg: Decoded, where = 'sensor_msgs/msg/CompressedImage'): Image {
@@ -97,7 +105,7 @@ export function ros2TfToTransforms(msg: Decoded): Transform[] {
     const tr = (t.transform ?? {}) as { translation?: unknown; rotation?: unknown };
     return {
       parent: rosFrameId(t),
-      child: String(t.child_frame_id ?? ''),
+      child: stripSlash(String(t.child_frame_id ?? '')),
       translation: xyz(tr.translation),
       rotation: xyzw(tr.rotation),
     };
