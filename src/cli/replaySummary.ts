@@ -86,6 +86,10 @@ export function printSummary(s: ReplaySummary): void {
     lines.push(`  missing: ${missing.map(([c, n]) => `${c} in ${n} rig frames`).join(', ')}`);
   if (s.uncalibratedCameras.length > 0)
     lines.push(`  uncalibrated (no calibration message): ${s.uncalibratedCameras.join(', ')}`);
+  if (s.otherClockCameras)
+    lines.push(
+      `  header stamps on another clock (over 10 s from log time), frames placed at their log times: ${s.otherClockCameras.join(', ')}`,
+    );
   if (s.issues > 0)
     lines.push(
       `  non-fatal issues: ${Object.entries(s.issueKinds)

@@ -13,7 +13,14 @@ import { usableTransform } from '../geometry/TransformTree.ts';
 
 /** What a recorded message means to the graph (decoded by io/, classified by `interpret.ts`). */
 export type Interpreted =
-  | { kind: 'image'; cameraId: string; tNs: TimeNs; image: Image }
+  | {
+      kind: 'image';
+      cameraId: string;
+      tNs: TimeNs;
+      image: Image;
+      /** Its header stamp was on another clock than the log's (`onLogClock`), so `tNs` is its log time. */
+      otherClock?: boolean;
+    }
   | { kind: 'calibration'; calibration: Calibration }
   | {
       kind: 'transforms';
@@ -27,11 +34,13 @@ export type Interpreted =
   | { kind: 'other' };
 
 /**
- * When a transform holds from: its own stamp, as tf2 has it (a /tf received after the images of its time still
- * serves them); its log time when it has no stamp, or one so far from its log time (10 s) that the two clocks
- * cannot be the same.
+ * The time of an image or a transform: its own stamp, as tf2 has it (a /tf received after the images of its time
+ * still serves them, an image is aligned by when it was taken); its log time when it has no stamp, or one so far
+ * from its log time (10 s) that the two clocks cannot be the same (a simulator's `use_sim_time` stamps, a device
+ * clock). Images and transforms follow the same rule, so they stay on one clock: transforms alone had been moved
+ * to log time, and a sim-time bag's images found no ego pose (results logged 53 years before their inputs).
  */
-function transformTime(stampNs: TimeNs | undefined, logNs: TimeNs): TimeNs {
+export function onLogClock(stampNs: TimeNs | undefined, logNs: TimeNs): TimeNs {
   if (stampNs === undefined) return logNs;
   const d = stampNs - logNs;
   return d > STAMP_CLOCK_NS || d < -STAMP_CLOCK_NS ? logNs : stampNs;
@@ -52,6 +61,8 @@ export class FrameAssembler {
   readonly uncalibrated = new Set<string>();
   /** Transforms left out as unusable (NaN or infinite values, a self transform, an unnamed frame). */
   unusableTransforms = 0;
+  /** Cameras whose header stamps were on another clock than the log's (placed at their log times). */
+  readonly otherClock = new Set<string>();
 
   constructor(private readonly feedId: string) {}
 
@@ -79,7 +90,7 @@ export class FrameAssembler {
             this.edges.set(key, history);
           }
           // Kept in stamp order: a transform received late (log time after its stamp) still holds from its stamp.
-          const tNs = transformTime(msg.stampsNs?.[i], msg.tNs);
+          const tNs = onLogClock(msg.stampsNs?.[i], msg.tNs);
           let at = history.length;
           while (at > 0 && history[at - 1]!.tNs > tNs) at--;
           history.splice(at, 0, { tNs, transform });
@@ -90,6 +101,7 @@ export class FrameAssembler {
       case 'image': {
         const calibration = this.calibrations.get(msg.cameraId) ?? null;
         if (!calibration) this.uncalibrated.add(msg.cameraId);
+        if (msg.otherClock) this.otherClock.add(msg.cameraId);
         return {
           feedId: this.feedId,
           cameraId: msg.cameraId,

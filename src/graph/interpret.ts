@@ -25,7 +25,7 @@ import {
 } from '../io/index.ts';
 import type { RecordingReader } from '../io/index.ts';
 import type { Decoded, RecordedMessage } from '../io/types.ts';
-import type { Interpreted } from './FrameAssembler.ts';
+import { type Interpreted, onLogClock } from './FrameAssembler.ts';
 
 /**
  * Refuse a recording with a camera, calibration or transform channel Viper cannot decode: those it reads. Any
@@ -125,11 +125,13 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
             hint: 'the frame is skipped: its results need a log time at or after 1970',
           });
         }
+        const tNs = onLogClock(stamp, m.logTimeNs);
         return {
           kind: 'image',
           cameraId: frameId || cameraFromTopic(m.channel.topic),
-          tNs: stamp ?? m.logTimeNs,
+          tNs,
           image,
+          ...(stamp !== undefined && tNs !== stamp ? { otherClock: true } : {}),
         };
       }
       case 'calibration': {

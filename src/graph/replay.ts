@@ -74,6 +74,8 @@ export interface ReplaySummary {
   /** Per camera: rig frames in which it was missing. */
   missing: Record<string, number>;
   uncalibratedCameras: string[];
+  /** Cameras whose header stamps were on another clock than the log's: their frames were placed at log time. */
+  otherClockCameras?: string[];
   issues: number;
   issueKinds: Record<string, number>;
   /** First few undecodable messages (topic, time, why). */
@@ -326,6 +328,7 @@ function summarize(
     cameras: [...aligner.rigCameras],
     missing: stats.missing,
     uncalibratedCameras: [...assembler.uncalibrated].sort(),
+    ...(assembler.otherClock.size > 0 ? { otherClockCameras: [...assembler.otherClock].sort() } : {}),
     issues: stats.issues + assembler.unusableTransforms,
     // By name: the detector's batches may finish out of order, which would order the keys differently.
     issueKinds: Object.fromEntries(

@@ -119,6 +119,34 @@ describe('replay: image stamps', () => {
     ]);
   });
 
+  it('places images stamped on another clock (a sim-time bag) at their log times, as their transforms, and says so', async () => {
+    const input = join(dir, 'simtime.mcap');
+    const SIM0 = 100_000_000_000n; // 100 s of simulated time; the log is at 2023
+    await foxgloveRecording(
+      input,
+      [0n, 1n, 2n].map((i) => ({ logNs: T0 + i * STEP, stampNs: SIM0 + i * STEP })),
+    );
+    const output = join(dir, 'simtime.out.mcap');
+    const s = await replay({ input, output, stages: [oneBoxStage] });
+    expect(s.cameraFrames).toBe(3);
+    expect(s.otherClockCameras).toEqual(['cam']);
+    // The results on the inputs' timeline: they had been logged at 100 s, 53 years before the images.
+    expect(await annotationTimes(output, '/perception/cam/annotations')).toEqual([
+      T0,
+      T0 + STEP,
+      T0 + 2n * STEP,
+    ]);
+    const printed = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      printSummary(s);
+      expect(printed.mock.calls.map((c) => String(c[0])).join('')).toContain(
+        'header stamps on another clock (over 10 s from log time), frames placed at their log times: cam',
+      );
+    } finally {
+      printed.mockRestore();
+    }
+  });
+
   it('still perceives every frame of a camera whose clock is stuck (one stamp, log times moving on)', async () => {
     const input = join(dir, 'stuck.mcap');
     await foxgloveRecording(
