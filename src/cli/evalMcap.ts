@@ -109,7 +109,10 @@ export async function evalMcap(
   }
   const tracks = kept(res.tracks);
   const objects = kept(res.objects);
-  checkOverlap(tracks, gt, resultsPath, gtPath, notes);
+  // Against every track the damage left, not only those at key frames: results of another recording had all been
+  // dropped as between key frames, and were refused as holding no tracks.
+  const intact = res.tracks.filter((x) => (cut === undefined || x.stampNs < cut) && !damage.inGap(x.stampNs));
+  checkOverlap(intact, gt, resultsPath, gtPath, notes);
   if (res.unlabelled > 0)
     notes.push(`${res.unlabelled} annotation outlines without a '#id' track label were not scored as tracks`);
 
@@ -197,7 +200,8 @@ function checkOverlap(
     notes.push(
       `${unseen.join(', ')}: tracks but no ground truth in that camera (every track there scored as a false positive)`,
     );
-  if (orphan > 0)
+  // With ground truth at key frames only, the stamps between are left out (noted above), not false positives.
+  if (orphan > 0 && !gt.keyFramesOnly)
     notes.push(
       `${orphan} annotation stamps have no ground truth at the same log time (scored as false positives)`,
     );

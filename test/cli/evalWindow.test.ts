@@ -1,11 +1,14 @@
 /**
  * `viper eval --from / --to`: a stretch of a results file scored on its own (how a long drive is scored in parts,
- * eval's memory growing with what it scores): the whole file by default, windows that add up to it.
+ * eval's memory growing with what it scores): the whole file by default, windows that add up to it. Also results
+ * scored against another recording's key-frame ground truth.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { RecordingWriter } from '../../src/io/index.ts';
+import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
 import { viper } from '../testing/cli.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -57,4 +60,43 @@ it('refuses a window outside the file, one that ends before it starts, and a win
   const text = viper(['eval', join(dir, 'x.txt'), '--gt', join(dir, 'y.txt'), '--from', '1']);
   expect(text.code).toBe(2);
   expect(text.stderr).toMatch(/--from \/ --to select log times of an MCAP results file/);
+});
+
+it("refuses results scored against another recording's key-frame ground truth as such", async () => {
+  // Ground truth at annotated key frames only (as a nuScenes import writes), at stamps the results never have.
+  const gt = join(dir, 'keyframes.mcap');
+  const w = await RecordingWriter.create(gt);
+  const ch = await w.addChannel('/ground_truth/objects', {
+    kind: 'json',
+    name: 'viper.GroundTruth',
+    jsonSchema: {},
+  });
+  for (const t of [1_000_000_000n, 1_500_000_000n])
+    await w.writeObject(ch, t, { stampNs: t.toString(), actors: [], keyFramesOnly: true });
+  await w.close();
+  // Results of real images (no ground truth passed through): one track at 5 s and 6 s.
+  const real = join(dir, 'real.results.mcap');
+  const rw = await RecordingWriter.create(real);
+  const ann = await rw.addChannel('/perception/front/annotations', {
+    kind: 'foxglove',
+    name: 'foxglove.ImageAnnotations',
+  });
+  for (const t of [5_000_000_000n, 6_000_000_000n]) {
+    const track = {
+      cameraId: 'front',
+      box: { x1: 0, y1: 0, x2: 10, y2: 20 },
+      score: 0.9,
+      cls: 'car' as const,
+    };
+    await rw.writeObject(
+      ann,
+      t,
+      tracksToImageAnnotations([{ ...track, trackId: 3, state: 'confirmed', age: 1 }], t, 'front'),
+    );
+  }
+  await rw.close();
+  const r = viper(['eval', real, '--gt', gt]);
+  expect(r.code).toBe(2);
+  // Every track had been dropped as between key frames, and the results called trackless.
+  expect(r.stderr).toMatch(/no annotation stamp has ground truth at the same log time/);
 });
