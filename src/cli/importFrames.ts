@@ -9,7 +9,7 @@
  * is created when missing.
  */
 import { plural } from './words.ts';
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
@@ -23,10 +23,10 @@ import {
 } from '../contracts/time.ts';
 import { topics } from '../contracts/topics.ts';
 import { RecordingWriter } from '../io/index.ts';
-import { checkJpegComplete } from '../io/jpegComplete.ts';
 import { makeDirs } from '../io/makeDirs.ts';
 import { transformsToFoxglove } from '../io/codecs/foxgloveToViper.ts';
 import { checkOutputPaths } from './paths.ts';
+import { checkFrames, checkSize, imageMeta } from './frameFiles.ts';
 import { type CameraMount, mountTransforms, nominalCalibration } from './importCamera.ts';
 import { probeVideo, videoFrameTimes, videoJpegFrames } from './videoFrames.ts';
 
@@ -104,6 +104,13 @@ export async function importFrames(o: ImportOptions): Promise<ImportSummary> {
   }
   if (o.rateHz !== undefined && !(o.rateHz > 0))
     throw new ConfigError({ what: `--rate must be > 0, got ${o.rateHz}`, where: '--rate' });
+  // Log times are nanoseconds: above 1 GHz two frames would share one (3e9 gave stamps 0, 0, 1 ns).
+  if (o.rateHz !== undefined && o.rateHz > 1e9)
+    throw new ConfigError({
+      what: `--rate ${o.rateHz} Hz puts frames less than a nanosecond apart`,
+      where: '--rate',
+      hint: 'give the rate in Hz, e.g. --rate 30',
+    });
   if (!/^[A-Za-z0-9_]+$/.test(o.camera)) {
     throw new ConfigError({
       what: `camera name '${o.camera}' must be letters, digits or _`,
@@ -140,6 +147,7 @@ async function importFolder(o: ImportOptions): Promise<ImportSummary> {
     files.map((f) => join(o.source, f)),
     [{ path: o.output, flag: '-o' }],
   );
+  let upright = 0;
   async function* frames(): AsyncGenerator<Frame> {
     for (const f of files) {
       const where = join(o.source, f);
@@ -149,64 +157,26 @@ async function importFolder(o: ImportOptions): Promise<ImportSummary> {
       } catch (err) {
         throw new RecordingError({ what: `cannot read the file: ${(err as Error).message}`, where });
       }
+      // A phone's or dashcam's JPEG stored sideways with an EXIF orientation: the detector read the stored pixels
+      // while viewers show them turned, so boxes landed beside what they found. Turned upright here, re-encoded.
+      const meta = await imageMeta(data, where);
+      if (meta.orientation !== 1) {
+        const turned = sharp(data).rotate();
+        data = new Uint8Array(
+          await (meta.format === 'jpeg' ? turned.jpeg({ quality: 95 }) : turned.png()).toBuffer(),
+        );
+        upright++;
+      }
       yield { data, where };
     }
   }
   const s = await writeFrames(o, o.rateHz ?? 10, frames(), files.length);
-  return skipped.length > 0 ? { ...s, skipped } : s;
-}
-
-/** Headers read at once by the up-front check (sharp reads them on its thread pool). */
-const CHECK_BATCH = 16;
-
-/**
- * Every frame's header before anything is written: each file readable, not empty, JPEG or PNG, and the size of
- * the first. The first failure in name order is thrown, with the same words the writing pass would use.
- */
-async function checkFrames(paths: readonly string[]): Promise<void> {
-  let size: { width: number; height: number } | undefined;
-  for (let i = 0; i < paths.length; i += CHECK_BATCH) {
-    const batch = paths.slice(i, i + CHECK_BATCH);
-    const metas = await Promise.allSettled(batch.map((p) => fileMeta(p)));
-    for (const [j, r] of metas.entries()) {
-      if (r.status === 'rejected') throw r.reason;
-      size ??= r.value;
-      checkSize(r.value, size, batch[j] as string);
-    }
-  }
-}
-
-/** `imageMeta` of a file from its header alone (sharp reads no more of the file than the header). */
-async function fileMeta(where: string): Promise<ImageMeta> {
-  let bytes: number;
-  try {
-    const fd = openSync(where, 'r');
-    try {
-      bytes = fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    throw new RecordingError({ what: `cannot read the file: ${(err as Error).message}`, where });
-  }
-  if (bytes === 0) throw new RecordingError({ what: 'empty file (0 bytes)', where });
-  const meta = await imageMeta(where, where);
-  if (meta.format === 'jpeg') await checkJpegComplete(where);
-  return meta;
-}
-
-function checkSize(
-  meta: { width: number; height: number },
-  first: { width: number; height: number },
-  where: string,
-): void {
-  if (meta.width !== first.width || meta.height !== first.height) {
-    throw new RecordingError({
-      what: `image is ${meta.width}×${meta.height}, the sequence is ${first.width}×${first.height}`,
-      where,
-      hint: 'all frames of one camera must have the same size',
-    });
-  }
+  const out: ImportSummary = skipped.length > 0 ? { ...s, skipped } : s;
+  if (upright > 0)
+    out.warnings = [
+      `${upright} of ${s.frames} frames were stored turned (EXIF orientation): imported upright, re-encoded${s.format === 'jpeg' ? ' at JPEG quality 95' : ''}`,
+    ];
+  return out;
 }
 
 async function importVideo(o: ImportOptions): Promise<ImportSummary> {
@@ -354,37 +324,6 @@ function checkLogTime(startNs: TimeNs, i: number, afterS: number): void {
       hint: 'log times are seconds since 1970: use a start before the year 2554',
     });
   }
-}
-
-interface ImageMeta {
-  format: 'jpeg' | 'png';
-  width: number;
-  height: number;
-}
-
-/**
- * Format and size from the header of the bytes or of the file at a path; an empty file, non-image bytes or a
- * format other than JPEG/PNG is refused.
- */
-async function imageMeta(data: Uint8Array | string, where: string): Promise<ImageMeta> {
-  // sharp throws synchronously on an empty buffer, so the check comes first.
-  if (typeof data !== 'string' && data.length === 0)
-    throw new RecordingError({ what: 'empty file (0 bytes)', where });
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
-  try {
-    meta = await sharp(data).metadata();
-  } catch (err) {
-    throw new RecordingError({ what: `cannot read image: ${(err as Error).message}`, where });
-  }
-  if (meta.format !== 'jpeg' && meta.format !== 'png') {
-    throw new RecordingError({
-      what: `${meta.format ?? 'unknown'} bytes, not JPEG or PNG`,
-      where,
-      hint: 'convert it to JPEG or PNG (replay decodes only those)',
-    });
-  }
-  if (!meta.width || !meta.height) throw new RecordingError({ what: 'image has no size', where });
-  return { format: meta.format, width: meta.width, height: meta.height };
 }
 
 /**

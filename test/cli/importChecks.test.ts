@@ -131,6 +131,50 @@ describe('import of a folder', () => {
     expect(JSON.parse(none.stdout).skipped).toBeUndefined();
   });
 
+  it('refuses a rate that puts frames under a nanosecond apart (3e9 gave two frames one stamp)', async () => {
+    const r = viper(['import', await frameFolder('fast', 3), '-o', join(dir, 'fast.mcap'), '--rate', '3e9']);
+    expectRefused(r, /--rate 3000000000 Hz puts frames less than a nanosecond apart/);
+    expect(existsSync(join(dir, 'fast.mcap'))).toBe(false);
+  });
+
+  it('turns frames stored sideways (EXIF orientation) upright, as viewers show them, and says so', async () => {
+    // 40×20 stored, a bright left half; orientation 6 (turn 90° clockwise to view): upright 20×40, bright on top.
+    const raw = Buffer.alloc(40 * 20 * 3, 20);
+    for (let y = 0; y < 20; y++) raw.fill(240, y * 40 * 3, (y * 40 + 20) * 3);
+    const sideways = await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } })
+      .withMetadata({ orientation: 6 })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const src = join(dir, 'exif');
+    mkdirSync(src);
+    writeFileSync(join(src, '1.jpg'), sideways);
+    writeFileSync(join(src, '2.jpg'), sideways);
+    const out = join(dir, 'exif.mcap');
+    const r = viper(['import', src, '-o', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/imported 2 jpeg frames \(20×40,/);
+    const one = viper(['import', await frameFolder('one', 1), '-o', join(dir, 'one.mcap'), '--no-progress']);
+    expect(one.stdout).toMatch(/imported 1 jpeg frame \(/);
+    expect(r.stderr).toContain('2 of 2 frames were stored turned (EXIF orientation): imported upright');
+    const reader = await RecordingReader.open(out);
+    let frames = 0;
+    try {
+      for await (const m of reader.messages({ topics: ['/cam0/image'] })) {
+        frames++;
+        const img = reader.decode(m) as { data: Uint8Array };
+        const { data, info } = await sharp(img.data).raw().toBuffer({ resolveWithObject: true });
+        expect([info.width, info.height]).toEqual([20, 40]);
+        // The stored left half is the upright top half; and no orientation is left for a viewer to apply again.
+        expect(data[(5 * 20 + 10) * 3]!).toBeGreaterThan(200);
+        expect(data[(35 * 20 + 10) * 3]!).toBeLessThan(60);
+        expect((await sharp(img.data).metadata()).orientation ?? 1).toBe(1);
+      }
+    } finally {
+      await reader.close();
+    }
+    expect(frames).toBe(2);
+  });
+
   it('stamps --start to the nanosecond (a float would round its last ~20 ns at present-day epochs)', async () => {
     const src = await frameFolder('start', 2);
     const out = join(dir, 'start.mcap');

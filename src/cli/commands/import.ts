@@ -9,6 +9,7 @@ import { logTimeArg, numberArg } from '../args.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
+import { plural } from '../words.ts';
 
 /** `--mount x,y,z,yaw,pitch,roll`: six finite numbers, the height above the ground positive. */
 function parseMount(v: string): CameraMount {
@@ -108,7 +109,7 @@ export function register(program: Command): void {
         if (o.json) printJson(s);
         else
           process.stdout.write(
-            `${s.interrupted ? 'interrupted: ' : ''}imported ${s.frames} ${s.format} frames (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s${skippedNote(s.skipped)} → ${s.output}\n`,
+            `${s.interrupted ? 'interrupted: ' : ''}imported ${plural(s.frames, `${s.format} frame`)} (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s${skippedNote(s.skipped)} → ${s.output}\n`,
           );
         return s.interrupted ? EXIT_INTERRUPTED : 0;
       }),
