@@ -48,6 +48,37 @@ export interface FixtureOptions {
   chunkSize?: number;
   /** A camera whose CompressedImage bytes are not a JPEG (a recording damaged inside its messages). */
   undecodableCamera?: string;
+  /**
+   * Milliseconds from an image's stamp to its log time (all cameras, or per camera): a real ROS 2 bag logs an
+   * image when it arrives, tens of ms after its header stamp, while the results stay at the stamps.
+   */
+  imageLagMs?: number | Record<string, number>;
+  /** Cameras whose images carry no stamp (a zero `timestamp`): only their log time says when they were taken. */
+  unstampedCameras?: string[];
+  /** Paint frame k's marker into each image (see FRAME_MARKER), so a test can tell which frame's image is shown. */
+  frameMarker?: boolean;
+}
+
+/**
+ * The frame marker: a white square in the sky at x = x0 + k·step (frame k mod `slots`), y ∈ [y, y + size), where
+ * no box or label of `layout` is drawn.
+ */
+export const FRAME_MARKER = { x0: 8, step: 20, y: 2, size: 12, slots: 24 };
+
+/**
+ * The frame index whose marker an RGB(A) picture shows, from its top rows (`channels` 3 or 4, `width` px wide, the
+ * fixture's 640 px layout scaled to it): null when no slot is white. Reads the middle of each slot.
+ */
+export function frameOfMarker(data: ArrayLike<number>, width: number, channels: number): number | null {
+  const s = width / 640;
+  const y = Math.round((FRAME_MARKER.y + FRAME_MARKER.size / 2) * s);
+  const lit: number[] = [];
+  for (let k = 0; k < FRAME_MARKER.slots; k++) {
+    const x = Math.round((FRAME_MARKER.x0 + k * FRAME_MARKER.step + FRAME_MARKER.size / 2) * s);
+    const o = (y * width + x) * channels;
+    if (data[o]! > 220 && data[o + 1]! > 220 && data[o + 2]! > 220) lit.push(k);
+  }
+  return lit.length === 1 ? lit[0]! : null;
 }
 
 interface Box {
@@ -100,7 +131,13 @@ const CLASS_RGB: Record<string, [number, number, number]> = {
   motorcycle: [60, 200, 200],
 };
 
-async function renderJpeg(camera: string, k: number, w: number, h: number): Promise<Uint8Array> {
+async function renderJpeg(
+  camera: string,
+  k: number,
+  w: number,
+  h: number,
+  marker = false,
+): Promise<Uint8Array> {
   const px = Buffer.alloc(w * h * 3);
   for (let y = 0; y < h; y++) {
     const sky = y < h * 0.45;
@@ -121,6 +158,13 @@ async function renderJpeg(camera: string, k: number, w: number, h: number): Prom
         px[o + 2] = c[2];
       }
     }
+  }
+  if (marker) {
+    const s = w / 640;
+    const x0 = Math.round((FRAME_MARKER.x0 + (k % FRAME_MARKER.slots) * FRAME_MARKER.step) * s);
+    const y0 = Math.round(FRAME_MARKER.y * s);
+    const size = Math.round(FRAME_MARKER.size * s);
+    for (let y = y0; y < y0 + size; y++) px.fill(255, (y * w + x0) * 3, (y * w + x0 + size) * 3);
   }
   return new Uint8Array(
     await sharp(px, { raw: { width: w, height: h, channels: 3 } })
@@ -290,11 +334,15 @@ export async function writeFixture(path: string, opts: FixtureOptions = {}): Pro
         R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
         P: [f, 0, w / 2, 0, 0, f, h / 2, 0, 0, 0, 1, 0],
       });
-      await writer.writeObject(ch.image.get(cam)!, camT, {
-        timestamp: camStamp,
+      const lagMs = typeof opts.imageLagMs === 'number' ? opts.imageLagMs : (opts.imageLagMs?.[cam] ?? 0);
+      await writer.writeObject(ch.image.get(cam)!, camT + BigInt(Math.round(lagMs * 1e6)), {
+        timestamp: opts.unstampedCameras?.includes(cam) ? { sec: 0, nsec: 0 } : camStamp,
         frame_id: cam,
         format: 'jpeg',
-        data: cam === opts.undecodableCamera ? new Uint8Array(512).fill(7) : await renderJpeg(cam, k, w, h),
+        data:
+          cam === opts.undecodableCamera
+            ? new Uint8Array(512).fill(7)
+            : await renderJpeg(cam, k, w, h, opts.frameMarker),
       });
       const { preds } = layout(cam, k, w, h);
       if (!perception) continue;

@@ -11,6 +11,7 @@ import { buildViewerInto, CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testin
 import {
   CAMERAS,
   EXPECTED,
+  frameOfMarker,
   layout,
   rgb255,
   SCENE_COLORS_JS,
@@ -76,6 +77,7 @@ let noGt: string;
 let corrupt: string;
 let recording: string;
 let badImage: string;
+let lagged: string;
 
 // Page-side code is passed as strings: this file is type-checked without the DOM lib.
 const state = (): Promise<AppState> => page.evaluate('window.viper.state()') as Promise<AppState>;
@@ -133,6 +135,8 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     });
     recording = await writeFixture(join(dir, 'sim-recording.mcap'), { perception: false, frames: 6 });
     badImage = await writeFixture(join(dir, 'bad-image.mcap'), { frames: 4, undecodableCamera: 'cam_back' });
+    // As a ROS 2 bag's results: images logged 120 ms after their stamps, each marked with its frame index.
+    lagged = await writeFixture(join(dir, 'lagged.mcap'), { frames: 6, imageLagMs: 120, frameMarker: true });
     const good = readFileSync(results);
     corrupt = join(dir, 'corrupt.mcap');
     writeFileSync(corrupt, good.subarray(0, Math.floor(good.length * 0.6)));
@@ -312,6 +316,34 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(back.imageNote).toBe('jpeg image does not decode (512 bytes)');
     expect(back.boxes.length).toBeGreaterThan(0); // its annotations are still drawn
     expect(s.drawn.filter((d) => d.camera !== 'cam_back').every((d) => d.imageNote === '')).toBe(true);
+  });
+
+  test('images logged 120 ms after their stamps: each camera shows the image its boxes were computed on', async () => {
+    await page.locator('#file-input').setInputFiles(lagged);
+    await until("s.file === 'lagged.mcap' && s.shownIndex === 0");
+    // Per camera, the frame whose marker its canvas shows (its top rows, as the grid drew them), or why no image.
+    const shownFrames = async (s: AppState) =>
+      Object.fromEntries(
+        await Promise.all(
+          s.drawn.map(async (d) => {
+            const px = (await page.evaluate(`(() => {
+              const c = document.querySelector('canvas[data-camera="${d.camera}"]');
+              return Array.from(c.getContext('2d').getImageData(0, 0, c.width, 20).data);
+            })()`)) as number[];
+            return [d.camera, d.imageNote || frameOfMarker(px, W, 4)] as const;
+          }),
+        ),
+      );
+    const every = (k: number) => Object.fromEntries(CAMERAS.map((c) => [c, k]));
+    for (const k of [0, 3, 4, 5, 1]) {
+      if (k === 4) await page.keyboard.press('ArrowRight');
+      else if (k === 5) await page.keyboard.press('End');
+      else await scrubTo(k);
+      const s = await waitShown(k);
+      expect(s.error).toBe('');
+      expect(s.drawn.every((d) => d.boxes.length > 0)).toBe(true);
+      expect(await shownFrames(s), `frame ${k}`).toEqual(every(k));
+    }
   });
 
   test('a corrupt file dropped on the page gives a clear message, not a blank page', async () => {

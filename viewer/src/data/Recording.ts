@@ -11,7 +11,7 @@ import type { GroundTruthMessage } from '../../../src/contracts/perception.ts';
 import { compareRigOrder } from '../../../src/contracts/rigOrder.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../../src/contracts/topics.ts';
 import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from '../mcap/chunkCache.ts';
-import { makeDecoder, type Decoder } from '../mcap/decoders.ts';
+import { makeDecoder, makeStampDecoder, type Decoder } from '../mcap/decoders.ts';
 import { instantiateDecompressor } from '../mcap/decompress.ts';
 import { badFileReason } from '../mcap/fileCheck.ts';
 import { readLogTimes } from '../mcap/messageIndex.ts';
@@ -21,6 +21,7 @@ import {
   cameraFromTopic,
   groundTruthFromMsg,
   imageFromMsg,
+  imageStampNs,
   isCalibrationSchema,
   isImageSchema,
   objectsFromMsg,
@@ -60,6 +61,11 @@ export interface FrameData {
 const TRAIL_FRAMES = 20;
 const STATICS_WINDOW_NS = 2_000_000_000n;
 const EGO = 'base_link';
+/**
+ * How far from its stamp an image may be logged and still be found for its frame: replay's default
+ * --max-camera-lag-ms. A ROS 2 bag logs an image when it arrives, tens of ms after its header stamp.
+ */
+const MAX_IMAGE_LAG_NS = 300_000_000n;
 
 const wasmCache = new Map<string, Promise<(src: Uint8Array, size: number) => Uint8Array>>();
 function decompressor(kind: 'zstd' | 'lz4') {
@@ -84,6 +90,12 @@ export class Recording {
   readonly warnings: string[] = [];
   private moreWarnings = 0;
   private readonly decoders = new Map<string, Decoder>();
+  private readonly stampDecoders = new Map<string, Decoder>();
+  /**
+   * Image topics whose messages are matched to a frame by their own stamp (else log time): every camera's, when
+   * the frame clock is annotations, which replay logs at the stamp of the image they were computed on.
+   */
+  private readonly stampedImageTopics: Set<string>;
   private readonly schemaNames = new Map<string, string>();
   private lastEgo: Tf | null = null;
   /** Frame index → object positions of that frame (odom), for trails; bounded. */
@@ -95,8 +107,10 @@ export class Recording {
     cameras: CameraInfo[],
     frameTimes: bigint[],
     present: Set<string>,
+    clockIsAnnotations: boolean,
   ) {
     this.cameras = cameras;
+    this.stampedImageTopics = new Set(clockIsAnnotations ? cameras.map((c) => c.imageTopic) : []);
     this.frameTimes = frameTimes;
     this.hasGroundTruth = present.has(topics.groundTruthObjects);
     this.hasObjects = present.has(topics.objects);
@@ -177,7 +191,14 @@ export class Recording {
       throw new Error(`${name}: topic ${candidates[clock]} has no messages`);
     }
 
-    const rec = new Recording(name, reader, cameras, frameTimes, new Set(byTopic.keys()));
+    const rec = new Recording(
+      name,
+      reader,
+      cameras,
+      frameTimes,
+      new Set(byTopic.keys()),
+      annotated.length > 0,
+    );
     await rec.readStatics();
     return rec;
   }
@@ -194,6 +215,21 @@ export class Recording {
     this.decoders.set(ch.topic, d);
     this.schemaNames.set(ch.topic, schema?.name ?? '');
     return d;
+  }
+
+  /** An image's stamp (imageStampNs), read without decoding its pixels; null when it has none or does not decode. */
+  private imageStamp(ch: McapTypes.Channel, msg: McapTypes.Message): bigint | null {
+    let d = this.stampDecoders.get(ch.topic);
+    if (!d) {
+      const made = makeStampDecoder(ch.messageEncoding, this.reader.schemasById.get(ch.schemaId));
+      d = made instanceof Error ? () => ({}) : made;
+      this.stampDecoders.set(ch.topic, d);
+    }
+    try {
+      return imageStampNs(d(msg.data));
+    } catch {
+      return null; // the whole message is decoded if it is shown, and says why it does not decode
+    }
   }
 
   /** A message that does not decode is met again at every visit of its frame: keep the first few, count the rest. */
@@ -262,7 +298,10 @@ export class Recording {
   }
 
   /**
-   * Everything shown at frame `index`: for each topic the message nearest the frame's stamp within half a frame.
+   * Everything shown at frame `index`: for each topic the message nearest the frame's stamp within half a frame,
+   * by log time, except camera images in a results file: by their own stamp (log time when they have none), as
+   * the results were logged at it, so each box is drawn on the image it was computed on. An image may be logged
+   * up to MAX_IMAGE_LAG_NS from its stamp: that much more log time is read around the frame.
    * Trails need the objects of the previous TRAIL_FRAMES frames: read once, then kept per frame, so sequential
    * playback reads only the current frame's window.
    */
@@ -275,7 +314,8 @@ export class Recording {
     const first = Math.max(0, index - TRAIL_FRAMES);
     let haveTrail = true;
     for (let j = first; j < index && haveTrail; j++) haveTrail = this.positionsByFrame.has(j);
-    const nearest = new Map<string, McapTypes.Message>();
+    /** Per topic, the message nearest the frame and when it counts as taken (stamp or log time). */
+    const nearest = new Map<string, { msg: McapTypes.Message; at: bigint }>();
     const objectsAt = new Map<number, { dt: bigint; msg: McapTypes.Message }>();
     const objectsOf = (msg: McapTypes.Message) => {
       const j = this.nearestFrame(msg.logTime);
@@ -292,16 +332,21 @@ export class Recording {
       });
       for await (const msg of trail) objectsOf(msg);
     }
-    for await (const msg of this.reader.readMessages({ startTime: lower, endTime: upper })) {
+    const stamped = this.stampedImageTopics;
+    const lag = stamped.size > 0 ? MAX_IMAGE_LAG_NS : 0n;
+    const span = { startTime: lower > lag ? lower - lag : 0n, endTime: upper + lag };
+    for await (const msg of this.reader.readMessages(span)) {
       const ch = this.reader.channelsById.get(msg.channelId);
       if (!ch) continue;
+      const at = stamped.has(ch.topic) ? (this.imageStamp(ch, msg) ?? msg.logTime) : msg.logTime;
+      if (at < lower || at > upper) continue;
       if (ch.topic === topics.objects) objectsOf(msg);
       const prev = nearest.get(ch.topic);
-      if (!prev || abs(msg.logTime - t) < abs(prev.logTime - t)) nearest.set(ch.topic, msg);
+      if (!prev || abs(at - t) < abs(prev.at - t)) nearest.set(ch.topic, { msg, at });
     }
     const get = (topic: string | null) => {
       const m = topic ? nearest.get(topic) : undefined;
-      return m ? this.decode(m) : null;
+      return m ? this.decode(m.msg) : null;
     };
     const frame: FrameData = {
       index,

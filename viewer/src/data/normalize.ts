@@ -207,6 +207,25 @@ export function imageFromMsg(schemaName: string, msg: Decoded): CameraImage | nu
   return null;
 }
 
+/**
+ * When an image was taken, in ns, as viper replay reads it: foxglove.CompressedImage / RawImage `timestamp`
+ * (`{sec, nsec}` in JSON, `{seconds, nanos}` as protobuf decodes), ROS `header.stamp` (`{sec, nanosec}`, ROS 1
+ * `{sec, nsec}`). null when there is none, or it is zero (unset) or before 1970 (replay gives such an image no
+ * results): the image is then placed by its log time.
+ */
+export function imageStampNs(msg: Decoded): bigint | null {
+  const stamp = (msg.timestamp ?? ((msg.header ?? {}) as Obj).stamp) as unknown;
+  if (typeof stamp !== 'object' || stamp === null) return null;
+  const s = stamp as Obj;
+  const whole = (v: unknown): bigint | null =>
+    typeof v === 'bigint' ? v : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : null;
+  const sec = whole(s.sec ?? s.seconds);
+  const nsec = whole(s.nanosec ?? s.nsec ?? s.nanos ?? 0);
+  if (sec === null || nsec === null) return null;
+  const t = sec * 1_000_000_000n + nsec;
+  return t > 0n ? t : null;
+}
+
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isVec3 = (v: unknown): boolean => Array.isArray(v) && v.length === 3 && v.every(isNum);

@@ -52,3 +52,44 @@ export function makeDecoder(messageEncoding: string, schema: SchemaLike | undefi
   }
   return new Error(`message encoding "${messageEncoding}" is not supported by the viewer`);
 }
+
+/**
+ * A decoder of an image message's stamp alone, to match images to frames without copying their pixels: protobuf
+ * reads only the `timestamp` field (the others are skipped), ROS 2 CDR only the fields up to `header` (CDR is
+ * read in order). Any other channel decodes whole. The stamp is read from the result by imageStampNs.
+ */
+export function makeStampDecoder(messageEncoding: string, schema: SchemaLike | undefined): Decoder | Error {
+  try {
+    if (messageEncoding === 'protobuf' && schema?.encoding === 'protobuf') {
+      const set = descriptor.FileDescriptorSet.decode(schema.data);
+      const root = (protobuf.Root as unknown as { fromDescriptor(d: unknown): protobuf.Root }).fromDescriptor(
+        set,
+      );
+      const type = root.lookupType(schema.name);
+      const field = type.fields.timestamp;
+      if (field && type.parent) {
+        const stampOnly = new protobuf.Type(`${type.name}_ViperStampOnly`).add(
+          new protobuf.Field('timestamp', field.id, field.type),
+        );
+        type.parent.add(stampOnly);
+        return (data) =>
+          stampOnly.toObject(stampOnly.decode(data), { longs: Number, defaults: true }) as Decoded;
+      }
+    }
+    if (messageEncoding === 'cdr' && schema?.encoding === 'ros2msg') {
+      const defs = parseRosMsg(textDecoder.decode(schema.data), { ros2: true });
+      const fields = defs[0]?.definitions ?? [];
+      const h = fields.findIndex((f) => f.name === 'header' && !f.isConstant);
+      if (h >= 0) {
+        const reader = new MessageReader([
+          { ...defs[0]!, definitions: fields.slice(0, h + 1) },
+          ...defs.slice(1),
+        ]);
+        return (data) => reader.readMessage<Decoded>(data);
+      }
+    }
+  } catch {
+    // fall through: the whole message is decoded (and a schema that does not parse says so there)
+  }
+  return makeDecoder(messageEncoding, schema);
+}
