@@ -9,11 +9,12 @@ import lz4Url from '@foxglove/wasm-lz4/dist/wasm-lz4.wasm?url';
 import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
 import type { GroundTruthMessage } from '../../../src/contracts/perception.ts';
 import { compareRigOrder } from '../../../src/contracts/rigOrder.ts';
-import { cameraFromAnnotationsTopic, topics } from '../../../src/contracts/topics.ts';
+import { topics } from '../../../src/contracts/topics.ts';
 import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from '../mcap/chunkCache.ts';
 import { makeDecoder, makeStampDecoder, type Decoder } from '../mcap/decoders.ts';
 import { instantiateDecompressor } from '../mcap/decompress.ts';
 import { badFileReason } from '../mcap/fileCheck.ts';
+import { nameByFrameId } from './cameraNames.ts';
 import { readLogTimes } from '../mcap/messageIndex.ts';
 import {
   annotationsToBoxes,
@@ -402,42 +403,6 @@ export class Recording {
       }
     }
     return frame;
-  }
-}
-
-/**
- * Replay names a camera by its images' frame_id, and the topic only when there is none: a camera whose results
- * are not under its topic's name (`/camera/image_raw` with frame_id `camera_optical_frame`) takes the frame_id of
- * its first image when results exist under that name.
- */
-async function nameByFrameId(
-  reader: McapIndexedReader,
-  cameras: CameraInfo[],
-  byTopic: Map<string, McapTypes.Channel>,
-): Promise<void> {
-  const taken = new Set(cameras.map((c) => c.annotationsTopic));
-  const orphans = [...byTopic.keys()].filter((t) => cameraFromAnnotationsTopic(t) !== null && !taken.has(t));
-  if (orphans.length === 0) return;
-  for (const cam of cameras) {
-    if (cam.annotationsTopic) continue;
-    const ch = byTopic.get(cam.imageTopic)!;
-    const decode = makeDecoder(ch.messageEncoding, reader.schemasById.get(ch.schemaId));
-    if (decode instanceof Error) continue;
-    for await (const msg of reader.readMessages({ topics: [cam.imageTopic] })) {
-      try {
-        const m = decode(msg.data);
-        const header = (m.header ?? {}) as Record<string, unknown>;
-        const frameId = String(m.frame_id ?? header.frame_id ?? '');
-        const topic = topics.annotations(frameId);
-        if (frameId && orphans.includes(topic) && !cameras.some((c) => c.id === frameId)) {
-          cam.id = frameId;
-          cam.annotationsTopic = topic;
-        }
-      } catch {
-        // an undecodable first image: the camera keeps its topic's name
-      }
-      break;
-    }
   }
 }
 
