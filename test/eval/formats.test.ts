@@ -157,6 +157,12 @@ describe('KITTI tracking', () => {
     expect(thrown(() => readKitti(row.replace('Van', 'Kar'), opts)).message).toMatch(
       /type "Kar" is not a KITTI type \(gt\.txt: KITTI line 1\)/,
     );
+    // Types as the tracking labels and tracker outputs write them: `Person` (a distractor), any case.
+    const lower = readKitti(
+      `${row.replace('Van', 'car')}\n${row.replace('Van', 'Person').replace(/^0 0/, '0 1')}\n`,
+    );
+    expect(kittiRowsToTrackRows(lower).map((r) => r.cls)).toEqual(['car', 'pedestrian']);
+    expect(readKitti(row.replace('Van', 'dontcare').replace(/^0 0/, '0 -1'))).toHaveLength(1);
     // What Viper writes for a class the devkit has no type for is readable back.
     const misc = trackRowsToKittiRows([
       { frame: 0, id: 1, box: { x1: 0, y1: 0, x2: 1, y2: 1 }, cls: 'tram car' },

@@ -33,18 +33,26 @@ export interface KittiRow {
   score?: number;
 }
 
-/** The devkit's object types (its readme); anything else is a typo, which would be scored as a class of its own. */
+/**
+ * The types KITTI files use, lower-cased: the object devkit's, and `person` of the tracking labels (a person
+ * sitting, TrackEval's pedestrian distractor). Matched without case, as TrackEval matches them (a tracker's `car`
+ * is KITTI's `Car`); anything else is a typo, which would be scored as a class of its own.
+ */
 export const KITTI_TYPES = [
-  'Car',
-  'Van',
-  'Truck',
-  'Pedestrian',
-  'Person_sitting',
-  'Cyclist',
-  'Tram',
-  'Misc',
-  'DontCare',
+  'car',
+  'van',
+  'truck',
+  'pedestrian',
+  'person_sitting',
+  'person',
+  'cyclist',
+  'tram',
+  'misc',
+  'dontcare',
 ] as const;
+
+/** A DontCare region, whatever its case. */
+export const isDontCare = (type: string): boolean => type.toLowerCase() === 'dontcare';
 
 const NUMERIC = [
   'frame',
@@ -112,8 +120,12 @@ export function readKitti(text: string, opts: TextReadOptions = {}): KittiRow[] 
     if (v[0]! < 0) {
       throw parseError(`frame ${cols[0]}: frames are 0-based`, n + 1, 'KITTI numbers frames from 0');
     }
-    if (!(KITTI_TYPES as readonly string[]).includes(cols[2]!)) {
-      throw parseError(`type "${cols[2]}" is not a KITTI type`, n + 1, `one of ${KITTI_TYPES.join(', ')}`);
+    if (!(KITTI_TYPES as readonly string[]).includes(cols[2]!.toLowerCase())) {
+      throw parseError(
+        `type "${cols[2]}" is not a KITTI type`,
+        n + 1,
+        `one of ${KITTI_TYPES.join(', ')} (any case)`,
+      );
     }
     if (v[8]! < v[6]! || v[9]! < v[7]!) {
       throw parseError(
@@ -127,7 +139,7 @@ export function readKitti(text: string, opts: TextReadOptions = {}): KittiRow[] 
       throw parseError(`box ${v[6]},${v[7]} → ${v[8]},${v[9]} overflows`, n + 1, 'columns 7–10 are pixels');
     }
     // DontCare regions (track −1) may be many in one frame.
-    if (opts.uniqueIds && v[1]! >= 0 && cols[2] !== 'DontCare') ids.add(v[0]!, v[1]!, n + 1);
+    if (opts.uniqueIds && v[1]! >= 0 && !isDontCare(cols[2]!)) ids.add(v[0]!, v[1]!, n + 1);
     const row: KittiRow = {
       frame: v[0]!,
       trackId: v[1]!,
@@ -171,14 +183,15 @@ export function writeKitti(rows: readonly KittiRow[]): string {
   return out;
 }
 
-/** KITTI types as Viper classes (types without a Viper counterpart keep their KITTI name). */
+/** KITTI types (lower-cased) as Viper classes; types without a Viper counterpart keep their KITTI name. */
 export const KITTI_TO_VIPER: Readonly<Record<string, string>> = {
-  Car: 'car',
-  Van: 'car',
-  Truck: 'truck',
-  Pedestrian: 'pedestrian',
-  Person_sitting: 'pedestrian',
-  Cyclist: 'cyclist',
+  car: 'car',
+  van: 'car',
+  truck: 'truck',
+  pedestrian: 'pedestrian',
+  person_sitting: 'pedestrian',
+  person: 'pedestrian',
+  cyclist: 'cyclist',
 };
 
 /**
@@ -187,13 +200,13 @@ export const KITTI_TO_VIPER: Readonly<Record<string, string>> = {
  */
 export function kittiRowsToTrackRows(rows: readonly KittiRow[], classMap = KITTI_TO_VIPER): TrackRow[] {
   return rows
-    .filter((r) => r.type !== 'DontCare' && r.trackId >= 0)
+    .filter((r) => !isDontCare(r.type) && r.trackId >= 0)
     .map((r) => {
       const t: TrackRow = {
         frame: r.frame,
         id: r.trackId,
         box: { x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 },
-        cls: classMap[r.type] ?? r.type,
+        cls: classMap[r.type.toLowerCase()] ?? r.type,
       };
       if (r.score !== undefined) t.score = r.score;
       return t;

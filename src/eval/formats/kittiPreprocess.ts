@@ -9,9 +9,9 @@ import type { Box2D } from '../../contracts/geometry.ts';
 import { dontCareMatch } from '../dontCare.ts';
 import { groupBy, type TrackRow } from '../rows.ts';
 import { EPS, trackEvalIouMatrix } from '../sequence.ts';
-import { KITTI_TO_VIPER, type KittiRow, kittiRowsToTrackRows } from './kitti.ts';
+import { isDontCare, KITTI_TO_VIPER, type KittiRow, kittiRowsToTrackRows } from './kitti.ts';
 
-const isRegion = (r: KittiRow) => r.type === 'DontCare';
+const isRegion = (r: KittiRow) => isDontCare(r.type);
 const boxOf = (r: KittiRow): Box2D => ({ x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 });
 
 /** Intersection of `a` and `region` over the area of `a` (TrackEval's `do_ioa`); 0 for an empty `a`. */
