@@ -50,7 +50,7 @@ export async function evalMcap(
   if (res.window && res.stamps.length === 0) {
     const w = opts.window!;
     throw new InputError({
-      what: `no results ${Number.isFinite(w.toS) ? `between ${w.fromS} and ${w.toS} s` : `from ${w.fromS} s on`} after the first message (the file spans ${res.window.spanS.toFixed(1)} s)`,
+      what: `no results ${Number.isFinite(w.toS) ? `between ${w.fromS} and ${w.toS} s` : `from ${w.fromS} s on`} after the first scored message (the file spans ${res.window.spanS.toFixed(1)} s)`,
       where: resultsPath,
       hint: 'pick --from / --to inside the recording',
     });
@@ -71,7 +71,7 @@ export async function evalMcap(
   if (res.window) {
     const w = opts.window!;
     notes.push(
-      `scored ${w.fromS}–${Number.isFinite(w.toS) ? w.toS : res.window.spanS.toFixed(1)} s after the results' first message (--from / --to): tracks and ids crossing its ends are cut there`,
+      `scored ${w.fromS}–${Number.isFinite(w.toS) ? w.toS : res.window.spanS.toFixed(1)} s after the results' first scored message (--from / --to): tracks and ids crossing its ends are cut there`,
     );
   }
   if (gt.keyFramesOnly) {

@@ -49,7 +49,7 @@ export class Damage {
   }
 }
 
-/** `eval --from / --to`: seconds after the results file's first message (`toS` exclusive). */
+/** `eval --from / --to`: seconds after the first message scored in the results file (`toS` exclusive). */
 export interface ScoreWindow {
   fromS: number;
   toS: number;
@@ -139,9 +139,10 @@ export async function readResults(
         });
       }
     }
-    if (window) out.window = logWindow(results, window);
+    const read = channels.map((c) => c.topic);
+    if (window) out.window = await logWindow(results, read, window);
     const range = out.window ? { startNs: out.window.startNs, endNs: out.window.endNs } : {};
-    for await (const m of results.messages({ topics: channels.map((c) => c.topic), ...range })) {
+    for await (const m of results.messages({ topics: read, ...range })) {
       const msg = results.decode(m);
       const where = `${resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
       if (m.channel.topic === topics.groundTruthObjects) {
@@ -264,9 +265,17 @@ export async function readGroundTruth(
   return out;
 }
 
-/** The window as log times, from the file's first message (the summary's start, or the scan's). */
-function logWindow(reader: RecordingReader, w: ScoreWindow): LogWindow {
-  const { startNs: first, endNs: last } = reader.summary();
+/**
+ * The window as log times, from the first message of what is scored (tracks, objects, run figures, ground truth):
+ * the file's own first message may be far earlier (a /tf_static at log time 0 put every window 56 years off).
+ */
+async function logWindow(reader: RecordingReader, scored: string[], w: ScoreWindow): Promise<LogWindow> {
+  const { endNs: last } = reader.summary();
+  let first = reader.summary().startNs;
+  for await (const m of reader.messages({ topics: scored })) {
+    first = m.logTimeNs;
+    break;
+  }
   const ns = (s: number) => first + BigInt(Math.round(s * 1e9));
   return {
     startNs: ns(w.fromS),

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { RecordingWriter } from '../../src/io/index.ts';
+import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
 import { viper } from '../testing/cli.ts';
 import { simulateSmall } from '../testing/sim.ts';
@@ -50,10 +50,45 @@ it('scores the whole file from 0, and windows that split it add up to it', () =>
   expect(sum('CLR_TP') + sum('CLR_FP')).toBe(all.CLR_TP + all.CLR_FP);
 }, 60_000);
 
+it('counts the window from the first scored message, not an earlier one (a /tf_static at log time 0)', async () => {
+  const early = join(dir, 'early.results.mcap');
+  const reader = await RecordingReader.open(results);
+  const writer = await RecordingWriter.create(early);
+  try {
+    const tf = await writer.addChannel('/tf_static', { kind: 'json', name: 'x.Static', jsonSchema: {} });
+    await writer.write(tf, 1n, new TextEncoder().encode('{}'));
+    const ids = new Map<number, number>();
+    for await (const m of reader.messages()) {
+      let id = ids.get(m.channel.id);
+      if (id === undefined) {
+        const sc = reader.schemaOf(m.channel.id);
+        id = await writer.addChannel(m.channel.topic, {
+          kind: 'raw',
+          name: sc.name,
+          encoding: sc.encoding,
+          data: sc.data,
+          messageEncoding: m.channel.messageEncoding,
+        });
+        ids.set(m.channel.id, id);
+      }
+      await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
+    }
+  } finally {
+    await writer.close();
+    await reader.close();
+  }
+  const r = viper(['eval', early, '--json', '--from', '1', '--to', '2.5']);
+  expect(r.code, r.stderr).toBe(0);
+  const got = JSON.parse(r.stdout) as Report;
+  expect(got.tracking).toEqual(evalJson('--from', '1', '--to', '2.5').tracking);
+});
+
 it('refuses a window outside the file, one that ends before it starts, and a window on text', () => {
   const past = viper(['eval', results, '--from', '60']);
   expect(past.code).toBe(2);
-  expect(past.stderr).toMatch(/no results from 60 s on after the first message \(the file spans 3\.4 s\)/);
+  expect(past.stderr).toMatch(
+    /no results from 60 s on after the first scored message \(the file spans 3\.4 s\)/,
+  );
   const back = viper(['eval', results, '--from', '2', '--to', '1']);
   expect(back.code).toBe(2);
   expect(back.stderr).toMatch(/--to 1 is not after --from 2/);

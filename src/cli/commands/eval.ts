@@ -89,7 +89,7 @@ export function register(program: Command): void {
     )
     .option(
       '--from <s>',
-      "MCAP: score only from this many seconds after the results file's first message (a stretch of a long drive; memory grows with what is scored)",
+      'MCAP: score only from this many seconds after the first message scored (tracks, objects, ground truth) in the results file: a stretch of a long drive; memory grows with what is scored',
     )
     .option('--to <s>', 'MCAP: score only up to (not including) this many seconds after it')
     .option('--json', 'print the full report as JSON')
@@ -285,7 +285,7 @@ async function evalText(
   return report;
 }
 
-/** `--from` / `--to` as a window in seconds after the results' first message (MCAP only; from before to). */
+/** `--from` / `--to` as a window in seconds after the first scored message (MCAP only; from before to). */
 function windowOf(o: EvalOptions, format: string): { fromS: number; toS: number } | undefined {
   if (o.from === undefined && o.to === undefined) return undefined;
   if (format !== 'mcap')
