@@ -25,6 +25,10 @@ export function replayNotes(s: ReplaySummary): string[] {
     notes.push(
       `${s.messagesIndexed - s.messagesRead} of the ${s.messagesIndexed} messages the file's statistics count were not read: a record damaged inside a chunk without a CRC?`,
     );
+  if (s.notCameras)
+    notes.push(
+      `not perceived, their images copied through (no camera Viper reads): ${s.notCameras.join(', ')}`,
+    );
   if (s.copiedUndecoded.length > 0)
     notes.push(
       `copied through as they are, not decoded (Viper does not read their encoding): ${s.copiedUndecoded.join(', ')}`,

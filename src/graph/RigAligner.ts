@@ -55,6 +55,14 @@ export class RigAligner {
    */
   resolveGuess(guess: string, actual: string): void {
     if (actual === guess && !this.seen.has(guess)) return; // the entry is that camera's own
+    this.giveUpGuess(guess);
+  }
+
+  /**
+   * One of the `cameras` given was guessed from a topic name whose images are no camera (a depth image): as a
+   * wrong guess (`resolveGuess`), never reported missing, and it leaves the rig when the open frame closes.
+   */
+  giveUpGuess(guess: string): void {
     if (this.entries(guess) - (this.seen.has(guess) ? 1 : 0) > 0)
       this.resolved.set(guess, this.resolvedOf(guess) + 1);
   }

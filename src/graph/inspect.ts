@@ -1,7 +1,8 @@
 /**
  * `viper inspect`: what a recording holds — topics with schemas, encodings and counts, time span, and the
- * cameras found (image topics, their frame ids and encodings, and whether a calibration matches each).
- * Reads the summary, then only the first message of each image and calibration topic.
+ * cameras found (image topics, their frame ids and encodings, and whether a calibration matches each), and the
+ * image and calibration topics it cannot take as a camera's. Reads the summary, then only the first message of
+ * each image and calibration topic.
  */
 import type { TimeNs } from '../contracts/time.ts';
 import { nsToSec } from '../contracts/time.ts';
@@ -46,6 +47,12 @@ export interface InspectReport {
       distortionModel: string;
     } | null;
   }[];
+  /**
+   * Image and calibration topics whose first message Viper cannot take as a camera's: a depth image (16UC1,
+   * 32FC1), 16-bit grey, a raw encoding it does not read, a message that does not convert. Replay copies them
+   * through without perceiving them.
+   */
+  unread: { topic: string; why: string }[];
   /** Metadata records: a results file's run settings (`viper`), a scenario's name, an import's source. */
   metadata: MetadataRecord[];
   recovery?: { damaged: boolean; reason?: string; bytesLost: number };
@@ -99,6 +106,7 @@ export async function inspectRecording(
         return a + (hi > lo ? nsToSec(hi - lo) : 0);
       }, 0);
     const cameras: InspectReport['cameras'] = [];
+    const unread: InspectReport['unread'] = [];
     const calibrations = new Map<string, NonNullable<InspectReport['cameras'][number]['calibration']>>();
     for (const ch of s.channels) {
       const k = schemaKind(ch.schemaName);
@@ -107,7 +115,9 @@ export async function inspectRecording(
       const first = await firstMessage(reader, ch.topic);
       if (!first) continue;
       const it = interpretMessage(first, reader);
-      if (it.kind === 'calibration') {
+      if (it.kind === 'notCamera') unread.push({ topic: ch.topic, why: it.why });
+      else if (it.kind === 'bad') unread.push({ topic: ch.topic, why: `first message: ${it.message}` });
+      else if (it.kind === 'calibration') {
         const c = it.calibration;
         calibrations.set(c.frameId, {
           topic: ch.topic,
@@ -121,10 +131,16 @@ export async function inspectRecording(
         const frames = countOf(ch.topic, ch.messageCount);
         const sp = spans.get(ch.topic);
         const spanS = damaged ? (sp ? framedS(sp) : 0) : durationS;
+        // A raw image read as another encoding (rgba8 as rgb8, its alpha dropped) is shown as recorded.
+        const recorded =
+          k.kind === 'rawImage' ? String(reader.decoder(ch.id)(first.data).encoding) : undefined;
         cameras.push({
           cameraId: it.cameraId,
           topic: ch.topic,
-          encoding: it.image.encoding,
+          encoding:
+            recorded === undefined || recorded === it.image.encoding
+              ? it.image.encoding
+              : `${recorded} read as ${it.image.encoding}`,
           frames,
           rateHz: frames > 1 && spanS > 0 ? (frames - 1) / spanS : 0,
           calibration: null,
@@ -147,6 +163,7 @@ export async function inspectRecording(
       compression: s.compression,
       topics,
       cameras,
+      unread: unread.sort((a, b) => a.topic.localeCompare(b.topic)),
       metadata: await reader.metadata(),
     };
     const rec = reader.recovery();

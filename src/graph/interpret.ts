@@ -22,6 +22,7 @@ import {
   ros2TfToTransforms,
   rosFrameId,
   rosHeaderStampNs,
+  unreadRawEncoding,
 } from '../io/index.ts';
 import type { RecordingReader } from '../io/index.ts';
 import type { Decoded, RecordedMessage } from '../io/types.ts';
@@ -88,7 +89,14 @@ export function checkHasCameras(reader: RecordingReader): void {
   }
 }
 
-export type InterpretResult = Interpreted | { kind: 'bad'; cameraId: string; message: string };
+/**
+ * `notCamera`: a raw image in an encoding that is no camera Viper perceives (a depth image, 16-bit grey, or one it
+ * does not read): copied through, its topic named in the summary, not a camera of the rig.
+ */
+export type InterpretResult =
+  | Interpreted
+  | { kind: 'bad'; cameraId: string; message: string }
+  | { kind: 'notCamera'; topic: string; why: string };
 
 export function interpretMessage(m: RecordedMessage, reader: RecordingReader): InterpretResult {
   const k = schemaKind(m.channel.schemaName);
@@ -108,6 +116,8 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
     switch (k.kind) {
       case 'image':
       case 'rawImage': {
+        const unread = k.kind === 'rawImage' ? unreadRawEncoding(String(msg.encoding ?? '')) : undefined;
+        if (unread !== undefined) return { kind: 'notCamera', topic: m.channel.topic, why: unread };
         const image = k.ros
           ? k.kind === 'image'
             ? ros2CompressedImageToImage(msg, where)

@@ -80,6 +80,11 @@ export interface ReplaySummary {
   issueKinds: Record<string, number>;
   /** First few undecodable messages (topic, time, why). */
   badMessages: string[];
+  /**
+   * Image topics that are no camera Viper perceives, "topic (why)": depth images (16UC1, 32FC1), 16-bit grey, raw
+   * encodings it does not read. Their messages are copied through; absent when there are none.
+   */
+  notCameras?: string[];
   startNs: TimeNs;
   endNs: TimeNs;
   interrupted: boolean;
@@ -338,6 +343,9 @@ function summarize(
       }).sort(([a], [b]) => (a < b ? -1 : 1)),
     ),
     badMessages: stats.badMessages.slice(0, 5),
+    ...(stats.notCameras.size > 0
+      ? { notCameras: [...stats.notCameras].map(([t, why]) => `${t} (${why})`).sort() }
+      : {}),
     startNs: run.startNs,
     endNs: stats.lastNs,
     interrupted: run.interrupted,

@@ -32,6 +32,8 @@ export interface ReplayStats {
   issueKinds: Record<string, number>;
   lastNs: TimeNs;
   badMessages: string[];
+  /** Image topics whose images are no camera Viper perceives (depth images, encodings it does not read): topic → why. */
+  notCameras: Map<string, string>;
 }
 
 export function countIssue(stats: ReplayStats, kind: string): void {
@@ -55,9 +57,15 @@ const DEFAULT_MAX_CAMERA_LAG_NS = 300_000_000n;
 
 /**
  * A message held until the lag buffer lets it go (see LagBuffer). `guess`: the first frame of a channel whose camera
- * was guessed from its topic, settled when the frame is aligned.
+ * was guessed from its topic, settled when the frame is aligned; `notCamera`: the guess of a channel whose images
+ * are no camera (a depth image), given up when the message is let go.
  */
-type Held = { m: RecordedMessage; frame?: CameraFrame; guess?: { guess: string; actual: string } };
+type Held = {
+  m: RecordedMessage;
+  frame?: CameraFrame;
+  guess?: { guess: string; actual: string };
+  notCamera?: string;
+};
 
 export class RigIntake {
   readonly stats: ReplayStats = {
@@ -69,6 +77,7 @@ export class RigIntake {
     issueKinds: {},
     lastNs: 0n,
     badMessages: [],
+    notCameras: new Map(),
   };
   readonly assembler: FrameAssembler;
   readonly aligner: RigAligner;
@@ -116,6 +125,13 @@ export class RigIntake {
       countIssue(stats, 'bad-message');
       if (stats.badMessages.length < 5) stats.badMessages.push(interpreted.message);
     }
+    if (interpreted.kind === 'notCamera') {
+      if (!stats.notCameras.has(interpreted.topic)) stats.notCameras.set(interpreted.topic, interpreted.why);
+      const notCamera = this.guesses.get(m.channel.id);
+      this.guesses.delete(m.channel.id);
+      this.lag.push({ m, notCamera }, m.logTimeNs, m.logTimeNs);
+      return this.act(this.lag.release(m.logTimeNs));
+    }
     const frame = interpreted.kind === 'bad' ? undefined : this.assembler.push(interpreted);
     const guessed = frame && this.guesses.get(m.channel.id);
     let guess: Held['guess'];
@@ -155,9 +171,10 @@ export class RigIntake {
   /** What to do with each message the lag buffer lets go: align a frame, pass an input on. */
   private act(held: Held[]): PendingRig[] {
     const out: PendingRig[] = [];
-    for (const { m, frame, guess } of held) {
+    for (const { m, frame, guess, notCamera } of held) {
       if (this.complete && m.logTimeNs > latestStamp(this.complete)) out.push(...this.releaseComplete());
       if (guess) this.aligner.resolveGuess(guess.guess, guess.actual);
+      if (notCamera !== undefined) this.aligner.giveUpGuess(notCamera);
       if (!frame) {
         this.ordered.message(m);
         continue;

@@ -34,6 +34,6 @@ export {
   imageToFoxglove,
   transformsToFoxglove,
 } from './codecs/foxgloveToViper.ts';
-export { stampToNs } from './codecs/image.ts';
+export { stampToNs, unreadRawEncoding } from './codecs/image.ts';
 export { decimal, FrameIds, lineErrors, readTextInput, type TextReadOptions } from './text/lines.ts';
 export { type MotRow, readMotChallenge, writeMotChallenge } from './text/motchallenge.ts';

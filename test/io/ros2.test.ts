@@ -20,6 +20,7 @@ import {
   ros2TfToTransforms,
   rosFrameId,
   rosHeaderStampNs,
+  unreadRawEncoding,
 } from '../../src/io/index.ts';
 import type { Decoded } from '../../src/io/index.ts';
 import { isCalibrationSchema, isImageSchema, schemaKind } from '../../src/contracts/schemaKinds.ts';
@@ -186,6 +187,39 @@ describe('ROS 2 CDR decoding and conversion', () => {
     expect(
       isCalibrationSchema('sensor_msgs/CameraInfo') && isCalibrationSchema('foxglove.CameraCalibration'),
     ).toBe(true);
+  });
+
+  it('reads rgba8 and bgra8 as rgb8 and bgr8, alpha dropped (padded rows and a big-endian flag too)', () => {
+    const h = header(1, 0, 'c');
+    // 2×2, rows padded to 12 bytes; alpha 7 everywhere.
+    const data = new Uint8Array([1, 2, 3, 7, 4, 5, 6, 7, 0, 0, 0, 0, 8, 9, 10, 7, 11, 12, 13, 7, 0, 0, 0, 0]);
+    const msg = { header: h, width: 2, height: 2, step: 12, data, is_bigendian: 1 };
+    const pixels = new Uint8Array([1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13]);
+    expect(ros2ImageToImage({ ...msg, encoding: 'rgba8' })).toEqual({
+      encoding: 'rgb8',
+      width: 2,
+      height: 2,
+      data: pixels,
+    });
+    expect(ros2ImageToImage({ ...msg, encoding: 'bgra8' })).toEqual({
+      encoding: 'bgr8',
+      width: 2,
+      height: 2,
+      data: pixels,
+    });
+    expect(
+      foxgloveRawImageToImage({ frame_id: 'c', width: 2, height: 2, encoding: 'rgba8', step: 12, data })
+        .encoding,
+    ).toBe('rgb8');
+  });
+
+  it('says which raw encodings are no camera: depth images, 16-bit grey, encodings it does not read', () => {
+    for (const e of ['rgb8', 'bgr8', 'mono8', 'rgba8', 'bgra8']) expect(unreadRawEncoding(e)).toBeUndefined();
+    expect(unreadRawEncoding('16UC1')).toBe('16UC1: a depth image, not a camera');
+    expect(unreadRawEncoding('32FC1')).toBe('32FC1: a depth image, not a camera');
+    expect(unreadRawEncoding('mono16')).toMatch(/^mono16: 16-bit grey .*not a camera/);
+    expect(unreadRawEncoding('bayer_rggb8')).toMatch(/'bayer_rggb8' is not one Viper reads/);
+    expect(unreadRawEncoding('constructor')).toMatch(/not one Viper reads/);
   });
 
   it('refuses unsupported images with RecordingError', () => {

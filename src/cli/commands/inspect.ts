@@ -47,6 +47,10 @@ function printReport(r: InspectReport, readAll: boolean): void {
     out.push(`  problems (Viper decodes protobuf, json and ROS 2 cdr messages):`);
     for (const t of unread) out.push(`    ${t.undecodable}`);
   }
+  if (r.unread.length > 0) {
+    out.push('  problems (image and calibration topics not read as a camera; replay copies them through):');
+    for (const u of r.unread) out.push(`    ${u.topic}: ${u.why}`);
+  }
   out.push(r.cameras.length === 0 ? '  cameras: (none)' : '  cameras:');
   for (const c of r.cameras) {
     const cal = c.calibration

@@ -7,7 +7,35 @@ import type { Image, ImageEncoding } from '../../contracts/camera.ts';
 import { NS_PER_S } from '../../contracts/time.ts';
 import type { TimeNs } from '../../contracts/time.ts';
 
-const RAW_CHANNELS: Record<string, number> = { rgb8: 3, bgr8: 3, mono8: 1 };
+/**
+ * Raw encodings Viper reads: bytes per pixel and what each becomes on the graph. rgba8 / bgra8 (a RealSense colour
+ * stream, a simulator's camera) lose their alpha, as the PNG path drops it.
+ */
+const RAW_READ: Record<string, { channels: number; as: 'rgb8' | 'bgr8' | 'mono8' }> = {
+  rgb8: { channels: 3, as: 'rgb8' },
+  bgr8: { channels: 3, as: 'bgr8' },
+  mono8: { channels: 1, as: 'mono8' },
+  rgba8: { channels: 4, as: 'rgb8' },
+  bgra8: { channels: 4, as: 'bgr8' },
+};
+const RAW_READ_NAMES = 'rgb8, bgr8, rgba8, bgra8 and mono8';
+
+/** REP 118's depth encodings (millimetres as 16UC1, metres as 32FC1): a depth camera's images, not pictures. */
+const DEPTH_ENCODINGS = new Set(['16UC1', '32FC1']);
+
+/**
+ * Why raw images in `encoding` are not a camera Viper perceives, or undefined for one it reads. Depth images
+ * (16UC1, 32FC1) and 16-bit grey (mono16: a depth or infrared stream, whose bit depth the message does not give,
+ * so it has no one scaling to the 8 bits a detector takes) are not cameras; any other encoding (Bayer, YUV) is
+ * named as one Viper does not read. Replay copies such images through and leaves their topic out of the rig.
+ */
+export function unreadRawEncoding(encoding: string): string | undefined {
+  if (Object.hasOwn(RAW_READ, encoding)) return undefined;
+  if (DEPTH_ENCODINGS.has(encoding)) return `${encoding}: a depth image, not a camera`;
+  if (encoding === 'mono16')
+    return 'mono16: 16-bit grey (depth or infrared), not a camera: Viper reads 8-bit images';
+  return `raw image encoding '${encoding}' is not one Viper reads (${RAW_READ_NAMES})`;
+}
 
 /** ROS `format` ("jpeg", "png", "rgb8; jpeg compressed bgr8") or Foxglove `format` ("jpeg", "png") → encoding. */
 export function compressedEncoding(format: string, where: string): ImageEncoding {
@@ -26,8 +54,9 @@ export function compressedImage(format: string, data: Uint8Array, where: string)
 }
 
 /**
- * A raw image (rgb8, bgr8, mono8) as Viper wants it: row-major without padding. Rows padded to `step` bytes are
- * copied out; an unpadded buffer is passed through without copying.
+ * A raw image (rgb8, bgr8, mono8; rgba8 and bgra8 as rgb8 and bgr8, alpha dropped) as Viper wants it: row-major
+ * without padding. Rows padded to `step` bytes are copied out; an unpadded 3- or 1-channel buffer is passed
+ * through without copying.
  */
 export function rawImage(
   encoding: string,
@@ -37,14 +66,15 @@ export function rawImage(
   data: Uint8Array,
   where: string,
 ): Image {
-  const channels = RAW_CHANNELS[encoding];
-  if (channels === undefined) {
+  const read = Object.hasOwn(RAW_READ, encoding) ? RAW_READ[encoding] : undefined;
+  if (read === undefined) {
     throw new RecordingError({
       what: `unsupported raw image encoding '${encoding}'`,
       where,
-      hint: 'Viper reads rgb8, bgr8 and mono8 raw images',
+      hint: `Viper reads ${RAW_READ_NAMES} raw images`,
     });
   }
+  const { channels } = read;
   const row = width * channels;
   const rowStep = step === 0 ? row : step;
   if (rowStep < row || data.length < rowStep * (height - 1) + row) {
@@ -53,12 +83,28 @@ export function rawImage(
       where,
     });
   }
+  if (channels === 4)
+    return { encoding: read.as, width, height, data: dropAlpha(data, width, height, rowStep) };
   let out = data.subarray(0, row * height);
   if (rowStep !== row) {
     out = new Uint8Array(row * height);
     for (let y = 0; y < height; y++) out.set(data.subarray(y * rowStep, y * rowStep + row), y * row);
   }
-  return { encoding: encoding as ImageEncoding, width, height, data: out };
+  return { encoding: read.as as ImageEncoding, width, height, data: out };
+}
+
+/** Four bytes a pixel, rows `rowStep` apart → three a pixel, unpadded (the fourth, alpha, dropped). */
+function dropAlpha(data: Uint8Array, width: number, height: number, rowStep: number): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  let d = 0;
+  for (let y = 0; y < height; y++) {
+    for (let s = y * rowStep, end = s + width * 4; s < end; s += 4) {
+      out[d++] = data[s]!;
+      out[d++] = data[s + 1]!;
+      out[d++] = data[s + 2]!;
+    }
+  }
+  return out;
 }
 
 /** `{sec, nanosec}` (ROS 2), `{sec, nsec}` (ROS 1, Foxglove edge form) → ns; undefined when absent. */

@@ -41,8 +41,11 @@ export function ros2CompressedImageToImage(msg: Decoded, where = 'sensor_msgs/ms
   return compressedImage(String(msg.format ?? ''), msg.data as Uint8Array, where);
 }
 
+/** Encodings of one byte a channel, which byte order does not touch. */
+const EIGHT_BIT = new Set(['mono8', 'rgb8', 'bgr8', 'rgba8', 'bgra8']);
+
 export function ros2ImageToImage(msg: Decoded, where = 'sensor_msgs/msg/Image'): Image {
-  if (msg.is_bigendian && msg.encoding !== 'mono8' && msg.encoding !== 'rgb8' && msg.encoding !== 'bgr8') {
+  if (msg.is_bigendian && !EIGHT_BIT.has(String(msg.encoding))) {
     throw new RecordingError({ what: 'big-endian multi-byte images are not supported', where });
   }
   return rawImageMessage(msg, where);

@@ -36,7 +36,7 @@ export interface DrawnCamera {
 
 const UNTRACKED = 'rgb(200,200,200)';
 
-const RAW_CHANNELS: Record<string, number> = { rgb8: 3, bgr8: 3, mono8: 1 };
+const RAW_CHANNELS: Record<string, number> = { rgb8: 3, bgr8: 3, mono8: 1, rgba8: 4, bgra8: 4 };
 
 /** The image as a bitmap, or why it cannot be shown (a one-line note drawn on the camera's canvas). */
 async function toBitmap(img: CameraImage): Promise<ImageBitmap | string> {
@@ -51,13 +51,15 @@ async function toBitmap(img: CameraImage): Promise<ImageBitmap | string> {
   }
   const { width, height, data, encoding } = img;
   const ch = RAW_CHANNELS[encoding];
-  if (!ch) return `raw image encoding '${encoding}' is not shown (rgb8, bgr8, mono8 are)`;
+  if (!ch) return `raw image encoding '${encoding}' is not shown (rgb8, bgr8, rgba8, bgra8, mono8 are)`;
   // As src/io reads raw images: step 0 means unpadded rows, and the last row need not carry its padding.
   const step = img.step === 0 ? width * ch : img.step;
   if (!(width > 0 && height > 0 && step >= width * ch && data.length >= step * (height - 1) + width * ch)) {
     return `raw ${encoding} image ${width}×${height}, step ${step}: ${data.length} bytes do not fill it`;
   }
   if (width * height > 64e6) return `raw image ${width}×${height} is too large to show`;
+  // rgba8 / bgra8 drawn opaque: their alpha dropped, as replay reads them.
+  const bgr = encoding === 'bgr8' || encoding === 'bgra8';
   const rgba = new Uint8ClampedArray(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -66,9 +68,9 @@ async function toBitmap(img: CameraImage): Promise<ImageBitmap | string> {
       const r = data[s]!;
       const g = ch === 1 ? r : data[s + 1]!;
       const b = ch === 1 ? r : data[s + 2]!;
-      rgba[d] = encoding === 'bgr8' ? b : r;
+      rgba[d] = bgr ? b : r;
       rgba[d + 1] = g;
-      rgba[d + 2] = encoding === 'bgr8' ? r : b;
+      rgba[d + 2] = bgr ? r : b;
       rgba[d + 3] = 255;
     }
   }

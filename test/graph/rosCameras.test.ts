@@ -1,0 +1,115 @@
+/**
+ * ROS 2 bags as cameras record them, through replay and inspect: a RealSense's rgba8 colour and 16UC1 depth
+ * streams (the depth stream had been counted as a camera missing from every rig frame, the colour one as bad
+ * messages, and inspect had left both out without a word).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { replayNotes } from '../../src/cli/replaySummary.ts';
+import { inspectRecording } from '../../src/graph/inspect.ts';
+import { replay } from '../../src/graph/replay.ts';
+import { RecordingWriter } from '../../src/io/index.ts';
+import { ROS2_DEFINITIONS, cdr, header } from '../io/rosFixtures.ts';
+import { oneBoxStage } from '../testing/stages.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-ros-cameras-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const S0 = 1_700_000_000;
+const W = 16;
+const H = 12;
+const ns = (sec: number, nsec: number) => BigInt(sec) * 1_000_000_000n + BigInt(nsec);
+
+type Writer = Awaited<ReturnType<typeof RecordingWriter.create>>;
+
+async function rosChannel(w: Writer, topic: string, type: string): Promise<number> {
+  return w.addChannel(topic, {
+    kind: 'raw',
+    name: type,
+    encoding: 'ros2msg',
+    data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
+    messageEncoding: 'cdr',
+  });
+}
+
+function cameraInfo(sec: number, nsec: number, frame: string, model = 'plumb_bob', d = [0, 0, 0, 0, 0]) {
+  return cdr('sensor_msgs/msg/CameraInfo', {
+    header: header(sec, nsec, frame),
+    height: H,
+    width: W,
+    distortion_model: model,
+    d,
+    k: [8, 0, 8, 0, 8, 6, 0, 0, 1],
+    r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    p: [8, 0, 8, 0, 0, 8, 6, 0, 0, 0, 1, 0],
+    binning_x: 0,
+    binning_y: 0,
+    roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
+  });
+}
+
+function rawImage(sec: number, nsec: number, frame: string, encoding: string, bytesPerPixel: number) {
+  const data = new Uint8Array(W * H * bytesPerPixel).map((_, i) => (i * 7) % 251);
+  return cdr('sensor_msgs/msg/Image', {
+    header: header(sec, nsec, frame),
+    height: H,
+    width: W,
+    encoding,
+    is_bigendian: 0,
+    step: W * bytesPerPixel,
+    data,
+  });
+}
+
+/** A RealSense-like bag: /camera/color (rgba8) with its CameraInfo, /camera/depth (16UC1), 5 frames at 10 Hz. */
+async function realsenseBag(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path, { profile: 'ros2' });
+  try {
+    const color = await rosChannel(w, '/camera/color/image_raw', 'sensor_msgs/msg/Image');
+    const colorInfo = await rosChannel(w, '/camera/color/camera_info', 'sensor_msgs/msg/CameraInfo');
+    const depth = await rosChannel(w, '/camera/depth/image_rect_raw', 'sensor_msgs/msg/Image');
+    for (let f = 0; f < 5; f++) {
+      const nsec = f * 100_000_000;
+      const t = ns(S0, nsec);
+      await w.write(color, t, rawImage(S0, nsec, 'camera_color_optical_frame', 'rgba8', 4));
+      await w.write(colorInfo, t, cameraInfo(S0, nsec, 'camera_color_optical_frame'));
+      await w.write(depth, t, rawImage(S0, nsec, 'camera_depth_optical_frame', '16UC1', 2));
+    }
+  } finally {
+    await w.close();
+  }
+}
+
+describe('ROS 2 raw encodings: rgba8 read, depth images not taken as cameras', () => {
+  it('replay perceives the rgba8 camera and names the depth topic, which is no camera missing', async () => {
+    const input = join(dir, 'realsense.mcap');
+    await realsenseBag(input);
+    const s = await replay({ input, output: join(dir, 'realsense.out.mcap'), stages: [oneBoxStage] });
+    expect(s.cameras).toEqual(['camera_color_optical_frame']);
+    expect(s.cameraFrames).toBe(5);
+    expect(s.rigFrames).toBe(5);
+    expect(s.missing).toEqual({});
+    expect(s.issueKinds).toEqual({});
+    expect(s.badMessages).toEqual([]);
+    expect(s.notCameras).toEqual(['/camera/depth/image_rect_raw (16UC1: a depth image, not a camera)']);
+    expect(s.messagesWritten).toBeGreaterThanOrEqual(15); // the depth images copied through too
+    expect(replayNotes(s)).toContain(
+      'not perceived, their images copied through (no camera Viper reads): /camera/depth/image_rect_raw (16UC1: a depth image, not a camera)',
+    );
+  });
+
+  it('inspect lists the rgba8 camera and names the depth topic under problems', async () => {
+    const input = join(dir, 'realsense-inspect.mcap');
+    await realsenseBag(input);
+    const r = await inspectRecording(input);
+    expect(r.cameras.map((c) => [c.cameraId, c.topic, c.encoding, c.frames])).toEqual([
+      ['camera_color_optical_frame', '/camera/color/image_raw', 'rgba8 read as rgb8', 5],
+    ]);
+    expect(r.cameras[0]!.calibration).not.toBeNull();
+    expect(r.unread).toEqual([
+      { topic: '/camera/depth/image_rect_raw', why: '16UC1: a depth image, not a camera' },
+    ]);
+  });
+});
