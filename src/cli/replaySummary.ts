@@ -78,6 +78,19 @@ export function replayNotes(s: ReplaySummary): string[] {
 }
 
 export function printSummary(s: ReplaySummary): void {
+  process.stdout.write(`${summaryLines(s).join('\n')}\n`);
+}
+
+/** A duplicate-frame count, with the topics: which one's frames were perceived, which one's copied through. */
+function duplicateLine(d: NonNullable<ReplaySummary['duplicateFrames']>[number]): string {
+  const n = `${d.frames} frame${d.frames === 1 ? '' : 's'}`;
+  return d.used === d.copy
+    ? `duplicate-frame: ${d.cameraId}: ${n} of ${d.copy} recorded twice at one log time, the copies not perceived`
+    : `duplicate-frame: ${d.cameraId} is on ${d.used} and ${d.copy}: ${n} of ${d.copy} not perceived (copied through), those of ${d.used} at the same stamps used`;
+}
+
+/** The text summary, line by line. */
+export function summaryLines(s: ReplaySummary): string[] {
   // No message read (an interrupted start, a recovered file with nothing intact): no span, not a negative one.
   const durS = s.messagesRead > 0 && s.endNs >= s.startNs ? nsToSec(s.endNs - s.startNs) : 0;
   const lines = [
@@ -102,6 +115,7 @@ export function printSummary(s: ReplaySummary): void {
     );
   // What the bad messages were (the first five): a count alone leaves the user to guess.
   for (const m of s.badMessages) lines.push(`    ${m}`);
+  for (const d of s.duplicateFrames ?? []) lines.push(`    ${duplicateLine(d)}`);
   for (const [name, facts] of Object.entries(s.stages)) {
     // An empty list (no provider fell back) or an absent value says nothing: left out rather than `key=`.
     const f = Object.entries(facts)
@@ -132,5 +146,5 @@ export function printSummary(s: ReplaySummary): void {
     lines.push(
       `  the input held an earlier run's results: its ${s.earlierResultsDropped} /perception/… messages were left out (this run's replace them)`,
     );
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines;
 }

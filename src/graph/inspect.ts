@@ -53,6 +53,12 @@ export interface InspectReport {
    * through without perceiving them.
    */
   unread: { topic: string; why: string }[];
+  /**
+   * Cameras recorded on more than one topic (image_transport's `image_raw` and `image_raw/compressed` of one
+   * frame_id): replay perceives each stamp's frame once, from the topic read first, and copies the other through
+   * (issue `duplicate-frame`). `perceived`: the topic read first at the camera's first stamp (log time, then topic).
+   */
+  sameCamera: { cameraId: string; topics: string[]; perceived: string }[];
   /** Metadata records: a results file's run settings (`viper`), a scenario's name, an import's source. */
   metadata: MetadataRecord[];
   recovery?: { damaged: boolean; reason?: string; bytesLost: number };
@@ -107,6 +113,8 @@ export async function inspectRecording(
       }, 0);
     const cameras: InspectReport['cameras'] = [];
     const unread: InspectReport['unread'] = [];
+    /** Per image topic, the log time of its first message: which of a camera's topics replay reads first. */
+    const firstLogNs = new Map<string, bigint>();
     const calibrations = new Map<string, NonNullable<InspectReport['cameras'][number]['calibration']>>();
     for (const ch of s.channels) {
       const k = schemaKind(ch.schemaName);
@@ -128,6 +136,7 @@ export async function inspectRecording(
           distortionModel: c.distortionModel,
         });
       } else if (it.kind === 'image') {
+        firstLogNs.set(ch.topic, first.logTimeNs);
         const frames = countOf(ch.topic, ch.messageCount);
         const sp = spans.get(ch.topic);
         const spanS = damaged ? (sp ? framedS(sp) : 0) : durationS;
@@ -148,7 +157,7 @@ export async function inspectRecording(
       }
     }
     for (const cam of cameras) cam.calibration = calibrations.get(cam.cameraId) ?? null;
-    cameras.sort((a, b) => a.cameraId.localeCompare(b.cameraId));
+    cameras.sort((a, b) => a.cameraId.localeCompare(b.cameraId) || a.topic.localeCompare(b.topic));
     const report: InspectReport = {
       path: reader.path, // the file read, also when given a rosbag2 folder
       sizeBytes: s.sizeBytes,
@@ -163,6 +172,7 @@ export async function inspectRecording(
       compression: s.compression,
       topics,
       cameras,
+      sameCamera: sameCamera(cameras, firstLogNs),
       unread: unread.sort((a, b) => a.topic.localeCompare(b.topic)),
       metadata: await reader.metadata(),
     };
@@ -172,6 +182,26 @@ export async function inspectRecording(
   } finally {
     await reader.close();
   }
+}
+
+/** Cameras on several topics, and the topic whose first frame replay reads first (log time, then topic). */
+function sameCamera(
+  cameras: InspectReport['cameras'],
+  firstLogNs: ReadonlyMap<string, bigint>,
+): InspectReport['sameCamera'] {
+  const byId = new Map<string, string[]>();
+  for (const c of cameras) byId.set(c.cameraId, [...(byId.get(c.cameraId) ?? []), c.topic]);
+  const out: InspectReport['sameCamera'] = [];
+  for (const [cameraId, topics] of byId) {
+    if (topics.length < 2) continue;
+    const readFirst = [...topics].sort((a, b) => {
+      const ta = firstLogNs.get(a) ?? 0n;
+      const tb = firstLogNs.get(b) ?? 0n;
+      return ta !== tb ? (ta < tb ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0;
+    });
+    out.push({ cameraId, topics: [...topics].sort(), perceived: readFirst[0]! });
+  }
+  return out;
 }
 
 /** `{ undecodable: why }` for a channel whose decoder cannot be built, else `{}`. */

@@ -85,6 +85,12 @@ export interface ReplaySummary {
    * encodings it does not read. Their messages are copied through; absent when there are none.
    */
   notCameras?: string[];
+  /**
+   * Frames not perceived as copies of a camera's frame (issue `duplicate-frame`): per camera, the topic whose frame
+   * at that stamp was used and the topic of the copy (image_transport's raw and compressed topics of one camera;
+   * the same topic when a frame was recorded twice at one log time), with how many. Absent when there are none.
+   */
+  duplicateFrames?: { cameraId: string; used: string; copy: string; frames: number }[];
   startNs: TimeNs;
   endNs: TimeNs;
   interrupted: boolean;
@@ -345,6 +351,16 @@ function summarize(
     badMessages: stats.badMessages.slice(0, 5),
     ...(stats.notCameras.size > 0
       ? { notCameras: [...stats.notCameras].map(([t, why]) => `${t} (${why})`).sort() }
+      : {}),
+    ...(stats.duplicates.size > 0
+      ? {
+          duplicateFrames: [...stats.duplicates.values()].sort(
+            (a, b) =>
+              a.cameraId.localeCompare(b.cameraId) ||
+              a.used.localeCompare(b.used) ||
+              a.copy.localeCompare(b.copy),
+          ),
+        }
       : {}),
     startNs: run.startNs,
     endNs: stats.lastNs,

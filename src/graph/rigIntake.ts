@@ -34,6 +34,11 @@ export interface ReplayStats {
   badMessages: string[];
   /** Image topics whose images are no camera Viper perceives (depth images, encodings it does not read): topic → why. */
   notCameras: Map<string, string>;
+  /**
+   * Copies of a camera's frame not perceived (`duplicate-frame`), by camera, the topic whose frame was used and
+   * the topic of the copy (the same topic for a frame recorded twice at one log time): how many.
+   */
+  duplicates: Map<string, { cameraId: string; used: string; copy: string; frames: number }>;
 }
 
 export function countIssue(stats: ReplayStats, kind: string): void {
@@ -78,6 +83,7 @@ export class RigIntake {
     lastNs: 0n,
     badMessages: [],
     notCameras: new Map(),
+    duplicates: new Map(),
   };
   readonly assembler: FrameAssembler;
   readonly aligner: RigAligner;
@@ -85,8 +91,11 @@ export class RigIntake {
   inBatcher = 0;
   /** Camera ids guessed from topic names until each topic's first frame names its camera (frame_id). */
   private readonly guesses: Map<number, string>;
-  /** Per camera, its last frame's stamp, channel and log time. */
-  private readonly lastFrames = new Map<string, { tNs: TimeNs; channelId: number; logTimeNs: TimeNs }>();
+  /** Per camera, its last frame's stamp, channel (and its topic) and log time. */
+  private readonly lastFrames = new Map<
+    string,
+    { tNs: TimeNs; channelId: number; topic: string; logTimeNs: TimeNs }
+  >();
   private readonly lag: LagBuffer<Held>;
   /**
    * A complete rig frame waits until the log time moves past its stamps: messages at the same log time sort by
@@ -148,11 +157,22 @@ export class RigIntake {
       (last.channelId !== m.channel.id || last.logTimeNs === m.logTimeNs)
     ) {
       countIssue(stats, 'duplicate-frame');
+      const key = `${frame.cameraId}\0${last.topic}\0${m.channel.topic}`;
+      const d = stats.duplicates.get(key);
+      if (d) d.frames++;
+      else
+        stats.duplicates.set(key, {
+          cameraId: frame.cameraId,
+          used: last.topic,
+          copy: m.channel.topic,
+          frames: 1,
+        });
       this.lag.push({ m, guess }, m.logTimeNs, m.logTimeNs);
     } else if (frame) {
       this.lastFrames.set(frame.cameraId, {
         tNs: frame.tNs,
         channelId: m.channel.id,
+        topic: m.channel.topic,
         logTimeNs: m.logTimeNs,
       });
       stats.cameraFrames++;

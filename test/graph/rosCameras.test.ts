@@ -1,17 +1,19 @@
 /**
  * ROS 2 bags as cameras record them, through replay and inspect: a RealSense's rgba8 colour and 16UC1 depth
  * streams (the depth stream had been counted as a camera missing from every rig frame, the colour one as bad
- * messages, and inspect had left both out without a word).
+ * messages, and inspect had left both out without a word); a camera recorded raw and compressed by
+ * image_transport (a count of duplicate frames that named neither topic; inspect listed the camera twice).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { replayNotes } from '../../src/cli/replaySummary.ts';
+import { replayNotes, summaryLines } from '../../src/cli/replaySummary.ts';
 import { inspectRecording } from '../../src/graph/inspect.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { ROS2_DEFINITIONS, cdr, header } from '../io/rosFixtures.ts';
+import { testJpeg } from '../testing/recordings.ts';
 import { oneBoxStage } from '../testing/stages.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-ros-cameras-'));
@@ -110,6 +112,63 @@ describe('ROS 2 raw encodings: rgba8 read, depth images not taken as cameras', (
     expect(r.cameras[0]!.calibration).not.toBeNull();
     expect(r.unread).toEqual([
       { topic: '/camera/depth/image_rect_raw', why: '16UC1: a depth image, not a camera' },
+    ]);
+  });
+});
+
+/** One camera, `cam`, as image_transport records it: /cam/image_raw (bgr8) and /cam/image_raw/compressed. */
+async function rawAndCompressedBag(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path, { profile: 'ros2' });
+  try {
+    const raw = await rosChannel(w, '/cam/image_raw', 'sensor_msgs/msg/Image');
+    const compressed = await rosChannel(w, '/cam/image_raw/compressed', 'sensor_msgs/msg/CompressedImage');
+    for (let f = 0; f < 5; f++) {
+      const nsec = f * 100_000_000;
+      const t = ns(S0, nsec);
+      await w.write(raw, t, rawImage(S0, nsec, 'cam', 'bgr8', 3));
+      const data = await testJpeg(f, W, H);
+      await w.write(
+        compressed,
+        t,
+        cdr('sensor_msgs/msg/CompressedImage', { header: header(S0, nsec, 'cam'), format: 'jpeg', data }),
+      );
+    }
+  } finally {
+    await w.close();
+  }
+}
+
+describe('a camera on two topics (raw and compressed): which topic was perceived, said', () => {
+  it('replay names both topics and the one used', async () => {
+    const input = join(dir, 'dual.mcap');
+    await rawAndCompressedBag(input);
+    const s = await replay({ input, output: join(dir, 'dual.out.mcap'), stages: [oneBoxStage] });
+    expect(s.cameras).toEqual(['cam']);
+    expect(s.cameraFrames).toBe(5);
+    expect(s.issueKinds).toEqual({ 'duplicate-frame': 5 });
+    // At one log time topics are read in name order: image_raw first.
+    expect(s.duplicateFrames).toEqual([
+      { cameraId: 'cam', used: '/cam/image_raw', copy: '/cam/image_raw/compressed', frames: 5 },
+    ]);
+    expect(summaryLines(s)).toContain(
+      '    duplicate-frame: cam is on /cam/image_raw and /cam/image_raw/compressed: 5 frames of /cam/image_raw/compressed not perceived (copied through), those of /cam/image_raw at the same stamps used',
+    );
+  });
+
+  it('inspect lists the camera on each topic and says which one replay perceives', async () => {
+    const input = join(dir, 'dual-inspect.mcap');
+    await rawAndCompressedBag(input);
+    const r = await inspectRecording(input);
+    expect(r.cameras.map((c) => [c.cameraId, c.topic])).toEqual([
+      ['cam', '/cam/image_raw'],
+      ['cam', '/cam/image_raw/compressed'],
+    ]);
+    expect(r.sameCamera).toEqual([
+      {
+        cameraId: 'cam',
+        topics: ['/cam/image_raw', '/cam/image_raw/compressed'],
+        perceived: '/cam/image_raw',
+      },
     ]);
   });
 });

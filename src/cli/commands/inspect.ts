@@ -60,6 +60,12 @@ function printReport(r: InspectReport, readAll: boolean): void {
       `    ${c.cameraId}: ${c.frames} frames (${c.topic}, ${c.encoding}) ${c.rateHz.toFixed(2)} Hz — ${cal}`,
     );
   }
+  for (const d of r.sameCamera) {
+    const others = d.topics.filter((t) => t !== d.perceived);
+    out.push(
+      `    note: ${d.cameraId} is on ${d.topics.length} topics (${d.topics.join(', ')}): replay perceives each stamp's frame once, from the topic read first (${d.perceived}, at the first stamp), and copies ${others.join(', ')} through (duplicate-frame)`,
+    );
+  }
   for (const m of r.metadata) {
     const pairs = Object.entries(m.metadata).map(([k, v]) => `${k}=${shortValue(v)}`);
     out.push(`  metadata ${m.name}: ${pairs.join(', ') || '(empty)'}`);
