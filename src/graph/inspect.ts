@@ -138,8 +138,10 @@ export async function inspectRecording(
       } else if (it.kind === 'image') {
         firstLogNs.set(ch.topic, first.logTimeNs);
         const frames = countOf(ch.topic, ch.messageCount);
+        // The camera's own span, first frame to last: the file's (a /tf recorded for longer) made it slower.
         const sp = spans.get(ch.topic);
-        const spanS = damaged ? (sp ? framedS(sp) : 0) : durationS;
+        const own = damaged ? undefined : await reader.topicSpan(ch.topic);
+        const spanS = damaged ? (sp ? framedS(sp) : 0) : own ? nsToSec(own.endNs - own.startNs) : 0;
         // A raw image read as another encoding (rgba8 as rgb8, its alpha dropped) is shown as recorded.
         const recorded =
           k.kind === 'rawImage' ? String(reader.decoder(ch.id)(first.data).encoding) : undefined;

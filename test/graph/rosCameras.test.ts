@@ -2,9 +2,10 @@
  * ROS 2 bags as cameras record them, through replay and inspect: a RealSense's rgba8 colour and 16UC1 depth
  * streams (the depth stream had been counted as a camera missing from every rig frame, the colour one as bad
  * messages, and inspect had left both out without a word); a camera recorded raw and compressed by
- * image_transport (a count of duplicate frames that named neither topic; inspect listed the camera twice).
+ * image_transport (a count of duplicate frames that named neither topic; inspect listed the camera twice); a
+ * camera recorded for 2 s in a bag whose /tf runs 20 s (inspect gave its rate over the whole file: 0.95 Hz).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ import { RecordingWriter } from '../../src/io/index.ts';
 import { ROS2_DEFINITIONS, cdr, header } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 import { oneBoxStage } from '../testing/stages.ts';
+import { SUMMARYLESS_FOOTER } from '../io/summaryless.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-ros-cameras-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -170,5 +172,55 @@ describe('a camera on two topics (raw and compressed): which topic was perceived
         perceived: '/cam/image_raw',
       },
     ]);
+  });
+});
+
+/** A 10 Hz camera for 2 s (20 frames) and /tf at 20 Hz for 20 s, in small chunks. */
+async function longTfBag(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path, { profile: 'ros2', chunkSize: 4096 });
+  try {
+    const cam = await rosChannel(w, '/cam/image_raw/compressed', 'sensor_msgs/msg/CompressedImage');
+    const tf = await rosChannel(w, '/tf', 'tf2_msgs/msg/TFMessage');
+    const data = await testJpeg(0, W, H);
+    for (let i = 0; i < 400; i++) {
+      const t = ns(S0, 0) + BigInt(i) * 50_000_000n;
+      const sec = Number(t / 1_000_000_000n);
+      const nsec = Number(t % 1_000_000_000n);
+      if (i % 2 === 0 && i < 40)
+        await w.write(
+          cam,
+          t,
+          cdr('sensor_msgs/msg/CompressedImage', { header: header(sec, nsec, 'cam'), format: 'jpeg', data }),
+        );
+      const transform = {
+        header: header(sec, nsec, 'odom'),
+        child_frame_id: 'base_link',
+        transform: { translation: { x: i, y: 0, z: 0 }, rotation: { x: 0, y: 0, z: 0, w: 1 } },
+      };
+      await w.write(tf, t, cdr('tf2_msgs/msg/TFMessage', { transforms: [transform] }));
+    }
+  } finally {
+    await w.close();
+  }
+}
+
+describe("inspect: a camera's rate over its own span, not the file's", () => {
+  it('10 Hz for a camera of 2 s in a file of 20 s, indexed or streamed', async () => {
+    const input = join(dir, 'longtf.mcap');
+    await longTfBag(input);
+    const r = await inspectRecording(input);
+    expect(r.indexed).toBe(true);
+    expect(r.durationS).toBeCloseTo(19.95, 6);
+    expect(r.cameras.map((c) => [c.cameraId, c.frames])).toEqual([['cam', 20]]);
+    expect(r.cameras[0]!.rateHz).toBeCloseTo(10, 6);
+
+    // The same file without its summary section: streamed, its spans from the scan at open.
+    const bytes = readFileSync(input);
+    const summaryStart = Number(bytes.readBigUInt64LE(bytes.length - 8 - 29 + 9));
+    const streamed = join(dir, 'longtf-streamed.mcap');
+    writeFileSync(streamed, Buffer.concat([bytes.subarray(0, summaryStart), SUMMARYLESS_FOOTER]));
+    const s = await inspectRecording(streamed);
+    expect(s.indexed).toBe(false);
+    expect(s.cameras[0]!.rateHz).toBeCloseTo(10, 6);
   });
 });

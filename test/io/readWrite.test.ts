@@ -98,6 +98,40 @@ describe('RecordingWriter + RecordingReader', () => {
     }
   });
 
+  it("gives a topic's own first and last log times (topicSpan), indexed and streamed alike", async () => {
+    const path = join(dir, 'spans.mcap');
+    const w = await RecordingWriter.create(path, { chunkSize: 1024 });
+    const spec = { kind: 'json', name: 'viper.Probe', jsonSchema: { type: 'object' } } as const;
+    const early = await w.addChannel('/early', spec);
+    const late = await w.addChannel('/late', spec);
+    const all = await w.addChannel('/all', spec);
+    await w.addChannel('/never', spec);
+    const pad = 'x'.repeat(300);
+    for (let i = 0; i < 100; i++) {
+      const t = 1_000_000_000n + BigInt(i) * 10_000_000n;
+      if (i >= 3 && i < 13) await w.writeObject(early, t, { i, pad });
+      if (i >= 80 && i < 90) await w.writeObject(late, t, { i, pad });
+      await w.writeObject(all, t, { i, pad });
+    }
+    await w.close();
+    const stripped = join(dir, 'spans-stripped.mcap');
+    stripSummary(path, stripped);
+    const at = (i: number) => 1_000_000_000n + BigInt(i) * 10_000_000n;
+    for (const [p, indexed] of [
+      [path, true],
+      [stripped, false],
+    ] as const) {
+      const r = await RecordingReader.open(p);
+      expect(r.summary().indexed).toBe(indexed);
+      expect(await r.topicSpan('/early')).toEqual({ startNs: at(3), endNs: at(12) });
+      expect(await r.topicSpan('/late')).toEqual({ startNs: at(80), endNs: at(89) });
+      expect(await r.topicSpan('/all')).toEqual({ startNs: at(0), endNs: at(99) });
+      expect(await r.topicSpan('/never')).toBeUndefined();
+      expect(await r.topicSpan('/no-such-topic')).toBeUndefined();
+      await r.close();
+    }
+  });
+
   it('dedupes schemas and repeated channel registrations', async () => {
     const path = join(dir, 'dedupe.mcap');
     const w = await RecordingWriter.create(path);

@@ -9,7 +9,7 @@ import { open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
 import { RecordingError } from '../../contracts/errors.ts';
-import { compareNs } from '../../contracts/time.ts';
+import { compareNs, type TimeNs } from '../../contracts/time.ts';
 import { createDecoder } from '../codecs/decode.ts';
 import type {
   ChannelInfo,
@@ -248,6 +248,46 @@ export class RecordingReader {
   messages(opts: ReadOptions = {}): AsyncIterable<RecordedMessage> {
     if (this.#closed) throw recordingError('reader is closed', this.path);
     return this.#indexed ? this.#readIndexed(this.#indexed, opts) : this.#readStreamed(opts, 0);
+  }
+
+  /**
+   * The log times of a topic's first and last messages (undefined when it has none): a camera's own span, not the
+   * file's. A streamed file's scan at open recorded them; an indexed file reads the topic's first message, then
+   * only from the latest start among the chunks that hold the topic (its last message is in one of them, at or
+   * after that start), so a long file is not read through for it.
+   */
+  async topicSpan(topic: string): Promise<{ startNs: TimeNs; endNs: TimeNs } | undefined> {
+    const ids = new Set([...this.#facts.channels.values()].filter((c) => c.topic === topic).map((c) => c.id));
+    const scanned = this.#indexed ? undefined : this.#facts.channelSpans;
+    if (scanned && !this.#damage) {
+      let span: { startNs: TimeNs; endNs: TimeNs } | undefined;
+      for (const id of ids) {
+        const s = scanned.get(id);
+        if (!s) continue;
+        span = span
+          ? {
+              startNs: s[0] < span.startNs ? s[0] : span.startNs,
+              endNs: s[1] > span.endNs ? s[1] : span.endNs,
+            }
+          : { startNs: s[0], endNs: s[1] };
+      }
+      return span;
+    }
+    let startNs: TimeNs | undefined;
+    for await (const m of this.messages({ topics: [topic] })) {
+      startNs = m.logTimeNs;
+      break;
+    }
+    if (startNs === undefined) return undefined;
+    let from = startNs;
+    for (const ci of this.#indexed?.reader.chunkIndexes ?? []) {
+      const holds =
+        ci.messageIndexOffsets.size === 0 || [...ci.messageIndexOffsets.keys()].some((id) => ids.has(id));
+      if (holds && ci.messageStartTime > from) from = ci.messageStartTime;
+    }
+    let endNs = startNs;
+    for await (const m of this.messages({ topics: [topic], startNs: from })) endNs = m.logTimeNs;
+    return { startNs, endNs };
   }
 
   async close(): Promise<void> {

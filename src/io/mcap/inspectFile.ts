@@ -34,6 +34,8 @@ export interface FileFacts {
   metadata?: MetadataRecord[];
   /** The footer points at a summary section that could not be used (set when a file is streamed). */
   summaryUnusable?: boolean;
+  /** Per channel, the log times of its first and last messages (a scan records them; an index does not). */
+  channelSpans?: Map<number, [bigint, bigint]>;
 }
 
 /** An MCAP Metadata record: a name and its key–value pairs. */
@@ -219,6 +221,7 @@ export async function scanFile(
   const schemas = new Map<number, TypedMcapRecords['Schema']>();
   const rawChannels = new Map<number, TypedMcapRecords['Channel']>();
   const counts = new Map<number, number>();
+  const spans = new Map<number, [bigint, bigint]>();
   const compression = new Set<string>();
   let profile = '';
   let library = '';
@@ -255,6 +258,12 @@ export async function scanFile(
           if (messageCount === 0 || record.logTime > end) end = record.logTime;
           messageCount++;
           counts.set(record.channelId, (counts.get(record.channelId) ?? 0) + 1);
+          {
+            const s = spans.get(record.channelId);
+            if (!s) spans.set(record.channelId, [record.logTime, record.logTime]);
+            else if (record.logTime < s[0]) s[0] = record.logTime;
+            else if (record.logTime > s[1]) s[1] = record.logTime;
+          }
           break;
         default:
           break;
@@ -299,6 +308,7 @@ export async function scanFile(
       schemaOfChannel,
       compression: [...compression].sort(),
       metadata,
+      channelSpans: spans,
     },
     damage,
   };
