@@ -68,13 +68,22 @@ export function replayNotes(s: ReplaySummary): string[] {
       noTf > 0
         ? `no world objects: fusion needs each camera's mount (/tf from base_link to the camera; \`viper import --mount\` writes one); ${noTf} camera frames had none. --no-fuse skips fusion`
         : badCal > 0
-          ? `no world objects: ${badCal} camera frames had a calibration that cannot project (fx or fy 0, as an uncalibrated ROS camera's CameraInfo): calibrate the camera, or --no-fuse`
+          ? `no world objects: ${badCal} camera frames had a calibration that cannot project${badCalibrationReasons(s)}: calibrate the camera (a model Viper supports), or --no-fuse`
           : s.uncalibratedCameras.length > 0
             ? `no world objects: cameras without calibration (${s.uncalibratedCameras.join(', ')}) cannot be placed in the world`
             : 'no world objects: no 2D track was confirmed long enough, or placed within range, to become one',
     );
   }
   return notes;
+}
+
+/** Why the calibrations cannot project, camera by camera (` (cam: why; …)`), from the fusion's issues. */
+function badCalibrationReasons(s: ReplaySummary): string {
+  const list = s.badCalibrations ?? [];
+  if (list.length === 0) return '';
+  const why = (w: string) =>
+    /non-positive focal length/.test(w) ? `${w}; as an uncalibrated ROS camera's CameraInfo` : w;
+  return ` (${list.map((b) => `${b.cameraId}: ${why(b.why)}`).join('; ')})`;
 }
 
 export function printSummary(s: ReplaySummary): void {
@@ -116,6 +125,7 @@ export function summaryLines(s: ReplaySummary): string[] {
   // What the bad messages were (the first five): a count alone leaves the user to guess.
   for (const m of s.badMessages) lines.push(`    ${m}`);
   for (const d of s.duplicateFrames ?? []) lines.push(`    ${duplicateLine(d)}`);
+  for (const b of s.badCalibrations ?? []) lines.push(`    bad-calibration: ${b.cameraId}: ${b.why}`);
   for (const [name, facts] of Object.entries(s.stages)) {
     // An empty list (no provider fell back) or an absent value says nothing: left out rather than `key=`.
     const f = Object.entries(facts)

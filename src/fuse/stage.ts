@@ -68,7 +68,9 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
             try {
               model = cameraModel(calib);
             } catch (err) {
-              const message = err instanceof ViperError ? err.message : String(err);
+              // What is wrong and the hint, without the domain and the where (the issue names the camera).
+              const message =
+                err instanceof ViperError ? `${err.what}${err.hint ? ` — ${err.hint}` : ''}` : String(err);
               result.issues.push({ cameraId: frame.cameraId, kind: 'bad-calibration', message });
               skipped++;
               continue;

@@ -91,6 +91,12 @@ export interface ReplaySummary {
    * the same topic when a frame was recorded twice at one log time), with how many. Absent when there are none.
    */
   duplicateFrames?: { cameraId: string; used: string; copy: string; frames: number }[];
+  /**
+   * Cameras whose calibration cannot project (issue `bad-calibration`, their tracks not fused) and why: an
+   * unsupported distortion model (a fisheye's `equidistant`), fx or fy 0 (an uncalibrated ROS camera's
+   * CameraInfo), non-finite values. Absent when there are none.
+   */
+  badCalibrations?: { cameraId: string; why: string }[];
   startNs: TimeNs;
   endNs: TimeNs;
   interrupted: boolean;
@@ -254,6 +260,9 @@ function runStages(
             results.forEach((r, i) => {
               for (const issue of r.issues) {
                 countIssue(intake.stats, issue.kind);
+                // Why a calibration cannot project (an unsupported distortion model, fx or fy 0), per camera.
+                if (issue.kind === 'bad-calibration' && !intake.stats.badCalibrations.has(issue.cameraId))
+                  intake.stats.badCalibrations.set(issue.cameraId, issue.message);
                 // Which frame (a count alone left the user to find the corrupt JPEG): the first five, as bad messages.
                 if (issue.kind === 'decode' && intake.stats.badMessages.length < 5) {
                   const f = r.rig.frames.find((x) => x.cameraId === issue.cameraId);
@@ -360,6 +369,13 @@ function summarize(
               a.used.localeCompare(b.used) ||
               a.copy.localeCompare(b.copy),
           ),
+        }
+      : {}),
+    ...(stats.badCalibrations.size > 0
+      ? {
+          badCalibrations: [...stats.badCalibrations]
+            .map(([cameraId, why]) => ({ cameraId, why }))
+            .sort((a, b) => a.cameraId.localeCompare(b.cameraId)),
         }
       : {}),
     startNs: run.startNs,

@@ -39,6 +39,8 @@ export interface ReplayStats {
    * the topic of the copy (the same topic for a frame recorded twice at one log time): how many.
    */
   duplicates: Map<string, { cameraId: string; used: string; copy: string; frames: number }>;
+  /** Per camera, why its calibration cannot project (the first `bad-calibration` issue's message). */
+  badCalibrations: Map<string, string>;
 }
 
 export function countIssue(stats: ReplayStats, kind: string): void {
@@ -84,6 +86,7 @@ export class RigIntake {
     badMessages: [],
     notCameras: new Map(),
     duplicates: new Map(),
+    badCalibrations: new Map(),
   };
   readonly assembler: FrameAssembler;
   readonly aligner: RigAligner;

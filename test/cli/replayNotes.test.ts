@@ -83,6 +83,34 @@ describe('replay notes', () => {
     ).toEqual([
       expect.stringMatching(/^no world objects: 10 camera frames had a calibration that cannot project/),
     ]);
+    expect(
+      notes({
+        perception: { detections: 30, trackBoxes: 25, worldObjects: 0 },
+        issues: 10,
+        issueKinds: { 'bad-calibration': 10 },
+        badCalibrations: [
+          {
+            cameraId: 'cam0',
+            why: 'camera intrinsics have non-positive focal length fx=0 fy=0 — K must be …',
+          },
+        ],
+      }),
+    ).toEqual([
+      "no world objects: 10 camera frames had a calibration that cannot project (cam0: camera intrinsics have non-positive focal length fx=0 fy=0 — K must be …; as an uncalibrated ROS camera's CameraInfo): calibrate the camera (a model Viper supports), or --no-fuse",
+    ]);
+  });
+
+  it('a calibration that cannot project for another reason (a fisheye model) is given that reason', () => {
+    const [note] = notes({
+      perception: { detections: 30, trackBoxes: 25, worldObjects: 0 },
+      issues: 10,
+      issueKinds: { 'bad-calibration': 10 },
+      badCalibrations: [
+        { cameraId: 'fish', why: "unsupported distortion model 'equidistant' with coefficients []" },
+      ],
+    });
+    expect(note).toMatch(/cannot project \(fish: unsupported distortion model 'equidistant'/);
+    expect(note).not.toMatch(/fx or fy 0/);
   });
 
   it('names the topics copied through undecoded', () => {

@@ -3,13 +3,16 @@
  * streams (the depth stream had been counted as a camera missing from every rig frame, the colour one as bad
  * messages, and inspect had left both out without a word); a camera recorded raw and compressed by
  * image_transport (a count of duplicate frames that named neither topic; inspect listed the camera twice); a
- * camera recorded for 2 s in a bag whose /tf runs 20 s (inspect gave its rate over the whole file: 0.95 Hz).
+ * camera recorded for 2 s in a bag whose /tf runs 20 s (inspect gave its rate over the whole file: 0.95 Hz); a
+ * fisheye (`equidistant`) CameraInfo, whose note blamed fx or fy 0 while the real reason was only in the metrics.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayNotes, summaryLines } from '../../src/cli/replaySummary.ts';
+import { createFuseStage } from '../../src/fuse/index.ts';
+import type { Stage } from '../../src/graph/stage.ts';
 import { inspectRecording } from '../../src/graph/inspect.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
@@ -222,5 +225,100 @@ describe("inspect: a camera's rate over its own span, not the file's", () => {
     const s = await inspectRecording(streamed);
     expect(s.indexed).toBe(false);
     expect(s.cameras[0]!.rateHz).toBeCloseTo(10, 6);
+  });
+});
+
+/** A fisheye camera (equidistant CameraInfo) mounted on base_link, the ego on /tf: 5 frames at 10 Hz. */
+async function fisheyeBag(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path, { profile: 'ros2' });
+  try {
+    const img = await rosChannel(w, '/fisheye/image_raw/compressed', 'sensor_msgs/msg/CompressedImage');
+    const info = await rosChannel(w, '/fisheye/camera_info', 'sensor_msgs/msg/CameraInfo');
+    const tfStatic = await rosChannel(w, '/tf_static', 'tf2_msgs/msg/TFMessage');
+    const tf = await rosChannel(w, '/tf', 'tf2_msgs/msg/TFMessage');
+    const edge = (parent: string, child: string, nsec: number, t: number[], q: number[]) => ({
+      header: header(S0, nsec, parent),
+      child_frame_id: child,
+      transform: {
+        translation: { x: t[0], y: t[1], z: t[2] },
+        rotation: { x: q[0], y: q[1], z: q[2], w: q[3] },
+      },
+    });
+    await w.write(
+      tfStatic,
+      ns(S0, 0),
+      cdr('tf2_msgs/msg/TFMessage', {
+        transforms: [edge('base_link', 'fisheye_optical', 0, [1.5, 0, 1.5], [-0.5, 0.5, -0.5, 0.5])],
+      }),
+    );
+    const data = await testJpeg(0, W, H);
+    for (let f = 0; f < 5; f++) {
+      const nsec = f * 100_000_000;
+      const t = ns(S0, nsec);
+      await w.write(
+        tf,
+        t,
+        cdr('tf2_msgs/msg/TFMessage', {
+          transforms: [edge('odom', 'base_link', nsec, [f, 0, 0], [0, 0, 0, 1])],
+        }),
+      );
+      await w.write(
+        img,
+        t,
+        cdr('sensor_msgs/msg/CompressedImage', {
+          header: header(S0, nsec, 'fisheye_optical'),
+          format: 'jpeg',
+          data,
+        }),
+      );
+      await w.write(info, t, cameraInfo(S0, nsec, 'fisheye_optical', 'equidistant', [0.1, 0.01, 0, 0]));
+    }
+  } finally {
+    await w.close();
+  }
+}
+
+/** One confirmed track per camera frame, in the lower half of the image (on the ground ahead). */
+const oneTrackStage: Stage = {
+  name: 'one-track',
+  async process(batch) {
+    for (const r of batch) {
+      for (const f of r.rig.frames) {
+        const box = { x1: 4, y1: 7, x2: 10, y2: 11 };
+        r.detections.set(f.cameraId, [{ cameraId: f.cameraId, box, score: 0.9, cls: 'car' }]);
+        r.tracks.set(f.cameraId, [
+          { cameraId: f.cameraId, box, score: 0.9, cls: 'car', trackId: 1, state: 'confirmed', age: 3 },
+        ]);
+      }
+    }
+    return batch;
+  },
+};
+
+describe('a calibration that cannot project: the note gives the real reason', () => {
+  it("a fisheye's equidistant model is named, not fx or fy 0", async () => {
+    const input = join(dir, 'fisheye.mcap');
+    await fisheyeBag(input);
+    const s = await replay({
+      input,
+      output: join(dir, 'fisheye.out.mcap'),
+      stages: [oneTrackStage, createFuseStage()],
+    });
+    expect(s.perception).toMatchObject({ worldObjects: 0 });
+    expect(s.issueKinds).toEqual({ 'bad-calibration': 5 });
+    expect(s.badCalibrations).toEqual([
+      {
+        cameraId: 'fisheye_optical',
+        why: "unsupported distortion model 'equidistant' with coefficients [0.1, 0.01, 0, 0] — supported: plumb_bob, rational_polynomial, or none with zero D",
+      },
+    ]);
+    const notes = replayNotes(s).filter((n) => n.startsWith('no world objects'));
+    expect(notes).toEqual([
+      "no world objects: 5 camera frames had a calibration that cannot project (fisheye_optical: unsupported distortion model 'equidistant' with coefficients [0.1, 0.01, 0, 0] — supported: plumb_bob, rational_polynomial, or none with zero D): calibrate the camera (a model Viper supports), or --no-fuse",
+    ]);
+    expect(notes[0]).not.toMatch(/fx or fy 0/);
+    expect(summaryLines(s)).toContain(
+      "    bad-calibration: fisheye_optical: unsupported distortion model 'equidistant' with coefficients [0.1, 0.01, 0, 0] — supported: plumb_bob, rational_polynomial, or none with zero D",
+    );
   });
 });
