@@ -1,3 +1,8 @@
+/**
+ * The web viewer in Debian's chromium on odd files: a ROS 2 bag (CDR sensor_msgs images, one of them bgr8 with
+ * padded rows whose last row is unpadded, mono8, CameraInfo, tf2), and a results file whose tracker hands out new
+ * ids every frame (the 3D labels' textures must stay bounded). Skips where chromium is missing.
+ */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

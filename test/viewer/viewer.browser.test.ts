@@ -1,3 +1,10 @@
+/**
+ * The web viewer in Debian's chromium (playwright-core, WebGL through SwiftShader): loads generated results
+ * files served by `viper view`'s server, checks the boxes drawn (app state and screenshot pixels), scrubs,
+ * steps into an id switch, toggles ground truth, plays, opens a file without ground truth by the file picker
+ * and a corrupt file, and takes the README's screenshots: into docs/ with `VIPER_SCREENSHOTS=docs` (to update
+ * them), else into a temporary folder, so that a test run leaves the working tree as it was.
+ */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
