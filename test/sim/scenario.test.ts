@@ -119,6 +119,30 @@ const BROKEN: [string, string, string, RegExp][] = [
     /^the scenario has no actors$/,
   ],
   [
+    // Every waypoint on the asphalt and the straight legs too: the turn's rounded corner cuts 8 m inside it.
+    'a turn radius that rounds a corner off the road',
+    stringify(
+      mutate((s) => {
+        s.map.roads.push({
+          id: 'cross',
+          points: [
+            [100, -100],
+            [100, 100],
+          ],
+          lanes: 2,
+        });
+        s.actors[0].route = [
+          [60, -1.75],
+          [101.75, -1.75],
+          [101.75, -60],
+        ];
+        s.actors[0].behaviours = [{ type: 'turn', radius: 40 }];
+      }),
+    ),
+    'actors[0].route[1]: the rounded leg from route[0] leaves the road',
+    /use a smaller radius/,
+  ],
+  [
     // expect's `camera: world` is the fused result, so such a camera's own metrics could never be asked for.
     'a camera named world',
     stringify(mutate((s) => (s.rig.cameras[1].id = 'world'))),

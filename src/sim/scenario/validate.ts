@@ -14,7 +14,7 @@ import { checkCameras, rigCameraIds } from './cameraChecks.ts';
 import { checkLaneChanges } from './laneChanges.ts';
 import { checkMap } from './mapChecks.ts';
 import { checkLimits } from './limits.ts';
-import { checkWaypoints, VEHICLES } from './routes.ts';
+import { checkRoutePaths, checkWaypoints, VEHICLES } from './routes.ts';
 import { checkSpawns } from './spawns.ts';
 import type { Behaviour, Scenario } from './schema.ts';
 
@@ -228,6 +228,7 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
   if (all && all.length > 0) throw new ScenarioMistakes(all); // the world of a scenario with mistakes may not build
   const world = buildWorld(s);
   step(() => checkSpawns(world, where));
+  step(() => checkRoutePaths(world, where));
   step(() => checkLaneChanges(world, where));
   step(() => checkExpectScopes(world, where));
   step(() => checkExpectInView(world, where));
