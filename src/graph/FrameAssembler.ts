@@ -16,10 +16,11 @@ export type Interpreted =
   | {
       kind: 'image';
       cameraId: string;
-      tNs: TimeNs;
+      /** The image's own (header) stamp, where it has one. */
+      stampNs?: TimeNs;
+      /** Log time of the message. */
+      logNs: TimeNs;
       image: Image;
-      /** Its header stamp was on another clock than the log's (`onLogClock`), so `tNs` is its log time. */
-      otherClock?: boolean;
     }
   | { kind: 'calibration'; calibration: Calibration }
   | {
@@ -34,16 +35,16 @@ export type Interpreted =
   | { kind: 'other' };
 
 /**
- * The time of an image or a transform: its own stamp, as tf2 has it (a /tf received after the images of its time
- * still serves them, an image is aligned by when it was taken); its log time when it has no stamp, or one so far
- * from its log time (10 s) that the two clocks cannot be the same (a simulator's `use_sim_time` stamps, a device
- * clock). Images and transforms follow the same rule, so they stay on one clock: transforms alone had been moved
- * to log time, and a sim-time bag's images found no ego pose (results logged 53 years before their inputs).
+ * Whether a source's (header) stamps are on the log's clock: within 10 s of the log time. Stamps further off are
+ * another clock (a simulator's `use_sim_time`, a device clock), and the source's times are its log times instead.
+ * Decided once per source (a camera, a transform edge) from its first stamp, and kept: decided per message, a
+ * clock about 10 s off flipped between the two, 10 s apart, frame by frame. Images and transforms follow the same
+ * rule, so they stay on one clock: transforms alone had moved to log time, and a sim-time bag's images found no
+ * ego pose (results logged 53 years before their inputs).
  */
-export function onLogClock(stampNs: TimeNs | undefined, logNs: TimeNs): TimeNs {
-  if (stampNs === undefined) return logNs;
+export function onLogClock(stampNs: TimeNs, logNs: TimeNs): boolean {
   const d = stampNs - logNs;
-  return d > STAMP_CLOCK_NS || d < -STAMP_CLOCK_NS ? logNs : stampNs;
+  return !(d > STAMP_CLOCK_NS || d < -STAMP_CLOCK_NS);
 }
 const STAMP_CLOCK_NS = 10_000_000_000n;
 
@@ -63,6 +64,25 @@ export class FrameAssembler {
   unusableTransforms = 0;
   /** Cameras whose header stamps were on another clock than the log's (placed at their log times). */
   readonly otherClock = new Set<string>();
+  /** Per camera or transform edge with stamps, whether they are on the log's clock (`onLogClock`, decided once). */
+  private readonly clocks = new Map<string, boolean>();
+
+  /**
+   * The time of a source's message: its stamp where the source's stamps are on the log's clock, else log time. A
+   * source on the log's clock still gives a lone stamp far off (twice the rule's 10 s: a glitch, not a clock about
+   * 10 s off, which must not flip) its log time.
+   */
+  private timeOf(source: string, stampNs: TimeNs | undefined, logNs: TimeNs): TimeNs {
+    if (stampNs === undefined) return logNs;
+    let same = this.clocks.get(source);
+    if (same === undefined) {
+      same = onLogClock(stampNs, logNs);
+      this.clocks.set(source, same);
+    }
+    if (!same) return logNs;
+    const d = stampNs - logNs;
+    return d > 2n * STAMP_CLOCK_NS || d < -2n * STAMP_CLOCK_NS ? logNs : stampNs;
+  }
 
   constructor(private readonly feedId: string) {}
 
@@ -90,7 +110,7 @@ export class FrameAssembler {
             this.edges.set(key, history);
           }
           // Kept in stamp order: a transform received late (log time after its stamp) still holds from its stamp.
-          const tNs = onLogClock(msg.stampsNs?.[i], msg.tNs);
+          const tNs = this.timeOf(`tf\0${key}`, msg.stampsNs?.[i], msg.tNs);
           let at = history.length;
           while (at > 0 && history[at - 1]!.tNs > tNs) at--;
           history.splice(at, 0, { tNs, transform });
@@ -101,11 +121,13 @@ export class FrameAssembler {
       case 'image': {
         const calibration = this.calibrations.get(msg.cameraId) ?? null;
         if (!calibration) this.uncalibrated.add(msg.cameraId);
-        if (msg.otherClock) this.otherClock.add(msg.cameraId);
+        const source = `camera\0${msg.cameraId}`;
+        const tNs = this.timeOf(source, msg.stampNs, msg.logNs);
+        if (this.clocks.get(source) === false) this.otherClock.add(msg.cameraId);
         return {
           feedId: this.feedId,
           cameraId: msg.cameraId,
-          tNs: msg.tNs,
+          tNs,
           image: msg.image,
           calibration,
           transforms: [],

@@ -26,7 +26,7 @@ import {
 } from '../io/index.ts';
 import type { RecordingReader } from '../io/index.ts';
 import type { Decoded, RecordedMessage } from '../io/types.ts';
-import { type Interpreted, onLogClock } from './FrameAssembler.ts';
+import type { Interpreted } from './FrameAssembler.ts';
 
 /**
  * Refuse a recording with a camera, calibration or transform channel Viper cannot decode: those it reads. Any
@@ -135,13 +135,12 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
             hint: 'the frame is skipped: its results need a log time at or after 1970',
           });
         }
-        const tNs = onLogClock(stamp, m.logTimeNs);
         return {
           kind: 'image',
           cameraId: frameId || cameraFromTopic(m.channel.topic),
-          tNs,
+          ...(stamp !== undefined ? { stampNs: stamp } : {}),
+          logNs: m.logTimeNs,
           image,
-          ...(stamp !== undefined && tNs !== stamp ? { otherClock: true } : {}),
         };
       }
       case 'calibration': {

@@ -147,6 +147,27 @@ describe('replay: image stamps', () => {
     }
   });
 
+  it('keeps a camera on one clock when its stamps hover about 10 s off the log (decided once, not per frame)', async () => {
+    const input = join(dir, 'hover.mcap');
+    const TEN = 10_000_000_000n;
+    // 9.97 s, 10.03 s, 9.97 s … behind the log: per frame, the rule had flipped between stamp and log time.
+    await foxgloveRecording(
+      input,
+      [0n, 1n, 2n, 3n, 4n, 5n].map((i) => ({
+        logNs: T0 + i * STEP,
+        stampNs: T0 + i * STEP - TEN + (i % 2n === 0n ? 30_000_000n : -30_000_000n),
+      })),
+    );
+    const output = join(dir, 'hover.out.mcap');
+    const s = await replay({ input, output, stages: [oneBoxStage] });
+    expect(s.cameraFrames).toBe(6);
+    const times = await annotationTimes(output, '/perception/cam/annotations');
+    expect(times).toHaveLength(6);
+    // One timeline: the first stamp (9.97 s off) put the camera on its stamps, and every frame followed.
+    expect(times.every((t, k) => k === 0 || t > times[k - 1]!)).toBe(true);
+    expect(times.at(-1)! - times[0]!).toBeLessThan(1_000_000_000n);
+  });
+
   it('still perceives every frame of a camera whose clock is stuck (one stamp, log times moving on)', async () => {
     const input = join(dir, 'stuck.mcap');
     await foxgloveRecording(
