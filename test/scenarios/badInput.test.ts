@@ -4,7 +4,7 @@
  * scored against a recording they were not replayed from.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,28 @@ describe('viper scenarios: bad input', () => {
     const junit = await readFile(join(out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/tests="\d+" failures="0" errors="1"/);
     expect(junit).toContain('typo');
+    // A bad file named like a scenario that loaded is told apart by its path (reports are keyed by name).
+    const sub = join(dir, 'sub');
+    await mkdir(sub, { recursive: true });
+    const namesake = join(sub, 'fine.json');
+    await writeFile(namesake, '{ "name": ');
+    const both = viper([
+      'scenarios',
+      'run',
+      good,
+      namesake,
+      '-o',
+      join(dir, 'namesake-out'),
+      '--no-progress',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stdout).toContain(`fine (${namesake})`);
+    // None loads: the first file's error is the run's.
+    const first = join(dir, 'first.json');
+    await writeFile(first, '{');
+    const r2 = viper(['scenarios', 'run', first, bad, '-o', join(dir, 'none-out')]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('first.json');
   });
 
   it('a model card that is missing, or names a missing .onnx: one line before any scenario is rendered', async () => {

@@ -147,7 +147,9 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     try {
       loaded.push(await loadScenario(f));
     } catch (err) {
-      if (!(err instanceof ViperError) || refused.size === o.files.length - 1) throw err;
+      if (!(err instanceof ViperError)) throw err;
+      // None loads: the first file's error is the run's (they are named in order), before anything is written.
+      if (refused.size === o.files.length - 1) throw refused.values().next().value ?? err;
       refused.set(i, err);
       loaded.push(undefined);
     }
@@ -156,7 +158,12 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     loaded.filter((l) => l !== undefined),
     'scenarios run',
   );
-  const names = loaded.map((l, i) => l?.scenario.name ?? basename(o.files[i]!, extname(o.files[i]!)));
+  // A file that did not load is named by its file name, with its path where another scenario or file has that
+  // name (reports and timings are keyed by name).
+  const plain = loaded.map((l, i) => l?.scenario.name ?? basename(o.files[i]!, extname(o.files[i]!)));
+  const names = plain.map((n, i) =>
+    loaded[i] || plain.filter((m) => m === n).length === 1 ? n : `${n} (${o.files[i]})`,
+  );
   const recordingsDir = o.recordingsDir ?? join(o.outDir, 'recordings');
   const goldenDir = o.goldenDir ?? GOLDEN_DIR;
   const quick = o.quick ?? false;
