@@ -18,6 +18,7 @@ import type { Stage } from '../../graph/stage.ts';
 import type { Scenario } from '../../sim/index.ts';
 import { recordScenario } from '../../sim/record.ts';
 import { loadScenario, scenarioFromValue } from '../../sim/scenario/load.ts';
+import { DEFAULT_SCORE } from '../../eval/scenarios/metricTable.ts';
 import { type ScoreRunOptions, scoreRun } from '../../eval/scenarios/score.ts';
 import type { ScenarioRun } from '../../eval/scenarios/types.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
@@ -123,9 +124,12 @@ async function cachedRecording(
 async function recording(
   o: PipelineOptions,
 ): Promise<{ scenario: Scenario; rec: ScenarioRun['recording']; ms: number }> {
-  const loaded = await loadScenario(o.file);
+  const minViewPx = o.score?.minHeightPx ?? DEFAULT_SCORE.minHeightPx;
+  const loaded = await loadScenario(o.file, { minViewPx });
   const scenario = o.quick ? quickScenario(loaded.scenario) : loaded.scenario;
-  const world = o.quick ? scenarioFromValue(scenario, `${o.file} (quick)`).world : loaded.world;
+  const world = o.quick
+    ? scenarioFromValue(scenario, `${o.file} (quick)`, { minViewPx }).world
+    : loaded.world;
   await makeDirs(o.recordingsDir, '--recordings');
   const path = join(o.recordingsDir, `${scenario.name}${o.quick ? '.quick' : ''}.mcap`);
   const { expect: _checks, ...rendered } = scenario;

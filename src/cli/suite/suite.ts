@@ -145,7 +145,8 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const refused = new Map<number, ViperError>();
   for (const [i, f] of o.files.entries()) {
     try {
-      loaded.push(await loadScenario(f));
+      // Actors an expectation names must reach the height this run scores from (--min-height).
+      loaded.push(await loadScenario(f, { minViewPx: o.score?.minHeightPx ?? DEFAULT_SCORE.minHeightPx }));
     } catch (err) {
       if (!(err instanceof ViperError)) throw err;
       // None loads: the first file's error is the run's (they are named in order), before anything is written.

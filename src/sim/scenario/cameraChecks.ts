@@ -118,7 +118,7 @@ export function checkCameras(s: Scenario, where: string): string[] {
     if (!seesGround(cam))
       fail(
         `rig.cameras[${i}]`,
-        `camera '${cam.id}' looks only above the horizon (pitch ${rig.cameras?.[i]?.pitch ?? 0}°, roll ${rig.cameras?.[i]?.roll ?? 0}°), so it never sees the road or an actor`,
+        `camera '${cam.id}' looks only above the horizon (pitch ${rig.cameras?.[i]?.pitch ?? 0}°, roll ${rig.cameras?.[i]?.roll ?? 0}°), so it never sees the road: at most the tops of what is taller than its mount, which fusion cannot place on the ground`,
         'pitch is in degrees, down positive: 0 looks level, a few degrees down is usual',
         where,
       );

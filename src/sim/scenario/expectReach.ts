@@ -8,6 +8,7 @@ import { buildRig, distortPoint, type RigCamera } from '../rig.ts';
 import { frameCount, inDropout } from '../simulate.ts';
 import { type AgentState, agentStateAt, egoStateAt, type World } from '../world/world.ts';
 import { fail } from './errors.ts';
+import { FRACTION_METRICS } from './expect.ts';
 
 /** Metric scopes that no run can measure: a class no actor has, AP on fused world objects. */
 export function checkExpectScopes(w: World, where: string): void {
@@ -60,7 +61,7 @@ function boxPoints(st: AgentState): [number, number, number][] {
 const MIN_VIEW_PX = 8;
 
 /** Whether an actor's box points (base_link) are in the camera's image and at least MIN_VIEW_PX tall there. */
-function inView(cam: RigCamera, pts: [number, number, number][]): boolean {
+function inView(cam: RigCamera, pts: [number, number, number][], minPx: number): boolean {
   let inside = false;
   let vMin = Number.POSITIVE_INFINITY;
   let vMax = Number.NEGATIVE_INFINITY;
@@ -71,7 +72,7 @@ function inView(cam: RigCamera, pts: [number, number, number][]): boolean {
     vMin = Math.min(vMin, q.v);
     vMax = Math.max(vMax, q.v);
   }
-  return inside && vMax - vMin >= MIN_VIEW_PX;
+  return inside && vMax - vMin >= minPx;
 }
 
 /**
@@ -104,7 +105,7 @@ function project(cam: RigCamera, p: [number, number, number]): { v: number; insi
  * all the time, or only in view during a dropout) can never pass, or passes whatever the detector does
  * (not_detected). Geometry only, occlusion ignored: an actor hidden behind a van is in view here.
  */
-export function checkExpectInView(w: World, where: string): void {
+export function checkExpectInView(w: World, where: string, minPx = MIN_VIEW_PX): void {
   const s = w.scenario;
   const events = s.expect.events;
   // A metric of one camera scores what that camera sees (FP counts the detector's mistakes, seen or not).
@@ -130,7 +131,7 @@ export function checkExpectInView(w: World, where: string): void {
       const pts = boxPoints(st).map(([x, y, z]): [number, number, number] => [...worldToEgo(ego, x, y), z]);
       for (const cam of cams) {
         if (out.has(cam.id) || inDropout(s, cam.id, t)) continue;
-        if (inView(cam, pts)) out.add(cam.id);
+        if (inView(cam, pts, minPx)) out.add(cam.id);
       }
     }
     return out;
@@ -142,7 +143,7 @@ export function checkExpectInView(w: World, where: string): void {
     const whose = camera === undefined ? 'any camera' : `camera ${camera}`;
     fail(
       `expect.events[${i}].actor`,
-      `'${e.actor}' is never in the view of ${whose} at least ${MIN_VIEW_PX} px tall (the suite scores boxes from ${MIN_VIEW_PX} px; every frame checked, occlusion ignored), so this ${e.type} check ${e.type === 'not_detected' ? 'passes whatever the detector does' : 'can never pass'}`,
+      `'${e.actor}' is never in the view of ${whose} at least ${minPx} px tall (the suite scores boxes from ${minPx} px; every frame checked, occlusion ignored), so this ${e.type} check ${e.type === 'not_detected' ? 'passes whatever the detector does' : 'can never pass'}`,
       camera !== undefined && inView.size > 0
         ? `it is in view of ${[...inView].join(', ')}: name one of them, or move the actor`
         : 'move the actor (or the ego) so that a camera sees it, or start it earlier',
@@ -155,7 +156,7 @@ export function checkExpectInView(w: World, where: string): void {
     if (scoped.some((a) => camerasSeeing(a.id).has(m.camera!))) return;
     fail(
       `expect.metrics[${i}].camera`,
-      `no ${m.class ?? 'actor'} is ever in the view of camera ${m.camera} at least ${MIN_VIEW_PX} px tall (every frame checked, occlusion ignored), so ${m.metric} there is never measured and the check fails`,
+      `no ${m.class ?? 'actor'} is ever in the view of camera ${m.camera} at least ${minPx} px tall (every frame checked, occlusion ignored), so ${m.metric} there ${FRACTION_METRICS.includes(m.metric) ? 'is never measured and the check fails' : 'has no ground truth to count: the check passes whatever the tracker does, or fails as not measured'}`,
       'name a camera that sees the actors, or check the camera’s mount (yaw, pitch)',
       where,
     );

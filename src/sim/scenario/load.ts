@@ -131,29 +131,30 @@ export function parseScenarioText(text: string, where: string): unknown {
  * Validate an already-parsed value: schema first, then semantic checks. `allMistakes`: every semantic mistake,
  * thrown together as ScenarioMistakes (a schema error is still the first alone: the rest may follow from it).
  */
-export function scenarioFromValue(
-  raw: unknown,
-  where: string,
-  o: { allMistakes?: boolean } = {},
-): LoadedScenario {
+/**
+ * How a scenario is loaded. `minViewPx`: the least height an actor an expectation names must reach in a camera
+ * (the scoring's don't-care height, `scenarios run --min-height`; default 8).
+ */
+export interface ScenarioLoadOptions {
+  allMistakes?: boolean;
+  minViewPx?: number;
+}
+
+export function scenarioFromValue(raw: unknown, where: string, o: ScenarioLoadOptions = {}): LoadedScenario {
   const res = Scenario.safeParse(raw);
   if (!res.success) {
     const { issue, missing } = pickIssue(res.error.issues, raw);
     throw issueToError(issue, raw, where, knownKeys(issue.path as PropertyKey[], raw), missing);
   }
-  const world = validateScenario(res.data, where, o.allMistakes ? [] : undefined);
+  const world = validateScenario(res.data, where, o.allMistakes ? [] : undefined, o.minViewPx);
   return { scenario: res.data, world, source: where };
 }
 
-export function scenarioFromText(
-  text: string,
-  where: string,
-  o: { allMistakes?: boolean } = {},
-): LoadedScenario {
+export function scenarioFromText(text: string, where: string, o: ScenarioLoadOptions = {}): LoadedScenario {
   return scenarioFromValue(parseScenarioText(text, where), where, o);
 }
 
-export async function loadScenario(path: string, o: { allMistakes?: boolean } = {}): Promise<LoadedScenario> {
+export async function loadScenario(path: string, o: ScenarioLoadOptions = {}): Promise<LoadedScenario> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

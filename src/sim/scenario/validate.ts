@@ -81,7 +81,12 @@ function checkBehaviours(
  * finds is collected rather than the first thrown (`simulate --check`): each check of an item runs on its own, the
  * world is built only when none failed, and what was found is thrown together as ScenarioMistakes.
  */
-export function validateScenario(s: Scenario, where: string, all?: ScenarioError[]): World {
+export function validateScenario(
+  s: Scenario,
+  where: string,
+  all?: ScenarioError[],
+  minViewPx?: number,
+): World {
   const step = stepper(all);
   step(() => checkLimits(s, where));
   checkMap(s, where, step);
@@ -231,7 +236,7 @@ export function validateScenario(s: Scenario, where: string, all?: ScenarioError
   step(() => checkRoutePaths(world, where));
   step(() => checkLaneChanges(world, where));
   step(() => checkExpectScopes(world, where));
-  step(() => checkExpectInView(world, where));
+  step(() => checkExpectInView(world, where, minViewPx));
   if (all && all.length > 0) throw new ScenarioMistakes(all);
   return world;
 }
