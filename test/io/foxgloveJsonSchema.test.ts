@@ -37,6 +37,15 @@ describe('JSON schemas as Foxglove reads them', () => {
     });
     expect(out.properties.n).toMatchObject({ type: 'integer' });
     expect(out.properties.r).toMatchObject({ type: 'object', properties: {} });
+    // Rest items keep the tuple open-ended; rest of another type leaves the tuple as it was.
+    const rest = foxgloveJsonSchema(
+      z.toJSONSchema(
+        z.object({ a: z.tuple([z.number()], z.number()), b: z.tuple([z.number()], z.string()) }),
+      ),
+    ) as { properties: Record<string, Record<string, unknown>> };
+    expect(rest.properties.a).toMatchObject({ type: 'array', items: { type: 'number' }, minItems: 1 });
+    expect(rest.properties.a!.maxItems).toBeUndefined();
+    expect(rest.properties.b!.prefixItems).toBeDefined();
     expect(foxgloveJsonSchemaProblems(out)).toEqual([]);
   });
 

@@ -4,8 +4,11 @@
  * number, integer, object or array; an object needs `properties`; an array needs `items` of one of those types
  * but not another array. What zod writes for a tuple (`prefixItems` with `items: false`), a nullable field (a type
  * list, or `anyOf` with null) or a record (no `properties`) makes it refuse the whole channel, so every JSON
- * schema Viper writes goes through `foxgloveJsonSchema` first. Validation is unchanged for the shapes Viper
- * writes: a tuple of one type keeps its length as minItems/maxItems.
+ * schema Viper writes goes through `foxgloveJsonSchema` first. A tuple of one type keeps its length as
+ * minItems/maxItems; a nullable field keeps only its other type (Foxglove has no null type), so a standard
+ * validator would now refuse its nulls (`viper.RigMetrics`' counts are null where a stage did not run), while
+ * Foxglove shows them. Shapes Foxglove cannot read at all (a union of objects, a tuple of mixed types, nested
+ * arrays, `$ref`) are left as they are: test/io/foxgloveJsonSchema.test.ts holds what Viper writes to the rules.
  */
 
 type Node = Record<string, unknown>;
@@ -39,11 +42,18 @@ function rewrite(node: Node): Node {
   if (n.type === 'array') {
     const prefix = n.prefixItems;
     if (Array.isArray(prefix) && prefix.length > 0) {
-      // A tuple of one item type (a 3-vector): an array of that type; its length stays in min/maxItems.
+      // A tuple of one item type (a 3-vector): an array of that type; its length stays in min/maxItems. With rest
+      // items (`items` a schema), only when they are of that type too, and the length has no maximum.
       const first = JSON.stringify(prefix[0]);
-      if (prefix.every((p) => JSON.stringify(p) === first)) {
-        const { prefixItems: _, ...others } = n;
-        n = { ...others, items: prefix[0], minItems: prefix.length, maxItems: prefix.length };
+      const rest = n.items === undefined || n.items === false ? undefined : JSON.stringify(n.items);
+      if (prefix.every((p) => JSON.stringify(p) === first) && (rest === undefined || rest === first)) {
+        const { prefixItems: _, maxItems: __, ...others } = n;
+        n = {
+          ...others,
+          items: prefix[0],
+          minItems: prefix.length,
+          ...(rest === undefined ? { maxItems: prefix.length } : {}),
+        };
       }
     }
     if (isNode(n.items)) n.items = rewrite(n.items);
