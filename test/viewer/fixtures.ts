@@ -55,6 +55,11 @@ export interface FixtureOptions {
   imageLagMs?: number | Record<string, number>;
   /** Cameras whose images carry no stamp (a zero `timestamp`): only their log time says when they were taken. */
   unstampedCameras?: string[];
+  /**
+   * Seconds the images' stamps are behind their log time, on another clock (a simulator's sim time), while the
+   * results are at the log times, as replay writes such a camera's.
+   */
+  imageClockBehindS?: number;
   /** Paint frame k's marker into each image (see FRAME_MARKER), so a test can tell which frame's image is shown. */
   frameMarker?: boolean;
 }
@@ -336,7 +341,9 @@ export async function writeFixture(path: string, opts: FixtureOptions = {}): Pro
       });
       const lagMs = typeof opts.imageLagMs === 'number' ? opts.imageLagMs : (opts.imageLagMs?.[cam] ?? 0);
       await writer.writeObject(ch.image.get(cam)!, camT + BigInt(Math.round(lagMs * 1e6)), {
-        timestamp: opts.unstampedCameras?.includes(cam) ? { sec: 0, nsec: 0 } : camStamp,
+        timestamp: opts.unstampedCameras?.includes(cam)
+          ? { sec: 0, nsec: 0 }
+          : { ...camStamp, sec: camStamp.sec - (opts.imageClockBehindS ?? 0) },
         frame_id: cam,
         format: 'jpeg',
         data:

@@ -68,7 +68,8 @@ const everyFrame = () => Array.from({ length: FRAMES }, (_, k) => CAMERAS.map(()
 describe('images matched to frames by their stamp', () => {
   // 0: no latency (unchanged); 50: the edge of half a frame; 70, 120: past it (the previous frame's image or none
   // by log time); 250: near replay's default --max-camera-lag-ms.
-  test.each([0, 50, 70, 120, 250])('Foxglove images logged %i ms after their stamps', async (lag) => {
+  // 600: past the 300 ms first read around a frame (a topic's own lag is measured at open).
+  test.each([0, 50, 70, 120, 250, 600])('Foxglove images logged %i ms after their stamps', async (lag) => {
     const path = await writeFixture(join(dir, `lag${lag}.mcap`), {
       frames: FRAMES,
       width: W,
@@ -92,6 +93,19 @@ describe('images matched to frames by their stamp', () => {
       chunkSize: 16 * 1024,
       imageLagMs: lags,
       unstampedCameras: ['cam_back_right'],
+      frameMarker: true,
+      groundTruth: false,
+    });
+    expect(await shownFrames(path)).toEqual(everyFrame());
+  });
+
+  test('images stamped on another clock (sim time) are matched by log time, as replay logged their results', async () => {
+    const path = await writeFixture(join(dir, 'simtime.mcap'), {
+      frames: FRAMES,
+      width: W,
+      height: H,
+      compression: 'none',
+      imageClockBehindS: 3600,
       frameMarker: true,
       groundTruth: false,
     });

@@ -15,6 +15,7 @@ import { makeDecoder, makeStampDecoder, type Decoder } from '../mcap/decoders.ts
 import { instantiateDecompressor } from '../mcap/decompress.ts';
 import { badFileReason } from '../mcap/fileCheck.ts';
 import { nameByFrameId } from './cameraNames.ts';
+import { imageLags, LAG_JITTER_NS } from './imageClock.ts';
 import { readLogTimes } from '../mcap/messageIndex.ts';
 import {
   annotationsToBoxes,
@@ -62,11 +63,6 @@ export interface FrameData {
 const TRAIL_FRAMES = 20;
 const STATICS_WINDOW_NS = 2_000_000_000n;
 const EGO = 'base_link';
-/**
- * How far from its stamp an image may be logged and still be found for its frame: replay's default
- * --max-camera-lag-ms. A ROS 2 bag logs an image when it arrives, tens of ms after its header stamp.
- */
-const MAX_IMAGE_LAG_NS = 300_000_000n;
 
 const wasmCache = new Map<string, Promise<(src: Uint8Array, size: number) => Uint8Array>>();
 function decompressor(kind: 'zstd' | 'lz4') {
@@ -97,6 +93,8 @@ export class Recording {
    * the frame clock is annotations, which replay logs at the stamp of the image they were computed on.
    */
   private readonly stampedImageTopics: Set<string>;
+  /** Per stamped image topic, how long after its stamp its first image was logged (measured at open). */
+  private readonly imageLagNs = new Map<string, bigint>();
   private readonly schemaNames = new Map<string, string>();
   private lastEgo: Tf | null = null;
   /** Frame index → object positions of that frame (odom), for trails; bounded. */
@@ -200,8 +198,19 @@ export class Recording {
       new Set(byTopic.keys()),
       annotated.length > 0,
     );
+    await rec.measureImageLags();
     await rec.readStatics();
     return rec;
+  }
+
+  /** Each stamped camera topic's logging lag; topics without stamps or on another clock go by log time. */
+  private async measureImageLags(): Promise<void> {
+    const lags = await imageLags(this.reader, this.stampedImageTopics, (ch, msg) => this.imageStamp(ch, msg));
+    for (const topic of [...this.stampedImageTopics]) {
+      const lag = lags.get(topic);
+      if (lag === undefined) this.stampedImageTopics.delete(topic);
+      else this.imageLagNs.set(topic, lag);
+    }
   }
 
   private decoderFor(ch: McapTypes.Channel): Decoder | null {
@@ -301,8 +310,8 @@ export class Recording {
   /**
    * Everything shown at frame `index`: for each topic the message nearest the frame's stamp within half a frame,
    * by log time, except camera images in a results file: by their own stamp (log time when they have none), as
-   * the results were logged at it, so each box is drawn on the image it was computed on. An image may be logged
-   * up to MAX_IMAGE_LAG_NS from its stamp: that much more log time is read around the frame.
+   * the results were logged at it, so each box is drawn on the image it was computed on. Images are read over the
+   * log times their stamps map to: their topic's logging lag (measured at open) later, give or take some jitter.
    * Trails need the objects of the previous TRAIL_FRAMES frames: read once, then kept per frame, so sequential
    * playback reads only the current frame's window.
    */
@@ -334,16 +343,26 @@ export class Recording {
       for await (const msg of trail) objectsOf(msg);
     }
     const stamped = this.stampedImageTopics;
-    const lag = stamped.size > 0 ? MAX_IMAGE_LAG_NS : 0n;
-    const span = { startTime: lower > lag ? lower - lag : 0n, endTime: upper + lag };
-    for await (const msg of this.reader.readMessages(span)) {
+    const take = (topic: string, msg: McapTypes.Message, at: bigint) => {
+      if (at < lower || at > upper) return;
+      if (topic === topics.objects) objectsOf(msg);
+      const prev = nearest.get(topic);
+      if (!prev || abs(at - t) < abs(prev.at - t)) nearest.set(topic, { msg, at });
+    };
+    for await (const msg of this.reader.readMessages({ startTime: lower, endTime: upper })) {
       const ch = this.reader.channelsById.get(msg.channelId);
-      if (!ch) continue;
-      const at = stamped.has(ch.topic) ? (this.imageStamp(ch, msg) ?? msg.logTime) : msg.logTime;
-      if (at < lower || at > upper) continue;
-      if (ch.topic === topics.objects) objectsOf(msg);
-      const prev = nearest.get(ch.topic);
-      if (!prev || abs(at - t) < abs(prev.at - t)) nearest.set(ch.topic, { msg, at });
+      if (ch && !stamped.has(ch.topic)) take(ch.topic, msg, msg.logTime);
+    }
+    // Images by their stamps: logged their topic's lag after them (give or take some jitter).
+    if (stamped.size > 0) {
+      const lags = [...this.imageLagNs.values()];
+      const lo = lags.reduce((a, b) => (b < a ? b : a)) - LAG_JITTER_NS;
+      const hi = lags.reduce((a, b) => (b > a ? b : a)) + LAG_JITTER_NS;
+      const span = { startTime: lower + lo > 0n ? lower + lo : 0n, endTime: upper + hi };
+      for await (const msg of this.reader.readMessages({ topics: [...stamped], ...span })) {
+        const ch = this.reader.channelsById.get(msg.channelId);
+        if (ch) take(ch.topic, msg, this.imageStamp(ch, msg) ?? msg.logTime);
+      }
     }
     const get = (topic: string | null) => {
       const m = topic ? nearest.get(topic) : undefined;
