@@ -140,7 +140,11 @@ export async function readResults(
       }
     }
     const read = channels.map((c) => c.topic);
-    if (window) out.window = await logWindow(results, read, window);
+    // The anchor counts the ground truth the results carry even when --gt is another file (read from there).
+    const scored = results.channels().some((c) => c.topic === topics.groundTruthObjects)
+      ? [...new Set([...read, topics.groundTruthObjects])]
+      : read;
+    if (window) out.window = await logWindow(results, scored, window);
     const range = out.window ? { startNs: out.window.startNs, endNs: out.window.endNs } : {};
     for await (const m of results.messages({ topics: read, ...range })) {
       const msg = results.decode(m);

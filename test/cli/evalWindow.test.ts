@@ -50,15 +50,18 @@ it('scores the whole file from 0, and windows that split it add up to it', () =>
   expect(sum('CLR_TP') + sum('CLR_FP')).toBe(all.CLR_TP + all.CLR_FP);
 }, 60_000);
 
-it('counts the window from the first scored message, not an earlier one (a /tf_static at log time 0)', async () => {
-  const early = join(dir, 'early.results.mcap');
+/** A copy of the results: messages `keep` takes, after an optional /tf_static at log time 1 ns. */
+async function copyResults(out: string, keep: (topic: string, tNs: bigint) => boolean, tfStatic = false) {
   const reader = await RecordingReader.open(results);
-  const writer = await RecordingWriter.create(early);
+  const writer = await RecordingWriter.create(out);
   try {
-    const tf = await writer.addChannel('/tf_static', { kind: 'json', name: 'x.Static', jsonSchema: {} });
-    await writer.write(tf, 1n, new TextEncoder().encode('{}'));
+    if (tfStatic) {
+      const tf = await writer.addChannel('/tf_static', { kind: 'json', name: 'x.Static', jsonSchema: {} });
+      await writer.write(tf, 1n, new TextEncoder().encode('{}'));
+    }
     const ids = new Map<number, number>();
     for await (const m of reader.messages()) {
+      if (!keep(m.channel.topic, m.logTimeNs)) continue;
       let id = ids.get(m.channel.id);
       if (id === undefined) {
         const sc = reader.schemaOf(m.channel.id);
@@ -77,10 +80,31 @@ it('counts the window from the first scored message, not an earlier one (a /tf_s
     await writer.close();
     await reader.close();
   }
+}
+
+it('counts the window from the first scored message, not an earlier one (a /tf_static at log time 0)', async () => {
+  const early = join(dir, 'early.results.mcap');
+  await copyResults(early, () => true, true);
   const r = viper(['eval', early, '--json', '--from', '1', '--to', '2.5']);
   expect(r.code, r.stderr).toBe(0);
   const got = JSON.parse(r.stdout) as Report;
   expect(got.tracking).toEqual(evalJson('--from', '1', '--to', '2.5').tracking);
+});
+
+it('counts ground truth logged before the first track in the window (it fell before --from 0)', async () => {
+  const reader = await RecordingReader.open(results);
+  const t0 = reader.summary().startNs;
+  await reader.close();
+  const late = join(dir, 'late.results.mcap');
+  // The results' first 250 ms gone (a tracker that started late); the ground truth it passed through kept.
+  await copyResults(late, (topic, t) => !topic.startsWith('/perception/') || t >= t0 + 250_000_000n);
+  const gtBoxes = (...args: string[]) => {
+    const r = viper(['eval', late, '--json', ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    const c = (JSON.parse(r.stdout) as Report).tracking.overall.CLEAR;
+    return c.CLR_TP + c.CLR_FN;
+  };
+  expect(gtBoxes('--from', '0')).toBe(gtBoxes());
 });
 
 it('refuses a window outside the file, one that ends before it starts, and a window on text', () => {
