@@ -132,6 +132,46 @@ describe('RecordingWriter + RecordingReader', () => {
     }
   });
 
+  it('gives a topic its whole span in an indexed file whose chunks carry no message indexes', async () => {
+    const path = join(dir, 'no-message-index.mcap');
+    const fh = await open(path, 'w');
+    const w = new McapWriter({
+      writable: new FileHandleWritable(fh),
+      chunkSize: 1024,
+      useMessageIndex: false,
+    });
+    await w.start({ profile: '', library: 'test' });
+    const s = await w.registerSchema({ name: 'x', encoding: 'jsonschema', data: new Uint8Array(0) });
+    const cam = await w.registerChannel({
+      topic: '/cam',
+      schemaId: s,
+      messageEncoding: 'json',
+      metadata: new Map(),
+    });
+    const tf = await w.registerChannel({
+      topic: '/tf',
+      schemaId: s,
+      messageEncoding: 'json',
+      metadata: new Map(),
+    });
+    const pad = new Uint8Array(200);
+    for (let i = 0; i < 100; i++) {
+      const t = 1_000_000_000n + BigInt(i) * 10_000_000n;
+      if (i < 50) await w.addMessage({ channelId: cam, sequence: i, logTime: t, publishTime: t, data: pad });
+      await w.addMessage({ channelId: tf, sequence: i, logTime: t, publishTime: t, data: pad });
+    }
+    await w.end();
+    await fh.close();
+    const r = await RecordingReader.open(path);
+    try {
+      expect(r.summary().indexed).toBe(true);
+      // Its last message is in a chunk that cannot say it holds it: the span had been 0 (a camera at 0 Hz).
+      expect(await r.topicSpan('/cam')).toEqual({ startNs: 1_000_000_000n, endNs: 1_490_000_000n });
+    } finally {
+      await r.close();
+    }
+  });
+
   it('dedupes schemas and repeated channel registrations', async () => {
     const path = join(dir, 'dedupe.mcap');
     const w = await RecordingWriter.create(path);

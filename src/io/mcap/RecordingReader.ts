@@ -280,10 +280,13 @@ export class RecordingReader {
     }
     if (startNs === undefined) return undefined;
     let from = startNs;
-    for (const ci of this.#indexed?.reader.chunkIndexes ?? []) {
-      const holds =
-        ci.messageIndexOffsets.size === 0 || [...ci.messageIndexOffsets.keys()].some((id) => ids.has(id));
-      if (holds && ci.messageStartTime > from) from = ci.messageStartTime;
+    const chunks = this.#indexed?.reader.chunkIndexes ?? [];
+    // Chunks written without message indexes do not say which topics they hold: the topic is read through.
+    if (chunks.every((ci) => ci.messageIndexOffsets.size > 0)) {
+      for (const ci of chunks) {
+        const holds = [...ci.messageIndexOffsets.keys()].some((id) => ids.has(id));
+        if (holds && ci.messageStartTime > from) from = ci.messageStartTime;
+      }
     }
     let endNs = startNs;
     for await (const m of this.messages({ topics: [topic], startNs: from })) endNs = m.logTimeNs;
