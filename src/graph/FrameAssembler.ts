@@ -35,16 +35,19 @@ export type Interpreted =
   | { kind: 'other' };
 
 /**
- * Whether a source's (header) stamps are on the log's clock: within 10 s of the log time. Stamps further off are
- * another clock (a simulator's `use_sim_time`, a device clock), and the source's times are its log times instead.
- * Decided once per source (a camera, a transform edge) from its first stamp, and kept: decided per message, a
- * clock about 10 s off flipped between the two, 10 s apart, frame by frame. Images and transforms follow the same
- * rule, so they stay on one clock: transforms alone had moved to log time, and a sim-time bag's images found no
- * ego pose (results logged 53 years before their inputs).
+ * Whose clock a source's (header) stamps are on: the log's within 10 s of the log time; another clock (a simulator's
+ * `use_sim_time`, a device clock) further off, and the source's times are then its log times. Decided once per
+ * source (a camera, a transform edge) and kept: decided per message, a clock about 10 s off flipped between the two
+ * timelines frame by frame. A stamp over 20 s off decides nothing (a glitch on a first frame had moved a whole camera
+ * to log time): it takes its log time, as every stamp of a sim-time source does. Images and transforms follow the
+ * same rule, so they stay on one clock: transforms alone had moved to log time, and a sim-time bag's images found
+ * no ego pose (results logged 53 years before their inputs).
  */
-export function onLogClock(stampNs: TimeNs, logNs: TimeNs): boolean {
+type Clock = 'log' | 'other';
+
+function offBy(stampNs: TimeNs, logNs: TimeNs): bigint {
   const d = stampNs - logNs;
-  return !(d > STAMP_CLOCK_NS || d < -STAMP_CLOCK_NS);
+  return d < 0n ? -d : d;
 }
 const STAMP_CLOCK_NS = 10_000_000_000n;
 
@@ -62,26 +65,33 @@ export class FrameAssembler {
   readonly uncalibrated = new Set<string>();
   /** Transforms left out as unusable (NaN or infinite values, a self transform, an unnamed frame). */
   unusableTransforms = 0;
-  /** Cameras whose header stamps were on another clock than the log's (placed at their log times). */
-  readonly otherClock = new Set<string>();
-  /** Per camera or transform edge with stamps, whether they are on the log's clock (`onLogClock`, decided once). */
-  private readonly clocks = new Map<string, boolean>();
+  /** Per camera or transform edge with stamps: whose clock they are on, once decided (see `Clock`). */
+  private readonly clocks = new Map<string, Clock>();
+  /** Sources with a stamp more than 20 s off their log time (none decided on the log's clock since). */
+  private readonly farOff = new Set<string>();
 
-  /**
-   * The time of a source's message: its stamp where the source's stamps are on the log's clock, else log time. A
-   * source on the log's clock still gives a lone stamp far off (twice the rule's 10 s: a glitch, not a clock about
-   * 10 s off, which must not flip) its log time.
-   */
+  /** The time of a source's message: its stamp where the source is on the log's clock, else its log time. */
   private timeOf(source: string, stampNs: TimeNs | undefined, logNs: TimeNs): TimeNs {
     if (stampNs === undefined) return logNs;
-    let same = this.clocks.get(source);
-    if (same === undefined) {
-      same = onLogClock(stampNs, logNs);
-      this.clocks.set(source, same);
+    const d = offBy(stampNs, logNs);
+    let clock = this.clocks.get(source);
+    if (clock === undefined && d <= 2n * STAMP_CLOCK_NS) {
+      clock = d <= STAMP_CLOCK_NS ? 'log' : 'other';
+      this.clocks.set(source, clock);
     }
-    if (!same) return logNs;
-    const d = stampNs - logNs;
-    return d > 2n * STAMP_CLOCK_NS || d < -2n * STAMP_CLOCK_NS ? logNs : stampNs;
+    if (d > 2n * STAMP_CLOCK_NS) this.farOff.add(source);
+    return clock === 'log' && d <= 2n * STAMP_CLOCK_NS ? stampNs : logNs;
+  }
+
+  /** Cameras whose header stamps are on another clock than the log's: their frames were placed at log time. */
+  otherClockCameras(): string[] {
+    const out: string[] = [];
+    for (const source of new Set([...this.clocks.keys(), ...this.farOff])) {
+      if (!source.startsWith('camera\0')) continue;
+      const clock = this.clocks.get(source);
+      if (clock === 'other' || (clock === undefined && this.farOff.has(source))) out.push(source.slice(7));
+    }
+    return out.sort();
   }
 
   constructor(private readonly feedId: string) {}
@@ -121,9 +131,7 @@ export class FrameAssembler {
       case 'image': {
         const calibration = this.calibrations.get(msg.cameraId) ?? null;
         if (!calibration) this.uncalibrated.add(msg.cameraId);
-        const source = `camera\0${msg.cameraId}`;
-        const tNs = this.timeOf(source, msg.stampNs, msg.logNs);
-        if (this.clocks.get(source) === false) this.otherClock.add(msg.cameraId);
+        const tNs = this.timeOf(`camera\0${msg.cameraId}`, msg.stampNs, msg.logNs);
         return {
           feedId: this.feedId,
           cameraId: msg.cameraId,

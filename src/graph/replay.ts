@@ -288,7 +288,7 @@ function summarize(
     cameras: [...aligner.rigCameras],
     missing: stats.missing,
     uncalibratedCameras: [...assembler.uncalibrated].sort(),
-    ...(assembler.otherClock.size > 0 ? { otherClockCameras: [...assembler.otherClock].sort() } : {}),
+    ...(assembler.otherClockCameras().length > 0 ? { otherClockCameras: assembler.otherClockCameras() } : {}),
     issues: stats.issues + assembler.unusableTransforms,
     // By name: the detector's batches may finish out of order, which would order the keys differently.
     issueKinds: Object.fromEntries(

@@ -168,6 +168,28 @@ describe('replay: image stamps', () => {
     expect(times.at(-1)! - times[0]!).toBeLessThan(1_000_000_000n);
   });
 
+  it('a first stamp an hour off does not move the camera to log time (a glitch decides nothing)', async () => {
+    const input = join(dir, 'glitch.mcap');
+    const HOUR = 3_600_000_000_000n;
+    const LAG = 40_000_000n; // the rest stamped 40 ms before they were logged
+    await foxgloveRecording(
+      input,
+      [0n, 1n, 2n, 3n].map((i) => ({
+        logNs: T0 + i * STEP,
+        stampNs: i === 0n ? T0 + HOUR : T0 + i * STEP - LAG,
+      })),
+    );
+    const output = join(dir, 'glitch.out.mcap');
+    const s = await replay({ input, output, stages: [oneBoxStage] });
+    expect(s.otherClockCameras).toBeUndefined();
+    expect(await annotationTimes(output, '/perception/cam/annotations')).toEqual([
+      T0,
+      T0 + STEP - LAG,
+      T0 + 2n * STEP - LAG,
+      T0 + 3n * STEP - LAG,
+    ]);
+  });
+
   it('still perceives every frame of a camera whose clock is stuck (one stamp, log times moving on)', async () => {
     const input = join(dir, 'stuck.mcap');
     await foxgloveRecording(

@@ -5,7 +5,7 @@
 import type { McapIndexedReader, McapTypes } from '@mcap/core';
 
 /**
- * Replay's rule for whose clock an image's stamp is on (src/graph/FrameAssembler.ts `onLogClock`): within 10 s of
+ * Replay's rule for whose clock an image's stamp is on (src/graph/FrameAssembler.ts `Clock`): within 10 s of
  * its log time, the log's; further, another clock (a simulator's sim time), and replay logged that camera's results
  * at the images' log times, so the viewer matches that topic by log time too.
  */
