@@ -65,6 +65,10 @@ import type { PerceptionCounts, ReplaySummary } from './summaryTypes.ts';
 
 export type { PerceptionCounts, ReplaySummary };
 
+/**
+ * Batches in the stages at once: two let the detector decode one batch while the other's inference and the
+ * tracker run; more would only hold more frames in memory on the cores there are.
+ */
 const PIPELINE_DEPTH = 2;
 
 export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {

@@ -60,8 +60,3 @@ export interface PerceptionCounts {
   trackBoxes: number;
   worldObjects: number;
 }
-
-/**
- * Batches in the stages at once: two let the detector decode one batch while the other's inference and the
- * tracker run; more would only hold more frames in memory on the cores there are.
- */

@@ -62,6 +62,14 @@ it("scenarios score refuses another scenario's expect block", () => {
   );
 });
 
+it('scenarios score takes a bundled scenario by name, as scenarios run does, and ends with a summary line', () => {
+  const r = viper(['scenarios', 'score', results, '--scenario', 'pedestrian_crossing']);
+  expect([0, 1], r.stderr).toContain(r.code);
+  expect(r.stdout.trim().split('\n').at(-1)).toMatch(
+    /^(PASS|FAIL) pedestrian_crossing: \d+ of \d+ checks passed$/,
+  );
+});
+
 it('eval refuses text tracks against a recording, and a results file against text', () => {
   const mot = join(dir, 'mot');
   expect(viper(['export', results, '-o', mot]).code).toBe(0);

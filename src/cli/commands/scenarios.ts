@@ -202,15 +202,22 @@ export function register(program: Command): void {
             results: string,
             o: { scenario: string; gt?: string; minVisibility: string; minHeight: string; json?: boolean },
           ) => {
-            const { scenario } = await loadScenario(o.scenario);
-            await checkScenarioOf(results, scenario.name, o.scenario);
-            const s = await scoreRun(results, o.gt, scenario.expect, o.scenario, scoreOptions(o));
+            // A bundled scenario by name, as `scenarios run` takes it (it needed a path).
+            const [file = o.scenario] = expandScenarioArgs([o.scenario], SCENARIO_DIR);
+            const score = scoreOptions(o);
+            const { scenario } = await loadScenario(file, { minViewPx: score.minHeightPx });
+            await checkScenarioOf(results, scenario.name, file);
+            const s = await scoreRun(results, o.gt, scenario.expect, file, score);
             if (o.json)
               printJson({ scenario: scenario.name, checks: s.checks, metrics: s.metrics, notes: s.notes });
             else {
               for (const c of s.checks)
                 process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
               for (const n of s.notes) process.stdout.write(`note: ${n}\n`);
+              const passed = s.checks.filter((c) => c.ok).length;
+              process.stdout.write(
+                `${passed === s.checks.length ? 'PASS' : 'FAIL'} ${scenario.name}: ${passed} of ${s.checks.length} checks passed\n`,
+              );
             }
             return s.checks.every((c) => c.ok) ? 0 : 1;
           },

@@ -11,7 +11,7 @@ export interface KittiRow {
   frame: number;
   /** −1 for `DontCare` regions. */
   trackId: number;
-  /** `Car`, `Van`, `Truck`, `Pedestrian`, `Person_sitting`, `Cyclist`, `Tram`, `Misc` or `DontCare`. */
+  /** One of `KITTI_TYPES` in any case, as written (`Car`, `Van`, …, `Person`, `DontCare`; a tracker's `car`). */
   type: string;
   truncated: number;
   occluded: number;
@@ -206,7 +206,7 @@ export function kittiRowsToTrackRows(rows: readonly KittiRow[], classMap = KITTI
         frame: r.frame,
         id: r.trackId,
         box: { x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 },
-        cls: classMap[r.type.toLowerCase()] ?? r.type,
+        cls: classMap[r.type.toLowerCase()] ?? r.type.toLowerCase(),
       };
       if (r.score !== undefined) t.score = r.score;
       return t;
