@@ -113,6 +113,25 @@ describe('viper scenarios: bad input', () => {
     expect(r2.stderr).toContain('first.json');
   });
 
+  it('a golden file missing from the --golden-dir named fails the run (it had passed, the comparison skipped)', async () => {
+    const scenario = await scenarioFile('golden_less', { expect: expectBlock as ScenarioInput['expect'] });
+    const gold = join(dir, 'empty-golden');
+    await mkdir(gold, { recursive: true });
+    const out = join(dir, 'golden-less-out');
+    const r = viper(['scenarios', 'run', scenario, '--golden-dir', gold, '-o', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(
+      /FAIL golden_less: golden .*golden_less\.json: missing — write it with --update-golden/,
+    );
+    const junit = await readFile(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/name="golden"><failure message="golden .*missing/);
+    // Written, the next run compares with it and passes.
+    expect(
+      viper(['scenarios', 'run', scenario, '--golden-dir', gold, '-o', out, '--update-golden']).code,
+    ).toBe(0);
+    expect(viper(['scenarios', 'run', scenario, '--golden-dir', gold, '-o', out]).code).toBe(0);
+  });
+
   it('a model card that is missing, or names a missing .onnx: one line before any scenario is rendered', async () => {
     const out = join(dir, 'model-out');
     const scenario = await scenarioFile('tiny_model', { expect: expectBlock as ScenarioInput['expect'] });

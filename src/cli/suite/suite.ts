@@ -99,8 +99,16 @@ export function goldenOf(run: ScenarioRun, quick: boolean): Golden {
 }
 
 /** Failure lines of a run: failed checks, then golden metric changes (worst first, at most 8). */
-export function failureLines(run: ScenarioRun, golden: GoldenComparison | undefined): string[] {
+export function failureLines(
+  run: ScenarioRun,
+  golden: GoldenComparison | undefined,
+  goldenRequired = false,
+): string[] {
   const lines = run.score.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+  // A golden folder named with --golden-dir, or a bundled scenario's oracle golden: a file missing there fails (it
+  // had passed with exit 0, the comparison silently skipped).
+  if (golden?.status === 'missing' && goldenRequired)
+    lines.push(`golden ${golden.path}: missing — write it with --update-golden (and commit it)`);
   if (golden?.status === 'metrics-changed') {
     const worse = golden.changes.filter((c) => c.worse);
     const shown = (worse.length ? worse : golden.changes).slice(0, 8);
@@ -202,7 +210,9 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
             golden = compareGolden(path, await readGolden(path, g), g, tolerance);
           }
         }
-        const failures = failureLines(run, golden);
+        // Committed goldens are the bundled scenarios' oracle runs (model runs have none: ONNX Runtime's last bits).
+        const goldenRequired = o.goldenDir !== undefined || (isBundledScenario(file) && detector === 'oracle');
+        const failures = failureLines(run, golden, goldenRequired);
         out = {
           scenario: run.scenario,
           file,

@@ -114,7 +114,7 @@ export function junitXml(s: SuiteResult): string {
           : `    <testcase classname="${cls}" name="${xml(c.name)}"><failure message="${xml(c.detail)}"/></testcase>`,
       );
     }
-    if (o.golden?.status === 'missing') {
+    if (o.golden?.status === 'missing' && !o.failures.some((l) => l.startsWith('golden '))) {
       // No golden file to compare with (a scenario of one's own without --golden-dir): not a pass.
       k++;
       cases.push(
