@@ -211,7 +211,8 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
           }
         }
         // Committed goldens are the bundled scenarios' oracle runs (model runs have none: ONNX Runtime's last bits).
-        const goldenRequired = o.goldenDir !== undefined || (isBundledScenario(file) && detector === 'oracle');
+        const goldenRequired =
+          o.goldenDir !== undefined || (isBundledScenario(file) && detector === 'oracle');
         const failures = failureLines(run, golden, goldenRequired);
         out = {
           scenario: run.scenario,
