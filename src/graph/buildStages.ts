@@ -91,6 +91,11 @@ export async function buildStages(
     notes.push("note: the parameter file's tracker section is not used: no tracker runs");
   if (o.params?.fuse && (o.fuse === false || tracker === 'none' || o.detector === 'none'))
     notes.push("note: the parameter file's fuse section is not used: fusion is off");
+  const unused = o.params?.tracker ? otherTrackersSettings(o.params.tracker, tracker) : [];
+  if (unused.length > 0)
+    notes.push(
+      `note: the parameter file sets ${unused.join(', ')}, which the ${tracker === 'sort' ? 'SORT' : 'ByteTrack'} tracker does not use (--tracker ${tracker === 'sort' ? 'bytetrack' : 'sort'} does)`,
+    );
   const trackConfig = { ...o.params?.tracker, ...trackerOverrides(o, tracker) };
   let detector = o.detector;
   if (detector && !['model', 'oracle', 'none'].includes(detector)) {
@@ -235,6 +240,43 @@ export function refuseModelWithOtherDetector(
 /** The track threshold a configuration ends with: its own, else the track stage's default, else the reference's. */
 function trackThreshOf(c: Partial<TrackerConfig>): number {
   return parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS, ...c }).trackThresh;
+}
+
+/** Settings only SORT reads, and only ByteTrack (its association and what the stage adds to it). */
+const SORT_ONLY = ['sortIouThresh', 'minHits', 'maxAge', 'sortScoreThresh'] as const;
+const BYTETRACK_ONLY = [
+  'trackThresh',
+  'lowThresh',
+  'newTrackMargin',
+  'matchThresh',
+  'secondMatchThresh',
+  'unconfirmedMatchThresh',
+  'trackBuffer',
+  'fuseScore',
+  'duplicateThresh',
+  'cost',
+  'buffer',
+  'unconfirmedBuffer',
+  'recoverGate',
+  'oru',
+  'groundGate',
+  'groundWeight',
+  'appearanceWeight',
+  'appearanceGate',
+] as const;
+
+/**
+ * A parameter file's settings, changed from replay's defaults, that the tracker running does not read (the other
+ * one's): SORT had run with a file's `matchThresh: 0.1` without a word, and compare showed no change. Said, not
+ * refused: the file `viper params` writes holds both trackers' settings.
+ */
+function otherTrackersSettings(given: Partial<TrackerConfig>, tracker: string): string[] {
+  const keys = tracker === 'sort' ? BYTETRACK_ONLY : tracker === 'bytetrack' ? SORT_ONLY : [];
+  const defaults = parseTrackerConfig({ ...TRACK_STAGE_DEFAULTS }) as Record<string, unknown>;
+  const set = given as Record<string, unknown>;
+  return keys
+    .filter((k) => set[k] !== undefined && JSON.stringify(set[k]) !== JSON.stringify(defaults[k]))
+    .map((k) => `${k} ${JSON.stringify(set[k])}`);
 }
 
 /** Tracker settings from the command line, checked (the tracker validates ranges again). */

@@ -143,6 +143,25 @@ describe('replay --params', () => {
   });
 });
 
+describe("the other tracker's settings in a parameter file", () => {
+  it('are named in a note when changed (SORT had ignored a matchThresh without a word), not for the defaults file', async () => {
+    const notes = async (tracker: 'sort' | 'bytetrack', t: Record<string, unknown>) => {
+      const b = await buildStages({ detector: 'oracle', tracker, fuse: false, params: { tracker: t } }, rec);
+      for (const s of b.stages) await s.close?.();
+      return b.notes.filter((n) => n.includes('does not use'));
+    };
+    expect(await notes('sort', { matchThresh: 0.1, trackThresh: 0.9, minHits: 2 })).toEqual([
+      'note: the parameter file sets trackThresh 0.9, matchThresh 0.1, which the SORT tracker does not use (--tracker bytetrack does)',
+    ]);
+    expect(await notes('bytetrack', { minHits: 50 })).toEqual([
+      'note: the parameter file sets minHits 50, which the ByteTrack tracker does not use (--tracker sort does)',
+    ]);
+    const defaults = JSON.parse(viper(['params', '--json']).stdout).tracker as Record<string, unknown>;
+    expect(await notes('sort', defaults)).toEqual([]);
+    expect(await notes('bytetrack', defaults)).toEqual([]);
+  }, 60_000);
+});
+
 describe("the model card's birth threshold", () => {
   it('applies unless the command line or a parameter file sets the thresholds', async () => {
     const birth = async (o: Parameters<typeof buildStages>[0]) => {
