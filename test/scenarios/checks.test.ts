@@ -282,7 +282,11 @@ describe('reports', () => {
     };
     const x = junitXml(suite);
     expect(x).toContain('<testsuite name="a&lt;b" tests="2" failures="1" errors="0"');
-    expect(x).toContain('<failure message="1 (needs ≤ 0)"/>');
+    // The reason as text too: GitLab shows a failure's text, not its message attribute.
+    expect(x).toContain('<failure message="1 (needs ≤ 0)">1 (needs ≤ 0)</failure>');
+    // A control character quoted from a file would make the XML invalid: written as \xNN.
+    const bell = junitXml({ ...suite, outcomes: [{ ...suite.outcomes[0]!, error: 'bad \u0007 byte' }] });
+    expect(bell).toContain('<error message="bad \\x07 byte">bad \\x07 byte</error>');
     // No golden file to compare with is a skipped case, not a passing one.
     const golden: GoldenComparison = {
       path: 'g/a.json',

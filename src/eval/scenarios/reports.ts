@@ -39,7 +39,7 @@ export function formatTable(s: SuiteResult): string {
   for (const o of s.outcomes)
     for (const f of o.failures) lines.push(`${o.status.toUpperCase()} ${o.scenario}: ${f}`);
   lines.push(
-    `${s.passed} passed, ${s.failed} failed, ${s.errors} errors (${s.mode}, ${s.detector}) in ${(s.timing.wallMs / 1000).toFixed(1)} s with ${s.timing.jobs} ${s.timing.jobs === 1 ? 'job' : 'jobs'}`,
+    `${s.passed} passed, ${s.failed} failed, ${s.errors} ${s.errors === 1 ? 'error' : 'errors'} (${s.mode}, ${s.detector}) in ${(s.timing.wallMs / 1000).toFixed(1)} s with ${s.timing.jobs} ${s.timing.jobs === 1 ? 'job' : 'jobs'}`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -86,8 +86,19 @@ export function suiteJson(s: SuiteResult): object {
 const roundMs = (t: Record<string, number>) =>
   Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
 
+/** Text for an XML attribute or element: escaped, and control characters (not allowed in XML 1.0) as \xNN. */
 const xml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+/** A failure or error element with its reason in the message attribute and as text (GitLab shows the text). */
+const problem = (tag: 'failure' | 'error', why: string) =>
+  `<${tag} message="${xml(why)}">${xml(why)}</${tag}>`;
 
 /** JUnit XML: a test suite per scenario, a test case per expectation plus one for the golden comparison. */
 export function junitXml(s: SuiteResult): string {
@@ -104,14 +115,14 @@ export function junitXml(s: SuiteResult): string {
     const cls = `scenarios.${xml(o.scenario)}`;
     if (o.error) {
       e++;
-      cases.push(`    <testcase classname="${cls}" name="run"><error message="${xml(o.error)}"/></testcase>`);
+      cases.push(`    <testcase classname="${cls}" name="run">${problem('error', o.error)}</testcase>`);
     }
     for (const c of o.run?.score.checks ?? []) {
       if (!c.ok) f++;
       cases.push(
         c.ok
           ? `    <testcase classname="${cls}" name="${xml(c.name)}"/>`
-          : `    <testcase classname="${cls}" name="${xml(c.name)}"><failure message="${xml(c.detail)}"/></testcase>`,
+          : `    <testcase classname="${cls}" name="${xml(c.name)}">${problem('failure', c.detail)}</testcase>`,
       );
     }
     if (o.golden?.status === 'missing' && !o.failures.some((l) => l.startsWith('golden '))) {
@@ -125,7 +136,7 @@ export function junitXml(s: SuiteResult): string {
       if (lines.length) f++;
       cases.push(
         lines.length
-          ? `    <testcase classname="${cls}" name="golden"><failure message="${xml(lines.join('; '))}"/></testcase>`
+          ? `    <testcase classname="${cls}" name="golden">${problem('failure', lines.join('; '))}</testcase>`
           : `    <testcase classname="${cls}" name="golden"/>`,
       );
     }
@@ -151,7 +162,7 @@ export function markdown(s: SuiteResult): string {
   const out: string[] = [
     `# Scenario suite (${s.mode}, ${s.detector})`,
     '',
-    `${s.passed} passed, ${s.failed} failed, ${s.errors} errors.`,
+    `${s.passed} passed, ${s.failed} failed, ${s.errors} ${s.errors === 1 ? 'error' : 'errors'}.`,
     '',
     `| ${COLUMNS.map(([h]) => h).join(' | ')} |`,
     `| ${COLUMNS.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
