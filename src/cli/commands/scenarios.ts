@@ -5,14 +5,21 @@
  * and plots/<scenario>.svg, and exits 1 when any expectation or golden comparison fails (2 on bad input).
  * `viper scenarios score <results.mcap> --scenario <file> [--gt <recording.mcap>]` checks one existing run.
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, InputError } from '../../contracts/errors.ts';
+import {
+  ConfigError,
+  EXIT_BAD_INPUT,
+  EXIT_INTERRUPTED,
+  InputError,
+  systemFailure,
+} from '../../contracts/errors.ts';
 import {
   DEFAULT_SCORE,
   expandScenarioArgs,
   formatTable,
+  goldenPath,
   scoreRun,
   type ScoreRunOptions,
   suiteJson,
@@ -22,9 +29,9 @@ import { refuseModelWithOtherDetector } from '../../graph/buildStages.ts';
 import { loadParams, setsNothing } from '../../graph/params.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../contracts/topics.ts';
-import { checkFolderPath } from '../../io/makeDirs.ts';
+import { checkFolderPath, makeDirs } from '../../io/makeDirs.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
-import { isBundledScenario, runSuite, SCENARIO_DIR } from '../suite/index.ts';
+import { GOLDEN_DIR, isBundledScenario, runSuite, SCENARIO_DIR } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
@@ -144,6 +151,26 @@ export function register(program: Command): void {
             hint: 'give your scenarios a folder of their own: --golden-dir my-goldens',
           });
         checkFolderPath(o.out, '--out'); // a file there fails now, not after every scenario has run
+        // The golden folder written to, checked now: a read-only one failed after every scenario had run.
+        if (o.updateGolden) {
+          const into = dirname(
+            goldenPath(o.goldenDir ?? GOLDEN_DIR, {
+              scenario: 'x',
+              quick: o.quick === true,
+              detector: o.detector,
+            }),
+          );
+          await makeDirs(into, '--golden-dir');
+          try {
+            accessSync(into, constants.W_OK);
+          } catch (err) {
+            throw new ConfigError({
+              what: `cannot write golden files into ${into}: ${systemFailure(err) ?? (err as Error).message}`,
+              where: '--golden-dir',
+              hint: 'give a folder you can write to',
+            });
+          }
+        }
         const quiet = o.json === true;
         const status = createStatusLine(!quiet && o.progress !== false);
         const suite = await runSuite({

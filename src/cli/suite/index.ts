@@ -3,4 +3,4 @@
  * the graph; the scoring, goldens and reports it uses are pure and live in eval/scenarios.
  */
 export { type PipelineOptions, runScenario, type StageHook } from './pipeline.ts';
-export { isBundledScenario, runSuite, SCENARIO_DIR, type SuiteOptions } from './suite.ts';
+export { GOLDEN_DIR, isBundledScenario, runSuite, SCENARIO_DIR, type SuiteOptions } from './suite.ts';
