@@ -10,6 +10,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
 import { viper } from '../testing/cli.ts';
+import { copyRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-eval-window-'));
@@ -51,35 +52,12 @@ it('scores the whole file from 0, and windows that split it add up to it', () =>
 }, 60_000);
 
 /** A copy of the results: messages `keep` takes, after an optional /tf_static at log time 1 ns. */
-async function copyResults(out: string, keep: (topic: string, tNs: bigint) => boolean, tfStatic = false) {
-  const reader = await RecordingReader.open(results);
-  const writer = await RecordingWriter.create(out);
-  try {
-    if (tfStatic) {
-      const tf = await writer.addChannel('/tf_static', { kind: 'json', name: 'x.Static', jsonSchema: {} });
-      await writer.write(tf, 1n, new TextEncoder().encode('{}'));
-    }
-    const ids = new Map<number, number>();
-    for await (const m of reader.messages()) {
-      if (!keep(m.channel.topic, m.logTimeNs)) continue;
-      let id = ids.get(m.channel.id);
-      if (id === undefined) {
-        const sc = reader.schemaOf(m.channel.id);
-        id = await writer.addChannel(m.channel.topic, {
-          kind: 'raw',
-          name: sc.name,
-          encoding: sc.encoding,
-          data: sc.data,
-          messageEncoding: m.channel.messageEncoding,
-        });
-        ids.set(m.channel.id, id);
-      }
-      await writer.write(id, m.logTimeNs, m.data, m.publishTimeNs);
-    }
-  } finally {
-    await writer.close();
-    await reader.close();
-  }
+function copyResults(out: string, keep: (topic: string, tNs: bigint) => boolean, tfStatic = false) {
+  return copyRecording(results, out, 4 * 1024 * 1024, keep, undefined, async (w) => {
+    if (!tfStatic) return;
+    const tf = await w.addChannel('/tf_static', { kind: 'json', name: 'x.Static', jsonSchema: {} });
+    await w.write(tf, 1n, new TextEncoder().encode('{}'));
+  });
 }
 
 it('counts the window from the first scored message, not an earlier one (a /tf_static at log time 0)', async () => {

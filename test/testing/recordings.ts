@@ -124,21 +124,24 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
 }
 
 /**
- * Copy a recording message by message (payloads as they are) into chunks of `chunkSize` bytes; messages of a
- * topic `twice` accepts are written twice, at the same log time.
+ * Copy a recording message by message (payloads as they are) into chunks of `chunkSize` bytes: the messages `keep`
+ * takes (by topic and log time); messages of a topic `twice` accepts are written twice, at the same log time;
+ * `first` writes into the copy before them.
  */
 export async function copyRecording(
   src: string,
   dst: string,
   chunkSize: number,
-  keep: (topic: string) => boolean = () => true,
+  keep: (topic: string, logTimeNs: bigint) => boolean = () => true,
   twice: (topic: string) => boolean = () => false,
+  first?: (w: RecordingWriter) => Promise<void>,
 ): Promise<void> {
   const reader = await RecordingReader.open(src);
   const writer = await RecordingWriter.create(dst, { chunkSize });
+  await first?.(writer);
   const ids = new Map<number, number>();
   for await (const m of reader.messages()) {
-    if (!keep(m.channel.topic)) continue;
+    if (!keep(m.channel.topic, m.logTimeNs)) continue;
     let id = ids.get(m.channel.id);
     if (id === undefined) {
       const s = reader.schemaOf(m.channel.id);
