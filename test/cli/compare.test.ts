@@ -70,8 +70,11 @@ it("gives each run's eval figures and the change from A to B", () => {
   const idf1 = figures.get('2D IDF1')!;
   expect(idf1.better).toBe(idf1.delta! > 0 ? 'b' : idf1.delta! < 0 ? 'a' : '=');
   // The same run twice: nothing changes.
-  const same = JSON.parse(viper(['compare', a, a, '--json']).stdout).figures as Figure[];
+  const itself = viper(['compare', a, a, '--json']);
+  const same = JSON.parse(itself.stdout).figures as Figure[];
   expect(same.every((f) => f.better === '=' && (f.delta === null || f.delta === 0))).toBe(true);
+  // Said: a file compared with itself had read as two runs that happened to agree.
+  expect(itself.stderr).toContain('note: A and B are the same file');
   expect(viper(['compare', a, b]).stdout).toMatch(/\n {2}2D HOTA +\d+\.\d +\d+\.\d +[-+]?\d+\.\d/);
 });
 

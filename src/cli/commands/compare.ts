@@ -13,6 +13,7 @@ import { evalMcap } from '../evalMcap.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { interruptedReplay } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
+import { sameFile } from '../paths.ts';
 
 /** One compared figure: `unit` says how it prints; `higherIsBetter` which way is an improvement. */
 interface Figure {
@@ -160,6 +161,9 @@ export function register(program: Command): void {
             };
             await checkWhole(a, 'A');
             await checkWhole(b, 'B');
+            // Said, not refused: a script comparing a run with a baseline may meet the baseline itself.
+            if (sameFile(a, b))
+              process.stderr.write(`note: A and B are the same file (${a}): every change reads 0\n`);
             const ra = await evalMcap(a, a, opts, false, undefined, false).catch(rehint(a, b));
             // Against A's ground truth: results of another recording are refused there.
             const rb = await evalMcap(b, a, opts, false, undefined, false).catch(rehint(a, b));
