@@ -146,7 +146,8 @@ export function paramsFromValue(raw: unknown, where: string): PerceptionParams {
 
 /** Settings that are not parameters of the file, and where they are set instead. */
 const NOT_PARAMETERS: Record<string, string> = {
-  'tracker.kind': 'the tracker is chosen with --tracker bytetrack|sort',
+  'tracker.kind':
+    'the tracker is chosen with --tracker bytetrack|sort (replay, track); the scenario suite runs ByteTrack',
   'fuse.worldTracker.frameId': "the world objects' frame is the recording's world frame (odom)",
 };
 
