@@ -146,8 +146,7 @@ export function paramsFromValue(raw: unknown, where: string): PerceptionParams {
 
 /** Settings that are not parameters of the file, and where they are set instead. */
 const NOT_PARAMETERS: Record<string, string> = {
-  'tracker.kind':
-    'the tracker is chosen with --tracker bytetrack|sort (replay, track); the scenario suite runs ByteTrack',
+  'tracker.kind': 'the tracker is chosen with --tracker bytetrack|sort',
   'fuse.worldTracker.frameId': "the world objects' frame is the recording's world frame (odom)",
 };
 

@@ -193,4 +193,22 @@ describe('scenario suite, quick subset', () => {
     // The 2D tracks are the same: only fusion was changed.
     expect(o.run!.score.metrics.IDF1).toBe(base.run!.score.metrics.IDF1);
   }, 300_000);
+
+  it('SORT (--tracker sort) runs, is labelled, and is not compared with the golden files (ByteTrack’s)', async () => {
+    const sort = await runSuite({
+      files: [FAST[0]!],
+      outDir: join(dir, 'sort'),
+      recordingsDir,
+      quick: true,
+      jobs: 1,
+      tracker: 'sort',
+    });
+    const o = sort.outcomes[0]!;
+    const base = good.outcomes.find((x) => x.scenario === o.scenario)!;
+    expect(sort.detector).toBe('oracle (SORT)');
+    expect(o.golden).toBeUndefined();
+    expect(o.run!.recording.cached).toBe(true);
+    // Another tracker: other tracks (SORT reports a track only after 3 hits, so it scores lower here).
+    expect(o.run!.score.metrics.IDF1).not.toBe(base.run!.score.metrics.IDF1);
+  }, 300_000);
 });

@@ -43,6 +43,7 @@ interface RunOpts {
   jobs?: string;
   quick?: boolean;
   detector: string;
+  tracker: string;
   model?: string;
   updateGolden?: boolean;
   goldenDir?: string;
@@ -89,6 +90,11 @@ export function register(program: Command): void {
       '--params <file>',
       'tracker and fusion parameters (as replay --params); such runs are not compared with golden files',
     )
+    .option(
+      '--tracker <kind>',
+      'bytetrack | sort (default bytetrack); SORT runs are not compared with golden files',
+      'bytetrack',
+    )
     .option('--update-golden', 'write golden files from this run instead of comparing')
     .option('--golden-dir <dir>', 'golden files (default: recordings/golden)')
     .option('--recordings <dir>', 'recording cache (default: <out>/recordings)')
@@ -118,6 +124,17 @@ export function register(program: Command): void {
             });
           }
         }
+        if (o.tracker !== 'bytetrack' && o.tracker !== 'sort')
+          throw new ConfigError({
+            what: `--tracker '${o.tracker}'`,
+            where: 'scenarios run',
+            hint: 'bytetrack or sort',
+          });
+        if (o.tracker === 'sort' && o.updateGolden)
+          throw new ConfigError({
+            what: '--tracker sort goes without --update-golden',
+            hint: "golden files are ByteTrack's, the suite's tracker",
+          });
         if (o.params !== undefined && o.updateGolden) {
           throw new ConfigError({
             what: '--params goes without --update-golden',
@@ -183,6 +200,7 @@ export function register(program: Command): void {
           detector: o.detector,
           ...(o.model ? { model: o.model } : {}),
           ...(oracleSeed !== undefined ? { oracleSeed } : {}),
+          ...(o.tracker === 'sort' ? { tracker: 'sort' as const } : {}),
           ...(params ? { params } : {}),
           updateGolden: o.updateGolden === true,
           score: scoreOptions(o),

@@ -51,6 +51,8 @@ export interface PipelineOptions {
   oracleSeed?: number;
   /** Tracker and fusion parameters (`--params`), checked. */
   params?: PerceptionParams;
+  /** The 2D tracker (default ByteTrack, what the golden files hold). */
+  tracker?: 'bytetrack' | 'sort';
   stageHook?: StageHook;
   score?: ScoreRunOptions;
 }
@@ -207,7 +209,7 @@ export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
     {
       detector,
       model: o.model,
-      tracker: 'bytetrack',
+      tracker: o.tracker ?? 'bytetrack',
       fuse: true,
       oracleSeed: o.oracleSeed,
       params: o.params,

@@ -65,6 +65,8 @@ export interface SuiteOptions {
   oracleSeed?: number;
   /** Tracker and fusion parameters, and the file they came from; such runs are not compared with goldens. */
   params?: { file: string; values: PerceptionParams };
+  /** The 2D tracker (default ByteTrack); SORT's runs are not compared with goldens (they hold ByteTrack's). */
+  tracker?: 'bytetrack' | 'sort';
   /** Rewrites each run's stage list (tests break a tracker with it); runs in the workers. */
   stageHook?: StageHook;
   score?: ScoreRunOptions;
@@ -206,7 +208,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
             golden = { path, status: 'updated', recordingChanged: false, changes: [], flipped: [] };
           } else if (o.goldenDir === undefined && !isBundledScenario(file)) {
             golden = { path, status: 'missing', recordingChanged: false, changes: [], flipped: [] };
-          } else if (o.oracleSeed === undefined && o.params === undefined) {
+          } else if (o.oracleSeed === undefined && o.params === undefined && o.tracker !== 'sort') {
             golden = compareGolden(path, await readGolden(path, g), g, tolerance);
           }
         }
@@ -251,6 +253,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     ...(o.model ? { model: o.model } : {}),
     ...(o.oracleSeed !== undefined ? { oracleSeed: o.oracleSeed } : {}),
     ...(o.params ? { params: o.params.values } : {}),
+    ...(o.tracker ? { tracker: o.tracker } : {}),
     ...(o.stageHook ? { stageHook: o.stageHook } : {}),
     ...(o.score ? { score: o.score } : {}),
   };
@@ -329,6 +332,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       detector,
       ...(o.oracleSeed === undefined ? [] : [`(seed ${o.oracleSeed})`]),
       ...(o.params ? [`(params ${o.params.file})`] : []),
+      ...(o.tracker === 'sort' ? ['(SORT)'] : []),
     ].join(' '),
     settings: { ...DEFAULT_SCORE, worldMatchM: DEFAULT_WORLD_MATCH_M, ...o.score },
     outcomes: ran,
