@@ -75,7 +75,11 @@ it("gives each run's eval figures and the change from A to B", () => {
   expect(same.every((f) => f.better === '=' && (f.delta === null || f.delta === 0))).toBe(true);
   // Said: a file compared with itself had read as two runs that happened to agree.
   expect(itself.stderr).toContain('note: A and B are the same file');
-  expect(viper(['compare', a, b]).stdout).toMatch(/\n {2}2D HOTA +\d+\.\d +\d+\.\d +[-+]?\d+\.\d/);
+  const text = viper(['compare', a, b]).stdout;
+  expect(text).toMatch(/\n {2}2D HOTA +\d+\.\d +\d+\.\d +[-+]?\d+\.\d/);
+  // How each was run, from its metadata: what A and B differ in.
+  expect(text).toMatch(/^A .* \(oracle, \w+/);
+  expect(JSON.parse(r.stdout).settings.a).toMatch(/^oracle, /);
 });
 
 it('refuses replays of different recordings on one line', async () => {

@@ -11,7 +11,7 @@ import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { evalMcap } from '../evalMcap.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
-import { interruptedReplay } from '../interrupted.ts';
+import { interruptedReplay, replayMetadata } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
 import { sameFile } from '../paths.ts';
 
@@ -87,14 +87,24 @@ export function compareReports(a: EvalReport, b: EvalReport): ComparedFigure[] {
   });
 }
 
-function formatCompared(rows: readonly ComparedFigure[], a: string, b: string): string {
+function formatCompared(
+  rows: readonly ComparedFigure[],
+  a: string,
+  b: string,
+  settings: { a: string; b: string },
+): string {
   const show = (r: ComparedFigure, v: number | null, signed = false) => {
     if (v === null) return '-';
     const s = r.unit === '%' ? (100 * v).toFixed(1) : String(v);
     return signed && v > 0 ? `+${s}` : s;
   };
   const width = Math.max(14, ...rows.map((r) => r.metric.length + 1));
-  const out = [`A ${a}`, `B ${b}`, `  ${'metric'.padEnd(width)}       A       B       Δ`];
+  const run = (path: string, how: string) => (how ? `${path} (${how})` : path);
+  const out = [
+    `A ${run(a, settings.a)}`,
+    `B ${run(b, settings.b)}`,
+    `  ${'metric'.padEnd(width)}       A       B       Δ`,
+  ];
   for (const r of rows) {
     const mark = r.better === 'b' ? '  B better' : r.better === 'a' ? '  A better' : '';
     out.push(
@@ -105,7 +115,8 @@ function formatCompared(rows: readonly ComparedFigure[], a: string, b: string): 
 }
 
 /** A replay stopped early (Ctrl-C) or salvaged from a damaged file scores as missing what it never replayed. */
-async function checkWhole(path: string, which: string): Promise<void> {
+/** A whole replay (refused otherwise), and how it was run, from its `viper` metadata: what A and B differ in. */
+async function checkWhole(path: string, which: string): Promise<string> {
   const reader = await RecordingReader.open(path);
   try {
     if (await interruptedReplay(reader))
@@ -114,9 +125,22 @@ async function checkWhole(path: string, which: string): Promise<void> {
         where: path,
         hint: 'compare two whole replays of one recording',
       });
+    return settingsOf((await replayMetadata(reader)) ?? {});
   } finally {
     await reader.close();
   }
+}
+
+/** `oracle, bytetrack, params {…}`: the run's detector, tracker and what its command line or file changed. */
+function settingsOf(m: Record<string, string>): string {
+  return [
+    m.detector === 'model' && m.modelCard ? `model ${m.modelCard}` : m.detector,
+    m.tracker,
+    m.fuse === 'false' ? 'no fusion' : undefined,
+    m.params ? `params ${m.params}` : undefined,
+  ]
+    .filter((x) => x !== undefined && x !== '')
+    .join(', ');
 }
 
 /** eval's errors name its own option (--gt); here the two runs are what the user gave. */
@@ -159,8 +183,7 @@ export function register(program: Command): void {
               minVisibility: DEFAULT_SCORE.minVisibility,
               matchDistanceM: DEFAULT_SCORE.matchDistanceM,
             };
-            await checkWhole(a, 'A');
-            await checkWhole(b, 'B');
+            const settings = { a: await checkWhole(a, 'A'), b: await checkWhole(b, 'B') };
             // Said, not refused: a script comparing a run with a baseline may meet the baseline itself.
             if (sameFile(a, b))
               process.stderr.write(`note: A and B are the same file (${a}): every change reads 0\n`);
@@ -175,8 +198,8 @@ export function register(program: Command): void {
                 hint: 'compare two whole replays of one recording',
               });
             const rows = compareReports(ra, rb);
-            if (o.json) printJson({ a, b, figures: rows });
-            else process.stdout.write(formatCompared(rows, a, b));
+            if (o.json) printJson({ a, b, settings, figures: rows });
+            else process.stdout.write(formatCompared(rows, a, b, settings));
             return 0;
           },
         ),
