@@ -77,6 +77,10 @@ it("gives each run's eval figures and the change from A to B", () => {
   expect(itself.stderr).toContain('note: A and B are the same file');
   const text = viper(['compare', a, b]).stdout;
   expect(text).toMatch(/\n {2}2D HOTA +\d+\.\d +\d+\.\d +[-+]?\d+\.\d/);
+  // Scored with the suite's sizes by default; a suite run with --min-height 25 is compared at 25.
+  const at25 = JSON.parse(viper(['compare', a, b, '--json', '--min-height', '25']).stdout)
+    .figures as Figure[];
+  expect(at25.find((f) => f.metric === '2D HOTA')!.a).not.toBe(figures.get('2D HOTA')!.a);
   // How each was run, from its metadata: what A and B differ in.
   expect(text).toMatch(/^A .* \(oracle, \w+/);
   expect(JSON.parse(r.stdout).settings.a).toMatch(/^oracle, /);

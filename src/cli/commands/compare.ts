@@ -14,6 +14,7 @@ import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { interruptedReplay, replayMetadata } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
 import { sameFile } from '../paths.ts';
+import { numberArg, unitArg } from '../args.ts';
 
 /** One compared figure: `unit` says how it prints; `higherIsBetter` which way is an improvement. */
 interface Figure {
@@ -170,17 +171,28 @@ export function register(program: Command): void {
     )
     .argument('<a>', 'results.mcap of one replay')
     .argument('<b>', 'results.mcap of another replay of the same recording')
+    .option(
+      '--min-height <px>',
+      "2D ground truth shorter than this (px) is don't-care, with the tracks on it (as scenarios run --min-height)",
+      String(DEFAULT_SCORE.minHeightPx),
+    )
+    .option(
+      '--min-visibility <f>',
+      'ground truth less visible than this is not scored (0–1; as scenarios run --min-visibility)',
+      String(DEFAULT_SCORE.minVisibility),
+    )
     .option('--json', 'print the figures as JSON')
     .action(
       action(
         withDamageHint(
           recoverElsewhere('`viper compare`'),
-          async (a: string, b: string, o: { json?: boolean }) => {
+          async (a: string, b: string, o: { json?: boolean; minHeight: string; minVisibility: string }) => {
+            // The suite's scoring by default; a suite run with other sizes is compared with its own.
             const opts = {
               threshold: DEFAULT_SCORE.iou,
               convention: 'trackeval' as const,
-              minHeightPx: DEFAULT_SCORE.minHeightPx,
-              minVisibility: DEFAULT_SCORE.minVisibility,
+              minHeightPx: numberArg('--min-height', o.minHeight, { min: 0 }),
+              minVisibility: unitArg('--min-visibility', o.minVisibility),
               matchDistanceM: DEFAULT_SCORE.matchDistanceM,
             };
             const settings = { a: await checkWhole(a, 'A'), b: await checkWhole(b, 'B') };
