@@ -98,12 +98,13 @@ it('streams a replay live to a Foxglove ws-protocol client', async () => {
   expect(stdout).toMatch(/live: 1 client served, \d+ messages sent\n/);
 }, 120_000);
 
-it('--wait-for-client holds the replay until a client connects, which then gets every message of every channel', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'viper-serve-wait-'));
+/** `replay --serve 0 --wait-for-client` (no detector) of a one-camera 2 Hz rig recording of `frames` frames. */
+async function waitingReplay(tag: string, frames: number, extra: string[] = []) {
+  const dir = mkdtempSync(join(tmpdir(), `viper-serve-${tag}-`));
   const rec = join(dir, 'rig.mcap');
-  await writeRigRecording(rec, { cameras: ['cam_a'], frames: 5, rateHz: 2, width: 96, height: 64 });
+  await writeRigRecording(rec, { cameras: ['cam_a'], frames, rateHz: 2, width: 96, height: 64 });
   const out = join(dir, 'out.mcap');
-  const child = viperSpawn([
+  const args = [
     'replay',
     rec,
     '-o',
@@ -113,9 +114,13 @@ it('--wait-for-client holds the replay until a client connects, which then gets 
     '--serve',
     '0',
     '--wait-for-client',
-    '--speed',
-    '1',
-  ]);
+    ...extra,
+  ];
+  return { rec, out, child: viperSpawn(args) };
+}
+
+it('--wait-for-client holds the replay until a client connects, which then gets every message of every channel', async () => {
+  const { rec, out, child } = await waitingReplay('wait', 5, ['--speed', '1']);
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
@@ -162,21 +167,7 @@ it('--wait-for-client holds the replay until a client connects, which then gets 
 }, 60_000);
 
 it('Ctrl-C while waiting for a client finalizes an empty results file and says nothing was replayed', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'viper-serve-wait-int-'));
-  const rec = join(dir, 'rig.mcap');
-  await writeRigRecording(rec, { cameras: ['cam_a'], frames: 2, rateHz: 2, width: 96, height: 64 });
-  const out = join(dir, 'out.mcap');
-  const child = viperSpawn([
-    'replay',
-    rec,
-    '-o',
-    out,
-    '--detector',
-    'none',
-    '--serve',
-    '0',
-    '--wait-for-client',
-  ]);
+  const { out, child } = await waitingReplay('wait-int', 2);
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
