@@ -30,6 +30,17 @@ const rename = (o: Loose, from: string, to: string) => {
   delete o[from];
 };
 
+/** A two-lane road 'cross' along x = 100, crossing tinyScenario's 'main' (along y = 0). */
+const crossRoad = (s: Loose) =>
+  s.map.roads.push({
+    id: 'cross',
+    points: [
+      [100, -100],
+      [100, 100],
+    ],
+    lanes: 2,
+  });
+
 /** Broken scenarios: [label, file text, expected field path in the message, expected words in the fix]. */
 const BROKEN: [string, string, string, RegExp][] = [
   ['bad YAML', 'name: x\nduration: [1, 2\n', 'line', /syntax/],
@@ -77,14 +88,7 @@ const BROKEN: [string, string, string, RegExp][] = [
     'route leg off the road',
     stringify(
       mutate((s) => {
-        s.map.roads.push({
-          id: 'cross',
-          points: [
-            [100, -100],
-            [100, 100],
-          ],
-          lanes: 2,
-        });
+        crossRoad(s);
         s.actors[0].route = [
           { road: 'main', at: 40, lane: 1 },
           { road: 'cross', at: 180, lane: 1 },
@@ -123,14 +127,7 @@ const BROKEN: [string, string, string, RegExp][] = [
     'a turn radius that rounds a corner off the road',
     stringify(
       mutate((s) => {
-        s.map.roads.push({
-          id: 'cross',
-          points: [
-            [100, -100],
-            [100, 100],
-          ],
-          lanes: 2,
-        });
+        crossRoad(s);
         s.actors[0].route = [
           [60, -1.75],
           [101.75, -1.75],
