@@ -275,11 +275,7 @@ export async function readGroundTruth(
  */
 async function logWindow(reader: RecordingReader, scored: string[], w: ScoreWindow): Promise<LogWindow> {
   const { endNs: last } = reader.summary();
-  let first = reader.summary().startNs;
-  for await (const m of reader.messages({ topics: scored })) {
-    first = m.logTimeNs;
-    break;
-  }
+  const first = (await reader.firstMessage(scored))?.logTimeNs ?? reader.summary().startNs;
   const ns = (s: number) => first + BigInt(Math.round(s * 1e9));
   return {
     startNs: ns(w.fromS),

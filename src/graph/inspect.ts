@@ -120,7 +120,7 @@ export async function inspectRecording(
       const k = schemaKind(ch.schemaName);
       if (!k || (k.kind !== 'image' && k.kind !== 'rawImage' && k.kind !== 'calibration')) continue;
       if (decodeProblem(reader, ch.id) !== undefined) continue; // listed with its topic
-      const first = await firstMessage(reader, ch.topic);
+      const first = await reader.firstMessage([ch.topic]);
       if (!first) continue;
       const it = interpretMessage(first, reader);
       if (it.kind === 'notCamera') unread.push({ topic: ch.topic, why: it.why });
@@ -140,7 +140,7 @@ export async function inspectRecording(
         const frames = countOf(ch.topic, ch.messageCount);
         // The camera's own span, first frame to last: the file's (a /tf recorded for longer) made it slower.
         const sp = spans.get(ch.topic);
-        const own = damaged ? undefined : await reader.topicSpan(ch.topic);
+        const own = damaged ? undefined : await reader.topicSpan(ch.topic, first.logTimeNs);
         const spanS = damaged ? (sp ? framedS(sp) : 0) : own ? nsToSec(own.endNs - own.startNs) : 0;
         // A raw image read as another encoding (rgba8 as rgb8, its alpha dropped) is shown as recorded.
         const recorded =
@@ -204,12 +204,6 @@ function sameCamera(
     out.push({ cameraId, topics: [...topics].sort(), perceived: readFirst[0]! });
   }
   return out;
-}
-
-/** `{ undecodable: why }` for a channel whose decoder cannot be built, else `{}`. */
-async function firstMessage(reader: RecordingReader, topic: string) {
-  for await (const m of reader.messages({ topics: [topic] })) return m;
-  return undefined;
 }
 
 /** A log-time range [first, last], ns. */

@@ -254,9 +254,16 @@ export class RecordingReader {
    * The log times of a topic's first and last messages (undefined when it has none): a camera's own span, not the
    * file's. A streamed file's scan at open recorded them; an indexed file reads the topic's first message, then
    * only from the latest start among the chunks that hold the topic (its last message is in one of them, at or
-   * after that start), so a long file is not read through for it.
+   * after that start), so a long file is not read through for it. `firstNs`: the topic's first log time, when the
+   * caller has read it already.
    */
-  async topicSpan(topic: string): Promise<{ startNs: TimeNs; endNs: TimeNs } | undefined> {
+  /** The first message (canonical order) on any of `topics`; undefined when they have none. */
+  async firstMessage(topics: string[]): Promise<RecordedMessage | undefined> {
+    for await (const m of this.messages({ topics })) return m;
+    return undefined;
+  }
+
+  async topicSpan(topic: string, firstNs?: TimeNs): Promise<{ startNs: TimeNs; endNs: TimeNs } | undefined> {
     const ids = new Set([...this.#facts.channels.values()].filter((c) => c.topic === topic).map((c) => c.id));
     const scanned = this.#indexed ? undefined : this.#facts.channelSpans;
     if (scanned && !this.#damage) {
@@ -273,11 +280,7 @@ export class RecordingReader {
       }
       return span;
     }
-    let startNs: TimeNs | undefined;
-    for await (const m of this.messages({ topics: [topic] })) {
-      startNs = m.logTimeNs;
-      break;
-    }
+    const startNs = firstNs ?? (await this.firstMessage([topic]))?.logTimeNs;
     if (startNs === undefined) return undefined;
     let from = startNs;
     const chunks = this.#indexed?.reader.chunkIndexes ?? [];
