@@ -280,6 +280,7 @@ function summarize(
 ): ReplaySummary {
   const { stats, assembler, aligner } = intake;
   const { recovery } = run;
+  const otherClock = assembler.otherClockCameras();
   return {
     input: opts.input,
     output: opts.output,
@@ -292,7 +293,7 @@ function summarize(
     cameras: [...aligner.rigCameras],
     missing: stats.missing,
     uncalibratedCameras: [...assembler.uncalibrated].sort(),
-    ...(assembler.otherClockCameras().length > 0 ? { otherClockCameras: assembler.otherClockCameras() } : {}),
+    ...(otherClock.length > 0 ? { otherClockCameras: otherClock } : {}),
     issues: stats.issues + assembler.unusableTransforms,
     // By name: the detector's batches may finish out of order, which would order the keys differently.
     issueKinds: Object.fromEntries(
