@@ -14,18 +14,16 @@ import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from '../mcap/chunkCache.ts';
 import { makeDecoder, makeStampDecoder, type Decoder } from '../mcap/decoders.ts';
 import { instantiateDecompressor } from '../mcap/decompress.ts';
 import { badFileReason } from '../mcap/fileCheck.ts';
-import { nameByFrameId } from './cameraNames.ts';
+import { findCameras, nameByFrameId } from './cameraNames.ts';
 import { imageLags, LAG_JITTER_NS } from './imageClock.ts';
+import { Trails } from './trails.ts';
 import { readLogTimes } from '../mcap/messageIndex.ts';
 import {
   annotationsToBoxes,
   calibrationFromMsg,
-  cameraFromTopic,
   groundTruthFromMsg,
   imageFromMsg,
   imageStampNs,
-  isCalibrationSchema,
-  isImageSchema,
   objectsFromMsg,
   sceneUpdateToObjects,
   transformsFromMsg,
@@ -60,7 +58,6 @@ export interface FrameData {
   trails: Map<number, [number, number, number][]>;
 }
 
-const TRAIL_FRAMES = 20;
 const STATICS_WINDOW_NS = 2_000_000_000n;
 const EGO = 'base_link';
 
@@ -97,8 +94,7 @@ export class Recording {
   private readonly imageLagNs = new Map<string, bigint>();
   private readonly schemaNames = new Map<string, string>();
   private lastEgo: Tf | null = null;
-  /** Frame index → object positions of that frame (odom), for trails; bounded. */
-  private readonly positionsByFrame = new Map<number, Map<number, [number, number, number]>>();
+  private readonly trails = new Trails();
 
   private constructor(
     readonly name: string,
@@ -145,27 +141,7 @@ export class Recording {
 
     const byTopic = new Map<string, McapTypes.Channel>();
     for (const ch of reader.channelsById.values()) byTopic.set(ch.topic, ch);
-    const schemaName = (ch: McapTypes.Channel) => reader.schemasById.get(ch.schemaId)?.name ?? '';
-    const sorted = [...reader.channelsById.values()].sort((a, b) => a.topic.localeCompare(b.topic));
-    const cameras: CameraInfo[] = [];
-    // Any image channel is a camera (Foxglove or ROS 2, `/<camera>/image` or e.g. `/<camera>/image_raw`), named
-    // as viper replay names it, so its annotations are found on `/perception/<camera>/annotations`.
-    for (const ch of sorted) {
-      if (!isImageSchema(schemaName(ch)) || ch.topic.startsWith(topics.resultsPrefix)) continue;
-      const id = cameraFromTopic(ch.topic);
-      if (cameras.some((c) => c.id === id)) continue; // e.g. image_raw and image_raw/compressed: the first
-      const calibration = byTopic.has(topics.calibration(id))
-        ? topics.calibration(id)
-        : sorted.find((c) => isCalibrationSchema(schemaName(c)) && cameraFromTopic(c.topic) === id)?.topic;
-      cameras.push({
-        id,
-        imageTopic: ch.topic,
-        annotationsTopic: byTopic.has(topics.annotations(id)) ? topics.annotations(id) : null,
-        calibrationTopic: calibration ?? null,
-        intrinsics: null,
-        mount: null,
-      });
-    }
+    const cameras = findCameras(reader, byTopic);
     await nameByFrameId(reader, cameras, byTopic);
     cameras.sort((a, b) => compareRigOrder(a.id, b.id));
     // The frame clock: the annotations topic with the most frames (a camera that drops out must not hide the
@@ -321,9 +297,7 @@ export class Recording {
     const lowerOf = (i: number) => (i > 0 ? (times[i - 1]! + times[i]!) / 2n + 1n : times[i]! - 50_000_000n);
     const lower = lowerOf(index);
     const upper = index < times.length - 1 ? (t + times[index + 1]!) / 2n : t + 50_000_000n;
-    const first = Math.max(0, index - TRAIL_FRAMES);
-    let haveTrail = true;
-    for (let j = first; j < index && haveTrail; j++) haveTrail = this.positionsByFrame.has(j);
+    const first = Trails.first(index);
     /** Per topic, the message nearest the frame and when it counts as taken (stamp or log time). */
     const nearest = new Map<string, { msg: McapTypes.Message; at: bigint }>();
     const objectsAt = new Map<number, { dt: bigint; msg: McapTypes.Message }>();
@@ -334,7 +308,7 @@ export class Recording {
       if (!had || dt < had.dt) objectsAt.set(j, { dt, msg });
     };
     // After a jump the trail's earlier frames are read for their objects only, not for every topic (images).
-    if (this.hasObjects && !haveTrail && index > 0) {
+    if (this.hasObjects && !this.trails.complete(index) && index > 0) {
       const trail = this.reader.readMessages({
         topics: [topics.objects],
         startTime: lowerOf(first),
@@ -402,25 +376,10 @@ export class Recording {
     }
     frame.ego = this.lastEgo;
     for (const [j, { msg }] of objectsAt) {
-      if (this.positionsByFrame.has(j) && j !== index) continue;
-      const o = j === index ? frame.objects : objectsFromMsg(this.decode(msg) ?? {});
-      this.positionsByFrame.set(
-        j,
-        new Map((o?.objects ?? []).map((w) => [w.id, [...w.box.center] as [number, number, number]])),
-      );
+      if (this.trails.has(j) && j !== index) continue;
+      this.trails.record(j, j === index ? frame.objects : objectsFromMsg(this.decode(msg) ?? {}));
     }
-    while (this.positionsByFrame.size > 4 * TRAIL_FRAMES)
-      this.positionsByFrame.delete(this.positionsByFrame.keys().next().value!);
-    for (let j = first; j <= index; j++) {
-      for (const [id, p] of this.positionsByFrame.get(j) ?? []) {
-        let trail = frame.trails.get(id);
-        if (!trail) {
-          trail = [];
-          frame.trails.set(id, trail);
-        }
-        trail.push(p);
-      }
-    }
+    frame.trails = this.trails.ending(index);
     return frame;
   }
 }

@@ -1,8 +1,39 @@
-/** Which camera a results file's annotations belong to, when replay named it by frame_id rather than topic. */
+/** A file's cameras: its image topics, their calibration and annotations topics, named as replay names them. */
 import type { McapIndexedReader, McapTypes } from '@mcap/core';
 import { cameraFromAnnotationsTopic, topics } from '../../../src/contracts/topics.ts';
 import { makeDecoder } from '../mcap/decoders.ts';
+import { cameraFromTopic, isCalibrationSchema, isImageSchema } from './normalize.ts';
 import type { CameraInfo } from './Recording.ts';
+
+/**
+ * Any image channel is a camera (Foxglove or ROS 2, `/<camera>/image` or e.g. `/<camera>/image_raw`), named as
+ * viper replay names it, so its annotations are found on `/perception/<camera>/annotations`.
+ */
+export function findCameras(
+  reader: McapIndexedReader,
+  byTopic: Map<string, McapTypes.Channel>,
+): CameraInfo[] {
+  const schemaName = (ch: McapTypes.Channel) => reader.schemasById.get(ch.schemaId)?.name ?? '';
+  const sorted = [...reader.channelsById.values()].sort((a, b) => a.topic.localeCompare(b.topic));
+  const cameras: CameraInfo[] = [];
+  for (const ch of sorted) {
+    if (!isImageSchema(schemaName(ch)) || ch.topic.startsWith(topics.resultsPrefix)) continue;
+    const id = cameraFromTopic(ch.topic);
+    if (cameras.some((c) => c.id === id)) continue; // e.g. image_raw and image_raw/compressed: the first
+    const calibration = byTopic.has(topics.calibration(id))
+      ? topics.calibration(id)
+      : sorted.find((c) => isCalibrationSchema(schemaName(c)) && cameraFromTopic(c.topic) === id)?.topic;
+    cameras.push({
+      id,
+      imageTopic: ch.topic,
+      annotationsTopic: byTopic.has(topics.annotations(id)) ? topics.annotations(id) : null,
+      calibrationTopic: calibration ?? null,
+      intrinsics: null,
+      mount: null,
+    });
+  }
+  return cameras;
+}
 
 /**
  * Replay names a camera by its images' frame_id, and the topic only when there is none: a camera whose results
