@@ -13,6 +13,7 @@
  *   worldTracker: { maxCoastS: 4 }
  */
 import { readFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../contracts/errors.ts';
@@ -171,6 +172,25 @@ function withoutEmptySections(raw: unknown): unknown {
 export function setsNothing(p: PerceptionParams): boolean {
   const n = (o: object | undefined) => (o === undefined ? 0 : Object.keys(o).length);
   return n(p.tracker) + n(p.fuse?.measure) + n(p.fuse?.worldTracker) === 0;
+}
+
+/**
+ * A file whose every setting is at its default (the file `viper params` writes, unedited, or a part of it): the run
+ * it makes is the default run, so the suite compares it with its golden files. The three fields `viper params`
+ * leaves out (`imageWidth`, `classGroups`, `newTrackMargin`) have no fixed default (replay sets them per camera and
+ * model card): naming one is a change.
+ */
+export function setsOnlyDefaults(p: PerceptionParams): boolean {
+  const d = defaultParams();
+  const same = (given: object | undefined, defaults: object): boolean =>
+    Object.entries(given ?? {}).every(
+      ([k, v]) => k in defaults && isDeepStrictEqual(v, (defaults as Record<string, unknown>)[k]),
+    );
+  return (
+    same(p.tracker, d.tracker) &&
+    same(p.fuse?.measure, d.fuse.measure) &&
+    same(p.fuse?.worldTracker, d.fuse.worldTracker)
+  );
 }
 
 /** The field names at a path of the parameter file. */

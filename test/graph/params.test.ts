@@ -16,7 +16,14 @@ import { DEFAULT_MEASURE } from '../../src/fuse/measure.ts';
 import { MeasureParams, WorldTrackerParams } from '../../src/fuse/params.ts';
 import { DEFAULT_WORLD_TRACKER } from '../../src/fuse/worldTracker.ts';
 import { buildStages } from '../../src/graph/buildStages.ts';
-import { defaultParams, loadParams, paramsFromValue, setsNothing } from '../../src/graph/params.ts';
+import {
+  defaultParams,
+  defaultParamsYaml,
+  loadParams,
+  paramsFromValue,
+  setsNothing,
+  setsOnlyDefaults,
+} from '../../src/graph/params.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { viper } from '../testing/cli.ts';
 import { simulateSmall } from '../testing/sim.ts';
@@ -205,6 +212,20 @@ describe('parameter schemas', () => {
     expect(() => paramsFromValue({ tracker: { classGroup: [] } }, 'p.yaml')).toThrow(
       /did you mean 'classGroups'/,
     );
+  });
+
+  it('a file of defaults only (viper params unedited, or part of it) is told from one that changes a value', async () => {
+    const file = join(dir, 'defaults.yaml');
+    writeFileSync(file, defaultParamsYaml());
+    expect(setsOnlyDefaults(await loadParams(file))).toBe(true);
+    expect(setsOnlyDefaults(paramsFromValue({ tracker: { matchThresh: 0.95 } }, 'p.yaml'))).toBe(true);
+    expect(setsOnlyDefaults(paramsFromValue({}, 'p.yaml'))).toBe(true);
+    expect(setsOnlyDefaults(paramsFromValue({ tracker: { matchThresh: 0.9 } }, 'p.yaml'))).toBe(false);
+    expect(setsOnlyDefaults(paramsFromValue({ fuse: { worldTracker: { minHits: 3 } } }, 'p.yaml'))).toBe(
+      false,
+    );
+    // No fixed default: replay sets it per camera, a file naming it changes the run.
+    expect(setsOnlyDefaults(paramsFromValue({ tracker: { imageWidth: 0 } }, 'p.yaml'))).toBe(false);
   });
 
   it('a missing file is one line', async () => {

@@ -26,7 +26,7 @@ import {
   writeReports,
 } from '../../eval/scenarios/index.ts';
 import { refuseModelWithOtherDetector } from '../../graph/buildStages.ts';
-import { loadParams, setsNothing } from '../../graph/params.ts';
+import { loadParams, setsNothing, setsOnlyDefaults } from '../../graph/params.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../contracts/topics.ts';
 import { checkFolderPath, makeDirs } from '../../io/makeDirs.ts';
@@ -88,7 +88,7 @@ export function register(program: Command): void {
     )
     .option(
       '--params <file>',
-      'tracker and fusion parameters (as replay --params); such runs are not compared with golden files',
+      'tracker and fusion parameters (as replay --params); runs with changed ones are not compared with golden files',
     )
     .option(
       '--tracker <kind>',
@@ -142,11 +142,16 @@ export function register(program: Command): void {
           });
         }
         const values = o.params === undefined ? undefined : await loadParams(o.params);
-        // A file that sets nothing is the default run, compared with the golden files as usual.
+        // A file that sets nothing, or only defaults (`viper params` unedited), is the default run: compared with
+        // the golden files as usual (it had turned the comparison off, as tuned parameters do).
         const params =
-          o.params === undefined || values === undefined || setsNothing(values)
+          o.params === undefined || values === undefined || setsOnlyDefaults(values)
             ? undefined
             : { file: o.params, values };
+        if (o.params !== undefined && values !== undefined && params === undefined && !setsNothing(values))
+          process.stderr.write(
+            `note: ${o.params} sets every parameter it names to its default: the default run, compared with the golden files\n`,
+          );
         // Compared with a folder that is not there, every golden file would be 'missing' and the suite pass.
         if (
           o.goldenDir &&
