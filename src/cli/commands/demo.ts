@@ -74,7 +74,7 @@ export function register(program: Command): void {
           const paths = await writeReports(suite, out);
           if (o.json) {
             // What `scenarios run --json` prints (status, checks, metrics per scenario), and where the reports are.
-            printJson({ ...suiteJson(suite), reports: paths });
+            printJson({ ...suiteJson(suite, out), reports: paths });
           } else {
             process.stdout.write(formatTable(suite));
             for (const x of suite.outcomes) {

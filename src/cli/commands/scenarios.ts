@@ -219,7 +219,7 @@ export function register(program: Command): void {
         status.clear();
         const paths = await writeReports(suite, resolve(o.out));
         if (o.json) {
-          printJson(suiteJson(suite));
+          printJson(suiteJson(suite, resolve(o.out)));
         } else {
           process.stdout.write(formatTable(suite));
           process.stdout.write(`reports: ${paths.markdown}, ${paths.junit}, ${paths.json}\n`);

@@ -25,7 +25,7 @@ export {
 export type { ScenarioOutcome, ScenarioRun, SuiteResult } from './types.ts';
 export { timelineSvg } from './plot.ts';
 export { type ObjectObs, type RunData, readRun, type TrackObs } from './readRun.ts';
-export { formatTable, junitXml, markdown, suiteJson, writeReports } from './reports.ts';
+export { formatTable, junitXml, markdown, SUITE_JSON_VERSION, suiteJson, writeReports } from './reports.ts';
 export {
   DEFAULT_WORLD_MATCH_M,
   type ScenarioScore,

@@ -4,7 +4,7 @@
  * scenario under `plots/`.
  */
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { timelineSvg } from './plot.ts';
 import type { ScenarioOutcome, SuiteResult } from './types.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
@@ -44,9 +44,21 @@ export function formatTable(s: SuiteResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The JSON report: everything but wall times is a function of the inputs and the code. */
-export function suiteJson(s: SuiteResult): object {
+/**
+ * The format of suite.json, its `version` field. 2: every path (a scenario's `file`, `results.path`,
+ * `golden.path`) relative to the folder holding suite.json, `/`-separated, so a CI artifact folder still reads
+ * after it is moved or downloaded. 1 (no `version` field, before): absolute paths.
+ */
+export const SUITE_JSON_VERSION = 2;
+
+/**
+ * The JSON report: everything but wall times is a function of the inputs and the code. Paths are relative to
+ * `dir`, the folder suite.json is written into (`--json` prints the same document).
+ */
+export function suiteJson(s: SuiteResult, dir: string): object {
+  const rel = (p: string) => relative(dir, p).split(sep).join('/');
   return {
+    version: SUITE_JSON_VERSION,
     mode: s.mode,
     detector: s.detector,
     settings: s.settings,
@@ -55,7 +67,7 @@ export function suiteJson(s: SuiteResult): object {
     errors: s.errors,
     scenarios: s.outcomes.map((o) => ({
       scenario: o.scenario,
-      file: o.file,
+      file: rel(o.file),
       status: o.status,
       failures: o.failures,
       ...(o.error ? { error: o.error } : {}),
@@ -63,14 +75,14 @@ export function suiteJson(s: SuiteResult): object {
         ? {
             detector: o.run.detector,
             recording: { sha256: o.run.recording.sha256, frames: o.run.recording.frames },
-            results: { path: o.run.results.path, sha256: o.run.results.sha256 },
+            results: { path: rel(o.run.results.path), sha256: o.run.results.sha256 },
             checks: o.run.score.checks,
             metrics: o.run.score.metrics,
             timeline: o.run.score.timeline,
             notes: o.run.score.notes,
           }
         : {}),
-      ...(o.golden ? { golden: o.golden } : {}),
+      ...(o.golden ? { golden: { ...o.golden, path: rel(o.golden.path) } } : {}),
     })),
     timing: {
       wallMs: s.timing.wallMs,
@@ -208,7 +220,7 @@ export async function writeReports(
     markdown: join(dir, 'report.md'),
     plots: [] as string[],
   };
-  await writeFile(paths.json, `${JSON.stringify(suiteJson(s), null, 2)}\n`);
+  await writeFile(paths.json, `${JSON.stringify(suiteJson(s, dir), null, 2)}\n`);
   await writeFile(paths.junit, junitXml(s));
   await writeFile(paths.markdown, markdown(s));
   for (const o of s.outcomes) {
