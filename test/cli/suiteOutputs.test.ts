@@ -1,12 +1,21 @@
 /**
  * What `viper scenarios run` leaves in its output folder and how it reads what it is given back: suite.json's
  * paths are relative to its folder (which can be moved and still read, as the older absolute ones still are),
- * and the parameter file `viper params` writes, passed back unedited, is the default run (compared with the
- * golden files).
+ * a run into a folder removes the previous run's outputs there (only those, as its suite.json lists them), and
+ * the parameter file `viper params` writes, passed back unedited, is the default run (compared with the golden
+ * files).
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSuiteJson } from '../../src/cli/suite/index.ts';
 import { viper } from '../testing/cli.ts';
@@ -126,6 +135,106 @@ describe('suite.json', () => {
     await expect(readSuiteJson(file)).rejects.toThrow(/^input: not a scenario suite report: mode: /);
     writeFileSync(file, '{bad');
     await expect(readSuiteJson(file)).rejects.toThrow(/^input: not JSON: /);
+  });
+});
+
+describe("a run into a folder holding the previous run's outputs", () => {
+  /** Every file under `root`, relative, sorted. */
+  const files = (root: string): string[] =>
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(root, join(e.parentPath, e.name)))
+      .sort();
+
+  it('removes them (a scenario dropped, its results and plot gone), keeps the rest of the folder', () => {
+    const out = join(dir, 'rerun');
+    expect(run('rerun', [scenario('alpha'), scenario('beta')]).code).toBe(0);
+    writeFileSync(join(out, 'keep.txt'), 'mine');
+    mkdirSync(join(out, 'recordings'));
+    writeFileSync(join(out, 'recordings', 'cached.mcap'), 'a cache is kept');
+    writeFileSync(join(out, 'beta', 'keep.txt'), 'mine too');
+    const r = run('rerun', [scenario('alpha')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: removed the previous run's outputs of beta \(not in this run\)/);
+    expect(r.suite?.scenarios.map((x) => x.scenario)).toEqual(['alpha']);
+    expect(files(out)).toEqual([
+      'alpha/results.mcap',
+      'beta/keep.txt',
+      'junit.xml',
+      'keep.txt',
+      'plots/alpha.svg',
+      'recordings/cached.mcap',
+      'report.md',
+      'suite.json',
+    ]);
+    // The same scenarios again: nothing to say.
+    const again = run('rerun', [scenario('alpha')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/note:/);
+  });
+
+  it("reads an earlier viper's suite.json (absolute paths, no version) to know them", () => {
+    const out = join(dir, 'rerun-v1');
+    mkdirSync(join(out, 'gamma'), { recursive: true });
+    mkdirSync(join(out, 'plots'));
+    writeFileSync(join(out, 'gamma', 'results.mcap'), 'x');
+    writeFileSync(join(out, 'plots', 'gamma.svg'), '<svg/>');
+    const results = join('/elsewhere', 'gamma', 'results.mcap');
+    const scenarios = [
+      { scenario: 'gamma', status: 'pass', file: '/x/gamma.json', results: { path: results, sha256: 'ab' } },
+    ];
+    writeFileSync(join(out, 'suite.json'), JSON.stringify({ mode: 'full', detector: 'oracle', scenarios }));
+    const r = run('rerun-v1', [scenario('alpha')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/removed the previous run's outputs of gamma/);
+    expect(existsSync(join(out, 'gamma'))).toBe(false);
+    expect(files(out)).toEqual([
+      'alpha/results.mcap',
+      'junit.xml',
+      'plots/alpha.svg',
+      'report.md',
+      'suite.json',
+    ]);
+  });
+
+  it('a suite.json that does not read leaves the folder as it is, and says so', () => {
+    const out = join(dir, 'rerun-bad');
+    mkdirSync(join(out, 'delta'), { recursive: true });
+    writeFileSync(join(out, 'delta', 'results.mcap'), 'x');
+    writeFileSync(join(out, 'suite.json'), '{bad');
+    const r = run('rerun-bad', [scenario('alpha')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /note: input: not JSON: .*suite\.json.*: the outputs already in .* are left as they are/,
+    );
+    expect(existsSync(join(out, 'delta', 'results.mcap'))).toBe(true);
+    expect(r.suite?.scenarios.map((x) => x.scenario)).toEqual(['alpha']);
+  });
+
+  it('viper demo of another scenario into the same folder: the previous one goes too', () => {
+    const out = join(dir, 'demo');
+    const demo = (name: string) => viper(['demo', scenario(name), '--detector', 'oracle', '-o', out]);
+    expect(demo('alpha').code).toBe(0);
+    const r = demo('beta');
+    expect(r.code, r.stderr).toBe(0);
+    expect(files(out).filter((f) => !f.startsWith('recordings/'))).toEqual([
+      'beta/results.mcap',
+      'junit.xml',
+      'plots/beta.svg',
+      'report.md',
+      'suite.json',
+    ]);
+  });
+
+  it('bad input refused before the run removes nothing', () => {
+    const out = join(dir, 'rerun-refused');
+    expect(run('rerun-refused', [scenario('alpha')]).code).toBe(0);
+    const before = files(out);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"name": 3}');
+    const r = run('rerun-refused', [broken]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(files(out)).toEqual(before);
   });
 });
 

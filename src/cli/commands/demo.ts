@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandScenarioArgs, formatTable, suiteJson, writeReports } from '../../eval/scenarios/index.ts';
-import { runSuite, SCENARIO_DIR } from '../suite/index.ts';
+import { clearingPreviousRun, runSuite, SCENARIO_DIR } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED } from '../../contracts/errors.ts';
@@ -59,6 +59,8 @@ export function register(program: Command): void {
           const suite = await runSuite({
             files,
             outDir: out,
+            // Another scenario's demo into the same folder: the previous one's results and plots go.
+            beforeRun: clearingPreviousRun(out),
             jobs: 1,
             detector,
             ...(detector === 'model' ? { model: BUNDLED_MODEL } : {}),

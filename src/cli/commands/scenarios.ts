@@ -31,7 +31,13 @@ import { RecordingReader } from '../../io/index.ts';
 import { cameraFromAnnotationsTopic, topics } from '../../contracts/topics.ts';
 import { checkFolderPath, makeDirs } from '../../io/makeDirs.ts';
 import { loadScenario } from '../../sim/scenario/load.ts';
-import { GOLDEN_DIR, isBundledScenario, runSuite, SCENARIO_DIR } from '../suite/index.ts';
+import {
+  clearingPreviousRun,
+  GOLDEN_DIR,
+  isBundledScenario,
+  runSuite,
+  SCENARIO_DIR,
+} from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
@@ -77,7 +83,11 @@ export function register(program: Command): void {
       '[scenarios...]',
       'scenario files, folders, globs (scenarios/*.yaml) or names (default: all bundled)',
     )
-    .option('-o, --out <dir>', 'reports, results and cached recordings', 'out/scenarios')
+    .option(
+      '-o, --out <dir>',
+      "reports, results and cached recordings (the previous run's reports, results and plots there are removed first)",
+      'out/scenarios',
+    )
     .option('-j, --jobs <n>', 'worker processes (default: number of CPUs)')
     .option('--quick', 'half resolution (same duration): faster, with its own golden files')
     .option('--detector <d>', 'oracle (simulator ground truth + seeded noise) | model', 'oracle')
@@ -198,6 +208,8 @@ export function register(program: Command): void {
         const suite = await runSuite({
           files,
           outDir: resolve(o.out),
+          // The previous run's results, plots and reports go: the folder then holds this run's alone.
+          beforeRun: clearingPreviousRun(resolve(o.out)),
           ...(o.recordings ? { recordingsDir: resolve(o.recordings) } : {}),
           ...(o.goldenDir ? { goldenDir: resolve(o.goldenDir) } : {}),
           ...(jobs ? { jobs } : {}),

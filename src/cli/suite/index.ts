@@ -5,3 +5,4 @@
 export { type PipelineOptions, runScenario, type StageHook } from './pipeline.ts';
 export { GOLDEN_DIR, isBundledScenario, runSuite, SCENARIO_DIR, type SuiteOptions } from './suite.ts';
 export { readSuiteJson, type SuiteFile } from './suiteFile.ts';
+export { type ClearedRun, clearingPreviousRun, clearPreviousRun } from './previousRun.ts';

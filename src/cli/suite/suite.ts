@@ -76,6 +76,12 @@ export interface SuiteOptions {
   golden?: boolean;
   /** Absolute tolerance of golden metric comparisons (default 1e-9 oracle, 1e-3 model). */
   goldenTolerance?: number;
+  /**
+   * Called once the model card and the scenario files are checked (bad input throws before it), before any
+   * scenario runs or anything is written, with the scenarios' names: the commands clear the previous run's
+   * outputs in `outDir` here (`clearingPreviousRun`).
+   */
+  beforeRun?: (names: readonly string[]) => Promise<void>;
   /** Called as each scenario finishes (progress lines). */
   onOutcome?: (o: ScenarioOutcome, done: number, total: number) => void;
   /** Called as a scenario's simulation or replay moves on (at most once per percent): its file and name. */
@@ -175,6 +181,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const names = plain.map((n, i) =>
     loaded[i] || plain.filter((m) => m === n).length === 1 ? n : `${n} (${o.files[i]})`,
   );
+  await o.beforeRun?.(names);
   const recordingsDir = o.recordingsDir ?? join(o.outDir, 'recordings');
   const goldenDir = o.goldenDir ?? GOLDEN_DIR;
   const quick = o.quick ?? false;
