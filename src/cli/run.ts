@@ -2,8 +2,15 @@
  * Shared CLI plumbing: turn a command's outcome into one line and an exit code (DESIGN.md: 2 bad input,
  * 1 internal fault), and let commands finalize their outputs on SIGINT/SIGTERM/SIGHUP.
  */
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, ViperError } from '../contracts/errors.ts';
+import {
+  EXIT_BAD_INPUT,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  fileHandleLimit,
+  ViperError,
+} from '../contracts/errors.ts';
 import { unfinishedOutputs } from '../io/index.ts';
 
 export function isVerbose(): boolean {
@@ -14,10 +21,11 @@ export function isVerbose(): boolean {
  * With `--json`, a script reading stdout gets the failure as JSON too (`{"error": {domain, what, where, hint}}`),
  * not an empty stdout it cannot parse; the line on stderr is the same either way.
  */
-function errorJson(err: unknown): void {
+function errorJson(err: unknown, limit?: { what: string; where?: string; hint: string }): void {
   if (!process.argv.includes('--json')) return;
-  const error =
-    err instanceof ViperError
+  const error = limit
+    ? { domain: 'system', ...limit }
+    : err instanceof ViperError
       ? { domain: err.domain, what: err.what, where: err.where, hint: err.hint }
       : { domain: 'internal', what: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
   process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
@@ -32,9 +40,59 @@ function printable(s: string): string {
   return s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** Print an error as one line (stack only with --verbose) and return the exit code it deserves. */
+/** This process's open-files limit (the soft `ulimit -n`), from /proc on Linux; undefined where it cannot be read. */
+function openFilesLimit(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Running out of file handles, worded as the machine's limit it is (not the file the error was met on): what the
+ * limit is, where it was met, and how to raise it. The hint of an error made for it (replay's: fewer feeds at once)
+ * is kept.
+ */
+function fileLimitReport(
+  err: unknown,
+  code: 'EMFILE' | 'ENFILE',
+): { what: string; where?: string; hint: string } {
+  const viper = err instanceof ViperError ? err : undefined;
+  const where = viper?.where ?? (err as NodeJS.ErrnoException).path;
+  if (code === 'ENFILE') {
+    return {
+      what: "too many files open (ENFILE: the system's open-files table is full)",
+      ...(where ? { where } : {}),
+      hint: 'close other programs, or raise the system limit (sysctl fs.file-max), and run again',
+    };
+  }
+  const n = openFilesLimit();
+  const own = viper?.what.includes('too many files open') ? viper.hint : undefined;
+  return {
+    what: `too many files open (EMFILE: this process's open-files limit${n === undefined ? '' : `, ${n}`})`,
+    ...(where ? { where } : {}),
+    hint: own ?? `raise the limit (\`ulimit -n ${Math.max(4096, 2 * (n ?? 0))}\`) and run again`,
+  };
+}
+
+/**
+ * Print an error as one line (stack only with --verbose) and return the exit code it deserves: 2 for bad input, 1
+ * for an internal fault or a limit of the machine (too many files open, whatever error it surfaced in).
+ */
 export function reportError(err: unknown): number {
   const verbose = isVerbose();
+  const limitCode = fileHandleLimit(err);
+  if (limitCode) {
+    const r = fileLimitReport(err, limitCode);
+    errorJson(err, r);
+    process.stderr.write(
+      `error: system: ${r.what}${r.where ? ` (${printable(r.where)})` : ''} — ${r.hint}\n`,
+    );
+    if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return EXIT_FAILURE;
+  }
   errorJson(err);
   if (err instanceof ViperError) {
     // One line whatever the message quotes (a file's own line breaks inside a parser's error).

@@ -1,7 +1,8 @@
 /**
  * One error class per domain (DESIGN.md): each carries what went wrong, where, and a hint. The CLI prints
- * `error: <domain>: <what> (<where>) — <hint>` on one line and exits 2 for these; anything else is an internal
- * fault (exit 1).
+ * `error: <domain>: <what> (<where>) — <hint>` on one line and exits 2 for these, except where the cause is running
+ * out of file handles (`fileHandleLimit`: exit 1, the machine's limit, not the user's file); anything else is an
+ * internal fault (exit 1).
  */
 export type ErrorDomain = 'recording' | 'scenario' | 'model' | 'config' | 'input';
 
@@ -82,7 +83,24 @@ export function systemFailure(err: unknown): string | undefined {
   return `${/^[A-Z]+: ([^,]+)/.exec(e.message)?.[1] ?? `${e.syscall} failed`} (${e.code})`;
 }
 
-/** Exit codes of the `viper` command (DESIGN.md): 0 ok, 1 internal fault or failed expectations, 2 bad input. */
+/**
+ * Running out of file handles, found in an error or its causes: EMFILE (this process's open-files limit, `ulimit
+ * -n`) or ENFILE (the system's); undefined otherwise. Not bad input but a limit of the machine, so the CLI exits 1.
+ */
+export function fileHandleLimit(err: unknown): 'EMFILE' | 'ENFILE' | undefined {
+  let e = err;
+  for (let depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE') return code;
+    e = (e as Error).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Exit codes of the `viper` command (DESIGN.md): 0 ok, 1 internal fault, failed expectations or a limit of the
+ * machine (too many files open), 2 bad input.
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
