@@ -50,6 +50,7 @@ export async function replayFeedsCommand(
     control.stopped = true;
   });
   let progress: ReturnType<typeof createProgress> | undefined;
+  let rigFramesDone = 0;
   try {
     const {
       feeds: outcomes,
@@ -71,10 +72,14 @@ export async function replayFeedsCommand(
           o.progress !== false && o.json !== true,
         );
       },
-      onProgress: (read) => progress?.update(read),
+      onProgress: (p) => {
+        rigFramesDone = p.rigFramesDone;
+        progress?.update(p.messagesDone, `${rigFramesDone} rig frames`);
+      },
     });
-    if (control.stopped) progress?.stop();
-    else progress?.finish();
+    // As a single replay's bar: messages through the graph, the rig frames written beside them.
+    if (control.stopped) progress?.stop(`${rigFramesDone} rig frames`);
+    else progress?.finish(`${rigFramesDone} rig frames`);
     let code = 0;
     const json: unknown[] = [];
     for (const x of outcomes) {

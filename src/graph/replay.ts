@@ -55,8 +55,12 @@ export interface ReplayOptions {
   onStart?: (s: { messageCount: number; startNs: TimeNs; endNs: TimeNs }) => void;
   /** Called once the results file is created (from then on a failure leaves it finalized and readable). */
   onOutput?: () => void;
-  /** Called after each message read, for progress display. */
-  onProgress?: (p: { messagesRead: number; logTimeNs: TimeNs; rigFrames: number }) => void;
+  /**
+   * Called after each message read and after each one written, for progress display. What the user waits on is
+   * the work done (`messagesDone`: input messages through the graph and into the results, with the rig frames
+   * whose results are written); reading runs ahead of it by the queue (`queueSize`).
+   */
+  onProgress?: (p: ReplayProgress) => void;
   /** Set `stopped` to end the replay early (SIGINT); the output is still finalized. */
   control?: PullControl;
 }
@@ -64,6 +68,17 @@ export interface ReplayOptions {
 import type { PerceptionCounts, ReplaySummary } from './summaryTypes.ts';
 
 export type { PerceptionCounts, ReplaySummary };
+
+export interface ReplayProgress {
+  /** Messages read from the input, and the log time and rig frames closed as of the last one. */
+  messagesRead: number;
+  logTimeNs: TimeNs;
+  rigFrames: number;
+  /** Input messages written to the results (or left out as an earlier run's results): the work done. */
+  messagesDone: number;
+  /** Rig frames whose results are written. */
+  rigFramesDone: number;
+}
 
 /**
  * Batches in the stages at once: two let the detector decode one batch while the other's inference and the
@@ -78,21 +93,36 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const control = opts.control ?? { stopped: false };
   const latency = new RigLatency();
   const counts: PerceptionCounts = { detections: 0, trackBoxes: 0, worldObjects: 0 };
+  let read = { messagesRead: 0, logTimeNs: 0n, rigFrames: 0 };
+  let messagesDone = 0;
+  let rigFramesDone = 0;
+  const progress = opts.onProgress
+    ? () => opts.onProgress!({ ...read, messagesDone, rigFramesDone })
+    : () => undefined;
   const ordered = new OrderedWriter<RecordedMessage, RigResult>(
-    (m) => sink.writeInput(m),
+    async (m) => {
+      await sink.writeInput(m);
+      messagesDone++;
+      progress();
+    },
     async (r) => {
       await sink.writeRig(r);
       latency.written(r.rig.seq);
       for (const d of r.detections.values()) counts.detections += d.length;
       for (const t of r.tracks.values()) counts.trackBoxes += t.length;
       counts.worldObjects += r.objects?.length ?? 0;
+      rigFramesDone++;
+      progress();
     },
     () => gate.notify(),
   );
   const intake = new RigIntake(feedName(opts.input), sink, reader, ordered, {
     alignToleranceNs: opts.alignToleranceNs,
     maxCameraLagNs: opts.maxCameraLagNs,
-    onProgress: opts.onProgress,
+    onProgress: (p) => {
+      read = p;
+      progress();
+    },
     onClose: (rig) => latency.closed(rig.seq),
   });
   // Read on while the writer has room, or while a partly filled batch still needs input to close; after a write

@@ -64,8 +64,11 @@ export interface FeedsOptions
   feedsAtOnce?: number;
   /** Once every input is open: the messages to read in all. */
   onStart?: (totalMessages: number) => void;
-  /** After each message read by any feed: the messages read in all. */
-  onProgress?: (messagesRead: number) => void;
+  /**
+   * As any feed reads or writes: the work done in all feeds (input messages through the graph and written, rig
+   * frames whose results are written), as a single replay reports it, not the messages read ahead of it.
+   */
+  onProgress?: (p: { messagesDone: number; rigFramesDone: number }) => void;
   /** Lines for the user (provider fall-backs, notes), once per distinct line. */
   onNote?: (line: string) => void;
 }
@@ -119,7 +122,9 @@ export async function replayFeeds(
     throw err;
   }
   o.onStart?.(totalMessages);
-  let read = 0;
+  // Each feed's counts so far, summed as they grow.
+  const done = { messagesDone: 0, rigFramesDone: 0 };
+  const feedDone = o.inputs.map(() => ({ messagesDone: 0, rigFramesDone: 0 }));
   const settled = await inTurn(o.inputs.length, atOnce, async (i) => {
     const input = o.inputs[i]!;
     if (o.control?.stopped) {
@@ -143,7 +148,15 @@ export async function replayFeeds(
       onOutput: () => {
         wrote[i] = true;
       },
-      onProgress: () => o.onProgress?.(++read),
+      onProgress: (p) => {
+        const f = feedDone[i]!;
+        if (p.messagesDone === f.messagesDone && p.rigFramesDone === f.rigFramesDone) return;
+        done.messagesDone += p.messagesDone - f.messagesDone;
+        done.rigFramesDone += p.rigFramesDone - f.rigFramesDone;
+        f.messagesDone = p.messagesDone;
+        f.rigFramesDone = p.rigFramesDone;
+        o.onProgress?.({ ...done });
+      },
     });
   });
   const feeds = settled.map((s, i): FeedOutcome => {

@@ -236,7 +236,7 @@ export function register(program: Command): void {
                   o.progress !== false && o.json !== true && !stoppedWaiting,
                 );
               },
-              onProgress: (p) => progress?.update(p.messagesRead, `${p.rigFrames} rig frames`),
+              onProgress: (p) => progress?.update(p.messagesDone, `${p.rigFramesDone} rig frames`),
             });
             const rigs = `${summary.rigFrames} rig frames`;
             if (summary.interrupted) progress?.stop(rigs);
