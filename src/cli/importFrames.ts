@@ -67,6 +67,21 @@ export interface ImportSummary {
   warnings?: string[];
   /** Files of the folder that are not JPEG or PNG by name (notes.txt, Thumbs.db), in name order; not imported. */
   skipped?: string[];
+  /** What the recording lacks that a user may expect of it (no --mount: no /tf, so no 3D and no world objects). */
+  notes?: string[];
+}
+
+/**
+ * Without `--mount` no /tf is written, on purpose: where a camera stands (its height above the ground above all)
+ * cannot be guessed, and a made-up mount would have replay place objects in the world at made-up distances. Said
+ * once, so that an empty 3D panel in Foxglove and replay's missing world objects are not a surprise.
+ */
+export function noMountNote(camera: string): string {
+  return (
+    `no --mount, so no /tf: Foxglove's Image panel shows the frames, but its 3D panel cannot place camera ${camera} ` +
+    'and replay places no objects in the world; give where the camera is with --mount x,y,z,yaw,pitch,roll ' +
+    '(e.g. 0,0,1.4,0,5,0 for a dashcam 1.4 m up looking 5° down)'
+  );
 }
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
@@ -117,7 +132,8 @@ export async function importFrames(o: ImportOptions): Promise<ImportSummary> {
       where: '--camera',
     });
   }
-  return st.isDirectory() ? importFolder(o) : importVideo(o);
+  const s = await (st.isDirectory() ? importFolder(o) : importVideo(o));
+  return o.mount || s.frames === 0 ? s : { ...s, notes: [noMountNote(o.camera)] };
 }
 
 interface Frame {

@@ -1,8 +1,9 @@
 /**
  * `import --mount`: a fixed camera's pose, so that replay's fusion can place its objects on the ground (an import
- * without it has no /tf, and fusion skips every frame).
+ * without it has no /tf, and fusion skips every frame; the import says so, as Foxglove's 3D panel cannot place the
+ * camera either, rather than guess a mount).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { quatRotate } from '../../src/geometry/quat.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { describeShared, shared } from '../shared.ts';
 import { viper } from '../testing/cli.ts';
+import { testJpeg } from '../testing/recordings.ts';
 
 const close = (a: readonly number[], b: readonly number[]) => {
   for (const [k, x] of a.entries()) expect(x).toBeCloseTo(b[k]!, 9);
@@ -44,6 +46,49 @@ describe('mountTransforms', () => {
       expect(r.code, m).toBe(2);
       expect(r.stderr, m).toMatch(pattern);
     }
+  });
+});
+
+describe('import without --mount', () => {
+  it('writes no /tf and says what that leaves out: the 3D panel and world objects, and how to give a mount', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viper-mount-'));
+    const frames = join(dir, 'frames');
+    mkdirSync(frames);
+    for (let i = 0; i < 3; i++) writeFileSync(join(frames, `${i}.jpg`), await testJpeg(i, 32, 24));
+    const tfTopics = async (path: string) => {
+      const reader = await RecordingReader.open(path);
+      try {
+        return reader
+          .channels()
+          .map((c) => c.topic)
+          .filter((t) => t.startsWith('/tf'));
+      } finally {
+        await reader.close();
+      }
+    };
+
+    const bare = join(dir, 'bare.mcap');
+    const r = viper(['import', frames, '-o', bare, '--camera', 'dash', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^imported 3 jpeg frames .* as camera dash /),
+      expect.stringMatching(
+        /^ {2}note: no --mount, so no \/tf: Foxglove's Image panel shows the frames, but its 3D panel cannot place camera dash and replay places no objects in the world; give .*--mount x,y,z,yaw,pitch,roll \(e\.g\. 0,0,1\.4,0,5,0 /,
+      ),
+      '',
+    ]);
+    expect(await tfTopics(bare)).toEqual([]);
+    const json = viper(['import', frames, '-o', join(dir, 'bare2.mcap'), '--json']);
+    expect(JSON.parse(json.stdout).notes).toEqual([expect.stringMatching(/^no --mount, so no \/tf/)]);
+
+    // The example the note gives is a mount import takes; with it, /tf_static and no note.
+    const example = /--mount x,y,z,yaw,pitch,roll \(e\.g\. ([\d.,]+) /.exec(r.stdout)![1]!;
+    const mounted = join(dir, 'mounted.mcap');
+    const m = viper(['import', frames, '-o', mounted, '--mount', example, '--json']);
+    expect(m.code, m.stderr).toBe(0);
+    expect(JSON.parse(m.stdout).notes).toBeUndefined();
+    expect(await tfTopics(mounted)).toEqual(['/tf_static']);
   });
 });
 

@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--hfov <deg>', 'horizontal field of view of the nominal calibration', '60')
     .option(
       '--mount <x,y,z,yaw,pitch,roll>',
-      'where the camera is, so replay can place objects in the world: position in base_link (m; x forward, y left, z up = its height above the ground) and yaw (left +), pitch (down +), roll (deg); e.g. 0,0,6,0,25,0 for a camera 6 m up looking 25° down',
+      "where the camera is, so replay can place objects in the world and Foxglove's 3D panel can place the camera: position in base_link (m; x forward, y left, z up = its height above the ground) and yaw (left +), pitch (down +), roll (deg); e.g. 0,0,6,0,25,0 for a camera 6 m up looking 25° down. Without it no /tf is written (a mount is not guessed): the frames show in the Image panel only, and replay gives no world objects",
     )
     .option(
       '--scene <name>',
@@ -109,7 +109,7 @@ export function register(program: Command): void {
         if (o.json) printJson(s);
         else
           process.stdout.write(
-            `${s.interrupted ? 'interrupted: ' : ''}imported ${plural(s.frames, `${s.format} frame`)} (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s${skippedNote(s.skipped)} → ${s.output}\n`,
+            `${s.interrupted ? 'interrupted: ' : ''}imported ${plural(s.frames, `${s.format} frame`)} (${s.width}×${s.height}, ${Number(s.rateHz.toFixed(3))} Hz) as camera ${s.camera} over ${s.durationS.toFixed(2)} s${skippedNote(s.skipped)} → ${s.output}\n${(s.notes ?? []).map((n) => `  note: ${n}\n`).join('')}`,
           );
         return s.interrupted ? EXIT_INTERRUPTED : 0;
       }),
