@@ -9,6 +9,11 @@ export const topics = {
   objects: '/perception/objects',
   scene: '/perception/scene',
   metrics: '/perception/metrics',
+  /**
+   * Identity transforms joining two spellings of one ROS frame (`/cam_front` on the images, `cam_front` on
+   * /tf_static), which Foxglove joins only in a ROS-profile file (graph/frameSpellings.ts).
+   */
+  frameAliases: '/perception/frame_aliases',
   /** Every output of the perception graph lies under this prefix. */
   resultsPrefix: '/perception/',
 } as const;

@@ -8,7 +8,14 @@ import { isImageSchema } from '../contracts/schemaKinds.ts';
 import { cameraFromTopic, topics } from '../contracts/topics.ts';
 import { toFoxgloveTime } from '../contracts/time.ts';
 import type { RecordedMessage, SchemaSpec } from '../io/types.ts';
-import { encodeFoxglove, encodeJson, type RecordingReader, type RecordingWriter } from '../io/index.ts';
+import {
+  encodeFoxglove,
+  encodeJson,
+  type RecordingReader,
+  type RecordingWriter,
+  transformsToFoxglove,
+} from '../io/index.ts';
+import { FrameSpellings, type Spelling } from './frameSpellings.ts';
 import { createOutputEncoder } from './outputs.ts';
 import type { RigResult } from './stage.ts';
 
@@ -33,7 +40,11 @@ export class ResultsSink {
   /** Channels that could not be streamed live (e.g. CDR), by topic. */
   readonly notStreamed: string[] = [];
   private closed = false;
-  private readonly encode = createOutputEncoder();
+  /** How the input spells its ROS frames: Viper's messages name them so, and spellings apart are joined. */
+  private readonly spellings = new FrameSpellings();
+  /** Spellings of input messages read but not yet written (taken in write order, so the output is deterministic). */
+  private readonly unseen = new WeakMap<RecordedMessage, Spelling[]>();
+  private readonly encode = createOutputEncoder((frame) => this.spellings.spell(frame));
   messagesWritten = 0;
 
   /**
@@ -74,10 +85,28 @@ export class ResultsSink {
   /** Input messages on `/perception/…` topics not passed through (see the constructor). */
   earlierResultsDropped = 0;
 
+  /** The frame ids a ROS input message names, as it spells them (when it is read; used when it is written). */
+  noteSpellings(m: RecordedMessage, spellings: Spelling[]): void {
+    this.unseen.set(m, spellings);
+  }
+
   async writeInput(m: RecordedMessage): Promise<void> {
     if (this.replace && m.channel.topic.startsWith(topics.resultsPrefix)) {
       this.earlierResultsDropped++;
       return;
+    }
+    const spellings = this.unseen.get(m);
+    if (spellings) {
+      this.unseen.delete(m);
+      // Before the message whose spelling needs it, at its log time.
+      const aliases = this.spellings.see(spellings);
+      if (aliases.length > 0)
+        await this.writeObject(
+          topics.frameAliases,
+          FRAME_TRANSFORMS_SPEC,
+          m.logTimeNs,
+          transformsToFoxglove(aliases, m.logTimeNs),
+        );
     }
     let ch = this.inputChannels.get(m.channel.id);
     if (ch === undefined) {
@@ -171,6 +200,8 @@ function sumSizes(m: Map<string, unknown[]>): number | null {
   for (const v of m.values()) n += v.length;
   return n;
 }
+
+const FRAME_TRANSFORMS_SPEC: SchemaSpec = { kind: 'foxglove', name: 'foxglove.FrameTransforms' };
 
 const RIG_METRICS_SCHEMA = {
   title: 'viper.RigMetrics',

@@ -27,6 +27,7 @@ import {
 import type { RecordingReader } from '../io/index.ts';
 import type { Decoded, RecordedMessage } from '../io/types.ts';
 import type { Interpreted } from './FrameAssembler.ts';
+import type { Spelling } from './frameSpellings.ts';
 
 /**
  * Refuse a recording with a camera, calibration or transform channel Viper cannot decode: those it reads. Any
@@ -98,7 +99,12 @@ export type InterpretResult =
   | { kind: 'bad'; cameraId: string; message: string }
   | { kind: 'notCamera'; topic: string; why: string };
 
-export function interpretMessage(m: RecordedMessage, reader: RecordingReader): InterpretResult {
+export function interpretMessage(
+  m: RecordedMessage,
+  reader: RecordingReader,
+  /** Called with the frame ids a ROS message names, as it spells them (Viper reads them without leading slashes). */
+  onRosSpellings?: (spellings: Spelling[]) => void,
+): InterpretResult {
   const k = schemaKind(m.channel.schemaName);
   if (!k) return { kind: 'other' };
   let msg: Decoded;
@@ -111,6 +117,7 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
       message: `${m.channel.topic}: ${(err as Error).message}`,
     };
   }
+  if (k.ros && onRosSpellings) onRosSpellings(rosSpellings(k.kind, msg));
   const where = `${m.channel.topic} at log time ${m.logTimeNs}`;
   try {
     switch (k.kind) {
@@ -172,6 +179,17 @@ export function interpretMessage(m: RecordedMessage, reader: RecordingReader): I
   } catch (err) {
     return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message: (err as Error).message };
   }
+}
+
+/** The frame ids a ROS message names, spelt as it spells them: a TFMessage's parents and children, else its header's. */
+function rosSpellings(kind: string, msg: Decoded): Spelling[] {
+  const raw = (v: unknown) => (typeof v === 'string' ? v : '');
+  const headerId = (d: Decoded) => raw((d.header as Decoded | undefined)?.frame_id);
+  if (kind !== 'tf') return [{ raw: headerId(msg), role: 'header' }];
+  return ((msg.transforms ?? []) as Decoded[]).flatMap((t): Spelling[] => [
+    { raw: headerId(t), role: 'parent' },
+    { raw: raw(t.child_frame_id), role: 'child' },
+  ]);
 }
 
 /** `/tf_static` (or a namespaced `/robot/tf_static`): tf2's static transforms, valid at every stamp. */

@@ -29,7 +29,13 @@ const OBJECTS: SchemaSpec = {
   jsonSchema: z.toJSONSchema(ObjectsMessage) as object,
 };
 
-export function createOutputEncoder(): (r: RigResult) => OutputMessage[] {
+/**
+ * `spell`: how the input spells a frame Viper names (`odom` → a ROS 1 bag's `/odom`), for the frame ids of the
+ * Foxglove messages, which Foxglove matches against the input's own transforms copied into the results.
+ */
+export function createOutputEncoder(
+  spell: (frame: string) => string = (f) => f,
+): (r: RigResult) => OutputMessage[] {
   const trails = new Map<string, ReturnType<typeof createTrails>>();
   return (r) => {
     const out: OutputMessage[] = [];
@@ -53,12 +59,9 @@ export function createOutputEncoder(): (r: RigResult) => OutputMessage[] {
         t = createTrails();
         trails.set(r.rig.feedId, t);
       }
-      out.push({
-        topic: topics.scene,
-        schema: SCENE,
-        message: objectsToSceneUpdate(r.objects, tNs, t.push(r.objects)),
-        tNs,
-      });
+      const scene = objectsToSceneUpdate(r.objects, tNs, t.push(r.objects));
+      for (const e of scene.entities) e.frame_id = spell(e.frame_id);
+      out.push({ topic: topics.scene, schema: SCENE, message: scene, tNs });
     }
     return out;
   };

@@ -108,7 +108,7 @@ export class RigIntake {
 
   constructor(
     feedId: string,
-    sink: ResultsSink,
+    private readonly sink: ResultsSink,
     private readonly reader: RecordingReader,
     private readonly ordered: OrderedWriter<RecordedMessage, RigResult>,
     private readonly opts: RigIntakeOptions = {},
@@ -132,7 +132,9 @@ export class RigIntake {
       logTimeNs: m.logTimeNs,
       rigFrames: stats.rigFrames,
     });
-    const interpreted = interpretMessage(m, this.reader);
+    const interpreted = interpretMessage(m, this.reader, (spellings) =>
+      this.sink.noteSpellings(m, spellings),
+    );
     if (interpreted.kind === 'bad') {
       countIssue(stats, 'bad-message');
       if (stats.badMessages.length < 5) stats.badMessages.push(interpreted.message);
