@@ -1,6 +1,7 @@
 /** The io layer's public surface: MCAP reading/writing, message codecs and tracking text files. What is not exported here is internal. */
 export type * from './types.ts';
-export { RecordingReader, isDamageError, withRecoverHint } from './mcap/RecordingReader.ts';
+export { RecordingReader } from './mcap/RecordingReader.ts';
+export { isDamageError, withRecoverHint } from './mcap/damage.ts';
 export type { OpenOptions } from './mcap/RecordingReader.ts';
 export type { MetadataRecord, SchemaRecord } from './mcap/inspectFile.ts';
 export { RecordingWriter, encodeJson, unfinishedOutputs } from './mcap/RecordingWriter.ts';

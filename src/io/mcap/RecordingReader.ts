@@ -5,7 +5,7 @@
  * Damage is reported as RecordingError with its position; `recover: true` instead yields the intact messages
  * before the damage and reports the loss.
  */
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
 import { RecordingError } from '../../contracts/errors.ts';
@@ -25,12 +25,15 @@ import {
   checkMagic,
   factsFromIndex,
   fileAccessError,
+  fileSize,
+  isFolder,
   recordingError,
   footerPointsAtSummary,
   scanFile,
   tryIndexed,
 } from './inspectFile.ts';
 import type { FileFacts, IndexedOpen, MetadataRecord, SchemaRecord } from './inspectFile.ts';
+import { damageError, HINT_RECOVER } from './damage.ts';
 import { reorder } from './order.ts';
 import { readChunks } from './chunkRead.ts';
 import { DamageError, streamRecords } from './recordStream.ts';
@@ -41,32 +44,6 @@ type ChunkIndexRecord = TypedMcapRecords['ChunkIndex'];
 export interface OpenOptions {
   /** Read the intact part of a truncated or damaged file instead of failing (default false). */
   recover?: boolean;
-}
-
-/** How a library caller reads the intact part; commands say it their own way (`withRecoverHint`). */
-const HINT_RECOVER = 'open it with { recover: true } to read the intact messages before the damage';
-const HINT_TRUNCATED = 'the file was cut short (writer stopped before close?)';
-
-/** True for the RecordingError of a damaged or truncated file, the one that `recover: true` reads past. */
-export function isDamageError(err: unknown): err is RecordingError {
-  return err instanceof RecordingError && err.cause instanceof DamageError;
-}
-
-/**
- * A damage error with `how` (what to do about it, e.g. a command's own option) in place of the library's hint,
- * keeping what, where and cause; any other error is returned as it is. `how` gets the damaged file's path.
- */
-export function withRecoverHint(err: unknown, how: (path: string) => string): unknown {
-  if (!isDamageError(err)) return err;
-  const damage = (err.cause as DamageError).damage;
-  const path = err.where ?? '';
-  return new RecordingError({
-    what: err.what,
-    ...(err.where === undefined ? {} : { where: err.where }),
-    hint: damageHint(damage, how(path)),
-    // The original DamageError: under --verbose its stack shows where the damage was found.
-    cause: err.cause,
-  });
 }
 
 export class RecordingReader {
@@ -405,52 +382,4 @@ export class RecordingReader {
     }
     return { channel, sequence, logTimeNs: logTime, publishTimeNs: publishTime, data };
   }
-}
-
-async function isFolder(path: string): Promise<boolean> {
-  return stat(path).then(
-    (st) => st.isDirectory(),
-    () => false, // missing or unreadable: fileSize says which
-  );
-}
-
-async function fileSize(path: string): Promise<number> {
-  try {
-    const st = await stat(path);
-    // A device or a pipe has no size and no random access (/dev/zero read as 'empty', a FIFO as nothing).
-    if (!st.isFile()) {
-      throw recordingError(
-        'is not a regular file (a device, pipe or socket)',
-        path,
-        'MCAP is read with random access: save the recording to a file first',
-      );
-    }
-    if (st.size === 0)
-      throw recordingError('empty file (0 bytes)', path, 'the writer produced nothing; re-record it');
-    return st.size;
-  } catch (err) {
-    if (err instanceof RecordingError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw recordingError('file not found', path, 'check the path', err);
-    throw recordingError(
-      `cannot read file (${code ?? 'error'})`,
-      path,
-      'check the path and permissions',
-      err,
-    );
-  }
-}
-
-function damageError(damage: Damage, path: string): RecordingError {
-  return new RecordingError({
-    what: damage.reason,
-    where: path,
-    hint: damageHint(damage, HINT_RECOVER),
-    cause: new DamageError(damage),
-  });
-}
-
-/** The hint of a damage error: `recover` (how to read the intact part), after a word on a cut-short file. */
-function damageHint(damage: Damage, recover: string): string {
-  return damage.truncated ? `${HINT_TRUNCATED}; ${recover}` : recover;
 }

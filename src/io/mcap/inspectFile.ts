@@ -3,6 +3,7 @@
  * MCAP magic), an indexed open with sanity checks of the index, and otherwise a streaming scan that rebuilds
  * the summary and finds the first damaged record.
  */
+import { stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { McapIndexedReader, Opcode } from '@mcap/core';
 import type { DecompressHandlers, TypedMcapRecords } from '@mcap/core';
@@ -336,4 +337,40 @@ async function endsWithMagic(fh: FileHandle, size: number): Promise<boolean> {
   const tail = new Uint8Array(MCAP_MAGIC.length);
   await fh.read(tail, 0, MCAP_MAGIC.length, size - MCAP_MAGIC.length);
   return hasMagicAt(tail);
+}
+
+/** A folder (a ROS 2 bag folder, say); false when missing or unreadable. */
+export async function isFolder(path: string): Promise<boolean> {
+  return stat(path).then(
+    (st) => st.isDirectory(),
+    () => false, // missing or unreadable: fileSize says which
+  );
+}
+
+/** A regular, non-empty file's size; else the RecordingError that says what the path is. */
+export async function fileSize(path: string): Promise<number> {
+  try {
+    const st = await stat(path);
+    // A device or a pipe has no size and no random access (/dev/zero read as 'empty', a FIFO as nothing).
+    if (!st.isFile()) {
+      throw recordingError(
+        'is not a regular file (a device, pipe or socket)',
+        path,
+        'MCAP is read with random access: save the recording to a file first',
+      );
+    }
+    if (st.size === 0)
+      throw recordingError('empty file (0 bytes)', path, 'the writer produced nothing; re-record it');
+    return st.size;
+  } catch (err) {
+    if (err instanceof RecordingError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw recordingError('file not found', path, 'check the path', err);
+    throw recordingError(
+      `cannot read file (${code ?? 'error'})`,
+      path,
+      'check the path and permissions',
+      err,
+    );
+  }
 }
