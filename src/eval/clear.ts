@@ -7,12 +7,21 @@
  * - IDSW: a matched gt whose tracker id differs from the one it last matched (any number of frames ago);
  * - MT / PT / ML: tracked ratio > 0.8 / ≥ 0.2 / the rest; Frag: times a gt's tracking resumed after an
  *   interruption; MOTP: mean similarity of matches (TrackEval's convention; py-motmetrics reports 1 − MOTP).
+ * Frame by frame ({@link ClearAccumulator}): the state carried is per ground-truth id, not per frame.
  */
 import { linearSumAssignment } from './assignment.ts';
 import type { Box2D } from '../contracts/geometry.ts';
 import { type ClearResult, emptyClear, finalizeClear } from './clearResult.ts';
-import { clearMotmetrics } from './clearMotmetrics.ts';
-import { asPrepared, EPS, type EvalSequence, type PreparedSequence } from './sequence.ts';
+import { ClearMotmetricsAccumulator } from './clearMotmetrics.ts';
+import {
+  asPrepared,
+  EPS,
+  type EvalSequence,
+  type FrameAccumulator,
+  type PreparedSequence,
+  type SequenceTotals,
+  totalsOf,
+} from './sequence.ts';
 
 export interface ClearOptions {
   /** Minimum similarity for a match (IoU 0.5 by default). */
@@ -22,66 +31,74 @@ export interface ClearOptions {
    * clearMotmetrics.ts). Both give the same TUD-Campus figures; they can differ on other sequences.
    */
   readonly convention?: 'trackeval' | 'motmetrics';
-  /** Called for every match: frame index, row of the gt and of the tracker entry in that frame, and
-   * whether it counted as an identity switch. */
+  /** Called for every match: frame index (frames fed so far, from 0), row of the gt and of the tracker entry in
+   * that frame, and whether it counted as an identity switch. */
   readonly onMatch?: (t: number, gtIndex: number, trIndex: number, idsw: boolean) => void;
 }
 
 /** Bonus that makes continuing last frame's matches win over any similarity gain (TrackEval: 1000). */
 const CONTINUATION_BONUS = 1000;
 
-/**
- * CLEAR MOT of one sequence. Example: a tracker identical to the ground truth gives MOTA = 1, MOTP = 1.
- */
-export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: ClearOptions = {}): ClearResult {
-  const p = asPrepared(seq);
+/** CLEAR MOT of either convention, frame by frame. */
+export function clearAccumulator(opts: ClearOptions = {}): FrameAccumulator<ClearResult> {
   const threshold = opts.threshold ?? 0.5;
-  if (opts.convention === 'motmetrics') return clearMotmetrics(p, threshold, opts.onMatch);
-  const res = emptyClear();
-  // Empty sides return early without final fields, as the reference does (MOTA stays 0).
-  if (p.numTrDets === 0) {
-    res.CLR_FN = p.numGtDets;
-    res.ML = p.numGtIds;
-    res.MLR = 1;
-    return res;
-  }
-  if (p.numGtDets === 0) {
-    res.CLR_FP = p.numTrDets;
-    res.MLR = 1;
-    return res;
-  }
-  const nG = p.numGtIds;
-  const gtIdCount = new Float64Array(nG);
-  const gtMatchedCount = new Float64Array(nG);
-  const gtFragCount = new Float64Array(nG);
-  // −1 = none. prevTracker: last tracker matched to each gt, ever (for IDSW);
-  // prevStep: matched in the previous evaluated frame only (for the continuation bonus and Frag).
-  const prevTracker = new Int32Array(nG).fill(-1);
-  let prevStep = new Int32Array(nG).fill(-1);
+  return opts.convention === 'motmetrics'
+    ? new ClearMotmetricsAccumulator(threshold, opts.onMatch)
+    : new ClearAccumulator(threshold, opts.onMatch);
+}
 
-  for (let t = 0; t < p.numTimesteps; t++) {
-    const g = p.gtIds[t]!;
-    const k = p.trIds[t]!;
+/**
+ * TrackEval's CLEAR, one frame at a time (frames in order; ids numbered from 0 in order of appearance). Per gt
+ * id: frames present and matched, resumptions, the tracker it last matched; and last frame's matches.
+ */
+export class ClearAccumulator implements FrameAccumulator<ClearResult> {
+  readonly #res = emptyClear();
+  readonly #gtIdCount: number[] = [];
+  readonly #gtMatchedCount: number[] = [];
+  readonly #gtFragCount: number[] = [];
+  /** Last tracker matched to each gt, ever (for IDSW); −1 = none. */
+  readonly #prevTracker: number[] = [];
+  /** Matched in the previous evaluated frame only (for the continuation bonus and Frag): gt → tracker. */
+  #prevStep = new Map<number, number>();
+  #t = 0;
+
+  constructor(
+    readonly threshold: number,
+    readonly onMatch?: (t: number, gtIndex: number, trIndex: number, idsw: boolean) => void,
+  ) {}
+
+  add(g: Int32Array, k: Int32Array, sim: Float64Array): void {
+    const t = this.#t++;
+    const res = this.#res;
+    for (const id of g) {
+      while (this.#gtIdCount.length <= id) {
+        this.#gtIdCount.push(0);
+        this.#gtMatchedCount.push(0);
+        this.#gtFragCount.push(0);
+        this.#prevTracker.push(-1);
+      }
+    }
     if (g.length === 0) {
       res.CLR_FP += k.length;
-      continue;
+      return;
     }
     if (k.length === 0) {
       res.CLR_FN += g.length;
-      for (const id of g) gtIdCount[id]! += 1;
-      continue;
+      for (const id of g) this.#gtIdCount[id]! += 1;
+      return;
     }
-    const sim = p.similarity[t]!;
     const m = k.length;
+    const prevStep = this.#prevStep;
     const score = new Float64Array(g.length * m);
     for (let i = 0; i < g.length; i++) {
       for (let j = 0; j < m; j++) {
         const s = sim[i * m + j]!;
-        score[i * m + j] = s < threshold - EPS ? 0 : (prevStep[g[i]!] === k[j]! ? CONTINUATION_BONUS : 0) + s;
+        score[i * m + j] =
+          s < this.threshold - EPS ? 0 : (prevStep.get(g[i]!) === k[j]! ? CONTINUATION_BONUS : 0) + s;
       }
     }
     const a = linearSumAssignment({ rows: g.length, cols: m, data: score }, true);
-    const nextStep = new Int32Array(nG).fill(-1);
+    const nextStep = new Map<number, number>();
     let matches = 0;
     for (let q = 0; q < a.rows.length; q++) {
       const i = a.rows[q]!;
@@ -90,35 +107,62 @@ export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: Clea
       const gid = g[i]!;
       const tid = k[j]!;
       matches++;
-      const idsw = prevTracker[gid] !== -1 && prevTracker[gid] !== tid;
+      const prev = this.#prevTracker[gid]!;
+      const idsw = prev !== -1 && prev !== tid;
       if (idsw) res.IDSW++;
-      opts.onMatch?.(t, i, j, idsw);
-      prevTracker[gid] = tid;
-      nextStep[gid] = tid;
-      gtMatchedCount[gid]! += 1;
+      this.onMatch?.(t, i, j, idsw);
+      this.#prevTracker[gid] = tid;
+      nextStep.set(gid, tid);
+      this.#gtMatchedCount[gid]! += 1;
       res.MOTP_sum += sim[i * m + j]!;
     }
-    for (const id of g) gtIdCount[id]! += 1;
-    for (let id = 0; id < nG; id++) {
-      if (prevStep[id] === -1 && nextStep[id] !== -1) gtFragCount[id]! += 1;
-    }
-    prevStep = nextStep;
+    for (const id of g) this.#gtIdCount[id]! += 1;
+    for (const id of nextStep.keys()) if (!prevStep.has(id)) this.#gtFragCount[id]! += 1;
+    this.#prevStep = nextStep;
     res.CLR_TP += matches;
     res.CLR_FN += g.length - matches;
     res.CLR_FP += m - matches;
   }
 
-  for (let id = 0; id < nG; id++) {
-    if (gtIdCount[id]! > 0) {
-      const ratio = gtMatchedCount[id]! / gtIdCount[id]!;
-      if (ratio > 0.8) res.MT++;
-      else if (ratio >= 0.2) res.PT++;
+  result(n: SequenceTotals): ClearResult {
+    // Empty sides return early without final fields, as the reference does (MOTA stays 0).
+    if (n.numTrDets === 0) {
+      const res = emptyClear();
+      res.CLR_FN = n.numGtDets;
+      res.ML = n.numGtIds;
+      res.MLR = 1;
+      return res;
     }
-    if (gtFragCount[id]! > 0) res.Frag += gtFragCount[id]! - 1;
+    if (n.numGtDets === 0) {
+      const res = emptyClear();
+      res.CLR_FP = n.numTrDets;
+      res.MLR = 1;
+      return res;
+    }
+    const res = { ...this.#res };
+    const nG = n.numGtIds;
+    for (let id = 0; id < nG; id++) {
+      if (this.#gtIdCount[id]! > 0) {
+        const ratio = this.#gtMatchedCount[id]! / this.#gtIdCount[id]!;
+        if (ratio > 0.8) res.MT++;
+        else if (ratio >= 0.2) res.PT++;
+      }
+      if (this.#gtFragCount[id]! > 0) res.Frag += this.#gtFragCount[id]! - 1;
+    }
+    res.ML = nG - res.MT - res.PT;
+    res.CLR_Frames = n.frameCount;
+    return finalizeClear(res);
   }
-  res.ML = nG - res.MT - res.PT;
-  res.CLR_Frames = p.frameCount ?? p.numTimesteps;
-  return finalizeClear(res);
+}
+
+/**
+ * CLEAR MOT of one sequence. Example: a tracker identical to the ground truth gives MOTA = 1, MOTP = 1.
+ */
+export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: ClearOptions = {}): ClearResult {
+  const p = asPrepared(seq);
+  const acc = clearAccumulator(opts);
+  for (let t = 0; t < p.numTimesteps; t++) acc.add(p.gtIds[t]!, p.trIds[t]!, p.similarity[t]!);
+  return acc.result(totalsOf(p));
 }
 
 export { type ClearResult, combineClear, finalizeClear } from './clearResult.ts';

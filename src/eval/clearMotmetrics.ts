@@ -12,29 +12,61 @@
  */
 import { linearSumAssignment } from './assignment.ts';
 import { type ClearResult, emptyClear, finalizeClear } from './clearResult.ts';
-import type { PreparedSequence } from './sequence.ts';
+import type { FrameAccumulator, SequenceTotals } from './sequence.ts';
 
-/** CLEAR MOT the way py-motmetrics counts it; see the module doc for where it departs from TrackEval. */
-export function clearMotmetrics(
-  p: PreparedSequence,
-  threshold: number,
-  onMatch?: (t: number, gtIndex: number, trIndex: number, idsw: boolean) => void,
-): ClearResult {
-  const nG = p.numGtIds;
-  const pairing = new Int32Array(nG).fill(-1); // py-motmetrics `m`: gt → last matched tracker
-  // Per gt, its events in frame order: 1 tracked (MATCH/SWITCH), 0 missed.
-  const events: number[][] = Array.from({ length: nG }, () => []);
-  let tp = 0;
-  let fn = 0;
-  let fp = 0;
-  let idsw = 0;
-  let simSum = 0;
-  const maxDist = 1 - threshold;
+/**
+ * CLEAR MOT the way py-motmetrics counts it, one frame at a time; see the module doc for where it departs from
+ * TrackEval. Per gt id it keeps the tracker it last matched and a summary of its tracked / missed events (how many,
+ * how many tracked, the last one, and whether a tracked → missed transition awaits a later tracked frame to count
+ * as a fragmentation), not the events themselves.
+ */
+export class ClearMotmetricsAccumulator implements FrameAccumulator<ClearResult> {
+  /** py-motmetrics `m`: gt → last matched tracker (−1 none). */
+  readonly #pairing: number[] = [];
+  /** Per gt: events (frames present), tracked events, last event (−1 none, 0 missed, 1 tracked), a pending drop. */
+  readonly #events: number[] = [];
+  readonly #tracked: number[] = [];
+  readonly #last: number[] = [];
+  readonly #pendingDrop: number[] = [];
+  readonly #frag: number[] = [];
+  #tp = 0;
+  #fn = 0;
+  #fp = 0;
+  #idsw = 0;
+  #simSum = 0;
+  #t = 0;
 
-  for (let t = 0; t < p.numTimesteps; t++) {
-    const g = p.gtIds[t]!;
-    const k = p.trIds[t]!;
-    const sim = p.similarity[t]!;
+  constructor(
+    readonly threshold: number,
+    readonly onMatch?: (t: number, gtIndex: number, trIndex: number, idsw: boolean) => void,
+  ) {}
+
+  #event(gid: number, e: 0 | 1): void {
+    this.#events[gid]! += 1;
+    if (e === 1) {
+      this.#tracked[gid]! += 1;
+      if (this.#pendingDrop[gid]) {
+        this.#frag[gid]! += 1;
+        this.#pendingDrop[gid] = 0;
+      }
+    } else if (this.#last[gid] === 1) this.#pendingDrop[gid] = 1;
+    this.#last[gid] = e;
+  }
+
+  add(g: Int32Array, k: Int32Array, sim: Float64Array): void {
+    const t = this.#t++;
+    const pairing = this.#pairing;
+    for (const id of g) {
+      while (pairing.length <= id) {
+        pairing.push(-1);
+        this.#events.push(0);
+        this.#tracked.push(0);
+        this.#last.push(-1);
+        this.#pendingDrop.push(0);
+        this.#frag.push(0);
+      }
+    }
+    const maxDist = 1 - this.threshold;
     const n = g.length;
     const m = k.length;
     const gDone = new Uint8Array(n);
@@ -44,11 +76,11 @@ export function clearMotmetrics(
       gDone[i] = 1;
       kDone[j] = 1;
       pairing[g[i]!] = k[j]!;
-      events[g[i]!]!.push(1);
-      tp++;
-      simSum += sim[i * m + j]!;
-      if (isSwitch) idsw++;
-      onMatch?.(t, i, j, isSwitch);
+      this.#event(g[i]!, 1);
+      this.#tp++;
+      this.#simSum += sim[i * m + j]!;
+      if (isSwitch) this.#idsw++;
+      this.onMatch?.(t, i, j, isSwitch);
     };
     if (n > 0 && m > 0) {
       // 1. Carry forward established pairings.
@@ -85,40 +117,40 @@ export function clearMotmetrics(
     }
     for (let i = 0; i < n; i++) {
       if (gDone[i]) continue;
-      events[g[i]!]!.push(0);
-      fn++;
+      this.#event(g[i]!, 0);
+      this.#fn++;
     }
-    for (let j = 0; j < m; j++) if (!kDone[j]) fp++;
+    for (let j = 0; j < m; j++) if (!kDone[j]) this.#fp++;
   }
 
-  let mt = 0;
-  let pt = 0;
-  let ml = 0;
-  let frag = 0;
-  for (const ev of events) {
-    if (ev.length === 0) continue;
-    const tracked = ev.reduce((s, x) => s + x, 0);
-    const ratio = tracked / ev.length;
-    if (ratio >= 0.8) mt++;
-    else if (ratio >= 0.2) pt++;
-    else ml++;
-    const first = ev.indexOf(1);
-    const last = ev.lastIndexOf(1);
-    for (let q = first + 1; first >= 0 && q <= last; q++) if (ev[q - 1] === 1 && ev[q] === 0) frag++;
+  result(n: SequenceTotals): ClearResult {
+    let mt = 0;
+    let pt = 0;
+    let ml = 0;
+    let frag = 0;
+    for (let id = 0; id < this.#events.length; id++) {
+      const count = this.#events[id]!;
+      if (count === 0) continue;
+      const ratio = this.#tracked[id]! / count;
+      if (ratio >= 0.8) mt++;
+      else if (ratio >= 0.2) pt++;
+      else ml++;
+      frag += this.#frag[id]!;
+    }
+    // Ratios start at zero and are derived from the counts by finalizeClear.
+    const res: ClearResult = {
+      ...emptyClear(),
+      MOTP_sum: this.#simSum,
+      CLR_TP: this.#tp,
+      CLR_FN: this.#fn,
+      CLR_FP: this.#fp,
+      IDSW: this.#idsw,
+      MT: mt,
+      PT: pt,
+      ML: ml,
+      Frag: frag,
+      CLR_Frames: n.frameCount,
+    };
+    return finalizeClear(res);
   }
-  // Ratios start at zero and are derived from the counts by finalizeClear.
-  const res: ClearResult = {
-    ...emptyClear(),
-    MOTP_sum: simSum,
-    CLR_TP: tp,
-    CLR_FN: fn,
-    CLR_FP: fp,
-    IDSW: idsw,
-    MT: mt,
-    PT: pt,
-    ML: ml,
-    Frag: frag,
-    CLR_Frames: p.frameCount ?? p.numTimesteps,
-  };
-  return finalizeClear(res);
 }

@@ -80,39 +80,49 @@ export function dontCareMatch(
 }
 
 /**
- * Rows ready to score: don't-care ground truth and the tracker rows it absorbs removed (see the module doc).
- * Frames are grouped by (camera, frame); row order is kept. Without don't-care rows and without
- * `minHeightPx` the input comes back unchanged.
+ * One camera frame's rows ready to score: don't-care ground truth and the tracker rows it absorbs removed (steps
+ * 1–4), order kept. Without don't-care ground truth in the frame and without `minHeightPx` nothing is removed.
+ */
+export function dontCareRows<G extends { box: Box2D; ignore?: boolean }, T extends { box: Box2D }>(
+  gt: readonly G[],
+  tr: readonly T[],
+  opts: DontCareOptions = {},
+): { gt: G[]; tr: T[] } {
+  const minH = opts.minHeightPx ?? 0;
+  const dc = gt.map((r) => isDontCare(r, minH));
+  if (minH <= 0 && !dc.includes(true)) return { gt: [...gt], tr: [...tr] };
+  const { keep } = dontCareFrame(
+    gt.map((r) => r.box),
+    dc,
+    tr.map((r) => r.box),
+    opts,
+  );
+  return { gt: gt.filter((_, i) => !dc[i]), tr: tr.filter((_, j) => keep[j]) };
+}
+
+/**
+ * Rows ready to score: don't-care ground truth and the tracker rows it absorbs removed (see the module doc),
+ * frame by frame (`dontCareRows` of each camera and frame). Row order is kept.
  */
 export function applyDontCare(
   gt: readonly TrackRow[],
   tr: readonly TrackRow[],
   opts: DontCareOptions = {},
 ): { gt: TrackRow[]; tr: TrackRow[]; removedGt: number; removedTracker: number } {
-  const minH = opts.minHeightPx ?? 0;
-  if (minH <= 0 && !gt.some((r) => r.ignore === true)) {
-    return { gt: [...gt], tr: [...tr], removedGt: 0, removedTracker: 0 };
-  }
   const key = (r: TrackRow) => `${r.camera ?? ''}\u0000${r.frame}`;
   const gtBy = groupBy(gt, key);
-  const removed = new Set<TrackRow>();
-  for (const [k, trs] of groupBy(tr, key)) {
-    const gts = gtBy.get(k) ?? [];
-    const { keep } = dontCareFrame(
-      gts.map((r) => r.box),
-      gts.map((r) => isDontCare(r, minH)),
-      trs.map((r) => r.box),
-      opts,
-    );
-    trs.forEach((r, j) => {
-      if (!keep[j]) removed.add(r);
-    });
+  const trBy = groupBy(tr, key);
+  const kept = new Set<TrackRow>();
+  for (const k of new Set([...gtBy.keys(), ...trBy.keys()])) {
+    const p = dontCareRows(gtBy.get(k) ?? [], trBy.get(k) ?? [], opts);
+    for (const r of [...p.gt, ...p.tr]) kept.add(r);
   }
-  const gtKept = gt.filter((r) => !isDontCare(r, minH));
+  const gtKept = gt.filter((r) => kept.has(r));
+  const trKept = tr.filter((r) => kept.has(r));
   return {
     gt: gtKept,
-    tr: tr.filter((r) => !removed.has(r)),
+    tr: trKept,
     removedGt: gt.length - gtKept.length,
-    removedTracker: removed.size,
+    removedTracker: tr.length - trKept.length,
   };
 }

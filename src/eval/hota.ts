@@ -9,10 +9,20 @@
  *    AssA = Σ_TP c / (n_g + n_k − c) / |TP|, AssRe, AssPr likewise; DetA = TP / (TP + FN + FP);
  *    HOTA_α = √(DetA·AssA); LocA = mean S over TPs.
  * The reported scalars (HOTA, DetA, …) are the means over the α curve (TrackEval's `___AUC`).
+ * Steps 1 and 2–3 are two passes over the frames ({@link HotaAccumulator}), keeping per-pair sums, not frames.
  */
 import type { Box2D } from '../contracts/geometry.ts';
 import { linearSumAssignment } from './assignment.ts';
-import { asPrepared, EPS, type EvalSequence, type PreparedSequence } from './sequence.ts';
+import { PAIR_STRIDE, pairKey } from './identity.ts';
+import {
+  asPrepared,
+  EPS,
+  type EvalSequence,
+  type FrameAccumulator,
+  type PreparedSequence,
+  type SequenceTotals,
+  totalsOf,
+} from './sequence.ts';
 
 /** α = 0.05, 0.10, …, 0.95 (TrackEval: `np.arange(0.05, 0.99, 0.05)`). */
 export const HOTA_ALPHAS: readonly number[] = Array.from({ length: 19 }, (_, i) => 0.05 + i * 0.05);
@@ -51,27 +61,23 @@ function emptyCurves(n: number): HotaCurves {
   return c;
 }
 
-/** HOTA of one sequence. Example: a perfect tracker gives HOTA = DetA = AssA = LocA = 1 at every α. */
-export function hota(seq: EvalSequence<Box2D> | PreparedSequence): HotaResult {
-  const p = asPrepared(seq);
-  const nA = HOTA_ALPHAS.length;
-  const c = emptyCurves(nA);
-  // Empty sides: the reference returns before computing the final fields (scores 0, LocA 1).
-  if (p.numTrDets === 0 || p.numGtDets === 0) {
-    const side = p.numTrDets === 0 ? c.HOTA_FN : c.HOTA_FP;
-    side.fill(p.numTrDets === 0 ? p.numGtDets : p.numTrDets);
-    c.LocA.fill(1);
-    return summarize(c, true);
-  }
-  const nG = p.numGtIds;
-  const nT = p.numTrIds;
-  const potential = new Float64Array(nG * nT);
-  const gtCount = new Float64Array(nG);
-  const trCount = new Float64Array(nT);
-  for (let t = 0; t < p.numTimesteps; t++) {
-    const g = p.gtIds[t]!;
-    const k = p.trIds[t]!;
-    const sim = p.similarity[t]!;
+/**
+ * HOTA in two passes over the frames (the same frames, in the same order, both times): `add` (pass 1) sums per
+ * (gt id, tracker id) pair the normalized similarity and per id its detections, which fix the global alignment
+ * scores; `match` (pass 2) assigns each frame with them and counts TP/FN/FP and per-pair matches per α. Pairs are
+ * kept only where their similarity was ever above 0 (the others align at 0) or where they matched.
+ */
+export class HotaAccumulator implements FrameAccumulator<HotaResult> {
+  readonly #potential = new Map<number, number>();
+  readonly #gtCount: number[] = [];
+  readonly #trCount: number[] = [];
+  readonly #c = emptyCurves(HOTA_ALPHAS.length);
+  /** Per matched pair, its matches per α. */
+  readonly #matchCounts = new Map<number, Float64Array>();
+  readonly #locSum = new Float64Array(HOTA_ALPHAS.length);
+
+  /** Pass 1: one frame. */
+  add(g: Int32Array, k: Int32Array, sim: Float64Array): void {
     const m = k.length;
     const rowSum = new Float64Array(g.length);
     const colSum = new Float64Array(m);
@@ -85,38 +91,44 @@ export function hota(seq: EvalSequence<Box2D> | PreparedSequence): HotaResult {
       for (let j = 0; j < m; j++) {
         const s = sim[i * m + j]!;
         const denom = colSum[j]! + rowSum[i]! - s;
-        if (denom > EPS) potential[g[i]! * nT + k[j]!]! += s / denom;
+        if (denom > EPS && s !== 0) {
+          const key = pairKey(g[i]!, k[j]!);
+          this.#potential.set(key, (this.#potential.get(key) ?? 0) + s / denom);
+        }
       }
     }
-    for (const id of g) gtCount[id]! += 1;
-    for (const id of k) trCount[id]! += 1;
-  }
-  const align = new Float64Array(nG * nT);
-  for (let i = 0; i < nG; i++) {
-    for (let j = 0; j < nT; j++) {
-      const pot = potential[i * nT + j]!;
-      align[i * nT + j] = pot / (gtCount[i]! + trCount[j]! - pot);
+    for (const id of g) {
+      while (this.#gtCount.length <= id) this.#gtCount.push(0);
+      this.#gtCount[id]! += 1;
+    }
+    for (const id of k) {
+      while (this.#trCount.length <= id) this.#trCount.push(0);
+      this.#trCount[id]! += 1;
     }
   }
 
-  const matchCounts = Array.from({ length: nA }, () => new Float64Array(nG * nT));
-  const locSum = new Float64Array(nA);
-  for (let t = 0; t < p.numTimesteps; t++) {
-    const g = p.gtIds[t]!;
-    const k = p.trIds[t]!;
+  /** The global alignment score of a pair, after pass 1. */
+  #align(g: number, k: number): number {
+    const pot = this.#potential.get(pairKey(g, k)) ?? 0;
+    return pot / (this.#gtCount[g]! + this.#trCount[k]! - pot);
+  }
+
+  /** Pass 2: the same frame again. */
+  match(g: Int32Array, k: Int32Array, sim: Float64Array): void {
+    const nA = HOTA_ALPHAS.length;
+    const c = this.#c;
     if (g.length === 0) {
       for (let a = 0; a < nA; a++) c.HOTA_FP[a]! += k.length;
-      continue;
+      return;
     }
     if (k.length === 0) {
       for (let a = 0; a < nA; a++) c.HOTA_FN[a]! += g.length;
-      continue;
+      return;
     }
-    const sim = p.similarity[t]!;
     const m = k.length;
     const score = new Float64Array(g.length * m);
     for (let i = 0; i < g.length; i++) {
-      for (let j = 0; j < m; j++) score[i * m + j] = align[g[i]! * nT + k[j]!]! * sim[i * m + j]!;
+      for (let j = 0; j < m; j++) score[i * m + j] = this.#align(g[i]!, k[j]!) * sim[i * m + j]!;
     }
     const match = linearSumAssignment({ rows: g.length, cols: m, data: score }, true);
     for (let a = 0; a < nA; a++) {
@@ -128,8 +140,14 @@ export function hota(seq: EvalSequence<Box2D> | PreparedSequence): HotaResult {
         const s = sim[i * m + j]!;
         if (!(s >= alpha - EPS)) continue;
         tp++;
-        locSum[a]! += s;
-        matchCounts[a]![g[i]! * nT + k[j]!]! += 1;
+        this.#locSum[a]! += s;
+        const key = pairKey(g[i]!, k[j]!);
+        let mc = this.#matchCounts.get(key);
+        if (!mc) {
+          mc = new Float64Array(nA);
+          this.#matchCounts.set(key, mc);
+        }
+        mc[a]! += 1;
       }
       c.HOTA_TP[a]! += tp;
       c.HOTA_FN[a]! += g.length - tp;
@@ -137,28 +155,50 @@ export function hota(seq: EvalSequence<Box2D> | PreparedSequence): HotaResult {
     }
   }
 
-  for (let a = 0; a < nA; a++) {
-    const mc = matchCounts[a]!;
-    let assA = 0;
-    let assRe = 0;
-    let assPr = 0;
-    for (let i = 0; i < nG; i++) {
-      for (let j = 0; j < nT; j++) {
-        const n = mc[i * nT + j]!;
-        if (n === 0) continue;
-        assA += (n * n) / Math.max(1, gtCount[i]! + trCount[j]! - n);
-        assRe += (n * n) / Math.max(1, gtCount[i]!);
-        assPr += (n * n) / Math.max(1, trCount[j]!);
-      }
+  result(n: SequenceTotals): HotaResult {
+    const nA = HOTA_ALPHAS.length;
+    // Empty sides: the reference returns before computing the final fields (scores 0, LocA 1).
+    if (n.numTrDets === 0 || n.numGtDets === 0) {
+      const c = emptyCurves(nA);
+      const side = n.numTrDets === 0 ? c.HOTA_FN : c.HOTA_FP;
+      side.fill(n.numTrDets === 0 ? n.numGtDets : n.numTrDets);
+      c.LocA.fill(1);
+      return summarize(c, true);
     }
-    const tp = Math.max(1, c.HOTA_TP[a]!);
-    c.AssA[a] = assA / tp;
-    c.AssRe[a] = assRe / tp;
-    c.AssPr[a] = assPr / tp;
-    // TrackEval's 1e-10 floors make LocA = 1 where there is no TP.
-    c.LocA[a] = Math.max(1e-10, locSum[a]!) / Math.max(1e-10, c.HOTA_TP[a]!);
+    const c = this.#c;
+    // Summed by gt id, then tracker id, as over the dense matrix.
+    const pairs = [...this.#matchCounts.keys()].sort((x, y) => x - y);
+    for (let a = 0; a < nA; a++) {
+      let assA = 0;
+      let assRe = 0;
+      let assPr = 0;
+      for (const key of pairs) {
+        const nm = this.#matchCounts.get(key)![a]!;
+        if (nm === 0) continue;
+        const i = Math.floor(key / PAIR_STRIDE);
+        const j = key - i * PAIR_STRIDE;
+        assA += (nm * nm) / Math.max(1, this.#gtCount[i]! + this.#trCount[j]! - nm);
+        assRe += (nm * nm) / Math.max(1, this.#gtCount[i]!);
+        assPr += (nm * nm) / Math.max(1, this.#trCount[j]!);
+      }
+      const tp = Math.max(1, c.HOTA_TP[a]!);
+      c.AssA[a] = assA / tp;
+      c.AssRe[a] = assRe / tp;
+      c.AssPr[a] = assPr / tp;
+      // TrackEval's 1e-10 floors make LocA = 1 where there is no TP.
+      c.LocA[a] = Math.max(1e-10, this.#locSum[a]!) / Math.max(1e-10, c.HOTA_TP[a]!);
+    }
+    return summarize(c, false);
   }
-  return summarize(c, false);
+}
+
+/** HOTA of one sequence. Example: a perfect tracker gives HOTA = DetA = AssA = LocA = 1 at every α. */
+export function hota(seq: EvalSequence<Box2D> | PreparedSequence): HotaResult {
+  const p = asPrepared(seq);
+  const acc = new HotaAccumulator();
+  for (let t = 0; t < p.numTimesteps; t++) acc.add(p.gtIds[t]!, p.trIds[t]!, p.similarity[t]!);
+  for (let t = 0; t < p.numTimesteps; t++) acc.match(p.gtIds[t]!, p.trIds[t]!, p.similarity[t]!);
+  return acc.result(totalsOf(p));
 }
 
 /** Detection and combined fields from TP/FN/FP, AssA and LocA (TrackEval `_compute_final_fields`). */

@@ -5,11 +5,19 @@
  *
  * The references solve a (gt + tracker)² min-cost problem with dummy rows and columns. Its cost is
  * Σ gt dets + Σ tracker dets − 2·Σ matched co-occurrences, so the same optimum is the maximum-weight matching
- * of the co-occurrence counts, which is what is solved here (smaller, and free of the 1e10 sentinels).
+ * of the co-occurrence counts, which is what is solved here (smaller, and free of the 1e10 sentinels). The counts
+ * are summed frame by frame ({@link IdentityAccumulator}), so only pairs that ever overlap are kept.
  */
 import type { Box2D } from '../contracts/geometry.ts';
 import { linearSumAssignment } from './assignment.ts';
-import { asPrepared, type EvalSequence, type PreparedSequence } from './sequence.ts';
+import {
+  asPrepared,
+  type EvalSequence,
+  type FrameAccumulator,
+  type PreparedSequence,
+  type SequenceTotals,
+  totalsOf,
+} from './sequence.ts';
 
 export interface IdentityResult {
   IDF1: number;
@@ -25,42 +33,76 @@ export interface IdentityOptions {
   readonly threshold?: number;
 }
 
+/** Pair key of a gt and a tracker id (both below 2²⁶): ordering keys orders pairs by gt id, then tracker id. */
+export const pairKey = (g: number, k: number): number => g * PAIR_STRIDE + k;
+export const PAIR_STRIDE = 2 ** 26;
+
+/**
+ * IDF1 frame by frame: per (gt id, tracker id) pair the frames they overlap with similarity ≥ threshold, kept
+ * only for pairs that do; one assignment at the end.
+ */
+export class IdentityAccumulator implements FrameAccumulator<IdentityResult> {
+  readonly #potential = new Map<number, number>();
+
+  constructor(readonly threshold: number) {}
+
+  add(g: Int32Array, k: Int32Array, sim: Float64Array): void {
+    for (let i = 0; i < g.length; i++) {
+      for (let j = 0; j < k.length; j++) {
+        if (sim[i * k.length + j]! >= this.threshold) {
+          const key = pairKey(g[i]!, k[j]!);
+          this.#potential.set(key, (this.#potential.get(key) ?? 0) + 1);
+        }
+      }
+    }
+  }
+
+  result(n: SequenceTotals): IdentityResult {
+    const res: IdentityResult = { IDF1: 0, IDR: 0, IDP: 0, IDTP: 0, IDFN: 0, IDFP: 0 };
+    if (n.numTrDets === 0) {
+      res.IDFN = n.numGtDets;
+      return res;
+    }
+    if (n.numGtDets === 0) {
+      res.IDFP = n.numTrDets;
+      return res;
+    }
+    // Ids without any overlapping pair add nothing to a matching: the assignment is over those that have one
+    // (IDTP, an integer, is the same for every optimum).
+    const rows = new Map<number, number>();
+    const cols = new Map<number, number>();
+    for (const key of this.#potential.keys()) {
+      const g = Math.floor(key / PAIR_STRIDE);
+      const k = key - g * PAIR_STRIDE;
+      if (!rows.has(g)) rows.set(g, rows.size);
+      if (!cols.has(k)) cols.set(k, cols.size);
+    }
+    const nG = rows.size;
+    const nT = cols.size;
+    const potential = new Float64Array(nG * nT);
+    for (const [key, v] of this.#potential) {
+      const g = Math.floor(key / PAIR_STRIDE);
+      potential[rows.get(g)! * nT + cols.get(key - g * PAIR_STRIDE)!] = v;
+    }
+    const a = linearSumAssignment({ rows: nG, cols: nT, data: potential }, true);
+    let idtp = 0;
+    for (let q = 0; q < a.rows.length; q++) idtp += potential[a.rows[q]! * nT + a.cols[q]!]!;
+    res.IDTP = idtp;
+    res.IDFN = n.numGtDets - idtp;
+    res.IDFP = n.numTrDets - idtp;
+    return finalizeIdentity(res);
+  }
+}
+
 /** IDF1 and friends of one sequence. Example: a perfect tracker gives IDF1 = IDP = IDR = 1. */
 export function identity(
   seq: EvalSequence<Box2D> | PreparedSequence,
   opts: IdentityOptions = {},
 ): IdentityResult {
   const p = asPrepared(seq);
-  const threshold = opts.threshold ?? 0.5;
-  const res: IdentityResult = { IDF1: 0, IDR: 0, IDP: 0, IDTP: 0, IDFN: 0, IDFP: 0 };
-  if (p.numTrDets === 0) {
-    res.IDFN = p.numGtDets;
-    return res;
-  }
-  if (p.numGtDets === 0) {
-    res.IDFP = p.numTrDets;
-    return res;
-  }
-  const nG = p.numGtIds;
-  const nT = p.numTrIds;
-  const potential = new Float64Array(nG * nT);
-  for (let t = 0; t < p.numTimesteps; t++) {
-    const g = p.gtIds[t]!;
-    const k = p.trIds[t]!;
-    const sim = p.similarity[t]!;
-    for (let i = 0; i < g.length; i++) {
-      for (let j = 0; j < k.length; j++) {
-        if (sim[i * k.length + j]! >= threshold) potential[g[i]! * nT + k[j]!]! += 1;
-      }
-    }
-  }
-  const a = linearSumAssignment({ rows: nG, cols: nT, data: potential }, true);
-  let idtp = 0;
-  for (let q = 0; q < a.rows.length; q++) idtp += potential[a.rows[q]! * nT + a.cols[q]!]!;
-  res.IDTP = idtp;
-  res.IDFN = p.numGtDets - idtp;
-  res.IDFP = p.numTrDets - idtp;
-  return finalizeIdentity(res);
+  const acc = new IdentityAccumulator(opts.threshold ?? 0.5);
+  for (let t = 0; t < p.numTimesteps; t++) acc.add(p.gtIds[t]!, p.trIds[t]!, p.similarity[t]!);
+  return acc.result(totalsOf(p));
 }
 
 export function finalizeIdentity(res: IdentityResult): IdentityResult {

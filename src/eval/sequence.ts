@@ -49,6 +49,36 @@ export interface PreparedSequence {
   readonly similarity: readonly Float64Array[];
 }
 
+/** What a sequence's metrics need besides its frames: detection and id counts, and frames in range. */
+export interface SequenceTotals {
+  readonly numGtDets: number;
+  readonly numTrDets: number;
+  readonly numGtIds: number;
+  readonly numTrIds: number;
+  /** Frames in the evaluated range, empty ones included (CLR_Frames). */
+  readonly frameCount: number;
+}
+
+/**
+ * A metric fed one frame at a time, frames in order: `g` and `k` are the frame's gt and tracker ids numbered from
+ * 0 in order of first appearance over the sequence (as `prepareSequence` numbers them), `sim` their gt × tracker
+ * similarity, row-major. What it keeps grows with the ids, not with the frames.
+ */
+export interface FrameAccumulator<R> {
+  add(g: Int32Array, k: Int32Array, sim: Float64Array): void;
+  result(totals: SequenceTotals): R;
+}
+
+export function totalsOf(p: PreparedSequence): SequenceTotals {
+  return {
+    numGtDets: p.numGtDets,
+    numTrDets: p.numTrDets,
+    numGtIds: p.numGtIds,
+    numTrIds: p.numTrIds,
+    frameCount: p.frameCount ?? p.numTimesteps,
+  };
+}
+
 /**
  * IoU of axis-aligned boxes as TrackEval computes it (`_calculate_box_ious`): no +1 pixel convention, and
  * degenerate boxes (area ≤ eps) overlap nothing.
@@ -138,9 +168,7 @@ export function prepareSequence<B = Box2D>(seq: EvalSequence<B>, simFn?: Similar
       }
       s = n > 0 && m > 0 ? sim(f.gtBoxes!, f.trBoxes!) : new Float64Array(0);
     }
-    for (const x of s) {
-      if (!(x >= 0 && x <= 1 + 1e-9)) throw inputError(`similarity ${x} is outside [0, 1]`, where);
-    }
+    checkSimilarity(s, where);
     similarity.push(s);
   });
   return {
@@ -156,7 +184,18 @@ export function prepareSequence<B = Box2D>(seq: EvalSequence<B>, simFn?: Similar
   };
 }
 
-function remap(ids: readonly Id[], map: Map<Id, number>, where: string, field: string): Int32Array {
+/** Similarities must lie in [0, 1] (NaN from a bad box does not). */
+export function checkSimilarity(sim: Float64Array, where: string): void {
+  for (const x of sim) {
+    if (!(x >= 0 && x <= 1 + 1e-9)) throw inputError(`similarity ${x} is outside [0, 1]`, where);
+  }
+}
+
+/**
+ * A frame's ids numbered by `map` (new ids get the next number, in order of appearance); an id twice in the frame
+ * is an input error naming `where` and `field`.
+ */
+export function remap(ids: readonly Id[], map: Map<Id, number>, where: string, field: string): Int32Array {
   const out = new Int32Array(ids.length);
   const seen = new Set<Id>();
   ids.forEach((id, k) => {
