@@ -92,79 +92,151 @@ interface Scored {
   outcome: Int8Array;
 }
 
+/** Scored detections of one class: a score and an outcome per IoU threshold each, in typed arrays. */
+class ScoredList {
+  scores = new Float64Array(64);
+  outcomes: Int8Array;
+  length = 0;
+
+  constructor(readonly thresholds: number) {
+    this.outcomes = new Int8Array(64 * thresholds);
+  }
+
+  push(x: Scored): void {
+    if (this.length === this.scores.length) {
+      const scores = new Float64Array(this.scores.length * 2);
+      scores.set(this.scores);
+      this.scores = scores;
+      const outcomes = new Int8Array(this.outcomes.length * 2);
+      outcomes.set(this.outcomes);
+      this.outcomes = outcomes;
+    }
+    this.scores[this.length] = x.score;
+    this.outcomes.set(x.outcome, this.length * this.thresholds);
+    this.length++;
+  }
+}
+
+/**
+ * COCO AP fed image by image (each image whole in one call, with any classes): per class what COCO's
+ * `accumulate` needs of each detection, its score and per-threshold outcome, kept in typed arrays (18 bytes a
+ * detection), not the boxes. Across images detections keep COCO's order, which decides ties in score: per class,
+ * first the images with ground truth of the class, in the order of their first ground-truth box, then the others
+ * in the order of their first detection; {@link averagePrecision} feeds all images at once, a caller reading frame
+ * by frame feeds each frame's images in frame order.
+ */
+export class ApAccumulator {
+  readonly #thr: readonly number[];
+  readonly #maxDets: number;
+  readonly #minH: number;
+  readonly #classes = new Map<string, { numGt: number; withGt: ScoredList; detOnly: ScoredList }>();
+
+  constructor(readonly opts: ApOptions = {}) {
+    this.#thr = opts.iouThresholds ?? COCO_IOU_THRESHOLDS;
+    this.#maxDets = opts.maxDets ?? 100;
+    this.#minH = opts.minHeightPx ?? 0;
+  }
+
+  /** Whole images: every detection and ground-truth box of each image given. */
+  addImages(dets: readonly ScoredBox[], gtsIn: readonly GtBox[]): void {
+    const minH = this.#minH;
+    const short = (b: Box2D) => b.y2 - b.y1 < minH;
+    const gts = minH > 0 ? gtsIn.map((g) => (!g.ignore && short(g.box) ? { ...g, ignore: true } : g)) : gtsIn;
+    const classes = [...new Set([...gts.map((g) => g.cls), ...dets.map((d) => d.cls)])];
+    for (const cls of classes) {
+      let c = this.#classes.get(cls);
+      if (!c) {
+        c = {
+          numGt: 0,
+          withGt: new ScoredList(this.#thr.length),
+          detOnly: new ScoredList(this.#thr.length),
+        };
+        this.#classes.set(cls, c);
+      }
+      const byImage = new Map<Id, { d: ScoredBox[]; g: GtBox[] }>();
+      const slot = (img: Id) => {
+        let s = byImage.get(img);
+        if (!s) {
+          s = { d: [], g: [] };
+          byImage.set(img, s);
+        }
+        return s;
+      };
+      for (const g of gts) if (g.cls === cls) slot(g.image).g.push(g);
+      for (const d of dets) if (d.cls === cls) slot(d.image).d.push(d);
+      for (const { d, g } of byImage.values()) {
+        c.numGt += g.filter((x) => !x.ignore).length;
+        const list = g.length > 0 ? c.withGt : c.detOnly;
+        for (const x of matchImage(d, g, this.#thr, this.#maxDets, short)) list.push(x);
+      }
+    }
+  }
+
+  result(): ApResult {
+    const thr = this.#thr;
+    const nT = thr.length;
+    const recThrs = linspace(0, 1, this.opts.recallPoints ?? 101);
+    const perClass: Record<string, ClassAp> = {};
+    for (const cls of [...this.#classes.keys()].sort()) {
+      const { numGt, withGt, detOnly } = this.#classes.get(cls)!;
+      const n = withGt.length + detOnly.length;
+      const score = (i: number) =>
+        i < withGt.length ? withGt.scores[i]! : detOnly.scores[i - withGt.length]!;
+      const outcome = (i: number, t: number) =>
+        i < withGt.length ? withGt.outcomes[i * nT + t]! : detOnly.outcomes[(i - withGt.length) * nT + t]!;
+      if (numGt === 0) continue;
+      // Stable sort across images by descending score (COCO: mergesort on −score).
+      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score(b) - score(a) || a - b);
+      // Interpolated precision at each recall point, per IoU threshold; AP is its mean.
+      const curves = thr.map((_, t) =>
+        precisionAt(
+          order.map((i) => outcome(i, t)),
+          numGt,
+          recThrs,
+        ),
+      );
+      const perThreshold = curves.map((c) => c.reduce((s, v) => s + v, 0) / recThrs.length);
+      const index = (x: number) => thr.findIndex((v) => Math.abs(v - x) < 1e-9);
+      const t50 = index(0.5);
+      const curve50 = this.opts.curves && t50 >= 0 ? curves[t50] : undefined;
+      const at = (x: number) => {
+        const k = index(x);
+        return k < 0 ? Number.NaN : perThreshold[k]!;
+      };
+      perClass[cls] = {
+        AP: perThreshold.reduce((s, v) => s + v, 0) / perThreshold.length,
+        AP50: at(0.5),
+        AP75: at(0.75),
+        perThreshold,
+        ...(curve50 ? { curve50 } : {}),
+        numGt,
+        numDets: n,
+      };
+    }
+    const vals = Object.values(perClass);
+    const avg = (f: (c: ClassAp) => number) =>
+      vals.length ? vals.reduce((s, c) => s + f(c), 0) / vals.length : Number.NaN;
+    return {
+      iouThresholds: thr,
+      perClass,
+      mAP: avg((c) => c.AP),
+      mAP50: avg((c) => c.AP50),
+      mAP75: avg((c) => c.AP75),
+    };
+  }
+}
+
 /**
  * COCO-style AP per class. Example: one detection exactly on the only ground truth gives AP = 1.
  */
 export function averagePrecision(
   dets: readonly ScoredBox[],
-  gtsIn: readonly GtBox[],
+  gts: readonly GtBox[],
   opts: ApOptions = {},
 ): ApResult {
-  const thr = opts.iouThresholds ?? COCO_IOU_THRESHOLDS;
-  const maxDets = opts.maxDets ?? 100;
-  const recThrs = linspace(0, 1, opts.recallPoints ?? 101);
-  const minH = opts.minHeightPx ?? 0;
-  const short = (b: Box2D) => b.y2 - b.y1 < minH;
-  const gts = minH > 0 ? gtsIn.map((g) => (!g.ignore && short(g.box) ? { ...g, ignore: true } : g)) : gtsIn;
-  const classes = [...new Set([...gts.map((g) => g.cls), ...dets.map((d) => d.cls)])].sort();
-  const perClass: Record<string, ClassAp> = {};
-  for (const cls of classes) {
-    const byImage = new Map<Id, { d: ScoredBox[]; g: GtBox[] }>();
-    const slot = (img: Id) => {
-      let s = byImage.get(img);
-      if (!s) {
-        s = { d: [], g: [] };
-        byImage.set(img, s);
-      }
-      return s;
-    };
-    for (const g of gts) if (g.cls === cls) slot(g.image).g.push(g);
-    for (const d of dets) if (d.cls === cls) slot(d.image).d.push(d);
-    const scored: Scored[] = [];
-    let numGt = 0;
-    for (const { d, g } of byImage.values()) {
-      numGt += g.filter((x) => !x.ignore).length;
-      scored.push(...matchImage(d, g, thr, maxDets, short));
-    }
-    // Stable sort across images by descending score (COCO: mergesort on −score).
-    const order = scored.map((_, i) => i).sort((a, b) => scored[b]!.score - scored[a]!.score || a - b);
-    if (numGt === 0) continue;
-    // Interpolated precision at each recall point, per IoU threshold; AP is its mean.
-    const curves = thr.map((_, t) =>
-      precisionAt(
-        order.map((i) => scored[i]!.outcome[t]!),
-        numGt,
-        recThrs,
-      ),
-    );
-    const perThreshold = curves.map((c) => c.reduce((s, v) => s + v, 0) / recThrs.length);
-    const index = (x: number) => thr.findIndex((v) => Math.abs(v - x) < 1e-9);
-    const t50 = index(0.5);
-    const curve50 = opts.curves && t50 >= 0 ? curves[t50] : undefined;
-    const at = (x: number) => {
-      const k = index(x);
-      return k < 0 ? Number.NaN : perThreshold[k]!;
-    };
-    perClass[cls] = {
-      AP: perThreshold.reduce((s, v) => s + v, 0) / perThreshold.length,
-      AP50: at(0.5),
-      AP75: at(0.75),
-      perThreshold,
-      ...(curve50 ? { curve50 } : {}),
-      numGt,
-      numDets: scored.length,
-    };
-  }
-  const vals = Object.values(perClass);
-  const avg = (f: (c: ClassAp) => number) =>
-    vals.length ? vals.reduce((s, c) => s + f(c), 0) / vals.length : Number.NaN;
-  return {
-    iouThresholds: thr,
-    perClass,
-    mAP: avg((c) => c.AP),
-    mAP50: avg((c) => c.AP50),
-    mAP75: avg((c) => c.AP75),
-  };
+  const acc = new ApAccumulator(opts);
+  acc.addImages(dets, gts);
+  return acc.result();
 }
 
 /** COCO `evaluateImg` for one image and class. */
@@ -238,6 +310,23 @@ function precisionAt(outcomes: readonly number[], numGt: number, recThrs: readon
   return out;
 }
 
+/** Tracker and ground-truth rows as COCO boxes, one image per (camera, frame). */
+export function apBoxes(
+  gt: readonly TrackRow[],
+  tr: readonly TrackRow[],
+): { dets: ScoredBox[]; gts: GtBox[] } {
+  const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
+  return {
+    dets: tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
+    gts: gt.map((r) => ({
+      image: key(r),
+      cls: r.cls ?? '',
+      box: r.box,
+      ...(r.ignore ? { ignore: true } : {}),
+    })),
+  };
+}
+
 /**
  * COCO AP of tracker rows against ground-truth rows, one image per (camera, frame); rows' `ignore` and
  * `minHeightPx` (COCO's area range, by height) mark don't-care ground truth.
@@ -248,10 +337,6 @@ export function trackRowsAp(
   minHeightPx = 0,
   curves = false,
 ): ApResult {
-  const key = (r: TrackRow) => `${r.camera ?? ''}/${r.frame}`;
-  return averagePrecision(
-    tr.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, score: r.score ?? 1 })),
-    gt.map((r) => ({ image: key(r), cls: r.cls ?? '', box: r.box, ...(r.ignore ? { ignore: true } : {}) })),
-    { minHeightPx, curves },
-  );
+  const { dets, gts } = apBoxes(gt, tr);
+  return averagePrecision(dets, gts, { minHeightPx, curves });
 }
