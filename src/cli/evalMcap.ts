@@ -8,25 +8,21 @@ import { basename } from 'node:path';
 import { ConfigError, InputError } from '../contracts/errors.ts';
 import { compareNs } from '../contracts/time.ts';
 import {
-  amota,
-  trackRowsAp,
+  ApAccumulator,
   type ApResult,
+  apBoxes,
+  BevScorer,
   type EvalReport,
-  evaluateBev,
-  evaluateRows,
-  idSwitches,
-  numberFrames,
   precisionRecallSvg,
   StampIndex,
-  type Stamped,
-  summarizeRun,
-  type TrackRow,
+  TrackingScorer,
 } from '../eval/index.ts';
 import { writeOutputFile } from '../io/outputFile.ts';
 import { sameFile } from './paths.ts';
 import {
   Damage,
   type GroundTruthRead,
+  readFrames,
   readGroundTruth,
   readResults,
   type ResultsRead,
@@ -47,7 +43,7 @@ export async function evalMcap(
   // A results file passes its input's ground truth through: kept to check that --gt is that recording.
   const separateGt = !sameFile(gtPath, resultsPath);
   const res = await readResults(resultsPath, separateGt, recover, damage, opts.window);
-  if (res.window && res.stamps.length === 0) {
+  if (res.window && res.stamps.size === 0) {
     const w = opts.window!;
     throw new InputError({
       what: `no results ${Number.isFinite(w.toS) ? `between ${w.fromS} and ${w.toS} s` : `from ${w.fromS} s on`} after the first scored message (the file spans ${res.window.spanS.toFixed(1)} s)`,
@@ -55,16 +51,15 @@ export async function evalMcap(
       hint: 'pick --from / --to inside the recording',
     });
   }
-  const gt = await readGroundTruth(gtPath, opts, recover, separateGt, res.passedGt, damage, res.window);
+  const gt = await readGroundTruth(gtPath, recover, separateGt, res.passedGt, damage, res.window);
   checkSameRecording(res, resultsPath, gtPath);
 
   // Every stamp of a scored message, numbered into frames up to a damaged file's cut; with ground truth at key
   // frames only (a dataset's annotated frames), only those stamps.
-  const stamps = [...res.stamps, ...gt.stamps];
+  const stamps = [...res.stamps, ...gt.gtStamps];
   const cut = damage.cutNs;
-  const scored = (s: bigint) =>
-    (cut === undefined || s < cut) && !damage.inGap(s) && (!gt.keyFramesOnly || gt.gtStamps.has(s));
-  const kept = <T extends { stampNs: bigint }>(xs: T[]): T[] => xs.filter((x) => scored(x.stampNs));
+  const intact = (s: bigint) => (cut === undefined || s < cut) && !damage.inGap(s);
+  const scored = (s: bigint) => intact(s) && (!gt.keyFramesOnly || gt.gtStamps.has(s));
   const index = new StampIndex();
   for (const s of stamps) if (scored(s)) index.add(s);
   const notes = damage.notes;
@@ -75,7 +70,7 @@ export async function evalMcap(
     );
   }
   if (gt.keyFramesOnly) {
-    const between = new Set(res.stamps.filter((s) => !gt.gtStamps.has(s))).size;
+    const between = [...res.stamps].filter((s) => !gt.gtStamps.has(s)).length;
     notes.push(
       `ground truth at annotated key frames only: scored at its ${gt.gtStamps.size} stamps${between > 0 ? `, the results' ${between} other stamps not scored` : ''}`,
     );
@@ -107,39 +102,59 @@ export async function evalMcap(
       index.size > 0 ? ` (${Number(index.stampOf(index.size - 1) - index.stampOf(0)) / 1e9} s)` : '';
     notes.push(`scored ${index.size} stamps${scored}, before the last stamp of the damaged file`);
   }
-  const tracks = kept(res.tracks);
-  const objects = kept(res.objects);
   // Against every track the damage left, not only those at key frames: results of another recording had all been
   // dropped as between key frames, and were refused as holding no tracks.
-  const intact = res.tracks.filter((x) => (cut === undefined || x.stampNs < cut) && !damage.inGap(x.stampNs));
-  checkOverlap(intact, gt, resultsPath, gtPath, notes);
+  const intactTracks = new Map([...res.trackStamps].filter(([s]) => intact(s)));
+  checkOverlap(intactTracks, gt, resultsPath, gtPath, notes);
   if (res.unlabelled > 0)
     notes.push(`${res.unlabelled} annotation outlines without a '#id' track label were not scored as tracks`);
 
+  // Scored in two passes over both files, stamp by stamp (HOTA's alignment and IDF1's counts need every frame
+  // before a frame's assignment): what is kept grows with ids and id pairs, not with the recording's length.
+  const range = { firstFrame: 0, lastFrame: Math.max(0, index.size - 1) };
+  const tracking = [...res.trackStamps.keys()].some(scored)
+    ? new TrackingScorer({ ...opts, ...range }, switches)
+    : undefined;
+  const ap = tracking
+    ? new ApAccumulator({ minHeightPx: opts.minHeightPx, curves: plot !== undefined })
+    : undefined;
+  const bev = [...res.objectStamps].some(scored)
+    ? new BevScorer({ matchDistanceM: opts.matchDistanceM })
+    : undefined;
+  for (const pass of tracking || bev ? ([1, 2] as const) : []) {
+    if (tracking) tracking.pass = pass;
+    if (bev) bev.pass = pass;
+    const frames = readFrames(resultsPath, gtPath, separateGt, { ...opts, recover }, res.window, scored);
+    for await (const f of frames) {
+      const frame = index.frameOf(f.stampNs);
+      const at = <R>(rows: R[]) => rows.map((r) => ({ ...r, frame }));
+      if (tracking) {
+        const g = at(f.gt);
+        const t = at(f.tracks);
+        tracking.frame(frame, g, t);
+        if (pass === 1) {
+          const boxes = apBoxes(g, t);
+          ap!.addImages(boxes.dets, boxes.gts);
+        }
+      }
+      bev?.frame(frame, f.gtBev, f.objects);
+    }
+  }
+
   const report: EvalReport = { results: resultsPath, groundTruth: gtPath, format: 'mcap', notes };
-  const gtRows = numberFrames(kept(gt.gt2d), index);
-  const trRows = numberFrames(tracks, index);
-  if (trRows.length > 0) {
-    const range = { firstFrame: 0, lastFrame: Math.max(0, index.size - 1) };
-    report.tracking = evaluateRows(gtRows, trRows, { ...opts, ...range });
+  if (tracking) {
+    report.tracking = tracking.breakdown();
     if (switches) {
-      report.idSwitches = idSwitches(gtRows, trRows, { ...opts, ...range }).map((w) => ({
+      report.idSwitches = tracking.idSwitches().map((w) => ({
         ...w,
         timeS: Number(index.stampOf(w.frame) - index.stampOf(0)) / 1e9,
       }));
     }
-    report.detection = await detectionAp(gtRows, trRows, opts.minHeightPx, plot, resultsPath);
+    report.detection = await detectionAp(ap!.result(), plot, resultsPath);
   } else {
     notes.push('no tracks on /perception/<camera>/annotations: 2D tracking not scored');
   }
-  if (objects.length > 0) {
-    const g = numberFrames(kept(gt.gtBev), index);
-    const t = numberFrames(objects, index);
-    report.bev = {
-      metrics: evaluateBev(g, t, { matchDistanceM: opts.matchDistanceM }),
-      amota: amota(g, t, { matchDistanceM: opts.matchDistanceM }),
-    };
-  }
+  if (bev) report.bev = { metrics: bev.metrics(), amota: bev.amota() };
   if (!report.tracking && !report.bev) {
     // A recording that was never replayed, or a replay without a tracker: a report of nothing would read as
     // a pass to a script that only checks the exit code.
@@ -151,7 +166,7 @@ export async function evalMcap(
         : `replay it with a tracker first: viper replay ${resultsPath} -o ${resultsPath.replace(/\.mcap$/i, '')}.results.mcap`,
     });
   }
-  if (res.runMessages.length > 0) report.run = summarizeRun(res.runMessages);
+  if (res.run.size > 0) report.run = res.run.figures();
   return report;
 }
 
@@ -172,13 +187,13 @@ function checkSameRecording(res: ResultsRead, resultsPath: string, gtPath: strin
  * every actor a miss would read as a score); some apart are notes.
  */
 function checkOverlap(
-  tracks: Stamped<TrackRow>[],
+  tracks: Map<bigint, string[]>,
   gt: GroundTruthRead,
   resultsPath: string,
   gtPath: string,
   notes: string[],
 ): void {
-  const trackStamps = new Set(tracks.map((r) => r.stampNs));
+  const trackStamps = new Set(tracks.keys());
   const orphan = [...trackStamps].filter((s) => !gt.gtStamps.has(s)).length;
   if (trackStamps.size > 0 && orphan === trackStamps.size) {
     throw new InputError({
@@ -187,7 +202,7 @@ function checkOverlap(
       hint: 'pass the recording these results were replayed from with --gt',
     });
   }
-  const trackCameras = new Set(tracks.map((r) => r.row.camera ?? ''));
+  const trackCameras = new Set([...tracks.values()].flat());
   const unseen = [...trackCameras].filter((c) => !gt.gtCameras.has(c)).sort();
   if (trackCameras.size > 0 && gt.gtCameras.size > 0 && unseen.length === trackCameras.size) {
     throw new InputError({
@@ -217,13 +232,10 @@ function span(stamps: Set<bigint>): string {
 
 /** Detection AP of the scored track boxes; with `plot`, also their precision–recall curves as an SVG there. */
 export async function detectionAp(
-  gt: TrackRow[],
-  tr: TrackRow[],
-  minHeightPx: number,
+  ap: ApResult,
   plot: string | undefined,
   results: string,
 ): Promise<ApResult> {
-  const ap = trackRowsAp(gt, tr, minHeightPx, plot !== undefined);
   if (plot === undefined) return ap;
   if (Object.keys(ap.perClass).length === 0) {
     throw new ConfigError({

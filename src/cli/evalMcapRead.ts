@@ -1,6 +1,8 @@
 /**
- * Reading for `viper eval` on a results MCAP (evalMcap.ts scores what this reads): tracks, fused objects and run
- * figures of the results file, the ground truth of the recording, and what a damaged file (`--recover`) left.
+ * Reading for `viper eval` on a results MCAP (evalMcap.ts scores what this reads). First a scan of both files
+ * (`readResults`, `readGroundTruth`): their checks, the stamps that hold tracks, objects and ground truth, run
+ * figures, and what a damaged file (`--recover`) left; no rows are kept. Then `readFrames`, once per scoring pass:
+ * both files' messages again, stamp by stamp, as rows. Memory stays with a stamp's rows, not the file's.
  */
 import { replayMetadata } from './interrupted.ts';
 import { InputError, RecordingError } from '../contracts/errors.ts';
@@ -11,11 +13,11 @@ import {
   groundTruthToBev,
   groundTruthToRows,
   objectsToBev,
-  type Stamped,
+  RunSummary,
   type TrackRow,
 } from '../eval/index.ts';
 import { GroundTruthMatch } from '../eval/groundTruthMatch.ts';
-import { RecordingReader } from '../io/index.ts';
+import { type RecordedMessage, RecordingReader } from '../io/index.ts';
 import { parseGroundTruth } from '../contracts/perception.ts';
 
 /**
@@ -66,10 +68,13 @@ export interface ResultsRead {
   /** The log times scored, with `--from / --to`. */
   window?: LogWindow;
   /** Stamps of every scored message, in reading order. */
-  stamps: bigint[];
-  tracks: Stamped<TrackRow>[];
-  objects: Stamped<BevRow>[];
-  runMessages: Record<string, unknown>[];
+  stamps: Set<bigint>;
+  /** Stamps holding tracks, with the cameras they are in. */
+  trackStamps: Map<bigint, string[]>;
+  /** Stamps holding fused objects. */
+  objectStamps: Set<bigint>;
+  /** The run figures of `/perception/metrics`, and how many messages gave them. */
+  run: RunSummary;
   unlabelled: number;
   /** The ground truth the results passed through (with a separate --gt), to check it is that recording. */
   passedGt: GroundTruthMatch;
@@ -81,9 +86,6 @@ export interface ResultsRead {
 }
 
 export interface GroundTruthRead {
-  stamps: bigint[];
-  gt2d: Stamped<TrackRow>[];
-  gtBev: Stamped<BevRow>[];
   /** Stamps of ground-truth messages (one with no actors is ground truth too: nothing there). */
   gtStamps: Set<bigint>;
   /** The cameras the ground truth names. */
@@ -104,10 +106,10 @@ export async function readResults(
   window?: ScoreWindow,
 ): Promise<ResultsRead> {
   const out: ResultsRead = {
-    stamps: [],
-    tracks: [],
-    objects: [],
-    runMessages: [],
+    stamps: new Set(),
+    trackStamps: new Map(),
+    objectStamps: new Set(),
+    run: new RunSummary(),
     unlabelled: 0,
     passedGt: new GroundTruthMatch(),
     endNs: undefined,
@@ -169,14 +171,18 @@ export async function readResults(
         const r = annotationsToRows(msg, cam, where);
         checkUniqueIds(r.rows, (row) => `track #${row.id}`, where);
         out.unlabelled += r.unlabelled;
-        out.stamps.push(m.logTimeNs);
-        for (const row of r.rows) out.tracks.push({ stampNs: m.logTimeNs, row });
+        out.stamps.add(m.logTimeNs);
+        if (r.rows.length > 0) {
+          const cams = out.trackStamps.get(m.logTimeNs);
+          if (cams) cams.push(cam);
+          else out.trackStamps.set(m.logTimeNs, [cam]);
+        }
       } else if (m.channel.topic === topics.objects) {
         const o = objectsToBev(msg, where);
-        out.stamps.push(m.logTimeNs);
-        for (const row of o.rows) out.objects.push({ stampNs: m.logTimeNs, row });
+        out.stamps.add(m.logTimeNs);
+        if (o.rows.length > 0) out.objectStamps.add(m.logTimeNs);
       } else {
-        out.runMessages.push(msg);
+        out.run.add(msg);
       }
     }
     damage.salvaged(results, resultsPath, out.endNs);
@@ -195,10 +201,9 @@ export async function readResults(
   return out;
 }
 
-/** The ground truth, as 2D rows and BEV rows; compares it with what the results passed through. */
+/** The ground truth's stamps and cameras; compares it with what the results passed through. */
 export async function readGroundTruth(
   gtPath: string,
-  opts: { minVisibility: number; minHeightPx: number },
   recover: boolean,
   separateGt: boolean,
   passedGt: GroundTruthMatch,
@@ -206,9 +211,6 @@ export async function readGroundTruth(
   window?: LogWindow,
 ): Promise<GroundTruthRead> {
   const out: GroundTruthRead = {
-    stamps: [],
-    gt2d: [],
-    gtBev: [],
     gtStamps: new Set(),
     gtCameras: new Set(),
     keyFramesOnly: false,
@@ -248,11 +250,6 @@ export async function readGroundTruth(
         gtWhere,
       );
       if (out.endNs === undefined || m.logTimeNs > out.endNs) out.endNs = m.logTimeNs;
-      out.stamps.push(m.logTimeNs);
-      for (const row of groundTruthToRows(gt, opts.minVisibility))
-        out.gt2d.push({ stampNs: m.logTimeNs, row });
-      for (const row of groundTruthToBev(gt, opts.minVisibility, opts.minHeightPx))
-        out.gtBev.push({ stampNs: m.logTimeNs, row });
     }
     // The results file read again as ground truth (the default) is damaged once, not twice.
     if (separateGt) damage.salvaged(gtReader, gtPath, out.endNs);
@@ -267,6 +264,86 @@ export async function readGroundTruth(
     });
   }
   return out;
+}
+
+/** One scored stamp's rows: 2D ground truth and tracks, BEV ground truth and fused objects. */
+export interface FrameRows {
+  stampNs: bigint;
+  gt: Omit<TrackRow, 'frame'>[];
+  tracks: Omit<TrackRow, 'frame'>[];
+  gtBev: Omit<BevRow, 'frame'>[];
+  objects: Omit<BevRow, 'frame'>[];
+}
+
+/**
+ * The rows of every stamp `scored` accepts, stamps increasing, read again from files the scan has checked: tracks
+ * and objects from the results file, ground truth from `gtPath` (the same file, or another read alongside). Within a
+ * stamp rows keep the files' order (canonical: log time, topic, sequence), as the scan read them.
+ */
+export async function* readFrames(
+  resultsPath: string,
+  gtPath: string,
+  separateGt: boolean,
+  opts: { minVisibility: number; minHeightPx: number; recover: boolean },
+  window: LogWindow | undefined,
+  scored: (stampNs: bigint) => boolean,
+): AsyncGenerator<FrameRows> {
+  const range = window ? { startNs: window.startNs, endNs: window.endNs } : {};
+  const results = await RecordingReader.open(resultsPath, { recover: opts.recover });
+  const gtReader = separateGt ? await RecordingReader.open(gtPath, { recover: opts.recover }) : results;
+  try {
+    const tracked = results
+      .channels()
+      .map((c) => c.topic)
+      .filter((t) => ANNOTATIONS.test(t) || t === topics.objects);
+    // (An empty topic list would read every topic.)
+    const sources = separateGt
+      ? [
+          ...(tracked.length > 0 ? [results.messages({ topics: tracked, ...range })] : []),
+          gtReader.messages({ topics: [topics.groundTruthObjects], ...range }),
+        ]
+      : [results.messages({ topics: [...tracked, topics.groundTruthObjects], ...range })];
+    let frame: FrameRows | undefined;
+    for await (const m of mergeByLogTime(sources)) {
+      if (!scored(m.logTimeNs)) continue;
+      if (frame && frame.stampNs !== m.logTimeNs) {
+        yield frame;
+        frame = undefined;
+      }
+      frame ??= { stampNs: m.logTimeNs, gt: [], tracks: [], gtBev: [], objects: [] };
+      const isGt = m.channel.topic === topics.groundTruthObjects;
+      const msg = (isGt ? gtReader : results).decode(m);
+      const where = `${isGt ? gtPath : resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
+      const cam = ANNOTATIONS.exec(m.channel.topic)?.[1];
+      if (cam !== undefined) frame.tracks.push(...annotationsToRows(msg, cam, where).rows);
+      else if (m.channel.topic === topics.objects) frame.objects.push(...objectsToBev(msg, where).rows);
+      else {
+        const gt = parseGroundTruth(msg, where);
+        frame.gt.push(...groundTruthToRows(gt, opts.minVisibility));
+        frame.gtBev.push(...groundTruthToBev(gt, opts.minVisibility, opts.minHeightPx));
+      }
+    }
+    if (frame) yield frame;
+  } finally {
+    await results.close();
+    if (separateGt) await gtReader.close();
+  }
+}
+
+/** Messages of several sources, each in log-time order, as one in log-time order (the first source first on ties). */
+async function* mergeByLogTime(sources: AsyncIterable<RecordedMessage>[]): AsyncGenerator<RecordedMessage> {
+  const its = sources.map((s) => s[Symbol.asyncIterator]());
+  const heads = await Promise.all(its.map((it) => it.next()));
+  for (;;) {
+    let k = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      if (!h.done && (k < 0 || h.value.logTimeNs < (heads[k]!.value as RecordedMessage).logTimeNs)) k = i;
+    }
+    if (k < 0) return;
+    yield heads[k]!.value as RecordedMessage;
+    heads[k] = await its[k]!.next();
+  }
 }
 
 /**

@@ -13,12 +13,6 @@ import { compareNs } from '../contracts/time.ts';
 import type { BevRow } from './bev.ts';
 import type { TrackRow } from './rows.ts';
 
-/** A row before frames are numbered: the stamp it came with. */
-export interface Stamped<R> {
-  stampNs: bigint;
-  row: Omit<R, 'frame'>;
-}
-
 /** Ranks stamps (ns) so that rows from different topics at the same instant share a frame number. */
 export class StampIndex {
   readonly #stamps = new Set<bigint>();
@@ -53,14 +47,6 @@ export class StampIndex {
   get size(): number {
     return this.#stamps.size;
   }
-}
-
-/** Number stamped rows with the index (all their stamps must have been added). */
-export function numberFrames<R extends { frame: number }>(
-  rows: readonly Stamped<R>[],
-  index: StampIndex,
-): R[] {
-  return rows.map((r) => ({ ...r.row, frame: index.frameOf(r.stampNs) }) as R);
 }
 
 interface Point {

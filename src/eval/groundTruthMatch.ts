@@ -1,8 +1,13 @@
 /**
  * Whether results were replayed from the recording given as their ground truth. A results file passes its
  * input's `/ground_truth/objects` through, so the two copies must agree stamp by stamp (compared as decoded JSON).
- * `scenarios score` and `eval --gt` both ask; each says in its own words what it found.
+ * `scenarios score` and `eval --gt` both ask; each says in its own words what it found. Each stamp's copy is held
+ * as a SHA-1 digest of its JSON, not the text: a long recording's ground truth is not kept.
  */
+import { createHash } from 'node:crypto';
+
+const digest = (msg: unknown) => createHash('sha1').update(JSON.stringify(msg)).digest('base64');
+
 export class GroundTruthMatch {
   readonly #held = new Map<bigint, string>();
   /** Stamps compared, and those whose ground truth differs. */
@@ -11,7 +16,7 @@ export class GroundTruthMatch {
 
   /** The ground truth the side read first holds at `stampNs`. */
   hold(stampNs: bigint, msg: unknown): void {
-    this.#held.set(stampNs, JSON.stringify(msg));
+    this.#held.set(stampNs, digest(msg));
   }
 
   /** Stamps held. */
@@ -26,6 +31,6 @@ export class GroundTruthMatch {
   /** The other side's ground truth at `stampNs`; a stamp not held counts as differing. */
   compare(stampNs: bigint, msg: unknown): void {
     this.compared++;
-    if (this.#held.get(stampNs) !== JSON.stringify(msg)) this.differs++;
+    if (this.#held.get(stampNs) !== digest(msg)) this.differs++;
   }
 }

@@ -10,6 +10,7 @@ export {
   evaluateSequence,
   type RowsOptions,
   type SequenceMetrics,
+  TrackingScorer,
 } from './evaluate.ts';
 export { type MotRow, readMotChallenge, writeMotChallenge } from '../io/index.ts';
 export { motRowsToTrackRows, trackRowsToMotRows } from './formats/motchallenge.ts';
@@ -33,6 +34,8 @@ export {
   type ApResult,
   averagePrecision,
   trackRowsAp,
+  ApAccumulator,
+  apBoxes,
   COCO_IOU_THRESHOLDS,
   type ClassAp,
   type GtBox,
@@ -45,6 +48,7 @@ export {
   amota,
   type BevOptions,
   type BevRow,
+  BevScorer,
   type ClassAmota,
   evaluateBev,
 } from './bev.ts';
@@ -60,12 +64,10 @@ export {
   annotationsToRows,
   groundTruthToBev,
   groundTruthToRows,
-  numberFrames,
   objectsToBev,
   StampIndex,
-  type Stamped,
 } from './fromMessages.ts';
-export { type EvalReport, formatReport, type RunFigures, summarizeRun } from './report.ts';
+export { type EvalReport, formatReport, type RunFigures, RunSummary } from './report.ts';
 export {
   MOT_CLASSES,
   type MotBenchmark,

@@ -44,29 +44,42 @@ interface RigMetricsLike {
   issues?: unknown;
 }
 
-/** Run figures from decoded `/perception/metrics` messages. */
-export function summarizeRun(messages: readonly RigMetricsLike[]): RunFigures {
-  let present = 0;
-  let missing = 0;
-  const issues: Record<string, number> = {};
-  for (const m of messages) {
-    present += Array.isArray(m.cameras) ? m.cameras.length : 0;
-    missing += Array.isArray(m.missing) ? m.missing.length : 0;
+/** Run figures from decoded `/perception/metrics` messages, added one at a time. */
+export class RunSummary {
+  #messages = 0;
+  #present = 0;
+  #missing = 0;
+  readonly #issues: Record<string, number> = {};
+
+  add(m: RigMetricsLike): void {
+    this.#messages++;
+    this.#present += Array.isArray(m.cameras) ? m.cameras.length : 0;
+    this.#missing += Array.isArray(m.missing) ? m.missing.length : 0;
     if (Array.isArray(m.issues)) {
       for (const i of m.issues) {
         const kind =
           typeof (i as { kind?: unknown }).kind === 'string' ? (i as { kind: string }).kind : 'unknown';
-        issues[kind] = (issues[kind] ?? 0) + 1;
+        this.#issues[kind] = (this.#issues[kind] ?? 0) + 1;
       }
     }
   }
-  return {
-    rigFrames: messages.length,
-    cameraFrames: present + missing,
-    cameraFramesMissing: missing,
-    droppedFraction: present + missing > 0 ? missing / (present + missing) : 0,
-    issues,
-  };
+
+  /** Messages added. */
+  get size(): number {
+    return this.#messages;
+  }
+
+  figures(): RunFigures {
+    const present = this.#present;
+    const missing = this.#missing;
+    return {
+      rigFrames: this.#messages,
+      cameraFrames: present + missing,
+      cameraFramesMissing: missing,
+      droppedFraction: present + missing > 0 ? missing / (present + missing) : 0,
+      issues: { ...this.#issues },
+    };
+  }
 }
 
 /** A right-aligned column of `width`, always led by a space: a value wider than it (MOTA −1000 %) stays apart. */

@@ -15,6 +15,7 @@ import {
   formatReport,
   idSwitches,
   preprocessKitti,
+  trackRowsAp,
   motRowsToTrackRows,
   readKitti,
   readMotChallenge,
@@ -281,7 +282,11 @@ async function evalText(
   };
   if (switches) report.idSwitches = idSwitches(gtRows, trRows, { ...opts, ...range });
   if (trRows.some((r) => r.score !== undefined && r.score >= 0))
-    report.detection = await detectionAp(gtRows, trRows, opts.minHeightPx, plot, results);
+    report.detection = await detectionAp(
+      trackRowsAp(gtRows, trRows, opts.minHeightPx, plot !== undefined),
+      plot,
+      results,
+    );
   return report;
 }
 
