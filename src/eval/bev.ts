@@ -233,9 +233,12 @@ export class BevScorer {
   #lo = Number.POSITIVE_INFINITY;
   #hi = Number.NEGATIVE_INFINITY;
   readonly #classes = new Map<string, AmotaClassScorer>();
+  readonly #withAmota: boolean;
 
-  constructor(opts: AmotaOptions = {}) {
+  /** Without `withAmota`, only `metrics()`. */
+  constructor(opts: AmotaOptions = {}, withAmota = true) {
     this.#opts = opts;
+    this.#withAmota = withAmota;
   }
 
   frame(frame: number, gtIn: readonly Omit<BevRow, 'frame'>[], trIn: readonly Omit<BevRow, 'frame'>[]): void {
@@ -264,6 +267,7 @@ export class BevScorer {
         sim,
       );
     }
+    if (!this.#withAmota) return;
     const classes = new Set([...gt, ...tr].map((r) => r.cls ?? ''));
     for (const cls of classes) {
       const g = gt.filter((r) => (r.cls ?? '') === cls);
@@ -285,6 +289,7 @@ export class BevScorer {
 
   /** nuScenes AMOTA / AMOTP per class with ground truth, and their means (after both passes). */
   amota(): AmotaResult {
+    if (!this.#withAmota) throw new Error('BevScorer: constructed without AMOTA');
     const perClass: Record<string, ClassAmota> = {};
     for (const cls of [...this.#classes.keys()].sort()) {
       const c = this.#classes.get(cls)!;
@@ -298,8 +303,13 @@ export class BevScorer {
 }
 
 /** Both passes of a BevScorer over rows in memory. */
-function scoreBev(gt: readonly BevRow[], tr: readonly BevRow[], opts: AmotaOptions): BevScorer {
-  const s = new BevScorer(opts);
+function scoreBev(
+  gt: readonly BevRow[],
+  tr: readonly BevRow[],
+  opts: AmotaOptions,
+  withAmota: boolean,
+): BevScorer {
+  const s = new BevScorer(opts, withAmota);
   const frames = rowsByFrame(gt, tr);
   for (const pass of [1, 2] as const) {
     s.pass = pass;
@@ -314,12 +324,12 @@ export function evaluateBev(
   tr: readonly BevRow[],
   opts: BevOptions = {},
 ): SequenceMetrics {
-  return scoreBev(gt, tr, opts).metrics();
+  return scoreBev(gt, tr, opts, false).metrics();
 }
 
 /** nuScenes-style AMOTA / AMOTP per class (rows without `cls` form class `''`). */
 export function amota(gt: readonly BevRow[], tr: readonly BevRow[], opts: AmotaOptions = {}): AmotaResult {
-  return scoreBev(gt, tr, opts).amota();
+  return scoreBev(gt, tr, opts, true).amota();
 }
 
 function scoreOf(r: Omit<BevRow, 'frame'>): number {
