@@ -90,7 +90,7 @@ export function register(program: Command): void {
     )
     .option(
       '--from <s>',
-      'MCAP: score only from this many seconds after the first message scored (tracks, objects, ground truth) in the results file: a stretch of a long drive; memory grows with what is scored',
+      'MCAP: score only from this many seconds after the first message scored (tracks, objects, ground truth) in the results file: a stretch of a long drive, scored as a sequence of its own',
     )
     .option('--to <s>', 'MCAP: score only up to (not including) this many seconds after it')
     .option('--json', 'print the full report as JSON')
