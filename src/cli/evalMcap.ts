@@ -5,7 +5,7 @@
  * scored track boxes, shared with text files.
  */
 import { basename } from 'node:path';
-import { ConfigError, InputError } from '../contracts/errors.ts';
+import { ConfigError, InputError, RecordingError } from '../contracts/errors.ts';
 import { compareNs } from '../contracts/time.ts';
 import {
   ApAccumulator,
@@ -14,6 +14,7 @@ import {
   BevScorer,
   type EvalReport,
   precisionRecallSvg,
+  PassMismatch,
   StampIndex,
   TrackingScorer,
 } from '../eval/index.ts';
@@ -22,6 +23,8 @@ import { sameFile } from './paths.ts';
 import {
   Damage,
   type GroundTruthRead,
+  type LogWindow,
+  OutOfOrder,
   readFrames,
   readGroundTruth,
   readResults,
@@ -111,35 +114,28 @@ export async function evalMcap(
 
   // Scored in two passes over both files, stamp by stamp (HOTA's alignment and IDF1's counts need every frame
   // before a frame's assignment): what is kept grows with ids and id pairs, not with the recording's length.
-  const range = { firstFrame: 0, lastFrame: Math.max(0, index.size - 1) };
-  const tracking = [...res.trackStamps.keys()].some(scored)
-    ? new TrackingScorer({ ...opts, ...range }, switches)
-    : undefined;
-  const ap = tracking
-    ? new ApAccumulator({ minHeightPx: opts.minHeightPx, curves: plot !== undefined })
-    : undefined;
-  const bev = [...res.objectStamps].some(scored)
-    ? new BevScorer({ matchDistanceM: opts.matchDistanceM })
-    : undefined;
-  for (const pass of tracking || bev ? ([1, 2] as const) : []) {
-    if (tracking) tracking.pass = pass;
-    if (bev) bev.pass = pass;
-    const frames = readFrames(resultsPath, gtPath, separateGt, { ...opts, recover }, res.window, scored);
-    for await (const f of frames) {
-      const frame = index.frameOf(f.stampNs);
-      const at = <R>(rows: R[]) => rows.map((r) => ({ ...r, frame }));
-      if (tracking) {
-        const g = at(f.gt);
-        const t = at(f.tracks);
-        tracking.frame(frame, g, t);
-        if (pass === 1) {
-          const boxes = apBoxes(g, t);
-          ap!.addImages(boxes.dets, boxes.gts);
-        }
-      }
-      bev?.frame(frame, f.gtBev, f.objects);
-    }
+  const hasTracks = [...res.trackStamps.keys()].some(scored);
+  const hasObjects = [...res.objectStamps].some(scored);
+  const score = (buffered: boolean) =>
+    scorePasses(resultsPath, gtPath, separateGt, { ...opts, recover, buffered }, res.window, scored, index, {
+      tracks: hasTracks,
+      objects: hasObjects,
+      switches,
+      curves: plot !== undefined,
+    });
+  let scorers: Scorers;
+  try {
+    scorers = await score(false);
+  } catch (err) {
+    if (!(err instanceof OutOfOrder)) throw err;
+    // The reader could not restore log-time order (an unindexed or damaged file far out of order): every stamp's
+    // rows held instead, as before streaming, so the score is right and memory grows with the file.
+    notes.push(
+      `messages out of log-time order beyond the reader's window (${err.message}): scored with every stamp held in memory`,
+    );
+    scorers = await score(true);
   }
+  const { tracking, ap, bev } = scorers;
 
   const report: EvalReport = { results: resultsPath, groundTruth: gtPath, format: 'mcap', notes };
   if (tracking) {
@@ -168,6 +164,72 @@ export async function evalMcap(
   }
   if (res.run.size > 0) report.run = res.run.figures();
   return report;
+}
+
+interface Scorers {
+  tracking: TrackingScorer | undefined;
+  ap: ApAccumulator | undefined;
+  bev: BevScorer | undefined;
+}
+
+/**
+ * Both scoring passes over the files, stamp by stamp. The second must read what the first did (the same stamps and
+ * rows): a file replaced in between (a replay writing the same path) is refused rather than scored half old.
+ */
+async function scorePasses(
+  resultsPath: string,
+  gtPath: string,
+  separateGt: boolean,
+  opts: ClearOpts & { minVisibility: number; matchDistanceM: number; recover: boolean; buffered: boolean },
+  window: LogWindow | undefined,
+  scored: (stampNs: bigint) => boolean,
+  index: StampIndex,
+  want: { tracks: boolean; objects: boolean; switches: boolean; curves: boolean },
+): Promise<Scorers> {
+  const range = { firstFrame: 0, lastFrame: Math.max(0, index.size - 1) };
+  const tracking = want.tracks ? new TrackingScorer({ ...opts, ...range }, want.switches) : undefined;
+  const ap = tracking ? new ApAccumulator({ minHeightPx: opts.minHeightPx, curves: want.curves }) : undefined;
+  const bev = want.objects ? new BevScorer({ matchDistanceM: opts.matchDistanceM }) : undefined;
+  const read: string[] = [];
+  for (const pass of tracking || bev ? ([1, 2] as const) : []) {
+    if (tracking) tracking.pass = pass;
+    if (bev) bev.pass = pass;
+    let frames = 0;
+    let rows = 0;
+    try {
+      for await (const f of readFrames(resultsPath, gtPath, separateGt, opts, window, scored)) {
+        const frame = index.frameOf(f.stampNs);
+        frames++;
+        rows += f.gt.length + f.tracks.length + f.gtBev.length + f.objects.length;
+        const at = <R>(rows: R[]) => rows.map((r) => ({ ...r, frame }));
+        if (tracking) {
+          const g = at(f.gt);
+          const t = at(f.tracks);
+          tracking.frame(frame, g, t);
+          if (pass === 1) {
+            const boxes = apBoxes(g, t);
+            ap!.addImages(boxes.dets, boxes.gts);
+          }
+        }
+        bev?.frame(frame, f.gtBev, f.objects);
+      }
+    } catch (err) {
+      if (err instanceof PassMismatch) throw changedWhileScored(resultsPath, gtPath, err.message);
+      throw err;
+    }
+    read.push(`${frames} stamps, ${rows} rows`);
+  }
+  if (read.length === 2 && read[0] !== read[1])
+    throw changedWhileScored(resultsPath, gtPath, `read ${read[0]}, then ${read[1]}`);
+  return { tracking, ap, bev };
+}
+
+function changedWhileScored(resultsPath: string, gtPath: string, detail: string): RecordingError {
+  return new RecordingError({
+    what: `the files changed while they were scored (${detail})`,
+    where: sameFile(resultsPath, gtPath) ? resultsPath : `${resultsPath} vs ${gtPath}`,
+    hint: 'score them again once nothing is writing them (a replay to the same path?)',
+  });
 }
 
 /** The results were replayed from the --gt recording: the ground truth they passed through is the same. */

@@ -7,6 +7,7 @@
 import { replayMetadata } from './interrupted.ts';
 import { InputError, RecordingError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
+import { compareNs } from '../contracts/time.ts';
 import {
   annotationsToRows,
   type BevRow,
@@ -116,7 +117,7 @@ export async function readResults(
     interrupted: false,
     replayed: false,
   };
-  const annotationStamps = new Set<string>();
+  const lastAnnotation = new Map<string, bigint>();
   const results = await RecordingReader.open(resultsPath, { recover });
   try {
     const meta = await replayMetadata(results);
@@ -158,8 +159,8 @@ export async function readResults(
       if (out.endNs === undefined || m.logTimeNs > out.endNs) out.endNs = m.logTimeNs;
       const cam = ANNOTATIONS.exec(m.channel.topic)?.[1];
       if (cam !== undefined) {
-        const key = `${m.channel.topic} @ ${m.logTimeNs}`;
-        if (annotationStamps.has(key)) {
+        // Messages come in log-time order: a second one at a camera's stamp follows the first on that topic.
+        if (lastAnnotation.get(m.channel.topic) === m.logTimeNs) {
           // Rows meet by log time: a second message at the same stamp would be merged with the first.
           throw new InputError({
             what: `two ${m.channel.topic} messages at the same log time`,
@@ -167,7 +168,7 @@ export async function readResults(
             hint: 'tracks need one annotations message per camera and stamp, each with its own log time',
           });
         }
-        annotationStamps.add(key);
+        lastAnnotation.set(m.channel.topic, m.logTimeNs);
         const r = annotationsToRows(msg, cam, where);
         checkUniqueIds(r.rows, (row) => `track #${row.id}`, where);
         out.unlabelled += r.unlabelled;
@@ -276,15 +277,23 @@ export interface FrameRows {
 }
 
 /**
+ * A stamp met again after a later one: the reader's bounded reorder window (an unindexed or damaged file is read
+ * streamed) could not put the messages in log-time order, so a stamp's rows would be split into two frames.
+ */
+export class OutOfOrder extends Error {}
+
+/**
  * The rows of every stamp `scored` accepts, stamps increasing, read again from files the scan has checked: tracks
  * and objects from the results file, ground truth from `gtPath` (the same file, or another read alongside). Within a
- * stamp rows keep the files' order (canonical: log time, topic, sequence), as the scan read them.
+ * stamp rows keep the files' order (canonical: log time, topic, sequence), as the scan read them. Stamp by stamp,
+ * throwing OutOfOrder where the messages are not in log-time order; `buffered`: every stamp's rows held, then
+ * yielded sorted (memory grows with the file, for files whose order the reader cannot restore).
  */
 export async function* readFrames(
   resultsPath: string,
   gtPath: string,
   separateGt: boolean,
-  opts: { minVisibility: number; minHeightPx: number; recover: boolean },
+  opts: { minVisibility: number; minHeightPx: number; recover: boolean; buffered: boolean },
   window: LogWindow | undefined,
   scored: (stampNs: bigint) => boolean,
 ): AsyncGenerator<FrameRows> {
@@ -303,14 +312,20 @@ export async function* readFrames(
           gtReader.messages({ topics: [topics.groundTruthObjects], ...range }),
         ]
       : [results.messages({ topics: [...tracked, topics.groundTruthObjects], ...range })];
+    const held = new Map<bigint, FrameRows>();
     let frame: FrameRows | undefined;
     for await (const m of mergeByLogTime(sources)) {
       if (!scored(m.logTimeNs)) continue;
-      if (frame && frame.stampNs !== m.logTimeNs) {
+      if (opts.buffered) {
+        frame = held.get(m.logTimeNs);
+        if (!frame) held.set(m.logTimeNs, (frame = newFrame(m.logTimeNs)));
+      } else if (frame && frame.stampNs !== m.logTimeNs) {
+        if (m.logTimeNs < frame.stampNs)
+          throw new OutOfOrder(`log time ${m.logTimeNs} after ${frame.stampNs}`);
         yield frame;
         frame = undefined;
       }
-      frame ??= { stampNs: m.logTimeNs, gt: [], tracks: [], gtBev: [], objects: [] };
+      frame ??= newFrame(m.logTimeNs);
       const isGt = m.channel.topic === topics.groundTruthObjects;
       const msg = (isGt ? gtReader : results).decode(m);
       const where = `${isGt ? gtPath : resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
@@ -323,11 +338,16 @@ export async function* readFrames(
         frame.gtBev.push(...groundTruthToBev(gt, opts.minVisibility, opts.minHeightPx));
       }
     }
-    if (frame) yield frame;
+    if (opts.buffered) yield* [...held.values()].sort((a, b) => compareNs(a.stampNs, b.stampNs));
+    else if (frame) yield frame;
   } finally {
     await results.close();
     if (separateGt) await gtReader.close();
   }
+}
+
+function newFrame(stampNs: bigint): FrameRows {
+  return { stampNs, gt: [], tracks: [], gtBev: [], objects: [] };
 }
 
 /** Messages of several sources, each in log-time order, as one in log-time order (the first source first on ties). */

@@ -50,6 +50,9 @@ export interface EvaluateOptions<B = Box2D> extends ClearOptions {
  * appearance): `add` every frame (pass 1), then `match` the same frames again in the same order (pass 2, HOTA's
  * assignment), then `result`. Frames with no row on either side change nothing and may be left out.
  */
+/** The second scoring pass met input the first did not: the files changed while they were scored. */
+export class PassMismatch extends Error {}
+
 export class SequenceScorer {
   readonly #gtMap = new Map<Id, number>();
   readonly #trMap = new Map<Id, number>();
@@ -76,9 +79,14 @@ export class SequenceScorer {
     this.#hota.add(g, k, sim);
   }
 
-  /** Pass 2: the same frame again. */
+  /** Pass 2: the same frame again. An id pass 1 did not see means the input changed between the passes. */
   match(gtIds: readonly Id[], trIds: readonly Id[], sim: Float64Array): void {
-    const ids = (xs: readonly Id[], map: Map<Id, number>) => Int32Array.from(xs, (x) => map.get(x)!);
+    const ids = (xs: readonly Id[], map: Map<Id, number>) =>
+      Int32Array.from(xs, (x) => {
+        const i = map.get(x);
+        if (i === undefined) throw new PassMismatch(`id ${String(x)} was not there in the first pass`);
+        return i;
+      });
     this.#hota.match(ids(gtIds, this.#gtMap), ids(trIds, this.#trMap), sim);
   }
 

@@ -8,6 +8,7 @@ export {
   type EvaluateOptions,
   evaluateRows,
   evaluateSequence,
+  PassMismatch,
   type RowsOptions,
   type SequenceMetrics,
   TrackingScorer,

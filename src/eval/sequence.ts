@@ -221,10 +221,6 @@ export interface CountResult {
   GT_IDs: number;
 }
 
-export function count(p: PreparedSequence): CountResult {
-  return { Dets: p.numTrDets, GT_Dets: p.numGtDets, IDs: p.numTrIds, GT_IDs: p.numGtIds };
-}
-
 export function combineCounts(all: readonly CountResult[]): CountResult {
   const r: CountResult = { Dets: 0, GT_Dets: 0, IDs: 0, GT_IDs: 0 };
   for (const c of all) {
