@@ -41,6 +41,10 @@ const crossRoad = (s: Loose) =>
     lanes: 2,
   });
 
+/** tinyScenario as YAML with its road's points written as given (flow style). */
+const roadOf = (points: string) =>
+  stringify(mutate((s) => (s.map.roads[0].points = 'POINTS'))).replace('POINTS', points);
+
 /** Broken scenarios: [label, file text, expected field path in the message, expected words in the fix]. */
 const BROKEN: [string, string, string, RegExp][] = [
   ['bad YAML', 'name: x\nduration: [1, 2\n', 'line', /syntax/],
@@ -331,6 +335,25 @@ const BROKEN: [string, string, string, RegExp][] = [
     'actors[1].class: missing class',
     /use one of car, truck/,
   ],
+  // A road of no length was accepted, and every check after it blamed something else (a crossing past its end).
+  [
+    'a road whose two points coincide',
+    roadOf('[[0, 0], [0, 0]]'),
+    "map.roads[0].points[1]: [0, 0] is the same point as points[0]: road 'main' needs consecutive points at least 0.1 m apart",
+    /give the road two different ends/,
+  ],
+  [
+    'a road whose two points are 1e-9 m apart',
+    roadOf('[[0, 0], [1e-9, 0]]'),
+    'map.roads[0].points[1]: [1e-9, 0] is 1e-9 m from points[0]',
+    /give the road two different ends/,
+  ],
+  [
+    'a road point written twice',
+    roadOf('[[0, 0], [100, 0], [100, 0], [200, 0]]'),
+    'map.roads[0].points[2]: [100, 0] is the same point as points[1]',
+    /remove points\[2\], or move it along the road/,
+  ],
 ];
 
 describe('scenario files', () => {
@@ -432,6 +455,26 @@ describe('scenario files', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain("actors[1].class: unknown class 'tank'");
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('a road of no length is the one mistake --check reports: the checks that measure along it do not pile on', () => {
+    const s = mutate((x) => {
+      x.map.roads[0].points = [
+        [0, 0],
+        [0, 0],
+      ];
+      x.map.crossings = [{ road: 'main', at: 62 }];
+    });
+    let err: unknown;
+    try {
+      scenarioFromValue(s, 'zero.yaml', { allMistakes: true });
+    } catch (e) {
+      err = e;
+    }
+    const all = (err as { all?: readonly ScenarioError[] }).all ?? [];
+    expect(all.map((e) => e.what)).toEqual([
+      "map.roads[0].points[1]: [0, 0] is the same point as points[0]: road 'main' needs consecutive points at least 0.1 m apart",
+    ]);
   });
 
   it('accepts a value object directly and reports the first problem only', () => {

@@ -9,6 +9,38 @@ import { DEFAULT_BUILDING_SIZE, type Scenario, type StaticObject, type Vec2 } fr
 /** Runs one check, throwing or collecting its error (validate.ts `stepper`). */
 export type Step = (check: () => void) => void;
 
+/**
+ * The least distance between consecutive points of a road's centreline, m: closer ones are one point written
+ * twice (or a slip of the decimal point). A road of [[0, 0], [0, 0]] was accepted as 0 m long, and every check
+ * after it blamed something else ("62 m is past the end of road 'main' (0.0 m)", "Infinity m from any road").
+ */
+export const MIN_ROAD_SEGMENT_M = 0.1;
+
+/**
+ * Each road's consecutive points at least MIN_ROAD_SEGMENT_M apart. Checked before anything else: every later
+ * check measures along the roads (validate.ts stops there when one is refused).
+ */
+export function checkRoadPoints(s: Scenario, where: string, step: Step): void {
+  s.map.roads.forEach((r, i) => {
+    step(() => {
+      for (let k = 1; k < r.points.length; k++) {
+        const [ax, ay] = r.points[k - 1]!;
+        const [bx, by] = r.points[k]!;
+        const d = Math.hypot(bx - ax, by - ay);
+        if (d >= MIN_ROAD_SEGMENT_M) continue;
+        fail(
+          `map.roads[${i}].points[${k}]`,
+          `[${bx}, ${by}] is ${d === 0 ? 'the same point as' : `${+d.toPrecision(2)} m from`} points[${k - 1}]: road '${r.id}' needs consecutive points at least ${MIN_ROAD_SEGMENT_M} m apart`,
+          r.points.length === 2
+            ? 'give the road two different ends, e.g. points: [[0, 0], [200, 0]] (metres)'
+            : `remove points[${k}], or move it along the road`,
+          where,
+        );
+      }
+    });
+  });
+}
+
 export function checkMap(s: Scenario, where: string, step: Step): void {
   const roadIds = new Set<string>();
   s.map.roads.forEach((r, i) => {

@@ -12,7 +12,7 @@ import { FRACTION_METRICS } from './expect.ts';
 import { checkExpectInView, checkExpectScopes } from './expectReach.ts';
 import { checkCameras, rigCameraIds } from './cameraChecks.ts';
 import { checkLaneChanges } from './laneChanges.ts';
-import { checkMap } from './mapChecks.ts';
+import { checkMap, checkRoadPoints } from './mapChecks.ts';
 import { checkLimits } from './limits.ts';
 import { checkRoutePaths, checkWaypoints, VEHICLES } from './routes.ts';
 import { checkSpawns } from './spawns.ts';
@@ -88,6 +88,9 @@ export function validateScenario(
   minViewPx?: number,
 ): World {
   const step = stepper(all);
+  checkRoadPoints(s, where, step);
+  // Every later check measures along the roads: a road refused here would have each of them blame something else.
+  if (all && all.length > 0) throw new ScenarioMistakes(all);
   step(() => checkLimits(s, where));
   checkMap(s, where, step);
   const ids: string[] = s.map.objects.map((o, i) => o.id ?? `parked_${i}`);
