@@ -32,7 +32,8 @@ function scenario(name: string): string {
 }
 
 interface SuiteJson {
-  scenarios: { scenario: string; status: string; error?: string }[];
+  detector: string;
+  scenarios: { scenario: string; status: string; error?: string; golden?: unknown }[];
 }
 
 /** `scenarios run --quick -j 1` into a new folder; returns the exit code, stderr and suite.json (if written). */
@@ -56,6 +57,15 @@ describe('viper scenarios run: options refused before anything runs', () => {
     [['--golden-dir', join(dir, 'no-such-golden')], /--golden-dir '.*no-such-golden' is not a folder/],
     [['--params', join(dir, 'no-such-params.yaml')], /file not found \(.*no-such-params\.yaml\)/],
     [['--params', join(dir, 'p.yaml'), '--update-golden'], /--params goes without --update-golden/],
+    // Golden files hold the default scoring's figures: accepting another's, as its failures said, overwrote them.
+    [
+      ['--min-height', '25', '--update-golden'],
+      /--min-height 25 goes without --update-golden — .*--min-height 8,/,
+    ],
+    [
+      ['--min-visibility', '0.5', '--min-height', '0', '--update-golden'],
+      /--min-height 0 and --min-visibility 0.5 go without --update-golden/,
+    ],
   ])('%j', (args, message) => {
     const r = run('refused', [scenario('alpha'), ...args]);
     expect(r.code, r.stderr).toBe(2);
@@ -119,6 +129,29 @@ describe('viper scenarios run: golden files', () => {
     expect(update.stderr).toMatch(
       /is not a bundled scenario: recordings\/golden holds only theirs.*--golden-dir/,
     );
+  });
+
+  it('another --min-height or --min-visibility is labelled and not compared with the golden files', () => {
+    // Scored at another height every metric moves: each scenario had failed against goldens of the default.
+    const golden = join(dir, 'golden-scoring');
+    const write = run('scoring-golden', [scenario('alpha'), '--golden-dir', golden, '--update-golden']);
+    expect(write.code, write.stderr).toBe(0);
+    const before = readFileSync(join(golden, 'quick', 'alpha.json'), 'utf8');
+    for (const [args, label] of [
+      [['--min-height', '40'], 'oracle (min height 40 px)'],
+      [['--min-visibility', '0.9'], 'oracle (min visibility 0.9)'],
+    ] as const) {
+      const r = run('scoring-other', [scenario('alpha'), '--golden-dir', golden, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.suite?.detector).toBe(label);
+      expect(statuses(r.suite)).toEqual(['alpha pass']);
+      expect(r.suite?.scenarios[0]?.golden).toBeUndefined();
+    }
+    // The default value written out is the default run: compared as usual.
+    const same = run('scoring-default', [scenario('alpha'), '--golden-dir', golden, '--min-height', '8.0']);
+    expect(same.suite?.detector).toBe('oracle');
+    expect(same.suite?.scenarios[0]?.golden).toMatchObject({ status: 'match' });
+    expect(readFileSync(join(golden, 'quick', 'alpha.json'), 'utf8')).toBe(before);
   });
 
   it('--update-golden into a folder that cannot be made is refused before any scenario runs', () => {

@@ -37,6 +37,7 @@ import {
   isBundledScenario,
   runSuite,
   SCENARIO_DIR,
+  scoreChanges,
 } from '../suite/index.ts';
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
@@ -71,6 +72,9 @@ function scoreOptions(o: { minVisibility: string; minHeight: string }): ScoreRun
 
 const MIN_HEIGHT_HELP =
   "2D ground truth shorter than this (px) is don't-care, with the tracks on it (0 scores every box)";
+const MIN_VISIBILITY_HELP = 'ground truth less visible than this is not scored (0–1)';
+/** `scenarios run`: golden files hold the default scoring's figures. */
+const NOT_COMPARED = '; runs at another value are not compared with golden files';
 
 export function register(program: Command): void {
   const cmd = program
@@ -100,20 +104,12 @@ export function register(program: Command): void {
       '--params <file>',
       'tracker and fusion parameters (as replay --params); runs with changed ones are not compared with golden files',
     )
-    .option(
-      '--tracker <kind>',
-      'bytetrack | sort (default bytetrack); SORT runs are not compared with golden files',
-      'bytetrack',
-    )
+    .option('--tracker <kind>', 'bytetrack | sort; SORT runs are not compared with golden files', 'bytetrack')
     .option('--update-golden', 'write golden files from this run instead of comparing')
     .option('--golden-dir <dir>', 'golden files (default: recordings/golden)')
     .option('--recordings <dir>', 'recording cache (default: <out>/recordings)')
-    .option(
-      '--min-visibility <f>',
-      'ground truth less visible than this is not scored (0–1)',
-      String(DEFAULT_SCORE.minVisibility),
-    )
-    .option('--min-height <px>', MIN_HEIGHT_HELP, String(DEFAULT_SCORE.minHeightPx))
+    .option('--min-visibility <f>', MIN_VISIBILITY_HELP + NOT_COMPARED, String(DEFAULT_SCORE.minVisibility))
+    .option('--min-height <px>', MIN_HEIGHT_HELP + NOT_COMPARED, String(DEFAULT_SCORE.minHeightPx))
     .option('--json', 'print suite.json to stdout instead of the table')
     .option('--no-progress', 'no status line of the scenarios running')
     .action(
@@ -149,6 +145,21 @@ export function register(program: Command): void {
           throw new ConfigError({
             what: '--params goes without --update-golden',
             hint: 'golden files are for the default parameters',
+          });
+        }
+        // Golden files hold the default scoring's figures: another --min-height or --min-visibility moves every
+        // metric (each scenario failed against them), and accepting them, as the failure said, overwrote them.
+        const score = scoreOptions(o);
+        if (o.updateGolden && scoreChanges(score).length > 0) {
+          const flags = [
+            ...(score.minHeightPx === DEFAULT_SCORE.minHeightPx ? [] : [`--min-height ${o.minHeight}`]),
+            ...(score.minVisibility === DEFAULT_SCORE.minVisibility
+              ? []
+              : [`--min-visibility ${o.minVisibility}`]),
+          ];
+          throw new ConfigError({
+            what: `${flags.join(' and ')} ${flags.length > 1 ? 'go' : 'goes'} without --update-golden`,
+            hint: `golden files are scored at the defaults (--min-height ${DEFAULT_SCORE.minHeightPx}, --min-visibility ${DEFAULT_SCORE.minVisibility})`,
           });
         }
         const values = o.params === undefined ? undefined : await loadParams(o.params);
@@ -220,7 +231,7 @@ export function register(program: Command): void {
           ...(o.tracker === 'sort' ? { tracker: 'sort' as const } : {}),
           ...(params ? { params } : {}),
           updateGolden: o.updateGolden === true,
-          score: scoreOptions(o),
+          score,
           onOutcome: (x, done, total) => {
             status.delete(x.file);
             if (!quiet)
@@ -249,11 +260,7 @@ export function register(program: Command): void {
     .argument('<results>', 'results.mcap from viper replay')
     .requiredOption('--scenario <file>', 'the scenario file whose expect block to check')
     .option('--gt <recording>', 'recording with /ground_truth/objects (default: the results file)')
-    .option(
-      '--min-visibility <f>',
-      'ground truth less visible than this is not scored (0–1)',
-      String(DEFAULT_SCORE.minVisibility),
-    )
+    .option('--min-visibility <f>', MIN_VISIBILITY_HELP, String(DEFAULT_SCORE.minVisibility))
     .option('--min-height <px>', MIN_HEIGHT_HELP, String(DEFAULT_SCORE.minHeightPx))
     .option('--json', 'print checks and metrics as JSON')
     .action(

@@ -3,6 +3,13 @@
  * the graph; the scoring, goldens and reports it uses are pure and live in eval/scenarios.
  */
 export { type PipelineOptions, runScenario, type StageHook } from './pipeline.ts';
-export { GOLDEN_DIR, isBundledScenario, runSuite, SCENARIO_DIR, type SuiteOptions } from './suite.ts';
+export {
+  GOLDEN_DIR,
+  isBundledScenario,
+  runSuite,
+  SCENARIO_DIR,
+  scoreChanges,
+  type SuiteOptions,
+} from './suite.ts';
 export { readSuiteJson, type SuiteFile } from './suiteFile.ts';
 export { type ClearedRun, clearingPreviousRun, clearPreviousRun } from './previousRun.ts';

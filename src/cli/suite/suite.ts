@@ -69,6 +69,7 @@ export interface SuiteOptions {
   tracker?: 'bytetrack' | 'sort';
   /** Rewrites each run's stage list (tests break a tracker with it); runs in the workers. */
   stageHook?: StageHook;
+  /** Scoring settings; runs with other than the defaults are labelled and not compared with goldens (`scoreChanges`). */
   score?: ScoreRunOptions;
   /** Write golden files from this run instead of comparing. */
   updateGolden?: boolean;
@@ -86,6 +87,22 @@ export interface SuiteOptions {
   onOutcome?: (o: ScenarioOutcome, done: number, total: number) => void;
   /** Called as a scenario's simulation or replay moves on (at most once per percent): its file and name. */
   onProgress?: (file: string, scenario: string, p: ScenarioProgress) => void;
+}
+
+/**
+ * The scoring settings of a run that differ from the defaults the golden files were scored with, as labels
+ * ('min height 25 px'): such a run is labelled with them and not compared with the golden files (its metrics
+ * moved with the setting, not with perception), and may not write them.
+ */
+export function scoreChanges(score: ScoreRunOptions | undefined): string[] {
+  const o = { ...DEFAULT_SCORE, worldMatchM: DEFAULT_WORLD_MATCH_M, ...score };
+  const out: string[] = [];
+  if (o.minHeightPx !== DEFAULT_SCORE.minHeightPx) out.push(`min height ${o.minHeightPx} px`);
+  if (o.minVisibility !== DEFAULT_SCORE.minVisibility) out.push(`min visibility ${o.minVisibility}`);
+  if (o.iou !== DEFAULT_SCORE.iou) out.push(`IoU ${o.iou}`);
+  if (o.matchDistanceM !== DEFAULT_SCORE.matchDistanceM) out.push(`match distance ${o.matchDistanceM} m`);
+  if (o.worldMatchM !== DEFAULT_WORLD_MATCH_M) out.push(`world match ${o.worldMatchM} m`);
+  return out;
 }
 
 /** Counts as integers, ratios to 3 decimals (6 when the change is smaller than that shows). */
@@ -149,6 +166,14 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const t0 = performance.now();
   if (o.updateGolden && o.stageHook) {
     throw new ConfigError({ what: 'a stage hook run cannot update golden files', where: 'runSuite' });
+  }
+  const scoring = scoreChanges(o.score);
+  if (o.updateGolden && scoring.length > 0) {
+    throw new ConfigError({
+      what: `a run scored with ${scoring.join(', ')} cannot update golden files`,
+      where: 'runSuite',
+      hint: 'golden files are scored with the default settings',
+    });
   }
   const detector = o.detector ?? 'oracle';
   // A model card that is missing, does not parse or names no .onnx file is the same bad input for every
@@ -215,7 +240,12 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
             golden = { path, status: 'updated', recordingChanged: false, changes: [], flipped: [] };
           } else if (o.goldenDir === undefined && !isBundledScenario(file)) {
             golden = { path, status: 'missing', recordingChanged: false, changes: [], flipped: [] };
-          } else if (o.oracleSeed === undefined && o.params === undefined && o.tracker !== 'sort') {
+          } else if (
+            o.oracleSeed === undefined &&
+            o.params === undefined &&
+            o.tracker !== 'sort' &&
+            scoring.length === 0
+          ) {
             golden = compareGolden(path, await readGolden(path, g), g, tolerance);
           }
         }
@@ -340,6 +370,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       ...(o.oracleSeed === undefined ? [] : [`(seed ${o.oracleSeed})`]),
       ...(o.params ? [`(params ${o.params.file})`] : []),
       ...(o.tracker === 'sort' ? ['(SORT)'] : []),
+      ...scoring.map((c) => `(${c})`),
     ].join(' '),
     settings: { ...DEFAULT_SCORE, worldMatchM: DEFAULT_WORLD_MATCH_M, ...o.score },
     outcomes: ran,
