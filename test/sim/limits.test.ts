@@ -80,6 +80,16 @@ describe('scenario limits', () => {
     expect(errorOf(mutate(m)).message).toMatch(msg);
   });
 
+  it('a scenario with no frame is told a change the schema accepts (duration is at most 600 s)', () => {
+    // rate: 0.001 had been told "duration: 1000"; a duration of 1e-9 s cannot be mended by a rate of 1e9.
+    const hint = (duration: number, rate: number) =>
+      errorOf(mutate((s) => Object.assign(s, { duration, rate }))).hint;
+    expect(hint(1, 0.001)).toBe('make duration × rate at least 1 (e.g. rate: 1)');
+    expect(hint(1e-9, 5)).toBe('make duration × rate at least 1 (e.g. duration: 1)');
+    expect(hint(0.1, 5)).toBe('make duration × rate at least 1 (e.g. rate: 10, or duration: 1)');
+    expect(hint(0.001, 0.001)).toBe('make duration × rate at least 1 (e.g. duration: 1 and rate: 10)');
+  });
+
   it('NaN and .inf are named as such, not as null', () => {
     const text = stringify(tinyScenario()).replace(/^duration: .*$/m, 'duration: .nan');
     expect(() => scenarioFromText(text, 'nan.yaml')).toThrow(/duration: NaN is not a finite number/);

@@ -41,9 +41,10 @@ const crossRoad = (s: Loose) =>
     lanes: 2,
   });
 
-/** tinyScenario as YAML with its road's points written as given (flow style). */
+/** tinyScenario as YAML with its road's points, or the ego's speed, written as given (flow style, `.inf` for ∞). */
 const roadOf = (points: string) =>
   stringify(mutate((s) => (s.map.roads[0].points = 'POINTS'))).replace('POINTS', points);
+const egoSpeed = (speed: string) => stringify(mutate((s) => (s.ego.speed = 'SPEED'))).replace('SPEED', speed);
 
 /** Broken scenarios: [label, file text, expected field path in the message, expected words in the fix]. */
 const BROKEN: [string, string, string, RegExp][] = [
@@ -353,6 +354,26 @@ const BROKEN: [string, string, string, RegExp][] = [
     roadOf('[[0, 0], [100, 0], [100, 0], [200, 0]]'),
     'map.roads[0].points[2]: [100, 0] is the same point as points[1]',
     /remove points\[2\], or move it along the road/,
+  ],
+  // Two edits of a three-letter word reach most short names: 'foo' had been asked "did you mean 'ego'?".
+  [
+    'an unknown top-level field near no field',
+    stringify(mutate((s) => (s.foo = 'bar'))),
+    "(top level): unknown field 'foo'",
+    /^remove it: the fields are actors, /,
+  ],
+  // The time of a speed profile point had been told to be "a plain number in m/s".
+  [
+    'an infinite time in a speed profile',
+    egoSpeed('[[0, 8], [.inf, 8]]'),
+    'ego.speed[1][0]: Infinity is not a finite number',
+    /^write a plain number in seconds: a profile point is \[t s, v m\/s\]/,
+  ],
+  [
+    'an infinite speed in a speed profile',
+    egoSpeed('[[0, 8], [1, .inf]]'),
+    'ego.speed[1][1]: Infinity is not a finite number',
+    /^write a plain number in m\/s: a profile point/,
   ],
 ];
 

@@ -60,21 +60,32 @@ function kind(v: unknown): string {
   return `${typeof v} ${show(v)}`;
 }
 
-/** Levenshtein distance, for "did you mean". */
+/**
+ * Edit distance for "did you mean": insertions, deletions, substitutions and transpositions of neighbours
+ * (`mian` is one edit from `main`), each counting 1 (optimal string alignment).
+ */
 export function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
+    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      const cur = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, prev2[j - 2]! + 1);
+      cur.push(d);
     }
+    prev2 = prev;
+    prev = cur;
   }
-  return d[b.length]!;
+  return prev[b.length]!;
 }
 
+/**
+ * The option `word` is probably a misspelling of, or undefined: at most one edit in a word of up to five letters,
+ * one per three letters in a longer one. Two edits had been allowed in any word, which makes most short names near
+ * each other (`foo` got "did you mean 'ego'?").
+ */
 export function nearest(word: string, options: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
@@ -85,7 +96,7 @@ export function nearest(word: string, options: readonly string[]): string | unde
       best = o;
     }
   }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
 }
 
 /** zod's type names in the words of a YAML file. */
@@ -130,6 +141,19 @@ const UNIT_HINTS: Record<string, string> = {
 };
 
 /**
+ * The unit of the value at `path`, for a hint. A point of a speed profile, `speed[i][0]` or `speed[i][1]`, is a
+ * time then a speed: the time had been told to be "a plain number in m/s".
+ */
+function unitAt(path: readonly PropertyKey[], last: string | undefined): string | undefined {
+  const n = path.length;
+  if (n >= 3 && path[n - 3] === 'speed' && typeof path[n - 2] === 'number') {
+    if (path[n - 1] === 0) return 'seconds: a profile point is [t s, v m/s], e.g. speed: [[0, 8], [3, 0]]';
+    if (path[n - 1] === 1) return 'm/s: a profile point is [t s, v m/s], e.g. speed: [[0, 8], [3, 0]]';
+  }
+  return last ? UNIT_HINTS[last] : undefined;
+}
+
+/**
  * The issue to report first. A misspelt required field is two issues: the field is missing (reported first, in
  * schema order) and an unknown key sits in the same object (reported last). The unknown key is the cause, so it
  * is the one to report, naming the missing field (`missing`); otherwise the first issue.
@@ -162,7 +186,7 @@ export function issueToError(
   const field = formatPath(path);
   const last = [...path].reverse().find((p) => typeof p === 'string') as string | undefined;
   const value = valueAt(root, path);
-  const unit = last ? UNIT_HINTS[last] : undefined;
+  const unit = unitAt(path, last);
   const mk = (what: string, hint: string) => new ScenarioError({ what: `${field}: ${what}`, where, hint });
   switch (issue.code) {
     case 'invalid_value': {

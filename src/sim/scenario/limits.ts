@@ -8,7 +8,7 @@ import { buildRig } from '../rig.ts';
 import { frameCount } from '../simulate.ts';
 import { mapExtent, roadLength } from '../world/roads.ts';
 import { fail } from './errors.ts';
-import type { Scenario } from './schema.ts';
+import { Scenario } from './schema.ts';
 
 /** Width and height of the map (given extent, or the roads' bounding box), m: 10 km keeps scenery < 0.5 GB. */
 export const MAX_MAP_M = 10_000;
@@ -18,6 +18,9 @@ export const MAX_ROAD_M = 50_000;
 export const MAX_OBJECT_M = 500;
 /** Any side of an actor or the ego, m (an articulated truck is ~25 m). */
 export const MAX_ACTOR_M = 50;
+/** The schema's longest duration (s) and highest rate (Hz), for the hint of a scenario with no frame. */
+const MAX_DURATION_S = Scenario.shape.duration.maxValue ?? Number.POSITIVE_INFINITY;
+const MAX_RATE_HZ = Scenario.shape.rate.unwrap().maxValue ?? Number.POSITIVE_INFINITY;
 /** Pixels rendered per frame over all cameras: six 4096×4096 cameras (~1.9 GB resident). */
 export const MAX_FRAME_PIXELS = 6 * 4096 * 4096;
 
@@ -27,7 +30,7 @@ export function checkLimits(s: Scenario, where: string): void {
     fail(
       'duration',
       `${s.duration} s at ${s.rate} Hz gives no frame`,
-      `make duration × rate at least 1 (e.g. duration: ${Math.max(1, Math.ceil(1 / s.rate))})`,
+      `make duration × rate at least 1 (e.g. ${frameFix(s.duration, s.rate)})`,
       where,
     );
   const [x0, y0, x1, y1] = mapExtent(s.map);
@@ -85,6 +88,20 @@ export function checkLimits(s: Scenario, where: string): void {
       'use fewer cameras or smaller images (six 4096×4096 at most)',
       where,
     );
+}
+
+/**
+ * Changes that give a scenario at least one frame within the schema's bounds (duration ≤ 600 s, rate ≤ 60 Hz):
+ * `rate: 0.001` had been told "duration: 1000", which the schema refuses.
+ */
+function frameFix(duration: number, rate: number): string {
+  const longer = Math.max(1, Math.ceil(1 / rate));
+  const faster = Math.max(1, Math.ceil(1 / duration));
+  const fixes = [
+    ...(faster <= MAX_RATE_HZ ? [`rate: ${faster}`] : []),
+    ...(longer <= MAX_DURATION_S ? [`duration: ${longer}`] : []),
+  ];
+  return fixes.length > 0 ? fixes.join(', or ') : 'duration: 1 and rate: 10';
 }
 
 function fmt(v: number): string {
