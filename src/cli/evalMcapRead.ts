@@ -317,8 +317,8 @@ export async function* readFrames(
     for await (const m of mergeByLogTime(sources)) {
       if (!scored(m.logTimeNs)) continue;
       if (opts.buffered) {
-        frame = held.get(m.logTimeNs);
-        if (!frame) held.set(m.logTimeNs, (frame = newFrame(m.logTimeNs)));
+        frame = held.get(m.logTimeNs) ?? newFrame(m.logTimeNs);
+        held.set(m.logTimeNs, frame);
       } else if (frame && frame.stampNs !== m.logTimeNs) {
         if (m.logTimeNs < frame.stampNs)
           throw new OutOfOrder(`log time ${m.logTimeNs} after ${frame.stampNs}`);
