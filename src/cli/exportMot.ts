@@ -13,6 +13,9 @@
  * `viper eval dir/cam.txt --gt dir/gt/cam.txt --min-height 8` gives that camera's suite figures (with ground truth
  * at key frames only, `dir/cam.keyframes.txt`, the tracks at those frames, in place of `dir/cam.txt`). A `gt/`
  * file an earlier export left for a camera these results have no ground truth for is removed, and listed.
+ *
+ * `dir/gt/` is also where MOTChallenge keeps hand labels, so the guard is given both the files about to be
+ * written and those about to be removed: the CLI refuses to touch any that exist unless told to (`--force`).
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -46,8 +49,11 @@ export interface ExportedCamera {
 export async function exportMot(
   results: string,
   outDir: string,
-  /** Called with the files about to be written, before any is (the CLI's output guards). */
-  guard: (files: string[]) => void = () => {},
+  /**
+   * Called with the files about to be written and those about to be removed (stale ones an earlier export
+   * left), before any is touched (the CLI's output guards).
+   */
+  guard: (files: string[], removes: string[]) => void = () => {},
 ): Promise<ExportedCamera[]> {
   const reader = await RecordingReader.open(results);
   const rows = new Map<string, TrackRow[]>();
@@ -108,11 +114,19 @@ export async function exportMot(
   const keyFramesOnly = [...gtAt.values()].some((g) => g.keyFramesOnly === true);
   // Tracker output, so beside the tracks, not in gt/ (where tools look for ground truth).
   const keyFileOf = (cam: string) => join(outDir, `${safe(cam).replace(/\.txt$/, '')}.keyframes.txt`);
-  guard([
-    ...cams.map(fileOf),
-    ...(withGt ? cams.map(gtFileOf) : []),
-    ...(keyFramesOnly ? cams.map(keyFileOf) : []),
-  ]);
+  // A file an earlier export left for a camera would be scored with these tracks: removed, and said so.
+  const staleOf = (cam: string) =>
+    [...(withGt ? [] : [gtFileOf(cam)]), ...(keyFramesOnly ? [] : [keyFileOf(cam)])].filter((f) =>
+      existsSync(f),
+    );
+  guard(
+    [
+      ...cams.map(fileOf),
+      ...(withGt ? cams.map(gtFileOf) : []),
+      ...(keyFramesOnly ? cams.map(keyFileOf) : []),
+    ],
+    cams.flatMap(staleOf),
+  );
   const gtIds = new Map<string, number>();
   for (const cam of cams) {
     const list = rows.get(cam) ?? [];
@@ -126,10 +140,7 @@ export async function exportMot(
       ids: new Set(list.map((r) => r.id)).size,
       images: images.get(cam) ?? null,
     };
-    // A file an earlier export left for this camera would be scored with these tracks: removed, and said so.
-    const stale = [...(withGt ? [] : [gtFileOf(cam)]), ...(keyFramesOnly ? [] : [keyFileOf(cam)])].filter(
-      (f) => existsSync(f),
-    );
+    const stale = staleOf(cam);
     for (const f of stale) await rm(f);
     if (stale.length > 0) exported.removed = stale;
     if (withGt) {

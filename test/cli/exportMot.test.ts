@@ -2,7 +2,7 @@
  * `viper export`: a results file's 2D tracks as MOTChallenge text per camera, read back by the same reader
  * `viper eval` uses: every track box of every annotations message, at its frame, and nothing else.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
@@ -103,10 +103,43 @@ it('removes ground truth an earlier export left for a camera the results have no
   // The same tracks without their ground truth (a real replay's results have none).
   const bare = join(dir, 'bare.results.mcap');
   await copyRecording(results, bare, 1 << 20, (topic) => !topic.startsWith('/ground_truth/'));
-  const r = viper(['export', bare, '-o', out]);
+  // Without --force nothing is touched: a gt/ file may as well be a hand label.
+  const refused = viper(['export', bare, '-o', out]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(
+    /already in the output folder would be replaced or removed: .*gt\/cam_front\.txt/,
+  );
+  expect(existsSync(join(out, 'gt', 'cam_front.txt'))).toBe(true);
+  const r = viper(['export', bare, '-o', out, '--force']);
   expect(r.code, r.stderr).toBe(0);
   expect(existsSync(join(out, 'gt', 'cam_front.txt'))).toBe(false);
   expect(r.stdout).toMatch(/cam_front: .*; removed .*gt\/cam_front\.txt \(left by an earlier export/);
+});
+
+it('leaves files already in the folder (hand labels in gt/) alone unless --force: one line naming them, nothing written', () => {
+  const out = join(dir, 'labelled');
+  mkdirSync(join(out, 'gt'), { recursive: true });
+  const label = '1,1,10,10,20,40,1,1,1\n';
+  writeFileSync(join(out, 'gt', 'cam_front.txt'), label);
+  const r = viper(['export', results, '-o', out]);
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toBe(
+    `error: config: a file already in the output folder would be replaced: ${join(out, 'gt', 'cam_front.txt')} (-o ${out}) — pass --force to replace it, or give another folder\n`,
+  );
+  expect(readFileSync(join(out, 'gt', 'cam_front.txt'), 'utf8')).toBe(label);
+  expect(readdirSync(out)).toEqual(['gt']); // no <camera>.txt written either
+  expect(readdirSync(join(out, 'gt'))).toEqual(['cam_front.txt']);
+  const forced = viper(['export', results, '-o', out, '--force']);
+  expect(forced.code, forced.stderr).toBe(0);
+  expect(readFileSync(join(out, 'gt', 'cam_front.txt'), 'utf8')).not.toBe(label);
+  expect(readFileSync(join(out, 'cam_front.txt'), 'utf8')).toMatch(/^1,/);
+});
+
+it('export --help says it does not replace files without --force', () => {
+  expect(viper(['export', '--help']).stdout).toMatch(
+    /--force +replace <camera>\.txt and gt\/<camera>\.txt files/,
+  );
 });
 
 it('writes into the results file’s own folder (it adds <camera>.txt files; it replaces nothing)', () => {
