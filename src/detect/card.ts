@@ -258,6 +258,15 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
       hint: `the card ${cardPath} names it as "${parsed.data.model}" (relative to the card)`,
     });
   }
+  if (statSync(modelPath).isDirectory()) {
+    // ONNX Runtime said "The model path is a directory", under "no execution provider could load the model".
+    const onnx = readdirSync(modelPath).filter((f) => f.endsWith('.onnx'));
+    throw new ModelError({
+      what: "the card's model path is a folder, not an .onnx file",
+      where: modelPath,
+      hint: `the card ${cardPath} names it as "${parsed.data.model}" (relative to the card): name the .onnx file${onnx.length === 1 ? `, e.g. "${join(parsed.data.model, onnx[0]!)}"` : ''}`,
+    });
+  }
   return { ...parsed.data, cardPath, modelPath };
 }
 

@@ -9,6 +9,7 @@
  */
 import { basename } from 'node:path';
 import { concatMap, defaultIfEmpty, from, lastValueFrom, map, mergeMap, type Observable, tap } from 'rxjs';
+import { RecordingError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { RecordingReader, RecordingWriter } from '../io/index.ts';
 import type { RecordedMessage } from '../io/types.ts';
@@ -409,6 +410,16 @@ export async function openChecked(
 ): Promise<RecordingReader> {
   const reader = await RecordingReader.open(input, { recover });
   try {
+    const d = reader.recovery();
+    if (recover && d.damaged && reader.channels().length === 0) {
+      // Otherwise "no camera images: the recording has no channels" (or an empty copy) blamed the recording
+      // for what the damage ate.
+      throw new RecordingError({
+        what: `nothing intact to replay before the damage (${d.reason})`,
+        where: input,
+        hint: 'the damage starts before the first channel, so nothing in this file can be recovered: copy it again from its source',
+      });
+    }
     checkChannels(reader);
     if (perceive) checkHasCameras(reader);
     return reader;

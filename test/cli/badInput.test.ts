@@ -440,6 +440,18 @@ describe('a damaged file: each command names its own way to read the intact part
 });
 
 describe('recover', () => {
+  it('a file with nothing intact before the damage says so, not that it has no cameras', () => {
+    const p = variant('trunc-early.mcap', (b) => b.subarray(0, 200));
+    for (const detector of ['oracle', 'none']) {
+      const out = join(dir, `early-${detector}.mcap`);
+      const line = expectOneLineExit2(
+        ['replay', p, '-o', out, '--recover', '--detector', detector],
+        /^error: recording: nothing intact to replay before the damage \(truncated: .*\) \(.*trunc-early\.mcap\) — .*nothing in this file can be recovered/,
+      );
+      expect(line).not.toMatch(/no camera images/);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
   it('replays the intact part of a truncated file and says how much was lost', async () => {
     const p = variant('trunc-recover.mcap', (b) => b.subarray(0, Math.floor(b.length * 0.6)));
     const out = join(dir, 'recovered.mcap');

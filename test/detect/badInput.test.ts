@@ -55,6 +55,21 @@ describe('opening a model', () => {
     expect((await openError({ model: 'no_such_model' })).what).toBe('model card not found');
   });
 
+  it('a card whose model path is a folder says so, not that no execution provider could load it', async () => {
+    mkdirSync(join(dir, 'weights'), { recursive: true });
+    writeFileSync(join(dir, 'weights', 'det.onnx'), good);
+    writeFileSync(
+      join(dir, 'infolder.card.json'),
+      JSON.stringify({ ...card, name: 'infolder', model: 'weights' }),
+    );
+    const e = await openError({ model: join(dir, 'infolder.card.json') });
+    expect(e.what).toBe("the card's model path is a folder, not an .onnx file");
+    expect(e.where).toBe(join(dir, 'weights'));
+    expect(e.hint).toBe(
+      `the card ${join(dir, 'infolder.card.json')} names it as "weights" (relative to the card): name the .onnx file, e.g. "weights/det.onnx"`,
+    );
+  });
+
   it('a file that is not ONNX', async () => {
     writeModelWithCard(dir, 'text', new TextEncoder().encode('this is not a model\n'), card);
     const e = await openError({ model: join(dir, 'text.onnx') });

@@ -1,5 +1,5 @@
 /** `viper eval` end to end on a small results file written here, and on MOTChallenge text files. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -351,7 +351,24 @@ describe('viper eval on text files', () => {
     expect(mot17.notes[0]).toMatch(/1 tracker boxes on distractors removed/);
     expect((await run(tr, '--gt', gt, '--benchmark', 'MOT99')).err).toMatch(/--benchmark 'MOT99'/);
   });
+  it('says a results path that is a folder or missing is that, before asking for --gt', async () => {
+    const folder = join(dir, 'exported');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'cam0.txt'), '1,5,0,0,10,10,0.9,-1,-1,-1\n');
+    const f = await run(folder);
+    expect(f.code).toBe(2);
+    expect(f.err).toBe(
+      `error: input: the results are a folder, not a file (${folder}) — score one of its files against its labels, e.g. viper eval ${join(folder, 'cam0.txt')} --gt <labels.txt>\n`,
+    );
+    const missing = join(dir, 'missing.txt');
+    const m = await run(missing);
+    expect(m.code).toBe(2);
+    expect(m.err).toBe(`error: input: file not found (${missing}) — check the path\n`);
+    // With --gt as well, the results path is still the one named.
+    expect((await run(folder, '--gt', join(folder, 'cam0.txt'))).err).toMatch(/the results are a folder/);
+  });
   it('needs --gt for text results and checks options', async () => {
+    writeFileSync(join(dir, 'x.txt'), '1,5,0,0,10,10,0.9,-1,-1,-1\n');
     expect((await run(join(dir, 'x.txt'))).err).toMatch(/need --gt/);
     expect((await run(join(dir, 'x.txt'), '--gt', 'y', '--iou', '2')).err).toMatch(
       /--iou must be a number in \(0, 1\], got '2'/,

@@ -6,6 +6,7 @@
  * - Text: MOTChallenge or KITTI tracking files (`--gt` required), e.g. to score another tracker's output.
  */
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { readTextInput } from '../../io/index.ts';
 import type { Command } from 'commander';
 import { ConfigError, InputError } from '../../contracts/errors.ts';
@@ -233,6 +234,8 @@ async function evalText(
   switches: boolean,
   plot: string | undefined,
 ) {
+  // A folder (the one `viper export` wrote) or a wrong path was told it needed --gt: the path is the problem.
+  checkTextResults(results);
   if (!gt) throw new ConfigError({ what: 'text results need --gt <ground-truth file>', where: 'viper eval' });
   const gtText = await readTextInput(gt);
   const trText = await readTextInput(results);
@@ -288,6 +291,35 @@ async function evalText(
       results,
     );
   return report;
+}
+
+/** Text results that are not a file: not found, or a folder (its .txt files named as what to pass instead). */
+function checkTextResults(results: string): void {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(results);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new InputError({ what: 'file not found', where: results, hint: 'check the path', cause: err });
+    return; // unreadable: readTextInput says why
+  }
+  if (!st.isDirectory()) return;
+  let texts: string[] = [];
+  try {
+    texts = readdirSync(results)
+      .filter((n) => n.endsWith('.txt'))
+      .sort();
+  } catch {
+    // unreadable folder: the plain hint
+  }
+  throw new InputError({
+    what: 'the results are a folder, not a file',
+    where: results,
+    hint:
+      texts.length > 0
+        ? `score one of its files against its labels, e.g. viper eval ${join(results, texts[0]!)} --gt <labels.txt>`
+        : 'give a results .mcap, or a MOTChallenge / KITTI tracking text file with --gt <labels>',
+  });
 }
 
 /** `--from` / `--to` as a window in seconds after the first scored message (MCAP only; from before to). */
