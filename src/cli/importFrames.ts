@@ -161,7 +161,7 @@ async function importFolder(o: ImportOptions): Promise<ImportSummary> {
   // A frame reached through a symlink is another name for a file elsewhere: -o must not be it.
   checkOutputPaths(
     files.map((f) => join(o.source, f)),
-    [{ path: o.output, flag: '-o' }],
+    [{ path: o.output, flag: '-o', example: 'recording.mcap' }],
   );
   let upright = 0;
   async function* frames(): AsyncGenerator<Frame> {

@@ -83,7 +83,7 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
   // An image reached through a symlink is another name for a file elsewhere: -o must not be one.
   checkOutputPaths(
     [...new Set(rigs.flatMap((r) => r.cameras.map((c) => join(o.dataroot, c.filename))))],
-    [{ path: o.output, flag: '-o' }],
+    [{ path: o.output, flag: '-o', example: 'recording.mcap' }],
   );
 
   const cameras = camerasOf(rigs);

@@ -23,6 +23,11 @@ export interface OutputPath {
   replacesFolder?: boolean;
   /** A text output written in one go: a device or pipe (`-o /dev/stdout`) is fine there. */
   allowStream?: boolean;
+  /**
+   * A file name of the kind this output writes (`mosaic.png`, `tracks.txt`), for the hint when the path given is
+   * a folder: `<folder>/<example>`. Default `results.mcap` (replay's).
+   */
+  example?: string;
 }
 
 function isFolder(path: string): boolean {
@@ -83,7 +88,7 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
       throw new ConfigError({
         what: 'output is a folder',
         where: `${out.flag} ${out.path}`,
-        hint: `give a file name, e.g. ${join(out.path, 'results.mcap')}`,
+        hint: `give a file name, e.g. ${join(out.path, out.example ?? 'results.mcap')}`,
       });
     }
     const inside = out.replacesFolder

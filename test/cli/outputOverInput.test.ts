@@ -146,6 +146,17 @@ describe('outputs that clash with each other or are folders', () => {
       /output is a folder \(-o .*afolder\) — give a file name/,
     );
     refused(['simulate', scenario, '-o', folder], scenario, /output is a folder/);
+    // The example file name in the hint is of the kind that output writes, not always results.mcap.
+    const e = (name: string) =>
+      new RegExp(`— give a file name, e\\.g\\. ${join(folder, name).replace(/\./g, '\\.')}$`);
+    refused(['replay', rec, '-o', folder, '--detector', 'none'], rec, e('results.mcap'));
+    refused(['simulate', scenario, '-o', folder], scenario, e('recording.mcap'));
+    refused(['simulate', scenario, '--mosaic', folder], scenario, e('mosaic.png'));
+    refused(['simulate', scenario, '--digests', folder], scenario, e('digests.json'));
+    refused(['simulate', '--write-schema', folder], scenario, e('scenario.schema.json'));
+    refused(['eval', det, '--gt', det, '--pr-plot', folder], det, e('pr.svg'));
+    refused(['track', det, '-o', folder], det, e('tracks.txt'));
+    refused(['import', join(dir, 'scenes'), '-o', folder], scenario, e('recording.mcap'));
     const out = join(dir, 'twin.mcap');
     refused(
       ['simulate', scenario, '-o', out, '--mosaic', join(dir, '.', 'twin.mcap')],

@@ -158,7 +158,10 @@ export function register(program: Command): void {
               where: 'viper eval',
             });
           const window = windowOf(o, format);
-          checkOutputPaths([results, o.gt], [{ path: plot, flag: '--pr-plot', allowStream: true }]);
+          checkOutputPaths(
+            [results, o.gt],
+            [{ path: plot, flag: '--pr-plot', allowStream: true, example: 'pr.svg' }],
+          );
           const report =
             format === 'mcap'
               ? await evalMcap(

@@ -91,7 +91,7 @@ export function register(program: Command): void {
         const hfov = numberArg('--hfov', String(o.hfov), { above: 1 });
         if (!(hfov < 179))
           throw new ConfigError({ what: `--hfov must be in (1, 179) degrees, got ${hfov}`, where: '--hfov' });
-        checkOutputPaths([source], [{ path: String(o.output), flag: '-o' }]);
+        checkOutputPaths([source], [{ path: String(o.output), flag: '-o', example: 'recording.mcap' }]);
         const s = await withProgress(o, (control, onProgress) =>
           importFrames({
             control,
@@ -128,7 +128,7 @@ async function importNuScenesCommand(
         what: `--${flag} is for a folder of frames or a video; a nuScenes scene has its own cameras, times and calibrations`,
         where: 'viper import',
       });
-  checkOutputPaths([source], [{ path: String(o.output), flag: '-o' }]);
+  checkOutputPaths([source], [{ path: String(o.output), flag: '-o', example: 'recording.mcap' }]);
   const s = await withProgress(o, (control, onProgress) =>
     importNuScenes({
       dataroot: source,

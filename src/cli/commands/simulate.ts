@@ -128,11 +128,11 @@ export function register(program: Command): void {
         checkOutputPaths(
           [...files, o.verify],
           [
-            { path: o.writeSchema, flag: '--write-schema' },
-            { path: o.output, flag: '-o' },
-            { path: o.mosaic, flag: '--mosaic' },
+            { path: o.writeSchema, flag: '--write-schema', example: 'scenario.schema.json' },
+            { path: o.output, flag: '-o', example: 'recording.mcap' },
+            { path: o.mosaic, flag: '--mosaic', example: 'mosaic.png' },
             { path: o.exportDataset, flag: '--export-dataset', replacesFolder: true },
-            { path: o.digests, flag: '--digests' },
+            { path: o.digests, flag: '--digests', example: 'digests.json' },
           ],
         );
         if (o.writeSchema) {

@@ -132,7 +132,10 @@ export function register(program: Command): void {
           });
         }
         checkApplies(o);
-        checkOutputPaths([detPath, o.params], [{ path: o.output, flag: '-o', allowStream: true }]);
+        checkOutputPaths(
+          [detPath, o.params],
+          [{ path: o.output, flag: '-o', allowStream: true, example: 'tracks.txt' }],
+        );
         const text = await readTextInput(detPath);
         const rows = readMotChallenge(text, { source: detPath });
         const params = o.params === undefined ? undefined : await loadParams(o.params);
