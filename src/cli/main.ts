@@ -22,6 +22,9 @@ export async function buildProgram(): Promise<Command> {
     .description('Viper: perception engine for autonomous driving (MCAP replay, simulator, evaluation)')
     .version(packageVersion())
     .option('--verbose', 'print stack traces and debug detail')
+    // --verbose works after a subcommand too (`viper replay x.mcap --verbose`): each command's --help lists it,
+    // under "Global Options". Set before the commands are registered, which copy it.
+    .configureHelp({ showGlobalOptions: true })
     // Usage errors throw (main turns them into exit 2) instead of commander's process.exit(1); inherited by
     // every subcommand registered below.
     .exitOverride();

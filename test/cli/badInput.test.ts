@@ -294,6 +294,19 @@ describe('bad usage → one line naming the help to read, exit 2', () => {
     }
     expect(viper(['simulate', '--help']).stdout).not.toMatch(/\(required\)/);
   });
+
+  it('each command’s --help lists --verbose, which works after the command too, as a global option', () => {
+    for (const args of [
+      ['replay', '--help'],
+      ['scenarios', 'run', '--help'],
+      ['help', 'eval'],
+    ]) {
+      const r = viper(args);
+      expect(r.stdout, args.join(' ')).toMatch(
+        /\nGlobal Options:\n(?: .*\n)* +--verbose +print stack traces/,
+      );
+    }
+  });
 });
 
 describe('execution providers and models', () => {
