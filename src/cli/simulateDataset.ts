@@ -4,7 +4,6 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { ConfigError, EXIT_INTERRUPTED, systemFailure } from '../contracts/errors.ts';
 import { DATASET_MARKER, DatasetWriter, splitFor } from '../sim/dataset.ts';
 import type { LoadedScenario } from '../sim/scenario/load.ts';
@@ -117,7 +116,7 @@ export async function exportDataset(
   summary.push({ dataset: dir, ...ds.counts });
   if (!o.json)
     process.stdout.write(
-      `wrote dataset ${basename(dir)}: ${ds.counts.images} images (${ds.counts.train} train, ${ds.counts.val} val), ${ds.counts.labels} boxes (YOLO + COCO)\n`,
+      `wrote dataset ${dir}: ${ds.counts.images} images (${ds.counts.train} train, ${ds.counts.val} val), ${ds.counts.labels} boxes (YOLO + COCO)\n`,
     );
   return 0;
 }

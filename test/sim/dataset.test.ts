@@ -65,6 +65,8 @@ describe('dataset export', () => {
     expect(readFileSync(file, 'utf8')).toBe('precious');
     const r = await runSimulate([...files, '--export-dataset', out, '--stride', '1', '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
+    // The folder as given (where to find it), not only its base name.
+    expect(r.stdout).toContain(`wrote dataset ${out}: 10 images (5 train, 5 val), `);
     // An earlier dataset is replaced; a YOLO dataset Viper did not write is not.
     const hand = join(dir, 'hand');
     mkdirSync(join(hand, 'images'), { recursive: true });
