@@ -75,7 +75,7 @@ export function probeVideo(file: string): VideoInfo {
     ],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
-  const firstLine = (r.stderr ?? '').trim().split('\n')[0];
+  const firstLine = withoutPrefix((r.stderr ?? '').trim().split('\n')[0] ?? '');
   if (r.status !== 0)
     throw new RecordingError({
       what: `not a readable video: ${firstLine || `ffprobe exit ${r.status}`}`,
@@ -191,7 +191,7 @@ export async function* videoJpegFrames(
     }
     const code = await exited;
     if (code !== 0) {
-      const line = stderr.trim().split('\n')[0] || `ffmpeg exit ${code}`;
+      const line = withoutPrefix(stderr.trim().split('\n')[0] ?? '') || `ffmpeg exit ${code}`;
       throw new RecordingError({ what: `cannot decode the video: ${line}`, where: file });
     }
     if (split.pending > 0)
@@ -202,11 +202,19 @@ export async function* videoJpegFrames(
   }
 }
 
+/**
+ * An ffmpeg / ffprobe message line without its `[mov,mp4,… @ 0x5603104e6ac0]` prefix: the demuxer or decoder and
+ * its address in memory, noise to whoever reads the error.
+ */
+function withoutPrefix(line: string): string {
+  return line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '').trim();
+}
+
 /** At most `max` distinct lines of ffmpeg's error output, without its `[demuxer @ 0x…]` prefixes. */
 export function decoderWarnings(stderr: string, max = 3): string[] {
   const lines = stderr
     .split('\n')
-    .map((l) => l.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '').trim())
+    .map(withoutPrefix)
     .filter((l) => l !== '');
   const distinct = [...new Set(lines)];
   const more = distinct.length - max;

@@ -220,7 +220,7 @@ describe('import of a video that fails part-way', () => {
     const ffprobe = join(dir, 'fake-ffprobe');
     writeFileSync(
       ffmpeg,
-      `#!/bin/sh\n[ "$1" = -version ] && exit 0\ncat '${frames}'\necho 'Invalid data found when processing input' >&2\nexit 1\n`,
+      `#!/bin/sh\n[ "$1" = -version ] && exit 0\ncat '${frames}'\necho '[mpeg4 @ 0x55d0c0ffee00] Invalid data found when processing input' >&2\nexit 1\n`,
     );
     writeFileSync(
       ffprobe,
@@ -240,6 +240,8 @@ describe('import of a video that fails part-way', () => {
       r,
       /cannot decode the video: Invalid data .* — the 2 frames before it are kept in .*clip\.mcap$/,
     );
+    expect(r.stderr).not.toMatch(/@ 0x/); // ffmpeg's [decoder @ address] prefix is noise
+    expect(r.stderr).toMatch(/cannot decode the video: Invalid data found when processing input \(/);
     const rec = await RecordingReader.open(out);
     expect(rec.summary().messageCount).toBe(3); // 2 images + 1 calibration
     await rec.close();

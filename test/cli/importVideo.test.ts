@@ -113,6 +113,30 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     expect(r.stderr).toMatch(/not a readable video|cannot decode/);
   });
 
+  it('a cut MP4 (no moov atom): ffprobe’s message without its [demuxer @ 0x…] prefix', () => {
+    const mp4 = join(dir, 'whole.mp4');
+    const made = spawnSync(process.env.VIPER_FFMPEG ?? 'ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=10',
+      '-t',
+      '0.5',
+      '-c:v',
+      'mpeg4',
+      mp4,
+    ]);
+    expect(made.status, String(made.stderr)).toBe(0);
+    const cut = join(dir, 'cut.mp4');
+    writeFileSync(cut, readFileSync(mp4).subarray(0, 1000)); // the index (moov) is written at the end
+    const r = viper(['import', cut, '-o', join(dir, 'cut.mcap')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: recording: not a readable video: moov atom not found (${cut})\n`);
+  });
+
   it('refuses what ffmpeg would read as a video but is not one: an MCAP of JPEGs, a text file, one image', async () => {
     const mcap = join(dir, 'already.mcap');
     await writeRigRecording(mcap, { cameras: ['cam_a'], frames: 3 });
