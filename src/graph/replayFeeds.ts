@@ -6,7 +6,7 @@
  * alone gives (on CPU, as tested: a GPU provider may compute a frame differently in a different batch).
  */
 import { join } from 'node:path';
-import { ConfigError } from '../contracts/errors.ts';
+import { ConfigError, fileHandleLimit, ViperError } from '../contracts/errors.ts';
 import { Detector, type DetectorOptions } from '../detect/Detector.ts';
 import { SharedDetector } from '../detect/shared.ts';
 import { makeDirs } from '../io/makeDirs.ts';
@@ -74,9 +74,10 @@ export interface FeedsOptions
 }
 
 /**
- * Replay every input as its own feed, `feedsAtOnce` at a time. Bad input (an unreadable or undecodable
- * recording, a bad model) is refused before any output is created; a feed that fails on the way (a damaged chunk,
- * say) ends with its results finalized and readable and the others go on. A model that fails at run time fails
+ * Replay every input as its own feed, `feedsAtOnce` at a time. A recording found bad up front (unreadable, not
+ * MCAP, undecodable) fails its feed alone, with nothing written for it, and the others are replayed; what is bad
+ * for the whole run (a bad model, two feeds of one name) is refused before any output is created. A feed that
+ * fails on the way (a damaged chunk, say) ends with its results finalized and readable and the others go on. A model that fails at run time fails
  * every feed whose frames were in that call.
  */
 export async function replayFeeds(
@@ -91,6 +92,8 @@ export async function replayFeeds(
     });
   }
   const wrote = o.inputs.map(() => false);
+  // Feeds refused up front (unreadable, not MCAP, no cameras): each fails alone, the others still run.
+  const refused = new Map<number, unknown>();
   let totalMessages = 0;
   let shared: Promise<SharedDetector> | undefined;
   const openDetector = async (opts: DetectorOptions) => {
@@ -102,12 +105,24 @@ export async function replayFeeds(
   try {
     // Every recording checked before any output is made, then closed: its feed opens it again when its turn
     // comes, so only the feeds running hold a file open (thousands of feeds need no raised open-files limit).
-    for (const input of o.inputs) {
-      const reader = await openChecked(input, o.recover ?? false, o.stageOptions.detector !== 'none');
+    for (const [i, input] of o.inputs.entries()) {
+      let reader: Awaited<ReturnType<typeof openChecked>>;
+      try {
+        reader = await openChecked(input, o.recover ?? false, o.stageOptions.detector !== 'none');
+      } catch (err) {
+        // A bad recording is that feed's failure, not the run's; running out of files is the machine's.
+        if (!(err instanceof ViperError) || fileHandleLimit(err)) throw err;
+        refused.set(i, err);
+        continue;
+      }
       totalMessages += reader.summary().messageCount;
       await reader.close();
     }
-    for (const input of o.inputs) {
+    for (const [i, input] of o.inputs.entries()) {
+      if (refused.has(i)) {
+        built.push({ stages: [], metadata: {}, notes: [] });
+        continue;
+      }
       const b = await buildStages({ ...o.stageOptions, openDetector }, input);
       built.push(b);
       for (const n of b.notes) {
@@ -127,6 +142,7 @@ export async function replayFeeds(
   const feedDone = o.inputs.map(() => ({ messagesDone: 0, rigFramesDone: 0 }));
   const settled = await inTurn(o.inputs.length, atOnce, async (i) => {
     const input = o.inputs[i]!;
+    if (refused.has(i)) throw refused.get(i);
     if (o.control?.stopped) {
       // Its stages hold a lease on the shared detector: released here, as replay would at its end.
       for (const s of built[i]!.stages) await s.close?.().catch(() => undefined);

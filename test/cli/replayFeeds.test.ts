@@ -122,6 +122,30 @@ describe('viper replay with several recordings', () => {
     }
   });
 
+  it('bad recordings among good ones fail alone: each named, the good ones written, one JSON document', () => {
+    const bad = join(dir, 'bad-up-front');
+    mkdirSync(bad, { recursive: true });
+    const truncated = join(bad, 'truncated.mcap');
+    writeFileSync(truncated, readFileSync(b).subarray(0, Math.floor(readFileSync(b).length / 2)));
+    const empty = join(bad, 'empty.mcap');
+    writeFileSync(empty, '');
+    const text = join(bad, 'text.mcap');
+    writeFileSync(text, 'not a recording\n');
+    for (const recover of [[], ['--recover']]) {
+      const out = join(dir, `out-mixed${recover.length}`);
+      const args = ['replay', a, truncated, empty, b, text, '-o', out, '--detector', 'none', ...recover];
+      const r = viper([...args, '--no-progress']);
+      expect(r.code, r.stderr).toBe(2);
+      const named = [empty, text, ...(recover.length ? [] : [truncated])];
+      for (const f of named) expect(r.stderr).toContain(`replay ${f} →`);
+      expect(r.stdout).toMatch(/replayed .*a\.mcap → /);
+      expect(r.stdout).toMatch(/replayed .*b\.mcap → /);
+      expect(existsSync(join(out, 'a.results.mcap'))).toBe(true);
+      expect(existsSync(join(out, 'b.results.mcap'))).toBe(true);
+      for (const f of ['empty', 'text']) expect(existsSync(join(out, `${f}.results.mcap`))).toBe(false);
+    }
+  });
+
   it('replays more recordings than files may be open at once', () => {
     // 240 names for one recording under an open-files limit of 200 (lowering it needs no privilege): each is
     // checked and closed up front, and opened again only when its turn comes.
