@@ -103,7 +103,7 @@ export async function replayFeedsCommand(
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));
       const kept = x.wrote ? ' (its results so far are finalized)' : ' (nothing written)';
       process.stderr.write(`replay ${x.input} → ${x.output} failed${kept}:\n`);
-      code = Math.max(code, reportError(err));
+      code = Math.max(code, reportError(err, false));
       json.push({
         input: x.input,
         output: x.output,

@@ -21,8 +21,12 @@ export function isVerbose(): boolean {
  * With `--json`, a script reading stdout gets the failure as JSON too (`{"error": {domain, what, where, hint}}`),
  * not an empty stdout it cannot parse; the line on stderr is the same either way.
  */
-function errorJson(err: unknown, limit?: { what: string; where?: string; hint: string }): void {
-  if (!process.argv.includes('--json')) return;
+function errorJson(
+  err: unknown,
+  limit: { what: string; where?: string; hint: string } | undefined,
+  json: boolean,
+): void {
+  if (!json || !process.argv.includes('--json')) return;
   const error = limit
     ? { domain: 'system', ...limit }
     : err instanceof ViperError
@@ -81,19 +85,23 @@ function fileLimitReport(
  * Print an error as one line (stack only with --verbose) and return the exit code it deserves: 2 for bad input, 1
  * for an internal fault or a limit of the machine (too many files open, whatever error it surfaced in).
  */
-export function reportError(err: unknown): number {
+export function reportError(
+  err: unknown,
+  /** false: never the JSON document on stdout (a command that carries the error in its own, e.g. one feed's). */
+  json = true,
+): number {
   const verbose = isVerbose();
   const limitCode = fileHandleLimit(err);
   if (limitCode) {
     const r = fileLimitReport(err, limitCode);
-    errorJson(err, r);
+    errorJson(err, r, json);
     process.stderr.write(
       `error: system: ${r.what}${r.where ? ` (${printable(r.where)})` : ''} — ${r.hint}\n`,
     );
     if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return EXIT_FAILURE;
   }
-  errorJson(err);
+  errorJson(err, undefined, json);
   if (err instanceof ViperError) {
     // One line whatever the message quotes (a file's own line breaks inside a parser's error).
     process.stderr.write(`error: ${printable(err.message.replace(/\s*[\r\n]+\s*/g, ' '))}\n`);

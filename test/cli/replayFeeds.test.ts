@@ -146,6 +146,19 @@ describe('viper replay with several recordings', () => {
     }
   });
 
+  it('--json with failed feeds prints one JSON document, each failed feed with its error', () => {
+    const empty = join(dir, 'empty-json.mcap');
+    writeFileSync(empty, '');
+    const out = join(dir, 'out-json-failed');
+    const r = viper(['replay', a, empty, b, '-o', out, '--detector', 'none', '--json']);
+    expect(r.code, r.stderr).toBe(2);
+    const j = JSON.parse(r.stdout) as { feeds: { input: string; error?: string }[] };
+    expect(j.feeds.map((f) => f.input)).toEqual([a, empty, b]);
+    expect(j.feeds[1]!.error).toMatch(/empty|not an MCAP|too short|recording/i);
+    // The error in words on stderr too, as a single replay's --json gives it.
+    expect(r.stderr).toMatch(/^error: .*empty-json\.mcap/m);
+  });
+
   it('replays more recordings than files may be open at once', () => {
     // 240 names for one recording under an open-files limit of 200 (lowering it needs no privilege): each is
     // checked and closed up front, and opened again only when its turn comes.
