@@ -41,22 +41,29 @@ export function pullSource<T>(
   gate: Gate,
   control: PullControl,
   pace?: (item: T) => Promise<void>,
+  /** Called when `control.stopped` ended the reading before the iterable did (the input was cut short). */
+  onCut?: () => void,
 ): Observable<T> {
   return new Observable<T>((subscriber) => {
     let cancelled = false;
+    let done = false;
     const iterator = iterable[Symbol.asyncIterator]();
     (async () => {
       while (!cancelled && !control.stopped) {
         await gate.wait();
         if (cancelled || control.stopped) break;
         const r = await iterator.next();
-        if (r.done) break;
+        if (r.done) {
+          done = true;
+          break;
+        }
         if (pace) {
           await pace(r.value);
           if (cancelled || control.stopped) break; // stopped while waiting for this one's time
         }
         subscriber.next(r.value);
       }
+      if (!done && !cancelled && control.stopped) onCut?.();
       await iterator.return?.();
       subscriber.complete();
     })().catch((err: unknown) => subscriber.error(err));

@@ -129,10 +129,15 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   // Read on while the writer has room, or while a partly filled batch still needs input to close; after a write
   // failure, read once more so that the graph stops on it (below) rather than waiting for room for ever.
   const gate = new Gate(() => ordered.failed || ordered.pending < queueSize || intake.inBatcher > 0);
-  const rigs$ = readRigs(reader, gate, control, opts.speed, intake, ordered);
+  // Whether Ctrl-C cut the input short: what the file's metadata and the summary both say. Not `control.stopped`
+  // read at the end: with many feeds it is set for all of them, also for those that had read their input whole.
+  const cut = { value: false };
+  const rigs$ = readRigs(reader, gate, control, opts.speed, intake, ordered, () => {
+    cut.value = true;
+  });
   const stagePipeline = new StagePipeline(opts.stages);
   const pipeline$ = runStages(rigs$, intake, gate, stagePipeline, ordered, opts);
-  const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, control);
+  const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, cut);
   const recovery = reader.recovery();
   const copiedUndecoded = undecodableTopics(reader);
   const indexedCount = reader.summary().indexed ? reader.summary().messageCount : undefined;
@@ -141,7 +146,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   return summarize(opts, sink, intake, {
     indexedCount,
     startNs,
-    interrupted: control.stopped,
+    interrupted: cut.value,
     latencyMs: latency.percentiles(),
     counts,
     recovery,
@@ -192,12 +197,14 @@ function readRigs(
   speed: number | undefined,
   intake: RigIntake,
   ordered: OrderedWriter<RecordedMessage, RigResult>,
+  onCut: () => void,
 ): Observable<PendingRig> {
   const rigs$: Observable<PendingRig> = pullSource(
     reader.messages(),
     gate,
     control,
     speed ? createPacer(speed, control) : undefined,
+    onCut,
   ).pipe(
     mergeMap((m) => {
       if (ordered.failed) throw new WriteFailed();
@@ -268,7 +275,7 @@ async function runToEnd(
   stagePipeline: StagePipeline,
   sink: ResultsSink,
   opts: ReplayOptions,
-  control: PullControl,
+  cut: { value: boolean },
 ): Promise<unknown> {
   let failure: unknown;
   try {
@@ -287,7 +294,7 @@ async function runToEnd(
     await stagePipeline.settled();
     await closeStages(opts.stages);
     try {
-      await sink.close({ ...opts.metadata, interrupted: String(control.stopped) });
+      await sink.close({ ...opts.metadata, interrupted: String(cut.value) });
     } catch (err) {
       failure ??= err;
     }

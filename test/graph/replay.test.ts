@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { detectionsToImageAnnotations } from '../../src/detect/annotations.ts';
 import { replay } from '../../src/graph/replay.ts';
+import { ResultsSink } from '../../src/graph/ResultsSink.ts';
 import type { Stage } from '../../src/graph/stage.ts';
 import { RecordingReader, unfinishedOutputs } from '../../src/io/index.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
@@ -137,6 +138,30 @@ describe('replay', () => {
     await replay({ input, output: join(dir, 'tf.mcap'), stages: [capture], maxBatch: 4 });
     // writeRigRecording moves the ego 0.5 m per frame; frame i must see x = 0.5 i, not the previous frame's pose.
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i * 0.5));
+  });
+
+  it('a stop that comes once the input is read whole is no interruption: summary and metadata agree', async () => {
+    // Many feeds share one control: Ctrl-C sets it while a feed that has read everything is finalizing its file.
+    const out = join(dir, 'late-stop.mcap');
+    const control = { stopped: false };
+    const close = ResultsSink.prototype.close;
+    const spy = vi.spyOn(ResultsSink.prototype, 'close').mockImplementation(function (
+      this: ResultsSink,
+      ...a
+    ) {
+      control.stopped = true;
+      return close.apply(this, a);
+    });
+    try {
+      const s = await replay({ input, output: out, stages: [fakeDetect], control });
+      expect(s.interrupted).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+    const reader = await RecordingReader.open(out);
+    const viper = (await reader.metadata()).find((m) => m.name === 'viper');
+    await reader.close();
+    expect(viper?.metadata.interrupted).toBe('false');
   });
 
   it('stops early on request and still finalizes a readable file', async () => {
