@@ -41,6 +41,12 @@ export class SharedDetector {
   constructor(
     private readonly detector: Detector,
     private readonly maxCallFrames = MAX_CALL_FRAMES,
+    /**
+     * Ctrl-C (`stopped`): the calls running finish, and the frames still waiting are not detected (their requests
+     * reject with `DetectStopped`), so that every feed stops within the call in flight rather than after the
+     * hundreds of frames all feeds together had queued (36 s with the model at 32 feeds at once).
+     */
+    private readonly control?: { readonly stopped: boolean },
   ) {}
 
   /** A detector for one feed's detect stage; closing it releases the lease. */
@@ -90,6 +96,7 @@ export class SharedDetector {
   }
 
   private detect(frames: readonly CameraFrame[]): Promise<FrameDetections[]> {
+    if (this.control?.stopped) return Promise.reject(new DetectStopped());
     return new Promise((resolve, reject) => {
       this.waiting.push({ frames, resolve, reject });
       this.pump();
@@ -98,6 +105,10 @@ export class SharedDetector {
 
   /** What is waiting goes to the detector in one call (up to the cap), while fewer than IN_FLIGHT are running. */
   private pump(): void {
+    if (this.control?.stopped) {
+      for (const r of this.waiting.splice(0)) r.reject(new DetectStopped());
+      return;
+    }
     while (this.inFlight < IN_FLIGHT && this.waiting.length > 0) {
       let n = 1;
       let size = this.waiting[0]!.frames.length;
@@ -129,5 +140,15 @@ export class SharedDetector {
           this.pump();
         });
     }
+  }
+}
+
+/**
+ * A feed's frames not detected because the run was stopped (Ctrl-C): not a failure. The replay ends its results
+ * at the last rig frame detected, finalized and marked interrupted.
+ */
+export class DetectStopped extends Error {
+  constructor() {
+    super('stopped before these frames were detected');
   }
 }

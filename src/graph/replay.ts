@@ -8,9 +8,10 @@
  * so the output bytes depend on the input and the config only — not on batch size, queue size or speed.
  */
 import { basename } from 'node:path';
-import { concatMap, defaultIfEmpty, from, lastValueFrom, map, mergeMap, type Observable, tap } from 'rxjs';
+import { concatMap, defaultIfEmpty, from, lastValueFrom, mergeMap, type Observable, tap } from 'rxjs';
 import { RecordingError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
+import { DetectStopped } from '../detect/shared.ts';
 import { RecordingReader, RecordingWriter } from '../io/index.ts';
 import type { RecordedMessage } from '../io/types.ts';
 import { batchRigs } from './batchRigs.ts';
@@ -237,8 +238,10 @@ function runStages(
     }),
     mergeMap(
       (batch) =>
-        from(stagePipeline.run(batch.map((p) => emptyResult(p.rig)))).pipe(
-          map((results) => {
+        // Filled in the promise, not the stream: a batch that leaves the stages after another one has failed or
+        // been stopped still gets its results written (runToEnd drains once the stages are settled).
+        from(
+          stagePipeline.run(batch.map((p) => emptyResult(p.rig))).then((results) => {
             results.forEach((r, i) => {
               for (const issue of r.issues) {
                 countIssue(intake.stats, issue.kind);
@@ -282,16 +285,26 @@ async function runToEnd(
     await lastValueFrom(pipeline$);
     await ordered.settled();
   } catch (err) {
+    // Stopped with frames still waiting for a shared detector: the results end at the last rig frame detected
+    // (the writer stops at the first without its results), an interruption, not a failure.
+    if (err instanceof DetectStopped) cut.value = true;
     // WriteFailed only stops the graph: the writer's own error, thrown by settled() below, is the one to report.
-    if (!(err instanceof WriteFailed)) failure = err;
+    else if (!(err instanceof WriteFailed)) failure = err;
   } finally {
     try {
       await ordered.settled();
     } catch (err) {
       failure ??= err;
     }
-    // A failed replay closes its stages only once the other batch in flight has left them.
+    // A failed replay closes its stages only once the other batch in flight has left them; what that batch
+    // filled is written (up to the first rig frame without results: a stopped one's were never detected).
     await stagePipeline.settled();
+    try {
+      ordered.drain();
+      await ordered.settled();
+    } catch (err) {
+      failure ??= err;
+    }
     await closeStages(opts.stages);
     try {
       await sink.close({ ...opts.metadata, interrupted: String(cut.value) });

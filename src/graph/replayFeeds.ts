@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { ConfigError, fileHandleLimit, ViperError } from '../contracts/errors.ts';
 import { Detector, type DetectorOptions } from '../detect/Detector.ts';
-import { SharedDetector } from '../detect/shared.ts';
+import { MAX_CALL_FRAMES, SharedDetector } from '../detect/shared.ts';
 import { makeDirs } from '../io/makeDirs.ts';
 import { buildStages, type StageOptions } from './buildStages.ts';
 import { feedName, openChecked, replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
@@ -97,7 +97,7 @@ export async function replayFeeds(
   let totalMessages = 0;
   let shared: Promise<SharedDetector> | undefined;
   const openDetector = async (opts: DetectorOptions) => {
-    shared ??= Detector.open(opts).then((d) => new SharedDetector(d));
+    shared ??= Detector.open(opts).then((d) => new SharedDetector(d, MAX_CALL_FRAMES, o.control));
     return (await shared).lease();
   };
   const built: Awaited<ReturnType<typeof buildStages>>[] = [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { detectionsToImageAnnotations } from '../../src/detect/annotations.ts';
+import { DetectStopped } from '../../src/detect/shared.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { ResultsSink } from '../../src/graph/ResultsSink.ts';
 import type { Stage } from '../../src/graph/stage.ts';
@@ -162,6 +163,27 @@ describe('replay', () => {
     const viper = (await reader.metadata()).find((m) => m.name === 'viper');
     await reader.close();
     expect(viper?.metadata.interrupted).toBe('false');
+  });
+
+  it('frames a stopped shared detector did not detect end the results there: interrupted, not failed', async () => {
+    const out = join(dir, 'detect-stopped.mcap');
+    let batches = 0;
+    const stopsAtThird: Stage = {
+      name: 'detect',
+      async process(batch) {
+        if (++batches >= 3) throw new DetectStopped();
+        return fakeDetect.process(batch);
+      },
+    };
+    const s = await replay({ input, output: out, stages: [stopsAtThird], maxBatch: 4 });
+    expect(s.interrupted).toBe(true);
+    // The two batches detected are written (8 rig frames), nothing after the first one without results.
+    expect(s.perception?.detections).toBe(8 * 3);
+    const reader = await RecordingReader.open(out);
+    expect(reader.summary().indexed).toBe(true);
+    const viper = (await reader.metadata()).find((m) => m.name === 'viper');
+    await reader.close();
+    expect(viper?.metadata.interrupted).toBe('true');
   });
 
   it('stops early on request and still finalizes a readable file', async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CameraFrame } from '../../src/contracts/camera.ts';
 import { BUNDLED_MODEL } from '../../src/detect/card.ts';
 import { Detector } from '../../src/detect/Detector.ts';
-import { SharedDetector } from '../../src/detect/shared.ts';
+import { DetectStopped, SharedDetector } from '../../src/detect/shared.ts';
 import { buildStages } from '../../src/graph/buildStages.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { feedOutputs, replayFeeds } from '../../src/graph/replayFeeds.ts';
@@ -157,6 +157,29 @@ describe('SharedDetector', () => {
     );
     await leases[3]!.close();
     await expect(detector.detect(frames[0]!)).rejects.toThrow();
+  });
+
+  it('once stopped, runs no more calls: the calls running finish, the frames waiting are not detected', async () => {
+    const pending: (() => void)[] = [];
+    const calls: number[] = [];
+    const fake = {
+      detect: (f: readonly CameraFrame[]) => {
+        calls.push(f.length);
+        return new Promise((resolve) => pending.push(() => resolve(f.map(() => ({ detections: [] })))));
+      },
+    } as unknown as Detector;
+    const control = { stopped: false };
+    const lease = new SharedDetector(fake, 1, control).lease();
+    const asked = [0, 1, 2, 3].map((k) => lease.detect(frames[k]!.slice(0, 1)));
+    const settled = Promise.allSettled(asked);
+    expect(calls).toEqual([1, 1]); // two calls running, two requests waiting
+    control.stopped = true;
+    for (const resolve of pending) resolve();
+    const got = await settled;
+    expect(got.map((g) => g.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    for (const g of got.slice(2)) expect((g as PromiseRejectedResult).reason).toBeInstanceOf(DetectStopped);
+    await expect(lease.detect(frames[0]!)).rejects.toBeInstanceOf(DetectStopped);
+    expect(calls).toEqual([1, 1]);
   });
 
   it('carries at most its cap of frames in one call, never splitting a request', async () => {
