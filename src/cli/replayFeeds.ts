@@ -51,6 +51,7 @@ export async function replayFeedsCommand(
   });
   let progress: ReturnType<typeof createProgress> | undefined;
   let rigFramesDone = 0;
+  let feedsLine = '';
   try {
     const {
       feeds: outcomes,
@@ -74,12 +75,13 @@ export async function replayFeedsCommand(
       },
       onProgress: (p) => {
         rigFramesDone = p.rigFramesDone;
-        progress?.update(p.messagesDone, `${rigFramesDone} rig frames`);
+        feedsLine = `, feeds ${p.feedsDone}/${inputs.length} done${p.feedsFailed > 0 ? `, ${p.feedsFailed} failed` : ''}`;
+        progress?.update(p.messagesDone, `${rigFramesDone} rig frames${feedsLine}`);
       },
     });
     // As a single replay's bar: messages through the graph, the rig frames written beside them.
-    if (control.stopped) progress?.stop(`${rigFramesDone} rig frames`);
-    else progress?.finish(`${rigFramesDone} rig frames`);
+    if (control.stopped) progress?.stop(`${rigFramesDone} rig frames${feedsLine}`);
+    else progress?.finish(`${rigFramesDone} rig frames${feedsLine}`);
     let code = 0;
     const json: unknown[] = [];
     for (const x of outcomes) {
@@ -110,12 +112,27 @@ export async function replayFeedsCommand(
         error: err instanceof Error ? err.message : String(err),
       });
     }
-    if (o.json) printJson({ feeds: json, detector, feedsAtOnce });
+    // At thousands of feeds the summaries run to thousands of lines: the counts, last.
+    const totals = {
+      feeds: outcomes.length,
+      written: outcomes.filter((x) => 'summary' in x).length,
+      interrupted: outcomes.filter((x) => 'summary' in x && x.summary.interrupted).length,
+      failed: outcomes.filter((x) => 'error' in x).length,
+      notStarted: outcomes.filter((x) => 'notStarted' in x).length,
+    };
+    if (o.json) printJson({ feeds: json, detector, feedsAtOnce, totals });
     else if (detector) {
       const d = detector as Record<string, number>;
       process.stdout.write(
         `shared detector: ${d.feeds} feeds, ${d.frames} camera frames in ${d.runs} runs from ${d.calls} calls ` +
           `(at most ${d.largestCall} frames in one call), ${feedsAtOnce} feeds at a time\n`,
+      );
+    }
+    if (!o.json) {
+      const cut = totals.interrupted > 0 ? ` (${totals.interrupted} of them interrupted)` : '';
+      process.stdout.write(
+        `${totals.feeds} feeds: ${totals.written} written${cut}, ${totals.failed} failed, ` +
+          `${totals.notStarted} not started\n`,
       );
     }
     return code;

@@ -45,6 +45,14 @@ export type FeedOutcome =
  */
 export const FEEDS_AT_ONCE = 32;
 
+/** The work done in all feeds so far, and the feeds that have ended (written, interrupted or failed). */
+export interface FeedsProgress {
+  messagesDone: number;
+  rigFramesDone: number;
+  feedsDone: number;
+  feedsFailed: number;
+}
+
 export interface FeedsOptions
   extends Pick<
     ReplayOptions,
@@ -68,7 +76,7 @@ export interface FeedsOptions
    * As any feed reads or writes: the work done in all feeds (input messages through the graph and written, rig
    * frames whose results are written), as a single replay reports it, not the messages read ahead of it.
    */
-  onProgress?: (p: { messagesDone: number; rigFramesDone: number }) => void;
+  onProgress?: (p: FeedsProgress) => void;
   /** Lines for the user (provider fall-backs, notes), once per distinct line. */
   onNote?: (line: string) => void;
 }
@@ -138,9 +146,27 @@ export async function replayFeeds(
   }
   o.onStart?.(totalMessages);
   // Each feed's counts so far, summed as they grow.
-  const done = { messagesDone: 0, rigFramesDone: 0 };
+  const done: FeedsProgress = { messagesDone: 0, rigFramesDone: 0, feedsDone: 0, feedsFailed: 0 };
   const feedDone = o.inputs.map(() => ({ messagesDone: 0, rigFramesDone: 0 }));
-  const settled = await inTurn(o.inputs.length, atOnce, async (i) => {
+  const settled = await inTurn(o.inputs.length, atOnce, (i) => {
+    // Each feed's end counted as it comes, for the progress line.
+    const ended = (failed: boolean) => {
+      done.feedsDone++;
+      if (failed) done.feedsFailed++;
+      o.onProgress?.({ ...done });
+    };
+    return runFeed(i).then(
+      (value) => {
+        if (value !== NOT_STARTED) ended(false);
+        return value;
+      },
+      (err: unknown) => {
+        ended(true);
+        throw err;
+      },
+    );
+  });
+  async function runFeed(i: number): Promise<ReplaySummary | typeof NOT_STARTED> {
     const input = o.inputs[i]!;
     if (refused.has(i)) throw refused.get(i);
     if (o.control?.stopped) {
@@ -174,7 +200,7 @@ export async function replayFeeds(
         o.onProgress?.({ ...done });
       },
     });
-  });
+  }
   const feeds = settled.map((s, i): FeedOutcome => {
     const where = { input: o.inputs[i]!, output: outputs[i]! };
     if (s.status === 'rejected') return { ...where, error: s.reason, wrote: wrote[i]! };

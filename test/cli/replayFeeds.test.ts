@@ -159,6 +159,24 @@ describe('viper replay with several recordings', () => {
     expect(r.stderr).toMatch(/^error: .*empty-json\.mcap/m);
   });
 
+  it('ends with the feeds counted, and its progress line counts the feeds done and failed', () => {
+    const empty = join(dir, 'empty-count.mcap');
+    writeFileSync(empty, '');
+    const out = join(dir, 'out-count');
+    let r = viper(['replay', a, empty, b, '-o', out, '--detector', 'none']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('3 feeds: 2 written, 1 failed, 0 not started');
+    expect(r.stderr).toMatch(/replay 3 feeds .*feeds 3\/3 done, 1 failed/);
+    r = viper(['replay', a, empty, b, '-o', out, '--detector', 'none', '--json']);
+    expect(JSON.parse(r.stdout).totals).toEqual({
+      feeds: 3,
+      written: 2,
+      interrupted: 0,
+      failed: 1,
+      notStarted: 0,
+    });
+  });
+
   it('replays more recordings than files may be open at once', () => {
     // 240 names for one recording under an open-files limit of 200 (lowering it needs no privilege): each is
     // checked and closed up front, and opened again only when its turn comes.

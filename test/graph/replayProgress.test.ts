@@ -54,7 +54,7 @@ describe('replay progress', () => {
     const inputs = ['a', 'b', 'c'].map((n) => join(dir, `${n}.mcap`));
     for (const [k, path] of inputs.entries()) await writeRigRecording(path, { frames: 8 + 4 * k });
     let total = 0;
-    const reports: { messagesDone: number; rigFramesDone: number }[] = [];
+    const reports: { messagesDone: number; rigFramesDone: number; feedsDone: number }[] = [];
     const { feeds } = await replayFeeds({
       inputs,
       outDir: join(dir, 'feeds'),
@@ -71,7 +71,12 @@ describe('replay progress', () => {
     });
     const rigFrames = summaries.reduce((n, s) => n + s.rigFrames, 0);
     expect(rigFrames).toBeGreaterThan(0);
-    expect(reports.at(-1)).toEqual({ messagesDone: total, rigFramesDone: rigFrames });
+    expect(reports.at(-1)).toEqual({
+      messagesDone: total,
+      rigFramesDone: rigFrames,
+      feedsDone: 3,
+      feedsFailed: 0,
+    });
     for (let i = 1; i < reports.length; i++) {
       expect(reports[i]!.messagesDone).toBeGreaterThanOrEqual(reports[i - 1]!.messagesDone);
       expect(reports[i]!.rigFramesDone).toBeGreaterThanOrEqual(reports[i - 1]!.rigFramesDone);
