@@ -5,7 +5,7 @@
  * the frames of every feed waiting). Every feed's results file is byte for byte what replaying that recording
  * alone gives (on CPU, as tested: a GPU provider may compute a frame differently in a different batch).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, fileHandleLimit, ViperError } from '../contracts/errors.ts';
 import { Detector, type DetectorOptions } from '../detect/Detector.ts';
 import { MAX_CALL_FRAMES, SharedDetector } from '../detect/shared.ts';
@@ -13,23 +13,52 @@ import { makeDirs } from '../io/makeDirs.ts';
 import { buildStages, type StageOptions } from './buildStages.ts';
 import { feedName, openChecked, replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
 
-/** Where each feed's results go: `<outDir>/<feed>.results.mcap`; feeds must have distinct names. */
+/**
+ * Where each feed's results go: `<outDir>/<feed>.results.mcap`. A feed is named after its file (`cam.mcap`:
+ * `cam`); recordings of one name in different folders (`siteA/cam.mcap`, `siteB/cam.mcap`) are named by the
+ * shortest end of their paths that tells them apart, joined with `_` (`siteA_cam`, `siteB_cam`). The names
+ * depend only on the paths given, not on their order. One file given twice is refused.
+ */
 export function feedOutputs(inputs: readonly string[], outDir: string): string[] {
-  const seen = new Map<string, string>();
-  return inputs.map((input) => {
-    const name = feedName(input);
-    // Compared without case: on a case-insensitive disk A.results.mcap and a.results.mcap are one file.
-    const other = seen.get(name.toLowerCase());
-    if (other !== undefined) {
-      throw new ConfigError({
-        what: `two recordings make one feed '${name}'`,
-        where: `${other}, ${input}`,
-        hint: 'feeds are named after their files: rename or link one of them',
-      });
-    }
-    seen.set(name.toLowerCase(), input);
-    return join(outDir, `${name}.results.mcap`);
+  return feedNames(inputs).map((name) => join(outDir, `${name}.results.mcap`));
+}
+
+/** Each input's feed name (see `feedOutputs`). */
+export function feedNames(inputs: readonly string[]): string[] {
+  // Path components, last first, the last without `.mcap` (the feed name so far is the first `depth` of them).
+  const parts = inputs.map((input) => {
+    const p = resolve(input)
+      .split(/[\\/]+/)
+      .filter((x) => x !== '');
+    return [feedName(input), ...p.slice(0, -1).reverse()];
   });
+  const depth = inputs.map(() => 1);
+  const name = (k: number) => parts[k]!.slice(0, depth[k]).reverse().join('_');
+  for (;;) {
+    // Compared without case: on a case-insensitive disk A.results.mcap and a.results.mcap are one file.
+    const groups = new Map<string, number[]>();
+    for (let k = 0; k < inputs.length; k++) {
+      const key = name(k).toLowerCase();
+      groups.set(key, [...(groups.get(key) ?? []), k]);
+    }
+    let deeper = false;
+    for (const group of groups.values()) {
+      if (group.length < 2) continue;
+      const longer = group.filter((k) => depth[k]! < parts[k]!.length);
+      for (const k of longer) depth[k]!++;
+      deeper ||= longer.length > 0;
+      // Whole paths alike (without case): one file given twice.
+      if (longer.length === 0) {
+        const [first, second] = group.map((k) => inputs[k]!);
+        throw new ConfigError({
+          what: `two recordings make one feed '${name(group[0]!)}'`,
+          where: `${first}, ${second}`,
+          hint: 'each file once: a feed is named after its file, or its folders where names repeat',
+        });
+      }
+    }
+    if (!deeper) return inputs.map((_, k) => name(k));
+  }
 }
 
 export type FeedOutcome =

@@ -264,7 +264,8 @@ describe('bad usage → one line naming the help to read, exit 2', () => {
       "error: unknown option '--detectr' (Did you mean --detector?) (viper replay --help)",
     );
     expect(usage(['replay', '-o', join(dir, 'u2.mcap')])).toBe(
-      "error: missing required argument 'inputs' (viper replay --help)",
+      // Recordings may come from --feeds-from instead: none from either is said so.
+      'error: config: no recording to replay — give recordings (.mcap), a folder of them, or --feeds-from <list> (viper replay --help)',
     );
     expect(usage(['scenarios', 'run', '--bogus'])).toBe(
       "error: unknown option '--bogus' (viper scenarios run --help)",

@@ -70,7 +70,6 @@ describe('viper replay with several recordings', () => {
   it('refuses --serve, a file as the folder, and two feeds of one name, on one line', () => {
     const file = join(dir, 'file.mcap');
     writeFileSync(file, 'x');
-    const twin = join(dir, 'twin');
     const cases: [string[], RegExp][] = [
       [['--serve'], /--serve watches one recording/],
       [['--speed', '2'], /--speed watches one recording/],
@@ -91,11 +90,9 @@ describe('viper replay with several recordings', () => {
       2,
       [expect.stringMatching(/^error: .*cannot create the folder .*file\.mcap is a file \(-o\)/)],
     ]);
-    mkdirSync(twin, { recursive: true });
-    copyFileSync(a, join(twin, 'a.mcap'));
-    r = viper(['replay', a, join(twin, 'a.mcap'), '-o', join(dir, 'o2'), '--detector', 'none']);
+    r = viper(['replay', a, b, a, '-o', join(dir, 'o2'), '--detector', 'none']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/two recordings make one feed 'a'/);
+    expect(r.stderr).toMatch(/two recordings make one feed '.*_a'/);
     expect(existsSync(join(dir, 'o2'))).toBe(false);
   });
 
@@ -175,6 +172,32 @@ describe('viper replay with several recordings', () => {
       failed: 1,
       notStarted: 0,
     });
+  });
+
+  it('takes a folder of recordings and a list of them as feeds, naming files of one name by their folders', () => {
+    const sites = join(dir, 'sites');
+    for (const site of ['siteA', 'siteB']) mkdirSync(join(sites, site), { recursive: true });
+    copyFileSync(a, join(sites, 'siteA', 'cam.mcap'));
+    copyFileSync(b, join(sites, 'siteB', 'cam.mcap'));
+    copyFileSync(a, join(sites, 'siteB', 'west.mcap'));
+    const list = join(sites, 'list.txt');
+    writeFileSync(list, '# the city\nsiteA/cam.mcap\n\nsiteB\n');
+    const out = join(dir, 'out-sites');
+    const r = viper(['replay', '--feeds-from', list, '-o', out, '--detector', 'none', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { feeds: { input: string; output: string }[] };
+    expect(j.feeds.map((f) => [f.input, f.output])).toEqual([
+      [join(sites, 'siteA', 'cam.mcap'), join(out, 'siteA_cam.results.mcap')],
+      [join(sites, 'siteB', 'cam.mcap'), join(out, 'siteB_cam.results.mcap')],
+      [join(sites, 'siteB', 'west.mcap'), join(out, 'west.results.mcap')],
+    ]);
+    expect(viper(['replay', '--help']).stdout).toMatch(/siteA_cam/);
+    // A path in the list that is not there fails its feed alone.
+    writeFileSync(list, 'siteA/cam.mcap\nsiteC/cam.mcap\n');
+    const r2 = viper(['replay', '--feeds-from', list, '-o', join(dir, 'out-sites2'), '--detector', 'none']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/^error: recording: file not found \(.*siteC.cam\.mcap\)/m);
+    expect(existsSync(join(dir, 'out-sites2', 'siteA_cam.results.mcap'))).toBe(true);
   });
 
   it('replays more recordings than files may be open at once', () => {

@@ -13,7 +13,7 @@ import { Detector } from '../../src/detect/Detector.ts';
 import { DetectStopped, SharedDetector } from '../../src/detect/shared.ts';
 import { buildStages } from '../../src/graph/buildStages.ts';
 import { replay } from '../../src/graph/replay.ts';
-import { feedOutputs, replayFeeds } from '../../src/graph/replayFeeds.ts';
+import { feedNames, feedOutputs, replayFeeds } from '../../src/graph/replayFeeds.ts';
 import { jpegCameraFrames, recordScenario } from '../../src/sim/record.ts';
 import { simulateFrames } from '../../src/sim/simulate.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
@@ -107,9 +107,18 @@ describe('replayFeeds', () => {
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
-  it('refuses two recordings that would make one feed, before writing anything', () => {
-    expect(() => feedOutputs([join(dir, 'a', 'x.mcap'), join(dir, 'b', 'x.mcap')], dir)).toThrow(
-      /two recordings make one feed 'x'/,
+  it('names feeds of one file name by the shortest end of their paths that differs; one file twice is refused', () => {
+    const paths = ['/d/siteA/cam.mcap', '/d/siteB/cam.mcap', '/d/siteB/other.mcap', '/e/x/siteA/cam.mcap'];
+    expect(feedNames(paths)).toEqual(['d_siteA_cam', 'siteB_cam', 'other', 'x_siteA_cam']);
+    // Whatever the order given.
+    expect(feedNames([...paths].reverse())).toEqual(['x_siteA_cam', 'other', 'siteB_cam', 'd_siteA_cam']);
+    expect(feedNames(['/d/a/CAM.mcap', '/d/b/cam.mcap'])).toEqual(['a_CAM', 'b_cam']);
+    expect(feedOutputs(['/d/siteA/cam.mcap', '/d/siteB/cam.mcap'], dir)).toEqual([
+      join(dir, 'siteA_cam.results.mcap'),
+      join(dir, 'siteB_cam.results.mcap'),
+    ]);
+    expect(() => feedOutputs([join(dir, 'a', 'x.mcap'), join(dir, 'a', '.', 'x.mcap')], dir)).toThrow(
+      /two recordings make one feed '.*a_x'/,
     );
   });
 });

@@ -15,6 +15,7 @@ import { checkOutputPaths, modelInputs } from '../paths.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
 import { createProgress } from '../progress.ts';
+import { feedInputs } from '../feedInputs.ts';
 import { replayFeedsCommand } from '../replayFeeds.ts';
 import { printSummary, summaryJson } from '../replaySummary.ts';
 
@@ -25,9 +26,12 @@ export function register(program: Command): void {
       'replay a recording (or several at once, as feeds) through the perception graph and write results MCAPs',
     )
     .argument(
-      '<inputs...>',
+      '[inputs...]',
       'recording (.mcap): Foxglove or ROS 2 (CDR) images, calibrations, /tf; several are replayed at once as ' +
-        'separate feeds around one detector, each into <output>/<name>.results.mcap',
+        'separate feeds around one detector, each into <output>/<name>.results.mcap. A folder of .mcap files ' +
+        '(not a rosbag2 bag) gives its files, sorted, as feeds. A feed is named after its file (cam.mcap: cam); ' +
+        'files of one name in different folders by the shortest end of their paths that differs, joined with _ ' +
+        '(siteA/cam.mcap, siteB/cam.mcap: siteA_cam, siteB_cam)',
     )
     .requiredOption(
       '-o, --output <file>',
@@ -109,6 +113,10 @@ export function register(program: Command): void {
       (v) => intArg('--feeds-at-once', v),
       FEEDS_AT_ONCE,
     )
+    .option(
+      '--feeds-from <list>',
+      'recordings to replay as feeds, read from a text file: one path a line (relative to the list; blank lines and # comments skipped), for more feeds than a command line holds',
+    )
     .option('--compression <kind>', 'chunk compression of the results file: zstd | lz4 | none', 'zstd')
     .option('--recover', 'replay the intact part of a damaged recording and report what was lost')
     .option(
@@ -128,8 +136,10 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(
       action(
-        withDamageHint(rerunWithRecover('replay'), async (inputs: string[], o: Record<string, unknown>) => {
-          for (const input of inputs) {
+        withDamageHint(rerunWithRecover('replay'), async (args: string[], o: Record<string, unknown>) => {
+          const inputs = feedInputs(args, o.feedsFrom as string | undefined);
+          // With several, a missing one fails its own feed (replayFeeds), as any bad recording does.
+          for (const input of inputs.length === 1 ? inputs : []) {
             if (!existsSync(input)) {
               throw new RecordingError({ what: 'file not found', where: input, hint: 'check the path' });
             }

@@ -1,0 +1,54 @@
+/**
+ * The recordings `viper replay` is given, as feeds: its arguments, where a folder of MCAP files (not a rosbag2
+ * bag: no metadata.yaml) stands for its `*.mcap` files, sorted; and, with `--feeds-from <list>`, the paths the
+ * list holds, one a line (thousands of feeds do not fit on a command line).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { ConfigError } from '../contracts/errors.ts';
+
+export function feedInputs(args: readonly string[], feedsFrom: string | undefined): string[] {
+  const inputs = args.flatMap(folderFeeds);
+  if (feedsFrom !== undefined) inputs.push(...listFeeds(feedsFrom).flatMap(folderFeeds));
+  if (inputs.length === 0) {
+    throw new ConfigError({
+      what: 'no recording to replay',
+      ...(feedsFrom !== undefined ? { where: `--feeds-from ${feedsFrom}` } : {}),
+      hint: 'give recordings (.mcap), a folder of them, or --feeds-from <list> (viper replay --help)',
+    });
+  }
+  return inputs;
+}
+
+/** A folder of two or more `.mcap` files and no metadata.yaml: those files, sorted; anything else as given. */
+function folderFeeds(path: string): string[] {
+  let names: string[];
+  try {
+    if (!statSync(path).isDirectory() || existsSync(join(path, 'metadata.yaml'))) return [path];
+    names = readdirSync(path);
+  } catch {
+    return [path]; // missing or unreadable: said as such when it is opened
+  }
+  const mcap = names.filter((n) => /\.mcap$/i.test(n)).sort();
+  // One: read as that recording (a bag copied without its metadata.yaml), as before.
+  return mcap.length < 2 ? [path] : mcap.map((n) => join(path, n));
+}
+
+/** `--feeds-from`: one path a line (blank lines and `#` comments skipped), relative ones from the list's folder. */
+function listFeeds(list: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(list, 'utf8');
+  } catch (err) {
+    throw new ConfigError({
+      what: `cannot read the list of feeds: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      where: `--feeds-from ${list}`,
+      hint: 'give a text file with one recording path a line',
+    });
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => (isAbsolute(l) ? l : join(dirname(list), l)));
+}
