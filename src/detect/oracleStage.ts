@@ -18,17 +18,28 @@ export async function createOracleStage(
   recover = false,
 ): Promise<Stage> {
   const config = { ...DEFAULT_ORACLE, ...cfg };
-  const reader = await RecordingReader.open(recording, { recover });
-  const channel = reader.channels().find((c) => c.topic === topics.groundTruthObjects);
+  // Checked now, then closed: the ground truth is opened again at the first batch, so that of a thousand feeds
+  // waiting their turn only those replaying hold their file open (as a shared model's feeds do).
+  const check = await RecordingReader.open(recording, { recover });
+  const channel = check.channels().find((c) => c.topic === topics.groundTruthObjects);
+  await check.close();
   if (!channel) {
-    await reader.close();
     throw new RecordingError({
       what: `no ${topics.groundTruthObjects} topic: the oracle detector needs simulator ground truth`,
       where: recording,
       hint: 'use --model for real recordings',
     });
   }
-  const iterator = reader.messages({ topics: [topics.groundTruthObjects] })[Symbol.asyncIterator]();
+  let opened: Promise<{ reader: RecordingReader; iterator: AsyncIterator<RecordedMessage> }> | undefined;
+  let closed = false;
+  const open = () => {
+    if (closed) throw new Error('oracle stage used after close');
+    opened ??= RecordingReader.open(recording, { recover }).then((reader) => ({
+      reader,
+      iterator: reader.messages({ topics: [topics.groundTruthObjects] })[Symbol.asyncIterator](),
+    }));
+    return opened;
+  };
   let current: GroundTruthMessage | undefined;
   let lookahead: RecordedMessage | undefined;
   let exhausted = false;
@@ -36,6 +47,7 @@ export async function createOracleStage(
 
   /** Latest ground truth at or before tNs. */
   const groundTruthAt = async (tNs: TimeNs): Promise<GroundTruthMessage | undefined> => {
+    const { reader, iterator } = await open();
     for (;;) {
       if (!lookahead && !exhausted) {
         const r = await iterator.next();
@@ -82,8 +94,11 @@ export async function createOracleStage(
       frames,
     }),
     async close() {
-      await iterator.return?.();
-      await reader.close();
+      closed = true;
+      const o = await opened?.catch(() => undefined);
+      if (!o) return;
+      await o.iterator.return?.();
+      await o.reader.close();
     },
   };
 }

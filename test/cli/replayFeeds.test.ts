@@ -214,6 +214,19 @@ describe('viper replay with several recordings', () => {
     expect(readdirSync(out)).toHaveLength(240);
   });
 
+  it('with the oracle too, only the feeds replaying hold their recording open', () => {
+    // The oracle reads each feed's ground truth: opened at the feed's turn, not for every feed from the start.
+    const many = join(dir, 'many-oracle');
+    mkdirSync(many);
+    const names = Array.from({ length: 150 }, (_, k) => join(many, `cam${k}.mcap`));
+    for (const n of names) linkSync(a, n);
+    const out = join(dir, 'many-oracle-out');
+    const args = ['replay', many, '-o', out, '--detector', 'oracle', '--feeds-at-once', '4', '--json'];
+    const r = underFileLimit(120, args);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(out)).toHaveLength(150);
+  });
+
   it('loads the model with a long command line (hundreds of feeds with long paths: a worker stack once overflowed)', async () => {
     // ~20 KB of arguments: ONNX Runtime's model load in a worker with Node's default stack died with SIGSEGV.
     const deep = join(dir, 'a'.repeat(90));
