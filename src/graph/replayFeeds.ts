@@ -6,7 +6,7 @@
  * alone gives (on CPU, as tested: a GPU provider may compute a frame differently in a different batch).
  */
 import { join, resolve } from 'node:path';
-import { ConfigError, fileHandleLimit, ViperError } from '../contracts/errors.ts';
+import { ConfigError, fileHandleLimit, RecordingError, ViperError } from '../contracts/errors.ts';
 import { Detector, type DetectorOptions } from '../detect/Detector.ts';
 import { MAX_CALL_FRAMES, SharedDetector } from '../detect/shared.ts';
 import { makeDirs } from '../io/makeDirs.ts';
@@ -160,7 +160,16 @@ export async function replayFeeds(
         built.push({ stages: [], metadata: {}, notes: [] });
         continue;
       }
-      const b = await buildStages({ ...o.stageOptions, openDetector }, input);
+      let b: Awaited<ReturnType<typeof buildStages>>;
+      try {
+        b = await buildStages({ ...o.stageOptions, openDetector }, input);
+      } catch (err) {
+        // The recording's own fault (no ground truth for the oracle): that feed's; a model's or an option's: the run's.
+        if (!(err instanceof RecordingError) || fileHandleLimit(err)) throw err;
+        refused.set(i, err);
+        built.push({ stages: [], metadata: {}, notes: [] });
+        continue;
+      }
       built.push(b);
       for (const n of b.notes) {
         if (notes.has(n)) continue;

@@ -143,6 +143,17 @@ describe('viper replay with several recordings', () => {
     }
   });
 
+  it('with the oracle, a recording without ground truth fails its feed alone', async () => {
+    const plain = join(dir, 'plain.mcap');
+    await writeRigRecording(plain, { cameras: ['cam_a'], frames: 2, width: 96, height: 64 });
+    const out = join(dir, 'out-no-truth');
+    const r = viper(['replay', a, plain, '-o', out, '--detector', 'oracle', '--no-progress']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*the oracle detector needs simulator ground truth/m);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('2 feeds: 1 written, 1 failed, 0 not started');
+    expect(existsSync(join(out, 'a.results.mcap'))).toBe(true);
+  });
+
   it('--json with failed feeds prints one JSON document, each failed feed with its error', () => {
     const empty = join(dir, 'empty-json.mcap');
     writeFileSync(empty, '');
