@@ -12,12 +12,13 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readSuiteJson } from '../../src/cli/suite/index.ts';
+import { clearPreviousRun, readSuiteJson } from '../../src/cli/suite/index.ts';
 import { viper } from '../testing/cli.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
@@ -158,6 +159,7 @@ describe("a run into a folder holding the previous run's outputs", () => {
     expect(r.stderr).toMatch(/note: removed the previous run's outputs of beta \(not in this run\)/);
     expect(r.suite?.scenarios.map((x) => x.scenario)).toEqual(['alpha']);
     expect(files(out)).toEqual([
+      '.viper-run.json',
       'alpha/results.mcap',
       'beta/keep.txt',
       'junit.xml',
@@ -189,6 +191,7 @@ describe("a run into a folder holding the previous run's outputs", () => {
     expect(r.stderr).toMatch(/removed the previous run's outputs of gamma/);
     expect(existsSync(join(out, 'gamma'))).toBe(false);
     expect(files(out)).toEqual([
+      '.viper-run.json',
       'alpha/results.mcap',
       'junit.xml',
       'plots/alpha.svg',
@@ -218,12 +221,52 @@ describe("a run into a folder holding the previous run's outputs", () => {
     const r = demo('beta');
     expect(r.code, r.stderr).toBe(0);
     expect(files(out).filter((f) => !f.startsWith('recordings/'))).toEqual([
+      '.viper-run.json',
       'beta/results.mcap',
       'junit.xml',
       'plots/beta.svg',
       'report.md',
       'suite.json',
     ]);
+  });
+
+  it('a run killed before its reports is cleared by the next: it listed its scenarios as it began', async () => {
+    const out = join(dir, 'killed');
+    mkdirSync(join(out, 'alpha'), { recursive: true });
+    writeFileSync(join(out, 'alpha', 'results.mcap'), 'unfinished');
+    writeFileSync(join(out, '.viper-run.json'), JSON.stringify({ scenarios: ['alpha', 'beta'] }));
+    const r = await clearPreviousRun(out, ['beta']);
+    expect(r.notInRun).toEqual(['alpha']);
+    expect(files(out)).toEqual(['.viper-run.json']);
+    expect(JSON.parse(readFileSync(join(out, '.viper-run.json'), 'utf8'))).toEqual({ scenarios: ['beta'] });
+  });
+
+  it('never removes through a link out of the folder', async () => {
+    const out = join(dir, 'linked');
+    const ext = join(dir, 'linked-elsewhere');
+    mkdirSync(join(ext, 'plots'), { recursive: true });
+    writeFileSync(join(ext, 'results.mcap'), 'not ours');
+    writeFileSync(join(ext, 'plots', 'a.svg'), 'not ours');
+    mkdirSync(out);
+    symlinkSync(ext, join(out, 'a'));
+    symlinkSync(join(ext, 'plots'), join(out, 'plots'));
+    writeFileSync(
+      join(out, 'suite.json'),
+      JSON.stringify({ mode: 'full', detector: 'oracle', scenarios: [{ scenario: 'a', status: 'pass' }] }),
+    );
+    await clearPreviousRun(out, ['b']);
+    expect(files(ext)).toEqual(['plots/a.svg', 'results.mcap']);
+  });
+
+  it('a recordings folder that cannot be made fails the scenarios and removes nothing', () => {
+    const out = join(dir, 'rerun-no-recordings');
+    expect(run('rerun-no-recordings', [scenario('alpha')]).code).toBe(0);
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    const r = run('rerun-no-recordings', [scenario('alpha'), '--recordings', join(blocker, 'recordings')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(existsSync(join(out, 'alpha', 'results.mcap'))).toBe(true);
+    expect(existsSync(join(out, 'plots', 'alpha.svg'))).toBe(true);
   });
 
   it('bad input refused before the run removes nothing', () => {

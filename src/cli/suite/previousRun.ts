@@ -3,25 +3,33 @@
  * fewer scenarios, or one whose scenario failed before its replay, had left the first run's results and plots
  * beside its own, and a CI artifact or anything listing the folder mixed the two runs.
  *
- * Only what Viper wrote there, as the previous suite.json lists it, is removed: per listed scenario
- * `<name>/results.mcap` (then `<name>/` if that leaves it empty) and `plots/<name>.svg`, and the reports
- * (`suite.json`, `junit.xml`, `report.md`: a run that dies leaves no earlier report for CI to publish as its own).
- * The recording cache (`recordings/`) stays, and so does anything else in the folder. No suite.json: nothing is
- * removed; one that cannot be read as a suite report: nothing is removed, and the note says why.
+ * Only what Viper wrote there, as the previous suite.json lists it (and `.viper-run.json`, which each run writes as
+ * it begins, so a run killed before its reports is listed too), is removed: per listed scenario
+ * `<name>/results.mcap` (then `<name>/` if that leaves it empty) and `plots/<name>.svg`, never through a symbolic
+ * link, and the reports (`suite.json`, `junit.xml`, `report.md`: a run that dies leaves no earlier report for CI
+ * to publish as its own). The recording cache (`recordings/`) stays, and so does anything else in the folder. A
+ * suite.json that cannot be read as a suite report: nothing is removed, and the note says why.
  *
  * @example
  * const { removed, notInRun, note } = await clearPreviousRun('out/scenarios', ['red_light_stop']);
  */
 import { existsSync } from 'node:fs';
-import { rm, rmdir } from 'node:fs/promises';
+import { lstat, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, ViperError, systemFailure } from '../../contracts/errors.ts';
+import { makeDirs } from '../../io/makeDirs.ts';
 import { readSuiteJson } from './suiteFile.ts';
 
 /** A scenario name (the scenario schema's ids): anything else listed is not a folder this suite wrote. */
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 const REPORTS = ['suite.json', 'junit.xml', 'report.md'] as const;
+
+/**
+ * The scenarios of the run under way, written once the previous run's outputs are removed: a run killed before its
+ * reports (SIGKILL, out of memory) is still listed for the next one to clear.
+ */
+const STARTED = '.viper-run.json';
 
 export interface ClearedRun {
   /** The files removed (absolute). */
@@ -35,18 +43,22 @@ export interface ClearedRun {
 /** Remove the outputs the previous run listed in `<outDir>/suite.json`; `names` are this run's scenarios. */
 export async function clearPreviousRun(outDir: string, names: readonly string[]): Promise<ClearedRun> {
   const file = join(outDir, 'suite.json');
-  if (!existsSync(file)) return { removed: [], notInRun: [] };
-  let listed: string[];
-  try {
-    listed = (await readSuiteJson(file)).scenarios.map((s) => s.scenario).filter((n) => NAME.test(n));
-  } catch (err) {
-    if (!(err instanceof ViperError)) throw err;
-    return {
-      removed: [],
-      notInRun: [],
-      note: `${err.message.split('\n')[0]}: the outputs already in ${outDir} are left as they are`,
-    };
+  // A run that died before its reports still listed its scenarios here when it began.
+  const started = await startedNames(outDir);
+  let listed: string[] = [];
+  if (existsSync(file)) {
+    try {
+      listed = (await readSuiteJson(file)).scenarios.map((s) => s.scenario);
+    } catch (err) {
+      if (!(err instanceof ViperError)) throw err;
+      return {
+        removed: [],
+        notInRun: [],
+        note: `${err.message.split('\n')[0]}: the outputs already in ${outDir} are left as they are`,
+      };
+    }
   }
+  listed = [...new Set([...listed, ...started])].filter((n) => NAME.test(n));
   const removed: string[] = [];
   const remove = async (p: string): Promise<void> => {
     if (!existsSync(p)) return;
@@ -57,19 +69,46 @@ export async function clearPreviousRun(outDir: string, names: readonly string[])
         what: `cannot remove the previous run's ${p}: ${systemFailure(err) ?? (err as Error).message}`,
         where: '--out',
         hint: 'remove it yourself, or give another output folder',
+        cause: err,
       });
     }
     removed.push(p);
   };
+  // Viper writes real folders: a link there leads out of the output folder, to what is not ours.
+  const plots = join(outDir, 'plots');
+  const plotsOurs = await isRealFolder(plots);
   for (const name of listed) {
-    await remove(join(outDir, name, 'results.mcap'));
-    await rmdir(join(outDir, name)).catch(() => {}); // only if empty: what else is there is not ours
-    await remove(join(outDir, 'plots', `${name}.svg`));
+    if (await isRealFolder(join(outDir, name))) {
+      await remove(join(outDir, name, 'results.mcap'));
+      await rmdir(join(outDir, name)).catch(() => {}); // only if empty: what else is there is not ours
+    }
+    if (plotsOurs) await remove(join(plots, `${name}.svg`));
   }
-  await rmdir(join(outDir, 'plots')).catch(() => {});
+  if (plotsOurs) await rmdir(plots).catch(() => {});
   for (const r of REPORTS) await remove(join(outDir, r));
+  await makeDirs(outDir, '--out');
+  await writeFile(join(outDir, STARTED), `${JSON.stringify({ scenarios: names })}\n`);
   const now = new Set(names);
-  return { removed, notInRun: [...new Set(listed)].filter((n) => !now.has(n)) };
+  return { removed, notInRun: listed.filter((n) => !now.has(n)) };
+}
+
+/** The scenarios a run lists in STARTED as it begins; none where the file is missing or unreadable. */
+async function startedNames(outDir: string): Promise<string[]> {
+  try {
+    const raw = JSON.parse(await readFile(join(outDir, STARTED), 'utf8')) as { scenarios?: unknown };
+    return Array.isArray(raw.scenarios)
+      ? raw.scenarios.filter((n): n is string => typeof n === 'string')
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+async function isRealFolder(p: string): Promise<boolean> {
+  return lstat(p).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
 }
 
 /**

@@ -7,6 +7,7 @@
  * const suite = await runSuite({ files: ['scenarios/night_street.yaml'], outDir: 'out/scenarios', quick: true });
  * await writeReports(suite, 'out/scenarios');
  */
+import { makeDirs } from '../../io/makeDirs.ts';
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
@@ -206,8 +207,13 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const names = plain.map((n, i) =>
     loaded[i] || plain.filter((m) => m === n).length === 1 ? n : `${n} (${o.files[i]})`,
   );
-  await o.beforeRun?.(names);
   const recordingsDir = o.recordingsDir ?? join(o.outDir, 'recordings');
+  // A recordings folder that cannot be made fails every scenario (each says so): the previous run's outputs stay.
+  const canRecord = await makeDirs(recordingsDir, '--recordings').then(
+    () => true,
+    () => false,
+  );
+  if (canRecord) await o.beforeRun?.(names);
   const goldenDir = o.goldenDir ?? GOLDEN_DIR;
   const quick = o.quick ?? false;
   const tolerance = o.goldenTolerance ?? (detector === 'oracle' ? 1e-9 : 1e-3);
