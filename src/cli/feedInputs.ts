@@ -7,9 +7,21 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 
-export function feedInputs(args: readonly string[], feedsFrom: string | undefined): string[] {
-  const inputs = args.flatMap(folderFeeds);
-  if (feedsFrom !== undefined) inputs.push(...listFeeds(feedsFrom).flatMap(folderFeeds));
+/**
+ * The recordings to replay, and whether they are feeds (results into a folder): several of them, or any given as a
+ * folder or a list, however many that holds (a script's list of one feed is still feeds).
+ */
+export function feedInputs(
+  args: readonly string[],
+  feedsFrom: string | undefined,
+): { inputs: string[]; asFeeds: boolean } {
+  const expanded = args.map(folderFeeds);
+  const inputs = expanded.flat();
+  let asFeeds = inputs.length > 1 || expanded.some((e, i) => e[0] !== args[i]);
+  if (feedsFrom !== undefined) {
+    inputs.push(...listFeeds(feedsFrom).flatMap(folderFeeds));
+    asFeeds = true;
+  }
   if (inputs.length === 0) {
     throw new ConfigError({
       what: 'no recording to replay',
@@ -17,10 +29,13 @@ export function feedInputs(args: readonly string[], feedsFrom: string | undefine
       hint: 'give recordings (.mcap), a folder of them, or --feeds-from <list> (viper replay --help)',
     });
   }
-  return inputs;
+  return { inputs, asFeeds };
 }
 
-/** A folder of two or more `.mcap` files and no metadata.yaml: those files, sorted; anything else as given. */
+/**
+ * A folder of two or more `.mcap` files (not `*.results.mcap`) and no metadata.yaml: those files, sorted; anything
+ * else as given.
+ */
 function folderFeeds(path: string): string[] {
   let names: string[];
   try {
@@ -29,7 +44,8 @@ function folderFeeds(path: string): string[] {
   } catch {
     return [path]; // missing or unreadable: said as such when it is opened
   }
-  const mcap = names.filter((n) => /\.mcap$/i.test(n)).sort();
+  // Results of an earlier replay into the same folder (`<name>.results.mcap`) are outputs, not feeds.
+  const mcap = names.filter((n) => /\.mcap$/i.test(n) && !/\.results\.mcap$/i.test(n)).sort();
   // One: read as that recording (a bag copied without its metadata.yaml), as before.
   return mcap.length < 2 ? [path] : mcap.map((n) => join(path, n));
 }
@@ -44,6 +60,7 @@ function listFeeds(list: string): string[] {
       what: `cannot read the list of feeds: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
       where: `--feeds-from ${list}`,
       hint: 'give a text file with one recording path a line',
+      cause: err,
     });
   }
   return text

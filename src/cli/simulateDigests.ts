@@ -101,6 +101,7 @@ async function readDigests(path: string): Promise<Record<string, Digest>> {
       what: `cannot read the digests file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
       where: `--verify ${path}`,
       hint: 'give a file written by simulate --digests',
+      cause: err,
     });
   }
   let value: unknown;

@@ -90,6 +90,7 @@ export async function loadParams(path: string): Promise<PerceptionParams> {
       what: code === 'ENOENT' ? 'file not found' : `cannot read it (${code ?? 'error'})`,
       where: path,
       hint: 'check the path (`viper params > params.yaml` writes one to start from)',
+      cause: err,
     });
   }
   let raw: unknown;

@@ -7,7 +7,10 @@ import { linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { feedInputs } from '../../src/cli/feedInputs.ts';
 import { reportError } from '../../src/cli/run.ts';
+import { readSuiteJson } from '../../src/cli/suite/suiteFile.ts';
+import { loadParams } from '../../src/graph/params.ts';
 import { InputError, RecordingError } from '../../src/contracts/errors.ts';
 import { fileAccessError } from '../../src/io/mcap/inspectFile.ts';
 import { viperBin } from '../testing/cli.ts';
@@ -35,6 +38,20 @@ function reported(err: unknown): { code: number; stderr: string } {
 }
 
 describe('too many files open', () => {
+  it('the errors of files read whole keep the system error, so a folder read as one is EISDIR there', async () => {
+    const causeOf = async (f: () => unknown) => {
+      try {
+        await f();
+      } catch (err) {
+        return ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+      }
+      return 'no error';
+    };
+    expect(await causeOf(() => loadParams(dir))).toBe('EISDIR');
+    expect(await causeOf(() => readSuiteJson(dir))).toBe('EISDIR');
+    expect(await causeOf(() => feedInputs([], dir))).toBe('EISDIR');
+  });
+
   it('exits 1 with the limit and ulimit -n, whichever error carried it', () => {
     const cases = [
       fileAccessError('open', '/data/x.mcap', 'check the file permissions', errno('EMFILE')),

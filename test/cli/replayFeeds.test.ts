@@ -211,6 +211,26 @@ describe('viper replay with several recordings', () => {
     expect(existsSync(join(dir, 'out-sites2', 'siteA_cam.results.mcap'))).toBe(true);
   });
 
+  it('a list of one is feeds still, and a folder replayed into itself again takes no results for feeds', () => {
+    const one = join(dir, 'one');
+    mkdirSync(one);
+    copyFileSync(a, join(one, 'north.mcap'));
+    copyFileSync(b, join(one, 'south.mcap'));
+    const list = join(one, 'list.txt');
+    writeFileSync(list, 'north.mcap\n');
+    const out = join(dir, 'out-one');
+    const r = viper(['replay', '--feeds-from', list, '-o', out, '--detector', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out)).toEqual(['north.results.mcap']);
+    // The folder as its own output, twice: the second run's feeds are the recordings, not the first's results.
+    for (let k = 0; k < 2; k++) {
+      const again = viper(['replay', one, '-o', one, '--detector', 'none', '--json']);
+      expect(again.code, again.stderr).toBe(0);
+      const j = JSON.parse(again.stdout) as { feeds: { input: string }[] };
+      expect(j.feeds.map((f) => f.input)).toEqual([join(one, 'north.mcap'), join(one, 'south.mcap')]);
+    }
+  });
+
   it('replays more recordings than files may be open at once', () => {
     // 240 names for one recording under an open-files limit of 200 (lowering it needs no privilege): each is
     // checked and closed up front, and opened again only when its turn comes.

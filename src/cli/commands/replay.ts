@@ -29,13 +29,13 @@ export function register(program: Command): void {
       '[inputs...]',
       'recording (.mcap): Foxglove or ROS 2 (CDR) images, calibrations, /tf; several are replayed at once as ' +
         'separate feeds around one detector, each into <output>/<name>.results.mcap. A folder of .mcap files ' +
-        '(not a rosbag2 bag) gives its files, sorted, as feeds. A feed is named after its file (cam.mcap: cam); ' +
+        '(not a rosbag2 bag) gives its files, sorted, as feeds (not *.results.mcap: earlier outputs). A feed is named after its file (cam.mcap: cam); ' +
         'files of one name in different folders by the shortest end of their paths that differs, joined with _ ' +
         '(siteA/cam.mcap, siteB/cam.mcap: siteA_cam, siteB_cam)',
     )
     .requiredOption(
       '-o, --output <file>',
-      'results MCAP to write (inputs passed through + perception outputs); a folder with several inputs',
+      'results MCAP to write (inputs passed through + perception outputs); a folder with several inputs, a folder of them or --feeds-from',
     )
     .option('--model <card|onnx>', 'detector: a model card JSON or an .onnx with a sibling card')
     .option('--detector <kind>', 'model (the bundled one, or --model) | oracle | none (default: model)')
@@ -137,9 +137,9 @@ export function register(program: Command): void {
     .action(
       action(
         withDamageHint(rerunWithRecover('replay'), async (args: string[], o: Record<string, unknown>) => {
-          const inputs = feedInputs(args, o.feedsFrom as string | undefined);
-          // With several, a missing one fails its own feed (replayFeeds), as any bad recording does.
-          for (const input of inputs.length === 1 ? inputs : []) {
+          const { inputs, asFeeds } = feedInputs(args, o.feedsFrom as string | undefined);
+          // As feeds, a missing one fails its own feed (replayFeeds), as any bad recording does.
+          for (const input of asFeeds ? [] : inputs) {
             if (!existsSync(input)) {
               throw new RecordingError({ what: 'file not found', where: input, hint: 'check the path' });
             }
@@ -182,7 +182,7 @@ export function register(program: Command): void {
             recover: o.recover === true,
             compression: parseCompression(String(o.compression)),
           };
-          if (inputs.length > 1) return replayFeedsCommand(inputs, o, stageOpts, common);
+          if (asFeeds) return replayFeedsCommand(inputs, o, stageOpts, common);
           const input = inputs[0]!;
           checkOutputPaths(
             [input, o.params as string | undefined, ...(await modelInputs(o.model as string | undefined))],

@@ -42,6 +42,7 @@ export async function readSuiteJson(file: string): Promise<SuiteFile> {
       what: code ? `cannot read it (${code})` : `not JSON: ${(err as Error).message.split('\n')[0]}`,
       where: file,
       hint: 'the suite.json a `viper scenarios run` wrote',
+      cause: err,
     });
   }
   const r = SuiteFile.safeParse(raw);
