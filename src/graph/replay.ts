@@ -148,6 +148,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     indexedCount,
     startNs,
     interrupted: cut.value,
+    rigFramesDone,
     latencyMs: latency.percentiles(),
     counts,
     recovery,
@@ -323,6 +324,7 @@ function summarize(
     indexedCount: number | undefined;
     startNs: TimeNs;
     interrupted: boolean;
+    rigFramesDone: number;
     latencyMs: ReplaySummary['latencyMs'];
     counts: PerceptionCounts;
     recovery: ReturnType<RecordingReader['recovery']>;
@@ -340,7 +342,8 @@ function summarize(
     messagesWritten: sink.messagesWritten,
     earlierResultsDropped: sink.earlierResultsDropped,
     cameraFrames: stats.cameraFrames,
-    rigFrames: stats.rigFrames,
+    // Cut short, the rig frames whose results were written: those read after (a stopped detector's) are not there.
+    rigFrames: run.interrupted ? run.rigFramesDone : stats.rigFrames,
     cameras: [...aligner.rigCameras],
     missing: stats.missing,
     uncalibratedCameras: [...assembler.uncalibrated].sort(),

@@ -179,6 +179,7 @@ describe('replay', () => {
     expect(s.interrupted).toBe(true);
     // The two batches detected are written (8 rig frames), nothing after the first one without results.
     expect(s.perception?.detections).toBe(8 * 3);
+    expect(s.rigFrames).toBe(8);
     const reader = await RecordingReader.open(out);
     expect(reader.summary().indexed).toBe(true);
     const viper = (await reader.metadata()).find((m) => m.name === 'viper');
