@@ -7,7 +7,6 @@
  * const suite = await runSuite({ files: ['scenarios/night_street.yaml'], outDir: 'out/scenarios', quick: true });
  * await writeReports(suite, 'out/scenarios');
  */
-import { makeDirs } from '../../io/makeDirs.ts';
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
@@ -20,19 +19,19 @@ import type { PerceptionParams } from '../../graph/params.ts';
 import { type LoadedScenario, loadScenario, refuseSameNames } from '../../sim/scenario/load.ts';
 import {
   compareGolden,
-  type Golden,
   type GoldenComparison,
-  goldenMetrics,
   goldenPath,
   readGolden,
   writeGolden,
 } from '../../eval/scenarios/golden.ts';
-import type { ScenarioOutcome, ScenarioRun, SuiteResult } from '../../eval/scenarios/types.ts';
+import type { ScenarioOutcome, SuiteResult } from '../../eval/scenarios/types.ts';
 import type { PipelineOptions, ScenarioProgress, StageHook } from './pipeline.ts';
 import { DEFAULT_SCORE } from '../../eval/scenarios/metricTable.ts';
 import { DEFAULT_WORLD_MATCH_M, type ScoreRunOptions } from '../../eval/scenarios/score.ts';
 import type { WorkerProgress, WorkerReply, WorkerRequest } from './worker.ts';
 import { onInterrupt } from '../run.ts';
+import { makeDirs } from '../../io/makeDirs.ts';
+import { failureLines, goldenOf } from './goldenLines.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..', '..');
@@ -104,54 +103,6 @@ export function scoreChanges(score: ScoreRunOptions | undefined): string[] {
   if (o.matchDistanceM !== DEFAULT_SCORE.matchDistanceM) out.push(`match distance ${o.matchDistanceM} m`);
   if (o.worldMatchM !== DEFAULT_WORLD_MATCH_M) out.push(`world match ${o.worldMatchM} m`);
   return out;
-}
-
-/** Counts as integers, ratios to 3 decimals (6 when the change is smaller than that shows). */
-const num = (x: number | null, fine = false) =>
-  x === null ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(fine ? 6 : 3);
-const signed = (x: number, fine = false) => `${x >= 0 ? '+' : ''}${num(x, fine)}`;
-
-/** Golden record of a run. */
-export function goldenOf(run: ScenarioRun, quick: boolean): Golden {
-  return {
-    scenario: run.scenario,
-    mode: quick ? 'quick' : 'full',
-    detector: run.detector,
-    recordingSha256: run.recording.sha256,
-    resultsSha256: run.results.sha256,
-    metrics: goldenMetrics(run.score.metrics),
-    checks: run.score.checks.map((c) => ({ name: c.name, ok: c.ok, value: c.value })),
-  };
-}
-
-/** Failure lines of a run: failed checks, then golden metric changes (worst first, at most 8). */
-export function failureLines(
-  run: ScenarioRun,
-  golden: GoldenComparison | undefined,
-  goldenRequired = false,
-): string[] {
-  const lines = run.score.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-  // A golden folder named with --golden-dir, or a bundled scenario's oracle golden: a file missing there fails (it
-  // had passed with exit 0, the comparison silently skipped).
-  if (golden?.status === 'missing' && goldenRequired)
-    lines.push(`golden ${golden.path}: missing — write it with --update-golden (and commit it)`);
-  if (golden?.status === 'metrics-changed') {
-    const worse = golden.changes.filter((c) => c.worse);
-    const shown = (worse.length ? worse : golden.changes).slice(0, 8);
-    // A different recording means the simulator or the recorder moved, not (only) perception.
-    const what = golden.recordingChanged ? 'the recording changed too; ' : '';
-    lines.push(
-      `golden ${golden.path}: ${what}${golden.changes.length} metrics moved (${worse.length} worse): ` +
-        shown
-          .map((c) => {
-            const fine = c.delta !== null && Math.abs(c.delta) < 5e-4;
-            return `${c.key} ${num(c.golden, fine)} → ${num(c.now, fine)}${c.delta === null ? '' : ` (${signed(c.delta, fine)})`}`;
-          })
-          .join(', ') +
-        ' — if intended, accept with --update-golden',
-    );
-  }
-  return lines;
 }
 
 function workerArgs(): { file: string; execArgv: string[] } {
