@@ -12,13 +12,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayNotes, summaryLines } from '../../src/cli/replaySummary.ts';
 import { createFuseStage } from '../../src/fuse/index.ts';
-import type { Stage } from '../../src/graph/stage.ts';
 import { inspectRecording } from '../../src/graph/inspect.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { ROS2_DEFINITIONS, cdr, header } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
-import { oneBoxStage } from '../testing/stages.ts';
+import { oneBoxStage, oneTrackStage } from '../testing/stages.ts';
 import { SUMMARYLESS_FOOTER } from '../io/summaryless.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-ros-cameras-'));
@@ -279,21 +278,7 @@ async function fisheyeBag(path: string): Promise<void> {
 }
 
 /** One confirmed track per camera frame, in the lower half of the image (on the ground ahead). */
-const oneTrackStage: Stage = {
-  name: 'one-track',
-  async process(batch) {
-    for (const r of batch) {
-      for (const f of r.rig.frames) {
-        const box = { x1: 4, y1: 7, x2: 10, y2: 11 };
-        r.detections.set(f.cameraId, [{ cameraId: f.cameraId, box, score: 0.9, cls: 'car' }]);
-        r.tracks.set(f.cameraId, [
-          { cameraId: f.cameraId, box, score: 0.9, cls: 'car', trackId: 1, state: 'confirmed', age: 3 },
-        ]);
-      }
-    }
-    return batch;
-  },
-};
+const trackStage = oneTrackStage({ x1: 4, y1: 7, x2: 10, y2: 11 });
 
 describe('a calibration that cannot project: the note gives the real reason', () => {
   it("a fisheye's equidistant model is named, not fx or fy 0", async () => {
@@ -302,7 +287,7 @@ describe('a calibration that cannot project: the note gives the real reason', ()
     const s = await replay({
       input,
       output: join(dir, 'fisheye.out.mcap'),
-      stages: [oneTrackStage, createFuseStage()],
+      stages: [trackStage, createFuseStage()],
     });
     expect(s.perception).toMatchObject({ worldObjects: 0 });
     expect(s.issueKinds).toEqual({ 'bad-calibration': 5 });

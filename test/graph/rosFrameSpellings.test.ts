@@ -13,11 +13,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createFuseStage } from '../../src/fuse/index.ts';
 import { FrameSpellings } from '../../src/graph/frameSpellings.ts';
 import { replay } from '../../src/graph/replay.ts';
-import type { Stage } from '../../src/graph/stage.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import type { Decoded } from '../../src/io/types.ts';
 import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
+import { oneTrackStage } from '../testing/stages.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-ros-spellings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,21 +99,7 @@ async function rosBag(path: string, f: Frames): Promise<void> {
 }
 
 /** One confirmed track per camera frame, on the ground ahead (lower half of the image). */
-const trackStage: Stage = {
-  name: 'one-track',
-  async process(batch) {
-    for (const r of batch) {
-      for (const f of r.rig.frames) {
-        const box = { x1: 20, y1: 30, x2: 40, y2: 46 };
-        r.detections.set(f.cameraId, [{ cameraId: f.cameraId, box, score: 0.9, cls: 'car' }]);
-        r.tracks.set(f.cameraId, [
-          { cameraId: f.cameraId, box, score: 0.9, cls: 'car', trackId: 1, state: 'confirmed', age: 3 },
-        ]);
-      }
-    }
-    return batch;
-  },
-};
+const trackStage = oneTrackStage({ x1: 20, y1: 30, x2: 40, y2: 46 });
 
 /**
  * The results as Foxglove reads a file that is not ROS-profile: frame ids as written, no slash stripped. The
