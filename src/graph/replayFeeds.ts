@@ -47,13 +47,16 @@ export function feedNames(inputs: readonly string[]): string[] {
       const longer = group.filter((k) => depth[k]! < parts[k]!.length);
       for (const k of longer) depth[k]!++;
       deeper ||= longer.length > 0;
-      // Whole paths alike (without case): one file given twice.
+      // Whole paths alike (without case): one file given twice; else names that `_` joins alike (x/cam, x_cam).
       if (longer.length === 0) {
         const [first, second] = group.map((k) => inputs[k]!);
+        const same = resolve(first!).toLowerCase() === resolve(second!).toLowerCase();
         throw new ConfigError({
           what: `two recordings make one feed '${name(group[0]!)}'`,
           where: `${first}, ${second}`,
-          hint: 'each file once: a feed is named after its file, or its folders where names repeat',
+          hint: same
+            ? 'each file once: a feed is named after its file, or its folders where names repeat'
+            : 'their names differ only in case or in / against _: rename or link one of them',
         });
       }
     }

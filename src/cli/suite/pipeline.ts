@@ -229,7 +229,8 @@ export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
     onStart: (x) => {
       messages = x.messageCount;
     },
-    onProgress: (x) => report(x.messagesRead, messages),
+    // The work done (messages through the graph and written), as replay's bar counts it, not messages read ahead.
+    onProgress: (x) => report(x.messagesDone, messages),
   });
   if (interrupt.stopped) throw new Error(`interrupted: the results so far are finalized in ${output}`);
   const replayMs = performance.now() - t;
