@@ -145,6 +145,14 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const indexedCount = reader.summary().indexed ? reader.summary().messageCount : undefined;
   await reader.close();
   if (failure) throw failure;
+  if (recovery?.damaged && intake.stats.messagesRead === 0) {
+    // --recover found nothing to replay: a run that wrote an empty copy is not a success (the copy is finalized).
+    throw new RecordingError({
+      what: `nothing intact to replay before the damage (${recovery.reason})`,
+      where: opts.input,
+      hint: 'the damage starts before the first message, so nothing in this file can be recovered: copy it again from its source',
+    });
+  }
   return summarize(opts, sink, intake, {
     indexedCount,
     startNs,
