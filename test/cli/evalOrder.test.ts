@@ -4,12 +4,9 @@
  * stamp met again and scores with every stamp held instead. And a second pass that meets what the first did not
  * is refused (the file changed between them).
  */
-import { open } from 'node:fs/promises';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { McapStreamReader, McapWriter } from '@mcap/core';
-import { FileHandleWritable } from '@mcap/nodejs';
 import { beforeAll, expect, it } from 'vitest';
 import { evalMcap } from '../../src/cli/evalMcap.ts';
 import type { GroundTruthMessage, Track2D } from '../../src/contracts/perception.ts';
@@ -17,6 +14,7 @@ import { SequenceScorer } from '../../src/eval/evaluate.ts';
 import { PassMismatch } from '../../src/eval/index.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
+import { flatCopy } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-eval-order-'));
 const indexed = join(dir, 'indexed.mcap');
@@ -33,7 +31,7 @@ const box3 = {
 
 /** A car crossing the front camera; its track changes id every 700 stamps and misses every 9th. */
 async function writeIndexed(): Promise<void> {
-  const w = await RecordingWriter.create(indexed, { compression: 'none' });
+  const w = await RecordingWriter.create(indexed);
   const gtCh = await w.addChannel('/ground_truth/objects', {
     kind: 'json',
     name: 'viper.GroundTruth',
@@ -80,50 +78,14 @@ async function writeIndexed(): Promise<void> {
   await w.close();
 }
 
-/** The same records without chunks or indexes, the first LATE stamps' annotations written last. */
-async function writeLate(): Promise<void> {
-  const reader = new McapStreamReader();
-  reader.append(readFileSync(indexed));
-  const fh = await open(late, 'w');
-  const w = new McapWriter({
-    writable: new FileHandleWritable(fh),
-    useChunks: false,
-    useStatistics: false,
-    useSummaryOffsets: false,
-    useChunkIndex: false,
-    useMessageIndex: false,
-  });
-  await w.start({ profile: '', library: 'test' });
-  const schemas = new Map<number, number>();
-  const channels = new Map<number, number>();
-  const annTopic = new Set<number>();
-  const held: {
-    channelId: number;
-    sequence: number;
-    logTime: bigint;
-    publishTime: bigint;
-    data: Uint8Array;
-  }[] = [];
-  for (let r = reader.nextRecord(); r; r = reader.nextRecord()) {
-    if (r.type === 'Schema') schemas.set(r.id, await w.registerSchema(r));
-    else if (r.type === 'Channel') {
-      const id = await w.registerChannel({ ...r, schemaId: schemas.get(r.schemaId)! });
-      channels.set(r.id, id);
-      if (r.topic.endsWith('/annotations')) annTopic.add(id);
-    } else if (r.type === 'Message') {
-      const m = { ...r, channelId: channels.get(r.channelId)! };
-      if (annTopic.has(m.channelId) && m.logTime <= BigInt(LATE) * 100_000_000n) held.push(m);
-      else await w.addMessage(m);
-    }
-  }
-  for (const m of held) await w.addMessage(m);
-  await w.end();
-  await fh.close();
-}
-
 beforeAll(async () => {
   await writeIndexed();
-  await writeLate();
+  // The first LATE stamps' annotations written last: further out of place than the reader's window restores.
+  await flatCopy(
+    indexed,
+    late,
+    (topic, t) => topic.endsWith('/annotations') && t <= BigInt(LATE) * 100_000_000n,
+  );
 }, 60_000);
 
 const score = (path: string) =>

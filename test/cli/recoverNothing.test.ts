@@ -2,46 +2,15 @@
  * `replay --recover` of a file whose channels survive the damage but none of its messages: nothing was replayed,
  * so it is bad input (exit 2, one line), not a success with an empty copy; the copy written is still finalized.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { McapStreamReader, McapWriter } from '@mcap/core';
-import { FileHandleWritable } from '@mcap/nodejs';
-import { loadDecompressHandlers } from '@mcap/support';
 import { expect, it } from 'vitest';
 import { RecordingReader } from '../../src/io/index.ts';
 import { viper } from '../testing/cli.ts';
-import { writeRigRecording } from '../testing/recordings.ts';
+import { flatCopy, writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-recover-nothing-'));
-
-/** The recording without chunks or indexes: its records one after another, so a cut can fall between them. */
-async function flatCopy(src: string, out: string): Promise<Buffer> {
-  const reader = new McapStreamReader({ decompressHandlers: await loadDecompressHandlers() });
-  reader.append(readFileSync(src));
-  const fh = await open(out, 'w');
-  const w = new McapWriter({
-    writable: new FileHandleWritable(fh),
-    useChunks: false,
-    useStatistics: false,
-    useSummaryOffsets: false,
-    useChunkIndex: false,
-    useMessageIndex: false,
-  });
-  await w.start({ profile: '', library: 'test' });
-  const schemas = new Map<number, number>();
-  const channels = new Map<number, number>();
-  for (let r = reader.nextRecord(); r; r = reader.nextRecord()) {
-    if (r.type === 'Schema') schemas.set(r.id, await w.registerSchema(r));
-    else if (r.type === 'Channel')
-      channels.set(r.id, await w.registerChannel({ ...r, schemaId: schemas.get(r.schemaId)! }));
-    else if (r.type === 'Message') await w.addMessage({ ...r, channelId: channels.get(r.channelId)! });
-  }
-  await w.end();
-  await fh.close();
-  return readFileSync(out);
-}
 
 it('a file whose damage leaves channels and no message exits 2, its copy finalized', async () => {
   const good = join(dir, 'good.mcap');

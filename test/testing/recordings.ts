@@ -2,6 +2,11 @@
  * Builders for small generated recordings: a multi-camera rig of synthetic JPEG frames with calibrations and
  * /tf, written with Viper's own writer. Deterministic (content depends only on the arguments).
  */
+import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { McapStreamReader, McapWriter } from '@mcap/core';
+import { FileHandleWritable } from '@mcap/nodejs';
+import { loadDecompressHandlers } from '@mcap/support';
 import sharp from 'sharp';
 import { secToNs, toFoxgloveTime } from '../../src/contracts/time.ts';
 import { topics } from '../../src/contracts/topics.ts';
@@ -159,4 +164,47 @@ export async function copyRecording(
   }
   await writer.close();
   await reader.close();
+}
+
+/**
+ * Copy a recording record by record, without chunks or indexes (readers must stream it, through their bounded
+ * reorder window, and a cut can fall between any two records): in file order, except the messages `late` picks
+ * (by topic and log time), written after all the others. Returns the copy's bytes.
+ */
+export async function flatCopy(
+  src: string,
+  dst: string,
+  late: (topic: string, logTimeNs: bigint) => boolean = () => false,
+): Promise<Buffer> {
+  const reader = new McapStreamReader({ decompressHandlers: await loadDecompressHandlers() });
+  reader.append(readFileSync(src));
+  const fh = await open(dst, 'w');
+  const w = new McapWriter({
+    writable: new FileHandleWritable(fh),
+    useChunks: false,
+    useStatistics: false,
+    useSummaryOffsets: false,
+    useChunkIndex: false,
+    useMessageIndex: false,
+  });
+  await w.start({ profile: '', library: 'test' });
+  const schemas = new Map<number, number>();
+  const channels = new Map<number, { id: number; topic: string }>();
+  const held: Parameters<McapWriter['addMessage']>[0][] = [];
+  for (let r = reader.nextRecord(); r; r = reader.nextRecord()) {
+    if (r.type === 'Schema') schemas.set(r.id, await w.registerSchema(r));
+    else if (r.type === 'Channel') {
+      const id = await w.registerChannel({ ...r, schemaId: schemas.get(r.schemaId)! });
+      channels.set(r.id, { id, topic: r.topic });
+    } else if (r.type === 'Message') {
+      const ch = channels.get(r.channelId)!;
+      const m = { ...r, channelId: ch.id };
+      if (late(ch.topic, r.logTime)) held.push(m);
+      else await w.addMessage(m);
+    }
+  }
+  for (const m of held) await w.addMessage(m);
+  await w.end();
+  await fh.close();
+  return readFileSync(dst);
 }
