@@ -13,7 +13,7 @@ import { toFoxgloveTime } from '../../src/contracts/time.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { oneBoxStage } from '../testing/stages.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
-import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
+import { cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-stamps-'));
@@ -51,13 +51,7 @@ describe('replay: image stamps', () => {
     const input = join(dir, 'negative.mcap');
     const w = await RecordingWriter.create(input);
     const type = 'sensor_msgs/msg/Image';
-    const ch = await w.addChannel('/cam/image_raw', {
-      kind: 'raw',
-      name: type,
-      encoding: 'ros2msg',
-      data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
-      messageEncoding: 'cdr',
-    });
+    const ch = await rosChannel(w, '/cam/image_raw', type);
     for (let i = 0; i < 4; i++) {
       const sec = i === 1 ? -5 : 1_700_000_000 + i;
       const data = new Uint8Array(8 * 6 * 3).fill(90);

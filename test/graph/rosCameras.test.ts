@@ -15,7 +15,7 @@ import { createFuseStage } from '../../src/fuse/index.ts';
 import { inspectRecording } from '../../src/graph/inspect.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
-import { ROS2_DEFINITIONS, cdr, header } from '../io/rosFixtures.ts';
+import { cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 import { oneBoxStage, oneTrackStage } from '../testing/stages.ts';
 import { SUMMARYLESS_FOOTER } from '../io/summaryless.ts';
@@ -29,16 +29,6 @@ const H = 12;
 const ns = (sec: number, nsec: number) => BigInt(sec) * 1_000_000_000n + BigInt(nsec);
 
 type Writer = Awaited<ReturnType<typeof RecordingWriter.create>>;
-
-async function rosChannel(w: Writer, topic: string, type: string): Promise<number> {
-  return w.addChannel(topic, {
-    kind: 'raw',
-    name: type,
-    encoding: 'ros2msg',
-    data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
-    messageEncoding: 'cdr',
-  });
-}
 
 function cameraInfo(sec: number, nsec: number, frame: string, model = 'plumb_bob', d = [0, 0, 0, 0, 0]) {
   return cdr('sensor_msgs/msg/CameraInfo', {

@@ -15,7 +15,7 @@ import { FrameSpellings } from '../../src/graph/frameSpellings.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import type { Decoded } from '../../src/io/types.ts';
-import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
+import { cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 import { oneTrackStage } from '../testing/stages.ts';
 
@@ -39,14 +39,7 @@ interface Frames {
 async function rosBag(path: string, f: Frames): Promise<void> {
   const w = await RecordingWriter.create(path, { profile: 'ros2' });
   try {
-    const ch = (topic: string, type: string) =>
-      w.addChannel(topic, {
-        kind: 'raw',
-        name: type,
-        encoding: 'ros2msg',
-        data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
-        messageEncoding: 'cdr',
-      });
+    const ch = (topic: string, type: string) => rosChannel(w, topic, type);
     const img = await ch('/cam_front/image_raw/compressed', 'sensor_msgs/msg/CompressedImage');
     const info = await ch('/cam_front/camera_info', 'sensor_msgs/msg/CameraInfo');
     const tfStatic = await ch('/tf_static', 'tf2_msgs/msg/TFMessage');

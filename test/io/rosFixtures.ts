@@ -1,7 +1,9 @@
 /**
  * ROS 2 message definitions as rosbag2 stores them in MCAP (`ros2msg`: the type's .msg text, then each dependency
- * after a `====` line and `MSG: pkg/Type`), and CDR payload builders using @foxglove/rosmsg2-serialization.
+ * after a `====` line and `MSG: pkg/Type`), CDR payload builders using @foxglove/rosmsg2-serialization, and the
+ * channel such payloads are written on (`rosChannel`).
  */
+import type { RecordingWriter } from '../../src/io/index.ts';
 import { parse } from '@foxglove/rosmsg';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 
@@ -67,3 +69,18 @@ export const header = (sec: number, nanosec: number, frame_id: string) => ({
   stamp: { sec, nanosec },
   frame_id,
 });
+
+/** A channel of ROS 2 message `type` (CDR, its ros2msg definition as schema) on `topic`. */
+export function rosChannel(
+  w: { addChannel: RecordingWriter['addChannel'] },
+  topic: string,
+  type: string,
+): Promise<number> {
+  return w.addChannel(topic, {
+    kind: 'raw',
+    name: type,
+    encoding: 'ros2msg',
+    data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
+    messageEncoding: 'cdr',
+  });
+}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseRange, startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { repoRoot } from '../shared.ts';
-import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
+import { cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
 /** Raw GET/HEAD with the path sent byte for byte (fetch would normalize `..` away). */
@@ -218,13 +218,7 @@ describe('viper view (CLI)', () => {
     const p = join(dir, 'ros2.mcap');
     const w = await RecordingWriter.create(p);
     const type = 'sensor_msgs/msg/Image';
-    const ch = await w.addChannel('/front/image_raw', {
-      kind: 'raw',
-      name: type,
-      encoding: 'ros2msg',
-      data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
-      messageEncoding: 'cdr',
-    });
+    const ch = await rosChannel(w, '/front/image_raw', type);
     const msg = {
       header: header(1, 0, 'front'),
       height: 2,

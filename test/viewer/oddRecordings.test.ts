@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { McapTypes } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RecordingWriter } from '../../src/io/index.ts';
-import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
+import { cdr, header, ROS2_DEFINITIONS, rosChannel } from '../io/rosFixtures.ts';
 import {
   annotationsToBoxes,
   calibrationFromMsg,
@@ -64,14 +64,7 @@ const rosHeader = (t: bigint, frame_id: string) =>
 /** A ROS 2 bag: /front/image_raw (bgr8), /front/camera_info, /left/image_raw (mono8), /tf with ego and mount. */
 async function writeRos2(path: string, frames = 5): Promise<void> {
   const w = await RecordingWriter.create(path, { compression: 'none', chunkSize: 16 * 1024 });
-  const ch = (topic: string, type: string) =>
-    w.addChannel(topic, {
-      kind: 'raw',
-      name: type,
-      encoding: 'ros2msg',
-      data: new TextEncoder().encode(ROS2_DEFINITIONS[type]!),
-      messageEncoding: 'cdr',
-    });
+  const ch = (topic: string, type: string) => rosChannel(w, topic, type);
   const front = await ch('/front/image_raw', 'sensor_msgs/msg/Image');
   const info = await ch('/front/camera_info', 'sensor_msgs/msg/CameraInfo');
   const left = await ch('/left/image_raw', 'sensor_msgs/msg/Image');
