@@ -117,8 +117,8 @@ export interface FeedsOptions
  * Replay every input as its own feed, `feedsAtOnce` at a time. A recording found bad up front (unreadable, not
  * MCAP, undecodable) fails its feed alone, with nothing written for it, and the others are replayed; what is bad
  * for the whole run (a bad model, two feeds of one name) is refused before any output is created. A feed that
- * fails on the way (a damaged chunk, say) ends with its results finalized and readable and the others go on. A model that fails at run time fails
- * every feed whose frames were in that call.
+ * fails on the way (a damaged chunk, say) ends with its results finalized and readable and the others go on. A
+ * model that fails at run time fails every feed whose frames were in that call.
  */
 export async function replayFeeds(
   o: FeedsOptions,
