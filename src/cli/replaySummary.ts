@@ -27,7 +27,7 @@ export function replayNotes(s: ReplaySummary): string[] {
     );
   if (s.notCameras)
     notes.push(
-      `not perceived, their images copied through (no camera Viper reads): ${s.notCameras.join(', ')}`,
+      `not perceived, their images ${s.leftOut ? 'left out (--results-only)' : 'copied through'} (no camera Viper reads): ${s.notCameras.join(', ')}`,
     );
   if (s.copiedUndecoded.length > 0)
     notes.push(
@@ -98,6 +98,17 @@ function duplicateLine(d: NonNullable<ReplaySummary['duplicateFrames']>[number])
     : `duplicate-frame: ${d.cameraId} is on ${d.used} and ${d.copy}: ${n} of ${d.copy} not perceived (copied through), those of ${d.used} at the same stamps used`;
 }
 
+/** What `--results-only` left out of the file, and where it still is. */
+function leftOutLine(l: NonNullable<ReplaySummary['leftOut']>): string {
+  if (l.topics.length === 0) return '  results only: no input topic left out (the input has no images)';
+  const shown = l.topics.slice(0, 6).join(', ');
+  const more = l.topics.length > 6 ? `, … ${l.topics.length - 6} more` : '';
+  return (
+    `  results only: left out ${l.messages} input messages (${(l.bytes / 1e6).toFixed(2)} MB) on ${l.topics.length} ` +
+    `topic${l.topics.length === 1 ? '' : 's'} (${shown}${more}); they are in the input, which Foxglove opens together with this file`
+  );
+}
+
 /** The text summary, line by line. */
 export function summaryLines(s: ReplaySummary): string[] {
   // No message read (an interrupted start, a recovered file with nothing intact): no span, not a negative one.
@@ -151,6 +162,7 @@ export function summaryLines(s: ReplaySummary): string[] {
     lines.push(
       `  perception: ${s.perception.detections} detections, ${s.perception.trackBoxes} track boxes, ${s.perception.worldObjects} world-object reports`,
     );
+  if (s.leftOut) lines.push(leftOutLine(s.leftOut));
   for (const n of replayNotes(s)) lines.push(`  note: ${n}`);
   if (s.earlierResultsDropped > 0)
     lines.push(

@@ -1,6 +1,8 @@
 /**
  * The results-file sink: inputs passed through verbatim (same channels, schemas, times) so the file stands
  * alone, plus the perception outputs of each rig frame in Foxglove schemas and viper JSON (DESIGN.md topics).
+ * With `resultsOnly` (`replay --results-only`) only the inputs `keptInResultsOnly` names are passed through
+ * (calibrations, transforms, ground truth: not the images); the others are counted, and still streamed live.
  * An input that is itself a results file: see the constructor.
  * Channels are created on first use; since the write order is deterministic, so are channel ids.
  */
@@ -17,6 +19,7 @@ import {
 } from '../io/index.ts';
 import { FrameSpellings, type Spelling } from './frameSpellings.ts';
 import { createOutputEncoder } from './outputs.ts';
+import { keptInResultsOnly, LeftOutCounter } from './resultsOnly.ts';
 import type { RigResult } from './stage.ts';
 
 /** A live mirror of the results file (the Foxglove WebSocket server of `replay --serve`). */
@@ -28,15 +31,19 @@ export interface LiveMirror {
 }
 
 interface OutChannel {
-  id: number;
+  /** Channel id in the results file; undefined for an input channel `--results-only` leaves out of it. */
+  id: number | undefined;
   spec: SchemaSpec;
   /** Live channel id; undefined when not streamed. */
   live: number | undefined;
 }
 
+/** A channel of the results file. */
+type FileChannel = OutChannel & { id: number };
+
 export class ResultsSink {
   private readonly inputChannels = new Map<number, OutChannel>();
-  private readonly outputChannels = new Map<string, OutChannel>();
+  private readonly outputChannels = new Map<string, FileChannel>();
   /** Channels that could not be streamed live (e.g. CDR), by topic. */
   readonly notStreamed: string[] = [];
   private closed = false;
@@ -46,6 +53,8 @@ export class ResultsSink {
   private readonly unseen = new WeakMap<RecordedMessage, Spelling[]>();
   private readonly encode = createOutputEncoder((frame) => this.spellings.spell(frame));
   messagesWritten = 0;
+  /** With `resultsOnly`: the input messages left out of the file (counted for the summary); else undefined. */
+  readonly leftOut: LeftOutCounter | undefined;
 
   /**
    * An input that is itself a results file carries an earlier run's outputs. A run with stages (`replace`)
@@ -60,7 +69,10 @@ export class ResultsSink {
     private readonly reader: RecordingReader,
     private readonly live?: LiveMirror,
     private readonly replace = true,
+    /** Keep only what `keptInResultsOnly` keeps of the input (`replay --results-only`). */
+    resultsOnly = false,
   ) {
+    this.leftOut = resultsOnly ? new LeftOutCounter() : undefined;
     this.keepInputMetrics = !replace && reader.channels().some((c) => c.topic === topics.metrics);
   }
 
@@ -118,12 +130,19 @@ export class ResultsSink {
         data: schema.data,
         messageEncoding: m.channel.messageEncoding,
       };
-      ch = await this.open(m.channel.topic, spec, m.logTimeNs);
+      // Left out of the file, a channel is still streamed live: whoever watches `--serve` wants the images.
+      ch =
+        this.leftOut && !keptInResultsOnly(m.channel.topic, m.channel.schemaName)
+          ? { id: undefined, spec, live: this.openLive(m.channel.topic, spec, m.logTimeNs) }
+          : await this.open(m.channel.topic, spec, m.logTimeNs);
       this.inputChannels.set(m.channel.id, ch);
     }
-    await this.writer.write(ch.id, m.logTimeNs, m.data, m.publishTimeNs);
+    if (ch.id === undefined) this.leftOut!.add(m.channel.topic, m.data.length);
+    else {
+      await this.writer.write(ch.id, m.logTimeNs, m.data, m.publishTimeNs);
+      this.messagesWritten++;
+    }
     if (ch.live !== undefined) this.live!.publish(ch.live, m.logTimeNs, m.data);
-    this.messagesWritten++;
   }
 
   async writeRig(r: RigResult): Promise<void> {
@@ -157,20 +176,23 @@ export class ResultsSink {
     this.messagesWritten++;
   }
 
-  private async open(topic: string, spec: SchemaSpec, tNs: bigint): Promise<OutChannel> {
+  private async open(topic: string, spec: SchemaSpec, tNs: bigint): Promise<FileChannel> {
     const id = await this.writer.addChannel(topic, spec);
-    let live: number | undefined;
-    if (this.live) {
-      // Foxglove stamps what it receives with the server's last time: the advertisement (and the latched first
-      // message a subscriber gets) must not come before any time, or it lands at 1970.
-      this.live.advance(tNs);
-      try {
-        live = this.live.addSpecChannel(topic, spec);
-      } catch {
-        this.notStreamed.push(topic);
-      }
+    return { id, spec, live: this.openLive(topic, spec, tNs) };
+  }
+
+  /** The live channel of a topic; undefined without a live server or where it cannot carry the encoding. */
+  private openLive(topic: string, spec: SchemaSpec, tNs: bigint): number | undefined {
+    if (!this.live) return undefined;
+    // Foxglove stamps what it receives with the server's last time: the advertisement (and the latched first
+    // message a subscriber gets) must not come before any time, or it lands at 1970.
+    this.live.advance(tNs);
+    try {
+      return this.live.addSpecChannel(topic, spec);
+    } catch {
+      this.notStreamed.push(topic);
+      return undefined;
     }
-    return { id, spec, live };
   }
 
   async close(metadata: Record<string, string | undefined>): Promise<void> {

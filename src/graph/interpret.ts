@@ -7,7 +7,7 @@
 import { RecordingError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { isImageSchema, schemaKind } from '../contracts/schemaKinds.ts';
-import { cameraFromTopic } from '../contracts/topics.ts';
+import { cameraFromAnnotationsTopic, cameraFromTopic } from '../contracts/topics.ts';
 import {
   foxgloveCalibrationToCalibration,
   foxgloveCompressedImageToImage,
@@ -61,10 +61,14 @@ export function decodeProblem(reader: RecordingReader, channelId: number): strin
 }
 
 /** Channels Viper only copies through and could not decode: "topic (why)". */
-export function undecodableTopics(reader: RecordingReader): string[] {
+export function undecodableTopics(
+  reader: RecordingReader,
+  /** The channels to name (those the results file copies). */
+  copied: (ch: { topic: string; schemaName: string }) => boolean = () => true,
+): string[] {
   const out: string[] = [];
   for (const ch of reader.channels()) {
-    if (schemaKind(ch.schemaName)) continue;
+    if (schemaKind(ch.schemaName) || !copied(ch)) continue;
     const why = decodeProblem(reader, ch.id);
     if (why !== undefined) out.push(`${ch.topic} (${why.replace(/^cannot decode topic \S+: /, '')})`);
   }
@@ -86,6 +90,12 @@ export function checkHasCameras(reader: RecordingReader): void {
           ? 'no camera images: the recording has no channels'
           : `no camera images: none of its ${channels.length} channels is a CompressedImage, RawImage or sensor_msgs Image: ${shown.join(', ')}${more}`,
       where: reader.summary().path,
+      // A results file written with --results-only: its images stayed in the recording it was replayed from.
+      ...(channels.some((ch) => cameraFromAnnotationsTopic(ch.topic) !== null)
+        ? {
+            hint: 'this is a results file without images (replay --results-only): replay the recording it was made from',
+          }
+        : {}),
     });
   }
 }

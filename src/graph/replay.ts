@@ -20,6 +20,7 @@ import { OrderedWriter } from './OrderedWriter.ts';
 import { createPacer } from './pacer.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
 import { type LiveMirror, ResultsSink } from './ResultsSink.ts';
+import { keptInResultsOnly } from './resultsOnly.ts';
 import { countIssue, type PendingRig, RigIntake } from './rigIntake.ts';
 import { emptyResult, type RigResult, type Stage } from './stage.ts';
 import { StagePipeline } from './stagePipeline.ts';
@@ -44,6 +45,11 @@ export interface ReplayOptions {
   maxCameraLagNs?: TimeNs;
   /** Chunk compression of the results file (default zstd). */
   compression?: 'zstd' | 'lz4' | 'none';
+  /**
+   * Write only the perception outputs and the small inputs needed to use them (calibrations, transforms, ground
+   * truth), not the images (`replay --results-only`, resultsOnly.ts).
+   */
+  resultsOnly?: boolean;
   /** `input` already opened by `openChecked` (replay closes it); opened here when absent. */
   reader?: RecordingReader;
   /** Salvage the intact part of a damaged recording. */
@@ -91,7 +97,7 @@ const PIPELINE_DEPTH = 2;
 
 export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const { reader, writer, startNs } = await openInputOutput(opts);
-  const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0);
+  const sink = new ResultsSink(writer, reader, opts.live, opts.stages.length > 0, opts.resultsOnly === true);
   const queueSize = Math.max(1, opts.queueSize ?? 64);
   const control = opts.control ?? { stopped: false };
   const latency = new RigLatency();
@@ -141,7 +147,11 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const pipeline$ = runStages(rigs$, intake, gate, stagePipeline, ordered, opts);
   const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, cut);
   const recovery = reader.recovery();
-  const copiedUndecoded = undecodableTopics(reader);
+  // Left out of a results-only file, a topic Viper cannot decode is not "copied through".
+  const copiedUndecoded = undecodableTopics(
+    reader,
+    (ch) => !opts.resultsOnly || keptInResultsOnly(ch.topic, ch.schemaName),
+  );
   const indexedCount = reader.summary().indexed ? reader.summary().messageCount : undefined;
   await reader.close();
   if (failure) throw failure;
@@ -317,7 +327,9 @@ async function runToEnd(
     }
     await closeStages(opts.stages);
     try {
-      await sink.close({ ...opts.metadata, interrupted: String(cut.value) });
+      // Said in the file, so a reader of it (inspect, the viewer) can tell where its images went.
+      const resultsOnly = opts.resultsOnly ? { resultsOnly: 'true' } : {};
+      await sink.close({ ...opts.metadata, ...resultsOnly, interrupted: String(cut.value) });
     } catch (err) {
       failure ??= err;
     }

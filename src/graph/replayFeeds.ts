@@ -94,6 +94,7 @@ export interface FeedsOptions
     | 'alignToleranceNs'
     | 'maxCameraLagNs'
     | 'compression'
+    | 'resultsOnly'
     | 'recover'
     | 'control'
   > {
@@ -222,6 +223,7 @@ export async function replayFeeds(
       alignToleranceNs: o.alignToleranceNs,
       maxCameraLagNs: o.maxCameraLagNs,
       compression: o.compression,
+      resultsOnly: o.resultsOnly,
       recover: o.recover,
       control: o.control,
       input,

@@ -78,6 +78,7 @@ export function summarize(
     ...(opts.stages.length > 0 ? { perception: run.counts } : {}),
     ...(opts.live ? { notStreamed: [...sink.notStreamed] } : {}),
     copiedUndecoded: run.copiedUndecoded,
+    ...(sink.leftOut ? { leftOut: sink.leftOut.summary() } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 /** What `replay` reports when it ends (the CLI prints it, `--json` gives it whole). */
 import type { TimeNs } from '../contracts/time.ts';
+import type { LeftOut } from './resultsOnly.ts';
 
 export interface ReplaySummary {
   input: string;
@@ -50,6 +51,11 @@ export interface ReplaySummary {
   perception?: PerceptionCounts;
   /** Topics the live server could not carry (their encoding); absent without one. */
   notStreamed?: string[];
+  /**
+   * `--results-only`: the input topics left out of the results file (its images), with their messages and bytes.
+   * Absent without the option.
+   */
+  leftOut?: LeftOut;
   /** Input topics copied through that Viper cannot decode (an encoding or IDL it does not read): "topic (why)". */
   copiedUndecoded: string[];
 }

@@ -179,7 +179,9 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
     ui.gt.parentElement!.title = r.hasGroundTruth
       ? 'Ground-truth overlay (g)'
       : 'this file has no ground truth';
-    ui.status.textContent = `${r.cameras.length} camera${r.cameras.length === 1 ? '' : 's'}, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}`;
+    // A results file written with --results-only: its boxes are drawn on blank canvases, and the status says why.
+    const imageless = r.cameras.length > 0 && r.cameras.every((c) => c.imageTopic === null);
+    ui.status.textContent = `${r.cameras.length} camera${r.cameras.length === 1 ? '' : 's'}, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}${imageless ? ', no images (a results-only file: its recording has them)' : ''}`;
     if (!r.hasWorld) {
       // vtest-like files (a fixed camera, --no-fuse): an empty 3D scene with no word read as a broken view.
       const note = document.createElement('div');

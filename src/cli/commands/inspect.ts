@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { nsToSec } from '../../contracts/time.ts';
+import { cameraFromAnnotationsTopic } from '../../contracts/topics.ts';
 import { inspectRecording, type InspectReport } from '../../graph/inspect.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
@@ -51,7 +52,7 @@ function printReport(r: InspectReport, readAll: boolean): void {
     out.push('  problems (image and calibration topics not read as a camera; replay copies them through):');
     for (const u of r.unread) out.push(`    ${u.topic}: ${u.why}`);
   }
-  out.push(r.cameras.length === 0 ? '  cameras: (none)' : '  cameras:');
+  out.push(r.cameras.length === 0 ? `  cameras: ${noCameras(r)}` : '  cameras:');
   for (const c of r.cameras) {
     const cal = c.calibration
       ? `${c.calibration.width}×${c.calibration.height} fx=${c.calibration.fx.toFixed(1)} fy=${c.calibration.fy.toFixed(1)} ${c.calibration.distortionModel || 'no distortion'}${c.calibration.fx > 0 && c.calibration.fy > 0 ? '' : ' — CANNOT PROJECT (fx or fy 0: an uncalibrated camera)'}`
@@ -72,6 +73,18 @@ function printReport(r: InspectReport, readAll: boolean): void {
   }
   if (r.recovery?.damaged) out.push(`  damaged: ${r.recovery.reason}; ${r.recovery.bytesLost} bytes lost`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/**
+ * Why a file lists no camera: none at all, or a results file without its images (`replay --results-only`), whose
+ * cameras are named by their annotations topics.
+ */
+function noCameras(r: InspectReport): string {
+  const annotated = r.topics.flatMap((t) => cameraFromAnnotationsTopic(t.topic) ?? []);
+  if (annotated.length === 0) return '(none)';
+  const viper = r.metadata.find((m) => m.name === 'viper')?.metadata;
+  const how = viper?.resultsOnly === 'true' ? ' (replay --results-only)' : '';
+  return `(no images: a results file${how}, its images are in the recording it was replayed from) results for ${annotated.join(', ')}`;
 }
 
 /**

@@ -35,7 +35,7 @@ export function register(program: Command): void {
     )
     .requiredOption(
       '-o, --output <file>',
-      'results MCAP to write (inputs passed through + perception outputs); a folder with several inputs, a folder of them or --feeds-from',
+      'results MCAP to write (inputs passed through + perception outputs; --results-only: without the images); a folder with several inputs, a folder of them or --feeds-from',
     )
     .option('--model <card|onnx>', 'detector: a model card JSON or an .onnx with a sibling card')
     .option('--detector <kind>', 'model (the bundled one, or --model) | oracle | none (default: model)')
@@ -117,6 +117,13 @@ export function register(program: Command): void {
       '--feeds-from <list>',
       'recordings to replay as feeds, read from a text file: one path a line (relative to the list; blank lines and # comments skipped), for more feeds than a command line holds',
     )
+    .option(
+      '--results-only',
+      'write only the perception outputs (/perception/…) and the small inputs that place them: calibrations, /tf, /tf_static, ground truth; ' +
+        'not the images (nor other topics Viper does not read, e.g. video): a fraction of the size. Open the input and the results file ' +
+        'together in Foxglove to see the annotations over the images; eval, compare and export read it as they read a full one; ' +
+        '--serve still streams the images',
+    )
     .option('--compression <kind>', 'chunk compression of the results file: zstd | lz4 | none', 'zstd')
     .option('--recover', 'replay the intact part of a damaged recording and report what was lost')
     .option(
@@ -181,6 +188,7 @@ export function register(program: Command): void {
             maxCameraLagNs: BigInt(o.maxCameraLagMs as number) * 1_000_000n,
             recover: o.recover === true,
             compression: parseCompression(String(o.compression)),
+            resultsOnly: o.resultsOnly === true,
           };
           if (asFeeds) return replayFeedsCommand(inputs, o, stageOpts, common);
           const input = inputs[0]!;

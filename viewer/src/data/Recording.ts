@@ -14,7 +14,7 @@ import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from '../mcap/chunkCache.ts';
 import { makeDecoder, makeStampDecoder, type Decoder } from '../mcap/decoders.ts';
 import { instantiateDecompressor } from '../mcap/decompress.ts';
 import { badFileReason } from '../mcap/fileCheck.ts';
-import { findCameras, nameByFrameId } from './cameraNames.ts';
+import { addImagelessCameras, findCameras, nameByFrameId } from './cameraNames.ts';
 import { imageLags, LAG_JITTER_NS } from './imageClock.ts';
 import { Trails } from './trails.ts';
 import { readLogTimes } from '../mcap/messageIndex.ts';
@@ -36,7 +36,8 @@ import {
 
 export interface CameraInfo {
   id: string;
-  imageTopic: string;
+  /** null: the file has no images of this camera, only its results (`replay --results-only`). */
+  imageTopic: string | null;
   annotationsTopic: string | null;
   calibrationTopic: string | null;
   intrinsics: CameraIntrinsics | null;
@@ -105,7 +106,9 @@ export class Recording {
     clockIsAnnotations: boolean,
   ) {
     this.cameras = cameras;
-    this.stampedImageTopics = new Set(clockIsAnnotations ? cameras.map((c) => c.imageTopic) : []);
+    this.stampedImageTopics = new Set(
+      clockIsAnnotations ? cameras.flatMap((c) => (c.imageTopic ? [c.imageTopic] : [])) : [],
+    );
     this.frameTimes = frameTimes;
     this.hasGroundTruth = present.has(topics.groundTruthObjects);
     this.hasObjects = present.has(topics.objects);
@@ -143,6 +146,7 @@ export class Recording {
     for (const ch of reader.channelsById.values()) byTopic.set(ch.topic, ch);
     const cameras = findCameras(reader, byTopic);
     await nameByFrameId(reader, cameras, byTopic);
+    await addImagelessCameras(reader, cameras, byTopic);
     cameras.sort((a, b) => compareRigOrder(a.id, b.id));
     // The frame clock: the annotations topic with the most frames (a camera that drops out must not hide the
     // other cameras' frames), else the image topic with the most, else ground truth or objects.
@@ -150,7 +154,7 @@ export class Recording {
     const candidates = annotated.length
       ? annotated
       : cameras.length
-        ? cameras.map((c) => c.imageTopic)
+        ? cameras.flatMap((c) => (c.imageTopic ? [c.imageTopic] : []))
         : [topics.groundTruthObjects, topics.objects].filter((t) => byTopic.has(t)).slice(0, 1);
     if (candidates.length === 0)
       throw new Error(`${name} has no camera images, annotations, ground truth or objects to show`);
@@ -354,7 +358,8 @@ export class Recording {
     };
     for (const cam of this.cameras) {
       const img = get(cam.imageTopic);
-      const image = img ? imageFromMsg(this.schemaNames.get(cam.imageTopic) ?? '', img) : null;
+      const image =
+        img && cam.imageTopic ? imageFromMsg(this.schemaNames.get(cam.imageTopic) ?? '', img) : null;
       if (image) frame.images.set(cam.id, image);
       const ann = get(cam.annotationsTopic);
       if (ann) frame.boxes.set(cam.id, annotationsToBoxes(ann));

@@ -50,6 +50,7 @@ export async function nameByFrameId(
   if (orphans.length === 0) return;
   for (const cam of cameras) {
     if (cam.annotationsTopic) continue;
+    if (cam.imageTopic === null) continue;
     const ch = byTopic.get(cam.imageTopic)!;
     const decode = makeDecoder(ch.messageEncoding, reader.schemasById.get(ch.schemaId));
     if (decode instanceof Error) continue;
@@ -69,4 +70,63 @@ export async function nameByFrameId(
       break;
     }
   }
+}
+
+/**
+ * A results file written with `replay --results-only` has annotations and calibrations but no images: each
+ * annotations topic without a camera becomes one (no image topic), so its boxes are drawn on a blank canvas of the
+ * calibration's size. Its calibration is found by topic name (`/<camera>/calibration`, `/<camera>/camera_info`),
+ * else by the frame_id of a calibration topic's first message (replay names a camera by its images' frame_id).
+ */
+export async function addImagelessCameras(
+  reader: McapIndexedReader,
+  cameras: CameraInfo[],
+  byTopic: Map<string, McapTypes.Channel>,
+): Promise<void> {
+  const taken = new Set(cameras.map((c) => c.annotationsTopic));
+  const ids = [...byTopic.keys()]
+    .filter((t) => !taken.has(t))
+    .flatMap((t) => cameraFromAnnotationsTopic(t) ?? [])
+    .filter((id) => !cameras.some((c) => c.id === id));
+  if (ids.length === 0) return;
+  const schemaName = (ch: McapTypes.Channel) => reader.schemasById.get(ch.schemaId)?.name ?? '';
+  const calibrations = [...byTopic.values()]
+    .filter((ch) => isCalibrationSchema(schemaName(ch)))
+    .sort((a, b) => a.topic.localeCompare(b.topic));
+  const usedCalibrations = new Set(cameras.map((c) => c.calibrationTopic));
+  const byFrameId = new Map<string, string>();
+  for (const ch of calibrations) {
+    if (usedCalibrations.has(ch.topic)) continue;
+    const frameId = await firstFrameId(reader, ch);
+    if (frameId && !byFrameId.has(frameId)) byFrameId.set(frameId, ch.topic);
+  }
+  for (const id of ids.sort()) {
+    const calibration =
+      calibrations.find((c) => !usedCalibrations.has(c.topic) && cameraFromTopic(c.topic) === id)?.topic ??
+      byFrameId.get(id) ??
+      null;
+    cameras.push({
+      id,
+      imageTopic: null,
+      annotationsTopic: topics.annotations(id),
+      calibrationTopic: calibration,
+      intrinsics: null,
+      mount: null,
+    });
+  }
+}
+
+/** The frame_id of a channel's first message ('' when it has none or does not decode). */
+async function firstFrameId(reader: McapIndexedReader, ch: McapTypes.Channel): Promise<string> {
+  const decode = makeDecoder(ch.messageEncoding, reader.schemasById.get(ch.schemaId));
+  if (decode instanceof Error) return '';
+  for await (const msg of reader.readMessages({ topics: [ch.topic] })) {
+    try {
+      const m = decode(msg.data);
+      return String(m.frame_id ?? ((m.header ?? {}) as Record<string, unknown>).frame_id ?? '');
+    } catch {
+      return '';
+    }
+  }
+  return '';
 }

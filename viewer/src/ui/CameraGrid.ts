@@ -81,8 +81,13 @@ async function toBitmap(img: CameraImage): Promise<ImageBitmap | string> {
   }
 }
 
+/** What a camera without images in the file shows (a results file written with `replay --results-only`). */
+export const NO_IMAGES_NOTE = 'no images in this file (results only): open its recording with it in Foxglove';
+
 export class CameraGrid {
   private readonly canvases = new Map<string, HTMLCanvasElement>();
+  /** Per camera, the note drawn when a frame has no image of it. */
+  private readonly noImage = new Map<string, string>();
   /** What the last draw put on each canvas (read by tests and the metrics panel). */
   drawn: DrawnCamera[] = [];
   private drawSeq = 0;
@@ -111,6 +116,7 @@ export class CameraGrid {
       cell.append(canvas, label);
       root.append(cell);
       this.canvases.set(cam.id, canvas);
+      this.noImage.set(cam.id, cam.imageTopic === null ? NO_IMAGES_NOTE : 'no image');
     }
   }
 
@@ -119,7 +125,10 @@ export class CameraGrid {
     const seq = ++this.drawSeq;
     const entries = [...this.canvases.keys()];
     const bitmaps = await Promise.all(
-      entries.map((id) => (frame.images.get(id) ? toBitmap(frame.images.get(id)!) : 'no image')),
+      entries.map((id) => {
+        const image = frame.images.get(id);
+        return image ? toBitmap(image) : (this.noImage.get(id) ?? 'no image');
+      }),
     );
     if (seq !== this.drawSeq) {
       for (const b of bitmaps) if (typeof b !== 'string') b.close();

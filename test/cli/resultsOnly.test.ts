@@ -1,0 +1,131 @@
+/**
+ * `viper replay --results-only` through the real CLI, and every command that reads a results file on what it
+ * writes: eval, compare and export give what they give on a full results file; inspect says where the images
+ * are; replaying it again says to replay its recording; feeds write the same bytes as single replays.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RecordingReader } from '../../src/io/index.ts';
+import { recordScenario } from '../../src/sim/record.ts';
+import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
+import { tinyScenario } from '../sim/testing.ts';
+import { viper } from '../testing/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-results-only-cli-'));
+const input = join(dir, 'tiny.mcap');
+const full = join(dir, 'full.mcap');
+const only = join(dir, 'only.mcap');
+const IMAGES = ['/cam_back/image', '/cam_front/image'];
+
+const replayArgs = (out: string, ...more: string[]) => [
+  'replay',
+  input,
+  '-o',
+  out,
+  '--detector',
+  'oracle',
+  '--no-progress',
+  ...more,
+];
+
+let summary: { leftOut?: { topics: string[]; messages: number; bytes: number } };
+beforeAll(async () => {
+  await recordScenario(scenarioFromValue(tinyScenario({ duration: 2 }), 'tiny').world, input);
+  expect(viper(replayArgs(full)).code).toBe(0);
+  const r = viper(replayArgs(only, '--results-only', '--json'));
+  expect(r.code, r.stderr).toBe(0);
+  summary = JSON.parse(r.stdout);
+});
+
+async function topicsOf(path: string): Promise<string[]> {
+  const r = await RecordingReader.open(path);
+  const t = r
+    .channels()
+    .map((c) => c.topic)
+    .sort();
+  await r.close();
+  return t;
+}
+
+describe('viper replay --results-only', () => {
+  it('is in the help', () => {
+    expect(viper(['replay', '--help']).stdout).toContain('--results-only');
+  });
+
+  it('leaves the images out, keeps the rest, and says what it left out', async () => {
+    const kept = await topicsOf(only);
+    expect(kept).toEqual((await topicsOf(full)).filter((t) => !IMAGES.includes(t)));
+    expect(kept).toEqual(expect.arrayContaining(['/tf', '/ground_truth/objects', '/cam_front/calibration']));
+    expect(summary.leftOut?.topics).toEqual(IMAGES);
+    expect(summary.leftOut?.messages).toBe(20);
+    const text = viper(replayArgs(join(dir, 'text.mcap'), '--results-only')).stdout;
+    expect(text).toMatch(
+      /results only: left out 20 input messages \(.* MB\) on 2 topics \(\/cam_back\/image, \/cam_front\/image\)/,
+    );
+  });
+
+  it('gives the same bytes twice', () => {
+    const again = join(dir, 'again.mcap');
+    expect(viper(replayArgs(again, '--results-only', '--batch-size', '1')).code).toBe(0);
+    expect(readFileSync(again).equals(readFileSync(only))).toBe(true);
+  });
+
+  it('scores as the full results file does, with or without --gt', () => {
+    const scores = (args: string[]) => {
+      const r = viper(['eval', ...args, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      delete j.results;
+      delete j.groundTruth;
+      return j;
+    };
+    const want = scores([full]);
+    expect(scores([only])).toEqual(want);
+    expect(scores([only, '--gt', input])).toEqual(want);
+  });
+
+  it('compares with the full results file as equal', () => {
+    const c = viper(['compare', full, only, '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    for (const f of JSON.parse(c.stdout).figures) expect(f.delta ?? 0, f.metric).toBe(0);
+  });
+
+  it('exports the same MOTChallenge files', () => {
+    const files = (results: string, out: string) => {
+      const r = viper(['export', results, '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+      return readdirSync(out, { recursive: true, encoding: 'utf8' })
+        .sort()
+        .map((f) => [f, f.endsWith('.txt') ? readFileSync(join(out, f), 'utf8') : '']);
+    };
+    expect(files(only, join(dir, 'mot-only'))).toEqual(files(full, join(dir, 'mot-full')));
+  });
+
+  it('inspect says the images are in the recording; replaying it again says to replay that', () => {
+    const i = viper(['inspect', only]);
+    expect(i.code).toBe(0);
+    expect(i.stdout).toMatch(
+      /cameras: \(no images: a results file \(replay --results-only\), its images are in the recording it was replayed from\) results for cam_back, cam_front/,
+    );
+    const r = viper(['replay', only, '-o', join(dir, 'again-of-only.mcap'), '--detector', 'oracle']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /results file without images \(replay --results-only\): replay the recording it was made from/,
+    );
+  });
+
+  it('as feeds: each file is the bytes of replaying its recording alone', () => {
+    const out = join(dir, 'feeds');
+    const second = join(dir, 'second.mcap');
+    const r0 = viper(['replay', input, '-o', second, '--detector', 'none', '--no-progress']);
+    expect(r0.code, r0.stderr).toBe(0);
+    const r = viper(['replay', input, second, '-o', out, '--detector', 'oracle', '--results-only', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const feeds = JSON.parse(r.stdout).feeds as { leftOut?: { topics: string[] } }[];
+    expect(feeds.map((f) => f.leftOut?.topics)).toEqual([IMAGES, IMAGES]);
+    expect(readFileSync(join(out, 'tiny.results.mcap')).equals(readFileSync(only))).toBe(true);
+  });
+});

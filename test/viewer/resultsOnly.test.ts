@@ -1,0 +1,144 @@
+/**
+ * The viewer's data layer on a results file written with `replay --results-only` (no images): each annotated
+ * camera is still a camera (no image topic), with its calibration (by topic name, or by the frame_id replay named
+ * it by) and its mount, and every frame has its boxes. Files are uncompressed: no WebAssembly decompressor needed.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { McapTypes } from '@mcap/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { secToNs, toFoxgloveTime } from '../../src/contracts/time.ts';
+import { replay } from '../../src/graph/replay.ts';
+import { RecordingWriter } from '../../src/io/index.ts';
+import type { CameraBox, CameraImage, CameraIntrinsics, Tf } from '../../viewer/src/data/normalize.ts';
+import { copyRecording, testJpeg, writeRigRecording } from '../testing/recordings.ts';
+import { oneTrackStage } from '../testing/stages.ts';
+import { fileReadable } from './fixtures.ts';
+
+/** The viewer's Recording, loaded untyped (its wasm imports are Vite's); the part used here, typed locally. */
+interface RecordingApi {
+  cameras: {
+    id: string;
+    imageTopic: string | null;
+    annotationsTopic: string | null;
+    calibrationTopic: string | null;
+    intrinsics: CameraIntrinsics | null;
+    mount: Tf | null;
+  }[];
+  frameTimes: bigint[];
+  readFrame(index: number): Promise<{ images: Map<string, CameraImage>; boxes: Map<string, CameraBox[]> }>;
+}
+const recordingModule = '../../viewer/src/data/Recording.ts';
+const { Recording } = (await import(/* @vite-ignore */ recordingModule)) as {
+  Recording: { open(readable: McapTypes.IReadable, name: string): Promise<RecordingApi> };
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'viper-viewer-results-only-'));
+const T = secToNs(1000);
+const stage = () => oneTrackStage({ x1: 10, y1: 8, x2: 30, y2: 40 });
+
+/** A rig recording with a static mount of cam_front (base_link → cam_front). */
+async function rigWithMount(path: string): Promise<void> {
+  const plain = join(dir, 'plain.mcap');
+  await writeRigRecording(plain, { cameras: ['cam_front', 'cam_back'], frames: 6, width: 64, height: 48 });
+  await copyRecording(plain, path, 64 * 1024, undefined, undefined, async (w) => {
+    const ch = await w.addChannel('/tf_static', { kind: 'foxglove', name: 'foxglove.FrameTransforms' });
+    await w.writeObject(ch, T, {
+      transforms: [
+        {
+          timestamp: toFoxgloveTime(T),
+          parent_frame_id: 'base_link',
+          child_frame_id: 'cam_front',
+          translation: { x: 1.5, y: 0, z: 1.5 },
+          rotation: { x: -0.5, y: 0.5, z: -0.5, w: 0.5 },
+        },
+      ],
+    });
+  });
+}
+
+/** A camera whose topics say `camera` and whose frame_id says `cam_optical` (replay names it by the frame_id). */
+async function frameIdCamera(path: string): Promise<void> {
+  const w = await RecordingWriter.create(path, { compression: 'none' });
+  const img = await w.addChannel('/camera/image', { kind: 'foxglove', name: 'foxglove.CompressedImage' });
+  const cal = await w.addChannel('/camera/calibration', {
+    kind: 'foxglove',
+    name: 'foxglove.CameraCalibration',
+  });
+  for (let i = 0; i < 4; i++) {
+    const t = T + BigInt(i) * 100_000_000n;
+    const timestamp = toFoxgloveTime(t);
+    if (i === 0)
+      await w.writeObject(cal, t, {
+        timestamp,
+        frame_id: 'cam_optical',
+        width: 80,
+        height: 40,
+        distortion_model: '',
+        D: [],
+        K: [40, 0, 40, 0, 40, 20, 0, 0, 1],
+        R: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+        P: [40, 0, 40, 0, 0, 40, 20, 0, 0, 0, 1, 0],
+      });
+    await w.writeObject(img, t, {
+      timestamp,
+      frame_id: 'cam_optical',
+      data: await testJpeg(i, 80, 40),
+      format: 'jpeg',
+    });
+  }
+  await w.close();
+}
+
+let results: string;
+beforeAll(async () => {
+  const input = join(dir, 'rig.mcap');
+  await rigWithMount(input);
+  results = join(dir, 'rig.results.mcap');
+  await replay({ input, output: results, stages: [stage()], resultsOnly: true, compression: 'none' });
+});
+
+describe('the viewer on a results-only file', () => {
+  it('finds each annotated camera, with its calibration and mount, though the file has no image', async () => {
+    const rec = await Recording.open(fileReadable(results), 'rig.results.mcap');
+    const cams = new Map(rec.cameras.map((c) => [c.id, c]));
+    expect([...cams.keys()].sort()).toEqual(['cam_back', 'cam_front']);
+    for (const c of cams.values()) {
+      expect(c.imageTopic).toBeNull();
+      expect(c.annotationsTopic).toBe(`/perception/${c.id}/annotations`);
+      expect(c.calibrationTopic).toBe(`/${c.id}/calibration`);
+      expect(c.intrinsics).toMatchObject({ width: 64, height: 48 });
+    }
+    expect(cams.get('cam_front')!.mount).toMatchObject({ parent: 'base_link', child: 'cam_front' });
+    expect(rec.frameTimes).toHaveLength(6);
+  });
+
+  it('gives every frame its boxes and no image', async () => {
+    const rec = await Recording.open(fileReadable(results), 'rig.results.mcap');
+    for (let i = 0; i < rec.frameTimes.length; i++) {
+      const f = await rec.readFrame(i);
+      expect(f.images.size).toBe(0);
+      for (const cam of ['cam_front', 'cam_back'])
+        expect(f.boxes.get(cam), `frame ${i} ${cam}`).toEqual([
+          expect.objectContaining({ x1: 10, y1: 8, x2: 30, y2: 40, trackId: 1 }),
+        ]);
+    }
+  });
+
+  it("finds the calibration of a camera named by its frame_id through that calibration's frame_id", async () => {
+    const input = join(dir, 'frame-id.mcap');
+    await frameIdCamera(input);
+    const out = join(dir, 'frame-id.results.mcap');
+    await replay({ input, output: out, stages: [stage()], resultsOnly: true, compression: 'none' });
+    const rec = await Recording.open(fileReadable(out), 'frame-id.results.mcap');
+    expect(rec.cameras).toEqual([
+      expect.objectContaining({
+        id: 'cam_optical',
+        imageTopic: null,
+        calibrationTopic: '/camera/calibration',
+        intrinsics: expect.objectContaining({ width: 80, height: 40 }),
+      }),
+    ]);
+  });
+});
