@@ -91,25 +91,29 @@ export async function replayFeedsCommand(
         if (x.summary.interrupted) code = Math.max(code, EXIT_INTERRUPTED);
         continue;
       }
+      // A feed that wrote nothing leaves the results of an earlier run in place (not deleted: they may be all the
+      // user has), and says so, or they would be taken for this run's.
+      const stale = !('wrote' in x && x.wrote) && existsSync(x.output);
+      const staleJson = stale ? { staleOutput: true } : {};
+      const staleText = stale ? `; ${x.output} is from an earlier run, not this one` : '';
       if ('notStarted' in x) {
-        if (o.json) json.push({ input: x.input, output: x.output, notStarted: true });
-        else {
-          const stale = existsSync(x.output) ? ` (${x.output} is from an earlier run)` : '';
+        if (o.json) json.push({ input: x.input, output: x.output, notStarted: true, ...staleJson });
+        else
           process.stdout.write(
-            `replay ${x.input}: not started (stopped before its turn), nothing written${stale}\n`,
+            `replay ${x.input}: not started (stopped before its turn), nothing written${staleText}\n`,
           );
-        }
         code = Math.max(code, EXIT_INTERRUPTED);
         continue;
       }
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));
-      const kept = x.wrote ? ' (its results so far are finalized)' : ' (nothing written)';
+      const kept = x.wrote ? ' (its results so far are finalized)' : ` (nothing written${staleText})`;
       process.stderr.write(`replay ${x.input} → ${x.output} failed${kept}:\n`);
       code = Math.max(code, reportError(err, false));
       json.push({
         input: x.input,
         output: x.output,
         error: err instanceof Error ? err.message : String(err),
+        ...staleJson,
       });
     }
     // At thousands of feeds the summaries run to thousands of lines: the counts, last.
