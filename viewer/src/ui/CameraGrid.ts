@@ -152,10 +152,10 @@ export class CameraGrid {
       } else {
         ctx.fillStyle = '#888';
         const note = got as string;
-        // One line across the canvas: the font shrinks for a long reason.
+        // One line across the top of the canvas (the sky, where boxes seldom are): the font shrinks for a long reason.
         const px = Math.min(Math.round(canvas.height / 12), Math.floor((1.8 * canvas.width) / note.length));
         ctx.font = `${px}px sans-serif`;
-        ctx.fillText(note, 10, canvas.height / 2);
+        ctx.fillText(note, 10, px + 6);
       }
       const m = metrics.get(id);
       const gtBoxes = showGt && m ? m.gt : [];
