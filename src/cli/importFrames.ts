@@ -76,7 +76,7 @@ export interface ImportSummary {
  * cannot be guessed, and a made-up mount would have replay place objects in the world at made-up distances. Said
  * once, so that an empty 3D panel in Foxglove and replay's missing world objects are not a surprise.
  */
-export function noMountNote(camera: string): string {
+function noMountNote(camera: string): string {
   return (
     `no --mount, so no /tf: Foxglove's Image panel shows the frames, but its 3D panel cannot place camera ${camera} ` +
     'and replay places no objects in the world; give where the camera is with --mount x,y,z,yaw,pitch,roll ' +

@@ -13,7 +13,7 @@ import {
 } from '../contracts/errors.ts';
 import { unfinishedOutputs } from '../io/index.ts';
 
-export function isVerbose(): boolean {
+function isVerbose(): boolean {
   return process.argv.includes('--verbose');
 }
 
@@ -148,7 +148,7 @@ function signalExitCode(signal: NodeJS.Signals): number {
 let received: NodeJS.Signals | undefined;
 
 /** The exit code of a command stopped by a signal: 130 for SIGINT (and when none was seen), 143 SIGTERM, 129 SIGHUP. */
-export function interruptedExitCode(): number {
+function interruptedExitCode(): number {
   return received ? signalExitCode(received) : EXIT_INTERRUPTED;
 }
 

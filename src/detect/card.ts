@@ -148,7 +148,7 @@ const modelsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '
 export const BUNDLED_MODEL = join(modelsDir, 'viper-det', 'viper-det.card.json');
 
 /** Where a card for `ref` may live: the path itself, `<name>.card.json` beside an .onnx, or a bundled name. */
-export function cardCandidates(ref: string): string[] {
+function cardCandidates(ref: string): string[] {
   if (extname(ref) === '.onnx') return [join(dirname(ref), `${basename(ref, '.onnx')}.card.json`)];
   if (extname(ref) === '.json') return [ref];
   if (!ref.includes('/') && !ref.includes('\\')) {

@@ -69,7 +69,7 @@ export interface AmotaResult {
  * ground truth (optimal assignment, centres within `matchDistanceM`); those matched to don't-care ground truth
  * (`ignore`) are removed, then the don't-care ground truth is.
  */
-export function bevDontCareFrame<R extends Omit<BevRow, 'frame'>>(
+function bevDontCareFrame<R extends Omit<BevRow, 'frame'>>(
   gt: readonly R[],
   tr: readonly R[],
   matchDistanceM: number,

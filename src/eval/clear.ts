@@ -51,7 +51,7 @@ export function clearAccumulator(opts: ClearOptions = {}): FrameAccumulator<Clea
  * TrackEval's CLEAR, one frame at a time (frames in order; ids numbered from 0 in order of appearance). Per gt
  * id: frames present and matched, resumptions, the tracker it last matched; and last frame's matches.
  */
-export class ClearAccumulator implements FrameAccumulator<ClearResult> {
+class ClearAccumulator implements FrameAccumulator<ClearResult> {
   readonly #res = emptyClear();
   readonly #gtIdCount: number[] = [];
   readonly #gtMatchedCount: number[] = [];
@@ -165,4 +165,4 @@ export function clearMot(seq: EvalSequence<Box2D> | PreparedSequence, opts: Clea
   return acc.result(totalsOf(p));
 }
 
-export { type ClearResult, combineClear, finalizeClear } from './clearResult.ts';
+export { type ClearResult, combineClear } from './clearResult.ts';

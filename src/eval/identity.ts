@@ -105,7 +105,7 @@ export function identity(
   return acc.result(totalsOf(p));
 }
 
-export function finalizeIdentity(res: IdentityResult): IdentityResult {
+function finalizeIdentity(res: IdentityResult): IdentityResult {
   res.IDR = res.IDTP / Math.max(1, res.IDTP + res.IDFN);
   res.IDP = res.IDTP / Math.max(1, res.IDTP + res.IDFP);
   res.IDF1 = res.IDTP / Math.max(1, res.IDTP + 0.5 * res.IDFP + 0.5 * res.IDFN);

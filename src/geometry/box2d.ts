@@ -6,7 +6,7 @@
  */
 import type { Box2D } from '../contracts/geometry.ts';
 
-export function boxArea(b: Box2D, offsetPx = 0): number {
+function boxArea(b: Box2D, offsetPx = 0): number {
   return Math.max(0, b.x2 - b.x1 + offsetPx) * Math.max(0, b.y2 - b.y1 + offsetPx);
 }
 

@@ -35,7 +35,7 @@ export function box3DCorners(box: Box3D): Vec3[] {
 }
 
 /** The 12 edges as corner index pairs (see box3DCorners for the order). */
-export const BOX_EDGES: readonly [number, number][] = [
+const BOX_EDGES: readonly [number, number][] = [
   [0, 1],
   [1, 2],
   [2, 3],

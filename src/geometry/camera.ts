@@ -103,7 +103,7 @@ export function pinholeModel(
 }
 
 /** Apply the distortion polynomial to normalized coordinates (x', y'). */
-export function distortNormalized(m: CameraModel, x: number, y: number): [number, number] {
+function distortNormalized(m: CameraModel, x: number, y: number): [number, number] {
   if (!m.distorted) return [x, y];
   const [k1, k2, p1, p2, k3, k4, k5, k6] = m.d;
   const r2 = x * x + y * y;
@@ -120,12 +120,7 @@ export function distortNormalized(m: CameraModel, x: number, y: number): [number
  * Invert the distortion by fixed-point iteration (OpenCV's undistortPoints scheme); converges for the moderate
  * distortion of automotive cameras (not for fisheye).
  */
-export function undistortNormalized(
-  m: CameraModel,
-  xd: number,
-  yd: number,
-  iterations = 20,
-): [number, number] {
+function undistortNormalized(m: CameraModel, xd: number, yd: number, iterations = 20): [number, number] {
   if (!m.distorted) return [xd, yd];
   const [k1, k2, p1, p2, k3, k4, k5, k6] = m.d;
   let x = xd;

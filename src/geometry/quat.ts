@@ -24,11 +24,11 @@ export function quatMultiply(a: Quat, b: Quat): Quat {
   ];
 }
 
-export function quatConjugate(q: Quat): Quat {
+function quatConjugate(q: Quat): Quat {
   return [-q[0], -q[1], -q[2], q[3]];
 }
 
-export function quatNormalize(q: Quat): Quat {
+function quatNormalize(q: Quat): Quat {
   const n = Math.hypot(q[0], q[1], q[2], q[3]);
   if (n === 0) return [0, 0, 0, 1];
   return [q[0] / n, q[1] / n, q[2] / n, q[3] / n];

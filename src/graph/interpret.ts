@@ -203,6 +203,6 @@ function rosSpellings(kind: string, msg: Decoded): Spelling[] {
 }
 
 /** `/tf_static` (or a namespaced `/robot/tf_static`): tf2's static transforms, valid at every stamp. */
-export function isStaticTfTopic(topic: string): boolean {
+function isStaticTfTopic(topic: string): boolean {
   return /(^|\/)tf_static$/.test(topic);
 }

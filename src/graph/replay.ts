@@ -76,7 +76,7 @@ export interface ReplayOptions {
 
 import type { PerceptionCounts, ReplaySummary } from './summaryTypes.ts';
 
-export type { PerceptionCounts, ReplaySummary };
+export type { ReplaySummary };
 
 export interface ReplayProgress {
   /** Messages read from the input, and the log time and rig frames closed as of the last one. */

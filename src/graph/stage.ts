@@ -3,4 +3,4 @@
  * importing the graph).
  */
 
-export { emptyResult, type FrameIssue, type RigResult, type Stage } from '../contracts/stage.ts';
+export { emptyResult, type RigResult, type Stage } from '../contracts/stage.ts';

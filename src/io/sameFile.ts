@@ -41,6 +41,6 @@ export function sameFile(a: string, b: string): boolean {
   return sameIdentity(fileIdentity(a), fileIdentity(b));
 }
 
-export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.canonical === b.canonical || (a.inode !== undefined && a.inode === b.inode);
 }

@@ -81,7 +81,7 @@ export function parseRange(
 }
 
 /** Resolve a URL path inside `root`; null when it escapes (after decoding and following symlinks) or is odd. */
-export async function resolveInside(root: string, urlPath: string): Promise<string | null> {
+async function resolveInside(root: string, urlPath: string): Promise<string | null> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);

@@ -53,7 +53,7 @@ export function worldToEgo(ego: EgoState, x: number, y: number): [number, number
 }
 
 /** Per-camera views of every agent: boxes from the id buffer, fractions from the pixel counts. */
-export function cameraViews(images: CameraImage[], nAgents: number, minPixels = 1): GtCameraView[][] {
+function cameraViews(images: CameraImage[], nAgents: number, minPixels = 1): GtCameraView[][] {
   const out: GtCameraView[][] = Array.from({ length: nAgents }, () => []);
   for (const img of images) {
     const b = pixelBoxes(img.ids, img.width, img.height, nAgents);
@@ -73,7 +73,7 @@ export function cameraViews(images: CameraImage[], nAgents: number, minPixels = 
   return out;
 }
 
-export function gtActor(st: AgentState, ego: EgoState, views: GtCameraView[]): GtActor {
+function gtActor(st: AgentState, ego: EgoState, views: GtCameraView[]): GtActor {
   const [L, W, H] = st.agent.size;
   const [ex, ey] = worldToEgo(ego, st.x, st.y);
   return {

@@ -129,7 +129,7 @@ export function sceneUpdate(gt: GroundTruthMessage, tNs: TimeNs): object {
   };
 }
 
-export function egoTransform(f: SimFrame): Transform {
+function egoTransform(f: SimFrame): Transform {
   const e = f.frame.ego;
   return {
     parent: frameIds.world,

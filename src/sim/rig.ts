@@ -64,7 +64,7 @@ export function mountRotation(yawRad: number, pitchRad: number, rollRad: number)
   return mul3(m, r0);
 }
 
-export function mul3(a: number[], b: number[]): number[] {
+function mul3(a: number[], b: number[]): number[] {
   const o = new Array<number>(9);
   for (let i = 0; i < 3; i++)
     for (let j = 0; j < 3; j++)
@@ -76,7 +76,7 @@ export function mul3(a: number[], b: number[]): number[] {
 export const matToQuat = mat3ToQuat;
 
 /** Build one camera from a scenario camera entry (defaults: rig width/height, principal point at centre). */
-export function cameraFromSpec(c: CameraSpec, rig: RigSpec): RigCamera {
+function cameraFromSpec(c: CameraSpec, rig: RigSpec): RigCamera {
   const width = c.width ?? rig.width;
   const height = c.height ?? rig.height;
   const fx = c.fx ?? width / 2 / Math.tan(((c.hfov ?? 70) * DEG) / 2);

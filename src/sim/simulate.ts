@@ -32,7 +32,7 @@ export function frameCount(s: Scenario): number {
 }
 
 /** Log time of frame k, exact in integer nanoseconds. */
-export function frameStampNs(s: Scenario, k: number): TimeNs {
+function frameStampNs(s: Scenario, k: number): TimeNs {
   return BigInt(s.epoch) * NS_PER_S + BigInt(Math.round((k * 1e9) / s.rate));
 }
 

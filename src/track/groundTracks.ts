@@ -42,7 +42,7 @@ export function observeGround(cfg: TrackerConfig, t: STrack, det: STrack, tS: nu
  * The box touches the image's left or right edge (within the margin of ground.ts). Needs `imageWidth` (the
  * track stage sets it per camera); without it only the detection side of the edge gate acts.
  */
-export function atSideEdge(cfg: TrackerConfig, box: Box2D): boolean {
+function atSideEdge(cfg: TrackerConfig, box: Box2D): boolean {
   const W = cfg.imageWidth;
   return W > 0 && (box.x1 <= EDGE_MARGIN_PX || box.x2 >= W - EDGE_MARGIN_PX);
 }

@@ -86,7 +86,7 @@ export function kalmanPredict(
 }
 
 /** Projected measurement mean (4) and covariance S = H P Hᵀ + R (4×4 row-major). */
-export function kalmanProject(
+function kalmanProject(
   s: KalmanState,
   p: KalmanParams = BYTETRACK_KALMAN,
 ): { mean: Float64Array; cov: Float64Array } {

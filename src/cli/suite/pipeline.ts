@@ -58,7 +58,7 @@ export interface PipelineOptions {
 }
 
 /** The quick variant: half resolution (intrinsics scaled), same scene, duration and rate. */
-export function quickScenario(s: Scenario): Scenario {
+function quickScenario(s: Scenario): Scenario {
   const half = (x: number | undefined) => (x === undefined ? undefined : Math.max(16, Math.round(x / 2)));
   const scale = (x: number | undefined) => (x === undefined ? undefined : x / 2);
   const cameras = s.rig.cameras?.map((c) => {

@@ -38,7 +38,7 @@ export interface KittiRow {
  * sitting, TrackEval's pedestrian distractor). Matched without case, as TrackEval matches them (a tracker's `car`
  * is KITTI's `Car`); anything else is a typo, which would be scored as a class of its own.
  */
-export const KITTI_TYPES = [
+const KITTI_TYPES = [
   'car',
   'van',
   'truck',

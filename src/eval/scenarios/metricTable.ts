@@ -105,7 +105,7 @@ export function rowsOf(run: RunData, minVisibility: number): { gt: TrackRow[]; t
 }
 
 /** The scenario's BEV ground truth per frame: `groundTruthToBev`'s rule (visible actors, short ones don't-care). */
-export function visibleBevRows(run: RunData, minVisibility: number, minHeightPx = 0): BevRow[] {
+function visibleBevRows(run: RunData, minVisibility: number, minHeightPx = 0): BevRow[] {
   return run.gt.flatMap((g, frame) =>
     groundTruthToBev(g, minVisibility, minHeightPx).map((r) => ({ frame, ...r })),
   );

@@ -11,7 +11,7 @@ const H = 260;
 const PAD = { left: 44, right: 120, top: 28, bottom: 34 };
 
 /** Series (values in [0, 1], or null where undefined) plotted by the chart. */
-export function timelineSeries(t: Timeline): {
+function timelineSeries(t: Timeline): {
   recall: (number | null)[];
   precision: (number | null)[];
   mota: (number | null)[];

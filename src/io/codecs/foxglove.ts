@@ -38,7 +38,7 @@ interface Built {
 const cache = new Map<string, Built>();
 
 /** `CompressedImage` or `foxglove.CompressedImage` → `CompressedImage`; throws for unknown names. */
-export function foxgloveShortName(name: string): string {
+function foxgloveShortName(name: string): string {
   const short = name.startsWith('foxglove.') ? name.slice('foxglove.'.length) : name;
   if (!Object.hasOwn(foxgloveMessageSchemas, short) || isProtoEquivalent(short)) {
     throw new RecordingError({

@@ -38,7 +38,7 @@ export function unreadRawEncoding(encoding: string): string | undefined {
 }
 
 /** ROS `format` ("jpeg", "png", "rgb8; jpeg compressed bgr8") or Foxglove `format` ("jpeg", "png") → encoding. */
-export function compressedEncoding(format: string, where: string): ImageEncoding {
+function compressedEncoding(format: string, where: string): ImageEncoding {
   const f = format.toLowerCase();
   if (f.includes('png')) return 'png';
   if (f.includes('jpeg') || f.includes('jpg')) return 'jpeg';
@@ -58,7 +58,7 @@ export function compressedImage(format: string, data: Uint8Array, where: string)
  * without padding. Rows padded to `step` bytes are copied out; an unpadded 3- or 1-channel buffer is passed
  * through without copying.
  */
-export function rawImage(
+function rawImage(
   encoding: string,
   width: number,
   height: number,

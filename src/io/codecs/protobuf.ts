@@ -138,7 +138,7 @@ function eachValue(value: unknown, p: FieldPlan, fn: (v: unknown) => unknown): u
 }
 
 /** protobufjs `toObject` output → Viper edge form (in place where possible). */
-export function fromProtoObject(type: protobuf.Type, obj: AnyObj): AnyObj {
+function fromProtoObject(type: protobuf.Type, obj: AnyObj): AnyObj {
   for (const p of planOf(type)) {
     const v = obj[p.name];
     switch (p.kind) {
@@ -160,7 +160,7 @@ export function fromProtoObject(type: protobuf.Type, obj: AnyObj): AnyObj {
 }
 
 /** Viper edge form → object protobufjs can encode (a shallow copy; inputs are not mutated). */
-export function toProtoObject(type: protobuf.Type, obj: AnyObj): AnyObj {
+function toProtoObject(type: protobuf.Type, obj: AnyObj): AnyObj {
   const plan = planOf(type);
   if (plan.length === 0) return obj;
   const out: AnyObj = { ...obj };
@@ -210,7 +210,7 @@ function plainBytes(v: unknown): Uint8Array {
   return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-export const TO_OBJECT_OPTIONS: protobuf.IConversionOptions = {
+const TO_OBJECT_OPTIONS: protobuf.IConversionOptions = {
   longs: String,
   enums: Number,
   defaults: true,

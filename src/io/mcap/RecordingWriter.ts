@@ -19,7 +19,7 @@ import { fileAccessError } from './inspectFile.ts';
  * The MCAP header's library field. Pinned, not package.json's version: a release bump must not change the bytes
  * of every recording (the suite's digests and goldens would all move with no change in content).
  */
-export const VIPER_LIBRARY = 'viper 0.1.0';
+const VIPER_LIBRARY = 'viper 0.1.0';
 const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 
 interface ChannelState {

@@ -59,7 +59,7 @@ function incompressible(parts: readonly Uint8Array[], size: number): boolean {
 }
 
 /** The parts as one buffer (no copy when there is only one). */
-export function join(parts: readonly Uint8Array[], size: number): Uint8Array {
+function join(parts: readonly Uint8Array[], size: number): Uint8Array {
   if (parts.length === 1) return parts[0] as Uint8Array;
   const out = new Uint8Array(size);
   let at = 0;
@@ -71,7 +71,7 @@ export function join(parts: readonly Uint8Array[], size: number): Uint8Array {
 }
 
 /** Bytes [offset, offset + length) of the parts taken as one (a view when they lie in one part). */
-export function range(parts: readonly Uint8Array[], offset: number, length: number): Uint8Array {
+function range(parts: readonly Uint8Array[], offset: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
   let skip = offset;
   let got = 0;

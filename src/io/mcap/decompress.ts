@@ -7,7 +7,7 @@ import type { DecompressHandlers } from '@mcap/core';
 import { loadDecompressHandlers } from '@mcap/support';
 
 /** Largest uncompressed chunk accepted (writers use 4 MiB; 1 GiB leaves room for huge single images). */
-export const MAX_UNCOMPRESSED_CHUNK = 1 << 30;
+const MAX_UNCOMPRESSED_CHUNK = 1 << 30;
 
 let cached: Promise<DecompressHandlers> | undefined;
 

@@ -11,7 +11,7 @@ export interface Ordered {
   ordinal: number;
 }
 
-export function compareMessages(a: Ordered, b: Ordered): number {
+function compareMessages(a: Ordered, b: Ordered): number {
   if (a.msg.logTimeNs !== b.msg.logTimeNs) return a.msg.logTimeNs < b.msg.logTimeNs ? -1 : 1;
   const ta = a.msg.channel.topic;
   const tb = b.msg.channel.topic;
@@ -27,7 +27,7 @@ export interface ReorderLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_REORDER: ReorderLimits = { maxMessages: 4096, maxBytes: 32 * 1024 * 1024 };
+const DEFAULT_REORDER: ReorderLimits = { maxMessages: 4096, maxBytes: 32 * 1024 * 1024 };
 
 /**
  * Sorts a file-order stream with a bounded min-heap: exact whenever no message is more than the window out of

@@ -54,7 +54,7 @@ const OPCODE_NAMES: Record<number, string> = {
   [Opcode.DATA_END]: 'DataEnd',
 };
 
-export function opcodeName(op: number): string {
+function opcodeName(op: number): string {
   return OPCODE_NAMES[op] ?? `unknown opcode 0x${op.toString(16)}`;
 }
 
@@ -148,7 +148,7 @@ export async function* streamRecords(
 }
 
 /** Turns @mcap/core's parse errors into one line with the chunk number and byte offset. */
-export function describeParseError(err: unknown, recordName: string, offset: number, chunk: number): string {
+function describeParseError(err: unknown, recordName: string, offset: number, chunk: number): string {
   const raw = err instanceof Error ? err.message : String(err);
   const msg = raw.replace(/\s*\[(library=[^\]]*|no header)\]\s*$/, '');
   const crc = /Incorrect chunk CRC (\d+) \(expected (\d+)\)/.exec(msg);

@@ -21,7 +21,7 @@ export interface CameraSetup {
   sky: Uint32Array;
 }
 
-export function hasDistortion(cam: RigCamera): boolean {
+function hasDistortion(cam: RigCamera): boolean {
   return cam.D.some((d) => d !== 0);
 }
 

@@ -68,7 +68,7 @@ const scr = new Float64Array(3 * 8);
 let covered = 0;
 
 /** Is the bounding sphere at least partly inside the frustum? */
-export function sphereVisible(v: View, x: number, y: number, z: number, r: number): boolean {
+function sphereVisible(v: View, x: number, y: number, z: number, r: number): boolean {
   const R = v.R;
   const px = R[0]! * x + R[1]! * y + R[2]! * z + v.t[0]!;
   const py = R[3]! * x + R[4]! * y + R[5]! * z + v.t[1]!;

@@ -269,7 +269,7 @@ function addObject(o: StaticObject, L: Lighting, cells: Cells, glow: Cells, rngV
 }
 
 /** A light pool: concentric octagons adding light on the ground. */
-export function addPool(b: MeshBuilder, x: number, y: number, r: number, rgb: Rgb): void {
+function addPool(b: MeshBuilder, x: number, y: number, r: number, rgb: Rgb): void {
   for (const k of [1, 0.6, 0.3]) {
     const pts: number[][] = [];
     for (let i = 0; i < 8; i++) {

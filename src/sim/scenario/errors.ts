@@ -25,7 +25,7 @@ export function fail(field: string, what: string, hint: string, where: string): 
   throw new ScenarioError({ what: `${field}: ${what}`, where, hint });
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) {
     if (typeof p === 'number') out += `[${p}]`;
@@ -64,7 +64,7 @@ function kind(v: unknown): string {
  * Edit distance for "did you mean": insertions, deletions, substitutions and transpositions of neighbours
  * (`mian` is one edit from `main`), each counting 1 (optimal string alignment).
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

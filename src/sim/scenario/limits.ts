@@ -11,18 +11,18 @@ import { fail } from './errors.ts';
 import { Scenario } from './schema.ts';
 
 /** Width and height of the map (given extent, or the roads' bounding box), m: 10 km keeps scenery < 0.5 GB. */
-export const MAX_MAP_M = 10_000;
+const MAX_MAP_M = 10_000;
 /** All roads together, m (lane marks, curbs and auto scenery are laid along them). */
-export const MAX_ROAD_M = 50_000;
+const MAX_ROAD_M = 50_000;
 /** Any side of a static object, m (a 2 km building alone takes ~0.6 GB of window quads). */
-export const MAX_OBJECT_M = 500;
+const MAX_OBJECT_M = 500;
 /** Any side of an actor or the ego, m (an articulated truck is ~25 m). */
-export const MAX_ACTOR_M = 50;
+const MAX_ACTOR_M = 50;
 /** The schema's longest duration (s) and highest rate (Hz), for the hint of a scenario with no frame. */
 const MAX_DURATION_S = Scenario.shape.duration.maxValue ?? Number.POSITIVE_INFINITY;
 const MAX_RATE_HZ = Scenario.shape.rate.unwrap().maxValue ?? Number.POSITIVE_INFINITY;
 /** Pixels rendered per frame over all cameras: six 4096×4096 cameras (~1.9 GB resident). */
-export const MAX_FRAME_PIXELS = 6 * 4096 * 4096;
+const MAX_FRAME_PIXELS = 6 * 4096 * 4096;
 
 export function checkLimits(s: Scenario, where: string): void {
   const n = frameCount(s);

@@ -28,7 +28,7 @@ type Json = Record<string, unknown>;
  * `value` (the parsed file), an object whose `type` names one variant of a union (an expect event, a behaviour)
  * gets that variant's fields only: `camera` is a field of tracked_within, not of not_detected.
  */
-export function knownKeys(path: readonly PropertyKey[] = [], value?: unknown): string[] {
+function knownKeys(path: readonly PropertyKey[] = [], value?: unknown): string[] {
   const root = scenarioJsonSchema() as Json;
   const defs = (root.$defs ?? {}) as Record<string, Json>;
   const deref = (n: Json): Json =>
@@ -77,7 +77,7 @@ export function scenarioJsonSchema(): object {
 }
 
 /** Parse text (YAML is a superset of JSON, so one parser serves both). */
-export function parseScenarioText(text: string, where: string): unknown {
+function parseScenarioText(text: string, where: string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const err = doc.errors[0];

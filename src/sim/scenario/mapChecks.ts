@@ -14,7 +14,7 @@ export type Step = (check: () => void) => void;
  * twice (or a slip of the decimal point). A road of [[0, 0], [0, 0]] was accepted as 0 m long, and every check
  * after it blamed something else ("62 m is past the end of road 'main' (0.0 m)", "Infinity m from any road").
  */
-export const MIN_ROAD_SEGMENT_M = 0.1;
+const MIN_ROAD_SEGMENT_M = 0.1;
 
 /**
  * Each road's consecutive points at least MIN_ROAD_SEGMENT_M apart. Checked before anything else: every later

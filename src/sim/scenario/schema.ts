@@ -17,7 +17,7 @@ const finite = () => z.number().finite();
 const editorBounds = (bounds: Record<string, unknown>) => bounds;
 export const Vec2 = z.tuple([finite(), finite()]);
 export type Vec2 = z.infer<typeof Vec2>;
-export const Vec3S = z.tuple([finite(), finite(), finite()]);
+const Vec3S = z.tuple([finite(), finite(), finite()]);
 /** RGB colour, 0–255 each. */
 export const Rgb = z.tuple([
   z.number().int().min(0).max(255),
@@ -42,13 +42,13 @@ export const Road = z.strictObject({
 export type Road = z.infer<typeof Road>;
 
 /** A zebra crossing across a road, `at` metres along its centreline. */
-export const Crossing = z.strictObject({
+const Crossing = z.strictObject({
   road: z.string(),
   at: z.number().min(0),
   width: z.number().positive().max(10).default(4),
 });
 
-export const STATIC_TYPES = [
+const STATIC_TYPES = [
   'building',
   'pole',
   'tree',
@@ -164,7 +164,7 @@ export const Actor = z.strictObject({
 });
 export type Actor = z.infer<typeof Actor>;
 
-export const Ego = z.strictObject({
+const Ego = z.strictObject({
   route: z.array(Waypoint).min(1),
   speed: Speed.default(0),
   behaviours: z.array(Behaviour).default([]),
@@ -174,9 +174,8 @@ export const Ego = z.strictObject({
   /** Heading in degrees when the route is a single point. */
   heading: finite().default(0),
 });
-export type Ego = z.infer<typeof Ego>;
 
-export const Lighting = z.strictObject({
+const Lighting = z.strictObject({
   time: z.enum(['day', 'dusk', 'night']).default('day'),
   /** Sun direction (degrees): azimuth counter-clockwise from +x, elevation above the horizon. */
   sunAzimuth: finite().default(135),
@@ -184,7 +183,7 @@ export const Lighting = z.strictObject({
 });
 
 /** Sensor and weather effects applied to every image (never to ground truth). */
-export const Sensor = z.strictObject({
+const Sensor = z.strictObject({
   /** Gaussian-like read noise, standard deviation in 8-bit levels. */
   noise: z.number().min(0).max(40).default(1.5),
   /** Box-blur radius in pixels (motion/defocus). */
@@ -196,7 +195,7 @@ export const Sensor = z.strictObject({
   jpegQuality: z.number().int().min(30).max(100).default(85),
 });
 
-export const Dropout = z.strictObject({
+const Dropout = z.strictObject({
   camera: z.string(),
   start: z.number().min(0),
   end: z.number().min(0),

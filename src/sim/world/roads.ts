@@ -57,7 +57,7 @@ export function roadPointAt(road: Road, s: number): { x: number; y: number; dx: 
 }
 
 /** Lateral offset (m, + left of the road direction) of a lane's centre. */
-export function laneOffset(road: Road, lane: number): number {
+function laneOffset(road: Road, lane: number): number {
   const w = road.laneWidth;
   if (road.oneWay) {
     // Lanes 1..L from the right edge.

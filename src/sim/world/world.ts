@@ -87,10 +87,10 @@ export interface Agent {
   ground: (x: number, y: number) => number;
 }
 
-export const CURB_M = 0.15;
+const CURB_M = 0.15;
 
 /** Ground height: curb height on a sidewalk band that is not on any road's asphalt, else 0. */
-export function groundHeight(map: Scenario['map'], x: number, y: number): number {
+function groundHeight(map: Scenario['map'], x: number, y: number): number {
   if (onAsphalt(map, x, y)) return 0;
   for (const road of map.roads) {
     if (road.sidewalk <= 0) continue;
