@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const sharedDir = resolve(repoRoot, '..', 'shared');
+const sharedDir = resolve(repoRoot, '..', 'shared');
 export const hasShared = existsSync(join(sharedDir, 'DESIGN.md'));
 
 if (!hasShared && process.env.CI === 'true') {

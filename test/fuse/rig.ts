@@ -14,8 +14,8 @@ import {
 } from '../../src/geometry/quat.ts';
 import type { RigResult } from '../../src/graph/stage.ts';
 
-export const W = 1280;
-export const H = 720;
+const W = 1280;
+const H = 720;
 const K = [800, 0, 640, 0, 800, 360, 0, 0, 1];
 
 export function calibration(frameId: string): Calibration {

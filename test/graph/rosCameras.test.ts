@@ -28,8 +28,6 @@ const W = 16;
 const H = 12;
 const ns = (sec: number, nsec: number) => BigInt(sec) * 1_000_000_000n + BigInt(nsec);
 
-type Writer = Awaited<ReturnType<typeof RecordingWriter.create>>;
-
 function cameraInfo(sec: number, nsec: number, frame: string, model = 'plumb_bob', d = [0, 0, 0, 0, 0]) {
   return cdr('sensor_msgs/msg/CameraInfo', {
     header: header(sec, nsec, frame),

@@ -4,7 +4,7 @@ import type { GtActor } from '../../src/contracts/perception.ts';
 import type { ObjectObs, RunData, TrackObs } from '../../src/eval/scenarios/readRun.ts';
 import type { Expect } from '../../src/sim/scenario/expect.ts';
 
-export function box(x: number, w = 20): Box2D {
+function box(x: number, w = 20): Box2D {
   return { x1: x, y1: 10, x2: x + w, y2: 60 };
 }
 

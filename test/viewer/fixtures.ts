@@ -31,7 +31,7 @@ const YAW_DEG: Record<string, number> = {
 export const T0 = 1_700_000_000_000_000_000n;
 export const FRAME_NS = 100_000_000n;
 export const SWITCH_FRAME = 15;
-export const OBJECTS = 100;
+const OBJECTS = 100;
 const CLASSES = ['car', 'truck', 'bus', 'pedestrian', 'cyclist', 'motorcycle'] as const;
 
 /** Per frame: cam_front has 3 TP, 1 FP (track 9), 1 FN (actor a4); every other camera 2 TP. */
@@ -68,7 +68,7 @@ export interface FixtureOptions {
  * The frame marker: a white square in the sky at x = x0 + k·step (frame k mod `slots`), y ∈ [y, y + size), where
  * no box or label of `layout` is drawn.
  */
-export const FRAME_MARKER = { x0: 8, step: 20, y: 2, size: 12, slots: 24 };
+const FRAME_MARKER = { x0: 8, step: 20, y: 2, size: 12, slots: 24 };
 
 /**
  * The frame index whose marker an RGB(A) picture shows, from its top rows (`channels` 3 or 4, `width` px wide, the

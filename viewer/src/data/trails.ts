@@ -4,7 +4,7 @@
  */
 import type { ShownObjects } from './normalize.ts';
 
-export const TRAIL_FRAMES = 20;
+const TRAIL_FRAMES = 20;
 
 type Point = [number, number, number];
 

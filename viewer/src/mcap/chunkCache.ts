@@ -9,7 +9,7 @@
 import type { McapTypes } from '@mcap/core';
 
 /** Chunk bytes kept (as stored in the file, before decompression): 8 chunks of the 4 MiB that viper writes. */
-export const CHUNK_CACHE_BYTES = 32 * 1024 * 1024;
+const CHUNK_CACHE_BYTES = 32 * 1024 * 1024;
 /**
  * Message index bytes McapIndexedReader keeps (its own cache, `messageIndexCacheSizeBytes`): a few KB per chunk;
  * once full, further indexes are read each time they are needed.

@@ -20,7 +20,7 @@ const EGO_SIZE: [number, number, number] = [4.6, 1.9, 1.5];
 const GRID_CELL_M = 5;
 
 /** The 8 corners of an oriented box (Box3D convention: size = [length, width, height], yaw about +z). */
-export function boxCorners(b: Box3D): [number, number, number][] {
+function boxCorners(b: Box3D): [number, number, number][] {
   const [l, w, h] = b.size;
   const c = Math.cos(b.yaw);
   const s = Math.sin(b.yaw);

@@ -17,7 +17,7 @@ export interface CameraMetrics extends FrameMetrics {
   tracked: boolean;
 }
 
-export const IOU_THRESHOLD = 0.5;
+const IOU_THRESHOLD = 0.5;
 /** `viper eval`'s defaults (DEFAULT_SCORE in src/eval/scenarios/metricTable.ts; a test holds them equal). */
 export const MIN_VISIBILITY = 0.25;
 export const MIN_HEIGHT_PX = 8;
