@@ -19,7 +19,7 @@ export function intArg(flag: string, v: string, max = Number.MAX_SAFE_INTEGER, m
   return n;
 }
 
-export interface NumberRange {
+interface NumberRange {
   min?: number;
   max?: number;
   /** Exclusive lower bound. */

@@ -268,7 +268,7 @@ export async function readGroundTruth(
 }
 
 /** One scored stamp's rows: 2D ground truth and tracks, BEV ground truth and fused objects. */
-export interface FrameRows {
+interface FrameRows {
   stampNs: bigint;
   gt: Omit<TrackRow, 'frame'>[];
   tracks: Omit<TrackRow, 'frame'>[];

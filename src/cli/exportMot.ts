@@ -29,7 +29,7 @@ import { DEFAULT_SCORE } from '../eval/scenarios/index.ts';
 import { RecordingReader, writeMotChallenge } from '../io/index.ts';
 import { writeOutputFile } from '../io/outputFile.ts';
 
-export interface ExportedCamera {
+interface ExportedCamera {
   camera: string;
   file: string;
   frames: number;

@@ -60,7 +60,7 @@ export function checkSize(
   }
 }
 
-export interface ImageMeta {
+interface ImageMeta {
   format: 'jpeg' | 'png';
   /** Upright: as the EXIF orientation turns the stored pixels (swapped for orientations 5–8). */
   width: number;

@@ -30,7 +30,7 @@ import { checkFrames, checkSize, imageMeta } from './frameFiles.ts';
 import { type CameraMount, mountTransforms, nominalCalibration } from './importCamera.ts';
 import { probeVideo, videoFrameTimes, videoJpegFrames } from './videoFrames.ts';
 
-export interface ImportOptions {
+interface ImportOptions {
   source: string;
   output: string;
   /** Frames per second; default 10 for a folder, the stream's rate for a video. */
@@ -52,7 +52,7 @@ export interface ImportOptions {
   control?: { stopped: boolean };
 }
 
-export interface ImportSummary {
+interface ImportSummary {
   output: string;
   camera: string;
   frames: number;

@@ -23,7 +23,7 @@ import { loadNuScenes, nuScenesVersions, pickScene } from '../io/nuscenes/tables
 import { sceneUpdate } from '../sim/record.ts';
 import { checkOutputPaths } from './paths.ts';
 
-export interface NuScenesImportOptions {
+interface NuScenesImportOptions {
   dataroot: string;
   output: string;
   /** Table version folder (v1.0-mini, …); default: the only one under the dataroot. */
@@ -36,7 +36,7 @@ export interface NuScenesImportOptions {
   control?: { stopped: boolean };
 }
 
-export interface NuScenesImportSummary {
+interface NuScenesImportSummary {
   output: string;
   version: string;
   scene: string;

@@ -12,7 +12,7 @@ import { type FileIdentity, fileIdentity, sameFile } from '../io/sameFile.ts';
 export { sameFile };
 
 /** An output of a command: its path and the option that names it (for the message). */
-export interface OutputPath {
+interface OutputPath {
   path: string | undefined;
   /** The option, e.g. '-o' or '--pr-plot'. */
   flag: string;

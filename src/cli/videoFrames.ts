@@ -13,7 +13,7 @@ import { MCAP_MAGIC } from '../io/mcap/recordBytes.ts';
 const FFMPEG = process.env.VIPER_FFMPEG ?? 'ffmpeg';
 const FFPROBE = process.env.VIPER_FFPROBE ?? 'ffprobe';
 
-export interface VideoInfo {
+interface VideoInfo {
   width: number;
   height: number;
   /** Frames per second: the stream's average rate (avg_frame_rate), else its base rate (r_frame_rate). */

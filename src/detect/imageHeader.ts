@@ -4,7 +4,7 @@
  * asks libvips instead, so this never has to be a full parser.
  */
 
-export interface ImageHeader {
+interface ImageHeader {
   format: 'jpeg' | 'png';
   width: number;
   height: number;

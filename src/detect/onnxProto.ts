@@ -47,7 +47,7 @@ export interface TensorSpec {
   rawData: Uint8Array;
 }
 
-export interface GraphSpec {
+interface GraphSpec {
   nodes: NodeSpec[];
   initializers: TensorSpec[];
   inputs: { name: string; elemType: number; shape: Dim[] }[];

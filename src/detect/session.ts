@@ -53,14 +53,14 @@ export function parseProviders(list: readonly string[] | undefined): ExecutionPr
   return out;
 }
 
-export interface OpenedSession {
+interface OpenedSession {
   session: SessionRunner;
   provider: ExecutionProvider;
   /** Each provider that failed before the winner, as `cuda (why)` (the log got the full line). */
   fallbacks: string[];
 }
 
-export interface OpenSessionOptions {
+interface OpenSessionOptions {
   /** Intra-op threads (0 or undefined: `defaultThreads()`). */
   threads?: number;
   /** Host the session in a worker thread (default true). */

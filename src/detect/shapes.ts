@@ -8,7 +8,7 @@ import { expectedOutputDims } from './adapters/index.ts';
 import type { ModelCard } from './card.ts';
 import type { SessionMeta } from './runner.ts';
 
-export interface ModelShapes {
+interface ModelShapes {
   /** Batch size the model requires, or null when the batch dimension is dynamic. */
   fixedBatch: number | null;
   /** Output shape per image (batch excluded) the card implies; null entries are free. */

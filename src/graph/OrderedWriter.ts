@@ -4,7 +4,7 @@
  * reserved as slots when the rig frame closes and filled when its batch finishes, so batch size and queue
  * depth change when things are written, never what or in which order.
  */
-export type WriteItem<M, R> = { kind: 'message'; message: M } | { kind: 'rig'; slot: Slot<R> };
+type WriteItem<M, R> = { kind: 'message'; message: M } | { kind: 'rig'; slot: Slot<R> };
 
 export class Slot<R> {
   value: R | undefined;

@@ -10,14 +10,14 @@
 import type { CameraFrame, RigFrame } from '../contracts/camera.ts';
 import type { TimeNs } from '../contracts/time.ts';
 
-export interface AlignOptions {
+interface AlignOptions {
   /** Camera ids of the rig, in output order; cameras not listed join the rig when they first appear. */
   cameras: readonly string[];
   /** Largest |t − tRef| for a frame to join the open rig frame. */
   toleranceNs: TimeNs;
 }
 
-export interface AlignStep {
+interface AlignStep {
   /** The rig frame that the pushed frame closed before joining a new one. */
   closedBefore?: RigFrame;
   /** The rig frame that the pushed frame completed (every camera present). */

@@ -6,7 +6,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { TimeNs } from '../contracts/time.ts';
 
-export interface BatchOptions {
+interface BatchOptions {
   /** Most rig frames in one batch (≥ 1). */
   maxBatch: number;
   /** Log-time window: a batch never spans more than this from its first frame. */

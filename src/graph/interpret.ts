@@ -104,7 +104,7 @@ export function checkHasCameras(reader: RecordingReader): void {
  * `notCamera`: a raw image in an encoding that is no camera Viper perceives (a depth image, 16-bit grey, or one it
  * does not read): copied through, its topic named in the summary, not a camera of the rig.
  */
-export type InterpretResult =
+type InterpretResult =
   | Interpreted
   | { kind: 'bad'; cameraId: string; message: string }
   | { kind: 'notCamera'; topic: string; why: string };

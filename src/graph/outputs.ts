@@ -14,7 +14,7 @@ import type { SchemaSpec } from '../io/types.ts';
 import { tracksToImageAnnotations } from '../track/annotations.ts';
 import type { RigResult } from './stage.ts';
 
-export interface OutputMessage {
+interface OutputMessage {
   topic: string;
   schema: SchemaSpec;
   message: object;

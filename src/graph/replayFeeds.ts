@@ -64,7 +64,7 @@ export function feedNames(inputs: readonly string[]): string[] {
   }
 }
 
-export type FeedOutcome =
+type FeedOutcome =
   | { input: string; output: string; summary: ReplaySummary }
   /** `wrote`: the results file had been created (and is finalized, readable, up to the failure). */
   | { input: string; output: string; error: unknown; wrote: boolean }

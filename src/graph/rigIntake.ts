@@ -23,7 +23,7 @@ export interface PendingRig {
 }
 
 /** What a replay counts as it goes (for its summary). */
-export interface ReplayStats {
+interface ReplayStats {
   messagesRead: number;
   cameraFrames: number;
   rigFrames: number;
@@ -48,7 +48,7 @@ export function countIssue(stats: ReplayStats, kind: string): void {
   stats.issueKinds[kind] = (stats.issueKinds[kind] ?? 0) + 1;
 }
 
-export interface RigIntakeOptions {
+interface RigIntakeOptions {
   /** Camera alignment tolerance (default 20 ms). */
   alignToleranceNs?: TimeNs;
   /** How long (log time) frames wait to be put back in stamp order (default 300 ms; see LagBuffer). */

@@ -15,7 +15,7 @@ const UINT32_MAX = 0xffff_ffff;
 /** Reasons quoted in one status; the rest are counted. */
 const MAX_REASONS = 5;
 
-export interface CheckResult {
+interface CheckResult {
   /** JSON text for FoxgloveServer with only the accepted part; undefined when nothing is accepted. */
   forward?: string;
   /** One line for the client (status op); undefined when everything was accepted. */

@@ -15,7 +15,7 @@ import { makeDirs } from '../io/makeDirs.ts';
 
 export type Split = 'train' | 'val';
 
-export interface DatasetOptions {
+interface DatasetOptions {
   /** Keep every n-th frame (default 5: 2 Hz at 10 Hz). */
   stride?: number;
   minVisible?: number;

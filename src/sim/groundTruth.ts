@@ -10,7 +10,7 @@ import { wrapAngle } from '../geometry/angle.ts';
 import type { CameraImage, RenderedFrame } from './render/renderer.ts';
 import type { AgentState, EgoState } from './world/world.ts';
 
-export interface PixelBoxes {
+interface PixelBoxes {
   x1: Int32Array;
   y1: Int32Array;
   x2: Int32Array;

@@ -139,7 +139,7 @@ function egoTransform(f: SimFrame): Transform {
   };
 }
 
-export interface RecordOptions {
+interface RecordOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stop early (SIGINT): the file is finalized with the frames written so far. */
   shouldStop?: () => boolean;

@@ -12,7 +12,7 @@ export function hash32(a: number, b = 0, c = 0, d = 0): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export interface Rng {
+interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
   /** Uniform integer in [lo, hi]. */

@@ -40,7 +40,7 @@ export function inDropout(s: Scenario, cameraId: string, t: number): boolean {
   return s.dropouts.some((d) => d.camera === cameraId && t >= d.start && t < d.end);
 }
 
-export interface SimulateOptions {
+interface SimulateOptions {
   /** Only these frame indexes (default: all). */
   frames?: number[];
   /** Apply sensor effects (noise, blur, rain); tests of geometry may turn them off. */

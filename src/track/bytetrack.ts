@@ -16,7 +16,7 @@ import { groundApart, groundCost, groundNoise, observeGround } from './groundTra
 import { jointStracks, overlapCost, STrack, sameClassGroup, subStracks } from './strack.ts';
 
 /** One frame's ground points (one per detection, null where none) and the frame's time in seconds. */
-export interface GroundFrame {
+interface GroundFrame {
   points: readonly (GroundObs | null)[];
   tS: number;
 }

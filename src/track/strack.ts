@@ -15,7 +15,7 @@ import {
 } from './kalman.ts';
 
 /** Lifecycle as in the reference: new → tracked ⇄ lost → removed. */
-export type Lifecycle = 'new' | 'tracked' | 'lost' | 'removed';
+type Lifecycle = 'new' | 'tracked' | 'lost' | 'removed';
 
 export class STrack {
   id = 0;

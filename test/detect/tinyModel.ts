@@ -12,7 +12,7 @@ import { ModelError } from '../../src/contracts/errors.ts';
 import { Detector } from '../../src/detect/index.ts';
 import { DataType, type Dim, encodeModel, floatTensor, int64Tensor } from '../../src/detect/onnxProto.ts';
 
-export interface TinyModelSpec {
+interface TinyModelSpec {
   /** Input [batch, 3, height, width]; batch a number (fixed) or a name (dynamic). */
   batch: Dim;
   width: number;

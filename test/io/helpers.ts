@@ -25,7 +25,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-export interface SampleOptions extends WriterOptions {
+interface SampleOptions extends WriterOptions {
   frames?: number;
   imageBytes?: number;
 }

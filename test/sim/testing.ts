@@ -61,7 +61,7 @@ export function tinyScenario(over: Partial<ScenarioInput> = {}): ScenarioInput {
   };
 }
 
-export interface CliResult {
+interface CliResult {
   code: number;
   stderr: string;
   stdout: string;

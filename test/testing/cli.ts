@@ -5,7 +5,7 @@ import { repoRoot } from '../shared.ts';
 
 export const viperBin = join(repoRoot, 'bin', 'viper.js');
 
-export interface CliResult {
+interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;

@@ -15,7 +15,7 @@ import {
 } from '../../src/geometry/index.ts';
 import { shared } from '../shared.ts';
 
-export interface NuScenesSample {
+interface NuScenesSample {
   timestampUs: number;
   ego2global: number[][];
   lidar2ego: number[][];

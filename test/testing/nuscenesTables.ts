@@ -37,7 +37,7 @@ function wxyz(p: Pose): number[] {
   return [w, x, y, z];
 }
 
-export interface NuFixture {
+interface NuFixture {
   dataroot: string;
   /** Sample timestamps, µs. */
   samplesUs: number[];

@@ -12,7 +12,7 @@ import { secToNs, toFoxgloveTime } from '../../src/contracts/time.ts';
 import { topics } from '../../src/contracts/topics.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 
-export interface RigRecordingOptions {
+interface RigRecordingOptions {
   cameras?: string[];
   frames?: number;
   rateHz?: number;

@@ -37,7 +37,7 @@ const CLASSES = ['car', 'truck', 'bus', 'pedestrian', 'cyclist', 'motorcycle'] a
 /** Per frame: cam_front has 3 TP, 1 FP (track 9), 1 FN (actor a4); every other camera 2 TP. */
 export const EXPECTED = { tp: 3 + 5 * 2, fp: 1, fn: 1, frontTp: 3, frontFp: 1, frontFn: 1 };
 
-export interface FixtureOptions {
+interface FixtureOptions {
   frames?: number;
   width?: number;
   height?: number;

@@ -44,7 +44,7 @@ export interface GoldenComparison {
   flipped: { name: string; was: boolean; now: boolean }[];
 }
 
-export interface GoldenKey {
+interface GoldenKey {
   scenario: string;
   quick: boolean;
   detector: string;

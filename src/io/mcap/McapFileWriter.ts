@@ -40,7 +40,7 @@ import {
 /** Payloads at least this large are written from the caller's buffer (a view), smaller ones are copied. */
 const VIEW_MIN_BYTES = 16 * 1024;
 
-export interface McapFileWriterOptions {
+interface McapFileWriterOptions {
   chunkSize: number;
   compress: ChunkCompressor;
   profile: string;

@@ -5,7 +5,7 @@
  */
 import type { RecordedMessage } from '../types.ts';
 
-export interface Ordered {
+interface Ordered {
   msg: RecordedMessage;
   /** Arrival index, the last tie-breaker, so the order is total and stable. */
   ordinal: number;
@@ -22,7 +22,7 @@ function compareMessages(a: Ordered, b: Ordered): number {
 }
 
 /** Limits of the streaming reorder window: whichever is hit first releases the earliest message. */
-export interface ReorderLimits {
+interface ReorderLimits {
   maxMessages: number;
   maxBytes: number;
 }

@@ -157,7 +157,7 @@ export interface ChunkIndexRec {
   uncompressedSize: number;
 }
 
-export interface StatisticsRec {
+interface StatisticsRec {
   messageCount: number;
   schemaCount: number;
   channelCount: number;

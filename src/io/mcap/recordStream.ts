@@ -28,7 +28,7 @@ export class DamageError extends Error {
   }
 }
 
-export interface StreamedRecord {
+interface StreamedRecord {
   record: TypedMcapRecord;
   /** Offset of the top-level record (the chunk, for records inside a chunk). */
   offset: number;

@@ -53,7 +53,7 @@ export interface NuRig {
   gt?: GroundTruthMessage;
 }
 
-export interface NuRigs {
+interface NuRigs {
   rigs: NuRig[];
   /** Annotations of categories Viper does not track (barriers, cones, trailers, parked bicycles, …), by category. */
   skipped: Map<string, number>;

@@ -62,7 +62,7 @@ export function frame(x: number, y: number, z: number, yaw: number): Frame {
 }
 
 /** Box face colours: front (+x), back, left (+y), right, top, bottom. Emissive faces are not shaded. */
-export interface FaceColors {
+interface FaceColors {
   front?: Rgb;
   back?: Rgb;
   left?: Rgb;

@@ -68,7 +68,7 @@ export function createRenderer(world: World): Renderer {
 }
 
 /** Meshes of the dynamic part of the scene at one instant (shared by all cameras). */
-export interface DynamicScene {
+interface DynamicScene {
   bodies: Mesh[];
   shadows: Mesh[];
   glows: Mesh[];

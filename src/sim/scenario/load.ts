@@ -135,7 +135,7 @@ function parseScenarioText(text: string, where: string): unknown {
  * How a scenario is loaded. `minViewPx`: the least height an actor an expectation names must reach in a camera
  * (the scoring's don't-care height, `scenarios run --min-height`; default 8).
  */
-export interface ScenarioLoadOptions {
+interface ScenarioLoadOptions {
   allMistakes?: boolean;
   minViewPx?: number;
 }

@@ -7,7 +7,7 @@ import { fail } from './errors.ts';
 import { DEFAULT_BUILDING_SIZE, type Scenario, type StaticObject, type Vec2 } from './schema.ts';
 
 /** Runs one check, throwing or collecting its error (validate.ts `stepper`). */
-export type Step = (check: () => void) => void;
+type Step = (check: () => void) => void;
 
 /**
  * The least distance between consecutive points of a road's centreline, m: closer ones are one point written

@@ -39,9 +39,9 @@ export function profileSpeed(speed: Speed, t: number): number {
 }
 
 /** Leader info for `follow`: its position at time t and its speed. */
-export type LeaderFn = (t: number) => { x: number; y: number; v: number; halfLength: number } | null;
+type LeaderFn = (t: number) => { x: number; y: number; v: number; halfLength: number } | null;
 
-export interface MotionInput {
+interface MotionInput {
   path: Path;
   speed: Speed;
   behaviours: Behaviour[];

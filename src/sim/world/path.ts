@@ -17,7 +17,7 @@ export interface Path {
   start: Vec2;
 }
 
-export interface PathPoint {
+interface PathPoint {
   x: number;
   y: number;
   /** Heading, radians counter-clockwise from +x. */

@@ -102,7 +102,7 @@ export function segmentDistance(seg: RoadSegment, x: number, y: number): { d: nu
   return { d: Math.hypot(x - px, y - py), s: seg.s0 + u };
 }
 
-export interface Placement {
+interface Placement {
   /** Nearest road and how far (m) the point is outside the allowed band (0 = inside). */
   road: Road | null;
   outside: number;

@@ -12,7 +12,7 @@ import { onAsphalt, resolveWaypoint, roadHalfWidth, roadSegments, segmentDistanc
 const DEG = Math.PI / 180;
 
 /** Body shape drawn by the renderer. */
-export type Shape = 'sedan' | 'van' | 'truck' | 'bus' | 'pedestrian' | 'cyclist' | 'motorcycle';
+type Shape = 'sedan' | 'van' | 'truck' | 'bus' | 'pedestrian' | 'cyclist' | 'motorcycle';
 
 export const CLASS_SIZE: Record<ViperClass, [number, number, number]> = {
   car: [4.5, 1.85, 1.5],

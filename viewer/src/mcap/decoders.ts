@@ -12,7 +12,7 @@ import descriptor from 'protobufjs/ext/descriptor/index.js';
 export type Decoded = Record<string, unknown>;
 export type Decoder = (data: Uint8Array) => Decoded;
 
-export interface SchemaLike {
+interface SchemaLike {
   name: string;
   encoding: string;
   data: Uint8Array;

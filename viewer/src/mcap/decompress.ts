@@ -5,7 +5,7 @@
  * (heap resize and a big memcpy) and the exports below, whose minified names are fixed by the pinned versions
  * and checked on load.
  */
-export type Decompress = (src: Uint8Array, decompressedSize: number) => Uint8Array;
+type Decompress = (src: Uint8Array, decompressedSize: number) => Uint8Array;
 
 interface Layout {
   memory: string;

@@ -11,7 +11,7 @@ import { colorForId, cssColor } from '../state/colors.ts';
 import type { CameraMetrics } from './frameMetrics.ts';
 import { placeLabel, type Rect } from './labelPlacement.ts';
 
-export interface DrawnBox {
+interface DrawnBox {
   x1: number;
   y1: number;
   x2: number;
@@ -23,7 +23,7 @@ export interface DrawnBox {
   idSwitch: boolean;
 }
 
-export interface DrawnCamera {
+interface DrawnCamera {
   camera: string;
   /** Canvas pixel size (= image size). */
   width: number;

@@ -1,7 +1,7 @@
 /** Metrics for the current frame: TP/FP/FN and id switches per camera and in total, or why there are none. */
 import type { CameraMetrics } from './frameMetrics.ts';
 
-export interface MetricsSummary {
+interface MetricsSummary {
   tp: number;
   fp: number;
   fn: number;
