@@ -17,7 +17,7 @@ export { type MotRow, readMotChallenge, writeMotChallenge } from '../io/index.ts
 export { motRowsToTrackRows, trackRowsToMotRows } from './formats/motchallenge.ts';
 export { combineHota, HOTA_ALPHAS, HOTA_CURVE_FIELDS, type HotaResult, hota } from './hota.ts';
 export { combineIdentity, type IdentityOptions, type IdentityResult, identity } from './identity.ts';
-export { distinct, type SequenceOptions, sequenceFromRows, type TrackRow } from './rows.ts';
+export { type SequenceOptions, sequenceFromRows, type TrackRow } from './rows.ts';
 export {
   type BevPoint,
   centreDistanceSimilarity,
@@ -53,13 +53,7 @@ export {
   type ClassAmota,
   evaluateBev,
 } from './bev.ts';
-export {
-  type KittiRow,
-  kittiRowsToTrackRows,
-  readKitti,
-  trackRowsToKittiRows,
-  writeKitti,
-} from './formats/kitti.ts';
+export { type KittiRow, kittiRowsToTrackRows, readKitti, writeKitti } from './formats/kitti.ts';
 export { intersectionOverArea, preprocessKitti } from './formats/kittiPreprocess.ts';
 export {
   annotationsToRows,

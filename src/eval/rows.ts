@@ -101,13 +101,3 @@ export function sequenceFromRows(
     frameCount: Math.max(0, last - first + 1),
   };
 }
-
-/** Distinct values of a row field, sorted (e.g. cameras or classes present in either input). */
-export function distinct(rows: readonly TrackRow[], key: 'cls' | 'camera'): string[] {
-  const s = new Set<string>();
-  for (const r of rows) {
-    const v = r[key];
-    if (v !== undefined) s.add(v);
-  }
-  return [...s].sort();
-}

@@ -58,14 +58,6 @@ export function yawFromQuat(q: Quat): number {
   return Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
 }
 
-/** Quaternion from axis (need not be unit) and angle in radians. */
-export function quatFromAxisAngle(axis: Vec3, angle: number): Quat {
-  const n = Math.hypot(axis[0], axis[1], axis[2]);
-  if (n === 0) return [0, 0, 0, 1];
-  const s = Math.sin(angle / 2) / n;
-  return [axis[0] * s, axis[1] * s, axis[2] * s, Math.cos(angle / 2)];
-}
-
 /** 3×3 row-major rotation matrix of a unit quaternion. */
 export function quatToMat3(q: Quat): number[] {
   const [x, y, z, w] = q;
@@ -138,11 +130,4 @@ export function poseFromMatrix4(m: readonly (readonly number[])[] | readonly num
   const flat = (Array.isArray(m[0]) ? (m as number[][]).flat() : (m as number[])).slice(0, 16);
   const r = [flat[0]!, flat[1]!, flat[2]!, flat[4]!, flat[5]!, flat[6]!, flat[8]!, flat[9]!, flat[10]!];
   return { translation: [flat[3]!, flat[7]!, flat[11]!], rotation: mat3ToQuat(r) };
-}
-
-/** 4×4 row-major flat matrix of a pose. */
-export function poseToMatrix4(p: Pose): number[] {
-  const r = quatToMat3(p.rotation);
-  const t = p.translation;
-  return [r[0]!, r[1]!, r[2]!, t[0], r[3]!, r[4]!, r[5]!, t[1], r[6]!, r[7]!, r[8]!, t[2], 0, 0, 0, 1];
 }

@@ -3,13 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ViperError } from '../../src/contracts/errors.ts';
 import {
-  type KittiRow,
   kittiRowsToTrackRows,
   type MotRow,
   motRowsToTrackRows,
   readKitti,
   readMotChallenge,
-  trackRowsToKittiRows,
   trackRowsToMotRows,
   writeKitti,
   writeMotChallenge,
@@ -131,8 +129,6 @@ describe('KITTI tracking', () => {
   it('round-trips through text', () => {
     const rows = readKitti(text);
     expect(readKitti(writeKitti(rows))).toEqual(rows);
-    const back = trackRowsToKittiRows(kittiRowsToTrackRows(rows));
-    expect(readKitti(writeKitti(back)).map((r: KittiRow) => r.type)).toEqual(['Car', 'Pedestrian']);
   });
 
   it('names the line and field of bad input', () => {
@@ -163,11 +159,6 @@ describe('KITTI tracking', () => {
     );
     expect(kittiRowsToTrackRows(lower).map((r) => r.cls)).toEqual(['car', 'pedestrian']);
     expect(readKitti(row.replace('Van', 'dontcare').replace(/^0 0/, '0 -1'))).toHaveLength(1);
-    // What Viper writes for a class the devkit has no type for is readable back.
-    const misc = trackRowsToKittiRows([
-      { frame: 0, id: 1, box: { x1: 0, y1: 0, x2: 1, y2: 1 }, cls: 'tram car' },
-    ]);
-    expect(readKitti(writeKitti(misc))[0]!.type).toBe('Misc');
   });
 });
 
