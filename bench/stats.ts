@@ -7,15 +7,16 @@ export function median(xs: readonly number[]): number {
 }
 
 /**
- * Times `fns` round-robin, one run of each per round after two warm-up rounds, so that load from other processes
- * hits each alike: per function its median ms, and the median over rounds of its time / the first's in that round
- * (a ratio measured side by side, which a burst between two separately timed blocks would skew).
+ * Times `fns` round-robin, one run of each per round for 15 rounds after two warm-up rounds, so that load from
+ * other processes hits each alike: per function its median ms, and the median over rounds of its time / the
+ * first's in that round (a ratio measured side by side, which a burst between two separately timed blocks would
+ * skew).
  */
-export function interleaved(fns: readonly (() => void)[], rounds = 15): { ms: number[]; ratio: number[] } {
+export function interleaved(fns: readonly (() => void)[]): { ms: number[]; ratio: number[] } {
   for (let w = 0; w < 2; w++) for (const fn of fns) fn();
   const ts = fns.map(() => [] as number[]);
   const ratios = fns.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < 15; r++) {
     const round = fns.map((fn) => {
       const t0 = performance.now();
       fn();

@@ -30,12 +30,12 @@ import { boxColours, decodeRgb } from '../src/track/appearance.ts';
 import { assign, createTrackStage, createTracker } from '../src/track/index.ts';
 import { interleaved, median } from './stats.ts';
 
-/** Median wall time of `reps` runs after two warm-ups (the median resists other processes' bursts). */
-function time(fn: () => void, reps = 15): number {
+/** Median wall time of 15 runs after two warm-ups (the median resists other processes' bursts). */
+function time(fn: () => void): number {
   fn();
   fn();
   const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
+  for (let i = 0; i < 15; i++) {
     const t0 = performance.now();
     fn();
     ts.push(performance.now() - t0);

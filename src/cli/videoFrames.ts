@@ -210,15 +210,18 @@ function withoutPrefix(line: string): string {
   return line.replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '').trim();
 }
 
-/** At most `max` distinct lines of ffmpeg's error output, without its `[demuxer @ 0x…]` prefixes. */
-export function decoderWarnings(stderr: string, max = 3): string[] {
+/** Most distinct lines of ffmpeg's error output that `decoderWarnings` passes on. */
+const MAX_WARNINGS = 3;
+
+/** At most `MAX_WARNINGS` distinct lines of ffmpeg's error output, without its `[demuxer @ 0x…]` prefixes. */
+export function decoderWarnings(stderr: string): string[] {
   const lines = stderr
     .split('\n')
     .map(withoutPrefix)
     .filter((l) => l !== '');
   const distinct = [...new Set(lines)];
-  const more = distinct.length - max;
-  return more > 0 ? [...distinct.slice(0, max), `… and ${more} more`] : distinct;
+  const more = distinct.length - MAX_WARNINGS;
+  return more > 0 ? [...distinct.slice(0, MAX_WARNINGS), `… and ${more} more`] : distinct;
 }
 
 /**

@@ -20,6 +20,9 @@ export const CLASS_COLORS: Record<ViperClass, Color> = {
 
 const LABEL_BG: Color = { r: 0, g: 0, b: 0, a: 0.6 };
 const WHITE: Color = { r: 1, g: 1, b: 1, a: 1 };
+/** Outline width and label size, in image pixels. */
+const THICKNESS_PX = 2;
+const FONT_SIZE_PX = 12;
 
 /**
  * Annotations for one camera image: detections of other cameras are left out.
@@ -29,19 +32,18 @@ export function detectionsToImageAnnotations(
   dets: readonly Detection[],
   tNs: TimeNs,
   cameraId: string,
-  opts: { thickness?: number; fontSize?: number } = {},
 ): ImageAnnotations {
   const timestamp = toFoxgloveTime(tNs);
   const points: PointsAnnotation[] = [];
   const texts: TextAnnotation[] = [];
   for (const d of dets) {
     if (d.cameraId !== cameraId) continue;
-    points.push(boxOutline(d.box, timestamp, CLASS_COLORS[d.cls], opts.thickness ?? 2));
+    points.push(boxOutline(d.box, timestamp, CLASS_COLORS[d.cls], THICKNESS_PX));
     texts.push({
       timestamp,
       position: { x: d.box.x1, y: d.box.y1 },
       text: `${d.cls} ${d.score.toFixed(2)}`,
-      font_size: opts.fontSize ?? 12,
+      font_size: FONT_SIZE_PX,
       text_color: WHITE,
       background_color: LABEL_BG,
     });

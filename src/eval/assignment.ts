@@ -23,9 +23,9 @@ export interface Assignment {
 }
 
 /** Build a {@link CostMatrix} from nested arrays (all rows the same length). */
-export function matrix(values: readonly (readonly number[])[], cols?: number): CostMatrix {
+export function matrix(values: readonly (readonly number[])[]): CostMatrix {
   const rows = values.length;
-  const c = cols ?? (rows > 0 ? values[0]!.length : 0);
+  const c = rows > 0 ? values[0]!.length : 0;
   const data = new Float64Array(rows * c);
   for (let i = 0; i < rows; i++) {
     const row = values[i]!;

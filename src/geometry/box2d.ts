@@ -6,8 +6,8 @@
  */
 import type { Box2D } from '../contracts/geometry.ts';
 
-function boxArea(b: Box2D, offsetPx = 0): number {
-  return Math.max(0, b.x2 - b.x1 + offsetPx) * Math.max(0, b.y2 - b.y1 + offsetPx);
+function boxArea(b: Box2D): number {
+  return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
 }
 
 /** Intersection over union, in [0, 1]; 0 for disjoint or degenerate boxes. */

@@ -116,16 +116,19 @@ function distortNormalized(m: CameraModel, x: number, y: number): [number, numbe
   ];
 }
 
+/** Fixed-point iterations of `undistortNormalized`. */
+const UNDISTORT_ITERATIONS = 20;
+
 /**
  * Invert the distortion by fixed-point iteration (OpenCV's undistortPoints scheme); converges for the moderate
  * distortion of automotive cameras (not for fisheye).
  */
-function undistortNormalized(m: CameraModel, xd: number, yd: number, iterations = 20): [number, number] {
+function undistortNormalized(m: CameraModel, xd: number, yd: number): [number, number] {
   if (!m.distorted) return [xd, yd];
   const [k1, k2, p1, p2, k3, k4, k5, k6] = m.d;
   let x = xd;
   let y = yd;
-  for (let i = 0; i < iterations; i++) {
+  for (let i = 0; i < UNDISTORT_ITERATIONS; i++) {
     const r2 = x * x + y * y;
     const r4 = r2 * r2;
     const r6 = r4 * r2;

@@ -53,7 +53,7 @@ export function worldToEgo(ego: EgoState, x: number, y: number): [number, number
 }
 
 /** Per-camera views of every agent: boxes from the id buffer, fractions from the pixel counts. */
-function cameraViews(images: CameraImage[], nAgents: number, minPixels = 1): GtCameraView[][] {
+function cameraViews(images: CameraImage[], nAgents: number): GtCameraView[][] {
   const out: GtCameraView[][] = Array.from({ length: nAgents }, () => []);
   for (const img of images) {
     const b = pixelBoxes(img.ids, img.width, img.height, nAgents);
@@ -61,7 +61,7 @@ function cameraViews(images: CameraImage[], nAgents: number, minPixels = 1): GtC
     const vis =
       img.renderIds === img.ids ? b.count : pixelBoxes(img.renderIds, img.width, img.height, nAgents).count;
     for (let k = 0; k < nAgents; k++) {
-      if (b.count[k]! < minPixels) continue;
+      if (b.count[k] === 0) continue;
       const sil = img.silhouette[k]!;
       out[k]!.push({
         cameraId: img.cameraId,

@@ -47,20 +47,16 @@ export function pyRoundStr(x: number, nd: number): string {
  * One track line as ByteTrack's MOT writer formats it (numpy values):
  * `{frame},{id},{round(x1,1)},{round(y1,1)},{round(w,1)},{round(h,1)},{round(s,2)},-1,-1,-1`.
  */
-export function formatMotTrack(
-  frame: number,
-  t: Pick<Track2D, 'trackId' | 'box' | 'score'>,
-  boxDecimals = 1,
-): string {
+export function formatMotTrack(frame: number, t: Pick<Track2D, 'trackId' | 'box' | 'score'>): string {
   const w = t.box.x2 - t.box.x1;
   const h = t.box.y2 - t.box.y1;
   return [
     frame,
     t.trackId,
-    pyRoundStr(t.box.x1, boxDecimals),
-    pyRoundStr(t.box.y1, boxDecimals),
-    pyRoundStr(w, boxDecimals),
-    pyRoundStr(h, boxDecimals),
+    pyRoundStr(t.box.x1, 1),
+    pyRoundStr(t.box.y1, 1),
+    pyRoundStr(w, 1),
+    pyRoundStr(h, 1),
     pyRoundStr(t.score, 2),
     -1,
     -1,
@@ -69,9 +65,9 @@ export function formatMotTrack(
 }
 
 /** A whole track file from per-frame tracks (frames ascending, tracks in the tracker's output order). */
-export function formatMotTracks(perFrame: ReadonlyMap<number, readonly Track2D[]>, boxDecimals = 1): string {
+export function formatMotTracks(perFrame: ReadonlyMap<number, readonly Track2D[]>): string {
   const frames = [...perFrame.keys()].sort((a, b) => a - b);
   let out = '';
-  for (const f of frames) for (const t of perFrame.get(f)!) out += `${formatMotTrack(f, t, boxDecimals)}\n`;
+  for (const f of frames) for (const t of perFrame.get(f)!) out += `${formatMotTrack(f, t)}\n`;
   return out;
 }

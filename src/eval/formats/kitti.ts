@@ -184,7 +184,7 @@ export function writeKitti(rows: readonly KittiRow[]): string {
 }
 
 /** KITTI types (lower-cased) as Viper classes; types without a Viper counterpart keep their KITTI name. */
-export const KITTI_TO_VIPER: Readonly<Record<string, string>> = {
+const KITTI_TO_VIPER: Readonly<Record<string, string>> = {
   car: 'car',
   van: 'car',
   truck: 'truck',
@@ -198,7 +198,7 @@ export const KITTI_TO_VIPER: Readonly<Record<string, string>> = {
  * KITTI rows as evaluator rows. `DontCare` regions (track −1) are left out: they are not objects;
  * `preprocessKitti` (kittiPreprocess.ts) removes the tracker boxes that lie on them, as TrackEval does.
  */
-export function kittiRowsToTrackRows(rows: readonly KittiRow[], classMap = KITTI_TO_VIPER): TrackRow[] {
+export function kittiRowsToTrackRows(rows: readonly KittiRow[]): TrackRow[] {
   return rows
     .filter((r) => !isDontCare(r.type) && r.trackId >= 0)
     .map((r) => {
@@ -206,7 +206,7 @@ export function kittiRowsToTrackRows(rows: readonly KittiRow[], classMap = KITTI
         frame: r.frame,
         id: r.trackId,
         box: { x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 },
-        cls: classMap[r.type.toLowerCase()] ?? r.type.toLowerCase(),
+        cls: KITTI_TO_VIPER[r.type.toLowerCase()] ?? r.type.toLowerCase(),
       };
       if (r.score !== undefined) t.score = r.score;
       return t;

@@ -9,7 +9,7 @@ import type { Box2D } from '../../contracts/geometry.ts';
 import { dontCareMatch } from '../dontCare.ts';
 import { groupBy, type TrackRow } from '../rows.ts';
 import { EPS, trackEvalIouMatrix } from '../sequence.ts';
-import { isDontCare, KITTI_TO_VIPER, type KittiRow, kittiRowsToTrackRows } from './kitti.ts';
+import { isDontCare, type KittiRow, kittiRowsToTrackRows } from './kitti.ts';
 
 const isRegion = (r: KittiRow) => isDontCare(r.type);
 const boxOf = (r: KittiRow): Box2D => ({ x1: r.x1, y1: r.y1, x2: r.x2, y2: r.y2 });
@@ -27,10 +27,9 @@ export function intersectionOverArea(a: Box2D, region: Box2D): number {
 export function preprocessKitti(
   gt: readonly KittiRow[],
   tr: readonly KittiRow[],
-  classMap = KITTI_TO_VIPER,
 ): { gt: TrackRow[]; tr: TrackRow[]; removedTracker: number } {
-  const trRows = kittiRowsToTrackRows(tr, classMap);
-  const gtRows = kittiRowsToTrackRows(gt, classMap);
+  const trRows = kittiRowsToTrackRows(tr);
+  const gtRows = kittiRowsToTrackRows(gt);
   const regionsBy = new Map<number, Box2D[]>();
   for (const [frame, rows] of groupBy(gt.filter(isRegion), (r) => r.frame))
     regionsBy.set(frame, rows.map(boxOf));

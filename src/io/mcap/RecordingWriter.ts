@@ -78,9 +78,9 @@ export class RecordingWriter {
 
   /**
    * Registers a channel and returns its id. Identical schemas are written once; registering the same topic with
-   * the same schema and metadata again returns the existing id.
+   * the same schema again returns the existing id.
    */
-  addChannel(topic: string, schema: SchemaSpec, metadata: Map<string, string> = new Map()): Promise<number> {
+  addChannel(topic: string, schema: SchemaSpec): Promise<number> {
     return this.#now(() => {
       const rec = schemaRecord(schema);
       const schemaKey = `${rec.name}\0${rec.encoding}\0${Buffer.from(rec.data).toString('base64')}`;
@@ -91,11 +91,10 @@ export class RecordingWriter {
         schemaId = this.#mcap.addSchema(rec.name, rec.encoding, rec.data);
         this.#schemaIds.set(schemaKey, schemaId);
       }
-      const meta = [...metadata.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const channelKey = JSON.stringify([topic, schemaId, rec.messageEncoding, meta]);
+      const channelKey = JSON.stringify([topic, schemaId, rec.messageEncoding]);
       const existing = this.#channelIds.get(channelKey);
       if (existing !== undefined) return Promise.resolve(existing);
-      const id = this.#mcap.addChannel(schemaId, topic, rec.messageEncoding, new Map(meta));
+      const id = this.#mcap.addChannel(schemaId, topic, rec.messageEncoding, new Map());
       this.#channelIds.set(channelKey, id);
       this.#channels.set(id, { topic, spec: schema, sequence: 0 });
       return Promise.resolve(id);
@@ -121,12 +120,7 @@ export class RecordingWriter {
   }
 
   /** Encodes `obj` with the channel's schema (Foxglove protobuf or JSON) and writes it. */
-  writeObject(
-    channelId: number,
-    logTimeNs: bigint,
-    obj: object,
-    publishTimeNs: bigint = logTimeNs,
-  ): Promise<void> {
+  writeObject(channelId: number, logTimeNs: bigint, obj: object): Promise<void> {
     const ch = this.#channels.get(channelId);
     // Encode now (synchronously) so the caller may reuse `obj` right after the call.
     let data: Uint8Array;
@@ -135,7 +129,7 @@ export class RecordingWriter {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.write(channelId, logTimeNs, data, publishTimeNs);
+    return this.write(channelId, logTimeNs, data);
   }
 
   /** Writes a Metadata record (e.g. run configuration); keys are written sorted so output stays deterministic. */

@@ -22,28 +22,20 @@ function compareMessages(a: Ordered, b: Ordered): number {
 }
 
 /** Limits of the streaming reorder window: whichever is hit first releases the earliest message. */
-interface ReorderLimits {
-  maxMessages: number;
-  maxBytes: number;
-}
-
-const DEFAULT_REORDER: ReorderLimits = { maxMessages: 4096, maxBytes: 32 * 1024 * 1024 };
+const REORDER_LIMITS = { maxMessages: 4096, maxBytes: 32 * 1024 * 1024 };
 
 /**
  * Sorts a file-order stream with a bounded min-heap: exact whenever no message is more than the window out of
- * place (true for every writer that writes in roughly time order), memory capped by `limits`.
+ * place (true for every writer that writes in roughly time order), memory capped by `REORDER_LIMITS`.
  */
-export async function* reorder(
-  source: AsyncIterable<RecordedMessage>,
-  limits: ReorderLimits = DEFAULT_REORDER,
-): AsyncGenerator<RecordedMessage> {
+export async function* reorder(source: AsyncIterable<RecordedMessage>): AsyncGenerator<RecordedMessage> {
   const heap = new MinHeap();
   let bytes = 0;
   let ordinal = 0;
   for await (const msg of source) {
     heap.push({ msg, ordinal: ordinal++ });
     bytes += msg.data.byteLength;
-    while (heap.size > limits.maxMessages || bytes > limits.maxBytes) {
+    while (heap.size > REORDER_LIMITS.maxMessages || bytes > REORDER_LIMITS.maxBytes) {
       const out = heap.pop() as Ordered;
       bytes -= out.msg.data.byteLength;
       yield out.msg;

@@ -142,10 +142,10 @@ export class MeshBuilder {
   }
 
   /** A flat quad on the ground plane at height z (points counter-clockwise seen from above). */
-  groundPoly(xy: number[][], z: number, rgb: Rgb, emissive = false): void {
+  groundPoly(xy: number[][], z: number, rgb: Rgb): void {
     const pts: number[][] = [];
     for (const p of xy) pts.push([p[0]!, p[1]!, z]);
-    this.polygon(pts, rgb, emissive);
+    this.polygon(pts, rgb);
   }
 
   /**
@@ -199,8 +199,9 @@ export class MeshBuilder {
     this.polygon([p000, p010, p110, p100], rgb, e);
   }
 
-  /** An n-gon prism along the local y axis (a wheel): centre (cx, cy, cz), radius r, thickness t. */
-  wheel(f: Frame, cx: number, cy: number, cz: number, r: number, t: number, rgb: Rgb, n = 8): void {
+  /** An octagonal prism along the local y axis (a wheel): centre (cx, cy, cz), radius r, thickness t. */
+  wheel(f: Frame, cx: number, cy: number, cz: number, r: number, t: number, rgb: Rgb): void {
+    const n = 8;
     const L: number[][] = [];
     const R: number[][] = [];
     for (let i = 0; i < n; i++) {
