@@ -72,10 +72,6 @@ export class TransformTree {
     for (let i = 0; i < ib; i++) down = composePose(b.poses[i]!, down);
     return composePose(invertPose(down), up);
   }
-
-  canTransform(target: string, source: string): boolean {
-    return this.lookup(target, source) !== null;
-  }
 }
 
 /**

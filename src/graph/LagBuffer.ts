@@ -44,8 +44,4 @@ export class LagBuffer<T> {
   flush(): T[] {
     return this.held.splice(0).map((h) => h.item);
   }
-
-  get size(): number {
-    return this.held.length;
-  }
 }

@@ -197,7 +197,6 @@ export class ByteTracker {
       if (t.score < this.detThresh) continue;
       t.id = ++this.nextId;
       t.initiate(this.kp);
-      t.trackletLen = 0;
       t.state = 'tracked';
       t.activated = frameId === 1;
       t.frameId = frameId;
@@ -255,7 +254,6 @@ export class ByteTracker {
 
   private updateTrack(t: STrack, det: STrack): void {
     t.frameId = this.frameId;
-    t.trackletLen += 1;
     t.correct(det, this.kp);
     t.state = 'tracked';
     t.activated = true;
@@ -287,7 +285,6 @@ export class ByteTracker {
       t.kf = kf;
     }
     t.correct(det, this.kp);
-    t.trackletLen = 0;
     t.state = 'tracked';
     t.activated = true;
     t.frameId = this.frameId;

@@ -41,7 +41,6 @@ export class SortTracker {
       const t = this.live[i]!;
       t.correct(cand[j]!, this.kp);
       t.timeSinceUpdate = 0;
-      t.hits += 1;
       t.hitStreak += 1;
       t.frameId = this.frameId;
     }
@@ -52,7 +51,6 @@ export class SortTracker {
       t.state = 'tracked';
       t.frameId = this.frameId;
       t.startFrame = this.frameId;
-      t.hits = 1;
       t.hitStreak = 1;
       this.live.push(t);
     }

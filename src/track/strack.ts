@@ -24,11 +24,9 @@ export class STrack {
   activated = false;
   frameId = 0;
   startFrame = 0;
-  trackletLen = 0;
   /** Marked removed in an earlier frame (the reference keeps such ids in removed_stracks). */
   everRemoved = false;
   /** SORT bookkeeping. */
-  hits = 0;
   hitStreak = 0;
   timeSinceUpdate = 0;
   /** Last observed box and the Kalman state right after it (kept only with `oru`). */

@@ -156,10 +156,6 @@ export class RecordingWriter {
     return this.#closing;
   }
 
-  get closed(): boolean {
-    return this.#closing !== undefined;
-  }
-
   #channel(id: number): ChannelState {
     const ch = this.#channels.get(id);
     if (!ch) throw this.#error(`no channel with id ${id}`, 'call addChannel first and use the id it returns');

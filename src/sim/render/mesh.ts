@@ -80,10 +80,6 @@ export class MeshBuilder {
 
   constructor(private readonly light: Light) {}
 
-  get triangleCount(): number {
-    return this.col.length;
-  }
-
   /** Colour of a face with world normal n. */
   shade(rgb: Rgb, nx: number, ny: number, nz: number, emissive = false): number {
     if (emissive) return pack(rgb[0], rgb[1], rgb[2]);
@@ -97,15 +93,6 @@ export class MeshBuilder {
   private vertex(x: number, y: number, z: number): number {
     this.pos.push(x, y, z);
     return this.pos.length / 3 - 1;
-  }
-
-  /** Add a triangle with a precomputed packed colour. */
-  triColor(a: number[], b: number[], c: number[], color: number): void {
-    const i = this.vertex(a[0]!, a[1]!, a[2]!);
-    this.vertex(b[0]!, b[1]!, b[2]!);
-    this.vertex(c[0]!, c[1]!, c[2]!);
-    this.idx.push(i, i + 1, i + 2);
-    this.col.push(color);
   }
 
   /** A convex fan with an unshaded colour scaled by k (shadow factors, light pools). */
