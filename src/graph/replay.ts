@@ -79,9 +79,8 @@ import type { PerceptionCounts, ReplaySummary } from './summaryTypes.ts';
 export type { ReplaySummary };
 
 export interface ReplayProgress {
-  /** Messages read from the input, and the log time and rig frames closed as of the last one. */
+  /** Messages read from the input, and rig frames closed as of the last one. */
   messagesRead: number;
-  logTimeNs: TimeNs;
   rigFrames: number;
   /** Input messages written to the results (or left out as an earlier run's results): the work done. */
   messagesDone: number;
@@ -102,7 +101,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const control = opts.control ?? { stopped: false };
   const latency = new RigLatency();
   const counts: PerceptionCounts = { detections: 0, trackBoxes: 0, worldObjects: 0 };
-  let read = { messagesRead: 0, logTimeNs: 0n, rigFrames: 0 };
+  let read = { messagesRead: 0, rigFrames: 0 };
   let messagesDone = 0;
   let rigFramesDone = 0;
   const progress = opts.onProgress

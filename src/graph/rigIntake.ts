@@ -54,7 +54,7 @@ interface RigIntakeOptions {
   /** How long (log time) frames wait to be put back in stamp order (default 300 ms; see LagBuffer). */
   maxCameraLagNs?: TimeNs;
   /** Called after each message read, for progress display. */
-  onProgress?: (p: { messagesRead: number; logTimeNs: TimeNs; rigFrames: number }) => void;
+  onProgress?: (p: { messagesRead: number; rigFrames: number }) => void;
   /** Called first when a rig frame closes (wall-clock latency). */
   onClose?: (rig: RigFrame) => void;
 }
@@ -127,11 +127,7 @@ export class RigIntake {
     const stats = this.stats;
     stats.messagesRead++;
     stats.lastNs = m.logTimeNs;
-    this.opts.onProgress?.({
-      messagesRead: stats.messagesRead,
-      logTimeNs: m.logTimeNs,
-      rigFrames: stats.rigFrames,
-    });
+    this.opts.onProgress?.({ messagesRead: stats.messagesRead, rigFrames: stats.rigFrames });
     const interpreted = interpretMessage(m, this.reader, (spellings) =>
       this.sink.noteSpellings(m, spellings),
     );
