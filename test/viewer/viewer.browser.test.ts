@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { replay } from '../../src/graph/replay.ts';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { colorForId } from '../../src/track/colors.ts';
+import { NO_IMAGES_NOTE } from '../../viewer/src/ui/notes.ts';
 import { repoRoot } from '../shared.ts';
 import { buildViewerInto, CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
 import {
@@ -85,6 +87,7 @@ let corrupt: string;
 let recording: string;
 let badImage: string;
 let lagged: string;
+let resultsOnly: string;
 
 // Page-side code is passed as strings: this file is type-checked without the DOM lib.
 const state = (): Promise<AppState> => page.evaluate('window.viper.state()') as Promise<AppState>;
@@ -144,6 +147,9 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     badImage = await writeFixture(join(dir, 'bad-image.mcap'), { frames: 4, undecodableCamera: 'cam_back' });
     // As a ROS 2 bag's results: images logged 120 ms after their stamps, each marked with its frame index.
     lagged = await writeFixture(join(dir, 'lagged.mcap'), { frames: 6, imageLagMs: 120, frameMarker: true });
+    // The same results as `replay --results-only` writes them: perception, calibrations, /tf, ground truth; no images.
+    resultsOnly = join(dir, 'results-only.mcap');
+    await replay({ input: results, output: resultsOnly, stages: [], resultsOnly: true });
     const good = readFileSync(results);
     corrupt = join(dir, 'corrupt.mcap');
     writeFileSync(corrupt, good.subarray(0, Math.floor(good.length * 0.6)));
@@ -312,6 +318,22 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(s.drawn.every((d) => d.boxes.length === 0)).toBe(true);
     expect(await page.locator('#metrics').textContent()).toContain('No perception annotations');
     expect(s.scene).toMatchObject({ objects: 0, gtBoxes: 14, frustums: 6 });
+  });
+
+  test('a results-only file (no images): boxes on blank canvases that say why, the 3D scene as with images', async () => {
+    await page.locator('#file-input').setInputFiles(resultsOnly);
+    await until("s.file === 'results-only.mcap' && s.shownIndex === 0");
+    const s = await state();
+    expect(s.error).toBe('');
+    expect(s.cameras.sort()).toEqual([...CAMERAS].sort());
+    expect(s.frameCount).toBe(30);
+    expect(s.drawn.map((d) => d.imageNote)).toEqual(CAMERAS.map(() => NO_IMAGES_NOTE));
+    const front = s.drawn.find((d) => d.camera === 'cam_front')!;
+    expect([front.width, front.height]).toEqual([W, H]); // sized by its calibration
+    expect(front.boxes.map((b) => b.trackId)).toEqual(layout('cam_front', 0, W, H).preds.map((p) => p.trackId));
+    expect(s.metrics).toMatchObject({ tp: EXPECTED.tp, fp: EXPECTED.fp, fn: EXPECTED.fn });
+    expect(s.scene).toMatchObject({ objects: 100, frustums: 6, gtBoxes: 14 });
+    expect(await page.locator('#status').textContent()).toContain('no images');
   });
 
   test('a camera whose image does not decode says so and the others draw', async () => {

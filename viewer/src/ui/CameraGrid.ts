@@ -10,6 +10,7 @@ import type { CameraBox, CameraImage } from '../data/normalize.ts';
 import { colorForId, cssColor } from '../state/colors.ts';
 import type { CameraMetrics } from './frameMetrics.ts';
 import { placeLabel, type Rect } from './labelPlacement.ts';
+import { NO_IMAGES_NOTE } from './notes.ts';
 
 interface DrawnBox {
   x1: number;
@@ -80,9 +81,6 @@ async function toBitmap(img: CameraImage): Promise<ImageBitmap | string> {
     return `raw ${encoding} image ${width}×${height} does not draw`;
   }
 }
-
-/** What a camera without images in the file shows (a results file written with `replay --results-only`). */
-const NO_IMAGES_NOTE = 'no images in this file (results only): open its recording with it in Foxglove';
 
 export class CameraGrid {
   private readonly canvases = new Map<string, HTMLCanvasElement>();
