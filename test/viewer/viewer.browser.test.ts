@@ -330,7 +330,9 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(s.drawn.map((d) => d.imageNote)).toEqual(CAMERAS.map(() => NO_IMAGES_NOTE));
     const front = s.drawn.find((d) => d.camera === 'cam_front')!;
     expect([front.width, front.height]).toEqual([W, H]); // sized by its calibration
-    expect(front.boxes.map((b) => b.trackId)).toEqual(layout('cam_front', 0, W, H).preds.map((p) => p.trackId));
+    expect(front.boxes.map((b) => b.trackId)).toEqual(
+      layout('cam_front', 0, W, H).preds.map((p) => p.trackId),
+    );
     expect(s.metrics).toMatchObject({ tp: EXPECTED.tp, fp: EXPECTED.fp, fn: EXPECTED.fn });
     expect(s.scene).toMatchObject({ objects: 100, frustums: 6, gtBoxes: 14 });
     expect(await page.locator('#status').textContent()).toContain('no images');
