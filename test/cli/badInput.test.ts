@@ -1,5 +1,8 @@
 /**
- * Bad input through the real CLI: one clear line on stderr, exit 2, no stack trace, within seconds.
+ * Bad input through the CLI: one clear line on stderr, exit 2, no stack trace, within seconds. Most cases run the
+ * CLI's entry point in-process (`viperInProcess`, which test/cli/inProcess.test.ts holds to the real one); the
+ * real `bin/viper.js` in a child answers a missing file, the JSON error, a usage error, --help/--version, a damaged
+ * file given to view, and a reader that leaves.
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +10,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingReader } from '../../src/io/index.ts';
 import { hasShared, repoRoot, shared } from '../shared.ts';
-import { viper, viperSpawn } from '../testing/cli.ts';
+import { type CliResult, viper, viperInProcess, viperSpawn } from '../testing/cli.ts';
 import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
+import { tinyScenario } from '../sim/testing.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-bad-'));
@@ -20,9 +24,16 @@ beforeAll(async () => {
   bytes = readFileSync(good);
 });
 
-function expectOneLineExit2(args: string[], pattern: RegExp): string {
+/** The real CLI in a child process, for `expectOneLineExit2`'s `run`. */
+const child = async (args: string[]): Promise<CliResult> => viper(args);
+
+async function expectOneLineExit2(
+  args: string[],
+  pattern: RegExp,
+  run: (args: string[]) => Promise<CliResult> = viperInProcess,
+): Promise<string> {
   // --detector none: the error must come from the input itself, not from choosing a model.
-  const r = viper(
+  const r = await run(
     args[0] === 'replay' && !args.includes('--detector') ? [...args, '--detector', 'none'] : args,
   );
   expect(r.code, r.stderr).toBe(2);
@@ -56,6 +67,7 @@ describe('bad input → one line, exit 2', () => {
     expectOneLineExit2(
       ['replay', join(dir, 'nope.mcap'), '-o', join(dir, 'o1.mcap')],
       /^error: recording: file not found \(.*nope\.mcap\)/,
+      child,
     ));
 
   it('with --json the failure is JSON on stdout too, for the script that reads it', () => {
@@ -74,7 +86,7 @@ describe('bad input → one line, exit 2', () => {
     ]);
   });
 
-  it('a YAML alias bomb, a digests file that is not one, a port out of range (were internal errors)', () => {
+  it('a YAML alias bomb, a digests file that is not one, a port out of range (were internal errors)', async () => {
     const bomb = join(dir, 'bomb.yaml');
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
     for (let k = 1; k < 9; k++) {
@@ -83,71 +95,77 @@ describe('bad input → one line, exit 2', () => {
       levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
     }
     writeFileSync(bomb, `${levels.join('\n')}\n`);
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['simulate', '--check', bomb],
       /not a usable YAML\/JSON document: Excessive alias count/,
     );
     const scenario = join(repoRoot, 'scenarios', 'pedestrian_crossing.yaml');
-    expectOneLineExit2(['simulate', scenario, '--verify', scenario], /not a digests file.*\(--verify /);
+    await expectOneLineExit2(['simulate', scenario, '--verify', scenario], /not a digests file.*\(--verify /);
     // The text V8 quotes is kept whole, its line breaks as \n (cut at the first, the quote was left open).
     const short = join(dir, 'short.digests');
     writeFileSync(short, 'a: [1,\n  2\n');
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['simulate', scenario, '--verify', short],
       /not a digests file: .*"a: \[1,\\n {2}2\\n" is not valid JSON \(--verify /,
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['simulate', scenario, '--verify', join(dir, 'none.json')],
       /cannot read the digests file \(ENOENT\)/,
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'port.out.mcap'), '--serve', '99999'],
       /--serve 99999 is more than 65535/,
     );
   });
 
-  it('an option given an empty value (read as 0 or as no path before)', () => {
-    expectOneLineExit2(['eval', good, '--iou', ''], /an option was given an empty value \(--iou\)/);
-    expectOneLineExit2(['eval', good, '--iou='], /an option was given an empty value \(--iou\)/);
-    expectOneLineExit2(['eval', good, '--pr-plot', ''], /an option was given an empty value \(--pr-plot\)/);
-    expectOneLineExit2(['replay', good, '-o', ''], /an option was given an empty value \(-o\)/);
+  it('an option given an empty value (read as 0 or as no path before)', async () => {
+    await expectOneLineExit2(['eval', good, '--iou', ''], /an option was given an empty value \(--iou\)/);
+    await expectOneLineExit2(['eval', good, '--iou='], /an option was given an empty value \(--iou\)/);
+    await expectOneLineExit2(
+      ['eval', good, '--pr-plot', ''],
+      /an option was given an empty value \(--pr-plot\)/,
+    );
+    await expectOneLineExit2(['replay', good, '-o', ''], /an option was given an empty value \(-o\)/);
   });
 
-  it('empty file', () => {
+  it('empty file', async () => {
     const p = join(dir, 'empty.mcap');
     writeFileSync(p, '');
-    expectOneLineExit2(['inspect', p], /empty/i);
+    await expectOneLineExit2(['inspect', p], /empty/i);
   });
 
-  it('not an MCAP', () => {
+  it('not an MCAP', async () => {
     const p = join(dir, 'text.mcap');
     writeFileSync(p, 'hello, this is not a recording\n'.repeat(10));
-    expectOneLineExit2(['replay', p, '-o', join(dir, 'o2.mcap')], /not an MCAP|magic/i);
+    await expectOneLineExit2(['replay', p, '-o', join(dir, 'o2.mcap')], /not an MCAP|magic/i);
     expect(existsSync(join(dir, 'o2.mcap'))).toBe(false);
   });
 
-  it('truncated at seeded offsets', () => {
+  it('truncated at seeded offsets', async () => {
     for (const frac of [0.37, 0.81]) {
       const p = variant(`trunc-${frac}.mcap`, (b) => b.subarray(0, Math.floor(b.length * frac)));
-      expectOneLineExit2(
+      await expectOneLineExit2(
         ['replay', p, '-o', join(dir, `o-trunc-${frac}.mcap`)],
         /trunc|damaged|end of file|unexpected/i,
       );
     }
   });
 
-  it('bad chunk CRC', () => {
+  it('bad chunk CRC', async () => {
     const p = variant('crc.mcap', (b) => {
       const o = firstChunkCrcOffset(b);
       b[o] = b[o]! ^ 0xff;
       return b;
     });
-    expectOneLineExit2(['replay', p, '-o', join(dir, 'o-crc.mcap')], /CRC/i);
+    await expectOneLineExit2(['replay', p, '-o', join(dir, 'o-crc.mcap')], /CRC/i);
     // view checks every chunk, not only the index, before serving the file to a browser that would fail on it.
-    expectOneLineExit2(['view', p, '--no-open'], /chunk CRC mismatch .*in chunk 0 .*--recover/);
+    // A child: a view that did not refuse the file would serve it, and not return.
+    await expectOneLineExit2(['view', p, '--no-open'], /chunk CRC mismatch .*in chunk 0 .*--recover/, child);
     // inspect --recover counts what it could read, not what the index says the lost chunk held.
-    const whole = JSON.parse(viper(['inspect', good, '--json']).stdout) as { messageCount: number };
-    const r = viper(['inspect', p, '--recover', '--json']);
+    const whole = JSON.parse((await viperInProcess(['inspect', good, '--json'])).stdout) as {
+      messageCount: number;
+    };
+    const r = await viperInProcess(['inspect', p, '--recover', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as {
       messageCount: number;
@@ -159,26 +177,26 @@ describe('bad input → one line, exit 2', () => {
     expect(j.topics.reduce((n, t) => n + t.count, 0)).toBe(j.messageCount);
   });
 
-  it('flipped bytes inside a chunk', () => {
+  it('flipped bytes inside a chunk', async () => {
     const p = variant('flip.mcap', (b) => {
       const o = firstChunkCrcOffset(b) + 40;
       for (let i = 0; i < 8; i++) b[o + i] = b[o + i]! ^ 0x5a;
       return b;
     });
-    expectOneLineExit2(['replay', p, '-o', join(dir, 'o-flip.mcap')], /chunk|CRC|decompress|damaged/i);
+    await expectOneLineExit2(['replay', p, '-o', join(dir, 'o-flip.mcap')], /chunk|CRC|decompress|damaged/i);
   });
 
   it.skipIf(!hasShared)(
     'unknown message encoding (a real ROS 2 bag): copied through, named; no cameras to perceive',
-    () => {
+    async () => {
       const p = join(dir, 'wrong_rmw.mcap');
       copyFileSync(shared('data/rosbag2/wrong_rmw_test/wrong_rmw_test_0.mcap'), p);
-      const copy = viper(['replay', p, '-o', join(dir, 'o-rmw.mcap'), '--detector', 'none']);
+      const copy = await viperInProcess(['replay', p, '-o', join(dir, 'o-rmw.mcap'), '--detector', 'none']);
       expect(copy.code, copy.stderr).toBe(0);
       expect(copy.stdout).toMatch(
         /copied through as they are, not decoded .*: \/array_topic \(unknown message encoding 'wrong_format'\), \/test_topic/,
       );
-      expectOneLineExit2(
+      await expectOneLineExit2(
         ['replay', p, '-o', join(dir, 'o-rmw2.mcap'), '--detector', 'oracle'],
         /no camera images/,
       );
@@ -188,41 +206,51 @@ describe('bad input → one line, exit 2', () => {
   it('a recording without camera images: nothing to perceive, but a pass-through copy still works', async () => {
     const p = join(dir, 'no-cameras.mcap');
     await copyRecording(good, p, 1 << 20, (topic) => !/image/.test(topic));
-    const line = expectOneLineExit2(
+    const line = await expectOneLineExit2(
       ['replay', p, '-o', join(dir, 'o-nocam.mcap'), '--detector', 'oracle'],
       /no camera images/,
     );
     expect(line).toMatch(/none of its \d+ channels is a CompressedImage.*\/tf/);
     expect(existsSync(join(dir, 'o-nocam.mcap'))).toBe(false);
     // --detector none copies any recording (the salvage the recover hints name).
-    const copy = viper(['replay', p, '-o', join(dir, 'o-nocam-copy.mcap'), '--detector', 'none']);
+    const copy = await viperInProcess([
+      'replay',
+      p,
+      '-o',
+      join(dir, 'o-nocam-copy.mcap'),
+      '--detector',
+      'none',
+    ]);
     expect(copy.code, copy.stderr).toBe(0);
   });
 
   it('a bad option value', () =>
     expectOneLineExit2(['replay', good, '-o', join(dir, 'o3.mcap'), '--batch-size', '0'], /--batch-size/));
-  it('sizes that would unbound memory (a batch of 10^11 rig frames, a day of camera lag)', () => {
+  it('sizes that would unbound memory (a batch of 10^11 rig frames, a day of camera lag)', async () => {
     const o = join(dir, 'o3.mcap');
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['replay', good, '-o', o, '--batch-size', '1e11'],
       /--batch-size 100000000000 is more than 1000/,
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['replay', good, '-o', o, '--max-camera-lag-ms', '86400000'],
       /--max-camera-lag-ms .* more than 10000/,
     );
-    expectOneLineExit2(['replay', good, '-o', o, '--max-camera-lag-ms', '-1'], /must be a whole number ≥ 0/);
+    await expectOneLineExit2(
+      ['replay', good, '-o', o, '--max-camera-lag-ms', '-1'],
+      /must be a whole number ≥ 0/,
+    );
   });
-  it('a ByteTrack threshold with another tracker, a range cue without fusion or unknown', () => {
-    expectOneLineExit2(
+  it('a ByteTrack threshold with another tracker, a range cue without fusion or unknown', async () => {
+    await expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'o5.mcap'), '--tracker', 'sort', '--track-thresh', '0.4'],
       /ByteTrack settings, and the tracker is 'sort'/,
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'o6.mcap'), '--no-fuse', '--range-cue', 'combined'],
       /--range-cue is a fusion setting, and fusion is off/,
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'o7.mcap'), '--range-cue', 'flat'],
       /unknown range cue 'flat'.*use mixed, ground, combined/,
     );
@@ -246,9 +274,9 @@ describe('bad input → one line, exit 2', () => {
 });
 
 describe('bad usage → one line naming the help to read, exit 2', () => {
-  /** The one stderr line of a usage error, asserted. */
-  function usage(args: string[]): string {
-    const r = viper(args);
+  /** The one stderr line of a usage error, asserted (in-process unless `run` says otherwise). */
+  async function usage(args: string[], run = viperInProcess): Promise<string> {
+    const r = await run(args);
     expect(r.code, r.stderr).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines, r.stderr).toHaveLength(1);
@@ -256,29 +284,30 @@ describe('bad usage → one line naming the help to read, exit 2', () => {
     return lines[0]!;
   }
 
-  it('a missing required option, an unknown option, a missing argument, an unknown command', () => {
-    expect(usage(['replay', good])).toBe(
+  it('a missing required option, an unknown option, a missing argument, an unknown command', async () => {
+    expect(await usage(['replay', good], child)).toBe(
       "error: required option '-o, --output <file>' not specified (viper replay --help)",
     );
-    expect(usage(['replay', good, '-o', join(dir, 'u1.mcap'), '--detectr', 'none'])).toBe(
+    expect(await usage(['replay', good, '-o', join(dir, 'u1.mcap'), '--detectr', 'none'])).toBe(
       "error: unknown option '--detectr' (Did you mean --detector?) (viper replay --help)",
     );
-    expect(usage(['replay', '-o', join(dir, 'u2.mcap')])).toBe(
+    expect(await usage(['replay', '-o', join(dir, 'u2.mcap')])).toBe(
       // Recordings may come from --feeds-from instead: none from either is said so.
       'error: config: no recording to replay — give recordings (.mcap), a folder of them, or --feeds-from <list> (viper replay --help)',
     );
-    expect(usage(['scenarios', 'run', '--bogus'])).toBe(
+    expect(await usage(['scenarios', 'run', '--bogus'])).toBe(
       "error: unknown option '--bogus' (viper scenarios run --help)",
     );
-    expect(usage(['replai', good])).toBe(
+    expect(await usage(['replai', good])).toBe(
       "error: unknown command 'replai' (Did you mean replay?) (viper --help)",
     );
     expect(existsSync(join(dir, 'u1.mcap'))).toBe(false);
   });
 
-  it("--help and --version still exit 0; --version is package.json's", () => {
-    for (const args of [['--help'], ['--version'], ['replay', '--help'], ['help', 'replay']]) {
-      const r = viper(args);
+  it("--help and --version still exit 0; --version is package.json's", async () => {
+    // The first two in a child (commander ends both by throwing, which main turns into exit 0).
+    for (const [k, args] of [['--help'], ['--version'], ['replay', '--help'], ['help', 'replay']].entries()) {
+      const r = k < 2 ? viper(args) : await viperInProcess(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stderr, args.join(' ')).toBe('');
       if (args[0] === '--version')
@@ -288,21 +317,21 @@ describe('bad usage → one line naming the help to read, exit 2', () => {
     }
   });
 
-  it('--help marks the options a command requires', () => {
+  it('--help marks the options a command requires', async () => {
     for (const cmd of ['replay', 'import', 'export', 'track']) {
-      const r = viper([cmd, '--help']);
+      const r = await viperInProcess([cmd, '--help']);
       expect(r.stdout, cmd).toMatch(/-o, --output <[^>]+>[\s\S]*?\(required\)/);
     }
-    expect(viper(['simulate', '--help']).stdout).not.toMatch(/\(required\)/);
+    expect((await viperInProcess(['simulate', '--help'])).stdout).not.toMatch(/\(required\)/);
   });
 
-  it('each command’s --help lists --verbose, which works after the command too, as a global option', () => {
+  it('each command’s --help lists --verbose, which works after the command too, as a global option', async () => {
     for (const args of [
       ['replay', '--help'],
       ['scenarios', 'run', '--help'],
       ['help', 'eval'],
     ]) {
-      const r = viper(args);
+      const r = await viperInProcess(args);
       expect(r.stdout, args.join(' ')).toMatch(
         /\nGlobal Options:\n(?: .*\n)* +--verbose +print stack traces/,
       );
@@ -311,36 +340,45 @@ describe('bad usage → one line naming the help to read, exit 2', () => {
 });
 
 describe('execution providers and models', () => {
-  it('an unknown --ep is refused whatever the detector', () => {
+  it('an unknown --ep is refused whatever the detector', async () => {
     // expectOneLineExit2 adds --detector none: no model is loaded, and the value is still checked.
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'ep1.mcap'), '--ep', 'cuda,foo'],
       /unknown execution provider "foo" \(--ep\) — use one or more of cpu, cuda, tensorrt, webgpu/,
     );
     // Not through expectOneLineExit2, whose --detector none would win over oracle.
-    const r = viper(['replay', good, '-o', join(dir, 'ep2.mcap'), '--detector', 'oracle', '--ep', 'foo']);
+    const r = await viperInProcess([
+      'replay',
+      good,
+      '-o',
+      join(dir, 'ep2.mcap'),
+      '--detector',
+      'oracle',
+      '--ep',
+      'foo',
+    ]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: .*unknown execution provider "foo"/);
     expect(existsSync(join(dir, 'ep1.mcap')) || existsSync(join(dir, 'ep2.mcap'))).toBe(false);
     // A list naming none is a typo, not the default; a thread count is bounded (100000 ran out of memory).
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'ep3.mcap'), '--ep', ','],
       /no execution provider named in ","/,
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['replay', good, '-o', join(dir, 'ep3.mcap'), '--threads', '100000'],
       /--threads 100000 is more than 1024/,
     );
   });
 
-  it('--model with another detector is refused (the model, perhaps a broken card, was ignored)', () => {
+  it('--model with another detector is refused (the model, perhaps a broken card, was ignored)', async () => {
     for (const [d, args] of [
       ['oracle', ['replay', good, '-o', join(dir, 'mo.mcap'), '--detector', 'oracle']],
       ['none', ['replay', good, '-o', join(dir, 'mo.mcap'), '--detector', 'none']],
       ['oracle', ['scenarios', 'run', 'occluded_pedestrian', '-o', join(dir, 'mo')]],
     ] as const) {
-      const r = viper([...args, '--model', 'models/cards/yolox_nano.json']);
+      const r = await viperInProcess([...args, '--model', 'models/cards/yolox_nano.json']);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(new RegExp(`--model is for --detector model, and the detector is '${d}'`));
@@ -348,8 +386,15 @@ describe('execution providers and models', () => {
     expect(existsSync(join(dir, 'mo.mcap')) || existsSync(join(dir, 'mo'))).toBe(false);
   });
 
-  it('a model path that does not exist: the hint is about the path', () => {
-    const r = viper(['replay', good, '-o', join(dir, 'm1.mcap'), '--model', 'models/nope.onnx']);
+  it('a model path that does not exist: the hint is about the path', async () => {
+    const r = await viperInProcess([
+      'replay',
+      good,
+      '-o',
+      join(dir, 'm1.mcap'),
+      '--model',
+      'models/nope.onnx',
+    ]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(
@@ -361,14 +406,14 @@ describe('execution providers and models', () => {
 describe('a damaged file: each command names its own way to read the intact part', () => {
   const apiWording = /open option|recover: true/;
 
-  it('replay and inspect: rerun with --recover', () => {
+  it('replay and inspect: rerun with --recover', async () => {
     const p = variant('trunc-hint.mcap', (b) => b.subarray(0, Math.floor(b.length * 0.6)));
-    const replayed = expectOneLineExit2(['replay', p, '-o', join(dir, 'o-hint.mcap')], /cut short/);
+    const replayed = await expectOneLineExit2(['replay', p, '-o', join(dir, 'o-hint.mcap')], /cut short/);
     expect(replayed).toMatch(/rerun with --recover to replay the intact messages/);
     expect(replayed).not.toMatch(apiWording);
-    const inspected = expectOneLineExit2(['inspect', p], /rerun with --recover to read/);
+    const inspected = await expectOneLineExit2(['inspect', p], /rerun with --recover to read/);
     expect(inspected).not.toMatch(apiWording);
-    expect(viper(['inspect', p, '--recover']).code).toBe(0);
+    expect((await viperInProcess(['inspect', p, '--recover'])).code).toBe(0);
   });
 
   it('inspect --recover of an indexed file with a damaged last chunk: span and rates of what was read', async () => {
@@ -387,8 +432,8 @@ describe('a damaged file: each command names its own way to read the intact part
     const at = chunks.at(-1)! + 200;
     b[at] = b[at]! ^ 0xff;
     writeFileSync(damaged, b);
-    const whole = JSON.parse(viper(['inspect', big, '--json']).stdout);
-    const part = JSON.parse(viper(['inspect', damaged, '--recover', '--json']).stdout);
+    const whole = JSON.parse((await viperInProcess(['inspect', big, '--json'])).stdout);
+    const part = JSON.parse((await viperInProcess(['inspect', damaged, '--recover', '--json'])).stdout);
     expect(part.recovery.damaged).toBe(true);
     // What recovery skipped is kept across the reads inspect makes after it (each camera's first frame).
     expect(part.recovery.reason).toMatch(/; 1 damaged chunk skipped, the chunks after read$/);
@@ -402,7 +447,7 @@ describe('a damaged file: each command names its own way to read the intact part
     const rec = join(dir, 'sim.mcap');
     await simulateSmall('pedestrian_crossing', rec, { duration: 3.5, width: 160, height: 90 });
     const results = join(dir, 'sim.results.mcap');
-    const r0 = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
+    const r0 = await viperInProcess(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
     expect(r0.code, r0.stderr).toBe(0);
     const small = join(dir, 'sim.results.small.mcap');
     // Small chunks: cutting the file short leaves whole chunks to recover.
@@ -416,7 +461,7 @@ describe('a damaged file: each command names its own way to read the intact part
     await copyRecording(rec, simSmall, 32 * 1024);
     const simWhole = readFileSync(simSmall);
     writeFileSync(simCut, simWhole.subarray(0, Math.floor(simWhole.length * 0.6)));
-    const rOracle = viper([
+    const rOracle = await viperInProcess([
       'replay',
       simCut,
       '-o',
@@ -428,14 +473,14 @@ describe('a damaged file: each command names its own way to read the intact part
     ]);
     expect(rOracle.code, rOracle.stderr).toBe(0);
     expect(JSON.parse(rOracle.stdout).stages['detect-oracle'].frames).toBeGreaterThan(0);
-    const line = expectOneLineExit2(['eval', cut], /rerun with --recover to score the intact messages/);
+    const line = await expectOneLineExit2(['eval', cut], /rerun with --recover to score the intact messages/);
     expect(line).not.toMatch(apiWording);
     // Following the hint works (eval had no --recover: "unknown option").
     for (const args of [
       ['eval', cut, '--recover', '--json'],
       ['eval', cut, '--gt', rec, '--recover', '--json'],
     ]) {
-      const r = viper(args);
+      const r = await viperInProcess(args);
       expect(r.code, r.stderr).toBe(0);
       const report = JSON.parse(r.stdout);
       expect(report.tracking.overall.HOTA.HOTA).toBeGreaterThan(0);
@@ -445,20 +490,20 @@ describe('a damaged file: each command names its own way to read the intact part
     // Cut before any result: the damage is named, not a missing topic or a missing replay.
     const early = join(dir, 'sim.results.early.mcap');
     writeFileSync(early, whole.subarray(0, 3000));
-    expectOneLineExit2(['eval', early, '--recover'], /nothing intact to score before the damage/);
+    await expectOneLineExit2(['eval', early, '--recover'], /nothing intact to score before the damage/);
     // An intact file is scored as before: no notes about damage.
-    const r = viper(['eval', small, '--recover', '--json']);
+    const r = await viperInProcess(['eval', small, '--recover', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).notes.join('\n')).not.toMatch(/damaged/);
   });
 });
 
 describe('recover', () => {
-  it('a file with nothing intact before the damage says so, not that it has no cameras', () => {
+  it('a file with nothing intact before the damage says so, not that it has no cameras', async () => {
     const p = variant('trunc-early.mcap', (b) => b.subarray(0, 200));
     for (const detector of ['oracle', 'none']) {
       const out = join(dir, `early-${detector}.mcap`);
-      const line = expectOneLineExit2(
+      const line = await expectOneLineExit2(
         ['replay', p, '-o', out, '--recover', '--detector', detector],
         /^error: recording: nothing intact to replay before the damage \(truncated: .*\) \(.*trunc-early\.mcap\) — .*nothing in this file can be recovered/,
       );
@@ -469,7 +514,17 @@ describe('recover', () => {
   it('replays the intact part of a truncated file and says how much was lost', async () => {
     const p = variant('trunc-recover.mcap', (b) => b.subarray(0, Math.floor(b.length * 0.6)));
     const out = join(dir, 'recovered.mcap');
-    const r = viper(['replay', p, '-o', out, '--recover', '--detector', 'none', '--json', '--no-progress']);
+    const r = await viperInProcess([
+      'replay',
+      p,
+      '-o',
+      out,
+      '--recover',
+      '--detector',
+      'none',
+      '--json',
+      '--no-progress',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.recovery.damaged).toBe(true);
@@ -485,22 +540,30 @@ describe('uncalibrated camera', () => {
   it('is reported and the replay goes on', async () => {
     const p = join(dir, 'uncal.mcap');
     await writeRigRecording(p, { cameras: ['cam_a', 'cam_b'], frames: 4, uncalibrated: ['cam_b'] });
-    const r = viper(['replay', p, '-o', join(dir, 'o-uncal.mcap'), '--detector', 'none', '--no-progress']);
+    const r = await viperInProcess([
+      'replay',
+      p,
+      '-o',
+      join(dir, 'o-uncal.mcap'),
+      '--detector',
+      'none',
+      '--no-progress',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/uncalibrated.*cam_b/);
   });
 });
 
 it('a reader that leaves (`viper … | head`) does not stop the command: files written, its own exit code, no EPIPE trace', async () => {
-  // simulate prints a line per scenario and goes on working (digests are written after the last one).
+  // simulate prints a line per scenario and goes on working (digests are written after the last one). Two tiny
+  // scenarios: the pipe is closed before the child has started, so every line it prints meets it closed.
   const digests = join(dir, 'epipe-digests.json');
-  const child = viperSpawn([
-    'simulate',
-    join(repoRoot, 'scenarios', 'occluded_pedestrian.yaml'),
-    join(repoRoot, 'scenarios', 'pedestrian_crossing.yaml'),
-    '--digests',
-    digests,
-  ]);
+  const scenarios = ['epipe-a', 'epipe-b'].map((name, k) => {
+    const p = join(dir, `${name}.json`);
+    writeFileSync(p, JSON.stringify(tinyScenario({ name, seed: 3 + k })));
+    return p;
+  });
+  const child = viperSpawn(['simulate', ...scenarios, '--digests', digests]);
   child.stdout.destroy();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {

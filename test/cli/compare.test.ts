@@ -1,6 +1,7 @@
 /**
  * `viper compare`: two replays of one recording side by side, every figure the one `viper eval` gives for each,
- * and replays of different recordings refused.
+ * and replays of different recordings refused. The CLI's entry point runs in-process (`viperInProcess`), but for a
+ * comparison and a refusal by the real `bin/viper.js`.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { buildStages } from '../../src/graph/buildStages.ts';
 import { replay } from '../../src/graph/replay.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { copyRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
     [a, 'bytetrack'],
     [b, 'sort'],
   ]) {
-    const r = viper([
+    const r = await viperInProcess([
       'replay',
       rec,
       '-o',
@@ -46,12 +47,12 @@ interface Figure {
   better: string;
 }
 
-it("gives each run's eval figures and the change from A to B", () => {
+it("gives each run's eval figures and the change from A to B", async () => {
   const r = viper(['compare', a, b, '--json']);
   expect(r.code, r.stderr).toBe(0);
   const figures = new Map((JSON.parse(r.stdout).figures as Figure[]).map((f) => [f.metric, f]));
-  const evalA = JSON.parse(viper(['eval', a, '--json']).stdout);
-  const evalB = JSON.parse(viper(['eval', b, '--json']).stdout);
+  const evalA = JSON.parse((await viperInProcess(['eval', a, '--json'])).stdout);
+  const evalB = JSON.parse((await viperInProcess(['eval', b, '--json'])).stdout);
   for (const [metric, of] of [
     ['2D HOTA', (e: typeof evalA) => e.tracking.overall.HOTA.HOTA],
     ['2D IDF1', (e: typeof evalA) => e.tracking.overall.Identity.IDF1],
@@ -70,15 +71,15 @@ it("gives each run's eval figures and the change from A to B", () => {
   const idf1 = figures.get('2D IDF1')!;
   expect(idf1.better).toBe(idf1.delta! > 0 ? 'b' : idf1.delta! < 0 ? 'a' : '=');
   // The same run twice: nothing changes.
-  const itself = viper(['compare', a, a, '--json']);
+  const itself = await viperInProcess(['compare', a, a, '--json']);
   const same = JSON.parse(itself.stdout).figures as Figure[];
   expect(same.every((f) => f.better === '=' && (f.delta === null || f.delta === 0))).toBe(true);
   // Said: a file compared with itself had read as two runs that happened to agree.
   expect(itself.stderr).toContain('note: A and B are the same file');
-  const text = viper(['compare', a, b]).stdout;
+  const text = (await viperInProcess(['compare', a, b])).stdout;
   expect(text).toMatch(/\n {2}2D HOTA +\d+\.\d +\d+\.\d +[-+]?\d+\.\d/);
   // Scored with the suite's sizes by default; a suite run with --min-height 25 is compared at 25.
-  const at25 = JSON.parse(viper(['compare', a, b, '--json', '--min-height', '25']).stdout)
+  const at25 = JSON.parse((await viperInProcess(['compare', a, b, '--json', '--min-height', '25'])).stdout)
     .figures as Figure[];
   expect(at25.find((f) => f.metric === '2D HOTA')!.a).not.toBe(figures.get('2D HOTA')!.a);
   // How each was run, from its metadata: what A and B differ in.
@@ -90,7 +91,9 @@ it('refuses replays of different recordings on one line', async () => {
   const other = join(dir, 'night.mcap');
   await simulateSmall('night_street', other, { duration: 2 });
   const c = join(dir, 'night.results.mcap');
-  expect(viper(['replay', other, '-o', c, '--detector', 'oracle', '--no-progress']).code).toBe(0);
+  expect(
+    (await viperInProcess(['replay', other, '-o', c, '--detector', 'oracle', '--no-progress'])).code,
+  ).toBe(0);
   const r = viper(['compare', a, c]);
   expect(r.code).toBe(2);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -112,20 +115,28 @@ it('refuses a replay stopped part-way (it would score as missing what it never r
       if (p.rigFrames >= 10) control.stopped = true;
     },
   });
-  const c = viper(['compare', a, partial]);
+  const c = await viperInProcess(['compare', a, partial]);
   expect(c.code).toBe(2);
   expect(c.stderr).toMatch(/^error: input: B is an interrupted replay: it covers part of the recording/);
   // scenarios score judges a whole run: its checks passed on the first second of the scenario.
-  const s = viper(['scenarios', 'score', partial, '--scenario', 'scenarios/pedestrian_crossing.yaml']);
+  const s = await viperInProcess([
+    'scenarios',
+    'score',
+    partial,
+    '--scenario',
+    'scenarios/pedestrian_crossing.yaml',
+  ]);
   expect(s.code, s.stdout).toBe(2);
   expect(s.stderr).toMatch(/^error: input: an interrupted replay: it covers only the start of the scenario/);
   // eval scores it, and says over what.
-  const e = viper(['eval', partial, '--json']);
+  const e = await viperInProcess(['eval', partial, '--json']);
   expect(e.code, e.stderr).toBe(0);
   expect(JSON.parse(e.stdout).notes.join('\n')).toMatch(
     /an interrupted replay: scored over the part it covers \(\d/,
   );
-  expect(JSON.parse(viper(['eval', a, '--json']).stdout).notes.join('\n')).not.toMatch(/interrupted/);
+  expect(JSON.parse((await viperInProcess(['eval', a, '--json'])).stdout).notes.join('\n')).not.toMatch(
+    /interrupted/,
+  );
 }, 60_000);
 
 it('eval --recover of results with a damaged chunk in the middle: its stamps are left out, not scored as missed', async () => {
@@ -142,8 +153,8 @@ it('eval --recover of results with a damaged chunk in the middle: its stamps are
   const damaged = join(dir, 'damaged-chunk.results.mcap');
   writeFileSync(damaged, b);
   // Against the intact recording's ground truth, which does hold those stamps.
-  const whole = JSON.parse(viper(['eval', chunked, '--gt', rec, '--json']).stdout);
-  const r = viper(['eval', damaged, '--gt', rec, '--recover', '--json']);
+  const whole = JSON.parse((await viperInProcess(['eval', chunked, '--gt', rec, '--json'])).stdout);
+  const r = await viperInProcess(['eval', damaged, '--gt', rec, '--recover', '--json']);
   expect(r.code, r.stderr).toBe(0);
   const part = JSON.parse(r.stdout);
   expect(part.notes.join('\n')).toMatch(

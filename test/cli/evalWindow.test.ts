@@ -1,7 +1,8 @@
 /**
  * `viper eval --from / --to`: a stretch of a results file scored on its own (how a long drive is scored in parts,
  * eval's memory growing with what it scores): the whole file by default, windows that add up to it. Also results
- * scored against another recording's key-frame ground truth.
+ * scored against another recording's key-frame ground truth. The CLI's entry point runs in-process
+ * (`viperInProcess`), but for a refusal by the real `bin/viper.js`.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { copyRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -23,24 +24,28 @@ interface Report {
   tracking: { overall: { CLEAR: { CLR_TP: number; CLR_FN: number; CLR_FP: number } } };
 }
 
-const evalJson = (...args: string[]): Report => {
-  const r = viper(['eval', results, '--json', ...args]);
+const evalJson = async (...args: string[]): Promise<Report> => {
+  const r = await viperInProcess(['eval', results, '--json', ...args]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Report;
 };
 
 beforeAll(async () => {
   await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
-  const r = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
+  const r = await viperInProcess(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 
-it('scores the whole file from 0, and windows that split it add up to it', () => {
-  const whole = evalJson();
-  const from0 = evalJson('--from', '0');
+it('scores the whole file from 0, and windows that split it add up to it', async () => {
+  const whole = await evalJson();
+  const from0 = await evalJson('--from', '0');
   expect({ ...from0, notes: [] }).toEqual({ ...whole, notes: [] });
   expect(from0.notes.some((n) => n.startsWith('scored 0–3.4 s after'))).toBe(true);
-  const parts = [evalJson('--to', '1'), evalJson('--from', '1', '--to', '2.5'), evalJson('--from', '2.5')];
+  const parts = [
+    await evalJson('--to', '1'),
+    await evalJson('--from', '1', '--to', '2.5'),
+    await evalJson('--from', '2.5'),
+  ];
   // 10 Hz: the rig frames of each stretch, each stamp in exactly one of them.
   expect(parts.map((p) => p.run.rigFrames)).toEqual([10, 15, 10]);
   const sum = (k: 'CLR_TP' | 'CLR_FN' | 'CLR_FP') =>
@@ -63,10 +68,10 @@ function copyResults(out: string, keep: (topic: string, tNs: bigint) => boolean,
 it('counts the window from the first scored message, not an earlier one (a /tf_static at log time 0)', async () => {
   const early = join(dir, 'early.results.mcap');
   await copyResults(early, () => true, true);
-  const r = viper(['eval', early, '--json', '--from', '1', '--to', '2.5']);
+  const r = await viperInProcess(['eval', early, '--json', '--from', '1', '--to', '2.5']);
   expect(r.code, r.stderr).toBe(0);
   const got = JSON.parse(r.stdout) as Report;
-  expect(got.tracking).toEqual(evalJson('--from', '1', '--to', '2.5').tracking);
+  expect(got.tracking).toEqual((await evalJson('--from', '1', '--to', '2.5')).tracking);
 });
 
 it('counts ground truth logged before the first track in the window (it fell before --from 0)', async () => {
@@ -76,25 +81,25 @@ it('counts ground truth logged before the first track in the window (it fell bef
   const late = join(dir, 'late.results.mcap');
   // The results' first 250 ms gone (a tracker that started late); the ground truth it passed through kept.
   await copyResults(late, (topic, t) => !topic.startsWith('/perception/') || t >= t0 + 250_000_000n);
-  const gtBoxes = (...args: string[]) => {
-    const r = viper(['eval', late, '--json', ...args]);
+  const gtBoxes = async (...args: string[]) => {
+    const r = await viperInProcess(['eval', late, '--json', ...args]);
     expect(r.code, r.stderr).toBe(0);
     const c = (JSON.parse(r.stdout) as Report).tracking.overall.CLEAR;
     return c.CLR_TP + c.CLR_FN;
   };
-  expect(gtBoxes('--from', '0')).toBe(gtBoxes());
+  expect(await gtBoxes('--from', '0')).toBe(await gtBoxes());
 });
 
-it('refuses a window outside the file, one that ends before it starts, and a window on text', () => {
+it('refuses a window outside the file, one that ends before it starts, and a window on text', async () => {
   const past = viper(['eval', results, '--from', '60']);
   expect(past.code).toBe(2);
   expect(past.stderr).toMatch(
     /no results from 60 s on after the first scored message \(the file spans 3\.4 s\)/,
   );
-  const back = viper(['eval', results, '--from', '2', '--to', '1']);
+  const back = await viperInProcess(['eval', results, '--from', '2', '--to', '1']);
   expect(back.code).toBe(2);
   expect(back.stderr).toMatch(/--to 1 is not after --from 2/);
-  const text = viper(['eval', join(dir, 'x.txt'), '--gt', join(dir, 'y.txt'), '--from', '1']);
+  const text = await viperInProcess(['eval', join(dir, 'x.txt'), '--gt', join(dir, 'y.txt'), '--from', '1']);
   expect(text.code).toBe(2);
   expect(text.stderr).toMatch(/--from \/ --to select log times of an MCAP results file/);
 });
@@ -132,7 +137,7 @@ it("refuses results scored against another recording's key-frame ground truth as
     );
   }
   await rw.close();
-  const r = viper(['eval', real, '--gt', gt]);
+  const r = await viperInProcess(['eval', real, '--gt', gt]);
   expect(r.code).toBe(2);
   // Every track had been dropped as between key frames, and the results called trackless.
   expect(r.stderr).toMatch(/no annotation stamp has ground truth at the same log time/);

@@ -1,6 +1,7 @@
 /**
  * `viper export`: a results file's 2D tracks as MOTChallenge text per camera, read back by the same reader
- * `viper eval` uses: every track box of every annotations message, at its frame, and nothing else.
+ * `viper eval` uses: every track box of every annotations message, at its frame, and nothing else. The CLI's entry
+ * point runs in-process (`viperInProcess`), but for an export and a refusal by the real `bin/viper.js`.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { annotationsToRows } from '../../src/eval/index.ts';
 import { RecordingReader, readMotChallenge } from '../../src/io/index.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { copyRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -18,7 +19,16 @@ const results = join(dir, 'ped.results.mcap');
 
 beforeAll(async () => {
   await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
-  const r = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-fuse', '--no-progress']);
+  const r = await viperInProcess([
+    'replay',
+    rec,
+    '-o',
+    results,
+    '--detector',
+    'oracle',
+    '--no-fuse',
+    '--no-progress',
+  ]);
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 
@@ -64,13 +74,13 @@ it('writes each camera’s track boxes, frame by frame, as the annotations hold 
   expect(got).toEqual(expected);
   expect(front.trackBoxes).toBe(expected.length);
   // Scored against itself through viper eval: perfect.
-  const self = viper(['eval', front.file, '--gt', front.file, '--json']);
+  const self = await viperInProcess(['eval', front.file, '--gt', front.file, '--json']);
   expect(JSON.parse(self.stdout).tracking.overall.CLEAR.MOTA).toBe(1);
 }, 120_000);
 
-it('writes the ground truth it carries as gt/<camera>.txt: scored as text, the suite’s own figures for that camera', () => {
+it('writes the ground truth it carries as gt/<camera>.txt: scored as text, the suite’s own figures for that camera', async () => {
   const out = join(dir, 'with-gt');
-  const r = viper(['export', results, '-o', out, '--json']);
+  const r = await viperInProcess(['export', results, '-o', out, '--json']);
   expect(r.code, r.stderr).toBe(0);
   const front = (
     JSON.parse(r.stdout) as { camera: string; file: string; groundTruth?: { file: string; boxes: number } }[]
@@ -82,9 +92,20 @@ it('writes the ground truth it carries as gt/<camera>.txt: scored as text, the s
     /^1,1,[\d.]+,[\d.]+,[\d.]+,[\d.]+,1,1,[\d.]+,-1\n/,
   );
   const text = JSON.parse(
-    viper(['eval', front.file, '--gt', front.groundTruth!.file, '--min-height', '8', '--json']).stdout,
+    (
+      await viperInProcess([
+        'eval',
+        front.file,
+        '--gt',
+        front.groundTruth!.file,
+        '--min-height',
+        '8',
+        '--json',
+      ])
+    ).stdout,
   ).tracking.overall;
-  const mcap = JSON.parse(viper(['eval', results, '--json']).stdout).tracking.perCamera.cam_front;
+  const mcap = JSON.parse((await viperInProcess(['eval', results, '--json'])).stdout).tracking.perCamera
+    .cam_front;
   for (const [group, key] of [
     ['CLEAR', 'MOTA'],
     ['CLEAR', 'CLR_FP'],
@@ -98,30 +119,30 @@ it('writes the ground truth it carries as gt/<camera>.txt: scored as text, the s
 
 it('removes ground truth an earlier export left for a camera the results have none for, and says so', async () => {
   const out = join(dir, 'reused');
-  expect(viper(['export', results, '-o', out]).code).toBe(0);
+  expect((await viperInProcess(['export', results, '-o', out])).code).toBe(0);
   expect(existsSync(join(out, 'gt', 'cam_front.txt'))).toBe(true);
   // The same tracks without their ground truth (a real replay's results have none).
   const bare = join(dir, 'bare.results.mcap');
   await copyRecording(results, bare, 1 << 20, (topic) => !topic.startsWith('/ground_truth/'));
   // Without --force nothing is touched: a gt/ file may as well be a hand label.
-  const refused = viper(['export', bare, '-o', out]);
+  const refused = await viperInProcess(['export', bare, '-o', out]);
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(
     /already in the output folder would be replaced or removed: .*gt\/cam_front\.txt/,
   );
   expect(existsSync(join(out, 'gt', 'cam_front.txt'))).toBe(true);
-  const r = viper(['export', bare, '-o', out, '--force']);
+  const r = await viperInProcess(['export', bare, '-o', out, '--force']);
   expect(r.code, r.stderr).toBe(0);
   expect(existsSync(join(out, 'gt', 'cam_front.txt'))).toBe(false);
   expect(r.stdout).toMatch(/cam_front: .*; removed .*gt\/cam_front\.txt \(left by an earlier export/);
 });
 
-it('leaves files already in the folder (hand labels in gt/) alone unless --force: one line naming them, nothing written', () => {
+it('leaves files already in the folder (hand labels in gt/) alone unless --force: one line naming them, nothing written', async () => {
   const out = join(dir, 'labelled');
   mkdirSync(join(out, 'gt'), { recursive: true });
   const label = '1,1,10,10,20,40,1,1,1\n';
   writeFileSync(join(out, 'gt', 'cam_front.txt'), label);
-  const r = viper(['export', results, '-o', out]);
+  const r = await viperInProcess(['export', results, '-o', out]);
   expect(r.code).toBe(2);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toBe(
@@ -130,20 +151,20 @@ it('leaves files already in the folder (hand labels in gt/) alone unless --force
   expect(readFileSync(join(out, 'gt', 'cam_front.txt'), 'utf8')).toBe(label);
   expect(readdirSync(out)).toEqual(['gt']); // no <camera>.txt written either
   expect(readdirSync(join(out, 'gt'))).toEqual(['cam_front.txt']);
-  const forced = viper(['export', results, '-o', out, '--force']);
+  const forced = await viperInProcess(['export', results, '-o', out, '--force']);
   expect(forced.code, forced.stderr).toBe(0);
   expect(readFileSync(join(out, 'gt', 'cam_front.txt'), 'utf8')).not.toBe(label);
   expect(readFileSync(join(out, 'cam_front.txt'), 'utf8')).toMatch(/^1,/);
 });
 
-it('export --help says it does not replace files without --force', () => {
-  expect(viper(['export', '--help']).stdout).toMatch(
+it('export --help says it does not replace files without --force', async () => {
+  expect((await viperInProcess(['export', '--help'])).stdout).toMatch(
     /--force +replace <camera>\.txt and gt\/<camera>\.txt files/,
   );
 });
 
-it('writes into the results file’s own folder (it adds <camera>.txt files; it replaces nothing)', () => {
-  const r = viper(['export', results, '-o', dir]);
+it('writes into the results file’s own folder (it adds <camera>.txt files; it replaces nothing)', async () => {
+  const r = await viperInProcess(['export', results, '-o', dir]);
   expect(r.code, r.stderr).toBe(0);
   expect(readFileSync(join(dir, 'cam_front.txt'), 'utf8')).toMatch(/^1,/);
 });

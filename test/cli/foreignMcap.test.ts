@@ -2,6 +2,7 @@
  * `viper eval` on MCAP files that Viper did not write, written here with @mcap/core directly: annotations that are
  * not ImageAnnotations, two messages at one log time, ground truth with no messages or with no stamp or camera in
  * common with the results. Each must end in one clear line and exit 2, not an internal error or a score of nothing.
+ * The CLI's entry point runs in-process (`viperInProcess`), but for a refusal and a score by the real `bin/viper.js`.
  */
 import { mkdtempSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { McapWriter } from '@mcap/core';
 import { FileHandleWritable } from '@mcap/nodejs';
 import { describe, expect, it } from 'vitest';
 import { groundTruthFromMsg, objectsFromMsg } from '../../viewer/src/data/normalize.ts';
-import { viper } from '../testing/cli.ts';
+import { type CliResult, viper, viperInProcess } from '../testing/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-foreign-'));
 const T0 = 1_700_000_000_000_000_000n;
@@ -91,8 +92,12 @@ const annJson = (k: number) => {
   });
 };
 
-function expectOneLineExit2(args: string[], pattern: RegExp): void {
-  const r = viper(args, { timeoutMs: 30_000 });
+async function expectOneLineExit2(
+  args: string[],
+  pattern: RegExp,
+  run: (args: string[]) => Promise<CliResult> = viperInProcess,
+): Promise<void> {
+  const r = await run(args);
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
@@ -130,8 +135,8 @@ describe('viper eval on foreign MCAP files', () => {
           ...stamps.map((t, k) => ({ topic: GT, t, json: gtJson(t, k) })),
         ],
       );
-      expectOneLineExit2(['eval', path], what);
-      expectOneLineExit2(
+      await expectOneLineExit2(['eval', path], what);
+      await expectOneLineExit2(
         ['eval', path],
         /does not match foxglove\.ImageAnnotations.*\/perception\/cam_front\/annotations @ 1700000000000000000/,
       );
@@ -148,9 +153,10 @@ describe('viper eval on foreign MCAP files', () => {
       ],
       'foxglove.Log',
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['eval', path],
       /\/perception\/cam_front\/annotations carries foxglove\.Log, not foxglove\.ImageAnnotations/,
+      async (args) => viper(args, { timeoutMs: 30_000 }),
     );
   });
 
@@ -163,7 +169,7 @@ describe('viper eval on foreign MCAP files', () => {
         ...stamps.map((_t, k) => ({ topic: GT, t: T0, json: gtJson(T0, k) })),
       ],
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['eval', path],
       /two \/perception\/cam_front\/annotations messages at the same log time/,
     );
@@ -177,7 +183,7 @@ describe('viper eval on foreign MCAP files', () => {
       [GT],
       stamps.map((_t, k) => ({ topic: GT, t: T0, json: gtJson(T0, k) })),
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['eval', tracks, '--gt', gt],
       /two \/ground_truth\/objects messages at the same log time/,
     );
@@ -190,13 +196,13 @@ describe('viper eval on foreign MCAP files', () => {
       stamps.map((t, k) => ({ topic: ANN, t, json: annJson(k) })),
     );
     const empty = await writeJson('gt-empty.mcap', [GT], []);
-    expectOneLineExit2(['eval', tracks, '--gt', empty], /no messages on \/ground_truth\/objects/);
+    await expectOneLineExit2(['eval', tracks, '--gt', empty], /no messages on \/ground_truth\/objects/);
     const later = await writeJson(
       'gt-later.mcap',
       [GT],
       stamps.map((t, k) => ({ topic: GT, t: t + 3_600_000_000_000n, json: gtJson(t, k) })),
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['eval', tracks, '--gt', later],
       /no annotation stamp has ground truth at the same log time/,
     );
@@ -205,7 +211,7 @@ describe('viper eval on foreign MCAP files', () => {
       [GT],
       stamps.map((t, k) => ({ topic: GT, t, json: gtJson(t, k, 'cam_back') })),
     );
-    expectOneLineExit2(
+    await expectOneLineExit2(
       ['eval', tracks, '--gt', otherCam],
       /cameras \(cam_front\) and the ground truth's \(cam_back\) have none in common/,
     );
@@ -222,7 +228,7 @@ describe('viper eval on foreign MCAP files', () => {
       [GT],
       stamps.map((t) => ({ topic: GT, t, json: JSON.stringify({ stampNs: String(t), actors: [] }) })),
     );
-    const r = viper(['eval', tracks, '--gt', none, '--json'], { timeoutMs: 30_000 });
+    const r = await viperInProcess(['eval', tracks, '--gt', none, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { notes: string[]; tracking: { overall: { FP?: number } } };
     expect(report.notes.join('\n')).not.toMatch(/no ground truth at the same log time/);

@@ -1,8 +1,9 @@
 /**
  * An output that is one of the command's inputs (same path, a symlink, a hard link, or a folder the command
- * replaces that holds it) is refused through the real CLI before anything is written: one line, exit 2, and
- * the input byte for byte as it was. (`replay ped.mcap -o ped.mcap` used to leave 356 bytes of ped.mcap.) So are
- * a file output that is a folder and two outputs naming one file.
+ * replaces that holds it) is refused through the CLI before anything is written: one line, exit 2, and the input
+ * byte for byte as it was. (`replay ped.mcap -o ped.mcap` used to leave 356 bytes of ped.mcap.) So are a file
+ * output that is a folder and two outputs naming one file. The first case and a device output run the real
+ * `bin/viper.js` in a child; the others its entry point in-process (`viperInProcess`).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../shared.ts';
-import { viper } from '../testing/cli.ts';
+import { type CliResult, viper, viperInProcess } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-same-'));
@@ -40,10 +41,18 @@ beforeAll(async () => {
   linkSync(rec, join(dir, 'hard.mcap'));
 });
 
-/** Runs the CLI and checks: exit 2, one `error:` line matching `pattern`, and `input` unchanged. */
-function refused(args: string[], input: string, pattern: RegExp) {
+/**
+ * Runs the CLI (in-process unless `run` says otherwise) and checks: exit 2, one `error:` line matching `pattern`,
+ * and `input` unchanged.
+ */
+async function refused(
+  args: string[],
+  input: string,
+  pattern: RegExp,
+  run: (args: string[]) => Promise<CliResult> = viperInProcess,
+) {
   const before = sha(input);
-  const r = viper(args);
+  const r = await run(args);
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
@@ -59,21 +68,30 @@ describe('an output that is an input is refused, the input untouched', () => {
       ['replay', rec, '-o', rec, '--detector', 'oracle'],
       rec,
       /output is the input \(.*ped\.mcap\) — write the results to another file$/,
+      async (args) => viper(args),
     ));
 
-  it('replay -o <another spelling, a symlink, a hard link of the input>', () => {
-    refused(['replay', rec, '-o', join(dir, '.', 'scenes', '..', 'ped.mcap')], rec, /output is the input/);
-    refused(
+  it('replay -o <another spelling, a symlink, a hard link of the input>', async () => {
+    await refused(
+      ['replay', rec, '-o', join(dir, '.', 'scenes', '..', 'ped.mcap')],
+      rec,
+      /output is the input/,
+    );
+    await refused(
       ['replay', rec, '-o', join(dir, 'link.mcap'), '--detector', 'none'],
       rec,
       /link\.mcap = .*ped\.mcap/,
     );
-    refused(['replay', join(dir, 'link.mcap'), '-o', join(dir, 'hard.mcap')], rec, /output is the input/);
+    await refused(
+      ['replay', join(dir, 'link.mcap'), '-o', join(dir, 'hard.mcap')],
+      rec,
+      /output is the input/,
+    );
   });
 
-  it('eval --pr-plot <the results or the ground truth>', () => {
-    refused(['eval', rec, '--pr-plot', rec], rec, /output is the input \(--pr-plot /);
-    refused(
+  it('eval --pr-plot <the results or the ground truth>', async () => {
+    await refused(['eval', rec, '--pr-plot', rec], rec, /output is the input \(--pr-plot /);
+    await refused(
       ['eval', join(dir, 'x.mcap'), '--gt', rec, '--pr-plot', join(dir, 'hard.mcap')],
       rec,
       /output is the input/,
@@ -82,31 +100,35 @@ describe('an output that is an input is refused, the input untouched', () => {
 
   it('import -o <the video>', () => refused(['import', rec, '-o', rec], rec, /output is the input/));
 
-  it('import <folder> -o <a frame in it>', () => {
+  it('import <folder> -o <a frame in it>', async () => {
     const frames = join(dir, 'frames');
     mkdirSync(frames);
     const frame = join(frames, 'f0.jpg');
     writeFileSync(frame, 'a frame'); // refused before any frame is read
-    refused(['import', frames, '-o', frame], frame, /output would overwrite a file inside the input folder/);
+    await refused(
+      ['import', frames, '-o', frame],
+      frame,
+      /output would overwrite a file inside the input folder/,
+    );
   });
 
-  it('replay -o <the model its card names>', () => {
+  it('replay -o <the model its card names>', async () => {
     const vd = join(dir, 'vd');
     mkdirSync(vd);
     for (const f of ['viper-det.onnx', 'viper-det.card.json'])
       copyFileSync(join(repoRoot, 'models', 'viper-det', f), join(vd, f));
     const onnx = join(vd, 'viper-det.onnx');
     const args = ['replay', rec, '-o', onnx, '--model', join(vd, 'viper-det.card.json')];
-    refused(args, onnx, /output is the input/);
+    await refused(args, onnx, /output is the input/);
   });
 
   it('track -o <the detections>', () => refused(['track', det, '-o', det], det, /output is the input/));
 
-  it('simulate -o / --mosaic / --write-schema <the scenario>, --export-dataset <its folder>', () => {
-    refused(['simulate', scenario, '-o', scenario], scenario, /output is the input/);
-    refused(['simulate', scenario, '--mosaic', scenario], scenario, /output is the input \(--mosaic /);
-    refused(['simulate', scenario, '--write-schema', scenario], scenario, /--write-schema/);
-    refused(
+  it('simulate -o / --mosaic / --write-schema <the scenario>, --export-dataset <its folder>', async () => {
+    await refused(['simulate', scenario, '-o', scenario], scenario, /output is the input/);
+    await refused(['simulate', scenario, '--mosaic', scenario], scenario, /output is the input \(--mosaic /);
+    await refused(['simulate', scenario, '--write-schema', scenario], scenario, /--write-schema/);
+    await refused(
       ['simulate', scenario, '--export-dataset', join(dir, 'scenes')],
       scenario,
       /output folder holds the input .*--export-dataset replaces the whole folder/,
@@ -115,9 +137,9 @@ describe('an output that is an input is refused, the input untouched', () => {
   });
 });
 
-it('a different output still works', () => {
+it('a different output still works', async () => {
   const out = join(dir, 'det.tracks.txt');
-  const r = viper(['track', det, '-o', out]);
+  const r = await viperInProcess(['track', det, '-o', out]);
   expect(r.code, r.stderr).toBe(0);
   expect(existsSync(out)).toBe(true);
 });
@@ -137,34 +159,34 @@ describe('outputs that clash with each other or are folders', () => {
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 
-  it('a file output that is a folder, two outputs naming one file, an output inside a replaced folder', () => {
+  it('a file output that is a folder, two outputs naming one file, an output inside a replaced folder', async () => {
     const folder = join(dir, 'afolder');
     mkdirSync(folder);
-    refused(
+    await refused(
       ['replay', rec, '-o', folder, '--detector', 'none'],
       rec,
       /output is a folder \(-o .*afolder\) — give a file name/,
     );
-    refused(['simulate', scenario, '-o', folder], scenario, /output is a folder/);
+    await refused(['simulate', scenario, '-o', folder], scenario, /output is a folder/);
     // The example file name in the hint is of the kind that output writes, not always results.mcap.
     const e = (name: string) =>
       new RegExp(`— give a file name, e\\.g\\. ${join(folder, name).replace(/\./g, '\\.')}$`);
-    refused(['replay', rec, '-o', folder, '--detector', 'none'], rec, e('results.mcap'));
-    refused(['simulate', scenario, '-o', folder], scenario, e('recording.mcap'));
-    refused(['simulate', scenario, '--mosaic', folder], scenario, e('mosaic.png'));
-    refused(['simulate', scenario, '--digests', folder], scenario, e('digests.json'));
-    refused(['simulate', '--write-schema', folder], scenario, e('scenario.schema.json'));
-    refused(['eval', det, '--gt', det, '--pr-plot', folder], det, e('pr.svg'));
-    refused(['track', det, '-o', folder], det, e('tracks.txt'));
-    refused(['import', join(dir, 'scenes'), '-o', folder], scenario, e('recording.mcap'));
+    await refused(['replay', rec, '-o', folder, '--detector', 'none'], rec, e('results.mcap'));
+    await refused(['simulate', scenario, '-o', folder], scenario, e('recording.mcap'));
+    await refused(['simulate', scenario, '--mosaic', folder], scenario, e('mosaic.png'));
+    await refused(['simulate', scenario, '--digests', folder], scenario, e('digests.json'));
+    await refused(['simulate', '--write-schema', folder], scenario, e('scenario.schema.json'));
+    await refused(['eval', det, '--gt', det, '--pr-plot', folder], det, e('pr.svg'));
+    await refused(['track', det, '-o', folder], det, e('tracks.txt'));
+    await refused(['import', join(dir, 'scenes'), '-o', folder], scenario, e('recording.mcap'));
     const out = join(dir, 'twin.mcap');
-    refused(
+    await refused(
       ['simulate', scenario, '-o', out, '--mosaic', join(dir, '.', 'twin.mcap')],
       scenario,
       /two outputs name one file/,
     );
     expect(existsSync(out)).toBe(false);
-    refused(
+    await refused(
       ['simulate', scenario, '-o', join(dir, 'ds', 'x.mcap'), '--export-dataset', join(dir, 'ds')],
       scenario,
       /output inside a folder that --export-dataset replaces/,

@@ -1,6 +1,8 @@
 /**
  * Small outputs (a track file, a schema, digests) go into folders that may not exist yet or cannot be written,
  * and `simulate` options its mode would not use: one line, exit 2, never an internal error or a silent no-op.
+ * The CLI's entry point runs in-process (`viperInProcess`), but for a write the system refuses and a --check of
+ * several files by the real `bin/viper.js`.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { repoRoot } from '../shared.ts';
-import { viper } from '../testing/cli.ts';
+import { type CliResult, viper, viperInProcess } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-outputs-'));
@@ -18,8 +20,12 @@ const scenario = join(repoRoot, 'scenarios', 'night_street.yaml');
 // Root ignores folder permissions, so the read-only cases only mean something for other users.
 const asRoot = process.getuid?.() === 0;
 
-function oneLine(args: string[], pattern: RegExp): void {
-  const r = viper(args);
+async function oneLine(
+  args: string[],
+  pattern: RegExp,
+  run: (args: string[]) => Promise<CliResult> = viperInProcess,
+): Promise<void> {
+  const r = await run(args);
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
@@ -30,53 +36,68 @@ function oneLine(args: string[], pattern: RegExp): void {
 describe('small outputs', () => {
   it('are written into folders that do not exist yet, as simulate -o is (replay -o too)', async () => {
     const out = join(dir, 'new', 'deeper', 'tracks.txt');
-    const r = viper(['track', det, '-o', out, '--no-progress']);
+    const r = await viperInProcess(['track', det, '-o', out, '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^1,1,/);
     const rec = join(dir, 'rig.mcap');
     await writeRigRecording(rec, { frames: 3, width: 64, height: 48 });
     const results = join(dir, 'out', 'deeper', 'rig.results.mcap');
-    const replayed = viper(['replay', rec, '-o', results, '--detector', 'none', '--no-progress']);
+    const replayed = await viperInProcess([
+      'replay',
+      rec,
+      '-o',
+      results,
+      '--detector',
+      'none',
+      '--no-progress',
+    ]);
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(existsSync(results)).toBe(true);
     const schema = join(dir, 'schema', 'scenario.json');
-    expect(viper(['simulate', '--write-schema', schema]).code).toBe(0);
+    expect((await viperInProcess(['simulate', '--write-schema', schema])).code).toBe(0);
     expect(JSON.parse(readFileSync(schema, 'utf8')).type).toBe('object');
   });
 
-  it('a write the system refuses, or a folder under a file, is one line naming it, even for root', () => {
+  it('a write the system refuses, or a folder under a file, is one line naming it, even for root', async () => {
     // /dev/full refuses every write with ENOSPC, as a full disk does; track may write to a device (-o /dev/stdout).
-    oneLine(
+    await oneLine(
       ['track', det, '-o', '/dev/full', '--no-progress'],
       /cannot write \/dev\/full: no space left on device \(ENOSPC\) \(-o\)/,
+      async (args) => viper(args),
     );
     // /proc/self takes no new files, whoever asks: refused before the mosaic is rendered.
-    oneLine(
+    await oneLine(
       ['simulate', scenario, '--mosaic', '/proc/self/x.png'],
       /cannot write into \/proc\/self: .* \(--mosaic\)/,
     );
     // Checked before any scenario is rendered, not after all of them.
-    oneLine(
+    await oneLine(
       ['simulate', scenario, '--digests', join(det, 'd.json')],
       /cannot create the folder .*det\.txt is a file \(--digests\)/,
     );
   });
 
-  it.skipIf(asRoot)('a folder that cannot be written is one line naming the file and its option', () => {
-    const ro = join(dir, 'readonly');
-    mkdirSync(ro);
-    chmodSync(ro, 0o555);
-    oneLine(
-      ['track', det, '-o', join(ro, 't.txt'), '--no-progress'],
-      /cannot write .*t\.txt: .*\(EACCES\) \(-o\)/,
-    );
-    oneLine(['simulate', '--write-schema', join(ro, 's.json')], /cannot write .*s\.json.*\(--write-schema\)/);
-    // Checked before any scenario is rendered, not after all of them.
-    oneLine(
-      ['simulate', scenario, '--digests', join(ro, 'd.json')],
-      /cannot write into .*readonly.*\(--digests\)/,
-    );
-  });
+  it.skipIf(asRoot)(
+    'a folder that cannot be written is one line naming the file and its option',
+    async () => {
+      const ro = join(dir, 'readonly');
+      mkdirSync(ro);
+      chmodSync(ro, 0o555);
+      await oneLine(
+        ['track', det, '-o', join(ro, 't.txt'), '--no-progress'],
+        /cannot write .*t\.txt: .*\(EACCES\) \(-o\)/,
+      );
+      await oneLine(
+        ['simulate', '--write-schema', join(ro, 's.json')],
+        /cannot write .*s\.json.*\(--write-schema\)/,
+      );
+      // Checked before any scenario is rendered, not after all of them.
+      await oneLine(
+        ['simulate', scenario, '--digests', join(ro, 'd.json')],
+        /cannot write into .*readonly.*\(--digests\)/,
+      );
+    },
+  );
 });
 
 describe('simulate refuses options its mode would not use', () => {
@@ -94,14 +115,14 @@ describe('simulate refuses options its mode would not use', () => {
     [['--mosaic-at', '3', '-o', x], /--mosaic-at without --mosaic/],
     [['--stride', '2', '-o', x], /--stride without --export-dataset/],
     [['--val', 'night_street', '-o', x], /--val without --export-dataset/],
-  ])('%j', (args, pattern) => {
-    oneLine(['simulate', scenario, ...args], pattern);
+  ])('%j', async (args, pattern) => {
+    await oneLine(['simulate', scenario, ...args], pattern);
     expect(existsSync(x)).toBe(false);
   });
 });
 
 describe('simulate --check', () => {
-  it('names every bad file on a line of its own, checks the good ones, exits 2', () => {
+  it('names every bad file on a line of its own, checks the good ones, exits 2', async () => {
     const typo = join(dir, 'typo.yaml');
     writeFileSync(typo, 'name: typo\nduraton: 3\n');
     const r = viper(['simulate', '--check', typo, scenario, join(dir, 'nope.yaml')]);
@@ -111,17 +132,17 @@ describe('simulate --check', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^error: scenario: .*unknown field 'duraton'.*typo\.yaml/);
     expect(lines[1]).toMatch(/^error: scenario: cannot read scenario file \(ENOENT\) \(.*nope\.yaml\)/);
-    expect(viper(['simulate', '--check', scenario]).code).toBe(0);
+    expect((await viperInProcess(['simulate', '--check', scenario])).code).toBe(0);
   });
 
-  it('lists every mistake of one file (a file with three took three runs), and --json all of them', () => {
+  it('lists every mistake of one file (a file with three took three runs), and --json all of them', async () => {
     const three = join(dir, 'three.yaml');
     const d = parseYaml(readFileSync(scenario, 'utf8'));
     d.dropouts = [{ camera: 'cam_left', start: 0.5, end: 1 }];
     d.expect.events.push({ type: 'tracked_within', actor: 'P9', seconds: 1, minVisible: 0.5 });
     d.expect.metrics.push({ metric: 'MOTA', min: 90 });
     writeFileSync(three, stringifyYaml(d));
-    const r = viper(['simulate', '--check', three]);
+    const r = await viperInProcess(['simulate', '--check', three]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([
@@ -131,10 +152,10 @@ describe('simulate --check', () => {
         /^error: scenario: expect\.metrics\[\d+\]\.min: MOTA is a fraction from 0 to 1, so min: 90 can never pass/,
       ),
     ]);
-    const json = JSON.parse(viper(['simulate', '--check', three, '--json']).stdout);
+    const json = JSON.parse((await viperInProcess(['simulate', '--check', three, '--json'])).stdout);
     expect(json[0].errors).toHaveLength(3);
     // Outside --check, the first alone, as for any bad input.
-    const one = viper(['simulate', three, '-o', join(dir, 'three.mcap')]);
+    const one = await viperInProcess(['simulate', three, '-o', join(dir, 'three.mcap')]);
     expect(one.stderr.trim().split('\n')).toEqual([lines[0]]);
     // A refused camera (fx 0) does not empty the list the dropout's camera is checked against.
     d.rig = {
@@ -146,7 +167,7 @@ describe('simulate --check', () => {
       ],
     };
     writeFileSync(three, stringifyYaml(d));
-    expect(viper(['simulate', '--check', three]).stderr).toMatch(
+    expect((await viperInProcess(['simulate', '--check', three])).stderr).toMatch(
       /unknown camera 'cam_left' .*cameras are cam_front, cam_back/,
     );
   });
