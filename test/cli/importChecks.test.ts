@@ -1,6 +1,8 @@
 /**
  * `viper import` checks: the output's folder is created, a folder's frames are all checked before anything is
- * written, files that are not images are counted, and a video that fails part-way says what it kept.
+ * written, files that are not images are counted, and a video that fails part-way says what it kept. A plain
+ * import, the frames that are not images (libvips may warn on stderr itself) and the video (a stand-in ffmpeg named
+ * in the environment) run the real `bin/viper.js`; the rest the CLI's entry point in-process (`viperInProcess`).
  */
 import {
   chmodSync,
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingReader } from '../../src/io/index.ts';
-import { viper } from '../testing/cli.ts';
+import { type CliResult, viper, viperInProcess } from '../testing/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-import-checks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +40,7 @@ async function frameFolder(name: string, n: number, extra: Record<string, Buffer
   return d;
 }
 
-function expectRefused(r: ReturnType<typeof viper>, pattern: RegExp): void {
+function expectRefused(r: CliResult, pattern: RegExp): void {
   expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
@@ -61,7 +63,7 @@ describe('import of a folder', () => {
     const src = await frameFolder('sizes', 5, { '9.jpg': await jpeg(16, 16) });
     const outDir = join(dir, 'sizes-out');
     const out = join(outDir, 'x.mcap');
-    const r = viper(['import', src, '-o', out, '--no-progress']);
+    const r = await viperInProcess(['import', src, '-o', out, '--no-progress']);
     expectRefused(r, /image is 16×16, the sequence is 32×24 .*9\.jpg/);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(outDir)).toBe(false);
@@ -110,7 +112,7 @@ describe('import of a folder', () => {
     for (const f of ['1.jpg', '2.jpg']) symlinkSync(join(targets, f), join(links, f));
     const before = readFileSync(join(targets, '2.jpg'));
     expectRefused(
-      viper(['import', links, '-o', join(targets, '2.jpg'), '--no-progress']),
+      await viperInProcess(['import', links, '-o', join(targets, '2.jpg'), '--no-progress']),
       /output is the input/,
     );
     expect(readFileSync(join(targets, '2.jpg')).equals(before)).toBe(true);
@@ -119,20 +121,33 @@ describe('import of a folder', () => {
   it('says which files it skipped as not JPEG or PNG, on the summary line and in --json', async () => {
     const src = await frameFolder('skips', 3, { 'notes.txt': 'x', 'Thumbs.db': 'x' });
     mkdirSync(join(src, 'sub.jpg')); // a folder: neither a frame nor a skipped file
-    const text = viper(['import', src, '-o', join(dir, 'skips.mcap'), '--no-progress']);
+    const text = await viperInProcess(['import', src, '-o', join(dir, 'skips.mcap'), '--no-progress']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(
       /imported 3 jpeg frames .*, skipped 2 files that are not JPEG or PNG \(Thumbs\.db, notes\.txt\) → /,
     );
-    const json = viper(['import', src, '-o', join(dir, 'skips2.mcap'), '--json']);
+    const json = await viperInProcess(['import', src, '-o', join(dir, 'skips2.mcap'), '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ frames: 3, skipped: ['Thumbs.db', 'notes.txt'] });
-    const none = viper(['import', await frameFolder('noskips', 2), '-o', join(dir, 'n.mcap'), '--json']);
+    const none = await viperInProcess([
+      'import',
+      await frameFolder('noskips', 2),
+      '-o',
+      join(dir, 'n.mcap'),
+      '--json',
+    ]);
     expect(JSON.parse(none.stdout).skipped).toBeUndefined();
   });
 
   it('refuses a rate that puts frames under a nanosecond apart (3e9 gave two frames one stamp)', async () => {
-    const r = viper(['import', await frameFolder('fast', 3), '-o', join(dir, 'fast.mcap'), '--rate', '3e9']);
+    const r = await viperInProcess([
+      'import',
+      await frameFolder('fast', 3),
+      '-o',
+      join(dir, 'fast.mcap'),
+      '--rate',
+      '3e9',
+    ]);
     expectRefused(r, /--rate 3000000000 Hz puts frames less than a nanosecond apart/);
     expect(existsSync(join(dir, 'fast.mcap'))).toBe(false);
   });
@@ -150,10 +165,16 @@ describe('import of a folder', () => {
     writeFileSync(join(src, '1.jpg'), sideways);
     writeFileSync(join(src, '2.jpg'), sideways);
     const out = join(dir, 'exif.mcap');
-    const r = viper(['import', src, '-o', out, '--no-progress']);
+    const r = await viperInProcess(['import', src, '-o', out, '--no-progress']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/imported 2 jpeg frames \(20×40,/);
-    const one = viper(['import', await frameFolder('one', 1), '-o', join(dir, 'one.mcap'), '--no-progress']);
+    const one = await viperInProcess([
+      'import',
+      await frameFolder('one', 1),
+      '-o',
+      join(dir, 'one.mcap'),
+      '--no-progress',
+    ]);
     expect(one.stdout).toMatch(/imported 1 jpeg frame \(/);
     expect(r.stderr).toContain('2 of 2 frames were stored turned (EXIF orientation): imported upright');
     const reader = await RecordingReader.open(out);
@@ -178,7 +199,7 @@ describe('import of a folder', () => {
   it('stamps --start to the nanosecond (a float would round its last ~20 ns at present-day epochs)', async () => {
     const src = await frameFolder('start', 2);
     const out = join(dir, 'start.mcap');
-    const r = viper([
+    const r = await viperInProcess([
       'import',
       src,
       '-o',
@@ -196,7 +217,7 @@ describe('import of a folder', () => {
     await rec.close();
     expect(times).toEqual([1_732_900_000_123_456_789n, 1_732_900_000_223_456_789n]);
     expectRefused(
-      viper(['import', src, '-o', join(dir, 's2.mcap'), '--start', '1.0000000001']),
+      await viperInProcess(['import', src, '-o', join(dir, 's2.mcap'), '--start', '1.0000000001']),
       /9 decimals at most/,
     );
   });
@@ -204,7 +225,7 @@ describe('import of a folder', () => {
   it('lists at most five skipped names on the line', async () => {
     const extra = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`n${i + 1}.txt`, 'x']));
     const src = await frameFolder('manyskips', 2, extra);
-    const r = viper(['import', src, '-o', join(dir, 'many.mcap'), '--no-progress']);
+    const r = await viperInProcess(['import', src, '-o', join(dir, 'many.mcap'), '--no-progress']);
     expect(r.stdout).toMatch(/skipped 7 files .*\(n1\.txt, n2\.txt, n3\.txt, n4\.txt, n5\.txt and 2 more\)/);
   });
 });

@@ -11,7 +11,7 @@ import { mountTransforms } from '../../src/cli/importCamera.ts';
 import { quatRotate } from '../../src/geometry/quat.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { describeShared, shared } from '../shared.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { testJpeg } from '../testing/recordings.ts';
 
 const close = (a: readonly number[], b: readonly number[]) => {
@@ -35,14 +35,14 @@ describe('mountTransforms', () => {
     close(quatRotate(left!.rotation, [0, 0, 1]), [0, 1, 0]); // yaw 90° looks left (+y)
   });
 
-  it('--mount needs six numbers and a height above the ground', () => {
+  it('--mount needs six numbers and a height above the ground', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'viper-mount-'));
     for (const [m, pattern] of [
       ['0,0,6', /--mount needs six numbers/],
       ['0,0,-1,0,20,0', /height above the ground\) must be positive/],
       ['0,0,6,0,abc,0', /--mount \(pitch\) must be a number/],
     ] as const) {
-      const r = viper(['import', dir, '-o', join(dir, 'x.mcap'), '--mount', m]);
+      const r = await viperInProcess(['import', dir, '-o', join(dir, 'x.mcap'), '--mount', m]);
       expect(r.code, m).toBe(2);
       expect(r.stderr, m).toMatch(pattern);
     }
@@ -79,13 +79,13 @@ describe('import without --mount', () => {
       '',
     ]);
     expect(await tfTopics(bare)).toEqual([]);
-    const json = viper(['import', frames, '-o', join(dir, 'bare2.mcap'), '--json']);
+    const json = await viperInProcess(['import', frames, '-o', join(dir, 'bare2.mcap'), '--json']);
     expect(JSON.parse(json.stdout).notes).toEqual([expect.stringMatching(/^no --mount, so no \/tf/)]);
 
     // The example the note gives is a mount import takes; with it, /tf_static and no note.
     const example = /--mount x,y,z,yaw,pitch,roll \(e\.g\. ([\d.,]+) /.exec(r.stdout)![1]!;
     const mounted = join(dir, 'mounted.mcap');
-    const m = viper(['import', frames, '-o', mounted, '--mount', example, '--json']);
+    const m = await viperInProcess(['import', frames, '-o', mounted, '--mount', example, '--json']);
     expect(m.code, m.stderr).toBe(0);
     expect(JSON.parse(m.stdout).notes).toBeUndefined();
     expect(await tfTopics(mounted)).toEqual(['/tf_static']);

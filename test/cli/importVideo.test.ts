@@ -1,6 +1,8 @@
 /**
  * `viper import <video>`: frames decoded by ffmpeg (Debian's package; .ci/run installs it). Without ffmpeg the
- * tests that need it skip with a notice, except under CI where its absence fails.
+ * tests that need it skip with a notice, except under CI where its absence fails. A first import, a refusal and
+ * ffmpeg named in the environment run the real `bin/viper.js`; the rest the CLI's entry point in-process
+ * (`viperInProcess`: ffmpeg's output is piped to it, as in the child).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decoderWarnings, haveFfmpeg, JpegSplitter } from '../../src/cli/videoFrames.ts';
 import { RecordingReader } from '../../src/io/index.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-import-video-'));
@@ -56,7 +58,7 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
       rateHz: 10,
       format: 'jpeg',
     });
-    const info = JSON.parse(viper(['inspect', out, '--json']).stdout);
+    const info = JSON.parse((await viperInProcess(['inspect', out, '--json'])).stdout);
     expect(info.durationS).toBeCloseTo(1.9, 6);
     expect(info.cameras[0]).toMatchObject({ cameraId: 'cam0', frames: 20, encoding: 'jpeg' });
     expect(info.cameras[0].calibration).toMatchObject({ width: 320, height: 240 });
@@ -73,7 +75,7 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     expect(Buffer.compare(Buffer.from(frames[0]!), Buffer.from(frames[19]!))).not.toBe(0);
 
     const again = join(dir, 'b.mcap');
-    expect(viper(['import', video, '-o', again]).code).toBe(0);
+    expect((await viperInProcess(['import', video, '-o', again])).code).toBe(0);
     expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
   });
 
@@ -85,7 +87,7 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     ]);
     expect(made.status, String(made.stderr)).toBe(0);
     const out = join(dir, 'vfr.mcap');
-    const r = viper(['import', vfr, '-o', out, '--json']);
+    const r = await viperInProcess(['import', vfr, '-o', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ frames: 30, durationS: 4.5 });
     const reader = await RecordingReader.open(out);
@@ -98,8 +100,8 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     );
   });
 
-  it('takes --rate over the video rate', () => {
-    const r = viper(['import', video, '-o', join(dir, 'r.mcap'), '--rate', '5', '--json']);
+  it('takes --rate over the video rate', async () => {
+    const r = await viperInProcess(['import', video, '-o', join(dir, 'r.mcap'), '--rate', '5', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ frames: 20, rateHz: 5, durationS: 3.8 });
   });
@@ -113,7 +115,7 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     expect(r.stderr).toMatch(/not a readable video|cannot decode/);
   });
 
-  it('a cut MP4 (no moov atom): ffprobe’s message without its [demuxer @ 0x…] prefix', () => {
+  it('a cut MP4 (no moov atom): ffprobe’s message without its [demuxer @ 0x…] prefix', async () => {
     const mp4 = join(dir, 'whole.mp4');
     const made = spawnSync(process.env.VIPER_FFMPEG ?? 'ffmpeg', [
       '-v',
@@ -132,7 +134,7 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     expect(made.status, String(made.stderr)).toBe(0);
     const cut = join(dir, 'cut.mp4');
     writeFileSync(cut, readFileSync(mp4).subarray(0, 1000)); // the index (moov) is written at the end
-    const r = viper(['import', cut, '-o', join(dir, 'cut.mcap')]);
+    const r = await viperInProcess(['import', cut, '-o', join(dir, 'cut.mcap')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error: recording: not a readable video: moov atom not found (${cut})\n`);
   });
@@ -151,7 +153,7 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
       [text, /not a video: ffmpeg reads it as a text file \(format tty\)/],
       [image, /not a video: ffmpeg reads it as a single image/],
     ] as const) {
-      const r = viper(['import', file, '-o', join(dir, 'nv.mcap')]);
+      const r = await viperInProcess(['import', file, '-o', join(dir, 'nv.mcap')]);
       expect(r.code, file).toBe(2);
       expect(r.stderr.trim().split('\n'), file).toHaveLength(1);
       expect(r.stderr, file).toMatch(pattern);
@@ -159,12 +161,12 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
     expect(existsSync(join(dir, 'nv.mcap'))).toBe(false);
   });
 
-  it('imports what a truncated video holds and warns about what is missing (ffmpeg exits 0 there)', () => {
+  it('imports what a truncated video holds and warns about what is missing (ffmpeg exits 0 there)', async () => {
     // The AVI's header declares its 20 frames; cut at 60 % the file holds about 11.
     const whole = readFileSync(video);
     const cut = join(dir, 'cut.avi');
     writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
-    const r = viper(['import', cut, '-o', join(dir, 'cut.mcap'), '--json']);
+    const r = await viperInProcess(['import', cut, '-o', join(dir, 'cut.mcap'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { frames: number; warnings?: string[] };
     expect(s.frames).toBeGreaterThan(0);
@@ -174,7 +176,7 @@ describe.skipIf(!ffmpeg)('import of a video through ffmpeg', () => {
       new RegExp(`^warning: imported ${s.frames} of the 20 frames .*cut\\.avi\\)$`, 'm'),
     );
     // The whole file: no warning.
-    const ok = viper(['import', video, '-o', join(dir, 'whole.mcap'), '--json']);
+    const ok = await viperInProcess(['import', video, '-o', join(dir, 'whole.mcap'), '--json']);
     expect(JSON.parse(ok.stdout).warnings).toBeUndefined();
   });
 });

@@ -18,7 +18,7 @@ import { expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { RecordingReader } from '../../src/io/index.ts';
 import { repoRoot } from '../shared.ts';
-import { viper, viperSpawn } from '../testing/cli.ts';
+import { viperInProcess, viperSpawn } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
 /** The output is indexed and every message its summary counts can be read: returns that count. */
@@ -159,7 +159,10 @@ it('a second SIGINT while ONNX Runtime runs a batch quits as the signal does (sm
   const raw = parse(readFileSync(longScenario(dir, 'ort'), 'utf8')) as Record<string, unknown>;
   raw.duration = 6;
   writeFileSync(join(dir, 'ort.yaml'), stringify(raw));
-  expect(viper(['simulate', join(dir, 'ort.yaml'), '-o', input, '--no-progress']).code).toBe(0);
+  // The recording to interrupt the replay of: made in-process (no signal is sent to this one).
+  expect((await viperInProcess(['simulate', join(dir, 'ort.yaml'), '-o', input, '--no-progress'])).code).toBe(
+    0,
+  );
   const { code, stderr } = await interrupt(
     ['replay', input, '-o', join(dir, 'out.mcap'), '--batch-size', '32', '--batch-window-ms', '60000'],
     // From 20 rig frames on, model runs are in flight (up to 32 camera frames each).
@@ -206,7 +209,14 @@ it('SIGINT during simulate --export-dataset leaves the folder as it was, no .par
 it('SIGINT during simulate --digests writes the digests of the scenarios finished, exit 130', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'viper-sigint-dg-'));
   const digests = join(dir, 'digests.json');
-  const short = join(repoRoot, 'scenarios', 'occluded_pedestrian.yaml');
+  // occluded_pedestrian at the long scenario's small size: it is finished well before the signal.
+  const raw = parse(readFileSync(join(repoRoot, 'scenarios', 'occluded_pedestrian.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  raw.rig = { preset: 'nuscenes6', width: 160, height: 90 };
+  const short = join(dir, 'occluded_pedestrian.yaml');
+  writeFileSync(short, stringify(raw));
   const r = await interrupt(
     ['simulate', short, longScenario(dir, 'zz_long'), '--digests', digests],
     /digest zz_long .*\d+%/,

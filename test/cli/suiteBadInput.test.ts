@@ -3,7 +3,9 @@
  * (an infinite --min-height, an --oracle-seed past 32 bits, a --golden-dir that is not there, an unknown demo
  * detector), golden files that do not parse, are of another run or cannot be written (one scenario's error: the
  * others still run and every report is written), a recording cache whose entry or recording is damaged
- * (recorded again), and Ctrl-C while a scenario is being recorded (it stops and is not cached).
+ * (recorded again), and Ctrl-C while a scenario is being recorded (it stops and is not cached). Runs go through
+ * the real `bin/viper.js` (the suite's workers write to the terminal themselves); refusals before anything runs
+ * through the CLI's entry point in-process (`viperInProcess`).
  */
 import {
   copyFileSync,
@@ -18,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interrupt, runScenario } from '../../src/cli/suite/pipeline.ts';
-import { viper } from '../testing/cli.ts';
+import { type CliResult, viper, viperInProcess } from '../testing/cli.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-suite-input-'));
@@ -36,10 +38,38 @@ interface SuiteJson {
   scenarios: { scenario: string; status: string; error?: string; golden?: unknown }[];
 }
 
+interface Run {
+  code: number | null;
+  stderr: string;
+  suite?: SuiteJson;
+}
+
 /** `scenarios run --quick -j 1` into a new folder; returns the exit code, stderr and suite.json (if written). */
-function run(name: string, args: string[]): { code: number | null; stderr: string; suite?: SuiteJson } {
+function run(name: string, args: string[]): Run {
   const out = join(dir, name);
-  const r = viper(['scenarios', 'run', '--quick', '-j', '1', '-o', out, '--recordings', recordings, ...args]);
+  return outcome(out, viper(suiteArgs(out, args)));
+}
+
+/** `run` of a command refused before anything runs, in-process. */
+async function refusedRun(name: string, args: string[]): Promise<Run> {
+  const out = join(dir, name);
+  return outcome(out, await viperInProcess(suiteArgs(out, args)));
+}
+
+const suiteArgs = (out: string, args: string[]) => [
+  'scenarios',
+  'run',
+  '--quick',
+  '-j',
+  '1',
+  '-o',
+  out,
+  '--recordings',
+  recordings,
+  ...args,
+];
+
+function outcome(out: string, r: CliResult): Run {
   const file = join(out, 'suite.json');
   return {
     code: r.code,
@@ -66,8 +96,8 @@ describe('viper scenarios run: options refused before anything runs', () => {
       ['--min-visibility', '0.5', '--min-height', '0', '--update-golden'],
       /--min-height 0 and --min-visibility 0.5 go without --update-golden/,
     ],
-  ])('%j', (args, message) => {
-    const r = run('refused', [scenario('alpha'), ...args]);
+  ])('%j', async (args, message) => {
+    const r = await refusedRun('refused', [scenario('alpha'), ...args]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
@@ -154,11 +184,16 @@ describe('viper scenarios run: golden files', () => {
     expect(readFileSync(join(golden, 'quick', 'alpha.json'), 'utf8')).toBe(before);
   });
 
-  it('--update-golden into a folder that cannot be made is refused before any scenario runs', () => {
+  it('--update-golden into a folder that cannot be made is refused before any scenario runs', async () => {
     // It had failed after every scenario had run (a read-only folder with a raw errno).
     const notDir = join(dir, 'golden-is-a-file');
     writeFileSync(notDir, 'x');
-    const r = run('golden-unwritable', [scenario('alpha'), '--golden-dir', notDir, '--update-golden']);
+    const r = await refusedRun('golden-unwritable', [
+      scenario('alpha'),
+      '--golden-dir',
+      notDir,
+      '--update-golden',
+    ]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/golden-is-a-file is a file \(--golden-dir\)/);
@@ -209,9 +244,9 @@ it('Ctrl-C while a scenario is recorded stops the recording, which is not cached
 });
 
 describe('viper demo', () => {
-  it('an unknown --detector is refused before anything runs', () => {
+  it('an unknown --detector is refused before anything runs', async () => {
     const out = join(dir, 'demo-bad-detector');
-    const r = viper(['demo', scenario('alpha'), '--detector', 'foo', '-o', out]);
+    const r = await viperInProcess(['demo', scenario('alpha'), '--detector', 'foo', '-o', out]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(["error: config: --detector 'foo' — model or oracle"]);
     expect(existsSync(out)).toBe(false);

@@ -3,7 +3,8 @@
  * paths are relative to its folder (which can be moved and still read, as the older absolute ones still are),
  * a run into a folder removes the previous run's outputs there (only those, as its suite.json lists them), and
  * the parameter file `viper params` writes, passed back unedited, is the default run (compared with the golden
- * files).
+ * files). Runs go through the real `bin/viper.js` (the suite's workers write to the terminal themselves); `viper
+ * params` through the CLI's entry point in-process (`viperInProcess`).
  */
 import {
   existsSync,
@@ -19,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clearPreviousRun, readSuiteJson } from '../../src/cli/suite/index.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-suite-outputs-'));
@@ -282,8 +283,8 @@ describe("a run into a folder holding the previous run's outputs", () => {
 });
 
 describe('scenarios run --params', () => {
-  it('the file viper params writes, unedited, is the default run: compared with the golden files', () => {
-    const p = viper(['params']);
+  it('the file viper params writes, unedited, is the default run: compared with the golden files', async () => {
+    const p = await viperInProcess(['params']);
     expect(p.code, p.stderr).toBe(0);
     const file = join(dir, 'defaults.yaml');
     writeFileSync(file, p.stdout);
@@ -296,9 +297,9 @@ describe('scenarios run --params', () => {
     ]);
   });
 
-  it('a changed value keeps the run apart: labelled with the file and not compared', () => {
+  it('a changed value keeps the run apart: labelled with the file and not compared', async () => {
     const file = join(dir, 'tuned.yaml');
-    writeFileSync(file, viper(['params']).stdout.replace(/minHits: 2\n/, 'minHits: 1000\n'));
+    writeFileSync(file, (await viperInProcess(['params'])).stdout.replace(/minHits: 2\n/, 'minHits: 1000\n'));
     const r = run('params-tuned', [scenario('alpha'), '--golden-dir', golden, '--params', file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/default run/);

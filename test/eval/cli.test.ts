@@ -9,7 +9,7 @@ import type { GroundTruthMessage, ObjectsMessage, Track2D } from '../../src/cont
 import type { EvalReport } from '../../src/eval/index.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { tracksToImageAnnotations } from '../../src/track/index.ts';
-import { viper } from '../testing/cli.ts';
+import { viperInProcess } from '../testing/cli.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-eval-'));
@@ -289,7 +289,19 @@ describe('viper eval on a results MCAP', () => {
     await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
     const out = join(dir, 'notrack.results.mcap');
     expect(
-      viper(['replay', rec, '-o', out, '--detector', 'oracle', '--tracker', 'none', '--no-progress']).code,
+      (
+        await viperInProcess([
+          'replay',
+          rec,
+          '-o',
+          out,
+          '--detector',
+          'oracle',
+          '--tracker',
+          'none',
+          '--no-progress',
+        ])
+      ).code,
     ).toBe(0);
     const r = await run(out);
     expect(r.code).toBe(2);

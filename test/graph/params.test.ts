@@ -1,7 +1,9 @@
 /**
  * `--params`: tracker and fusion settings from a file. The defaults `viper params` prints are the ones replay
  * uses (given back, the perception outputs are the same bytes), a changed value changes them, the file is
- * recorded in the results' metadata, and a mistake in it is one line naming the file and the field.
+ * recorded in the results' metadata, and a mistake in it is one line naming the file and the field. `viper params`
+ * and the model's replays (ONNX Runtime) run the real `bin/viper.js`; the oracle's replays run its entry point
+ * in-process (`viperInProcess`).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -25,7 +27,7 @@ import {
   setsOnlyDefaults,
 } from '../../src/graph/params.ts';
 import { RecordingReader } from '../../src/io/index.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-params-'));
@@ -63,8 +65,17 @@ async function viperMetadata(path: string): Promise<Map<string, string>> {
   }
 }
 
-function replay(out: string, ...extra: string[]) {
-  const r = viper(['replay', rec, '-o', out, '--detector', 'oracle', '--no-progress', ...extra]);
+async function replay(out: string, ...extra: string[]) {
+  const r = await viperInProcess([
+    'replay',
+    rec,
+    '-o',
+    out,
+    '--detector',
+    'oracle',
+    '--no-progress',
+    ...extra,
+  ]);
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -74,8 +85,8 @@ describe('replay --params', () => {
     const printed = viper(['params']);
     expect(printed.code).toBe(0);
     writeFileSync(defaults, printed.stdout);
-    replay(join(dir, 'plain.mcap'));
-    replay(join(dir, 'defaults.mcap'), '--params', defaults);
+    await replay(join(dir, 'plain.mcap'));
+    await replay(join(dir, 'defaults.mcap'), '--params', defaults);
     const plain = await perception(join(dir, 'plain.mcap'));
     expect(plain.length).toBeGreaterThan(50);
     expect(await perception(join(dir, 'defaults.mcap'))).toEqual(plain);
@@ -96,7 +107,7 @@ describe('replay --params', () => {
     // No world object is reported before 1,000 updates: /perception/objects stays empty.
     const strict = join(dir, 'strict.yaml');
     writeFileSync(strict, 'fuse:\n  worldTracker:\n    minHits: 1000\n');
-    replay(join(dir, 'strict.mcap'), '--params', strict);
+    await replay(join(dir, 'strict.mcap'), '--params', strict);
     const objects = (await perception(join(dir, 'strict.mcap'))).filter((l) =>
       l.startsWith('/perception/objects '),
     );
@@ -112,7 +123,7 @@ describe('replay --params', () => {
     }
   }, 180_000);
 
-  it('a mistake in the file is one line naming the file and the field, before anything is written', () => {
+  it('a mistake in the file is one line naming the file and the field, before anything is written', async () => {
     const bad = join(dir, 'bad.yaml');
     const cases: [string, RegExp][] = [
       [
@@ -126,14 +137,14 @@ describe('replay --params', () => {
     for (const [text, pattern] of cases) {
       writeFileSync(bad, text);
       const out = join(dir, 'never.mcap');
-      const r = viper(['replay', rec, '-o', out, '--detector', 'oracle', '--params', bad]);
+      const r = await viperInProcess(['replay', rec, '-o', out, '--detector', 'oracle', '--params', bad]);
       expect(r.code, text).toBe(2);
       expect(r.stderr.trim().split('\n'), text).toHaveLength(1);
       expect(r.stderr, text).toMatch(pattern);
     }
     const fuseOnly = join(dir, 'fuse-only.yaml');
     writeFileSync(fuseOnly, 'fuse:\n  worldTracker:\n    maxCoastS: 4\n');
-    const sectionOff = viper([
+    const sectionOff = await viperInProcess([
       'replay',
       rec,
       '-o',
@@ -163,7 +174,10 @@ describe("the other tracker's settings in a parameter file", () => {
     expect(await notes('bytetrack', { minHits: 50 })).toEqual([
       'note: the parameter file sets minHits 50, which the ByteTrack tracker does not use (--tracker sort does)',
     ]);
-    const defaults = JSON.parse(viper(['params', '--json']).stdout).tracker as Record<string, unknown>;
+    const defaults = JSON.parse((await viperInProcess(['params', '--json'])).stdout).tracker as Record<
+      string,
+      unknown
+    >;
     expect(await notes('sort', defaults)).toEqual([]);
     expect(await notes('bytetrack', defaults)).toEqual([]);
   }, 60_000);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { GroundTruthMessage, ObjectsMessage } from '../../src/contracts/index.ts';
 import { foxgloveJsonSchema, RecordingReader } from '../../src/io/index.ts';
-import { viper } from '../testing/cli.ts';
+import { viperInProcess } from '../testing/cli.ts';
 import { foxgloveJsonSchemaProblems } from '../testing/foxgloveJsonSchema.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -53,7 +53,7 @@ describe('JSON schemas as Foxglove reads them', () => {
     const rec = join(dir, 'rec.mcap');
     const results = join(dir, 'results.mcap');
     await simulateSmall('pedestrian_crossing', rec, { duration: 3.5, width: 160, height: 90 });
-    const r = viper(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
+    const r = await viperInProcess(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
     expect(r.stderr).toBe('');
     const seen: string[] = [];
     for (const file of [rec, results]) {

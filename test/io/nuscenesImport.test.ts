@@ -1,6 +1,8 @@
 /**
  * `viper import <nuScenes dataroot>`: the devkit's tables, generated from the real sample in ../shared, become a
- * six-camera recording whose ground truth, calibrations and poses agree with the sample's own figures.
+ * six-camera recording whose ground truth, calibrations and poses agree with the sample's own figures. The first
+ * import and the replay with YOLOX-Nano (ONNX Runtime) run the real `bin/viper.js`; the rest the CLI's entry point
+ * in-process (`viperInProcess`).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ import {
 import { RecordingReader } from '../../src/io/index.ts';
 import { nuScenesRigs, viperClassOf } from '../../src/io/nuscenes/rigs.ts';
 import { loadNuScenes, pickScene } from '../../src/io/nuscenes/tables.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { annotatedBoxesInEgo, readNuScenesSample } from '../testing/nuscenes.ts';
 import { NU_SCENE, NU_VERSION, writeNuScenesDataroot } from '../testing/nuscenesTables.ts';
 import { describeShared } from '../shared.ts';
@@ -86,7 +88,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
       'vehicle.bicycle': 3,
       'vehicle.construction': 3,
     });
-    const inspect = JSON.parse(viper(['inspect', rec, '--json']).stdout);
+    const inspect = JSON.parse((await viperInProcess(['inspect', rec, '--json'])).stdout);
     expect(inspect.cameras.map((c: { calibration: { width: number } }) => c.calibration.width)).toEqual(
       Array(6).fill(1600),
     );
@@ -143,7 +145,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
       timeoutMs: 120_000,
     });
     expect(r.code, r.stderr).toBe(0);
-    const e = viper(['eval', res, '--json']);
+    const e = await viperInProcess(['eval', res, '--json']);
     expect(e.code, e.stderr).toBe(0);
     const report = JSON.parse(e.stdout);
     expect(report.notes).toContain(
@@ -177,22 +179,24 @@ describeShared('viper import <nuScenes dataroot>', () => {
     // Exported as text: the tracks at the key frames, scored against the exported ground truth, give the same
     // figures for a camera as the MCAP (the tracks between key frames would be false positives there).
     const mot = join(dir, 'mot');
-    const ex = viper(['export', res, '-o', mot, '--json']);
+    const ex = await viperInProcess(['export', res, '-o', mot, '--json']);
     expect(ex.code, ex.stderr).toBe(0);
     const front = (
       JSON.parse(ex.stdout) as { camera: string; groundTruth: { file: string; keyFrameTracks: string } }[]
     ).find((c) => c.camera === 'cam_front')!;
     expect(front.groundTruth.keyFrameTracks).toBe(join(mot, 'cam_front.keyframes.txt'));
     const text = JSON.parse(
-      viper([
-        'eval',
-        front.groundTruth.keyFrameTracks,
-        '--gt',
-        front.groundTruth.file,
-        '--min-height',
-        '8',
-        '--json',
-      ]).stdout,
+      (
+        await viperInProcess([
+          'eval',
+          front.groundTruth.keyFrameTracks,
+          '--gt',
+          front.groundTruth.file,
+          '--min-height',
+          '8',
+          '--json',
+        ])
+      ).stdout,
     ).tracking.overall;
     const perCamera = report.tracking.perCamera.cam_front;
     for (const k of ['CLR_TP', 'CLR_FP', 'CLR_FN', 'IDSW'] as const)
@@ -201,7 +205,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
 
   it('--keyframes-only: the annotated samples alone, every frame scored', async () => {
     const keyOnly = join(dir, 'keyframes.mcap');
-    const r = viper(['import', root, '-o', keyOnly, '--keyframes-only', '--json']);
+    const r = await viperInProcess(['import', root, '-o', keyOnly, '--keyframes-only', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ frames: 3, keyFrames: 3 });
     const gt = await groundTruth(keyOnly);
@@ -241,7 +245,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
     expect(Math.hypot(...rigs[0]!.ego.translation)).toBeCloseTo(0, 9);
   });
 
-  it('tables that contradict themselves or the images: one line naming the table and record, nothing written', () => {
+  it('tables that contradict themselves or the images: one line naming the table and record, nothing written', async () => {
     const cases: [string, (t: Record<string, Record<string, unknown>[]>) => void, RegExp][] = [
       [
         'dangling-instance',
@@ -284,7 +288,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
       for (const [t, rows] of Object.entries(tables))
         writeFileSync(join(root, NU_VERSION, `${t}.json`), JSON.stringify(rows));
       const out = join(dir, `spoilt-${name}.mcap`);
-      const r = viper(['import', root, '-o', out]);
+      const r = await viperInProcess(['import', root, '-o', out]);
       expect(r.code, `${name}: ${r.stderr}`).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr, name).toMatch(message);
@@ -292,7 +296,7 @@ describeShared('viper import <nuScenes dataroot>', () => {
     }
   });
 
-  it('bad input: one line, exit 2, nothing written', () => {
+  it('bad input: one line, exit 2, nothing written', async () => {
     const out = join(dir, 'bad.mcap');
     const cases: [string[], RegExp, () => void][] = [
       [['--scene', 'scene-0061'], /no scene 'scene-0061' in v1\.0-mini .*scenes: scene-viper/, () => {}],
@@ -311,14 +315,14 @@ describeShared('viper import <nuScenes dataroot>', () => {
     ];
     for (const [args, message, breakIt] of cases) {
       breakIt();
-      const r = viper(['import', root, '-o', out, ...args]);
+      const r = await viperInProcess(['import', root, '-o', out, ...args]);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
       expect(r.stderr).toMatch(message);
       expect(existsSync(out)).toBe(false);
     }
     writeFileSync(join(root, NU_VERSION, 'ego_pose.json'), '[{"token": 1}]');
-    const r = viper(['import', root, '-o', out]);
+    const r = await viperInProcess(['import', root, '-o', out]);
     expect(r.stderr).toMatch(/ego_pose record 0: token: .*\(.*ego_pose\.json\)/);
     expect(readFileSync(join(root, NU_VERSION, 'scene.json'), 'utf8')).toContain(NU_SCENE);
   });

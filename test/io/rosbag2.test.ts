@@ -5,7 +5,7 @@ import { RecordingError } from '../../src/contracts/errors.ts';
 import { normalizeRosType } from '../../src/contracts/schemaKinds.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { describeShared, shared } from '../shared.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 
 interface BagMeta {
   rosbag2_bagfile_information: {
@@ -95,7 +95,7 @@ describeShared('real rosbag2 MCAP files', () => {
     await r.close();
   });
 
-  it('inspect names the topics it cannot decode (wrong_rmw_test), and exits 0: it is a report', () => {
+  it('inspect names the topics it cannot decode (wrong_rmw_test), and exits 0: it is a report', async () => {
     const r = viper(['inspect', shared('data', 'rosbag2', 'wrong_rmw_test'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { topics: { topic: string; undecodable?: string }[] };
@@ -103,9 +103,9 @@ describeShared('real rosbag2 MCAP files', () => {
       ['/array_topic', "cannot decode topic /array_topic: unknown message encoding 'wrong_format'"],
       ['/test_topic', "cannot decode topic /test_topic: unknown message encoding 'wrong_format'"],
     ]);
-    const text = viper(['inspect', shared('data', 'rosbag2', 'cdr_test')]);
+    const text = await viperInProcess(['inspect', shared('data', 'rosbag2', 'cdr_test')]);
     expect(text.stdout).not.toContain('problems');
-    expect(viper(['inspect', shared('data', 'rosbag2', 'wrong_rmw_test')]).stdout).toContain(
+    expect((await viperInProcess(['inspect', shared('data', 'rosbag2', 'wrong_rmw_test')])).stdout).toContain(
       "  problems (Viper decodes protobuf, json and ROS 2 cdr messages):\n    cannot decode topic /array_topic: unknown message encoding 'wrong_format'\n",
     );
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordingError } from '../../src/contracts/errors.ts';
 import { RecordingReader } from '../../src/io/index.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { tempDir } from './helpers.ts';
 
 const dir = tempDir('sqlite');
@@ -43,7 +43,7 @@ describe('a file that is not MCAP', () => {
     expect(e.hint).toMatch(/MCAP magic .*rosbag2 folder or a \.db3 file\?/);
   });
 
-  it('inspect, replay and eval say it on one line, exit 2', () => {
+  it('inspect, replay and eval say it on one line, exit 2', async () => {
     const p = sqliteFile('bag_0.db3');
     for (const args of [
       ['inspect', p],
@@ -52,7 +52,8 @@ describe('a file that is not MCAP', () => {
       // Without --format too: a file not named .mcap is sniffed, not read as MOTChallenge text.
       ['eval', p],
     ]) {
-      const r = viper(args);
+      // The first in a child (the real bin/viper.js), the others in-process.
+      const r = args[0] === 'inspect' ? viper(args) : await viperInProcess(args);
       expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
       const lines = r.stderr.trim().split('\n');
       expect(lines, r.stderr).toHaveLength(1);

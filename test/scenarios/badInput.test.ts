@@ -1,7 +1,9 @@
 /**
  * Bad input to `viper scenarios`: one clear line on stderr and exit code 2 each — scenario arguments that
  * match nothing, an `expect` naming an unknown metric or actor, results without ground truth, and results
- * scored against a recording they were not replayed from.
+ * scored against a recording they were not replayed from. Runs that render scenarios (in the suite's worker
+ * processes, which write to the terminal themselves) and a first refusal run the real `bin/viper.js`; refusals
+ * before anything runs, and `scenarios score`, the CLI's entry point in-process (`viperInProcess`).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,7 +15,7 @@ import { replay } from '../../src/graph/replay.ts';
 import { recordScenario } from '../../src/sim/record.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
 import type { ScenarioInput } from '../../src/sim/scenario/schema.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
@@ -55,7 +57,7 @@ describe('viper scenarios: bad input', () => {
     const b = join(dir, 'twin-copy.json');
     await writeFile(b, JSON.stringify(tinyScenario({ name: 'twin' })));
     const out = join(dir, 'twin-out');
-    const line = oneLine(viper(['scenarios', 'run', a, b, '-o', out]));
+    const line = oneLine(await viperInProcess(['scenarios', 'run', a, b, '-o', out]));
     expect(line).toMatch(
       /^error: scenario: two scenarios are named 'twin': .*twin-copy\.json and .*twin\.json/,
     );
@@ -69,9 +71,9 @@ describe('viper scenarios: bad input', () => {
     const actor = await scenarioFile('bad_actor', {
       expect: { metrics: [], events: [{ type: 'tracked_within', actor: 'P9', seconds: 1, minVisible: 0.5 }] },
     });
-    const m = oneLine(viper(['scenarios', 'run', metric, '-o', join(dir, 'out')]));
+    const m = oneLine(await viperInProcess(['scenarios', 'run', metric, '-o', join(dir, 'out')]));
     expect(m).toMatch(/^error: scenario: .*metric.*MOTAX|^error: scenario: .*MOTAX/);
-    const a = oneLine(viper(['scenarios', 'run', actor, '-o', join(dir, 'out')]));
+    const a = oneLine(await viperInProcess(['scenarios', 'run', actor, '-o', join(dir, 'out')]));
     expect(a).toMatch(/^error: scenario: .*'P9'/);
   });
 
@@ -136,7 +138,7 @@ describe('viper scenarios: bad input', () => {
     const out = join(dir, 'model-out');
     const scenario = await scenarioFile('tiny_model', { expect: expectBlock as ScenarioInput['expect'] });
     const missing = oneLine(
-      viper([
+      await viperInProcess([
         'scenarios',
         'run',
         scenario,
@@ -155,7 +157,7 @@ describe('viper scenarios: bad input', () => {
       JSON.stringify({ ...JSON.parse(await readFile(BUNDLED_MODEL, 'utf8')), model: 'gone.onnx' }),
     );
     const orphan = oneLine(
-      viper(['scenarios', 'run', scenario, '--detector', 'model', '--model', card, '-o', out]),
+      await viperInProcess(['scenarios', 'run', scenario, '--detector', 'model', '--model', card, '-o', out]),
     );
     expect(orphan).toMatch(/^error: model: model file not found \(.*gone\.onnx\)/);
     // Nothing simulated, nothing written.
@@ -167,7 +169,7 @@ describe('viper scenarios: bad input', () => {
     const noGt = join(dir, 'rig.mcap');
     await writeRigRecording(noGt, { cameras: ['cam_front'], frames: 3 });
     // A recording never replayed: nothing to score (it would fail every check as if nothing had been tracked).
-    expect(oneLine(viper(['scenarios', 'score', noGt, '--scenario', scenario]))).toMatch(
+    expect(oneLine(await viperInProcess(['scenarios', 'score', noGt, '--scenario', scenario]))).toMatch(
       /^error: input: nothing to score: .*replay it first/,
     );
 
@@ -182,13 +184,17 @@ describe('viper scenarios: bad input', () => {
     const out = join(dir, 'a.out.mcap');
     const { stages } = await buildStages({ detector: 'oracle', tracker: 'bytetrack' }, a);
     await replay({ input: a, output: out, stages });
-    const n = oneLine(viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', noGt]));
+    const n = oneLine(
+      await viperInProcess(['scenarios', 'score', out, '--scenario', scenario, '--gt', noGt]),
+    );
     expect(n).toMatch(/^error: recording: no \/ground_truth\/objects topic/);
     expect(n).toContain('--gt <recording.mcap>');
-    const ok = viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', a]);
+    const ok = await viperInProcess(['scenarios', 'score', out, '--scenario', scenario, '--gt', a]);
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toMatch(/no_id_switch C1 \(world id\)/);
-    const mismatch = oneLine(viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', b]));
+    const mismatch = oneLine(
+      await viperInProcess(['scenarios', 'score', out, '--scenario', scenario, '--gt', b]),
+    );
     expect(mismatch).toMatch(
       /^error: recording: results were replayed from another recording: their ground truth differs from this one at \d+ of \d+ stamps/,
     );
@@ -202,7 +208,9 @@ describe('viper scenarios: bad input', () => {
       () => true,
       (topic) => topic === '/ground_truth/objects',
     );
-    expect(oneLine(viper(['scenarios', 'score', out, '--scenario', scenario, '--gt', twice]))).toMatch(
+    expect(
+      oneLine(await viperInProcess(['scenarios', 'score', out, '--scenario', scenario, '--gt', twice])),
+    ).toMatch(
       /^error: recording: two \/ground_truth\/objects messages at the same log time \(.*a\.twice\.mcap @ \d+\)/,
     );
   }, 120_000);
