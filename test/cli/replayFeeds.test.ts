@@ -1,7 +1,9 @@
 /**
  * `viper replay a.mcap b.mcap … -o out/` through the real CLI: a results file per feed, a JSON summary, one-line
  * errors for what several recordings cannot do, a damaged feed that fails alone with its results finalized, and
- * more feeds than files may be open at once.
+ * more feeds than files may be open at once. The CLI's entry point runs in-process (`viperInProcess`) but for a
+ * run of each kind of answer (feeds written, a refusal, a feed failing part-way), the runs under an open-files limit
+ * or with a long command line, which are the real `bin/viper.js`.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -22,16 +24,19 @@ import { recordScenario } from '../../src/sim/record.ts';
 import { scenarioFromValue } from '../../src/sim/scenario/load.ts';
 import { tinyScenario } from '../sim/testing.ts';
 import { repoRoot } from '../shared.ts';
-import { viper, viperBin } from '../testing/cli.ts';
+import { viper, viperBin, viperInProcess } from '../testing/cli.ts';
 import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-feeds-cli-'));
 const a = join(dir, 'a.mcap');
 const b = join(dir, 'b.mcap');
+/** Two rig frames with ground truth: what the hundreds of feeds under an open-files limit each replay. */
+const short = join(dir, 'short.mcap');
 
 beforeAll(async () => {
   await recordScenario(scenarioFromValue(tinyScenario({ duration: 2 }), 'a').world, a);
   await recordScenario(scenarioFromValue(tinyScenario({ duration: 2, seed: 9 }), 'b').world, b);
+  await recordScenario(scenarioFromValue(tinyScenario({ duration: 0.4 }), 'short').world, short);
 });
 
 /** Offset of the last chunk record's compressed data (opcode 0x06, MCAP spec), to damage a late part. */
@@ -67,7 +72,7 @@ describe('viper replay with several recordings', () => {
     for (const f of j.feeds) expect(f.rigFrames).toBeGreaterThan(5);
   });
 
-  it('refuses --serve, a file as the folder, and two feeds of one name, on one line', () => {
+  it('refuses --serve, a file as the folder, and two feeds of one name, on one line', async () => {
     const file = join(dir, 'file.mcap');
     writeFileSync(file, 'x');
     const cases: [string[], RegExp][] = [
@@ -75,22 +80,23 @@ describe('viper replay with several recordings', () => {
       [['--speed', '2'], /--speed watches one recording/],
     ];
     for (const [extra, pattern] of cases) {
-      const r = viper(['replay', a, b, '-o', join(dir, 'o1'), '--detector', 'none', ...extra]);
+      const r = await viperInProcess(['replay', a, b, '-o', join(dir, 'o1'), '--detector', 'none', ...extra]);
       expect(r.code).toBe(2);
       expect(r.stderr.trim()).toMatch(pattern);
     }
+    // The real CLI for one refusal: one line on stderr, nothing else.
     let r = viper(['replay', a, b, '-o', file, '--detector', 'none']);
     expect([r.code, r.stderr.trim().split('\n')]).toEqual([2, [expect.stringMatching(/names a folder/)]]);
     // The one-recording habit (-o x.mcap) with two recordings: refused, not a folder named x.mcap.
-    r = viper(['replay', a, b, '-o', join(dir, 'x.mcap'), '--detector', 'none']);
+    r = await viperInProcess(['replay', a, b, '-o', join(dir, 'x.mcap'), '--detector', 'none']);
     expect(r.stderr).toMatch(/names a folder, not a file/);
     expect(existsSync(join(dir, 'x.mcap'))).toBe(false);
-    r = viper(['replay', a, b, '-o', join(file, 'sub'), '--detector', 'none']);
+    r = await viperInProcess(['replay', a, b, '-o', join(file, 'sub'), '--detector', 'none']);
     expect([r.code, r.stderr.trim().split('\n')]).toEqual([
       2,
       [expect.stringMatching(/^error: .*cannot create the folder .*file\.mcap is a file \(-o\)/)],
     ]);
-    r = viper(['replay', a, b, a, '-o', join(dir, 'o2'), '--detector', 'none']);
+    r = await viperInProcess(['replay', a, b, a, '-o', join(dir, 'o2'), '--detector', 'none']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/two recordings make one feed '.*_a'/);
     expect(existsSync(join(dir, 'o2'))).toBe(false);
@@ -119,7 +125,7 @@ describe('viper replay with several recordings', () => {
     }
   });
 
-  it('bad recordings among good ones fail alone: each named, the good ones written, one JSON document', () => {
+  it('bad recordings among good ones fail alone: each named, the good ones written, one JSON document', async () => {
     const bad = join(dir, 'bad-up-front');
     mkdirSync(bad, { recursive: true });
     const truncated = join(bad, 'truncated.mcap');
@@ -131,7 +137,7 @@ describe('viper replay with several recordings', () => {
     for (const recover of [[], ['--recover']]) {
       const out = join(dir, `out-mixed${recover.length}`);
       const args = ['replay', a, truncated, empty, b, text, '-o', out, '--detector', 'none', ...recover];
-      const r = viper([...args, '--no-progress']);
+      const r = await viperInProcess([...args, '--no-progress']);
       expect(r.code, r.stderr).toBe(2);
       const named = [empty, text, ...(recover.length ? [] : [truncated])];
       for (const f of named) expect(r.stderr).toContain(`replay ${f} →`);
@@ -147,18 +153,18 @@ describe('viper replay with several recordings', () => {
     const plain = join(dir, 'plain.mcap');
     await writeRigRecording(plain, { cameras: ['cam_a'], frames: 2, width: 96, height: 64 });
     const out = join(dir, 'out-no-truth');
-    const r = viper(['replay', a, plain, '-o', out, '--detector', 'oracle', '--no-progress']);
+    const r = await viperInProcess(['replay', a, plain, '-o', out, '--detector', 'oracle', '--no-progress']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^error: .*the oracle detector needs simulator ground truth/m);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('2 feeds: 1 written, 1 failed, 0 not started');
     expect(existsSync(join(out, 'a.results.mcap'))).toBe(true);
   });
 
-  it('--json with failed feeds prints one JSON document, each failed feed with its error', () => {
+  it('--json with failed feeds prints one JSON document, each failed feed with its error', async () => {
     const empty = join(dir, 'empty-json.mcap');
     writeFileSync(empty, '');
     const out = join(dir, 'out-json-failed');
-    const r = viper(['replay', a, empty, b, '-o', out, '--detector', 'none', '--json']);
+    const r = await viperInProcess(['replay', a, empty, b, '-o', out, '--detector', 'none', '--json']);
     expect(r.code, r.stderr).toBe(2);
     const j = JSON.parse(r.stdout) as { feeds: { input: string; error?: string }[] };
     expect(j.feeds.map((f) => f.input)).toEqual([a, empty, b]);
@@ -167,15 +173,15 @@ describe('viper replay with several recordings', () => {
     expect(r.stderr).toMatch(/^error: .*empty-json\.mcap/m);
   });
 
-  it('ends with the feeds counted, and its progress line counts the feeds done and failed', () => {
+  it('ends with the feeds counted, and its progress line counts the feeds done and failed', async () => {
     const empty = join(dir, 'empty-count.mcap');
     writeFileSync(empty, '');
     const out = join(dir, 'out-count');
-    let r = viper(['replay', a, empty, b, '-o', out, '--detector', 'none']);
+    let r = await viperInProcess(['replay', a, empty, b, '-o', out, '--detector', 'none']);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('3 feeds: 2 written, 1 failed, 0 not started');
     expect(r.stderr).toMatch(/replay 3 feeds .*feeds 3\/3 done, 1 failed/);
-    r = viper(['replay', a, empty, b, '-o', out, '--detector', 'none', '--json']);
+    r = await viperInProcess(['replay', a, empty, b, '-o', out, '--detector', 'none', '--json']);
     expect(JSON.parse(r.stdout).totals).toEqual({
       feeds: 3,
       written: 2,
@@ -185,7 +191,7 @@ describe('viper replay with several recordings', () => {
     });
   });
 
-  it('takes a folder of recordings and a list of them as feeds, naming files of one name by their folders', () => {
+  it('takes a folder of recordings and a list of them as feeds, naming files of one name by their folders', async () => {
     const sites = join(dir, 'sites');
     for (const site of ['siteA', 'siteB']) mkdirSync(join(sites, site), { recursive: true });
     copyFileSync(a, join(sites, 'siteA', 'cam.mcap'));
@@ -194,7 +200,16 @@ describe('viper replay with several recordings', () => {
     const list = join(sites, 'list.txt');
     writeFileSync(list, '# the city\nsiteA/cam.mcap\n\nsiteB\n');
     const out = join(dir, 'out-sites');
-    const r = viper(['replay', '--feeds-from', list, '-o', out, '--detector', 'none', '--json']);
+    const r = await viperInProcess([
+      'replay',
+      '--feeds-from',
+      list,
+      '-o',
+      out,
+      '--detector',
+      'none',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { feeds: { input: string; output: string }[] };
     expect(j.feeds.map((f) => [f.input, f.output])).toEqual([
@@ -202,16 +217,24 @@ describe('viper replay with several recordings', () => {
       [join(sites, 'siteB', 'cam.mcap'), join(out, 'siteB_cam.results.mcap')],
       [join(sites, 'siteB', 'west.mcap'), join(out, 'west.results.mcap')],
     ]);
-    expect(viper(['replay', '--help']).stdout).toMatch(/siteA_cam/);
+    expect((await viperInProcess(['replay', '--help'])).stdout).toMatch(/siteA_cam/);
     // A path in the list that is not there fails its feed alone.
     writeFileSync(list, 'siteA/cam.mcap\nsiteC/cam.mcap\n');
-    const r2 = viper(['replay', '--feeds-from', list, '-o', join(dir, 'out-sites2'), '--detector', 'none']);
+    const r2 = await viperInProcess([
+      'replay',
+      '--feeds-from',
+      list,
+      '-o',
+      join(dir, 'out-sites2'),
+      '--detector',
+      'none',
+    ]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/^error: recording: file not found \(.*siteC.cam\.mcap\)/m);
     expect(existsSync(join(dir, 'out-sites2', 'siteA_cam.results.mcap'))).toBe(true);
   });
 
-  it('a list of one is feeds still, and a folder replayed into itself again takes no results for feeds', () => {
+  it('a list of one is feeds still, and a folder replayed into itself again takes no results for feeds', async () => {
     const one = join(dir, 'one');
     mkdirSync(one);
     copyFileSync(a, join(one, 'north.mcap'));
@@ -219,12 +242,12 @@ describe('viper replay with several recordings', () => {
     const list = join(one, 'list.txt');
     writeFileSync(list, 'north.mcap\n');
     const out = join(dir, 'out-one');
-    const r = viper(['replay', '--feeds-from', list, '-o', out, '--detector', 'none']);
+    const r = await viperInProcess(['replay', '--feeds-from', list, '-o', out, '--detector', 'none']);
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(out)).toEqual(['north.results.mcap']);
     // The folder as its own output, twice: the second run's feeds are the recordings, not the first's results.
     for (let k = 0; k < 2; k++) {
-      const again = viper(['replay', one, '-o', one, '--detector', 'none', '--json']);
+      const again = await viperInProcess(['replay', one, '-o', one, '--detector', 'none', '--json']);
       expect(again.code, again.stderr).toBe(0);
       const j = JSON.parse(again.stdout) as { feeds: { input: string }[] };
       expect(j.feeds.map((f) => f.input)).toEqual([join(one, 'north.mcap'), join(one, 'south.mcap')]);
@@ -237,7 +260,7 @@ describe('viper replay with several recordings', () => {
     const many = join(dir, 'many');
     mkdirSync(many);
     const names = Array.from({ length: 240 }, (_, k) => join(many, `cam${k}.mcap`));
-    for (const n of names) linkSync(a, n);
+    for (const n of names) linkSync(short, n);
     const out = join(dir, 'many-out');
     const args = ['replay', ...names, '-o', out, '--detector', 'none', '--json'];
     const r = underFileLimit(200, args);
@@ -250,7 +273,7 @@ describe('viper replay with several recordings', () => {
     const many = join(dir, 'many-oracle');
     mkdirSync(many);
     const names = Array.from({ length: 150 }, (_, k) => join(many, `cam${k}.mcap`));
-    for (const n of names) linkSync(a, n);
+    for (const n of names) linkSync(short, n);
     const out = join(dir, 'many-oracle-out');
     const args = ['replay', many, '-o', out, '--detector', 'oracle', '--feeds-at-once', '4', '--json'];
     const r = underFileLimit(120, args);
