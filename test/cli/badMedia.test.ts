@@ -1,4 +1,9 @@
-/** `viper import` with odd media: each bad input is one line on stderr, exit 2, and the output stays readable. */
+/**
+ * `viper import` with odd media: each bad input is one line on stderr, exit 2, and the output stays readable. The
+ * CLI's entry point runs in-process (`viperInProcess`) for images whose headers sharp reads without complaint and
+ * for what is refused before any is read; a success and a file that is not an image (libvips may warn on
+ * stderr itself) are the real `bin/viper.js`.
+ */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +11,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { naturalCompare } from '../../src/cli/importFrames.ts';
 import { RecordingReader } from '../../src/io/index.ts';
-import { viper } from '../testing/cli.ts';
+import { viper, viperInProcess } from '../testing/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-badmedia-'));
 const solid = (r: number, channels: 3 | 4 = 3) =>
@@ -82,10 +87,10 @@ describe('viper import with odd media', () => {
     expect(naturalCompare('0001.jpg', '0002.jpg')).toBeLessThan(0);
   });
 
-  it('refuses a zero-byte image as bad input, naming the file', () => {
+  it('refuses a zero-byte image as bad input, naming the file', async () => {
     const src = folder('zero', { 'a.jpg': files.red!, 'b.jpg': Buffer.alloc(0) });
     const out = join(dir, 'zero.mcap');
-    expectBadInput(viper(['import', src, '-o', out]), /^error: recording: empty file.*b\.jpg/);
+    expectBadInput(await viperInProcess(['import', src, '-o', out]), /^error: recording: empty file.*b\.jpg/);
     // Every frame is checked before the output is created: nothing is left behind.
     expect(existsSync(out)).toBe(false);
   });
@@ -93,7 +98,7 @@ describe('viper import with odd media', () => {
   it('skips a sub-folder whose name ends in .jpg', async () => {
     const src = folder('subdir', { 'a.jpg': files.red!, 'b.jpg': null });
     const out = join(dir, 'subdir.mcap');
-    const r = viper(['import', src, '-o', out, '--json']);
+    const r = await viperInProcess(['import', src, '-o', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ frames: 1 });
   });
@@ -101,35 +106,33 @@ describe('viper import with odd media', () => {
   it('writes the format of the bytes, not of the extension (a PNG named .jpg is a png frame)', async () => {
     const src = folder('mislabel', { 'a.jpg': files.png!, 'b.png': files.red! });
     const out = join(dir, 'mislabel.mcap');
-    const r = viper(['import', src, '-o', out, '--json']);
+    const r = await viperInProcess(['import', src, '-o', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ frames: 2, format: 'png+jpeg' });
     expect((await images(out)).map((g) => g.format)).toEqual(['png', 'jpeg']);
   });
 
-  it('refuses an image that is neither JPEG nor PNG (WebP named .jpg), which replay could not decode', () => {
+  it('refuses an image that is neither JPEG nor PNG (WebP named .jpg), which replay could not decode', async () => {
     const src = folder('webp', { 'a.jpg': files.webp! });
     expectBadInput(
-      viper(['import', src, '-o', join(dir, 'webp.mcap')]),
+      await viperInProcess(['import', src, '-o', join(dir, 'webp.mcap')]),
       /^error: recording: webp bytes, not JPEG or PNG.*a\.jpg/,
     );
   });
 
-  it('refuses a text file named .jpg and a size change mid-sequence with one line each', () => {
+  it('refuses a text file named .jpg and a size change mid-sequence with one line each', async () => {
     const text = folder('text', { 'a.jpg': files.red!, 'b.jpg': Buffer.from('hello\n') });
     expectBadInput(viper(['import', text, '-o', join(dir, 'text.mcap')]), /cannot read image.*b\.jpg/);
     const sizes = join(dir, 'sizes');
     mkdirSync(sizes);
     writeFileSync(join(sizes, '1.jpg'), files.red!);
     copyFileSync(join(text, 'a.jpg'), join(sizes, '2.jpg'));
-    return sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
       .jpeg()
-      .toFile(join(sizes, '10.jpg'))
-      .then(() =>
-        expectBadInput(
-          viper(['import', sizes, '-o', join(dir, 'sizes.mcap')]),
-          /8×8, the sequence is 16×12.*10\.jpg/,
-        ),
-      );
+      .toFile(join(sizes, '10.jpg'));
+    expectBadInput(
+      await viperInProcess(['import', sizes, '-o', join(dir, 'sizes.mcap')]),
+      /8×8, the sequence is 16×12.*10\.jpg/,
+    );
   });
 });

@@ -110,7 +110,7 @@ describe('viper scenarios: bad input', () => {
     // None loads: the first file's error is the run's.
     const first = join(dir, 'first.json');
     await writeFile(first, '{');
-    const r2 = viper(['scenarios', 'run', first, bad, '-o', join(dir, 'none-out')]);
+    const r2 = await viperInProcess(['scenarios', 'run', first, bad, '-o', join(dir, 'none-out')]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('first.json');
   });
