@@ -100,6 +100,11 @@ export async function exportMot(
       for (const row of r.rows) list.push({ ...row, frame });
       rows.set(cam, list);
     }
+    // A results-only file counted the images it left out (its metadata): the frame-numbering check still holds.
+    for (const [topic, n] of Object.entries(await imagesLeftOut(reader))) {
+      const id = imageCamera(topic, annotated);
+      if (id !== undefined) images.set(id, (images.get(id) ?? 0) + n);
+    }
   } finally {
     await reader.close();
   }
@@ -205,6 +210,20 @@ function groundTruthRows(
 }
 
 /** The camera of an image topic, when its name is that camera's (`/cam0/image` for `/perception/cam0/annotations`). */
+/** Per image topic, the images `replay --results-only` left out of the file (none for a full file). */
+async function imagesLeftOut(reader: RecordingReader): Promise<Record<string, number>> {
+  const viper = (await reader.metadata()).filter((m) => m.name === 'viper').pop();
+  const json = viper?.metadata.imagesLeftOut;
+  if (json === undefined) return {};
+  try {
+    const counts = JSON.parse(json) as unknown;
+    if (typeof counts !== 'object' || counts === null) return {};
+    return Object.fromEntries(Object.entries(counts).filter(([, n]) => Number.isInteger(n) && n >= 0));
+  } catch {
+    return {}; // a hand-edited record: the check is skipped, as for a file without images
+  }
+}
+
 function imageCamera(topic: string, annotated: readonly { topic: string }[]): string | undefined {
   for (const a of annotated) {
     const cam = cameraFromAnnotationsTopic(a.topic)!;

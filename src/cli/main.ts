@@ -27,9 +27,12 @@ function commandFiles(dir: string, argv: readonly string[]): string[] {
     .filter((f) => /\.ts$/.test(f) && !f.endsWith('.test.ts'))
     .sort();
   // The only global option, --verbose, takes no value: the first word that is not an option is the command.
-  const named = argv.find((a) => !a.startsWith('-'));
+  // `viper --help replay` is the program's help (commander reads the help flag first), which lists every command.
+  const at = argv.findIndex((a) => !a.startsWith('-'));
+  const named = at < 0 ? undefined : argv[at];
+  const helpFirst = argv.slice(0, Math.max(at, 0)).some((a) => a === '-h' || a === '--help');
   const file = `${named}.ts`;
-  if (named !== undefined && files.includes(file)) return [file];
+  if (named !== undefined && !helpFirst && files.includes(file)) return [file];
   // `viper --version` needs none.
   const versionOnly =
     argv.some((a) => a === '-V' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help');

@@ -137,7 +137,8 @@ export class ResultsSink {
           : await this.open(m.channel.topic, spec, m.logTimeNs);
       this.inputChannels.set(m.channel.id, ch);
     }
-    if (ch.id === undefined) this.leftOut!.add(m.channel.topic, m.data.length);
+    if (ch.id === undefined)
+      this.leftOut!.add(m.channel.topic, m.data.length, isImageSchema(m.channel.schemaName));
     else {
       await this.writer.write(ch.id, m.logTimeNs, m.data, m.publishTimeNs);
       this.messagesWritten++;

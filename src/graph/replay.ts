@@ -327,7 +327,9 @@ async function runToEnd(
     await closeStages(opts.stages);
     try {
       // Said in the file, so a reader of it (inspect, the viewer) can tell where its images went.
-      const resultsOnly = opts.resultsOnly ? { resultsOnly: 'true' } : {};
+      const resultsOnly = sink.leftOut
+        ? { resultsOnly: 'true', imagesLeftOut: sink.leftOut.imagesJson() }
+        : {};
       await sink.close({ ...opts.metadata, ...resultsOnly, interrupted: String(cut.value) });
     } catch (err) {
       failure ??= err;

@@ -8,9 +8,11 @@
  * - transforms (`/tf`, `/tf_static`, any `FrameTransform(s)` or `TFMessage` topic): the scene's entities are in
  *   the input's world frame and the cameras on its body; without them neither Foxglove nor the viewer can place
  *   anything;
- * - ground truth (`/ground_truth/…`): a simulated or imported recording's labels, so `viper eval`, `compare`,
- *   `export` and `scenarios score` read them from the results file as they do from a full one (no `--gt`); a real
- *   feed has none, so it costs nothing there.
+ * - ground-truth objects (`/ground_truth/objects`): a simulated or imported recording's labels, so `viper eval`,
+ *   `compare`, `export`, `scenarios score` and the viewer read them from the results file as they do from a full
+ *   one (no `--gt`); a real feed has none, so it costs nothing there. Not `/ground_truth/scene` (the labels as 3D
+ *   cubes for Foxglove, 14 % of urban_intersection's results-only payload): no Viper reader uses it, and Foxglove
+ *   shows it from the recording opened beside the results.
  *
  * Everything else is left out: the images (compressed or raw, depth images included), and any other passthrough
  * Viper does not read (compressed video, point clouds, unknown topics). Those are in the input recording, which
@@ -20,11 +22,9 @@
 import { schemaKind } from '../contracts/schemaKinds.ts';
 import { topics } from '../contracts/topics.ts';
 
-const GROUND_TRUTH_PREFIX = '/ground_truth/';
-
 /** Whether a results-only file keeps an input channel (see the module comment). */
 export function keptInResultsOnly(topic: string, schemaName: string): boolean {
-  if (topic.startsWith(topics.resultsPrefix) || topic.startsWith(GROUND_TRUTH_PREFIX)) return true;
+  if (topic.startsWith(topics.resultsPrefix) || topic === topics.groundTruthObjects) return true;
   const kind = schemaKind(schemaName)?.kind;
   return kind === 'calibration' || kind === 'tf' || kind === 'tfSingle';
 }
@@ -39,11 +39,22 @@ export interface LeftOut {
 /** Counts what a results-only replay leaves out, per topic. */
 export class LeftOutCounter {
   private readonly byTopic = new Map<string, number>();
+  private readonly imageTopics = new Set<string>();
   private bytes = 0;
 
-  add(topic: string, bytes: number): void {
+  add(topic: string, bytes: number, image: boolean): void {
     this.byTopic.set(topic, (this.byTopic.get(topic) ?? 0) + 1);
+    if (image) this.imageTopics.add(topic);
     this.bytes += bytes;
+  }
+
+  /**
+   * The images left out, counted per topic (JSON, topics sorted), for the file's metadata: `viper export` numbers
+   * a camera's tracked frames and warns when some of its images were not tracked, which it can no longer count.
+   */
+  imagesJson(): string {
+    const topics = [...this.imageTopics].sort();
+    return JSON.stringify(Object.fromEntries(topics.map((t) => [t, this.byTopic.get(t)!])));
   }
 
   summary(): LeftOut {

@@ -33,7 +33,14 @@ describe('which commands the program loads', () => {
 
   it('all of them for the top-level help, `help <command>` and a misspelt command (its did-you-mean)', async () => {
     const all = (await buildProgram()).commands.map((c) => c.name());
-    for (const argv of [['--help'], ['help', 'replay'], ['replya', 'x.mcap'], []]) {
+    for (const argv of [
+      ['--help'],
+      ['--help', 'replay'],
+      ['-h', 'eval'],
+      ['help', 'replay'],
+      ['replya', 'x.mcap'],
+      [],
+    ]) {
       expect((await buildProgram(argv)).commands.map((c) => c.name())).toEqual(all);
     }
     expect((await buildProgram(['--version'])).commands).toEqual([]);

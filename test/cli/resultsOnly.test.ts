@@ -19,7 +19,8 @@ const dir = mkdtempSync(join(tmpdir(), 'viper-results-only-cli-'));
 const input = join(dir, 'tiny.mcap');
 const full = join(dir, 'full.mcap');
 const only = join(dir, 'only.mcap');
-const IMAGES = ['/cam_back/image', '/cam_front/image'];
+/** What a results-only file leaves out of this recording: its images and the 3D ground-truth cubes. */
+const LEFT_OUT = ['/cam_back/image', '/cam_front/image', '/ground_truth/scene'];
 
 const replayArgs = (out: string, ...more: string[]) => [
   'replay',
@@ -58,13 +59,13 @@ describe('viper replay --results-only', () => {
 
   it('leaves the images out, keeps the rest, and says what it left out', async () => {
     const kept = await topicsOf(only);
-    expect(kept).toEqual((await topicsOf(full)).filter((t) => !IMAGES.includes(t)));
+    expect(kept).toEqual((await topicsOf(full)).filter((t) => !LEFT_OUT.includes(t)));
     expect(kept).toEqual(expect.arrayContaining(['/tf', '/ground_truth/objects', '/cam_front/calibration']));
-    expect(summary.leftOut?.topics).toEqual(IMAGES);
-    expect(summary.leftOut?.messages).toBe(20);
+    expect(summary.leftOut?.topics).toEqual(LEFT_OUT);
+    expect(summary.leftOut?.messages).toBe(30); // 10 frames: two images and one set of cubes each
     const text = (await viperInProcess(replayArgs(join(dir, 'text.mcap'), '--results-only'))).stdout;
     expect(text).toMatch(
-      /results only: left out 20 input messages \(.* MB\) on 2 topics \(\/cam_back\/image, \/cam_front\/image\)/,
+      /results only: left out 30 input messages \(.* MB\) on 3 topics \(\/cam_back\/image, \/cam_front\/image, \/ground_truth\/scene\)/,
     );
   });
 
@@ -105,6 +106,17 @@ describe('viper replay --results-only', () => {
         .map((f) => [f, f.endsWith('.txt') ? readFileSync(join(out, f), 'utf8') : '']);
     };
     expect(await files(only, join(dir, 'mot-only'))).toEqual(await files(full, join(dir, 'mot-full')));
+    // Each camera's image count (behind export's untracked-images note) read from what replay counted out.
+    const images = async (results: string, out: string) => {
+      const r = await viperInProcess(['export', results, '-o', out, '--force', '--json']);
+      return (JSON.parse(r.stdout) as { camera: string; images: number | null }[]).map((c) => [
+        c.camera,
+        c.images,
+      ]);
+    };
+    const counted = await images(only, join(dir, 'mot-only'));
+    expect(counted.every(([, n]) => typeof n === 'number' && n > 0)).toBe(true);
+    expect(counted).toEqual(await images(full, join(dir, 'mot-full')));
   });
 
   it('inspect says the images are in the recording; replaying it again says to replay that', async () => {
@@ -139,7 +151,7 @@ describe('viper replay --results-only', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     const feeds = JSON.parse(r.stdout).feeds as { leftOut?: { topics: string[] } }[];
-    expect(feeds.map((f) => f.leftOut?.topics)).toEqual([IMAGES, IMAGES]);
+    expect(feeds.map((f) => f.leftOut?.topics)).toEqual([LEFT_OUT, LEFT_OUT]);
     expect(readFileSync(join(out, 'tiny.results.mcap')).equals(readFileSync(only))).toBe(true);
   });
 });

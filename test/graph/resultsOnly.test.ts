@@ -85,12 +85,11 @@ async function viperMetadata(path: string): Promise<Record<string, string>> {
 }
 
 describe('keptInResultsOnly', () => {
-  it('keeps results, ground truth, calibrations and transforms; leaves images, video and the unknown out', () => {
+  it('keeps results, ground-truth objects, calibrations and transforms; leaves images, video and the unknown out', () => {
     const kept: [string, string][] = [
       ['/perception/cam_front/annotations', 'foxglove.ImageAnnotations'],
       ['/perception/metrics', 'viper.RigMetrics'],
       ['/ground_truth/objects', 'viper.GroundTruth'],
-      ['/ground_truth/scene', 'foxglove.SceneUpdate'],
       ['/cam_front/calibration', 'foxglove.CameraCalibration'],
       ['/front/camera_info', 'sensor_msgs/msg/CameraInfo'],
       ['/tf', 'foxglove.FrameTransforms'],
@@ -98,6 +97,8 @@ describe('keptInResultsOnly', () => {
       ['/mount', 'foxglove.FrameTransform'],
     ];
     const dropped: [string, string][] = [
+      // Ground truth's 3D cubes: no Viper reader uses them (Foxglove shows them from the recording).
+      ['/ground_truth/scene', 'foxglove.SceneUpdate'],
       ['/cam_front/image', 'foxglove.CompressedImage'],
       ['/cam_front/raw', 'foxglove.RawImage'],
       ['/front/image_raw', 'sensor_msgs/msg/Image'],

@@ -119,7 +119,7 @@ export function register(program: Command): void {
     )
     .option(
       '--results-only',
-      'write only the perception outputs (/perception/…) and the small inputs that place them: calibrations, /tf, /tf_static, ground truth; ' +
+      'write only the perception outputs (/perception/…) and the small inputs that place them: calibrations, /tf, /tf_static, ground-truth objects; ' +
         'not the images (nor other topics Viper does not read, e.g. video): a fraction of the size. Open the input and the results file ' +
         'together in Foxglove to see the annotations over the images; eval, compare and export read it as they read a full one; ' +
         '--serve still streams the images',
