@@ -14,9 +14,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { replay } from '../../src/graph/replay.ts';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
 import { colorForId } from '../../src/track/colors.ts';
-import { NO_IMAGES_NOTE } from '../../viewer/src/ui/notes.ts';
+import { RecordingWriter } from '../../src/io/index.ts';
+import { NO_IMAGES_NOTE, NO_SIZE_NOTE } from '../../viewer/src/ui/notes.ts';
 import { repoRoot } from '../shared.ts';
 import { buildViewerInto, CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
+import { testJpeg } from '../testing/recordings.ts';
+import { oneTrackStage } from '../testing/stages.ts';
 import {
   CAMERAS,
   EXPECTED,
@@ -88,6 +91,31 @@ let recording: string;
 let badImage: string;
 let lagged: string;
 let resultsOnly: string;
+let uncalibrated: string;
+
+/** A box in a 1600×900 image's pixels, below the 640×360 a canvas without calibration starts at. */
+const DEEP_BOX = { x1: 700, y1: 500, x2: 900, y2: 820 };
+
+/** The results-only file of a recording without calibration (`/cam_solo/image`): one box at DEEP_BOX a frame. */
+async function uncalibratedResultsOnly(): Promise<string> {
+  const input = join(dir, 'uncalibrated.mcap');
+  const w = await RecordingWriter.create(input, { compression: 'none' });
+  const img = await w.addChannel('/cam_solo/image', { kind: 'foxglove', name: 'foxglove.CompressedImage' });
+  for (let i = 0; i < 3; i++) {
+    const t = 1_700_000_000_000_000_000n + BigInt(i) * 100_000_000n;
+    const timestamp = { sec: Number(t / 1_000_000_000n), nsec: Number(t % 1_000_000_000n) };
+    await w.writeObject(img, t, {
+      timestamp,
+      frame_id: 'cam_solo',
+      data: await testJpeg(i, 64, 36),
+      format: 'jpeg',
+    });
+  }
+  await w.close();
+  const output = join(dir, 'uncalibrated-results-only.mcap');
+  await replay({ input, output, stages: [oneTrackStage(DEEP_BOX)], resultsOnly: true });
+  return output;
+}
 
 // Page-side code is passed as strings: this file is type-checked without the DOM lib.
 const state = (): Promise<AppState> => page.evaluate('window.viper.state()') as Promise<AppState>;
@@ -150,6 +178,7 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     // The same results as `replay --results-only` writes them: perception, calibrations, /tf, ground truth; no images.
     resultsOnly = join(dir, 'results-only.mcap');
     await replay({ input: results, output: resultsOnly, stages: [], resultsOnly: true });
+    uncalibrated = await uncalibratedResultsOnly();
     const good = readFileSync(results);
     corrupt = join(dir, 'corrupt.mcap');
     writeFileSync(corrupt, good.subarray(0, Math.floor(good.length * 0.6)));
@@ -336,6 +365,19 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(s.metrics).toMatchObject({ tp: EXPECTED.tp, fp: EXPECTED.fp, fn: EXPECTED.fn });
     expect(s.scene).toMatchObject({ objects: 100, frustums: 6, gtBoxes: 14 });
     expect(await page.locator('#status').textContent()).toContain('no images');
+  });
+
+  test('a results-only camera without calibration: its blank canvas covers its boxes and says its size is unknown', async () => {
+    await page.locator('#file-input').setInputFiles(uncalibrated);
+    await until("s.file === 'uncalibrated-results-only.mcap' && s.shownIndex === 0");
+    const s = await state();
+    expect(s.error).toBe('');
+    expect(s.drawn).toHaveLength(1);
+    const solo = s.drawn[0]!;
+    expect(solo.boxes).toEqual([expect.objectContaining(DEEP_BOX)]);
+    expect(solo.width).toBeGreaterThanOrEqual(DEEP_BOX.x2);
+    expect(solo.height).toBeGreaterThanOrEqual(DEEP_BOX.y2);
+    expect(solo.imageNote).toBe(`${NO_IMAGES_NOTE}; ${NO_SIZE_NOTE}`);
   });
 
   test('a camera whose image does not decode says so and the others draw', async () => {

@@ -170,7 +170,7 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
     rec = r;
     readable = src;
     scene = new SceneView(ui.scene, r.cameras);
-    grid = new CameraGrid(ui.cameras, r.cameras, scene.softwareGl);
+    grid = new CameraGrid(ui.cameras, r.cameras, scene.softwareGl, r.resultsOnly);
     const t0 = r.frameTimes[0]!;
     dispatch({ type: 'load', timesMs: r.frameTimes.map((t) => Number(t - t0) / 1e6) });
     ui.scrub.max = String(r.frameTimes.length - 1);
@@ -179,9 +179,15 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
     ui.gt.parentElement!.title = r.hasGroundTruth
       ? 'Ground-truth overlay (g)'
       : 'this file has no ground truth';
-    // A results file written with --results-only: its boxes are drawn on blank canvases, and the status says why.
+    // Cameras without images have their boxes drawn on blank canvases, and the status says why: a results file
+    // written with --results-only (its metadata says so) has none by design; any other file just has none.
     const imageless = r.cameras.length > 0 && r.cameras.every((c) => c.imageTopic === null);
-    ui.status.textContent = `${r.cameras.length} camera${r.cameras.length === 1 ? '' : 's'}, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}${imageless ? ', no images (a results-only file: its recording has them)' : ''}`;
+    const why = r.resultsOnly
+      ? ', no images (a results-only file: its recording has them)'
+      : imageless
+        ? ', no images in this file'
+        : '';
+    ui.status.textContent = `${r.cameras.length} camera${r.cameras.length === 1 ? '' : 's'}, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}${why}`;
     if (!r.hasWorld) {
       // vtest-like files (a fixed camera, --no-fuse): an empty 3D scene with no word read as a broken view.
       const note = document.createElement('div');

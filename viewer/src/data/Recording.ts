@@ -74,6 +74,18 @@ function decompressor(kind: 'zstd' | 'lz4') {
   return p;
 }
 
+/** Whether the file's `viper` metadata record (written by replay) says it was written with `--results-only`. */
+async function isResultsOnly(reader: McapIndexedReader): Promise<boolean> {
+  if (!reader.metadataIndexes.some((m) => m.name === 'viper')) return false;
+  try {
+    for await (const m of reader.readMetadata({ name: 'viper' }))
+      if (m.metadata.get('resultsOnly') === 'true') return true;
+  } catch {
+    // unreadable metadata: not known to be results-only
+  }
+  return false;
+}
+
 export class Recording {
   readonly cameras: CameraInfo[];
   readonly frameTimes: bigint[];
@@ -81,6 +93,11 @@ export class Recording {
   readonly hasObjects: boolean;
   /** Anything for the 3D view beyond the ego: world objects (or their SceneUpdate) or ground truth. */
   readonly hasWorld: boolean;
+  /**
+   * A results file written with `replay --results-only` (its `viper` metadata says `resultsOnly: 'true'`): it has
+   * no images by design, its recording has them.
+   */
+  readonly resultsOnly: boolean;
   /** Channel problems (undecodable schemas), shown to the user. */
   readonly warnings: string[] = [];
   private moreWarnings = 0;
@@ -104,8 +121,10 @@ export class Recording {
     frameTimes: bigint[],
     present: Set<string>,
     clockIsAnnotations: boolean,
+    resultsOnly: boolean,
   ) {
     this.cameras = cameras;
+    this.resultsOnly = resultsOnly;
     this.stampedImageTopics = new Set(
       clockIsAnnotations ? cameras.flatMap((c) => (c.imageTopic ? [c.imageTopic] : [])) : [],
     );
@@ -177,6 +196,7 @@ export class Recording {
       frameTimes,
       new Set(byTopic.keys()),
       annotated.length > 0,
+      await isResultsOnly(reader),
     );
     await rec.measureImageLags();
     await rec.readStatics();

@@ -58,11 +58,15 @@ export async function nameByFrameId(
       try {
         const m = decode(msg.data);
         const header = (m.header ?? {}) as Record<string, unknown>;
-        const frameId = String(m.frame_id ?? header.frame_id ?? '');
-        const topic = topics.annotations(frameId);
-        if (frameId && orphans.includes(topic) && !cameras.some((c) => c.id === frameId)) {
-          cam.id = frameId;
-          cam.annotationsTopic = topic;
+        const raw = String(m.frame_id ?? header.frame_id ?? '');
+        // As replay names it (`/front_optical` is `front_optical`), else as spelled (a results topic so named).
+        for (const frameId of frameIdSpellings(raw)) {
+          const topic = topics.annotations(frameId);
+          if (orphans.includes(topic) && !cameras.some((c) => c.id === frameId)) {
+            cam.id = frameId;
+            cam.annotationsTopic = topic;
+            break;
+          }
         }
       } catch {
         // an undecodable first image: the camera keeps its topic's name
@@ -97,8 +101,8 @@ export async function addImagelessCameras(
   const byFrameId = new Map<string, string>();
   for (const ch of calibrations) {
     if (usedCalibrations.has(ch.topic)) continue;
-    const frameId = await firstFrameId(reader, ch);
-    if (frameId && !byFrameId.has(frameId)) byFrameId.set(frameId, ch.topic);
+    for (const frameId of frameIdSpellings(await firstFrameId(reader, ch)))
+      if (!byFrameId.has(frameId)) byFrameId.set(frameId, ch.topic);
   }
   for (const id of ids.sort()) {
     const calibration =
@@ -114,6 +118,16 @@ export async function addImagelessCameras(
       mount: null,
     });
   }
+}
+
+/**
+ * The camera names a frame_id may stand for: first as replay names a camera (src/io/codecs/ros2.ts rosFrameId: its
+ * leading slashes stripped, as tf2 reads it), then as spelled; none for an empty one.
+ */
+export function frameIdSpellings(frameId: string): string[] {
+  const stripped = frameId.replace(/^\/+/, '');
+  if (!stripped) return [];
+  return stripped === frameId ? [frameId] : [stripped, frameId];
 }
 
 /** The frame_id of a channel's first message ('' when it has none or does not decode). */

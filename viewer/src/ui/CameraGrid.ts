@@ -10,7 +10,7 @@ import type { CameraBox, CameraImage } from '../data/normalize.ts';
 import { colorForId, cssColor } from '../state/colors.ts';
 import type { CameraMetrics } from './frameMetrics.ts';
 import { placeLabel, type Rect } from './labelPlacement.ts';
-import { NO_IMAGES_NOTE } from './notes.ts';
+import { noImageNote, sizeToCoverBoxes } from './notes.ts';
 
 interface DrawnBox {
   x1: number;
@@ -86,6 +86,8 @@ export class CameraGrid {
   private readonly canvases = new Map<string, HTMLCanvasElement>();
   /** Per camera, the note drawn when a frame has no image of it. */
   private readonly noImage = new Map<string, string>();
+  /** Cameras with neither image nor calibration: their blank canvas grows to cover their boxes. */
+  private readonly sizedByBoxes = new Set<string>();
   /** What the last draw put on each canvas (read by tests and the metrics panel). */
   drawn: DrawnCamera[] = [];
   private drawSeq = 0;
@@ -93,11 +95,14 @@ export class CameraGrid {
   /**
    * @param softwareCanvas draw on CPU-backed canvases: when WebGL itself is software (SwiftShader), "accelerated"
    * 2D canvases are emulated too and cost several times more than Skia's CPU raster.
+   * @param resultsOnly the file was written with `replay --results-only` (Recording.resultsOnly): a camera without
+   * images says so; otherwise it says only that the file has none of it.
    */
   constructor(
     root: HTMLElement,
     cameras: CameraInfo[],
     private readonly softwareCanvas = false,
+    resultsOnly = false,
   ) {
     root.replaceChildren();
     root.dataset.count = String(cameras.length);
@@ -114,7 +119,8 @@ export class CameraGrid {
       cell.append(canvas, label);
       root.append(cell);
       this.canvases.set(cam.id, canvas);
-      this.noImage.set(cam.id, cam.imageTopic === null ? NO_IMAGES_NOTE : 'no image');
+      this.noImage.set(cam.id, noImageNote(cam, resultsOnly));
+      if (cam.imageTopic === null && !cam.intrinsics) this.sizedByBoxes.add(cam.id);
     }
   }
 
@@ -140,6 +146,14 @@ export class CameraGrid {
       if (bmp && (canvas.width !== bmp.width || canvas.height !== bmp.height)) {
         canvas.width = bmp.width;
         canvas.height = bmp.height;
+      }
+      if (!bmp && this.sizedByBoxes.has(id)) {
+        const gt = showGt ? (metrics.get(id)?.gt ?? []) : [];
+        const size = sizeToCoverBoxes(canvas, [...(frame.boxes.get(id) ?? []), ...gt]);
+        if (size.width !== canvas.width || size.height !== canvas.height) {
+          canvas.width = size.width;
+          canvas.height = size.height;
+        }
       }
       const ctx = canvas.getContext('2d', { willReadFrequently: this.softwareCanvas })!;
       ctx.fillStyle = '#222';
