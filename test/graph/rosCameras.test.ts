@@ -15,7 +15,7 @@ import { createFuseStage } from '../../src/fuse/index.ts';
 import { inspectRecording } from '../../src/graph/inspect.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
-import { cdr, header, rosChannel } from '../io/rosFixtures.ts';
+import { cameraInfoCdr, cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 import { oneBoxStage, oneTrackStage } from '../testing/stages.ts';
 import { SUMMARYLESS_FOOTER } from '../io/summaryless.ts';
@@ -29,19 +29,7 @@ const H = 12;
 const ns = (sec: number, nsec: number) => BigInt(sec) * 1_000_000_000n + BigInt(nsec);
 
 function cameraInfo(sec: number, nsec: number, frame: string, model = 'plumb_bob', d = [0, 0, 0, 0, 0]) {
-  return cdr('sensor_msgs/msg/CameraInfo', {
-    header: header(sec, nsec, frame),
-    height: H,
-    width: W,
-    distortion_model: model,
-    d,
-    k: [8, 0, 8, 0, 8, 6, 0, 0, 1],
-    r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
-    p: [8, 0, 8, 0, 0, 8, 6, 0, 0, 0, 1, 0],
-    binning_x: 0,
-    binning_y: 0,
-    roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
-  });
+  return cameraInfoCdr(header(sec, nsec, frame), W, H, model, d);
 }
 
 function rawImage(sec: number, nsec: number, frame: string, encoding: string, bytesPerPixel: number) {

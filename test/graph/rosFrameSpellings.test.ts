@@ -15,7 +15,7 @@ import { FrameSpellings } from '../../src/graph/frameSpellings.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import type { Decoded } from '../../src/io/types.ts';
-import { cdr, header, rosChannel } from '../io/rosFixtures.ts';
+import { cameraInfoCdr, cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 import { oneTrackStage } from '../testing/stages.ts';
 
@@ -68,23 +68,7 @@ async function rosBag(path: string, f: Frames): Promise<void> {
           data,
         }),
       );
-      await w.write(
-        info,
-        ns(nsec),
-        cdr('sensor_msgs/msg/CameraInfo', {
-          header: header(S0, nsec, f.camHeader),
-          height: H,
-          width: W,
-          distortion_model: 'plumb_bob',
-          d: [0, 0, 0, 0, 0],
-          k: [32, 0, 32, 0, 32, 24, 0, 0, 1],
-          r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
-          p: [32, 0, 32, 0, 0, 32, 24, 0, 0, 0, 1, 0],
-          binning_x: 0,
-          binning_y: 0,
-          roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
-        }),
-      );
+      await w.write(info, ns(nsec), cameraInfoCdr(header(S0, nsec, f.camHeader), W, H));
     }
   } finally {
     await w.close();

@@ -84,3 +84,30 @@ export function rosChannel(
     messageEncoding: 'cdr',
   });
 }
+
+/**
+ * A CameraInfo payload of a pinhole camera looking down its optical axis: focal length half the image width,
+ * principal point at the image centre, no distortion unless given.
+ */
+export function cameraInfoCdr(
+  hdr: ReturnType<typeof header>,
+  width: number,
+  height: number,
+  model = 'plumb_bob',
+  d = [0, 0, 0, 0, 0],
+): Uint8Array {
+  const [f, cx, cy] = [width / 2, width / 2, height / 2];
+  return cdr('sensor_msgs/msg/CameraInfo', {
+    header: hdr,
+    height,
+    width,
+    distortion_model: model,
+    d,
+    k: [f, 0, cx, 0, f, cy, 0, 0, 1],
+    r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    p: [f, 0, cx, 0, 0, f, cy, 0, 0, 0, 1, 0],
+    binning_x: 0,
+    binning_y: 0,
+    roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
+  });
+}

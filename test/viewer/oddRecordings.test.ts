@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { McapTypes } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RecordingWriter } from '../../src/io/index.ts';
-import { cdr, header, ROS2_DEFINITIONS, rosChannel } from '../io/rosFixtures.ts';
+import { cameraInfoCdr, cdr, header, ROS2_DEFINITIONS, rosChannel } from '../io/rosFixtures.ts';
 import {
   annotationsToBoxes,
   calibrationFromMsg,
@@ -87,23 +87,7 @@ async function writeRos2(path: string, frames = 5): Promise<void> {
         data: bgr,
       }),
     );
-    await w.write(
-      info,
-      t,
-      cdr('sensor_msgs/msg/CameraInfo', {
-        header: rosHeader(t, 'front'),
-        height: H,
-        width: W,
-        distortion_model: 'plumb_bob',
-        d: [0, 0, 0, 0, 0],
-        k: [4, 0, 4, 0, 4, 2, 0, 0, 1],
-        r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
-        p: [4, 0, 4, 0, 0, 4, 2, 0, 0, 0, 1, 0],
-        binning_x: 0,
-        binning_y: 0,
-        roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
-      }),
-    );
+    await w.write(info, t, cameraInfoCdr(rosHeader(t, 'front'), W, H));
     await w.write(
       left,
       t,

@@ -19,7 +19,7 @@ import {
   noImageNote,
   sizeToCoverBoxes,
 } from '../../viewer/src/ui/notes.ts';
-import { cdr, header, rosChannel } from '../io/rosFixtures.ts';
+import { cameraInfoCdr, cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 import { oneTrackStage } from '../testing/stages.ts';
 import { fileReadable } from './fixtures.ts';
@@ -67,24 +67,7 @@ async function rosBag(path: string, frameId: string, withInfo: boolean): Promise
         ns(nsec),
         cdr('sensor_msgs/msg/CompressedImage', { header: h, format: 'jpeg', data }),
       );
-      if (info !== null)
-        await w.write(
-          info,
-          ns(nsec),
-          cdr('sensor_msgs/msg/CameraInfo', {
-            header: h,
-            height: H,
-            width: W,
-            distortion_model: 'plumb_bob',
-            d: [0, 0, 0, 0, 0],
-            k: [32, 0, 32, 0, 32, 24, 0, 0, 1],
-            r: [1, 0, 0, 0, 1, 0, 0, 0, 1],
-            p: [32, 0, 32, 0, 0, 32, 24, 0, 0, 0, 1, 0],
-            binning_x: 0,
-            binning_y: 0,
-            roi: { x_offset: 0, y_offset: 0, height: 0, width: 0, do_rectify: false },
-          }),
-        );
+      if (info !== null) await w.write(info, ns(nsec), cameraInfoCdr(h, W, H));
     }
   } finally {
     await w.close();
