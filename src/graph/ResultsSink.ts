@@ -63,6 +63,8 @@ export class ResultsSink {
    * metrics included, and writes no metrics of its own: its output is a faithful copy.
    */
   private readonly keepInputMetrics: boolean;
+  /** A pass-through run of a results file: its 'viper' record stays the earlier run's (`copiedRecord`). */
+  private readonly copiesResults: boolean;
 
   constructor(
     private readonly writer: RecordingWriter,
@@ -74,6 +76,7 @@ export class ResultsSink {
   ) {
     this.leftOut = resultsOnly ? new LeftOutCounter() : undefined;
     this.keepInputMetrics = !replace && reader.channels().some((c) => c.topic === topics.metrics);
+    this.copiesResults = !replace && reader.channels().some((c) => c.topic.startsWith(topics.resultsPrefix));
   }
 
   /**
@@ -210,10 +213,42 @@ export class ResultsSink {
       // A record that cannot be read back is left out rather than losing the run's own at the very end.
       const inputs = await this.reader.metadata().catch(() => []);
       for (const m of inputs) if (m.name !== 'viper') await this.writer.addMetadata?.(m.name, m.metadata);
-      await this.writer.addMetadata?.('viper', clean);
+      const earlier = inputs.filter((m) => m.name === 'viper').pop()?.metadata;
+      await this.writer.addMetadata?.(
+        'viper',
+        this.copiesResults && earlier ? copiedRecord(earlier, clean) : clean,
+      );
     } finally {
       await this.writer.close();
     }
+  }
+}
+
+/**
+ * The 'viper' record of a pass-through copy of a results file (`--detector none`, e.g. with `--results-only` to
+ * shrink results already made): the outputs it carries are the earlier run's, so is the record that says how they
+ * were made (detector, tracker, fusion, parameters; `compare` labels files by it). Of this run only what the copy
+ * itself changed: interrupted (either run), and what was left out (this copy's, else the earlier run's).
+ */
+function copiedRecord(earlier: Record<string, string>, run: Record<string, string>): Record<string, string> {
+  const record = { ...earlier };
+  if (run.interrupted === 'true') record.interrupted = 'true';
+  if (run.resultsOnly === 'true') {
+    record.resultsOnly = 'true';
+    const counts = { ...parseCounts(earlier.imagesLeftOut), ...parseCounts(run.imagesLeftOut) };
+    record.imagesLeftOut = JSON.stringify(
+      Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    );
+  }
+  return record;
+}
+
+function parseCounts(json: string | undefined): Record<string, number> {
+  try {
+    const v = json === undefined ? {} : (JSON.parse(json) as unknown);
+    return typeof v === 'object' && v !== null ? (v as Record<string, number>) : {};
+  } catch {
+    return {};
   }
 }
 

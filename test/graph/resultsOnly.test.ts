@@ -153,6 +153,20 @@ describe('replay --results-only', () => {
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
   });
 
+  it('a copy of a results file (no stages) keeps the record of how its results were made', async () => {
+    const made = { detector: 'oracle', tracker: 'bytetrack' };
+    const full = join(dir, 'made-full.mcap');
+    const only = join(dir, 'made-only.mcap');
+    const copy = join(dir, 'made-copy.mcap');
+    await replay({ input, output: full, stages: [stage()], metadata: made });
+    await replay({ input, output: only, stages: [stage()], metadata: made, resultsOnly: true });
+    // As `replay <results> --detector none --results-only` runs it: a copy that shrinks results already made.
+    const none = { detector: 'none', tracker: 'none', fuse: 'false' };
+    await replay({ input: full, output: copy, stages: [], metadata: none, resultsOnly: true });
+    expect(await viperMetadata(copy)).toEqual(await viperMetadata(only));
+    expect((await viperMetadata(copy)).detector).toBe('oracle');
+  });
+
   it('still streams the images to a live mirror', async () => {
     const streamed = new Map<number, string>();
     const counts = new Map<string, number>();
