@@ -156,5 +156,7 @@ describe('the blank canvas of a camera with neither image nor calibration', () =
     size = sizeToCoverBoxes(size, [{ x2: 20, y2: 20 }]);
     expect(size).toEqual({ width: 1590, height: 881 });
     expect(sizeToCoverBoxes(size, [{ x2: Number.NaN, y2: Number.POSITIVE_INFINITY }])).toEqual(size);
+    // A box far off the image stops at 8192 px a side: a canvas the browser can still allocate.
+    expect(sizeToCoverBoxes(size, [{ x2: 1e9, y2: 5000 }])).toEqual({ width: 8192, height: 5000 });
   });
 });

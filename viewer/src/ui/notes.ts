@@ -20,8 +20,11 @@ export function noImageNote(
 /**
  * The blank canvas of a camera with no image and no calibration: its boxes are in the real image's pixels, which
  * the file does not say, so the canvas grows to cover every box drawn on it (their largest x2 / y2); it never
- * shrinks, so it does not jitter from frame to frame.
+ * shrinks, so it does not jitter from frame to frame, and stops at 8192 px a side (a box far off the image, a
+ * tracker's prediction past an edge, must not make a canvas the browser cannot allocate).
  */
+const MAX_SIDE = 8192;
+
 export function sizeToCoverBoxes(
   size: { width: number; height: number },
   boxes: readonly { x2: number; y2: number }[],
@@ -31,5 +34,5 @@ export function sizeToCoverBoxes(
     if (Number.isFinite(b.x2)) width = Math.max(width, Math.ceil(b.x2));
     if (Number.isFinite(b.y2)) height = Math.max(height, Math.ceil(b.y2));
   }
-  return { width, height };
+  return { width: Math.min(width, MAX_SIDE), height: Math.min(height, MAX_SIDE) };
 }
