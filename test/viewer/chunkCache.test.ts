@@ -12,25 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ChunkCache } from '../../viewer/src/mcap/chunkCache.ts';
 import { badFileReason } from '../../viewer/src/mcap/fileCheck.ts';
 import { fileReadable, writeFixture } from './fixtures.ts';
-
-interface FrameApi {
-  images: Map<string, unknown>;
-  boxes: Map<string, unknown>;
-  gt: unknown;
-  objects: unknown;
-  ego: unknown;
-  trails: Map<number, unknown>;
-}
-// Loaded untyped: Recording imports its wasm through Vite's `?url` (see oddRecordings.test.ts).
-const recordingModule = '../../viewer/src/data/Recording.ts';
-const { Recording } = (await import(/* @vite-ignore */ recordingModule)) as {
-  Recording: {
-    open(
-      r: McapTypes.IReadable,
-      name: string,
-    ): Promise<{ frameTimes: bigint[]; readFrame(i: number): Promise<FrameApi> }>;
-  };
-};
+import { openRecording, type ViewerFrame } from './viewerRecording.ts';
 
 /** A readable that counts its reads by offset. */
 function counting(inner: McapTypes.IReadable) {
@@ -67,7 +49,7 @@ describe('reading frames in order', () => {
   test('fetches each chunk once, not once per frame', async () => {
     expect(chunks.length).toBeGreaterThan(2);
     const c = counting(fileReadable(path));
-    const rec = await Recording.open(c.readable, 'results.mcap');
+    const rec = await openRecording(c.readable, 'results.mcap');
     expect(rec.frameTimes.length).toBeGreaterThan(2 * chunks.length); // several frames share a chunk
     for (let i = 0; i < rec.frameTimes.length; i++) await rec.readFrame(i);
     for (const ci of chunks) expect(c.reads.get(ci.chunkStartOffset) ?? 0).toBeLessThanOrEqual(1);
@@ -75,14 +57,14 @@ describe('reading frames in order', () => {
   });
 
   test('gives the same frames as reading them backwards, one file open per frame', async () => {
-    const played = await Recording.open(fileReadable(path), 'results.mcap');
+    const played = await openRecording(fileReadable(path), 'results.mcap');
     const n = played.frameTimes.length;
-    const forward: FrameApi[] = [];
+    const forward: ViewerFrame[] = [];
     for (let i = 0; i < n; i++) forward.push(await played.readFrame(i));
-    const back = await Recording.open(fileReadable(path), 'results.mcap');
+    const back = await openRecording(fileReadable(path), 'results.mcap');
     for (let i = n - 1; i >= 0; i--) {
       const f = await back.readFrame(i);
-      const fresh = await (await Recording.open(fileReadable(path), 'results.mcap')).readFrame(i);
+      const fresh = await (await openRecording(fileReadable(path), 'results.mcap')).readFrame(i);
       for (const g of [f, fresh]) {
         expect(g.images).toEqual(forward[i]!.images);
         expect(g.boxes).toEqual(forward[i]!.boxes);
@@ -190,7 +172,7 @@ describe('a file that is not an intact MCAP', () => {
       // As Blob.slice does: a range past the end gives fewer bytes, not an error.
       read: async (o, s) => new Uint8Array(file.subarray(Number(o), Number(o + s))),
     };
-    await expect(Recording.open(readable, `${name}.mcap`)).rejects.toThrow(want);
+    await expect(openRecording(readable, `${name}.mcap`)).rejects.toThrow(want);
   });
 
   test('an intact file has no such reason', async () => {

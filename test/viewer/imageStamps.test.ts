@@ -8,26 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { McapIndexedReader, type McapTypes } from '@mcap/core';
+import { McapIndexedReader } from '@mcap/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
-import { imageStampNs, type CameraImage } from '../../viewer/src/data/normalize.ts';
+import { imageStampNs } from '../../viewer/src/data/normalize.ts';
 import { makeDecoder, makeStampDecoder } from '../../viewer/src/mcap/decoders.ts';
 import { cdr, header, ROS2_DEFINITIONS } from '../io/rosFixtures.ts';
 import { CAMERAS, fileReadable, frameOfMarker, writeFixture } from './fixtures.ts';
-
-/** The viewer's Recording, loaded untyped (its wasm `?url` imports are Vite's; see oddRecordings.test.ts). */
-interface RecordingApi {
-  frameTimes: bigint[];
-  warnings: string[];
-  readFrame(index: number): Promise<{ images: Map<string, CameraImage>; boxes: Map<string, unknown[]> }>;
-}
-const recordingModule = '../../viewer/src/data/Recording.ts';
-const { Recording } = (await import(/* @vite-ignore */ recordingModule)) as {
-  Recording: { open(readable: McapTypes.IReadable, name: string): Promise<RecordingApi> };
-};
+import { openRecording } from './viewerRecording.ts';
 
 const W = 320;
 const H = 180;
@@ -42,7 +32,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Per frame, per camera: the frame whose image is shown (null: no image, or no marker in it). */
 async function shownFrames(path: string): Promise<(string | number | null)[][]> {
-  const rec = await Recording.open(fileReadable(path), 'lag.mcap');
+  const rec = await openRecording(fileReadable(path), 'lag.mcap');
   expect(rec.warnings).toEqual([]);
   expect(rec.frameTimes.length).toBe(FRAMES);
   const out: (string | number | null)[][] = [];
@@ -171,7 +161,7 @@ describe('images matched to frames by their stamp', () => {
       await w.write(image, t + 120_000_000n, cdr('sensor_msgs/msg/Image', msg));
     }
     await w.close();
-    const rec = await Recording.open(fileReadable(path), 'ros2-lag.mcap');
+    const rec = await openRecording(fileReadable(path), 'ros2-lag.mcap');
     expect(rec.warnings).toEqual([]);
     const shown: (number | null)[] = [];
     for (let k = 0; k < FRAMES; k++) {

@@ -19,36 +19,9 @@ import {
   parseLabel,
   transformsFromMsg,
 } from '../../viewer/src/data/normalize.ts';
-import type { CameraBox, CameraImage, CameraIntrinsics, Tf } from '../../viewer/src/data/normalize.ts';
 import { makeDecoder } from '../../viewer/src/mcap/decoders.ts';
 import { fileReadable, writeFixture } from './fixtures.ts';
-
-/**
- * The viewer's Recording, loaded untyped: it imports its wasm through Vite's `?url`, which the Node-side type
- * check (tsconfig.json) does not know; vitest resolves it. The part used here, typed locally.
- */
-interface RecordingApi {
-  cameras: {
-    id: string;
-    imageTopic: string;
-    annotationsTopic: string | null;
-    calibrationTopic: string | null;
-    intrinsics: CameraIntrinsics | null;
-    mount: Tf | null;
-  }[];
-  frameTimes: bigint[];
-  warnings: string[];
-  readFrame(index: number): Promise<{
-    images: Map<string, CameraImage>;
-    boxes: Map<string, CameraBox[]>;
-    ego: Tf | null;
-    trails: Map<number, [number, number, number][]>;
-  }>;
-}
-const recordingModule = '../../viewer/src/data/Recording.ts';
-const { Recording } = (await import(/* @vite-ignore */ recordingModule)) as {
-  Recording: { open(readable: McapTypes.IReadable, name: string): Promise<RecordingApi> };
-};
+import { openRecording, type ViewerFrame } from './viewerRecording.ts';
 
 const T0 = 1_700_000_000_000_000_000n;
 const STEP = 100_000_000n;
@@ -198,7 +171,7 @@ describe('labels as viper replay writes them', () => {
   test('a results file opened by Recording has track ids on its boxes', async () => {
     const path = join(dir, 'labels.mcap');
     await writeCameras(path, [{ id: 'cam_front' }], 3);
-    const rec = await Recording.open(fileReadable(path), 'labels.mcap');
+    const rec = await openRecording(fileReadable(path), 'labels.mcap');
     const f = await rec.readFrame(2);
     expect(f.boxes.get('cam_front')).toMatchObject([
       { trackId: 9, cls: 'pedestrian', label: '#9 pedestrian 0.91' },
@@ -211,7 +184,7 @@ describe('ROS 2 recordings', () => {
   test('decodes CDR and reads sensor_msgs images, CameraInfo and tf2 transforms', async () => {
     const path = join(dir, 'ros2.mcap');
     await writeRos2(path);
-    const rec = await Recording.open(fileReadable(path), 'ros2.mcap');
+    const rec = await openRecording(fileReadable(path), 'ros2.mcap');
     expect(rec.warnings).toEqual([]);
     expect(rec.frameTimes.length).toBe(5);
     expect(rec.cameras.map((c) => [c.id, c.imageTopic, c.calibrationTopic])).toEqual([
@@ -288,7 +261,7 @@ describe('cameras and the frame clock', () => {
       ],
       2,
     );
-    const rec = await Recording.open(fileReadable(path), 'topics.mcap');
+    const rec = await openRecording(fileReadable(path), 'topics.mcap');
     expect(rec.cameras.map((c) => [c.id, c.annotationsTopic])).toEqual([
       ['front', '/perception/front/annotations'], // laid out as a rig: front before rear
       ['rear', '/perception/rear/annotations'],
@@ -301,7 +274,7 @@ describe('cameras and the frame clock', () => {
     // /perception/camera_optical/annotations.
     const path = join(dir, 'optical.mcap');
     await writeCameras(path, [{ id: 'camera_optical', topic: '/camera/image_raw' }], 2);
-    const rec = await Recording.open(fileReadable(path), 'optical.mcap');
+    const rec = await openRecording(fileReadable(path), 'optical.mcap');
     expect(rec.cameras.map((c) => [c.id, c.imageTopic, c.annotationsTopic])).toEqual([
       ['camera_optical', '/camera/image_raw', '/perception/camera_optical/annotations'],
     ]);
@@ -312,7 +285,7 @@ describe('cameras and the frame clock', () => {
     const path = join(dir, 'dropout.mcap');
     // a_cam sorts first and misses frames 3–7; b_cam has all ten.
     await writeCameras(path, [{ id: 'a_cam', skip: (i) => i >= 3 && i < 8 }, { id: 'b_cam' }], 10);
-    const rec = await Recording.open(fileReadable(path), 'dropout.mcap');
+    const rec = await openRecording(fileReadable(path), 'dropout.mcap');
     expect(rec.frameTimes).toEqual(Array.from({ length: 10 }, (_, i) => T0 + BigInt(i) * STEP));
     const f = await rec.readFrame(5);
     expect(f.boxes.has('a_cam')).toBe(false);
@@ -324,9 +297,9 @@ describe('trails after a jump', () => {
   test('are rebuilt from the objects of the frames before, the same as when played through', async () => {
     const path = join(dir, 'trails.mcap');
     await writeFixture(path, { frames: 30, compression: 'none', width: 160, height: 90 });
-    const jumped = await (await Recording.open(fileReadable(path), 'trails.mcap')).readFrame(27);
-    const played = await Recording.open(fileReadable(path), 'trails.mcap');
-    let last: Awaited<ReturnType<RecordingApi['readFrame']>> | undefined;
+    const jumped = await (await openRecording(fileReadable(path), 'trails.mcap')).readFrame(27);
+    const played = await openRecording(fileReadable(path), 'trails.mcap');
+    let last: ViewerFrame | undefined;
     for (let i = 0; i <= 27; i++) last = await played.readFrame(i);
     expect(jumped.trails.size).toBeGreaterThan(0);
     expect([...jumped.trails.values()].every((t) => t.length === 21)).toBe(true); // frames 7 to 27
@@ -346,7 +319,7 @@ describe('messages that do not decode', () => {
     for (let i = 0; i < 30; i++)
       await w.write(gt, T0 + BigInt(i) * STEP, new TextEncoder().encode('{not json'));
     await w.close();
-    const rec = await Recording.open(fileReadable(path), 'bad-json.mcap');
+    const rec = await openRecording(fileReadable(path), 'bad-json.mcap');
     for (let round = 0; round < 2; round++) for (let i = 0; i < 30; i++) await rec.readFrame(i);
     expect(rec.warnings).toHaveLength(21);
     expect(rec.warnings.at(-1)).toMatch(/^… and \d+ more$/);
@@ -391,7 +364,7 @@ describe('an MCAP with chunk indexes but no message indexes', () => {
       size: async () => BigInt(buf.length),
       read: async (o, s) => new Uint8Array(buf.buffer, buf.byteOffset + Number(o), Number(s)),
     };
-    await expect(Recording.open(readable, 'noindex.mcap')).rejects.toThrow(
+    await expect(openRecording(readable, 'noindex.mcap')).rejects.toThrow(
       'noindex.mcap has no message indexes (an unindexed MCAP); re-write it with an index',
     );
   });

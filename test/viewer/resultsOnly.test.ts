@@ -6,33 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { McapTypes } from '@mcap/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { secToNs, toFoxgloveTime } from '../../src/contracts/time.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
-import type { CameraBox, CameraImage, CameraIntrinsics, Tf } from '../../viewer/src/data/normalize.ts';
 import { copyRecording, testJpeg, writeRigRecording } from '../testing/recordings.ts';
 import { oneTrackStage } from '../testing/stages.ts';
 import { fileReadable } from './fixtures.ts';
-
-/** The viewer's Recording, loaded untyped (its wasm imports are Vite's); the part used here, typed locally. */
-interface RecordingApi {
-  cameras: {
-    id: string;
-    imageTopic: string | null;
-    annotationsTopic: string | null;
-    calibrationTopic: string | null;
-    intrinsics: CameraIntrinsics | null;
-    mount: Tf | null;
-  }[];
-  frameTimes: bigint[];
-  readFrame(index: number): Promise<{ images: Map<string, CameraImage>; boxes: Map<string, CameraBox[]> }>;
-}
-const recordingModule = '../../viewer/src/data/Recording.ts';
-const { Recording } = (await import(/* @vite-ignore */ recordingModule)) as {
-  Recording: { open(readable: McapTypes.IReadable, name: string): Promise<RecordingApi> };
-};
+import { openRecording } from './viewerRecording.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-viewer-results-only-'));
 const T = secToNs(1000);
@@ -101,7 +82,7 @@ beforeAll(async () => {
 
 describe('the viewer on a results-only file', () => {
   it('finds each annotated camera, with its calibration and mount, though the file has no image', async () => {
-    const rec = await Recording.open(fileReadable(results), 'rig.results.mcap');
+    const rec = await openRecording(fileReadable(results), 'rig.results.mcap');
     const cams = new Map(rec.cameras.map((c) => [c.id, c]));
     expect([...cams.keys()].sort()).toEqual(['cam_back', 'cam_front']);
     for (const c of cams.values()) {
@@ -115,7 +96,7 @@ describe('the viewer on a results-only file', () => {
   });
 
   it('gives every frame its boxes and no image', async () => {
-    const rec = await Recording.open(fileReadable(results), 'rig.results.mcap');
+    const rec = await openRecording(fileReadable(results), 'rig.results.mcap');
     for (let i = 0; i < rec.frameTimes.length; i++) {
       const f = await rec.readFrame(i);
       expect(f.images.size).toBe(0);
@@ -131,7 +112,7 @@ describe('the viewer on a results-only file', () => {
     await frameIdCamera(input);
     const out = join(dir, 'frame-id.results.mcap');
     await replay({ input, output: out, stages: [stage()], resultsOnly: true, compression: 'none' });
-    const rec = await Recording.open(fileReadable(out), 'frame-id.results.mcap');
+    const rec = await openRecording(fileReadable(out), 'frame-id.results.mcap');
     expect(rec.cameras).toEqual([
       expect.objectContaining({
         id: 'cam_optical',

@@ -7,11 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { McapTypes } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../../src/graph/replay.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
-import type { CameraBox, CameraImage, CameraIntrinsics } from '../../viewer/src/data/normalize.ts';
 import {
   NO_CAMERA_IMAGES_NOTE,
   NO_IMAGES_NOTE,
@@ -23,24 +21,7 @@ import { cameraInfoCdr, cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { testJpeg } from '../testing/recordings.ts';
 import { oneTrackStage } from '../testing/stages.ts';
 import { fileReadable } from './fixtures.ts';
-
-/** The viewer's Recording, loaded untyped (its wasm imports are Vite's); the part used here, typed locally. */
-interface RecordingApi {
-  cameras: {
-    id: string;
-    imageTopic: string | null;
-    annotationsTopic: string | null;
-    calibrationTopic: string | null;
-    intrinsics: CameraIntrinsics | null;
-  }[];
-  resultsOnly: boolean;
-  frameTimes: bigint[];
-  readFrame(index: number): Promise<{ images: Map<string, CameraImage>; boxes: Map<string, CameraBox[]> }>;
-}
-const recordingModule = '../../viewer/src/data/Recording.ts';
-const { Recording } = (await import(/* @vite-ignore */ recordingModule)) as {
-  Recording: { open(readable: McapTypes.IReadable, name: string): Promise<RecordingApi> };
-};
+import { openRecording, type ViewerRecording } from './viewerRecording.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-viewer-ros-imageless-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,16 +55,16 @@ async function rosBag(path: string, frameId: string, withInfo: boolean): Promise
   }
 }
 
-async function results(name: string, resultsOnly: boolean, withInfo = true): Promise<RecordingApi> {
+async function results(name: string, resultsOnly: boolean, withInfo = true): Promise<ViewerRecording> {
   const input = join(dir, `${name}.mcap`);
   await rosBag(input, '/front_optical', withInfo);
   const output = join(dir, `${name}.results.mcap`);
   await replay({ input, output, stages: [oneTrackStage(BOX)], resultsOnly, compression: 'none' });
-  return Recording.open(fileReadable(output), `${name}.results.mcap`);
+  return openRecording(fileReadable(output), `${name}.results.mcap`);
 }
 
-let full: RecordingApi;
-let only: RecordingApi;
+let full: ViewerRecording;
+let only: ViewerRecording;
 beforeAll(async () => {
   full = await results('full', false);
   only = await results('only', true);
