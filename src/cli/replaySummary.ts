@@ -105,7 +105,7 @@ function leftOutLine(l: NonNullable<ReplaySummary['leftOut']>): string {
   const more = l.topics.length > 6 ? `, … ${l.topics.length - 6} more` : '';
   return (
     `  results only: left out ${l.messages} input messages (${(l.bytes / 1e6).toFixed(2)} MB) on ${l.topics.length} ` +
-    `topic${l.topics.length === 1 ? '' : 's'} (${shown}${more}); they are in the input, which Foxglove opens together with this file`
+    `topic${l.topics.length === 1 ? '' : 's'} (${shown}${more}); they are in the input: open it with this file in Foxglove, or \`viper view <this file> --images <input>\``
   );
 }
 

@@ -1,11 +1,11 @@
 /**
- * The HTTP server behind `viper view`: serves the built viewer (viewer/dist) and exactly one recording, the
- * latter with HTTP Range support so the browser reads it by seeking (summary, chunk indexes, then only the chunks
+ * The HTTP server behind `viper view`: serves the built viewer (viewer/dist) and exactly one recording (and, with
+ * `--images`, the recording beside a results-only file), the latter with HTTP Range support so the browser reads it by seeking (summary, chunk indexes, then only the chunks
  * a frame needs) instead of downloading it whole.
  *
  * Security: it binds 127.0.0.1 by default, answers only GET/HEAD, serves only files under `distDir` (resolved
  * real paths, so `..`, encoded `%2e%2e`, backslashes and symlinks out of the folder are refused with 403) and the
- * one recording at `/file/<its name>`; everything else is 404. Bound to loopback, it also refuses (403) a `Host`
+ * one recording at `/file/<its name>` (the images' at `/images/<its name>`); everything else is 404. Bound to loopback, it also refuses (403) a `Host`
  * that is not a loopback name: otherwise a web page whose domain re-resolves to 127.0.0.1 (DNS rebinding) could
  * read the recording from the user's browser.
  */
@@ -21,6 +21,8 @@ export interface ViewServerOptions {
   distDir: string;
   /** The recording or results MCAP to serve. */
   file: string;
+  /** The recording a results-only `file` was made from: the viewer draws its images under the boxes. */
+  images?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (a free port). */
@@ -28,7 +30,7 @@ export interface ViewServerOptions {
 }
 
 export interface ViewServer {
-  /** Page URL with `?file=` pointing at the served recording. */
+  /** Page URL with `?file=` pointing at the served recording (and `&images=` at the recording beside it). */
   url: string;
   port: number;
   close(): Promise<void>;
@@ -148,6 +150,8 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   const host = options.host ?? '127.0.0.1';
   const filePath = resolve(options.file);
   const fileRoute = `/file/${encodeURIComponent(basename(filePath))}`;
+  const imagesPath = options.images === undefined ? undefined : resolve(options.images);
+  const imagesRoute = imagesPath && `/images/${encodeURIComponent(basename(imagesPath))}`;
   const loopbackOnly = LOOPBACK_NAMES.has(host);
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch(() => {
@@ -166,6 +170,7 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
     }
     const rawPath = (req.url ?? '/').split('?')[0]!.split('#')[0]!;
     if (rawPath === fileRoute) return sendFile(req, res, filePath, true);
+    if (imagesPath && rawPath === imagesRoute) return sendFile(req, res, imagesPath, true);
     const rel = rawPath === '/' ? '/index.html' : rawPath;
     const inside = await resolveInside(options.distDir, rel);
     if (inside === null) return void res.writeHead(403).end('forbidden');
@@ -190,7 +195,7 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   const h = shown.includes(':') ? `[${shown}]` : shown;
   return {
-    url: `http://${h}:${bound}/?file=${encodeURIComponent(fileRoute)}`,
+    url: `http://${h}:${bound}/?file=${encodeURIComponent(fileRoute)}${imagesRoute ? `&images=${encodeURIComponent(imagesRoute)}` : ''}`,
     port: bound,
     close: () =>
       new Promise<void>((r) => {

@@ -9,6 +9,10 @@ import { RecordingWriter } from '../../src/io/index.ts';
 import { repoRoot } from '../shared.ts';
 import { cdr, header, rosChannel } from '../io/rosFixtures.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
+import { oneTrackStage } from '../testing/stages.ts';
+import { replay } from '../../src/graph/replay.ts';
+
+const BOX = { x1: 10, y1: 8, x2: 30, y2: 40 };
 
 /** Raw GET/HEAD with the path sent byte for byte (fetch would normalize `..` away). */
 function raw(port: number, path: string, headers: Record<string, string> = {}, method = 'GET') {
@@ -260,5 +264,95 @@ describe('viper view (CLI)', () => {
     expect(r.out).toBe('');
     expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
     expect(r.err).toMatch(/^error: recording: nothing to show .*tf-only\.mcap/);
+  });
+
+  describe('--images: a results-only file with the recording it was made from', () => {
+    let res: string;
+    let later: string;
+    beforeAll(async () => {
+      // Annotations only (no ground truth, no world objects): what `replay --results-only --no-fuse` makes of a bag.
+      res = join(dir, 'rec.results.mcap');
+      await replay({
+        input: join(dir, 'rec.mcap'),
+        output: res,
+        stages: [oneTrackStage(BOX)],
+        resultsOnly: true,
+      });
+      later = join(dir, 'later.mcap');
+      await writeRigRecording(later, { frames: 6, width: 96, height: 64, startSec: 5000 });
+    });
+
+    /** The URL a run that serves prints, then the run stopped. */
+    async function servedUrl(
+      args: string[],
+    ): Promise<{ url: string; port: number; stop: () => Promise<unknown> }> {
+      const child = run(args, { VIPER_VIEWER_DIST: join(dir, 'dist') });
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      const stop = () =>
+        new Promise((resolve) => {
+          child.on('exit', resolve);
+          child.kill('SIGINT');
+        });
+      return { url, port: Number(new URL(url).port), stop };
+    }
+
+    test('serves both files and names the recording in the URL', async () => {
+      const { url, port, stop } = await servedUrl([res, '--images', join(dir, 'rec.mcap'), '--no-open']);
+      try {
+        expect(new URL(url).searchParams.get('file')).toBe('/file/rec.results.mcap');
+        expect(new URL(url).searchParams.get('images')).toBe('/images/rec.mcap');
+        const part = await raw(port, '/images/rec.mcap', { Range: 'bytes=0-7' });
+        expect(part.status).toBe(206);
+        expect(part.body).toEqual(readFileSync(join(dir, 'rec.mcap')).subarray(0, 8));
+        expect((await raw(port, '/images/other.mcap')).status).toBe(404);
+      } finally {
+        await stop();
+      }
+    });
+
+    test('serves a results-only file of annotations alone (no images, ground truth or world objects)', async () => {
+      const { url, stop } = await servedUrl([res, '--no-open']);
+      await stop();
+      expect(new URL(url).searchParams.get('images')).toBeNull();
+    });
+
+    test.each([
+      [
+        'results with images of their own',
+        () => ['rec.mcap', '--images', 'rec.mcap'],
+        /has camera images of its own \(.*\/rec\.mcap\) — --images is for a results file written with `viper replay --results-only`/,
+      ],
+      [
+        'images from a file without any',
+        () => [res, '--images', res],
+        /no camera images \(.*\/rec\.results\.mcap\) — --images takes the recording the results were made from/,
+      ],
+      [
+        'a recording of other log times',
+        () => [res, '--images', later],
+        /log times 5000\.000–5000\.500 s do not overlap the results' 1000\.000–1000\.500 s \(.*\/later\.mcap\)/,
+      ],
+      ['a missing recording', () => [res, '--images', 'nope.mcap'], /file not found.*nope\.mcap/],
+    ])('refuses %s: one line, exit 2, nothing served', async (_, args, message) => {
+      const r = await finished([
+        ...args().map((a) => (a.startsWith('/') || a.startsWith('-') ? a : join(dir, a))),
+        '--no-open',
+      ]);
+      expect(r.code, r.err).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.trim().split('\n'), r.err).toHaveLength(1);
+      expect(r.err).toMatch(message);
+    });
   });
 });

@@ -29,6 +29,8 @@ interface RigRecordingOptions {
   padBytes?: number;
   /** Frames whose image is garbage (a corrupt JPEG), by camera: frame indices. */
   corrupt?: Record<string, number[]>;
+  /** Log time of the first frame, in seconds (default 1000). */
+  startSec?: number;
 }
 
 const jpegCache = new Map<string, Uint8Array>();
@@ -78,7 +80,7 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
     }
     const pad = o.padBytes ? new Uint8Array(o.padBytes) : undefined;
     for (let i = 0; i < frames; i++) {
-      const tNs = secToNs(1000 + i / rate);
+      const tNs = secToNs((o.startSec ?? 1000) + i / rate);
       const timestamp = toFoxgloveTime(tNs);
       await w.writeObject(tf, tNs, {
         transforms: [

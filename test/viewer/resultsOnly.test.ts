@@ -5,7 +5,7 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { secToNs, toFoxgloveTime } from '../../src/contracts/time.ts';
 import { replay } from '../../src/graph/replay.ts';
@@ -121,5 +121,66 @@ describe('the viewer on a results-only file', () => {
         intrinsics: expect.objectContaining({ width: 80, height: 40 }),
       }),
     ]);
+  });
+});
+
+describe('a results-only file opened with its recording beside it', () => {
+  /** An uncompressed rig recording of `cameras`, and its results-only file. */
+  async function pair(name: string, cameras: string[]): Promise<{ rec: string; res: string }> {
+    const rec = join(dir, `${name}.mcap`);
+    await writeRigRecording(rec, { cameras, frames: 6, width: 64, height: 48, compression: 'none' });
+    const res = join(dir, `${name}.results.mcap`);
+    await replay({ input: rec, output: res, stages: [stage()], resultsOnly: true, compression: 'none' });
+    return { rec, res };
+  }
+
+  const open = (res: string, rec: string) =>
+    openRecording(fileReadable(res), basename(res), { source: fileReadable(rec), name: basename(rec) });
+
+  it('shows each camera the image of the recording its boxes were computed on', async () => {
+    const { rec, res } = await pair('lend', ['cam_front', 'cam_back']);
+    const paired = await open(res, rec);
+    const whole = await openRecording(fileReadable(rec), basename(rec));
+    expect(paired.imagesBeside).toBe(true);
+    expect(paired.name).toBe('lend.results.mcap + images of lend.mcap');
+    expect(paired.cameras.map((c) => [c.id, c.imageTopic])).toEqual([
+      ['cam_front', '/cam_front/image'],
+      ['cam_back', '/cam_back/image'],
+    ]);
+    expect(paired.frameTimes).toHaveLength(6);
+    for (let i = 0; i < paired.frameTimes.length; i++) {
+      const [f, g] = [await paired.readFrame(i), await whole.readFrame(i)];
+      for (const cam of ['cam_front', 'cam_back']) {
+        expect(f.images.get(cam), `frame ${i} ${cam}`).toEqual(g.images.get(cam));
+        expect(f.boxes.get(cam)).toEqual([expect.objectContaining({ x1: 10, y1: 8, x2: 30, y2: 40 })]);
+      }
+    }
+    expect(paired.warnings).toEqual([]);
+  });
+
+  it('lends the images of the cameras the recording has, and refuses one with none of them', async () => {
+    const { rec, res } = await pair('three', ['cam_front', 'cam_back', 'cam_left']);
+    const { rec: other } = await pair('other', ['cam_front']);
+    const partial = await open(res, other);
+    expect(partial.cameras.map((c) => [c.id, c.imageTopic])).toEqual([
+      ['cam_front', '/cam_front/image'],
+      ['cam_back', null],
+      ['cam_left', null],
+    ]);
+    const { rec: elsewhere } = await pair('elsewhere', ['cam_x']);
+    await expect(open(res, elsewhere)).rejects.toThrow(
+      "elsewhere.mcap has no images of three.results.mcap's cameras (cam_front, cam_back, cam_left; it has cam_x)",
+    );
+    await expect(open(rec, rec)).rejects.toThrow('three.mcap has images of its own');
+  });
+
+  it('refuses a recording of other log times: not the one the results were made from', async () => {
+    const { res } = await pair('span', ['cam_front']);
+    // The same camera an hour later: a recording the results were not made from.
+    const rec = join(dir, 'span.later.mcap');
+    await writeRigRecording(rec, { cameras: ['cam_front'], frames: 6, compression: 'none', startSec: 4600 });
+    await expect(open(res, rec)).rejects.toThrow(
+      /span\.later\.mcap \(log time 4600\.000–4600\.500 s\) does not overlap span\.results\.mcap \(1000\.000–1000\.500 s\)/,
+    );
   });
 });

@@ -367,6 +367,32 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(await page.locator('#status').textContent()).toContain('no images');
   });
 
+  test('a results-only file with its recording: picked together or served with --images, the images under its boxes', async () => {
+    const check = async (file: string) => {
+      await until(`s.file === '${file}' && s.shownIndex === 0`);
+      const s = await state();
+      expect(s.error).toBe('');
+      expect(s.cameras.sort()).toEqual([...CAMERAS].sort());
+      expect(s.drawn.map((d) => d.imageNote)).toEqual(CAMERAS.map(() => ''));
+      const front = s.drawn.find((d) => d.camera === 'cam_front')!;
+      expect(front.boxes.map((b) => b.trackId)).toEqual(
+        layout('cam_front', 0, W, H).preds.map((p) => p.trackId),
+      );
+      expect(s.metrics).toMatchObject({ tp: EXPECTED.tp, fp: EXPECTED.fp, fn: EXPECTED.fn });
+      expect(await page.locator('#status').textContent()).toContain('images from results.mcap');
+    };
+    // Either order: the smaller file is the results.
+    await page.locator('#file-input').setInputFiles([results, resultsOnly]);
+    await check('results-only.mcap + images of results.mcap');
+    const both = await startViewServer({ distDir: join(dir, 'dist'), file: resultsOnly, images: results });
+    try {
+      await page.goto(both.url);
+      await check('results-only.mcap + images of results.mcap');
+    } finally {
+      await both.close();
+    }
+  });
+
   test('a results-only camera without calibration: its blank canvas covers its boxes and says its size is unknown', async () => {
     await page.locator('#file-input').setInputFiles(uncalibrated);
     await until("s.file === 'uncalibrated-results-only.mcap' && s.shownIndex === 0");

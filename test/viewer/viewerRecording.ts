@@ -30,15 +30,30 @@ export interface ViewerRecording {
   warnings: string[];
   /** Written with `replay --results-only` (its metadata says so). */
   resultsOnly: boolean;
+  /** Its images come from the recording opened beside it. */
+  imagesBeside: boolean;
+  name: string;
   readFrame(index: number): Promise<ViewerFrame>;
 }
 
 const recordingModule = '../../viewer/src/data/Recording.ts';
 const { Recording } = (await import(/* @vite-ignore */ recordingModule)) as {
-  Recording: { open(readable: McapTypes.IReadable, name: string): Promise<ViewerRecording> };
+  Recording: {
+    open(readable: McapTypes.IReadable, name: string, images?: Beside): Promise<ViewerRecording>;
+  };
 };
 
-/** Opens a file as the viewer does (`Recording.open`). */
-export function openRecording(readable: McapTypes.IReadable, name: string): Promise<ViewerRecording> {
-  return Recording.open(readable, name);
+/** The recording beside a results-only file, whose images it shows. */
+interface Beside {
+  source: McapTypes.IReadable;
+  name: string;
+}
+
+/** Opens a file as the viewer does (`Recording.open`), with the recording beside it when given. */
+export function openRecording(
+  readable: McapTypes.IReadable,
+  name: string,
+  images?: Beside,
+): Promise<ViewerRecording> {
+  return Recording.open(readable, name, images);
 }

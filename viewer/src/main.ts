@@ -141,10 +141,13 @@ async function show(i: number): Promise<void> {
   }
 }
 
-async function openSource(src: McapTypes.IReadable, name: string): Promise<void> {
+type Source = { source: McapTypes.IReadable; name: string };
+
+/** Open `src`; `images`: the recording beside a results-only file, whose images its cameras show. */
+async function openSource(src: McapTypes.IReadable, name: string, images?: Source): Promise<void> {
   const seq = ++openSeq;
   clearError();
-  ui.fileName.textContent = name;
+  ui.fileName.textContent = images ? `${name} + ${images.name}` : name;
   ui.status.textContent = 'opening…';
   rec = null;
   frame = null;
@@ -165,7 +168,7 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
   ui.metrics.replaceChildren();
   dispatch({ type: 'load', timesMs: [] });
   try {
-    const r = await Recording.open(src, name);
+    const r = await Recording.open(src, name, images);
     if (seq !== openSeq) return;
     rec = r;
     readable = src;
@@ -182,11 +185,13 @@ async function openSource(src: McapTypes.IReadable, name: string): Promise<void>
     // Cameras without images have their boxes drawn on blank canvases, and the status says why: a results file
     // written with --results-only (its metadata says so) has none by design; any other file just has none.
     const imageless = r.cameras.length > 0 && r.cameras.every((c) => c.imageTopic === null);
-    const why = r.resultsOnly
-      ? ', no images (a results-only file: its recording has them)'
-      : imageless
-        ? ', no images in this file'
-        : '';
+    const why = r.imagesBeside
+      ? `, images from ${images!.name}`
+      : r.resultsOnly
+        ? ', no images (a results-only file: pick or drop it with its recording to see them)'
+        : imageless
+          ? ', no images in this file'
+          : '';
     ui.status.textContent = `${r.cameras.length} camera${r.cameras.length === 1 ? '' : 's'}, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}${why}`;
     if (!r.hasWorld) {
       // vtest-like files (a fixed camera, --no-fuse): an empty 3D scene with no word read as a broken view.
@@ -241,10 +246,27 @@ ui.gt.onchange = () => {
   redraw();
 };
 ui.open.onclick = () => ui.fileInput.click();
-ui.fileInput.onchange = () => {
-  const f = ui.fileInput.files?.[0];
-  if (f) void openSource(new BlobReadable(f), f.name);
-};
+ui.fileInput.onchange = () => openFiles(ui.fileInput.files);
+
+/**
+ * One file, or two: a results file written with --results-only and the recording it was made from, in either
+ * order: the results are the smaller one (images are most of a recording; results-only files are ~2 % of it).
+ */
+function openFiles(list: FileList | null | undefined): void {
+  const files = [...(list ?? [])];
+  if (files.length === 0) return;
+  if (files.length > 2) {
+    showError(`${files.length} files: open one, or a results-only file with its recording`);
+    return;
+  }
+  const [a, b] = files as [File, File | undefined];
+  if (!b) return void openSource(new BlobReadable(a), a.name);
+  const [results, recording] = b.size < a.size ? [b, a] : [a, b];
+  void openSource(new BlobReadable(results), results.name, {
+    source: new BlobReadable(recording),
+    name: recording.name,
+  });
+}
 
 window.addEventListener('dragover', (e) => {
   e.preventDefault();
@@ -256,8 +278,7 @@ window.addEventListener('dragleave', () => {
 window.addEventListener('drop', (e) => {
   e.preventDefault();
   ui.dropHint.hidden = true;
-  const f = e.dataTransfer?.files[0];
-  if (f) void openSource(new BlobReadable(f), f.name);
+  openFiles(e.dataTransfer?.files);
 });
 
 window.addEventListener('keydown', (e) => {
@@ -364,8 +385,14 @@ const api = {
 };
 (window as unknown as { viper: typeof api }).viper = api;
 
-const fileParam = new URLSearchParams(location.search).get('file');
-if (fileParam) {
-  const url = new URL(fileParam, location.href).href;
-  void openSource(new HttpReadable(url), decodeURIComponent(fileParam.split('/').pop() ?? fileParam));
-}
+/** `?file=` (and `&images=`, the recording beside a results-only file: `viper view … --images`), as served. */
+const params = new URLSearchParams(location.search);
+const served = (param: string | null): Source | undefined =>
+  param
+    ? {
+        source: new HttpReadable(new URL(param, location.href).href),
+        name: decodeURIComponent(param.split('/').pop() ?? param),
+      }
+    : undefined;
+const fileParam = served(params.get('file'));
+if (fileParam) void openSource(fileParam.source, fileParam.name, served(params.get('images')));

@@ -3,24 +3,26 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, RecordingError } from '../../contracts/errors.ts';
 import { isImageSchema } from '../../contracts/schemaKinds.ts';
-import { topics } from '../../contracts/topics.ts';
+import { cameraFromAnnotationsTopic, topics } from '../../contracts/topics.ts';
 import { isDamageError, RecordingReader, withRecoverHint } from '../../io/index.ts';
 import { bagFolderFile } from '../../io/mcap/bagFolder.ts';
 import { defaultDistDir, startViewServer } from '../../live/index.ts';
 import { createProgress } from '../progress.ts';
 import { recoverElsewhere } from '../recover.ts';
 import { intArg } from '../args.ts';
+import { rebuildViewer, staleSource } from '../viewerBuild.ts';
 import { action, onInterrupt } from '../run.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 interface ViewOptions {
   port?: string;
+  images?: string;
   host: string;
   open: boolean;
 }
@@ -51,9 +53,9 @@ function damaged(err: unknown, intact: number): unknown {
 /**
  * Open `path` as the other commands do and check what the viewer needs: an intact MCAP with an index (it reads
  * through the chunk indexes), every chunk whole, and something to show. Throws RecordingError (one line, exit 2)
- * otherwise.
+ * otherwise. Returns what `checkPair` needs of it.
  */
-async function checkViewable(path: string): Promise<void> {
+async function checkViewable(path: string): Promise<Viewable> {
   let reader: RecordingReader;
   try {
     reader = await RecordingReader.open(path);
@@ -70,13 +72,17 @@ async function checkViewable(path: string): Promise<void> {
         hint: `the viewer reads through the index: write an indexed copy, e.g. \`viper replay ${path} -o <new.mcap> --detector none\``,
       });
     }
+    // Camera annotations alone are shown too, on blank canvases (a `--results-only --no-fuse` file of a bag).
     const showable = s.channels.some(
       (c) =>
-        isImageSchema(c.schemaName) || c.topic === topics.groundTruthObjects || c.topic === topics.objects,
+        isImageSchema(c.schemaName) ||
+        c.topic === topics.groundTruthObjects ||
+        c.topic === topics.objects ||
+        cameraFromAnnotationsTopic(c.topic) !== null,
     );
     if (!showable || s.messageCount === 0) {
       throw new RecordingError({
-        what: 'nothing to show (no messages on camera images, ground truth or objects)',
+        what: 'nothing to show (no messages on camera images, camera annotations, ground truth or objects)',
         where: path,
         hint: 'pass a recording or a results file from viper replay',
       });
@@ -92,9 +98,58 @@ async function checkViewable(path: string): Promise<void> {
       throw isDamageError(err) ? damaged(err, read) : err;
     }
     bar.finish();
+    return {
+      startNs: s.startNs,
+      endNs: s.endNs,
+      hasImages: s.channels.some((c) => isImageSchema(c.schemaName)),
+    };
   } finally {
     await reader.close();
   }
+}
+
+interface Viewable {
+  startNs: bigint;
+  endNs: bigint;
+  hasImages: boolean;
+}
+
+/**
+ * `--images`: the results must have no images of their own (a `replay --results-only` file) and the recording must
+ * have images over the results' log times; which camera lends to which is the viewer's (by name), as it is for two
+ * files dropped on it.
+ */
+function checkPair(path: string, results: Viewable, imagesPath: string, images: Viewable): void {
+  if (results.hasImages)
+    throw new RecordingError({
+      what: 'has camera images of its own',
+      where: path,
+      hint: '--images is for a results file written with `viper replay --results-only`; view this file alone',
+    });
+  if (!images.hasImages)
+    throw new RecordingError({
+      what: 'no camera images',
+      where: imagesPath,
+      hint: '--images takes the recording the results were made from',
+    });
+  if (images.endNs < results.startNs || images.startNs > results.endNs)
+    throw new RecordingError({
+      what: `log times ${sec(images.startNs)}–${sec(images.endNs)} s do not overlap the results' ${sec(results.startNs)}–${sec(results.endNs)} s`,
+      where: imagesPath,
+      hint: '--images takes the recording the results were made from',
+    });
+}
+
+const sec = (ns: bigint) => (Number(ns) / 1e9).toFixed(3);
+
+/** A file argument as every command reads it (a rosbag2 folder is its one .mcap); refused when not there. */
+async function fileArg(file: string): Promise<string> {
+  let path = resolve(file);
+  if (existsSync(path) && statSync(path).isDirectory()) path = await bagFolderFile(path);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new RecordingError({ what: 'file not found', where: path, hint: 'pass a .mcap file' });
+  }
+  return path;
 }
 
 /** How many messages of a damaged file are intact (0 when none can be read). */
@@ -114,17 +169,18 @@ export function register(program: Command): void {
     .command('view')
     .description('serve the web viewer for a recording or results MCAP and print its URL')
     .argument('<file>', 'recording or results .mcap')
+    .option(
+      '--images <recording>',
+      'with a results file written with `replay --results-only`: the recording it was made from, whose images are drawn under its boxes',
+    )
     .option('--port <n>', 'TCP port (default: a free one)')
     .option('--host <addr>', 'interface to bind', '127.0.0.1')
     .option('--no-open', 'do not open a browser')
     .action(
       action(async (file: string, opts: ViewOptions) => {
-        let path = resolve(file);
         // A rosbag2 folder is read as its one .mcap, as every other command reads it.
-        if (existsSync(path) && statSync(path).isDirectory()) path = await bagFolderFile(path);
-        if (!existsSync(path) || !statSync(path).isFile()) {
-          throw new RecordingError({ what: 'file not found', where: path, hint: 'pass a .mcap file' });
-        }
+        const path = await fileArg(file);
+        const images = opts.images === undefined ? undefined : await fileArg(opts.images);
         const distDir = process.env.VIPER_VIEWER_DIST ?? defaultDistDir(repoRoot);
         if (!existsSync(join(distDir, 'index.html'))) {
           throw new ConfigError({
@@ -139,16 +195,32 @@ export function register(program: Command): void {
         }
         // Bound first, so that a busy port is said at once; then the file is read through (seconds for a large
         // one): what the browser could not show is refused here rather than served and failing there.
-        const server = await startViewServer({ distDir, file: path, host: opts.host, port });
+        const server = await startViewServer({ distDir, file: path, images, host: opts.host, port });
         try {
-          await checkViewable(path);
+          const results = await checkViewable(path);
+          if (images !== undefined) checkPair(path, results, images, await checkViewable(images));
         } catch (err) {
           await server.close();
           throw err;
         }
+        // The file is fine: a checkout's build older than its sources is rebuilt before the URL is given.
+        if (process.env.VIPER_VIEWER_DIST === undefined) {
+          const changed = staleSource(repoRoot, distDir);
+          if (changed) {
+            process.stderr.write(
+              `the viewer's sources changed since it was built (${relative(repoRoot, changed)}): rebuilding it…\n`,
+            );
+            if (!rebuildViewer(repoRoot))
+              process.stderr.write(
+                'warning: the rebuild failed; serving the viewer as last built (`npm run build:viewer` to retry)\n',
+              );
+          }
+        }
         process.stdout.write(`${server.url}\n`);
         if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
-          process.stderr.write(`warning: serving ${path} to the network on ${opts.host}\n`);
+          process.stderr.write(
+            `warning: serving ${images ? `${path} and ${images}` : path} to the network on ${opts.host}\n`,
+          );
         }
         if (opts.open) openBrowser(server.url);
         await new Promise<void>((done) => {

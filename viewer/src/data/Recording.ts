@@ -3,19 +3,20 @@
  * Reads through McapIndexedReader (summary + chunk indexes), so opening touches a few KB and each frame reads
  * only the chunks around its stamp: memory stays flat for any file size. The chunks read last are kept
  * (ChunkCache, at most 32 MiB), so stepping or playing through a chunk fetches it once.
+ *
+ * A results file written with `replay --results-only` can be opened with its recording beside it (`viper view
+ * results.mcap --images recording.mcap`, or both files picked or dropped together): the cameras without images in
+ * the results take their images from the recording, read through its own index by the images' stamps.
  */
-import { McapIndexedReader, type McapTypes } from '@mcap/core';
-import lz4Url from '@foxglove/wasm-lz4/dist/wasm-lz4.wasm?url';
-import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
+import type { McapIndexedReader, McapTypes } from '@mcap/core';
 import type { GroundTruthMessage } from '../../../src/contracts/perception.ts';
 import { compareRigOrder } from '../../../src/contracts/rigOrder.ts';
 import { topics } from '../../../src/contracts/topics.ts';
-import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from '../mcap/chunkCache.ts';
 import { makeDecoder, makeStampDecoder, type Decoder } from '../mcap/decoders.ts';
-import { instantiateDecompressor } from '../mcap/decompress.ts';
-import { badFileReason } from '../mcap/fileCheck.ts';
+import { openIndexed, topicsOf } from '../mcap/openIndexed.ts';
 import { addImagelessCameras, findCameras, nameByFrameId } from './cameraNames.ts';
 import { imageLags, LAG_JITTER_NS } from './imageClock.ts';
+import { borrowImages, checkSpan } from './lentImages.ts';
 import { Trails } from './trails.ts';
 import { readLogTimes } from '../mcap/messageIndex.ts';
 import {
@@ -43,6 +44,8 @@ export interface CameraInfo {
   intrinsics: CameraIntrinsics | null;
   /** base_link → camera optical frame, when the file has it. */
   mount: Tf | null;
+  /** Its images are read from the recording opened beside a results-only file. */
+  imageFromBeside?: boolean;
 }
 
 export interface FrameData {
@@ -61,18 +64,6 @@ export interface FrameData {
 
 const STATICS_WINDOW_NS = 2_000_000_000n;
 const EGO = 'base_link';
-
-const wasmCache = new Map<string, Promise<(src: Uint8Array, size: number) => Uint8Array>>();
-function decompressor(kind: 'zstd' | 'lz4') {
-  let p = wasmCache.get(kind);
-  if (!p) {
-    p = fetch(kind === 'zstd' ? zstdUrl : lz4Url)
-      .then((r) => r.arrayBuffer())
-      .then((b) => instantiateDecompressor(kind, b));
-    wasmCache.set(kind, p);
-  }
-  return p;
-}
 
 /** Whether the file's `viper` metadata record (written by replay) says it was written with `--results-only`. */
 async function isResultsOnly(reader: McapIndexedReader): Promise<boolean> {
@@ -98,6 +89,10 @@ export class Recording {
    * no images by design, its recording has them.
    */
   readonly resultsOnly: boolean;
+  /** The images come from the recording opened beside the results (`open`'s `images`). */
+  readonly imagesBeside: boolean;
+  /** Image topics read from `imageReader` rather than `reader`. */
+  private readonly besideTopics = new Set<string>();
   /** Channel problems (undecodable schemas), shown to the user. */
   readonly warnings: string[] = [];
   private moreWarnings = 0;
@@ -117,6 +112,8 @@ export class Recording {
   private constructor(
     readonly name: string,
     private readonly reader: McapIndexedReader,
+    /** The recording whose images a results-only file's cameras show (`open`'s `images`), or null. */
+    private readonly imageReader: McapIndexedReader | null,
     cameras: CameraInfo[],
     frameTimes: bigint[],
     present: Set<string>,
@@ -125,6 +122,9 @@ export class Recording {
   ) {
     this.cameras = cameras;
     this.resultsOnly = resultsOnly;
+    this.imagesBeside = imageReader !== null;
+    if (imageReader)
+      for (const c of cameras) if (c.imageTopic && c.imageFromBeside) this.besideTopics.add(c.imageTopic);
     this.stampedImageTopics = new Set(
       clockIsAnnotations ? cameras.flatMap((c) => (c.imageTopic ? [c.imageTopic] : [])) : [],
     );
@@ -134,39 +134,22 @@ export class Recording {
     this.hasWorld = this.hasObjects || this.hasGroundTruth || present.has(topics.scene);
   }
 
-  static async open(source: McapTypes.IReadable, name: string): Promise<Recording> {
-    const handlers: McapTypes.DecompressHandlers = {};
-    // Frames are read one readMessages call each: the chunks and message indexes read last are kept (bounded).
-    const readable = new ChunkCache(source);
-    let reader: McapIndexedReader;
-    try {
-      reader = await McapIndexedReader.Initialize({
-        readable,
-        decompressHandlers: handlers,
-        messageIndexCacheSizeBytes: MESSAGE_INDEX_CACHE_BYTES,
-      });
-    } catch (err) {
-      const reason = await badFileReason(source, name);
-      throw new Error(reason ?? `${name} is not a readable indexed MCAP file: ${(err as Error).message}`);
-    }
-    readable.setChunkStarts(reader.chunkIndexes.map((c) => c.chunkStartOffset));
-    const kinds = new Set(reader.chunkIndexes.map((c) => c.compression));
-    for (const kind of kinds) {
-      if (kind === '') continue;
-      if (kind !== 'zstd' && kind !== 'lz4')
-        throw new Error(`${name}: chunk compression "${kind}" is not supported`);
-      const fn = await decompressor(kind);
-      handlers[kind] = (buf, size) => fn(buf, Number(size));
-    }
-    if (reader.chunkIndexes.length === 0)
-      throw new Error(`${name} has no chunk index (an unindexed MCAP); re-write it with an index`);
-
-    const byTopic = new Map<string, McapTypes.Channel>();
-    for (const ch of reader.channelsById.values()) byTopic.set(ch.topic, ch);
+  /**
+   * Open a recording or results file; `images`: the recording a results-only file was made from, whose images are
+   * drawn under its boxes (refused, with the reason, when it has none of the results' cameras or another time span).
+   */
+  static async open(
+    source: McapTypes.IReadable,
+    name: string,
+    images?: { source: McapTypes.IReadable; name: string },
+  ): Promise<Recording> {
+    const { reader, readable } = await openIndexed(source, name);
+    const byTopic = topicsOf(reader);
     const cameras = findCameras(reader, byTopic);
     await nameByFrameId(reader, cameras, byTopic);
     await addImagelessCameras(reader, cameras, byTopic);
     cameras.sort((a, b) => compareRigOrder(a.id, b.id));
+    const borrowed = images ? await borrowImages(name, cameras, images) : null;
     // The frame clock: the annotations topic with the most frames (a camera that drops out must not hide the
     // other cameras' frames), else the image topic with the most, else ground truth or objects.
     const annotated = cameras.flatMap((c) => (c.annotationsTopic ? [c.annotationsTopic] : []));
@@ -189,9 +172,11 @@ export class Recording {
       throw new Error(`${name}: topic ${candidates[clock]} has no messages`);
     }
 
+    if (borrowed) checkSpan(borrowed, frameTimes, name);
     const rec = new Recording(
-      name,
+      borrowed ? `${name} + images of ${images!.name}` : name,
       reader,
+      borrowed?.reader ?? null,
       cameras,
       frameTimes,
       new Set(byTopic.keys()),
@@ -205,7 +190,10 @@ export class Recording {
 
   /** Each stamped camera topic's logging lag; topics without stamps or on another clock go by log time. */
   private async measureImageLags(): Promise<void> {
-    const lags = await imageLags(this.reader, this.stampedImageTopics, (ch, msg) => this.imageStamp(ch, msg));
+    const lags = new Map<string, bigint>();
+    for (const [reader, own] of this.byReader(this.stampedImageTopics))
+      for (const [t, lag] of await imageLags(reader, own, (ch, msg) => this.imageStamp(reader, ch, msg)))
+        lags.set(t, lag);
     for (const topic of [...this.stampedImageTopics]) {
       const lag = lags.get(topic);
       if (lag === undefined) this.stampedImageTopics.delete(topic);
@@ -213,10 +201,25 @@ export class Recording {
     }
   }
 
-  private decoderFor(ch: McapTypes.Channel): Decoder | null {
+  /** The file a topic is read from: the recording beside the results for the images it lends, else the file. */
+  private readerOf(topic: string): McapIndexedReader {
+    return this.besideTopics.has(topic) ? this.imageReader! : this.reader;
+  }
+
+  /** `topics` split by the file each is read from. */
+  private byReader(topics: Iterable<string>): Map<McapIndexedReader, string[]> {
+    const out = new Map<McapIndexedReader, string[]>();
+    for (const t of topics) {
+      const r = this.readerOf(t);
+      out.set(r, [...(out.get(r) ?? []), t]);
+    }
+    return out;
+  }
+
+  private decoderFor(reader: McapIndexedReader, ch: McapTypes.Channel): Decoder | null {
     let d = this.decoders.get(ch.topic);
     if (d) return d;
-    const schema = this.reader.schemasById.get(ch.schemaId);
+    const schema = reader.schemasById.get(ch.schemaId);
     const made = makeDecoder(ch.messageEncoding, schema);
     if (made instanceof Error) {
       this.warnings.push(`${ch.topic}: ${made.message}`);
@@ -228,10 +231,14 @@ export class Recording {
   }
 
   /** An image's stamp (imageStampNs), read without decoding its pixels; null when it has none or does not decode. */
-  private imageStamp(ch: McapTypes.Channel, msg: McapTypes.Message): bigint | null {
+  private imageStamp(
+    reader: McapIndexedReader,
+    ch: McapTypes.Channel,
+    msg: McapTypes.Message,
+  ): bigint | null {
     let d = this.stampDecoders.get(ch.topic);
     if (!d) {
-      const made = makeStampDecoder(ch.messageEncoding, this.reader.schemasById.get(ch.schemaId));
+      const made = makeStampDecoder(ch.messageEncoding, reader.schemasById.get(ch.schemaId));
       d = made instanceof Error ? () => ({}) : made;
       this.stampDecoders.set(ch.topic, d);
     }
@@ -248,11 +255,12 @@ export class Recording {
     else this.warnings[MAX_WARNINGS] = `… and ${++this.moreWarnings} more`;
   }
 
-  private decode(msg: McapTypes.Message): Record<string, unknown> | null {
-    const ch = this.reader.channelsById.get(msg.channelId);
+  /** A message of `reader` (channel ids are per file), decoded. */
+  private decode(msg: McapTypes.Message, reader = this.reader): Record<string, unknown> | null {
+    const ch = reader.channelsById.get(msg.channelId);
     if (!ch) return null;
     try {
-      return this.decoderFor(ch)!(msg.data);
+      return this.decoderFor(reader, ch)!(msg.data);
     } catch (err) {
       this.warn(`${ch.topic} @${msg.logTime}: ${(err as Error).message}`);
       return null;
@@ -323,7 +331,7 @@ export class Recording {
     const upper = index < times.length - 1 ? (t + times[index + 1]!) / 2n : t + 50_000_000n;
     const first = Trails.first(index);
     /** Per topic, the message nearest the frame and when it counts as taken (stamp or log time). */
-    const nearest = new Map<string, { msg: McapTypes.Message; at: bigint }>();
+    const nearest = new Map<string, { msg: McapTypes.Message; at: bigint; reader: McapIndexedReader }>();
     const objectsAt = new Map<number, { dt: bigint; msg: McapTypes.Message }>();
     const objectsOf = (msg: McapTypes.Message) => {
       const j = this.nearestFrame(msg.logTime);
@@ -341,15 +349,15 @@ export class Recording {
       for await (const msg of trail) objectsOf(msg);
     }
     const stamped = this.stampedImageTopics;
-    const take = (topic: string, msg: McapTypes.Message, at: bigint) => {
+    const take = (topic: string, msg: McapTypes.Message, at: bigint, reader = this.reader) => {
       if (at < lower || at > upper) return;
       if (topic === topics.objects) objectsOf(msg);
       const prev = nearest.get(topic);
-      if (!prev || abs(at - t) < abs(prev.at - t)) nearest.set(topic, { msg, at });
+      if (!prev || abs(at - t) < abs(prev.at - t)) nearest.set(topic, { msg, at, reader });
     };
     for await (const msg of this.reader.readMessages({ startTime: lower, endTime: upper })) {
       const ch = this.reader.channelsById.get(msg.channelId);
-      if (ch && !stamped.has(ch.topic)) take(ch.topic, msg, msg.logTime);
+      if (ch && !stamped.has(ch.topic) && !this.besideTopics.has(ch.topic)) take(ch.topic, msg, msg.logTime);
     }
     // Images by their stamps: logged their topic's lag after them (give or take some jitter).
     if (stamped.size > 0) {
@@ -357,14 +365,25 @@ export class Recording {
       const lo = lags.reduce((a, b) => (b < a ? b : a)) - LAG_JITTER_NS;
       const hi = lags.reduce((a, b) => (b > a ? b : a)) + LAG_JITTER_NS;
       const span = { startTime: lower + lo > 0n ? lower + lo : 0n, endTime: upper + hi };
-      for await (const msg of this.reader.readMessages({ topics: [...stamped], ...span })) {
-        const ch = this.reader.channelsById.get(msg.channelId);
-        if (ch) take(ch.topic, msg, this.imageStamp(ch, msg) ?? msg.logTime);
+      for (const [reader, own] of this.byReader(stamped)) {
+        for await (const msg of reader.readMessages({ topics: own, ...span })) {
+          const ch = reader.channelsById.get(msg.channelId);
+          if (ch) take(ch.topic, msg, this.imageStamp(reader, ch, msg) ?? msg.logTime, reader);
+        }
+      }
+    }
+    // Lent images without stamps on the log's clock: by log time, from the recording beside the results.
+    const unstamped = [...this.besideTopics].filter((topic) => !stamped.has(topic));
+    if (unstamped.length > 0) {
+      const reader = this.imageReader!;
+      for await (const msg of reader.readMessages({ topics: unstamped, startTime: lower, endTime: upper })) {
+        const ch = reader.channelsById.get(msg.channelId);
+        if (ch) take(ch.topic, msg, msg.logTime, reader);
       }
     }
     const get = (topic: string | null) => {
       const m = topic ? nearest.get(topic) : undefined;
-      return m ? this.decode(m.msg) : null;
+      return m ? this.decode(m.msg, m.reader) : null;
     };
     const frame: FrameData = {
       index,

@@ -1,5 +1,5 @@
 /** What a camera without images in the file shows (a results file written with `replay --results-only`). */
-export const NO_IMAGES_NOTE = 'no images in this file (results only): open its recording with it in Foxglove';
+export const NO_IMAGES_NOTE = 'no images in this file (results only): open it with its recording';
 
 /** What a camera without images shows in a file not written results-only (its annotations only, no image topic). */
 export const NO_CAMERA_IMAGES_NOTE = 'no images of this camera in this file';

@@ -1,0 +1,63 @@
+/**
+ * A results file written with `replay --results-only` opened with the recording it was made from: the results'
+ * cameras without images take theirs from the recording (same camera names), which must cover the same log times.
+ */
+import type { McapIndexedReader, McapTypes } from '@mcap/core';
+import { openIndexed, topicsOf } from '../mcap/openIndexed.ts';
+import { findCameras, nameByFrameId } from './cameraNames.ts';
+import type { CameraInfo } from './Recording.ts';
+
+/**
+ * Give each camera of `name` that has no images the image topic of the camera of the same name in the recording
+ * `images`; refused when `name` has images of its own (nothing to lend them to) or `images` has none of its cameras.
+ */
+export async function borrowImages(
+  name: string,
+  cameras: CameraInfo[],
+  images: { source: McapTypes.IReadable; name: string },
+): Promise<{ reader: McapIndexedReader; name: string }> {
+  const imageless = cameras.filter((c) => c.imageTopic === null);
+  if (imageless.length === 0)
+    throw new Error(
+      `${name} has images of its own: images from another file are for a results file written with --results-only`,
+    );
+  const { reader } = await openIndexed(images.source, images.name);
+  const byTopic = topicsOf(reader);
+  const theirs = findCameras(reader, byTopic);
+  await nameByFrameId(reader, theirs, byTopic);
+  let lent = 0;
+  for (const cam of imageless) {
+    const match = theirs.find((c) => c.id === cam.id);
+    if (!match) continue;
+    cam.imageTopic = match.imageTopic;
+    cam.imageFromBeside = true;
+    lent++;
+  }
+  if (lent === 0)
+    throw new Error(
+      `${images.name} has no images of ${name}'s cameras (${imageless.map((c) => c.id).join(', ')}${
+        theirs.length ? `; it has ${theirs.map((c) => c.id).join(', ')}` : '; it has no images at all'
+      }): open the results with the recording they were made from`,
+    );
+  return { reader, name: images.name };
+}
+
+/** The recording beside a results file must cover the results' log times: another one would pair wrong images. */
+export function checkSpan(
+  beside: { reader: McapIndexedReader; name: string },
+  frameTimes: bigint[],
+  name: string,
+): void {
+  const stats = beside.reader.statistics;
+  if (!stats || stats.messageCount === 0n) return; // no statistics: nothing to check against
+  const first = frameTimes[0]!;
+  const last = frameTimes[frameTimes.length - 1]!;
+  if (stats.messageEndTime < first || stats.messageStartTime > last)
+    throw new Error(
+      `${beside.name} (log time ${seconds(stats.messageStartTime)}–${seconds(stats.messageEndTime)} s) does not overlap ${name} (${seconds(first)}–${seconds(last)} s): not the recording these results were made from`,
+    );
+}
+
+function seconds(ns: bigint): string {
+  return (Number(ns) / 1e9).toFixed(3);
+}

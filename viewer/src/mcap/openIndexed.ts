@@ -1,0 +1,58 @@
+/** Opening an MCAP file in the browser through its index, with the chunk decompressors it needs. */
+import { McapIndexedReader, type McapTypes } from '@mcap/core';
+import lz4Url from '@foxglove/wasm-lz4/dist/wasm-lz4.wasm?url';
+import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
+import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from './chunkCache.ts';
+import { instantiateDecompressor } from './decompress.ts';
+import { badFileReason } from './fileCheck.ts';
+
+const wasmCache = new Map<string, Promise<(src: Uint8Array, size: number) => Uint8Array>>();
+function decompressor(kind: 'zstd' | 'lz4') {
+  let p = wasmCache.get(kind);
+  if (!p) {
+    p = fetch(kind === 'zstd' ? zstdUrl : lz4Url)
+      .then((r) => r.arrayBuffer())
+      .then((b) => instantiateDecompressor(kind, b));
+    wasmCache.set(kind, p);
+  }
+  return p;
+}
+
+/** An indexed reader over `source`, with its chunks' decompressors; a one-line Error naming `name` otherwise. */
+export async function openIndexed(
+  source: McapTypes.IReadable,
+  name: string,
+): Promise<{ reader: McapIndexedReader; readable: ChunkCache }> {
+  const handlers: McapTypes.DecompressHandlers = {};
+  // Frames are read one readMessages call each: the chunks and message indexes read last are kept (bounded).
+  const readable = new ChunkCache(source);
+  let reader: McapIndexedReader;
+  try {
+    reader = await McapIndexedReader.Initialize({
+      readable,
+      decompressHandlers: handlers,
+      messageIndexCacheSizeBytes: MESSAGE_INDEX_CACHE_BYTES,
+    });
+  } catch (err) {
+    const reason = await badFileReason(source, name);
+    throw new Error(reason ?? `${name} is not a readable indexed MCAP file: ${(err as Error).message}`);
+  }
+  readable.setChunkStarts(reader.chunkIndexes.map((c) => c.chunkStartOffset));
+  const kinds = new Set(reader.chunkIndexes.map((c) => c.compression));
+  for (const kind of kinds) {
+    if (kind === '') continue;
+    if (kind !== 'zstd' && kind !== 'lz4')
+      throw new Error(`${name}: chunk compression "${kind}" is not supported`);
+    const fn = await decompressor(kind);
+    handlers[kind] = (buf, size) => fn(buf, Number(size));
+  }
+  if (reader.chunkIndexes.length === 0)
+    throw new Error(`${name} has no chunk index (an unindexed MCAP); re-write it with an index`);
+  return { reader, readable };
+}
+
+export function topicsOf(reader: McapIndexedReader): Map<string, McapTypes.Channel> {
+  const byTopic = new Map<string, McapTypes.Channel>();
+  for (const ch of reader.channelsById.values()) byTopic.set(ch.topic, ch);
+  return byTopic;
+}
