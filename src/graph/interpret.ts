@@ -88,7 +88,7 @@ export function checkHasCameras(reader: RecordingReader): void {
       what:
         channels.length === 0
           ? 'no camera images: the recording has no channels'
-          : `no camera images: none of its ${channels.length} channels is a CompressedImage, RawImage or sensor_msgs Image: ${shown.join(', ')}${more}`,
+          : `no camera images: ${channels.length === 1 ? 'its one channel is not' : `none of its ${channels.length} channels is`} a CompressedImage, RawImage or sensor_msgs Image: ${shown.join(', ')}${more}`,
       where: reader.summary().path,
       // A results file written with --results-only: its images stayed in the recording it was replayed from.
       ...(channels.some((ch) => cameraFromAnnotationsTopic(ch.topic) !== null)
