@@ -8,8 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** What the bundle is built from: the viewer's sources and the src/ modules it imports (all of src/, to be simple). */
-const SOURCES = ['viewer/src', 'viewer/index.html', 'viewer/vite.config.ts', 'src'];
+/** What the bundle is built from: the viewer's sources and the src/ modules it imports (their folders). */
+const SOURCES = [
+  'viewer/src',
+  'viewer/index.html',
+  'viewer/vite.config.ts',
+  'src/contracts',
+  'src/geometry',
+  'src/track/colors.ts',
+];
 
 /** A source file changed after `distDir/index.html` was built (the first found), or null when the build is newer. */
 export function staleSource(repoRoot: string, distDir: string): string | null {

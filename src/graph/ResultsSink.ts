@@ -6,6 +6,7 @@
  * An input that is itself a results file: see the constructor.
  * Channels are created on first use; since the write order is deterministic, so are channel ids.
  */
+import { ImagesFingerprint } from '../contracts/imagesFingerprint.ts';
 import { isImageSchema } from '../contracts/schemaKinds.ts';
 import { cameraFromTopic, topics } from '../contracts/topics.ts';
 import { toFoxgloveTime } from '../contracts/time.ts';
@@ -55,6 +56,8 @@ export class ResultsSink {
   messagesWritten = 0;
   /** With `resultsOnly`: the input messages left out of the file (counted for the summary); else undefined. */
   readonly leftOut: LeftOutCounter | undefined;
+  /** With `resultsOnly`: the images left out, fingerprinted, so the recording can be paired with the file again. */
+  readonly leftOutImages: ImagesFingerprint | undefined;
 
   /**
    * An input that is itself a results file carries an earlier run's outputs. A run with stages (`replace`)
@@ -75,6 +78,7 @@ export class ResultsSink {
     resultsOnly = false,
   ) {
     this.leftOut = resultsOnly ? new LeftOutCounter() : undefined;
+    this.leftOutImages = resultsOnly ? new ImagesFingerprint() : undefined;
     this.keepInputMetrics = !replace && reader.channels().some((c) => c.topic === topics.metrics);
     this.copiesResults = !replace && reader.channels().some((c) => c.topic.startsWith(topics.resultsPrefix));
   }
@@ -140,9 +144,11 @@ export class ResultsSink {
           : await this.open(m.channel.topic, spec, m.logTimeNs);
       this.inputChannels.set(m.channel.id, ch);
     }
-    if (ch.id === undefined)
-      this.leftOut!.add(m.channel.topic, m.data.length, isImageSchema(m.channel.schemaName));
-    else {
+    if (ch.id === undefined) {
+      const image = isImageSchema(m.channel.schemaName);
+      this.leftOut!.add(m.channel.topic, m.data.length, image);
+      if (image) this.leftOutImages!.add(m.channel.topic, m.logTimeNs, m.data);
+    } else {
       await this.writer.write(ch.id, m.logTimeNs, m.data, m.publishTimeNs);
       this.messagesWritten++;
     }
@@ -239,6 +245,8 @@ function copiedRecord(earlier: Record<string, string>, run: Record<string, strin
     record.imagesLeftOut = JSON.stringify(
       Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     );
+    // The images this copy left out are the earlier run's input's (copied through verbatim): the same fingerprint.
+    if (run.imagesFingerprint !== undefined) record.imagesFingerprint = run.imagesFingerprint;
   }
   return record;
 }

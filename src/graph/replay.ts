@@ -7,6 +7,7 @@
  * message is passed through to the output, and each rig frame's outputs follow the inputs read before it closed,
  * so the output bytes depend on the input and the config only — not on batch size, queue size or speed.
  */
+import { fingerprintJson } from '../contracts/imagesFingerprint.ts';
 import { basename } from 'node:path';
 import { concatMap, defaultIfEmpty, from, lastValueFrom, mergeMap, type Observable, tap } from 'rxjs';
 import { RecordingError } from '../contracts/errors.ts';
@@ -328,7 +329,11 @@ async function runToEnd(
     try {
       // Said in the file, so a reader of it (inspect, the viewer) can tell where its images went.
       const resultsOnly = sink.leftOut
-        ? { resultsOnly: 'true', imagesLeftOut: sink.leftOut.imagesJson() }
+        ? {
+            resultsOnly: 'true',
+            imagesLeftOut: sink.leftOut.imagesJson(),
+            imagesFingerprint: await fingerprintJson(sink.leftOutImages!),
+          }
         : {};
       await sink.close({ ...opts.metadata, ...resultsOnly, interrupted: String(cut.value) });
     } catch (err) {

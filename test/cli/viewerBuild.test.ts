@@ -8,7 +8,12 @@ import { staleSource } from '../../src/cli/viewerBuild.ts';
 /** A checkout's layout: viewer sources, one src module and a build, with the build `buildAge` s after the sources. */
 function checkout(buildAge: number, changed?: string): string {
   const root = mkdtempSync(join(tmpdir(), 'viper-viewer-build-'));
-  const files = ['viewer/src/main.ts', 'viewer/src/data/Recording.ts', 'viewer/index.html', 'src/contracts/topics.ts'];
+  const files = [
+    'viewer/src/main.ts',
+    'viewer/src/data/Recording.ts',
+    'viewer/index.html',
+    'src/contracts/topics.ts',
+  ];
   for (const f of ['viewer/dist/index.html', ...files]) {
     mkdirSync(join(root, f, '..'), { recursive: true });
     writeFileSync(join(root, f), 'x');

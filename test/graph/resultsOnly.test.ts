@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { toFoxgloveTime } from '../../src/contracts/time.ts';
 import { replay } from '../../src/graph/replay.ts';
 import type { LiveMirror } from '../../src/graph/ResultsSink.ts';
+import { recordingImagesFingerprint } from '../../src/cli/pairImages.ts';
 import { keptInResultsOnly } from '../../src/graph/resultsOnly.ts';
 import { RecordingReader } from '../../src/io/index.ts';
 import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
@@ -143,6 +144,14 @@ describe('replay --results-only', () => {
     // The file says what it is; a full one does not carry the key at all (its bytes are as before).
     expect((await viperMetadata(only)).resultsOnly).toBe('true');
     expect((await viperMetadata(full)).resultsOnly).toBeUndefined();
+    // And which images it left out, so they can be paired with it again (view --images): the recording's own.
+    const reader = await RecordingReader.open(input);
+    const own = await recordingImagesFingerprint(reader);
+    await reader.close();
+    expect(Object.keys(own)).toEqual(['/cam_back/image', '/cam_front/image']);
+    for (const d of Object.values(own)) expect(d).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.parse((await viperMetadata(only)).imagesFingerprint!)).toEqual(own);
+    expect((await viperMetadata(full)).imagesFingerprint).toBeUndefined();
   });
 
   it('gives the same bytes twice, at any batch size', async () => {

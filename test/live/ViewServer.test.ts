@@ -280,6 +280,8 @@ describe('viper view (CLI)', () => {
       });
       later = join(dir, 'later.mcap');
       await writeRigRecording(later, { frames: 6, width: 96, height: 64, startSec: 5000 });
+      // The same cameras at the same log times, other pictures: as another scenario's recording is.
+      await writeRigRecording(join(dir, 'other.mcap'), { frames: 6, width: 80, height: 64 });
     });
 
     /** The URL a run that serves prints, then the run stopped. */
@@ -342,6 +344,11 @@ describe('viper view (CLI)', () => {
         'a recording of other log times',
         () => [res, '--images', later],
         /log times 5000\.000–5000\.500 s do not overlap the results' 1000\.000–1000\.500 s \(.*\/later\.mcap\)/,
+      ],
+      [
+        'a recording of the same cameras and log times with other pictures',
+        () => [res, '--images', 'other.mcap'],
+        /not the images the results were made from: \/cam_back\/image, \/cam_front\/image differ \(fingerprint [0-9a-f]{32}, the results' [0-9a-f]{32}\) \(.*\/other\.mcap\)/,
       ],
       ['a missing recording', () => [res, '--images', 'nope.mcap'], /file not found.*nope\.mcap/],
     ])('refuses %s: one line, exit 2, nothing served', async (_, args, message) => {

@@ -174,6 +174,21 @@ describe('a results-only file opened with its recording beside it', () => {
     await expect(open(rec, rec)).rejects.toThrow('three.mcap has images of its own');
   });
 
+  it('refuses a recording of the same cameras and log times with other pictures', async () => {
+    const { res } = await pair('pictures', ['cam_front']);
+    const rec = join(dir, 'pictures.other.mcap');
+    await writeRigRecording(rec, {
+      cameras: ['cam_front'],
+      frames: 6,
+      width: 80,
+      height: 48,
+      compression: 'none',
+    });
+    await expect(open(res, rec)).rejects.toThrow(
+      /^pictures\.other\.mcap is not the recording pictures\.results\.mcap was made from: the images of cam_front differ from those the results were made from \(fingerprint [0-9a-f]{32}, the results' [0-9a-f]{32}\)$/,
+    );
+  });
+
   it('refuses a recording of other log times: not the one the results were made from', async () => {
     const { res } = await pair('span', ['cam_front']);
     // The same camera an hour later: a recording the results were not made from.

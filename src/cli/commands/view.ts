@@ -15,6 +15,7 @@ import { defaultDistDir, startViewServer } from '../../live/index.ts';
 import { createProgress } from '../progress.ts';
 import { recoverElsewhere } from '../recover.ts';
 import { intArg } from '../args.ts';
+import { checkPair, type Viewable } from '../pairImages.ts';
 import { rebuildViewer, staleSource } from '../viewerBuild.ts';
 import { action, onInterrupt } from '../run.ts';
 
@@ -108,40 +109,6 @@ async function checkViewable(path: string): Promise<Viewable> {
   }
 }
 
-interface Viewable {
-  startNs: bigint;
-  endNs: bigint;
-  hasImages: boolean;
-}
-
-/**
- * `--images`: the results must have no images of their own (a `replay --results-only` file) and the recording must
- * have images over the results' log times; which camera lends to which is the viewer's (by name), as it is for two
- * files dropped on it.
- */
-function checkPair(path: string, results: Viewable, imagesPath: string, images: Viewable): void {
-  if (results.hasImages)
-    throw new RecordingError({
-      what: 'has camera images of its own',
-      where: path,
-      hint: '--images is for a results file written with `viper replay --results-only`; view this file alone',
-    });
-  if (!images.hasImages)
-    throw new RecordingError({
-      what: 'no camera images',
-      where: imagesPath,
-      hint: '--images takes the recording the results were made from',
-    });
-  if (images.endNs < results.startNs || images.startNs > results.endNs)
-    throw new RecordingError({
-      what: `log times ${sec(images.startNs)}–${sec(images.endNs)} s do not overlap the results' ${sec(results.startNs)}–${sec(results.endNs)} s`,
-      where: imagesPath,
-      hint: '--images takes the recording the results were made from',
-    });
-}
-
-const sec = (ns: bigint) => (Number(ns) / 1e9).toFixed(3);
-
 /** A file argument as every command reads it (a rosbag2 folder is its one .mcap); refused when not there. */
 async function fileArg(file: string): Promise<string> {
   let path = resolve(file);
@@ -198,7 +165,7 @@ export function register(program: Command): void {
         const server = await startViewServer({ distDir, file: path, images, host: opts.host, port });
         try {
           const results = await checkViewable(path);
-          if (images !== undefined) checkPair(path, results, images, await checkViewable(images));
+          if (images !== undefined) await checkPair(path, results, images, await checkViewable(images));
         } catch (err) {
           await server.close();
           throw err;

@@ -16,7 +16,7 @@ import { makeDecoder, makeStampDecoder, type Decoder } from '../mcap/decoders.ts
 import { openIndexed, topicsOf } from '../mcap/openIndexed.ts';
 import { addImagelessCameras, findCameras, nameByFrameId } from './cameraNames.ts';
 import { imageLags, LAG_JITTER_NS } from './imageClock.ts';
-import { borrowImages, checkSpan } from './lentImages.ts';
+import { borrowImages, checkPictures, checkSpan, viperRecord } from './lentImages.ts';
 import { Trails } from './trails.ts';
 import { readLogTimes } from '../mcap/messageIndex.ts';
 import {
@@ -64,18 +64,6 @@ export interface FrameData {
 
 const STATICS_WINDOW_NS = 2_000_000_000n;
 const EGO = 'base_link';
-
-/** Whether the file's `viper` metadata record (written by replay) says it was written with `--results-only`. */
-async function isResultsOnly(reader: McapIndexedReader): Promise<boolean> {
-  if (!reader.metadataIndexes.some((m) => m.name === 'viper')) return false;
-  try {
-    for await (const m of reader.readMetadata({ name: 'viper' }))
-      if (m.metadata.get('resultsOnly') === 'true') return true;
-  } catch {
-    // unreadable metadata: not known to be results-only
-  }
-  return false;
-}
 
 export class Recording {
   readonly cameras: CameraInfo[];
@@ -172,7 +160,10 @@ export class Recording {
       throw new Error(`${name}: topic ${candidates[clock]} has no messages`);
     }
 
-    if (borrowed) checkSpan(borrowed, frameTimes, name);
+    if (borrowed) {
+      checkSpan(borrowed, frameTimes, name);
+      await checkPictures(borrowed, reader, cameras, name);
+    }
     const rec = new Recording(
       borrowed ? `${name} + images of ${images!.name}` : name,
       reader,
@@ -181,7 +172,7 @@ export class Recording {
       frameTimes,
       new Set(byTopic.keys()),
       annotated.length > 0,
-      await isResultsOnly(reader),
+      (await viperRecord(reader, 'resultsOnly')) === 'true',
     );
     await rec.measureImageLags();
     await rec.readStatics();

@@ -1,8 +1,10 @@
 /**
  * A results file written with `replay --results-only` opened with the recording it was made from: the results'
- * cameras without images take theirs from the recording (same camera names), which must cover the same log times.
+ * cameras without images take theirs from the recording (same camera names), which must cover the same log times
+ * and, where the results carry it, give their images' fingerprint (src/contracts/imagesFingerprint.ts).
  */
 import type { McapIndexedReader, McapTypes } from '@mcap/core';
+import { ImagesFingerprint, parseFingerprint } from '../../../src/contracts/imagesFingerprint.ts';
 import { openIndexed, topicsOf } from '../mcap/openIndexed.ts';
 import { findCameras, nameByFrameId } from './cameraNames.ts';
 import type { CameraInfo } from './Recording.ts';
@@ -40,6 +42,59 @@ export async function borrowImages(
       }): open the results with the recording they were made from`,
     );
   return { reader, name: images.name };
+}
+
+/**
+ * The lent images must be those the results were made from: each lent topic's fingerprint as the results record
+ * it (replay writes it with --results-only). Results without the record are taken on their cameras and times.
+ */
+export async function checkPictures(
+  beside: { reader: McapIndexedReader; name: string },
+  results: McapIndexedReader,
+  cameras: CameraInfo[],
+  name: string,
+): Promise<void> {
+  const want = parseFingerprint(await viperRecord(results, 'imagesFingerprint'));
+  if (want === undefined) return;
+  const lent = cameras.filter((c) => c.imageFromBeside && c.imageTopic !== null);
+  const got = await topicFingerprints(
+    beside.reader,
+    lent.map((c) => c.imageTopic!),
+  );
+  const wrong = lent.filter((c) => got[c.imageTopic!] !== want[c.imageTopic!]);
+  if (wrong.length > 0)
+    throw new Error(
+      `${beside.name} is not the recording ${name} was made from: the images of ${wrong.map((c) => c.id).join(', ')} differ from those the results were made from (fingerprint ${got[wrong[0]!.imageTopic!]}, the results' ${want[wrong[0]!.imageTopic!] ?? 'none for that topic'})`,
+    );
+}
+
+/** A value of the file's `viper` metadata record (written by replay); undefined when absent or unreadable. */
+export async function viperRecord(reader: McapIndexedReader, key: string): Promise<string | undefined> {
+  if (!reader.metadataIndexes.some((m) => m.name === 'viper')) return undefined;
+  try {
+    for await (const m of reader.readMetadata({ name: 'viper' })) {
+      const v = m.metadata.get(key);
+      if (v !== undefined) return v;
+    }
+  } catch {
+    // unreadable metadata: not known
+  }
+  return undefined;
+}
+
+/** As replay fingerprints the images it leaves out: each topic's first few, read through the index. */
+async function topicFingerprints(
+  reader: McapIndexedReader,
+  topics: string[],
+): Promise<Record<string, string>> {
+  const fp = new ImagesFingerprint();
+  for (const topic of topics) {
+    for await (const m of reader.readMessages({ topics: [topic] })) {
+      fp.add(topic, m.logTime, m.data);
+      if (fp.full(topic)) break;
+    }
+  }
+  return fp.digests();
 }
 
 /** The recording beside a results file must cover the results' log times: another one would pair wrong images. */

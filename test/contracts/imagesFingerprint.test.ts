@@ -1,0 +1,105 @@
+/** The fingerprint of a recording's images that results-only files carry (src/contracts/imagesFingerprint.ts). */
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  FINGERPRINT_IMAGES,
+  fingerprintJson,
+  ImagesFingerprint,
+  parseFingerprint,
+} from '../../src/contracts/imagesFingerprint.ts';
+
+interface Msg {
+  topic: string;
+  t: bigint;
+  data: Uint8Array;
+}
+
+const of = (msgs: Msg[]) => {
+  const fp = new ImagesFingerprint();
+  for (const m of msgs) fp.add(m.topic, m.t, m.data);
+  return fp.digests();
+};
+
+const msg = fc.record({
+  topic: fc.constantFrom('/a/image', '/b/image', '/c/image'),
+  t: fc.bigInt({ min: 0n, max: 20n }),
+  data: fc.uint8Array({ minLength: 0, maxLength: 6 }),
+});
+
+describe('ImagesFingerprint', () => {
+  it('is, per topic, the SHA-256 of its earliest images, topic, time and length first (a closed form)', async () => {
+    const d = (s: string) => new TextEncoder().encode(s);
+    const msgs: Msg[] = [
+      { topic: '/b/image', t: 5n, data: d('B5') },
+      { topic: '/a/image', t: 2n, data: d('A2') },
+      ...[9n, 3n, 7n, 1n, 4n].map((t) => ({ topic: '/a/image', t, data: d(`A${t}`) })),
+    ];
+    // /a keeps its four earliest (1, 2, 3, 4), /b its one.
+    const hex = (topic: string, ts: bigint[], p: string) => {
+      const h = createHash('sha256');
+      for (const t of ts) h.update(`${topic}\0${t}\0${`${p}${t}`.length}\0${p}${t}`);
+      return h.digest('hex').slice(0, 32);
+    };
+    expect(FINGERPRINT_IMAGES).toBe(4);
+    expect(await of(msgs)).toEqual({
+      '/a/image': hex('/a/image', [1n, 2n, 3n, 4n], 'A'),
+      '/b/image': hex('/b/image', [5n], 'B'),
+    });
+  });
+
+  it('does not depend on the order the images are offered in', async () => {
+    const permuted = fc
+      .array(msg, { maxLength: 30 })
+      .chain((msgs) =>
+        fc.tuple(
+          fc.constant(msgs),
+          fc.shuffledSubarray(msgs, { minLength: msgs.length, maxLength: msgs.length }),
+        ),
+      );
+    await fc.assert(
+      fc.asyncProperty(permuted, async ([msgs, shuffled]) => {
+        expect(await of(shuffled)).toEqual(await of(msgs));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('changes with any byte, time or topic of a kept image, and not with a later image', async () => {
+    const base: Msg[] = [0n, 1n, 2n, 3n].map((t) => ({
+      topic: '/a/image',
+      t,
+      data: new Uint8Array([1, 2, 3]),
+    }));
+    const a = async (msgs: Msg[]) => (await of(msgs))['/a/image'];
+    const ref = await a(base);
+    expect(await a([...base, { topic: '/a/image', t: 9n, data: new Uint8Array([9]) }])).toBe(ref);
+    expect(await a(base.map((m, i) => (i === 2 ? { ...m, data: new Uint8Array([1, 2, 4]) } : m)))).not.toBe(
+      ref,
+    );
+    expect(await a(base.map((m, i) => (i === 2 ? { ...m, t: 5n } : m)))).not.toBe(ref);
+    expect(await a(base.map((m, i) => (i === 2 ? { ...m, topic: '/b/image' } : m)))).not.toBe(ref);
+    // Another topic's images leave this topic's digest as it was: a recording of some cameras pairs too.
+    expect(await a([...base, { topic: '/b/image', t: 0n, data: new Uint8Array([7]) }])).toBe(ref);
+  });
+
+  it('keeps copies: a reader reusing its buffer does not change what was kept', async () => {
+    const buf = new Uint8Array([1, 2, 3]);
+    const fp = new ImagesFingerprint();
+    fp.add('/a/image', 0n, buf);
+    const before = await fp.digests();
+    buf[0] = 9;
+    expect(await fp.digests()).toEqual(before);
+  });
+
+  it('is written as JSON (none without images) and read back; anything else reads as none', async () => {
+    expect(await of([])).toEqual({});
+    expect(await fingerprintJson(new ImagesFingerprint())).toBeUndefined();
+    const fp = new ImagesFingerprint();
+    fp.add('/a/image', 1n, new Uint8Array([1]));
+    const json = (await fingerprintJson(fp))!;
+    expect(parseFingerprint(json)).toEqual(await fp.digests());
+    for (const bad of [undefined, 'not json', '"x"', '[1]', '{"a":1}', 'null'])
+      expect(parseFingerprint(bad)).toBeUndefined();
+  });
+});
