@@ -73,7 +73,14 @@ interface AppState {
     idSwitches: number;
     perCamera: { camera: string; tp: number; fp: number; fn: number }[];
   };
-  scene: { objects: number; trails: number; arrows: number; gtBoxes: number; frustums: number } | null;
+  scene: {
+    objects: number;
+    trails: number;
+    arrows: number;
+    gtBoxes: number;
+    frustums: number;
+    ego: boolean;
+  } | null;
   fps: { raf: number; shown: number };
   bytesRead: number | null;
 }
@@ -227,7 +234,7 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     });
     expect(s.metrics).toMatchObject({ tp: EXPECTED.tp, fp: EXPECTED.fp, fn: EXPECTED.fn, idSwitches: 0 });
     expect(s.metrics.perCamera.find((m) => m.camera === 'cam_front')).toMatchObject({ tp: 3, fp: 1, fn: 1 });
-    expect(s.scene).toMatchObject({ objects: 100, frustums: 6, arrows: 100, gtBoxes: 14 });
+    expect(s.scene).toMatchObject({ objects: 100, frustums: 6, arrows: 100, gtBoxes: 14, ego: true });
     expect(await page.locator('#metrics-total').textContent()).toContain(String(EXPECTED.tp));
 
     // Pixels: each track's label background is filled with its id colour at the box's top-left corner.
@@ -404,6 +411,8 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(solo.width).toBeGreaterThanOrEqual(DEEP_BOX.x2);
     expect(solo.height).toBeGreaterThanOrEqual(DEEP_BOX.y2);
     expect(solo.imageNote).toBe(`${NO_IMAGES_NOTE}; ${NO_SIZE_NOTE}`);
+    // A fixed camera with no mount and no ego pose: no vehicle to draw in the 3D view.
+    expect(s.scene?.ego).toBe(false);
   });
 
   test('a camera whose image does not decode says so and the others draw', async () => {

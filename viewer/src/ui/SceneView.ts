@@ -114,7 +114,12 @@ export class SceneView {
   /** Set when something changed; `render()` draws only then (an idle view costs nothing). */
   private dirty = true;
   /** Counts of what the last update drew (for tests). */
-  stats = { objects: 0, trails: 0, arrows: 0, gtBoxes: 0, frustums: 0 };
+  stats = { objects: 0, trails: 0, arrows: 0, gtBoxes: 0, frustums: 0, ego: false };
+  /**
+   * The ego vehicle's box: drawn once the file places a vehicle (a camera mounted on base_link, or an odom →
+   * base_link pose); a fixed camera's file (`viper import` without --mount) has neither, and no car.
+   */
+  private readonly egoBox: THREE.Mesh;
 
   constructor(
     private readonly container: HTMLElement,
@@ -158,6 +163,8 @@ export class SceneView {
       new THREE.MeshLambertMaterial({ color: 0x2f7bff }),
     );
     egoBox.position.z = EGO_SIZE[2] / 2;
+    egoBox.visible = cameras.some((c) => c.mount !== null);
+    this.egoBox = egoBox;
     this.ego.add(egoBox);
     this.ego.add(this.frustums(cameras));
     this.scene.add(this.ego);
@@ -251,6 +258,7 @@ export class SceneView {
 
   update(frame: FrameData, showGt: boolean): void {
     if (frame.ego) {
+      this.egoBox.visible = true;
       applyTf(this.ego, frame.ego);
       for (const g of this.ground) {
         g.position.x = Math.round(this.ego.position.x / GRID_CELL_M) * GRID_CELL_M;
@@ -344,7 +352,7 @@ export class SceneView {
       }
     }
     this.gtLines.commit();
-    this.stats = { ...this.stats, objects: n, trails, arrows, gtBoxes };
+    this.stats = { ...this.stats, objects: n, trails, arrows, gtBoxes, ego: this.egoBox.visible };
     this.dirty = true;
   }
 
