@@ -84,9 +84,11 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
         hint: 'give a regular file name',
       });
     }
-    if (!out.replacesFolder && isFolder(out.path)) {
+    // A path ending in a separator names a folder too, whether or not it exists yet (`-o out/new/`): refused here,
+    // before any work, not by the file system at the end.
+    if (!out.replacesFolder && (isFolder(out.path) || /[\\/]$/.test(out.path))) {
       throw new ConfigError({
-        what: 'output is a folder',
+        what: isFolder(out.path) ? 'output is a folder' : 'output names a folder (it ends in a /)',
         where: `${out.flag} ${out.path}`,
         hint: `give a file name, e.g. ${join(out.path, out.example ?? 'results.mcap')}`,
       });

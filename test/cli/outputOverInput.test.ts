@@ -179,6 +179,18 @@ describe('outputs that clash with each other or are folders', () => {
     await refused(['eval', det, '--gt', det, '--pr-plot', folder], det, e('pr.svg'));
     await refused(['track', det, '-o', folder], det, e('tracks.txt'));
     await refused(['import', join(dir, 'scenes'), '-o', folder], scenario, e('recording.mcap'));
+    // A folder that does not exist yet, named by a trailing slash: refused before any work, not by the file system
+    // at the end (replay said EISDIR, simulate named its own temporary file, track had tracked every frame first).
+    const fresh = `${join(dir, 'not-yet')}/`;
+    const named = (name: string) =>
+      new RegExp(
+        `output names a folder \\(it ends in a /\\) \\(-o .*not-yet/\\) — give a file name, e\\.g\\. .*not-yet/${name.replace(/\./g, '\\.')}$`,
+      );
+    await refused(['replay', rec, '-o', fresh, '--detector', 'none'], rec, named('results.mcap'));
+    await refused(['simulate', scenario, '-o', fresh], scenario, named('recording.mcap'));
+    await refused(['track', det, '-o', fresh], det, named('tracks.txt'));
+    await refused(['import', join(dir, 'scenes'), '-o', fresh], scenario, named('recording.mcap'));
+    expect(existsSync(fresh)).toBe(false);
     const out = join(dir, 'twin.mcap');
     await refused(
       ['simulate', scenario, '-o', out, '--mosaic', join(dir, '.', 'twin.mcap')],
