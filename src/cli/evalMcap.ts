@@ -107,18 +107,26 @@ export async function evalMcap(
   }
   // Against every track the damage left, not only those at key frames: results of another recording had all been
   // dropped as between key frames, and were refused as holding no tracks.
-  const intactTracks = new Map([...res.trackStamps].filter(([s]) => intact(s)));
-  checkOverlap(intactTracks, gt, resultsPath, gtPath, notes);
-  if (res.unlabelled > 0)
+  const hasTracks = [...res.trackStamps.keys()].some(scored);
+  // Results without tracks but with detections (`replay --tracker none`): the detector is scored, for AP.
+  const detectionsOnly = !hasTracks && [...res.detectionStamps.keys()].some(scored);
+  const boxStamps = detectionsOnly ? res.detectionStamps : res.trackStamps;
+  const intactTracks = new Map([...boxStamps].filter(([s]) => intact(s)));
+  checkOverlap(intactTracks, gt, resultsPath, gtPath, notes, detectionsOnly ? 'detection' : 'track');
+  if (detectionsOnly)
+    notes.push(
+      `no tracks: the ${res.unlabelled} detections (boxes without track ids: --tracker none) are scored for AP only`,
+    );
+  else if (res.unlabelled > 0)
     notes.push(`${res.unlabelled} annotation outlines without a '#id' track label were not scored as tracks`);
 
   // Scored in two passes over both files, stamp by stamp (HOTA's alignment and IDF1's counts need every frame
   // before a frame's assignment): what is kept grows with ids and id pairs, not with the recording's length.
-  const hasTracks = [...res.trackStamps.keys()].some(scored);
   const hasObjects = [...res.objectStamps].some(scored);
   const score = (buffered: boolean) =>
     scorePasses(resultsPath, gtPath, separateGt, { ...opts, recover, buffered }, res.window, scored, index, {
       tracks: hasTracks,
+      detections: detectionsOnly,
       objects: hasObjects,
       switches,
       curves: plot !== undefined,
@@ -148,17 +156,18 @@ export async function evalMcap(
     }
     report.detection = await detectionAp(ap!.result(), plot, resultsPath);
   } else {
-    notes.push('no tracks on /perception/<camera>/annotations: 2D tracking not scored');
+    if (ap) report.detection = await detectionAp(ap.result(), plot, resultsPath);
+    else notes.push('no tracks on /perception/<camera>/annotations: 2D tracking not scored');
   }
   if (bev) report.bev = { metrics: bev.metrics(), amota: bev.amota() };
-  if (!report.tracking && !report.bev) {
+  if (!report.tracking && !report.bev && !report.detection) {
     // A recording that was never replayed, or a replay without a tracker: a report of nothing would read as
     // a pass to a script that only checks the exit code.
     throw new ConfigError({
       what: `nothing to score: no tracks on /perception/<camera>/annotations and no /perception/objects${res.unlabelled > 0 ? ` (${res.unlabelled} detections without track ids)` : ''}`,
       where: resultsPath,
       hint: res.replayed
-        ? 'these results of viper replay hold no tracks: it ran with --detector none or --tracker none, read no camera frame, or found nothing (its summary said which)'
+        ? 'these results of viper replay hold no boxes: it ran with --detector none, read no camera frame, or found nothing (its summary said which)'
         : `replay it with a tracker first: viper replay ${resultsPath} -o ${resultsPath.replace(/\.mcap$/i, '')}.results.mcap`,
     });
   }
@@ -184,14 +193,19 @@ async function scorePasses(
   window: LogWindow | undefined,
   scored: (stampNs: bigint) => boolean,
   index: StampIndex,
-  want: { tracks: boolean; objects: boolean; switches: boolean; curves: boolean },
+  want: { tracks: boolean; detections: boolean; objects: boolean; switches: boolean; curves: boolean },
 ): Promise<Scorers> {
   const range = { firstFrame: 0, lastFrame: Math.max(0, index.size - 1) };
   const tracking = want.tracks ? new TrackingScorer({ ...opts, ...range }, want.switches) : undefined;
-  const ap = tracking ? new ApAccumulator({ minHeightPx: opts.minHeightPx, curves: want.curves }) : undefined;
+  const ap =
+    tracking || want.detections
+      ? new ApAccumulator({ minHeightPx: opts.minHeightPx, curves: want.curves })
+      : undefined;
   const bev = want.objects ? new BevScorer({ matchDistanceM: opts.matchDistanceM }) : undefined;
   const read: string[] = [];
-  for (const pass of tracking || bev ? ([1, 2] as const) : []) {
+  // AP needs one pass (its boxes are taken in the first); tracking and BEV two.
+  const passes = tracking || bev ? ([1, 2] as const) : ap ? ([1] as const) : [];
+  for (const pass of passes) {
     if (tracking) tracking.pass = pass;
     if (bev) bev.pass = pass;
     let frames = 0;
@@ -210,6 +224,9 @@ async function scorePasses(
             const boxes = apBoxes(g, t);
             ap!.addImages(boxes.dets, boxes.gts);
           }
+        } else if (ap && pass === 1) {
+          const boxes = apBoxes(at(f.gt), at(f.detections.map((d) => ({ ...d, id: -1 }))));
+          ap.addImages(boxes.dets, boxes.gts);
         }
         bev?.frame(frame, f.gtBev, f.objects);
       }
@@ -254,6 +271,7 @@ function checkOverlap(
   resultsPath: string,
   gtPath: string,
   notes: string[],
+  boxes: 'track' | 'detection' = 'track',
 ): void {
   const trackStamps = new Set(tracks.keys());
   const orphan = [...trackStamps].filter((s) => !gt.gtStamps.has(s)).length;
@@ -275,7 +293,7 @@ function checkOverlap(
   }
   if (gt.gtCameras.size > 0 && unseen.length > 0)
     notes.push(
-      `${unseen.join(', ')}: tracks but no ground truth in that camera (every track there scored as a false positive)`,
+      `${unseen.join(', ')}: ${boxes}s but no ground truth in that camera (every ${boxes} there scored as a false positive)`,
     );
   // With ground truth at key frames only, the stamps between are left out (noted above), not false positives.
   if (orphan > 0 && !gt.keyFramesOnly)

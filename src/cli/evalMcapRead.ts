@@ -11,6 +11,7 @@ import { compareNs } from '../contracts/time.ts';
 import {
   annotationsToRows,
   type BevRow,
+  type DetectionRow,
   groundTruthToBev,
   groundTruthToRows,
   objectsToBev,
@@ -72,6 +73,8 @@ export interface ResultsRead {
   stamps: Set<bigint>;
   /** Stamps holding tracks, with the cameras they are in. */
   trackStamps: Map<bigint, string[]>;
+  /** Stamps holding plain detections (no track ids: `replay --tracker none`), with their cameras. */
+  detectionStamps: Map<bigint, string[]>;
   /** Stamps holding fused objects. */
   objectStamps: Set<bigint>;
   /** The run figures of `/perception/metrics`, and how many messages gave them. */
@@ -109,6 +112,7 @@ export async function readResults(
   const out: ResultsRead = {
     stamps: new Set(),
     trackStamps: new Map(),
+    detectionStamps: new Map(),
     objectStamps: new Set(),
     run: new RunSummary(),
     unlabelled: 0,
@@ -173,11 +177,8 @@ export async function readResults(
         checkUniqueIds(r.rows, (row) => `track #${row.id}`, where);
         out.unlabelled += r.unlabelled;
         out.stamps.add(m.logTimeNs);
-        if (r.rows.length > 0) {
-          const cams = out.trackStamps.get(m.logTimeNs);
-          if (cams) cams.push(cam);
-          else out.trackStamps.set(m.logTimeNs, [cam]);
-        }
+        if (r.rows.length > 0) addCamera(out.trackStamps, m.logTimeNs, cam);
+        if (r.detections.length > 0) addCamera(out.detectionStamps, m.logTimeNs, cam);
       } else if (m.channel.topic === topics.objects) {
         const o = objectsToBev(msg, where);
         out.stamps.add(m.logTimeNs);
@@ -200,6 +201,12 @@ export async function readResults(
     await results.close();
   }
   return out;
+}
+
+function addCamera(stamps: Map<bigint, string[]>, stampNs: bigint, cam: string): void {
+  const cams = stamps.get(stampNs);
+  if (cams) cams.push(cam);
+  else stamps.set(stampNs, [cam]);
 }
 
 /** The ground truth's stamps and cameras; compares it with what the results passed through. */
@@ -267,11 +274,12 @@ export async function readGroundTruth(
   return out;
 }
 
-/** One scored stamp's rows: 2D ground truth and tracks, BEV ground truth and fused objects. */
+/** One scored stamp's rows: 2D ground truth, tracks and plain detections, BEV ground truth and fused objects. */
 interface FrameRows {
   stampNs: bigint;
   gt: Omit<TrackRow, 'frame'>[];
   tracks: Omit<TrackRow, 'frame'>[];
+  detections: DetectionRow[];
   gtBev: Omit<BevRow, 'frame'>[];
   objects: Omit<BevRow, 'frame'>[];
 }
@@ -330,8 +338,11 @@ export async function* readFrames(
       const msg = (isGt ? gtReader : results).decode(m);
       const where = `${isGt ? gtPath : resultsPath} ${m.channel.topic} @ ${m.logTimeNs}`;
       const cam = ANNOTATIONS.exec(m.channel.topic)?.[1];
-      if (cam !== undefined) frame.tracks.push(...annotationsToRows(msg, cam, where).rows);
-      else if (m.channel.topic === topics.objects) frame.objects.push(...objectsToBev(msg, where).rows);
+      if (cam !== undefined) {
+        const r = annotationsToRows(msg, cam, where);
+        frame.tracks.push(...r.rows);
+        frame.detections.push(...r.detections);
+      } else if (m.channel.topic === topics.objects) frame.objects.push(...objectsToBev(msg, where).rows);
       else {
         const gt = parseGroundTruth(msg, where);
         frame.gt.push(...groundTruthToRows(gt, opts.minVisibility));
@@ -347,7 +358,7 @@ export async function* readFrames(
 }
 
 function newFrame(stampNs: bigint): FrameRows {
-  return { stampNs, gt: [], tracks: [], gtBev: [], objects: [] };
+  return { stampNs, gt: [], tracks: [], detections: [], gtBev: [], objects: [] };
 }
 
 /** Messages of several sources, each in log-time order, as one in log-time order (the first source first on ties). */

@@ -38,6 +38,21 @@ export function formatTrackLabel(trackId: number, cls: string, score: number): s
   return `#${trackId} ${cls} ${score.toFixed(2)}`;
 }
 
+/** "car 0.87": a detection's label (replay with --tracker none: boxes without track ids). */
+export function formatDetectionLabel(cls: string, score: number): string {
+  return `${cls} ${score.toFixed(2)}`;
+}
+
+const DETECTION_LABEL = /^([^\s#]\S*)\s+(-?[\d.]+(?:e-?\d+)?)$/;
+
+/** A detection's label read back; null for any other (a track's "#12 car 0.87", an empty one). */
+export function parseDetectionLabel(label: string): { cls: string; score: number } | null {
+  const m = DETECTION_LABEL.exec(label.trim());
+  if (!m) return null;
+  const score = Number(m[2]);
+  return Number.isFinite(score) ? { cls: m[1]!, score } : null;
+}
+
 const TRACK_LABEL = /^#(\d+)\s+(\S+)(?:\s+(-?[\d.]+(?:e-?\d+)?))?/;
 
 /**

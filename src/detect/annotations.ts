@@ -3,7 +3,7 @@
  * detection, outlined in its class colour, and a "class score" label at its top-left corner.
  */
 import type { Color, ImageAnnotations, PointsAnnotation, TextAnnotation } from '@foxglove/schemas';
-import { boxOutline } from '../contracts/annotations.ts';
+import { boxOutline, formatDetectionLabel } from '../contracts/annotations.ts';
 import type { ViperClass } from '../contracts/classes.ts';
 import type { Detection } from '../contracts/perception.ts';
 import { type TimeNs, toFoxgloveTime } from '../contracts/time.ts';
@@ -42,7 +42,7 @@ export function detectionsToImageAnnotations(
     texts.push({
       timestamp,
       position: { x: d.box.x1, y: d.box.y1 },
-      text: `${d.cls} ${d.score.toFixed(2)}`,
+      text: formatDetectionLabel(d.cls, d.score),
       font_size: FONT_SIZE_PX,
       text_color: WHITE,
       background_color: LABEL_BG,

@@ -6,7 +6,7 @@
  * - `/perception/objects` (viper.Objects): fused world objects, for BEV scoring.
  * Frames are numbered by stamp: {@link StampIndex} gives every distinct stamp its rank.
  */
-import { parseTrackLabel } from '../contracts/annotations.ts';
+import { parseDetectionLabel, parseTrackLabel } from '../contracts/annotations.ts';
 import { type GroundTruthMessage, ObjectsMessage } from '../contracts/perception.ts';
 import { InputError } from '../contracts/errors.ts';
 import { compareNs } from '../contracts/time.ts';
@@ -59,9 +59,13 @@ interface AnnotationsLike {
   texts?: { text?: string }[];
 }
 
+/** A plain detection's box (`replay --tracker none`): scored for AP only, as it has no track id. */
+export type DetectionRow = Required<Pick<TrackRow, 'box' | 'cls' | 'camera' | 'score'>>;
+
 /**
- * Tracks of one ImageAnnotations message. Outlines without a `#id` label (plain detections) are skipped and
- * counted, so a caller can tell a detector-only results file from an empty one. A message that is not shaped as
+ * Tracks of one ImageAnnotations message. Outlines without a `#id` label are counted (`unlabelled`), so a caller
+ * can tell a detector-only results file from an empty one; those labelled as a detection ("car 0.87") are returned
+ * as `detections`. A message that is not shaped as
  * ImageAnnotations (another schema on the topic, JSON of another shape) is refused with an input error naming
  * `where`, not scored as boxes of NaN.
  */
@@ -69,7 +73,7 @@ export function annotationsToRows(
   msg: AnnotationsLike,
   camera: string,
   where = `/perception/${camera}/annotations`,
-): { rows: Omit<TrackRow, 'frame'>[]; unlabelled: number } {
+): { rows: Omit<TrackRow, 'frame'>[]; unlabelled: number; detections: DetectionRow[] } {
   const bad = (detail: string): never => {
     throw new InputError({
       what: `annotations message does not match foxglove.ImageAnnotations: ${detail}`,
@@ -82,6 +86,7 @@ export function annotationsToRows(
   if (!Array.isArray(points)) bad('points is not an array');
   if (!Array.isArray(texts)) bad('texts is not an array');
   const rows: Omit<TrackRow, 'frame'>[] = [];
+  const detections: DetectionRow[] = [];
   let unlabelled = 0;
   points.forEach((p, k) => {
     if (p === null || typeof p !== 'object') bad(`points.${k} is not an object`);
@@ -96,22 +101,25 @@ export function annotationsToRows(
         bad(`points.${k}.points.${j} is not a point with finite x and y`);
     });
     const track = parseTrackLabel(label);
-    if (!track || pts.length < 2) {
-      unlabelled++;
-      return;
-    }
     const xs = pts.map((q) => q.x);
     const ys = pts.map((q) => q.y);
-    const row: Omit<TrackRow, 'frame'> = {
-      id: track.id,
-      cls: track.cls,
-      camera,
-      box: { x1: Math.min(...xs), y1: Math.min(...ys), x2: Math.max(...xs), y2: Math.max(...ys) },
-    };
+    const box = () => ({
+      x1: Math.min(...xs),
+      y1: Math.min(...ys),
+      x2: Math.max(...xs),
+      y2: Math.max(...ys),
+    });
+    if (!track || pts.length < 2) {
+      unlabelled++;
+      const det = pts.length >= 2 ? parseDetectionLabel(label) : null;
+      if (det) detections.push({ cls: det.cls, score: det.score, camera, box: box() });
+      return;
+    }
+    const row: Omit<TrackRow, 'frame'> = { id: track.id, cls: track.cls, camera, box: box() };
     if (track.score !== undefined) row.score = track.score;
     rows.push(row);
   });
-  return { rows, unlabelled };
+  return { rows, unlabelled, detections };
 }
 
 /** Per-camera 2D ground truth, keeping actors at least `minVisibility` visible. */

@@ -57,6 +57,7 @@ export { type KittiRow, kittiRowsToTrackRows, readKitti, writeKitti } from './fo
 export { intersectionOverArea, preprocessKitti } from './formats/kittiPreprocess.ts';
 export {
   annotationsToRows,
+  type DetectionRow,
   groundTruthToBev,
   groundTruthToRows,
   objectsToBev,

@@ -1,7 +1,13 @@
 import { PointsAnnotationType } from '@foxglove/schemas';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boxOutline, formatTrackLabel, parseTrackLabel } from '../../src/contracts/annotations.ts';
+import {
+  boxOutline,
+  formatDetectionLabel,
+  formatTrackLabel,
+  parseDetectionLabel,
+  parseTrackLabel,
+} from '../../src/contracts/annotations.ts';
 import { VIPER_CLASSES } from '../../src/contracts/classes.ts';
 
 describe('track labels', () => {
@@ -34,5 +40,14 @@ describe('track labels', () => {
     ]);
     expect(o.fill_color.a).toBe(0);
     expect(o.type).toBe(PointsAnnotationType.LINE_LOOP);
+  });
+});
+
+describe('detection labels', () => {
+  it('read back what formatDetectionLabel writes, and nothing of a track label', () => {
+    expect(parseDetectionLabel(formatDetectionLabel('car', 0.8712))).toEqual({ cls: 'car', score: 0.87 });
+    expect(parseDetectionLabel('pedestrian 1.00')).toEqual({ cls: 'pedestrian', score: 1 });
+    for (const other of ['#12 car 0.87', 'car', '', 'car high', '#car 0.5'])
+      expect(parseDetectionLabel(other)).toBeNull();
   });
 });

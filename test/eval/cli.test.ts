@@ -284,7 +284,7 @@ describe('viper eval on a results MCAP', () => {
     expect(k.err).toMatch(/--format kitti is for text files, and .* is an MCAP recording/);
   });
 
-  it('results of a replay without a tracker: the hint does not say to replay the results again', async () => {
+  it('results of a replay without a tracker: their detections are scored for AP, nothing else', async () => {
     const rec = join(dir, 'notrack.mcap');
     await simulateSmall('pedestrian_crossing', rec, { duration: 3.5 });
     const out = join(dir, 'notrack.results.mcap');
@@ -303,10 +303,31 @@ describe('viper eval on a results MCAP', () => {
         ])
       ).code,
     ).toBe(0);
-    const r = await run(out);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(
-      /nothing to score: .* — these results of viper replay hold no tracks: it ran with --detector none or --tracker none/,
+    const r = await run(out, '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as {
+      tracking?: unknown;
+      bev?: unknown;
+      detection: { mAP50: number; perClass: Record<string, { numDets: number; numGt: number }> };
+      notes: string[];
+    };
+    expect(j.tracking).toBeUndefined();
+    expect(j.bev).toBeUndefined();
+    // The detections the file holds are AP's boxes (those of classes with ground truth are listed per class); the
+    // oracle's lie near the ground truth.
+    const dets = Object.values(j.detection.perClass).reduce((n, c) => n + c.numDets, 0);
+    const held = Number(
+      /^no tracks: the (\d+) detections \(boxes without track ids: --tracker none\) are scored for AP only$/.exec(
+        j.notes.find((n) => n.startsWith('no tracks')) ?? '',
+      )?.[1],
+    );
+    expect(dets).toBeLessThanOrEqual(held);
+    expect(dets).toBeGreaterThan(0.9 * held);
+    expect(dets).toBeGreaterThan(50);
+    expect(j.detection.mAP50).toBeGreaterThan(0.8);
+    const text = await run(out);
+    expect(text.out).toMatch(
+      /detection AP \(COCO, over the output's boxes: track boxes, or detections with --tracker none\)/,
     );
   }, 60_000);
 
