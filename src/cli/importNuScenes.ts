@@ -22,6 +22,7 @@ import { type NuRig, nuScenesRigs } from '../io/nuscenes/rigs.ts';
 import { loadNuScenes, nuScenesVersions, pickScene } from '../io/nuscenes/tables.ts';
 import { sceneUpdate } from '../sim/record.ts';
 import { checkOutputPaths } from './paths.ts';
+import { compareText } from '../contracts/compareText.ts';
 
 interface NuScenesImportOptions {
   dataroot: string;
@@ -157,7 +158,7 @@ export async function importNuScenes(o: NuScenesImportOptions): Promise<NuScenes
     durationS: done > 1 ? Number(written[done - 1]!.tNs - written[0]!.tNs) / 1e9 : 0,
     actors: written.reduce((n, r) => n + (r.gt?.actors.length ?? 0), 0),
     objects: new Set(written.flatMap((r) => r.gt?.actors.map((a) => a.id) ?? [])).size,
-    skipped: Object.fromEntries([...skipped].sort(([a], [b]) => a.localeCompare(b))),
+    skipped: Object.fromEntries([...skipped].sort(([a], [b]) => compareText(a, b))),
     unmatchedFrames: unmatched,
     ...(o.control?.stopped && done < rigs.length ? { interrupted: true } : {}),
   };

@@ -9,6 +9,7 @@ import { nsToSec } from '../contracts/time.ts';
 import { type MetadataRecord, RecordingReader } from '../io/index.ts';
 import { schemaKind } from '../contracts/schemaKinds.ts';
 import { decodeProblem, interpretMessage } from './interpret.ts';
+import { compareText } from '../contracts/compareText.ts';
 
 export interface InspectReport {
   path: string;
@@ -98,7 +99,7 @@ export async function inspectRecording(
           ...(undecodable === undefined ? {} : { undecodable }),
         };
       })
-      .sort((a, b) => a.topic.localeCompare(b.topic));
+      .sort((a, b) => compareText(a.topic, b.topic));
     const durationS = s.messageCount > 0 ? nsToSec(s.endNs - s.startNs) : 0;
     // What was read of a damaged file: its span, not the one its summary (or the streamed file) claims.
     const readSpan = damaged ? [...spans.values()].reduce<Span | undefined>(widen, undefined) : undefined;
@@ -159,7 +160,7 @@ export async function inspectRecording(
       }
     }
     for (const cam of cameras) cam.calibration = calibrations.get(cam.cameraId) ?? null;
-    cameras.sort((a, b) => a.cameraId.localeCompare(b.cameraId) || a.topic.localeCompare(b.topic));
+    cameras.sort((a, b) => compareText(a.cameraId, b.cameraId) || compareText(a.topic, b.topic));
     const report: InspectReport = {
       path: reader.path, // the file read, also when given a rosbag2 folder
       sizeBytes: s.sizeBytes,
@@ -175,7 +176,7 @@ export async function inspectRecording(
       topics,
       cameras,
       sameCamera: sameCamera(cameras, firstLogNs),
-      unread: unread.sort((a, b) => a.topic.localeCompare(b.topic)),
+      unread: unread.sort((a, b) => compareText(a.topic, b.topic)),
       metadata: await reader.metadata(),
     };
     const rec = reader.recovery();

@@ -5,6 +5,7 @@ import type { ReplayOptions } from './replay.ts';
 import type { ResultsSink } from './ResultsSink.ts';
 import type { RigIntake } from './rigIntake.ts';
 import type { PerceptionCounts, ReplaySummary } from './summaryTypes.ts';
+import { compareText } from '../contracts/compareText.ts';
 
 export function summarize(
   opts: ReplayOptions,
@@ -54,9 +55,9 @@ export function summarize(
       ? {
           duplicateFrames: [...stats.duplicates.values()].sort(
             (a, b) =>
-              a.cameraId.localeCompare(b.cameraId) ||
-              a.used.localeCompare(b.used) ||
-              a.copy.localeCompare(b.copy),
+              compareText(a.cameraId, b.cameraId) ||
+              compareText(a.used, b.used) ||
+              compareText(a.copy, b.copy),
           ),
         }
       : {}),
@@ -64,7 +65,7 @@ export function summarize(
       ? {
           badCalibrations: [...stats.badCalibrations]
             .map(([cameraId, why]) => ({ cameraId, why }))
-            .sort((a, b) => a.cameraId.localeCompare(b.cameraId)),
+            .sort((a, b) => compareText(a.cameraId, b.cameraId)),
         }
       : {}),
     startNs: run.startNs,

@@ -4,6 +4,7 @@ import { cameraFromAnnotationsTopic } from '../../contracts/topics.ts';
 import { inspectRecording, type InspectReport } from '../../graph/inspect.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
+import { compareText } from '../../contracts/compareText.ts';
 
 export function register(program: Command): void {
   program
@@ -107,6 +108,6 @@ function shortValue(v: string): string {
 
 /** `zstd`, `uncompressed`, or both: `zstd and uncompressed` (the writer stores chunks that do not shrink as they are). */
 function chunkCompression(kinds: readonly string[]): string {
-  const named = [...kinds].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
+  const named = [...kinds].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : compareText(a, b)));
   return named.map((c) => c || 'uncompressed').join(' and ');
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { RecordingError, systemFailure } from '../../contracts/errors.ts';
 import { LOWER_IS_BETTER, type MetricTable, metricOf } from './metricTable.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
+import { compareText } from '../../contracts/compareText.ts';
 
 export const Golden = z.object({
   scenario: z.string(),
@@ -152,7 +153,7 @@ export function diffMetrics(
     out.push({ key, golden: g, now: n, delta, worse });
   }
   return out.sort(
-    (a, b) => Number(b.worse) - Number(a.worse) || rank(a.key) - rank(b.key) || a.key.localeCompare(b.key),
+    (a, b) => Number(b.worse) - Number(a.worse) || rank(a.key) - rank(b.key) || compareText(a.key, b.key),
   );
 }
 

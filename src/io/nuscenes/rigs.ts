@@ -33,6 +33,7 @@ import {
 import { InputError } from '../../contracts/errors.ts';
 import type { NuAnnotation, NuSample, NuScene, NuScenesDb, NuSampleData } from './tables.ts';
 import { pushTo, sceneSamples } from './tables.ts';
+import { compareText } from '../../contracts/compareText.ts';
 
 export interface NuCamera {
   cameraId: string;
@@ -138,7 +139,7 @@ export function nuScenesRigs(db: NuScenesDb, scene: NuScene, o: { sweeps?: boole
     const odomFromEgo = composePose(odomFromGlobal, refEgo);
     const egoFromGlobal = invertPose(refEgo);
     const cameras = [...cams]
-      .sort((a, b) => sensorOf(db, a).channel.localeCompare(sensorOf(db, b).channel))
+      .sort((a, b) => compareText(sensorOf(db, a).channel, sensorOf(db, b).channel))
       .map((d) => cameraOf(db, d, egoFromGlobal));
     const rig: NuRig = { tNs, ego: transform(tfFrames.world, tfFrames.ego, odomFromEgo), cameras };
     if (sample) {

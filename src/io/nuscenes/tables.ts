@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, InputError } from '../../contracts/errors.ts';
+import { compareText } from '../../contracts/compareText.ts';
 
 const Token = z.string().min(1);
 const Xyz = z.tuple([z.number(), z.number(), z.number()]);
@@ -186,7 +187,7 @@ export function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
 
 /** The scene named (by name or token), or the only one; otherwise a ConfigError listing the names. */
 export function pickScene(db: NuScenesDb, wanted: string | undefined): NuScene {
-  const scenes = [...db.scene.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const scenes = [...db.scene.values()].sort((a, b) => compareText(a.name, b.name));
   if (scenes.length === 0)
     throw new InputError({
       what: `no scenes in ${db.version}`,

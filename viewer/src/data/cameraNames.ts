@@ -4,6 +4,7 @@ import { cameraFromAnnotationsTopic, topics } from '../../../src/contracts/topic
 import { makeDecoder } from '../mcap/decoders.ts';
 import { cameraFromTopic, isCalibrationSchema, isImageSchema } from './normalize.ts';
 import type { CameraInfo } from './Recording.ts';
+import { compareText } from '../../../src/contracts/compareText.ts';
 
 /**
  * Any image channel is a camera (Foxglove or ROS 2, `/<camera>/image` or e.g. `/<camera>/image_raw`), named as
@@ -14,7 +15,7 @@ export function findCameras(
   byTopic: Map<string, McapTypes.Channel>,
 ): CameraInfo[] {
   const schemaName = (ch: McapTypes.Channel) => reader.schemasById.get(ch.schemaId)?.name ?? '';
-  const sorted = [...reader.channelsById.values()].sort((a, b) => a.topic.localeCompare(b.topic));
+  const sorted = [...reader.channelsById.values()].sort((a, b) => compareText(a.topic, b.topic));
   const cameras: CameraInfo[] = [];
   for (const ch of sorted) {
     if (!isImageSchema(schemaName(ch)) || ch.topic.startsWith(topics.resultsPrefix)) continue;
@@ -96,7 +97,7 @@ export async function addImagelessCameras(
   const schemaName = (ch: McapTypes.Channel) => reader.schemasById.get(ch.schemaId)?.name ?? '';
   const calibrations = [...byTopic.values()]
     .filter((ch) => isCalibrationSchema(schemaName(ch)))
-    .sort((a, b) => a.topic.localeCompare(b.topic));
+    .sort((a, b) => compareText(a.topic, b.topic));
   const usedCalibrations = new Set(cameras.map((c) => c.calibrationTopic));
   const byFrameId = new Map<string, string>();
   for (const ch of calibrations) {
