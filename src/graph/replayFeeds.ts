@@ -52,7 +52,8 @@ export function feedNames(inputs: readonly string[]): string[] {
         const [first, second] = group.map((k) => inputs[k]!);
         const same = resolve(first!).toLowerCase() === resolve(second!).toLowerCase();
         throw new ConfigError({
-          what: `two recordings make one feed '${name(group[0]!)}'`,
+          // Given twice, the name grew to the whole path (tmp_…_ped) before this was known: said as given.
+          what: same ? 'one recording given twice' : `two recordings make one feed '${name(group[0]!)}'`,
           where: `${first}, ${second}`,
           hint: same
             ? 'each file once: a feed is named after its file, or its folders where names repeat'

@@ -161,7 +161,7 @@ export function register(program: Command): void {
         };
         const start = performance.now();
         const lastFrame = lastMotFrame(rows);
-        const bar = createProgress('track', lastFrame, 'frames', o.progress);
+        const bar = createProgress('track', lastFrame, 'frames', o.progress && !o.json);
         const run = new MotRunCollector();
         const stop = { signal: undefined as NodeJS.Signals | undefined };
         const dispose = onInterrupt((signal) => {
