@@ -4,7 +4,7 @@
  * from input files calls `checkOutputPaths` before it opens anything for writing.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 import { BUNDLED_MODEL, loadModelCard } from '../detect/card.ts';
 import { type FileIdentity, fileIdentity, sameFile } from '../io/sameFile.ts';
@@ -133,7 +133,7 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
       throw new ConfigError({
         what: 'output is the input',
         where: plain ? input : `${out.flag} ${out.path}${out.path === input ? '' : ` = ${input}`}`,
-        hint: 'write the results to another file',
+        hint: `write it to another file, e.g. ${join(dirname(out.path), out.example ?? 'results.mcap')}`,
       });
     }
     if (!out.replacesFolder) {

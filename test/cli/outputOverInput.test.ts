@@ -67,7 +67,7 @@ describe('an output that is an input is refused, the input untouched', () => {
     refused(
       ['replay', rec, '-o', rec, '--detector', 'oracle'],
       rec,
-      /output is the input \(.*ped\.mcap\) — write the results to another file$/,
+      /output is the input \(.*ped\.mcap\) — write it to another file, e\.g\. .*\/results\.mcap$/,
       async (args) => viper(args),
     ));
 
