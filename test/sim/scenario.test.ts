@@ -463,6 +463,20 @@ describe('scenario files', () => {
     }
   });
 
+  it('takes a bundled scenario by its name, as demo and scenarios run do, and says which it meant otherwise', async () => {
+    const ok = await runSimulate(['camera_dropout', '--check', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(join(repoRoot, 'scenarios', 'camera_dropout.yaml'));
+    const typo = await runSimulate(['camera_dropot', '--check']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim()).toMatch(
+      /^error: config: no scenario file matches 'camera_dropot' .*did you mean 'camera_dropout'\?/,
+    );
+    // A path is not looked up among the bundled scenarios.
+    const path = await runSimulate(['./camera_dropout', '--check']);
+    expect(path.code).toBe(2);
+  });
+
   it('the real `viper` process exits 2 with one stderr line for a broken scenario', async () => {
     const { spawnSync } = await import('node:child_process');
     const dir = await mkdtemp(join(tmpdir(), 'viper-sim-'));

@@ -1,6 +1,8 @@
 import { plural } from '../words.ts';
 import { rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_INTERRUPTED, ViperError } from '../../contracts/errors.ts';
 import { mosaicPng } from '../../sim/mosaic.ts';
@@ -16,6 +18,16 @@ import { exportDataset } from '../simulateDataset.ts';
 import { recordDigests } from '../simulateDigests.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
 import { checkOutputFolder, writeOutputFile } from '../../io/outputFile.ts';
+import { expandScenarioArgs } from '../../eval/scenarios/files.ts';
+
+/** The bundled scenarios: a bare name (`pedestrian_crossing`) is one of them, as in `demo` and `scenarios run`. */
+const BUNDLED = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'), 'scenarios');
+
+/** A file as given; a bare name that is no file, the bundled scenario of that name (or a did-you-mean refusal). */
+function scenarioFile(arg: string): string {
+  if (existsSync(arg) || /[/\\*?]|\.(ya?ml|json)$/i.test(arg)) return arg;
+  return expandScenarioArgs([arg], BUNDLED)[0]!;
+}
 
 interface Opts {
   output?: string;
@@ -98,7 +110,7 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('render scenario files into multi-camera MCAP recordings with exact ground truth')
-    .argument('[scenarios...]', 'scenario files (.yaml or .json)')
+    .argument('[scenarios...]', 'scenario files (.yaml or .json), or bundled scenario names (pedestrian_crossing)')
     .option('-o, --output <file>', 'recording (.mcap) to write (one scenario)')
     .option('--export-dataset <dir>', 'write images + YOLO and COCO labels for detector training')
     .option(
@@ -124,7 +136,8 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON summary')
     .option('--no-progress', 'no progress bar')
     .action(
-      action(async (files: string[], o: Opts) => {
+      action(async (args: string[], o: Opts) => {
+        const files = args.map(scenarioFile);
         checkOutputPaths(
           [...files, o.verify],
           [
