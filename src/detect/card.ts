@@ -3,7 +3,8 @@
  * colour order, normalisation, letterbox, output layout, class names and their mapping onto Viper's classes,
  * thresholds). Validated with zod on entry; everything downstream trusts the parsed card.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { otherKind } from '../io/fileKind.ts';
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -188,6 +189,15 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
   const candidates = cardCandidates(ref).map((p) => resolve(p));
   const cardPath = candidates.find((p) => existsSync(p));
   if (!cardPath) {
+    // A file that is there but is no card nor model (a recording passed as --model): said as what it is.
+    if (existsSync(ref) && statSync(ref).isFile() && !/\.(onnx|json)$/i.test(ref)) {
+      const other = otherKind(readHead(ref), ref);
+      throw new ModelError({
+        what: other ? `${other.what}, not a model` : 'not a model card (.json) or an ONNX model (.onnx)',
+        where: ref,
+        hint: '--model takes a card (.json), an .onnx beside its <name>.card.json, or a name under models/cards/',
+      });
+    }
     const isOnnx = extname(ref) === '.onnx';
     if (isOnnx && !existsSync(ref)) {
       throw new ModelError({ what: 'model file not found', where: ref, hint: checkPathHint() });
@@ -203,7 +213,15 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
     });
   }
   let raw: unknown;
-  const text = await readFile(cardPath, 'utf8');
+  const bytes = await readFile(cardPath);
+  const other = otherKind(bytes.subarray(0, 16), cardPath);
+  if (other)
+    throw new ModelError({
+      what: `${other.what}, not a model card`,
+      where: cardPath,
+      hint: '--model takes a card (.json), an .onnx beside its <name>.card.json, or a name under models/cards/',
+    });
+  const text = bytes.toString('utf8');
   try {
     raw = JSON.parse(text);
   } catch (cause) {
@@ -273,4 +291,15 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
 /** Class index → Viper class (undefined: dropped), in the model's class order. */
 export function classTable(card: Pick<ModelCard, 'classes' | 'classMap'>): (ViperClass | undefined)[] {
   return card.classes.map((name) => card.classMap[name]);
+}
+
+/** The first bytes of a file (what it is, for a refusal). */
+function readHead(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(16);
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -141,6 +141,26 @@ describe('bad input → one line, exit 2', () => {
     expect(existsSync(join(dir, 'o2.mcap'))).toBe(false);
   });
 
+  it('a file of another kind than the command reads: said as what it is, and which command takes it', async () => {
+    const scenario = join(repoRoot, 'scenarios', 'camera_dropout.yaml');
+    const onnx = join(repoRoot, 'models', 'viper-det', 'viper-det.onnx');
+    const o = join(dir, 'kind.out');
+    await expectOneLineExit2(
+      ['replay', scenario, '-o', `${o}.mcap`],
+      /a YAML file \(a scenario\?\), not an MCAP recording .* — simulate renders a scenario: viper simulate .*camera_dropout\.yaml -o rec\.mcap/,
+    );
+    await expectOneLineExit2(['inspect', onnx], /an ONNX model, not an MCAP recording .* — replay runs it/);
+    await expectOneLineExit2(
+      ['simulate', good, '-o', `${o}.mcap`],
+      /^error: scenario: an MCAP recording, not a scenario file .* — replay, eval, view and inspect read recordings/,
+    );
+    await expectOneLineExit2(['track', good, '-o', `${o}.txt`], /an MCAP recording, not a text file of rows/);
+    await expectOneLineExit2(
+      ['replay', good, '-o', `${o}.mcap`, '--model', good, '--detector', 'model'],
+      /^error: model: an MCAP recording, not a model( card)? \(.*good\.mcap\) — --model takes a card/,
+    );
+  });
+
   it('truncated at seeded offsets', async () => {
     for (const frac of [0.37, 0.81]) {
       const p = variant(`trunc-${frac}.mcap`, (b) => b.subarray(0, Math.floor(b.length * frac)));

@@ -110,7 +110,10 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('render scenario files into multi-camera MCAP recordings with exact ground truth')
-    .argument('[scenarios...]', 'scenario files (.yaml or .json), or bundled scenario names (pedestrian_crossing)')
+    .argument(
+      '[scenarios...]',
+      'scenario files (.yaml or .json), or bundled scenario names (pedestrian_crossing)',
+    )
     .option('-o, --output <file>', 'recording (.mcap) to write (one scenario)')
     .option('--export-dataset <dir>', 'write images + YOLO and COCO labels for detector training')
     .option(

@@ -3,6 +3,7 @@
  * MCAP magic), an indexed open with sanity checks of the index, and otherwise a streaming scan that rebuilds
  * the summary and finds the first damaged record.
  */
+import { otherKind } from '../fileKind.ts';
 import { stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { McapIndexedReader, Opcode } from '@mcap/core';
@@ -101,10 +102,12 @@ export async function checkMagic(fh: FileHandle, size: number, path: string): Pr
     const seen = Array.from(head.subarray(0, MCAP_MAGIC.length), (b) => b.toString(16).padStart(2, '0')).join(
       ' ',
     );
+    const other = otherKind(head, path);
     throw recordingError(
-      `not an MCAP file (starts with ${seen || 'nothing'})`,
+      other ? `${other.what}, not an MCAP recording` : `not an MCAP file (starts with ${seen || 'nothing'})`,
       path,
-      'expected the MCAP magic 89 4d 43 41 50 30 0d 0a; is this a rosbag2 folder or a .db3 file?',
+      other?.hint ??
+        'expected the MCAP magic 89 4d 43 41 50 30 0d 0a; is this a rosbag2 folder or a .db3 file?',
     );
   }
 }

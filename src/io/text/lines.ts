@@ -1,4 +1,5 @@
 /** What the line-based tracking text readers (MOTChallenge, KITTI) share: their options and error places. */
+import { otherKind } from '../fileKind.ts';
 import { readFile } from 'node:fs/promises';
 import { InputError, systemFailure } from '../../contracts/errors.ts';
 
@@ -51,8 +52,9 @@ export class FrameIds {
 
 /** A text input read whole: a missing or unreadable file is one line naming it (as a missing recording is). */
 export async function readTextInput(path: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError({
@@ -67,4 +69,8 @@ export async function readTextInput(path: string): Promise<string> {
       cause: err,
     });
   }
+  const other = otherKind(bytes.subarray(0, 16), path);
+  if (other && other.kind !== 'yaml')
+    throw new InputError({ what: `${other.what}, not a text file of rows`, where: path, hint: other.hint });
+  return bytes.toString('utf8');
 }

@@ -5,6 +5,7 @@
  * @example
  * const { scenario, world } = await loadScenario('scenarios/highway_cut_in.yaml');
  */
+import { otherKind } from '../../io/fileKind.ts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
@@ -155,9 +156,9 @@ export function scenarioFromText(text: string, where: string, o: ScenarioLoadOpt
 }
 
 export async function loadScenario(path: string, o: ScenarioLoadOptions = {}): Promise<LoadedScenario> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new ScenarioError({
@@ -167,7 +168,10 @@ export async function loadScenario(path: string, o: ScenarioLoadOptions = {}): P
       cause: err,
     });
   }
-  return scenarioFromText(text, path, o);
+  const other = otherKind(bytes.subarray(0, 16), path);
+  if (other && other.kind !== 'yaml')
+    throw new ScenarioError({ what: `${other.what}, not a scenario file`, where: path, hint: other.hint });
+  return scenarioFromText(bytes.toString('utf8'), path, o);
 }
 
 /**

@@ -1,0 +1,36 @@
+/**
+ * A file given to a command that reads another kind (a recording to `simulate`, a scenario to `replay`, a model
+ * to `track`): what it is, from its first bytes or its name, and which command takes it, so the refusal says that
+ * rather than what the parser tripped on ("not valid YAML at line 41", "1 columns", bytes of binary).
+ */
+import { MCAP_MAGIC } from './mcap/recordBytes.ts';
+
+export interface OtherKind {
+  kind: 'mcap' | 'onnx' | 'yaml';
+  /** "an MCAP recording" */
+  what: string;
+  /** Which command reads it. */
+  hint: string;
+}
+
+export function otherKind(head: Uint8Array, path: string): OtherKind | undefined {
+  if (head.length >= MCAP_MAGIC.length && MCAP_MAGIC.every((b, i) => head[i] === b))
+    return {
+      kind: 'mcap',
+      what: 'an MCAP recording',
+      hint: `replay, eval, view and inspect read recordings (viper inspect ${path} shows what it holds)`,
+    };
+  if (/\.onnx$/i.test(path))
+    return {
+      kind: 'onnx',
+      what: 'an ONNX model',
+      hint: `replay runs it: viper replay <recording> --model ${path}`,
+    };
+  if (/\.ya?ml$/i.test(path))
+    return {
+      kind: 'yaml',
+      what: 'a YAML file (a scenario?)',
+      hint: `simulate renders a scenario: viper simulate ${path} -o rec.mcap`,
+    };
+  return undefined;
+}
