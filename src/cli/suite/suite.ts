@@ -334,7 +334,15 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     passed: ran.filter((x) => x.status === 'pass').length,
     failed: ran.filter((x) => x.status === 'fail').length,
     errors: ran.filter((x) => x.status === 'error').length,
-    ...(stopping ? { interrupted: true } : {}),
+    // The reports name the scenarios a stop left out: they had read as a smaller suite, not a cut-short one.
+    ...(stopping
+      ? {
+          interrupted: true,
+          notStarted: o.files.flatMap((file, i) =>
+            outcomes[i] === undefined ? [{ scenario: names[i]!, file }] : [],
+          ),
+        }
+      : {}),
     timing: {
       wallMs: Math.round(performance.now() - t0),
       jobs,

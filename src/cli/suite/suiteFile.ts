@@ -7,6 +7,7 @@
  * @example
  * const suite = await readSuiteJson('artifacts/scenarios/suite.json');
  * for (const s of suite.scenarios) if (s.results) console.log(s.scenario, s.results.path); // absolute
+ * for (const s of suite.notStarted ?? []) console.log('not started:', s.file); // an interrupted run's
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -27,6 +28,8 @@ const SuiteFile = z.looseObject({
   mode: z.string(),
   detector: z.string(),
   scenarios: z.array(Scenario),
+  /** An interrupted run's scenarios that never started (`interrupted: true` beside it). */
+  notStarted: z.array(z.looseObject({ scenario: z.string(), file: z.string() })).optional(),
 });
 
 export type SuiteFile = z.infer<typeof SuiteFile> & { version: number };
@@ -74,5 +77,6 @@ export async function readSuiteJson(file: string): Promise<SuiteFile> {
       ...(s.results ? { results: { ...s.results, path: abs(s.results.path) } } : {}),
       ...(s.golden ? { golden: { ...s.golden, path: abs(s.golden.path) } } : {}),
     })),
+    ...(r.data.notStarted ? { notStarted: r.data.notStarted.map((x) => ({ ...x, file: abs(x.file) })) } : {}),
   };
 }

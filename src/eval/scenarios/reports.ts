@@ -38,10 +38,31 @@ export function formatTable(s: SuiteResult): string {
   );
   for (const o of s.outcomes)
     for (const f of o.failures) lines.push(`${o.status.toUpperCase()} ${o.scenario}: ${f}`);
+  const stop = interruptedLine(s);
+  if (stop) lines.push(stop);
   lines.push(
-    `${s.passed} passed, ${s.failed} failed, ${s.errors} ${s.errors === 1 ? 'error' : 'errors'} (${s.mode}, ${s.detector}) in ${(s.timing.wallMs / 1000).toFixed(1)} s with ${s.timing.jobs} ${s.timing.jobs === 1 ? 'job' : 'jobs'}`,
+    `${counts(s)} (${s.mode}, ${s.detector}) in ${(s.timing.wallMs / 1000).toFixed(1)} s with ${s.timing.jobs} ${s.timing.jobs === 1 ? 'job' : 'jobs'}`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** `2 passed, 0 failed, 1 error`, and `, 7 not started` when a stop left scenarios out. */
+function counts(s: SuiteResult): string {
+  const notStarted = s.interrupted ? `, ${s.notStarted?.length ?? 0} not started` : '';
+  return `${s.passed} passed, ${s.failed} failed, ${s.errors} ${s.errors === 1 ? 'error' : 'errors'}${notStarted}`;
+}
+
+/**
+ * What a stop (Ctrl-C, SIGTERM) left out, e.g. `INTERRUPTED: 8 of 10 scenarios not started: highway_cut_in, …`:
+ * without it an interrupted run read as a smaller suite. Undefined when the run was not interrupted.
+ */
+function interruptedLine(s: SuiteResult): string | undefined {
+  if (!s.interrupted) return undefined;
+  const left = s.notStarted ?? [];
+  const total = s.outcomes.length + left.length;
+  return left.length === 0
+    ? `INTERRUPTED: every scenario had started; those running were cut short`
+    : `INTERRUPTED: ${left.length} of ${total} scenarios not started: ${left.map((x) => x.scenario).join(', ')}`;
 }
 
 /**
@@ -65,6 +86,12 @@ export function suiteJson(s: SuiteResult, dir: string): object {
     passed: s.passed,
     failed: s.failed,
     errors: s.errors,
+    ...(s.interrupted
+      ? {
+          interrupted: true,
+          notStarted: (s.notStarted ?? []).map((x) => ({ scenario: x.scenario, file: rel(x.file) })),
+        }
+      : {}),
     scenarios: s.outcomes.map((o) => ({
       scenario: o.scenario,
       file: rel(o.file),
@@ -112,7 +139,10 @@ const xml = (s: string) =>
 const problem = (tag: 'failure' | 'error', why: string) =>
   `<${tag} message="${xml(why)}">${xml(why)}</${tag}>`;
 
-/** JUnit XML: a test suite per scenario, a test case per expectation plus one for the golden comparison. */
+/**
+ * JUnit XML: a test suite per scenario, a test case per expectation plus one for the golden comparison; a scenario
+ * an interrupted run did not start is one skipped case, `run`.
+ */
 export function junitXml(s: SuiteResult): string {
   const suites: string[] = [];
   let tests = 0;
@@ -161,6 +191,14 @@ export function junitXml(s: SuiteResult): string {
       `  <testsuite name="${xml(o.scenario)}" tests="${cases.length}" failures="${f}" errors="${e}" skipped="${k}" time="${(ms / 1000).toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`,
     );
   }
+  // A scenario a stop (Ctrl-C, SIGTERM) left out is a skipped case, not a pass nor a missing entry.
+  for (const x of s.notStarted ?? []) {
+    tests++;
+    skipped++;
+    suites.push(
+      `  <testsuite name="${xml(x.scenario)}" tests="1" failures="0" errors="0" skipped="1" time="0.000">\n    <testcase classname="scenarios.${xml(x.scenario)}" name="run"><skipped message="not started: interrupted"/></testcase>\n  </testsuite>`,
+    );
+  }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="viper scenarios" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(s.timing.wallMs / 1000).toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
@@ -174,8 +212,9 @@ export function markdown(s: SuiteResult): string {
   const out: string[] = [
     `# Scenario suite (${s.mode}, ${s.detector})`,
     '',
-    `${s.passed} passed, ${s.failed} failed, ${s.errors} ${s.errors === 1 ? 'error' : 'errors'}.`,
+    `${counts(s)}.`,
     '',
+    ...(s.interrupted ? [`${interruptedLine(s)}.`, ''] : []),
     `| ${COLUMNS.map(([h]) => h).join(' | ')} |`,
     `| ${COLUMNS.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
     ...s.outcomes.map((o) => `| ${COLUMNS.map(([, f]) => f(o)).join(' | ')} |`),

@@ -39,8 +39,10 @@ export interface SuiteResult {
   passed: number;
   failed: number;
   errors: number;
-  /** Stopped by Ctrl-C / SIGTERM: the scenarios not started are left out, those running were cut short. */
+  /** Stopped by Ctrl-C / SIGTERM: those running were cut short (errors), the others are `notStarted`. */
   interrupted?: boolean;
+  /** With `interrupted`: the scenarios that never started, in file order (none of the counts above). */
+  notStarted?: { scenario: string; file: string }[];
   /** Wall times: the only non-deterministic part of a result. */
   timing: { wallMs: number; jobs: number; perScenarioMs: Record<string, number> };
 }
