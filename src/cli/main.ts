@@ -111,10 +111,50 @@ function checkNoEmptyValues(argv: readonly string[]): void {
   }
 }
 
-const program = await buildProgram(process.argv.slice(2));
+/**
+ * `viper help <command> [<subcommand>…]` as `viper <command> [<subcommand>…] --help`. commander's help command
+ * reads only its first word: `help scenarios run` showed the help of `scenarios`, and `help bogus` the full help
+ * with no word of what was wrong. An unknown word becomes the command line it names (`viper bogus`,
+ * `viper scenarios bogus`), which commander refuses as an unknown command with its did-you-mean, exit 2.
+ *
+ * @example
+ * helpAsOption(program, ['help', 'scenarios', 'run']); // ['scenarios', 'run', '--help']
+ */
+export function helpAsOption(program: Command, argv: readonly string[]): string[] {
+  let cmd = program;
+  const at = argv.findIndex((a) => !a.startsWith('-'));
+  if (at < 0) return [...argv];
+  // The options before it (--verbose) and the commands it descends through (`viper scenarios help run`).
+  const path = [...argv.slice(0, at)];
+  let i = at;
+  for (; i < argv.length && argv[i] !== 'help'; i++) {
+    const sub = findCommand(cmd, argv[i]!);
+    if (!sub || argv[i]!.startsWith('-')) return [...argv];
+    path.push(argv[i]!);
+    cmd = sub;
+  }
+  if (i === argv.length || cmd.commands.length === 0) return [...argv];
+  for (const word of argv.slice(i + 1)) {
+    // A command without subcommands: what follows would be its arguments, which its help has no use for.
+    if (cmd.commands.length === 0) break;
+    if (word.startsWith('-')) continue;
+    const sub = findCommand(cmd, word);
+    if (!sub) return [...path, word];
+    path.push(word);
+    cmd = sub;
+  }
+  return [...path, '--help'];
+}
+
+function findCommand(cmd: Command, name: string): Command | undefined {
+  return cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+}
+
+const argv = process.argv.slice(2);
+const program = await buildProgram(argv);
 try {
-  checkNoEmptyValues(process.argv.slice(2));
-  await program.parseAsync(process.argv);
+  checkNoEmptyValues(argv);
+  await program.parseAsync([...process.argv.slice(0, 2), ...helpAsOption(program, argv)]);
 } catch (err) {
   if (err instanceof CommanderError) {
     // --help and --version end here too (exit code 0); everything else commander rejects is bad usage, already

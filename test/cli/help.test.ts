@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
+import { viperInProcess } from '../testing/cli.ts';
 
 function allCommands(cmd: Command): Command[] {
   return [cmd, ...cmd.commands.flatMap(allCommands)];
@@ -44,5 +45,45 @@ describe('which commands the program loads', () => {
       expect((await buildProgram(argv)).commands.map((c) => c.name())).toEqual(all);
     }
     expect((await buildProgram(['--version'])).commands).toEqual([]);
+  });
+});
+
+describe('viper help <command>', () => {
+  it('shows the help of the command it names, a subcommand too, as <command> --help does', async () => {
+    // commander's help command read only its first word: `help scenarios run` showed the help of `scenarios`.
+    for (const [words, flag] of [
+      [
+        ['help', 'scenarios', 'run'],
+        ['scenarios', 'run', '--help'],
+      ],
+      [
+        ['--verbose', 'help', 'replay'],
+        ['replay', '--help'],
+      ],
+      [
+        ['scenarios', 'help', 'score'],
+        ['scenarios', 'score', '--help'],
+      ],
+    ]) {
+      const r = await viperInProcess(words!);
+      expect(r, words!.join(' ')).toEqual(await viperInProcess(flag!));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: viper ${flag!.slice(0, -1).join(' ')} \\[options\\]`));
+    }
+  });
+
+  it('an unknown command is refused as `viper <command>` refuses it (with a did-you-mean), exit 2', async () => {
+    // It printed the full help, exit 2, without a word of what was wrong.
+    for (const [words, line] of [
+      [['help', 'bogus'], "error: unknown command 'bogus' (viper --help)\n"],
+      [['help', 'replya'], "error: unknown command 'replya' (Did you mean replay?) (viper --help)\n"],
+      [['help', 'scenarios', 'bogus'], "error: unknown command 'bogus' (viper scenarios --help)\n"],
+    ] as const) {
+      expect(await viperInProcess([...words]), words.join(' ')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: line,
+      });
+    }
   });
 });
