@@ -182,15 +182,32 @@ export function setsNothing(p: PerceptionParams): boolean {
  * model card): naming one is a change.
  */
 export function setsOnlyDefaults(p: PerceptionParams): boolean {
+  return Object.keys(paramChanges(p)).length === 0;
+}
+
+/**
+ * The settings of a parameter file that differ from their defaults, by dotted path, in the file's order: what a
+ * run with it changed (`viper compare` labels runs by it; the whole file, `viper params` unedited, is ~1.5 KB of
+ * defaults). A field without a fixed default (`imageWidth`, `classGroups`, `newTrackMargin`) is a change.
+ *
+ * @example
+ * paramChanges({ tracker: { matchThresh: 0.9, trackBuffer: 30 } }); // { 'tracker.matchThresh': 0.9 } (30 is the default)
+ */
+export function paramChanges(p: PerceptionParams): Record<string, unknown> {
   const d = defaultParams();
-  const same = (given: object | undefined, defaults: object): boolean =>
-    Object.entries(given ?? {}).every(
-      ([k, v]) => k in defaults && isDeepStrictEqual(v, (defaults as Record<string, unknown>)[k]),
-    );
-  return (
-    same(p.tracker, d.tracker) &&
-    same(p.fuse?.measure, d.fuse.measure) &&
-    same(p.fuse?.worldTracker, d.fuse.worldTracker)
+  const sections: [string, object | undefined, object][] = [
+    ['tracker', p.tracker, d.tracker],
+    ['fuse.measure', p.fuse?.measure, d.fuse.measure],
+    ['fuse.worldTracker', p.fuse?.worldTracker, d.fuse.worldTracker],
+  ];
+  return Object.fromEntries(
+    sections.flatMap(([name, given, defaults]) =>
+      Object.entries(given ?? {})
+        .filter(
+          ([k, v]) => !(k in defaults && isDeepStrictEqual(v, (defaults as Record<string, unknown>)[k])),
+        )
+        .map(([k, v]) => [`${name}.${k}`, v]),
+    ),
   );
 }
 

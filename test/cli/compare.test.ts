@@ -6,7 +6,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { buildStages } from '../../src/graph/buildStages.ts';
 import { replay } from '../../src/graph/replay.ts';
 import { viper, viperInProcess } from '../testing/cli.ts';
@@ -41,6 +42,7 @@ beforeAll(async () => {
 
 interface Figure {
   metric: string;
+  unit: string;
   a: number | null;
   b: number | null;
   delta: number | null;
@@ -85,6 +87,65 @@ it("gives each run's eval figures and the change from A to B", async () => {
   // How each was run, from its metadata: what A and B differ in.
   expect(text).toMatch(/^A .* \(oracle, \w+/);
   expect(JSON.parse(r.stdout).settings.a).toMatch(/^oracle, /);
+});
+
+describe('a run without fusion, with a parameter file that changes one setting', () => {
+  const c = join(dir, 'tuned-nofuse.results.mcap');
+  const params = join(dir, 'tuned.yaml');
+
+  beforeAll(async () => {
+    // `viper params` with one value edited: the file repeats every other default.
+    const defaults = (await viperInProcess(['params'])).stdout;
+    expect(defaults).toMatch(/^ {2}matchThresh: 0\.95$/m);
+    writeFileSync(params, defaults.replace(/^ {2}matchThresh: 0\.95$/m, '  matchThresh: 0.9'));
+    const r = await viperInProcess([
+      'replay',
+      rec,
+      '-o',
+      c,
+      '--detector',
+      'oracle',
+      '--no-fuse',
+      '--params',
+      params,
+      '--no-progress',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+  }, 120_000);
+
+  it('--json: fractions are labelled "fraction" (not "%"), and a figure one run lacks favours neither (null)', async () => {
+    const r = await viperInProcess(['compare', a, c, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const figures = JSON.parse(r.stdout).figures as Figure[];
+    const hota = figures.find((f) => f.metric === '2D HOTA')!;
+    expect(hota.unit).toBe('fraction');
+    expect(hota.a).toBeGreaterThan(0);
+    expect(hota.a).toBeLessThanOrEqual(1);
+    expect(figures.find((f) => f.metric === '2D IDSW')!.unit).toBe('count');
+    expect(new Set(figures.map((f) => f.unit))).toEqual(new Set(['fraction', 'count']));
+    // B has no fused objects: its world figures are missing, and '=' had read as a tie.
+    const world = figures.filter((f) => f.metric.startsWith('world '));
+    expect(world.length).toBeGreaterThan(0);
+    for (const f of world) {
+      expect(f.a, f.metric).not.toBeNull();
+      expect([f.b, f.delta, f.better], f.metric).toEqual([null, null, null]);
+    }
+    // The table prints the fractions as percentages, and marks no row a side lacks.
+    const text = (await viperInProcess(['compare', a, c])).stdout;
+    expect(text).toMatch(new RegExp(`\n {2}2D HOTA +${(100 * hota.a!).toFixed(1)} `));
+    expect(text).toMatch(/\n {2}world HOTA +\d+\.\d +- +-\n/);
+  });
+
+  it('names only the parameters the file changed from their defaults; --json keeps the whole file', async () => {
+    // It printed the file whole, ~1.5 KB of one-line JSON of defaults.
+    const text = (await viperInProcess(['compare', a, c])).stdout;
+    const [lineA, lineB] = text.split('\n');
+    expect(lineA).toBe(`A ${a} (oracle, bytetrack)`);
+    expect(lineB).toBe(`B ${c} (oracle, bytetrack, no fusion, params tracker.matchThresh=0.9)`);
+    const j = JSON.parse((await viperInProcess(['compare', a, c, '--json'])).stdout);
+    expect(j.settings.b).toBe('oracle, bytetrack, no fusion, params tracker.matchThresh=0.9');
+    expect(j.params).toEqual({ a: null, b: parse(readFileSync(params, 'utf8')) });
+  });
 });
 
 it('refuses replays of different recordings on one line', async () => {

@@ -22,6 +22,7 @@ import {
   defaultParams,
   defaultParamsYaml,
   loadParams,
+  paramChanges,
   paramsFromValue,
   setsNothing,
   setsOnlyDefaults,
@@ -240,6 +241,27 @@ describe('parameter schemas', () => {
     );
     // No fixed default: replay sets it per camera, a file naming it changes the run.
     expect(setsOnlyDefaults(paramsFromValue({ tracker: { imageWidth: 0 } }, 'p.yaml'))).toBe(false);
+  });
+
+  it('paramChanges names the settings that differ from their defaults, by dotted path', async () => {
+    const file = join(dir, 'defaults-changes.yaml');
+    writeFileSync(file, defaultParamsYaml());
+    expect(paramChanges(await loadParams(file))).toEqual({});
+    expect(
+      paramChanges(
+        paramsFromValue(
+          {
+            tracker: { matchThresh: 0.95, trackBuffer: 45, classGroups: [['car', 'truck']] },
+            fuse: { measure: { sigmaVPx: 2 }, worldTracker: { maxCoastS: 4 } },
+          },
+          'p.yaml',
+        ),
+      ),
+    ).toEqual({
+      'tracker.trackBuffer': 45,
+      'tracker.classGroups': [['car', 'truck']],
+      'fuse.worldTracker.maxCoastS': 4,
+    });
   });
 
   it('a missing file is one line', async () => {

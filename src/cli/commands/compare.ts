@@ -5,7 +5,7 @@
  * check), not compared.
  */
 import type { Command } from 'commander';
-import { InputError } from '../../contracts/errors.ts';
+import { ConfigError, InputError } from '../../contracts/errors.ts';
 import type { EvalReport, SequenceMetrics } from '../../eval/index.ts';
 import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { RecordingReader } from '../../io/index.ts';
@@ -15,25 +15,29 @@ import { interruptedReplay, replayMetadata } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
 import { sameFile } from '../paths.ts';
 import { numberArg, unitArg } from '../args.ts';
+import { paramChanges, paramsFromValue } from '../../graph/params.ts';
 
-/** One compared figure: `unit` says how it prints; `higherIsBetter` which way is an improvement. */
+/** One compared figure: `unit` says what its values are; `higherIsBetter` which way is an improvement. */
 interface Figure {
   metric: string;
-  unit: '%' | 'count';
+  unit: 'fraction' | 'count';
   higherIsBetter: boolean;
   of: (r: EvalReport) => number | undefined;
 }
 
 export interface ComparedFigure {
   metric: string;
-  /** '%': a fraction (0–1, printed as a percentage); 'count': a number of boxes or switches. */
+  /**
+   * 'fraction': 0–1, as `viper eval --json` gives it (the table prints it as a percentage); 'count': a number of
+   * boxes or switches. It said '%' beside values such as 0.69.
+   */
   unit: Figure['unit'];
   a: number | null;
   b: number | null;
   /** b − a (null when either is missing). */
   delta: number | null;
-  /** Which run the figure favours ('=' when equal or not comparable). */
-  better: 'a' | 'b' | '=';
+  /** Which run the figure favours: '=' when equal, null when either run lacks it (it had read '=', a tie). */
+  better: 'a' | 'b' | '=' | null;
 }
 
 function tracking(name: string, pick: (r: EvalReport) => SequenceMetrics | undefined): Figure[] {
@@ -52,9 +56,9 @@ function tracking(name: string, pick: (r: EvalReport) => SequenceMetrics | undef
     },
   });
   return [
-    fig('HOTA', '%', true, (m) => m.HOTA.HOTA),
-    fig('MOTA', '%', true, (m) => m.CLEAR.MOTA),
-    fig('IDF1', '%', true, (m) => m.Identity.IDF1),
+    fig('HOTA', 'fraction', true, (m) => m.HOTA.HOTA),
+    fig('MOTA', 'fraction', true, (m) => m.CLEAR.MOTA),
+    fig('IDF1', 'fraction', true, (m) => m.Identity.IDF1),
     fig('IDSW', 'count', false, (m) => m.CLEAR.IDSW),
     fig('FP', 'count', false, (m) => m.CLEAR.CLR_FP),
     fig('FN', 'count', false, (m) => m.CLEAR.CLR_FN),
@@ -68,9 +72,9 @@ function figures(a: EvalReport, b: EvalReport): Figure[] {
   ].sort();
   return [
     ...tracking('2D', (r) => r.tracking?.overall),
-    { metric: 'AP50', unit: '%', higherIsBetter: true, of: (r) => r.detection?.mAP50 },
+    { metric: 'AP50', unit: 'fraction', higherIsBetter: true, of: (r) => r.detection?.mAP50 },
     ...tracking('world', (r) => r.bev?.metrics),
-    { metric: 'world AMOTA', unit: '%', higherIsBetter: true, of: (r) => r.bev?.amota.AMOTA },
+    { metric: 'world AMOTA', unit: 'fraction', higherIsBetter: true, of: (r) => r.bev?.amota.AMOTA },
     ...cameras.flatMap((cam) =>
       tracking(cam, (r) => r.tracking?.perCamera[cam]).filter((f) => /HOTA|IDF1|IDSW$/.test(f.metric)),
     ),
@@ -83,7 +87,7 @@ export function compareReports(a: EvalReport, b: EvalReport): ComparedFigure[] {
     const y = f.of(b);
     const ok = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
     const delta = ok(x) && ok(y) ? y - x : null;
-    const better = delta === null || delta === 0 ? '=' : delta > 0 === f.higherIsBetter ? 'b' : 'a';
+    const better = delta === null ? null : delta === 0 ? '=' : delta > 0 === f.higherIsBetter ? 'b' : 'a';
     return { metric: f.metric, unit: f.unit, a: ok(x) ? x : null, b: ok(y) ? y : null, delta, better };
   });
 }
@@ -96,7 +100,7 @@ function formatCompared(
 ): string {
   const show = (r: ComparedFigure, v: number | null, signed = false) => {
     if (v === null) return '-';
-    const s = r.unit === '%' ? (100 * v).toFixed(1) : String(v);
+    const s = r.unit === 'fraction' ? (100 * v).toFixed(1) : String(v);
     return signed && v > 0 ? `+${s}` : s;
   };
   const width = Math.max(14, ...rows.map((r) => r.metric.length + 1));
@@ -115,9 +119,16 @@ function formatCompared(
   return `${out.join('\n')}\n`;
 }
 
-/** A replay stopped early (Ctrl-C) or salvaged from a damaged file scores as missing what it never replayed. */
+/** How a run was made, from its `viper` metadata: a label for the table, and the parameter file it was given. */
+interface RunSettings {
+  /** `oracle, sort, no fusion, params tracker.matchThresh=0.9`: what A and B differ in. */
+  label: string;
+  /** The parameter file's values as replay recorded them (null: none given). */
+  params: unknown;
+}
+
 /** A whole replay (refused otherwise), and how it was run, from its `viper` metadata: what A and B differ in. */
-async function checkWhole(path: string, which: string): Promise<string> {
+async function checkWhole(path: string, which: string): Promise<RunSettings> {
   const reader = await RecordingReader.open(path);
   try {
     if (await interruptedReplay(reader))
@@ -132,16 +143,49 @@ async function checkWhole(path: string, which: string): Promise<string> {
   }
 }
 
-/** `oracle, bytetrack, params {…}`: the run's detector, tracker and what its command line or file changed. */
-function settingsOf(m: Record<string, string>): string {
-  return [
+/** The parameters a label names at most; `--json` gives the whole file under `params`. */
+const MAX_PARAMS_SHOWN = 4;
+
+/** `oracle, bytetrack, params …`: the run's detector, tracker and what its command line or file changed. */
+function settingsOf(m: Record<string, string>): RunSettings {
+  let params: unknown = null;
+  if (m.params) {
+    try {
+      params = JSON.parse(m.params);
+    } catch {
+      params = m.params;
+    }
+  }
+  const label = [
     m.detector === 'model' && m.modelCard ? `model ${m.modelCard}` : m.detector,
     m.tracker,
     m.fuse === 'false' ? 'no fusion' : undefined,
-    m.params ? `params ${m.params}` : undefined,
+    m.params ? paramsLabel(params) : undefined,
   ]
     .filter((x) => x !== undefined && x !== '')
     .join(', ');
+  return { label, params };
+}
+
+/**
+ * The parameters a run's file changed from their defaults, `params tracker.matchThresh=0.9 …`: the whole file had
+ * been printed, ~1.5 KB of one-line JSON for `viper params` unedited, which changes nothing.
+ */
+function paramsLabel(recorded: unknown): string {
+  let changes: Record<string, unknown>;
+  try {
+    changes = paramChanges(paramsFromValue(recorded, 'params'));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // Another viper's file (a field this one does not know): not read here; --json has it as recorded.
+    return 'params (not read by this viper: --json gives them)';
+  }
+  const entries = Object.entries(changes).map(
+    ([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+  );
+  if (entries.length === 0) return 'params at their defaults';
+  const more = entries.length - MAX_PARAMS_SHOWN;
+  return `params ${entries.slice(0, MAX_PARAMS_SHOWN).join(' ')}${more > 0 ? ` (+${more} more: --json gives them)` : ''}`;
 }
 
 /** eval's errors name its own option (--gt); here the two runs are what the user gave. */
@@ -195,7 +239,8 @@ export function register(program: Command): void {
               minVisibility: unitArg('--min-visibility', o.minVisibility),
               matchDistanceM: DEFAULT_SCORE.matchDistanceM,
             };
-            const settings = { a: await checkWhole(a, 'A'), b: await checkWhole(b, 'B') };
+            const runs = { a: await checkWhole(a, 'A'), b: await checkWhole(b, 'B') };
+            const settings = { a: runs.a.label, b: runs.b.label };
             // Said, not refused: a script comparing a run with a baseline may meet the baseline itself.
             if (sameFile(a, b))
               process.stderr.write(`note: A and B are the same file (${a}): every change reads 0\n`);
@@ -210,7 +255,8 @@ export function register(program: Command): void {
                 hint: 'compare two whole replays of one recording',
               });
             const rows = compareReports(ra, rb);
-            if (o.json) printJson({ a, b, settings, figures: rows });
+            if (o.json)
+              printJson({ a, b, settings, params: { a: runs.a.params, b: runs.b.params }, figures: rows });
             else process.stdout.write(formatCompared(rows, a, b, settings));
             return 0;
           },
