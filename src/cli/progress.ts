@@ -25,11 +25,12 @@ export function createProgress(label: string, total: number, unit = 'frames', en
     if (!(total > 0))
       return `${label} ${done} ${unit} ${rate.toFixed(1)} ${unit}/s${extra ? ` ${extra}` : ''}`;
     const frac = Math.min(1, done / total);
-    const etaS = rate > 0 ? (total - done) / rate : 0;
+    // Nothing done yet: no rate to tell the time left by (it read "ETA 0s" at the start).
+    const eta = rate > 0 ? formatS((total - done) / rate) : done >= total ? formatS(0) : '…';
     const width = 28;
     const filled = Math.round(frac * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    return `${label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total} ${unit} ${rate.toFixed(1)} ${unit}/s ETA ${formatS(etaS)}${extra ? ` ${extra}` : ''}`;
+    return `${label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total} ${unit} ${rate.toFixed(1)} ${unit}/s ETA ${eta}${extra ? ` ${extra}` : ''}`;
   };
   return {
     update(done, extra) {

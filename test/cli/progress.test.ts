@@ -50,3 +50,12 @@ it('prints nothing when disabled (--no-progress, --json)', () => {
   });
   expect(out).toEqual([]);
 });
+
+it('tells no time left before anything is done (there is no rate to tell it by)', () => {
+  const out = lines(() => {
+    const p = createProgress('replay', 20, 'msgs');
+    p.update(0);
+    p.stop();
+  });
+  expect(out[0]).toMatch(/^replay ░+ {3}0% 0\/20 msgs 0\.0 msgs\/s ETA …$/);
+});
