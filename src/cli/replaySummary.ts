@@ -66,7 +66,7 @@ export function replayNotes(s: ReplaySummary): string[] {
     const badCal = s.issueKinds['bad-calibration'] ?? 0;
     notes.push(
       noTf > 0
-        ? `no world objects: fusion needs each camera's mount (/tf from base_link to the camera; \`viper import --mount\` writes one); ${noTf} camera frames had none. --no-fuse skips fusion`
+        ? `no world objects: fusion needs each camera's mount (/tf from base_link to the camera; \`viper import --mount\` writes one); none was found for the ${noTf} camera frames that had tracks to place. --no-fuse skips fusion`
         : badCal > 0
           ? `no world objects: ${badCal} camera frames had a calibration that cannot project${badCalibrationReasons(s)}: calibrate the camera (a model Viper supports), or --no-fuse`
           : s.uncalibratedCameras.length > 0

@@ -144,7 +144,7 @@ describe('replay notes', () => {
       }),
     ).toEqual([
       expect.stringMatching(
-        /^no world objects: fusion needs each camera's mount .*10 camera frames had none/,
+        /^no world objects: fusion needs each camera's mount .*none was found for the 10 camera frames that had tracks to place/,
       ),
     ]);
     expect(
