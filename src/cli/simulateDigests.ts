@@ -70,7 +70,7 @@ export async function recordDigests(
       });
       if (!o.json)
         process.stdout.write(
-          `${o.verify ? (ok ? 'ok  ' : 'DIFF') : '    '} ${l.scenario.name} ${d.sha256.slice(0, 16)} raw ${d.rawSha256.slice(0, 16)}\n`,
+          `${o.verify ? (ok ? 'ok   ' : 'DIFF ') : ''}${l.scenario.name} ${d.sha256.slice(0, 16)} raw ${d.rawSha256.slice(0, 16)}\n`,
         );
     }
   } finally {
@@ -80,6 +80,7 @@ export async function recordDigests(
   if (o.digests) {
     const sorted = Object.fromEntries(Object.entries(got).sort(([a], [b]) => (a < b ? -1 : 1)));
     await writeOutputFile(o.digests, `${JSON.stringify(sorted, null, 2)}\n`, '--digests');
+    if (!o.json && !stop) process.stdout.write(`wrote ${o.digests} (${summary.length} scenarios)\n`);
   }
   if (o.json) printJson(summary);
   if (stop) {

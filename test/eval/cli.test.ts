@@ -212,7 +212,9 @@ describe('viper eval on a results MCAP', () => {
     expect(text.startsWith('<svg')).toBe(true);
     expect(text).toContain(`car  AP50 ${plain.detection!.perClass.car!.AP50.toFixed(3)}`);
     // Its folder is made, as every output's is; under a file it cannot be.
-    expect((await run(file, '--pr-plot', join(dir, 'new', 'pr.svg'))).code).toBe(0);
+    const made = await run(file, '--pr-plot', join(dir, 'new', 'pr.svg'));
+    expect(made.code).toBe(0);
+    expect(made.out.endsWith(`wrote ${join(dir, 'new', 'pr.svg')}\n`)).toBe(true);
     expect(readFileSync(join(dir, 'new', 'pr.svg'), 'utf8')).toBe(text);
     const bad = await run(file, '--pr-plot', join(svg, 'pr.svg'));
     expect(bad.code).toBe(2);

@@ -180,7 +180,10 @@ export function register(program: Command): void {
             });
           }
           if (o.json) printJson(report);
-          else process.stdout.write(formatReport(report));
+          else {
+            process.stdout.write(formatReport(report));
+            if (plot !== undefined) process.stdout.write(`wrote ${plot}\n`);
+          }
           return 0;
         }),
       ),
