@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { plural } from './words.ts';
 import { join } from 'node:path';
 import { ConfigError, EXIT_INTERRUPTED } from '../contracts/errors.ts';
 import { checkOutputFolder, writeOutputFile } from '../io/outputFile.ts';
@@ -80,7 +81,8 @@ export async function recordDigests(
   if (o.digests) {
     const sorted = Object.fromEntries(Object.entries(got).sort(([a], [b]) => (a < b ? -1 : 1)));
     await writeOutputFile(o.digests, `${JSON.stringify(sorted, null, 2)}\n`, '--digests');
-    if (!o.json && !stop) process.stdout.write(`wrote ${o.digests} (${summary.length} scenarios)\n`);
+    if (!o.json && !stop)
+      process.stdout.write(`wrote ${o.digests} (${plural(summary.length, 'scenario')})\n`);
   }
   if (o.json) printJson(summary);
   if (stop) {
