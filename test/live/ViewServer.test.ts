@@ -155,6 +155,31 @@ describe('viper view (CLI)', () => {
       });
     });
 
+  /** The URL a run that serves prints, then the run stopped. */
+  async function servedUrl(
+    args: string[],
+  ): Promise<{ url: string; port: number; stop: () => Promise<unknown> }> {
+    const child = run(args, { VIPER_VIEWER_DIST: join(dir, 'dist') });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]!);
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    const stop = () =>
+      new Promise((resolve) => {
+        child.on('exit', resolve);
+        child.kill('SIGINT');
+      });
+    return { url, port: Number(new URL(url).port), stop };
+  }
+
   test('prints the URL, serves, and stops on SIGINT', async () => {
     const dist = join(dir, 'dist');
     const child = run([join(dir, 'rec.mcap'), '--no-open'], { VIPER_VIEWER_DIST: dist });
@@ -233,24 +258,9 @@ describe('viper view (CLI)', () => {
     };
     await w.write(ch, 1_000_000_000n, cdr(type, { ...msg, data: new Uint8Array(12).fill(80) }));
     await w.close();
-    const child = run([p, '--no-open'], { VIPER_VIEWER_DIST: join(dir, 'dist') });
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) resolve(out.split('\n')[0]!);
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        err += d.toString();
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-    });
+    const { url: line, stop } = await servedUrl([p, '--no-open']);
+    await stop();
     expect(line).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?file=.*ros2\.mcap/);
-    await new Promise((resolve) => {
-      child.on('exit', resolve);
-      child.kill('SIGINT');
-    });
   });
 
   test('refuses an MCAP with nothing the viewer shows (no images, ground truth or objects)', async () => {
@@ -283,31 +293,6 @@ describe('viper view (CLI)', () => {
       // The same cameras at the same log times, other pictures: as another scenario's recording is.
       await writeRigRecording(join(dir, 'other.mcap'), { frames: 6, width: 80, height: 64 });
     });
-
-    /** The URL a run that serves prints, then the run stopped. */
-    async function servedUrl(
-      args: string[],
-    ): Promise<{ url: string; port: number; stop: () => Promise<unknown> }> {
-      const child = run(args, { VIPER_VIEWER_DIST: join(dir, 'dist') });
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('\n')) resolve(out.split('\n')[0]!);
-        });
-        child.stderr.on('data', (d: Buffer) => {
-          err += d.toString();
-        });
-        child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-      });
-      const stop = () =>
-        new Promise((resolve) => {
-          child.on('exit', resolve);
-          child.kill('SIGINT');
-        });
-      return { url, port: Number(new URL(url).port), stop };
-    }
 
     test('serves both files and names the recording in the URL', async () => {
       const { url, port, stop } = await servedUrl([res, '--images', join(dir, 'rec.mcap'), '--no-open']);
