@@ -115,7 +115,7 @@ export async function evalMcap(
   checkOverlap(intactTracks, gt, resultsPath, gtPath, notes, detectionsOnly ? 'detection' : 'track');
   if (detectionsOnly)
     notes.push(
-      `no tracks: the ${res.unlabelled} detections (boxes without track ids: --tracker none) are scored for AP only`,
+      `no tracks: the ${res.detections} detections (boxes without track ids: --tracker none) are scored for AP only`,
     );
   else if (res.unlabelled > 0)
     notes.push(`${res.unlabelled} annotation outlines without a '#id' track label were not scored as tracks`);
@@ -214,7 +214,7 @@ async function scorePasses(
       for await (const f of readFrames(resultsPath, gtPath, separateGt, opts, window, scored)) {
         const frame = index.frameOf(f.stampNs);
         frames++;
-        rows += f.gt.length + f.tracks.length + f.gtBev.length + f.objects.length;
+        rows += f.gt.length + f.tracks.length + f.detections.length + f.gtBev.length + f.objects.length;
         const at = <R>(rows: R[]) => rows.map((r) => ({ ...r, frame }));
         if (tracking) {
           const g = at(f.gt);

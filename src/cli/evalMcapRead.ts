@@ -80,6 +80,8 @@ export interface ResultsRead {
   /** The run figures of `/perception/metrics`, and how many messages gave them. */
   run: RunSummary;
   unlabelled: number;
+  /** Of those, the plain detections ("car 0.87"): what a replay without a tracker writes. */
+  detections: number;
   /** The ground truth the results passed through (with a separate --gt), to check it is that recording. */
   passedGt: GroundTruthMatch;
   endNs: bigint | undefined;
@@ -116,6 +118,7 @@ export async function readResults(
     objectStamps: new Set(),
     run: new RunSummary(),
     unlabelled: 0,
+    detections: 0,
     passedGt: new GroundTruthMatch(),
     endNs: undefined,
     interrupted: false,
@@ -176,6 +179,7 @@ export async function readResults(
         const r = annotationsToRows(msg, cam, where);
         checkUniqueIds(r.rows, (row) => `track #${row.id}`, where);
         out.unlabelled += r.unlabelled;
+        out.detections += r.detections.length;
         out.stamps.add(m.logTimeNs);
         if (r.rows.length > 0) addCamera(out.trackStamps, m.logTimeNs, cam);
         if (r.detections.length > 0) addCamera(out.detectionStamps, m.logTimeNs, cam);

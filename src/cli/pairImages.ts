@@ -69,8 +69,8 @@ export async function recordingImagesFingerprint(reader: RecordingReader): Promi
   const fp = new ImagesFingerprint();
   for (const ch of reader.channels().filter((c) => isImageSchema(c.schemaName))) {
     for await (const m of reader.messages({ topics: [ch.topic] })) {
-      fp.add(ch.topic, m.logTimeNs, m.data);
-      if (fp.full(ch.topic)) break;
+      if (fp.done(ch.topic, m.logTimeNs)) break;
+      await fp.add(ch.topic, m.logTimeNs, m.data);
     }
   }
   return fp.digests();

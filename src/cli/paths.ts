@@ -38,6 +38,11 @@ function isFolder(path: string): boolean {
   }
 }
 
+/** `out/new/`: a folder by its spelling (a backslash only where it is a separator: on POSIX it may end a name). */
+function endsInSeparator(path: string): boolean {
+  return path.endsWith('/') || (sep === '\\' && path.endsWith('\\'));
+}
+
 function isSpecial(path: string): boolean {
   try {
     const st = statSync(path);
@@ -86,7 +91,7 @@ export function checkOutputPaths(inputs: (string | undefined)[], outputs: Output
     }
     // A path ending in a separator names a folder too, whether or not it exists yet (`-o out/new/`): refused here,
     // before any work, not by the file system at the end.
-    if (!out.replacesFolder && (isFolder(out.path) || /[\\/]$/.test(out.path))) {
+    if (!out.replacesFolder && (isFolder(out.path) || endsInSeparator(out.path))) {
       throw new ConfigError({
         what: isFolder(out.path) ? 'output is a folder' : 'output names a folder (it ends in a /)',
         where: `${out.flag} ${out.path}`,

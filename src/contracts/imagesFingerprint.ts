@@ -5,50 +5,59 @@
  * same. Every scenario's recording starts at the same log time with the same cameras, so the log times and names a
  * wrong pairing shares are no check; the pictures are.
  *
- * What is hashed, per image topic: its FINGERPRINT_IMAGES earliest messages by log time (ties by their bytes), each
- * as topic, log time, length and bytes: a few reads through a recording's index, whatever its size.
+ * What is hashed, per image topic: its FINGERPRINT_IMAGES earliest messages by log time (ties by the SHA-256 of
+ * their bytes), each as its log time, length and SHA-256: a few reads through a recording's index, whatever its
+ * size, and only digests kept (four raw 6 MB frames per topic held for a whole replay would not be small).
  * No node or DOM imports: replay (node) and the viewer (browser) share it, both hashing with Web Crypto.
  */
 export const FINGERPRINT_IMAGES = 4;
 
 interface Image {
   logTimeNs: bigint;
-  data: Uint8Array;
+  length: number;
+  /** SHA-256 of its bytes, hex. */
+  sha256: string;
 }
 
 export class ImagesFingerprint {
   private readonly byTopic = new Map<string, Image[]>();
 
-  /** Offer an image message; only the topic's earliest few are kept (copied: a reader may reuse its buffers). */
-  add(topic: string, logTimeNs: bigint, data: Uint8Array): void {
+  /** Offer an image message; only the topic's earliest few are kept, as digests. */
+  async add(topic: string, logTimeNs: bigint, data: Uint8Array): Promise<void> {
     let kept = this.byTopic.get(topic);
     if (!kept) {
       kept = [];
       this.byTopic.set(topic, kept);
     }
-    if (kept.length === FINGERPRINT_IMAGES && !before({ logTimeNs, data }, kept[kept.length - 1]!)) return;
-    kept.push({ logTimeNs, data: data.slice() });
+    const last = kept[FINGERPRINT_IMAGES - 1];
+    if (last && logTimeNs > last.logTimeNs) return; // later than every kept one: no digest needed
+    const image = { logTimeNs, length: data.length, sha256: await sha256Hex(data) };
+    if (last && !before(image, last)) return;
+    kept.push(image);
     kept.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
     if (kept.length > FINGERPRINT_IMAGES) kept.pop();
   }
 
-  /** Whether `topic` has its few images (a reader in log-time order can stop reading it). */
-  full(topic: string): boolean {
-    return (this.byTopic.get(topic)?.length ?? 0) >= FINGERPRINT_IMAGES;
+  /**
+   * Whether a reader going through `topic` in log-time order can stop at a message logged at `logTimeNs`: the topic
+   * has its few images and this one is later than all of them (one at the same time may still displace the last).
+   */
+  done(topic: string, logTimeNs: bigint): boolean {
+    const last = this.byTopic.get(topic)?.[FINGERPRINT_IMAGES - 1];
+    return last !== undefined && logTimeNs > last.logTimeNs;
   }
 
   /**
-   * Per image topic (sorted), 32 hex digits (SHA-256 of its kept images, first 128 bits): per topic, so a recording
-   * holding only some of the cameras pairs with their results too. Empty when no image was offered.
+   * Per image topic (sorted), 32 hex digits (SHA-256 over its kept images' lines, first 128 bits): per topic, so a
+   * recording holding only some of the cameras pairs with their results too. Empty when no image was offered.
    */
   async digests(): Promise<Record<string, string>> {
-    const text = new TextEncoder();
     const out: Record<string, string> = {};
     for (const topic of [...this.byTopic.keys()].sort()) {
-      const parts: Uint8Array[] = [];
-      for (const m of this.byTopic.get(topic)!)
-        parts.push(text.encode(`${topic}\0${m.logTimeNs}\0${m.data.length}\0`), m.data);
-      out[topic] = await sha256Hex(concat(parts));
+      const lines = this.byTopic
+        .get(topic)!
+        .map((m) => `${topic}\0${m.logTimeNs}\0${m.length}\0${m.sha256}\n`);
+      out[topic] = (await sha256Hex(new TextEncoder().encode(lines.join('')))).slice(0, 32);
     }
     return out;
   }
@@ -75,25 +84,16 @@ export function parseFingerprint(json: string | undefined): Record<string, strin
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  // Web Crypto takes a plain ArrayBuffer view: a slice of a larger (or shared) buffer is copied to one.
+  const plain =
+    bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  const hash = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', plain));
+  return [...hash].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const hash = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
-  return [...hash.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** Earlier log time, then smaller bytes (so the choice does not depend on the order messages are offered in). */
+/** Earlier log time, then smaller digest (so the choice does not depend on the order messages are offered in). */
 function before(a: Image, b: Image): boolean {
   if (a.logTimeNs !== b.logTimeNs) return a.logTimeNs < b.logTimeNs;
-  const n = Math.min(a.data.length, b.data.length);
-  for (let i = 0; i < n; i++) if (a.data[i] !== b.data[i]) return a.data[i]! < b.data[i]!;
-  return a.data.length < b.data.length;
+  return a.sha256 < b.sha256;
 }

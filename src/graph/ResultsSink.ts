@@ -147,7 +147,7 @@ export class ResultsSink {
     if (ch.id === undefined) {
       const image = isImageSchema(m.channel.schemaName);
       this.leftOut!.add(m.channel.topic, m.data.length, image);
-      if (image) this.leftOutImages!.add(m.channel.topic, m.logTimeNs, m.data);
+      if (image) await this.leftOutImages!.add(m.channel.topic, m.logTimeNs, m.data);
     } else {
       await this.writer.write(ch.id, m.logTimeNs, m.data, m.publishTimeNs);
       this.messagesWritten++;

@@ -3,6 +3,7 @@
  * to `track`): what it is, from its first bytes or its name, and which command takes it, so the refusal says that
  * rather than what the parser tripped on ("not valid YAML at line 41", "1 columns", bytes of binary).
  */
+import { dirname } from 'node:path';
 import { MCAP_MAGIC } from './mcap/recordBytes.ts';
 
 export interface OtherKind {
@@ -25,6 +26,13 @@ export function otherKind(head: Uint8Array, path: string): OtherKind | undefined
       kind: 'onnx',
       what: 'an ONNX model',
       hint: `replay runs it: viper replay <recording> --model ${path}`,
+    };
+  // A rosbag2 bag's own description, passed for the bag: the folder is what every command reads.
+  if (/(^|[\\/])metadata\.ya?ml$/i.test(path))
+    return {
+      kind: 'yaml',
+      what: "a rosbag2 bag's metadata.yaml",
+      hint: `pass the bag's folder, ${dirname(path)}, which every command reads as its .mcap`,
     };
   if (/\.ya?ml$/i.test(path))
     return {

@@ -4,7 +4,7 @@
  * real `bin/viper.js` in a child answers a missing file, the JSON error, a usage error, --help/--version, a damaged
  * file given to view, and a reader that leaves.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,14 @@ describe('bad input → one line, exit 2', () => {
       /a YAML file \(a scenario\?\), not an MCAP recording .* — simulate renders a scenario: viper simulate .*camera_dropout\.yaml -o rec\.mcap/,
     );
     await expectOneLineExit2(['inspect', onnx], /an ONNX model, not an MCAP recording .* — replay runs it/);
+    // A bag's metadata.yaml given for the bag: the folder is what to pass, not simulate.
+    const bag = join(dir, 'bag');
+    mkdirSync(bag, { recursive: true });
+    writeFileSync(join(bag, 'metadata.yaml'), 'rosbag2_bagfile_information:\n  version: 5\n');
+    await expectOneLineExit2(
+      ['replay', join(bag, 'metadata.yaml'), '-o', `${o}.mcap`],
+      /a rosbag2 bag's metadata\.yaml, not an MCAP recording .* — pass the bag's folder, .*\/bag, which every command reads/,
+    );
     await expectOneLineExit2(
       ['simulate', good, '-o', `${o}.mcap`],
       /^error: scenario: an MCAP recording, not a scenario file .* — replay, eval, view and inspect read recordings/,

@@ -1,9 +1,18 @@
-/** `viper view` rebuilds a viewer whose sources changed after its build (a pull, an edit): which build is stale. */
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+/** `viper view` rebuilds a viewer whose sources changed after its build (a pull, an edit): which build is stale, and the swap. */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { staleSource } from '../../src/cli/viewerBuild.ts';
+import { rebuildViewer, staleSource } from '../../src/cli/viewerBuild.ts';
+import { repoRoot } from '../shared.ts';
 
 /** A checkout's layout: viewer sources, one src module and a build, with the build `buildAge` s after the sources. */
 function checkout(buildAge: number, changed?: string): string {
@@ -38,4 +47,23 @@ describe('staleSource', () => {
       expect(staleSource(root, join(root, 'viewer/dist'))).toBe(join(root, changed));
     },
   );
+});
+
+describe('rebuildViewer', () => {
+  it('says why it cannot without vite, leaving the build as it was', () => {
+    const root = checkout(10);
+    const dist = join(root, 'viewer/dist');
+    expect(rebuildViewer(root, dist)).toBe('vite is not installed (npm ci installs it)');
+    expect(readFileSync(join(dist, 'index.html'), 'utf8')).toBe('x');
+  });
+
+  it('builds beside the old build and swaps it in (nothing half-written is ever served)', () => {
+    const dist = join(mkdtempSync(join(tmpdir(), 'viper-viewer-swap-')), 'dist');
+    mkdirSync(dist);
+    writeFileSync(join(dist, 'stale.txt'), 'old build');
+    expect(rebuildViewer(repoRoot, dist)).toBeNull();
+    expect(existsSync(join(dist, 'stale.txt'))).toBe(false);
+    expect(readFileSync(join(dist, 'index.html'), 'utf8')).toContain('<html');
+    expect(readdirSync(join(dist, '..'))).toEqual(['dist']); // no build folder left beside it
+  }, 120_000);
 });

@@ -174,6 +174,18 @@ describe('a results-only file opened with its recording beside it', () => {
     await expect(open(rec, rec)).rejects.toThrow('three.mcap has images of its own');
   });
 
+  it('pairs a camera replay named by its frame_id with its topic in the recording (a ROS bag: /camera/image_raw)', async () => {
+    const rec = join(dir, 'fid-pair.mcap');
+    await frameIdCamera(rec);
+    const res = join(dir, 'fid-pair.results.mcap');
+    await replay({ input: rec, output: res, stages: [stage()], resultsOnly: true, compression: 'none' });
+    const paired = await open(res, rec);
+    expect(paired.cameras.map((c) => [c.id, c.imageTopic])).toEqual([['cam_optical', '/camera/image']]);
+    const f = await paired.readFrame(2);
+    expect(f.images.get('cam_optical')).toBeDefined();
+    expect(f.boxes.get('cam_optical')).toHaveLength(1);
+  });
+
   it('refuses a recording of the same cameras and log times with other pictures', async () => {
     const { res } = await pair('pictures', ['cam_front']);
     const rec = join(dir, 'pictures.other.mcap');

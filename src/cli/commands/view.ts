@@ -177,9 +177,10 @@ export function register(program: Command): void {
             process.stderr.write(
               `the viewer's sources changed since it was built (${relative(repoRoot, changed)}): rebuilding it…\n`,
             );
-            if (!rebuildViewer(repoRoot))
+            const failed = rebuildViewer(repoRoot, distDir);
+            if (failed)
               process.stderr.write(
-                'warning: the rebuild failed; serving the viewer as last built (`npm run build:viewer` to retry)\n',
+                `warning: could not rebuild the viewer: ${failed}; serving it as last built (\`npm run build:viewer\` to retry)\n`,
               );
           }
         }

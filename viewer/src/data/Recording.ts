@@ -137,7 +137,7 @@ export class Recording {
     await nameByFrameId(reader, cameras, byTopic);
     await addImagelessCameras(reader, cameras, byTopic);
     cameras.sort((a, b) => compareRigOrder(a.id, b.id));
-    const borrowed = images ? await borrowImages(name, cameras, images) : null;
+    const borrowed = images ? await borrowImages(name, byTopic, cameras, images) : null;
     // The frame clock: the annotations topic with the most frames (a camera that drops out must not hide the
     // other cameras' frames), else the image topic with the most, else ground truth or objects.
     const annotated = cameras.flatMap((c) => (c.annotationsTopic ? [c.annotationsTopic] : []));

@@ -5,6 +5,7 @@
  */
 import type { McapIndexedReader, McapTypes } from '@mcap/core';
 import { ImagesFingerprint, parseFingerprint } from '../../../src/contracts/imagesFingerprint.ts';
+import { cameraFromAnnotationsTopic } from '../../../src/contracts/topics.ts';
 import { openIndexed, topicsOf } from '../mcap/openIndexed.ts';
 import { findCameras, nameByFrameId } from './cameraNames.ts';
 import type { CameraInfo } from './Recording.ts';
@@ -15,6 +16,7 @@ import type { CameraInfo } from './Recording.ts';
  */
 export async function borrowImages(
   name: string,
+  resultsTopics: Map<string, McapTypes.Channel>,
   cameras: CameraInfo[],
   images: { source: McapTypes.IReadable; name: string },
 ): Promise<{ reader: McapIndexedReader; name: string }> {
@@ -26,7 +28,10 @@ export async function borrowImages(
   const { reader } = await openIndexed(images.source, images.name);
   const byTopic = topicsOf(reader);
   const theirs = findCameras(reader, byTopic);
-  await nameByFrameId(reader, theirs, byTopic);
+  // Named as replay named them: by their images' frame_id where the results hold annotations under that name
+  // (`/camera/image_raw` with frame_id `camera_optical` → camera_optical), which only the results' topics tell.
+  const annotated = [...resultsTopics].filter(([t]) => cameraFromAnnotationsTopic(t) !== null);
+  await nameByFrameId(reader, theirs, new Map([...byTopic, ...annotated]));
   let lent = 0;
   for (const cam of imageless) {
     const match = theirs.find((c) => c.id === cam.id);
@@ -90,8 +95,8 @@ async function topicFingerprints(
   const fp = new ImagesFingerprint();
   for (const topic of topics) {
     for await (const m of reader.readMessages({ topics: [topic] })) {
-      fp.add(topic, m.logTime, m.data);
-      if (fp.full(topic)) break;
+      if (fp.done(topic, m.logTime)) break;
+      await fp.add(topic, m.logTime, m.data);
     }
   }
   return fp.digests();
