@@ -50,6 +50,7 @@ interface Drawn {
     cls: string;
     color: string;
     idSwitch: boolean;
+    label: { x: number; y: number; w: number; h: number } | null;
   }[];
   gtBoxes: { id: string }[];
   imageNote: string;
@@ -237,14 +238,18 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(s.scene).toMatchObject({ objects: 100, frustums: 6, arrows: 100, gtBoxes: 14, ego: true });
     expect(await page.locator('#metrics-total').textContent()).toContain(String(EXPECTED.tp));
 
-    // Pixels: each track's label background is filled with its id colour at the box's top-left corner.
+    // Pixels: each track's label background is filled with its id colour, by its box; labels are drawn after
+    // every outline (none cuts through one) and sized for the screen (11 px text whatever the tile's size).
     const at = await screenshotPixels('cam_front');
-    for (const p of want) {
-      const fs = Math.max(10, Math.round(W / 60));
-      const samples = at(p.box.x1 + 2, p.box.y1 - fs / 2 - 2, 2);
-      const best = Math.min(...samples.map((c) => dist(c, rgb255(colorForId(p.trackId)))));
-      expect(best, `label colour of track ${p.trackId}`).toBeLessThan(45);
-    }
+    const scale = W / (await page.locator('canvas[data-camera="cam_front"]').boundingBox())!.width;
+    front.boxes.forEach((b, i) => {
+      const r = b.label!;
+      expect(r.h / scale).toBeCloseTo(15, 0); // 11 px text + 4 px of padding, on screen
+      expect(Math.abs(r.x - want[i]!.box.x1)).toBeLessThan(r.w);
+      const samples = at(r.x + 2 * scale, r.y + 2 * scale, 1);
+      const best = Math.min(...samples.map((c) => dist(c, rgb255(colorForId(want[i]!.trackId)))));
+      expect(best, `label colour of track ${want[i]!.trackId}`).toBeLessThan(45);
+    });
   });
 
   test('3D objects are drawn in the colour /perception/scene gives their id (colorForId)', async () => {

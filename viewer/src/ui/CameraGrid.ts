@@ -22,6 +22,8 @@ interface DrawnBox {
   /** CSS colour used for the outline. */
   color: string;
   idSwitch: boolean;
+  /** Where its label was drawn (image pixels), when it has one. */
+  label: Rect | null;
 }
 
 interface DrawnCamera {
@@ -156,30 +158,39 @@ export class CameraGrid {
         }
       }
       const ctx = canvas.getContext('2d', { willReadFrequently: this.softwareCanvas })!;
+      // Image pixels per screen pixel: labels and lines are sized for the screen, whatever the image's size and
+      // the tile's (an 11 px label of a 640 px image read as 4 px in a small window).
+      const scale = canvas.clientWidth > 0 ? canvas.width / canvas.clientWidth : 1;
       ctx.fillStyle = '#222';
       ctx.fillRect(0, 0, canvas.width, canvas.height);
       if (bmp) {
         ctx.drawImage(bmp, 0, 0);
         bmp.close();
       } else {
-        ctx.fillStyle = '#888';
+        ctx.fillStyle = '#aaa';
         const note = got as string;
-        // One line across the top of the canvas (the sky, where boxes seldom are): the font shrinks for a long reason.
-        const px = Math.min(Math.round(canvas.height / 12), Math.floor((1.8 * canvas.width) / note.length));
+        // One line across the top of the canvas (the sky, where boxes seldom are): 13 px on screen, smaller only
+        // where a long reason would not fit the tile's width.
+        const px = Math.max(
+          1,
+          Math.min(Math.round(13 * scale), Math.floor((1.8 * canvas.width) / note.length)),
+        );
         ctx.font = `${px}px sans-serif`;
-        ctx.fillText(note, 10, px + 6);
+        ctx.fillText(note, 10 * scale, px + 6 * scale);
       }
       const m = metrics.get(id);
       const gtBoxes = showGt && m ? m.gt : [];
-      this.drawGt(ctx, gtBoxes, canvas.width);
+      this.drawGt(ctx, gtBoxes, scale);
       const boxes = frame.boxes.get(id) ?? [];
       const switched = new Set(m?.switches.map((s) => s.pred) ?? []);
+      // Every outline first, then every label: a neighbour's outline drawn later had cut through a label.
+      const outlined = boxes.map((b, k) => this.outline(ctx, b, switched.has(k), scale));
       const labels: Rect[] = [];
       drawn.push({
         camera: id,
         width: canvas.width,
         height: canvas.height,
-        boxes: boxes.map((b, k) => this.drawBox(ctx, b, switched.has(k), canvas.width, labels)),
+        boxes: outlined.map((d, k) => ({ ...d, label: this.label(ctx, boxes[k]!, d, scale, labels) })),
         gtBoxes: gtBoxes.map((g) => ({ id: g.id, x1: g.x1, y1: g.y1, x2: g.x2, y2: g.y2 })),
         imageNote: bmp ? '' : (got as string),
       });
@@ -188,43 +199,58 @@ export class CameraGrid {
     return true;
   }
 
-  private drawGt(ctx: CanvasRenderingContext2D, gt: CameraMetrics['gt'], width: number): void {
-    const lw = Math.max(1, width / 480);
+  /** Ground truth: white dashes over a dark line, 1.5 screen px, so it shows on sky and pavement alike. */
+  private drawGt(ctx: CanvasRenderingContext2D, gt: CameraMetrics['gt'], scale: number): void {
+    const lw = 1.5 * scale;
     ctx.save();
+    ctx.lineWidth = lw * 2;
+    ctx.strokeStyle = 'rgba(0,0,0,0.55)';
+    for (const g of gt) ctx.strokeRect(g.x1, g.y1, g.x2 - g.x1, g.y2 - g.y1);
     ctx.setLineDash([6 * lw, 4 * lw]);
     ctx.lineWidth = lw;
-    ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+    ctx.strokeStyle = 'rgba(255,255,255,0.95)';
     for (const g of gt) ctx.strokeRect(g.x1, g.y1, g.x2 - g.x1, g.y2 - g.y1);
     ctx.restore();
   }
 
-  private drawBox(
+  /** A box's outline, 2 screen px (4 for an id switch). */
+  private outline(
     ctx: CanvasRenderingContext2D,
     b: CameraBox,
     idSwitch: boolean,
-    width: number,
-    labels: Rect[],
-  ): DrawnBox {
+    scale: number,
+  ): Omit<DrawnBox, 'label'> {
     const color = b.color
       ? cssColor(b.color)
       : b.trackId === null
         ? UNTRACKED
         : cssColor(colorForId(b.trackId));
-    const lw = Math.max(2, Math.round(width / 320));
+    const lw = Math.max(1, 2 * scale);
     ctx.lineWidth = idSwitch ? lw * 2 : lw;
     ctx.strokeStyle = idSwitch ? '#ff00ff' : color;
     ctx.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
-    const text = `${b.label || b.cls}${idSwitch ? ' ID SWITCH' : ''}`;
-    if (text) {
-      const fs = Math.max(10, Math.round(width / 60));
-      ctx.font = `bold ${fs}px sans-serif`;
-      const tw = ctx.measureText(text).width;
-      const r = placeLabel(b.x1, b.y1, tw + 6, fs + 4, ctx.canvas, labels);
-      ctx.fillStyle = idSwitch ? '#ff00ff' : color;
-      ctx.fillRect(r.x, r.y, r.w, r.h);
-      ctx.fillStyle = '#000';
-      ctx.fillText(text, r.x + 3, r.y + fs);
-    }
     return { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, trackId: b.trackId, cls: b.cls, color, idSwitch };
+  }
+
+  /** A box's label, 11 screen px, in its colour, placed off the labels already drawn (`labels`). */
+  private label(
+    ctx: CanvasRenderingContext2D,
+    b: CameraBox,
+    d: Omit<DrawnBox, 'label'>,
+    scale: number,
+    labels: Rect[],
+  ): Rect | null {
+    const text = `${b.label || b.cls}${d.idSwitch ? ' ID SWITCH' : ''}`;
+    if (!text) return null;
+    const fs = Math.max(1, Math.round(11 * scale));
+    const pad = 3 * scale;
+    ctx.font = `bold ${fs}px sans-serif`;
+    const tw = ctx.measureText(text).width;
+    const r = placeLabel(b.x1, b.y1, tw + 2 * pad, fs + 4 * scale, ctx.canvas, labels);
+    ctx.fillStyle = d.idSwitch ? '#ff00ff' : d.color;
+    ctx.fillRect(r.x, r.y, r.w, r.h);
+    ctx.fillStyle = '#000';
+    ctx.fillText(text, r.x + pad, r.y + fs + scale);
+    return r;
   }
 }

@@ -153,8 +153,7 @@ export class SceneView {
     );
     road.position.z = -0.01;
     this.scene.add(road);
-    const grid = new THREE.GridHelper(400, 80, 0x5a6470, 0x4a525c);
-    grid.rotation.x = Math.PI / 2;
+    const grid = groundGrid(400, GRID_CELL_M);
     this.scene.add(grid);
     this.ground = [road, grid];
 
@@ -396,4 +395,26 @@ export class SceneView {
 function applyTf(obj: THREE.Object3D, tf: Tf): void {
   obj.position.set(...tf.translation);
   obj.quaternion.set(...tf.rotation);
+}
+
+/**
+ * The ground grid (z = 0), `size` metres a side in `cell` m cells, each line drawn as one segment per cell:
+ * three's GridHelper draws each line as one 400 m segment, and a segment passing behind the eye was dropped
+ * (SwiftShader, what headless browsers and CI draw with), so the grid vanished around the ego, where it matters.
+ */
+function groundGrid(size: number, cell: number): THREE.LineSegments {
+  const half = size / 2;
+  const n = Math.round(size / cell);
+  const points: number[] = [];
+  for (let i = 0; i <= n; i++) {
+    const a = -half + i * cell;
+    for (let j = 0; j < n; j++) {
+      const b0 = -half + j * cell;
+      const b1 = b0 + cell;
+      points.push(a, b0, 0, a, b1, 0, b0, a, 0, b1, a, 0);
+    }
+  }
+  const geometry = new THREE.BufferGeometry();
+  geometry.setAttribute('position', new THREE.Float32BufferAttribute(points, 3));
+  return new THREE.LineSegments(geometry, new THREE.LineBasicMaterial({ color: 0x4f5863 }));
 }
