@@ -72,6 +72,7 @@ interface AppState {
     fp: number;
     fn: number;
     idSwitches: number;
+    switchesKnown: boolean;
     perCamera: { camera: string; tp: number; fp: number; fn: number }[];
   };
   scene: {
@@ -272,6 +273,9 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(await page.locator('#time').textContent()).toContain('frame 21/30');
     // Trails: every object has one after a jump (the previous frames are read for it).
     expect(s.scene).toMatchObject({ objects: 100, trails: 100 });
+    // Id switches after a jump: not known (no frame before it was shown), said so rather than 0.
+    expect(s.metrics.switchesKnown).toBe(false);
+    expect(await page.locator('#metrics-total th').last().textContent()).toBe('–');
 
     await scrubTo(SWITCH_FRAME - 2);
     await waitShown(SWITCH_FRAME - 2);
@@ -279,6 +283,7 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     await page.keyboard.press('ArrowRight');
     s = await waitShown(SWITCH_FRAME - 1);
     expect(s.metrics.idSwitches).toBe(0);
+    expect(s.metrics.switchesKnown).toBe(true);
     await page.keyboard.press('ArrowRight');
     s = await waitShown(SWITCH_FRAME);
     expect(s.metrics.idSwitches).toBe(1);

@@ -42,6 +42,10 @@ const PREFETCH = 3;
 const CACHE = 12;
 /** Id-switch histories kept (one per visited frame; only the previous frame's is read). */
 const HISTORY_FRAMES = 200;
+/** How far back a shown frame's history still counts the switches of the frame now shown (frames skipped at 4×). */
+const SWITCH_LOOKBACK = 8;
+/** Whether the frame shown had an earlier frame's history to count its id switches against. */
+let switchesKnown = true;
 
 let rec: Recording | null = null;
 let readable: McapTypes.IReadable | null = null;
@@ -107,8 +111,12 @@ async function show(i: number): Promise<void> {
     const f = await loadFrame(i);
     if (seq !== openSeq) return;
     const cams = rec.cameras.map((c) => c.id);
-    const prev = historyAfter.get(i - 1) ?? new Map();
-    const m = computeFrameMetrics(f, cams, prev);
+    // Id switches need the frames before: the last one shown, or one a few frames back (playback at 4× skips
+    // frames). After a jump there is none: the column says it does not know rather than showing 0.
+    let prev: Map<string, Map<string, number>> | undefined;
+    for (let k = 1; k <= SWITCH_LOOKBACK && !prev && i - k >= 0; k++) prev = historyAfter.get(i - k);
+    switchesKnown = i === 0 || prev !== undefined;
+    const m = computeFrameMetrics(f, cams, prev ?? new Map());
     historyAfter.set(i, m.history);
     while (historyAfter.size > HISTORY_FRAMES) historyAfter.delete(historyAfter.keys().next().value!);
     const drawn = await grid.draw(f, ui.gt.checked, m.perCamera);
@@ -121,6 +129,7 @@ async function show(i: number): Promise<void> {
       metrics,
       rec.hasGroundTruth,
       rec.cameras.some((c) => c.annotationsTopic),
+      switchesKnown,
     );
     showing = i;
     failedIndex = -1;
@@ -369,6 +378,7 @@ const api = {
       drawn: grid?.drawn ?? [],
       metrics: {
         ...s,
+        switchesKnown,
         perCamera: [...metrics.values()].map((m) => ({
           camera: m.camera,
           tp: m.tp,

@@ -19,6 +19,10 @@ export function summarize(per: Map<string, CameraMetrics>): MetricsSummary {
   return s;
 }
 
+/** Why the id switch column reads – after a jump. */
+export const UNKNOWN_SWITCHES =
+  'id switches are counted as you step or play through the frames; a jump has no frame before it to count against (step back and forward, or viper eval --switches)';
+
 function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -28,6 +32,8 @@ export function renderMetrics(
   per: Map<string, CameraMetrics>,
   hasGt: boolean,
   hasBoxes: boolean,
+  /** Id switches are counted against the frames shown before: after a jump there is none to count against. */
+  switchesKnown = true,
 ): void {
   if (!hasGt) {
     root.innerHTML = '<em>No ground truth in this file: per-frame metrics need /ground_truth/objects.</em>';
@@ -40,7 +46,12 @@ export function renderMetrics(
   }
   // Detections without track ids (`--tracker none`) have no id switches: n/a, not 0.
   const tracked = [...per.values()].some((m) => m.tracked);
-  const sw = (n: number) => (tracked ? String(n) : '<span title="no track ids: detections only">n/a</span>');
+  const sw = (n: number) =>
+    !tracked
+      ? '<span title="no track ids: detections only">n/a</span>'
+      : !switchesKnown
+        ? `<span title="${UNKNOWN_SWITCHES}">–</span>`
+        : String(n);
   const rows = [...per.values()]
     .map(
       (m) =>
