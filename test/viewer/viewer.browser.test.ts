@@ -296,6 +296,17 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     await page.screenshot({ path: join(shots, 'viewer.png') });
   });
 
+  test('the timeline, once clicked, steps as the player does: Shift+→ ten frames, not the slider’s one', async () => {
+    await scrubTo(3);
+    await waitShown(3);
+    await page.locator('#scrub').focus();
+    await page.keyboard.press('Shift+ArrowRight');
+    expect((await waitShown(13)).index).toBe(13);
+    await page.keyboard.press('ArrowLeft');
+    await waitShown(12);
+    await page.locator('body').click({ position: { x: 5, y: 890 } });
+  });
+
   test('toggles the ground-truth overlay', async () => {
     let s = await state();
     expect(s.showGt).toBe(true);

@@ -20,6 +20,7 @@ import { SceneView } from './ui/SceneView.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
+  main: document.querySelector('main') as HTMLElement,
   open: $<HTMLButtonElement>('open'),
   fileInput: $<HTMLInputElement>('file-input'),
   gt: $<HTMLInputElement>('gt-toggle'),
@@ -202,6 +203,7 @@ async function openSource(src: McapTypes.IReadable, name: string, images?: Sourc
           ? ', no images in this file'
           : '';
     ui.status.textContent = `${r.cameras.length} camera${r.cameras.length === 1 ? '' : 's'}, ${r.frameTimes.length} frames${r.hasGroundTruth ? '' : ', no ground truth'}${why}`;
+    ui.main.classList.toggle('no-world', !r.hasWorld);
     if (!r.hasWorld) {
       // vtest-like files (a fixed camera, --no-fuse): an empty 3D scene with no word read as a broken view.
       const note = document.createElement('div');
@@ -266,6 +268,8 @@ function openFiles(list: FileList | null | undefined): void {
   if (files.length === 0) return;
   if (files.length > 2) {
     showError(`${files.length} files: open one, or a results-only file with its recording`);
+    // Nothing of them was opened: the header must not name what was open before as if it still were.
+    if (!rec) ui.fileName.textContent = 'drop an .mcap file here, or open one';
     return;
   }
   const [a, b] = files as [File, File | undefined];
@@ -292,8 +296,8 @@ window.addEventListener('drop', (e) => {
 
 window.addEventListener('keydown', (e) => {
   const t = e.target as HTMLElement;
-  if (t instanceof HTMLInputElement && (t.type === 'range' || t.type === 'text') && e.key.startsWith('Arrow'))
-    return;
+  // The timeline's own arrow keys moved one frame, Shift or not: the player's step (10 with Shift) is taken instead.
+  if (t instanceof HTMLInputElement && t.type === 'text' && e.key.startsWith('Arrow')) return;
   if (t instanceof HTMLSelectElement) return;
   const big = e.shiftKey ? 10 : 1;
   const actions: Record<string, () => void> = {
