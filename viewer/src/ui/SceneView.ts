@@ -18,6 +18,10 @@ const FRUSTUM_DEPTH_M = 4;
 const EGO_SIZE: [number, number, number] = [4.6, 1.9, 1.5];
 /** The grid's cell (400 m in 80 cells): the ground moves with the ego in these steps, so its lines do not swim. */
 const GRID_CELL_M = 5;
+/** The default view in the ego's frame (x ahead, z up): the eye behind and to the right, looking 8 m ahead. */
+const VIEW_EYE: [number, number, number] = [-22, -14, 18];
+const VIEW_TARGET: [number, number, number] = [8, 0, 0];
+const Z_UP = new THREE.Vector3(0, 0, 1);
 
 /** The 8 corners of an oriented box (Box3D convention: size = [length, width, height], yaw about +z). */
 function boxCorners(b: Box3D): [number, number, number][] {
@@ -111,6 +115,8 @@ export class SceneView {
   private readonly labels = new THREE.Group();
   private readonly labelCache = new Map<number, THREE.SpriteMaterial>();
   private readonly egoPos = new THREE.Vector3();
+  /** The view has been placed by the ego's first pose. */
+  private placed = false;
   /** Set when something changed; `render()` draws only then (an idle view costs nothing). */
   private dirty = true;
   /** Counts of what the last update drew (for tests). */
@@ -135,9 +141,9 @@ export class SceneView {
     container.replaceChildren(this.renderer.domElement);
     this.scene.background = new THREE.Color(0x1b1f24);
     this.camera.up.set(0, 0, 1);
-    this.camera.position.set(-22, -14, 18);
+    this.camera.position.set(...VIEW_EYE);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
-    this.controls.target.set(8, 0, 0);
+    this.controls.target.set(...VIEW_TARGET);
     this.controls.update();
     this.controls.addEventListener('change', () => {
       this.dirty = true;
@@ -147,10 +153,13 @@ export class SceneView {
     const sun = new THREE.DirectionalLight(0xffffff, 1.2);
     sun.position.set(30, -20, 50);
     this.scene.add(sun);
+    // The road is a backdrop, drawn first and hiding nothing: the camera frustums that reach below the ground
+    // (cameras tilted down) had their lower edges cut off by it, and read as broken.
     const road = new THREE.Mesh(
       new THREE.PlaneGeometry(1000, 1000),
-      new THREE.MeshBasicMaterial({ color: 0x3a3f45 }),
+      new THREE.MeshBasicMaterial({ color: 0x3a3f45, depthWrite: false }),
     );
+    road.renderOrder = -1;
     road.position.z = -0.01;
     this.scene.add(road);
     const grid = groundGrid(400, GRID_CELL_M);
@@ -265,10 +274,21 @@ export class SceneView {
       }
       const prev = this.egoPos.clone();
       this.egoPos.copy(this.ego.position);
-      // Follow the ego vehicle: move the orbit target and the eye together.
-      const delta = this.egoPos.clone().sub(prev);
-      this.camera.position.add(delta);
-      this.controls.target.add(delta);
+      if (!this.placed) {
+        // The first pose: the view behind and beside the ego as it faces (a car heading along +y had been looked
+        // at from the side, what lies ahead at the pane's edge); the user's orbit is kept from then on.
+        this.placed = true;
+        const yaw = new THREE.Euler().setFromQuaternion(this.ego.quaternion, 'ZYX').z;
+        const turn = (v: THREE.Vector3) => v.applyAxisAngle(Z_UP, yaw).add(this.egoPos);
+        this.camera.position.copy(turn(new THREE.Vector3(...VIEW_EYE)));
+        this.controls.target.copy(turn(new THREE.Vector3(...VIEW_TARGET)));
+        this.controls.update();
+      } else {
+        // Follow the ego vehicle: move the orbit target and the eye together.
+        const delta = this.egoPos.clone().sub(prev);
+        this.camera.position.add(delta);
+        this.controls.target.add(delta);
+      }
     }
     const objects = frame.objects?.objects ?? [];
     const n = Math.min(objects.length, MAX_OBJECTS);
