@@ -41,7 +41,7 @@ const ui = {
 
 const PREFETCH = 3;
 const CACHE = 12;
-/** Id-switch histories kept (one per visited frame; only the previous frame's is read). */
+/** Id-switch histories kept (one per visited frame; the nearest of the SWITCH_LOOKBACK before a frame is read). */
 const HISTORY_FRAMES = 200;
 /** How far back a shown frame's history still counts the switches of the frame now shown (frames skipped at 4×). */
 const SWITCH_LOOKBACK = 8;

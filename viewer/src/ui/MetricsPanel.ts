@@ -20,7 +20,7 @@ export function summarize(per: Map<string, CameraMetrics>): MetricsSummary {
 }
 
 /** Why the id switch column reads – after a jump. */
-export const UNKNOWN_SWITCHES =
+const UNKNOWN_SWITCHES =
   'id switches are counted as you step or play through the frames; a jump has no frame before it to count against (step back and forward, or viper eval --switches)';
 
 function esc(s: string): string {
