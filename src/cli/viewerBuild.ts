@@ -54,7 +54,13 @@ export function staleSource(repoRoot: string, distDir: string): string | null {
 export function rebuildViewer(repoRoot: string, distDir: string): string | null {
   const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
   if (!existsSync(vite)) return 'vite is not installed (npm ci installs it)';
-  const fresh = mkdtempSync(join(dirname(distDir), `.${basename(distDir)}-build-`));
+  let fresh: string;
+  try {
+    fresh = mkdtempSync(join(dirname(distDir), `.${basename(distDir)}-build-`));
+  } catch (err) {
+    // A checkout the user cannot write (installed for all users): serve the build as it is.
+    return `cannot write beside ${distDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
   try {
     execFileSync(
       process.execPath,

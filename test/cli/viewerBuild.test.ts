@@ -67,3 +67,13 @@ describe('rebuildViewer', () => {
     expect(readdirSync(join(dist, '..'))).toEqual(['dist']); // no build folder left beside it
   }, 120_000);
 });
+
+describe('rebuildViewer where it cannot write', () => {
+  it('says so and leaves the build as it was (a checkout installed read-only)', () => {
+    const root = checkout(10);
+    mkdirSync(join(root, 'node_modules/vite/bin'), { recursive: true });
+    writeFileSync(join(root, 'node_modules/vite/bin/vite.js'), '');
+    const dist = join(root, 'missing-parent', 'dist');
+    expect(rebuildViewer(root, dist)).toMatch(/^cannot write beside .*missing-parent\/dist \(ENOENT\)$/);
+  });
+});
