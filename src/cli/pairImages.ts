@@ -3,7 +3,7 @@
  * checked before anything is served (the viewer checks the same when both files are dropped on it).
  */
 import { RecordingError } from '../contracts/errors.ts';
-import { ImagesFingerprint, parseFingerprint } from '../contracts/imagesFingerprint.ts';
+import { fingerprintTopics, parseFingerprint } from '../contracts/imagesFingerprint.ts';
 import { isImageSchema } from '../contracts/schemaKinds.ts';
 import { RecordingReader } from '../io/index.ts';
 import { replayMetadata } from './interrupted.ts';
@@ -65,15 +65,12 @@ export async function checkPair(
 }
 
 /** The fingerprint of a recording's images per topic (contracts/imagesFingerprint.ts), read through its index. */
-export async function recordingImagesFingerprint(reader: RecordingReader): Promise<Record<string, string>> {
-  const fp = new ImagesFingerprint();
-  for (const ch of reader.channels().filter((c) => isImageSchema(c.schemaName))) {
-    for await (const m of reader.messages({ topics: [ch.topic] })) {
-      if (fp.done(ch.topic, m.logTimeNs)) break;
-      await fp.add(ch.topic, m.logTimeNs, m.data);
-    }
-  }
-  return fp.digests();
+export function recordingImagesFingerprint(reader: RecordingReader): Promise<Record<string, string>> {
+  const images = reader.channels().filter((c) => isImageSchema(c.schemaName));
+  return fingerprintTopics(
+    images.map((c) => c.topic),
+    (topic) => reader.messages({ topics: [topic] }),
+  );
 }
 
 async function withReader<T>(path: string, fn: (r: RecordingReader) => Promise<T>): Promise<T> {

@@ -63,6 +63,24 @@ export class ImagesFingerprint {
   }
 }
 
+/**
+ * The fingerprint of a recording's `topics`, each read through `read` in log-time order and left at the first
+ * message `done` says is past what counts: the one reading rule of `view --images` (node) and the viewer (browser).
+ */
+export async function fingerprintTopics(
+  topics: Iterable<string>,
+  read: (topic: string) => AsyncIterable<{ logTimeNs: bigint; data: Uint8Array }>,
+): Promise<Record<string, string>> {
+  const fp = new ImagesFingerprint();
+  for (const topic of topics) {
+    for await (const m of read(topic)) {
+      if (fp.done(topic, m.logTimeNs)) break;
+      await fp.add(topic, m.logTimeNs, m.data);
+    }
+  }
+  return fp.digests();
+}
+
 /** The `viper` record's `imagesFingerprint`: the digests as JSON; undefined when there were no images. */
 export async function fingerprintJson(fp: ImagesFingerprint): Promise<string | undefined> {
   const d = await fp.digests();

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   FINGERPRINT_IMAGES,
   fingerprintJson,
+  fingerprintTopics,
   ImagesFingerprint,
   parseFingerprint,
 } from '../../src/contracts/imagesFingerprint.ts';
@@ -22,21 +23,14 @@ const of = async (msgs: Msg[]) => {
   return fp.digests();
 };
 
-/** As `view --images` and the viewer read a recording: per topic in log-time order, stopping when `done`. */
-const read = async (msgs: Msg[]) => {
-  const fp = new ImagesFingerprint();
-  const topics = [...new Set(msgs.map((m) => m.topic))];
-  for (const topic of topics) {
+/** As `view --images` and the viewer read a recording (`fingerprintTopics`): per topic in log-time order. */
+const read = (msgs: Msg[]) =>
+  fingerprintTopics([...new Set(msgs.map((m) => m.topic))], async function* (topic) {
     const inOrder = msgs
       .filter((m) => m.topic === topic)
       .sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
-    for (const m of inOrder) {
-      if (fp.done(topic, m.t)) break;
-      await fp.add(topic, m.t, m.data);
-    }
-  }
-  return fp.digests();
-};
+    for (const m of inOrder) yield { logTimeNs: m.t, data: m.data };
+  });
 
 const msg = fc.record({
   topic: fc.constantFrom('/a/image', '/b/image', '/c/image'),

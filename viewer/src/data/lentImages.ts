@@ -4,7 +4,7 @@
  * and, where the results carry it, give their images' fingerprint (src/contracts/imagesFingerprint.ts).
  */
 import type { McapIndexedReader, McapTypes } from '@mcap/core';
-import { ImagesFingerprint, parseFingerprint } from '../../../src/contracts/imagesFingerprint.ts';
+import { fingerprintTopics, parseFingerprint } from '../../../src/contracts/imagesFingerprint.ts';
 import { cameraFromAnnotationsTopic } from '../../../src/contracts/topics.ts';
 import { openIndexed, topicsOf } from '../mcap/openIndexed.ts';
 import { findCameras, nameByFrameId } from './cameraNames.ts';
@@ -62,9 +62,9 @@ export async function checkPictures(
   const want = parseFingerprint(await viperRecord(results, 'imagesFingerprint'));
   if (want === undefined) return;
   const lent = cameras.filter((c) => c.imageFromBeside && c.imageTopic !== null);
-  const got = await topicFingerprints(
-    beside.reader,
+  const got = await fingerprintTopics(
     lent.map((c) => c.imageTopic!),
+    (topic) => logTimed(beside.reader.readMessages({ topics: [topic] })),
   );
   const wrong = lent.filter((c) => got[c.imageTopic!] !== want[c.imageTopic!]);
   if (wrong.length > 0)
@@ -87,19 +87,11 @@ export async function viperRecord(reader: McapIndexedReader, key: string): Promi
   return undefined;
 }
 
-/** As replay fingerprints the images it leaves out: each topic's first few, read through the index. */
-async function topicFingerprints(
-  reader: McapIndexedReader,
-  topics: string[],
-): Promise<Record<string, string>> {
-  const fp = new ImagesFingerprint();
-  for (const topic of topics) {
-    for await (const m of reader.readMessages({ topics: [topic] })) {
-      if (fp.done(topic, m.logTime)) break;
-      await fp.add(topic, m.logTime, m.data);
-    }
-  }
-  return fp.digests();
+/** A file's messages as the shared fingerprint reads them (`logTime` is @mcap/core's name for it). */
+async function* logTimed(
+  msgs: AsyncIterable<McapTypes.Message>,
+): AsyncGenerator<{ logTimeNs: bigint; data: Uint8Array }> {
+  for await (const m of msgs) yield { logTimeNs: m.logTime, data: m.data };
 }
 
 /** The recording beside a results file must cover the results' log times: another one would pair wrong images. */
