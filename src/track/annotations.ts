@@ -3,10 +3,10 @@ import type { ImageAnnotations } from '@foxglove/schemas';
 import { CONFIRMED_THICKNESS, boxOutline, formatTrackLabel } from '../contracts/annotations.ts';
 import type { Track2D } from '../contracts/perception.ts';
 import { type TimeNs, toFoxgloveTime } from '../contracts/time.ts';
-import { colorForId } from './colors.ts';
+import { colorForTrack } from './colors.ts';
 
 /**
- * One closed outline per track (colour stable per track id) and a label "#id class score" above it. Tracks of
+ * One closed outline per track (colour stable per camera and track id) and a label "#id class score" above it. Tracks of
  * other cameras than `cameraId` are skipped.
  * Example: `writer.write(topics.annotations(cam), tNs, tracksToImageAnnotations(tracks, tNs, cam))`.
  */
@@ -19,7 +19,7 @@ export function tracksToImageAnnotations(
   const out: ImageAnnotations = { timestamp, circles: [], points: [], texts: [] };
   for (const t of tracks) {
     if (t.cameraId !== cameraId) continue;
-    const color = colorForId(t.trackId);
+    const color = colorForTrack(cameraId, t.trackId);
     out.points.push(boxOutline(t.box, timestamp, color, t.state === 'confirmed' ? CONFIRMED_THICKNESS : 1));
     out.texts.push({
       timestamp,

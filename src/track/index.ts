@@ -22,4 +22,4 @@ export {
 } from './motRun.ts';
 export { createTrackStage, type TrackStageOptions } from './stage.ts';
 export { tracksToImageAnnotations } from './annotations.ts';
-export { colorForId, type Rgba } from './colors.ts';
+export { colorForId, colorForTrack, type Rgba } from './colors.ts';

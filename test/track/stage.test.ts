@@ -5,7 +5,7 @@ import { mat3ToQuat } from '../../src/geometry/quat.ts';
 import type { Detection } from '../../src/contracts/perception.ts';
 import type { RigResult } from '../../src/graph/stage.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
-import { colorForId, hueOfId } from '../../src/track/colors.ts';
+import { colorForId, colorForTrack, hueOfId } from '../../src/track/colors.ts';
 import { createTrackStage } from '../../src/track/stage.ts';
 
 function frame(cameraId: string, tNs: bigint): CameraFrame {
@@ -85,16 +85,44 @@ describe('Foxglove image annotations', () => {
       { x: 60, y: 140 },
       { x: 10, y: 140 },
     ]);
-    expect(ann.points[0]!.outline_color).toEqual(colorForId(4));
+    expect(ann.points[0]!.outline_color).toEqual(colorForTrack('a', 4));
     expect(ann.texts[0]!.text).toBe('#4 car 0.90');
     // Colours are deterministic and differ between neighbouring ids.
     expect(colorForId(4)).toEqual(colorForId(4));
     expect(colorForId(4)).not.toEqual(colorForId(5));
+    // Track 4 of camera b is another object than track 4 of camera a (one counter per camera): another colour.
+    const other = tracksToImageAnnotations(
+      tracks.map((t) => ({ ...t, cameraId: 'b' })),
+      r.rig.tNs,
+      'b',
+    );
+    expect(other.points[0]!.outline_color).toEqual(colorForTrack('b', 4));
+    expect(colorForTrack('b', 4)).not.toEqual(colorForTrack('a', 4));
+  });
+
+  it("turns each camera's hues by its name: one track id in six cameras gets six hues, at least 10° apart", () => {
+    const cams = [
+      'cam_front',
+      'cam_front_left',
+      'cam_front_right',
+      'cam_back',
+      'cam_back_left',
+      'cam_back_right',
+    ];
+    for (const id of [1, 2, 3, 7, 42]) {
+      const hues = cams.map((c) => hueOfId(id, c));
+      for (let i = 0; i < hues.length; i++)
+        for (let j = i + 1; j < hues.length; j++) {
+          const d = Math.abs(hues[i]! - hues[j]!);
+          expect(Math.min(d, 1 - d) * 360, `${cams[i]} and ${cams[j]}, id ${id}`).toBeGreaterThan(10);
+        }
+    }
+    expect(hueOfId(5, '')).toBe(hueOfId(5));
   });
 
   it('gives any six consecutive ids hues at least 30° apart (a hash had given ids 1, 3 and 4 one magenta)', () => {
     for (let first = 0; first < 5000; first++) {
-      const hues = [0, 1, 2, 3, 4, 5].map((k) => hueOfId(first + k));
+      const hues = [0, 1, 2, 3, 4, 5].map((k) => hueOfId(first + k, 'cam_front'));
       for (let i = 0; i < 6; i++)
         for (let j = i + 1; j < 6; j++) {
           const d = Math.abs(hues[i]! - hues[j]!);

@@ -10,7 +10,7 @@ import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { compareRigOrder } from '../../src/contracts/rigOrder.ts';
 import { objectsToSceneUpdate } from '../../src/fuse/scene.ts';
-import { colorForId } from '../../src/track/colors.ts';
+import { colorForId, colorForTrack } from '../../src/track/colors.ts';
 import {
   annotationsToBoxes,
   calibrationFromMsg,
@@ -81,7 +81,7 @@ describe.each(['zstd', 'lz4'] as const)('viewer MCAP layer (%s)', (compression) 
     const want = layout('cam_front', 2, W, H).preds;
     expect(boxes.map((b) => [b.trackId, b.cls])).toEqual(want.map((p) => [p.trackId, p.cls]));
     // Each box keeps the colour viper wrote for its track, the one Foxglove draws.
-    expect(boxes.map((b) => b.color)).toEqual(want.map((p) => colorForId(p.trackId)));
+    expect(boxes.map((b) => b.color)).toEqual(want.map((p) => colorForTrack('cam_front', p.trackId)));
     expect(boxes[1]).toMatchObject({
       x1: want[1]!.box.x1,
       y1: want[1]!.box.y1,

@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
-import { colorForId } from '../../src/track/colors.ts';
+import { colorForId, colorForTrack } from '../../src/track/colors.ts';
 import { buildViewerInto, CHROMIUM, CHROMIUM_ARGS, hasChromium } from '../testing/chromium.ts';
 import { rgb255, SCENE_COLORS_JS, type SceneColor } from './fixtures.ts';
 
@@ -321,7 +321,7 @@ describe.skipIf(!chromiumHere)('web viewer on odd files (chromium)', () => {
     const css = (c: { r: number; g: number; b: number }) => `rgb(${rgb255(c).join(',')})`;
     expect(s.drawn[0]!.boxes.map((b) => [b.trackId, b.color])).toEqual([
       [5, 'rgb(255,128,0)'],
-      [6, css(colorForId(6))],
+      [6, css(colorForTrack('cam', 6))],
     ]);
     const objects = (await page.evaluate(SCENE_COLORS_JS)) as SceneColor[];
     expect(objects.map((o) => [o.id, o.label])).toEqual([

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { replay } from '../../src/graph/replay.ts';
 import { startViewServer, type ViewServer } from '../../src/live/ViewServer.ts';
-import { colorForId } from '../../src/track/colors.ts';
+import { colorForId, colorForTrack } from '../../src/track/colors.ts';
 import { RecordingWriter } from '../../src/io/index.ts';
 import { NO_IMAGES_NOTE, NO_SIZE_NOTE } from '../../viewer/src/ui/notes.ts';
 import { repoRoot } from '../shared.ts';
@@ -231,8 +231,8 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
       expect(b.x1).toBeCloseTo(want[i]!.box.x1, 3);
       expect(b.y2).toBeCloseTo(want[i]!.box.y2, 3);
       expect(b.cls).toBe(want[i]!.cls);
-      // The colour Foxglove draws the track in: its annotation's outline_color, viper's colorForId.
-      expect(b.color).toBe(`rgb(${rgb255(colorForId(want[i]!.trackId)).join(',')})`);
+      // The colour Foxglove draws the track in: its annotation's outline_color, viper's colorForTrack.
+      expect(b.color).toBe(`rgb(${rgb255(colorForTrack('cam_front', want[i]!.trackId)).join(',')})`);
     });
     expect(s.metrics).toMatchObject({ tp: EXPECTED.tp, fp: EXPECTED.fp, fn: EXPECTED.fn, idSwitches: 0 });
     expect(s.metrics.perCamera.find((m) => m.camera === 'cam_front')).toMatchObject({ tp: 3, fp: 1, fn: 1 });
@@ -248,7 +248,9 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
       expect(r.h / scale).toBeCloseTo(15, 0); // 11 px text + 4 px of padding, on screen
       expect(Math.abs(r.x - want[i]!.box.x1)).toBeLessThan(r.w);
       const samples = at(r.x + 2 * scale, r.y + 2 * scale, 1);
-      const best = Math.min(...samples.map((c) => dist(c, rgb255(colorForId(want[i]!.trackId)))));
+      const best = Math.min(
+        ...samples.map((c) => dist(c, rgb255(colorForTrack('cam_front', want[i]!.trackId)))),
+      );
       expect(best, `label colour of track ${want[i]!.trackId}`).toBeLessThan(45);
     });
   });

@@ -1,11 +1,11 @@
 /**
  * Colours as Foxglove shows them: a box's own outline_color (or a scene cube's colour) when the message has one,
- * else the colour viper writes for the id (src/track/colors.ts `colorForId`, the same function behind the
- * ImageAnnotations and SceneUpdate colours), so one track is the same colour here and in Foxglove.
+ * else the colour viper writes for the id (src/track/colors.ts: `colorForTrack` of the camera and track id behind
+ * the ImageAnnotations, `colorForId` behind the SceneUpdate), so one track is the same colour here and in Foxglove.
  */
-import { colorForId, type Rgba } from '../../../src/track/colors.ts';
+import { colorForId, colorForTrack, type Rgba } from '../../../src/track/colors.ts';
 
-export { colorForId, type Rgba };
+export { colorForId, colorForTrack, type Rgba };
 
 const byte = (v: number) => Math.round(255 * Math.min(1, Math.max(0, v)));
 

@@ -7,7 +7,7 @@
  */
 import type { CameraInfo, FrameData } from '../data/Recording.ts';
 import type { CameraBox, CameraImage } from '../data/normalize.ts';
-import { colorForId, cssColor } from '../state/colors.ts';
+import { colorForTrack, cssColor } from '../state/colors.ts';
 import type { CameraMetrics } from './frameMetrics.ts';
 import { placeLabel, type Rect } from './labelPlacement.ts';
 import { noImageNote, sizeToCoverBoxes } from './notes.ts';
@@ -184,7 +184,7 @@ export class CameraGrid {
       const boxes = frame.boxes.get(id) ?? [];
       const switched = new Set(m?.switches.map((s) => s.pred) ?? []);
       // Every outline first, then every label: a neighbour's outline drawn later had cut through a label.
-      const outlined = boxes.map((b, k) => this.outline(ctx, b, switched.has(k), scale));
+      const outlined = boxes.map((b, k) => this.outline(ctx, id, b, switched.has(k), scale));
       const labels: Rect[] = [];
       drawn.push({
         camera: id,
@@ -216,6 +216,7 @@ export class CameraGrid {
   /** A box's outline, 2 screen px (4 for an id switch). */
   private outline(
     ctx: CanvasRenderingContext2D,
+    camera: string,
     b: CameraBox,
     idSwitch: boolean,
     scale: number,
@@ -224,7 +225,7 @@ export class CameraGrid {
       ? cssColor(b.color)
       : b.trackId === null
         ? UNTRACKED
-        : cssColor(colorForId(b.trackId));
+        : cssColor(colorForTrack(camera, b.trackId));
     const lw = Math.max(1, 2 * scale);
     ctx.lineWidth = idSwitch ? lw * 2 : lw;
     ctx.strokeStyle = idSwitch ? '#ff00ff' : color;
