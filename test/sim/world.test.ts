@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mountRotation, matToQuat, distortPoint, undistortPoint } from '../../src/sim/rig.ts';
 import { buildRig } from '../../src/sim/rig.ts';
 import { type MapSpec, Rig, type Vec2 } from '../../src/sim/scenario/schema.ts';
-import { footprintOnAsphalt, onAsphalt } from '../../src/sim/world/roads.ts';
+import { footprintOnRoad, onAsphalt } from '../../src/sim/world/roads.ts';
 import { rectsOverlap } from '../../src/sim/scenario/spawns.ts';
 import {
   integrateMotion,
@@ -237,7 +237,7 @@ describe('helpers', () => {
   });
 });
 
-describe('footprintOnAsphalt', () => {
+describe('footprintOnRoad', () => {
   const map = {
     roads: [
       {
@@ -276,9 +276,10 @@ describe('footprintOnAsphalt', () => {
           for (let i = 0; i <= n; i++)
             for (let j = 0; j <= n; j++) samples.push(at(l * (i / n - 0.5), w * (j / n - 0.5)));
           const step = Math.hypot(l, w) / n;
-          const got = footprintOnAsphalt(map, corners);
-          // Exactly on: some sample is on the asphalt → true; none is within a sample step of it → false.
-          if (samples.some(([px, py]) => onAsphalt(map, px, py))) expect(got).toBe(true);
+          const got = footprintOnRoad(map, corners, 'asphalt') !== undefined;
+          // Into it: some sample inside the asphalt (not on its edge: flush is beside) → true; none within a
+          // sample step of it → false.
+          if (samples.some(([px, py]) => onAsphalt(map, px, py, -1e-9))) expect(got).toBe(true);
           if (!samples.some(([px, py]) => onAsphalt(map, px, py, step))) expect(got).toBe(false);
         },
       ),

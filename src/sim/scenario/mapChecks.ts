@@ -1,10 +1,18 @@
 /**
- * Map checks: road ids, crossings on their road, and buildings off the asphalt (vehicles drove through a building
- * placed on their lane, half of them showing through its walls).
+ * Map checks: road ids, crossings on their road, and each map object where it may stand: buildings off the lanes
+ * and sidewalks (vehicles drove through a building placed on their lane, half of them showing through its walls),
+ * trees, poles and lights off the lanes, parked vehicles on a road.
  */
-import { footprintOnAsphalt, roadLength } from '../world/roads.ts';
+import {
+  footprintOnRoad,
+  placement,
+  roadHalfWidth,
+  roadLength,
+  roadSegments,
+  segmentDistance,
+} from '../world/roads.ts';
 import { fail } from './errors.ts';
-import { DEFAULT_BUILDING_SIZE, type Scenario, type StaticObject, type Vec2 } from './schema.ts';
+import { DEFAULT_BUILDING_SIZE, type Road, type Scenario, type StaticObject, type Vec2 } from './schema.ts';
 
 /** Runs one check, throwing or collecting its error (validate.ts `stepper`). */
 type Step = (check: () => void) => void;
@@ -70,21 +78,93 @@ export function checkMap(s: Scenario, where: string, step: Step): void {
     });
   });
   s.map.objects.forEach((o, i) => {
-    step(() => {
-      if (o.type === 'building' && footprintOnAsphalt(s.map, buildingFootprint(o)))
-        fail(
-          `map.objects[${i}]`,
-          `a building at [${o.position.join(', ')}] (${(o.size ?? DEFAULT_BUILDING_SIZE).slice(0, 2).join(' × ')} m) reaches onto a road's asphalt`,
-          'place it beside the road (beyond its lanes and sidewalk), or make it smaller',
-          where,
-        );
-    });
+    step(() => checkObjectPlace(s, o, i, where));
   });
 }
 
-/** A building's footprint corners, in order round it: `size` [length, width] along and across its yaw. */
-function buildingFootprint(o: StaticObject): Vec2[] {
-  const [l, w] = o.size ?? DEFAULT_BUILDING_SIZE;
+/**
+ * The width (m) of the post or trunk the renderer stands each slim object on (render/scenery.ts): what would
+ * stand in a lane. A tree's crown and a street light's arm overhang, as they do over real streets.
+ */
+const BASE_M = { tree: 0.35, pole: 0.2, streetlight: 0.2, traffic_light: 0.18 } as const;
+
+/** How a map object is named in a message: its type and id (a parked vehicle's default id, as `expect` names it). */
+export function objectName(o: StaticObject, i: number): string {
+  const id = o.id ?? (o.type.startsWith('parked_') ? `parked_${i}` : undefined);
+  return id === undefined ? `a ${o.type.replace('_', ' ')}` : `${o.type} '${id}'`;
+}
+
+/**
+ * Where a map object may stand. A building beside the road, off its lanes and sidewalks (vehicles and people went
+ * through its walls); a tree, pole, street light or traffic light anywhere off the lanes (a sidewalk is where
+ * they belong); a parked vehicle on a road, its centre on the asphalt or a sidewalk (by the kerb, in the outer lane
+ * or on the pavement, as the detector's training scenarios park them): one on the grass was accepted, far from any
+ * traffic it could hide.
+ */
+function checkObjectPlace(s: Scenario, o: StaticObject, i: number, where: string): void {
+  const field = `map.objects[${i}]`;
+  const at = `at [${o.position.join(', ')}]`;
+  if (o.type === 'building') {
+    const size = `(${(o.size ?? DEFAULT_BUILDING_SIZE).slice(0, 2).join(' × ')} m)`;
+    const corners = rectangle(o, o.size ?? DEFAULT_BUILDING_SIZE);
+    const road = footprintOnRoad(s.map, corners, 'asphalt');
+    const walk = road ? undefined : footprintOnRoad(s.map, corners, 'sidewalk');
+    if (road || walk)
+      fail(
+        field,
+        road
+          ? `${objectName(o, i)} ${at} ${size} reaches onto the asphalt of road '${road.id}'`
+          : `${objectName(o, i)} ${at} ${size} stands on the sidewalk of road '${walk!.id}'`,
+        'place it beside the road (beyond its lanes and sidewalk), or make it smaller',
+        where,
+      );
+    return;
+  }
+  if (o.type in BASE_M) {
+    const base = BASE_M[o.type as keyof typeof BASE_M];
+    const road = footprintOnRoad(s.map, rectangle(o, [base, base]), 'asphalt');
+    if (road)
+      fail(
+        field,
+        `${objectName(o, i)} ${at} stands on the asphalt of road '${road.id}', in the way of its traffic`,
+        `move it onto the sidewalk or beside the road (road '${road.id}' is ${(2 * roadHalfWidth(road)).toFixed(1)} m wide about its centreline)`,
+        where,
+      );
+    return;
+  }
+  // A parked vehicle.
+  const p = placement(s.map, o.position[0], o.position[1], 'sidewalk');
+  if (p.outside > 0 && p.road) {
+    const [kx, ky] = kerbLane(p.road, o.position);
+    fail(
+      field,
+      `${objectName(o, i)} ${at} is ${p.outside.toFixed(1)} m beyond the sidewalk of road '${p.road.id}' (the nearest): parked vehicles stand on a road or its sidewalk`,
+      `park it on the road by the kerb, e.g. position: [${+kx.toFixed(2)}, ${+ky.toFixed(2)}] (the outer lane of '${p.road.id}' nearest it)`,
+      where,
+    );
+  }
+}
+
+/** The centre of a road's outer lane on the side of `pos`, at the point of the road nearest it. */
+function kerbLane(road: Road, pos: Vec2): Vec2 {
+  let best = { d: Number.POSITIVE_INFINITY, x: 0, y: 0, nx: 0, ny: 0 };
+  for (const seg of roadSegments(road)) {
+    const { d, s } = segmentDistance(seg, pos[0], pos[1]);
+    if (d >= best.d) continue;
+    const u = s - seg.s0;
+    const x = seg.ax + seg.dx * u;
+    const y = seg.ay + seg.dy * u;
+    // Left normal (-dy, dx), turned to the side the vehicle is on.
+    const side = (pos[0] - x) * -seg.dy + (pos[1] - y) * seg.dx >= 0 ? 1 : -1;
+    best = { d, x, y, nx: -seg.dy * side, ny: seg.dx * side };
+  }
+  const lat = roadHalfWidth(road) - road.laneWidth / 2;
+  return [best.x + best.nx * lat, best.y + best.ny * lat];
+}
+
+/** A rectangle's corners, in order round it: `size` [length, width] along and across the object's yaw. */
+function rectangle(o: StaticObject, size: readonly number[]): Vec2[] {
+  const [l, w] = size as [number, number];
   const c = Math.cos((o.yaw * Math.PI) / 180);
   const sn = Math.sin((o.yaw * Math.PI) / 180);
   return [

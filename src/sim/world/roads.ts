@@ -135,15 +135,20 @@ export function onAsphalt(map: MapSpec, x: number, y: number, margin = 0): boole
 }
 
 /**
- * True when a footprint (a convex polygon, corners in order round it) reaches onto any road's asphalt: its distance
- * to some segment's centreline is at most the half width. A building is checked whole, not by its centre.
+ * The first road whose band a footprint (a convex polygon, corners in order round it) reaches into, or undefined:
+ * `asphalt` is the lanes, `sidewalk` the lanes and both sidewalks. Reaching in means overlapping it: a footprint
+ * flush with the band's edge stands beside it. An object is checked whole, not by its centre.
  */
-export function footprintOnAsphalt(map: MapSpec, corners: readonly Vec2[]): boolean {
+export function footprintOnRoad(
+  map: MapSpec,
+  corners: readonly Vec2[],
+  band: 'asphalt' | 'sidewalk',
+): Road | undefined {
   for (const road of map.roads) {
-    const half = roadHalfWidth(road);
-    for (const seg of roadSegments(road)) if (segmentPolygonDistance(seg, corners) <= half) return true;
+    const half = roadHalfWidth(road) + (band === 'sidewalk' ? road.sidewalk : 0);
+    for (const seg of roadSegments(road)) if (segmentPolygonDistance(seg, corners) < half) return road;
   }
-  return false;
+  return undefined;
 }
 
 /** Distance between a segment and a convex polygon (0 when they touch or the segment is inside). */
