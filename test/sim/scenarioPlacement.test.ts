@@ -76,3 +76,71 @@ describe('map objects stand where they belong', () => {
     );
   });
 });
+
+/** tinyScenario with a van parked in lane 1 of 'main' (x 57.35–62.65), where C1 and the ego drive. */
+const vanInLane = (m: (s: Loose) => void = () => {}) =>
+  mutate((s) => {
+    s.duration = 6;
+    s.map.objects = [{ id: 'V1', type: 'parked_van', position: [60, -1.75] }];
+    m(s);
+  });
+
+describe('parked vehicles in the way', () => {
+  it('a car routed through a parked van is refused, naming both and where along the route they meet', () => {
+    const e = refusal(vanInLane());
+    expect(e.what).toBe(
+      "actors[0].route: 'C1' drives into parked_van 'V1' (parked at [60, -1.75]): they meet 15.1 m along its route, between route[0] and route[1], at (55.1, -1.8), t = 3.02 s",
+    );
+    expect(e.where).toBe('mine.yaml');
+    expect(e.hint).toMatch(/stop in time \(a stop behaviour, or follow: V1\)/);
+  });
+
+  it('the ego is held to it too, and the leg named is the one where they meet', () => {
+    const ego = vanInLane((s) => {
+      s.duration = 8;
+      s.actors = [s.actors[1]];
+    });
+    expect(refusal(ego).what).toBe(
+      "ego.route: the ego drives into parked_van 'V1' (parked at [60, -1.75]): they meet 35.0 m along its route, between route[0] and route[1], at (55.0, -1.8), t = 7.00 s",
+    );
+    const legs = vanInLane((s) => {
+      s.actors[0].class = 'cyclist';
+      s.actors[0].route.splice(1, 0, { road: 'main', at: 45, lane: 1 });
+    });
+    expect(refusal(legs).what).toMatch(
+      /^actors\[0\]\.route: 'C1' drives into .* between route\[1\] and route\[2\]/,
+    );
+  });
+
+  it('a road user that stops behind it, or a scenario that ends before they meet, is not in the way', () => {
+    loads(vanInLane((s) => (s.actors[0].behaviours = [{ type: 'follow', target: 'V1', gap: 3 }])));
+    loads(vanInLane((s) => (s.actors[0].behaviours = [{ type: 'stop', at: 1.5 }])));
+    loads(vanInLane((s) => (s.duration = 2.5)));
+    // Round it in the other lane.
+    loads(
+      vanInLane(
+        (s) =>
+          (s.actors[0].route = [
+            { road: 'main', at: 40, lane: 1 },
+            { road: 'main', at: 50, lane: 1 },
+            { road: 'main', at: 55, lane: -1 },
+            { road: 'main', at: 66, lane: -1 },
+            { road: 'main', at: 71, lane: 1 },
+            { road: 'main', at: 190, lane: 1 },
+          ]),
+      ),
+    );
+  });
+
+  it('a road user that appears inside a parked vehicle is one mistake, the spawn', () => {
+    let all: readonly ScenarioError[] = [];
+    try {
+      scenarioFromText(stringify(vanInLane((s) => (s.actors[0].route[0].at = 58))), 'mine.yaml', {
+        allMistakes: true,
+      });
+    } catch (e) {
+      all = (e as { all?: readonly ScenarioError[] }).all ?? [];
+    }
+    expect(all.map((e) => e.what)).toEqual([expect.stringContaining("'C1' spawns overlapping 'V1'")]);
+  });
+});

@@ -133,7 +133,7 @@ export function checkRoutePaths(w: World, where: string): void {
 }
 
 /** The index of the waypoint ending the leg nearest (x, y). */
-function nearestLeg(pts: Vec2[], x: number, y: number): number {
+export function nearestLeg(pts: Vec2[], x: number, y: number): number {
   let best = 1;
   let bestD = Number.POSITIVE_INFINITY;
   for (let i = 1; i < pts.length; i++) {

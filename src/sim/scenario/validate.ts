@@ -1,6 +1,6 @@
 /**
  * Checks a schema-valid scenario for mistakes zod cannot see: unknown roads, lanes and actors, routes off the
- * map, follow cycles, dropouts on cameras the rig lacks, impossible camera intrinsics, expectations naming
+ * map, follow cycles, routes through a parked vehicle, dropouts on cameras the rig lacks, impossible camera intrinsics, expectations naming
  * actors that do not exist or that no camera ever has in view, metric scopes no run measures, and actors
  * spawning on top of each other. Throws the first as a ScenarioError (or, for `--check`, collects them all).
  */
@@ -14,6 +14,7 @@ import { checkCameras, rigCameraIds } from './cameraChecks.ts';
 import { checkLaneChanges } from './laneChanges.ts';
 import { checkMap, checkRoadPoints } from './mapChecks.ts';
 import { checkLimits } from './limits.ts';
+import { checkParkedInTheWay } from './obstacles.ts';
 import { checkRoutePaths, checkWaypoints, VEHICLES } from './routes.ts';
 import { checkSpawns } from './spawns.ts';
 import type { Behaviour, Scenario } from './schema.ts';
@@ -238,6 +239,7 @@ export function validateScenario(
   step(() => checkSpawns(world, where));
   step(() => checkRoutePaths(world, where));
   step(() => checkLaneChanges(world, where));
+  step(() => checkParkedInTheWay(world, where));
   step(() => checkExpectScopes(world, where));
   step(() => checkExpectInView(world, where, minViewPx));
   if (all && all.length > 0) throw new ScenarioMistakes(all);
