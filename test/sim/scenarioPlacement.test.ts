@@ -77,6 +77,24 @@ describe('map objects stand where they belong', () => {
   });
 });
 
+describe('traffic-light state', () => {
+  it('a state on anything but a traffic light is refused, naming the object', () => {
+    const e = refusal(withObjects({ id: 'L1', type: 'pole', position: [100, -5], state: 'green' }));
+    expect(e.what).toBe(
+      "map.objects[0].state: pole 'L1' is not a traffic light: its state 'green' would do nothing",
+    );
+    expect(e.hint).toBe('remove state (only a traffic_light has one), or make it type: traffic_light');
+    expect(refusal(withObjects({ type: 'parked_car', position: [100, 2.6], state: 'red' })).what).toBe(
+      "map.objects[0].state: parked_car 'parked_0' is not a traffic light: its state 'red' would do nothing",
+    );
+  });
+
+  it('a traffic light takes one, and is red without', () => {
+    loads(withObjects({ type: 'traffic_light', position: [100, -5], state: 'green' }));
+    loads(withObjects({ type: 'traffic_light', position: [100, -5] }));
+  });
+});
+
 /** tinyScenario with a van parked in lane 1 of 'main' (x 57.35–62.65), where C1 and the ego drive. */
 const vanInLane = (m: (s: Loose) => void = () => {}) =>
   mutate((s) => {

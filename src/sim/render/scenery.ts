@@ -257,9 +257,10 @@ function addObject(o: StaticObject, L: Lighting, cells: Cells, glow: Cells, rngV
       b.box(f, 0, 0, 1.75, 0.18, 0.18, 3.5, [60, 62, 66]);
       b.box(f, 0, 0, 3.9, 0.35, 0.4, 1.1, [30, 30, 32]);
       const on: Record<string, Rgb> = { red: [255, 40, 30], yellow: [255, 190, 30], green: [40, 230, 90] };
+      const lit = o.state ?? 'red';
       (['red', 'yellow', 'green'] as const).forEach((st, i) => {
-        const c: Rgb = st === o.state ? on[st]! : [50, 50, 50];
-        b.box(f, 0.2, 0, 4.25 - i * 0.33, 0.06, 0.24, 0.24, c, { front: c, emissiveFront: st === o.state });
+        const c: Rgb = st === lit ? on[st]! : [50, 50, 50];
+        b.box(f, 0.2, 0, 4.25 - i * 0.33, 0.06, 0.24, 0.24, c, { front: c, emissiveFront: st === lit });
       });
       return;
     }
@@ -304,7 +305,6 @@ function autoObjects(s: Scenario): StaticObject[] {
               type: rng.next() < 0.6 ? 'tree' : 'streetlight',
               position: p,
               yaw: yawDeg - 90 * side,
-              state: 'red',
             });
           }
         }
@@ -323,7 +323,7 @@ function autoObjects(s: Scenario): StaticObject[] {
             c,
           ];
           if (!corners.some((p) => onAsphalt(map, p[0], p[1], 4))) {
-            out.push({ type: 'building', position: c, yaw: yawDeg, size: [l, w, h], state: 'red' });
+            out.push({ type: 'building', position: c, yaw: yawDeg, size: [l, w, h] });
           }
           u += l + rng.range(2, 7);
         }

@@ -78,6 +78,16 @@ export function checkMap(s: Scenario, where: string, step: Step): void {
     });
   });
   s.map.objects.forEach((o, i) => {
+    step(() => {
+      // A light state on a pole or a building was accepted and did nothing: a traffic light meant, or a slip.
+      if (o.state !== undefined && o.type !== 'traffic_light')
+        fail(
+          `map.objects[${i}].state`,
+          `${objectName(o, i)} is not a traffic light: its state '${o.state}' would do nothing`,
+          'remove state (only a traffic_light has one), or make it type: traffic_light',
+          where,
+        );
+    });
     step(() => checkObjectPlace(s, o, i, where));
   });
 }

@@ -71,8 +71,8 @@ export const StaticObject = z.strictObject({
   /** [length, width, height] m; defaults per type. */
   size: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
   color: Rgb.optional(),
-  /** Traffic light state. */
-  state: z.enum(['red', 'yellow', 'green']).default('red'),
+  /** Traffic light state (default red); traffic lights only: on anything else it would do nothing. */
+  state: z.enum(['red', 'yellow', 'green']).optional(),
 });
 export type StaticObject = z.infer<typeof StaticObject>;
 
