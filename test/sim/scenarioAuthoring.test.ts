@@ -129,6 +129,23 @@ describe('shapes and units', () => {
     expect(r.hint).toBe('a scenario file is one document: one scenario per file');
   });
 
+  // The yaml library points an indentation error at the start of its line: every one had read "column 1".
+  it('an item indented too far or too little is placed at its own line and column', () => {
+    const head =
+      'name: x\nduration: 5\nmap:\n  roads:\n    - { id: main, points: [[0, 0], [200, 0]] }\nego:\n';
+    const far = `${head}  route: [{ road: main, at: 10, lane: 1 }]\n   speed: 3\n`;
+    expect(refusal(far).message).toContain(
+      'at line 8, column 4: All mapping items must start at the same column',
+    );
+    expect(refusal(far.replaceAll('\n', '\r\n')).message).toContain('at line 8, column 4');
+    const short = `${head}    route: [{ road: main, at: 10, lane: 1 }]\n  speed: 3\n`;
+    expect(refusal(short).message).toContain('at line 8, column 3');
+    const item = 'name: x\nmap:\n  roads:\n    - id: main\n      points: [[0, 0], [200, 0]]\n     lanes: 2\n';
+    expect(refusal(item).message).toContain('at line 6, column 6');
+    // A tab in the indentation is the mistake itself: it keeps its own column.
+    expect(refusal('name: x\nmap:\n\troads: []\n').message).toContain('at line 3, column 1: Tabs');
+  });
+
   it('a fraction metric bounded by a percentage is refused, with the fraction to write', () => {
     const r = refusal(mutate((s) => (s.expect = { metrics: [{ metric: 'IDF1', min: 70 }] })));
     expect(r.message).toContain(

@@ -77,13 +77,28 @@ export function scenarioJsonSchema(): object {
   return schemaCache;
 }
 
+/**
+ * Where the mistake an error at `offset` points to starts. The yaml library puts an indentation error (an item
+ * indented one space too far, or too little) at the start of its line, the indentation itself: every such error
+ * read "column 1". The item's first character (or a tab in the indentation) is where the column is wrong.
+ */
+function tokenStart(text: string, offset: number): number {
+  let lineStart = offset;
+  while (lineStart > 0 && text[lineStart - 1] !== '\n') lineStart--;
+  for (let i = lineStart; i < offset; i++) if (text[i] !== ' ') return offset;
+  let i = offset;
+  while (text[i] === ' ') i++;
+  // A tab stops here: it is what "Tabs are not allowed as indentation" points at. A blank line stays as it was.
+  return i < text.length && text[i] !== '\n' && text[i] !== '\r' ? i : offset;
+}
+
 /** Parse text (YAML is a superset of JSON, so one parser serves both). */
 function parseScenarioText(text: string, where: string): unknown {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const err = doc.errors[0];
   if (err) {
-    const pos = lineCounter.linePos(err.pos[0]);
+    const pos = lineCounter.linePos(tokenStart(text, err.pos[0]));
     const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
     // The parser recurses per level: a document nested hundreds deep is not a syntax slip, say what it is.
     if (/Maximum call stack size exceeded/.test(err.message)) {
