@@ -146,6 +146,45 @@ describe('shapes and units', () => {
     expect(refusal('name: x\nmap:\n\troads: []\n').message).toContain('at line 3, column 1: Tabs');
   });
 
+  // A bound broken had been told as a bare number: 'use a value at most 90' for an elevation in degrees.
+  const BOUNDS: [string, (s: Loose) => void, string][] = [
+    [
+      'lighting.sunElevation: 95 is too big',
+      (s) => (s.lighting = { sunElevation: 95 }),
+      'use a value at most 90 (degrees above the horizon, e.g. sunElevation: 45)',
+    ],
+    [
+      'lighting.sunElevation: 0 is too small',
+      (s) => (s.lighting = { sunElevation: 0 }),
+      'at least 1 (degrees',
+    ],
+    ['sensor.noise: 50 is too big', (s) => (s.sensor = { noise: 50 }), '(standard deviation in 8-bit levels'],
+    ['sensor.exposure: 5 is too big', (s) => (s.sensor = { exposure: 5 }), '(stops of exposure compensation'],
+    ['map.roads[0].laneWidth: 10 is too big', (s) => (s.map.roads[0].laneWidth = 10), 'at most 6 (metres'],
+    // A crossing's width is metres (it had been told "pixels", a camera's width).
+    [
+      'map.crossings[0].width: 20 is too big',
+      (s) => (s.map.crossings = [{ road: 'main', at: 50, width: 20 }]),
+      'at most 10 (metres across the road',
+    ],
+    [
+      'ego.behaviours[0].radius: 0 is too small',
+      (s) => (s.ego.behaviours = [{ type: 'turn', radius: 0 }]),
+      'more than 0 (metres, e.g. radius: 8)',
+    ],
+    [
+      'ego.behaviours[0].at: -1 is too small',
+      (s) => (s.ego.behaviours = [{ type: 'stop', at: -1 }]),
+      'at least 0 (seconds from the start of the scenario',
+    ],
+    ['actors[0].speed: 80 is too big', (s) => (s.actors[0].speed = 80), 'at most 70 (m/s'],
+  ];
+  it.each(BOUNDS)('%s: the hint names the unit', (what, m, hint) => {
+    const r = refusal(mutate(m));
+    expect(r.message).toContain(what);
+    expect(r.hint).toContain(hint);
+  });
+
   it('a fraction metric bounded by a percentage is refused, with the fraction to write', () => {
     const r = refusal(mutate((s) => (s.expect = { metrics: [{ metric: 'IDF1', min: 70 }] })));
     expect(r.message).toContain(

@@ -126,23 +126,58 @@ function isWaypoint(path: readonly PropertyKey[]): boolean {
   return path.length >= 2 && path[path.length - 2] === 'route' && typeof path[path.length - 1] === 'number';
 }
 
+/**
+ * The unit (and an example) of each numeric field, by its name, as the schema documents it (schema.ts, expect.ts):
+ * a bound broken reads "use a value at most 90 (degrees above the horizon, …)", not a bare number. Names whose
+ * unit depends on where they are (`at`, `width`) are told apart in unitAt.
+ */
 const UNIT_HINTS: Record<string, string> = {
   duration: 'seconds, e.g. duration: 8',
   rate: 'frames per second, e.g. rate: 10',
   speed: 'm/s, e.g. speed: 8 or a profile [[0, 8], [3, 0]]',
   start: 'seconds from the start of the scenario, e.g. start: 1.5',
+  end: 'seconds from the start of the scenario, e.g. end: 4',
   at: 'seconds (behaviours) or metres along the road (waypoints)',
   seed: 'a whole number, e.g. seed: 7',
+  epoch: 'seconds since 1970-01-01 UTC, e.g. epoch: 1767225600',
   width: 'pixels',
   height: 'pixels',
+  fx: 'pixels',
+  fy: 'pixels',
+  cx: 'pixels from the left edge',
+  cy: 'pixels from the top edge',
   lanes: 'a whole number of lanes, e.g. lanes: 2',
+  laneWidth: 'metres, e.g. laneWidth: 3.5',
+  sidewalk: 'metres on each side, 0 for none, e.g. sidewalk: 3',
+  offset: 'metres, + to the left, e.g. offset: 3.5 for one lane',
+  position: 'metres',
+  size: 'metres, [length, width, height]',
+  radius: 'metres, e.g. radius: 8',
+  maxLatAccel: 'm/s², e.g. maxLatAccel: 2.5',
+  gap: 'metres to the actor ahead, e.g. gap: 10',
+  yaw: 'degrees, counter-clockwise',
+  heading: 'degrees counter-clockwise from +x (east), e.g. heading: 90 for north',
+  pitch: 'degrees, down positive',
+  roll: 'degrees',
+  hfov: 'degrees, e.g. hfov: 70',
+  sunAzimuth: 'degrees counter-clockwise from +x (east), e.g. sunAzimuth: 135',
+  sunElevation: 'degrees above the horizon, e.g. sunElevation: 45',
+  noise: 'standard deviation in 8-bit levels, e.g. noise: 1.5',
+  blur: 'box-blur radius in pixels, e.g. blur: 1',
+  exposure: 'stops of exposure compensation, e.g. exposure: -0.5',
+  rain: 'a fraction from 0 (dry) to 1 (downpour), e.g. rain: 0.5',
+  jpegQuality: 'JPEG quality from 30 to 100, e.g. jpegQuality: 85',
+  color: 'RGB, 0–255 each, e.g. color: [200, 30, 30]',
+  seconds: 'seconds, e.g. seconds: 1.0',
   minFraction: 'a fraction from 0 to 1, e.g. 0.95 for 95 %',
   minVisible: 'a fraction from 0 to 1, e.g. 0.5 for half visible',
+  maxFrames: 'a whole number of frames, e.g. maxFrames: 3',
 };
 
 /**
  * The unit of the value at `path`, for a hint. A point of a speed profile, `speed[i][0]` or `speed[i][1]`, is a
- * time then a speed: the time had been told to be "a plain number in m/s".
+ * time then a speed: the time had been told to be "a plain number in m/s". A crossing's `width` is metres, where
+ * a camera's is pixels; `at` is metres along a road for a waypoint or a crossing, seconds for a behaviour.
  */
 function unitAt(path: readonly PropertyKey[], last: string | undefined): string | undefined {
   const n = path.length;
@@ -150,6 +185,14 @@ function unitAt(path: readonly PropertyKey[], last: string | undefined): string 
     if (path[n - 1] === 0) return 'seconds: a profile point is [t s, v m/s], e.g. speed: [[0, 8], [3, 0]]';
     if (path[n - 1] === 1) return 'm/s: a profile point is [t s, v m/s], e.g. speed: [[0, 8], [3, 0]]';
   }
+  if (path.includes('crossings')) {
+    if (last === 'width') return 'metres across the road, e.g. width: 4';
+    if (last === 'at') return "metres along the road's centreline, e.g. at: 40";
+  }
+  if (last === 'at' && path.includes('behaviours'))
+    return 'seconds from the start of the scenario, e.g. at: 2.5';
+  if (last === 'at' && path.includes('route')) return "metres along the road's centreline, e.g. at: 40";
+  if (last === 'duration' && path.includes('behaviours')) return 'seconds, e.g. duration: 2';
   return last ? UNIT_HINTS[last] : undefined;
 }
 
