@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { RecordingReader } from '../../src/io/index.ts';
+import { repoRoot } from '../shared.ts';
 import { viper } from '../testing/cli.ts';
 
 it('viper demo (oracle, quickest scenario) writes results and a report, and no golden files', async () => {
@@ -14,6 +15,12 @@ it('viper demo (oracle, quickest scenario) writes results and a report, and no g
   expect(existsSync(join(out, 'golden'))).toBe(false);
   expect(r.stdout).not.toMatch(/updated/);
   expect(existsSync(join(out, 'report.md'))).toBe(true);
+  // Absolute paths, as `scenarios run` prints them (they had been relative to the folder it ran in).
+  const results = join(out, 'occluded_pedestrian', 'results.mcap');
+  expect(r.stdout).toContain(`results: ${results}\n`);
+  expect(r.stdout).toContain(`report:  ${join(out, 'report.md')}\n`);
+  expect(r.stdout).toContain(`look at it: npx viper view ${results}\n`);
+  expect(r.stderr).toContain(`demo: ${join(repoRoot, 'scenarios', 'occluded_pedestrian.yaml')} → ${out}/`);
   const reader = await RecordingReader.open(join(out, 'occluded_pedestrian', 'results.mcap'));
   try {
     expect(reader.channels().some((c) => c.topic === '/perception/objects')).toBe(true);

@@ -5,7 +5,7 @@
  * results MCAP, a Markdown/JSON/JUnit report and a plot.
  */
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { expandScenarioArgs, formatTable, suiteJson, writeReports } from '../../eval/scenarios/index.ts';
 import { clearingPreviousRun, runSuite, SCENARIO_DIR } from '../suite/index.ts';
@@ -52,8 +52,9 @@ export function register(program: Command): void {
           // Bad input is one line: the scenario and the output folder are checked before the demo says it starts.
           for (const f of files) await loadScenario(f);
           checkFolderPath(out, '--out');
+          // Absolute paths, as `scenarios run` prints them: they can be pasted from any folder.
           process.stderr.write(
-            `demo: ${files.map((f) => relative(process.cwd(), f)).join(', ')} → ${relative(process.cwd(), out) || '.'}/ (detector: ${detector})\n`,
+            `demo: ${files.map((f) => resolve(f)).join(', ')} → ${out}/ (detector: ${detector})\n`,
           );
           const status = createStatusLine(o.json !== true && o.progress !== false);
           const suite = await runSuite({
@@ -80,11 +81,11 @@ export function register(program: Command): void {
           } else {
             process.stdout.write(formatTable(suite));
             for (const x of suite.outcomes) {
-              if (x.run) process.stdout.write(`results: ${relative(process.cwd(), x.run.results.path)}\n`);
+              if (x.run) process.stdout.write(`results: ${resolve(x.run.results.path)}\n`);
             }
-            process.stdout.write(`report:  ${relative(process.cwd(), paths.markdown)}\n`);
+            process.stdout.write(`report:  ${resolve(paths.markdown)}\n`);
             const first = suite.outcomes.find((x) => x.run)?.run?.results.path;
-            if (first) process.stdout.write(`look at it: npx viper view ${relative(process.cwd(), first)}\n`);
+            if (first) process.stdout.write(`look at it: npx viper view ${resolve(first)}\n`);
           }
           if (suite.interrupted) return EXIT_INTERRUPTED;
           // Bad input found by a worker (an unwritable folder, a damaged cached recording) exits 2, as usual.
