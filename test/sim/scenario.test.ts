@@ -12,7 +12,7 @@ import {
   scenarioJsonSchema,
 } from '../../src/sim/scenario/load.ts';
 import { repoRoot } from '../shared.ts';
-import { agentStateAt } from '../../src/sim/world/world.ts';
+import { agentStateAt, egoStateAt } from '../../src/sim/world/world.ts';
 import { runSimulate, tinyScenario } from './testing.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: mutations reach into arbitrary nested fields of a scenario
@@ -530,5 +530,25 @@ describe('follow', () => {
     expect(end.speed).toBeLessThan(0.1);
     expect(end.x).toBeGreaterThan(60 - 2.65 - 4 - 2.25 - 1.5);
     expect(end.x).toBeLessThan(60 - 2.65 - 2.25);
+  });
+
+  it('the ego may follow a road user: it slows to keep its gap behind a slower car (it had driven through it)', () => {
+    const raw = tinyScenario({ duration: 8 });
+    // The ego at 10 m/s from x 20, a car at 4 m/s from x 40 in the same lane.
+    raw.ego.speed = 10;
+    raw.actors![0]!.speed = 4;
+    raw.ego.behaviours = [{ type: 'follow', target: 'C1', gap: 6 }];
+    const { world } = scenarioFromValue(raw, 'ego-follows');
+    const c1 = world.agents.find((a) => a.id === 'C1')!;
+    for (let t = 0; t <= 8; t += 0.5) {
+      const gap =
+        agentStateAt(c1, -1, t)!.x - egoStateAt(world, t).x - (c1.size[0] + world.scenario.ego.size[0]) / 2;
+      expect(gap, `bumper to bumper at t = ${t} s`).toBeGreaterThan(3);
+    }
+    // Closed up to about its gap by the end, at the car's speed.
+    const end =
+      agentStateAt(c1, -1, 8)!.x - egoStateAt(world, 8).x - (c1.size[0] + world.scenario.ego.size[0]) / 2;
+    expect(end).toBeLessThan(9);
+    expect(Math.hypot(egoStateAt(world, 8).vx, egoStateAt(world, 8).vy)).toBeCloseTo(4, 0);
   });
 });

@@ -134,7 +134,7 @@ export function checkParkedInTheWay(w: World, where: string): void {
       fail(
         `${m.field}.route`,
         `${m.who} drives into ${o.name} (parked at [${o.x}, ${o.y}]): they meet ${p.s.toFixed(1)} m along its route, between route[${leg - 1}] and route[${leg}], at (${p.x.toFixed(1)}, ${p.y.toFixed(1)}), t = ${(i * MOTION_DT_S).toFixed(2)} s`,
-        `move the parked vehicle out of its way, route round it (a waypoint in another lane), end the route before it, or stop in time (a stop behaviour${m.field === 'ego' ? '' : `, or follow: ${o.id}`})`,
+        `move the parked vehicle out of its way, route round it (a waypoint in another lane), end the route before it, or stop in time (a stop behaviour, or follow: ${o.id})`,
         where,
       );
     }

@@ -138,7 +138,7 @@ export const Behaviour = z.discriminatedUnion('type', [
     radius: z.number().positive().default(8),
     maxLatAccel: z.number().positive().default(2.5),
   }),
-  /** Keep at least `gap` m behind actor `target` (speed capped so the gap holds). */
+  /** Keep at least `gap` m behind actor or parked vehicle `target` (speed capped so the gap holds); the ego too. */
   z.strictObject({ type: z.literal('follow'), target: z.string(), gap: z.number().positive().default(10) }),
 ]);
 export type Behaviour = z.infer<typeof Behaviour>;

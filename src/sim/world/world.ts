@@ -140,16 +140,6 @@ function routePath(s: Scenario, route: Waypoint[], behaviours: Behaviour[], head
 /** Build the world: resolve routes, integrate motion (leaders before followers). */
 export function buildWorld(s: Scenario): World {
   const night = s.lighting.time !== 'day';
-  const egoPath = routePath(s, s.ego.route, s.ego.behaviours, s.ego.heading);
-  const egoMotion = integrateMotion({
-    path: egoPath,
-    speed: s.ego.speed,
-    behaviours: s.ego.behaviours,
-    start: 0,
-    duration: s.duration,
-    limits: LIMITS.car,
-    halfLength: s.ego.size[0] / 2,
-  });
   const ground = (x: number, y: number) => groundHeight(s.map, x, y);
   const agents: Agent[] = [];
   const byId = new Map<string, Agent>();
@@ -210,12 +200,7 @@ export function buildWorld(s: Scenario): World {
       const path = routePath(s, a.route, a.behaviours, a.heading);
       const size = a.size ?? CLASS_SIZE[a.class];
       const speed: Speed = a.speed;
-      const leaderFn = leader
-        ? (t: number) => {
-            const st = agentStateAt(leader, -1, t);
-            return st ? { x: st.x, y: st.y, v: st.speed, halfLength: leader.size[0] / 2 } : null;
-          }
-        : undefined;
+      const leaderFn = leader ? leaderOf(leader) : undefined;
       const agent: Agent = {
         id: a.id,
         cls: a.class,
@@ -247,7 +232,31 @@ export function buildWorld(s: Scenario): World {
       byId.set(a.id, agent);
     }
   }
+  // The ego last: no road user reacts to it (none may follow it), and it may follow one of them.
+  const egoPath = routePath(s, s.ego.route, s.ego.behaviours, s.ego.heading);
+  const egoFollow = s.ego.behaviours.find((b) => b.type === 'follow');
+  const egoLeader = egoFollow?.type === 'follow' ? byId.get(egoFollow.target) : undefined;
+  const egoMotion = integrateMotion({
+    path: egoPath,
+    speed: s.ego.speed,
+    behaviours: s.ego.behaviours,
+    start: 0,
+    duration: s.duration,
+    limits: LIMITS.car,
+    halfLength: s.ego.size[0] / 2,
+    ...(egoLeader ? { leader: leaderOf(egoLeader) } : {}),
+  });
   return { scenario: s, ego: { path: egoPath, motion: egoMotion, behaviours: s.ego.behaviours }, agents };
+}
+
+/** `follow`'s view of its leader: where it is at time t and how fast it goes (null while it does not exist). */
+function leaderOf(
+  leader: Agent,
+): (t: number) => { x: number; y: number; v: number; halfLength: number } | null {
+  return (t) => {
+    const st = agentStateAt(leader, -1, t);
+    return st ? { x: st.x, y: st.y, v: st.speed, halfLength: leader.size[0] / 2 } : null;
+  };
 }
 
 function poseOnPath(path: Path, motion: MotionTable, behaviours: Behaviour[], t: number) {
