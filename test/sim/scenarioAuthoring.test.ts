@@ -129,6 +129,19 @@ describe('shapes and units', () => {
     expect(r.hint).toBe('a scenario file is one document: one scenario per file');
   });
 
+  // The yaml library reports an unclosed bracket or quote where the text ends, far from the mistake.
+  it('an unclosed bracket or quote is placed where it was opened', () => {
+    const bracket = 'name: x\nduration: 5\nmap: {roads: [\n  {id: a, points: [[0, 0], [10, 0]]}\n';
+    expect(refusal(bracket).message).toMatch(/at line 5, column 1: .*\(the \[ opened at line 3, column 14\)/);
+    const inner = 'name: x\nmap: {roads: [{id: a, points: [[0, 0], [10, 0]}]\nduration: 3\n';
+    expect(refusal(inner).message).toContain('(the [ opened at line 2, column 31)');
+    // Quotes: an apostrophe inside a word is not one, a '#' inside quotes is no comment.
+    const quote = 'name: it\'s mine\ndescription: "a # b"\nmore: "open\nduration: 5\n';
+    expect(refusal(quote).message).toContain('(the " opened at line 3, column 7)');
+    // Errors that are not about an unclosed bracket or quote say nothing of one.
+    expect(refusal('name: x\nmap:\n\troads: []\n').message).not.toContain('opened at');
+  });
+
   // The yaml library points an indentation error at the start of its line: every one had read "column 1".
   it('an item indented too far or too little is placed at its own line and column', () => {
     const head =

@@ -92,6 +92,32 @@ function tokenStart(text: string, offset: number): number {
   return i < text.length && text[i] !== '\n' && text[i] !== '\r' ? i : offset;
 }
 
+/**
+ * The bracket or quote still open at `offset`, as an offset, or -1: for an error about a flow collection or a
+ * quoted string left unclosed, which the yaml library reports where the text ends, not where it was opened.
+ * Flow brackets and quotes only (YAML's `[`, `{`, `"`, `'`); a `#` after a space starts a comment outside quotes.
+ */
+function unclosedAt(text: string, offset: number): number {
+  const open: number[] = [];
+  let quote = -1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    const c = text[i];
+    if (quote >= 0) {
+      const q = text[quote];
+      if (q === '"' && c === '\\') i++;
+      else if (c === q && q === "'" && text[i + 1] === "'") i++;
+      else if (c === q) quote = -1;
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '"' || (c === "'" && (i === 0 || /[\s[{,:]/.test(text[i - 1]!)))) quote = i;
+    else if (c === '[' || c === '{') open.push(i);
+    else if (c === ']' || c === '}') open.pop();
+  }
+  return quote >= 0 ? quote : (open.at(-1) ?? -1);
+}
+
 /** Parse text (YAML is a superset of JSON, so one parser serves both). */
 function parseScenarioText(text: string, where: string): unknown {
   const lineCounter = new LineCounter();
@@ -115,8 +141,14 @@ function parseScenarioText(text: string, where: string): unknown {
         where,
         hint: 'a scenario file is one document: one scenario per file',
       });
+    // An unclosed bracket or quote is reported where the text ends: say where it was opened.
+    const o = /flow (sequence|mapping|collection)|quoted|missing closing/i.test(err.message)
+      ? unclosedAt(text, err.pos[0])
+      : -1;
+    const opened = o >= 0 ? lineCounter.linePos(o) : undefined;
+    const from = opened ? ` (the ${text[o]} opened at line ${opened.line}, column ${opened.col})` : '';
     throw new ScenarioError({
-      what: `not valid YAML/JSON${at}: ${err.message.split('\n')[0]}`,
+      what: `not valid YAML/JSON${at}: ${err.message.split('\n')[0]}${from}`,
       where,
       hint: 'fix the syntax (indentation with spaces, matching brackets and quotes)',
     });
