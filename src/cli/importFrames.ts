@@ -10,7 +10,7 @@
  */
 import { plural } from './words.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { ConfigError, RecordingError } from '../contracts/errors.ts';
 import {
@@ -188,11 +188,27 @@ async function importFolder(o: ImportOptions): Promise<ImportSummary> {
   }
   const s = await writeFrames(o, o.rateHz ?? 10, frames(), files.length);
   const out: ImportSummary = skipped.length > 0 ? { ...s, skipped } : s;
+  const warnings: string[] = [];
   if (upright > 0)
-    out.warnings = [
+    warnings.push(
       `${upright} of ${s.frames} frames were stored turned (EXIF orientation): imported upright, re-encoded${s.format === 'jpeg' ? ' at JPEG quality 95' : ''}`,
-    ];
+    );
+  const unnumbered = unnumberedNames(files);
+  if (unnumbered) warnings.push(unnumbered);
+  if (warnings.length > 0) out.warnings = warnings;
   return out;
+}
+
+/**
+ * A folder whose image names carry no number is seldom one camera's sequence: six cameras' images of one moment
+ * (CAM_FRONT.jpg, CAM_BACK.jpg, … as a nuScenes sample is often shared) became a 0.5 s clip of one camera
+ * whose frames jump between views, with no word said. Imported all the same (the names may be a user's own
+ * order), with a warning that says how the frames were read.
+ */
+function unnumberedNames(files: readonly string[]): string | null {
+  if (files.length < 2 || files.some((f) => /\d/.test(basename(f, extname(f))))) return null;
+  const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? ', …' : '');
+  return `no file name holds a frame number (${shown}): the ${files.length} images were read as one camera's frames in name order; if they are different cameras, import each camera's frames from a folder of its own (a nuScenes dataroot: --scene)`;
 }
 
 async function importVideo(o: ImportOptions): Promise<ImportSummary> {

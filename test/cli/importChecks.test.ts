@@ -143,6 +143,28 @@ describe('import of a folder', () => {
     expect(JSON.parse(none.stdout).skipped).toBeUndefined();
   });
 
+  it('warns when no file name holds a frame number (six cameras of one moment had become one clip, unsaid)', async () => {
+    const src = join(dir, 'cameras');
+    mkdirSync(src);
+    const img = await jpeg(32, 24);
+    for (const cam of ['CAM_FRONT', 'CAM_BACK', 'CAM_FRONT_LEFT', 'CAM_BACK_LEFT'])
+      writeFileSync(join(src, `${cam}.jpg`), img);
+    const r = await viperInProcess(['import', src, '-o', join(dir, 'cameras.mcap'), '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      "warning: no file name holds a frame number (CAM_BACK.jpg, CAM_BACK_LEFT.jpg, CAM_FRONT.jpg, …): the 4 images were read as one camera's frames in name order",
+    );
+    // A numbered sequence, however named, is not warned about.
+    const seq = await viperInProcess([
+      'import',
+      await frameFolder('numbered', 3),
+      '-o',
+      join(dir, 'numbered.mcap'),
+      '--no-progress',
+    ]);
+    expect(seq.stderr).not.toContain('frame number');
+  });
+
   it('refuses a rate that puts frames under a nanosecond apart (3e9 gave two frames one stamp)', async () => {
     const r = await viperInProcess([
       'import',
