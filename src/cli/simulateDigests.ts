@@ -61,7 +61,10 @@ export async function recordDigests(
         bytes: r.bytes,
       };
       got[l.scenario.name] = d;
-      const e = expected[l.scenario.name];
+      // Own entries only: a scenario named `constructor` is not in `{}`.
+      const e = Object.hasOwn(expected, l.scenario.name)
+        ? (expected[l.scenario.name] ?? undefined)
+        : undefined;
       const ok = !o.verify || (e !== undefined && e.sha256 === d.sha256 && e.rawSha256 === d.rawSha256);
       if (!ok) bad++;
       summary.push({
@@ -69,10 +72,7 @@ export async function recordDigests(
         ...d,
         ...(o.verify ? { ok, expected: e ?? null } : {}),
       });
-      if (!o.json)
-        process.stdout.write(
-          `${o.verify ? (ok ? 'ok   ' : 'DIFF ') : ''}${l.scenario.name} ${d.sha256.slice(0, 16)} raw ${d.rawSha256.slice(0, 16)}\n`,
-        );
+      if (!o.json) process.stdout.write(`${verifyLine(l.scenario.name, d, o.verify, e)}\n`);
     }
   } finally {
     off();
@@ -92,6 +92,24 @@ export async function recordDigests(
     return EXIT_INTERRUPTED;
   }
   return bad > 0 ? 1 : 0;
+}
+
+const short = (d: Pick<Digest, 'sha256' | 'rawSha256'>): string =>
+  `${String(d.sha256).slice(0, 16)} raw ${String(d.rawSha256).slice(0, 16)}`;
+
+/**
+ * One scenario's line: its digests alone (`--digests`), or prefixed by the verdict of `--verify`: `ok`, `DIFF`
+ * with the digests expected after those recorded, or `MISSING` when the digests file has no entry for the
+ * scenario (nothing to compare with: not verified, so it fails the run too, but it is no difference).
+ *
+ * @example verifyLine('tiny', d, 'digests.json', undefined)
+ * // 'MISSING tiny 1a2b… raw 3c4d…: not in digests.json (record it with --digests)'
+ */
+function verifyLine(name: string, d: Digest, verify: string | undefined, e: Digest | undefined): string {
+  if (!verify) return `${name} ${short(d)}`;
+  if (e === undefined) return `MISSING ${name} ${short(d)}: not in ${verify} (record it with --digests)`;
+  if (e.sha256 === d.sha256 && e.rawSha256 === d.rawSha256) return `ok   ${name} ${short(d)}`;
+  return `DIFF ${name} ${short(d)}, expected ${short(e)}`;
 }
 
 /** The digests file of `--verify` (as `--digests` writes it): one line naming the file when it is not one. */

@@ -134,7 +134,7 @@ export function register(program: Command): void {
     )
     .option(
       '--verify <file>',
-      'record each scenario and compare with the digests in <file> (exit 1 on mismatch)',
+      'record each scenario and compare with the digests in <file> (exit 1 on a mismatch or a scenario not in <file>)',
     )
     .option('--json', 'print a JSON summary')
     .option('--no-progress', 'no progress bar')
