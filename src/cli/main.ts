@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, EXIT_BAD_INPUT, EXIT_OK } from '../contracts/errors.ts';
-import { reportError } from './run.ts';
+import { reportError, usageErrorJson } from './run.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -69,15 +69,20 @@ function markRequired(cmd: Command): void {
 /**
  * Bad usage (missing or unknown option, missing argument, invalid choice) is bad input: one line, with where to
  * read the usage on the same line, e.g. `error: required option '-o, --output <file>' not specified (viper
- * replay --help)`. Each command gets its own line ending, naming itself.
+ * replay --help)`. Each command gets its own line ending, naming itself. With `--json`, the error is JSON on
+ * stdout too, as every other failure is (`usageErrorJson`).
  */
 function oneLineUsageErrors(cmd: Command): void {
   const path: string[] = [];
   for (let c: Command | null = cmd; c; c = c.parent) path.unshift(c.name());
-  const suffix = ` (${path.join(' ')} --help)`;
+  const help = `${path.join(' ')} --help`;
   cmd.showHelpAfterError(false).configureOutput({
     // commander puts its did-you-mean on a second line: join it to the first.
-    outputError: (str, write) => write(`${str.trim().replace(/\s*\n\s*/g, ' ')}${suffix}\n`),
+    outputError: (str, write) => {
+      const line = str.trim().replace(/\s*\n\s*/g, ' ');
+      usageErrorJson(line.replace(/^error:\s*/, ''), help);
+      write(`${line} (${help})\n`);
+    },
   });
   for (const sub of cmd.commands) oneLineUsageErrors(sub);
 }

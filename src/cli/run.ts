@@ -26,13 +26,30 @@ function errorJson(
   limit: { what: string; where?: string; hint: string } | undefined,
   json: boolean,
 ): void {
-  if (!json || !process.argv.includes('--json')) return;
-  const error = limit
-    ? { domain: 'system', ...limit }
-    : err instanceof ViperError
-      ? { domain: err.domain, what: err.what, where: err.where, hint: err.hint }
-      : { domain: 'internal', what: (err instanceof Error ? err.message : String(err)).split('\n')[0] };
+  if (!json) return;
+  writeErrorJson(
+    limit
+      ? { domain: 'system', ...limit }
+      : err instanceof ViperError
+        ? { domain: err.domain, what: err.what, where: err.where, hint: err.hint }
+        : { domain: 'internal', what: (err instanceof Error ? err.message : String(err)).split('\n')[0]! },
+  );
+}
+
+function writeErrorJson(error: { domain: string; what: string; where?: string; hint?: string }): void {
+  if (!process.argv.includes('--json')) return;
   process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
+}
+
+/**
+ * A usage error commander refused the command line with (unknown option, missing argument), as `--json` prints
+ * every other failure: `{"error": {"domain": "usage", "what", "hint"}}` on stdout, beside the line on stderr.
+ *
+ * @example usageErrorJson("unknown option '--bogus'", 'viper params --help')
+ * // {"error": {"domain": "usage", "what": "unknown option '--bogus'", "hint": "see viper params --help"}}
+ */
+export function usageErrorJson(what: string, help: string): void {
+  writeErrorJson({ domain: 'usage', what, hint: `see ${help}` });
 }
 
 /**
