@@ -40,7 +40,20 @@ export interface ComparedFigure {
   better: 'a' | 'b' | '=' | null;
 }
 
-function tracking(name: string, pick: (r: EvalReport) => SequenceMetrics | undefined): Figure[] {
+/**
+ * A run's sequence: its metrics, 'empty' where the run scored the others but had no row here (a camera with
+ * neither ground truth nor tracks: nothing counted), or undefined where the run has no such figure at all.
+ */
+type Picked = SequenceMetrics | 'empty' | undefined;
+
+/**
+ * The tracking figures of one sequence. A score (HOTA, MOTA, IDF1) of a sequence without ground truth is no
+ * figure (`-` in both columns): the evaluator follows TrackEval, which gives HOTA 0 and IDF1 0 to false positives
+ * alone and leaves out a camera with no row at all, so a camera without ground truth had read `-` for the run with
+ * no track there and 0.0 for the run with false positives on it, as if one run scored worse on a score neither
+ * has. Counts stay counts: an empty sequence has 0 switches, false positives and misses.
+ */
+function tracking(name: string, pick: (r: EvalReport) => Picked): Figure[] {
   const fig = (
     metric: string,
     unit: Figure['unit'],
@@ -52,7 +65,9 @@ function tracking(name: string, pick: (r: EvalReport) => SequenceMetrics | undef
     higherIsBetter,
     of: (r: EvalReport) => {
       const m = pick(r);
-      return m ? f(m) : undefined;
+      if (m === undefined) return undefined;
+      if (unit === 'count') return m === 'empty' ? 0 : f(m);
+      return m === 'empty' || m.Count.GT_Dets === 0 ? undefined : f(m);
     },
   });
   return [
@@ -76,7 +91,9 @@ function figures(a: EvalReport, b: EvalReport): Figure[] {
     ...tracking('world', (r) => r.bev?.metrics),
     { metric: 'world AMOTA', unit: 'fraction', higherIsBetter: true, of: (r) => r.bev?.amota.AMOTA },
     ...cameras.flatMap((cam) =>
-      tracking(cam, (r) => r.tracking?.perCamera[cam]).filter((f) => /HOTA|IDF1|IDSW$/.test(f.metric)),
+      tracking(cam, (r) => (r.tracking ? (r.tracking.perCamera[cam] ?? 'empty') : undefined)).filter((f) =>
+        /HOTA|IDF1|IDSW$/.test(f.metric),
+      ),
     ),
   ];
 }
