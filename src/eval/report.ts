@@ -98,6 +98,9 @@ function line(name: string, m: SequenceMetrics, width = 14): string {
 const header = (width = 14) =>
   `  ${''.padEnd(width)}  HOTA  DetA  AssA  MOTA  MOTP  IDF1  IDSW     FP     FN   GTs`;
 
+/** The AP row's label for boxes without a class (key '' of `perClass`): the row had no label at all. */
+const NO_CLASS = '(no class)';
+
 /** The report as text (percentages; counts as integers). */
 export function formatReport(r: EvalReport): string {
   const out: string[] = [`results ${r.results}  vs  ground truth ${r.groundTruth} (${r.format})`];
@@ -123,8 +126,9 @@ export function formatReport(r: EvalReport): string {
       `detection AP (COCO, over the output's boxes: track boxes, or detections with --tracker none): mAP ${pct(r.detection.mAP)}  AP50 ${pct(r.detection.mAP50)}`,
     );
     for (const [cls, a] of Object.entries(r.detection.perClass)) {
+      // Boxes without a class (MOTChallenge text rows carry none) are scored together under the key ''.
       out.push(
-        `  ${cls.padEnd(14)}AP ${pct(a.AP)}  AP50 ${pct(a.AP50)}  AP75 ${pct(a.AP75)}  (${a.numGt} gt, ${a.numDets} boxes)`,
+        `  ${(cls === '' ? NO_CLASS : cls).padEnd(14)}AP ${pct(a.AP)}  AP50 ${pct(a.AP50)}  AP75 ${pct(a.AP75)}  (${a.numGt} gt, ${a.numDets} boxes)`,
       );
     }
   }

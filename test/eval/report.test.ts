@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { evaluateRows, formatReport, type TrackRow } from '../../src/eval/index.ts';
+import { evaluateRows, formatReport, type TrackRow, trackRowsAp } from '../../src/eval/index.ts';
 
 it('the text report keeps its 2D table in columns whatever the camera names', () => {
   const rows = (camera: string, x: number): TrackRow[] =>
@@ -46,4 +46,31 @@ it('keeps a space between columns when a value is wider than its column (MOTA of
   const cols = overall.trim().split(/\s+/);
   expect(cols[4]).toBe('-1100.0');
   expect(cols).toHaveLength(11);
+});
+
+it('labels the AP row of boxes without a class (MOTChallenge text), as the rows of named classes are', () => {
+  // MOTChallenge rows as motRowsToTrackRows gives them: no class, the confidence as score.
+  const gt: TrackRow[] = [1, 2].map((frame) => ({ frame, id: 1, box: { x1: 10, y1: 10, x2: 30, y2: 50 } }));
+  const tr: TrackRow[] = gt.map((r) => ({ ...r, id: 5, score: 0.9 }));
+  const named: TrackRow[] = gt.map((r) => ({ ...r, cls: 'car' }));
+  const rowOf = (g: TrackRow[], t: TrackRow[]) =>
+    formatReport({
+      results: 'r',
+      groundTruth: 'g',
+      format: 'mot',
+      notes: [],
+      tracking: evaluateRows(g, t),
+      detection: trackRowsAp(g, t),
+    })
+      .split('\n')
+      .find((l) => l.endsWith('(2 gt, 2 boxes)'))!;
+  const unnamed = rowOf(gt, tr);
+  expect(unnamed).toMatch(/^ {2}\(no class\) {4}AP {2}100\.0 {2}AP50/);
+  // In the column of a class name.
+  const car = rowOf(
+    named,
+    tr.map((r) => ({ ...r, cls: 'car' })),
+  );
+  expect(car).toMatch(/^ {2}car {11}AP/);
+  expect(unnamed.indexOf('AP')).toBe(car.indexOf('AP'));
 });
