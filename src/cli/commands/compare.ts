@@ -234,7 +234,7 @@ export function register(program: Command): void {
     .argument('<b>', 'results.mcap of another replay of the same recording')
     .option(
       '--min-height <px>',
-      "2D ground truth shorter than this (px) is don't-care, with the tracks on it (as scenarios run --min-height)",
+      "ground truth shorter than this (px) is don't-care, with the tracks on it; in the world (BEV) scores, so is an actor no camera sees at least this tall (as scenarios run --min-height)",
       String(DEFAULT_SCORE.minHeightPx),
     )
     .option(

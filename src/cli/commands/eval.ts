@@ -66,7 +66,7 @@ export function register(program: Command): void {
     )
     .option(
       '--min-height <px>',
-      `ground truth shorter than this (px) is don't-care, with the tracks on it (TrackEval's rule; 0: off; default ${DEFAULT_SCORE.minHeightPx} for MCAP, as the scenario suite scores, 0 for text files)`,
+      `ground truth shorter than this (px) is don't-care, with the tracks on it (TrackEval's rule; 0: off; default ${DEFAULT_SCORE.minHeightPx} for MCAP, as the scenario suite scores, 0 for text files); MCAP world (BEV) scores too: an actor no camera sees at least this tall is don't-care there`,
     )
     .option(
       '--match-distance <m>',

@@ -71,7 +71,7 @@ function scoreOptions(o: { minVisibility: string; minHeight: string }): ScoreRun
 }
 
 const MIN_HEIGHT_HELP =
-  "2D ground truth shorter than this (px) is don't-care, with the tracks on it (0 scores every box)";
+  "ground truth shorter than this (px) is don't-care, with the tracks on it (0 scores every box); in the world (BEV) scores, so is an actor no camera sees at least this tall";
 const MIN_VISIBILITY_HELP = 'ground truth less visible than this is not scored (0–1)';
 /** `scenarios run`: golden files hold the default scoring's figures. */
 const NOT_COMPARED = '; runs at another value are not compared with golden files';
