@@ -5,6 +5,7 @@ import { inspectRecording, type InspectReport } from '../../graph/inspect.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, printJson } from '../run.ts';
 import { compareText } from '../../contracts/compareText.ts';
+import { RecordingError } from '../../contracts/errors.ts';
 
 export function register(program: Command): void {
   program
@@ -19,6 +20,14 @@ export function register(program: Command): void {
           rerunWithRecover('read'),
           async (file: string, o: { json?: boolean; recover?: boolean }) => {
             const report = await inspectRecording(file, { recover: o.recover === true });
+            // Recovery that found nothing intact is a failure, not an empty report a script would take as success.
+            if (report.recovery?.damaged && report.messageCount === 0) {
+              throw new RecordingError({
+                what: `no intact message to recover: ${report.recovery.reason}`,
+                where: file,
+                hint: 'the damage is before the first complete message',
+              });
+            }
             if (o.json) printJson(report);
             else printReport(report, o.recover === true);
             return 0;
