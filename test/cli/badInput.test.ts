@@ -435,7 +435,10 @@ describe('a damaged file: each command names its own way to read the intact part
 
   it('inspect --recover of a file with no intact message fails with one line, not an empty report', async () => {
     const p = variant('trunc-head.mcap', (b) => b.subarray(0, 300));
-    const line = await expectOneLineExit2(['inspect', p, '--recover'], /no intact message to recover: truncated/);
+    const line = await expectOneLineExit2(
+      ['inspect', p, '--recover'],
+      /no intact message to recover: truncated/,
+    );
     expect(line).toMatch(/trunc-head\.mcap/);
   });
 
