@@ -18,10 +18,17 @@ import { type Letterbox, unletterboxBox } from './letterbox.ts';
 import type { Candidate } from './nms.ts';
 import type { PostSpec } from './postprocess.ts';
 import { buildPreprocessModel } from './preGraph.ts';
-import { decodeResized, FrameDecodeError, placeLetterboxed, type Resized } from './preprocess.ts';
+import {
+  decodeResized,
+  decodeTiled,
+  FrameDecodeError,
+  placeLetterboxed,
+  type TiledViews,
+} from './preprocess.ts';
 import type { RunOutput, SessionRunner } from './runner.ts';
 import { type ExecutionProvider, openSession, parseProviders } from './session.ts';
 import { checkOutputDims, checkShapes } from './shapes.ts';
+import { fromTile, mergeViews, type TiledDetection, type TileGrid } from './tiles.ts';
 
 export interface DetectorOptions {
   /** Card path, .onnx with a sibling `<name>.card.json`, or a bundled model name (models/cards/<name>.json). */
@@ -32,6 +39,11 @@ export interface DetectorOptions {
   threads?: number;
   /** Most frames decoded and run together. Default 8. Fixed-batch models run this many in repeated runs. */
   maxBatch?: number;
+  /**
+   * Also detect on overlapping tiles of each frame at the model's input size and merge the views (tiles.ts): small
+   * objects in large images are found, at 1 + cols × rows model images per frame. Default: the whole frame only.
+   */
+  tiles?: TileGrid;
   /** Run inference in a worker thread (default true) so the main thread stays free. */
   worker?: boolean;
   /** Where provider fall-back lines go; default stderr. */
@@ -58,7 +70,8 @@ export interface DetectorStats {
   runs: number;
 }
 
-type Decoded = Resized | FrameDecodeError;
+/** A frame's model images (the whole frame, then its tiles), or why it could not be decoded. */
+type Decoded = TiledViews | FrameDecodeError;
 
 /**
  * Frames decoding at once. All at once, frame 0 would finish with the others and the first run would wait for
@@ -69,10 +82,10 @@ const DECODE_AHEAD = 2;
 /** Spare full-size run buffers kept: enough for the runs in flight of two batches. */
 const BUFFERS_KEPT = 4;
 
-/** A run in flight and the chunk positions of its images, in tensor order. */
+/** A run in flight and, per image in tensor order, its frame's chunk position and its view of that frame. */
 interface PendingRun {
   output: Promise<RunOutput>;
-  members: number[];
+  members: [frame: number, view: number][];
 }
 
 export class Detector {
@@ -83,6 +96,8 @@ export class Detector {
   private readonly decoding: Promise<unknown>[] = [];
   private readonly classOf: (ViperClass | undefined)[];
   private readonly imageSize: number;
+  /** Model images per frame: the whole frame and its tiles. */
+  private readonly views: number;
 
   private constructor(
     readonly card: ModelCard,
@@ -95,9 +110,11 @@ export class Detector {
     /** Batch size the model requires (null: dynamic). */
     readonly fixedBatch: number | null,
     private readonly outputDims: (number | null)[],
+    readonly tiles: TileGrid | null,
   ) {
     this.classOf = classTable(card);
     this.imageSize = 3 * card.input.width * card.input.height;
+    this.views = 1 + (tiles ? tiles.cols * tiles.rows : 0);
   }
 
   /**
@@ -114,6 +131,8 @@ export class Detector {
         where: 'detector options',
       });
     }
+    const tiles = options.tiles ?? null;
+    if (tiles) checkTiles(tiles);
     const card = await loadModelCard(options.model);
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     const opened = await openSession(card.modelPath, providers, {
@@ -135,6 +154,7 @@ export class Detector {
           maxBatch,
           fixedBatch,
           shapes.outputDims,
+          tiles,
         );
       const det = make(shapes.fixedBatch);
       // A dynamic batch is warmed up with two images: a model exported with a batch axis it does not honour
@@ -184,6 +204,7 @@ export class Detector {
       providerFallbacks: [...this.fallbacks],
       maxBatch: this.maxBatch,
       fixedBatch: this.fixedBatch,
+      tiles: this.tiles ? `${this.tiles.cols}x${this.tiles.rows}` : null,
       ...this.stats,
     };
   }
@@ -201,7 +222,10 @@ export class Detector {
     return frames.map((f) => {
       const before = this.decoding.length < DECODE_AHEAD ? Promise.resolve() : this.decoding.shift();
       const decoded = (before ?? Promise.resolve()).then(() =>
-        decodeResized(f.image, this.card.input).catch((err: unknown) => {
+        (this.tiles
+          ? decodeTiled(f.image, this.card.input, this.tiles)
+          : decodeResized(f.image, this.card.input).then((r) => ({ views: [r], tiles: [] }))
+        ).catch((err: unknown) => {
           if (err instanceof FrameDecodeError) return err;
           throw err;
         }),
@@ -217,8 +241,8 @@ export class Detector {
    */
   private async dispatch(decoding: Promise<Decoded>[], decoded: Decoded[]): Promise<PendingRun[]> {
     const runs: PendingRun[] = [];
-    const groupSize = this.fixedBatch ?? decoding.length;
-    let members: number[] = [];
+    const groupSize = this.fixedBatch ?? decoding.length * this.views;
+    let members: [number, number][] = [];
     let pixels = this.takeBuffer(groupSize * this.imageSize);
     const send = () => {
       // Fixed-batch models get a full batch; unused slots are not read back.
@@ -235,9 +259,11 @@ export class Detector {
       const d = await p;
       decoded.push(d);
       if (d instanceof FrameDecodeError) continue;
-      placeLetterboxed(d.resized, d.lb, this.card.input, pixels, members.length * this.imageSize);
-      members.push(i);
-      if (members.length === groupSize) send();
+      for (const [v, view] of d.views.entries()) {
+        placeLetterboxed(view.resized, view.lb, this.card.input, pixels, members.length * this.imageSize);
+        members.push([i, v]);
+        if (members.length === groupSize) send();
+      }
     }
     if (members.length > 0) send();
     this.giveBack(pixels);
@@ -252,9 +278,9 @@ export class Detector {
     return this.buffers.get(length)?.pop() ?? new Uint8Array(length);
   }
 
-  /** Only buffers of a full run (fixed batch, or maxBatch images) are kept: other sizes are rare. */
+  /** Only buffers of a full run (fixed batch, or maxBatch frames' images) are kept: other sizes are rare. */
   private giveBack(buffer: Uint8Array | undefined): void {
-    const full = (this.fixedBatch ?? this.maxBatch) * this.imageSize;
+    const full = (this.fixedBatch ?? this.maxBatch * this.views) * this.imageSize;
     if (!buffer || buffer.byteLength !== full || buffer.length !== full) return;
     const list = this.buffers.get(full) ?? [];
     if (list.length < BUFFERS_KEPT) list.push(buffer);
@@ -266,16 +292,17 @@ export class Detector {
     decoded: Decoded[],
     runs: PendingRun[],
   ): Promise<FrameDetections[]> {
-    const results: FrameDetections[] = decoded.map((d) =>
-      d instanceof FrameDecodeError
-        ? { detections: [], error: d.message }
-        : {
-            detections: [],
-            // The letterbox keeps the aspect ratio, so one scale serves both axes (to within a rounded pixel).
-            pixels: { data: d.resized, width: d.lb.newW, height: d.lb.newH, scale: d.lb.newW / d.lb.srcW },
-            size: { width: d.lb.srcW, height: d.lb.srcH },
-          },
-    );
+    const results: FrameDetections[] = decoded.map((d) => {
+      if (d instanceof FrameDecodeError) return { detections: [], error: d.message };
+      const { resized, lb } = d.views[0]!;
+      return {
+        detections: [],
+        // The letterbox keeps the aspect ratio, so one scale serves both axes (to within a rounded pixel).
+        pixels: { data: resized, width: lb.newW, height: lb.newH, scale: lb.newW / lb.srcW },
+        size: { width: lb.srcW, height: lb.srcH },
+      };
+    });
+    const parts: TiledDetection[][] = decoded.map(() => []);
     this.stats.frames += frames.length;
     this.stats.decodeErrors += results.filter((r) => r.error !== undefined).length;
     for (const run of runs) {
@@ -283,14 +310,26 @@ export class Detector {
       this.giveBack(output.pixels);
       this.stats.runs++;
       this.checkRunOutput(output, this.fixedBatch ?? run.members.length);
-      run.members.forEach((idx, slot) => {
-        (results[idx] as FrameDetections).detections = this.toDetections(
+      run.members.forEach(([idx, v], slot) => {
+        const { views, tiles } = decoded[idx] as TiledViews;
+        const full = views[0]!.lb;
+        for (const det of this.toDetections(
           output.candidates[slot] ?? [],
-          (decoded[idx] as Resized).lb,
-          (frames[idx] as CameraFrame).cameraId,
-        );
+          views[v]!.lb,
+          frames[idx]!.cameraId,
+        )) {
+          parts[idx]!.push(
+            v === 0 ? { det, cut: false } : fromTile(det, tiles[v - 1]!, full.srcW, full.srcH),
+          );
+        }
       });
     }
+    const { iou, classAgnostic } = this.card.thresholds;
+    parts.forEach((p, idx) => {
+      results[idx]!.detections = this.tiles
+        ? mergeViews(p, { iouThreshold: iou, classAgnostic })
+        : p.map((t) => t.det);
+    });
     return results;
   }
 
@@ -336,6 +375,17 @@ export class Detector {
         hint: 'export the model with its output batch following the input batch (dynamic_axes on both), or with a fixed batch of 1',
       });
     }
+  }
+}
+
+/** Tiles an API caller passes are checked as `--tiles` is: 1–4 per side, an overlap below half a tile. */
+function checkTiles(t: TileGrid): void {
+  const side = (n: number) => Number.isInteger(n) && n >= 1 && n <= 4;
+  if (!side(t.cols) || !side(t.rows) || t.cols * t.rows < 2 || !(t.overlap >= 0 && t.overlap < 0.5)) {
+    throw new ModelError({
+      what: `tiles ${t.cols}x${t.rows} overlap ${t.overlap}: need 1–4 columns and rows (not 1x1) and an overlap in [0, 0.5)`,
+      where: 'detector options',
+    });
   }
 }
 

@@ -8,6 +8,7 @@ import type { Image } from '../contracts/camera.ts';
 import type { ModelCard } from './card.ts';
 import { imageHeader } from './imageHeader.ts';
 import { type Letterbox, letterbox } from './letterbox.ts';
+import { type Tile, type TileGrid, tileRects } from './tiles.ts';
 
 /** A letterboxed image: input-sized, interleaved RGB bytes (row-major, H × W × 3). */
 export interface Letterboxed {
@@ -52,8 +53,15 @@ export async function decodeLetterboxed(image: Image, input: ModelCard['input'])
   return { pixels, lb };
 }
 
-/** The decode and resize of decodeLetterboxed; placeLetterboxed then pads it, straight into a run buffer. */
-export async function decodeResized(image: Image, input: ModelCard['input']): Promise<Resized> {
+/**
+ * The decode and resize of decodeLetterboxed; placeLetterboxed then pads it, straight into a run buffer. With
+ * `fullSize` the image is decoded and not resized (`lb` is then the identity), for decodeTiled to cut up.
+ */
+export async function decodeResized(
+  image: Image,
+  input: ModelCard['input'],
+  fullSize = false,
+): Promise<Resized> {
   let pipeline: Sharp;
   let srcW: number;
   let srcH: number;
@@ -90,7 +98,9 @@ export async function decodeResized(image: Image, input: ModelCard['input']): Pr
       plain = channels === 3;
       if (image.encoding === 'bgr8') pipeline = pipeline.recomb(SWAP_RB);
     }
-    const lb = letterbox(srcW, srcH, input.width, input.height, input.letterbox.align);
+    const lb = fullSize
+      ? letterbox(srcW, srcH, srcW, srcH, 'top-left')
+      : letterbox(srcW, srcH, input.width, input.height, input.letterbox.align);
     if (lb.newW !== srcW || lb.newH !== srcH) {
       pipeline = pipeline.resize(lb.newW, lb.newH, { fit: 'fill', kernel: 'linear' });
     }
@@ -111,6 +121,35 @@ export async function decodeResized(image: Image, input: ModelCard['input']): Pr
       `cannot decode ${image.encoding}: libvips rejected the ${image.data.length} bytes`,
     );
   }
+}
+
+/** A frame decoded for tiled detection: the whole image (view 0) and its tiles (views 1…), each letterboxed. */
+export interface TiledViews {
+  views: Resized[];
+  tiles: Tile[];
+}
+
+/**
+ * The whole frame and each tile of the grid, resized to their places in the letterbox: decoded once at full size,
+ * then cut and resized by libvips. Rejects with FrameDecodeError as decodeResized does.
+ */
+export async function decodeTiled(
+  image: Image,
+  input: ModelCard['input'],
+  grid: TileGrid,
+): Promise<TiledViews> {
+  const full = await decodeResized(image, input, true);
+  const { srcW, srcH } = full.lb;
+  const tiles = tileRects(srcW, srcH, grid);
+  const view = async (t: Tile): Promise<Resized> => {
+    const lb = letterbox(t.width, t.height, input.width, input.height, input.letterbox.align);
+    let p = sharp(full.resized, { raw: { width: srcW, height: srcH, channels: 3 } });
+    if (t.width !== srcW || t.height !== srcH) p = p.extract(t);
+    const data = await p.resize(lb.newW, lb.newH, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
+    return { resized: data, lb };
+  };
+  const views = await Promise.all([{ left: 0, top: 0, width: srcW, height: srcH }, ...tiles].map(view));
+  return { views, tiles };
 }
 
 /**

@@ -19,6 +19,7 @@ import type { PerceptionParams } from './params.ts';
 import { parseTrackerConfig, type TrackerConfig } from '../track/config.ts';
 import { createTrackStage, TRACK_STAGE_DEFAULTS } from '../track/stage.ts';
 import type { Stage } from './stage.ts';
+import type { TileGrid } from '../detect/tiles.ts';
 
 export interface StageOptions {
   /** Model card or .onnx (default: the bundled model). */
@@ -27,6 +28,8 @@ export interface StageOptions {
   detector?: 'model' | 'oracle' | 'none';
   ep?: string[];
   threads?: number;
+  /** Also detect on this grid of overlapping tiles of each frame (`--tiles 2x1`; detect/tiles.ts). */
+  tiles?: TileGrid;
   tracker?: 'bytetrack' | 'sort' | 'none';
   fuse?: boolean;
   maxBatch?: number;
@@ -127,6 +130,13 @@ export async function buildStages(
       });
     }
   }
+  if (o.tiles && detector !== 'model') {
+    throw new ConfigError({
+      what: `--tiles splits frames for a model detector, and the detector is ${detector === 'oracle' ? 'the oracle (it reads ground truth, not pixels)' : 'none'}`,
+      where: '--tiles',
+      hint: 'drop --tiles, or detect with a model (--model <card>)',
+    });
+  }
   if (detector === 'model') {
     model ??= BUNDLED_MODEL;
     const detectorOptions: DetectorOptions = {
@@ -134,6 +144,7 @@ export async function buildStages(
       ep: o.ep,
       threads: o.threads,
       maxBatch: o.maxBatch,
+      ...(o.tiles ? { tiles: o.tiles } : {}),
       log: (line) => notes.push(line),
     };
     const det = await (o.openDetector ? o.openDetector(detectorOptions) : Detector.open(detectorOptions));

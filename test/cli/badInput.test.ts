@@ -272,6 +272,16 @@ describe('bad input → one line, exit 2', () => {
       /unknown range cue 'flat'.*use mixed, ground, combined/,
     );
   });
+  it('a tile grid out of range, or tiles without a model detector', async () => {
+    await expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'o8.mcap'), '--tiles', '5x1'],
+      /tiles must be COLSxROWS from 1x2 to 4x4.*got '5x1' \(--tiles\)/,
+    );
+    await expectOneLineExit2(
+      ['replay', good, '-o', join(dir, 'o9.mcap'), '--tiles', '2x1', '--detector', 'oracle'],
+      /--tiles splits frames for a model detector, and the detector is the oracle/,
+    );
+  });
   it('a birth threshold below the track threshold', () =>
     expectOneLineExit2(
       [

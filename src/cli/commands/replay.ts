@@ -1,4 +1,5 @@
 import { plural } from '../words.ts';
+import { parseTiles, type TileGrid } from '../../detect/tiles.ts';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
@@ -54,6 +55,11 @@ export function register(program: Command): void {
       'ONNX Runtime intra-op threads (default: one per physical core, at most CPUs - 1)',
       // Bounded: 100000 created threads until memory ran out, minutes before anything was written.
       (v) => intArg('--threads', v, 1024),
+    )
+    .option(
+      '--tiles <CxR>',
+      'also detect on COLSxROWS overlapping tiles of each frame at the model input size (e.g. 2x1): small objects in large images are found, at 1 + COLS×ROWS model runs per frame',
+      (v) => parseTiles(v),
     )
     .option('--tracker <kind>', 'bytetrack | sort | none', 'bytetrack')
     .option('--no-fuse', 'skip multi-camera fusion into world objects')
@@ -170,6 +176,7 @@ export function register(program: Command): void {
             detector: o.detector as StageOptions['detector'],
             ep: parseProviders([String(o.ep)]),
             threads: o.threads as number | undefined,
+            tiles: o.tiles as TileGrid | undefined,
             tracker: String(o.tracker) as StageOptions['tracker'],
             fuse: o.fuse !== false,
             maxBatch: batchSize,
