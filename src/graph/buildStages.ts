@@ -179,6 +179,8 @@ export async function buildStages(
     metadata.modelCard = basename(det.card.cardPath);
     metadata.modelThresholds = JSON.stringify(det.card.thresholds);
     metadata.executionProvider = det.executionProvider;
+    // Tiles change what is detected: results of a tiled run say so.
+    if (o.tiles) metadata.tiles = `${o.tiles.cols}x${o.tiles.rows} overlap ${o.tiles.overlap}`;
     if (det.fallbacks.length > 0) metadata.providerFallbacks = det.fallbacks.join('; ');
   } else if (detector === 'oracle') {
     const cfg = o.oracleSeed === undefined ? {} : { seed: o.oracleSeed };

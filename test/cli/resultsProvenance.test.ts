@@ -103,7 +103,17 @@ it('model results record which model exactly: its sha256, card file and threshol
     const onnx = join(repoRoot, 'models', 'viper-det', 'viper-det.onnx');
     expect(meta.modelSha256).toBe(createHash('sha256').update(readFileSync(onnx)).digest('hex'));
     expect(JSON.parse(meta.modelThresholds!)).toMatchObject({ score: 0.35, iou: 0.5 });
+    expect(meta.tiles).toBeUndefined();
   } finally {
     await reader.close();
+  }
+  const tiled = join(dir, 'ped.tiled.mcap');
+  expect(viper(['replay', short, '-o', tiled, '--no-fuse', '--no-progress', '--tiles', '2x1']).code).toBe(0);
+  const tiledReader = await RecordingReader.open(tiled);
+  try {
+    const meta = (await tiledReader.metadata()).find((m) => m.name === 'viper')!.metadata;
+    expect(meta.tiles).toBe('2x1 overlap 0.2');
+  } finally {
+    await tiledReader.close();
   }
 }, 120_000);
