@@ -1,8 +1,31 @@
 /**
  * The benchmark scene: a straight urban street with 20 mixed road users around a moving ego, rendered by one
- * 960×540 camera. Used by `bench/sim.bench.ts` (Viper's rasterizer vs three.js in Chromium).
+ * 960×540 camera. Used by `bench/sim.bench.ts` (Viper's rasterizer vs three.js in Chromium). Also the bundled
+ * urban_intersection rig's frames at a chosen size, for the detection benchmarks.
  */
+import { join } from 'node:path';
+import type { CameraFrame } from '../src/contracts/camera.ts';
+import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../src/sim/index.ts';
 import type { ScenarioInput } from '../src/sim/scenario/schema.ts';
+import { repoRoot } from '../test/shared.ts';
+
+/** The bundled urban_intersection's six cameras at `width` × `height`, as JPEG camera frames of the frames asked for. */
+export async function urbanRigFrames(
+  width: number,
+  height: number,
+  frames: number[],
+): Promise<CameraFrame[]> {
+  const { scenario } = await loadScenario(join(repoRoot, 'scenarios', 'urban_intersection.yaml'));
+  const { world } = scenarioFromValue(
+    { ...scenario, rig: { ...scenario.rig, width, height }, expect: undefined },
+    `urban_intersection at ${width}×${height}`,
+  );
+  const out: CameraFrame[] = [];
+  for (const f of simulateFrames(world, { frames })) {
+    out.push(...(await jpegCameraFrames(f, scenario.sensor.jpegQuality, 'bench')));
+  }
+  return out;
+}
 
 export function benchScenario(width = 960, height = 540): ScenarioInput {
   const classes = [

@@ -8,29 +8,15 @@
  */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { CameraFrame } from '../src/contracts/camera.ts';
 import { Detector, decodeLetterboxed, loadModelCard, writeInputTensor } from '../src/detect/index.ts';
 import { sessionOptions } from '../src/detect/session.ts';
-import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../src/sim/index.ts';
 import { repoRoot } from '../test/shared.ts';
 import { median } from './stats.ts';
+import { urbanRigFrames } from './benchScene.ts';
 import { benchNumber } from './env.ts';
 
 const THREADS = benchNumber('VIPER_BENCH_THREADS', 1, { integer: true });
 const PASSES = 3;
-
-async function frames960(): Promise<CameraFrame[]> {
-  const { scenario } = await loadScenario(join(repoRoot, 'scenarios', 'urban_intersection.yaml'));
-  const { world } = scenarioFromValue(
-    { ...scenario, rig: { ...scenario.rig, width: 960, height: 540 }, expect: undefined },
-    'urban_intersection at 960×540',
-  );
-  const out: CameraFrame[] = [];
-  for (const f of simulateFrames(world, { frames: [20, 40] })) {
-    out.push(...(await jpegCameraFrames(f, scenario.sensor.jpegQuality, 'bench')));
-  }
-  return out;
-}
 
 /** Wall and process-CPU milliseconds of `fn`. */
 async function timed(fn: () => Promise<unknown>): Promise<[number, number]> {
@@ -45,7 +31,7 @@ async function timed(fn: () => Promise<unknown>): Promise<[number, number]> {
 export async function run(): Promise<void> {
   const cardPath = join(repoRoot, 'models', 'viper-det', 'viper-det.card.json');
   const card = await loadModelCard(cardPath);
-  const frames = await frames960();
+  const frames = await urbanRigFrames(960, 540, [20, 40]);
   const session = await ort.InferenceSession.create(card.modelPath, sessionOptions('cpu', THREADS));
   const dims = [1, 3, card.input.height, card.input.width];
   const tensors: Float32Array[] = [];

@@ -6,33 +6,19 @@
  * near 1 when the tiles cost what a whole frame does) and the detections found.
  */
 import { join } from 'node:path';
-import type { CameraFrame } from '../src/contracts/camera.ts';
 import { Detector } from '../src/detect/index.ts';
 import type { TileGrid } from '../src/detect/tiles.ts';
-import { jpegCameraFrames, loadScenario, scenarioFromValue, simulateFrames } from '../src/sim/index.ts';
 import { repoRoot } from '../test/shared.ts';
 import { benchNumber } from './env.ts';
 import { median } from './stats.ts';
+import { urbanRigFrames } from './benchScene.ts';
 
 const THREADS = benchNumber('VIPER_BENCH_THREADS', 1, { integer: true });
-const PASSES = 5;
-
-async function rig1600(): Promise<CameraFrame[]> {
-  const { scenario } = await loadScenario(join(repoRoot, 'scenarios', 'urban_intersection.yaml'));
-  const { world } = scenarioFromValue(
-    { ...scenario, rig: { ...scenario.rig, width: 1600, height: 900 }, expect: undefined },
-    'urban_intersection at 1600×900',
-  );
-  const out: CameraFrame[] = [];
-  for (const f of simulateFrames(world, { frames: [40] })) {
-    out.push(...(await jpegCameraFrames(f, scenario.sensor.jpegQuality, 'bench')));
-  }
-  return out;
-}
+const PASSES = 9;
 
 export async function run(): Promise<void> {
   const model = join(repoRoot, 'models', 'viper-det', 'viper-det.card.json');
-  const frames = await rig1600();
+  const frames = await urbanRigFrames(1600, 900, [40]);
   const settings: [string, TileGrid | undefined][] = [
     ['untiled', undefined],
     ['2x1', { cols: 2, rows: 1, overlap: 0.2 }],
