@@ -28,7 +28,14 @@ import {
 import type { RunOutput, SessionRunner } from './runner.ts';
 import { type ExecutionProvider, openSession, parseProviders } from './session.ts';
 import { checkOutputDims, checkShapes } from './shapes.ts';
-import { fromTile, mergeViews, type TiledDetection, type TileGrid } from './tiles.ts';
+import {
+  fromTile,
+  mergeViews,
+  type TiledDetection,
+  type TileGrid,
+  tilesLabel,
+  usableTileGrid,
+} from './tiles.ts';
 
 export interface DetectorOptions {
   /** Card path, .onnx with a sibling `<name>.card.json`, or a bundled model name (models/cards/<name>.json). */
@@ -132,7 +139,12 @@ export class Detector {
       });
     }
     const tiles = options.tiles ?? null;
-    if (tiles) checkTiles(tiles);
+    if (tiles && !usableTileGrid(tiles)) {
+      throw new ModelError({
+        what: `tiles ${tilesLabel(tiles)} overlap ${tiles.overlap}: need 1–4 columns and rows (not 1x1) and an overlap in [0, 0.5)`,
+        where: 'detector options',
+      });
+    }
     const card = await loadModelCard(options.model);
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
     const opened = await openSession(card.modelPath, providers, {
@@ -204,7 +216,7 @@ export class Detector {
       providerFallbacks: [...this.fallbacks],
       maxBatch: this.maxBatch,
       fixedBatch: this.fixedBatch,
-      tiles: this.tiles ? `${this.tiles.cols}x${this.tiles.rows}` : null,
+      tiles: this.tiles ? tilesLabel(this.tiles) : null,
       ...this.stats,
     };
   }
@@ -375,17 +387,6 @@ export class Detector {
         hint: 'export the model with its output batch following the input batch (dynamic_axes on both), or with a fixed batch of 1',
       });
     }
-  }
-}
-
-/** Tiles an API caller passes are checked as `--tiles` is: 1–4 per side, an overlap below half a tile. */
-function checkTiles(t: TileGrid): void {
-  const side = (n: number) => Number.isInteger(n) && n >= 1 && n <= 4;
-  if (!side(t.cols) || !side(t.rows) || t.cols * t.rows < 2 || !(t.overlap >= 0 && t.overlap < 0.5)) {
-    throw new ModelError({
-      what: `tiles ${t.cols}x${t.rows} overlap ${t.overlap}: need 1–4 columns and rows (not 1x1) and an overlap in [0, 0.5)`,
-      where: 'detector options',
-    });
   }
 }
 

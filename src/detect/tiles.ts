@@ -32,15 +32,30 @@ export const DEFAULT_TILE_OVERLAP = 0.2;
  * @example parseTiles('3x2') // { cols: 3, rows: 2, overlap: 0.2 }
  */
 export function parseTiles(s: string, overlap = DEFAULT_TILE_OVERLAP): TileGrid {
-  const m = /^([1-4])x([1-4])$/.exec(s.trim());
-  if (!m || s.trim() === '1x1') {
+  const m = /^(\d)x(\d)$/.exec(s.trim());
+  const grid = { cols: Number(m?.[1]), rows: Number(m?.[2]), overlap };
+  if (!m || !usableTileGrid(grid)) {
     throw new ConfigError({
       what: `tiles must be COLSxROWS from 1x2 to 4x4 (not 1x1: that is no tiling), got '${s}'`,
       where: '--tiles',
       hint: 'e.g. --tiles 2x1 for a wide camera image and a square model input',
     });
   }
-  return { cols: Number(m[1]), rows: Number(m[2]), overlap };
+  return grid;
+}
+
+/**
+ * The one rule for a grid, from the command line or the API: 1–4 columns and rows, not 1x1 (no tiling), and
+ * neighbours overlapping by less than half a tile.
+ */
+export function usableTileGrid(g: TileGrid): boolean {
+  const side = (n: number) => Number.isInteger(n) && n >= 1 && n <= 4;
+  return side(g.cols) && side(g.rows) && g.cols * g.rows >= 2 && g.overlap >= 0 && g.overlap < 0.5;
+}
+
+/** `2x1`: how a grid is named in `--tiles`, run summaries and results metadata. */
+export function tilesLabel(g: TileGrid): string {
+  return `${g.cols}x${g.rows}`;
 }
 
 /**

@@ -19,7 +19,7 @@ import type { PerceptionParams } from './params.ts';
 import { parseTrackerConfig, type TrackerConfig } from '../track/config.ts';
 import { createTrackStage, TRACK_STAGE_DEFAULTS } from '../track/stage.ts';
 import type { Stage } from './stage.ts';
-import type { TileGrid } from '../detect/tiles.ts';
+import { type TileGrid, tilesLabel } from '../detect/tiles.ts';
 
 export interface StageOptions {
   /** Model card or .onnx (default: the bundled model). */
@@ -180,7 +180,7 @@ export async function buildStages(
     metadata.modelThresholds = JSON.stringify(det.card.thresholds);
     metadata.executionProvider = det.executionProvider;
     // Tiles change what is detected: results of a tiled run say so.
-    if (o.tiles) metadata.tiles = `${o.tiles.cols}x${o.tiles.rows} overlap ${o.tiles.overlap}`;
+    if (o.tiles) metadata.tiles = `${tilesLabel(o.tiles)} overlap ${o.tiles.overlap}`;
     if (det.fallbacks.length > 0) metadata.providerFallbacks = det.fallbacks.join('; ');
   } else if (detector === 'oracle') {
     const cfg = o.oracleSeed === undefined ? {} : { seed: o.oracleSeed };
