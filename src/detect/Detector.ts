@@ -29,6 +29,7 @@ import type { RunOutput, SessionRunner } from './runner.ts';
 import { type ExecutionProvider, openSession, parseProviders } from './session.ts';
 import { checkOutputDims, checkShapes } from './shapes.ts';
 import {
+  CUT_EDGE_MODEL_PX,
   fromTile,
   mergeViews,
   type TiledDetection,
@@ -325,13 +326,12 @@ export class Detector {
       run.members.forEach(([idx, v], slot) => {
         const { views, tiles } = decoded[idx] as TiledViews;
         const full = views[0]!.lb;
-        for (const det of this.toDetections(
-          output.candidates[slot] ?? [],
-          views[v]!.lb,
-          frames[idx]!.cameraId,
-        )) {
+        const lb = views[v]!.lb;
+        for (const det of this.toDetections(output.candidates[slot] ?? [], lb, frames[idx]!.cameraId)) {
           parts[idx]!.push(
-            v === 0 ? { det, cut: false } : fromTile(det, tiles[v - 1]!, full.srcW, full.srcH),
+            v === 0
+              ? { det, cut: false }
+              : fromTile(det, tiles[v - 1]!, full.srcW, full.srcH, (CUT_EDGE_MODEL_PX * lb.srcW) / lb.newW),
           );
         }
       });

@@ -79,7 +79,18 @@ export function tileRects(srcW: number, srcH: number, grid: TileGrid): Tile[] {
   return tiles;
 }
 
-/** A tile's detection in tile pixels → camera pixels, and whether a border inside the image cuts it. */
+/**
+ * How near a tile border (inside the image) a box's side must be for the box to count as cut by it, in the
+ * model's input pixels: a model's box for an object the border cuts ends a few of its pixels short of the border
+ * (a car cut at a 2x2 tile seam of a nuScenes image ended 4 camera pixels, 2 model pixels, above it and was kept
+ * beside the whole car as a second, distant car).
+ */
+export const CUT_EDGE_MODEL_PX = 4;
+
+/**
+ * A tile's detection in tile pixels → camera pixels, and whether a border inside the image cuts it: a side
+ * within `edgePx` camera pixels of it (`CUT_EDGE_MODEL_PX` over the tile's scale into the model's input).
+ */
 export function fromTile(d: Detection, tile: Tile, srcW: number, srcH: number, edgePx = 2): TiledDetection {
   const box = {
     x1: d.box.x1 + tile.left,

@@ -88,6 +88,13 @@ describe('fromTile', () => {
     expect(fromTile(det(1, 20, 50, 80), tile, 1600, 900).cut).toBe(true);
     expect(fromTile(det(850, 20, 900, 80), tile, 1600, 900).cut).toBe(false);
   });
+  it('takes a box ending a few pixels short of a border as cut by it, within the tolerance given', () => {
+    const upper = { left: 0, top: 0, width: 889, height: 500 };
+    // Car #65 of the nuScenes sample at 2x2: the model's box for its upper half ended at y 496, the seam at 500.
+    expect(fromTile(det(719, 462, 779, 496), upper, 1600, 900).cut).toBe(false);
+    expect(fromTile(det(719, 462, 779, 496), upper, 1600, 900, 8.5).cut).toBe(true);
+    expect(fromTile(det(719, 462, 779, 490), upper, 1600, 900, 8.5).cut).toBe(false);
+  });
 });
 
 describe('mergeViews', () => {
