@@ -134,6 +134,21 @@ describe('viper scenarios: bad input', () => {
     expect(viper(['scenarios', 'run', scenario, '--golden-dir', gold, '-o', out]).code).toBe(0);
   });
 
+  it('--tiles with the oracle detector, or with --update-golden: one line before any scenario is rendered', async () => {
+    const scenario = await scenarioFile('tiny_tiles', {});
+    const out = join(dir, 'tiles-out');
+    for (const extra of [[], ['--detector', 'model', '--update-golden', '--golden-dir', join(dir, 'g')]]) {
+      const line = oneLine(
+        await viperInProcess(['scenarios', 'run', scenario, '--tiles', '2x1', ...extra, '-o', out]),
+      );
+      expect(line).toMatch(/^error: config: --tiles goes with --detector model and without --update-golden/);
+    }
+    expect(
+      oneLine(await viperInProcess(['scenarios', 'run', scenario, '--tiles', '9x9', '-o', out])),
+    ).toMatch(/--tiles/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a model card that is missing, or names a missing .onnx: one line before any scenario is rendered', async () => {
     const out = join(dir, 'model-out');
     const scenario = await scenarioFile('tiny_model', { expect: expectBlock as ScenarioInput['expect'] });

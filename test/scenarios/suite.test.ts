@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite } from '../../src/cli/suite/index.ts';
 import { formatTable, type SuiteResult, writeReports } from '../../src/eval/scenarios/index.ts';
 import { repoRoot } from '../shared.ts';
+import { RecordingReader } from '../../src/io/index.ts';
+import { tinyScenario } from '../sim/testing.ts';
 
 const FAST = ['pedestrian_crossing', 'red_light_stop'].map((s) => join(repoRoot, 'scenarios', `${s}.yaml`));
 const breakers = join(repoRoot, 'test', 'scenarios', 'breakers.ts');
@@ -210,5 +212,32 @@ describe('scenario suite, quick subset', () => {
     expect(o.run!.recording.cached).toBe(true);
     // Another tracker: other tracks (SORT reports a track only after 3 hits, so it scores lower here).
     expect(o.run!.score.metrics.IDF1).not.toBe(base.run!.score.metrics.IDF1);
+  }, 300_000);
+
+  it('tiled detection (--tiles, with a model) runs, is recorded in the results, labelled, and not compared', async () => {
+    const file = join(dir, 'tiny_tiles.json');
+    await writeFile(file, JSON.stringify(tinyScenario({ name: 'tiny_tiles' })));
+    const tiled = await runSuite({
+      files: [file],
+      outDir: join(dir, 'tiles'),
+      recordingsDir,
+      jobs: 1,
+      detector: 'model',
+      tiles: { cols: 2, rows: 1, overlap: 0.2 },
+      goldenDir: await mkdtemp(join(dir, 'golden-')),
+    });
+    const o = tiled.outcomes[0]!;
+    expect(o.status).not.toBe('error');
+    expect(tiled.detector).toBe('model (tiles 2x1)');
+    // Compared, the golden file missing from the folder named would be a failure.
+    expect(o.golden).toBeUndefined();
+    expect(o.failures).toEqual([]);
+    const reader = await RecordingReader.open(join(dir, 'tiles', 'tiny_tiles', 'results.mcap'));
+    try {
+      const meta = (await reader.metadata()).find((m) => m.name === 'viper')!.metadata;
+      expect(meta.tiles).toBe('2x1 overlap 0.2');
+    } finally {
+      await reader.close();
+    }
   }, 300_000);
 });

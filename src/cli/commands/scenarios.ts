@@ -44,6 +44,7 @@ import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
 import { interruptedReplay } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
+import { parseTiles, type TileGrid } from '../../detect/tiles.ts';
 
 interface RunOpts {
   out: string;
@@ -52,6 +53,7 @@ interface RunOpts {
   detector: string;
   tracker: string;
   model?: string;
+  tiles?: TileGrid;
   updateGolden?: boolean;
   goldenDir?: string;
   recordings?: string;
@@ -97,6 +99,11 @@ export function register(program: Command): void {
     .option('--detector <d>', 'oracle (simulator ground truth + seeded noise) | model', 'oracle')
     .option('--model <card>', 'model card or .onnx for --detector model')
     .option(
+      '--tiles <CxR>',
+      'with --detector model, also detect on COLSxROWS overlapping tiles of each frame (as replay --tiles); such runs are not compared with golden files',
+      (v) => parseTiles(v),
+    )
+    .option(
       '--oracle-seed <n>',
       "seed of the oracle's noise, misses and false positives (default 1); another seed's runs are not compared with golden files",
     )
@@ -130,6 +137,12 @@ export function register(program: Command): void {
             });
           }
         }
+        if (o.tiles && (o.detector !== 'model' || o.updateGolden))
+          throw new ConfigError({
+            what: '--tiles goes with --detector model and without --update-golden',
+            where: 'scenarios run',
+            hint: 'the oracle reads ground truth, not pixels; golden files are for whole frames',
+          });
         if (o.tracker !== 'bytetrack' && o.tracker !== 'sort')
           throw new ConfigError({
             what: `--tracker '${o.tracker}'`,
@@ -227,6 +240,7 @@ export function register(program: Command): void {
           quick: o.quick === true,
           detector: o.detector,
           ...(o.model ? { model: o.model } : {}),
+          ...(o.tiles ? { tiles: o.tiles } : {}),
           ...(oracleSeed !== undefined ? { oracleSeed } : {}),
           ...(o.tracker === 'sort' ? { tracker: 'sort' as const } : {}),
           ...(params ? { params } : {}),

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../../contracts/errors.ts';
 import { buildStages } from '../../graph/buildStages.ts';
+import type { TileGrid } from '../../detect/tiles.ts';
 import type { PerceptionParams } from '../../graph/params.ts';
 import { replay } from '../../graph/replay.ts';
 import type { Stage } from '../../graph/stage.ts';
@@ -53,6 +54,8 @@ export interface PipelineOptions {
   params?: PerceptionParams;
   /** The 2D tracker (default ByteTrack, what the golden files hold). */
   tracker?: 'bytetrack' | 'sort';
+  /** Tiled detection (`--tiles`, a model detector only). */
+  tiles?: TileGrid;
   stageHook?: StageHook;
   score?: ScoreRunOptions;
 }
@@ -210,6 +213,7 @@ export async function runScenario(o: PipelineOptions): Promise<ScenarioRun> {
       detector,
       model: o.model,
       tracker: o.tracker ?? 'bytetrack',
+      ...(o.tiles ? { tiles: o.tiles } : {}),
       fuse: true,
       oracleSeed: o.oracleSeed,
       params: o.params,

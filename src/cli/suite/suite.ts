@@ -14,6 +14,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, ViperError } from '../../contracts/errors.ts';
 import { loadModelCard } from '../../detect/card.ts';
+import { type TileGrid, tilesLabel } from '../../detect/tiles.ts';
 import { BUNDLED_MODEL } from '../../graph/buildStages.ts';
 import type { PerceptionParams } from '../../graph/params.ts';
 import { type LoadedScenario, loadScenario, refuseSameNames } from '../../sim/scenario/load.ts';
@@ -67,6 +68,8 @@ export interface SuiteOptions {
   params?: { file: string; values: PerceptionParams };
   /** The 2D tracker (default ByteTrack); SORT's runs are not compared with goldens (they hold ByteTrack's). */
   tracker?: 'bytetrack' | 'sort';
+  /** Tiled detection (a model detector only); such runs are not compared with goldens (whole frames'). */
+  tiles?: TileGrid;
   /** Rewrites each run's stage list (tests break a tracker with it); runs in the workers. */
   stageHook?: StageHook;
   /** Scoring settings; runs with other than the defaults are labelled and not compared with goldens (`scoreChanges`). */
@@ -201,6 +204,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
             o.oracleSeed === undefined &&
             o.params === undefined &&
             o.tracker !== 'sort' &&
+            o.tiles === undefined &&
             scoring.length === 0
           ) {
             golden = compareGolden(path, await readGolden(path, g), g, tolerance);
@@ -248,6 +252,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     ...(o.oracleSeed !== undefined ? { oracleSeed: o.oracleSeed } : {}),
     ...(o.params ? { params: o.params.values } : {}),
     ...(o.tracker ? { tracker: o.tracker } : {}),
+    ...(o.tiles ? { tiles: o.tiles } : {}),
     ...(o.stageHook ? { stageHook: o.stageHook } : {}),
     ...(o.score ? { score: o.score } : {}),
   };
@@ -327,6 +332,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       ...(o.oracleSeed === undefined ? [] : [`(seed ${o.oracleSeed})`]),
       ...(o.params ? [`(params ${o.params.file})`] : []),
       ...(o.tracker === 'sort' ? ['(SORT)'] : []),
+      ...(o.tiles ? [`(tiles ${tilesLabel(o.tiles)})`] : []),
       ...scoring.map((c) => `(${c})`),
     ].join(' '),
     settings: { ...DEFAULT_SCORE, worldMatchM: DEFAULT_WORLD_MATCH_M, ...o.score },
