@@ -10,13 +10,12 @@
  * are the same whatever `maxBatch` is: every image's decode and NMS is independent of its neighbours.
  */
 import type { CameraFrame, RgbPixels } from '../contracts/camera.ts';
-import { VIPER_CLASSES, type ViperClass } from '../contracts/classes.ts';
+import type { ViperClass } from '../contracts/classes.ts';
 import { ModelError } from '../contracts/errors.ts';
 import type { Detection } from '../contracts/perception.ts';
-import { classTable, loadModelCard, type ModelCard } from './card.ts';
+import { classTable, loadModelCard, type ModelCard, postSpec } from './card.ts';
 import { type Letterbox, unletterboxBox } from './letterbox.ts';
 import type { Candidate } from './nms.ts';
-import type { PostSpec } from './postprocess.ts';
 import { buildPreprocessModel } from './preGraph.ts';
 import {
   decodeResized,
@@ -388,28 +387,4 @@ export class Detector {
       });
     }
   }
-}
-
-/** The card's adapter, its pre-NMS filter and NMS thresholds, for the runner (postprocess.ts). */
-function postSpec(card: ModelCard): PostSpec {
-  const classOf = classTable(card);
-  return {
-    layout: card.output.layout,
-    params: {
-      inputW: card.input.width,
-      inputH: card.input.height,
-      numClasses: card.classes.length,
-      strides: card.output.strides ?? [],
-      scoreThreshold: card.thresholds.score,
-      keep: classOf.map((c) => c !== undefined),
-    },
-    nms: {
-      scoreThreshold: card.thresholds.score,
-      iouThreshold: card.thresholds.iou,
-      maxDetections: card.thresholds.maxDetections,
-      classAgnostic: card.thresholds.classAgnostic,
-      // Per Viper class: model classes mapped to one (COCO car and truck → car) suppress each other.
-      groupOf: classOf.map((c, i) => (c === undefined ? -1 - i : VIPER_CLASSES.indexOf(c))),
-    },
-  };
 }

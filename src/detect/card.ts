@@ -10,7 +10,8 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { nearest, valueAt } from '../sim/scenario/errors.ts';
-import { ViperClass } from '../contracts/classes.ts';
+import { VIPER_CLASSES, ViperClass } from '../contracts/classes.ts';
+import type { PostSpec } from './postprocess.ts';
 import { ModelError } from '../contracts/errors.ts';
 
 export const OutputLayout = z.enum(['yolox', 'yolov8', 'viper']);
@@ -302,4 +303,28 @@ function readHead(path: string): Uint8Array {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The card's adapter, its pre-NMS filter and NMS thresholds, for the runner (postprocess.ts). */
+export function postSpec(card: ModelCard): PostSpec {
+  const classOf = classTable(card);
+  return {
+    layout: card.output.layout,
+    params: {
+      inputW: card.input.width,
+      inputH: card.input.height,
+      numClasses: card.classes.length,
+      strides: card.output.strides ?? [],
+      scoreThreshold: card.thresholds.score,
+      keep: classOf.map((c) => c !== undefined),
+    },
+    nms: {
+      scoreThreshold: card.thresholds.score,
+      iouThreshold: card.thresholds.iou,
+      maxDetections: card.thresholds.maxDetections,
+      classAgnostic: card.thresholds.classAgnostic,
+      // Per Viper class: model classes mapped to one (COCO car and truck → car) suppress each other.
+      groupOf: classOf.map((c, i) => (c === undefined ? -1 - i : VIPER_CLASSES.indexOf(c))),
+    },
+  };
 }
