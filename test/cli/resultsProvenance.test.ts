@@ -12,7 +12,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { RecordingReader } from '../../src/io/index.ts';
 import { repoRoot } from '../shared.ts';
 import { viper, viperInProcess } from '../testing/cli.ts';
-import { copyRecording } from '../testing/recordings.ts';
+import { copyRecording, viperMetadata } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-provenance-'));
@@ -96,24 +96,13 @@ it('model results record which model exactly: its sha256, card file and threshol
   const out = join(dir, 'ped.model.mcap');
   const r = viper(['replay', short, '-o', out, '--no-fuse', '--no-progress']);
   expect(r.code, r.stderr).toBe(0);
-  const reader = await RecordingReader.open(out);
-  try {
-    const meta = (await reader.metadata()).find((m) => m.name === 'viper')!.metadata;
-    expect(meta).toMatchObject({ detector: 'model', model: 'viper-det', modelCard: 'viper-det.card.json' });
-    const onnx = join(repoRoot, 'models', 'viper-det', 'viper-det.onnx');
-    expect(meta.modelSha256).toBe(createHash('sha256').update(readFileSync(onnx)).digest('hex'));
-    expect(JSON.parse(meta.modelThresholds!)).toMatchObject({ score: 0.35, iou: 0.5 });
-    expect(meta.tiles).toBeUndefined();
-  } finally {
-    await reader.close();
-  }
+  const meta = await viperMetadata(out);
+  expect(meta).toMatchObject({ detector: 'model', model: 'viper-det', modelCard: 'viper-det.card.json' });
+  const onnx = join(repoRoot, 'models', 'viper-det', 'viper-det.onnx');
+  expect(meta.modelSha256).toBe(createHash('sha256').update(readFileSync(onnx)).digest('hex'));
+  expect(JSON.parse(meta.modelThresholds!)).toMatchObject({ score: 0.35, iou: 0.5 });
+  expect(meta.tiles).toBeUndefined();
   const tiled = join(dir, 'ped.tiled.mcap');
   expect(viper(['replay', short, '-o', tiled, '--no-fuse', '--no-progress', '--tiles', '2x1']).code).toBe(0);
-  const tiledReader = await RecordingReader.open(tiled);
-  try {
-    const meta = (await tiledReader.metadata()).find((m) => m.name === 'viper')!.metadata;
-    expect(meta.tiles).toBe('2x1 overlap 0.2');
-  } finally {
-    await tiledReader.close();
-  }
+  expect((await viperMetadata(tiled)).tiles).toBe('2x1 overlap 0.2');
 }, 120_000);

@@ -9,7 +9,7 @@ import { replay } from '../../src/graph/replay.ts';
 import { ResultsSink } from '../../src/graph/ResultsSink.ts';
 import type { Stage } from '../../src/graph/stage.ts';
 import { RecordingReader, unfinishedOutputs } from '../../src/io/index.ts';
-import { writeRigRecording } from '../testing/recordings.ts';
+import { viperMetadata, writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-replay-'));
 const input = join(dir, 'rig.mcap');
@@ -159,10 +159,7 @@ describe('replay', () => {
     } finally {
       spy.mockRestore();
     }
-    const reader = await RecordingReader.open(out);
-    const viper = (await reader.metadata()).find((m) => m.name === 'viper');
-    await reader.close();
-    expect(viper?.metadata.interrupted).toBe('false');
+    expect((await viperMetadata(out)).interrupted).toBe('false');
   });
 
   it('frames a stopped shared detector did not detect end the results there: interrupted, not failed', async () => {
@@ -182,9 +179,8 @@ describe('replay', () => {
     expect(s.rigFrames).toBe(8);
     const reader = await RecordingReader.open(out);
     expect(reader.summary().indexed).toBe(true);
-    const viper = (await reader.metadata()).find((m) => m.name === 'viper');
     await reader.close();
-    expect(viper?.metadata.interrupted).toBe('true');
+    expect((await viperMetadata(out)).interrupted).toBe('true');
   });
 
   it('stops early on request and still finalizes a readable file', async () => {

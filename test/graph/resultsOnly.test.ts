@@ -14,7 +14,7 @@ import type { LiveMirror } from '../../src/graph/ResultsSink.ts';
 import { recordingImagesFingerprint } from '../../src/cli/pairImages.ts';
 import { keptInResultsOnly } from '../../src/graph/resultsOnly.ts';
 import { RecordingReader } from '../../src/io/index.ts';
-import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
+import { copyRecording, viperMetadata, writeRigRecording } from '../testing/recordings.ts';
 import { oneTrackStage } from '../testing/stages.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-results-only-'));
@@ -76,13 +76,6 @@ async function messagesOf(path: string): Promise<{ topic: string; t: bigint; dat
     out.push({ topic: m.channel.topic, t: m.logTimeNs, data: Buffer.from(m.data).toString('base64') });
   await r.close();
   return out;
-}
-
-async function viperMetadata(path: string): Promise<Record<string, string>> {
-  const r = await RecordingReader.open(path);
-  const m = (await r.metadata()).find((x) => x.name === 'viper')!.metadata;
-  await r.close();
-  return m;
 }
 
 describe('keptInResultsOnly', () => {

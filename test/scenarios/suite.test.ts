@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite } from '../../src/cli/suite/index.ts';
 import { formatTable, type SuiteResult, writeReports } from '../../src/eval/scenarios/index.ts';
 import { repoRoot } from '../shared.ts';
-import { RecordingReader } from '../../src/io/index.ts';
+import { viperMetadata } from '../testing/recordings.ts';
 import { tinyScenario } from '../sim/testing.ts';
 
 const FAST = ['pedestrian_crossing', 'red_light_stop'].map((s) => join(repoRoot, 'scenarios', `${s}.yaml`));
@@ -232,12 +232,8 @@ describe('scenario suite, quick subset', () => {
     // Compared, the golden file missing from the folder named would be a failure.
     expect(o.golden).toBeUndefined();
     expect(o.failures).toEqual([]);
-    const reader = await RecordingReader.open(join(dir, 'tiles', 'tiny_tiles', 'results.mcap'));
-    try {
-      const meta = (await reader.metadata()).find((m) => m.name === 'viper')!.metadata;
-      expect(meta.tiles).toBe('2x1 overlap 0.2');
-    } finally {
-      await reader.close();
-    }
+    expect((await viperMetadata(join(dir, 'tiles', 'tiny_tiles', 'results.mcap'))).tiles).toBe(
+      '2x1 overlap 0.2',
+    );
   }, 300_000);
 });

@@ -210,3 +210,15 @@ export async function flatCopy(
   await fh.close();
   return readFileSync(dst);
 }
+
+/** The `viper` metadata record of a results file (provenance: detector, model, tiles, interrupted, …). */
+export async function viperMetadata(path: string): Promise<Record<string, string>> {
+  const r = await RecordingReader.open(path);
+  try {
+    const m = (await r.metadata()).find((x) => x.name === 'viper');
+    if (!m) throw new Error(`no viper metadata in ${path}`);
+    return m.metadata;
+  } finally {
+    await r.close();
+  }
+}
