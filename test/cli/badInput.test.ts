@@ -2,18 +2,22 @@
  * Bad input through the CLI: one clear line on stderr, exit 2, no stack trace, within seconds. Most cases run the
  * CLI's entry point in-process (`viperInProcess`, which test/cli/inProcess.test.ts holds to the real one); the
  * real `bin/viper.js` in a child answers a missing file, the JSON error, a usage error, --help/--version, a damaged
- * file given to view, and a reader that leaves.
+ * file given to view, and a reader that leaves. A damaged file's `--recover` hints: test/cli/damagedRecording.test.ts.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RecordingReader } from '../../src/io/index.ts';
 import { hasShared, repoRoot, shared } from '../shared.ts';
-import { type CliResult, viper, viperInProcess, viperSpawn } from '../testing/cli.ts';
+import {
+  type CliResult,
+  expectOneLineExit2 as expectLine,
+  viper,
+  viperInProcess,
+  viperSpawn,
+} from '../testing/cli.ts';
 import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
 import { tinyScenario } from '../sim/testing.ts';
-import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-bad-'));
 const good = join(dir, 'good.mcap');
@@ -27,22 +31,17 @@ beforeAll(async () => {
 /** The real CLI in a child process, for `expectOneLineExit2`'s `run`. */
 const child = async (args: string[]): Promise<CliResult> => viper(args);
 
-async function expectOneLineExit2(
+/** `expectOneLineExit2`, with --detector none added to a replay: the error must come from the input itself. */
+function expectOneLineExit2(
   args: string[],
   pattern: RegExp,
   run: (args: string[]) => Promise<CliResult> = viperInProcess,
 ): Promise<string> {
-  // --detector none: the error must come from the input itself, not from choosing a model.
-  const r = await run(
+  return expectLine(
     args[0] === 'replay' && !args.includes('--detector') ? [...args, '--detector', 'none'] : args,
+    pattern,
+    run,
   );
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  return lines[0]!;
 }
 
 function variant(name: string, mutate: (b: Buffer) => Buffer): string {
@@ -427,151 +426,6 @@ describe('execution providers and models', () => {
     expect(r.stderr.trim()).toMatch(
       /^error: model: model file not found \(models\/nope\.onnx\) — check the path; the bundled model is models\/viper-det\/viper-det\.card\.json$/,
     );
-  });
-});
-
-describe('a damaged file: each command names its own way to read the intact part', () => {
-  const apiWording = /open option|recover: true/;
-
-  it('replay and inspect: rerun with --recover', async () => {
-    const p = variant('trunc-hint.mcap', (b) => b.subarray(0, Math.floor(b.length * 0.6)));
-    const replayed = await expectOneLineExit2(['replay', p, '-o', join(dir, 'o-hint.mcap')], /cut short/);
-    expect(replayed).toMatch(/rerun with --recover to replay the intact messages/);
-    expect(replayed).not.toMatch(apiWording);
-    const inspected = await expectOneLineExit2(['inspect', p], /rerun with --recover to read/);
-    expect(inspected).not.toMatch(apiWording);
-    expect((await viperInProcess(['inspect', p, '--recover'])).code).toBe(0);
-  });
-
-  it('inspect --recover of a file with no intact message fails with one line, not an empty report', async () => {
-    const p = variant('trunc-head.mcap', (b) => b.subarray(0, 300));
-    const line = await expectOneLineExit2(
-      ['inspect', p, '--recover'],
-      /no intact message to recover: truncated/,
-    );
-    expect(line).toMatch(/trunc-head\.mcap/);
-  });
-
-  it('inspect --recover of an indexed file with a damaged last chunk: span and rates of what was read', async () => {
-    // Three uncompressed 4 MiB chunks; a byte of the last one's data flipped (its CRC then fails).
-    const big = join(dir, 'chunks.mcap');
-    await writeRigRecording(big, { frames: 100, padBytes: 60_000, compression: 'none' });
-    const b = readFileSync(big);
-    let off = 8;
-    const chunks: number[] = [];
-    while (b[off] !== 0x0f && off < b.length) {
-      if (b[off] === 0x06) chunks.push(off);
-      off += 1 + 8 + Number(b.readBigUInt64LE(off + 1));
-    }
-    expect(chunks.length).toBeGreaterThanOrEqual(2);
-    const damaged = join(dir, 'chunks-damaged.mcap');
-    const at = chunks.at(-1)! + 200;
-    b[at] = b[at]! ^ 0xff;
-    writeFileSync(damaged, b);
-    const whole = JSON.parse((await viperInProcess(['inspect', big, '--json'])).stdout);
-    const part = JSON.parse((await viperInProcess(['inspect', damaged, '--recover', '--json'])).stdout);
-    expect(part.recovery.damaged).toBe(true);
-    // What recovery skipped is kept across the reads inspect makes after it (each camera's first frame).
-    expect(part.recovery.reason).toMatch(/; 1 damaged chunk skipped, the chunks after read$/);
-    expect(part.recovery.bytesLost).toBeLessThan(5 * 2 ** 20);
-    expect(part.durationS).toBeLessThan(whole.durationS);
-    // Counts are of what was read, not what the index says the lost chunk held.
-    expect(part.messageCount).toBeLessThan(whole.messageCount);
-    expect(part.topics.reduce((n: number, t: { count: number }) => n + t.count, 0)).toBe(part.messageCount);
-    // The summary's 9.9 s over the frames recovered read about a third of the camera's 10 Hz.
-    expect(part.cameras[0].rateHz).toBeCloseTo(whole.cameras[0].rateHz, 6);
-  }, 60_000);
-
-  it('eval: rerun with --recover, which scores the intact part and says what was lost', async () => {
-    const rec = join(dir, 'sim.mcap');
-    await simulateSmall('pedestrian_crossing', rec, { duration: 3.5, width: 160, height: 90 });
-    const results = join(dir, 'sim.results.mcap');
-    const r0 = await viperInProcess(['replay', rec, '-o', results, '--detector', 'oracle', '--no-progress']);
-    expect(r0.code, r0.stderr).toBe(0);
-    const small = join(dir, 'sim.results.small.mcap');
-    // Small chunks: cutting the file short leaves whole chunks to recover.
-    await copyRecording(results, small, 32 * 1024);
-    const whole = readFileSync(small);
-    const cut = join(dir, 'sim.results.cut.mcap');
-    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
-    // The oracle reads its ground truth through the same recovery (it refused the damaged file before).
-    const simCut = join(dir, 'sim.cut.mcap');
-    const simSmall = join(dir, 'sim.small.mcap');
-    await copyRecording(rec, simSmall, 32 * 1024);
-    const simWhole = readFileSync(simSmall);
-    writeFileSync(simCut, simWhole.subarray(0, Math.floor(simWhole.length * 0.6)));
-    const rOracle = await viperInProcess([
-      'replay',
-      simCut,
-      '-o',
-      join(dir, 'sim.cut.results.mcap'),
-      '--detector',
-      'oracle',
-      '--recover',
-      '--json',
-    ]);
-    expect(rOracle.code, rOracle.stderr).toBe(0);
-    expect(JSON.parse(rOracle.stdout).stages['detect-oracle'].frames).toBeGreaterThan(0);
-    const line = await expectOneLineExit2(['eval', cut], /rerun with --recover to score the intact messages/);
-    expect(line).not.toMatch(apiWording);
-    // Following the hint works (eval had no --recover: "unknown option").
-    for (const args of [
-      ['eval', cut, '--recover', '--json'],
-      ['eval', cut, '--gt', rec, '--recover', '--json'],
-    ]) {
-      const r = await viperInProcess(args);
-      expect(r.code, r.stderr).toBe(0);
-      const report = JSON.parse(r.stdout);
-      expect(report.tracking.overall.HOTA.HOTA).toBeGreaterThan(0);
-      expect(report.notes.join('\n')).toMatch(/sim\.results\.cut\.mcap is damaged .* bytes lost/);
-      expect(report.notes.join('\n')).toMatch(/scored \d+ stamps/);
-    }
-    // Cut before any result: the damage is named, not a missing topic or a missing replay.
-    const early = join(dir, 'sim.results.early.mcap');
-    writeFileSync(early, whole.subarray(0, 3000));
-    await expectOneLineExit2(['eval', early, '--recover'], /nothing intact to score before the damage/);
-    // An intact file is scored as before: no notes about damage.
-    const r = await viperInProcess(['eval', small, '--recover', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).notes.join('\n')).not.toMatch(/damaged/);
-  });
-});
-
-describe('recover', () => {
-  it('a file with nothing intact before the damage says so, not that it has no cameras', async () => {
-    const p = variant('trunc-early.mcap', (b) => b.subarray(0, 200));
-    for (const detector of ['oracle', 'none']) {
-      const out = join(dir, `early-${detector}.mcap`);
-      const line = await expectOneLineExit2(
-        ['replay', p, '-o', out, '--recover', '--detector', detector],
-        /^error: recording: nothing intact to replay before the damage \(truncated: .*\) \(.*trunc-early\.mcap\) — .*nothing in this file can be recovered/,
-      );
-      expect(line).not.toMatch(/no camera images/);
-      expect(existsSync(out)).toBe(false);
-    }
-  });
-  it('replays the intact part of a truncated file and says how much was lost', async () => {
-    const p = variant('trunc-recover.mcap', (b) => b.subarray(0, Math.floor(b.length * 0.6)));
-    const out = join(dir, 'recovered.mcap');
-    const r = await viperInProcess([
-      'replay',
-      p,
-      '-o',
-      out,
-      '--recover',
-      '--detector',
-      'none',
-      '--json',
-      '--no-progress',
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout);
-    expect(s.recovery.damaged).toBe(true);
-    expect(s.recovery.bytesLost).toBeGreaterThan(0);
-    expect(s.messagesRead).toBeGreaterThan(0);
-    const reader = await RecordingReader.open(out);
-    expect(reader.summary().messageCount).toBe(s.messagesWritten);
-    await reader.close();
   });
 });
 

@@ -12,7 +12,7 @@ import { McapWriter } from '@mcap/core';
 import { FileHandleWritable } from '@mcap/nodejs';
 import { describe, expect, it } from 'vitest';
 import { groundTruthFromMsg, objectsFromMsg } from '../../viewer/src/data/normalize.ts';
-import { type CliResult, viper, viperInProcess } from '../testing/cli.ts';
+import { expectOneLineExit2, viper, viperInProcess } from '../testing/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-foreign-'));
 const T0 = 1_700_000_000_000_000_000n;
@@ -91,19 +91,6 @@ const annJson = (k: number) => {
     texts: [{ text: '#1 car 0.90' }],
   });
 };
-
-async function expectOneLineExit2(
-  args: string[],
-  pattern: RegExp,
-  run: (args: string[]) => Promise<CliResult> = viperInProcess,
-): Promise<void> {
-  const r = await run(args);
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines[0]).toMatch(pattern);
-}
 
 describe('viper eval on foreign MCAP files', () => {
   it.each([

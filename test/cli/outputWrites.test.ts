@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { repoRoot } from '../shared.ts';
-import { type CliResult, viper, viperInProcess } from '../testing/cli.ts';
+import { type CliResult, expectOneLineExit2, viper, viperInProcess } from '../testing/cli.ts';
 import { writeRigRecording } from '../testing/recordings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-outputs-'));
@@ -25,12 +25,7 @@ async function oneLine(
   pattern: RegExp,
   run: (args: string[]) => Promise<CliResult> = viperInProcess,
 ): Promise<void> {
-  const r = await run(args);
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^error: config: /);
-  expect(lines[0]).toMatch(pattern);
+  expect(await expectOneLineExit2(args, pattern, run)).toMatch(/^error: config: /);
 }
 
 describe('small outputs', () => {

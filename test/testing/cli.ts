@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { expect } from 'vitest';
 import { repoRoot } from '../shared.ts';
 
 export const viperBin = join(repoRoot, 'bin', 'viper.js');
@@ -26,6 +27,25 @@ export function viper(
     env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Bad input's answer, asserted: exit 2 and one stderr line, `error: …`, matching `pattern`, with no stack trace.
+ * Returns the line. In-process unless `run` says otherwise.
+ */
+export async function expectOneLineExit2(
+  args: string[],
+  pattern: RegExp,
+  run: (args: string[]) => Promise<CliResult> = viperInProcess,
+): Promise<string> {
+  const r = await run(args);
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  return lines[0]!;
 }
 
 /** Start the CLI and return the child (for signals). */
