@@ -85,10 +85,10 @@ export async function evalMcap(
     // An interrupted replay: say why the later ground truth counts as missed.
     const s = (ns: bigint) => (Number(ns - (stamps[0] ?? 0n)) / 1e9).toFixed(1);
     notes.push(
-      `the results end at ${s(resultsEnd)} s and the ground truth at ${s(gtEnd)} s: what lies after is scored as missed (an interrupted replay?)`,
+      `the results end at ${s(resultsEnd)} s and the ground truth at ${s(gtEnd)} s: what lies after is scored as missed (${res.interrupted ?? 'an interrupted replay?'})`,
     );
   }
-  if (res.interrupted && !resultsEndEarly) {
+  if (res.interrupted !== undefined && !resultsEndEarly) {
     // The results' own stamps (`stamps` joins them with the ground truth's, unsorted).
     let lo: bigint | undefined;
     let hi: bigint | undefined;
@@ -98,7 +98,7 @@ export async function evalMcap(
     }
     const span =
       lo !== undefined && hi !== undefined && hi > lo ? ` (${(Number(hi - lo) / 1e9).toFixed(1)} s)` : '';
-    notes.push(`an interrupted replay: scored over the part it covers${span}, not the whole recording`);
+    notes.push(`${res.interrupted}: scored over the part it covers${span}, not the whole recording`);
   }
   if (cut !== undefined) {
     const scored =

@@ -4,7 +4,7 @@
  * figures, and what a damaged file (`--recover`) left; no rows are kept. Then `readFrames`, once per scoring pass:
  * both files' messages again, stamp by stamp, as rows. Memory stays with a stamp's rows, not the file's.
  */
-import { replayMetadata } from './interrupted.ts';
+import { interruptedKind, replayMetadata } from './interrupted.ts';
 import { InputError, RecordingError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
 import { compareNs } from '../contracts/time.ts';
@@ -85,8 +85,8 @@ export interface ResultsRead {
   /** The ground truth the results passed through (with a separate --gt), to check it is that recording. */
   passedGt: GroundTruthMatch;
   endNs: bigint | undefined;
-  /** An interrupted replay (Ctrl-C): the results cover only the start of their recording. */
-  interrupted: boolean;
+  /** An interrupted replay (Ctrl-C, or an error halfway; interruptedKind's words): the results cover only the start of their recording. */
+  interrupted: string | undefined;
   /** The file is results of viper replay (its `viper` metadata), whatever it holds. */
   replayed: boolean;
 }
@@ -121,14 +121,14 @@ export async function readResults(
     detections: 0,
     passedGt: new GroundTruthMatch(),
     endNs: undefined,
-    interrupted: false,
+    interrupted: undefined,
     replayed: false,
   };
   const lastAnnotation = new Map<string, bigint>();
   const results = await RecordingReader.open(resultsPath, { recover });
   try {
     const meta = await replayMetadata(results);
-    out.interrupted = meta?.interrupted === 'true';
+    out.interrupted = await interruptedKind(results);
     out.replayed = meta !== undefined;
     const channels = results
       .channels()

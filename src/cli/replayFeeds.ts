@@ -106,7 +106,9 @@ export async function replayFeedsCommand(
         continue;
       }
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));
-      const kept = x.wrote ? ' (its results so far are finalized)' : ` (nothing written${staleText})`;
+      const kept = x.wrote
+        ? ' (its results so far are finalized, marked interrupted)'
+        : ` (nothing written${staleText})`;
       process.stderr.write(`replay ${x.input} → ${x.output} failed${kept}:\n`);
       code = Math.max(code, reportError(err, false));
       json.push({

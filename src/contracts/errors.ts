@@ -73,6 +73,20 @@ export class InputError extends ViperError {
 }
 
 /**
+ * `err` again, of the same kind, what and where, with `more` after its hint: what a command adds that the stage
+ * which failed could not know (e.g. where its results so far are). `err` becomes the cause (--verbose prints it).
+ */
+export function withHintAdded(err: ViperError, more: string): ViperError {
+  const Kind = err.constructor as new (init: ViperErrorInit) => ViperError;
+  return new Kind({
+    what: err.what,
+    ...(err.where === undefined ? {} : { where: err.where }),
+    hint: err.hint === undefined ? more : `${err.hint}; ${more}`,
+    cause: err,
+  });
+}
+
+/**
  * A write or read the system refused (a full disk, a removed drive, a permission) as `no space left on device
  * (ENOSPC)`; undefined for anything else. Only system errors carry a syscall: Node's own ERR_* codes are faults.
  */

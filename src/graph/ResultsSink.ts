@@ -234,11 +234,12 @@ export class ResultsSink {
  * The 'viper' record of a pass-through copy of a results file (`--detector none`, e.g. with `--results-only` to
  * shrink results already made): the outputs it carries are the earlier run's, so is the record that says how they
  * were made (detector, tracker, fusion, parameters; `compare` labels files by it). Of this run only what the copy
- * itself changed: interrupted (either run), and what was left out (this copy's, else the earlier run's).
+ * itself changed: interrupted (either run) or failed (this one), and what was left out (this copy's, else the earlier run's).
  */
 function copiedRecord(earlier: Record<string, string>, run: Record<string, string>): Record<string, string> {
   const record = { ...earlier };
   if (run.interrupted === 'true') record.interrupted = 'true';
+  if (run.failed !== undefined) record.failed = run.failed;
   if (run.resultsOnly === 'true') {
     record.resultsOnly = 'true';
     const counts = { ...parseCounts(earlier.imagesLeftOut), ...parseCounts(run.imagesLeftOut) };

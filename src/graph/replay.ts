@@ -10,7 +10,7 @@
 import { fingerprintJson } from '../contracts/imagesFingerprint.ts';
 import { basename } from 'node:path';
 import { concatMap, defaultIfEmpty, from, lastValueFrom, mergeMap, type Observable, tap } from 'rxjs';
-import { RecordingError } from '../contracts/errors.ts';
+import { RecordingError, ViperError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { DetectStopped } from '../detect/shared.ts';
 import { RecordingReader, RecordingWriter } from '../io/index.ts';
@@ -335,12 +335,31 @@ async function runToEnd(
             imagesFingerprint: await fingerprintJson(sink.leftOutImages!),
           }
         : {};
-      await sink.close({ ...opts.metadata, ...resultsOnly, interrupted: String(cut.value) });
+      // A failed replay's results end where it failed: marked as an interrupted one's are, so the commands that
+      // judge a whole run (scenarios score, compare) refuse them, with the error that stopped it.
+      const failed = failure === undefined ? {} : { failed: oneLine(failure) };
+      await sink.close({
+        ...opts.metadata,
+        ...resultsOnly,
+        interrupted: String(cut.value || failure !== undefined),
+        ...failed,
+      });
     } catch (err) {
       failure ??= err;
     }
   }
   return failure;
+}
+
+/** What failed and where, on one line (a hint for the command that failed would mislead a reader of the file). */
+function oneLine(err: unknown): string {
+  const text =
+    err instanceof ViperError
+      ? `${err.domain}: ${err.what}${err.where === undefined ? '' : ` (${err.where})`}`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
 /** Stops the graph once the ordered writer has failed (its error is reported, not this). */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingReader } from '../../src/io/index.ts';
 import { type CliResult, expectOneLineExit2 as expectLine, viperInProcess } from '../testing/cli.ts';
-import { copyRecording, writeRigRecording } from '../testing/recordings.ts';
+import { copyRecording, viperMetadata, writeRigRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'viper-damaged-'));
@@ -184,4 +184,41 @@ describe('recover', () => {
     expect(reader.summary().messageCount).toBe(s.messagesWritten);
     await reader.close();
   });
+});
+
+describe('a replay that meets damage halfway', () => {
+  it('says where its results so far are, finalized and marked so that whole-run commands refuse them', async () => {
+    // Uncompressed 4 MiB chunks; the last one's data damaged, so the replay fails after writing results.
+    const rec = join(dir, 'late-damage.mcap');
+    await writeRigRecording(rec, { frames: 100, padBytes: 60_000, compression: 'none' });
+    const b = readFileSync(rec);
+    let off = 8;
+    let last = 0;
+    while (b[off] !== 0x0f && off < b.length) {
+      if (b[off] === 0x06) last = off;
+      off += 1 + 8 + Number(b.readBigUInt64LE(off + 1));
+    }
+    b[last + 200] = b[last + 200]! ^ 0xff;
+    writeFileSync(rec, b);
+    const out = join(dir, 'late-damage.results.mcap');
+    writeFileSync(out, 'an earlier run');
+    const line = await expectOneLineExit2(['replay', rec, '-o', out, '--no-progress'], /chunk CRC mismatch/);
+    expect(line).toMatch(
+      /rerun with --recover to replay the intact messages before the damage; the results up to the failure are in .*late-damage\.results\.mcap, finalized and marked interrupted$/,
+    );
+    const reader = await RecordingReader.open(out);
+    expect(reader.summary().messageCount).toBeGreaterThan(0);
+    await reader.close();
+    const meta = await viperMetadata(out);
+    expect(meta.interrupted).toBe('true');
+    expect(meta.failed).toMatch(/^recording: chunk CRC mismatch .* \(.*late-damage\.mcap\)$/);
+    await expectOneLineExit2(
+      ['compare', out, out],
+      /A is a replay stopped by an error \(recording: chunk CRC mismatch .*\): it covers part of the recording/,
+    );
+    // Damage met before the output exists names no results.
+    const early = variant('trunc-open.mcap', (x) => x.subarray(0, Math.floor(x.length * 0.6)));
+    const before = await expectOneLineExit2(['replay', early, '-o', join(dir, 'none.mcap')], /cut short/);
+    expect(before).not.toMatch(/results up to the failure/);
+  }, 60_000);
 });

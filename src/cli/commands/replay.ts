@@ -3,7 +3,14 @@ import { parseTiles, type TileGrid } from '../../detect/tiles.ts';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, EXIT_INTERRUPTED, RecordingError } from '../../contracts/errors.ts';
+import {
+  ConfigError,
+  EXIT_INTERRUPTED,
+  RecordingError,
+  ViperError,
+  withHintAdded,
+} from '../../contracts/errors.ts';
+import { withRecoverHint } from '../../io/index.ts';
 import { openChecked, replay } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
@@ -241,11 +248,15 @@ export function register(program: Command): void {
             );
           let progress: ReturnType<typeof createProgress> | undefined;
           let total = 0;
+          let wrote = false;
           try {
             const summary = await replay({
               input,
               reader,
               output: o.output as string,
+              onOutput: () => {
+                wrote = true;
+              },
               stages,
               ...common,
               metadata,
@@ -275,6 +286,8 @@ export function register(program: Command): void {
               if (liveSummary) process.stdout.write(`${liveLine(liveSummary, summary.notStreamed ?? [])}\n`);
             }
             return summary.interrupted ? EXIT_INTERRUPTED : 0;
+          } catch (err) {
+            throw wrote ? withResultsSoFar(err, o.output as string) : err;
           } finally {
             dispose();
             await live?.close();
@@ -282,6 +295,18 @@ export function register(program: Command): void {
         }),
       ),
     );
+}
+
+/**
+ * A replay that failed after creating its results (a damaged chunk met halfway, a full disk): its line says where
+ * the results so far are, which replay finalized and marked as interrupted (scenarios score and compare refuse
+ * them; the earlier file of that name is gone). The damage hint first: it is rebuilt from the damage otherwise.
+ */
+function withResultsSoFar(err: unknown, output: string): unknown {
+  const e = withRecoverHint(err, rerunWithRecover('replay'));
+  return e instanceof ViperError
+    ? withHintAdded(e, `the results up to the failure are in ${output}, finalized and marked interrupted`)
+    : e;
 }
 
 /** `--serve [port]` (and `--host`): the live server, bound and announced; undefined without --serve. */

@@ -42,7 +42,7 @@ import {
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
-import { interruptedReplay } from '../interrupted.ts';
+import { interruptedKind } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
 import { parseTiles, type TileGrid } from '../../detect/tiles.ts';
 
@@ -329,9 +329,10 @@ async function checkScenarioOf(results: string, name: string, file: string): Pro
       });
     }
     // Its checks would be judged on the part replayed (an event later on never seen, a count over a second).
-    if (await interruptedReplay(reader)) {
+    const kind = await interruptedKind(reader);
+    if (kind !== undefined) {
       throw new InputError({
-        what: 'an interrupted replay: it covers only the start of the scenario',
+        what: `${kind}: it covers only the start of the scenario`,
         where: results,
         hint: 'replay the whole recording, then score those results',
       });
