@@ -107,7 +107,7 @@ export async function replayFeedsCommand(
       }
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));
       const kept = x.wrote
-        ? ' (its results so far are finalized, marked interrupted)'
+        ? ' (its results so far are finalized, marked failed)'
         : ` (nothing written${staleText})`;
       process.stderr.write(`replay ${x.input} → ${x.output} failed${kept}:\n`);
       code = Math.max(code, reportError(err, false));

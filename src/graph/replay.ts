@@ -22,7 +22,7 @@ import { createPacer } from './pacer.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
 import { type LiveMirror, ResultsSink } from './ResultsSink.ts';
 import { keptInResultsOnly } from './resultsOnly.ts';
-import { countIssue, type PendingRig, RigIntake } from './rigIntake.ts';
+import { countIssue, noUsableImage, type PendingRig, RigIntake } from './rigIntake.ts';
 import { emptyResult, type RigResult, type Stage } from './stage.ts';
 import { StagePipeline } from './stagePipeline.ts';
 import { RigLatency, summarize } from './replaySummary.ts';
@@ -145,7 +145,9 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   });
   const stagePipeline = new StagePipeline(opts.stages);
   const pipeline$ = runStages(rigs$, intake, gate, stagePipeline, ordered, opts);
-  const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, cut);
+  const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, cut, () =>
+    opts.stages.length > 0 ? noUsableImage(intake.stats, opts.input) : undefined,
+  );
   const recovery = reader.recovery();
   // Left out of a results-only file, a topic Viper cannot decode is not "copied through".
   const copiedUndecoded = undecodableTopics(
@@ -299,6 +301,8 @@ async function runToEnd(
   sink: ResultsSink,
   opts: ReplayOptions,
   cut: { value: boolean },
+  /** What makes a run that read its input whole a failure still (nothing perceivable in it). */
+  check: () => unknown,
 ): Promise<unknown> {
   let failure: unknown;
   try {
@@ -326,6 +330,7 @@ async function runToEnd(
       failure ??= err;
     }
     await closeStages(opts.stages);
+    if (failure === undefined && !cut.value) failure = check();
     try {
       // Said in the file, so a reader of it (inspect, the viewer) can tell where its images went.
       const resultsOnly = sink.leftOut

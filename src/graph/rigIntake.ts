@@ -5,6 +5,7 @@
  * inputs read before it.
  */
 import type { CameraFrame, RigFrame } from '../contracts/camera.ts';
+import { RecordingError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import type { RecordingReader } from '../io/index.ts';
 import type { RecordedMessage } from '../io/types.ts';
@@ -32,6 +33,8 @@ interface ReplayStats {
   issueKinds: Record<string, number>;
   lastNs: TimeNs;
   badMessages: string[];
+  /** Messages on image channels that could not be used (an encoding Viper does not read, a malformed message). */
+  badImages: number;
   /** Image topics whose images are no camera Viper perceives (depth images, encodings it does not read): topic → why. */
   notCameras: Map<string, string>;
   /**
@@ -41,6 +44,23 @@ interface ReplayStats {
   duplicates: Map<string, { cameraId: string; used: string; copy: string; frames: number }>;
   /** Per camera, why its calibration cannot project (the first `bad-calibration` issue's message). */
   badCalibrations: Map<string, string>;
+}
+
+/**
+ * A recording whose camera images all failed, each unusable (webp, an encoding Viper does not read) or
+ * undecodable (every JPEG corrupt): a run that perceives nothing is an error, not a summary of zeros that exits 0.
+ * Undefined when at least one image was perceived (the others are counted as issues) or none was there to fail.
+ */
+export function noUsableImage(stats: ReplayStats, input: string): RecordingError | undefined {
+  const decode = stats.issueKinds.decode ?? 0;
+  const failed = stats.cameraFrames === 0 ? stats.badImages : decode >= stats.cameraFrames ? decode : 0;
+  if (failed === 0) return undefined;
+  const first = stats.badMessages[0]?.replace(/^recording: /, '');
+  return new RecordingError({
+    what: `none of its ${failed} camera images could be used${first === undefined ? '' : ` (the first: ${first})`}`,
+    where: input,
+    hint: 'nothing was perceived',
+  });
 }
 
 export function countIssue(stats: ReplayStats, kind: string): void {
@@ -84,6 +104,7 @@ export class RigIntake {
     issueKinds: {},
     lastNs: 0n,
     badMessages: [],
+    badImages: 0,
     notCameras: new Map(),
     duplicates: new Map(),
     badCalibrations: new Map(),
@@ -92,6 +113,7 @@ export class RigIntake {
   readonly aligner: RigAligner;
   /** Rig frames closed and not yet taken into a batch. */
   inBatcher = 0;
+  private readonly imageChannels: Set<number>;
   /** Camera ids guessed from topic names until each topic's first frame names its camera (frame_id). */
   private readonly guesses: Map<number, string>;
   /** Per camera, its last frame's stamp, channel (and its topic) and log time. */
@@ -115,6 +137,7 @@ export class RigIntake {
   ) {
     this.assembler = new FrameAssembler(feedId);
     this.guesses = sink.imageChannelCameras();
+    this.imageChannels = new Set(this.guesses.keys());
     this.aligner = new RigAligner(feedId, {
       cameras: sink.imageCameras(),
       toleranceNs: opts.alignToleranceNs ?? 20_000_000n,
@@ -133,6 +156,7 @@ export class RigIntake {
     );
     if (interpreted.kind === 'bad') {
       countIssue(stats, 'bad-message');
+      if (this.imageChannels.has(m.channel.id)) stats.badImages++;
       if (stats.badMessages.length < 5) stats.badMessages.push(interpreted.message);
     }
     if (interpreted.kind === 'notCamera') {

@@ -204,7 +204,7 @@ describe('a replay that meets damage halfway', () => {
     writeFileSync(out, 'an earlier run');
     const line = await expectOneLineExit2(['replay', rec, '-o', out, '--no-progress'], /chunk CRC mismatch/);
     expect(line).toMatch(
-      /rerun with --recover to replay the intact messages before the damage; the results up to the failure are in .*late-damage\.results\.mcap, finalized and marked interrupted$/,
+      /rerun with --recover to replay the intact messages before the damage; what was written is in .*late-damage\.results\.mcap, finalized and marked failed$/,
     );
     const reader = await RecordingReader.open(out);
     expect(reader.summary().messageCount).toBeGreaterThan(0);
@@ -219,6 +219,6 @@ describe('a replay that meets damage halfway', () => {
     // Damage met before the output exists names no results.
     const early = variant('trunc-open.mcap', (x) => x.subarray(0, Math.floor(x.length * 0.6)));
     const before = await expectOneLineExit2(['replay', early, '-o', join(dir, 'none.mcap')], /cut short/);
-    expect(before).not.toMatch(/results up to the failure/);
+    expect(before).not.toMatch(/what was written/);
   }, 60_000);
 });

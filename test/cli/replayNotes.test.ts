@@ -10,8 +10,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { ReplaySummary } from '../../src/graph/replay.ts';
 import { replayNotes } from '../../src/cli/replaySummary.ts';
-import { viper } from '../testing/cli.ts';
-import { writeRigRecording } from '../testing/recordings.ts';
+import { expectOneLineExit2, viper, viperInProcess } from '../testing/cli.ts';
+import { viperMetadata, writeRigRecording } from '../testing/recordings.ts';
 
 const base: ReplaySummary = {
   input: 'in.mcap',
@@ -195,4 +195,28 @@ it('a corrupt JPEG is counted and named (camera and log time), and the replay go
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/non-fatal issues: 1 decode\n {4}cam_back image at log time \d+ ns: /);
   expect(r.stdout).toMatch(/frames=12 decodeErrors=1/);
+}, 60_000);
+
+it('a recording none of whose images can be used (all corrupt, or webp) fails with one line; the copy is kept and marked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'viper-unusable-'));
+  const all = [0, 1, 2, 3];
+  const corrupt = join(dir, 'corrupt.mcap');
+  await writeRigRecording(corrupt, { frames: 4, corrupt: { cam_front: all, cam_back: all } });
+  const webp = join(dir, 'webp.mcap');
+  await writeRigRecording(webp, { frames: 4, format: 'webp' });
+  for (const [input, first] of [
+    [corrupt, /cam_back image at log time \d+ ns: cannot decode jpeg/],
+    [webp, /unsupported compressed image format 'webp'/],
+  ] as const) {
+    const out = `${input}.results.mcap`;
+    const line = await expectOneLineExit2(['replay', input, '-o', out, '--no-fuse', '--no-progress'], first);
+    expect(line).toMatch(
+      /^error: recording: none of its 8 camera images could be used \(the first: .*\) \(.*\.mcap\) — nothing was perceived; what was written is in .*\.results\.mcap, finalized and marked failed$/,
+    );
+    expect((await viperMetadata(out)).failed).toMatch(/^recording: none of its 8 camera images/);
+  }
+  // A pass-through copy perceives nothing on purpose.
+  expect(
+    (await viperInProcess(['replay', webp, '-o', join(dir, 'copy.mcap'), '--detector', 'none'])).code,
+  ).toBe(0);
 }, 60_000);

@@ -31,6 +31,8 @@ interface RigRecordingOptions {
   corrupt?: Record<string, number[]>;
   /** Log time of the first frame, in seconds (default 1000). */
   startSec?: number;
+  /** The CompressedImage format field (default 'jpeg'; the data stays a JPEG). */
+  format?: string;
 }
 
 const jpegCache = new Map<string, Uint8Array>();
@@ -121,7 +123,7 @@ export async function writeRigRecording(path: string, o: RigRecordingOptions = {
           timestamp: toFoxgloveTime(t),
           frame_id: c,
           data,
-          format: 'jpeg',
+          format: o.format ?? 'jpeg',
         });
       }
     }

@@ -298,14 +298,14 @@ export function register(program: Command): void {
 }
 
 /**
- * A replay that failed after creating its results (a damaged chunk met halfway, a full disk): its line says where
- * the results so far are, which replay finalized and marked as interrupted (scenarios score and compare refuse
- * them; the earlier file of that name is gone). The damage hint first: it is rebuilt from the damage otherwise.
+ * A replay that failed after creating its results (a damaged chunk met halfway, a full disk, no image usable): its
+ * line says where the results are, which replay finalized and marked failed (`failed` and `interrupted` in their
+ * metadata: scenarios score and compare refuse them; the earlier file of that name is gone). The damage hint first: it is rebuilt from the damage otherwise.
  */
 function withResultsSoFar(err: unknown, output: string): unknown {
   const e = withRecoverHint(err, rerunWithRecover('replay'));
   return e instanceof ViperError
-    ? withHintAdded(e, `the results up to the failure are in ${output}, finalized and marked interrupted`)
+    ? withHintAdded(e, `what was written is in ${output}, finalized and marked failed`)
     : e;
 }
 
