@@ -1,13 +1,22 @@
 /**
- * Small outputs (a track file, a schema, digests) go into folders that may not exist yet or cannot be written,
+ * Small outputs (a track file, a schema, digests) go into folders that may not exist yet, cannot be written or fill up,
  * and `simulate` options its mode would not use: one line, exit 2, never an internal error or a silent no-op.
  * The CLI's entry point runs in-process (`viperInProcess`), but for a write the system refuses and a --check of
  * several files by the real `bin/viper.js`.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { repoRoot } from '../shared.ts';
 import { type CliResult, expectOneLineExit2, viper, viperInProcess } from '../testing/cli.ts';
@@ -71,6 +80,34 @@ describe('small outputs', () => {
       /cannot create the folder .*det\.txt is a file \(--digests\)/,
     );
   });
+
+  // A full disk: a 64 KiB tmpfs, where this process may mount one (root, outside a locked-down container).
+  const disk = mkdtempSync(join(tmpdir(), 'viper-full-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]).status === 0;
+  if (!mounted) console.warn('NOTICE: skipping the full-disk case: cannot mount a tmpfs here (needs root)');
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [disk]);
+  });
+
+  it.skipIf(!mounted)(
+    'a full disk leaves the earlier file as it was, not one cut off under its name',
+    async () => {
+      // 4,000 detections: a track file of about 150 KB, more than the disk holds.
+      const many = join(dir, 'many.txt');
+      const rows: string[] = [];
+      for (let f = 1; f <= 400; f++)
+        for (let k = 0; k < 10; k++) rows.push(`${f},-1,${40 * k + f * 0.5},${10 + k},20,40,0.9`);
+      writeFileSync(many, `${rows.join('\n')}\n`);
+      const out = join(disk, 't.txt');
+      writeFileSync(out, 'an earlier run\n');
+      await oneLine(
+        ['track', many, '-o', out, '--no-progress'],
+        /cannot write .*t\.txt: no space left on device \(ENOSPC\) \(-o\)/,
+      );
+      expect(readFileSync(out, 'utf8')).toBe('an earlier run\n');
+      expect(readdirSync(disk)).toEqual(['t.txt']);
+    },
+  );
 
   it.skipIf(asRoot)(
     'a folder that cannot be written is one line naming the file and its option',

@@ -1,5 +1,4 @@
 import { plural } from '../words.ts';
-import { rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -232,9 +231,7 @@ export function register(program: Command): void {
         if (o.mosaic) {
           const l = loaded[0]!;
           const png = await mosaicPng(l.world, mosaicAt);
-          const tmp = `${o.mosaic}.partial`;
-          await writeOutputFile(tmp, png, '--mosaic');
-          await rename(tmp, o.mosaic);
+          await writeOutputFile(o.mosaic, png, '--mosaic');
           summary.push({ scenario: l.scenario.name, mosaic: o.mosaic });
           if (!o.json) process.stdout.write(`wrote ${o.mosaic}\n`);
         }
