@@ -4,6 +4,7 @@
  * list holds, one a line (thousands of feeds do not fit on a command line).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { notText } from '../io/fileKind.ts';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 
@@ -52,9 +53,9 @@ function folderFeeds(path: string): string[] {
 
 /** `--feeds-from`: one path a line (blank lines and `#` comments skipped), relative ones from the list's folder. */
 function listFeeds(list: string): string[] {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(list, 'utf8');
+    bytes = readFileSync(list);
   } catch (err) {
     throw new ConfigError({
       what: `cannot read the list of feeds: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
@@ -63,7 +64,15 @@ function listFeeds(list: string): string[] {
       cause: err,
     });
   }
-  return text
+  const other = notText(bytes, list);
+  if (other !== undefined)
+    throw new ConfigError({
+      what: `${other.what}, not a list of feeds`,
+      where: `--feeds-from ${list}`,
+      hint: `give a text file with one recording path a line${other.kind === 'mcap' ? `, or the recording itself as an argument: viper replay ${list} -o <out>` : ''}`,
+    });
+  return bytes
+    .toString('utf8')
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'))

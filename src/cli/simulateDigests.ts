@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { notText } from '../io/fileKind.ts';
 import { tmpdir } from 'node:os';
 import { plural } from './words.ts';
 import { join } from 'node:path';
@@ -114,9 +115,9 @@ function verifyLine(name: string, d: Digest, verify: string | undefined, e: Dige
 
 /** The digests file of `--verify` (as `--digests` writes it): one line naming the file when it is not one. */
 async function readDigests(path: string): Promise<Record<string, Digest>> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     throw new ConfigError({
       what: `cannot read the digests file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
@@ -125,6 +126,14 @@ async function readDigests(path: string): Promise<Record<string, Digest>> {
       cause: err,
     });
   }
+  const other = notText(bytes, path);
+  if (other !== undefined)
+    throw new ConfigError({
+      what: `${other.what}, not a digests file`,
+      where: `--verify ${path}`,
+      hint: 'give a file written by simulate --digests',
+    });
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -222,7 +222,8 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
       where: cardPath,
       hint: '--model takes a card (.json), an .onnx beside its <name>.card.json, or a name under models/cards/',
     });
-  const text = bytes.toString('utf8');
+  // A byte-order mark (an editor's UTF-8 with BOM) is no part of the JSON: refused, it printed as an invisible token.
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   try {
     raw = JSON.parse(text);
   } catch (cause) {

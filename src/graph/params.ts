@@ -13,6 +13,7 @@
  *   worldTracker: { maxCoastS: 4 }
  */
 import { readFile } from 'node:fs/promises';
+import { notText } from '../io/fileKind.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
@@ -81,9 +82,9 @@ ${stringifyYaml(defaultParams())}`;
 
 /** Read and check a parameter file; one line naming the file and the field on any mistake. */
 export async function loadParams(path: string): Promise<PerceptionParams> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError({
@@ -93,6 +94,14 @@ export async function loadParams(path: string): Promise<PerceptionParams> {
       cause: err,
     });
   }
+  const other = notText(bytes, path);
+  if (other !== undefined)
+    throw new ConfigError({
+      what: `${other.what}, not a parameter file`,
+      where: path,
+      hint: 'a YAML or JSON mapping with tracker: and fuse: sections (`viper params > params.yaml` writes one)',
+    });
+  const text = bytes.toString('utf8');
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};

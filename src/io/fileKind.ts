@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { MCAP_MAGIC } from './mcap/recordBytes.ts';
 
 export interface OtherKind {
-  kind: 'mcap' | 'onnx' | 'yaml';
+  kind: 'mcap' | 'onnx' | 'yaml' | 'image' | 'binary';
   /** "an MCAP recording" */
   what: string;
   /** Which command reads it. */
@@ -40,5 +40,30 @@ export function otherKind(head: Uint8Array, path: string): OtherKind | undefined
       what: 'a YAML file (a scenario?)',
       hint: `simulate renders a scenario: viper simulate ${path} -o rec.mcap`,
     };
+  return undefined;
+}
+
+/**
+ * What a file given as text (a list of feeds, a parameter file, a digests file) is instead: a kind another command
+ * reads, an image, or binary (a NUL byte in its first bytes, which no text file has). Undefined for text, YAML
+ * included. Read whole as UTF-8, a JPEG had been split into 154 "paths", each tried as a feed.
+ */
+export function notText(head: Uint8Array, path: string): OtherKind | undefined {
+  const other = otherKind(head, path);
+  if (other !== undefined && other.kind !== 'yaml') return other;
+  const image =
+    head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff
+      ? 'a JPEG image'
+      : head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47
+        ? 'a PNG image'
+        : undefined;
+  if (image !== undefined)
+    return {
+      kind: 'image',
+      what: image,
+      hint: 'import makes a recording of a folder of images: viper import <folder> -o rec.mcap',
+    };
+  if (head.subarray(0, 512).includes(0))
+    return { kind: 'binary', what: 'a binary file', hint: 'check the path' };
   return undefined;
 }

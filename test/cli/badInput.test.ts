@@ -166,6 +166,29 @@ describe('bad input → one line, exit 2', () => {
       ['replay', good, '-o', `${o}.mcap`, '--model', good, '--detector', 'model'],
       /^error: model: an MCAP recording, not a model( card)? \(.*good\.mcap\) — --model takes a card/,
     );
+    // Files read as text: a list of feeds, a parameter file, a digests file (had been read as UTF-8: a JPEG's
+    // bytes became 154 feed paths, printed back raw).
+    const jpeg = join(dir, 'frame.jpg');
+    writeFileSync(jpeg, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0x0a, 0x2f]));
+    const binary = join(dir, 'blob.bin');
+    writeFileSync(binary, Buffer.from('text at first\n\0then binary\n'));
+    await expectOneLineExit2(
+      ['replay', '--feeds-from', jpeg, '-o', join(dir, 'kind-feeds')],
+      /a JPEG image, not a list of feeds \(--feeds-from .*frame\.jpg\) — give a text file with one recording path a line$/,
+    );
+    await expectOneLineExit2(
+      ['replay', '--feeds-from', good, '-o', join(dir, 'kind-feeds')],
+      /an MCAP recording, not a list of feeds .* or the recording itself as an argument/,
+    );
+    await expectOneLineExit2(
+      ['replay', good, '-o', `${o}.mcap`, '--params', binary],
+      /^error: config: a binary file, not a parameter file \(.*blob\.bin\)/,
+    );
+    await expectOneLineExit2(
+      ['simulate', '--verify', good, join(repoRoot, 'scenarios', 'camera_dropout.yaml')],
+      /an MCAP recording, not a digests file \(--verify .*good\.mcap\)/,
+    );
+    expect(existsSync(join(dir, 'kind-feeds')) || existsSync(`${o}.mcap`)).toBe(false);
   });
 
   it('truncated at seeded offsets', async () => {

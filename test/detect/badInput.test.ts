@@ -1,5 +1,5 @@
 /** Bad input gives one clear ModelError line (or, for a bad frame, a counted per-frame error). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -222,11 +222,14 @@ describe('opening a model', () => {
     expect(deep?.what).toBe("invalid model card: unknown field 'input.letterbox.algin'");
   });
 
-  it('loads a card beside an .onnx the same as the card itself', async () => {
+  it('loads a card beside an .onnx the same as the card itself, and one saved with a byte-order mark', async () => {
     const a = await loadModelCard(goodPath);
     const b = await loadModelCard(join(dir, 'good.card.json'));
     expect(a).toEqual(b);
     expect(a.modelPath).toBe(goodPath);
+    const bom = join(dir, 'bom.card.json');
+    writeFileSync(bom, `\uFEFF${readFileSync(join(dir, 'good.card.json'), 'utf8')}`);
+    expect(await loadModelCard(bom)).toEqual({ ...a, cardPath: bom });
   });
 
   it("a model's folder: its one card, else a line saying what the folder holds", async () => {
