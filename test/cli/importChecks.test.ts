@@ -246,6 +246,15 @@ describe('import of a folder', () => {
       await viperInProcess(['import', src, '-o', join(dir, 's2.mcap'), '--start', '1.0000000001']),
       /9 decimals at most/,
     );
+    // Past MCAP's last log time: the start is blamed only where a start at 0 would fit.
+    expectRefused(
+      await viperInProcess(['import', src, '-o', join(dir, 's3.mcap'), '--start', '18446744073.7']),
+      /--start 18446744073\.7: frame 2 would be at .* past the last log time MCAP can hold .* \(--start\)/,
+    );
+    expectRefused(
+      await viperInProcess(['import', src, '-o', join(dir, 's4.mcap'), '--rate', '1e-12', '--no-progress']),
+      /frame 2 would be 1000000000000 s after the first, past the last log time .* \(--rate\) — --rate is frames per second/,
+    );
   });
 
   it('lists at most five skipped names on the line', async () => {

@@ -201,7 +201,7 @@ describe("a run into a folder holding the previous run's outputs", () => {
     ]);
   });
 
-  it('a suite.json that does not read leaves the folder as it is, and says so', () => {
+  it('a suite.json that does not read: earlier outputs are not removed, and the note says what this run replaces', () => {
     const out = join(dir, 'rerun-bad');
     mkdirSync(join(out, 'delta'), { recursive: true });
     writeFileSync(join(out, 'delta', 'results.mcap'), 'x');
@@ -209,7 +209,7 @@ describe("a run into a folder holding the previous run's outputs", () => {
     const r = run('rerun-bad', [scenario('alpha')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
-      /note: input: not JSON: .*suite\.json.*: the outputs already in .* are left as they are/,
+      /note: input: not JSON: .*suite\.json.*: the earlier outputs in .* are not removed; this run's suite\.json, report\.md, junit\.xml, plots and results replace files of the same names there\n/,
     );
     expect(existsSync(join(out, 'delta', 'results.mcap'))).toBe(true);
     expect(r.suite?.scenarios.map((x) => x.scenario)).toEqual(['alpha']);

@@ -54,7 +54,9 @@ export async function clearPreviousRun(outDir: string, names: readonly string[])
       return {
         removed: [],
         notInRun: [],
-        note: `${err.message.split('\n')[0]}: the outputs already in ${outDir} are left as they are`,
+        // Only what this run writes is replaced (its reports and results, by name): the note had said nothing
+        // would be, and then suite.json and report.md were.
+        note: `${err.message.split('\n')[0]}: the earlier outputs in ${outDir} are not removed; this run's suite.json, report.md, junit.xml, plots and results replace files of the same names there`,
       };
     }
   }
