@@ -167,6 +167,12 @@ describe('simulate --check', () => {
     expect((await viperInProcess(['simulate', '--check', scenario])).code).toBe(0);
   });
 
+  it('takes a folder of scenarios, as scenarios run does (it had said EISDIR)', async () => {
+    const r = await viperInProcess(['simulate', '--check', join(repoRoot, 'scenarios')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.match(/^ok .*\.yaml \(\w+, \d+ frames\)$/gm)).toHaveLength(10);
+  });
+
   it('lists every mistake of one file (a file with three took three runs), and --json all of them', async () => {
     const three = join(dir, 'three.yaml');
     const d = parseYaml(readFileSync(scenario, 'utf8'));

@@ -187,6 +187,10 @@ describe('viper scenarios: bad input', () => {
     expect(oneLine(await viperInProcess(['scenarios', 'score', noGt, '--scenario', scenario]))).toMatch(
       /^error: input: nothing to score: .*replay it first/,
     );
+    // A folder of scenarios: which one's checks is not guessed (the first file had been taken unsaid).
+    expect(oneLine(await viperInProcess(['scenarios', 'score', noGt, '--scenario', 'scenarios']))).toMatch(
+      /^error: config: --scenario names 10 scenario files \(camera_dropout\.yaml, .*\) \(scenarios\) — give the one file/,
+    );
 
     // Two tiny recordings that differ only in their seed (same stamps), and a replay of the first.
     const a = join(dir, 'a.mcap');

@@ -53,6 +53,12 @@ const BROKEN: [string, string, string, RegExp][] = [
   ['missing duration', stringify(mutate((s) => delete s.duration)), 'duration', /add duration.*seconds/],
   ['wrong type', stringify(mutate((s) => (s.actors[0].speed = '10 m/s'))), 'actors[0].speed', /number/],
   [
+    'a speed for a one-point route (it stands still: the speed was ignored unsaid)',
+    stringify(mutate((s) => (s.actors[0].route = s.actors[0].route.slice(0, 1)))),
+    'actors[0].speed',
+    /second point to move to, or leave speed out/,
+  ],
+  [
     'unknown class',
     stringify(mutate((s) => (s.actors[1].class = 'tank'))),
     "actors[1].class: unknown class 'tank'",
@@ -481,7 +487,7 @@ describe('scenario files', () => {
     const { spawnSync } = await import('node:child_process');
     const dir = await mkdtemp(join(tmpdir(), 'viper-sim-'));
     const file = join(dir, 'broken.yaml');
-    await writeFile(file, BROKEN[4]![1]);
+    await writeFile(file, BROKEN.find((b) => b[0] === 'unknown class')![1]);
     const out = join(dir, 'out.mcap');
     const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'viper.js'), 'simulate', file, '-o', out], {
       encoding: 'utf8',

@@ -6,7 +6,7 @@
  * `viper scenarios score <results.mcap> --scenario <file> [--gt <recording.mcap>]` checks one existing run.
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   ConfigError,
@@ -286,7 +286,15 @@ export function register(program: Command): void {
             o: { scenario: string; gt?: string; minVisibility: string; minHeight: string; json?: boolean },
           ) => {
             // A bundled scenario by name, as `scenarios run` takes it (it needed a path).
-            const [file = o.scenario] = expandScenarioArgs([o.scenario], SCENARIO_DIR);
+            const files = expandScenarioArgs([o.scenario], SCENARIO_DIR);
+            // A folder or a glob: one scenario's checks are what is scored (the first file had been taken unsaid).
+            if (files.length > 1)
+              throw new ConfigError({
+                what: `--scenario names ${files.length} scenario files (${files.map((f) => basename(f)).join(', ')})`,
+                where: o.scenario,
+                hint: 'give the one file the results were simulated from',
+              });
+            const [file = o.scenario] = files;
             const score = scoreOptions(o);
             const { scenario } = await loadScenario(file, { minViewPx: score.minHeightPx });
             await checkScenarioOf(results, scenario.name, file);

@@ -1,5 +1,5 @@
 import { plural } from '../words.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -22,10 +22,14 @@ import { expandScenarioArgs } from '../../eval/scenarios/files.ts';
 /** The bundled scenarios: a bare name (`pedestrian_crossing`) is one of them, as in `demo` and `scenarios run`. */
 const BUNDLED = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'), 'scenarios');
 
-/** A file as given; a bare name that is no file, the bundled scenario of that name (or a did-you-mean refusal). */
-function scenarioFile(arg: string): string {
-  if (existsSync(arg) || /[/\\*?]|\.(ya?ml|json)$/i.test(arg)) return arg;
-  return expandScenarioArgs([arg], BUNDLED)[0]!;
+/**
+ * A file as given; a folder or a quoted glob, the scenario files in it (as `scenarios run` takes them: --check of a
+ * folder had said EISDIR); a bare name that is no file, the bundled scenario of that name (or a did-you-mean refusal).
+ */
+function scenarioFiles(arg: string): string[] {
+  const folder = existsSync(arg) && statSync(arg).isDirectory();
+  if (!folder && (existsSync(arg) || /[/\\]|\.(ya?ml|json)$/i.test(arg)) && !/[*?]/.test(arg)) return [arg];
+  return expandScenarioArgs([arg], BUNDLED);
 }
 
 interface Opts {
@@ -111,7 +115,7 @@ export function register(program: Command): void {
     .description('render scenario files into multi-camera MCAP recordings with exact ground truth')
     .argument(
       '[scenarios...]',
-      'scenario files (.yaml or .json), or bundled scenario names (pedestrian_crossing)',
+      'scenario files (.yaml or .json), folders of them, or bundled scenario names (pedestrian_crossing)',
     )
     .option('-o, --output <file>', 'recording (.mcap) to write (one scenario)')
     .option('--export-dataset <dir>', 'write images + YOLO and COCO labels for detector training')
@@ -139,7 +143,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .action(
       action(async (args: string[], o: Opts) => {
-        const files = args.map(scenarioFile);
+        const files = args.flatMap(scenarioFiles);
         checkOutputPaths(
           [...files, o.verify],
           [

@@ -17,7 +17,7 @@ import { checkLimits } from './limits.ts';
 import { checkParkedInTheWay } from './obstacles.ts';
 import { checkRoutePaths, checkWaypoints, VEHICLES } from './routes.ts';
 import { checkSpawns } from './spawns.ts';
-import type { Behaviour, Scenario } from './schema.ts';
+import type { Behaviour, Scenario, Speed } from './schema.ts';
 
 /** Above these (m/s) a person on foot or a bicycle is a unit mistake; vehicles have the schema's 70 m/s. */
 const PLAUSIBLE_SPEED: Partial<Record<string, number>> = { pedestrian: 10, cyclist: 20 };
@@ -77,6 +77,18 @@ function checkBehaviours(
   });
 }
 
+/** A speed for a one-point route, which stands still there: the speed was ignored unsaid. */
+function standsStill(route: readonly unknown[], speed: Speed, field: string, where: string): void {
+  const top = typeof speed === 'number' ? speed : Math.max(...speed.map((q) => q[1]));
+  if (route.length === 1 && top > 0)
+    fail(
+      `${field}.speed`,
+      `${top} m/s with a one-point route, which stands still at its point`,
+      'give the route a second point to move to, or leave speed out (heading turns one that stands)',
+      where,
+    );
+}
+
 /**
  * Semantic validation; returns the built world (so callers do not build it twice). With `all`, every mistake it
  * finds is collected rather than the first thrown (`simulate --check`): each check of an item runs on its own, the
@@ -114,6 +126,7 @@ export function validateScenario(
     ...s.actors.map((a) => a.id),
   ];
   step(() => checkWaypoints(s, s.ego.route, 'ego', true, where));
+  step(() => standsStill(s.ego.route, s.ego.speed, 'ego', where));
   step(() => checkBehaviours(s, s.ego.behaviours, 'ego', targets, where));
   s.actors.forEach((a, i) => {
     step(() => {
@@ -129,6 +142,7 @@ export function validateScenario(
         );
     });
     step(() => checkWaypoints(s, a.route, `actors[${i}]`, VEHICLES.has(a.class), where));
+    step(() => standsStill(a.route, a.speed, `actors[${i}]`, where));
     step(() =>
       checkBehaviours(
         s,
