@@ -59,7 +59,7 @@ export function replayNotes(s: ReplaySummary): string[] {
   // (the oracle's false positives on an empty road never start one either: nothing to say there).
   if ('detect' in s.stages && 'track-bytetrack' in s.stages && p.detections > 0 && p.trackBoxes === 0)
     notes.push(
-      `${p.detections} detections but no track: if they are real objects, they score under the birth threshold (the card's birthThresh, else --track-thresh + 0.1 = 0.6); --birth-thresh lowers it, e.g. to the card's score threshold`,
+      `${p.detections} detections but no track: if they are real objects, they score under the birth threshold (the card's birthThresh where it sets one, as the bundled card does, else --track-thresh + 0.1: 0.6 by default); --birth-thresh lowers it, e.g. to the card's score threshold`,
     );
   if ('fuse' in s.stages && p.trackBoxes > 0 && p.worldObjects === 0) {
     const noTf = s.issueKinds['no-transform'] ?? 0;
