@@ -61,6 +61,11 @@ function printable(s: string): string {
   return s.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** A Viper error as the one line the CLI prints: `error: …`, on one line whatever it quotes, control characters escaped. */
+export function errorLine(err: ViperError): string {
+  return `error: ${printable(err.message.replace(/\s*[\r\n]+\s*/g, ' '))}`;
+}
+
 /** This process's open-files limit (the soft `ulimit -n`), from /proc on Linux; undefined where it cannot be read. */
 function openFilesLimit(): number | undefined {
   try {
@@ -121,7 +126,7 @@ export function reportError(
   errorJson(err, undefined, json);
   if (err instanceof ViperError) {
     // One line whatever the message quotes (a file's own line breaks inside a parser's error).
-    process.stderr.write(`error: ${printable(err.message.replace(/\s*[\r\n]+\s*/g, ' '))}\n`);
+    process.stderr.write(`${errorLine(err)}\n`);
     if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
     // What the error was made from (e.g. ONNX Runtime's whole message), which the one line shortens.
     for (let c = err.cause; verbose && c !== undefined; c = c instanceof Error ? c.cause : undefined)

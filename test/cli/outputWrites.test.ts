@@ -167,6 +167,15 @@ describe('simulate --check', () => {
     expect((await viperInProcess(['simulate', '--check', scenario])).code).toBe(0);
   });
 
+  it('escapes the control characters a mistake quotes, as every other error line does', async () => {
+    const nul = join(dir, 'nul.yaml');
+    writeFileSync(nul, 'name: "x\\0y"\nduration: 2\n');
+    const r = await viperInProcess(['simulate', '--check', nul]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: scenario: name: 'x\\x00y' is not valid/);
+    expect(r.stderr).not.toContain('\0');
+  });
+
   it('takes a folder of scenarios, as scenarios run does (it had said EISDIR)', async () => {
     const r = await viperInProcess(['simulate', '--check', join(repoRoot, 'scenarios')]);
     expect(r.code, r.stderr).toBe(0);

@@ -315,6 +315,7 @@ describe('expectations no run can meet', () => {
     const far = (at: number) =>
       mutate((s) => {
         s.actors[1].route = [{ road: 'main', at, side: 'right' }];
+        s.actors[1].speed = 0; // standing: a one-point route moves nowhere
         s.expect = { events: [{ type: 'no_id_switch', actor: 'P1', camera: 'cam_front' }] };
       });
     // cam_front: 160 px wide at 70°, fx ≈ 114 px; a 1.75 m pedestrian ≈ 200 / d px tall.
@@ -344,6 +345,7 @@ describe('expectations no run can meet', () => {
         s.rig.height = 180;
         s.map.objects = [{ id: 'V1', type: 'parked_van', position: [50, -2.6] }];
         s.actors[1].route = [[52, -5.5]];
+        s.actors[1].speed = 0;
         s.expect = { events: [{ type: 'not_detected', actor: 'P1' }] };
       }),
     );

@@ -12,7 +12,7 @@ import { frameCount } from '../../sim/simulate.ts';
 import { createProgress } from '../progress.ts';
 import { checkOutputPaths } from '../paths.ts';
 import { numberArg } from '../args.ts';
-import { action, onInterrupt, printJson } from '../run.ts';
+import { action, errorLine, onInterrupt, printJson } from '../run.ts';
 import { exportDataset } from '../simulateDataset.ts';
 import { recordDigests } from '../simulateDigests.ts';
 import { makeDirs } from '../../io/makeDirs.ts';
@@ -101,7 +101,7 @@ async function checkFiles(files: string[], json: boolean): Promise<number> {
         error: json(each[0]!),
         ...(each.length > 1 ? { errors: each.map(json) } : {}),
       });
-      for (const e of each) process.stderr.write(`error: ${e.message}\n`);
+      for (const e of each) process.stderr.write(`${errorLine(e)}\n`);
     }
   }
   refuseSameNames(loaded, 'simulate');
