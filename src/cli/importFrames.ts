@@ -12,7 +12,7 @@ import { plural } from './words.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
-import { ConfigError, RecordingError } from '../contracts/errors.ts';
+import { ConfigError, InputError, RecordingError } from '../contracts/errors.ts';
 import {
   formatNsExact,
   MAX_LOG_TIME_NS,
@@ -115,7 +115,12 @@ export async function importFrames(o: ImportOptions): Promise<ImportSummary> {
   try {
     st = statSync(o.source);
   } catch {
-    throw new ConfigError({ what: `no such file or folder '${o.source}'`, where: 'import <source>' });
+    // The input, as a missing recording is (it was said as a mistake of configuration).
+    throw new InputError({
+      what: 'file or folder not found',
+      where: o.source,
+      hint: 'import reads a folder of images, a video or a nuScenes dataroot: check the path',
+    });
   }
   if (o.rateHz !== undefined && !(o.rateHz > 0))
     throw new ConfigError({ what: `--rate must be > 0, got ${o.rateHz}`, where: '--rate' });

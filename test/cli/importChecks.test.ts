@@ -48,6 +48,13 @@ function expectRefused(r: CliResult, pattern: RegExp): void {
 }
 
 describe('import of a folder', () => {
+  it('a source that does not exist is the input not found, as a missing recording is', async () => {
+    expectRefused(
+      await viperInProcess(['import', join(dir, 'nope'), '-o', join(dir, 'nope.mcap')]),
+      /^error: input: file or folder not found \(.*nope\) — import reads a folder of images, a video or a nuScenes dataroot/,
+    );
+  });
+
   it('creates the folder of -o when it is missing', async () => {
     const src = await frameFolder('tomissing', 3);
     const out = join(dir, 'new', 'deeper', 'x.mcap');
