@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hasShared, repoRoot, shared } from '../shared.ts';
 import {
   type CliResult,
-  expectOneLineExit2 as expectLine,
+  expectInputRefused as expectOneLineExit2,
   viper,
   viperInProcess,
   viperSpawn,
@@ -30,19 +30,6 @@ beforeAll(async () => {
 
 /** The real CLI in a child process, for `expectOneLineExit2`'s `run`. */
 const child = async (args: string[]): Promise<CliResult> => viper(args);
-
-/** `expectOneLineExit2`, with --detector none added to a replay: the error must come from the input itself. */
-function expectOneLineExit2(
-  args: string[],
-  pattern: RegExp,
-  run: (args: string[]) => Promise<CliResult> = viperInProcess,
-): Promise<string> {
-  return expectLine(
-    args[0] === 'replay' && !args.includes('--detector') ? [...args, '--detector', 'none'] : args,
-    pattern,
-    run,
-  );
-}
 
 function variant(name: string, mutate: (b: Buffer) => Buffer): string {
   const p = join(dir, name);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingReader } from '../../src/io/index.ts';
-import { type CliResult, expectOneLineExit2 as expectLine, viperInProcess } from '../testing/cli.ts';
+import { expectInputRefused as expectOneLineExit2, viperInProcess } from '../testing/cli.ts';
 import { copyRecording, viperMetadata, writeRigRecording } from '../testing/recordings.ts';
 import { simulateSmall } from '../testing/sim.ts';
 
@@ -20,19 +20,6 @@ beforeAll(async () => {
   await writeRigRecording(good, { frames: 12, width: 96, height: 64 });
   bytes = readFileSync(good);
 });
-
-/** `expectOneLineExit2`, with --detector none added to a replay: the error must come from the input itself. */
-function expectOneLineExit2(
-  args: string[],
-  pattern: RegExp,
-  run: (args: string[]) => Promise<CliResult> = viperInProcess,
-): Promise<string> {
-  return expectLine(
-    args[0] === 'replay' && !args.includes('--detector') ? [...args, '--detector', 'none'] : args,
-    pattern,
-    run,
-  );
-}
 
 /** A copy of the good recording, changed by `mutate`. */
 function variant(name: string, mutate: (b: Buffer) => Buffer): string {

@@ -48,6 +48,19 @@ export async function expectOneLineExit2(
   return lines[0]!;
 }
 
+/**
+ * `expectOneLineExit2` for a bad input, with `--detector none` added to a replay that names no detector: the error
+ * must come from the input itself, not from choosing or loading a model.
+ */
+export function expectInputRefused(
+  args: string[],
+  pattern: RegExp,
+  run: (args: string[]) => Promise<CliResult> = viperInProcess,
+): Promise<string> {
+  const noModel = args[0] === 'replay' && !args.includes('--detector');
+  return expectOneLineExit2(noModel ? [...args, '--detector', 'none'] : args, pattern, run);
+}
+
 /** Start the CLI and return the child (for signals). */
 export function viperSpawn(args: string[]) {
   return spawn(process.execPath, [viperBin, ...args], {
