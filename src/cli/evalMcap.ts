@@ -98,7 +98,7 @@ export async function evalMcap(
     }
     const span =
       lo !== undefined && hi !== undefined && hi > lo ? ` (${(Number(hi - lo) / 1e9).toFixed(1)} s)` : '';
-    notes.push(`${res.interrupted}: scored over the part it covers${span}, not the whole recording`);
+    notes.push(`${res.interrupted}; scored over what it holds${span}`);
   }
   if (cut !== undefined) {
     const scored =

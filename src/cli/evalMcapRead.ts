@@ -4,7 +4,7 @@
  * figures, and what a damaged file (`--recover`) left; no rows are kept. Then `readFrames`, once per scoring pass:
  * both files' messages again, stamp by stamp, as rows. Memory stays with a stamp's rows, not the file's.
  */
-import { interruptedKind, replayMetadata } from './interrupted.ts';
+import { notWholeRun, replayMetadata } from './interrupted.ts';
 import { InputError, RecordingError } from '../contracts/errors.ts';
 import { topics } from '../contracts/topics.ts';
 import { compareNs } from '../contracts/time.ts';
@@ -85,7 +85,7 @@ export interface ResultsRead {
   /** The ground truth the results passed through (with a separate --gt), to check it is that recording. */
   passedGt: GroundTruthMatch;
   endNs: bigint | undefined;
-  /** An interrupted replay (Ctrl-C, or an error halfway; interruptedKind's words): the results cover only the start of their recording. */
+  /** Results that are no whole run (Ctrl-C, an error halfway, no usable image), in notWholeRun's words. */
   interrupted: string | undefined;
   /** The file is results of viper replay (its `viper` metadata), whatever it holds. */
   replayed: boolean;
@@ -128,7 +128,7 @@ export async function readResults(
   const results = await RecordingReader.open(resultsPath, { recover });
   try {
     const meta = await replayMetadata(results);
-    out.interrupted = await interruptedKind(results);
+    out.interrupted = await notWholeRun(results);
     out.replayed = meta !== undefined;
     const channels = results
       .channels()

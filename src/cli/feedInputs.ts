@@ -4,7 +4,7 @@
  * list holds, one a line (thousands of feeds do not fit on a command line).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { notText } from '../io/fileKind.ts';
+import { decodeText, notText } from '../io/fileKind.ts';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 
@@ -71,8 +71,7 @@ function listFeeds(list: string): string[] {
       where: `--feeds-from ${list}`,
       hint: `give a text file with one recording path a line${other.kind === 'mcap' ? `, or the recording itself as an argument: viper replay ${list} -o <out>` : ''}`,
     });
-  return bytes
-    .toString('utf8')
+  return decodeText(bytes)
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'))

@@ -301,8 +301,8 @@ async function writeFrames(
         height = meta.height;
       } else checkSize(meta, { width, height }, where);
       reading = false;
-      const tNs: TimeNs = o.startNs + secToNs(at(count));
       checkLogTime(o.startNs, count, at(count)); // a video's length may not be known before
+      const tNs: TimeNs = o.startNs + secToNs(at(count));
       const timestamp = toFoxgloveTime(tNs);
       if (count === 0) {
         await writer.writeObject(
@@ -353,15 +353,16 @@ async function writeFrames(
 
 /** Frame `i`, `afterS` after the start, must have a 64-bit log time (it would wrap round silently). */
 function checkLogTime(startNs: TimeNs, i: number, afterS: number): void {
-  const tNs = startNs + secToNs(afterS);
-  // Past it even from a start at 0: the frames are too far apart (`--rate 1e-12`), whatever the start.
-  if (secToNs(afterS) > MAX_LOG_TIME_NS) {
+  // Past it even from a start at 0: the frames are too far apart (`--rate 1e-12`; 1e-320 made them infinitely
+  // far, an internal error), whatever the start.
+  if (!Number.isFinite(afterS) || secToNs(afterS) > MAX_LOG_TIME_NS) {
     throw new ConfigError({
-      what: `frame ${i + 1} would be ${afterS} s after the first, past the last log time MCAP can hold (${MAX_LOG_TIME_S} s, 64-bit nanoseconds)`,
+      what: `frame ${i + 1} would be ${Number.isFinite(afterS) ? `${afterS} s` : 'infinitely far'} after the first, past the last log time MCAP can hold (${MAX_LOG_TIME_S} s, 64-bit nanoseconds)`,
       where: '--rate',
       hint: '--rate is frames per second: give the rate the frames were taken at',
     });
   }
+  const tNs = startNs + secToNs(afterS);
   if (tNs > MAX_LOG_TIME_NS) {
     throw new ConfigError({
       what: `--start ${formatNsExact(startNs)}: frame ${i + 1} would be at ${formatNsExact(tNs)} s, past the last log time MCAP can hold (${MAX_LOG_TIME_S} s, 64-bit nanoseconds)`,

@@ -6,15 +6,16 @@
 import type { RecordingReader } from '../io/index.ts';
 
 /**
- * What an interrupted replay's refusal calls it: 'an interrupted replay', or, for one an error stopped (a damaged
- * chunk met halfway, a full disk), 'a replay stopped by an error (…)' with the error it reported.
+ * A results file that is no whole run, as the commands that judge one say it (undefined for a whole run): an
+ * interrupted replay covers the start of its recording; one an error stopped (a damaged chunk met halfway, a full
+ * disk) or where no image could be used (`failed` in its metadata) is not a run of the recording at all.
  */
-export async function interruptedKind(reader: RecordingReader): Promise<string | undefined> {
+export async function notWholeRun(reader: RecordingReader): Promise<string | undefined> {
   const meta = await replayMetadata(reader);
   if (meta?.interrupted !== 'true') return undefined;
   return meta.failed === undefined
-    ? 'an interrupted replay'
-    : `a replay stopped by an error (${meta.failed})`;
+    ? 'an interrupted replay: it covers only the start of its recording'
+    : `a replay that failed (${meta.failed}): it is not a whole run of its recording`;
 }
 
 /** The `viper` metadata replay writes into its results (undefined: not a results file of viper replay). */

@@ -106,9 +106,11 @@ export async function replayFeedsCommand(
         continue;
       }
       const err = withRecoverHint(x.error, rerunWithRecover('replay'));
-      const kept = x.wrote
+      const kept = x.marked
         ? ' (its results so far are finalized, marked failed)'
-        : ` (nothing written${staleText})`;
+        : x.wrote
+          ? ` (its results file is unfinished: viper inspect ${x.output} --recover shows what it holds)`
+          : ` (nothing written${staleText})`;
       process.stderr.write(`replay ${x.input} → ${x.output} failed${kept}:\n`);
       code = Math.max(code, reportError(err, false));
       json.push({

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { notText } from '../io/fileKind.ts';
+import { decodeText, notText } from '../io/fileKind.ts';
 import { tmpdir } from 'node:os';
 import { plural } from './words.ts';
 import { join } from 'node:path';
@@ -133,7 +133,7 @@ async function readDigests(path: string): Promise<Record<string, Digest>> {
       where: `--verify ${path}`,
       hint: 'give a file written by simulate --digests',
     });
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const text = decodeText(bytes);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -3,7 +3,7 @@
  * colour order, normalisation, letterbox, output layout, class names and their mapping onto Viper's classes,
  * thresholds). Validated with zod on entry; everything downstream trusts the parsed card.
  */
-import { otherKind } from '../io/fileKind.ts';
+import { decodeText, otherKind } from '../io/fileKind.ts';
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -222,8 +222,8 @@ export async function loadModelCard(ref: string): Promise<ModelCard> {
       where: cardPath,
       hint: '--model takes a card (.json), an .onnx beside its <name>.card.json, or a name under models/cards/',
     });
-  // A byte-order mark (an editor's UTF-8 with BOM) is no part of the JSON: refused, it printed as an invisible token.
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  // UTF-8 with a byte-order mark, or UTF-16 (decodeText): the mark had been refused as an invisible JSON token.
+  const text = decodeText(bytes);
   try {
     raw = JSON.parse(text);
   } catch (cause) {

@@ -4,7 +4,7 @@
  * (counted and reported, the replay goes on); a channel whose encoding is unknown is refused up front by
  * `checkChannels`.
  */
-import { RecordingError } from '../contracts/errors.ts';
+import { RecordingError, ViperError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { isImageSchema, schemaKind } from '../contracts/schemaKinds.ts';
 import { cameraFromAnnotationsTopic, cameraFromTopic } from '../contracts/topics.ts';
@@ -106,7 +106,8 @@ export function checkHasCameras(reader: RecordingReader): void {
  */
 type InterpretResult =
   | Interpreted
-  | { kind: 'bad'; cameraId: string; message: string }
+  /** `brief`: what and where without the hint (to quote inside another message). */
+  | { kind: 'bad'; cameraId: string; message: string; brief: string }
   | { kind: 'notCamera'; topic: string; why: string };
 
 export function interpretMessage(
@@ -121,11 +122,8 @@ export function interpretMessage(
   try {
     msg = reader.decoder(m.channel.id)(m.data);
   } catch (err) {
-    return {
-      kind: 'bad',
-      cameraId: cameraFromTopic(m.channel.topic),
-      message: `${m.channel.topic}: ${(err as Error).message}`,
-    };
+    const message = `${m.channel.topic}: ${(err as Error).message}`;
+    return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message, brief: message };
   }
   if (k.ros && onRosSpellings) onRosSpellings(rosSpellings(k.kind, msg));
   const where = `${m.channel.topic} at log time ${m.logTimeNs}`;
@@ -187,7 +185,10 @@ export function interpretMessage(
         };
     }
   } catch (err) {
-    return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message: (err as Error).message };
+    const message = (err as Error).message;
+    const brief =
+      err instanceof ViperError ? `${err.what}${err.where === undefined ? '' : ` (${err.where})`}` : message;
+    return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message, brief };
   }
 }
 

@@ -13,7 +13,7 @@
  *   worldTracker: { maxCoastS: 4 }
  */
 import { readFile } from 'node:fs/promises';
-import { notText } from '../io/fileKind.ts';
+import { decodeText, notText } from '../io/fileKind.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
@@ -101,7 +101,7 @@ export async function loadParams(path: string): Promise<PerceptionParams> {
       where: path,
       hint: 'a YAML or JSON mapping with tracker: and fuse: sections (`viper params > params.yaml` writes one)',
     });
-  const text = bytes.toString('utf8');
+  const text = decodeText(bytes);
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};

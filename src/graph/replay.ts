@@ -66,6 +66,11 @@ export interface ReplayOptions {
   /** Called once the results file is created (from then on a failure leaves it finalized and readable). */
   onOutput?: () => void;
   /**
+   * Called once the results file is finalized: `failed` when it was marked so (an error stopped the run, or no
+   * image could be used). Not called where finalizing failed too (a full disk).
+   */
+  onFinalized?: (failed: boolean) => void;
+  /**
    * Called after each message read and after each one written, for progress display. What the user waits on is
    * the work done (`messagesDone`: input messages through the graph and into the results, with the rig frames
    * whose results are written); reading runs ahead of it by the queue (`queueSize`).
@@ -271,11 +276,11 @@ function runStages(
                 if (issue.kind === 'bad-calibration' && !intake.stats.badCalibrations.has(issue.cameraId))
                   intake.stats.badCalibrations.set(issue.cameraId, issue.message);
                 // Which frame (a count alone left the user to find the corrupt JPEG): the first five, as bad messages.
-                if (issue.kind === 'decode' && intake.stats.badMessages.length < 5) {
+                if (issue.kind === 'decode') {
                   const f = r.rig.frames.find((x) => x.cameraId === issue.cameraId);
-                  intake.stats.badMessages.push(
-                    `${issue.cameraId} image at log time ${f?.tNs ?? r.rig.tNs} ns: ${issue.message}`,
-                  );
+                  const line = `${issue.cameraId} image at log time ${f?.tNs ?? r.rig.tNs} ns: ${issue.message}`;
+                  intake.stats.firstImageFailure ??= line;
+                  if (intake.stats.badMessages.length < 5) intake.stats.badMessages.push(line);
                 }
               }
               batch[i]!.slot.fill(r);
@@ -349,6 +354,7 @@ async function runToEnd(
         interrupted: String(cut.value || failure !== undefined),
         ...failed,
       });
+      opts.onFinalized?.(failure !== undefined);
     } catch (err) {
       failure ??= err;
     }

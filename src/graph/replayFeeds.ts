@@ -67,8 +67,11 @@ export function feedNames(inputs: readonly string[]): string[] {
 
 type FeedOutcome =
   | { input: string; output: string; summary: ReplaySummary }
-  /** `wrote`: the results file had been created (and is finalized, readable, up to the failure). */
-  | { input: string; output: string; error: unknown; wrote: boolean }
+  /**
+   * `wrote`: the results file had been created; `marked`: it was then finalized and marked failed (readable up to
+   * the failure); created and not marked, finalizing failed too (a full disk).
+   */
+  | { input: string; output: string; error: unknown; wrote: boolean; marked: boolean }
   /** Interrupted before its turn came: no results file was made. */
   | { input: string; output: string; notStarted: true };
 
@@ -134,6 +137,7 @@ export async function replayFeeds(
     });
   }
   const wrote = o.inputs.map(() => false);
+  const marked = o.inputs.map(() => false);
   // Feeds refused up front (unreadable, not MCAP, no cameras): each fails alone, the others still run.
   const refused = new Map<number, unknown>();
   let totalMessages = 0;
@@ -234,6 +238,9 @@ export async function replayFeeds(
       onOutput: () => {
         wrote[i] = true;
       },
+      onFinalized: (failed) => {
+        marked[i] = failed;
+      },
       onProgress: (p) => {
         const f = feedDone[i]!;
         if (p.messagesDone === f.messagesDone && p.rigFramesDone === f.rigFramesDone) return;
@@ -247,7 +254,7 @@ export async function replayFeeds(
   }
   const feeds = settled.map((s, i): FeedOutcome => {
     const where = { input: o.inputs[i]!, output: outputs[i]! };
-    if (s.status === 'rejected') return { ...where, error: s.reason, wrote: wrote[i]! };
+    if (s.status === 'rejected') return { ...where, error: s.reason, wrote: wrote[i]!, marked: marked[i]! };
     return s.value === NOT_STARTED ? { ...where, notStarted: true } : { ...where, summary: s.value };
   });
   return { feeds, detector: shared ? (await shared).describe() : null, feedsAtOnce: atOnce };

@@ -35,6 +35,8 @@ interface ReplayStats {
   badMessages: string[];
   /** Messages on image channels that could not be used (an encoding Viper does not read, a malformed message). */
   badImages: number;
+  /** The first image that could not be used or decoded, and why (what and where, no hint). */
+  firstImageFailure?: string;
   /** Image topics whose images are no camera Viper perceives (depth images, encodings it does not read): topic → why. */
   notCameras: Map<string, string>;
   /**
@@ -55,7 +57,7 @@ export function noUsableImage(stats: ReplayStats, input: string): RecordingError
   const decode = stats.issueKinds.decode ?? 0;
   const failed = stats.cameraFrames === 0 ? stats.badImages : decode >= stats.cameraFrames ? decode : 0;
   if (failed === 0) return undefined;
-  const first = stats.badMessages[0]?.replace(/^recording: /, '');
+  const first = stats.firstImageFailure;
   return new RecordingError({
     what: `none of its ${failed} camera images could be used${first === undefined ? '' : ` (the first: ${first})`}`,
     where: input,
@@ -156,7 +158,10 @@ export class RigIntake {
     );
     if (interpreted.kind === 'bad') {
       countIssue(stats, 'bad-message');
-      if (this.imageChannels.has(m.channel.id)) stats.badImages++;
+      if (this.imageChannels.has(m.channel.id)) {
+        stats.badImages++;
+        stats.firstImageFailure ??= interpreted.brief;
+      }
       if (stats.badMessages.length < 5) stats.badMessages.push(interpreted.message);
     }
     if (interpreted.kind === 'notCamera') {

@@ -49,6 +49,7 @@ export function otherKind(head: Uint8Array, path: string): OtherKind | undefined
  * included. Read whole as UTF-8, a JPEG had been split into 154 "paths", each tried as a feed.
  */
 export function notText(head: Uint8Array, path: string): OtherKind | undefined {
+  if (utf16(head) !== undefined) return undefined;
   const other = otherKind(head, path);
   if (other !== undefined && other.kind !== 'yaml') return other;
   const image =
@@ -66,4 +67,22 @@ export function notText(head: Uint8Array, path: string): OtherKind | undefined {
   if (head.subarray(0, 512).includes(0))
     return { kind: 'binary', what: 'a binary file', hint: 'check the path' };
   return undefined;
+}
+
+/** UTF-16 by its byte-order mark (Windows PowerShell 5.1's `>` writes UTF-16LE), else undefined. */
+function utf16(head: Uint8Array): 'le' | 'be' | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'be';
+  return undefined;
+}
+
+/**
+ * A text file's characters: UTF-8 without its byte-order mark (an editor's "UTF-8 with BOM"), or UTF-16 by its
+ * byte-order mark, which had read as "a binary file" or as JSON with an invisible first token.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  const order = utf16(bytes);
+  const body = Buffer.from(bytes.subarray(order ? 2 : 0));
+  if (order === 'be') body.swap16();
+  return order ? body.toString('utf16le') : body.toString('utf8').replace(/^\uFEFF/, '');
 }

@@ -178,7 +178,9 @@ it('refuses a replay stopped part-way (it would score as missing what it never r
   });
   const c = await viperInProcess(['compare', a, partial]);
   expect(c.code).toBe(2);
-  expect(c.stderr).toMatch(/^error: input: B is an interrupted replay: it covers part of the recording/);
+  expect(c.stderr).toMatch(
+    /^error: input: B is an interrupted replay: it covers only the start of its recording/,
+  );
   // scenarios score judges a whole run: its checks passed on the first second of the scenario.
   const s = await viperInProcess([
     'scenarios',
@@ -188,12 +190,12 @@ it('refuses a replay stopped part-way (it would score as missing what it never r
     'scenarios/pedestrian_crossing.yaml',
   ]);
   expect(s.code, s.stdout).toBe(2);
-  expect(s.stderr).toMatch(/^error: input: an interrupted replay: it covers only the start of the scenario/);
+  expect(s.stderr).toMatch(/^error: input: an interrupted replay: it covers only the start of its recording/);
   // eval scores it, and says over what.
   const e = await viperInProcess(['eval', partial, '--json']);
   expect(e.code, e.stderr).toBe(0);
   expect(JSON.parse(e.stdout).notes.join('\n')).toMatch(
-    /an interrupted replay: scored over the part it covers \(\d/,
+    /an interrupted replay: it covers only the start of its recording; scored over what it holds \(\d/,
   );
   expect(JSON.parse((await viperInProcess(['eval', a, '--json'])).stdout).notes.join('\n')).not.toMatch(
     /interrupted/,

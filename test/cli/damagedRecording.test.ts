@@ -201,7 +201,7 @@ describe('a replay that meets damage halfway', () => {
     expect(meta.failed).toMatch(/^recording: chunk CRC mismatch .* \(.*late-damage\.mcap\)$/);
     await expectOneLineExit2(
       ['compare', out, out],
-      /A is a replay stopped by an error \(recording: chunk CRC mismatch .*\): it covers part of the recording/,
+      /A is a replay that failed \(recording: chunk CRC mismatch .*\): it is not a whole run of its recording/,
     );
     // Damage met before the output exists names no results.
     const early = variant('trunc-open.mcap', (x) => x.subarray(0, Math.floor(x.length * 0.6)));

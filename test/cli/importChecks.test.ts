@@ -262,6 +262,11 @@ describe('import of a folder', () => {
       await viperInProcess(['import', src, '-o', join(dir, 's4.mcap'), '--rate', '1e-12', '--no-progress']),
       /frame 2 would be 1000000000000 s after the first, past the last log time .* \(--rate\) — --rate is frames per second/,
     );
+    // 1 / 1e-320 is Infinity: an internal error before.
+    expectRefused(
+      await viperInProcess(['import', src, '-o', join(dir, 's5.mcap'), '--rate', '1e-320', '--no-progress']),
+      /frame 2 would be infinitely far after the first, .* \(--rate\)/,
+    );
   });
 
   it('lists at most five skipped names on the line', async () => {

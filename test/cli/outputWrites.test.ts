@@ -106,6 +106,24 @@ describe('small outputs', () => {
       );
       expect(readFileSync(out, 'utf8')).toBe('an earlier run\n');
       expect(readdirSync(disk)).toEqual(['t.txt']);
+      // A replay there cannot finalize its results either: its line says what it left, not "finalized".
+      const rec = join(dir, 'rig.mcap');
+      await writeRigRecording(rec, { frames: 40, width: 160, height: 90, padBytes: 4000 });
+      const line = await expectOneLineExit2(
+        [
+          'replay',
+          rec,
+          '-o',
+          join(disk, 'r.mcap'),
+          '--detector',
+          'none',
+          '--compression',
+          'none',
+          '--no-progress',
+        ],
+        /no space left on device \(ENOSPC\) .* `viper inspect <file> --recover` shows what it holds$/,
+      );
+      expect(line).not.toMatch(/finalized/);
     },
   );
 
@@ -180,6 +198,18 @@ describe('simulate --check', () => {
     const r = await viperInProcess(['simulate', '--check', join(repoRoot, 'scenarios')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.match(/^ok .*\.yaml \(\w+, \d+ frames\)$/gm)).toHaveLength(10);
+    // A file whose name holds a glob character is taken as named; a glob matches both.
+    const g = join(dir, 'glob');
+    mkdirSync(g);
+    writeFileSync(join(g, 'cross?.yaml'), readFileSync(scenario));
+    writeFileSync(
+      join(g, 'crossX.yaml'),
+      readFileSync(scenario, 'utf8').replace(/^name: .*/m, 'name: other'),
+    );
+    const named = await viperInProcess(['simulate', '--check', join(g, 'cross?.yaml')]);
+    expect(named.stdout.match(/^ok /gm)).toHaveLength(1);
+    const globbed = await viperInProcess(['simulate', '--check', join(g, 'cross*.yaml')]);
+    expect(globbed.stdout.match(/^ok /gm)).toHaveLength(2);
   });
 
   it('lists every mistake of one file (a file with three took three runs), and --json all of them', async () => {

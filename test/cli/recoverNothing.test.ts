@@ -33,7 +33,7 @@ it('a file whose damage leaves channels and no message exits 2, its copy finaliz
   expect(r.code, r.stderr).toBe(2);
   expect(r.stderr.trim().split('\n')).toEqual([
     expect.stringMatching(
-      /^error: recording: nothing intact to replay before the damage \(.*\) \(.*cut\.mcap\)/,
+      /^error: recording: nothing intact to replay before the damage \(.*\) \(.*cut\.mcap\) — the damage starts before the first message, so nothing in this file can be recovered: copy it again from its source$/,
     ),
   ]);
   const copy = await RecordingReader.open(out);

@@ -202,6 +202,29 @@ describe("the model card's birth threshold", () => {
   }, 60_000);
 });
 
+describe('a parameter file as editors save it', () => {
+  it('UTF-8 with a byte-order mark, UTF-16 (Windows PowerShell 5.1 redirects so) read as UTF-8 does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'viper-params-text-'));
+    const text = defaultParamsYaml().replace('trackThresh: 0.5', 'trackThresh: 0.45');
+    const want = await loadParams(writeTo(join(dir, 'utf8.yaml'), Buffer.from(text)));
+    expect(want.tracker?.trackThresh).toBe(0.45);
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    for (const [name, bytes] of [
+      ['le', le],
+      ['be', be],
+      ['bom', bom],
+    ] as const)
+      expect(await loadParams(writeTo(join(dir, `${name}.yaml`), bytes)), name).toEqual(want);
+  });
+});
+
+function writeTo(path: string, bytes: Buffer): string {
+  writeFileSync(path, bytes);
+  return path;
+}
+
 describe('parameter schemas', () => {
   it('name every field of the stages’ configurations (a new setting cannot be left out of --params)', () => {
     expect(Object.keys(MeasureParams.shape).sort()).toEqual(Object.keys(DEFAULT_MEASURE).sort());

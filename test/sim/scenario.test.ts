@@ -59,6 +59,12 @@ const BROKEN: [string, string, string, RegExp][] = [
     /second point to move to, or leave speed out/,
   ],
   [
+    'a speed for a route of one point twice',
+    stringify(mutate((s) => (s.actors[0].route = [s.actors[0].route[0], s.actors[0].route[0]]))),
+    'actors[0].speed: 5 m/s with a route that goes nowhere (2 points at one place)',
+    /second point to move to/,
+  ],
+  [
     'unknown class',
     stringify(mutate((s) => (s.actors[1].class = 'tank'))),
     "actors[1].class: unknown class 'tank'",

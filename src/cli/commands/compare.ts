@@ -11,7 +11,7 @@ import { DEFAULT_SCORE } from '../../eval/scenarios/index.ts';
 import { RecordingReader } from '../../io/index.ts';
 import { evalMcap } from '../evalMcap.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
-import { interruptedKind, replayMetadata } from '../interrupted.ts';
+import { notWholeRun, replayMetadata } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
 import { sameFile } from '../paths.ts';
 import { numberArg, unitArg } from '../args.ts';
@@ -148,10 +148,10 @@ interface RunSettings {
 async function checkWhole(path: string, which: string): Promise<RunSettings> {
   const reader = await RecordingReader.open(path);
   try {
-    const kind = await interruptedKind(reader);
-    if (kind !== undefined)
+    const notWhole = await notWholeRun(reader);
+    if (notWhole !== undefined)
       throw new InputError({
-        what: `${which} is ${kind}: it covers part of the recording`,
+        what: `${which} is ${notWhole}`,
         where: path,
         hint: 'compare two whole replays of one recording',
       });

@@ -248,14 +248,14 @@ export function register(program: Command): void {
             );
           let progress: ReturnType<typeof createProgress> | undefined;
           let total = 0;
-          let wrote = false;
+          let markedFailed = false;
           try {
             const summary = await replay({
               input,
               reader,
               output: o.output as string,
-              onOutput: () => {
-                wrote = true;
+              onFinalized: (failed) => {
+                markedFailed = failed;
               },
               stages,
               ...common,
@@ -287,7 +287,7 @@ export function register(program: Command): void {
             }
             return summary.interrupted ? EXIT_INTERRUPTED : 0;
           } catch (err) {
-            throw wrote ? withResultsSoFar(err, o.output as string) : err;
+            throw markedFailed ? withResultsSoFar(err, o.output as string) : err;
           } finally {
             dispose();
             await live?.close();

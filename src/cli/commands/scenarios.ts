@@ -42,7 +42,7 @@ import {
 import { createStatusLine, scenarioStatus } from '../progress.ts';
 import { recoverElsewhere, withDamageHint } from '../recover.ts';
 import { intArg, numberArg, unitArg } from '../args.ts';
-import { interruptedKind } from '../interrupted.ts';
+import { notWholeRun } from '../interrupted.ts';
 import { action, printJson } from '../run.ts';
 import { parseTiles, type TileGrid } from '../../detect/tiles.ts';
 
@@ -337,10 +337,10 @@ async function checkScenarioOf(results: string, name: string, file: string): Pro
       });
     }
     // Its checks would be judged on the part replayed (an event later on never seen, a count over a second).
-    const kind = await interruptedKind(reader);
-    if (kind !== undefined) {
+    const notWhole = await notWholeRun(reader);
+    if (notWhole !== undefined) {
       throw new InputError({
-        what: `${kind}: it covers only the start of the scenario`,
+        what: notWhole,
         where: results,
         hint: 'replay the whole recording, then score those results',
       });

@@ -27,8 +27,9 @@ const BUNDLED = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'
  * folder had said EISDIR); a bare name that is no file, the bundled scenario of that name (or a did-you-mean refusal).
  */
 function scenarioFiles(arg: string): string[] {
-  const folder = existsSync(arg) && statSync(arg).isDirectory();
-  if (!folder && (existsSync(arg) || /[/\\]|\.(ya?ml|json)$/i.test(arg)) && !/[*?]/.test(arg)) return [arg];
+  if (existsSync(arg)) return statSync(arg).isDirectory() ? expandScenarioArgs([arg], BUNDLED) : [arg];
+  // A path that names no file is said as not found when read; a glob or a bare name is looked up.
+  if (/[/\\]|\.(ya?ml|json)$/i.test(arg) && !/[*?]/.test(arg)) return [arg];
   return expandScenarioArgs([arg], BUNDLED);
 }
 

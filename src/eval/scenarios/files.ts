@@ -40,9 +40,9 @@ export function expandScenarioArgs(args: readonly string[], defaultDir: string):
   const out = new Set<string>();
   for (const a of args.length ? args : [defaultDir]) {
     let found: string[];
-    if (/[*?]/.test(a)) found = glob(a);
-    else if (existsSync(a) && statSync(a).isDirectory()) found = glob(join(a, '*'));
-    else if (existsSync(a)) found = [a];
+    // A file that exists is taken as named, even with a * or ? in its name.
+    if (existsSync(a)) found = statSync(a).isDirectory() ? glob(join(a, '*')) : [a];
+    else if (/[*?]/.test(a)) found = glob(a);
     else
       found = ['.yaml', '.yml', '.json']
         .map((e) => join(defaultDir, `${a}${e}`))

@@ -4,7 +4,7 @@
  * actors that do not exist or that no camera ever has in view, metric scopes no run measures, and actors
  * spawning on top of each other. Throws the first as a ScenarioError (or, for `--check`, collects them all).
  */
-import { roadHalfWidth } from '../world/roads.ts';
+import { resolveWaypoint, roadHalfWidth } from '../world/roads.ts';
 import { buildWorld, type World } from '../world/world.ts';
 import { ScenarioError } from '../../contracts/errors.ts';
 import { fail, namesOf, nearest, ScenarioMistakes } from './errors.ts';
@@ -17,7 +17,7 @@ import { checkLimits } from './limits.ts';
 import { checkParkedInTheWay } from './obstacles.ts';
 import { checkRoutePaths, checkWaypoints, VEHICLES } from './routes.ts';
 import { checkSpawns } from './spawns.ts';
-import type { Behaviour, Scenario, Speed } from './schema.ts';
+import type { Behaviour, Scenario, Speed, Waypoint } from './schema.ts';
 
 /** Above these (m/s) a person on foot or a bicycle is a unit mistake; vehicles have the schema's 70 m/s. */
 const PLAUSIBLE_SPEED: Partial<Record<string, number>> = { pedestrian: 10, cyclist: 20 };
@@ -77,13 +77,24 @@ function checkBehaviours(
   });
 }
 
-/** A speed for a one-point route, which stands still there: the speed was ignored unsaid. */
-function standsStill(route: readonly unknown[], speed: Speed, field: string, where: string): void {
+/**
+ * A speed for a route that goes nowhere (one point, or every point the same), which stands still there: the speed
+ * was ignored unsaid. A waypoint that does not resolve is checkWaypoints' to report.
+ */
+function standsStill(s: Scenario, route: Waypoint[], speed: Speed, field: string, where: string): void {
   const top = typeof speed === 'number' ? speed : Math.max(...speed.map((q) => q[1]));
-  if (route.length === 1 && top > 0)
+  if (top <= 0) return;
+  let points: [number, number][];
+  try {
+    points = route.map((wp) => resolveWaypoint(s.map, wp));
+  } catch {
+    return;
+  }
+  const [x0, y0] = points[0]!;
+  if (points.every(([x, y]) => Math.hypot(x - x0, y - y0) < 0.01))
     fail(
       `${field}.speed`,
-      `${top} m/s with a one-point route, which stands still at its point`,
+      `${top} m/s with a route that goes nowhere (${route.length === 1 ? 'one point' : `${route.length} points at one place`}), which stands still there`,
       'give the route a second point to move to, or leave speed out (heading turns one that stands)',
       where,
     );
@@ -126,7 +137,7 @@ export function validateScenario(
     ...s.actors.map((a) => a.id),
   ];
   step(() => checkWaypoints(s, s.ego.route, 'ego', true, where));
-  step(() => standsStill(s.ego.route, s.ego.speed, 'ego', where));
+  step(() => standsStill(s, s.ego.route, s.ego.speed, 'ego', where));
   step(() => checkBehaviours(s, s.ego.behaviours, 'ego', targets, where));
   s.actors.forEach((a, i) => {
     step(() => {
@@ -142,7 +153,7 @@ export function validateScenario(
         );
     });
     step(() => checkWaypoints(s, a.route, `actors[${i}]`, VEHICLES.has(a.class), where));
-    step(() => standsStill(a.route, a.speed, `actors[${i}]`, where));
+    step(() => standsStill(s, a.route, a.speed, `actors[${i}]`, where));
     step(() =>
       checkBehaviours(
         s,
