@@ -27,6 +27,11 @@ export class ViperError extends Error {
     this.where = init.where;
     this.hint = init.hint;
   }
+
+  /** What and where, without the hint: to quote inside another message or a file's metadata. */
+  get brief(): string {
+    return `${this.what}${this.where === undefined ? '' : ` (${this.where})`}`;
+  }
 }
 
 function formatMessage(domain: ErrorDomain, init: ViperErrorInit): string {

@@ -186,8 +186,7 @@ export function interpretMessage(
     }
   } catch (err) {
     const message = (err as Error).message;
-    const brief =
-      err instanceof ViperError ? `${err.what}${err.where === undefined ? '' : ` (${err.where})`}` : message;
+    const brief = err instanceof ViperError ? err.brief : message;
     return { kind: 'bad', cameraId: cameraFromTopic(m.channel.topic), message, brief };
   }
 }

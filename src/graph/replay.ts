@@ -366,7 +366,7 @@ async function runToEnd(
 function oneLine(err: unknown): string {
   const text =
     err instanceof ViperError
-      ? `${err.domain}: ${err.what}${err.where === undefined ? '' : ` (${err.where})`}`
+      ? `${err.domain}: ${err.brief}`
       : err instanceof Error
         ? err.message
         : String(err);

@@ -298,9 +298,9 @@ export function register(program: Command): void {
 }
 
 /**
- * A replay that failed after creating its results (a damaged chunk met halfway, a full disk, no image usable): its
- * line says where the results are, which replay finalized and marked failed (`failed` and `interrupted` in their
- * metadata: scenarios score and compare refuse them; the earlier file of that name is gone). The damage hint first: it is rebuilt from the damage otherwise.
+ * A replay that failed after finalizing its results marked failed (a damaged chunk met halfway, no usable image):
+ * its line says where they are (`failed` and `interrupted` in their metadata: scenarios score and compare refuse
+ * them; the earlier file of that name is gone). The damage hint goes first: it is rebuilt from the damage otherwise.
  */
 function withResultsSoFar(err: unknown, output: string): unknown {
   const e = withRecoverHint(err, rerunWithRecover('replay'));
