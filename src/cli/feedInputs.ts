@@ -4,7 +4,7 @@
  * list holds, one a line (thousands of feeds do not fit on a command line).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { decodeText, notText } from '../io/fileKind.ts';
+import { textInput } from '../io/fileKind.ts';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError } from '../contracts/errors.ts';
 
@@ -64,14 +64,12 @@ function listFeeds(list: string): string[] {
       cause: err,
     });
   }
-  const other = notText(bytes, list);
-  if (other !== undefined)
-    throw new ConfigError({
-      what: `${other.what}, not a list of feeds`,
-      where: `--feeds-from ${list}`,
-      hint: `give a text file with one recording path a line${other.kind === 'mcap' ? `, or the recording itself as an argument: viper replay ${list} -o <out>` : ''}`,
-    });
-  return decodeText(bytes)
+  return textInput(bytes, list, {
+    what: 'a list of feeds',
+    where: `--feeds-from ${list}`,
+    hint: (other) =>
+      `give a text file with one recording path a line${other.kind === 'mcap' ? `, or the recording itself as an argument: viper replay ${list} -o <out>` : ''}`,
+  })
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'))

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { decodeText, notText } from '../io/fileKind.ts';
+import { textInput } from '../io/fileKind.ts';
 import { tmpdir } from 'node:os';
 import { plural } from './words.ts';
 import { join } from 'node:path';
@@ -126,14 +126,11 @@ async function readDigests(path: string): Promise<Record<string, Digest>> {
       cause: err,
     });
   }
-  const other = notText(bytes, path);
-  if (other !== undefined)
-    throw new ConfigError({
-      what: `${other.what}, not a digests file`,
-      where: `--verify ${path}`,
-      hint: 'give a file written by simulate --digests',
-    });
-  const text = decodeText(bytes);
+  const text = textInput(bytes, path, {
+    what: 'a digests file',
+    where: `--verify ${path}`,
+    hint: 'give a file written by simulate --digests',
+  });
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -13,7 +13,7 @@
  *   worldTracker: { maxCoastS: 4 }
  */
 import { readFile } from 'node:fs/promises';
-import { decodeText, notText } from '../io/fileKind.ts';
+import { textInput } from '../io/fileKind.ts';
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
@@ -94,14 +94,11 @@ export async function loadParams(path: string): Promise<PerceptionParams> {
       cause: err,
     });
   }
-  const other = notText(bytes, path);
-  if (other !== undefined)
-    throw new ConfigError({
-      what: `${other.what}, not a parameter file`,
-      where: path,
-      hint: 'a YAML or JSON mapping with tracker: and fuse: sections (`viper params > params.yaml` writes one)',
-    });
-  const text = decodeText(bytes);
+  const text = textInput(bytes, path, {
+    what: 'a parameter file',
+    where: path,
+    hint: 'a YAML or JSON mapping with tracker: and fuse: sections (`viper params > params.yaml` writes one)',
+  });
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};

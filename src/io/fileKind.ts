@@ -4,6 +4,7 @@
  * rather than what the parser tripped on ("not valid YAML at line 41", "1 columns", bytes of binary).
  */
 import { dirname } from 'node:path';
+import { ConfigError } from '../contracts/errors.ts';
 import { MCAP_MAGIC } from './mcap/recordBytes.ts';
 
 export interface OtherKind {
@@ -48,7 +49,7 @@ export function otherKind(head: Uint8Array, path: string): OtherKind | undefined
  * reads, an image, or binary (a NUL byte in its first bytes, which no text file has). Undefined for text, YAML
  * included. Read whole as UTF-8, a JPEG had been split into 154 "paths", each tried as a feed.
  */
-export function notText(head: Uint8Array, path: string): OtherKind | undefined {
+function notText(head: Uint8Array, path: string): OtherKind | undefined {
   if (utf16(head) !== undefined) return undefined;
   const other = otherKind(head, path);
   if (other !== undefined && other.kind !== 'yaml') return other;
@@ -85,4 +86,23 @@ export function decodeText(bytes: Uint8Array): string {
   const body = Buffer.from(bytes.subarray(order ? 2 : 0));
   if (order === 'be') body.swap16();
   return order ? body.toString('utf16le') : body.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/**
+ * A text input's characters (decodeText), or one line saying what the file is instead (notText): `as` names what
+ * was expected ("a list of feeds"), the option it came from and the hint, which may depend on what it was.
+ */
+export function textInput(
+  bytes: Uint8Array,
+  path: string,
+  as: { what: string; where: string; hint: string | ((other: OtherKind) => string) },
+): string {
+  const other = notText(bytes, path);
+  if (other !== undefined)
+    throw new ConfigError({
+      what: `${other.what}, not ${as.what}`,
+      where: as.where,
+      hint: typeof as.hint === 'string' ? as.hint : as.hint(other),
+    });
+  return decodeText(bytes);
 }

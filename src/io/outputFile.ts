@@ -19,16 +19,14 @@ export async function writeOutputFile(
   const target = await replaceableTarget(path);
   // Written beside the file, then renamed over it: a write cut short (a full disk) had left a file of the final
   // name cut off, or empty, which reads as a whole one (a camera with no tracks has an empty track file).
-  const tmp = target && `${target.path}.viper-${process.pid}.partial`;
+  const tmp = target ? `${target.path}.viper-${process.pid}.partial` : undefined;
   try {
-    if (!target || !tmp) {
-      await writeFile(path, data);
-      return;
+    await writeFile(tmp ?? path, data);
+    if (target && tmp) {
+      // The file's own mode (a private 600 file had become 644).
+      if (target.mode !== undefined) await chmod(tmp, target.mode);
+      await rename(tmp, target.path);
     }
-    await writeFile(tmp, data);
-    // The file's own mode (a private 600 file had become 644).
-    if (target.mode !== undefined) await chmod(tmp, target.mode);
-    await rename(tmp, target.path);
   } catch (err) {
     if (tmp) await rm(tmp, { force: true }).catch(() => undefined);
     const why = systemFailure(err);
