@@ -8,15 +8,15 @@
  * so the output bytes depend on the input and the config only — not on batch size, queue size or speed.
  */
 import { fingerprintJson } from '../contracts/imagesFingerprint.ts';
-import { basename } from 'node:path';
 import { concatMap, defaultIfEmpty, from, lastValueFrom, mergeMap, type Observable, tap } from 'rxjs';
 import { RecordingError, ViperError } from '../contracts/errors.ts';
 import type { TimeNs } from '../contracts/time.ts';
 import { DetectStopped } from '../detect/shared.ts';
-import { RecordingReader, RecordingWriter } from '../io/index.ts';
+import { type RecordingReader, RecordingWriter } from '../io/index.ts';
 import type { RecordedMessage } from '../io/types.ts';
 import { batchRigs } from './batchRigs.ts';
-import { checkChannels, checkHasCameras, undecodableTopics } from './interpret.ts';
+import { undecodableTopics } from './interpret.ts';
+import { feedName, openChecked } from './openRecording.ts';
 import { OrderedWriter } from './OrderedWriter.ts';
 import { createPacer } from './pacer.ts';
 import { Gate, type PullControl, pullSource } from './pullSource.ts';
@@ -83,6 +83,7 @@ export interface ReplayOptions {
 import type { PerceptionCounts, ReplaySummary } from './summaryTypes.ts';
 
 export type { ReplaySummary };
+export { feedName, openChecked };
 
 export interface ReplayProgress {
   /** Messages read from the input, and rig frames closed as of the last one. */
@@ -375,42 +376,6 @@ function oneLine(err: unknown): string {
 
 /** Stops the graph once the ordered writer has failed (its error is reported, not this). */
 class WriteFailed extends Error {}
-
-/** The feed id of a recording: its file name without `.mcap`. */
-export function feedName(input: string): string {
-  return basename(input).replace(/\.mcap$/i, '');
-}
-
-/**
- * Open a recording and check it (readable, every channel decodable; with `perceive`, going through stages, it must
- * have cameras), so bad input is refused before stages are built or outputs created. Pass the reader to `replay`
- * (which then owns it) to open the file once.
- */
-export async function openChecked(
-  input: string,
-  recover: boolean,
-  perceive: boolean,
-): Promise<RecordingReader> {
-  const reader = await RecordingReader.open(input, { recover });
-  try {
-    const d = reader.recovery();
-    if (recover && d.damaged && reader.channels().length === 0) {
-      // Otherwise "no camera images: the recording has no channels" (or an empty copy) blamed the recording
-      // for what the damage ate.
-      throw new RecordingError({
-        what: `nothing intact to replay before the damage (${d.reason})`,
-        where: input,
-        hint: 'the damage starts before the first channel, so nothing in this file can be recovered: copy it again from its source',
-      });
-    }
-    checkChannels(reader);
-    if (perceive) checkHasCameras(reader);
-    return reader;
-  } catch (err) {
-    await reader.close();
-    throw err;
-  }
-}
 
 /** Emit everything from `head`, then, once it completes, whatever `tail()` gives (evaluated late). */
 function concatWithTail<T>(head: Observable<T>, tail: () => Observable<T>): Observable<T> {
