@@ -13,7 +13,14 @@ import { boxToXyah } from '../geometry/box2d.ts';
 import { type KalmanParams, kalmanGatingDistance, kalmanPredict, kalmanUpdate } from './kalman.ts';
 import { type GroundObs, groundPredict } from './ground.ts';
 import { groundApart, groundCost, groundNoise, observeGround } from './groundTracks.ts';
-import { jointStracks, overlapCost, STrack, sameClassGroup, subStracks } from './strack.ts';
+import {
+  type CameraMotion,
+  jointStracks,
+  overlapCost,
+  STrack,
+  sameClassGroup,
+  subStracks,
+} from './strack.ts';
 
 /** One frame's ground points (one per detection, null where none) and the frame's time in seconds. */
 interface GroundFrame {
@@ -41,7 +48,7 @@ export class ByteTracker {
   }
 
   /** Warp every track's Kalman state by a 2×3 image affine (camera-motion compensation), before `update`. */
-  applyCameraMotion(warp: readonly number[]): void {
+  applyCameraMotion(warp: CameraMotion): void {
     for (const t of this.tracked) t.warp(warp);
     for (const t of this.lost) t.warp(warp);
   }

@@ -71,6 +71,18 @@ export const TrackerConfig = z.object({
    */
   oru: z.boolean().default(false),
   /**
+   * Ego-motion compensation (off in the reference; the track stage only, which has the cameras' calibration and
+   * transforms): before each frame every track's Kalman state is warped by the ego's motion since the previous
+   * frame at the depth where its box stands (egoMotion.ts), so the filter's velocity is the object's own.
+   */
+  egoMotion: z.boolean().default(false),
+  /**
+   * The classes `egoMotion` warps: the warp takes the object to be standing still, which is nearly so for a
+   * pedestrian beside a moving ego and far off for a car driving with it (its filter then has to undo the warp
+   * every frame).
+   */
+  egoMotionClasses: z.array(ViperClass).default(['pedestrian']),
+  /**
    * Ground-plane gate (0, the reference: off). Needs the cameras' calibration and transforms: the track stage
    * passes each detection's ground point (its box's bottom centre back-projected to the road, world frame, with
    * the covariance of `groundBoxNoise`; see ground.ts). Tracks of `groundClasses` keep a constant-velocity Kalman

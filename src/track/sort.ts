@@ -9,7 +9,7 @@ import type { Detection, Track2D } from '../contracts/perception.ts';
 import { assign } from './assignment.ts';
 import type { TrackerConfig } from './config.ts';
 import type { KalmanParams } from './kalman.ts';
-import { overlapCost, STrack } from './strack.ts';
+import { type CameraMotion, overlapCost, STrack } from './strack.ts';
 
 export class SortTracker {
   frameId = 0;
@@ -21,7 +21,7 @@ export class SortTracker {
     this.kp = { stdWeightPosition: cfg.stdWeightPosition, stdWeightVelocity: cfg.stdWeightVelocity };
   }
 
-  applyCameraMotion(warp: readonly number[]): void {
+  applyCameraMotion(warp: CameraMotion): void {
     for (const t of this.live) t.warp(warp);
   }
 

@@ -15,6 +15,7 @@ import { TransformTree } from '../geometry/TransformTree.ts';
 import { boxColours, decodeRgb } from './appearance.ts';
 import { groundKind, type TrackerConfig } from './config.ts';
 import { DEFAULT_GROUND_NOISE, type GroundNoise, type GroundObs, groundObservation } from './ground.ts';
+import { type CameraAtFrame, egoMotionWarp, sameCameraPose } from './egoMotion.ts';
 import { createTracker, type Tracker } from './tracker.ts';
 
 export interface TrackStageOptions {
@@ -60,7 +61,11 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
   const trackers = new Map<string, Tracker>();
   const useGround = (config.groundGate ?? 0) > 0 && opts.kind === 'bytetrack';
   const useColours = checked.appearanceWeight > 0 && opts.kind === 'bytetrack';
+  const useEgoMotion = checked.egoMotion;
+  const egoClasses = checked.egoMotionClasses;
   const models = new WeakMap<Calibration, CameraModel | null>();
+  /** Each (feed, camera)'s model and poses at its previous frame, for ego-motion compensation. */
+  const cameras = new Map<string, CameraAtFrame>();
   let frames = 0;
   let undecodable = 0;
   return {
@@ -99,8 +104,16 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
             rel: tracker.config.groundBoxNoise,
             px: tracker.config.groundNoisePx,
           };
-          const ground =
-            useGround && frame ? groundPoints(frame, dets, models, noise, tracker.config) : undefined;
+          const camera = frame && (useGround || useEgoMotion) ? cameraAtFrame(frame, models) : undefined;
+          // The ego's motion since this camera's previous frame, each track warped at its own depth.
+          const prev = cameras.get(key);
+          if (useEgoMotion && camera && prev && !sameCameraPose(prev, camera))
+            tracker.applyCameraMotion((box, cls) =>
+              egoClasses.includes(cls) ? egoMotionWarp(prev, camera, box) : null,
+            );
+          if (camera) cameras.set(key, camera);
+          else cameras.delete(key);
+          const ground = useGround && camera ? groundPoints(camera, dets, noise, tracker.config) : undefined;
           const colours = colourSets[ci] ?? undefined;
           if (colourSets[ci] === null) undecodable++;
           result.tracks.set(
@@ -147,16 +160,13 @@ async function detectionColours(
 }
 
 /**
- * Each detection's ground point in the world frame (`odom`), or undefined where the frame has no calibration or
- * no transform chain camera → base_link → odom (the ground gate is then off for this frame).
+ * The frame's camera model and poses, or undefined where it has no usable calibration or no transform chain
+ * camera → base_link → odom (the ground gate and ego-motion compensation are then off for this frame).
  */
-function groundPoints(
+function cameraAtFrame(
   frame: CameraFrame,
-  dets: readonly Detection[],
   models: WeakMap<Calibration, CameraModel | null>,
-  noise: GroundNoise,
-  cfg: Pick<TrackerConfig, 'groundClasses' | 'groundEdgeClasses' | 'groundEdgeClippedU' | 'groundClippedU'>,
-): (GroundObs | null)[] | undefined {
+): CameraAtFrame | undefined {
   const calib = frame.calibration;
   if (!calib) return undefined;
   let model = models.get(calib);
@@ -170,9 +180,20 @@ function groundPoints(
   }
   if (!model) return undefined;
   const tree = new TransformTree(frame.transforms);
-  const groundFromCam = tree.lookup(FRAMES.ego, calib.frameId || frame.cameraId);
+  const groundFromCamera = tree.lookup(FRAMES.ego, calib.frameId || frame.cameraId);
   const worldFromGround = tree.lookup(FRAMES.world, FRAMES.ego);
-  if (!groundFromCam || !worldFromGround) return undefined;
+  if (!groundFromCamera || !worldFromGround) return undefined;
+  return { model, groundFromCamera, worldFromGround };
+}
+
+/** Each detection's ground point in the world frame (`odom`), or null for a class without ground motion. */
+function groundPoints(
+  camera: CameraAtFrame,
+  dets: readonly Detection[],
+  noise: GroundNoise,
+  cfg: Pick<TrackerConfig, 'groundClasses' | 'groundEdgeClasses' | 'groundEdgeClippedU' | 'groundClippedU'>,
+): (GroundObs | null)[] {
+  const { model, groundFromCamera: groundFromCam, worldFromGround } = camera;
   // Only the classes whose ground motion is modelled (five back-projections per detection); boxes cut by a side
   // edge get one only with a clippedU > 0 (pedestrians: groundClippedU; edge-gated classes: groundEdgeClippedU).
   const edgeNoise = { ...noise, clippedU: cfg.groundEdgeClippedU };

@@ -17,6 +17,12 @@ import {
 /** Lifecycle as in the reference: new → tracked ⇄ lost → removed. */
 type Lifecycle = 'new' | 'tracked' | 'lost' | 'removed';
 
+/**
+ * Camera-motion compensation from the previous image to this one: one 2×3 affine [a, b, tx, c, d, ty] for every
+ * track, or each track's own from its Kalman box (null: that track is left as it is).
+ */
+export type CameraMotion = readonly number[] | ((box: Box2D, cls: ViperClass) => readonly number[] | null);
+
 export class STrack {
   id = 0;
   kf: KalmanState | null = null;
@@ -95,7 +101,10 @@ export class STrack {
     for (const [c, v] of votes) if (v > (votes.get(this.cls) ?? 0)) this.cls = c;
   }
 
-  warp(w: readonly number[]): void {
+  /** Camera-motion compensation: one affine for every track, or each track's own from its Kalman box. */
+  warp(motion: CameraMotion): void {
+    const w = typeof motion === 'function' ? (this.kf ? motion(this.box(), this.cls) : null) : motion;
+    if (!w) return;
     if (this.kf) this.kf = kalmanWarp(this.kf, w);
     if (this.kfAtObs) this.kfAtObs = kalmanWarp(this.kfAtObs, w);
     if (this.lastObs) {

@@ -5,6 +5,7 @@ import { ByteTracker } from './bytetrack.ts';
 import { parseTrackerConfig, type TrackerConfig } from './config.ts';
 import type { GroundObs } from './ground.ts';
 import { SortTracker } from './sort.ts';
+import type { CameraMotion } from './strack.ts';
 
 export interface Tracker {
   readonly config: TrackerConfig;
@@ -31,8 +32,12 @@ export interface Tracker {
    * number.
    */
   idle(): boolean;
-  /** Camera-motion compensation hook: 2×3 affine [a, b, tx, c, d, ty] from the previous image to this one. */
-  applyCameraMotion(warp: readonly number[]): void;
+  /**
+   * Camera-motion compensation hook, before `update`: a 2×3 affine [a, b, tx, c, d, ty] from the previous image to
+   * this one for every track, or a function giving each track's own from its Kalman box (null: leave it), as
+   * egoMotion.ts's `egoMotionWarp` does for depth-dependent parallax.
+   */
+  applyCameraMotion(warp: CameraMotion): void;
   /** Frames processed so far (the reference's frame_id). */
   readonly frameId: number;
 }

@@ -241,4 +241,44 @@ describe('track stage: ground points from the calibration and transforms', () =>
     await createTrackStage({ kind: 'bytetrack', config: { groundClippedU: 0 } }).process(off);
     expect(ids(off)).toEqual([1, 1]); // no ground point for the cut box: the far track takes it
   });
+
+  it('with egoMotion, predicts a hidden pedestrian where they stand while the ego drives on and stops', async () => {
+    // The ego drives at 6 m/s and stops at frame 6 while a pedestrian standing 14 m ahead and 2.5 m to the left
+    // is hidden (frames 4–13). Uncompensated, the lost track runs on at the image velocity the ego's motion gave
+    // it (outwards and growing) and the pedestrian is born again when seen. Box overlap alone (no recovery, ground
+    // gate or re-update) so that the prediction decides.
+    const person = (egoX: number) => {
+      const x = 14 - egoX;
+      const u = 320 + (500 * 2.5) / x;
+      const v = row(x);
+      const h = (500 * 1.75) / x;
+      const w = (500 * 0.5) / x;
+      return { x1: u - w / 2, y1: v - h, x2: u + w / 2, y2: v };
+    };
+    const scene = () => {
+      let egoX = 0;
+      return Array.from({ length: 18 }, (_, k) => {
+        if (k > 0 && k <= 5) egoX += 0.6;
+        const dets: Detection[] =
+          k >= 5 && k <= 13 ? [] : [{ cameraId: 'a', cls: 'pedestrian', score: 0.9, box: person(egoX) }];
+        const r = result(k, { a: dets });
+        const ego: Transform = {
+          parent: 'odom',
+          child: 'base_link',
+          translation: [egoX, 0, 0],
+          rotation: [0, 0, 0, 1],
+        };
+        r.rig.frames = r.rig.frames.map((f) => ({ ...f, calibration, transforms: [transforms[0]!, ego] }));
+        return r;
+      });
+    };
+    const ids = (rs: RigResult[]) => rs.slice(14).flatMap((r) => r.tracks.get('a')!.map((t) => t.trackId));
+    const overlapOnly = { recoverGate: 0, oru: false, groundGate: 0, buffer: 0, matchThresh: 0.8 };
+    const on = scene();
+    await createTrackStage({ kind: 'bytetrack', config: { ...overlapOnly, egoMotion: true } }).process(on);
+    expect(ids(on)).toEqual([1, 1, 1, 1]);
+    const off = scene();
+    await createTrackStage({ kind: 'bytetrack', config: { ...overlapOnly, egoMotion: false } }).process(off);
+    expect(ids(off)).not.toContain(1);
+  });
 });
