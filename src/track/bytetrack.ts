@@ -47,7 +47,7 @@ export class ByteTracker {
     this.maxLost = maxTimeLost(cfg);
   }
 
-  /** Warp every track's Kalman state by a 2×3 image affine (camera-motion compensation), before `update`. */
+  /** Camera-motion compensation before `update`: every track's Kalman state warped by one affine or its own. */
   applyCameraMotion(warp: CameraMotion): void {
     for (const t of this.tracked) t.warp(warp);
     for (const t of this.lost) t.warp(warp);

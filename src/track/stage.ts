@@ -105,14 +105,16 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
             px: tracker.config.groundNoisePx,
           };
           const camera = frame && (useGround || useEgoMotion) ? cameraAtFrame(frame, models) : undefined;
-          // The ego's motion since this camera's previous frame, each track warped at its own depth.
-          const prev = cameras.get(key);
-          if (useEgoMotion && camera && prev && !sameCameraPose(prev, camera))
-            tracker.applyCameraMotion((box, cls) =>
-              egoClasses.includes(cls) ? egoMotionWarp(prev, camera, box) : null,
-            );
-          if (camera) cameras.set(key, camera);
-          else cameras.delete(key);
+          if (useEgoMotion) {
+            // The ego's motion since this camera's previous frame, each track warped at its own depth.
+            const prev = cameras.get(key);
+            if (camera && prev && !sameCameraPose(prev, camera))
+              tracker.applyCameraMotion((box, cls) =>
+                egoClasses.includes(cls) ? egoMotionWarp(prev, camera, box) : null,
+              );
+            if (camera) cameras.set(key, camera);
+            else cameras.delete(key);
+          }
           const ground = useGround && camera ? groundPoints(camera, dets, noise, tracker.config) : undefined;
           const colours = colourSets[ci] ?? undefined;
           if (colourSets[ci] === null) undecodable++;
