@@ -83,7 +83,6 @@ export interface ReplayOptions {
 import type { PerceptionCounts, ReplaySummary } from './summaryTypes.ts';
 
 export type { ReplaySummary };
-export { feedName, openChecked };
 
 export interface ReplayProgress {
   /** Messages read from the input, and rig frames closed as of the last one. */

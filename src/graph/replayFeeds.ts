@@ -11,7 +11,8 @@ import { Detector, type DetectorOptions } from '../detect/Detector.ts';
 import { MAX_CALL_FRAMES, SharedDetector } from '../detect/shared.ts';
 import { makeDirs } from '../io/makeDirs.ts';
 import { buildStages, type StageOptions } from './buildStages.ts';
-import { feedName, openChecked, replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
+import { feedName, openChecked } from './openRecording.ts';
+import { replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
 
 /**
  * Where each feed's results go: `<outDir>/<feed>.results.mcap`. A feed is named after its file (`cam.mcap`:

@@ -23,31 +23,50 @@ export interface CameraAtFrame {
 
 /**
  * A box whose bottom does not meet the road (above the horizon) or meets it farther than this is taken to stand
- * this far along its ray, m: beyond it the parallax of a few decimetres of ego motion is under a pixel.
+ * this far along its ray, m: a turn still moves it, and the parallax of the ego's travel at this range is a few
+ * pixels at most (3 m a frame, at highway speed, moves a point at the image's edge about 4.5 px at 200 m).
  */
 export const EGO_MOTION_MAX_RANGE_M = 200;
 
-/** Scale changes beyond this factor per frame are not a static object's (a depth near 0): no warp. */
+/**
+ * Scale changes beyond this factor per elapsed frame are not a static object's (one the camera is about to drive
+ * past, its depth near 0): no warp.
+ */
 const MAX_SCALE_STEP = 1.5;
 
+/** A box within this many pixels of the image's bottom is cut by it: its bottom row is not where it stands. */
+const BOTTOM_MARGIN_PX = 2;
+
 /**
- * The 2×3 image affine [s, 0, tx, 0, s, ty] (`kalmanWarp`'s form) that moves `box`, seen by the camera at `prev`,
- * to where a static object standing on the road there appears from `cur`: its bottom centre to its new image
- * position, its size by the ratio of depths. Null where the point is not in front of the current camera or the
- * scale jumps (an object the camera drove past).
+ * The warp of each box seen by the camera at `prev` to the camera at `cur`, `steps` frames later: a function
+ * giving the 2×3 image affine [s, 0, tx, 0, s, ty] (`kalmanWarp`'s form) that moves the box to where a static
+ * object standing on the road there appears from `cur` (its bottom centre to its new image position, its size by
+ * the ratio of depths), or null where it cannot say: the box is cut by the image's bottom (its bottom row is not
+ * where it stands), the point is not in front of the current camera, or the scale jumps (an object the camera drove
+ * past). With lens distortion the size follows the depths only, not the lens's local magnification (a few per cent
+ * at the edges of a wide lens).
  */
-export function egoMotionWarp(prev: CameraAtFrame, cur: CameraAtFrame, box: Box2D): number[] | null {
-  const bu = (box.x1 + box.x2) / 2;
-  const bv = box.y2;
-  const world = standingPoint(prev, bu, bv);
-  if (!world) return null;
+export function egoMotionWarper(
+  prev: CameraAtFrame,
+  cur: CameraAtFrame,
+  steps = 1,
+): (box: Box2D) => number[] | null {
   const camFromWorld = invertPose(composePose(cur.worldFromGround, cur.groundFromCamera));
-  const pc = applyPose(camFromWorld, world.point);
-  const uv = projectPoint(cur.model, pc, 0.1);
-  if (!uv) return null;
-  const s = world.depth / pc[2];
-  if (!(s < MAX_SCALE_STEP && s > 1 / MAX_SCALE_STEP)) return null;
-  return [s, 0, uv[0] - s * bu, 0, s, uv[1] - s * bv];
+  const maxScale = MAX_SCALE_STEP ** Math.max(1, steps);
+  const bottom = prev.model.height - BOTTOM_MARGIN_PX;
+  return (box) => {
+    if (box.y2 >= bottom) return null;
+    const bu = (box.x1 + box.x2) / 2;
+    const bv = box.y2;
+    const world = standingPoint(prev, bu, bv);
+    if (!world) return null;
+    const pc = applyPose(camFromWorld, world.point);
+    const uv = projectPoint(cur.model, pc, 0.1);
+    if (!uv) return null;
+    const s = world.depth / pc[2];
+    if (!(s < maxScale && s > 1 / maxScale)) return null;
+    return [s, 0, uv[0] - s * bu, 0, s, uv[1] - s * bv];
+  };
 }
 
 /** True when the camera did not move between the two frames (a fixed camera): no warp needed. */

@@ -15,7 +15,7 @@ import { TransformTree } from '../geometry/TransformTree.ts';
 import { boxColours, decodeRgb } from './appearance.ts';
 import { groundKind, type TrackerConfig } from './config.ts';
 import { DEFAULT_GROUND_NOISE, type GroundNoise, type GroundObs, groundObservation } from './ground.ts';
-import { type CameraAtFrame, egoMotionWarp, sameCameraPose } from './egoMotion.ts';
+import { type CameraAtFrame, egoMotionWarper, sameCameraPose } from './egoMotion.ts';
 import { createTracker, type Tracker } from './tracker.ts';
 
 export interface TrackStageOptions {
@@ -64,8 +64,8 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
   const useEgoMotion = checked.egoMotion;
   const egoClasses = checked.egoMotionClasses;
   const models = new WeakMap<Calibration, CameraModel | null>();
-  /** Each (feed, camera)'s model and poses at its previous frame, for ego-motion compensation. */
-  const cameras = new Map<string, CameraAtFrame>();
+  /** Each (feed, camera)'s model and poses at its previous frame (and that frame's index), for ego motion. */
+  const cameras = new Map<string, { camera: CameraAtFrame; seq: number }>();
   let frames = 0;
   let undecodable = 0;
   return {
@@ -108,11 +108,11 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
           if (useEgoMotion) {
             // The ego's motion since this camera's previous frame, each track warped at its own depth.
             const prev = cameras.get(key);
-            if (camera && prev && !sameCameraPose(prev, camera))
-              tracker.applyCameraMotion((box, cls) =>
-                egoClasses.includes(cls) ? egoMotionWarp(prev, camera, box) : null,
-              );
-            if (camera) cameras.set(key, camera);
+            if (camera && prev && !sameCameraPose(prev.camera, camera)) {
+              const warp = egoMotionWarper(prev.camera, camera, result.rig.seq - prev.seq);
+              tracker.applyCameraMotion((box, cls) => (egoClasses.includes(cls) ? warp(box) : null));
+            }
+            if (camera) cameras.set(key, { camera, seq: result.rig.seq });
             else cameras.delete(key);
           }
           const ground = useGround && camera ? groundPoints(camera, dets, noise, tracker.config) : undefined;

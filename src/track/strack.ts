@@ -101,18 +101,30 @@ export class STrack {
     for (const [c, v] of votes) if (v > (votes.get(this.cls) ?? 0)) this.cls = c;
   }
 
-  /** Camera-motion compensation: one affine for every track, or each track's own from its Kalman box. */
+  /**
+   * Camera-motion compensation: one affine for every track, or each track's own, from its Kalman box (ORU's state
+   * after its last observation and that observation, older and elsewhere in the image, each from their own box).
+   */
   warp(motion: CameraMotion): void {
-    const w = typeof motion === 'function' ? (this.kf ? motion(this.box(), this.cls) : null) : motion;
-    if (!w) return;
-    if (this.kf) this.kf = kalmanWarp(this.kf, w);
-    if (this.kfAtObs) this.kfAtObs = kalmanWarp(this.kfAtObs, w);
+    const own = (box: Box2D) => (typeof motion === 'function' ? motion(box, this.cls) : motion);
+    if (this.kf) {
+      const w = own(this.box());
+      if (w) this.kf = kalmanWarp(this.kf, w);
+    }
+    if (this.kfAtObs) {
+      const m = this.kfAtObs.mean;
+      const w = own(xyahToBox(m[0]!, m[1]!, m[2]!, m[3]!));
+      if (w) this.kfAtObs = kalmanWarp(this.kfAtObs, w);
+    }
     if (this.lastObs) {
       // ORU's last observation moves with the image: centre by the affine, size by √|det|.
-      const [a, b, tx, c, d, ty] = w as [number, number, number, number, number, number];
-      const [cx, cy, r, h] = boxToXyah(this.lastObs);
-      const sc = Math.sqrt(Math.abs(a * d - b * c));
-      this.lastObs = xyahToBox(a * cx + b * cy + tx, c * cx + d * cy + ty, r, h * sc);
+      const w = own(this.lastObs);
+      if (w) {
+        const [a, b, tx, c, d, ty] = w as [number, number, number, number, number, number];
+        const [cx, cy, r, h] = boxToXyah(this.lastObs);
+        const sc = Math.sqrt(Math.abs(a * d - b * c));
+        this.lastObs = xyahToBox(a * cx + b * cy + tx, c * cx + d * cy + ty, r, h * sc);
+      }
     }
   }
 

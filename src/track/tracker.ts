@@ -35,7 +35,7 @@ export interface Tracker {
   /**
    * Camera-motion compensation hook, before `update`: a 2×3 affine [a, b, tx, c, d, ty] from the previous image to
    * this one for every track, or a function giving each track's own from its Kalman box (null: leave it), as
-   * egoMotion.ts's `egoMotionWarp` does for depth-dependent parallax.
+   * egoMotion.ts's `egoMotionWarper` does for depth-dependent parallax.
    */
   applyCameraMotion(warp: CameraMotion): void;
   /** Frames processed so far (the reference's frame_id). */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Box2D } from '../../src/contracts/geometry.ts';
 import { type CameraModel, pinholeModel, projectPoint } from '../../src/geometry/camera.ts';
 import {
   applyPose,
@@ -9,7 +10,10 @@ import {
   type Pose,
   quatFromYaw,
 } from '../../src/geometry/quat.ts';
-import { type CameraAtFrame, egoMotionWarp, sameCameraPose } from '../../src/track/egoMotion.ts';
+import { type CameraAtFrame, egoMotionWarper, sameCameraPose } from '../../src/track/egoMotion.ts';
+
+const egoMotionWarp = (prev: CameraAtFrame, cur: CameraAtFrame, box: Box2D, steps = 1) =>
+  egoMotionWarper(prev, cur, steps)(box);
 import { createTracker } from '../../src/track/tracker.ts';
 
 // A level pinhole camera 1.5 m above the road looking along the ego's x axis (FLU ground frame).
@@ -44,7 +48,7 @@ const applyAffine = (w: readonly number[], u: number, v: number): [number, numbe
   w[3]! * u + w[4]! * v + w[5]!,
 ];
 
-describe('egoMotionWarp (per-track camera-motion compensation from the ego motion)', () => {
+describe('egoMotionWarper (per-track camera-motion compensation from the ego motion)', () => {
   it('moves a standing person box to where the next frame sees it, scaled by the ratio of depths', () => {
     // The ego drives 1 m forward: a person 20 m ahead, 2 m to the left, comes 1 m closer (scale 20/19).
     const prev = at(0, 0, 0);
@@ -101,11 +105,32 @@ describe('egoMotionWarp (per-track camera-motion compensation from the ego motio
     expect(applyAffine(w, 305, 150)[0] - 305).toBeCloseTo(500 * Math.tan((2 * Math.PI) / 180), 1);
   });
 
+  it('caps the range, not the depth, at 200 m: a box far along the road 30° off the axis stands at 200 m', () => {
+    // Its bottom meets the road 400 m away at a bearing of 30° to the left: it is taken to stand at (173.2, 100).
+    // After 10 m forward its depth is 163.2 m instead of 173.2 (scale 1.061; a cap on depth would give 200/190).
+    const x = 400 * Math.cos(Math.PI / 6);
+    const y = 400 * Math.sin(Math.PI / 6);
+    const u = 320 - (500 * y) / x;
+    const v = 180 + (500 * 1.5) / x;
+    const w = egoMotionWarp(at(0, 0, 0), at(10, 0, 0), { x1: u - 1, y1: v - 3, x2: u + 1, y2: v })!;
+    const d = 200 * Math.cos(Math.PI / 6);
+    expect(w[0]).toBeCloseTo(d / (d - 10), 3);
+  });
+
   it('leaves a box the camera has driven past (behind it now) or almost reached alone', () => {
     const prev = at(0, 0, 0);
-    const near = personBox(prev, [3, 0]);
-    expect(egoMotionWarp(prev, at(4, 0, 0), near)).toBeNull();
-    expect(egoMotionWarp(prev, at(1.5, 0, 0), near)).toBeNull(); // depth 3 → 1.5: scale 2
+    const near = personBox(prev, [6, 0]);
+    expect(egoMotionWarp(prev, at(8, 0, 0), near)).toBeNull();
+    expect(egoMotionWarp(prev, at(3, 0, 0), near)).toBeNull(); // depth 6 → 3: scale 2
+    // …unless two frames passed (a camera that missed one): 1.5 per frame.
+    expect(egoMotionWarp(prev, at(3, 0, 0), near, 2)?.[0]).toBeCloseTo(2, 9);
+  });
+
+  it('leaves a box cut by the image bottom alone: its bottom row is not where it stands', () => {
+    const prev = at(0, 0, 0);
+    const cut = { x1: 300, y1: 200, x2: 340, y2: 359 };
+    expect(egoMotionWarp(prev, at(0.3, 0, 0), cut)).toBeNull();
+    expect(egoMotionWarp(prev, at(0.3, 0, 0), { ...cut, y2: 350 })).not.toBeNull();
   });
 
   it('a fixed camera has the same pose from frame to frame', () => {
@@ -127,7 +152,7 @@ describe('egoMotionWarp (per-track camera-motion compensation from the ego motio
         const cam = at(x, 0, 0);
         if (prev && compensate) {
           const p = prev;
-          tracker.applyCameraMotion((box) => egoMotionWarp(p, cam, box));
+          tracker.applyCameraMotion(egoMotionWarper(p, cam));
         }
         prev = cam;
         const truth = personBox(cam, [15, 3]);
@@ -140,5 +165,26 @@ describe('egoMotionWarp (per-track camera-motion compensation from the ego motio
     };
     expect(run(true)).toBeLessThan(1);
     expect(run(false)).toBeGreaterThan(5);
+  });
+
+  it("warps ORU's last observation and the state after it each from its own box", () => {
+    // A track lost for three frames: its Kalman box has moved on from its last observation, so each gets its own.
+    const tracker = createTracker({ kind: 'bytetrack', frameRate: 10, oru: true });
+    const det = (x: number) => ({
+      cameraId: 'c',
+      box: { x1: x, y1: 100, x2: x + 20, y2: 160 },
+      score: 0.9,
+      cls: 'car' as const,
+    });
+    for (let k = 0; k < 5; k++) tracker.update([det(100 + 10 * k)]);
+    for (let k = 0; k < 3; k++) tracker.update([]);
+    const seen: Box2D[] = [];
+    tracker.applyCameraMotion((box) => {
+      seen.push(box);
+      return [1, 0, 5, 0, 1, 0];
+    });
+    expect(seen).toHaveLength(3);
+    expect(seen[2]).toEqual(det(140).box); // the last observation
+    expect(seen[0]!.x1).toBeGreaterThan(seen[1]!.x1 + 15); // the prediction, three frames on from the state after it
   });
 });

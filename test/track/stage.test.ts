@@ -6,6 +6,7 @@ import type { Detection } from '../../src/contracts/perception.ts';
 import type { RigResult } from '../../src/graph/stage.ts';
 import { tracksToImageAnnotations } from '../../src/track/annotations.ts';
 import { colorForId, colorForTrack, hueOfId } from '../../src/track/colors.ts';
+import type { TrackerConfig } from '../../src/track/config.ts';
 import { createTrackStage } from '../../src/track/stage.ts';
 
 function frame(cameraId: string, tNs: bigint): CameraFrame {
@@ -242,11 +243,11 @@ describe('track stage: ground points from the calibration and transforms', () =>
     expect(ids(off)).toEqual([1, 1]); // no ground point for the cut box: the far track takes it
   });
 
-  it('with egoMotion, predicts a hidden pedestrian where they stand while the ego drives on and stops', async () => {
-    // The ego drives at 6 m/s and stops at frame 6 while a pedestrian standing 14 m ahead and 2.5 m to the left
-    // is hidden (frames 4–13). Uncompensated, the lost track runs on at the image velocity the ego's motion gave
-    // it (outwards and growing) and the pedestrian is born again when seen. Box overlap alone (no recovery, ground
-    // gate or re-update) so that the prediction decides.
+  describe('ego-motion compensation (egoMotion)', () => {
+    // The ego drives 0.6 m a frame (frames 1–5) and stops while a pedestrian standing 14 m ahead and 2.5 m to the
+    // right is hidden (frames 5–13). Uncompensated, the lost track runs on at the image velocity the ego's motion
+    // gave it (outwards and growing) and the pedestrian is born again when seen. Box overlap alone (no recovery,
+    // ground gate or re-update) so that the prediction decides.
     const person = (egoX: number) => {
       const x = 14 - egoX;
       const u = 320 + (500 * 2.5) / x;
@@ -255,12 +256,12 @@ describe('track stage: ground points from the calibration and transforms', () =>
       const w = (500 * 0.5) / x;
       return { x1: u - w / 2, y1: v - h, x2: u + w / 2, y2: v };
     };
-    const scene = () => {
+    const scene = (cls: Detection['cls']) => {
       let egoX = 0;
       return Array.from({ length: 18 }, (_, k) => {
         if (k > 0 && k <= 5) egoX += 0.6;
         const dets: Detection[] =
-          k >= 5 && k <= 13 ? [] : [{ cameraId: 'a', cls: 'pedestrian', score: 0.9, box: person(egoX) }];
+          k >= 5 && k <= 13 ? [] : [{ cameraId: 'a', cls, score: 0.9, box: person(egoX) }];
         const r = result(k, { a: dets });
         const ego: Transform = {
           parent: 'odom',
@@ -274,11 +275,30 @@ describe('track stage: ground points from the calibration and transforms', () =>
     };
     const ids = (rs: RigResult[]) => rs.slice(14).flatMap((r) => r.tracks.get('a')!.map((t) => t.trackId));
     const overlapOnly = { recoverGate: 0, oru: false, groundGate: 0, buffer: 0, matchThresh: 0.8 };
-    const on = scene();
-    await createTrackStage({ kind: 'bytetrack', config: { ...overlapOnly, egoMotion: true } }).process(on);
-    expect(ids(on)).toEqual([1, 1, 1, 1]);
-    const off = scene();
-    await createTrackStage({ kind: 'bytetrack', config: { ...overlapOnly, egoMotion: false } }).process(off);
-    expect(ids(off)).not.toContain(1);
+    const run = async (cls: Detection['cls'], config: Partial<TrackerConfig>) => {
+      const rs = scene(cls);
+      await createTrackStage({ kind: 'bytetrack', config: { ...overlapOnly, ...config } }).process(rs);
+      return ids(rs);
+    };
+
+    it('predicts a hidden pedestrian where they stand while the ego drives on and stops', async () => {
+      expect(await run('pedestrian', { egoMotion: true })).toEqual([1, 1, 1, 1]);
+      expect(await run('pedestrian', { egoMotion: false })).not.toContain(1);
+    });
+
+    it('warps only egoMotionClasses (pedestrians by default): a car is left as it is', async () => {
+      expect(await run('car', { egoMotion: true })).not.toContain(1);
+      expect(await run('car', { egoMotion: true, egoMotionClasses: ['car'] })).toEqual([1, 1, 1, 1]);
+    });
+
+    it('does not bridge a frame without calibration: the state is in that image, whose pose is unknown', async () => {
+      // Frame 3's calibration is missing: frames 2→3 and 3→4 are not warped (2→4 at frame 4 would move a state
+      // already updated in frame 3's image), 4→5 is. The track keeps the image velocity of frames 2–4 and loses
+      // the pedestrian; with that frame calibrated every step is warped and it does not (above).
+      const rs = scene('pedestrian');
+      rs[3]!.rig.frames = rs[3]!.rig.frames.map((f) => ({ ...f, calibration: null }));
+      await createTrackStage({ kind: 'bytetrack', config: { ...overlapOnly, egoMotion: true } }).process(rs);
+      expect(ids(rs)).not.toContain(1);
+    });
   });
 });

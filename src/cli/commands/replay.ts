@@ -11,7 +11,8 @@ import {
   withHintAdded,
 } from '../../contracts/errors.ts';
 import { withRecoverHint } from '../../io/index.ts';
-import { openChecked, replay } from '../../graph/replay.ts';
+import { openChecked } from '../../graph/openRecording.ts';
+import { replay } from '../../graph/replay.ts';
 import { parseProviders } from '../../detect/session.ts';
 import { buildStages, type StageOptions } from '../../graph/buildStages.ts';
 import { loadParams, type PerceptionParams, setsNothing } from '../../graph/params.ts';
