@@ -34,16 +34,13 @@ export const EGO_MOTION_MAX_RANGE_M = 200;
  */
 const MAX_SCALE_STEP = 1.5;
 
-/** A box within this many pixels of the image's bottom is cut by it: its bottom row is not where it stands. */
-const BOTTOM_MARGIN_PX = 2;
-
 /**
  * The warp of each box seen by the camera at `prev` to the camera at `cur`, `steps` frames later: a function
  * giving the 2×3 image affine [s, 0, tx, 0, s, ty] (`kalmanWarp`'s form) that moves the box to where a static
  * object standing on the road there appears from `cur` (its bottom centre to its new image position, its size by
- * the ratio of depths), or null where it cannot say: the box is cut by the image's bottom (its bottom row is not
- * where it stands), the point is not in front of the current camera, or the scale jumps (an object the camera drove
- * past). With lens distortion the size follows the depths only, not the lens's local magnification (a few per cent
+ * the ratio of depths), or null where the point is not in front of the current camera or the scale jumps (an object
+ * the camera is about to pass). A box cut by the image's bottom is taken to stand at its bottom row, a farther point
+ * than its feet: it is warped too little, but nearer the truth than not at all. With lens distortion the size follows the depths only, not the lens's local magnification (a few per cent
  * at the edges of a wide lens).
  */
 export function egoMotionWarper(
@@ -53,9 +50,7 @@ export function egoMotionWarper(
 ): (box: Box2D) => number[] | null {
   const camFromWorld = invertPose(composePose(cur.worldFromGround, cur.groundFromCamera));
   const maxScale = MAX_SCALE_STEP ** Math.max(1, steps);
-  const bottom = prev.model.height - BOTTOM_MARGIN_PX;
   return (box) => {
-    if (box.y2 >= bottom) return null;
     const bu = (box.x1 + box.x2) / 2;
     const bv = box.y2;
     const world = standingPoint(prev, bu, bv);

@@ -126,11 +126,14 @@ describe('egoMotionWarper (per-track camera-motion compensation from the ego mot
     expect(egoMotionWarp(prev, at(3, 0, 0), near, 2)?.[0]).toBeCloseTo(2, 9);
   });
 
-  it('leaves a box cut by the image bottom alone: its bottom row is not where it stands', () => {
-    const prev = at(0, 0, 0);
-    const cut = { x1: 300, y1: 200, x2: 340, y2: 359 };
-    expect(egoMotionWarp(prev, at(0.3, 0, 0), cut)).toBeNull();
-    expect(egoMotionWarp(prev, at(0.3, 0, 0), { ...cut, y2: 350 })).not.toBeNull();
+  it('warps a box cut by the image bottom as if it stood at its bottom row: too little, the right way', () => {
+    // A person 3 m ahead (feet at row 430, cut at 359); the ego moves 0.3 m: the true scale is 3 / 2.7 = 1.111,
+    // the bottom row's point stands 4.19 m away, so the box grows by 4.19 / 3.89 = 1.077.
+    const whole = personBox(at(0, 0, 0), [3, 0]);
+    const cut = { ...whole, y2: 359 };
+    const s = egoMotionWarp(at(0, 0, 0), at(0.3, 0, 0), cut)![0]!;
+    expect(s).toBeGreaterThan(1.05);
+    expect(s).toBeLessThan(3 / 2.7);
   });
 
   it('a fixed camera has the same pose from frame to frame', () => {
