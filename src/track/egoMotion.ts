@@ -40,8 +40,8 @@ const MAX_SCALE_STEP = 1.5;
  * object standing on the road there appears from `cur` (its bottom centre to its new image position, its size by
  * the ratio of depths), or null where the point is not in front of the current camera or the scale jumps (an object
  * the camera is about to pass). A box cut by the image's bottom is taken to stand at its bottom row, a farther point
- * than its feet: it is warped too little, but nearer the truth than not at all. With lens distortion the size follows the depths only, not the lens's local magnification (a few per cent
- * at the edges of a wide lens).
+ * than its feet: it is warped too little, but nearer the truth than not at all. With lens distortion the size
+ * follows the depths only, not the lens's local magnification (a few per cent at the edges of a wide lens).
  */
 export function egoMotionWarper(
   prev: CameraAtFrame,

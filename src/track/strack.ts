@@ -23,6 +23,12 @@ type Lifecycle = 'new' | 'tracked' | 'lost' | 'removed';
  */
 export type CameraMotion = readonly number[] | ((box: Box2D, cls: ViperClass) => readonly number[] | null);
 
+/** The box of a Kalman state's mean [cx, cy, a, h, …]. */
+function kalmanBox(kf: KalmanState): Box2D {
+  const m = kf.mean;
+  return xyahToBox(m[0]!, m[1]!, m[2]!, m[3]!);
+}
+
 export class STrack {
   id = 0;
   kf: KalmanState | null = null;
@@ -72,9 +78,7 @@ export class STrack {
 
   /** Current box: the Kalman mean when there is one, else the detection (reference `tlbr`). */
   box(): Box2D {
-    if (!this.kf) return this.det;
-    const m = this.kf.mean;
-    return xyahToBox(m[0]!, m[1]!, m[2]!, m[3]!);
+    return this.kf ? kalmanBox(this.kf) : this.det;
   }
 
   initiate(p: KalmanParams): void {
@@ -112,8 +116,7 @@ export class STrack {
       if (w) this.kf = kalmanWarp(this.kf, w);
     }
     if (this.kfAtObs) {
-      const m = this.kfAtObs.mean;
-      const w = own(xyahToBox(m[0]!, m[1]!, m[2]!, m[3]!));
+      const w = own(kalmanBox(this.kfAtObs));
       if (w) this.kfAtObs = kalmanWarp(this.kfAtObs, w);
     }
     if (this.lastObs) {
