@@ -1,5 +1,5 @@
 /**
- * The viewer's MCAP layer in Node: chunk decompression with the raw wasm modules, frame stamps from message
+ * The viewer's MCAP layer in Node: chunk decompression (zstd's raw wasm module, Viper's lz4 decoder), frame stamps from message
  * indexes, and decoding with schemas from the file — on files written by the production writer.
  */
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import {
   transformsFromMsg,
 } from '../../viewer/src/data/normalize.ts';
 import { makeDecoder } from '../../viewer/src/mcap/decoders.ts';
-import { instantiateDecompressor } from '../../viewer/src/mcap/decompress.ts';
+import { instantiateZstd, lz4Decompress } from '../../viewer/src/mcap/decompress.ts';
 import { parseMessageIndexes } from '../../viewer/src/mcap/messageIndex.ts';
 import { repoRoot } from '../shared.ts';
 import { FRAME_NS, fileReadable, layout, T0, writeFixture } from './fixtures.ts';
@@ -34,9 +34,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function handlers(): Promise<McapTypes.DecompressHandlers> {
   const wasm = (p: string) => readFileSync(join(repoRoot, 'node_modules', p));
-  const zstd = await instantiateDecompressor('zstd', wasm('@foxglove/wasm-zstd/dist/wasm-zstd.wasm'));
-  const lz4 = await instantiateDecompressor('lz4', wasm('@foxglove/wasm-lz4/dist/wasm-lz4.wasm'));
-  return { zstd: (b, n) => zstd(b, Number(n)), lz4: (b, n) => lz4(b, Number(n)) };
+  const zstd = await instantiateZstd(wasm('@foxglove/wasm-zstd/dist/wasm-zstd.wasm'));
+  return { zstd: (b, n) => zstd(b, Number(n)), lz4: (b, n) => lz4Decompress(b, Number(n)) };
 }
 
 describe.each(['zstd', 'lz4'] as const)('viewer MCAP layer (%s)', (compression) => {

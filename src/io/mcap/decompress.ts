@@ -1,10 +1,12 @@
 /**
  * Decompression handlers from @mcap/support, guarded: a damaged chunk header can claim any uncompressed size,
  * and the raw wasm handlers would try to allocate it. Failures become plain errors the stream reader reports
- * with the chunk's position.
+ * with the chunk's position. lz4 is decoded by Viper's own decoder (lz4Decode.ts says why: the wasm one fails
+ * every chunk after a damaged one).
  */
 import type { DecompressHandlers } from '@mcap/core';
 import { loadDecompressHandlers } from '@mcap/support';
+import { lz4DecompressFrame } from './lz4Decode.ts';
 
 /** Largest uncompressed chunk accepted (writers use 4 MiB; 1 GiB leaves room for huge single images). */
 const MAX_UNCOMPRESSED_CHUNK = 1 << 30;
@@ -12,7 +14,9 @@ const MAX_UNCOMPRESSED_CHUNK = 1 << 30;
 let cached: Promise<DecompressHandlers> | undefined;
 
 export function guardedDecompressHandlers(): Promise<DecompressHandlers> {
-  cached ??= loadDecompressHandlers().then(guard);
+  cached ??= loadDecompressHandlers().then((handlers) =>
+    guard({ ...handlers, lz4: (buffer, size) => lz4DecompressFrame(buffer, Number(size)) }),
+  );
   return cached;
 }
 

@@ -1,27 +1,17 @@
 /**
- * Chunk decompression for MCAP in the browser, from the zstd and lz4 WebAssembly builds that @mcap/support
- * uses (@foxglove/wasm-zstd, @foxglove/wasm-lz4). Their JS glue expects Node's Buffer and a bundler that can
- * `require` a .wasm file, so the modules are instantiated here directly: the glue needs only two imports
- * (heap resize and a big memcpy) and the exports below, whose minified names are fixed by the pinned versions
- * and checked on load.
+ * Chunk decompression for MCAP in the browser: zstd from the WebAssembly build that @mcap/support uses
+ * (@foxglove/wasm-zstd), lz4 by Viper's own decoder (src/io/mcap/lz4Decode.ts: the wasm lz4 keeps one context
+ * that a damaged chunk leaves failing every later one). The zstd glue expects Node's Buffer and a bundler that can
+ * `require` a .wasm file, so the module is instantiated here directly: the glue needs only two imports (heap
+ * resize and a big memcpy) and the exports below, whose minified names are fixed by the pinned version and
+ * checked on load.
  */
+import { lz4DecompressFrame } from '../../../src/io/mcap/lz4Decode.ts';
+
 type Decompress = (src: Uint8Array, decompressedSize: number) => Uint8Array;
 
-interface Layout {
-  memory: string;
-  ctors: string;
-  malloc: string;
-  free: string;
-  decompress: string;
-  /** lz4 only: creates the reusable decompression context passed first to `decompress`. */
-  context?: string;
-}
-
-// From the `Module["asm"]["x"]` bindings in dist/wasm-zstd.js (1.0.1) and dist/wasm-lz4.js (1.0.2).
-const LAYOUTS: Record<'zstd' | 'lz4', Layout> = {
-  zstd: { memory: 'c', ctors: 'd', malloc: 'f', free: 'g', decompress: 'j' },
-  lz4: { memory: 'c', ctors: 'd', malloc: 'e', free: 'f', decompress: 'h', context: 'i' },
-};
+// From the `Module["asm"]["x"]` bindings in dist/wasm-zstd.js (1.0.1).
+const ZSTD = { memory: 'c', ctors: 'd', malloc: 'f', free: 'g', decompress: 'j' };
 
 type WasmFn = (...args: number[]) => number;
 // Minimal structural types so this file also type-checks without the DOM lib (it runs in Node tests too).
@@ -37,11 +27,12 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-export async function instantiateDecompressor(
-  kind: 'zstd' | 'lz4',
-  wasm: ArrayBuffer | Uint8Array,
-): Promise<Decompress> {
-  const layout = LAYOUTS[kind];
+export const lz4Decompress: Decompress = lz4DecompressFrame;
+
+/** The zstd decompressor from @foxglove/wasm-zstd's .wasm bytes. */
+export async function instantiateZstd(wasm: ArrayBuffer | Uint8Array): Promise<Decompress> {
+  const layout = ZSTD;
+  const kind = 'zstd';
   let memory: WasmMemory | undefined;
   const imports = {
     a: {
@@ -74,17 +65,13 @@ export async function instantiateDecompressor(
   const malloc = ex[layout.malloc] as WasmFn;
   const free = ex[layout.free] as WasmFn;
   const decompress = ex[layout.decompress] as WasmFn;
-  const ctx = layout.context ? (ex[layout.context] as WasmFn)() : undefined;
 
   return (src, size) => {
     const srcPtr = malloc(src.byteLength);
     const dstPtr = malloc(size);
     try {
       new Uint8Array(memory!.buffer, srcPtr, src.byteLength).set(src);
-      const n =
-        ctx === undefined
-          ? decompress(dstPtr, size, srcPtr, src.byteLength)
-          : decompress(ctx, dstPtr, size, srcPtr, src.byteLength);
+      const n = decompress(dstPtr, size, srcPtr, src.byteLength);
       if (n < 0 || n !== size)
         throw new Error(`${kind} decompression failed (got ${n} bytes, expected ${size})`);
       return new Uint8Array(memory!.buffer, dstPtr, size).slice();

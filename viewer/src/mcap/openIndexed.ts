@@ -1,21 +1,17 @@
 /** Opening an MCAP file in the browser through its index, with the chunk decompressors it needs. */
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
-import lz4Url from '@foxglove/wasm-lz4/dist/wasm-lz4.wasm?url';
 import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
 import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from './chunkCache.ts';
-import { instantiateDecompressor } from './decompress.ts';
+import { instantiateZstd, lz4Decompress } from './decompress.ts';
 import { badFileReason } from './fileCheck.ts';
 
-const wasmCache = new Map<string, Promise<(src: Uint8Array, size: number) => Uint8Array>>();
+let zstd: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefined;
 function decompressor(kind: 'zstd' | 'lz4') {
-  let p = wasmCache.get(kind);
-  if (!p) {
-    p = fetch(kind === 'zstd' ? zstdUrl : lz4Url)
-      .then((r) => r.arrayBuffer())
-      .then((b) => instantiateDecompressor(kind, b));
-    wasmCache.set(kind, p);
-  }
-  return p;
+  if (kind === 'lz4') return lz4Decompress;
+  zstd ??= fetch(zstdUrl)
+    .then((r) => r.arrayBuffer())
+    .then((b) => instantiateZstd(b));
+  return zstd;
 }
 
 /** An indexed reader over `source`, with its chunks' decompressors; a one-line Error naming `name` otherwise. */
