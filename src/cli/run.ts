@@ -206,9 +206,31 @@ export function onInterrupt(
     }
   };
   for (const sig of STOP_SIGNALS) process.on(sig, handler);
+  const orphanWatch = watchForOrphaning(() => {
+    if (!stopped) handler('SIGTERM');
+  });
   return () => {
     for (const sig of STOP_SIGNALS) process.off(sig, handler);
+    clearInterval(orphanWatch);
   };
+}
+
+/**
+ * Under `npx viper …` / `npm exec` a stop signal sent to npm (a `timeout`, a `kill`, a container stop) is not
+ * passed on: npm dies and this process, left to init, would run on (`viper view` serving forever). So there, a
+ * parent gone counts as SIGTERM. Only there: a command started under `nohup` or from a shell that then exits is
+ * meant to outlive its parent.
+ */
+function watchForOrphaning(onOrphaned: () => void): NodeJS.Timeout | undefined {
+  if (process.env.npm_command !== 'exec') return undefined;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onOrphaned();
+  }, 500);
+  timer.unref();
+  return timer;
 }
 
 /**
