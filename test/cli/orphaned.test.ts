@@ -41,7 +41,7 @@ function alive(pid: number): boolean {
 
 /** Starts the parent and its `viper view`; resolves once the server printed its URL. */
 async function startUnderParent(underNpm: boolean) {
-  const env = { ...process.env, FORCE_COLOR: '0', VIPER_VIEWER_DIST: dist };
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', VIPER_VIEWER_DIST: dist };
   // \`npm test\` sets npm_command itself (to "test").
   if (underNpm) env.npm_command = 'exec';
   else delete env.npm_command;
