@@ -4,19 +4,20 @@
  */
 export type SchemaKind = 'image' | 'rawImage' | 'calibration' | 'tf' | 'tfSingle';
 
-const FOXGLOVE: Readonly<Record<string, SchemaKind>> = {
-  'foxglove.CompressedImage': 'image',
-  'foxglove.RawImage': 'rawImage',
-  'foxglove.CameraCalibration': 'calibration',
-  'foxglove.FrameTransforms': 'tf',
-  'foxglove.FrameTransform': 'tfSingle',
-};
-const ROS2: Readonly<Record<string, SchemaKind>> = {
-  'sensor_msgs/msg/CompressedImage': 'image',
-  'sensor_msgs/msg/Image': 'rawImage',
-  'sensor_msgs/msg/CameraInfo': 'calibration',
-  'tf2_msgs/msg/TFMessage': 'tf',
-};
+// Maps, not object literals: a schema a recording names `constructor` or `toString` is not one of these.
+const FOXGLOVE: ReadonlyMap<string, SchemaKind> = new Map([
+  ['foxglove.CompressedImage', 'image'],
+  ['foxglove.RawImage', 'rawImage'],
+  ['foxglove.CameraCalibration', 'calibration'],
+  ['foxglove.FrameTransforms', 'tf'],
+  ['foxglove.FrameTransform', 'tfSingle'],
+]);
+const ROS2: ReadonlyMap<string, SchemaKind> = new Map([
+  ['sensor_msgs/msg/CompressedImage', 'image'],
+  ['sensor_msgs/msg/Image', 'rawImage'],
+  ['sensor_msgs/msg/CameraInfo', 'calibration'],
+  ['tf2_msgs/msg/TFMessage', 'tf'],
+]);
 
 /** `test_msgs/BasicTypes` (ROS 1 style, found in older rosbag2 files) → `test_msgs/msg/BasicTypes`. */
 export function normalizeRosType(name: string): string {
@@ -26,9 +27,9 @@ export function normalizeRosType(name: string): string {
 
 /** What a schema is to Viper (and whether it is ROS 2's), or undefined for one it passes through. */
 export function schemaKind(schemaName: string): { kind: SchemaKind; ros: boolean } | undefined {
-  const f = FOXGLOVE[schemaName];
+  const f = FOXGLOVE.get(schemaName);
   if (f) return { kind: f, ros: false };
-  const r = ROS2[normalizeRosType(schemaName)];
+  const r = ROS2.get(normalizeRosType(schemaName));
   return r ? { kind: r, ros: true } : undefined;
 }
 

@@ -182,6 +182,9 @@ describe('ROS 2 CDR decoding and conversion', () => {
     expect(schemaKind('tf2_msgs/TFMessage')).toEqual({ kind: 'tf', ros: true });
     expect(schemaKind('foxglove.FrameTransform')).toEqual({ kind: 'tfSingle', ros: false });
     expect(schemaKind('std_msgs/msg/String')).toBeUndefined();
+    // A recording's schema named like a property every object has is none of Viper's (it had been { kind: Object }).
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'a/constructor'])
+      expect(schemaKind(name), name).toBeUndefined();
     expect(isImageSchema('sensor_msgs/Image') && isImageSchema('foxglove.RawImage')).toBe(true);
     expect(isImageSchema('foxglove.CameraCalibration')).toBe(false);
     expect(
