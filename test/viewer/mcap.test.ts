@@ -19,8 +19,9 @@ import {
   transformsFromMsg,
 } from '../../viewer/src/data/normalize.ts';
 import { makeDecoder } from '../../viewer/src/mcap/decoders.ts';
-import { instantiateZstd, lz4Decompress } from '../../viewer/src/mcap/decompress.ts';
+import { chunkHandler, instantiateZstd, lz4Decompress } from '../../viewer/src/mcap/decompress.ts';
 import { parseMessageIndexes } from '../../viewer/src/mcap/messageIndex.ts';
+import { chunkCompressor } from '../../src/io/mcap/compress.ts';
 import { repoRoot } from '../shared.ts';
 import { FRAME_NS, fileReadable, layout, T0, writeFixture } from './fixtures.ts';
 
@@ -35,7 +36,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function handlers(): Promise<McapTypes.DecompressHandlers> {
   const wasm = (p: string) => readFileSync(join(repoRoot, 'node_modules', p));
   const zstd = await instantiateZstd(wasm('@foxglove/wasm-zstd/dist/wasm-zstd.wasm'));
-  return { zstd: (b, n) => zstd(b, Number(n)), lz4: (b, n) => lz4Decompress(b, Number(n)) };
+  return { zstd: chunkHandler('zstd', zstd), lz4: chunkHandler('lz4', lz4Decompress) };
 }
 
 describe.each(['zstd', 'lz4'] as const)('viewer MCAP layer (%s)', (compression) => {
@@ -96,6 +97,17 @@ describe.each(['zstd', 'lz4'] as const)('viewer MCAP layer (%s)', (compression) 
     });
     const tf = transformsFromMsg(decoded.get('/tf')![3]!);
     expect(tf[0]).toMatchObject({ parent: 'odom', child: 'base_link', translation: [1.5, 0, 0] });
+  });
+
+  test('a chunk claiming more than 1 GiB is refused before decompressing; the next chunk still decodes', async () => {
+    const decompress = (await handlers())[compression]!;
+    const data = new TextEncoder().encode('a chunk, a chunk, a chunk, a chunk');
+    const chunk = (await chunkCompressor(compression))([data], data.length)!.compressedData;
+    expect(() => decompress(chunk, 3n << 30n)).toThrow(
+      /claims 3221225472 uncompressed bytes \(limit 1073741824\)/,
+    );
+    expect(() => decompress(chunk, BigInt(data.length + 1))).toThrow();
+    expect(Buffer.from(decompress(chunk, BigInt(data.length))).equals(Buffer.from(data))).toBe(true);
   });
 });
 

@@ -6,10 +6,8 @@
  */
 import type { DecompressHandlers } from '@mcap/core';
 import { loadDecompressHandlers } from '@mcap/support';
+import { MAX_UNCOMPRESSED_CHUNK } from './chunkLimit.ts';
 import { lz4DecompressFrame } from './lz4Decode.ts';
-
-/** Largest uncompressed chunk accepted (writers use 4 MiB; 1 GiB leaves room for huge single images). */
-const MAX_UNCOMPRESSED_CHUNK = 1 << 30;
 
 let cached: Promise<DecompressHandlers> | undefined;
 

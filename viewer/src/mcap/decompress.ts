@@ -6,6 +6,7 @@
  * resize and a big memcpy) and the exports below, whose minified names are fixed by the pinned version and
  * checked on load.
  */
+import { MAX_UNCOMPRESSED_CHUNK } from '../../../src/io/mcap/chunkLimit.ts';
 import { lz4DecompressFrame } from '../../../src/io/mcap/lz4Decode.ts';
 
 type Decompress = (src: Uint8Array, decompressedSize: number) => Uint8Array;
@@ -28,6 +29,18 @@ interface WasmApi {
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 export const lz4Decompress: Decompress = lz4DecompressFrame;
+
+/**
+ * An MCAP reader's handler for `kind` from `fn`: a chunk claiming more than MAX_UNCOMPRESSED_CHUNK is refused
+ * before anything is allocated (zstd's wasm heap, grown for a damaged size, would stay that size for the tab).
+ */
+export function chunkHandler(kind: string, fn: Decompress): (buf: Uint8Array, size: bigint) => Uint8Array {
+  return (buf, size) => {
+    if (size > BigInt(MAX_UNCOMPRESSED_CHUNK))
+      throw new Error(`${kind} chunk claims ${size} uncompressed bytes (limit ${MAX_UNCOMPRESSED_CHUNK})`);
+    return fn(buf, Number(size));
+  };
+}
 
 /** The zstd decompressor from @foxglove/wasm-zstd's .wasm bytes. */
 export async function instantiateZstd(wasm: ArrayBuffer | Uint8Array): Promise<Decompress> {

@@ -2,7 +2,7 @@
 import { McapIndexedReader, type McapTypes } from '@mcap/core';
 import zstdUrl from '@foxglove/wasm-zstd/dist/wasm-zstd.wasm?url';
 import { ChunkCache, MESSAGE_INDEX_CACHE_BYTES } from './chunkCache.ts';
-import { instantiateZstd, lz4Decompress } from './decompress.ts';
+import { chunkHandler, instantiateZstd, lz4Decompress } from './decompress.ts';
 import { badFileReason } from './fileCheck.ts';
 
 let zstd: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefined;
@@ -40,7 +40,7 @@ export async function openIndexed(
     if (kind !== 'zstd' && kind !== 'lz4')
       throw new Error(`${name}: chunk compression "${kind}" is not supported`);
     const fn = await decompressor(kind);
-    handlers[kind] = (buf, size) => fn(buf, Number(size));
+    handlers[kind] = chunkHandler(kind, fn);
   }
   if (reader.chunkIndexes.length === 0)
     throw new Error(`${name} has no chunk index (an unindexed MCAP); re-write it with an index`);
