@@ -8,9 +8,17 @@ import { badFileReason } from './fileCheck.ts';
 let zstd: Promise<(src: Uint8Array, size: number) => Uint8Array> | undefined;
 function decompressor(kind: 'zstd' | 'lz4') {
   if (kind === 'lz4') return lz4Decompress;
+  // A failed fetch (the server restarting) is not kept: the next file tries again.
   zstd ??= fetch(zstdUrl)
-    .then((r) => r.arrayBuffer())
-    .then((b) => instantiateZstd(b));
+    .then((r) => {
+      if (!r.ok) throw new Error(`zstd decoder: ${zstdUrl} answered ${r.status}`);
+      return r.arrayBuffer();
+    })
+    .then((b) => instantiateZstd(b))
+    .catch((err: unknown) => {
+      zstd = undefined;
+      throw err;
+    });
   return zstd;
 }
 
