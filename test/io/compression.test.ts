@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DecompressHandlers } from '@mcap/core';
 import { crc32 } from '../../src/io/mcap/crc32.ts';
 import { lz4CompressBlock, lz4CompressFrame, xxh32 } from '../../src/io/mcap/lz4.ts';
+import { bytesWithRepeats } from './helpers.ts';
 
 let handlers: DecompressHandlers;
 beforeAll(async () => {
@@ -21,26 +22,6 @@ function crcReference(data: Uint8Array): number {
   }
   return (c ^ 0xffffffff) >>> 0;
 }
-
-/** Byte arrays with long repeats (compressible) as well as noise. */
-const bytesWithRepeats = fc
-  .array(
-    fc.oneof(
-      fc.uint8Array({ maxLength: 40 }),
-      fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: 600 }) }),
-    ),
-    { maxLength: 60 },
-  )
-  .map((parts) => {
-    const out: number[] = [];
-    for (const p of parts) {
-      if (p instanceof Uint8Array) out.push(...p);
-      else
-        for (let i = 0; i < p.n; i++)
-          out.push(out.length > 8 && i % 5 === 0 ? (out[out.length - 7] as number) : p.byte);
-    }
-    return Uint8Array.from(out);
-  });
 
 describe('crc32', () => {
   it('matches the standard check values', () => {

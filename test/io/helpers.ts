@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll } from 'vitest';
 import { RecordingReader, RecordingWriter } from '../../src/io/index.ts';
 import type { OpenOptions, RecordedMessage, WriterOptions } from '../../src/io/index.ts';
@@ -111,3 +112,23 @@ export async function readAll(
   }
   return { messages, reader };
 }
+
+/** Byte arrays with long repeats (compressible) as well as noise. */
+export const bytesWithRepeats = fc
+  .array(
+    fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.record({ byte: fc.integer({ min: 0, max: 255 }), n: fc.integer({ min: 1, max: 600 }) }),
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => {
+    const out: number[] = [];
+    for (const p of parts) {
+      if (p instanceof Uint8Array) out.push(...p);
+      else
+        for (let i = 0; i < p.n; i++)
+          out.push(out.length > 8 && i % 5 === 0 ? (out[out.length - 7] as number) : p.byte);
+    }
+    return Uint8Array.from(out);
+  });
