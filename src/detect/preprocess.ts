@@ -148,8 +148,15 @@ export async function decodeTiled(
     const data = await p.resize(lb.newW, lb.newH, { fit: 'fill', kernel: 'linear' }).raw().toBuffer();
     return { resized: data, lb };
   };
-  const views = await Promise.all([{ left: 0, top: 0, width: srcW, height: srcH }, ...tiles].map(view));
-  return { views, tiles };
+  try {
+    const views = await Promise.all([{ left: 0, top: 0, width: srcW, height: srcH }, ...tiles].map(view));
+    return { views, tiles };
+  } catch {
+    // As decodeResized: this frame's error, not the batch's (the detector shares its calls among feeds).
+    throw new FrameDecodeError(
+      `cannot cut ${srcW}×${srcH} into ${grid.cols}x${grid.rows} tiles: libvips failed`,
+    );
+  }
 }
 
 /**
