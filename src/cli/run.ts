@@ -177,27 +177,23 @@ function interruptedExitCode(): number {
 /**
  * Call `onStop` once on the first SIGINT/SIGTERM/SIGHUP so a command can stop reading and finalize its outputs; a
  * second signal exits at once, naming the outputs it leaves unfinished (no summary: readable only with
- * `--recover`). Returns a disposer.
+ * `--recover`). Returns a disposer. Under `npx`/`npm exec` (npm_command=exec) two things differ, both for the
+ * way npm starts a command, through a shell (`sh -c`) that passes no signal on:
+ * - a parent gone stops the command as SIGTERM does (`watchForOrphaning`), but does not count as a signal: the
+ *   group-wide SIGTERM that killed the shell (`timeout`, systemd, a closed terminal) is then the first;
+ * - a repeat of the same signal within `ECHO_MS` is one event, not a second signal: where sh is bash, which runs
+ *   the command in its own place, npm's copy of the terminal's Ctrl-C follows the terminal's by a millisecond.
  */
 export function onInterrupt(
   onStop: (signal: NodeJS.Signals) => void,
   /** Outputs other processes are writing for this command (the suite's workers), named the same way. */
   others: () => string[] = () => [],
 ): () => void {
+  const underNpm = process.env.npm_command === 'exec';
   let stopped = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopped) {
-      const left = [...unfinishedOutputs(), ...others()];
-      if (left.length > 0) {
-        process.stderr.write(
-          `${signal} again: quitting without finalizing ${left.join(', ')}: ` +
-            `\`viper inspect <file> --recover\` shows what ${left.length === 1 ? 'it holds' : 'each holds'}, ` +
-            '`viper replay <file> -o <new.mcap> --recover --detector none` copies it into a finalized file\n',
-        );
-      }
-      quitBySignal(signal);
-      return;
-    }
+  let last: { signal: NodeJS.Signals; at: number } | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopped) return;
     stopped = true;
     received ??= signal;
     onStop(signal);
@@ -205,24 +201,45 @@ export function onInterrupt(
       process.stderr.write(`(${signal} again quits at once, leaving the output unfinished)\n`);
     }
   };
+  const handler = (signal: NodeJS.Signals) => {
+    // Wall-clock time, only to tell npm's echo of a signal from a second Ctrl-C; never read by the pipeline.
+    const at = performance.now();
+    const echo = underNpm && last?.signal === signal && at - last.at < ECHO_MS;
+    const second = last !== undefined;
+    last = { signal, at };
+    if (echo) return;
+    if (!second) {
+      stop(signal);
+      return;
+    }
+    const left = [...unfinishedOutputs(), ...others()];
+    if (left.length > 0) {
+      process.stderr.write(
+        `${signal} again: quitting without finalizing ${left.join(', ')}: ` +
+          `\`viper inspect <file> --recover\` shows what ${left.length === 1 ? 'it holds' : 'each holds'}, ` +
+          '`viper replay <file> -o <new.mcap> --recover --detector none` copies it into a finalized file\n',
+      );
+    }
+    quitBySignal(signal);
+  };
   for (const sig of STOP_SIGNALS) process.on(sig, handler);
-  const orphanWatch = watchForOrphaning(() => {
-    if (!stopped) handler('SIGTERM');
-  });
+  const orphanWatch = underNpm ? watchForOrphaning(() => stop('SIGTERM')) : undefined;
   return () => {
     for (const sig of STOP_SIGNALS) process.off(sig, handler);
     clearInterval(orphanWatch);
   };
 }
 
+/** How soon a repeat of a signal under npm is its echo (measured 1 ms apart), not a second Ctrl-C. */
+const ECHO_MS = 300;
+
 /**
- * Under `npx viper …` / `npm exec` a stop signal sent to npm (a `timeout`, a `kill`, a container stop) is not
- * passed on: npm dies and this process, left to init, would run on (`viper view` serving forever). So there, a
- * parent gone counts as SIGTERM. Only there: a command started under `nohup` or from a shell that then exits is
- * meant to outlive its parent.
+ * npm passes a SIGTERM (a `kill` of npm, a container stop) to the shell it runs the command in, and dash, Debian's
+ * sh, dies of it without passing it on: this process, left to init, would run on (`viper view` serving forever).
+ * So under npm a parent gone counts as SIGTERM. Only there: a command started under `nohup` or from a shell that
+ * then exits is meant to outlive its parent.
  */
-function watchForOrphaning(onOrphaned: () => void): NodeJS.Timeout | undefined {
-  if (process.env.npm_command !== 'exec') return undefined;
+function watchForOrphaning(onOrphaned: () => void): NodeJS.Timeout {
   const parent = process.ppid;
   const timer = setInterval(() => {
     if (process.ppid === parent) return;

@@ -24,7 +24,7 @@ export function viper(
     cwd: repoRoot,
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 60_000,
-    env: { ...process.env, FORCE_COLOR: '0', ...opts.env },
+    env: { ...childEnv(), ...opts.env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -65,8 +65,18 @@ export function expectInputRefused(
 export function viperSpawn(args: string[]) {
   return spawn(process.execPath, [viperBin, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: childEnv(),
   });
+}
+
+/**
+ * The environment of a CLI child: this one's, uncoloured, and not marked as run by `npm exec` (which `npx vitest`
+ * sets and which changes how the CLI reads signals: test/cli/orphaned.test.ts sets it where it means to).
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0' };
+  delete env.npm_command;
+  return env;
 }
 
 /** src/cli/main.ts: what bin/viper.js imports once tsx is registered. */
