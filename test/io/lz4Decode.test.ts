@@ -117,6 +117,31 @@ describe('lz4 frame decoder', () => {
     expect(() => lz4DecompressFrame(cat(header(0x20), u32(block.length), block), d.length)).toThrow(
       /block size cut short/,
     );
+    // A size no input of this length could decode to (a damaged chunk header) is refused before it is allocated.
+    expect(() => lz4DecompressFrame(frame, 1 << 30)).toThrow(/cannot hold the 1073741824 declared/);
+    // A block may not decode to more than the frame's block maximum (64 KiB here): a run of 70,000 bytes.
+    const run = Uint8Array.of(
+      0x1f,
+      7,
+      1,
+      0,
+      ...new Array(274).fill(255),
+      70_000 - 5 - 19 - 274 * 255,
+      0x40,
+      7,
+      7,
+      7,
+      7,
+    );
+    const big = cat(header(0x20), u32(run.length), run, u32(0));
+    expect(() => lz4DecompressFrame(big, 70_000)).toThrow(/block decodes to 70000 bytes, over 65536/);
+  });
+
+  it('reads a content size of 0 as unknown, as liblz4 does', () => {
+    const d = enc.encode('some content, some content');
+    const block = lz4CompressBlock(d);
+    const frame = cat(header(0x28, 0), u32(block.length), block, u32(0));
+    expect(same(lz4DecompressFrame(frame, d.length), d)).toBe(true);
   });
 
   it('answers damage with an Lz4FormatError or the exact size, never another exception (seeded fuzz)', () => {

@@ -155,7 +155,7 @@ const P3 = 3266489917;
 const P4 = 668265263;
 const P5 = 374761393;
 
-/** xxHash32 (only used on the 2-byte frame descriptor, so the simple tail loop suffices for short input). */
+/** xxHash32: the LZ4 frame's header, block and content checksums (the encoder writes only the header's). */
 export function xxh32(data: Uint8Array, seed: number): number {
   let i = 0;
   const n = data.length;

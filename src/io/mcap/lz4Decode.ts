@@ -22,6 +22,9 @@ export class Lz4FormatError extends Error {}
 
 /** Decodes the frame(s) in `src`, whose content must be exactly `size` bytes. Throws Lz4FormatError otherwise. */
 export function lz4DecompressFrame(src: Uint8Array, size: number): Uint8Array {
+  // A sequence's one token byte copies at most 255 + 15 + 4 bytes per length byte: no input expands beyond about
+  // 255 times (stored blocks, 1 time); a larger size is a damaged header, refused before it is allocated.
+  if (size > src.length * 255 + 64) fail(`${src.length} bytes cannot hold the ${size} declared`);
   const out = new Uint8Array(size);
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   let ip = 0;
@@ -64,7 +67,8 @@ export function lz4DecompressFrame(src: Uint8Array, size: number): Uint8Array {
       const big = view.getBigUint64(ip, true);
       ip += 8;
       if (big > BigInt(size - op)) fail(`frame declares ${big} bytes, more than the ${size - op} left`);
-      contentSize = Number(big);
+      // 0 stands for "unknown" in liblz4, which reads such frames whatever they hold.
+      contentSize = big === 0n ? -1 : Number(big);
     }
     need(1, 'header checksum');
     const hc = src[ip++] as number;
@@ -93,8 +97,9 @@ export function lz4DecompressFrame(src: Uint8Array, size: number): Uint8Array {
         out.set(block, op);
         op += n;
       } else {
-        const windowStart = independent ? op : Math.max(frameStart, op - WINDOW);
-        op = decodeBlock(block, out, op, windowStart);
+        const blockStart = op;
+        op = decodeBlock(block, out, op, independent ? op : Math.max(frameStart, op - WINDOW));
+        if (op - blockStart > blockMax) fail(`block decodes to ${op - blockStart} bytes, over ${blockMax}`);
       }
     }
     if (contentChecksum) {
