@@ -44,8 +44,6 @@ export function chunkHandler(kind: string, fn: Decompress): (buf: Uint8Array, si
 
 /** The zstd decompressor from @foxglove/wasm-zstd's .wasm bytes. */
 export async function instantiateZstd(wasm: ArrayBuffer | Uint8Array): Promise<Decompress> {
-  const layout = ZSTD;
-  const kind = 'zstd';
   let memory: WasmMemory | undefined;
   const imports = {
     a: {
@@ -69,15 +67,15 @@ export async function instantiateZstd(wasm: ArrayBuffer | Uint8Array): Promise<D
   };
   const { instance } = await wasmApi.instantiate(wasm, imports);
   const ex = instance.exports;
-  for (const key of Object.values(layout)) {
+  for (const key of Object.values(ZSTD)) {
     if (!(key in ex))
-      throw new Error(`${kind} wasm: export "${key}" missing (unexpected @foxglove/wasm-${kind} version)`);
+      throw new Error(`zstd wasm: export "${key}" missing (unexpected @foxglove/wasm-zstd version)`);
   }
-  memory = ex[layout.memory] as WasmMemory;
-  (ex[layout.ctors] as WasmFn)();
-  const malloc = ex[layout.malloc] as WasmFn;
-  const free = ex[layout.free] as WasmFn;
-  const decompress = ex[layout.decompress] as WasmFn;
+  memory = ex[ZSTD.memory] as WasmMemory;
+  (ex[ZSTD.ctors] as WasmFn)();
+  const malloc = ex[ZSTD.malloc] as WasmFn;
+  const free = ex[ZSTD.free] as WasmFn;
+  const decompress = ex[ZSTD.decompress] as WasmFn;
 
   return (src, size) => {
     const srcPtr = malloc(src.byteLength);
@@ -86,7 +84,7 @@ export async function instantiateZstd(wasm: ArrayBuffer | Uint8Array): Promise<D
       new Uint8Array(memory!.buffer, srcPtr, src.byteLength).set(src);
       const n = decompress(dstPtr, size, srcPtr, src.byteLength);
       if (n < 0 || n !== size)
-        throw new Error(`${kind} decompression failed (got ${n} bytes, expected ${size})`);
+        throw new Error(`zstd decompression failed (got ${n} bytes, expected ${size})`);
       return new Uint8Array(memory!.buffer, dstPtr, size).slice();
     } finally {
       free(srcPtr);
