@@ -96,6 +96,7 @@ let server: ViewServer;
 let results: string;
 let noGt: string;
 let corrupt: string;
+let damagedLz4: string;
 let recording: string;
 let badImage: string;
 let lagged: string;
@@ -191,6 +192,12 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     const good = readFileSync(results);
     corrupt = join(dir, 'corrupt.mcap');
     writeFileSync(corrupt, good.subarray(0, Math.floor(good.length * 0.6)));
+    // The lz4 file with its first chunk's first block size damaged (after "lz4", the records' length and the
+    // LZ4 frame header): the wasm lz4 decoder failed every lz4 chunk after such a one, in any file of the tab.
+    const lz4Bytes = Buffer.from(readFileSync(noGt));
+    lz4Bytes.writeUInt32LE(0x7fffffff, lz4Bytes.indexOf(Buffer.from('lz4')) + 3 + 8 + 7);
+    damagedLz4 = join(dir, 'damaged-lz4.mcap');
+    writeFileSync(damagedLz4, lz4Bytes);
     server = await startViewServer({ distDir, file: results });
     // A fresh profile per run (the persistent-context form is how playwright takes --user-data-dir).
     browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
@@ -363,6 +370,17 @@ describe.skipIf(!chromiumHere)('web viewer (chromium)', () => {
     expect(await page.locator('#metrics').textContent()).toContain('No ground truth');
     expect(await page.locator('#gt-toggle').isDisabled()).toBe(true);
     expect(await page.locator('#gt-toggle').isChecked()).toBe(false);
+  });
+
+  test('a damaged lz4 file is its own error: the next lz4 file opened in the tab reads whole', async () => {
+    await page.locator('#file-input').setInputFiles(damagedLz4);
+    await until("s.error.startsWith('Could not open damaged-lz4.mcap')");
+    expect((await state()).error).toMatch(/block of 2147483647 bytes over the frame's 4194304-byte maximum/);
+    await page.locator('#file-input').setInputFiles(noGt);
+    await until("s.file === 'recording-no-gt.mcap' && s.shownIndex === 0");
+    const s = await state();
+    expect(s.error).toBe('');
+    expect(s.drawn.find((d) => d.camera === 'cam_front')!.boxes.length).toBe(4);
   });
 
   test('opens a simulator recording (ground truth, no perception) with images as the clock', async () => {
