@@ -4,10 +4,10 @@
  * format. Greedy single-probe hash matcher (like LZ4's fast mode): deterministic, pure, no allocation per byte.
  */
 
-const FRAME_MAGIC = 0x184d2204;
+export const FRAME_MAGIC = 0x184d2204;
 /** Block maximum size 4 MiB (BD byte 0x70). */
 const BLOCK_MAX = 4 * 1024 * 1024;
-const MIN_MATCH = 4;
+export const MIN_MATCH = 4;
 /** The last match must start at least 12 bytes before the block end, the last 5 bytes are literals. */
 const MF_LIMIT = 12;
 const LAST_LITERALS = 5;

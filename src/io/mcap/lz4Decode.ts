@@ -7,14 +7,12 @@
  * Concatenated and skippable frames, linked or independent blocks, stored blocks, content size and all three
  * checksums (header, block, content) are read; a dictionary id or the legacy format is refused.
  */
-import { xxh32 } from './lz4.ts';
+import { FRAME_MAGIC, MIN_MATCH, xxh32 } from './lz4.ts';
 
-const FRAME_MAGIC = 0x184d2204;
 const LEGACY_MAGIC = 0x184c2102;
 /** Skippable frames: 0x184D2A50 to 0x184D2A5F. */
 const SKIPPABLE_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
-const MIN_MATCH = 4;
 /** LZ4's window: a linked block's matches reach at most this far back. */
 const WINDOW = 65536;
 
