@@ -202,6 +202,31 @@ it('refuses a replay stopped part-way (it would score as missing what it never r
   );
 }, 60_000);
 
+it('refuses the results of a recording whose simulation was cut short (a whole replay of a part of the scenario)', async () => {
+  const cut = join(dir, 'cut.mcap');
+  await simulateSmall('pedestrian_crossing', cut, { duration: 3.5, stopAfterFrames: 12 });
+  const res = join(dir, 'cut.results.mcap');
+  const r = await viperInProcess(['replay', cut, '-o', res, '--detector', 'oracle', '--no-progress']);
+  expect(r.code, r.stderr).toBe(0);
+  const want =
+    /results of an interrupted recording: it covers only the start of its scenario \(12 of 35 frames\)/;
+  const s = await viperInProcess([
+    'scenarios',
+    'score',
+    res,
+    '--scenario',
+    'scenarios/pedestrian_crossing.yaml',
+  ]);
+  expect(s.code, s.stdout).toBe(2);
+  expect(s.stderr).toMatch(new RegExp(`^error: input: ${want.source}`));
+  const c = await viperInProcess(['compare', res, a]);
+  expect(c.code).toBe(2);
+  expect(c.stderr).toMatch(new RegExp(`^error: input: A is ${want.source}`));
+  const e = await viperInProcess(['eval', res, '--json']);
+  expect(e.code, e.stderr).toBe(0);
+  expect(JSON.parse(e.stdout).notes.join('\n')).toMatch(want);
+}, 60_000);
+
 it('eval --recover of results with a damaged chunk in the middle: its stamps are left out, not scored as missed', async () => {
   // The results re-written in 256 KiB chunks, one in the middle then damaged.
   const chunked = join(dir, 'chunked.results.mcap');

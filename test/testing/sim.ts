@@ -8,7 +8,7 @@ import { repoRoot } from '../shared.ts';
 export async function simulateSmall(
   scenario: string,
   out: string,
-  o: { duration?: number; width?: number; height?: number } = {},
+  o: { duration?: number; width?: number; height?: number; stopAfterFrames?: number } = {},
 ): Promise<void> {
   const raw = parse(readFileSync(join(repoRoot, 'scenarios', `${scenario}.yaml`), 'utf8')) as Record<
     string,
@@ -17,5 +17,7 @@ export async function simulateSmall(
   raw.duration = o.duration ?? 2;
   raw.rig = { preset: 'nuscenes6', width: o.width ?? 320, height: o.height ?? 180 };
   const { world } = scenarioFromValue(raw, `${scenario} (test)`);
-  await recordScenario(world, out);
+  let frames = 0;
+  const stop = o.stopAfterFrames;
+  await recordScenario(world, out, stop === undefined ? {} : { shouldStop: () => frames++ >= stop });
 }
