@@ -71,6 +71,42 @@ describe('event checks', () => {
     expect(s(0.3).detail).toMatch(/tracked 0.40 s after becoming ≥ 0.5 visible at 0.20 s/);
   });
 
+  it('events count an actor visible only from the height the metrics score (8 px): a speck is no one to track yet', () => {
+    // P1 is in view from frame 0 but 5 px tall until frame 4; tracked (confirmed) and one world id from frame 5.
+    const tall = (k: number) => k >= 4;
+    const r = run(10, (k) => {
+      const a = actor('P1', 50, 1, 'pedestrian');
+      if (!tall(k)) a.cameras[0]!.box = { x1: 50, y1: 10, x2: 52, y2: 15 };
+      return {
+        actors: [a],
+        tracks: k >= 5 ? [track(4, 50, 'pedestrian')] : [],
+        objects: k >= 5 ? [object(7, 5, 'pedestrian')] : [],
+      };
+    });
+    const [t, w] = scoreData(
+      r,
+      expectBlock({
+        events: [
+          { type: 'tracked_within', actor: 'P1', seconds: 0.2, minVisible: 0.5 },
+          { type: 'single_world_id', actor: 'P1', minFraction: 0.8 },
+        ],
+      }),
+      'x',
+    ).checks;
+    expect(t).toMatchObject({ ok: true });
+    expect(t!.detail).toMatch(/tracked 0.10 s after becoming ≥ 0.5 visible at 0.40 s/);
+    expect(w).toMatchObject({ ok: true });
+    expect(w!.detail).toContain('world id 7 covers 5/6 visible frames');
+    // With the don't-care height off, the speck counts from frame 0, as before.
+    const off = scoreData(
+      r,
+      expectBlock({ events: [{ type: 'tracked_within', actor: 'P1', seconds: 0.2, minVisible: 0.5 }] }),
+      'x',
+      { minHeightPx: 0 },
+    ).checks[0]!;
+    expect(off.detail).toMatch(/tracked 0.50 s after becoming ≥ 0.5 visible at 0 s/);
+  });
+
   it('no_id_switch counts 2D switches in a camera and world-id switches without one', () => {
     const e = expectBlock({
       events: [

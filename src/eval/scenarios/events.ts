@@ -28,6 +28,11 @@ export interface EventContext {
   matchesWorld: Map<string, ObjectObs>[] | null;
   /** Visibility an actor needs to count as visible for world-id checks. */
   minVisibility: number;
+  /**
+   * Box height (px) under which a view is don't-care in the metrics: such frames do not count as visible either
+   * (an actor 3 px tall is scored by nothing, and a check timed from it blamed the tracker for the detector's reach).
+   */
+  minHeightPx: number;
 }
 
 const fmt = (x: number, d = 2) => (Number.isInteger(x) ? String(x) : x.toFixed(d));
@@ -36,13 +41,27 @@ function seconds(run: RunData, k: number): number {
   return Number(run.stampsNs[k]! - run.stampsNs[0]!) / 1e9;
 }
 
-/** Frames (indexes) where the actor is visible at least `min` in `camera` (or any camera). */
-function visibleFrames(run: RunData, actor: string, min: number, camera?: string): number[] {
+/**
+ * Frames (indexes) where the actor is visible at least `min` in `camera` (or any camera), in a box at least
+ * `minHeightPx` tall there.
+ */
+function visibleFrames(
+  run: RunData,
+  actor: string,
+  min: number,
+  minHeightPx: number,
+  camera?: string,
+): number[] {
   const out: number[] = [];
   run.gt.forEach((g, k) => {
     const a = g.actors.find((x) => x.id === actor);
-    if (a?.cameras.some((v) => (camera === undefined || v.cameraId === camera) && v.visibleFraction >= min))
-      out.push(k);
+    const seen = a?.cameras.some(
+      (v) =>
+        (camera === undefined || v.cameraId === camera) &&
+        v.visibleFraction >= min &&
+        v.box.y2 - v.box.y1 >= minHeightPx,
+    );
+    if (seen) out.push(k);
   });
   return out;
 }
@@ -84,7 +103,7 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
   switch (e.type) {
     case 'tracked_within': {
       const name = `tracked_within ${e.actor}${where} ≤ ${e.seconds} s`;
-      const vis = visibleFrames(run, e.actor, e.minVisible, e.camera);
+      const vis = visibleFrames(run, e.actor, e.minVisible, ctx.minHeightPx, e.camera);
       if (vis.length === 0) {
         return {
           kind: 'event',
@@ -159,7 +178,7 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
           detail: 'no /perception/objects in the results (fusion off)',
         };
       }
-      const vis = visibleFrames(run, e.actor, ctx.minVisibility);
+      const vis = visibleFrames(run, e.actor, ctx.minVisibility, ctx.minHeightPx);
       if (vis.length === 0) {
         return {
           kind: 'event',

@@ -55,6 +55,7 @@ export function scoreData(
     matches2D,
     matchesWorld,
     minVisibility: o.minVisibility,
+    minHeightPx: o.minHeightPx,
   });
   const t0 = run.stampsNs[0] ?? 0n;
   const timeline: Timeline = {
