@@ -311,6 +311,26 @@ describe('expectations no run can meet', () => {
     loads(mutate((s) => (s.expect = { metrics: [{ metric: 'FP', max: 3, camera: 'cam_back' }] })));
   });
 
+  it('a metric of a class no camera ever sees is refused, over the cameras and on world objects', () => {
+    const busOnly = (camera?: string) =>
+      mutate((s) => {
+        farRoad(s);
+        s.actors.at(-1).class = 'bus';
+        s.expect = { metrics: [{ metric: 'IDF1', min: 0.5, class: 'bus', ...(camera ? { camera } : {}) }] };
+      });
+    const r = refusal(busOnly());
+    expect(r.message).toContain(
+      'expect.metrics[0].class: no bus is ever in the view of any camera at least 8 px tall',
+    );
+    expect(r.message).toContain('is never measured and the check fails');
+    expect(refusal(busOnly('world')).message).toContain(
+      'IDF1 of class bus on world objects is never measured',
+    );
+    loads(
+      mutate((s) => (s.expect = { metrics: [{ metric: 'IDF1', min: 0.5, class: 'car', camera: 'world' }] })),
+    );
+  });
+
   it('an actor under the 8 px the suite scores from is not in view (a 7.5 px pedestrian had passed at 4 px)', () => {
     const far = (at: number) =>
       mutate((s) => {

@@ -108,11 +108,12 @@ function project(cam: RigCamera, p: [number, number, number]): { v: number; insi
 export function checkExpectInView(w: World, where: string, minPx = MIN_VIEW_PX): void {
   const s = w.scenario;
   const events = s.expect.events;
-  // A metric of one camera scores what that camera sees (FP counts the detector's mistakes, seen or not).
-  const cameraMetrics = s.expect.metrics.filter(
-    (m) => m.camera !== undefined && m.camera !== 'world' && m.metric !== 'FP',
+  // A metric of one camera scores what that camera sees, one of a class what any camera sees of it (FP counts the
+  // detector's mistakes, seen or not).
+  const scopedMetrics = s.expect.metrics.filter(
+    (m) => (m.camera !== undefined || m.class !== undefined) && m.metric !== 'FP',
   );
-  if (events.length === 0 && cameraMetrics.length === 0) return;
+  if (events.length === 0 && scopedMetrics.length === 0) return;
   const cams = buildRig(s.rig);
   const n = frameCount(s);
   const seen = new Map<string, Set<string>>();
@@ -151,13 +152,29 @@ export function checkExpectInView(w: World, where: string, minPx = MIN_VIEW_PX):
     );
   });
   s.expect.metrics.forEach((m, i) => {
-    if (!cameraMetrics.includes(m)) return;
+    if (!scopedMetrics.includes(m)) return;
     const scoped = w.agents.filter((a) => m.class === undefined || a.cls === m.class);
-    if (scoped.some((a) => camerasSeeing(a.id).has(m.camera!))) return;
+    const oneCamera = m.camera !== undefined && m.camera !== 'world' ? m.camera : undefined;
+    if (
+      scoped.some((a) =>
+        oneCamera === undefined ? camerasSeeing(a.id).size > 0 : camerasSeeing(a.id).has(oneCamera),
+      )
+    )
+      return;
+    const never = FRACTION_METRICS.includes(m.metric)
+      ? 'is never measured and the check fails'
+      : 'has no ground truth to count: the check passes whatever the tracker does, or fails as not measured';
+    if (oneCamera !== undefined)
+      fail(
+        `expect.metrics[${i}].camera`,
+        `no ${m.class ?? 'actor'} is ever in the view of camera ${oneCamera} at least ${minPx} px tall (every frame checked, occlusion ignored), so ${m.metric} there ${never}`,
+        'name a camera that sees the actors, or check the camera’s mount (yaw, pitch)',
+        where,
+      );
     fail(
-      `expect.metrics[${i}].camera`,
-      `no ${m.class ?? 'actor'} is ever in the view of camera ${m.camera} at least ${minPx} px tall (every frame checked, occlusion ignored), so ${m.metric} there ${FRACTION_METRICS.includes(m.metric) ? 'is never measured and the check fails' : 'has no ground truth to count: the check passes whatever the tracker does, or fails as not measured'}`,
-      'name a camera that sees the actors, or check the camera’s mount (yaw, pitch)',
+      `expect.metrics[${i}].class`,
+      `no ${m.class} is ever in the view of any camera at least ${minPx} px tall (every frame checked, occlusion ignored), so ${m.metric} of class ${m.class}${m.camera === 'world' ? ' on world objects' : ''} ${never}`,
+      'move the actor (or the ego) so that a camera sees it, or check another class',
       where,
     );
   });
