@@ -287,6 +287,18 @@ describe('reports', () => {
     expect(a).toContain('1 ID switch(es) at 0.5 s');
   });
 
+  it("the plot's time axis has at most about ten labels, however long the scenario", () => {
+    const labels = (seconds: number) => {
+      const n = seconds * 10 + 1;
+      const z = Array.from({ length: n }, () => 0);
+      const svg = timelineSvg({ tS: z.map((_, k) => k / 10), tp: z, fp: z, fn: z, idsw: z }, 'long');
+      return [...svg.matchAll(/text-anchor="middle">(\d+)<\/text>/g)].map((m) => Number(m[1]));
+    };
+    expect(labels(8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(labels(180)).toEqual([0, 30, 60, 90, 120, 150, 180]);
+    for (const s of [12, 35, 90, 600]) expect(labels(s).length).toBeLessThanOrEqual(11);
+  });
+
   it('JUnit has one case per check and escapes names', () => {
     const score = scoreData(
       twoCars(),
