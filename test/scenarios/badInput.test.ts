@@ -77,6 +77,31 @@ describe('viper scenarios: bad input', () => {
     expect(a).toMatch(/^error: scenario: .*'P9'/);
   });
 
+  it('--quick: an event on an actor in view only at full resolution says so and what to do', async () => {
+    // C1 drives 20 m ahead: ~9 px tall at 160×90, under the 8 px scored at --quick's 80×45.
+    const over: Partial<ScenarioInput> = {
+      rig: { preset: 'nuscenes6', width: 160, height: 90 },
+      expect: { metrics: [], events: [{ type: 'no_id_switch', actor: 'C1', camera: 'cam_front' }] },
+    };
+    const f = await scenarioFile('quick_far', over);
+    expect(() => scenarioFromValue(tinyScenario(over), f)).not.toThrow();
+    const r = await viperInProcess([
+      'scenarios',
+      'run',
+      f,
+      '--quick',
+      '-o',
+      join(dir, 'quick-out'),
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    const line = r.stdout + r.stderr;
+    expect(line).toMatch(
+      /'C1' is never in the view of camera cam_front at least 8 px tall .*, at --quick's half resolution \(at full resolution it is in view\)/,
+    );
+    expect(line).toContain('run this scenario without --quick');
+  });
+
   it('a bad file among good ones is its own ERROR: the others run and the reports say so (exit 2)', async () => {
     const good = await scenarioFile('fine', { expect: expectBlock as ScenarioInput['expect'] });
     const bad = await scenarioFile('typo', {
