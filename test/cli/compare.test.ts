@@ -148,6 +148,25 @@ describe('a run without fusion, with a parameter file that changes one setting',
   });
 });
 
+it('names the recorded settings A and B differ in beyond the label (runs that differed in --track-thresh alone read alike)', async () => {
+  const t = join(dir, 'thresh.results.mcap');
+  const r = await viperInProcess([
+    'replay',
+    rec,
+    '-o',
+    t,
+    '--detector',
+    'oracle',
+    '--track-thresh',
+    '0.4',
+    '--no-progress',
+  ]);
+  expect(r.code, r.stderr).toBe(0);
+  const [lineA, lineB] = (await viperInProcess(['compare', a, t])).stdout.split('\n');
+  expect(lineA).toBe(`A ${a} (oracle, bytetrack, trackThresh unset)`);
+  expect(lineB).toBe(`B ${t} (oracle, bytetrack, trackThresh 0.4)`);
+}, 60_000);
+
 it('refuses replays of different recordings on one line', async () => {
   const other = join(dir, 'night.mcap');
   await simulateSmall('night_street', other, { duration: 2 });

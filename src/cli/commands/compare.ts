@@ -142,6 +142,43 @@ interface RunSettings {
   label: string;
   /** The parameter file's values as replay recorded them (null: none given). */
   params: unknown;
+  /** The run's `viper` metadata, for the settings the label leaves out (below). */
+  meta: Meta;
+}
+
+/**
+ * Recorded settings that change a run's results and are not in the label, each with when it applies (the stage it
+ * sets ran): named only where A and B differ and it applies to both (two runs that differed in `--tiles` or
+ * `--track-thresh` alone had read as the same label; one without fusion has no range cue to differ in).
+ */
+type Meta = Record<string, string>;
+const model = (m: Meta) => m.detector === 'model';
+const tracked = (m: Meta) => m.tracker !== undefined && m.tracker !== 'none';
+const SETTINGS_IF_DIFFERENT: [string, (m: Meta) => boolean][] = [
+  ['model', model],
+  ['modelSha256', model],
+  ['tiles', model],
+  ['executionProvider', model],
+  ['trackThresh', tracked],
+  ['birthThresh', tracked],
+  ['appearance', (m) => m.tracker === 'bytetrack'],
+  ['rangeCue', (m) => m.fuse === 'true'],
+];
+
+/** Each run's label with the settings of SETTINGS_IF_DIFFERENT in which A and B differ (`trackThresh 0.4`). */
+function labelsOf(a: RunSettings, b: RunSettings): { a: string; b: string } {
+  const differ = SETTINGS_IF_DIFFERENT.filter(
+    ([k, applies]) => applies(a.meta) && applies(b.meta) && a.meta[k] !== b.meta[k],
+  ).map(([k]) => k);
+  const label = (r: RunSettings) => {
+    const value = (k: string) => {
+      const v = r.meta[k];
+      return v === undefined ? 'unset' : k === 'modelSha256' ? `${v.slice(0, 12)}…` : v;
+    };
+    const more = differ.map((k) => `${k} ${value(k)}`);
+    return [r.label, ...more].filter((x) => x !== '').join(', ');
+  };
+  return { a: label(a), b: label(b) };
 }
 
 /** A whole replay (refused otherwise), and how it was run, from its `viper` metadata: what A and B differ in. */
@@ -182,7 +219,7 @@ function settingsOf(m: Record<string, string>): RunSettings {
   ]
     .filter((x) => x !== undefined && x !== '')
     .join(', ');
-  return { label, params };
+  return { label, params, meta: m };
 }
 
 /**
@@ -258,7 +295,7 @@ export function register(program: Command): void {
               matchDistanceM: DEFAULT_SCORE.matchDistanceM,
             };
             const runs = { a: await checkWhole(a, 'A'), b: await checkWhole(b, 'B') };
-            const settings = { a: runs.a.label, b: runs.b.label };
+            const settings = labelsOf(runs.a, runs.b);
             // Said, not refused: a script comparing a run with a baseline may meet the baseline itself.
             if (sameFile(a, b))
               process.stderr.write(`note: A and B are the same file (${a}): every change reads 0\n`);
