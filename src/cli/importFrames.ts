@@ -160,6 +160,16 @@ async function importFolder(o: ImportOptions): Promise<ImportSummary> {
     .map((e) => e.name)
     .sort(naturalCompare);
   if (files.length === 0) {
+    // A rosbag2 folder (or a folder of recordings) is read as it is: importing it is not the step it needs.
+    const recording = skipped.filter((n) => n === 'metadata.yaml' || /\.(mcap|db3)$/i.test(n));
+    if (recording.length > 0)
+      throw new ConfigError({
+        what: `'${o.source}' holds a recording (${recording.slice(0, 3).join(', ')}), not frames to import`,
+        where: 'import <source>',
+        hint: recording.some((n) => /\.mcap$/i.test(n))
+          ? 'viper inspect, replay and view read a rosbag2 folder or MCAP file as it is'
+          : 'a rosbag2 SQLite bag (.db3): Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)',
+      });
     throw new ConfigError({ what: `no .jpg/.jpeg/.png files in '${o.source}'`, where: 'import <source>' });
   }
   await checkFrames(files.map((f) => join(o.source, f)));

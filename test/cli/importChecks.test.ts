@@ -55,6 +55,26 @@ describe('import of a folder', () => {
     );
   });
 
+  it('a rosbag2 folder is named a recording, with the commands that read it (it was "no .jpg files")', async () => {
+    const bag = await frameFolder('bag', 0, {
+      'metadata.yaml': 'rosbag2_bagfile_information: {}\n',
+      'b_0.mcap': 'x',
+    });
+    expectRefused(
+      await viperInProcess(['import', bag, '-o', join(dir, 'bag.mcap')]),
+      /^error: config: '.*bag' holds a recording \(b_0\.mcap, metadata\.yaml\), not frames to import .* — viper inspect, replay and view read a rosbag2 folder or MCAP file as it is$/,
+    );
+    const sqlite = await frameFolder('sqlite', 0, { 'metadata.yaml': '', 'b_0.db3': 'x' });
+    expectRefused(
+      await viperInProcess(['import', sqlite, '-o', join(dir, 'sqlite.mcap')]),
+      /holds a recording .* — a rosbag2 SQLite bag \(\.db3\): Viper reads MCAP; convert it with `ros2 bag convert`/,
+    );
+    expectRefused(
+      await viperInProcess(['import', await frameFolder('empty', 0), '-o', join(dir, 'empty.mcap')]),
+      /^error: config: no \.jpg\/\.jpeg\/\.png files in '.*empty'/,
+    );
+  });
+
   it('creates the folder of -o when it is missing', async () => {
     const src = await frameFolder('tomissing', 3);
     const out = join(dir, 'new', 'deeper', 'x.mcap');
