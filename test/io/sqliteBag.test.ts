@@ -35,12 +35,12 @@ describe('a file that is not MCAP', () => {
     expect(e.hint).toBe('Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)');
   });
 
-  it('any other file keeps the magic and rosbag2 hint', async () => {
+  it('any other file keeps the magic and says what to pass', async () => {
     const p = join(dir, 'other.db3');
     writeFileSync(p, 'SQLite format 2 but not really');
     const e = await openError(p);
     expect(e.what).toMatch(/^not an MCAP file \(starts with 53 51 4c 69 74 65 20 66\)$/);
-    expect(e.hint).toMatch(/MCAP magic .*rosbag2 folder or a \.db3 file\?/);
+    expect(e.hint).toMatch(/MCAP magic .*: pass an MCAP recording, or a rosbag2 folder holding one$/);
   });
 
   it('inspect, replay and eval say it on one line, exit 2', async () => {

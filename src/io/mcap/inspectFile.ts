@@ -107,7 +107,7 @@ export async function checkMagic(fh: FileHandle, size: number, path: string): Pr
       other ? `${other.what}, not an MCAP recording` : `not an MCAP file (starts with ${seen || 'nothing'})`,
       path,
       other?.hint ??
-        'expected the MCAP magic 89 4d 43 41 50 30 0d 0a; is this a rosbag2 folder or a .db3 file?',
+        'expected the MCAP magic 89 4d 43 41 50 30 0d 0a: pass an MCAP recording, or a rosbag2 folder holding one',
     );
   }
 }
