@@ -43,13 +43,14 @@ function writeErrorJson(error: { domain: string; what: string; where?: string; h
 
 /**
  * A usage error commander refused the command line with (unknown option, missing argument), as `--json` prints
- * every other failure: `{"error": {"domain": "usage", "what", "hint"}}` on stdout, beside the line on stderr.
+ * every other failure: `{"error": {"domain": "usage", "what", "where", "hint"}}` on stdout, beside the line on
+ * stderr; `where` is the command whose line it was (as every other error's says where).
  *
  * @example usageErrorJson("unknown option '--bogus'", 'viper params --help')
- * // {"error": {"domain": "usage", "what": "unknown option '--bogus'", "hint": "see viper params --help"}}
+ * // {"error": {"domain": "usage", "what": "unknown option '--bogus'", "where": "viper params", "hint": "see viper params --help"}}
  */
 export function usageErrorJson(what: string, help: string): void {
-  writeErrorJson({ domain: 'usage', what, hint: `see ${help}` });
+  writeErrorJson({ domain: 'usage', what, where: help.replace(/ --help$/, ''), hint: `see ${help}` });
 }
 
 /**

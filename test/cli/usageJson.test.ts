@@ -15,7 +15,9 @@ describe('usage errors with --json', () => {
   ])('%j: JSON on stdout, the line on stderr, exit 2', async (args, what, help) => {
     const r = await viperInProcess(args);
     expect(r.code, r.stderr).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { domain: 'usage', what, hint: `see ${help}` } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { domain: 'usage', what, where: help.replace(/ --help$/, ''), hint: `see ${help}` },
+    });
     expect(r.stderr).toBe(`error: ${what} (${help})\n`);
   });
 
