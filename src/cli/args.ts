@@ -70,6 +70,21 @@ export function unitArg(flag: string, v: string): number {
   return numberArg(flag, v, { min: 0, max: 1 });
 }
 
+/**
+ * A /tf frame name as ROS writes them (`map`, `base_footprint`): tf2 strips one leading slash and refuses
+ * whitespace, so `/map` is `map` and an empty or spaced name is refused here rather than never found.
+ */
+export function frameArg(flag: string, v: string): string {
+  const name = v.startsWith('/') ? v.slice(1) : v;
+  if (name === '' || /\s/.test(name))
+    throw new ConfigError({
+      what: `${flag} '${v}' is not a frame name`,
+      where: flag,
+      hint: "name a frame of the recording's /tf, e.g. map",
+    });
+  return name;
+}
+
 function describe({ min, max, above }: NumberRange): string {
   if (min !== undefined && max !== undefined) return `a number in [${min}, ${max}]`;
   if (above !== undefined && max !== undefined) return `a number in (${above}, ${max}]`;

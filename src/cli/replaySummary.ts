@@ -61,6 +61,17 @@ export function replayNotes(s: ReplaySummary): string[] {
     notes.push(
       `${p.detections} detections but no track: if they are real objects, they score under the birth threshold (the card's birthThresh where it sets one, as the bundled card does, else --track-thresh + 0.1: 0.6 by default); --birth-thresh lowers it, e.g. to the card's score threshold`,
     );
+  // A bag whose fixed frame is map (or that has none: a fixed camera) had placed every object as if the vehicle
+  // never moved, said only by an issue count.
+  const noPose = s.issueKinds['no-ego-pose'] ?? 0;
+  if ('fuse' in s.stages && noPose > 0) {
+    const fuse = s.stages.fuse!;
+    const world = String(fuse.worldFrame);
+    const ego = String(fuse.groundFrame);
+    notes.push(
+      `${noPose} camera frames had no transform ${world} → ${ego} in /tf: their world objects were placed as if the vehicle stood at the origin of ${world}; where the recording's fixed frame has another name (map, world), pass it with --world-frame`,
+    );
+  }
   if ('fuse' in s.stages && p.trackBoxes > 0 && p.worldObjects === 0) {
     const noTf = s.issueKinds['no-transform'] ?? 0;
     const badCal = s.issueKinds['bad-calibration'] ?? 0;

@@ -47,6 +47,10 @@ export interface StageOptions {
    * or 'combined' (with the class-height range for every class).
    */
   rangeCue?: RangeCue;
+  /** Fusion's fixed frame, where world objects are tracked (default odom; a bag's map, world, …). */
+  worldFrame?: string;
+  /** Fusion's vehicle frame, whose z = 0 plane is the road (default base_link; a bag's base_footprint, …). */
+  egoFrame?: string;
   /**
    * Tracker and fusion parameters (`--params`, checked by `loadParams`): each overrides its default; the options
    * above (`trackThresh`, `birthThresh`, `appearance`, `rangeCue`) override the file.
@@ -204,8 +208,13 @@ export async function buildStages(
         createFuseStage({
           ...(Object.keys(measure).length > 0 ? { measure } : {}),
           ...(worldTracker ? { tracker: worldTracker } : {}),
+          ...(o.worldFrame === undefined ? {} : { worldFrame: o.worldFrame }),
+          ...(o.egoFrame === undefined ? {} : { groundFrame: o.egoFrame }),
         }),
       );
+      // Only when given: results of the default frames keep their bytes.
+      if (o.worldFrame !== undefined) metadata.worldFrame = o.worldFrame;
+      if (o.egoFrame !== undefined) metadata.egoFrame = o.egoFrame;
       // Recorded whether given or not: the default changed ('ground' before 'mixed'), a results file says which.
       metadata.rangeCue = measure.rangeCue ?? DEFAULT_MEASURE.rangeCue;
     }

@@ -19,7 +19,7 @@ import { loadParams, type PerceptionParams, setsNothing } from '../../graph/para
 import { makeDirs } from '../../io/makeDirs.ts';
 import { FEEDS_AT_ONCE } from '../../graph/replayFeeds.ts';
 import { LiveServer } from '../../live/index.ts';
-import { intArg, numberArg, unitArg } from '../args.ts';
+import { frameArg, intArg, numberArg, unitArg } from '../args.ts';
 import { checkOutputPaths, modelInputs } from '../paths.ts';
 import { rerunWithRecover, withDamageHint } from '../recover.ts';
 import { action, onInterrupt, printJson } from '../run.ts';
@@ -87,6 +87,16 @@ export function register(program: Command): void {
       '--range-cue <cue>',
       'fusion range: mixed (default: pedestrians combined, other classes ground) | ground (flat-ground point) | ' +
         'combined (with the class-height range for every class; for real, uneven roads)',
+    )
+    .option(
+      '--world-frame <frame>',
+      "fusion's fixed frame, where world objects are tracked: a /tf frame above the vehicle's (default: odom; a bag's map or world)",
+      (v) => frameArg('--world-frame', v),
+    )
+    .option(
+      '--ego-frame <frame>',
+      "fusion's vehicle frame, whose z = 0 plane is the road, between the world frame and the cameras (default: base_link; a bag's base_footprint)",
+      (v) => frameArg('--ego-frame', v),
     )
     .option(
       '--params <file>',
@@ -192,6 +202,8 @@ export function register(program: Command): void {
             birthThresh: o.birthThresh as number | undefined,
             appearance: o.appearance !== false,
             rangeCue: o.rangeCue as StageOptions['rangeCue'],
+            worldFrame: o.worldFrame as string | undefined,
+            egoFrame: o.egoFrame as string | undefined,
             recover: o.recover === true,
             ...(await paramsOption(o.params as string | undefined)),
           };
