@@ -69,15 +69,21 @@ function formatS(s: number): string {
   return m > 0 ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
 }
 
+/** Off a terminal, a running item's status is written as a line when it has run this long since its last one. */
+export const HEARTBEAT_MS = 30_000;
+
 /**
  * One status line on a terminal for work running side by side (the suite's workers): `set` an entry per running
- * item, `delete` it when the item is done; `print` writes a line above the status. Nothing when stderr is not a
- * TTY (CI and pipes keep the per-item lines only).
+ * item, `delete` it when the item is done; `print` writes a line above the status. When stderr is not a TTY (CI,
+ * pipes) an item's status is a line of its own once every HEARTBEAT_MS it runs (a scenario of a few minutes had
+ * left a CI log silent until it ended; the bundled ones, seconds long, print none).
  */
-export function createStatusLine(enabled = true) {
+export function createStatusLine(enabled = true, now: () => number = () => performance.now()) {
   const stream = process.stderr;
   const on = enabled && stream.isTTY === true;
   const entries = new Map<string, string>();
+  /** Off a terminal: when each running item started, or last had its status written. */
+  const heard = new Map<string, number>();
   let lastDraw = 0;
   let shown = false;
   const draw = () => {
@@ -92,15 +98,26 @@ export function createStatusLine(enabled = true) {
   };
   return {
     set(key: string, text: string) {
-      if (!on) return;
+      if (!on) {
+        if (!enabled) return;
+        const t = now();
+        const last = heard.get(key);
+        if (last === undefined) heard.set(key, t);
+        else if (t - last >= HEARTBEAT_MS) {
+          heard.set(key, t);
+          stream.write(`  … ${text}\n`);
+        }
+        return;
+      }
       entries.set(key, text);
-      const now = performance.now();
-      if (now - lastDraw < 100) return;
-      lastDraw = now;
+      const t = now();
+      if (t - lastDraw < 100) return;
+      lastDraw = t;
       draw();
     },
     delete(key: string) {
       entries.delete(key);
+      heard.delete(key);
     },
     /** Write `line` (ending in a newline) on stderr, above the status line. */
     print(line: string) {

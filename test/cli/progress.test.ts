@@ -1,5 +1,5 @@
 import { afterEach, expect, it, vi } from 'vitest';
-import { createProgress } from '../../src/cli/progress.ts';
+import { createProgress, createStatusLine, HEARTBEAT_MS } from '../../src/cli/progress.ts';
 
 // Piped stderr (CI, logs): a plain line per 10 %, and the last line when the work ends, with its final `extra`.
 function lines(run: () => void): string[] {
@@ -58,4 +58,34 @@ it('tells no time left before anything is done (there is no rate to tell it by)'
     p.stop();
   });
   expect(out[0]).toMatch(/^replay ░+ {3}0% 0\/20 msgs 0\.0 msgs\/s ETA …$/);
+});
+
+it("off a terminal, a suite's running scenario writes its status once every heartbeat, none for short ones", () => {
+  let t = 0;
+  const out = lines(() => {
+    const status = createStatusLine(true, () => t);
+    status.set('a.yaml', 'short simulate 50%');
+    t = 5_000;
+    status.set('a.yaml', 'short replay 90%');
+    status.delete('a.yaml');
+    status.set('b.yaml', 'long simulate 0%');
+    t += HEARTBEAT_MS - 1;
+    status.set('b.yaml', 'long simulate 20%');
+    t += 1;
+    status.set('b.yaml', 'long simulate 21%');
+    t += HEARTBEAT_MS / 2;
+    status.set('b.yaml', 'long simulate 40%');
+    t += HEARTBEAT_MS / 2;
+    status.set('b.yaml', 'long replay 10%');
+    status.print('[2/2] PASS  long\n');
+  });
+  expect(out).toEqual(['  … long simulate 21%', '  … long replay 10%', '[2/2] PASS  long']);
+  // --no-progress and --json: the lines only.
+  const quiet = lines(() => {
+    const status = createStatusLine(false, () => t);
+    status.set('c', 'x 1%');
+    t += 10 * HEARTBEAT_MS;
+    status.set('c', 'x 99%');
+  });
+  expect(quiet).toEqual([]);
 });
