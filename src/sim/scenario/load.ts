@@ -8,10 +8,10 @@
 import { otherKind } from '../../io/fileKind.ts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { LineCounter, parseDocument } from 'yaml';
+import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ScenarioError } from '../../contracts/errors.ts';
 import type { World } from '../world/world.ts';
-import { issueToError, pickIssue } from './errors.ts';
+import { issueToError, pickIssue, ScenarioMistakes } from './errors.ts';
 import { Scenario } from './schema.ts';
 import { validateScenario } from './validate.ts';
 
@@ -118,8 +118,11 @@ function unclosedAt(text: string, offset: number): number {
   return quote >= 0 ? quote : (open.at(-1) ?? -1);
 }
 
-/** Parse text (YAML is a superset of JSON, so one parser serves both). */
-function parseScenarioText(text: string, where: string): unknown {
+/** Parse text (YAML is a superset of JSON, so one parser serves both); `at` gives a field path's line and column. */
+function parseScenarioText(
+  text: string,
+  where: string,
+): { value: unknown; at: (path: PropertyKey[]) => string } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const err = doc.errors[0];
@@ -172,7 +175,36 @@ function parseScenarioText(text: string, where: string): unknown {
       hint: 'start from a file in scenarios/',
     });
   }
-  return value;
+  // Where a field path's value starts (or its nearest parent that is in the file: a missing field's mapping).
+  const at = (path: PropertyKey[]): string => {
+    for (let k = path.length; k > 0; k--) {
+      const node = doc.getIn(path.slice(0, k), true);
+      const start = isNode(node) ? node.range?.[0] : undefined;
+      const pos = start === undefined ? undefined : lineCounter.linePos(start);
+      if (pos) return `:${pos.line}:${pos.col}`;
+    }
+    return '';
+  };
+  return { value, at };
+}
+
+/** `actors[2].route[0].road` → ['actors', 2, 'route', 0, 'road'] (undefined: not a field path). */
+function fieldPath(text: string): PropertyKey[] | undefined {
+  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*|\[\d+\])*$/.test(text)) return undefined;
+  return [...text.matchAll(/([A-Za-z_]\w*)|\[(\d+)\]/g)].map((m) =>
+    m[1] !== undefined ? m[1] : Number(m[2]),
+  );
+}
+
+/**
+ * A mistake in a field, located: its where becomes `file:line:column` (the form editors and terminals open at the
+ * line), found from the field path its message starts with. Others are returned as they are.
+ */
+function located(err: ScenarioError, where: string, at: (path: PropertyKey[]) => string): ScenarioError {
+  const path = err.where === where ? fieldPath(err.what.split(': ')[0]!) : undefined;
+  const pos = path ? at(path) : '';
+  if (pos === '') return err;
+  return new ScenarioError({ what: err.what, where: `${where}${pos}`, hint: err.hint, cause: err.cause });
 }
 
 /**
@@ -199,7 +231,15 @@ export function scenarioFromValue(raw: unknown, where: string, o: ScenarioLoadOp
 }
 
 export function scenarioFromText(text: string, where: string, o: ScenarioLoadOptions = {}): LoadedScenario {
-  return scenarioFromValue(parseScenarioText(text, where), where, o);
+  const { value, at } = parseScenarioText(text, where);
+  try {
+    return scenarioFromValue(value, where, o);
+  } catch (err) {
+    if (err instanceof ScenarioMistakes)
+      throw new ScenarioMistakes(err.all.map((e) => located(e, where, at)));
+    if (err instanceof ScenarioError) throw located(err, where, at);
+    throw err;
+  }
 }
 
 export async function loadScenario(path: string, o: ScenarioLoadOptions = {}): Promise<LoadedScenario> {
