@@ -68,8 +68,13 @@ export function replayNotes(s: ReplaySummary): string[] {
     const fuse = s.stages.fuse!;
     const world = String(fuse.worldFrame);
     const ego = String(fuse.groundFrame);
+    const above = ((fuse.groundFrameRoots as string[] | undefined) ?? []).filter((r) => r !== ego);
     notes.push(
-      `${noPose} camera frames had no transform ${world} → ${ego} in /tf: their world objects were placed as if the vehicle stood at the origin of ${world}; where the recording's fixed frame has another name (map, world), pass it with --world-frame`,
+      `${noPose} camera frames had no transform ${world} → ${ego} in /tf: their world objects were placed as if the vehicle stood at the origin (in ${ego} while no pose had been found); ${
+        above.length > 0
+          ? `the recording's /tf has ${ego} under ${above.join(', ')}: pass --world-frame ${above[0]}`
+          : `${ego} has no parent in the recording's /tf (a fixed camera: then this is right); a moving vehicle's fixed frame is named with --world-frame`
+      }`,
     );
   }
   if ('fuse' in s.stages && p.trackBoxes > 0 && p.worldObjects === 0) {

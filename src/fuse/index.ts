@@ -1,8 +1,10 @@
 export { CLASS_GROUPS, CLASS_SIZE_PRIORS, footprintOffsetM } from './priors.ts';
 export {
   DEFAULT_MEASURE,
+  emptyMeasureNotes,
   type GroundMeasurement,
   type MeasureConfig,
+  type MeasureNotes,
   measureTrack,
   RANGE_CUES,
   type RangeCue,

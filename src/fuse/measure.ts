@@ -27,6 +27,9 @@
  * correlated; the dominant terms (σ_θ, k_h) are not, and the combination treats them as independent.
  * A box cut by the image's side adds half the class length to both σ_r and σ_l (its visible centre is not the
  * object's).
+ * A camera rolled about its optical axis (relative to the ground frame) has its boxes levelled first (level.ts):
+ * the bottom point and height are taken along the world's vertical in the image, and their σ widened where the box
+ * cannot tell width from height (tilts near 45°). A camera without roll takes the level path exactly as before.
  */
 import type { ViperClass } from '../contracts/classes.ts';
 import type { Vec3 } from '../contracts/geometry.ts';
@@ -34,6 +37,8 @@ import type { Track2D } from '../contracts/perception.ts';
 import { type CameraModel, unprojectPixel } from '../geometry/camera.ts';
 import { backProjectToGround } from '../geometry/ground.ts';
 import { applyPose, type Pose, quatRotate } from '../geometry/quat.ts';
+import { cameraRollRad, ROLL_EPS_RAD, upInCamera } from './level.ts';
+import { levelView, rolledView } from './boxView.ts';
 import { CLASS_SIZE_PRIORS, footprintOffsetM, footprintOffsetStdM } from './priors.ts';
 
 export interface MeasureConfig {
@@ -121,8 +126,27 @@ export interface GroundMeasurement {
 }
 
 /**
+ * What `measureTrack` met on one camera's tracks that the caller should report (the fuse stage turns it into a
+ * `camera-roll` FrameIssue): the camera's roll about its optical axis, how many boxes were measured, how many of
+ * them had their height from the class aspect prior (tilted near 45°), how many could not be levelled at all.
+ */
+export interface MeasureNotes {
+  rollRad: number;
+  tracks: number;
+  fromPrior: number;
+  noVertical: number;
+}
+
+export function emptyMeasureNotes(): MeasureNotes {
+  return { rollRad: 0, tracks: 0, fromPrior: 0, noVertical: 0 };
+}
+
+/**
  * `groundFromCamera`: camera optical → ground frame (its z = 0 is the road); `worldFromGround`: ground → world
  * (odom ← base_link: the ego pose). Returns null when neither method gives a point in front of the camera.
+ * A camera rolled about its optical axis (and pitched) is levelled first (level.ts): the bottom and height are
+ * taken along the world's vertical in the image; a camera without roll reads the box as it is. `notes`, when
+ * given, counts what the caller should report (`MeasureNotes`).
  */
 export function measureTrack(
   track: Track2D,
@@ -130,17 +154,28 @@ export function measureTrack(
   groundFromCamera: Pose,
   worldFromGround: Pose,
   cfg: MeasureConfig = DEFAULT_MEASURE,
+  notes?: MeasureNotes,
 ): GroundMeasurement | null {
   const size = CLASS_SIZE_PRIORS[track.cls];
-  const { x1, x2, y1, y2 } = track.box;
-  const u = (x1 + x2) / 2;
   const camOrigin = groundFromCamera.translation;
   const camHeight = camOrigin[2];
-  const marginX = Math.max(cfg.edgeMarginPx, cfg.edgeMarginFrac * model.width);
-  const marginY = Math.max(cfg.edgeMarginPx, cfg.edgeMarginFrac * model.height);
-  const bottomCut = y2 >= model.height - marginY;
+  const up = upInCamera(groundFromCamera);
+  const roll = cameraRollRad(up);
+  const view =
+    Math.abs(roll) <= ROLL_EPS_RAD
+      ? levelView(track, model, cfg)
+      : rolledView(track, model, groundFromCamera, up, size, cfg);
+  if (notes) {
+    notes.rollRad = roll;
+    notes.tracks++;
+  }
+  if (!view) {
+    if (notes) notes.noVertical++;
+    return null;
+  }
+  if (view.fromPrior && notes) notes.fromPrior++;
+  const { bottomCut, topCut } = view;
   const onSidewalk = SIDEWALK_CLASSES.has(track.cls);
-  const topCut = y1 <= marginY;
 
   // Horizontal bearing of the bottom-centre ray (both cues lie on it) and the cues' horizontal ranges from the
   // camera, with their 1σ.
@@ -148,14 +183,14 @@ export function measureTrack(
   let height: { r: number; s: number } | null = null;
   let bearing: [number, number] | null = null;
   if (!bottomCut && camHeight > 0) {
-    const hit = backProjectToGround(model, groundFromCamera, [u, y2]);
+    const hit = backProjectToGround(model, groundFromCamera, view.bottomPx);
     if (hit && hit.rangeM <= cfg.maxGroundRangeM) {
       const dx = hit.point[0] - camOrigin[0];
       const dy = hit.point[1] - camOrigin[1];
       const rb = Math.hypot(dx, dy);
       if (rb > 1e-6) {
         bearing = [dx / rb, dy / rb];
-        const angStd = Math.hypot(cfg.sigmaVPx / model.fy, cfg.pitchStdRad);
+        const angStd = Math.hypot(view.sBottomPx / view.fDown, cfg.pitchStdRad);
         const sz = onSidewalk ? cfg.sidewalkHeightStdM : 0;
         ground = {
           r: rb,
@@ -169,20 +204,18 @@ export function measureTrack(
   const combine = cfg.rangeCue === 'combined' || (cfg.rangeCue === 'mixed' && onSidewalk);
   const useHeight = combine || !ground;
   if (useHeight && !(topCut && ground)) {
-    const hPx = y2 - y1;
-    const top = unprojectPixel(model, u, y1);
-    const bottom = unprojectPixel(model, u, y2);
-    const dyn = bottom[1] - top[1];
-    if (hPx > 1 && dyn > 0) {
+    const hPx = view.hPx;
+    const bottom = unprojectPixel(model, view.bottomPx[0], view.bottomPx[1]);
+    const z = hPx > 1 ? view.depth(bottom, size[2]) : null;
+    if (z !== null) {
       // Depth along the optical axis from the class height, then the bottom-centre ray scaled to that depth.
-      const z = size[2] / dyn;
       const p = applyPose(groundFromCamera, [bottom[0] * z, bottom[1] * z, z]);
       const dx = p[0] - camOrigin[0];
       const dy = p[1] - camOrigin[1];
       const rb = Math.hypot(dx, dy);
       if (rb > 1e-6) {
         bearing ??= [dx / rb, dy / rb];
-        const rel = Math.hypot(cfg.heightRelStd, (Math.SQRT2 * cfg.sigmaVPx) / hPx);
+        const rel = Math.hypot(cfg.heightRelStd, view.sHeightPx / hPx);
         height = { r: rb, s: rb * rel };
       }
     }
@@ -212,11 +245,10 @@ export function measureTrack(
   const centreGround: Vec3 = [camOrigin[0] + ex * r, camOrigin[1] + ey * r, 0];
   const sFoot = footprintOffsetStdM(size);
   let sr = Math.hypot(sRange, sFoot) + cfg.minStdM;
-  let sl = (cfg.sigmaUPx * r) / model.fx + cfg.minStdM;
+  let sl = (cfg.sigmaUPx * r) / view.fLat + cfg.minStdM;
   // A box cut by the left or right image border has an unreliable horizontal centre: widen the lateral spread by
   // half the object's largest extent (the centre may be anywhere within it), and the radial one alike.
-  const sideCut = x1 <= marginX || x2 >= model.width - marginX;
-  if (sideCut) {
+  if (view.sideCut) {
     sl += size[0] / 2;
     sr += size[0] / 2;
   }

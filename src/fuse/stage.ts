@@ -11,7 +11,14 @@ import { type CameraModel, cameraModel } from '../geometry/camera.ts';
 import { IDENTITY_POSE, yawFromQuat } from '../geometry/quat.ts';
 import { TransformTree } from '../geometry/TransformTree.ts';
 import type { Stage } from '../contracts/stage.ts';
-import { DEFAULT_MEASURE, type GroundMeasurement, type MeasureConfig, measureTrack } from './measure.ts';
+import {
+  DEFAULT_MEASURE,
+  emptyMeasureNotes,
+  type GroundMeasurement,
+  type MeasureConfig,
+  type MeasureNotes,
+  measureTrack,
+} from './measure.ts';
 import { createWorldTracker, type WorldTracker, type WorldTrackerConfig } from './worldTracker.ts';
 
 export interface FuseStageOptions {
@@ -33,6 +40,10 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
   const models = new WeakMap<Calibration, CameraModel>();
   let measurements = 0;
   let skipped = 0;
+  /** Feeds whose ego pose has been found; until then their objects are in the ground frame (ego at the origin). */
+  const posed = new Set<string>();
+  /** Where the ground frame's tree tops out when the world frame is not in it (`map`; itself: no parent). */
+  const roots = new Set<string>();
   return {
     name: 'fuse',
     async process(batch) {
@@ -90,22 +101,33 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
             continue;
           }
           let worldFromGround = tree.lookup(worldFrame, groundFrame);
-          if (!worldFromGround) {
+          if (worldFromGround) posed.add(rig.feedId);
+          else {
+            const root = tree.root(groundFrame);
+            roots.add(root);
             result.issues.push({
               cameraId: frame.cameraId,
               kind: 'no-ego-pose',
-              message: `no transform ${worldFrame} → ${groundFrame}: objects placed as if the ego were at the origin`,
+              message: `no transform ${worldFrame} → ${groundFrame}: objects placed as if the ego were at the origin${root === groundFrame ? '' : ` (${groundFrame} is under ${root} in /tf)`}`,
             });
             worldFromGround = IDENTITY_POSE;
           }
           egoYaw ??= yawFromQuat(worldFromGround.rotation);
+          const notes = emptyMeasureNotes();
           for (const t of tracks) {
-            const m = measureTrack(t, model, groundFromCam, worldFromGround, measureCfg);
+            const m = measureTrack(t, model, groundFromCam, worldFromGround, measureCfg, notes);
             if (m) ms.push(m);
           }
+          const issue = rollIssue(notes);
+          if (issue) result.issues.push({ cameraId: frame.cameraId, kind: 'camera-roll', message: issue });
         }
         measurements += ms.length;
-        result.objects = tracker.update(ms, rig.tNs, egoYaw);
+        const objects = tracker.update(ms, rig.tNs, egoYaw);
+        // Never an ego pose (a fixed camera, or a bag without the world frame): the tracker's frame is the ground
+        // frame, and the objects say so (a frame_id found nowhere in /tf places nothing in Foxglove).
+        result.objects = posed.has(rig.feedId)
+          ? objects
+          : objects.map((o) => ({ ...o, frameId: groundFrame }));
       }
       return batch;
     },
@@ -115,6 +137,25 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
       feeds: trackers.size,
       measurements,
       camerasSkipped: skipped,
+      ...(roots.size > 0 ? { groundFrameRoots: [...roots].sort() } : {}),
     }),
   };
+}
+
+/**
+ * What a rolled camera's measurements could not make good, in one line (null when nothing): boxes whose height came
+ * from the class aspect prior (tilted near 45°, where the box gives only width + height: their range σ is widened),
+ * and boxes at the vertical's vanishing point (not fused).
+ */
+export function rollIssue(notes: MeasureNotes): string | null {
+  if (notes.fromPrior === 0 && notes.noVertical === 0) return null;
+  const deg = ((notes.rollRad * 180) / Math.PI).toFixed(1);
+  const parts: string[] = [];
+  if (notes.fromPrior > 0)
+    parts.push(
+      `${notes.fromPrior} of ${notes.tracks} boxes tilted near 45°: height from the class aspect, range σ widened`,
+    );
+  if (notes.noVertical > 0)
+    parts.push(`${notes.noVertical} of ${notes.tracks} boxes at the vertical's vanishing point: not fused`);
+  return `camera rolled ${deg}° from the ground's vertical: ${parts.join('; ')}`;
 }

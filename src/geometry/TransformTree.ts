@@ -34,6 +34,11 @@ export class TransformTree {
     return [...s].sort();
   }
 
+  /** The top of `frame`'s tree (`frame` itself when /tf gives it no parent): `map` for a bag's base_link. */
+  root(frame: string): string {
+    return this.toRoot(frame).root;
+  }
+
   /** Pose of `frame` in its root: maps frame coordinates into root coordinates; chain lists frames up to root. */
   private toRoot(frame: string): { root: string; chain: string[]; poses: Pose[] } {
     const chain = [frame];

@@ -38,6 +38,34 @@ describe('fusion with non-finite transforms', () => {
     expect(frames[4]!.issues.map((i) => i.kind)).toEqual(['no-ego-pose']);
   });
 
+  it('no world frame in /tf: objects about the vehicle, labelled in its frame, and where its tree tops out said', async () => {
+    const ego = egoPose(0, 0, 0);
+    const tracks = new Map([['cam_front', [track('cam_front', 1, seen(car, ego, front.mount)!)]]]);
+    const run = async (pose: Transform, worldFrame?: string) => {
+      const stage = createFuseStage(worldFrame ? { worldFrame } : {});
+      const frames = [0, 1, 2].map((i) => rigResult(i, BigInt(i) * NS, [front], pose, tracks));
+      await stage.process(frames);
+      return { frames, describe: stage.describe!() };
+    };
+    // A bag's map → base_link.
+    const map = await run({ ...ego, parent: 'map' });
+    expect(map.frames[2]!.objects!.map((o) => o.frameId)).toEqual(['base_link']);
+    expect(map.frames[2]!.issues[0]!.message).toBe(
+      'no transform odom → base_link: objects placed as if the ego were at the origin (base_link is under map in /tf)',
+    );
+    expect(map.describe.groundFrameRoots).toEqual(['map']);
+    // Named: fused in it, as odom is.
+    const named = await run({ ...ego, parent: 'map' }, 'map');
+    expect(named.frames[2]!.objects!.map((o) => o.frameId)).toEqual(['map']);
+    expect(named.frames.flatMap((f) => f.issues)).toEqual([]);
+    expect(named.describe.groundFrameRoots).toBeUndefined();
+    expect(named.frames[2]!.objects![0]!.box.center).toEqual(map.frames[2]!.objects![0]!.box.center);
+    // A fixed camera: base_link has no parent.
+    const fixed = await run({ ...ego, parent: 'elsewhere', child: 'unrelated' });
+    expect(fixed.frames[2]!.objects!.map((o) => o.frameId)).toEqual(['base_link']);
+    expect(fixed.describe.groundFrameRoots).toEqual(['base_link']);
+  });
+
   it('a camera mount with an infinite value is skipped with an issue', async () => {
     const stage = createFuseStage();
     const ego = egoPose(0, 0, 0);
