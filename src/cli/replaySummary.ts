@@ -1,6 +1,7 @@
 /** The text summary `viper replay` prints for one replayed recording (`--json` prints the object itself). */
 import { nsToSec } from '../contracts/time.ts';
 import type { ReplaySummary } from '../graph/replay.ts';
+import { plural } from './words.ts';
 
 /** The summary as JSON prints it: the object, with the notes the text shows. */
 export function summaryJson(s: ReplaySummary): ReplaySummary & { notes: string[] } {
@@ -68,13 +69,16 @@ export function replayNotes(s: ReplaySummary): string[] {
     const fuse = s.stages.fuse!;
     const world = String(fuse.worldFrame);
     const ego = String(fuse.groundFrame);
-    const above = ((fuse.groundFrameRoots as string[] | undefined) ?? []).filter((r) => r !== ego);
+    const roots = (fuse.groundFrameRoots as string[] | undefined) ?? [];
+    const above = roots.filter((r) => r !== ego);
+    const why =
+      above.length > 0
+        ? `the recording's /tf has ${ego} under ${above.join(', ')}: pass --world-frame ${above[0]}`
+        : roots.length > 0
+          ? `${ego} has no parent in the recording's /tf (a fixed camera: then this is right); a moving vehicle's fixed frame is named with --world-frame`
+          : `they came before the first ${world} → ${ego} transform (${plural(Number(fuse.lateEgoPoseFeeds ?? 0), 'feed')} whose /tf starts after its images)`;
     notes.push(
-      `${noPose} camera frames had no transform ${world} → ${ego} in /tf: their world objects were placed as if the vehicle stood at the origin (in ${ego} while no pose had been found); ${
-        above.length > 0
-          ? `the recording's /tf has ${ego} under ${above.join(', ')}: pass --world-frame ${above[0]}`
-          : `${ego} has no parent in the recording's /tf (a fixed camera: then this is right); a moving vehicle's fixed frame is named with --world-frame`
-      }`,
+      `${noPose} camera frames had no transform ${world} → ${ego} in /tf: their world objects were placed as if the vehicle stood at the origin (in ${ego} while no pose had been found); ${why}`,
     );
   }
   if ('fuse' in s.stages && p.trackBoxes > 0 && p.worldObjects === 0) {

@@ -42,8 +42,18 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
   let skipped = 0;
   /** Feeds whose ego pose has been found; until then their objects are in the ground frame (ego at the origin). */
   const posed = new Set<string>();
-  /** Where the ground frame's tree tops out when the world frame is not in it (`map`; itself: no parent). */
-  const roots = new Set<string>();
+  /** Per feed, where the ground frame's tree tops out when the world frame is not in it (`map`; itself: no parent). */
+  const roots = new Map<string, Set<string>>();
+  // For the summary: where the trees of feeds that never had an ego pose top out, and how many feeds had theirs
+  // only after their first frames (a /tf stream starting later than the images).
+  const unposed = () => {
+    const never = [...roots].filter(([feed]) => !posed.has(feed)).flatMap(([, r]) => [...r]);
+    const late = [...roots.keys()].filter((feed) => posed.has(feed)).length;
+    return {
+      ...(never.length > 0 ? { groundFrameRoots: [...new Set(never)].sort() } : {}),
+      ...(late > 0 ? { lateEgoPoseFeeds: late } : {}),
+    };
+  };
   return {
     name: 'fuse',
     async process(batch) {
@@ -104,7 +114,7 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
           if (worldFromGround) posed.add(rig.feedId);
           else {
             const root = tree.root(groundFrame);
-            roots.add(root);
+            roots.set(rig.feedId, (roots.get(rig.feedId) ?? new Set()).add(root));
             result.issues.push({
               cameraId: frame.cameraId,
               kind: 'no-ego-pose',
@@ -137,7 +147,7 @@ export function createFuseStage(opts: FuseStageOptions = {}): Stage {
       feeds: trackers.size,
       measurements,
       camerasSkipped: skipped,
-      ...(roots.size > 0 ? { groundFrameRoots: [...roots].sort() } : {}),
+      ...unposed(),
     }),
   };
 }

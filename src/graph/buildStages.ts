@@ -194,7 +194,13 @@ export async function buildStages(
     metadata.detector = 'none';
   }
   if (detector !== 'none' && tracker !== 'none') {
-    stages.push(createTrackStage({ kind: tracker as 'bytetrack' | 'sort', config: trackConfig }));
+    stages.push(
+      createTrackStage({
+        kind: tracker as 'bytetrack' | 'sort',
+        config: trackConfig,
+        frames: { world: o.worldFrame, ego: o.egoFrame },
+      }),
+    );
     if (o.trackThresh !== undefined) metadata.trackThresh = String(o.trackThresh);
     if (o.appearance === false && tracker === 'bytetrack') metadata.appearance = 'off';
     if (o.birthThresh !== undefined) metadata.birthThresh = String(o.birthThresh);

@@ -21,6 +21,8 @@ import { createTracker, type Tracker } from './tracker.ts';
 export interface TrackStageOptions {
   kind: 'bytetrack' | 'sort';
   config?: Partial<TrackerConfig>;
+  /** The fixed and vehicle frames of /tf the ground gate and ego motion read (default odom and base_link). */
+  frames?: { world?: string; ego?: string };
 }
 
 /**
@@ -62,12 +64,14 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
   const useGround = (config.groundGate ?? 0) > 0 && opts.kind === 'bytetrack';
   const useColours = checked.appearanceWeight > 0 && opts.kind === 'bytetrack';
   const useEgoMotion = checked.egoMotion;
+  const tfFrames = { world: opts.frames?.world ?? FRAMES.world, ego: opts.frames?.ego ?? FRAMES.ego };
   const egoClasses = checked.egoMotionClasses;
   const models = new WeakMap<Calibration, CameraModel | null>();
   /** Each (feed, camera)'s model and poses at its previous frame (and that frame's index), for ego motion. */
   const cameras = new Map<string, { camera: CameraAtFrame; seq: number }>();
   let frames = 0;
   let undecodable = 0;
+  let ungrounded = 0;
   return {
     name: `track-${opts.kind}`,
     async process(batch) {
@@ -104,7 +108,10 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
             rel: tracker.config.groundBoxNoise,
             px: tracker.config.groundNoisePx,
           };
-          const camera = frame && (useGround || useEgoMotion) ? cameraAtFrame(frame, models) : undefined;
+          const camera =
+            frame && (useGround || useEgoMotion) ? cameraAtFrame(frame, models, tfFrames) : undefined;
+          // Said in the summary: a recording without the frames (a bag's map, a fixed camera) tracks without the gate.
+          if (useGround && frame && !camera && dets.length > 0) ungrounded++;
           if (useEgoMotion) {
             // The ego's motion since this camera's previous frame, each track warped at its own depth.
             const prev = cameras.get(key);
@@ -131,6 +138,7 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
       tracker: opts.kind,
       appearance: useColours,
       ...(undecodable > 0 ? { appearanceUndecodedFrames: undecodable } : {}),
+      ...(ungrounded > 0 ? { groundGateOffFrames: ungrounded, groundGateFrames: tfFrames } : {}),
       trackers: trackers.size,
       frames,
     }),
@@ -163,11 +171,13 @@ async function detectionColours(
 
 /**
  * The frame's camera model and poses, or undefined where it has no usable calibration or no transform chain
- * camera → base_link → odom (the ground gate and ego-motion compensation are then off for this frame).
+ * camera → ego frame → world frame (base_link, odom unless `frames` names others; the ground gate and ego-motion
+ * compensation are then off for this frame).
  */
 function cameraAtFrame(
   frame: CameraFrame,
   models: WeakMap<Calibration, CameraModel | null>,
+  tf: { world: string; ego: string },
 ): CameraAtFrame | undefined {
   const calib = frame.calibration;
   if (!calib) return undefined;
@@ -182,8 +192,8 @@ function cameraAtFrame(
   }
   if (!model) return undefined;
   const tree = new TransformTree(frame.transforms);
-  const groundFromCamera = tree.lookup(FRAMES.ego, calib.frameId || frame.cameraId);
-  const worldFromGround = tree.lookup(FRAMES.world, FRAMES.ego);
+  const groundFromCamera = tree.lookup(tf.ego, calib.frameId || frame.cameraId);
+  const worldFromGround = tree.lookup(tf.world, tf.ego);
   if (!groundFromCamera || !worldFromGround) return undefined;
   return { model, groundFromCamera, worldFromGround };
 }

@@ -52,6 +52,24 @@ describe('replay notes', () => {
     expect(notes({ perception: undefined, stages: {} })).toEqual([]);
   });
 
+  it('frames without an ego pose: the frame above the vehicle, a fixed camera, or /tf starting after the images', () => {
+    const fuse = (more: Record<string, unknown>) => ({
+      issueKinds: { 'no-ego-pose': 3 },
+      stages: { ...base.stages, fuse: { worldFrame: 'odom', groundFrame: 'base_link', ...more } },
+    });
+    const head =
+      '3 camera frames had no transform odom → base_link in /tf: their world objects were placed as if the vehicle stood at the origin (in base_link while no pose had been found); ';
+    expect(notes(fuse({ groundFrameRoots: ['map'] }))).toEqual([
+      `${head}the recording's /tf has base_link under map: pass --world-frame map`,
+    ]);
+    expect(notes(fuse({ groundFrameRoots: ['base_link'] }))).toEqual([
+      `${head}base_link has no parent in the recording's /tf (a fixed camera: then this is right); a moving vehicle's fixed frame is named with --world-frame`,
+    ]);
+    expect(notes(fuse({ lateEgoPoseFeeds: 1 }))).toEqual([
+      `${head}they came before the first odom → base_link transform (1 feed whose /tf starts after its images)`,
+    ]);
+  });
+
   it('every message at one log time (a writer that stamped nothing): the unaligned cameras are said to be why', () => {
     expect(notes({ startNs: 0n, endNs: 0n, rigFrames: 10 })).toEqual([
       'every message has the same log time (0 ns): frames are read topic by topic, so cameras are not aligned into rig frames (10 camera frames in 10 rig frames); rewrite the recording with real log times',

@@ -44,6 +44,20 @@ async function renameOdom(src: string, dst: string): Promise<void> {
   await reader.close();
 }
 
+/** The payloads of every 2D track message (`/perception/<camera>/annotations`) of a results file, in order. */
+async function annotations(path: string): Promise<string[]> {
+  const r = await RecordingReader.open(path);
+  const out: string[] = [];
+  try {
+    for await (const m of r.messages())
+      if (/^\/perception\/.*\/annotations$/.test(m.channel.topic))
+        out.push(`${m.channel.topic} ${Buffer.from(m.data).toString('base64')}`);
+  } finally {
+    await r.close();
+  }
+  return out;
+}
+
 /** The world objects of a results file, frame by frame: [x, y] of each (rounded to the millimetre) and its frame. */
 async function objects(path: string): Promise<{ xy: number[][][]; frames: Set<string> }> {
   const r = await RecordingReader.open(path);
@@ -61,7 +75,11 @@ async function objects(path: string): Promise<{ xy: number[][][]; frames: Set<st
   return { xy, frames };
 }
 
-async function replayJson(input: string, out: string, ...more: string[]): Promise<{ notes: string[] }> {
+async function replayJson(
+  input: string,
+  out: string,
+  ...more: string[]
+): Promise<{ notes: string[]; stages: Record<string, Record<string, unknown>> }> {
   const r = await viperInProcess(['replay', input, '-o', out, '--detector', 'oracle', '--json', ...more]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
@@ -81,6 +99,9 @@ describe('fusion frames', () => {
     expect(s.notes.join('\n')).toMatch(
       /^\d+ camera frames had no transform odom → base_link in \/tf: their world objects were placed as if the vehicle stood at the origin \(in base_link while no pose had been found\); the recording's \/tf has base_link under site: pass --world-frame site$/m,
     );
+    // The 2D tracker's ground gate had no poses either, and says so.
+    expect(s.stages['track-bytetrack']!.groundGateOffFrames).toBeGreaterThan(0);
+    expect(base.stages['track-bytetrack']!.groundGateOffFrames).toBeUndefined();
     const wrong = await objects(join(dir, 'site.results.mcap'));
     const right = await objects(join(dir, 'odom.results.mcap'));
     expect(wrong.xy).not.toEqual(right.xy);
@@ -91,12 +112,17 @@ describe('fusion frames', () => {
   it('--world-frame site fuses as odom did, in that frame', async () => {
     const s = await replayJson(site, join(dir, 'named.results.mcap'), '--world-frame', '/site');
     expect(s.notes.join('\n')).not.toMatch(/no transform/);
+    expect(s.stages['track-bytetrack']!.groundGateOffFrames).toBeUndefined();
     const named = await objects(join(dir, 'named.results.mcap'));
     const base = await objects(join(dir, 'odom.results.mcap'));
     expect(named.xy).toEqual(base.xy);
     expect(named.xy.flat().length).toBeGreaterThan(0);
     expect([...named.frames]).toEqual(['site']);
     expect([...base.frames]).toEqual(['odom']);
+    // The 2D tracker's ground gate reads the same frames: its tracks are the odom run's, byte for byte.
+    const tracks = await annotations(join(dir, 'named.results.mcap'));
+    expect(tracks.length).toBeGreaterThan(0);
+    expect(tracks).toEqual(await annotations(join(dir, 'odom.results.mcap')));
   }, 60_000);
 
   it('a frame name that cannot be one is refused on one line', async () => {
@@ -104,5 +130,18 @@ describe('fusion frames', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: config: --world-frame 'my map' is not a frame name \(--world-frame\)/);
+    // The vehicle's own frame: every lookup would succeed and objects move with it.
+    const same = await viperInProcess([
+      'replay',
+      rec,
+      '-o',
+      join(dir, 'x.mcap'),
+      '--world-frame',
+      'base_link',
+    ]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(
+      /^error: config: --world-frame base_link is the vehicle's frame \(the default --ego-frame\)/,
+    );
   });
 });

@@ -64,6 +64,15 @@ describe('fusion with non-finite transforms', () => {
     const fixed = await run({ ...ego, parent: 'elsewhere', child: 'unrelated' });
     expect(fixed.frames[2]!.objects!.map((o) => o.frameId)).toEqual(['base_link']);
     expect(fixed.describe.groundFrameRoots).toEqual(['base_link']);
+    // /tf starting after the images: the first frames without a pose, then odom as usual (not called a fixed camera).
+    const stage = createFuseStage();
+    const late = [0, 1, 2, 3].map((i) =>
+      rigResult(i, BigInt(i) * NS, [front], i < 2 ? { ...ego, parent: 'x', child: 'y' } : ego, tracks),
+    );
+    await stage.process(late);
+    expect(late[3]!.objects!.map((o) => o.frameId)).toEqual(['odom']);
+    expect(stage.describe!()).toMatchObject({ lateEgoPoseFeeds: 1 });
+    expect(stage.describe!().groundFrameRoots).toBeUndefined();
   });
 
   it('a camera mount with an infinite value is skipped with an issue', async () => {

@@ -10,6 +10,7 @@ import {
   ViperError,
   withHintAdded,
 } from '../../contracts/errors.ts';
+import { frames as FRAMES } from '../../contracts/topics.ts';
 import { withRecoverHint } from '../../io/index.ts';
 import { openChecked } from '../../graph/openRecording.ts';
 import { replay } from '../../graph/replay.ts';
@@ -189,6 +190,13 @@ export function register(program: Command): void {
             });
           // Paced (watched) replays release each rig frame as it is done: six at a time came out as bursts.
           const batchSize = (o.batchSize as number | undefined) ?? (o.speed !== undefined ? 1 : 6);
+          // The same frame twice: every lookup succeeds, and fusion would track in the moving vehicle's frame.
+          if (o.worldFrame !== undefined && o.worldFrame === (o.egoFrame ?? FRAMES.ego))
+            throw new ConfigError({
+              what: `--world-frame ${o.worldFrame} is the vehicle's frame (${o.egoFrame === undefined ? 'the default --ego-frame' : '--ego-frame'}): objects would be tracked as it moves`,
+              where: '--world-frame',
+              hint: "name the recording's fixed frame (odom, map), above the vehicle's in /tf",
+            });
           const stageOpts: StageOptions = {
             model: o.model as string | undefined,
             detector: o.detector as StageOptions['detector'],
