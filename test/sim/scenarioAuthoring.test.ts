@@ -329,6 +329,17 @@ describe('expectations no run can meet', () => {
     loads(
       mutate((s) => (s.expect = { metrics: [{ metric: 'IDF1', min: 0.5, class: 'car', camera: 'world' }] })),
     );
+    // On world objects without a class: every actor out of view (the message had read "no undefined").
+    const world = refusal(
+      mutate((s) => {
+        s.actors = [];
+        farRoad(s);
+        s.expect = { metrics: [{ metric: 'IDF1', min: 0.5, camera: 'world' }] };
+      }),
+    );
+    expect(world.message).toContain(
+      'expect.metrics[0].camera: no actor is ever in the view of any camera at least 8 px tall (every frame checked, occlusion ignored), so IDF1 on world objects is never measured',
+    );
   });
 
   it('an actor under the 8 px the suite scores from is not in view (a 7.5 px pedestrian had passed at 4 px)', () => {

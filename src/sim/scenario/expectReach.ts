@@ -171,10 +171,14 @@ export function checkExpectInView(w: World, where: string, minPx = MIN_VIEW_PX):
         'name a camera that sees the actors, or check the camera’s mount (yaw, pitch)',
         where,
       );
+    // Over the cameras or on world objects (camera: world): of a class, or of every actor.
+    const of = m.class === undefined ? '' : ` of class ${m.class}`;
     fail(
-      `expect.metrics[${i}].class`,
-      `no ${m.class} is ever in the view of any camera at least ${minPx} px tall (every frame checked, occlusion ignored), so ${m.metric} of class ${m.class}${m.camera === 'world' ? ' on world objects' : ''} ${never}`,
-      'move the actor (or the ego) so that a camera sees it, or check another class',
+      `expect.metrics[${i}].${m.class === undefined ? 'camera' : 'class'}`,
+      `no ${m.class ?? 'actor'} is ever in the view of any camera at least ${minPx} px tall (every frame checked, occlusion ignored), so ${m.metric}${of}${m.camera === 'world' ? ' on world objects' : ''} ${never}`,
+      m.class === undefined
+        ? 'move the actors (or the ego) so that a camera sees them'
+        : 'move the actor (or the ego) so that a camera sees it, or check another class',
       where,
     );
   });
