@@ -68,11 +68,11 @@ describe('event checks', () => {
     expect(s(0.5)).toMatchObject({ ok: true });
     expect(s(0.5).value).toBeCloseTo(0.4, 9);
     expect(s(0.3).ok).toBe(false);
-    expect(s(0.3).detail).toMatch(/tracked 0.40 s after becoming ≥ 0.5 visible at 0.20 s/);
+    expect(s(0.3).detail).toMatch(/tracked 0.40 s after becoming ≥ 0.5 visible and ≥ 8 px tall at 0.20 s/);
   });
 
   it('events count an actor visible only from the height the metrics score (8 px): a speck is no one to track yet', () => {
-    // P1 is in view from frame 0 but 5 px tall until frame 4; tracked (confirmed) and one world id from frame 5.
+    // P1 is fully visible from frame 0 but 5 px tall until frame 4; tracked (confirmed) and one world id from frame 5.
     const tall = (k: number) => k >= 4;
     const r = run(10, (k) => {
       const a = actor('P1', 50, 1, 'pedestrian');
@@ -94,7 +94,7 @@ describe('event checks', () => {
       'x',
     ).checks;
     expect(t).toMatchObject({ ok: true });
-    expect(t!.detail).toMatch(/tracked 0.10 s after becoming ≥ 0.5 visible at 0.40 s/);
+    expect(t!.detail).toMatch(/tracked 0.10 s after becoming ≥ 0.5 visible and ≥ 8 px tall at 0.40 s/);
     expect(w).toMatchObject({ ok: true });
     expect(w!.detail).toContain('world id 7 covers 5/6 visible frames');
     // With the don't-care height off, the speck counts from frame 0, as before.
@@ -104,7 +104,7 @@ describe('event checks', () => {
       'x',
       { minHeightPx: 0 },
     ).checks[0]!;
-    expect(off.detail).toMatch(/tracked 0.50 s after becoming ≥ 0.5 visible at 0 s/);
+    expect(off.detail).toMatch(/tracked 0.50 s after becoming ≥ 0.5 visible at 0 s \(/);
   });
 
   it('no_id_switch counts 2D switches in a camera and world-id switches without one', () => {

@@ -37,6 +37,10 @@ export interface EventContext {
 
 const fmt = (x: number, d = 2) => (Number.isInteger(x) ? String(x) : x.toFixed(d));
 
+/** `≥ 0.5 visible and ≥ 8 px tall`: what counts as visible to an event check, as its details say it. */
+const visibleAs = (min: number, minHeightPx: number) =>
+  `≥ ${min} visible${minHeightPx > 0 ? ` and ≥ ${minHeightPx} px tall` : ''}`;
+
 function seconds(run: RunData, k: number): number {
   return Number(run.stampsNs[k]! - run.stampsNs[0]!) / 1e9;
 }
@@ -110,7 +114,7 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
           name,
           ok: false,
           value: null,
-          detail: `${e.actor} is never ≥ ${e.minVisible} visible${where}`,
+          detail: `${e.actor} is never ${visibleAs(e.minVisible, ctx.minHeightPx)}${where}`,
         };
       }
       const k0 = vis[0]!;
@@ -123,7 +127,7 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
           name,
           ok: false,
           value: null,
-          detail: `${e.actor} ≥ ${e.minVisible} visible from ${fmt(t0)} s, never tracked`,
+          detail: `${e.actor} ${visibleAs(e.minVisible, ctx.minHeightPx)} from ${fmt(t0)} s, never tracked`,
         };
       }
       const delay = seconds(run, k1) - t0;
@@ -132,7 +136,7 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
         name,
         ok: delay <= e.seconds + 1e-9,
         value: delay,
-        detail: `tracked ${fmt(delay)} s after becoming ≥ ${e.minVisible} visible at ${fmt(t0)} s (needs ≤ ${e.seconds} s)`,
+        detail: `tracked ${fmt(delay)} s after becoming ${visibleAs(e.minVisible, ctx.minHeightPx)} at ${fmt(t0)} s (needs ≤ ${e.seconds} s)`,
       };
     }
     case 'no_id_switch': {
@@ -185,7 +189,7 @@ export function checkEvent(e: EventExpectation, ctx: EventContext): CheckResult 
           name,
           ok: false,
           value: null,
-          detail: `${e.actor} is never ≥ ${ctx.minVisibility} visible`,
+          detail: `${e.actor} is never ${visibleAs(ctx.minVisibility, ctx.minHeightPx)}`,
         };
       }
       const counts = new Map<number, number>();
