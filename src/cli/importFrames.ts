@@ -168,7 +168,9 @@ async function importFolder(o: ImportOptions): Promise<ImportSummary> {
         where: 'import <source>',
         hint: recording.some((n) => /\.mcap$/i.test(n))
           ? 'viper inspect, replay and view read a rosbag2 folder or MCAP file as it is'
-          : 'a rosbag2 SQLite bag (.db3): Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)',
+          : recording.some((n) => /\.db3$/i.test(n))
+            ? 'a rosbag2 SQLite bag (.db3): Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)'
+            : "a rosbag2 bag's metadata.yaml without an .mcap beside it (one compressed per file, .mcap.zstd, is decompressed first): Viper reads the bag's .mcap",
       });
     throw new ConfigError({ what: `no .jpg/.jpeg/.png files in '${o.source}'`, where: 'import <source>' });
   }

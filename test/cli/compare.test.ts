@@ -163,7 +163,7 @@ it('names the recorded settings A and B differ in beyond the label (runs that di
   ]);
   expect(r.code, r.stderr).toBe(0);
   const [lineA, lineB] = (await viperInProcess(['compare', a, t])).stdout.split('\n');
-  expect(lineA).toBe(`A ${a} (oracle, bytetrack, trackThresh unset)`);
+  expect(lineA).toBe(`A ${a} (oracle, bytetrack, trackThresh default)`);
   expect(lineB).toBe(`B ${t} (oracle, bytetrack, trackThresh 0.4)`);
 }, 60_000);
 

@@ -69,6 +69,11 @@ describe('import of a folder', () => {
       await viperInProcess(['import', sqlite, '-o', join(dir, 'sqlite.mcap')]),
       /holds a recording .* — a rosbag2 SQLite bag \(\.db3\): Viper reads MCAP; convert it with `ros2 bag convert`/,
     );
+    const zstd = await frameFolder('zstd', 0, { 'metadata.yaml': '', 'b_0.mcap.zstd': 'x' });
+    expectRefused(
+      await viperInProcess(['import', zstd, '-o', join(dir, 'zstd.mcap')]),
+      /holds a recording \(metadata\.yaml\), .* — a rosbag2 bag's metadata\.yaml without an \.mcap beside it/,
+    );
     expectRefused(
       await viperInProcess(['import', await frameFolder('empty', 0), '-o', join(dir, 'empty.mcap')]),
       /^error: config: no \.jpg\/\.jpeg\/\.png files in '.*empty'/,

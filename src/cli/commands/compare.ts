@@ -163,6 +163,8 @@ const SETTINGS_IF_DIFFERENT: [string, (m: Meta) => boolean][] = [
   ['birthThresh', tracked],
   ['appearance', (m) => m.tracker === 'bytetrack'],
   ['rangeCue', (m) => m.fuse === 'true'],
+  ['worldFrame', tracked],
+  ['egoFrame', tracked],
 ];
 
 /** Each run's label with the settings of SETTINGS_IF_DIFFERENT in which A and B differ (`trackThresh 0.4`). */
@@ -173,7 +175,8 @@ function labelsOf(a: RunSettings, b: RunSettings): { a: string; b: string } {
   const label = (r: RunSettings) => {
     const value = (k: string) => {
       const v = r.meta[k];
-      return v === undefined ? 'unset' : k === 'modelSha256' ? `${v.slice(0, 12)}…` : v;
+      // Recorded only when given: unrecorded is the default (untiled, the colour term on, odom, …).
+      return v === undefined ? 'default' : k === 'modelSha256' ? `${v.slice(0, 12)}…` : v;
     };
     const more = differ.map((k) => `${k} ${value(k)}`);
     return [r.label, ...more].filter((x) => x !== '').join(', ');
