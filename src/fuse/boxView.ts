@@ -79,6 +79,9 @@ export function levelView(track: Track2D, model: CameraModel, cfg: MeasureConfig
  */
 const CUBOID_MIN_PX = 4;
 
+/** |sin 2φ| of a 5° tilt from a multiple of 90°: from there a box cut at an image corner is not measured (below). */
+const OBLIQUE_SIN2 = Math.sin(10 * (Math.PI / 180));
+
 /**
  * A rolled camera (level.ts): the world's down at the box centre gives the tilt; the upright extent comes from the
  * axis-aligned box (and the class aspect near 45°); the bottom and top are the levelled box's, along that down.
@@ -138,9 +141,11 @@ export function rolledView(
   const topPx: [number, number] = [bottomPx[0] - hPx * down[0], bottomPx[1] - hPx * down[1]];
   // A box cut at a corner of the image (two borders) with the object's bottom among the cut sides says neither where
   // it stands nor how tall it is (a car entering a 30°-rolled view at its corner was placed 4–10 times too far by
-  // its truncated height): no height fallback, so no measurement. Cut by one border, as a level camera's.
+  // its truncated height): no height fallback, so no measurement. Cut by one border, as a level camera's. Only where
+  // the tilt is oblique (over 5° from a multiple of 90°): near 0° or 90° the box is cut as a level camera's is, and
+  // is measured as the level path measures it (which a real rig's fraction of a degree of roll had turned off).
   const corner = [edges.left, edges.right, edges.top, edges.bottom].filter(Boolean).length >= 2;
-  if (corner && cut.bottom) hPx = 0;
+  if (corner && cut.bottom && Math.abs(2 * down[0] * down[1]) > OBLIQUE_SIN2) hPx = 0;
   return {
     bottomPx,
     hPx,

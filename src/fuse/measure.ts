@@ -157,6 +157,9 @@ export function measureTrack(
   notes?: MeasureNotes,
 ): GroundMeasurement | null {
   const size = CLASS_SIZE_PRIORS[track.cls];
+  // A non-finite box places nothing (and is no rolled camera's failure to level it).
+  const { x1, y1, x2, y2 } = track.box;
+  if (![x1, y1, x2, y2].every(Number.isFinite)) return null;
   const camOrigin = groundFromCamera.translation;
   const camHeight = camOrigin[2];
   const up = upInCamera(groundFromCamera);

@@ -82,7 +82,6 @@ describe('level.ts geometry', () => {
           const pose = mount(roll, pitch);
           const up = upInCamera(pose);
           const d = imageDown(distorted, up, u, v)!;
-          // A 3D point on that pixel's ray at 10 m, and 1 cm below it: the image step points along d.
           // The point 10 m along the pixel's ray, and 1 cm below it: the image step points along d.
           const base = rayPoint(distorted, u, v, 10);
           const below = projectPoint(distorted, [
@@ -307,13 +306,39 @@ describe('measureTrack with a rolled camera', () => {
   it('a portrait camera (roll 90°): an image border cuts the object’s bottom as the bottom border does a level one’s', () => {
     // A pedestrian 4 m ahead with the feet out of view: level, the bottom border cuts it; rolled 90°, a side border.
     const box: Box3D = { center: [3, 0, 0.875], size: [0.7, 0.65, 1.75], yaw: 0 };
-    const narrow = pinholeModel([600, 0, 480, 0, 600, 480, 0, 0, 1], 960, 960);
     for (const roll of [0, 90, -90]) {
       const pose = mount(roll, -15); // pitched up: the feet leave the view
-      const b = projectBox3D(narrow, invertPose(pose), box)!;
-      const m = measureTrack(trackOf(b, 'pedestrian'), narrow, pose, IDENTITY_POSE)!;
+      const b = projectBox3D(model, invertPose(pose), box)!;
+      const m = measureTrack(trackOf(b, 'pedestrian'), model, pose, IDENTITY_POSE)!;
       expect(m.method).toBe('height');
     }
+  });
+});
+
+describe('a box cut at an image corner', () => {
+  it('is measured as the level camera measures it at a fraction of a degree of roll, not at an oblique 30°', () => {
+    // A car alongside, its box cut by the left and bottom borders (a review's case: at 1e-4° of roll it was dropped).
+    const box = { x1: 0, y1: 600, x2: 300, y2: 960 };
+    const level = measureTrack(trackOf(box, 'car'), model, mount(0), IDENTITY_POSE)!;
+    expect(level.method).toBe('height');
+    for (const roll of [1e-4, 0.5, -0.5, 3]) {
+      const m = measureTrack(trackOf(box, 'car'), model, mount(roll), IDENTITY_POSE);
+      expect(m, `roll ${roll}°`).not.toBeNull();
+      expect(Math.hypot(m!.position[0] - level.position[0], m!.position[1] - level.position[1])).toBeLessThan(
+        0.5,
+      );
+    }
+    expect(measureTrack(trackOf(box, 'car'), model, mount(30), IDENTITY_POSE)).toBeNull();
+  });
+
+  it('a non-finite box places nothing and is not counted as a box the roll could not level', () => {
+    const notes = emptyMeasureNotes();
+    const bad = { x1: 10, y1: 20, x2: Number.POSITIVE_INFINITY, y2: 80 };
+    expect(
+      measureTrack(trackOf(bad, 'car'), model, mount(30), IDENTITY_POSE, DEFAULT_MEASURE, notes),
+    ).toBeNull();
+    expect(measureTrack(trackOf(bad, 'car'), model, mount(0), IDENTITY_POSE)).toBeNull();
+    expect(notes.noVertical).toBe(0);
   });
 });
 
