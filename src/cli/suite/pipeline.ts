@@ -89,7 +89,7 @@ function quickWorld(scenario: Scenario, file: string, minViewPx: number): World 
     throw new ScenarioError({
       what: `${err.what.replace(/, so .*$/, '')}, at --quick's half resolution (at full resolution it is in view)`,
       where: err.where,
-      hint: 'run this scenario without --quick (or move the actor nearer a camera)',
+      hint: `run this scenario without --quick, or: ${err.hint ?? 'move the actor nearer a camera'}`,
     });
   }
 }
