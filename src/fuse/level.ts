@@ -93,6 +93,9 @@ export interface LevelExtent {
   fromPrior: boolean;
 }
 
+/** `levelExtent` uses the aspect prior only where |cos 2φ| is below this (tilts between 30° and 60°). */
+export const PRIOR_FROM_COS2 = 0.5;
+
 /**
  * Recover the upright extent W×H (px) from an axis-aligned box w′×h′ whose object is tilted by `tiltRad` from the
  * image's vertical. `aspect` (W/H) with relative 1σ `aspectRelStd` is the prior; `sigmaPx` the 1σ of w′ and h′
@@ -212,9 +215,6 @@ export function depthFromHeight(
 export function focalAlong(model: CameraModel, d: readonly [number, number]): number {
   return 1 / Math.hypot(d[0] / model.fx, d[1] / model.fy);
 }
-
-/** `levelExtent` uses the aspect prior only where |cos 2φ| is below this (tilts between 30° and 60°). */
-export const PRIOR_FROM_COS2 = 0.5;
 
 /** Headings tried by `cuboidCorrection` over half a turn (a box is symmetric under a half turn). */
 const CUBOID_HEADINGS = 16;
