@@ -150,8 +150,16 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   });
   const stagePipeline = new StagePipeline(opts.stages);
   const pipeline$ = runStages(rigs$, intake, gate, stagePipeline, ordered, opts);
-  const failure = await runToEnd(pipeline$, ordered, stagePipeline, sink, opts, cut, () =>
-    opts.stages.length > 0 ? noUsableImage(intake.stats, opts.input) : undefined,
+  const failure = await runToEnd(
+    pipeline$,
+    ordered,
+    stagePipeline,
+    sink,
+    opts,
+    cut,
+    () =>
+      nothingIntact(reader, intake.stats.messagesRead, opts.input) ??
+      (opts.stages.length > 0 ? noUsableImage(intake.stats, opts.input) : undefined),
   );
   const recovery = reader.recovery();
   // Left out of a results-only file, a topic Viper cannot decode is not "copied through".
@@ -162,14 +170,6 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
   const indexedCount = reader.summary().indexed ? reader.summary().messageCount : undefined;
   await reader.close();
   if (failure) throw failure;
-  if (recovery?.damaged && intake.stats.messagesRead === 0) {
-    // --recover found nothing to replay: a run that wrote an empty copy is not a success (the copy is finalized).
-    throw new RecordingError({
-      what: `nothing intact to replay before the damage (${recovery.reason})`,
-      where: opts.input,
-      hint: 'the damage starts before the first message, so nothing in this file can be recovered: copy it again from its source',
-    });
-  }
   return summarize(opts, sink, intake, {
     indexedCount,
     startNs,
@@ -360,6 +360,25 @@ async function runToEnd(
     }
   }
   return failure;
+}
+
+/**
+ * --recover found nothing to replay: a run that wrote an empty copy is not a success. Checked before the copy is
+ * finalized, so the copy says so (`failed` in its metadata, as every failed replay's): it had been an empty file
+ * marked whole, which export then called a recording never replayed.
+ */
+function nothingIntact(
+  reader: RecordingReader,
+  messagesRead: number,
+  input: string,
+): RecordingError | undefined {
+  const recovery = reader.recovery();
+  if (!recovery?.damaged || messagesRead > 0) return undefined;
+  return new RecordingError({
+    what: `nothing intact to replay before the damage (${recovery.reason})`,
+    where: input,
+    hint: 'the damage starts before the first message, so nothing in this file can be recovered: copy it again from its source',
+  });
 }
 
 /** What failed and where, on one line (a hint for the command that failed would mislead a reader of the file). */

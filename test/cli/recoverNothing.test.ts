@@ -33,10 +33,16 @@ it('a file whose damage leaves channels and no message exits 2, its copy finaliz
   expect(r.code, r.stderr).toBe(2);
   expect(r.stderr.trim().split('\n')).toEqual([
     expect.stringMatching(
-      /^error: recording: nothing intact to replay before the damage \(.*\) \(.*cut\.mcap\) — the damage starts before the first message, so nothing in this file can be recovered: copy it again from its source$/,
+      /^error: recording: nothing intact to replay before the damage \(.*\) \(.*cut\.mcap\) — the damage starts before the first message, so nothing in this file can be recovered: copy it again from its source; what was written is in .*out\.mcap, finalized and marked failed$/,
     ),
   ]);
   const copy = await RecordingReader.open(out);
   expect(copy.summary().indexed).toBe(true);
+  // Marked failed, as every failed replay's results are (it had read as a whole, empty run).
+  const meta = (await copy.metadata()).find((m) => m.name === 'viper')?.metadata;
+  expect(meta).toMatchObject({
+    interrupted: 'true',
+    failed: expect.stringMatching(/^recording: nothing intact to replay/),
+  });
   await copy.close();
 });
