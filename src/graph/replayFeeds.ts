@@ -10,6 +10,7 @@ import { ConfigError, fileHandleLimit, RecordingError, ViperError } from '../con
 import { Detector, type DetectorOptions } from '../detect/Detector.ts';
 import { MAX_CALL_FRAMES, SharedDetector } from '../detect/shared.ts';
 import { makeDirs } from '../io/makeDirs.ts';
+import { sameFile } from '../io/sameFile.ts';
 import { buildStages, type StageOptions } from './buildStages.ts';
 import { feedName, openChecked } from './openRecording.ts';
 import { replay, type ReplayOptions, type ReplaySummary } from './replay.ts';
@@ -48,10 +49,11 @@ export function feedNames(inputs: readonly string[]): string[] {
       const longer = group.filter((k) => depth[k]! < parts[k]!.length);
       for (const k of longer) depth[k]!++;
       deeper ||= longer.length > 0;
-      // Whole paths alike (without case): one file given twice; else names that `_` joins alike (x/cam, x_cam).
+      // One file given twice (its path, a link, or another case on a case-insensitive disk); else names alike
+      // but for case (North.mcap, north.mcap: two files on Linux, which had been called one given twice) or `_`.
       if (longer.length === 0) {
         const [first, second] = group.map((k) => inputs[k]!);
-        const same = resolve(first!).toLowerCase() === resolve(second!).toLowerCase();
+        const same = sameFile(first!, second!);
         throw new ConfigError({
           // Given twice, the name grew to the whole path (tmp_…_ped) before this was known: said as given.
           what: same ? 'one recording given twice' : `two recordings make one feed '${name(group[0]!)}'`,

@@ -120,6 +120,10 @@ describe('replayFeeds', () => {
     expect(() => feedOutputs([join(dir, 'a', 'x.mcap'), join(dir, 'a', '.', 'x.mcap')], dir)).toThrow(
       /^config: one recording given twice .*each file once/,
     );
+    // Two files whose names differ only in case (two files on Linux): said so, not as one file given twice.
+    expect(() => feedNames(['/d/x/North.mcap', '/d/x/north.mcap'])).toThrow(
+      /two recordings make one feed 'd_x_North'.*differ only in case/,
+    );
     // Two files whose names only `_` joins alike: refused, and said so (not as one file given twice).
     expect(() => feedNames(['/d/x/cam.mcap', '/d/y/cam.mcap', '/d/x_cam.mcap'])).toThrow(
       /two recordings make one feed 'd_x_cam'.*differ only in case or in \/ against _/,
