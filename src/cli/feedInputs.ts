@@ -15,7 +15,8 @@ import { ConfigError } from '../contracts/errors.ts';
 export function feedInputs(
   args: readonly string[],
   feedsFrom: string | undefined,
-): { inputs: string[]; asFeeds: boolean } {
+): { inputs: string[]; asFeeds: boolean; notes: string[] } {
+  const notes = args.flatMap(nestedNote);
   const expanded = args.map(folderFeeds);
   const inputs = expanded.flat();
   let asFeeds = inputs.length > 1 || expanded.some((e, i) => e[0] !== args[i]);
@@ -30,7 +31,40 @@ export function feedInputs(
       hint: 'give recordings (.mcap), a folder of them, or --feeds-from <list> (viper replay --help)',
     });
   }
-  return { inputs, asFeeds };
+  return { inputs, asFeeds, notes };
+}
+
+/** Recordings (not results) among a folder's entries. */
+const recordings = (names: readonly string[]) =>
+  names.filter((n) => /\.mcap$/i.test(n) && !/\.results\.mcap$/i.test(n));
+
+/**
+ * A note for a folder given as feeds whose subfolders hold recordings too: only its own files are feeds, and the
+ * others had been left out without a word (a city's siteA/north/cam.mcap).
+ */
+function nestedNote(path: string): string[] {
+  let subfolders: string[];
+  try {
+    if (!statSync(path).isDirectory()) return [];
+    subfolders = readdirSync(path, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .filter((d) => {
+        try {
+          return recordings(readdirSync(join(path, d))).length > 0;
+        } catch {
+          return false;
+        }
+      })
+      .sort();
+  } catch {
+    return [];
+  }
+  if (subfolders.length === 0) return [];
+  const shown = `${subfolders.slice(0, 3).join(', ')}${subfolders.length > 3 ? ', …' : ''}`;
+  return [
+    `${path}: ${subfolders.length} subfolder${subfolders.length === 1 ? '' : 's'} holding recordings not replayed (${shown}): a folder's own .mcap files are its feeds; give the subfolders too, or list every recording with --feeds-from <list>`,
+  ];
 }
 
 /**
@@ -46,7 +80,7 @@ function folderFeeds(path: string): string[] {
     return [path]; // missing or unreadable: said as such when it is opened
   }
   // Results of an earlier replay into the same folder (`<name>.results.mcap`) are outputs, not feeds.
-  const mcap = names.filter((n) => /\.mcap$/i.test(n) && !/\.results\.mcap$/i.test(n)).sort();
+  const mcap = recordings(names).sort();
   // One: read as that recording (a bag copied without its metadata.yaml), as before.
   return mcap.length < 2 ? [path] : mcap.map((n) => join(path, n));
 }

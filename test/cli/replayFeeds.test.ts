@@ -234,6 +234,14 @@ describe('viper replay with several recordings', () => {
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/^error: recording: file not found \(.*siteC.cam\.mcap\)/m);
     expect(existsSync(join(dir, 'out-sites2', 'siteA_cam.results.mcap'))).toBe(true);
+    // A folder of feeds whose subfolders hold recordings too: its own files are replayed, the others named.
+    copyFileSync(a, join(sites, 'east.mcap'));
+    copyFileSync(b, join(sites, 'north.mcap'));
+    const r3 = await viperInProcess(['replay', sites, '-o', join(dir, 'out-sites3'), '--detector', 'none']);
+    expect(r3.code, r3.stderr).toBe(0);
+    expect(r3.stderr).toMatch(
+      /^note: .*sites: 2 subfolders holding recordings not replayed \(siteA, siteB\): a folder's own \.mcap files are its feeds; give the subfolders too, or list every recording with --feeds-from <list>$/m,
+    );
   });
 
   it('a list of one is feeds still, and a folder replayed into itself again takes no results for feeds', async () => {

@@ -169,7 +169,8 @@ export function register(program: Command): void {
     .action(
       action(
         withDamageHint(rerunWithRecover('replay'), async (args: string[], o: Record<string, unknown>) => {
-          const { inputs, asFeeds } = feedInputs(args, o.feedsFrom as string | undefined);
+          const { inputs, asFeeds, notes: inputNotes } = feedInputs(args, o.feedsFrom as string | undefined);
+          for (const n of inputNotes) process.stderr.write(`note: ${n}\n`);
           // As feeds, a missing one fails its own feed (replayFeeds), as any bad recording does.
           for (const input of asFeeds ? [] : inputs) {
             if (!existsSync(input)) {

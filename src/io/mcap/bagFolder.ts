@@ -64,6 +64,6 @@ export async function bagFolderFile(folder: string): Promise<string> {
     folder,
     names.some((n) => n.endsWith('.db3'))
       ? 'a rosbag2 SQLite bag (.db3): Viper reads MCAP; convert it with `ros2 bag convert` (storage_id: mcap)'
-      : 'pass an MCAP file, or a rosbag2 folder holding one',
+      : 'pass an MCAP file or a rosbag2 folder holding one (replay also takes a folder of .mcap files as feeds, and --feeds-from <list> for recordings in subfolders)',
   );
 }
