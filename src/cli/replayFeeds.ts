@@ -25,9 +25,13 @@ export async function replayFeedsCommand(
   for (const flag of ['serve', 'speed'] as const) {
     if (o[flag] !== undefined) {
       throw new ConfigError({
-        what: `--${flag} watches one recording, and ${inputs.length} were given`,
+        // A list or a folder of one is feeds all the same (results into a folder): "1 were given" had read as nonsense.
+        what:
+          inputs.length === 1
+            ? `--${flag} watches one recording given as itself, not as feeds (a list or a folder)`
+            : `--${flag} watches one recording, and ${inputs.length} were given`,
         where: `--${flag}`,
-        hint: 'replay the one to watch on its own',
+        hint: 'replay the one to watch on its own: viper replay <recording.mcap> -o <results.mcap>',
       });
     }
   }
@@ -133,7 +137,7 @@ export async function replayFeedsCommand(
       const d = detector as Record<string, number>;
       process.stdout.write(
         `shared detector: ${d.feeds} feeds, ${d.frames} camera frames in ${d.runs} runs from ${d.calls} calls ` +
-          `(at most ${d.largestCall} frames in one call), ${feedsAtOnce} feeds at a time\n`,
+          `(at most ${d.largestCall} frames in one call), ${Math.min(feedsAtOnce, outcomes.length)} feeds at a time\n`,
       );
     }
     if (!o.json) {
