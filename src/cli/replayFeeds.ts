@@ -4,7 +4,7 @@
  * `{ feeds: [...] }`; a feed that fails is reported on its line and the others still finish.
  */
 import { existsSync, statSync } from 'node:fs';
-import { ConfigError, EXIT_INTERRUPTED } from '../contracts/errors.ts';
+import { ConfigError, EXIT_INTERRUPTED, ViperError } from '../contracts/errors.ts';
 import type { StageOptions } from '../graph/buildStages.ts';
 import { feedOutputs, replayFeeds, type FeedsOptions } from '../graph/replayFeeds.ts';
 import { withRecoverHint } from '../io/index.ts';
@@ -121,6 +121,9 @@ export async function replayFeedsCommand(
         input: x.input,
         output: x.output,
         error: err instanceof Error ? err.message : String(err),
+        // For a monitoring script, what the text line says: the error's kind, and what its results file is.
+        ...(err instanceof ViperError ? { domain: err.domain } : {}),
+        results: x.marked ? 'marked-failed' : x.wrote ? 'unfinished' : 'none',
         ...staleJson,
       });
     }

@@ -171,6 +171,8 @@ describe('viper replay with several recordings', () => {
     const j = JSON.parse(r.stdout) as { feeds: { input: string; error?: string }[] };
     expect(j.feeds.map((f) => f.input)).toEqual([a, empty, b]);
     expect(j.feeds[1]!.error).toMatch(/empty|not an MCAP|too short|recording/i);
+    // What the text line says: the error's kind and that no results file was made.
+    expect(j.feeds[1]).toMatchObject({ domain: 'recording', results: 'none' });
     // The error in words on stderr too, as a single replay's --json gives it.
     expect(r.stderr).toMatch(/^error: .*empty-json\.mcap/m);
   });
