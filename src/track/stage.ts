@@ -111,7 +111,8 @@ export function createTrackStage(opts: TrackStageOptions): Stage {
           const camera =
             frame && (useGround || useEgoMotion) ? cameraAtFrame(frame, models, tfFrames) : undefined;
           // Said in the summary: a recording without the frames (a bag's map, a fixed camera) tracks without the gate.
-          if (useGround && frame && !camera && dets.length > 0) ungrounded++;
+          // (A frame without calibration is reported as such by fusion.)
+          if (useGround && frame?.calibration && !camera && dets.length > 0) ungrounded++;
           if (useEgoMotion) {
             // The ego's motion since this camera's previous frame, each track warped at its own depth.
             const prev = cameras.get(key);
